@@ -1,0 +1,22 @@
+// `grove`: every operation of the app, headless. Each command lives in its own file under commands/.
+import { Command } from 'commander';
+import { GROVE_VERSION } from '../engine/version';
+import { registerServe } from './commands/serve';
+
+export function buildProgram(): Command {
+  const program = new Command('grove')
+    .description('Grove: local expert forests (Branch-Train-Merge) on your own documents.')
+    .version(GROVE_VERSION, '-v, --version', 'print the version')
+    .option('--home <dir>', 'forest home folder (default: $GROVE_HOME or the per-user data folder)')
+    .showHelpAfterError('(run `grove --help` for the commands)');
+  registerServe(program);
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    const code = (err as { code?: string }).code;
+    console.error(`grove: ${err instanceof Error ? err.message : String(err)}${code ? ` [${code}]` : ''}`);
+    process.exit(1);
+  });

@@ -1,0 +1,88 @@
+// The SQLite catalog (better-sqlite3, WAL, foreign keys on): opened, migrated, and queried here only.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { GroveError } from '../../shared/api/errors';
+import { latestVersion, migrations, type Migration } from './migrations';
+
+export interface CatalogOptions {
+  /** Path of a better-sqlite3 addon built for another ABI (the Electron main process passes one). */
+  nativeBinding?: string;
+  readonly?: boolean;
+}
+
+export interface ForestRow {
+  id: number;
+  name: string;
+  createdAt: string;
+}
+export interface DomainRow {
+  id: number;
+  name: string;
+  sourcePath: string | null;
+}
+export type ModelRole = 'seed' | 'expert' | 'collapsed' | 'imported';
+export interface ModelRow {
+  id: number;
+  name: string;
+  role: ModelRole;
+  domainId: number | null;
+}
+
+export class Catalog {
+  private constructor(readonly db: Database.Database) {}
+
+  static open(file: string, options: CatalogOptions = {}): Catalog {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file, { readonly: options.readonly ?? false, nativeBinding: options.nativeBinding });
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    const catalog = new Catalog(db);
+    if (!options.readonly) catalog.migrate();
+    return catalog;
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** Applies every migration newer than the file's version; refuses a file from a newer Grove. */
+  migrate(list: readonly Migration[] = migrations): void {
+    const current = this.schemaVersion;
+    const newest = list.at(-1)?.version ?? 0;
+    if (current > newest) {
+      throw new GroveError('unsupported', `This catalog has schema version ${current}, newer than this Grove understands (${newest}). Update Grove to open it.`);
+    }
+    for (const m of list) {
+      if (m.version <= current) continue;
+      this.db.transaction(() => {
+        m.up(this.db);
+        this.db.pragma(`user_version = ${m.version}`);
+      })();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** The forest this catalog holds (a forest home holds one forest), or null before `grove init`. */
+  forest(): ForestRow | null {
+    const row = this.db.prepare('SELECT id, name, created_at AS createdAt FROM forests ORDER BY id LIMIT 1').get() as ForestRow | undefined;
+    return row ?? null;
+  }
+
+  domains(forestId: number): DomainRow[] {
+    return this.db.prepare('SELECT id, name, source_path AS sourcePath FROM domains WHERE forest_id = ? ORDER BY id').all(forestId) as DomainRow[];
+  }
+
+  models(forestId: number): ModelRow[] {
+    return this.db.prepare('SELECT id, name, role, domain_id AS domainId FROM models WHERE forest_id = ? ORDER BY id').all(forestId) as ModelRow[];
+  }
+}
+
+export { latestVersion };

@@ -1,0 +1,35 @@
+// The one module that imports onnxruntime-node: sessions, tensors and what this machine's build offers.
+import * as ort from 'onnxruntime-node';
+
+export { ort };
+export type OrtTensor = ort.Tensor;
+export type OrtSession = ort.InferenceSession;
+
+export const onnxruntimeVersion: string = ort.env.versions.common ?? 'unknown';
+
+export interface ProviderInfo {
+  name: string;
+  available: boolean;
+  reason?: string;
+}
+
+/** Execution providers this build of onnxruntime-node was compiled with (not yet probed on a device). */
+export function compiledProviders(): ProviderInfo[] {
+  const backends = ort.listSupportedBackends?.() ?? [{ name: 'cpu', bundled: true }];
+  return backends.map((b) => ({ name: b.name, available: b.bundled, ...(b.bundled ? {} : { reason: 'its libraries are not installed (run `npm run setup:gpu` online)' }) }));
+}
+
+export interface SessionOptions {
+  /** Intra-op threads; 0 lets ONNX Runtime decide. */
+  threads?: number;
+  providers?: string[];
+}
+
+export async function createSession(model: Uint8Array | string, options: SessionOptions = {}): Promise<ort.InferenceSession> {
+  const opts: ort.InferenceSession.SessionOptions = {
+    executionProviders: options.providers ?? ['cpu'],
+    graphOptimizationLevel: 'all',
+    ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+  };
+  return typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
+}

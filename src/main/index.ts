@@ -1,0 +1,81 @@
+// Electron main process: one window, the app menu, the IPC router. It never runs tensor math itself.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, Menu } from 'electron';
+import { GroveService } from '../engine/api/service';
+import { defaultForestHome } from '../engine/home';
+import { forwardEvents, registerIpc } from './ipc/router';
+import { buildMenu } from './menu';
+import { hardenApp } from './security';
+import { loadWindowState, trackWindowState } from './window-state';
+
+const here = dirname(fileURLToPath(import.meta.url)); // out/main
+const appRoot = join(here, '../..');
+const rendererIndex = join(here, '../renderer/index.html');
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+
+function isTrustedUrl(url: string): boolean {
+  if (devServerUrl && url.startsWith(devServerUrl)) return true;
+  return url.startsWith(pathToFileURL(rendererIndex).href);
+}
+
+/** better-sqlite3 built for Electron's ABI (scripts/build-native-electron.mjs); packaged apps are rebuilt by electron-builder. */
+function electronSqliteBinding(): string | undefined {
+  if (app.isPackaged) return undefined;
+  const file = join(appRoot, 'native/electron/better_sqlite3.node');
+  if (existsSync(file)) return file;
+  console.warn('Grove: native/electron/better_sqlite3.node is missing; run `npm run native:electron` (needs network once).');
+  return undefined;
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  hardenApp(isTrustedUrl);
+  let win: BrowserWindow | null = null;
+
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+
+  app.whenReady().then(() => {
+    const stateDir = app.getPath('userData');
+    mkdirSync(stateDir, { recursive: true });
+    const api = new GroveService({ forestHome: defaultForestHome(), transport: 'electron', catalog: { nativeBinding: electronSqliteBinding() } });
+    registerIpc({ api, isTrustedUrl });
+    Menu.setApplicationMenu(buildMenu());
+
+    const state = loadWindowState(stateDir);
+    win = new BrowserWindow({
+      ...(state.placed ? state.bounds : { width: state.bounds.width, height: state.bounds.height }),
+      minWidth: 800,
+      minHeight: 560,
+      show: false,
+      title: 'Grove',
+      backgroundColor: '#10151a',
+      webPreferences: {
+        preload: join(here, '../preload/index.cjs'),
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        webSecurity: true,
+        spellcheck: false,
+      },
+    });
+    if (state.maximized) win.maximize();
+    trackWindowState(win, stateDir);
+    forwardEvents(api, win.webContents);
+    win.once('ready-to-show', () => win?.show());
+    win.on('closed', () => (win = null));
+    if (devServerUrl) void win.loadURL(devServerUrl);
+    else void win.loadFile(rendererIndex);
+
+    app.on('window-all-closed', () => {
+      api.close();
+      app.quit();
+    });
+  });
+}

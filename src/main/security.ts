@@ -1,0 +1,19 @@
+// App-wide hardening: no navigation away from the app, no new windows, no permission prompts, no webviews.
+import { app, session, shell } from 'electron';
+
+export function hardenApp(isTrustedUrl: (url: string) => boolean): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!isTrustedUrl(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      // Links to documentation open in the user's browser, never inside the app.
+      if (url.startsWith('https://')) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+  app.whenReady().then(() => {
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  });
+}

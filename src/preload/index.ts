@@ -1,0 +1,17 @@
+// Preload (sandboxed, context-isolated): exposes one narrow bridge, `window.groveBridge`, that can only
+// invoke Grove's API channel and listen to its event channel. No Node or Electron object leaks through.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { API_METHODS, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/api/methods';
+import type { Envelope, GroveTransport } from '../shared/api/envelope';
+
+const bridge: GroveTransport & { methods: readonly string[] } = {
+  methods: API_METHODS,
+  call: (method, input) => ipcRenderer.invoke(IPC_CALL_CHANNEL, method, input) as Promise<Envelope>,
+  subscribe(listener) {
+    const handler = (_event: IpcRendererEvent, payload: unknown): void => listener(payload);
+    ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
+    return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
+  },
+};
+
+contextBridge.exposeInMainWorld('groveBridge', bridge);

@@ -1,0 +1,157 @@
+// `grove serve`: GroveApi over HTTP (POST /api/call/<method>) and engine events over a WebSocket
+// (/api/events), plus the same renderer build the desktop app loads. Every API request needs the
+// access token; requests whose Host header is not this server's are refused (DNS-rebinding guard).
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { GroveApi } from '../shared/api';
+import { dispatchCall } from '../shared/api/dispatch';
+import { GroveError, toErrorData, type GroveErrorCode } from '../shared/api/errors';
+import { resolveStatic, sendFile } from './static-files';
+
+export interface ServeOptions {
+  api: GroveApi;
+  /** Folder of the built renderer (index.html and assets). */
+  staticDir: string;
+  host?: string;
+  port?: number;
+  token?: string;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  /** The address to open in a browser: the token travels in the fragment, never in a request line. */
+  openUrl: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const STATUS: Record<GroveErrorCode, number> = {
+  bad_input: 400,
+  unknown_method: 404,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unsupported: 422,
+  internal: 500,
+};
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+export function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1';
+}
+
+function tokenMatches(expected: Buffer, given: string | null | undefined): boolean {
+  if (!given) return false;
+  const g = Buffer.from(given);
+  return g.length === expected.length && timingSafeEqual(g, expected);
+}
+
+function bearer(req: IncomingMessage): string | null {
+  const h = req.headers.authorization;
+  return h?.startsWith('Bearer ') ? h.slice(7) : null;
+}
+
+async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new GroveError('bad_input', `Request body larger than ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new GroveError('bad_input', 'Request body is not valid JSON.');
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const data = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  res.end(data);
+}
+
+function sendError(res: ServerResponse, err: unknown): void {
+  const data = toErrorData(err);
+  sendJson(res, STATUS[data.code], { ok: false, error: data });
+}
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const expected = Buffer.from(token);
+  const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024;
+  let allowedHosts: Set<string> | null = null; // filled once the port is known
+
+  const hostAllowed = (req: IncomingMessage): boolean => allowedHosts === null || allowedHosts.has((req.headers.host ?? '').toLowerCase());
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      try {
+        if (!hostAllowed(req)) throw new GroveError('forbidden', `Host ${JSON.stringify(req.headers.host)} is not this server.`);
+        const url = new URL(req.url ?? '/', 'http://grove.invalid');
+        if (url.pathname.startsWith('/api/')) {
+          if (!tokenMatches(expected, bearer(req))) throw new GroveError('unauthorized', 'Missing or wrong access token: use the address `grove serve` printed.');
+          const match = /^\/api\/call\/([A-Za-z]+)$/.exec(url.pathname);
+          if (!match) throw new GroveError('not_found', `No API route ${url.pathname}.`);
+          if (req.method !== 'POST') throw new GroveError('bad_input', 'API calls use POST.');
+          const result = await dispatchCall(options.api, match[1], await readJson(req, maxBody));
+          sendJson(res, 200, { ok: true, result });
+          return;
+        }
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw new GroveError('bad_input', `${req.method} is not served here.`);
+        const file = resolveStatic(options.staticDir, url.pathname) ?? resolveStatic(options.staticDir, '/index.html');
+        if (!file) throw new GroveError('not_found', `The UI is not built (no index.html in ${options.staticDir}): run \`npm run build\`.`);
+        sendFile(res, file, file.endsWith('.html') ? { 'Content-Security-Policy': CSP } : {});
+      } catch (err) {
+        if (!res.headersSent) sendError(res, err);
+        else res.destroy();
+      }
+    })();
+  });
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://grove.invalid');
+    if (url.pathname !== '/api/events' || !hostAllowed(req) || !tokenMatches(expected, url.searchParams.get('token'))) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const off = options.api.onEvent((event) => ws.send(JSON.stringify(event)));
+      ws.on('close', off);
+      ws.on('error', off);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  if (isLoopback(host)) allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  const url = `http://${shownHost}:${port}`;
+
+  return {
+    url,
+    openUrl: `${url}/#token=${token}`,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { Catalog, latestVersion } from '../../../src/engine/catalog/catalog';
+import { migrations, type Migration } from '../../../src/engine/catalog/migrations';
+import { tempDir } from '../../helpers/tmp';
+
+const dir = tempDir();
+
+describe('Catalog', () => {
+  it('opens a new file in WAL mode with foreign keys, at the latest schema', () => {
+    const catalog = Catalog.open(join(dir, 'new', 'catalog.sqlite'));
+    expect(catalog.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(catalog.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(catalog.schemaVersion).toBe(latestVersion);
+    expect(catalog.forest()).toBeNull();
+    catalog.close();
+  });
+
+  it('upgrades a version-1 catalog to the latest schema, keeping its rows', () => {
+    const file = join(dir, 'v1.sqlite');
+    const raw = new Database(file);
+    migrations[0]!.up(raw);
+    raw.pragma('user_version = 1');
+    raw.prepare("INSERT INTO forests (name) VALUES ('kept')").run();
+    raw.close();
+    const extra: Migration = { version: latestVersion + 1, name: 'add a note column', up: (db) => db.exec('ALTER TABLE forests ADD COLUMN note TEXT') };
+    const upgraded = Catalog.open(file);
+    expect(upgraded.schemaVersion).toBe(latestVersion);
+    upgraded.migrate([...migrations, extra]);
+    expect(upgraded.schemaVersion).toBe(latestVersion + 1);
+    expect(upgraded.forest()?.name).toBe('kept');
+    upgraded.close();
+  });
+
+  it('refuses a catalog written by a newer Grove', () => {
+    const file = join(dir, 'future.sqlite');
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${latestVersion + 5}`);
+    raw.close();
+    expect(() => Catalog.open(file)).toThrow(/newer than this Grove understands/);
+  });
+
+  it('rolls back a migration that fails halfway', () => {
+    const file = join(dir, 'broken.sqlite');
+    const catalog = Catalog.open(file);
+    const broken: Migration = {
+      version: latestVersion + 1,
+      name: 'fails after a change',
+      up: (db) => {
+        db.exec('CREATE TABLE half_done (x INTEGER)');
+        throw new Error('boom');
+      },
+    };
+    expect(() => catalog.migrate([...migrations, broken])).toThrow('boom');
+    expect(catalog.schemaVersion).toBe(latestVersion);
+    expect(catalog.db.prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get()).toBeUndefined();
+    catalog.close();
+  });
+
+  it('lists domains and models of the forest', () => {
+    const catalog = Catalog.open(join(dir, 'rows.sqlite'));
+    const forestId = Number(catalog.db.prepare("INSERT INTO forests (name) VALUES ('f')").run().lastInsertRowid);
+    const domainId = Number(catalog.db.prepare("INSERT INTO domains (forest_id, name, source_path) VALUES (?, 'law', '/docs/law')").run(forestId).lastInsertRowid);
+    catalog.db.prepare("INSERT INTO models (forest_id, name, role, domain_id) VALUES (?, 'law-1', 'expert', ?)").run(forestId, domainId);
+    expect(catalog.domains(forestId)).toEqual([{ id: domainId, name: 'law', sourcePath: '/docs/law' }]);
+    expect(catalog.models(forestId)).toEqual([{ id: 1, name: 'law-1', role: 'expert', domainId }]);
+    expect(() => catalog.db.prepare("INSERT INTO models (forest_id, name, role) VALUES (?, 'x', 'wizard')").run(forestId)).toThrow(/CHECK/);
+    catalog.close();
+  });
+});
