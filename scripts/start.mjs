@@ -1,20 +1,10 @@
 // `npm start`: the desktop app when Electron can run here, otherwise browser mode (`grove serve`).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { electronBinary } from './electron-binary.mjs';
 
-const require = createRequire(import.meta.url);
 const root = dirname(dirname(new URL(import.meta.url).pathname));
-
-function electronBinary() {
-  try {
-    const path = require('electron'); // the package exports the binary's path, and throws when it is missing
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
-}
 
 function hasDisplay() {
   if (process.platform !== 'linux') return true;
@@ -32,7 +22,7 @@ if (!existsSync(join(root, 'out/main/index.js')) || !existsSync(join(root, 'out/
   process.exit(1);
 }
 
-const binary = electronBinary();
+const binary = electronBinary(root);
 const reason = !binary ? 'the Electron binary is not installed (its download needs GitHub)' : !hasDisplay() ? 'there is no display' : null;
 if (reason) {
   console.log(`Grove desktop app unavailable: ${reason}. Starting browser mode (grove serve) instead.`);

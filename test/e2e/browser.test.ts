@@ -1,0 +1,42 @@
+// End to end in a real browser: `grove serve` + Debian's Chromium, as a person using browser mode would.
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactPath, launchChromium } from '../helpers/browser';
+import { startServe, type ServeProcess } from '../helpers/grove-process';
+import { tempDir } from '../helpers/tmp';
+
+let serve: ServeProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  serve = await startServe(join(tempDir(), 'home'));
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+});
+
+describe('browser mode', () => {
+  it('loads the UI, shows the empty forest and takes the token out of the address bar', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(serve.openUrl);
+    await page.getByTestId('empty-forest').waitFor({ state: 'visible' });
+    await expect(page.getByRole('heading', { name: 'Your forest is empty' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByTestId('engine-status').textContent()).resolves.toMatch(/ONNX Runtime \d+\.\d+/);
+    expect(page.url()).not.toContain('token=');
+    await page.screenshot({ path: artifactPath('e2e', 'browser-empty-forest.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a clear error without the access token', async () => {
+    const page = await browser.newPage();
+    await page.goto(new URL('/', serve.openUrl).href);
+    await page.getByTestId('error-panel').waitFor({ state: 'visible' });
+    await expect(page.getByTestId('error-panel').textContent()).resolves.toContain('access token');
+  });
+});

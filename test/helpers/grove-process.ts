@@ -1,0 +1,52 @@
+// Runs the built `grove` CLI as a child process, as a user would, and waits for it to say where it listens.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const repoRoot = join(import.meta.dirname, '../..');
+export const groveBin = join(repoRoot, 'bin/grove.js');
+
+export function assertBuilt(): void {
+  if (!existsSync(join(repoRoot, 'out/node/cli.js')) || !existsSync(join(repoRoot, 'out/renderer/index.html'))) {
+    throw new Error('Grove is not built: run `npm run build` before the end-to-end tests (`npm run test:all` does).');
+  }
+}
+
+export interface ServeProcess {
+  child: ChildProcess;
+  openUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startServe(home: string, timeoutMs = 20_000): Promise<ServeProcess> {
+  assertBuilt();
+  const child = spawn(process.execPath, [groveBin, '--home', home, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const openUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`grove serve printed no address within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /Open (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`grove serve exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    child,
+    openUrl,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
