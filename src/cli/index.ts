@@ -1,6 +1,7 @@
 // `grove`: every operation of the app, headless. Each command lives in its own file under commands/.
 import { Command } from 'commander';
 import { GROVE_VERSION } from '../engine/version';
+import { registerBench } from './commands/bench';
 import { registerServe } from './commands/serve';
 
 export function buildProgram(): Command {
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .option('--home <dir>', 'forest home folder (default: $GROVE_HOME or the per-user data folder)')
     .showHelpAfterError('(run `grove --help` for the commands)');
   registerServe(program);
+  registerBench(program);
   return program;
 }
 

@@ -1,0 +1,84 @@
+// Benchmark reports: every figure with its unit and conditions, written as JSON (for tools) and as a
+// markdown table (for people), to bench/results/. Figures are measured, never typed in.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { GROVE_VERSION } from '../engine/version';
+import { onnxruntimeVersion } from '../engine/runtime/ort';
+
+export interface Figure {
+  /** What was measured, e.g. "train tokens/s (tiny)". */
+  name: string;
+  value: number;
+  unit: string;
+  /** The same figure from the reference implementation, when one ran side by side. */
+  reference?: { name: string; value: number };
+  note?: string;
+}
+
+export interface SuiteResult {
+  suite: string;
+  figures: Figure[];
+  /** Extra tables or profiles, already formatted as markdown. */
+  sections?: { title: string; markdown: string }[];
+}
+
+export interface BenchReport {
+  createdAt: string;
+  grove: string;
+  onnxruntime: string;
+  machine: { cpu: string; cores: number; memoryGiB: number; platform: string; node: string };
+  threads: number;
+  suites: SuiteResult[];
+}
+
+export function newReport(threads: number): BenchReport {
+  const cpu = cpus();
+  return {
+    createdAt: new Date().toISOString(),
+    grove: GROVE_VERSION,
+    onnxruntime: onnxruntimeVersion,
+    machine: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), platform: `${process.platform}/${process.arch}`, node: process.version },
+    threads,
+    suites: [],
+  };
+}
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const abs = Math.abs(v);
+  return abs >= 1000 ? v.toFixed(0) : abs >= 10 ? v.toFixed(1) : v.toFixed(3);
+}
+
+export function toMarkdown(report: BenchReport): string {
+  const lines = [
+    `# Grove benchmark, ${report.createdAt}`,
+    '',
+    `Grove ${report.grove}, ONNX Runtime ${report.onnxruntime}, ${report.machine.cpu} (${report.machine.cores} cores, ${report.machine.memoryGiB} GiB), ${report.machine.platform}, Node ${report.machine.node}, ${report.threads} threads.`,
+  ];
+  for (const suite of report.suites) {
+    lines.push('', `## ${suite.suite}`, '', '| figure | Grove | reference | ratio | note |', '| --- | ---: | ---: | ---: | --- |');
+    for (const f of suite.figures) {
+      const ref = f.reference ? `${fmt(f.reference.value)} (${f.reference.name})` : '';
+      const ratio = f.reference && f.reference.value !== 0 ? `${(f.value / f.reference.value).toFixed(2)}x` : '';
+      lines.push(`| ${f.name} | ${fmt(f.value)} ${f.unit} | ${ref} | ${ratio} | ${f.note ?? ''} |`);
+    }
+    for (const s of suite.sections ?? []) lines.push('', `### ${s.title}`, '', s.markdown);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes <dir>/<name>.json and .md atomically; returns the two paths. */
+export function writeReport(report: BenchReport, dir: string, name = 'latest'): { json: string; markdown: string } {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, `${name}.json`);
+  const markdown = join(dir, `${name}.md`);
+  for (const [file, text] of [
+    [json, `${JSON.stringify(report, null, 2)}\n`],
+    [markdown, toMarkdown(report)],
+  ] as const) {
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+  }
+  return { json, markdown };
+}
