@@ -46,8 +46,9 @@ function installOrtCuda() {
   if (!dir) return;
   const lib = join(dir, 'bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so');
   if (existsSync(lib)) return;
-  // Passed explicitly: onnxruntime-node's script treats a run from the project root as a local dev install and exits.
-  const ok = run('ONNX Runtime CUDA provider download', ['script/install.js', '--onnxruntime-node-install=cuda12'], dir);
+  // Forced with `=true`: without a flag the script takes a run from our root for a local dev install and exits,
+  // and in onnxruntime-node 1.30 a named flag (`=cuda12`) is parsed to undefined, which does the same.
+  const ok = run('ONNX Runtime CUDA provider download', ['script/install.js', '--onnxruntime-node-install=true'], dir);
   if (!ok) console.log('grove postinstall: the CPU provider works; run `npm run setup:gpu` when online to add CUDA.');
 }
 
