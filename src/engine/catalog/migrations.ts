@@ -43,6 +43,134 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'BTM: ingest reports, lineage, runs, checkpoints, priors, evaluations, jobs, chats',
+    up(db) {
+      db.exec(`
+        ALTER TABLE domains ADD COLUMN stats_json TEXT;
+        ALTER TABLE models ADD COLUMN architecture_json TEXT;
+        ALTER TABLE models ADD COLUMN tokenizer_sha256 TEXT;
+        ALTER TABLE models ADD COLUMN status TEXT NOT NULL DEFAULT 'ready' CHECK (status IN ('training', 'ready', 'removed'));
+
+        -- One row per file of a domain's folder: accepted (with its split) or skipped (with the reason).
+        CREATE TABLE documents (
+          id INTEGER PRIMARY KEY,
+          domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+          path TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('accepted', 'skipped')),
+          type TEXT,
+          reason TEXT,
+          detail TEXT,
+          duplicate_of TEXT,
+          content_sha256 TEXT,
+          bytes INTEGER NOT NULL DEFAULT 0,
+          tokens INTEGER NOT NULL DEFAULT 0,
+          split TEXT CHECK (split IN ('train', 'valid', 'test')),
+          UNIQUE (domain_id, path)
+        );
+
+        -- Branch edges: the child was initialised as sum(weight * parent).
+        CREATE TABLE lineage (
+          child_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+          parent_id INTEGER NOT NULL REFERENCES models(id) ON DELETE RESTRICT,
+          weight REAL NOT NULL CHECK (weight >= 0 AND weight <= 1),
+          PRIMARY KEY (child_id, parent_id)
+        );
+
+        CREATE TABLE runs (
+          id INTEGER PRIMARY KEY,
+          model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+          domain_id INTEGER REFERENCES domains(id) ON DELETE SET NULL,
+          config_json TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'paused', 'done', 'failed', 'cancelled')),
+          step INTEGER NOT NULL DEFAULT 0,
+          tokens INTEGER NOT NULL DEFAULT 0,
+          error TEXT,
+          created_at TEXT NOT NULL DEFAULT ${now},
+          updated_at TEXT NOT NULL DEFAULT ${now}
+        );
+
+        -- Loss history, one row per logged step (train) or evaluation (valid).
+        CREATE TABLE run_metrics (
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          step INTEGER NOT NULL,
+          split TEXT NOT NULL CHECK (split IN ('train', 'valid')),
+          loss REAL NOT NULL,
+          lr REAL,
+          tokens_per_second REAL,
+          PRIMARY KEY (run_id, step, split)
+        );
+
+        CREATE TABLE checkpoints (
+          id INTEGER PRIMARY KEY,
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          step INTEGER NOT NULL,
+          path TEXT NOT NULL,
+          sha256 TEXT NOT NULL,
+          bytes INTEGER NOT NULL,
+          created_at TEXT NOT NULL DEFAULT ${now},
+          UNIQUE (run_id, step)
+        );
+
+        -- Cached domain priors (BTM section 2.3), keyed by target: a domain, a folder, a chat or the mix.
+        CREATE TABLE priors (
+          id INTEGER PRIMARY KEY,
+          forest_id INTEGER NOT NULL REFERENCES forests(id) ON DELETE CASCADE,
+          target TEXT NOT NULL,
+          model_ids_json TEXT NOT NULL,
+          weights_json TEXT NOT NULL,
+          sequences INTEGER NOT NULL,
+          created_at TEXT NOT NULL DEFAULT ${now},
+          UNIQUE (forest_id, target)
+        );
+
+        -- A model or an ensemble (spec as JSON) scored on one domain split.
+        CREATE TABLE evaluations (
+          id INTEGER PRIMARY KEY,
+          forest_id INTEGER NOT NULL REFERENCES forests(id) ON DELETE CASCADE,
+          spec_json TEXT NOT NULL,
+          domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+          split TEXT NOT NULL CHECK (split IN ('train', 'valid', 'test')),
+          loss REAL NOT NULL,
+          perplexity REAL NOT NULL,
+          bits_per_byte REAL,
+          tokens INTEGER NOT NULL,
+          created_at TEXT NOT NULL DEFAULT ${now}
+        );
+
+        -- The persistent job queue: survives restarts; a job left 'running' by a crash is re-queued.
+        CREATE TABLE jobs (
+          id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL,
+          payload_json TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'paused', 'done', 'failed', 'cancelled')),
+          progress_json TEXT,
+          error TEXT,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          created_at TEXT NOT NULL DEFAULT ${now},
+          updated_at TEXT NOT NULL DEFAULT ${now}
+        );
+        CREATE INDEX jobs_by_status ON jobs(status, id);
+
+        CREATE TABLE chats (
+          id INTEGER PRIMARY KEY,
+          forest_id INTEGER NOT NULL REFERENCES forests(id) ON DELETE CASCADE,
+          title TEXT NOT NULL,
+          created_at TEXT NOT NULL DEFAULT ${now}
+        );
+        CREATE TABLE messages (
+          id INTEGER PRIMARY KEY,
+          chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+          role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'system')),
+          content TEXT NOT NULL,
+          mix_json TEXT,
+          posterior_json TEXT,
+          created_at TEXT NOT NULL DEFAULT ${now}
+        );
+      `);
+    },
+  },
 ];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;

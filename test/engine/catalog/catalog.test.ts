@@ -69,3 +69,20 @@ describe('Catalog', () => {
     catalog.close();
   });
 });
+
+describe('schema version 2 (BTM tables)', () => {
+  it('keeps lineage parents from being deleted while children exist', () => {
+    const catalog = Catalog.open(join(dir, 'lineage.sqlite'));
+    const db = catalog.db;
+    const forestId = Number(db.prepare("INSERT INTO forests (name) VALUES ('f')").run().lastInsertRowid);
+    const add = db.prepare("INSERT INTO models (forest_id, name, role) VALUES (?, ?, 'expert')");
+    const seed = Number(add.run(forestId, 'seed').lastInsertRowid);
+    const child = Number(add.run(forestId, 'child').lastInsertRowid);
+    db.prepare('INSERT INTO lineage (child_id, parent_id, weight) VALUES (?, ?, 1.0)').run(child, seed);
+    expect(() => db.prepare('DELETE FROM models WHERE id = ?').run(seed)).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare('INSERT INTO lineage (child_id, parent_id, weight) VALUES (?, ?, 1.5)').run(seed, child)).toThrow(/CHECK/);
+    db.prepare('DELETE FROM models WHERE id = ?').run(child);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM lineage').get()).toEqual({ n: 0 });
+    catalog.close();
+  });
+});
