@@ -1,0 +1,118 @@
+// The persistent job queue (catalog table `jobs`): long work (ingest, train, evaluate, collapse) is queued
+// here, run by a worker process, and survives restarts: a job found 'running' at start-up was interrupted
+// by a crash or a quit, and goes back to the queue to resume from its last checkpoint.
+import { GroveError } from '../../shared/api/errors';
+import type { Catalog } from '../catalog/catalog';
+
+export type JobStatus = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+
+export interface Job<P = unknown> {
+  id: number;
+  kind: string;
+  payload: P;
+  status: JobStatus;
+  progress: unknown;
+  error: string | null;
+  attempts: number;
+}
+
+interface JobRow {
+  id: number;
+  kind: string;
+  payload_json: string;
+  status: JobStatus;
+  progress_json: string | null;
+  error: string | null;
+  attempts: number;
+}
+
+const TERMINAL: readonly JobStatus[] = ['done', 'failed', 'cancelled'];
+
+function toJob(row: JobRow): Job {
+  return {
+    id: row.id,
+    kind: row.kind,
+    payload: JSON.parse(row.payload_json) as unknown,
+    status: row.status,
+    progress: row.progress_json === null ? null : (JSON.parse(row.progress_json) as unknown),
+    error: row.error,
+    attempts: row.attempts,
+  };
+}
+
+export class JobQueue {
+  constructor(private readonly catalog: Catalog) {}
+
+  private get db() {
+    return this.catalog.db;
+  }
+
+  enqueue(kind: string, payload: unknown): Job {
+    const id = Number(this.db.prepare("INSERT INTO jobs (kind, payload_json, status) VALUES (?, ?, 'queued')").run(kind, JSON.stringify(payload)).lastInsertRowid);
+    return this.get(id);
+  }
+
+  get(id: number): Job {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    if (!row) throw new GroveError('not_found', `No job ${id}.`);
+    return toJob(row);
+  }
+
+  list(statuses?: readonly JobStatus[]): Job[] {
+    const rows = this.db.prepare('SELECT * FROM jobs ORDER BY id').all() as JobRow[];
+    return rows.map(toJob).filter((j) => !statuses || statuses.includes(j.status));
+  }
+
+  /** Takes the oldest queued job and marks it running, atomically (one claimer wins). */
+  claimNext(): Job | null {
+    return this.db.transaction(() => {
+      const row = this.db.prepare("SELECT * FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1").get() as JobRow | undefined;
+      if (!row) return null;
+      this.db.prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(row.id);
+      return this.get(row.id);
+    })();
+  }
+
+  reportProgress(id: number, progress: unknown): void {
+    this.db.prepare(`UPDATE jobs SET progress_json = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(JSON.stringify(progress), id);
+  }
+
+  private setStatus(id: number, status: JobStatus, from: readonly JobStatus[], error: string | null = null): Job {
+    const job = this.get(id);
+    if (!from.includes(job.status)) throw new GroveError('conflict', `Job ${id} is ${job.status}; it cannot become ${status}.`);
+    this.db.prepare(`UPDATE jobs SET status = ?, error = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(status, error, id);
+    return this.get(id);
+  }
+
+  complete(id: number): Job {
+    return this.setStatus(id, 'done', ['running']);
+  }
+
+  fail(id: number, error: string): Job {
+    return this.setStatus(id, 'failed', ['running'], error);
+  }
+
+  cancel(id: number): Job {
+    return this.setStatus(id, 'cancelled', ['queued', 'running', 'paused']);
+  }
+
+  pause(id: number): Job {
+    return this.setStatus(id, 'paused', ['queued', 'running']);
+  }
+
+  /** Puts a paused or failed job back in the queue; it resumes from its last checkpoint. */
+  resume(id: number): Job {
+    return this.setStatus(id, 'queued', ['paused', 'failed']);
+  }
+
+  /** At start-up: jobs left 'running' were interrupted (crash, kill, quit) and are queued again. */
+  recoverInterrupted(): Job[] {
+    const interrupted = this.list(['running']);
+    for (const job of interrupted) this.setStatus(job.id, 'queued', ['running']);
+    return interrupted.map((j) => this.get(j.id));
+  }
+
+  isFinished(id: number): boolean {
+    return TERMINAL.includes(this.get(id).status);
+  }
+}

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Catalog } from '../../../src/engine/catalog/catalog';
+import { JobQueue } from '../../../src/engine/jobs/queue';
+import { tempDir } from '../../helpers/tmp';
+
+const dir = tempDir();
+
+describe('JobQueue', () => {
+  it('runs jobs in order, with progress, and refuses impossible transitions', () => {
+    const queue = new JobQueue(Catalog.open(join(dir, 'a.sqlite')));
+    const a = queue.enqueue('train', { runId: 1 });
+    const b = queue.enqueue('eval', { modelId: 2 });
+    expect(queue.claimNext()).toMatchObject({ id: a.id, status: 'running', attempts: 1, payload: { runId: 1 } });
+    queue.reportProgress(a.id, { step: 10, total: 100 });
+    expect(queue.get(a.id).progress).toEqual({ step: 10, total: 100 });
+    expect(queue.complete(a.id).status).toBe('done');
+    expect(() => queue.complete(a.id)).toThrow(/is done; it cannot become done/);
+    expect(queue.claimNext()?.id).toBe(b.id);
+    expect(queue.claimNext()).toBeNull();
+    expect(queue.fail(b.id, 'worker exited with SIGKILL').error).toBe('worker exited with SIGKILL');
+    expect(queue.resume(b.id).status).toBe('queued');
+  });
+
+  it('survives a restart: a job left running is queued again and keeps its progress', () => {
+    const file = join(dir, 'crash.sqlite');
+    const before = new JobQueue(Catalog.open(file));
+    const job = before.enqueue('train', { runId: 7 });
+    before.claimNext();
+    before.reportProgress(job.id, { step: 42 });
+    // The process dies here: no complete(), no fail(). A new process opens the same catalog.
+    const after = new JobQueue(Catalog.open(file));
+    const recovered = after.recoverInterrupted();
+    expect(recovered).toEqual([expect.objectContaining({ id: job.id, status: 'queued', progress: { step: 42 } })]);
+    expect(after.claimNext()).toMatchObject({ id: job.id, attempts: 2 });
+  });
+
+  it('pauses and cancels', () => {
+    const queue = new JobQueue(Catalog.open(join(dir, 'b.sqlite')));
+    const job = queue.enqueue('train', {});
+    expect(queue.pause(job.id).status).toBe('paused');
+    expect(queue.claimNext()).toBeNull();
+    expect(queue.resume(job.id).status).toBe('queued');
+    expect(queue.cancel(job.id).status).toBe('cancelled');
+    expect(queue.isFinished(job.id)).toBe(true);
+    expect(() => queue.get(999)).toThrow(/No job 999/);
+  });
+});
