@@ -1,15 +1,25 @@
+// Two test projects: the engine, server and end-to-end tests in Node, and the Svelte components in a DOM.
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  plugins: [svelte({ compilerOptions: { css: 'injected' } })],
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Native addons (better-sqlite3, onnxruntime) are safest in forks; 2 cores on CI.
+    // Native addons (better-sqlite3, onnxruntime) are safest in forks; CI has 2 cores.
     pool: 'forks',
     maxWorkers: 2,
-    reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/renderer/**'] },
+      },
+      {
+        extends: true,
+        plugins: [svelte({ configFile: false, compilerOptions: { runes: true } })],
+        resolve: { conditions: ['browser'] },
+        test: { name: 'renderer', include: ['test/renderer/**/*.test.ts'], environment: 'happy-dom', setupFiles: ['@testing-library/svelte/vitest'] },
+      },
+    ],
   },
 });

@@ -1,6 +1,22 @@
 // Events the engine pushes to every connected UI (progress of long work, changes to the forest).
+
+/** One training step's report, as the training loop emits it and the training monitor shows it. */
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  tokens: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  tokensPerSecond: number;
+  etaSeconds: number | null;
+  validLoss?: number;
+  checkpoint?: string;
+}
+
 export type GroveEvent =
   | { type: 'forest.changed' }
-  | { type: 'job.progress'; jobId: string; label: string; done: number; total: number; etaSeconds: number | null };
+  | { type: 'job.progress'; jobId: string; label: string; done: number; total: number; etaSeconds: number | null }
+  | { type: 'train.progress'; runId: number; progress: TrainProgress };
 
 export type GroveEventListener = (event: GroveEvent) => void;

@@ -1,0 +1,20 @@
+// Numbers as people read them: durations, rates, sizes.
+
+/** "42 s", "4 min 20 s", "2 h 05 min"; "–" when unknown. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/** 950 -> "950", 12_300 -> "12.3 k", 4_500_000 -> "4.5 M". */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return '–';
+  const abs = Math.abs(n);
+  if (abs >= 1e9) return `${(n / 1e9).toFixed(1)} G`;
+  if (abs >= 1e6) return `${(n / 1e6).toFixed(1)} M`;
+  if (abs >= 1e4) return `${(n / 1e3).toFixed(1)} k`;
+  return abs >= 100 || Number.isInteger(n) ? n.toFixed(0) : n.toFixed(2);
+}
