@@ -1,0 +1,110 @@
+// Training checkpoints: parameters + optimizer state (one safetensors file) and the loop's state (JSON),
+// in a folder per step. A checkpoint is written into a temporary folder, every file fsynced, then the
+// folder is renamed into place; on load its tensors file is checked against the sha256 in its state, so
+// a half-written or damaged checkpoint is never trusted (the previous one is used instead).
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SafetensorsFile, type TensorReader } from '../model/safetensors';
+import { syncFolder, writeSafetensors, type TensorToWrite } from '../model/safetensors-write';
+
+export const TENSORS_FILE = 'state.safetensors';
+export const STATE_FILE = 'state.json';
+const PREFIX = 'step-';
+
+export interface LoopState {
+  /** Steps completed; the next step to run is this one (0-based). */
+  step: number;
+  tokens: number;
+  /** Best validation loss so far and how many evaluations since it improved (early stopping). */
+  bestValidLoss: number | null;
+  evalsSinceBest: number;
+}
+
+interface StateFile extends LoopState {
+  format: 'grove-checkpoint/1';
+  tensorsSha256: string;
+  tensorsBytes: number;
+  savedAt: string;
+}
+
+export interface LoadedCheckpoint {
+  dir: string;
+  state: LoopState;
+  tensors: TensorReader;
+}
+
+function stepDir(root: string, step: number): string {
+  return join(root, `${PREFIX}${String(step).padStart(9, '0')}`);
+}
+
+async function writeDurable(path: string, text: string): Promise<void> {
+  await writeFile(path, text);
+  const fh = await open(path, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Writes the checkpoint for `state.step` under `root`, then keeps only the newest `keep`. */
+export async function saveCheckpoint(root: string, state: LoopState, tensors: readonly TensorToWrite[], keep = 2): Promise<string> {
+  await mkdir(root, { recursive: true });
+  const final = stepDir(root, state.step);
+  const temp = `${final}.tmp-${process.pid}`;
+  await rm(temp, { recursive: true, force: true });
+  await mkdir(temp);
+  const written = await writeSafetensors(join(temp, TENSORS_FILE), tensors);
+  const file: StateFile = { format: 'grove-checkpoint/1', ...state, tensorsSha256: written.sha256, tensorsBytes: written.bytes, savedAt: new Date().toISOString() };
+  await writeDurable(join(temp, STATE_FILE), `${JSON.stringify(file, null, 2)}\n`);
+  await syncFolder(temp);
+  await rm(final, { recursive: true, force: true });
+  await rename(temp, final);
+  await syncFolder(root);
+  const steps = await listSteps(root);
+  for (const old of steps.slice(0, Math.max(0, steps.length - keep))) await rm(stepDir(root, old), { recursive: true, force: true });
+  return final;
+}
+
+async function listSteps(root: string): Promise<number[]> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  return names
+    .filter((n) => n.startsWith(PREFIX) && /^\d+$/.test(n.slice(PREFIX.length)))
+    .map((n) => Number(n.slice(PREFIX.length)))
+    .sort((a, b) => a - b);
+}
+
+/** Reads and verifies one checkpoint folder; throws with the reason when it cannot be trusted. */
+async function loadOne(dir: string): Promise<LoadedCheckpoint> {
+  const state = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as StateFile;
+  if (state.format !== 'grove-checkpoint/1') throw new Error(`unknown checkpoint format ${JSON.stringify(state.format)}`);
+  const actual = await sha256File(join(dir, TENSORS_FILE));
+  if (actual !== state.tensorsSha256) throw new Error(`${TENSORS_FILE} does not match its recorded sha256`);
+  const { step, tokens, bestValidLoss, evalsSinceBest } = state;
+  return { dir, state: { step, tokens, bestValidLoss, evalsSinceBest }, tensors: await SafetensorsFile.open(join(dir, TENSORS_FILE)) };
+}
+
+/**
+ * The newest checkpoint that verifies, or null when there is none. Damaged ones are reported through
+ * `warn` and skipped (they stay on disk for inspection).
+ */
+export async function loadLatestCheckpoint(root: string, warn: (message: string) => void = () => undefined): Promise<LoadedCheckpoint | null> {
+  const steps = await listSteps(root);
+  for (const step of steps.reverse()) {
+    const dir = stepDir(root, step);
+    try {
+      return await loadOne(dir);
+    } catch (err) {
+      warn(`checkpoint ${dir} skipped: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return null;
+}
