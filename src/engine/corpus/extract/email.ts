@@ -1,0 +1,61 @@
+// Email: .eml and .mbox (postal-mime): the subject and the body text; the other headers (addresses, routing, ids) are dropped.
+import PostalMime from 'postal-mime';
+import { htmlToText } from './html';
+import { corrupt, type Extractor } from './types';
+
+/** One message as text: "Subject" line, blank line, body (the plain part, else the HTML part's text). */
+export async function messageText(raw: string | Uint8Array): Promise<string> {
+  const mail = await PostalMime.parse(raw instanceof Uint8Array ? raw.slice().buffer : raw);
+  const body = mail.text?.trim() ? mail.text : mail.html ? htmlToText(mail.html, false) : '';
+  const subject = mail.subject?.trim();
+  return `${subject ? `${subject}\n\n` : ''}${body}\n\n`;
+}
+
+export const email: Extractor = {
+  types: ['email'],
+  style: 'prose',
+  whole: true,
+  async *extract(source) {
+    try {
+      yield await messageText(await source.bytes());
+    } catch (err) {
+      throw corrupt('an email message', err);
+    }
+  },
+};
+
+/** mbox: messages start at a line "From sender date"; ">From " inside bodies is un-escaped (mboxrd). Streamed message by message. */
+export const mbox: Extractor = {
+  types: ['mbox'],
+  style: 'prose',
+  whole: false,
+  async *extract(source) {
+    let carry = '';
+    let message: string[] = [];
+    const flush = async (): Promise<string> => {
+      const raw = message.join('\n');
+      message = [];
+      if (!raw.trim()) return '';
+      try {
+        return await messageText(raw);
+      } catch {
+        return ''; // one broken message does not lose the mailbox
+      }
+    };
+    for await (const chunk of source.text()) {
+      const lines = (carry + chunk).split('\n');
+      carry = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith('From ')) {
+          const text = await flush();
+          if (text) yield text;
+          continue;
+        }
+        message.push(/^>+From /.test(line) ? line.slice(1) : line);
+      }
+    }
+    if (carry) message.push(carry);
+    const text = await flush();
+    if (text) yield text;
+  },
+};

@@ -1,0 +1,126 @@
+// HTML: the main text (Mozilla Readability on a linkedom DOM), without scripts, styles or navigation; block structure kept as line breaks.
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
+import type { Extractor } from './types';
+
+/** Never text for a reader: code, styling, embedded media, and the page furniture around the content. */
+const DROP = 'script, style, noscript, template, svg, canvas, iframe, object, embed, nav, header, footer, aside, form, button, select, [hidden], [aria-hidden="true"]';
+const BLOCK = new Set([
+  'ADDRESS', 'ARTICLE', 'BLOCKQUOTE', 'BODY', 'DD', 'DIV', 'DL', 'DT', 'FIGCAPTION', 'FIGURE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6',
+  'HR', 'LI', 'MAIN', 'OL', 'P', 'PRE', 'SECTION', 'TABLE', 'TR', 'UL', 'CAPTION', 'TITLE',
+]);
+const PARAGRAPH = new Set(['P', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'BLOCKQUOTE', 'PRE', 'TABLE', 'UL', 'OL', 'FIGURE']);
+
+/** Readability gives up on short pages (and sometimes keeps too little); below this many characters the whole body is used instead. */
+const MIN_ARTICLE_CHARS = 200;
+
+interface DomNode {
+  nodeType: number;
+  nodeName: string;
+  childNodes: ArrayLike<DomNode>;
+  textContent: string | null;
+}
+
+/** The part of linkedom's DOM this module and the EPUB reader use (the engine compiles without the DOM lib). */
+export interface DomElement extends DomNode {
+  remove(): void;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+}
+
+export interface DomDocument {
+  title?: string;
+  body: DomElement | null;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+}
+
+export function parseDocument(html: string): DomDocument {
+  return (parseHTML(html) as unknown as { document: DomDocument }).document;
+}
+
+export function parseXml(xml: string): DomDocument {
+  const { DOMParser } = parseHTML('<html></html>') as unknown as { DOMParser: new () => { parseFromString(s: string, type: string): DomDocument } };
+  return new DOMParser().parseFromString(xml, 'text/xml');
+}
+
+/** Main text of an HTML page. `article` runs Readability first (web pages); without it the whole body is read (e-book chapters). */
+export function htmlToText(html: string, article: boolean): string {
+  if (article) {
+    const document = parseDocument(html);
+    const title = document.title?.trim() ?? '';
+    let parsed: ReturnType<Readability['parse']> = null;
+    try {
+      parsed = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: MIN_ARTICLE_CHARS }).parse();
+    } catch {
+      parsed = null; // Readability throws on some malformed trees; the plain body below is the fallback.
+    }
+    if (parsed?.content && (parsed.textContent ?? '').trim().length >= MIN_ARTICLE_CHARS) {
+      const body = blockText(parseDocument(`<html><body>${parsed.content}</body></html>`).body!);
+      const heading = parsed.title?.trim() || title;
+      return heading && !body.trimStart().startsWith(heading) ? `${heading}\n\n${body}` : body;
+    }
+  }
+  const document = parseDocument(html);
+  for (const el of Array.from(document.querySelectorAll(DROP))) el.remove();
+  const title = document.title?.trim() ?? '';
+  const body = document.body ? blockText(document.body) : '';
+  return title && !body.trimStart().startsWith(title) ? `${title}\n\n${body}` : body;
+}
+
+/** Text of a DOM subtree with line breaks where the layout has them; whitespace inside text collapses as a browser would. */
+function blockText(root: DomNode): string {
+  const parts: string[] = [];
+  const walk = (node: DomNode, pre: boolean): void => {
+    if (node.nodeType === 3) {
+      const t = node.textContent ?? '';
+      parts.push(pre ? t : t.replace(/\s+/g, ' '));
+      return;
+    }
+    if (node.nodeType !== 1) return;
+    const name = node.nodeName.toUpperCase();
+    if (name === 'SCRIPT' || name === 'STYLE' || name === 'NOSCRIPT' || name === 'TEMPLATE') return;
+    if (name === 'BR') {
+      parts.push('\n');
+      return;
+    }
+    const block = BLOCK.has(name);
+    const gap = PARAGRAPH.has(name) ? '\n\n' : '\n';
+    if (block) parts.push(gap);
+    const kids = node.childNodes;
+    for (let i = 0; i < kids.length; i++) walk(kids[i]!, pre || name === 'PRE');
+    if (name === 'TD' || name === 'TH') parts.push(' ');
+    if (block) parts.push(gap);
+  };
+  walk(root, false);
+  // Spaces next to the inserted line breaks are layout, not text.
+  return parts.join('').replace(/[ \t]*\n[ \t]*/g, '\n');
+}
+
+export const html: Extractor = {
+  types: ['html'],
+  style: 'prose',
+  whole: true,
+  async *extract(source) {
+    const bytes = await source.bytes();
+    yield htmlToText(decodeHtml(bytes), true);
+  },
+};
+
+/** HTML is UTF-8 unless it says otherwise in a BOM or a meta charset; Windows-1252 stands in for Latin-1 as browsers do. */
+export function decodeHtml(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 2048));
+  const declared = /<meta[^>]+charset\s*=\s*["']?([\w-]+)/i.exec(head)?.[1]?.toLowerCase();
+  if (declared && declared !== 'utf-8' && declared !== 'utf8') {
+    try {
+      return new TextDecoder(declared).decode(bytes);
+    } catch {
+      // an unknown label: fall through to UTF-8
+    }
+  }
+  const utf8 = new TextDecoder('utf-8').decode(bytes);
+  return utf8.includes('\uFFFD') ? new TextDecoder('windows-1252').decode(bytes) : utf8;
+}
