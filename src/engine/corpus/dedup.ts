@@ -9,12 +9,19 @@ import { MINHASH_BINS, similarity } from './minhash';
 export const LSH_BANDS = 16;
 export const LSH_ROWS = MINHASH_BINS / LSH_BANDS;
 
+/**
+ * A bucket holds at most this many documents. Templated files (form letters, generated notes) can share a band
+ * by the thousand without being near-duplicates; an unbounded bucket would make every new file compare with all
+ * of them (quadratic). A true near-duplicate agrees on several bands, so a full bucket rarely hides one.
+ */
+export const MAX_BUCKET = 32;
+
 export type Duplicate = { kind: 'duplicate'; of: string } | { kind: 'near-duplicate'; of: string; similarity: number };
 
 export class DedupIndex {
   private readonly exact = new Map<string, string>();
   private readonly signatures = new Map<string, Uint32Array>();
-  private readonly buckets = new Map<string, string[]>();
+  private readonly buckets = new Map<number, string[]>();
 
   constructor(readonly threshold: number) {}
 
@@ -24,9 +31,7 @@ export class DedupIndex {
     if (same !== undefined) return { kind: 'duplicate', of: same };
     let best: { of: string; similarity: number } | undefined;
     const seen = new Set<string>();
-    for (let band = 0; band < LSH_BANDS; band++) {
-      const key = bandKey(signature, band);
-      if (key === undefined) continue;
+    for (const key of bandKeys(signature)) {
       for (const other of this.buckets.get(key) ?? []) {
         if (seen.has(other)) continue;
         seen.add(other);
@@ -41,23 +46,32 @@ export class DedupIndex {
   add(path: string, textHash: string, signature: Uint32Array): void {
     if (!this.exact.has(textHash)) this.exact.set(textHash, path);
     this.signatures.set(path, signature);
-    for (let band = 0; band < LSH_BANDS; band++) {
-      const key = bandKey(signature, band);
-      if (key === undefined) continue;
+    for (const key of bandKeys(signature)) {
       const list = this.buckets.get(key);
-      if (list) list.push(path);
+      if (list) {
+        if (list.length < MAX_BUCKET) list.push(path);
+      }
       else this.buckets.set(key, [path]);
     }
   }
 }
 
-/** A band with no shingle in it says nothing (tiny documents have many): it is not indexed, or every tiny note would collide. */
-function bandKey(sig: Uint32Array, band: number): string | undefined {
-  let key = `${band}`;
-  let empty = true;
-  for (let r = band * LSH_ROWS; r < (band + 1) * LSH_ROWS; r++) {
-    if (sig[r] !== 0xffffffff) empty = false;
-    key += `:${sig[r]!.toString(36)}`;
+/**
+ * One number per band: the band index above a 32-bit hash of its 8 bins (a hash collision only costs one more
+ * similarity check). A band with no shingle in it says nothing (tiny documents have many) and gets no key,
+ * or every tiny note would collide.
+ */
+function bandKeys(sig: Uint32Array): number[] {
+  const keys: number[] = [];
+  for (let band = 0; band < LSH_BANDS; band++) {
+    let h = 0x811c9dc5;
+    let empty = true;
+    for (let r = band * LSH_ROWS; r < (band + 1) * LSH_ROWS; r++) {
+      const v = sig[r]!;
+      if (v !== 0xffffffff) empty = false;
+      h = Math.imul(h ^ v, 0x01000193) ^ (h >>> 13);
+    }
+    if (!empty) keys.push(band * 2 ** 32 + (h >>> 0));
   }
-  return empty ? undefined : key;
+  return keys;
 }

@@ -1,7 +1,7 @@
 // Folder ingestion end to end: walk, reuse unchanged files, extract the rest, deduplicate, split, write shards, manifest, state and report.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import { writeFileAtomic } from './atomic';
@@ -27,6 +27,8 @@ export interface IngestOptions {
 }
 
 export const MANIFEST_FILE = 'manifest.json';
+const PREFETCH_FILES = 16;
+const PREFETCH_MAX_BYTES = 256 * 1024;
 
 /** Reasons that depend only on a file's bytes (and the settings): an unchanged file keeps them without being read again. */
 const STABLE_SKIPS = new Set(['binary', 'empty', 'too large', 'corrupt', 'no text layer']);
@@ -103,15 +105,27 @@ export async function ingestFolder(options: IngestOptions): Promise<IngestReport
   const incomingPath = join(out, 'incoming.tmp');
   const incoming = await IncomingTokens.create(incomingPath, dtype, tokenizer.vocabSize);
   try {
-    for (const f of candidates) {
+    // Small files are read a few ahead of the one being processed, so thousands of them do not wait on I/O one by one.
+    const prefetch = new Map<string, Promise<Uint8Array | undefined>>();
+    const ahead = (i: number): void => {
+      const f = candidates[i];
+      if (f && f.size > 0 && f.size <= PREFETCH_MAX_BYTES && f.size <= settings.maxFileBytes && !prefetch.has(f.path)) {
+        prefetch.set(f.path, readFile(f.abs).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength), () => undefined));
+      }
+    };
+    for (let i = 0; i < PREFETCH_FILES; i++) ahead(i);
+    for (const [index, f] of candidates.entries()) {
       options.signal?.throwIfAborted();
+      ahead(index + PREFETCH_FILES);
+      const data = await prefetch.get(f.path);
+      prefetch.delete(f.path);
       const start = incoming.tokens;
       let read = 0;
       const onBytes = (n: number): void => {
         read += n;
         progress.bytes(n, f.path);
       };
-      const p = await processFile(f, { settings, tokenizer, incoming, onBytes });
+      const p = await processFile(f, { settings, tokenizer, incoming, onBytes }, data);
       progress.bytes(Math.max(0, f.size - read)); // files skipped before being read count as done too
       const base = { size: f.size, mtimeMs: f.mtimeMs, rawHash: p.rawHash };
       if (p.status === 'skipped') {

@@ -30,7 +30,8 @@ export interface ProcessContext {
 const READ_CHUNK = 1024 * 1024;
 
 /** Extracts and tokenizes one file. Never throws for a bad file: every failure becomes a skip with a reason. */
-export async function processFile(file: WalkFile, ctx: ProcessContext): Promise<Processed> {
+/** `prefetched` is the whole file when the caller read it ahead (small files: hides I/O latency). */
+export async function processFile(file: WalkFile, ctx: ProcessContext, prefetched?: Uint8Array): Promise<Processed> {
   const { settings } = ctx;
   const hash = createHash('sha256');
   const skip = (reason: SkipReason, detail: string, type?: DocType): Processed => ({ status: 'skipped', rawHash: '', reason, detail, ...(type ? { type } : {}) });
@@ -38,13 +39,15 @@ export async function processFile(file: WalkFile, ctx: ProcessContext): Promise<
   if (file.size > settings.maxFileBytes) {
     return skip('too large', `It is ${mb(file.size)}, over the ${mb(settings.maxFileBytes)} limit per file; raise maxFileBytes or split the file.`);
   }
-  let fh: FileHandle;
-  try {
-    fh = await open(file.abs, 'r');
-  } catch (err) {
-    return skip('unreadable', `Cannot open it (${(err as NodeJS.ErrnoException).code ?? String(err)}); check its permissions.`);
+  let fh: FileHandle | undefined;
+  if (!prefetched || prefetched.length !== file.size) {
+    try {
+      fh = await open(file.abs, 'r');
+    } catch (err) {
+      return skip('unreadable', `Cannot open it (${(err as NodeJS.ErrnoException).code ?? String(err)}); check its permissions.`);
+    }
   }
-  const reader = new HashingReader(fh, file.size, hash, ctx.onBytes);
+  const reader = new HashingReader(fh, fh ? file.size : prefetched!, hash, ctx.onBytes);
   const start = ctx.incoming.tokens;
   let type: DocType | undefined;
   const done = async (p: Processed): Promise<Processed> => {
@@ -128,7 +131,7 @@ export async function processFile(file: WalkFile, ctx: ProcessContext): Promise<
     if (code) return { ...skip('unreadable', `Reading it failed (${code}); check the disk and permissions.`, type), rawHash: digest };
     return { ...skip('corrupt', `Its ${type ?? 'content'} could not be read (${err instanceof Error ? err.message.slice(0, 200) : String(err)}).`, type), rawHash: digest };
   } finally {
-    await fh.close();
+    await fh?.close();
   }
 }
 
@@ -147,28 +150,44 @@ class HashingReader {
   private pos = 0;
   private hashedTo = 0;
   private whole: Uint8Array | undefined;
+  private buf: Uint8Array | undefined;
   private digested: string | undefined;
+  private readonly size: number;
 
+  /** From an open file of `size` bytes, or from the file's bytes already in memory. */
   constructor(
-    private readonly fh: FileHandle,
-    private readonly size: number,
+    private readonly fh: FileHandle | undefined,
+    sizeOrData: number | Uint8Array,
     private readonly hash: Hash,
     private readonly onBytes: (n: number) => void,
-  ) {}
+  ) {
+    if (typeof sizeOrData === 'number') this.size = sizeOrData;
+    else {
+      this.size = sizeOrData.length;
+      this.whole = sizeOrData;
+    }
+  }
 
   /** The first bytes, for sniffing; not hashed yet (text() and all() read from the start again). */
   async head(n: number): Promise<Uint8Array> {
+    if (this.whole) return this.whole.subarray(0, n);
     const buf = new Uint8Array(n);
-    const { bytesRead } = await this.fh.read(buf, 0, n, 0);
+    const { bytesRead } = await this.fh!.read(buf, 0, n, 0);
     return buf.subarray(0, bytesRead);
   }
 
   async *text(encoding: TextEncoding): AsyncGenerator<string> {
     const decoder = new TextDecoder(encoding);
-    const buf = new Uint8Array(READ_CHUNK);
-    this.restart();
+    if (this.whole) {
+      this.pos = 0;
+      this.take(this.whole);
+      yield decoder.decode(this.whole);
+      return;
+    }
+    const buf = this.chunkBuffer();
+    this.pos = 0;
     for (;;) {
-      const { bytesRead } = await this.fh.read(buf, 0, buf.length, this.pos);
+      const { bytesRead } = await this.fh!.read(buf, 0, buf.length, this.pos);
       if (bytesRead === 0) break;
       this.take(buf.subarray(0, bytesRead));
       yield decoder.decode(buf.subarray(0, bytesRead), { stream: true });
@@ -178,26 +197,32 @@ class HashingReader {
   }
 
   async all(): Promise<Uint8Array> {
-    if (this.whole) return this.whole;
-    this.restart();
-    const buf = new Uint8Array(this.size);
-    let at = 0;
-    while (at < this.size) {
-      const { bytesRead } = await this.fh.read(buf, at, this.size - at, at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
+    if (!this.whole) {
+      const buf = new Uint8Array(this.size);
+      let at = 0;
+      while (at < this.size) {
+        const { bytesRead } = await this.fh!.read(buf, at, this.size - at, at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      this.whole = buf.subarray(0, at);
     }
-    this.take(buf.subarray(0, at));
-    this.whole = buf.subarray(0, at);
+    this.pos = 0;
+    this.take(this.whole);
     return this.whole;
   }
 
   /** Hashes what the extractor did not read, so the content hash always covers the whole file. */
   async finish<T>(result: T): Promise<T> {
-    const buf = new Uint8Array(READ_CHUNK);
+    if (this.whole) {
+      this.pos = 0;
+      this.take(this.whole);
+      return result;
+    }
+    const buf = this.chunkBuffer();
     this.pos = this.hashedTo;
     for (;;) {
-      const { bytesRead } = await this.fh.read(buf, 0, buf.length, this.pos);
+      const { bytesRead } = await this.fh!.read(buf, 0, buf.length, this.pos);
       if (bytesRead === 0) break;
       this.take(buf.subarray(0, bytesRead));
     }
@@ -209,8 +234,10 @@ class HashingReader {
     return this.digested;
   }
 
-  private restart(): void {
-    this.pos = 0;
+  /** One read buffer per file, no bigger than the file: thousands of small files must not each allocate 1 MiB. */
+  private chunkBuffer(): Uint8Array {
+    this.buf ??= new Uint8Array(Math.min(READ_CHUNK, this.size + 1));
+    return this.buf;
   }
 
   private take(chunk: Uint8Array): void {
