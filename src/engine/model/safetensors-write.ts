@@ -75,7 +75,8 @@ export async function writeSafetensors(path: string, tensors: readonly TensorToW
   const write = async (chunk: Uint8Array) => {
     hash.update(chunk);
     let done = 0;
-    while (done < chunk.byteLength) done += (await fh!.write(chunk, done, chunk.byteLength - done)).bytesWritten;
+    // At most 1 GiB per call: Node refuses lengths above 2^31 - 1.
+    while (done < chunk.byteLength) done += (await fh!.write(chunk, done, Math.min(chunk.byteLength - done, 1 << 30))).bytesWritten;
     bytes += chunk.byteLength;
   };
   try {

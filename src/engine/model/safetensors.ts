@@ -108,7 +108,8 @@ export function parseHeader(headerBytes: Uint8Array, dataLength: number, where: 
 async function readFully(fh: FileHandle, into: Uint8Array, position: number, where: string): Promise<void> {
   let done = 0;
   while (done < into.byteLength) {
-    const { bytesRead } = await fh.read(into, done, into.byteLength - done, position + done);
+    // One read moves at most 1 GiB: Node refuses lengths above 2^31 - 1 (an 8B model's lm_head is larger).
+    const { bytesRead } = await fh.read(into, done, Math.min(into.byteLength - done, 1 << 30), position + done);
     if (bytesRead === 0) throw new GroveError('bad_input', `${where}: the file ended early (it changed or was truncated while being read). Check the file and try again.`);
     done += bytesRead;
   }
