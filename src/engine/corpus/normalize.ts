@@ -50,11 +50,12 @@ export class Normalizer {
   private block(raw: string): string {
     let t = raw.replace(/\r\n?/g, '\n').normalize('NFC').replace(ANSI, '').replace(BREAKS, '\n').replace(CONTROL, '');
     if (this.style === 'prose') t = t.replace(INNER_SPACE, (_m, a?: string, b?: string) => `${a ?? b} `);
-    t = t.replace(TRAILING_SPACE, '\n').replace(/[^\S\n]+$/, '');
+    t = trimEndSpaces(t.replace(TRAILING_SPACE, '\n'));
     // Lines of only whitespace are blank lines now; runs of blank lines shrink across block boundaries too.
     const lead = /^\n*/.exec(t)![0].length;
     const bodyWithTail = t.slice(lead);
-    const tail = /\n*$/.exec(bodyWithTail)![0].length;
+    let tail = 0;
+    while (tail < bodyWithTail.length && bodyWithTail.charCodeAt(bodyWithTail.length - 1 - tail) === 10) tail++;
     const body = bodyWithTail.slice(0, bodyWithTail.length - tail).replace(this.style === 'code' ? /\n{4,}/g : /\n{3,}/g, '\n'.repeat(this.maxNewlines));
     if (!body) {
       this.pendingNewlines += lead + tail;
@@ -65,6 +66,17 @@ export class Normalizer {
     this.pendingNewlines = tail;
     return sep + body;
   }
+}
+
+/** Drops trailing spaces (not newlines). A loop, since an end-anchored regex retries from every position of a big block. */
+function trimEndSpaces(t: string): string {
+  let end = t.length;
+  while (end > 0) {
+    const c = t.charCodeAt(end - 1);
+    if (c === 10 || !/\s/.test(t[end - 1]!)) break;
+    end--;
+  }
+  return end === t.length ? t : t.slice(0, end);
 }
 
 /** Normalises a whole string at once (small documents, tests). */
