@@ -11,7 +11,7 @@ async function readJson(path: string, what: string): Promise<unknown> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new GroveError('not_found', `Cannot read ${what} at ${path} (${code ?? (err as Error).message}); check that the model folder has a ${basename(path)}.`, { path });
+    throw new GroveError('not_found', `Cannot read ${what} at ${path} (${code ?? (err as Error).message}); the model folder must hold its ${basename(path)}.`, { path });
   }
   try {
     return JSON.parse(text) as unknown;
@@ -32,11 +32,11 @@ async function exists(path: string): Promise<boolean> {
  * names the bos/eos/pad/unk tokens; without one, well-known token names are used.
  */
 export async function loadTokenizer(path: string): Promise<Tokenizer> {
-  const isDir = await stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
-  const file = isDir ? join(path, 'tokenizer.json') : path;
+  const info = await stat(path).catch(() => null);
+  if (info === null) {
+    throw new GroveError('not_found', `No tokenizer at ${path}: nothing exists there; give a model folder or the path of its tokenizer.json.`, { path });
+  }
+  const file = info.isDirectory() ? join(path, 'tokenizer.json') : path;
   const json = await readJson(file, 'tokenizer.json');
   const configPath = join(dirname(file), 'tokenizer_config.json');
   const config = (await exists(configPath)) ? await readJson(configPath, 'tokenizer_config.json') : null;
