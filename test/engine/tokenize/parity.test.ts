@@ -52,6 +52,14 @@ describe.each(FAMILIES)('$name', ({ json, lossless }) => {
     }
   });
 
+  it('decodes cut-off byte sequences (every prefix of the ids) to the same replacement characters', async () => {
+    const ids = await ref.ids('é 😀👍🏽 👩‍👩‍👧 日本語 <0xF0> x');
+    for (let end = 0; end <= ids.length; end++) {
+      const prefix = ids.slice(0, end);
+      expect({ end, decoded: grove.decode(prefix) }).toEqual({ end, decoded: await ref.text(prefix) });
+    }
+  });
+
   it.runIf(lossless)('round-trips text: decode(encode(x)) === x', () => {
     for (const text of WELL_FORMED) expect(grove.decode(grove.encode(text))).toBe(text);
   });
