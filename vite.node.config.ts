@@ -16,7 +16,7 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     rollupOptions: {
-      input: { cli: resolve('src/cli/index.ts') },
+      input: { cli: resolve('src/cli/index.ts'), 'job-worker': resolve('src/workers/job-worker.ts') },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'esm', entryFileNames: '[name].js' },
     },

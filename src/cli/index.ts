@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { GROVE_VERSION } from '../engine/version';
 import { registerBench } from './commands/bench';
+import { registerIngest } from './commands/ingest';
 import { registerServe } from './commands/serve';
 
 export function buildProgram(): Command {
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .option('--home <dir>', 'forest home folder (default: $GROVE_HOME or the per-user data folder)')
     .showHelpAfterError('(run `grove --help` for the commands)');
   registerServe(program);
+  registerIngest(program);
   registerBench(program);
   return program;
 }

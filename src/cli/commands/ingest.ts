@@ -1,0 +1,80 @@
+// `grove ingest <folder> --domain NAME`: turns a folder into a domain (clean text, split, token shards)
+// with a progress line, and stores the report in the catalog; `grove ingest --report --domain NAME` prints it.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { Catalog } from '../../engine/catalog/catalog';
+import { domainDocuments, saveIngestReport } from '../../engine/catalog/domains';
+import { ingestFolder } from '../../engine/corpus/ingest';
+import { fmtBytes, formatReport } from '../../engine/corpus/report';
+import { catalogPath } from '../../engine/home';
+import { loadTokenizer } from '../../engine/tokenize/load';
+import { GroveError } from '../../shared/api/errors';
+import { forestHomeOf } from '../options';
+import { formatEta, ProgressLine } from '../progress-line';
+
+/** The tokenizer every domain of a forest is tokenized with. */
+export function forestTokenizerPath(home: string): string {
+  return join(home, 'tokenizer', 'tokenizer.json');
+}
+
+export function domainDir(home: string, domain: string): string {
+  return join(home, 'domains', domain);
+}
+
+function printStoredReport(home: string, domain: string): void {
+  const catalog = Catalog.open(catalogPath(home));
+  try {
+    const docs = domainDocuments(catalog, domain);
+    if (!docs) throw new GroveError('not_found', `No domain ${JSON.stringify(domain)} in ${home}; ingest a folder with \`grove ingest <folder> --domain ${domain}\`.`);
+    for (const d of docs) {
+      const what = d.status === 'accepted' ? `accepted  ${(d.type ?? '').padEnd(8)} ${String(d.tokens).padStart(9)} tokens  ${d.split ?? 'several splits'}` : `skipped   ${d.reason}${d.duplicateOf ? ` of ${d.duplicateOf}` : ''}: ${d.detail}`;
+      console.log(`${d.path}\t${what}`);
+    }
+  } finally {
+    catalog.close();
+  }
+}
+
+export function registerIngest(program: Command): void {
+  program
+    .command('ingest')
+    .description('ingest a folder of documents as a domain: extract, clean, deduplicate, split, tokenize')
+    .argument('[folder]', 'the folder to ingest (never modified)')
+    .requiredOption('--domain <name>', 'domain name')
+    .option('--tokenizer <path>', "tokenizer.json to use (default: the forest's)")
+    .option('--report', 'print the stored report of the domain instead of ingesting')
+    .action(async (folder: string | undefined, opts: { domain: string; tokenizer?: string; report?: boolean }, cmd: Command) => {
+      const home = forestHomeOf(cmd);
+      if (opts.report) return printStoredReport(home, opts.domain);
+      if (!folder) throw new GroveError('bad_input', 'Name the folder to ingest: `grove ingest <folder> --domain NAME`.');
+      const tokenizerPath = opts.tokenizer ?? forestTokenizerPath(home);
+      if (!existsSync(tokenizerPath)) {
+        throw new GroveError('not_found', `No tokenizer at ${tokenizerPath}: create the forest first (\`grove init\`), or pass --tokenizer <tokenizer.json>.`);
+      }
+      const tokenizer = await loadTokenizer(tokenizerPath);
+      const line = new ProgressLine();
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      const report = await ingestFolder({
+        folder,
+        out: domainDir(home, opts.domain),
+        tokenizer,
+        signal: controller.signal,
+        onProgress: (p) =>
+          line.update(
+            `${p.phase.padEnd(7)} ${p.filesDone}/${p.filesTotal} files  ${fmtBytes(p.bytesDone)}/${fmtBytes(p.bytesTotal)}  ${p.filesPerSecond.toFixed(0)} files/s  ${p.megabytesPerSecond.toFixed(1)} MB/s  ${formatEta(p.etaSeconds)}`,
+            p.phase === 'done',
+          ),
+      });
+      line.done();
+      const catalog = Catalog.open(catalogPath(home));
+      try {
+        saveIngestReport(catalog, opts.domain, report);
+      } finally {
+        catalog.close();
+      }
+      console.log(formatReport(report));
+      if (!report.trainable) process.exitCode = 3;
+    });
+}

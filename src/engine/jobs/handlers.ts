@@ -1,0 +1,22 @@
+// The job kinds a worker process can run: one entry per kind, each calling into the engine.
+import { z } from 'zod';
+import { GroveError } from '../../shared/api/errors';
+import { ingestFolder } from '../corpus/ingest';
+import { loadTokenizer } from '../tokenize/load';
+import type { JobHandler } from './protocol';
+
+const IngestPayload = z.object({ folder: z.string().min(1), out: z.string().min(1), tokenizer: z.string().min(1) }).strict();
+
+function parse<T>(schema: z.ZodType<T>, payload: unknown, kind: string): T {
+  const r = schema.safeParse(payload);
+  if (!r.success) throw new GroveError('bad_input', `Bad ${kind} job payload: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return r.data;
+}
+
+export const jobHandlers: Readonly<Record<string, JobHandler>> = {
+  async ingest(payload, ctx) {
+    const p = parse(IngestPayload, payload, 'ingest');
+    const tokenizer = await loadTokenizer(p.tokenizer);
+    return ingestFolder({ folder: p.folder, out: p.out, tokenizer, signal: ctx.signal, onProgress: (progress) => ctx.progress(progress) });
+  },
+};

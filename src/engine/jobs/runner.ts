@@ -1,0 +1,95 @@
+// Runs queued jobs one at a time, each in its own worker process: a crash in the worker (even SIGKILL)
+// fails the job with the reason and never takes the owner down; the job can be resumed and picks up from
+// its last checkpoint. Progress goes to the catalog and to listeners (the UI, the CLI's progress line).
+import type { JobQueue, Job } from './queue';
+import type { FromWorker, JobSpec, ToWorker } from './protocol';
+
+/** A started worker process, whatever kind (Node child process or Electron utilityProcess). */
+export interface WorkerHandle {
+  send(message: ToWorker): void;
+  onMessage(listener: (message: FromWorker) => void): void;
+  /** Called once when the process is gone: exit code, or the signal that killed it. */
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  kill(): void;
+}
+
+export type WorkerLauncher = () => WorkerHandle;
+
+export interface RunnerEvents {
+  progress?(job: Job, progress: unknown): void;
+  log?(job: Job, line: string): void;
+  finished?(job: Job): void;
+}
+
+export class JobRunner {
+  private current: { job: Job; worker: WorkerHandle } | null = null;
+  private draining: Promise<void> | null = null;
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly launch: WorkerLauncher,
+    private readonly forestHome: string,
+    private readonly events: RunnerEvents = {},
+  ) {}
+
+  /** Runs queued jobs until the queue is empty; concurrent calls share one drain. */
+  drain(): Promise<void> {
+    this.draining ??= (async () => {
+      try {
+        for (let job = this.queue.claimNext(); job; job = this.queue.claimNext()) await this.runOne(job);
+      } finally {
+        this.draining = null;
+      }
+    })();
+    return this.draining;
+  }
+
+  /** Asks the running job to stop; it checkpoints first. Returns false when that job is not running. */
+  stop(jobId: number, reason: 'cancel' | 'pause'): boolean {
+    if (this.current?.job.id !== jobId) return false;
+    this.current.worker.send({ type: 'stop', reason });
+    return true;
+  }
+
+  get runningJobId(): number | null {
+    return this.current?.job.id ?? null;
+  }
+
+  private runOne(job: Job): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const worker = this.launch();
+      this.current = { job, worker };
+      let settled = false;
+      const settle = (): void => {
+        if (settled) return;
+        settled = true;
+        this.current = null;
+        this.events.finished?.(this.queue.get(job.id));
+        resolve();
+      };
+      worker.onMessage((m) => {
+        if (m.type === 'progress') {
+          this.queue.reportProgress(job.id, m.progress);
+          this.events.progress?.(job, m.progress);
+        } else if (m.type === 'log') {
+          this.events.log?.(job, m.line);
+        } else if (m.type === 'done') {
+          this.queue.complete(job.id);
+        } else if (m.type === 'stopped') {
+          if (m.reason === 'pause') this.queue.pause(job.id);
+          else this.queue.cancel(job.id);
+        } else if (m.type === 'error') {
+          this.queue.fail(job.id, m.error.message);
+        }
+      });
+      worker.onExit((code, signal) => {
+        if (this.queue.get(job.id).status === 'running') {
+          this.queue.fail(job.id, `The worker process ${signal ? `was killed (${signal})` : `exited with code ${code}`} before finishing; resume the job to continue from its last checkpoint.`);
+        }
+        settle();
+      });
+      const spec: JobSpec = { id: job.id, kind: job.kind, payload: job.payload, forestHome: this.forestHome };
+      worker.send({ type: 'run', job: spec });
+    });
+  }
+}
