@@ -1,0 +1,119 @@
+// The Llama / Qwen2 forward pass (Hugging Face LlamaForCausalLM semantics) as ONNX nodes, for the
+// inference graphs: RMSNorm, rotary embeddings (rotate_half convention), grouped-query attention with a
+// causal mask over past + new positions, SwiGLU MLP, tied or untied head, Qwen2's q/k/v biases.
+// Shapes: B batch, S new positions, P past positions, T = P + S, C hidden, H heads, Hkv kv heads,
+// G = H / Hkv, D head size, I intermediate, V vocab.
+import type { ModelConfig } from '../../model/config';
+import { ropeInverseFrequencies } from '../../model/rope';
+import { attr, type NodeBuilder } from '../onnx/builder';
+
+/** Resolves a Hugging Face tensor name to the ONNX value holding it as float32. */
+export type WeightRef = (name: string) => string;
+
+export interface ForwardOptions {
+  /** Per layer [key, value] value names of the KV cache, each [B, Hkv, P, D]; absent for P = 0. */
+  past?: readonly (readonly [string, string])[];
+  /** Only the last position's logits ([B, 1, V]): what generation needs, and V x C x (S - 1) fewer FLOPs. */
+  lastOnly?: boolean;
+}
+
+export interface ForwardOutputs {
+  /** [B, S, V] (or [B, 1, V] with lastOnly). */
+  logits: string;
+  /** Per layer [key, value], each [B, Hkv, T, D]. */
+  present: [string, string][];
+}
+
+const INT64_MAX = Number.MAX_SAFE_INTEGER; // Slice clamps ends; any value past the axis length works
+
+/** Linear layer with a PyTorch [out, in] weight: x @ W^T (+ b). The Transpose of an initializer is folded at load. */
+function linear(b: NodeBuilder, x: string, w: WeightRef, name: string, bias: boolean): string {
+  const wt = b.op('Transpose', [w(`${name}.weight`)], { perm: attr.ints([1, 0]) }, 'wT');
+  const y = b.op('MatMul', [x, wt]);
+  return bias ? b.op('Add', [y, w(`${name}.bias`)]) : y;
+}
+
+/** RMSNorm as HF computes it: weight * (x / sqrt(mean(x^2) + eps)). Written in the pattern ONNX Runtime fuses. */
+function rmsNorm(b: NodeBuilder, x: string, weight: string, eps: number, axes: string): string {
+  const sq = b.op('Pow', [x, b.float32Scalar(2)]);
+  const ms = b.op('ReduceMean', [sq, axes], { keepdims: attr.int(1) });
+  const denom = b.op('Sqrt', [b.op('Add', [ms, b.float32Scalar(eps)])]);
+  return b.op('Mul', [b.op('Div', [x, denom]), weight]);
+}
+
+/** x * cos + rotate_half(x) * sin, rotate_half(x) = concat(-x2, x1) over the last axis. */
+function rotary(b: NodeBuilder, x: string, cos: string, sin: string, halves: string): string {
+  const [x1, x2] = b.opMulti('Split', [x, halves], 2, { axis: attr.int(-1) }) as [string, string];
+  const rotated = b.op('Concat', [b.op('Neg', [x2]), x1], { axis: attr.int(-1) });
+  return b.op('Add', [b.op('Mul', [x, cos]), b.op('Mul', [rotated, sin])]);
+}
+
+export function emitForward(b: NodeBuilder, config: ModelConfig, w: WeightRef, ids: string, o: ForwardOptions = {}): ForwardOutputs {
+  const { numAttentionHeads: H, numKeyValueHeads: Hkv, headDim: D } = config;
+  const G = H / Hkv;
+  const lastAxis = b.int64s([-1], 'axes_last');
+  const halves = b.int64s([D / 2, D / 2], 'rope_halves');
+
+  // Positions P .. P+S-1, where P is the cache length (0 without a cache).
+  const S = b.op('Gather', [b.op('Shape', [ids]), b.int64Scalar(1)], { axis: attr.int(0) }, 'S');
+  const P = o.past?.[0] ? b.op('Gather', [b.op('Shape', [o.past[0][0]]), b.int64Scalar(2)], { axis: attr.int(0) }, 'P') : b.int64Scalar(0, 'P');
+  const T = b.op('Add', [P, S], {}, 'T');
+  const one = b.int64Scalar(1);
+  const positions = b.op('Range', [P, T, one], {}, 'positions'); // [S]
+
+  // Rotary tables [S, D]: freqs = pos (x) inv_freq, emb = concat(freqs, freqs).
+  const posF = b.op('Unsqueeze', [b.op('Cast', [positions], { to: attr.int(1) }), b.int64s([1])]); // [S, 1]
+  const freqs = b.op('Mul', [posF, b.float32s(ropeInverseFrequencies(config), [D / 2], 'inv_freq')]); // [S, D/2]
+  const emb = b.op('Concat', [freqs, freqs], { axis: attr.int(-1) });
+  const cos = b.op('Cos', [emb]);
+  const sin = b.op('Sin', [emb]);
+
+  // Causal mask [S, T]: query at position P+i sees keys 0..P+i.
+  const rows = b.op('Unsqueeze', [positions, b.int64s([1])]); // [S, 1]
+  const cols = b.op('Range', [b.int64Scalar(0), T, one]); // [T]
+  const future = b.op('Greater', [cols, rows]); // [S, T]
+  const mask = b.op('Where', [future, b.float32Scalar(-Infinity), b.float32Scalar(0)], {}, 'causal_mask');
+
+  const toHeads = b.int64s([0, 0, -1, D], 'to_heads'); // [B, S, n*D] -> [B, S, n, D]
+  const toGroups = b.int64s([0, Hkv, G, -1, D], 'to_groups'); // [B, H, S, D] -> [B, Hkv, G, S, D]
+  const fromGroups = b.int64s([0, H, -1, D], 'from_groups');
+  const merge = b.int64s([0, 0, H * D], 'merge_heads');
+  const groupAxis = b.int64s([2], 'group_axis');
+  const scale = b.float32Scalar(1 / Math.sqrt(D), 'attn_scale');
+  const bsnd = { perm: attr.ints([0, 2, 1, 3]) };
+
+  let x = b.op('Gather', [w('model.embed_tokens.weight'), ids], { axis: attr.int(0) }, 'embed'); // [B, S, C]
+  const present: [string, string][] = [];
+  for (let i = 0; i < config.numHiddenLayers; i++) {
+    const p = `model.layers.${i}`;
+    const h = rmsNorm(b, x, w(`${p}.input_layernorm.weight`), config.rmsNormEps, lastAxis);
+    const heads = (name: string): string => b.op('Transpose', [b.op('Reshape', [linear(b, h, w, `${p}.self_attn.${name}`, config.qkvBias), toHeads])], bsnd);
+    const q = rotary(b, heads('q_proj'), cos, sin, halves); // [B, H, S, D]
+    let k = rotary(b, heads('k_proj'), cos, sin, halves); // [B, Hkv, S, D]
+    let v = heads('v_proj');
+    const past = o.past?.[i];
+    if (past) {
+      k = b.op('Concat', [past[0], k], { axis: attr.int(2) }, `present_key_${i}`);
+      v = b.op('Concat', [past[1], v], { axis: attr.int(2) }, `present_value_${i}`);
+    }
+    present.push([k, v]); // [B, Hkv, T, D]
+
+    // GQA without copying k/v: query heads grouped per kv head, k/v broadcast over the group axis.
+    const qg = b.op('Reshape', [q, toGroups]); // [B, Hkv, G, S, D]
+    const kt = b.op('Unsqueeze', [b.op('Transpose', [k], { perm: attr.ints([0, 1, 3, 2]) }), groupAxis]); // [B, Hkv, 1, D, T]
+    const scores = b.op('Add', [b.op('Mul', [b.op('MatMul', [qg, kt]), scale]), mask]); // [B, Hkv, G, S, T]
+    const probs = b.op('Softmax', [scores], { axis: attr.int(-1) });
+    const ctx = b.op('MatMul', [probs, b.op('Unsqueeze', [v, groupAxis])]); // [B, Hkv, G, S, D]
+    const y = b.op('Reshape', [b.op('Transpose', [b.op('Reshape', [ctx, fromGroups])], bsnd), merge]); // [B, S, H*D]
+    x = b.op('Add', [x, linear(b, y, w, `${p}.self_attn.o_proj`, config.oBias)], {}, 'resid');
+
+    const h2 = rmsNorm(b, x, w(`${p}.post_attention_layernorm.weight`), config.rmsNormEps, lastAxis);
+    const gate = linear(b, h2, w, `${p}.mlp.gate_proj`, false);
+    const act = b.op('Mul', [b.op('Mul', [gate, b.op('Sigmoid', [gate])]), linear(b, h2, w, `${p}.mlp.up_proj`, false)]); // SiLU(gate) * up
+    x = b.op('Add', [x, linear(b, act, w, `${p}.mlp.down_proj`, false)], {}, 'resid');
+  }
+  if (o.lastOnly) x = b.op('Slice', [x, b.int64s([-1]), b.int64s([INT64_MAX]), b.int64s([1])], {}, 'last'); // [B, 1, C]
+  const xn = rmsNorm(b, x, w('model.norm.weight'), config.rmsNormEps, lastAxis);
+  const head = config.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head';
+  return { logits: linear(b, xn, w, head, false), present };
+}

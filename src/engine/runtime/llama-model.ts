@@ -1,0 +1,121 @@
+// A Llama-family model ready to run: its decode and score graphs compiled next to its weights (external
+// data, so the weights are not copied), and ONNX Runtime sessions over them. Offers scoring (per-token
+// log-likelihoods), full logits, and a KV-cached Decoder for generation.
+import { createHash } from 'node:crypto';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Decoder } from '../generate/generate';
+import { decodeGraph, scoreGraph } from '../graph/llama-infer/graphs';
+import type { ModelConfig } from '../model/config';
+import { readModelFolder } from '../model/folder';
+import type { TensorReader } from '../model/safetensors';
+import { GROVE_VERSION } from '../version';
+import { createSession, ort, type OrtSession } from './ort';
+
+export interface ModelRunOptions {
+  threads?: number;
+  providers?: string[];
+}
+
+type GraphKind = 'decode' | 'decode-all' | 'score';
+
+/** Compiles a graph once per (kind, config, weights file, Grove version); later opens reuse the file. */
+function compiledGraph(kind: GraphKind, config: ModelConfig, weights: TensorReader): string {
+  const weightsFile = weights.info(weights.tensorNames[0] as string).path;
+  const st = statSync(weightsFile);
+  const key = createHash('sha256').update(JSON.stringify({ kind, config, weightsFile, size: st.size, mtime: st.mtimeMs, grove: GROVE_VERSION })).digest('hex').slice(0, 16);
+  const dir = dirname(weightsFile);
+  const file = join(dir, `grove-${kind}-${key}.onnx`);
+  if (existsSync(file)) return file;
+  const o = { graphDir: dir, metadata: { 'grove.key': key } };
+  const bytes = kind === 'score' ? scoreGraph(config, weights, o) : decodeGraph(config, weights, { ...o, lastOnly: kind === 'decode' });
+  writeFileSync(`${file}.tmp`, bytes);
+  renameSync(`${file}.tmp`, file);
+  if (process.env.GROVE_DUMP_GRAPHS) writeFileSync(join(process.env.GROVE_DUMP_GRAPHS, `${kind}.onnx`), bytes);
+  return file;
+}
+
+function int64(ids: ArrayLike<number>, dims: number[]): ort.Tensor {
+  return new ort.Tensor('int64', BigInt64Array.from(Array.from(ids, (v) => BigInt(v))), dims);
+}
+
+export class LlamaModel {
+  private readonly sessions = new Map<GraphKind, Promise<OrtSession>>();
+
+  private constructor(
+    readonly config: ModelConfig,
+    private readonly weights: TensorReader,
+    private readonly options: ModelRunOptions,
+  ) {}
+
+  static async open(folder: string, options: ModelRunOptions = {}): Promise<LlamaModel> {
+    const { config, weights } = await readModelFolder(folder);
+    return new LlamaModel(config, weights, options);
+  }
+
+  private session(kind: GraphKind): Promise<OrtSession> {
+    let s = this.sessions.get(kind);
+    if (!s) {
+      s = createSession(compiledGraph(kind, this.config, this.weights), { threads: this.options.threads ?? 0, ...(this.options.providers ? { providers: this.options.providers } : {}) });
+      this.sessions.set(kind, s);
+    }
+    return s;
+  }
+
+  private emptyPast(batch: number): Record<string, ort.Tensor> {
+    const feeds: Record<string, ort.Tensor> = {};
+    const { numKeyValueHeads: Hkv, headDim: D } = this.config;
+    for (let i = 0; i < this.config.numHiddenLayers; i++) {
+      for (const kind of ['key', 'value']) feeds[`past_key_values.${i}.${kind}`] = new ort.Tensor('float32', new Float32Array(0), [batch, Hkv, 0, D]);
+    }
+    return feeds;
+  }
+
+  /** log p(targets[b,t] | inputs[b,<=t]) for [B, T] windows: [B*T] log-likelihoods. */
+  async score(inputs: ArrayLike<number>, targets: ArrayLike<number>, batch: number): Promise<Float32Array> {
+    const T = inputs.length / batch;
+    const { token_logprobs } = await (await this.session('score')).run({ input_ids: int64(inputs, [batch, T]), targets: int64(targets, [batch, T]) });
+    return token_logprobs!.data as Float32Array;
+  }
+
+  /** Logits at every position of one sequence: [S * V]. */
+  async logits(ids: readonly number[]): Promise<Float32Array> {
+    const out = await (await this.session('decode-all')).run({ input_ids: int64(ids, [1, ids.length]), ...this.emptyPast(1) });
+    return out.logits!.data as Float32Array;
+  }
+
+  /** A fresh single-sequence decoding session with its own KV cache. */
+  decoder(): Decoder {
+    const model = this;
+    let past = this.emptyPast(1);
+    let length = 0;
+    const run = async (ids: readonly number[]): Promise<Float32Array> => {
+      const out = await (await model.session('decode')).run({ input_ids: int64(ids, [1, ids.length]), ...past });
+      const next: Record<string, ort.Tensor> = {};
+      for (let i = 0; i < model.config.numHiddenLayers; i++) {
+        for (const kind of ['key', 'value']) next[`past_key_values.${i}.${kind}`] = out[`present.${i}.${kind}`] as ort.Tensor;
+      }
+      past = next;
+      length += ids.length;
+      return out.logits!.data as Float32Array;
+    };
+    return {
+      maxContext: this.config.maxPositionEmbeddings,
+      prefill: (ids) => {
+        past = model.emptyPast(1);
+        length = 0;
+        return run(ids);
+      },
+      step: (id) => run([id]),
+      get length() {
+        return length;
+      },
+    } as Decoder;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sessions.values()) await (await s).release();
+    this.sessions.clear();
+    await this.weights.close();
+  }
+}
