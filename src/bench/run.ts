@@ -1,6 +1,7 @@
 // `grove bench`: runs the benchmark suites and writes the report (JSON + markdown) to bench/results/.
 import { matmulPeak } from './matmul-peak';
 import { newReport, writeReport, type BenchReport, type SuiteResult } from './report';
+import { engineSuite } from './suites/engine';
 import { ingestSuite } from './suites/ingest';
 import { tokenizerSuite } from './suites/tokenizer';
 
@@ -19,7 +20,7 @@ export interface BenchSuite {
 }
 
 /** The registry of suites: one entry per suite, each in its own module. */
-export const suites: BenchSuite[] = [tokenizerSuite, ingestSuite];
+export const suites: BenchSuite[] = [engineSuite, tokenizerSuite, ingestSuite];
 
 export async function runBench(opts: { names: string[]; threads: number; quick: boolean; outDir: string; log: (line: string) => void }): Promise<{ report: BenchReport; files: { json: string; markdown: string } }> {
   const unknown = opts.names.filter((n) => !suites.some((s) => s.name === n));

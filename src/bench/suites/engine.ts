@@ -1,0 +1,100 @@
+// Bench suite "engine": Grove's score and KV-cached decode throughput against PyTorch (eager fp32, the
+// same reference model, same threads, OpenBLAS) on the issue's three shapes.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseModelConfig, toHfConfig, type ModelConfig, type ModelConfigInput } from '../../engine/model/config';
+import { writeModelFolder } from '../../engine/model/folder';
+import { initParameters } from '../../engine/model/init';
+import { LlamaModel } from '../../engine/runtime/llama-model';
+import type { Figure } from '../report';
+import type { BenchContext, BenchSuite } from '../run';
+import { peakRssMiB, time } from '../timing';
+
+interface Shape {
+  name: string;
+  config: ModelConfigInput;
+  batch: number;
+  context: number;
+}
+
+const SHAPES: Shape[] = [
+  { name: 'tiny', config: { architecture: 'LlamaForCausalLM', hiddenSize: 128, numHiddenLayers: 4, numAttentionHeads: 4, intermediateSize: 512, vocabSize: 8192, maxPositionEmbeddings: 1024 }, batch: 16, context: 256 },
+  { name: 'small', config: { architecture: 'LlamaForCausalLM', hiddenSize: 384, numHiddenLayers: 6, numAttentionHeads: 6, intermediateSize: 1024, vocabSize: 8192, maxPositionEmbeddings: 1024 }, batch: 8, context: 256 },
+  {
+    name: 'smollm2-135m',
+    config: { architecture: 'LlamaForCausalLM', hiddenSize: 576, numHiddenLayers: 30, numAttentionHeads: 9, numKeyValueHeads: 3, intermediateSize: 1536, vocabSize: 49152, tieWordEmbeddings: true, maxPositionEmbeddings: 2048 },
+    batch: 4,
+    context: 256,
+  },
+];
+
+const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
+
+interface TorchFigures {
+  train_tokens_per_s: number;
+  score_tokens_per_s: number;
+  decode_tokens_per_s: number;
+  peak_rss_mib: number;
+}
+
+function runTorch(config: ModelConfig, shape: Shape, threads: number, decodeTokens: number): TorchFigures | { error: string } {
+  const script = join(process.cwd(), 'bench/torch_llama_bench.py');
+  if (!existsSync(script)) return { error: `${script} not found (run from the Grove folder)` };
+  const hf = toHfConfig(config);
+  const r = spawnSync('/usr/bin/python3', [script, '--config', JSON.stringify(hf), '--batch', String(shape.batch), '--context', String(shape.context), '--threads', String(threads), '--train-steps', '3', '--score-steps', '3', '--decode-tokens', String(decodeTokens)], {
+    encoding: 'utf8',
+    env: { ...process.env, LD_LIBRARY_PATH: existsSync(OPENBLAS) ? OPENBLAS : (process.env.LD_LIBRARY_PATH ?? ''), OMP_NUM_THREADS: String(threads) },
+    timeout: 20 * 60_000,
+  });
+  if (r.status !== 0) return { error: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').at(-1) ?? 'failed' };
+  return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as TorchFigures;
+}
+
+async function benchShape(shape: Shape, ctx: BenchContext): Promise<Figure[]> {
+  const config = parseModelConfig(shape.config);
+  const folder = join(tmpdir(), `grove-bench-${shape.name}`);
+  if (!existsSync(join(folder, 'model.safetensors'))) {
+    mkdirSync(folder, { recursive: true });
+    const tensors = [...initParameters(config, 1)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data }));
+    await writeModelFolder(folder, { config, tensors });
+  }
+  const model = await LlamaModel.open(folder, { threads: ctx.threads });
+  const { batch: B, context: T } = shape;
+  const ids = Array.from({ length: B * T }, (_, i) => (i * 7919) % config.vocabSize);
+  const score = await time(() => model.score(ids, ids, B), { warmup: 1, minRuns: 3, minMs: 1000 });
+  const decodeTokens = ctx.quick ? 16 : 64;
+  const decode = await time(
+    async () => {
+      const d = model.decoder();
+      await d.prefill([1]);
+      for (let i = 1; i < decodeTokens; i++) await d.step(i % config.vocabSize);
+    },
+    { warmup: 1, minRuns: 2, minMs: 1000 },
+  );
+  await model.close();
+  const groveScore = (B * T) / (score.medianMs / 1000);
+  const groveDecode = decodeTokens / (decode.medianMs / 1000);
+  ctx.log(`  ${shape.name}: score ${groveScore.toFixed(0)} tok/s, decode ${groveDecode.toFixed(1)} tok/s; running PyTorch...`);
+  const torch = ctx.quick ? { error: 'skipped with --quick' } : runTorch(config, shape, ctx.threads, decodeTokens);
+  const ref = (value: number | undefined) => (value === undefined ? {} : { reference: { name: 'PyTorch', value } });
+  const t = 'error' in torch ? undefined : torch;
+  const note = 'error' in torch ? `PyTorch: ${torch.error}` : undefined;
+  return [
+    { name: `score tokens/s (${shape.name}, ${B}x${T})`, value: groveScore, unit: 'tok/s', ...ref(t?.score_tokens_per_s), ...(note ? { note } : { note: 'target >= 1.3x' }) },
+    { name: `decode tokens/s (${shape.name}, KV cache)`, value: groveDecode, unit: 'tok/s', ...ref(t?.decode_tokens_per_s), note: 'target >= 1.5x' },
+    ...(t ? [{ name: `PyTorch train tokens/s (${shape.name})`, value: t.train_tokens_per_s, unit: 'tok/s', note: 'Grove train step: not built yet' }] : []),
+  ];
+}
+
+export const engineSuite: BenchSuite = {
+  name: 'engine',
+  description: 'score and decode tokens/s, Grove vs PyTorch (eager fp32, OpenBLAS), tiny / small / smollm2-135m shapes',
+  async run(ctx) {
+    const figures: Figure[] = [];
+    for (const shape of ctx.quick ? SHAPES.slice(0, 1) : SHAPES) figures.push(...(await benchShape(shape, ctx)));
+    figures.push({ name: 'peak RSS of the Grove process', value: peakRssMiB(), unit: 'MiB' });
+    return { suite: 'engine', figures };
+  },
+};
