@@ -10,6 +10,8 @@ export interface IngestBenchOptions {
   /** A folder to ingest; without one, a folder of `generatedMegabytes` of varied prose is generated. */
   folder?: string;
   generatedMegabytes?: number;
+  /** How many files the generated text is spread over (1 = one big file, the streaming case). */
+  generatedFiles?: number;
   tokenizer?: CorpusTokenizer;
 }
 
@@ -26,13 +28,13 @@ export interface IngestBenchResult {
 
 const WORDS = 'the of and to in a is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no will more can who out said what up its about into than them only other time new some could these two may first then do any like my now over such our man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long here get both between life being under never day same another know while last might us great old year off come since against go came right used take three'.split(' ');
 
-/** Writes `megabytes` of non-repeating prose in 40 files of varied size (so dedup keeps them all). */
-async function generate(dir: string, megabytes: number): Promise<void> {
+/** Writes `megabytes` of non-repeating prose in `files` files (so dedup keeps them all). */
+async function generate(dir: string, megabytes: number, files: number): Promise<void> {
   await mkdir(dir, { recursive: true });
   let s = 0x12345678;
   const next = (): number => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6b43a9b5) >>> 0);
-  const perFile = Math.ceil((megabytes * 1e6) / 40);
-  for (let f = 0; f < 40; f++) {
+  const perFile = Math.ceil((megabytes * 1e6) / files);
+  for (let f = 0; f < files; f++) {
     const fh = await open(join(dir, `doc-${String(f).padStart(2, '0')}.txt`), 'w');
     let written = 0;
     while (written < perFile) {
@@ -50,7 +52,7 @@ export async function benchIngest(options: IngestBenchOptions = {}): Promise<Ing
   const work = await mkdtemp(join(tmpdir(), 'grove-bench-ingest-'));
   try {
     const folder = options.folder ?? join(work, 'in');
-    if (!options.folder) await generate(folder, options.generatedMegabytes ?? 50);
+    if (!options.folder) await generate(folder, options.generatedMegabytes ?? 50, options.generatedFiles ?? 40);
     let peak = process.memoryUsage().rss;
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
     const t0 = performance.now();
