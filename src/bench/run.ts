@@ -34,5 +34,6 @@ export async function runBench(opts: { names: string[]; threads: number; quick: 
     opts.log(`suite ${suite.name}: ${suite.description}`);
     report.suites.push(await suite.run(ctx));
   }
-  return { report, files: writeReport(report, opts.outDir) };
+  // One report per selection of suites, so running one suite never overwrites another's figures.
+  return { report, files: writeReport(report, opts.outDir, opts.names.length > 0 ? [...opts.names].sort().join('+') : 'all') };
 }
