@@ -29,7 +29,7 @@ export interface IngestBenchResult {
 const WORDS = 'the of and to in a is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no will more can who out said what up its about into than them only other time new some could these two may first then do any like my now over such our man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long here get both between life being under never day same another know while last might us great old year off come since against go came right used take three'.split(' ');
 
 /** Writes `megabytes` of non-repeating prose in `files` files (so dedup keeps them all). */
-async function generate(dir: string, megabytes: number, files: number): Promise<void> {
+export async function generateText(dir: string, megabytes: number, files: number): Promise<void> {
   await mkdir(dir, { recursive: true });
   let s = 0x12345678;
   const next = (): number => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6b43a9b5) >>> 0);
@@ -52,7 +52,7 @@ export async function benchIngest(options: IngestBenchOptions = {}): Promise<Ing
   const work = await mkdtemp(join(tmpdir(), 'grove-bench-ingest-'));
   try {
     const folder = options.folder ?? join(work, 'in');
-    if (!options.folder) await generate(folder, options.generatedMegabytes ?? 50, options.generatedFiles ?? 40);
+    if (!options.folder) await generateText(folder, options.generatedMegabytes ?? 50, options.generatedFiles ?? 40);
     let peak = process.memoryUsage().rss;
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
     const t0 = performance.now();
