@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { GROVE_VERSION } from '../engine/version';
 import { registerBench } from './commands/bench';
+import { registerGenerate } from './commands/generate';
 import { registerIngest } from './commands/ingest';
 import { registerServe } from './commands/serve';
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `grove --help` for the commands)');
   registerServe(program);
   registerIngest(program);
+  registerGenerate(program);
   registerBench(program);
   return program;
 }
