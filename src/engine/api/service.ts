@@ -2,8 +2,10 @@
 // call. Inputs arrive already validated (shared/api/dispatch.ts); this layer owns the forest home.
 import { EventEmitter } from 'node:events';
 import type { GroveApi, GroveEvent, GroveEventListener } from '../../shared/api';
-import type { EngineInfo, ForestSummary } from '../../shared/api/schemas';
-import { Catalog, type CatalogOptions } from '../catalog/catalog';
+import { GroveError } from '../../shared/api/errors';
+import type { DomainReport, EngineInfo, ForestSummary } from '../../shared/api/schemas';
+import { Catalog, type CatalogOptions, type DomainRow } from '../catalog/catalog';
+import { domainDocuments, parseDomainStats } from '../catalog/domains';
 import { catalogPath } from '../home';
 import { compiledProviders, onnxruntimeVersion } from '../runtime/ort';
 import { GROVE_VERSION } from '../version';
@@ -12,6 +14,10 @@ export interface GroveServiceOptions {
   forestHome: string;
   transport: EngineInfo['transport'];
   catalog?: CatalogOptions;
+}
+
+function toSummary(d: DomainRow): ForestSummary['domains'][number] {
+  return { id: d.id, name: d.name, sourcePath: d.sourcePath, stats: parseDomainStats(d.statsJson) };
 }
 
 export class GroveService implements GroveApi {
@@ -34,7 +40,15 @@ export class GroveService implements GroveApi {
   async forestSummary(): Promise<ForestSummary> {
     const forest = this.catalog.forest();
     if (!forest) return { forest: null, domains: [], models: [] };
-    return { forest, domains: this.catalog.domains(forest.id), models: this.catalog.models(forest.id) };
+    return { forest, domains: this.catalog.domains(forest.id).map(toSummary), models: this.catalog.models(forest.id) };
+  }
+
+  async domainReport({ domain }: { domain: string }): Promise<DomainReport> {
+    const forest = this.catalog.forest();
+    const row = forest ? this.catalog.domains(forest.id).find((d) => d.name === domain) : undefined;
+    const documents = row ? domainDocuments(this.catalog, domain) : null;
+    if (!row || !documents) throw new GroveError('not_found', `No domain ${JSON.stringify(domain)} in this forest.`, { domain });
+    return { domain: toSummary(row), documents };
   }
 
   onEvent(listener: GroveEventListener): () => void {

@@ -20,6 +20,8 @@ export interface DomainRow {
   id: number;
   name: string;
   sourcePath: string | null;
+  /** The ingest summary (JSON written by saveIngestReport), or null before the first ingest. */
+  statsJson: string | null;
 }
 export type ModelRole = 'seed' | 'expert' | 'collapsed' | 'imported';
 export interface ModelRow {
@@ -77,7 +79,7 @@ export class Catalog {
   }
 
   domains(forestId: number): DomainRow[] {
-    return this.db.prepare('SELECT id, name, source_path AS sourcePath FROM domains WHERE forest_id = ? ORDER BY id').all(forestId) as DomainRow[];
+    return this.db.prepare('SELECT id, name, source_path AS sourcePath, stats_json AS statsJson FROM domains WHERE forest_id = ? ORDER BY id').all(forestId) as DomainRow[];
   }
 
   models(forestId: number): ModelRow[] {

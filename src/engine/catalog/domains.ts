@@ -44,6 +44,21 @@ export function saveIngestReport(catalog: Catalog, domainName: string, report: I
   })();
 }
 
+export interface DomainStatsSummary {
+  accepted: number;
+  skipped: number;
+  tokens: number;
+  trainable: boolean;
+  message: string;
+}
+
+/** The summary a domain list shows, from the stats saveIngestReport stored; null before any ingest. */
+export function parseDomainStats(statsJson: string | null): DomainStatsSummary | null {
+  if (!statsJson) return null;
+  const s = JSON.parse(statsJson) as { totals: IngestReport['totals']; trainable: boolean; message: string };
+  return { accepted: s.totals.accepted, skipped: s.totals.skipped, tokens: s.totals.tokens, trainable: s.trainable, message: s.message };
+}
+
 export function domainDocuments(catalog: Catalog, domainName: string): StoredDocument[] | null {
   const forest = catalog.forest();
   if (!forest) return null;

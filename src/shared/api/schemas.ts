@@ -21,9 +21,19 @@ export const EngineInfo = z.object({
   transport: z.enum(['electron', 'http']),
 });
 
+export const DomainStats = z.object({
+  accepted: z.number().int(),
+  skipped: z.number().int(),
+  tokens: z.number().int(),
+  trainable: z.boolean(),
+  message: z.string(),
+});
+
+export const DomainSummary = z.object({ id: z.number().int(), name: z.string(), sourcePath: z.string().nullable(), stats: DomainStats.nullable() });
+
 export const ForestSummary = z.object({
   forest: z.object({ id: z.number().int(), name: z.string(), createdAt: z.string() }).nullable(),
-  domains: z.array(z.object({ id: z.number().int(), name: z.string(), sourcePath: z.string().nullable() })),
+  domains: z.array(DomainSummary),
   models: z.array(
     z.object({
       id: z.number().int(),
@@ -34,9 +44,24 @@ export const ForestSummary = z.object({
   ),
 });
 
+export const IngestedDocument = z.object({
+  path: z.string(),
+  status: z.enum(['accepted', 'skipped']),
+  type: z.string().nullable(),
+  reason: z.string().nullable(),
+  detail: z.string().nullable(),
+  duplicateOf: z.string().nullable(),
+  bytes: z.number().int(),
+  tokens: z.number().int(),
+  split: z.string().nullable(),
+});
+
+export const DomainReport = z.object({ domain: DomainSummary, documents: z.array(IngestedDocument) });
+
 export const apiSchemas = {
   info: { input: Empty, output: EngineInfo },
   forestSummary: { input: Empty, output: ForestSummary },
+  domainReport: { input: z.object({ domain: z.string().min(1).max(200) }).strict(), output: DomainReport },
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiSchemas = typeof apiSchemas;
@@ -44,3 +69,6 @@ export type ApiInput<M extends ApiMethodName> = z.input<ApiSchemas[M]['input']>;
 export type ApiOutput<M extends ApiMethodName> = z.output<ApiSchemas[M]['output']>;
 export type EngineInfo = z.output<typeof EngineInfo>;
 export type ForestSummary = z.output<typeof ForestSummary>;
+export type DomainSummary = z.output<typeof DomainSummary>;
+export type DomainReport = z.output<typeof DomainReport>;
+export type IngestedDocument = z.output<typeof IngestedDocument>;

@@ -63,7 +63,7 @@ describe('Catalog', () => {
     const forestId = Number(catalog.db.prepare("INSERT INTO forests (name) VALUES ('f')").run().lastInsertRowid);
     const domainId = Number(catalog.db.prepare("INSERT INTO domains (forest_id, name, source_path) VALUES (?, 'law', '/docs/law')").run(forestId).lastInsertRowid);
     catalog.db.prepare("INSERT INTO models (forest_id, name, role, domain_id) VALUES (?, 'law-1', 'expert', ?)").run(forestId, domainId);
-    expect(catalog.domains(forestId)).toEqual([{ id: domainId, name: 'law', sourcePath: '/docs/law' }]);
+    expect(catalog.domains(forestId)).toEqual([{ id: domainId, name: 'law', sourcePath: '/docs/law', statsJson: null }]);
     expect(catalog.models(forestId)).toEqual([{ id: 1, name: 'law-1', role: 'expert', domainId }]);
     expect(() => catalog.db.prepare("INSERT INTO models (forest_id, name, role) VALUES (?, 'x', 'wizard')").run(forestId)).toThrow(/CHECK/);
     catalog.close();
