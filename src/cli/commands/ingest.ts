@@ -7,6 +7,7 @@ import { Catalog } from '../../engine/catalog/catalog';
 import { domainDocuments, saveIngestReport } from '../../engine/catalog/domains';
 import { ingestFolder } from '../../engine/corpus/ingest';
 import { fmtBytes, formatReport } from '../../engine/corpus/report';
+import { DEFAULT_IGNORE, GROVEIGNORE } from '../../engine/corpus/settings';
 import { catalogPath } from '../../engine/home';
 import { loadTokenizer } from '../../engine/tokenize/load';
 import { GroveError } from '../../shared/api/errors';
@@ -36,15 +37,34 @@ function printStoredReport(home: string, domain: string): void {
   }
 }
 
+interface IngestOpts {
+  domain?: string;
+  tokenizer?: string;
+  report?: boolean;
+  ignore: string[];
+  defaultIgnore: boolean;
+  showIgnore?: boolean;
+  maxFileMb?: number;
+}
+
 export function registerIngest(program: Command): void {
   program
     .command('ingest')
     .description('ingest a folder of documents as a domain: extract, clean, deduplicate, split, tokenize')
     .argument('[folder]', 'the folder to ingest (never modified)')
-    .requiredOption('--domain <name>', 'domain name')
+    .option('--domain <name>', 'domain name')
     .option('--tokenizer <path>', "tokenizer.json to use (default: the forest's)")
     .option('--report', 'print the stored report of the domain instead of ingesting')
-    .action(async (folder: string | undefined, opts: { domain: string; tokenizer?: string; report?: boolean }, cmd: Command) => {
+    .option('--ignore <pattern>', `skip files matching a .gitignore-style pattern (repeatable; added to the defaults and the folder's ${GROVEIGNORE})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--no-default-ignore', 'do not apply the default ignore list')
+    .option('--show-ignore', 'print the default ignore list and exit')
+    .option('--max-file-mb <n>', 'skip files larger than this, as "too large"', (v) => Number(v))
+    .action(async (folder: string | undefined, opts: IngestOpts, cmd: Command) => {
+      if (opts.showIgnore) {
+        console.log(DEFAULT_IGNORE.join('\n'));
+        return;
+      }
+      if (!opts.domain) throw new GroveError('bad_input', 'Name the domain: `grove ingest <folder> --domain NAME`.');
       const home = forestHomeOf(cmd);
       if (opts.report) return printStoredReport(home, opts.domain);
       if (!folder) throw new GroveError('bad_input', 'Name the folder to ingest: `grove ingest <folder> --domain NAME`.');
@@ -60,6 +80,10 @@ export function registerIngest(program: Command): void {
         folder,
         out: domainDir(home, opts.domain),
         tokenizer,
+        settings: {
+          ignore: [...(opts.defaultIgnore ? DEFAULT_IGNORE : []), ...opts.ignore],
+          ...(opts.maxFileMb ? { maxFileBytes: Math.round(opts.maxFileMb * 1024 * 1024) } : {}),
+        },
         signal: controller.signal,
         onProgress: (p) =>
           line.update(

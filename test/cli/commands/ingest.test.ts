@@ -31,6 +31,14 @@ describe('grove ingest', () => {
     expect(report).toMatch(/^blob\.txt\tskipped {3}binary/m);
   });
 
+  it('shows the default ignore list and takes extra patterns', () => {
+    const list = execFileSync(process.execPath, [groveBin, 'ingest', '--show-ignore'], { encoding: 'utf8' });
+    expect(list.split('\n')).toEqual(expect.arrayContaining(['node_modules/', '.*']));
+    execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', 'no-blobs', '--tokenizer', tokenizer, '--ignore', '*.txt'], { stdio: 'ignore' });
+    const report = execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', '--report', '--domain', 'no-blobs'], { encoding: 'utf8' });
+    expect(report).toMatch(/^blob\.txt\tskipped {3}ignored by rule/m);
+  });
+
   it('says what to do when there is no tokenizer yet', () => {
     const r = spawnSync(process.execPath, [groveBin, '--home', join(dir, 'empty-home'), 'ingest', folder, '--domain', 'x'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
