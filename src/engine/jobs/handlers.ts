@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { GroveError } from '../../shared/api/errors';
 import { ingestFolder } from '../corpus/ingest';
+import { corpusTokenizer } from '../corpus/types';
 import { loadTokenizer } from '../tokenize/load';
 import type { JobHandler } from './protocol';
 
@@ -16,7 +17,7 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown, kind: string): T {
 export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   async ingest(payload, ctx) {
     const p = parse(IngestPayload, payload, 'ingest');
-    const tokenizer = await loadTokenizer(p.tokenizer);
+    const tokenizer = corpusTokenizer(await loadTokenizer(p.tokenizer));
     return ingestFolder({ folder: p.folder, out: p.out, tokenizer, signal: ctx.signal, onProgress: (progress) => ctx.progress(progress) });
   },
 };

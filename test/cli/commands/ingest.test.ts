@@ -45,3 +45,11 @@ describe('grove ingest', () => {
     expect(r.stderr).toMatch(/No tokenizer at .*grove init.*--tokenizer/);
   });
 });
+
+describe('grove ingest shards', () => {
+  it("end every document with the tokenizer's EOS token", async () => {
+    const { readFileSync } = await import('node:fs');
+    const manifest = JSON.parse(readFileSync(join(home, 'domains', 'notes', 'manifest.json'), 'utf8')) as { eosId: number | null };
+    expect(manifest.eosId).toBe(0); // the test tokenizer's <|endoftext|>
+  });
+});
