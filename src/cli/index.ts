@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { GROVE_VERSION } from '../engine/version';
 import { registerBench } from './commands/bench';
+import { registerEval } from './commands/eval';
 import { registerGenerate } from './commands/generate';
 import { registerIngest } from './commands/ingest';
 import { registerServe } from './commands/serve';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerIngest(program);
   registerGenerate(program);
+  registerEval(program);
   registerBench(program);
   return program;
 }

@@ -1,0 +1,44 @@
+// `grove eval` on an ingested domain: a model at initialisation (tiny weights) is close to uniform, so its
+// perplexity is close to the vocabulary size; the table has one row per domain.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseModelConfig } from '../../../src/engine/model/config';
+import { writeModelFolder } from '../../../src/engine/model/folder';
+import { initParameters } from '../../../src/engine/model/init';
+import { assertBuilt, groveBin } from '../../helpers/grove-process';
+import { tempDir } from '../../helpers/tmp';
+import { writeTestTokenizer } from '../../helpers/tokenizer';
+
+const dir = tempDir();
+const home = join(dir, 'home');
+const VOCAB = 320;
+
+beforeAll(async () => {
+  assertBuilt();
+  const tokenizer = await writeTestTokenizer(dir, VOCAB);
+  for (const name of ['birds', 'rivers']) {
+    const folder = join(dir, name);
+    mkdirSync(folder);
+    for (let i = 0; i < 25; i++) writeFileSync(join(folder, `${i}.txt`), `${name} note ${i}: ${'the forest and the stream '.repeat(i + 3)}\n`.repeat(8));
+    execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', name, '--tokenizer', tokenizer], { stdio: 'ignore' });
+  }
+  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: VOCAB, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true, initializerRange: 0.002 });
+  mkdirSync(join(dir, 'model'));
+  await writeModelFolder(join(dir, 'model'), { config, tensors: [...initParameters(config, 1)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
+});
+
+describe('grove eval', () => {
+  it('prints perplexity and bits per byte per domain', () => {
+    const out = execFileSync(process.execPath, [groveBin, '--home', home, 'eval', '--model', join(dir, 'model'), '--domain', 'birds', 'rivers', '--context', '32', '--threads', '1'], { encoding: 'utf8' });
+    const rows = out.trim().split('\n').slice(1).map((l) => l.split('\t'));
+    expect(rows.map((r) => r[0])).toEqual(['birds', 'rivers']);
+    for (const r of rows) {
+      expect(Number(r[3])).toBeCloseTo(Math.log(VOCAB), 1);
+      expect(Number(r[4])).toBeGreaterThan(VOCAB * 0.9);
+      expect(Number(r[4])).toBeLessThan(VOCAB * 1.1);
+      expect(Number(r[5])).toBeGreaterThan(0);
+    }
+  });
+});
