@@ -5,6 +5,8 @@ import { registerBench } from './commands/bench';
 import { registerEval } from './commands/eval';
 import { registerGenerate } from './commands/generate';
 import { registerIngest } from './commands/ingest';
+import { registerInit } from './commands/init';
+import { registerList } from './commands/list';
 import { registerServe } from './commands/serve';
 
 export function buildProgram(): Command {
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .option('--home <dir>', 'forest home folder (default: $GROVE_HOME or the per-user data folder)')
     .showHelpAfterError('(run `grove --help` for the commands)');
   registerServe(program);
+  registerInit(program);
+  registerList(program);
   registerIngest(program);
   registerGenerate(program);
   registerEval(program);

@@ -1,9 +1,27 @@
 // Options shared by every command.
-import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defaultForestHome } from '../engine/home';
+import type { Command } from 'commander';
+import { Catalog } from '../engine/catalog/catalog';
+import { findModel } from '../engine/catalog/models';
+import { catalogPath, defaultForestHome } from '../engine/home';
+import { storedModelFolder } from '../engine/store/model-store';
+import { GroveError } from '../shared/api/errors';
 
 export function forestHomeOf(cmd: Command): string {
   const home = cmd.optsWithGlobals<{ home?: string }>().home;
   return home ? resolve(home) : defaultForestHome();
+}
+
+/** A model given on the command line: a folder path, or the name (or id) of a model in the forest's catalog. */
+export function resolveModelFolder(home: string, nameOrPath: string): string {
+  if (existsSync(nameOrPath) && statSync(nameOrPath).isDirectory()) return resolve(nameOrPath);
+  const catalog = Catalog.open(catalogPath(home));
+  try {
+    const model = findModel(catalog, nameOrPath);
+    if (!model) throw new GroveError('not_found', `No model folder or catalog model named ${JSON.stringify(nameOrPath)} in ${home}; see \`grove list\`.`);
+    return storedModelFolder(home, model.weightsSha256);
+  } finally {
+    catalog.close();
+  }
 }

@@ -4,7 +4,7 @@ import type { Split } from '../../engine/corpus/types';
 import { evaluateSplit } from '../../engine/eval/perplexity';
 import { LlamaModel } from '../../engine/runtime/llama-model';
 import { GroveError } from '../../shared/api/errors';
-import { forestHomeOf } from '../options';
+import { forestHomeOf, resolveModelFolder } from '../options';
 import { domainDir } from './ingest';
 
 interface EvalOpts {
@@ -21,7 +21,7 @@ export function registerEval(program: Command): void {
   program
     .command('eval')
     .description('perplexity and bits per byte of a model on one or more domains (test split by default)')
-    .requiredOption('--model <folder>', 'model folder (config.json, model.safetensors)')
+    .requiredOption('--model <folder>', 'model: a folder (config.json, model.safetensors) or a model name in the forest')
     .requiredOption('--domain <name...>', 'domains to evaluate on')
     .option('--split <split>', 'train, valid or test', 'test')
     .option('--context <n>', 'window length in tokens', num, 256)
@@ -30,7 +30,7 @@ export function registerEval(program: Command): void {
     .action(async (o: EvalOpts, cmd: Command) => {
       if (!['train', 'valid', 'test'].includes(o.split)) throw new GroveError('bad_input', `--split must be train, valid or test, not ${JSON.stringify(o.split)}.`);
       const home = forestHomeOf(cmd);
-      const model = await LlamaModel.open(o.model, { threads: o.threads });
+      const model = await LlamaModel.open(resolveModelFolder(home, o.model), { threads: o.threads });
       try {
         console.log(['domain', 'split', 'tokens', 'loss', 'perplexity', 'bits/byte'].join('\t'));
         for (const domain of o.domain) {

@@ -10,6 +10,7 @@ import { fmtBytes, formatReport } from '../../engine/corpus/report';
 import { DEFAULT_IGNORE, GROVEIGNORE } from '../../engine/corpus/settings';
 import { corpusTokenizer } from '../../engine/corpus/types';
 import { catalogPath } from '../../engine/home';
+import { forestTokenizerDir } from '../../engine/store/init';
 import { loadTokenizer } from '../../engine/tokenize/load';
 import { GroveError } from '../../shared/api/errors';
 import { forestHomeOf } from '../options';
@@ -17,7 +18,7 @@ import { formatEta, ProgressLine } from '../progress-line';
 
 /** The tokenizer every domain of a forest is tokenized with. */
 export function forestTokenizerPath(home: string): string {
-  return join(home, 'tokenizer', 'tokenizer.json');
+  return join(forestTokenizerDir(home), 'tokenizer.json');
 }
 
 export function domainDir(home: string, domain: string): string {

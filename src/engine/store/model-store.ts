@@ -1,0 +1,59 @@
+// The forest home's model store: every model is a Hugging Face-layout folder models/<sha256 of its
+// weights>/ (config.json + model.safetensors), so identical weights are stored once and a folder's name
+// says what it holds. A folder is written under a temporary name and renamed into place when complete.
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GroveError } from '../../shared/api/errors';
+import type { WriteDtype } from '../model/dtype';
+import { readModelFolder, writeModelFolder } from '../model/folder';
+import { parameterSpecs } from '../model/names';
+import type { ModelConfig } from '../model/config';
+
+export function modelsDir(home: string): string {
+  return join(home, 'models');
+}
+
+export function storedModelFolder(home: string, sha256: string): string {
+  return join(modelsDir(home), sha256);
+}
+
+export interface StoredWeights {
+  sha256: string;
+  bytes: number;
+  folder: string;
+  config: ModelConfig;
+}
+
+/**
+ * Copies a model folder (single or sharded safetensors, F32/F16/BF16) into the store as one
+ * model.safetensors in its own dtype, tensor by tensor (a multi-GB model never sits whole in memory).
+ */
+export async function storeModelFolder(home: string, source: string): Promise<StoredWeights> {
+  const { config, extras, weights } = await readModelFolder(source);
+  const incoming = join(modelsDir(home), `.incoming-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    const specs = parameterSpecs(config);
+    const dtypes = new Set(specs.map((s) => weights.info(s.name).dtype));
+    const dtype = (dtypes.size === 1 ? [...dtypes][0] : 'F32') as WriteDtype;
+    if (!['F32', 'F16', 'BF16'].includes(dtype)) throw new GroveError('unsupported', `${source}: weights are ${dtype}; Grove imports F32, F16 and BF16.`);
+    await mkdir(incoming, { recursive: true });
+    const written = await writeModelFolder(
+      incoming,
+      { config, extras, tensors: specs.map((s) => ({ name: s.name, shape: s.shape, data: async function* () { yield await weights.readFloat32(s.name); } })) },
+      { dtype },
+    );
+    const final = storedModelFolder(home, written.sha256);
+    if (await stat(final).then(() => true, () => false)) {
+      await rm(incoming, { recursive: true, force: true }); // the same weights are already stored
+    } else {
+      await rename(incoming, final);
+    }
+    return { sha256: written.sha256, bytes: written.bytes, folder: final, config };
+  } catch (err) {
+    await rm(incoming, { recursive: true, force: true });
+    throw err;
+  } finally {
+    await weights.close();
+  }
+}

@@ -1,0 +1,68 @@
+// A forest started from a model folder: weights stored by sha256 (f16 kept f16), the tokenizer becomes
+// the forest's, the catalog holds the forest and its seed; a second seed and mismatched pairs are refused.
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Catalog } from '../../../src/engine/catalog/catalog';
+import { catalogPath } from '../../../src/engine/home';
+import { parseModelConfig, type ModelConfigInput } from '../../../src/engine/model/config';
+import { writeModelFolder } from '../../../src/engine/model/folder';
+import { initParameters } from '../../../src/engine/model/init';
+import { SafetensorsFile } from '../../../src/engine/model/safetensors';
+import { initForestFromModel } from '../../../src/engine/store/init';
+import { storeModelFolder } from '../../../src/engine/store/model-store';
+import { tempDir } from '../../helpers/tmp';
+import { writeTestTokenizer } from '../../helpers/tokenizer';
+
+const dir = tempDir();
+
+async function modelFolder(name: string, input: Partial<ModelConfigInput>, withTokenizer = true): Promise<string> {
+  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true, ...input });
+  const folder = join(dir, name);
+  mkdirSync(folder);
+  await writeModelFolder(folder, { config, tensors: [...initParameters(config, 3)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) }, { dtype: 'F16' });
+  if (withTokenizer) {
+    const tok = await writeTestTokenizer(join(dir, `${name}-tok`), 320);
+    copyFileSync(tok, join(folder, 'tokenizer.json'));
+    copyFileSync(join(tok, '../tokenizer_config.json'), join(folder, 'tokenizer_config.json'));
+  }
+  return folder;
+}
+
+describe('initForestFromModel', () => {
+  it('stores the seed by sha256 in its own dtype, takes its tokenizer, and records forest and seed', async () => {
+    const home = join(dir, 'home-a');
+    const source = await modelFolder('smol', {});
+    const r = await initForestFromModel(home, source, { forestName: 'mine' });
+    const stored = join(home, 'models', r.weightsSha256, 'model.safetensors');
+    expect(createHash('sha256').update(readFileSync(stored)).digest('hex')).toBe(r.weightsSha256);
+    const weights = await SafetensorsFile.open(stored);
+    expect(weights.info('model.embed_tokens.weight').dtype).toBe('F16');
+    await weights.close();
+    expect(readFileSync(join(home, 'tokenizer', 'tokenizer.json'))).toEqual(readFileSync(join(source, 'tokenizer.json')));
+    const catalog = Catalog.open(catalogPath(home));
+    expect(catalog.forest()?.name).toBe('mine');
+    expect(catalog.models(r.forestId)).toEqual([{ id: r.seedId, name: 'smol', role: 'seed', domainId: null }]);
+    catalog.close();
+    await expect(initForestFromModel(home, source)).rejects.toThrow(/already holds forest "mine" with a seed/);
+  });
+
+  it('refuses a tokenizer with more ids than the model embeds, leaving the catalog empty', async () => {
+    const home = join(dir, 'home-b');
+    const source = await modelFolder('narrow', { vocabSize: 300 });
+    await expect(initForestFromModel(home, source)).rejects.toThrow(/tokenizer has ids up to 319 but the model embeds only 300/);
+    const catalog = Catalog.open(catalogPath(home));
+    expect(catalog.forest()).toBeNull();
+    catalog.close();
+  });
+
+  it('stores identical weights once', async () => {
+    const home = join(dir, 'home-c');
+    const source = await modelFolder('twice', {}, false);
+    const a = await storeModelFolder(home, source);
+    const b = await storeModelFolder(home, source);
+    expect(b.folder).toBe(a.folder);
+    expect(existsSync(join(a.folder, 'config.json'))).toBe(true);
+  });
+});
