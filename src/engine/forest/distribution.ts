@@ -1,0 +1,68 @@
+// Probability vectors over experts (priors, averaging weights): validation, renormalisation, top-k,
+// and log-sum-exp, the one primitive every posterior in btm.md is computed with.
+import { GroveError } from '../../shared/api/errors';
+
+/**
+ * Checks a vector of non-negative weights (finite, >= 0, not all zero) and rescales it to sum to 1.
+ * `labels` name each entry in errors (expert names), `where` names the caller (e.g. "prior").
+ */
+export function normaliseDistribution(values: ArrayLike<number>, where: string, labels?: readonly string[]): number[] {
+  if (values.length === 0) throw new GroveError('bad_input', `${where}: no experts given. Pass at least one expert with a weight.`);
+  if (labels && labels.length !== values.length) {
+    throw new GroveError('bad_input', `${where}: ${values.length} weights for ${labels.length} experts. Give one weight per expert.`, { weights: values.length, experts: labels.length });
+  }
+  let sum = 0;
+  for (let j = 0; j < values.length; j++) {
+    const v = values[j]!;
+    const name = labels?.[j] ?? `expert ${j}`;
+    if (!Number.isFinite(v) || v < 0) {
+      throw new GroveError('bad_input', `${where}: the weight of ${name} is ${v}; weights must be finite numbers >= 0. Fix that weight.`, { expert: name, weight: v });
+    }
+    sum += v;
+  }
+  if (sum === 0) throw new GroveError('bad_input', `${where}: all weights are zero. Give at least one expert a positive weight.`, { weights: Array.from(values) });
+  return Array.from(values, (v) => v / sum);
+}
+
+/** The uniform distribution over k experts: P(D=j) = 1/k. */
+export function uniform(k: number): number[] {
+  if (!Number.isInteger(k) || k < 1) throw new GroveError('bad_input', `uniform: ${k} experts; need a whole number >= 1.`, { k });
+  return new Array<number>(k).fill(1 / k);
+}
+
+/** log sum_i exp(x_i), shifted by the max so no term overflows or underflows to 0. */
+export function logSumExp(x: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let i = 0; i < x.length; i++) if (x[i]! > m) m = x[i]!;
+  if (m === -Infinity || Number.isNaN(m)) return m;
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += Math.exp(x[i]! - m);
+  return m + Math.log(s);
+}
+
+/**
+ * Indices of the k largest entries, largest first; ties go to the lower index so the choice is
+ * deterministic. Entries equal to -Infinity (log of a zero weight) are never chosen.
+ */
+export function topKIndices(values: ArrayLike<number>, k: number): number[] {
+  checkTopK(k, values.length);
+  const order = Array.from({ length: values.length }, (_, i) => i).filter((i) => values[i]! > -Infinity);
+  order.sort((a, b) => values[b]! - values[a]! || a - b);
+  return order.slice(0, k);
+}
+
+/** k must be a whole number >= 1; k larger than the number of experts means all of them. */
+export function checkTopK(k: number, experts: number): void {
+  if (!(k === Infinity || (Number.isInteger(k) && k >= 1))) {
+    throw new GroveError('bad_input', `top-k: k is ${k}; it must be a whole number >= 1 (or Infinity for all ${experts} experts).`, { k });
+  }
+}
+
+/** In place: keeps the k largest log-weights, sets the rest to -Infinity and renormalises (log space). */
+export function restrictLogWeightsToTopK(logWeights: Float64Array, k: number): void {
+  if (k >= logWeights.length) return;
+  const keep = new Set(topKIndices(logWeights, k));
+  for (let j = 0; j < logWeights.length; j++) if (!keep.has(j)) logWeights[j] = -Infinity;
+  const z = logSumExp(logWeights);
+  for (let j = 0; j < logWeights.length; j++) logWeights[j]! -= z;
+}
