@@ -1,0 +1,97 @@
+// Cached priors in the catalog's `priors` table, one per (forest, target); a target is a domain, a
+// folder, a chat or the mix (btm.md "Cached prior"). Read back aligned to the experts in use.
+import { GroveError } from '../../shared/api/errors';
+import type { Catalog } from '../catalog/catalog';
+import { normaliseDistribution } from './distribution';
+
+/** What a prior was estimated on: 'domain:NAME', 'folder:PATH', 'chat:ID' or 'mix'. */
+export type PriorTarget = `domain:${string}` | `folder:${string}` | `chat:${number}` | 'mix';
+
+export const priorTarget = {
+  domain: (name: string): PriorTarget => parsePriorTarget(`domain:${name}`),
+  folder: (path: string): PriorTarget => parsePriorTarget(`folder:${path}`),
+  chat: (id: number): PriorTarget => parsePriorTarget(`chat:${id}`),
+  mix: 'mix' as PriorTarget,
+};
+
+/** Checks a target string; refuses anything but the four kinds. */
+export function parsePriorTarget(target: string): PriorTarget {
+  if (target === 'mix') return target;
+  const m = /^(domain|folder|chat):(.+)$/s.exec(target);
+  if (m && (m[1] !== 'chat' || /^[1-9]\d*$/.test(m[2]!))) return target as PriorTarget;
+  throw new GroveError('bad_input', `prior target "${target}" is not one of domain:NAME, folder:PATH, chat:ID (a positive whole number) or mix. Name what the prior was estimated on.`, { target });
+}
+
+export interface StoredPrior {
+  forestId: number;
+  target: PriorTarget;
+  /** Catalog model ids, in the order of `weights`. */
+  modelIds: number[];
+  weights: number[];
+  /** Held-out sequences the estimate read. */
+  sequences: number;
+  createdAt: string;
+}
+
+export type NewPrior = Omit<StoredPrior, 'createdAt'>;
+
+/** Stores (or replaces) the prior of one target; the experts must be models of that forest. */
+export function savePrior(catalog: Catalog, prior: NewPrior): StoredPrior {
+  const target = parsePriorTarget(prior.target);
+  if (prior.modelIds.length !== prior.weights.length) {
+    throw new GroveError('bad_input', `prior ${target}: ${prior.modelIds.length} experts but ${prior.weights.length} weights. Give one weight per expert.`);
+  }
+  if (new Set(prior.modelIds).size !== prior.modelIds.length) throw new GroveError('bad_input', `prior ${target}: an expert is listed twice (${prior.modelIds.join(', ')}). List each expert once.`);
+  if (!Number.isInteger(prior.sequences) || prior.sequences < 0) throw new GroveError('bad_input', `prior ${target}: sequences is ${prior.sequences}; it must be a whole number >= 0.`);
+  const weights = normaliseDistribution(prior.weights, `prior ${target}`, prior.modelIds.map((id) => `model ${id}`));
+  const inForest = catalog.db.prepare('SELECT 1 FROM models WHERE id = ? AND forest_id = ?');
+  for (const id of prior.modelIds) {
+    if (!inForest.get(id, prior.forestId)) throw new GroveError('not_found', `prior ${target}: model ${id} is not in forest ${prior.forestId}. Estimate priors over this forest's experts only.`, { modelId: id });
+  }
+  catalog.db
+    .prepare(
+      `INSERT INTO priors (forest_id, target, model_ids_json, weights_json, sequences) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (forest_id, target) DO UPDATE SET model_ids_json = excluded.model_ids_json, weights_json = excluded.weights_json,
+         sequences = excluded.sequences, created_at = excluded.created_at`,
+    )
+    .run(prior.forestId, target, JSON.stringify(prior.modelIds), JSON.stringify(weights), prior.sequences);
+  return loadPrior(catalog, prior.forestId, target)!;
+}
+
+interface PriorRow {
+  forestId: number;
+  target: string;
+  modelIdsJson: string;
+  weightsJson: string;
+  sequences: number;
+  createdAt: string;
+}
+
+/** The stored prior of one target, or null when none was estimated yet. */
+export function loadPrior(catalog: Catalog, forestId: number, target: string): StoredPrior | null {
+  const row = catalog.db
+    .prepare('SELECT forest_id AS forestId, target, model_ids_json AS modelIdsJson, weights_json AS weightsJson, sequences, created_at AS createdAt FROM priors WHERE forest_id = ? AND target = ?')
+    .get(forestId, parsePriorTarget(target)) as PriorRow | undefined;
+  if (!row) return null;
+  return { forestId: row.forestId, target: row.target as PriorTarget, modelIds: JSON.parse(row.modelIdsJson) as number[], weights: JSON.parse(row.weightsJson) as number[], sequences: row.sequences, createdAt: row.createdAt };
+}
+
+/** Every stored prior of a forest, by target. */
+export function listPriors(catalog: Catalog, forestId: number): StoredPrior[] {
+  const targets = catalog.db.prepare('SELECT target FROM priors WHERE forest_id = ? ORDER BY target').all(forestId) as { target: string }[];
+  return targets.map((t) => loadPrior(catalog, forestId, t.target)!);
+}
+
+/**
+ * The prior over exactly `modelIds`, in that order. Experts removed since the estimate are dropped
+ * and the rest renormalised (removing an expert changes nothing else, btm.md); an expert the prior
+ * has never seen makes it stale, and that is refused: the prior must be estimated again.
+ */
+export function priorOver(prior: Pick<StoredPrior, 'target' | 'modelIds' | 'weights'>, modelIds: readonly number[]): number[] {
+  const byId = new Map(prior.modelIds.map((id, j) => [id, prior.weights[j]!]));
+  const missing = modelIds.filter((id) => !byId.has(id));
+  if (missing.length > 0) {
+    throw new GroveError('conflict', `the prior for ${prior.target} was estimated before model ${missing.join(', ')} joined the forest. Estimate the prior for ${prior.target} again.`, { target: prior.target, missing });
+  }
+  return normaliseDistribution(modelIds.map((id) => byId.get(id)!), `prior ${prior.target}`, modelIds.map((id) => `model ${id}`));
+}
