@@ -6,6 +6,7 @@ import { app, BrowserWindow, Menu } from 'electron';
 import { GroveService } from '../engine/api/service';
 import { defaultForestHome } from '../engine/home';
 import { forwardEvents, registerIpc } from './ipc/router';
+import { utilityWorkerLauncher } from './jobs/utility-launcher';
 import { buildMenu } from './menu';
 import { hardenApp } from './security';
 import { loadWindowState, trackWindowState } from './window-state';
@@ -44,7 +45,8 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(() => {
     const stateDir = app.getPath('userData');
     mkdirSync(stateDir, { recursive: true });
-    const api = new GroveService({ forestHome: defaultForestHome(), transport: 'electron', catalog: { nativeBinding: electronSqliteBinding() } });
+    const workers = utilityWorkerLauncher(join(appRoot, 'out/node/job-worker.js'));
+    const api = new GroveService({ forestHome: defaultForestHome(), transport: 'electron', catalog: { nativeBinding: electronSqliteBinding() }, workers });
     registerIpc({ api, isTrustedUrl });
     Menu.setApplicationMenu(buildMenu());
 

@@ -5,7 +5,7 @@ import { evaluateSplit } from '../../engine/eval/perplexity';
 import { LlamaModel } from '../../engine/runtime/llama-model';
 import { GroveError } from '../../shared/api/errors';
 import { forestHomeOf, resolveModelFolder } from '../options';
-import { domainDir } from './ingest';
+import { domainDir } from '../../engine/store/domains';
 
 interface EvalOpts {
   model: string;

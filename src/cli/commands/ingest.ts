@@ -10,6 +10,7 @@ import { fmtBytes, formatReport } from '../../engine/corpus/report';
 import { DEFAULT_IGNORE, GROVEIGNORE } from '../../engine/corpus/settings';
 import { corpusTokenizer } from '../../engine/corpus/types';
 import { catalogPath } from '../../engine/home';
+import { domainDir } from '../../engine/store/domains';
 import { forestTokenizerDir } from '../../engine/store/init';
 import { loadTokenizer } from '../../engine/tokenize/load';
 import { GroveError } from '../../shared/api/errors';
@@ -21,9 +22,6 @@ export function forestTokenizerPath(home: string): string {
   return join(forestTokenizerDir(home), 'tokenizer.json');
 }
 
-export function domainDir(home: string, domain: string): string {
-  return join(home, 'domains', domain);
-}
 
 function printStoredReport(home: string, domain: string): void {
   const catalog = Catalog.open(catalogPath(home));

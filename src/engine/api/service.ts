@@ -3,10 +3,13 @@
 import { EventEmitter } from 'node:events';
 import type { GroveApi, GroveEvent, GroveEventListener } from '../../shared/api';
 import { GroveError } from '../../shared/api/errors';
+import type { JobView } from '../../shared/api/events';
 import type { DomainReport, EngineInfo, ForestSummary } from '../../shared/api/schemas';
 import { Catalog, type CatalogOptions, type DomainRow } from '../catalog/catalog';
 import { domainDocuments, parseDomainStats } from '../catalog/domains';
 import { catalogPath } from '../home';
+import type { WorkerLauncher } from '../jobs/runner';
+import { ServiceJobs } from './jobs';
 import { compiledProviders, onnxruntimeVersion } from '../runtime/ort';
 import { GROVE_VERSION } from '../version';
 
@@ -14,6 +17,8 @@ export interface GroveServiceOptions {
   forestHome: string;
   transport: EngineInfo['transport'];
   catalog?: CatalogOptions;
+  /** Starts worker processes for long jobs (ingest, training); without it the service runs no jobs. */
+  workers?: WorkerLauncher;
 }
 
 function toSummary(d: DomainRow): ForestSummary['domains'][number] {
@@ -23,9 +28,26 @@ function toSummary(d: DomainRow): ForestSummary['domains'][number] {
 export class GroveService implements GroveApi {
   private readonly events = new EventEmitter();
   private readonly catalog: Catalog;
+  private readonly jobQueue: ServiceJobs;
 
   constructor(private readonly options: GroveServiceOptions) {
     this.catalog = Catalog.open(catalogPath(options.forestHome), options.catalog);
+    this.jobQueue = new ServiceJobs(this.catalog, options.forestHome, options.workers, (job, forestChanged) => {
+      this.emit({ type: 'job.changed', job });
+      if (forestChanged) this.emit({ type: 'forest.changed' });
+    });
+  }
+
+  async addDomain({ folder, domain }: { folder: string; domain: string }): Promise<JobView> {
+    return this.jobQueue.addDomain(folder, domain);
+  }
+
+  async jobs(): Promise<JobView[]> {
+    return this.jobQueue.list();
+  }
+
+  async cancelJob({ id }: { id: number }): Promise<JobView> {
+    return this.jobQueue.cancel(id);
   }
 
   async info(): Promise<EngineInfo> {

@@ -6,7 +6,7 @@ import { corpusTokenizer } from '../corpus/types';
 import { loadTokenizer } from '../tokenize/load';
 import type { JobHandler } from './protocol';
 
-const IngestPayload = z.object({ folder: z.string().min(1), out: z.string().min(1), tokenizer: z.string().min(1) }).strict();
+const IngestPayload = z.object({ folder: z.string().min(1), out: z.string().min(1), tokenizer: z.string().min(1), domain: z.string().optional() }).strict();
 
 function parse<T>(schema: z.ZodType<T>, payload: unknown, kind: string): T {
   const r = schema.safeParse(payload);

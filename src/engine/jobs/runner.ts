@@ -17,6 +17,8 @@ export type WorkerLauncher = () => WorkerHandle;
 
 export interface RunnerEvents {
   progress?(job: Job, progress: unknown): void;
+  /** The handler's result, before the job is marked done (e.g. to record an ingest report in the catalog). */
+  result?(job: Job, result: unknown): void;
   log?(job: Job, line: string): void;
   finished?(job: Job): void;
 }
@@ -34,14 +36,16 @@ export class JobRunner {
 
   /** Runs queued jobs until the queue is empty; concurrent calls share one drain. */
   drain(): Promise<void> {
-    this.draining ??= (async () => {
-      try {
-        for (let job = this.queue.claimNext(); job; job = this.queue.claimNext()) await this.runOne(job);
-      } finally {
-        this.draining = null;
-      }
-    })();
+    this.draining ??= this.runQueued().finally(() => {
+      this.draining = null;
+      // A job queued while the last drain was finishing would otherwise wait for the next call.
+      if (this.queue.list(['queued']).length > 0) void this.drain();
+    });
     return this.draining;
+  }
+
+  private async runQueued(): Promise<void> {
+    for (let job = this.queue.claimNext(); job; job = this.queue.claimNext()) await this.runOne(job);
   }
 
   /** Asks the running job to stop; it checkpoints first. Returns false when that job is not running. */
@@ -74,7 +78,12 @@ export class JobRunner {
         } else if (m.type === 'log') {
           this.events.log?.(job, m.line);
         } else if (m.type === 'done') {
-          this.queue.complete(job.id);
+          try {
+            this.events.result?.(job, m.result);
+            this.queue.complete(job.id);
+          } catch (err) {
+            this.queue.fail(job.id, `The job finished but its result could not be recorded: ${err instanceof Error ? err.message : String(err)}`);
+          }
         } else if (m.type === 'stopped') {
           if (m.reason === 'pause') this.queue.pause(job.id);
           else this.queue.cancel(job.id);

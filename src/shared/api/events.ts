@@ -14,9 +14,21 @@ export interface TrainProgress {
   checkpoint?: string;
 }
 
+/** A queued or running piece of long work, as the UI shows it. */
+export interface JobView {
+  id: number;
+  kind: string;
+  label: string;
+  status: 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+  done: number;
+  total: number;
+  etaSeconds: number | null;
+  error: string | null;
+}
+
 export type GroveEvent =
   | { type: 'forest.changed' }
-  | { type: 'job.progress'; jobId: string; label: string; done: number; total: number; etaSeconds: number | null }
+  | { type: 'job.changed'; job: JobView }
   | { type: 'train.progress'; runId: number; progress: TrainProgress };
 
 export type GroveEventListener = (event: GroveEvent) => void;

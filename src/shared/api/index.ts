@@ -11,6 +11,6 @@ export interface GroveApi extends GroveCalls {
 }
 
 export { API_METHODS, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ApiMethodName } from './methods';
-export type { GroveEvent, GroveEventListener, TrainProgress } from './events';
+export type { GroveEvent, GroveEventListener, JobView, TrainProgress } from './events';
 export type { ApiInput, ApiOutput, DomainReport, DomainSummary, EngineInfo, ForestSummary, IngestedDocument } from './schemas';
 export { GroveError, toErrorData, type GroveErrorCode, type GroveErrorData } from './errors';

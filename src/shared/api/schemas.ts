@@ -58,10 +58,31 @@ export const IngestedDocument = z.object({
 
 export const DomainReport = z.object({ domain: DomainSummary, documents: z.array(IngestedDocument) });
 
+export const JobView = z.object({
+  id: z.number().int(),
+  kind: z.string(),
+  label: z.string(),
+  status: z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']),
+  done: z.number(),
+  total: z.number(),
+  etaSeconds: z.number().nullable(),
+  error: z.string().nullable(),
+});
+
+/** Domain names become folder names: letters, digits, dot, dash, underscore; no leading dot. */
+export const DomainName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "-" or "_" (no spaces, not starting with ".")');
+
 export const apiSchemas = {
   info: { input: Empty, output: EngineInfo },
   forestSummary: { input: Empty, output: ForestSummary },
   domainReport: { input: z.object({ domain: z.string().min(1).max(200) }).strict(), output: DomainReport },
+  addDomain: { input: z.object({ folder: z.string().min(1).max(4096), domain: DomainName }).strict(), output: JobView },
+  jobs: { input: Empty, output: z.array(JobView) },
+  cancelJob: { input: z.object({ id: z.number().int().positive() }).strict(), output: JobView },
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiSchemas = typeof apiSchemas;

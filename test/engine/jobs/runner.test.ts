@@ -74,3 +74,14 @@ describe('JobRunner', () => {
     expect(queue.get(unknown.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/no job kind "juggle"/) });
   });
 });
+
+describe('JobRunner.drain', () => {
+  it('picks up jobs queued after an empty drain', async () => {
+    const queue = new JobQueue(Catalog.open(join(dir, 'later.sqlite')));
+    const runner = new JobRunner(queue, nodeWorkerLauncher(workerEntry), dir);
+    await runner.drain(); // nothing queued yet
+    const job = queue.enqueue('ingest', { folder, out: join(dir, 'out-later'), tokenizer });
+    await runner.drain();
+    expect(queue.get(job.id).status).toBe('done');
+  });
+});

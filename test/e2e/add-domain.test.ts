@@ -1,0 +1,69 @@
+// In the browser, the everyday path: a forest started with `grove init`, then "Add a domain" with a
+// folder path: the ingest runs in a worker process with progress, and the domain's report opens.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseModelConfig } from '../../src/engine/model/config';
+import { writeModelFolder } from '../../src/engine/model/folder';
+import { initParameters } from '../../src/engine/model/init';
+import { artifactPath, launchChromium } from '../helpers/browser';
+import { groveBin, startServe, type ServeProcess } from '../helpers/grove-process';
+import { tempDir } from '../helpers/tmp';
+import { writeTestTokenizer } from '../helpers/tokenizer';
+
+let serve: ServeProcess;
+let browser: Browser;
+let folder = '';
+
+beforeAll(async () => {
+  const dir = tempDir();
+  const home = join(dir, 'home');
+  const seed = join(dir, 'seed');
+  mkdirSync(seed);
+  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true });
+  await writeModelFolder(seed, { config, tensors: [...initParameters(config, 1)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
+  const tok = await writeTestTokenizer(dir, 320);
+  copyFileSync(tok, join(seed, 'tokenizer.json'));
+  copyFileSync(join(tok, '../tokenizer_config.json'), join(seed, 'tokenizer_config.json'));
+  execFileSync(process.execPath, [groveBin, '--home', home, 'init', '--from', seed], { stdio: 'ignore' });
+  folder = join(dir, 'recipes');
+  mkdirSync(folder);
+  for (let i = 0; i < 40; i++) writeFileSync(join(folder, `recipe-${i}.md`), `# Recipe ${i}\n\nSimmer ${i} onions with thyme for ${i + 5} minutes, then add the beans.\n`.repeat(50));
+  writeFileSync(join(folder, 'copy-of-1.md'), `# Recipe 1\n\nSimmer 1 onions with thyme for 6 minutes, then add the beans.\n`.repeat(50));
+  serve = await startServe(home);
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+});
+
+describe('add a domain from the app', () => {
+  it('ingests a folder in a worker, then shows the report', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    await page.goto(serve.openUrl);
+    await page.getByRole('button', { name: 'Add a domain' }).click();
+    await page.getByLabel('Folder').fill(folder);
+    await page.getByLabel('Domain name').fill('recipes');
+    await page.screenshot({ path: artifactPath('e2e', 'browser-add-domain.png') });
+    await page.getByRole('button', { name: 'Ingest folder' }).click();
+    const report = page.getByTestId('domain-report');
+    await report.waitFor({ timeout: 30_000 });
+    await expect(report.textContent()).resolves.toMatch(/40 of 41 file\(s\) accepted/);
+    await expect(report.textContent()).resolves.toMatch(/copy-of-1\.md[\s\S]*duplicate/);
+    await page.getByRole('button', { name: '← Forest' }).click();
+    await expect(page.getByTestId('domain-list').textContent()).resolves.toMatch(/recipes[\s\S]*40 files accepted/);
+  });
+
+  it('says clearly when the folder does not exist', async () => {
+    const page = await browser.newPage();
+    await page.goto(serve.openUrl);
+    await page.getByRole('button', { name: 'Add a domain' }).click();
+    await page.getByLabel('Folder').fill('/no/such/folder');
+    await page.getByLabel('Domain name').fill('ghosts');
+    await page.getByRole('button', { name: 'Ingest folder' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/\/no\/such\/folder is not a folder on this machine/);
+  });
+});
