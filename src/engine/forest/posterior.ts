@@ -230,7 +230,7 @@ function runSequence(logProbs: ExpertTokenLogProbs, prior: ArrayLike<number>, se
 }
 
 /** The weights used to predict each token, [T, k] row-major (row t sums to 1). */
-export function posteriorWeights(logProbs: ExpertTokenLogProbs, prior: ArrayLike<number>, settings: PosteriorSettings = CONTEXT_POSTERIOR): Float64Array {
+export function posteriorTrajectory(logProbs: ExpertTokenLogProbs, prior: ArrayLike<number>, settings: PosteriorSettings = CONTEXT_POSTERIOR): Float64Array {
   const k = prior.length;
   const out = new Float64Array(k * (logProbs[0]?.length ?? 0));
   runSequence(logProbs, prior, settings, (t, posterior) => out.set(posterior.weights(), t * k));

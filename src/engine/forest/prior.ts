@@ -3,7 +3,7 @@
 // moving average, s_n = alpha * s_(n-1) + (1 - alpha) * mean_n, and freeze the last value.
 import { GroveError } from '../../shared/api/errors';
 import { normaliseDistribution, uniform } from './distribution';
-import { CONTEXT_POSTERIOR, posteriorWeights, type ExpertTokenLogProbs, type PosteriorSettings } from './posterior';
+import { CONTEXT_POSTERIOR, posteriorTrajectory, type ExpertTokenLogProbs, type PosteriorSettings } from './posterior';
 
 export const CACHED_PRIOR_DEFAULTS = {
   /** Held-out sequences of the target the estimate reads (the released code's 100). */
@@ -74,7 +74,7 @@ export class CachedPriorEstimator {
     let positions = 0;
     for (const [i, seq] of take.entries()) {
       if (seq.length !== this.k) throw new GroveError('bad_input', `cached prior: sequence ${i} of the batch has log-probs for ${seq.length} experts, not ${this.k}. Score every sequence with every expert.`);
-      const w = posteriorWeights(seq, this.value, this.settings); // [T, k]
+      const w = posteriorTrajectory(seq, this.value, this.settings); // [T, k]
       for (let p = 0; p < w.length; p++) mean[p % this.k]! += w[p]!;
       positions += w.length / this.k;
     }

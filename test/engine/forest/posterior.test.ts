@@ -6,7 +6,7 @@ import {
   LAST_TOKEN_POSTERIOR,
   ensembleLogProbs,
   ensemblePerplexity,
-  posteriorWeights,
+  posteriorTrajectory,
   topKByPrior,
   type PosteriorSettings,
 } from '../../../src/engine/forest/posterior';
@@ -57,14 +57,14 @@ describe('context posterior', () => {
       const lp = randomLogProbs(3, 12, seed);
       const settings: PosteriorSettings = { kind: 'context', window };
       const expected = bruteForce(lp, prior, window);
-      expectClose(rows(posteriorWeights(lp, prior, settings), 3), expected.weights);
+      expectClose(rows(posteriorTrajectory(lp, prior, settings), 3), expected.weights);
       Array.from(ensembleLogProbs(lp, prior, settings)).forEach((v, t) => expect(v, `t=${t}`).toBeCloseTo(expected.mix[t]!, 12));
     }
   });
 
   it('uses the prior at position 0 and its weights sum to 1 everywhere', () => {
     const lp = randomLogProbs(3, 20, 9);
-    const w = rows(posteriorWeights(lp, prior, CONTEXT_POSTERIOR), 3);
+    const w = rows(posteriorTrajectory(lp, prior, CONTEXT_POSTERIOR), 3);
     expect(w[0]![0]).toBeCloseTo(0.5, 15);
     expect(w[0]![1]).toBeCloseTo(0.2, 15);
     for (const row of w) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 14);
@@ -81,7 +81,7 @@ describe('context posterior', () => {
     for (let t = 0; t < T; t++) (naiveA *= Math.exp(a[t]!)), (naiveB *= Math.exp(b[t]!));
     expect(Number.isNaN(naiveA / (naiveA + naiveB))).toBe(true);
 
-    const weights = posteriorWeights([a, b], p);
+    const weights = posteriorTrajectory([a, b], p);
     const mix = ensembleLogProbs([a, b], p);
     for (const t of [0, 1, 100, 2500, 4999]) {
       const wb = (0.6 * Math.exp(-0.001 * t)) / (0.4 + 0.6 * Math.exp(-0.001 * t));
@@ -97,8 +97,8 @@ describe('context posterior', () => {
     const T = 330;
     const a = Float64Array.from({ length: T }, (_, t) => (t < 300 ? -2 : -4));
     const b = Float64Array.from({ length: T }, (_, t) => (t < 300 ? -4 : -2));
-    const windowed = posteriorWeights([a, b], [0.5, 0.5], { kind: 'context', window: 10 });
-    const full = posteriorWeights([a, b], [0.5, 0.5], { kind: 'context', window: Infinity });
+    const windowed = posteriorTrajectory([a, b], [0.5, 0.5], { kind: 'context', window: 10 });
+    const full = posteriorTrajectory([a, b], [0.5, 0.5], { kind: 'context', window: Infinity });
     expect(windowed[2 * 299]).toBeGreaterThan(0.999);
     expect(windowed[2 * 329 + 1]).toBeGreaterThan(0.999); // 29 tokens after the switch
     expect(full[2 * 329]).toBeGreaterThan(0.999); // still stuck on expert 0
@@ -130,7 +130,7 @@ describe('context posterior', () => {
 describe('last-token posterior', () => {
   it('weights each expert by prior times its probability of the previous token, prior at position 0', () => {
     const lp = randomLogProbs(3, 10, 31);
-    const w = rows(posteriorWeights(lp, prior, LAST_TOKEN_POSTERIOR), 3);
+    const w = rows(posteriorTrajectory(lp, prior, LAST_TOKEN_POSTERIOR), 3);
     expectClose([w[0]!], [prior], 15);
     for (let t = 1; t < 10; t++) {
       const raw = prior.map((p, j) => p * Math.exp(lp[j]![t - 1]!));
@@ -156,7 +156,7 @@ describe('top-k', () => {
     const lp = randomLogProbs(3, 12, 43);
     const settings: PosteriorSettings = { kind: 'context', topK: { k: 2, by: 'position' } };
     const expected = bruteForce(lp, prior, Infinity, 2);
-    const w = rows(posteriorWeights(lp, prior, settings), 3);
+    const w = rows(posteriorTrajectory(lp, prior, settings), 3);
     expectClose(w, expected.weights);
     for (const row of w) {
       expect(row.filter((v) => v === 0)).toHaveLength(1);
@@ -178,8 +178,8 @@ describe('top-k', () => {
 describe('bad input', () => {
   it('refuses mismatched shapes, non-finite scores, bad windows and bad priors, saying what to fix', () => {
     const lp = randomLogProbs(3, 5, 51);
-    expect(() => posteriorWeights(lp.slice(0, 2), prior)).toThrow(/log-probs for 2 experts but a prior over 3/);
-    expect(() => posteriorWeights([lp[0]!, lp[1]!, lp[2]!.subarray(0, 4)], prior)).toThrow(/expert 2 scored 4 tokens/);
+    expect(() => posteriorTrajectory(lp.slice(0, 2), prior)).toThrow(/log-probs for 2 experts but a prior over 3/);
+    expect(() => posteriorTrajectory([lp[0]!, lp[1]!, lp[2]!.subarray(0, 4)], prior)).toThrow(/expert 2 scored 4 tokens/);
     const bad = Float32Array.from(lp[1]!);
     bad[3] = Number.NaN;
     expect(() => ensembleLogProbs([lp[0]!, bad, lp[2]!], prior)).toThrow(/expert 1 gave log-probability NaN at token 3/);
