@@ -1,44 +1,64 @@
-// `grove eval --model <folder> --domain NAME`: test perplexity and bits per byte of one model on a domain.
+// `grove eval --model A [B ...] --domain NAME ...`: test perplexity and bits per byte of each model on each
+// domain, and with several models, of their ensemble (uniform or cached prior, context or last-token posterior).
 import type { Command } from 'commander';
 import type { Split } from '../../engine/corpus/types';
-import { evaluateSplit } from '../../engine/eval/perplexity';
+import { Ensemble, estimateCachedPrior } from '../../engine/ensemble/ensemble';
+import { evaluateSplit, type WindowScorer } from '../../engine/eval/perplexity';
+import { CONTEXT_POSTERIOR, LAST_TOKEN_POSTERIOR } from '../../engine/forest/posterior';
 import { LlamaModel } from '../../engine/runtime/llama-model';
+import { domainDir } from '../../engine/store/domains';
 import { GroveError } from '../../shared/api/errors';
 import { forestHomeOf, resolveModelFolder } from '../options';
-import { domainDir } from '../../engine/store/domains';
 
 interface EvalOpts {
-  model: string;
+  model: string[];
   domain: string[];
   split: Split;
   context: number;
   batch: number;
   threads: number;
+  prior: 'uniform' | 'cached';
+  posterior: 'context' | 'last-token';
+  priorSequences: number;
 }
 
 export function registerEval(program: Command): void {
   const num = (v: string) => Number(v);
   program
     .command('eval')
-    .description('perplexity and bits per byte of a model on one or more domains (test split by default)')
-    .requiredOption('--model <folder>', 'model: a folder (config.json, model.safetensors) or a model name in the forest')
+    .description('perplexity and bits per byte of models, and of their ensemble, on domains (test split by default)')
+    .requiredOption('--model <model...>', 'models: folders (config.json, model.safetensors) or model names in the forest; several = also their ensemble')
     .requiredOption('--domain <name...>', 'domains to evaluate on')
     .option('--split <split>', 'train, valid or test', 'test')
     .option('--context <n>', 'window length in tokens', num, 256)
     .option('--batch <n>', 'windows per forward pass', num, 8)
     .option('--threads <n>', 'CPU threads (0 = all)', num, 0)
+    .option('--prior <kind>', 'ensemble prior: uniform, or cached (estimated on the valid split of each domain)', 'cached')
+    .option('--posterior <kind>', 'ensemble posterior: context or last-token', 'context')
+    .option('--prior-sequences <n>', 'held-out windows read for the cached prior', num, 100)
     .action(async (o: EvalOpts, cmd: Command) => {
       if (!['train', 'valid', 'test'].includes(o.split)) throw new GroveError('bad_input', `--split must be train, valid or test, not ${JSON.stringify(o.split)}.`);
+      if (!['uniform', 'cached'].includes(o.prior)) throw new GroveError('bad_input', `--prior must be uniform or cached, not ${JSON.stringify(o.prior)}.`);
+      if (!['context', 'last-token'].includes(o.posterior)) throw new GroveError('bad_input', `--posterior must be context or last-token, not ${JSON.stringify(o.posterior)}.`);
       const home = forestHomeOf(cmd);
-      const model = await LlamaModel.open(resolveModelFolder(home, o.model), { threads: o.threads });
+      const models: LlamaModel[] = [];
       try {
-        console.log(['domain', 'split', 'tokens', 'loss', 'perplexity', 'bits/byte'].join('\t'));
+        for (const m of o.model) models.push(await LlamaModel.open(resolveModelFolder(home, m), { threads: o.threads }));
+        const opts = { contextLength: o.context, batchSize: o.batch };
+        const row = (what: string, domain: string, e: Awaited<ReturnType<typeof evaluateSplit>>, extra = '') =>
+          console.log([what, domain, e.split, e.tokens, e.loss.toFixed(4), e.perplexity.toFixed(2), e.bitsPerByte.toFixed(4), extra].join('\t'));
+        console.log(['model', 'domain', 'split', 'tokens', 'loss', 'perplexity', 'bits/byte', 'weights'].join('\t'));
         for (const domain of o.domain) {
-          const e = await evaluateSplit(model, domainDir(home, domain), o.split, { contextLength: o.context, batchSize: o.batch });
-          console.log([domain, e.split, e.tokens, e.loss.toFixed(4), e.perplexity.toFixed(2), e.bitsPerByte.toFixed(4)].join('\t'));
+          const dir = domainDir(home, domain);
+          for (const [i, m] of models.entries()) row(o.model[i] as string, domain, await evaluateSplit(m, dir, o.split, opts));
+          if (models.length < 2) continue;
+          const experts: WindowScorer[] = models;
+          const prior = o.prior === 'uniform' ? models.map(() => 1 / models.length) : (await estimateCachedPrior(experts, dir, { ...opts, sequences: o.priorSequences })).prior;
+          const posterior = o.posterior === 'context' ? CONTEXT_POSTERIOR : LAST_TOKEN_POSTERIOR;
+          row(`ensemble (${o.prior} prior, ${o.posterior} posterior)`, domain, await evaluateSplit(new Ensemble(experts, prior, posterior), dir, o.split, opts), prior.map((w) => w.toFixed(3)).join(' '));
         }
       } finally {
-        await model.close();
+        for (const m of models) await m.close();
       }
     });
 }

@@ -33,12 +33,22 @@ describe('grove eval', () => {
   it('prints perplexity and bits per byte per domain', () => {
     const out = execFileSync(process.execPath, [groveBin, '--home', home, 'eval', '--model', join(dir, 'model'), '--domain', 'birds', 'rivers', '--context', '32', '--threads', '1'], { encoding: 'utf8' });
     const rows = out.trim().split('\n').slice(1).map((l) => l.split('\t'));
-    expect(rows.map((r) => r[0])).toEqual(['birds', 'rivers']);
+    expect(rows.map((r) => r[1])).toEqual(['birds', 'rivers']);
     for (const r of rows) {
-      expect(Number(r[3])).toBeCloseTo(Math.log(VOCAB), 1);
-      expect(Number(r[4])).toBeGreaterThan(VOCAB * 0.9);
-      expect(Number(r[4])).toBeLessThan(VOCAB * 1.1);
-      expect(Number(r[5])).toBeGreaterThan(0);
+      expect(Number(r[4])).toBeCloseTo(Math.log(VOCAB), 1);
+      expect(Number(r[5])).toBeGreaterThan(VOCAB * 0.9);
+      expect(Number(r[5])).toBeLessThan(VOCAB * 1.1);
+      expect(Number(r[6])).toBeGreaterThan(0);
     }
+  });
+
+  it('adds the ensemble of several models, with the prior it used', () => {
+    const model = join(dir, 'model');
+    const out = execFileSync(process.execPath, [groveBin, '--home', home, 'eval', '--model', model, model, '--domain', 'birds', '--context', '32', '--threads', '1', '--prior-sequences', '8'], { encoding: 'utf8' });
+    const rows = out.trim().split('\n').slice(1).map((l) => l.split('\t'));
+    expect(rows).toHaveLength(3);
+    expect(rows[2]![0]).toBe('ensemble (cached prior, context posterior)');
+    expect(Number(rows[2]![4])).toBeCloseTo(Number(rows[0]![4]), 4); // two identical experts = the model
+    expect(rows[2]![7]).toBe('0.500 0.500');
   });
 });
