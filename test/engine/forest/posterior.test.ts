@@ -105,11 +105,11 @@ describe('context posterior', () => {
   });
 
   it('slides the window incrementally over a long stream exactly as a recomputation from scratch', () => {
-    const lp = randomLogProbs(4, 700, 21, 30);
+    const lp = randomLogProbs(4, 3000, 21, 30);
     const p = [0.1, 0.2, 0.3, 0.4];
     const posterior = new DomainPosterior(p, { kind: 'context', window: 150 });
-    for (let t = 0; t < 700; t++) {
-      if (t % 97 === 0 || t === 699) {
+    for (let t = 0; t < 3000; t++) {
+      if (t % 397 === 0 || t === 2999) {
         const logits = p.map((pj, j) => {
           let s = 0;
           for (let u = Math.max(0, t - 150); u < t; u++) s += lp[j]![u]!;
@@ -121,7 +121,7 @@ describe('context posterior', () => {
       }
       posterior.observe(lp.map((row) => row[t]!));
     }
-    expect(posterior.observed).toBe(700);
+    expect(posterior.observed).toBe(3000);
     posterior.reset();
     expect(Array.from(posterior.weights())).toEqual(p.map((v) => expect.closeTo(v, 15)));
   });
