@@ -12,6 +12,7 @@ export const OnnxType = {
   int64: 7,
   bool: 9,
   float16: 10,
+  float64: 11,
   uint32: 12,
   bfloat16: 16,
 } as const;

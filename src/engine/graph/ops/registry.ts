@@ -1,0 +1,21 @@
+// The one table of ops, keyed by name: each entry holds shape inference, the ONNX lowering and the VJP
+// rule side by side (see types.ts OpDef). Composite ops (RMSNorm, SiLU, rotary, cross-entropy: nn.ts)
+// are built from these and need no entry of their own.
+import type { OpDef } from '../types';
+import { elementwiseOps } from './elementwise';
+import { indexingOps } from './indexing';
+import { reduceOps } from './reduce';
+import { shapeOps } from './shape';
+
+export const OPS = {
+  ...elementwiseOps,
+  ...reduceOps,
+  ...shapeOps,
+  ...indexingOps,
+} satisfies Record<string, OpDef>;
+
+export type OpName = keyof typeof OPS;
+
+export function opDef(op: OpName): OpDef {
+  return OPS[op] as OpDef;
+}
