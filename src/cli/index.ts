@@ -2,8 +2,10 @@
 import { Command } from 'commander';
 import { GROVE_VERSION } from '../engine/version';
 import { registerBench } from './commands/bench';
+import { registerCollapse } from './commands/collapse';
 import { registerEval } from './commands/eval';
 import { registerGenerate } from './commands/generate';
+import { registerImport } from './commands/import';
 import { registerIngest } from './commands/ingest';
 import { registerInit } from './commands/init';
 import { registerList } from './commands/list';
@@ -17,10 +19,12 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `grove --help` for the commands)');
   registerServe(program);
   registerInit(program);
+  registerImport(program);
   registerList(program);
   registerIngest(program);
   registerGenerate(program);
   registerEval(program);
+  registerCollapse(program);
   registerBench(program);
   return program;
 }

@@ -67,3 +67,27 @@ export async function initForestFromModel(home: string, source: string, options:
     catalog.close();
   }
 }
+
+/**
+ * Adds an existing model to the forest (role 'imported'): it must use the forest's tokenizer exactly,
+ * since experts of one forest are mixed and averaged token for token.
+ */
+export async function importIntoForest(home: string, source: string, name: string): Promise<{ modelId: number; weightsSha256: string }> {
+  const catalog = Catalog.open(catalogPath(home));
+  try {
+    const forest = catalog.forest();
+    if (!forest) throw new GroveError('not_found', `No forest in ${home}: \`grove init --from <model folder>\` first.`);
+    if (catalog.models(forest.id).some((m) => m.name === name)) throw new GroveError('conflict', `A model named "${name}" exists already; choose another --name.`);
+    const hash = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+    const forestTokenizer = await hash(join(forestTokenizerDir(home), 'tokenizer.json'));
+    const own = join(source, 'tokenizer.json');
+    if ((await stat(own).then((s) => s.isFile(), () => false)) && (await hash(own)) !== forestTokenizer) {
+      throw new GroveError('bad_input', `${source}: its tokenizer.json differs from the forest's; only models of one lineage (same tokenizer) can join a forest.`);
+    }
+    const stored = await storeModelFolder(home, source);
+    const modelId = insertModel(catalog, { forestId: forest.id, name, role: 'imported', weightsSha256: stored.sha256, weightsBytes: stored.bytes, architectureJson: JSON.stringify(stored.config), tokenizerSha256: forestTokenizer });
+    return { modelId, weightsSha256: stored.sha256 };
+  } finally {
+    catalog.close();
+  }
+}
