@@ -5,9 +5,12 @@ import { dimAdd, type Dim } from './dims';
 import type { Graph, Value } from './ir';
 import type { DType } from './types';
 
-/** x * sigmoid(x) */
+/**
+ * x * sigmoid(x). ONNX Runtime fuses that pattern into QuickGelu, which its CPU provider implements for
+ * float32 only (1.30 fuses float64 too and then fails to load), so float64 graphs get x / (1 + exp(-x)).
+ */
 export function silu(g: Graph, x: Value): Value {
-  return g.mul(x, g.sigmoid(x));
+  return x.dtype === 'float64' ? g.div(x, g.add(g.exp(g.neg(x)), 1)) : g.mul(x, g.sigmoid(x));
 }
 
 /** HF LlamaRMSNorm: weight * x / sqrt(mean(x^2, -1) + eps), in the pattern ONNX Runtime fuses. */

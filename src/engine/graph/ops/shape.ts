@@ -73,7 +73,7 @@ export const shapeOps = {
       let size: Dim = 0;
       for (const x of xs) {
         if (x.rank !== first.rank) throw graphError(`inputs have different ranks (${xs.map((v) => showShape(v.shape)).join(', ')}).`);
-        x.shape.forEach((d, i) => (i === axis ? (size = dimAdd(size, d)) : sameDim(d, first.shape[i]!, `dims at axis ${i}`)));
+        x.shape.forEach((d, i) => (i === axis ? (size = dimAdd(size, d)) : sameDim(first.shape[i]!, d, `dims at axis ${i}`)));
       }
       return [{ dtype, shape: first.shape.map((d, i) => (i === axis ? size : d)) }];
     },
