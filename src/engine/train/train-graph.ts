@@ -1,0 +1,74 @@
+// The train-step graph: forward, mean cross-entropy, backward (graph/autodiff), global-norm clipping and
+// AdamW exactly as torch.optim.AdamW: p <- p * (1 - lr * wd) (decoupled decay), m <- b1 m + (1 - b1) g,
+// v <- b2 v + (1 - b2) g^2, p <- p - (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps), bc_i = 1 - b_i^step.
+// Parameters and moments are graph inputs and outputs, so the state lives outside the graph.
+import { encodeGraph, grad, Graph, type Value } from '../graph';
+import type { ModelConfig } from '../model/config';
+import { parameterSpecs, type ParamSpec } from '../model/names';
+import { llamaLogits, meanCrossEntropy } from './llama-ir';
+
+export interface OptimizerConfig {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** 'matrices': decay linear and embedding weights only (the usual choice); 'all': every parameter. */
+  decay: 'matrices' | 'all';
+  /** Clip the global gradient norm to this (Infinity = no clipping). */
+  maxGradNorm: number;
+}
+
+export const DEFAULT_OPTIMIZER: OptimizerConfig = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, decay: 'matrices', maxGradNorm: 1 };
+
+export const TRAIN_OUTPUTS = { loss: 'loss', gradNorm: 'grad_norm' } as const;
+export const stateName = (kind: 'param' | 'm' | 'v', name: string, next = false): string => `${next ? 'new.' : ''}${kind === 'param' ? '' : `optimizer.${kind}.`}${name}`;
+
+function decays(spec: ParamSpec, o: OptimizerConfig): boolean {
+  return o.decay === 'all' || spec.role === 'linear' || spec.role === 'embedding';
+}
+
+/** Inputs: every parameter, optimizer.m.*, optimizer.v.*, lr, bc1, bc2 (scalars), input_ids, targets [B, T]. */
+export function trainStepGraph(config: ModelConfig, B: number, T: number, o: OptimizerConfig = DEFAULT_OPTIMIZER): Uint8Array {
+  const g = new Graph('grove_train_step');
+  const specs = parameterSpecs(config);
+  const params = new Map<string, Value>(specs.map((s) => [s.name, g.input(stateName('param', s.name), 'float32', s.shape)]));
+  const ms = specs.map((s) => g.input(stateName('m', s.name), 'float32', s.shape));
+  const vs = specs.map((s) => g.input(stateName('v', s.name), 'float32', s.shape));
+  const lr = g.input('lr', 'float32', []);
+  const bc1 = g.input('bc1', 'float32', []);
+  const bc2 = g.input('bc2', 'float32', []);
+  const ids = g.input('input_ids', 'int64', [B, T]);
+  const targets = g.input('targets', 'int64', [B, T]);
+
+  const loss = meanCrossEntropy(g, llamaLogits(g, config, params, ids, B, T), targets);
+  const grads = grad(loss, [...params.values()]);
+  const norm = g.sqrt(g.sum(grads.map((d) => g.reduceSum(g.mul(d, d)))));
+  // Clip: scale = min(1, max / (norm + 1e-6)), as torch.nn.utils.clip_grad_norm_.
+  const clip = Number.isFinite(o.maxGradNorm) ? g.minimum(g.div(g.scalar(o.maxGradNorm), g.add(norm, 1e-6)), 1) : g.scalar(1);
+  const stepSize = g.div(lr, bc1);
+  const sqrtBc2 = g.sqrt(bc2);
+  specs.forEach((s, j) => {
+    const p = params.get(s.name) as Value;
+    const d = g.mul(grads[j] as Value, clip);
+    const m = g.add(g.mul(ms[j] as Value, o.beta1), g.mul(d, 1 - o.beta1));
+    const v = g.add(g.mul(vs[j] as Value, o.beta2), g.mul(g.mul(d, d), 1 - o.beta2));
+    const decayed = decays(s, o) && o.weightDecay > 0 ? g.mul(p, g.sub(1, g.mul(lr, o.weightDecay))) : p;
+    const denom = g.add(g.div(g.sqrt(v), sqrtBc2), o.eps);
+    g.output(stateName('param', s.name, true), g.sub(decayed, g.mul(stepSize, g.div(m, denom))));
+    g.output(stateName('m', s.name, true), m);
+    g.output(stateName('v', s.name, true), v);
+  });
+  g.output(TRAIN_OUTPUTS.loss, loss);
+  g.output(TRAIN_OUTPUTS.gradNorm, norm);
+  return encodeGraph(g);
+}
+
+/** Forward-only loss graph for validation: parameters, input_ids, targets -> loss. */
+export function evalLossGraph(config: ModelConfig, B: number, T: number): Uint8Array {
+  const g = new Graph('grove_eval_loss');
+  const params = new Map<string, Value>(parameterSpecs(config).map((s) => [s.name, g.input(stateName('param', s.name), 'float32', s.shape)]));
+  const ids = g.input('input_ids', 'int64', [B, T]);
+  const targets = g.input('targets', 'int64', [B, T]);
+  g.output(TRAIN_OUTPUTS.loss, meanCrossEntropy(g, llamaLogits(g, config, params, ids, B, T), targets));
+  return encodeGraph(g);
+}

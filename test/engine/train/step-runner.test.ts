@@ -1,0 +1,123 @@
+// The train step against the independent PyTorch reference (gradients within 1e-3 relative, one AdamW
+// step within 1e-5), buffer reuse across steps, and a tiny model overfitting a paragraph (loss < 0.1).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseModelConfig, type ModelConfigInput } from '../../../src/engine/model/config';
+import { writeModelFolder } from '../../../src/engine/model/folder';
+import { initParameters } from '../../../src/engine/model/init';
+import { parameterSpecs } from '../../../src/engine/model/names';
+import { Rng } from '../../../src/engine/model/rng';
+import { SafetensorsFile } from '../../../src/engine/model/safetensors';
+import { LlamaTrainer } from '../../../src/engine/train/step-runner';
+import { stateName } from '../../../src/engine/train/train-graph';
+import { repoRoot } from '../../helpers/grove-process';
+import { tempDir } from '../../helpers/tmp';
+
+const PYTHON = '/usr/bin/python3';
+const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+if (!torchAvailable) console.warn(`SKIPPED train-step parity: ${PYTHON} cannot import torch (Debian: apt install python3-torch)`);
+
+const dir = tempDir();
+const trainers: LlamaTrainer[] = [];
+afterAll(async () => {
+  for (const t of trainers) await t.close();
+});
+
+const ADAMW = { lr: 0.01, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 };
+const base = { vocabSize: 61, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, initializerRange: 0.2, rmsNormEps: 1e-5 };
+const cases: { name: string; config: ModelConfigInput }[] = [
+  { name: 'llama-gqa-tied', config: { architecture: 'LlamaForCausalLM', ...base, numKeyValueHeads: 2, tieWordEmbeddings: true } },
+  { name: 'llama-untied', config: { architecture: 'LlamaForCausalLM', ...base } },
+  { name: 'qwen2-bias', config: { architecture: 'Qwen2ForCausalLM', ...base, numKeyValueHeads: 1, qkvBias: true } },
+];
+
+describe.skipIf(!torchAvailable)('train step vs the PyTorch reference', () => {
+  for (const c of cases) {
+    it(`${c.name}: gradients and one AdamW step agree`, async () => {
+      const config = parseModelConfig(c.config);
+      const folder = join(dir, c.name);
+      mkdirSync(folder);
+      const tensors = [...initParameters(config, 5)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data }));
+      await writeModelFolder(folder, { config, tensors });
+      const B = 2;
+      const T = 8;
+      const rng = new Rng(1, c.name);
+      const ids = Array.from({ length: B }, () => Array.from({ length: T + 1 }, () => rng.nextUint32() % config.vocabSize));
+      writeFileSync(join(folder, 'ids.json'), JSON.stringify({ input_ids: ids }));
+      const out = join(folder, 'golden.safetensors');
+      execFileSync(PYTHON, [join(repoRoot, 'test/golden/llama_ref.py'), '--model', folder, '--tokens', join(folder, 'ids.json'), '--out', out, '--dtype', 'float32', '--decay', 'matrices',
+        '--lr', String(ADAMW.lr), '--beta1', String(ADAMW.beta1), '--beta2', String(ADAMW.beta2), '--eps', String(ADAMW.eps), '--weight-decay', String(ADAMW.weightDecay)], { stdio: 'ignore' });
+      const golden = await SafetensorsFile.open(out);
+
+      const trainer = await LlamaTrainer.create(config, { batchSize: B, contextLength: T, threads: 1, optimizer: { ...ADAMW, decay: 'matrices', maxGradNorm: Infinity } });
+      trainers.push(trainer);
+      const weights = await SafetensorsFile.open(join(folder, 'model.safetensors'));
+      await trainer.loadWeights(weights);
+      await weights.close();
+      const inputs = new Int32Array(ids.flatMap((r) => r.slice(0, T)));
+      const targets = new Int32Array(ids.flatMap((r) => r.slice(1)));
+      const { loss } = await trainer.step({ inputs, targets }, ADAMW.lr);
+      expect(loss).toBeCloseTo((await golden.readFloat32('loss'))[0]!, 5);
+      for (const s of parameterSpecs(config)) {
+        // After one step m = (1 - beta1) * g, so the gradient is recovered exactly from the moment.
+        const g = trainer.tensor(stateName('m', s.name)).map((m) => m / (1 - ADAMW.beta1));
+        const ref = await golden.readFloat32(`grad.${s.name}`);
+        let num = 0;
+        let den = 0;
+        for (let i = 0; i < g.length; i++) {
+          num = Math.max(num, Math.abs(g[i]! - ref[i]!));
+          den = Math.max(den, Math.abs(ref[i]!));
+        }
+        expect(num / Math.max(den, 1e-12), `gradient of ${s.name}`).toBeLessThanOrEqual(1e-3);
+        // Adam's update is lr * m / (sqrt(v) + eps) ~ lr * sign(g) after one step: for a gradient entry near
+        // zero (but not exactly zero), float32 rounding in either implementation flips it. Such entries
+        // (0 < |g| < 1e-6) are left out of the 1e-5 comparison; they must stay rare.
+        const p = trainer.tensor(s.name);
+        const refP = await golden.readFloat32(`adamw.${s.name}`);
+        let worst = 0;
+        let skipped = 0;
+        for (let i = 0; i < p.length; i++) {
+          if (ref[i] !== 0 && Math.abs(ref[i]!) < 1e-6) {
+            skipped++;
+            continue;
+          }
+          worst = Math.max(worst, Math.abs(p[i]! - refP[i]!));
+        }
+        expect(skipped / p.length, `ill-conditioned entries of ${s.name}`).toBeLessThan(0.05);
+        expect(worst, `AdamW step of ${s.name}`).toBeLessThanOrEqual(1e-5);
+      }
+      await golden.close();
+    });
+  }
+});
+
+describe('LlamaTrainer', () => {
+  it('reuses its state buffers: two sets that swap, nothing allocated per step', async () => {
+    const config = parseModelConfig({ architecture: 'LlamaForCausalLM', ...base });
+    const t = await LlamaTrainer.create(config, { batchSize: 1, contextLength: 4, threads: 1 });
+    trainers.push(t);
+    const batch = { inputs: new Int32Array([1, 2, 3, 4]), targets: new Int32Array([2, 3, 4, 5]) };
+    const buffers = new Set<ArrayBufferLike>();
+    for (let i = 0; i < 4; i++) {
+      await t.step(batch, 1e-3);
+      buffers.add(t.tensor('model.norm.weight').buffer);
+    }
+    expect(buffers.size).toBe(2);
+  });
+
+  it('overfits a paragraph: loss below 0.1', async () => {
+    const text = 'the grove keeps one expert for each domain of text and trains it on that folder alone.';
+    const ids = [...text].map((ch) => ch.charCodeAt(0) - 32); // printable ASCII -> 0..94
+    const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 96, hiddenSize: 64, intermediateSize: 128, numHiddenLayers: 2, numAttentionHeads: 4, tieWordEmbeddings: true });
+    const T = ids.length - 1;
+    const t = await LlamaTrainer.create(config, { batchSize: 1, contextLength: T, threads: 2, optimizer: { weightDecay: 0 } });
+    trainers.push(t);
+    const batch = { inputs: new Int32Array(ids.slice(0, T)), targets: new Int32Array(ids.slice(1)) };
+    let loss = Infinity;
+    for (let step = 0; step < 300 && loss >= 0.1; step++) loss = (await t.step(batch, 3e-3)).loss;
+    expect(loss).toBeLessThan(0.1);
+    expect(await t.evalLoss(batch)).toBeLessThan(0.1);
+  });
+});
