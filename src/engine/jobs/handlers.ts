@@ -4,6 +4,7 @@ import { GroveError } from '../../shared/api/errors';
 import { ingestFolder } from '../corpus/ingest';
 import { corpusTokenizer } from '../corpus/types';
 import { loadTokenizer } from '../tokenize/load';
+import { runTrainJob } from '../train/train-job';
 import type { JobHandler } from './protocol';
 
 const IngestPayload = z.object({ folder: z.string().min(1), out: z.string().min(1), tokenizer: z.string().min(1), domain: z.string().optional() }).strict();
@@ -20,4 +21,5 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
     const tokenizer = corpusTokenizer(await loadTokenizer(p.tokenizer));
     return ingestFolder({ folder: p.folder, out: p.out, tokenizer, signal: ctx.signal, onProgress: (progress) => ctx.progress(progress) });
   },
+  train: (payload, ctx) => runTrainJob(payload, ctx.signal, (p) => ctx.progress(p), ctx.log),
 };

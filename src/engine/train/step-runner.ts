@@ -1,6 +1,7 @@
 // Runs the train-step graph on ONNX Runtime, keeping parameters and AdamW moments in two sets of
 // Float32Array buffers that swap roles each step (inputs <- last step's outputs): ONNX Runtime writes
 // the new state straight into the spare set, so no multi-hundred-MB buffer is allocated per step.
+import { mkdir } from 'node:fs/promises';
 import type { ModelConfig } from '../model/config';
 import { writeModelFolder } from '../model/folder';
 import { initParameters } from '../model/init';
@@ -107,6 +108,7 @@ export class LlamaTrainer implements TrainStepRunner {
 
   /** Writes the current parameters as a Hugging Face model folder (config.json + model.safetensors). */
   async saveModel(folder: string): Promise<string> {
+    await mkdir(folder, { recursive: true });
     const written = await writeModelFolder(folder, { config: this.config, tensors: this.specs.map((s) => ({ name: s.name, shape: s.shape, data: Float32Array.from(this.tensor(s.name)) })) });
     return written.sha256;
   }
