@@ -8,6 +8,8 @@ import { parseModelConfig, toHfConfig, type ModelConfig, type ModelConfigInput }
 import { writeModelFolder } from '../../engine/model/folder';
 import { initParameters } from '../../engine/model/init';
 import { LlamaModel } from '../../engine/runtime/llama-model';
+import { parameterCount } from '../../engine/model/names';
+import { LlamaTrainer } from '../../engine/train/step-runner';
 import type { Figure } from '../report';
 import type { BenchContext, BenchSuite } from '../run';
 import { peakRssMiB, time } from '../timing';
@@ -74,23 +76,32 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<Figure[]> {
     { warmup: 1, minRuns: 2, minMs: 1000 },
   );
   await model.close();
+
+  const trainer = await LlamaTrainer.create(config, { batchSize: B, contextLength: T, threads: ctx.threads });
+  const batch = { inputs: Int32Array.from(ids), targets: Int32Array.from(ids) };
+  const train = await time(() => trainer.step(batch, 1e-4), { warmup: 1, minRuns: ctx.quick ? 2 : 3, minMs: ctx.quick ? 500 : 3000 });
+  await trainer.close();
+  const groveTrain = (B * T) / (train.medianMs / 1000);
+  // Training FLOPs per token: 6 x parameters, plus attention's 12 x layers x T x hidden (forward + backward).
+  const flopsPerToken = 6 * parameterCount(config) + 12 * config.numHiddenLayers * T * config.hiddenSize;
+  const trainFraction = (groveTrain * flopsPerToken) / 1e9 / ctx.peakGflops;
   const groveScore = (B * T) / (score.medianMs / 1000);
   const groveDecode = decodeTokens / (decode.medianMs / 1000);
-  ctx.log(`  ${shape.name}: score ${groveScore.toFixed(0)} tok/s, decode ${groveDecode.toFixed(1)} tok/s; running PyTorch...`);
+  ctx.log(`  ${shape.name}: train ${groveTrain.toFixed(0)} tok/s, score ${groveScore.toFixed(0)} tok/s, decode ${groveDecode.toFixed(1)} tok/s; running PyTorch...`);
   const torch = ctx.quick ? { error: 'skipped with --quick' } : runTorch(config, shape, ctx.threads, decodeTokens);
   const ref = (value: number | undefined) => (value === undefined ? {} : { reference: { name: 'PyTorch', value } });
   const t = 'error' in torch ? undefined : torch;
   const note = 'error' in torch ? `PyTorch: ${torch.error}` : undefined;
   return [
+    { name: `train tokens/s (${shape.name}, ${B}x${T}, AdamW)`, value: groveTrain, unit: 'tok/s', ...ref(t?.train_tokens_per_s), note: `${(100 * trainFraction).toFixed(0)} % of the MatMul peak; target >= ${shape.name === 'tiny' ? '1.3' : '1.0'}x` },
     { name: `score tokens/s (${shape.name}, ${B}x${T})`, value: groveScore, unit: 'tok/s', ...ref(t?.score_tokens_per_s), ...(note ? { note } : { note: 'target >= 1.3x' }) },
     { name: `decode tokens/s (${shape.name}, KV cache)`, value: groveDecode, unit: 'tok/s', ...ref(t?.decode_tokens_per_s), note: 'target >= 1.5x' },
-    ...(t ? [{ name: `PyTorch train tokens/s (${shape.name})`, value: t.train_tokens_per_s, unit: 'tok/s', note: 'Grove train step: not built yet' }] : []),
   ];
 }
 
 export const engineSuite: BenchSuite = {
   name: 'engine',
-  description: 'score and decode tokens/s, Grove vs PyTorch (eager fp32, OpenBLAS), tiny / small / smollm2-135m shapes',
+  description: 'train, score and decode tokens/s, Grove vs PyTorch (eager fp32, OpenBLAS), tiny / small / smollm2-135m shapes',
   async run(ctx) {
     const figures: Figure[] = [];
     for (const shape of ctx.quick ? SHAPES.slice(0, 1) : SHAPES) figures.push(...(await benchShape(shape, ctx)));
