@@ -269,6 +269,11 @@ export class Graph {
     return this.one('logSoftmax', [x], { axis });
   }
 
+  /** Per-row -log softmax(logits)[target] for logits [..., V] and integer targets [...] (fused rule). */
+  softmaxCrossEntropy(logits: Value, targets: Value): Value {
+    return this.one('softmaxCrossEntropy', [logits, targets]);
+  }
+
   // ---- indexing ----
   /** data[indices] along `axis` (embedding lookup: gather(table [V, C], ids [B, T]) -> [B, T, C]). */
   gather(data: Value, indices: Value, axis = 0): Value {

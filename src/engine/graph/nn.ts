@@ -51,12 +51,7 @@ export function causalMask(g: Graph, S: Dim, past: Dim = 0, dtype: DType = 'floa
   return g.where(g.greater(cols, rows), g.scalar(-Infinity, dtype), g.scalar(0, dtype));
 }
 
-/**
- * Per-row cross-entropy -log softmax(logits)[target] = logsumexp(logits) - logits[target], for logits
- * [..., V] and integer targets [...]; no [..., V] log-softmax is materialised in the forward pass.
- */
+/** Per-row cross-entropy -log softmax(logits)[target] for logits [..., V] and integer targets [...]. */
 export function softmaxCrossEntropy(g: Graph, logits: Value, targets: Value): Value {
-  const lse = g.reduceLogSumExp(logits, -1); // [...]
-  const picked = g.squeeze(g.gatherElements(logits, g.unsqueeze(targets, -1), -1), -1); // [...]
-  return g.sub(lse, picked);
+  return g.softmaxCrossEntropy(logits, targets);
 }

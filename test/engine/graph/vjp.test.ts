@@ -81,6 +81,14 @@ const cases: (GradCase & { ops: OpName[] })[] = [
     build: (g, [a], [ids]) => g.scatterNDAdd(a!, ids!, g.constant([1, 2, 3, 4, 5, 6], 'float64', [2, 3])),
   },
 
+  {
+    name: 'softmaxCrossEntropy',
+    ops: ['softmaxCrossEntropy'],
+    inputs: [{ shape: [2, 3, 5] }],
+    aux: [i64([2, 3], [4, 0, 4, 2, 2, 1])],
+    build: (g, [a], [t]) => g.softmaxCrossEntropy(a!, t!),
+  },
+
   // shapes
   { name: 'reshape', ops: ['reshape'], inputs: [{ shape: [2, 3, 4] }], build: (g, [a]) => g.reshape(a!, [4, -1]) },
   { name: 'transpose', ops: ['transpose'], inputs: [{ shape: [2, 3, 4] }], build: (g, [a]) => g.transpose(a!, [2, 0, 1]) },

@@ -6,7 +6,12 @@ import { OnnxType } from '../onnx/encode';
 import { graphError, toBytes, type DType, type OpDef } from '../types';
 import { int, like, onnx, requireIndices, sameDtype, str } from './helpers';
 
-/** Scatter-add of a gather's dy (shape data[:axis] + indices + data[axis+1:]) into zeros like data. */
+/**
+ * Scatter-add of a gather's dy (shape data[:axis] + indices + data[axis+1:]) into zeros like data.
+ * ScatterND (reduction add) over a one-hot MatMul: on ORT CPU, for V=49152, C=576, 2048 ids, ScatterND
+ * takes ~100 ms, about one pass over the [V, C] table (the cost of zeros + one Add), the one-hot MatMul
+ * ~2000 ms; ScatterElements with expanded indices ~120 ms.
+ */
 function gatherGrad(g: Graph, data: Value, indices: Value, dy: Value, axis: number): Value {
   const ri = indices.rank;
   const ids = g.unsqueeze(g.cast(indices, 'int64'), -1); // [...I, 1]: ScatterND index tuples into axis 0

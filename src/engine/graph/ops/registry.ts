@@ -1,9 +1,10 @@
 // The one table of ops, keyed by name: each entry holds shape inference, the ONNX lowering and the VJP
-// rule side by side (see types.ts OpDef). Composite ops (RMSNorm, SiLU, rotary, cross-entropy: nn.ts)
-// are built from these and need no entry of their own.
+// rule side by side (see types.ts OpDef). Composite ops (RMSNorm, SiLU, rotary: nn.ts) are built from
+// these and need no entry of their own; softmax cross-entropy has a fused entry (loss.ts) for speed.
 import type { OpDef } from '../types';
 import { elementwiseOps } from './elementwise';
 import { indexingOps } from './indexing';
+import { lossOps } from './loss';
 import { reduceOps } from './reduce';
 import { shapeOps } from './shape';
 
@@ -12,6 +13,7 @@ export const OPS = {
   ...reduceOps,
   ...shapeOps,
   ...indexingOps,
+  ...lossOps,
 } satisfies Record<string, OpDef>;
 
 export type OpName = keyof typeof OPS;
