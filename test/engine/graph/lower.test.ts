@@ -1,6 +1,6 @@
 // Lowering to ONNX and the autodiff's bookkeeping, run on onnxruntime-node: named dims resolved at run
 // time for several fed sizes, dead-node removal, output naming, graph dumps, gradient accumulation.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeGraph, grad, Graph, lowerGraph, nn, type Value } from '../../../src/engine/graph';
@@ -96,6 +96,22 @@ describe('lowering', () => {
     expect(lowerGraph(g, { valueInfo: true }).graph.valueInfo?.map((v) => v.shape)).toEqual([['B', 2]]);
     encodeGraph(g, { dumpDir: join(dir, 'explicit') });
     expect(readdirSync(join(dir, 'explicit'))).toEqual(['dump_me.onnx']);
+  });
+});
+
+describe('initializers', () => {
+  it('take raw bytes or point into a file next to the model (external data, any offset)', async () => {
+    const g = new Graph('weights');
+    const x = g.input('x', 'float32', ['N', 2]);
+    const w = g.initializer('w', 'float32', [2, 2], { location: 'w.bin', offset: 3, length: 16 });
+    const b = g.initializer('b', 'float32', [2], new Uint8Array(new Float32Array([10, 20]).buffer));
+    g.output('y', g.add(g.matmul(x, w), b));
+    writeFileSync(join(dir, 'w.bin'), Buffer.concat([Buffer.from([9, 9, 9]), Buffer.from(new Float32Array([1, 2, 3, 4]).buffer)]));
+    writeFileSync(join(dir, 'weights.onnx'), encodeGraph(g));
+    const session = await createSession(join(dir, 'weights.onnx'));
+    const out = await session.run({ x: f32([1, 2], (i) => i + 1) });
+    expect([...(out.y!.data as Float32Array)]).toEqual([1 * 1 + 2 * 3 + 10, 1 * 2 + 2 * 4 + 20]);
+    await session.release();
   });
 });
 
