@@ -67,6 +67,7 @@ describe('composite gradients against finite differences (float64)', () => {
   it('a tiny Llama layer: embeddings to loss, every parameter', async () => {
     await gradCheck({
       name: 'tiny-llama',
+      sample: 12,
       inputs: PARAMS.map((n) => ({ shape: TINY[n]!, init: n.startsWith('ln') || n === 'norm' ? ('positive' as const) : (_i: number, rng) => 0.5 * rng.normal() })),
       aux: [
         { dtype: 'int64', shape: ['B', 'T'], feed: [2, 5], values: IDS },

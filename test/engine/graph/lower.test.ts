@@ -54,6 +54,19 @@ describe('lowering', () => {
     }
   });
 
+  it('keeps reshape shapes constant where it can: 0 copies an input dim, -1 is inferred', () => {
+    const g = new Graph('reshapes');
+    const x = g.input('x', 'float32', ['B', 'T', 8]);
+    const heads = g.reshape(x, ['B', 'T', 2, 4]); // [0, 0, 2, 4]
+    const flat = g.reshape(heads, [-1, 8]); // [-1, 8]
+    g.output('back', g.reshape(flat, ['B', 'T', 8])); // B read at run time, T inferred
+    const model = lowerGraph(g).graph;
+    expect(model.nodes.filter((n) => n.opType === 'Shape').length).toBe(1);
+    const shapes = model.nodes.filter((n) => n.opType === 'Reshape').map((n) => model.initializers!.find((i) => i.name === n.inputs[1]));
+    const ints = (i: (typeof shapes)[number]) => (i ? [...new BigInt64Array((i.data as Uint8Array).slice().buffer)].map(Number) : 'run time');
+    expect(shapes.map(ints)).toEqual([[0, 0, 2, 4], [-1, 8], 'run time']);
+  });
+
   it('emits only what the outputs need; names outputs; Identity where an output is an input or repeated', () => {
     const g = new Graph('naming');
     const x = g.input('x', 'float32', [3]);

@@ -44,8 +44,8 @@ export const shapeOps = {
     lower: (e, n) => {
       const x = n.inputs[0]!;
       const spec: Dim[] = n.outputs[0]!.shape.map((d, i) => (typeof d === 'number' ? d : i < x.rank && dimEq(x.shape[i]!, d) ? 0 : d));
-      const named = spec.filter((d) => typeof d === 'string');
-      if (named.length === 1) spec[spec.indexOf(named[0]!)] = -1;
+      const named = spec.findLastIndex((d) => typeof d === 'string');
+      if (named >= 0) spec[named] = -1; // ONNX infers it; any others are read from input shapes at run time
       e.node('Reshape', [e.name(x), e.dims(spec)], [e.name(n.outputs[0]!)]);
     },
     vjp: (g, n, [dy]) => [g.reshape(dy!, n.inputs[0]!.shape)],
