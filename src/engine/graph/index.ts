@@ -29,7 +29,7 @@
 // - lowerGraph(g) -> OnnxModel (onnx/encode.ts); encodeGraph(g) -> bytes. Only nodes the outputs need
 //   are emitted. Named dims are read from graph inputs' shapes at run time (Shape nodes), so each name
 //   must appear alone on some input axis. GROVE_DUMP_GRAPHS=<dir> writes <dir>/<graph name>.onnx
-//   (with inferred shapes on all values) for Netron.
+//   (with inferred shapes on all values) for Netron; String(g) prints the IR one node a line.
 // - A new op is one entry in ops/ (infer, lower, vjp side by side, see OpDef in types.ts) plus a case in
 //   test/engine/graph/vjp.test.ts, whose coverage test fails for any rule without a finite-difference check.
 export * from './dims';

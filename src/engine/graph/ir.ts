@@ -115,6 +115,7 @@ export class Graph {
 
   /** Marks a value as a graph output under `name`. */
   output(name: string, value: Value): void {
+    if (value.graph !== this) throw graphError(`Graph ${this.name}: output ${name} is ${value}, a value of another graph.`);
     if (this.outputs.some((o) => o.name === name) || this.names.has(name)) throw graphError(`Graph ${this.name} already has a value named "${name}".`);
     this.names.add(name);
     this.outputs.push({ name, value });
@@ -344,6 +345,19 @@ export class Graph {
   size(d: Dim, dtype: DType = 'int64'): Value {
     const c = dim(d);
     return typeof c === 'number' ? this.scalar(c, dtype) : this.one('size', [], { dim: c, dtype });
+  }
+
+  /** The IR as text, one node a line ("mlp/matmul_7: float32[B, T, 32] = matmul(x_0, transpose_6)"). */
+  toString(): string {
+    const ref = (v: Value): string => `${v.label}_${v.id}`;
+    const lines = [...this.inputs, ...this.initializers.filter((v) => v.source.kind === 'initializer' && v.label !== 'const')].map((v) => `${v.source.kind} ${v}`);
+    for (const n of this.nodes) {
+      const outs = n.outputs.map((v) => `${n.scope ? `${n.scope}/` : ''}${v}`).join(', ');
+      const attrs = Object.keys(n.attrs ?? {}).length ? ` ${JSON.stringify(n.attrs)}` : '';
+      lines.push(`${outs} = ${n.op}(${n.inputs.map(ref).join(', ')})${attrs}`);
+    }
+    for (const o of this.outputs) lines.push(`output ${o.name} = ${ref(o.value)}`);
+    return lines.join('\n');
   }
 
   /** Normalises an axis against a value's rank (a helper for composite ops). */

@@ -75,6 +75,19 @@ describe('shape inference', () => {
     expect(() => g.input('x', 'float32', [1])).toThrow(/already has an input or initializer named "x"/);
   });
 
+  it('prints as text, one node a line', () => {
+    const g = new Graph();
+    const x = g.input('x', 'float32', ['B', 4]);
+    g.output('y', g.scope('mlp', () => g.reduceSum(g.mul(x, 2), -1).named('s')));
+    expect(String(g).split('\n')).toEqual([
+      'input x_0: float32[B, 4]',
+      'mlp/mul_2: float32[B, 4] = mul(x_0, const_1)',
+      'mlp/s_3: float32[B] = reduceSum(mul_2) {"axes":[-1],"keepdims":false}',
+      'output y = s_3',
+    ]);
+    expect(() => new Graph().output('y', x)).toThrow(/another graph/);
+  });
+
   it('lifts numbers to scalar constants of the other operand and shares them', () => {
     const g = new Graph();
     const x = g.input('x', 'float64', [3]);
