@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, lstat, mkdir, readFile, readlink, rename, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import { GroveError } from '../../shared/api/errors';
 
 /** Grove's Hub cache inside a forest home. */
 export function hubCacheDir(forestHome: string): string {
@@ -78,4 +79,35 @@ export async function linkIntoSnapshot(repoDir: string, commit: string, file: st
     throw err;
   }
   return target;
+}
+
+/**
+ * One downloader per blob, across processes: blobs/{hash}.lock holds the owner's pid. A lock whose process
+ * is gone (a crash) is taken over. Returns the release function.
+ */
+export async function lockBlob(repoDir: string, hash: string, file: string): Promise<() => Promise<void>> {
+  const path = `${blobPath(repoDir, hash)}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFile(path, String(process.pid), { flag: 'wx' });
+      return () => unlink(path).catch(() => undefined);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    if (attempt === 0 && !(Number.isInteger(owner) && owner > 0 && isAlive(owner))) {
+      await unlink(path).catch(() => undefined);
+      continue;
+    }
+    throw new GroveError('conflict', `${file} is being downloaded by ${owner === process.pid ? 'another download in this process' : `another Grove process (pid ${owner})`}. Wait for it to finish, then try again.`, { file, pid: owner, lock: path });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -6,7 +6,7 @@ import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/prom
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GroveError } from '../../shared/api/errors';
 import { syncFolder } from '../model/safetensors-write';
-import { blobPath, hasBlob, incompletePath } from './cache';
+import { blobPath, hasBlob, incompletePath, lockBlob } from './cache';
 import { hubFetch, TransientHubError, type HubTarget } from './http';
 import type { FileHash } from './repo-info';
 
@@ -58,6 +58,21 @@ export async function fetchBlob(request: BlobRequest): Promise<BlobResult> {
     return { path: blob, cached: true, resumedBytes: 0, receivedBytes: 0 };
   }
   await mkdir(`${repoDir}/blobs`, { recursive: true });
+  const release = await lockBlob(repoDir, hash.value, `${target.file} of ${target.repoId}`);
+  try {
+    // Another process may have finished it just before we took the lock.
+    if (await hasBlob(repoDir, hash.value, size)) {
+      request.onBytes(size, 0);
+      return { path: blob, cached: true, resumedBytes: 0, receivedBytes: 0 };
+    }
+    return await download(request, blob);
+  } finally {
+    await release();
+  }
+}
+
+async function download(request: BlobRequest, blob: string): Promise<BlobResult> {
+  const { repoDir, hash, size, target, signal } = request;
   const partial = incompletePath(repoDir, hash.value);
   let receivedBytes = 0;
   let resumedBytes = -1;

@@ -1,7 +1,8 @@
 // Downloads from a local Hub that speaks the real protocol: end to end into a huggingface_hub-style cache, no
 // second download, resume after a dropped connection (same call and next call), corruption refused, gated and
 // missing repos explained, unsupported models refused before their weights move, cancel keeps the part.
-import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -216,6 +217,22 @@ describe('downloadModel', () => {
     const result = await downloadModel('grove-test/tiny', { ...o, signal: undefined, onProgress: undefined });
     expect(hub.requests.filter((r) => r.origin === 'storage').map((r) => r.range)).toEqual([`bytes=${kept}-`]);
     expect(readFileSync(join(result.folder, WEIGHTS))).toEqual(Buffer.from(files[WEIGHTS]!));
+  });
+
+  it('leaves a file another download is fetching alone, and takes over the lock of one that died', async () => {
+    const o = options();
+    const repoDir = repoCacheDir(o.cacheDir, 'grove-test/tiny');
+    const lock = join(repoDir, 'blobs', `${sha256(files[WEIGHTS]!)}.lock`);
+    mkdirSync(join(repoDir, 'blobs'), { recursive: true });
+    writeFileSync(lock, String(process.pid));
+    const err = await groveError(downloadModel('grove-test/tiny', o));
+    expect(err.code).toBe('conflict');
+    expect(err.message).toBe('model.safetensors of grove-test/tiny is being downloaded by another download in this process. Wait for it to finish, then try again.');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(lock, String(dead));
+    const result = await downloadModel('grove-test/tiny', o);
+    expect(readFileSync(join(result.folder, WEIGHTS))).toEqual(Buffer.from(files[WEIGHTS]!));
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('uses a complete earlier download when the Hub cannot be reached', async () => {
