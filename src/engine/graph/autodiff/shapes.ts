@@ -32,7 +32,7 @@ export function broadcast(...shapes: Shape[]): number[] {
 }
 
 const norm = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
-const UNARY = new Set(['Neg', 'Sqrt', 'Sigmoid', 'Exp', 'Log', 'Cos', 'Sin', 'Cast', 'Identity', 'Softmax', 'Relu', 'Tanh', 'Reciprocal', 'Abs', 'Not']);
+const UNARY = new Set(['Neg', 'Sqrt', 'Sigmoid', 'Exp', 'Log', 'Cos', 'Sin', 'Cast', 'Identity', 'Softmax', 'LogSoftmax', 'Relu', 'Tanh', 'Reciprocal', 'Abs', 'Not']);
 const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Greater', 'Less', 'Equal', 'Where', 'Sum', 'Max', 'Min', 'And', 'Or']);
 
 /** Shapes and constant values of the values of one graph, extended node by node. */

@@ -3,6 +3,7 @@
 //   ReduceSum/Mean over axes A:              dx = expand(gy) (/ N for the mean)
 //   ReduceLogSumExp y = log sum exp x:       dx = gy * exp(x - y)
 //   Softmax y over an axis:                  dx = y * (gy - sum(gy * y, axis))
+//   LogSoftmax y = x - logsumexp(x):          dx = gy - exp(y) * sum(gy, axis)
 import { attr } from '../../onnx/builder';
 import type { OnnxNode } from '../../onnx/encode';
 import type { Emitter } from '../emitter';
@@ -60,5 +61,10 @@ export const linalgRules: Record<string, VjpRule> = {
     const axis = a?.kind === 'int' ? a.value : -1;
     const dot = e.op('ReduceSum', [e.op('Mul', [gy[0]!, y]), e.ints([axis])], { keepdims: attr.int(1) });
     return [e.op('Mul', [y, e.op('Sub', [gy[0]!, dot])])];
+  },
+  LogSoftmax: ({ e, node, gy }) => {
+    const a = node.attributes?.axis;
+    const total = e.op('ReduceSum', [gy[0]!, e.ints([a?.kind === 'int' ? a.value : -1])], { keepdims: attr.int(1) });
+    return [e.op('Sub', [gy[0]!, e.op('Mul', [e.op('Exp', [node.outputs[0]!]), total])])];
   },
 };
