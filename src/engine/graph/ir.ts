@@ -1,10 +1,10 @@
 // Grove's graph IR and its builder: typed, shaped values (dims are numbers or names like 'B', 'T'),
 // nodes in creation order (so always topologically sorted), shape inference at build time. Every op's
 // inference, ONNX lowering and VJP rule live in the one registry (ops/registry.ts); this file only builds.
-import { dim, normAxis, showShape, type Dim, type Shape } from './dims';
+import { dim, showShape, type Dim, type Shape } from './dims';
 import type { ExternalData } from './onnx/encode';
 import { opDef, type OpName } from './ops/registry';
-import { graphError, isFloat, toBytes, type DType } from './types';
+import { graphError, toBytes, type DType } from './types';
 
 export type Source =
   | { kind: 'input'; name: string }
@@ -358,15 +358,5 @@ export class Graph {
     }
     for (const o of this.outputs) lines.push(`output ${o.name} = ${ref(o.value)}`);
     return lines.join('\n');
-  }
-
-  /** Normalises an axis against a value's rank (a helper for composite ops). */
-  axis(x: Value, axis: number): number {
-    return normAxis(axis, x.rank);
-  }
-
-  /** True when gradients can flow through values of this dtype. */
-  static differentiable(v: Value): boolean {
-    return isFloat(v.dtype);
   }
 }
