@@ -7,7 +7,8 @@ import { linkIntoSnapshot, readRef, repoCacheDir, snapshotDir, writeRef, hasBlob
 import { DEFAULT_REVISION, isCommitHash, resolveEndpoint, resolveToken, resolveUrl, validateRepoId, validateRevision } from './endpoint';
 import { fetchBlob } from './fetch-blob';
 import { gatedError, hubFetch, TransientHubError, type HubTarget } from './http';
-import { etaSeconds, TransferRate, type DownloadProgress } from './progress';
+import { ProgressReporter, type DownloadProgress } from './progress';
+import { readOptionalJson } from './tokenizer-files';
 import { fetchRepoInfo, hashFromHeaders, type FileHash, type RepoFile, type RepoInfo } from './repo-info';
 import { selectFiles, shardsOfIndex, REQUIRED_FILES, SINGLE_WEIGHTS, WEIGHTS_INDEX } from './select';
 
@@ -81,58 +82,35 @@ export async function downloadModel(repoId: string, options: DownloadOptions): P
   // A single weights file is known now; shards only once the index is read (the total grows then, before they start).
   let weights = selection.weights.kind === 'single' ? [await plan(selection.weights.file, target, commit, token, signal)] : [];
 
-  const rate = new TransferRate();
-  const interval = options.progressIntervalMs ?? 250;
-  let lastReport = -Infinity;
-  let doneBefore = 0; // bytes of the files finished before the current one
-  let total = [...small, ...weights].reduce((sum, f) => sum + f.size, 0);
+  const progress = new ProgressReporter({ repoId, revision, commit }, options.onProgress, options.progressIntervalMs ?? 250);
+  progress.add([...small, ...weights]);
   const results: DownloadedFile[] = [];
   let receivedBytes = 0;
-
-  const fetchOne = async (file: PlannedFile, index: number, count: () => number): Promise<string> => {
-    const report = (fileBytesDone: number, force: boolean) => {
-      const now = performance.now();
-      if (!options.onProgress || (!force && now - lastReport < interval)) return;
-      lastReport = now;
-      const bytesDone = doneBefore + fileBytesDone;
-      const bytesPerSecond = rate.bytesPerSecond();
-      options.onProgress({
-        repoId, revision, commit, file: file.path, fileIndex: index, fileCount: count(), fileBytesDone, fileBytesTotal: file.size,
-        bytesDone, bytesTotal: total, bytesPerSecond, etaSeconds: etaSeconds(total - bytesDone, bytesPerSecond),
-      });
-    };
-    report(0, true);
+  const fetchOne = async (file: PlannedFile, index: number): Promise<void> => {
+    progress.startFile(file.path, index, file.size);
     const result = await fetchBlob({
       repoDir, url: resolveUrl(target.endpoint, repoId, commit, file.path), hash: file.hash, size: file.size, token,
       target: { ...target, file: file.path }, signal, retries: options.retries ?? 5, retryDelayMs: options.retryDelayMs ?? 1000,
-      onBytes: (done, received) => {
-        if (received > 0) rate.add(received);
-        report(done, false);
-      },
+      onBytes: (done, received) => progress.bytes(done, received),
     });
+    await linkIntoSnapshot(repoDir, commit, file.path, file.hash.value);
     receivedBytes += result.receivedBytes;
-    const path = await linkIntoSnapshot(repoDir, commit, file.path, file.hash.value);
-    doneBefore += file.size;
-    report(0, true);
     results.push({ path: file.path, size: file.size, cached: result.cached });
-    return path;
+    progress.endFile();
   };
 
   // Small files first: an unsupported model or a broken index is refused before the weights move.
   const snapshot = snapshotDir(repoDir, commit);
-  let count = small.length + weights.length;
   for (const [i, file] of small.entries()) {
-    const path = await fetchOne(file, i, () => count);
-    if (file.path === 'config.json') fromHfConfig(JSON.parse(await readFile(path, 'utf8')), `${repoId}@${revision}: config.json`);
+    await fetchOne(file, i);
+    if (file.path === 'config.json') fromHfConfig(await readOptionalJson(snapshot, 'config.json'), `${repoId}@${revision}: config.json`);
   }
   if (selection.weights.kind === 'sharded') {
-    const index = JSON.parse(await readFile(`${snapshot}/${WEIGHTS_INDEX}`, 'utf8')) as unknown;
-    weights = await Promise.all(shardsOfIndex(index, info).map((f) => plan(f, target, commit, token, signal)));
-    total += weights.reduce((sum, f) => sum + f.size, 0);
-    count += weights.length;
+    weights = await Promise.all(shardsOfIndex(await readOptionalJson(snapshot, WEIGHTS_INDEX), info).map((f) => plan(f, target, commit, token, signal)));
+    progress.add(weights);
   }
   await checkDiskSpace(repoDir, options.cacheDir, weights, repoId);
-  for (const [i, file] of weights.entries()) await fetchOne(file, small.length + i, () => count);
+  for (const [i, file] of weights.entries()) await fetchOne(file, small.length + i);
   if (revision !== commit) await writeRef(repoDir, revision, commit);
   return { repoId, revision, commit, folder: snapshot, files: results, receivedBytes, offline: false };
 }

@@ -54,6 +54,56 @@ export class TransferRate {
   }
 }
 
+/** Turns per-chunk byte counts into throttled DownloadProgress reports; file starts and ends always report. */
+export class ProgressReporter {
+  /** Bytes over all files Grove needs; grows once a sharded checkpoint's index names its shards. */
+  bytesTotal = 0;
+  fileCount = 0;
+  private readonly rate = new TransferRate();
+  private doneBefore = 0;
+  private lastReport = -Infinity;
+  private file = { path: '', index: 0, size: 0 };
+
+  constructor(
+    private readonly about: Pick<DownloadProgress, 'repoId' | 'revision' | 'commit'>,
+    private readonly onProgress: ((progress: DownloadProgress) => void) | undefined,
+    private readonly intervalMs: number,
+  ) {}
+
+  add(files: ReadonlyArray<{ size: number }>): void {
+    this.bytesTotal += files.reduce((sum, f) => sum + f.size, 0);
+    this.fileCount += files.length;
+  }
+
+  startFile(path: string, index: number, size: number): void {
+    this.file = { path, index, size };
+    this.report(0, true);
+  }
+
+  /** `fileBytesDone` of the current file are present, `received` of them just came from the network. */
+  bytes(fileBytesDone: number, received: number): void {
+    if (received > 0) this.rate.add(received);
+    this.report(fileBytesDone, false);
+  }
+
+  endFile(): void {
+    this.report(this.file.size, true);
+    this.doneBefore += this.file.size;
+  }
+
+  private report(fileBytesDone: number, force: boolean): void {
+    const now = performance.now();
+    if (!this.onProgress || (!force && now - this.lastReport < this.intervalMs)) return;
+    this.lastReport = now;
+    const bytesDone = this.doneBefore + fileBytesDone;
+    const bytesPerSecond = this.rate.bytesPerSecond();
+    this.onProgress({
+      ...this.about, file: this.file.path, fileIndex: this.file.index, fileCount: this.fileCount, fileBytesDone, fileBytesTotal: this.file.size,
+      bytesDone, bytesTotal: this.bytesTotal, bytesPerSecond, etaSeconds: etaSeconds(this.bytesTotal - bytesDone, bytesPerSecond),
+    });
+  }
+}
+
 export function etaSeconds(remainingBytes: number, bytesPerSecond: number): number | null {
   if (remainingBytes <= 0) return 0;
   return bytesPerSecond > 0 ? remainingBytes / bytesPerSecond : null;
