@@ -45,13 +45,13 @@ async function hashFile(path: string, hasher: Hash, signal?: AbortSignal): Promi
   for await (const chunk of createReadStream(path, { signal })) hasher.update(chunk as Buffer);
 }
 
-/** Errors after which trying again (resuming) can help. */
+/** Errors after which trying again (resuming) can help. fetch reports a body cut short as a TypeError ("terminated"). */
 function isTransient(err: unknown): boolean {
   return err instanceof TransientHubError || err instanceof TypeError || (err as { code?: string } | null)?.code === 'ECONNRESET';
 }
 
 export async function fetchBlob(request: BlobRequest): Promise<BlobResult> {
-  const { repoDir, hash, size, target, signal } = request;
+  const { repoDir, hash, size, target } = request;
   const blob = blobPath(repoDir, hash.value);
   if (await hasBlob(repoDir, hash.value, size)) {
     request.onBytes(size, 0);
@@ -95,6 +95,7 @@ async function download(request: BlobRequest, blob: string): Promise<BlobResult>
           // The server sent the whole file instead of the rest: start over from its first byte.
           offset = 0;
           hasher = newHasher(hash, size);
+          request.onBytes(0, 0);
         }
         const length = Number(response.headers.get('content-length') ?? NaN);
         if (Number.isFinite(length) && offset + length !== size) {
@@ -105,7 +106,7 @@ async function download(request: BlobRequest, blob: string): Promise<BlobResult>
         for await (const chunk of response.body ?? []) {
           const bytes = chunk as Uint8Array;
           if (offset + bytes.byteLength > size) throw integrityError(request, `it is longer than the ${size} bytes the Hub publishes`);
-          await fh.write(bytes);
+          for (let written = 0; written < bytes.byteLength; ) written += (await fh.write(bytes, written)).bytesWritten;
           hasher.update(bytes);
           offset += bytes.byteLength;
           receivedBytes += bytes.byteLength;

@@ -140,6 +140,25 @@ describe('downloadModel', () => {
     expect(existsSync(part)).toBe(false);
   });
 
+  it('starts a file over when the server answers a Range request with the whole file', async () => {
+    const size = files[WEIGHTS]!.byteLength;
+    hub.faults.drop.set(WEIGHTS, { afterBytes: Math.floor(size / 2), times: 1 });
+    hub.faults.ignoreRange = true;
+    try {
+      reset();
+      const result = await downloadModel('grove-test/tiny', options());
+      const storage = hub.requests.filter((r) => r.origin === 'storage');
+      expect(storage).toHaveLength(2);
+      expect(storage[1]!.range).toMatch(/^bytes=\d+-$/);
+      // The bytes before the drop, then the whole file again.
+      const metadata = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'].reduce((sum, n) => sum + files[n]!.byteLength, 0);
+      expect(result.receivedBytes).toBeGreaterThan(size + metadata);
+      expect(readFileSync(join(result.folder, WEIGHTS))).toEqual(Buffer.from(files[WEIGHTS]!));
+    } finally {
+      hub.faults.ignoreRange = false;
+    }
+  });
+
   it('rejects a corrupted file and caches nothing of it', async () => {
     hub.faults.corrupt.add(WEIGHTS);
     const o = options();

@@ -34,6 +34,8 @@ export interface Faults {
   /** Storage sends bodies in chunks of this many bytes with a pause between them (0: all at once). */
   chunkBytes: number;
   chunkDelayMs: number;
+  /** Answer Range requests with the whole file (200), as some proxies do. */
+  ignoreRange: boolean;
 }
 
 export interface HubServer {
@@ -67,7 +69,7 @@ export async function startHubServer(repos: FakeRepo[]): Promise<HubServer> {
   const byId = new Map(repos.map((r) => [r.repoId, r]));
   const blobs = new Map<string, { data: Uint8Array; path: string }>();
   const requests: LoggedRequest[] = [];
-  const faults: Faults = { drop: new Map(), corrupt: new Set(), chunkBytes: 0, chunkDelayMs: 0 };
+  const faults: Faults = { drop: new Map(), corrupt: new Set(), chunkBytes: 0, chunkDelayMs: 0, ignoreRange: false };
   const isLfs = (repo: FakeRepo, path: string) => (repo.lfs ?? ((p: string) => p.endsWith('.safetensors')))(path);
   for (const repo of repos) for (const [path, data] of Object.entries(repo.files)) if (isLfs(repo, path)) blobs.set(sha256(data), { data, path });
 
@@ -81,7 +83,7 @@ export async function startHubServer(repos: FakeRepo[]): Promise<HubServer> {
       body = Uint8Array.from(data);
       body[body.byteLength >> 1]! ^= 0xff;
     }
-    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const range = faults.ignoreRange ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     let status = 200;
     if (range) {
       const start = Number(range[1]);
