@@ -15,9 +15,6 @@ export interface ForwardOptions {
   past?: readonly (readonly [string, string])[];
   /** Only the last position's logits ([B, 1, V]): what generation needs, and V x C x (S - 1) fewer FLOPs. */
   lastOnly?: boolean;
-  /** A fixed sequence length S (no cache): positions and the causal mask become constants, so every shape
-   * is static (what the train-step graph and its autodiff need). */
-  staticLength?: number;
 }
 
 export interface ForwardOutputs {
@@ -58,19 +55,11 @@ export function emitForward(b: NodeBuilder, config: ModelConfig, w: WeightRef, i
   const halves = b.int64s([D / 2, D / 2], 'rope_halves');
 
   // Positions P .. P+S-1, where P is the cache length (0 without a cache).
-  let positions: string; // [S]
-  let cols: string; // [T]
-  if (o.staticLength !== undefined) {
-    if (o.past) throw new Error('emitForward: staticLength is for graphs without a KV cache');
-    positions = cols = b.int64s(Array.from({ length: o.staticLength }, (_, i) => i), 'positions');
-  } else {
-    const S = b.op('Gather', [b.op('Shape', [ids]), b.int64Scalar(1)], { axis: attr.int(0) }, 'S');
-    const P = o.past?.[0] ? b.op('Gather', [b.op('Shape', [o.past[0][0]]), b.int64Scalar(2)], { axis: attr.int(0) }, 'P') : b.int64Scalar(0, 'P');
-    const T = b.op('Add', [P, S], {}, 'T');
-    const one = b.int64Scalar(1);
-    positions = b.op('Range', [P, T, one], {}, 'positions');
-    cols = b.op('Range', [b.int64Scalar(0), T, one]);
-  }
+  const S = b.op('Gather', [b.op('Shape', [ids]), b.int64Scalar(1)], { axis: attr.int(0) }, 'S');
+  const P = o.past?.[0] ? b.op('Gather', [b.op('Shape', [o.past[0][0]]), b.int64Scalar(2)], { axis: attr.int(0) }, 'P') : b.int64Scalar(0, 'P');
+  const T = b.op('Add', [P, S], {}, 'T');
+  const one = b.int64Scalar(1);
+  const positions = b.op('Range', [P, T, one], {}, 'positions'); // [S]
 
   // Rotary tables [S, D]: freqs = pos (x) inv_freq, emb = concat(freqs, freqs).
   const posF = b.op('Unsqueeze', [b.op('Cast', [positions], { to: attr.int(1) }), b.int64s([1])]); // [S, 1]
@@ -81,6 +70,7 @@ export function emitForward(b: NodeBuilder, config: ModelConfig, w: WeightRef, i
 
   // Causal mask [S, T]: query at position P+i sees keys 0..P+i.
   const rows = b.op('Unsqueeze', [positions, b.int64s([1])]); // [S, 1]
+  const cols = b.op('Range', [b.int64Scalar(0), T, one]); // [T]
   const future = b.op('Greater', [cols, rows]); // [S, T]
   const mask = b.op('Where', [future, b.float32Scalar(-Infinity), b.float32Scalar(0)], {}, 'causal_mask');
 
