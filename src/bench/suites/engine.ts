@@ -82,8 +82,10 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<Figure[]> {
   const train = await time(() => trainer.step(batch, 1e-4), { warmup: 1, minRuns: ctx.quick ? 2 : 3, minMs: ctx.quick ? 500 : 3000 });
   await trainer.close();
   const groveTrain = (B * T) / (train.medianMs / 1000);
-  // Training FLOPs per token: 6 x parameters, plus attention's 12 x layers x T x hidden (forward + backward).
-  const flopsPerToken = 6 * parameterCount(config) + 12 * config.numHiddenLayers * T * config.hiddenSize;
+  // Training FLOPs per token: 6 x the parameters that multiply (an untied input embedding is a lookup, no
+  // FLOPs; a tied one is the head), plus attention's 12 x layers x T x hidden (forward + backward).
+  const lookupOnly = config.tieWordEmbeddings ? 0 : config.vocabSize * config.hiddenSize;
+  const flopsPerToken = 6 * (parameterCount(config) - lookupOnly) + 12 * config.numHiddenLayers * T * config.hiddenSize;
   const trainFraction = (groveTrain * flopsPerToken) / 1e9 / ctx.peakGflops;
   const groveScore = (B * T) / (score.medianMs / 1000);
   const groveDecode = decodeTokens / (decode.medianMs / 1000);

@@ -67,10 +67,11 @@ export function scoreGraph(config: ModelConfig, weights: TensorReader, o: GraphO
   const b = new NodeBuilder();
   const { initializers, ref } = externalWeights(b, config, weights, o.graphDir);
   const { logits } = emitForward(b, config, ref, 'input_ids'); // [B, T, V]
-  // log p(target) = logit[target] - logsumexp(logits), without materialising log_softmax over V.
-  const lse = b.op('ReduceLogSumExp', [logits, b.int64s([-1])], { keepdims: attr.int(1) }); // [B, T, 1]
-  const picked = b.op('GatherElements', [logits, b.op('Unsqueeze', [b.op('Cast', ['targets'], { to: attr.int(7) }), b.int64s([-1])])], { axis: attr.int(-1) }); // [B, T, 1]
-  b.opNamed('Squeeze', [b.op('Sub', [picked, lse]), b.int64s([-1])], ['token_logprobs']);
+  // log p(target) = log_softmax(logits)[target]. LogSoftmax, not logit - ReduceLogSumExp: ONNX Runtime's CPU
+  // LogSoftmax kernel is several times faster than its ReduceLogSumExp (measured on [1024, 49152]).
+  const logp = b.op('LogSoftmax', [logits], { axis: attr.int(-1) }); // [B, T, V]
+  const picked = b.op('GatherElements', [logp, b.op('Unsqueeze', [b.op('Cast', ['targets'], { to: attr.int(7) }), b.int64s([-1])])], { axis: attr.int(-1) }); // [B, T, 1]
+  b.opNamed('Squeeze', [picked, b.int64s([-1])], ['token_logprobs']);
   const inputs: ValueInfo[] = [
     { name: 'input_ids', type: 'int64', shape: ['batch', 'sequence'] },
     { name: 'targets', type: 'int64', shape: ['batch', 'sequence'] },
