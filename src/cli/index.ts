@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { GROVE_VERSION } from '../engine/version';
 import { registerBench } from './commands/bench';
 import { registerCollapse } from './commands/collapse';
+import { registerDownload } from './commands/download';
 import { registerEval } from './commands/eval';
 import { registerGenerate } from './commands/generate';
 import { registerImport } from './commands/import';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `grove --help` for the commands)');
   registerServe(program);
   registerInit(program);
+  registerDownload(program);
   registerImport(program);
   registerList(program);
   registerIngest(program);
