@@ -1,15 +1,13 @@
 // In the browser, the everyday path: a forest started with `grove init`, then "Add a domain" with a
 // folder path: the ingest runs in a worker process with progress, and the domain's report opens.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseModelConfig } from '../../src/engine/model/config';
-import { writeModelFolder } from '../../src/engine/model/folder';
-import { initParameters } from '../../src/engine/model/init';
 import { artifactPath, launchChromium } from '../helpers/browser';
 import { groveBin, startServe, type ServeProcess } from '../helpers/grove-process';
+import { writeTestModel } from '../helpers/model';
 import { tempDir } from '../helpers/tmp';
 import { writeTestTokenizer } from '../helpers/tokenizer';
 
@@ -21,12 +19,8 @@ beforeAll(async () => {
   const dir = tempDir();
   const home = join(dir, 'home');
   const seed = join(dir, 'seed');
-  mkdirSync(seed);
-  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true });
-  await writeModelFolder(seed, { config, tensors: [...initParameters(config, 1)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
-  const tok = await writeTestTokenizer(dir, 320);
-  copyFileSync(tok, join(seed, 'tokenizer.json'));
-  copyFileSync(join(tok, '../tokenizer_config.json'), join(seed, 'tokenizer_config.json'));
+  const tokenizer = await writeTestTokenizer(dir, 320);
+  await writeTestModel(seed, { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true }, { tokenizer });
   execFileSync(process.execPath, [groveBin, '--home', home, 'init', '--from', seed], { stdio: 'ignore' });
   folder = join(dir, 'recipes');
   mkdirSync(folder);

@@ -1,19 +1,17 @@
 // Collapse through the CLI on a real forest: two models of one lineage averaged with manual, uniform and
 // posterior weights; the result is exact (checked tensor by tensor), listed, evaluable, and has lineage.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
 import { findModel } from '../../../src/engine/catalog/models';
 import { parentsOf } from '../../../src/engine/forest/lineage';
 import { catalogPath } from '../../../src/engine/home';
-import { parseModelConfig } from '../../../src/engine/model/config';
-import { writeModelFolder } from '../../../src/engine/model/folder';
-import { initParameters } from '../../../src/engine/model/init';
 import { SafetensorsFile } from '../../../src/engine/model/safetensors';
 import { storedModelFolder } from '../../../src/engine/store/model-store';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
+import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
 import { writeTestTokenizer } from '../../helpers/tokenizer';
 
@@ -22,12 +20,8 @@ const home = join(dir, 'home');
 const grove = (...args: string[]) => execFileSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 async function model(name: string, seed: number, tokenizer: string): Promise<string> {
-  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true, initializerRange: 0.2 });
   const folder = join(dir, name);
-  mkdirSync(folder);
-  await writeModelFolder(folder, { config, tensors: [...initParameters(config, seed)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
-  copyFileSync(tokenizer, join(folder, 'tokenizer.json'));
-  copyFileSync(join(tokenizer, '../tokenizer_config.json'), join(folder, 'tokenizer_config.json'));
+  await writeTestModel(folder, { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true, initializerRange: 0.2 }, { seed, tokenizer });
   return folder;
 }
 

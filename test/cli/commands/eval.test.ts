@@ -4,10 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseModelConfig } from '../../../src/engine/model/config';
-import { writeModelFolder } from '../../../src/engine/model/folder';
-import { initParameters } from '../../../src/engine/model/init';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
+import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
 import { writeTestTokenizer } from '../../helpers/tokenizer';
 
@@ -24,9 +22,7 @@ beforeAll(async () => {
     for (let i = 0; i < 25; i++) writeFileSync(join(folder, `${i}.txt`), `${name} note ${i}: ${'the forest and the stream '.repeat(i + 3)}\n`.repeat(8));
     execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', name, '--tokenizer', tokenizer], { stdio: 'ignore' });
   }
-  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: VOCAB, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true, initializerRange: 0.002 });
-  mkdirSync(join(dir, 'model'));
-  await writeModelFolder(join(dir, 'model'), { config, tensors: [...initParameters(config, 1)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
+  await writeTestModel(join(dir, 'model'), { architecture: 'LlamaForCausalLM', vocabSize: VOCAB, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true, initializerRange: 0.002 });
 });
 
 describe('grove eval', () => {

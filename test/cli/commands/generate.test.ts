@@ -1,13 +1,10 @@
 // `grove generate` on a model folder written by Grove (random weights): it streams text, stops at the
 // token budget, and greedy decoding is deterministic.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseModelConfig } from '../../../src/engine/model/config';
-import { writeModelFolder } from '../../../src/engine/model/folder';
-import { initParameters } from '../../../src/engine/model/init';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
+import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
 import { writeTestTokenizer } from '../../helpers/tokenizer';
 
@@ -16,12 +13,8 @@ const model = join(dir, 'model');
 
 beforeAll(async () => {
   assertBuilt();
-  const tokenizerPath = await writeTestTokenizer(dir, 300);
-  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 300, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: true, initializerRange: 0.3 });
-  mkdirSync(model);
-  await writeModelFolder(model, { config, tensors: [...initParameters(config, 5)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
-  copyFileSync(tokenizerPath, join(model, 'tokenizer.json'));
-  copyFileSync(join(tokenizerPath, '../tokenizer_config.json'), join(model, 'tokenizer_config.json'));
+  const tokenizer = await writeTestTokenizer(dir, 300);
+  await writeTestModel(model, { architecture: 'LlamaForCausalLM', vocabSize: 300, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: true, initializerRange: 0.3 }, { seed: 5, tokenizer });
 });
 
 const run = (...args: string[]) => execFileSync(process.execPath, [groveBin, 'generate', '--model', model, '--threads', '1', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,13 +1,11 @@
 // The everyday CLI path on a forest started from a model folder: init, ingest with the forest's own
 // tokenizer, list, eval and generate by model name.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseModelConfig } from '../../../src/engine/model/config';
-import { writeModelFolder } from '../../../src/engine/model/folder';
-import { initParameters } from '../../../src/engine/model/init';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
+import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
 import { writeTestTokenizer } from '../../helpers/tokenizer';
 
@@ -17,13 +15,8 @@ const grove = (...args: string[]) => execFileSync(process.execPath, [groveBin, '
 
 beforeAll(async () => {
   assertBuilt();
-  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true });
-  const source = join(dir, 'tiny-seed');
-  mkdirSync(source);
-  await writeModelFolder(source, { config, tensors: [...initParameters(config, 9)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
-  const tok = await writeTestTokenizer(dir, 320);
-  copyFileSync(tok, join(source, 'tokenizer.json'));
-  copyFileSync(join(tok, '../tokenizer_config.json'), join(source, 'tokenizer_config.json'));
+  const tokenizer = await writeTestTokenizer(dir, 320);
+  await writeTestModel(join(dir, 'tiny-seed'), { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true }, { seed: 9, tokenizer });
   const docs = join(dir, 'poems');
   mkdirSync(docs);
   for (let i = 0; i < 25; i++) writeFileSync(join(docs, `p${i}.txt`), `Poem ${i}: the willow bends, the river ${i} runs, and the heron waits by the stone.\n`.repeat(80));
