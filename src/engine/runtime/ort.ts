@@ -23,6 +23,12 @@ export interface SessionOptions {
   /** Intra-op threads; 0 lets ONNX Runtime decide. */
   threads?: number;
   providers?: string[];
+  /** ONNX Runtime's CPU memory arena (default on): freed blocks are kept for reuse, never returned to the OS. */
+  memoryArena?: boolean;
+  /** Pre-plan one allocation for a run's intermediate tensors from the first run's shapes (default on). */
+  memoryPattern?: boolean;
+  /** Write ONNX Runtime's op-by-op profile (JSON) to files starting with this prefix. */
+  profilePrefix?: string;
 }
 
 export async function createSession(model: Uint8Array | string, options: SessionOptions = {}): Promise<ort.InferenceSession> {
@@ -30,6 +36,9 @@ export async function createSession(model: Uint8Array | string, options: Session
     executionProviders: options.providers ?? ['cpu'],
     graphOptimizationLevel: 'all',
     ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+    ...(options.memoryArena === undefined ? {} : { enableCpuMemArena: options.memoryArena }),
+    ...(options.memoryPattern === undefined ? {} : { enableMemPattern: options.memoryPattern }),
+    ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
 }

@@ -1,16 +1,21 @@
-// Runs the train-step graph on ONNX Runtime, keeping parameters and AdamW moments in two sets of
-// Float32Array buffers that swap roles each step (inputs <- last step's outputs): ONNX Runtime writes
-// the new state straight into the spare set, so no multi-hundred-MB buffer is allocated per step.
+// Runs the train step on ONNX Runtime. Parameters and AdamW moments live in one set of Float32Array
+// buffers that every step updates in place: each state tensor is fed as an input and bound as its own
+// "new." output (each is read only by its own update chain, which ends in that output), so no
+// multi-hundred-MB buffer is allocated per step and the state is held once, not twice.
+// With microBatches = M > 1 a step runs the gradient graph on M slices of the batch, accumulating into
+// one gradient buffer (in place as well), then one clipping + AdamW graph: activations, logits and their
+// gradients exist for one micro-batch at a time, so memory follows the micro-batch, not the batch.
 import { mkdir } from 'node:fs/promises';
+import { GroveError } from '../../shared/api/errors';
 import type { ModelConfig } from '../model/config';
 import { writeModelFolder } from '../model/folder';
 import { initParameters } from '../model/init';
 import { elementCount, parameterSpecs, type ParamSpec } from '../model/names';
 import type { TensorReader } from '../model/safetensors';
 import type { TensorToWrite } from '../model/safetensors-write';
-import { createSession, ort, type OrtSession } from '../runtime/ort';
+import { createSession, ort, type OrtSession, type SessionOptions } from '../runtime/ort';
 import type { TrainStepRunner } from './loop';
-import { DEFAULT_OPTIMIZER, evalLossGraph, stateName, TRAIN_OUTPUTS, trainStepGraph, type OptimizerConfig } from './train-graph';
+import { DEFAULT_OPTIMIZER, evalLossGraph, gradAccumulateGraph, gradName, optimizerStepGraph, stateName, TRAIN_OUTPUTS, trainStepGraph, type OptimizerConfig } from './train-graph';
 import type { Batch } from './windows';
 
 type StateSet = Map<string, ort.Tensor>; // graph input name -> tensor
@@ -23,10 +28,36 @@ function int64(ids: Int32Array, dims: number[]): ort.Tensor {
 
 const scalar = (v: number) => new ort.Tensor('float32', new Float32Array([v]), []);
 
+export interface LlamaTrainerOptions {
+  /** Sequences per optimizer step (B). */
+  batchSize: number;
+  contextLength: number;
+  /**
+   * Split each batch into this many equal micro-batches (it must divide batchSize) whose gradients are
+   * accumulated before one clipped AdamW update: the same step as the whole batch at once, in the memory
+   * of one micro-batch. Default 1 (one fused forward + backward + AdamW graph).
+   */
+  microBatches?: number;
+  optimizer?: Partial<OptimizerConfig>;
+  threads?: number;
+  seed?: number;
+  /** ONNX Runtime session options for the training sessions (memory arena, memory pattern). */
+  session?: Pick<SessionOptions, 'memoryArena' | 'memoryPattern' | 'profilePrefix'>;
+}
+
+/** The sessions of one trainer: fused (M = 1) or gradient + optimizer (M > 1); evaluation made on first use. */
+interface Sessions {
+  fused?: OrtSession;
+  gradient?: OrtSession;
+  optimizer?: OrtSession;
+  evaluate?: Promise<OrtSession>;
+}
+
 export class LlamaTrainer implements TrainStepRunner {
   private readonly specs: ParamSpec[];
-  private current: StateSet;
-  private spare: StateSet;
+  private readonly state: StateSet = new Map();
+  /** Gradient accumulators (M > 1 only), fed as grad.<name> and bound to new.grad.<name>. */
+  private readonly grads: StateSet = new Map();
   private readonly lossOut = new ort.Tensor('float32', new Float32Array(1), []);
   private readonly normOut = new ort.Tensor('float32', new Float32Array(1), []);
   private stepCount = 0;
@@ -35,74 +66,127 @@ export class LlamaTrainer implements TrainStepRunner {
     readonly config: ModelConfig,
     readonly batchSize: number,
     readonly contextLength: number,
+    readonly microBatches: number,
     private readonly optimizer: OptimizerConfig,
-    private readonly train: OrtSession,
-    private readonly evaluate: OrtSession,
+    private readonly sessions: Sessions,
+    private readonly sessionOptions: SessionOptions,
   ) {
     this.specs = parameterSpecs(config);
-    const fresh = (): StateSet => {
-      const set: StateSet = new Map();
-      for (const s of this.specs) for (const kind of ['param', 'm', 'v'] as const) set.set(stateName(kind, s.name), new ort.Tensor('float32', new Float32Array(elementCount(s.shape)), [...s.shape]));
-      return set;
-    };
-    this.current = fresh();
-    this.spare = fresh();
+    const zeros = (s: ParamSpec) => new ort.Tensor('float32', new Float32Array(elementCount(s.shape)), [...s.shape]);
+    for (const s of this.specs) for (const kind of ['param', 'm', 'v'] as const) this.state.set(stateName(kind, s.name), zeros(s));
+    if (microBatches > 1) for (const s of this.specs) this.grads.set(gradName(s.name), zeros(s));
   }
 
-  static async create(config: ModelConfig, o: { batchSize: number; contextLength: number; optimizer?: Partial<OptimizerConfig>; threads?: number; seed?: number }): Promise<LlamaTrainer> {
+  /** Sequences per micro-batch. */
+  get microBatchSize(): number {
+    return this.batchSize / this.microBatches;
+  }
+
+  static async create(config: ModelConfig, o: LlamaTrainerOptions): Promise<LlamaTrainer> {
     const optimizer = { ...DEFAULT_OPTIMIZER, ...o.optimizer };
-    const opts = { threads: o.threads ?? 0 };
-    const [train, evaluate] = await Promise.all([createSession(trainStepGraph(config, o.batchSize, o.contextLength, optimizer), opts), createSession(evalLossGraph(config, o.batchSize, o.contextLength), opts)]);
-    const t = new LlamaTrainer(config, o.batchSize, o.contextLength, optimizer, train, evaluate);
-    for (const { spec, data } of initParameters(config, o.seed ?? 0)) (t.current.get(spec.name)!.data as Float32Array).set(data);
+    const M = o.microBatches ?? 1;
+    if (!Number.isInteger(M) || M < 1 || o.batchSize % M !== 0) {
+      throw new GroveError('bad_input', `microBatches ${M} does not split a batch of ${o.batchSize} sequences into equal parts; use a divisor of the batch size.`, { batchSize: o.batchSize, microBatches: M });
+    }
+    const opts: SessionOptions = { threads: o.threads ?? 0, ...o.session };
+    const b = o.batchSize / M;
+    const sessions: Sessions = {};
+    if (M === 1) sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer), opts);
+    else {
+      sessions.gradient = await createSession(gradAccumulateGraph(config, b, o.contextLength), opts);
+      sessions.optimizer = await createSession(optimizerStepGraph(config, optimizer), opts);
+    }
+    const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts);
+    for (const { spec, data } of initParameters(config, o.seed ?? 0)) (t.state.get(spec.name)!.data as Float32Array).set(data);
     return t;
   }
 
   /** Starts from a model's weights (any stored dtype), with fresh optimizer state. */
   async loadWeights(weights: TensorReader): Promise<void> {
-    for (const s of this.specs) (this.current.get(s.name)!.data as Float32Array).set(await weights.readFloat32(s.name));
+    for (const s of this.specs) (this.state.get(s.name)!.data as Float32Array).set(await weights.readFloat32(s.name));
+  }
+
+  /** Rows [i*b, (i+1)*b) of a batch as int64 graph inputs. */
+  private slice(batch: Batch, i: number, feeds: Record<string, ort.Tensor>): void {
+    const n = this.microBatchSize * this.contextLength;
+    const dims = [this.microBatchSize, this.contextLength];
+    feeds.input_ids = int64(batch.inputs.subarray(i * n, (i + 1) * n), dims);
+    feeds.targets = int64(batch.targets.subarray(i * n, (i + 1) * n), dims);
+  }
+
+  private params(feeds: Record<string, ort.Tensor>): void {
+    for (const s of this.specs) feeds[s.name] = this.state.get(s.name) as ort.Tensor;
   }
 
   async step(batch: Batch, lr: number): Promise<{ loss: number; gradNorm: number }> {
     this.stepCount++;
     const { beta1, beta2 } = this.optimizer;
-    const feeds: Record<string, ort.Tensor> = Object.fromEntries(this.current);
+    const feeds: Record<string, ort.Tensor> = Object.fromEntries(this.state);
     feeds.lr = scalar(lr);
     feeds.bc1 = scalar(1 - beta1 ** this.stepCount);
     feeds.bc2 = scalar(1 - beta2 ** this.stepCount);
-    feeds.input_ids = int64(batch.inputs, [this.batchSize, this.contextLength]);
-    feeds.targets = int64(batch.targets, [this.batchSize, this.contextLength]);
-    const fetches: Record<string, ort.Tensor> = { [TRAIN_OUTPUTS.loss]: this.lossOut, [TRAIN_OUTPUTS.gradNorm]: this.normOut };
-    for (const [name, tensor] of this.spare) fetches[`new.${name}`] = tensor;
-    await this.train.run(feeds, fetches);
-    [this.current, this.spare] = [this.spare, this.current];
-    return { loss: (this.lossOut.data as Float32Array)[0] as number, gradNorm: (this.normOut.data as Float32Array)[0] as number };
+    const fetches: Record<string, ort.Tensor> = { [TRAIN_OUTPUTS.gradNorm]: this.normOut };
+    for (const [name, tensor] of this.state) fetches[`new.${name}`] = tensor;
+    if (this.sessions.fused) {
+      this.slice(batch, 0, feeds);
+      await this.sessions.fused.run(feeds, { ...fetches, [TRAIN_OUTPUTS.loss]: this.lossOut });
+      return { loss: (this.lossOut.data as Float32Array)[0] as number, gradNorm: (this.normOut.data as Float32Array)[0] as number };
+    }
+    const loss = await this.accumulate(batch);
+    for (const [name, tensor] of this.grads) feeds[name] = tensor;
+    await this.sessions.optimizer!.run(feeds, fetches);
+    return { loss, gradNorm: (this.normOut.data as Float32Array)[0] as number };
   }
 
+  /** Fills the accumulators with the batch's mean-loss gradient, one micro-batch at a time; returns the mean loss. */
+  private async accumulate(batch: Batch): Promise<number> {
+    for (const t of this.grads.values()) (t.data as Float32Array).fill(0);
+    const feeds: Record<string, ort.Tensor> = { loss_scale: scalar(1 / this.microBatches) };
+    this.params(feeds);
+    const fetches: Record<string, ort.Tensor> = { [TRAIN_OUTPUTS.loss]: this.lossOut };
+    for (const [name, tensor] of this.grads) {
+      feeds[name] = tensor;
+      fetches[`new.${name}`] = tensor;
+    }
+    let sum = 0;
+    for (let i = 0; i < this.microBatches; i++) {
+      this.slice(batch, i, feeds);
+      await this.sessions.gradient!.run(feeds, fetches);
+      sum += (this.lossOut.data as Float32Array)[0] as number;
+    }
+    return sum / this.microBatches;
+  }
+
+  /** Mean loss over the batch (micro-batch by micro-batch when M > 1; equal sizes, so the mean of means). */
   async evalLoss(batch: Batch): Promise<number> {
+    this.sessions.evaluate ??= createSession(evalLossGraph(this.config, this.microBatchSize, this.contextLength), this.sessionOptions);
+    const session = await this.sessions.evaluate;
     const feeds: Record<string, ort.Tensor> = {};
-    for (const s of this.specs) feeds[s.name] = this.current.get(s.name) as ort.Tensor;
-    feeds.input_ids = int64(batch.inputs, [this.batchSize, this.contextLength]);
-    feeds.targets = int64(batch.targets, [this.batchSize, this.contextLength]);
-    const out = await this.evaluate.run(feeds);
-    return (out[TRAIN_OUTPUTS.loss]!.data as Float32Array)[0] as number;
+    this.params(feeds);
+    let sum = 0;
+    for (let i = 0; i < this.microBatches; i++) {
+      this.slice(batch, i, feeds);
+      const out = await session.run(feeds);
+      sum += (out[TRAIN_OUTPUTS.loss]!.data as Float32Array)[0] as number;
+    }
+    return sum / this.microBatches;
   }
 
   /** The tensor that holds a state entry now (parameters by HF name, "optimizer.m.<name>", "optimizer.v.<name>"). */
   tensor(name: string): Float32Array {
-    const t = this.current.get(name);
+    const t = this.state.get(name);
     if (!t) throw new Error(`No training state named ${name}`);
     return t.data as Float32Array;
   }
 
   async exportState(): Promise<TensorToWrite[]> {
-    const tensors: TensorToWrite[] = [...this.current].map(([name, t]) => ({ name, shape: t.dims as number[], data: Float32Array.from(t.data as Float32Array) }));
+    const tensors: TensorToWrite[] = [...this.state].map(([name, t]) => ({ name, shape: t.dims as number[], data: Float32Array.from(t.data as Float32Array) }));
     tensors.push({ name: 'optimizer.step', shape: [1], data: new Float32Array([this.stepCount]) });
     return tensors;
   }
 
   async importState(tensors: TensorReader): Promise<void> {
-    for (const [name, t] of this.current) (t.data as Float32Array).set(await tensors.readFloat32(name));
+    for (const [name, t] of this.state) (t.data as Float32Array).set(await tensors.readFloat32(name));
     this.stepCount = (await tensors.readFloat32('optimizer.step'))[0] as number;
   }
 
@@ -114,7 +198,7 @@ export class LlamaTrainer implements TrainStepRunner {
   }
 
   async close(): Promise<void> {
-    await this.train.release();
-    await this.evaluate.release();
+    const { fused, gradient, optimizer, evaluate } = this.sessions;
+    for (const s of [fused, gradient, optimizer, await evaluate]) await s?.release();
   }
 }

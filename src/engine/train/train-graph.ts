@@ -27,24 +27,26 @@ function decays(spec: ParamSpec, o: OptimizerConfig): boolean {
   return o.decay === 'all' || spec.role === 'linear' || spec.role === 'embedding';
 }
 
-/** Inputs: every parameter, optimizer.m.*, optimizer.v.*, lr, bc1, bc2 (scalars), input_ids, targets [B, T]. */
-export function trainStepGraph(config: ModelConfig, B: number, T: number, o: OptimizerConfig = DEFAULT_OPTIMIZER): Uint8Array {
-  const g = new Graph('grove_train_step');
-  const specs = parameterSpecs(config);
-  const params = new Map<string, Value>(specs.map((s) => [s.name, g.input(stateName('param', s.name), 'float32', s.shape)]));
+/** Gradient-accumulator names: "grad.<name>" in, "new.grad.<name>" out. */
+export const gradName = (name: string, next = false): string => `${next ? 'new.' : ''}grad.${name}`;
+
+/**
+ * Global-norm clipping and AdamW on gradients `grads` (one per spec): outputs new.<param>, new.optimizer.m.*,
+ * new.optimizer.v.* and grad_norm. Each state input is read by its own update chain, which ends in its
+ * output, and by the forward and backward passes, which all finish before the global norm every update
+ * depends on: so the caller may bind an output to its input's buffer (the state is updated in place).
+ */
+function addAdamW(g: Graph, specs: ParamSpec[], params: ReadonlyMap<string, Value>, grads: readonly Value[], o: OptimizerConfig): void {
   const ms = specs.map((s) => g.input(stateName('m', s.name), 'float32', s.shape));
   const vs = specs.map((s) => g.input(stateName('v', s.name), 'float32', s.shape));
   const lr = g.input('lr', 'float32', []);
   const bc1 = g.input('bc1', 'float32', []);
   const bc2 = g.input('bc2', 'float32', []);
-  const ids = g.input('input_ids', 'int64', [B, T]);
-  const targets = g.input('targets', 'int64', [B, T]);
-
-  const loss = meanCrossEntropy(g, llamaLogits(g, config, params, ids, B, T), targets);
-  const grads = grad(loss, [...params.values()]);
   const norm = g.sqrt(g.sum(grads.map((d) => g.reduceSum(g.mul(d, d)))));
-  // Clip: scale = min(1, max / (norm + 1e-6)), as torch.nn.utils.clip_grad_norm_.
-  const clip = Number.isFinite(o.maxGradNorm) ? g.minimum(g.div(g.scalar(o.maxGradNorm), g.add(norm, 1e-6)), 1) : g.scalar(1);
+  // Clip: scale = min(1, max / (norm + 1e-6)), as torch.nn.utils.clip_grad_norm_. Computed from the norm
+  // even when max is Infinity (scale 1): every update then waits for every gradient, so no parameter is
+  // overwritten in place while the backward pass still reads it.
+  const clip = g.minimum(g.div(g.scalar(o.maxGradNorm), g.add(norm, 1e-6)), 1);
   const stepSize = g.div(lr, bc1);
   const sqrtBc2 = g.sqrt(bc2);
   specs.forEach((s, j) => {
@@ -58,15 +60,57 @@ export function trainStepGraph(config: ModelConfig, B: number, T: number, o: Opt
     g.output(stateName('m', s.name, true), m);
     g.output(stateName('v', s.name, true), v);
   });
-  g.output(TRAIN_OUTPUTS.loss, loss);
   g.output(TRAIN_OUTPUTS.gradNorm, norm);
+}
+
+const paramInputs = (g: Graph, specs: ParamSpec[]): Map<string, Value> => new Map(specs.map((s) => [s.name, g.input(stateName('param', s.name), 'float32', s.shape)]));
+
+/** Inputs: every parameter, optimizer.m.*, optimizer.v.*, lr, bc1, bc2 (scalars), input_ids, targets [B, T]. */
+export function trainStepGraph(config: ModelConfig, B: number, T: number, o: OptimizerConfig = DEFAULT_OPTIMIZER): Uint8Array {
+  const g = new Graph('grove_train_step');
+  const specs = parameterSpecs(config);
+  const params = paramInputs(g, specs);
+  const ids = g.input('input_ids', 'int64', [B, T]);
+  const targets = g.input('targets', 'int64', [B, T]);
+  const loss = meanCrossEntropy(g, llamaLogits(g, config, params, ids, B, T), targets);
+  addAdamW(g, specs, params, grad(loss, [...params.values()]), o);
+  g.output(TRAIN_OUTPUTS.loss, loss);
+  return encodeGraph(g);
+}
+
+/**
+ * One micro-batch of an accumulated step: new.grad.<name> = grad.<name> + loss_scale * d(loss)/d(param),
+ * and the micro-batch's mean loss. With loss_scale = 1/M over M equal micro-batches the accumulator ends
+ * as the gradient of the whole batch's mean loss, while activations only ever exist for one micro-batch.
+ */
+export function gradAccumulateGraph(config: ModelConfig, B: number, T: number): Uint8Array {
+  const g = new Graph('grove_grad_accumulate');
+  const specs = parameterSpecs(config);
+  const params = paramInputs(g, specs);
+  const accs = specs.map((s) => g.input(gradName(s.name), 'float32', s.shape));
+  const scale = g.input('loss_scale', 'float32', []);
+  const ids = g.input('input_ids', 'int64', [B, T]);
+  const targets = g.input('targets', 'int64', [B, T]);
+  const loss = meanCrossEntropy(g, llamaLogits(g, config, params, ids, B, T), targets);
+  grad(loss, [...params.values()], { seed: scale }).forEach((d, j) => g.output(gradName(specs[j]!.name, true), g.add(accs[j] as Value, d)));
+  g.output(TRAIN_OUTPUTS.loss, loss);
+  return encodeGraph(g);
+}
+
+/** Clipping + AdamW on accumulated gradients: parameters, moments, grad.*, lr, bc1, bc2 -> new state, grad_norm. */
+export function optimizerStepGraph(config: ModelConfig, o: OptimizerConfig = DEFAULT_OPTIMIZER): Uint8Array {
+  const g = new Graph('grove_optimizer_step');
+  const specs = parameterSpecs(config);
+  const params = paramInputs(g, specs);
+  const grads = specs.map((s) => g.input(gradName(s.name), 'float32', s.shape));
+  addAdamW(g, specs, params, grads, o);
   return encodeGraph(g);
 }
 
 /** Forward-only loss graph for validation: parameters, input_ids, targets -> loss. */
 export function evalLossGraph(config: ModelConfig, B: number, T: number): Uint8Array {
   const g = new Graph('grove_eval_loss');
-  const params = new Map<string, Value>(parameterSpecs(config).map((s) => [s.name, g.input(stateName('param', s.name), 'float32', s.shape)]));
+  const params = paramInputs(g, parameterSpecs(config));
   const ids = g.input('input_ids', 'int64', [B, T]);
   const targets = g.input('targets', 'int64', [B, T]);
   g.output(TRAIN_OUTPUTS.loss, meanCrossEntropy(g, llamaLogits(g, config, params, ids, B, T), targets));

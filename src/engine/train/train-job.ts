@@ -19,6 +19,8 @@ export const TrainJobPayload = z
     config: z.unknown().optional(),
     steps: z.number().int().positive(),
     batchSize: z.number().int().positive(),
+    /** Split each batch into this many micro-batches (accumulated gradients: same step, less memory). */
+    microBatches: z.number().int().positive().default(1),
     contextLength: z.number().int().positive(),
     peakLr: z.number().positive().default(1e-3),
     warmupFraction: z.number().min(0).max(1).default(0.08),
@@ -35,7 +37,7 @@ export async function runTrainJob(input: unknown, signal: AbortSignal, onProgres
   const p = TrainJobPayload.parse(input);
   const source = p.modelFolder ? await readModelFolder(p.modelFolder) : null;
   const config = source ? source.config : ModelConfigSchema.parse(p.config);
-  const trainer = await LlamaTrainer.create(config, { batchSize: p.batchSize, contextLength: p.contextLength, threads: p.threads, seed: p.seed });
+  const trainer = await LlamaTrainer.create(config, { batchSize: p.batchSize, microBatches: p.microBatches, contextLength: p.contextLength, threads: p.threads, seed: p.seed });
   if (source) {
     await trainer.loadWeights(source.weights);
     await source.weights.close();

@@ -1,5 +1,6 @@
 // The train step against the independent PyTorch reference (gradients within 1e-3 relative, one AdamW
-// step within 1e-5), buffer reuse across steps, and a tiny model overfitting a paragraph (loss < 0.1).
+// step within 1e-5), state updated in place across steps, gradient accumulation over micro-batches equal
+// to the whole-batch step, and a tiny model overfitting a paragraph (loss < 0.1).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,18 +95,25 @@ describe.skipIf(!torchAvailable)('train step vs the PyTorch reference', () => {
 });
 
 describe('LlamaTrainer', () => {
-  it('reuses its state buffers: two sets that swap, nothing allocated per step', async () => {
-    const config = parseModelConfig({ architecture: 'LlamaForCausalLM', ...base });
-    const t = await LlamaTrainer.create(config, { batchSize: 1, contextLength: 4, threads: 1 });
-    trainers.push(t);
-    const batch = { inputs: new Int32Array([1, 2, 3, 4]), targets: new Int32Array([2, 3, 4, 5]) };
-    const buffers = new Set<ArrayBufferLike>();
-    for (let i = 0; i < 4; i++) {
-      await t.step(batch, 1e-3);
-      buffers.add(t.tensor('model.norm.weight').buffer);
-    }
-    expect(buffers.size).toBe(2);
-  });
+  for (const microBatches of [1, 2]) {
+    it(`updates its state in place: one set of buffers, nothing allocated per step (${microBatches} micro-batches)`, async () => {
+      const config = parseModelConfig({ architecture: 'LlamaForCausalLM', ...base });
+      const t = await LlamaTrainer.create(config, { batchSize: 2, microBatches, contextLength: 4, threads: 1 });
+      trainers.push(t);
+      const batch = { inputs: new Int32Array([1, 2, 3, 4, 5, 6, 7, 8]), targets: new Int32Array([2, 3, 4, 5, 6, 7, 8, 9]) };
+      const names = ['model.norm.weight', stateName('m', 'model.norm.weight'), stateName('v', 'model.embed_tokens.weight')];
+      const buffers = new Set<ArrayBufferLike>();
+      const seen: Float32Array[] = [];
+      for (let i = 0; i < 3; i++) {
+        await t.step(batch, 1e-3);
+        for (const n of names) buffers.add(t.tensor(n).buffer);
+        seen.push(Float32Array.from(t.tensor('model.norm.weight')));
+      }
+      expect(buffers.size).toBe(names.length);
+      expect(seen[1]).not.toEqual(seen[0]); // it did update them
+      expect(seen[2]).not.toEqual(seen[1]);
+    });
+  }
 
   it('overfits a paragraph: loss below 0.1', async () => {
     const text = 'the grove keeps one expert for each domain of text and trains it on that folder alone.';
@@ -119,5 +127,67 @@ describe('LlamaTrainer', () => {
     for (let step = 0; step < 300 && loss >= 0.1; step++) loss = (await t.step(batch, 3e-3)).loss;
     expect(loss).toBeLessThan(0.1);
     expect(await t.evalLoss(batch)).toBeLessThan(0.1);
+  });
+});
+
+/** Largest |a - b| relative to the largest |b|. */
+function relDiff(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i]! - b[i]!));
+    den = Math.max(den, Math.abs(b[i]!));
+  }
+  return num / Math.max(den, 1e-30);
+}
+
+describe('gradient accumulation over micro-batches', () => {
+  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', ...base, numKeyValueHeads: 2 });
+  const B = 4;
+  const T = 6;
+  const rng = new Rng(9, 'micro');
+  const batches = [0, 1, 2].map(() => {
+    const rows = Array.from({ length: B }, () => Array.from({ length: T + 1 }, () => rng.nextUint32() % config.vocabSize));
+    return { inputs: new Int32Array(rows.flatMap((r) => r.slice(0, T))), targets: new Int32Array(rows.flatMap((r) => r.slice(1))) };
+  });
+  const make = async (microBatches: number, maxGradNorm: number) => {
+    const t = await LlamaTrainer.create(config, { batchSize: B, microBatches, contextLength: T, threads: 1, seed: 4, optimizer: { maxGradNorm, weightDecay: 0.1 } });
+    trainers.push(t);
+    return t;
+  };
+
+  // Clipping on (the norm starts near 2): the clip must use the whole batch's gradient, not a micro-batch's.
+  // Clipping off: the fused step must still finish its backward pass before updating in place.
+  it.each([0.5, Infinity])('equals one step on the whole batch: loss, gradient norm, moments and parameters (max norm %s)', async (maxGradNorm) => {
+    const whole = await make(1, maxGradNorm);
+    const parts = [await make(2, maxGradNorm), await make(4, maxGradNorm)];
+    for (const [k, batch] of batches.entries()) {
+      const ref = await whole.step(batch, 1e-3);
+      if (k === 0) expect(ref.gradNorm, 'clipping is active').toBeGreaterThan(Math.min(maxGradNorm, 1));
+      for (const t of parts) {
+        const got = await t.step(batch, 1e-3);
+        expect(Math.abs(got.loss - ref.loss) / ref.loss, `loss of step ${k}, ${t.microBatches} micro-batches`).toBeLessThan(1e-6);
+        expect(Math.abs(got.gradNorm - ref.gradNorm) / ref.gradNorm, `gradient norm of step ${k}`).toBeLessThan(1e-5);
+      }
+    }
+    for (const t of parts) {
+      for (const s of parameterSpecs(config)) {
+        // m holds the clipped gradients' running mean: the accumulated gradient itself, up to float32 sums.
+        expect(relDiff(t.tensor(stateName('m', s.name)), whole.tensor(stateName('m', s.name))), `m of ${s.name}`).toBeLessThan(1e-4);
+        expect(relDiff(t.tensor(stateName('v', s.name)), whole.tensor(stateName('v', s.name))), `v of ${s.name}`).toBeLessThan(1e-4);
+        // Updates are ~lr = 1e-3 per step, so 1e-6 absolute is a part in a thousand of three steps' change.
+        const p = t.tensor(s.name);
+        const q = whole.tensor(s.name);
+        let worst = 0;
+        for (let i = 0; i < p.length; i++) worst = Math.max(worst, Math.abs(p[i]! - q[i]!));
+        expect(worst, `parameter ${s.name}`).toBeLessThan(1e-6);
+      }
+    }
+    // Validation loss, micro-batch by micro-batch, is the whole batch's mean too.
+    expect(Math.abs((await parts[1]!.evalLoss(batches[0]!)) - (await whole.evalLoss(batches[0]!)))).toBeLessThan(1e-6);
+  });
+
+  it('refuses a micro-batch count that does not divide the batch', async () => {
+    await expect(LlamaTrainer.create(config, { batchSize: B, microBatches: 3, contextLength: T })).rejects.toThrow(/microBatches 3 does not split a batch of 4/);
   });
 });
