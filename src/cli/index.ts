@@ -5,6 +5,7 @@ import { registerBench } from './commands/bench';
 import { registerCollapse } from './commands/collapse';
 import { registerDownload } from './commands/download';
 import { registerEval } from './commands/eval';
+import { registerExport } from './commands/export';
 import { registerGenerate } from './commands/generate';
 import { registerImport } from './commands/import';
 import { registerIngest } from './commands/ingest';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerEval(program);
   registerCollapse(program);
+  registerExport(program);
   registerBench(program);
   return program;
 }

@@ -15,6 +15,10 @@ export interface ForwardOptions {
   past?: readonly (readonly [string, string])[];
   /** Only the last position's logits ([B, 1, V]): what generation needs, and V x C x (S - 1) fewer FLOPs. */
   lastOnly?: boolean;
+  /** Input [B, S] of rotary positions (transformers.js feeds them); default P .. P+S-1 for every row. */
+  positionIds?: string;
+  /** Input [B, T] of 1 (attend) / 0 (padding) over past + new keys; default every key attends. */
+  attentionMask?: string;
 }
 
 export interface ForwardOutputs {
@@ -61,10 +65,11 @@ export function emitForward(b: NodeBuilder, config: ModelConfig, w: WeightRef, i
   const one = b.int64Scalar(1);
   const positions = b.op('Range', [P, T, one], {}, 'positions'); // [S]
 
-  // Rotary tables [S, D]: freqs = pos (x) inv_freq, emb = concat(freqs, freqs).
-  const posF = b.op('Unsqueeze', [b.op('Cast', [positions], { to: attr.int(1) }), b.int64s([1])]); // [S, 1]
-  const freqs = b.op('Mul', [posF, b.float32s(ropeInverseFrequencies(config), [D / 2], 'inv_freq')]); // [S, D/2]
-  const emb = b.op('Concat', [freqs, freqs], { axis: attr.int(-1) });
+  // Rotary tables [S, D] (or [B, 1, S, D] from position_ids): freqs = pos (x) inv_freq, emb = concat(freqs, freqs).
+  const posF = b.op('Unsqueeze', [b.op('Cast', [o.positionIds ?? positions], { to: attr.int(1) }), b.int64s([-1])]); // [S, 1] or [B, S, 1]
+  const freqs = b.op('Mul', [posF, b.float32s(ropeInverseFrequencies(config), [D / 2], 'inv_freq')]); // [S, D/2] or [B, S, D/2]
+  const emb0 = b.op('Concat', [freqs, freqs], { axis: attr.int(-1) });
+  const emb = o.positionIds ? b.op('Unsqueeze', [emb0, b.int64s([1])]) : emb0; // per-row tables broadcast over heads
   const cos = b.op('Cos', [emb]);
   const sin = b.op('Sin', [emb]);
 
@@ -72,7 +77,11 @@ export function emitForward(b: NodeBuilder, config: ModelConfig, w: WeightRef, i
   const rows = b.op('Unsqueeze', [positions, b.int64s([1])]); // [S, 1]
   const cols = b.op('Range', [b.int64Scalar(0), T, one]); // [T]
   const future = b.op('Greater', [cols, rows]); // [S, T]
-  const mask = b.op('Where', [future, b.float32Scalar(-Infinity), b.float32Scalar(0)], {}, 'causal_mask');
+  const causal = b.op('Where', [future, b.float32Scalar(-Infinity), b.float32Scalar(0)], {}, 'causal_mask');
+  // Padding keys get the lowest finite float, not -inf, so a padded query row (every key masked) stays finite.
+  const mask = o.attentionMask
+    ? b.op('Add', [causal, b.op('Reshape', [b.op('Where', [b.op('Equal', [o.attentionMask, b.int64Scalar(0)]), b.float32Scalar(-3.4028234663852886e38), b.float32Scalar(0)]), b.int64s([0, 1, 1, 1, -1])])]) // [B, 1, 1, S, T]
+    : causal;
 
   const toHeads = b.int64s([0, 0, -1, D], 'to_heads'); // [B, S, n*D] -> [B, S, n, D]
   const toGroups = b.int64s([0, Hkv, G, -1, D], 'to_groups'); // [B, H, S, D] -> [B, Hkv, G, S, D]

@@ -1,0 +1,51 @@
+// llama.cpp through node-llama-cpp (a devDependency: its prebuilt CPU binary ships as an npm package, and
+// Grove never builds or downloads llama.cpp): greedy decoding from token ids, for the GGUF export's parity
+// test and the decode benchmark against Grove.
+import { GroveError } from '../shared/api/errors';
+
+type NodeLlamaCpp = typeof import('node-llama-cpp');
+
+async function load(): Promise<NodeLlamaCpp> {
+  try {
+    return await import('node-llama-cpp');
+  } catch (err) {
+    throw new GroveError('unsupported', `node-llama-cpp is not installed (${(err as Error).message}); it is a devDependency: run \`npm ci\` in a Grove checkout.`);
+  }
+}
+
+export interface LlamaCppRunner {
+  /** Greedy (argmax) continuation of `prompt` by `count` tokens; end-of-generation tokens are kept. */
+  greedy(prompt: readonly number[], count: number): Promise<number[]>;
+  /** llama.cpp's own tokenization of `text` (no BOS added, special tokens not parsed). */
+  tokenize(text: string): number[];
+  close(): Promise<void>;
+}
+
+export async function openLlamaCpp(ggufPath: string, o: { threads: number; contextSize?: number }): Promise<LlamaCppRunner> {
+  const { getLlama, LlamaLogLevel } = await load();
+  // The prebuilt CPU binary only: never a build from source, never a download, never a GPU probe.
+  const llama = await getLlama({ gpu: false, build: 'never', skipDownload: true, usePrebuiltBinaries: true, progressLogs: false, logLevel: LlamaLogLevel.error, maxThreads: o.threads });
+  const model = await llama.loadModel({ modelPath: ggufPath, gpuLayers: 0 });
+  const context = await model.createContext({ contextSize: o.contextSize ?? 256, threads: o.threads, sequences: 1, batchSize: o.contextSize ?? 256 });
+  const sequence = context.getSequence();
+  return {
+    async greedy(prompt, count) {
+      await sequence.clearHistory();
+      const out: number[] = [];
+      if (count === 0) return out;
+      for await (const token of sequence.evaluate([...prompt] as never[], { temperature: 0, yieldEogToken: true })) {
+        out.push(token as unknown as number);
+        if (out.length >= count) break;
+      }
+      return out;
+    },
+    tokenize(text) {
+      return model.tokenize(text, false).map((t) => t as unknown as number);
+    },
+    async close() {
+      await context.dispose();
+      await model.dispose();
+      await llama.dispose();
+    },
+  };
+}

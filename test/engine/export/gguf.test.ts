@@ -1,0 +1,133 @@
+// GGUF export against llama.cpp itself (node-llama-cpp's prebuilt binary): a model Grove trained on Brown
+// corpus text, written as GGUF, decodes the same 32 greedy tokens in llama.cpp as in Grove. Also random
+// models that exercise GQA, untied heads, Qwen2 biases, a padded vocabulary and Llama 3 rope scaling.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLlamaCpp } from '../../../src/bench/llama-cpp';
+import { ingestFolder } from '../../../src/engine/corpus/ingest';
+import { readManifest, splitShards } from '../../../src/engine/corpus/manifest';
+import { corpusTokenizer } from '../../../src/engine/corpus/types';
+import { exportModel } from '../../../src/engine/export/index';
+import { permuteForRope } from '../../../src/engine/export/gguf';
+import { parseModelConfig, type ModelConfigInput } from '../../../src/engine/model/config';
+import { argmax } from '../../../src/engine/generate/sampling';
+import { LlamaModel } from '../../../src/engine/runtime/llama-model';
+import { brownDocuments } from '../../../src/engine/tokenize/brown';
+import { tokenizerFromJson } from '../../../src/engine/tokenize/load';
+import { saveTokenizerFiles } from '../../../src/engine/tokenize/trained-json';
+import { trainByteLevelBpe } from '../../../src/engine/tokenize/train-bpe';
+import { runTraining } from '../../../src/engine/train/loop';
+import { LlamaTrainer } from '../../../src/engine/train/step-runner';
+import { TokenWindows } from '../../../src/engine/train/windows';
+import { writeTestModel } from '../../helpers/model';
+import { tempDir } from '../../helpers/tmp';
+
+const dir = tempDir();
+const tokenizerDir = join(dir, 'tokenizer');
+let promptIds: number[] = [];
+let groveTokenize: (text: string) => number[] = () => [];
+const SAMPLE = "The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced \"no evidence\" that any irregularities took place -- 1962's  numbers: 3,141.59!";
+
+/** Grove's greedy continuation through its KV-cached decoder. */
+async function groveGreedy(folder: string, prompt: readonly number[], count: number): Promise<number[]> {
+  const model = await LlamaModel.open(folder, { threads: 2 });
+  try {
+    const decoder = model.decoder();
+    let logits = await decoder.prefill(prompt);
+    const out: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const next = argmax(logits);
+      out.push(next);
+      if (i + 1 < count) logits = await decoder.step(next);
+    }
+    return out;
+  } finally {
+    await model.close();
+  }
+}
+
+async function llamaCppGreedy(gguf: string, prompt: readonly number[], count: number, textToTokenize?: string): Promise<number[]> {
+  const runner = await openLlamaCpp(gguf, { threads: 2 });
+  try {
+    // The tokenizer metadata (tokens, merges, pre-tokenizer) gives llama.cpp Grove's tokenization.
+    if (textToTokenize !== undefined) expect(runner.tokenize(textToTokenize)).toEqual(groveTokenize(textToTokenize));
+    return await runner.greedy(prompt, count);
+  } finally {
+    await runner.close();
+  }
+}
+
+beforeAll(async () => {
+  const docs = [...brownDocuments(40)];
+  const trained = await trainByteLevelBpe(docs, { vocabSize: 512 });
+  mkdirSync(tokenizerDir);
+  await saveTokenizerFiles(tokenizerDir, trained);
+  mkdirSync(join(dir, 'docs'));
+  docs.forEach((d, i) => writeFileSync(join(dir, 'docs', `doc-${i}.txt`), d));
+  await ingestFolder({ folder: join(dir, 'docs'), out: join(dir, 'brown'), tokenizer: corpusTokenizer(tokenizerFromJson(trained.tokenizerJson, trained.tokenizerConfig)) });
+  const tokenizer = tokenizerFromJson(trained.tokenizerJson, trained.tokenizerConfig);
+  promptIds = [...tokenizer.encode('The jury said it did find that the')];
+  groveTokenize = (text) => [...tokenizer.encode(text)];
+});
+
+describe('rope permutation', () => {
+  it('moves each head row j + s * D/2 to 2j + s (HF rotate_half pairs -> llama.cpp adjacent pairs)', () => {
+    // 2 heads of size 4, 1 column: rows per head [a0 a1 b0 b1] -> [a0 b0 a1 b1]
+    expect([...permuteForRope(Float32Array.from([0, 1, 2, 3, 10, 11, 12, 13]), 2, 1)]).toEqual([0, 2, 1, 3, 10, 12, 11, 13]);
+    // Columns move with their row.
+    expect([...permuteForRope(Float32Array.from([0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5]), 1, 2)]).toEqual([0, 0.5, 2, 2.5, 1, 1.5, 3, 3.5]);
+  });
+});
+
+describe('GGUF export runs in llama.cpp (node-llama-cpp)', () => {
+  let trainer: LlamaTrainer | null = null;
+  afterAll(async () => trainer?.close());
+
+  it('a model Grove trained on Brown text: 32 greedy tokens equal in llama.cpp and Grove (f32 and f16), same tokenization', async () => {
+    const domain = join(dir, 'brown');
+    const manifest = await readManifest(domain);
+    const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: manifest.vocabSize, hiddenSize: 96, intermediateSize: 256, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: true, maxPositionEmbeddings: 256 });
+    trainer = await LlamaTrainer.create(config, { batchSize: 8, contextLength: 64, threads: 2, seed: 3 });
+    const train = new TokenWindows(splitShards(domain, manifest, 'train'), 64, 1);
+    let loss = Infinity;
+    await runTraining(trainer, { runDir: join(dir, 'run'), totalSteps: 600, schedule: { peakLr: 1e-2, warmupSteps: 20 }, seed: 1, train, onProgress: (p) => (loss = p.loss) });
+    train.close();
+    const folder = join(dir, 'trained');
+    mkdirSync(folder);
+    await trainer.saveModel(folder);
+    expect(loss).toBeLessThan(Math.log(manifest.vocabSize) - 1); // it learned something: not a degenerate argmax
+
+    const gguf = join(dir, 'trained.gguf');
+    await exportModel({ folder, format: 'gguf', out: gguf, tokenizerDir, name: 'brown-tiny' });
+    const grove = await groveGreedy(folder, promptIds, 32);
+    const llamaCpp = await llamaCppGreedy(gguf, promptIds, 32, SAMPLE);
+    console.log(`trained model: loss ${loss.toFixed(3)}; greedy ${grove.join(' ')}`);
+    expect(new Set(grove).size).toBeGreaterThan(3); // a varied continuation, not one token repeated
+    expect(llamaCpp).toEqual(grove);
+
+    // f16: Grove runs the f16 Hugging Face export (weights rounded as in the GGUF), llama.cpp the f16 GGUF.
+    const hf16 = join(dir, 'trained-hf-f16');
+    await exportModel({ folder, format: 'hf', out: hf16, dtype: 'f16', tokenizerDir });
+    const gguf16 = join(dir, 'trained-f16.gguf');
+    await exportModel({ folder, format: 'gguf', out: gguf16, dtype: 'f16', tokenizerDir });
+    expect(await llamaCppGreedy(gguf16, promptIds, 32)).toEqual(await groveGreedy(hf16, promptIds, 32));
+  });
+
+  const randomCases: { name: string; config: ModelConfigInput }[] = [
+    { name: 'llama-gqa-untied-padded-vocab', config: { architecture: 'LlamaForCausalLM', vocabSize: 530, hiddenSize: 48, intermediateSize: 96, numHiddenLayers: 2, numAttentionHeads: 6, numKeyValueHeads: 2, initializerRange: 0.2, maxPositionEmbeddings: 256 } },
+    { name: 'qwen2-biases-tied', config: { architecture: 'Qwen2ForCausalLM', vocabSize: 512, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 1, qkvBias: true, tieWordEmbeddings: true, ropeTheta: 1e6, initializerRange: 0.2, maxPositionEmbeddings: 256 } },
+    { name: 'llama3-rope-scaling-attention-bias', config: { architecture: 'LlamaForCausalLM', vocabSize: 512, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, qkvBias: true, oBias: true, ropeTheta: 500000, ropeScaling: { ropeType: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 16 }, initializerRange: 0.2, maxPositionEmbeddings: 256 } },
+  ];
+  for (const c of randomCases) {
+    it(`${c.name}: 32 greedy tokens equal (f32)`, async () => {
+      const folder = join(dir, c.name);
+      await writeTestModel(folder, c.config, { seed: 5, tokenizer: join(tokenizerDir, 'tokenizer.json') });
+      const gguf = join(dir, `${c.name}.gguf`);
+      await exportModel({ folder, format: 'gguf', out: gguf });
+      const grove = await groveGreedy(folder, promptIds, 32);
+      expect(new Set(grove).size).toBeGreaterThan(3);
+      expect(await llamaCppGreedy(gguf, promptIds, 32)).toEqual(grove);
+    });
+  }
+});
