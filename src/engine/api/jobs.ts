@@ -1,15 +1,20 @@
 // The service's long work: the persistent queue, the runner that executes each job in a worker process,
 // and the view of a job the UI shows (label, done of total, ETA). Ingest results land in the catalog.
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { JobView } from '../../shared/api/events';
 import { GroveError } from '../../shared/api/errors';
+import type { ApiInput } from '../../shared/api/schemas';
 import type { Catalog } from '../catalog/catalog';
 import { saveIngestReport } from '../catalog/domains';
+import { findModel } from '../catalog/models';
 import type { IngestProgress, IngestReport } from '../corpus/types';
+import type { ExportJobPayload } from '../export/job';
+import type { ExportProgress } from '../export/progress';
 import { JobQueue, type Job } from '../jobs/queue';
 import { JobRunner, type WorkerLauncher } from '../jobs/runner';
 import { domainDir } from '../store/domains';
+import { storedModelFolder } from '../store/model-store';
 import { forestTokenizerDir } from '../store/init';
 
 interface IngestPayload {
@@ -20,11 +25,21 @@ interface IngestPayload {
 }
 
 export function jobView(job: Job): JobView {
+  if (job.kind === 'export') return exportJobView(job);
   const p = (job.progress ?? {}) as Partial<IngestProgress>;
   const payload = job.payload as Partial<IngestPayload>;
   const label = job.kind === 'ingest' ? `Ingest “${payload.domain ?? '?'}”` : job.kind;
   const done = job.status === 'done' ? Math.max(1, p.bytesTotal ?? 1) : (p.bytesDone ?? 0);
   return { id: job.id, kind: job.kind, label, status: job.status, done, total: Math.max(1, p.bytesTotal ?? 1), etaSeconds: p.etaSeconds ?? null, error: job.error };
+}
+
+/** An export reports parameters written of all (ExportProgress). */
+function exportJobView(job: Job): JobView {
+  const p = (job.progress ?? {}) as Partial<ExportProgress>;
+  const payload = job.payload as Partial<ExportJobPayload>;
+  const total = Math.max(1, p.total ?? 1);
+  const done = job.status === 'done' ? total : (p.done ?? 0);
+  return { id: job.id, kind: job.kind, label: `Export “${payload.name ?? '?'}” as ${payload.format ?? '?'}`, status: job.status, done, total, etaSeconds: null, error: job.error };
 }
 
 export class ServiceJobs {
@@ -66,6 +81,34 @@ export class ServiceJobs {
     if (!existsSync(tokenizer)) throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first (`grove init --from <model folder>`).');
     const payload: IngestPayload = { folder: abs, out: domainDir(this.forestHome, domain), tokenizer, domain };
     const job = this.queue.enqueue('ingest', payload);
+    void runner.drain();
+    const view = jobView(job);
+    this.emit(view, false);
+    return view;
+  }
+
+  /** Queues an export of a forest model (by name or id) or a model folder; the worker writes it. */
+  exportModel(input: ApiInput<'exportModel'>): JobView {
+    const runner = this.requireRunner();
+    let folder: string;
+    if (existsSync(input.model) && statSync(input.model).isDirectory()) folder = resolve(input.model);
+    else {
+      const model = findModel(this.catalog, input.model);
+      if (!model) throw new GroveError('not_found', `No model named ${JSON.stringify(input.model)} in this forest, and no such folder; choose a model from the forest.`, { model: input.model });
+      folder = storedModelFolder(this.forestHome, model.weightsSha256);
+    }
+    if (!isAbsolute(input.out)) throw new GroveError('bad_input', `The export destination must be an absolute path; got ${JSON.stringify(input.out)}.`, { out: input.out });
+    const tokenizerDir = forestTokenizerDir(this.forestHome);
+    const payload: ExportJobPayload = {
+      folder,
+      name: input.model,
+      format: input.format,
+      out: input.out,
+      dtype: input.dtype ?? 'f32',
+      force: input.force ?? false,
+      ...(existsSync(join(tokenizerDir, 'tokenizer.json')) ? { tokenizerDir } : {}),
+    };
+    const job = this.queue.enqueue('export', payload);
     void runner.drain();
     const view = jobView(job);
     this.emit(view, false);

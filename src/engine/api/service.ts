@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { GroveApi, GroveEvent, GroveEventListener } from '../../shared/api';
 import { GroveError } from '../../shared/api/errors';
 import type { JobView } from '../../shared/api/events';
-import type { DomainReport, EngineInfo, ForestSummary } from '../../shared/api/schemas';
+import type { ApiInput, DomainReport, EngineInfo, ForestSummary } from '../../shared/api/schemas';
 import { Catalog, type CatalogOptions, type DomainRow } from '../catalog/catalog';
 import { domainDocuments, parseDomainStats } from '../catalog/domains';
 import { catalogPath } from '../home';
@@ -48,6 +48,10 @@ export class GroveService implements GroveApi {
 
   async cancelJob({ id }: { id: number }): Promise<JobView> {
     return this.jobQueue.cancel(id);
+  }
+
+  async exportModel(input: ApiInput<'exportModel'>): Promise<JobView> {
+    return this.jobQueue.exportModel(input);
   }
 
   async info(): Promise<EngineInfo> {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { GroveError } from '../../shared/api/errors';
 import { ingestFolder } from '../corpus/ingest';
 import { corpusTokenizer } from '../corpus/types';
+import { runExportJob } from '../export/job';
 import { loadTokenizer } from '../tokenize/load';
 import { runTrainJob } from '../train/train-job';
 import type { JobHandler } from './protocol';
@@ -22,4 +23,5 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
     return ingestFolder({ folder: p.folder, out: p.out, tokenizer, signal: ctx.signal, onProgress: (progress) => ctx.progress(progress) });
   },
   train: (payload, ctx) => runTrainJob(payload, ctx.signal, (p) => ctx.progress(p), ctx.log),
+  export: (payload, ctx) => runExportJob(payload, (p) => ctx.progress(p)),
 };

@@ -1,5 +1,5 @@
 // The names of GroveApi's calls, alone, so the sandboxed preload can expose them without bundling the schemas.
-export const API_METHODS = ['info', 'forestSummary', 'domainReport', 'addDomain', 'jobs', 'cancelJob'] as const;
+export const API_METHODS = ['info', 'forestSummary', 'domainReport', 'addDomain', 'jobs', 'cancelJob', 'exportModel'] as const;
 export type ApiMethodName = (typeof API_METHODS)[number];
 
 /** Electron IPC channels: one for calls (invoke), one for events pushed from main. */

@@ -83,6 +83,20 @@ export const apiSchemas = {
   addDomain: { input: z.object({ folder: z.string().min(1).max(4096), domain: DomainName }).strict(), output: JobView },
   jobs: { input: Empty, output: z.array(JobView) },
   cancelJob: { input: z.object({ id: z.number().int().positive() }).strict(), output: JobView },
+  exportModel: {
+    input: z
+      .object({
+        /** A model name (or id) of the forest, or a model folder. */
+        model: z.string().min(1).max(4096),
+        format: z.enum(['gguf', 'hf', 'onnx']),
+        /** A file for gguf, a folder for hf and onnx; absolute, on the engine's machine. */
+        out: z.string().min(1).max(4096),
+        dtype: z.enum(['f32', 'f16']).optional(),
+        force: z.boolean().optional(),
+      })
+      .strict(),
+    output: JobView,
+  },
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiSchemas = typeof apiSchemas;
