@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
-const external = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies)];
+// node-llama-cpp (a devDependency, loaded only by `grove bench`) stays a runtime import: native binaries.
+const external = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies), 'node-llama-cpp'];
 
 export default defineConfig({
   build: {

@@ -15,6 +15,8 @@ import { createSession, ort, type OrtSession } from './ort';
 export interface ModelRunOptions {
   threads?: number;
   providers?: string[];
+  /** Profile every session op by op (ONNX Runtime's JSON profile, files starting with this prefix). */
+  profilePrefix?: string;
 }
 
 type GraphKind = 'decode' | 'decode-all' | 'score';
@@ -56,7 +58,11 @@ export class LlamaModel {
   private session(kind: GraphKind): Promise<OrtSession> {
     let s = this.sessions.get(kind);
     if (!s) {
-      s = createSession(compiledGraph(kind, this.config, this.weights), { threads: this.options.threads ?? 0, ...(this.options.providers ? { providers: this.options.providers } : {}) });
+      s = createSession(compiledGraph(kind, this.config, this.weights), {
+        threads: this.options.threads ?? 0,
+        ...(this.options.providers ? { providers: this.options.providers } : {}),
+        ...(this.options.profilePrefix ? { profilePrefix: `${this.options.profilePrefix}-${kind}` } : {}),
+      });
       this.sessions.set(kind, s);
     }
     return s;
@@ -111,6 +117,11 @@ export class LlamaModel {
         return length;
       },
     } as Decoder;
+  }
+
+  /** Ends profiling (with profilePrefix): ONNX Runtime then writes each session's profile file. */
+  async endProfiling(): Promise<void> {
+    for (const s of this.sessions.values()) (await s).endProfiling();
   }
 
   async close(): Promise<void> {

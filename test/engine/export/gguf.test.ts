@@ -119,6 +119,32 @@ describe('GGUF export runs in llama.cpp (node-llama-cpp)', () => {
     { name: 'qwen2-biases-tied', config: { architecture: 'Qwen2ForCausalLM', vocabSize: 512, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 1, qkvBias: true, tieWordEmbeddings: true, ropeTheta: 1e6, initializerRange: 0.2, maxPositionEmbeddings: 256 } },
     { name: 'llama3-rope-scaling-attention-bias', config: { architecture: 'LlamaForCausalLM', vocabSize: 512, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, qkvBias: true, oBias: true, ropeTheta: 500000, ropeScaling: { ropeType: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 16 }, initializerRange: 0.2, maxPositionEmbeddings: 256 } },
   ];
+  it('writes the metadata llama.cpp reads: general.*, llama.* hyper-parameters, tokenizer, tensor types', async () => {
+    const { readGgufFileInfo } = await import('node-llama-cpp');
+    const folder = join(dir, 'meta');
+    await writeTestModel(folder, { architecture: 'LlamaForCausalLM', vocabSize: 520, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 4, numKeyValueHeads: 2, rmsNormEps: 1e-5, ropeTheta: 50000, maxPositionEmbeddings: 128 }, { tokenizer: join(tokenizerDir, 'tokenizer.json') });
+    const gguf = join(dir, 'meta.gguf');
+    await exportModel({ folder, format: 'gguf', out: gguf, dtype: 'f16', name: 'meta-model' });
+    const info = await readGgufFileInfo(gguf, { logWarnings: false });
+    const m = info.metadata as unknown as Record<string, Record<string, unknown>>;
+    expect(info.version).toBe(3);
+    expect(m.general).toMatchObject({ architecture: 'llama', name: 'meta-model', file_type: 1 });
+    expect(m.llama).toMatchObject({ context_length: 128, embedding_length: 32, block_count: 1, feed_forward_length: 64, vocab_size: 520 });
+    expect((m.llama!.attention as Record<string, unknown>).head_count_kv).toBe(2);
+    expect((m.llama!.rope as Record<string, unknown>).freq_base).toBe(50000);
+    const tok = (m.tokenizer as Record<string, Record<string, unknown>>).ggml!;
+    expect(tok.model).toBe('gpt2');
+    expect(tok.pre).toBe('gpt-2');
+    expect((tok.tokens as string[]).length).toBe(520); // 512 tokenizer ids + 8 padding rows
+    expect((tok.tokens as string[])[519]).toBe('[PAD519]');
+    expect((tok.token_type as number[])[0]).toBe(3); // <|endoftext|>: control
+    expect(tok.eos_token_id).toBe(0);
+    const types = new Map(info.fullTensorInfo!.map((t) => [t.name, t.ggmlType]));
+    expect(types.get('blk.0.attn_q.weight')).toBe(1); // f16 matrices
+    expect(types.get('blk.0.attn_norm.weight')).toBe(0); // f32 vectors
+    expect(info.fullTensorInfo!.find((t) => t.name === 'token_embd.weight')!.dimensions).toEqual([32, 520]);
+  });
+
   for (const c of randomCases) {
     it(`${c.name}: 32 greedy tokens equal (f32)`, async () => {
       const folder = join(dir, c.name);

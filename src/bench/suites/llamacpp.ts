@@ -1,0 +1,154 @@
+// Bench suite "llamacpp": Grove's KV-cached greedy decoding against llama.cpp (node-llama-cpp's prebuilt CPU
+// binary) on the same f32 model (Grove's GGUF export of it), same threads, on the small and SmolLM2-135M
+// shapes (random init: speed does not depend on the values); an op-by-op ONNX Runtime profile of Grove's
+// decode step, to show where the gap is; and the time to import a 135M-shape Hugging Face folder (bf16, as
+// SmolLM2 ships) into a forest.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportModel } from '../../engine/export/index';
+import { argmax } from '../../engine/generate/sampling';
+import { presetConfig, type ModelConfig } from '../../engine/model/config';
+import { writeModelFolder } from '../../engine/model/folder';
+import { initParameters } from '../../engine/model/init';
+import { LlamaModel } from '../../engine/runtime/llama-model';
+import { initForestFromModel } from '../../engine/store/init';
+import { brownDocuments } from '../../engine/tokenize/brown';
+import { saveTokenizerFiles } from '../../engine/tokenize/trained-json';
+import { trainByteLevelBpe } from '../../engine/tokenize/train-bpe';
+import { openLlamaCpp } from '../llama-cpp';
+import type { Figure } from '../report';
+import type { BenchContext, BenchSuite } from '../run';
+import { time } from '../timing';
+
+const SHAPES = ['small', 'smollm2-135m'] as const;
+
+/** A random-init model folder with a small Grove-trained tokenizer beside it (the GGUF needs one). */
+async function benchModel(name: string, config: ModelConfig, dtype: 'F32' | 'BF16'): Promise<string> {
+  const folder = join(tmpdir(), `grove-bench-export-${name}-${dtype.toLowerCase()}`);
+  if (existsSync(join(folder, 'model.safetensors')) && existsSync(join(folder, 'tokenizer.json'))) return folder;
+  mkdirSync(folder, { recursive: true });
+  const tensors = [...initParameters(config, 1)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data }));
+  await writeModelFolder(folder, { config, tensors }, { dtype });
+  await saveTokenizerFiles(folder, await trainByteLevelBpe([...brownDocuments(20)], { vocabSize: 512 }));
+  return folder;
+}
+
+/** ONNX Runtime's profile: total microseconds per op type over the decode steps, largest first. */
+function profileByOp(dir: string): { op: string; us: number; calls: number }[] {
+  const byOp = new Map<string, { us: number; calls: number }>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const events = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
+    for (const e of events) {
+      if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
+      const op = e.args?.op_name ?? '?';
+      const entry = byOp.get(op) ?? { us: 0, calls: 0 };
+      entry.us += e.dur;
+      entry.calls += 1;
+      byOp.set(op, entry);
+    }
+  }
+  return [...byOp.entries()].map(([op, v]) => ({ op, ...v })).sort((a, b) => b.us - a.us);
+}
+
+async function groveDecode(folder: string, threads: number, tokens: number, profilePrefix?: string): Promise<{ model: LlamaModel; run: () => Promise<number[]> }> {
+  const model = await LlamaModel.open(folder, { threads, ...(profilePrefix ? { profilePrefix } : {}) });
+  const run = async () => {
+    const d = model.decoder();
+    let logits = await d.prefill([1]);
+    const out: number[] = [];
+    for (let i = 0; i < tokens; i++) {
+      out.push(argmax(logits));
+      if (i + 1 < tokens) logits = await d.step(out[i]!);
+    }
+    return out;
+  };
+  return { model, run };
+}
+
+async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Promise<{ figures: Figure[]; profile: string }> {
+  const config = presetConfig(name);
+  const folder = await benchModel(name, config, 'F32');
+  const gguf = join(tmpdir(), `grove-bench-export-${name}.gguf`);
+  if (!existsSync(gguf)) await exportModel({ folder, format: 'gguf', out: gguf, dtype: 'f32' });
+  const tokens = ctx.quick ? 16 : 64;
+  const opts = { warmup: 1, minRuns: 3, minMs: 2000 };
+
+  const grove = await groveDecode(folder, ctx.threads, tokens);
+  const groveTiming = await time(grove.run, opts);
+  const groveTokens = await grove.run();
+  await grove.model.close();
+
+  // llama.cpp at the same thread count, and at one thread: its worker threads spin while waiting, so on a
+  // machine with as many cores as threads they contend with Node's own thread (measured 5x slower here).
+  const llamaRun = async (threads: number) => {
+    const llama = await openLlamaCpp(gguf, { threads, contextSize: 256 });
+    const timing = await time(() => llama.greedy([1], tokens), opts);
+    const out = await llama.greedy([1], tokens);
+    await llama.close();
+    return { rate: tokens / (timing.medianMs / 1000), tokens: out };
+  };
+  const llamaSame = await llamaRun(ctx.threads);
+  const llamaOne = ctx.threads > 1 ? await llamaRun(1) : null;
+  const llamaTokens = llamaSame.tokens;
+
+  // A profiled pass (separate session: profiling slows the run) for the op-by-op breakdown.
+  const profileDir = join(tmpdir(), `grove-bench-export-profile-${name}`);
+  rmSync(profileDir, { recursive: true, force: true });
+  mkdirSync(profileDir);
+  const profiled = await groveDecode(folder, ctx.threads, tokens, join(profileDir, 'decode'));
+  await profiled.run();
+  await profiled.model.endProfiling();
+  await profiled.model.close();
+  const ops = profileByOp(profileDir);
+  const totalUs = ops.reduce((s, o) => s + o.us, 0);
+  const profile = [
+    `Grove decode, ${name}: ONNX Runtime kernel time by op over ${tokens} greedy tokens (one profiled run: ${(totalUs / 1000 / tokens).toFixed(2)} ms of kernels per token; unprofiled, a token takes ${(groveTiming.medianMs / tokens).toFixed(2)} ms in all, so read the shares, not the absolute times). llama.cpp takes ${(1000 / Math.max(llamaSame.rate, llamaOne?.rate ?? 0)).toFixed(2)} ms per token at its best thread count.`,
+    '',
+    '| op | ms per token | share | calls per token |',
+    '| --- | ---: | ---: | ---: |',
+    ...ops.slice(0, 12).map((o) => `| ${o.op} | ${(o.us / 1000 / tokens).toFixed(3)} | ${((100 * o.us) / totalUs).toFixed(1)} % | ${(o.calls / tokens).toFixed(0)} |`),
+  ].join('\n');
+
+  const groveRate = tokens / (groveTiming.medianMs / 1000);
+  const same = groveTokens.filter((t, i) => t === llamaTokens[i]).length;
+  ctx.log(`  ${name}: Grove ${groveRate.toFixed(1)} tok/s, llama.cpp ${llamaSame.rate.toFixed(1)} tok/s at ${ctx.threads} threads${llamaOne ? `, ${llamaOne.rate.toFixed(1)} at 1` : ''} (${same}/${tokens} greedy tokens equal)`);
+  const figures: Figure[] = [
+    { name: `decode tokens/s (${name}, f32, greedy, ${tokens} tokens; both ${ctx.threads} threads)`, value: groveRate, unit: 'tok/s', reference: { name: 'llama.cpp', value: llamaSame.rate }, note: `target >= 1.0x; ${same}/${tokens} greedy tokens equal` },
+  ];
+  if (llamaOne) figures.push({ name: `decode tokens/s (${name}, f32; Grove ${ctx.threads} threads, llama.cpp 1 thread)`, value: groveRate, unit: 'tok/s', reference: { name: 'llama.cpp 1 thread', value: llamaOne.rate }, note: 'llama.cpp at 1 thread avoids its spinning threads contending with Node on this 2-core machine' });
+  return { figures, profile };
+}
+
+async function importTime(ctx: BenchContext): Promise<Figure> {
+  const folder = await benchModel('smollm2-135m', presetConfig('smollm2-135m'), 'BF16');
+  const bytes = statSync(join(folder, 'model.safetensors')).size;
+  const homes: string[] = [];
+  const timing = await time(
+    async () => {
+      const home = join(tmpdir(), `grove-bench-import-${process.pid}-${homes.length}`);
+      homes.push(home);
+      await initForestFromModel(home, folder);
+    },
+    { warmup: 0, minRuns: ctx.quick ? 1 : 3, minMs: 0 },
+  );
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+  ctx.log(`  import 135M-shape bf16 folder: ${timing.medianMs.toFixed(0)} ms`);
+  return { name: 'import a 135M-shape HF folder (bf16 -> f32 store, grove init --from)', value: timing.medianMs / 1000, unit: 's', note: `${(bytes / 2 ** 20).toFixed(0)} MiB of bf16 safetensors; ${(bytes / 2 ** 20 / (timing.medianMs / 1000)).toFixed(0)} MiB/s read` };
+}
+
+export const llamaCppSuite: BenchSuite = {
+  name: 'llamacpp',
+  description: 'decode tokens/s Grove vs llama.cpp (node-llama-cpp, same f32 GGUF, same threads) on small and smollm2-135m shapes; import time of a 135M-shape HF folder',
+  async run(ctx) {
+    const figures: Figure[] = [];
+    const sections: { title: string; markdown: string }[] = [];
+    for (const name of ctx.quick ? SHAPES.slice(0, 1) : SHAPES) {
+      const r = await benchShape(name, ctx);
+      figures.push(...r.figures);
+      sections.push({ title: `Grove decode profile (${name})`, markdown: r.profile });
+    }
+    figures.push(await importTime(ctx));
+    return { suite: 'llamacpp', figures, sections };
+  },
+};
