@@ -3,8 +3,11 @@
 // "new." output (each is read only by its own update chain, which ends in that output), so no
 // multi-hundred-MB buffer is allocated per step and the state is held once, not twice.
 // With microBatches = M > 1 a step runs the gradient graph on M slices of the batch, accumulating into
-// one gradient buffer (in place as well), then one clipping + AdamW graph: activations, logits and their
-// gradients exist for one micro-batch at a time, so memory follows the micro-batch, not the batch.
+// one gradient buffer (in place as well), then clipping by the global norm and AdamW chunk by chunk
+// (flat slices of at most OPTIMIZER_CHUNK elements, in place): activations, logits and their gradients
+// exist for one micro-batch at a time and the optimizer's temporaries for one chunk, so memory follows
+// the micro-batch, not the batch. (One whole-model AdamW graph left ONNX Runtime ~1.5 GB of freed but
+// unreturned temporaries on the 135M shape.)
 import { mkdir } from 'node:fs/promises';
 import { GroveError } from '../../shared/api/errors';
 import type { ModelConfig } from '../model/config';
@@ -15,10 +18,13 @@ import type { TensorReader } from '../model/safetensors';
 import type { TensorToWrite } from '../model/safetensors-write';
 import { createSession, ort, type OrtSession, type SessionOptions } from '../runtime/ort';
 import type { TrainStepRunner } from './loop';
-import { DEFAULT_OPTIMIZER, evalLossGraph, gradAccumulateGraph, gradName, optimizerStepGraph, stateName, TRAIN_OUTPUTS, trainStepGraph, type OptimizerConfig } from './train-graph';
+import { adamwChunkGraph, decaysWeight, DEFAULT_OPTIMIZER, evalLossGraph, gradAccumulateGraph, gradName, stateName, sumSquaresGraph, TRAIN_OUTPUTS, trainStepGraph, type OptimizerConfig } from './train-graph';
 import type { Batch } from './windows';
 
 type StateSet = Map<string, ort.Tensor>; // graph input name -> tensor
+
+/** Elements per optimizer chunk (16 MiB of float32). */
+const OPTIMIZER_CHUNK = 1 << 22;
 
 function int64(ids: Int32Array, dims: number[]): ort.Tensor {
   const out = new BigInt64Array(ids.length);
@@ -45,11 +51,12 @@ export interface LlamaTrainerOptions {
   session?: Pick<SessionOptions, 'memoryArena' | 'memoryPattern' | 'profilePrefix'>;
 }
 
-/** The sessions of one trainer: fused (M = 1) or gradient + optimizer (M > 1); evaluation made on first use. */
+/** The sessions of one trainer: fused (M = 1) or gradient + norm + AdamW (M > 1); evaluation made on first use. */
 interface Sessions {
   fused?: OrtSession;
   gradient?: OrtSession;
-  optimizer?: OrtSession;
+  sumSquares?: OrtSession;
+  adamw?: OrtSession;
   evaluate?: Promise<OrtSession>;
 }
 
@@ -94,7 +101,8 @@ export class LlamaTrainer implements TrainStepRunner {
     if (M === 1) sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer), opts);
     else {
       sessions.gradient = await createSession(gradAccumulateGraph(config, b, o.contextLength), opts);
-      sessions.optimizer = await createSession(optimizerStepGraph(config, optimizer), opts);
+      sessions.sumSquares = await createSession(sumSquaresGraph(), opts);
+      sessions.adamw = await createSession(adamwChunkGraph(optimizer), opts);
     }
     const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts);
     for (const { spec, data } of initParameters(config, o.seed ?? 0)) (t.state.get(spec.name)!.data as Float32Array).set(data);
@@ -121,21 +129,55 @@ export class LlamaTrainer implements TrainStepRunner {
   async step(batch: Batch, lr: number): Promise<{ loss: number; gradNorm: number }> {
     this.stepCount++;
     const { beta1, beta2 } = this.optimizer;
+    const bc1 = 1 - beta1 ** this.stepCount;
+    const bc2 = 1 - beta2 ** this.stepCount;
+    if (!this.sessions.fused) {
+      const loss = await this.accumulate(batch);
+      return { loss, gradNorm: await this.applyAdamW(lr, bc1, bc2) };
+    }
     const feeds: Record<string, ort.Tensor> = Object.fromEntries(this.state);
     feeds.lr = scalar(lr);
-    feeds.bc1 = scalar(1 - beta1 ** this.stepCount);
-    feeds.bc2 = scalar(1 - beta2 ** this.stepCount);
-    const fetches: Record<string, ort.Tensor> = { [TRAIN_OUTPUTS.gradNorm]: this.normOut };
+    feeds.bc1 = scalar(bc1);
+    feeds.bc2 = scalar(bc2);
+    const fetches: Record<string, ort.Tensor> = { [TRAIN_OUTPUTS.gradNorm]: this.normOut, [TRAIN_OUTPUTS.loss]: this.lossOut };
     for (const [name, tensor] of this.state) fetches[`new.${name}`] = tensor;
-    if (this.sessions.fused) {
-      this.slice(batch, 0, feeds);
-      await this.sessions.fused.run(feeds, { ...fetches, [TRAIN_OUTPUTS.loss]: this.lossOut });
-      return { loss: (this.lossOut.data as Float32Array)[0] as number, gradNorm: (this.normOut.data as Float32Array)[0] as number };
+    this.slice(batch, 0, feeds);
+    await this.sessions.fused.run(feeds, fetches);
+    return { loss: (this.lossOut.data as Float32Array)[0] as number, gradNorm: (this.normOut.data as Float32Array)[0] as number };
+  }
+
+  /** Flat chunks [start, end) of a parameter's elements. */
+  private *chunks(length: number): Generator<[number, number]> {
+    for (let start = 0; start < length; start += OPTIMIZER_CHUNK) yield [start, Math.min(length, start + OPTIMIZER_CHUNK)];
+  }
+
+  /** Clips the accumulated gradients by their global norm and applies AdamW in place; returns the norm. */
+  private async applyAdamW(lr: number, bc1: number, bc2: number): Promise<number> {
+    const view = (a: Float32Array, [start, end]: [number, number]) => new ort.Tensor('float32', a.subarray(start, end), [end - start]);
+    let sumSquares = 0;
+    for (const g of this.grads.values()) {
+      const data = g.data as Float32Array;
+      for (const range of this.chunks(data.length)) {
+        const out = await this.sessions.sumSquares!.run({ grad: view(data, range) });
+        sumSquares += (out.sum_squares!.data as Float32Array)[0] as number;
+      }
     }
-    const loss = await this.accumulate(batch);
-    for (const [name, tensor] of this.grads) feeds[name] = tensor;
-    await this.sessions.optimizer!.run(feeds, fetches);
-    return { loss, gradNorm: (this.normOut.data as Float32Array)[0] as number };
+    const norm = Math.sqrt(sumSquares);
+    // As torch.nn.utils.clip_grad_norm_ (and the fused graph): scale = min(1, max / (norm + 1e-6)).
+    const clip = Math.min(1, this.optimizer.maxGradNorm / (norm + 1e-6));
+    const feeds: Record<string, ort.Tensor> = { clip: scalar(clip), lr: scalar(lr), bc1: scalar(bc1), bc2: scalar(bc2) };
+    const decayed = scalar(Math.fround(1 - Math.fround(Math.fround(lr) * Math.fround(this.optimizer.weightDecay))));
+    const kept = scalar(1);
+    for (const s of this.specs) {
+      const [p, m, v, g] = [stateName('param', s.name), stateName('m', s.name), stateName('v', s.name)].map((n) => this.state.get(n)!.data as Float32Array).concat(this.grads.get(gradName(s.name))!.data as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
+      feeds.keep = decaysWeight(s, this.optimizer) ? decayed : kept;
+      for (const range of this.chunks(p.length)) {
+        const [tp, tm, tv] = [view(p, range), view(m, range), view(v, range)];
+        Object.assign(feeds, { param: tp, m: tm, v: tv, grad: view(g, range) });
+        await this.sessions.adamw!.run(feeds, { 'new.param': tp, 'new.m': tm, 'new.v': tv });
+      }
+    }
+    return Math.fround(norm);
   }
 
   /** Fills the accumulators with the batch's mean-loss gradient, one micro-batch at a time; returns the mean loss. */
@@ -198,7 +240,7 @@ export class LlamaTrainer implements TrainStepRunner {
   }
 
   async close(): Promise<void> {
-    const { fused, gradient, optimizer, evaluate } = this.sessions;
-    for (const s of [fused, gradient, optimizer, await evaluate]) await s?.release();
+    const { fused, gradient, sumSquares, adamw, evaluate } = this.sessions;
+    for (const s of [fused, gradient, sumSquares, adamw, await evaluate]) await s?.release();
   }
 }
