@@ -4,7 +4,7 @@
 // multi-hundred-MB buffer is allocated per step and the state is held once, not twice.
 // With microBatches = M > 1 a step runs the gradient graph on M slices of the batch, accumulating into
 // one gradient buffer (in place as well), then clipping by the global norm and AdamW chunk by chunk
-// (flat slices of at most OPTIMIZER_CHUNK elements, in place): activations, logits and their gradients
+// (flat slices of at most optimizerChunk elements, in place): activations, logits and their gradients
 // exist for one micro-batch at a time and the optimizer's temporaries for one chunk, so memory follows
 // the micro-batch, not the batch. (One whole-model AdamW graph left ONNX Runtime ~1.5 GB of freed but
 // unreturned temporaries on the 135M shape.)
@@ -47,8 +47,15 @@ export interface LlamaTrainerOptions {
   optimizer?: Partial<OptimizerConfig>;
   threads?: number;
   seed?: number;
-  /** ONNX Runtime session options for the training sessions (memory arena, memory pattern). */
+  /**
+   * ONNX Runtime options for the training sessions. Defaults: no memory pattern (on the 135M shape it
+   * pre-planned 2.7 GB more and ran no faster); the CPU arena on for one micro-batch (fewer allocations
+   * per op on small models) and off for several, where memory is the point (it kept ~0.7 GB of freed
+   * blocks on the 135M shape).
+   */
   session?: Pick<SessionOptions, 'memoryArena' | 'memoryPattern' | 'profilePrefix'>;
+  /** Elements per optimizer chunk when microBatches > 1 (default 4 Mi: 16 MiB of float32). */
+  optimizerChunk?: number;
 }
 
 /** The sessions of one trainer: fused (M = 1) or gradient + norm + AdamW (M > 1); evaluation made on first use. */
@@ -77,6 +84,7 @@ export class LlamaTrainer implements TrainStepRunner {
     private readonly optimizer: OptimizerConfig,
     private readonly sessions: Sessions,
     private readonly sessionOptions: SessionOptions,
+    private readonly optimizerChunk: number,
   ) {
     this.specs = parameterSpecs(config);
     const zeros = (s: ParamSpec) => new ort.Tensor('float32', new Float32Array(elementCount(s.shape)), [...s.shape]);
@@ -95,7 +103,7 @@ export class LlamaTrainer implements TrainStepRunner {
     if (!Number.isInteger(M) || M < 1 || o.batchSize % M !== 0) {
       throw new GroveError('bad_input', `microBatches ${M} does not split a batch of ${o.batchSize} sequences into equal parts; use a divisor of the batch size.`, { batchSize: o.batchSize, microBatches: M });
     }
-    const opts: SessionOptions = { threads: o.threads ?? 0, ...o.session };
+    const opts: SessionOptions = { threads: o.threads ?? 0, memoryPattern: false, memoryArena: M === 1, ...o.session };
     const b = o.batchSize / M;
     const sessions: Sessions = {};
     if (M === 1) sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer), opts);
@@ -104,7 +112,7 @@ export class LlamaTrainer implements TrainStepRunner {
       sessions.sumSquares = await createSession(sumSquaresGraph(), opts);
       sessions.adamw = await createSession(adamwChunkGraph(optimizer), opts);
     }
-    const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts);
+    const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts, o.optimizerChunk ?? OPTIMIZER_CHUNK);
     for (const { spec, data } of initParameters(config, o.seed ?? 0)) (t.state.get(spec.name)!.data as Float32Array).set(data);
     return t;
   }
@@ -148,7 +156,7 @@ export class LlamaTrainer implements TrainStepRunner {
 
   /** Flat chunks [start, end) of a parameter's elements. */
   private *chunks(length: number): Generator<[number, number]> {
-    for (let start = 0; start < length; start += OPTIMIZER_CHUNK) yield [start, Math.min(length, start + OPTIMIZER_CHUNK)];
+    for (let start = 0; start < length; start += this.optimizerChunk) yield [start, Math.min(length, start + this.optimizerChunk)];
   }
 
   /** Clips the accumulated gradients by their global norm and applies AdamW in place; returns the norm. */

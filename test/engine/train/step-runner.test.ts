@@ -150,8 +150,9 @@ describe('gradient accumulation over micro-batches', () => {
     const rows = Array.from({ length: B }, () => Array.from({ length: T + 1 }, () => rng.nextUint32() % config.vocabSize));
     return { inputs: new Int32Array(rows.flatMap((r) => r.slice(0, T))), targets: new Int32Array(rows.flatMap((r) => r.slice(1))) };
   });
+  // Optimizer chunks of 7 elements: most parameters span several chunks, at offsets that are not aligned.
   const make = async (microBatches: number, maxGradNorm: number) => {
-    const t = await LlamaTrainer.create(config, { batchSize: B, microBatches, contextLength: T, threads: 1, seed: 4, optimizer: { maxGradNorm, weightDecay: 0.1 } });
+    const t = await LlamaTrainer.create(config, { batchSize: B, microBatches, contextLength: T, threads: 1, seed: 4, optimizer: { maxGradNorm, weightDecay: 0.1 }, optimizerChunk: microBatches === 4 ? 7 : 1000 });
     trainers.push(t);
     return t;
   };
