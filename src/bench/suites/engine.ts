@@ -2,6 +2,7 @@
 // same reference model, same threads, OpenBLAS) on the issue's three shapes.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseModelConfig, toHfConfig, type ModelConfig, type ModelConfigInput } from '../../engine/model/config';
@@ -10,6 +11,7 @@ import { initParameters } from '../../engine/model/init';
 import { LlamaModel } from '../../engine/runtime/llama-model';
 import { parameterCount } from '../../engine/model/names';
 import { LlamaTrainer } from '../../engine/train/step-runner';
+import { runMeasured } from '../child-peak';
 import type { Figure } from '../report';
 import type { BenchContext, BenchSuite } from '../run';
 import { peakRssMiB, time } from '../timing';
@@ -101,12 +103,24 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<Figure[]> {
   ];
 }
 
+/** Peak RSS of training a shape for 3 steps in a fresh process (out/node/train-memory.js), in MB. */
+async function trainingPeakRss(shape: Shape, microBatches: number, ctx: BenchContext): Promise<Figure> {
+  const child = fileURLToPath(new URL('./train-memory.js', import.meta.url));
+  const args = { config: shape.config, batch: shape.batch, context: shape.context, microBatches, steps: 3, threads: ctx.threads };
+  const run = await runMeasured(process.execPath, [child, JSON.stringify(args)]);
+  if (run.code !== 0) throw new Error(`the training memory child failed: ${run.stderr.trim().split('\n').at(-1)}`);
+  const split = microBatches === 1 ? 'one fused step' : `${microBatches} micro-batches of ${shape.batch / microBatches}`;
+  return { name: `peak RSS training ${shape.name} (${shape.batch}x${shape.context}, ${split})`, value: run.peakRssMegabytes ?? Number.NaN, unit: 'MB', note: run.peakRssMegabytes === null ? 'no /proc on this OS' : 'fresh process, 3 steps; target < 4000 MB' };
+}
+
 export const engineSuite: BenchSuite = {
   name: 'engine',
   description: 'train, score and decode tokens/s, Grove vs PyTorch (eager fp32, OpenBLAS), tiny / small / smollm2-135m shapes',
   async run(ctx) {
     const figures: Figure[] = [];
     for (const shape of ctx.quick ? SHAPES.slice(0, 1) : SHAPES) figures.push(...(await benchShape(shape, ctx)));
+    const large = SHAPES[2] as Shape;
+    if (!ctx.quick) for (const microBatches of [4, 1]) figures.push(await trainingPeakRss(large, microBatches, ctx));
     figures.push({ name: 'peak RSS of the Grove process', value: peakRssMiB(), unit: 'MiB' });
     return { suite: 'engine', figures };
   },

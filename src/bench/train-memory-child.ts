@@ -1,0 +1,25 @@
+// Child process of the engine bench's memory figure: trains a model shape for a few steps in a fresh
+// process (so its peak RSS is training's alone) and exits 0 once every loss was finite.
+// Argument: JSON { config, batch, context, microBatches, steps, threads }.
+import { parseModelConfig, type ModelConfigInput } from '../engine/model/config';
+import { LlamaTrainer } from '../engine/train/step-runner';
+
+interface Args {
+  config: ModelConfigInput;
+  batch: number;
+  context: number;
+  microBatches: number;
+  steps: number;
+  threads: number;
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as Args;
+const config = parseModelConfig(args.config);
+const trainer = await LlamaTrainer.create(config, { batchSize: args.batch, contextLength: args.context, microBatches: args.microBatches, threads: args.threads });
+const ids = Int32Array.from({ length: args.batch * args.context }, (_, i) => (i * 7919) % config.vocabSize);
+const targets = ids.map((x) => (x + 1) % config.vocabSize);
+for (let step = 0; step < args.steps; step++) {
+  const { loss } = await trainer.step({ inputs: ids, targets }, 1e-4);
+  if (!Number.isFinite(loss)) throw new Error(`loss ${loss} at step ${step}`);
+}
+await trainer.close();
