@@ -3,6 +3,7 @@
 // log-likelihoods), full logits, and a KV-cached Decoder for generation.
 import { createHash } from 'node:crypto';
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Decoder } from '../generate/generate';
 import { decodeGraph, scoreGraph } from '../graph/llama-infer/graphs';
@@ -37,6 +38,11 @@ function compiledGraph(kind: GraphKind, config: ModelConfig, weights: TensorRead
   return file;
 }
 
+/** Spin only when the threads leave a core free (threads 0 means ONNX Runtime takes every core). */
+function decodeSpinning(threads: number): boolean {
+  return threads > 0 && threads < availableParallelism();
+}
+
 function int64(ids: ArrayLike<number>, dims: number[]): ort.Tensor {
   return new ort.Tensor('int64', BigInt64Array.from(Array.from(ids, (v) => BigInt(v))), dims);
 }
@@ -62,6 +68,9 @@ export class LlamaModel {
         threads: this.options.threads ?? 0,
         ...(this.options.providers ? { providers: this.options.providers } : {}),
         ...(this.options.profilePrefix ? { profilePrefix: `${this.options.profilePrefix}-${kind}` } : {}),
+        // Token-by-token decoding is many small runs: idle threads spinning between them only steal cores
+        // unless a core is to spare (see SessionOptions.spinning).
+        ...(kind === 'decode' ? { spinning: decodeSpinning(this.options.threads ?? 0) } : {}),
       });
       this.sessions.set(kind, s);
     }
