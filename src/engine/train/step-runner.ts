@@ -109,8 +109,10 @@ export class LlamaTrainer implements TrainStepRunner {
     if (M === 1) sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer), opts);
     else {
       sessions.gradient = await createSession(gradAccumulateGraph(config, b, o.contextLength), opts);
-      sessions.sumSquares = await createSession(sumSquaresGraph(), opts);
-      sessions.adamw = await createSession(adamwChunkGraph(optimizer), opts);
+      // Their temporaries are a few chunks: the arena keeps them bounded and saves fresh pages per run.
+      const chunked = { ...opts, memoryArena: true };
+      sessions.sumSquares = await createSession(sumSquaresGraph(), chunked);
+      sessions.adamw = await createSession(adamwChunkGraph(optimizer), chunked);
     }
     const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts, o.optimizerChunk ?? OPTIMIZER_CHUNK);
     for (const { spec, data } of initParameters(config, o.seed ?? 0)) (t.state.get(spec.name)!.data as Float32Array).set(data);
