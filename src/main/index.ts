@@ -5,7 +5,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, Menu } from 'electron';
 import { GroveService } from '../engine/api/service';
 import { defaultForestHome } from '../engine/home';
+import { registerDesktopIpc } from './ipc/desktop';
 import { forwardEvents, registerIpc } from './ipc/router';
+import { notifyJobEnds } from './job-notices';
 import { utilityWorkerLauncher } from './jobs/utility-launcher';
 import { buildMenu } from './menu';
 import { hardenApp } from './security';
@@ -48,6 +50,8 @@ if (!app.requestSingleInstanceLock()) {
     const workers = utilityWorkerLauncher(join(appRoot, 'out/node/job-worker.js'));
     const api = new GroveService({ forestHome: defaultForestHome(), transport: 'electron', catalog: { nativeBinding: electronSqliteBinding() }, workers });
     registerIpc({ api, isTrustedUrl });
+    registerDesktopIpc(isTrustedUrl);
+    notifyJobEnds(api);
     Menu.setApplicationMenu(buildMenu());
 
     const state = loadWindowState(stateDir);

@@ -1,6 +1,7 @@
 // Preload (sandboxed, context-isolated): exposes one narrow bridge, `window.groveBridge`, that can only
 // invoke Grove's API channel and listen to its event channel. No Node or Electron object leaks through.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import { IPC_PICK_FOLDER_CHANNEL, type DesktopBridge } from '../shared/api/desktop';
 import { API_METHODS, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/api/methods';
 import type { Envelope, GroveTransport } from '../shared/api/envelope';
 
@@ -15,3 +16,10 @@ const bridge: GroveTransport & { methods: readonly string[] } = {
 };
 
 contextBridge.exposeInMainWorld('groveBridge', bridge);
+
+// Desktop extras: the native folder dialog and the real path of a dropped folder (File.path is gone in Electron 32+).
+const desktop: DesktopBridge = {
+  pickFolder: (title) => ipcRenderer.invoke(IPC_PICK_FOLDER_CHANNEL, title) as Promise<string | null>,
+  pathForFile: (file) => webUtils.getPathForFile(file),
+};
+contextBridge.exposeInMainWorld('groveDesktop', desktop);
