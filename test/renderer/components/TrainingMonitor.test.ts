@@ -1,5 +1,5 @@
-import { render, screen } from '@testing-library/svelte';
-import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
 import TrainingMonitor from '../../../src/renderer/src/components/TrainingMonitor.svelte';
 import type { TrainProgress } from '../../../src/shared/api';
 
@@ -37,5 +37,29 @@ describe('TrainingMonitor', () => {
   it('says 100 % without an ETA when done', () => {
     render(TrainingMonitor, { history: [step(200, { etaSeconds: 0 })], device: 'cpu', chart: false });
     expect(screen.getByTestId('progress-text').textContent).toBe('100 %');
+  });
+
+  it('offers pause and cancel while running, resume and cancel while paused, nothing when done', async () => {
+    const onpause = vi.fn();
+    const onresume = vi.fn();
+    const oncancel = vi.fn();
+    const history = [step(20)];
+    const running = render(TrainingMonitor, { history, device: 'cpu', chart: false, status: 'running', onpause, onresume, oncancel });
+    expect(screen.queryByRole('button', { name: 'Resume' })).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    expect(onpause).toHaveBeenCalledOnce();
+    running.unmount();
+
+    const paused = render(TrainingMonitor, { history, device: 'cpu', chart: false, status: 'paused', onpause, onresume, oncancel });
+    expect(screen.queryByRole('button', { name: 'Pause' })).toBeNull();
+    expect(screen.getByTestId('paused-note')).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Resume' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(onresume).toHaveBeenCalledOnce();
+    expect(oncancel).toHaveBeenCalledOnce();
+    paused.unmount();
+
+    render(TrainingMonitor, { history: [step(200, { etaSeconds: 0 })], device: 'cpu', chart: false, status: 'done', onpause, onresume, oncancel });
+    expect(screen.queryAllByRole('button')).toEqual([]);
   });
 });
