@@ -1,0 +1,40 @@
+// The app's UI preferences, kept in the renderer's localStorage (they concern this window, not the forest).
+// Whatever is stored is checked on load: a bad or old value falls back to its default instead of breaking the app.
+
+export type Theme = 'system' | 'light' | 'dark';
+
+export interface Prefs {
+  theme: Theme;
+  /** Default training budget offered for a new expert. */
+  budgetKind: 'minutes' | 'steps' | 'tokens';
+  budgetValue: number;
+}
+
+export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'minutes', budgetValue: 10 };
+const KEY = 'grove.prefs.v1';
+
+export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(storage.getItem(KEY) ?? 'null');
+  } catch {
+    return { ...DEFAULT_PREFS };
+  }
+  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  return {
+    theme: r.theme === 'light' || r.theme === 'dark' || r.theme === 'system' ? r.theme : DEFAULT_PREFS.theme,
+    budgetKind: r.budgetKind === 'minutes' || r.budgetKind === 'steps' || r.budgetKind === 'tokens' ? r.budgetKind : DEFAULT_PREFS.budgetKind,
+    budgetValue:
+      typeof r.budgetValue === 'number' && Number.isFinite(r.budgetValue) && r.budgetValue > 0 ? r.budgetValue : DEFAULT_PREFS.budgetValue,
+  };
+}
+
+export function savePrefs(storage: Pick<Storage, 'setItem'>, prefs: Prefs): void {
+  storage.setItem(KEY, JSON.stringify(prefs));
+}
+
+/** 'system' leaves the choice to prefers-color-scheme; light/dark pin it (styles.css reads data-theme). */
+export function applyTheme(root: HTMLElement, theme: Theme): void {
+  if (theme === 'system') delete root.dataset.theme;
+  else root.dataset.theme = theme;
+}

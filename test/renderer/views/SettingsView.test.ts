@@ -1,0 +1,32 @@
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PREFS, loadPrefs } from '../../../src/renderer/src/lib/prefs';
+import SettingsView from '../../../src/renderer/src/views/SettingsView.svelte';
+
+const info = {
+  version: '0.1.0',
+  forestHome: '/home/me/.grove',
+  transport: 'http' as const,
+  runtime: { onnxruntimeVersion: '1.22.0', providers: [{ name: 'cpu', available: true }, { name: 'cuda', available: false, reason: 'no GPU' }] },
+};
+
+describe('SettingsView', () => {
+  it('shows the forest home and the devices the engine found', () => {
+    render(SettingsView, { info, prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
+    expect(screen.getByTestId('forest-home').textContent).toBe('/home/me/.grove');
+    expect([...screen.getByTestId('providers').querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'cpu: available',
+      'cuda: not available (no GPU)',
+    ]);
+  });
+
+  it('saves the theme and default budget and applies the theme at once', async () => {
+    localStorage.clear();
+    render(SettingsView, { info, prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
+    await fireEvent.change(screen.getByLabelText('Theme'), { target: { value: 'dark' } });
+    expect(document.documentElement.dataset.theme).toBe('dark');
+    await fireEvent.change(screen.getByLabelText('Default budget'), { target: { value: '25' } });
+    await fireEvent.change(screen.getByLabelText('Unit'), { target: { value: 'steps' } });
+    expect(loadPrefs(localStorage)).toEqual({ theme: 'dark', budgetKind: 'steps', budgetValue: 25 });
+  });
+});
