@@ -8,9 +8,10 @@ import { tempDir } from '../helpers/tmp';
 
 let serve: ServeProcess;
 let browser: Browser;
+const home = join(tempDir(), 'home');
 
 beforeAll(async () => {
-  serve = await startServe(join(tempDir(), 'home'));
+  serve = await startServe(home);
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -31,6 +32,19 @@ describe('browser mode', () => {
     expect(page.url()).not.toContain('token=');
     await page.screenshot({ path: artifactPath('e2e', 'browser-empty-forest.png'), fullPage: true });
     expect(errors).toEqual([]);
+  });
+
+  it('opens Settings (forest home, devices) and pins the dark theme across a reload', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+    await page.goto(serve.openUrl);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect(page.getByTestId('forest-home').textContent()).resolves.toBe(home);
+    await page.getByLabel('Theme').selectOption('dark');
+    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
+    await page.screenshot({ path: artifactPath('e2e', 'browser-settings.png'), fullPage: true });
+    await page.reload();
+    await page.getByTestId('engine-status').waitFor({ state: 'visible' });
+    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
   });
 
   it('shows a clear error without the access token', async () => {
