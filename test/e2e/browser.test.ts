@@ -40,11 +40,11 @@ describe('browser mode', () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await expect(page.getByTestId('forest-home').textContent()).resolves.toBe(home);
     await page.getByLabel('Theme').selectOption('dark');
-    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
+    await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
     await page.screenshot({ path: artifactPath('e2e', 'browser-settings.png'), fullPage: true });
     await page.reload();
     await page.getByTestId('engine-status').waitFor({ state: 'visible' });
-    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
+    await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
   });
 
   it('shows a clear error without the access token', async () => {
