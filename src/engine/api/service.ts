@@ -9,6 +9,7 @@ import { Catalog, type CatalogOptions, type DomainRow } from '../catalog/catalog
 import { domainDocuments, parseDomainStats } from '../catalog/domains';
 import { catalogPath } from '../home';
 import type { WorkerLauncher } from '../jobs/runner';
+import { ForestCalls } from './forest-calls';
 import { ServiceJobs } from './jobs';
 import { compiledProviders, onnxruntimeVersion } from '../runtime/ort';
 import { GROVE_VERSION } from '../version';
@@ -29,6 +30,7 @@ export class GroveService implements GroveApi {
   private readonly events = new EventEmitter();
   private readonly catalog: Catalog;
   private readonly jobQueue: ServiceJobs;
+  private readonly forestCalls: ForestCalls;
 
   constructor(private readonly options: GroveServiceOptions) {
     this.catalog = Catalog.open(catalogPath(options.forestHome), options.catalog);
@@ -36,7 +38,23 @@ export class GroveService implements GroveApi {
       this.emit({ type: 'job.changed', job });
       if (forestChanged) this.emit({ type: 'forest.changed' });
     });
+    this.forestCalls = new ForestCalls(this.catalog, options.forestHome, this.jobQueue);
   }
+
+  // The BTM operations (schemas-forest.ts), in forest-calls.ts.
+  createSampleForest = (input: ApiInput<'createSampleForest'>) => this.forestCalls.createSampleForest(input);
+  estimatePrior = (input: ApiInput<'estimatePrior'>) => this.forestCalls.estimatePrior(input);
+  priors = () => this.forestCalls.priors();
+  trainExpert = (input: ApiInput<'trainExpert'>) => this.forestCalls.trainExpert(input);
+  runs = () => this.forestCalls.runs();
+  runMetrics = (input: ApiInput<'runMetrics'>) => this.forestCalls.runMetrics(input);
+  pauseJob = (input: ApiInput<'pauseJob'>) => this.forestCalls.pauseJob(input);
+  resumeJob = (input: ApiInput<'resumeJob'>) => this.forestCalls.resumeJob(input);
+  removeModel = (input: ApiInput<'removeModel'>) => this.forestCalls.removeModel(input);
+  gc = () => this.forestCalls.gc();
+  evaluate = (input: ApiInput<'evaluate'>) => this.forestCalls.evaluate(input);
+  evaluations = () => this.forestCalls.evaluations();
+  collapse = (input: ApiInput<'collapse'>) => this.forestCalls.collapse(input);
 
   async addDomain({ folder, domain }: { folder: string; domain: string }): Promise<JobView> {
     return this.jobQueue.addDomain(folder, domain);

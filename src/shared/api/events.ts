@@ -24,6 +24,8 @@ export interface JobView {
   total: number;
   etaSeconds: number | null;
   error: string | null;
+  phase?: string;
+  runId?: number;
 }
 
 export type GroveEvent =

@@ -1,5 +1,27 @@
 // The names of GroveApi's calls, alone, so the sandboxed preload can expose them without bundling the schemas.
-export const API_METHODS = ['info', 'forestSummary', 'domainReport', 'addDomain', 'jobs', 'cancelJob', 'exportModel'] as const;
+export const API_METHODS = [
+  'info',
+  'forestSummary',
+  'domainReport',
+  'addDomain',
+  'jobs',
+  'cancelJob',
+  'exportModel',
+  // the BTM operations (schemas-forest.ts)
+  'createSampleForest',
+  'estimatePrior',
+  'priors',
+  'trainExpert',
+  'runs',
+  'runMetrics',
+  'pauseJob',
+  'resumeJob',
+  'removeModel',
+  'gc',
+  'evaluate',
+  'evaluations',
+  'collapse',
+] as const;
 export type ApiMethodName = (typeof API_METHODS)[number];
 
 /** Electron IPC channels: one for calls (invoke), one for events pushed from main. */

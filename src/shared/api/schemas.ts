@@ -2,6 +2,7 @@
 // HTTP) validate every input against these before the engine sees it.
 import { z } from 'zod';
 import type { ApiMethodName } from './methods';
+import { forestSchemas } from './schemas-forest';
 
 const Empty = z.object({}).strict();
 
@@ -67,6 +68,10 @@ export const JobView = z.object({
   total: z.number(),
   etaSeconds: z.number().nullable(),
   error: z.string().nullable(),
+  /** What the job is doing now, for jobs of several phases ("Branching", "Training"). */
+  phase: z.string().optional(),
+  /** The training run this job drives, if any (its loss curve: runMetrics). */
+  runId: z.number().int().optional(),
 });
 
 /** Domain names become folder names: letters, digits, dot, dash, underscore; no leading dot. */
@@ -97,6 +102,7 @@ export const apiSchemas = {
       .strict(),
     output: JobView,
   },
+  ...forestSchemas(JobView, DomainName),
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiSchemas = typeof apiSchemas;

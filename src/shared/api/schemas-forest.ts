@@ -1,0 +1,156 @@
+// GroveApi's BTM operations (btm.md "The four operations"): the sample forest, priors, branch-train-merge
+// of a new expert, training runs, evaluation, collapse, removal. Long work returns the JobView of a job
+// that runs in a worker; its results land in the catalog and show up through forestSummary and these reads.
+import { z } from 'zod';
+
+/** How long a training run goes: optimizer steps, training tokens, or wall-clock minutes. */
+export const TrainBudget = z.union([
+  z.object({ steps: z.number().int().positive().max(10_000_000) }).strict(),
+  z.object({ tokens: z.number().int().positive().max(1e13) }).strict(),
+  z.object({ minutes: z.number().positive().max(60 * 24 * 30) }).strict(),
+]);
+
+/** Where training runs: 'auto' takes the best execution provider present, else the CPU (with the reason). */
+export const DeviceChoice = z.enum(['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml']);
+
+/** A new expert's starting point: posterior-weighted average of the top-k experts, the seed, or the nearest expert. */
+export const BranchInitKind = z.enum(['posterior', 'seed', 'nearest']);
+
+const ModelName = z.string().min(1).max(200);
+
+/** What a cached prior was estimated on: 'domain:NAME', 'folder:PATH', 'chat:ID' or 'mix'. */
+export const PriorTargetString = z
+  .string()
+  .min(3)
+  .max(4200)
+  .regex(/^(mix|domain:.+|folder:.+|chat:[1-9]\d*)$/s, 'use domain:NAME, folder:PATH, chat:ID or mix');
+
+export const WeightedModel = z.object({ modelId: z.number().int(), name: z.string(), weight: z.number() });
+
+export const PriorView = z.object({
+  target: z.string(),
+  weights: z.array(WeightedModel),
+  sequences: z.number().int(),
+  createdAt: z.string(),
+});
+
+export const RunView = z.object({
+  id: z.number().int(),
+  modelId: z.number().int(),
+  modelName: z.string(),
+  domain: z.string().nullable(),
+  status: z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']),
+  step: z.number().int(),
+  totalSteps: z.number().int(),
+  tokens: z.number().int(),
+  device: z.string(),
+  lastLoss: z.number().nullable(),
+  lastValidLoss: z.number().nullable(),
+  jobId: z.number().int().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const MetricPoint = z.object({
+  step: z.number().int(),
+  split: z.enum(['train', 'valid']),
+  loss: z.number(),
+  tokensPerSecond: z.number().optional(),
+});
+
+/** What an evaluation scored: one model, or an ensemble of experts under a prior. */
+export const EvalSpec = z.union([
+  z.object({ kind: z.literal('model'), model: z.string() }),
+  z.object({ kind: z.literal('ensemble'), models: z.array(z.string()), prior: z.enum(['uniform', 'cached']), posterior: z.enum(['context', 'last-token']), topK: z.number().int().optional() }),
+]);
+
+export const EvaluationView = z.object({
+  label: z.string(),
+  spec: EvalSpec,
+  domain: z.string(),
+  split: z.enum(['train', 'valid', 'test']),
+  loss: z.number(),
+  perplexity: z.number(),
+  bitsPerByte: z.number().nullable(),
+  tokens: z.number().int(),
+  createdAt: z.string(),
+});
+
+export const CollapseWeighting = z.union([
+  /** The paper's best and the default: the cached prior of the models on a target. */
+  z.object({ kind: z.literal('posterior'), target: PriorTargetString }).strict(),
+  /** The chat's domain-mix sliders, by model name (renormalised; models left out get 0). */
+  z.object({ kind: z.literal('manual'), weights: z.record(ModelName, z.number().min(0).finite()) }).strict(),
+  /** Offered, never the default: it did worse than the dense model in the paper. */
+  z.object({ kind: z.literal('uniform') }).strict(),
+]);
+
+const JobId = z.object({ id: z.number().int().positive() }).strict();
+
+/** The forest's calls, merged into apiSchemas (their outputs that are jobs use the shared JobView). */
+export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.ZodType<string>) {
+  return {
+    /** A forest from the bundled Brown corpus: BPE tokenizer, a seed on the genres' mix, one expert per genre. */
+    createSampleForest: {
+      input: z.object({ preset: z.enum(['tiny', 'standard']).default('standard') }).strict(),
+      output: JobView,
+    },
+    /** Computes and caches the prior (domain posterior) of the forest's experts on a target. */
+    estimatePrior: {
+      input: z.object({ target: PriorTargetString, sequences: z.number().int().positive().max(10_000).optional() }).strict(),
+      output: JobView,
+    },
+    priors: { input: z.object({}).strict(), output: z.array(PriorView) },
+    /** Branch, train and merge a new expert for an ingested domain (the everyday path after addDomain). */
+    trainExpert: {
+      input: z
+        .object({
+          domain: DomainName,
+          /** The expert's name; the domain's by default. */
+          name: ModelName.optional(),
+          init: BranchInitKind.default('posterior'),
+          /** Posterior init: average only the k most likely experts. */
+          topK: z.number().int().positive().max(64).default(2),
+          budget: TrainBudget.optional(),
+          device: DeviceChoice.default('auto'),
+        })
+        .strict(),
+      output: JobView,
+    },
+    runs: { input: z.object({}).strict(), output: z.array(RunView) },
+    runMetrics: { input: z.object({ runId: z.number().int().positive() }).strict(), output: z.object({ runId: z.number().int(), points: z.array(MetricPoint) }) },
+    pauseJob: { input: JobId, output: JobView },
+    resumeJob: { input: JobId, output: JobView },
+    /** Takes a model out of the forest; its files stay until gc. */
+    removeModel: { input: z.object({ model: ModelName }).strict(), output: z.object({ removed: z.string() }) },
+    /** Deletes weight files, compiled graphs and run folders no model of the catalog points to. */
+    gc: { input: z.object({}).strict(), output: z.object({ files: z.number().int(), bytes: z.number().int() }) },
+    /** Scores models (default: every ready model) and the experts' ensemble on domains (default: all), test split. */
+    evaluate: {
+      input: z
+        .object({
+          models: z.array(ModelName).max(64).optional(),
+          domains: z.array(DomainName).max(64).optional(),
+          ensemble: z.boolean().default(true),
+          split: z.enum(['train', 'valid', 'test']).default('test'),
+        })
+        .strict(),
+      output: JobView,
+    },
+    evaluations: { input: z.object({}).strict(), output: z.array(EvaluationView) },
+    /** One model from several by weighted parameter average (default: every expert), as a new model. */
+    collapse: {
+      input: z.object({ name: ModelName, models: z.array(ModelName).min(2).max(64).optional(), weighting: CollapseWeighting }).strict(),
+      output: JobView,
+    },
+  } as const;
+}
+
+export type TrainBudget = z.output<typeof TrainBudget>;
+export type PriorView = z.output<typeof PriorView>;
+export type RunView = z.output<typeof RunView>;
+export type MetricPoint = z.output<typeof MetricPoint>;
+export type EvaluationView = z.output<typeof EvaluationView>;
+export type EvalSpec = z.output<typeof EvalSpec>;
+export type CollapseWeightingInput = z.output<typeof CollapseWeighting>;
