@@ -7,6 +7,7 @@ import type { JobView } from '../../shared/api/events';
 import type { ApiInput, DomainReport, EngineInfo, ForestSummary } from '../../shared/api/schemas';
 import { Catalog, type CatalogOptions, type DomainRow } from '../catalog/catalog';
 import { domainDocuments, parseDomainStats } from '../catalog/domains';
+import { forestSummary } from '../catalog/summary';
 import { catalogPath } from '../home';
 import type { WorkerLauncher } from '../jobs/runner';
 import { ForestCalls } from './forest-calls';
@@ -82,9 +83,7 @@ export class GroveService implements GroveApi {
   }
 
   async forestSummary(): Promise<ForestSummary> {
-    const forest = this.catalog.forest();
-    if (!forest) return { forest: null, domains: [], models: [] };
-    return { forest, domains: this.catalog.domains(forest.id).map(toSummary), models: this.catalog.models(forest.id) };
+    return forestSummary(this.catalog);
   }
 
   async domainReport({ domain }: { domain: string }): Promise<DomainReport> {

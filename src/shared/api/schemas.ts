@@ -41,8 +41,20 @@ export const ForestSummary = z.object({
       name: z.string(),
       role: z.enum(['seed', 'expert', 'collapsed', 'imported']),
       domainId: z.number().int().nullable(),
+      // What the forest view's model cards show (src/engine/catalog/summary.ts).
+      status: z.enum(['training', 'ready', 'removed']),
+      domain: z.string().nullable(),
+      parameters: z.number().int().nullable(),
+      weightsBytes: z.number().int().nullable(),
+      /** Sum of the tokens of this model's training runs. */
+      tokensTrained: z.number().int(),
+      /** Latest test perplexity of this model on its own domain; null before an evaluation. */
+      ownDomainPerplexity: z.number().nullable(),
+      createdAt: z.string(),
     }),
   ),
+  /** Branch and collapse edges: the child was initialised as sum(weight * parent). */
+  lineage: z.array(z.object({ child: z.number().int(), parent: z.number().int(), weight: z.number() })),
 });
 
 export const IngestedDocument = z.object({

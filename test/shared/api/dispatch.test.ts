@@ -11,7 +11,7 @@ afterAll(() => service.close());
 
 describe('dispatchCall', () => {
   it('runs a known method with valid input', async () => {
-    await expect(dispatchCall(service, 'forestSummary', {})).resolves.toEqual({ forest: null, domains: [], models: [] });
+    await expect(dispatchCall(service, 'forestSummary', {})).resolves.toEqual({ forest: null, domains: [], models: [], lineage: [] });
   });
 
   it('treats a missing input as {}', async () => {

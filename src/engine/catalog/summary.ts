@@ -1,0 +1,102 @@
+// The forest view's read model: every model with what its card shows (role, status, domain, size, tokens
+// trained, own-domain test perplexity) and the lineage edges, in a handful of queries over the catalog.
+import type { ForestSummary } from '../../shared/api/schemas';
+import { ModelConfigSchema } from '../model/config';
+import { parameterCount } from '../model/names';
+import type { Catalog, DomainRow } from './catalog';
+import { parseDomainStats } from './domains';
+
+type ModelSummary = ForestSummary['models'][number];
+
+interface ModelQueryRow {
+  id: number;
+  name: string;
+  role: ModelSummary['role'];
+  status: ModelSummary['status'];
+  domainId: number | null;
+  domain: string | null;
+  weightsBytes: number | null;
+  architectureJson: string | null;
+  createdAt: string;
+  tokensTrained: number;
+}
+
+interface EvaluationRow {
+  specJson: string;
+  domainId: number;
+  perplexity: number;
+}
+
+export function domainSummary(d: DomainRow): ForestSummary['domains'][number] {
+  return { id: d.id, name: d.name, sourcePath: d.sourcePath, stats: parseDomainStats(d.statsJson) };
+}
+
+/** Parameters from the stored architecture; null when the row has none or one this Grove cannot read. */
+function parametersOf(architectureJson: string | null): number | null {
+  if (!architectureJson) return null;
+  try {
+    const parsed = ModelConfigSchema.safeParse(JSON.parse(architectureJson));
+    return parsed.success ? parameterCount(parsed.data) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The model an evaluation spec names, when it scored one model (an ensemble names several). */
+function evaluatedModel(specJson: string): string | null {
+  try {
+    const spec = JSON.parse(specJson) as { kind?: unknown; model?: unknown };
+    return spec.kind === 'model' && (typeof spec.model === 'string' || typeof spec.model === 'number') ? String(spec.model) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function forestSummary(catalog: Catalog): ForestSummary {
+  const forest = catalog.forest();
+  if (!forest) return { forest: null, domains: [], models: [], lineage: [] };
+  const db = catalog.db;
+  const rows = db
+    .prepare(
+      `SELECT m.id, m.name, m.role, m.status, m.domain_id AS domainId, d.name AS domain, m.weights_bytes AS weightsBytes,
+              m.architecture_json AS architectureJson, m.created_at AS createdAt,
+              COALESCE((SELECT SUM(r.tokens) FROM runs r WHERE r.model_id = m.id), 0) AS tokensTrained
+         FROM models m LEFT JOIN domains d ON d.id = m.domain_id
+        WHERE m.forest_id = ? ORDER BY m.id`,
+    )
+    .all(forest.id) as ModelQueryRow[];
+
+  // Latest own-domain test perplexity per model: newest rows first, the first match wins.
+  const evaluations = db
+    .prepare("SELECT spec_json AS specJson, domain_id AS domainId, perplexity FROM evaluations WHERE forest_id = ? AND split = 'test' ORDER BY created_at DESC, id DESC")
+    .all(forest.id) as EvaluationRow[];
+  const ownPerplexity = new Map<number, number>();
+  for (const row of rows) {
+    if (row.domainId === null) continue;
+    const hit = evaluations.find((e) => e.domainId === row.domainId && [row.name, String(row.id)].includes(evaluatedModel(e.specJson) ?? ''));
+    if (hit) ownPerplexity.set(row.id, hit.perplexity);
+  }
+
+  const lineage = db
+    .prepare('SELECT l.child_id AS child, l.parent_id AS parent, l.weight FROM lineage l JOIN models m ON m.id = l.child_id WHERE m.forest_id = ? ORDER BY l.child_id, l.parent_id')
+    .all(forest.id) as ForestSummary['lineage'];
+
+  return {
+    forest,
+    domains: catalog.domains(forest.id).map(domainSummary),
+    models: rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      role: r.role,
+      status: r.status,
+      domainId: r.domainId,
+      domain: r.domain,
+      parameters: parametersOf(r.architectureJson),
+      weightsBytes: r.weightsBytes,
+      tokensTrained: r.tokensTrained,
+      ownDomainPerplexity: ownPerplexity.get(r.id) ?? null,
+      createdAt: r.createdAt,
+    })),
+    lineage,
+  };
+}
