@@ -171,6 +171,26 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'runs: job, device, planned steps, folder; jobs: owner process; forests: training settings',
+    up(db) {
+      db.exec(`
+        ALTER TABLE runs ADD COLUMN job_id INTEGER REFERENCES jobs(id) ON DELETE SET NULL;
+        ALTER TABLE runs ADD COLUMN device TEXT NOT NULL DEFAULT 'cpu';
+        ALTER TABLE runs ADD COLUMN total_steps INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE runs ADD COLUMN run_dir TEXT;
+        -- The weights a run started from (a branch's average, or the model's weights before more training).
+        ALTER TABLE runs ADD COLUMN init_sha256 TEXT;
+        -- The process running a job: a job is recovered at start-up only when that process is gone,
+        -- so a second Grove process (the CLI beside the app) never takes over a live job.
+        ALTER TABLE jobs ADD COLUMN owner_pid INTEGER;
+        -- Training defaults of the forest (context, batch, learning rate), JSON; null = derived from the seed's size.
+        ALTER TABLE forests ADD COLUMN settings_json TEXT;
+        CREATE INDEX runs_by_model ON runs(model_id, id);
+      `);
+    },
+  },
 ];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;

@@ -14,6 +14,8 @@ export type ToWorker = { type: 'run'; job: JobSpec } | { type: 'stop'; reason: '
 
 export type FromWorker =
   | { type: 'progress'; progress: unknown }
+  /** A fact for the catalog, recorded by the owner as the job goes (a prior estimated, a model stored). */
+  | { type: 'record'; record: unknown }
   | { type: 'log'; line: string }
   | { type: 'done'; result: unknown }
   | { type: 'stopped'; reason: 'cancel' | 'pause' }
@@ -23,6 +25,8 @@ export interface JobContext {
   forestHome: string;
   signal: AbortSignal;
   progress(progress: unknown): void;
+  /** Sends a fact the owner writes to the catalog now, before the job ends (the worker never opens it). */
+  record(record: unknown): void;
   log(line: string): void;
 }
 

@@ -1,6 +1,7 @@
 // The persistent job queue (catalog table `jobs`): long work (ingest, train, evaluate, collapse) is queued
 // here, run by a worker process, and survives restarts: a job found 'running' at start-up was interrupted
-// by a crash or a quit, and goes back to the queue to resume from its last checkpoint.
+// by a crash or a quit, and goes back to the queue to resume from its last checkpoint, unless the process
+// that claimed it is still alive (another Grove process on the same forest home, e.g. the CLI beside the app).
 import { GroveError } from '../../shared/api/errors';
 import type { Catalog } from '../catalog/catalog';
 
@@ -24,9 +25,20 @@ interface JobRow {
   progress_json: string | null;
   error: string | null;
   attempts: number;
+  owner_pid: number | null;
 }
 
 const TERMINAL: readonly JobStatus[] = ['done', 'failed', 'cancelled'];
+
+/** Whether a process with this id exists (signal 0 checks without signalling; EPERM means it exists). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function toJob(row: JobRow): Job {
   return {
@@ -63,12 +75,12 @@ export class JobQueue {
     return rows.map(toJob).filter((j) => !statuses || statuses.includes(j.status));
   }
 
-  /** Takes the oldest queued job and marks it running, atomically (one claimer wins). */
+  /** Takes the oldest queued job and marks it running for this process, atomically (one claimer wins). */
   claimNext(): Job | null {
     return this.db.transaction(() => {
       const row = this.db.prepare("SELECT * FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1").get() as JobRow | undefined;
       if (!row) return null;
-      this.db.prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(row.id);
+      this.db.prepare(`UPDATE jobs SET status = 'running', owner_pid = ?, attempts = attempts + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(process.pid, row.id);
       return this.get(row.id);
     })();
   }
@@ -105,9 +117,16 @@ export class JobQueue {
     return this.setStatus(id, 'queued', ['paused', 'failed']);
   }
 
-  /** At start-up: jobs left 'running' were interrupted (crash, kill, quit) and are queued again. */
+  /**
+   * At start-up: jobs left 'running' by a process that is gone were interrupted (crash, kill, quit) and
+   * are queued again; a job whose owner still runs is that process's business.
+   */
   recoverInterrupted(): Job[] {
-    const interrupted = this.list(['running']);
+    const owners = new Map((this.db.prepare("SELECT id, owner_pid FROM jobs WHERE status = 'running'").all() as { id: number; owner_pid: number | null }[]).map((r) => [r.id, r.owner_pid]));
+    const interrupted = this.list(['running']).filter((j) => {
+      const pid = owners.get(j.id);
+      return pid === null || pid === undefined || pid === process.pid || !processAlive(pid);
+    });
     for (const job of interrupted) this.setStatus(job.id, 'queued', ['running']);
     return interrupted.map((j) => this.get(j.id));
   }

@@ -17,6 +17,8 @@ export type WorkerLauncher = () => WorkerHandle;
 
 export interface RunnerEvents {
   progress?(job: Job, progress: unknown): void;
+  /** A fact the worker sent for the catalog (see JobContext.record); throwing fails the job. */
+  record?(job: Job, record: unknown): void;
   /** The handler's result, before the job is marked done (e.g. to record an ingest report in the catalog). */
   result?(job: Job, result: unknown): void;
   log?(job: Job, line: string): void;
@@ -64,6 +66,7 @@ export class JobRunner {
       const worker = this.launch();
       this.current = { job, worker };
       let settled = false;
+      let recordError: string | null = null;
       const settle = (): void => {
         if (settled) return;
         settled = true;
@@ -75,8 +78,18 @@ export class JobRunner {
         if (m.type === 'progress') {
           this.queue.reportProgress(job.id, m.progress);
           this.events.progress?.(job, m.progress);
+        } else if (m.type === 'record') {
+          try {
+            this.events.record?.(job, m.record);
+          } catch (err) {
+            // The worker goes on, but its result would not be whole: stop it and fail the job with the reason.
+            recordError = err instanceof Error ? err.message : String(err);
+            worker.send({ type: 'stop', reason: 'cancel' });
+          }
         } else if (m.type === 'log') {
           this.events.log?.(job, m.line);
+        } else if (recordError !== null && (m.type === 'done' || m.type === 'stopped' || m.type === 'error')) {
+          this.queue.fail(job.id, `The job's progress could not be recorded in the catalog: ${recordError}`);
         } else if (m.type === 'done') {
           try {
             this.events.result?.(job, m.result);

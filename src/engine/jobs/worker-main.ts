@@ -42,6 +42,7 @@ export function runWorker(handlers: Readonly<Record<string, JobHandler>>): void 
         forestHome: job.forestHome,
         signal: controller.signal,
         progress: (progress) => parent.send({ type: 'progress', progress }),
+        record: (record) => parent.send({ type: 'record', record }),
         log: (line) => parent.send({ type: 'log', line }),
       });
       parent.send(controller.signal.aborted ? { type: 'stopped', reason: controller.signal.reason as 'cancel' | 'pause' } : { type: 'done', result });

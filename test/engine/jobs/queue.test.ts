@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
@@ -33,6 +34,20 @@ describe('JobQueue', () => {
     const recovered = after.recoverInterrupted();
     expect(recovered).toEqual([expect.objectContaining({ id: job.id, status: 'queued', progress: { step: 42 } })]);
     expect(after.claimNext()).toMatchObject({ id: job.id, attempts: 2 });
+  });
+
+  it('leaves alone a running job whose owner process is still alive', async () => {
+    const file = join(dir, 'owned.sqlite');
+    const catalog = Catalog.open(file);
+    const queue = new JobQueue(catalog);
+    const job = queue.enqueue('train', {});
+    queue.claimNext();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    catalog.db.prepare('UPDATE jobs SET owner_pid = ? WHERE id = ?').run(other.pid, job.id);
+    expect(new JobQueue(Catalog.open(file)).recoverInterrupted()).toEqual([]);
+    other.kill('SIGKILL');
+    await new Promise((resolve) => other.once('exit', resolve));
+    expect(new JobQueue(Catalog.open(file)).recoverInterrupted()).toEqual([expect.objectContaining({ id: job.id, status: 'queued' })]);
   });
 
   it('pauses and cancels', () => {
