@@ -1,65 +1,63 @@
 // The service's long work: the persistent queue, the runner that executes each job in a worker process,
-// and the view of a job the UI shows (label, done of total, ETA). Ingest results land in the catalog.
+// and, per kind of job (kinds/), how the UI shows it and what its records and result write to the catalog.
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { JobView } from '../../shared/api/events';
+import type { GroveEvent, JobView } from '../../shared/api/events';
 import { GroveError } from '../../shared/api/errors';
 import type { ApiInput } from '../../shared/api/schemas';
 import type { Catalog } from '../catalog/catalog';
-import { saveIngestReport } from '../catalog/domains';
 import { findModel } from '../catalog/models';
-import type { IngestProgress, IngestReport } from '../corpus/types';
 import type { ExportJobPayload } from '../export/job';
-import type { ExportProgress } from '../export/progress';
 import { JobQueue, type Job } from '../jobs/queue';
 import { JobRunner, type WorkerLauncher } from '../jobs/runner';
 import { domainDir } from '../store/domains';
 import { storedModelFolder } from '../store/model-store';
 import { forestTokenizerDir } from '../store/init';
+import { exportKind } from './kinds/export';
+import { ingestKind, type IngestPayload } from './kinds/ingest';
+import type { JobKind, JobOwnerContext } from './kinds/kind';
 
-interface IngestPayload {
-  folder: string;
-  out: string;
-  tokenizer: string;
-  domain: string;
+/** Every kind of job the service queues; a worker runs each with the handler of the same name (jobs/handlers.ts). */
+const JOB_KINDS: Record<string, JobKind> = { ingest: ingestKind, export: exportKind };
+
+/** Adds a kind of job (the BTM operations register theirs from their own modules). */
+export function registerJobKind(name: string, kind: JobKind): void {
+  JOB_KINDS[name] = kind;
 }
 
 export function jobView(job: Job): JobView {
-  if (job.kind === 'export') return exportJobView(job);
-  const p = (job.progress ?? {}) as Partial<IngestProgress>;
-  const payload = job.payload as Partial<IngestPayload>;
-  const label = job.kind === 'ingest' ? `Ingest “${payload.domain ?? '?'}”` : job.kind;
-  const done = job.status === 'done' ? Math.max(1, p.bytesTotal ?? 1) : (p.bytesDone ?? 0);
-  return { id: job.id, kind: job.kind, label, status: job.status, done, total: Math.max(1, p.bytesTotal ?? 1), etaSeconds: p.etaSeconds ?? null, error: job.error };
-}
-
-/** An export reports parameters written of all (ExportProgress). */
-function exportJobView(job: Job): JobView {
-  const p = (job.progress ?? {}) as Partial<ExportProgress>;
-  const payload = job.payload as Partial<ExportJobPayload>;
-  const total = Math.max(1, p.total ?? 1);
-  const done = job.status === 'done' ? total : (p.done ?? 0);
-  return { id: job.id, kind: job.kind, label: `Export “${payload.name ?? '?'}” as ${payload.format ?? '?'}`, status: job.status, done, total, etaSeconds: null, error: job.error };
+  const kind = JOB_KINDS[job.kind];
+  const progress = kind ? kind.progress(job) : { done: job.status === 'done' ? 1 : 0, total: 1, etaSeconds: null };
+  return { id: job.id, kind: job.kind, label: kind ? kind.label(job) : job.kind, status: job.status, error: job.error, ...progress };
 }
 
 export class ServiceJobs {
   readonly queue: JobQueue;
   private readonly runner: JobRunner | null;
+  private readonly ctx: JobOwnerContext;
 
   constructor(
     private readonly catalog: Catalog,
     private readonly forestHome: string,
     launcher: WorkerLauncher | undefined,
     private readonly emit: (job: JobView, forestChanged: boolean) => void,
+    emitEvent: (event: GroveEvent) => void = () => undefined,
   ) {
     this.queue = new JobQueue(catalog);
+    this.ctx = { catalog, forestHome, enqueue: (kind, payload) => this.enqueueJob(kind, payload), emit: emitEvent };
+    const kindOf = (job: Job) => JOB_KINDS[job.kind];
     this.runner = launcher
       ? new JobRunner(this.queue, launcher, forestHome, {
-          progress: (job) => emit(jobView(this.queue.get(job.id)), false),
-          result: (job, result) => {
-            if (job.kind === 'ingest') saveIngestReport(catalog, (job.payload as IngestPayload).domain, result as IngestReport);
+          progress: (job, progress) => {
+            kindOf(job)?.onProgress?.(job, progress, this.ctx);
+            emit(jobView(this.queue.get(job.id)), false);
           },
-          finished: (job) => emit(jobView(job), true),
+          record: (job, record) => kindOf(job)?.onRecord?.(job, record, this.ctx),
+          result: (job, result) => kindOf(job)?.onResult?.(job, result, this.ctx),
+          finished: (job) => {
+            kindOf(job)?.onFinished?.(job, this.ctx);
+            emit(jobView(this.queue.get(job.id)), true);
+          },
         })
       : null;
     if (this.runner) {
@@ -68,28 +66,34 @@ export class ServiceJobs {
     }
   }
 
+  /** Queues a job of a registered kind, starts the runner on it, and tells the UIs. */
+  enqueueJob(kind: string, payload: unknown): Job {
+    const runner = this.requireRunner();
+    if (!JOB_KINDS[kind]) throw new GroveError('internal', `No job kind ${JSON.stringify(kind)} is registered with the service.`);
+    const job = this.queue.enqueue(kind, payload);
+    void runner.drain();
+    this.emit(jobView(job), false);
+    return job;
+  }
+
   private requireRunner(): JobRunner {
     if (!this.runner) throw new GroveError('unsupported', 'This Grove process runs no background jobs; use the app or `grove serve`.');
     return this.runner;
   }
 
   addDomain(folder: string, domain: string): JobView {
-    const runner = this.requireRunner();
+    this.requireRunner();
     const abs = resolve(folder);
     if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new GroveError('not_found', `${abs} is not a folder on this machine.`, { folder: abs });
     const tokenizer = join(forestTokenizerDir(this.forestHome), 'tokenizer.json');
     if (!existsSync(tokenizer)) throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first (`grove init --from <model folder>`).');
     const payload: IngestPayload = { folder: abs, out: domainDir(this.forestHome, domain), tokenizer, domain };
-    const job = this.queue.enqueue('ingest', payload);
-    void runner.drain();
-    const view = jobView(job);
-    this.emit(view, false);
-    return view;
+    return jobView(this.enqueueJob('ingest', payload));
   }
 
   /** Queues an export of a forest model (by name or id) or a model folder; the worker writes it. */
   exportModel(input: ApiInput<'exportModel'>): JobView {
-    const runner = this.requireRunner();
+    this.requireRunner();
     let folder: string;
     if (existsSync(input.model) && statSync(input.model).isDirectory()) folder = resolve(input.model);
     else {
@@ -108,11 +112,7 @@ export class ServiceJobs {
       force: input.force ?? false,
       ...(existsSync(join(tokenizerDir, 'tokenizer.json')) ? { tokenizerDir } : {}),
     };
-    const job = this.queue.enqueue('export', payload);
-    void runner.drain();
-    const view = jobView(job);
-    this.emit(view, false);
-    return view;
+    return jobView(this.enqueueJob('export', payload));
   }
 
   list(): JobView[] {
@@ -125,5 +125,28 @@ export class ServiceJobs {
     else if (job.status === 'queued' || job.status === 'paused') this.queue.cancel(id);
     else throw new GroveError('conflict', `Job ${id} is ${job.status}: there is nothing to cancel.`);
     return jobView(this.queue.get(id));
+  }
+
+  /** Pauses a job: a running one checkpoints and stops (it resumes from there); a queued one waits. */
+  pause(id: number): JobView {
+    const job = this.queue.get(id);
+    if (this.runner?.runningJobId === id) this.runner.stop(id, 'pause');
+    else if (job.status === 'queued') this.queue.pause(id);
+    else throw new GroveError('conflict', `Job ${id} is ${job.status}: only a queued or running job can be paused.`);
+    const view = jobView(this.queue.get(id));
+    this.emit(view, false);
+    return view;
+  }
+
+  /** Queues a paused or failed job again; it continues from its last checkpoint. */
+  resume(id: number): JobView {
+    const runner = this.requireRunner();
+    const job = this.queue.get(id);
+    if (job.status !== 'paused' && job.status !== 'failed') throw new GroveError('conflict', `Job ${id} is ${job.status}: only a paused or failed job can be resumed.`);
+    this.queue.resume(id);
+    void runner.drain();
+    const view = jobView(this.queue.get(id));
+    this.emit(view, false);
+    return view;
   }
 }

@@ -38,7 +38,7 @@ export class GroveService implements GroveApi {
     this.jobQueue = new ServiceJobs(this.catalog, options.forestHome, options.workers, (job, forestChanged) => {
       this.emit({ type: 'job.changed', job });
       if (forestChanged) this.emit({ type: 'forest.changed' });
-    });
+    }, (event) => this.emit(event));
     this.forestCalls = new ForestCalls(this.catalog, options.forestHome, this.jobQueue);
   }
 
