@@ -11,6 +11,7 @@ import { forestSummary } from '../catalog/summary';
 import { catalogPath } from '../home';
 import type { WorkerLauncher } from '../jobs/runner';
 import { ForestCalls } from './forest-calls';
+import { HubCalls } from './hub-calls';
 import { ServiceJobs } from './jobs';
 import { compiledProviders, onnxruntimeVersion } from '../runtime/ort';
 import { GROVE_VERSION } from '../version';
@@ -32,6 +33,7 @@ export class GroveService implements GroveApi {
   private readonly catalog: Catalog;
   private readonly jobQueue: ServiceJobs;
   private readonly forestCalls: ForestCalls;
+  private readonly hubCalls: HubCalls;
 
   constructor(private readonly options: GroveServiceOptions) {
     this.catalog = Catalog.open(catalogPath(options.forestHome), options.catalog);
@@ -40,6 +42,7 @@ export class GroveService implements GroveApi {
       if (forestChanged) this.emit({ type: 'forest.changed' });
     }, (event) => this.emit(event));
     this.forestCalls = new ForestCalls(this.catalog, options.forestHome, this.jobQueue);
+    this.hubCalls = new HubCalls(this.catalog, options.forestHome, this.jobQueue);
   }
 
   // The BTM operations (schemas-forest.ts), in forest-calls.ts.
@@ -56,6 +59,11 @@ export class GroveService implements GroveApi {
   evaluate = (input: ApiInput<'evaluate'>) => this.forestCalls.evaluate(input);
   evaluations = () => this.forestCalls.evaluations();
   collapse = (input: ApiInput<'collapse'>) => this.forestCalls.collapse(input);
+
+  // Models in (schemas-hub.ts), in hub-calls.ts.
+  curatedModels = () => this.hubCalls.curatedModels();
+  downloadModel = (input: ApiInput<'downloadModel'>) => this.hubCalls.downloadModel(input);
+  importSeed = (input: ApiInput<'importSeed'>) => this.hubCalls.importSeed(input);
 
   async addDomain({ folder, domain }: { folder: string; domain: string }): Promise<JobView> {
     return this.jobQueue.addDomain(folder, domain);

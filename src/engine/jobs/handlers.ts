@@ -4,6 +4,7 @@ import { GroveError } from '../../shared/api/errors';
 import { ingestFolder } from '../corpus/ingest';
 import { corpusTokenizer } from '../corpus/types';
 import { runExportJob } from '../export/job';
+import { runDownloadJob, runImportSeedJob } from '../hub/hub-jobs';
 import { loadTokenizer } from '../tokenize/load';
 import { runTrainJob } from '../train/train-job';
 import type { JobHandler } from './protocol';
@@ -24,4 +25,6 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   },
   train: (payload, ctx) => runTrainJob(payload, ctx.signal, (p) => ctx.progress(p), ctx.log),
   export: (payload, ctx) => runExportJob(payload, (p) => ctx.progress(p)),
+  download: (payload, ctx) => runDownloadJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
+  'import-seed': (payload, ctx) => runImportSeedJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
 };

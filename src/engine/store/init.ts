@@ -1,8 +1,9 @@
 // `grove init --from <model folder>`: a forest whose seed is an existing model (Hugging Face layout:
 // config.json, safetensors, tokenizer.json). The weights go to the model store, the tokenizer becomes
 // the forest's tokenizer (every domain is tokenized with it), and the catalog gets the forest and its seed.
-import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { renameSync, rmSync } from 'node:fs';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import { Catalog } from '../catalog/catalog';
@@ -27,42 +28,89 @@ export interface InitResult {
   parameters: number;
 }
 
-export async function initForestFromModel(home: string, source: string, options: { forestName?: string; seedName?: string } = {}): Promise<InitResult> {
-  const catalog = Catalog.open(catalogPath(home));
+/** A seed whose files are in the forest home (weights stored, tokenizer staged) but not yet in the catalog. */
+export interface PreparedSeed {
+  seedName: string;
+  weightsSha256: string;
+  weightsBytes: number;
+  architectureJson: string;
+  parameters: number;
+  tokenizerSha256: string;
+  /** The tokenizer files, in a staging folder of the home that recordSeed renames to forestTokenizerDir. */
+  stagedTokenizerDir: string;
+}
+
+/** The conflict of a home that has its seed already: refused before anything is copied. */
+export function assertNoSeed(catalog: Catalog, home: string): void {
+  const existing = catalog.forest();
+  if (existing && catalog.models(existing.id).some((m) => m.role === 'seed')) {
+    throw new GroveError('conflict', `${home} already holds forest "${existing.name}" with a seed; start another forest with --home <new folder>.`, { home });
+  }
+}
+
+/**
+ * The file half of `grove init --from`, without the catalog (so a worker process can run it): stores the
+ * weights and stages the tokenizer files (copied, never edited). Refuses a tokenizer that outgrows the model.
+ */
+export async function prepareSeed(home: string, source: string, seedName = basename(source)): Promise<PreparedSeed> {
+  const tokenizer = await loadTokenizer(join(source, 'tokenizer.json'));
+  const stored = await storeModelFolder(home, source);
+  if (tokenizer.vocabSize > stored.config.vocabSize) {
+    throw new GroveError('bad_input', `${source}: the tokenizer has ids up to ${tokenizer.vocabSize - 1} but the model embeds only ${stored.config.vocabSize} tokens: they do not belong together.`);
+  }
+  const staged = join(home, `.tokenizer-incoming-${process.pid}-${randomBytes(4).toString('hex')}`);
+  let tokenizerSha256: string;
   try {
-    const existing = catalog.forest();
-    if (existing && catalog.models(existing.id).some((m) => m.role === 'seed')) {
-      throw new GroveError('conflict', `${home} already holds forest "${existing.name}" with a seed; start another forest with --home <new folder>.`);
-    }
-    const tokenizer = await loadTokenizer(join(source, 'tokenizer.json'));
-    const stored = await storeModelFolder(home, source);
-    if (tokenizer.vocabSize > stored.config.vocabSize) {
-      throw new GroveError('bad_input', `${source}: the tokenizer has ids up to ${tokenizer.vocabSize - 1} but the model embeds only ${stored.config.vocabSize} tokens: they do not belong together.`);
-    }
-    // The forest's tokenizer: copied file by file (temp name, then rename), never edited.
-    const dir = forestTokenizerDir(home);
-    await mkdir(dir, { recursive: true });
+    await mkdir(staged, { recursive: true });
     for (const file of TOKENIZER_FILES) {
       const from = join(source, file);
       if (!(await stat(from).then((s) => s.isFile(), () => false))) continue;
-      await copyFile(from, join(dir, `${file}.tmp`));
-      await rename(join(dir, `${file}.tmp`), join(dir, file));
+      await copyFile(from, join(staged, file));
     }
-    const tokenizerSha256 = createHash('sha256').update(await readFile(join(dir, 'tokenizer.json'))).digest('hex');
-    const seedName = options.seedName ?? basename(source);
-    return catalog.db.transaction(() => {
-      const forestId = ensureForest(catalog, options.forestName ?? 'forest');
-      const seedId = insertModel(catalog, {
-        forestId,
-        name: seedName,
-        role: 'seed',
-        weightsSha256: stored.sha256,
-        weightsBytes: stored.bytes,
-        architectureJson: JSON.stringify(stored.config),
-        tokenizerSha256,
-      });
-      return { forestId, seedId, seedName, weightsSha256: stored.sha256, parameters: parameterCount(stored.config) };
-    })();
+    tokenizerSha256 = createHash('sha256').update(await readFile(join(staged, 'tokenizer.json'))).digest('hex');
+  } catch (err) {
+    rmSync(staged, { recursive: true, force: true });
+    throw err;
+  }
+  return { seedName, weightsSha256: stored.sha256, weightsBytes: stored.bytes, architectureJson: JSON.stringify(stored.config), parameters: parameterCount(stored.config), tokenizerSha256, stagedTokenizerDir: staged };
+}
+
+/**
+ * The catalog half: checks again that the home has no seed, puts the staged tokenizer in place (one rename),
+ * then commits the forest and its seed. A failure leaves the catalog as it was.
+ */
+export function recordSeed(catalog: Catalog, home: string, seed: PreparedSeed, forestName = 'forest'): InitResult {
+  try {
+    assertNoSeed(catalog, home);
+  } catch (err) {
+    rmSync(seed.stagedTokenizerDir, { recursive: true, force: true });
+    throw err;
+  }
+  const dir = forestTokenizerDir(home);
+  // A tokenizer without a seed is what an interrupted earlier init left: this seed's replaces it.
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(seed.stagedTokenizerDir, dir);
+  return catalog.db.transaction(() => {
+    const forestId = ensureForest(catalog, forestName);
+    const seedId = insertModel(catalog, {
+      forestId,
+      name: seed.seedName,
+      role: 'seed',
+      weightsSha256: seed.weightsSha256,
+      weightsBytes: seed.weightsBytes,
+      architectureJson: seed.architectureJson,
+      tokenizerSha256: seed.tokenizerSha256,
+    });
+    return { forestId, seedId, seedName: seed.seedName, weightsSha256: seed.weightsSha256, parameters: seed.parameters };
+  })();
+}
+
+export async function initForestFromModel(home: string, source: string, options: { forestName?: string; seedName?: string } = {}): Promise<InitResult> {
+  const catalog = Catalog.open(catalogPath(home));
+  try {
+    assertNoSeed(catalog, home);
+    const seed = await prepareSeed(home, source, options.seedName);
+    return recordSeed(catalog, home, seed, options.forestName);
   } finally {
     catalog.close();
   }

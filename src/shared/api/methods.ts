@@ -21,6 +21,17 @@ export const API_METHODS = [
   'evaluate',
   'evaluations',
   'collapse',
+  // chat (schemas-chat.ts)
+  'chats',
+  'chat',
+  'deleteChat',
+  'sendMessage',
+  'stopReply',
+  'regenerate',
+  // models in (schemas-hub.ts)
+  'curatedModels',
+  'downloadModel',
+  'importSeed',
 ] as const;
 export type ApiMethodName = (typeof API_METHODS)[number];
 

@@ -2,7 +2,9 @@
 // HTTP) validate every input against these before the engine sees it.
 import { z } from 'zod';
 import type { ApiMethodName } from './methods';
+import { chatSchemas } from './schemas-chat';
 import { forestSchemas } from './schemas-forest';
+import { hubSchemas } from './schemas-hub';
 
 const Empty = z.object({}).strict();
 
@@ -115,6 +117,8 @@ export const apiSchemas = {
     output: JobView,
   },
   ...forestSchemas(JobView, DomainName),
+  ...chatSchemas,
+  ...hubSchemas(JobView),
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiSchemas = typeof apiSchemas;

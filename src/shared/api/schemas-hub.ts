@@ -1,0 +1,52 @@
+// GroveApi's calls for models coming in: the curated list of small models known to work, a download from
+// the Hugging Face Hub, and a local model folder planted as the forest's seed (`grove init --from` for the
+// app). Downloads and imports are jobs run in a worker; their JobView carries bytes, speed and ETA.
+import { z } from 'zod';
+
+export const CuratedModelView = z.object({
+  repoId: z.string(),
+  family: z.enum(['llama', 'qwen2']),
+  /** 'instruct' models have a chat template; 'base' models continue plain text. */
+  kind: z.enum(['instruct', 'base']),
+  parameters: z.number().int(),
+  /** Approximate bytes the download moves. */
+  downloadBytes: z.number().int(),
+  licence: z.string(),
+  /** Gated models need their licence accepted on the Hub and an access token. */
+  gated: z.boolean(),
+});
+
+/** "owner/name", as the Hub spells repository ids. */
+const RepoId = z
+  .string()
+  .min(3)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use the Hub’s owner/name, e.g. HuggingFaceTB/SmolLM2-135M');
+
+/** The hub's calls, merged into apiSchemas (jobs use the shared JobView). */
+export function hubSchemas<J extends z.ZodType>(JobView: J) {
+  return {
+    curatedModels: { input: z.object({}).strict(), output: z.array(CuratedModelView) },
+    /** Downloads a model into the forest home's hub cache (resumable, hash-checked); `asSeed` then plants it as the seed. */
+    downloadModel: {
+      input: z
+        .object({
+          repo: RepoId,
+          /** Branch, tag or commit; main by default. */
+          revision: z.string().min(1).max(200).optional(),
+          /** Access token for gated models; kept only until the job ends. */
+          token: z.string().min(1).max(1000).optional(),
+          asSeed: z.boolean().default(false),
+        })
+        .strict(),
+      output: JobView,
+    },
+    /** A Hugging Face model folder (config.json, safetensors, tokenizer.json) on the engine's machine becomes the seed of a new forest. */
+    importSeed: {
+      input: z.object({ folder: z.string().min(1).max(4096), name: z.string().min(1).max(200).optional() }).strict(),
+      output: JobView,
+    },
+  } as const;
+}
+
+export type CuratedModelView = z.output<typeof CuratedModelView>;
