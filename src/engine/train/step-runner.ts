@@ -53,7 +53,7 @@ export interface LlamaTrainerOptions {
    * per op on small models) and off for several, where memory is the point (it kept ~0.7 GB of freed
    * blocks on the 135M shape).
    */
-  session?: Pick<SessionOptions, 'memoryArena' | 'memoryPattern' | 'profilePrefix'>;
+  session?: Pick<SessionOptions, 'memoryArena' | 'memoryPattern' | 'profilePrefix' | 'providers'>;
   /** Elements per optimizer chunk when microBatches > 1 (default 4 Mi: 16 MiB of float32). */
   optimizerChunk?: number;
 }
@@ -122,6 +122,13 @@ export class LlamaTrainer implements TrainStepRunner {
   /** Starts from a model's weights (any stored dtype), with fresh optimizer state. */
   async loadWeights(weights: TensorReader): Promise<void> {
     for (const s of this.specs) (this.state.get(s.name)!.data as Float32Array).set(await weights.readFloat32(s.name));
+    this.resetOptimizer();
+  }
+
+  /** Zero AdamW moments and step count: the state of a trainer that has not stepped yet. */
+  resetOptimizer(): void {
+    for (const s of this.specs) for (const kind of ['m', 'v'] as const) (this.state.get(stateName(kind, s.name))!.data as Float32Array).fill(0);
+    this.stepCount = 0;
   }
 
   /** Rows [i*b, (i+1)*b) of a batch as int64 graph inputs. */

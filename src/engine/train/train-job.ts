@@ -1,58 +1,138 @@
-// A training run as a job: a model (a stored folder, or a fresh init of a config), a domain's token
-// shards, a budget in steps; checkpoints in the run folder, so a killed worker resumes where it stopped.
-// The trained model is written to <runDir>/model (config.json + model.safetensors) at the end.
+// A training run as a job: a model (a stored folder, or a fresh init of a config), the token shards of one
+// domain or of a mix of domains, a budget in steps or in minutes; checkpoints in the run folder, so a
+// killed worker resumes where it stopped. The trained model is written to <runDir>/model at the end.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../corpus/atomic';
 import { readManifest, splitShards } from '../corpus/manifest';
 import { ModelConfigSchema } from '../model/config';
 import { readModelFolder } from '../model/folder';
+import { initParameters } from '../model/init';
 import { runTraining, type TrainProgress, type StopReason } from './loop';
 import { LlamaTrainer } from './step-runner';
-import { TokenWindows } from './windows';
+import { TokenWindows, type ShardFile } from './windows';
 
 export const TrainJobPayload = z
   .object({
     runDir: z.string().min(1),
-    domainDir: z.string().min(1),
+    /** The domain to train on; or `domainDirs` for a mix of domains (the seed phase, a dense model). */
+    domainDir: z.string().min(1).optional(),
+    domainDirs: z.array(z.string().min(1)).min(1).optional(),
     /** Start from this model folder's weights; without it, a fresh init of `config` (a seed from scratch). */
     modelFolder: z.string().min(1).optional(),
     config: z.unknown().optional(),
-    steps: z.number().int().positive(),
+    /** The budget: optimizer steps, or wall-clock minutes (turned into steps by timing the first steps). */
+    steps: z.number().int().positive().optional(),
+    minutes: z.number().positive().optional(),
     batchSize: z.number().int().positive(),
     /** Split each batch into this many micro-batches (accumulated gradients: same step, less memory). */
     microBatches: z.number().int().positive().default(1),
     contextLength: z.number().int().positive(),
     peakLr: z.number().positive().default(1e-3),
     warmupFraction: z.number().min(0).max(1).default(0.08),
+    decay: z.enum(['cosine', 'linear', 'polynomial', 'constant']).default('cosine'),
+    minLrRatio: z.number().min(0).max(1).default(0.1),
     seed: z.number().int().min(0).default(0),
     threads: z.number().int().min(0).default(0),
+    /** ONNX Runtime execution providers for the training sessions (default: the CPU). */
+    providers: z.array(z.string()).optional(),
     evalEvery: z.number().int().positive().optional(),
+    /** Stop after this many validations without a better validation loss (0 = never). */
+    patience: z.number().int().min(0).default(0),
     checkpointEverySteps: z.number().int().positive().optional(),
     checkpointEveryMinutes: z.number().positive().default(5),
   })
-  .strict();
+  .strict()
+  .refine((p) => (p.steps === undefined) !== (p.minutes === undefined), 'give the budget as steps or as minutes, one of them')
+  .refine((p) => (p.domainDir === undefined) !== (p.domainDirs === undefined), 'give domainDir or domainDirs, one of them');
 export type TrainJobPayload = z.input<typeof TrainJobPayload>;
 
-export async function runTrainJob(input: unknown, signal: AbortSignal, onProgress: (p: TrainProgress) => void, log: (line: string) => void): Promise<{ reason: StopReason; steps: number; modelFolder: string | null }> {
+export interface TrainJobResult {
+  reason: StopReason;
+  steps: number;
+  totalSteps: number;
+  tokens: number;
+  modelFolder: string | null;
+}
+
+/** The run's fixed plan: a minutes budget is turned into steps once, and a resumed run keeps that number. */
+interface RunPlan {
+  totalSteps: number;
+  secondsPerStep?: number;
+}
+const PLAN_FILE = 'plan.json';
+
+async function splitFiles(dirs: readonly string[], split: 'train' | 'valid'): Promise<ShardFile[]> {
+  const files: ShardFile[] = [];
+  for (const dir of dirs) files.push(...splitShards(dir, await readManifest(dir), split));
+  return files;
+}
+
+/**
+ * Times training steps on real batches, then puts the trainer back where it started: the minutes budget
+ * becomes a step count before the schedule (warm-up, decay) is fixed. The first step is left out of the
+ * timing: it pays for ONNX Runtime's first-run allocations.
+ */
+async function stepsForMinutes(trainer: LlamaTrainer, windows: TokenWindows, minutes: number, restore: () => Promise<void>, log: (line: string) => void): Promise<RunPlan> {
+  const timed = 2;
+  let started = 0;
+  for (let i = 0; i <= timed; i++) {
+    if (i === 1) started = performance.now();
+    await trainer.step(windows.batch(-1000 - i, trainer.batchSize), 0);
+  }
+  const secondsPerStep = (performance.now() - started) / 1000 / timed;
+  await restore();
+  const totalSteps = Math.max(1, Math.floor((minutes * 60) / secondsPerStep));
+  log(`${minutes} minutes at ${secondsPerStep.toFixed(3)} s per step: ${totalSteps} steps`);
+  return { totalSteps, secondsPerStep };
+}
+
+export async function runTrainJob(input: unknown, signal: AbortSignal, onProgress: (p: TrainProgress) => void, log: (line: string) => void, onPlan?: (plan: { totalSteps: number }) => void): Promise<TrainJobResult> {
   const p = TrainJobPayload.parse(input);
   const source = p.modelFolder ? await readModelFolder(p.modelFolder) : null;
   const config = source ? source.config : ModelConfigSchema.parse(p.config);
-  const trainer = await LlamaTrainer.create(config, { batchSize: p.batchSize, microBatches: p.microBatches, contextLength: p.contextLength, threads: p.threads, seed: p.seed });
-  if (source) {
-    await trainer.loadWeights(source.weights);
-    await source.weights.close();
-  }
-  const manifest = await readManifest(p.domainDir);
-  const train = new TokenWindows(splitShards(p.domainDir, manifest, 'train'), p.contextLength, p.seed);
-  const valid = p.evalEvery ? new TokenWindows(splitShards(p.domainDir, manifest, 'valid'), p.contextLength, p.seed) : undefined;
+  const trainer = await LlamaTrainer.create(config, {
+    batchSize: p.batchSize,
+    microBatches: p.microBatches,
+    contextLength: p.contextLength,
+    threads: p.threads,
+    seed: p.seed,
+    ...(p.providers ? { session: { providers: p.providers } } : {}),
+  });
+  const restore = async (): Promise<void> => {
+    if (source) await trainer.loadWeights(source.weights);
+    else {
+      // A from-scratch run restarts from the same seeded init, as if the timing steps had never run.
+      for (const { spec, data } of initParameters(config, p.seed)) trainer.tensor(spec.name).set(data);
+      trainer.resetOptimizer();
+    }
+  };
+  if (source) await trainer.loadWeights(source.weights);
+  const dirs = p.domainDirs ?? [p.domainDir as string];
+  const train = new TokenWindows(await splitFiles(dirs, 'train'), p.contextLength, p.seed);
+  const valid = p.evalEvery ? new TokenWindows(await splitFiles(dirs, 'valid'), p.contextLength, p.seed) : undefined;
   try {
+    const planFile = join(p.runDir, PLAN_FILE);
+    let plan: RunPlan;
+    if (p.steps !== undefined) plan = { totalSteps: p.steps };
+    else if (existsSync(planFile)) plan = JSON.parse(readFileSync(planFile, 'utf8')) as RunPlan;
+    else {
+      plan = await stepsForMinutes(trainer, train, p.minutes as number, restore, log);
+      await mkdir(p.runDir, { recursive: true });
+      await writeFileAtomic(planFile, JSON.stringify(plan));
+    }
+    onPlan?.({ totalSteps: plan.totalSteps });
+    const evalEvery = p.evalEvery && Math.min(p.evalEvery, plan.totalSteps);
     const { reason, state } = await runTraining(trainer, {
       runDir: p.runDir,
-      totalSteps: p.steps,
-      schedule: { peakLr: p.peakLr, warmupSteps: Math.round(p.warmupFraction * p.steps) },
+      totalSteps: plan.totalSteps,
+      schedule: { peakLr: p.peakLr, warmupSteps: Math.round(p.warmupFraction * plan.totalSteps), decay: p.decay, minLrRatio: p.minLrRatio },
       seed: p.seed,
       train,
-      ...(valid ? { valid, evalEvery: p.evalEvery } : {}),
+      ...(valid && evalEvery ? { valid, evalEvery } : {}),
+      patience: p.patience,
       ...(p.checkpointEverySteps ? { checkpointEverySteps: p.checkpointEverySteps } : {}),
       checkpointEveryMinutes: p.checkpointEveryMinutes,
       signal,
@@ -61,10 +141,11 @@ export async function runTrainJob(input: unknown, signal: AbortSignal, onProgres
     });
     const modelFolder = reason === 'done' || reason === 'early-stop' ? join(p.runDir, 'model') : null;
     if (modelFolder) await trainer.saveModel(modelFolder);
-    return { reason, steps: state.step, modelFolder };
+    return { reason, steps: state.step, totalSteps: plan.totalSteps, tokens: state.tokens, modelFolder };
   } finally {
     train.close();
     valid?.close();
     await trainer.close();
+    await source?.weights.close();
   }
 }

@@ -13,7 +13,7 @@ import { JobQueue } from '../../../src/engine/jobs/queue';
 import { JobRunner, type WorkerHandle } from '../../../src/engine/jobs/runner';
 import { parseModelConfig } from '../../../src/engine/model/config';
 import { readMetrics } from '../../../src/engine/train/loop';
-import type { TrainJobPayload } from '../../../src/engine/train/train-job';
+import { runTrainJob, type TrainJobPayload } from '../../../src/engine/train/train-job';
 import { loadTokenizer } from '../../../src/engine/tokenize/load';
 import { LlamaModel } from '../../../src/engine/runtime/llama-model';
 import { assertBuilt, repoRoot } from '../../helpers/grove-process';
@@ -76,5 +76,28 @@ describe('train job', () => {
     const model = await LlamaModel.open(join(dir, 'run-a', 'model'), { threads: 1 });
     expect((await model.logits([1, 2, 3])).length).toBe(3 * 320);
     await model.close();
+  });
+
+  it('turns a minutes budget into steps once, leaving no trace of the timed steps', async () => {
+    const lines: string[] = [];
+    const mixed = { ...payload(join(dir, 'run-min')), domainDir: undefined, domainDirs: [domain, domain], steps: undefined, minutes: 0.03, checkpointEverySteps: undefined, evalEvery: undefined };
+    const timed = await runTrainJob(mixed, new AbortController().signal, () => undefined, (l) => lines.push(l));
+    expect(timed.reason).toBe('done');
+    expect(timed.totalSteps).toBeGreaterThan(0);
+    expect(timed.steps).toBe(timed.totalSteps);
+    expect(lines.join('\n')).toMatch(new RegExp(`0.03 minutes at [0-9.]+ s per step: ${timed.totalSteps} steps`));
+    // The same run with that many steps from the start: the timing steps must not have moved the weights or the optimizer.
+    const fixed = await runTrainJob({ ...mixed, runDir: join(dir, 'run-fixed'), minutes: undefined, steps: timed.totalSteps }, new AbortController().signal, () => undefined, () => undefined);
+    const a = readMetrics(join(dir, 'run-min')).filter((m) => m.split === 'train');
+    const b = readMetrics(join(dir, 'run-fixed')).filter((m) => m.split === 'train');
+    expect(fixed.steps).toBe(timed.totalSteps);
+    expect(a.map((m) => m.loss)).toEqual(b.map((m) => m.loss));
+    // Run again (a resume): the plan stands even with another budget, and nothing more is trained.
+    const again = await runTrainJob({ ...mixed, minutes: 5 }, new AbortController().signal, () => undefined, () => undefined);
+    expect(again).toMatchObject({ totalSteps: timed.totalSteps, steps: timed.totalSteps, reason: 'done' });
+  });
+
+  it('refuses a payload with two budgets or none', async () => {
+    await expect(runTrainJob({ ...payload(join(dir, 'bad')), minutes: 1 }, new AbortController().signal, () => undefined, () => undefined)).rejects.toThrow(/steps or as minutes/);
   });
 });
