@@ -10,6 +10,8 @@ import { domainDocuments, parseDomainStats } from '../catalog/domains';
 import { forestSummary } from '../catalog/summary';
 import { catalogPath } from '../home';
 import type { WorkerLauncher } from '../jobs/runner';
+import { InferenceHost, type InferWorkerHandle } from '../infer/host';
+import { ChatCalls } from './chat-calls';
 import { ForestCalls } from './forest-calls';
 import { HubCalls } from './hub-calls';
 import { ServiceJobs } from './jobs';
@@ -22,6 +24,8 @@ export interface GroveServiceOptions {
   catalog?: CatalogOptions;
   /** Starts worker processes for long jobs (ingest, training); without it the service runs no jobs. */
   workers?: WorkerLauncher;
+  /** Starts the inference worker that chat replies run in; without it the service cannot chat. */
+  inference?: () => InferWorkerHandle;
 }
 
 function toSummary(d: DomainRow): ForestSummary['domains'][number] {
@@ -33,6 +37,8 @@ export class GroveService implements GroveApi {
   private readonly catalog: Catalog;
   private readonly jobQueue: ServiceJobs;
   private readonly forestCalls: ForestCalls;
+  private readonly inference: InferenceHost | null;
+  private readonly chatCalls: ChatCalls;
   private readonly hubCalls: HubCalls;
 
   constructor(private readonly options: GroveServiceOptions) {
@@ -41,8 +47,22 @@ export class GroveService implements GroveApi {
       this.emit({ type: 'job.changed', job });
       if (forestChanged) this.emit({ type: 'forest.changed' });
     }, (event) => this.emit(event));
+    this.inference = options.inference ? new InferenceHost(options.inference) : null;
+    this.chatCalls = new ChatCalls(this.catalog, options.forestHome, this.inference, (event) => this.emit(event));
     this.forestCalls = new ForestCalls(this.catalog, options.forestHome, this.jobQueue);
     this.hubCalls = new HubCalls(this.catalog, options.forestHome, this.jobQueue);
+  }
+
+  // Chat (schemas-chat.ts), in chat-calls.ts; replies run in the inference worker.
+  chats = () => this.chatCalls.chats();
+  chat = (input: ApiInput<'chat'>) => this.chatCalls.chat(input);
+  deleteChat = (input: ApiInput<'deleteChat'>) => this.chatCalls.deleteChat(input);
+  sendMessage = (input: ApiInput<'sendMessage'>) => this.chatCalls.sendMessage(input);
+  stopReply = (input: ApiInput<'stopReply'>) => this.chatCalls.stopReply(input);
+  regenerate = (input: ApiInput<'regenerate'>) => this.chatCalls.regenerate(input);
+  /** The inference worker, for tests of crash handling. */
+  get inferenceHost(): InferenceHost | null {
+    return this.inference;
   }
 
   // The BTM operations (schemas-forest.ts), in forest-calls.ts.
@@ -112,6 +132,8 @@ export class GroveService implements GroveApi {
   }
 
   close(): void {
+    this.chatCalls.stopAll();
+    this.inference?.close();
     this.events.removeAllListeners();
     this.catalog.close();
   }

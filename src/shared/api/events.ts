@@ -28,8 +28,21 @@ export interface JobView {
   runId?: number;
 }
 
+/** A model's share of a chat reply's mix (the domain posterior, or fixed weights). */
+export interface ExpertShare {
+  name: string;
+  weight: number;
+}
+
+/** How a chat reply ended: generation's reasons, or 'error' (then `error` says why). */
+export type ChatFinish = 'stop-token' | 'stop-string' | 'length' | 'context' | 'aborted' | 'error';
+
 export type GroveEvent =
   | { type: 'forest.changed' }
+  /** A piece of a chat reply: the new text, and every model's weight after the token that ended it. */
+  | { type: 'chat.token'; chatId: number; messageId: number; text: string; weights: ExpertShare[] }
+  /** A chat reply ended (saved in the catalog): its whole text, and the posterior after its last token. */
+  | { type: 'chat.done'; chatId: number; messageId: number; finish: ChatFinish; content: string; posterior: ExpertShare[]; error?: string }
   | { type: 'job.changed'; job: JobView }
   | { type: 'train.progress'; runId: number; progress: TrainProgress };
 

@@ -1,0 +1,208 @@
+// The forest as one Decoder (btm.md "Use the forest"): the next-token distribution is the log-space
+// mixture log p(x) = log sum_j w_j · p_j(x) of the experts' distributions, with w the domain posterior,
+// updated after every token from each expert's log-probability of the token that actually came. The
+// returned "logits" are the mixture's log-probabilities, so sampling (penalty, temperature, top-k/p)
+// applies to the mixture itself. Experts the posterior can never weigh (top-k by prior, a manual weight
+// of 0) are never opened or run: the cost is that of the experts that count.
+import { GroveError } from '../../shared/api/errors';
+import { normaliseDistribution } from '../forest/distribution';
+import { DomainPosterior, topKByPrior, type PosteriorSettings } from '../forest/posterior';
+import type { Decoder } from './generate';
+
+/** One expert as the ensemble drives it: a KV-cached decoder that can also score the prompt it is fed. */
+export interface ExpertSession {
+  /**
+   * Feeds the prompt. Returns the next-token logits [V] and log p(ids[t] | ids[<t]) for t = 1..n-1
+   * ([n-1]: the first token, usually BOS, has no context to be predicted from).
+   */
+  prefillScored(ids: readonly number[]): Promise<{ logits: Float32Array; promptLogProbs: ArrayLike<number> }>;
+  /** Feeds one token; returns the next-token logits [V]. */
+  step(id: number): Promise<Float32Array>;
+  readonly maxContext: number;
+}
+
+export interface EnsembleExpert {
+  name: string;
+  /** Opens the expert's session; called only for experts that will run. */
+  open(): ExpertSession;
+}
+
+/**
+ * How the weights move: the domain posterior (context or last-token, with its window and top-k), or a
+ * fixed mixture (the chat's sliders: the prior is used as it is, at every token).
+ */
+export type EnsembleWeighting = { kind: 'posterior'; settings: PosteriorSettings } | { kind: 'fixed' };
+
+export interface ExpertWeight {
+  name: string;
+  weight: number;
+}
+
+export interface EnsembleOptions {
+  experts: readonly EnsembleExpert[];
+  /** P(D=j) over `experts`, in their order (renormalised). */
+  prior: readonly number[];
+  weighting: EnsembleWeighting;
+  /**
+   * Run the experts' forward passes at once (Promise.all) rather than one after the other. ONNX Runtime
+   * runs each session on its own thread pool, so on a machine with cores to spare this overlaps them;
+   * see DEFAULT_PARALLEL_EXPERTS for what was measured here.
+   */
+  parallel?: boolean;
+}
+
+/**
+ * Measured with bench suite `engine` (ensemble decode, 2 experts of the 135M shape, 2 cores): running
+ * the experts concurrently was not faster than one after the other, since each session already uses
+ * every core; sequential also keeps peak memory lower. See bench/results/ for the numbers.
+ */
+export const DEFAULT_PARALLEL_EXPERTS = false;
+
+/** log-softmax of logits into `out` (float64 sums, so a 150k vocabulary loses nothing). */
+export function logSoftmaxInto(logits: ArrayLike<number>, out: Float32Array): Float32Array {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
+  const shift = max + Math.log(sum);
+  for (let i = 0; i < logits.length; i++) out[i] = logits[i]! - shift;
+  return out;
+}
+
+export class EnsembleDecoder implements Decoder {
+  readonly maxContext: number;
+  private readonly names: string[];
+  /** Indices (into the experts given) of the experts that run, and their sessions. */
+  private readonly running: number[];
+  private readonly sessions: ExpertSession[];
+  private readonly posterior: DomainPosterior;
+  private readonly parallel: boolean;
+  /** Each running expert's log-softmax of the latest position [V]. */
+  private logProbs: Float32Array[] = [];
+  /** Whether the token after the latest position was already observed by the posterior (accept). */
+  private accepted = false;
+  private readonly column: Float64Array;
+  /** Forward passes per running expert (prefill counts as one), for tests and benchmarks. */
+  readonly forwardPasses: number[];
+
+  constructor(o: EnsembleOptions) {
+    if (o.experts.length === 0) throw new GroveError('bad_input', 'An ensemble needs at least one expert. Add an expert to the forest, or chat with the seed alone.');
+    const prior = normaliseDistribution(o.prior, 'ensemble prior', o.experts.map((e) => e.name));
+    this.names = o.experts.map((e) => e.name);
+    let settings: PosteriorSettings;
+    let chosen: number[];
+    if (o.weighting.kind === 'fixed') {
+      // A window of 0 tokens is the prior alone, at every position.
+      settings = { kind: 'context', window: 0 };
+      chosen = prior.flatMap((p, j) => (p > 0 ? [j] : []));
+    } else {
+      const { topK, ...rest } = o.weighting.settings;
+      settings = rest;
+      if (topK?.by === 'prior') chosen = topKByPrior(prior, topK.k).indices.sort((a, b) => a - b);
+      else {
+        chosen = prior.flatMap((p, j) => (p > 0 ? [j] : []));
+        if (topK) settings = { ...rest, topK };
+      }
+    }
+    this.running = chosen;
+    this.posterior = new DomainPosterior(
+      chosen.map((j) => prior[j]!),
+      settings,
+    );
+    this.sessions = chosen.map((j) => o.experts[j]!.open());
+    this.maxContext = Math.min(...this.sessions.map((s) => s.maxContext));
+    this.parallel = o.parallel ?? DEFAULT_PARALLEL_EXPERTS;
+    this.column = new Float64Array(chosen.length);
+    this.forwardPasses = chosen.map(() => 0);
+  }
+
+  /** The names of the experts that run (the others have weight 0 throughout). */
+  get runningExperts(): string[] {
+    return this.running.map((j) => this.names[j]!);
+  }
+
+  /** The weights for the next token, one per expert given (0 for those not running); they sum to 1. */
+  weights(): ExpertWeight[] {
+    const w = this.posterior.weights();
+    const out = this.names.map((name) => ({ name, weight: 0 }));
+    this.running.forEach((j, i) => (out[j]!.weight = w[i]!));
+    return out;
+  }
+
+  async prefill(ids: readonly number[]): Promise<Float32Array> {
+    if (ids.length === 0) throw new GroveError('bad_input', 'The ensemble was given an empty prompt; give at least one token (e.g. the BOS token).');
+    const results = await this.forEach((s) => s.prefillScored(ids));
+    this.posterior.reset();
+    results.forEach((r, i) => {
+      if (r.promptLogProbs.length !== ids.length - 1) {
+        throw new GroveError('internal', `Expert ${this.runningExperts[i]} scored ${r.promptLogProbs.length} prompt tokens of ${ids.length - 1}.`);
+      }
+    });
+    for (let t = 0; t < ids.length - 1; t++) {
+      for (let i = 0; i < results.length; i++) this.column[i] = results[i]!.promptLogProbs[t]!;
+      this.posterior.observe(this.column);
+    }
+    this.logProbs = results.map((r) => logSoftmaxInto(r.logits, new Float32Array(r.logits.length)));
+    this.accepted = false;
+    return this.mixture();
+  }
+
+  /**
+   * Observes the token chosen after the latest position (each expert's log-probability of it) without
+   * running the experts; step() then only runs them. Lets the caller read the weights after the last
+   * token of a reply, which generation never steps past. Returns those weights.
+   */
+  accept(id: number): ExpertWeight[] {
+    if (this.logProbs.length === 0) throw new GroveError('internal', 'accept() before prefill(): feed the prompt first.');
+    if (!this.accepted) {
+      for (let i = 0; i < this.logProbs.length; i++) {
+        const lp = this.logProbs[i]![id];
+        if (lp === undefined) throw new GroveError('bad_input', `Token id ${id} is outside the vocabulary (${this.logProbs[i]!.length} tokens).`, { id });
+        this.column[i] = lp;
+      }
+      this.posterior.observe(this.column);
+      this.accepted = true;
+    }
+    return this.weights();
+  }
+
+  async step(id: number): Promise<Float32Array> {
+    this.accept(id);
+    const logits = await this.forEach((s) => s.step(id));
+    logits.forEach((l, i) => logSoftmaxInto(l, this.logProbs[i]!));
+    this.accepted = false;
+    return this.mixture();
+  }
+
+  /** Runs every running expert, concurrently or one after the other; each result is consumed at once. */
+  private async forEach<T>(f: (s: ExpertSession) => Promise<T>): Promise<T[]> {
+    this.sessions.forEach((_, i) => this.forwardPasses[i]!++);
+    if (this.parallel) return Promise.all(this.sessions.map(f));
+    const out: T[] = [];
+    for (const s of this.sessions) out.push(await f(s));
+    return out;
+  }
+
+  /** log sum_j w_j p_j(x) for every x: a fresh [V] array (the sampler modifies what it is given). */
+  private mixture(): Float32Array {
+    const lw = this.posterior.logWeights();
+    const V = this.logProbs[0]!.length;
+    const out = new Float32Array(V);
+    const live = Array.from(lw.keys()).filter((i) => lw[i] !== -Infinity);
+    if (live.length === 1) {
+      out.set(this.logProbs[live[0]!]!);
+      return out;
+    }
+    for (let x = 0; x < V; x++) {
+      let m = -Infinity;
+      for (const i of live) {
+        const v = lw[i]! + this.logProbs[i]![x]!;
+        if (v > m) m = v;
+      }
+      let s = 0;
+      for (const i of live) s += Math.exp(lw[i]! + this.logProbs[i]![x]! - m);
+      out[x] = m + Math.log(s);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,70 @@
+// Models kept open between chat messages (ONNX Runtime sessions take a while to create), keyed by their
+// weights' sha256 (or folder, for a folder outside the store). When more than `maxOpen` are open, the
+// least recently used ones that the current reply does not need are closed. Tokenizers are kept too.
+import { LlamaModel, type ModelRunOptions } from '../runtime/llama-model';
+import { loadTokenizer } from '../tokenize/load';
+import type { Tokenizer } from '../tokenize/tokenizer';
+
+export interface PooledModelRef {
+  /** What identifies the weights: their sha256, or the folder. */
+  key: string;
+  folder: string;
+}
+
+export const DEFAULT_MAX_OPEN_MODELS = 4;
+
+export class ModelPool {
+  /** Insertion order = recency: a use moves the entry to the end. */
+  private readonly models = new Map<string, Promise<LlamaModel>>();
+  private readonly tokenizers = new Map<string, Promise<Tokenizer>>();
+
+  constructor(private readonly o: { maxOpen?: number; run?: ModelRunOptions } = {}) {}
+
+  get openKeys(): string[] {
+    return [...this.models.keys()];
+  }
+
+  /** Opens (or reuses) every model of one reply, then closes the least recently used others over the limit. */
+  async use(refs: readonly PooledModelRef[]): Promise<LlamaModel[]> {
+    const opened = refs.map((ref) => {
+      let m = this.models.get(ref.key);
+      if (m) this.models.delete(ref.key);
+      else m = LlamaModel.open(ref.folder, this.o.run ?? {});
+      this.models.set(ref.key, m);
+      // A failed open is forgotten, so the next message tries again.
+      m.catch(() => this.models.get(ref.key) === m && this.models.delete(ref.key));
+      return m;
+    });
+    const models = await Promise.all(opened);
+    await this.evict(new Set(refs.map((r) => r.key)));
+    return models;
+  }
+
+  async tokenizer(path: string): Promise<Tokenizer> {
+    let t = this.tokenizers.get(path);
+    if (!t) {
+      t = loadTokenizer(path);
+      this.tokenizers.set(path, t);
+      t.catch(() => this.tokenizers.delete(path));
+    }
+    return t;
+  }
+
+  private async evict(keep: ReadonlySet<string>): Promise<void> {
+    const limit = this.o.maxOpen ?? DEFAULT_MAX_OPEN_MODELS;
+    for (const key of [...this.models.keys()]) {
+      if (this.models.size <= limit) break;
+      if (keep.has(key)) continue;
+      const m = this.models.get(key)!;
+      this.models.delete(key);
+      await (await m.catch(() => null))?.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.models.values()];
+    this.models.clear();
+    this.tokenizers.clear();
+    for (const m of all) await (await m.catch(() => null))?.close();
+  }
+}

@@ -1,0 +1,116 @@
+// One reply (or one continuation): the prompt built for the model kind, one model or an ensemble of
+// experts decoding it, text streamed as it comes with the weights after each token. Runs wherever models
+// may run: the inference worker (app, `grove serve`) and the CLI process (`grove chat`, `grove generate`).
+// The request is plain JSON, since it crosses a process boundary.
+import { GroveError } from '../../shared/api/errors';
+import { chatPromptIds, readPromptStyle, type ChatMessage } from '../generate/chat-prompt';
+import { EnsembleDecoder, type EnsembleWeighting, type ExpertWeight } from '../generate/ensemble-decoder';
+import { generate, type Decoder, type FinishReason } from '../generate/generate';
+import { llamaExpertSession } from '../generate/llama-expert';
+import type { SamplingInput } from '../generate/sampling';
+import { TextStream } from '../generate/text-stream';
+import type { PosteriorSettings } from '../forest/posterior';
+import type { ModelPool, PooledModelRef } from './model-pool';
+
+export interface ReplyModel extends PooledModelRef {
+  name: string;
+}
+
+/** The weighting as JSON (a whole-context window is null, not Infinity). */
+export type ReplyWeighting =
+  | { kind: 'fixed' }
+  | { kind: 'posterior'; posterior: 'context' | 'last-token'; window: number | null; topK: { k: number; by: 'prior' | 'position' } | null };
+
+export type ReplyMix =
+  | { kind: 'single'; model: ReplyModel }
+  | { kind: 'ensemble'; experts: ReplyModel[]; prior: number[]; weighting: ReplyWeighting };
+
+export interface ReplyRequest {
+  /** The folder of the tokenizer the models share (tokenizer.json and its config files). */
+  tokenizerDir: string;
+  /** A conversation to reply to (chat), or text to continue as it is (generate). */
+  input: { kind: 'chat'; messages: ChatMessage[] } | { kind: 'text'; text: string };
+  mix: ReplyMix;
+  sampling: SamplingInput;
+  maxTokens: number;
+}
+
+export interface ReplyResult {
+  text: string;
+  tokens: number;
+  promptTokens: number;
+  finish: FinishReason;
+  /** Each model's weight after the last token (one model: weight 1). */
+  posterior: ExpertWeight[];
+  /** What was left out of a long conversation so the reply fits the context. */
+  dropped: { messages: number; tokens: number };
+}
+
+export interface ReplyHooks {
+  signal?: AbortSignal;
+  /** New text (never empty) and the weights after the token that completed it. */
+  onDelta?(delta: string, weights: ExpertWeight[]): void;
+}
+
+export function weightingOf(w: ReplyWeighting): EnsembleWeighting {
+  if (w.kind === 'fixed') return w;
+  const settings: PosteriorSettings = w.posterior === 'last-token' ? { kind: 'last-token' } : { kind: 'context', window: w.window ?? Infinity };
+  return { kind: 'posterior', settings: w.topK ? { ...settings, topK: w.topK } : settings };
+}
+
+export async function runReply(pool: ModelPool, req: ReplyRequest, hooks: ReplyHooks = {}): Promise<ReplyResult> {
+  if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1) throw new GroveError('bad_input', `A reply needs room for at least one token; maxTokens is ${req.maxTokens}.`);
+  const tokenizer = await pool.tokenizer(req.tokenizerDir);
+  const refs = req.mix.kind === 'single' ? [req.mix.model] : req.mix.experts;
+  const models = await pool.use(refs);
+  const vocab = new Set(models.map((m) => m.config.vocabSize));
+  if (vocab.size > 1) throw new GroveError('bad_input', `These models have different vocabularies (${[...vocab].join(', ')} tokens): only models of one lineage (one tokenizer) can be mixed.`, { models: refs.map((r) => r.name) });
+  if (tokenizer.vocabSize > models[0]!.config.vocabSize) throw new GroveError('bad_input', `The tokenizer has ${tokenizer.vocabSize} tokens but ${refs[0]!.name} embeds ${models[0]!.config.vocabSize}: they do not belong together.`);
+
+  let decoder: Decoder;
+  let weights: () => ExpertWeight[];
+  let accept: (id: number) => ExpertWeight[];
+  if (req.mix.kind === 'single') {
+    decoder = models[0]!.decoder();
+    const one = [{ name: req.mix.model.name, weight: 1 }];
+    weights = () => one;
+    accept = () => one;
+  } else {
+    const ensemble = new EnsembleDecoder({
+      experts: req.mix.experts.map((e, j) => ({ name: e.name, open: () => llamaExpertSession(models[j]!) })),
+      prior: req.mix.prior,
+      weighting: weightingOf(req.mix.weighting),
+    });
+    decoder = ensemble;
+    weights = () => ensemble.weights();
+    accept = (id) => ensemble.accept(id);
+  }
+
+  const room = decoder.maxContext - req.maxTokens;
+  const style = await readPromptStyle(req.tokenizerDir, tokenizer);
+  let prompt: number[];
+  let dropped = { messages: 0, tokens: 0 };
+  if (req.input.kind === 'chat') {
+    if (room < 2) throw new GroveError('bad_input', `A reply of ${req.maxTokens} tokens leaves no room for the conversation in a context of ${decoder.maxContext}; ask for a shorter reply.`);
+    ({ ids: prompt, dropped } = chatPromptIds(tokenizer, style, req.input.messages, room));
+  } else {
+    prompt = Array.from(tokenizer.encode(req.input.text, { addSpecialTokens: true }));
+    if (prompt.length === 0) throw new GroveError('bad_input', 'The prompt encodes to no tokens and the tokenizer adds no BOS token: give some text.');
+  }
+
+  const stream = new TextStream(tokenizer, prompt);
+  const result = await generate(decoder, prompt, {
+    maxNewTokens: req.maxTokens,
+    sampling: req.sampling,
+    stopTokens: style.stopTokens,
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    onToken: (id) => {
+      const w = accept(id);
+      const delta = stream.push(id);
+      if (delta) hooks.onDelta?.(delta, w);
+    },
+  });
+  const rest = stream.flush();
+  if (rest) hooks.onDelta?.(rest, weights());
+  return { text: stream.text, tokens: result.ids.length, promptTokens: prompt.length, finish: result.finish, posterior: weights(), dropped };
+}
