@@ -21,6 +21,8 @@ export interface SuiteResult {
   figures: Figure[];
   /** Extra tables or profiles, already formatted as markdown. */
   sections?: { title: string; markdown: string }[];
+  /** The suite's full results as data (JSON report only), for tools and later comparison. */
+  data?: unknown;
 }
 
 export interface BenchReport {

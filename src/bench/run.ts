@@ -1,6 +1,7 @@
 // `grove bench`: runs the benchmark suites and writes the report (JSON + markdown) to bench/results/.
 import { matmulPeak } from './matmul-peak';
 import { newReport, writeReport, type BenchReport, type SuiteResult } from './report';
+import { btmSuite } from './suites/btm';
 import { engineSuite } from './suites/engine';
 import { ingestSuite } from './suites/ingest';
 import { llamaCppSuite } from './suites/llamacpp';
@@ -12,6 +13,10 @@ export interface BenchContext {
   /** The machine's MatMul peak in GFLOP/s, measured first, for FLOP-rate fractions. */
   peakGflops: number;
   log: (line: string) => void;
+  /** The report folder: suites that write files beside the report (charts) put them here. */
+  outDir: string;
+  /** A progress line for long suites (rewritten in place on a terminal); default: log. */
+  progress?: (line: string) => void;
 }
 
 export interface BenchSuite {
@@ -21,16 +26,16 @@ export interface BenchSuite {
 }
 
 /** The registry of suites: one entry per suite, each in its own module. */
-export const suites: BenchSuite[] = [engineSuite, tokenizerSuite, ingestSuite, llamaCppSuite];
+export const suites: BenchSuite[] = [engineSuite, tokenizerSuite, ingestSuite, llamaCppSuite, btmSuite];
 
-export async function runBench(opts: { names: string[]; threads: number; quick: boolean; outDir: string; log: (line: string) => void }): Promise<{ report: BenchReport; files: { json: string; markdown: string } }> {
+export async function runBench(opts: { names: string[]; threads: number; quick: boolean; outDir: string; log: (line: string) => void; progress?: (line: string) => void }): Promise<{ report: BenchReport; files: { json: string; markdown: string } }> {
   const unknown = opts.names.filter((n) => !suites.some((s) => s.name === n));
   if (unknown.length > 0) throw new Error(`Unknown benchmark suite(s) ${unknown.join(', ')}; known: ${suites.map((s) => s.name).join(', ') || '(none yet)'}`);
   const report = newReport(opts.threads);
   opts.log(`measuring this machine's MatMul peak (${opts.threads} threads)...`);
   const peak = await matmulPeak(opts.threads);
   report.suites.push(peak.suite);
-  const ctx: BenchContext = { threads: opts.threads, quick: opts.quick, peakGflops: peak.gflops, log: opts.log };
+  const ctx: BenchContext = { threads: opts.threads, quick: opts.quick, peakGflops: peak.gflops, log: opts.log, outDir: opts.outDir, ...(opts.progress ? { progress: opts.progress } : {}) };
   for (const suite of suites.filter((s) => opts.names.length === 0 || opts.names.includes(s.name))) {
     opts.log(`suite ${suite.name}: ${suite.description}`);
     report.suites.push(await suite.run(ctx));

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runBench, suites } from '../../bench/run';
+import { ProgressLine } from '../progress-line';
 
 export function registerBench(program: Command): void {
   program
@@ -12,7 +13,13 @@ export function registerBench(program: Command): void {
     .option('--quick', 'small sizes, for CI smoke runs', false)
     .option('--out <dir>', 'report folder', 'bench/results')
     .action(async (names: string[], opts: { threads: number; quick: boolean; out: string }) => {
-      const { report, files } = await runBench({ names, threads: opts.threads, quick: opts.quick, outDir: resolve(opts.out), log: (l) => console.log(l) });
+      const line = new ProgressLine();
+      const log = (l: string) => {
+        line.done();
+        console.log(l);
+      };
+      const { report, files } = await runBench({ names, threads: opts.threads, quick: opts.quick, outDir: resolve(opts.out), log, progress: (l) => line.update(l) });
+      line.done();
       for (const suite of report.suites) for (const f of suite.figures) console.log(`${suite.suite}: ${f.name} = ${f.value.toFixed(2)} ${f.unit}`);
       console.log(`report: ${files.markdown}`);
     });

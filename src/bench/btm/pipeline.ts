@@ -1,0 +1,149 @@
+// The BTM benchmark end to end: corpus -> dense run (seeds on the way) -> for each seed fraction, the
+// domain forest and the random-split control -> evaluation -> rows and findings. One LlamaTrainer (one
+// compiled train step) serves every training phase: each expert loads its seed's full training state.
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseModelConfig } from '../../engine/model/config';
+import { parameterCount } from '../../engine/model/names';
+import { LlamaTrainer } from '../../engine/train/step-runner';
+import { phaseSteps, type BtmConfig } from './config';
+import { prepareCorpus, type BtmCorpus } from './corpus';
+import { CONTROL_VARIANTS, DOMAIN_VARIANTS, scoreAverages, scoreForest, scoreModel, type EvalContext } from './evaluate';
+import { BtmProgress, TRAIN_UNITS_PER_TOKEN } from './progress';
+import { findings, makeRow, type BtmResult, type ForestResult, type GenreScore, type RowId } from './results';
+import { trainDenseAndSeeds, trainForest, type Expert, type TrainedSeed } from './training';
+
+export interface BtmRunOptions {
+  /** A scratch folder for corpora, runs and models (emptied by the caller). */
+  work: string;
+  log: (line: string) => void;
+  /** The progress line (rewritten in place on a terminal). */
+  show: (line: string) => void;
+}
+
+const pct = (f: number) => `${Math.round(f * 100)}%`;
+/** A seed fraction in folder names: 25, 50, 80. */
+const tag = (f: number) => String(Math.round(f * 100));
+
+/** Planned work in progress units (see progress.ts), from the budgets and the splits' sizes. */
+function plannedUnits(config: BtmConfig, corpus: BtmCorpus): number {
+  const tokensPerStep = config.batchSize * config.contextLength;
+  const forestSteps = config.seedFractions.reduce((n, f) => n + 2 * (config.totalSteps - phaseSteps(config, f).seedSteps), 0);
+  const train = (config.totalSteps + forestSteps) * tokensPerStep * TRAIN_UNITS_PER_TOKEN;
+  const test = corpus.genres.reduce((n, g) => n + Math.min(g.splits.test.tokens, config.evalMaxTokens ?? Infinity), 0);
+  const prior = corpus.genres.length * config.priorSequences * config.contextLength;
+  const k = config.trainGenres.length;
+  // Per forest: seed, uniform and posterior averages (3 x test), k experts and k controls (test + prior each).
+  const perForest = 3 * test + 2 * k * (test + prior);
+  return train + test + config.seedFractions.length * perForest;
+}
+
+function forestRows(config: BtmConfig, scores: { seed: Record<string, GenreScore>; dense: Record<string, GenreScore>; forest: Awaited<ReturnType<typeof scoreForest>>; control: Awaited<ReturnType<typeof scoreForest>>; averages: Awaited<ReturnType<typeof scoreAverages>> }) {
+  const { trainGenres, heldOutGenres } = config;
+  const experts = [...trainGenres];
+  const expert: Record<string, GenreScore> = {};
+  for (const g of trainGenres) expert[g] = scores.forest.matrix[g]![g]!;
+  for (const g of heldOutGenres) {
+    const prior = scores.forest.priors.context[g]!;
+    const top = experts[prior.indexOf(Math.max(...prior))]!;
+    expert[g] = scores.forest.matrix[top]![g]!;
+  }
+  const byId: Record<RowId, Record<string, GenreScore>> = {
+    seed: scores.seed,
+    dense: scores.dense,
+    expert,
+    'ensemble-uniform-context': scores.forest.ensembles['ensemble-uniform-context']!,
+    'ensemble-uniform-last-token': scores.forest.ensembles['ensemble-uniform-last-token']!,
+    'ensemble-cached-context': scores.forest.ensembles['ensemble-cached-context']!,
+    'ensemble-cached-last-token': scores.forest.ensembles['ensemble-cached-last-token']!,
+    'top2-cached-context': scores.forest.ensembles['top2-cached-context']!,
+    'top2-cached-last-token': scores.forest.ensembles['top2-cached-last-token']!,
+    'average-uniform': scores.averages.uniform,
+    'average-posterior': scores.averages.posterior,
+    'random-cached-context': scores.control.ensembles['ensemble-cached-context']!,
+    'random-cached-last-token': scores.control.ensembles['ensemble-cached-last-token']!,
+  };
+  return (Object.keys(byId) as RowId[]).map((id) => makeRow(id, byId[id], trainGenres, heldOutGenres));
+}
+
+async function runForest(trainer: LlamaTrainer, seed: TrainedSeed, corpus: BtmCorpus, dense: Record<string, GenreScore>, config: BtmConfig, work: string, ctx: EvalContext): Promise<ForestResult> {
+  const { progress } = ctx;
+  const trainDomains = corpus.genres.filter((g) => g.role === 'train');
+  const label = `seed ${pct(seed.fraction)}`;
+  const experts: Expert[] = await trainForest(trainer, seed, trainDomains, config, work, `experts-${tag(seed.fraction)}`, progress);
+  progress.endPhase(`train: ${experts.length} domain experts, ${label}`);
+  const controls: Expert[] = await trainForest(trainer, seed, corpus.randomSplits, config, work, `random-${tag(seed.fraction)}`, progress);
+  progress.endPhase(`train: ${controls.length} random-split experts, ${label}`);
+
+  const seedScores = await scoreModel(seed.modelDir, label, corpus.genres, ctx);
+  const forest = await scoreForest(experts, `${label} experts`, DOMAIN_VARIANTS, ctx);
+  const averages = await scoreAverages(experts, forest.priors, `averages-${tag(seed.fraction)}`, work, ctx);
+  progress.endPhase(`eval: seed, experts, ensembles and averages, ${label}`);
+  const control = await scoreForest(controls, `${label} random-split control`, CONTROL_VARIANTS, ctx);
+  progress.endPhase(`eval: random-split control, ${label}`);
+  for (const e of [...experts, ...controls]) rmSync(e.modelDir, { recursive: true, force: true });
+
+  const { seedSteps, expertSteps } = phaseSteps(config, seed.fraction);
+  return {
+    fraction: seed.fraction,
+    seedSteps,
+    expertSteps,
+    branchLr: seed.branchLr,
+    rows: forestRows(config, { seed: seedScores, dense, forest, control, averages }),
+    experts: experts.map((e) => e.domain),
+    randomExperts: controls.map((e) => e.domain),
+    priors: forest.priors,
+    randomPriors: control.priors,
+    expertMatrix: forest.matrix,
+    expertFinalLoss: Object.fromEntries([...experts, ...controls].map((e) => [e.domain, e.finalLoss])),
+  };
+}
+
+export async function runBtmBenchmark(config: BtmConfig, o: BtmRunOptions): Promise<BtmResult> {
+  const loadStart = loadavg()[0] ?? 0;
+  let progress = new BtmProgress(0, o.show, () => loadavg()[0] ?? 0);
+  progress.update('corpus: genre folders, tokenizer, ingestion');
+  const corpus = await prepareCorpus(o.work, config, o.log);
+  // The plan needs the splits' sizes; the corpus phase's time is carried over to the real tracker.
+  const corpusPhase = progress.endPhase('corpus: genre folders, BPE tokenizer, ingestion');
+  progress = new BtmProgress(plannedUnits(config, corpus), o.show, () => loadavg()[0] ?? 0);
+  progress.phases.push(corpusPhase);
+
+  const modelConfig = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: config.vocabSize, ...config.model }, 'BTM benchmark model');
+  const trainer = await LlamaTrainer.create(modelConfig, { batchSize: config.batchSize, contextLength: config.contextLength, threads: config.threads, seed: config.seeds.init });
+  try {
+    const dense = await trainDenseAndSeeds(trainer, corpus.genres, config, o.work, progress);
+    progress.endPhase(`train: dense, ${config.totalSteps} steps (seeds saved at ${config.seedFractions.map(pct).join(', ')})`);
+    const ctx: EvalContext = { config, genres: corpus.genres, progress };
+    const denseScores = await scoreModel(dense.modelDir, 'dense', corpus.genres, ctx);
+    progress.endPhase('eval: dense');
+    const forests: ForestResult[] = [];
+    for (const fraction of config.seedFractions) {
+      const seed = dense.seeds.find((s) => s.fraction === fraction)!;
+      const forest = await runForest(trainer, seed, corpus, denseScores, config, o.work, ctx);
+      forests.push(forest);
+      o.log(`  seed ${pct(fraction)}: ${forest.rows.map((r) => `${r.id} ${r.inDomain.perplexity.toFixed(1)}/${r.outOfDomain.perplexity.toFixed(1)}`).join(', ')}`);
+    }
+    const trainPhases = progress.phases.filter((p) => p.trainedTokens > 0);
+    const trainSeconds = trainPhases.reduce((n, p) => n + p.seconds, 0);
+    return {
+      preset: config.preset,
+      config,
+      trainGenres: config.trainGenres,
+      heldOutGenres: config.heldOutGenres,
+      corpus: [...corpus.genres, ...corpus.randomSplits].map((d) => ({ name: d.name, role: d.role, splits: d.splits })),
+      model: { parameters: parameterCount(modelConfig), config: modelConfig },
+      dense: { validCurve: dense.validCurve },
+      forests,
+      findings: forests.flatMap(findings),
+      phases: progress.phases,
+      totalSeconds: progress.phases.reduce((n, p) => n + p.seconds, 0),
+      trainTokensPerSecond: trainPhases.reduce((n, p) => n + p.trainedTokens, 0) / Math.max(trainSeconds, 1e-9),
+      loadAverage: { start: loadStart, end: loadavg()[0] ?? 0 },
+    };
+  } finally {
+    await trainer.close();
+    rmSync(join(o.work, 'runs'), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,132 @@
+// The BTM benchmark's results as data: the rows of the paper's comparison, a score per genre (test
+// perplexity and bits per byte), in-domain and out-of-domain means (arithmetic means over genres, as the
+// paper averages perplexities), and the three findings checked at each seed fraction.
+import type { Evaluation } from '../../engine/eval/perplexity';
+import type { PhaseTiming } from './progress';
+
+export interface GenreScore {
+  perplexity: number;
+  bitsPerByte: number;
+  loss: number;
+  tokens: number;
+}
+
+export interface MeanScore {
+  perplexity: number;
+  bitsPerByte: number;
+}
+
+export const ROWS = [
+  { id: 'seed', label: 'seed (first f·C steps on the mix)' },
+  { id: 'dense', label: 'dense (C steps on the mix)' },
+  { id: 'expert', label: 'domain expert (held-out: top-1 by cached prior)' },
+  { id: 'ensemble-uniform-context', label: 'ensemble, uniform prior, context posterior' },
+  { id: 'ensemble-uniform-last-token', label: 'ensemble, uniform prior, last-token posterior' },
+  { id: 'ensemble-cached-context', label: 'ensemble, cached prior, context posterior' },
+  { id: 'ensemble-cached-last-token', label: 'ensemble, cached prior, last-token posterior' },
+  { id: 'top2-cached-context', label: 'top-2 ensemble, cached prior, context posterior' },
+  { id: 'top2-cached-last-token', label: 'top-2 ensemble, cached prior, last-token posterior' },
+  { id: 'average-uniform', label: 'uniform parameter average' },
+  { id: 'average-posterior', label: 'posterior-weighted parameter average' },
+  { id: 'random-cached-context', label: 'random-split control: ensemble, cached prior, context posterior' },
+  { id: 'random-cached-last-token', label: 'random-split control: ensemble, cached prior, last-token posterior' },
+] as const;
+
+export type RowId = (typeof ROWS)[number]['id'];
+
+export interface Row {
+  id: RowId;
+  label: string;
+  genres: Record<string, GenreScore>;
+  inDomain: MeanScore;
+  outOfDomain: MeanScore;
+}
+
+export interface Priors {
+  /** Cached prior per evaluated genre, estimated with the context posterior and with the last-token one. */
+  context: Record<string, number[]>;
+  lastToken: Record<string, number[]>;
+}
+
+export interface ForestResult {
+  fraction: number;
+  seedSteps: number;
+  expertSteps: number;
+  /** Learning rate at the branch point, where each expert's schedule starts. */
+  branchLr: number;
+  rows: Row[];
+  /** Expert names in prior order (the training genres), and the random-split parts. */
+  experts: string[];
+  randomExperts: string[];
+  priors: Priors;
+  randomPriors: Priors;
+  /** Every expert on every genre's test split. */
+  expertMatrix: Record<string, Record<string, GenreScore>>;
+  /** Each expert's training loss on its last step. */
+  expertFinalLoss: Record<string, number>;
+}
+
+export interface Finding {
+  id: 'ensemble-beats-dense' | 'posterior-average-beats-uniform' | 'experts-beat-random-splits';
+  claim: string;
+  /** The two rows compared: `better` is expected lower (perplexity). */
+  better: RowId;
+  worse: RowId;
+  fraction: number;
+  inDomain: { better: number; worse: number };
+  outOfDomain: { better: number; worse: number };
+  held: boolean;
+}
+
+export interface BtmResult {
+  preset: string;
+  config: unknown;
+  trainGenres: string[];
+  heldOutGenres: string[];
+  corpus: { name: string; role: string; splits: Record<string, { documents: number; tokens: number; textBytes: number }> }[];
+  model: { parameters: number; config: unknown };
+  dense: { validCurve: { step: number; loss: number }[] };
+  forests: ForestResult[];
+  findings: Finding[];
+  phases: PhaseTiming[];
+  totalSeconds: number;
+  /** Training throughput over all training phases (tokens / their seconds), and the load it ran under. */
+  trainTokensPerSecond: number;
+  loadAverage: { start: number; end: number };
+}
+
+export function genreScore(e: Evaluation): GenreScore {
+  return { perplexity: e.perplexity, bitsPerByte: e.bitsPerByte, loss: e.loss, tokens: e.tokens };
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+export function meanScore(genres: Record<string, GenreScore>, names: readonly string[]): MeanScore {
+  const present = names.map((n) => genres[n]).filter((s): s is GenreScore => s !== undefined);
+  return { perplexity: mean(present.map((s) => s.perplexity)), bitsPerByte: mean(present.map((s) => s.bitsPerByte)) };
+}
+
+export function makeRow(id: RowId, genres: Record<string, GenreScore>, trainGenres: readonly string[], heldOutGenres: readonly string[]): Row {
+  const label = ROWS.find((r) => r.id === id)!.label;
+  return { id, label, genres, inDomain: meanScore(genres, trainGenres), outOfDomain: meanScore(genres, heldOutGenres) };
+}
+
+const CLAIMS: { id: Finding['id']; claim: string; better: RowId; worse: RowId }[] = [
+  { id: 'ensemble-beats-dense', claim: 'cached-prior ensemble beats the dense model, in and out of domain', better: 'ensemble-cached-context', worse: 'dense' },
+  { id: 'posterior-average-beats-uniform', claim: 'posterior-weighted parameter average beats the uniform average', better: 'average-posterior', worse: 'average-uniform' },
+  { id: 'experts-beat-random-splits', claim: 'domain experts beat experts on random splits (both ensembled with their cached prior)', better: 'ensemble-cached-context', worse: 'random-cached-context' },
+];
+
+/** The paper's three findings, checked on one forest's rows (lower mean perplexity, in and out of domain). */
+export function findings(forest: ForestResult): Finding[] {
+  const row = (id: RowId) => forest.rows.find((r) => r.id === id)!;
+  return CLAIMS.map((c) => {
+    const b = row(c.better);
+    const w = row(c.worse);
+    const inDomain = { better: b.inDomain.perplexity, worse: w.inDomain.perplexity };
+    const outOfDomain = { better: b.outOfDomain.perplexity, worse: w.outOfDomain.perplexity };
+    return { ...c, fraction: forest.fraction, inDomain, outOfDomain, held: inDomain.better < inDomain.worse && outOfDomain.better < outOfDomain.worse };
+  });
+}

