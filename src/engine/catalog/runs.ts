@@ -31,6 +31,11 @@ export function setRunJob(catalog: Catalog, runId: number, jobId: number): void 
   catalog.db.prepare(`UPDATE runs SET job_id = ?, ${touch} WHERE id = ?`).run(jobId, runId);
 }
 
+/** The weights the run starts from (a branch's init), known once the branch is stored. */
+export function setRunInit(catalog: Catalog, runId: number, sha256: string): void {
+  catalog.db.prepare(`UPDATE runs SET init_sha256 = ?, ${touch} WHERE id = ?`).run(sha256, runId);
+}
+
 export function setRunStatus(catalog: Catalog, runId: number, status: RunStatus, error: string | null = null): void {
   catalog.db.prepare(`UPDATE runs SET status = ?, error = ?, ${touch} WHERE id = ?`).run(status, error, runId);
 }

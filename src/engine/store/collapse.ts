@@ -1,20 +1,16 @@
 // Collapse (btm.md "Use the forest": parameter average): theta = sum_j w_j theta_j over chosen models,
 // with uniform, manual, or posterior weights (the cached prior of the models on a domain, the paper's
 // best). The result is a new model in the store and the catalog, with its lineage edges.
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import { Catalog } from '../catalog/catalog';
 import { findModel, insertModel } from '../catalog/models';
 import { estimateCachedPrior } from '../ensemble/ensemble';
 import { recordLineage } from '../forest/lineage';
-import { linear } from '../forest/merge/linear';
 import { manualWeights, uniformWeights, type ParentWeight } from '../forest/weights';
 import { catalogPath } from '../home';
 import { LlamaModel } from '../runtime/llama-model';
 import { domainDir } from './domains';
-import { modelsDir, storedModelFolder } from './model-store';
+import { storeAverage, storedModelFolder } from './model-store';
 
 export type CollapseWeighting = { kind: 'uniform' } | { kind: 'manual'; weights: readonly number[] } | { kind: 'posterior'; domain: string; sequences?: number; contextLength?: number };
 
@@ -55,25 +51,13 @@ export async function collapseModels(home: string, modelNames: readonly string[]
       parents = manualWeights(refs, Object.fromEntries(refs.map((r, i) => [r.name, prior[i] as number])));
     }
     const used = parents.filter((p) => p.weight > 0);
-    const incoming = join(modelsDir(home), `.incoming-${process.pid}-${randomBytes(4).toString('hex')}`);
-    await mkdir(incoming, { recursive: true });
-    let sha: string;
-    let bytes: number;
     const tokenizerOf = (id: number) => (catalog.db.prepare('SELECT tokenizer_sha256 AS t FROM models WHERE id = ?').get(id) as { t: string | null }).t;
-    try {
-      const merged = await linear.merge(
-        used.map((p) => ({ folder: folders[refs.findIndex((r) => r.id === p.modelId)] as string, weight: p.weight, label: p.name, tokenizerSha256: tokenizerOf(p.modelId) })),
-        incoming,
-      );
-      sha = merged.file.sha256;
-      bytes = merged.file.bytes;
-      const final = storedModelFolder(home, sha);
-      if (await stat(final).then(() => true, () => false)) await rm(incoming, { recursive: true, force: true });
-      else await rename(incoming, final);
-    } catch (err) {
-      await rm(incoming, { recursive: true, force: true });
-      throw err;
-    }
+    const averaged = await storeAverage(
+      home,
+      used.map((p) => ({ folder: folders[refs.findIndex((r) => r.id === p.modelId)] as string, weight: p.weight, label: p.name, tokenizerSha256: tokenizerOf(p.modelId) })),
+    );
+    const sha = averaged.sha256;
+    const bytes = averaged.bytes;
     const modelId = catalog.db.transaction(() => {
       const architecture = catalog.db.prepare('SELECT architecture_json AS a, tokenizer_sha256 AS t FROM models WHERE id = ?').get(used[0]!.modelId) as { a: string; t: string | null };
       const id = insertModel(catalog, { forestId: forest.id, name, role: 'collapsed', weightsSha256: sha, weightsBytes: bytes, architectureJson: architecture.a, tokenizerSha256: architecture.t });

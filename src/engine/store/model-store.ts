@@ -6,6 +6,8 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import type { WriteDtype } from '../model/dtype';
+import { linear } from '../forest/merge/linear';
+import type { MergeInput } from '../forest/merge/method';
 import { readModelFolder, writeModelFolder } from '../model/folder';
 import { parameterSpecs } from '../model/names';
 import type { ModelConfig } from '../model/config';
@@ -31,7 +33,7 @@ export interface StoredWeights {
  */
 export async function storeModelFolder(home: string, source: string): Promise<StoredWeights> {
   const { config, extras, weights } = await readModelFolder(source);
-  const incoming = join(modelsDir(home), `.incoming-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const incoming = incomingFolder(home);
   try {
     const specs = parameterSpecs(config);
     const dtypes = new Set(specs.map((s) => weights.info(s.name).dtype));
@@ -43,17 +45,41 @@ export async function storeModelFolder(home: string, source: string): Promise<St
       { config, extras, tensors: specs.map((s) => ({ name: s.name, shape: s.shape, data: async function* () { yield await weights.readFloat32(s.name); } })) },
       { dtype },
     );
-    const final = storedModelFolder(home, written.sha256);
-    if (await stat(final).then(() => true, () => false)) {
-      await rm(incoming, { recursive: true, force: true }); // the same weights are already stored
-    } else {
-      await rename(incoming, final);
-    }
+    const final = await commitIncoming(home, incoming, written.sha256);
     return { sha256: written.sha256, bytes: written.bytes, folder: final, config };
   } catch (err) {
     await rm(incoming, { recursive: true, force: true });
     throw err;
   } finally {
     await weights.close();
+  }
+}
+
+/** Moves a complete folder of new weights into the store under its sha256 (or drops it: already stored). */
+async function commitIncoming(home: string, incoming: string, sha256: string): Promise<string> {
+  const final = storedModelFolder(home, sha256);
+  if (await stat(final).then(() => true, () => false)) await rm(incoming, { recursive: true, force: true });
+  else await rename(incoming, final);
+  return final;
+}
+
+function incomingFolder(home: string): string {
+  return join(modelsDir(home), `.incoming-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/**
+ * The weighted parameter average of model folders (forest/merge/linear.ts: same architecture, shapes and
+ * tokenizer, or a clear refusal), written into the store: a collapse, or a branch's posterior-weighted init.
+ */
+export async function storeAverage(home: string, inputs: readonly MergeInput[]): Promise<{ sha256: string; bytes: number; folder: string; weights: number[] }> {
+  const incoming = incomingFolder(home);
+  await mkdir(incoming, { recursive: true });
+  try {
+    const merged = await linear.merge(inputs, incoming);
+    const folder = await commitIncoming(home, incoming, merged.file.sha256);
+    return { sha256: merged.file.sha256, bytes: merged.file.bytes, folder, weights: merged.weights };
+  } catch (err) {
+    await rm(incoming, { recursive: true, force: true });
+    throw err;
   }
 }

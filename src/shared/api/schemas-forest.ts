@@ -89,7 +89,7 @@ export const CollapseWeighting = z.union([
 const JobId = z.object({ id: z.number().int().positive() }).strict();
 
 /** The forest's calls, merged into apiSchemas (their outputs that are jobs use the shared JobView). */
-export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.ZodType<string>) {
+export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.ZodType<string, string>) {
   return {
     /** A forest from the bundled Brown corpus: BPE tokenizer, a seed on the genres' mix, one expert per genre. */
     createSampleForest: {

@@ -124,6 +124,8 @@ export const apiSchemas = {
 export type ApiSchemas = typeof apiSchemas;
 export type ApiInput<M extends ApiMethodName> = z.input<ApiSchemas[M]['input']>;
 export type ApiOutput<M extends ApiMethodName> = z.output<ApiSchemas[M]['output']>;
+/** A call's input as the engine receives it: validated, defaults filled in. */
+export type ApiParsedInput<M extends ApiMethodName> = z.output<ApiSchemas[M]['input']>;
 export type EngineInfo = z.output<typeof EngineInfo>;
 export type ForestSummary = z.output<typeof ForestSummary>;
 export type DomainSummary = z.output<typeof DomainSummary>;

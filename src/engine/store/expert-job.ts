@@ -1,0 +1,191 @@
+// Branch, train and merge one expert, in a worker (btm.md "The four operations"): the domain posterior of
+// the new domain over the existing experts (estimated on a sample of its train split unless a fresh one was
+// cached), the branch init (posterior-weighted average of the top-k, the seed, or the nearest expert) stored
+// as weights, then training on the domain alone, then the trained weights stored. Each phase's outcome goes
+// to the owner as a record for the catalog; a resumed job skips what is done (branch.json, checkpoints).
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { TrainProgress } from '../../shared/api/events';
+import { BranchInitKind } from '../../shared/api/schemas-forest';
+import { writeFileAtomic } from '../corpus/atomic';
+import { estimateCachedPrior } from '../ensemble/ensemble';
+import { priorTarget } from '../forest/prior-store';
+import { branchParents, type ParentWeight } from '../forest/weights';
+import type { JobContext } from '../jobs/protocol';
+import { WEIGHTS_FILE } from '../model/folder';
+import { chooseProvider, type ProviderPreference } from '../runtime/providers';
+import { LlamaModel } from '../runtime/llama-model';
+import { runTrainJob } from '../train/train-job';
+import { storeAverage, storedModelFolder, storeModelFolder } from './model-store';
+import { TrainingSettings } from './training-settings';
+
+const StoredRef = z.object({ id: z.number().int(), name: z.string(), sha256: z.string(), tokenizerSha256: z.string().nullable() });
+type StoredRef = z.output<typeof StoredRef>;
+
+export const ExpertJobPayload = z
+  .object({
+    modelId: z.number().int(),
+    name: z.string(),
+    domain: z.string(),
+    domainDir: z.string(),
+    runDir: z.string(),
+    /** Make the model's init first; absent when the model was branched already (`grove train`). */
+    branch: z
+      .object({
+        init: BranchInitKind,
+        topK: z.number().int().positive(),
+        candidates: z.array(StoredRef),
+        seed: StoredRef,
+        /** A cached prior of this domain over exactly the candidates, if the catalog had one. */
+        prior: z.object({ modelIds: z.array(z.number().int()), weights: z.array(z.number()), sequences: z.number().int() }).nullable(),
+        priorSequences: z.number().int().positive().default(64),
+      })
+      .strict()
+      .optional(),
+    /** Train from these weights when not branching (the model's own, to train it further). */
+    startSha256: z.string().optional(),
+    /** Training: the run's id, settings and budget; absent for a branch alone. */
+    train: z
+      .object({
+        runId: z.number().int(),
+        settings: TrainingSettings,
+        budget: z.union([z.object({ steps: z.number().int().positive() }).strict(), z.object({ minutes: z.number().positive() }).strict()]),
+        device: z.enum(['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml']),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((p) => p.branch || p.startSha256, 'a job either branches the model or names the weights it trains from');
+export type ExpertJobPayload = z.input<typeof ExpertJobPayload>;
+
+/** The facts an expert job sends for the catalog, in the order they happen. */
+export type ExpertRecord =
+  | { kind: 'prior'; target: string; modelIds: number[]; weights: number[]; sequences: number }
+  | { kind: 'branched'; parents: { modelId: number; weight: number }[]; sha256: string; bytes: number; note: string | null }
+  | { kind: 'plan'; totalSteps: number; device: string; fallback: string | null }
+  | { kind: 'trained'; sha256: string; bytes: number; steps: number; tokens: number; reason: string };
+
+export interface ExpertProgress {
+  phase: 'prior' | 'branch' | 'train' | 'store';
+  train?: TrainProgress;
+}
+
+interface Branched {
+  parents: { modelId: number; weight: number }[];
+  sha256: string;
+  bytes: number;
+  note: string | null;
+}
+
+const BRANCH_FILE = 'branch.json';
+const PRIOR_CONTEXT = 128;
+
+/** The posterior of the new domain over the candidates: the cached one, or estimated on its train split. */
+async function domainPrior(home: string, p: z.output<typeof ExpertJobPayload>, ctx: JobContext): Promise<{ modelIds: number[]; weights: number[] }> {
+  const b = p.branch!;
+  if (b.prior) return b.prior;
+  ctx.progress({ phase: 'prior' } satisfies ExpertProgress);
+  const experts = [];
+  try {
+    for (const c of b.candidates) experts.push(await LlamaModel.open(storedModelFolder(home, c.sha256)));
+    const { prior, sequences } = await estimateCachedPrior(experts, p.domainDir, { split: 'train', contextLength: PRIOR_CONTEXT, batchSize: 4, sequences: b.priorSequences });
+    const record: ExpertRecord = { kind: 'prior', target: `domain:${p.domain}`, modelIds: b.candidates.map((c) => c.id), weights: prior, sequences };
+    ctx.record(record);
+    return { modelIds: record.modelIds, weights: prior };
+  } finally {
+    for (const e of experts) await e.close();
+  }
+}
+
+/** Chooses the parents and stores their average (or reuses a single parent's weights as they are). */
+async function branch(home: string, p: z.output<typeof ExpertJobPayload>, ctx: JobContext): Promise<Branched> {
+  const marker = join(p.runDir, BRANCH_FILE);
+  if (existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8')) as Branched;
+  const b = p.branch!;
+  let parents: ParentWeight[];
+  let note: string | null = null;
+  if (b.init === 'seed' || b.candidates.length === 0) {
+    if (b.init !== 'seed') note = `The forest has no trained experts yet, so ${p.name} starts from the seed ${b.seed.name}.`;
+    parents = branchParents([], { kind: 'seed', seed: b.seed });
+  } else {
+    const prior = await domainPrior(home, p, ctx);
+    const target = { target: priorTarget.domain(p.domain), modelIds: prior.modelIds, weights: prior.weights };
+    parents = branchParents(b.candidates, b.init === 'nearest' ? { kind: 'nearest', prior: target } : { kind: 'posterior', prior: target, topK: b.topK });
+  }
+  ctx.progress({ phase: 'branch' } satisfies ExpertProgress);
+  const refs = new Map([b.seed, ...b.candidates].map((r) => [r.id, r]));
+  let sha256: string;
+  let bytes: number;
+  if (parents.length === 1) {
+    // A copy: the parent's stored weights are the init as they are (content-addressed, never modified).
+    sha256 = refs.get(parents[0]!.modelId)!.sha256;
+    bytes = (await stat(join(storedModelFolder(home, sha256), WEIGHTS_FILE))).size;
+  } else {
+    const stored = await storeAverage(
+      home,
+      parents.map((x) => {
+        const r = refs.get(x.modelId)!;
+        return { folder: storedModelFolder(home, r.sha256), weight: x.weight, label: r.name, tokenizerSha256: r.tokenizerSha256 };
+      }),
+    );
+    sha256 = stored.sha256;
+    bytes = stored.bytes;
+  }
+  const result: Branched = { parents: parents.map((x) => ({ modelId: x.modelId, weight: x.weight })), sha256, bytes, note };
+  await mkdir(p.runDir, { recursive: true });
+  await writeFileAtomic(marker, JSON.stringify(result));
+  return result;
+}
+
+export async function runExpertJob(input: unknown, ctx: JobContext): Promise<{ modelId: number; sha256: string; trained: boolean }> {
+  const p = ExpertJobPayload.parse(input);
+  const home = ctx.forestHome;
+  let startSha = p.startSha256;
+  if (p.branch) {
+    const branched = await branch(home, p, ctx);
+    ctx.record({ kind: 'branched', ...branched } satisfies ExpertRecord);
+    if (branched.note) ctx.log(branched.note);
+    startSha = branched.sha256;
+  }
+  if (!p.train) return { modelId: p.modelId, sha256: startSha!, trained: false };
+
+  const { settings: s, budget } = p.train;
+  const choice = await chooseProvider(p.train.device as ProviderPreference);
+  let last: TrainProgress | undefined;
+  if (choice.fallback) ctx.log(choice.fallback);
+  const result = await runTrainJob(
+    {
+      runDir: p.runDir,
+      domainDir: p.domainDir,
+      modelFolder: storedModelFolder(home, startSha!),
+      ...budget,
+      batchSize: s.batchSize,
+      microBatches: s.microBatches,
+      contextLength: s.contextLength,
+      peakLr: s.peakLr,
+      warmupFraction: s.warmupFraction,
+      decay: s.decay,
+      minLrRatio: s.minLrRatio,
+      validations: s.validations,
+      patience: s.patience,
+      seed: s.seed,
+      threads: s.threads,
+      ...(choice.provider === 'cpu' ? {} : { providers: [choice.provider, 'cpu'] }),
+    },
+    ctx.signal,
+    (train) => {
+      last = train;
+      ctx.progress({ phase: 'train', train } satisfies ExpertProgress);
+    },
+    ctx.log,
+    ({ totalSteps }) => ctx.record({ kind: 'plan', totalSteps, device: choice.provider, fallback: choice.fallback ?? null } satisfies ExpertRecord),
+  );
+  if (!result.modelFolder) return { modelId: p.modelId, sha256: startSha!, trained: false }; // paused or cancelled: the checkpoint stays
+  ctx.progress({ phase: 'store', ...(last ? { train: { ...last, etaSeconds: 0 } } : {}) } satisfies ExpertProgress);
+  const stored = await storeModelFolder(home, result.modelFolder);
+  ctx.record({ kind: 'trained', sha256: stored.sha256, bytes: stored.bytes, steps: result.steps, tokens: result.tokens, reason: result.reason } satisfies ExpertRecord);
+  return { modelId: p.modelId, sha256: stored.sha256, trained: true };
+}

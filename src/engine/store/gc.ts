@@ -1,0 +1,62 @@
+// `grove gc`: deletes what nothing in the catalog needs any more: weight folders of removed models (and
+// their compiled graphs, which live beside the weights), folders of finished runs (checkpoints), and
+// half-written folders left by a process that died. Weights a live model, a resumable run or a pending
+// job points to are kept.
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Catalog } from '../catalog/catalog';
+import type { JobQueue } from '../jobs/queue';
+import { modelsDir } from './model-store';
+
+async function sizeOf(path: string): Promise<{ files: number; bytes: number }> {
+  const s = await stat(path);
+  if (!s.isDirectory()) return { files: 1, bytes: s.size };
+  let files = 0;
+  let bytes = 0;
+  for (const entry of await readdir(path)) {
+    const inner = await sizeOf(join(path, entry));
+    files += inner.files;
+    bytes += inner.bytes;
+  }
+  return { files, bytes };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function collectGarbage(catalog: Catalog, home: string, queue: JobQueue): Promise<{ files: number; bytes: number }> {
+  const db = catalog.db;
+  const keep = new Set<string>([
+    ...(db.prepare("SELECT weights_sha256 AS s FROM models WHERE status != 'removed' AND weights_sha256 IS NOT NULL").all() as { s: string }[]).map((r) => r.s),
+    ...(db.prepare("SELECT init_sha256 AS s FROM runs WHERE status NOT IN ('done', 'cancelled') AND init_sha256 IS NOT NULL").all() as { s: string }[]).map((r) => r.s),
+  ]);
+  // A pending job may name weights in its payload (a branch's parents, an export's source).
+  const pending = queue.list(['queued', 'running', 'paused', 'failed']).map((j) => JSON.stringify(j.payload));
+  const doomed: string[] = [];
+  const store = modelsDir(home);
+  for (const entry of await readdir(store).catch(() => [] as string[])) {
+    const incoming = /^\.incoming-(\d+)-/.exec(entry);
+    if (incoming) {
+      if (!processAlive(Number(incoming[1]))) doomed.push(join(store, entry));
+    } else if (/^[0-9a-f]{64}$/.test(entry) && !keep.has(entry) && !pending.some((p) => p.includes(entry))) {
+      doomed.push(join(store, entry));
+    }
+  }
+  const finishedRuns = db.prepare("SELECT run_dir AS d FROM runs WHERE status IN ('done', 'cancelled') AND run_dir IS NOT NULL").all() as { d: string }[];
+  for (const { d } of finishedRuns) if (await stat(d).then(() => true, () => false)) doomed.push(d);
+  let files = 0;
+  let bytes = 0;
+  for (const path of doomed) {
+    const size = await sizeOf(path);
+    await rm(path, { recursive: true, force: true });
+    files += size.files;
+    bytes += size.bytes;
+  }
+  return { files, bytes };
+}

@@ -1,0 +1,48 @@
+// A GroveService with real job workers (out/node/job-worker.js child processes) over a tiny forest whose
+// seed was planted from a model folder, and helpers to wait for its jobs.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GroveService } from '../../src/engine/api/service';
+import { nodeWorkerLauncher } from '../../src/engine/jobs/node-launcher';
+import { initForestFromModel } from '../../src/engine/store/init';
+import type { GroveEvent, JobView } from '../../src/shared/api';
+import { TINY_CHAT_CONFIG } from './chat-forest';
+import { assertBuilt, repoRoot } from './grove-process';
+import { writeTestModel } from './model';
+import { writeTestTokenizer } from './tokenizer';
+
+export function jobService(home: string): GroveService {
+  assertBuilt();
+  return new GroveService({ forestHome: home, transport: 'http', workers: nodeWorkerLauncher(join(repoRoot, 'out/node/job-worker.js')) });
+}
+
+/** Resolves with the job's view once it is done, failed, cancelled or paused. */
+export function jobSettled(service: GroveService, id: number, settled: readonly JobView['status'][] = ['done', 'failed', 'cancelled', 'paused']): Promise<JobView> {
+  return new Promise((resolve) => {
+    const check = (job: JobView) => {
+      if (job.id === id && settled.includes(job.status)) {
+        off();
+        resolve(job);
+      }
+    };
+    const off = service.onEvent((e: GroveEvent) => e.type === 'job.changed' && check(e.job));
+    void service.jobs({}).then((jobs) => jobs.forEach(check));
+  });
+}
+
+/** A forest home with a tiny seed (random weights) and its tokenizer, as `grove init --from` makes one. */
+export async function plantTinyForest(dir: string): Promise<string> {
+  const tokenizer = await writeTestTokenizer(dir, 320);
+  await writeTestModel(join(dir, 'seed'), TINY_CHAT_CONFIG, { seed: 1, tokenizer });
+  const home = join(dir, 'home');
+  await initForestFromModel(home, join(dir, 'seed'));
+  return home;
+}
+
+/** A folder of small documents on one theme: enough text for a trainable domain. */
+export function writeDomainFolder(dir: string, name: string, sentence: (i: number) => string, files = 30): string {
+  const folder = join(dir, name);
+  mkdirSync(folder, { recursive: true });
+  for (let i = 0; i < files; i++) writeFileSync(join(folder, `${name}-${i}.txt`), `${sentence(i)}\n`.repeat(40));
+  return folder;
+}
