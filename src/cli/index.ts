@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { GROVE_VERSION } from '../engine/version';
 import { registerBench } from './commands/bench';
+import { registerChat } from './commands/chat';
 import { registerCollapse } from './commands/collapse';
 import { registerDownload } from './commands/download';
 import { registerEval } from './commands/eval';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerList(program);
   registerIngest(program);
   registerGenerate(program);
+  registerChat(program);
   registerEval(program);
   registerCollapse(program);
   registerExport(program);

@@ -8,6 +8,7 @@ import { defaultForestHome } from '../engine/home';
 import { registerDesktopIpc } from './ipc/desktop';
 import { forwardEvents, registerIpc } from './ipc/router';
 import { notifyJobEnds } from './job-notices';
+import { inferLauncherFrom } from '../engine/infer/host';
 import { utilityWorkerLauncher } from './jobs/utility-launcher';
 import { buildMenu } from './menu';
 import { hardenApp } from './security';
@@ -48,7 +49,9 @@ if (!app.requestSingleInstanceLock()) {
     const stateDir = app.getPath('userData');
     mkdirSync(stateDir, { recursive: true });
     const workers = utilityWorkerLauncher(join(appRoot, 'out/node/job-worker.js'));
-    const api = new GroveService({ forestHome: defaultForestHome(), transport: 'electron', catalog: { nativeBinding: electronSqliteBinding() }, workers });
+    // Chat replies run in their own long-lived utility process, so they go on while a training job runs.
+    const inference = inferLauncherFrom(utilityWorkerLauncher(join(appRoot, 'out/node/infer-worker.js')));
+    const api = new GroveService({ forestHome: defaultForestHome(), transport: 'electron', catalog: { nativeBinding: electronSqliteBinding() }, workers, inference });
     registerIpc({ api, isTrustedUrl });
     registerDesktopIpc(isTrustedUrl);
     notifyJobEnds(api);

@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { GroveService } from '../../engine/api/service';
+import { nodeInferLauncher } from '../../engine/infer/node-launcher';
 import { nodeWorkerLauncher } from '../../engine/jobs/node-launcher';
 import { isLoopback, startServer } from '../../server/http-server';
 import { forestHomeOf } from '../options';
@@ -15,7 +16,8 @@ export function registerServe(program: Command): void {
     .option('--token <token>', 'access token (default: a new random one)')
     .action(async (opts: { host: string; port: number; token?: string }, cmd: Command) => {
       const workers = nodeWorkerLauncher(fileURLToPath(new URL('./job-worker.js', import.meta.url)));
-      const api = new GroveService({ forestHome: forestHomeOf(cmd), transport: 'http', workers });
+      const inference = nodeInferLauncher(fileURLToPath(new URL('./infer-worker.js', import.meta.url)));
+      const api = new GroveService({ forestHome: forestHomeOf(cmd), transport: 'http', workers, inference });
       const staticDir = fileURLToPath(new URL('../renderer', import.meta.url));
       const server = await startServer({ api, staticDir, host: opts.host, port: opts.port, ...(opts.token ? { token: opts.token } : {}) });
       if (!isLoopback(opts.host)) console.log(`Warning: listening on ${opts.host}: anyone who can reach this address and has the token can use this forest.`);

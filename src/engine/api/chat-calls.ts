@@ -102,9 +102,12 @@ export class ChatCalls {
     // Same sampling as before unless told otherwise, with a fresh seed: the same seed would write the same reply.
     const sampling: ChatSampling = { ...(old.settings?.sampling ?? {}), seed: randomInt(2 ** 32 - 1), ...(input.sampling ?? {}) };
     const settings: ReplySettings = { mix, models: resolved.models, prior: resolved.prior, sampling: SamplingConfig.parse(sampling), maxTokens: input.maxTokens ?? old.settings?.maxTokens ?? DEFAULT_REPLY_TOKENS };
+    // The new row first: SQLite would give a deleted last row's id to the next insert, and a UI still
+    // holding the old reply's id must not see the new one's events under it.
     const replyMessageId = this.catalog.db.transaction(() => {
+      const id = addMessage(this.catalog, { chatId: old.chatId, role: 'assistant', content: '', settings });
       deleteMessage(this.catalog, old.id);
-      return addMessage(this.catalog, { chatId: old.chatId, role: 'assistant', content: '', settings });
+      return id;
     })();
     this.start(host, old.chatId, replyMessageId, resolved.mix, settings);
     return { chatId: old.chatId, userMessageId: user.id, replyMessageId };

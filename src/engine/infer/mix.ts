@@ -74,27 +74,32 @@ function cachedPrior(catalog: Catalog, forestId: number, ids: number[], targets:
 
 /**
  * Resolves a mix over models of the forest. `external` models (folders outside the catalog, from the
- * command line) can take part with uniform or manual weights only: they have no stored priors.
+ * command line) can take part with uniform or manual weights only: they have no stored priors. Without a
+ * catalog (a model folder used with no forest), only external models can take part.
  */
-export function resolveMix(catalog: Catalog, home: string, spec: MixSpec, external: ReplyModel[] = []): ResolvedMix {
-  const forest = catalog.forest();
-  if (!forest) throw new GroveError('not_found', `There is no forest in ${home} yet. Create one with grove init --from <model folder>.`);
+export function resolveMix(catalog: Catalog | null, home: string, spec: MixSpec, external: ReplyModel[] = []): ResolvedMix {
+  const forest = catalog?.forest() ?? null;
+  const inForest = (name: string): CatalogModel => {
+    if (!catalog || !forest) throw new GroveError('not_found', `There is no forest in ${home}, so ${JSON.stringify(name)} names no model; give a model folder, or create a forest with grove init --from <model folder>.`, { model: name });
+    return catalogModel(catalog, home, name);
+  };
   const posterior = spec.posterior ?? 'context';
   const window = posterior === 'last-token' ? null : spec.window === undefined ? DEFAULT_POSTERIOR_WINDOW : spec.window;
 
   if (spec.weights) {
     const entries = Object.entries(spec.weights).filter(([, w]) => w > 0);
     if (entries.length === 0) throw new GroveError('bad_input', 'Manual weights: every weight is 0. Give at least one model a weight above 0.');
-    const refs = entries.map(([name]) => external.find((e) => e.name === name) ?? catalogModel(catalog, home, name).ref);
+    const refs = entries.map(([name]) => external.find((e) => e.name === name) ?? inForest(name).ref);
     const weights = entries.map(([, w]) => w);
     if (refs.length === 1) return { mix: { kind: 'single', model: refs[0]! }, models: [refs[0]!.name], prior: 'manual' };
     return { mix: { kind: 'ensemble', experts: refs, prior: weights, weighting: { kind: 'fixed' } }, models: refs.map((r) => r.name), prior: 'manual' };
   }
 
   let members: CatalogModel[];
-  if (spec.models?.length) members = spec.models.map((name) => catalogModel(catalog, home, name));
+  if (spec.models?.length) members = spec.models.map(inForest);
   else if (external.length > 0) members = [];
   else {
+    if (!catalog || !forest) throw new GroveError('not_found', `There is no forest in ${home} yet. Create one with grove init --from <model folder>, or name a model folder.`);
     const experts = forestExperts(catalog, forest.id);
     members = (experts.length > 0 ? experts : [forestSeed(catalog, forest.id)]).map((e) => catalogModel(catalog, home, e.name));
   }
@@ -110,10 +115,11 @@ export function resolveMix(catalog: Catalog, home: string, spec: MixSpec, extern
     if (external.length > 0) {
       if (kind === 'cached') throw new GroveError('bad_input', `A cached prior covers models of the forest only; ${external.map((e) => e.name).join(', ')} ${external.length === 1 ? 'is a folder' : 'are folders'}. Use --prior uniform or --weights.`);
     } else {
-      const found = cachedPrior(catalog, forest.id, members.map((m) => m.id), targets, kind === 'cached');
+      const found = cachedPrior(catalog!, forest!.id, members.map((m) => m.id), targets, kind === 'cached');
       if (found) ({ prior, target: used } = found);
     }
   }
+  if (spec.topK !== undefined && !(Number.isInteger(spec.topK) && spec.topK >= 1)) throw new GroveError('bad_input', `Top-k experts is ${spec.topK}; give a whole number >= 1.`);
   const topK = spec.topK !== undefined && spec.topK < refs.length ? { k: spec.topK, by: 'prior' as const } : null;
   return { mix: { kind: 'ensemble', experts: refs, prior, weighting: { kind: 'posterior', posterior, window, topK } }, models: refs.map((r) => r.name), prior: used };
 }
