@@ -68,16 +68,16 @@ export class GroveService implements GroveApi {
   // The BTM operations (schemas-forest.ts), in forest-calls.ts.
   createSampleForest = (input: ApiInput<'createSampleForest'>) => this.forestCalls.createSampleForest(input);
   estimatePrior = (input: ApiInput<'estimatePrior'>) => this.forestCalls.estimatePrior(input);
-  priors = () => this.forestCalls.priors();
+  priors = (_input?: ApiInput<'priors'>) => this.forestCalls.priors();
   trainExpert = (input: ApiInput<'trainExpert'>) => this.forestCalls.trainExpert(input);
-  runs = () => this.forestCalls.runs();
+  runs = (_input?: ApiInput<'runs'>) => this.forestCalls.runs();
   runMetrics = (input: ApiInput<'runMetrics'>) => this.forestCalls.runMetrics(input);
   pauseJob = (input: ApiInput<'pauseJob'>) => this.forestCalls.pauseJob(input);
   resumeJob = (input: ApiInput<'resumeJob'>) => this.forestCalls.resumeJob(input);
   removeModel = (input: ApiInput<'removeModel'>) => this.forestCalls.removeModel(input);
-  gc = () => this.forestCalls.gc();
+  gc = (_input?: ApiInput<'gc'>) => this.forestCalls.gc();
   evaluate = (input: ApiInput<'evaluate'>) => this.forestCalls.evaluate(input);
-  evaluations = () => this.forestCalls.evaluations();
+  evaluations = (_input?: ApiInput<'evaluations'>) => this.forestCalls.evaluations();
   collapse = (input: ApiInput<'collapse'>) => this.forestCalls.collapse(input);
 
   // Models in (schemas-hub.ts), in hub-calls.ts.
