@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { ModelPool } from '../../engine/infer/model-pool';
 import { runReply } from '../../engine/infer/reply';
+import { GroveError } from '../../shared/api/errors';
 import { forestHomeOf } from '../options';
 import { addMixOptions, formatWeights, mixSpecFromOptions, resolveCliMix, samplingOf, type MixOpts } from './mix-options';
 
@@ -15,11 +16,13 @@ interface GenerateOpts extends MixOpts {
 export function registerGenerate(program: Command): void {
   const cmd = program
     .command('generate')
-    .description('continue a prompt with one model or an ensemble of experts, streaming the text (put the prompt before --model A B ..., or end the model list with another option)')
-    .argument('<prompt>', 'the text to continue')
+    .description('continue a prompt with one model or an ensemble of experts, streaming the text')
+    .argument('[prompt]', 'the text to continue')
     .option('--max-tokens <n>', 'new tokens at most', Number, 64);
   addMixOptions(cmd, { modelHelp: "models: folders, or model names in the forest (the forest's tokenizer is used when a folder has none); several = their ensemble" }).action(
-    async (prompt: string, o: GenerateOpts, command: Command) => {
+    async (prompt: string | undefined, o: GenerateOpts, command: Command) => {
+      // --model takes every word after it: a prompt written after the list is read as one more model.
+      if (prompt === undefined) throw new GroveError('bad_input', 'No prompt: give it before --model, or end the model list with -- (grove generate "text" --model A B, or grove generate --model A B -- "text").');
       const home = forestHomeOf(command);
       const mix = resolveCliMix(home, o, mixSpecFromOptions(o, ['mix']));
       const pool = new ModelPool({ run: { threads: o.threads } });
