@@ -6,7 +6,7 @@ import { GroveError } from '../../shared/api/errors';
 import type { ModelConfigInput } from '../../engine/model/config';
 import { BROWN_GENRES, type BrownGenre } from '../../engine/tokenize/brown';
 
-export interface SplitFractions {
+export interface SplitDocuments {
   valid: number;
   test: number;
 }
@@ -41,8 +41,8 @@ export interface BtmConfig {
   /** Validation of the dense run on the mix's valid split, every this many steps (the seed's loss curve). */
   denseEvalEvery: number;
   denseEvalBatches: number;
-  trainSplit: SplitFractions;
-  heldOutSplit: SplitFractions;
+  /** Documents of every genre in its valid and test splits (exact counts; the rest is train). */
+  splitDocuments: SplitDocuments;
   /** Fixed seeds: weight init, batch sampling, train/valid/test split, random-split shuffle. */
   seeds: { init: number; data: number; split: number; randomSplit: number };
   threads: number;
@@ -67,8 +67,7 @@ const DEFAULT: BtmConfig = {
   priorAlpha: 0.3,
   denseEvalEvery: 56,
   denseEvalBatches: 4,
-  trainSplit: { valid: 0.05, test: 0.05 },
-  heldOutSplit: { valid: 0.1, test: 0.15 },
+  splitDocuments: { valid: 2, test: 3 },
   seeds: { init: 1, data: 2, split: 1234, randomSplit: 3 },
   threads: 2,
 };
@@ -89,8 +88,7 @@ const QUICK: BtmConfig = {
   priorSequences: 8,
   denseEvalEvery: 30,
   denseEvalBatches: 2,
-  trainSplit: { valid: 0.15, test: 0.15 },
-  heldOutSplit: { valid: 0.2, test: 0.2 },
+  splitDocuments: { valid: 1, test: 1 },
 };
 
 export function btmConfig(preset: 'default' | 'quick', overrides: Partial<BtmConfig> = {}): BtmConfig {

@@ -15,7 +15,7 @@ import { writeBrownGenreFolder, type BrownGenre } from '../../engine/tokenize/br
 import { tokenizerFromJson } from '../../engine/tokenize/load';
 import { saveTokenizerFiles } from '../../engine/tokenize/trained-json';
 import { trainByteLevelBpe } from '../../engine/tokenize/train-bpe';
-import type { BtmConfig, SplitFractions } from './config';
+import type { BtmConfig, SplitDocuments } from './config';
 
 export interface SplitSize {
   documents: number;
@@ -40,19 +40,54 @@ export interface BtmCorpus {
 }
 
 /** Ingest settings of the benchmark: split by document always (Brown texts are all about 2,000 words). */
-function ingestSettings(fractions: SplitFractions, seed: number): IngestSettingsInput {
+function ingestSettings(fractions: { valid: number; test: number }, seed: number): IngestSettingsInput {
   return { validFraction: fractions.valid, testFraction: fractions.test, seed, minDocumentsToSplitByDocument: 3, minTrainTokens: 0 };
 }
 
-/** The documents of a genre folder that ingestion will put into its train split (the same plan it makes). */
-function plannedTrainDocuments(folder: string, settings: IngestSettingsInput): string[] {
-  const files = readdirSync(folder).filter((f) => f.endsWith('.txt')).sort();
-  // The plan is by document (see ingestSettings), so it depends on the names and the seed only, not on token counts.
-  const plan = planSplit(
+function txtFiles(folder: string): string[] {
+  return readdirSync(folder)
+    .filter((f) => f.endsWith('.txt'))
+    .sort();
+}
+
+/** Ingestion's own split plan for these documents (by document: it depends on the names and the seed only). */
+function plan(files: readonly string[], fractions: { valid: number; test: number }, seed: number): Map<string, Split> {
+  const pieces = planSplit(
     files.map((path) => ({ path, tokens: 1, pieces: 1 })),
-    resolveSettings(settings),
-  );
-  return files.filter((f) => plan.pieces.get(f)?.[0] === 'train');
+    resolveSettings(ingestSettings(fractions, seed)),
+  ).pieces;
+  return new Map(files.map((f) => [f, pieces.get(f)![0]!]));
+}
+
+const count = (p: Map<string, Split>, split: Split) => [...p.values()].filter((s) => s === split).length;
+
+/** The smallest x in (0, hi] with at least `want` documents by `have(x)` (non-decreasing in x), by bisection. */
+function smallestFraction(have: (x: number) => number, want: number, hi: number): number {
+  let lo = 0;
+  for (let i = 0; i < 48; i++) {
+    const mid = (lo + hi) / 2;
+    if (have(mid) >= want) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/**
+ * Valid and test fractions that make ingestion's plan put exactly `docs.valid` and `docs.test` documents of
+ * this folder into those splits: a document goes to valid when its seeded score is below the valid fraction,
+ * to test when below valid + test, so each count steps up by one at each score and bisection finds the step.
+ */
+export function exactSplitFractions(files: readonly string[], docs: SplitDocuments, seed: number): { valid: number; test: number } {
+  if (docs.valid < 1 || docs.test < 1 || docs.valid + docs.test >= files.length) {
+    throw new GroveError('bad_input', `BTM benchmark: ${files.length} documents cannot give ${docs.valid} valid and ${docs.test} test documents and keep some for training; lower splitDocuments.`, { documents: files.length, ...docs });
+  }
+  const valid = smallestFraction((v) => count(plan(files, { valid: v, test: 0 }, seed), 'valid'), docs.valid, 0.5);
+  const test = smallestFraction((t) => count(plan(files, { valid, test: t }, seed), 'test'), docs.test, Math.min(0.5, 0.899 - valid));
+  const got = plan(files, { valid, test }, seed);
+  if (count(got, 'valid') !== docs.valid || count(got, 'test') !== docs.test) {
+    throw new GroveError('internal', `BTM benchmark: no split fractions give exactly ${docs.valid} valid and ${docs.test} test documents of ${files.length} (two documents share a split score); change seeds.split.`, { ...docs });
+  }
+  return { valid, test };
 }
 
 function sizes(report: IngestReport): Record<Split, SplitSize> {
@@ -61,21 +96,21 @@ function sizes(report: IngestReport): Record<Split, SplitSize> {
   return out;
 }
 
-async function ingestDomain(name: string, role: BtmDomain['role'], folder: string, out: string, tokenizer: CorpusTokenizer, settings: IngestSettingsInput, expectedTrain?: string[]): Promise<BtmDomain> {
+async function ingestDomain(name: string, role: BtmDomain['role'], folder: string, out: string, tokenizer: CorpusTokenizer, settings: IngestSettingsInput, planned?: Map<string, Split>): Promise<BtmDomain> {
   const report = await ingestFolder({ folder, out, tokenizer, settings });
   const skipped = report.files.filter((f) => f.status === 'skipped');
   if (skipped.length > 0) {
     throw new GroveError('internal', `BTM benchmark: ingesting ${name} skipped ${skipped.length} document(s) (${skipped[0]!.path}: ${skipped[0]!.status === 'skipped' ? skipped[0]!.reason : ''}); every Brown text should be accepted.`, { domain: name });
   }
-  if (expectedTrain) {
-    const train = report.files.filter((f) => f.status === 'accepted' && f.splits.includes('train')).map((f) => f.path).sort();
-    if (JSON.stringify(train) !== JSON.stringify([...expectedTrain].sort())) {
-      throw new GroveError('internal', `BTM benchmark: the train split of ${name} is not the one the tokenizer was trained on (${train.length} vs ${expectedTrain.length} documents); the split plan and ingestion disagree.`, { domain: name });
+  // The tokenizer was trained on the planned train split: ingestion must have made the very same split.
+  for (const f of planned ? report.files : []) {
+    const want = planned!.get(f.path);
+    if (f.status !== 'accepted' || f.splits.length !== 1 || f.splits[0] !== want) {
+      throw new GroveError('internal', `BTM benchmark: ingestion put ${name}/${f.path} into ${f.status === 'accepted' ? f.splits.join('+') : 'no split'}, but the plan the tokenizer was trained by says ${want}.`, { domain: name, file: f.path });
     }
   }
   for (const s of role === 'random-split' ? (['train'] as const) : (['train', 'valid', 'test'] as const)) {
-    if (role === 'held-out' && s === 'train') continue;
-    if (report.splits[s].tokens === 0) throw new GroveError('bad_input', `BTM benchmark: the ${s} split of ${name} is empty; give that genre larger split fractions.`, { domain: name, split: s });
+    if (report.splits[s].tokens === 0) throw new GroveError('bad_input', `BTM benchmark: the ${s} split of ${name} is empty; change splitDocuments.`, { domain: name, split: s });
   }
   return { name, role, dir: out, splits: sizes(report) };
 }
@@ -96,11 +131,14 @@ export function randomParts<T>(items: readonly T[], k: number, seed: number): T[
 export async function prepareCorpus(work: string, config: BtmConfig, log: (line: string) => void): Promise<BtmCorpus> {
   const folders = new Map<BrownGenre, string>();
   for (const genre of [...config.trainGenres, ...config.heldOutGenres]) folders.set(genre, writeBrownGenreFolder(genre, join(work, 'folders', genre)));
-  const trainSettings = ingestSettings(config.trainSplit, config.seeds.split);
-  const heldOutSettings = ingestSettings(config.heldOutSplit, config.seeds.split);
+  const fractions = new Map<BrownGenre, { valid: number; test: number }>();
+  for (const [genre, folder] of folders) fractions.set(genre, exactSplitFractions(txtFiles(folder), config.splitDocuments, config.seeds.split));
+  const settingsOf = (genre: BrownGenre) => ingestSettings(fractions.get(genre)!, config.seeds.split);
+
+  const plans = new Map([...folders].map(([genre, folder]) => [genre, plan(txtFiles(folder), fractions.get(genre)!, config.seeds.split)]));
 
   // The tokenizer sees the training genres' train documents and nothing else.
-  const trainDocs = config.trainGenres.map((genre) => ({ genre, files: plannedTrainDocuments(folders.get(genre)!, trainSettings) }));
+  const trainDocs = config.trainGenres.map((genre) => ({ genre, files: [...plans.get(genre)!].filter(([, split]) => split === 'train').map(([f]) => f) }));
   const texts = trainDocs.flatMap(({ genre, files }) => files.map((f) => readFileSync(join(folders.get(genre)!, f), 'utf8')));
   const trained = await trainByteLevelBpe(texts, { vocabSize: config.vocabSize });
   const tokenizerDir = join(work, 'tokenizer');
@@ -110,8 +148,8 @@ export async function prepareCorpus(work: string, config: BtmConfig, log: (line:
   log(`  tokenizer: BPE ${config.vocabSize} on ${texts.length} training documents in ${trained.stats.seconds.toFixed(1)} s`);
 
   const genres: BtmDomain[] = [];
-  for (const { genre, files } of trainDocs) genres.push(await ingestDomain(genre, 'train', folders.get(genre)!, join(work, 'domains', genre), tokenizer, trainSettings, files));
-  for (const genre of config.heldOutGenres) genres.push(await ingestDomain(genre, 'held-out', folders.get(genre)!, join(work, 'domains', genre), tokenizer, heldOutSettings));
+  for (const genre of config.trainGenres) genres.push(await ingestDomain(genre, 'train', folders.get(genre)!, join(work, 'domains', genre), tokenizer, settingsOf(genre), plans.get(genre)));
+  for (const genre of config.heldOutGenres) genres.push(await ingestDomain(genre, 'held-out', folders.get(genre)!, join(work, 'domains', genre), tokenizer, settingsOf(genre), plans.get(genre)));
 
   const pooled = trainDocs.flatMap(({ genre, files }) => files.map((file) => ({ genre, file })));
   const randomSplits: BtmDomain[] = [];
