@@ -58,7 +58,10 @@ const CHAT_SELECT = `SELECT c.id, c.forest_id AS forestId, c.title, c.created_at
 
 /** The forest's chats, most recently active first. */
 export function listChats(catalog: Catalog, forestId: number): ChatRow[] {
-  return catalog.db.prepare(`${CHAT_SELECT} WHERE c.forest_id = ? ORDER BY COALESCE(lastMessageAt, c.created_at) DESC, c.id DESC`).all(forestId) as ChatRow[];
+  // Timestamps have millisecond resolution: the latest message id breaks their ties.
+  return catalog.db
+    .prepare(`${CHAT_SELECT} WHERE c.forest_id = ? ORDER BY COALESCE(lastMessageAt, c.created_at) DESC, (SELECT MAX(m.id) FROM messages m WHERE m.chat_id = c.id) DESC, c.id DESC`)
+    .all(forestId) as ChatRow[];
 }
 
 export function findChat(catalog: Catalog, chatId: number): ChatRow | null {

@@ -1,0 +1,40 @@
+// The worker's model pool: a model is opened once and reused, the least recently used ones beyond the
+// limit are closed (never one the current reply needs), and a failed open is forgotten.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelPool } from '../../../src/engine/infer/model-pool';
+import { writeTestModel } from '../../helpers/model';
+import { tempDir } from '../../helpers/tmp';
+import { TINY_CHAT_CONFIG } from '../../helpers/chat-forest';
+
+const dir = tempDir();
+const ref = (k: string) => ({ key: k, folder: join(dir, k) });
+const pool = new ModelPool({ maxOpen: 2, run: { threads: 1 } });
+
+beforeAll(async () => {
+  for (const [i, k] of ['a', 'b', 'c'].entries()) await writeTestModel(join(dir, k), TINY_CHAT_CONFIG, { seed: i + 1 });
+});
+afterAll(() => pool.close());
+
+describe('ModelPool', () => {
+  it('reuses open models and closes the least recently used beyond the limit, keeping those in use', async () => {
+    const [a] = await pool.use([ref('a')]);
+    expect((await pool.use([ref('a')]))[0]).toBe(a);
+    await pool.use([ref('b')]);
+    await pool.use([ref('c')]);
+    expect(pool.openKeys).toEqual(['b', 'c']);
+    const three = await pool.use([ref('a'), ref('b'), ref('c')]);
+    expect(three).toHaveLength(3);
+    expect(pool.openKeys).toEqual(['a', 'b', 'c']); // all needed now: none closed
+    await pool.use([ref('a')]);
+    expect(pool.openKeys).toEqual(['c', 'a']);
+    expect(three[0]).not.toBe(a); // 'a' was closed once and opened afresh
+    // A closed model's sessions are gone; a reused one still runs.
+    expect((await (await pool.use([ref('a')]))[0]!.decoder().prefill([1, 2])).length).toBe(TINY_CHAT_CONFIG.vocabSize);
+  });
+
+  it('forgets a model that failed to open, so the next message tries again', async () => {
+    await expect(pool.use([ref('missing')])).rejects.toThrow();
+    expect(pool.openKeys).not.toContain('missing');
+  });
+});
