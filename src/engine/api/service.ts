@@ -67,6 +67,7 @@ export class GroveService implements GroveApi {
 
   // The BTM operations (schemas-forest.ts), in forest-calls.ts.
   createSampleForest = (input: ApiInput<'createSampleForest'>) => this.forestCalls.createSampleForest(input);
+  createForest = (input: ApiInput<'createForest'>) => this.forestCalls.createForest(input);
   estimatePrior = (input: ApiInput<'estimatePrior'>) => this.forestCalls.estimatePrior(input);
   priors = (_input?: ApiInput<'priors'>) => this.forestCalls.priors();
   trainExpert = (input: ApiInput<'trainExpert'>) => this.forestCalls.trainExpert(input);

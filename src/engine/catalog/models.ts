@@ -70,3 +70,10 @@ export function modelById(catalog: Catalog, id: number): Omit<ModelDetail, 'weig
   if (!row) throw new GroveError('not_found', `No model ${id} in this forest; \`grove list\` shows the models.`, { modelId: id });
   return row;
 }
+
+/** The forest a model belongs to. */
+export function forestOfModel(catalog: Catalog, modelId: number): number {
+  const row = catalog.db.prepare('SELECT forest_id AS f FROM models WHERE id = ?').get(modelId) as { f: number } | undefined;
+  if (!row) throw new GroveError('not_found', `No model ${modelId} in this catalog.`, { modelId });
+  return row.f;
+}

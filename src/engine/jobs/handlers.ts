@@ -7,6 +7,7 @@ import { runExportJob } from '../export/job';
 import { runDownloadJob, runImportSeedJob } from '../hub/hub-jobs';
 import { loadTokenizer } from '../tokenize/load';
 import { runExpertJob } from '../store/expert-job';
+import { runSeedJob } from '../store/seed-job';
 import { runTrainJob } from '../train/train-job';
 import type { JobHandler } from './protocol';
 
@@ -27,6 +28,7 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   train: (payload, ctx) => runTrainJob(payload, ctx.signal, (p) => ctx.progress(p), ctx.log),
   export: (payload, ctx) => runExportJob(payload, (p) => ctx.progress(p)),
   expert: (payload, ctx) => runExpertJob(payload, ctx),
+  seed: (payload, ctx) => runSeedJob(payload, ctx),
   download: (payload, ctx) => runDownloadJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
   'import-seed': (payload, ctx) => runImportSeedJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
 };

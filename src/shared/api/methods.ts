@@ -9,6 +9,7 @@ export const API_METHODS = [
   'exportModel',
   // the BTM operations (schemas-forest.ts)
   'createSampleForest',
+  'createForest',
   'estimatePrior',
   'priors',
   'trainExpert',

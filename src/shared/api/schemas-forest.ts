@@ -96,6 +96,20 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
       input: z.object({ preset: z.enum(['tiny', 'standard']).default('standard') }).strict(),
       output: JobView,
     },
+    /** A forest from scratch on the person's own folders: BPE tokenizer and seed trained on their mix (the seed phase). */
+    createForest: {
+      input: z
+        .object({
+          domains: z.array(z.object({ name: DomainName, folder: z.string().min(1).max(4096) }).strict()).min(1).max(64),
+          shape: z.enum(['micro', 'tiny', 'small']).default('tiny'),
+          vocabSize: z.number().int().min(300).max(65536).optional(),
+          budget: TrainBudget.optional(),
+          /** Then branch and train one expert per domain from the seed (BTM's first batch of experts). */
+          experts: z.object({ budget: TrainBudget.optional() }).strict().optional(),
+        })
+        .strict(),
+      output: JobView,
+    },
     /** Computes and caches the prior (domain posterior) of the forest's experts on a target. */
     estimatePrior: {
       input: z.object({ target: PriorTargetString, sequences: z.number().int().positive().max(10_000).optional() }).strict(),

@@ -3,7 +3,7 @@
 // lineage, the run's plan and loss history, the trained weights; the run's status when the job stops.
 import { parentsOf, recordLineage } from '../../forest/lineage';
 import { savePrior } from '../../forest/prior-store';
-import { modelById, setModelStatus, setModelWeights } from '../../catalog/models';
+import { forestOfModel, modelById, setModelStatus, setModelWeights } from '../../catalog/models';
 import { recordRunStep, setRunInit, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
 import type { ExpertJobPayload, ExpertProgress, ExpertRecord } from '../../store/expert-job';
 import type { JobKind } from './kind';
@@ -45,7 +45,7 @@ export const expertKind: JobKind = {
     const record = raw as ExpertRecord;
     switch (record.kind) {
       case 'prior':
-        savePrior(catalog, { forestId: forestOf(catalog, p.modelId), target: record.target as `domain:${string}`, modelIds: record.modelIds, weights: record.weights, sequences: record.sequences });
+        savePrior(catalog, { forestId: forestOfModel(catalog, p.modelId), target: record.target as `domain:${string}`, modelIds: record.modelIds, weights: record.weights, sequences: record.sequences });
         break;
       case 'branched':
         // A resumed job sends its branch again: the lineage is history and is written once.
@@ -77,7 +77,3 @@ export const expertKind: JobKind = {
     if (job.status === 'cancelled' && modelById(catalog, p.modelId).status === 'training') setModelStatus(catalog, p.modelId, 'removed');
   },
 };
-
-function forestOf(catalog: import('../../catalog/catalog').Catalog, modelId: number): number {
-  return (catalog.db.prepare('SELECT forest_id AS f FROM models WHERE id = ?').get(modelId) as { f: number }).f;
-}

@@ -1,0 +1,81 @@
+// Seed jobs (store/seed-job.ts), as the queue's owner sees them: the progress line through the tokenizer,
+// ingest and seed-phase training, and the catalog writes for each record: the forest's tokenizer, each
+// domain's ingest report, the run's plan and loss history, the seed's weights and the forest's training
+// settings; once the seed is stored, one expert job per domain when the payload asks for them.
+import { saveIngestReport } from '../../catalog/domains';
+import { forestOfModel, modelById, setModelStatus, setModelWeights } from '../../catalog/models';
+import { recordRunStep, setRunJob, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
+import type { TrainBudget } from '../../../shared/api/schemas-forest';
+import type { SeedJobPayload, SeedProgress, SeedRecord } from '../../store/seed-job';
+import { saveForestTrainingSettings, TrainingSettings } from '../../store/training-settings';
+import { planExpert } from '../expert-plan';
+import type { JobKind } from './kind';
+
+const PHASES: Record<SeedProgress['phase'], string> = { tokenizer: 'Training the tokenizer', ingest: 'Reading', train: 'Training the seed', store: 'Saving' };
+
+export const seedKind: JobKind = {
+  label: (job) => `Grow a forest: seed on ${(job.payload as SeedJobPayload).domains.map((d) => d.name).join(', ')}`,
+
+  progress(job) {
+    const p = (job.progress ?? {}) as Partial<SeedProgress>;
+    const phase = p.phase ? `${PHASES[p.phase]}${p.phase === 'ingest' && p.domain ? ` ${p.domain}` : ''}` : undefined;
+    const runId = (job.payload as SeedJobPayload).runId;
+    if (p.train) {
+      const total = Math.max(1, p.train.totalSteps);
+      return { done: job.status === 'done' ? total : p.train.step, total, etaSeconds: p.train.etaSeconds, runId, ...(phase ? { phase } : {}) };
+    }
+    const i = p.ingest;
+    const total = Math.max(1, i?.bytesTotal ?? 1);
+    return { done: job.status === 'done' ? total : (i?.bytesDone ?? 0), total, etaSeconds: i?.etaSeconds ?? null, runId, ...(phase ? { phase } : {}) };
+  },
+
+  onProgress(job, progress, { catalog, emit }) {
+    const { phase, train } = progress as SeedProgress;
+    if (phase !== 'train' || !train) return;
+    const runId = (job.payload as SeedJobPayload).runId;
+    recordRunStep(catalog, runId, train);
+    emit({ type: 'train.progress', runId, progress: train });
+  },
+
+  onRecord(job, raw, { catalog }) {
+    const p = job.payload as SeedJobPayload;
+    const record = raw as SeedRecord;
+    switch (record.kind) {
+      case 'tokenizer':
+        catalog.db.prepare('UPDATE models SET tokenizer_sha256 = ? WHERE id = ?').run(record.sha256, p.modelId);
+        break;
+      case 'ingested':
+        saveIngestReport(catalog, record.domain, record.report);
+        break;
+      case 'plan':
+        setRunPlan(catalog, p.runId, record.totalSteps, 'cpu');
+        break;
+      case 'seeded':
+        catalog.db.transaction(() => {
+          setModelWeights(catalog, p.modelId, record.sha256, record.bytes);
+          setModelStatus(catalog, p.modelId, 'ready');
+          setRunStatus(catalog, p.runId, 'done');
+          // Experts of this forest train as its seed did (same context, batch and learning rate).
+          saveForestTrainingSettings(catalog, forestOfModel(catalog, p.modelId), TrainingSettings.parse(p.settings));
+        })();
+        break;
+    }
+  },
+
+  onFinished(job, ctx) {
+    const p = job.payload as SeedJobPayload;
+    if (job.status !== 'done') {
+      setRunStatus(ctx.catalog, p.runId, job.status as RunStatus, job.error);
+      if (job.status === 'cancelled' && modelById(ctx.catalog, p.modelId).status === 'training') setModelStatus(ctx.catalog, p.modelId, 'removed');
+      return;
+    }
+    if (!p.then) return;
+    const forestId = forestOfModel(ctx.catalog, p.modelId);
+    const trainable = ctx.catalog.domains(forestId).filter((d) => p.domains.some((x) => x.name === d.name) && d.statsJson && (JSON.parse(d.statsJson) as { trainable: boolean }).trainable);
+    for (const d of trainable) {
+      const budget = p.then.experts.budget as TrainBudget | undefined;
+      const payload = planExpert(ctx.catalog, ctx.forestHome, { domain: d.name, init: 'seed', topK: 1, device: 'auto', ...(budget ? { budget } : {}) });
+      setRunJob(ctx.catalog, payload.train.runId, ctx.enqueue('expert', payload).id);
+    }
+  },
+};

@@ -1,0 +1,102 @@
+// Forests from scratch through GroveService and real job workers: the sample forest (Brown corpus genres
+// written as folders, a BPE tokenizer trained on their training splits, a seed on their mix, then one expert
+// per genre branched from the seed), and createForest on a person's own folders.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { GroveService } from '../../../src/engine/api/service';
+import { Catalog } from '../../../src/engine/catalog/catalog';
+import { parentsOf } from '../../../src/engine/forest/lineage';
+import { catalogPath } from '../../../src/engine/home';
+import { loadTokenizer } from '../../../src/engine/tokenize/load';
+import { jobService, jobSettled, writeDomainFolder } from '../../helpers/forest-service';
+import { tempDir } from '../../helpers/tmp';
+
+const dir = tempDir();
+const services: GroveService[] = [];
+afterAll(() => services.forEach((s) => s.close()));
+
+function open(home: string): GroveService {
+  const s = jobService(home);
+  services.push(s);
+  return s;
+}
+
+/** Waits until no job of the service is queued or running. */
+async function idle(service: GroveService): Promise<void> {
+  for (;;) {
+    const jobs = await service.jobs({});
+    if (jobs.every((j) => !['queued', 'running'].includes(j.status))) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('createSampleForest', () => {
+  it('grows a seed on the genres’ mix, then an expert per genre from it', async () => {
+    const home = join(dir, 'sample');
+    const service = open(home);
+    const job = await service.createSampleForest({ preset: 'tiny' });
+    expect(job).toMatchObject({ kind: 'seed', label: 'Grow a forest: seed on humor, science-fiction, religion' });
+    const seeded = await jobSettled(service, job.id);
+    expect(seeded, seeded.error ?? '').toMatchObject({ status: 'done', done: 30, total: 30 });
+    await idle(service);
+    const jobs = await service.jobs({});
+    expect(jobs.filter((j) => j.kind === 'expert').map((j) => [j.label, j.status])).toEqual([
+      ['Train expert “humor”', 'done'],
+      ['Train expert “science-fiction”', 'done'],
+      ['Train expert “religion”', 'done'],
+    ]);
+    const tokenizer = await loadTokenizer(join(home, 'tokenizer', 'tokenizer.json'));
+    expect(tokenizer.vocabSize).toBe(512);
+    expect(existsSync(join(home, 'sample-corpus', 'humor', 'cr01.txt'))).toBe(true);
+
+    const summary = await service.forestSummary({});
+    expect(summary.domains.map((d) => [d.name, d.stats?.trainable])).toEqual([
+      ['humor', true],
+      ['science-fiction', true],
+      ['religion', true],
+    ]);
+    const catalog = Catalog.open(catalogPath(home));
+    try {
+      const models = catalog.db.prepare('SELECT id, name, role, status, tokenizer_sha256 AS t FROM models ORDER BY id').all() as { id: number; name: string; role: string; status: string; t: string }[];
+      expect(models.map((m) => [m.name, m.role, m.status])).toEqual([
+        ['seed', 'seed', 'ready'],
+        ['humor', 'expert', 'ready'],
+        ['science-fiction', 'expert', 'ready'],
+        ['religion', 'expert', 'ready'],
+      ]);
+      expect(new Set(models.map((m) => m.t)).size).toBe(1);
+      for (const m of models.slice(1)) expect(parentsOf(catalog, m.id).map((p) => [p.name, p.weight])).toEqual([['seed', 1]]);
+      const settings = JSON.parse((catalog.db.prepare('SELECT settings_json AS s FROM forests').get() as { s: string }).s) as { contextLength: number };
+      expect(settings.contextLength).toBe(64);
+    } finally {
+      catalog.close();
+    }
+    const runs = await service.runs({});
+    expect(runs.map((r) => [r.modelName, r.status, r.step])).toEqual([
+      ['religion', 'done', 12],
+      ['science-fiction', 'done', 12],
+      ['humor', 'done', 12],
+      ['seed', 'done', 30],
+    ]);
+    const seedCurve = (await service.runMetrics({ runId: runs.at(-1)!.id })).points.filter((p) => p.split === 'train');
+    expect(seedCurve.at(-1)!.loss).toBeLessThan(seedCurve[0]!.loss);
+    await expect(service.createSampleForest({ preset: 'tiny' })).rejects.toThrow(/already holds a forest with its seed/);
+  });
+});
+
+describe('createForest', () => {
+  it('trains a tokenizer and a seed on the person’s folders for a step budget', async () => {
+    const home = join(dir, 'own');
+    const service = open(home);
+    const recipes = writeDomainFolder(dir, 'recipes', (i) => `Recipe ${i}: simmer the onions with thyme, then add the beans and a cup of stock.`);
+    const notes = writeDomainFolder(dir, 'notes', (i) => `Meeting ${i}: we agreed to ship the release on Friday after the last review.`);
+    await expect(service.createForest({ domains: [{ name: 'recipes', folder: join(dir, 'nope') }] })).rejects.toThrow(/is not a folder/);
+    const job = await service.createForest({ domains: [{ name: 'recipes', folder: recipes }, { name: 'notes', folder: notes }], shape: 'micro', vocabSize: 400, budget: { steps: 5 } });
+    const done = await jobSettled(service, job.id);
+    expect(done, done.error ?? '').toMatchObject({ status: 'done' });
+    expect(JSON.parse(readFileSync(join(home, 'tokenizer', 'tokenizer.json'), 'utf8')).model.type).toBe('BPE');
+    expect((await service.forestSummary({})).models.map((m) => [m.name, m.role])).toEqual([['seed', 'seed']]);
+    expect(await service.jobs({})).toHaveLength(1); // no experts asked for
+  });
+});
