@@ -90,7 +90,7 @@ export class GroveService implements GroveApi {
     return this.jobQueue.addDomain(folder, domain);
   }
 
-  async jobs(): Promise<JobView[]> {
+  async jobs(_input?: ApiInput<'jobs'>): Promise<JobView[]> {
     return this.jobQueue.list();
   }
 
@@ -111,7 +111,7 @@ export class GroveService implements GroveApi {
     };
   }
 
-  async forestSummary(): Promise<ForestSummary> {
+  async forestSummary(_input?: ApiInput<'forestSummary'>): Promise<ForestSummary> {
     return forestSummary(this.catalog);
   }
 
