@@ -1,5 +1,5 @@
-// In the browser, the everyday path: a forest started with `grove init`, then "Add a domain" with a
-// folder path: the ingest runs in a worker process with progress, and the domain's report opens.
+// In the browser, the everyday path: a forest started with `grove init`, then "New expert" with a folder
+// path: the ingest runs in a worker process with progress, and the report of what was read opens.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,27 +38,27 @@ describe('add a domain from the app', () => {
   it('ingests a folder in a worker, then shows the report', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     await page.goto(serve.openUrl);
-    await page.getByRole('button', { name: 'Add a domain' }).click();
+    await page.getByRole('button', { name: 'New expert' }).first().click();
     await page.getByLabel('Folder').fill(folder);
     // The name is left empty: it defaults to the folder's name.
     await page.screenshot({ path: artifactPath('e2e', 'browser-add-domain.png') });
-    await page.getByRole('button', { name: 'Ingest folder' }).click();
-    const report = page.getByTestId('domain-report');
+    await page.getByRole('button', { name: 'Read the folder' }).click();
+    const report = page.getByTestId('ingest-report');
     await report.waitFor({ timeout: 30_000 });
     await expect(report.getByRole('heading', { name: 'Domain “recipes”', exact: true }).isVisible()).resolves.toBe(true);
     await expect(report.textContent()).resolves.toMatch(/40 of 41 file\(s\) accepted/);
     await expect(report.textContent()).resolves.toMatch(/copy-of-1\.md[\s\S]*duplicate/);
-    await page.getByRole('button', { name: '← Forest' }).click();
+    await page.getByRole('button', { name: 'Close' }).click();
     await expect(page.getByTestId('domain-list').textContent()).resolves.toMatch(/^recipes\s*\S*recipes\s*40 files accepted/);
   });
 
   it('says clearly when the folder does not exist', async () => {
     const page = await browser.newPage();
     await page.goto(serve.openUrl);
-    await page.getByRole('button', { name: 'Add a domain' }).click();
+    await page.getByRole('button', { name: 'New expert' }).first().click();
     await page.getByLabel('Folder').fill('/no/such/folder');
     await page.getByLabel('Domain name').fill('ghosts');
-    await page.getByRole('button', { name: 'Ingest folder' }).click();
+    await page.getByRole('button', { name: 'Read the folder' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/\/no\/such\/folder is not a folder on this machine/);
   });
 });

@@ -20,14 +20,15 @@ afterAll(async () => {
 });
 
 describe('browser mode', () => {
-  it('loads the UI, shows the empty forest and takes the token out of the address bar', async () => {
+  it('loads the UI, shows the first run and takes the token out of the address bar', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await page.goto(serve.openUrl);
-    await page.getByTestId('empty-forest').waitFor({ state: 'visible' });
-    await expect(page.getByRole('heading', { name: 'Your forest is empty' }).isVisible()).resolves.toBe(true);
+    await page.getByTestId('first-run').waitFor({ state: 'visible' });
+    await expect(page.getByRole('heading', { name: 'Create your first forest' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByTestId('first-run-home').textContent()).resolves.toBe(home);
     await expect(page.getByTestId('engine-status').textContent()).resolves.toMatch(/ONNX Runtime \d+\.\d+/);
     expect(page.url()).not.toContain('token=');
     await page.screenshot({ path: artifactPath('e2e', 'browser-empty-forest.png'), fullPage: true });

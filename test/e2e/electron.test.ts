@@ -18,7 +18,7 @@ const skipReason = !binary
 if (skipReason) console.log(`Electron end-to-end test skipped: ${skipReason}.`);
 
 describe('desktop app', () => {
-  it.skipIf(skipReason !== null)(`opens a window showing the empty forest${skipReason ? ` (skipped: ${skipReason})` : ''}`, async () => {
+  it.skipIf(skipReason !== null)(`opens a window showing the first run${skipReason ? ` (skipped: ${skipReason})` : ''}`, async () => {
     assertBuilt();
     const app = await _electron.launch({
       executablePath: binary!,
@@ -27,7 +27,7 @@ describe('desktop app', () => {
     });
     try {
       const window = await app.firstWindow();
-      await window.getByTestId('empty-forest').waitFor({ state: 'visible' });
+      await window.getByTestId('first-run').waitFor({ state: 'visible' });
       const isolated = await window.evaluate(() => typeof (globalThis as { require?: unknown }).require === 'undefined');
       expect(isolated).toBe(true);
       await window.screenshot({ path: artifactPath('e2e', 'electron-empty-forest.png') });

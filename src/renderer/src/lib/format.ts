@@ -18,3 +18,21 @@ export function formatCount(n: number): string {
   if (abs >= 1e4) return `${(n / 1e3).toFixed(1)} k`;
   return abs >= 100 || Number.isInteger(n) ? n.toFixed(0) : n.toFixed(2);
 }
+
+/** "271 MB", "2.48 GB", "96 kB": decimal units, as the Hub and file managers show them. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '–';
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
+  if (bytes >= 1e6) return `${Math.round(bytes / 1e6)} MB`;
+  if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} kB`;
+  return `${bytes} B`;
+}
+
+/** A model's size in parameters: "135 M", "1.24 B", "74.2 k". */
+export function formatParameters(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '–';
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} B`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e8 ? 0 : 1)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
+  return String(n);
+}

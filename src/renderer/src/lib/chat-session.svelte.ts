@@ -1,0 +1,107 @@
+// One open conversation as the chat screen shows it: its stored messages, and each reply being streamed
+// token by token with the experts' weights after every token (for the live posterior bar and the per-token
+// colouring). Events of other chats are ignored; a finished reply is read back from the catalog.
+import { SvelteMap } from 'svelte/reactivity';
+import type { GroveApi, GroveEvent } from '../../../shared/api';
+import type { ChatMessageView, ChatMix, ChatSampling, ChatView } from '../../../shared/api/schemas-chat';
+import { messageOf } from './forest-state.svelte';
+
+export interface TokenPiece {
+  text: string;
+  weights: { name: string; weight: number }[];
+}
+
+export class ChatSession {
+  chatId = $state<number | null>(null);
+  view = $state<ChatView | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  /** Reply id -> the pieces received so far (kept after the reply ends, for hover colouring). */
+  readonly pieces = new SvelteMap<number, TokenPiece[]>();
+
+  constructor(private readonly api: GroveApi) {}
+
+  get messages(): ChatMessageView[] {
+    return this.view?.messages ?? [];
+  }
+
+  get streamingReply(): ChatMessageView | undefined {
+    return this.messages.find((m) => m.role === 'assistant' && m.streaming);
+  }
+
+  /** The text of a reply: the streamed pieces while it streams, else what the catalog holds. */
+  textOf(message: ChatMessageView): string {
+    const pieces = this.pieces.get(message.id);
+    return message.streaming && pieces ? pieces.map((p) => p.text).join('') : message.content;
+  }
+
+  /** The weights after the reply's latest token (live), else its stored posterior. */
+  posteriorOf(message: ChatMessageView): { name: string; weight: number }[] | null {
+    if (message.streaming) return this.pieces.get(message.id)?.at(-1)?.weights ?? null;
+    return message.posterior ?? this.pieces.get(message.id)?.at(-1)?.weights ?? null;
+  }
+
+  async open(chatId: number | null): Promise<void> {
+    this.chatId = chatId;
+    this.error = null;
+    if (chatId === null) {
+      this.view = null;
+      return;
+    }
+    this.loading = true;
+    try {
+      const view = await this.api.chat({ chatId });
+      if (this.chatId === chatId) this.view = view;
+    } catch (err) {
+      this.error = messageOf(err);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  async send(text: string, mix: ChatMix, sampling: ChatSampling, maxTokens: number): Promise<boolean> {
+    this.error = null;
+    try {
+      const sent = await this.api.sendMessage({ ...(this.chatId !== null ? { chatId: this.chatId } : {}), text, mix, sampling, maxTokens });
+      this.pieces.set(sent.replyMessageId, this.pieces.get(sent.replyMessageId) ?? []);
+      await this.open(sent.chatId);
+      return true;
+    } catch (err) {
+      this.error = messageOf(err);
+      return false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const reply = this.streamingReply;
+    if (!reply) return;
+    try {
+      await this.api.stopReply({ messageId: reply.id });
+    } catch (err) {
+      this.error = messageOf(err);
+    }
+  }
+
+  async regenerate(messageId: number, mix: ChatMix | undefined, sampling: ChatSampling, maxTokens: number): Promise<void> {
+    this.error = null;
+    try {
+      const sent = await this.api.regenerate({ messageId, ...(mix ? { mix } : {}), sampling, maxTokens });
+      this.pieces.set(sent.replyMessageId, this.pieces.get(sent.replyMessageId) ?? []);
+      if (this.chatId !== null) await this.open(this.chatId);
+    } catch (err) {
+      this.error = messageOf(err);
+    }
+  }
+
+  handle(event: GroveEvent): void {
+    if (event.type === 'chat.token') {
+      if (event.chatId !== this.chatId) return;
+      this.pieces.set(event.messageId, [...(this.pieces.get(event.messageId) ?? []), { text: event.text, weights: event.weights }]);
+      // A reply the view does not list yet (its sendMessage answer is still on the way) shows up on reload.
+      if (!this.messages.some((m) => m.id === event.messageId) && !this.loading) void this.open(this.chatId);
+    } else if (event.type === 'chat.done') {
+      if (event.chatId !== this.chatId) return;
+      void this.open(this.chatId);
+    }
+  }
+}

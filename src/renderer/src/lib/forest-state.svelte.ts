@@ -1,0 +1,156 @@
+// What the app knows about the engine and its forest, kept current from the engine's events: the summary,
+// every job's latest view, the training runs with their live progress, and the evaluations. Views read it;
+// a read the engine cannot answer yet keeps its error beside the data instead of breaking the screen.
+import { SvelteMap } from 'svelte/reactivity';
+import type { EngineInfo, ForestSummary, GroveApi, GroveEvent, JobView, TrainProgress } from '../../../shared/api';
+import type { EvaluationView, PriorView, RunView } from '../../../shared/api/schemas-forest';
+
+/** A read that may fail on its own (an engine without that call, a broken catalog row). */
+export type Loadable<T> = { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; message: string };
+
+export const ACTIVE_STATUSES: readonly JobView['status'][] = ['queued', 'running', 'paused'];
+const LIVE_POINTS_KEPT = 20_000;
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function loadable<T>(read: () => Promise<T>): Promise<Loadable<T>> {
+  try {
+    return { status: 'ready', value: await read() };
+  } catch (err) {
+    return { status: 'error', message: messageOf(err) };
+  }
+}
+
+export class ForestState {
+  status = $state<'loading' | 'ready' | 'error'>('loading');
+  error = $state<string | null>(null);
+  info = $state<EngineInfo | null>(null);
+  summary = $state<ForestSummary | null>(null);
+  runs = $state<Loadable<RunView[]>>({ status: 'loading' });
+  evaluations = $state<Loadable<EvaluationView[]>>({ status: 'loading' });
+  /** Every job's latest view by id: events can overtake the call that started a job. */
+  readonly jobs = new SvelteMap<number, JobView>();
+  /** Training progress received since the app started, per run (history before that: runMetrics). */
+  readonly live = new SvelteMap<number, TrainProgress[]>();
+  /** Jobs that failed while the app looked on (or a training that had crashed before it opened), until dismissed. */
+  readonly failures = new SvelteMap<number, true>();
+
+  constructor(readonly api: GroveApi) {}
+
+  /** The forest has a model or a domain: past the first run. */
+  get hasForest(): boolean {
+    return !!this.summary && (this.summary.models.length > 0 || this.summary.domains.length > 0);
+  }
+
+  get activeJobs(): JobView[] {
+    return [...this.jobs.values()].filter((j) => ACTIVE_STATUSES.includes(j.status));
+  }
+
+  /** What the background-work tray lists: jobs under way, then failures not yet dismissed. */
+  get trayJobs(): JobView[] {
+    const failed = [...this.failures.keys()].map((id) => this.jobs.get(id)).filter((j): j is JobView => j?.status === 'failed');
+    return [...this.activeJobs, ...failed];
+  }
+
+  job(id: number | null | undefined): JobView | null {
+    return id == null ? null : (this.jobs.get(id) ?? null);
+  }
+
+  /** Records a job a call just started, unless an event already brought a newer view of it. */
+  track(job: JobView): JobView {
+    const known = this.jobs.get(job.id);
+    if (!known) this.jobs.set(job.id, job);
+    return known ?? job;
+  }
+
+  async load(): Promise<void> {
+    this.status = this.summary ? this.status : 'loading';
+    try {
+      const [info, summary, jobs] = await Promise.all([this.api.info({}), this.api.forestSummary({}), this.api.jobs({})]);
+      this.info = info;
+      this.summary = summary;
+      for (const j of jobs) {
+        this.jobs.set(j.id, j);
+        // A crashed training is worth a word after a restart: it resumes from its checkpoint.
+        if (j.status === 'failed' && j.kind === 'train' && j.id === Math.max(...jobs.filter((o) => o.kind === 'train').map((o) => o.id))) this.failures.set(j.id, true);
+      }
+      this.status = 'ready';
+      this.error = null;
+    } catch (err) {
+      this.status = 'error';
+      this.error = messageOf(err);
+      return;
+    }
+    await this.refreshReads();
+  }
+
+  async refreshSummary(): Promise<void> {
+    try {
+      this.summary = await this.api.forestSummary({});
+    } catch (err) {
+      this.error = messageOf(err);
+    }
+    await this.refreshReads();
+  }
+
+  /** Runs and evaluations: separate reads, each with its own error. */
+  async refreshReads(): Promise<void> {
+    if (!this.hasForest) return;
+    const [runs, evaluations] = await Promise.all([loadable(() => this.api.runs({})), loadable(() => this.api.evaluations({}))]);
+    this.runs = runs;
+    this.evaluations = evaluations;
+  }
+
+  /** The last job control or action that failed, said in the app's banner until dismissed. */
+  actionError = $state<string | null>(null);
+
+  /** Runs an action on the engine; a failure goes to the banner, a job it returns to the job map. */
+  async act<T>(action: () => Promise<T>): Promise<T | null> {
+    try {
+      const result = await action();
+      if (result && typeof result === 'object' && 'kind' in result && 'status' in result) this.track(result as unknown as JobView);
+      this.actionError = null;
+      return result;
+    } catch (err) {
+      this.actionError = messageOf(err);
+      return null;
+    }
+  }
+
+  pauseJob = (id: number) => this.act(() => this.api.pauseJob({ id }));
+  resumeJob = (id: number) => this.act(() => this.api.resumeJob({ id }));
+  cancelJob = (id: number) => this.act(() => this.api.cancelJob({ id }));
+
+  async priors(): Promise<PriorView[]> {
+    return this.api.priors({});
+  }
+
+  handle(event: GroveEvent): void {
+    if (event.type === 'forest.changed') void this.refreshSummary();
+    else if (event.type === 'job.changed') {
+      const before = this.jobs.get(event.job.id)?.status;
+      this.jobs.set(event.job.id, event.job);
+      if (event.job.status === 'failed' && before !== 'failed') this.failures.set(event.job.id, true);
+      else if (event.job.status !== 'failed') this.failures.delete(event.job.id);
+    }
+    else if (event.type === 'train.progress') {
+      const points = this.live.get(event.runId) ?? [];
+      const next = [...points, event.progress];
+      this.live.set(event.runId, next.length > LIVE_POINTS_KEPT ? next.slice(-LIVE_POINTS_KEPT) : next);
+    }
+  }
+
+  /** Loads, then follows the engine's events; returns the unsubscribe. */
+  start(): () => void {
+    const off = this.api.onEvent((e) => this.handle(e));
+    void this.load();
+    return off;
+  }
+}
+
+/** Whether a job has ended (done, failed or cancelled). */
+export function isFinished(job: JobView | null): boolean {
+  return !!job && (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled');
+}
