@@ -1,21 +1,45 @@
 // A LlamaModel as one expert of an EnsembleDecoder: its KV-cached decoder for the next-token logits, and
-// its score graph for the per-position log-likelihood of the prompt that the domain posterior reads.
-import type { LlamaModel } from '../runtime/llama-model';
+// the per-position log-likelihood of the prompt that the domain posterior reads, from the same pass.
+import { DEFAULT_PREFILL_CHUNK, type ChunkedPrefill, type LlamaModel } from '../runtime/llama-model';
 import type { ExpertSession } from './ensemble-decoder';
 
+/** log softmax(logits)[id], without writing the whole row. */
+export function logProbOf(logits: Float32Array, id: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
+  return logits[id]! - max - Math.log(sum);
+}
+
 /**
- * The prompt is scored by the score graph rather than by full logits of every position: the score graph
- * returns [T] numbers where full logits would be [T, V] (a 1000-token chat with a 150k vocabulary is
- * 600 MB). That costs a second forward pass over the prompt; generation steps are unaffected.
+ * The prompt goes through the all-positions decode graph in chunks (DEFAULT_PREFILL_CHUNK tokens), which
+ * fills the KV cache and shows each position's logits once: one forward pass over the prompt, and never
+ * more than [chunk, V] logits in memory (a 1000-token chat with a 150k vocabulary would be 600 MB whole).
+ * A decoder without chunked prefill is served by the score graph plus a plain prefill (two passes).
  */
-export function llamaExpertSession(model: LlamaModel): ExpertSession {
+export function llamaExpertSession(model: LlamaModel, o: { chunk?: number } = {}): ExpertSession {
   const decoder = model.decoder();
+  const V = model.config.vocabSize;
+  const chunked = (decoder as Partial<ChunkedPrefill>).prefillChunks?.bind(decoder);
   return {
     maxContext: decoder.maxContext,
     async prefillScored(ids) {
-      const promptLogProbs = ids.length > 1 ? await model.score(ids.slice(0, -1), ids.slice(1), 1) : new Float32Array(0);
-      // The decoder last: its logits are consumed before this session runs again.
-      const logits = await decoder.prefill(ids);
+      const promptLogProbs = new Float32Array(Math.max(0, ids.length - 1));
+      if (!chunked) {
+        if (ids.length > 1) promptLogProbs.set(await model.score(ids.slice(0, -1), ids.slice(1), 1));
+        return { logits: await decoder.prefill(ids), promptLogProbs };
+      }
+      const logits = await chunked(
+        ids,
+        (rows, start) => {
+          for (let r = 0; r * V < rows.length; r++) {
+            const t = start + r;
+            if (t + 1 < ids.length) promptLogProbs[t] = logProbOf(rows.subarray(r * V, (r + 1) * V), ids[t + 1]!);
+          }
+        },
+        o.chunk ?? DEFAULT_PREFILL_CHUNK,
+      );
       return { logits, promptLogProbs };
     },
     step: (id) => decoder.step(id),

@@ -47,6 +47,19 @@ function int64(ids: ArrayLike<number>, dims: number[]): ort.Tensor {
   return new ort.Tensor('int64', BigInt64Array.from(Array.from(ids, (v) => BigInt(v))), dims);
 }
 
+/** Prompt tokens per forward pass of a chunked prefill: bounds the [chunk, V] logits held at once. */
+export const DEFAULT_PREFILL_CHUNK = 256;
+
+export interface ChunkedPrefill {
+  /**
+   * Feeds the prompt like prefill(), in chunks, and shows the logits of every position on the way:
+   * onChunk(logits [n * V], start) for positions start..start+n-1 (consume them before returning).
+   * Returns the next-token logits [V]. The domain posterior reads the prompt's log-likelihood this way,
+   * in the same pass that fills the KV cache.
+   */
+  prefillChunks(ids: readonly number[], onChunk: (logits: Float32Array, start: number) => void, chunk?: number): Promise<Float32Array>;
+}
+
 export class LlamaModel {
   private readonly sessions = new Map<GraphKind, Promise<OrtSession>>();
 
@@ -100,12 +113,12 @@ export class LlamaModel {
   }
 
   /** A fresh single-sequence decoding session with its own KV cache. */
-  decoder(): Decoder {
+  decoder(): Decoder & ChunkedPrefill {
     const model = this;
     let past = this.emptyPast(1);
     let length = 0;
-    const run = async (ids: readonly number[]): Promise<Float32Array> => {
-      const out = await (await model.session('decode')).run({ input_ids: int64(ids, [1, ids.length]), ...past });
+    const run = async (ids: readonly number[], kind: 'decode' | 'decode-all' = 'decode'): Promise<Float32Array> => {
+      const out = await (await model.session(kind)).run({ input_ids: int64(ids, [1, ids.length]), ...past });
       const next: Record<string, ort.Tensor> = {};
       for (let i = 0; i < model.config.numHiddenLayers; i++) {
         for (const kind of ['key', 'value']) next[`past_key_values.${i}.${kind}`] = out[`present.${i}.${kind}`] as ort.Tensor;
@@ -122,10 +135,21 @@ export class LlamaModel {
         return run(ids);
       },
       step: (id) => run([id]),
+      // The all-positions graph shares the decode graph's KV cache layout, so it can fill the same cache.
+      prefillChunks: async (ids, onChunk, chunk = DEFAULT_PREFILL_CHUNK) => {
+        past = model.emptyPast(1);
+        length = 0;
+        let logits: Float32Array = new Float32Array(0);
+        for (let start = 0; start < ids.length; start += chunk) {
+          logits = await run(ids.slice(start, start + chunk), 'decode-all');
+          onChunk(logits, start);
+        }
+        return logits.slice(logits.length - model.config.vocabSize);
+      },
       get length() {
         return length;
       },
-    } as Decoder;
+    } as Decoder & ChunkedPrefill;
   }
 
   /** Ends profiling (with profilePrefix): ONNX Runtime then writes each session's profile file. */

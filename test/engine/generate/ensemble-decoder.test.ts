@@ -1,7 +1,8 @@
 // The ensemble decoder over real tiny models (random weights, different seeds): one expert decodes exactly
 // as that model alone; manual weights give the hand-computed mixture; the context posterior after the
 // prompt and after each generated token equals DomainPosterior fed log-probabilities from an independent
-// path (the full forward's logits, log-softmaxed here); top-k by prior opens and runs only k experts.
+// path (the score graph); a prompt fed in chunks scores and continues as one fed whole; top-k by prior
+// opens and runs only k experts.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnsembleDecoder, logSoftmaxInto, type EnsembleExpert, type ExpertSession } from '../../../src/engine/generate/ensemble-decoder';
@@ -29,21 +30,37 @@ afterAll(async () => {
   for (const m of models) await m.close();
 });
 
-const expert = (i: number): EnsembleExpert => ({ name: `e${i}`, open: () => llamaExpertSession(models[i]!) });
+// Chunks of 3 prompt tokens: the KV cache is filled over several passes even for short prompts.
+const expert = (i: number): EnsembleExpert => ({ name: `e${i}`, open: () => llamaExpertSession(models[i]!, { chunk: 3 }) });
 
-/** log p_j(x_t | x_<t) for t = 1..n-1 from the full forward's logits (no KV cache, no score graph). */
+/** log p_j(x_t | x_<t) for t = 1..n-1 from the score graph (no KV cache, log-softmax inside the graph). */
 async function fullForwardLogProbs(model: LlamaModel, ids: number[]): Promise<Float64Array> {
-  const logits = await model.logits(ids);
-  const out = new Float64Array(ids.length - 1);
-  const row = new Float32Array(V);
-  for (let t = 0; t < ids.length - 1; t++) out[t] = logSoftmaxInto(logits.subarray(t * V, (t + 1) * V), row)[ids[t + 1]!]!;
-  return out;
+  return Float64Array.from(await model.score(ids.slice(0, -1), ids.slice(1), 1));
 }
 
 function softmax(logits: Float32Array): Float64Array {
   const lsm = logSoftmaxInto(logits, new Float32Array(logits.length));
   return Float64Array.from(lsm, Math.exp);
 }
+
+describe('llamaExpertSession', () => {
+  it('scores the prompt and continues from it the same whether it is fed whole or in chunks', async () => {
+    const whole = await llamaExpertSession(models[0]!, { chunk: 1024 }).prefillScored(prompt);
+    const chunked = llamaExpertSession(models[0]!, { chunk: 2 });
+    const parts = await chunked.prefillScored(prompt);
+    const reference = await fullForwardLogProbs(models[0]!, prompt);
+    Array.from(parts.promptLogProbs).forEach((lp, t) => {
+      expect(lp).toBeCloseTo(reference[t]!, 4);
+      expect(lp).toBeCloseTo(whole.promptLogProbs[t]!, 4);
+    });
+    const plain = models[0]!.decoder();
+    const next = await plain.prefill(prompt);
+    Array.from(parts.logits).forEach((l, x) => expect(l).toBeCloseTo(next[x]!, 4));
+    const after = await chunked.step(30);
+    const plainAfter = await plain.step(30);
+    Array.from(after).forEach((l, x) => expect(l).toBeCloseTo(plainAfter[x]!, 4));
+  });
+});
 
 describe('EnsembleDecoder', () => {
   it('with one expert, decodes exactly the ids that expert decodes alone', async () => {
