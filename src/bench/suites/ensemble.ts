@@ -1,7 +1,7 @@
 // Bench suite "ensemble": what using the forest costs. Decode tokens/s of one model and of an ensemble of
 // k experts (their forward passes one after the other, and concurrently with Promise.all), top-1 by prior
-// (one expert's cost whatever the forest's size), and the ensemble's prefill (the score pass that feeds
-// the posterior plus the decoder's prefill) against one decoder's prefill.
+// (one expert's cost whatever the forest's size), and the ensemble's prefill (each expert's chunked
+// prefill, which also scores the prompt for the posterior) against one decoder's prefill.
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +87,7 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<Figure[]> {
     { name: `decode tokens/s, ensemble of ${k}, experts one after the other (${s})`, value: sequential, unit: 'tok/s', reference: { name: 'one model', value: single }, note: `ideal: 1/${k} of one model` },
     { name: `decode tokens/s, ensemble of ${k}, experts concurrently (${s})`, value: parallel, unit: 'tok/s', reference: { name: 'one after the other', value: sequential } },
     { name: `decode tokens/s, ensemble of ${k}, top-1 by prior (${s})`, value: top1, unit: 'tok/s', reference: { name: 'one model', value: single }, note: 'one expert runs' },
-    { name: `prefill ms, ${promptLength}-token prompt, ensemble of ${k} (${s})`, value: prefillEnsemble.medianMs, unit: 'ms', reference: { name: 'one decoder', value: prefillOne.medianMs }, note: 'per expert: score pass (posterior) + decoder prefill' },
+    { name: `prefill ms, ${promptLength}-token prompt, ensemble of ${k} (${s})`, value: prefillEnsemble.medianMs, unit: 'ms', reference: { name: 'one decoder', value: prefillOne.medianMs }, note: 'per expert: one chunked prefill that fills the KV cache and scores the prompt for the posterior' },
   ];
 }
 
