@@ -7,22 +7,38 @@ import type { JobView } from '../../shared/api/events';
 import { apiSchemas, type ApiInput, type ApiOutput } from '../../shared/api/schemas';
 import type { Catalog } from '../catalog/catalog';
 import { ensureForest } from '../catalog/domains';
-import { insertModel } from '../catalog/models';
+import { listEvaluations } from '../catalog/evaluations';
+import { findModel, insertModel, modelById } from '../catalog/models';
 import { getRun, insertRun, listRuns, runMetricPoints, setRunJob } from '../catalog/runs';
-import { listPriors } from '../forest/prior-store';
-import type { ModelConfig } from '../model/config';
+import { forestExperts, forestSeed } from '../forest/experts';
+import { listPriors, loadPrior, priorOver } from '../forest/prior-store';
+import { parseModelConfig, type ModelConfig } from '../model/config';
+import type { CollapseJobPayload } from '../store/collapse-job';
+import { domainDir } from '../store/domains';
+import type { EvaluateJobPayload } from '../store/evaluate-job';
+import type { PriorJobPayload, StoredRef } from '../store/prior-job';
 import { removeModel } from '../store/remove';
 import { SAMPLE_PRESETS, seedConfig, writeSampleCorpus } from '../store/sample-forest';
 import type { SeedJobPayload } from '../store/seed-job';
-import { budgetToJob, defaultTrainingSettings, TrainingSettings } from '../store/training-settings';
+import { budgetToJob, defaultTrainingSettings, forestTrainingSettings, TrainingSettings } from '../store/training-settings';
 import { collectGarbage } from '../store/gc';
-import { claimModelName, planExpert, runsDir } from './expert-plan';
+import { claimModelName, planExpert, runsDir, seedIsPretrained, storedRef } from './expert-plan';
 import { jobView, registerJobKind, type ServiceJobs } from './jobs';
+import { collapseKind } from './kinds/collapse';
+import { evaluateKind } from './kinds/evaluate';
 import { expertKind } from './kinds/expert';
+import { priorKind } from './kinds/prior';
 import { seedKind } from './kinds/seed';
+import { targetText } from './prior-target';
 
 registerJobKind('expert', expertKind);
 registerJobKind('seed', seedKind);
+registerJobKind('prior', priorKind);
+registerJobKind('evaluate', evaluateKind);
+registerJobKind('collapse', collapseKind);
+
+/** Tokens scored per model and domain by an evaluation: a fair sample that keeps the heatmap quick. */
+const EVAL_MAX_TOKENS = 65_536;
 
 export class ForestCalls {
   constructor(
@@ -78,8 +94,40 @@ export class ForestCalls {
     return jobView(job);
   }
 
-  async estimatePrior(_input: ApiInput<'estimatePrior'>): Promise<JobView> {
-    throw new GroveError('unsupported', 'estimatePrior is being built in this version of Grove.');
+  private forestId(): number {
+    const forest = this.catalog.forest();
+    if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
+    return forest.id;
+  }
+
+  /** The ready experts a prior or an ensemble is over; refused when there are none. */
+  private experts(forestId: number): StoredRef[] {
+    const experts = forestExperts(this.catalog, forestId).map((e) => storedRef(this.catalog, e.id));
+    if (experts.length === 0) throw new GroveError('conflict', 'The forest has no trained experts yet: train an expert first.');
+    return experts;
+  }
+
+  /** Models by name (or id), ready to load; unknown names are refused by name. */
+  private models(names: readonly string[]): StoredRef[] {
+    return names.map((n) => {
+      const m = findModel(this.catalog, n);
+      if (!m) throw new GroveError('not_found', `No model "${n}" in this forest; \`grove list\` shows the models.`, { model: n });
+      return storedRef(this.catalog, m.id);
+    });
+  }
+
+  /** The stored prior of a target over exactly these models, if there is one. */
+  private cachedPrior(forestId: number, target: string, models: readonly StoredRef[]): number[] | null {
+    const stored = loadPrior(this.catalog, forestId, target);
+    if (!stored || stored.modelIds.length !== models.length || !models.every((m) => stored.modelIds.includes(m.id))) return null;
+    return priorOver(stored, models.map((m) => m.id));
+  }
+
+  async estimatePrior(raw: ApiInput<'estimatePrior'>): Promise<JobView> {
+    const input = apiSchemas.estimatePrior.input.parse(raw);
+    const forestId = this.forestId();
+    const payload: PriorJobPayload = { target: input.target, experts: this.experts(forestId), text: targetText(this.catalog, this.forestHome, forestId, input.target), ...(input.sequences ? { sequences: input.sequences } : {}) };
+    return jobView(this.jobs.enqueueJob('prior', payload));
   }
 
   async priors(): Promise<ApiOutput<'priors'>> {
@@ -130,15 +178,50 @@ export class ForestCalls {
     return collectGarbage(this.catalog, this.forestHome, this.jobs.queue);
   }
 
-  async evaluate(_input: ApiInput<'evaluate'>): Promise<JobView> {
-    throw new GroveError('unsupported', 'evaluate is being built in this version of Grove.');
+  /** Test perplexity of models and of the experts' ensemble (cached prior) on domains: one job. */
+  async evaluate(raw: ApiInput<'evaluate'>): Promise<JobView> {
+    const input = apiSchemas.evaluate.input.parse(raw);
+    const forestId = this.forestId();
+    const all = this.catalog.domains(forestId).filter((d) => d.statsJson);
+    const domains = (input.domains ?? all.map((d) => d.name)).map((name) => {
+      const d = all.find((x) => x.name === name);
+      if (!d) throw new GroveError('not_found', `No ingested domain "${name}" in this forest.`, { domain: name });
+      return { name, id: d.id, dir: domainDir(this.forestHome, name) };
+    });
+    if (domains.length === 0) throw new GroveError('conflict', 'The forest has no ingested domains to evaluate on: add a domain first.');
+    const ready = this.catalog.db.prepare("SELECT name FROM models WHERE forest_id = ? AND status = 'ready' AND weights_sha256 IS NOT NULL ORDER BY id").all(forestId) as { name: string }[];
+    const models = this.models(input.models ?? ready.map((r) => r.name));
+    const experts = forestExperts(this.catalog, forestId).map((e) => storedRef(this.catalog, e.id));
+    const ensemble = input.ensemble && experts.length >= 2 ? { experts, priors: Object.fromEntries(domains.flatMap((d) => { const prior = this.cachedPrior(forestId, `domain:${d.name}`, experts); return prior ? [[d.name, prior]] : []; })) } : null;
+    const seed = modelById(this.catalog, forestSeed(this.catalog, forestId).id);
+    const settings = forestTrainingSettings(this.catalog, forestId, parseModelConfig(JSON.parse(seed.architectureJson)), seedIsPretrained(this.catalog, forestId, seed.id));
+    const payload: EvaluateJobPayload = { models, domains, ensemble, split: input.split, contextLength: settings.contextLength, maxTokens: EVAL_MAX_TOKENS };
+    return jobView(this.jobs.enqueueJob('evaluate', payload));
   }
 
   async evaluations(): Promise<ApiOutput<'evaluations'>> {
-    throw new GroveError('unsupported', 'evaluations is being built in this version of Grove.');
+    const forest = this.catalog.forest();
+    return forest ? listEvaluations(this.catalog, forest.id) : [];
   }
 
-  async collapse(_input: ApiInput<'collapse'>): Promise<JobView> {
-    throw new GroveError('unsupported', 'collapse is being built in this version of Grove.');
+  /** One model from several by weighted parameter average (default: every ready expert). */
+  async collapse(raw: ApiInput<'collapse'>): Promise<JobView> {
+    const input = apiSchemas.collapse.input.parse(raw);
+    const forestId = this.forestId();
+    const models = input.models ? this.models(input.models) : this.experts(forestId);
+    if (models.length < 2) throw new GroveError('bad_input', 'Collapse averages at least two models; the forest has fewer trained experts.');
+    const taken = this.catalog.db.prepare("SELECT 1 FROM models WHERE forest_id = ? AND name = ? AND status != 'removed'").get(forestId, input.name);
+    if (taken) throw new GroveError('conflict', `The forest already has a model named "${input.name}"; choose another name.`, { name: input.name });
+    const w = input.weighting;
+    let weighting: CollapseJobPayload['weighting'];
+    if (w.kind === 'uniform') weighting = w;
+    else if (w.kind === 'manual') {
+      const known = new Set(models.map((m) => m.name));
+      const unknown = Object.keys(w.weights).filter((n) => !known.has(n));
+      if (unknown.length > 0) throw new GroveError('not_found', `Manual weights name ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not among the models collapsed (${[...known].join(', ')}).`, { unknown });
+      weighting = { kind: 'manual', weights: models.map((m) => w.weights[m.name] ?? 0) };
+    } else weighting = { kind: 'posterior', target: w.target, prior: this.cachedPrior(forestId, w.target, models), text: targetText(this.catalog, this.forestHome, forestId, w.target) };
+    const payload: CollapseJobPayload = { name: input.name, models, weighting };
+    return jobView(this.jobs.enqueueJob('collapse', payload));
   }
 }

@@ -7,7 +7,7 @@ import type { Split } from '../corpus/types';
 import type { WindowScorer } from '../eval/perplexity';
 import { ensembleLogProbs, type PosteriorSettings } from '../forest/posterior';
 import { CachedPriorEstimator } from '../forest/prior';
-import { TokenWindows } from '../train/windows';
+import { TokenWindows, type ShardFile } from '../train/windows';
 
 export class Ensemble implements WindowScorer {
   constructor(
@@ -51,7 +51,12 @@ export interface PriorEstimateOptions {
 /** The cached prior of a domain: the ensemble over N held-out windows of it, EMA-smoothed per batch. */
 export async function estimateCachedPrior(experts: readonly WindowScorer[], domainDir: string, o: PriorEstimateOptions): Promise<{ prior: number[]; sequences: number }> {
   const manifest = await readManifest(domainDir);
-  const windows = new TokenWindows(splitShards(domainDir, manifest, o.split ?? 'valid'), o.contextLength, o.seed ?? 7);
+  return estimateCachedPriorOn(experts, splitShards(domainDir, manifest, o.split ?? 'valid'), o);
+}
+
+/** The cached prior on any token shards (the valid splits of several domains: the mix; an ingested folder). */
+export async function estimateCachedPriorOn(experts: readonly WindowScorer[], files: readonly ShardFile[], o: Omit<PriorEstimateOptions, 'split'>): Promise<{ prior: number[]; sequences: number }> {
+  const windows = new TokenWindows(files, o.contextLength, o.seed ?? 7);
   const estimator = new CachedPriorEstimator(experts.length, { ...(o.sequences ? { sequences: o.sequences } : {}), ...(o.alpha !== undefined ? { alpha: o.alpha } : {}), ...(o.posterior ? { posterior: o.posterior } : {}) });
   const ensemble = new Ensemble(experts, estimator.prior, o.posterior ?? { kind: 'context', window: Infinity });
   try {

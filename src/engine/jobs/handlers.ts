@@ -8,6 +8,9 @@ import { runDownloadJob, runImportSeedJob } from '../hub/hub-jobs';
 import { loadTokenizer } from '../tokenize/load';
 import { runExpertJob } from '../store/expert-job';
 import { runSeedJob } from '../store/seed-job';
+import { runCollapseJob } from '../store/collapse-job';
+import { runEvaluateJob } from '../store/evaluate-job';
+import { runPriorJob } from '../store/prior-job';
 import { runTrainJob } from '../train/train-job';
 import type { JobHandler } from './protocol';
 
@@ -29,6 +32,9 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   export: (payload, ctx) => runExportJob(payload, (p) => ctx.progress(p)),
   expert: (payload, ctx) => runExpertJob(payload, ctx),
   seed: (payload, ctx) => runSeedJob(payload, ctx),
+  prior: (payload, ctx) => runPriorJob(payload, ctx),
+  evaluate: (payload, ctx) => runEvaluateJob(payload, ctx),
+  collapse: (payload, ctx) => runCollapseJob(payload, ctx),
   download: (payload, ctx) => runDownloadJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
   'import-seed': (payload, ctx) => runImportSeedJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
 };

@@ -16,13 +16,11 @@ import { branchParents, type ParentWeight } from '../forest/weights';
 import type { JobContext } from '../jobs/protocol';
 import { WEIGHTS_FILE } from '../model/folder';
 import { chooseProvider, type ProviderPreference } from '../runtime/providers';
-import { LlamaModel } from '../runtime/llama-model';
 import { runTrainJob } from '../train/train-job';
 import { storeAverage, storedModelFolder, storeModelFolder } from './model-store';
+import { StoredRef, withModels } from './prior-job';
 import { TrainingSettings } from './training-settings';
 
-const StoredRef = z.object({ id: z.number().int(), name: z.string(), sha256: z.string(), tokenizerSha256: z.string().nullable() });
-type StoredRef = z.output<typeof StoredRef>;
 
 export const ExpertJobPayload = z
   .object({
@@ -88,16 +86,11 @@ async function domainPrior(home: string, p: z.output<typeof ExpertJobPayload>, c
   const b = p.branch!;
   if (b.prior) return b.prior;
   ctx.progress({ phase: 'prior' } satisfies ExpertProgress);
-  const experts = [];
-  try {
-    for (const c of b.candidates) experts.push(await LlamaModel.open(storedModelFolder(home, c.sha256)));
-    const { prior, sequences } = await estimateCachedPrior(experts, p.domainDir, { split: 'train', contextLength: PRIOR_CONTEXT, batchSize: 4, sequences: b.priorSequences });
-    const record: ExpertRecord = { kind: 'prior', target: `domain:${p.domain}`, modelIds: b.candidates.map((c) => c.id), weights: prior, sequences };
-    ctx.record(record);
-    return { modelIds: record.modelIds, weights: prior };
-  } finally {
-    for (const e of experts) await e.close();
-  }
+  // A sample of the new domain's train split: its valid split is kept for the expert's own validation.
+  const { prior, sequences } = await withModels(home, b.candidates, (experts) => estimateCachedPrior(experts, p.domainDir, { split: 'train', contextLength: PRIOR_CONTEXT, batchSize: 4, sequences: b.priorSequences }));
+  const record: ExpertRecord = { kind: 'prior', target: `domain:${p.domain}`, modelIds: b.candidates.map((c) => c.id), weights: prior, sequences };
+  ctx.record(record);
+  return { modelIds: record.modelIds, weights: prior };
 }
 
 /** Chooses the parents and stores their average (or reuses a single parent's weights as they are). */

@@ -126,6 +126,59 @@ describe('trainExpert', () => {
   });
 });
 
+describe('estimatePrior, evaluate, collapse', () => {
+  it('estimates and caches the prior of the experts on a domain, the mix, and a folder', async () => {
+    for (const target of ['domain:med', 'mix', `folder:${join(dir, 'law')}`]) {
+      const job = await jobSettled(service, (await service.estimatePrior({ target, sequences: 8 })).id);
+      expect(job.status, job.error ?? '').toBe('done');
+      const prior = (await service.priors({})).find((p) => p.target === target)!;
+      expect(prior.weights.map((w) => w.name)).toEqual(['law', 'med', 'lease', 'med-long', 'doomed']);
+      expect(prior.weights.reduce((a, w) => a + w.weight, 0)).toBeCloseTo(1, 6);
+      expect(prior.sequences).toBe(8);
+    }
+    await expect(service.estimatePrior({ target: 'domain:nowhere' })).rejects.toThrow(/No ingested domain "nowhere"/);
+    await expect(service.estimatePrior({ target: 'chat:3' })).rejects.toThrow(/estimated by the chat itself/);
+  });
+
+  it('scores models and the experts’ ensemble on each domain and keeps the newest scores', async () => {
+    const job = await jobSettled(service, (await service.evaluate({ models: ['seed', 'law'], domains: ['law', 'med'] })).id);
+    expect(job.status, job.error ?? '').toBe('done');
+    const rows = await service.evaluations({});
+    expect(rows.map((r) => [r.label, r.domain, r.split])).toEqual([
+      ['seed', 'law', 'test'],
+      ['law', 'law', 'test'],
+      ['seed', 'med', 'test'],
+      ['law', 'med', 'test'],
+      ['ensemble of 5 (cached prior)', 'law', 'test'],
+      ['ensemble of 5 (cached prior)', 'med', 'test'],
+    ]);
+    for (const r of rows) {
+      expect(r.perplexity).toBeCloseTo(Math.exp(r.loss), 3);
+      expect(r.tokens).toBeGreaterThan(0);
+    }
+    const ppl = (label: string, domain: string) => rows.find((r) => r.label === label && r.domain === domain)!.perplexity;
+    expect(ppl('law', 'law')).toBeLessThan(ppl('seed', 'law')); // training on law helped on law
+    // A second evaluation replaces the first in the view (the history stays in the table).
+    await jobSettled(service, (await service.evaluate({ models: ['law'], domains: ['law'], ensemble: false })).id);
+    expect((await service.evaluations({})).filter((r) => r.label === 'law' && r.domain === 'law')).toHaveLength(1);
+  });
+
+  it('collapses experts with posterior, manual and uniform weights into new models with lineage', async () => {
+    const posterior = await jobSettled(service, (await service.collapse({ name: 'one', models: ['law', 'med'], weighting: { kind: 'posterior', target: 'domain:law' } })).id);
+    expect(posterior.status, posterior.error ?? '').toBe('done');
+    const prior = (await service.priors({})).find((p) => p.target === 'domain:law')!;
+    expect(lineageOf('one').sort((a, b) => a.name.localeCompare(b.name)).map((p) => p.weight)).toEqual(prior.weights.map((w) => w.weight));
+    const manual = await jobSettled(service, (await service.collapse({ name: 'two', models: ['law', 'med'], weighting: { kind: 'manual', weights: { law: 3, med: 1 } } })).id);
+    expect(manual.status, manual.error ?? '').toBe('done');
+    expect(lineageOf('two')).toEqual([{ name: 'law', weight: 0.75 }, { name: 'med', weight: 0.25 }]);
+    expect((await jobSettled(service, (await service.collapse({ name: 'three', models: ['law', 'med', 'lease'], weighting: { kind: 'uniform' } })).id)).status).toBe('done');
+    expect(lineageOf('three').map((p) => p.weight)).toEqual([1 / 3, 1 / 3, 1 / 3].map((w) => expect.closeTo(w, 9)));
+    expect((await service.forestSummary({})).models.find((m) => m.name === 'two')).toMatchObject({ role: 'collapsed' });
+    await expect(service.collapse({ name: 'two', weighting: { kind: 'uniform' } })).rejects.toThrow(/already has a model named "two"/);
+    await expect(service.collapse({ name: 'x', models: ['law', 'med'], weighting: { kind: 'manual', weights: { nobody: 1 } } })).rejects.toThrow(/nobody, which is not among/);
+  });
+});
+
 describe('removeModel and gc', () => {
   it('removes an expert (the seed stays), and gc deletes the files nothing needs', async () => {
     await expect(service.removeModel({ model: 'seed' })).rejects.toThrow(/the forest's seed/);

@@ -2,11 +2,11 @@
 // steps, ETA), and the catalog writes for each record: the cached prior, the branch's init weights and
 // lineage, the run's plan and loss history, the trained weights; the run's status when the job stops.
 import { parentsOf, recordLineage } from '../../forest/lineage';
-import { savePrior } from '../../forest/prior-store';
-import { forestOfModel, modelById, setModelStatus, setModelWeights } from '../../catalog/models';
+import { modelById, setModelStatus, setModelWeights } from '../../catalog/models';
 import { recordRunStep, setRunInit, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
 import type { ExpertJobPayload, ExpertProgress, ExpertRecord } from '../../store/expert-job';
 import type { JobKind } from './kind';
+import { storePriorRecord } from './prior';
 
 type Payload = Pick<ExpertJobPayload, 'modelId' | 'name' | 'train' | 'branch'>;
 
@@ -45,7 +45,7 @@ export const expertKind: JobKind = {
     const record = raw as ExpertRecord;
     switch (record.kind) {
       case 'prior':
-        savePrior(catalog, { forestId: forestOfModel(catalog, p.modelId), target: record.target as `domain:${string}`, modelIds: record.modelIds, weights: record.weights, sequences: record.sequences });
+        storePriorRecord(catalog, record);
         break;
       case 'branched':
         // A resumed job sends its branch again: the lineage is history and is written once.

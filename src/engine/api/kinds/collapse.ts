@@ -1,0 +1,25 @@
+// Collapse jobs (store/collapse-job.ts): the averaged weights become a model of the forest (role
+// 'collapsed', ready at one model's cost) with one lineage edge per parent and its weight.
+import { forestOfModel, insertModel, modelById } from '../../catalog/models';
+import { recordLineage } from '../../forest/lineage';
+import type { CollapsedRecord, CollapseJobPayload } from '../../store/collapse-job';
+import type { PriorRecord } from '../../store/prior-job';
+import { claimModelName } from '../expert-plan';
+import { countedProgress, type JobKind } from './kind';
+import { storePriorRecord } from './prior';
+
+export const collapseKind: JobKind = {
+  label: (job) => `Collapse ${(job.payload as CollapseJobPayload).models.length} models into “${(job.payload as CollapseJobPayload).name}”`,
+  progress: countedProgress,
+  onRecord(_job, raw, { catalog }) {
+    const record = raw as CollapsedRecord | PriorRecord;
+    if (record.kind === 'prior') return storePriorRecord(catalog, record);
+    const first = modelById(catalog, record.parents[0]!.modelId);
+    const forestId = forestOfModel(catalog, first.id);
+    catalog.db.transaction(() => {
+      claimModelName(catalog, forestId, record.name);
+      const id = insertModel(catalog, { forestId, name: record.name, role: 'collapsed', weightsSha256: record.sha256, weightsBytes: record.bytes, architectureJson: first.architectureJson, tokenizerSha256: first.tokenizerSha256 });
+      recordLineage(catalog, id, record.parents);
+    })();
+  },
+};

@@ -1,0 +1,57 @@
+// Collapse (btm.md "Use the forest": parameter average), in a worker: theta = sum_j w_j theta_j over the
+// chosen models, with uniform, manual, or posterior weights (the cached prior of the models on a target,
+// the paper's best; estimated here when none is cached). The average is stored; the owner makes it a model.
+import { z } from 'zod';
+import type { JobContext } from '../jobs/protocol';
+import { normaliseDistribution } from '../forest/distribution';
+import { estimateTargetPrior, StoredRef, TargetText, type PriorRecord } from './prior-job';
+import { storeAverage, storedModelFolder } from './model-store';
+
+export const CollapseJobPayload = z
+  .object({
+    name: z.string(),
+    models: z.array(StoredRef).min(2),
+    weighting: z.union([
+      z.object({ kind: z.literal('uniform') }).strict(),
+      /** One weight per model, in order (renormalised; zeros leave a model out). */
+      z.object({ kind: z.literal('manual'), weights: z.array(z.number().min(0)) }).strict(),
+      /** The cached prior over exactly these models when the catalog had one, else estimated on the target's text. */
+      z.object({ kind: z.literal('posterior'), target: z.string(), prior: z.array(z.number()).nullable(), text: TargetText, sequences: z.number().int().positive().default(100) }).strict(),
+    ]),
+  })
+  .strict();
+export type CollapseJobPayload = z.input<typeof CollapseJobPayload>;
+
+export interface CollapsedRecord {
+  kind: 'collapsed';
+  name: string;
+  sha256: string;
+  bytes: number;
+  parents: { modelId: number; weight: number }[];
+}
+
+export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<CollapsedRecord> {
+  const p = CollapseJobPayload.parse(input);
+  const w = p.weighting;
+  ctx.progress({ done: 0, total: 2 });
+  let weights: number[];
+  if (w.kind === 'uniform') weights = p.models.map(() => 1);
+  else if (w.kind === 'manual') weights = w.weights;
+  else if (w.prior) weights = w.prior;
+  else {
+    const record: PriorRecord = await estimateTargetPrior(ctx.forestHome, { target: w.target, experts: p.models, text: w.text, sequences: w.sequences, contextLength: 128 }, ctx.signal);
+    ctx.record(record);
+    weights = record.weights;
+  }
+  const normalised = normaliseDistribution(weights, 'collapse weights', p.models.map((m) => m.name));
+  const used = p.models.flatMap((m, j) => (normalised[j]! > 0 ? [{ ref: m, weight: normalised[j]! }] : []));
+  ctx.progress({ done: 1, total: 2 });
+  const stored = await storeAverage(
+    ctx.forestHome,
+    used.map(({ ref, weight }) => ({ folder: storedModelFolder(ctx.forestHome, ref.sha256), weight, label: ref.name, tokenizerSha256: ref.tokenizerSha256 })),
+  );
+  const record: CollapsedRecord = { kind: 'collapsed', name: p.name, sha256: stored.sha256, bytes: stored.bytes, parents: used.map((u, j) => ({ modelId: u.ref.id, weight: stored.weights[j]! })) };
+  ctx.record(record);
+  ctx.progress({ done: 2, total: 2 });
+  return record;
+}

@@ -1,0 +1,89 @@
+// The cached prior of a target (btm.md "Cached prior"), in a worker: the forest's experts run as an
+// ensemble over N held-out sequences of the target (a domain's valid split, the valid splits of every
+// domain for the mix, or a folder ingested on the spot), EMA-smoothed; the owner stores it in the catalog.
+import { z } from 'zod';
+import { GroveError } from '../../shared/api/errors';
+import { ingestFolder } from '../corpus/ingest';
+import { readManifest, splitShards } from '../corpus/manifest';
+import { corpusTokenizer } from '../corpus/types';
+import { estimateCachedPriorOn } from '../ensemble/ensemble';
+import type { JobContext } from '../jobs/protocol';
+import { LlamaModel } from '../runtime/llama-model';
+import { loadTokenizer } from '../tokenize/load';
+import type { ShardFile } from '../train/windows';
+import { storedModelFolder } from './model-store';
+
+export const StoredRef = z.object({ id: z.number().int(), name: z.string(), sha256: z.string(), tokenizerSha256: z.string().nullable() }).strict();
+export type StoredRef = z.output<typeof StoredRef>;
+
+/** Where a target's held-out text is, resolved by the owner from the catalog. */
+export const TargetText = z.union([
+  z.object({ kind: z.literal('domains'), dirs: z.array(z.string()).min(1) }).strict(),
+  z.object({ kind: z.literal('folder'), folder: z.string(), out: z.string(), tokenizer: z.string() }).strict(),
+]);
+export type TargetText = z.output<typeof TargetText>;
+
+export const PriorJobPayload = z
+  .object({
+    target: z.string(),
+    experts: z.array(StoredRef).min(1),
+    text: TargetText,
+    sequences: z.number().int().positive().default(100),
+    contextLength: z.number().int().positive().default(128),
+  })
+  .strict();
+export type PriorJobPayload = z.input<typeof PriorJobPayload>;
+
+export interface PriorRecord {
+  kind: 'prior';
+  target: string;
+  modelIds: number[];
+  weights: number[];
+  sequences: number;
+}
+
+/**
+ * The shards to read: each domain's valid split, or its train split where the valid split is shorter than
+ * one window (a small folder); a folder target is ingested (with the forest's tokenizer) and read whole.
+ */
+export async function targetShards(text: TargetText, contextLength: number, signal?: AbortSignal): Promise<ShardFile[]> {
+  const dirs = text.kind === 'domains' ? text.dirs : [text.out];
+  if (text.kind === 'folder') {
+    const tokenizer = corpusTokenizer(await loadTokenizer(text.tokenizer));
+    await ingestFolder({ folder: text.folder, out: text.out, tokenizer, settings: { minTrainTokens: 0 }, ...(signal ? { signal } : {}) });
+  }
+  const files: ShardFile[] = [];
+  for (const dir of dirs) {
+    const m = await readManifest(dir);
+    const splits = text.kind === 'folder' ? (['train', 'valid', 'test'] as const) : m.splits.valid.tokens > contextLength ? (['valid'] as const) : (['train'] as const);
+    for (const split of splits) files.push(...splitShards(dir, m, split).filter((f) => f.tokens > contextLength));
+  }
+  if (files.length === 0) throw new GroveError('bad_input', `The target holds no text of more than ${contextLength} tokens in one piece: a prior needs longer text.`);
+  return files;
+}
+
+/** Opens the experts, runs `use`, and closes them whatever happens. */
+export async function withModels<T>(home: string, refs: readonly StoredRef[], use: (models: LlamaModel[]) => Promise<T>): Promise<T> {
+  const models: LlamaModel[] = [];
+  try {
+    for (const r of refs) models.push(await LlamaModel.open(storedModelFolder(home, r.sha256)));
+    return await use(models);
+  } finally {
+    for (const m of models) await m.close();
+  }
+}
+
+/** Estimates the prior of `experts` on `text`: what collapse and branch use when none is cached. */
+export async function estimateTargetPrior(home: string, p: z.output<typeof PriorJobPayload>, signal?: AbortSignal): Promise<PriorRecord> {
+  const files = await targetShards(p.text, p.contextLength, signal);
+  const { prior, sequences } = await withModels(home, p.experts, (models) => estimateCachedPriorOn(models, files, { contextLength: p.contextLength, batchSize: 4, sequences: p.sequences }));
+  return { kind: 'prior', target: p.target, modelIds: p.experts.map((e) => e.id), weights: prior, sequences };
+}
+
+export async function runPriorJob(input: unknown, ctx: JobContext): Promise<PriorRecord> {
+  const p = PriorJobPayload.parse(input);
+  ctx.progress({ done: 0, total: 1 });
+  const record = await estimateTargetPrior(ctx.forestHome, p, ctx.signal);
+  ctx.record(record);
+  return record;
+}
