@@ -67,7 +67,9 @@ function cachedPrior(catalog: Catalog, forestId: number, ids: number[], targets:
     }
   }
   if (strict) {
-    throw new GroveError('not_found', `No prior is stored for ${targets.join(' or ')}. Estimate one with \`grove prior --target ${targets[0]}\`, or use --prior uniform.`, { targets });
+    // `grove prior` estimates on held-out text of a domain, a folder or the mix (a chat's prior is the app's).
+    const hint = targets.find((t) => !t.startsWith('chat:')) ?? priorTarget.mix;
+    throw new GroveError('not_found', `No prior is stored for ${targets.join(' or ')}. Estimate one with \`grove prior --target ${hint}\`, or use --prior uniform.`, { targets });
   }
   return null;
 }

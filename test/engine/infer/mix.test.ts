@@ -51,6 +51,7 @@ describe('resolveMix', () => {
     savePrior(catalog, { forestId: forest.forestId, target: 'chat:7', modelIds: [med!.id, law!.id], weights: [0.9, 0.1], sequences: 100 });
     expect(resolveMix(catalog, forest.home, { targets: ['chat:7', 'mix'] }).mix).toMatchObject({ prior: [expect.closeTo(0.1, 12), expect.closeTo(0.9, 12)] });
     expect(() => resolveMix(catalog, forest.home, { prior: 'cached', targets: ['domain:poetry'] })).toThrow(/No prior is stored for domain:poetry\. Estimate one with `grove prior --target domain:poetry`/);
+    expect(() => resolveMix(catalog, forest.home, { prior: 'cached', targets: ['chat:9'] })).toThrow(/No prior is stored for chat:9\. Estimate one with `grove prior --target mix`/);
 
     // A third expert joins: both priors predate it.
     const seedRow = catalog.db.prepare("SELECT weights_sha256 AS sha FROM models WHERE role = 'seed'").get() as { sha: string };
