@@ -1,0 +1,71 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import CollapsePanel from '../../../src/renderer/src/components/CollapsePanel.svelte';
+import { ForestState } from '../../../src/renderer/src/lib/forest-state.svelte';
+import type { ForestSummary, JobView } from '../../../src/shared/api';
+import { fakeApi } from '../fake-api';
+
+const model = (id: number, name: string, role: 'seed' | 'expert'): ForestSummary['models'][number] => ({
+  id, name, role, domainId: null, status: 'ready', domain: role === 'expert' ? name : null, parameters: 1000, weightsBytes: 4000, tokensTrained: 0, ownDomainPerplexity: null, createdAt: '2025-01-01',
+});
+const summary: ForestSummary = {
+  forest: { id: 1, name: 'woods', createdAt: '2025-01-01' },
+  domains: [{ id: 1, name: 'news', sourcePath: null, stats: null }, { id: 2, name: 'fiction', sourcePath: null, stats: null }],
+  models: [model(1, 'seed', 'seed'), model(2, 'news', 'expert'), model(3, 'fiction', 'expert')],
+  lineage: [],
+};
+const job = (id: number, kind: string, status: JobView['status']): JobView => ({ id, kind, label: kind, status, done: status === 'done' ? 1 : 0, total: 1, etaSeconds: null, error: null });
+const prior = { target: 'domain:news', weights: [{ modelId: 2, name: 'news', weight: 0.75 }, { modelId: 3, name: 'fiction', weight: 0.25 }], sequences: 100, createdAt: '2025-01-01' };
+
+function forestWith(api: ReturnType<typeof fakeApi>): ForestState {
+  const forest = new ForestState(api);
+  forest.summary = summary;
+  forest.start();
+  return forest;
+}
+
+describe('CollapsePanel', () => {
+  it('shows the posterior weights it will use, then collapses with them and says where the model is', async () => {
+    const api = fakeApi({ priors: () => [prior], collapse: () => job(5, 'collapse', 'queued') });
+    const forest = forestWith(api);
+    render(CollapsePanel, { forest, domain: 'news', onclose: () => {} });
+    await waitFor(() => expect(screen.getAllByTestId('weight-value').map((v) => v.textContent)).toEqual(['75 %', '25 %']));
+    await fireEvent.click(screen.getByRole('button', { name: 'Collapse' }));
+    expect(api.collapse).toHaveBeenCalledWith({ name: 'collapsed-news', weighting: { kind: 'posterior', target: 'domain:news' }, models: ['news', 'fiction'] });
+    await screen.findByTestId('job-progress');
+    api.emit({ type: 'job.changed', job: job(5, 'collapse', 'done') });
+    expect((await screen.findByTestId('collapse-done')).textContent).toMatch(/“collapsed-news” is now in the forest/);
+  });
+
+  it('estimates the weights first when the domain has no cached prior', async () => {
+    let priors: (typeof prior)[] = [];
+    const api = fakeApi({ priors: () => priors, estimatePrior: () => job(6, 'prior', 'running') });
+    const forest = forestWith(api);
+    render(CollapsePanel, { forest, domain: 'news', onclose: () => {} });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Estimate the weights' }));
+    expect(api.estimatePrior).toHaveBeenCalledWith({ target: 'domain:news' });
+    expect((screen.getByRole('button', { name: 'Collapse' }) as HTMLButtonElement).disabled).toBe(true);
+    priors = [prior];
+    api.emit({ type: 'job.changed', job: job(6, 'prior', 'done') });
+    await waitFor(() => expect(screen.getAllByTestId('weight-value')).toHaveLength(2));
+    expect((screen.getByRole('button', { name: 'Collapse' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('collapses the chat’s mix with its manual weights, under the name given', async () => {
+    const api = fakeApi({ priors: () => [], collapse: () => job(7, 'collapse', 'queued') });
+    const forest = forestWith(api);
+    render(CollapsePanel, { forest, manual: { news: 0.6, fiction: 0.4 }, onclose: () => {} });
+    await fireEvent.input(screen.getByLabelText('New model’s name'), { target: { value: 'my-mix' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Collapse' }));
+    expect(api.collapse).toHaveBeenCalledWith({ name: 'my-mix', weighting: { kind: 'manual', weights: { news: 0.6, fiction: 0.4 } }, models: ['news', 'fiction'] });
+  });
+
+  it('says what went wrong when the engine refuses', async () => {
+    const api = fakeApi({ priors: () => [prior] });
+    const forest = forestWith(api);
+    render(CollapsePanel, { forest, domain: 'news', onclose: () => {} });
+    await screen.findAllByTestId('weight-value');
+    await fireEvent.click(screen.getByRole('button', { name: 'Collapse' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/collapse is not answered in this test/);
+  });
+});
