@@ -5,8 +5,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, Menu } from 'electron';
 import { GroveService } from '../engine/api/service';
 import { defaultForestHome } from '../engine/home';
-import { registerDesktopIpc } from './ipc/desktop';
+import { registerDesktopIpc, sendOpenFolder } from './ipc/desktop';
 import { forwardEvents, registerIpc } from './ipc/router';
+import { checkpointRunningJobs, resumeAfterRestart, saveResumeList } from './graceful-quit';
 import { notifyJobEnds } from './job-notices';
 import { inferLauncherFrom } from '../engine/infer/host';
 import { utilityWorkerLauncher } from './jobs/utility-launcher';
@@ -36,7 +37,7 @@ function electronSqliteBinding(): string | undefined {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  hardenApp(isTrustedUrl);
+  hardenApp(isTrustedUrl, [pathToFileURL(join(here, '../renderer')).href + '/', ...(devServerUrl ? [devServerUrl] : [])]);
   let win: BrowserWindow | null = null;
 
   app.on('second-instance', () => {
@@ -55,7 +56,9 @@ if (!app.requestSingleInstanceLock()) {
     registerIpc({ api, isTrustedUrl });
     registerDesktopIpc(isTrustedUrl);
     notifyJobEnds(api);
-    Menu.setApplicationMenu(buildMenu());
+    // Jobs the last quit paused pick up from their checkpoints.
+    void resumeAfterRestart(api, stateDir);
+    Menu.setApplicationMenu(buildMenu({ openFolder: () => win && void sendOpenFolder(win) }));
 
     const state = loadWindowState(stateDir);
     win = new BrowserWindow({
@@ -82,9 +85,21 @@ if (!app.requestSingleInstanceLock()) {
     if (devServerUrl) void win.loadURL(devServerUrl);
     else void win.loadFile(rendererIndex);
 
-    app.on('window-all-closed', () => {
-      api.close();
-      app.quit();
+    // Quitting: running jobs pause first (a training writes its checkpoint), to resume at the next start.
+    let quitting = false;
+    app.on('before-quit', (event) => {
+      if (quitting) return;
+      event.preventDefault();
+      quitting = true;
+      win?.hide();
+      void checkpointRunningJobs(api, { timeoutMs: 30_000 })
+        .then((ids) => saveResumeList(stateDir, ids))
+        .catch((err: unknown) => console.error('Grove: pausing the running jobs before quitting failed:', err))
+        .finally(() => {
+          api.close();
+          app.quit();
+        });
     });
+    app.on('window-all-closed', () => app.quit());
   });
 }

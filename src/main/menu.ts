@@ -1,11 +1,23 @@
-// The application menu: the platform's usual roles and shortcuts.
+// The application menu: the platform's usual roles and shortcuts, and File > New expert from folder… (Ctrl/Cmd+O).
 import { Menu, shell, type MenuItemConstructorOptions } from 'electron';
 
-export function buildMenu(): Menu {
+export interface MenuActions {
+  /** Opens the native folder dialog; the chosen folder starts a new expert. */
+  openFolder(): void;
+}
+
+export function buildMenu(actions: MenuActions): Menu {
   const isMac = process.platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
-    { role: 'fileMenu' },
+    {
+      label: 'File',
+      submenu: [
+        { label: 'New Expert from Folder…', accelerator: 'CmdOrCtrl+O', click: () => actions.openFolder() },
+        { type: 'separator' },
+        isMac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
     { role: 'editMenu' },
     { role: 'viewMenu' },
     { role: 'windowMenu' },

@@ -1,7 +1,7 @@
 // Preload (sandboxed, context-isolated): exposes one narrow bridge, `window.groveBridge`, that can only
 // invoke Grove's API channel and listen to its event channel. No Node or Electron object leaks through.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { IPC_PICK_FOLDER_CHANNEL, type DesktopBridge } from '../shared/api/desktop';
+import { IPC_OPEN_FOLDER_CHANNEL, IPC_PICK_FOLDER_CHANNEL, type DesktopBridge } from '../shared/api/desktop';
 import { API_METHODS, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../shared/api/methods';
 import type { Envelope, GroveTransport } from '../shared/api/envelope';
 
@@ -21,5 +21,12 @@ contextBridge.exposeInMainWorld('groveBridge', bridge);
 const desktop: DesktopBridge = {
   pickFolder: (title) => ipcRenderer.invoke(IPC_PICK_FOLDER_CHANNEL, title) as Promise<string | null>,
   pathForFile: (file) => webUtils.getPathForFile(file),
+  onOpenFolder(listener) {
+    const handler = (_event: IpcRendererEvent, path: unknown): void => {
+      if (typeof path === 'string') listener(path);
+    };
+    ipcRenderer.on(IPC_OPEN_FOLDER_CHANNEL, handler);
+    return () => ipcRenderer.removeListener(IPC_OPEN_FOLDER_CHANNEL, handler);
+  },
 };
 contextBridge.exposeInMainWorld('groveDesktop', desktop);

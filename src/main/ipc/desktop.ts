@@ -1,7 +1,7 @@
-// Desktop-only calls the browser mode cannot offer: the native "Open folder" dialog. Checked for its sender
+// Desktop-only calls the browser mode cannot offer: the native "Open folder" dialog (and the menu's). Checked for its sender
 // like the API channel; answers a path or null (dialog cancelled).
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { IPC_PICK_FOLDER_CHANNEL } from '../../shared/api/desktop';
+import { IPC_OPEN_FOLDER_CHANNEL, IPC_PICK_FOLDER_CHANNEL } from '../../shared/api/desktop';
 
 export function registerDesktopIpc(isTrustedUrl: (url: string) => boolean): () => void {
   ipcMain.handle(IPC_PICK_FOLDER_CHANNEL, async (event: IpcMainInvokeEvent, title: unknown): Promise<string | null> => {
@@ -13,4 +13,11 @@ export function registerDesktopIpc(isTrustedUrl: (url: string) => boolean): () =
     return picked.canceled ? null : (picked.filePaths[0] ?? null);
   });
   return () => ipcMain.removeHandler(IPC_PICK_FOLDER_CHANNEL);
+}
+
+/** File > New expert from folder…: the native dialog, then the chosen folder goes to the window's renderer. */
+export async function sendOpenFolder(win: BrowserWindow): Promise<void> {
+  const picked = await dialog.showOpenDialog(win, { title: 'Choose a folder of documents for a new expert', properties: ['openDirectory'] });
+  const path = picked.canceled ? null : picked.filePaths[0];
+  if (path && !win.webContents.isDestroyed()) win.webContents.send(IPC_OPEN_FOLDER_CHANNEL, path);
 }

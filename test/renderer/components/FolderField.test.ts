@@ -6,7 +6,7 @@ import type { DesktopBridge } from '../../../src/shared/api/desktop';
 // The Electron preload cannot run here; this object has its shape and records what the field asks of it.
 function desktopAnswering(picked: string | null, dropped: string): DesktopBridge & { titles: (string | undefined)[] } {
   const titles: (string | undefined)[] = [];
-  return { titles, pickFolder: async (title) => (titles.push(title), picked), pathForFile: () => dropped };
+  return { titles, pickFolder: async (title) => (titles.push(title), picked), pathForFile: () => dropped, onOpenFolder: () => () => {} };
 }
 
 describe('FolderField', () => {
