@@ -1,7 +1,9 @@
 // `grove`: every operation of the app, headless. Each command lives in its own file under commands/.
 import { Command } from 'commander';
 import { GROVE_VERSION } from '../engine/version';
+import { registerAdd } from './commands/add';
 import { registerBench } from './commands/bench';
+import { registerBranch } from './commands/branch';
 import { registerChat } from './commands/chat';
 import { registerCollapse } from './commands/collapse';
 import { registerDownload } from './commands/download';
@@ -11,8 +13,12 @@ import { registerGenerate } from './commands/generate';
 import { registerImport } from './commands/import';
 import { registerIngest } from './commands/ingest';
 import { registerInit } from './commands/init';
+import { registerJobs } from './commands/jobs';
 import { registerList } from './commands/list';
+import { registerMaintenance } from './commands/maintenance';
+import { registerPrior } from './commands/prior';
 import { registerServe } from './commands/serve';
+import { registerTrain } from './commands/train';
 
 export function buildProgram(): Command {
   const program = new Command('grove')
@@ -26,10 +32,16 @@ export function buildProgram(): Command {
   registerImport(program);
   registerList(program);
   registerIngest(program);
+  registerAdd(program);
+  registerBranch(program);
+  registerTrain(program);
+  registerPrior(program);
   registerGenerate(program);
   registerChat(program);
   registerEval(program);
   registerCollapse(program);
+  registerMaintenance(program);
+  registerJobs(program);
   registerExport(program);
   registerBench(program);
   return program;

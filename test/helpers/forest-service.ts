@@ -43,6 +43,6 @@ export async function plantTinyForest(dir: string): Promise<string> {
 export function writeDomainFolder(dir: string, name: string, sentence: (i: number) => string, files = 30): string {
   const folder = join(dir, name);
   mkdirSync(folder, { recursive: true });
-  for (let i = 0; i < files; i++) writeFileSync(join(folder, `${name}-${i}.txt`), `${sentence(i)}\n`.repeat(40));
+  for (let i = 0; i < files; i++) writeFileSync(join(folder, `${name}-${i}.txt`), `${sentence(i)}\n`.repeat(60));
   return folder;
 }

@@ -1,38 +1,47 @@
-// `grove collapse --models A B ... --name NAME`: one model from several by weighted parameter average.
+// `grove collapse --name NAME`: one model from several by weighted parameter average (btm.md "Collapse"):
+// posterior weights on a target (the paper's best: --posterior-on DOMAIN or --target), --weights, or --uniform.
 import type { Command } from 'commander';
-import { collapseModels, type CollapseWeighting } from '../../engine/store/collapse';
 import { GroveError } from '../../shared/api/errors';
+import type { CollapseWeightingInput } from '../../shared/api/schemas-forest';
 import { forestHomeOf } from '../options';
+import { printParents } from '../print-forest';
+import { jobRunningService, runJob } from '../run-job';
 
 interface CollapseOpts {
-  models: string[];
+  models?: string[];
   name: string;
   weights?: string[];
   posteriorOn?: string;
+  target?: string;
   uniform?: boolean;
-  priorSequences: number;
 }
 
 export function registerCollapse(program: Command): void {
   program
     .command('collapse')
-    .description('average models into one (default: posterior weights on a domain, the paper\'s best; or --weights, or --uniform)')
-    .requiredOption('--models <model...>', 'models of the forest to average')
+    .description("average models into one (default: posterior weights on a target, the paper's best; or --weights, or --uniform)")
+    .option('--models <model...>', 'models of the forest to average (default: every trained expert)')
     .requiredOption('--name <name>', 'name of the new model')
     .option('--posterior-on <domain>', 'weights = the cached prior of the models on this domain')
-    .option('--weights <w...>', 'manual weights, one per model (renormalised)')
+    .option('--target <target>', 'weights = the cached prior on a target: domain:NAME, folder:PATH or mix')
+    .option('--weights <w...>', 'manual weights, one per --models entry (renormalised)')
     .option('--uniform', 'equal weights (worst in the paper; offered for comparison)')
-    .option('--prior-sequences <n>', 'held-out windows read for the posterior weights', (v) => Number(v), 100)
     .action(async (o: CollapseOpts, cmd: Command) => {
-      const chosen = [o.posteriorOn !== undefined, o.weights !== undefined, o.uniform === true].filter(Boolean).length;
-      if (chosen !== 1) throw new GroveError('bad_input', 'Choose one weighting: --posterior-on DOMAIN, --weights w1 w2 ..., or --uniform.');
-      const weighting: CollapseWeighting = o.uniform
-        ? { kind: 'uniform' }
-        : o.weights
-          ? { kind: 'manual', weights: o.weights.map(Number) }
-          : { kind: 'posterior', domain: o.posteriorOn as string, sequences: o.priorSequences };
-      const r = await collapseModels(forestHomeOf(cmd), o.models, weighting, o.name);
-      console.log(`Collapsed into "${r.name}" (model ${r.modelId}, weights ${r.weightsSha256.slice(0, 12)}):`);
-      for (const p of r.parents) console.log(`  ${p.weight.toFixed(4)}  ${p.name}`);
+      const chosen = [o.posteriorOn !== undefined, o.target !== undefined, o.weights !== undefined, o.uniform === true].filter(Boolean).length;
+      if (chosen !== 1) throw new GroveError('bad_input', 'Choose one weighting: --posterior-on DOMAIN, --target TARGET, --weights w1 w2 ..., or --uniform.');
+      let weighting: CollapseWeightingInput;
+      if (o.uniform) weighting = { kind: 'uniform' };
+      else if (o.weights) {
+        if (!o.models || o.models.length !== o.weights.length) throw new GroveError('bad_input', `Give one weight per model: ${o.models?.length ?? 0} --models, ${o.weights.length} --weights.`);
+        weighting = { kind: 'manual', weights: Object.fromEntries(o.models.map((m, i) => [m, Number(o.weights![i])])) };
+      } else weighting = { kind: 'posterior', target: o.target ?? `domain:${o.posteriorOn}` };
+      const home = forestHomeOf(cmd);
+      const service = jobRunningService(home);
+      try {
+        await runJob(service, () => service.collapse({ name: o.name, ...(o.models ? { models: o.models } : {}), weighting }));
+        printParents(home, o.name);
+      } finally {
+        service.close();
+      }
     });
 }

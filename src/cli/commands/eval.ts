@@ -1,5 +1,7 @@
-// `grove eval --model A [B ...] --domain NAME ...`: test perplexity and bits per byte of each model on each
+// `grove eval [--model A B ...] [--domain NAME ...]`: test perplexity and bits per byte of each model on each
 // domain, and with several models, of their ensemble (uniform or cached prior, context or last-token posterior).
+// Without --model: every ready model of the forest; without --domain: every domain. Scores of forest models
+// are stored in the catalog (the app's heatmap shows them).
 import type { Command } from 'commander';
 import type { Split } from '../../engine/corpus/types';
 import { Ensemble, estimateCachedPrior } from '../../engine/ensemble/ensemble';
@@ -8,11 +10,12 @@ import { CONTEXT_POSTERIOR, LAST_TOKEN_POSTERIOR } from '../../engine/forest/pos
 import { LlamaModel } from '../../engine/runtime/llama-model';
 import { domainDir } from '../../engine/store/domains';
 import { GroveError } from '../../shared/api/errors';
+import { EvaluationStore } from '../evaluation-store';
 import { forestHomeOf, resolveModelFolder } from '../options';
 
 interface EvalOpts {
-  model: string[];
-  domain: string[];
+  model?: string[];
+  domain?: string[];
   split: Split;
   context: number;
   batch: number;
@@ -27,8 +30,8 @@ export function registerEval(program: Command): void {
   program
     .command('eval')
     .description('perplexity and bits per byte of models, and of their ensemble, on domains (test split by default)')
-    .requiredOption('--model <model...>', 'models: folders (config.json, model.safetensors) or model names in the forest; several = also their ensemble')
-    .requiredOption('--domain <name...>', 'domains to evaluate on')
+    .option('--model <model...>', 'models: folders (config.json, model.safetensors) or model names in the forest; several = also their ensemble (default: every ready model)')
+    .option('--domain <name...>', 'domains to evaluate on (default: every domain)')
     .option('--split <split>', 'train, valid or test', 'test')
     .option('--context <n>', 'window length in tokens', num, 256)
     .option('--batch <n>', 'windows per forward pass', num, 8)
@@ -41,24 +44,35 @@ export function registerEval(program: Command): void {
       if (!['uniform', 'cached'].includes(o.prior)) throw new GroveError('bad_input', `--prior must be uniform or cached, not ${JSON.stringify(o.prior)}.`);
       if (!['context', 'last-token'].includes(o.posterior)) throw new GroveError('bad_input', `--posterior must be context or last-token, not ${JSON.stringify(o.posterior)}.`);
       const home = forestHomeOf(cmd);
+      const store = new EvaluationStore(home);
+      const names = o.model ?? store.readyModels();
+      const domains = o.domain ?? store.domains();
+      if (names.length === 0 || domains.length === 0) throw new GroveError('not_found', `Nothing to evaluate in ${home}: name --model and --domain, or add models and domains to the forest.`);
       const models: LlamaModel[] = [];
       try {
-        for (const m of o.model) models.push(await LlamaModel.open(resolveModelFolder(home, m), { threads: o.threads }));
+        for (const m of names) models.push(await LlamaModel.open(resolveModelFolder(home, m), { threads: o.threads }));
         const opts = { contextLength: o.context, batchSize: o.batch };
         const row = (what: string, domain: string, e: Awaited<ReturnType<typeof evaluateSplit>>, extra = '') =>
           console.log([what, domain, e.split, e.tokens, e.loss.toFixed(4), e.perplexity.toFixed(2), e.bitsPerByte.toFixed(4), extra].join('\t'));
         console.log(['model', 'domain', 'split', 'tokens', 'loss', 'perplexity', 'bits/byte', 'weights'].join('\t'));
-        for (const domain of o.domain) {
+        for (const domain of domains) {
           const dir = domainDir(home, domain);
-          for (const [i, m] of models.entries()) row(o.model[i] as string, domain, await evaluateSplit(m, dir, o.split, opts));
+          for (const [i, m] of models.entries()) {
+            const e = await evaluateSplit(m, dir, o.split, opts);
+            row(names[i] as string, domain, e);
+            store.model(names[i] as string, domain, e);
+          }
           if (models.length < 2) continue;
           const experts: WindowScorer[] = models;
           const prior = o.prior === 'uniform' ? models.map(() => 1 / models.length) : (await estimateCachedPrior(experts, dir, { ...opts, sequences: o.priorSequences })).prior;
           const posterior = o.posterior === 'context' ? CONTEXT_POSTERIOR : LAST_TOKEN_POSTERIOR;
-          row(`ensemble (${o.prior} prior, ${o.posterior} posterior)`, domain, await evaluateSplit(new Ensemble(experts, prior, posterior), dir, o.split, opts), prior.map((w) => w.toFixed(3)).join(' '));
+          const e = await evaluateSplit(new Ensemble(experts, prior, posterior), dir, o.split, opts);
+          row(`ensemble (${o.prior} prior, ${o.posterior} posterior)`, domain, e, prior.map((w) => w.toFixed(3)).join(' '));
+          store.ensemble(names, o.prior, o.posterior, domain, e);
         }
       } finally {
         for (const m of models) await m.close();
+        store.close();
       }
     });
 }

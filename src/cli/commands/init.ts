@@ -1,21 +1,74 @@
-// `grove init --from <model folder>`: start a forest whose seed is an existing model.
+// `grove init`: a forest whose seed is an existing model (--from <model folder>), or a forest from scratch:
+// the sample forest (--sample, Brown corpus genres) or the person's own folders (--domain NAME=FOLDER ...),
+// with a BPE tokenizer and a seed trained on their mix (the seed phase), optionally one expert per folder.
 import type { Command } from 'commander';
 import { initForestFromModel } from '../../engine/store/init';
 import { GroveError } from '../../shared/api/errors';
+import { budgetOf, budgetOptions, type BudgetOpts } from '../budget';
 import { forestHomeOf } from '../options';
+import { jobRunningService, runJob } from '../run-job';
+
+interface InitOpts extends BudgetOpts {
+  from?: string;
+  name: string;
+  seedName?: string;
+  sample?: string | boolean;
+  domain: string[];
+  shape: 'micro' | 'tiny' | 'small';
+  vocab?: number;
+  experts?: boolean;
+  expertSteps?: number;
+}
+
+const experts = (n: number) => `${n} expert${n === 1 ? '' : 's'}`;
+
+function parseDomain(spec: string): { name: string; folder: string } {
+  const eq = spec.indexOf('=');
+  if (eq <= 0 || eq === spec.length - 1) throw new GroveError('bad_input', `--domain takes NAME=FOLDER, not ${JSON.stringify(spec)}.`);
+  return { name: spec.slice(0, eq), folder: spec.slice(eq + 1) };
+}
 
 export function registerInit(program: Command): void {
-  program
-    .command('init')
-    .description('create a forest from a model folder (config.json, safetensors, tokenizer.json): it becomes the seed')
-    .option('--from <folder>', 'model folder to use as the seed')
-    .option('--name <name>', 'forest name', 'forest')
-    .option('--seed-name <name>', 'name of the seed model (default: the folder name)')
-    .action(async (o: { from?: string; name: string; seedName?: string }, cmd: Command) => {
-      if (!o.from) throw new GroveError('bad_input', 'Give the seed model: `grove init --from <model folder>` (training a seed from scratch comes with the training engine).');
-      const home = forestHomeOf(cmd);
+  budgetOptions(
+    program
+      .command('init')
+      .description('create a forest: from a model folder (it becomes the seed), the sample corpus, or your folders (a seed trained from scratch)')
+      .option('--from <folder>', 'model folder (config.json, safetensors, tokenizer.json) to use as the seed')
+      .option('--name <name>', 'forest name (with --from)', 'forest')
+      .option('--seed-name <name>', 'name of the seed model (with --from; default: the folder name)')
+      .option('--sample [preset]', 'the sample forest from the bundled Brown corpus: standard (a few minutes) or tiny (seconds)')
+      .option('--domain <name=folder>', 'a folder of your documents as a domain of the seed phase (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+      .option('--shape <shape>', 'seed size from scratch: micro, tiny or small', 'tiny')
+      .option('--vocab <n>', 'BPE vocabulary size from scratch (default: the shape\'s)', (v) => Number(v))
+      .option('--experts', 'then branch and train one expert per --domain folder from the seed')
+      .option('--expert-steps <n>', 'with --experts: each expert\'s budget in steps (default: two passes over its folder)', (v) => Number(v)),
+    { device: false },
+  ).action(async (o: InitOpts, cmd: Command) => {
+    const home = forestHomeOf(cmd);
+    const ways = [o.from !== undefined, o.sample !== undefined, o.domain.length > 0].filter(Boolean).length;
+    if (ways !== 1) throw new GroveError('bad_input', 'Choose one way to start the forest: --from <model folder>, --sample, or --domain NAME=FOLDER (repeatable).');
+    if (o.from) {
       const r = await initForestFromModel(home, o.from, { forestName: o.name, ...(o.seedName ? { seedName: o.seedName } : {}) });
       console.log(`Forest "${o.name}" in ${home}: seed "${r.seedName}" (${(r.parameters / 1e6).toFixed(2)} M parameters, weights ${r.weightsSha256.slice(0, 12)}).`);
-      console.log('Next: grove ingest <folder> --domain NAME');
-    });
+      console.log('Next: grove add <folder> --domain NAME');
+      return;
+    }
+    const service = jobRunningService(home);
+    try {
+      if (o.sample !== undefined) {
+        const preset = o.sample === true ? 'standard' : o.sample;
+        if (preset !== 'standard' && preset !== 'tiny') throw new GroveError('bad_input', `--sample takes standard or tiny, not ${JSON.stringify(preset)}.`);
+        const done = await runJob(service, () => service.createSampleForest({ preset }), { followUps: true });
+        console.log(`Sample forest in ${home}: a seed and ${experts(done.length - 1)}. Try: grove chat`);
+        return;
+      }
+      const budget = budgetOf(o);
+      const then = o.experts ? { experts: o.expertSteps ? { budget: { steps: o.expertSteps } } : {} } : {};
+      const done = await runJob(service, () => service.createForest({ domains: o.domain.map(parseDomain), shape: o.shape, ...(o.vocab ? { vocabSize: o.vocab } : {}), ...(budget ? { budget } : {}), ...then }), { followUps: o.experts === true });
+      console.log(`Forest in ${home}: a seed trained from scratch on ${o.domain.length} domain(s)${done.length > 1 ? ` and ${experts(done.length - 1)}` : ''}.`);
+      console.log('Next: grove add <folder> --domain NAME');
+    } finally {
+      service.close();
+    }
+  });
 }

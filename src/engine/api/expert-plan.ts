@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import type { ApiParsedInput } from '../../shared/api/schemas';
 import type { Catalog } from '../catalog/catalog';
-import { insertModel, modelById } from '../catalog/models';
+import type { TrainBudget } from '../../shared/api/schemas-forest';
+import { findModel, forestOfModel, insertModel, modelById } from '../catalog/models';
 import { insertRun, listRuns } from '../catalog/runs';
 import { forestExperts, forestSeed } from '../forest/experts';
 import { loadPrior, priorTarget } from '../forest/prior-store';
 import { parseModelConfig } from '../model/config';
 import { domainDir } from '../store/domains';
 import type { ExpertJobPayload } from '../store/expert-job';
-import { budgetToJob, defaultBudget, forestTrainingSettings } from '../store/training-settings';
+import { budgetToJob, defaultBudget, forestTrainingSettings, type TrainingSettings } from '../store/training-settings';
 
 export function runsDir(home: string): string {
   return join(home, 'runs');
@@ -40,57 +41,101 @@ export function seedIsPretrained(catalog: Catalog, forestId: number, seedId: num
   return listRuns(catalog, forestId).every((r) => r.modelId !== seedId);
 }
 
-export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput<'trainExpert'>): ExpertJobPayload & { train: NonNullable<ExpertJobPayload['train']> } {
+interface DomainTraining {
+  forestId: number;
+  domain: { id: number; name: string };
+  settings: TrainingSettings;
+  budget: TrainBudget;
+  jobBudget: { steps: number } | { minutes: number };
+  seedModel: ReturnType<typeof modelById>;
+}
+
+/** The domain to train on (ingested and big enough), and the forest's training settings and budget for it. */
+function domainTraining(catalog: Catalog, domainName: string, budget: TrainBudget | undefined): DomainTraining {
   const forest = catalog.forest();
   if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
   const seed = forestSeed(catalog, forest.id);
-  const domain = catalog.domains(forest.id).find((d) => d.name === input.domain);
-  if (!domain?.statsJson) throw new GroveError('not_found', `No ingested domain "${input.domain}" in this forest: add its folder first.`, { domain: input.domain });
+  const domain = catalog.domains(forest.id).find((d) => d.name === domainName);
+  if (!domain?.statsJson) throw new GroveError('not_found', `No ingested domain "${domainName}" in this forest: add its folder first.`, { domain: domainName });
   const stats = JSON.parse(domain.statsJson) as { trainable: boolean; message: string; splits: { train: { tokens: number } } };
-  if (!stats.trainable) throw new GroveError('bad_input', `Domain "${input.domain}" cannot be trained on yet: ${stats.message}`, { domain: input.domain });
-  const name = input.name ?? input.domain;
+  if (!stats.trainable) throw new GroveError('bad_input', `Domain "${domainName}" cannot be trained on yet: ${stats.message}`, { domain: domainName });
   const seedModel = modelById(catalog, seed.id);
   const settings = forestTrainingSettings(catalog, forest.id, parseModelConfig(JSON.parse(seedModel.architectureJson)), seedIsPretrained(catalog, forest.id, seed.id));
-  const budget = input.budget ?? defaultBudget(stats.splits.train.tokens, settings);
-  const jobBudget = budgetToJob(budget, settings);
-  const candidates = forestExperts(catalog, forest.id).map((e) => storedRef(catalog, e.id));
+  const chosen = budget ?? defaultBudget(stats.splits.train.tokens, settings);
+  return { forestId: forest.id, domain: { id: domain.id, name: domain.name }, settings, budget: chosen, jobBudget: budgetToJob(chosen, settings), seedModel };
+}
+
+/** The run row of a training, and its folder (runs/<id>). */
+function newRun(catalog: Catalog, home: string, modelId: number, t: DomainTraining, extra: Record<string, unknown>, device: string): { runId: number; runDir: string } {
+  const runId = insertRun(catalog, {
+    modelId,
+    domainId: t.domain.id,
+    config: { settings: t.settings, budget: t.budget, ...extra },
+    totalSteps: 'steps' in t.jobBudget ? t.jobBudget.steps : 0,
+    device,
+    runDir: '',
+    initSha256: null,
+  });
+  const runDir = join(runsDir(home), String(runId));
+  catalog.db.prepare('UPDATE runs SET run_dir = ? WHERE id = ?').run(runDir, runId);
+  return { runId, runDir };
+}
+
+/** A new expert: its row (status 'training', weights to come), its run unless it is a branch alone, and the job. */
+export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput<'trainExpert'>): ExpertJobPayload {
+  const t = domainTraining(catalog, input.domain, input.budget);
+  const name = input.name ?? input.domain;
+  const candidates = forestExperts(catalog, t.forestId).map((e) => storedRef(catalog, e.id));
   // A cached prior of this domain is reused only if it covers exactly today's experts.
-  const cached = loadPrior(catalog, forest.id, priorTarget.domain(input.domain));
+  const cached = loadPrior(catalog, t.forestId, priorTarget.domain(input.domain));
   const ids = new Set(candidates.map((c) => c.id));
   const fresh = cached && cached.modelIds.length === ids.size && cached.modelIds.every((id) => ids.has(id)) ? cached : null;
 
-  return catalog.db.transaction(() => {
-    claimModelName(catalog, forest.id, name);
+  return catalog.db.transaction((): ExpertJobPayload => {
+    claimModelName(catalog, t.forestId, name);
     const modelId = insertModel(catalog, {
-      forestId: forest.id,
+      forestId: t.forestId,
       name,
       role: 'expert',
-      domainId: domain.id,
+      domainId: t.domain.id,
       weightsSha256: null,
       weightsBytes: null,
-      architectureJson: seedModel.architectureJson,
-      tokenizerSha256: seedModel.tokenizerSha256,
+      architectureJson: t.seedModel.architectureJson,
+      tokenizerSha256: t.seedModel.tokenizerSha256,
       status: 'training',
     });
-    const runId = insertRun(catalog, {
-      modelId,
-      domainId: domain.id,
-      config: { settings, budget, init: input.init, topK: input.topK },
-      totalSteps: 'steps' in jobBudget ? jobBudget.steps : 0,
-      device: input.device,
-      runDir: '',
-      initSha256: null,
-    });
-    const runDir = join(runsDir(home), String(runId));
-    catalog.db.prepare('UPDATE runs SET run_dir = ? WHERE id = ?').run(runDir, runId);
+    const run = input.branchOnly ? null : newRun(catalog, home, modelId, t, { init: input.init, topK: input.topK }, input.device);
     return {
       modelId,
       name,
       domain: input.domain,
       domainDir: domainDir(home, input.domain),
-      runDir,
-      branch: { init: input.init, topK: input.topK, candidates, seed: storedRef(catalog, seed.id), prior: fresh ? { modelIds: fresh.modelIds, weights: fresh.weights, sequences: fresh.sequences } : null },
-      train: { runId, settings, budget: jobBudget, device: input.device },
+      runDir: run?.runDir ?? join(runsDir(home), `branch-${modelId}`),
+      branch: { init: input.init, topK: input.topK, candidates, seed: storedRef(catalog, t.seedModel.id), prior: fresh ? { modelIds: fresh.modelIds, weights: fresh.weights, sequences: fresh.sequences } : null },
+      ...(run ? { train: { runId: run.runId, settings: t.settings, budget: t.jobBudget, device: input.device } } : {}),
     };
   })();
+}
+
+/** More training for a model of the forest (a branched expert, or a ready one), from its current weights. */
+export function planTraining(catalog: Catalog, home: string, input: ApiParsedInput<'trainModel'>): ExpertJobPayload & { train: NonNullable<ExpertJobPayload['train']> } {
+  const model = findModel(catalog, input.model);
+  if (!model) throw new GroveError('not_found', `No model "${input.model}" with weights in this forest; \`grove list\` shows the models.`, { model: input.model });
+  const row = modelById(catalog, model.id);
+  const ownDomain = row.domainId === null ? undefined : catalog.domains(forestOfModel(catalog, model.id)).find((d) => d.id === row.domainId)?.name;
+  const domainName = input.domain ?? ownDomain;
+  if (!domainName) throw new GroveError('bad_input', `"${model.name}" has no domain of its own: name the domain to train it on.`, { model: model.name });
+  const t = domainTraining(catalog, domainName, input.budget);
+  const busy = catalog.db.prepare("SELECT j.id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.model_id = ? AND j.status IN ('queued', 'running', 'paused')").get(model.id) as { id: number } | undefined;
+  if (busy) throw new GroveError('conflict', `"${model.name}" is being trained already (job ${busy.id}): resume or cancel that job.`, { job: busy.id });
+  const run = newRun(catalog, home, model.id, t, { from: model.weightsSha256 }, input.device);
+  return {
+    modelId: model.id,
+    name: model.name,
+    domain: domainName,
+    domainDir: domainDir(home, domainName),
+    runDir: run.runDir,
+    startSha256: model.weightsSha256,
+    train: { runId: run.runId, settings: t.settings, budget: t.jobBudget, device: input.device },
+  };
 }

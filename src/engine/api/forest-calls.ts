@@ -22,7 +22,7 @@ import { SAMPLE_PRESETS, seedConfig, writeSampleCorpus } from '../store/sample-f
 import type { SeedJobPayload } from '../store/seed-job';
 import { budgetToJob, defaultTrainingSettings, forestTrainingSettings, TrainingSettings } from '../store/training-settings';
 import { collectGarbage } from '../store/gc';
-import { claimModelName, planExpert, runsDir, seedIsPretrained, storedRef } from './expert-plan';
+import { claimModelName, planExpert, planTraining, runsDir, seedIsPretrained, storedRef } from './expert-plan';
 import { jobView, registerJobKind, type ServiceJobs } from './jobs';
 import { collapseKind } from './kinds/collapse';
 import { evaluateKind } from './kinds/evaluate';
@@ -109,6 +109,8 @@ export class ForestCalls {
 
   /** Models by name (or id), ready to load; unknown names are refused by name. */
   private models(names: readonly string[]): StoredRef[] {
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) throw new GroveError('bad_input', `Model "${twice}" is listed twice; list each model once.`, { model: twice });
     return names.map((n) => {
       const m = findModel(this.catalog, n);
       if (!m) throw new GroveError('not_found', `No model "${n}" in this forest; \`grove list\` shows the models.`, { model: n });
@@ -146,6 +148,14 @@ export class ForestCalls {
   async trainExpert(raw: ApiInput<'trainExpert'>): Promise<JobView> {
     // Parsed here too: in-process callers (the CLI) do not pass through the transports' validation.
     const payload = planExpert(this.catalog, this.forestHome, apiSchemas.trainExpert.input.parse(raw));
+    const job = this.jobs.enqueueJob('expert', payload);
+    if (payload.train) setRunJob(this.catalog, payload.train.runId, job.id);
+    return jobView(job);
+  }
+
+  /** Trains a model further from its current weights (a branch made alone, or an expert that wants more). */
+  async trainModel(raw: ApiInput<'trainModel'>): Promise<JobView> {
+    const payload = planTraining(this.catalog, this.forestHome, apiSchemas.trainModel.input.parse(raw));
     const job = this.jobs.enqueueJob('expert', payload);
     setRunJob(this.catalog, payload.train.runId, job.id);
     return jobView(job);

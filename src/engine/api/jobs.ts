@@ -53,6 +53,7 @@ export class ServiceJobs {
             emit(jobView(this.queue.get(job.id)), false);
           },
           record: (job, record) => kindOf(job)?.onRecord?.(job, record, this.ctx),
+          log: (job, line) => emitEvent({ type: 'job.log', jobId: job.id, line }),
           result: (job, result) => kindOf(job)?.onResult?.(job, result, this.ctx),
           finished: (job) => {
             kindOf(job)?.onFinished?.(job, this.ctx);
@@ -64,6 +65,11 @@ export class ServiceJobs {
       this.queue.recoverInterrupted();
       void this.runner.drain();
     }
+  }
+
+  /** Stops running jobs before the catalog closes (see JobRunner.close). */
+  close(): void {
+    this.runner?.close();
   }
 
   /** Queues a job of a registered kind, starts the runner on it, and tells the UIs. */

@@ -71,6 +71,7 @@ export class GroveService implements GroveApi {
   estimatePrior = (input: ApiInput<'estimatePrior'>) => this.forestCalls.estimatePrior(input);
   priors = (_input?: ApiInput<'priors'>) => this.forestCalls.priors();
   trainExpert = (input: ApiInput<'trainExpert'>) => this.forestCalls.trainExpert(input);
+  trainModel = (input: ApiInput<'trainModel'>) => this.forestCalls.trainModel(input);
   runs = (_input?: ApiInput<'runs'>) => this.forestCalls.runs();
   runMetrics = (input: ApiInput<'runMetrics'>) => this.forestCalls.runMetrics(input);
   pauseJob = (input: ApiInput<'pauseJob'>) => this.forestCalls.pauseJob(input);
@@ -135,6 +136,7 @@ export class GroveService implements GroveApi {
   close(): void {
     this.chatCalls.stopAll();
     this.inference?.close();
+    this.jobQueue.close();
     this.events.removeAllListeners();
     this.catalog.close();
   }

@@ -28,6 +28,7 @@ export interface RunnerEvents {
 export class JobRunner {
   private current: { job: Job; worker: WorkerHandle } | null = null;
   private draining: Promise<void> | null = null;
+  private closed = false;
 
   constructor(
     private readonly queue: JobQueue,
@@ -38,16 +39,29 @@ export class JobRunner {
 
   /** Runs queued jobs until the queue is empty; concurrent calls share one drain. */
   drain(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.draining ??= this.runQueued().finally(() => {
       this.draining = null;
       // A job queued while the last drain was finishing would otherwise wait for the next call.
-      if (this.queue.list(['queued']).length > 0) void this.drain();
+      if (!this.closed && this.queue.list(['queued']).length > 0) void this.drain();
     });
     return this.draining;
   }
 
   private async runQueued(): Promise<void> {
-    for (let job = this.queue.claimNext(); job; job = this.queue.claimNext()) await this.runOne(job);
+    for (let job = this.next(); job; job = this.next()) await this.runOne(job);
+  }
+
+  private next(): Job | null {
+    return this.closed ? null : this.queue.claimNext();
+  }
+
+  /**
+   * Stops taking jobs (the owner is closing its catalog). A job still running keeps its worker; its
+   * messages are dropped and the job is recovered from its checkpoint by the next owner.
+   */
+  close(): void {
+    this.closed = true;
   }
 
   /** Asks the running job to stop; it checkpoints first. Returns false when that job is not running. */
@@ -71,10 +85,11 @@ export class JobRunner {
         if (settled) return;
         settled = true;
         this.current = null;
-        this.events.finished?.(this.queue.get(job.id));
+        if (!this.closed) this.events.finished?.(this.queue.get(job.id));
         resolve();
       };
       worker.onMessage((m) => {
+        if (this.closed) return;
         if (m.type === 'progress') {
           this.queue.reportProgress(job.id, m.progress);
           this.events.progress?.(job, m.progress);
@@ -105,6 +120,7 @@ export class JobRunner {
         }
       });
       worker.onExit((code, signal) => {
+        if (this.closed) return settle();
         if (this.queue.get(job.id).status === 'running') {
           this.queue.fail(job.id, `The worker process ${signal ? `was killed (${signal})` : `exited with code ${code}`} before finishing; resume the job to continue from its last checkpoint.`);
         }

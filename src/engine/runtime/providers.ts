@@ -32,8 +32,16 @@ const probeModel = encodeModel({
 
 const cache = new Map<ProviderName, Promise<ProviderProbe>>();
 
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim().slice(0, 300) ?? 'unknown error';
+/**
+ * The readable part of an ONNX Runtime error: its first line without the C++ source location and the failed
+ * assertion ("/onnxruntime_src/...cc:136 onnxruntime::...::<lambda()> x == y was false. Failed to get a WebGPU
+ * adapter: ..." says "Failed to get a WebGPU adapter: ...").
+ */
+export function readableError(err: unknown): string {
+  const line = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() ?? '';
+  const afterAssert = / was false\. (.+)$/.exec(line)?.[1];
+  const text = afterAssert ?? line.replace(/^\S+\.(cc|cpp|h):\d+ \S+ /, '');
+  return text.slice(0, 200) || 'unknown error';
 }
 
 async function runProbe(name: ProviderName): Promise<ProviderProbe> {
@@ -49,7 +57,7 @@ async function runProbe(name: ProviderName): Promise<ProviderProbe> {
     if ((y?.data as Float32Array | undefined)?.[3] !== 8) return { name, usable: false, reason: `${name} returned a wrong result on a test graph` };
     return { name, usable: true };
   } catch (err) {
-    return { name, usable: false, reason: `${name} failed to start: ${firstLine(err)}` };
+    return { name, usable: false, reason: `${name} failed to start: ${readableError(err)}` };
   }
 }
 

@@ -25,7 +25,9 @@ export const EvaluateJobPayload = z
   .strict();
 export type EvaluateJobPayload = z.input<typeof EvaluateJobPayload>;
 
-export type EvaluationSpec = { kind: 'model'; model: string; modelId: number } | { kind: 'ensemble'; models: string[]; modelIds: number[]; prior: 'cached'; posterior: 'context' };
+export type EvaluationSpec =
+  | { kind: 'model'; model: string; modelId: number }
+  | { kind: 'ensemble'; models: string[]; modelIds: number[]; prior: 'cached' | 'uniform'; posterior: 'context' | 'last-token' };
 
 export interface EvaluationRecord {
   kind: 'evaluation';

@@ -39,6 +39,8 @@ export const TrainJobPayload = z
     /** ONNX Runtime execution providers for the training sessions (default: the CPU). */
     providers: z.array(z.string()).optional(),
     evalEvery: z.number().int().positive().optional(),
+    /** Or: validate this many times over the run, whatever its length turns out to be (0 = never). */
+    validations: z.number().int().min(0).optional(),
     /** Stop after this many validations without a better validation loss (0 = never). */
     patience: z.number().int().min(0).default(0),
     checkpointEverySteps: z.number().int().positive().optional(),
@@ -112,7 +114,7 @@ export async function runTrainJob(input: unknown, signal: AbortSignal, onProgres
   if (source) await trainer.loadWeights(source.weights);
   const dirs = p.domainDirs ?? [p.domainDir as string];
   const train = new TokenWindows(await splitFiles(dirs, 'train'), p.contextLength, p.seed);
-  const valid = p.evalEvery ? new TokenWindows(await splitFiles(dirs, 'valid'), p.contextLength, p.seed) : undefined;
+  const valid = p.evalEvery || p.validations ? new TokenWindows(await splitFiles(dirs, 'valid'), p.contextLength, p.seed) : undefined;
   try {
     const planFile = join(p.runDir, PLAN_FILE);
     let plan: RunPlan;
@@ -124,7 +126,7 @@ export async function runTrainJob(input: unknown, signal: AbortSignal, onProgres
       await writeFileAtomic(planFile, JSON.stringify(plan));
     }
     onPlan?.({ totalSteps: plan.totalSteps });
-    const evalEvery = p.evalEvery && Math.min(p.evalEvery, plan.totalSteps);
+    const evalEvery = p.evalEvery ? Math.min(p.evalEvery, plan.totalSteps) : p.validations ? Math.max(1, Math.round(plan.totalSteps / p.validations)) : undefined;
     const { reason, state } = await runTraining(trainer, {
       runDir: p.runDir,
       totalSteps: plan.totalSteps,

@@ -44,6 +44,8 @@ export type GroveEvent =
   /** A chat reply ended (saved in the catalog): its whole text, and the posterior after its last token. */
   | { type: 'chat.done'; chatId: number; messageId: number; finish: ChatFinish; content: string; posterior: ExpertShare[]; error?: string }
   | { type: 'job.changed'; job: JobView }
+  /** A line a job's worker wrote for the person (a fallback taken, a budget turned into steps). */
+  | { type: 'job.log'; jobId: number; line: string }
   | { type: 'train.progress'; runId: number; progress: TrainProgress };
 
 export type GroveEventListener = (event: GroveEvent) => void;

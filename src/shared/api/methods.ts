@@ -13,6 +13,7 @@ export const API_METHODS = [
   'estimatePrior',
   'priors',
   'trainExpert',
+  'trainModel',
   'runs',
   'runMetrics',
   'pauseJob',

@@ -128,8 +128,15 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
           topK: z.number().int().positive().max(64).default(2),
           budget: TrainBudget.optional(),
           device: DeviceChoice.default('auto'),
+          /** Make the expert's init and stop there (`grove branch`); `trainModel` trains it later. */
+          branchOnly: z.boolean().default(false),
         })
         .strict(),
+      output: JobView,
+    },
+    /** Trains a model of the forest further (a branched expert, or a ready one) on a domain: its own by default. */
+    trainModel: {
+      input: z.object({ model: ModelName, domain: DomainName.optional(), budget: TrainBudget.optional(), device: DeviceChoice.default('auto') }).strict(),
       output: JobView,
     },
     runs: { input: z.object({}).strict(), output: z.array(RunView) },

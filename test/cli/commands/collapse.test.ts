@@ -60,7 +60,7 @@ describe('grove collapse', () => {
   });
 
   it('uses posterior weights on a domain and uniform weights, and refuses ambiguous or unknown input', () => {
-    const out = grove('collapse', '--models', 'alpha', 'beta', '--posterior-on', 'notes', '--prior-sequences', '8', '--name', 'for-notes');
+    const out = grove('collapse', '--models', 'alpha', 'beta', '--posterior-on', 'notes', '--name', 'for-notes');
     const weights = [...out.matchAll(/^ {2}(\d\.\d{4}) {2}/gm)].map((m) => Number(m[1]));
     expect(weights).toHaveLength(2);
     expect(weights[0]! + weights[1]!).toBeCloseTo(1, 3);

@@ -31,6 +31,6 @@ describe('grove init, then the forest commands', () => {
     expect(list).toMatch(/\tseed\ttiny-seed/);
     expect(list).toMatch(/poems\t25 files/);
     expect(grove('eval', '--model', 'tiny-seed', '--domain', 'poems', '--context', '32', '--threads', '1')).toMatch(/^tiny-seed\tpoems\ttest\t\d+\t/m);
-    expect(grove('generate', '--model', 'tiny-seed', 'The willow', '--max-tokens', '5', '--temperature', '0', '--threads', '1').trim().length).toBeGreaterThan(0);
+    expect(grove('generate', 'The willow', '--model', 'tiny-seed', '--max-tokens', '5', '--temperature', '0', '--threads', '1').trim().length).toBeGreaterThan(0);
   });
 });

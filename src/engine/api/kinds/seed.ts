@@ -74,8 +74,8 @@ export const seedKind: JobKind = {
     const trainable = ctx.catalog.domains(forestId).filter((d) => p.domains.some((x) => x.name === d.name) && d.statsJson && (JSON.parse(d.statsJson) as { trainable: boolean }).trainable);
     for (const d of trainable) {
       const budget = p.then.experts.budget as TrainBudget | undefined;
-      const payload = planExpert(ctx.catalog, ctx.forestHome, { domain: d.name, init: 'seed', topK: 1, device: 'auto', ...(budget ? { budget } : {}) });
-      setRunJob(ctx.catalog, payload.train.runId, ctx.enqueue('expert', payload).id);
+      const payload = planExpert(ctx.catalog, ctx.forestHome, { domain: d.name, init: 'seed', topK: 1, device: 'auto', branchOnly: false, ...(budget ? { budget } : {}) });
+      setRunJob(ctx.catalog, payload.train!.runId, ctx.enqueue('expert', payload).id);
     }
   },
 };

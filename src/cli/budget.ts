@@ -1,0 +1,34 @@
+// Training budget and device flags shared by the commands that train (add, train, init).
+import type { Command } from 'commander';
+import type { TrainBudget } from '../shared/api/schemas-forest';
+import { GroveError } from '../shared/api/errors';
+
+export interface BudgetOpts {
+  steps?: number;
+  tokens?: number;
+  minutes?: number;
+}
+
+export interface DeviceOpts {
+  device: 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+}
+
+export function budgetOptions(cmd: Command, o: { device?: boolean } = {}): Command {
+  const num = (v: string) => Number(v);
+  cmd
+    .option('--steps <n>', 'training budget: optimizer steps', num)
+    .option('--tokens <n>', 'training budget: training tokens', num)
+    .option('--minutes <n>', 'training budget: wall-clock minutes (steps are planned by timing the first ones)', num);
+  return o.device === false ? cmd : cmd.option('--device <name>', 'auto (a GPU provider when one works, else CPU), cpu, cuda, webgpu, dml or coreml', 'auto');
+}
+
+/** The one budget given, or undefined for the default (two passes over the domain). */
+export function budgetOf(o: BudgetOpts): TrainBudget | undefined {
+  const given = (['steps', 'tokens', 'minutes'] as const).filter((k) => o[k] !== undefined);
+  if (given.length > 1) throw new GroveError('bad_input', `Give one budget: --${given.join(' or --')}, not several.`);
+  const k = given[0];
+  if (!k) return undefined;
+  const v = o[k]!;
+  if (!(Number.isFinite(v) && v > 0) || (k !== 'minutes' && !Number.isInteger(v))) throw new GroveError('bad_input', `--${k} must be a positive ${k === 'minutes' ? 'number' : 'whole number'}, not ${v}.`);
+  return { [k]: v } as TrainBudget;
+}

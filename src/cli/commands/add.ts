@@ -1,0 +1,41 @@
+// `grove add <folder> --domain NAME`: the everyday path in one command: ingest the folder as a domain,
+// then branch a new expert from the forest, train it on the domain and merge it (btm.md's four operations).
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { budgetOf, budgetOptions, type BudgetOpts, type DeviceOpts } from '../budget';
+import { forestHomeOf } from '../options';
+import { printParents } from '../print-forest';
+import { jobRunningService, runJob } from '../run-job';
+
+interface AddOpts extends BudgetOpts, DeviceOpts {
+  domain: string;
+  name?: string;
+  init: 'posterior' | 'seed' | 'nearest';
+  topK: number;
+}
+
+export function registerAdd(program: Command): void {
+  budgetOptions(
+    program
+      .command('add')
+      .description('ingest a folder as a domain, then branch, train and merge an expert on it')
+      .argument('<folder>', 'the folder of documents (never modified)')
+      .requiredOption('--domain <name>', 'domain name')
+      .option('--name <name>', "the expert's name (default: the domain's)")
+      .option('--init <kind>', 'posterior (average of the most likely experts), seed, or nearest', 'posterior')
+      .option('--top-k <k>', 'posterior init: average this many experts', (v) => Number(v), 2),
+  ).action(async (folder: string, o: AddOpts, cmd: Command) => {
+    const home = forestHomeOf(cmd);
+    const service = jobRunningService(home);
+    try {
+      await runJob(service, () => service.addDomain({ folder: resolve(folder), domain: o.domain }));
+      const report = await service.domainReport({ domain: o.domain });
+      console.log(`${o.domain}: ${report.domain.stats?.message ?? ''}`);
+      const budget = budgetOf(o);
+      await runJob(service, () => service.trainExpert({ domain: o.domain, ...(o.name ? { name: o.name } : {}), init: o.init, topK: o.topK, device: o.device, ...(budget ? { budget } : {}) }));
+      printParents(home, o.name ?? o.domain);
+    } finally {
+      service.close();
+    }
+  });
+}

@@ -1,0 +1,42 @@
+// `grove remove NAME` (take a model out of the forest; files kept), `grove gc` (delete what nothing needs),
+// `grove show [NAME]` and `grove lineage`: the forest's upkeep and inspection.
+import type { Command } from 'commander';
+import { GroveService } from '../../engine/api/service';
+import { forestHomeOf } from '../options';
+import { printLineage, printModel } from '../print-forest';
+
+function withService<T>(cmd: Command, use: (s: GroveService) => Promise<T>): Promise<T> {
+  const service = new GroveService({ forestHome: forestHomeOf(cmd), transport: 'http' });
+  return use(service).finally(() => service.close());
+}
+
+export function registerMaintenance(program: Command): void {
+  program
+    .command('remove')
+    .description('take a model out of the forest (its files stay until `grove gc`)')
+    .argument('<model>', 'model name or id')
+    .action((model: string, _o: unknown, cmd: Command) =>
+      withService(cmd, async (s) => {
+        const { removed } = await s.removeModel({ model });
+        console.log(`Removed "${removed}" from the forest; \`grove gc\` deletes its files.`);
+      }),
+    );
+  program
+    .command('gc')
+    .description('delete weights of removed models, finished runs and half-written files')
+    .action((_o: unknown, cmd: Command) =>
+      withService(cmd, async (s) => {
+        const { files, bytes } = await s.gc({});
+        console.log(`Deleted ${files} file(s), ${(bytes / 2 ** 20).toFixed(1)} MiB.`);
+      }),
+    );
+  program
+    .command('show')
+    .description('a model in full: shape, weights, lineage, runs, evaluations')
+    .argument('<model>', 'model name or id')
+    .action((model: string, _o: unknown, cmd: Command) => printModel(forestHomeOf(cmd), model));
+  program
+    .command('lineage')
+    .description('who was branched or collapsed from whom, with the weights')
+    .action((_o: unknown, cmd: Command) => printLineage(forestHomeOf(cmd)));
+}

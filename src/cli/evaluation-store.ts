@@ -1,0 +1,50 @@
+// Where `grove eval` keeps its scores: in the forest's catalog, for the models (and ensembles of models)
+// that belong to the forest; a model given as a folder outside the forest is printed, not stored.
+import { Catalog } from '../engine/catalog/catalog';
+import { insertEvaluation } from '../engine/catalog/evaluations';
+import { findModel } from '../engine/catalog/models';
+import type { Evaluation } from '../engine/eval/perplexity';
+import { catalogPath } from '../engine/home';
+import type { EvaluationSpec } from '../engine/store/evaluate-job';
+
+export class EvaluationStore {
+  private readonly catalog: Catalog;
+
+  constructor(home: string) {
+    this.catalog = Catalog.open(catalogPath(home));
+  }
+
+  /** Every ready model of the forest with weights, in the order they were made. */
+  readyModels(): string[] {
+    return (this.catalog.db.prepare("SELECT name FROM models WHERE status = 'ready' AND weights_sha256 IS NOT NULL ORDER BY id").all() as { name: string }[]).map((r) => r.name);
+  }
+
+  domains(): string[] {
+    const forest = this.catalog.forest();
+    return forest ? this.catalog.domains(forest.id).filter((d) => d.statsJson).map((d) => d.name) : [];
+  }
+
+  private domainId(name: string): { forestId: number; id: number } | null {
+    const forest = this.catalog.forest();
+    const d = forest && this.catalog.domains(forest.id).find((x) => x.name === name);
+    return forest && d ? { forestId: forest.id, id: d.id } : null;
+  }
+
+  model(name: string, domain: string, e: Evaluation): void {
+    const m = findModel(this.catalog, name);
+    const d = this.domainId(domain);
+    if (m && d) insertEvaluation(this.catalog, d.forestId, { kind: 'model', model: m.name, modelId: m.id }, d.id, e);
+  }
+
+  ensemble(names: readonly string[], prior: 'cached' | 'uniform', posterior: 'context' | 'last-token', domain: string, e: Evaluation): void {
+    const models = names.map((n) => findModel(this.catalog, n));
+    const d = this.domainId(domain);
+    if (!d || models.some((m) => !m)) return;
+    const spec: EvaluationSpec = { kind: 'ensemble', models: models.map((m) => m!.name), modelIds: models.map((m) => m!.id), prior, posterior };
+    insertEvaluation(this.catalog, d.forestId, spec, d.id, e);
+  }
+
+  close(): void {
+    this.catalog.close();
+  }
+}

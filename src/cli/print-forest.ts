@@ -1,0 +1,75 @@
+// What the forest commands print: a model's parents with their weights, a model in full, the lineage tree.
+import { Catalog } from '../engine/catalog/catalog';
+import { listEvaluations } from '../engine/catalog/evaluations';
+import { findModel } from '../engine/catalog/models';
+import { listRuns } from '../engine/catalog/runs';
+import { lineageGraph, parentsOf } from '../engine/forest/lineage';
+import { catalogPath } from '../engine/home';
+import { parseModelConfig } from '../engine/model/config';
+import { parameterCount } from '../engine/model/names';
+import { GroveError } from '../shared/api/errors';
+
+function withCatalog<T>(home: string, use: (c: Catalog) => T): T {
+  const catalog = Catalog.open(catalogPath(home));
+  try {
+    return use(catalog);
+  } finally {
+    catalog.close();
+  }
+}
+
+/** How a branch or a collapse was made: one line per parent, "  0.6123  law", heaviest first. */
+export function printParents(home: string, name: string): void {
+  withCatalog(home, (catalog) => {
+    const row = catalog.db.prepare("SELECT id FROM models WHERE name = ? AND status != 'removed'").get(name) as { id: number } | undefined;
+    if (!row) return;
+    const parents = parentsOf(catalog, row.id);
+    if (parents.length === 0) return;
+    console.log(`"${name}" (model ${row.id}) is the weighted average of:`);
+    for (const p of parents) console.log(`  ${p.weight.toFixed(4)}  ${p.name}`);
+  });
+}
+
+export function printModel(home: string, nameOrId: string): void {
+  withCatalog(home, (catalog) => {
+    const found = findModel(catalog, nameOrId);
+    const row = catalog.db
+      .prepare('SELECT m.id, m.name, m.role, m.status, m.weights_sha256 AS sha, m.weights_bytes AS bytes, m.architecture_json AS arch, d.name AS domain, m.created_at AS created FROM models m LEFT JOIN domains d ON d.id = m.domain_id WHERE m.id = ? OR m.name = ?')
+      .get(found?.id ?? -1, nameOrId) as { id: number; name: string; role: string; status: string; sha: string | null; bytes: number | null; arch: string; domain: string | null; created: string } | undefined;
+    if (!row) throw new GroveError('not_found', `No model "${nameOrId}" in this forest; \`grove list\` shows the models.`, { model: nameOrId });
+    const config = parseModelConfig(JSON.parse(row.arch));
+    console.log(`${row.name} (model ${row.id}): ${row.role}, ${row.status}${row.domain ? `, domain ${row.domain}` : ''}, created ${row.created}`);
+    console.log(`  ${config.architecture}, ${(parameterCount(config) / 1e6).toFixed(2)} M parameters, hidden ${config.hiddenSize}, ${config.numHiddenLayers} layers, vocabulary ${config.vocabSize}`);
+    console.log(`  weights ${row.sha ?? '(not written yet)'}${row.bytes ? `, ${(row.bytes / 2 ** 20).toFixed(1)} MiB` : ''}`);
+    const parents = parentsOf(catalog, row.id);
+    if (parents.length > 0) console.log(`  initialised from ${parents.map((p) => `${p.weight.toFixed(4)} × ${p.name}`).join(' + ')}`);
+    const forestId = catalog.forest()!.id;
+    for (const r of listRuns(catalog, forestId).filter((r) => r.modelId === row.id).reverse()) {
+      console.log(`  run ${r.id}: ${r.status}, step ${r.step}/${r.totalSteps} on ${r.domain ?? 'the mix'}, ${r.tokens} tokens, ${r.device}${r.lastLoss !== null ? `, loss ${r.lastLoss.toFixed(4)}` : ''}${r.lastValidLoss !== null ? `, valid ${r.lastValidLoss.toFixed(4)}` : ''}`);
+    }
+    for (const e of listEvaluations(catalog, forestId).filter((e) => e.spec.kind === 'model' && e.spec.model === row.name)) {
+      console.log(`  ${e.domain} ${e.split}: perplexity ${e.perplexity.toFixed(2)}, ${e.bitsPerByte?.toFixed(4) ?? '–'} bits/byte (${e.tokens} tokens)`);
+    }
+  });
+}
+
+/** The lineage as an indented tree: each model under the parent it took the most from. */
+export function printLineage(home: string): void {
+  withCatalog(home, (catalog) => {
+    const forest = catalog.forest();
+    if (!forest) throw new GroveError('not_found', `No forest in ${home} yet.`);
+    const { nodes, edges } = lineageGraph(catalog, forest.id);
+    const heaviest = new Map<number, { parentId: number; weight: number }>();
+    for (const e of edges) if ((heaviest.get(e.childId)?.weight ?? -1) < e.weight) heaviest.set(e.childId, { parentId: e.parentId, weight: e.weight });
+    const children = (id: number | null) => nodes.filter((n) => (heaviest.get(n.id)?.parentId ?? null) === id);
+    const walk = (id: number | null, depth: number) => {
+      for (const n of children(id)) {
+        const all = edges.filter((e) => e.childId === n.id);
+        const mix = all.length > 1 ? `  (${all.map((e) => `${e.weight.toFixed(3)} × ${nodes.find((x) => x.id === e.parentId)?.name}`).join(' + ')})` : '';
+        console.log(`${'  '.repeat(depth)}${depth > 0 ? '└ ' : ''}${n.name}  [${n.role}${n.status === 'ready' ? '' : `, ${n.status}`}${n.domain ? `, ${n.domain}` : ''}]${mix}`);
+        walk(n.id, depth + 1);
+      }
+    };
+    walk(null, 0);
+  });
+}
