@@ -33,6 +33,27 @@ describe('Catalog', () => {
     upgraded.close();
   });
 
+  it('upgrades a version-2 catalog with runs and jobs to version 3 (run device, planned steps, job owners)', () => {
+    const file = join(dir, 'v2.sqlite');
+    const raw = new Database(file);
+    raw.pragma('foreign_keys = ON');
+    for (const m of migrations.slice(0, 2)) m.up(raw);
+    raw.pragma('user_version = 2');
+    raw.exec(`
+      INSERT INTO forests (name) VALUES ('old');
+      INSERT INTO models (forest_id, name, role, weights_sha256) VALUES (1, 'seed', 'seed', 'abc');
+      INSERT INTO runs (model_id, config_json, status, step, tokens) VALUES (1, '{}', 'done', 40, 1024);
+      INSERT INTO jobs (kind, payload_json, status) VALUES ('train', '{}', 'running');
+    `);
+    raw.close();
+    const upgraded = Catalog.open(file);
+    expect(upgraded.schemaVersion).toBe(3);
+    expect(upgraded.db.prepare('SELECT step, tokens, device, total_steps AS totalSteps, job_id AS jobId, run_dir AS runDir FROM runs').get()).toEqual({ step: 40, tokens: 1024, device: 'cpu', totalSteps: 0, jobId: null, runDir: null });
+    expect(upgraded.db.prepare('SELECT status, owner_pid AS owner FROM jobs').get()).toEqual({ status: 'running', owner: null });
+    expect(upgraded.db.prepare('SELECT name, settings_json AS s FROM forests').get()).toEqual({ name: 'old', s: null });
+    upgraded.close();
+  });
+
   it('refuses a catalog written by a newer Grove', () => {
     const file = join(dir, 'future.sqlite');
     const raw = new Database(file);
