@@ -52,11 +52,15 @@ export interface EnsembleOptions {
 }
 
 /**
- * Measured with bench suite `engine` (ensemble decode, 2 experts of the 135M shape, 2 cores): running
- * the experts concurrently was not faster than one after the other, since each session already uses
- * every core; sequential also keeps peak memory lower. See bench/results/ for the numbers.
+ * Concurrently, measured with bench suite `ensemble` on 2 cores (2 threads per session; a machine shared
+ * with other builds, so single runs swing): decoding 2 experts of the 135M shape ran at 5.1 tok/s
+ * concurrently vs 3.8 one after the other (1.35x; in four other runs 0.97x, 0.99x, 1.11x, 1.44x), 4 of the
+ * small shape at 38.3 vs 35.1 (1.09x; 0.90x to 1.44x elsewhere). An interleaved 8-round comparison of the
+ * 135M pair gave a median of 5.9 vs 5.1 tok/s. Decoding one token is many small ops with sync points
+ * that leave a core idle, and the other expert's work fills them. Prefill was mixed (135M: 3.5 s vs 6.0 s;
+ * small: 0.95 s vs 0.68 s). See bench/results/ensemble.md.
  */
-export const DEFAULT_PARALLEL_EXPERTS = false;
+export const DEFAULT_PARALLEL_EXPERTS = true;
 
 /** log-softmax of logits into `out` (float64 sums, so a 150k vocabulary loses nothing). */
 export function logSoftmaxInto(logits: ArrayLike<number>, out: Float32Array): Float32Array {
