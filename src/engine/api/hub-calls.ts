@@ -7,7 +7,7 @@ import { GroveError } from '../../shared/api/errors';
 import type { JobView } from '../../shared/api/events';
 import type { ApiInput, ApiOutput } from '../../shared/api/schemas';
 import type { Catalog } from '../catalog/catalog';
-import { CURATED_MODELS, curatedModel } from '../hub/curated';
+import { CURATED_MODELS, curatedModel, formatBytes } from '../hub/curated';
 import { validateRepoId, validateRevision } from '../hub/endpoint';
 import type { DownloadJobPayload, HubJobProgress, HubJobResult, ImportSeedJobPayload } from '../hub/hub-jobs';
 import { importModelFolder } from '../hub/import';
@@ -15,8 +15,6 @@ import type { Job } from '../jobs/queue';
 import { assertNoSeed, recordSeed } from '../store/init';
 import { jobView, registerJobKind, type ServiceJobs } from './jobs';
 import type { JobKind, JobOwnerContext } from './kinds/kind';
-
-const formatMB = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
 /** After a download or import: the seed the worker prepared becomes the forest's (checked again: one seed per home). */
 function recordPreparedSeed(_job: Job, result: unknown, { catalog, forestHome }: JobOwnerContext): void {
@@ -35,10 +33,10 @@ export const downloadKind: JobKind = {
     if (p?.phase === 'download') {
       const d = p.download;
       const total = Math.max(1, d.bytesTotal);
-      const speed = d.bytesPerSecond > 0 ? ` · ${formatMB(d.bytesPerSecond)}/s` : '';
+      const speed = d.bytesPerSecond > 0 ? ` · ${formatBytes(Math.round(d.bytesPerSecond))}/s` : '';
       return {
         done: job.status === 'done' ? total : Math.min(total, d.bytesDone), total, etaSeconds: d.etaSeconds,
-        phase: `Downloading ${d.file} (file ${d.fileIndex + 1} of ${d.fileCount}) · ${formatMB(d.bytesDone)} of ${formatMB(d.bytesTotal)}${speed}`,
+        phase: `Downloading ${d.file} (file ${d.fileIndex + 1} of ${d.fileCount}) · ${formatBytes(d.bytesDone)} of ${formatBytes(d.bytesTotal)}${speed}`,
       };
     }
     const done = job.status === 'done' ? 1 : 0;

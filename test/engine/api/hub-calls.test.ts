@@ -76,7 +76,7 @@ describe('GroveService hub calls', () => {
     expect(last).toMatchObject({ kind: 'download', label: 'Download and plant “grove-test/Tiny-Instruct”', status: 'done' });
     const downloading = views.filter((v) => v.phase?.startsWith('Downloading'));
     expect(downloading.length).toBeGreaterThan(0);
-    expect(downloading.at(-1)!.phase).toMatch(/model\.safetensors \(file \d of \d\) · [\d.]+ MB of [\d.]+ MB/);
+    expect(downloading.at(-1)!.phase).toMatch(/model\.safetensors \(file \d of \d\) · [\d.]+ [kMG]?B of [\d.]+ [kMG]?B/);
     expect(downloading.at(-1)!.total).toBeGreaterThan(10_000);
     const summary = await s.forestSummary();
     expect(summary.models).toMatchObject([{ name: 'Tiny-Instruct', role: 'seed', status: 'ready' }]);

@@ -1,6 +1,7 @@
 // What the app knows about the engine and its forest, kept current from the engine's events: the summary,
 // every job's latest view, the training runs with their live progress, and the evaluations. Views read it;
 // a read the engine cannot answer yet keeps its error beside the data instead of breaking the screen.
+import { untrack } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import type { EngineInfo, ForestSummary, GroveApi, GroveEvent, JobView, TrainProgress } from '../../../shared/api';
 import type { EvaluationView, PriorView, RunView } from '../../../shared/api/schemas-forest';
@@ -105,6 +106,14 @@ export class ForestState {
 
   /** The last job control or action that failed, said in the app's banner until dismissed. */
   actionError = $state<string | null>(null);
+  /** How many mounted forms say actionError beside themselves: the banner then stays away. */
+  inlineErrorViews = $state(0);
+
+  /** A form that shows actionError itself calls this from an $effect and returns its cleanup. */
+  showsActionErrorInline(): () => void {
+    untrack(() => (this.inlineErrorViews += 1));
+    return () => untrack(() => (this.inlineErrorViews -= 1));
+  }
 
   /** Runs an action on the engine; a failure goes to the banner, a job it returns to the job map. */
   async act<T>(action: () => Promise<T>): Promise<T | null> {

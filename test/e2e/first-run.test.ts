@@ -1,0 +1,69 @@
+// The first run's other two ways, in the browser: download a model from the curated list (from a local Hub
+// that speaks the Hub's protocol, slowed so the progress shows bytes and speed) and plant it as the seed;
+// and start from a model folder on this machine, with a clear error for a folder that is not a model.
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHubServer, type HubServer } from '../engine/hub/hub-server';
+import { writeTinyModel } from '../engine/hub/tiny-model';
+import { artifactPath, launchChromium } from '../helpers/browser';
+import { startServe, type ServeProcess } from '../helpers/grove-process';
+import { tempDir } from '../helpers/tmp';
+
+const dir = tempDir();
+const REPO = 'HuggingFaceTB/SmolLM2-135M-Instruct';
+let hub: HubServer;
+let browser: Browser;
+const serves: ServeProcess[] = [];
+
+beforeAll(async () => {
+  // The curated repository's name, served by the local Hub with a tiny model of the same family.
+  const files = await writeTinyModel(join(dir, 'tiny'));
+  hub = await startHubServer([{ repoId: REPO, commit: '1'.repeat(40), files }]);
+  hub.faults.chunkBytes = 8192;
+  hub.faults.chunkDelayMs = 25;
+  // grove serve (and its workers) inherit this: they download from the local Hub.
+  process.env.HF_ENDPOINT = hub.endpoint;
+  process.env.HF_TOKEN = '';
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  for (const s of serves) await s.stop();
+  await hub?.close();
+});
+
+async function open(home: string) {
+  const serve = await startServe(join(dir, home));
+  serves.push(serve);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  await page.goto(serve.openUrl);
+  await page.getByTestId('first-run').waitFor();
+  return page;
+}
+
+describe('first run', () => {
+  it('downloads a curated model with bytes, speed and ETA, and plants it as the seed', async () => {
+    const page = await open('home-download');
+    await page.getByLabel('Model from the Hugging Face Hub').selectOption(REPO);
+    await expect(page.getByTestId('curated-detail').textContent()).resolves.toMatch(/Instruct model/);
+    await page.getByRole('button', { name: 'Download' }).click();
+    const phase = page.getByTestId('job-phase');
+    await expect(phase.filter({ hasText: /Downloading model\.safetensors \(file \d of \d\) · [\d.]+ [kMG]?B of [\d.]+ [kMG]?B · [\d.]+ [kMG]?B\/s/ }).waitFor({ timeout: 30_000 })).resolves.toBeUndefined();
+    await page.screenshot({ path: artifactPath('e2e', 'first-run-download.png'), fullPage: true });
+    await page.getByTestId('forest-view').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('model-card').textContent()).resolves.toMatch(/SmolLM2-135M-Instruct[\s\S]*Seed/);
+  });
+
+  it('starts from a model folder, and says why a folder that is not a model is refused', async () => {
+    const page = await open('home-folder');
+    await page.getByRole('textbox', { name: 'Model folder' }).fill(join(dir, 'no-model-here'));
+    await page.getByRole('button', { name: 'Use this model' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/no-model-here is not a folder on this machine/);
+    await page.getByRole('textbox', { name: 'Model folder' }).fill(join(dir, 'tiny'));
+    await page.getByLabel('Seed name').fill('my-seed');
+    await page.getByRole('button', { name: 'Use this model' }).click();
+    await page.getByTestId('forest-view').waitFor({ timeout: 30_000 });
+    await expect(page.getByTestId('model-card').textContent()).resolves.toMatch(/my-seed[\s\S]*Seed/);
+  });
+});
