@@ -19,7 +19,7 @@ import { chooseProvider, type ProviderPreference } from '../runtime/providers';
 import { runTrainJob } from '../train/train-job';
 import { storeAverage, storedModelFolder, storeModelFolder } from './model-store';
 import { StoredRef, withModels } from './prior-job';
-import { TrainingSettings } from './training-settings';
+import { TrainingSettings, trainJobSettings } from './training-settings';
 
 
 export const ExpertJobPayload = z
@@ -155,17 +155,7 @@ export async function runExpertJob(input: unknown, ctx: JobContext): Promise<{ m
       domainDir: p.domainDir,
       modelFolder: storedModelFolder(home, startSha!),
       ...budget,
-      batchSize: s.batchSize,
-      microBatches: s.microBatches,
-      contextLength: s.contextLength,
-      peakLr: s.peakLr,
-      warmupFraction: s.warmupFraction,
-      decay: s.decay,
-      minLrRatio: s.minLrRatio,
-      validations: s.validations,
-      patience: s.patience,
-      seed: s.seed,
-      threads: s.threads,
+      ...trainJobSettings(s),
       ...(choice.provider === 'cpu' ? {} : { providers: [choice.provider, 'cpu'] }),
     },
     ctx.signal,

@@ -21,7 +21,7 @@ import { trainByteLevelBpe } from '../tokenize/train-bpe';
 import { domainDir } from './domains';
 import { forestTokenizerDir } from './init';
 import { storeModelFolder } from './model-store';
-import { TrainingSettings } from './training-settings';
+import { TrainingSettings, trainJobSettings } from './training-settings';
 
 export const SeedJobPayload = z
   .object({
@@ -115,17 +115,7 @@ export async function runSeedJob(input: unknown, ctx: JobContext): Promise<{ mod
       domainDirs: dirs,
       config,
       ...p.budget,
-      batchSize: s.batchSize,
-      microBatches: s.microBatches,
-      contextLength: s.contextLength,
-      peakLr: s.peakLr,
-      warmupFraction: s.warmupFraction,
-      decay: s.decay,
-      minLrRatio: s.minLrRatio,
-      validations: s.validations,
-      patience: s.patience,
-      seed: s.seed,
-      threads: s.threads,
+      ...trainJobSettings(s),
     },
     ctx.signal,
     (train) => {

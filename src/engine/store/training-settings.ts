@@ -73,3 +73,9 @@ export function budgetToJob(budget: TrainBudget, s: Pick<TrainingSettings, 'batc
 export function defaultBudget(trainTokens: number, s: Pick<TrainingSettings, 'batchSize' | 'contextLength'>): TrainBudget {
   return { steps: Math.max(20, Math.ceil((2 * trainTokens) / (s.batchSize * s.contextLength))) };
 }
+
+/** The training job's fields that come from the settings (train/train-job.ts TrainJobPayload). */
+export function trainJobSettings(s: TrainingSettings) {
+  const { contextLength, batchSize, microBatches, peakLr, warmupFraction, decay, minLrRatio, validations, patience, seed, threads } = s;
+  return { contextLength, batchSize, microBatches, peakLr, warmupFraction, decay, minLrRatio, validations, patience, seed, threads };
+}

@@ -3,9 +3,9 @@
 // lineage, the run's plan and loss history, the trained weights; the run's status when the job stops.
 import { parentsOf, recordLineage } from '../../forest/lineage';
 import { modelById, setModelStatus, setModelWeights } from '../../catalog/models';
-import { recordRunStep, setRunInit, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
+import { setRunInit, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
 import type { ExpertJobPayload, ExpertProgress, ExpertRecord } from '../../store/expert-job';
-import type { JobKind } from './kind';
+import { recordTrainStep, type JobKind } from './kind';
 import { storePriorRecord } from './prior';
 
 type Payload = Pick<ExpertJobPayload, 'modelId' | 'name' | 'train' | 'branch'>;
@@ -32,12 +32,10 @@ export const expertKind: JobKind = {
     };
   },
 
-  onProgress(job, progress, { catalog, emit }) {
+  onProgress(job, progress, ctx) {
     const runId = (job.payload as Payload).train?.runId;
-    const { phase, train: t } = progress as ExpertProgress;
-    if (runId === undefined || !t || phase !== 'train') return;
-    recordRunStep(catalog, runId, t);
-    emit({ type: 'train.progress', runId, progress: t });
+    const { phase, train } = progress as ExpertProgress;
+    if (runId !== undefined && train && phase === 'train') recordTrainStep(ctx, runId, train);
   },
 
   onRecord(job, raw, { catalog }) {

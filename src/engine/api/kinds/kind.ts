@@ -3,6 +3,7 @@
 import type { JobView } from '../../../shared/api/events';
 import type { Catalog } from '../../catalog/catalog';
 import type { Job } from '../../jobs/queue';
+import { recordRunStep } from '../../catalog/runs';
 
 export interface JobOwnerContext {
   catalog: Catalog;
@@ -33,4 +34,10 @@ export function countedProgress(job: Job): Pick<JobView, 'done' | 'total' | 'eta
   const p = (job.progress ?? {}) as { done?: number; total?: number; etaSeconds?: number | null };
   const total = Math.max(1, p.total ?? 1);
   return { done: job.status === 'done' ? total : Math.min(total, p.done ?? 0), total, etaSeconds: p.etaSeconds ?? null };
+}
+
+/** A training step reported by a job's worker: the run's position and loss curve in the catalog, and the live event. */
+export function recordTrainStep(ctx: Pick<JobOwnerContext, 'catalog' | 'emit'>, runId: number, train: import('../../../shared/api/events').TrainProgress): void {
+  recordRunStep(ctx.catalog, runId, train);
+  ctx.emit({ type: 'train.progress', runId, progress: train });
 }

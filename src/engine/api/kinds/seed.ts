@@ -4,12 +4,12 @@
 // settings; once the seed is stored, one expert job per domain when the payload asks for them.
 import { saveIngestReport } from '../../catalog/domains';
 import { forestOfModel, modelById, setModelStatus, setModelWeights } from '../../catalog/models';
-import { recordRunStep, setRunJob, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
+import { setRunJob, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
 import type { TrainBudget } from '../../../shared/api/schemas-forest';
 import type { SeedJobPayload, SeedProgress, SeedRecord } from '../../store/seed-job';
 import { saveForestTrainingSettings, TrainingSettings } from '../../store/training-settings';
 import { planExpert } from '../expert-plan';
-import type { JobKind } from './kind';
+import { recordTrainStep, type JobKind } from './kind';
 
 const PHASES: Record<SeedProgress['phase'], string> = { tokenizer: 'Training the tokenizer', ingest: 'Reading', train: 'Training the seed', store: 'Saving' };
 
@@ -29,12 +29,9 @@ export const seedKind: JobKind = {
     return { done: job.status === 'done' ? total : (i?.bytesDone ?? 0), total, etaSeconds: i?.etaSeconds ?? null, runId, ...(phase ? { phase } : {}) };
   },
 
-  onProgress(job, progress, { catalog, emit }) {
+  onProgress(job, progress, ctx) {
     const { phase, train } = progress as SeedProgress;
-    if (phase !== 'train' || !train) return;
-    const runId = (job.payload as SeedJobPayload).runId;
-    recordRunStep(catalog, runId, train);
-    emit({ type: 'train.progress', runId, progress: train });
+    if (phase === 'train' && train) recordTrainStep(ctx, (job.payload as SeedJobPayload).runId, train);
   },
 
   onRecord(job, raw, { catalog }) {
