@@ -5,6 +5,7 @@ import { untrack } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import type { EngineInfo, ForestSummary, GroveApi, GroveEvent, JobView, TrainProgress } from '../../../shared/api';
 import type { EvaluationView, PriorView, RunView } from '../../../shared/api/schemas-forest';
+import { expertColour } from './palette';
 
 /** A read that may fail on its own (an engine without that call, a broken catalog row). */
 export type Loadable<T> = { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; message: string };
@@ -54,6 +55,9 @@ export class ForestState {
     const failed = [...this.failures.keys()].map((id) => this.jobs.get(id)).filter((j): j is JobView => j?.status === 'failed');
     return [...this.activeJobs, ...failed];
   }
+
+  /** An expert's colour, the same on every screen: by its place among the forest's models. */
+  colourOf = (name: string): string => expertColour(Math.max(0, this.summary?.models.findIndex((m) => m.name === name) ?? 0));
 
   job(id: number | null | undefined): JobView | null {
     return id == null ? null : (this.jobs.get(id) ?? null);

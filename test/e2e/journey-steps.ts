@@ -1,0 +1,134 @@
+// The journey's steps, as a person takes them, on any page showing the app (Chromium against grove serve, or
+// the Electron window): build the tiny sample forest, add a domain from a folder and train an expert on it,
+// evaluate, chat with the experts' mix, collapse, and chat with the collapsed model alone. Each step checks
+// what the person would see and saves a screenshot as test-artifacts/e2e/<prefix>-<screen>.png.
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { writeBrownGenreFolder } from '../../src/engine/tokenize/brown';
+import { artifactPath } from '../helpers/browser';
+
+export interface Journey {
+  page: Page;
+  /** Screenshot names start with it: "journey", "electron-journey". */
+  prefix: string;
+  /** The folder the new expert is trained on (writeJourneyFolder). */
+  folder: string;
+}
+
+/** The folder a person would drop: the Brown corpus's mystery texts (not a genre of the sample), one twice, an empty note. */
+export function writeJourneyFolder(dir: string): string {
+  const folder = writeBrownGenreFolder('mystery', join(dir, 'mystery'));
+  copyFileSync(join(folder, 'cl01.txt'), join(folder, 'copy-of-cl01.txt'));
+  writeFileSync(join(folder, 'empty-note.txt'), '');
+  return folder;
+}
+
+const shot = (j: Journey, name: string) => j.page.screenshot({ path: artifactPath('e2e', `${j.prefix}-${name}.png`), fullPage: true });
+const nav = (j: Journey, name: string) => j.page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name, exact: true }).click();
+const readyCards = (page: Page) => page.getByTestId('model-card').filter({ has: page.getByTestId('model-status').filter({ hasText: 'ready' }) });
+
+async function sendAndWait({ page }: Journey, text: string): Promise<Locator> {
+  const before = await page.getByTestId('chat-reply').count();
+  // Short replies keep the journey quick on two cores.
+  await page.getByTestId('sampling').locator('summary').click();
+  await page.getByLabel('Longest reply').fill('24');
+  await page.getByTestId('sampling').locator('summary').click();
+  await page.getByLabel('Message').fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  const reply = page.getByTestId('chat-reply').nth(before);
+  await reply.waitFor({ timeout: 30_000 });
+  await page.locator(`[data-testid="chat-reply"] >> nth=${before}`).and(page.locator('[data-streaming="false"]')).waitFor({ timeout: 60_000 });
+  return reply;
+}
+
+export async function buildSampleForest(j: Journey): Promise<void> {
+  const { page } = j;
+  await page.getByTestId('first-run').waitFor();
+  await page.getByTestId('curated-detail').waitFor();
+  await shot(j, 'first-run');
+  await page.getByLabel('Tiny: a first look, about a minute').check();
+  await page.getByRole('button', { name: 'Build the sample forest' }).click();
+  await page.getByTestId('job-progress').first().waitFor();
+  await page.getByTestId('forest-view').waitFor({ timeout: 60_000 });
+  await expect.poll(() => readyCards(page).count(), { timeout: 150_000, interval: 1000 }).toBe(4);
+  await expect(page.getByTestId('lineage-edge').count()).resolves.toBe(3);
+}
+
+export async function trainNewExpert(j: Journey): Promise<void> {
+  const { page } = j;
+  await nav(j, 'New expert');
+  await page.getByRole('textbox', { name: 'Folder' }).fill(j.folder);
+  await page.getByRole('button', { name: 'Read the folder' }).click();
+  const report = page.getByTestId('ingest-report');
+  await report.waitFor({ timeout: 60_000 });
+  await expect(report.textContent()).resolves.toMatch(/24 files accepted · 2 skipped/);
+  await expect(report.textContent()).resolves.toMatch(/copy-of-cl01\.txt[\s\S]*duplicate/);
+  await expect(report.textContent()).resolves.toMatch(/empty-note\.txt[\s\S]*empty/);
+  await shot(j, 'ingest-report');
+  await page.getByRole('button', { name: 'Next: branch' }).click();
+  // The experts' posterior on the new domain, estimated in a job: one bar per expert.
+  await expect.poll(() => page.getByTestId('branch-weight').count(), { timeout: 60_000 }).toBe(3);
+  await page.getByLabel('Unit').selectOption('steps');
+  await page.getByLabel('Budget').fill('12');
+  await shot(j, 'branch-preview');
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await page.getByTestId('training-view').waitFor();
+  await page.getByTestId('run-done').waitFor({ timeout: 90_000 });
+  await expect(page.getByTestId('training-view').getByTestId('progress-text').textContent()).resolves.toBe('100 %');
+  await expect(page.getByTestId('train-loss').textContent()).resolves.toMatch(/^\d+\.\d{3}$/);
+  await shot(j, 'training');
+}
+
+export async function evaluateForest(j: Journey): Promise<void> {
+  const { page } = j;
+  await nav(j, 'Forest');
+  const expert = page.getByTestId('model-card').filter({ hasText: 'mystery' });
+  await expect(expert.getByTestId('model-status').textContent()).resolves.toBe('ready');
+  await expect(expert.getByTestId('model-tokens').textContent()).resolves.not.toBe('–');
+  await expect(page.getByTestId('lineage-edge').filter({ hasText: /^mystery from / }).count()).resolves.toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Evaluate' }).click();
+  await page.getByRole('button', { name: 'Evaluating…' }).waitFor();
+  await page.getByRole('button', { name: 'Evaluate', exact: true }).waitFor({ timeout: 90_000 });
+  // Five models and the experts' ensemble, on four domains.
+  await expect(page.getByTestId('heatmap-cell').count()).resolves.toBe(6 * 4);
+  await expect(expert.getByTestId('model-perplexity').textContent()).resolves.toMatch(/^\d+\.\d\d$/);
+  await shot(j, 'forest');
+}
+
+export async function chatWithTheMix(j: Journey): Promise<void> {
+  const { page } = j;
+  await nav(j, 'Chat');
+  await page.getByTestId('chat-empty').waitFor();
+  const reply = await sendAndWait(j, 'The detective opened the door');
+  await expect(reply.getByTestId('reply-text').textContent()).resolves.not.toBe('');
+  await expect(reply.getByTestId('posterior-legend').count()).resolves.toBe(4);
+  await shot(j, 'chat');
+}
+
+export async function collapseAndChat(j: Journey): Promise<void> {
+  const { page } = j;
+  await nav(j, 'Forest');
+  await page.getByRole('button', { name: 'Collapse…' }).click();
+  const panel = page.getByTestId('collapse-panel');
+  await panel.getByLabel('Weights from').selectOption('mystery');
+  await panel.getByTestId('weight-bars').waitFor();
+  // A cached prior on mystery from before its expert existed is estimated again, over all four
+  // (the evaluation's cached-prior ensemble may have done that already).
+  if (await panel.getByTestId('prior-stale').isVisible()) await panel.getByRole('button', { name: 'Estimate again' }).click();
+  await expect.poll(() => panel.getByTestId('weight-value').count(), { timeout: 60_000 }).toBe(4);
+  await expect(panel.getByTestId('weight-bars').getByRole('listitem').first().textContent()).resolves.toMatch(/^mystery/);
+  await shot(j, 'collapse');
+  await panel.getByRole('button', { name: 'Collapse' }).click();
+  await panel.getByTestId('collapse-done').waitFor({ timeout: 60_000 });
+  await expect(page.getByTestId('model-card').filter({ hasText: 'collapsed-mystery' }).count()).resolves.toBe(1);
+
+  await nav(j, 'Chat');
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.getByLabel('One model alone').check();
+  await page.getByLabel('Model', { exact: true }).selectOption('collapsed-mystery');
+  const reply = await sendAndWait(j, 'The detective opened the door');
+  await expect(reply.textContent()).resolves.toMatch(/collapsed-mystery/);
+  await shot(j, 'chat-collapsed');
+}
