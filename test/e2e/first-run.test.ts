@@ -1,6 +1,8 @@
 // The first run's other two ways, in the browser: download a model from the curated list (from a local Hub
 // that speaks the Hub's protocol, slowed so the progress shows bytes and speed) and plant it as the seed;
-// and start from a model folder on this machine, with a clear error for a folder that is not a model.
+// and start from a model folder on this machine, with a clear error for a folder that is not a model; then
+// the Export action writes the seed as a GGUF file.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,7 +57,7 @@ describe('first run', () => {
     await expect(page.getByTestId('model-card').textContent()).resolves.toMatch(/SmolLM2-135M-Instruct[\s\S]*Seed/);
   });
 
-  it('starts from a model folder, and says why a folder that is not a model is refused', async () => {
+  it('starts from a model folder (a non-model folder refused with the reason), then exports the seed as GGUF', async () => {
     const page = await open('home-folder');
     await page.getByRole('textbox', { name: 'Model folder' }).fill(join(dir, 'no-model-here'));
     await page.getByRole('button', { name: 'Use this model' }).click();
@@ -65,5 +67,16 @@ describe('first run', () => {
     await page.getByRole('button', { name: 'Use this model' }).click();
     await page.getByTestId('forest-view').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('model-card').textContent()).resolves.toMatch(/my-seed[\s\S]*Seed/);
+
+    await page.getByRole('button', { name: 'Export my-seed' }).click();
+    const panel = page.getByTestId('export-panel');
+    await panel.getByLabel('GGUF').check();
+    // The default destination: the forest's own exports folder, made on first use.
+    const out = join(dir, 'home-folder', 'exports', 'my-seed.gguf');
+    await expect(panel.getByLabel('Destination on the engine’s machine').inputValue()).resolves.toBe(out);
+    await page.screenshot({ path: artifactPath('e2e', 'export.png'), fullPage: true });
+    await panel.getByRole('button', { name: 'Export' }).click();
+    await expect(panel.getByTestId('export-done').textContent()).resolves.toBe(`Written to ${out}.`);
+    expect(readFileSync(out).subarray(0, 4).toString('latin1')).toBe('GGUF');
   });
 });

@@ -1,7 +1,7 @@
 // The service's long work: the persistent queue, the runner that executes each job in a worker process,
 // and, per kind of job (kinds/), how the UI shows it and what its records and result write to the catalog.
-import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { GroveEvent, JobView } from '../../shared/api/events';
 import { GroveError } from '../../shared/api/errors';
 import type { ApiInput } from '../../shared/api/schemas';
@@ -108,6 +108,8 @@ export class ServiceJobs {
       folder = storedModelFolder(this.forestHome, model.weightsSha256);
     }
     if (!isAbsolute(input.out)) throw new GroveError('bad_input', `The export destination must be an absolute path; got ${JSON.stringify(input.out)}.`, { out: input.out });
+    // The forest's own exports folder (the app's default destination) is made on first use; any other must exist.
+    if (dirname(resolve(input.out)) === join(this.forestHome, 'exports')) mkdirSync(join(this.forestHome, 'exports'), { recursive: true });
     const tokenizerDir = forestTokenizerDir(this.forestHome);
     const payload: ExportJobPayload = {
       folder,
