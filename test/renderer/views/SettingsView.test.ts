@@ -27,6 +27,7 @@ describe('SettingsView', () => {
     expect(document.documentElement.dataset.theme).toBe('dark');
     await fireEvent.change(screen.getByLabelText('Default budget'), { target: { value: '25' } });
     await fireEvent.change(screen.getByLabelText('Unit'), { target: { value: 'steps' } });
-    expect(loadPrefs(localStorage)).toEqual({ theme: 'dark', budgetKind: 'steps', budgetValue: 25 });
+    await fireEvent.change(screen.getByLabelText('Default device'), { target: { value: 'cpu' } });
+    expect(loadPrefs(localStorage)).toEqual({ theme: 'dark', budgetKind: 'steps', budgetValue: 25, device: 'cpu' });
   });
 });

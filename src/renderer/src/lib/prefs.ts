@@ -2,15 +2,19 @@
 // Whatever is stored is checked on load: a bad or old value falls back to its default instead of breaking the app.
 
 export type Theme = 'system' | 'light' | 'dark';
+export type DevicePref = 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+const DEVICES: readonly DevicePref[] = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
 
 export interface Prefs {
   theme: Theme;
   /** Default training budget offered for a new expert. */
   budgetKind: 'minutes' | 'steps' | 'tokens';
   budgetValue: number;
+  /** Where new experts train by default. */
+  device: DevicePref;
 }
 
-export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'minutes', budgetValue: 10 };
+export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'minutes', budgetValue: 10, device: 'auto' };
 const KEY = 'grove.prefs.v1';
 
 export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
@@ -26,6 +30,7 @@ export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
     budgetKind: r.budgetKind === 'minutes' || r.budgetKind === 'steps' || r.budgetKind === 'tokens' ? r.budgetKind : DEFAULT_PREFS.budgetKind,
     budgetValue:
       typeof r.budgetValue === 'number' && Number.isFinite(r.budgetValue) && r.budgetValue > 0 ? r.budgetValue : DEFAULT_PREFS.budgetValue,
+    device: DEVICES.includes(r.device as DevicePref) ? (r.device as DevicePref) : DEFAULT_PREFS.device,
   };
 }
 
