@@ -9,7 +9,7 @@ import { electronBinary } from '../../scripts/electron-binary.mjs';
 import { artifactPath } from '../helpers/browser';
 import { assertBuilt, repoRoot } from '../helpers/grove-process';
 import { tempDir } from '../helpers/tmp';
-import { buildSampleForest, chatWithTheMix, collapseAndChat, evaluateForest, trainNewExpert, writeJourneyFolder, type Journey } from './journey-steps';
+import { buildSampleForest, chatWithTheMix, collapseAndChat, evaluateForest, trainNewExpert, watchErrors, writeJourneyFolder, type Journey } from './journey-steps';
 
 const binary = electronBinary(repoRoot);
 const noDisplay = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
@@ -38,11 +38,12 @@ describe.skipIf(skipReason !== null)(`desktop app${skipped}`, () => {
       env: { ...process.env, GROVE_HOME: join(dir, 'home') } as Record<string, string>,
     });
     const window = await app.firstWindow();
+    const errors = watchErrors(window);
     await window.getByTestId('first-run').waitFor({ state: 'visible' });
     const isolated = await window.evaluate(() => typeof (globalThis as { require?: unknown }).require === 'undefined');
     expect(isolated).toBe(true);
     await window.screenshot({ path: artifactPath('e2e', 'electron-first-run.png') });
-    journey = { page: window, prefix: 'electron-journey', folder };
+    journey = { page: window, errors, prefix: 'electron-journey', folder };
   });
   it('builds the tiny sample forest', () => buildSampleForest(journey), 240_000);
   it('adds a domain from a folder and trains an expert to 100 %', () => trainNewExpert(journey), 180_000);

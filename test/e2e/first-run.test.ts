@@ -55,7 +55,7 @@ describe('first run', () => {
     await page.screenshot({ path: artifactPath('e2e', 'first-run-download.png'), fullPage: true });
     await page.getByTestId('forest-view').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('model-card').textContent()).resolves.toMatch(/SmolLM2-135M-Instruct[\s\S]*Seed/);
-  });
+  }, 120_000);
 
   it('starts from a model folder (a non-model folder refused with the reason), then exports the seed as GGUF', async () => {
     const page = await open('home-folder');
@@ -78,5 +78,5 @@ describe('first run', () => {
     await panel.getByRole('button', { name: 'Export' }).click();
     await expect(panel.getByTestId('export-done').textContent()).resolves.toBe(`Written to ${out}.`);
     expect(readFileSync(out).subarray(0, 4).toString('latin1')).toBe('GGUF');
-  });
+  }, 120_000);
 });

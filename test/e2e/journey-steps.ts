@@ -11,6 +11,8 @@ import { artifactPath } from '../helpers/browser';
 
 export interface Journey {
   page: Page;
+  /** Errors the page logged or threw (a CSP violation among them), from watchErrors. */
+  errors: string[];
   /** Screenshot names start with it: "journey", "electron-journey". */
   prefix: string;
   /** The folder the new expert is trained on (writeJourneyFolder). */
@@ -23,6 +25,14 @@ export function writeJourneyFolder(dir: string): string {
   copyFileSync(join(folder, 'cl01.txt'), join(folder, 'copy-of-cl01.txt'));
   writeFileSync(join(folder, 'empty-note.txt'), '');
   return folder;
+}
+
+/** Collects what the page logs as an error or throws: the journey ends with none. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  return errors;
 }
 
 const shot = (j: Journey, name: string) => j.page.screenshot({ path: artifactPath('e2e', `${j.prefix}-${name}.png`), fullPage: true });
@@ -131,4 +141,5 @@ export async function collapseAndChat(j: Journey): Promise<void> {
   const reply = await sendAndWait(j, 'The detective opened the door');
   await expect(reply.textContent()).resolves.toMatch(/collapsed-mystery/);
   await shot(j, 'chat-collapsed');
+  expect(j.errors).toEqual([]);
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { launchChromium } from '../helpers/browser';
 import { startServe, type ServeProcess } from '../helpers/grove-process';
 import { tempDir } from '../helpers/tmp';
-import { buildSampleForest, chatWithTheMix, collapseAndChat, evaluateForest, trainNewExpert, writeJourneyFolder, type Journey } from './journey-steps';
+import { buildSampleForest, chatWithTheMix, collapseAndChat, evaluateForest, trainNewExpert, watchErrors, writeJourneyFolder, type Journey } from './journey-steps';
 
 let serve: ServeProcess;
 let browser: Browser;
@@ -20,8 +20,9 @@ beforeAll(async () => {
   serve = await startServe(join(dir, 'home'));
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const errors = watchErrors(page);
   await page.goto(serve.openUrl);
-  journey = { page, prefix: 'journey', folder };
+  journey = { page, errors, prefix: 'journey', folder };
 });
 afterAll(async () => {
   await browser?.close();
