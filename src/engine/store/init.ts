@@ -14,7 +14,8 @@ import { parameterCount } from '../model/names';
 import { loadTokenizer } from '../tokenize/load';
 import { storeModelFolder } from './model-store';
 
-export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json'] as const;
+/** The files of a model folder that make up the forest's tokenizer (and how an instruct model is prompted). */
+export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json', 'chat_template.jinja', 'chat_template.json'] as const;
 
 export function forestTokenizerDir(home: string): string {
   return join(home, 'tokenizer');

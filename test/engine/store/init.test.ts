@@ -1,7 +1,7 @@
 // A forest started from a model folder: weights stored by sha256 (f16 kept f16), the tokenizer becomes
 // the forest's, the catalog holds the forest and its seed; a second seed and mismatched pairs are refused.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
@@ -10,6 +10,7 @@ import { parseModelConfig, type ModelConfigInput } from '../../../src/engine/mod
 import { writeModelFolder } from '../../../src/engine/model/folder';
 import { initParameters } from '../../../src/engine/model/init';
 import { SafetensorsFile } from '../../../src/engine/model/safetensors';
+import { readChatTemplate } from '../../../src/engine/hub/tokenizer-files';
 import { initForestFromModel } from '../../../src/engine/store/init';
 import { storeModelFolder } from '../../../src/engine/store/model-store';
 import { tempDir } from '../../helpers/tmp';
@@ -46,6 +47,14 @@ describe('initForestFromModel', () => {
     expect(catalog.models(r.forestId)).toEqual([{ id: r.seedId, name: 'smol', role: 'seed', domainId: null }]);
     catalog.close();
     await expect(initForestFromModel(home, source)).rejects.toThrow(/already holds forest "mine" with a seed/);
+  });
+
+  it('keeps an instruct model\'s chat template file with the forest\'s tokenizer', async () => {
+    const home = join(dir, 'home-chat');
+    const source = await modelFolder('instruct', {});
+    writeFileSync(join(source, 'chat_template.jinja'), '{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}');
+    await initForestFromModel(home, source);
+    expect(await readChatTemplate(join(home, 'tokenizer'), JSON.parse(readFileSync(join(home, 'tokenizer', 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>)).toBe('{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}');
   });
 
   it('refuses a tokenizer with more ids than the model embeds, leaving the catalog empty', async () => {
