@@ -35,10 +35,10 @@ afterAll(async () => {
   await hub?.close();
 });
 
-async function open(home: string) {
+async function open(home: string, colorScheme: 'light' | 'dark' = 'light') {
   const serve = await startServe(join(dir, home));
   serves.push(serve);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme });
   await page.goto(serve.openUrl);
   await page.getByTestId('first-run').waitFor();
   return page;
@@ -46,7 +46,8 @@ async function open(home: string) {
 
 describe('first run', () => {
   it('downloads a curated model with bytes, speed and ETA, and plants it as the seed', async () => {
-    const page = await open('home-download');
+    // With the OS in dark mode, the app follows it.
+    const page = await open('home-download', 'dark');
     await page.getByLabel('Model from the Hugging Face Hub').selectOption(REPO);
     await expect(page.getByTestId('curated-detail').textContent()).resolves.toMatch(/Instruct model/);
     await page.getByRole('button', { name: 'Download' }).click();
@@ -55,6 +56,7 @@ describe('first run', () => {
     await page.screenshot({ path: artifactPath('e2e', 'first-run-download.png'), fullPage: true });
     await page.getByTestId('forest-view').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('model-card').textContent()).resolves.toMatch(/SmolLM2-135M-Instruct[\s\S]*Seed/);
+    await page.screenshot({ path: artifactPath('e2e', 'forest-dark.png'), fullPage: true });
   }, 120_000);
 
   it('starts from a model folder (a non-model folder refused with the reason), then exports the seed as GGUF', async () => {
