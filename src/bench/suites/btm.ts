@@ -10,6 +10,16 @@ import { runBtmBenchmark } from '../btm/pipeline';
 import { btmFigures, btmSections } from '../btm/tables';
 import type { BenchSuite } from '../run';
 
+/** Without a progress line, the state every ten seconds goes to the log instead (not every step's). */
+function throttled(log: (line: string) => void, everyMs: number): (line: string) => void {
+  let last = 0;
+  return (line) => {
+    if (Date.now() - last < everyMs) return;
+    last = Date.now();
+    log(line);
+  };
+}
+
 export const btmSuite: BenchSuite = {
   name: 'btm',
   description: 'Branch-Train-Merge on Brown genres at equal compute: seed, dense, experts, ensembles (uniform/cached prior, top-2), parameter averages, random-split control; seed-phase ablation',
@@ -17,7 +27,7 @@ export const btmSuite: BenchSuite = {
     const config = btmConfig(ctx.quick ? 'quick' : 'default', { threads: ctx.threads });
     const work = mkdtempSync(join(tmpdir(), 'grove-bench-btm-'));
     try {
-      const result = await runBtmBenchmark(config, { work, log: ctx.log, show: ctx.progress ?? ctx.log });
+      const result = await runBtmBenchmark(config, { work, log: ctx.log, show: ctx.progress ?? throttled(ctx.log, 10_000) });
       const main = result.forests.find((f) => f.fraction === config.mainFraction)!;
       // The chart is named like the report of `grove bench btm` (btm.md), next to it.
       const chartName = ctx.quick ? 'btm-quick.svg' : 'btm.svg';
