@@ -6,11 +6,12 @@ import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Decoder } from '../generate/generate';
-import { decodeGraph, scoreGraph } from '../graph/llama-infer/graphs';
+import { cacheForm, decodeGraph, INFER_GRAPHS_VERSION, scoreGraph } from '../graph/llama-infer/graphs';
 import type { ModelConfig } from '../model/config';
 import { readModelFolder } from '../model/folder';
 import type { TensorReader } from '../model/safetensors';
 import { GROVE_VERSION } from '../version';
+import { InPlaceKvCache, INITIAL_KV_CAPACITY } from './kv-cache';
 import { createSession, ort, type OrtSession } from './ort';
 
 export interface ModelRunOptions {
@@ -18,6 +19,8 @@ export interface ModelRunOptions {
   providers?: string[];
   /** Profile every session op by op (ONNX Runtime's JSON profile, files starting with this prefix). */
   profilePrefix?: string;
+  /** Rows a decoder's in-place KV cache starts with (default INITIAL_KV_CAPACITY; it doubles as needed). */
+  kvCapacity?: number;
 }
 
 type GraphKind = 'decode' | 'decode-all' | 'score';
@@ -26,7 +29,7 @@ type GraphKind = 'decode' | 'decode-all' | 'score';
 function compiledGraph(kind: GraphKind, config: ModelConfig, weights: TensorReader): string {
   const weightsFile = weights.info(weights.tensorNames[0] as string).path;
   const st = statSync(weightsFile);
-  const key = createHash('sha256').update(JSON.stringify({ kind, config, weightsFile, size: st.size, mtime: st.mtimeMs, grove: GROVE_VERSION })).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(JSON.stringify({ kind, config, weightsFile, size: st.size, mtime: st.mtimeMs, grove: GROVE_VERSION, graphs: INFER_GRAPHS_VERSION })).digest('hex').slice(0, 16);
   const dir = dirname(weightsFile);
   const file = join(dir, `grove-${kind}-${key}.onnx`);
   if (existsSync(file)) return file;
@@ -110,6 +113,11 @@ export class LlamaModel {
 
   /** Logits at every position of one sequence: [S * V]. */
   async logits(ids: readonly number[]): Promise<Float32Array> {
+    if (cacheForm(this.config) === 'in-place') {
+      // A one-off cache of exactly the rows this run fills.
+      const { feeds, fetches } = new InPlaceKvCache(this.config, this.config.maxPositionEmbeddings, Math.max(1, ids.length)).io(ids.length);
+      return (await (await this.session('decode-all')).run({ input_ids: int64(ids, [1, ids.length]), ...feeds }, fetches)).logits!.data as Float32Array;
+    }
     const out = await (await this.session('decode-all')).run({ input_ids: int64(ids, [1, ids.length]), ...this.emptyPast(1) });
     return out.logits!.data as Float32Array;
   }
@@ -117,10 +125,22 @@ export class LlamaModel {
   /** A fresh single-sequence decoding session with its own KV cache. */
   decoder(): Decoder & ChunkedPrefill {
     const model = this;
+    // In place: one buffer per layer that every run writes its new rows into. Concat: each run's present
+    // tensors become the next run's past.
+    const cache = cacheForm(this.config) === 'in-place' ? new InPlaceKvCache(this.config, this.config.maxPositionEmbeddings, this.options.kvCapacity ?? INITIAL_KV_CAPACITY) : null;
     let past = this.emptyPast(1);
     let length = 0;
     const run = async (ids: readonly number[], kind: 'decode' | 'decode-all' = 'decode'): Promise<Float32Array> => {
-      const out = await (await model.session(kind)).run({ input_ids: int64(ids, [1, ids.length]), ...past });
+      const session = await model.session(kind);
+      const inputIds = int64(ids, [1, ids.length]);
+      if (cache) {
+        const { feeds, fetches } = cache.io(ids.length);
+        const out = await session.run({ input_ids: inputIds, ...feeds }, fetches);
+        cache.advance(ids.length);
+        length += ids.length;
+        return out.logits!.data as Float32Array;
+      }
+      const out = await session.run({ input_ids: inputIds, ...past });
       const next: Record<string, ort.Tensor> = {};
       for (let i = 0; i < model.config.numHiddenLayers; i++) {
         for (const kind of ['key', 'value']) next[`past_key_values.${i}.${kind}`] = out[`present.${i}.${kind}`] as ort.Tensor;
@@ -129,18 +149,21 @@ export class LlamaModel {
       length += ids.length;
       return out.logits!.data as Float32Array;
     };
+    const reset = () => {
+      if (cache) cache.clear();
+      else past = model.emptyPast(1);
+      length = 0;
+    };
     return {
       maxContext: this.config.maxPositionEmbeddings,
       prefill: (ids) => {
-        past = model.emptyPast(1);
-        length = 0;
+        reset();
         return run(ids);
       },
       step: (id) => run([id]),
       // The all-positions graph shares the decode graph's KV cache layout, so it can fill the same cache.
       prefillChunks: async (ids, onChunk, chunk = DEFAULT_PREFILL_CHUNK) => {
-        past = model.emptyPast(1);
-        length = 0;
+        reset();
         let logits: Float32Array = new Float32Array(0);
         for (let start = 0; start < ids.length; start += chunk) {
           logits = await run(ids.slice(start, start + chunk), 'decode-all');

@@ -6,6 +6,7 @@
 import type { ModelConfig } from '../../model/config';
 import { ropeInverseFrequencies } from '../../model/rope';
 import { attr, type NodeBuilder } from '../onnx/builder';
+import { gqaAttention, gqaContext, msOp, type GqaOptions, type GqaProjections } from './gqa';
 
 /** Resolves a Hugging Face tensor name to the ONNX value holding it as float32. */
 export type WeightRef = (name: string) => string;
@@ -19,6 +20,13 @@ export interface ForwardOptions {
   positionIds?: string;
   /** Input [B, T] of 1 (attend) / 0 (padding) over past + new keys; default every key attends. */
   attentionMask?: string;
+  /**
+   * ONNX Runtime's contrib ops instead of plain ONNX ops: GroupQueryAttention (gqa.ts; it replaces past,
+   * positionIds and attentionMask, and writes its cache in place) and SkipSimplifiedLayerNormalization
+   * (residual add + RMSNorm in one pass). packQkv: one MatMul over the q, k and v weights concatenated in
+   * the graph (folded once at load, nothing duplicated on disk).
+   */
+  gqa?: GqaOptions & { packQkv?: boolean };
 }
 
 export interface ForwardOutputs {
@@ -37,6 +45,14 @@ function linear(b: NodeBuilder, x: string, w: WeightRef, name: string, bias: boo
   return bias ? b.op('Add', [y, w(`${name}.bias`)]) : y;
 }
 
+/** The q, k and v projections as one MatMul: weights (and biases) concatenated, [B, S, (H + 2 Hkv) * D]. */
+function packedQkv(b: NodeBuilder, x: string, w: WeightRef, prefix: string, bias: boolean): string {
+  const names = ['q_proj', 'k_proj', 'v_proj'].map((n) => `${prefix}.self_attn.${n}`);
+  const wt = b.op('Concat', names.map((n) => b.op('Transpose', [w(`${n}.weight`)], { perm: attr.ints([1, 0]) }, 'wT')), { axis: attr.int(1) }, 'wqkvT');
+  const y = b.op('MatMul', [x, wt]);
+  return bias ? b.op('Add', [y, b.op('Concat', names.map((n) => w(`${n}.bias`)), { axis: attr.int(0) }, 'bqkv')]) : y;
+}
+
 /** RMSNorm as HF computes it: weight * (x / sqrt(mean(x^2) + eps)). Written in the pattern ONNX Runtime fuses. */
 function rmsNorm(b: NodeBuilder, x: string, weight: string, eps: number, axes: string): string {
   const sq = b.op('Pow', [x, b.float32Scalar(2)]);
@@ -53,9 +69,58 @@ function rotary(b: NodeBuilder, x: string, cos: string, sin: string, halves: str
 }
 
 export function emitForward(b: NodeBuilder, config: ModelConfig, w: WeightRef, ids: string, o: ForwardOptions = {}): ForwardOutputs {
+  const lastAxis = b.int64s([-1], 'axes_last');
+  const eps = config.rmsNormEps;
+  const attention = o.gqa ? fusedAttention(b, config, w, ids, o.gqa) : opsAttention(b, config, w, ids, o);
+  // x + delta, and its RMSNorm: one contrib op in the fused form, Add + the RMSNorm pattern otherwise.
+  const residualNorm = (x: string, delta: string, weight: string): { x: string; h: string } => {
+    if (!o.gqa) {
+      const sum = b.op('Add', [x, delta], {}, 'resid');
+      return { x: sum, h: rmsNorm(b, sum, weight, eps, lastAxis) };
+    }
+    const [h, , , sum] = msOp(b, 'SkipSimplifiedLayerNormalization', [delta, x, weight], 4, { epsilon: attr.float(eps) }, [b.fresh('norm'), '', '', b.fresh('resid')]) as [string, string, string, string];
+    return { x: sum, h };
+  };
+  let x = b.op('Gather', [w('model.embed_tokens.weight'), ids], { axis: attr.int(0) }, 'embed'); // [B, S, C]
+  let h = rmsNorm(b, x, w('model.layers.0.input_layernorm.weight'), eps, lastAxis);
+  const present: [string, string][] = [];
+  for (let i = 0; i < config.numHiddenLayers; i++) {
+    const p = `model.layers.${i}`;
+    const { y, kv } = attention(h, i); // y [B, S, H*D]
+    present.push(kv);
+    ({ x, h } = residualNorm(x, linear(b, y, w, `${p}.self_attn.o_proj`, config.oBias), w(`${p}.post_attention_layernorm.weight`)));
+    const gate = linear(b, h, w, `${p}.mlp.gate_proj`, false);
+    const act = b.op('Mul', [b.op('Mul', [gate, b.op('Sigmoid', [gate])]), linear(b, h, w, `${p}.mlp.up_proj`, false)]); // SiLU(gate) * up
+    // The next norm is the next layer's input norm, or the final norm after the last layer.
+    const next = i + 1 < config.numHiddenLayers ? `model.layers.${i + 1}.input_layernorm.weight` : 'model.norm.weight';
+    ({ x, h } = residualNorm(x, linear(b, act, w, `${p}.mlp.down_proj`, false), w(next)));
+  }
+  // RMSNorm is per position, so slicing after it gives the last position's normed state.
+  if (o.lastOnly) h = b.op('Slice', [h, b.int64s([-1]), b.int64s([INT64_MAX]), b.int64s([1])], {}, 'last'); // [B, 1, C]
+  const head = config.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head';
+  return { logits: linear(b, h, w, head, false), present };
+}
+
+/** One layer's attention from its normed input h [B, S, C]: context vectors [B, S, H*D] and its present key/value. */
+type LayerAttention = (h: string, layer: number) => { y: string; kv: [string, string] };
+
+function fusedAttention(b: NodeBuilder, config: ModelConfig, w: WeightRef, ids: string, o: GqaOptions & { packQkv?: boolean }): LayerAttention {
+  const ctx = gqaContext(b, config, ids, o);
+  return (h, i) => {
+    const p = `model.layers.${i}`;
+    // Packed projections need the op's own rotary (it cannot rotate a slice of one tensor from outside).
+    const proj: GqaProjections =
+      o.packQkv && ctx.inside
+        ? { q: packedQkv(b, h, w, p, config.qkvBias) }
+        : { q: linear(b, h, w, `${p}.self_attn.q_proj`, config.qkvBias), k: linear(b, h, w, `${p}.self_attn.k_proj`, config.qkvBias), v: linear(b, h, w, `${p}.self_attn.v_proj`, config.qkvBias) };
+    const { out, present } = gqaAttention(b, config, ctx, proj, o.cache?.[i]);
+    return { y: out, kv: present };
+  };
+}
+
+function opsAttention(b: NodeBuilder, config: ModelConfig, w: WeightRef, ids: string, o: ForwardOptions): LayerAttention {
   const { numAttentionHeads: H, numKeyValueHeads: Hkv, headDim: D } = config;
   const G = H / Hkv;
-  const lastAxis = b.int64s([-1], 'axes_last');
   const halves = b.int64s([D / 2, D / 2], 'rope_halves');
 
   // Positions P .. P+S-1, where P is the cache length (0 without a cache).
@@ -91,11 +156,8 @@ export function emitForward(b: NodeBuilder, config: ModelConfig, w: WeightRef, i
   const scale = b.float32Scalar(1 / Math.sqrt(D), 'attn_scale');
   const bsnd = { perm: attr.ints([0, 2, 1, 3]) };
 
-  let x = b.op('Gather', [w('model.embed_tokens.weight'), ids], { axis: attr.int(0) }, 'embed'); // [B, S, C]
-  const present: [string, string][] = [];
-  for (let i = 0; i < config.numHiddenLayers; i++) {
+  return (h, i) => {
     const p = `model.layers.${i}`;
-    const h = rmsNorm(b, x, w(`${p}.input_layernorm.weight`), config.rmsNormEps, lastAxis);
     const heads = (name: string): string => b.op('Transpose', [b.op('Reshape', [linear(b, h, w, `${p}.self_attn.${name}`, config.qkvBias), toHeads])], bsnd);
     const q = rotary(b, heads('q_proj'), cos, sin, halves); // [B, H, S, D]
     let k = rotary(b, heads('k_proj'), cos, sin, halves); // [B, Hkv, S, D]
@@ -104,8 +166,7 @@ export function emitForward(b: NodeBuilder, config: ModelConfig, w: WeightRef, i
     if (past) {
       k = b.op('Concat', [past[0], k], { axis: attr.int(2) }, `present_key_${i}`);
       v = b.op('Concat', [past[1], v], { axis: attr.int(2) }, `present_value_${i}`);
-    }
-    present.push([k, v]); // [B, Hkv, T, D]
+    } // k, v: [B, Hkv, T, D]
 
     // GQA without copying k/v: query heads grouped per kv head, k/v broadcast over the group axis.
     const qg = b.op('Reshape', [q, toGroups]); // [B, Hkv, G, S, D]
@@ -114,15 +175,6 @@ export function emitForward(b: NodeBuilder, config: ModelConfig, w: WeightRef, i
     const probs = b.op('Softmax', [scores], { axis: attr.int(-1) });
     const ctx = b.op('MatMul', [probs, b.op('Unsqueeze', [v, groupAxis])]); // [B, Hkv, G, S, D]
     const y = b.op('Reshape', [b.op('Transpose', [b.op('Reshape', [ctx, fromGroups])], bsnd), merge]); // [B, S, H*D]
-    x = b.op('Add', [x, linear(b, y, w, `${p}.self_attn.o_proj`, config.oBias)], {}, 'resid');
-
-    const h2 = rmsNorm(b, x, w(`${p}.post_attention_layernorm.weight`), config.rmsNormEps, lastAxis);
-    const gate = linear(b, h2, w, `${p}.mlp.gate_proj`, false);
-    const act = b.op('Mul', [b.op('Mul', [gate, b.op('Sigmoid', [gate])]), linear(b, h2, w, `${p}.mlp.up_proj`, false)]); // SiLU(gate) * up
-    x = b.op('Add', [x, linear(b, act, w, `${p}.mlp.down_proj`, false)], {}, 'resid');
-  }
-  if (o.lastOnly) x = b.op('Slice', [x, b.int64s([-1]), b.int64s([INT64_MAX]), b.int64s([1])], {}, 'last'); // [B, 1, C]
-  const xn = rmsNorm(b, x, w('model.norm.weight'), config.rmsNormEps, lastAxis);
-  const head = config.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head';
-  return { logits: linear(b, xn, w, head, false), present };
+    return { y, kv: [k, v] };
+  };
 }

@@ -1,7 +1,11 @@
 // The inference graphs of a Llama-family model, with every weight an ONNX initializer that points into
 // the model's safetensors file (external data: no copy of the weights on disk). The .onnx file must sit
 // in the same folder as the weights, since ONNX Runtime resolves external data relative to it.
-//   decode: input_ids [B,S] + past_key_values.{i}.key/value [B,Hkv,P,D]
+//   decode, cache form 'in-place' (GroupQueryAttention, where its kernel takes the head size):
+//           input_ids [B,S] + past_key_values.{i}.key/value [B,Hkv,C,D] + seqlens_k int32 [B] (P+S-1)
+//           + total_sequence_length int32 scalar (P+S) -> logits [B,S,V] (or [B,1,V]) + present.{i}.key/value
+//           [B,Hkv,C,D]: fed the same tensors as past, rows P..P+S-1 are written into them in place (C >= P+S)
+//   decode, cache form 'concat' (plain ONNX ops): input_ids [B,S] + past_key_values.{i}.key/value [B,Hkv,P,D]
 //           -> logits [B,S,V] (or [B,1,V]) + present.{i}.key/value [B,Hkv,P+S,D]
 //   score:  input_ids [B,T] + targets [B,T] -> token_logprobs [B,T] = log p(targets[t] | input_ids[<=t])
 import { basename, dirname, resolve } from 'node:path';
@@ -12,7 +16,8 @@ import { parameterSpecs } from '../../model/names';
 import type { TensorReader } from '../../model/safetensors';
 import { attr, NodeBuilder } from '../onnx/builder';
 import { encodeModel, type Initializer, type OnnxTypeName, type ValueInfo } from '../onnx/encode';
-import { emitForward, type WeightRef } from './forward';
+import { emitForward, type ForwardOptions, type WeightRef } from './forward';
+import { gqaSupported } from './gqa';
 
 const ONNX_TYPE: Partial<Record<Dtype, OnnxTypeName>> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
 
@@ -44,29 +49,54 @@ export interface GraphOptions {
   metadata?: Record<string, string>;
 }
 
-export function decodeGraph(config: ModelConfig, weights: TensorReader, o: GraphOptions & { lastOnly: boolean }): Uint8Array {
+/** Bumped whenever a graph's form changes (inputs, outputs, ops), so compiled graphs cached on disk are rebuilt. */
+export const INFER_GRAPHS_VERSION = 2;
+
+/** How a decode graph takes its KV cache (see the top of this file). */
+export type CacheForm = 'in-place' | 'concat';
+
+/** The cache form Grove compiles for a config: in place wherever GroupQueryAttention's kernel takes it. */
+export function cacheForm(config: ModelConfig): CacheForm {
+  return gqaSupported(config) ? 'in-place' : 'concat';
+}
+
+const MS_OPSET = { 'com.microsoft': 1 };
+
+export function decodeGraph(config: ModelConfig, weights: TensorReader, o: GraphOptions & { lastOnly: boolean; form?: CacheForm; packQkv?: boolean }): Uint8Array {
   const b = new NodeBuilder();
   const { initializers, ref } = externalWeights(b, config, weights, o.graphDir);
   const { numKeyValueHeads: Hkv, headDim: D, vocabSize: V } = config;
-  const past = Array.from({ length: config.numHiddenLayers }, (_, i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`] as const);
-  const out = emitForward(b, config, ref, 'input_ids', { past, lastOnly: o.lastOnly });
-  b.opNamed('Identity', [out.logits], ['logits']);
+  const form = o.form ?? cacheForm(config);
+  const names = Array.from({ length: config.numHiddenLayers }, (_, i) => ({ past: [`past_key_values.${i}.key`, `past_key_values.${i}.value`] as const, present: [`present.${i}.key`, `present.${i}.value`] as const }));
   const inputs: ValueInfo[] = [{ name: 'input_ids', type: 'int64', shape: ['batch', 'sequence'] }];
   const outputs: ValueInfo[] = [{ name: 'logits', type: 'float32', shape: ['batch', o.lastOnly ? 1 : 'sequence', V] }];
+  let forward: ForwardOptions;
+  if (form === 'in-place') {
+    inputs.push({ name: 'seqlens_k', type: 'int32', shape: ['batch'] }, { name: 'total_sequence_length', type: 'int32', shape: [] });
+    forward = { lastOnly: o.lastOnly, gqa: { cache: names, seqlensK: 'seqlens_k', totalLength: 'total_sequence_length', packQkv: o.packQkv ?? true } };
+  } else {
+    forward = { lastOnly: o.lastOnly, past: names.map((n) => n.past) };
+  }
+  const out = emitForward(b, config, ref, 'input_ids', forward);
+  b.opNamed('Identity', [out.logits], ['logits']);
+  const cacheDim = form === 'in-place' ? ['capacity', 'capacity'] : ['past_sequence', 'total_sequence'];
   out.present.forEach(([k, v], i) => {
     for (const [kind, value] of [['key', k], ['value', v]] as const) {
-      inputs.push({ name: `past_key_values.${i}.${kind}`, type: 'float32', shape: ['batch', Hkv, 'past_sequence', D] });
-      outputs.push({ name: `present.${i}.${kind}`, type: 'float32', shape: ['batch', Hkv, 'total_sequence', D] });
-      b.opNamed('Identity', [value], [`present.${i}.${kind}`]);
+      const present = `present.${i}.${kind}`;
+      inputs.push({ name: `past_key_values.${i}.${kind}`, type: 'float32', shape: ['batch', Hkv, cacheDim[0] as string, D] });
+      outputs.push({ name: present, type: 'float32', shape: ['batch', Hkv, cacheDim[1] as string, D] });
+      // The in-place form's op writes the graph output itself (no copy, so a fed buffer is written in place).
+      if (value !== present) b.opNamed('Identity', [value], [present]);
     }
   });
-  return encodeModel({ graph: b.graph('grove_decode', inputs, outputs, initializers), metadata: { 'grove.graph': 'decode', ...o.metadata } });
+  return encodeModel({ graph: b.graph('grove_decode', inputs, outputs, initializers), metadata: { 'grove.graph': 'decode', 'grove.cache': form, ...o.metadata }, ...(form === 'in-place' ? { extraOpsets: MS_OPSET } : {}) });
 }
 
-export function scoreGraph(config: ModelConfig, weights: TensorReader, o: GraphOptions): Uint8Array {
+export function scoreGraph(config: ModelConfig, weights: TensorReader, o: GraphOptions & { fused?: boolean; packQkv?: boolean }): Uint8Array {
   const b = new NodeBuilder();
   const { initializers, ref } = externalWeights(b, config, weights, o.graphDir);
-  const { logits } = emitForward(b, config, ref, 'input_ids'); // [B, T, V]
+  const fused = (o.fused ?? true) && gqaSupported(config);
+  const { logits } = emitForward(b, config, ref, 'input_ids', fused ? { gqa: { packQkv: o.packQkv ?? true } } : {}); // [B, T, V]
   // log p(target) = log_softmax(logits)[target]. LogSoftmax, not logit - ReduceLogSumExp: ONNX Runtime's CPU
   // LogSoftmax kernel is several times faster than its ReduceLogSumExp (measured on [1024, 49152]).
   const logp = b.op('LogSoftmax', [logits], { axis: attr.int(-1) }); // [B, T, V]
@@ -77,5 +107,5 @@ export function scoreGraph(config: ModelConfig, weights: TensorReader, o: GraphO
     { name: 'targets', type: 'int64', shape: ['batch', 'sequence'] },
   ];
   const outputs: ValueInfo[] = [{ name: 'token_logprobs', type: 'float32', shape: ['batch', 'sequence'] }];
-  return encodeModel({ graph: b.graph('grove_score', inputs, outputs, initializers), metadata: { 'grove.graph': 'score', ...o.metadata } });
+  return encodeModel({ graph: b.graph('grove_score', inputs, outputs, initializers), metadata: { 'grove.graph': 'score', ...o.metadata }, ...(fused ? { extraOpsets: MS_OPSET } : {}) });
 }

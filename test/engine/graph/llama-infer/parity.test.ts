@@ -1,7 +1,10 @@
 // Grove's inference graphs against the independent PyTorch reference (test/golden/llama_ref.py):
-// logits within 1e-4, KV-cached decoding equal to the full forward token by token, and scores equal to
-// the reference's log-softmax. Configs cover GQA, tied and untied heads, Qwen2 biases, f16/bf16 weights
-// and Llama 3 rope scaling.
+// logits within 1e-4, KV-cached decoding equal to the full forward token by token (also with a prompt fed
+// in chunks), and scores equal to the reference's log-softmax. Configs cover GQA, tied and untied heads,
+// Qwen2 biases, f16/bf16 weights and Llama 3 rope scaling, and every graph form: GroupQueryAttention with
+// its own rotary and packed q/k/v (head size 16), with Grove's rotary before it (head size 8), and the
+// plain-op form with a concatenated cache (head size 4, which the contrib op does not take). The decoder's
+// in-place cache starts at 4 rows here, so decoding also regrows it (4 -> 8 -> 16) and must keep its rows.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,9 +34,12 @@ const base = { vocabSize: 97, hiddenSize: 32, intermediateSize: 64, numHiddenLay
 const cases: { name: string; config: ModelConfigInput; dtype: WriteDtype }[] = [
   { name: 'llama-gqa-tied', config: { architecture: 'LlamaForCausalLM', ...base, numKeyValueHeads: 2, tieWordEmbeddings: true }, dtype: 'F32' },
   { name: 'qwen2-bias-untied-f16', config: { architecture: 'Qwen2ForCausalLM', ...base, numKeyValueHeads: 1, qkvBias: true, ropeTheta: 1e6 }, dtype: 'F16' },
+  { name: 'llama-head16-rotary-inside', config: { architecture: 'LlamaForCausalLM', ...base, hiddenSize: 64, numKeyValueHeads: 2 }, dtype: 'F32' },
+  { name: 'qwen2-head16-bias', config: { architecture: 'Qwen2ForCausalLM', ...base, hiddenSize: 64, numKeyValueHeads: 1, qkvBias: true, ropeTheta: 1e6 }, dtype: 'F32' },
+  { name: 'llama-head4-concat-cache', config: { architecture: 'LlamaForCausalLM', ...base, numAttentionHeads: 8, numKeyValueHeads: 4, tieWordEmbeddings: true }, dtype: 'F32' },
   {
     name: 'llama3-rope-bf16',
-    config: { architecture: 'LlamaForCausalLM', ...base, ropeTheta: 500000, ropeScaling: { ropeType: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8 } },
+    config: { architecture: 'LlamaForCausalLM', ...base, hiddenSize: 64, ropeTheta: 500000, ropeScaling: { ropeType: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8 } },
     dtype: 'BF16',
   },
 ];
@@ -52,7 +58,7 @@ async function setup(name: string, input: ModelConfigInput, dtype: WriteDtype) {
   const golden = await SafetensorsFile.open(out);
   const logits = await golden.readFloat32('logits'); // [2, T, V]
   await golden.close();
-  const model = await LlamaModel.open(folder, { threads: 1 });
+  const model = await LlamaModel.open(folder, { threads: 1, kvCapacity: 4 });
   opened.push(model);
   return { config, ids, logits, model };
 }
@@ -84,6 +90,19 @@ describe.skipIf(!torchAvailable)('Llama inference graphs vs the PyTorch referenc
         step = await decoder.step(row[t]!);
         expect(maxAbsDiff(step, logits.subarray(t * V, (t + 1) * V))).toBeLessThanOrEqual(1e-4);
       }
+      // The same decoder again: a chunked prefill (5 + 5 + 1 positions, every position's logits shown) starts over.
+      const seen: number[] = [];
+      const last = await decoder.prefillChunks(
+        row.slice(0, T - 1),
+        (chunk, start) => {
+          expect(maxAbsDiff(chunk, logits.subarray(start * V, start * V + chunk.length))).toBeLessThanOrEqual(1e-4);
+          seen.push(start, chunk.length / V);
+        },
+        5,
+      );
+      expect(seen).toEqual([0, 5, 5, 5, 10, 1]);
+      expect(maxAbsDiff(last, logits.subarray((T - 2) * V, (T - 1) * V))).toBeLessThanOrEqual(1e-4);
+      expect(maxAbsDiff(await decoder.step(row[T - 1]!), logits.subarray((T - 1) * V, T * V))).toBeLessThanOrEqual(1e-4);
       // Scores: log-softmax of the reference logits at the next token.
       const inputs = [...ids[0]!.slice(0, -1), ...ids[1]!.slice(0, -1)];
       const targets = [...ids[0]!.slice(1), ...ids[1]!.slice(1)];
