@@ -80,7 +80,8 @@ describe('rope permutation', () => {
   });
 });
 
-describe('GGUF export runs in llama.cpp (node-llama-cpp)', () => {
+// Each case trains or loads a model in two runtimes: minutes, not seconds, on a busy 2-core machine.
+describe('GGUF export runs in llama.cpp (node-llama-cpp)', { timeout: 180_000 }, () => {
   let trainer: LlamaTrainer | null = null;
   afterAll(async () => trainer?.close());
 
