@@ -30,6 +30,7 @@ import { expertKind } from './kinds/expert';
 import { priorKind } from './kinds/prior';
 import { seedKind } from './kinds/seed';
 import { targetText } from './prior-target';
+import { assertCanPlantSeed } from './seed-guard';
 
 registerJobKind('expert', expertKind);
 registerJobKind('seed', seedKind);
@@ -74,9 +75,7 @@ export class ForestCalls {
   }
 
   private refuseSecondSeed(): void {
-    const forest = this.catalog.forest();
-    const seed = forest && this.catalog.db.prepare("SELECT name FROM models WHERE forest_id = ? AND role = 'seed' AND status != 'removed'").get(forest.id);
-    if (seed) throw new GroveError('conflict', `${this.forestHome} already holds a forest with its seed; start another forest in a new home folder (Settings, or --home).`);
+    assertCanPlantSeed(this.catalog, this.forestHome, this.jobs.queue);
   }
 
   private startSeed(domains: SeedJobPayload['domains'], config: ModelConfig, settings: TrainingSettings, budget: SeedJobPayload['budget'], then: SeedJobPayload['then']): JobView {

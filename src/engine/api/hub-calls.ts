@@ -12,7 +12,8 @@ import { validateRepoId, validateRevision } from '../hub/endpoint';
 import type { DownloadJobPayload, HubJobProgress, HubJobResult, ImportSeedJobPayload } from '../hub/hub-jobs';
 import { importModelFolder } from '../hub/import';
 import type { Job } from '../jobs/queue';
-import { assertNoSeed, recordSeed } from '../store/init';
+import { recordSeed } from '../store/init';
+import { assertCanPlantSeed } from './seed-guard';
 import { jobView, registerJobKind, type ServiceJobs } from './jobs';
 import type { JobKind, JobOwnerContext } from './kinds/kind';
 
@@ -95,12 +96,8 @@ export class HubCalls {
     return jobView(this.jobs.enqueueJob('import-seed', payload));
   }
 
-  /** One seed per forest home: refused when there is one, or when another job is about to plant one. */
   private assertCanPlantSeed(): void {
-    assertNoSeed(this.catalog, this.forestHome);
-    const pending = this.jobs.queue
-      .list(['queued', 'running'])
-      .find((j) => j.kind === 'import-seed' || j.kind.includes('sample') || (j.kind === 'download' && (j.payload as Partial<DownloadJobPayload>).asSeed));
-    if (pending) throw new GroveError('conflict', `Job ${pending.id} (${pending.kind}) is already creating this forest's seed; wait for it or cancel it first.`, { job: pending.id });
+    assertCanPlantSeed(this.catalog, this.forestHome, this.jobs.queue);
   }
+
 }

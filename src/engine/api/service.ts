@@ -15,7 +15,8 @@ import { ChatCalls } from './chat-calls';
 import { ForestCalls } from './forest-calls';
 import { HubCalls } from './hub-calls';
 import { ServiceJobs } from './jobs';
-import { compiledProviders, onnxruntimeVersion } from '../runtime/ort';
+import { onnxruntimeVersion } from '../runtime/ort';
+import { usableProviders } from '../runtime/providers';
 import { GROVE_VERSION } from '../version';
 
 export interface GroveServiceOptions {
@@ -107,7 +108,7 @@ export class GroveService implements GroveApi {
     return {
       version: GROVE_VERSION,
       forestHome: this.options.forestHome,
-      runtime: { onnxruntimeVersion, providers: compiledProviders() },
+      runtime: { onnxruntimeVersion, providers: await usableProviders() },
       transport: this.options.transport,
     };
   }

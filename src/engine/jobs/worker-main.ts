@@ -9,15 +9,31 @@ interface ParentPort {
   postMessage(message: unknown): void;
 }
 
+interface Parent {
+  send(m: FromWorker): void;
+  /** Resolves once every message sent so far has left this process (so exiting loses none). */
+  flushed(): Promise<void>;
+  onMessage(f: (m: ToWorker) => void): void;
+}
+
 /** Connects to whichever parent started this process; null when run by hand (no parent). */
-function connect(): { send(m: FromWorker): void; onMessage(f: (m: ToWorker) => void): void } | null {
+function connect(): Parent | null {
   const electronPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
   if (electronPort) {
-    return { send: (m) => electronPort.postMessage(m), onMessage: (f) => electronPort.on('message', (e) => f(e.data as ToWorker)) };
+    // postMessage hands the message to Electron at once; a turn of the event loop lets it go out.
+    return { send: (m) => electronPort.postMessage(m), flushed: () => new Promise((r) => setImmediate(r)), onMessage: (f) => electronPort.on('message', (e) => f(e.data as ToWorker)) };
   }
   if (process.send) {
     const send = process.send.bind(process);
-    return { send: (m) => void send(m), onMessage: (f) => process.on('message', (m) => f(m as ToWorker)) };
+    let last: Promise<void> = Promise.resolve();
+    return {
+      // Node's IPC queues messages while the pipe is busy; the callback says when one has been written.
+      send: (m) => {
+        last = new Promise((resolve) => void send(m, undefined, {}, () => resolve()));
+      },
+      flushed: () => last,
+      onMessage: (f) => process.on('message', (m) => f(m as ToWorker)),
+    };
   }
   return null;
 }
@@ -49,7 +65,8 @@ export function runWorker(handlers: Readonly<Record<string, JobHandler>>): void 
     } catch (err) {
       parent.send({ type: 'error', error: toErrorData(err) });
     }
-    // Let the last message flush before exiting.
-    setTimeout(() => process.exit(0), 50);
+    // Exit only once the last message (and every progress report before it) has reached the parent.
+    await parent.flushed();
+    process.exit(0);
   });
 }

@@ -1,7 +1,7 @@
 // Execution-provider choice: what this machine can really run (probed with a one-node graph), which one
 // 'auto' picks, and the CPU fallback with the reason said out loud, never silently.
 import { encodeModel } from '../graph/onnx/encode';
-import { compiledProviders, createSession, ort } from './ort';
+import { compiledProviders, type ProviderInfo, createSession, ort } from './ort';
 
 export const PROVIDERS = ['cpu', 'cuda', 'webgpu', 'dml', 'coreml'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -92,4 +92,18 @@ export async function chooseProvider(preference: ProviderPreference): Promise<Pr
     return { provider: 'cpu', probes, ...(fallback ? { fallback } : {}) };
   }
   return { provider: 'cpu', probes, fallback: `${probes[0]?.reason ?? `${preference} is unavailable`}; using CPU instead` };
+}
+
+/**
+ * What the UI offers as devices: each provider compiled into this build, marked available only when it
+ * actually ran a test graph here (a compiled WebGPU provider with no adapter is not a device), with the reason.
+ */
+export async function usableProviders(): Promise<ProviderInfo[]> {
+  return Promise.all(
+    compiledProviders().map(async (p) => {
+      if (!p.available || !(PROVIDERS as readonly string[]).includes(p.name)) return p;
+      const probe = await probeProvider(p.name as ProviderName);
+      return { name: p.name, available: probe.usable, ...(probe.reason ? { reason: probe.reason } : {}) };
+    }),
+  );
 }

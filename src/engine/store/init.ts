@@ -44,7 +44,8 @@ export interface PreparedSeed {
 /** The conflict of a home that has its seed already: refused before anything is copied. */
 export function assertNoSeed(catalog: Catalog, home: string): void {
   const existing = catalog.forest();
-  if (existing && catalog.models(existing.id).some((m) => m.role === 'seed')) {
+  // A seed whose training was cancelled is 'removed': it does not hold the place of a new one.
+  if (existing && catalog.db.prepare("SELECT 1 FROM models WHERE forest_id = ? AND role = 'seed' AND status != 'removed'").get(existing.id)) {
     throw new GroveError('conflict', `${home} already holds forest "${existing.name}" with a seed; start another forest with --home <new folder>.`, { home });
   }
 }

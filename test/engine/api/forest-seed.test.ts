@@ -38,7 +38,7 @@ describe('createSampleForest', () => {
     const job = await service.createSampleForest({ preset: 'tiny' });
     expect(job).toMatchObject({ kind: 'seed', label: 'Grow a forest: seed on humor, science-fiction, religion' });
     const seeded = await jobSettled(service, job.id);
-    expect(seeded, seeded.error ?? '').toMatchObject({ status: 'done', done: 30, total: 30 });
+    expect(seeded, seeded.error ?? '').toMatchObject({ status: 'done', done: 1000, total: 1000 });
     await idle(service);
     const jobs = await service.jobs({});
     expect(jobs.filter((j) => j.kind === 'expert').map((j) => [j.label, j.status])).toEqual([
@@ -81,7 +81,7 @@ describe('createSampleForest', () => {
     ]);
     const seedCurve = (await service.runMetrics({ runId: runs.at(-1)!.id })).points.filter((p) => p.split === 'train');
     expect(seedCurve.at(-1)!.loss).toBeLessThan(seedCurve[0]!.loss);
-    await expect(service.createSampleForest({ preset: 'tiny' })).rejects.toThrow(/already holds a forest with its seed/);
+    await expect(service.createSampleForest({ preset: 'tiny' })).rejects.toThrow(/already holds forest "forest" with a seed/);
   });
 });
 

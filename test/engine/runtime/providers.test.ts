@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoOrder, chooseProvider, probeProvider } from '../../../src/engine/runtime/providers';
+import { autoOrder, chooseProvider, probeProvider, PROVIDERS, readableError, usableProviders, type ProviderName } from '../../../src/engine/runtime/providers';
 import { compiledProviders } from '../../../src/engine/runtime/ort';
 
 describe('execution providers', () => {
@@ -39,5 +39,20 @@ describe('execution providers', () => {
     expect(choice.provider === 'cpu').toBe(!gpuUsable);
     if (!gpuUsable) expect(choice.fallback).toMatch(/no GPU provider is usable here/);
     expect(compiledProviders().map((p) => p.name)).toContain('cpu');
+  });
+
+  it('offers as available only the providers that ran the test graph here, with the reason for the others', async () => {
+    const offered = await usableProviders();
+    expect(offered.find((p) => p.name === 'cpu')).toEqual({ name: 'cpu', available: true });
+    for (const p of offered) {
+      if (p.name === 'cpu' || !(PROVIDERS as readonly string[]).includes(p.name)) continue;
+      expect(p.available).toBe((await probeProvider(p.name as ProviderName)).usable);
+      if (!p.available) expect(p.reason).toMatch(/\w/);
+    }
+  });
+
+  it('keeps the readable part of an ONNX Runtime error', () => {
+    expect(readableError(new Error('/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(x)::<lambda()> a == b was false. Failed to get a WebGPU adapter: No supported adapters'))).toBe('Failed to get a WebGPU adapter: No supported adapters');
+    expect(readableError(new Error('/src/core/session.cc:12 onnxruntime::Init Could not load the library\nsecond line'))).toBe('Could not load the library');
   });
 });

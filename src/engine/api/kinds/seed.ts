@@ -16,17 +16,24 @@ const PHASES: Record<SeedProgress['phase'], string> = { tokenizer: 'Training the
 export const seedKind: JobKind = {
   label: (job) => `Grow a forest: seed on ${(job.payload as SeedJobPayload).domains.map((d) => d.name).join(', ')}`,
 
+  /**
+   * One bar over the whole job: reading the folders for the tokenizer takes the first 5 %, ingesting them with
+   * it the next 5 %, training the seed the rest (by steps). The ETA is the training's, once it has started.
+   */
   progress(job) {
     const p = (job.progress ?? {}) as Partial<SeedProgress>;
     const phase = p.phase ? `${PHASES[p.phase]}${p.phase === 'ingest' && p.domain ? ` ${p.domain}` : ''}` : undefined;
     const runId = (job.payload as SeedJobPayload).runId;
-    if (p.train) {
-      const total = Math.max(1, p.train.totalSteps);
-      return { done: job.status === 'done' ? total : p.train.step, total, etaSeconds: p.train.etaSeconds, runId, ...(phase ? { phase } : {}) };
-    }
-    const i = p.ingest;
-    const total = Math.max(1, i?.bytesTotal ?? 1);
-    return { done: job.status === 'done' ? total : (i?.bytesDone ?? 0), total, etaSeconds: i?.etaSeconds ?? null, runId, ...(phase ? { phase } : {}) };
+    const domains = Math.max(1, (job.payload as SeedJobPayload).domains.length);
+    const at = Math.max(0, (job.payload as SeedJobPayload).domains.findIndex((d) => d.name === p.domain));
+    const ingested = p.ingest ? (at + p.ingest.bytesDone / Math.max(1, p.ingest.bytesTotal)) / domains : 0;
+    const total = 1000;
+    let done = 0;
+    if (job.status === 'done') done = total;
+    else if (p.phase === 'tokenizer') done = 50 * ingested;
+    else if (p.phase === 'ingest') done = 50 + 50 * ingested;
+    else if (p.train) done = 100 + (900 * p.train.step) / Math.max(1, p.train.totalSteps);
+    return { done: Math.round(done), total, etaSeconds: p.phase === 'train' || p.phase === 'store' ? (p.train?.etaSeconds ?? null) : null, runId, ...(phase ? { phase } : {}) };
   },
 
   onProgress(job, progress, ctx) {
