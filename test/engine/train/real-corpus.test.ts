@@ -43,7 +43,8 @@ function unigramEntropy(files: { path: string; dtype: 'uint16' | 'uint32' }[]): 
   return h;
 }
 
-describe('training on real text', () => {
+// Real training (hundreds of steps on Brown text): give it room on a busy 2-core machine.
+describe('training on real text', { timeout: 180_000 }, () => {
   it('ends with a validation loss clearly below the unigram entropy', async () => {
     const manifest = await readManifest(domain);
     const entropy = unigramEntropy(splitShards(domain, manifest, 'train'));
