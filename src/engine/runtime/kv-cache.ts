@@ -1,31 +1,29 @@
-// The KV cache of one sequence for the 'in-place' decode graphs (graphs.ts): per layer one key and one
-// value buffer [1, Hkv, capacity, D] that each run is fed as past_key_values.* and given as the
-// pre-allocated present.* outputs, so GroupQueryAttention writes the new rows into them where they lie
-// instead of the graph copying the whole cache every token. The capacity doubles when a run would
-// overflow it (the rows held are copied once), so a short chat does not hold a full-context cache.
+// The KV cache of one sequence for the 'rows' decode graphs (graphs.ts): per layer one key and one value
+// buffer [1, Hkv, capacity, D] in JS memory, fed to every run as past_key_values.* (onnxruntime-node passes
+// an input's memory to ONNX Runtime without copying it); the run returns only its new rows
+// (new_key_values), which are appended here. The capacity grows in steps of a few rows, copying the rows
+// held once per step, so the graph's attention never reads far past the filled rows.
 import { GroveError } from '../../shared/api/errors';
 import type { ModelConfig } from '../model/config';
 import { ort } from './ort';
 
-/** Rows of the first allocation: a few hundred tokens of chat without a regrowth. */
-export const INITIAL_KV_CAPACITY = 256;
+/** Rows the capacity grows by: GroupQueryAttention clears and fills a present buffer of the whole capacity per layer. */
+export const KV_CACHE_STEP = 64;
 
-export class InPlaceKvCache {
+export class KvCache {
   /** Rows filled: the positions the model has seen. */
   length = 0;
   private capacity = 0;
   private buffers: Float32Array[] = []; // [layer * 2 + (0 key | 1 value)], each Hkv x capacity x D
   private tensors: ort.Tensor[] = [];
-  private readonly names: { past: string; present: string }[] = [];
+  private readonly names: string[] = [];
 
   constructor(
     private readonly config: ModelConfig,
     private readonly maxLength: number,
-    private readonly initialCapacity = INITIAL_KV_CAPACITY,
+    private readonly step = KV_CACHE_STEP,
   ) {
-    for (let i = 0; i < config.numHiddenLayers; i++) {
-      for (const kind of ['key', 'value']) this.names.push({ past: `past_key_values.${i}.${kind}`, present: `present.${i}.${kind}` });
-    }
+    for (let i = 0; i < config.numHiddenLayers; i++) for (const kind of ['key', 'value']) this.names.push(`past_key_values.${i}.${kind}`);
   }
 
   /** Forgets every row (the buffers are kept for the next sequence). */
@@ -33,11 +31,8 @@ export class InPlaceKvCache {
     this.length = 0;
   }
 
-  /**
-   * Feeds and fetches for a run over n new positions: the cache buffers as both past and present,
-   * seqlens_k = length + n - 1 and total_sequence_length = length + n. Call advance(n) after the run.
-   */
-  io(n: number): { feeds: Record<string, ort.Tensor>; fetches: Record<string, ort.Tensor | null> } {
+  /** The cache inputs of a run over n new positions: the buffers, seqlens_k = length + n - 1, total_sequence_length = length + n. */
+  feeds(n: number): Record<string, ort.Tensor> {
     const total = this.length + n;
     if (total > this.maxLength) throw new GroveError('bad_input', `The model's context holds ${this.maxLength} tokens; this run would make it ${total}.`);
     if (total > this.capacity) this.grow(total);
@@ -45,24 +40,28 @@ export class InPlaceKvCache {
       seqlens_k: new ort.Tensor('int32', Int32Array.of(total - 1), [1]),
       total_sequence_length: new ort.Tensor('int32', Int32Array.of(total), []),
     };
-    const fetches: Record<string, ort.Tensor | null> = { logits: null };
-    this.names.forEach((n, j) => {
-      feeds[n.past] = this.tensors[j] as ort.Tensor;
-      fetches[n.present] = this.tensors[j] as ort.Tensor;
-    });
-    return { feeds, fetches };
+    this.names.forEach((name, j) => (feeds[name] = this.tensors[j] as ort.Tensor));
+    return feeds;
   }
 
-  advance(n: number): void {
+  /** Appends a run's new rows, new_key_values [2L, Hkv, n, D], at rows length..length+n-1. */
+  append(rows: Float32Array, n: number): void {
+    const { numKeyValueHeads: Hkv, headDim: D } = this.config;
+    if (rows.length !== this.buffers.length * Hkv * n * D) throw new GroveError('internal', `new_key_values holds ${rows.length} values, not ${this.buffers.length} x ${Hkv} x ${n} x ${D}.`);
+    for (let j = 0; j < this.buffers.length; j++) {
+      const buffer = this.buffers[j] as Float32Array;
+      for (let h = 0; h < Hkv; h++) {
+        const from = (j * Hkv + h) * n * D;
+        buffer.set(rows.subarray(from, from + n * D), (h * this.capacity + this.length) * D);
+      }
+    }
     this.length += n;
   }
 
-  /** New buffers of at least `rows` rows (doubling, at most maxLength), holding the rows filled so far. */
+  /** Buffers of at least `rows` rows (a multiple of the step, at most maxLength), holding the rows filled so far. */
   private grow(rows: number): void {
     const { numKeyValueHeads: Hkv, headDim: D } = this.config;
-    let capacity = Math.max(this.capacity, this.initialCapacity);
-    while (capacity < rows) capacity *= 2;
-    capacity = Math.min(capacity, Math.max(rows, this.maxLength));
+    const capacity = Math.min(Math.ceil(rows / this.step) * this.step, Math.max(rows, this.maxLength));
     const old = this.buffers;
     const oldCapacity = this.capacity;
     this.buffers = this.names.map((_, j) => {

@@ -11,7 +11,7 @@ import type { ModelConfig } from '../model/config';
 import { readModelFolder } from '../model/folder';
 import type { TensorReader } from '../model/safetensors';
 import { GROVE_VERSION } from '../version';
-import { InPlaceKvCache, INITIAL_KV_CAPACITY } from './kv-cache';
+import { KvCache, KV_CACHE_STEP } from './kv-cache';
 import { createSession, ort, type OrtSession } from './ort';
 
 export interface ModelRunOptions {
@@ -19,8 +19,8 @@ export interface ModelRunOptions {
   providers?: string[];
   /** Profile every session op by op (ONNX Runtime's JSON profile, files starting with this prefix). */
   profilePrefix?: string;
-  /** Rows a decoder's in-place KV cache starts with (default INITIAL_KV_CAPACITY; it doubles as needed). */
-  kvCapacity?: number;
+  /** Rows a decoder's KV cache grows by (default KV_CACHE_STEP). */
+  kvCacheStep?: number;
 }
 
 type GraphKind = 'decode' | 'decode-all' | 'score';
@@ -113,10 +113,10 @@ export class LlamaModel {
 
   /** Logits at every position of one sequence: [S * V]. */
   async logits(ids: readonly number[]): Promise<Float32Array> {
-    if (cacheForm(this.config) === 'in-place') {
+    if (cacheForm(this.config) === 'rows') {
       // A one-off cache of exactly the rows this run fills.
-      const { feeds, fetches } = new InPlaceKvCache(this.config, this.config.maxPositionEmbeddings, Math.max(1, ids.length)).io(ids.length);
-      return (await (await this.session('decode-all')).run({ input_ids: int64(ids, [1, ids.length]), ...feeds }, fetches)).logits!.data as Float32Array;
+      const feeds = new KvCache(this.config, this.config.maxPositionEmbeddings, Math.max(1, ids.length)).feeds(ids.length);
+      return (await (await this.session('decode-all')).run({ input_ids: int64(ids, [1, ids.length]), ...feeds }, ['logits'])).logits!.data as Float32Array;
     }
     const out = await (await this.session('decode-all')).run({ input_ids: int64(ids, [1, ids.length]), ...this.emptyPast(1) });
     return out.logits!.data as Float32Array;
@@ -125,18 +125,17 @@ export class LlamaModel {
   /** A fresh single-sequence decoding session with its own KV cache. */
   decoder(): Decoder & ChunkedPrefill {
     const model = this;
-    // In place: one buffer per layer that every run writes its new rows into. Concat: each run's present
+    // Rows: one buffer per layer that every run's new rows are appended to. Concat: each run's present
     // tensors become the next run's past.
-    const cache = cacheForm(this.config) === 'in-place' ? new InPlaceKvCache(this.config, this.config.maxPositionEmbeddings, this.options.kvCapacity ?? INITIAL_KV_CAPACITY) : null;
+    const cache = cacheForm(this.config) === 'rows' ? new KvCache(this.config, this.config.maxPositionEmbeddings, this.options.kvCacheStep ?? KV_CACHE_STEP) : null;
     let past = this.emptyPast(1);
     let length = 0;
     const run = async (ids: readonly number[], kind: 'decode' | 'decode-all' = 'decode'): Promise<Float32Array> => {
       const session = await model.session(kind);
       const inputIds = int64(ids, [1, ids.length]);
       if (cache) {
-        const { feeds, fetches } = cache.io(ids.length);
-        const out = await session.run({ input_ids: inputIds, ...feeds }, fetches);
-        cache.advance(ids.length);
+        const out = await session.run({ input_ids: inputIds, ...cache.feeds(ids.length) });
+        cache.append(out.new_key_values!.data as Float32Array, ids.length);
         length += ids.length;
         return out.logits!.data as Float32Array;
       }

@@ -22,11 +22,20 @@ export interface ForwardOptions {
   attentionMask?: string;
   /**
    * ONNX Runtime's contrib ops instead of plain ONNX ops: GroupQueryAttention (gqa.ts; it replaces past,
-   * positionIds and attentionMask, and writes its cache in place) and SkipSimplifiedLayerNormalization
-   * (residual add + RMSNorm in one pass). packQkv: one MatMul over the q, k and v weights concatenated in
-   * the graph (folded once at load, nothing duplicated on disk).
+   * positionIds and attentionMask) and SkipSimplifiedLayerNormalization (residual add + RMSNorm in one pass).
    */
-  gqa?: GqaOptions & { packQkv?: boolean };
+  gqa?: GqaOptions & Packing;
+}
+
+/**
+ * Projections that read the same input run as one MatMul over their weights concatenated in the graph
+ * (ONNX Runtime folds the Concat once at load: nothing is duplicated on disk).
+ */
+export interface Packing {
+  /** q, k and v: one [C, (H + 2 Hkv) * D] MatMul (needs GroupQueryAttention's own rotary). */
+  packQkv?: boolean;
+  /** gate and up: one [C, 2I] MatMul, then a Split. */
+  packGateUp?: boolean;
 }
 
 export interface ForwardOutputs {
@@ -51,6 +60,12 @@ function packedQkv(b: NodeBuilder, x: string, w: WeightRef, prefix: string, bias
   const wt = b.op('Concat', names.map((n) => b.op('Transpose', [w(`${n}.weight`)], { perm: attr.ints([1, 0]) }, 'wT')), { axis: attr.int(1) }, 'wqkvT');
   const y = b.op('MatMul', [x, wt]);
   return bias ? b.op('Add', [y, b.op('Concat', names.map((n) => w(`${n}.bias`)), { axis: attr.int(0) }, 'bqkv')]) : y;
+}
+
+/** The gate and up projections as one MatMul over concatenated weights, split into [B, S, I] each. */
+function packedGateUp(b: NodeBuilder, x: string, w: WeightRef, prefix: string, I: number): [string, string] {
+  const wt = b.op('Concat', ['gate_proj', 'up_proj'].map((n) => b.op('Transpose', [w(`${prefix}.mlp.${n}.weight`)], { perm: attr.ints([1, 0]) }, 'wT')), { axis: attr.int(1) }, 'wgateupT');
+  return b.opMulti('Split', [b.op('MatMul', [x, wt]), b.int64s([I, I])], 2, { axis: attr.int(-1) }) as [string, string];
 }
 
 /** RMSNorm as HF computes it: weight * (x / sqrt(mean(x^2) + eps)). Written in the pattern ONNX Runtime fuses. */
@@ -89,8 +104,8 @@ export function emitForward(b: NodeBuilder, config: ModelConfig, w: WeightRef, i
     const { y, kv } = attention(h, i); // y [B, S, H*D]
     present.push(kv);
     ({ x, h } = residualNorm(x, linear(b, y, w, `${p}.self_attn.o_proj`, config.oBias), w(`${p}.post_attention_layernorm.weight`)));
-    const gate = linear(b, h, w, `${p}.mlp.gate_proj`, false);
-    const act = b.op('Mul', [b.op('Mul', [gate, b.op('Sigmoid', [gate])]), linear(b, h, w, `${p}.mlp.up_proj`, false)]); // SiLU(gate) * up
+    const [gate, up] = o.gqa?.packGateUp ? packedGateUp(b, h, w, p, config.intermediateSize) : [linear(b, h, w, `${p}.mlp.gate_proj`, false), linear(b, h, w, `${p}.mlp.up_proj`, false)];
+    const act = b.op('Mul', [b.op('Mul', [gate, b.op('Sigmoid', [gate])]), up]); // SiLU(gate) * up
     // The next norm is the next layer's input norm, or the final norm after the last layer.
     const next = i + 1 < config.numHiddenLayers ? `model.layers.${i + 1}.input_layernorm.weight` : 'model.norm.weight';
     ({ x, h } = residualNorm(x, linear(b, act, w, `${p}.mlp.down_proj`, false), w(next)));
@@ -104,7 +119,7 @@ export function emitForward(b: NodeBuilder, config: ModelConfig, w: WeightRef, i
 /** One layer's attention from its normed input h [B, S, C]: context vectors [B, S, H*D] and its present key/value. */
 type LayerAttention = (h: string, layer: number) => { y: string; kv: [string, string] };
 
-function fusedAttention(b: NodeBuilder, config: ModelConfig, w: WeightRef, ids: string, o: GqaOptions & { packQkv?: boolean }): LayerAttention {
+function fusedAttention(b: NodeBuilder, config: ModelConfig, w: WeightRef, ids: string, o: GqaOptions & Packing): LayerAttention {
   const ctx = gqaContext(b, config, ids, o);
   return (h, i) => {
     const p = `model.layers.${i}`;

@@ -1,11 +1,11 @@
 // Attention through ONNX Runtime's contrib op com.microsoft.GroupQueryAttention, for the inference graphs:
 // one node per layer instead of about thirty (head reshapes, rotary, causal mask, two MatMuls, Softmax, KV
-// Concat). With a KV cache its past and present tensors are one buffer [B, Hkv, capacity, D] that the op
-// writes the new rows into in place (ONNX Runtime shares them when the present output is the same memory as
-// the past input), so a decode step no longer copies the whole cache. Rotary embeddings run inside the op
-// where its kernel allows (head size a multiple of 16), from cos/sin tables over every position.
-// Semantics as the CPU kernel implements them: seqlens_k[b] = total length - 1 (0-based index of the last
-// key), total_sequence_length = that total; S new positions are P..P+S-1 with P = total - S; causal.
+// Concat). Its past key/value inputs are [B, Hkv, capacity, D] buffers of which it reads the first P rows
+// (capacity >= P, so a caller can keep one buffer per layer and append to it); its present outputs hold the
+// P + S rows. Rotary embeddings run inside the op where its kernel allows (head size a multiple of 16), from
+// cos/sin tables over every position. Semantics as the CPU kernel implements them: seqlens_k[b] = total
+// length - 1 (0-based index of the last key), total_sequence_length = that total; the S new positions are
+// P..P+S-1 with P = total - S; causal.
 import type { ModelConfig } from '../../model/config';
 import { ropeInverseFrequencies } from '../../model/rope';
 import { attr, type Attrs, type NodeBuilder } from '../onnx/builder';
@@ -30,10 +30,8 @@ export function msOp(b: NodeBuilder, opType: string, inputs: readonly string[], 
 }
 
 export interface GqaCache {
-  /** Graph input [B, Hkv, capacity, D] the op reads the past rows from. */
+  /** Graph inputs [B, Hkv, capacity, D] the op reads the past rows from. */
   past: readonly [string, string];
-  /** Graph output names for present keys/values: fed the same buffer as past, they are written in place. */
-  present: readonly [string, string];
 }
 
 export interface GqaOptions {
@@ -97,7 +95,7 @@ export interface GqaProjections {
   v?: string;
 }
 
-/** One layer's attention: [B, S, H*D] context vectors, and the present key/value names. */
+/** One layer's attention: [B, S, H*D] context vectors, and the present keys/values [B, Hkv, max(capacity, P+S), D]. */
 export function gqaAttention(b: NodeBuilder, config: ModelConfig, ctx: GqaContext, p: GqaProjections, cache: GqaCache | undefined): { out: string; present: [string, string] } {
   const { numAttentionHeads: H, numKeyValueHeads: Hkv, headDim: D } = config;
   let { q, k = '', v = '' } = p;
@@ -108,6 +106,6 @@ export function gqaAttention(b: NodeBuilder, config: ModelConfig, ctx: GqaContex
   }
   const inputs = [q, k, v, cache?.past[0] ?? '', cache?.past[1] ?? '', ctx.seqlensK, ctx.totalLength, ...(ctx.inside ? [ctx.cos, ctx.sin] : [])];
   const attrs: Attrs = { num_heads: attr.int(H), kv_num_heads: attr.int(Hkv), do_rotary: attr.int(ctx.inside ? 1 : 0) };
-  const [out, presentK, presentV] = msOp(b, 'GroupQueryAttention', inputs, 3, attrs, cache ? [b.fresh('attn'), ...cache.present] : undefined) as [string, string, string];
+  const [out, presentK, presentV] = msOp(b, 'GroupQueryAttention', inputs, 3, attrs) as [string, string, string];
   return { out, present: [presentK, presentV] };
 }

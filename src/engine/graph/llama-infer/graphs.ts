@@ -1,10 +1,12 @@
 // The inference graphs of a Llama-family model, with every weight an ONNX initializer that points into
 // the model's safetensors file (external data: no copy of the weights on disk). The .onnx file must sit
 // in the same folder as the weights, since ONNX Runtime resolves external data relative to it.
-//   decode, cache form 'in-place' (GroupQueryAttention, where its kernel takes the head size):
-//           input_ids [B,S] + past_key_values.{i}.key/value [B,Hkv,C,D] + seqlens_k int32 [B] (P+S-1)
-//           + total_sequence_length int32 scalar (P+S) -> logits [B,S,V] (or [B,1,V]) + present.{i}.key/value
-//           [B,Hkv,C,D]: fed the same tensors as past, rows P..P+S-1 are written into them in place (C >= P+S)
+//   decode, cache form 'rows' (GroupQueryAttention, where its kernel takes the head size):
+//           input_ids [B,S] + past_key_values.{i}.key/value [B,Hkv,C,D] (rows 0..P-1 filled, C >= P)
+//           + seqlens_k int32 [B] (= P+S-1) + total_sequence_length int32 scalar (= P+S)
+//           -> logits [B,S,V] (or [B,1,V]) + new_key_values [2*L*B, Hkv, S, D]: the S new rows of every layer's
+//           keys and values (layer 0 key, layer 0 value, layer 1 key, ...; batch rows within each), which the
+//           caller appends to its cache buffers at rows P..P+S-1
 //   decode, cache form 'concat' (plain ONNX ops): input_ids [B,S] + past_key_values.{i}.key/value [B,Hkv,P,D]
 //           -> logits [B,S,V] (or [B,1,V]) + present.{i}.key/value [B,Hkv,P+S,D]
 //   score:  input_ids [B,T] + targets [B,T] -> token_logprobs [B,T] = log p(targets[t] | input_ids[<=t])
@@ -16,7 +18,7 @@ import { parameterSpecs } from '../../model/names';
 import type { TensorReader } from '../../model/safetensors';
 import { attr, NodeBuilder } from '../onnx/builder';
 import { encodeModel, type Initializer, type OnnxTypeName, type ValueInfo } from '../onnx/encode';
-import { emitForward, type ForwardOptions, type WeightRef } from './forward';
+import { emitForward, type ForwardOptions, type Packing, type WeightRef } from './forward';
 import { gqaSupported } from './gqa';
 
 const ONNX_TYPE: Partial<Record<Dtype, OnnxTypeName>> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
@@ -47,56 +49,70 @@ export interface GraphOptions {
   /** Folder the .onnx file will be written to: the weights' folder. */
   graphDir: string;
   metadata?: Record<string, string>;
+  /** Projection packing in the contrib-op forms (default DEFAULT_PACKING). */
+  packing?: Packing;
 }
+
+/** What the graphs pack by default: chosen by measurement (bench/results/llamacpp.md, engine.md). */
+export const DEFAULT_PACKING: Packing = { packQkv: true, packGateUp: false };
 
 /** Bumped whenever a graph's form changes (inputs, outputs, ops), so compiled graphs cached on disk are rebuilt. */
 export const INFER_GRAPHS_VERSION = 2;
 
 /** How a decode graph takes its KV cache (see the top of this file). */
-export type CacheForm = 'in-place' | 'concat';
+export type CacheForm = 'rows' | 'concat';
 
-/** The cache form Grove compiles for a config: in place wherever GroupQueryAttention's kernel takes it. */
+/** The cache form Grove compiles for a config: new rows out wherever GroupQueryAttention's kernel takes the head size. */
 export function cacheForm(config: ModelConfig): CacheForm {
-  return gqaSupported(config) ? 'in-place' : 'concat';
+  return gqaSupported(config) ? 'rows' : 'concat';
 }
 
 const MS_OPSET = { 'com.microsoft': 1 };
 
-export function decodeGraph(config: ModelConfig, weights: TensorReader, o: GraphOptions & { lastOnly: boolean; form?: CacheForm; packQkv?: boolean }): Uint8Array {
+export function decodeGraph(config: ModelConfig, weights: TensorReader, o: GraphOptions & { lastOnly: boolean; form?: CacheForm }): Uint8Array {
   const b = new NodeBuilder();
   const { initializers, ref } = externalWeights(b, config, weights, o.graphDir);
-  const { numKeyValueHeads: Hkv, headDim: D, vocabSize: V } = config;
+  const { numKeyValueHeads: Hkv, headDim: D, vocabSize: V, numHiddenLayers: L } = config;
   const form = o.form ?? cacheForm(config);
-  const names = Array.from({ length: config.numHiddenLayers }, (_, i) => ({ past: [`past_key_values.${i}.key`, `past_key_values.${i}.value`] as const, present: [`present.${i}.key`, `present.${i}.value`] as const }));
+  const past = Array.from({ length: L }, (_, i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`] as const);
   const inputs: ValueInfo[] = [{ name: 'input_ids', type: 'int64', shape: ['batch', 'sequence'] }];
   const outputs: ValueInfo[] = [{ name: 'logits', type: 'float32', shape: ['batch', o.lastOnly ? 1 : 'sequence', V] }];
-  let forward: ForwardOptions;
-  if (form === 'in-place') {
+  const metadata = { 'grove.graph': 'decode', 'grove.cache': form, ...o.metadata };
+
+  if (form === 'rows') {
     inputs.push({ name: 'seqlens_k', type: 'int32', shape: ['batch'] }, { name: 'total_sequence_length', type: 'int32', shape: [] });
-    forward = { lastOnly: o.lastOnly, gqa: { cache: names, seqlensK: 'seqlens_k', totalLength: 'total_sequence_length', packQkv: o.packQkv ?? true } };
-  } else {
-    forward = { lastOnly: o.lastOnly, past: names.map((n) => n.past) };
+    for (const kv of past) for (const name of kv) inputs.push({ name, type: 'float32', shape: ['batch', Hkv, 'capacity', D] });
+    const gqa = { cache: past.map((kv) => ({ past: kv })), seqlensK: 'seqlens_k', totalLength: 'total_sequence_length', ...(o.packing ?? DEFAULT_PACKING) };
+    const out = emitForward(b, config, ref, 'input_ids', { lastOnly: o.lastOnly, gqa });
+    b.opNamed('Identity', [out.logits], ['logits']);
+    // Only the new rows leave the graph: onnxruntime-node copies every output into a fresh JS buffer, so a
+    // whole cache as output would cost its size per token (measured: about 1 ms per MB).
+    const total = b.op('Reshape', [b.op('Cast', ['total_sequence_length'], { to: attr.int(7) }), b.int64s([1])]);
+    const start = b.op('Sub', [total, b.op('Shape', ['input_ids'], { start: attr.int(1), end: attr.int(2) })]);
+    const axis = b.int64s([2]);
+    const rows = out.present.flatMap((kv) => kv.map((t) => b.op('Slice', [t, start, total, axis], {}, 'new_rows')));
+    b.opNamed('Concat', rows, ['new_key_values'], { axis: attr.int(0) });
+    outputs.push({ name: 'new_key_values', type: 'float32', shape: [2 * L, Hkv, 'sequence', D] });
+    return encodeModel({ graph: b.graph('grove_decode', inputs, outputs, initializers), metadata, extraOpsets: MS_OPSET });
   }
-  const out = emitForward(b, config, ref, 'input_ids', forward);
+
+  const out = emitForward(b, config, ref, 'input_ids', { lastOnly: o.lastOnly, past });
   b.opNamed('Identity', [out.logits], ['logits']);
-  const cacheDim = form === 'in-place' ? ['capacity', 'capacity'] : ['past_sequence', 'total_sequence'];
   out.present.forEach(([k, v], i) => {
     for (const [kind, value] of [['key', k], ['value', v]] as const) {
-      const present = `present.${i}.${kind}`;
-      inputs.push({ name: `past_key_values.${i}.${kind}`, type: 'float32', shape: ['batch', Hkv, cacheDim[0] as string, D] });
-      outputs.push({ name: present, type: 'float32', shape: ['batch', Hkv, cacheDim[1] as string, D] });
-      // The in-place form's op writes the graph output itself (no copy, so a fed buffer is written in place).
-      if (value !== present) b.opNamed('Identity', [value], [present]);
+      inputs.push({ name: `past_key_values.${i}.${kind}`, type: 'float32', shape: ['batch', Hkv, 'past_sequence', D] });
+      outputs.push({ name: `present.${i}.${kind}`, type: 'float32', shape: ['batch', Hkv, 'total_sequence', D] });
+      b.opNamed('Identity', [value], [`present.${i}.${kind}`]);
     }
   });
-  return encodeModel({ graph: b.graph('grove_decode', inputs, outputs, initializers), metadata: { 'grove.graph': 'decode', 'grove.cache': form, ...o.metadata }, ...(form === 'in-place' ? { extraOpsets: MS_OPSET } : {}) });
+  return encodeModel({ graph: b.graph('grove_decode', inputs, outputs, initializers), metadata });
 }
 
-export function scoreGraph(config: ModelConfig, weights: TensorReader, o: GraphOptions & { fused?: boolean; packQkv?: boolean }): Uint8Array {
+export function scoreGraph(config: ModelConfig, weights: TensorReader, o: GraphOptions & { fused?: boolean }): Uint8Array {
   const b = new NodeBuilder();
   const { initializers, ref } = externalWeights(b, config, weights, o.graphDir);
   const fused = (o.fused ?? true) && gqaSupported(config);
-  const { logits } = emitForward(b, config, ref, 'input_ids', fused ? { gqa: { packQkv: o.packQkv ?? true } } : {}); // [B, T, V]
+  const { logits } = emitForward(b, config, ref, 'input_ids', fused ? { gqa: { ...(o.packing ?? DEFAULT_PACKING) } } : {}); // [B, T, V]
   // log p(target) = log_softmax(logits)[target]. LogSoftmax, not logit - ReduceLogSumExp: ONNX Runtime's CPU
   // LogSoftmax kernel is several times faster than its ReduceLogSumExp (measured on [1024, 49152]).
   const logp = b.op('LogSoftmax', [logits], { axis: attr.int(-1) }); // [B, T, V]

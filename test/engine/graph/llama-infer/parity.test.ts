@@ -4,7 +4,7 @@
 // Qwen2 biases, f16/bf16 weights and Llama 3 rope scaling, and every graph form: GroupQueryAttention with
 // its own rotary and packed q/k/v (head size 16), with Grove's rotary before it (head size 8), and the
 // plain-op form with a concatenated cache (head size 4, which the contrib op does not take). The decoder's
-// in-place cache starts at 4 rows here, so decoding also regrows it (4 -> 8 -> 16) and must keep its rows.
+// cache grows in steps of 4 rows here, so decoding also regrows it (4 -> 8 -> 12) and must keep its rows.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,7 +58,7 @@ async function setup(name: string, input: ModelConfigInput, dtype: WriteDtype) {
   const golden = await SafetensorsFile.open(out);
   const logits = await golden.readFloat32('logits'); // [2, T, V]
   await golden.close();
-  const model = await LlamaModel.open(folder, { threads: 1, kvCapacity: 4 });
+  const model = await LlamaModel.open(folder, { threads: 1, kvCacheStep: 4 });
   opened.push(model);
   return { config, ids, logits, model };
 }
