@@ -49,12 +49,15 @@ export interface GraphOptions {
   /** Folder the .onnx file will be written to: the weights' folder. */
   graphDir: string;
   metadata?: Record<string, string>;
-  /** Projection packing in the contrib-op forms (default DEFAULT_PACKING). */
+  /** Projection packing in the contrib-op forms (default DECODE_PACKING or SCORE_PACKING). */
   packing?: Packing;
 }
 
-/** What the graphs pack by default: chosen by measurement (bench/results/llamacpp.md, engine.md). */
-export const DEFAULT_PACKING: Packing = { packQkv: true, packGateUp: false };
+// Packing chosen by interleaved A/B runs (2 cores, loaded machine): q/k/v packed helps both graphs; gate/up
+// packed made a 135M-shape decode step 4 % faster (44.3 -> 42.5 ms) but the score graph slower (tiny 16x256:
+// 660 -> 720 ms), since its Split then copies a [B*T, 2I] tensor.
+export const DECODE_PACKING: Packing = { packQkv: true, packGateUp: true };
+export const SCORE_PACKING: Packing = { packQkv: true, packGateUp: false };
 
 /** Bumped whenever a graph's form changes (inputs, outputs, ops), so compiled graphs cached on disk are rebuilt. */
 export const INFER_GRAPHS_VERSION = 2;
@@ -82,7 +85,7 @@ export function decodeGraph(config: ModelConfig, weights: TensorReader, o: Graph
   if (form === 'rows') {
     inputs.push({ name: 'seqlens_k', type: 'int32', shape: ['batch'] }, { name: 'total_sequence_length', type: 'int32', shape: [] });
     for (const kv of past) for (const name of kv) inputs.push({ name, type: 'float32', shape: ['batch', Hkv, 'capacity', D] });
-    const gqa = { cache: past.map((kv) => ({ past: kv })), seqlensK: 'seqlens_k', totalLength: 'total_sequence_length', ...(o.packing ?? DEFAULT_PACKING) };
+    const gqa = { cache: past.map((kv) => ({ past: kv })), seqlensK: 'seqlens_k', totalLength: 'total_sequence_length', ...(o.packing ?? DECODE_PACKING) };
     const out = emitForward(b, config, ref, 'input_ids', { lastOnly: o.lastOnly, gqa });
     b.opNamed('Identity', [out.logits], ['logits']);
     // Only the new rows leave the graph: onnxruntime-node copies every output into a fresh JS buffer, so a
@@ -112,7 +115,7 @@ export function scoreGraph(config: ModelConfig, weights: TensorReader, o: GraphO
   const b = new NodeBuilder();
   const { initializers, ref } = externalWeights(b, config, weights, o.graphDir);
   const fused = (o.fused ?? true) && gqaSupported(config);
-  const { logits } = emitForward(b, config, ref, 'input_ids', fused ? { gqa: { ...(o.packing ?? DEFAULT_PACKING) } } : {}); // [B, T, V]
+  const { logits } = emitForward(b, config, ref, 'input_ids', fused ? { gqa: { ...(o.packing ?? SCORE_PACKING) } } : {}); // [B, T, V]
   // log p(target) = log_softmax(logits)[target]. LogSoftmax, not logit - ReduceLogSumExp: ONNX Runtime's CPU
   // LogSoftmax kernel is several times faster than its ReduceLogSumExp (measured on [1024, 49152]).
   const logp = b.op('LogSoftmax', [logits], { axis: attr.int(-1) }); // [B, T, V]
