@@ -1,7 +1,7 @@
 // Benchmark reports: every figure with its unit and conditions, written as JSON (for tools) and as a
 // markdown table (for people), to bench/results/. Figures are measured, never typed in.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { GROVE_VERSION } from '../engine/version';
 import { onnxruntimeVersion } from '../engine/runtime/ort';
@@ -31,6 +31,8 @@ export interface BenchReport {
   onnxruntime: string;
   machine: { cpu: string; cores: number; memoryGiB: number; platform: string; node: string };
   threads: number;
+  /** The 1, 5 and 15 minute load averages when the run started: timings on a shared machine depend on them. */
+  loadAverage?: number[];
   suites: SuiteResult[];
 }
 
@@ -42,6 +44,7 @@ export function newReport(threads: number): BenchReport {
     onnxruntime: onnxruntimeVersion,
     machine: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), platform: `${process.platform}/${process.arch}`, node: process.version },
     threads,
+    loadAverage: loadavg(),
     suites: [],
   };
 }
@@ -56,7 +59,7 @@ export function toMarkdown(report: BenchReport): string {
   const lines = [
     `# Grove benchmark, ${report.createdAt}`,
     '',
-    `Grove ${report.grove}, ONNX Runtime ${report.onnxruntime}, ${report.machine.cpu} (${report.machine.cores} cores, ${report.machine.memoryGiB} GiB), ${report.machine.platform}, Node ${report.machine.node}, ${report.threads} threads.`,
+    `Grove ${report.grove}, ONNX Runtime ${report.onnxruntime}, ${report.machine.cpu} (${report.machine.cores} cores, ${report.machine.memoryGiB} GiB), ${report.machine.platform}, Node ${report.machine.node}, ${report.threads} threads${report.loadAverage ? `; load average ${report.loadAverage.map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) at the start` : ''}.`,
   ];
   for (const suite of report.suites) {
     lines.push('', `## ${suite.suite}`, '', '| figure | Grove | reference | ratio | note |', '| --- | ---: | ---: | ---: | --- |');

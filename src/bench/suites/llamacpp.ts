@@ -3,8 +3,8 @@
 // shapes (random init: speed does not depend on the values); an op-by-op ONNX Runtime profile of Grove's
 // decode step, to show where the gap is; and the time to import a 135M-shape Hugging Face folder (bf16, as
 // SmolLM2 ships) into a forest.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportModel } from '../../engine/export/index';
 import { argmax } from '../../engine/generate/sampling';
@@ -17,6 +17,7 @@ import { brownDocuments } from '../../engine/tokenize/brown';
 import { saveTokenizerFiles } from '../../engine/tokenize/trained-json';
 import { trainByteLevelBpe } from '../../engine/tokenize/train-bpe';
 import { openLlamaCpp } from '../llama-cpp';
+import { kernelMs, opTable, profileByOp } from '../ort-profile';
 import type { Figure } from '../report';
 import type { BenchContext, BenchSuite } from '../run';
 import { time } from '../timing';
@@ -32,23 +33,6 @@ async function benchModel(name: string, config: ModelConfig, dtype: 'F32' | 'BF1
   await writeModelFolder(folder, { config, tensors }, { dtype });
   await saveTokenizerFiles(folder, await trainByteLevelBpe([...brownDocuments(20)], { vocabSize: 512 }));
   return folder;
-}
-
-/** ONNX Runtime's profile: total microseconds per op type over the decode steps, largest first. */
-function profileByOp(dir: string): { op: string; us: number; calls: number }[] {
-  const byOp = new Map<string, { us: number; calls: number }>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-    const events = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
-    for (const e of events) {
-      if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
-      const op = e.args?.op_name ?? '?';
-      const entry = byOp.get(op) ?? { us: 0, calls: 0 };
-      entry.us += e.dur;
-      entry.calls += 1;
-      byOp.set(op, entry);
-    }
-  }
-  return [...byOp.entries()].map(([op, v]) => ({ op, ...v })).sort((a, b) => b.us - a.us);
 }
 
 async function groveDecode(folder: string, threads: number, tokens: number, profilePrefix?: string): Promise<{ model: LlamaModel; run: () => Promise<number[]> }> {
@@ -74,6 +58,7 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
   const tokens = ctx.quick ? 16 : 64;
   const opts = { warmup: 1, minRuns: 3, minMs: 2000 };
 
+  const load = loadavg()[0] as number;
   const grove = await groveDecode(folder, ctx.threads, tokens);
   const groveTiming = await time(grove.run, opts);
   const groveTokens = await grove.run();
@@ -101,20 +86,17 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
   await profiled.model.endProfiling();
   await profiled.model.close();
   const ops = profileByOp(profileDir);
-  const totalUs = ops.reduce((s, o) => s + o.us, 0);
   const profile = [
-    `Grove decode, ${name}: ONNX Runtime kernel time by op over ${tokens} greedy tokens (one profiled run: ${(totalUs / 1000 / tokens).toFixed(2)} ms of kernels per token; unprofiled, a token takes ${(groveTiming.medianMs / tokens).toFixed(2)} ms in all, so read the shares, not the absolute times). llama.cpp takes ${(1000 / Math.max(llamaSame.rate, llamaOne?.rate ?? 0)).toFixed(2)} ms per token at its best thread count.`,
+    `Grove decode, ${name}: ONNX Runtime kernel time by op over ${tokens} greedy tokens (one profiled run: ${kernelMs(ops, tokens).toFixed(2)} ms of kernels per token; unprofiled, a token takes ${(groveTiming.medianMs / tokens).toFixed(2)} ms in all, so read the shares, not the absolute times). llama.cpp takes ${(1000 / Math.max(llamaSame.rate, llamaOne?.rate ?? 0)).toFixed(2)} ms per token at its best thread count.`,
     '',
-    '| op | ms per token | share | calls per token |',
-    '| --- | ---: | ---: | ---: |',
-    ...ops.slice(0, 12).map((o) => `| ${o.op} | ${(o.us / 1000 / tokens).toFixed(3)} | ${((100 * o.us) / totalUs).toFixed(1)} % | ${(o.calls / tokens).toFixed(0)} |`),
+    opTable(ops, tokens, 'token'),
   ].join('\n');
 
   const groveRate = tokens / (groveTiming.medianMs / 1000);
   const same = groveTokens.filter((t, i) => t === llamaTokens[i]).length;
   ctx.log(`  ${name}: Grove ${groveRate.toFixed(1)} tok/s, llama.cpp ${llamaSame.rate.toFixed(1)} tok/s at ${ctx.threads} threads${llamaOne ? `, ${llamaOne.rate.toFixed(1)} at 1` : ''} (${same}/${tokens} greedy tokens equal)`);
   const figures: Figure[] = [
-    { name: `decode tokens/s (${name}, f32, greedy, ${tokens} tokens; both ${ctx.threads} threads)`, value: groveRate, unit: 'tok/s', reference: { name: 'llama.cpp', value: llamaSame.rate }, note: `target >= 1.0x; ${same}/${tokens} greedy tokens equal` },
+    { name: `decode tokens/s (${name}, f32, greedy, ${tokens} tokens; both ${ctx.threads} threads)`, value: groveRate, unit: 'tok/s', reference: { name: 'llama.cpp', value: llamaSame.rate }, note: `target >= 1.0x; ${same}/${tokens} greedy tokens equal; load ${load.toFixed(1)}` },
   ];
   if (llamaOne) figures.push({ name: `decode tokens/s (${name}, f32; Grove ${ctx.threads} threads, llama.cpp 1 thread)`, value: groveRate, unit: 'tok/s', reference: { name: 'llama.cpp 1 thread', value: llamaOne.rate }, note: 'llama.cpp at 1 thread avoids its spinning threads contending with Node on this 2-core machine' });
   return { figures, profile };

@@ -1,0 +1,48 @@
+// ONNX Runtime's op-by-op profile (the JSON files a session writes with profilePrefix), summed per op type
+// and formatted as a markdown table: where a graph's kernel time goes.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface OpTime {
+  op: string;
+  us: number;
+  calls: number;
+}
+
+interface ProfileEvent {
+  cat: string;
+  name: string;
+  dur: number;
+  args?: { op_name?: string };
+}
+
+/** Total kernel microseconds and calls per op type over every profile file in dir, largest first. */
+export function profileByOp(dir: string): OpTime[] {
+  const byOp = new Map<string, { us: number; calls: number }>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    for (const e of JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProfileEvent[]) {
+      if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
+      const op = e.args?.op_name ?? '?';
+      const entry = byOp.get(op) ?? { us: 0, calls: 0 };
+      entry.us += e.dur;
+      entry.calls += 1;
+      byOp.set(op, entry);
+    }
+  }
+  return [...byOp.entries()].map(([op, v]) => ({ op, ...v })).sort((a, b) => b.us - a.us);
+}
+
+/** The top ops as a table, per unit of work (a token, a batch): ms, share of all kernel time, calls. */
+export function opTable(ops: readonly OpTime[], units: number, unit: string, top = 12): string {
+  const total = ops.reduce((s, o) => s + o.us, 0);
+  return [
+    `| op | ms per ${unit} | share | calls per ${unit} |`,
+    '| --- | ---: | ---: | ---: |',
+    ...ops.slice(0, top).map((o) => `| ${o.op} | ${(o.us / 1000 / units).toFixed(3)} | ${((100 * o.us) / total).toFixed(1)} % | ${(o.calls / units).toFixed(0)} |`),
+  ].join('\n');
+}
+
+/** Kernel milliseconds per unit, over every op. */
+export function kernelMs(ops: readonly OpTime[], units: number): number {
+  return ops.reduce((s, o) => s + o.us, 0) / 1000 / units;
+}
