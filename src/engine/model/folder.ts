@@ -3,6 +3,7 @@
 import { stat, readFile, writeFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { verifyContentAddress } from './content-address';
 import { GroveError } from '../../shared/api/errors';
 import { fromHfConfig, toHfConfig, type ModelConfig } from './config';
 import { parameterSpecs } from './names';
@@ -61,9 +62,13 @@ export interface ModelFolder {
   weights: TensorReader;
 }
 
-/** Reads config.json and opens the weights, checking they match. Close `weights` when done. */
+/**
+ * Reads config.json and opens the weights, checking they match (and, for a folder of the forest's store,
+ * that the weights are the ones its sha256 name says). Close `weights` when done.
+ */
 export async function readModelFolder(folder: string): Promise<ModelFolder> {
   const { config, extras } = await readConfigFile(folder);
+  await verifyContentAddress(folder, WEIGHTS_FILE);
   const weights = await openWeights(folder);
   try {
     checkWeights(config, weights, folder);
