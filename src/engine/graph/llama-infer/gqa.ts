@@ -6,6 +6,7 @@
 // cos/sin tables over every position. Semantics as the CPU kernel implements them: seqlens_k[b] = total
 // length - 1 (0-based index of the last key), total_sequence_length = that total; the S new positions are
 // P..P+S-1 with P = total - S; causal.
+import { GroveError } from '../../../shared/api/errors';
 import type { ModelConfig } from '../../model/config';
 import { ropeInverseFrequencies } from '../../model/rope';
 import { attr, type Attrs, type NodeBuilder } from '../onnx/builder';
@@ -59,7 +60,7 @@ export function gqaContext(b: NodeBuilder, config: ModelConfig, ids: string, o: 
   let seqlensK = o.seqlensK;
   let totalLength = o.totalLength;
   if (!seqlensK || !totalLength) {
-    if (o.cache) throw new Error('gqaContext: a cache needs the seqlens_k and total_sequence_length inputs');
+    if (o.cache) throw new GroveError('internal', 'gqaContext: a cache needs the seqlens_k and total_sequence_length inputs.');
     // No cache: every row holds S positions, all new.
     const batch = b.op('Slice', [b.op('Shape', [ids]), b.int64s([0]), b.int64s([1])], {}, 'batch');
     totalLength = b.op('Cast', [S], { to: attr.int(6) }, 'total_length');
@@ -100,7 +101,7 @@ export function gqaAttention(b: NodeBuilder, config: ModelConfig, ctx: GqaContex
   const { numAttentionHeads: H, numKeyValueHeads: Hkv, headDim: D } = config;
   let { q, k = '', v = '' } = p;
   if (!ctx.inside) {
-    if (!k || !v) throw new Error('gqaAttention: rotary outside the op needs separate q, k and v');
+    if (!k || !v) throw new GroveError('internal', 'gqaAttention: rotary outside the op needs separate q, k and v projections.');
     q = rotateOutside(b, q, ctx, D);
     k = rotateOutside(b, k, ctx, D);
   }
