@@ -51,7 +51,7 @@ export class ForestCalls {
   /** The sample forest: genres of the bundled Brown corpus, a seed on their mix, then one expert per genre. */
   async createSampleForest(raw: ApiInput<'createSampleForest'>): Promise<JobView> {
     const preset = SAMPLE_PRESETS[apiSchemas.createSampleForest.input.parse(raw).preset];
-    this.refuseSecondSeed();
+    assertCanPlantSeed(this.catalog, this.forestHome, this.jobs.queue);
     const config = seedConfig(preset.shape);
     const settings = TrainingSettings.parse({ ...defaultTrainingSettings(config, false), ...preset.settings });
     return this.startSeed(writeSampleCorpus(this.forestHome, preset), config, settings, { steps: preset.seedSteps }, { experts: { budget: { steps: preset.expertSteps } } });
@@ -60,7 +60,7 @@ export class ForestCalls {
   /** A forest from scratch on the person's folders (the seed phase), optionally with one expert per folder after. */
   async createForest(raw: ApiInput<'createForest'>): Promise<JobView> {
     const input = apiSchemas.createForest.input.parse(raw);
-    this.refuseSecondSeed();
+    assertCanPlantSeed(this.catalog, this.forestHome, this.jobs.queue);
     const names = new Set<string>();
     const domains = input.domains.map((d) => {
       const folder = resolve(d.folder);
@@ -72,10 +72,6 @@ export class ForestCalls {
     const config = seedConfig(input.shape, input.vocabSize);
     const settings = defaultTrainingSettings(config, false);
     return this.startSeed(domains, config, settings, budgetToJob(input.budget ?? { minutes: 10 }, settings), input.experts ? { experts: input.experts } : undefined);
-  }
-
-  private refuseSecondSeed(): void {
-    assertCanPlantSeed(this.catalog, this.forestHome, this.jobs.queue);
   }
 
   private startSeed(domains: SeedJobPayload['domains'], config: ModelConfig, settings: TrainingSettings, budget: SeedJobPayload['budget'], then: SeedJobPayload['then']): JobView {
