@@ -8,11 +8,11 @@ const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').rep
 
 const COLOURS = { inDomain: '#2b6cb0', outOfDomain: '#dd6b20' } as const;
 
-/** A "nice" axis maximum (1, 2 or 5 times a power of ten) at or above `v`, and its tick step. */
+/** A round axis maximum at or above `v` (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) and a tick step of a fifth of it. */
 export function niceAxis(v: number): { max: number; step: number } {
   if (!(v > 0) || !Number.isFinite(v)) return { max: 1, step: 0.2 };
   const power = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * power >= v) return { max: m * power, step: (m * power) / 5 };
+  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * power >= v) return { max: m * power, step: (m * power) / 5 };
   return { max: 10 * power, step: 2 * power };
 }
 

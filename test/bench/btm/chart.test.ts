@@ -7,7 +7,8 @@ const score = (perplexity: number) => ({ perplexity, bitsPerByte: Math.log2(perp
 describe('BTM chart', () => {
   it('picks round axis maxima', () => {
     expect(niceAxis(87)).toEqual({ max: 100, step: 20 });
-    expect(niceAxis(140)).toEqual({ max: 200, step: 40 });
+    expect(niceAxis(140)).toEqual({ max: 150, step: 30 });
+    expect(niceAxis(284)).toEqual({ max: 300, step: 60 });
     expect(niceAxis(230)).toEqual({ max: 250, step: 50 });
     expect(niceAxis(0)).toEqual({ max: 1, step: 0.2 });
   });
