@@ -20,7 +20,7 @@ import { openLlamaCpp } from '../llama-cpp';
 import { kernelMs, opTable, profileByOp } from '../ort-profile';
 import type { Figure } from '../report';
 import type { BenchContext, BenchSuite } from '../run';
-import { time } from '../timing';
+import { interleaved, time } from '../timing';
 
 const SHAPES = ['small', 'smollm2-135m'] as const;
 
@@ -56,26 +56,27 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
   const gguf = join(tmpdir(), `grove-bench-export-${name}.gguf`);
   if (!existsSync(gguf)) await exportModel({ folder, format: 'gguf', out: gguf, dtype: 'f32' });
   const tokens = ctx.quick ? 16 : 64;
-  const opts = { warmup: 1, minRuns: 3, minMs: 2000 };
+  const rounds = ctx.quick ? 2 : 7;
 
   const load = loadavg()[0] as number;
   const grove = await groveDecode(folder, ctx.threads, tokens);
-  const groveTiming = await time(grove.run, opts);
   const groveTokens = await grove.run();
-  await grove.model.close();
 
   // llama.cpp at the same thread count, and at one thread: its worker threads spin while waiting, so on a
   // machine with as many cores as threads they contend with Node's own thread (measured 5x slower here).
-  const llamaRun = async (threads: number) => {
+  // Each is timed in turn with Grove (Grove, llama.cpp, Grove, ...), so a passing load hits both alike.
+  const against = async (threads: number) => {
     const llama = await openLlamaCpp(gguf, { threads, contextSize: 256 });
-    const timing = await time(() => llama.greedy([1], tokens), opts);
+    const t = await interleaved({ grove: grove.run, llama: () => llama.greedy([1], tokens) }, { warmup: 1, rounds });
     const out = await llama.greedy([1], tokens);
     await llama.close();
-    return { rate: tokens / (timing.medianMs / 1000), tokens: out };
+    return { grove: tokens / (t.grove.medianMs / 1000), rate: tokens / (t.llama.medianMs / 1000), tokens: out };
   };
-  const llamaSame = await llamaRun(ctx.threads);
-  const llamaOne = ctx.threads > 1 ? await llamaRun(1) : null;
+  const llamaSame = await against(ctx.threads);
+  const llamaOne = ctx.threads > 1 ? await against(1) : null;
+  await grove.model.close();
   const llamaTokens = llamaSame.tokens;
+  const groveTiming = { medianMs: (1000 * tokens) / llamaSame.grove };
 
   // A profiled pass (separate session: profiling slows the run) for the op-by-op breakdown.
   const profileDir = join(tmpdir(), `grove-bench-export-profile-${name}`);
@@ -92,13 +93,13 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
     opTable(ops, tokens, 'token'),
   ].join('\n');
 
-  const groveRate = tokens / (groveTiming.medianMs / 1000);
   const same = groveTokens.filter((t, i) => t === llamaTokens[i]).length;
-  ctx.log(`  ${name}: Grove ${groveRate.toFixed(1)} tok/s, llama.cpp ${llamaSame.rate.toFixed(1)} tok/s at ${ctx.threads} threads${llamaOne ? `, ${llamaOne.rate.toFixed(1)} at 1` : ''} (${same}/${tokens} greedy tokens equal)`);
+  ctx.log(`  ${name}: Grove ${llamaSame.grove.toFixed(1)} tok/s vs llama.cpp ${llamaSame.rate.toFixed(1)} tok/s at ${ctx.threads} threads${llamaOne ? `; Grove ${llamaOne.grove.toFixed(1)} vs llama.cpp ${llamaOne.rate.toFixed(1)} at 1` : ''} (${same}/${tokens} greedy tokens equal)`);
+  const interleavedNote = `medians of ${rounds} runs each, interleaved with llama.cpp's`;
   const figures: Figure[] = [
-    { name: `decode tokens/s (${name}, f32, greedy, ${tokens} tokens; both ${ctx.threads} threads)`, value: groveRate, unit: 'tok/s', reference: { name: 'llama.cpp', value: llamaSame.rate }, note: `target >= 1.0x; ${same}/${tokens} greedy tokens equal; load ${load.toFixed(1)}` },
+    { name: `decode tokens/s (${name}, f32, greedy, ${tokens} tokens; both ${ctx.threads} threads)`, value: llamaSame.grove, unit: 'tok/s', reference: { name: 'llama.cpp', value: llamaSame.rate }, note: `target >= 1.0x; ${same}/${tokens} greedy tokens equal; ${interleavedNote}; load ${load.toFixed(1)}` },
   ];
-  if (llamaOne) figures.push({ name: `decode tokens/s (${name}, f32; Grove ${ctx.threads} threads, llama.cpp 1 thread)`, value: groveRate, unit: 'tok/s', reference: { name: 'llama.cpp 1 thread', value: llamaOne.rate }, note: 'llama.cpp at 1 thread avoids its spinning threads contending with Node on this 2-core machine' });
+  if (llamaOne) figures.push({ name: `decode tokens/s (${name}, f32; Grove ${ctx.threads} threads, llama.cpp 1 thread)`, value: llamaOne.grove, unit: 'tok/s', reference: { name: 'llama.cpp 1 thread', value: llamaOne.rate }, note: `llama.cpp at 1 thread avoids its spinning threads contending with Node on this 2-core machine; ${interleavedNote}` });
   return { figures, profile };
 }
 
