@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { launchChromium } from '../helpers/browser';
+import { artifactPath, launchChromium } from '../helpers/browser';
 import { startServe, type ServeProcess } from '../helpers/grove-process';
 import { tempDir } from '../helpers/tmp';
 import { buildSampleForest, chatWithTheMix, collapseAndChat, evaluateForest, trainNewExpert, watchErrors, writeJourneyFolder, type Journey } from './journey-steps';
@@ -17,7 +17,7 @@ let journey: Journey;
 beforeAll(async () => {
   const dir = tempDir();
   const folder = writeJourneyFolder(dir);
-  serve = await startServe(join(dir, 'home'));
+  serve = await startServe(join(dir, 'home'), 20_000, artifactPath('e2e', 'journey-serve.log'));
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   const errors = watchErrors(page);

@@ -1,6 +1,6 @@
 // Runs the built `grove` CLI as a child process, as a user would, and waits for it to say where it listens.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const repoRoot = join(import.meta.dirname, '../..');
@@ -18,9 +18,16 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-export async function startServe(home: string, timeoutMs = 20_000): Promise<ServeProcess> {
+/** Starts `grove serve`; with `logFile`, everything it prints is kept there (what a failed e2e test needs to be understood). */
+export async function startServe(home: string, timeoutMs = 20_000, logFile?: string): Promise<ServeProcess> {
   assertBuilt();
   const child = spawn(process.execPath, [groveBin, '--home', home, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (logFile) {
+    const log = createWriteStream(logFile);
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    child.once('exit', () => log.end());
+  }
   let output = '';
   const openUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`grove serve printed no address within ${timeoutMs} ms:\n${output}`)), timeoutMs);
