@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ChatSession } from '../../../src/renderer/src/lib/chat-session.svelte';
 import type { ChatMessageView, ChatView } from '../../../src/shared/api/schemas-chat';
 import { fakeApi } from '../fake-api';
@@ -31,6 +31,53 @@ describe('ChatSession', () => {
     expect(session.posteriorOf(done)).toEqual([{ name: 'news', weight: 0.35 }, { name: 'fiction', weight: 0.65 }]);
     // The pieces stay for the hover colouring.
     expect(session.pieces.get(11)?.map((p) => p.text)).toEqual(['Hel', 'lo']);
+  });
+
+  it('shows the newest read when an older one, sent while the reply streamed, answers after it', async () => {
+    const streamingView: ChatView = { id: 3, title: 'Hi', createdAt: '2025-01-01', messages: [msg(10, 'user', 'Hi'), msg(11, 'assistant', '', { streaming: true })] };
+    const doneView: ChatView = { ...streamingView, messages: [streamingView.messages[0]!, msg(11, 'assistant', 'Hello', { finish: 'stop' })] };
+    let releaseFirst!: () => void;
+    let reads = 0;
+    const api = fakeApi({
+      sendMessage: () => ({ chatId: 3, userMessageId: 10, replyMessageId: 11 }),
+      // The first read (just after sending) is slow and sees the reply streaming; the second (on done) is not.
+      chat: () => (++reads === 1 ? new Promise<ChatView>((resolve) => (releaseFirst = () => resolve(streamingView))) : doneView),
+    });
+    const session = new ChatSession(api, 60_000);
+    api.onEvent((e) => session.handle(e));
+    const sending = session.send('Hi', { kind: 'auto' }, {}, 16);
+    await vi.waitFor(() => expect(reads).toBe(1));
+    api.emit({ type: 'chat.done', chatId: 3, messageId: 11, finish: 'stop', content: 'Hello', posterior: [] });
+    await vi.waitFor(() => expect(session.messages[1]?.content).toBe('Hello'));
+    releaseFirst();
+    await sending;
+    expect(session.messages[1]?.content).toBe('Hello');
+    expect(session.streamingReply).toBeUndefined();
+    session.close();
+  });
+
+  it('reads a quiet streaming reply again, so a lost done event does not leave it streaming', async () => {
+    vi.useFakeTimers();
+    try {
+      let view: ChatView = { id: 3, title: 'Hi', createdAt: '2025-01-01', messages: [msg(10, 'user', 'Hi'), msg(11, 'assistant', '', { streaming: true })] };
+      const api = fakeApi({ chat: () => view });
+      const session = new ChatSession(api, 5000);
+      await session.open(3);
+      expect(session.streamingReply?.id).toBe(11);
+      // The reply ends, but its chat.done never arrives.
+      view = { ...view, messages: [view.messages[0]!, msg(11, 'assistant', 'Hello', { finish: 'stop' })] };
+      await vi.advanceTimersByTimeAsync(4000);
+      expect(session.streamingReply?.id).toBe(11);
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(session.streamingReply).toBeUndefined();
+      expect(session.textOf(session.messages[1]!)).toBe('Hello');
+      expect(api.chat).toHaveBeenCalledTimes(2);
+      // Nothing streams any more, so nothing is read again.
+      await vi.advanceTimersByTimeAsync(20_000);
+      expect(api.chat).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps the engine’s refusal as the session’s error', async () => {

@@ -1,6 +1,9 @@
 // One open conversation as the chat screen shows it: its stored messages, and each reply being streamed
 // token by token with the experts' weights after every token (for the live posterior bar and the per-token
-// colouring). Events of other chats are ignored; a finished reply is read back from the catalog.
+// colouring). Events of other chats are ignored; a finished reply is read back from the catalog. Reads can
+// answer out of order (a slow one sent before a reply ended may land after one sent when it ended), so only
+// the newest read is shown; and a reply that goes quiet (an event lost while the socket reconnected) is
+// read again after a while, so it never looks as if it streamed forever.
 import { SvelteMap } from 'svelte/reactivity';
 import type { GroveApi, GroveEvent } from '../../../shared/api';
 import type { ChatMessageView, ChatMix, ChatSampling, ChatView } from '../../../shared/api/schemas-chat';
@@ -11,6 +14,9 @@ export interface TokenPiece {
   weights: { name: string; weight: number }[];
 }
 
+/** How long a streaming reply may go without an event before the chat is read again. */
+export const QUIET_REREAD_MS = 5000;
+
 export class ChatSession {
   chatId = $state<number | null>(null);
   view = $state<ChatView | null>(null);
@@ -19,7 +25,14 @@ export class ChatSession {
   /** Reply id -> the pieces received so far (kept after the reply ends, for hover colouring). */
   readonly pieces = new SvelteMap<number, TokenPiece[]>();
 
-  constructor(private readonly api: GroveApi) {}
+  /** Counts reads, so that an older answer arriving late is dropped. */
+  private reads = 0;
+  private quietTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly api: GroveApi,
+    private readonly quietMs = QUIET_REREAD_MS,
+  ) {}
 
   get messages(): ChatMessageView[] {
     return this.view?.messages ?? [];
@@ -42,21 +55,46 @@ export class ChatSession {
   }
 
   async open(chatId: number | null): Promise<void> {
+    const read = ++this.reads;
+    this.clearQuiet();
     this.chatId = chatId;
     this.error = null;
     if (chatId === null) {
       this.view = null;
+      this.loading = false;
       return;
     }
     this.loading = true;
     try {
       const view = await this.api.chat({ chatId });
-      if (this.chatId === chatId) this.view = view;
+      if (read === this.reads) this.view = view;
     } catch (err) {
-      this.error = messageOf(err);
+      if (read === this.reads) this.error = messageOf(err);
     } finally {
-      this.loading = false;
+      if (read === this.reads) {
+        this.loading = false;
+        this.watchQuiet();
+      }
     }
+  }
+
+  /** Stops the quiet-reply timer (the chat screen is going away). */
+  close(): void {
+    this.clearQuiet();
+    this.chatId = null;
+  }
+
+  /** While a reply streams, re-reads the chat when no event has come for `quietMs`. */
+  private watchQuiet(): void {
+    this.clearQuiet();
+    if (!this.streamingReply || this.chatId === null) return;
+    const chatId = this.chatId;
+    this.quietTimer = setTimeout(() => void this.open(chatId), this.quietMs);
+  }
+
+  private clearQuiet(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = null;
   }
 
   async send(text: string, mix: ChatMix, sampling: ChatSampling, maxTokens: number): Promise<boolean> {
@@ -96,6 +134,7 @@ export class ChatSession {
   handle(event: GroveEvent): void {
     if (event.type === 'chat.token') {
       if (event.chatId !== this.chatId) return;
+      this.watchQuiet();
       this.pieces.set(event.messageId, [...(this.pieces.get(event.messageId) ?? []), { text: event.text, weights: event.weights }]);
       // A reply the view does not list yet (its sendMessage answer is still on the way) shows up on reload.
       if (!this.messages.some((m) => m.id === event.messageId) && !this.loading) void this.open(this.chatId);
