@@ -35,7 +35,7 @@ describe('ChatSession', () => {
 
   it('shows the newest read when an older one, sent while the reply streamed, answers after it', async () => {
     const streamingView: ChatView = { id: 3, title: 'Hi', createdAt: '2025-01-01', messages: [msg(10, 'user', 'Hi'), msg(11, 'assistant', '', { streaming: true })] };
-    const doneView: ChatView = { ...streamingView, messages: [streamingView.messages[0]!, msg(11, 'assistant', 'Hello', { finish: 'stop' })] };
+    const doneView: ChatView = { ...streamingView, messages: [streamingView.messages[0]!, msg(11, 'assistant', 'Hello', { finish: 'stop-token' })] };
     let releaseFirst!: () => void;
     let reads = 0;
     const api = fakeApi({
@@ -47,7 +47,7 @@ describe('ChatSession', () => {
     api.onEvent((e) => session.handle(e));
     const sending = session.send('Hi', { kind: 'auto' }, {}, 16);
     await vi.waitFor(() => expect(reads).toBe(1));
-    api.emit({ type: 'chat.done', chatId: 3, messageId: 11, finish: 'stop', content: 'Hello', posterior: [] });
+    api.emit({ type: 'chat.done', chatId: 3, messageId: 11, finish: 'stop-token', content: 'Hello', posterior: [] });
     await vi.waitFor(() => expect(session.messages[1]?.content).toBe('Hello'));
     releaseFirst();
     await sending;
@@ -65,7 +65,7 @@ describe('ChatSession', () => {
       await session.open(3);
       expect(session.streamingReply?.id).toBe(11);
       // The reply ends, but its chat.done never arrives.
-      view = { ...view, messages: [view.messages[0]!, msg(11, 'assistant', 'Hello', { finish: 'stop' })] };
+      view = { ...view, messages: [view.messages[0]!, msg(11, 'assistant', 'Hello', { finish: 'stop-token' })] };
       await vi.advanceTimersByTimeAsync(4000);
       expect(session.streamingReply?.id).toBe(11);
       await vi.advanceTimersByTimeAsync(1500);
