@@ -12,8 +12,9 @@ import type { Decoder } from './generate';
 /** One expert as the ensemble drives it: a KV-cached decoder that can also score the prompt it is fed. */
 export interface ExpertSession {
   /**
-   * Feeds the prompt. Returns the next-token logits [V] and log p(ids[t] | ids[<t]) for t = 1..n-1
-   * ([n-1]: the first token, usually BOS, has no context to be predicted from).
+   * Feeds the prompt. Returns the next-token logits [V] (up to a constant: log-probabilities will do, the
+   * ensemble normalises them) and log p(ids[t] | ids[<t]) for t = 1..n-1 ([n-1]: the first token, usually
+   * BOS, has no context to be predicted from).
    */
   prefillScored(ids: readonly number[]): Promise<{ logits: Float32Array; promptLogProbs: ArrayLike<number> }>;
   /** Feeds one token; returns the next-token logits [V]. */

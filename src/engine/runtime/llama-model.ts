@@ -23,7 +23,8 @@ export interface ModelRunOptions {
   kvCacheStep?: number;
 }
 
-type GraphKind = 'decode' | 'decode-all' | 'score';
+/** decode: last position's logits; decode-all: every position's; decode-all-logprobs: every position's log-probabilities. */
+type GraphKind = 'decode' | 'decode-all' | 'decode-all-logprobs' | 'score';
 
 /** Compiles a graph once per (kind, config, weights file, Grove version); later opens reuse the file. */
 function compiledGraph(kind: GraphKind, config: ModelConfig, weights: TensorReader): string {
@@ -34,7 +35,7 @@ function compiledGraph(kind: GraphKind, config: ModelConfig, weights: TensorRead
   const file = join(dir, `grove-${kind}-${key}.onnx`);
   if (existsSync(file)) return file;
   const o = { graphDir: dir, metadata: { 'grove.key': key } };
-  const bytes = kind === 'score' ? scoreGraph(config, weights, o) : decodeGraph(config, weights, { ...o, lastOnly: kind === 'decode' });
+  const bytes = kind === 'score' ? scoreGraph(config, weights, o) : decodeGraph(config, weights, { ...o, lastOnly: kind === 'decode', logProbs: kind === 'decode-all-logprobs' });
   writeFileSync(`${file}.tmp`, bytes);
   renameSync(`${file}.tmp`, file);
   if (process.env.GROVE_DUMP_GRAPHS) writeFileSync(join(process.env.GROVE_DUMP_GRAPHS, `${kind}.onnx`), bytes);
@@ -55,12 +56,12 @@ export const DEFAULT_PREFILL_CHUNK = 256;
 
 export interface ChunkedPrefill {
   /**
-   * Feeds the prompt like prefill(), in chunks, and shows the logits of every position on the way:
-   * onChunk(logits [n * V], start) for positions start..start+n-1 (consume them before returning).
-   * Returns the next-token logits [V]. The domain posterior reads the prompt's log-likelihood this way,
-   * in the same pass that fills the KV cache.
+   * Feeds the prompt like prefill(), in chunks, and shows the log-probabilities (log-softmax of the logits)
+   * of every position on the way: onChunk(logProbs [n * V], start) for positions start..start+n-1 (consume
+   * them before returning). Returns the next token's log-probabilities [V]. The domain posterior reads the
+   * prompt's log-likelihood this way, in the same pass that fills the KV cache.
    */
-  prefillChunks(ids: readonly number[], onChunk: (logits: Float32Array, start: number) => void, chunk?: number): Promise<Float32Array>;
+  prefillChunks(ids: readonly number[], onChunk: (logProbs: Float32Array, start: number) => void, chunk?: number): Promise<Float32Array>;
 }
 
 export class LlamaModel {
@@ -88,7 +89,7 @@ export class LlamaModel {
         // unless a core is to spare (see SessionOptions.spinning). The same for the all-positions graph,
         // which an ensemble runs for each expert in turn: one expert's spinning threads slowed the next
         // one's prefill (4 experts, 256 tokens, 2 cores: 1550 ms with spinning, 850 ms without).
-        ...(kind === 'decode' || kind === 'decode-all' ? { spinning: decodeSpinning(this.options.threads ?? 0) } : {}),
+        ...(kind !== 'score' ? { spinning: decodeSpinning(this.options.threads ?? 0) } : {}),
       });
       this.sessions.set(kind, s);
     }
@@ -130,14 +131,15 @@ export class LlamaModel {
     const cache = cacheForm(this.config) === 'rows' ? new KvCache(this.config, this.config.maxPositionEmbeddings, this.options.kvCacheStep ?? KV_CACHE_STEP) : null;
     let past = this.emptyPast(1);
     let length = 0;
-    const run = async (ids: readonly number[], kind: 'decode' | 'decode-all' = 'decode'): Promise<Float32Array> => {
+    const run = async (ids: readonly number[], kind: 'decode' | 'decode-all-logprobs' = 'decode'): Promise<Float32Array> => {
       const session = await model.session(kind);
+      const head = kind === 'decode' ? 'logits' : 'log_probs';
       const inputIds = int64(ids, [1, ids.length]);
       if (cache) {
         const out = await session.run({ input_ids: inputIds, ...cache.feeds(ids.length) });
         cache.append(out.new_key_values!.data as Float32Array, ids.length);
         length += ids.length;
-        return out.logits!.data as Float32Array;
+        return out[head]!.data as Float32Array;
       }
       const out = await session.run({ input_ids: inputIds, ...past });
       const next: Record<string, ort.Tensor> = {};
@@ -146,7 +148,7 @@ export class LlamaModel {
       }
       past = next;
       length += ids.length;
-      return out.logits!.data as Float32Array;
+      return out[head]!.data as Float32Array;
     };
     const reset = () => {
       if (cache) cache.clear();
@@ -163,12 +165,12 @@ export class LlamaModel {
       // The all-positions graph shares the decode graph's KV cache layout, so it can fill the same cache.
       prefillChunks: async (ids, onChunk, chunk = DEFAULT_PREFILL_CHUNK) => {
         reset();
-        let logits: Float32Array = new Float32Array(0);
+        let logProbs: Float32Array = new Float32Array(0);
         for (let start = 0; start < ids.length; start += chunk) {
-          logits = await run(ids.slice(start, start + chunk), 'decode-all');
-          onChunk(logits, start);
+          logProbs = await run(ids.slice(start, start + chunk), 'decode-all-logprobs');
+          onChunk(logProbs, start);
         }
-        return logits.slice(logits.length - model.config.vocabSize);
+        return logProbs.slice(logProbs.length - model.config.vocabSize);
       },
       get length() {
         return length;
