@@ -7,7 +7,7 @@ import type { ExpertShare, GroveEvent } from '../../shared/api/events';
 import type { ApiInput, ApiOutput } from '../../shared/api/schemas';
 import type { ChatMessageView, ChatMix, ChatSampling, ReplySettings, SentMessage } from '../../shared/api/schemas-chat';
 import type { Catalog } from '../catalog/catalog';
-import { addMessage, chatMessages, chatTitle, completeReply, createChat, deleteChat, deleteMessage, findMessage, listChats, requireChat, type MessageRow, type ReplyOutcome } from '../catalog/chats';
+import { addMessage, chatMessages, chatTitle, completeReply, createChat, deleteChat, deleteMessage, findMessage, listChats, requireChat, type MessageRow, type ReplyOutcome, type StoredPiece } from '../catalog/chats';
 import { SamplingConfig } from '../generate/sampling';
 import { priorTarget } from '../forest/prior-store';
 import type { InferenceHost } from '../infer/host';
@@ -15,6 +15,14 @@ import { resolveMix, type MixSpec } from '../infer/mix';
 import { forestTokenizerDir } from '../store/init';
 
 export const DEFAULT_REPLY_TOKENS = 256;
+
+/** Four decimals: what a tooltip shows, at a fraction of the catalog's bytes. */
+const roundWeight = (w: number): number => Math.round(w * 1e4) / 1e4;
+
+/** The pieces to save with a reply: only when they spell its text (else a colouring would be wrong). */
+function storedPieces(pieces: StoredPiece[] | null, text: string): { pieces?: StoredPiece[] } {
+  return pieces && pieces.length > 0 && pieces.map((p) => p.text).join('') === text ? { pieces } : {};
+}
 
 /** The API's mix as a MixSpec; auto looks up this chat's cached prior first, then the forest's mix prior. */
 export function mixSpecOf(mix: ChatMix, chatId: number | null): MixSpec {
@@ -125,18 +133,21 @@ export class ChatCalls {
       .map((m) => ({ role: m.role, content: m.content }));
     let text = '';
     let weights: ExpertShare[] = [];
+    // Kept for ensembles only: one model's weight is always 1 and colours nothing.
+    const pieces: StoredPiece[] | null = settings.models.length > 1 ? [] : null;
     const { id, done } = host.reply(
       { tokenizerDir: forestTokenizerDir(this.forestHome), input: { kind: 'chat', messages: history }, mix, sampling: settings.sampling, maxTokens: settings.maxTokens },
       (delta, w) => {
         text += delta;
         weights = w;
+        pieces?.push({ text: delta, weights: w.map((share) => roundWeight(share.weight)) });
         this.emit({ type: 'chat.token', chatId, messageId, text: delta, weights: w });
       },
     );
     this.active.set(messageId, { chatId, hostId: id });
     void done.then(
-      (result) => this.finish(chatId, messageId, result.text, { posterior: result.posterior, finish: result.finish, tokens: result.tokens }),
-      (err: unknown) => this.finish(chatId, messageId, text, { posterior: weights, finish: 'error', tokens: 0, error: toErrorData(err).message }),
+      (result) => this.finish(chatId, messageId, result.text, { posterior: result.posterior, finish: result.finish, tokens: result.tokens, ...storedPieces(pieces, result.text) }),
+      (err: unknown) => this.finish(chatId, messageId, text, { posterior: weights, finish: 'error', tokens: 0, error: toErrorData(err).message, ...storedPieces(pieces, text) }),
     );
   }
 
@@ -157,6 +168,7 @@ export class ChatCalls {
       posterior: m.outcome?.posterior ?? null,
       finish: m.outcome?.finish ?? null,
       error: m.outcome?.error ?? null,
+      pieces: m.outcome?.pieces ?? null,
       streaming: this.active.has(m.id),
       createdAt: m.createdAt,
     };

@@ -1,6 +1,7 @@
 // Catalog rows for chats and their messages. A reply's row is written when it starts (so it has an id to
 // stream under) and completed when it ends: its text, and an outcome (the posterior after its last token,
-// how it finished) in posterior_json. What it was generated with (mix, sampling) is in mix_json.
+// how it finished, an ensemble's pieces with their weights) in posterior_json. What it was generated with (mix,
+// sampling) is in mix_json.
 import { GroveError } from '../../shared/api/errors';
 import type { ChatFinish, ExpertShare } from '../../shared/api/events';
 import type { ReplySettings } from '../../shared/api/schemas-chat';
@@ -23,6 +24,14 @@ export interface ReplyOutcome {
   finish: ChatFinish;
   tokens: number;
   error?: string;
+  /** The text as it streamed, with the weights after each piece (ensembles only; see ChatMessageView). */
+  pieces?: StoredPiece[];
+}
+
+export interface StoredPiece {
+  text: string;
+  /** Each model's weight, in the order of the posterior's names. */
+  weights: number[];
 }
 
 export interface MessageRow {

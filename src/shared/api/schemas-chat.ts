@@ -77,6 +77,12 @@ export const ChatMessageView = z.object({
   posterior: z.array(ExpertShare).nullable(),
   finish: ChatFinish.nullable(),
   error: z.string().nullable(),
+  /**
+   * The finished reply as it streamed: each piece of text with each model's weight after it, in the order
+   * of `posterior`'s names (for per-token colouring after a reload). Null for user messages, one-model
+   * replies, and replies still streaming.
+   */
+  pieces: z.array(z.object({ text: z.string(), weights: z.array(z.number()) })).nullable(),
   /** True while the reply is being generated (its text arrives as chat.token events). */
   streaming: z.boolean(),
   createdAt: z.string(),

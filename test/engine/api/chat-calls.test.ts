@@ -75,6 +75,9 @@ describe('chat through GroveService and the inference worker', () => {
     const saved = chat.messages[1]!;
     expect(saved).toMatchObject({ content: done.content, posterior: done.posterior, finish: done.finish, error: null, streaming: false });
     expect(saved.settings).toMatchObject({ mix: { kind: 'auto' }, models: ['law', 'med'], prior: 'uniform', maxTokens: 12, sampling: { temperature: 0, topK: 40, topP: 0.95, repetitionPenalty: 1, seed: 0 } });
+    // The pieces as they streamed, with their weights (4 decimals), for colouring the reply after a reload.
+    expect(saved.pieces?.map((p) => p.text)).toEqual(tokens.map((t) => t.text));
+    saved.pieces!.forEach((p, i) => tokens[i]!.weights.forEach((w, j) => expect(p.weights[j]).toBeCloseTo(w.weight, 4)));
     expect((await service.chats()).map((c) => c.id)).toContain(sent.chatId);
 
     // The same chat goes on, with the conversation as context; greedy decoding of the same text
@@ -106,6 +109,8 @@ describe('chat through GroveService and the inference worker', () => {
     for (const t of manual.tokens) expect(t.weights.map((w) => w.weight)).toEqual([expect.closeTo(0.75, 12), expect.closeTo(0.25, 12)]);
     const one = await send({ text: 'Just the seed', mix: { kind: 'model', model: forest.seed }, sampling: greedy, maxTokens: 4 });
     expect(one.done.posterior).toEqual([{ name: forest.seed, weight: 1 }]);
+    // One model's weight is always 1: nothing to colour, nothing kept.
+    expect((await service.chat({ chatId: one.sent.chatId })).messages[1]!.pieces).toBeNull();
   });
 
   it('refuses an unknown model or chat before writing anything', async () => {

@@ -4,7 +4,7 @@ import ChatReply from '../../../src/renderer/src/components/ChatReply.svelte';
 import type { ChatMessageView } from '../../../src/shared/api/schemas-chat';
 
 const reply = (extra: Partial<ChatMessageView> = {}): ChatMessageView => ({
-  id: 9, role: 'assistant', content: 'Once upon', settings: null, posterior: null, finish: null, error: null, streaming: true, createdAt: '2025-01-01', ...extra,
+  id: 9, role: 'assistant', content: 'Once upon', settings: null, posterior: null, finish: null, error: null, pieces: null, streaming: true, createdAt: '2025-01-01', ...extra,
 });
 const colours: Record<string, string> = { news: '#2f7d4f', fiction: '#3b6fb6' };
 const colourOf = (name: string) => colours[name] ?? '#888';

@@ -4,7 +4,7 @@ import type { ChatMessageView, ChatView } from '../../../src/shared/api/schemas-
 import { fakeApi } from '../fake-api';
 
 const msg = (id: number, role: 'user' | 'assistant', content: string, extra: Partial<ChatMessageView> = {}): ChatMessageView => ({
-  id, role, content, settings: null, posterior: null, finish: null, error: null, streaming: false, createdAt: '2025-01-01', ...extra,
+  id, role, content, settings: null, posterior: null, finish: null, error: null, pieces: null, streaming: false, createdAt: '2025-01-01', ...extra,
 });
 
 describe('ChatSession', () => {
@@ -78,6 +78,23 @@ describe('ChatSession', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('colours a reply read back from the catalog with its saved pieces, named by its posterior', async () => {
+    const stored = msg(11, 'assistant', 'Hello', {
+      finish: 'length',
+      posterior: [{ name: 'news', weight: 0.3 }, { name: 'fiction', weight: 0.7 }],
+      pieces: [{ text: 'Hel', weights: [0.6, 0.4] }, { text: 'lo', weights: [0.3, 0.7] }],
+    });
+    const api = fakeApi({ chat: () => ({ id: 3, title: 'Hi', createdAt: '2025-01-01', messages: [msg(10, 'user', 'Hi'), stored] }) });
+    const session = new ChatSession(api);
+    await session.open(3);
+    expect(session.piecesOf(session.messages[1]!)).toEqual([
+      { text: 'Hel', weights: [{ name: 'news', weight: 0.6 }, { name: 'fiction', weight: 0.4 }] },
+      { text: 'lo', weights: [{ name: 'news', weight: 0.3 }, { name: 'fiction', weight: 0.7 }] },
+    ]);
+    expect(session.piecesOf(session.messages[0]!)).toBeUndefined();
+    session.close();
   });
 
   it('keeps the engine’s refusal as the session’s error', async () => {

@@ -48,6 +48,18 @@ export class ChatSession {
     return message.streaming && pieces ? pieces.map((p) => p.text).join('') : message.content;
   }
 
+  /**
+   * The reply's pieces with the weights after each: those received here while it streamed, else the ones
+   * saved with it (a reload, another window), named by its posterior.
+   */
+  piecesOf(message: ChatMessageView): TokenPiece[] | undefined {
+    const live = this.pieces.get(message.id);
+    if (live && live.length > 0) return live;
+    const names = message.posterior?.map((w) => w.name);
+    if (!message.pieces || !names) return undefined;
+    return message.pieces.map((p) => ({ text: p.text, weights: p.weights.map((weight, i) => ({ name: names[i] ?? '', weight })) }));
+  }
+
   /** The weights after the reply's latest token (live), else its stored posterior. */
   posteriorOf(message: ChatMessageView): { name: string; weight: number }[] | null {
     if (message.streaming) return this.pieces.get(message.id)?.at(-1)?.weights ?? null;
