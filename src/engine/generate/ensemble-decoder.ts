@@ -59,7 +59,10 @@ export interface EnsembleOptions {
  * small shape at 38.3 vs 35.1 (1.09x; 0.90x to 1.44x elsewhere). An interleaved 8-round comparison of the
  * 135M pair gave a median of 5.9 vs 5.1 tok/s. Decoding one token is many small ops with sync points
  * that leave a core idle, and the other expert's work fills them. Prefill was mixed (135M: 3.5 s vs 6.0 s;
- * small: 0.95 s vs 0.68 s). See bench/results/ensemble.md.
+ * small: 0.95 s vs 0.68 s). On a quiet machine (load under 1.5, two runs of 2026-12-01) it made no
+ * difference: decode 0.96x and 0.99x (small), 0.95x and 1.02x (135M); prefill 0.83x to 1.01x. So it is kept
+ * on: it helps where the cores are contended and costs nothing measurable where they are not. See
+ * bench/results/ensemble.md.
  */
 export const DEFAULT_PARALLEL_EXPERTS = true;
 
