@@ -11,6 +11,7 @@ export interface BudgetOpts {
 
 export interface DeviceOpts {
   device: 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+  threads?: number;
 }
 
 export function budgetOptions(cmd: Command, o: { device?: boolean } = {}): Command {
@@ -19,7 +20,17 @@ export function budgetOptions(cmd: Command, o: { device?: boolean } = {}): Comma
     .option('--steps <n>', 'training budget: optimizer steps', num)
     .option('--tokens <n>', 'training budget: training tokens', num)
     .option('--minutes <n>', 'training budget: wall-clock minutes (steps are planned by timing the first ones)', num);
-  return o.device === false ? cmd : cmd.option('--device <name>', 'auto (a GPU provider when one works, else CPU), cpu, cuda, webgpu, dml or coreml', 'auto');
+  if (o.device === false) return cmd;
+  return cmd
+    .option('--device <name>', 'auto (a GPU provider when one works, else CPU), cpu, cuda, webgpu, dml or coreml', 'auto')
+    .option('--threads <n>', "CPU threads for training (0: every core; default: the forest's setting)", num);
+}
+
+/** Where to train, as the API takes it: the device, and the threads when given. */
+export function deviceOf(o: DeviceOpts): { device: DeviceOpts['device']; threads?: number } {
+  if (o.threads === undefined) return { device: o.device };
+  if (!(Number.isInteger(o.threads) && o.threads >= 0)) throw new GroveError('bad_input', `--threads must be a whole number, 0 or more (0: every core), not ${o.threads}.`);
+  return { device: o.device, threads: o.threads };
 }
 
 /** The one budget given, or undefined for the default (two passes over the domain). */

@@ -4,6 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Catalog } from '../../src/engine/catalog/catalog';
+import { catalogPath } from '../../src/engine/home';
 import { assertBuilt, groveBin } from '../helpers/grove-process';
 import { writeDomainFolder } from '../helpers/forest-service';
 import { tempDir } from '../helpers/tmp';
@@ -44,8 +46,13 @@ describe('grove, end to end', { timeout: 180_000 }, () => {
   it('adds domains: ingest, then branch from the posterior over the experts, train and merge', () => {
     const lease = grove('add', join(dir, 'lease'), '--domain', 'lease', '--steps', '6');
     expect(lease.out).toMatch(/"lease" \(model \d+\) is the weighted average of:\n {2}\d\.\d{4} {2}(law|med)\n {2}\d\.\d{4} {2}(law|med)/);
-    const clinic = grove('add', join(dir, 'clinic'), '--domain', 'clinic', '--top-k', '1', '--steps', '6');
+    const clinic = grove('add', join(dir, 'clinic'), '--domain', 'clinic', '--top-k', '1', '--steps', '6', '--threads', '1');
     expect(clinic.out).toMatch(/"clinic" \(model \d+\) is the weighted average of:\n {2}1\.0000 {2}(law|med|lease)\n/);
+    // --threads is this run's; the other runs keep the forest's setting (0: every core).
+    const catalog = Catalog.open(catalogPath(home));
+    const threads = catalog.db.prepare("SELECT m.name, json_extract(r.config_json, '$.settings.threads') AS threads FROM runs r JOIN models m ON m.id = r.model_id WHERE m.name IN ('lease', 'clinic') ORDER BY m.name").all();
+    catalog.close();
+    expect(threads).toEqual([{ name: 'clinic', threads: 1 }, { name: 'lease', threads: 0 }]);
     const prior = grove('prior').out;
     expect(prior).toMatch(/^domain:lease/m);
     expect(prior).toMatch(/^domain:clinic/m);

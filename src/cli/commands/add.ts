@@ -2,7 +2,7 @@
 // then branch a new expert from the forest, train it on the domain and merge it (btm.md's four operations).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { budgetOf, budgetOptions, type BudgetOpts, type DeviceOpts } from '../budget';
+import { budgetOf, budgetOptions, deviceOf, type BudgetOpts, type DeviceOpts } from '../budget';
 import { forestHomeOf } from '../options';
 import { printParents } from '../print-forest';
 import { jobRunningService, runJob } from '../run-job';
@@ -32,7 +32,7 @@ export function registerAdd(program: Command): void {
       const report = await service.domainReport({ domain: o.domain });
       console.log(`${o.domain}: ${report.domain.stats?.message ?? ''}`);
       const budget = budgetOf(o);
-      await runJob(service, () => service.trainExpert({ domain: o.domain, ...(o.name ? { name: o.name } : {}), init: o.init, topK: o.topK, device: o.device, ...(budget ? { budget } : {}) }));
+      await runJob(service, () => service.trainExpert({ domain: o.domain, ...(o.name ? { name: o.name } : {}), init: o.init, topK: o.topK, ...deviceOf(o), ...(budget ? { budget } : {}) }));
       printParents(home, o.name ?? o.domain);
     } finally {
       service.close();

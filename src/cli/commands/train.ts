@@ -2,7 +2,7 @@
 // current weights: a branch made with `grove branch`, or an expert that should learn more. A paused or
 // crashed run continues with `grove jobs resume ID`.
 import type { Command } from 'commander';
-import { budgetOf, budgetOptions, type BudgetOpts, type DeviceOpts } from '../budget';
+import { budgetOf, budgetOptions, deviceOf, type BudgetOpts, type DeviceOpts } from '../budget';
 import { forestHomeOf } from '../options';
 import { jobRunningService, runJob } from '../run-job';
 
@@ -17,7 +17,7 @@ export function registerTrain(program: Command): void {
     const service = jobRunningService(forestHomeOf(cmd));
     try {
       const budget = budgetOf(o);
-      const [job] = await runJob(service, () => service.trainModel({ model: o.model, ...(o.domain ? { domain: o.domain } : {}), device: o.device, ...(budget ? { budget } : {}) }));
+      const [job] = await runJob(service, () => service.trainModel({ model: o.model, ...(o.domain ? { domain: o.domain } : {}), ...deviceOf(o), ...(budget ? { budget } : {}) }));
       const run = (await service.runs({})).find((r) => r.id === job?.runId);
       if (run) console.log(`${run.modelName}: ${run.step} steps on ${run.domain}, loss ${run.lastLoss?.toFixed(4) ?? '–'}${run.lastValidLoss !== null ? `, valid ${run.lastValidLoss.toFixed(4)}` : ''}`);
     } finally {

@@ -1,6 +1,7 @@
 // The engine behind GroveApi: one object that the Electron IPC router, the HTTP server and the CLI all
 // call. Inputs arrive already validated (shared/api/dispatch.ts); this layer owns the forest home.
 import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
 import type { GroveApi, GroveEvent, GroveEventListener } from '../../shared/api';
 import { GroveError } from '../../shared/api/errors';
 import type { JobView } from '../../shared/api/events';
@@ -108,7 +109,7 @@ export class GroveService implements GroveApi {
     return {
       version: GROVE_VERSION,
       forestHome: this.options.forestHome,
-      runtime: { onnxruntimeVersion, providers: await usableProviders() },
+      runtime: { onnxruntimeVersion, cpuCores: availableParallelism(), providers: await usableProviders() },
       transport: this.options.transport,
     };
   }

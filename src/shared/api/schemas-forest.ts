@@ -13,6 +13,9 @@ export const TrainBudget = z.union([
 /** Where training runs: 'auto' takes the best execution provider present, else the CPU (with the reason). */
 export const DeviceChoice = z.enum(['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml']);
 
+/** CPU threads for one training run (0: ONNX Runtime's default, every core); the forest's setting when omitted. */
+export const Threads = z.number().int().min(0).max(1024);
+
 /** A new expert's starting point: posterior-weighted average of the top-k experts, the seed, or the nearest expert. */
 export const BranchInitKind = z.enum(['posterior', 'seed', 'nearest']);
 
@@ -128,6 +131,7 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
           topK: z.number().int().positive().max(64).default(2),
           budget: TrainBudget.optional(),
           device: DeviceChoice.default('auto'),
+          threads: Threads.optional(),
           /** Make the expert's init and stop there (`grove branch`); `trainModel` trains it later. */
           branchOnly: z.boolean().default(false),
         })
@@ -136,7 +140,7 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
     },
     /** Trains a model of the forest further (a branched expert, or a ready one) on a domain: its own by default. */
     trainModel: {
-      input: z.object({ model: ModelName, domain: DomainName.optional(), budget: TrainBudget.optional(), device: DeviceChoice.default('auto') }).strict(),
+      input: z.object({ model: ModelName, domain: DomainName.optional(), budget: TrainBudget.optional(), device: DeviceChoice.default('auto'), threads: Threads.optional() }).strict(),
       output: JobView,
     },
     runs: { input: z.object({}).strict(), output: z.array(RunView) },

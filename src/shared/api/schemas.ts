@@ -19,6 +19,8 @@ export const EngineInfo = z.object({
   forestHome: z.string(),
   runtime: z.object({
     onnxruntimeVersion: z.string(),
+    /** Logical CPU cores of the engine's machine (in browser mode, not the browser's). */
+    cpuCores: z.number().int().positive(),
     providers: z.array(ExecutionProviderInfo),
   }),
   transport: z.enum(['electron', 'http']),

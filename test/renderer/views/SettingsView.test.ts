@@ -7,7 +7,7 @@ const info = {
   version: '0.1.0',
   forestHome: '/home/me/.grove',
   transport: 'http' as const,
-  runtime: { onnxruntimeVersion: '1.22.0', providers: [{ name: 'cpu', available: true }, { name: 'cuda', available: false, reason: 'no GPU' }] },
+  runtime: { onnxruntimeVersion: '1.22.0', cpuCores: 2, providers: [{ name: 'cpu', available: true }, { name: 'cuda', available: false, reason: 'no GPU' }] },
 };
 
 describe('SettingsView', () => {
@@ -28,6 +28,17 @@ describe('SettingsView', () => {
     await fireEvent.change(screen.getByLabelText('Default budget'), { target: { value: '25' } });
     await fireEvent.change(screen.getByLabelText('Unit'), { target: { value: 'steps' } });
     await fireEvent.change(screen.getByLabelText('Default device'), { target: { value: 'cpu' } });
-    expect(loadPrefs(localStorage)).toEqual({ theme: 'dark', budgetKind: 'steps', budgetValue: 25, device: 'cpu' });
+    expect(loadPrefs(localStorage)).toEqual({ theme: 'dark', budgetKind: 'steps', budgetValue: 25, device: 'cpu', threads: 0 });
+  });
+
+  it('sets the training threads, with the engine machine’s cores said beside them', async () => {
+    localStorage.clear();
+    render(SettingsView, { info, prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
+    expect(screen.getByText(/machine has 2 CPU cores/)).toBeTruthy();
+    await fireEvent.change(screen.getByLabelText('Training threads'), { target: { value: '1' } });
+    expect(loadPrefs(localStorage).threads).toBe(1);
+    // Not a whole number: nothing saved.
+    await fireEvent.change(screen.getByLabelText('Training threads'), { target: { value: '1.5' } });
+    expect(loadPrefs(localStorage).threads).toBe(1);
   });
 });

@@ -12,9 +12,11 @@ export interface Prefs {
   budgetValue: number;
   /** Where new experts train by default. */
   device: DevicePref;
+  /** CPU threads for training (0: the forest's setting, every core unless set otherwise). */
+  threads: number;
 }
 
-export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'minutes', budgetValue: 10, device: 'auto' };
+export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'minutes', budgetValue: 10, device: 'auto', threads: 0 };
 const KEY = 'grove.prefs.v1';
 
 export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
@@ -31,6 +33,7 @@ export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
     budgetValue:
       typeof r.budgetValue === 'number' && Number.isFinite(r.budgetValue) && r.budgetValue > 0 ? r.budgetValue : DEFAULT_PREFS.budgetValue,
     device: DEVICES.includes(r.device as DevicePref) ? (r.device as DevicePref) : DEFAULT_PREFS.device,
+    threads: typeof r.threads === 'number' && Number.isInteger(r.threads) && r.threads >= 0 && r.threads <= 1024 ? r.threads : DEFAULT_PREFS.threads,
   };
 }
 
