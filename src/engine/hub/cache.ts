@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, link, lstat, mkdir, readFile, readlink, rename, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
+import { processAlive } from '../process-alive';
 
 /** Grove's Hub cache inside a forest home. */
 export function hubCacheDir(forestHome: string): string {
@@ -95,7 +96,7 @@ export async function lockBlob(repoDir: string, hash: string, file: string): Pro
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (attempt === 0 && !(Number.isInteger(owner) && owner > 0 && isAlive(owner))) {
+    if (attempt === 0 && !(Number.isInteger(owner) && owner > 0 && processAlive(owner))) {
       await unlink(path).catch(() => undefined);
       continue;
     }
@@ -103,11 +104,3 @@ export async function lockBlob(repoDir: string, hash: string, file: string): Pro
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

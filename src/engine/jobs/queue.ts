@@ -4,6 +4,7 @@
 // that claimed it is still alive (another Grove process on the same forest home, e.g. the CLI beside the app).
 import { GroveError } from '../../shared/api/errors';
 import type { Catalog } from '../catalog/catalog';
+import { processAlive } from '../process-alive';
 
 export type JobStatus = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
 
@@ -29,16 +30,6 @@ interface JobRow {
 }
 
 const TERMINAL: readonly JobStatus[] = ['done', 'failed', 'cancelled'];
-
-/** Whether a process with this id exists (signal 0 checks without signalling; EPERM means it exists). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function toJob(row: JobRow): Job {
   return {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog';
 import type { JobQueue } from '../jobs/queue';
 import { modelsDir } from './model-store';
+import { processAlive } from '../process-alive';
 
 async function sizeOf(path: string): Promise<{ files: number; bytes: number }> {
   const s = await stat(path);
@@ -19,15 +20,6 @@ async function sizeOf(path: string): Promise<{ files: number; bytes: number }> {
     bytes += inner.bytes;
   }
   return { files, bytes };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function collectGarbage(catalog: Catalog, home: string, queue: JobQueue): Promise<{ files: number; bytes: number }> {
