@@ -25,6 +25,21 @@ describe('BranchPreview', () => {
     expect((screen.getByRole('radio', { name: /Posterior average/ }) as HTMLInputElement).checked).toBe(false);
   });
 
+  it('marks the experts each start uses: the top k for the posterior average (k settable), the nearest, none for the seed', async () => {
+    render(BranchPreview, { domain: 'contracts', weights });
+    const usedNames = () => screen.getAllByRole('listitem').filter((li) => li.dataset.used === 'true').map((li) => li.querySelector('.name')!.textContent);
+    expect(usedNames()).toEqual(['law', 'code']);
+    const k = screen.getByLabelText(/Average the top/) as HTMLInputElement;
+    expect(k.value).toBe('2');
+    await fireEvent.input(k, { target: { value: '3' } });
+    expect(usedNames()).toEqual(['law', 'code', 'seed']);
+    await fireEvent.click(screen.getByRole('radio', { name: /Nearest expert/ }));
+    expect(usedNames()).toEqual(['law']);
+    expect(screen.queryByLabelText(/Average the top/)).toBeNull();
+    await fireEvent.click(screen.getByRole('radio', { name: /^Seed/ }));
+    expect(usedNames()).toEqual([]);
+  });
+
   it('without experts says so and only the seed start is possible', () => {
     render(BranchPreview, { domain: 'contracts', weights: [], init: 'seed' });
     expect(screen.getByTestId('branch-empty')).toBeTruthy();
