@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, launchChromium } from '../helpers/browser';
+import { artifactPath, launchChromium, unnamedControls } from '../helpers/browser';
 import { startServe, type ServeProcess } from '../helpers/grove-process';
 import { tempDir } from '../helpers/tmp';
 
@@ -46,6 +46,22 @@ describe('browser mode', () => {
     await page.reload();
     await page.getByTestId('engine-status').waitFor({ state: 'visible' });
     await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
+  });
+
+  it('can be driven from the keyboard, and every visible control of the first run and of Settings has a name', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+    await page.goto(serve.openUrl);
+    await page.getByTestId('first-run').waitFor({ state: 'visible' });
+    expect(await unnamedControls(page)).toEqual([]);
+    let reached = false;
+    for (let i = 0; i < 60 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = (await page.locator(':focus').textContent())?.trim() === 'Settings';
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('settings').waitFor({ state: 'visible' });
+    expect(await unnamedControls(page)).toEqual([]);
   });
 
   it('shows a clear error without the access token', async () => {

@@ -1,13 +1,14 @@
 // The journey's steps, as a person takes them, on any page showing the app (Chromium against grove serve, or
 // the Electron window): build the tiny sample forest, add a domain from a folder and train an expert on it,
 // evaluate, chat with the experts' mix, collapse, and chat with the collapsed model alone. Each step checks
-// what the person would see and saves a screenshot as test-artifacts/e2e/<prefix>-<screen>.png.
+// what the person would see and saves a screenshot as test-artifacts/e2e/<prefix>-<screen>.png, and every
+// screen it shoots has a name for each of its controls.
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { writeBrownGenreFolder } from '../../src/engine/tokenize/brown';
-import { artifactPath } from '../helpers/browser';
+import { artifactPath, unnamedControls } from '../helpers/browser';
 
 export interface Journey {
   page: Page;
@@ -35,7 +36,11 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
-const shot = (j: Journey, name: string) => j.page.screenshot({ path: artifactPath('e2e', `${j.prefix}-${name}.png`), fullPage: true });
+/** Saves the screen, after checking that every control on it has a name a screen reader can announce. */
+async function shot(j: Journey, name: string): Promise<void> {
+  await j.page.screenshot({ path: artifactPath('e2e', `${j.prefix}-${name}.png`), fullPage: true });
+  expect(await unnamedControls(j.page), `unnamed controls on the ${name} screen`).toEqual([]);
+}
 const nav = (j: Journey, name: string) => j.page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name, exact: true }).click();
 const readyCards = (page: Page) => page.getByTestId('model-card').filter({ has: page.getByTestId('model-status').filter({ hasText: 'ready' }) });
 
