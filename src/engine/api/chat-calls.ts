@@ -87,7 +87,7 @@ export class ChatCalls {
       const replyMessageId = addMessage(this.catalog, { chatId, role: 'assistant', content: '', settings });
       return { chatId, userMessageId, replyMessageId };
     })();
-    this.start(host, ids.chatId, ids.replyMessageId, resolved.mix, settings);
+    this.start(host, ids.chatId, ids.replyMessageId, resolved.mix, settings, input.threads);
     return ids;
   }
 
@@ -117,7 +117,7 @@ export class ChatCalls {
       deleteMessage(this.catalog, old.id);
       return id;
     })();
-    this.start(host, old.chatId, replyMessageId, resolved.mix, settings);
+    this.start(host, old.chatId, replyMessageId, resolved.mix, settings, input.threads);
     return { chatId: old.chatId, userMessageId: user.id, replyMessageId };
   }
 
@@ -126,7 +126,7 @@ export class ChatCalls {
     for (const reply of this.active.values()) this.host?.stop(reply.hostId);
   }
 
-  private start(host: InferenceHost, chatId: number, messageId: number, mix: ReturnType<typeof resolveMix>['mix'], settings: ReplySettings): void {
+  private start(host: InferenceHost, chatId: number, messageId: number, mix: ReturnType<typeof resolveMix>['mix'], settings: ReplySettings, threads: number | undefined): void {
     // The conversation up to the new reply; empty replies (failed before any text) are left out.
     const history = chatMessages(this.catalog, chatId)
       .filter((m) => m.id < messageId && m.content !== '')
@@ -136,7 +136,7 @@ export class ChatCalls {
     // Kept for ensembles only: one model's weight is always 1 and colours nothing.
     const pieces: StoredPiece[] | null = settings.models.length > 1 ? [] : null;
     const { id, done } = host.reply(
-      { tokenizerDir: forestTokenizerDir(this.forestHome), input: { kind: 'chat', messages: history }, mix, sampling: settings.sampling, maxTokens: settings.maxTokens },
+      { tokenizerDir: forestTokenizerDir(this.forestHome), input: { kind: 'chat', messages: history }, mix, sampling: settings.sampling, maxTokens: settings.maxTokens, ...(threads ? { threads } : {}) },
       (delta, w) => {
         text += delta;
         weights = w;

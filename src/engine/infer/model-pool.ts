@@ -1,6 +1,7 @@
 // Models kept open between chat messages (ONNX Runtime sessions take a while to create), keyed by their
-// weights' sha256 (or folder, for a folder outside the store). When more than `maxOpen` are open, the
-// least recently used ones that the current reply does not need are closed. Tokenizers are kept too.
+// weights' sha256 (or folder, for a folder outside the store) and the threads their sessions run with. When
+// more than `maxOpen` are open, the least recently used ones that the current reply does not need are
+// closed. Tokenizers are kept too.
 import { LlamaModel, type ModelRunOptions } from '../runtime/llama-model';
 import { loadTokenizer } from '../tokenize/load';
 import type { Tokenizer } from '../tokenize/tokenizer';
@@ -24,19 +25,28 @@ export class ModelPool {
     return [...this.models.keys()];
   }
 
-  /** Opens (or reuses) every model of one reply, then closes the least recently used others over the limit. */
-  async use(refs: readonly PooledModelRef[]): Promise<LlamaModel[]> {
-    const opened = refs.map((ref) => {
-      let m = this.models.get(ref.key);
-      if (m) this.models.delete(ref.key);
-      else m = LlamaModel.open(ref.folder, this.o.run ?? {});
-      this.models.set(ref.key, m);
+  /**
+   * Opens (or reuses) every model of one reply, with `threads` (default: the pool's), then closes the least
+   * recently used others over the limit. A model asked for with other threads than it is open with is
+   * opened again (sessions fix their threads when made); the old one ages out.
+   */
+  async use(refs: readonly PooledModelRef[], threads?: number): Promise<LlamaModel[]> {
+    const run = { ...this.o.run, ...(threads ? { threads } : {}) };
+    // Keyed by weights alone at the pool's threads, by weights and threads otherwise.
+    const own = (run.threads ?? 0) === (this.o.run?.threads ?? 0);
+    const keys = refs.map((ref) => (own ? ref.key : `${ref.key}@${run.threads}`));
+    const opened = refs.map((ref, i) => {
+      const key = keys[i]!;
+      let m = this.models.get(key);
+      if (m) this.models.delete(key);
+      else m = LlamaModel.open(ref.folder, run);
+      this.models.set(key, m);
       // A failed open is forgotten, so the next message tries again.
-      m.catch(() => this.models.get(ref.key) === m && this.models.delete(ref.key));
+      m.catch(() => this.models.get(key) === m && this.models.delete(key));
       return m;
     });
     const models = await Promise.all(opened);
-    await this.evict(new Set(refs.map((r) => r.key)));
+    await this.evict(new Set(keys));
     return models;
   }
 

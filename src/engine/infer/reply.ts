@@ -33,6 +33,8 @@ export interface ReplyRequest {
   mix: ReplyMix;
   sampling: SamplingInput;
   maxTokens: number;
+  /** ONNX Runtime threads for the models (0 or omitted: the worker's default). */
+  threads?: number;
 }
 
 export interface ReplyResult {
@@ -62,7 +64,7 @@ export async function runReply(pool: ModelPool, req: ReplyRequest, hooks: ReplyH
   if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1) throw new GroveError('bad_input', `A reply needs room for at least one token; maxTokens is ${req.maxTokens}.`);
   const tokenizer = await pool.tokenizer(req.tokenizerDir);
   const refs = req.mix.kind === 'single' ? [req.mix.model] : req.mix.experts;
-  const models = await pool.use(refs);
+  const models = await pool.use(refs, req.threads);
   const vocab = new Set(models.map((m) => m.config.vocabSize));
   if (vocab.size > 1) throw new GroveError('bad_input', `These models have different vocabularies (${[...vocab].join(', ')} tokens): only models of one lineage (one tokenizer) can be mixed.`, { models: refs.map((r) => r.name) });
   if (tokenizer.vocabSize > models[0]!.config.vocabSize) throw new GroveError('bad_input', `The tokenizer has ${tokenizer.vocabSize} tokens but ${refs[0]!.name} embeds ${models[0]!.config.vocabSize}: they do not belong together.`);

@@ -2,6 +2,7 @@
 // in the catalog. sendMessage and regenerate return at once; the reply streams as 'chat.token' events
 // (the text delta and the experts' weights after that token) and ends with one 'chat.done' event.
 import { z } from 'zod';
+import { Threads } from './schemas-forest';
 
 const ModelName = z.string().min(1).max(200);
 const Id = z.number().int().positive();
@@ -104,6 +105,8 @@ const ReplyOptions = {
   sampling: ChatSampling.optional(),
   /** New tokens at most (default 256). */
   maxTokens: z.number().int().min(1).max(8192).optional(),
+  /** CPU threads for the models of this reply (0 or omitted: every core). */
+  threads: Threads.optional(),
 };
 
 export const chatSchemas = {

@@ -13,7 +13,7 @@ export const TrainBudget = z.union([
 /** Where training runs: 'auto' takes the best execution provider present, else the CPU (with the reason). */
 export const DeviceChoice = z.enum(['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml']);
 
-/** CPU threads for one training run (0: ONNX Runtime's default, every core); the forest's setting when omitted. */
+/** CPU threads for one run (0: ONNX Runtime's default, every core); for training, the forest's setting when omitted. */
 export const Threads = z.number().int().min(0).max(1024);
 
 /** A new expert's starting point: posterior-weighted average of the top-k experts, the seed, or the nearest expert. */

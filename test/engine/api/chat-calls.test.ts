@@ -87,6 +87,9 @@ describe('chat through GroveService and the inference worker', () => {
     expect((await service.chat({ chatId: sent.chatId })).messages).toHaveLength(4);
     const again = await send({ text: 'The forest grows one expert', sampling: greedy, maxTokens: 12 });
     expect(again.done.content).toBe(done.content);
+    // With its own thread count the reply runs on models opened for it (model-pool.test.ts), to the same text.
+    const oneThread = await send({ text: 'The forest grows one expert', sampling: greedy, maxTokens: 12, threads: 1 });
+    expect(oneThread.done).toMatchObject({ finish: done.finish, content: done.content });
   });
 
   it('uses the cached prior of the chat, else of the mix; manual weights and one model as asked', async () => {

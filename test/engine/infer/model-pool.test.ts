@@ -33,6 +33,16 @@ describe('ModelPool', () => {
     expect((await (await pool.use([ref('a')]))[0]!.decoder().prefill([1, 2])).length).toBe(TINY_CHAT_CONFIG.vocabSize);
   });
 
+  it('opens a model again for other threads (sessions fix theirs), and reuses it for the same', async () => {
+    const [own] = await pool.use([ref('a')]);
+    expect((await pool.use([ref('a')], 1))[0]).toBe(own); // the pool's own threads: the same sessions
+    const [two] = await pool.use([ref('a')], 2);
+    expect(two).not.toBe(own);
+    expect((await pool.use([ref('a')], 2))[0]).toBe(two);
+    expect(pool.openKeys).toEqual(['a', 'a@2']);
+    expect((await two!.decoder().prefill([1, 2])).length).toBe(TINY_CHAT_CONFIG.vocabSize);
+  });
+
   it('forgets a model that failed to open, so the next message tries again', async () => {
     await expect(pool.use([ref('missing')])).rejects.toThrow();
     expect(pool.openKeys).not.toContain('missing');

@@ -4,8 +4,8 @@ import { applyTheme, DEFAULT_PREFS, loadPrefs, savePrefs } from '../../../src/re
 describe('prefs', () => {
   it('round-trips through storage', () => {
     localStorage.clear();
-    savePrefs(localStorage, { theme: 'dark', budgetKind: 'steps', budgetValue: 200, device: 'cpu', threads: 1 });
-    expect(loadPrefs(localStorage)).toEqual({ theme: 'dark', budgetKind: 'steps', budgetValue: 200, device: 'cpu', threads: 1 });
+    savePrefs(localStorage, { theme: 'dark', budgetKind: 'steps', budgetValue: 200, device: 'cpu', threads: 1, chatThreads: 2 });
+    expect(loadPrefs(localStorage)).toEqual({ theme: 'dark', budgetKind: 'steps', budgetValue: 200, device: 'cpu', threads: 1, chatThreads: 2 });
   });
 
   it('falls back to defaults for missing, malformed or invalid values', () => {
@@ -13,7 +13,7 @@ describe('prefs', () => {
     expect(loadPrefs(localStorage)).toEqual(DEFAULT_PREFS);
     localStorage.setItem('grove.prefs.v1', '{not json');
     expect(loadPrefs(localStorage)).toEqual(DEFAULT_PREFS);
-    localStorage.setItem('grove.prefs.v1', JSON.stringify({ theme: 'purple', budgetKind: 'steps', budgetValue: -3, device: 'tpu', threads: 1.5 }));
+    localStorage.setItem('grove.prefs.v1', JSON.stringify({ theme: 'purple', budgetKind: 'steps', budgetValue: -3, device: 'tpu', threads: 1.5, chatThreads: -1 }));
     expect(loadPrefs(localStorage)).toEqual({ ...DEFAULT_PREFS, budgetKind: 'steps' });
   });
 

@@ -28,10 +28,10 @@ describe('SettingsView', () => {
     await fireEvent.change(screen.getByLabelText('Default budget'), { target: { value: '25' } });
     await fireEvent.change(screen.getByLabelText('Unit'), { target: { value: 'steps' } });
     await fireEvent.change(screen.getByLabelText('Default device'), { target: { value: 'cpu' } });
-    expect(loadPrefs(localStorage)).toEqual({ theme: 'dark', budgetKind: 'steps', budgetValue: 25, device: 'cpu', threads: 0 });
+    expect(loadPrefs(localStorage)).toEqual({ theme: 'dark', budgetKind: 'steps', budgetValue: 25, device: 'cpu', threads: 0, chatThreads: 0 });
   });
 
-  it('sets the training threads, with the engine machine’s cores said beside them', async () => {
+  it('sets the training and chat threads, with the engine machine’s cores said beside them', async () => {
     localStorage.clear();
     render(SettingsView, { info, prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
     expect(screen.getByText(/machine has 2 CPU cores/)).toBeTruthy();
@@ -40,5 +40,7 @@ describe('SettingsView', () => {
     // Not a whole number: nothing saved.
     await fireEvent.change(screen.getByLabelText('Training threads'), { target: { value: '1.5' } });
     expect(loadPrefs(localStorage).threads).toBe(1);
+    await fireEvent.change(screen.getByLabelText('Chat threads'), { target: { value: '1' } });
+    expect(loadPrefs(localStorage)).toMatchObject({ threads: 1, chatThreads: 1 });
   });
 });

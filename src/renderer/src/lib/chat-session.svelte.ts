@@ -109,10 +109,11 @@ export class ChatSession {
     this.quietTimer = null;
   }
 
-  async send(text: string, mix: ChatMix, sampling: ChatSampling, maxTokens: number): Promise<boolean> {
+  /** Sends a message; `threads` > 0 caps the CPU threads its reply runs with (0: every core). */
+  async send(text: string, mix: ChatMix, sampling: ChatSampling, maxTokens: number, threads = 0): Promise<boolean> {
     this.error = null;
     try {
-      const sent = await this.api.sendMessage({ ...(this.chatId !== null ? { chatId: this.chatId } : {}), text, mix, sampling, maxTokens });
+      const sent = await this.api.sendMessage({ ...(this.chatId !== null ? { chatId: this.chatId } : {}), text, mix, sampling, maxTokens, ...(threads > 0 ? { threads } : {}) });
       this.pieces.set(sent.replyMessageId, this.pieces.get(sent.replyMessageId) ?? []);
       await this.open(sent.chatId);
       return true;
@@ -132,10 +133,10 @@ export class ChatSession {
     }
   }
 
-  async regenerate(messageId: number, mix: ChatMix | undefined, sampling: ChatSampling, maxTokens: number): Promise<void> {
+  async regenerate(messageId: number, mix: ChatMix | undefined, sampling: ChatSampling, maxTokens: number, threads = 0): Promise<void> {
     this.error = null;
     try {
-      const sent = await this.api.regenerate({ messageId, ...(mix ? { mix } : {}), sampling, maxTokens });
+      const sent = await this.api.regenerate({ messageId, ...(mix ? { mix } : {}), sampling, maxTokens, ...(threads > 0 ? { threads } : {}) });
       this.pieces.set(sent.replyMessageId, this.pieces.get(sent.replyMessageId) ?? []);
       if (this.chatId !== null) await this.open(this.chatId);
     } catch (err) {

@@ -14,9 +14,11 @@ export interface Prefs {
   device: DevicePref;
   /** CPU threads for training (0: the forest's setting, every core unless set otherwise). */
   threads: number;
+  /** CPU threads for chat replies (0: every core). */
+  chatThreads: number;
 }
 
-export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'minutes', budgetValue: 10, device: 'auto', threads: 0 };
+export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'minutes', budgetValue: 10, device: 'auto', threads: 0, chatThreads: 0 };
 const KEY = 'grove.prefs.v1';
 
 export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
@@ -33,8 +35,13 @@ export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
     budgetValue:
       typeof r.budgetValue === 'number' && Number.isFinite(r.budgetValue) && r.budgetValue > 0 ? r.budgetValue : DEFAULT_PREFS.budgetValue,
     device: DEVICES.includes(r.device as DevicePref) ? (r.device as DevicePref) : DEFAULT_PREFS.device,
-    threads: typeof r.threads === 'number' && Number.isInteger(r.threads) && r.threads >= 0 && r.threads <= 1024 ? r.threads : DEFAULT_PREFS.threads,
+    threads: threadCount(r.threads, DEFAULT_PREFS.threads),
+    chatThreads: threadCount(r.chatThreads, DEFAULT_PREFS.chatThreads),
   };
+}
+
+function threadCount(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1024 ? v : fallback;
 }
 
 export function savePrefs(storage: Pick<Storage, 'setItem'>, prefs: Prefs): void {
