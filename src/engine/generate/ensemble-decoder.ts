@@ -20,6 +20,8 @@ export interface ExpertSession {
   /** Feeds one token; returns the next-token logits [V]. */
   step(id: number): Promise<Float32Array>;
   readonly maxContext: number;
+  /** True when prefillScored's and step's "logits" are already log-probabilities (nothing to normalise). */
+  readonly normalised?: boolean;
 }
 
 export interface EnsembleExpert {
@@ -150,7 +152,7 @@ export class EnsembleDecoder implements Decoder {
       for (let i = 0; i < results.length; i++) this.column[i] = results[i]!.promptLogProbs[t]!;
       this.posterior.observe(this.column);
     }
-    this.logProbs = results.map((r) => logSoftmaxInto(r.logits, new Float32Array(r.logits.length)));
+    this.logProbs = results.map((r, i) => (this.sessions[i]!.normalised ? Float32Array.from(r.logits) : logSoftmaxInto(r.logits, new Float32Array(r.logits.length))));
     this.accepted = false;
     return this.mixture();
   }
@@ -177,7 +179,7 @@ export class EnsembleDecoder implements Decoder {
   async step(id: number): Promise<Float32Array> {
     this.accept(id);
     const logits = await this.forEach((s) => s.step(id));
-    logits.forEach((l, i) => logSoftmaxInto(l, this.logProbs[i]!));
+    logits.forEach((l, i) => (this.sessions[i]!.normalised ? this.logProbs[i]!.set(l) : logSoftmaxInto(l, this.logProbs[i]!)));
     this.accepted = false;
     return this.mixture();
   }

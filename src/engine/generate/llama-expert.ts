@@ -11,11 +11,13 @@ import type { ExpertSession } from './ensemble-decoder';
  * A decoder without chunked prefill is served by the score graph plus a plain prefill (two passes).
  */
 export function llamaExpertSession(model: LlamaModel, o: { chunk?: number } = {}): ExpertSession {
-  const decoder = model.decoder();
+  // Log-probabilities straight from the graph: the ensemble mixes them as they are (no [V] pass in JS).
+  const decoder = model.decoder({ logProbs: true });
   const V = model.config.vocabSize;
   const chunked = (decoder as Partial<ChunkedPrefill>).prefillChunks?.bind(decoder);
   return {
     maxContext: decoder.maxContext,
+    normalised: true,
     async prefillScored(ids) {
       const promptLogProbs = new Float32Array(Math.max(0, ids.length - 1));
       if (!chunked) {

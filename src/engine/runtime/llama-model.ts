@@ -23,8 +23,8 @@ export interface ModelRunOptions {
   kvCacheStep?: number;
 }
 
-/** decode: last position's logits; decode-all: every position's; decode-all-logprobs: every position's log-probabilities. */
-type GraphKind = 'decode' | 'decode-all' | 'decode-all-logprobs' | 'score';
+/** decode(-logprobs): the last position's logits (log-probabilities); decode-all(-logprobs): every position's. */
+type GraphKind = 'decode' | 'decode-logprobs' | 'decode-all' | 'decode-all-logprobs' | 'score';
 
 /** Compiles a graph once per (kind, config, weights file, Grove version); later opens reuse the file. */
 function compiledGraph(kind: GraphKind, config: ModelConfig, weights: TensorReader): string {
@@ -35,7 +35,7 @@ function compiledGraph(kind: GraphKind, config: ModelConfig, weights: TensorRead
   const file = join(dir, `grove-${kind}-${key}.onnx`);
   if (existsSync(file)) return file;
   const o = { graphDir: dir, metadata: { 'grove.key': key } };
-  const bytes = kind === 'score' ? scoreGraph(config, weights, o) : decodeGraph(config, weights, { ...o, lastOnly: kind === 'decode', logProbs: kind === 'decode-all-logprobs' });
+  const bytes = kind === 'score' ? scoreGraph(config, weights, o) : decodeGraph(config, weights, { ...o, lastOnly: kind === 'decode' || kind === 'decode-logprobs', logProbs: kind.endsWith('-logprobs') });
   writeFileSync(`${file}.tmp`, bytes);
   renameSync(`${file}.tmp`, file);
   if (process.env.GROVE_DUMP_GRAPHS) writeFileSync(join(process.env.GROVE_DUMP_GRAPHS, `${kind}.onnx`), bytes);
@@ -123,17 +123,21 @@ export class LlamaModel {
     return out.logits!.data as Float32Array;
   }
 
-  /** A fresh single-sequence decoding session with its own KV cache. */
-  decoder(): Decoder & ChunkedPrefill {
+  /**
+   * A fresh single-sequence decoding session with its own KV cache. With `logProbs`, prefill() and step() return the next token's
+   * log-probabilities (the log-softmax done in the graph) instead of its logits: what an ensemble mixes.
+   */
+  decoder(o: { logProbs?: boolean } = {}): Decoder & ChunkedPrefill {
     const model = this;
     // Rows: one buffer per layer that every run's new rows are appended to. Concat: each run's present
     // tensors become the next run's past.
     const cache = cacheForm(this.config) === 'rows' ? new KvCache(this.config, this.config.maxPositionEmbeddings, this.options.kvCacheStep ?? KV_CACHE_STEP) : null;
     let past = this.emptyPast(1);
     let length = 0;
-    const run = async (ids: readonly number[], kind: 'decode' | 'decode-all-logprobs' = 'decode'): Promise<Float32Array> => {
+    const stepKind: GraphKind = o.logProbs ? 'decode-logprobs' : 'decode';
+    const run = async (ids: readonly number[], kind: GraphKind = stepKind): Promise<Float32Array> => {
       const session = await model.session(kind);
-      const head = kind === 'decode' ? 'logits' : 'log_probs';
+      const head = kind.endsWith('-logprobs') ? 'log_probs' : 'logits';
       const inputIds = int64(ids, [1, ids.length]);
       if (cache) {
         const out = await session.run({ input_ids: inputIds, ...cache.feeds(ids.length) });
