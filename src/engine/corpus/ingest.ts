@@ -1,6 +1,4 @@
 // Folder ingestion end to end: walk, reuse unchanged files, extract the rest, deduplicate, split, write shards, manifest, state and report.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
@@ -16,6 +14,7 @@ import { planSplit } from './split';
 import { loadState, saveState, tokenizerKey, type FileRecord } from './state';
 import { SPLITS, type CorpusTokenizer, type FileOutcome, type IngestReport, type ProgressListener, type Split, type SplitStats } from './types';
 import { walkFolder, type WalkFile } from './walk';
+import { sha256File } from '../file-hash';
 
 export interface IngestOptions {
   folder: string; // the dropped folder; never written to
@@ -73,7 +72,7 @@ export async function ingestFolder(options: IngestOptions): Promise<IngestReport
   const before = usable?.files ?? {};
   for (const f of files) {
     const r = before[f.path];
-    if (r && r.size === f.size && (r.mtimeMs === f.mtimeMs || (r.rawHash !== '' && (await hashFile(f.abs).catch(() => '')) === r.rawHash))) {
+    if (r && r.size === f.size && (r.mtimeMs === f.mtimeMs || (r.rawHash !== '' && (await sha256File(f.abs).catch(() => '')) === r.rawHash))) {
       records.set(f.path, { ...r, mtimeMs: f.mtimeMs });
     } else candidates.push(f);
   }
@@ -252,8 +251,3 @@ export async function ingestFolder(options: IngestOptions): Promise<IngestReport
   }
 }
 
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}

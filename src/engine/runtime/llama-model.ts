@@ -124,8 +124,9 @@ export class LlamaModel {
   }
 
   /**
-   * A fresh single-sequence decoding session with its own KV cache. With `logProbs`, prefill() and step() return the next token's
-   * log-probabilities (the log-softmax done in the graph) instead of its logits: what an ensemble mixes.
+   * A fresh single-sequence decoding session with its own KV cache. With `logProbs`, prefill() and step()
+   * return the next token's log-probabilities (the log-softmax done in the graph) instead of its logits:
+   * what an ensemble mixes.
    */
   decoder(o: { logProbs?: boolean } = {}): Decoder & ChunkedPrefill {
     const model = this;
@@ -133,7 +134,7 @@ export class LlamaModel {
     // tensors become the next run's past.
     const cache = cacheForm(this.config) === 'rows' ? new KvCache(this.config, this.config.maxPositionEmbeddings, this.options.kvCacheStep ?? KV_CACHE_STEP) : null;
     let past = this.emptyPast(1);
-    let length = 0;
+    let length = 0; // positions fed (concat form; the rows form asks its cache)
     const stepKind: GraphKind = o.logProbs ? 'decode-logprobs' : 'decode';
     const run = async (ids: readonly number[], kind: GraphKind = stepKind): Promise<Float32Array> => {
       const session = await model.session(kind);
@@ -142,7 +143,6 @@ export class LlamaModel {
       if (cache) {
         const out = await session.run({ input_ids: inputIds, ...cache.feeds(ids.length) });
         cache.append(out.new_key_values!.data as Float32Array, ids.length);
-        length += ids.length;
         return out[head]!.data as Float32Array;
       }
       const out = await session.run({ input_ids: inputIds, ...past });
@@ -177,7 +177,7 @@ export class LlamaModel {
         return logProbs.slice(logProbs.length - model.config.vocabSize);
       },
       get length() {
-        return length;
+        return cache ? cache.length : length;
       },
     } as Decoder & ChunkedPrefill;
   }

@@ -2,12 +2,11 @@
 // in a folder per step. A checkpoint is written into a temporary folder, every file fsynced, then the
 // folder is renamed into place; on load its tensors file is checked against the sha256 in its state, so
 // a half-written or damaged checkpoint is never trusted (the previous one is used instead).
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SafetensorsFile, type TensorReader } from '../model/safetensors';
 import { syncFolder, writeSafetensors, type TensorToWrite } from '../model/safetensors-write';
+import { sha256File } from '../file-hash';
 
 export const TENSORS_FILE = 'state.safetensors';
 export const STATE_FILE = 'state.json';
@@ -47,12 +46,6 @@ async function writeDurable(path: string, text: string): Promise<void> {
   } finally {
     await fh.close();
   }
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** Writes the checkpoint for `state.step` under `root`, then keeps only the newest `keep`. */
