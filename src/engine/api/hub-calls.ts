@@ -75,7 +75,7 @@ export class HubCalls {
   async downloadModel(input: ApiInput<'downloadModel'>): Promise<JobView> {
     const repoId = validateRepoId(input.repo);
     const revision = input.revision === undefined ? undefined : validateRevision(input.revision);
-    if (input.asSeed) this.assertCanPlantSeed();
+    if (input.asSeed) assertCanPlantSeed(this.catalog, this.forestHome, this.jobs.queue);
     const known = curatedModel(repoId);
     if (known?.gated && !input.token && !process.env.HF_TOKEN) {
       throw new GroveError('bad_input', `${repoId} is gated: accept its licence on huggingface.co/${repoId}, then give an access token (huggingface.co/settings/tokens).`, { repo: repoId });
@@ -89,15 +89,10 @@ export class HubCalls {
     if (!existsSync(folder) || !statSync(folder).isDirectory()) {
       throw new GroveError('not_found', `${folder} is not a folder on this machine. Choose a Hugging Face model folder (config.json, model.safetensors, tokenizer.json).`, { folder });
     }
-    this.assertCanPlantSeed();
+    assertCanPlantSeed(this.catalog, this.forestHome, this.jobs.queue);
     // Read now, so an unsupported architecture or a missing tokenizer is said at once, not after a queue wait.
     await importModelFolder(folder);
     const payload: ImportSeedJobPayload = { folder, ...(input.name ? { name: input.name } : {}) };
     return jobView(this.jobs.enqueueJob('import-seed', payload));
   }
-
-  private assertCanPlantSeed(): void {
-    assertCanPlantSeed(this.catalog, this.forestHome, this.jobs.queue);
-  }
-
 }

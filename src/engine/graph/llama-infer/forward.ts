@@ -54,17 +54,21 @@ function linear(b: NodeBuilder, x: string, w: WeightRef, name: string, bias: boo
   return bias ? b.op('Add', [y, w(`${name}.bias`)]) : y;
 }
 
+/** The weights of projections that read one input, transposed and side by side: [C, sum of their outputs]. */
+function packedWeights(b: NodeBuilder, w: WeightRef, names: readonly string[], tag: string): string {
+  return b.op('Concat', names.map((n) => b.op('Transpose', [w(`${n}.weight`)], { perm: attr.ints([1, 0]) }, 'wT')), { axis: attr.int(1) }, tag);
+}
+
 /** The q, k and v projections as one MatMul: weights (and biases) concatenated, [B, S, (H + 2 Hkv) * D]. */
 function packedQkv(b: NodeBuilder, x: string, w: WeightRef, prefix: string, bias: boolean): string {
   const names = ['q_proj', 'k_proj', 'v_proj'].map((n) => `${prefix}.self_attn.${n}`);
-  const wt = b.op('Concat', names.map((n) => b.op('Transpose', [w(`${n}.weight`)], { perm: attr.ints([1, 0]) }, 'wT')), { axis: attr.int(1) }, 'wqkvT');
-  const y = b.op('MatMul', [x, wt]);
+  const y = b.op('MatMul', [x, packedWeights(b, w, names, 'wqkvT')]);
   return bias ? b.op('Add', [y, b.op('Concat', names.map((n) => w(`${n}.bias`)), { axis: attr.int(0) }, 'bqkv')]) : y;
 }
 
 /** The gate and up projections as one MatMul over concatenated weights, split into [B, S, I] each. */
 function packedGateUp(b: NodeBuilder, x: string, w: WeightRef, prefix: string, I: number): [string, string] {
-  const wt = b.op('Concat', ['gate_proj', 'up_proj'].map((n) => b.op('Transpose', [w(`${prefix}.mlp.${n}.weight`)], { perm: attr.ints([1, 0]) }, 'wT')), { axis: attr.int(1) }, 'wgateupT');
+  const wt = packedWeights(b, w, ['gate_proj', 'up_proj'].map((n) => `${prefix}.mlp.${n}`), 'wgateupT');
   return b.opMulti('Split', [b.op('MatMul', [x, wt]), b.int64s([I, I])], 2, { axis: attr.int(-1) }) as [string, string];
 }
 
