@@ -4,6 +4,7 @@ import { Catalog } from '../engine/catalog/catalog';
 import { insertEvaluation } from '../engine/catalog/evaluations';
 import { findModel } from '../engine/catalog/models';
 import type { Evaluation } from '../engine/eval/perplexity';
+import { loadPrior, priorOver, priorTarget } from '../engine/forest/prior-store';
 import { catalogPath } from '../engine/home';
 import type { EvaluationSpec } from '../engine/store/evaluate-job';
 
@@ -42,6 +43,16 @@ export class EvaluationStore {
     if (!d || models.some((m) => !m)) return;
     const spec: EvaluationSpec = { kind: 'ensemble', models: models.map((m) => m!.name), modelIds: models.map((m) => m!.id), prior, posterior };
     insertEvaluation(this.catalog, d.forestId, spec, d.id, e);
+  }
+
+  /** The cached prior of `domain:NAME` over these forest models, in their order; null when none is stored. */
+  cachedPrior(names: readonly string[], domain: string): number[] | null {
+    const models = names.map((n) => findModel(this.catalog, n));
+    const d = this.domainId(domain);
+    if (!d || models.some((m) => !m)) return null;
+    const stored = loadPrior(this.catalog, d.forestId, priorTarget.domain(domain));
+    const ids = models.map((m) => m!.id);
+    return stored && ids.every((id) => stored.modelIds.includes(id)) ? priorOver(stored, ids) : null;
   }
 
   close(): void {

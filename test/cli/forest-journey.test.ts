@@ -73,6 +73,14 @@ describe('grove, end to end', { timeout: 180_000 }, () => {
     for (const model of ['seed', 'law', 'med', 'lease', 'clinic', 'merged']) expect(table).toMatch(new RegExp(`^${model}\\tlaw\\ttest\\t\\d+\\t`, 'm'));
     expect(table).toMatch(/^ensemble \(cached prior, context posterior\)\tclinic\ttest/m);
     expect(grove('show', 'merged').out).toMatch(/clinic test: perplexity \d+\.\d\d/);
+    // One cached prior: `grove eval` weighs the experts with the prior `grove prior` stored for the domain.
+    const prior = grove('prior', '--target', 'domain:clinic').out;
+    const stored = new Map([...prior.matchAll(/^ {2}(\d\.\d{4}) {2}(\w+)$/gm)].map((m) => [m[2]!, Number(m[1])]));
+    expect([...stored.keys()].sort()).toEqual(['clinic', 'law', 'lease', 'med']);
+    const experts = ['law', 'med', 'lease', 'clinic'];
+    const row = grove('eval', '--model', ...experts, '--domain', 'clinic', '--context', '32', '--threads', '1').out.split('\n').find((l) => l.startsWith('ensemble'))!;
+    const used = row.split('\t')[7]!.split(' ').map(Number);
+    experts.forEach((name, j) => expect(used[j]).toBeCloseTo(stored.get(name)!, 2));
   });
 
   it('lists the jobs, removes an expert and collects its files', () => {

@@ -4,11 +4,12 @@
 // are stored in the catalog (the app's heatmap shows them).
 import type { Command } from 'commander';
 import type { Split } from '../../engine/corpus/types';
-import { Ensemble, estimateCachedPrior } from '../../engine/ensemble/ensemble';
+import { Ensemble } from '../../engine/ensemble/ensemble';
 import { evaluateSplit, type WindowScorer } from '../../engine/eval/perplexity';
 import { CONTEXT_POSTERIOR, LAST_TOKEN_POSTERIOR } from '../../engine/forest/posterior';
 import { LlamaModel } from '../../engine/runtime/llama-model';
 import { domainDir } from '../../engine/store/domains';
+import { estimateDomainsPrior } from '../../engine/store/prior-job';
 import { GroveError } from '../../shared/api/errors';
 import { EvaluationStore } from '../evaluation-store';
 import { forestHomeOf, resolveModelFolder } from '../options';
@@ -36,7 +37,7 @@ export function registerEval(program: Command): void {
     .option('--context <n>', 'window length in tokens', num, 256)
     .option('--batch <n>', 'windows per forward pass', num, 8)
     .option('--threads <n>', 'CPU threads (0 = all)', num, 0)
-    .option('--prior <kind>', 'ensemble prior: uniform, or cached (estimated on the valid split of each domain)', 'cached')
+    .option('--prior <kind>', 'ensemble prior: uniform, or cached (the one `grove prior` stored for the domain, else estimated the same way on its held-out split)', 'cached')
     .option('--posterior <kind>', 'ensemble posterior: context or last-token', 'context')
     .option('--prior-sequences <n>', 'held-out windows read for the cached prior', num, 100)
     .action(async (o: EvalOpts, cmd: Command) => {
@@ -64,7 +65,8 @@ export function registerEval(program: Command): void {
           }
           if (models.length < 2) continue;
           const experts: WindowScorer[] = models;
-          const prior = o.prior === 'uniform' ? models.map(() => 1 / models.length) : (await estimateCachedPrior(experts, dir, { ...opts, sequences: o.priorSequences })).prior;
+          // The prior `grove prior` cached for these models, or the same estimate made now (and printed).
+          const prior = o.prior === 'uniform' ? models.map(() => 1 / models.length) : (store.cachedPrior(names, domain) ?? (await estimateDomainsPrior(experts, [dir], o.priorSequences)).prior);
           const posterior = o.posterior === 'context' ? CONTEXT_POSTERIOR : LAST_TOKEN_POSTERIOR;
           const e = await evaluateSplit(new Ensemble(experts, prior, posterior), dir, o.split, opts);
           row(`ensemble (${o.prior} prior, ${o.posterior} posterior)`, domain, e, prior.map((w) => w.toFixed(3)).join(' '));

@@ -1,6 +1,8 @@
-// The cached domain prior (btm.md "Cached prior"; BTM section 2.3, DEMix section 4.2): run the ensemble
-// over N held-out sequences of a target, smooth the per-batch mean posteriors with an exponential
-// moving average, s_n = alpha * s_(n-1) + (1 - alpha) * mean_n, and freeze the last value.
+// The cached domain prior (btm.md "Cached prior"; BTM section 2.3, DEMix section 4.2), as the authors'
+// released code computes it: run the ensemble over N held-out sequences of a target, take each sequence's
+// posterior at its last position, average those over the batch, smooth the batch means with pandas'
+// `ewm(alpha, adjust=False)` (the first batch's mean seeds it; then s_n = (1 - alpha) * s_(n-1) +
+// alpha * mean_n, the newest batch weighing alpha = 0.3), and freeze the last value.
 import { GroveError } from '../../shared/api/errors';
 import { normaliseDistribution, uniform } from './distribution';
 import { CONTEXT_POSTERIOR, posteriorTrajectory, type ExpertTokenLogProbs, type PosteriorSettings } from './posterior';
@@ -8,10 +10,7 @@ import { CONTEXT_POSTERIOR, posteriorTrajectory, type ExpertTokenLogProbs, type 
 export const CACHED_PRIOR_DEFAULTS = {
   /** Held-out sequences of the target the estimate reads (the released code's 100). */
   sequences: 100,
-  /**
-   * The weight the previous smoothed value keeps. The released DEMix code smooths with torch_ema's
-   * ExponentialMovingAverage at decay 0.3, which is this alpha: each batch's mean brings in 70 %.
-   */
+  /** The weight of the newest batch's mean (pandas' `alpha`; the released code's 0.3): the rest keeps 0.7. */
   alpha: 0.3,
 } as const;
 
@@ -19,7 +18,7 @@ export interface CachedPriorOptions {
   /** Stop after this many sequences (default 100); a batch that crosses the limit is cut. */
   sequences?: number;
   alpha?: number;
-  /** The value before the first batch (default uniform, as the released code starts). */
+  /** The prior the first batch's posteriors are computed with (default uniform, as the released code starts). */
   initial?: readonly number[];
   /** The posterior run over each sequence (default: context posterior over the whole sequence). */
   posterior?: PosteriorSettings;
@@ -27,8 +26,8 @@ export interface CachedPriorOptions {
 
 /**
  * Estimates a cached prior batch by batch, as the ensemble scores the target's held-out sequences.
- * Each batch's posterior is computed with the current smoothed value as its prior (DEMix's updating
- * prior); its mean over every predicted position of every sequence in the batch is the batch mean.
+ * Each batch's posteriors are computed with the current smoothed value as their prior (DEMix's updating
+ * prior); the mean of the sequences' last-position posteriors is the batch mean.
  */
 export class CachedPriorEstimator {
   readonly k: number;
@@ -45,7 +44,7 @@ export class CachedPriorEstimator {
     this.alpha = options.alpha ?? CACHED_PRIOR_DEFAULTS.alpha;
     this.limit = options.sequences ?? CACHED_PRIOR_DEFAULTS.sequences;
     this.settings = options.posterior ?? CONTEXT_POSTERIOR;
-    if (!(this.alpha >= 0 && this.alpha < 1)) throw new GroveError('bad_input', `cached prior: alpha is ${this.alpha}; it must be in [0, 1): the weight the previous value keeps.`, { alpha: this.alpha });
+    if (!(this.alpha > 0 && this.alpha <= 1)) throw new GroveError('bad_input', `cached prior: alpha is ${this.alpha}; it must be in (0, 1]: the weight of the newest batch.`, { alpha: this.alpha });
     if (!Number.isInteger(this.limit) || this.limit < 1) throw new GroveError('bad_input', `cached prior: sequences is ${this.limit}; it must be a whole number >= 1.`, { sequences: this.limit });
     this.value = options.initial ? normaliseDistribution(options.initial, 'cached prior initial value') : uniform(k);
     if (this.value.length !== k) throw new GroveError('bad_input', `cached prior: the initial value has ${this.value.length} entries for ${k} experts. Give one per expert.`);
@@ -71,16 +70,19 @@ export class CachedPriorEstimator {
     if (this.frozen) return false;
     const take = batch.slice(0, this.limit - this.used);
     const mean = new Float64Array(this.k);
-    let positions = 0;
+    let counted = 0;
     for (const [i, seq] of take.entries()) {
       if (seq.length !== this.k) throw new GroveError('bad_input', `cached prior: sequence ${i} of the batch has log-probs for ${seq.length} experts, not ${this.k}. Score every sequence with every expert.`);
       const w = posteriorTrajectory(seq, this.value, this.settings); // [T, k]
-      for (let p = 0; p < w.length; p++) mean[p % this.k]! += w[p]!;
-      positions += w.length / this.k;
+      if (w.length === 0) continue; // an empty sequence has no last position
+      for (let j = 0; j < this.k; j++) mean[j]! += w[w.length - this.k + j]!;
+      counted++;
     }
-    if (positions === 0) return !this.frozen; // an empty batch (or empty sequences) says nothing
+    if (counted === 0) return !this.frozen; // an empty batch (or only empty sequences) says nothing
+    for (let j = 0; j < this.k; j++) mean[j]! /= counted;
     const a = this.alpha;
-    this.value = normaliseDistribution(this.value.map((s, j) => a * s + (1 - a) * (mean[j]! / positions)), 'cached prior');
+    const first = this.history.length === 0;
+    this.value = normaliseDistribution(first ? [...mean] : this.value.map((s, j) => (1 - a) * s + a * mean[j]!), 'cached prior');
     this.used += take.length;
     this.history.push([...this.value]);
     return !this.frozen;

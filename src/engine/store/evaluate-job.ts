@@ -4,11 +4,11 @@
 // score goes to the owner as a record for the evaluations table.
 import { z } from 'zod';
 import { GroveError } from '../../shared/api/errors';
-import { Ensemble, estimateCachedPrior } from '../ensemble/ensemble';
+import { Ensemble } from '../ensemble/ensemble';
 import { evaluateSplit, type Evaluation } from '../eval/perplexity';
 import { CONTEXT_POSTERIOR } from '../forest/posterior';
 import type { JobContext } from '../jobs/protocol';
-import { StoredRef, withModels, type PriorRecord } from './prior-job';
+import { estimateDomainsPrior, StoredRef, withModels, type PriorRecord } from './prior-job';
 
 export const EvaluateJobPayload = z
   .object({
@@ -72,7 +72,7 @@ export async function runEvaluateJob(input: unknown, ctx: JobContext): Promise<{
       await scoreCell(ctx, d.name, async () => {
         let prior = ensemble.priors[d.name];
         if (!prior) {
-          const estimate = await estimateCachedPrior(experts, d.dir, { contextLength: Math.min(128, p.contextLength), batchSize: 4 });
+          const estimate = await estimateDomainsPrior(experts, [d.dir]);
           prior = estimate.prior;
           ctx.record({ kind: 'prior', target: `domain:${d.name}`, modelIds: ensemble.experts.map((e) => e.id), weights: prior, sequences: estimate.sequences } satisfies PriorRecord);
         }

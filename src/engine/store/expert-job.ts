@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { TrainProgress } from '../../shared/api/events';
 import { BranchInitKind } from '../../shared/api/schemas-forest';
 import { writeFileAtomic } from '../corpus/atomic';
-import { estimateCachedPrior } from '../ensemble/ensemble';
+import { CACHED_PRIOR_DEFAULTS } from '../forest/prior';
 import { priorTarget } from '../forest/prior-store';
 import { branchParents, type ParentWeight } from '../forest/weights';
 import type { JobContext } from '../jobs/protocol';
@@ -18,7 +18,7 @@ import { WEIGHTS_FILE } from '../model/folder';
 import { chooseProvider, type ProviderPreference } from '../runtime/providers';
 import { runTrainJob } from '../train/train-job';
 import { storeAverage, storedModelFolder, storeModelFolder } from './model-store';
-import { StoredRef, withModels } from './prior-job';
+import { estimateDomainsPrior, StoredRef, withModels } from './prior-job';
 import { TrainingSettings, trainJobSettings } from './training-settings';
 
 
@@ -38,7 +38,7 @@ export const ExpertJobPayload = z
         seed: StoredRef,
         /** A cached prior of this domain over exactly the candidates, if the catalog had one. */
         prior: z.object({ modelIds: z.array(z.number().int()), weights: z.array(z.number()), sequences: z.number().int() }).nullable(),
-        priorSequences: z.number().int().positive().default(64),
+        priorSequences: z.number().int().positive().default(CACHED_PRIOR_DEFAULTS.sequences),
       })
       .strict()
       .optional(),
@@ -79,15 +79,15 @@ interface Branched {
 }
 
 const BRANCH_FILE = 'branch.json';
-const PRIOR_CONTEXT = 128;
 
 /** The posterior of the new domain over the candidates: the cached one, or estimated on its train split. */
 async function domainPrior(home: string, p: z.output<typeof ExpertJobPayload>, ctx: JobContext): Promise<{ modelIds: number[]; weights: number[] }> {
   const b = p.branch!;
   if (b.prior) return b.prior;
   ctx.progress({ phase: 'prior' } satisfies ExpertProgress);
-  // A sample of the new domain's train split: its valid split is kept for the expert's own validation.
-  const { prior, sequences } = await withModels(home, b.candidates, (experts) => estimateCachedPrior(experts, p.domainDir, { split: 'train', contextLength: PRIOR_CONTEXT, batchSize: 4, sequences: b.priorSequences }));
+  // The same estimate as `grove prior --target domain:NAME` (it is stored under that target): the candidates
+  // never trained on this domain, so reading its held-out split takes nothing from the new expert.
+  const { prior, sequences } = await withModels(home, b.candidates, (experts) => estimateDomainsPrior(experts, [p.domainDir], b.priorSequences));
   const record: ExpertRecord = { kind: 'prior', target: `domain:${p.domain}`, modelIds: b.candidates.map((c) => c.id), weights: prior, sequences };
   ctx.record(record);
   return { modelIds: record.modelIds, weights: prior };

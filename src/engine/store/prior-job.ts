@@ -7,11 +7,19 @@ import { ingestFolder } from '../corpus/ingest';
 import { readManifest, splitShards } from '../corpus/manifest';
 import { corpusTokenizer } from '../corpus/types';
 import { estimateCachedPriorOn } from '../ensemble/ensemble';
+import type { WindowScorer } from '../eval/perplexity';
+import { CACHED_PRIOR_DEFAULTS } from '../forest/prior';
 import type { JobContext } from '../jobs/protocol';
 import { LlamaModel } from '../runtime/llama-model';
 import { loadTokenizer } from '../tokenize/load';
 import type { ShardFile } from '../train/windows';
 import { storedModelFolder } from './model-store';
+
+/**
+ * The windows every cached prior is estimated on, wherever it is shown or stored (`grove prior`, `grove eval`,
+ * the evaluate job, a branch's init, a collapse): one setting, so the same forest and target give one prior.
+ */
+export const PRIOR_WINDOWS = { contextLength: 128, batchSize: 4 } as const;
 
 export const StoredRef = z.object({ id: z.number().int(), name: z.string(), sha256: z.string(), tokenizerSha256: z.string().nullable() }).strict();
 export type StoredRef = z.output<typeof StoredRef>;
@@ -28,8 +36,8 @@ export const PriorJobPayload = z
     target: z.string(),
     experts: z.array(StoredRef).min(1),
     text: TargetText,
-    sequences: z.number().int().positive().default(100),
-    contextLength: z.number().int().positive().default(128),
+    sequences: z.number().int().positive().default(CACHED_PRIOR_DEFAULTS.sequences),
+    contextLength: z.number().int().positive().default(PRIOR_WINDOWS.contextLength),
   })
   .strict();
 export type PriorJobPayload = z.input<typeof PriorJobPayload>;
@@ -62,6 +70,12 @@ export async function targetShards(text: TargetText, contextLength: number, sign
   return files;
 }
 
+/** The cached prior of `experts` on domains' held-out text (targetShards' choice of split), with PRIOR_WINDOWS. */
+export async function estimateDomainsPrior(experts: readonly WindowScorer[], dirs: readonly string[], sequences: number = CACHED_PRIOR_DEFAULTS.sequences): Promise<{ prior: number[]; sequences: number }> {
+  const files = await targetShards({ kind: 'domains', dirs: [...dirs] }, PRIOR_WINDOWS.contextLength);
+  return estimateCachedPriorOn(experts, files, { ...PRIOR_WINDOWS, sequences });
+}
+
 /** Opens the experts, runs `use`, and closes them whatever happens. */
 export async function withModels<T>(home: string, refs: readonly StoredRef[], use: (models: LlamaModel[]) => Promise<T>): Promise<T> {
   const models: LlamaModel[] = [];
@@ -76,7 +90,7 @@ export async function withModels<T>(home: string, refs: readonly StoredRef[], us
 /** Estimates the prior of `experts` on `text`: what collapse and branch use when none is cached. */
 export async function estimateTargetPrior(home: string, p: z.output<typeof PriorJobPayload>, signal?: AbortSignal): Promise<PriorRecord> {
   const files = await targetShards(p.text, p.contextLength, signal);
-  const { prior, sequences } = await withModels(home, p.experts, (models) => estimateCachedPriorOn(models, files, { contextLength: p.contextLength, batchSize: 4, sequences: p.sequences }));
+  const { prior, sequences } = await withModels(home, p.experts, (models) => estimateCachedPriorOn(models, files, { contextLength: p.contextLength, batchSize: PRIOR_WINDOWS.batchSize, sequences: p.sequences }));
   return { kind: 'prior', target: p.target, modelIds: p.experts.map((e) => e.id), weights: prior, sequences };
 }
 

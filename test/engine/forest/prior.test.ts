@@ -9,20 +9,20 @@ const seqA = [[ln(0.8), ln(0.1)], [ln(0.2), ln(0.1)]];
 const seqB = [[ln(0.5)], [ln(0.5)]];
 
 describe('cached prior', () => {
-  it('smooths the per-batch mean posteriors with an EMA, as computed by hand', () => {
+  it("smooths the batches' mean last-position posteriors as pandas' ewm(alpha=0.3, adjust=False), as computed by hand", () => {
     const estimator = new CachedPriorEstimator(2, { alpha: 0.3, sequences: 3 });
     expect(estimator.prior).toEqual([0.5, 0.5]);
 
-    // Batch 1, prior [0.5, 0.5]: positions t=0 -> [0.5, 0.5], t=1 -> [0.8, 0.2]; mean [0.65, 0.35].
+    // Batch 1, prior [0.5, 0.5]: seqA's last position (t=1) -> [0.8, 0.2]. The first batch seeds the EMA.
     expect(estimator.addBatch([seqA])).toBe(true);
-    const s1 = [0.3 * 0.5 + 0.7 * 0.65, 0.3 * 0.5 + 0.7 * 0.35]; // [0.605, 0.395]
+    const s1 = [0.8, 0.2];
     estimator.prior.forEach((v, j) => expect(v).toBeCloseTo(s1[j]!, 14));
 
-    // Batch 2, prior s1: seqA t=0 -> s1, t=1 -> s1 * [0.8, 0.2] renormalised; seqB t=0 -> s1.
-    const z = 0.605 * 0.8 + 0.395 * 0.2;
-    const mean = [(0.605 + (0.605 * 0.8) / z + 0.605) / 3, (0.395 + (0.395 * 0.2) / z + 0.395) / 3];
+    // Batch 2, prior s1: seqA's last position -> s1 * [0.8, 0.2] renormalised; seqB's (t=0) -> s1.
+    const z = 0.8 * 0.8 + 0.2 * 0.2;
+    const mean = [((0.8 * 0.8) / z + 0.8) / 2, ((0.2 * 0.2) / z + 0.2) / 2];
     expect(estimator.addBatch([seqA, seqB])).toBe(false); // 3 sequences: frozen
-    const s2 = s1.map((s, j) => 0.3 * s + 0.7 * mean[j]!);
+    const s2 = s1.map((s, j) => 0.7 * s + 0.3 * mean[j]!); // the newest batch weighs 0.3
     estimator.prior.forEach((v, j) => expect(v).toBeCloseTo(s2[j]!, 14));
     expect(estimator.history).toHaveLength(2);
     expect(estimator.frozen).toBe(true);
@@ -63,7 +63,8 @@ describe('cached prior', () => {
   });
 
   it('refuses bad settings and inputs with the fix in the message', () => {
-    expect(() => new CachedPriorEstimator(2, { alpha: 1 })).toThrow(/alpha is 1/);
+    expect(() => new CachedPriorEstimator(2, { alpha: 0 })).toThrow(/alpha is 0/);
+    expect(() => new CachedPriorEstimator(2, { alpha: 1.5 })).toThrow(/alpha is 1.5/);
     expect(() => new CachedPriorEstimator(2, { sequences: 0 })).toThrow(/sequences is 0/);
     expect(() => new CachedPriorEstimator(2, { initial: [1, 0, 0] })).toThrow(/3 entries for 2 experts/);
     expect(() => new CachedPriorEstimator(3).addBatch([seqA])).toThrow(/log-probs for 2 experts, not 3/);
