@@ -24,12 +24,16 @@ export interface MixOpts {
   temperature: number;
   topK: number;
   topP: number;
-  repetitionPenalty: number;
+  /** Unset: 1.1 when sampling, 1 (off) at temperature 0, so that 0 is plain greedy decoding. */
+  repetitionPenalty?: number;
   seed: number;
   threads: number;
 }
 
 const num = (v: string) => Number(v);
+
+/** The repetition penalty when sampling and none is given (the value local chat tools commonly default to). */
+const SAMPLING_REPETITION_PENALTY = 1.1;
 
 /** Adds the mixing and sampling options to a command. */
 export function addMixOptions(cmd: Command, o: { modelHelp: string }): Command {
@@ -41,10 +45,10 @@ export function addMixOptions(cmd: Command, o: { modelHelp: string }): Command {
     .option('--window <n>', 'context posterior: recent tokens that count ("all" = the whole context)', '256')
     .option('--top-experts <k>', 'run only the k experts of largest prior', num)
     .option('--weights <list>', 'fixed weights instead of the posterior: name=0.7,name2=0.3')
-    .option('--temperature <t>', '0 = greedy', num, 0.8)
+    .option('--temperature <t>', '0 = greedy: always the most likely token (no repetition penalty unless --repetition-penalty is given)', num, 0.8)
     .option('--top-k <k>', 'sampling: keep the k most likely tokens (0 = off)', num, 40)
     .option('--top-p <p>', 'sampling: nucleus (1 = off)', num, 0.95)
-    .option('--repetition-penalty <r>', '1 = off', num, 1.1)
+    .option('--repetition-penalty <r>', `divides the scores of tokens already in the text (1 = off; default ${SAMPLING_REPETITION_PENALTY} when sampling, off at --temperature 0)`, num)
     .option('--seed <n>', 'sampling seed', num, 0)
     .option('--threads <n>', 'CPU threads (0 = all)', num, 0);
 }
@@ -65,7 +69,8 @@ export function parseWeights(list: string): Record<string, number> {
 }
 
 export function samplingOf(o: MixOpts): SamplingInput {
-  return { temperature: o.temperature, topK: o.topK, topP: o.topP, repetitionPenalty: o.repetitionPenalty, seed: o.seed };
+  const repetitionPenalty = o.repetitionPenalty ?? (o.temperature === 0 ? 1 : SAMPLING_REPETITION_PENALTY);
+  return { temperature: o.temperature, topK: o.topK, topP: o.topP, repetitionPenalty, seed: o.seed };
 }
 
 function isFolder(p: string): boolean {

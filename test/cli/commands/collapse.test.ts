@@ -65,6 +65,10 @@ describe('grove collapse', () => {
     expect(weights).toHaveLength(2);
     expect(weights[0]! + weights[1]!).toBeCloseTo(1, 3);
     expect(grove('collapse', '--models', 'alpha', 'beta', '--uniform', '--name', 'even')).toMatch(/0\.5000 {2}alpha/);
+    // No weighting named: posterior weights on the mix, as the help says (here the mix is the one domain).
+    const byDefault = [...grove('collapse', '--models', 'alpha', 'beta', '--name', 'default').matchAll(/^ {2}(\d\.\d{4}) {2}/gm)].map((m) => Number(m[1]));
+    expect(byDefault).toEqual(weights);
+    expect(grove('prior')).toMatch(/^mix {2}/m);
     const both = spawnSync(process.execPath, [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'beta', '--uniform', '--weights', '1', '2', '--name', 'x'], { encoding: 'utf8' });
     expect(both.stderr).toMatch(/Choose one weighting/);
     const unknown = spawnSync(process.execPath, [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'gamma', '--uniform', '--name', 'y'], { encoding: 'utf8' });

@@ -30,6 +30,14 @@ describe('grove generate', () => {
     expect(a.trim().length).toBeGreaterThan(0);
     const r = spawnSync(process.execPath, [groveBin, 'generate', '--model', model, '--threads', '1', 'The forest', '--temperature', '0', '--max-tokens', '12', '--repetition-penalty', '1'], { encoding: 'utf8' });
     expect(r.stderr).toMatch(/\((12 tokens, stopped by length|\d+ tokens, stopped by stop-token)\)/);
+    // --temperature 0 is plain greedy decoding: no repetition penalty unless one is asked for.
+    expect(r.stdout).toBe(a);
+  });
+
+  it('applies a repetition penalty at temperature 0 only when one is given', () => {
+    const plain = run('The forest', '--temperature', '0', '--max-tokens', '40');
+    const penalised = run('The forest', '--temperature', '0', '--max-tokens', '40', '--repetition-penalty', '5');
+    expect(penalised).not.toBe(plain);
   });
 
   it('samples differently with different seeds', () => {
