@@ -155,11 +155,17 @@ export class ForestState {
     }
   }
 
-  /** Loads, then follows the engine's events; returns the unsubscribe. */
+  /**
+   * Loads, then follows the engine's events; returns the unsubscribe. Untracked: it is called from an
+   * $effect, and load() reads the state it then writes, which would re-run that effect (a new socket and a
+   * new load) after every load, without end.
+   */
   start(): () => void {
-    const off = this.api.onEvent((e) => this.handle(e));
-    void this.load();
-    return off;
+    return untrack(() => {
+      const off = this.api.onEvent((e) => this.handle(e));
+      void this.load();
+      return off;
+    });
   }
 }
 

@@ -1,5 +1,5 @@
-// Browser mode: calls go to `grove serve` as POST /api/call/<method>; events arrive on a WebSocket that
-// reconnects with back-off. The access token comes from the address `grove serve` printed (#token=...).
+// Browser mode: calls go to `grove serve` as POST /api/call/<method>; events arrive on one WebSocket per page
+// that reconnects with back-off. The access token comes from the address `grove serve` printed (#token=...).
 import type { Envelope, GroveTransport } from '../../../shared/api/envelope';
 
 const TOKEN_KEY = 'grove.token';
@@ -16,7 +16,54 @@ export function takeToken(loc: Location, storage: Storage, history: History): st
   return storage.getItem(TOKEN_KEY);
 }
 
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 10_000;
+
+type Listener = (event: unknown) => void;
+
+/**
+ * One event socket per page, shared by every subscriber: opened with the first, closed with the last, so
+ * views that come and go never add sockets. A dropped socket reconnects after a jittered, doubling delay
+ * (capped, reset once a socket opens), so many pages of a restarted server do not retry in step.
+ */
+export function sharedEventSocket(url: string, Socket: typeof WebSocket = WebSocket): (listener: Listener) => () => void {
+  const listeners = new Set<Listener>();
+  let socket: WebSocket | null = null;
+  let retry: ReturnType<typeof setTimeout> | null = null;
+  let delay = FIRST_RETRY_MS;
+  const open = (): void => {
+    retry = null;
+    const ws = new Socket(url);
+    socket = ws;
+    ws.onopen = () => (delay = FIRST_RETRY_MS);
+    ws.onmessage = (m) => {
+      const event: unknown = JSON.parse(String(m.data));
+      for (const listener of [...listeners]) listener(event);
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return; // closed on purpose, or replaced
+      socket = null;
+      retry = setTimeout(open, delay * (0.5 + Math.random() / 2));
+      delay = Math.min(delay * 2, MAX_RETRY_MS);
+    };
+  };
+  return (listener) => {
+    listeners.add(listener);
+    if (!socket && !retry) open();
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size > 0) return;
+      if (retry) clearTimeout(retry);
+      retry = null;
+      const ws = socket;
+      socket = null;
+      ws?.close();
+    };
+  };
+}
+
 export function httpTransport(origin: string, token: string): GroveTransport {
+  const subscribe = sharedEventSocket(`${origin.replace(/^http/, 'ws')}/api/events?token=${encodeURIComponent(token)}`);
   return {
     async call(method, input) {
       const res = await fetch(`${origin}/api/call/${method}`, {
@@ -30,25 +77,6 @@ export function httpTransport(origin: string, token: string): GroveTransport {
         return { ok: false, error: { code: 'internal', message: `The server answered ${res.status} without a Grove response.` } };
       }
     },
-    subscribe(listener) {
-      let socket: WebSocket | null = null;
-      let closed = false;
-      let delay = 500;
-      const open = (): void => {
-        socket = new WebSocket(`${origin.replace(/^http/, 'ws')}/api/events?token=${encodeURIComponent(token)}`);
-        socket.onopen = () => (delay = 500);
-        socket.onmessage = (m) => listener(JSON.parse(String(m.data)));
-        socket.onclose = () => {
-          if (closed) return;
-          setTimeout(open, delay);
-          delay = Math.min(delay * 2, 10_000);
-        };
-      };
-      open();
-      return () => {
-        closed = true;
-        socket?.close();
-      };
-    },
+    subscribe,
   };
 }
