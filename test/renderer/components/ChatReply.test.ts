@@ -17,7 +17,8 @@ describe('ChatReply', () => {
     ];
     render(ChatReply, { message: reply(), text: 'Once upon', posterior: pieces[1]!.weights, pieces, colourOf });
     expect(screen.getByTestId('chat-reply').getAttribute('aria-busy')).toBe('true');
-    expect(screen.getByTestId('reply-text').textContent).toBe('Once upon▍');
+    expect(screen.getByTestId('reply-text').textContent?.trim()).toBe('Once upon');
+    expect(screen.getByTestId('reply-text').classList.contains('streaming')).toBe(true); // the caret (CSS) follows the text
     expect(screen.getByTestId('posterior-bar').getAttribute('aria-label')).toBe('Live expert mix: news 20 %, fiction 80 %');
   });
 
@@ -44,9 +45,44 @@ describe('ChatReply', () => {
   it('shows a stored reply (no pieces after a restart) as plain text with its final posterior', () => {
     const stored = reply({ streaming: false, content: 'Hello there', finish: 'stop-token', posterior: [{ name: 'news', weight: 1 }] });
     render(ChatReply, { message: stored, text: 'Hello there', posterior: stored.posterior, pieces: undefined, colourOf });
-    expect(screen.getByTestId('reply-text').textContent).toBe('Hello there');
+    expect(screen.getByTestId('reply-text').textContent?.trim()).toBe('Hello there');
     expect(screen.queryByRole('button', { name: 'Colour tokens by expert' })).toBeNull();
     expect(screen.getAllByTestId('posterior-legend').map((l) => l.textContent?.trim())).toEqual(['news 100 %']);
+  });
+
+  it('renders Markdown: headings, lists, emphasis and code blocks, with raw HTML shown as text', () => {
+    const text = '# Plan\n\n- **first** step\n- second\n\n```js\nconst a = 1 < 2;\n```\n\n<img src=x onerror="alert(1)">';
+    render(ChatReply, { message: reply({ streaming: false, finish: 'stop-token' }), text, posterior: null, pieces: undefined, colourOf });
+    const body = screen.getByTestId('reply-text');
+    expect(body.querySelector('h1')?.textContent).toBe('Plan');
+    expect([...body.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['first step', 'second']);
+    expect(body.querySelector('li strong')?.textContent).toBe('first');
+    expect(body.querySelector('pre code')?.textContent).toBe('const a = 1 < 2;\n');
+    expect(body.querySelector('img')).toBeNull();
+    expect(body.textContent).toContain('<img src=x onerror="alert(1)">');
+  });
+
+  it('copies a code block and the whole reply', async () => {
+    const written: string[] = [];
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText: async (t: string) => void written.push(t) }, configurable: true });
+    const text = 'Run this:\n\n```\nnpm test\n```';
+    render(ChatReply, { message: reply({ streaming: false, finish: 'stop-token' }), text, posterior: null, pieces: undefined, colourOf });
+    await fireEvent.click(screen.getByRole('button', { name: 'Copy code' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Copy reply' }));
+    expect(written).toEqual(['npm test\n', text]);
+    expect(screen.getByRole('status').textContent).toBe('Copied');
+  });
+
+  it('tints rendered Markdown token by token', () => {
+    const w = (news: number) => [{ name: 'news', weight: news }, { name: 'fiction', weight: 1 - news }];
+    const pieces = [{ text: '**Bold', weights: w(0.9) }, { text: '** and', weights: w(0.2) }, { text: ' `code`', weights: w(0.8) }];
+    const text = pieces.map((p) => p.text).join('');
+    render(ChatReply, { message: reply({ streaming: false, finish: 'length' }), text, posterior: null, pieces, colourOf });
+    const tokens = [...screen.getByTestId('reply-text').querySelectorAll<HTMLElement>('.tok')];
+    expect(tokens.map((t) => t.textContent)).toEqual(['Bold', ' and', ' ', 'code']);
+    expect(tokens.map((t) => t.title)).toEqual(['news 90 %, fiction 10 %', 'news 20 %, fiction 80 %', 'news 80 %, fiction 20 %', 'news 80 %, fiction 20 %']);
+    expect(tokens[0]!.parentElement?.tagName).toBe('STRONG');
+    expect(tokens[3]!.parentElement?.tagName).toBe('CODE');
   });
 
   it('says why a reply failed', () => {
