@@ -43,9 +43,11 @@ describe('browser mode', () => {
     await page.getByLabel('Theme').selectOption('dark');
     await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
     await page.screenshot({ path: artifactPath('e2e', 'browser-settings.png'), fullPage: true });
+    expect(new URL(page.url()).hash).toBe('#/settings');
     await page.reload();
     await page.getByTestId('engine-status').waitFor({ state: 'visible' });
     await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
+    await page.getByTestId('settings').waitFor({ state: 'visible' }); // the screen survives the reload
   });
 
   it('can be driven from the keyboard, and every visible control of the first run and of Settings has a name', async () => {
