@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactPath, launchChromium, unnamedControls } from '../helpers/browser';
+import { artifactPath, horizontalOverflow, launchChromium, unnamedControls } from '../helpers/browser';
 import { startServe, type ServeProcess } from '../helpers/grove-process';
 import { tempDir } from '../helpers/tmp';
 
@@ -64,6 +64,21 @@ describe('browser mode', () => {
     await page.keyboard.press('Enter');
     await page.getByTestId('settings').waitFor({ state: 'visible' });
     expect(await unnamedControls(page)).toEqual([]);
+  });
+
+  it('fits the first run and Settings in windows 1024, 1280 and 1920 px wide, and at 200 % zoom', async () => {
+    for (const [width, scale] of [[1024, 1], [1280, 1], [1920, 1], [1280, 2]] as const) {
+      const page = await browser.newPage({ viewport: { width: width / scale, height: 800 / scale }, deviceScaleFactor: scale });
+      await page.goto(serve.openUrl);
+      await page.getByTestId('first-run').waitFor({ state: 'visible' });
+      await page.getByText('Model from the Hugging Face Hub').waitFor();
+      expect(await horizontalOverflow(page), `first run at ${width} px, ${scale * 100} %`).toEqual([]);
+      await page.screenshot({ path: artifactPath('e2e', `first-run-${width}px-${scale * 100}.png`), fullPage: true });
+      await page.getByRole('button', { name: 'Settings' }).click();
+      await page.getByTestId('settings').waitFor({ state: 'visible' });
+      expect(await horizontalOverflow(page), `Settings at ${width} px, ${scale * 100} %`).toEqual([]);
+      await page.close();
+    }
   });
 
   it('shows a clear error without the access token', async () => {
