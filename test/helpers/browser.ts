@@ -42,19 +42,20 @@ export function unnamedControls(page: Page): Promise<string[]> {
  * sideways or text is cut): a short description of each; empty when nothing overflows horizontally.
  */
 export function horizontalOverflow(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
+  return page.locator('body *').evaluateAll((elements) => {
     const out: string[] = [];
-    const root = document.documentElement;
-    if (root.scrollWidth > root.clientWidth + 1) out.push(`the page is ${root.scrollWidth} px wide in a ${root.clientWidth} px window`);
-    for (const el of document.querySelectorAll<HTMLElement>('body *')) {
+    const doc = elements[0]?.ownerDocument;
+    const root = doc?.documentElement;
+    if (root && root.scrollWidth > root.clientWidth + 1) out.push(`the page is ${root.scrollWidth} px wide in a ${root.clientWidth} px window`);
+    for (const el of elements) {
       const parent = el.parentElement;
       if (!parent || el.getClientRects().length === 0) continue;
-      const style = getComputedStyle(parent);
-      if (/(auto|scroll|hidden)/.test(style.overflowX)) continue; // a container that scrolls or clips on purpose
+      if (/(auto|scroll|hidden)/.test(doc!.defaultView!.getComputedStyle(parent).overflowX)) continue; // scrolls or clips on purpose
       const box = el.getBoundingClientRect();
       const outer = parent.getBoundingClientRect();
       if (box.right > outer.right + 1 || box.left < outer.left - 1) {
-        out.push(`${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ')[0] : ''} "${(el.textContent ?? '').trim().slice(0, 40)}" sticks out of ${parent.tagName.toLowerCase()} by ${Math.round(Math.max(box.right - outer.right, outer.left - box.left))} px`);
+        const name = `${el.tagName.toLowerCase()}${el.classList[0] ? `.${el.classList[0]}` : ''}`;
+        out.push(`${name} "${(el.textContent ?? '').trim().slice(0, 40)}" sticks out of ${parent.tagName.toLowerCase()} by ${Math.round(Math.max(box.right - outer.right, outer.left - box.left))} px`);
       }
     }
     return out;

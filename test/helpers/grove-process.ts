@@ -19,9 +19,11 @@ export interface ServeProcess {
 }
 
 /** Starts `grove serve`; with `logFile`, everything it prints is kept there (what a failed e2e test needs to be understood). */
-export async function startServe(home: string, timeoutMs = 20_000, logFile?: string): Promise<ServeProcess> {
+/** Starts `grove serve` on a free port (or the `--port` among `args`, which go to the command as they are). */
+export async function startServe(home: string, timeoutMs = 20_000, logFile?: string, args: readonly string[] = []): Promise<ServeProcess> {
   assertBuilt();
-  const child = spawn(process.execPath, [groveBin, '--home', home, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = args.includes('--port') ? [] : ['--port', '0'];
+  const child = spawn(process.execPath, [groveBin, '--home', home, 'serve', ...port, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   if (logFile) {
     const log = createWriteStream(logFile);
     child.stdout.pipe(log, { end: false });

@@ -1,8 +1,8 @@
-// The page's event socket: shared by every subscriber, closed with the last one, and reconnecting after a
+// The page's event socket (EventSocket): shared by every subscriber, closed with the last one, and reconnecting after a
 // jittered, capped, doubling delay. A scripted socket class stands in for the browser's here (the e2e test
 // test/e2e/idle-page.test.ts counts real sockets in Chromium).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { sharedEventSocket } from '../../../src/renderer/src/lib/http-transport';
+import { EventSocket, type LinkState } from '../../../src/renderer/src/lib/http-transport';
 
 class ScriptedSocket {
   static made: ScriptedSocket[] = [];
@@ -25,7 +25,7 @@ class ScriptedSocket {
 
 const open = () => ScriptedSocket.made.filter((s) => !s.closed);
 
-describe('sharedEventSocket', () => {
+describe('EventSocket', () => {
   beforeEach(() => {
     ScriptedSocket.made = [];
     vi.useFakeTimers();
@@ -33,7 +33,8 @@ describe('sharedEventSocket', () => {
   afterEach(() => vi.useRealTimers());
 
   it('opens one socket for every subscriber, delivers each event to all, and closes with the last', () => {
-    const subscribe = sharedEventSocket('ws://x/api/events', ScriptedSocket as unknown as typeof WebSocket);
+    const events = new EventSocket('ws://x/api/events', ScriptedSocket as unknown as typeof WebSocket);
+    const subscribe = (l: (e: unknown) => void) => events.subscribe(l);
     const a: unknown[] = [];
     const b: unknown[] = [];
     const offA = subscribe((e) => a.push(e));
@@ -54,8 +55,8 @@ describe('sharedEventSocket', () => {
 
   it('reconnects after a drop with jittered delays that double up to 10 s and reset once a socket opens', () => {
     vi.spyOn(Math, 'random').mockReturnValue(1); // the top of each jitter range
-    const subscribe = sharedEventSocket('ws://x/api/events', ScriptedSocket as unknown as typeof WebSocket);
-    subscribe(() => undefined);
+    const events = new EventSocket('ws://x/api/events', ScriptedSocket as unknown as typeof WebSocket);
+    events.subscribe(() => undefined);
     const waits: number[] = [];
     for (let i = 0; i < 7; i++) {
       ScriptedSocket.made.at(-1)!.drop();
@@ -72,6 +73,23 @@ describe('sharedEventSocket', () => {
     ScriptedSocket.made.at(-1)!.drop();
     vi.advanceTimersByTime(500);
     expect(ScriptedSocket.made).toHaveLength(9);
+    vi.restoreAllMocks();
+  });
+
+  it('says where it stands (opening, open, waiting until when) and retries at once when asked', () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0); // the bottom of each jitter range: half the delay
+    const events = new EventSocket('ws://x/api/events', ScriptedSocket as unknown as typeof WebSocket);
+    const states: LinkState['kind'][] = [];
+    events.watch((s) => states.push(s.kind));
+    events.subscribe(() => undefined);
+    ScriptedSocket.made[0]!.onopen!();
+    ScriptedSocket.made[0]!.drop();
+    expect(events.state).toEqual({ kind: 'waiting', retryAt: Date.now() + 250 });
+    events.retryNow();
+    expect(ScriptedSocket.made).toHaveLength(2);
+    expect(states).toEqual(['connecting', 'connecting', 'open', 'waiting', 'connecting']);
+    vi.advanceTimersByTime(60_000);
+    expect(ScriptedSocket.made).toHaveLength(2); // the cancelled wait does not open a third
     vi.restoreAllMocks();
   });
 });

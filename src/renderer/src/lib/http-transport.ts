@@ -21,49 +21,89 @@ const MAX_RETRY_MS = 10_000;
 
 type Listener = (event: unknown) => void;
 
+/** Where the page's event socket stands: open, opening, or waiting to try again at `retryAt` (ms since epoch). */
+export type LinkState = { kind: 'open' } | { kind: 'connecting' } | { kind: 'waiting'; retryAt: number };
+
 /**
  * One event socket per page, shared by every subscriber: opened with the first, closed with the last, so
  * views that come and go never add sockets. A dropped socket reconnects after a jittered, doubling delay
- * (capped, reset once a socket opens), so many pages of a restarted server do not retry in step.
+ * (capped, reset once a socket opens), so many pages of a restarted server do not retry in step; the
+ * page can show that wait and cut it short.
  */
-export function sharedEventSocket(url: string, Socket: typeof WebSocket = WebSocket): (listener: Listener) => () => void {
-  const listeners = new Set<Listener>();
-  let socket: WebSocket | null = null;
-  let retry: ReturnType<typeof setTimeout> | null = null;
-  let delay = FIRST_RETRY_MS;
-  const open = (): void => {
-    retry = null;
-    const ws = new Socket(url);
-    socket = ws;
-    ws.onopen = () => (delay = FIRST_RETRY_MS);
+export class EventSocket {
+  private readonly listeners = new Set<Listener>();
+  private readonly watchers = new Set<(state: LinkState) => void>();
+  private socket: WebSocket | null = null;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private delay = FIRST_RETRY_MS;
+  state: LinkState = { kind: 'connecting' };
+
+  constructor(
+    private readonly url: string,
+    private readonly Socket: typeof WebSocket = WebSocket,
+  ) {}
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    if (!this.socket && !this.retry) this.open();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.shut();
+    };
+  }
+
+  /** Follows the socket's state; returns the unsubscribe. */
+  watch(watcher: (state: LinkState) => void): () => void {
+    this.watchers.add(watcher);
+    watcher(this.state);
+    return () => this.watchers.delete(watcher);
+  }
+
+  /** Tries again now instead of at the end of the wait. */
+  retryNow(): void {
+    if (!this.retry) return;
+    clearTimeout(this.retry);
+    this.open();
+  }
+
+  private setState(state: LinkState): void {
+    this.state = state;
+    for (const watcher of [...this.watchers]) watcher(state);
+  }
+
+  private open(): void {
+    this.retry = null;
+    const ws = new this.Socket(this.url);
+    this.socket = ws;
+    this.setState({ kind: 'connecting' });
+    ws.onopen = () => {
+      this.delay = FIRST_RETRY_MS;
+      this.setState({ kind: 'open' });
+    };
     ws.onmessage = (m) => {
       const event: unknown = JSON.parse(String(m.data));
-      for (const listener of [...listeners]) listener(event);
+      for (const listener of [...this.listeners]) listener(event);
     };
     ws.onclose = () => {
-      if (socket !== ws) return; // closed on purpose, or replaced
-      socket = null;
-      retry = setTimeout(open, delay * (0.5 + Math.random() / 2));
-      delay = Math.min(delay * 2, MAX_RETRY_MS);
+      if (this.socket !== ws) return; // closed on purpose, or replaced
+      this.socket = null;
+      const wait = this.delay * (0.5 + Math.random() / 2);
+      this.retry = setTimeout(() => this.open(), wait);
+      this.delay = Math.min(this.delay * 2, MAX_RETRY_MS);
+      this.setState({ kind: 'waiting', retryAt: Date.now() + wait });
     };
-  };
-  return (listener) => {
-    listeners.add(listener);
-    if (!socket && !retry) open();
-    return () => {
-      listeners.delete(listener);
-      if (listeners.size > 0) return;
-      if (retry) clearTimeout(retry);
-      retry = null;
-      const ws = socket;
-      socket = null;
-      ws?.close();
-    };
-  };
+  }
+
+  private shut(): void {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    const ws = this.socket;
+    this.socket = null;
+    ws?.close();
+  }
 }
 
-export function httpTransport(origin: string, token: string): GroveTransport {
-  const subscribe = sharedEventSocket(`${origin.replace(/^http/, 'ws')}/api/events?token=${encodeURIComponent(token)}`);
+export function httpTransport(origin: string, token: string, events: EventSocket = eventSocketFor(origin, token)): GroveTransport {
   return {
     async call(method, input) {
       const res = await fetch(`${origin}/api/call/${method}`, {
@@ -77,6 +117,10 @@ export function httpTransport(origin: string, token: string): GroveTransport {
         return { ok: false, error: { code: 'internal', message: `The server answered ${res.status} without a Grove response.` } };
       }
     },
-    subscribe,
+    subscribe: (listener) => events.subscribe(listener),
   };
+}
+
+export function eventSocketFor(origin: string, token: string): EventSocket {
+  return new EventSocket(`${origin.replace(/^http/, 'ws')}/api/events?token=${encodeURIComponent(token)}`);
 }
