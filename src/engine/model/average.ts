@@ -91,7 +91,7 @@ export async function averageSafetensorsFiles(readers: readonly TensorReader[], 
 }
 
 /** Config fields that must agree for an average to mean anything (everything but storage details). */
-function configDifferences(a: ModelConfig, b: ModelConfig): Array<keyof ModelConfig> {
+export function configDifferences(a: ModelConfig, b: ModelConfig): Array<keyof ModelConfig> {
   const ignored = new Set(['torchDtype', 'initializerRange']);
   return (Object.keys(a) as Array<keyof ModelConfig>).filter((k) => !ignored.has(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 }

@@ -1,0 +1,81 @@
+// Merges model folders with any registered method, tensor by tensor: every input (and the base, for the
+// task-vector methods) must share the architecture, shapes and tokenizer; each tensor of the result is read
+// from the inputs, merged by the method's per-tensor rule, and streamed into the new model.safetensors.
+// Peak memory: for elementwise methods (linear, task arithmetic) a 4 MiB chunk of each input, whatever the
+// model; for the others one whole tensor of each input plus the result (the embedding matrix, for real models).
+import { GroveError } from '../../../shared/api/errors';
+import { configDifferences } from '../../model/average';
+import type { WriteDtype } from '../../model/dtype';
+import { readModelFolder, writeModelFolder, type ModelFolder } from '../../model/folder';
+import { elementCount, parameterSpecs } from '../../model/names';
+import type { WrittenFile } from '../../model/safetensors-write';
+import { sharedTokenizer, type MergeInput } from './method';
+import { resolveParams, type MergeParams, type TensorMergeMethod } from './tensor-method';
+
+/** Elements per read for elementwise methods. */
+const CHUNK_ELEMENTS = 1 << 20;
+
+export interface MergeModelsRequest {
+  method: TensorMergeMethod;
+  /** The models to merge, in order; each input's `weight` is its `weight` parameter where the method has one. */
+  inputs: readonly MergeInput[];
+  /** The base model (the forest's seed) for the methods that merge task vectors. */
+  base?: MergeInput | null;
+  /** The method's parameters other than the weights: per model (density) and global (normalize, t). */
+  perModel?: Record<string, readonly number[]>;
+  global?: Record<string, number | boolean>;
+  seed?: number;
+  outFolder: string;
+  dtype?: WriteDtype;
+  metadata?: Readonly<Record<string, string>>;
+}
+
+export interface MergeModelsResult {
+  method: string;
+  params: MergeParams;
+  file: WrittenFile;
+  /** The tokenizer every input shares, and so the result's. */
+  tokenizerSha256: string;
+}
+
+export async function mergeModels(r: MergeModelsRequest): Promise<MergeModelsResult> {
+  const { method } = r;
+  if (method.needsBase && !r.base) throw new GroveError('bad_input', `merge ${method.name}: it needs a base model (the forest's seed) to take the experts' task vectors from.`, { method: method.name });
+  const takesWeights = method.parameters.some((p) => p.name === 'weight');
+  const params = resolveParams(method, r.inputs.length, { perModel: { ...(takesWeights ? { weight: r.inputs.map((i) => i.weight) } : {}), ...r.perModel }, global: r.global ?? {}, ...(r.seed !== undefined ? { seed: r.seed } : {}) });
+  const base = method.needsBase ? r.base! : null;
+  const all = base ? [...r.inputs, base] : [...r.inputs];
+  const tokenizerSha256 = await sharedTokenizer(all, method.name);
+  const models: ModelFolder[] = [];
+  try {
+    for (const input of all) models.push(await readModelFolder(input.folder));
+    const first = models[0]!;
+    models.forEach((m, j) => {
+      const diff = configDifferences(first.config, m.config);
+      if (diff.length > 0) {
+        const label = all[j]!.label ?? all[j]!.folder;
+        throw new GroveError('bad_input', `merge ${method.name}: ${label} differs from ${all[0]!.label ?? all[0]!.folder} in ${diff.join(', ')}. Only models of one lineage (same architecture and shape) can be merged.`, { fields: diff });
+      }
+    });
+    const inputs = models.slice(0, r.inputs.length);
+    const baseModel = base ? models.at(-1)! : null;
+    const tensors = parameterSpecs(first.config).map((spec) => ({
+      name: spec.name,
+      shape: spec.shape,
+      data: async function* () {
+        const total = elementCount(spec.shape);
+        const step = method.elementwise ? CHUNK_ELEMENTS : total;
+        for (let start = 0; start < total; start += step) {
+          const range = { start, count: Math.min(step, total - start) };
+          const tensors = await Promise.all(inputs.map((m) => m.weights.readFloat32(spec.name, range)));
+          const baseTensor = baseModel ? await baseModel.weights.readFloat32(spec.name, range) : null;
+          yield method.mergeTensor({ name: spec.name, models: tensors, base: baseTensor }, params);
+        }
+      },
+    }));
+    const file = await writeModelFolder(r.outFolder, { config: first.config, extras: first.extras, tensors }, { dtype: r.dtype ?? 'F32', metadata: { format: 'pt', grove_merge: method.name, ...r.metadata } });
+    return { method: method.name, params, file, tokenizerSha256 };
+  } finally {
+    await Promise.all(models.map((m) => m.weights.close()));
+  }
+}
