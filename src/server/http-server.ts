@@ -106,9 +106,12 @@ function httpsServer(tls: NonNullable<ServeOptions['tls']>, handler: RequestList
   }
 }
 
-/** A token of 24 random bytes (192 bits), base64url: well over the 128 bits a remote server needs. */
+/** Bits of a generated access token: well over the 128 a remote server needs. */
+export const GENERATED_TOKEN_BITS = 192;
+
+/** A new access token: GENERATED_TOKEN_BITS random bits, base64url. */
 export function newAccessToken(): string {
-  return randomBytes(24).toString('base64url');
+  return randomBytes(GENERATED_TOKEN_BITS / 8).toString('base64url');
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {

@@ -15,13 +15,15 @@ export function assertBuilt(): void {
 export interface ServeProcess {
   child: ChildProcess;
   openUrl: string;
+  /** Everything it has printed so far (stdout and stderr). */
+  printed(): string;
   stop(): Promise<void>;
 }
 
-/** Starts `grove serve`; with `logFile`, everything it prints is kept there (what a failed e2e test needs to be understood). */
-export async function startServe(home: string, timeoutMs = 20_000, logFile?: string): Promise<ServeProcess> {
+/** Starts `grove serve` (with `args` after `serve --port 0`); with `logFile`, everything it prints is kept there (what a failed e2e test needs to be understood). */
+export async function startServe(home: string, timeoutMs = 20_000, logFile?: string, args: readonly string[] = []): Promise<ServeProcess> {
   assertBuilt();
-  const child = spawn(process.execPath, [groveBin, '--home', home, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [groveBin, '--home', home, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   if (logFile) {
     const log = createWriteStream(logFile);
     child.stdout.pipe(log, { end: false });
@@ -33,7 +35,7 @@ export async function startServe(home: string, timeoutMs = 20_000, logFile?: str
     const timer = setTimeout(() => reject(new Error(`grove serve printed no address within ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const match = /Open (http:\/\/\S+)/.exec(output);
+      const match = /Open (https?:\/\/\S+)/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);
@@ -49,6 +51,7 @@ export async function startServe(home: string, timeoutMs = 20_000, logFile?: str
   return {
     child,
     openUrl,
+    printed: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

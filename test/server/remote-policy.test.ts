@@ -1,6 +1,6 @@
 // The remote rules of `grove serve` as pure functions: host names are inputs here, so nothing binds a public address.
 import { describe, expect, it } from 'vitest';
-import { newAccessToken } from '../../src/server/http-server';
+import { GENERATED_TOKEN_BITS, newAccessToken } from '../../src/server/http-server';
 import {
   allowedHostNames,
   assertTokenFit,
@@ -44,7 +44,8 @@ describe('access tokens for a remote server', () => {
     expect(weakTokenReason('3f9a0c7e5b21d48e96a7f0b3c5d2e814')).toBeNull(); // openssl rand -hex 16
     expect(weakTokenReason('q7Xb0-Kd3mZ_v1Rw9sTy2A')).toBeNull(); // 22 base64url characters
     const generated = newAccessToken();
-    expect(Buffer.from(generated, 'base64url').length).toBe(24);
+    expect(Buffer.from(generated, 'base64url').length * 8).toBe(GENERATED_TOKEN_BITS);
+    expect(GENERATED_TOKEN_BITS).toBeGreaterThanOrEqual(MIN_TOKEN_BITS);
     expect(tokenBits(generated)).toBeGreaterThanOrEqual(MIN_TOKEN_BITS);
     expect(weakTokenReason(generated)).toBeNull();
   });

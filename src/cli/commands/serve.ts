@@ -9,7 +9,7 @@ import { PathRoots } from '../../engine/api/path-roots';
 import { GroveService } from '../../engine/api/service';
 import { nodeInferLauncher } from '../../engine/infer/node-launcher';
 import { nodeWorkerLauncher } from '../../engine/jobs/node-launcher';
-import { startServer } from '../../server/http-server';
+import { GENERATED_TOKEN_BITS, startServer } from '../../server/http-server';
 import { assertTokenFit, isRemote, remoteWarning, tokenBits } from '../../server/remote-policy';
 import { GroveError } from '../../shared/api/errors';
 import { forestHomeOf } from '../options';
@@ -76,7 +76,7 @@ export function registerServe(program: Command): void {
         throw err;
       });
       if (server.remote) {
-        const facts = { host: opts.host, port: server.port, names: server.allowedNames, tokenBits: tokenBits(server.token), tlsCert: opts.tlsCert ? resolve(opts.tlsCert) : null, roots: pathRoots.roots };
+        const facts = { host: opts.host, port: server.port, names: server.allowedNames, tokenBits: opts.token ? tokenBits(opts.token) : GENERATED_TOKEN_BITS, tlsCert: opts.tlsCert ? resolve(opts.tlsCert) : null, roots: pathRoots.roots };
         for (const line of remoteWarning(facts)) console.log(line);
       }
       console.log(`Grove is serving ${home}`);
