@@ -80,15 +80,15 @@ export function thisMachine(): MachineNames {
 }
 
 /**
- * The names a request may give in its Host (and Origin) header, without the port. Loopback: the loopback
- * names. Remote: the bound address (every interface address for 0.0.0.0 / ::, and the loopback names, since
- * those reach it too), the machine's host name, and the names the person added (`--allowed-host`).
+ * The names a request may give in its Host (and Origin) header, without the port, and the names the person
+ * added (`--allowed-host`, e.g. what a reverse proxy forwards). Loopback: the loopback names. Remote: the
+ * bound address (every interface address for 0.0.0.0 / ::, and the loopback names, since those reach it
+ * too) and the machine's host name.
  */
 export function allowedHostNames(host: string, remote: boolean, extra: readonly string[], machine: MachineNames): Set<string> {
   const loopbackNames = ['127.0.0.1', 'localhost', '::1'];
-  if (!remote) return new Set(loopbackNames.map(urlHostName));
-  const bound = isWildcard(host) ? [...machine.addresses, ...loopbackNames] : [host];
-  return new Set([...bound, machine.hostname, ...extra].filter((n) => n.trim() !== '').map(urlHostName));
+  const own = !remote ? loopbackNames : isWildcard(host) ? [...machine.addresses, ...loopbackNames, machine.hostname] : [host, machine.hostname];
+  return new Set([...own, ...extra].filter((n) => n.trim() !== '').map(urlHostName));
 }
 
 /** Whether a Host header names this server: an allowed name, and this server's port (or none, when it is the scheme's default). */
@@ -100,8 +100,11 @@ export function hostHeaderAllowed(header: string | undefined, names: ReadonlySet
   } catch {
     return false;
   }
-  if (url.host !== header.toLowerCase() || url.username || url.password || url.pathname !== '/') return false;
-  const givenPort = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port);
+  const defaultPort = scheme === 'https' ? 443 : 80;
+  const given = header.toLowerCase();
+  // Only a bare host[:port]: no credentials, path or query smuggled in (`a:1@evil`, `a:1/x`).
+  if ((given !== url.host && given !== `${url.host}:${defaultPort}`) || url.username || url.password || url.pathname !== '/') return false;
+  const givenPort = url.port === '' ? defaultPort : Number(url.port);
   return names.has(url.hostname) && givenPort === port;
 }
 

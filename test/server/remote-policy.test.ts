@@ -61,7 +61,8 @@ describe('Host and Origin names', () => {
     expect([...names].sort()).toEqual(['10.1.2.3', 'gpu-box', 'grove.example.org']);
     const wildcard = allowedHostNames('0.0.0.0', true, [], machine);
     expect(wildcard.has('10.1.2.3') && wildcard.has('[fe80::1]') && wildcard.has('gpu-box') && wildcard.has('localhost')).toBe(true);
-    expect([...allowedHostNames('127.0.0.1', false, ['ignored'], machine)].sort()).toEqual(['127.0.0.1', '[::1]', 'localhost']);
+    expect([...allowedHostNames('127.0.0.1', false, [], machine)].sort()).toEqual(['127.0.0.1', '[::1]', 'localhost']);
+    expect(allowedHostNames('127.0.0.1', false, ['grove.internal'], machine).has('grove.internal')).toBe(true); // a local proxy's name
   });
 
   it('accepts only an allowed name on this server’s port (or none, on the scheme’s default port)', () => {
@@ -69,6 +70,8 @@ describe('Host and Origin names', () => {
     expect(hostHeaderAllowed('gpu-box:7420', names, 7420, 'http')).toBe(true);
     expect(hostHeaderAllowed('GROVE.example.org:7420', names, 7420, 'http')).toBe(true);
     expect(hostHeaderAllowed('grove.example.org', names, 443, 'https')).toBe(true);
+    expect(hostHeaderAllowed('grove.example.org:443', names, 443, 'https')).toBe(true);
+    expect(hostHeaderAllowed('gpu-box:7420?x', names, 7420, 'http')).toBe(false);
     expect(hostHeaderAllowed('[fe80::1]:7420', names, 7420, 'http')).toBe(true);
     expect(hostHeaderAllowed('evil.example:7420', names, 7420, 'http')).toBe(false); // DNS rebinding
     expect(hostHeaderAllowed('gpu-box:7421', names, 7420, 'http')).toBe(false);
