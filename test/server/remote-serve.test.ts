@@ -83,6 +83,13 @@ describe.skipIf(!hasOpenssl)('grove serve, remote rules on 127.0.0.1 over HTTPS'
     await expect(startServer({ api: service, staticDir: dir, port: 0, token: 'x', remote: true })).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/at least 128/) });
   });
 
+  it('says in a sentence when the certificate or key is not one', async () => {
+    await expect(startServer({ api: service, staticDir: dir, port: 0, remote: true, tls: { cert: 'not a certificate', key: readFileSync(join(dir, 'key.pem')) } })).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/^The TLS certificate and key could not be used \(.*\): give a PEM certificate with --tls-cert/),
+    });
+  });
+
   it('refuses a foreign Host (DNS rebinding) and a foreign Origin, token or not', async () => {
     const foreignHost = await call('info', {}, { Host: `evil.example:${server.port}` });
     expect(foreignHost.status).toBe(403);
