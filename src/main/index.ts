@@ -75,6 +75,8 @@ if (!app.requestSingleInstanceLock()) {
         nodeIntegration: false,
         webSecurity: true,
         spellcheck: false,
+        // Developer tools only in development: a packaged app gives no console to whoever sits at it.
+        devTools: !app.isPackaged,
       },
     });
     if (state.maximized) win.maximize();

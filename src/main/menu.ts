@@ -1,5 +1,6 @@
 // The application menu: the platform's usual roles and shortcuts, and File > New expert from folder… (Ctrl/Cmd+O).
-import { Menu, shell, type MenuItemConstructorOptions } from 'electron';
+import { Menu, type MenuItemConstructorOptions } from 'electron';
+import { openExternalLink } from './security';
 
 export interface MenuActions {
   /** Opens the native folder dialog; the chosen folder starts a new expert. */
@@ -23,7 +24,7 @@ export function buildMenu(actions: MenuActions): Menu {
     { role: 'windowMenu' },
     {
       role: 'help',
-      submenu: [{ label: 'Branch-Train-Merge paper', click: () => void shell.openExternal('https://arxiv.org/abs/2208.03306') }],
+      submenu: [{ label: 'Branch-Train-Merge paper', click: () => openExternalLink('https://arxiv.org/abs/2208.03306') }],
     },
   ];
   return Menu.buildFromTemplate(template);

@@ -1,13 +1,17 @@
-// `grove serve`: GroveApi over HTTP (POST /api/call/<method>) and engine events over a WebSocket
+// `grove serve`: GroveApi over HTTP or HTTPS (POST /api/call/<method>) and engine events over a WebSocket
 // (/api/events), plus the same renderer build the desktop app loads. Every API request needs the
-// access token; requests whose Host header is not this server's are refused (DNS-rebinding guard).
+// access token; requests whose Host or Origin header is not this server's are refused (DNS-rebinding
+// guard), on loopback and remote alike. A server other machines can reach also needs a strong token
+// (remote-policy.ts); its folder roots are the service's (engine/api/path-roots.ts).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { GroveApi } from '../shared/api';
 import { dispatchCall } from '../shared/api/dispatch';
 import { GroveError, toErrorData, type GroveErrorCode } from '../shared/api/errors';
+import { allowedHostNames, assertTokenFit, hostHeaderAllowed, isRemote, originAllowed, thisMachine } from './remote-policy';
 import { resolveStatic, sendFile } from './static-files';
 
 export interface ServeOptions {
@@ -17,15 +21,26 @@ export interface ServeOptions {
   host?: string;
   port?: number;
   token?: string;
+  /** Apply the remote rules on a loopback address too (behind a reverse proxy or tunnel); a non-loopback host always does. */
+  remote?: boolean;
+  /** Names besides the defaults that requests may give in Host and Origin (remote only; see remote-policy.ts). */
+  allowedHosts?: readonly string[];
+  /** PEM certificate and private key: the server speaks HTTPS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
 }
 
 export interface RunningServer {
   url: string;
+  port: number;
   /** The address to open in a browser: the token travels in the fragment, never in a request line. */
   openUrl: string;
   token: string;
+  /** Whether the remote rules apply (remote-policy.ts). */
+  remote: boolean;
+  /** The names requests may give in Host and Origin, without the port. */
+  allowedNames: ReadonlySet<string>;
   close(): Promise<void>;
 }
 
@@ -41,10 +56,6 @@ const STATUS: Record<GroveErrorCode, number> = {
 };
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
-
-export function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === 'localhost' || host === '::1';
-}
 
 function tokenMatches(expected: Buffer, given: string | null | undefined): boolean {
   if (!given) return false;
@@ -85,19 +96,40 @@ function sendError(res: ServerResponse, err: unknown): void {
   sendJson(res, STATUS[data.code], { ok: false, error: data });
 }
 
+/** An HTTPS server from a PEM certificate and key; a file that is not one is said in a sentence, not in OpenSSL's words. */
+function httpsServer(tls: NonNullable<ServeOptions['tls']>, handler: RequestListener): Server {
+  try {
+    return createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new GroveError('bad_input', `The TLS certificate and key could not be used (${reason}): give a PEM certificate with --tls-cert and its private key with --tls-key.`);
+  }
+}
+
+/** Bits of a generated access token: well over the 128 a remote server needs. */
+export const GENERATED_TOKEN_BITS = 192;
+
+/** A new access token: GENERATED_TOKEN_BITS random bits, base64url. */
+export function newAccessToken(): string {
+  return randomBytes(GENERATED_TOKEN_BITS / 8).toString('base64url');
+}
+
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const token = options.token ?? randomBytes(24).toString('base64url');
+  const remote = isRemote(host, options.remote);
+  assertTokenFit(options.token, remote);
+  const token = options.token ?? newAccessToken();
   const expected = Buffer.from(token);
   const maxBody = options.maxBodyBytes ?? 8 * 1024 * 1024;
-  let allowedHosts: Set<string> | null = null; // filled once the port is known
+  const scheme = options.tls ? 'https' : 'http';
+  const allowedNames = allowedHostNames(host, remote, options.allowedHosts ?? [], thisMachine());
+  let port = 0; // known once listening; no request arrives before
+  const hostAllowed = (req: IncomingMessage): boolean => hostHeaderAllowed(req.headers.host, allowedNames, port, scheme) && originAllowed(req.headers.origin, allowedNames, port, scheme);
 
-  const hostAllowed = (req: IncomingMessage): boolean => allowedHosts === null || allowedHosts.has((req.headers.host ?? '').toLowerCase());
-
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     void (async () => {
       try {
-        if (!hostAllowed(req)) throw new GroveError('forbidden', `Host ${JSON.stringify(req.headers.host)} is not this server.`);
+        if (!hostAllowed(req)) throw new GroveError('forbidden', `Host ${JSON.stringify(req.headers.host)}${req.headers.origin ? ` (from ${JSON.stringify(req.headers.origin)})` : ''} is not this server: use the address \`grove serve\` printed, or add the name with --allowed-host.`);
         const url = new URL(req.url ?? '/', 'http://grove.invalid');
         if (url.pathname.startsWith('/api/')) {
           if (!tokenMatches(expected, bearer(req))) throw new GroveError('unauthorized', 'Missing or wrong access token: use the address `grove serve` printed.');
@@ -117,7 +149,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         else res.destroy();
       }
     })();
-  });
+  };
+  const server = options.tls ? httpsServer(options.tls, handler) : createServer(handler);
 
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
@@ -137,15 +170,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  if (isLoopback(host)) allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
-  const url = `http://${shownHost}:${port}`;
+  const url = `${scheme}://${shownHost}:${port}`;
 
   return {
     url,
+    port,
     openUrl: `${url}/#token=${token}`,
     token,
+    remote,
+    allowedNames,
     close: () =>
       new Promise<void>((resolve) => {
         for (const ws of wss.clients) ws.terminate();

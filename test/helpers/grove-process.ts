@@ -15,11 +15,15 @@ export function assertBuilt(): void {
 export interface ServeProcess {
   child: ChildProcess;
   openUrl: string;
+  /** Everything it has printed so far (stdout and stderr). */
+  printed(): string;
   stop(): Promise<void>;
 }
 
-/** Starts `grove serve`; with `logFile`, everything it prints is kept there (what a failed e2e test needs to be understood). */
-/** Starts `grove serve` on a free port (or the `--port` among `args`, which go to the command as they are). */
+/**
+ * Starts `grove serve` on a free port (or the `--port` among `args`, which go to the command as they are); with
+ * `logFile`, everything it prints is kept there (what a failed e2e test needs to be understood).
+ */
 export async function startServe(home: string, timeoutMs = 20_000, logFile?: string, args: readonly string[] = []): Promise<ServeProcess> {
   assertBuilt();
   const port = args.includes('--port') ? [] : ['--port', '0'];
@@ -35,7 +39,7 @@ export async function startServe(home: string, timeoutMs = 20_000, logFile?: str
     const timer = setTimeout(() => reject(new Error(`grove serve printed no address within ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      const match = /Open (http:\/\/\S+)/.exec(output);
+      const match = /Open (https?:\/\/\S+)/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);
@@ -51,6 +55,7 @@ export async function startServe(home: string, timeoutMs = 20_000, logFile?: str
   return {
     child,
     openUrl,
+    printed: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

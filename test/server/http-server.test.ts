@@ -65,6 +65,11 @@ describe('grove serve transport', () => {
     expect(status).toBe(403);
   });
 
+  it('refuses a page of another site (foreign Origin) even with the token, and takes its own', async () => {
+    expect((await call('info', {}, 'test-token-123', { Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await call('info', {}, 'test-token-123', { Origin: server.url })).status).toBe(200);
+  });
+
   it('returns errors as data with a status code', async () => {
     const res = await call('forestSummary', { nope: 1 });
     expect(res.status).toBe(400);

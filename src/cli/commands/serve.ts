@@ -1,27 +1,85 @@
 // `grove serve`: the engine and the UI over HTTP + WebSocket, for a browser (local, or a remote GPU box).
+// On an address other machines can reach, the remote rules apply (server/remote-policy.ts): a strong token,
+// Host/Origin names, HTTPS or a plain warning, and folders confined to --allow-root (the forest home by default).
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { PathRoots } from '../../engine/api/path-roots';
 import { GroveService } from '../../engine/api/service';
 import { nodeInferLauncher } from '../../engine/infer/node-launcher';
 import { nodeWorkerLauncher } from '../../engine/jobs/node-launcher';
-import { isLoopback, startServer } from '../../server/http-server';
+import { GENERATED_TOKEN_BITS, startServer } from '../../server/http-server';
+import { assertTokenFit, isRemote, remoteWarning, tokenBits } from '../../server/remote-policy';
+import { GroveError } from '../../shared/api/errors';
 import { forestHomeOf } from '../options';
+
+interface ServeFlags {
+  host: string;
+  port: number;
+  token?: string;
+  remote?: boolean;
+  allowedHost: string[];
+  allowRoot: string[];
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new GroveError('not_found', `${flag} ${resolve(file)} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); give the path of a PEM file.`, { file });
+  }
+}
+
+function tlsOf(opts: ServeFlags): { cert: Buffer; key: Buffer } | undefined {
+  if (!opts.tlsCert && !opts.tlsKey) return undefined;
+  if (!opts.tlsCert || !opts.tlsKey) throw new GroveError('bad_input', 'HTTPS needs both --tls-cert FILE and --tls-key FILE.');
+  return { cert: readPem(opts.tlsCert, '--tls-cert'), key: readPem(opts.tlsKey, '--tls-key') };
+}
+
+/** Folders the API may use: those given; else the forest home when remote; else any. */
+function pathRootsOf(opts: ServeFlags, home: string, remote: boolean): PathRoots {
+  if (opts.allowRoot.length > 0) return PathRoots.confinedTo(opts.allowRoot);
+  if (!remote) return PathRoots.unrestricted();
+  mkdirSync(home, { recursive: true });
+  return PathRoots.confinedTo([home]);
+}
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('serve the Grove UI and API to a browser (127.0.0.1 by default; an access token is required)')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address to listen on; any but loopback applies the remote rules', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 7420)
-    .option('--token <token>', 'access token (default: a new random one)')
-    .action(async (opts: { host: string; port: number; token?: string }, cmd: Command) => {
+    .option('--token <token>', 'access token (default: a new random one; remote: at least 128 bits)')
+    .option('--remote', 'apply the remote rules on a loopback address too (behind a reverse proxy or an SSH tunnel)')
+    .option('--allowed-host <name>', 'a name requests may use for this server, besides its address and host name (repeatable)', collect, [])
+    .option('--allow-root <dir>', 'a folder whose documents, model folders and exports the API may use (repeatable; remote default: the forest home)', collect, [])
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .action(async (opts: ServeFlags, cmd: Command) => {
+      const home = forestHomeOf(cmd);
+      const remote = isRemote(opts.host, opts.remote);
+      assertTokenFit(opts.token, remote);
+      const tls = tlsOf(opts);
+      const pathRoots = pathRootsOf(opts, home, remote);
       const workers = nodeWorkerLauncher(fileURLToPath(new URL('./job-worker.js', import.meta.url)));
       const inference = nodeInferLauncher(fileURLToPath(new URL('./infer-worker.js', import.meta.url)));
-      const api = new GroveService({ forestHome: forestHomeOf(cmd), transport: 'http', workers, inference });
+      const api = new GroveService({ forestHome: home, transport: 'http', workers, inference, pathRoots });
       const staticDir = fileURLToPath(new URL('../renderer', import.meta.url));
-      const server = await startServer({ api, staticDir, host: opts.host, port: opts.port, ...(opts.token ? { token: opts.token } : {}) });
-      if (!isLoopback(opts.host)) console.log(`Warning: listening on ${opts.host}: anyone who can reach this address and has the token can use this forest.`);
-      console.log(`Grove is serving ${forestHomeOf(cmd)}`);
+      const server = await startServer({ api, staticDir, host: opts.host, port: opts.port, remote, allowedHosts: opts.allowedHost, ...(opts.token ? { token: opts.token } : {}), ...(tls ? { tls } : {}) }).catch((err: unknown) => {
+        api.close();
+        throw err;
+      });
+      if (server.remote) {
+        const facts = { host: opts.host, port: server.port, names: server.allowedNames, tokenBits: opts.token ? tokenBits(opts.token) : GENERATED_TOKEN_BITS, tlsCert: opts.tlsCert ? resolve(opts.tlsCert) : null, roots: pathRoots.roots };
+        for (const line of remoteWarning(facts)) console.log(line);
+      }
+      console.log(`Grove is serving ${home}`);
       console.log(`Open ${server.openUrl}`);
       const stop = async (): Promise<void> => {
         await server.close();

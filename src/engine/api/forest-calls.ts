@@ -1,7 +1,6 @@
 // The service's BTM calls (schemas-forest.ts): each long one checks its input against the catalog, writes
 // the rows it starts from, and queues a job for the worker; reads go straight to the catalog.
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import type { JobView } from '../../shared/api/events';
 import { apiSchemas, type ApiInput, type ApiOutput } from '../../shared/api/schemas';
@@ -63,8 +62,7 @@ export class ForestCalls {
     assertCanPlantSeed(this.catalog, this.forestHome, this.jobs.queue);
     const names = new Set<string>();
     const domains = input.domains.map((d) => {
-      const folder = resolve(d.folder);
-      if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new GroveError('not_found', `${folder} is not a folder on this machine.`, { folder });
+      const folder = this.jobs.paths.folder(d.folder);
       if (names.has(d.name)) throw new GroveError('bad_input', `Domain "${d.name}" is named twice; give each folder its own name.`, { domain: d.name });
       names.add(d.name);
       return { name: d.name, folder };
@@ -123,7 +121,7 @@ export class ForestCalls {
   async estimatePrior(raw: ApiInput<'estimatePrior'>): Promise<JobView> {
     const input = apiSchemas.estimatePrior.input.parse(raw);
     const forestId = this.forestId();
-    const payload: PriorJobPayload = { target: input.target, experts: this.experts(forestId), text: targetText(this.catalog, this.forestHome, forestId, input.target), ...(input.sequences ? { sequences: input.sequences } : {}) };
+    const payload: PriorJobPayload = { target: input.target, experts: this.experts(forestId), text: targetText(this.catalog, this.forestHome, forestId, input.target, this.jobs.paths), ...(input.sequences ? { sequences: input.sequences } : {}) };
     return jobView(this.jobs.enqueueJob('prior', payload));
   }
 
@@ -225,7 +223,7 @@ export class ForestCalls {
       const unknown = Object.keys(w.weights).filter((n) => !known.has(n));
       if (unknown.length > 0) throw new GroveError('not_found', `Manual weights name ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not among the models collapsed (${[...known].join(', ')}).`, { unknown });
       weighting = { kind: 'manual', weights: models.map((m) => w.weights[m.name] ?? 0) };
-    } else weighting = { kind: 'posterior', target: w.target, prior: this.cachedPrior(forestId, w.target, models), text: targetText(this.catalog, this.forestHome, forestId, w.target) };
+    } else weighting = { kind: 'posterior', target: w.target, prior: this.cachedPrior(forestId, w.target, models), text: targetText(this.catalog, this.forestHome, forestId, w.target, this.jobs.paths) };
     const payload: CollapseJobPayload = { name: input.name, models, weighting };
     return jobView(this.jobs.enqueueJob('collapse', payload));
   }

@@ -1,8 +1,6 @@
 // The service's hub calls (schemas-hub.ts): the curated model list, downloads from the Hub and seed imports
 // as jobs, how those jobs look in the UI (bytes, speed, ETA, phase), and what the owner does when they end
 // (records the prepared seed in the catalog; forgets the access token).
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import type { JobView } from '../../shared/api/events';
 import type { ApiInput, ApiOutput } from '../../shared/api/schemas';
@@ -85,10 +83,7 @@ export class HubCalls {
   }
 
   async importSeed(input: ApiInput<'importSeed'>): Promise<JobView> {
-    const folder = resolve(input.folder);
-    if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-      throw new GroveError('not_found', `${folder} is not a folder on this machine. Choose a Hugging Face model folder (config.json, model.safetensors, tokenizer.json).`, { folder });
-    }
+    const folder = this.jobs.paths.folder(input.folder, 'model folder', 'Choose a Hugging Face model folder (config.json, model.safetensors, tokenizer.json).');
     assertCanPlantSeed(this.catalog, this.forestHome, this.jobs.queue);
     // Read now, so an unsupported architecture or a missing tokenizer is said at once, not after a queue wait.
     await importModelFolder(folder);

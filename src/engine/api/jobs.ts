@@ -1,7 +1,7 @@
 // The service's long work: the persistent queue, the runner that executes each job in a worker process,
 // and, per kind of job (kinds/), how the UI shows it and what its records and result write to the catalog.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { GroveEvent, JobView } from '../../shared/api/events';
 import { GroveError } from '../../shared/api/errors';
 import type { ApiInput } from '../../shared/api/schemas';
@@ -16,6 +16,7 @@ import { forestTokenizerDir } from '../store/init';
 import { exportKind } from './kinds/export';
 import { ingestKind, type IngestPayload } from './kinds/ingest';
 import type { JobKind, JobOwnerContext } from './kinds/kind';
+import { PathRoots } from './path-roots';
 
 /** Every kind of job the service queues; a worker runs each with the handler of the same name (jobs/handlers.ts). */
 const JOB_KINDS: Record<string, JobKind> = { ingest: ingestKind, export: exportKind };
@@ -42,6 +43,8 @@ export class ServiceJobs {
     launcher: WorkerLauncher | undefined,
     private readonly emit: (job: JobView, forestChanged: boolean) => void,
     emitEvent: (event: GroveEvent) => void = () => undefined,
+    /** Where the calls may read folders and write exports (path-roots.ts). */
+    readonly paths: PathRoots = PathRoots.unrestricted(),
   ) {
     this.queue = new JobQueue(catalog);
     this.ctx = { catalog, forestHome, enqueue: (kind, payload) => this.enqueueJob(kind, payload), emit: emitEvent };
@@ -89,8 +92,7 @@ export class ServiceJobs {
 
   addDomain(folder: string, domain: string): JobView {
     this.requireRunner();
-    const abs = resolve(folder);
-    if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new GroveError('not_found', `${abs} is not a folder on this machine.`, { folder: abs });
+    const abs = this.paths.folder(folder);
     const tokenizer = join(forestTokenizerDir(this.forestHome), 'tokenizer.json');
     if (!existsSync(tokenizer)) throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first (`grove init --from <model folder>`).');
     const payload: IngestPayload = { folder: abs, out: domainDir(this.forestHome, domain), tokenizer, domain };
@@ -101,13 +103,13 @@ export class ServiceJobs {
   exportModel(input: ApiInput<'exportModel'>): JobView {
     this.requireRunner();
     let folder: string;
-    if (existsSync(input.model) && statSync(input.model).isDirectory()) folder = resolve(input.model);
+    if (existsSync(input.model) && statSync(input.model).isDirectory()) folder = this.paths.folder(input.model, 'model folder');
     else {
       const model = findModel(this.catalog, input.model);
       if (!model) throw new GroveError('not_found', `No model named ${JSON.stringify(input.model)} in this forest, and no such folder; choose a model from the forest.`, { model: input.model });
       folder = storedModelFolder(this.forestHome, model.weightsSha256);
     }
-    if (!isAbsolute(input.out)) throw new GroveError('bad_input', `The export destination must be an absolute path; got ${JSON.stringify(input.out)}.`, { out: input.out });
+    const out = this.paths.destination(input.out, this.forestHome);
     // The forest's own exports folder (the app's default destination) is made on first use; any other must exist.
     if (dirname(resolve(input.out)) === join(this.forestHome, 'exports')) mkdirSync(join(this.forestHome, 'exports'), { recursive: true });
     const tokenizerDir = forestTokenizerDir(this.forestHome);
@@ -115,7 +117,7 @@ export class ServiceJobs {
       folder,
       name: input.model,
       format: input.format,
-      out: input.out,
+      out,
       dtype: input.dtype ?? 'f32',
       force: input.force ?? false,
       ...(existsSync(join(tokenizerDir, 'tokenizer.json')) ? { tokenizerDir } : {}),

@@ -1,20 +1,20 @@
 // A prior target as the catalog resolves it for a worker: where its held-out text is (btm.md "Cached
 // prior": a domain, a folder, or the mix of every domain), and the experts it is a prior over.
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import type { Catalog } from '../catalog/catalog';
 import { parsePriorTarget } from '../forest/prior-store';
 import { domainDir } from '../store/domains';
 import { forestTokenizerDir } from '../store/init';
+import type { PathRoots } from './path-roots';
 import type { TargetText } from '../store/prior-job';
 
 function trainable(statsJson: string | null): boolean {
   return statsJson !== null && (JSON.parse(statsJson) as { trainable: boolean }).trainable;
 }
 
-export function targetText(catalog: Catalog, home: string, forestId: number, target: string): TargetText {
+export function targetText(catalog: Catalog, home: string, forestId: number, target: string, paths: PathRoots): TargetText {
   const t = parsePriorTarget(target);
   const domains = catalog.domains(forestId);
   if (t === 'mix') {
@@ -29,8 +29,7 @@ export function targetText(catalog: Catalog, home: string, forestId: number, tar
     return { kind: 'domains', dirs: [domainDir(home, d.name)] };
   }
   if (kind === 'folder') {
-    const folder = resolve(value);
-    if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new GroveError('not_found', `${folder} is not a folder on this machine.`, { folder });
+    const folder = paths.folder(value);
     // Ingested once into the forest home, keyed by the folder's path: a second estimate re-reads only what changed.
     const key = createHash('sha256').update(folder).digest('hex').slice(0, 16);
     return { kind: 'folder', folder, out: join(home, 'prior-folders', key), tokenizer: join(forestTokenizerDir(home), 'tokenizer.json') };

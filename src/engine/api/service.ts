@@ -16,6 +16,7 @@ import { ChatCalls } from './chat-calls';
 import { ForestCalls } from './forest-calls';
 import { HubCalls } from './hub-calls';
 import { ServiceJobs } from './jobs';
+import type { PathRoots } from './path-roots';
 import { onnxruntimeVersion } from '../runtime/ort';
 import { usableProviders } from '../runtime/providers';
 import { GROVE_VERSION } from '../version';
@@ -28,6 +29,8 @@ export interface GroveServiceOptions {
   workers?: WorkerLauncher;
   /** Starts the inference worker that chat replies run in; without it the service cannot chat. */
   inference?: () => InferWorkerHandle;
+  /** Folders the calls may read and export into; unrestricted unless given (a remote `grove serve` gives them). */
+  pathRoots?: PathRoots;
 }
 
 function toSummary(d: DomainRow): ForestSummary['domains'][number] {
@@ -48,7 +51,7 @@ export class GroveService implements GroveApi {
     this.jobQueue = new ServiceJobs(this.catalog, options.forestHome, options.workers, (job, forestChanged) => {
       this.emit({ type: 'job.changed', job });
       if (forestChanged) this.emit({ type: 'forest.changed' });
-    }, (event) => this.emit(event));
+    }, (event) => this.emit(event), options.pathRoots);
     this.inference = options.inference ? new InferenceHost(options.inference) : null;
     this.chatCalls = new ChatCalls(this.catalog, options.forestHome, this.inference, (event) => this.emit(event));
     this.forestCalls = new ForestCalls(this.catalog, options.forestHome, this.jobQueue);
