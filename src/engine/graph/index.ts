@@ -22,7 +22,8 @@
 //   sin cos sum identity cast | equal less greater where | matmul | reduceSum reduceMean reduceMax
 //   reduceLogSumExp softmax logSoftmax softmaxCrossEntropy (fused) | gather gatherElements scatterNDAdd
 //   scatterElementsAdd | reshape transpose concat slice split unsqueeze squeeze expand pad | arange full
-//   zeros size (a named dim's run-time value) | constant scalar.
+//   zeros size (a named dim's run-time value) | constant scalar | inference only (no VJP; grad refuses them
+//   by name): groupQueryAttention skipRmsNorm (ONNX Runtime contrib ops, com.microsoft) sliceRange.
 // - Composites (nn.ts), no rules of their own: silu, rmsNorm, linear, ropeTables, rotary, causalMask.
 // - grad(output, wrt, { seed }) returns one gradient per wrt value (zeros where output does not depend
 //   on it); only nodes between wrt and output get backward work; fan-out is summed in one Sum node.
