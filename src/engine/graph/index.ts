@@ -33,6 +33,8 @@
 //   (with inferred shapes on all values) for Netron; String(g) prints the IR one node a line.
 // - A new op is one entry in ops/ (infer, lower, vjp side by side, see OpDef in types.ts) plus a case in
 //   test/engine/graph/vjp.test.ts, whose coverage test fails for any rule without a finite-difference check.
+//   An inference-only op sets `inferenceOnly` instead of a VJP (grad then refuses it by name); its test is in
+//   test/engine/graph/ops/inference.test.ts.
 export * from './dims';
 export { grad, type GradOptions } from './autodiff';
 export { Graph, Value, type Node, type Operand, type Source } from './ir';
