@@ -6,6 +6,7 @@
 // It lives in model/ because it is the model's definition; graph/ stays a model-agnostic tensor library
 // and train/, runtime/ and export/ are its users.
 // Shapes: B batch, S new positions, C hidden, I intermediate, V vocab.
+import { GroveError } from '../../../shared/api/errors';
 import { nn, type Graph, type Value } from '../../graph';
 import type { ModelConfig } from '../config';
 import { fusedAttention, packedProject, plainAttention, project, type FusedAttentionOptions, type PlainAttentionOptions, type WeightOf } from './attention';
@@ -37,6 +38,9 @@ export interface LlamaOutputs {
 
 /** ids [B, S] int64 -> logits and the per-layer present keys/values. */
 export function llamaForward(g: Graph, config: ModelConfig, w: WeightOf, ids: Value, o: LlamaOptions = {}): LlamaOutputs {
+  if (o.fused && (o.past || o.positionIds || o.attentionMask)) {
+    throw new GroveError('internal', 'llamaForward: the fused form takes its KV cache through fused.cache and has no position ids or padding mask; use the plain form for those.');
+  }
   const eps = config.rmsNormEps;
   const attention = o.fused ? fusedAttention(g, config, w, ids, o.fused) : plainAttention(g, config, w, ids, o);
   // x + delta and its RMSNorm: one contrib op when fused, add + the RMSNorm pattern (which ONNX Runtime fuses) otherwise.
