@@ -5,11 +5,12 @@
 //   -> logits [B,S,V], present.{i}.key/value [B,Hkv,P+S,D]
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { emitForward } from '../graph/llama-infer/forward';
-import { NodeBuilder } from '../graph/onnx/builder';
-import { encodeModel, type Initializer, type ValueInfo } from '../graph/onnx/encode';
+import { GroveError } from '../../shared/api/errors';
+import { dim, Graph, lowerGraph, type Value } from '../graph';
+import { encodeModel, type OnnxModel } from '../graph/onnx/encode';
 import { toHfConfig } from '../model/config';
 import { f32ToBytes } from '../model/dtype';
+import { llamaForward } from '../model/llama/forward';
 import { elementCount, parameterSpecs } from '../model/names';
 import type { ExportProgressListener } from './progress';
 import type { ExportSource } from './source';
@@ -19,34 +20,41 @@ export const ONNX_MODEL_FILE = 'onnx/model.onnx';
 const DATA_FILE = 'model.onnx_data';
 const DATA_ALIGNMENT = 64;
 
-/** The decode graph over external f32 initializers at the given offsets of model.onnx_data. */
+// The dims transformers.js's own exports declare; the IR writes past + new positions as a sum.
+const [BATCH, SEQUENCE, PAST] = ['batch_size', 'sequence_length', 'past_sequence_length'];
+const TOTAL = dim(`${PAST}+${SEQUENCE}`);
+
+/** Declares the IR's sum dim under the name transformers.js's exports use for it. */
+function nameTotalDim(model: OnnxModel): OnnxModel {
+  const rename = <T extends { shape: readonly (number | string)[] }>(v: T): T => ({ ...v, shape: v.shape.map((d) => (d === TOTAL ? 'total_sequence_length' : d)) });
+  return { ...model, graph: { ...model.graph, inputs: model.graph.inputs.map(rename), outputs: model.graph.outputs.map(rename) } };
+}
+
+/** The decode graph (the one Llama forward, plain ops) over external f32 initializers at the given offsets of model.onnx_data. */
 export function transformersJsGraph(source: ExportSource, offsets: ReadonlyMap<string, number>): Uint8Array {
   const config = source.config;
-  const b = new NodeBuilder();
-  const initializers: Initializer[] = parameterSpecs(config).map((spec) => ({
-    name: spec.name,
-    type: 'float32',
-    dims: spec.shape,
-    data: { location: DATA_FILE, offset: offsets.get(spec.name)!, length: elementCount(spec.shape) * 4 },
-  }));
-  const { numKeyValueHeads: Hkv, headDim: D, vocabSize: V } = config;
-  const past = Array.from({ length: config.numHiddenLayers }, (_, i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`] as const);
-  const out = emitForward(b, config, (name) => name, 'input_ids', { past, positionIds: 'position_ids', attentionMask: 'attention_mask' });
-  b.opNamed('Identity', [out.logits], ['logits']);
-  const inputs: ValueInfo[] = [
-    { name: 'input_ids', type: 'int64', shape: ['batch_size', 'sequence_length'] },
-    { name: 'attention_mask', type: 'int64', shape: ['batch_size', 'total_sequence_length'] },
-    { name: 'position_ids', type: 'int64', shape: ['batch_size', 'sequence_length'] },
-  ];
-  const outputs: ValueInfo[] = [{ name: 'logits', type: 'float32', shape: ['batch_size', 'sequence_length', V] }];
+  const { numKeyValueHeads: Hkv, headDim: D } = config;
+  const g = new Graph('grove_causal_lm');
+  const ids = g.input('input_ids', 'int64', [BATCH, SEQUENCE]);
+  const attentionMask = g.input('attention_mask', 'int64', [BATCH, TOTAL]);
+  const positionIds = g.input('position_ids', 'int64', [BATCH, SEQUENCE]);
+  const past = Array.from({ length: config.numHiddenLayers }, (_, i) => [g.input(`past_key_values.${i}.key`, 'float32', [BATCH, Hkv, PAST, D]), g.input(`past_key_values.${i}.value`, 'float32', [BATCH, Hkv, PAST, D])] as const);
+  const weights = new Map<string, Value>();
+  for (const spec of parameterSpecs(config)) {
+    weights.set(spec.name, g.initializer(spec.name, 'float32', spec.shape, { location: DATA_FILE, offset: offsets.get(spec.name)!, length: elementCount(spec.shape) * 4 }));
+  }
+  const weight = (name: string): Value => {
+    const v = weights.get(name);
+    if (!v) throw new GroveError('internal', `The export graph asked for tensor ${name}, which this model's config does not have.`);
+    return v;
+  };
+  const out = llamaForward(g, config, weight, ids, { past, positionIds, attentionMask });
+  g.output('logits', out.logits);
   out.present.forEach(([k, v], i) => {
-    for (const [kind, value] of [['key', k], ['value', v]] as const) {
-      inputs.push({ name: `past_key_values.${i}.${kind}`, type: 'float32', shape: ['batch_size', Hkv, 'past_sequence_length', D] });
-      outputs.push({ name: `present.${i}.${kind}`, type: 'float32', shape: ['batch_size', Hkv, 'total_sequence_length', D] });
-      b.opNamed('Identity', [value], [`present.${i}.${kind}`]);
-    }
+    g.output(`present.${i}.key`, k);
+    g.output(`present.${i}.value`, v);
   });
-  return encodeModel({ graph: b.graph('grove_causal_lm', inputs, outputs, initializers), metadata: { 'grove.graph': 'transformers.js-decoder' } });
+  return encodeModel(nameTotalDim(lowerGraph(g, { metadata: { 'grove.graph': 'transformers.js-decoder' } })));
 }
 
 export async function writeOnnxFolder(source: ExportSource, folder: string, o: { onProgress?: ExportProgressListener }): Promise<{ files: string[] }> {

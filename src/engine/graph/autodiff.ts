@@ -47,7 +47,11 @@ export function grad(output: Value, wrt: readonly Value[], o: GradOptions = {}):
       if (dy.every((d) => d === undefined)) continue;
       const need = node.inputs.map((v) => needs.has(v));
       if (!need.some(Boolean)) continue;
-      const rule = opDef(node.op).vjp;
+      const def = opDef(node.op);
+      const rule = def.vjp;
+      if (def.inferenceOnly) {
+        throw graphError(`grad: op ${node.op} (${node.outputs[0]}) is inference-only (${def.inferenceOnly}); build a graph to differentiate from the plain-op forms (no fused attention, norm or cache).`);
+      }
       if (!rule) throw graphError(`grad: op ${node.op} (${node.outputs[0]}) has no VJP rule, and a gradient must flow through it.`);
       const dx = g.scope(node.scope ? `${node.scope}/grad` : 'grad', () => rule(g, node, dy, need));
       node.inputs.forEach((x, k) => {

@@ -22,7 +22,8 @@
 //   sin cos sum identity cast | equal less greater where | matmul | reduceSum reduceMean reduceMax
 //   reduceLogSumExp softmax logSoftmax softmaxCrossEntropy (fused) | gather gatherElements scatterNDAdd
 //   scatterElementsAdd | reshape transpose concat slice split unsqueeze squeeze expand pad | arange full
-//   zeros size (a named dim's run-time value) | constant scalar.
+//   zeros size (a named dim's run-time value) | constant scalar | inference only (no VJP; grad refuses them
+//   by name): groupQueryAttention skipRmsNorm (ONNX Runtime contrib ops, com.microsoft) sliceRange.
 // - Composites (nn.ts), no rules of their own: silu, rmsNorm, linear, ropeTables, rotary, causalMask.
 // - grad(output, wrt, { seed }) returns one gradient per wrt value (zeros where output does not depend
 //   on it); only nodes between wrt and output get backward work; fan-out is summed in one Sum node.
@@ -32,6 +33,8 @@
 //   (with inferred shapes on all values) for Netron; String(g) prints the IR one node a line.
 // - A new op is one entry in ops/ (infer, lower, vjp side by side, see OpDef in types.ts) plus a case in
 //   test/engine/graph/vjp.test.ts, whose coverage test fails for any rule without a finite-difference check.
+//   An inference-only op sets `inferenceOnly` instead of a VJP (grad then refuses it by name); its test is in
+//   test/engine/graph/ops/inference.test.ts.
 export * from './dims';
 export { grad, type GradOptions } from './autodiff';
 export { Graph, Value, type Node, type Operand, type Source } from './ir';

@@ -347,6 +347,27 @@ export class Graph {
     return typeof c === 'number' ? this.scalar(c, dtype) : this.one('size', [], { dim: c, dtype });
   }
 
+  // ---- inference only (ONNX Runtime contrib ops and run-time slices; no VJP, see ops/inference.ts) ----
+  /**
+   * com.microsoft.GroupQueryAttention: [context [B, S, H D], present key, present value]. q [B, S, H D] with
+   * k, v [B, S, Hkv D], or q alone holding all three (packed); `past` buffers [B, Hkv, capacity, D] whose
+   * first P rows it reads; seqlensK int32 [B] (total - 1) and totalLength int32 []; `rotary` cos/sin caches
+   * [maxPositions, D/2] make the op rotate q and k itself.
+   */
+  groupQueryAttention(a: { q: Value; k?: Value; v?: Value; past?: readonly [Value, Value]; seqlensK: Value; totalLength: Value; rotary?: readonly [Value, Value] }, heads: { numHeads: number; kvNumHeads: number }): [Value, Value, Value] {
+    if (!a.k !== !a.v) throw graphError('groupQueryAttention: give k and v together, or neither (packed q).');
+    const inputs = [a.q, ...(a.k && a.v ? [a.k, a.v] : []), ...(a.past ?? []), a.seqlensK, a.totalLength, ...(a.rotary ?? [])];
+    return this.apply('groupQueryAttention', inputs, { ...heads, packed: !a.k, cache: !!a.past, rotary: !!a.rotary }) as [Value, Value, Value];
+  }
+  /** com.microsoft.SkipSimplifiedLayerNormalization: [rmsNorm(x + skip) * weight, x + skip]. */
+  skipRmsNorm(x: Value, skip: Value, weight: Value, epsilon: number): [Value, Value] {
+    return this.apply('skipSimplifiedLayerNorm', [x, skip, weight], { epsilon }) as [Value, Value];
+  }
+  /** x[start:end] along an axis, bounds int64 [1] tensors computed at run time; `length` is end - start. */
+  sliceRange(x: Value, axis: number, start: Value, end: Value, length: Dim): Value {
+    return this.one('sliceRange', [x, start, end], { axis, length: dim(length) });
+  }
+
   /** The IR as text, one node a line ("mlp/matmul_7: float32[B, T, 32] = matmul(x_0, transpose_6)"). */
   toString(): string {
     const ref = (v: Value): string => `${v.label}_${v.id}`;

@@ -12,7 +12,7 @@ import { graphError, toBytes, type DType, type Emitter } from './types';
 export interface LowerOptions {
   /** Default-domain opset (onnx/encode.ts DEFAULT_OPSET when absent). */
   opset?: number;
-  /** Other opsets, e.g. { 'com.microsoft': 1 } for fused contrib ops. */
+  /** Other opsets; a domain the nodes use and this omits gets version 1 (com.microsoft's contrib ops). */
   extraOpsets?: Record<string, number>;
   metadata?: Record<string, string>;
   /** Inferred shapes on intermediate values (Netron shows them). Dumps always carry them. */
@@ -165,6 +165,10 @@ export function lowerGraph(g: Graph, o: LowerOptions = {}): OnnxModel {
     inits.push({ name, type: v.dtype, dims: v.shape as number[], data: v.source.data });
   }
 
+  // Every domain a node uses gets an opset import (version 1 for com.microsoft's contrib ops) unless given.
+  const extraOpsets: Record<string, number> = { ...o.extraOpsets };
+  for (const n of nodes) if (n.domain && extraOpsets[n.domain] === undefined) extraOpsets[n.domain] = 1;
+
   const valueInfo: ValueInfo[] = [];
   if (o.valueInfo) {
     const outputs = new Set(g.outputs.map((x) => x.value));
@@ -180,7 +184,7 @@ export function lowerGraph(g: Graph, o: LowerOptions = {}): OnnxModel {
       ...(valueInfo.length ? { valueInfo } : {}),
     },
     ...(o.opset ? { opset: o.opset } : {}),
-    ...(o.extraOpsets ? { extraOpsets: o.extraOpsets } : {}),
+    ...(Object.keys(extraOpsets).length ? { extraOpsets } : {}),
     ...(o.metadata ? { metadata: o.metadata } : {}),
   };
 }

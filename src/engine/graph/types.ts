@@ -74,6 +74,11 @@ export interface Emitter {
 export interface OpDef<A = any> {
   /** Output types from input types and attributes; throws (the graph prefixes the op) on bad shapes. */
   infer(inputs: readonly Value[], attrs: A): TypeInfo[];
+  /**
+   * Set on ops that exist for inference graphs only (ONNX Runtime contrib ops, run-time slices): why they
+   * have no VJP, which autodiff names when a gradient would have to flow through one.
+   */
+  inferenceOnly?: string;
   /** Emits the ONNX nodes computing the node's outputs (named by e.name(output)). */
   lower(e: Emitter, node: Node<A>): void;
   /**

@@ -6,7 +6,7 @@ import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Decoder } from '../generate/generate';
-import { cacheForm, decodeGraph, INFER_GRAPHS_VERSION, scoreGraph } from '../graph/llama-infer/graphs';
+import { cacheForm, decodeGraph, INFER_GRAPHS_VERSION, scoreGraph } from '../model/llama/graphs';
 import type { ModelConfig } from '../model/config';
 import { readModelFolder } from '../model/folder';
 import type { TensorReader } from '../model/safetensors';

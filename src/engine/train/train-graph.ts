@@ -2,10 +2,11 @@
 // AdamW exactly as torch.optim.AdamW: p <- p * (1 - lr * wd) (decoupled decay), m <- b1 m + (1 - b1) g,
 // v <- b2 v + (1 - b2) g^2, p <- p - (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps), bc_i = 1 - b_i^step.
 // Parameters and moments are graph inputs and outputs, so the state lives outside the graph.
+import { GroveError } from '../../shared/api/errors';
 import { encodeGraph, grad, Graph, type Value } from '../graph';
 import type { ModelConfig } from '../model/config';
+import { llamaForward } from '../model/llama/forward';
 import { parameterSpecs, type ParamSpec } from '../model/names';
-import { llamaLogits, meanCrossEntropy } from './llama-ir';
 
 export interface OptimizerConfig {
   beta1: number;
@@ -63,6 +64,16 @@ function addAdamW(g: Graph, specs: ParamSpec[], params: ReadonlyMap<string, Valu
   g.output(TRAIN_OUTPUTS.gradNorm, norm);
 }
 
+/** Mean next-token cross-entropy of the model over ids, targets [B, T], in the plain (differentiable) form. */
+function meanLoss(g: Graph, config: ModelConfig, params: ReadonlyMap<string, Value>, ids: Value, targets: Value): Value {
+  const weight = (name: string): Value => {
+    const v = params.get(name);
+    if (!v) throw new GroveError('internal', `The training graph has no parameter ${name}, which the model's forward asked for.`);
+    return v;
+  };
+  return g.reduceMean(g.softmaxCrossEntropy(llamaForward(g, config, weight, ids).logits, targets));
+}
+
 const paramInputs = (g: Graph, specs: ParamSpec[]): Map<string, Value> => new Map(specs.map((s) => [s.name, g.input(stateName('param', s.name), 'float32', s.shape)]));
 
 /** Inputs: every parameter, optimizer.m.*, optimizer.v.*, lr, bc1, bc2 (scalars), input_ids, targets [B, T]. */
@@ -72,7 +83,7 @@ export function trainStepGraph(config: ModelConfig, B: number, T: number, o: Opt
   const params = paramInputs(g, specs);
   const ids = g.input('input_ids', 'int64', [B, T]);
   const targets = g.input('targets', 'int64', [B, T]);
-  const loss = meanCrossEntropy(g, llamaLogits(g, config, params, ids, B, T), targets);
+  const loss = meanLoss(g, config, params, ids, targets);
   addAdamW(g, specs, params, grad(loss, [...params.values()]), o);
   g.output(TRAIN_OUTPUTS.loss, loss);
   return encodeGraph(g);
@@ -91,7 +102,7 @@ export function gradAccumulateGraph(config: ModelConfig, B: number, T: number): 
   const scale = g.input('loss_scale', 'float32', []);
   const ids = g.input('input_ids', 'int64', [B, T]);
   const targets = g.input('targets', 'int64', [B, T]);
-  const loss = meanCrossEntropy(g, llamaLogits(g, config, params, ids, B, T), targets);
+  const loss = meanLoss(g, config, params, ids, targets);
   grad(loss, [...params.values()], { seed: scale }).forEach((d, j) => g.output(gradName(specs[j]!.name, true), g.add(accs[j] as Value, d)));
   g.output(TRAIN_OUTPUTS.loss, loss);
   return encodeGraph(g);
@@ -139,6 +150,6 @@ export function evalLossGraph(config: ModelConfig, B: number, T: number): Uint8A
   const params = paramInputs(g, parameterSpecs(config));
   const ids = g.input('input_ids', 'int64', [B, T]);
   const targets = g.input('targets', 'int64', [B, T]);
-  g.output(TRAIN_OUTPUTS.loss, meanCrossEntropy(g, llamaLogits(g, config, params, ids, B, T), targets));
+  g.output(TRAIN_OUTPUTS.loss, meanLoss(g, config, params, ids, targets));
   return encodeGraph(g);
 }

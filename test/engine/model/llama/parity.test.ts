@@ -21,7 +21,7 @@ import { tempDir } from '../../../helpers/tmp';
 
 const PYTHON = '/usr/bin/python3';
 const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-if (!torchAvailable) console.warn(`SKIPPED llama-infer parity: ${PYTHON} cannot import torch (Debian: apt install python3-torch)`);
+if (!torchAvailable) console.warn(`SKIPPED Llama inference parity: ${PYTHON} cannot import torch (Debian: apt install python3-torch)`);
 
 const dir = tempDir();
 const T = 12;

@@ -1,0 +1,133 @@
+// The attention of a Llama-family layer in its two forms, on the graph IR. Plain ops (differentiable: the
+// training graphs; also the inference form where ONNX Runtime's contrib op does not take the head size, and
+// the transformers.js export): rotary embeddings (rotate_half), causal mask over past + new positions,
+// grouped-query attention by broadcasting k/v over each group (no copies), an optional concatenated KV cache,
+// position ids and a padding mask. Fused (inference only): com.microsoft.GroupQueryAttention, one node per
+// layer instead of about thirty, with its own rotary where its kernel allows (head size a multiple of 16)
+// and an optional KV cache of fixed-capacity buffers of which it reads the first P rows.
+// Shapes: B batch, S new positions, P past positions, H heads, Hkv kv heads, G = H / Hkv, D head size.
+import { dimAdd, nn, type Dim, type Graph, type Value } from '../../graph';
+import type { ModelConfig } from '../config';
+import { ropeInverseFrequencies } from '../rope';
+
+/** Resolves a Hugging Face tensor name to the float32 value holding it. */
+export type WeightOf = (name: string) => Value;
+
+/** One layer's attention from its normed input h [B, S, C]: context vectors [B, S, H*D] and its present key/value. */
+export type LayerAttention = (h: Value, layer: number) => { y: Value; kv: [Value, Value] };
+
+export interface PlainAttentionOptions {
+  /** Per layer [key, value] of the KV cache, each [B, Hkv, P, D]; the present ones are [B, Hkv, P+S, D]. */
+  past?: readonly (readonly [Value, Value])[];
+  /** [B, S] rotary positions (transformers.js feeds them); default P .. P+S-1 for every row. */
+  positionIds?: Value;
+  /** [B, P+S] of 1 (attend) / 0 (padding) over past + new keys; default every key attends. */
+  attentionMask?: Value;
+}
+
+export interface FusedAttentionOptions {
+  /** KV cache buffers per layer, each [B, Hkv, capacity, D] (capacity >= P+S), and the length inputs. */
+  cache?: { past: readonly (readonly [Value, Value])[]; seqlensK: Value; totalLength: Value };
+  /** q, k and v as one MatMul over their weights concatenated (only with the op's own rotary). */
+  packQkv?: boolean;
+}
+
+/** GroupQueryAttention's CPU kernel takes head sizes that are multiples of 8. */
+export function gqaSupported(config: ModelConfig): boolean {
+  return config.headDim % 8 === 0 && config.numAttentionHeads % config.numKeyValueHeads === 0;
+}
+
+/** Its built-in rotary embedding needs a head size that is a multiple of 16; otherwise Grove rotates q and k before it. */
+export function gqaRotaryInside(config: ModelConfig): boolean {
+  return config.headDim % 16 === 0;
+}
+
+/** x @ W^T (+ b) for the projection `name` (a PyTorch [out, in] weight). */
+export function project(g: Graph, x: Value, w: WeightOf, name: string, bias: boolean): Value {
+  return nn.linear(g, x, w(`${name}.weight`), bias ? w(`${name}.bias`) : undefined);
+}
+
+/** Projections that read one input as one MatMul over their transposed weights side by side (ONNX Runtime folds the Concat at load). */
+export function packedProject(g: Graph, x: Value, w: WeightOf, names: readonly string[], bias: boolean): Value {
+  const y = g.matmul(x, g.concat(names.map((n) => g.transpose(w(`${n}.weight`), [1, 0])), 1));
+  return bias ? g.add(y, g.concat(names.map((n) => w(`${n}.bias`)), 0)) : y;
+}
+
+const invFreqOf = (g: Graph, config: ModelConfig): Value => g.constant(ropeInverseFrequencies(config), 'float32', [config.headDim / 2]);
+
+export function plainAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: Value, o: PlainAttentionOptions): LayerAttention {
+  const { numAttentionHeads: H, numKeyValueHeads: Hkv, headDim: D } = config;
+  const G = H / Hkv;
+  const [B, S] = ids.shape as [Dim, Dim];
+  const P: Dim = o.past?.[0]?.[0].shape[2] ?? 0;
+  const T = dimAdd(P, S);
+  const invFreq = invFreqOf(g, config);
+  let cos: Value;
+  let sin: Value;
+  if (o.positionIds) {
+    // Per-row tables [B, 1, S, D], broadcast over heads.
+    const freqs = g.mul(g.unsqueeze(g.cast(o.positionIds, 'float32'), -1), invFreq); // [B, S, D/2]
+    const emb = g.unsqueeze(g.concat([freqs, freqs], -1), 1);
+    [cos, sin] = [g.cos(emb), g.sin(emb)];
+  } else ({ cos, sin } = nn.ropeTables(g, g.arange(P, T), invFreq)); // [S, D]
+  let mask = nn.causalMask(g, S, P); // [S, T]
+  if (o.attentionMask) {
+    // Padding keys get the lowest finite float, not -inf, so a padded query row (every key masked) stays finite.
+    const padding = g.where(g.equal(o.attentionMask, 0), -3.4028234663852886e38, 0);
+    mask = g.add(mask, g.reshape(padding, [B, 1, 1, 1, T])); // [B, 1, 1, S, T]
+  }
+  const scale = 1 / Math.sqrt(D);
+  return (h, i) => {
+    const p = `model.layers.${i}.self_attn`;
+    const heads = (name: string, n: number): Value => g.transpose(g.reshape(project(g, h, w, `${p}.${name}`, config.qkvBias), [B, S, n, D]), [0, 2, 1, 3]); // [B, n, S, D]
+    const q = nn.rotary(g, heads('q_proj', H), cos, sin);
+    let k = nn.rotary(g, heads('k_proj', Hkv), cos, sin);
+    let v = heads('v_proj', Hkv);
+    const past = o.past?.[i];
+    if (past) [k, v] = [g.concat([past[0], k], 2), g.concat([past[1], v], 2)]; // [B, Hkv, T, D]
+    // Query heads grouped per kv head; k and v broadcast over the group axis (no copies).
+    const qg = g.reshape(q, [B, Hkv, G, S, D]);
+    const scores = g.add(g.mul(g.matmul(qg, g.unsqueeze(g.transpose(k, [0, 1, 3, 2]), 2)), scale), mask); // [B, Hkv, G, S, T]
+    const ctx = g.matmul(g.softmax(scores, -1), g.unsqueeze(v, 2)); // [B, Hkv, G, S, D]
+    const y = g.reshape(g.transpose(g.reshape(ctx, [B, H, S, D]), [0, 2, 1, 3]), [B, S, H * D]);
+    return { y, kv: [k, v] };
+  };
+}
+
+export function fusedAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: Value, o: FusedAttentionOptions): LayerAttention {
+  const { numAttentionHeads: H, numKeyValueHeads: Hkv, headDim: D } = config;
+  const [B, S] = ids.shape as [Dim, Dim];
+  const invFreq = invFreqOf(g, config);
+  // Without a cache every row holds S positions, all new: total S, seqlens_k S - 1.
+  const totalLength = o.cache?.totalLength ?? g.size(S, 'int32');
+  const seqlensK = o.cache?.seqlensK ?? g.expand(g.sub(totalLength, 1), [B]);
+  const inside = gqaRotaryInside(config);
+  let rotary: [Value, Value] | undefined;
+  let rotate = (x: Value): Value => x;
+  if (inside) {
+    // Tables [maxPositions, D/2] over every position the model takes; from constants, so ONNX Runtime folds them at load.
+    const freqs = g.mul(g.unsqueeze(g.arange(0, config.maxPositionEmbeddings, 'float32'), 1), invFreq);
+    rotary = [g.cos(freqs), g.sin(freqs)];
+  } else {
+    // Positions P .. P+S-1 of the new tokens (P = total - S), tables [S, 1, D] broadcast over heads.
+    const positions = o.cache ? g.add(g.arange(0, S), g.sub(g.cast(totalLength, 'int64'), g.size(S))) : g.arange(0, S);
+    const { cos, sin } = nn.ropeTables(g, positions, invFreq);
+    const [c, s] = [g.unsqueeze(cos, 1), g.unsqueeze(sin, 1)];
+    // [B, S, n*D] seen as [B, S, n, D] for rotate_half, and back.
+    rotate = (x) => {
+      const n = (x.shape[2] as number) / D;
+      return g.reshape(nn.rotary(g, g.reshape(x, [B, S, n, D]), c, s), [B, S, n * D]);
+    };
+  }
+  return (h, i) => {
+    const p = `model.layers.${i}.self_attn`;
+    const names = ['q_proj', 'k_proj', 'v_proj'].map((n) => `${p}.${n}`);
+    const qkv =
+      o.packQkv && inside
+        ? { q: packedProject(g, h, w, names, config.qkvBias) }
+        : { q: rotate(project(g, h, w, names[0]!, config.qkvBias)), k: rotate(project(g, h, w, names[1]!, config.qkvBias)), v: project(g, h, w, names[2]!, config.qkvBias) };
+    const past = o.cache?.past[i];
+    const [y, k, v] = g.groupQueryAttention({ ...qkv, ...(past ? { past } : {}), seqlensK, totalLength, ...(rotary ? { rotary } : {}) }, { numHeads: H, kvNumHeads: Hkv });
+    return { y, kv: [k, v] };
+  };
+}

@@ -1,0 +1,76 @@
+// The one definition of the Llama / Qwen2 forward pass (Hugging Face LlamaForCausalLM semantics) on Grove's
+// graph IR: embedding, per layer RMSNorm, attention (attention.ts), residual, RMSNorm, SwiGLU MLP, residual;
+// final RMSNorm and tied or untied head; Qwen2's q/k/v biases. Every graph that runs the model is built from
+// it: the training step (plain ops, differentiable), the score, decode and log-prob graphs (inference
+// options: fused contrib ops, KV cache, packing, last position only) and the transformers.js export.
+// It lives in model/ because it is the model's definition; graph/ stays a model-agnostic tensor library
+// and train/, runtime/ and export/ are its users.
+// Shapes: B batch, S new positions, C hidden, I intermediate, V vocab.
+import { GroveError } from '../../../shared/api/errors';
+import { nn, type Graph, type Value } from '../../graph';
+import type { ModelConfig } from '../config';
+import { fusedAttention, packedProject, plainAttention, project, type FusedAttentionOptions, type PlainAttentionOptions, type WeightOf } from './attention';
+
+export type { WeightOf } from './attention';
+
+export interface FusedOptions extends FusedAttentionOptions {
+  /** gate and up as one [C, 2I] MatMul, then a Split. */
+  packGateUp?: boolean;
+}
+
+export interface LlamaOptions extends PlainAttentionOptions {
+  /**
+   * Inference only: ONNX Runtime's contrib ops, GroupQueryAttention (which takes its own cache, so `past`,
+   * `positionIds` and `attentionMask` do not apply) and SkipSimplifiedLayerNormalization (residual add +
+   * RMSNorm in one pass). Graphs built with it cannot be differentiated (grad refuses them).
+   */
+  fused?: FusedOptions;
+  /** Only the last position's logits ([B, 1, V]): what generation needs, and V x C x (S - 1) fewer FLOPs. */
+  lastOnly?: boolean;
+}
+
+export interface LlamaOutputs {
+  /** [B, S, V] (or [B, 1, V] with lastOnly). */
+  logits: Value;
+  /** Per layer [key, value]: [B, Hkv, P+S, D] (plain), the cache buffers' rows (fused with a cache), [B, Hkv, S, D] without one. */
+  present: [Value, Value][];
+}
+
+/** ids [B, S] int64 -> logits and the per-layer present keys/values. */
+export function llamaForward(g: Graph, config: ModelConfig, w: WeightOf, ids: Value, o: LlamaOptions = {}): LlamaOutputs {
+  if (o.fused && (o.past || o.positionIds || o.attentionMask)) {
+    throw new GroveError('internal', 'llamaForward: the fused form takes its KV cache through fused.cache and has no position ids or padding mask; use the plain form for those.');
+  }
+  const eps = config.rmsNormEps;
+  const attention = o.fused ? fusedAttention(g, config, w, ids, o.fused) : plainAttention(g, config, w, ids, o);
+  // x + delta and its RMSNorm: one contrib op when fused, add + the RMSNorm pattern (which ONNX Runtime fuses) otherwise.
+  const residualNorm = (x: Value, delta: Value, weight: Value): { x: Value; h: Value } => {
+    if (!o.fused) {
+      const sum = g.add(x, delta);
+      return { x: sum, h: nn.rmsNorm(g, sum, weight, eps) };
+    }
+    const [h, sum] = g.skipRmsNorm(delta, x, weight, eps);
+    return { x: sum, h };
+  };
+  let x = g.gather(w('model.embed_tokens.weight'), ids, 0); // [B, S, C]
+  let h = nn.rmsNorm(g, x, w('model.layers.0.input_layernorm.weight'), eps);
+  const present: [Value, Value][] = [];
+  for (let i = 0; i < config.numHiddenLayers; i++) {
+    const p = `model.layers.${i}`;
+    ({ x, h } = g.scope(p, () => {
+      const { y, kv } = attention(h, i);
+      present.push(kv);
+      const mid = residualNorm(x, project(g, y, w, `${p}.self_attn.o_proj`, config.oBias), w(`${p}.post_attention_layernorm.weight`));
+      const I = config.intermediateSize;
+      const mlp = ['gate_proj', 'up_proj'].map((n) => `${p}.mlp.${n}`);
+      const [gate, up] = o.fused?.packGateUp ? (g.split(packedProject(g, mid.h, w, mlp, false), -1, [I, I]) as [Value, Value]) : mlp.map((n) => project(g, mid.h, w, n, false)) as [Value, Value];
+      const act = g.mul(nn.silu(g, gate), up); // SiLU(gate) * up
+      // The next norm is the next layer's input norm, or the final norm after the last layer.
+      const next = i + 1 < config.numHiddenLayers ? `model.layers.${i + 1}.input_layernorm.weight` : 'model.norm.weight';
+      return residualNorm(mid.x, project(g, act, w, `${p}.mlp.down_proj`, false), w(next));
+    }));
+  }
+  // RMSNorm is per position, so slicing after it gives the last position's normed state.
+  if (o.lastOnly) h = g.slice(h, 1, -1); // [B, 1, C]
+  return { logits: project(g, h, w, config.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head', false), present };
+}

@@ -1,0 +1,143 @@
+// The inference graphs of a Llama-family model, lowered from the one forward (forward.ts), with every weight
+// an ONNX initializer that points into the model's safetensors file (external data: no copy of the weights
+// on disk). The .onnx file must sit in the same folder as the weights, since ONNX Runtime resolves external
+// data relative to it.
+//   decode, cache form 'rows' (GroupQueryAttention, where its kernel takes the head size):
+//           input_ids [B,S] + past_key_values.{i}.key/value [B,Hkv,C,D] (rows 0..P-1 filled, C >= P)
+//           + seqlens_k int32 [B] (= P+S-1) + total_sequence_length int32 scalar (= P+S)
+//           -> logits [B,S,V] (or [B,1,V]) + new_key_values [2*L*B, Hkv, S, D]: the S new rows of every layer's
+//           keys and values (layer 0 key, layer 0 value, layer 1 key, ...; batch rows within each), which the
+//           caller appends to its cache buffers at rows P..P+S-1
+//   decode, cache form 'concat' (plain ONNX ops): input_ids [B,S] + past_key_values.{i}.key/value [B,Hkv,P,D]
+//           -> logits [B,S,V] (or [B,1,V]) + present.{i}.key/value [B,Hkv,P+S,D]
+//   With logProbs the decode graphs output log_probs (the logits' log-softmax) instead of logits.
+//   score:  input_ids [B,T] + targets [B,T] -> token_logprobs [B,T] = log p(targets[t] | input_ids[<=t])
+import { basename, dirname, resolve } from 'node:path';
+import { GroveError } from '../../../shared/api/errors';
+import { Graph, lowerGraph, type DType, type Value } from '../../graph';
+import { encodeModel, type OnnxModel } from '../../graph/onnx/encode';
+import type { ModelConfig } from '../config';
+import type { Dtype } from '../dtype';
+import { parameterSpecs } from '../names';
+import type { TensorReader } from '../safetensors';
+import { gqaSupported, type WeightOf } from './attention';
+import { llamaForward, type FusedOptions } from './forward';
+
+const IR_TYPE: Partial<Record<Dtype, DType>> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
+
+/** External-data initializers for every parameter, and a WeightOf that casts non-f32 weights once. */
+function externalWeights(g: Graph, config: ModelConfig, weights: TensorReader, graphDir: string): WeightOf {
+  const f32 = new Map<string, Value>();
+  for (const spec of parameterSpecs(config)) {
+    const info = weights.info(spec.name);
+    const type = IR_TYPE[info.dtype];
+    if (!type) throw new GroveError('unsupported', `${info.path}: tensor ${spec.name} is ${info.dtype}; Grove runs F32, F16 and BF16 weights.`);
+    if (resolve(dirname(info.path)) !== resolve(graphDir)) {
+      throw new GroveError('internal', `Graph folder ${graphDir} is not the folder of ${info.path}: ONNX Runtime resolves external weights next to the graph.`);
+    }
+    const v = g.initializer(spec.name, type, spec.shape, { location: basename(info.path), offset: info.fileOffset, length: info.byteLength });
+    f32.set(spec.name, g.cast(v, 'float32'));
+  }
+  return (name) => {
+    const value = f32.get(name);
+    if (!value) throw new GroveError('internal', `The graph asked for tensor ${name}, which this model's config does not have.`);
+    return value;
+  };
+}
+
+export interface GraphOptions {
+  /** Folder the .onnx file will be written to: the weights' folder. */
+  graphDir: string;
+  metadata?: Record<string, string>;
+  /** Projection packing in the contrib-op forms (default DECODE_PACKING or SCORE_PACKING). */
+  packing?: Packing;
+}
+
+export type Packing = Pick<FusedOptions, 'packQkv' | 'packGateUp'>;
+
+// Packing chosen by interleaved A/B runs (2 cores, loaded machine): q/k/v packed helps both graphs; gate/up
+// packed made a 135M-shape decode step 4 % faster (44.3 -> 42.5 ms) but the score graph slower (tiny 16x256:
+// 660 -> 720 ms), since its Split then copies a [B*T, 2I] tensor.
+export const DECODE_PACKING: Packing = { packQkv: true, packGateUp: true };
+export const SCORE_PACKING: Packing = { packQkv: true, packGateUp: false };
+
+/** Bumped whenever a graph's form changes (inputs, outputs, ops), so compiled graphs cached on disk are rebuilt. */
+export const INFER_GRAPHS_VERSION = 3;
+
+/** How a decode graph takes its KV cache (see the top of this file). */
+export type CacheForm = 'rows' | 'concat';
+
+/** The cache form Grove compiles for a config: new rows out wherever GroupQueryAttention's kernel takes the head size. */
+export function cacheForm(config: ModelConfig): CacheForm {
+  return gqaSupported(config) ? 'rows' : 'concat';
+}
+
+/**
+ * The head's output: the logits, or with `logProbs` their log-softmax as 'log_probs' (a scored prefill reads
+ * one entry of every row; ONNX Runtime's LogSoftmax does the [T, V] pass about 30x faster than JS did).
+ */
+function outputHead(g: Graph, logits: Value, logProbs: boolean): void {
+  if (logProbs) g.output('log_probs', g.logSoftmax(logits, -1));
+  else g.output('logits', logits);
+}
+
+export type DecodeOptions = GraphOptions & { lastOnly: boolean; logProbs?: boolean; form?: CacheForm };
+
+/** The decode graph as .onnx bytes. */
+export function decodeGraph(config: ModelConfig, weights: TensorReader, o: DecodeOptions): Uint8Array {
+  return encodeModel(decodeModel(config, weights, o));
+}
+
+/** The score graph as .onnx bytes. */
+export function scoreGraph(config: ModelConfig, weights: TensorReader, o: ScoreOptions): Uint8Array {
+  return encodeModel(scoreModel(config, weights, o));
+}
+
+/** The decode graph lowered (what decodeGraph encodes; tests read its nodes). */
+export function decodeModel(config: ModelConfig, weights: TensorReader, o: DecodeOptions): OnnxModel {
+  const { numKeyValueHeads: Hkv, headDim: D, numHiddenLayers: L } = config;
+  const form = o.form ?? cacheForm(config);
+  const g = new Graph('grove_decode');
+  const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
+  const metadata = { 'grove.graph': 'decode', 'grove.cache': form, ...o.metadata };
+  if (form === 'rows') {
+    const seqlensK = g.input('seqlens_k', 'int32', ['batch']);
+    const totalLength = g.input('total_sequence_length', 'int32', []);
+    const past = Array.from({ length: L }, (_, i) => [g.input(`past_key_values.${i}.key`, 'float32', ['batch', Hkv, 'capacity', D]), g.input(`past_key_values.${i}.value`, 'float32', ['batch', Hkv, 'capacity', D])] as const);
+    const w = externalWeights(g, config, weights, o.graphDir);
+    const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, fused: { cache: { past, seqlensK, totalLength }, ...(o.packing ?? DECODE_PACKING) } });
+    outputHead(g, out.logits, o.logProbs ?? false);
+    // Only the new rows leave the graph: onnxruntime-node copies every output into a fresh JS buffer, so a
+    // whole cache as output would cost its size per token (measured: about 1 ms per MB).
+    const total = g.reshape(g.cast(totalLength, 'int64'), [1]);
+    const start = g.sub(total, g.reshape(g.size('sequence'), [1]));
+    g.output('new_key_values', g.concat(out.present.flat().map((t) => g.sliceRange(t, 2, start, total, 'sequence')), 0));
+    return lowerGraph(g, { metadata });
+  }
+  const past = Array.from({ length: L }, (_, i) => [g.input(`past_key_values.${i}.key`, 'float32', ['batch', Hkv, 'past_sequence', D]), g.input(`past_key_values.${i}.value`, 'float32', ['batch', Hkv, 'past_sequence', D])] as const);
+  const w = externalWeights(g, config, weights, o.graphDir);
+  const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, past });
+  outputHead(g, out.logits, o.logProbs ?? false);
+  out.present.forEach(([k, v], i) => {
+    g.output(`present.${i}.key`, k);
+    g.output(`present.${i}.value`, v);
+  });
+  return lowerGraph(g, { metadata });
+}
+
+export type ScoreOptions = GraphOptions & { fused?: boolean };
+
+/** The score graph lowered (what scoreGraph encodes). */
+export function scoreModel(config: ModelConfig, weights: TensorReader, o: ScoreOptions): OnnxModel {
+  const g = new Graph('grove_score');
+  const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
+  const targets = g.input('targets', 'int64', ['batch', 'sequence']);
+  const w = externalWeights(g, config, weights, o.graphDir);
+  const fused = (o.fused ?? true) && gqaSupported(config);
+  const { logits } = llamaForward(g, config, w, ids, fused ? { fused: { ...(o.packing ?? SCORE_PACKING) } } : {}); // [B, T, V]
+  // log p(target) = log_softmax(logits)[target]. LogSoftmax, not logit - ReduceLogSumExp: ONNX Runtime's CPU
+  // LogSoftmax kernel is several times faster than its ReduceLogSumExp (measured on [1024, 49152]).
+  const picked = g.gatherElements(g.logSoftmax(logits, -1), g.unsqueeze(targets, -1), -1); // [B, T, 1]
+  g.output('token_logprobs', g.squeeze(picked, -1));
+  return lowerGraph(g, { metadata: { 'grove.graph': 'score', ...o.metadata } });
+}
