@@ -33,6 +33,18 @@ describe('electron-builder.yml', () => {
     });
   });
 
+  it('has the app icon electron-builder needs (1024 px icon.png) and ships the window icon', () => {
+    const size = (file: string) => {
+      const png = readFileSync(join(repoRoot, file));
+      expect(png.subarray(1, 4).toString('latin1'), file).toBe('PNG');
+      return [png.readUInt32BE(16), png.readUInt32BE(20)];
+    };
+    expect(block('directories')).toMatchObject({ buildResources: 'resources' });
+    expect(size('resources/icon.png')).toEqual([1024, 1024]);
+    for (const n of [16, 32, 48, 64, 128, 256, 512]) expect(size(`resources/icons/${n}x${n}.png`)).toEqual([n, n]);
+    expect(yml).toMatch(/^ {2}- resources\/icons\/512x512\.png$/m);
+  });
+
   it('packs the app into an asar archive (which the asar fuses need)', () => {
     expect(yml).not.toMatch(/^asar:\s*false/m);
     expect(yml).not.toMatch(/disableIntegrity:\s*true/);

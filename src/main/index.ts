@@ -67,6 +67,8 @@ if (!app.requestSingleInstanceLock()) {
       minHeight: 560,
       show: false,
       title: 'Grove',
+      // Linux takes the window's icon from here (macOS and Windows from the packaged app's own icon).
+      icon: join(appRoot, 'resources/icons/512x512.png'),
       backgroundColor: '#10151a',
       webPreferences: {
         preload: join(here, '../preload/index.cjs'),

@@ -1,4 +1,4 @@
-// Which web permissions the window gets: none, for the app’s pages and any other.
+// Which web permissions the window gets: clipboard writes (copy buttons) for the app’s pages, nothing else.
 import { describe, expect, it } from 'vitest';
 import { ALLOWED_PERMISSIONS, isAllowedPermission } from '../../src/main/permission-policy';
 
@@ -6,9 +6,10 @@ const appPage = 'file:///opt/grove/out/renderer/index.html';
 const isTrustedUrl = (url: string) => url.startsWith(appPage);
 
 describe('isAllowedPermission', () => {
-  it('grants the app’s own page nothing it does not need (it needs none)', () => {
-    expect(ALLOWED_PERMISSIONS.size).toBe(0);
-    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'clipboard-sanitized-write', 'openExternal', 'fullscreen', 'hid', 'serial', 'usb', 'midiSysex', 'fileSystem', 'display-capture', 'unknown']) {
+  it('grants the app’s own page clipboard writes (the copy buttons) and nothing else', () => {
+    expect([...ALLOWED_PERMISSIONS]).toEqual(['clipboard-sanitized-write']);
+    expect(isAllowedPermission('clipboard-sanitized-write', appPage, isTrustedUrl)).toBe(true);
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen', 'hid', 'serial', 'usb', 'midiSysex', 'fileSystem', 'display-capture', 'unknown']) {
       expect(isAllowedPermission(p, appPage, isTrustedUrl), p).toBe(false);
     }
   });
@@ -16,5 +17,6 @@ describe('isAllowedPermission', () => {
   it('grants any other page nothing', () => {
     expect(isAllowedPermission('media', 'https://evil.example/', isTrustedUrl)).toBe(false);
     expect(isAllowedPermission('notifications', '', isTrustedUrl)).toBe(false);
+    expect(isAllowedPermission('clipboard-sanitized-write', 'https://evil.example/', isTrustedUrl)).toBe(false);
   });
 });
