@@ -35,6 +35,7 @@ class TokenAppender {
     this.buf = dtype === 'uint16' ? new Uint16Array(BUFFER_TOKENS) : new Uint32Array(BUFFER_TOKENS);
   }
 
+  /** Appends `ids`, all or none: every id is checked before any is buffered. */
   async write(ids: ArrayLike<number>): Promise<void> {
     const maxId = MAX_ID[this.dtype];
     for (let i = 0; i < ids.length; i++) {
@@ -49,7 +50,9 @@ class TokenAppender {
       if (id >= this.vocabSize) {
         throw new GroveError('internal', `The tokenizer produced token id ${id}, outside its vocabulary of ${this.vocabSize}; the tokenizer and its vocabulary size disagree.`, { id, vocabSize: this.vocabSize });
       }
-      this.buf[this.used++] = id;
+    }
+    for (let i = 0; i < ids.length; i++) {
+      this.buf[this.used++] = ids[i]!;
       if (this.used === BUFFER_TOKENS) await this.flush();
     }
     this.tokens += ids.length;

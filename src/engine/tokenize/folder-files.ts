@@ -97,7 +97,8 @@ export function checkFolderFile<N extends FolderFileName>(name: N, json: unknown
   if (parsed.success) return parsed.data as z.infer<(typeof FOLDER_FILES)[N]['schema']>;
   const issue = parsed.error.issues[0]!;
   const key = String(issue.path[0]);
-  const value = (json as Record<string, unknown>)[key];
+  // The value at the issue's own path (an element of a list, not the whole list).
+  const value = issue.path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined), json);
   const should = (expected as Record<string, string>)[key] ?? issue.message;
   throw new GroveError('bad_input', `${path}: key "${issue.path.join('.')}" should be ${should}, but is ${describe(value)}. Fix that key (or delete the file) and try again.`, { path, key });
 }
