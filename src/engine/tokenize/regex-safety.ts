@@ -31,6 +31,8 @@ type Node =
 const LARGE_REPEAT = 10;
 /** Deeper nesting than this is no tokenizer pattern; refusing it keeps the parser's recursion bounded. */
 const MAX_DEPTH = 64;
+/** Real patterns are under 1,000 characters; the analysis costs up to length^2, so a bound keeps it fast. */
+const MAX_PATTERN_CHARS = 5000;
 /** Adjacent repeats over shared characters cost n^k time; k = 2 is in real patterns, 3 is refused. */
 const MAX_OVERLAPPING_CHAIN = 2;
 
@@ -361,6 +363,7 @@ function findAmbiguousAlternation(node: Node, analysis: Analysis): boolean {
  * adjacent repeats over shared characters (`.*.*.*x`). Real tokenizer patterns pass.
  */
 export function assertLinearPattern(source: string): void {
+  if (source.length > MAX_PATTERN_CHARS) throw malformed(`is ${source.length} characters long once translated, over the ${MAX_PATTERN_CHARS} Grove reads (real patterns are under 1,000)`);
   const probes = probeChars(source);
   const tree = new Parser(source, probes).parse();
   new Analysis(probes.length).facts(tree);
