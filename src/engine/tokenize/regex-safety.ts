@@ -85,9 +85,7 @@ class Parser {
     const items: Node[] = [];
     while (this.i < this.src.length && this.src[this.i] !== '|' && this.src[this.i] !== ')') {
       const start = this.i;
-      let atom = this.atom(depth);
-      atom = this.quantified(atom, start);
-      items.push(atom);
+      items.push(this.quantified(this.atom(depth), start));
     }
     return items.length === 1 ? items[0]! : { kind: 'seq', items };
   }
@@ -161,7 +159,7 @@ class Parser {
     return this.chars(m[0]);
   }
 
-  /** The index just past the character class that starts at `this.i`. */
+  /** The source of the character class that starts at `this.i`, moving past it. */
   private classEnd(): string {
     const start = this.i;
     let j = this.i + 1;
