@@ -124,7 +124,7 @@ export async function ingestFolder(options: IngestOptions): Promise<IngestReport
         read += n;
         progress.bytes(n, f.path);
       };
-      const p = await processFile(f, { settings, tokenizer, incoming, onBytes }, data);
+      const p = await processFile(f, { settings, tokenizer, incoming, onBytes, ...(options.signal ? { signal: options.signal } : {}) }, data);
       progress.bytes(Math.max(0, f.size - read)); // files skipped before being read count as done too
       const base = { size: f.size, mtimeMs: f.mtimeMs, rawHash: p.rawHash };
       if (p.status === 'skipped') {

@@ -2,6 +2,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { GroveError } from '../../shared/api/errors';
 import { HEAD_BYTES, sniffBytes, textType, type TextEncoding, type TypeGuess } from './detect';
 import { ExtractSkip, extractorFor, type ExtractSource } from './extract/index';
 import { zipNames } from './extract/zip';
@@ -25,6 +26,8 @@ export interface ProcessContext {
   incoming: IncomingTokens;
   /** Called with the number of bytes read, as they are read. */
   onBytes: (n: number) => void;
+  /** Checked between pieces, so a cancel stops a long document mid-way rather than after it. */
+  signal?: AbortSignal;
 }
 
 const READ_CHUNK = 1024 * 1024;
@@ -99,6 +102,10 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
       }
     };
     const tokenizePiece = async (text: string): Promise<void> => {
+      // From the second piece on, let a cancel message reach the signal: a document already in memory would
+      // otherwise not return to the event loop until its last piece is tokenized.
+      if (ctx.signal && pieces.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      ctx.signal?.throwIfAborted();
       const offset = ctx.incoming.tokens;
       const ids = ctx.tokenizer.encode(text);
       await ctx.incoming.write(ids);
@@ -126,8 +133,12 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
   } catch (err) {
     await ctx.incoming.truncate(start);
     const digest = await reader.finish(undefined).then(() => reader.digest(), () => '');
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
     if (err instanceof ExtractSkip) return { ...skip(err.reason, err.detail, type), rawHash: digest };
-    const code = (err as NodeJS.ErrnoException)?.code;
+    // A tokenizer or token store that breaks its contract (an id the shards cannot hold) fails the run, not one file.
+    if (err instanceof GroveError && err.code === 'internal') throw err;
+    // A GroveError's code is Grove's ('bad_input'), not a file system's errno.
+    const code = err instanceof GroveError ? undefined : (err as NodeJS.ErrnoException)?.code;
     if (code) return { ...skip('unreadable', `Reading it failed (${code}); check the disk and permissions.`, type), rawHash: digest };
     return { ...skip('corrupt', `Its ${type ?? 'content'} could not be read (${err instanceof Error ? err.message.slice(0, 200) : String(err)}).`, type), rawHash: digest };
   } finally {

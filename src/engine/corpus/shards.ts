@@ -1,6 +1,7 @@
 // Token files: the append-only store new documents are tokenized into, and split shards (uint16 or uint32, written atomically).
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { GroveError } from '../../shared/api/errors';
 import { commitFile } from './atomic';
 
 export type TokenDtype = 'uint16' | 'uint32';
@@ -9,6 +10,9 @@ export type TokenDtype = 'uint16' | 'uint32';
 export function dtypeFor(vocabSize: number): TokenDtype {
   return vocabSize <= 65536 ? 'uint16' : 'uint32';
 }
+
+/** The largest id each dtype holds. */
+const MAX_ID: Record<TokenDtype, number> = { uint16: 2 ** 16 - 1, uint32: 2 ** 32 - 1 };
 
 export function bytesPerToken(dtype: TokenDtype): number {
   return dtype === 'uint16' ? 2 : 4;
@@ -31,13 +35,24 @@ class TokenAppender {
     this.buf = dtype === 'uint16' ? new Uint16Array(BUFFER_TOKENS) : new Uint32Array(BUFFER_TOKENS);
   }
 
+  /** Appends `ids`, all or none: every id is checked before any is buffered. */
   async write(ids: ArrayLike<number>): Promise<void> {
+    const maxId = MAX_ID[this.dtype];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      if (!(id >= 0 && id < this.vocabSize) || !Number.isInteger(id)) {
-        throw new Error(`Tokenizer produced id ${id}, outside its vocabulary of ${this.vocabSize}; the tokenizer and its vocabSize disagree.`);
+      // A typed array would store an id that does not fit as id mod 2^16 or 2^32: a silently different token.
+      if (!Number.isInteger(id) || id < 0 || id > maxId) {
+        throw new GroveError('internal', `The tokenizer produced token id ${id}, which a ${this.dtype} token file cannot hold (0 to ${maxId}); nothing was written for it. The tokenizer is damaged: load it again, or report this.`, {
+          id,
+          dtype: this.dtype,
+        });
       }
-      this.buf[this.used++] = id;
+      if (id >= this.vocabSize) {
+        throw new GroveError('internal', `The tokenizer produced token id ${id}, outside its vocabulary of ${this.vocabSize}; the tokenizer and its vocabulary size disagree.`, { id, vocabSize: this.vocabSize });
+      }
+    }
+    for (let i = 0; i < ids.length; i++) {
+      this.buf[this.used++] = ids[i]!;
       if (this.used === BUFFER_TOKENS) await this.flush();
     }
     this.tokens += ids.length;

@@ -21,13 +21,19 @@ export interface ChatTemplateOptions {
 
 const compiled = new Map<string, Template>();
 
+/** The template engine's own words about the template, except an engine limit (a stack overflow), said plainly. */
+function reason(err: unknown): string {
+  if (err instanceof RangeError) return 'it nests or recurses too deeply for Grove to run';
+  return err instanceof Error ? err.message.slice(0, 300) : String(err);
+}
+
 function compile(template: string): Template {
   let t = compiled.get(template);
   if (!t) {
     try {
       t = new Template(template);
     } catch (err) {
-      throw new GroveError('bad_input', `The model's chat template does not parse (${(err as Error).message}). Fix chat_template in tokenizer_config.json, or use the model as a base model.`);
+      throw new GroveError('bad_input', `The model's chat template does not parse (${reason(err)}). Fix chat_template in tokenizer_config.json, or use the model as a base model.`);
     }
     if (compiled.size > 16) compiled.clear();
     compiled.set(template, t);
@@ -52,7 +58,7 @@ export function renderChatTemplate(template: string, messages: readonly ChatMess
       unk_token: options.unkToken ?? '',
     });
   } catch (err) {
-    throw new GroveError('bad_input', `The model's chat template failed on these messages (${(err as Error).message}). Check the roles and their order (some templates require user/assistant turns to alternate).`);
+    throw new GroveError('bad_input', `The model's chat template failed on these messages (${reason(err)}). Check the roles and their order (some templates require user/assistant turns to alternate).`);
   }
 }
 

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
+import { isFolderFile, parseJsonText, readFolderFile } from '../tokenize/folder-files';
 
 export interface SpecialTokenNames {
   bos: string | null;
@@ -26,22 +27,21 @@ export interface GenerationDefaults {
   maxLength?: number;
 }
 
-/** Reads a JSON file of the folder; null when it is not there. */
+/**
+ * Reads a JSON object file of the folder; null when it is not there. The tokenizer folder's files
+ * (tokenizer_config.json, generation_config.json, ...) are checked against their shapes, by file and key.
+ */
 export async function readOptionalJson(folder: string, name: string): Promise<Record<string, unknown> | null> {
+  if (isFolderFile(name)) return readFolderFile(folder, name);
   const path = join(folder, name);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new GroveError('internal', `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Check the file's permissions.`, { path });
+    throw new GroveError('internal', `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'unknown error'}). Check the file's permissions.`, { path });
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new GroveError('bad_input', `${path}: not valid JSON (${(err as Error).message}). Fix or re-download the file.`, { path });
-  }
+  const json = parseJsonText(text, path);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new GroveError('bad_input', `${path}: expected a JSON object. Fix or re-download the file.`, { path });
   return json as Record<string, unknown>;
 }

@@ -1,5 +1,5 @@
 // Added tokens (tokenizer.json `added_tokens`): found in the text before the model runs, as HF's AddedVocabulary does.
-import { asArray, asBoolean, asInteger, asObject, asString } from './json-fields';
+import { asArray, asBoolean, asObject, asString, asTokenId } from './json-fields';
 import { literalPattern } from './regex';
 import { WHITE_SPACE } from './normalizers';
 
@@ -21,7 +21,7 @@ export function parseAddedTokens(value: unknown): AddedToken[] {
     const t = asObject(entry, where);
     const special = asBoolean(t['special'], `${where}.special`, false);
     return {
-      id: asInteger(t['id'], `${where}.id`),
+      id: asTokenId(t['id'], `${where}.id`),
       content: asString(t['content'], `${where}.content`),
       special,
       singleWord: asBoolean(t['single_word'], `${where}.single_word`, false),

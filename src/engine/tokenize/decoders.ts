@@ -88,7 +88,7 @@ export function buildDecoder(spec: unknown, where = 'decoder'): DecodeChain | nu
     case 'Replace': {
       const pattern = asPattern(obj['pattern'], `${where}.pattern`);
       const content = asString(obj['content'], `${where}.content`);
-      const re = pattern.kind === 'String' ? literalPattern(pattern.source) : compilePattern(pattern.source);
+      const re = pattern.kind === 'String' ? literalPattern(pattern.source) : compilePattern(pattern.source, `${where}.pattern.Regex`);
       return (tokens) => tokens.map((t) => t.replace(re, () => content));
     }
     case 'Metaspace': {

@@ -10,7 +10,8 @@ export function isObject(value: unknown): value is JsonObject {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'string' ? JSON.stringify(value) : typeof value;
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value) : typeof value;
 }
 
 export function badField(where: string, expected: string, found: unknown): GroveError {
@@ -36,8 +37,40 @@ export function asBoolean(value: unknown, where: string, fallback: boolean): boo
 }
 
 export function asInteger(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw badField(where, 'a non-negative integer', value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw badField(where, 'a non-negative integer', value);
   return value;
+}
+
+/**
+ * The largest token id Grove accepts. Ids are uint32 in shards and in encode()'s output, and index the
+ * id -> token table; 2^24 (16.7 M) is far above any real vocabulary (the largest are about 260 k) and keeps
+ * the embedding a model needs for them allocatable, so an id beyond it is a damaged file, not a big model.
+ */
+export const MAX_TOKEN_ID = 2 ** 24 - 1;
+
+/** A token id: a non-negative integer no larger than MAX_TOKEN_ID (never wrapped, rounded or truncated). */
+export function asTokenId(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw badField(where, 'a token id (a non-negative integer)', value);
+  if (value > MAX_TOKEN_ID) {
+    throw new GroveError('bad_input', `tokenizer.json field ${where} is the token id ${value}, above the largest Grove accepts (${MAX_TOKEN_ID}); no real vocabulary is that large, so the file is damaged.`, {
+      field: where,
+      id: value,
+    });
+  }
+  return value;
+}
+
+/** JSON nested deeper than any tokenizer file is refused before the recursive readers would overflow the stack. */
+export function assertNestingDepth(root: unknown, maxDepth: number, file: string): void {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= maxDepth) {
+      throw new GroveError('bad_input', `${file} nests objects and arrays more than ${maxDepth} levels deep; no real tokenizer file does, so it is damaged or hostile.`, { maxDepth });
+    }
+    for (const child of Array.isArray(value) ? value : Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
 }
 
 export function asArray(value: unknown, where: string): unknown[] {

@@ -5,7 +5,7 @@ import { BpeModel } from './bpe-model';
 import { buildDecoder } from './decoders';
 import type { DecodeChain } from './decoders';
 import { IdBuffer } from './id-buffer';
-import { asArray, asBoolean, asInteger, asObject, asString, badField, isObject, typeOf, unsupportedType } from './json-fields';
+import { asArray, asBoolean, asObject, asString, asTokenId, assertNestingDepth, badField, isObject, typeOf, unsupportedType } from './json-fields';
 import { buildNormalizer } from './normalizers';
 import type { Normalize } from './normalizers';
 import { buildTemplate } from './post-processor';
@@ -15,10 +15,12 @@ import type { PreTokenizer } from './pre-tokenizers';
 import { resolveSpecialTokens } from './special-tokens';
 import type { DecodeOptions, EncodeOptions, SpecialTokens, Tokenizer } from './tokenizer';
 
+const MAX_JSON_DEPTH = 32;
+
 function parseVocab(value: unknown): Map<string, number> {
   const obj = asObject(value, 'model.vocab');
   const vocab = new Map<string, number>();
-  for (const [token, id] of Object.entries(obj)) vocab.set(token, asInteger(id, `model.vocab["${token}"]`));
+  for (const [token, id] of Object.entries(obj)) vocab.set(token, asTokenId(id, `model.vocab[${JSON.stringify(token)}]`));
   return vocab;
 }
 
@@ -80,6 +82,8 @@ export class JsonTokenizer implements Tokenizer {
 
   /** `json` is a parsed tokenizer.json; `config` a parsed tokenizer_config.json, when the model has one. */
   constructor(json: unknown, config: unknown = null) {
+    // Real files nest about 6 deep; the builders recurse (Sequence in Sequence), so a bound keeps the stack safe.
+    assertNestingDepth(json, MAX_JSON_DEPTH, 'tokenizer.json');
     const root = asObject(json, '(root)');
     // truncation and padding are ignored on purpose: Grove packs and pads sequences itself.
     this.normalize = buildNormalizer(root['normalizer']);
@@ -96,6 +100,11 @@ export class JsonTokenizer implements Tokenizer {
       if (t.special) this.specialIds.add(t.id);
     }
     this.vocabSize = this.idToTokenTable.length;
+    for (const id of [...this.template.prefix, ...this.template.suffix]) {
+      if (this.idToTokenTable[id] === undefined) {
+        throw new GroveError('bad_input', `tokenizer.json post_processor adds token id ${id}, which is in neither model.vocab nor added_tokens; the file is inconsistent.`, { field: 'post_processor', id });
+      }
+    }
     const modelUnk = asObject(root['model'], 'model')['unk_token'];
     this.special = resolveSpecialTokens((t) => this.tokenToId(t), isObject(config) ? config : null, typeof modelUnk === 'string' ? modelUnk : null);
   }

@@ -1,35 +1,29 @@
 // Loads a Tokenizer from a tokenizer.json path (or its folder) or object, with tokenizer_config.json when present.
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
+import { checkFolderFiles, parseJsonText, readFolderFile } from './folder-files';
 import { JsonTokenizer } from './json-tokenizer';
 import type { Tokenizer } from './tokenizer';
 
-async function readJson(path: string, what: string): Promise<unknown> {
+async function readTokenizerJson(path: string): Promise<unknown> {
   let text: string;
   try {
+    // A FIFO or device named tokenizer.json would block readFile forever: only a regular file is read.
+    if (!(await stat(path)).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new GroveError('not_found', `Cannot read ${what} at ${path} (${code ?? (err as Error).message}); the model folder must hold its ${basename(path)}.`, { path });
+    throw new GroveError('not_found', `Cannot read tokenizer.json at ${path} (${code ?? 'unknown error'}); the model folder must hold its tokenizer.json as a file.`, { path });
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new GroveError('bad_input', `${what} at ${path} is not valid JSON (${(err as Error).message}); the file may be truncated, download or copy it again.`, { path });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
+  return parseJsonText(text, path);
 }
 
 /**
  * Loads a tokenizer from a tokenizer.json file or a model folder holding one. A tokenizer_config.json beside it
- * names the bos/eos/pad/unk tokens; without one, well-known token names are used.
+ * names the bos/eos/pad/unk tokens; without one, well-known token names are used. The other JSON files beside it
+ * (generation_config.json, special_tokens_map.json, chat_template.json) are checked too: this runs at every
+ * import, so a folder whose chats would fail on one of them is refused here, by file and key.
  */
 export async function loadTokenizer(path: string): Promise<Tokenizer> {
   const info = await stat(path).catch(() => null);
@@ -37,18 +31,29 @@ export async function loadTokenizer(path: string): Promise<Tokenizer> {
     throw new GroveError('not_found', `No tokenizer at ${path}: nothing exists there; give a model folder or the path of its tokenizer.json.`, { path });
   }
   const file = info.isDirectory() ? join(path, 'tokenizer.json') : path;
-  const json = await readJson(file, 'tokenizer.json');
-  const configPath = join(dirname(file), 'tokenizer_config.json');
-  const config = (await exists(configPath)) ? await readJson(configPath, 'tokenizer_config.json') : null;
+  const json = await readTokenizerJson(file);
+  const folder = dirname(file);
+  const config = await readFolderFile(folder, 'tokenizer_config.json');
+  await checkFolderFiles(folder);
   try {
     return new JsonTokenizer(json, config);
   } catch (err) {
-    if (err instanceof GroveError) throw new GroveError(err.code, `${file}: ${err.message}`, { ...(err.details as object), path: file });
-    throw err;
+    throw named(err, file);
   }
 }
 
 /** Builds a tokenizer from already-parsed tokenizer.json (and optional tokenizer_config.json) objects. */
 export function tokenizerFromJson(json: unknown, config: unknown = null): Tokenizer {
-  return new JsonTokenizer(json, config);
+  try {
+    return new JsonTokenizer(json, config);
+  } catch (err) {
+    throw named(err, 'tokenizer.json');
+  }
+}
+
+/** Errors say which file they are about; an engine error (a stack overflow, an allocation) becomes a sentence. */
+function named(err: unknown, file: string): GroveError {
+  if (err instanceof GroveError) return file === 'tokenizer.json' ? err : new GroveError(err.code, `${file}: ${err.message}`, { ...(err.details as object), path: file });
+  const what = err instanceof RangeError ? 'it is too large or too deeply nested to build' : 'it could not be built';
+  return new GroveError('bad_input', `${file}: Grove cannot load this tokenizer (${what}); use the model's published tokenizer.json.`, { path: file });
 }

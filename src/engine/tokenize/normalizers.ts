@@ -44,7 +44,7 @@ export function buildNormalizer(spec: unknown, where = 'normalizer'): Normalize 
     case 'Replace': {
       const pattern = asPattern(obj['pattern'], `${where}.pattern`);
       const content = asString(obj['content'], `${where}.content`);
-      const re = pattern.kind === 'String' ? literalPattern(pattern.source) : compilePattern(pattern.source);
+      const re = pattern.kind === 'String' ? literalPattern(pattern.source) : compilePattern(pattern.source, `${where}.pattern.Regex`);
       if (pattern.kind === 'String' && pattern.source.length === 0) return (text) => text;
       // A function replacement keeps '$' in `content` literal.
       return (text) => text.replace(re, () => content);

@@ -1,5 +1,5 @@
 // tokenizer.json post_processor for single texts: the special-token ids placed before and after a text's ids.
-import { asArray, asInteger, asObject, asString, isObject, typeOf, unsupportedType } from './json-fields';
+import { asArray, asObject, asString, asTokenId, isObject, typeOf, unsupportedType } from './json-fields';
 
 export interface Template {
   readonly prefix: readonly number[];
@@ -23,7 +23,7 @@ function templateProcessing(spec: Record<string, unknown>, where: string): Templ
     }
     const name = asString(asObject(p['SpecialToken'], `${at}.SpecialToken`)['id'], `${at}.SpecialToken.id`);
     const entry = asObject(specials[name], `${where}.special_tokens["${name}"]`);
-    const ids = asArray(entry['ids'], `${where}.special_tokens["${name}"].ids`).map((id, k) => asInteger(id, `${where}.special_tokens["${name}"].ids[${k}]`));
+    const ids = asArray(entry['ids'], `${where}.special_tokens["${name}"].ids`).map((id, k) => asTokenId(id, `${where}.special_tokens["${name}"].ids[${k}]`));
     (seenSequence ? suffix : prefix).push(...ids);
   });
   return { prefix, suffix };
@@ -31,7 +31,7 @@ function templateProcessing(spec: Record<string, unknown>, where: string): Templ
 
 function pairToken(value: unknown, where: string): number {
   const pair = asArray(value, where);
-  return asInteger(pair[1], `${where}[1]`);
+  return asTokenId(pair[1], `${where}[1]`);
 }
 
 /** The template for encode(text, { addSpecialTokens: true }). */

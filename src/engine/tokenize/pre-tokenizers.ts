@@ -141,7 +141,7 @@ function collectSteps(spec: unknown, where: string, steps: Step[], state: { byte
       return;
     case 'Split': {
       const pattern = asPattern(obj['pattern'], `${where}.pattern`);
-      const re = pattern.kind === 'String' ? literalPattern(pattern.source) : compilePattern(pattern.source);
+      const re = pattern.kind === 'String' ? literalPattern(pattern.source) : compilePattern(pattern.source, `${where}.pattern.Regex`);
       steps.push(splitStep(re, asBehavior(obj['behavior'], `${where}.behavior`), asBoolean(obj['invert'], `${where}.invert`, false)));
       return;
     }

@@ -1,5 +1,6 @@
 // Rewrites the Oniguruma patterns found in tokenizer.json (Rust `onig`) as JavaScript RegExps with the u flag.
 import { GroveError } from '../../shared/api/errors';
+import { assertLinearPattern, UnsafePattern } from './regex-safety';
 
 /** Oniguruma's \s in UTF-8 is Unicode White_Space; JavaScript's \s differs (adds U+FEFF, lacks U+0085). */
 const WHITESPACE = '\\t\\n\\v\\f\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
@@ -87,14 +88,45 @@ export function translatePattern(pattern: string): string {
   return out;
 }
 
-/** Compiles an Oniguruma pattern for global matching; errors name the pattern. */
-export function compilePattern(pattern: string): RegExp {
-  const source = translatePattern(pattern);
+/**
+ * Compiles an Oniguruma pattern for global matching; errors name the field (`where`) and the pattern. A pattern
+ * that can backtrack catastrophically is refused here, at load, because one exec() of it cannot be stopped.
+ */
+export function compilePattern(pattern: string, where = 'pattern'): RegExp {
+  let source: string;
+  try {
+    source = translatePattern(pattern);
+    assertLinearPattern(source);
+  } catch (err) {
+    if (err instanceof UnsafePattern && !err.slow) {
+      throw new GroveError('unsupported', `tokenizer.json ${where}: the regex ${JSON.stringify(pattern)} ${err.message}; fix the pattern or use the tokenizer's published tokenizer.json.`, {
+        field: where,
+        pattern,
+      });
+    }
+    if (err instanceof UnsafePattern) {
+      throw new GroveError(
+        'unsupported',
+        `tokenizer.json ${where}: the regex ${JSON.stringify(pattern)} ${err.message}; on some text it would run for hours and could not be cancelled, so Grove refuses it. Use the tokenizer's published tokenizer.json, or a pattern without nested or ambiguous repeats.`,
+        { field: where, pattern },
+      );
+    }
+    throw withField(err, where);
+  }
   try {
     return new RegExp(source, 'gu');
-  } catch (err) {
-    throw unsupported(pattern, `syntax JavaScript rejects (${(err as Error).message})`);
+  } catch {
+    // The engine's own message names the translated source, not what the file says: say it in the file's terms.
+    throw new GroveError('unsupported', `tokenizer.json ${where}: the regex ${JSON.stringify(pattern)} is not one JavaScript can run (its syntax differs from Oniguruma's); use a tokenizer whose patterns avoid it.`, {
+      field: where,
+      pattern,
+    });
   }
+}
+
+function withField(err: unknown, where: string): unknown {
+  if (!(err instanceof GroveError)) return err;
+  return new GroveError(err.code, `tokenizer.json ${where}: ${err.message}`, { ...(err.details as object), field: where });
 }
 
 /** A RegExp that matches a literal string. */

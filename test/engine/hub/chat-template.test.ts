@@ -65,3 +65,20 @@ describe('promptFor', () => {
     expect(promptFor({ chatTemplate: QWEN25_TEMPLATE, specialTokens: tokens }, 'The forest')).toBe('The forest');
   });
 });
+
+describe('hostile chat templates', () => {
+  it('a template nested past the stack is a sentence, not "Maximum call stack size exceeded"', () => {
+    const nested = `{{ ${'('.repeat(50_000)}1${')'.repeat(50_000)} }}`;
+    const nestedIfs = `${'{% if true %}'.repeat(20_000)}x${'{% endif %}'.repeat(20_000)}`;
+    for (const template of [nested, nestedIfs]) {
+      let caught: unknown;
+      try {
+        renderChatTemplate(template, [{ role: 'user', content: 'Hi' }]);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(Error);
+      expect((caught as Error).message).toMatch(/The model's chat template (does not parse|failed on these messages) \(it nests or recurses too deeply for Grove to run\)/);
+    }
+  });
+});

@@ -32,7 +32,7 @@ describe('tokenizer files', () => {
     const folder = join(dir, 'broken');
     mkdirSync(folder);
     writeFileSync(join(folder, 'generation_config.json'), '{"eos_token_id": ');
-    await expect(readOptionalJson(folder, 'generation_config.json')).rejects.toThrow(/generation_config\.json: not valid JSON .* Fix or re-download the file\./);
+    await expect(readOptionalJson(folder, 'generation_config.json')).rejects.toThrow(/generation_config\.json is not valid JSON \(it breaks off before its end\); the file may be truncated/);
     expect(await readOptionalJson(folder, 'absent.json')).toBeNull();
   });
 });

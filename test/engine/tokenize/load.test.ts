@@ -122,3 +122,68 @@ describe('errors name what is unsupported and where', () => {
     expect(broken.message).toContain('is not valid JSON');
   });
 });
+
+describe('hostile tokenizer.json files are refused at load, by field', () => {
+  const splitThenByteLevel = (regex: string): unknown => ({
+    type: 'Sequence',
+    pretokenizers: [
+      { type: 'Split', pattern: { Regex: regex }, behavior: 'Isolated', invert: false },
+      { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+    ],
+  });
+
+  it.each(['(a+)+$', '(a|a)*', '(a|ab)*c', '(\\w+\\s?)*$'])('a Split regex that backtracks catastrophically: %s', async (regex) => {
+    const err = await loadError({ ...qwenStyle(), pre_tokenizer: splitThenByteLevel(regex) });
+    expect(err.code).toBe('unsupported');
+    expect(err.message).toContain('pre_tokenizer.pretokenizers[0].pattern.Regex');
+    expect(err.message).toContain(JSON.stringify(regex));
+    expect(err.message).toContain('could not be cancelled');
+  });
+
+  it('a Replace normalizer with a catastrophic regex', async () => {
+    const err = await loadError({ ...llamaLegacyStyle(), normalizer: { type: 'Replace', pattern: { Regex: '(x+x+)+y' }, content: '▁' } });
+    expect(err.message).toContain('normalizer.pattern.Regex');
+  });
+
+  it.each([
+    ['2^32', 2 ** 32],
+    ['2^32+5', 2 ** 32 + 5],
+    ['-1', -1],
+    ['1.5', 1.5],
+    ['2^53+2 (not a safe integer)', 2 ** 53 + 2],
+  ])('token id %s in model.vocab and in added_tokens', async (_name, id) => {
+    const json = gpt2Style();
+    const model = json['model'] as { vocab: Record<string, number> };
+    const inVocab = await loadError({ ...json, model: { ...model, vocab: { ...model.vocab, zzz: id } } });
+    expect(inVocab.code).toBe('bad_input');
+    expect(inVocab.message).toContain('model.vocab["zzz"]');
+    const added = (json['added_tokens'] as Array<Record<string, unknown>>).map((t, i) => (i === 1 ? { ...t, id } : t));
+    const inAdded = await loadError({ ...json, added_tokens: added });
+    expect(inAdded.message).toContain('added_tokens[1].id');
+    expect(inAdded.message).toContain(String(id));
+  });
+
+  it('a post-processor that adds an id no token has', async () => {
+    const json = llamaLegacyStyle();
+    const post = { type: 'TemplateProcessing', single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }], pair: [], special_tokens: { '<s>': { id: '<s>', ids: [99_999], tokens: ['<s>'] } } };
+    const err = await loadError({ ...json, post_processor: post });
+    expect(err.message).toContain('post_processor adds token id 99999');
+  });
+
+  it('components nested thousands deep: a sentence, not "Maximum call stack size exceeded"', async () => {
+    // Written as text: JSON.stringify itself would overflow on an object this deep.
+    const pre = `${'{"type":"Sequence","pretokenizers":['.repeat(20_000)}{"type":"Digits","individual_digits":true}${']}'.repeat(20_000)}`;
+    const err = await loadError(JSON.stringify({ ...gpt2Style(), pre_tokenizer: '@' }).replace('"@"', pre));
+    expect(err.message).toContain('nests objects and arrays more than 32 levels deep');
+    expect(err.message).not.toContain('Maximum call stack');
+  });
+
+  it('a tokenizer.json that is empty, or not a regular file', async () => {
+    const empty = await loadError('');
+    expect(empty.message).toMatch(/tokenizer\.json is empty \(0 bytes\)/);
+    const folder = join(dir, 'tokenizer-json-folder');
+    mkdirSync(join(folder, 'tokenizer.json'), { recursive: true });
+    const err = await loadTokenizer(folder).catch((e: unknown) => e);
+    expect((err as GroveError).message).toContain('not a regular file');
+  });
+});
