@@ -9,6 +9,7 @@ import { DomainExpert } from '../../shared/api/schemas-forest';
 import type { Catalog } from '../catalog/catalog';
 import { findModel } from '../catalog/models';
 import type { ExportJobPayload } from '../export/job';
+import { crashPoint } from '../jobs/crash-point';
 import { JobQueue, type Job } from '../jobs/queue';
 import { JobRunner, type WorkerLauncher } from '../jobs/runner';
 import { domainDir } from '../store/domains';
@@ -53,9 +54,15 @@ export class ServiceJobs {
             kindOf(job)?.onProgress?.(job, progress, this.ctx);
             emit(jobView(this.queue.get(job.id)), false);
           },
-          record: (job, record) => kindOf(job)?.onRecord?.(job, record, this.ctx),
+          record: (job, record) => {
+            kindOf(job)?.onRecord?.(job, record, this.ctx);
+            crashPoint(`record:${String((record as { kind?: unknown } | null)?.kind)}`);
+          },
           log: (job, line) => emitEvent({ type: 'job.log', jobId: job.id, line }),
-          result: (job, result) => kindOf(job)?.onResult?.(job, result, this.ctx),
+          result: (job, result) => {
+            kindOf(job)?.onResult?.(job, result, this.ctx);
+            crashPoint(`result:${job.kind}`);
+          },
           finished: (job) => {
             kindOf(job)?.onFinished?.(job, this.ctx);
             emit(jobView(this.queue.get(job.id)), true);
