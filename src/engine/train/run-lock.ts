@@ -54,8 +54,10 @@ function holderOf(runDir: string): string {
 }
 
 /**
- * Takes the run's writer lock, waiting up to `waitMs` for another holder to let go (an orphaned worker
- * checkpointing on its way out); refuses with a GroveError when it does not.
+ * Takes the run's writer lock, waiting up to `waitMs` for another holder to let go; refuses with a
+ * GroveError when it does not. The default 30 s outlasts an orphaned worker's grace period (20 s,
+ * worker-main.ts): a job recovered just after its owner was killed waits for the orphan's last checkpoint
+ * rather than failing.
  */
 export async function acquireRunLock(runDir: string, o: { waitMs?: number; pollMs?: number } = {}): Promise<RunLock> {
   mkdirSync(runDir, { recursive: true });
