@@ -1,4 +1,4 @@
-// Training budget and device flags shared by the commands that train (add, train, init).
+// Training budget, device and checkpoint flags shared by the commands that train (add, train, init).
 import type { Command } from 'commander';
 import type { TrainBudget } from '../shared/api/schemas-forest';
 import { GroveError } from '../shared/api/errors';
@@ -12,6 +12,8 @@ export interface BudgetOpts {
 export interface DeviceOpts {
   device: 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
   threads?: number;
+  checkpointEvery?: number;
+  checkpointMinutes?: number;
 }
 
 export function budgetOptions(cmd: Command, o: { device?: boolean } = {}): Command {
@@ -23,14 +25,18 @@ export function budgetOptions(cmd: Command, o: { device?: boolean } = {}): Comma
   if (o.device === false) return cmd;
   return cmd
     .option('--device <name>', 'auto (a GPU provider when one works, else CPU), cpu, cuda, webgpu, dml or coreml', 'auto')
-    .option('--threads <n>', "CPU threads for training (0: every core; default: the forest's setting)", num);
+    .option('--threads <n>', "CPU threads for training (0: every core; default: the forest's setting)", num)
+    .option('--checkpoint-every <steps>', 'checkpoint every this many steps (default: a tenth of the run, at least 50)', num)
+    .option('--checkpoint-minutes <n>', 'and at least every this many minutes, whichever comes first (default: 5)', num);
 }
 
-/** Where to train, as the API takes it: the device, and the threads when given. */
-export function deviceOf(o: DeviceOpts): { device: DeviceOpts['device']; threads?: number } {
-  if (o.threads === undefined) return { device: o.device };
-  if (!(Number.isInteger(o.threads) && o.threads >= 0)) throw new GroveError('bad_input', `--threads must be a whole number, 0 or more (0: every core), not ${o.threads}.`);
-  return { device: o.device, threads: o.threads };
+/** Where to train and how often to checkpoint, as the API takes it: the device, and the threads and checkpoint intervals when given. */
+export function deviceOf(o: DeviceOpts): { device: DeviceOpts['device']; threads?: number; checkpoint?: { steps?: number; minutes?: number } } {
+  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 0)) throw new GroveError('bad_input', `--threads must be a whole number, 0 or more (0: every core), not ${o.threads}.`);
+  if (o.checkpointEvery !== undefined && !(Number.isInteger(o.checkpointEvery) && o.checkpointEvery > 0)) throw new GroveError('bad_input', `--checkpoint-every takes a number of steps, a whole number above 0, not ${o.checkpointEvery}.`);
+  if (o.checkpointMinutes !== undefined && !(Number.isFinite(o.checkpointMinutes) && o.checkpointMinutes > 0 && o.checkpointMinutes <= 24 * 60)) throw new GroveError('bad_input', `--checkpoint-minutes takes minutes above 0 and up to a day (1440), not ${o.checkpointMinutes}.`);
+  const checkpoint = { ...(o.checkpointEvery !== undefined ? { steps: o.checkpointEvery } : {}), ...(o.checkpointMinutes !== undefined ? { minutes: o.checkpointMinutes } : {}) };
+  return { device: o.device, ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(Object.keys(checkpoint).length > 0 ? { checkpoint } : {}) };
 }
 
 /** The one budget given, or undefined for the default (two passes over the domain). */

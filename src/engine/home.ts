@@ -14,3 +14,8 @@ export function defaultForestHome(env: NodeJS.ProcessEnv = process.env, platform
 export function catalogPath(forestHome: string): string {
   return join(forestHome, 'catalog.sqlite');
 }
+
+/** The training runs' folders (runs/<run id>: checkpoints, metrics, the trained model). */
+export function runsDir(forestHome: string): string {
+  return join(forestHome, 'runs');
+}

@@ -49,7 +49,7 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(() => {
     const stateDir = app.getPath('userData');
     mkdirSync(stateDir, { recursive: true });
-    const workers = utilityWorkerLauncher(join(appRoot, 'out/node/job-worker.js'));
+    const workers = utilityWorkerLauncher(join(appRoot, 'out/node/job-worker.js'), { sqliteBinding: electronSqliteBinding() });
     // Chat replies run in their own long-lived utility process, so they go on while a training job runs.
     const inference = inferLauncherFrom(utilityWorkerLauncher(join(appRoot, 'out/node/infer-worker.js')));
     const api = new GroveService({ forestHome: defaultForestHome(), transport: 'electron', catalog: { nativeBinding: electronSqliteBinding() }, workers, inference });

@@ -1,8 +1,11 @@
 // `grove add <folder> --domain NAME`: the everyday path in one command: ingest the folder as a domain,
 // then branch a new expert from the forest, train it on the domain and merge it (btm.md's four operations).
+// Both steps are asked for at once: the expert job is queued by the ingest's own commit, so a kill between
+// them loses nothing (a second `grove add` then names the job to resume).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { budgetOf, budgetOptions, deviceOf, type BudgetOpts, type DeviceOpts } from '../budget';
+import { GroveError } from '../../shared/api/errors';
 import { forestHomeOf } from '../options';
 import { printParents } from '../print-forest';
 import { jobRunningService, runJob } from '../run-job';
@@ -28,11 +31,12 @@ export function registerAdd(program: Command): void {
     const home = forestHomeOf(cmd);
     const service = jobRunningService(home);
     try {
-      await runJob(service, () => service.addDomain({ folder: resolve(folder), domain: o.domain }));
+      const budget = budgetOf(o);
+      const expert = { ...(o.name ? { name: o.name } : {}), init: o.init, topK: o.topK, ...deviceOf(o), ...(budget ? { budget } : {}) };
+      const done = await runJob(service, () => service.addDomain({ folder: resolve(folder), domain: o.domain, expert }), { followUps: true });
       const report = await service.domainReport({ domain: o.domain });
       console.log(`${o.domain}: ${report.domain.stats?.message ?? ''}`);
-      const budget = budgetOf(o);
-      await runJob(service, () => service.trainExpert({ domain: o.domain, ...(o.name ? { name: o.name } : {}), init: o.init, topK: o.topK, ...deviceOf(o), ...(budget ? { budget } : {}) }));
+      if (done.length < 2) throw new GroveError('bad_input', `Domain "${o.domain}" cannot be trained on yet: ${report.domain.stats?.message ?? 'it has too little text.'}`, { domain: o.domain });
       printParents(home, o.name ?? o.domain);
     } finally {
       service.close();

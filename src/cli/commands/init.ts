@@ -1,8 +1,12 @@
 // `grove init`: a forest whose seed is an existing model (--from <model folder>), or a forest from scratch:
 // the sample forest (--sample, Brown corpus genres) or the person's own folders (--domain NAME=FOLDER ...),
 // with a BPE tokenizer and a seed trained on their mix (the seed phase), optionally one expert per folder.
+// Run again on a forest whose creation was interrupted (a kill, a crash, Ctrl-C), it finishes that one:
+// the seed job and the expert jobs it queued resume from their checkpoints.
 import type { Command } from 'commander';
 import { initForestFromModel } from '../../engine/store/init';
+import type { GroveService } from '../../engine/api/service';
+import type { JobView } from '../../shared/api';
 import { GroveError } from '../../shared/api/errors';
 import { budgetOf, budgetOptions, type BudgetOpts } from '../budget';
 import { forestHomeOf } from '../options';
@@ -21,6 +25,29 @@ interface InitOpts extends BudgetOpts {
 }
 
 const experts = (n: number) => `${n} expert${n === 1 ? '' : 's'}`;
+
+const UNFINISHED: readonly JobView['status'][] = ['queued', 'running', 'paused', 'failed'];
+
+/** The oldest unfinished job of the forest's creation: its seed job, or an expert job the seed queued after it. */
+async function unfinishedCreation(service: GroveService): Promise<JobView | undefined> {
+  const jobs = await service.jobs({});
+  const seed = jobs.filter((j) => j.kind === 'seed').at(-1);
+  if (!seed) return undefined;
+  return jobs.find((j) => (j.id === seed.id || (j.kind === 'expert' && j.id > seed.id)) && UNFINISHED.includes(j.status));
+}
+
+/** Resumes the interrupted creation job by job, oldest first (the seed queues its experts as it ends); null when there is none. */
+async function finishCreation(service: GroveService): Promise<JobView[] | null> {
+  let next = await unfinishedCreation(service);
+  if (!next) return null;
+  console.error('This forest was being created and was interrupted: continuing it.');
+  const done: JobView[] = [];
+  for (; next; next = await unfinishedCreation(service)) {
+    const id = next.id;
+    done.push(...(await runJob(service, () => service.resumeJob({ id }))));
+  }
+  return done;
+}
 
 function parseDomain(spec: string): { name: string; folder: string } {
   const eq = spec.indexOf('=');
@@ -55,6 +82,11 @@ export function registerInit(program: Command): void {
     }
     const service = jobRunningService(home);
     try {
+      const finished = await finishCreation(service);
+      if (finished) {
+        console.log(`Forest in ${home} finished: ${finished.map((j) => j.label).join('; ')}. Try: grove chat`);
+        return;
+      }
       if (o.sample !== undefined) {
         const preset = o.sample === true ? 'standard' : o.sample;
         if (preset !== 'standard' && preset !== 'tiny') throw new GroveError('bad_input', `--sample takes standard or tiny, not ${JSON.stringify(preset)}.`);

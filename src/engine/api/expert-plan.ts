@@ -6,6 +6,7 @@ import { GroveError } from '../../shared/api/errors';
 import type { ApiParsedInput } from '../../shared/api/schemas';
 import type { Catalog } from '../catalog/catalog';
 import type { TrainBudget } from '../../shared/api/schemas-forest';
+import { runsDir } from '../home';
 import { findModel, forestOfModel, insertModel, modelById } from '../catalog/models';
 import { insertRun, listRuns } from '../catalog/runs';
 import { forestExperts, forestSeed } from '../forest/experts';
@@ -14,10 +15,6 @@ import { parseModelConfig } from '../model/config';
 import { domainDir } from '../store/domains';
 import type { ExpertJobPayload } from '../store/expert-job';
 import { budgetToJob, defaultBudget, forestTrainingSettings, type TrainingSettings } from '../store/training-settings';
-
-export function runsDir(home: string): string {
-  return join(home, 'runs');
-}
 
 type StoredRef = { id: number; name: string; sha256: string; tokenizerSha256: string | null };
 
@@ -50,8 +47,14 @@ interface DomainTraining {
   seedModel: ReturnType<typeof modelById>;
 }
 
+/** What one training overrides of the forest's settings (the API's threads and checkpoint fields). */
+interface Overrides {
+  threads?: number | undefined;
+  checkpoint?: { steps?: number | undefined; minutes?: number | undefined } | undefined;
+}
+
 /** The domain to train on (ingested and big enough), and the forest's training settings and budget for it. */
-function domainTraining(catalog: Catalog, domainName: string, budget: TrainBudget | undefined, threads: number | undefined): DomainTraining {
+function domainTraining(catalog: Catalog, domainName: string, budget: TrainBudget | undefined, o: Overrides): DomainTraining {
   const forest = catalog.forest();
   if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
   const seed = forestSeed(catalog, forest.id);
@@ -61,7 +64,12 @@ function domainTraining(catalog: Catalog, domainName: string, budget: TrainBudge
   if (!stats.trainable) throw new GroveError('bad_input', `Domain "${domainName}" cannot be trained on yet: ${stats.message}`, { domain: domainName });
   const seedModel = modelById(catalog, seed.id);
   const forestSettings = forestTrainingSettings(catalog, forest.id, parseModelConfig(JSON.parse(seedModel.architectureJson)), seedIsPretrained(catalog, forest.id, seed.id));
-  const settings = threads === undefined ? forestSettings : { ...forestSettings, threads };
+  const settings: TrainingSettings = {
+    ...forestSettings,
+    ...(o.threads !== undefined ? { threads: o.threads } : {}),
+    ...(o.checkpoint?.steps !== undefined ? { checkpointEverySteps: o.checkpoint.steps } : {}),
+    ...(o.checkpoint?.minutes !== undefined ? { checkpointMinutes: o.checkpoint.minutes } : {}),
+  };
   const chosen = budget ?? defaultBudget(stats.splits.train.tokens, settings);
   return { forestId: forest.id, domain: { id: domain.id, name: domain.name }, settings, budget: chosen, jobBudget: budgetToJob(chosen, settings), seedModel };
 }
@@ -84,7 +92,7 @@ function newRun(catalog: Catalog, home: string, modelId: number, t: DomainTraini
 
 /** A new expert: its row (status 'training', weights to come), its run unless it is a branch alone, and the job. */
 export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput<'trainExpert'>): ExpertJobPayload {
-  const t = domainTraining(catalog, input.domain, input.budget, input.threads);
+  const t = domainTraining(catalog, input.domain, input.budget, input);
   const name = input.name ?? input.domain;
   const candidates = forestExperts(catalog, t.forestId).map((e) => storedRef(catalog, e.id));
   // A cached prior of this domain is reused only if it covers exactly today's experts.
@@ -126,7 +134,7 @@ export function planTraining(catalog: Catalog, home: string, input: ApiParsedInp
   const ownDomain = row.domainId === null ? undefined : catalog.domains(forestOfModel(catalog, model.id)).find((d) => d.id === row.domainId)?.name;
   const domainName = input.domain ?? ownDomain;
   if (!domainName) throw new GroveError('bad_input', `"${model.name}" has no domain of its own: name the domain to train it on.`, { model: model.name });
-  const t = domainTraining(catalog, domainName, input.budget, input.threads);
+  const t = domainTraining(catalog, domainName, input.budget, input);
   const busy = catalog.db.prepare("SELECT j.id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.model_id = ? AND j.status IN ('queued', 'running', 'paused')").get(model.id) as { id: number } | undefined;
   if (busy) throw new GroveError('conflict', `"${model.name}" is being trained already (job ${busy.id}): resume or cancel that job.`, { job: busy.id });
   const run = newRun(catalog, home, model.id, t, { from: model.weightsSha256 }, input.device);

@@ -6,6 +6,7 @@ import type { JobView } from '../../shared/api/events';
 import { apiSchemas, type ApiInput, type ApiOutput } from '../../shared/api/schemas';
 import type { Catalog } from '../catalog/catalog';
 import { ensureForest } from '../catalog/domains';
+import { runsDir } from '../home';
 import { listEvaluations } from '../catalog/evaluations';
 import { findModel, insertModel, modelById } from '../catalog/models';
 import { getRun, insertRun, listRuns, runMetricPoints, setRunJob } from '../catalog/runs';
@@ -21,7 +22,7 @@ import { SAMPLE_PRESETS, seedConfig, writeSampleCorpus } from '../store/sample-f
 import type { SeedJobPayload } from '../store/seed-job';
 import { budgetToJob, defaultTrainingSettings, forestTrainingSettings, TrainingSettings } from '../store/training-settings';
 import { collectGarbage } from '../store/gc';
-import { claimModelName, planExpert, planTraining, runsDir, seedIsPretrained, storedRef } from './expert-plan';
+import { claimModelName, planExpert, planTraining, seedIsPretrained, storedRef } from './expert-plan';
 import { jobView, registerJobKind, type ServiceJobs } from './jobs';
 import { collapseKind } from './kinds/collapse';
 import { evaluateKind } from './kinds/evaluate';

@@ -5,16 +5,18 @@ import { dirname, join, resolve } from 'node:path';
 import type { GroveEvent, JobView } from '../../shared/api/events';
 import { GroveError } from '../../shared/api/errors';
 import type { ApiInput } from '../../shared/api/schemas';
+import { DomainExpert } from '../../shared/api/schemas-forest';
 import type { Catalog } from '../catalog/catalog';
 import { findModel } from '../catalog/models';
 import type { ExportJobPayload } from '../export/job';
+import { crashPoint } from '../jobs/crash-point';
 import { JobQueue, type Job } from '../jobs/queue';
 import { JobRunner, type WorkerLauncher } from '../jobs/runner';
 import { domainDir } from '../store/domains';
 import { storedModelFolder } from '../store/model-store';
 import { forestTokenizerDir } from '../store/init';
 import { exportKind } from './kinds/export';
-import { ingestKind, type IngestPayload } from './kinds/ingest';
+import { assertExpertNameFree, ingestKind, type IngestPayload } from './kinds/ingest';
 import type { JobKind, JobOwnerContext } from './kinds/kind';
 import { PathRoots } from './path-roots';
 
@@ -55,19 +57,32 @@ export class ServiceJobs {
             kindOf(job)?.onProgress?.(job, progress, this.ctx);
             emit(jobView(this.queue.get(job.id)), false);
           },
-          record: (job, record) => kindOf(job)?.onRecord?.(job, record, this.ctx),
+          record: (job, record) => {
+            kindOf(job)?.onRecord?.(job, record, this.ctx);
+            crashPoint(`record:${String((record as { kind?: unknown } | null)?.kind)}`);
+          },
           log: (job, line) => emitEvent({ type: 'job.log', jobId: job.id, line }),
-          result: (job, result) => kindOf(job)?.onResult?.(job, result, this.ctx),
+          result: (job, result) => {
+            kindOf(job)?.onResult?.(job, result, this.ctx);
+            crashPoint(`result:${job.kind}`);
+          },
           finished: (job) => {
             kindOf(job)?.onFinished?.(job, this.ctx);
             emit(jobView(this.queue.get(job.id)), true);
           },
         })
       : null;
-    if (this.runner) {
-      this.queue.recoverInterrupted();
-      void this.runner.drain();
-    }
+    this.recover();
+  }
+
+  /**
+   * Jobs whose owner process is gone (a killed CLI, a crashed app) go back to the queue; with a runner this
+   * process then runs them. Every job command calls this first, so none sees a dead owner's job as live.
+   */
+  private recover(): void {
+    const recovered = this.queue.recoverInterrupted();
+    if (this.runner) void this.runner.drain();
+    for (const job of recovered) this.emit(jobView(this.queue.get(job.id)), false);
   }
 
   /** Stops running jobs before the catalog closes (see JobRunner.close). */
@@ -90,12 +105,19 @@ export class ServiceJobs {
     return this.runner;
   }
 
-  addDomain(folder: string, domain: string): JobView {
+  /**
+   * Queues the ingest of a folder as a domain; with `expert`, the expert to train on it once ingested. That
+   * follow-up is queued by the ingest's own commit (kinds/ingest.ts), so no kill between the two loses it;
+   * its name is checked now, before any work.
+   */
+  addDomain(folder: string, domain: string, expert?: ApiInput<'addDomain'>['expert']): JobView {
     this.requireRunner();
+    const then = expert === undefined ? undefined : DomainExpert.parse(expert);
+    if (then) assertExpertNameFree(this.catalog, then.name ?? domain);
     const abs = this.paths.folder(folder);
     const tokenizer = join(forestTokenizerDir(this.forestHome), 'tokenizer.json');
     if (!existsSync(tokenizer)) throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first (`grove init --from <model folder>`).');
-    const payload: IngestPayload = { folder: abs, out: domainDir(this.forestHome, domain), tokenizer, domain };
+    const payload: IngestPayload = { folder: abs, out: domainDir(this.forestHome, domain), tokenizer, domain, ...(then ? { then: { expert: then } } : {}) };
     return jobView(this.enqueueJob('ingest', payload));
   }
 
@@ -126,34 +148,49 @@ export class ServiceJobs {
   }
 
   list(): JobView[] {
+    this.recover();
     return this.queue.list().slice(-50).map(jobView);
   }
 
   cancel(id: number): JobView {
+    this.recover();
     const job = this.queue.get(id);
     if (this.runner?.runningJobId === id) this.runner.stop(id, 'cancel');
     else if (job.status === 'queued' || job.status === 'paused') this.queue.cancel(id);
-    else throw new GroveError('conflict', `Job ${id} is ${job.status}: there is nothing to cancel.`);
+    else throw new GroveError('conflict', job.status === 'running' ? this.elsewhere(id) : `Job ${id} is ${job.status}: there is nothing to cancel.`);
     return jobView(this.queue.get(id));
   }
 
   /** Pauses a job: a running one checkpoints and stops (it resumes from there); a queued one waits. */
   pause(id: number): JobView {
+    this.recover();
     const job = this.queue.get(id);
     if (this.runner?.runningJobId === id) this.runner.stop(id, 'pause');
     else if (job.status === 'queued') this.queue.pause(id);
-    else throw new GroveError('conflict', `Job ${id} is ${job.status}: only a queued or running job can be paused.`);
+    else throw new GroveError('conflict', job.status === 'running' ? this.elsewhere(id) : `Job ${id} is ${job.status}: only a queued or running job can be paused.`);
     const view = jobView(this.queue.get(id));
     this.emit(view, false);
     return view;
   }
 
-  /** Queues a paused or failed job again; it continues from its last checkpoint. */
+  /** Why a job that another live Grove process runs cannot be changed from here. */
+  private elsewhere(id: number): string {
+    return `Job ${id} is running in another Grove process (pid ${this.queue.ownerPid(id) ?? '?'}); pause or cancel it there, or wait for it.`;
+  }
+
+  /**
+   * Queues a paused or failed job again; it continues from its last checkpoint. A job that is queued or
+   * already running here (an interrupted one this process recovered and took up) simply goes on.
+   */
   resume(id: number): JobView {
     const runner = this.requireRunner();
+    this.recover();
     const job = this.queue.get(id);
-    if (job.status !== 'paused' && job.status !== 'failed') throw new GroveError('conflict', `Job ${id} is ${job.status}: only a paused or failed job can be resumed.`);
-    this.queue.resume(id);
+    const goingOn = job.status === 'queued' || runner.runningJobId === id;
+    if (!goingOn && job.status !== 'paused' && job.status !== 'failed') {
+      throw new GroveError('conflict', job.status === 'running' ? this.elsewhere(id) : `Job ${id} is ${job.status}: only a paused or failed job can be resumed.`);
+    }
+    if (!goingOn) this.queue.resume(id);
     void runner.drain();
     const view = jobView(this.queue.get(id));
     this.emit(view, false);

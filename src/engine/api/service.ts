@@ -92,8 +92,8 @@ export class GroveService implements GroveApi {
   downloadModel = (input: ApiInput<'downloadModel'>) => this.hubCalls.downloadModel(input);
   importSeed = (input: ApiInput<'importSeed'>) => this.hubCalls.importSeed(input);
 
-  async addDomain({ folder, domain }: { folder: string; domain: string }): Promise<JobView> {
-    return this.jobQueue.addDomain(folder, domain);
+  async addDomain({ folder, domain, expert }: ApiInput<'addDomain'>): Promise<JobView> {
+    return this.jobQueue.addDomain(folder, domain, expert);
   }
 
   async jobs(_input?: ApiInput<'jobs'>): Promise<JobView[]> {

@@ -191,6 +191,17 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: "jobs: the owner process's start time",
+    up(db) {
+      db.exec(`
+        -- Beside owner_pid: a pid reused by an unrelated process after the owner died must not keep the job
+        -- 'running' forever (process-alive.ts processStartTime; null where the platform does not say).
+        ALTER TABLE jobs ADD COLUMN owner_start TEXT;
+      `);
+    },
+  },
 ];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;

@@ -1,10 +1,25 @@
 // Where an export lands: everything is written under a temporary name beside the destination, flushed, and
 // renamed into place only when complete, so a crash or error never leaves a half-written export at `out`.
+// The temporary name carries the writer's pid: what a process that died left there is removed by the next
+// export into that folder, and by `grove gc`.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import { syncFolder } from '../model/safetensors-write';
+import { processAlive } from '../process-alive';
+
+/** `.<name>.grove-export-<pid>-<random>` (and its `.old` while --force swaps): a temporary export. */
+const EXPORT_TEMP = /^\..+\.grove-export-(\d+)-[0-9a-f]+(\.old)?$/;
+
+/** The temporary exports in `folder` whose writer is gone (half-written by a process that died). */
+export async function staleExportTemps(folder: string): Promise<string[]> {
+  const names = await readdir(folder).catch(() => [] as string[]);
+  return names.filter((n) => {
+    const m = EXPORT_TEMP.exec(n);
+    return m !== null && Number(m[1]) !== process.pid && !processAlive(Number(m[1]));
+  }).map((n) => join(folder, n));
+}
 
 export interface OutputOptions {
   /** Replace an existing file or folder at the destination. */
@@ -29,6 +44,7 @@ export async function writeAtomically<T>(out: string, kind: 'file' | 'folder', o
   const target = resolve(out);
   await checkDestination(target, options);
   const parent = dirname(target);
+  for (const stale of await staleExportTemps(parent)) await rm(stale, { recursive: true, force: true });
   const temp = join(parent, `.${basename(target)}.grove-export-${process.pid}-${randomBytes(4).toString('hex')}`);
   if (kind === 'folder') await mkdir(temp);
   let result: T;

@@ -14,7 +14,8 @@ import { runPriorJob } from '../store/prior-job';
 import { runTrainJob } from '../train/train-job';
 import type { JobHandler } from './protocol';
 
-const IngestPayload = z.object({ folder: z.string().min(1), out: z.string().min(1), tokenizer: z.string().min(1), domain: z.string().optional() }).strict();
+/** `then` is for the queue's owner (the follow-up it queues once the domain is ingested), not the worker. */
+const IngestPayload = z.object({ folder: z.string().min(1), out: z.string().min(1), tokenizer: z.string().min(1), domain: z.string().optional(), then: z.unknown().optional() }).strict();
 
 function parse<T>(schema: z.ZodType<T>, payload: unknown, kind: string): T {
   const r = schema.safeParse(payload);

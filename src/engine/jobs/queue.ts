@@ -1,10 +1,12 @@
 // The persistent job queue (catalog table `jobs`): long work (ingest, train, evaluate, collapse) is queued
-// here, run by a worker process, and survives restarts: a job found 'running' at start-up was interrupted
-// by a crash or a quit, and goes back to the queue to resume from its last checkpoint, unless the process
-// that claimed it is still alive (another Grove process on the same forest home, e.g. the CLI beside the app).
+// here, run by a worker process, and survives restarts: a job found 'running' whose owner is gone (a crash,
+// a quit, a SIGKILLed CLI) was interrupted, and goes back to the queue to resume from its last checkpoint.
+// The owner is the process that claimed the job, recorded by pid and start time (so a reused pid does not
+// keep a dead owner's job 'running'); while it lives (another Grove process on the same forest home, e.g.
+// the CLI beside the app), the job is that process's business.
 import { GroveError } from '../../shared/api/errors';
 import type { Catalog } from '../catalog/catalog';
-import { processAlive } from '../process-alive';
+import { identityAlive, thisProcess } from '../process-alive';
 
 export type JobStatus = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
 
@@ -27,6 +29,7 @@ interface JobRow {
   error: string | null;
   attempts: number;
   owner_pid: number | null;
+  owner_start: string | null;
 }
 
 const TERMINAL: readonly JobStatus[] = ['done', 'failed', 'cancelled'];
@@ -71,7 +74,8 @@ export class JobQueue {
     return this.db.transaction(() => {
       const row = this.db.prepare("SELECT * FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1").get() as JobRow | undefined;
       if (!row) return null;
-      this.db.prepare(`UPDATE jobs SET status = 'running', owner_pid = ?, attempts = attempts + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(process.pid, row.id);
+      const me = thisProcess();
+      this.db.prepare(`UPDATE jobs SET status = 'running', owner_pid = ?, owner_start = ?, attempts = attempts + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(me.pid, me.startTime, row.id);
       return this.get(row.id);
     })();
   }
@@ -109,17 +113,23 @@ export class JobQueue {
   }
 
   /**
-   * At start-up: jobs left 'running' by a process that is gone were interrupted (crash, kill, quit) and
-   * are queued again; a job whose owner still runs is that process's business.
+   * Jobs left 'running' by a process that is gone were interrupted (crash, kill, quit) and are queued
+   * again; a job whose owner still runs is that process's business. Called at start-up and by every job
+   * command before it reads or changes the queue, so a dead owner's job never looks alive.
    */
   recoverInterrupted(): Job[] {
-    const owners = new Map((this.db.prepare("SELECT id, owner_pid FROM jobs WHERE status = 'running'").all() as { id: number; owner_pid: number | null }[]).map((r) => [r.id, r.owner_pid]));
-    const interrupted = this.list(['running']).filter((j) => {
-      const pid = owners.get(j.id);
-      return pid === null || pid === undefined || pid === process.pid || !processAlive(pid);
-    });
-    for (const job of interrupted) this.setStatus(job.id, 'queued', ['running']);
-    return interrupted.map((j) => this.get(j.id));
+    return this.db.transaction(() => {
+      const rows = this.db.prepare("SELECT id, owner_pid, owner_start FROM jobs WHERE status = 'running'").all() as Pick<JobRow, 'id' | 'owner_pid' | 'owner_start'>[];
+      // A job of this very process is live only if this process claimed it (not an earlier one with its pid).
+      const interrupted = rows.filter((r) => r.owner_pid === null || !identityAlive({ pid: r.owner_pid, startTime: r.owner_start }));
+      for (const r of interrupted) this.db.prepare(`UPDATE jobs SET status = 'queued', owner_pid = NULL, owner_start = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? AND status = 'running'`).run(r.id);
+      return interrupted.map((r) => this.get(r.id));
+    })();
+  }
+
+  /** The process running a job, for messages; null when none is recorded. */
+  ownerPid(id: number): number | null {
+    return (this.db.prepare('SELECT owner_pid AS pid FROM jobs WHERE id = ?').get(id) as { pid: number | null } | undefined)?.pid ?? null;
   }
 
   isFinished(id: number): boolean {

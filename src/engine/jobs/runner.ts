@@ -57,8 +57,9 @@ export class JobRunner {
   }
 
   /**
-   * Stops taking jobs (the owner is closing its catalog). A job still running keeps its worker; its
-   * messages are dropped and the job is recovered from its checkpoint by the next owner.
+   * Stops taking jobs (the owner is closing its catalog). A job still running keeps its worker until this
+   * process exits (the worker then stops at a checkpoint: worker-main.ts); its messages are dropped and the
+   * job is recovered from its checkpoint by the next owner.
    */
   close(): void {
     this.closed = true;

@@ -1,13 +1,19 @@
 // `grove gc`: deletes what nothing in the catalog needs any more: weight folders of removed models (and
 // their compiled graphs, which live beside the weights), folders of finished runs (checkpoints), and
-// half-written folders left by a process that died. Weights a live model, a resumable run or a pending
-// job points to are kept.
+// half-written folders left by a process that died: incoming weights, checkpoints and run files being
+// written (only in runs no live process holds the lock of), and temporary exports (in the forest's exports
+// folder and beside every export destination a job named). Weights a live model, a resumable run or a
+// pending job points to are kept.
 import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog';
 import type { JobQueue } from '../jobs/queue';
-import { modelsDir } from './model-store';
+import { staleExportTemps } from '../export/output';
+import { runsDir } from '../home';
 import { processAlive } from '../process-alive';
+import { runTemps } from '../train/checkpoint';
+import { whileUnlocked } from '../train/run-lock';
+import { modelsDir } from './model-store';
 
 async function sizeOf(path: string): Promise<{ files: number; bytes: number }> {
   const s = await stat(path);
@@ -42,13 +48,23 @@ export async function collectGarbage(catalog: Catalog, home: string, queue: JobQ
   }
   const finishedRuns = db.prepare("SELECT run_dir AS d FROM runs WHERE status IN ('done', 'cancelled') AND run_dir IS NOT NULL").all() as { d: string }[];
   for (const { d } of finishedRuns) if (await stat(d).then(() => true, () => false)) doomed.push(d);
-  let files = 0;
-  let bytes = 0;
-  for (const path of doomed) {
-    const size = await sizeOf(path);
+  const exportFolders = new Set([join(home, 'exports'), ...queue.list().filter((j) => j.kind === 'export').map((j) => dirname(String((j.payload as { out?: unknown }).out ?? '')))]);
+  for (const folder of exportFolders) if (isAbsolute(folder)) doomed.push(...(await staleExportTemps(folder)));
+  const removed = { files: 0, bytes: 0 };
+  const remove = async (path: string): Promise<void> => {
+    const size = await sizeOf(path).catch(() => ({ files: 0, bytes: 0 }));
     await rm(path, { recursive: true, force: true });
-    files += size.files;
-    bytes += size.bytes;
+    removed.files += size.files;
+    removed.bytes += size.bytes;
+  };
+  for (const path of doomed) await remove(path);
+  // A run being trained right now holds its lock: its temporary files are its own, and stay.
+  for (const entry of await readdir(runsDir(home)).catch(() => [] as string[])) {
+    const runDir = join(runsDir(home), entry);
+    if (!(await stat(runDir).then((s) => s.isDirectory(), () => false)) || (await runTemps(runDir)).length === 0) continue;
+    await whileUnlocked(runDir, async () => {
+      for (const path of await runTemps(runDir)) await remove(path);
+    });
   }
-  return { files, bytes };
+  return removed;
 }

@@ -22,6 +22,10 @@ export const TrainingSettings = z
     patience: z.number().int().min(0).default(0),
     seed: z.number().int().min(0).default(0),
     threads: z.number().int().min(0).default(0),
+    /** Checkpoint every this many steps (unset: a tenth of the run, at least 50; train-job.ts defaultCheckpointSteps)... */
+    checkpointEverySteps: z.number().int().positive().optional(),
+    /** ...or after this many minutes, whichever comes first. */
+    checkpointMinutes: z.number().positive().max(24 * 60).default(5),
   })
   .strict();
 export type TrainingSettings = z.output<typeof TrainingSettings>;
@@ -76,6 +80,6 @@ export function defaultBudget(trainTokens: number, s: Pick<TrainingSettings, 'ba
 
 /** The training job's fields that come from the settings (train/train-job.ts TrainJobPayload). */
 export function trainJobSettings(s: TrainingSettings) {
-  const { contextLength, batchSize, microBatches, peakLr, warmupFraction, decay, minLrRatio, validations, patience, seed, threads } = s;
-  return { contextLength, batchSize, microBatches, peakLr, warmupFraction, decay, minLrRatio, validations, patience, seed, threads };
+  const { contextLength, batchSize, microBatches, peakLr, warmupFraction, decay, minLrRatio, validations, patience, seed, threads, checkpointEverySteps, checkpointMinutes } = s;
+  return { contextLength, batchSize, microBatches, peakLr, warmupFraction, decay, minLrRatio, validations, patience, seed, threads, ...(checkpointEverySteps ? { checkpointEverySteps } : {}), checkpointEveryMinutes: checkpointMinutes };
 }

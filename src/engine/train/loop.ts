@@ -1,5 +1,5 @@
 // The training loop: batches from token windows, the learning-rate schedule, periodic validation with
-// early stopping, checkpoints every N steps or minutes, progress events (tokens/s, ETA), cancel and
+// early stopping, checkpoints every N steps or M minutes (whichever comes first), progress events (tokens/s, ETA), cancel and
 // pause. Resuming restores parameters, optimizer state and loop state from the newest verified
 // checkpoint; batches are a pure function of (seed, step), so a resumed run repeats no data and skips none.
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TrainProgress } from '../../shared/api/events';
 import type { TensorReader } from '../model/safetensors';
 import type { TensorToWrite } from '../model/safetensors-write';
-import { loadLatestCheckpoint, saveCheckpoint, type LoopState } from './checkpoint';
+import { CHECKPOINTS_DIR, loadLatestCheckpoint, saveCheckpoint, type LoopState } from './checkpoint';
 import { scheduleFn, type ScheduleConfig } from './schedule';
 import type { Batch, TokenWindows } from './windows';
 
@@ -36,6 +36,7 @@ export interface TrainLoopOptions {
   evalBatches?: number;
   /** Stop after this many evaluations without a better validation loss (0 = never). */
   patience?: number;
+  /** Checkpoint at every multiple of this many steps, and when this many minutes have passed since the last one. */
   checkpointEverySteps?: number;
   checkpointEveryMinutes?: number;
   /** Abort to stop; `reason: 'pause'` stops the same way but reports 'paused'. */
@@ -80,7 +81,7 @@ async function validLoss(runner: TrainStepRunner, valid: TokenWindows, batches: 
 export async function runTraining(runner: TrainStepRunner, o: TrainLoopOptions): Promise<{ reason: StopReason; state: LoopState }> {
   const log = o.log ?? (() => undefined);
   mkdirSync(o.runDir, { recursive: true });
-  const ckptDir = join(o.runDir, 'checkpoints');
+  const ckptDir = join(o.runDir, CHECKPOINTS_DIR);
   const lr = scheduleFn({ ...o.schedule, totalSteps: o.totalSteps });
   const tokensPerStep = runner.batchSize * runner.contextLength;
   let state: LoopState = { step: 0, tokens: 0, bestValidLoss: null, evalsSinceBest: 0 };

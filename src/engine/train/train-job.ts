@@ -1,6 +1,8 @@
 // A training run as a job: a model (a stored folder, or a fresh init of a config), the token shards of one
 // domain or of a mix of domains, a budget in steps or in minutes; checkpoints in the run folder, so a
 // killed worker resumes where it stopped. The trained model is written to <runDir>/model at the end.
+// The run folder has one writer: the job holds the run's lock (run-lock.ts) from start to end, and first
+// removes what a dead writer left half-written there.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +12,9 @@ import { readManifest, splitShards } from '../corpus/manifest';
 import { ModelConfigSchema } from '../model/config';
 import { readModelFolder } from '../model/folder';
 import { initParameters } from '../model/init';
+import { removeRunTemps } from './checkpoint';
 import { runTraining, type TrainProgress, type StopReason } from './loop';
+import { acquireRunLock } from './run-lock';
 import { LlamaTrainer } from './step-runner';
 import { TokenWindows, type ShardFile } from './windows';
 
@@ -43,6 +47,7 @@ export const TrainJobPayload = z
     validations: z.number().int().min(0).optional(),
     /** Stop after this many validations without a better validation loss (0 = never). */
     patience: z.number().int().min(0).default(0),
+    /** Checkpoints by steps and by time, whichever comes first; steps default to defaultCheckpointSteps. */
     checkpointEverySteps: z.number().int().positive().optional(),
     checkpointEveryMinutes: z.number().positive().default(5),
   })
@@ -50,6 +55,16 @@ export const TrainJobPayload = z
   .refine((p) => (p.steps === undefined) !== (p.minutes === undefined), 'give the budget as steps or as minutes, one of them')
   .refine((p) => (p.domainDir === undefined) !== (p.domainDirs === undefined), 'give domainDir or domainDirs, one of them');
 export type TrainJobPayload = z.input<typeof TrainJobPayload>;
+
+/**
+ * Steps between checkpoints when none is set: a tenth of the run, so a crash loses at most 10 % of it
+ * whatever its length (the time rule alone lost every step of runs under 5 minutes), but at least 50 steps:
+ * a checkpoint writes the parameters and both Adam moments (3x the model's size), and in the short runs
+ * where a tenth is under 50 steps, those steps cost less to redo than writing that often.
+ */
+export function defaultCheckpointSteps(totalSteps: number): number {
+  return Math.max(50, Math.ceil(totalSteps / 10));
+}
 
 export interface TrainJobResult {
   reason: StopReason;
@@ -93,6 +108,16 @@ async function stepsForMinutes(trainer: LlamaTrainer, windows: TokenWindows, min
 
 export async function runTrainJob(input: unknown, signal: AbortSignal, onProgress: (p: TrainProgress) => void, log: (line: string) => void, onPlan?: (plan: { totalSteps: number }) => void): Promise<TrainJobResult> {
   const p = TrainJobPayload.parse(input);
+  const lock = await acquireRunLock(p.runDir);
+  try {
+    for (const path of await removeRunTemps(p.runDir)) log(`removed ${path}, left half-written by an earlier process`);
+    return await trainHoldingLock(p, signal, onProgress, log, onPlan);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainHoldingLock(p: z.output<typeof TrainJobPayload>, signal: AbortSignal, onProgress: (p: TrainProgress) => void, log: (line: string) => void, onPlan?: (plan: { totalSteps: number }) => void): Promise<TrainJobResult> {
   const source = p.modelFolder ? await readModelFolder(p.modelFolder) : null;
   const config = source ? source.config : ModelConfigSchema.parse(p.config);
   const trainer = await LlamaTrainer.create(config, {
@@ -135,7 +160,7 @@ export async function runTrainJob(input: unknown, signal: AbortSignal, onProgres
       train,
       ...(valid && evalEvery ? { valid, evalEvery } : {}),
       patience: p.patience,
-      ...(p.checkpointEverySteps ? { checkpointEverySteps: p.checkpointEverySteps } : {}),
+      checkpointEverySteps: p.checkpointEverySteps ?? defaultCheckpointSteps(plan.totalSteps),
       checkpointEveryMinutes: p.checkpointEveryMinutes,
       signal,
       onProgress,

@@ -1,12 +1,15 @@
 // Starts job workers as Electron utility processes: separate OS processes, so a crash in training
-// never takes the window down. Same worker entry and protocol as the CLI's child processes.
+// never takes the window down. Same worker entry and protocol as the CLI's child processes. A worker that
+// takes a run's writer lock (train/run-lock.ts) opens SQLite itself: it is told which better-sqlite3 build
+// matches Electron's ABI (the main process's own), since the default one is built for plain Node in dev.
 import { utilityProcess } from 'electron';
 import type { FromWorker } from '../../engine/jobs/protocol';
 import type { WorkerHandle, WorkerLauncher } from '../../engine/jobs/runner';
 
-export function utilityWorkerLauncher(entry: string): WorkerLauncher {
+export function utilityWorkerLauncher(entry: string, o: { sqliteBinding?: string | undefined } = {}): WorkerLauncher {
   return (): WorkerHandle => {
-    const child = utilityProcess.fork(entry, [], { serviceName: 'Grove worker', stdio: 'inherit' });
+    const env = o.sqliteBinding ? { ...process.env, GROVE_SQLITE_BINDING: o.sqliteBinding } : process.env;
+    const child = utilityProcess.fork(entry, [], { serviceName: 'Grove worker', stdio: 'inherit', env });
     let exited = false;
     return {
       send: (m) => child.postMessage(m),

@@ -16,10 +16,28 @@ export const DeviceChoice = z.enum(['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'cor
 /** CPU threads for one run (0: ONNX Runtime's default, every core); for training, the forest's setting when omitted. */
 export const Threads = z.number().int().min(0).max(1024);
 
+/** How often a training run checkpoints: every N steps or M minutes, whichever comes first (unset: the forest's setting, else sized to the run). */
+export const CheckpointEvery = z.object({ steps: z.number().int().positive().max(1e9).optional(), minutes: z.number().positive().max(24 * 60).optional() }).strict();
+
 /** A new expert's starting point: posterior-weighted average of the top-k experts, the seed, or the nearest expert. */
 export const BranchInitKind = z.enum(['posterior', 'seed', 'nearest']);
 
 const ModelName = z.string().min(1).max(200);
+
+/** A new expert to branch, train and merge on a domain (trainExpert adds the domain; addDomain takes it as its follow-up). */
+export const DomainExpert = z
+  .object({
+    /** The expert's name; the domain's by default. */
+    name: ModelName.optional(),
+    init: BranchInitKind.default('posterior'),
+    /** Posterior init: average only the k most likely experts. */
+    topK: z.number().int().positive().max(64).default(2),
+    budget: TrainBudget.optional(),
+    device: DeviceChoice.default('auto'),
+    threads: Threads.optional(),
+    checkpoint: CheckpointEvery.optional(),
+  })
+  .strict();
 
 /** What a cached prior was estimated on: 'domain:NAME', 'folder:PATH', 'chat:ID' or 'mix'. */
 export const PriorTargetString = z
@@ -121,26 +139,16 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
     priors: { input: z.object({}).strict(), output: z.array(PriorView) },
     /** Branch, train and merge a new expert for an ingested domain (the everyday path after addDomain). */
     trainExpert: {
-      input: z
-        .object({
-          domain: DomainName,
-          /** The expert's name; the domain's by default. */
-          name: ModelName.optional(),
-          init: BranchInitKind.default('posterior'),
-          /** Posterior init: average only the k most likely experts. */
-          topK: z.number().int().positive().max(64).default(2),
-          budget: TrainBudget.optional(),
-          device: DeviceChoice.default('auto'),
-          threads: Threads.optional(),
-          /** Make the expert's init and stop there (`grove branch`); `trainModel` trains it later. */
-          branchOnly: z.boolean().default(false),
-        })
-        .strict(),
+      input: DomainExpert.extend({
+        domain: DomainName,
+        /** Make the expert's init and stop there (`grove branch`); `trainModel` trains it later. */
+        branchOnly: z.boolean().default(false),
+      }).strict(),
       output: JobView,
     },
     /** Trains a model of the forest further (a branched expert, or a ready one) on a domain: its own by default. */
     trainModel: {
-      input: z.object({ model: ModelName, domain: DomainName.optional(), budget: TrainBudget.optional(), device: DeviceChoice.default('auto'), threads: Threads.optional() }).strict(),
+      input: z.object({ model: ModelName, domain: DomainName.optional(), budget: TrainBudget.optional(), device: DeviceChoice.default('auto'), threads: Threads.optional(), checkpoint: CheckpointEvery.optional() }).strict(),
       output: JobView,
     },
     runs: { input: z.object({}).strict(), output: z.array(RunView) },
@@ -173,6 +181,7 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
 }
 
 export type TrainBudget = z.output<typeof TrainBudget>;
+export type DomainExpert = z.output<typeof DomainExpert>;
 export type PriorView = z.output<typeof PriorView>;
 export type RunView = z.output<typeof RunView>;
 export type MetricPoint = z.output<typeof MetricPoint>;

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { ApiMethodName } from './methods';
 import { chatSchemas } from './schemas-chat';
-import { forestSchemas } from './schemas-forest';
+import { DomainExpert, forestSchemas } from './schemas-forest';
 import { hubSchemas } from './schemas-hub';
 
 const Empty = z.object({}).strict();
@@ -101,7 +101,8 @@ export const apiSchemas = {
   info: { input: Empty, output: EngineInfo },
   forestSummary: { input: Empty, output: ForestSummary },
   domainReport: { input: z.object({ domain: z.string().min(1).max(200) }).strict(), output: DomainReport },
-  addDomain: { input: z.object({ folder: z.string().min(1).max(4096), domain: DomainName }).strict(), output: JobView },
+  /** Ingests a folder as a domain; with `expert`, then branches and trains one on it (queued in the ingest's own commit). */
+  addDomain: { input: z.object({ folder: z.string().min(1).max(4096), domain: DomainName, expert: DomainExpert.optional() }).strict(), output: JobView },
   jobs: { input: Empty, output: z.array(JobView) },
   cancelJob: { input: z.object({ id: z.number().int().positive() }).strict(), output: JobView },
   exportModel: {

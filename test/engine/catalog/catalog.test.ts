@@ -33,7 +33,7 @@ describe('Catalog', () => {
     upgraded.close();
   });
 
-  it('upgrades a version-2 catalog with runs and jobs to version 3 (run device, planned steps, job owners)', () => {
+  it('upgrades a version-2 catalog with runs and jobs to the latest (run device, planned steps, job owners and their start times)', () => {
     const file = join(dir, 'v2.sqlite');
     const raw = new Database(file);
     raw.pragma('foreign_keys = ON');
@@ -47,9 +47,9 @@ describe('Catalog', () => {
     `);
     raw.close();
     const upgraded = Catalog.open(file);
-    expect(upgraded.schemaVersion).toBe(3);
+    expect(upgraded.schemaVersion).toBe(latestVersion);
     expect(upgraded.db.prepare('SELECT step, tokens, device, total_steps AS totalSteps, job_id AS jobId, run_dir AS runDir FROM runs').get()).toEqual({ step: 40, tokens: 1024, device: 'cpu', totalSteps: 0, jobId: null, runDir: null });
-    expect(upgraded.db.prepare('SELECT status, owner_pid AS owner FROM jobs').get()).toEqual({ status: 'running', owner: null });
+    expect(upgraded.db.prepare('SELECT status, owner_pid AS owner, owner_start AS started FROM jobs').get()).toEqual({ status: 'running', owner: null, started: null });
     expect(upgraded.db.prepare('SELECT name, settings_json AS s FROM forests').get()).toEqual({ name: 'old', s: null });
     upgraded.close();
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
 import { JobQueue } from '../../../src/engine/jobs/queue';
+import { processStartTime } from '../../../src/engine/process-alive';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
@@ -25,11 +26,14 @@ describe('JobQueue', () => {
 
   it('survives a restart: a job left running is queued again and keeps its progress', () => {
     const file = join(dir, 'crash.sqlite');
-    const before = new JobQueue(Catalog.open(file));
+    const catalog = Catalog.open(file);
+    const before = new JobQueue(catalog);
     const job = before.enqueue('train', { runId: 7 });
     before.claimNext();
     before.reportProgress(job.id, { step: 42 });
-    // The process dies here: no complete(), no fail(). A new process opens the same catalog.
+    // The process dies here: no complete(), no fail(). A new process opens the same catalog (one that was
+    // given the dead owner's pid again: only the start time tells them apart).
+    catalog.db.prepare("UPDATE jobs SET owner_start = 'an earlier process' WHERE id = ?").run(job.id);
     const after = new JobQueue(Catalog.open(file));
     const recovered = after.recoverInterrupted();
     expect(recovered).toEqual([expect.objectContaining({ id: job.id, status: 'queued', progress: { step: 42 } })]);
@@ -43,11 +47,36 @@ describe('JobQueue', () => {
     const job = queue.enqueue('train', {});
     queue.claimNext();
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
-    catalog.db.prepare('UPDATE jobs SET owner_pid = ? WHERE id = ?').run(other.pid, job.id);
+    catalog.db.prepare('UPDATE jobs SET owner_pid = ?, owner_start = ? WHERE id = ?').run(other.pid, processStartTime(other.pid!), job.id);
     expect(new JobQueue(Catalog.open(file)).recoverInterrupted()).toEqual([]);
+    expect(queue.list(['running'])).toHaveLength(1);
     other.kill('SIGKILL');
     await new Promise((resolve) => other.once('exit', resolve));
     expect(new JobQueue(Catalog.open(file)).recoverInterrupted()).toEqual([expect.objectContaining({ id: job.id, status: 'queued' })]);
+  });
+
+  it('recovers a job whose owner pid now belongs to another process (pid reuse)', async () => {
+    const file = join(dir, 'reused.sqlite');
+    const catalog = Catalog.open(file);
+    const queue = new JobQueue(catalog);
+    const job = queue.enqueue('train', {});
+    queue.claimNext();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    try {
+      // The row names a live pid, but not the process that started then: the owner is gone.
+      catalog.db.prepare("UPDATE jobs SET owner_pid = ?, owner_start = '1' WHERE id = ?").run(other.pid, job.id);
+      expect(new JobQueue(Catalog.open(file)).recoverInterrupted()).toEqual(process.platform === 'linux' ? [expect.objectContaining({ id: job.id, status: 'queued' })] : []);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it("keeps this process's own running job", () => {
+    const queue = new JobQueue(Catalog.open(join(dir, 'own.sqlite')));
+    const job = queue.enqueue('train', {});
+    queue.claimNext();
+    expect(queue.recoverInterrupted()).toEqual([]);
+    expect(queue.get(job.id).status).toBe('running');
   });
 
   it('pauses and cancels', () => {

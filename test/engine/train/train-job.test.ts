@@ -1,8 +1,8 @@
 // Training as a real user's job: a worker process trains a tiny model on an ingested domain with
 // checkpoints; a run whose worker is SIGKILLed mid-way (and accumulates micro-batches) resumes from its last
 // checkpoint, and its loss curve equals the uninterrupted run's step for step (within 1e-5), with no step
-// logged twice.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// logged twice; a run another process writes is never written beside it.
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
@@ -18,6 +18,7 @@ import { loadTokenizer } from '../../../src/engine/tokenize/load';
 import { LlamaModel } from '../../../src/engine/runtime/llama-model';
 import { assertBuilt, repoRoot } from '../../helpers/grove-process';
 import { tempDir } from '../../helpers/tmp';
+import { holdRunInAnotherProcess } from '../../helpers/run-lock-holder';
 import { writeTestTokenizer } from '../../helpers/tokenizer';
 
 const dir = tempDir();
@@ -99,5 +100,22 @@ describe('train job', () => {
 
   it('refuses a payload with two budgets or none', async () => {
     await expect(runTrainJob({ ...payload(join(dir, 'bad')), minutes: 1 }, new AbortController().signal, () => undefined, () => undefined)).rejects.toThrow(/steps or as minutes/);
+  });
+
+  it('never writes a run another process is writing: it waits for that writer to be gone, then trains', async () => {
+    const runDir = join(dir, 'run-held');
+    const holder = await holdRunInAnotherProcess(runDir, dir);
+    try {
+      const training = runTrainJob(payload(runDir), new AbortController().signal, () => undefined, () => undefined);
+      await new Promise((r) => setTimeout(r, 1500));
+      // Still waiting: not a line of metrics, not a checkpoint, written beside the other writer.
+      expect(readdirSync(runDir).sort()).toEqual(['writer.json', 'writer.lock']);
+      holder.kill('SIGKILL');
+      const result = await training;
+      expect(result).toMatchObject({ reason: 'done', steps: 12 });
+      expect(existsSync(join(runDir, 'model'))).toBe(true);
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 });

@@ -28,7 +28,7 @@ describe('SettingsView', () => {
     await fireEvent.change(screen.getByLabelText('Default budget'), { target: { value: '25' } });
     await fireEvent.change(screen.getByLabelText('Unit'), { target: { value: 'steps' } });
     await fireEvent.change(screen.getByLabelText('Default device'), { target: { value: 'cpu' } });
-    expect(loadPrefs(localStorage)).toEqual({ theme: 'dark', budgetKind: 'steps', budgetValue: 25, device: 'cpu', threads: 0, chatThreads: 0 });
+    expect(loadPrefs(localStorage)).toEqual({ ...DEFAULT_PREFS, theme: 'dark', budgetKind: 'steps', budgetValue: 25, device: 'cpu' });
   });
 
   it('sets the training and chat threads, with the engine machine’s cores said beside them', async () => {
@@ -42,5 +42,16 @@ describe('SettingsView', () => {
     expect(loadPrefs(localStorage).threads).toBe(1);
     await fireEvent.change(screen.getByLabelText('Chat threads'), { target: { value: '1' } });
     expect(loadPrefs(localStorage)).toMatchObject({ threads: 1, chatThreads: 1 });
+  });
+
+  it('sets how often training checkpoints, by steps and by minutes', async () => {
+    localStorage.clear();
+    render(SettingsView, { info, prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
+    await fireEvent.change(screen.getByLabelText('Checkpoint every (steps)'), { target: { value: '30' } });
+    await fireEvent.change(screen.getByLabelText('or every (minutes)'), { target: { value: '2' } });
+    expect(loadPrefs(localStorage)).toMatchObject({ checkpointSteps: 30, checkpointMinutes: 2 });
+    // Zero minutes would never checkpoint by time: nothing saved.
+    await fireEvent.change(screen.getByLabelText('or every (minutes)'), { target: { value: '0' } });
+    expect(loadPrefs(localStorage).checkpointMinutes).toBe(2);
   });
 });

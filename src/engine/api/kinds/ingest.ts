@@ -1,6 +1,14 @@
 // Ingest jobs: a folder becomes a domain's token shards in the worker; the report lands in the catalog.
+// `grove add` asks for an expert on the domain too: that next step is planned and queued in the same
+// transaction that records the ingest, so a process killed between the two steps loses neither (a
+// re-run ingest finds the expert planned already and queues nothing twice).
+import type { DomainExpert } from '../../../shared/api/schemas-forest';
+import { GroveError } from '../../../shared/api/errors';
+import type { Catalog } from '../../catalog/catalog';
 import { saveIngestReport } from '../../catalog/domains';
+import { setRunJob } from '../../catalog/runs';
 import type { IngestProgress, IngestReport } from '../../corpus/types';
+import { planExpert } from '../expert-plan';
 import type { JobKind } from './kind';
 
 export interface IngestPayload {
@@ -8,6 +16,26 @@ export interface IngestPayload {
   out: string;
   tokenizer: string;
   domain: string;
+  /** For the queue's owner, not the worker: the expert to train on the domain once it is ingested. */
+  then?: { expert: DomainExpert };
+}
+
+/** The live model of this name, if any, and the unfinished job training it. */
+function modelNamed(catalog: Catalog, name: string): { id: number; job: number | null } | null {
+  const forest = catalog.forest();
+  if (!forest) return null;
+  const row = catalog.db.prepare("SELECT id FROM models WHERE forest_id = ? AND name = ? AND status != 'removed'").get(forest.id, name) as { id: number } | undefined;
+  if (!row) return null;
+  const job = catalog.db.prepare("SELECT j.id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.model_id = ? AND j.status IN ('queued', 'running', 'paused', 'failed') ORDER BY j.id DESC").get(row.id) as { id: number } | undefined;
+  return { id: row.id, job: job?.id ?? null };
+}
+
+/** Refuses an expert name that a live model has, saying how to go on with an unfinished one. */
+export function assertExpertNameFree(catalog: Catalog, name: string): void {
+  const taken = modelNamed(catalog, name);
+  if (!taken) return;
+  if (taken.job !== null) throw new GroveError('conflict', `Expert "${name}" is being trained already (job ${taken.job}): \`grove jobs resume ${taken.job}\` continues it.`, { job: taken.job });
+  throw new GroveError('conflict', `The forest already has a model named "${name}"; choose another name (--name).`, { name });
 }
 
 export const ingestKind: JobKind = {
@@ -17,7 +45,16 @@ export const ingestKind: JobKind = {
     const total = Math.max(1, p.bytesTotal ?? 1);
     return { done: job.status === 'done' ? total : (p.bytesDone ?? 0), total, etaSeconds: p.etaSeconds ?? null };
   },
-  onResult(job, result, { catalog }) {
-    saveIngestReport(catalog, (job.payload as IngestPayload).domain, result as IngestReport);
+  onResult(job, result, ctx) {
+    const p = job.payload as IngestPayload;
+    const report = result as IngestReport;
+    ctx.catalog.db.transaction(() => {
+      saveIngestReport(ctx.catalog, p.domain, report);
+      const expert = p.then?.expert;
+      // Too little text for an expert: the report says why, and the caller tells the person.
+      if (!expert || !report.trainable || modelNamed(ctx.catalog, expert.name ?? p.domain)) return;
+      const payload = planExpert(ctx.catalog, ctx.forestHome, { ...expert, domain: p.domain, branchOnly: false });
+      setRunJob(ctx.catalog, payload.train!.runId, ctx.enqueue('expert', payload).id);
+    })();
   },
 };

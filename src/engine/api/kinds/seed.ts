@@ -1,7 +1,9 @@
 // Seed jobs (store/seed-job.ts), as the queue's owner sees them: the progress line through the tokenizer,
 // ingest and seed-phase training, and the catalog writes for each record: the forest's tokenizer, each
 // domain's ingest report, the run's plan and loss history, the seed's weights and the forest's training
-// settings; once the seed is stored, one expert job per domain when the payload asks for them.
+// settings; when the payload asks for them, one expert job per domain, queued in the same transaction that
+// stores the seed, so that no kill between the two leaves a seed without its experts (and a re-run seed
+// job, which sends 'seeded' again, queues nothing twice).
 import { saveIngestReport } from '../../catalog/domains';
 import { forestOfModel, modelById, setModelStatus, setModelWeights } from '../../catalog/models';
 import { setRunJob, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
@@ -9,7 +11,7 @@ import type { TrainBudget } from '../../../shared/api/schemas-forest';
 import type { SeedJobPayload, SeedProgress, SeedRecord } from '../../store/seed-job';
 import { saveForestTrainingSettings, TrainingSettings } from '../../store/training-settings';
 import { planExpert } from '../expert-plan';
-import { recordTrainStep, type JobKind } from './kind';
+import { recordTrainStep, type JobKind, type JobOwnerContext } from './kind';
 
 const PHASES: Record<SeedProgress['phase'], string> = { tokenizer: 'Training the tokenizer', ingest: 'Reading', train: 'Training the seed', store: 'Saving' };
 
@@ -41,7 +43,8 @@ export const seedKind: JobKind = {
     if (phase === 'train' && train) recordTrainStep(ctx, (job.payload as SeedJobPayload).runId, train);
   },
 
-  onRecord(job, raw, { catalog }) {
+  onRecord(job, raw, ctx) {
+    const { catalog } = ctx;
     const p = job.payload as SeedJobPayload;
     const record = raw as SeedRecord;
     switch (record.kind) {
@@ -56,11 +59,13 @@ export const seedKind: JobKind = {
         break;
       case 'seeded':
         catalog.db.transaction(() => {
+          if (modelById(catalog, p.modelId).status === 'ready') return;
           setModelWeights(catalog, p.modelId, record.sha256, record.bytes);
           setModelStatus(catalog, p.modelId, 'ready');
           setRunStatus(catalog, p.runId, 'done');
           // Experts of this forest train as its seed did (same context, batch and learning rate).
           saveForestTrainingSettings(catalog, forestOfModel(catalog, p.modelId), TrainingSettings.parse(p.settings));
+          if (p.then) queueExperts(p, ctx);
         })();
         break;
     }
@@ -68,18 +73,19 @@ export const seedKind: JobKind = {
 
   onFinished(job, ctx) {
     const p = job.payload as SeedJobPayload;
-    if (job.status !== 'done') {
-      setRunStatus(ctx.catalog, p.runId, job.status as RunStatus, job.error);
-      if (job.status === 'cancelled' && modelById(ctx.catalog, p.modelId).status === 'training') setModelStatus(ctx.catalog, p.modelId, 'removed');
-      return;
-    }
-    if (!p.then) return;
-    const forestId = forestOfModel(ctx.catalog, p.modelId);
-    const trainable = ctx.catalog.domains(forestId).filter((d) => p.domains.some((x) => x.name === d.name) && d.statsJson && (JSON.parse(d.statsJson) as { trainable: boolean }).trainable);
-    for (const d of trainable) {
-      const budget = p.then.experts.budget as TrainBudget | undefined;
-      const payload = planExpert(ctx.catalog, ctx.forestHome, { domain: d.name, init: 'seed', topK: 1, device: 'auto', branchOnly: false, ...(budget ? { budget } : {}) });
-      setRunJob(ctx.catalog, payload.train!.runId, ctx.enqueue('expert', payload).id);
-    }
+    if (job.status === 'done') return;
+    setRunStatus(ctx.catalog, p.runId, job.status as RunStatus, job.error);
+    if (job.status === 'cancelled' && modelById(ctx.catalog, p.modelId).status === 'training') setModelStatus(ctx.catalog, p.modelId, 'removed');
   },
 };
+
+/** One expert per domain of the seed phase that had enough text, each branched from the seed. */
+function queueExperts(p: SeedJobPayload, ctx: JobOwnerContext): void {
+  const forestId = forestOfModel(ctx.catalog, p.modelId);
+  const trainable = ctx.catalog.domains(forestId).filter((d) => p.domains.some((x) => x.name === d.name) && d.statsJson && (JSON.parse(d.statsJson) as { trainable: boolean }).trainable);
+  for (const d of trainable) {
+    const budget = p.then?.experts.budget as TrainBudget | undefined;
+    const payload = planExpert(ctx.catalog, ctx.forestHome, { domain: d.name, init: 'seed', topK: 1, device: 'auto', branchOnly: false, ...(budget ? { budget } : {}) });
+    setRunJob(ctx.catalog, payload.train!.runId, ctx.enqueue('expert', payload).id);
+  }
+}

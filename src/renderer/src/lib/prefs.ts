@@ -16,9 +16,13 @@ export interface Prefs {
   threads: number;
   /** CPU threads for chat replies (0: every core). */
   chatThreads: number;
+  /** A training checkpoints every this many steps (0: sized to the run, a tenth of it and at least 50)... */
+  checkpointSteps: number;
+  /** ...or after this many minutes, whichever comes first. */
+  checkpointMinutes: number;
 }
 
-export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'minutes', budgetValue: 10, device: 'auto', threads: 0, chatThreads: 0 };
+export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'minutes', budgetValue: 10, device: 'auto', threads: 0, chatThreads: 0, checkpointSteps: 0, checkpointMinutes: 5 };
 const KEY = 'grove.prefs.v1';
 
 export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
@@ -37,7 +41,14 @@ export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
     device: DEVICES.includes(r.device as DevicePref) ? (r.device as DevicePref) : DEFAULT_PREFS.device,
     threads: threadCount(r.threads, DEFAULT_PREFS.threads),
     chatThreads: threadCount(r.chatThreads, DEFAULT_PREFS.chatThreads),
+    checkpointSteps: typeof r.checkpointSteps === 'number' && Number.isInteger(r.checkpointSteps) && r.checkpointSteps >= 0 && r.checkpointSteps <= 1e9 ? r.checkpointSteps : DEFAULT_PREFS.checkpointSteps,
+    checkpointMinutes: typeof r.checkpointMinutes === 'number' && r.checkpointMinutes > 0 && r.checkpointMinutes <= 24 * 60 ? r.checkpointMinutes : DEFAULT_PREFS.checkpointMinutes,
   };
+}
+
+/** The checkpoint intervals a training is asked for, as the API takes them. */
+export function checkpointOf(prefs: Pick<Prefs, 'checkpointSteps' | 'checkpointMinutes'>): { steps?: number; minutes: number } {
+  return { ...(prefs.checkpointSteps > 0 ? { steps: prefs.checkpointSteps } : {}), minutes: prefs.checkpointMinutes };
 }
 
 function threadCount(v: unknown, fallback: number): number {

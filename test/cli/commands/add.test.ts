@@ -1,0 +1,48 @@
+// `grove add` in one commit per step: an add killed right after its ingest was recorded has its expert
+// queued already; a second `grove add` names the job to resume, and resuming it finishes the expert.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, groveBin } from '../../helpers/grove-process';
+import { writeTestModel } from '../../helpers/model';
+import { tempDir } from '../../helpers/tmp';
+import { writeTestTokenizer } from '../../helpers/tokenizer';
+
+const dir = tempDir();
+const home = join(dir, 'home');
+const args = (...a: string[]) => [groveBin, '--home', home, ...a];
+const grove = (...a: string[]) => execFileSync(process.execPath, args(...a), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const docs = join(dir, 'poems');
+
+beforeAll(async () => {
+  assertBuilt();
+  const tokenizer = await writeTestTokenizer(dir, 320);
+  await writeTestModel(join(dir, 'tiny-seed'), { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true }, { seed: 9, tokenizer });
+  mkdirSync(docs);
+  for (let i = 0; i < 25; i++) writeFileSync(join(docs, `p${i}.txt`), `Poem ${i}: the willow bends, the river ${i} runs, and the heron waits by the stone.\n`.repeat(80));
+  grove('init', '--from', join(dir, 'tiny-seed'));
+});
+
+describe('grove add, killed between its steps', () => {
+  it('keeps the expert job queued with the ingest, and says how to continue it', () => {
+    const killed = spawnSync(process.execPath, args('add', docs, '--domain', 'poems', '--init', 'seed', '--steps', '10', '--threads', '1'), { encoding: 'utf8', env: { ...process.env, GROVE_TEST_KILL_AFTER: 'result:ingest' } });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(grove('jobs')).toMatch(/^2\tqueued\tTrain expert “poems”/m);
+
+    const again = spawnSync(process.execPath, args('add', docs, '--domain', 'poems', '--init', 'seed', '--steps', '10'), { encoding: 'utf8' });
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toMatch(/Expert "poems" is being trained already \(job 2\): `grove jobs resume 2` continues it/);
+
+    grove('jobs', 'resume', '2');
+    expect(grove('jobs')).toMatch(/^1\tdone\tIngest “poems”[^\n]*\n2\tdone\tTrain expert “poems”/);
+    expect(grove('list')).toMatch(/\texpert\tpoems\tpoems/);
+  }, 120_000);
+
+  it('refuses an expert name that is taken before it ingests anything', () => {
+    const r = spawnSync(process.execPath, args('add', docs, '--domain', 'verses', '--name', 'poems', '--steps', '10'), { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/already has a model named "poems"/);
+    expect(grove('jobs')).not.toMatch(/verses/);
+  });
+});
