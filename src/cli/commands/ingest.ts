@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { Catalog } from '../../engine/catalog/catalog';
 import { domainDocuments, saveIngestReport } from '../../engine/catalog/domains';
 import { ingestFolder } from '../../engine/corpus/ingest';
-import { fmtBytes, formatReport } from '../../engine/corpus/report';
+import { fmtBytes, formatReport, printable } from '../../engine/corpus/report';
 import { DEFAULT_IGNORE, GROVEIGNORE } from '../../engine/corpus/settings';
 import { corpusTokenizer } from '../../engine/corpus/types';
 import { catalogPath } from '../../engine/home';
@@ -28,9 +28,13 @@ function printStoredReport(home: string, domain: string): void {
   try {
     const docs = domainDocuments(catalog, domain);
     if (!docs) throw new GroveError('not_found', `No domain ${JSON.stringify(domain)} in ${home}; ingest a folder with \`grove ingest <folder> --domain ${domain}\`.`);
+    // Every name and sentence goes through printable(): a file name's newline, carriage return or RLO must not split, overwrite or reverse a row.
     for (const d of docs) {
-      const what = d.status === 'accepted' ? `accepted  ${(d.type ?? '').padEnd(8)} ${String(d.tokens).padStart(9)} tokens  ${d.split ?? 'several splits'}` : `skipped   ${d.reason}${d.duplicateOf ? ` of ${d.duplicateOf}` : ''}: ${d.detail}`;
-      console.log(`${d.path}\t${what}`);
+      const what =
+        d.status === 'accepted'
+          ? `accepted  ${(d.type ?? '').padEnd(8)} ${String(d.tokens).padStart(9)} tokens  ${d.split ?? 'several splits'}${d.detail ? `  note: ${printable(d.detail)}` : ''}`
+          : `skipped   ${d.reason}${d.duplicateOf ? ` of ${printable(d.duplicateOf)}` : ''}: ${printable(d.detail ?? '')}`;
+      console.log(`${printable(d.path)}\t${what}`);
     }
   } finally {
     catalog.close();
