@@ -22,6 +22,7 @@ import { domainDir } from './domains';
 import { forestTokenizerDir } from './init';
 import { storeModelFolder } from './model-store';
 import { TrainingSettings, trainJobSettings } from './training-settings';
+import { checkName } from '../../shared/api/names';
 
 export const SeedJobPayload = z
   .object({
@@ -56,7 +57,7 @@ export interface SeedProgress {
 async function* trainingDocuments(home: string, p: z.output<typeof SeedJobPayload>, ctx: JobContext): AsyncGenerator<string> {
   const bytes = new ByteTokenizer();
   for (const d of p.domains) {
-    const out = join(home, '.seed-text', d.name);
+    const out = join(home, '.seed-text', checkName('domain', d.name));
     await ingestFolder({ folder: d.folder, out, tokenizer: bytes, signal: ctx.signal, onProgress: (ingest) => ctx.progress({ phase: 'tokenizer', domain: d.name, ingest } satisfies SeedProgress) });
     for (const shard of splitShards(out, await readManifest(out), 'train')) {
       const raw = readFileSync(shard.path);
