@@ -1,6 +1,6 @@
 // The ingest report as data (for the catalog and the UI) and as a printable table, plus the "too small to train on" verdict.
 import { GroveError } from '../../shared/api/errors';
-import type { FileOutcome, IngestReport, SkipReason, Split, SplitStats } from './types';
+import type { FileOutcome, IngestReport, SkippedFile, SkipReason, Split, SplitStats } from './types';
 
 export function summarize(files: readonly FileOutcome[]): IngestReport['totals'] {
   const skippedBy: Partial<Record<SkipReason, number>> = {};
@@ -39,6 +39,24 @@ export function verdict(splits: Record<Split, SplitStats>, totals: IngestReport[
     trainable: true,
     message: `${totals.accepted} of ${totals.files} file(s) accepted: ${fmtInt(splits.train.tokens)} train, ${fmtInt(splits.valid.tokens)} valid, ${fmtInt(splits.test.tokens)} test tokens.`,
   };
+}
+
+/**
+ * A folder in which no file gave any text: nothing may be registered for it. The message counts the skips by
+ * reason and names the first few files with their sentence, so a person sees what to change.
+ */
+export class NothingToTrainOn extends GroveError {
+  constructor(folder: string, files: readonly FileOutcome[]) {
+    const skipped = files.filter((f): f is SkippedFile => f.status === 'skipped');
+    const counts = summarize(skipped).skippedBy;
+    const reasons = Object.entries(counts).map(([r, n]) => `${n} ${r}`).join(', ');
+    const examples = skipped.slice(0, 3).map((f) => `${printable(f.path)}: ${printable(f.detail)}`).join(' ');
+    const message =
+      skipped.length === 0
+        ? `Nothing to train on in ${printable(folder)}: it holds no files. Put documents in it (text, Markdown, HTML, PDF, Word, EPUB, code) and try again.`
+        : `Nothing to train on in ${printable(folder)}: ${skipped.length} file${skipped.length === 1 ? '' : 's'} skipped (${reasons}). ${examples}${skipped.length > 3 ? ` (and ${skipped.length - 3} more)` : ''}`;
+    super('bad_input', message, { folder, skipped: skipped.slice(0, 100).map((f) => ({ path: f.path, reason: f.reason, detail: f.detail })) });
+  }
 }
 
 /** Throws the report's message as an error when the folder cannot be trained on (for callers that must stop there). */
