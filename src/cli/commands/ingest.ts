@@ -14,7 +14,7 @@ import { domainDir } from '../../engine/store/domains';
 import { forestTokenizerDir } from '../../engine/store/init';
 import { loadTokenizer } from '../../engine/tokenize/load';
 import { GroveError } from '../../shared/api/errors';
-import { forestHomeOf } from '../options';
+import { domainNameArg, forestHomeOf } from '../options';
 import { formatEta, ProgressLine } from '../progress-line';
 
 /** The tokenizer every domain of a forest is tokenized with. */
@@ -56,7 +56,7 @@ export function registerIngest(program: Command): void {
     .command('ingest')
     .description('ingest a folder of documents as a domain: extract, clean, deduplicate, split, tokenize')
     .argument('[folder]', 'the folder to ingest (never modified)')
-    .option('--domain <name>', 'domain name')
+    .option('--domain <name>', 'domain name (letters, digits, ".", "-", "_")', domainNameArg)
     .option('--tokenizer <path>', "tokenizer.json to use (default: the forest's)")
     .option('--report', 'print the stored report of the domain instead of ingesting')
     .option('--ignore <pattern>', `skip files matching a .gitignore-style pattern (repeatable; added to the defaults and the folder's ${GROVEIGNORE})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
