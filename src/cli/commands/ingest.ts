@@ -8,7 +8,7 @@ import { domainDocuments, saveIngestReport } from '../../engine/catalog/domains'
 import { ingestFolder } from '../../engine/corpus/ingest';
 import { fmtBytes, formatReport, printable } from '../../engine/corpus/report';
 import { DEFAULT_IGNORE, GROVEIGNORE } from '../../engine/corpus/settings';
-import { corpusTokenizer } from '../../engine/corpus/types';
+import { corpusTokenizer, type IngestReport } from '../../engine/corpus/types';
 import { catalogPath } from '../../engine/home';
 import { domainDir } from '../../engine/store/domains';
 import { forestTokenizerDir } from '../../engine/store/init';
@@ -80,22 +80,26 @@ export function registerIngest(program: Command): void {
       const line = new ProgressLine();
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
-      const report = await ingestFolder({
-        folder,
-        out: domainDir(home, opts.domain),
-        tokenizer,
-        settings: {
-          ignore: [...(opts.defaultIgnore ? DEFAULT_IGNORE : []), ...opts.ignore],
-          ...(opts.maxFileMb ? { maxFileBytes: Math.round(opts.maxFileMb * 1024 * 1024) } : {}),
-        },
-        signal: controller.signal,
-        onProgress: (p) =>
-          line.update(
-            `${p.phase.padEnd(7)} ${p.filesDone}/${p.filesTotal} files  ${fmtBytes(p.bytesDone)}/${fmtBytes(p.bytesTotal)}  ${p.filesPerSecond.toFixed(0)} files/s  ${p.megabytesPerSecond.toFixed(1)} MB/s  ${formatEta(p.etaSeconds)}`,
-            p.phase === 'done',
-          ),
-      });
-      line.done();
+      let report: IngestReport;
+      try {
+        report = await ingestFolder({
+          folder,
+          out: domainDir(home, opts.domain),
+          tokenizer,
+          settings: {
+            ignore: [...(opts.defaultIgnore ? DEFAULT_IGNORE : []), ...opts.ignore],
+            ...(opts.maxFileMb ? { maxFileBytes: Math.round(opts.maxFileMb * 1024 * 1024) } : {}),
+          },
+          signal: controller.signal,
+          onProgress: (p) =>
+            line.update(
+              `${p.phase.padEnd(7)} ${p.filesDone}/${p.filesTotal} files  ${fmtBytes(p.bytesDone)}/${fmtBytes(p.bytesTotal)}  ${p.filesPerSecond.toFixed(0)} files/s  ${p.megabytesPerSecond.toFixed(1)} MB/s  ${formatEta(p.etaSeconds)}`,
+              p.phase === 'done',
+            ),
+        });
+      } finally {
+        line.done(); // the error (nothing to train on, a bad folder) starts on a line of its own
+      }
       const catalog = Catalog.open(catalogPath(home));
       try {
         saveIngestReport(catalog, opts.domain, report);
