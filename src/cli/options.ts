@@ -7,6 +7,11 @@ import { findModel } from '../engine/catalog/models';
 import { catalogPath, defaultForestHome } from '../engine/home';
 import { storedModelFolder } from '../engine/store/model-store';
 import { GroveError } from '../shared/api/errors';
+import { checkName } from '../shared/api/names';
+
+/** Option parsers for the names a command gives a new domain or model: the API's rule (shared/api/names.ts), checked before anything runs. */
+export const domainNameArg = (value: string): string => checkName('domain', value);
+export const modelNameArg = (value: string): string => checkName('model', value);
 
 export function forestHomeOf(cmd: Command): string {
   const home = cmd.optsWithGlobals<{ home?: string }>().home;

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { budgetOf, budgetOptions, deviceOf, type BudgetOpts, type DeviceOpts } from '../budget';
 import { GroveError } from '../../shared/api/errors';
-import { forestHomeOf } from '../options';
+import { domainNameArg, forestHomeOf, modelNameArg } from '../options';
 import { printParents } from '../print-forest';
 import { jobRunningService, runJob } from '../run-job';
 
@@ -23,8 +23,8 @@ export function registerAdd(program: Command): void {
       .command('add')
       .description('ingest a folder as a domain, then branch, train and merge an expert on it')
       .argument('<folder>', 'the folder of documents (never modified)')
-      .requiredOption('--domain <name>', 'domain name')
-      .option('--name <name>', "the expert's name (default: the domain's)")
+      .requiredOption('--domain <name>', 'domain name (letters, digits, ".", "-", "_")', domainNameArg)
+      .option('--name <name>', "the expert's name (default: the domain's)", modelNameArg)
       .option('--init <kind>', 'posterior (average of the most likely experts), seed, or nearest', 'posterior')
       .option('--top-k <k>', 'posterior init: average this many experts', (v) => Number(v), 2),
   ).action(async (folder: string, o: AddOpts, cmd: Command) => {

@@ -2,7 +2,7 @@
 // the most likely experts on the domain's data (weights printed), a copy of the seed, or of the nearest expert.
 // `grove train --model NAME` trains it afterwards.
 import type { Command } from 'commander';
-import { forestHomeOf } from '../options';
+import { domainNameArg, forestHomeOf, modelNameArg } from '../options';
 import { printParents } from '../print-forest';
 import { jobRunningService, runJob } from '../run-job';
 
@@ -10,8 +10,8 @@ export function registerBranch(program: Command): void {
   program
     .command('branch')
     .description("make a new expert's init for an ingested domain, without training it")
-    .requiredOption('--domain <name>', 'the domain the expert is for')
-    .option('--name <name>', "the expert's name (default: the domain's)")
+    .requiredOption('--domain <name>', 'the domain the expert is for', domainNameArg)
+    .option('--name <name>', "the expert's name (default: the domain's)", modelNameArg)
     .option('--init <kind>', 'posterior (average of the most likely experts), seed, or nearest', 'posterior')
     .option('--top-k <k>', 'posterior init: average this many experts', (v) => Number(v), 2)
     .action(async (o: { domain: string; name?: string; init: 'posterior' | 'seed' | 'nearest'; topK: number }, cmd: Command) => {

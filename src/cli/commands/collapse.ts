@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { GroveError } from '../../shared/api/errors';
 import type { CollapseWeightingInput } from '../../shared/api/schemas-forest';
-import { forestHomeOf } from '../options';
+import { forestHomeOf, modelNameArg } from '../options';
 import { printParents } from '../print-forest';
 import { jobRunningService, runJob } from '../run-job';
 
@@ -22,7 +22,7 @@ export function registerCollapse(program: Command): void {
     .command('collapse')
     .description("average models into one: posterior weights on a target (the paper's best; default: the mix of every domain), or --weights, or --uniform")
     .option('--models <model...>', 'models of the forest to average (default: every trained expert)')
-    .requiredOption('--name <name>', 'name of the new model')
+    .requiredOption('--name <name>', 'name of the new model', modelNameArg)
     .option('--posterior-on <domain>', 'weights = the cached prior of the models on this domain')
     .option('--target <target>', 'weights = the cached prior on a target: domain:NAME, folder:PATH or mix (the default)')
     .option('--weights <w...>', 'manual weights, one per --models entry (renormalised)')

@@ -6,15 +6,15 @@ import type { Command } from 'commander';
 import { Catalog } from '../../engine/catalog/catalog';
 import { domainDocuments, saveIngestReport } from '../../engine/catalog/domains';
 import { ingestFolder } from '../../engine/corpus/ingest';
-import { fmtBytes, formatReport } from '../../engine/corpus/report';
+import { fmtBytes, formatReport, printable } from '../../engine/corpus/report';
 import { DEFAULT_IGNORE, GROVEIGNORE } from '../../engine/corpus/settings';
-import { corpusTokenizer } from '../../engine/corpus/types';
+import { corpusTokenizer, type IngestReport } from '../../engine/corpus/types';
 import { catalogPath } from '../../engine/home';
 import { domainDir } from '../../engine/store/domains';
 import { forestTokenizerDir } from '../../engine/store/init';
 import { loadTokenizer } from '../../engine/tokenize/load';
 import { GroveError } from '../../shared/api/errors';
-import { forestHomeOf } from '../options';
+import { domainNameArg, forestHomeOf } from '../options';
 import { formatEta, ProgressLine } from '../progress-line';
 
 /** The tokenizer every domain of a forest is tokenized with. */
@@ -28,9 +28,13 @@ function printStoredReport(home: string, domain: string): void {
   try {
     const docs = domainDocuments(catalog, domain);
     if (!docs) throw new GroveError('not_found', `No domain ${JSON.stringify(domain)} in ${home}; ingest a folder with \`grove ingest <folder> --domain ${domain}\`.`);
+    // Every name and sentence goes through printable(): a file name's newline, carriage return or RLO must not split, overwrite or reverse a row.
     for (const d of docs) {
-      const what = d.status === 'accepted' ? `accepted  ${(d.type ?? '').padEnd(8)} ${String(d.tokens).padStart(9)} tokens  ${d.split ?? 'several splits'}` : `skipped   ${d.reason}${d.duplicateOf ? ` of ${d.duplicateOf}` : ''}: ${d.detail}`;
-      console.log(`${d.path}\t${what}`);
+      const what =
+        d.status === 'accepted'
+          ? `accepted  ${(d.type ?? '').padEnd(8)} ${String(d.tokens).padStart(9)} tokens  ${d.split ?? 'several splits'}${d.detail ? `  note: ${printable(d.detail)}` : ''}`
+          : `skipped   ${d.reason}${d.duplicateOf ? ` of ${printable(d.duplicateOf)}` : ''}: ${printable(d.detail ?? '')}`;
+      console.log(`${printable(d.path)}\t${what}`);
     }
   } finally {
     catalog.close();
@@ -52,7 +56,7 @@ export function registerIngest(program: Command): void {
     .command('ingest')
     .description('ingest a folder of documents as a domain: extract, clean, deduplicate, split, tokenize')
     .argument('[folder]', 'the folder to ingest (never modified)')
-    .option('--domain <name>', 'domain name')
+    .option('--domain <name>', 'domain name (letters, digits, ".", "-", "_")', domainNameArg)
     .option('--tokenizer <path>', "tokenizer.json to use (default: the forest's)")
     .option('--report', 'print the stored report of the domain instead of ingesting')
     .option('--ignore <pattern>', `skip files matching a .gitignore-style pattern (repeatable; added to the defaults and the folder's ${GROVEIGNORE})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
@@ -76,22 +80,26 @@ export function registerIngest(program: Command): void {
       const line = new ProgressLine();
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
-      const report = await ingestFolder({
-        folder,
-        out: domainDir(home, opts.domain),
-        tokenizer,
-        settings: {
-          ignore: [...(opts.defaultIgnore ? DEFAULT_IGNORE : []), ...opts.ignore],
-          ...(opts.maxFileMb ? { maxFileBytes: Math.round(opts.maxFileMb * 1024 * 1024) } : {}),
-        },
-        signal: controller.signal,
-        onProgress: (p) =>
-          line.update(
-            `${p.phase.padEnd(7)} ${p.filesDone}/${p.filesTotal} files  ${fmtBytes(p.bytesDone)}/${fmtBytes(p.bytesTotal)}  ${p.filesPerSecond.toFixed(0)} files/s  ${p.megabytesPerSecond.toFixed(1)} MB/s  ${formatEta(p.etaSeconds)}`,
-            p.phase === 'done',
-          ),
-      });
-      line.done();
+      let report: IngestReport;
+      try {
+        report = await ingestFolder({
+          folder,
+          out: domainDir(home, opts.domain),
+          tokenizer,
+          settings: {
+            ignore: [...(opts.defaultIgnore ? DEFAULT_IGNORE : []), ...opts.ignore],
+            ...(opts.maxFileMb ? { maxFileBytes: Math.round(opts.maxFileMb * 1024 * 1024) } : {}),
+          },
+          signal: controller.signal,
+          onProgress: (p) =>
+            line.update(
+              `${p.phase.padEnd(7)} ${p.filesDone}/${p.filesTotal} files  ${fmtBytes(p.bytesDone)}/${fmtBytes(p.bytesTotal)}  ${p.filesPerSecond.toFixed(0)} files/s  ${p.megabytesPerSecond.toFixed(1)} MB/s  ${formatEta(p.etaSeconds)}`,
+              p.phase === 'done',
+            ),
+        });
+      } finally {
+        line.done(); // the error (nothing to train on, a bad folder) starts on a line of its own
+      }
       const catalog = Catalog.open(catalogPath(home));
       try {
         saveIngestReport(catalog, opts.domain, report);

@@ -9,7 +9,7 @@ import type { GroveService } from '../../engine/api/service';
 import type { JobView } from '../../shared/api';
 import { GroveError } from '../../shared/api/errors';
 import { budgetOf, budgetOptions, type BudgetOpts } from '../budget';
-import { forestHomeOf } from '../options';
+import { domainNameArg, forestHomeOf, modelNameArg } from '../options';
 import { jobRunningService, runJob } from '../run-job';
 
 interface InitOpts extends BudgetOpts {
@@ -52,7 +52,7 @@ async function finishCreation(service: GroveService): Promise<JobView[] | null> 
 function parseDomain(spec: string): { name: string; folder: string } {
   const eq = spec.indexOf('=');
   if (eq <= 0 || eq === spec.length - 1) throw new GroveError('bad_input', `--domain takes NAME=FOLDER, not ${JSON.stringify(spec)}.`);
-  return { name: spec.slice(0, eq), folder: spec.slice(eq + 1) };
+  return { name: domainNameArg(spec.slice(0, eq)), folder: spec.slice(eq + 1) };
 }
 
 export function registerInit(program: Command): void {
@@ -62,7 +62,7 @@ export function registerInit(program: Command): void {
       .description('create a forest: from a model folder (it becomes the seed), the sample corpus, or your folders (a seed trained from scratch)')
       .option('--from <folder>', 'model folder (config.json, safetensors, tokenizer.json) to use as the seed')
       .option('--name <name>', 'forest name (with --from)', 'forest')
-      .option('--seed-name <name>', 'name of the seed model (with --from; default: the folder name)')
+      .option('--seed-name <name>', 'name of the seed model (with --from; default: the folder name)', modelNameArg)
       .option('--sample [preset]', 'the sample forest from the bundled Brown corpus: standard (a few minutes) or tiny (seconds)')
       .option('--domain <name=folder>', 'a folder of your documents as a domain of the seed phase (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
       .option('--shape <shape>', 'seed size from scratch: micro, tiny or small', 'tiny')

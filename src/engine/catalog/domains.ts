@@ -1,5 +1,5 @@
 // Catalog rows for domains and their ingest reports: every file of the folder, accepted (with its split)
-// or skipped (with the reason). A re-ingest replaces the domain's rows in one transaction.
+// or skipped (with the reason; an accepted file's detail is its note, if any). A re-ingest replaces the domain's rows in one transaction.
 import type { IngestReport } from '../corpus/types';
 import type { Catalog } from './catalog';
 
@@ -37,7 +37,7 @@ export function saveIngestReport(catalog: Catalog, domainName: string, report: I
       'INSERT INTO documents (domain_id, path, status, type, reason, detail, duplicate_of, bytes, tokens, split) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     for (const f of report.files) {
-      if (f.status === 'accepted') insert.run(domainId, f.path, 'accepted', f.type, null, null, null, f.bytes, f.tokens, f.splits.length === 1 ? f.splits[0] : null);
+      if (f.status === 'accepted') insert.run(domainId, f.path, 'accepted', f.type, null, f.note ?? null, null, f.bytes, f.tokens, f.splits.length === 1 ? f.splits[0] : null);
       else insert.run(domainId, f.path, 'skipped', f.type ?? null, f.reason, f.detail, f.duplicateOf ?? null, f.bytes, 0, null);
     }
     return domainId;

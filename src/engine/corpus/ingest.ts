@@ -1,5 +1,5 @@
 // Folder ingestion end to end: walk, reuse unchanged files, extract the rest, deduplicate, split, write shards, manifest, state and report.
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import { writeFileAtomic } from './atomic';
@@ -7,7 +7,7 @@ import { DedupIndex } from './dedup';
 import { decodeSignature } from './minhash';
 import { INCOMING, processFile } from './process-file';
 import { ProgressMeter } from './progress';
-import { formatReport, summarize, verdict } from './report';
+import { formatReport, NothingToTrainOn, summarize, verdict } from './report';
 import { contentSettingsKey, resolveSettings, type IngestSettingsInput } from './settings';
 import { IncomingTokens, ShardWriter, TokenReader, dtypeFor, type ShardInfo } from './shards';
 import { planSplit } from './split';
@@ -32,7 +32,23 @@ const PREFETCH_MAX_BYTES = 256 * 1024;
 /** Reasons that depend only on a file's bytes (and the settings): an unchanged file keeps them without being read again. */
 const STABLE_SKIPS = new Set(['binary', 'empty', 'too large', 'corrupt', 'no text layer']);
 
+/**
+ * Ingests `folder` into `out`. Throws NothingToTrainOn when no file yields text, and a failure of any kind removes
+ * `out` when this run created it: a domain is never left half-made (an empty domains/<name>/ folder). A re-ingest
+ * that fails keeps the previous generation as it was.
+ */
 export async function ingestFolder(options: IngestOptions): Promise<IngestReport> {
+  const out = resolve(options.out);
+  const fresh = !(await stat(out).then(() => true, () => false));
+  try {
+    return await ingestInto(options);
+  } catch (err) {
+    if (fresh) await rm(out, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function ingestInto(options: IngestOptions): Promise<IngestReport> {
   const began = performance.now();
   const settings = resolveSettings(options.settings);
   const { tokenizer } = options;
@@ -139,13 +155,17 @@ export async function ingestFolder(options: IngestOptions): Promise<IngestReport
         } else {
           dedup.add(f.path, p.doc.textHash, p.signature);
           const tokens = p.doc.pieces.reduce((a, x) => a + x.tokens, 0);
-          const outcome: FileOutcome = { path: f.path, status: 'accepted', type: p.type, ...(p.language ? { language: p.language } : {}), ...(p.encoding ? { encoding: p.encoding } : {}), bytes: f.size, textBytes: p.doc.textBytes, tokens, splits: [] };
+          const outcome: FileOutcome = { path: f.path, status: 'accepted', type: p.type, ...(p.language ? { language: p.language } : {}), ...(p.encoding ? { encoding: p.encoding } : {}), ...(p.note ? { note: p.note } : {}), bytes: f.size, textBytes: p.doc.textBytes, tokens, splits: [] };
           records.set(f.path, { ...base, outcome, doc: p.doc });
         }
       }
       progress.fileDone(f.path);
     }
     await incoming.flush();
+    if (![...records.values()].some((r) => r.doc)) {
+      for (const [path, r] of records) outcomes.set(path, r.outcome);
+      throw new NothingToTrainOn(folder, [...outcomes.values()]);
+    }
 
     // Assemble this generation's shards from the previous shards (unchanged documents) and the incoming store (new ones).
     progress.phase = 'shard';

@@ -8,6 +8,10 @@ const MAX_CARRY = 1024 * 1024;
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
 // C0 (but tab and LF), DEL, C1, BOM / zero-width no-break space, zero-width space, non-characters.
 const CONTROL = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F\uFEFF\u200B\uFFFE\uFFFF]/g;
+/** Invisible by design (a byte-order mark, a zero-width space): removing them loses nothing a reader saw. */
+const HARMLESS = new Set(['\uFEFF', '\u200B']);
+/** Above this share of a document's characters removed, the report says so: more than a stray control or two means lost text (a wrong encoding, a binary part). */
+export const DROPPED_NOTE_SHARE = 0.01;
 const BREAKS = /[\u000B\u000C\u2028\u2029]/g;
 const INNER_SPACE = /(\S)[^\S\n]{2,}|(\S)[\t\u00A0\u2000-\u200A\u202F\u205F\u3000]/g;
 const TRAILING_SPACE = /[^\S\n]+\n/g;
@@ -23,6 +27,9 @@ export class Normalizer {
   private pendingNewlines = 0;
   private started = false;
   private readonly maxNewlines: number;
+  /** Characters seen, and characters removed as controls (by code point), for dropNote(). */
+  private seen = 0;
+  private readonly dropped = new Map<number, number>();
 
   constructor(readonly style: TextStyle) {
     this.maxNewlines = style === 'code' ? 3 : 2;
@@ -47,8 +54,34 @@ export class Normalizer {
     return rest ? this.block(rest) : '';
   }
 
+  /** How many characters were removed as controls (not counting byte-order marks and zero-width spaces). */
+  get droppedCount(): number {
+    let n = 0;
+    for (const k of this.dropped.values()) n += k;
+    return n;
+  }
+
+  /**
+   * A sentence for the report when the cleanup removed more than DROPPED_NOTE_SHARE of the text, naming the
+   * characters removed most often, so no text is lost silently; undefined when little or nothing was removed.
+   */
+  dropNote(): string | undefined {
+    const n = this.droppedCount;
+    if (n === 0 || n <= DROPPED_NOTE_SHARE * this.seen) return undefined;
+    const top = [...this.dropped.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, 3)
+      .map(([c, k]) => `U+${c.toString(16).toUpperCase().padStart(4, '0')} ×${k}`);
+    const share = ((100 * n) / this.seen).toFixed(1);
+    return `${n.toLocaleString('en-US')} control characters (${share} % of the text; most often ${top.join(', ')}) were removed; if text is missing, check the file's encoding (save it as UTF-8).`;
+  }
+
   private block(raw: string): string {
-    let t = raw.replace(/\r\n?/g, '\n').normalize('NFC').replace(ANSI, '').replace(BREAKS, '\n').replace(CONTROL, '');
+    this.seen += raw.length;
+    let t = raw.replace(/\r\n?/g, '\n').normalize('NFC').replace(ANSI, '').replace(BREAKS, '\n').replace(CONTROL, (c) => {
+      if (!HARMLESS.has(c)) this.dropped.set(c.charCodeAt(0), (this.dropped.get(c.charCodeAt(0)) ?? 0) + 1);
+      return '';
+    });
     if (this.style === 'prose') t = t.replace(INNER_SPACE, (_m, a?: string, b?: string) => `${a ?? b} `);
     t = trimEndSpaces(t.replace(TRAILING_SPACE, '\n'));
     // Lines of only whitespace are blank lines now; runs of blank lines shrink across block boundaries too.

@@ -8,6 +8,8 @@ import { ExtractSkip, extractorFor, type ExtractSource } from './extract/index';
 import { zipNames } from './extract/zip';
 import { MinHasher, encodeSignature } from './minhash';
 import { Normalizer } from './normalize';
+import { readFailure } from './read-errors';
+import { textDecoder } from './windows-1252';
 import type { IngestSettings } from './settings';
 import type { IncomingTokens } from './shards';
 import type { DocRecord, PieceRecord } from './state';
@@ -17,7 +19,7 @@ import type { WalkFile } from './walk';
 export const INCOMING = '<incoming>';
 
 export type Processed =
-  | { status: 'accepted'; rawHash: string; type: DocType; language?: string; encoding?: string; doc: DocRecord; signature: Uint32Array }
+  | { status: 'accepted'; rawHash: string; type: DocType; language?: string; encoding?: string; note?: string; doc: DocRecord; signature: Uint32Array }
   | { status: 'skipped'; rawHash: string; reason: SkipReason; detail: string; type?: DocType };
 
 export interface ProcessContext {
@@ -47,7 +49,8 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
     try {
       fh = await open(file.abs, 'r');
     } catch (err) {
-      return skip('unreadable', `Cannot open it (${(err as NodeJS.ErrnoException).code ?? String(err)}); check its permissions.`);
+      const failure = readFailure(err);
+      return skip(failure?.reason ?? 'unreadable', failure?.detail ?? 'It cannot be opened; check its permissions and ingest again.');
     }
   }
   const reader = new HashingReader(fh, fh ? file.size : prefetched!, hash, ctx.onBytes);
@@ -74,7 +77,7 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
       else return await done(skip('binary', 'It is a zip archive; unpack it into the folder to include its files.'));
     } else {
       encoding = sniff.encoding;
-      guess = textType(file.path, new TextDecoder(encoding).decode(head));
+      guess = textType(file.path, textDecoder(encoding).decode(head));
     }
     type = guess.type;
     const extractor = extractorFor(guess.type);
@@ -118,15 +121,18 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
     const textBytes = pieces.reduce((a, p) => a + p.bytes, 0);
     if (textBytes === 0) {
       await ctx.incoming.truncate(start);
-      return { ...skip('empty', 'No text is left once markup, blank space and control characters are removed.', type), rawHash: reader.digest() };
+      const dropped = normalizer.droppedCount ? ` (${normalizer.droppedCount.toLocaleString('en-US')} control characters were removed; check the file's encoding)` : '';
+      return { ...skip('empty', `No text is left once markup, blank space and control characters are removed${dropped}.`, type), rawHash: reader.digest() };
     }
     const signature = minhash.signature();
+    const note = normalizer.dropNote();
     return {
       status: 'accepted',
       rawHash: reader.digest(),
       type: guess.type,
       ...(guess.language ? { language: guess.language } : {}),
       ...(encoding && extractor.whole === false ? { encoding } : {}),
+      ...(note ? { note } : {}),
       doc: { textHash: textHash.digest('hex'), signature: encodeSignature(signature), textBytes, pieces },
       signature,
     };
@@ -137,10 +143,11 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
     if (err instanceof ExtractSkip) return { ...skip(err.reason, err.detail, type), rawHash: digest };
     // A tokenizer or token store that breaks its contract (an id the shards cannot hold) fails the run, not one file.
     if (err instanceof GroveError && err.code === 'internal') throw err;
-    // A GroveError's code is Grove's ('bad_input'), not a file system's errno.
-    const code = err instanceof GroveError ? undefined : (err as NodeJS.ErrnoException)?.code;
-    if (code) return { ...skip('unreadable', `Reading it failed (${code}); check the disk and permissions.`, type), rawHash: digest };
-    return { ...skip('corrupt', `Its ${type ?? 'content'} could not be read (${err instanceof Error ? err.message.slice(0, 200) : String(err)}).`, type), rawHash: digest };
+    // Engine and OS errors get their sentence from read-errors.ts (a GroveError's code is Grove's, not an errno);
+    // what remains is a parser's complaint about the document itself.
+    const failure = err instanceof GroveError ? undefined : readFailure(err);
+    if (failure) return { ...skip(failure.reason, failure.detail, type), rawHash: digest };
+    return { ...skip('corrupt', `Its ${type ?? 'content'} could not be read (${err instanceof Error ? err.message.slice(0, 200) : String(err)}); open and save it again, or convert it to plain text.`, type), rawHash: digest };
   } finally {
     await fh?.close();
   }
@@ -188,7 +195,7 @@ class HashingReader {
   }
 
   async *text(encoding: TextEncoding): AsyncGenerator<string> {
-    const decoder = new TextDecoder(encoding);
+    const decoder = textDecoder(encoding);
     if (this.whole) {
       this.pos = 0;
       this.take(this.whole);

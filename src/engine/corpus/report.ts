@@ -1,6 +1,6 @@
 // The ingest report as data (for the catalog and the UI) and as a printable table, plus the "too small to train on" verdict.
 import { GroveError } from '../../shared/api/errors';
-import type { FileOutcome, IngestReport, SkipReason, Split, SplitStats } from './types';
+import type { FileOutcome, IngestReport, SkippedFile, SkipReason, Split, SplitStats } from './types';
 
 export function summarize(files: readonly FileOutcome[]): IngestReport['totals'] {
   const skippedBy: Partial<Record<SkipReason, number>> = {};
@@ -41,6 +41,24 @@ export function verdict(splits: Record<Split, SplitStats>, totals: IngestReport[
   };
 }
 
+/**
+ * A folder in which no file gave any text: nothing may be registered for it. The message counts the skips by
+ * reason and names the first few files with their sentence, so a person sees what to change.
+ */
+export class NothingToTrainOn extends GroveError {
+  constructor(folder: string, files: readonly FileOutcome[]) {
+    const skipped = files.filter((f): f is SkippedFile => f.status === 'skipped');
+    const counts = summarize(skipped).skippedBy;
+    const reasons = Object.entries(counts).map(([r, n]) => `${n} ${r}`).join(', ');
+    const examples = skipped.slice(0, 3).map((f) => `${printable(f.path)}: ${printable(f.detail)}`).join(' ');
+    const message =
+      skipped.length === 0
+        ? `Nothing to train on in ${printable(folder)}: it holds no files. Put documents in it (text, Markdown, HTML, PDF, Word, EPUB, code) and try again.`
+        : `Nothing to train on in ${printable(folder)}: ${skipped.length} file${skipped.length === 1 ? '' : 's'} skipped (${reasons}). ${examples}${skipped.length > 3 ? ` (and ${skipped.length - 3} more)` : ''}`;
+    super('bad_input', message, { folder, skipped: skipped.slice(0, 100).map((f) => ({ path: f.path, reason: f.reason, detail: f.detail })) });
+  }
+}
+
 /** Throws the report's message as an error when the folder cannot be trained on (for callers that must stop there). */
 export function assertTrainable(report: IngestReport): void {
   if (!report.trainable) throw new GroveError('bad_input', report.message, { folder: report.folder, tokens: report.totals.tokens });
@@ -54,7 +72,7 @@ export function formatReport(report: IngestReport): string {
       rows.push([printable(f.path), 'accepted', f.language ? `code:${f.language}` : f.type, fmtInt(f.bytes), fmtInt(f.tokens), [...new Set(f.splits)].join('+')]);
     } else {
       const detail = f.duplicateOf !== undefined ? `of ${printable(f.duplicateOf)}${f.similarity !== undefined ? ` (${f.similarity.toFixed(2)})` : ''}` : f.detail;
-      rows.push([printable(f.path), 'skipped', f.reason, fmtInt(f.bytes), '', detail]);
+      rows.push([printable(f.path), 'skipped', f.reason, fmtInt(f.bytes), '', printable(detail)]);
     }
   }
   const widths = rows[0]!.map((_, c) => Math.min(c === 5 ? 80 : 48, Math.max(...rows.map((r) => r[c]!.length))));
@@ -72,22 +90,36 @@ export function formatReport(report: IngestReport): string {
   const skipped = Object.entries(t.skippedBy)
     .map(([r, n]) => `${r} ${n}`)
     .join(', ');
+  // Notes can be long: they go under the table in full rather than clipped in a column.
+  const notes = report.files.flatMap((f) => (f.status === 'accepted' && f.note ? [`note: ${printable(f.path)}: ${printable(f.note)}`] : []));
   return [
     line(rows[0]!),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.slice(1).map(line),
+    ...(notes.length ? ['', ...notes] : []),
     '',
     `${t.files} files, ${fmtBytes(t.bytes)}: ${t.accepted} accepted, ${t.skipped} skipped${skipped ? ` (${skipped})` : ''}`,
     `${split('train')}; ${split('valid')}; ${split('test')} (split by ${report.splitBy})`,
-    report.message,
+    printable(report.message),
   ].join('\n');
 }
 
-/** File names may hold newlines and control characters; a table row must stay one line. */
-function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-}
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+/**
+ * Names (and anything quoting them) as one safe line: C0 and C1 controls, DEL, line and paragraph separators and the
+ * bidirectional controls (U+202E would show a row's text reversed) are written as escapes, so a file name can
+ * neither split a report row (newline), overwrite it (carriage return) nor disguise itself.
+ */
+export function printable(s: string): string {
+  return s.replace(UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
 export function fmtInt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }

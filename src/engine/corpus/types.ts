@@ -65,6 +65,7 @@ export interface AcceptedFile {
   textBytes: number; // UTF-8 bytes of the normalised text
   tokens: number;
   splits: Split[]; // where its text went (one split, or several when a big document was cut in pieces)
+  note?: string; // what a person should know about how it was read (text the cleanup removed), one or more sentences
 }
 
 export interface SkippedFile {

@@ -1,16 +1,23 @@
 // Walks a dropped folder: recursive, sorted, symlink-safe (no loops, nothing outside unless allowed), ignore rules with .groveignore.
+// Names are listed as bytes: a name that is not valid UTF-8 (common on Linux disks written by older systems) is
+// opened by its exact bytes and reported with the invalid bytes escaped, instead of "not found".
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { Stats } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { GroveError } from '../../shared/api/errors';
+import { listFailure, readFailure } from './read-errors';
 import { GROVEIGNORE } from './settings';
 import type { SkipReason } from './types';
 
+/** A path as the file system takes it: a string, or the exact bytes when a name on it is not valid UTF-8. */
+export type FsPath = string | Buffer;
+
 export interface WalkFile {
   kind: 'file';
-  path: string; // relative, '/'-separated
-  abs: string;
+  path: string; // relative, '/'-separated, for people and the catalog (invalid UTF-8 bytes written as \xNN)
+  abs: FsPath; // what opens it
   size: number;
   mtimeMs: number;
 }
@@ -64,30 +71,30 @@ export async function walkFolder(root: string, options: WalkOptions): Promise<Wa
     return hit;
   };
 
-  const visit = async (relDir: string, absDir: string, levels: RuleLevel[], ancestors: Set<string>): Promise<void> => {
-    let names: string[];
+  const visit = async (relDir: string, absDir: FsPath, levels: RuleLevel[], ancestors: Set<string>): Promise<void> => {
+    let listed: Buffer[];
     try {
-      names = (await readdir(absDir)).sort();
+      listed = await readdir(absDir, { encoding: 'buffer' });
     } catch (err) {
-      out.push({ kind: 'skip', path: relDir || '.', reason: 'unreadable', detail: `Folder cannot be listed (${code(err)}); check its permissions.`, bytes: 0 });
+      out.push({ kind: 'skip', path: relDir || '.', reason: 'unreadable', detail: listFailure(err), bytes: 0 });
       return;
     }
+    const children = listed.map((bytes) => ({ name: displayName(bytes), abs: childPath(absDir, bytes) })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     let here = levels;
-    if (names.includes(GROVEIGNORE)) {
-      const text = await readFile(join(absDir, GROVEIGNORE), 'utf8').catch(() => '');
+    if (children.some((c) => c.name === GROVEIGNORE)) {
+      const text = await readFile(childPath(absDir, Buffer.from(GROVEIGNORE)), 'utf8').catch(() => '');
       // The root's .groveignore joins the settings' list so `!pattern` can re-include a default.
       if (relDir === '') rootRules.add(text);
       else here = [...levels, { base: relDir, rules: ignore().add(text) }];
     }
     // Metadata for the whole folder at once: thousands of small files are bound by syscall latency, not CPU.
-    const infos = await Promise.all(names.map((name) => lstat(join(absDir, name)).catch((err: unknown) => err)));
-    for (const [i, name] of names.entries()) {
+    const infos = await Promise.all(children.map((c) => lstat(c.abs).catch((err: unknown) => err)));
+    for (const [i, { name, abs }] of children.entries()) {
       const rel = relDir ? `${relDir}/${name}` : name;
-      const abs = join(absDir, name);
       const info = infos[i];
       if (!(info instanceof Stats)) {
         const err = info;
-        out.push({ kind: 'skip', path: rel, reason: 'unreadable', detail: `Cannot read its metadata (${code(err)}).`, bytes: 0 });
+        out.push({ kind: 'skip', path: rel, reason: 'unreadable', detail: readFailure(err)?.detail ?? 'Its details (size, type) cannot be read; check its permissions.', bytes: 0 });
         continue;
       }
       let target: Stats = info;
@@ -100,7 +107,11 @@ export async function walkFolder(root: string, options: WalkOptions): Promise<Wa
             kind: 'skip',
             path: rel,
             reason: loop ? 'symlink loop' : 'unreadable',
-            detail: loop ? 'Symbolic link points back to itself.' : `Broken symbolic link: its target does not exist (${code(err)}).`,
+            detail: loop
+              ? 'Symbolic link points back to itself.'
+              : code(err) === 'ENOENT'
+                ? 'Broken symbolic link: its target does not exist; fix or remove the link.'
+                : `Symbolic link whose target cannot be read: ${readFailure(err)?.detail ?? 'check the target and its permissions.'}`,
             bytes: 0,
           });
           continue;
@@ -112,7 +123,7 @@ export async function walkFolder(root: string, options: WalkOptions): Promise<Wa
         out.push({ kind: 'skip', path: isDir ? `${rel}/` : rel, reason: 'ignored by rule', detail: `Matches ignore rule "${rule}"; edit the ignore list or .groveignore to include it.`, bytes: isDir ? 0 : target.size });
         continue;
       }
-      const real = info.isSymbolicLink() || isDir ? await realpath(abs).catch(() => abs) : abs;
+      const real = info.isSymbolicLink() || isDir ? await realpath(abs).catch(() => abs.toString()) : abs.toString();
       if (info.isSymbolicLink() && !options.allowOutside && !inside(rootReal, real)) {
         out.push({ kind: 'skip', path: rel, reason: 'outside folder', detail: `Symbolic link leads outside the dropped folder (to ${real}); allow links outside to include it.`, bytes: 0 });
         continue;
@@ -149,6 +160,32 @@ export async function walkFolder(root: string, options: WalkOptions): Promise<Wa
   seenDirs.set(rootId, '.');
   await visit('', rootReal, [{ base: '', rules: rootRules }], new Set([rootId]));
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** A name for people: the name itself when it is valid UTF-8, else its valid parts with each invalid byte written as \xNN. */
+export function displayName(bytes: Buffer): string {
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i]!;
+    const len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    const seq = len ? bytes.subarray(i, i + len) : undefined;
+    if (seq && seq.length === len && isUtf8(seq)) {
+      out += seq.toString('utf8');
+      i += len;
+    } else {
+      out += `\\x${c.toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** A child of `dir` as the file system takes it: a string while every name is valid UTF-8, else exact bytes (a string would turn invalid bytes into U+FFFD and name another file). */
+function childPath(dir: FsPath, name: Buffer): FsPath {
+  if (typeof dir === 'string' && isUtf8(name)) return join(dir, name.toString('utf8'));
+  return Buffer.concat([typeof dir === 'string' ? Buffer.from(dir) : dir, Buffer.from(sep), name]);
 }
 
 function inside(root: string, p: string): boolean {

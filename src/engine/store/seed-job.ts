@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { TrainProgress } from '../../shared/api/events';
 import { ByteTokenizer } from '../corpus/byte-tokenizer';
 import { ingestFolder } from '../corpus/ingest';
+import { NothingToTrainOn } from '../corpus/report';
 import { readManifest, splitShards } from '../corpus/manifest';
 import { corpusTokenizer, type IngestProgress, type IngestReport } from '../corpus/types';
 import type { JobContext } from '../jobs/protocol';
@@ -22,6 +23,7 @@ import { domainDir } from './domains';
 import { forestTokenizerDir } from './init';
 import { storeModelFolder } from './model-store';
 import { TrainingSettings, trainJobSettings } from './training-settings';
+import { checkName } from '../../shared/api/names';
 
 export const SeedJobPayload = z
   .object({
@@ -56,8 +58,10 @@ export interface SeedProgress {
 async function* trainingDocuments(home: string, p: z.output<typeof SeedJobPayload>, ctx: JobContext): AsyncGenerator<string> {
   const bytes = new ByteTokenizer();
   for (const d of p.domains) {
-    const out = join(home, '.seed-text', d.name);
-    await ingestFolder({ folder: d.folder, out, tokenizer: bytes, signal: ctx.signal, onProgress: (ingest) => ctx.progress({ phase: 'tokenizer', domain: d.name, ingest } satisfies SeedProgress) });
+    const out = join(home, '.seed-text', checkName('domain', d.name));
+    // A folder with nothing to train on gives the tokenizer no text; runSeedJob says so once, when it leaves the domain out.
+    const read = await ingestFolder({ folder: d.folder, out, tokenizer: bytes, signal: ctx.signal, onProgress: (ingest) => ctx.progress({ phase: 'tokenizer', domain: d.name, ingest } satisfies SeedProgress) }).catch(unlessNothingToTrainOn);
+    if (!read) continue;
     for (const shard of splitShards(out, await readManifest(out), 'train')) {
       const raw = readFileSync(shard.path);
       const ids = new Uint16Array(raw.byteLength / 2);
@@ -91,6 +95,12 @@ async function forestTokenizer(home: string, p: z.output<typeof SeedJobPayload>,
   return path;
 }
 
+/** Undefined for a folder with nothing to train on (the seed phase goes on without it); any other failure stays one. */
+function unlessNothingToTrainOn(err: unknown): undefined {
+  if (err instanceof NothingToTrainOn) return undefined;
+  throw err;
+}
+
 export async function runSeedJob(input: unknown, ctx: JobContext): Promise<{ modelId: number; sha256: string | null }> {
   const p = SeedJobPayload.parse(input);
   const home = ctx.forestHome;
@@ -100,7 +110,12 @@ export async function runSeedJob(input: unknown, ctx: JobContext): Promise<{ mod
   const dirs: string[] = [];
   for (const d of p.domains) {
     const out = domainDir(home, d.name);
-    const report = await ingestFolder({ folder: d.folder, out, tokenizer, signal: ctx.signal, onProgress: (ingest) => ctx.progress({ phase: 'ingest', domain: d.name, ingest } satisfies SeedProgress) });
+    const report = await ingestFolder({ folder: d.folder, out, tokenizer, signal: ctx.signal, onProgress: (ingest) => ctx.progress({ phase: 'ingest', domain: d.name, ingest } satisfies SeedProgress) }).catch(unlessNothingToTrainOn);
+    if (!report) {
+      // Registered as nothing: no domain row, no folder (ingestFolder removed it), as for `grove add`.
+      ctx.log(`${d.name}: nothing to train on in ${d.folder}; it is left out of the seed and of the forest's domains.`);
+      continue;
+    }
     ctx.record({ kind: 'ingested', domain: d.name, report } satisfies SeedRecord);
     if (report.trainable) dirs.push(out);
     else ctx.log(`${d.name}: ${report.message} It is left out of the seed's training mix.`);

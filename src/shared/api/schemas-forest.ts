@@ -2,6 +2,7 @@
 // of a new expert, training runs, evaluation, collapse, removal. Long work returns the JobView of a job
 // that runs in a worker; its results land in the catalog and show up through forestSummary and these reads.
 import { z } from 'zod';
+import { SafeName } from './names';
 
 /** How long a training run goes: optimizer steps, training tokens, or wall-clock minutes. */
 export const TrainBudget = z.union([
@@ -28,7 +29,7 @@ const ModelName = z.string().min(1).max(200);
 export const DomainExpert = z
   .object({
     /** The expert's name; the domain's by default. */
-    name: ModelName.optional(),
+    name: SafeName.optional(),
     init: BranchInitKind.default('posterior'),
     /** Posterior init: average only the k most likely experts. */
     topK: z.number().int().positive().max(64).default(2),
@@ -174,7 +175,7 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
     evaluations: { input: z.object({}).strict(), output: z.array(EvaluationView) },
     /** One model from several by weighted parameter average (default: every expert), as a new model. */
     collapse: {
-      input: z.object({ name: ModelName, models: z.array(ModelName).min(2).max(64).optional(), weighting: CollapseWeighting }).strict(),
+      input: z.object({ name: SafeName, models: z.array(ModelName).min(2).max(64).optional(), weighting: CollapseWeighting }).strict(),
       output: JobView,
     },
   } as const;

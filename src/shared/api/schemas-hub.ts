@@ -2,6 +2,7 @@
 // the Hugging Face Hub, and a local model folder planted as the forest's seed (`grove init --from` for the
 // app). Downloads and imports are jobs run in a worker; their JobView carries bytes, speed and ETA.
 import { z } from 'zod';
+import { SafeName } from './names';
 
 export const CuratedModelView = z.object({
   repoId: z.string(),
@@ -43,7 +44,7 @@ export function hubSchemas<J extends z.ZodType>(JobView: J) {
     },
     /** A Hugging Face model folder (config.json, safetensors, tokenizer.json) on the engine's machine becomes the seed of a new forest. */
     importSeed: {
-      input: z.object({ folder: z.string().min(1).max(4096), name: z.string().min(1).max(200).optional() }).strict(),
+      input: z.object({ folder: z.string().min(1).max(4096), name: SafeName.optional() }).strict(),
       output: JobView,
     },
   } as const;

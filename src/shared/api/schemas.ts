@@ -2,6 +2,7 @@
 // HTTP) validate every input against these before the engine sees it.
 import { z } from 'zod';
 import type { ApiMethodName } from './methods';
+import { SafeName } from './names';
 import { chatSchemas } from './schemas-chat';
 import { DomainExpert, forestSchemas } from './schemas-forest';
 import { hubSchemas } from './schemas-hub';
@@ -90,12 +91,8 @@ export const JobView = z.object({
   runId: z.number().int().optional(),
 });
 
-/** Domain names become folder names: letters, digits, dot, dash, underscore; no leading dot. */
-export const DomainName = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "-" or "_" (no spaces, not starting with ".")');
+/** Domain names become folder names: the one rule of names.ts. */
+export const DomainName = SafeName;
 
 export const apiSchemas = {
   info: { input: Empty, output: EngineInfo },

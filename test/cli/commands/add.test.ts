@@ -1,9 +1,13 @@
 // `grove add` in one commit per step: an add killed right after its ingest was recorded has its expert
-// queued already; a second `grove add` names the job to resume, and resuming it finishes the expert.
+// queued already; a second `grove add` names the job to resume, and resuming it finishes the expert. And on a
+// folder with nothing to train on: a clear error, no domain, no folder, no expert job.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Catalog } from '../../../src/engine/catalog/catalog';
+import { catalogPath } from '../../../src/engine/home';
+import { plantTinyForest } from '../../helpers/forest-service';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
 import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
@@ -44,5 +48,31 @@ describe('grove add, killed between its steps', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/already has a model named "poems"/);
     expect(grove('jobs')).not.toMatch(/verses/);
+  });
+});
+
+describe('grove add on a folder with nothing to train on', () => {
+  const junkDir = tempDir();
+  let junkHome = '';
+  beforeAll(async () => {
+    junkHome = await plantTinyForest(junkDir);
+  });
+
+  it('stops with the reasons and registers nothing', () => {
+    const junk = join(junkDir, 'junk');
+    mkdirSync(junk);
+    writeFileSync(join(junk, 'empty.txt'), '');
+    writeFileSync(join(junk, 'data.bin'), Buffer.from([0, 1, 0, 2, 0, 3]));
+    const r = spawnSync(process.execPath, [groveBin, '--home', junkHome, 'add', junk, '--domain', 'junk'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Nothing to train on in .*junk: 2 files skipped \(1 binary, 1 empty\)/);
+    expect(existsSync(join(junkHome, 'domains', 'junk'))).toBe(false);
+    const catalog = Catalog.open(catalogPath(junkHome));
+    try {
+      expect(catalog.domains(catalog.forest()!.id)).toEqual([]);
+      expect(catalog.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE kind != 'ingest'").get()).toEqual({ n: 0 });
+    } finally {
+      catalog.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Forests from scratch through GroveService and real job workers: the sample forest (Brown corpus genres
 // written as folders, a BPE tokenizer trained on their training splits, a seed on their mix, then one expert
 // per genre branched from the seed), and createForest on a person's own folders.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GroveService } from '../../../src/engine/api/service';
@@ -92,9 +92,14 @@ describe('createForest', () => {
     const recipes = writeDomainFolder(dir, 'recipes', (i) => `Recipe ${i}: simmer the onions with thyme, then add the beans and a cup of stock.`);
     const notes = writeDomainFolder(dir, 'notes', (i) => `Meeting ${i}: we agreed to ship the release on Friday after the last review.`);
     await expect(service.createForest({ domains: [{ name: 'recipes', folder: join(dir, 'nope') }] })).rejects.toThrow(/is not a folder/);
-    const job = await service.createForest({ domains: [{ name: 'recipes', folder: recipes }, { name: 'notes', folder: notes }], shape: 'micro', vocabSize: 400, budget: { steps: 5 } });
+    // A third folder with nothing to train on is left out of the seed, and is no domain of the forest.
+    const blank = join(dir, 'blank');
+    mkdirSync(blank);
+    const job = await service.createForest({ domains: [{ name: 'recipes', folder: recipes }, { name: 'notes', folder: notes }, { name: 'blank', folder: blank }], shape: 'micro', vocabSize: 400, budget: { steps: 5 } });
     const done = await jobSettled(service, job.id);
     expect(done, done.error ?? '').toMatchObject({ status: 'done' });
+    expect((await service.forestSummary({})).domains.map((d) => d.name).sort()).toEqual(['notes', 'recipes']);
+    expect(existsSync(join(home, 'domains', 'blank'))).toBe(false);
     expect(JSON.parse(readFileSync(join(home, 'tokenizer', 'tokenizer.json'), 'utf8')).model.type).toBe('BPE');
     expect((await service.forestSummary({})).models.map((m) => [m.name, m.role])).toEqual([['seed', 'seed']]);
     expect(await service.jobs({})).toHaveLength(1); // no experts asked for

@@ -1,4 +1,5 @@
 // Ingest at the edges: a folder too small to train on, a vocabulary that needs uint32, 10,000 tiny files, a big file in bounded memory.
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -7,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroveError } from '../../../src/shared/api/errors';
 import { ByteTokenizer } from '../../../src/engine/corpus/byte-tokenizer';
 import { ingestFolder } from '../../../src/engine/corpus/ingest';
-import { assertTrainable } from '../../../src/engine/corpus/report';
+import { assertTrainable, NothingToTrainOn } from '../../../src/engine/corpus/report';
 import { resolveSettings } from '../../../src/engine/corpus/settings';
 import { prose, tempDir } from './fixtures';
 
@@ -104,5 +105,40 @@ describe('ingest limits', () => {
     expect(report.splits.valid.tokens).toBeGreaterThan(0);
     // Reading the 48 MiB file whole would hold at least 48 MiB of bytes plus its text; streaming holds a few MiB.
     expect(peak - base).toBeLessThan(16 * 1024 * 1024);
+  });
+});
+
+describe('folders with nothing to train on', () => {
+
+  it('refuses an empty folder and a junk-only folder, says why, and leaves no output folder', async () => {
+    const empty = join(root, 'empty');
+    await mkdir(empty);
+    await expect(ingestFolder({ folder: empty, out: join(root, 'empty-out'), tokenizer: new ByteTokenizer() })).rejects.toThrow(/^Nothing to train on in .*empty: it holds no files/);
+    expect(existsSync(join(root, 'empty-out'))).toBe(false);
+
+    const junk = join(root, 'junk');
+    await mkdir(junk);
+    await writeFile(join(junk, 'a.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]));
+    await writeFile(join(junk, 'b.txt'), '');
+    await writeFile(join(junk, 'c.bin'), Buffer.from([1, 0, 2, 0, 3, 0, 4]));
+    const err = await ingestFolder({ folder: junk, out: join(root, 'junk-out'), tokenizer: new ByteTokenizer() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NothingToTrainOn);
+    expect((err as Error).message).toMatch(/^Nothing to train on in .*junk: 3 files skipped \(2 binary, 1 empty\)\. a\.png: It is a PNG image\./);
+    expect(existsSync(join(root, 'junk-out'))).toBe(false);
+  });
+
+  it('cleans up after a failed first ingest, and keeps the previous generation when a re-ingest finds nothing', async () => {
+    await expect(ingestFolder({ folder: join(root, 'no-such-folder'), out: join(root, 'missing-out'), tokenizer: new ByteTokenizer() })).rejects.toThrow(GroveError);
+    expect(existsSync(join(root, 'missing-out'))).toBe(false);
+
+    const folder = join(root, 'shrinking');
+    await mkdir(folder);
+    await writeFile(join(folder, 'a.txt'), prose(300, 7));
+    const out = join(root, 'shrinking-out');
+    await ingestFolder({ folder, out, tokenizer: new ByteTokenizer(), settings: { minTrainTokens: 0 } });
+    const manifest = await readFile(join(out, 'manifest.json'), 'utf8');
+    await writeFile(join(folder, 'a.txt'), '');
+    await expect(ingestFolder({ folder, out, tokenizer: new ByteTokenizer(), settings: { minTrainTokens: 0 } })).rejects.toThrow(/1 file skipped \(1 empty\)/);
+    expect(await readFile(join(out, 'manifest.json'), 'utf8')).toBe(manifest);
   });
 });

@@ -39,3 +39,27 @@ describe('normalizeText', () => {
     expect(out).toBeGreaterThan(11_000_000);
   });
 });
+
+describe('Normalizer.dropNote', () => {
+  const run = (text: string, chunks = 1): Normalizer => {
+    const n = new Normalizer('prose');
+    const step = Math.ceil(text.length / chunks);
+    for (let i = 0; i < text.length; i += step) n.push(text.slice(i, i + step));
+    n.end();
+    return n;
+  };
+
+  it('says how much text the cleanup removed, and which characters, when it is more than 1 % of the document', () => {
+    // What a cp1252 letter decoded as Latin-1 looks like: its apostrophes and quotes are C1 controls.
+    const text = 'It\u0092s \u0093free\u0094, isn\u0092t it? '.repeat(40);
+    const n = run(text, 7);
+    expect(n.droppedCount).toBe(160);
+    expect(n.dropNote()).toMatch(/^160 control characters \(\d+\.\d % of the text; most often U\+0092 ×80, U\+0093 ×40, U\+0094 ×40\) were removed; .*encoding/);
+  });
+
+  it('stays quiet for a stray control character, a byte-order mark or zero-width spaces', () => {
+    expect(run(`${'plain words here '.repeat(20)}\u0007`).dropNote()).toBeUndefined();
+    expect(run(`\ufeff${'a\u200bb '.repeat(50)}`).dropNote()).toBeUndefined();
+    expect(run('no controls at all').droppedCount).toBe(0);
+  });
+});

@@ -2,6 +2,7 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import type { Extractor } from './types';
+import { textDecoder } from '../windows-1252';
 
 /** Never text for a reader: code, styling, embedded media, and the page furniture around the content. */
 const DROP = 'script, style, noscript, template, svg, canvas, iframe, object, embed, nav, header, footer, aside, form, button, select, [hidden], [aria-hidden="true"]';
@@ -116,11 +117,11 @@ export function decodeHtml(bytes: Uint8Array): string {
   const declared = /<meta[^>]+charset\s*=\s*["']?([\w-]+)/i.exec(head)?.[1]?.toLowerCase();
   if (declared && declared !== 'utf-8' && declared !== 'utf8') {
     try {
-      return new TextDecoder(declared).decode(bytes);
+      return textDecoder(declared).decode(bytes);
     } catch {
       // an unknown label: fall through to UTF-8
     }
   }
   const utf8 = new TextDecoder('utf-8').decode(bytes);
-  return utf8.includes('\uFFFD') ? new TextDecoder('windows-1252').decode(bytes) : utf8;
+  return utf8.includes('\uFFFD') ? textDecoder('windows-1252').decode(bytes) : utf8;
 }
