@@ -1,8 +1,11 @@
 // `grove collapse --name NAME`: one model from several by weighted parameter average (btm.md "Collapse"):
 // posterior weights on a target (the paper's best: --posterior-on DOMAIN or --target; the mix of every
-// domain when no weighting is named), --weights, or --uniform.
+// domain when no weighting is named), --weights, or --uniform; `--method` merges the weighted models another way
+// (task arithmetic, TIES, DARE over the seed; SLERP of two).
 import type { Command } from 'commander';
+import { mergeMethodViews } from '../../engine/forest/merge/registry';
 import { GroveError } from '../../shared/api/errors';
+import { MERGE_METHOD_NAMES, type MergeMethodName } from '../../shared/api/merge-methods';
 import type { CollapseWeightingInput } from '../../shared/api/schemas-forest';
 import { forestHomeOf, modelNameArg } from '../options';
 import { printParents } from '../print-forest';
@@ -15,7 +18,21 @@ interface CollapseOpts {
   posteriorOn?: string;
   target?: string;
   uniform?: boolean;
+  method: string;
+  density?: number;
+  t?: number;
+  normalize?: string;
+  seed?: number;
 }
+
+/** One line per method and setting, for --help. */
+function methodsHelp(): string {
+  return mergeMethodViews()
+    .map((m) => `  ${m.name}: ${m.description}${m.settings.length ? '\n' + m.settings.map((s) => `      --${s.name}: ${s.description}${s.default !== null ? ` (default ${String(s.default)})` : ''}`).join('\n') : ''}`)
+    .join('\n');
+}
+
+const num = (v: string) => Number(v);
 
 export function registerCollapse(program: Command): void {
   program
@@ -27,7 +44,21 @@ export function registerCollapse(program: Command): void {
     .option('--target <target>', 'weights = the cached prior on a target: domain:NAME, folder:PATH or mix (the default)')
     .option('--weights <w...>', 'manual weights, one per --models entry (renormalised)')
     .option('--uniform', 'equal weights (worst in the paper; offered for comparison)')
+    .option('--method <name>', `how the weighted models become one: ${MERGE_METHOD_NAMES.join(', ')}`, 'linear')
+    .option('--density <share>', 'ties, dare_*: the share of each task vector kept (0-1)', num)
+    .option('--t <share>', 'slerp: how far from the first model towards the second (0-1, default 0.5)', num)
+    .option('--normalize <yes|no>', 'divide by the weights that took part (each method has its default)')
+    .option('--seed <n>', 'dare_*: the random drop\'s seed (the same seed gives the same model)', num)
+    .addHelpText('after', `\nMerge methods:\n${methodsHelp()}`)
     .action(async (o: CollapseOpts, cmd: Command) => {
+      if (!(MERGE_METHOD_NAMES as readonly string[]).includes(o.method)) throw new GroveError('bad_input', `--method must be one of ${MERGE_METHOD_NAMES.join(', ')}, not ${JSON.stringify(o.method)}.`);
+      if (o.normalize !== undefined && !['yes', 'no'].includes(o.normalize)) throw new GroveError('bad_input', `--normalize must be yes or no, not ${JSON.stringify(o.normalize)}.`);
+      const settings = {
+        ...(o.density !== undefined ? { density: o.density } : {}),
+        ...(o.t !== undefined ? { t: o.t } : {}),
+        ...(o.normalize !== undefined ? { normalize: o.normalize === 'yes' } : {}),
+        ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      };
       const chosen = [o.posteriorOn !== undefined, o.target !== undefined, o.weights !== undefined, o.uniform === true].filter(Boolean).length;
       if (chosen > 1) throw new GroveError('bad_input', 'Choose one weighting: --posterior-on DOMAIN, --target TARGET, --weights w1 w2 ..., or --uniform (none: posterior weights on the mix).');
       let weighting: CollapseWeightingInput;
@@ -39,7 +70,7 @@ export function registerCollapse(program: Command): void {
       const home = forestHomeOf(cmd);
       const service = jobRunningService(home);
       try {
-        await runJob(service, () => service.collapse({ name: o.name, ...(o.models ? { models: o.models } : {}), weighting }));
+        await runJob(service, () => service.collapse({ name: o.name, ...(o.models ? { models: o.models } : {}), weighting, method: o.method as MergeMethodName, settings }));
         printParents(home, o.name);
       } finally {
         service.close();

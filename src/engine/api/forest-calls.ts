@@ -11,6 +11,7 @@ import { listEvaluations } from '../catalog/evaluations';
 import { findModel, insertModel, modelById } from '../catalog/models';
 import { getRun, insertRun, listRuns, runMetricPoints, setRunJob } from '../catalog/runs';
 import { forestExperts, forestSeed } from '../forest/experts';
+import { mergeMethodUnit } from '../forest/merge/registry';
 import { listPriors, loadPrior, priorOver } from '../forest/prior-store';
 import { parseModelConfig, type ModelConfig } from '../model/config';
 import type { CollapseJobPayload } from '../store/collapse-job';
@@ -225,7 +226,16 @@ export class ForestCalls {
       if (unknown.length > 0) throw new GroveError('not_found', `Manual weights name ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not among the models collapsed (${[...known].join(', ')}).`, { unknown });
       weighting = { kind: 'manual', weights: models.map((m) => w.weights[m.name] ?? 0) };
     } else weighting = { kind: 'posterior', target: w.target, prior: this.cachedPrior(forestId, w.target, models), text: targetText(this.catalog, this.forestHome, forestId, w.target, this.jobs.paths) };
-    const payload: CollapseJobPayload = { name: input.name, models, weighting };
+    const method = mergeMethodUnit(input.method);
+    const used = weighting.kind === 'manual' ? weighting.weights.filter((x) => x > 0).length : models.length;
+    if (used < method.models.min || (method.models.max !== undefined && used > method.models.max)) {
+      const takes = method.models.max === method.models.min ? `exactly ${method.models.min}` : `at least ${method.models.min}`;
+      throw new GroveError('bad_input', `${method.name} merges ${takes} models; ${used} ${used === 1 ? 'was' : 'were'} chosen. Choose the models again, or another method.`, { method: method.name, models: used });
+    }
+    // SLERP walks half way unless told otherwise; the task-vector methods take the forest's seed as their base.
+    const settings = input.method === 'slerp' && input.settings.t === undefined ? { ...input.settings, t: 0.5 } : input.settings;
+    const base = method.needsBase ? storedRef(this.catalog, forestSeed(this.catalog, forestId).id) : null;
+    const payload: CollapseJobPayload = { name: input.name, models, weighting, method: input.method, settings, base };
     return jobView(this.jobs.enqueueJob('collapse', payload));
   }
 }

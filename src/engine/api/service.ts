@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { GroveApi, GroveEvent, GroveEventListener } from '../../shared/api';
 import { GroveError } from '../../shared/api/errors';
 import type { JobView } from '../../shared/api/events';
+import { mergeMethodViews } from '../forest/merge/registry';
 import type { ApiInput, DomainReport, EngineInfo, ForestSummary } from '../../shared/api/schemas';
 import { Catalog, type CatalogOptions, type DomainRow } from '../catalog/catalog';
 import { domainDocuments, parseDomainStats } from '../catalog/domains';
@@ -86,6 +87,7 @@ export class GroveService implements GroveApi {
   evaluate = (input: ApiInput<'evaluate'>) => this.forestCalls.evaluate(input);
   evaluations = (_input?: ApiInput<'evaluations'>) => this.forestCalls.evaluations();
   collapse = (input: ApiInput<'collapse'>) => this.forestCalls.collapse(input);
+  mergeMethods = (_input?: ApiInput<'mergeMethods'>) => Promise.resolve(mergeMethodViews());
 
   // Models in (schemas-hub.ts), in hub-calls.ts.
   curatedModels = () => this.hubCalls.curatedModels();

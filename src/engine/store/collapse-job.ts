@@ -1,11 +1,14 @@
 // Collapse (btm.md "Use the forest": parameter average), in a worker: theta = sum_j w_j theta_j over the
 // chosen models, with uniform, manual, or posterior weights (the cached prior of the models on a target,
-// the paper's best; estimated here when none is cached). The average is stored; the owner makes it a model.
+// the paper's best; estimated here when none is cached); or another merge method (task arithmetic, TIES,
+// DARE over the seed, SLERP of two) with those weights. The result is stored; the owner makes it a model.
 import { z } from 'zod';
+import { MergeMethodName, MergeSettings } from '../../shared/api/merge-methods';
+import { mergeMethodUnit } from '../forest/merge/registry';
 import type { JobContext } from '../jobs/protocol';
 import { normaliseDistribution } from '../forest/distribution';
 import { estimateTargetPrior, StoredRef, TargetText, type PriorRecord } from './prior-job';
-import { storeAverage, storedModelFolder } from './model-store';
+import { storeAverage, storedModelFolder, storeMerge } from './model-store';
 
 export const CollapseJobPayload = z
   .object({
@@ -18,6 +21,10 @@ export const CollapseJobPayload = z
       /** The cached prior over exactly these models when the catalog had one, else estimated on the target's text. */
       z.object({ kind: z.literal('posterior'), target: z.string(), prior: z.array(z.number()).nullable(), text: TargetText, sequences: z.number().int().positive().default(100) }).strict(),
     ]),
+    method: MergeMethodName.default('linear'),
+    settings: MergeSettings.default({}),
+    /** The forest's seed: the base the task-vector methods take each expert's difference from. */
+    base: StoredRef.nullable().default(null),
   })
   .strict();
 export type CollapseJobPayload = z.input<typeof CollapseJobPayload>;
@@ -46,10 +53,25 @@ export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<C
   const normalised = normaliseDistribution(weights, 'collapse weights', p.models.map((m) => m.name));
   const used = p.models.flatMap((m, j) => (normalised[j]! > 0 ? [{ ref: m, weight: normalised[j]! }] : []));
   ctx.progress({ done: 1, total: 2 });
-  const stored = await storeAverage(
-    ctx.forestHome,
-    used.map(({ ref, weight }) => ({ folder: storedModelFolder(ctx.forestHome, ref.sha256), weight, label: ref.name, tokenizerSha256: ref.tokenizerSha256 })),
-  );
+  const inputs = used.map(({ ref, weight }) => ({ folder: storedModelFolder(ctx.forestHome, ref.sha256), weight, label: ref.name, tokenizerSha256: ref.tokenizerSha256 }));
+  let stored: { sha256: string; bytes: number; weights: number[] };
+  if (p.method === 'linear' && Object.keys(p.settings).length === 0) stored = await storeAverage(ctx.forestHome, inputs);
+  else {
+    const method = mergeMethodUnit(p.method);
+    const { density, t, normalize, seed } = p.settings;
+    const base = p.base ? { folder: storedModelFolder(ctx.forestHome, p.base.sha256), weight: 1, label: p.base.name, tokenizerSha256: p.base.tokenizerSha256 } : null;
+    const merged = await storeMerge(ctx.forestHome, {
+      method,
+      inputs,
+      base,
+      perModel: density !== undefined ? { density: inputs.map(() => density) } : {},
+      global: { ...(t !== undefined ? { t } : {}), ...(normalize !== undefined ? { normalize } : {}) },
+      ...(seed !== undefined ? { seed } : {}),
+    });
+    // The lineage shows how much of each parent went in: the weights, or SLERP's (1 - t, t).
+    const shares = p.method === 'slerp' ? [1 - (t ?? 0), t ?? 0] : used.map((u) => u.weight);
+    stored = { ...merged, weights: shares };
+  }
   const record: CollapsedRecord = { kind: 'collapsed', name: p.name, sha256: stored.sha256, bytes: stored.bytes, parents: used.map((u, j) => ({ modelId: u.ref.id, weight: stored.weights[j]! })) };
   ctx.record(record);
   ctx.progress({ done: 2, total: 2 });

@@ -8,6 +8,7 @@ import { GroveError } from '../../shared/api/errors';
 import type { WriteDtype } from '../model/dtype';
 import { linear } from '../forest/merge/linear';
 import type { MergeInput } from '../forest/merge/method';
+import { mergeModels, type MergeModelsRequest } from '../forest/merge/merge-models';
 import { readModelFolder, writeModelFolder } from '../model/folder';
 import { parameterSpecs } from '../model/names';
 import type { ModelConfig } from '../model/config';
@@ -78,6 +79,20 @@ export async function storeAverage(home: string, inputs: readonly MergeInput[]):
     const merged = await linear.merge(inputs, incoming);
     const folder = await commitIncoming(home, incoming, merged.file.sha256);
     return { sha256: merged.file.sha256, bytes: merged.file.bytes, folder, weights: merged.weights };
+  } catch (err) {
+    await rm(incoming, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Any merge method's result (forest/merge/merge-models.ts), written into the store: a collapse by TIES, DARE, SLERP... */
+export async function storeMerge(home: string, request: Omit<MergeModelsRequest, 'outFolder'>): Promise<{ sha256: string; bytes: number; folder: string }> {
+  const incoming = incomingFolder(home);
+  await mkdir(incoming, { recursive: true });
+  try {
+    const merged = await mergeModels({ ...request, outFolder: incoming });
+    const folder = await commitIncoming(home, incoming, merged.file.sha256);
+    return { sha256: merged.file.sha256, bytes: merged.file.bytes, folder };
   } catch (err) {
     await rm(incoming, { recursive: true, force: true });
     throw err;

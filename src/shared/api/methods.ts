@@ -23,6 +23,7 @@ export const API_METHODS = [
   'evaluate',
   'evaluations',
   'collapse',
+  'mergeMethods',
   // chat (schemas-chat.ts)
   'chats',
   'chat',

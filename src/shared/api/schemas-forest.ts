@@ -2,6 +2,7 @@
 // of a new expert, training runs, evaluation, collapse, removal. Long work returns the JobView of a job
 // that runs in a worker; its results land in the catalog and show up through forestSummary and these reads.
 import { z } from 'zod';
+import { MergeMethodName, MergeMethodView, MergeSettings } from './merge-methods';
 import { SafeName } from './names';
 
 /** How long a training run goes: optimizer steps, training tokens, or wall-clock minutes. */
@@ -175,9 +176,20 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
     evaluations: { input: z.object({}).strict(), output: z.array(EvaluationView) },
     /** One model from several by weighted parameter average (default: every expert), as a new model. */
     collapse: {
-      input: z.object({ name: SafeName, models: z.array(ModelName).min(2).max(64).optional(), weighting: CollapseWeighting }).strict(),
+      input: z
+        .object({
+          name: SafeName,
+          models: z.array(ModelName).min(2).max(64).optional(),
+          weighting: CollapseWeighting,
+          /** How the weighted models become one (default: the weighted average, BTM's collapse). */
+          method: MergeMethodName.default('linear'),
+          settings: MergeSettings.default({}),
+        })
+        .strict(),
       output: JobView,
     },
+    /** The merge methods collapse offers, with what each does and its settings explained. */
+    mergeMethods: { input: z.object({}).strict(), output: z.array(MergeMethodView) },
   } as const;
 }
 

@@ -31,7 +31,7 @@ describe('CollapsePanel', () => {
     render(CollapsePanel, { forest, domain: 'news', onclose: () => {} });
     await waitFor(() => expect(screen.getAllByTestId('weight-value').map((v) => v.textContent)).toEqual(['75 %', '25 %']));
     await fireEvent.click(screen.getByRole('button', { name: 'Collapse' }));
-    expect(api.collapse).toHaveBeenCalledWith({ name: 'collapsed-news', weighting: { kind: 'posterior', target: 'domain:news' }, models: ['news', 'fiction'] });
+    expect(api.collapse).toHaveBeenCalledWith({ name: 'collapsed-news', weighting: { kind: 'posterior', target: 'domain:news' }, models: ['news', 'fiction'], method: 'linear', settings: {} });
     await screen.findByTestId('job-progress');
     api.emit({ type: 'job.changed', job: job(5, 'collapse', 'done') });
     expect((await screen.findByTestId('collapse-done')).textContent).toMatch(/“collapsed-news” is now in the forest/);
@@ -57,7 +57,7 @@ describe('CollapsePanel', () => {
     render(CollapsePanel, { forest, manual: { news: 0.6, fiction: 0.4 }, onclose: () => {} });
     await fireEvent.input(screen.getByLabelText('New model’s name'), { target: { value: 'my-mix' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Collapse' }));
-    expect(api.collapse).toHaveBeenCalledWith({ name: 'my-mix', weighting: { kind: 'manual', weights: { news: 0.6, fiction: 0.4 } }, models: ['news', 'fiction'] });
+    expect(api.collapse).toHaveBeenCalledWith({ name: 'my-mix', weighting: { kind: 'manual', weights: { news: 0.6, fiction: 0.4 } }, models: ['news', 'fiction'], method: 'linear', settings: {} });
   });
 
   it('says what went wrong when the engine refuses', async () => {
@@ -67,5 +67,22 @@ describe('CollapsePanel', () => {
     await screen.findAllByTestId('weight-value');
     await fireEvent.click(screen.getByRole('button', { name: 'Collapse' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/collapse is not answered in this test/);
+  });
+
+  it('offers the merge methods the engine lists, explains the chosen one, and sends its settings', async () => {
+    const methods = [
+      { name: 'linear', description: 'The weighted average.', paper: { title: 'p', url: 'u' }, needsBase: false, models: { min: 1, max: null }, settings: [] },
+      { name: 'ties', description: 'Trims each task vector, elects a sign, averages the entries that agree.', paper: { title: 'p', url: 'u' }, needsBase: true, models: { min: 1, max: null }, settings: [{ name: 'density', description: 'the share of each task vector kept', default: 1 }] },
+    ];
+    const api = fakeApi({ priors: () => [prior], mergeMethods: () => methods, collapse: () => job(8, 'collapse', 'queued') });
+    const forest = forestWith(api);
+    render(CollapsePanel, { forest, domain: 'news', onclose: () => {} });
+    const select = (await screen.findByLabelText('Merge method')) as HTMLSelectElement;
+    await fireEvent.change(select, { target: { value: 'ties' } });
+    expect(screen.getByTestId('merge-method-description').textContent).toMatch(/elects a sign.*The forest’s seed is the base/);
+    await fireEvent.input(screen.getByLabelText(/Density/), { target: { value: '0.5' } });
+    await waitFor(() => expect(screen.getAllByTestId('weight-value')).toHaveLength(2));
+    await fireEvent.click(screen.getByRole('button', { name: 'Collapse' }));
+    expect(api.collapse).toHaveBeenCalledWith({ name: 'collapsed-news', weighting: { kind: 'posterior', target: 'domain:news' }, models: ['news', 'fiction'], method: 'ties', settings: { density: 0.5 } });
   });
 });

@@ -2,6 +2,7 @@
 // use today, and the per-tensor units that mergeModels streams models through. Adding a method is one
 // file beside these and one line here.
 import { GroveError } from '../../../shared/api/errors';
+import type { MergeMethodView } from '../../../shared/api/merge-methods';
 import { dareLinear, dareTies } from './dare';
 import { linear } from './linear';
 import { linearTensor } from './linear-tensor';
@@ -25,4 +26,19 @@ export function mergeMethodUnit(name: string): TensorMergeMethod {
   const method = MERGE_METHOD_UNITS.find((m) => m.name === name);
   if (!method) throw new GroveError('not_found', `merge method "${name}" does not exist. Use one of: ${MERGE_METHOD_UNITS.map((m) => m.name).join(', ')}.`, { method: name });
   return method;
+}
+
+/** The settings a person gives beyond the weights (the weights come from the collapse's weighting). */
+const SETTINGS = ['density', 't', 'normalize'] as const;
+
+/** What the app and CLI show of each method. */
+export function mergeMethodViews(): MergeMethodView[] {
+  return MERGE_METHOD_UNITS.map((m) => ({
+    name: m.name as MergeMethodView['name'],
+    description: m.description,
+    paper: m.paper,
+    needsBase: m.needsBase,
+    models: { min: m.models.min, max: m.models.max ?? null },
+    settings: m.parameters.filter((p) => (SETTINGS as readonly string[]).includes(p.name)).map((p) => ({ name: p.name, description: p.description, default: p.default ?? null })),
+  }));
 }
