@@ -21,6 +21,12 @@ export function forestTokenizerDir(home: string): string {
   return join(home, 'tokenizer');
 }
 
+/** sha256 of the forest's tokenizer.json (what every model of the forest reads ids of); null before it exists. */
+export async function forestTokenizerSha256(home: string): Promise<string | null> {
+  const bytes = await readFile(join(forestTokenizerDir(home), 'tokenizer.json')).catch(() => null);
+  return bytes === null ? null : createHash('sha256').update(bytes).digest('hex');
+}
+
 export interface InitResult {
   forestId: number;
   seedId: number;
@@ -56,7 +62,8 @@ export function assertNoSeed(catalog: Catalog, home: string): void {
  */
 export async function prepareSeed(home: string, source: string, seedName = basename(source)): Promise<PreparedSeed> {
   const tokenizer = await loadTokenizer(join(source, 'tokenizer.json'));
-  const stored = await storeModelFolder(home, source);
+  // The address of the stored seed covers the tokenizer it reads: the one staged below, byte for byte.
+  const stored = await storeModelFolder(home, source, createHash('sha256').update(await readFile(join(source, 'tokenizer.json'))).digest('hex'));
   if (tokenizer.vocabSize > stored.config.vocabSize) {
     throw new GroveError('bad_input', `${source}: the tokenizer has ids up to ${tokenizer.vocabSize - 1} but the model embeds only ${stored.config.vocabSize} tokens: they do not belong together.`);
   }
@@ -134,7 +141,7 @@ export async function importIntoForest(home: string, source: string, name: strin
     if ((await stat(own).then((s) => s.isFile(), () => false)) && (await hash(own)) !== forestTokenizer) {
       throw new GroveError('bad_input', `${source}: its tokenizer.json differs from the forest's; only models of one lineage (same tokenizer) can join a forest.`);
     }
-    const stored = await storeModelFolder(home, source);
+    const stored = await storeModelFolder(home, source, forestTokenizer);
     const modelId = insertModel(catalog, { forestId: forest.id, name, role: 'imported', weightsSha256: stored.sha256, weightsBytes: stored.bytes, architectureJson: JSON.stringify(stored.config), tokenizerSha256: forestTokenizer });
     return { modelId, weightsSha256: stored.sha256 };
   } finally {
