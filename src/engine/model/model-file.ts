@@ -3,7 +3,8 @@
 // JSON files bounded in size and nesting (a deeply nested value overflows the stack of whatever walks it
 // later: JSON.stringify on export, zod, a structured clone to a worker).
 import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 
 /** Nesting deeper than this is no Hugging Face file: refused before anything recurses into it. */
@@ -56,6 +57,22 @@ export async function openModelFile(path: string, what: string): Promise<{ fh: F
   } catch (err) {
     await fh.close().catch(() => undefined);
     throw fileError(err, path, what);
+  }
+}
+
+/**
+ * Refuses, by name, any of `names` in `folder` that exists but is not a regular file (after links): a FIFO
+ * among the metadata files would hang whichever reader opens it first, a folder would fail with a bare EISDIR.
+ * Absent files pass: whether a file is required is the caller's question.
+ */
+export async function checkRegularFiles(folder: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const path = join(folder, name);
+    const s = await stat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw fileError(err, path, name);
+    });
+    if (s && !s.isFile()) throw new GroveError('bad_input', `${path}: ${name} is ${kindOf(s)}, not a regular file. Replace it with the real file.`, { path });
   }
 }
 

@@ -10,6 +10,7 @@ import { Catalog } from '../catalog/catalog';
 import { ensureForest } from '../catalog/domains';
 import { insertModel } from '../catalog/models';
 import { catalogPath } from '../home';
+import { checkRegularFiles } from '../model/model-file';
 import { parameterCount } from '../model/names';
 import { loadTokenizer } from '../tokenize/load';
 import { storeModelFolder } from './model-store';
@@ -61,6 +62,8 @@ export function assertNoSeed(catalog: Catalog, home: string): void {
  * weights and stages the tokenizer files (copied, never edited). Refuses a tokenizer that outgrows the model.
  */
 export async function prepareSeed(home: string, source: string, seedName = basename(source)): Promise<PreparedSeed> {
+  // A FIFO among the files read below would hang its reader: refused by name before any is opened.
+  await checkRegularFiles(source, ['config.json', ...TOKENIZER_FILES]);
   const tokenizer = await loadTokenizer(join(source, 'tokenizer.json'));
   // The address of the stored seed covers the tokenizer it reads: the one staged below, byte for byte.
   const stored = await storeModelFolder(home, source, createHash('sha256').update(await readFile(join(source, 'tokenizer.json'))).digest('hex'));
