@@ -11,8 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/tmp';
 import { writeTinyModel } from './tiny-model';
 
-const MUTANTS = 300;
-const FIRST_SEED = 1;
+// CI runs seeds 1..300 (about 10 s); a longer hunt: GROVE_FUZZ_MUTANTS=5000 GROVE_FUZZ_SEED=1000 npx vitest run <this file>.
+const MUTANTS = Number(process.env.GROVE_FUZZ_MUTANTS ?? 300);
+const FIRST_SEED = Number(process.env.GROVE_FUZZ_SEED ?? 1);
 /** Per mutant: a tiny folder imports in milliseconds; only a hang comes near this. */
 const CAP_MS = 10_000;
 /** The child's V8 heap: the valid folder needs a few MB, so a mutant that makes Grove allocate by a claimed size fails here. */
@@ -64,14 +65,14 @@ function runChild(child: string, single: string, sharded: string): Promise<{ lin
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // The per-mutant cap ends the child on a hang; this is for a hang the child cannot see (a blocked main thread).
-    const guard = setTimeout(() => p.kill('SIGKILL'), 100_000);
+    const guard = setTimeout(() => p.kill('SIGKILL'), 100_000 + MUTANTS * 100);
     p.on('close', () => clearTimeout(guard));
     p.on('close', (code, signal) => done({ lines: out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Outcome), code, signal, stderr }));
   });
 }
 
 describe('model folder fuzzer', () => {
-  it(`imports ${MUTANTS} seeded mutants: each ends in success or a GroveError with a message`, { timeout: 120_000 }, async () => {
+  it(`imports ${MUTANTS} seeded mutants: each ends in success or a GroveError with a message`, { timeout: 120_000 + MUTANTS * 100 }, async () => {
     const single = join(dir, 'single');
     const sharded = join(dir, 'sharded');
     await writeTinyModel(single, { dtype: 'F32' });
