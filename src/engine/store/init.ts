@@ -10,6 +10,7 @@ import { Catalog } from '../catalog/catalog';
 import { ensureForest } from '../catalog/domains';
 import { insertModel } from '../catalog/models';
 import { catalogPath } from '../home';
+import { folderTokenizerSha256 } from '../forest/merge/method';
 import { checkRegularFiles } from '../model/model-file';
 import { parameterCount } from '../model/names';
 import { loadTokenizer } from '../tokenize/load';
@@ -23,9 +24,8 @@ export function forestTokenizerDir(home: string): string {
 }
 
 /** sha256 of the forest's tokenizer.json (what every model of the forest reads ids of); null before it exists. */
-export async function forestTokenizerSha256(home: string): Promise<string | null> {
-  const bytes = await readFile(join(forestTokenizerDir(home), 'tokenizer.json')).catch(() => null);
-  return bytes === null ? null : createHash('sha256').update(bytes).digest('hex');
+export function forestTokenizerSha256(home: string): Promise<string | null> {
+  return folderTokenizerSha256(forestTokenizerDir(home));
 }
 
 export interface InitResult {
@@ -66,7 +66,7 @@ export async function prepareSeed(home: string, source: string, seedName = basen
   await checkRegularFiles(source, ['config.json', ...TOKENIZER_FILES]);
   const tokenizer = await loadTokenizer(join(source, 'tokenizer.json'));
   // The address of the stored seed covers the tokenizer it reads: the one staged below, byte for byte.
-  const stored = await storeModelFolder(home, source, createHash('sha256').update(await readFile(join(source, 'tokenizer.json'))).digest('hex'));
+  const stored = await storeModelFolder(home, source, await folderTokenizerSha256(source));
   if (tokenizer.vocabSize > stored.config.vocabSize) {
     throw new GroveError('bad_input', `${source}: the tokenizer has ids up to ${tokenizer.vocabSize - 1} but the model embeds only ${stored.config.vocabSize} tokens: they do not belong together.`);
   }
