@@ -1,5 +1,5 @@
 // Catalog rows for models (seed, experts, collapsed, imported): a row points to a weights folder only
-// after that folder is complete, named by its weights' sha256.
+// after that folder is complete, named by its store address (weights_sha256: the sha256 of weights, config and tokenizer, or of the weights alone in older stores; see model/content-address.ts).
 import { GroveError } from '../../shared/api/errors';
 import type { Catalog, ModelRole } from './catalog';
 

@@ -5,7 +5,9 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import type { ModelConfig } from '../model/config';
-import { readModelFolder } from '../model/folder';
+import { readModelFolder, WEIGHTS_FILE } from '../model/folder';
+import { checkRegularFiles } from '../model/model-file';
+import { INDEX_FILE } from '../model/sharded';
 import { parameterCount, parameterSpecs } from '../model/names';
 import { loadTokenizer } from '../tokenize/load';
 import { METADATA_FILES } from './select';
@@ -42,6 +44,8 @@ export async function importModelFolder(folder: string): Promise<ImportedModel> 
   if (!(await stat(folder).then((s) => s.isDirectory(), () => false))) {
     throw new GroveError('not_found', `${folder} is not a folder. Point Grove at a Hugging Face model folder (config.json, model.safetensors, tokenizer.json).`, { path: folder });
   }
+  // Before any file is opened: a FIFO among them would hang its reader, a folder fail without its name.
+  await checkRegularFiles(folder, [...METADATA_FILES, WEIGHTS_FILE, INDEX_FILE]);
   // config.json first: an unsupported architecture is named before anything else is looked at.
   const { config, extras, weights } = await readModelFolder(folder);
   let dtype: WeightsDtype;

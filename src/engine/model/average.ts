@@ -4,6 +4,7 @@ import { GroveError } from '../../shared/api/errors';
 import type { ModelConfig } from './config';
 import { WRITE_DTYPES, type WriteDtype } from './dtype';
 import { readModelFolder, writeModelFolder, type ModelFolder } from './folder';
+import { assertFinite } from './finite';
 import { elementCount, parameterSpecs } from './names';
 import type { TensorReader } from './safetensors';
 import { writeSafetensors, type TensorToWrite, type WrittenFile } from './safetensors-write';
@@ -49,6 +50,7 @@ export function averagedTensors(
         for (let j = 0; j < readers.length; j++) {
           if (w[j] === 0) continue;
           const x = await readers[j]!.readFloat32(name, { start, count });
+          assertFinite(x, name, labels[j]!, start);
           const wj = w[j]!;
           for (let i = 0; i < count; i++) acc[i]! += wj * x[i]!;
         }

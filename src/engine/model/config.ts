@@ -2,6 +2,7 @@
 // writing Hugging Face config.json without losing the keys Grove does not model.
 import { z } from 'zod';
 import { GroveError } from '../../shared/api/errors';
+import { HF_ROPE_KEYS, ropeFromHf } from './hf-rope';
 
 export const SUPPORTED_ARCHITECTURES = ['LlamaForCausalLM', 'Qwen2ForCausalLM'] as const;
 export type Architecture = (typeof SUPPORTED_ARCHITECTURES)[number];
@@ -78,7 +79,7 @@ export function parseModelConfig(input: unknown, where = 'model config'): ModelC
 /** HF config.json keys Grove models; every other key is kept verbatim in `extras`. */
 const HF_KNOWN_KEYS = [
   'architectures', 'model_type', 'vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers',
-  'num_attention_heads', 'num_key_value_heads', 'head_dim', 'rms_norm_eps', 'rope_theta', 'rope_scaling',
+  'num_attention_heads', 'num_key_value_heads', 'head_dim', 'rms_norm_eps', ...HF_ROPE_KEYS,
   'max_position_embeddings', 'tie_word_embeddings', 'attention_bias', 'initializer_range', 'bos_token_id',
   'eos_token_id', 'torch_dtype', 'dtype', 'hidden_act',
 ] as const;
@@ -108,6 +109,7 @@ export function fromHfConfig(json: unknown, where = 'config.json'): HfConfig {
   checkUnsupportedFeatures(hf, architecture, where);
 
   const attentionBias = hf.attention_bias === true;
+  const rope = ropeFromHf(hf, where);
   const input = {
     architecture,
     vocabSize: hf.vocab_size,
@@ -118,8 +120,8 @@ export function fromHfConfig(json: unknown, where = 'config.json'): HfConfig {
     numKeyValueHeads: hf.num_key_value_heads ?? undefined,
     headDim: hf.head_dim ?? undefined,
     rmsNormEps: hf.rms_norm_eps,
-    ropeTheta: hf.rope_theta,
-    ropeScaling: ropeScalingFromHf(hf.rope_scaling, where),
+    ropeTheta: rope.ropeTheta,
+    ropeScaling: rope.ropeScaling,
     maxPositionEmbeddings: hf.max_position_embeddings,
     tieWordEmbeddings: hf.tie_word_embeddings,
     qkvBias: architecture === 'Qwen2ForCausalLM' ? true : attentionBias,
@@ -150,6 +152,8 @@ export function toHfConfig(config: ModelConfig, extras: Record<string, unknown> 
   out.head_dim = c.headDim;
   out.hidden_act = 'silu';
   out.rms_norm_eps = c.rmsNormEps;
+  // One layout, the classic top-level one: transformers 4.x and llama.cpp's converter read only it, and
+  // transformers 5.x reads it too (it moves rope_scaling and rope_theta into rope_parameters on load).
   out.rope_theta = c.ropeTheta;
   out.rope_scaling = c.ropeScaling === null ? null : {
     rope_type: c.ropeScaling.ropeType,
@@ -170,30 +174,34 @@ export function toHfConfig(config: ModelConfig, extras: Record<string, unknown> 
   return out;
 }
 
-/** Features of these families that change the math and that Grove's graphs do not implement. */
-function checkUnsupportedFeatures(hf: Record<string, unknown>, arch: Architecture, where: string): void {
-  const refuse = (key: string, why: string) => {
-    throw new GroveError('unsupported', `${where}: ${key} = ${JSON.stringify(hf[key])} is not supported (${why}). Choose a model without it.`, { key, value: hf[key], architecture: arch });
-  };
-  if (hf.hidden_act !== undefined && hf.hidden_act !== 'silu') refuse('hidden_act', 'Grove implements SwiGLU with silu only');
-  if (hf.mlp_bias === true) refuse('mlp_bias', 'Grove implements bias-free MLPs only');
-  if (hf.use_sliding_window === true) refuse('use_sliding_window', 'Grove implements full causal attention only');
-}
+/**
+ * Keys of these families' configs that change the computation: each must be absent or hold the value Grove
+ * implements. A value of the wrong type is refused too (a string "true" is not read as false).
+ */
+const COMPUTATION_KEYS: ReadonlyArray<{ key: string; ok: (v: unknown) => boolean; why: string }> = [
+  { key: 'hidden_act', ok: (v) => v === 'silu', why: 'Grove implements SwiGLU with silu only' },
+  { key: 'attention_bias', ok: (v) => typeof v === 'boolean', why: 'it must be true or false' },
+  { key: 'mlp_bias', ok: (v) => v === false, why: 'Grove implements bias-free MLPs only' },
+  { key: 'use_sliding_window', ok: (v) => v === false, why: 'Grove implements full causal attention only' },
+  { key: 'layer_types', ok: (v) => Array.isArray(v) && v.every((t) => t === 'full_attention'), why: 'Grove implements full causal attention in every layer only' },
+  { key: 'partial_rotary_factor', ok: (v) => v === 1, why: 'Grove rotates the whole head' },
+  { key: 'rope_interleaved', ok: (v) => v === false, why: 'Grove implements the rotate-half rotary layout of transformers' },
+  { key: 'attention_dropout', ok: (v) => v === 0, why: 'Grove trains without dropout' },
+  { key: 'quantization_config', ok: () => false, why: 'Grove imports unquantized F32, F16 and BF16 weights' },
+  { key: 'attn_logit_softcapping', ok: (v) => v === null, why: 'Grove implements plain softmax attention' },
+  { key: 'final_logit_softcapping', ok: (v) => v === null, why: 'Grove implements plain logits' },
+  { key: 'use_qk_norm', ok: (v) => v === false, why: 'Grove implements attention without q/k norms' },
+];
 
-function ropeScalingFromHf(value: unknown, where: string): Llama3RopeScaling | null {
-  if (value === undefined || value === null) return null;
-  const r = value as Record<string, unknown>;
-  const type = r.rope_type ?? r.type;
-  if (type !== 'llama3') {
-    throw new GroveError('unsupported', `${where}: rope_scaling type ${JSON.stringify(type)} is not supported; Grove implements "llama3" scaling or none. Choose a model without it.`, { rope_scaling: value });
+/** Refuses, by name, a key that would make Grove compute something other than what the config says. */
+function checkUnsupportedFeatures(hf: Record<string, unknown>, arch: Architecture, where: string): void {
+  if (hf.model_type !== undefined && hf.model_type !== MODEL_TYPE[arch]) {
+    throw new GroveError('unsupported', `${where}: model_type ${JSON.stringify(hf.model_type)} does not match architecture ${arch} (transformers builds the model from model_type, which would be "${MODEL_TYPE[arch]}"). Choose a model of a supported family, or fix config.json.`, { key: 'model_type', value: hf.model_type, architecture: arch });
   }
-  return {
-    ropeType: 'llama3',
-    factor: r.factor as number,
-    lowFreqFactor: r.low_freq_factor as number,
-    highFreqFactor: r.high_freq_factor as number,
-    originalMaxPositionEmbeddings: r.original_max_position_embeddings as number,
-  };
+  for (const { key, ok, why } of COMPUTATION_KEYS) {
+    if (hf[key] === undefined || ok(hf[key])) continue;
+    throw new GroveError('unsupported', `${where}: ${key} = ${JSON.stringify(hf[key])} is not supported (${why}). Choose a model without it, or fix config.json.`, { key, value: hf[key], architecture: arch });
+  }
 }
 
 /** Named shapes: Grove's from-scratch seeds and the benchmark's reference shape. */

@@ -1,11 +1,12 @@
 // A model folder as Hugging Face lays it out: config.json + model.safetensors (or sharded shards with
 // model.safetensors.index.json). Reading checks every expected tensor; writing is atomic per file.
-import { stat, readFile, writeFile, rename, unlink } from 'node:fs/promises';
+import { stat, writeFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { verifyContentAddress } from './content-address';
 import { GroveError } from '../../shared/api/errors';
 import { fromHfConfig, toHfConfig, type ModelConfig } from './config';
+import { readModelJson } from './model-file';
 import { parameterSpecs } from './names';
 import { SafetensorsFile, type TensorReader } from './safetensors';
 import { syncFolder, writeSafetensors, type TensorToWrite, type WriteOptions, type WrittenFile } from './safetensors-write';
@@ -26,26 +27,40 @@ export async function openWeights(path: string): Promise<TensorReader> {
   throw new GroveError('not_found', `${path}: no ${WEIGHTS_FILE} or ${INDEX_FILE} in this folder. Point Grove at a Hugging Face model folder.`, { path });
 }
 
+/** config.json is a few kB; anything near this size is not one. */
+const MAX_CONFIG_BYTES = 16 << 20;
+
 export async function readConfigFile(folder: string): Promise<{ config: ModelConfig; extras: Record<string, unknown> }> {
   const path = join(folder, CONFIG_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new GroveError('not_found', `${path}: cannot read the model config. Point Grove at a Hugging Face model folder.`, { path });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new GroveError('bad_input', `${path}: not valid JSON (${err instanceof Error ? err.message : String(err)}). Fix or re-download the file.`, { path });
-  }
-  return fromHfConfig(json, path);
+  return fromHfConfig(await readModelJson(path, 'model config (config.json)', MAX_CONFIG_BYTES), path);
 }
 
-/** Refuses weights that lack a tensor of the config or hold one with another shape. */
+/** Tensors transformers recomputes instead of loading (older Llama checkpoints saved them): skipped without harm. */
+const RECOMPUTED = /^model\.layers\.\d+\.self_attn\.rotary_emb\.inv_freq$/;
+const LAYER = /^model\.layers\.(\d+)\./;
+
+function shown(names: readonly string[]): string {
+  return names.slice(0, 5).map((n) => `"${n}"`).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+}
+
+/**
+ * Refuses weights that do not hold exactly the tensors of the config: the layer count is compared with the
+ * layers the weights hold before anything is built per layer (a config claiming 1e9 layers over a small file
+ * is named, not enumerated), then every tensor must be there with its shape, and no tensor may be left over
+ * (a config with fewer layers than the weights would silently run a smaller model).
+ */
 export function checkWeights(config: ModelConfig, weights: TensorReader, where: string): void {
-  for (const spec of parameterSpecs(config)) {
+  const layers = new Set<number>();
+  for (const name of weights.tensorNames) {
+    const m = LAYER.exec(name);
+    if (m) layers.add(Number(m[1]));
+  }
+  if (config.numHiddenLayers !== layers.size) {
+    const held = layers.size === 0 ? 'no layers' : `${layers.size} layer${layers.size === 1 ? '' : 's'} (numbered ${Math.min(...layers)} to ${Math.max(...layers)})`;
+    throw new GroveError('bad_input', `${where}: config.json says num_hidden_layers = ${config.numHiddenLayers}, but the weights hold ${held}. Check that config.json belongs to these weights.`, { layers: config.numHiddenLayers, held: layers.size });
+  }
+  const specs = parameterSpecs(config);
+  for (const spec of specs) {
     if (!weights.has(spec.name)) {
       throw new GroveError('bad_input', `${where}: tensor "${spec.name}" is missing for this ${config.architecture} config. Check that config.json belongs to these weights.`, { tensor: spec.name });
     }
@@ -53,6 +68,12 @@ export function checkWeights(config: ModelConfig, weights: TensorReader, where: 
     if (shape.length !== spec.shape.length || shape.some((d, i) => d !== spec.shape[i])) {
       throw new GroveError('bad_input', `${where}: tensor "${spec.name}" has shape [${shape.join(', ')}] but the config needs [${spec.shape.join(', ')}]. Check that config.json belongs to these weights.`, { tensor: spec.name, shape, expected: spec.shape });
     }
+  }
+  const expected = new Set(specs.map((s) => s.name));
+  const extra = weights.tensorNames.filter((n) => !expected.has(n) && !RECOMPUTED.test(n));
+  if (extra.length > 0) {
+    const tiedHint = config.tieWordEmbeddings && extra.includes('lm_head.weight') ? ' (lm_head.weight in a model with tie_word_embeddings: true: the config says the output layer is the embedding, the weights hold another one)' : '';
+    throw new GroveError('bad_input', `${where}: the weights hold tensor${extra.length === 1 ? '' : 's'} ${shown(extra)} that this ${config.architecture} config does not use${tiedHint}; Grove would silently drop ${extra.length === 1 ? 'it' : 'them'}. Check that config.json belongs to these weights.`, { tensors: extra.slice(0, 20) });
   }
 }
 
@@ -68,7 +89,7 @@ export interface ModelFolder {
  */
 export async function readModelFolder(folder: string): Promise<ModelFolder> {
   const { config, extras } = await readConfigFile(folder);
-  await verifyContentAddress(folder, WEIGHTS_FILE);
+  await verifyContentAddress(folder, WEIGHTS_FILE, CONFIG_FILE);
   const weights = await openWeights(folder);
   try {
     checkWeights(config, weights, folder);

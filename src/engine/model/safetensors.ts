@@ -1,9 +1,10 @@
 // Reads safetensors files (8-byte little-endian header length, JSON header, raw little-endian tensors),
 // validating the header fully and reading one tensor (or a slice of one) at a time from a file handle.
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { GroveError } from '../../shared/api/errors';
 import { bytesToF32, DTYPE_SIZES, FLOAT_DTYPES, isDtype, type Dtype } from './dtype';
+import { fileError, openModelFile } from './model-file';
 import { elementCount } from './names';
 
 /** The reference implementation refuses headers above 100 MB; so does Grove. */
@@ -131,15 +132,8 @@ export class SafetensorsFile implements TensorReader {
   }
 
   static async open(path: string): Promise<SafetensorsFile> {
-    let fh: FileHandle;
+    const { fh, size } = await openModelFile(path, 'safetensors file');
     try {
-      fh = await open(path, 'r');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new GroveError(code === 'ENOENT' ? 'not_found' : 'internal', `${path}: cannot open safetensors file (${code ?? String(err)}). Check the path.`, { path });
-    }
-    try {
-      const size = (await fh.stat()).size;
       if (size < 8) throw new GroveError('bad_input', `${path}: not a valid safetensors file: it has ${size} bytes, fewer than the 8-byte header length. Re-export or re-download the file.`);
       const prefix = new Uint8Array(8);
       await readFully(fh, prefix, 0, path);
@@ -152,7 +146,7 @@ export class SafetensorsFile implements TensorReader {
       return new SafetensorsFile(path, fh, parseHeader(headerBytes, size - 8 - Number(n), path));
     } catch (err) {
       await fh.close();
-      throw err;
+      throw fileError(err, path, 'safetensors file');
     }
   }
 

@@ -1,11 +1,13 @@
 // Sharded Hugging Face checkpoints: model.safetensors.index.json maps each tensor to one shard file;
 // this reader presents the shards as one TensorReader, opening each shard once.
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
+import { readModelJson } from './model-file';
 import { SafetensorsFile, type ElementRange, type TensorInfo, type TensorReader } from './safetensors';
 
 export const INDEX_FILE = 'model.safetensors.index.json';
+/** A 400B model's index is a few MB. */
+const MAX_INDEX_BYTES = 64 << 20;
 
 export class ShardedSafetensors implements TensorReader {
   private constructor(
@@ -19,14 +21,8 @@ export class ShardedSafetensors implements TensorReader {
     const bad = (what: string): never => {
       throw new GroveError('bad_input', `${indexPath}: ${what}. Re-download the checkpoint's index file.`, { path: indexPath });
     };
-    let index: { weight_map?: unknown; metadata?: unknown };
-    try {
-      index = JSON.parse(await readFile(indexPath, 'utf8')) as typeof index;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new GroveError('not_found', `${indexPath}: no such index file. Check the model folder.`, { path: indexPath });
-      return bad(`not valid JSON (${err instanceof Error ? err.message : String(err)})`);
-    }
+    const index = (await readModelJson(indexPath, 'safetensors index', MAX_INDEX_BYTES)) as { weight_map?: unknown; metadata?: unknown } | null;
+    if (typeof index !== 'object' || index === null || Array.isArray(index)) return bad('it is not a JSON object');
     const map = index.weight_map;
     if (typeof map !== 'object' || map === null || Array.isArray(map)) return bad('it has no "weight_map" object');
     const byFile = new Map<string, SafetensorsFile>();

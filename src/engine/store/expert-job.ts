@@ -17,6 +17,7 @@ import type { JobContext } from '../jobs/protocol';
 import { WEIGHTS_FILE } from '../model/folder';
 import { chooseProvider, type ProviderPreference } from '../runtime/providers';
 import { runTrainJob } from '../train/train-job';
+import { forestTokenizerSha256 } from './init';
 import { storeAverage, storedModelFolder, storeModelFolder } from './model-store';
 import { estimateDomainsPrior, StoredRef, withModels } from './prior-job';
 import { TrainingSettings, trainJobSettings } from './training-settings';
@@ -168,7 +169,8 @@ export async function runExpertJob(input: unknown, ctx: JobContext): Promise<{ m
   );
   if (!result.modelFolder) return { modelId: p.modelId, sha256: startSha!, trained: false }; // paused or cancelled: the checkpoint stays
   ctx.progress({ phase: 'store', ...(last ? { train: { ...last, etaSeconds: 0 } } : {}) } satisfies ExpertProgress);
-  const stored = await storeModelFolder(home, result.modelFolder);
+  // Trained on shards of the forest's tokenizer: that is the tokenizer this expert reads.
+  const stored = await storeModelFolder(home, result.modelFolder, await forestTokenizerSha256(home));
   ctx.record({ kind: 'trained', sha256: stored.sha256, bytes: stored.bytes, steps: result.steps, tokens: result.tokens, reason: result.reason } satisfies ExpertRecord);
   return { modelId: p.modelId, sha256: stored.sha256, trained: true };
 }

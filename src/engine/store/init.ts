@@ -10,6 +10,8 @@ import { Catalog } from '../catalog/catalog';
 import { ensureForest } from '../catalog/domains';
 import { insertModel } from '../catalog/models';
 import { catalogPath } from '../home';
+import { folderTokenizerSha256 } from '../forest/merge/method';
+import { checkRegularFiles } from '../model/model-file';
 import { parameterCount } from '../model/names';
 import { loadTokenizer } from '../tokenize/load';
 import { storeModelFolder } from './model-store';
@@ -19,6 +21,11 @@ export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'spec
 
 export function forestTokenizerDir(home: string): string {
   return join(home, 'tokenizer');
+}
+
+/** sha256 of the forest's tokenizer.json (what every model of the forest reads ids of); null before it exists. */
+export function forestTokenizerSha256(home: string): Promise<string | null> {
+  return folderTokenizerSha256(forestTokenizerDir(home));
 }
 
 export interface InitResult {
@@ -55,8 +62,11 @@ export function assertNoSeed(catalog: Catalog, home: string): void {
  * weights and stages the tokenizer files (copied, never edited). Refuses a tokenizer that outgrows the model.
  */
 export async function prepareSeed(home: string, source: string, seedName = basename(source)): Promise<PreparedSeed> {
+  // A FIFO among the files read below would hang its reader: refused by name before any is opened.
+  await checkRegularFiles(source, ['config.json', ...TOKENIZER_FILES]);
   const tokenizer = await loadTokenizer(join(source, 'tokenizer.json'));
-  const stored = await storeModelFolder(home, source);
+  // The address of the stored seed covers the tokenizer it reads: the one staged below, byte for byte.
+  const stored = await storeModelFolder(home, source, await folderTokenizerSha256(source));
   if (tokenizer.vocabSize > stored.config.vocabSize) {
     throw new GroveError('bad_input', `${source}: the tokenizer has ids up to ${tokenizer.vocabSize - 1} but the model embeds only ${stored.config.vocabSize} tokens: they do not belong together.`);
   }
@@ -134,7 +144,7 @@ export async function importIntoForest(home: string, source: string, name: strin
     if ((await stat(own).then((s) => s.isFile(), () => false)) && (await hash(own)) !== forestTokenizer) {
       throw new GroveError('bad_input', `${source}: its tokenizer.json differs from the forest's; only models of one lineage (same tokenizer) can join a forest.`);
     }
-    const stored = await storeModelFolder(home, source);
+    const stored = await storeModelFolder(home, source, forestTokenizer);
     const modelId = insertModel(catalog, { forestId: forest.id, name, role: 'imported', weightsSha256: stored.sha256, weightsBytes: stored.bytes, architectureJson: JSON.stringify(stored.config), tokenizerSha256: forestTokenizer });
     return { modelId, weightsSha256: stored.sha256 };
   } finally {

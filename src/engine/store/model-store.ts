@@ -1,6 +1,9 @@
-// The forest home's model store: every model is a Hugging Face-layout folder models/<sha256 of its
-// weights>/ (config.json + model.safetensors), so identical weights are stored once and a folder's name
-// says what it holds. A folder is written under a temporary name and renamed into place when complete.
+// The forest home's model store: every model is a Hugging Face-layout folder models/<address>/ (config.json +
+// model.safetensors + grove-address.json), the address being the sha256 of what the model computes with:
+// weights, config and tokenizer (model/content-address.ts). So a model is stored once, a folder's name says
+// what it holds, and the same weights with another config are another model. Older stores' folders, named
+// by their weights alone, stay valid. A folder is written under a temporary name and renamed into place
+// when complete.
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +12,9 @@ import type { WriteDtype } from '../model/dtype';
 import { linear } from '../forest/merge/linear';
 import type { MergeInput } from '../forest/merge/method';
 import { mergeModels, type MergeModelsRequest } from '../forest/merge/merge-models';
-import { readModelFolder, writeModelFolder } from '../model/folder';
+import { assertFinite } from '../model/finite';
+import { writeAddressManifest } from '../model/content-address';
+import { CONFIG_FILE, readModelFolder, writeModelFolder } from '../model/folder';
 import { parameterSpecs } from '../model/names';
 import type { ModelConfig } from '../model/config';
 
@@ -22,6 +27,7 @@ export function storedModelFolder(home: string, sha256: string): string {
 }
 
 export interface StoredWeights {
+  /** The store address (the folder's name; the catalog's weights_sha256): a sha256 over weights, config and tokenizer. */
   sha256: string;
   bytes: number;
   folder: string;
@@ -31,8 +37,9 @@ export interface StoredWeights {
 /**
  * Copies a model folder (single or sharded safetensors, F32/F16/BF16) into the store as one
  * model.safetensors in its own dtype, tensor by tensor (a multi-GB model never sits whole in memory).
+ * `tokenizerSha256` is the sha256 of the tokenizer.json the model reads (null where none is known).
  */
-export async function storeModelFolder(home: string, source: string): Promise<StoredWeights> {
+export async function storeModelFolder(home: string, source: string, tokenizerSha256: string | null): Promise<StoredWeights> {
   const { config, extras, weights } = await readModelFolder(source);
   const incoming = incomingFolder(home);
   try {
@@ -43,11 +50,24 @@ export async function storeModelFolder(home: string, source: string): Promise<St
     await mkdir(incoming, { recursive: true });
     const written = await writeModelFolder(
       incoming,
-      { config, extras, tensors: specs.map((s) => ({ name: s.name, shape: s.shape, data: async function* () { yield await weights.readFloat32(s.name); } })) },
+      {
+        config,
+        extras,
+        tensors: specs.map((s) => ({
+          name: s.name,
+          shape: s.shape,
+          data: async function* () {
+            const values = await weights.readFloat32(s.name);
+            assertFinite(values, s.name, weights.info(s.name).path);
+            yield values;
+          },
+        })),
+      },
       { dtype },
     );
-    const final = await commitIncoming(home, incoming, written.sha256);
-    return { sha256: written.sha256, bytes: written.bytes, folder: final, config };
+    const address = await writeAddressManifest(incoming, CONFIG_FILE, { weightsSha256: written.sha256, tokenizerSha256 });
+    const final = await commitIncoming(home, incoming, address);
+    return { sha256: address, bytes: written.bytes, folder: final, config };
   } catch (err) {
     await rm(incoming, { recursive: true, force: true });
     throw err;
@@ -56,9 +76,9 @@ export async function storeModelFolder(home: string, source: string): Promise<St
   }
 }
 
-/** Moves a complete folder of new weights into the store under its sha256 (or drops it: already stored). */
-async function commitIncoming(home: string, incoming: string, sha256: string): Promise<string> {
-  const final = storedModelFolder(home, sha256);
+/** Moves a complete folder into the store under its address (or drops it: already stored). */
+async function commitIncoming(home: string, incoming: string, address: string): Promise<string> {
+  const final = storedModelFolder(home, address);
   if (await stat(final).then(() => true, () => false)) await rm(incoming, { recursive: true, force: true });
   else await rename(incoming, final);
   return final;
@@ -77,8 +97,9 @@ export async function storeAverage(home: string, inputs: readonly MergeInput[]):
   await mkdir(incoming, { recursive: true });
   try {
     const merged = await linear.merge(inputs, incoming);
-    const folder = await commitIncoming(home, incoming, merged.file.sha256);
-    return { sha256: merged.file.sha256, bytes: merged.file.bytes, folder, weights: merged.weights };
+    const address = await writeAddressManifest(incoming, CONFIG_FILE, { weightsSha256: merged.file.sha256, tokenizerSha256: merged.tokenizerSha256 });
+    const folder = await commitIncoming(home, incoming, address);
+    return { sha256: address, bytes: merged.file.bytes, folder, weights: merged.weights };
   } catch (err) {
     await rm(incoming, { recursive: true, force: true });
     throw err;
@@ -91,8 +112,9 @@ export async function storeMerge(home: string, request: Omit<MergeModelsRequest,
   await mkdir(incoming, { recursive: true });
   try {
     const merged = await mergeModels({ ...request, outFolder: incoming });
-    const folder = await commitIncoming(home, incoming, merged.file.sha256);
-    return { sha256: merged.file.sha256, bytes: merged.file.bytes, folder };
+    const address = await writeAddressManifest(incoming, CONFIG_FILE, { weightsSha256: merged.file.sha256, tokenizerSha256: merged.tokenizerSha256 });
+    const folder = await commitIncoming(home, incoming, address);
+    return { sha256: address, bytes: merged.file.bytes, folder };
   } catch (err) {
     await rm(incoming, { recursive: true, force: true });
     throw err;

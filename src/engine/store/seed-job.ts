@@ -78,7 +78,7 @@ async function* trainingDocuments(home: string, p: z.output<typeof SeedJobPayloa
 }
 
 /** The forest's tokenizer: trained once on the domains' training splits (never their test text), then kept. */
-async function forestTokenizer(home: string, p: z.output<typeof SeedJobPayload>, vocabSize: number, ctx: JobContext): Promise<string> {
+async function forestTokenizer(home: string, p: z.output<typeof SeedJobPayload>, vocabSize: number, ctx: JobContext): Promise<{ path: string; sha256: string }> {
   const dir = forestTokenizerDir(home);
   const path = join(dir, 'tokenizer.json');
   if (!existsSync(path)) {
@@ -92,7 +92,7 @@ async function forestTokenizer(home: string, p: z.output<typeof SeedJobPayload>,
   }
   const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
   ctx.record({ kind: 'tokenizer', sha256, vocabSize } satisfies SeedRecord);
-  return path;
+  return { path, sha256 };
 }
 
 /** Undefined for a folder with nothing to train on (the seed phase goes on without it); any other failure stays one. */
@@ -106,7 +106,8 @@ export async function runSeedJob(input: unknown, ctx: JobContext): Promise<{ mod
   const home = ctx.forestHome;
   const config = ModelConfigSchema.parse(p.config);
   ctx.progress({ phase: 'tokenizer' } satisfies SeedProgress);
-  const tokenizer = corpusTokenizer(await loadTokenizer(await forestTokenizer(home, p, config.vocabSize, ctx)));
+  const trained = await forestTokenizer(home, p, config.vocabSize, ctx);
+  const tokenizer = corpusTokenizer(await loadTokenizer(trained.path));
   const dirs: string[] = [];
   for (const d of p.domains) {
     const out = domainDir(home, d.name);
@@ -142,7 +143,7 @@ export async function runSeedJob(input: unknown, ctx: JobContext): Promise<{ mod
   );
   if (!result.modelFolder) return { modelId: p.modelId, sha256: null };
   ctx.progress({ phase: 'store', ...(last ? { train: { ...last, etaSeconds: 0 } } : {}) } satisfies SeedProgress);
-  const stored = await storeModelFolder(home, result.modelFolder);
+  const stored = await storeModelFolder(home, result.modelFolder, trained.sha256);
   ctx.record({ kind: 'seeded', sha256: stored.sha256, bytes: stored.bytes, steps: result.steps, tokens: result.tokens } satisfies SeedRecord);
   return { modelId: p.modelId, sha256: stored.sha256 };
 }

@@ -101,6 +101,30 @@ describe.skipIf(!torchAvailable)('HF export read by the PyTorch reference', () =
   }
 });
 
+describe('a transformers 5.x config (rope_parameters) exported', () => {
+  it('comes back in one layout, the classic top-level one, with the same values and the same logits', async () => {
+    const source = join(dir, 'rope-parameters');
+    await writeTestModel(source, { architecture: 'LlamaForCausalLM', vocabSize: 300, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, initializerRange: 0.25 }, { seed: 5, tokenizer });
+    const { rope_theta: _theta, rope_scaling: _scaling, ...rest } = JSON.parse(readFileSync(join(source, 'config.json'), 'utf8')) as Record<string, unknown>;
+    const llama3 = { factor: 32.0, low_freq_factor: 1.0, high_freq_factor: 4.0, original_max_position_embeddings: 4 };
+    writeFileSync(join(source, 'config.json'), JSON.stringify({ ...rest, rope_parameters: { rope_type: 'llama3', rope_theta: 500000.0, ...llama3 } }));
+    const out = join(dir, 'rope-parameters-hf');
+    await exportModel({ folder: source, format: 'hf', out });
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(config.rope_parameters).toBeUndefined();
+    expect(config.rope_theta).toBe(500000);
+    expect(config.rope_scaling).toEqual({ rope_type: 'llama3', ...llama3 });
+    const exported = await groveLogits(out);
+    expect(maxAbsDiff(exported, await groveLogits(source))).toBe(0);
+    // The scaling takes part: the same weights without it give other logits.
+    writeFileSync(join(out, 'config.json'), JSON.stringify({ ...config, rope_scaling: null }));
+    expect(maxAbsDiff(exported, await groveLogits(out))).toBeGreaterThan(1e-3);
+    // A reader of the classic layout (the PyTorch reference reads it as transformers 4.x does) agrees.
+    writeFileSync(join(out, 'config.json'), JSON.stringify(config));
+    if (torchAvailable) expect(maxAbsDiff(await referenceLogits(out, 'rope-parameters'), exported)).toBeLessThanOrEqual(1e-4);
+  });
+});
+
 describe('export output', () => {
   it('refuses an existing destination without force, replaces it with force, and leaves nothing behind on failure', async () => {
     const source = join(dir, 'plain');

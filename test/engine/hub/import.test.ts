@@ -1,6 +1,7 @@
 // Importing a Hugging Face model folder: a Llama and a Qwen2 folder described (dtype, parameters, bytes,
 // tokens, chat template, generation defaults), sharded F16 weights, a downloaded snapshot, and clear refusals.
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroveError } from '../../../src/shared/api/errors';
@@ -9,6 +10,7 @@ import { downloadModel } from '../../../src/engine/hub/download';
 import { importModelFolder } from '../../../src/engine/hub/import';
 import { parseModelConfig } from '../../../src/engine/model/config';
 import { parameterCount } from '../../../src/engine/model/names';
+import { initForestFromModel } from '../../../src/engine/store/init';
 import { tempDir } from '../../helpers/tmp';
 import { startHubServer, type HubServer } from './hub-server';
 import { CHATML_TEMPLATE, TINY_CONFIG, writeTinyModel } from './tiny-model';
@@ -84,5 +86,18 @@ describe('importModelFolder', () => {
     rmSync(join(folder, 'tokenizer.json'));
     await expect(importModelFolder(folder)).rejects.toThrow(/no-tokenizer: there is no tokenizer\.json; Grove reads Hugging Face fast tokenizers/);
     await expect(importModelFolder(join(dir, 'nothing'))).rejects.toThrow(/nothing is not a folder\. Point Grove at a Hugging Face model folder/);
+  });
+
+  it('refuses, by name and without opening it, a metadata file that is a FIFO or a folder (import and init --from)', async () => {
+    const folder = join(dir, 'fifo');
+    await writeTinyModel(folder);
+    rmSync(join(folder, 'generation_config.json'));
+    execFileSync('mkfifo', [join(folder, 'generation_config.json')]);
+    await expect(importModelFolder(folder)).rejects.toThrow(/generation_config\.json: generation_config\.json is a named pipe \(FIFO\), not a regular file/);
+    await expect(initForestFromModel(join(dir, 'fifo-home'), folder)).rejects.toThrow(/generation_config\.json is a named pipe/);
+    rmSync(join(folder, 'generation_config.json'));
+    rmSync(join(folder, 'tokenizer_config.json'));
+    mkdirSync(join(folder, 'tokenizer_config.json'));
+    await expect(importModelFolder(folder)).rejects.toThrow(/tokenizer_config\.json is a folder, not a regular file/);
   });
 });

@@ -90,4 +90,62 @@ describe('model config', () => {
     expect(presetConfig('smollm2-135m')).toEqual(fromHfConfig(smollm2).config);
     expect(thrown(() => presetConfig('huge')).message).toContain('tiny, small, smollm2-135m');
   });
+
+  describe('rope settings in both layouts (transformers 4.x top level, 5.x rope_parameters)', () => {
+    const llama3 = { factor: 32.0, low_freq_factor: 1.0, high_freq_factor: 4.0, original_max_position_embeddings: 8192 };
+    const { rope_theta: _theta, rope_scaling: _scaling, ...base } = smollm2;
+    const classic = { ...base, rope_theta: 500000.0, rope_scaling: { rope_type: 'llama3', ...llama3 } };
+    const current = { ...base, rope_parameters: { rope_theta: 500000.0, rope_type: 'llama3', ...llama3 } };
+
+    it('give the same Grove config, and write back one classic layout', () => {
+      const a = fromHfConfig(classic);
+      const b = fromHfConfig(current);
+      expect(b.config).toEqual(a.config);
+      expect(b.config).toMatchObject({ ropeTheta: 500000, ropeScaling: { ropeType: 'llama3', factor: 32, originalMaxPositionEmbeddings: 8192 } });
+      const out = toHfConfig(b.config, b.extras);
+      expect(out.rope_parameters).toBeUndefined();
+      expect(out.rope_theta).toBe(500000);
+      expect(out.rope_scaling).toEqual({ rope_type: 'llama3', ...llama3 });
+      expect(fromHfConfig(JSON.parse(JSON.stringify(out))).config).toEqual(a.config);
+    });
+
+    it('reads a default rope_parameters as a theta without scaling', () => {
+      const { config, extras } = fromHfConfig({ ...base, rope_parameters: { rope_type: 'default', rope_theta: 10000.0 } });
+      expect(config).toMatchObject({ ropeTheta: 10000, ropeScaling: null });
+      expect(extras.rope_parameters).toBeUndefined();
+      expect(fromHfConfig({ ...base, rope_parameters: { rope_type: 'default', rope_theta: 123456 } }).config.ropeTheta).toBe(123456);
+    });
+
+    it('accept both layouts when they agree, and refuse them by name when they do not', () => {
+      expect(fromHfConfig({ ...classic, rope_parameters: current.rope_parameters }).config).toEqual(fromHfConfig(classic).config);
+      const theta = thrown(() => fromHfConfig({ ...current, rope_theta: 10000 }));
+      expect(theta.message).toMatch(/rope_theta = 10000 but rope_parameters.rope_theta = 500000/);
+      const factor = thrown(() => fromHfConfig({ ...classic, rope_parameters: { ...current.rope_parameters, factor: 8 } }));
+      expect(factor.message).toMatch(/rope_scaling.factor = 32 but rope_parameters.factor = 8/);
+      const type = thrown(() => fromHfConfig({ ...classic, rope_parameters: { rope_type: 'default', rope_theta: 500000 } }));
+      expect(type.message).toContain('rope type');
+      expect(thrown(() => fromHfConfig({ ...classic, original_max_position_embeddings: 4096 })).message).toContain('original_max_position_embeddings');
+    });
+
+    it('refuse rope keys and types Grove does not implement, by name', () => {
+      expect(thrown(() => fromHfConfig({ ...base, rope_parameters: { rope_type: 'yarn', rope_theta: 1e6, factor: 4 } })).message).toContain('"yarn"');
+      expect(thrown(() => fromHfConfig({ ...base, rope_parameters: { rope_type: 'default', rope_theta: 1e4, partial_rotary_factor: 0.5 } })).message).toContain('rope_parameters.partial_rotary_factor');
+      expect(thrown(() => fromHfConfig({ ...current, rope_parameters: { ...current.rope_parameters, attention_factor: 2 } })).message).toContain('rope_parameters.attention_factor');
+      expect(thrown(() => fromHfConfig({ ...base, rope_parameters: 'llama3' })).message).toContain('rope_parameters must be an object');
+    });
+  });
+
+  it('refuses, by name, other keys that change the computation, and non-boolean switches', () => {
+    for (const [key, value] of [
+      ['attention_bias', 'true'], ['attention_bias', 1], ['mlp_bias', 'false'], ['use_sliding_window', 'no'], ['partial_rotary_factor', 0.5],
+      ['rope_interleaved', true], ['attention_dropout', 0.1], ['quantization_config', { quant_method: 'gptq' }], ['layer_types', ['sliding_attention']],
+      ['model_type', 'mistral'],
+    ] as const) {
+      const err = thrown(() => fromHfConfig({ ...smollm2, [key]: value }));
+      expect(err.code, key).toBe('unsupported');
+      expect(err.message, key).toContain(key);
+    }
+    expect(fromHfConfig({ ...smollm2, attention_bias: true }).config).toMatchObject({ qkvBias: true, oBias: true });
+    expect(fromHfConfig({ ...qwen25, layer_types: Array(24).fill('full_attention') }).config.architecture).toBe('Qwen2ForCausalLM');
+  });
 });

@@ -32,12 +32,16 @@ async function modelFolder(name: string, input: Partial<ModelConfigInput>, withT
 }
 
 describe('initForestFromModel', () => {
-  it('stores the seed by sha256 in its own dtype, takes its tokenizer, and records forest and seed', async () => {
+  it('stores the seed under its address in its own dtype, takes its tokenizer, and records forest and seed', async () => {
     const home = join(dir, 'home-a');
     const source = await modelFolder('smol', {});
     const r = await initForestFromModel(home, source, { forestName: 'mine' });
     const stored = join(home, 'models', r.weightsSha256, 'model.safetensors');
-    expect(createHash('sha256').update(readFileSync(stored)).digest('hex')).toBe(r.weightsSha256);
+    // The address covers the weights, the config and the tokenizer (grove-address.json names their hashes).
+    const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+    const manifest = join(home, 'models', r.weightsSha256, 'grove-address.json');
+    expect(sha(manifest)).toBe(r.weightsSha256);
+    expect(JSON.parse(readFileSync(manifest, 'utf8'))).toEqual({ format: 'grove-model-address/1', weights: sha(stored), config: sha(join(home, 'models', r.weightsSha256, 'config.json')), tokenizer: sha(join(source, 'tokenizer.json')) });
     const weights = await SafetensorsFile.open(stored);
     expect(weights.info('model.embed_tokens.weight').dtype).toBe('F16');
     await weights.close();
@@ -66,11 +70,11 @@ describe('initForestFromModel', () => {
     catalog.close();
   });
 
-  it('stores identical weights once', async () => {
+  it('stores an identical model (weights, config, tokenizer) once', async () => {
     const home = join(dir, 'home-c');
     const source = await modelFolder('twice', {}, false);
-    const a = await storeModelFolder(home, source);
-    const b = await storeModelFolder(home, source);
+    const a = await storeModelFolder(home, source, null);
+    const b = await storeModelFolder(home, source, null);
     expect(b.folder).toBe(a.folder);
     expect(existsSync(join(a.folder, 'config.json'))).toBe(true);
   });

@@ -5,6 +5,7 @@
 // model; for the others one whole tensor of each input plus the result (the embedding matrix, for real models).
 import { GroveError } from '../../../shared/api/errors';
 import { configDifferences } from '../../model/average';
+import { assertFinite } from '../../model/finite';
 import type { WriteDtype } from '../../model/dtype';
 import { readModelFolder, writeModelFolder, type ModelFolder } from '../../model/folder';
 import { elementCount, parameterSpecs } from '../../model/names';
@@ -67,8 +68,13 @@ export async function mergeModels(r: MergeModelsRequest): Promise<MergeModelsRes
         const step = method.elementwise ? CHUNK_ELEMENTS : total;
         for (let start = 0; start < total; start += step) {
           const range = { start, count: Math.min(step, total - start) };
-          const tensors = await Promise.all(inputs.map((m) => m.weights.readFloat32(spec.name, range)));
-          const baseTensor = baseModel ? await baseModel.weights.readFloat32(spec.name, range) : null;
+          const read = async (m: ModelFolder, j: number) => {
+            const values = await m.weights.readFloat32(spec.name, range);
+            assertFinite(values, spec.name, all[j]!.label ?? all[j]!.folder, start);
+            return values;
+          };
+          const tensors = await Promise.all(inputs.map(read));
+          const baseTensor = baseModel ? await read(baseModel, all.length - 1) : null;
           yield method.mergeTensor({ name: spec.name, models: tensors, base: baseTensor }, params);
         }
       },
