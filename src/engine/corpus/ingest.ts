@@ -139,7 +139,7 @@ export async function ingestFolder(options: IngestOptions): Promise<IngestReport
         } else {
           dedup.add(f.path, p.doc.textHash, p.signature);
           const tokens = p.doc.pieces.reduce((a, x) => a + x.tokens, 0);
-          const outcome: FileOutcome = { path: f.path, status: 'accepted', type: p.type, ...(p.language ? { language: p.language } : {}), ...(p.encoding ? { encoding: p.encoding } : {}), bytes: f.size, textBytes: p.doc.textBytes, tokens, splits: [] };
+          const outcome: FileOutcome = { path: f.path, status: 'accepted', type: p.type, ...(p.language ? { language: p.language } : {}), ...(p.encoding ? { encoding: p.encoding } : {}), ...(p.notes ? { notes: p.notes } : {}), bytes: f.size, textBytes: p.doc.textBytes, tokens, splits: [] };
           records.set(f.path, { ...base, outcome, doc: p.doc });
         }
       }

@@ -16,7 +16,7 @@ import type { WalkFile } from './walk';
 export const INCOMING = '<incoming>';
 
 export type Processed =
-  | { status: 'accepted'; rawHash: string; type: DocType; language?: string; encoding?: string; doc: DocRecord; signature: Uint32Array }
+  | { status: 'accepted'; rawHash: string; type: DocType; language?: string; encoding?: string; notes?: string[]; doc: DocRecord; signature: Uint32Array }
   | { status: 'skipped'; rawHash: string; reason: SkipReason; detail: string; type?: DocType };
 
 export interface ProcessContext {
@@ -76,11 +76,13 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
     type = guess.type;
     const extractor = extractorFor(guess.type);
     if (extractor.whole && file.size > settings.maxWholeFileBytes) return await done(skip('too large', tooLargeWhole(file.size, settings), type));
+    const notes: string[] = [];
     const source: ExtractSource = {
       path: file.path,
       size: file.size,
       text: () => reader.text(encoding ?? 'utf-8'),
       bytes: () => reader.all(),
+      note: (text) => notes.push(text),
     };
     const normalizer = new Normalizer(extractor.style);
     const minhash = new MinHasher(settings.nearDuplicateSampleChars);
@@ -120,6 +122,7 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
       type: guess.type,
       ...(guess.language ? { language: guess.language } : {}),
       ...(encoding && extractor.whole === false ? { encoding } : {}),
+      ...(notes.length ? { notes } : {}),
       doc: { textHash: textHash.digest('hex'), signature: encodeSignature(signature), textBytes, pieces },
       signature,
     };

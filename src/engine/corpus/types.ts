@@ -61,6 +61,7 @@ export interface AcceptedFile {
   type: DocType;
   language?: string; // source code only
   encoding?: string; // text formats only
+  notes?: string[]; // how its text was got when not the usual way (e.g. markup too deep for the HTML parser)
   bytes: number; // size on disk
   textBytes: number; // UTF-8 bytes of the normalised text
   tokens: number;

@@ -17,7 +17,7 @@ export const epub: Extractor = {
     const files = zipEntries(bytes, (name) => wanted.has(name));
     for (const name of order) {
       const chapter = files[name];
-      if (chapter) yield `${htmlToText(decodeHtml(chapter), false)}\n\n`;
+      if (chapter) yield `${htmlToText(decodeHtml(chapter), false, (note) => source.note(`${name}: ${note}`))}\n\n`;
     }
   },
 };
