@@ -4,7 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { HEAD_BYTES, sniffBytes, textType, type TextEncoding, type TypeGuess } from './detect';
 import { ExtractSkip, extractorFor, type ExtractSource } from './extract/index';
-import { zipNames } from './extract/zip';
+import { expansionLimit, zipNames } from './extract/zip';
 import { MinHasher, encodeSignature } from './minhash';
 import { Normalizer } from './normalize';
 import type { IngestSettings } from './settings';
@@ -82,6 +82,7 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
       size: file.size,
       text: () => reader.text(encoding ?? 'utf-8'),
       bytes: () => reader.all(),
+      maxExpandedBytes: expansionLimit(file.size, settings),
       note: (text) => notes.push(text),
     };
     const normalizer = new Normalizer(extractor.style);
