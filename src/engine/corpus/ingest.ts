@@ -5,6 +5,7 @@ import { GroveError } from '../../shared/api/errors';
 import { writeFileAtomic } from './atomic';
 import { DedupIndex } from './dedup';
 import { decodeSignature } from './minhash';
+import { IngestJournal } from './journal';
 import { INCOMING, processFile } from './process-file';
 import { ProgressMeter } from './progress';
 import { formatReport, summarize, verdict } from './report';
@@ -103,6 +104,7 @@ export async function ingestFolder(options: IngestOptions): Promise<IngestReport
 
   const incomingPath = join(out, 'incoming.tmp');
   const incoming = await IncomingTokens.create(incomingPath, dtype, tokenizer.vocabSize);
+  const journal = IngestJournal.open(out);
   try {
     // Small files are read a few ahead of the one being processed, so thousands of them do not wait on I/O one by one.
     const prefetch = new Map<string, Promise<Uint8Array | undefined>>();
@@ -118,13 +120,20 @@ export async function ingestFolder(options: IngestOptions): Promise<IngestReport
       ahead(index + PREFETCH_FILES);
       const data = await prefetch.get(f.path);
       prefetch.delete(f.path);
+      const crashed = journal.crashedOn(f);
+      if (crashed) {
+        records.set(f.path, { size: f.size, mtimeMs: f.mtimeMs, rawHash: '', outcome: crashed });
+        progress.bytes(f.size, f.path);
+        progress.fileDone(f.path);
+        continue;
+      }
       const start = incoming.tokens;
       let read = 0;
       const onBytes = (n: number): void => {
         read += n;
         progress.bytes(n, f.path);
       };
-      const p = await processFile(f, { settings, tokenizer, incoming, onBytes }, data);
+      const p = await journal.around(f, () => processFile(f, { settings, tokenizer, incoming, onBytes }, data));
       progress.bytes(Math.max(0, f.size - read)); // files skipped before being read count as done too
       const base = { size: f.size, mtimeMs: f.mtimeMs, rawHash: p.rawHash };
       if (p.status === 'skipped') {
@@ -224,6 +233,7 @@ export async function ingestFolder(options: IngestOptions): Promise<IngestReport
     };
     await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
     await saveState(out, { generation, contentKey: cKey, tokenizerKey: tKey, dtype, files: Object.fromEntries(records) });
+    journal.clear();
     const report: IngestReport = {
       folder,
       out,
@@ -246,6 +256,7 @@ export async function ingestFolder(options: IngestOptions): Promise<IngestReport
     progress.emit();
     return report;
   } finally {
+    journal.close();
     await incoming.close();
     await rm(incomingPath, { force: true });
   }
