@@ -74,9 +74,12 @@ const settingsSchema = z
     maxFileBytes: z.number().int().positive().default(2 * 1024 ** 3),
     /** Largest PDF, .docx, EPUB, HTML, JSON or .eml file: these formats are parsed whole, in memory. */
     maxWholeFileBytes: z.number().int().positive().default(128 * 1024 ** 2),
-    /** Most bytes the parts of one .docx or EPUB may inflate to; more is skipped as a likely decompression bomb. */
-    maxExpandedBytes: z.number().int().positive().default(128 * 1024 ** 2),
-    /** Most bytes they may inflate to per byte on disk, past the first 16 MiB (Apache POI refuses zips past 100x too). */
+    /**
+     * Most bytes the text parts of one .docx or EPUB may inflate to; more is skipped as a likely decompression bomb.
+     * Small because parsing is costly: mammoth took 3.5 GB and 54 s for 32 MiB of dense document XML.
+     */
+    maxExpandedBytes: z.number().int().positive().default(16 * 1024 ** 2),
+    /** Most bytes they may inflate to per byte on disk, past the first 4 MiB (Apache POI refuses zips past 100x too). */
     maxExpansionRatio: z.number().positive().default(100),
     /** Text is tokenized in pieces of about this many characters, cut at a line end; the split can work per piece. */
     pieceChars: z.number().int().min(256).default(16 * 1024),

@@ -7,7 +7,7 @@ import { inflateRawSync } from 'node:zlib';
 import { ExtractSkip } from './types';
 
 /** Below this many expanded bytes any ratio is accepted: so little cannot hurt, and small files of repetitive markup compress hundreds of times. */
-export const RATIO_FREE_BYTES = 16 * 1024 ** 2;
+export const RATIO_FREE_BYTES = 4 * 1024 ** 2;
 
 export interface ExpansionSettings {
   /** Most bytes the parts of one archive-based file may expand to, whatever its size. */
