@@ -19,7 +19,7 @@ import { sha256File } from '../file-hash';
 
 export interface IngestOptions {
   folder: string; // the dropped folder; never written to
-  out: string; // the domain's output folder: shards/, manifest.json, report.json, report.txt, ingest-state.json
+  out: string; // the domain's output folder: shards/, manifest.json, report.json, report.txt, ingest-state.json (and ingest-journal.jsonl while a run is on)
   tokenizer: CorpusTokenizer;
   settings?: IngestSettingsInput;
   onProgress?: ProgressListener;

@@ -94,7 +94,7 @@ export class ZipArchive {
       out = inflateRawSync(data, { maxOutputLength: Math.max(1, e.size) });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw lied(e.name, e.size);
-      throw damaged(`the part "${e.name}" does not inflate (${err instanceof Error ? err.message.slice(0, 120) : String(err)})`);
+      throw damaged(`the compressed data of "${e.name}" is damaged`);
     }
     if (out.length > e.size) throw lied(e.name, e.size);
     return out;

@@ -91,5 +91,7 @@ describe('ZipArchive', () => {
     expect(skipOf(() => new ZipArchive(stored, MIB).read(['s.xml'])).detail).toMatch(/holds 5 bytes/);
     const bzip = rawZip([{ ...deflated('x.xml', 'x'), method: 12 as 8 }]);
     expect(skipOf(() => new ZipArchive(bzip, MIB).read(['x.xml'])).detail).toMatch(/compression method 12/);
+    const garbage = rawZip([{ name: 'g.xml', data: new Uint8Array([0xff, 0xff, 0xff]), method: 8, crc: 0, size: 10 }]);
+    expect(skipOf(() => new ZipArchive(garbage, MIB).read(['g.xml'])).detail).toBe('It is not a readable zip container (the compressed data of "g.xml" is damaged); re-save or re-export it.');
   });
 });
