@@ -18,8 +18,13 @@ const MIN_ARTICLE_CHARS = 200;
  * 512 (Blink's parser limit). Past it, building the tree costs depth x elements and the walks recurse that deep.
  */
 export const MAX_HTML_DEPTH = 512;
-/** Most element-depth steps (markupShape's work) given to the DOM parser and Readability: a bound on their time per file, the same on any machine. */
-export const MAX_HTML_WORK = 20_000_000;
+/**
+ * Most element-depth steps (markupShape's work) given to the DOM parser and Readability: a bound on their time per
+ * file that is the same on any machine (5e6 steps cost Readability about 2 s more than a shallow page of as many elements).
+ */
+export const MAX_HTML_WORK = 5_000_000;
+/** Readability's time grows with the element count (40,000 took it 4-8 s); bigger pages are read whole, without it. */
+export const MAX_ARTICLE_ELEMENTS = 30_000;
 
 interface DomNode {
   nodeType: number;
@@ -66,7 +71,9 @@ export function htmlToText(html: string, article: boolean, note: (text: string) 
     note(`Read by stripping the tags, because ${why}: the text is kept, but menus and other page furniture were not removed.`);
     return stripTags(html);
   }
-  if (article) {
+  if (article && shape.elements > MAX_ARTICLE_ELEMENTS) {
+    note(`Read as a whole page, because it has ${shape.elements.toLocaleString('en-US')} elements (over ${MAX_ARTICLE_ELEMENTS.toLocaleString('en-US')}) to search for the article: menus and other page furniture may remain.`);
+  } else if (article) {
     const document = parseDocument(html);
     const title = document.title?.trim() ?? '';
     let parsed: ReturnType<Readability['parse']> = null;

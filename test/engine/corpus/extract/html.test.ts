@@ -61,6 +61,14 @@ describe('htmlToText on pathological markup', () => {
     expect(notes).toHaveLength(1);
   });
 
+  it('reads a page with more elements than article detection can search as a whole page, with a note', () => {
+    const { text, notes } = read(`<html><body><nav>Menu</nav>${Array.from({ length: 60_000 }, (_, i) => `<p>line${i}</p>`).join('')}</body></html>`);
+    expect(notes).toEqual([expect.stringMatching(/Read as a whole page, because it has 60,00\d elements \(over 30,000\)/)]);
+    expect(text).toMatch(/line0\n+line1\n+line2\n/);
+    expect(text).toContain('line59999');
+    expect(text).not.toContain('Menu'); // navigation is still dropped
+  });
+
   it('leaves ordinary pages to Readability, with no note', () => {
     const { text, notes } = read(article);
     expect(notes).toEqual([]);
