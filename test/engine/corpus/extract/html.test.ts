@@ -90,6 +90,8 @@ describe('ingesting pathological HTML', () => {
     await writeFile(join(folder, 'nested.html'), nested);
     await writeFile(join(folder, 'unclosed.html'), unclosed);
     await writeFile(join(folder, 'article.html'), article);
+    const deepMail = `${'<div>'.repeat(2000)}${prose(60, 9)}${'</div>'.repeat(2000)}`;
+    await writeFile(join(folder, 'deep.eml'), ['From: a@example.org', 'To: b@example.org', 'Subject: Deep mail', 'MIME-Version: 1.0', 'Content-Type: text/html; charset=utf-8', '', deepMail, ''].join('\r\n'));
     report = await ingestFolder({ folder, out: join(root, 'out'), tokenizer: new ByteTokenizer(), settings: { minTrainTokens: 0 } });
   });
   afterAll(() => cleanup());
@@ -99,6 +101,7 @@ describe('ingesting pathological HTML', () => {
     expect(byPath.get('nested.html')).toMatchObject({ status: 'accepted', notes: [expect.stringMatching(/stripping the tags/)] });
     expect(byPath.get('unclosed.html')).toMatchObject({ status: 'accepted', notes: [expect.stringMatching(/stripping the tags/)] });
     expect(byPath.get('article.html')).toMatchObject({ status: 'accepted' });
+    expect(byPath.get('deep.eml')).toMatchObject({ status: 'accepted', type: 'email', notes: [expect.stringMatching(/nests 2,000 elements deep/)] });
     expect(byPath.get('article.html')).not.toHaveProperty('notes');
     const saved = JSON.parse(await readFile(join(root, 'out', 'report.json'), 'utf8')) as IngestReport;
     expect(saved.files.find((f) => f.path === 'nested.html')).toHaveProperty('notes');
