@@ -3,13 +3,18 @@
 // read, a line naming it is appended to a journal in the output folder, and another once it is done; a run that
 // finds a file begun and never ended skips that file with the reason, and the rest of the folder goes through.
 // The lines are written straight to the OS (no fsync): what must survive is a dead process, not a dead machine,
-// and after a power cut retrying the file is the right thing anyway.
+// and after a power cut retrying the file is the right thing anyway. A process stopped from outside (Ctrl-C, a
+// closed terminal, an exit) ends the file's entry on its way out, so only a death inside the file (out of memory,
+// a native crash, the OOM killer's SIGKILL) is blamed on it.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SkippedFile } from './types';
 import type { WalkFile } from './walk';
 
 export const JOURNAL_FILE = 'ingest-journal.jsonl';
+
+/** Signals that stop a process from outside; a handler may run before the process goes. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 interface Begun {
   begin: string; // the file's path in the folder
@@ -65,11 +70,35 @@ export class IngestJournal {
   /** Runs `read` on a file with the journal saying so: if the process dies inside, the next run knows which file did it. */
   async around<T>(file: WalkFile, read: () => Promise<T>): Promise<T> {
     this.append({ begin: file.path, size: file.size, mtimeMs: file.mtimeMs });
+    let ended = false;
+    const end = (): void => {
+      if (!ended) this.append({ end: file.path });
+      ended = true;
+    };
+    // Signals nobody else handles would end the process: after closing the entry they still must.
+    const fatal = new Set(STOP_SIGNALS.filter((s) => process.listenerCount(s) === 0));
+    const onSignal = (signal: NodeJS.Signals): void => {
+      end();
+      stopWatching();
+      if (!fatal.has(signal)) return;
+      try {
+        process.kill(process.pid, signal); // no listener left: the default action, as if Grove had not looked
+      } catch {
+        process.exit(1); // a platform that cannot send itself this signal
+      }
+    };
+    const stopWatching = (): void => {
+      for (const s of STOP_SIGNALS) process.off(s, onSignal);
+      process.off('exit', end);
+    };
+    for (const s of STOP_SIGNALS) process.on(s, onSignal);
+    process.on('exit', end);
     try {
       return await read();
     } finally {
       // Any way out that leaves the process alive (a result, an exception) is not the file's fault.
-      this.append({ end: file.path });
+      stopWatching();
+      end();
     }
   }
 

@@ -1,5 +1,6 @@
 // A file that killed the ingester is skipped with its reason on the next run, instead of killing it again: first
 // with a journal left as a dead process leaves it, then with a real job worker SIGKILLed in the middle of a file.
+import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { JOURNAL_FILE } from '../../../src/engine/corpus/journal';
 import type { IngestReport } from '../../../src/engine/corpus/types';
 import { nodeWorkerLauncher } from '../../../src/engine/jobs/node-launcher';
 import { JobQueue } from '../../../src/engine/jobs/queue';
-import { JobRunner, type WorkerHandle } from '../../../src/engine/jobs/runner';
+import { JobRunner, type WorkerHandle, type WorkerLauncher } from '../../../src/engine/jobs/runner';
 import { repoRoot } from '../../helpers/grove-process';
 import { writeTestTokenizer } from '../../helpers/tokenizer';
 import { prose, tempDir } from './fixtures';
@@ -65,23 +66,37 @@ describe('ingest journal', () => {
   });
 });
 
-describe('an ingest job whose worker is killed in the middle of a file', () => {
+describe('an ingest job whose worker dies in the middle of a file', () => {
   const workerEntry = join(repoRoot, 'out/node/job-worker.js');
 
-  it('skips that file with the reason on resume and ingests the rest', async () => {
+  /** A job worker started as Grove starts it, whose kill() sends `signal`. */
+  const launcherSending =
+    (signal: NodeJS.Signals): WorkerLauncher =>
+    (): WorkerHandle => {
+      const child = fork(workerEntry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      return {
+        send: (m) => void child.send(m),
+        onMessage: (f) => child.on('message', (m) => f(m as Parameters<typeof f>[0])),
+        onExit: (f) => child.once('exit', (code, sig) => f(code, sig)),
+        kill: () => void child.kill(signal),
+      };
+    };
+
+  /** Runs an ingest job whose first worker is killed with `signal` inside a 48 MiB file, then resumes it; returns the report. */
+  async function killThenResume(name: string, signal: NodeJS.Signals): Promise<IngestReport> {
     if (!existsSync(workerEntry)) throw new Error('The job worker is not built: run `npx vite build --config vite.node.config.ts` (or `npm run build`) first.');
-    const tokenizer = await writeTestTokenizer(root);
-    const folder = join(root, 'job-docs');
-    const out = join(root, 'job-out');
-    await mkdir(folder);
+    const tokenizer = await writeTestTokenizer(join(root, name));
+    const folder = join(root, name, 'docs');
+    const out = join(root, name, 'out');
+    await mkdir(folder, { recursive: true });
     // First in path order, and big enough that the worker is still inside it when the kill lands.
     const big = 48 * 1024 * 1024;
     const block = `${prose(20_000, 5)}\n\n`;
     for (let written = 0; written < big; written += block.length) await appendFile(join(folder, 'a-big.txt'), block);
     for (let i = 0; i < 5; i++) await writeFile(join(folder, `note-${i}.txt`), prose(300, 10 + i));
 
-    const queue = new JobQueue(Catalog.open(join(root, 'jobs.sqlite')));
-    const launch = nodeWorkerLauncher(workerEntry);
+    const queue = new JobQueue(Catalog.open(join(root, name, 'jobs.sqlite')));
+    const launch = signal === 'SIGKILL' ? nodeWorkerLauncher(workerEntry) : launcherSending(signal);
     let killedAt: number | undefined;
     const killing = (): WorkerHandle => {
       const worker = launch();
@@ -90,7 +105,7 @@ describe('an ingest job whose worker is killed in the middle of a file', () => {
           const p = m.type === 'progress' ? (m.progress as { current?: string; bytesDone: number }) : undefined;
           if (killedAt === undefined && p?.current === 'a-big.txt' && p.bytesDone > 0 && p.bytesDone < big) {
             killedAt = p.bytesDone;
-            worker.kill(); // SIGKILL: nothing in the worker runs after this
+            worker.kill();
           }
         });
       }
@@ -106,8 +121,18 @@ describe('an ingest job whose worker is killed in the middle of a file', () => {
     queue.resume(job.id);
     await runner.drain();
     expect(queue.get(job.id).status).toBe('done');
-    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as IngestReport;
+    return JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as IngestReport;
+  }
+
+  it('killed (SIGKILL, as the OOM killer does): skips that file with the reason on resume and ingests the rest', async () => {
+    const report = await killThenResume('sigkill', 'SIGKILL');
     expect(report.files.find((f) => f.path === 'a-big.txt')).toMatchObject({ status: 'skipped', reason: 'corrupt', detail: expect.stringMatching(CRASH) });
     expect(report.files.filter((f) => f.path.startsWith('note-') && f.status === 'accepted')).toHaveLength(5);
+  }, 120_000);
+
+  it('stopped from outside (SIGINT, a Ctrl-C): the file is not blamed and is read on resume', async () => {
+    const report = await killThenResume('sigint', 'SIGINT');
+    expect(report.files.find((f) => f.path === 'a-big.txt')?.status).toBe('accepted');
+    expect(report.files.filter((f) => f.status === 'accepted')).toHaveLength(6);
   }, 120_000);
 });
