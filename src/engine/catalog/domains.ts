@@ -37,7 +37,8 @@ export function saveIngestReport(catalog: Catalog, domainName: string, report: I
       'INSERT INTO documents (domain_id, path, status, type, reason, detail, duplicate_of, bytes, tokens, split) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     for (const f of report.files) {
-      if (f.status === 'accepted') insert.run(domainId, f.path, 'accepted', f.type, null, f.note ?? null, null, f.bytes, f.tokens, f.splits.length === 1 ? f.splits[0] : null);
+      // An accepted file's detail is how its text was got, when that was a fallback (its notes).
+      if (f.status === 'accepted') insert.run(domainId, f.path, 'accepted', f.type, null, f.notes?.join(' ') ?? null, null, f.bytes, f.tokens, f.splits.length === 1 ? f.splits[0] : null);
       else insert.run(domainId, f.path, 'skipped', f.type ?? null, f.reason, f.detail, f.duplicateOf ?? null, f.bytes, 0, null);
     }
     return domainId;

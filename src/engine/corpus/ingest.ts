@@ -5,6 +5,7 @@ import { GroveError } from '../../shared/api/errors';
 import { writeFileAtomic } from './atomic';
 import { DedupIndex } from './dedup';
 import { decodeSignature } from './minhash';
+import { IngestJournal } from './journal';
 import { INCOMING, processFile } from './process-file';
 import { ProgressMeter } from './progress';
 import { formatReport, NothingToTrainOn, summarize, verdict } from './report';
@@ -18,7 +19,7 @@ import { sha256File } from '../file-hash';
 
 export interface IngestOptions {
   folder: string; // the dropped folder; never written to
-  out: string; // the domain's output folder: shards/, manifest.json, report.json, report.txt, ingest-state.json
+  out: string; // the domain's output folder: shards/, manifest.json, report.json, report.txt, ingest-state.json (and ingest-journal.jsonl while a run is on)
   tokenizer: CorpusTokenizer;
   settings?: IngestSettingsInput;
   onProgress?: ProgressListener;
@@ -119,6 +120,7 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
 
   const incomingPath = join(out, 'incoming.tmp');
   const incoming = await IncomingTokens.create(incomingPath, dtype, tokenizer.vocabSize);
+  const journal = IngestJournal.open(out);
   try {
     // Small files are read a few ahead of the one being processed, so thousands of them do not wait on I/O one by one.
     const prefetch = new Map<string, Promise<Uint8Array | undefined>>();
@@ -134,13 +136,20 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
       ahead(index + PREFETCH_FILES);
       const data = await prefetch.get(f.path);
       prefetch.delete(f.path);
+      const crashed = journal.crashedOn(f);
+      if (crashed) {
+        records.set(f.path, { size: f.size, mtimeMs: f.mtimeMs, rawHash: '', outcome: crashed });
+        progress.bytes(f.size, f.path);
+        progress.fileDone(f.path);
+        continue;
+      }
       const start = incoming.tokens;
       let read = 0;
       const onBytes = (n: number): void => {
         read += n;
         progress.bytes(n, f.path);
       };
-      const p = await processFile(f, { settings, tokenizer, incoming, onBytes, ...(options.signal ? { signal: options.signal } : {}) }, data);
+      const p = await journal.around(f, () => processFile(f, { settings, tokenizer, incoming, onBytes, ...(options.signal ? { signal: options.signal } : {}) }, data));
       progress.bytes(Math.max(0, f.size - read)); // files skipped before being read count as done too
       const base = { size: f.size, mtimeMs: f.mtimeMs, rawHash: p.rawHash };
       if (p.status === 'skipped') {
@@ -155,7 +164,7 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
         } else {
           dedup.add(f.path, p.doc.textHash, p.signature);
           const tokens = p.doc.pieces.reduce((a, x) => a + x.tokens, 0);
-          const outcome: FileOutcome = { path: f.path, status: 'accepted', type: p.type, ...(p.language ? { language: p.language } : {}), ...(p.encoding ? { encoding: p.encoding } : {}), ...(p.note ? { note: p.note } : {}), bytes: f.size, textBytes: p.doc.textBytes, tokens, splits: [] };
+          const outcome: FileOutcome = { path: f.path, status: 'accepted', type: p.type, ...(p.language ? { language: p.language } : {}), ...(p.encoding ? { encoding: p.encoding } : {}), ...(p.notes ? { notes: p.notes } : {}), bytes: f.size, textBytes: p.doc.textBytes, tokens, splits: [] };
           records.set(f.path, { ...base, outcome, doc: p.doc });
         }
       }
@@ -244,6 +253,7 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
     };
     await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
     await saveState(out, { generation, contentKey: cKey, tokenizerKey: tKey, dtype, files: Object.fromEntries(records) });
+    journal.clear();
     const report: IngestReport = {
       folder,
       out,
@@ -266,6 +276,7 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
     progress.emit();
     return report;
   } finally {
+    journal.close();
     await incoming.close();
     await rm(incomingPath, { force: true });
   }

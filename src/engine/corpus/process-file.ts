@@ -5,7 +5,7 @@ import { extname } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import { HEAD_BYTES, sniffBytes, textType, type TextEncoding, type TypeGuess } from './detect';
 import { ExtractSkip, extractorFor, type ExtractSource } from './extract/index';
-import { zipNames } from './extract/zip';
+import { expansionLimit, zipNames } from './extract/zip';
 import { MinHasher, encodeSignature } from './minhash';
 import { Normalizer } from './normalize';
 import { readFailure } from './read-errors';
@@ -19,7 +19,7 @@ import type { WalkFile } from './walk';
 export const INCOMING = '<incoming>';
 
 export type Processed =
-  | { status: 'accepted'; rawHash: string; type: DocType; language?: string; encoding?: string; note?: string; doc: DocRecord; signature: Uint32Array }
+  | { status: 'accepted'; rawHash: string; type: DocType; language?: string; encoding?: string; notes?: string[]; doc: DocRecord; signature: Uint32Array }
   | { status: 'skipped'; rawHash: string; reason: SkipReason; detail: string; type?: DocType };
 
 export interface ProcessContext {
@@ -82,11 +82,14 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
     type = guess.type;
     const extractor = extractorFor(guess.type);
     if (extractor.whole && file.size > settings.maxWholeFileBytes) return await done(skip('too large', tooLargeWhole(file.size, settings), type));
+    const notes: string[] = [];
     const source: ExtractSource = {
       path: file.path,
       size: file.size,
       text: () => reader.text(encoding ?? 'utf-8'),
       bytes: () => reader.all(),
+      maxExpandedBytes: expansionLimit(file.size, settings),
+      note: (text) => notes.push(text),
     };
     const normalizer = new Normalizer(extractor.style);
     const minhash = new MinHasher(settings.nearDuplicateSampleChars);
@@ -125,14 +128,15 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
       return { ...skip('empty', `No text is left once markup, blank space and control characters are removed${dropped}.`, type), rawHash: reader.digest() };
     }
     const signature = minhash.signature();
-    const note = normalizer.dropNote();
+    const dropped = normalizer.dropNote();
+    if (dropped) notes.push(dropped);
     return {
       status: 'accepted',
       rawHash: reader.digest(),
       type: guess.type,
       ...(guess.language ? { language: guess.language } : {}),
       ...(encoding && extractor.whole === false ? { encoding } : {}),
-      ...(note ? { note } : {}),
+      ...(notes.length ? { notes } : {}),
       doc: { textHash: textHash.digest('hex'), signature: encodeSignature(signature), textBytes, pieces },
       signature,
     };

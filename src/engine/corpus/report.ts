@@ -91,7 +91,7 @@ export function formatReport(report: IngestReport): string {
     .map(([r, n]) => `${r} ${n}`)
     .join(', ');
   // Notes can be long: they go under the table in full rather than clipped in a column.
-  const notes = report.files.flatMap((f) => (f.status === 'accepted' && f.note ? [`note: ${printable(f.path)}: ${printable(f.note)}`] : []));
+  const notes = report.files.flatMap((f) => (f.status === 'accepted' && f.notes ? f.notes.map((n) => `note: ${printable(f.path)}: ${printable(n)}`) : []));
   return [
     line(rows[0]!),
     widths.map((w) => '-'.repeat(w)).join('  '),

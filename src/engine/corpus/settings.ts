@@ -74,6 +74,13 @@ const settingsSchema = z
     maxFileBytes: z.number().int().positive().default(2 * 1024 ** 3),
     /** Largest PDF, .docx, EPUB, HTML, JSON or .eml file: these formats are parsed whole, in memory. */
     maxWholeFileBytes: z.number().int().positive().default(128 * 1024 ** 2),
+    /**
+     * Most bytes the text parts of one .docx or EPUB may inflate to; more is skipped as a likely decompression bomb.
+     * Small because parsing is costly: mammoth took 3.5 GB and 54 s for 32 MiB of dense document XML.
+     */
+    maxExpandedBytes: z.number().int().positive().default(16 * 1024 ** 2),
+    /** Most bytes they may inflate to per byte on disk, past the first 4 MiB (Apache POI refuses zips past 100x too). */
+    maxExpansionRatio: z.number().positive().default(100),
     /** Text is tokenized in pieces of about this many characters, cut at a line end; the split can work per piece. */
     pieceChars: z.number().int().min(256).default(16 * 1024),
     /** Near-duplicate threshold on the estimated Jaccard similarity of word 5-gram sets (MinHash, 128 bins). */
@@ -116,5 +123,5 @@ export function resolveSettings(input: IngestSettingsInput = {}): IngestSettings
 
 /** The part of the settings that changes the text or tokens produced: if it changes, every file is processed again. */
 export function contentSettingsKey(s: IngestSettings): string {
-  return JSON.stringify([s.pieceChars, s.maxFileBytes, s.maxWholeFileBytes, s.nearDuplicateSampleChars]);
+  return JSON.stringify([s.pieceChars, s.maxFileBytes, s.maxWholeFileBytes, s.maxExpandedBytes, s.maxExpansionRatio, s.nearDuplicateSampleChars]);
 }

@@ -61,11 +61,11 @@ export interface AcceptedFile {
   type: DocType;
   language?: string; // source code only
   encoding?: string; // text formats only
+  notes?: string[]; // what a person should know about how it was read: a fallback (markup too deep for the HTML parser), text the cleanup removed
   bytes: number; // size on disk
   textBytes: number; // UTF-8 bytes of the normalised text
   tokens: number;
   splits: Split[]; // where its text went (one split, or several when a big document was cut in pieces)
-  note?: string; // what a person should know about how it was read (text the cleanup removed), one or more sentences
 }
 
 export interface SkippedFile {

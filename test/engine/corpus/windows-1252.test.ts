@@ -46,7 +46,7 @@ describe('cp1252 text through ingest and HTML', () => {
     const report = await ingestFolder({ folder, out, tokenizer: new ByteTokenizer(), settings: { minTrainTokens: 0 } });
     const f = report.files[0]!;
     expect(f).toMatchObject({ status: 'accepted', encoding: 'windows-1252' });
-    expect(f.status === 'accepted' && f.note).toBeFalsy();
+    expect(f.status === 'accepted' && f.notes).toBeFalsy();
     const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { splits: Record<string, { files: { file: string }[] }> };
     let text = '';
     for (const split of Object.values(manifest.splits)) {

@@ -3,10 +3,10 @@ import PostalMime from 'postal-mime';
 import { htmlToText } from './html';
 import { corrupt, type Extractor } from './types';
 
-/** One message as text: "Subject" line, blank line, body (the plain part, else the HTML part's text). */
-export async function messageText(raw: string | Uint8Array): Promise<string> {
+/** One message as text: "Subject" line, blank line, body (the plain part, else the HTML part's text; `note` as in htmlToText). */
+export async function messageText(raw: string | Uint8Array, note?: (text: string) => void): Promise<string> {
   const mail = await PostalMime.parse(raw instanceof Uint8Array ? raw.slice().buffer : raw);
-  const body = mail.text?.trim() ? mail.text : mail.html ? htmlToText(mail.html, false) : '';
+  const body = mail.text?.trim() ? mail.text : mail.html ? htmlToText(mail.html, false, note) : '';
   const subject = mail.subject?.trim();
   return `${subject ? `${subject}\n\n` : ''}${body}\n\n`;
 }
@@ -17,7 +17,7 @@ export const email: Extractor = {
   whole: true,
   async *extract(source) {
     try {
-      yield await messageText(await source.bytes());
+      yield await messageText(await source.bytes(), (note) => source.note(note));
     } catch (err) {
       throw corrupt('an email message', err);
     }
@@ -32,12 +32,18 @@ export const mbox: Extractor = {
   async *extract(source) {
     let carry = '';
     let message: string[] = [];
+    let noted = false;
+    // One note for the mailbox, not one per message.
+    const note = (text: string): void => {
+      if (!noted) source.note(`At least one message: ${text}`);
+      noted = true;
+    };
     const flush = async (): Promise<string> => {
       const raw = message.join('\n');
       message = [];
       if (!raw.trim()) return '';
       try {
-        return await messageText(raw);
+        return await messageText(raw, note);
       } catch {
         return ''; // one broken message does not lose the mailbox
       }

@@ -1,32 +1,34 @@
 // EPUB: the chapters in reading order (the OPF spine), each read as HTML without Readability, since a chapter is all content.
+// Every part is inflated under the file's expansion budget (zip.ts), so a bomb is refused before it fills memory.
 import { posix } from 'node:path';
 import { decodeHtml, htmlToText, parseXml, type DomDocument } from './html';
 import { ExtractSkip, type Extractor } from './types';
-import { zipEntries, zipNames } from './zip';
+import { ZipArchive } from './zip';
 
 export const epub: Extractor = {
   types: ['epub'],
   style: 'prose',
   whole: true,
   async *extract(source) {
-    const bytes = await source.bytes();
-    const names = zipNames(bytes);
-    const order = readingOrder(bytes, names);
+    const archive = new ZipArchive(await source.bytes(), source.maxExpandedBytes);
+    const order = readingOrder(archive);
     if (order.length === 0) throw new ExtractSkip('corrupt', 'The EPUB has no chapters (no XHTML in its spine); re-export it.');
-    const wanted = new Set(order);
-    const files = zipEntries(bytes, (name) => wanted.has(name));
+    // All chapters are checked against the budget by their declared sizes before the first is inflated.
+    const files = archive.read(order);
     for (const name of order) {
-      const chapter = files[name];
-      if (chapter) yield `${htmlToText(decodeHtml(chapter), false)}\n\n`;
+      const chapter = files.get(name);
+      files.delete(name);
+      if (chapter) yield `${htmlToText(decodeHtml(chapter), false, (note) => source.note(`${name}: ${note}`))}\n\n`;
     }
   },
 };
 
 /** Chapter paths in spine order; without a readable package document, every (X)HTML entry in name order. */
-function readingOrder(bytes: Uint8Array, names: string[]): string[] {
+function readingOrder(archive: ZipArchive): string[] {
+  const names = archive.names;
   const fallback = names.filter((n) => /\.x?html?$/i.test(n)).sort();
   const xml = (name: string): DomDocument | undefined => {
-    const data = zipEntries(bytes, (n) => n === name)[name];
+    const data = archive.readOne(name);
     return data ? parseXml(new TextDecoder().decode(data)) : undefined;
   };
   const container = xml('META-INF/container.xml');

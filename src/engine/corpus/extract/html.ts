@@ -1,19 +1,31 @@
 // HTML: the main text (Mozilla Readability on a linkedom DOM), without scripts, styles or navigation; block structure kept as line breaks.
+// A page too deep or too big for the DOM (see html-scan.ts) is read by stripping its tags instead, with a note.
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
+import { BLOCK_TAGS, markupShape, stripTags } from './html-scan';
 import type { Extractor } from './types';
 import { textDecoder } from '../windows-1252';
 
 /** Never text for a reader: code, styling, embedded media, and the page furniture around the content. */
 const DROP = 'script, style, noscript, template, svg, canvas, iframe, object, embed, nav, header, footer, aside, form, button, select, [hidden], [aria-hidden="true"]';
-const BLOCK = new Set([
-  'ADDRESS', 'ARTICLE', 'BLOCKQUOTE', 'BODY', 'DD', 'DIV', 'DL', 'DT', 'FIGCAPTION', 'FIGURE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6',
-  'HR', 'LI', 'MAIN', 'OL', 'P', 'PRE', 'SECTION', 'TABLE', 'TR', 'UL', 'CAPTION', 'TITLE',
-]);
+const BLOCK = new Set([...BLOCK_TAGS].map((t) => t.toUpperCase()));
 const PARAGRAPH = new Set(['P', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'BLOCKQUOTE', 'PRE', 'TABLE', 'UL', 'OL', 'FIGURE']);
 
 /** Readability gives up on short pages (and sometimes keeps too little); below this many characters the whole body is used instead. */
 const MIN_ARTICLE_CHARS = 200;
+
+/**
+ * Deepest markup given to the DOM parser. Pages people write nest a few dozen levels; browsers stop nesting at
+ * 512 (Blink's parser limit). Past it, building the tree costs depth x elements and the walks recurse that deep.
+ */
+export const MAX_HTML_DEPTH = 512;
+/**
+ * Most element-depth steps (markupShape's work) given to the DOM parser and Readability: a bound on their time per
+ * file that is the same on any machine (5e6 steps cost Readability about 2 s more than a shallow page of as many elements).
+ */
+export const MAX_HTML_WORK = 5_000_000;
+/** Readability's time grows with the element count (40,000 took it 4-8 s); bigger pages are read whole, without it. */
+export const MAX_ARTICLE_ELEMENTS = 30_000;
 
 interface DomNode {
   nodeType: number;
@@ -41,14 +53,28 @@ export function parseDocument(html: string): DomDocument {
   return (parseHTML(html) as unknown as { document: DomDocument }).document;
 }
 
-export function parseXml(xml: string): DomDocument {
+/** An XML document parsed into a DOM, or undefined when its nesting is too deep to parse in bounded time. */
+export function parseXml(xml: string): DomDocument | undefined {
+  const shape = markupShape(xml);
+  if (shape.depth > MAX_HTML_DEPTH || shape.work > MAX_HTML_WORK) return undefined;
   const { DOMParser } = parseHTML('<html></html>') as unknown as { DOMParser: new () => { parseFromString(s: string, type: string): DomDocument } };
   return new DOMParser().parseFromString(xml, 'text/xml');
 }
 
-/** Main text of an HTML page. `article` runs Readability first (web pages); without it the whole body is read (e-book chapters). */
-export function htmlToText(html: string, article: boolean): string {
-  if (article) {
+/**
+ * Main text of an HTML page. `article` runs Readability first (web pages); without it the whole body is read (e-book chapters).
+ * A page past the depth or work bound is read by stripping its tags, and `note` says so.
+ */
+export function htmlToText(html: string, article: boolean, note: (text: string) => void = () => {}): string {
+  const shape = markupShape(html);
+  if (shape.depth > MAX_HTML_DEPTH || shape.work > MAX_HTML_WORK) {
+    const why = shape.depth > MAX_HTML_DEPTH ? `its markup nests ${shape.depth.toLocaleString('en-US')} elements deep (over ${MAX_HTML_DEPTH})` : `its markup is too big to parse as a page (${shape.elements.toLocaleString('en-US')} elements)`;
+    note(`Read by stripping the tags, because ${why}: the text is kept, but menus and other page furniture were not removed.`);
+    return stripTags(html);
+  }
+  if (article && shape.elements > MAX_ARTICLE_ELEMENTS) {
+    note(`Read as a whole page, because it has ${shape.elements.toLocaleString('en-US')} elements (over ${MAX_ARTICLE_ELEMENTS.toLocaleString('en-US')}) to search for the article: menus and other page furniture may remain.`);
+  } else if (article) {
     const document = parseDocument(html);
     const title = document.title?.trim() ?? '';
     let parsed: ReturnType<Readability['parse']> = null;
@@ -105,7 +131,7 @@ export const html: Extractor = {
   whole: true,
   async *extract(source) {
     const bytes = await source.bytes();
-    yield htmlToText(decodeHtml(bytes), true);
+    yield htmlToText(decodeHtml(bytes), true, (note) => source.note(note));
   },
 };
 

@@ -9,6 +9,10 @@ export interface ExtractSource {
   text(): AsyncIterable<string>;
   /** The whole file (formats that must be parsed whole: PDF, .docx, EPUB, HTML, JSON, .eml). */
   bytes(): Promise<Uint8Array>;
+  /** Most bytes an archive-based file may inflate to (zip/expansionLimit): past it, a likely decompression bomb. */
+  maxExpandedBytes: number;
+  /** Says how the text was got when it was not the usual way (a fallback); it goes in the report beside the file. */
+  note(text: string): void;
 }
 
 export interface Extractor {
