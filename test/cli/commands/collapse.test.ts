@@ -74,4 +74,24 @@ describe('grove collapse', () => {
     const unknown = spawnSync(process.execPath, [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'gamma', '--uniform', '--name', 'y'], { encoding: 'utf8' });
     expect(unknown.stderr).toMatch(/No model "gamma"/);
   });
+
+  it('merges by another method: TIES over the seed, SLERP of two, each exactly its rule; refuses what a method cannot take', async () => {
+    const up = 'model.layers.0.mlp.up_proj.weight';
+    const out = grove('collapse', '--models', 'alpha', 'beta', '--uniform', '--method', 'ties', '--density', '0.5', '--name', 'by-ties');
+    expect(out).toMatch(/0\.5000 {2}alpha[\s\S]*0\.5000 {2}beta/);
+    const [a, b, t] = [await tensor('alpha', up), await tensor('beta', up), await tensor('by-ties', up)];
+    // The seed is alpha (grove init --from alpha): alpha's task vector is 0, so TIES keeps the largest half of
+    // beta's and, each entry's sign elected by beta alone, averages it over the models that agree (beta).
+    const delta = b.map((x, i) => x - a[i]!);
+    const kept = [...delta].map(Math.abs).sort((x, y) => y - x)[Math.floor(delta.length / 2) - 1]!;
+    for (let i = 0; i < t.length; i += 13) expect(t[i]).toBeCloseTo(Math.abs(delta[i]!) >= kept ? b[i]! : a[i]!, 5);
+    grove('collapse', '--models', 'alpha', 'beta', '--uniform', '--method', 'slerp', '--t', '0.25', '--name', 'by-slerp');
+    const s = await tensor('by-slerp', up);
+    const dot = a.reduce((acc, x, i) => acc + x * b[i]!, 0) / Math.sqrt(a.reduce((acc, x) => acc + x * x, 0) * b.reduce((acc, x) => acc + x * x, 0));
+    const theta = Math.acos(dot);
+    for (let i = 0; i < s.length; i += 13) expect(s[i]).toBeCloseTo((Math.sin(0.75 * theta) * a[i]! + Math.sin(0.25 * theta) * b[i]!) / Math.sin(theta), 5);
+    expect(grove('collapse', '--help')).toMatch(/ties: Trims each expert’s task vector[\s\S]*--density: the share of each task vector’s entries that is kept/);
+    const bad = spawnSync(process.execPath, [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'beta', '--uniform', '--method', 'frankenmerge', '--name', 'z'], { encoding: 'utf8' });
+    expect(bad.stderr).toMatch(/--method must be one of linear, task_arithmetic, ties, dare_linear, dare_ties, slerp/);
+  });
 });
