@@ -10,6 +10,7 @@ import { GroveService } from '../../engine/api/service';
 import { nodeInferLauncher } from '../../engine/infer/node-launcher';
 import { nodeWorkerLauncher } from '../../engine/jobs/node-launcher';
 import { GENERATED_TOKEN_BITS, startServer } from '../../server/http-server';
+import { keptToken } from '../../server/kept-token';
 import { assertTokenFit, isRemote, remoteWarning, tokenBits } from '../../server/remote-policy';
 import { GroveError } from '../../shared/api/errors';
 import { forestHomeOf } from '../options';
@@ -18,6 +19,7 @@ interface ServeFlags {
   host: string;
   port: number;
   token?: string;
+  newToken?: boolean;
   remote?: boolean;
   allowedHost: string[];
   allowRoot: string[];
@@ -55,7 +57,8 @@ export function registerServe(program: Command): void {
     .description('serve the Grove UI and API to a browser (127.0.0.1 by default; an access token is required)')
     .option('--host <host>', 'address to listen on; any but loopback applies the remote rules', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 7420)
-    .option('--token <token>', 'access token (default: a new random one; remote: at least 128 bits)')
+    .option('--token <token>', 'access token (default: the one kept in the forest home, made on first use; remote: at least 128 bits)')
+    .option('--new-token', 'replace the access token kept in the forest home (pages opened with the old one must use the new address)')
     .option('--remote', 'apply the remote rules on a loopback address too (behind a reverse proxy or an SSH tunnel)')
     .option('--allowed-host <name>', 'a name requests may use for this server, besides its address and host name (repeatable)', collect, [])
     .option('--allow-root <dir>', 'a folder whose documents, model folders and exports the API may use (repeatable; remote default: the forest home)', collect, [])
@@ -67,14 +70,20 @@ export function registerServe(program: Command): void {
       assertTokenFit(opts.token, remote);
       const tls = tlsOf(opts);
       const pathRoots = pathRootsOf(opts, home, remote);
+      const kept = opts.token ? null : await keptToken(home, { renew: opts.newToken === true });
+      const token = opts.token ?? kept!.token;
       const workers = nodeWorkerLauncher(fileURLToPath(new URL('./job-worker.js', import.meta.url)));
       const inference = nodeInferLauncher(fileURLToPath(new URL('./infer-worker.js', import.meta.url)));
       const api = new GroveService({ forestHome: home, transport: 'http', workers, inference, pathRoots });
       const staticDir = fileURLToPath(new URL('../renderer', import.meta.url));
-      const server = await startServer({ api, staticDir, host: opts.host, port: opts.port, remote, allowedHosts: opts.allowedHost, ...(opts.token ? { token: opts.token } : {}), ...(tls ? { tls } : {}) }).catch((err: unknown) => {
+      const server = await startServer({ api, staticDir, host: opts.host, port: opts.port, remote, allowedHosts: opts.allowedHost, token, ...(tls ? { tls } : {}) }).catch((err: unknown) => {
         api.close();
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new GroveError('conflict', `Port ${opts.port} on ${opts.host} is in use: another Grove (or another program) is serving there. If it is Grove, open the address it printed; otherwise stop that program, or choose another port with --port N.`, { port: opts.port, host: opts.host });
+        }
         throw err;
       });
+      if (kept?.replaced) console.log(`Note: ${kept.replaced}.`);
       if (server.remote) {
         const facts = { host: opts.host, port: server.port, names: server.allowedNames, tokenBits: opts.token ? tokenBits(opts.token) : GENERATED_TOKEN_BITS, tlsCert: opts.tlsCert ? resolve(opts.tlsCert) : null, roots: pathRoots.roots };
         for (const line of remoteWarning(facts)) console.log(line);
