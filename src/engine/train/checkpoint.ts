@@ -22,6 +22,8 @@ export interface LoopState {
   /** Best validation loss so far and how many evaluations since it improved (early stopping). */
   bestValidLoss: number | null;
   evalsSinceBest: number;
+  /** Seconds the loop has run so far, over every resume (a time budget counts them); absent in older checkpoints. */
+  elapsedSeconds?: number;
 }
 
 interface StateFile extends LoopState {
@@ -141,8 +143,8 @@ async function checkState(dir: string): Promise<StateFile> {
 /** Reads and verifies one checkpoint folder; throws with the reason when it cannot be trusted. */
 async function loadOne(dir: string): Promise<LoadedCheckpoint> {
   const state = await checkState(dir);
-  const { step, tokens, bestValidLoss, evalsSinceBest } = state;
-  return { dir, state: { step, tokens, bestValidLoss, evalsSinceBest }, tensors: await SafetensorsFile.open(join(dir, TENSORS_FILE)) };
+  const { step, tokens, bestValidLoss, evalsSinceBest, elapsedSeconds } = state;
+  return { dir, state: { step, tokens, bestValidLoss, evalsSinceBest, ...(elapsedSeconds !== undefined ? { elapsedSeconds } : {}) }, tensors: await SafetensorsFile.open(join(dir, TENSORS_FILE)) };
 }
 
 /**

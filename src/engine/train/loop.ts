@@ -1,6 +1,7 @@
 // The training loop: batches from token windows, the learning-rate schedule, periodic validation with
-// early stopping, checkpoints every N steps or M minutes (whichever comes first), progress events (tokens/s, ETA), cancel and
-// pause. Resuming restores parameters, optimizer state and loop state from the newest verified
+// early stopping, checkpoints every N steps or M minutes (whichever comes first), a time budget that holds
+// (the run stops when its wall-clock time, summed over resumes, is spent), progress events (tokens/s, ETA),
+// cancel and pause. Resuming restores parameters, optimizer state and loop state from the newest verified
 // checkpoint; batches are a pure function of (seed, step), so a resumed run repeats no data and skips none.
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,13 +40,18 @@ export interface TrainLoopOptions {
   /** Checkpoint at every multiple of this many steps, and when this many minutes have passed since the last one. */
   checkpointEverySteps?: number;
   checkpointEveryMinutes?: number;
+  /** Stop, with a model, once the loop has run this long in all (a minutes budget; its steps are only planned). */
+  timeLimitSeconds?: number;
   /** Abort to stop; `reason: 'pause'` stops the same way but reports 'paused'. */
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
   log?: (line: string) => void;
 }
 
-export type StopReason = 'done' | 'early-stop' | 'cancelled' | 'paused';
+export type StopReason = 'done' | 'early-stop' | 'time-limit' | 'cancelled' | 'paused';
+
+/** The stops that end a run with a trained model. */
+export const FINISHED: readonly StopReason[] = ['done', 'early-stop', 'time-limit'];
 
 export interface MetricRow {
   step: number;
@@ -100,6 +106,8 @@ export async function runTraining(runner: TrainStepRunner, o: TrainLoopOptions):
   const checkpoint = async (): Promise<string> => saveCheckpoint(ckptDir, state, await runner.exportState());
   const started = performance.now();
   const startStep = state.step;
+  const spentBefore = state.elapsedSeconds ?? 0;
+  const spent = (): number => spentBefore + (performance.now() - started) / 1000;
   let lastCheckpointAt = performance.now();
   let reason: StopReason = 'done';
 
@@ -108,10 +116,16 @@ export async function runTraining(runner: TrainStepRunner, o: TrainLoopOptions):
       reason = o.signal.reason === 'pause' ? 'paused' : 'cancelled';
       break;
     }
+    if (o.timeLimitSeconds !== undefined && spent() >= o.timeLimitSeconds) {
+      reason = 'time-limit';
+      const budget = o.timeLimitSeconds < 120 ? `${Math.round(o.timeLimitSeconds)} s` : `${(o.timeLimitSeconds / 60).toFixed(1)} min`;
+      log(`stopped at the time budget (${budget}) after step ${state.step} of the ${o.totalSteps} planned`);
+      break;
+    }
     const rate = lr(state.step);
     const { loss, gradNorm } = await runner.step(o.train.batch(state.step, runner.batchSize), rate);
     if (!Number.isFinite(loss)) throw new Error(`Training diverged at step ${state.step}: loss is ${loss}. Lower the learning rate and resume.`);
-    state = { ...state, step: state.step + 1, tokens: state.tokens + tokensPerStep };
+    state = { ...state, step: state.step + 1, tokens: state.tokens + tokensPerStep, elapsedSeconds: spent() };
     const elapsed = (performance.now() - started) / 1000;
     const tokensPerSecond = ((state.step - startStep) * tokensPerStep) / Math.max(elapsed, 1e-9);
     const progress: TrainProgress = {
@@ -122,7 +136,7 @@ export async function runTraining(runner: TrainStepRunner, o: TrainLoopOptions):
       lr: rate,
       gradNorm,
       tokensPerSecond,
-      etaSeconds: state.step > startStep ? ((o.totalSteps - state.step) * tokensPerStep) / tokensPerSecond : null,
+      etaSeconds: state.step > startStep ? eta(((o.totalSteps - state.step) * tokensPerStep) / tokensPerSecond, o.timeLimitSeconds, spent()) : null,
     };
     appendFileSync(join(o.runDir, METRICS_FILE), `${JSON.stringify({ step: state.step - 1, split: 'train', loss, lr: rate, tokensPerSecond } satisfies MetricRow)}\n`);
 
@@ -148,7 +162,13 @@ export async function runTraining(runner: TrainStepRunner, o: TrainLoopOptions):
       break;
     }
   }
-  // Always leave a checkpoint of where we stopped: done, early stop, pause or cancel.
+  // Always leave a checkpoint of where we stopped: done, early stop, time budget, pause or cancel.
+  state = { ...state, elapsedSeconds: spent() };
   await checkpoint();
   return { reason, state };
+}
+
+/** The time left: what the remaining steps take at the current rate, but never past the time budget. */
+function eta(bySteps: number, limit: number | undefined, spent: number): number {
+  return limit === undefined ? bySteps : Math.max(0, Math.min(bySteps, limit - spent));
 }

@@ -13,7 +13,7 @@ import { ModelConfigSchema } from '../model/config';
 import { readModelFolder } from '../model/folder';
 import { initParameters } from '../model/init';
 import { removeRunTemps } from './checkpoint';
-import { runTraining, type TrainProgress, type StopReason } from './loop';
+import { FINISHED, runTraining, type TrainProgress, type StopReason } from './loop';
 import { acquireRunLock } from './run-lock';
 import { LlamaTrainer } from './step-runner';
 import { TokenWindows, type ShardFile } from './windows';
@@ -162,11 +162,13 @@ async function trainHoldingLock(p: z.output<typeof TrainJobPayload>, signal: Abo
       patience: p.patience,
       checkpointEverySteps: p.checkpointEverySteps ?? defaultCheckpointSteps(plan.totalSteps),
       checkpointEveryMinutes: p.checkpointEveryMinutes,
+      // A minutes budget is a time limit: its steps are planned from a timing, and the run stops when the time is spent.
+      ...(p.minutes !== undefined ? { timeLimitSeconds: p.minutes * 60 } : {}),
       signal,
       onProgress,
       log,
     });
-    const modelFolder = reason === 'done' || reason === 'early-stop' ? join(p.runDir, 'model') : null;
+    const modelFolder = FINISHED.includes(reason) ? join(p.runDir, 'model') : null;
     if (modelFolder) await trainer.saveModel(modelFolder);
     return { reason, steps: state.step, totalSteps: plan.totalSteps, tokens: state.tokens, modelFolder };
   } finally {
