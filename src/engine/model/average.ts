@@ -93,9 +93,21 @@ export async function averageSafetensorsFiles(readers: readonly TensorReader[], 
 }
 
 /** Config fields that must agree for an average to mean anything (everything but storage details). */
-export function configDifferences(a: ModelConfig, b: ModelConfig): Array<keyof ModelConfig> {
+function configDifferences(a: ModelConfig, b: ModelConfig): Array<keyof ModelConfig> {
   const ignored = new Set(['torchDtype', 'initializerRange']);
   return (Object.keys(a) as Array<keyof ModelConfig>).filter((k) => !ignored.has(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
+/** Refuses configs that differ from the first in anything but storage details, naming the field and both values. */
+export function assertOneLineage(configs: readonly ModelConfig[], labels: readonly string[], what: string): void {
+  const first = configs[0]!;
+  configs.forEach((c, j) => {
+    const diff = configDifferences(first, c);
+    if (diff.length > 0) {
+      const shown = diff.map((k) => `${k} ${JSON.stringify(first[k])} vs ${JSON.stringify(c[k])}`).join(', ');
+      throw new GroveError('bad_input', `${what}: ${labels[j]} differs from ${labels[0]} in ${shown}. Only models of one lineage (same architecture and shape) can be merged.`, { fields: diff });
+    }
+  });
 }
 
 export interface AverageInput {
@@ -110,13 +122,7 @@ export async function averageModels(inputs: readonly AverageInput[], outFolder: 
   try {
     for (const input of inputs) models.push(await readModelFolder(input.folder));
     const first = models[0]!;
-    models.forEach((m, j) => {
-      const diff = configDifferences(first.config, m.config);
-      if (diff.length > 0) {
-        const shown = diff.map((k) => `${k} ${JSON.stringify(first.config[k])} vs ${JSON.stringify(m.config[k])}`).join(', ');
-        throw new GroveError('bad_input', `average: ${inputs[j]!.folder} differs from ${inputs[0]!.folder} in ${shown}. Only models of the same architecture and shape can be averaged.`, { fields: diff });
-      }
-    });
+    assertOneLineage(models.map((m) => m.config), inputs.map((i) => i.folder), 'average');
     const readers = models.map((m) => m.weights);
     const labels = inputs.map((i) => i.folder);
     const names = parameterSpecs(first.config).map((s) => s.name);

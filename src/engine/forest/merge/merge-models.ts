@@ -4,7 +4,7 @@
 // Peak memory: for elementwise methods (linear, task arithmetic) a 4 MiB chunk of each input, whatever the
 // model; for the others one whole tensor of each input plus the result (the embedding matrix, for real models).
 import { GroveError } from '../../../shared/api/errors';
-import { configDifferences } from '../../model/average';
+import { assertOneLineage } from '../../model/average';
 import { assertFinite } from '../../model/finite';
 import type { WriteDtype } from '../../model/dtype';
 import { readModelFolder, writeModelFolder, type ModelFolder } from '../../model/folder';
@@ -51,13 +51,7 @@ export async function mergeModels(r: MergeModelsRequest): Promise<MergeModelsRes
   try {
     for (const input of all) models.push(await readModelFolder(input.folder));
     const first = models[0]!;
-    models.forEach((m, j) => {
-      const diff = configDifferences(first.config, m.config);
-      if (diff.length > 0) {
-        const label = all[j]!.label ?? all[j]!.folder;
-        throw new GroveError('bad_input', `merge ${method.name}: ${label} differs from ${all[0]!.label ?? all[0]!.folder} in ${diff.join(', ')}. Only models of one lineage (same architecture and shape) can be merged.`, { fields: diff });
-      }
-    });
+    assertOneLineage(models.map((m) => m.config), all.map((i) => i.label ?? i.folder), `merge ${method.name}`);
     const inputs = models.slice(0, r.inputs.length);
     const baseModel = base ? models.at(-1)! : null;
     const tensors = parameterSpecs(first.config).map((spec) => ({
