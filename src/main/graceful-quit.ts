@@ -1,8 +1,9 @@
 // Quitting without losing work: before the app closes, every running job is paused (a training checkpoints
 // first) and remembered; on the next start those jobs are resumed from their checkpoints. No Electron
 // import: the main process wires it to `before-quit`, and the tests run it against a real engine.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurableSync } from '../engine/durable-write';
 import type { GroveApi, JobView } from '../shared/api';
 
 const RESUME_FILE = 'resume-on-start.json';
@@ -61,8 +62,7 @@ export function saveResumeList(dir: string, ids: readonly number[]): void {
     return;
   }
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${file}.tmp`, JSON.stringify({ jobs: ids }));
-  renameSync(`${file}.tmp`, file);
+  writeFileDurableSync(file, JSON.stringify({ jobs: ids }));
 }
 
 /** Resumes the jobs the last quit paused (those still paused: the person may have cancelled one since). */

@@ -1,7 +1,8 @@
 // Remembers the main window's size, position and maximised state between runs.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { screen, type BrowserWindow, type Rectangle } from 'electron';
+import { writeFileDurableSync } from '../engine/durable-write';
 
 export interface WindowState {
   bounds: Rectangle;
@@ -28,8 +29,7 @@ export function trackWindowState(win: BrowserWindow, dir: string): void {
   const save = (): void => {
     const state: WindowState = { bounds: win.getNormalBounds(), maximized: win.isMaximized() };
     const file = join(dir, 'window-state.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(state));
-    renameSync(`${file}.tmp`, file);
+    writeFileDurableSync(file, JSON.stringify(state));
   };
   win.on('close', save);
 }

@@ -2,9 +2,9 @@
 // server restarted on the same forest accepts the pages it served before: they reconnect on their own, and a
 // reload works, instead of stranding the person on "wrong access token". `--token` uses a given one instead
 // (not kept); `--new-token` replaces the kept one, locking out every page and link that had it.
-import { chmod, mkdir, open, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { commitFile } from '../engine/corpus/atomic';
+import { writeFileDurable } from '../engine/durable-write';
 import { newAccessToken } from './http-server';
 
 export const TOKEN_FILE = 'serve-token';
@@ -32,15 +32,6 @@ export async function keptToken(home: string, o: { renew?: boolean } = {}): Prom
   }
   const token = newAccessToken();
   await mkdir(home, { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(`${token}\n`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await chmod(tmp, 0o600); // the mode open() gives is masked by the umask; this one is not
-  await commitFile(tmp, path);
+  await writeFileDurable(path, `${token}\n`, { mode: 0o600 });
   return { token, replaced };
 }

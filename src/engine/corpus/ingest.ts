@@ -2,7 +2,7 @@
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
-import { writeFileAtomic } from './atomic';
+import { writeFileDurable } from '../durable-write';
 import { DedupIndex } from './dedup';
 import { decodeSignature } from './minhash';
 import { IngestJournal } from './journal';
@@ -251,7 +251,7 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
       splits: Object.fromEntries(SPLITS.map((s) => [s, { ...splits[s], files: shards[s].map((x) => ({ file: `shards/${x.file}`, tokens: x.tokens })) }])),
       createdAt: new Date().toISOString(),
     };
-    await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFileDurable(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
     await saveState(out, { generation, contentKey: cKey, tokenizerKey: tKey, dtype, files: Object.fromEntries(records) });
     journal.clear();
     const report: IngestReport = {
@@ -267,8 +267,8 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
       manifest: manifestPath,
       seconds: (performance.now() - began) / 1000,
     };
-    await writeFileAtomic(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-    await writeFileAtomic(join(out, 'report.txt'), `${formatReport(report)}\n`);
+    await writeFileDurable(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFileDurable(join(out, 'report.txt'), `${formatReport(report)}\n`);
     // Only now, with the new manifest and state durable, do the previous generation's shards go.
     const live = new Set(SPLITS.flatMap((s) => shards[s].map((x) => x.file)));
     for (const name of await readdir(shardDir)) if (!live.has(name)) await rm(join(shardDir, name), { force: true });

@@ -2,7 +2,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
-import { commitFile } from './atomic';
+import { commitFile } from '../durable-write';
 
 export type TokenDtype = 'uint16' | 'uint32';
 

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { writeFileAtomic } from './atomic';
+import { writeFileDurable } from '../durable-write';
 import type { TokenDtype } from './shards';
 import type { CorpusTokenizer, FileOutcome } from './types';
 
@@ -50,7 +50,7 @@ export async function loadState(out: string): Promise<IngestState | undefined> {
 }
 
 export async function saveState(out: string, state: Omit<IngestState, 'version'>): Promise<void> {
-  await writeFileAtomic(join(out, STATE_FILE), JSON.stringify({ version: VERSION, ...state }));
+  await writeFileDurable(join(out, STATE_FILE), JSON.stringify({ version: VERSION, ...state }));
 }
 
 /** Identifies a tokenizer by what it does: its vocabulary size, EOS id and the ids it gives a fixed probe text. */

@@ -1,10 +1,10 @@
 // The download cache, laid out like huggingface_hub's: models--{owner}--{name}/ with blobs/{hash} (verified
 // content, named by sha256 or git blob id), blobs/{hash}.incomplete (a download to resume), refs/{revision}
 // (the commit a branch or tag pointed to) and snapshots/{commit}/{file} (links to the blobs).
-import { randomBytes } from 'node:crypto';
 import { copyFile, link, lstat, mkdir, readFile, readlink, rename, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
+import { tempPathFor, writeFileDurable } from '../durable-write';
 import { processAlive } from '../process-alive';
 
 /** Grove's Hub cache inside a forest home. */
@@ -43,9 +43,7 @@ export async function readRef(repoDir: string, revision: string): Promise<string
 export async function writeRef(repoDir: string, revision: string, commit: string): Promise<void> {
   const path = join(repoDir, 'refs', revision);
   await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, commit);
-  await rename(temp, path);
+  await writeFileDurable(path, commit);
 }
 
 /**
@@ -63,7 +61,7 @@ export async function linkIntoSnapshot(repoDir: string, commit: string, file: st
     const [a, b] = await Promise.all([stat(target), stat(blob)]);
     if (a.ino === b.ino && a.dev === b.dev) return target;
   }
-  const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = tempPathFor(target);
   try {
     await symlink(relativeBlob, temp);
   } catch {

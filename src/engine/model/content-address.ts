@@ -10,9 +10,10 @@
 // as it always was. A folder that lost its manifest is then refused (its name is no weights' hash), and a
 // manifest cannot be forged for an old folder (its hash would have to equal the old name).
 import { createHash } from 'node:crypto';
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
+import { writeFileDurable } from '../durable-write';
 import { sha256File } from '../file-hash';
 
 const SHA256_NAME = /^[0-9a-f]{64}$/;
@@ -48,9 +49,7 @@ function sha256(text: string | Uint8Array): string {
 /** Writes the manifest of a complete folder (config.json + weights) and returns its address. */
 export async function writeAddressManifest(folder: string, configFile: string, o: { weightsSha256: string; tokenizerSha256: string | null }): Promise<string> {
   const text = manifestText({ format: FORMAT, weights: o.weightsSha256, config: sha256(await readFile(join(folder, configFile))), tokenizer: o.tokenizerSha256 });
-  const temp = join(folder, `.${ADDRESS_FILE}.tmp`);
-  await writeFile(temp, text, { flush: true });
-  await rename(temp, join(folder, ADDRESS_FILE));
+  await writeFileDurable(join(folder, ADDRESS_FILE), text);
   return sha256(text);
 }
 

@@ -1,15 +1,15 @@
 // A model folder as Hugging Face lays it out: config.json + model.safetensors (or sharded shards with
 // model.safetensors.index.json). Reading checks every expected tensor; writing is atomic per file.
-import { stat, writeFile, rename, unlink } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { writeFileDurable } from '../durable-write';
 import { verifyContentAddress } from './content-address';
 import { GroveError } from '../../shared/api/errors';
 import { fromHfConfig, toHfConfig, type ModelConfig } from './config';
 import { readModelJson } from './model-file';
 import { parameterSpecs } from './names';
 import { SafetensorsFile, type TensorReader } from './safetensors';
-import { syncFolder, writeSafetensors, type TensorToWrite, type WriteOptions, type WrittenFile } from './safetensors-write';
+import { writeSafetensors, type TensorToWrite, type WriteOptions, type WrittenFile } from './safetensors-write';
 import { INDEX_FILE, ShardedSafetensors } from './sharded';
 
 export const CONFIG_FILE = 'config.json';
@@ -110,14 +110,6 @@ export async function writeModelFolder(
   const written = await writeSafetensors(join(folder, WEIGHTS_FILE), model.tensors, { ...options, dtype });
   const torchDtype = dtype === 'F32' ? 'float32' : dtype === 'F16' ? 'float16' : 'bfloat16';
   const json = JSON.stringify(toHfConfig({ ...model.config, torchDtype }, model.extras), null, 2) + '\n';
-  const temp = join(folder, `.${CONFIG_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, json, { flush: true });
-    await rename(temp, join(folder, CONFIG_FILE));
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
-  await syncFolder(folder);
+  await writeFileDurable(join(folder, CONFIG_FILE), json);
   return written;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { TrainProgress } from '../../shared/api/events';
 import { BranchInitKind } from '../../shared/api/schemas-forest';
-import { writeFileAtomic } from '../corpus/atomic';
+import { writeFileDurable } from '../durable-write';
 import { CACHED_PRIOR_DEFAULTS } from '../forest/prior';
 import { priorTarget } from '../forest/prior-store';
 import { branchParents, type ParentWeight } from '../forest/weights';
@@ -130,7 +130,7 @@ async function branch(home: string, p: z.output<typeof ExpertJobPayload>, ctx: J
   }
   const result: Branched = { parents: parents.map((x) => ({ modelId: x.modelId, weight: x.weight })), sha256, bytes, note };
   await mkdir(p.runDir, { recursive: true });
-  await writeFileAtomic(marker, JSON.stringify(result));
+  await writeFileDurable(marker, JSON.stringify(result));
   return result;
 }
 

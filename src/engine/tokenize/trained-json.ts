@@ -1,5 +1,5 @@
 // Writes a trained byte-level BPE as standard tokenizer.json + tokenizer_config.json (GPT-2's layout, HF's field order).
-import { open, rename, rm } from 'node:fs/promises';
+import { writeFileDurable } from '../durable-write';
 import { join } from 'node:path';
 
 export interface TokenizerJsonFiles {
@@ -67,28 +67,12 @@ export function serializeJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
 
 /** Writes tokenizer.json and tokenizer_config.json into `dir` (each to a temporary name, flushed, then renamed). */
 export async function saveTokenizerFiles(dir: string, files: TokenizerJsonFiles): Promise<{ tokenizerPath: string; configPath: string }> {
   const tokenizerPath = join(dir, 'tokenizer.json');
   const configPath = join(dir, 'tokenizer_config.json');
-  await writeAtomically(tokenizerPath, serializeJson(files.tokenizerJson));
-  await writeAtomically(configPath, serializeJson(files.tokenizerConfig));
+  await writeFileDurable(tokenizerPath, serializeJson(files.tokenizerJson));
+  await writeFileDurable(configPath, serializeJson(files.tokenizerConfig));
   return { tokenizerPath, configPath };
 }

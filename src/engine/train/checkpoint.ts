@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile, open } from 'nod
 import { join } from 'node:path';
 import { SafetensorsFile, type TensorReader } from '../model/safetensors';
 import { syncFolder, writeSafetensors, type TensorToWrite } from '../model/safetensors-write';
+import { TEMP_SUFFIX } from '../durable-write';
 import { sha256File } from '../file-hash';
 
 export const TENSORS_FILE = 'state.safetensors';
@@ -102,7 +103,7 @@ async function verifies(dir: string): Promise<boolean> {
 }
 
 /** Temporary files and folders of a run (checkpoints being written, plan.json) that a dead writer left. */
-const TEMP = /\.tmp-\d+$/;
+const TEMP = TEMP_SUFFIX;
 
 /** What a writer that died left half-written in a run folder and its checkpoints (temporary files and folders). */
 export async function runTemps(runDir: string): Promise<string[]> {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../corpus/atomic';
+import { writeFileDurable } from '../durable-write';
 import { readManifest, splitShards } from '../corpus/manifest';
 import { ModelConfigSchema } from '../model/config';
 import { readModelFolder } from '../model/folder';
@@ -148,7 +148,7 @@ async function trainHoldingLock(p: z.output<typeof TrainJobPayload>, signal: Abo
     else {
       plan = await stepsForMinutes(trainer, train, p.minutes as number, restore, log);
       await mkdir(p.runDir, { recursive: true });
-      await writeFileAtomic(planFile, JSON.stringify(plan));
+      await writeFileDurable(planFile, JSON.stringify(plan));
     }
     onPlan?.({ totalSteps: plan.totalSteps });
     const evalEvery = p.evalEvery ? Math.min(p.evalEvery, plan.totalSteps) : p.validations ? Math.max(1, Math.round(plan.totalSteps / p.validations)) : undefined;

@@ -3,11 +3,9 @@
 // are imported one by one in a child process with a heap cap and a time cap per mutant. Every mutant must end
 // in success or a GroveError with a message: never a raw TypeError/RangeError, never a hang, never a crash.
 import { spawn } from 'node:child_process';
-import { builtinModules } from 'node:module';
-import { readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { build } from 'vite';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildChildScript } from '../../helpers/child-script';
 import { tempDir } from '../../helpers/tmp';
 import { writeTinyModel } from './tiny-model';
 
@@ -20,32 +18,14 @@ const CAP_MS = 10_000;
 const HEAP_MB = 256;
 
 const dir = tempDir('grove-fuzz-');
-const root = resolve(import.meta.dirname, '../../..');
-const outDir = join(root, 'out', `model-folder-fuzz-${process.pid}`);
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+let cleanup = (): void => undefined;
+afterAll(() => cleanup());
 
-/** The child as plain JS (the engine's TypeScript bundled; dependencies resolved from the repository's node_modules). */
+/** The child as plain JS (test/helpers/child-script.ts). */
 async function buildChild(): Promise<string> {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  const external = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies)];
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    root,
-    build: {
-      ssr: true,
-      target: 'node20',
-      outDir,
-      emptyOutDir: true,
-      minify: false,
-      rollupOptions: {
-        input: { 'fuzz-child': join(import.meta.dirname, 'model-folder-fuzz-child.ts') },
-        external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
-        output: { format: 'esm', entryFileNames: '[name].mjs' },
-      },
-    },
-  });
-  return join(outDir, 'fuzz-child.mjs');
+  const built = await buildChildScript(join(import.meta.dirname, 'model-folder-fuzz-child.ts'), 'fuzz-child');
+  cleanup = built.cleanup;
+  return built.path;
 }
 
 interface Outcome {
