@@ -2,9 +2,10 @@
 // data, so the weights are not copied), and ONNX Runtime sessions over them. Offers scoring (per-token
 // log-likelihoods), full logits, and a KV-cached Decoder for generation.
 import { createHash } from 'node:crypto';
-import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
+import { writeFileDurableSync } from '../durable-write';
 import type { Decoder } from '../generate/generate';
 import { cacheForm, decodeGraph, INFER_GRAPHS_VERSION, scoreGraph } from '../model/llama/graphs';
 import type { ModelConfig } from '../model/config';
@@ -36,8 +37,9 @@ function compiledGraph(kind: GraphKind, config: ModelConfig, weights: TensorRead
   if (existsSync(file)) return file;
   const o = { graphDir: dir, metadata: { 'grove.key': key } };
   const bytes = kind === 'score' ? scoreGraph(config, weights, o) : decodeGraph(config, weights, { ...o, lastOnly: kind === 'decode' || kind === 'decode-logprobs', logProbs: kind.endsWith('-logprobs') });
-  writeFileSync(`${file}.tmp`, bytes);
-  renameSync(`${file}.tmp`, file);
+  // Two workers opening the same model compile the same graph at once: each writes its own temporary file and
+  // renames it into place, so the file is always one whole graph (the two are byte for byte the same).
+  writeFileDurableSync(file, bytes);
   if (process.env.GROVE_DUMP_GRAPHS) writeFileSync(join(process.env.GROVE_DUMP_GRAPHS, `${kind}.onnx`), bytes);
   return file;
 }
