@@ -18,8 +18,7 @@ import { ForestCalls } from './forest-calls';
 import { HubCalls } from './hub-calls';
 import { ServiceJobs } from './jobs';
 import type { PathRoots } from './path-roots';
-import { onnxruntimeVersion } from '../runtime/ort';
-import { usableProviders } from '../runtime/providers';
+import type { RuntimeFacts } from '../runtime/runtime-facts';
 import { GROVE_VERSION } from '../version';
 
 export interface GroveServiceOptions {
@@ -111,12 +110,26 @@ export class GroveService implements GroveApi {
   }
 
   async info(): Promise<EngineInfo> {
+    const { onnxruntimeVersion, providers } = await this.runtimeFacts();
     return {
       version: GROVE_VERSION,
       forestHome: this.options.forestHome,
-      runtime: { onnxruntimeVersion, cpuCores: availableParallelism(), providers: await usableProviders() },
+      runtime: { onnxruntimeVersion, cpuCores: availableParallelism(), providers },
       transport: this.options.transport,
     };
+  }
+
+  private runtime: Promise<RuntimeFacts> | null = null;
+
+  /**
+   * ONNX Runtime's version and usable providers, probed once: in the inference worker where there is one (the
+   * app and `grove serve`: the service's own process never loads ONNX Runtime), else here (CLI and tests).
+   */
+  private runtimeFacts(): Promise<RuntimeFacts> {
+    this.runtime ??= this.inference ? this.inference.runtime() : import('../runtime/runtime-facts').then((m) => m.runtimeFacts());
+    // A failed probe (a worker that died on a GPU driver) is asked again next time, not remembered.
+    this.runtime.catch(() => (this.runtime = null));
+    return this.runtime;
   }
 
   async forestSummary(_input?: ApiInput<'forestSummary'>): Promise<ForestSummary> {

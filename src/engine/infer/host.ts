@@ -7,6 +7,7 @@ import type { ExpertWeight } from '../generate/ensemble-decoder';
 import type { WorkerLauncher } from '../jobs/runner';
 import type { FromInfer, ToInfer } from './protocol';
 import type { ReplyRequest, ReplyResult } from './reply';
+import type { RuntimeFacts } from '../runtime/runtime-facts';
 
 export interface InferWorkerHandle {
   send(message: ToInfer): void;
@@ -36,6 +37,8 @@ export const DEFAULT_IDLE_MS = 10 * 60_000;
 export class InferenceHost {
   private worker: InferWorkerHandle | null = null;
   private readonly pending = new Map<number, Pending>();
+  /** Questions about the runtime in flight (their answers are not replies). */
+  private readonly asked = new Map<number, { worker: InferWorkerHandle; resolve(facts: RuntimeFacts): void; reject(err: Error): void }>();
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | null = null;
 
@@ -52,6 +55,16 @@ export class InferenceHost {
     const done = new Promise<ReplyResult>((resolve, reject) => this.pending.set(id, { worker, onDelta, resolve, reject }));
     worker.send({ type: 'reply', id, request });
     return { id, done };
+  }
+
+  /** The runtime's version and the execution providers that really run here, as the worker finds them. */
+  runtime(): Promise<RuntimeFacts> {
+    const id = this.nextId++;
+    this.clearIdle();
+    const worker = this.ensureWorker();
+    const answer = new Promise<RuntimeFacts>((resolve, reject) => this.asked.set(id, { worker, resolve, reject }));
+    worker.send({ type: 'runtime', id });
+    return answer;
   }
 
   /** Asks the worker to stop a reply; false when it is not in flight. */
@@ -94,25 +107,39 @@ export class InferenceHost {
         this.pending.delete(id);
         p.reject(new GroveError('internal', `The inference worker ${how} during this reply. Send the message again: a fresh worker starts.`, { code, signal }));
       }
+      for (const [id, q] of this.asked) {
+        if (q.worker !== worker) continue;
+        this.asked.delete(id);
+        q.reject(new GroveError('internal', `The inference worker ${how} while probing the execution providers: a GPU driver may have failed. Grove keeps running; reload to probe again.`, { code, signal }));
+      }
     });
     return worker;
   }
 
   private onMessage(m: FromInfer): void {
     if (m.type === 'ready') return;
+    const q = this.asked.get(m.id);
+    if (q && (m.type === 'runtime' || m.type === 'error')) {
+      this.asked.delete(m.id);
+      if (m.type === 'runtime') q.resolve(m.runtime);
+      else q.reject(GroveError.fromData(m.error));
+      if (this.pending.size === 0 && this.asked.size === 0) this.armIdle();
+      return;
+    }
     const p = this.pending.get(m.id);
     if (!p) return;
     if (m.type === 'delta') return p.onDelta(m.text, m.weights);
+    if (m.type === 'runtime') return;
     this.pending.delete(m.id);
     if (m.type === 'done') p.resolve(m.result);
     else p.reject(GroveError.fromData(m.error));
-    if (this.pending.size === 0) this.armIdle();
+    if (this.pending.size === 0 && this.asked.size === 0) this.armIdle();
   }
 
   private armIdle(): void {
     this.clearIdle();
     this.idleTimer = setTimeout(() => {
-      if (this.pending.size === 0) this.close();
+      if (this.pending.size === 0 && this.asked.size === 0) this.close();
     }, this.o.idleMs ?? DEFAULT_IDLE_MS);
     this.idleTimer.unref();
   }

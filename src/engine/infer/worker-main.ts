@@ -5,6 +5,7 @@ import { GroveError, toErrorData } from '../../shared/api/errors';
 import { ModelPool } from './model-pool';
 import type { FromInfer, ToInfer } from './protocol';
 import { runReply, type ReplyRequest } from './reply';
+import { runtimeFacts } from '../runtime/runtime-facts';
 
 interface ParentPort {
   on(event: 'message', listener: (message: { data: unknown }) => void): void;
@@ -57,6 +58,12 @@ export function runInferenceWorker(): void {
         queue.splice(i, 1);
         parent.send({ type: 'done', id: m.id, result: { text: '', tokens: 0, promptTokens: 0, finish: 'aborted', posterior: [], dropped: { messages: 0, tokens: 0 } } });
       }
+    } else if (m.type === 'runtime') {
+      // Beside the reply queue: a probe takes a moment, and the app asks for it as it opens.
+      runtimeFacts().then(
+        (runtime) => parent.send({ type: 'runtime', id: m.id, runtime }),
+        (err: unknown) => parent.send({ type: 'error', id: m.id, error: toErrorData(err) }),
+      );
     } else if (m.type === 'shutdown') {
       for (const q of queue.splice(0)) parent.send({ type: 'error', id: q.id, error: new GroveError('internal', 'The inference worker was shut down before this reply started.').toData() });
       running?.controller.abort();
