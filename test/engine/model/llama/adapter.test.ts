@@ -65,7 +65,7 @@ async function decode(s: OrtSession, config: ModelConfig, form: CacheForm, ids: 
   const { numKeyValueHeads: Hkv, headDim: D, numHiddenLayers: L, vocabSize: V } = config;
   const capacity = ids.length;
   const rows = Array.from({ length: 2 * L }, () => new Float32Array(Hkv * capacity * D)); // [1, Hkv, capacity, D] each
-  let concat = Array.from({ length: 2 * L }, () => new ort.Tensor('float32', new Float32Array(0), [1, Hkv, 0, D]));
+  let concat: ort.Tensor[] = Array.from({ length: 2 * L }, () => new ort.Tensor('float32', new Float32Array(0), [1, Hkv, 0, D]));
   const out = new Float32Array(ids.length * V);
   let P = 0;
   for (const S of chunks) {
