@@ -4,7 +4,7 @@
 // `PeftModel.from_pretrained(base, folder)` loads what Grove trains, and Grove reads what PEFT saves.
 // Only what Grove computes is accepted: plain LoRA (no DoRA, rsLoRA, per-module rank or alpha patterns,
 // bias training or fan-in-fan-out weights); anything else is refused with the setting to change.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import { writeFileAtomic } from '../corpus/atomic';
@@ -78,7 +78,7 @@ export function parseAdapterConfig(json: unknown, where: string): AdapterDescrip
   return { lora, baseModel: c.base_model_name_or_path as string };
 }
 
-/** Writes adapter_model.safetensors (tensors by Grove name, stored under PEFT's) and adapter_config.json; returns the weights file. */
+/** Writes adapter_model.safetensors (tensors by Grove name, stored under PEFT's) and adapter_config.json into `folder` (made if missing); returns the weights file. */
 export async function writeAdapterFolder(
   folder: string,
   adapter: AdapterDescription & { config: ModelConfig; tensors: ReadonlyMap<string, Float32Array> },
@@ -89,6 +89,7 @@ export async function writeAdapterFolder(
     if (!data) throw new GroveError('internal', `writeAdapterFolder: no values for adapter tensor ${s.name}.`);
     return { name: peftName(s.name), shape: s.shape, data };
   });
+  await mkdir(folder, { recursive: true });
   const written = await writeSafetensors(join(folder, ADAPTER_WEIGHTS_FILE), tensors, options);
   await writeFileAtomic(join(folder, ADAPTER_CONFIG_FILE), JSON.stringify(adapterConfigJson(adapter), null, 2) + '\n');
   return written;

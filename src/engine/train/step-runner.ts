@@ -286,7 +286,6 @@ export class LlamaTrainer implements TrainStepRunner {
   /** A light expert: writes its adapter as a PEFT adapter folder over `baseModel`; returns the weights file's sha256. */
   async saveAdapter(folder: string, baseModel: string): Promise<string> {
     if (!this.lora) throw new GroveError('internal', 'saveAdapter: this trainer trains a full expert; save it with saveModel.');
-    await mkdir(folder, { recursive: true });
     const tensors = new Map(this.specs.map((s) => [s.name, Float32Array.from(this.tensor(s.name))]));
     const written = await writeAdapterFolder(folder, { config: this.config, lora: this.lora, baseModel, tensors });
     return written.sha256;
