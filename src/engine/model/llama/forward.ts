@@ -1,6 +1,7 @@
 // The one definition of the Llama / Qwen2 forward pass (Hugging Face LlamaForCausalLM semantics) on Grove's
 // graph IR: embedding, per layer RMSNorm, attention (attention.ts), residual, RMSNorm, SwiGLU MLP, residual;
-// final RMSNorm and tied or untied head; Qwen2's q/k/v biases. Every graph that runs the model is built from
+// final RMSNorm and tied or untied head; Qwen2's q/k/v biases; optional low-rank adapters on the layer
+// projections (a light expert: W0 + (alpha / r) B A, see model/lora.ts). Every graph that runs the model is built from
 // it: the training step (plain ops, differentiable), the score, decode and log-prob graphs (inference
 // options: fused contrib ops, KV cache, packing, last position only) and the transformers.js export.
 // It lives in model/ because it is the model's definition; graph/ stays a model-agnostic tensor library
