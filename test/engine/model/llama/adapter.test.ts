@@ -1,6 +1,6 @@
 // A light expert's adapter in the inference graphs (the forward's `adapter` option, graphs.ts's external
 // adapter initializers): logits of base + adapter against the independent PyTorch reference, which merges
-// W0 + (alpha / r) B A itself (<= 1e-4); KV-cached decoding with the adapter equal to the full forward token
+// W0 + (alpha / r) B A itself (<= 1e-4), and the score graph's log-probabilities likewise; KV-cached decoding with the adapter equal to the full forward token
 // by token; an adapter with B = 0 gives exactly the base model's logits. Forms: GroupQueryAttention with
 // packed q/k/v and gate/up (head size 16) with every projection adapted and with only some of each packed
 // group (the member-by-member fallback), and the plain-op form with a concatenated cache (head size 4).
@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ADAPTER_WEIGHTS_FILE, writeAdapterFolder } from '../../../../src/engine/model/adapter-folder';
 import { readModelFolder } from '../../../../src/engine/model/folder';
 import type { ModelConfig, ModelConfigInput } from '../../../../src/engine/model/config';
-import { cacheForm, decodeGraph, type CacheForm, type GraphAdapter } from '../../../../src/engine/model/llama/graphs';
+import { cacheForm, decodeGraph, scoreGraph, type CacheForm, type GraphAdapter } from '../../../../src/engine/model/llama/graphs';
 import { loraSpecs, type LoraConfig } from '../../../../src/engine/model/lora';
 import { elementCount } from '../../../../src/engine/model/names';
 import { Rng } from '../../../../src/engine/model/rng';
@@ -126,6 +126,20 @@ describe.skipIf(!torchAvailable)('adapters in the inference graphs', () => {
       const baseLogits = await decode(plain, config, c.form, ids, [T]);
       // The adapter matters: its model is not the base (so the 1e-4 above tests the low-rank path).
       expect(maxAbsDiff(baseLogits, ref)).toBeGreaterThan(0.05);
+      // The score graph (fused where the head size allows) with the adapter: the reference's log-softmax at each next token.
+      const scorePath = join(folder, 'score.onnx');
+      writeFileSync(scorePath, scoreGraph(config, weights, { graphDir: folder, adapter: { lora: c.lora, weights: adapterFile } }));
+      const scorer = await createSession(scorePath, { threads: 1 });
+      closing.push({ close: () => scorer.release() });
+      const int64 = (xs: number[]) => new ort.Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
+      const scores = (await scorer.run({ input_ids: int64(ids.slice(0, -1)), targets: int64(ids.slice(1)) })).token_logprobs!.data as Float32Array;
+      const V = config.vocabSize;
+      const expected = ids.slice(1).map((target, t) => {
+        const row = Array.from(ref.subarray(t * V, (t + 1) * V));
+        const max = Math.max(...row);
+        return row[target]! - max - Math.log(row.reduce((sum, x) => sum + Math.exp(x - max), 0));
+      });
+      expect(maxAbsDiff(scores, expected)).toBeLessThanOrEqual(1e-4);
       // KV-cached decoding: a 4-token prefill, then one token at a time, and a chunk of 3 (logits are O(5) here).
       expect(maxAbsDiff(await decode(adapted, config, c.form, ids, [4, 1, 1, 1, 3]), full)).toBeLessThanOrEqual(1e-4);
 
