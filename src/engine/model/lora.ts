@@ -31,16 +31,17 @@ export interface LoraSpec extends ParamSpec {
   factor: 'A' | 'B';
 }
 
-/** Refuses a rank, alpha or target list Grove cannot build. */
-export function checkLora(lora: LoraConfig, config: ModelConfig): void {
+/**
+ * Refuses a rank, alpha or target list Grove cannot build. A rank above a projection's narrower side is
+ * allowed (PEFT allows it, and an exact merge of k adapters by concatenation has the sum of their ranks).
+ */
+export function checkLora(lora: LoraConfig): void {
   if (!Number.isInteger(lora.rank) || lora.rank < 1) throw new GroveError('bad_input', `LoRA rank ${lora.rank} is not a positive integer; use a rank such as 8, 16 or 32.`);
   if (!Number.isFinite(lora.alpha) || lora.alpha <= 0) throw new GroveError('bad_input', `LoRA alpha ${lora.alpha} is not a positive number; use for example twice the rank.`);
   if (lora.targets.length === 0) throw new GroveError('bad_input', `A LoRA adapter needs at least one target projection (${LORA_TARGETS.join(', ')}).`);
   const unknown = lora.targets.filter((t) => !(LORA_TARGETS as readonly string[]).includes(t));
   if (unknown.length > 0) throw new GroveError('bad_input', `Unknown LoRA target ${unknown.join(', ')}; Grove adapts ${LORA_TARGETS.join(', ')}.`);
   if (new Set(lora.targets).size !== lora.targets.length) throw new GroveError('bad_input', `LoRA targets list a projection twice (${lora.targets.join(', ')}); name each once.`);
-  const widest = Math.min(config.hiddenSize, config.intermediateSize, config.numKeyValueHeads * config.headDim);
-  if (lora.rank > widest) throw new GroveError('bad_input', `LoRA rank ${lora.rank} exceeds the smallest side (${widest}) of this model's projections; use a rank of at most ${widest}.`);
 }
 
 const MLP_TARGETS: readonly LoraTarget[] = ['gate_proj', 'up_proj', 'down_proj'];
@@ -48,7 +49,7 @@ const moduleOf = (target: LoraTarget): string => (MLP_TARGETS.includes(target) ?
 
 /** Every adapter tensor in layer order, then the model's projection order; names as PEFT's without its base_model.model. prefix. */
 export function loraSpecs(config: ModelConfig, lora: LoraConfig): LoraSpec[] {
-  checkLora(lora, config);
+  checkLora(lora);
   const shapes = new Map(parameterSpecs(config).map((s) => [s.name, s.shape]));
   const specs: LoraSpec[] = [];
   for (let i = 0; i < config.numHiddenLayers; i++) {

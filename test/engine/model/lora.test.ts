@@ -36,9 +36,10 @@ describe('loraSpecs', () => {
     expect(loraParameterCount(smol, { ...DEFAULT_LORA, rank: 13 }) / parameterCount(smol)).toBeLessThan(0.03);
   });
 
-  it('refuses a bad rank, alpha or target list with the reason', () => {
+  it('refuses a bad rank, alpha or target list with the reason; a rank above a side is allowed (concatenated adapters)', () => {
+    expect(loraSpecs(config, { rank: 40, alpha: 8, targets: ['k_proj'] })[1]!.shape).toEqual([16, 40]);
     expect(() => loraSpecs(config, { rank: 0, alpha: 8, targets: ['q_proj'] })).toThrow(/rank 0 is not a positive integer/);
-    expect(() => loraSpecs(config, { rank: 17, alpha: 8, targets: ['q_proj'] })).toThrow(/exceeds the smallest side \(16\)/);
+    expect(() => loraSpecs(config, { rank: 2.5, alpha: 8, targets: ['q_proj'] })).toThrow(/rank 2.5 is not a positive integer/);
     expect(() => loraSpecs(config, { rank: 4, alpha: -1, targets: ['q_proj'] })).toThrow(/alpha -1/);
     expect(() => loraSpecs(config, { rank: 4, alpha: 8, targets: [] })).toThrow(/at least one target/);
     expect(() => loraSpecs(config, { rank: 4, alpha: 8, targets: ['q_proj', 'q_proj'] })).toThrow(/twice/);
