@@ -1,7 +1,9 @@
 // Child process of the engine bench's memory figure: trains a model shape for a few steps in a fresh
-// process (so its peak RSS is training's alone) and exits 0 once every loss was finite.
-// Argument: JSON { config, batch, context, microBatches, steps, threads }.
+// process (so its peak RSS is training's alone) and exits 0 once every loss was finite; prints each step's
+// milliseconds as JSON on stdout. With `lora` it trains a light expert (an adapter over the frozen shape).
+// Argument: JSON { config, batch, context, microBatches, steps, threads, lora? }.
 import { parseModelConfig, type ModelConfigInput } from '../engine/model/config';
+import type { LoraConfig } from '../engine/model/lora';
 import { LlamaTrainer } from '../engine/train/step-runner';
 
 interface Args {
@@ -11,15 +13,20 @@ interface Args {
   microBatches: number;
   steps: number;
   threads: number;
+  lora?: LoraConfig;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 const config = parseModelConfig(args.config);
-const trainer = await LlamaTrainer.create(config, { batchSize: args.batch, contextLength: args.context, microBatches: args.microBatches, threads: args.threads });
+const trainer = await LlamaTrainer.create(config, { batchSize: args.batch, contextLength: args.context, microBatches: args.microBatches, threads: args.threads, ...(args.lora ? { lora: args.lora } : {}) });
 const ids = Int32Array.from({ length: args.batch * args.context }, (_, i) => (i * 7919) % config.vocabSize);
 const targets = ids.map((x) => (x + 1) % config.vocabSize);
+const stepMs: number[] = [];
 for (let step = 0; step < args.steps; step++) {
+  const started = performance.now();
   const { loss } = await trainer.step({ inputs: ids, targets }, 1e-4);
+  stepMs.push(performance.now() - started);
   if (!Number.isFinite(loss)) throw new Error(`loss ${loss} at step ${step}`);
 }
+process.stdout.write(`${JSON.stringify({ stepMs })}\n`);
 await trainer.close();

@@ -11,7 +11,7 @@ separate implementation to agree with. Follows HF's modeling_llama.py / modeling
 
 Usage:
   llama_ref.py --model DIR --tokens ids.json --out golden.safetensors [--lr 1e-3 --beta1 0.9 --beta2 0.95
-               --eps 1e-8 --weight-decay 0.1 --decay all|matrices --dtype float32|float64] [--self-check]
+               --eps 1e-8 --weight-decay 0.1 --decay all|matrices --dtype float32|float64] [--self-check] [--adapter ADIR]
 
 DIR holds config.json and model.safetensors (F32/F16/BF16/F64). ids.json is [[ids...], ...] or
 {"input_ids": [[...]]}. The output file holds: logits [B,T,V], loss [] (mean next-token cross-entropy),
@@ -20,6 +20,11 @@ fresh state) for every tensor of the model. A JSON summary goes to stdout. --sel
 autograd against central finite differences of the float64 model at sampled entries of every tensor and
 exits with status 1 if they disagree. The safetensors format is read and written here by hand
 (8-byte little-endian header length, JSON header, raw little-endian tensors).
+
+--adapter ADIR (a PEFT LoRA folder: adapter_config.json + adapter_model.safetensors) runs the model with
+W = W0 + (lora_alpha / r) B A on every targeted projection (the merged weight, computed here, not the
+low-rank path) and the base frozen: grad.<name> and adamw.<name> are then written for the adapter's tensors
+only (under their names in the adapter file), and --self-check checks those.
 """
 import argparse
 import json
@@ -170,23 +175,38 @@ def expected_names(cfg):
     return names
 
 
-def finite_difference_check(weights, cfg, ids, per_tensor, seed):
-    """Autograd vs central differences in float64 at `per_tensor` random entries of every tensor.
-    An entry fails when |fd - autograd| > 1e-8 + 1e-5 |autograd|; max_rel_err is reported over entries
-    with |autograd| >= 1e-4 only (below that, float64 rounding in the difference dominates)."""
-    p = {n: t.to(torch.float64).requires_grad_(True) for n, t in weights.items()}
-    next_token_loss(forward(p, cfg, ids), ids).backward()
+def merged(base, adapter, lora):
+    """The base weights with every adapted projection replaced by W0 + (alpha / r) B A."""
+    p = dict(base)
+    scale = lora['lora_alpha'] / lora['r']
+    for name in adapter:
+        if '.lora_A.' not in name:
+            continue
+        module = name[len('base_model.model.'):name.index('.lora_A.')]
+        a, b = adapter[name], adapter[name.replace('.lora_A.', '.lora_B.')]
+        p[f'{module}.weight'] = base[f'{module}.weight'] + scale * (b @ a)
+    return p
+
+
+def finite_difference_check(leaves, loss_of, per_tensor, seed):
+    """Autograd vs central differences in float64 at `per_tensor` random entries of every tensor in
+    `leaves` (float64 tensors loss_of() reads). An entry fails when |fd - autograd| > 1e-8 + 1e-5 |autograd|;
+    max_rel_err is reported over entries with |autograd| >= 1e-4 only (below that, float64 rounding in the
+    difference dominates)."""
+    for t in leaves.values():
+        t.requires_grad_(True)
+    loss_of().backward()
     gen = torch.Generator().manual_seed(seed)
     h, worst_abs, worst_rel, failures, checked = 1e-5, 0.0, 0.0, [], 0
     with torch.no_grad():
-        for name, t in p.items():
+        for name, t in leaves.items():
             flat = t.view(-1)
             for idx in torch.randint(0, flat.numel(), (per_tensor,), generator=gen).tolist():
                 old = flat[idx].item()
                 flat[idx] = old + h
-                up = next_token_loss(forward(p, cfg, ids), ids).item()
+                up = loss_of().item()
                 flat[idx] = old - h
-                down = next_token_loss(forward(p, cfg, ids), ids).item()
+                down = loss_of().item()
                 flat[idx] = old
                 fd, g = (up - down) / (2 * h), t.grad.view(-1)[idx].item()
                 err = abs(fd - g)
@@ -213,6 +233,7 @@ def main():
     ap.add_argument('--dtype', choices=('float32', 'float64'), default='float32')
     ap.add_argument('--self-check', action='store_true')
     ap.add_argument('--check-entries', type=int, default=3)
+    ap.add_argument('--adapter', help='a PEFT LoRA adapter folder: train its A and B over the frozen model')
     args = ap.parse_args()
 
     torch.manual_seed(0)
@@ -227,8 +248,23 @@ def main():
     ids = torch.tensor(tokens['input_ids'] if isinstance(tokens, dict) else tokens, dtype=torch.int64)  # [B,T]
 
     dtype = torch.float64 if args.dtype == 'float64' else torch.float32
-    params = {n: weights[n].to(dtype).clone().requires_grad_(True) for n in names}
-    logits = forward(params, cfg, ids)
+    lora, adapter = None, {}
+    if args.adapter:
+        with open(f'{args.adapter}/adapter_config.json') as f:
+            lora = json.load(f)
+        if lora.get('peft_type') != 'LORA' or lora.get('use_rslora') or lora.get('use_dora'):
+            raise SystemExit('only plain LoRA adapters are supported')
+        adapter, _ = read_safetensors(f'{args.adapter}/adapter_model.safetensors')
+    base = {n: weights[n].to(dtype).clone() for n in names}
+    if lora:  # only the adapter is trained; the base is a constant
+        trained = {n: t.to(dtype).clone().requires_grad_(True) for n, t in adapter.items()}
+        params_of = lambda t: merged(base, t, lora)
+    else:
+        trained = {n: t.requires_grad_(True) for n, t in base.items()}
+        params_of = lambda t: t
+    names = list(trained)
+    params = trained
+    logits = forward(params_of(trained), cfg, ids)
     loss = next_token_loss(logits, ids)
     loss.backward()
     grads = {n: params[n].grad.detach().clone() for n in names}
@@ -244,11 +280,14 @@ def main():
     out = {'logits': logits.detach(), 'loss': loss.detach().reshape(()), 'rope.inv_freq': rope_inv_freq(cfg, dtype)}
     out.update({f'grad.{n}': g for n, g in grads.items()})
     out.update({f'adamw.{n}': params[n].detach() for n in names})
-    summary = {'loss': loss.item(), 'tokens': list(ids.shape), 'torch': torch.__version__, 'dtype': args.dtype}
+    summary = {'loss': loss.item(), 'tokens': list(ids.shape), 'torch': torch.__version__, 'dtype': args.dtype, 'adapter': bool(lora)}
     adamw = {'lr': args.lr, 'betas': list(betas), 'eps': args.eps, 'weight_decay': args.weight_decay, 'decay': args.decay}
     summary['adamw'] = adamw
     if args.self_check:
-        summary['self_check'] = finite_difference_check(weights, cfg, ids, args.check_entries, seed=0)
+        leaves = {n: t.to(torch.float64).clone() for n, t in (adapter if lora else weights).items()}
+        frozen = {n: t.to(torch.float64) for n, t in weights.items()}
+        loss_of = (lambda: next_token_loss(forward(merged(frozen, leaves, lora), cfg, ids), ids)) if lora else (lambda: next_token_loss(forward(leaves, cfg, ids), ids))
+        summary['self_check'] = finite_difference_check(leaves, loss_of, args.check_entries, seed=0)
     write_safetensors(args.out, out, {'producer': 'test/golden/llama_ref.py', 'summary': json.dumps(summary)})
     print(json.dumps(summary))
     if args.self_check and summary['self_check']['failures']:

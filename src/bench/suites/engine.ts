@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseModelConfig, toHfConfig, type ModelConfig, type ModelConfigInput } from '../../engine/model/config';
 import { writeModelFolder } from '../../engine/model/folder';
 import { initParameters } from '../../engine/model/init';
+import { DEFAULT_LORA, type LoraConfig } from '../../engine/model/lora';
 import { LlamaModel } from '../../engine/runtime/llama-model';
 import { parameterCount } from '../../engine/model/names';
 import { LlamaTrainer } from '../../engine/train/step-runner';
@@ -107,6 +108,11 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
   const train = await time(() => trainer.step(batch, 1e-4), { warmup: 1, minRuns: ctx.quick ? 2 : 3, minMs: ctx.quick ? 500 : 3000 });
   await trainer.close();
   const groveTrain = (B * T) / (train.medianMs / 1000);
+  // A light expert (default adapter) over the same shape, in the same run: no weight gradients, no AdamW pass over the base.
+  const lightTrainer = await LlamaTrainer.create(config, { batchSize: B, contextLength: T, threads: ctx.threads, lora: DEFAULT_LORA });
+  const lightTrain = await time(() => lightTrainer.step(batch, 1e-4), { warmup: 1, minRuns: ctx.quick ? 2 : 3, minMs: ctx.quick ? 500 : 3000 });
+  await lightTrainer.close();
+  const groveLightTrain = (B * T) / (lightTrain.medianMs / 1000);
   // Training FLOPs per token: 6 x the parameters that multiply (an untied input embedding is a lookup, no
   // FLOPs; a tied one is the head), plus attention's 12 x layers x T x hidden (forward + backward).
   const lookupOnly = config.tieWordEmbeddings ? 0 : config.vocabSize * config.hiddenSize;
@@ -127,6 +133,7 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
   return {
     figures: [
       { name: `train tokens/s (${shape.name}, ${B}x${T}, AdamW)`, value: groveTrain, unit: 'tok/s', ...ref(t?.train_tokens_per_s), note: `${(100 * trainFraction).toFixed(0)} % of the MatMul peak; target >= ${shape.name === 'tiny' ? '1.3' : '1.0'}x` },
+      { name: `light train tokens/s (${shape.name}, ${B}x${T}, LoRA r ${DEFAULT_LORA.rank} on ${DEFAULT_LORA.targets.length} projections)`, value: groveLightTrain, unit: 'tok/s', note: `${(groveLightTrain / groveTrain).toFixed(2)}x the full expert's step above; target >= 1.4x` },
       { name: `score tokens/s (${shape.name}, ${B}x${T})`, value: groveScore, unit: 'tok/s', ...ref(t?.score_tokens_per_s), note: `${note ? `${note}; ` : ''}${(100 * scoreFraction).toFixed(0)} % of the MatMul peak; target >= 1.3x; ${loadNote}` },
       { name: `decode tokens/s (${shape.name}, KV cache)`, value: groveDecode, unit: 'tok/s', ...ref(t?.decode_tokens_per_s), note: `target >= 1.5x; ${loadNote}` },
     ],
@@ -134,14 +141,15 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
   };
 }
 
-/** Peak RSS of training a shape for 3 steps in a fresh process (out/node/train-memory.js), in MB. */
-async function trainingPeakRss(shape: Shape, microBatches: number, ctx: BenchContext): Promise<Figure> {
+/** Peak RSS of training a shape (a light expert with `lora`) for 3 steps in a fresh process (out/node/train-memory.js), in MB. */
+async function trainingPeakRss(shape: Shape, microBatches: number, ctx: BenchContext, lora?: LoraConfig): Promise<Figure> {
   const child = fileURLToPath(new URL('./train-memory.js', import.meta.url));
-  const args = { config: shape.config, batch: shape.batch, context: shape.context, microBatches, steps: 3, threads: ctx.threads };
+  const args = { config: shape.config, batch: shape.batch, context: shape.context, microBatches, steps: 3, threads: ctx.threads, ...(lora ? { lora } : {}) };
   const run = await runMeasured(process.execPath, [child, JSON.stringify(args)]);
   if (run.code !== 0) throw new Error(`the training memory child failed: ${run.stderr.trim().split('\n').at(-1)}`);
   const split = microBatches === 1 ? 'one fused step' : `${microBatches} micro-batches of ${shape.batch / microBatches}`;
-  return { name: `peak RSS training ${shape.name} (${shape.batch}x${shape.context}, ${split})`, value: run.peakRssMegabytes ?? Number.NaN, unit: 'MB', note: run.peakRssMegabytes === null ? 'no /proc on this OS' : 'fresh process, 3 steps; target < 4000 MB' };
+  const kind = lora ? `, light expert r ${lora.rank}` : '';
+  return { name: `peak RSS training ${shape.name} (${shape.batch}x${shape.context}, ${split}${kind})`, value: run.peakRssMegabytes ?? Number.NaN, unit: 'MB', note: run.peakRssMegabytes === null ? 'no /proc on this OS' : `fresh process, 3 steps; target ${lora ? '<= 1500' : '< 4000'} MB` };
 }
 
 export const engineSuite: BenchSuite = {
@@ -156,7 +164,10 @@ export const engineSuite: BenchSuite = {
       sections.push({ title: `Grove score profile (${shape.name})`, markdown: r.profile });
     }
     const large = SHAPES[2] as Shape;
-    if (!ctx.quick) for (const microBatches of [4, 1]) figures.push(await trainingPeakRss(large, microBatches, ctx));
+    if (!ctx.quick) {
+      for (const microBatches of [4, 1]) figures.push(await trainingPeakRss(large, microBatches, ctx));
+      for (const microBatches of [1, 4]) figures.push(await trainingPeakRss(large, microBatches, ctx, DEFAULT_LORA));
+    }
     figures.push({ name: 'peak RSS of the Grove process', value: peakRssMiB(), unit: 'MiB' });
     return { suite: 'engine', figures, sections };
   },

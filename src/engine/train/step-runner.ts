@@ -8,17 +8,22 @@
 // exist for one micro-batch at a time and the optimizer's temporaries for one chunk, so memory follows
 // the micro-batch, not the batch. (One whole-model AdamW graph left ONNX Runtime ~1.5 GB of freed but
 // unreturned temporaries on the 135M shape.)
+// A light expert (options.lora) trains only its adapter's A and B: the state (parameters, moments, gradient
+// accumulators) is the adapter's, and the base weights are a separate set of buffers fed to every run as
+// inputs and never bound to an output, so they are never written (and have no gradient or moments).
 import { mkdir } from 'node:fs/promises';
 import { GroveError } from '../../shared/api/errors';
 import type { ModelConfig } from '../model/config';
 import { writeModelFolder } from '../model/folder';
+import { writeAdapterFolder, peftName } from '../model/adapter-folder';
 import { initParameters } from '../model/init';
-import { elementCount, parameterSpecs, type ParamSpec } from '../model/names';
+import { initLoraFactor, loraSpecs, type LoraConfig } from '../model/lora';
+import { elementCount, type ParamSpec } from '../model/names';
 import type { TensorReader } from '../model/safetensors';
 import type { TensorToWrite } from '../model/safetensors-write';
 import { createSession, ort, type OrtSession, type SessionOptions } from '../runtime/ort';
 import type { TrainStepRunner } from './loop';
-import { adamwChunkGraph, decaysWeight, DEFAULT_OPTIMIZER, evalLossGraph, gradAccumulateGraph, gradName, stateName, sumSquaresGraph, TRAIN_OUTPUTS, trainStepGraph, type OptimizerConfig } from './train-graph';
+import { adamwChunkGraph, decaysWeight, DEFAULT_OPTIMIZER, evalLossGraph, frozenSpecs, gradAccumulateGraph, gradName, stateName, sumSquaresGraph, TRAIN_OUTPUTS, trainableSpecs, trainStepGraph, type OptimizerConfig } from './train-graph';
 import type { Batch } from './windows';
 
 type StateSet = Map<string, ort.Tensor>; // graph input name -> tensor
@@ -56,6 +61,8 @@ export interface LlamaTrainerOptions {
   session?: Pick<SessionOptions, 'memoryArena' | 'memoryPattern' | 'profilePrefix' | 'providers'>;
   /** Elements per optimizer chunk when microBatches > 1 (default 4 Mi: 16 MiB of float32). */
   optimizerChunk?: number;
+  /** Train a light expert: this adapter (A random, B zero, from `seed`) over the frozen base weights. */
+  lora?: LoraConfig;
 }
 
 /** The sessions of one trainer: fused (M = 1) or gradient + norm + AdamW (M > 1); evaluation made on first use. */
@@ -70,6 +77,8 @@ interface Sessions {
 export class LlamaTrainer implements TrainStepRunner {
   private readonly specs: ParamSpec[];
   private readonly state: StateSet = new Map();
+  /** A light expert's base weights: fed to every run, never an output. Empty for a full expert. */
+  private readonly frozen: StateSet = new Map();
   /** Gradient accumulators (M > 1 only), fed as grad.<name> and bound to new.grad.<name>. */
   private readonly grads: StateSet = new Map();
   private readonly lossOut = new ort.Tensor('float32', new Float32Array(1), []);
@@ -85,9 +94,11 @@ export class LlamaTrainer implements TrainStepRunner {
     private readonly sessions: Sessions,
     private readonly sessionOptions: SessionOptions,
     private readonly optimizerChunk: number,
+    readonly lora: LoraConfig | undefined,
   ) {
-    this.specs = parameterSpecs(config);
+    this.specs = trainableSpecs(config, lora);
     const zeros = (s: ParamSpec) => new ort.Tensor('float32', new Float32Array(elementCount(s.shape)), [...s.shape]);
+    for (const s of frozenSpecs(config, lora)) this.frozen.set(s.name, zeros(s));
     for (const s of this.specs) for (const kind of ['param', 'm', 'v'] as const) this.state.set(stateName(kind, s.name), zeros(s));
     if (microBatches > 1) for (const s of this.specs) this.grads.set(gradName(s.name), zeros(s));
   }
@@ -106,22 +117,36 @@ export class LlamaTrainer implements TrainStepRunner {
     const opts: SessionOptions = { threads: o.threads ?? 0, memoryPattern: false, memoryArena: M === 1, ...o.session };
     const b = o.batchSize / M;
     const sessions: Sessions = {};
-    if (M === 1) sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer), opts);
+    if (M === 1) sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer, o.lora), opts);
     else {
-      sessions.gradient = await createSession(gradAccumulateGraph(config, b, o.contextLength), opts);
+      sessions.gradient = await createSession(gradAccumulateGraph(config, b, o.contextLength, o.lora), opts);
       // Their temporaries are a few chunks: the arena keeps them bounded and saves fresh pages per run.
       const chunked = { ...opts, memoryArena: true };
       sessions.sumSquares = await createSession(sumSquaresGraph(), chunked);
       sessions.adamw = await createSession(adamwChunkGraph(optimizer), chunked);
     }
-    const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts, o.optimizerChunk ?? OPTIMIZER_CHUNK);
-    for (const { spec, data } of initParameters(config, o.seed ?? 0)) (t.state.get(spec.name)!.data as Float32Array).set(data);
+    const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts, o.optimizerChunk ?? OPTIMIZER_CHUNK, o.lora);
+    const seed = o.seed ?? 0;
+    for (const { spec, data } of initParameters(config, seed)) (t.weights.get(spec.name)!.data as Float32Array).set(data);
+    if (o.lora) for (const spec of loraSpecs(config, o.lora)) (t.state.get(spec.name)!.data as Float32Array).set(initLoraFactor(spec, seed));
     return t;
   }
 
-  /** Starts from a model's weights (any stored dtype), with fresh optimizer state. */
+  /** The model's weights: the trained parameters of a full expert, the frozen base of a light one. */
+  private get weights(): StateSet {
+    return this.lora ? this.frozen : this.state;
+  }
+
+  /** Starts from a model's weights (any stored dtype; a light expert's base), with fresh optimizer state. */
   async loadWeights(weights: TensorReader): Promise<void> {
-    for (const s of this.specs) (this.state.get(s.name)!.data as Float32Array).set(await weights.readFloat32(s.name));
+    for (const [name, t] of this.weights) if (!name.startsWith('optimizer.')) (t.data as Float32Array).set(await weights.readFloat32(name));
+    this.resetOptimizer();
+  }
+
+  /** A light expert: starts from an adapter's factors (adapter_model.safetensors, PEFT names), with fresh optimizer state. */
+  async loadAdapter(adapter: TensorReader): Promise<void> {
+    if (!this.lora) throw new GroveError('internal', 'loadAdapter: this trainer trains a full expert, which has no adapter.');
+    for (const s of this.specs) (this.state.get(s.name)!.data as Float32Array).set(await adapter.readFloat32(peftName(s.name)));
     this.resetOptimizer();
   }
 
@@ -141,6 +166,7 @@ export class LlamaTrainer implements TrainStepRunner {
 
   private params(feeds: Record<string, ort.Tensor>): void {
     for (const s of this.specs) feeds[s.name] = this.state.get(s.name) as ort.Tensor;
+    for (const [name, t] of this.frozen) feeds[name] = t;
   }
 
   async step(batch: Batch, lr: number): Promise<{ loss: number; gradNorm: number }> {
@@ -152,7 +178,7 @@ export class LlamaTrainer implements TrainStepRunner {
       const loss = await this.accumulate(batch);
       return { loss, gradNorm: await this.applyAdamW(lr, bc1, bc2) };
     }
-    const feeds: Record<string, ort.Tensor> = Object.fromEntries(this.state);
+    const feeds: Record<string, ort.Tensor> = { ...Object.fromEntries(this.state), ...Object.fromEntries(this.frozen) };
     feeds.lr = scalar(lr);
     feeds.bc1 = scalar(bc1);
     feeds.bc2 = scalar(bc2);
@@ -231,9 +257,9 @@ export class LlamaTrainer implements TrainStepRunner {
     return sum / this.microBatches;
   }
 
-  /** The tensor that holds a state entry now (parameters by HF name, "optimizer.m.<name>", "optimizer.v.<name>"). */
+  /** The tensor that holds a state entry now (parameters by HF name, "optimizer.m.<name>", "optimizer.v.<name>"; a light expert's base weights too). */
   tensor(name: string): Float32Array {
-    const t = this.state.get(name);
+    const t = this.state.get(name) ?? this.frozen.get(name);
     if (!t) throw new Error(`No training state named ${name}`);
     return t.data as Float32Array;
   }
@@ -251,8 +277,17 @@ export class LlamaTrainer implements TrainStepRunner {
 
   /** Writes the current parameters as a Hugging Face model folder (config.json + model.safetensors). */
   async saveModel(folder: string): Promise<string> {
+    if (this.lora) throw new GroveError('internal', 'saveModel: a light expert is saved as its adapter (saveAdapter), not as a copy of the base.');
     await mkdir(folder, { recursive: true });
     const written = await writeModelFolder(folder, { config: this.config, tensors: this.specs.map((s) => ({ name: s.name, shape: s.shape, data: Float32Array.from(this.tensor(s.name)) })) });
+    return written.sha256;
+  }
+
+  /** A light expert: writes its adapter as a PEFT adapter folder over `baseModel`; returns the weights file's sha256. */
+  async saveAdapter(folder: string, baseModel: string): Promise<string> {
+    if (!this.lora) throw new GroveError('internal', 'saveAdapter: this trainer trains a full expert; save it with saveModel.');
+    const tensors = new Map(this.specs.map((s) => [s.name, Float32Array.from(this.tensor(s.name))]));
+    const written = await writeAdapterFolder(folder, { config: this.config, lora: this.lora, baseModel, tensors });
     return written.sha256;
   }
 

@@ -2,10 +2,14 @@
 // AdamW exactly as torch.optim.AdamW: p <- p * (1 - lr * wd) (decoupled decay), m <- b1 m + (1 - b1) g,
 // v <- b2 v + (1 - b2) g^2, p <- p - (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps), bc_i = 1 - b_i^step.
 // Parameters and moments are graph inputs and outputs, so the state lives outside the graph.
+// A light expert (lora given) differentiates only its adapter's A and B: the base weights are graph inputs
+// too, but frozen: no gradient is taken for them, they get no moments and no output, so nothing writes them.
 import { GroveError } from '../../shared/api/errors';
 import { encodeGraph, grad, Graph, type Value } from '../graph';
 import type { ModelConfig } from '../model/config';
+import { adapterOf } from '../model/llama/adapter';
 import { llamaForward } from '../model/llama/forward';
+import { loraSpecs, type LoraConfig } from '../model/lora';
 import { parameterSpecs, type ParamSpec } from '../model/names';
 
 export interface OptimizerConfig {
@@ -64,26 +68,52 @@ function addAdamW(g: Graph, specs: ParamSpec[], params: ReadonlyMap<string, Valu
   g.output(TRAIN_OUTPUTS.gradNorm, norm);
 }
 
-/** Mean next-token cross-entropy of the model over ids, targets [B, T], in the plain (differentiable) form. */
-function meanLoss(g: Graph, config: ModelConfig, params: ReadonlyMap<string, Value>, ids: Value, targets: Value): Value {
-  const weight = (name: string): Value => {
-    const v = params.get(name);
-    if (!v) throw new GroveError('internal', `The training graph has no parameter ${name}, which the model's forward asked for.`);
+/** The tensors a step trains: every parameter of a full expert, or a light expert's adapter factors. */
+export function trainableSpecs(config: ModelConfig, lora?: LoraConfig): ParamSpec[] {
+  return lora ? loraSpecs(config, lora) : parameterSpecs(config);
+}
+
+/** Base weights a light expert's step reads but never trains (none for a full expert). */
+export function frozenSpecs(config: ModelConfig, lora?: LoraConfig): ParamSpec[] {
+  return lora ? parameterSpecs(config) : [];
+}
+
+interface ModelInputs {
+  /** Trainable tensors by name, in trainableSpecs order. */
+  params: Map<string, Value>;
+  specs: ParamSpec[];
+  /** Mean next-token cross-entropy over ids, targets [B, T], in the plain (differentiable) form. */
+  meanLoss: (ids: Value, targets: Value) => Value;
+}
+
+/** Inputs for the trainable tensors, the frozen ones (light experts: the base) and the loss built on them. */
+function modelInputs(g: Graph, config: ModelConfig, lora: LoraConfig | undefined): ModelInputs {
+  const specs = trainableSpecs(config, lora);
+  const params = paramInputs(g, specs);
+  const frozen = paramInputs(g, frozenSpecs(config, lora));
+  const lookup = (from: ReadonlyMap<string, Value>) => (name: string): Value => {
+    const v = from.get(name);
+    if (!v) throw new GroveError('internal', `The training graph has no tensor ${name}, which the model's forward asked for.`);
     return v;
   };
-  return g.reduceMean(g.softmaxCrossEntropy(llamaForward(g, config, weight, ids).logits, targets));
+  const weight = lookup(lora ? frozen : params);
+  const adapter = lora && adapterOf(config, lora, lookup(params));
+  const meanLoss = (ids: Value, targets: Value): Value => g.reduceMean(g.softmaxCrossEntropy(llamaForward(g, config, weight, ids, adapter ? { adapter } : {}).logits, targets));
+  return { params, specs, meanLoss };
 }
 
 const paramInputs = (g: Graph, specs: ParamSpec[]): Map<string, Value> => new Map(specs.map((s) => [s.name, g.input(stateName('param', s.name), 'float32', s.shape)]));
 
-/** Inputs: every parameter, optimizer.m.*, optimizer.v.*, lr, bc1, bc2 (scalars), input_ids, targets [B, T]. */
-export function trainStepGraph(config: ModelConfig, B: number, T: number, o: OptimizerConfig = DEFAULT_OPTIMIZER): Uint8Array {
+/**
+ * Inputs: every trainable tensor (and for a light expert every base weight), optimizer.m.*, optimizer.v.* of
+ * the trainable ones, lr, bc1, bc2 (scalars), input_ids, targets [B, T].
+ */
+export function trainStepGraph(config: ModelConfig, B: number, T: number, o: OptimizerConfig = DEFAULT_OPTIMIZER, lora?: LoraConfig): Uint8Array {
   const g = new Graph('grove_train_step');
-  const specs = parameterSpecs(config);
-  const params = paramInputs(g, specs);
+  const { params, specs, meanLoss } = modelInputs(g, config, lora);
   const ids = g.input('input_ids', 'int64', [B, T]);
   const targets = g.input('targets', 'int64', [B, T]);
-  const loss = meanLoss(g, config, params, ids, targets);
+  const loss = meanLoss(ids, targets);
   addAdamW(g, specs, params, grad(loss, [...params.values()]), o);
   g.output(TRAIN_OUTPUTS.loss, loss);
   return encodeGraph(g);
@@ -94,15 +124,14 @@ export function trainStepGraph(config: ModelConfig, B: number, T: number, o: Opt
  * and the micro-batch's mean loss. With loss_scale = 1/M over M equal micro-batches the accumulator ends
  * as the gradient of the whole batch's mean loss, while activations only ever exist for one micro-batch.
  */
-export function gradAccumulateGraph(config: ModelConfig, B: number, T: number): Uint8Array {
+export function gradAccumulateGraph(config: ModelConfig, B: number, T: number, lora?: LoraConfig): Uint8Array {
   const g = new Graph('grove_grad_accumulate');
-  const specs = parameterSpecs(config);
-  const params = paramInputs(g, specs);
+  const { params, specs, meanLoss } = modelInputs(g, config, lora);
   const accs = specs.map((s) => g.input(gradName(s.name), 'float32', s.shape));
   const scale = g.input('loss_scale', 'float32', []);
   const ids = g.input('input_ids', 'int64', [B, T]);
   const targets = g.input('targets', 'int64', [B, T]);
-  const loss = meanLoss(g, config, params, ids, targets);
+  const loss = meanLoss(ids, targets);
   grad(loss, [...params.values()], { seed: scale }).forEach((d, j) => g.output(gradName(specs[j]!.name, true), g.add(accs[j] as Value, d)));
   g.output(TRAIN_OUTPUTS.loss, loss);
   return encodeGraph(g);
@@ -145,11 +174,11 @@ export function decaysWeight(spec: ParamSpec, o: OptimizerConfig): boolean {
 }
 
 /** Forward-only loss graph for validation: parameters, input_ids, targets -> loss. */
-export function evalLossGraph(config: ModelConfig, B: number, T: number): Uint8Array {
+export function evalLossGraph(config: ModelConfig, B: number, T: number, lora?: LoraConfig): Uint8Array {
   const g = new Graph('grove_eval_loss');
-  const params = paramInputs(g, parameterSpecs(config));
+  const { meanLoss } = modelInputs(g, config, lora);
   const ids = g.input('input_ids', 'int64', [B, T]);
   const targets = g.input('targets', 'int64', [B, T]);
-  g.output(TRAIN_OUTPUTS.loss, meanLoss(g, config, params, ids, targets));
+  g.output(TRAIN_OUTPUTS.loss, meanLoss(ids, targets));
   return encodeGraph(g);
 }

@@ -42,20 +42,47 @@ export function gqaRotaryInside(config: ModelConfig): boolean {
   return config.headDim % 16 === 0;
 }
 
-/** x @ W^T (+ b) for the projection `name` (a PyTorch [out, in] weight). */
-export function project(g: Graph, x: Value, w: WeightOf, name: string, bias: boolean): Value {
-  return nn.linear(g, x, w(`${name}.weight`), bias ? w(`${name}.bias`) : undefined);
+/** A projection's low-rank adapter in the graph: A [r, in], B [out, r] and the factor alpha / r (model/lora.ts). */
+export interface LowRank {
+  a: Value;
+  b: Value;
+  scale: number;
 }
 
-/** Projections that read one input as one MatMul over their transposed weights side by side (ONNX Runtime folds the Concat at load). */
-export function packedProject(g: Graph, x: Value, w: WeightOf, names: readonly string[], bias: boolean): Value {
-  const y = g.matmul(x, g.concat(names.map((n) => g.transpose(w(`${n}.weight`), [1, 0])), 1));
-  return bias ? g.add(y, g.concat(names.map((n) => w(`${n}.bias`)), 0)) : y;
+/** The adapter of a projection (module path, e.g. model.layers.0.self_attn.q_proj), or undefined where it has none. */
+export type AdapterOf = (projection: string) => LowRank | undefined;
+
+/** scale * (x A^T) B^T: the scale is applied on the rank-r intermediate, the smallest tensor of the three. */
+function lowRank(g: Graph, x: Value, f: LowRank): Value {
+  return nn.linear(g, g.mul(nn.linear(g, x, f.a), f.scale), f.b);
+}
+
+/** x @ W^T (+ b) for the projection `name` (a PyTorch [out, in] weight), plus its adapter's low-rank product if it has one. */
+export function project(g: Graph, x: Value, w: WeightOf, name: string, bias: boolean, adapter?: AdapterOf): Value {
+  const y = nn.linear(g, x, w(`${name}.weight`), bias ? w(`${name}.bias`) : undefined);
+  const f = adapter?.(name);
+  return f ? g.add(y, lowRank(g, x, f)) : y;
+}
+
+/**
+ * Projections that read one input as one MatMul over their transposed weights side by side (ONNX Runtime folds
+ * the Concat at load). With adapters the base MatMul stays packed (the base weights are read once, which is
+ * what the batched ensemble of light experts relies on) and the members' low-rank products are concatenated
+ * onto it; when only some members are adapted, the group is projected member by member instead (the zero
+ * delta of an unadapted member would cost a [B, S, out] tensor of zeros per call).
+ */
+export function packedProject(g: Graph, x: Value, w: WeightOf, names: readonly string[], bias: boolean, adapter?: AdapterOf): Value {
+  const factors = names.map((n) => adapter?.(n));
+  const adapted = factors.filter((f) => f !== undefined);
+  if (adapted.length > 0 && adapted.length < names.length) return g.concat(names.map((n) => project(g, x, w, n, bias, adapter)), -1);
+  const y0 = g.matmul(x, g.concat(names.map((n) => g.transpose(w(`${n}.weight`), [1, 0])), 1));
+  const y = bias ? g.add(y0, g.concat(names.map((n) => w(`${n}.bias`)), 0)) : y0;
+  return adapted.length === 0 ? y : g.add(y, g.concat(adapted.map((f) => lowRank(g, x, f)), -1));
 }
 
 const invFreqOf = (g: Graph, config: ModelConfig): Value => g.constant(ropeInverseFrequencies(config), 'float32', [config.headDim / 2]);
 
-export function plainAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: Value, o: PlainAttentionOptions): LayerAttention {
+export function plainAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: Value, o: PlainAttentionOptions, adapter?: AdapterOf): LayerAttention {
   const { numAttentionHeads: H, numKeyValueHeads: Hkv, headDim: D } = config;
   const G = H / Hkv;
   const [B, S] = ids.shape as [Dim, Dim];
@@ -79,7 +106,7 @@ export function plainAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: 
   const scale = 1 / Math.sqrt(D);
   return (h, i) => {
     const p = `model.layers.${i}.self_attn`;
-    const heads = (name: string, n: number): Value => g.transpose(g.reshape(project(g, h, w, `${p}.${name}`, config.qkvBias), [B, S, n, D]), [0, 2, 1, 3]); // [B, n, S, D]
+    const heads = (name: string, n: number): Value => g.transpose(g.reshape(project(g, h, w, `${p}.${name}`, config.qkvBias, adapter), [B, S, n, D]), [0, 2, 1, 3]); // [B, n, S, D]
     const q = nn.rotary(g, heads('q_proj', H), cos, sin);
     let k = nn.rotary(g, heads('k_proj', Hkv), cos, sin);
     let v = heads('v_proj', Hkv);
@@ -94,7 +121,7 @@ export function plainAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: 
   };
 }
 
-export function fusedAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: Value, o: FusedAttentionOptions): LayerAttention {
+export function fusedAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: Value, o: FusedAttentionOptions, adapter?: AdapterOf): LayerAttention {
   const { numAttentionHeads: H, numKeyValueHeads: Hkv, headDim: D } = config;
   const [B, S] = ids.shape as [Dim, Dim];
   const invFreq = invFreqOf(g, config);
@@ -124,8 +151,8 @@ export function fusedAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: 
     const names = ['q_proj', 'k_proj', 'v_proj'].map((n) => `${p}.${n}`);
     const qkv =
       o.packQkv && inside
-        ? { q: packedProject(g, h, w, names, config.qkvBias) }
-        : { q: rotate(project(g, h, w, names[0]!, config.qkvBias)), k: rotate(project(g, h, w, names[1]!, config.qkvBias)), v: project(g, h, w, names[2]!, config.qkvBias) };
+        ? { q: packedProject(g, h, w, names, config.qkvBias, adapter) }
+        : { q: rotate(project(g, h, w, names[0]!, config.qkvBias, adapter)), k: rotate(project(g, h, w, names[1]!, config.qkvBias, adapter)), v: project(g, h, w, names[2]!, config.qkvBias, adapter) };
     const past = o.cache?.past[i];
     const [y, k, v] = g.groupQueryAttention({ ...qkv, ...(past ? { past } : {}), seqlensK, totalLength, ...(rotary ? { rotary } : {}) }, { numHeads: H, kvNumHeads: Hkv });
     return { y, kv: [k, v] };

@@ -1,6 +1,7 @@
 // The one definition of the Llama / Qwen2 forward pass (Hugging Face LlamaForCausalLM semantics) on Grove's
 // graph IR: embedding, per layer RMSNorm, attention (attention.ts), residual, RMSNorm, SwiGLU MLP, residual;
-// final RMSNorm and tied or untied head; Qwen2's q/k/v biases. Every graph that runs the model is built from
+// final RMSNorm and tied or untied head; Qwen2's q/k/v biases; optional low-rank adapters on the layer
+// projections (a light expert: W0 + (alpha / r) B A, see model/lora.ts). Every graph that runs the model is built from
 // it: the training step (plain ops, differentiable), the score, decode and log-prob graphs (inference
 // options: fused contrib ops, KV cache, packing, last position only) and the transformers.js export.
 // It lives in model/ because it is the model's definition; graph/ stays a model-agnostic tensor library
@@ -9,9 +10,9 @@
 import { GroveError } from '../../../shared/api/errors';
 import { nn, type Graph, type Value } from '../../graph';
 import type { ModelConfig } from '../config';
-import { fusedAttention, packedProject, plainAttention, project, type FusedAttentionOptions, type PlainAttentionOptions, type WeightOf } from './attention';
+import { fusedAttention, packedProject, plainAttention, project, type AdapterOf, type FusedAttentionOptions, type PlainAttentionOptions, type WeightOf } from './attention';
 
-export type { WeightOf } from './attention';
+export type { AdapterOf, LowRank, WeightOf } from './attention';
 
 export interface FusedOptions extends FusedAttentionOptions {
   /** gate and up as one [C, 2I] MatMul, then a Split. */
@@ -27,6 +28,11 @@ export interface LlamaOptions extends PlainAttentionOptions {
   fused?: FusedOptions;
   /** Only the last position's logits ([B, 1, V]): what generation needs, and V x C x (S - 1) fewer FLOPs. */
   lastOnly?: boolean;
+  /**
+   * Low-rank adapters (a light expert, model/lora.ts): each adapted projection adds scale * (x A^T) B^T to
+   * x W0^T, in every form (plain and fused, packed or not); the head and embeddings are never adapted.
+   */
+  adapter?: AdapterOf;
 }
 
 export interface LlamaOutputs {
@@ -42,7 +48,7 @@ export function llamaForward(g: Graph, config: ModelConfig, w: WeightOf, ids: Va
     throw new GroveError('internal', 'llamaForward: the fused form takes its KV cache through fused.cache and has no position ids or padding mask; use the plain form for those.');
   }
   const eps = config.rmsNormEps;
-  const attention = o.fused ? fusedAttention(g, config, w, ids, o.fused) : plainAttention(g, config, w, ids, o);
+  const attention = o.fused ? fusedAttention(g, config, w, ids, o.fused, o.adapter) : plainAttention(g, config, w, ids, o, o.adapter);
   // x + delta and its RMSNorm: one contrib op when fused, add + the RMSNorm pattern (which ONNX Runtime fuses) otherwise.
   const residualNorm = (x: Value, delta: Value, weight: Value): { x: Value; h: Value } => {
     if (!o.fused) {
@@ -60,14 +66,14 @@ export function llamaForward(g: Graph, config: ModelConfig, w: WeightOf, ids: Va
     ({ x, h } = g.scope(p, () => {
       const { y, kv } = attention(h, i);
       present.push(kv);
-      const mid = residualNorm(x, project(g, y, w, `${p}.self_attn.o_proj`, config.oBias), w(`${p}.post_attention_layernorm.weight`));
+      const mid = residualNorm(x, project(g, y, w, `${p}.self_attn.o_proj`, config.oBias, o.adapter), w(`${p}.post_attention_layernorm.weight`));
       const I = config.intermediateSize;
       const mlp = ['gate_proj', 'up_proj'].map((n) => `${p}.mlp.${n}`);
-      const [gate, up] = o.fused?.packGateUp ? (g.split(packedProject(g, mid.h, w, mlp, false), -1, [I, I]) as [Value, Value]) : mlp.map((n) => project(g, mid.h, w, n, false)) as [Value, Value];
+      const [gate, up] = o.fused?.packGateUp ? (g.split(packedProject(g, mid.h, w, mlp, false, o.adapter), -1, [I, I]) as [Value, Value]) : mlp.map((n) => project(g, mid.h, w, n, false, o.adapter)) as [Value, Value];
       const act = g.mul(nn.silu(g, gate), up); // SiLU(gate) * up
       // The next norm is the next layer's input norm, or the final norm after the last layer.
       const next = i + 1 < config.numHiddenLayers ? `model.layers.${i + 1}.input_layernorm.weight` : 'model.norm.weight';
-      return residualNorm(mid.x, project(g, act, w, `${p}.mlp.down_proj`, false), w(next));
+      return residualNorm(mid.x, project(g, act, w, `${p}.mlp.down_proj`, false, o.adapter), w(next));
     }));
   }
   // RMSNorm is per position, so slicing after it gives the last position's normed state.

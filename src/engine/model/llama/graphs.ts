@@ -12,37 +12,58 @@
 //           -> logits [B,S,V] (or [B,1,V]) + present.{i}.key/value [B,Hkv,P+S,D]
 //   With logProbs the decode graphs output log_probs (the logits' log-softmax) instead of logits.
 //   score:  input_ids [B,T] + targets [B,T] -> token_logprobs [B,T] = log p(targets[t] | input_ids[<=t])
+// With an adapter (a light expert) every graph also holds the adapter's A and B as initializers pointing
+// into its adapter_model.safetensors (which must sit in the same folder), and the forward adds the low-rank
+// products; inputs and outputs are unchanged.
 import { basename, dirname, resolve } from 'node:path';
 import { GroveError } from '../../../shared/api/errors';
 import { Graph, lowerGraph, type DType, type Value } from '../../graph';
 import { encodeModel, type OnnxModel } from '../../graph/onnx/encode';
 import type { ModelConfig } from '../config';
 import type { Dtype } from '../dtype';
+import { peftName } from '../adapter-folder';
+import { loraSpecs, type LoraConfig } from '../lora';
 import { parameterSpecs } from '../names';
 import type { TensorReader } from '../safetensors';
-import { gqaSupported, type WeightOf } from './attention';
+import { adapterOf } from './adapter';
+import { gqaSupported, type AdapterOf, type WeightOf } from './attention';
 import { llamaForward, type FusedOptions } from './forward';
 
 const IR_TYPE: Partial<Record<Dtype, DType>> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
 
+/** An external-data initializer for tensor `stored` of `weights`, cast to float32 if stored narrower. */
+function externalTensor(g: Graph, weights: TensorReader, stored: string, name: string, shape: readonly number[], graphDir: string): Value {
+  const info = weights.info(stored);
+  const type = IR_TYPE[info.dtype];
+  if (!type) throw new GroveError('unsupported', `${info.path}: tensor ${stored} is ${info.dtype}; Grove runs F32, F16 and BF16 weights.`);
+  if (resolve(dirname(info.path)) !== resolve(graphDir)) {
+    throw new GroveError('internal', `Graph folder ${graphDir} is not the folder of ${info.path}: ONNX Runtime resolves external weights next to the graph.`);
+  }
+  const v = g.initializer(name, type, shape, { location: basename(info.path), offset: info.fileOffset, length: info.byteLength });
+  return g.cast(v, 'float32');
+}
+
 /** External-data initializers for every parameter, and a WeightOf that casts non-f32 weights once. */
 function externalWeights(g: Graph, config: ModelConfig, weights: TensorReader, graphDir: string): WeightOf {
   const f32 = new Map<string, Value>();
-  for (const spec of parameterSpecs(config)) {
-    const info = weights.info(spec.name);
-    const type = IR_TYPE[info.dtype];
-    if (!type) throw new GroveError('unsupported', `${info.path}: tensor ${spec.name} is ${info.dtype}; Grove runs F32, F16 and BF16 weights.`);
-    if (resolve(dirname(info.path)) !== resolve(graphDir)) {
-      throw new GroveError('internal', `Graph folder ${graphDir} is not the folder of ${info.path}: ONNX Runtime resolves external weights next to the graph.`);
-    }
-    const v = g.initializer(spec.name, type, spec.shape, { location: basename(info.path), offset: info.fileOffset, length: info.byteLength });
-    f32.set(spec.name, g.cast(v, 'float32'));
-  }
+  for (const spec of parameterSpecs(config)) f32.set(spec.name, externalTensor(g, weights, spec.name, spec.name, spec.shape, graphDir));
   return (name) => {
     const value = f32.get(name);
     if (!value) throw new GroveError('internal', `The graph asked for tensor ${name}, which this model's config does not have.`);
     return value;
   };
+}
+
+/** The adapter's A and B as external-data initializers (named as Grove names them, read from PEFT's names). */
+function externalAdapter(g: Graph, config: ModelConfig, adapter: GraphAdapter, graphDir: string): AdapterOf {
+  const f32 = new Map(loraSpecs(config, adapter.lora).map((s) => [s.name, externalTensor(g, adapter.weights, peftName(s.name), s.name, s.shape, graphDir)]));
+  return adapterOf(config, adapter.lora, (name) => f32.get(name) as Value);
+}
+
+/** A light expert's adapter: its settings and its adapter_model.safetensors (PEFT tensor names), in the graph's folder. */
+export interface GraphAdapter {
+  lora: LoraConfig;
+  weights: TensorReader;
 }
 
 export interface GraphOptions {
@@ -51,6 +72,8 @@ export interface GraphOptions {
   metadata?: Record<string, string>;
   /** Projection packing in the contrib-op forms (default DECODE_PACKING or SCORE_PACKING). */
   packing?: Packing;
+  /** Low-rank adapters over the base weights (a light expert). */
+  adapter?: GraphAdapter;
 }
 
 export type Packing = Pick<FusedOptions, 'packQkv' | 'packGateUp'>;
@@ -105,7 +128,8 @@ export function decodeModel(config: ModelConfig, weights: TensorReader, o: Decod
     const totalLength = g.input('total_sequence_length', 'int32', []);
     const past = Array.from({ length: L }, (_, i) => [g.input(`past_key_values.${i}.key`, 'float32', ['batch', Hkv, 'capacity', D]), g.input(`past_key_values.${i}.value`, 'float32', ['batch', Hkv, 'capacity', D])] as const);
     const w = externalWeights(g, config, weights, o.graphDir);
-    const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, fused: { cache: { past, seqlensK, totalLength }, ...(o.packing ?? DECODE_PACKING) } });
+    const adapter = o.adapter && externalAdapter(g, config, o.adapter, o.graphDir);
+    const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, fused: { cache: { past, seqlensK, totalLength }, ...(o.packing ?? DECODE_PACKING) }, ...(adapter ? { adapter } : {}) });
     outputHead(g, out.logits, o.logProbs ?? false);
     // Only the new rows leave the graph: onnxruntime-node copies every output into a fresh JS buffer, so a
     // whole cache as output would cost its size per token (measured: about 1 ms per MB).
@@ -116,7 +140,8 @@ export function decodeModel(config: ModelConfig, weights: TensorReader, o: Decod
   }
   const past = Array.from({ length: L }, (_, i) => [g.input(`past_key_values.${i}.key`, 'float32', ['batch', Hkv, 'past_sequence', D]), g.input(`past_key_values.${i}.value`, 'float32', ['batch', Hkv, 'past_sequence', D])] as const);
   const w = externalWeights(g, config, weights, o.graphDir);
-  const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, past });
+  const adapter = o.adapter && externalAdapter(g, config, o.adapter, o.graphDir);
+  const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, past, ...(adapter ? { adapter } : {}) });
   outputHead(g, out.logits, o.logProbs ?? false);
   out.present.forEach(([k, v], i) => {
     g.output(`present.${i}.key`, k);
@@ -133,8 +158,9 @@ export function scoreModel(config: ModelConfig, weights: TensorReader, o: ScoreO
   const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
   const targets = g.input('targets', 'int64', ['batch', 'sequence']);
   const w = externalWeights(g, config, weights, o.graphDir);
+  const adapter = o.adapter && externalAdapter(g, config, o.adapter, o.graphDir);
   const fused = (o.fused ?? true) && gqaSupported(config);
-  const { logits } = llamaForward(g, config, w, ids, fused ? { fused: { ...(o.packing ?? SCORE_PACKING) } } : {}); // [B, T, V]
+  const { logits } = llamaForward(g, config, w, ids, { ...(fused ? { fused: { ...(o.packing ?? SCORE_PACKING) } } : {}), ...(adapter ? { adapter } : {}) }); // [B, T, V]
   // log p(target) = log_softmax(logits)[target]. LogSoftmax, not logit - ReduceLogSumExp: ONNX Runtime's CPU
   // LogSoftmax kernel is several times faster than its ReduceLogSumExp (measured on [1024, 49152]).
   const picked = g.gatherElements(g.logSoftmax(logits, -1), g.unsqueeze(targets, -1), -1); // [B, T, 1]
