@@ -7,7 +7,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
-import { writeFileAtomic } from '../corpus/atomic';
+import { writeFileDurable } from '../durable-write';
 import type { ModelConfig } from './config';
 import { LORA_TARGETS, loraSpecs, type LoraConfig, type LoraTarget } from './lora';
 import { SafetensorsFile, type TensorReader } from './safetensors';
@@ -91,7 +91,7 @@ export async function writeAdapterFolder(
   });
   await mkdir(folder, { recursive: true });
   const written = await writeSafetensors(join(folder, ADAPTER_WEIGHTS_FILE), tensors, options);
-  await writeFileAtomic(join(folder, ADAPTER_CONFIG_FILE), JSON.stringify(adapterConfigJson(adapter), null, 2) + '\n');
+  await writeFileDurable(join(folder, ADAPTER_CONFIG_FILE), JSON.stringify(adapterConfigJson(adapter), null, 2) + '\n');
   return written;
 }
 
