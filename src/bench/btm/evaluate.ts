@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { Ensemble, estimateCachedPrior } from '../../engine/ensemble/ensemble';
 import { evaluateSplit, type EvalOptions } from '../../engine/eval/perplexity';
 import { CONTEXT_POSTERIOR, LAST_TOKEN_POSTERIOR, type PosteriorSettings } from '../../engine/forest/posterior';
-import { averageModels } from '../../engine/model/average';
+import { mergeModels } from '../../engine/forest/merge/merge-models';
+import { folderTokenizerSha256 } from '../../engine/forest/merge/method';
+import { mergeMethod } from '../../engine/forest/merge/registry';
+import { normaliseWeights } from '../../engine/model/average';
 import { LlamaModel } from '../../engine/runtime/llama-model';
 import type { BtmConfig } from './config';
 import type { BtmDomain } from './corpus';
@@ -22,6 +25,8 @@ export interface EvalContext {
   /** The evaluated genres (training genres first, then held-out). */
   genres: readonly BtmDomain[];
   progress: BtmProgress;
+  /** The tokenizer every model of the benchmark shares (its averages check it, as the forest's do). */
+  tokenizerDir: string;
 }
 
 function evalOptions(config: BtmConfig): EvalOptions {
@@ -108,7 +113,10 @@ export async function scoreAverages(experts: readonly Expert[], priors: Priors, 
   const uniformDir = join(dir, 'uniform');
   ctx.progress.update(`eval ${label}: averaging the experts uniformly`);
   mkdirSync(uniformDir, { recursive: true });
-  await averageModels(experts.map((e) => ({ folder: e.modelDir, weight: 1 })), uniformDir);
+  const tokenizerSha256 = await folderTokenizerSha256(ctx.tokenizerDir);
+  const average = (weights: readonly number[], outFolder: string) =>
+    mergeModels({ method: mergeMethod('linear'), inputs: experts.map((e, j) => ({ folder: e.modelDir, weight: weights[j]!, label: e.domain, tokenizerSha256 })), outFolder });
+  await average(experts.map(() => 1), uniformDir);
   const uniform = await scoreModel(uniformDir, `${label} uniform average`, ctx.genres, ctx);
   rmSync(uniformDir, { recursive: true, force: true });
   const posterior: Record<string, GenreScore> = {};
@@ -118,7 +126,8 @@ export async function scoreAverages(experts: readonly Expert[], priors: Priors, 
     const target = join(dir, `posterior-${g.name}`);
     ctx.progress.update(`eval ${label}: averaging with the cached prior of ${g.name}`);
     mkdirSync(target, { recursive: true });
-    weights[g.name] = (await averageModels(experts.map((e, j) => ({ folder: e.modelDir, weight: prior[j]! })), target)).weights;
+    await average(prior, target);
+    weights[g.name] = normaliseWeights(prior);
     Object.assign(posterior, await scoreModel(target, `${label} posterior average`, [g], ctx));
     rmSync(target, { recursive: true, force: true });
   }

@@ -115,7 +115,7 @@ export async function runBtmBenchmark(config: BtmConfig, o: BtmRunOptions): Prom
   try {
     const dense = await trainDenseAndSeeds(trainer, corpus.genres, config, o.work, progress);
     progress.endPhase(`train: dense, ${config.totalSteps} steps (seeds saved at ${config.seedFractions.map(pct).join(', ')})`);
-    const ctx: EvalContext = { config, genres: corpus.genres, progress };
+    const ctx: EvalContext = { config, genres: corpus.genres, progress, tokenizerDir: corpus.tokenizerDir };
     const denseScores = await scoreModel(dense.modelDir, 'dense', corpus.genres, ctx);
     progress.endPhase('eval: dense');
     const forests: ForestResult[] = [];

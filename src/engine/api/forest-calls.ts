@@ -11,7 +11,7 @@ import { listEvaluations } from '../catalog/evaluations';
 import { findModel, insertModel, modelById } from '../catalog/models';
 import { getRun, insertRun, listRuns, runMetricPoints, setRunJob } from '../catalog/runs';
 import { forestExperts, forestSeed } from '../forest/experts';
-import { mergeMethodUnit } from '../forest/merge/registry';
+import { mergeMethod } from '../forest/merge/registry';
 import { listPriors, loadPrior, priorOver } from '../forest/prior-store';
 import { parseModelConfig, type ModelConfig } from '../model/config';
 import type { CollapseJobPayload } from '../store/collapse-job';
@@ -226,7 +226,7 @@ export class ForestCalls {
       if (unknown.length > 0) throw new GroveError('not_found', `Manual weights name ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not among the models collapsed (${[...known].join(', ')}).`, { unknown });
       weighting = { kind: 'manual', weights: models.map((m) => w.weights[m.name] ?? 0) };
     } else weighting = { kind: 'posterior', target: w.target, prior: this.cachedPrior(forestId, w.target, models), text: targetText(this.catalog, this.forestHome, forestId, w.target, this.jobs.paths) };
-    const method = mergeMethodUnit(input.method);
+    const method = mergeMethod(input.method);
     const used = weighting.kind === 'manual' ? weighting.weights.filter((x) => x > 0).length : models.length;
     if (used < method.models.min || (method.models.max !== undefined && used > method.models.max)) {
       const takes = method.models.max === method.models.min ? `exactly ${method.models.min}` : `at least ${method.models.min}`;

@@ -10,5 +10,6 @@ export * from './experts';
 export * from './lineage';
 export * from './routing';
 export * from './merge/method';
-export * from './merge/linear';
+export * from './merge/merge-models';
+export * from './merge/tensor-method';
 export * from './merge/registry';

@@ -4,7 +4,7 @@
 // DARE over the seed, SLERP of two) with those weights. The result is stored; the owner makes it a model.
 import { z } from 'zod';
 import { MergeMethodName, MergeSettings } from '../../shared/api/merge-methods';
-import { mergeMethodUnit } from '../forest/merge/registry';
+import { mergeMethod } from '../forest/merge/registry';
 import type { JobContext } from '../jobs/protocol';
 import { normaliseDistribution } from '../forest/distribution';
 import { estimateTargetPrior, StoredRef, TargetText, type PriorRecord } from './prior-job';
@@ -57,7 +57,7 @@ export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<C
   let stored: { sha256: string; bytes: number; weights: number[] };
   if (p.method === 'linear' && Object.keys(p.settings).length === 0) stored = await storeAverage(ctx.forestHome, inputs);
   else {
-    const method = mergeMethodUnit(p.method);
+    const method = mergeMethod(p.method);
     const { density, t, normalize, seed } = p.settings;
     const base = p.base ? { folder: storedModelFolder(ctx.forestHome, p.base.sha256), weight: 1, label: p.base.name, tokenizerSha256: p.base.tokenizerSha256 } : null;
     const merged = await storeMerge(ctx.forestHome, {

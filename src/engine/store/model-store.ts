@@ -9,7 +9,8 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import type { WriteDtype } from '../model/dtype';
-import { linear } from '../forest/merge/linear';
+import { mergeMethod } from '../forest/merge/registry';
+import { normaliseWeights } from '../model/average';
 import type { MergeInput } from '../forest/merge/method';
 import { mergeModels, type MergeModelsRequest } from '../forest/merge/merge-models';
 import { assertFinite } from '../model/finite';
@@ -89,21 +90,14 @@ function incomingFolder(home: string): string {
 }
 
 /**
- * The weighted parameter average of model folders (forest/merge/linear.ts: same architecture, shapes and
+ * The weighted parameter average of model folders (the `linear` merge method: same architecture, shapes and
  * tokenizer, or a clear refusal), written into the store: a collapse, or a branch's posterior-weighted init.
+ * `weights` are the ones used, renormalised (the lineage edges).
  */
 export async function storeAverage(home: string, inputs: readonly MergeInput[]): Promise<{ sha256: string; bytes: number; folder: string; weights: number[] }> {
-  const incoming = incomingFolder(home);
-  await mkdir(incoming, { recursive: true });
-  try {
-    const merged = await linear.merge(inputs, incoming);
-    const address = await writeAddressManifest(incoming, CONFIG_FILE, { weightsSha256: merged.file.sha256, tokenizerSha256: merged.tokenizerSha256 });
-    const folder = await commitIncoming(home, incoming, address);
-    return { sha256: address, bytes: merged.file.bytes, folder, weights: merged.weights };
-  } catch (err) {
-    await rm(incoming, { recursive: true, force: true });
-    throw err;
-  }
+  const weights = normaliseWeights(inputs.map((i) => i.weight));
+  const stored = await storeMerge(home, { method: mergeMethod('linear'), inputs: inputs.map((input, j) => ({ ...input, weight: weights[j]! })) });
+  return { ...stored, weights };
 }
 
 /** Any merge method's result (forest/merge/merge-models.ts), written into the store: a collapse by TIES, DARE, SLERP... */

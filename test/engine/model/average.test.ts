@@ -1,12 +1,13 @@
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { averageModels, averageSafetensorsFiles, normaliseWeights } from '../../../src/engine/model/average';
+import { mergeModels } from '../../../src/engine/forest/merge/merge-models';
+import { mergeMethod } from '../../../src/engine/forest/merge/registry';
+import { normaliseWeights } from '../../../src/engine/model/average';
 import { presetConfig, type ModelConfig } from '../../../src/engine/model/config';
 import { readModelFolder, writeModelFolder } from '../../../src/engine/model/folder';
 import { initParameters } from '../../../src/engine/model/init';
 import { parameterSpecs } from '../../../src/engine/model/names';
-import { SafetensorsFile } from '../../../src/engine/model/safetensors';
 import { writeSafetensors } from '../../../src/engine/model/safetensors-write';
 import { tempDir } from '../../helpers/tmp';
 
@@ -19,6 +20,11 @@ async function seedModel(name: string, seed: number, cfg: ModelConfig = config, 
   const tensors = [...initParameters(cfg, seed)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data }));
   await writeModelFolder(folder, { config: cfg, extras, tensors });
   return folder;
+}
+
+/** The average as collapse and branch make it: the linear merge method over model folders of one (stated) tokenizer. */
+function averageModels(inputs: { folder: string; weight: number }[], outFolder: string, o: { chunkElements?: number } = {}) {
+  return mergeModels({ method: mergeMethod('linear'), inputs: inputs.map((i) => ({ ...i, tokenizerSha256: 'f'.repeat(64) })), outFolder, ...o });
 }
 
 async function allTensors(folder: string): Promise<Map<string, Float32Array>> {
@@ -42,14 +48,13 @@ describe('normaliseWeights', () => {
   });
 });
 
-describe('averageModels', () => {
+describe('the average of model folders (the linear merge)', () => {
   it('averages two models to exactly the hand-computed float64 sum, keeping config extras', async () => {
     const a = await seedModel('a', 1, config, { transformers_version: '4.46.0', pad_token_id: 3 });
     const b = await seedModel('b', 2);
     const out = join(dir, 'ab');
     mkdirSync(out);
-    const { weights, file } = await averageModels([{ folder: a, weight: 1 }, { folder: b, weight: 3 }], out, { chunkElements: 1000 });
-    expect(weights).toEqual([0.25, 0.75]);
+    const { file } = await averageModels([{ folder: a, weight: 1 }, { folder: b, weight: 3 }], out, { chunkElements: 1000 });
     const [ta, tb, tout] = await Promise.all([allTensors(a), allTensors(b), allTensors(out)]);
     expect([...tout.keys()]).toEqual(parameterSpecs(config).map((s) => s.name));
     for (const [name, avg] of tout) {
@@ -92,26 +97,20 @@ describe('averageModels', () => {
   });
 });
 
-describe('averageSafetensorsFiles', () => {
-  it('refuses mismatched shapes, naming the tensor and both shapes', async () => {
-    const p = join(dir, 'p.safetensors'), q = join(dir, 'q.safetensors');
-    await writeSafetensors(p, [{ name: 'w', shape: [2, 3], data: new Float32Array(6) }]);
-    await writeSafetensors(q, [{ name: 'w', shape: [3, 2], data: new Float32Array(6) }]);
-    const readers = [await SafetensorsFile.open(p), await SafetensorsFile.open(q)];
-    await expect(averageSafetensorsFiles(readers, ['p', 'q'], [1, 1], join(dir, 'pq.safetensors'))).rejects.toThrow('tensor "w" has shape [2, 3] in p but [3, 2] in q');
-    await Promise.all(readers.map((r) => r.close()));
-  });
-
-  it('keeps f16 inputs in f16 by default, and averages with weights summing to 1', async () => {
-    const p = join(dir, 'h1.safetensors'), q = join(dir, 'h2.safetensors'), out = join(dir, 'h.safetensors');
-    await writeSafetensors(p, [{ name: 'w', shape: [3], data: Float32Array.from([1, 2, 3]) }], { dtype: 'F16' });
-    await writeSafetensors(q, [{ name: 'w', shape: [3], data: Float32Array.from([3, 4, 5]) }], { dtype: 'F16' });
-    const readers = [await SafetensorsFile.open(p), await SafetensorsFile.open(q)];
-    await averageSafetensorsFiles(readers, ['h1', 'h2'], [2, 2], out);
-    await Promise.all(readers.map((r) => r.close()));
-    const avg = await SafetensorsFile.open(out);
-    expect(avg.info('w').dtype).toBe('F16');
-    expect(Array.from(await avg.readFloat32('w'))).toEqual([2, 3, 4]);
-    await avg.close();
+describe('the dtype of an average', () => {
+  it('keeps f16 inputs in f16, and averages with weights summing to 1', async () => {
+    const h1 = join(dir, 'h1'), h2 = join(dir, 'h2'), out = join(dir, 'h');
+    for (const [folder, seed] of [[h1, 1], [h2, 2]] as const) {
+      mkdirSync(folder, { recursive: true });
+      await writeModelFolder(folder, { config, tensors: [...initParameters(config, seed)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) }, { dtype: 'F16' });
+    }
+    await averageModels([{ folder: h1, weight: 2 }, { folder: h2, weight: 2 }], out);
+    const [t1, t2] = await Promise.all([allTensors(h1), allTensors(h2)]);
+    const model = await readModelFolder(out);
+    const name = 'model.norm.weight';
+    expect(model.weights.info(name).dtype).toBe('F16');
+    const avg = await model.weights.readFloat32(name);
+    await model.weights.close();
+    avg.forEach((v, i) => expect(v).toBeCloseTo((t1.get(name)![i]! + t2.get(name)![i]!) / 2, 2));
   });
 });

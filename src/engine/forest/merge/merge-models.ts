@@ -3,8 +3,9 @@
 // from the inputs, merged by the method's per-tensor rule, and streamed into the new model.safetensors.
 // Peak memory: for elementwise methods (linear, task arithmetic) a 4 MiB chunk of each input, whatever the
 // model; for the others one whole tensor of each input plus the result (the embedding matrix, for real models).
+import { mkdir } from 'node:fs/promises';
 import { GroveError } from '../../../shared/api/errors';
-import { assertOneLineage } from '../../model/average';
+import { assertOneLineage, sharedWriteDtype } from '../../model/average';
 import { assertFinite } from '../../model/finite';
 import type { WriteDtype } from '../../model/dtype';
 import { readModelFolder, writeModelFolder, type ModelFolder } from '../../model/folder';
@@ -27,7 +28,10 @@ export interface MergeModelsRequest {
   global?: Record<string, number | boolean>;
   seed?: number;
   outFolder: string;
+  /** Default: the inputs' own dtype when they share one Grove writes, else F32. */
   dtype?: WriteDtype;
+  /** Elements per read for elementwise methods (tests use small chunks to cross their borders). */
+  chunkElements?: number;
   metadata?: Readonly<Record<string, string>>;
 }
 
@@ -54,12 +58,13 @@ export async function mergeModels(r: MergeModelsRequest): Promise<MergeModelsRes
     assertOneLineage(models.map((m) => m.config), all.map((i) => i.label ?? i.folder), `merge ${method.name}`);
     const inputs = models.slice(0, r.inputs.length);
     const baseModel = base ? models.at(-1)! : null;
-    const tensors = parameterSpecs(first.config).map((spec) => ({
+    const specs = parameterSpecs(first.config);
+    const tensors = specs.map((spec) => ({
       name: spec.name,
       shape: spec.shape,
       data: async function* () {
         const total = elementCount(spec.shape);
-        const step = method.elementwise ? CHUNK_ELEMENTS : total;
+        const step = method.elementwise ? (r.chunkElements ?? CHUNK_ELEMENTS) : total;
         for (let start = 0; start < total; start += step) {
           const range = { start, count: Math.min(step, total - start) };
           const read = async (m: ModelFolder, j: number) => {
@@ -73,7 +78,8 @@ export async function mergeModels(r: MergeModelsRequest): Promise<MergeModelsRes
         }
       },
     }));
-    const file = await writeModelFolder(r.outFolder, { config: first.config, extras: first.extras, tensors }, { dtype: r.dtype ?? 'F32', metadata: { format: 'pt', grove_merge: method.name, ...r.metadata } });
+    await mkdir(r.outFolder, { recursive: true });
+    const file = await writeModelFolder(r.outFolder, { config: first.config, extras: first.extras, tensors }, { dtype: r.dtype ?? sharedWriteDtype(models.map((m) => m.weights), specs.map((x) => x.name)), metadata: { format: 'pt', grove_merge: method.name, ...r.metadata } });
     return { method: method.name, params, file, tokenizerSha256 };
   } finally {
     await Promise.all(models.map((m) => m.weights.close()));

@@ -1,22 +1,9 @@
-// The contract every merge method implements (mergekit's merge_methods: one declared unit per file,
-// listed in registry.ts), and the check they all share: one tokenizer across the inputs.
+// A merge's inputs (model folders with their weights and tokenizers), and the check every merge method shares:
+// one tokenizer across the inputs (the methods themselves: tensor-method.ts and registry.ts).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroveError } from '../../../shared/api/errors';
-import type { WriteDtype } from '../../model/dtype';
-import type { WrittenFile } from '../../model/safetensors-write';
-
-/** A parameter a method takes, declared as data so the UI and CLI can list and validate it. */
-export interface MergeParameter {
-  name: string;
-  type: 'number' | 'boolean';
-  /** One value per input model (a weight), or one for the whole merge (a density). */
-  perModel: boolean;
-  required: boolean;
-  default?: number | boolean;
-  description: string;
-}
 
 export interface MergeInput {
   /** A Hugging Face model folder: config.json + safetensors. */
@@ -29,30 +16,6 @@ export interface MergeInput {
    * when left out, the folder's own tokenizer.json is hashed.
    */
   tokenizerSha256?: string | null;
-}
-
-export interface MergeOptions {
-  /** Stored dtype of the result; default: the inputs' dtype. */
-  dtype?: WriteDtype;
-  metadata?: Readonly<Record<string, string>>;
-}
-
-export interface MergeResult {
-  method: string;
-  folder: string;
-  /** The weights actually used, renormalised, in input order (the lineage edges). */
-  weights: number[];
-  file: WrittenFile;
-  /** The tokenizer every input shares, and so the result's. */
-  tokenizerSha256: string;
-}
-
-export interface MergeMethod {
-  name: string;
-  description: string;
-  paper: { title: string; url: string };
-  parameters: readonly MergeParameter[];
-  merge(inputs: readonly MergeInput[], outFolder: string, options?: MergeOptions): Promise<MergeResult>;
 }
 
 export const TOKENIZER_FILE = 'tokenizer.json';

@@ -1,30 +1,20 @@
-// The merge methods Grove offers (mergekit's names): the file-level linear average that collapse and branch
-// use today, and the per-tensor units that mergeModels streams models through. Adding a method is one
-// file beside these and one line here.
+// The merge methods Grove offers (mergekit's names), as the per-tensor units that mergeModels streams models
+// through: collapse and a branch's posterior-weighted init (linear), and the other collapses. Adding a method is
+// one file beside these and one line here.
 import { GroveError } from '../../../shared/api/errors';
 import type { MergeMethodView } from '../../../shared/api/merge-methods';
 import { dareLinear, dareTies } from './dare';
-import { linear } from './linear';
 import { linearTensor } from './linear-tensor';
-import type { MergeMethod } from './method';
 import { slerp } from './slerp';
 import { taskArithmetic } from './task-arithmetic';
 import type { TensorMergeMethod } from './tensor-method';
 import { ties } from './ties';
 
-export const MERGE_METHODS: readonly MergeMethod[] = [linear];
+export const MERGE_METHODS: readonly TensorMergeMethod[] = [linearTensor, taskArithmetic, ties, dareLinear, dareTies, slerp];
 
-export function mergeMethod(name: string): MergeMethod {
+export function mergeMethod(name: string): TensorMergeMethod {
   const method = MERGE_METHODS.find((m) => m.name === name);
   if (!method) throw new GroveError('not_found', `merge method "${name}" does not exist. Use one of: ${MERGE_METHODS.map((m) => m.name).join(', ')}.`, { method: name });
-  return method;
-}
-
-export const MERGE_METHOD_UNITS: readonly TensorMergeMethod[] = [linearTensor, taskArithmetic, ties, dareLinear, dareTies, slerp];
-
-export function mergeMethodUnit(name: string): TensorMergeMethod {
-  const method = MERGE_METHOD_UNITS.find((m) => m.name === name);
-  if (!method) throw new GroveError('not_found', `merge method "${name}" does not exist. Use one of: ${MERGE_METHOD_UNITS.map((m) => m.name).join(', ')}.`, { method: name });
   return method;
 }
 
@@ -33,7 +23,7 @@ const SETTINGS = ['density', 't', 'normalize'] as const;
 
 /** What the app and CLI show of each method. */
 export function mergeMethodViews(): MergeMethodView[] {
-  return MERGE_METHOD_UNITS.map((m) => ({
+  return MERGE_METHODS.map((m) => ({
     name: m.name as MergeMethodView['name'],
     description: m.description,
     paper: m.paper,

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeModels } from '../../../../src/engine/forest/merge/merge-models';
-import { MERGE_METHOD_UNITS, mergeMethodUnit } from '../../../../src/engine/forest/merge/registry';
+import { MERGE_METHODS, mergeMethod } from '../../../../src/engine/forest/merge/registry';
 import { resolveParams } from '../../../../src/engine/forest/merge/tensor-method';
 import { presetConfig, type ModelConfig } from '../../../../src/engine/model/config';
 import { readModelFolder, writeModelFolder } from '../../../../src/engine/model/folder';
@@ -38,7 +38,7 @@ describe('mergeModels', () => {
     const [seed, a, b] = [await model('seed', 1), await model('a', 2), await model('b', 3)];
     const tensor = 'model.layers.1.mlp.down_proj.weight';
     for (const name of ['linear', 'task_arithmetic', 'ties', 'dare_linear', 'dare_ties', 'slerp']) {
-      const method = mergeMethodUnit(name);
+      const method = mergeMethod(name);
       const out = join(dir, `out-${name}`);
       mkdirSync(out);
       const perModel: Record<string, number[]> = method.parameters.some((p) => p.name === 'density') ? { density: [0.5, 0.5] } : {};
@@ -52,7 +52,7 @@ describe('mergeModels', () => {
       );
       expect(await read(out, tensor), name).toEqual(expected);
     }
-    expect(MERGE_METHOD_UNITS.map((m) => m.name)).toEqual(['linear', 'task_arithmetic', 'ties', 'dare_linear', 'dare_ties', 'slerp']);
+    expect(MERGE_METHODS.map((m) => m.name)).toEqual(['linear', 'task_arithmetic', 'ties', 'dare_linear', 'dare_ties', 'slerp']);
   });
 
   it('refuses a missing base, another shape and another tokenizer, naming the model', async () => {
@@ -60,9 +60,9 @@ describe('mergeModels', () => {
     const wide = await model('wide', 4, { ...config, intermediateSize: 48 });
     const other = await model('other-tokenizer', 5, config, JSON.stringify({ version: '1.0', model: { type: 'BPE', vocab: { c: 0 }, merges: [] } }));
     const out = join(dir, 'refused');
-    await expect(mergeModels({ method: mergeMethodUnit('ties'), inputs: [a, b], outFolder: out })).rejects.toThrow(/merge ties: it needs a base model/);
-    await expect(mergeModels({ method: mergeMethodUnit('linear'), inputs: [a, wide], outFolder: out })).rejects.toThrow(/merge linear: wide differs from a2 in intermediateSize/);
-    await expect(mergeModels({ method: mergeMethodUnit('linear'), inputs: [a, other], outFolder: out })).rejects.toThrow(/other-tokenizer uses tokenizer/);
-    expect(() => mergeMethodUnit('frankenmerge')).toThrow(/merge method "frankenmerge" does not exist. Use one of: linear, task_arithmetic, ties, dare_linear, dare_ties, slerp/);
+    await expect(mergeModels({ method: mergeMethod('ties'), inputs: [a, b], outFolder: out })).rejects.toThrow(/merge ties: it needs a base model/);
+    await expect(mergeModels({ method: mergeMethod('linear'), inputs: [a, wide], outFolder: out })).rejects.toThrow(/merge linear: wide differs from a2 in intermediateSize/);
+    await expect(mergeModels({ method: mergeMethod('linear'), inputs: [a, other], outFolder: out })).rejects.toThrow(/other-tokenizer uses tokenizer/);
+    expect(() => mergeMethod('frankenmerge')).toThrow(/merge method "frankenmerge" does not exist. Use one of: linear, task_arithmetic, ties, dare_linear, dare_ties, slerp/);
   });
 });
