@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { MergeMethodName, MergeSettings } from '../../shared/api/merge-methods';
 import { mergeMethod } from '../forest/merge/registry';
 import type { JobContext } from '../jobs/protocol';
-import { normaliseDistribution } from '../forest/distribution';
-import { estimateTargetPrior, StoredRef, TargetText, type PriorRecord } from './prior-job';
+import { parsePriorTarget } from '../forest/prior-store';
+import { averagingWeights, type AveragingChoice } from '../forest/weights';
+import { estimateTargetPrior, PRIOR_WINDOWS, StoredRef, TargetText, type PriorRecord } from './prior-job';
 import { storeAverage, storedModelFolder, storeMerge } from './model-store';
 
 export const CollapseJobPayload = z
@@ -41,17 +42,21 @@ export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<C
   const p = CollapseJobPayload.parse(input);
   const w = p.weighting;
   ctx.progress({ done: 0, total: 2 });
-  let weights: number[];
-  if (w.kind === 'uniform') weights = p.models.map(() => 1);
-  else if (w.kind === 'manual') weights = w.weights;
-  else if (w.prior) weights = w.prior;
+  const experts = p.models.map((m) => ({ id: m.id, name: m.name }));
+  let choice: AveragingChoice;
+  if (w.kind === 'uniform') choice = { method: 'uniform' };
+  else if (w.kind === 'manual') choice = { method: 'manual', weights: Object.fromEntries(p.models.map((m, j) => [m.name, w.weights[j] ?? 0])) };
   else {
-    const record: PriorRecord = await estimateTargetPrior(ctx.forestHome, { target: w.target, experts: p.models, text: w.text, sequences: w.sequences, contextLength: 128 }, ctx.signal);
-    ctx.record(record);
-    weights = record.weights;
+    let prior = w.prior;
+    if (!prior) {
+      const record: PriorRecord = await estimateTargetPrior(ctx.forestHome, { target: w.target, experts: p.models, text: w.text, sequences: w.sequences, contextLength: PRIOR_WINDOWS.contextLength }, ctx.signal);
+      ctx.record(record);
+      prior = record.weights;
+    }
+    choice = { method: 'posterior', prior: { target: parsePriorTarget(w.target), modelIds: experts.map((e) => e.id), weights: prior } };
   }
-  const normalised = normaliseDistribution(weights, 'collapse weights', p.models.map((m) => m.name));
-  const used = p.models.flatMap((m, j) => (normalised[j]! > 0 ? [{ ref: m, weight: normalised[j]! }] : []));
+  // The weights through the forest's one definition of them (forest/weights.ts); a parent at 0 gives nothing.
+  const used = averagingWeights(experts, choice).map((pw) => ({ ref: p.models.find((m) => m.id === pw.modelId)!, weight: pw.weight }));
   ctx.progress({ done: 1, total: 2 });
   const inputs = used.map(({ ref, weight }) => ({ folder: storedModelFolder(ctx.forestHome, ref.sha256), weight, label: ref.name, tokenizerSha256: ref.tokenizerSha256 }));
   let stored: { sha256: string; bytes: number; weights: number[] };
