@@ -41,6 +41,37 @@ export function logSumExp(x: ArrayLike<number>): number {
 }
 
 /**
+ * The ensemble's mixture in log space (btm.md "Use the forest"), for every entry x of the experts' rows:
+ * out[x] = log sum_j w_j p_j(x) = logSumExp_j(logWeights[j] + logProbs[j][x]). Experts whose weight is 0
+ * (log -Infinity: left out by top-k or a manual weight) are skipped; one live expert is copied as it is.
+ * The one definition of the mixture: a token's probability in scoring, a whole [V] row in decoding.
+ */
+export function logMixture(logWeights: ArrayLike<number>, logProbs: readonly ArrayLike<number>[], out: Float32Array | Float64Array): void {
+  const live: number[] = [];
+  for (let j = 0; j < logWeights.length; j++) if (logWeights[j] !== -Infinity) live.push(j);
+  const n = out.length;
+  if (live.length === 1) {
+    const row = logProbs[live[0]!]!;
+    for (let x = 0; x < n; x++) out[x] = logWeights[live[0]!]! + row[x]!;
+    return;
+  }
+  for (let x = 0; x < n; x++) {
+    let m = -Infinity;
+    for (const j of live) {
+      const v = logWeights[j]! + logProbs[j]![x]!;
+      if (v > m) m = v;
+    }
+    if (m === -Infinity || Number.isNaN(m)) {
+      out[x] = m;
+      continue;
+    }
+    let sum = 0;
+    for (const j of live) sum += Math.exp(logWeights[j]! + logProbs[j]![x]! - m);
+    out[x] = m + Math.log(sum);
+  }
+}
+
+/**
  * Indices of the k largest entries, largest first; ties go to the lower index so the choice is
  * deterministic. Entries equal to -Infinity (log of a zero weight) are never chosen.
  */

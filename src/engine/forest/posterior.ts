@@ -5,7 +5,7 @@
 // all in log space (log-sum-exp), updated in O(k) per token from each expert's log-probability of the
 // token that actually came, so it serves scoring (arrays) and generation (token by token) alike.
 import { GroveError } from '../../shared/api/errors';
-import { checkTopK, logSumExp, normaliseDistribution, restrictLogWeightsToTopK, topKIndices } from './distribution';
+import { checkTopK, logMixture, logSumExp, normaliseDistribution, restrictLogWeightsToTopK, topKIndices } from './distribution';
 
 /** Per-expert per-token log-probabilities, [k][T]: logProbs[j][t] = log p_j(x_t | x_<t). */
 export type ExpertTokenLogProbs = readonly ArrayLike<number>[];
@@ -76,6 +76,7 @@ export class DomainPosterior {
   constructor(prior: ArrayLike<number>, settings: PosteriorSettings = CONTEXT_POSTERIOR) {
     let p = normaliseDistribution(prior, 'posterior prior');
     this.k = p.length;
+    for (let j = 0; j < this.k; j++) this.tokenRows.push(new Float64Array(1));
     this.window = windowOf(settings);
     this.perPositionTopK = this.k;
     if (settings.topK) {
@@ -111,11 +112,13 @@ export class DomainPosterior {
   /** log sum_j w_j p_j(x) for a token x given each expert's log p_j(x); does not advance. */
   mixtureLogProb(tokenLogProbs: ArrayLike<number>): number {
     this.check(tokenLogProbs);
-    const lw = this.refresh();
-    const terms = new Float64Array(this.k);
-    for (let j = 0; j < this.k; j++) terms[j] = lw[j] === -Infinity ? -Infinity : lw[j]! + tokenLogProbs[j]!;
-    return logSumExp(terms);
+    for (let j = 0; j < this.k; j++) this.tokenRows[j]![0] = tokenLogProbs[j]!;
+    logMixture(this.refresh(), this.tokenRows, this.oneToken);
+    return this.oneToken[0]!;
   }
+  /** Scratch for mixtureLogProb: each expert's log-probability of the token, as rows of one entry. */
+  private readonly tokenRows: Float64Array[] = [];
+  private readonly oneToken = new Float64Array(1);
 
   /** Adds one token (each expert's log-probability of it) to the context. */
   observe(tokenLogProbs: ArrayLike<number>): void {

@@ -5,7 +5,7 @@
 // applies to the mixture itself. Experts the posterior can never weigh (top-k by prior, a manual weight
 // of 0) are never opened or run: the cost is that of the experts that count.
 import { GroveError } from '../../shared/api/errors';
-import { normaliseDistribution } from '../forest/distribution';
+import { logMixture, normaliseDistribution } from '../forest/distribution';
 import { DomainPosterior, topKByPrior, type PosteriorSettings } from '../forest/posterior';
 import type { Decoder } from './generate';
 
@@ -195,24 +195,9 @@ export class EnsembleDecoder implements Decoder {
 
   /** log sum_j w_j p_j(x) for every x: a fresh [V] array (the sampler modifies what it is given). */
   private mixture(): Float32Array {
-    const lw = this.posterior.logWeights();
-    const V = this.logProbs[0]!.length;
-    const out = new Float32Array(V);
-    const live = Array.from(lw.keys()).filter((i) => lw[i] !== -Infinity);
-    if (live.length === 1) {
-      out.set(this.logProbs[live[0]!]!);
-      return out;
-    }
-    for (let x = 0; x < V; x++) {
-      let m = -Infinity;
-      for (const i of live) {
-        const v = lw[i]! + this.logProbs[i]![x]!;
-        if (v > m) m = v;
-      }
-      let s = 0;
-      for (const i of live) s += Math.exp(lw[i]! + this.logProbs[i]![x]! - m);
-      out[x] = m + Math.log(s);
-    }
+    const out = new Float32Array(this.logProbs[0]!.length);
+    logMixture(this.posterior.logWeights(), this.logProbs, out);
     return out;
   }
+
 }
