@@ -74,10 +74,14 @@ export interface TrainJobResult {
   modelFolder: string | null;
 }
 
-/** The run's fixed plan: a minutes budget is turned into steps once, and a resumed run keeps that number. */
+/**
+ * The run's fixed plan: a minutes budget is turned into steps once (for the schedule) and kept as a time limit;
+ * a resumed run keeps both, whatever budget it is given again.
+ */
 interface RunPlan {
   totalSteps: number;
   secondsPerStep?: number;
+  timeLimitSeconds?: number;
 }
 const PLAN_FILE = 'plan.json';
 
@@ -103,7 +107,7 @@ async function stepsForMinutes(trainer: LlamaTrainer, windows: TokenWindows, min
   await restore();
   const totalSteps = Math.max(1, Math.floor((minutes * 60) / secondsPerStep));
   log(`${minutes} minutes at ${secondsPerStep.toFixed(3)} s per step: ${totalSteps} steps`);
-  return { totalSteps, secondsPerStep };
+  return { totalSteps, secondsPerStep, timeLimitSeconds: minutes * 60 };
 }
 
 export async function runTrainJob(input: unknown, signal: AbortSignal, onProgress: (p: TrainProgress) => void, log: (line: string) => void, onPlan?: (plan: { totalSteps: number }) => void): Promise<TrainJobResult> {
@@ -163,7 +167,7 @@ async function trainHoldingLock(p: z.output<typeof TrainJobPayload>, signal: Abo
       checkpointEverySteps: p.checkpointEverySteps ?? defaultCheckpointSteps(plan.totalSteps),
       checkpointEveryMinutes: p.checkpointEveryMinutes,
       // A minutes budget is a time limit: its steps are planned from a timing, and the run stops when the time is spent.
-      ...(p.minutes !== undefined ? { timeLimitSeconds: p.minutes * 60 } : {}),
+      ...(plan.timeLimitSeconds !== undefined ? { timeLimitSeconds: plan.timeLimitSeconds } : {}),
       signal,
       onProgress,
       log,

@@ -12,7 +12,7 @@ import { nodeWorkerLauncher } from '../../../src/engine/jobs/node-launcher';
 import { JobQueue } from '../../../src/engine/jobs/queue';
 import { JobRunner, type WorkerHandle } from '../../../src/engine/jobs/runner';
 import { parseModelConfig } from '../../../src/engine/model/config';
-import { readMetrics } from '../../../src/engine/train/loop';
+import { FINISHED, readMetrics } from '../../../src/engine/train/loop';
 import { runTrainJob, type TrainJobPayload } from '../../../src/engine/train/train-job';
 import { loadTokenizer } from '../../../src/engine/tokenize/load';
 import { LlamaModel } from '../../../src/engine/runtime/llama-model';
@@ -83,19 +83,21 @@ describe('train job', () => {
     const lines: string[] = [];
     const mixed = { ...payload(join(dir, 'run-min')), domainDir: undefined, domainDirs: [domain, domain], steps: undefined, minutes: 0.03, checkpointEverySteps: undefined, evalEvery: undefined };
     const timed = await runTrainJob(mixed, new AbortController().signal, () => undefined, (l) => lines.push(l));
-    expect(timed.reason).toBe('done');
+    // The planned steps, or fewer where the machine ran slower than its timing: the time is a limit.
+    expect(FINISHED).toContain(timed.reason);
     expect(timed.totalSteps).toBeGreaterThan(0);
-    expect(timed.steps).toBe(timed.totalSteps);
+    if (timed.reason === 'done') expect(timed.steps).toBe(timed.totalSteps);
+    expect(timed.steps).toBeLessThanOrEqual(timed.totalSteps);
     expect(lines.join('\n')).toMatch(new RegExp(`0.03 minutes at [0-9.]+ s per step: ${timed.totalSteps} steps`));
     // The same run with that many steps from the start: the timing steps must not have moved the weights or the optimizer.
     const fixed = await runTrainJob({ ...mixed, runDir: join(dir, 'run-fixed'), minutes: undefined, steps: timed.totalSteps }, new AbortController().signal, () => undefined, () => undefined);
     const a = readMetrics(join(dir, 'run-min')).filter((m) => m.split === 'train');
     const b = readMetrics(join(dir, 'run-fixed')).filter((m) => m.split === 'train');
     expect(fixed.steps).toBe(timed.totalSteps);
-    expect(a.map((m) => m.loss)).toEqual(b.map((m) => m.loss));
-    // Run again (a resume): the plan stands even with another budget, and nothing more is trained.
+    expect(a.map((m) => m.loss)).toEqual(b.slice(0, a.length).map((m) => m.loss));
+    // Run again (a resume): the plan stands, time limit included, even with another budget; nothing more is trained.
     const again = await runTrainJob({ ...mixed, minutes: 5 }, new AbortController().signal, () => undefined, () => undefined);
-    expect(again).toMatchObject({ totalSteps: timed.totalSteps, steps: timed.totalSteps, reason: 'done' });
+    expect(again).toMatchObject({ totalSteps: timed.totalSteps, steps: timed.steps, reason: timed.reason });
   });
 
   it('refuses a payload with two budgets or none', async () => {
