@@ -56,3 +56,22 @@ export function identityAlive(owner: ProcessIdentity): boolean {
   const now = processStartTime(owner.pid);
   return now === null || now === owner.startTime;
 }
+
+/**
+ * Calls `onGone` once when the process that started this one is gone, as a worker must notice however its
+ * owner died: the IPC channel closes (Node child processes), or this process is re-parented (its parent pid
+ * changes: every platform, Electron's utilityProcess included, checked every second).
+ */
+export function watchOwner(onGone: () => void, everyMs = 1000): void {
+  const owner = process.ppid;
+  let gone = false;
+  const once = (): void => {
+    if (gone) return;
+    gone = true;
+    onGone();
+  };
+  process.once('disconnect', once);
+  setInterval(() => {
+    if (process.ppid !== owner) once();
+  }, everyMs).unref();
+}

@@ -56,10 +56,16 @@ export async function startServe(home: string, timeoutMs = 20_000, logFile?: str
     child,
     openUrl,
     printed: () => output,
+    // SIGTERM (grove serve closes and exits); a process already gone, by exit or by signal, is stopped; one that
+    // has not exited 10 s later is killed, so a test's clean-up never hangs on it.
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };

@@ -2,6 +2,7 @@
 // runs one reply at a time (they would only compete for the same cores), in the order asked. Works over
 // Node's child-process IPC and Electron's utilityProcess parentPort alike.
 import { GroveError, toErrorData } from '../../shared/api/errors';
+import { watchOwner } from '../process-alive';
 import { ModelPool } from './model-pool';
 import type { FromInfer, ToInfer } from './protocol';
 import { runReply, type ReplyRequest } from './reply';
@@ -28,6 +29,9 @@ export function runInferenceWorker(): void {
     console.error('This is the Grove inference worker: it is started by Grove, not by hand.');
     process.exit(2);
   }
+  // It holds no state worth saving: when its owner goes (a killed `grove serve`, a crashed app), it goes too,
+  // rather than linger as an orphan holding models in memory.
+  watchOwner(() => process.exit(0));
   // Threads: ONNX Runtime's default (every core); training in another process shares them.
   const pool = new ModelPool({ run: { threads: Number(process.env.GROVE_INFER_THREADS ?? 0) } });
   const queue: { id: number; request: ReplyRequest; controller: AbortController }[] = [];

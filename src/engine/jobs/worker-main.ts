@@ -7,6 +7,7 @@
 // the job as a pause (training checkpoints first) and exits, at the latest after a grace period.
 import { toErrorData } from '../../shared/api/errors';
 import { GroveError } from '../../shared/api/errors';
+import { watchOwner } from '../process-alive';
 import type { FromWorker, JobHandler, ToWorker } from './protocol';
 
 interface ParentPort {
@@ -19,8 +20,6 @@ interface Parent {
   /** Resolves once every message sent so far has left this process (so exiting loses none). */
   flushed(): Promise<void>;
   onMessage(f: (m: ToWorker) => void): void;
-  /** Calls `f` once when the channel to the owner closes, where the transport says so (Node IPC). */
-  onDisconnect(f: () => void): void;
 }
 
 /** How often the parent pid is checked, and how long an orphan may take to checkpoint before it exits. */
@@ -32,7 +31,7 @@ function connect(): Parent | null {
   const electronPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
   if (electronPort) {
     // postMessage hands the message to Electron at once; a turn of the event loop lets it go out.
-    return { send: (m) => electronPort.postMessage(m), flushed: () => new Promise((r) => setImmediate(r)), onMessage: (f) => electronPort.on('message', (e) => f(e.data as ToWorker)), onDisconnect: () => undefined };
+    return { send: (m) => electronPort.postMessage(m), flushed: () => new Promise((r) => setImmediate(r)), onMessage: (f) => electronPort.on('message', (e) => f(e.data as ToWorker)) };
   }
   if (process.send) {
     const send = process.send.bind(process);
@@ -46,7 +45,6 @@ function connect(): Parent | null {
       },
       flushed: () => last,
       onMessage: (f) => process.on('message', (m) => f(m as ToWorker)),
-      onDisconnect: (f) => process.once('disconnect', f),
     };
   }
   return null;
@@ -69,11 +67,7 @@ export function runWorker(handlers: Readonly<Record<string, JobHandler>>): void 
     // Not unref'd: this timer is what ends a job that does not stop in time.
     setTimeout(() => process.exit(3), ORPHAN_GRACE_MS);
   };
-  parent.onDisconnect(ownerGone);
-  const ownerPid = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== ownerPid) ownerGone();
-  }, OWNER_CHECK_MS).unref();
+  watchOwner(ownerGone, OWNER_CHECK_MS);
   parent.onMessage(async (message) => {
     if (message.type === 'stop') {
       controller.abort(message.reason);

@@ -1,7 +1,10 @@
 // `grove serve` starts the inference worker for chat: a message sent over HTTP is answered by the forest's
 // experts, its tokens and its end arrive over the WebSocket, and the reply is in the catalog.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { processAlive } from '../../../src/engine/process-alive';
 import { startServe, type ServeProcess } from '../../helpers/grove-process';
 import { writeTinyForest } from '../../helpers/chat-forest';
 import { tempDir } from '../../helpers/tmp';
@@ -51,3 +54,37 @@ describe('grove serve chat', () => {
     expect(chat.messages[1]).toMatchObject({ content: end.content, finish: end.finish, settings: { models: ['law', 'med'] } });
   });
 });
+
+/** The pids whose parent is `pid`, from /proc (Linux). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false; // gone between the listing and the read
+      }
+    })
+    .map(Number);
+}
+
+describe('grove serve killed', () => {
+  it('takes its inference worker with it: no orphan holds the models', async () => {
+    const s = await startServe(join(dir, 'killed-home'));
+    const url = new URL(s.openUrl);
+    const key = /token=([^&]+)/.exec(url.hash)![1]!;
+    // info() asks the inference worker (it starts one) for the runtime's facts.
+    const res = await fetch(`${url.origin}/api/call/info`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` }, body: '{}' });
+    expect(((await res.json()) as { ok: boolean }).ok).toBe(true);
+    const workers = childrenOf(s.child.pid!);
+    expect(workers.length).toBeGreaterThan(0);
+    s.child.kill('SIGKILL');
+    await s.stop();
+    const deadline = Date.now() + 15_000;
+    while (workers.some(processAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(workers.filter(processAlive)).toEqual([]);
+  });
+});
+
