@@ -91,7 +91,8 @@ export function registerServe(program: Command): void {
       console.log(`Grove is serving ${home}`);
       console.log(`Open ${server.openUrl}`);
       const stop = async (): Promise<void> => {
-        await server.close();
+        // A connection that will not close (a client that never reads its response) must not keep Ctrl-C waiting.
+        await Promise.race([server.close(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
         api.close();
         process.exit(0);
       };
