@@ -46,3 +46,17 @@ export function writeDomainFolder(dir: string, name: string, sentence: (i: numbe
   for (let i = 0; i < files; i++) writeFileSync(join(folder, `${name}-${i}.txt`), `${sentence(i)}\n`.repeat(60));
   return folder;
 }
+
+/**
+ * A tiny Hugging Face-layout seed (with its tokenizer) in `dir/tiny-seed` and a folder of 25 poems in `dir/poems`:
+ * what the CLI tests of multi-step operations (init, add, a killed training) start from.
+ */
+export async function writeSeedAndPoems(dir: string): Promise<{ seed: string; poems: string }> {
+  const tokenizer = await writeTestTokenizer(dir, 320);
+  const seed = join(dir, 'tiny-seed');
+  await writeTestModel(seed, { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true }, { seed: 9, tokenizer });
+  const poems = join(dir, 'poems');
+  mkdirSync(poems);
+  for (let i = 0; i < 25; i++) writeFileSync(join(poems, `p${i}.txt`), `Poem ${i}: the willow bends, the river ${i} runs, and the heron waits by the stone.\n`.repeat(80));
+  return { seed, poems };
+}

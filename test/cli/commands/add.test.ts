@@ -7,11 +7,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
 import { catalogPath } from '../../../src/engine/home';
-import { plantTinyForest } from '../../helpers/forest-service';
+import { plantTinyForest, writeSeedAndPoems } from '../../helpers/forest-service';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
-import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
-import { writeTestTokenizer } from '../../helpers/tokenizer';
 
 const dir = tempDir();
 const home = join(dir, 'home');
@@ -21,10 +19,7 @@ const docs = join(dir, 'poems');
 
 beforeAll(async () => {
   assertBuilt();
-  const tokenizer = await writeTestTokenizer(dir, 320);
-  await writeTestModel(join(dir, 'tiny-seed'), { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true }, { seed: 9, tokenizer });
-  mkdirSync(docs);
-  for (let i = 0; i < 25; i++) writeFileSync(join(docs, `p${i}.txt`), `Poem ${i}: the willow bends, the river ${i} runs, and the heron waits by the stone.\n`.repeat(80));
+  await writeSeedAndPoems(dir);
   grove('init', '--from', join(dir, 'tiny-seed'));
 });
 

@@ -1,13 +1,11 @@
 // The everyday CLI path on a forest started from a model folder: init, ingest with the forest's own
 // tokenizer, list, eval and generate by model name.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { writeSeedAndPoems } from '../../helpers/forest-service';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
-import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
-import { writeTestTokenizer } from '../../helpers/tokenizer';
 
 const dir = tempDir();
 const home = join(dir, 'home');
@@ -15,11 +13,7 @@ const grove = (...args: string[]) => execFileSync(process.execPath, [groveBin, '
 
 beforeAll(async () => {
   assertBuilt();
-  const tokenizer = await writeTestTokenizer(dir, 320);
-  await writeTestModel(join(dir, 'tiny-seed'), { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true }, { seed: 9, tokenizer });
-  const docs = join(dir, 'poems');
-  mkdirSync(docs);
-  for (let i = 0; i < 25; i++) writeFileSync(join(docs, `p${i}.txt`), `Poem ${i}: the willow bends, the river ${i} runs, and the heron waits by the stone.\n`.repeat(80));
+  await writeSeedAndPoems(dir);
 });
 
 describe('grove init, then the forest commands', () => {

@@ -2,14 +2,13 @@
 // orphan writing on), the job is seen as interrupted by every job command, and `grove jobs resume` takes
 // it to the end from its last checkpoint with no step logged twice. A second process never writes the run.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../../../src/engine/process-alive';
+import { writeSeedAndPoems } from '../../helpers/forest-service';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
-import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
-import { writeTestTokenizer } from '../../helpers/tokenizer';
 
 const dir = tempDir();
 const home = join(dir, 'home');
@@ -27,13 +26,9 @@ async function until(what: string, ok: () => boolean, timeoutMs = 120_000): Prom
 
 beforeAll(async () => {
   assertBuilt();
-  const tokenizer = await writeTestTokenizer(dir, 320);
-  await writeTestModel(join(dir, 'tiny-seed'), { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true }, { seed: 9, tokenizer });
-  const docs = join(dir, 'poems');
-  mkdirSync(docs);
-  for (let i = 0; i < 25; i++) writeFileSync(join(docs, `p${i}.txt`), `Poem ${i}: the willow bends, the river ${i} runs, and the heron waits by the stone.\n`.repeat(80));
-  grove('init', '--from', join(dir, 'tiny-seed'));
-  grove('ingest', docs, '--domain', 'poems');
+  const { seed, poems } = await writeSeedAndPoems(dir);
+  grove('init', '--from', seed);
+  grove('ingest', poems, '--domain', 'poems');
 });
 
 describe('a SIGKILLed CLI', () => {
