@@ -202,6 +202,30 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'models: light experts (kind, base, LoRA settings); saved mixes',
+    up(db) {
+      db.exec(`
+        -- 'full': a whole model (model.safetensors). 'light': low-rank adapters (a PEFT adapter folder in the
+        -- store) over a frozen base, named by the base's store address; lora_json holds rank, alpha, targets.
+        ALTER TABLE models ADD COLUMN kind TEXT NOT NULL DEFAULT 'full' CHECK (kind IN ('full', 'light'));
+        ALTER TABLE models ADD COLUMN base_sha256 TEXT;
+        ALTER TABLE models ADD COLUMN lora_json TEXT;
+        CREATE INDEX models_by_base ON models(base_sha256);
+        -- A mix the person saved (the chat panel, grove mix save): a name and the mix as JSON (models,
+        -- weights or prior settings), callable by name (the OpenAI-compatible endpoint lists them).
+        CREATE TABLE mixes (
+          id INTEGER PRIMARY KEY,
+          forest_id INTEGER NOT NULL REFERENCES forests(id) ON DELETE CASCADE,
+          name TEXT NOT NULL,
+          spec_json TEXT NOT NULL,
+          created_at TEXT NOT NULL DEFAULT ${now},
+          UNIQUE (forest_id, name)
+        );
+      `);
+    },
+  },
 ];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;
