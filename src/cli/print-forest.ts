@@ -1,11 +1,12 @@
 // What the forest commands print: a model's parents with their weights, a model in full, the lineage tree.
 import { Catalog } from '../engine/catalog/catalog';
 import { listEvaluations } from '../engine/catalog/evaluations';
-import { findModel } from '../engine/catalog/models';
+import { findModel, modelById, modelsWithWeights } from '../engine/catalog/models';
 import { listRuns } from '../engine/catalog/runs';
 import { lineageGraph, parentsOf } from '../engine/forest/lineage';
 import { catalogPath } from '../engine/home';
 import { parseModelConfig } from '../engine/model/config';
+import { loraParameterCount } from '../engine/model/lora';
 import { parameterCount } from '../engine/model/names';
 import { GroveError } from '../shared/api/errors';
 
@@ -30,6 +31,11 @@ export function printParents(home: string, name: string): void {
   });
 }
 
+/** Bytes as MiB, or KiB below one MiB (a small adapter is not "0.0 MiB"). */
+function size(bytes: number): string {
+  return bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
 export function printModel(home: string, nameOrId: string): void {
   withCatalog(home, (catalog) => {
     const found = findModel(catalog, nameOrId);
@@ -40,7 +46,17 @@ export function printModel(home: string, nameOrId: string): void {
     const config = parseModelConfig(JSON.parse(row.arch));
     console.log(`${row.name} (model ${row.id}): ${row.role}, ${row.status}${row.domain ? `, domain ${row.domain}` : ''}, created ${row.created}`);
     console.log(`  ${config.architecture}, ${(parameterCount(config) / 1e6).toFixed(2)} M parameters, hidden ${config.hiddenSize}, ${config.numHiddenLayers} layers, vocabulary ${config.vocabSize}`);
-    console.log(`  weights ${row.sha ?? '(not written yet)'}${row.bytes ? `, ${(row.bytes / 2 ** 20).toFixed(1)} MiB` : ''}`);
+    const light = modelById(catalog, row.id).light;
+    if (light) {
+      const base = modelsWithWeights(catalog, light.baseSha256).map((m) => m.name);
+      const { rank, alpha, targets } = light.lora;
+      console.log(`  kind light: LoRA rank ${rank}, alpha ${alpha}, on ${targets.join(', ')}; base ${base.length > 0 ? base.join(', ') : '(no live model)'} (${light.baseSha256})`);
+      const trainable = loraParameterCount(config, light.lora);
+      console.log(`  adapter ${row.sha ?? '(not written yet)'}${row.bytes ? `, ${size(row.bytes)}` : ''}, ${trainable} trainable parameters (${((100 * trainable) / parameterCount(config)).toFixed(2)} % of the base)`);
+    } else {
+      console.log(`  kind full`);
+      console.log(`  weights ${row.sha ?? '(not written yet)'}${row.bytes ? `, ${size(row.bytes)}` : ''}`);
+    }
     const parents = parentsOf(catalog, row.id);
     if (parents.length > 0) console.log(`  initialised from ${parents.map((p) => `${p.weight.toFixed(4)} × ${p.name}`).join(' + ')}`);
     const forestId = catalog.forest()!.id;

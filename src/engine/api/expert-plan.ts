@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import type { ApiParsedInput } from '../../shared/api/schemas';
 import type { Catalog } from '../catalog/catalog';
-import type { TrainBudget } from '../../shared/api/schemas-forest';
+import type { LightSettings, TrainBudget } from '../../shared/api/schemas-forest';
+import { LORA_TARGETS } from '../model/lora';
 import { runsDir } from '../home';
 import { findModel, forestOfModel, insertModel, modelById } from '../catalog/models';
 import { insertRun, listRuns } from '../catalog/runs';
@@ -23,6 +24,26 @@ export function storedRef(catalog: Catalog, id: number): StoredRef {
   const m = modelById(catalog, id);
   if (!m.weightsSha256) throw new GroveError('conflict', `Model "${m.name}" has no weights yet: its branch has not finished.`, { model: m.name });
   return { id: m.id, name: m.name, sha256: m.weightsSha256, tokenizerSha256: m.tokenizerSha256 };
+}
+
+type LightJob = NonNullable<ExpertJobPayload['light']>;
+
+/** A light expert's job settings over `baseSha256`: rank 16, alpha 2r, every projection unless the person chose. */
+function lightJob(settings: LightSettings, baseSha256: string): LightJob {
+  return { baseSha256, rank: settings.rank, alpha: settings.alpha ?? 2 * settings.rank, targets: settings.targets ?? [...LORA_TARGETS] };
+}
+
+/**
+ * The experts a new expert may branch from: a full expert averages full experts; a light one averages the
+ * light experts over its own base (their deltas are low-rank; a full expert's is not).
+ */
+function branchCandidates(catalog: Catalog, forestId: number, light: LightJob | undefined): StoredRef[] {
+  return forestExperts(catalog, forestId)
+    .filter((e) => {
+      const facts = modelById(catalog, e.id).light;
+      return light ? facts?.baseSha256 === light.baseSha256 : facts === null;
+    })
+    .map((e) => storedRef(catalog, e.id));
 }
 
 /** A name is taken by a live model; a removed model's name is freed (its row keeps the history, renamed). */
@@ -94,7 +115,9 @@ function newRun(catalog: Catalog, home: string, modelId: number, t: DomainTraini
 export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput<'trainExpert'>): ExpertJobPayload {
   const t = domainTraining(catalog, input.domain, input.budget, input);
   const name = input.name ?? input.domain;
-  const candidates = forestExperts(catalog, t.forestId).map((e) => storedRef(catalog, e.id));
+  const seedRef = storedRef(catalog, t.seedModel.id);
+  const light = input.light ? lightJob(input.light, seedRef.sha256) : undefined;
+  const candidates = branchCandidates(catalog, t.forestId, light);
   // A cached prior of this domain is reused only if it covers exactly today's experts.
   const cached = loadPrior(catalog, t.forestId, priorTarget.domain(input.domain));
   const ids = new Set(candidates.map((c) => c.id));
@@ -112,15 +135,17 @@ export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput
       architectureJson: t.seedModel.architectureJson,
       tokenizerSha256: t.seedModel.tokenizerSha256,
       status: 'training',
+      light: light ? { baseSha256: light.baseSha256, lora: { rank: light.rank, alpha: light.alpha, targets: light.targets } } : null,
     });
-    const run = input.branchOnly ? null : newRun(catalog, home, modelId, t, { init: input.init, topK: input.topK }, input.device);
+    const run = input.branchOnly ? null : newRun(catalog, home, modelId, t, { init: input.init, topK: input.topK, ...(light ? { light } : {}) }, input.device);
     return {
       modelId,
       name,
       domain: input.domain,
       domainDir: domainDir(home, input.domain),
       runDir: run?.runDir ?? join(runsDir(home), `branch-${modelId}`),
-      branch: { init: input.init, topK: input.topK, candidates, seed: storedRef(catalog, t.seedModel.id), prior: fresh ? { modelIds: fresh.modelIds, weights: fresh.weights, sequences: fresh.sequences } : null },
+      ...(light ? { light } : {}),
+      branch: { init: input.init, topK: input.topK, candidates, seed: seedRef, prior: fresh ? { modelIds: fresh.modelIds, weights: fresh.weights, sequences: fresh.sequences } : null },
       ...(run ? { train: { runId: run.runId, settings: t.settings, budget: t.jobBudget, device: input.device } } : {}),
     };
   })();
@@ -138,6 +163,7 @@ export function planTraining(catalog: Catalog, home: string, input: ApiParsedInp
   const busy = catalog.db.prepare("SELECT j.id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.model_id = ? AND j.status IN ('queued', 'running', 'paused')").get(model.id) as { id: number } | undefined;
   if (busy) throw new GroveError('conflict', `"${model.name}" is being trained already (job ${busy.id}): resume or cancel that job.`, { job: busy.id });
   const run = newRun(catalog, home, model.id, t, { from: model.weightsSha256 }, input.device);
+  const light = model.light ? { baseSha256: model.light.baseSha256, ...model.light.lora, targets: [...model.light.lora.targets] } : undefined;
   return {
     modelId: model.id,
     name: model.name,
@@ -145,6 +171,7 @@ export function planTraining(catalog: Catalog, home: string, input: ApiParsedInp
     domainDir: domainDir(home, domainName),
     runDir: run.runDir,
     startSha256: model.weightsSha256,
+    ...(light ? { light } : {}),
     train: { runId: run.runId, settings: t.settings, budget: t.jobBudget, device: input.device },
   };
 }

@@ -2,6 +2,7 @@
 // trained, own-domain test perplexity) and the lineage edges, in a handful of queries over the catalog.
 import type { ForestSummary } from '../../shared/api/schemas';
 import { ModelConfigSchema } from '../model/config';
+import { loraParameterCount, type LoraConfig } from '../model/lora';
 import { parameterCount } from '../model/names';
 import type { Catalog, DomainRow } from './catalog';
 import { parseDomainStats } from './domains';
@@ -19,6 +20,10 @@ interface ModelQueryRow {
   architectureJson: string | null;
   createdAt: string;
   tokensTrained: number;
+  kind: ModelSummary['kind'];
+  baseSha256: string | null;
+  loraJson: string | null;
+  weightsSha256: string | null;
 }
 
 interface EvaluationRow {
@@ -42,6 +47,15 @@ function parametersOf(architectureJson: string | null): number | null {
   }
 }
 
+/** A light expert's card facts: its adapter settings, its base by name (a live model with the base's weights), its trainable parameters. */
+function lightOf(r: ModelQueryRow, rows: readonly ModelQueryRow[]): ModelSummary['light'] {
+  if (r.kind !== 'light' || !r.loraJson || !r.architectureJson) return null;
+  const lora = JSON.parse(r.loraJson) as LoraConfig;
+  const base = rows.find((m) => m.weightsSha256 === r.baseSha256 && m.status !== 'removed' && m.kind === 'full')?.name ?? null;
+  const parsed = ModelConfigSchema.safeParse(JSON.parse(r.architectureJson));
+  return { rank: lora.rank, alpha: lora.alpha, targets: [...lora.targets], base, trainableParameters: parsed.success ? loraParameterCount(parsed.data, lora) : 0 };
+}
+
 /** The model an evaluation spec names, when it scored one model (an ensemble names several). */
 function evaluatedModel(specJson: string): string | null {
   try {
@@ -59,7 +73,7 @@ export function forestSummary(catalog: Catalog): ForestSummary {
   const rows = db
     .prepare(
       `SELECT m.id, m.name, m.role, m.status, m.domain_id AS domainId, d.name AS domain, m.weights_bytes AS weightsBytes,
-              m.architecture_json AS architectureJson, m.created_at AS createdAt,
+              m.architecture_json AS architectureJson, m.created_at AS createdAt, m.kind, m.base_sha256 AS baseSha256, m.lora_json AS loraJson, m.weights_sha256 AS weightsSha256,
               COALESCE((SELECT SUM(r.tokens) FROM runs r WHERE r.model_id = m.id), 0) AS tokensTrained
          FROM models m LEFT JOIN domains d ON d.id = m.domain_id
         WHERE m.forest_id = ? ORDER BY m.id`,
@@ -96,6 +110,8 @@ export function forestSummary(catalog: Catalog): ForestSummary {
       tokensTrained: r.tokensTrained,
       ownDomainPerplexity: ownPerplexity.get(r.id) ?? null,
       createdAt: r.createdAt,
+      kind: r.kind,
+      light: lightOf(r, rows),
     })),
     lineage,
   };

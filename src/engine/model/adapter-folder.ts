@@ -10,6 +10,7 @@ import { GroveError } from '../../shared/api/errors';
 import { writeFileDurable } from '../durable-write';
 import type { ModelConfig } from './config';
 import { LORA_TARGETS, loraSpecs, type LoraConfig, type LoraTarget } from './lora';
+import { verifyContentAddress } from './content-address';
 import { SafetensorsFile, type TensorReader } from './safetensors';
 import { writeSafetensors, type WriteOptions, type WrittenFile } from './safetensors-write';
 
@@ -100,7 +101,7 @@ export interface AdapterFolder extends AdapterDescription {
   weights: TensorReader;
 }
 
-/** Reads an adapter folder and checks every tensor the config implies is there with its shape for `config`. */
+/** Reads an adapter folder and checks every tensor the config implies is there with its shape for `config` (and a store folder against its address). */
 export async function readAdapterFolder(folder: string, config: ModelConfig): Promise<AdapterFolder> {
   const configPath = join(folder, ADAPTER_CONFIG_FILE);
   let text: string;
@@ -116,6 +117,8 @@ export async function readAdapterFolder(folder: string, config: ModelConfig): Pr
     throw new GroveError('bad_input', `${configPath}: not valid JSON. Re-export the adapter.`, { path: configPath });
   }
   const description = parseAdapterConfig(json, configPath);
+  // A folder of the forest's store opens only while its files are the ones its name says.
+  await verifyContentAddress(folder, ADAPTER_WEIGHTS_FILE, ADAPTER_CONFIG_FILE);
   const weights = await SafetensorsFile.open(join(folder, ADAPTER_WEIGHTS_FILE));
   try {
     for (const s of loraSpecs(config, description.lora)) {

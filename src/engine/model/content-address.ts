@@ -20,6 +20,8 @@ const SHA256_NAME = /^[0-9a-f]{64}$/;
 const STAMP = '.verified.json';
 export const ADDRESS_FILE = 'grove-address.json';
 const FORMAT = 'grove-model-address/1';
+/** A light expert's folder: a PEFT adapter (adapter_config.json + adapter_model.safetensors) over a base in the store. */
+const ADAPTER_FORMAT = 'grove-adapter-address/1';
 
 interface Stamp {
   size: number;
@@ -28,27 +30,35 @@ interface Stamp {
 
 /** What a store folder's address covers. */
 export interface AddressManifest {
-  format: typeof FORMAT;
-  /** sha256 of model.safetensors. */
+  format: typeof FORMAT | typeof ADAPTER_FORMAT;
+  /** sha256 of model.safetensors (adapter_model.safetensors for an adapter). */
   weights: string;
-  /** sha256 of config.json as the store wrote it (one layout, keys in a fixed order). */
+  /** sha256 of config.json (adapter_config.json) as the store wrote it (one layout, keys in a fixed order). */
   config: string;
   /** sha256 of the tokenizer.json the model reads ids of; null where the store was not told it. */
   tokenizer: string | null;
+  /** An adapter's base: the store address of the full model its low-rank factors are added to. */
+  base?: string;
 }
 
 function manifestText(m: AddressManifest): string {
   // Fixed key order: the address is the hash of exactly this text.
-  return `${JSON.stringify({ format: m.format, weights: m.weights, config: m.config, tokenizer: m.tokenizer })}\n`;
+  const base = m.format === ADAPTER_FORMAT ? { base: m.base } : {};
+  return `${JSON.stringify({ format: m.format, weights: m.weights, config: m.config, tokenizer: m.tokenizer, ...base })}\n`;
 }
 
 function sha256(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Writes the manifest of a complete folder (config.json + weights) and returns its address. */
-export async function writeAddressManifest(folder: string, configFile: string, o: { weightsSha256: string; tokenizerSha256: string | null }): Promise<string> {
-  const text = manifestText({ format: FORMAT, weights: o.weightsSha256, config: sha256(await readFile(join(folder, configFile))), tokenizer: o.tokenizerSha256 });
+/**
+ * Writes the manifest of a complete folder (config.json + weights, or with `baseSha256` an adapter's
+ * adapter_config.json + adapter_model.safetensors) and returns its address. An adapter's address covers its
+ * base's: the same factors over another base are another model.
+ */
+export async function writeAddressManifest(folder: string, configFile: string, o: { weightsSha256: string; tokenizerSha256: string | null; baseSha256?: string }): Promise<string> {
+  const common = { weights: o.weightsSha256, config: sha256(await readFile(join(folder, configFile))), tokenizer: o.tokenizerSha256 };
+  const text = manifestText(o.baseSha256 === undefined ? { format: FORMAT, ...common } : { format: ADAPTER_FORMAT, ...common, base: o.baseSha256 });
   await writeFileDurable(join(folder, ADDRESS_FILE), text);
   return sha256(text);
 }
@@ -69,7 +79,9 @@ export async function readAddressManifest(folder: string): Promise<AddressManife
   } catch {
     return damaged();
   }
-  if (m === null || typeof m !== 'object' || m.format !== FORMAT || !SHA256_NAME.test(String(m.weights)) || !SHA256_NAME.test(String(m.config)) || !(m.tokenizer === null || SHA256_NAME.test(String(m.tokenizer)))) return damaged();
+  const adapter = m !== null && typeof m === 'object' && m.format === ADAPTER_FORMAT;
+  if (adapter && !SHA256_NAME.test(String(m.base))) return damaged();
+  if (m === null || typeof m !== 'object' || (m.format !== FORMAT && !adapter) || !SHA256_NAME.test(String(m.weights)) || !SHA256_NAME.test(String(m.config)) || !(m.tokenizer === null || SHA256_NAME.test(String(m.tokenizer)))) return damaged();
   if (sha256(text) !== basename(folder)) {
     throw new GroveError('internal', `${folder} is damaged: its address manifest does not hash to the folder's name. Remove the model that uses it and restore it from an export or a backup.`, { path: folder });
   }

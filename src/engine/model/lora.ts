@@ -4,12 +4,13 @@
 // and scaling, so an adapter trained here is a PEFT adapter. Initialised as PEFT does: A Kaiming-uniform
 // (a = sqrt(5), so U(-1/sqrt(in), 1/sqrt(in))), B zero, so a fresh adapter leaves the base model unchanged.
 import { GroveError } from '../../shared/api/errors';
+import { LoraTargetName } from '../../shared/api/schemas-forest';
 import type { ModelConfig } from './config';
 import { elementCount, parameterSpecs, type ParamSpec } from './names';
 import { Rng } from './rng';
 
-/** The projections an adapter may target, by the module names PEFT's target_modules uses. */
-export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
+/** The projections an adapter may target, by the module names PEFT's target_modules uses (the API's list, in the model's order). */
+export const LORA_TARGETS = LoraTargetName.options;
 export type LoraTarget = (typeof LORA_TARGETS)[number];
 
 export interface LoraConfig {

@@ -14,9 +14,12 @@ import { CACHED_PRIOR_DEFAULTS } from '../forest/prior';
 import { priorTarget } from '../forest/prior-store';
 import { branchParents, type ParentWeight } from '../forest/weights';
 import type { JobContext } from '../jobs/protocol';
+import { ADAPTER_WEIGHTS_FILE } from '../model/adapter-folder';
 import { WEIGHTS_FILE } from '../model/folder';
 import { chooseProvider, type ProviderPreference } from '../runtime/providers';
+import { LORA_TARGETS } from '../model/lora';
 import { runTrainJob } from '../train/train-job';
+import { storeAdapterFolder, storeFreshAdapter } from './adapter-store';
 import { forestTokenizerSha256 } from './init';
 import { storeAverage, storedModelFolder, storeModelFolder } from './model-store';
 import { estimateDomainsPrior, StoredRef, withModels } from './prior-job';
@@ -45,6 +48,19 @@ export const ExpertJobPayload = z
       .optional(),
     /** Train from these weights when not branching (the model's own, to train it further). */
     startSha256: z.string().optional(),
+    /**
+     * A light expert: low-rank adapters over the stored base `baseSha256` (frozen). Its weights (startSha256,
+     * the branch's result, the trained result) are adapters in the store; candidates are light experts over the same base.
+     */
+    light: z
+      .object({
+        baseSha256: z.string(),
+        rank: z.number().int().positive(),
+        alpha: z.number().positive(),
+        targets: z.array(z.enum(LORA_TARGETS)).min(1),
+      })
+      .strict()
+      .optional(),
     /** Training: the run's id, settings and budget; absent for a branch alone. */
     train: z
       .object({
@@ -113,10 +129,16 @@ async function branch(home: string, p: z.output<typeof ExpertJobPayload>, ctx: J
   const refs = new Map([b.seed, ...b.candidates].map((r) => [r.id, r]));
   let sha256: string;
   let bytes: number;
-  if (parents.length === 1) {
+  if (p.light && parents.length === 1 && parents[0]!.modelId === b.seed.id) {
+    // A light expert from the seed: a fresh adapter over it (B zero: the seed's function exactly), seeded by the model's id.
+    const { baseSha256, rank, alpha, targets } = p.light;
+    const stored = await storeFreshAdapter(home, { baseSha256, tokenizerSha256: b.seed.tokenizerSha256, lora: { rank, alpha, targets }, seed: p.modelId });
+    sha256 = stored.sha256;
+    bytes = stored.bytes;
+  } else if (parents.length === 1) {
     // A copy: the parent's stored weights are the init as they are (content-addressed, never modified).
     sha256 = refs.get(parents[0]!.modelId)!.sha256;
-    bytes = (await stat(join(storedModelFolder(home, sha256), WEIGHTS_FILE))).size;
+    bytes = (await stat(join(storedModelFolder(home, sha256), p.light ? ADAPTER_WEIGHTS_FILE : WEIGHTS_FILE))).size;
   } else {
     const stored = await storeAverage(
       home,
@@ -154,7 +176,8 @@ export async function runExpertJob(input: unknown, ctx: JobContext): Promise<{ m
     {
       runDir: p.runDir,
       domainDir: p.domainDir,
-      modelFolder: storedModelFolder(home, startSha!),
+      modelFolder: storedModelFolder(home, p.light ? p.light.baseSha256 : startSha!),
+      ...(p.light ? { lora: { rank: p.light.rank, alpha: p.light.alpha, targets: p.light.targets, adapterFolder: storedModelFolder(home, startSha!), baseModel: p.light.baseSha256 } } : {}),
       ...budget,
       ...trainJobSettings(s),
       ...(choice.provider === 'cpu' ? {} : { providers: [choice.provider, 'cpu'] }),
@@ -170,7 +193,8 @@ export async function runExpertJob(input: unknown, ctx: JobContext): Promise<{ m
   if (!result.modelFolder) return { modelId: p.modelId, sha256: startSha!, trained: false }; // paused or cancelled: the checkpoint stays
   ctx.progress({ phase: 'store', ...(last ? { train: { ...last, etaSeconds: 0 } } : {}) } satisfies ExpertProgress);
   // Trained on shards of the forest's tokenizer: that is the tokenizer this expert reads.
-  const stored = await storeModelFolder(home, result.modelFolder, await forestTokenizerSha256(home));
+  const tokenizerSha256 = await forestTokenizerSha256(home);
+  const stored = p.light ? await storeAdapterFolder(home, result.modelFolder, { baseSha256: p.light.baseSha256, tokenizerSha256 }) : await storeModelFolder(home, result.modelFolder, tokenizerSha256);
   ctx.record({ kind: 'trained', sha256: stored.sha256, bytes: stored.bytes, steps: result.steps, tokens: result.tokens, reason: result.reason } satisfies ExpertRecord);
   return { modelId: p.modelId, sha256: stored.sha256, trained: true };
 }

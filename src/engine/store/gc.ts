@@ -3,10 +3,11 @@
 // half-written folders left by a process that died: incoming weights, checkpoints and run files being
 // written (only in runs no live process holds the lock of), and temporary exports (in the forest's exports
 // folder and beside every export destination a job named). Weights a live model, a resumable run or a
-// pending job points to are kept.
+// pending job points to are kept, and so is the base of every live light expert.
 import { readdir, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog';
+import { basesInUse } from '../catalog/models';
 import type { JobQueue } from '../jobs/queue';
 import { staleExportTemps } from '../export/output';
 import { runsDir } from '../home';
@@ -33,6 +34,8 @@ export async function collectGarbage(catalog: Catalog, home: string, queue: JobQ
   const keep = new Set<string>([
     ...(db.prepare("SELECT weights_sha256 AS s FROM models WHERE status != 'removed' AND weights_sha256 IS NOT NULL").all() as { s: string }[]).map((r) => r.s),
     ...(db.prepare("SELECT init_sha256 AS s FROM runs WHERE status NOT IN ('done', 'cancelled') AND init_sha256 IS NOT NULL").all() as { s: string }[]).map((r) => r.s),
+    // A light expert is its adapter plus its base: the base stays while any live light expert needs it.
+    ...basesInUse(catalog),
   ]);
   // A pending job may name weights in its payload (a branch's parents, an export's source).
   const pending = queue.list(['queued', 'running', 'paused', 'failed']).map((j) => JSON.stringify(j.payload));

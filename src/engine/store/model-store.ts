@@ -78,14 +78,14 @@ export async function storeModelFolder(home: string, source: string, tokenizerSh
 }
 
 /** Moves a complete folder into the store under its address (or drops it: already stored). */
-async function commitIncoming(home: string, incoming: string, address: string): Promise<string> {
+export async function commitIncoming(home: string, incoming: string, address: string): Promise<string> {
   const final = storedModelFolder(home, address);
   if (await stat(final).then(() => true, () => false)) await rm(incoming, { recursive: true, force: true });
   else await rename(incoming, final);
   return final;
 }
 
-function incomingFolder(home: string): string {
+export function incomingFolder(home: string): string {
   return join(modelsDir(home), `.incoming-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 

@@ -244,7 +244,7 @@ export class LlamaTrainer implements TrainStepRunner {
 
   /** Mean loss over the batch (micro-batch by micro-batch when M > 1; equal sizes, so the mean of means). */
   async evalLoss(batch: Batch): Promise<number> {
-    this.sessions.evaluate ??= createSession(evalLossGraph(this.config, this.microBatchSize, this.contextLength), this.sessionOptions);
+    this.sessions.evaluate ??= createSession(evalLossGraph(this.config, this.microBatchSize, this.contextLength, this.lora), this.sessionOptions);
     const session = await this.sessions.evaluate;
     const feeds: Record<string, ort.Tensor> = {};
     this.params(feeds);

@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileDurable } from '../durable-write';
 import { readManifest, splitShards } from '../corpus/manifest';
+import { readAdapterFolder } from '../model/adapter-folder';
 import { ModelConfigSchema } from '../model/config';
 import { readModelFolder } from '../model/folder';
 import { initParameters } from '../model/init';
+import { initLoraFactor, LORA_TARGETS, loraSpecs } from '../model/lora';
 import { removeRunTemps } from './checkpoint';
 import { FINISHED, runTraining, type TrainProgress, type StopReason } from './loop';
 import { acquireRunLock } from './run-lock';
@@ -50,10 +52,27 @@ export const TrainJobPayload = z
     /** Checkpoints by steps and by time, whichever comes first; steps default to defaultCheckpointSteps. */
     checkpointEverySteps: z.number().int().positive().optional(),
     checkpointEveryMinutes: z.number().positive().default(5),
+    /**
+     * Train a light expert: low-rank adapters over `modelFolder` (the frozen base), starting from
+     * `adapterFolder` (a PEFT adapter, a light branch's init, whose rank, alpha and targets then hold) or
+     * fresh with these settings (A random, B zero);
+     * the result is a PEFT adapter folder naming `baseModel` as its base.
+     */
+    lora: z
+      .object({
+        rank: z.number().int().positive(),
+        alpha: z.number().positive(),
+        targets: z.array(z.enum(LORA_TARGETS)).min(1),
+        adapterFolder: z.string().min(1).optional(),
+        baseModel: z.string().min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((p) => (p.steps === undefined) !== (p.minutes === undefined), 'give the budget as steps or as minutes, one of them')
-  .refine((p) => (p.domainDir === undefined) !== (p.domainDirs === undefined), 'give domainDir or domainDirs, one of them');
+  .refine((p) => (p.domainDir === undefined) !== (p.domainDirs === undefined), 'give domainDir or domainDirs, one of them')
+  .refine((p) => !p.lora || p.modelFolder, 'a light expert trains over a base: give its modelFolder');
 export type TrainJobPayload = z.input<typeof TrainJobPayload>;
 
 /**
@@ -71,6 +90,7 @@ export interface TrainJobResult {
   steps: number;
   totalSteps: number;
   tokens: number;
+  /** The trained model (a full model folder; a PEFT adapter folder for a light expert), or null when paused or cancelled. */
   modelFolder: string | null;
 }
 
@@ -124,6 +144,9 @@ export async function runTrainJob(input: unknown, signal: AbortSignal, onProgres
 async function trainHoldingLock(p: z.output<typeof TrainJobPayload>, signal: AbortSignal, onProgress: (p: TrainProgress) => void, log: (line: string) => void, onPlan?: (plan: { totalSteps: number }) => void): Promise<TrainJobResult> {
   const source = p.modelFolder ? await readModelFolder(p.modelFolder) : null;
   const config = source ? source.config : ModelConfigSchema.parse(p.config);
+  // A light run from a start adapter (a branch's init) keeps its rank, alpha and targets; a fresh one takes the payload's.
+  const startAdapter = p.lora?.adapterFolder ? await readAdapterFolder(p.lora.adapterFolder, config) : null;
+  const lora = startAdapter?.lora ?? (p.lora ? { rank: p.lora.rank, alpha: p.lora.alpha, targets: LORA_TARGETS.filter((t) => p.lora!.targets.includes(t)) } : undefined);
   const trainer = await LlamaTrainer.create(config, {
     batchSize: p.batchSize,
     microBatches: p.microBatches,
@@ -131,16 +154,23 @@ async function trainHoldingLock(p: z.output<typeof TrainJobPayload>, signal: Abo
     threads: p.threads,
     seed: p.seed,
     ...(p.providers ? { session: { providers: p.providers } } : {}),
+    ...(lora ? { lora } : {}),
   });
   const restore = async (): Promise<void> => {
     if (source) await trainer.loadWeights(source.weights);
-    else {
+    if (lora) {
+      // A light run restarts from its start adapter, or from the same seeded fresh one.
+      if (startAdapter) await trainer.loadAdapter(startAdapter.weights);
+      else for (const spec of loraSpecs(config, lora)) trainer.tensor(spec.name).set(initLoraFactor(spec, p.seed));
+      trainer.resetOptimizer();
+    } else if (!source) {
       // A from-scratch run restarts from the same seeded init, as if the timing steps had never run.
       for (const { spec, data } of initParameters(config, p.seed)) trainer.tensor(spec.name).set(data);
       trainer.resetOptimizer();
     }
   };
   if (source) await trainer.loadWeights(source.weights);
+  if (startAdapter) await trainer.loadAdapter(startAdapter.weights);
   const dirs = p.domainDirs ?? [p.domainDir as string];
   const train = new TokenWindows(await splitFiles(dirs, 'train'), p.contextLength, p.seed);
   const valid = p.evalEvery || p.validations ? new TokenWindows(await splitFiles(dirs, 'valid'), p.contextLength, p.seed) : undefined;
@@ -172,13 +202,15 @@ async function trainHoldingLock(p: z.output<typeof TrainJobPayload>, signal: Abo
       onProgress,
       log,
     });
-    const modelFolder = FINISHED.includes(reason) ? join(p.runDir, 'model') : null;
-    if (modelFolder) await trainer.saveModel(modelFolder);
+    const modelFolder = FINISHED.includes(reason) ? join(p.runDir, p.lora ? 'adapter' : 'model') : null;
+    if (modelFolder && p.lora) await trainer.saveAdapter(modelFolder, p.lora.baseModel);
+    else if (modelFolder) await trainer.saveModel(modelFolder);
     return { reason, steps: state.step, totalSteps: plan.totalSteps, tokens: state.tokens, modelFolder };
   } finally {
     train.close();
     valid?.close();
     await trainer.close();
     await source?.weights.close();
+    await startAdapter?.weights.close();
   }
 }

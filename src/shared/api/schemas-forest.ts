@@ -26,6 +26,21 @@ export const BranchInitKind = z.enum(['posterior', 'seed', 'nearest']);
 
 const ModelName = z.string().min(1).max(200);
 
+/** The projections a light expert's adapters may target (PEFT's target_modules names; engine/model/lora.ts LORA_TARGETS). */
+export const LoraTargetName = z.enum(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']);
+
+/**
+ * A light expert: low-rank adapters (LoRA) over the forest's seed, which stays frozen and shared. Rank 16,
+ * alpha twice the rank and every projection by default.
+ */
+export const LightSettings = z
+  .object({
+    rank: z.number().int().min(1).max(1024).default(16),
+    alpha: z.number().positive().max(1e6).optional(),
+    targets: z.array(LoraTargetName).min(1).max(7).optional(),
+  })
+  .strict();
+
 /** A new expert to branch, train and merge on a domain (trainExpert adds the domain; addDomain takes it as its follow-up). */
 export const DomainExpert = z
   .object({
@@ -38,6 +53,8 @@ export const DomainExpert = z
     device: DeviceChoice.default('auto'),
     threads: Threads.optional(),
     checkpoint: CheckpointEvery.optional(),
+    /** Make a light expert (low-rank adapters over the seed) instead of a full copy. */
+    light: LightSettings.optional(),
   })
   .strict();
 
@@ -195,6 +212,7 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
 
 export type TrainBudget = z.output<typeof TrainBudget>;
 export type DomainExpert = z.output<typeof DomainExpert>;
+export type LightSettings = z.output<typeof LightSettings>;
 export type PriorView = z.output<typeof PriorView>;
 export type RunView = z.output<typeof RunView>;
 export type MetricPoint = z.output<typeof MetricPoint>;

@@ -56,6 +56,10 @@ export const ForestSummary = z.object({
       /** Latest test perplexity of this model on its own domain; null before an evaluation. */
       ownDomainPerplexity: z.number().nullable(),
       createdAt: z.string(),
+      /** 'light': low-rank adapters over a shared base (weightsBytes is the adapter's size); 'full': a whole model. */
+      kind: z.enum(['full', 'light']),
+      /** A light expert's adapter settings and its base (the model it adapts, by name; null if that model is gone). */
+      light: z.object({ rank: z.number().int(), alpha: z.number(), targets: z.array(z.string()), base: z.string().nullable(), trainableParameters: z.number().int() }).nullable(),
     }),
   ),
   /** Branch and collapse edges: the child was initialised as sum(weight * parent). */

@@ -46,6 +46,25 @@ describe('grove add, killed between its steps', () => {
   });
 });
 
+describe('grove add --light', () => {
+  it('adds a light expert over the seed, and grove show prints its kind, rank and base', () => {
+    grove('add', docs, '--domain', 'verses', '--light', '--rank', '4', '--targets', 'q_proj,v_proj', '--init', 'seed', '--steps', '3', '--threads', '1');
+    const shown = grove('show', 'verses');
+    expect(shown).toMatch(/kind light: LoRA rank 4, alpha 8, on q_proj, v_proj; base tiny-seed \([0-9a-f]{64}\)/);
+    expect(shown).toMatch(/adapter [0-9a-f]{64}, [0-9.]+ KiB, 512 trainable parameters \([0-9.]+ % of the base\)/);
+    expect(grove('show', 'tiny-seed')).toMatch(/kind full/);
+  }, 120_000);
+
+  it('refuses light settings without --light, and an unknown projection', () => {
+    const stray = spawnSync(process.execPath, args('add', docs, '--domain', 'odes', '--rank', '8'), { encoding: 'utf8' });
+    expect(stray.status).not.toBe(0);
+    expect(stray.stderr).toMatch(/--rank sets up a light expert; add --light/);
+    const unknown = spawnSync(process.execPath, args('add', docs, '--domain', 'odes', '--light', '--targets', 'q_proj,lm_head'), { encoding: 'utf8' });
+    expect(unknown.stderr).toMatch(/unknown projection lm_head; choose from q_proj, k_proj/);
+    expect(grove('jobs')).not.toMatch(/odes/);
+  });
+});
+
 describe('grove add on a folder with nothing to train on', () => {
   const junkDir = tempDir();
   let junkHome = '';

@@ -6,10 +6,17 @@ import type { ForestSummary } from '../../../src/shared/api';
 type Model = ForestSummary['models'][number];
 const model = (extra: Partial<Model> = {}): Model => ({
   id: 3, name: 'news', role: 'expert', domainId: 1, status: 'ready', domain: 'news', parameters: 134_515_008, weightsBytes: 538_000_000,
-  tokensTrained: 4_500_000, ownDomainPerplexity: 23.456, createdAt: '2025-03-01T10:00:00.000Z', ...extra,
+  tokensTrained: 4_500_000, ownDomainPerplexity: 23.456, createdAt: '2025-03-01T10:00:00.000Z', kind: 'full', light: null, ...extra,
 });
 
 describe('ModelCard', () => {
+  it('shows a light expert as one: its rank, its base and the size of the adapter alone', () => {
+    render(ModelCard, { model: model({ kind: 'light', weightsBytes: 3_600_000, light: { rank: 16, alpha: 32, targets: ['q_proj'], base: 'seed', trainableParameters: 921_600 } }) });
+    expect(screen.getByTestId('model-kind').textContent).toContain('Light expert');
+    expect(screen.getByTestId('model-adapter').textContent).toBe('rank 16 on seed');
+    expect(screen.queryByTestId('model-parameters')).toBeNull();
+  });
+
   it('shows what the forest view promises: domain, size, tokens trained, own-domain perplexity, status', () => {
     render(ModelCard, { model: model() });
     expect(screen.getByRole('heading', { name: 'news' })).toBeTruthy();

@@ -1,0 +1,79 @@
+// Light experts in the forest's model store: a PEFT adapter folder models/<address>/ (adapter_config.json +
+// adapter_model.safetensors + grove-address.json), the address covering the adapter's files, the tokenizer
+// and the base's own address (model/content-address.ts), so the same factors over another base are another
+// model. The base stays a full model folder of the store; the catalog keeps it while a light expert needs it.
+import { mkdir, rm } from 'node:fs/promises';
+import { ADAPTER_CONFIG_FILE, peftName, readAdapterFolder, writeAdapterFolder } from '../model/adapter-folder';
+import type { ModelConfig } from '../model/config';
+import { writeAddressManifest } from '../model/content-address';
+import { assertFinite } from '../model/finite';
+import { readConfigFile } from '../model/folder';
+import { initLoraFactor, loraSpecs, type LoraConfig } from '../model/lora';
+import { commitIncoming, incomingFolder, storedModelFolder } from './model-store';
+
+export interface StoredAdapter {
+  /** The store address (the folder's name; the catalog's weights_sha256). */
+  sha256: string;
+  bytes: number;
+  folder: string;
+  lora: LoraConfig;
+  /** adapter_config.json's base_model_name_or_path, as kept (a Hub id, or the base's store address). */
+  baseModel: string;
+}
+
+export interface AdapterBase {
+  /** The base's store address. */
+  baseSha256: string;
+  /** The tokenizer the base (and so the adapter) reads. */
+  tokenizerSha256: string | null;
+}
+
+/** The base's config, read from the store (refused with the reason when the base is not there). */
+export async function baseConfig(home: string, baseSha256: string): Promise<ModelConfig> {
+  return (await readConfigFile(storedModelFolder(home, baseSha256))).config;
+}
+
+/** Writes adapter tensors (Grove names) into the store as a light expert over the base. */
+export async function storeAdapter(home: string, a: AdapterBase & { config: ModelConfig; lora: LoraConfig; tensors: ReadonlyMap<string, Float32Array>; baseModel?: string }): Promise<StoredAdapter> {
+  const incoming = incomingFolder(home);
+  try {
+    const baseModel = a.baseModel ?? a.baseSha256;
+    await mkdir(incoming, { recursive: true });
+    const written = await writeAdapterFolder(incoming, { config: a.config, lora: a.lora, baseModel, tensors: a.tensors });
+    const address = await writeAddressManifest(incoming, ADAPTER_CONFIG_FILE, { weightsSha256: written.sha256, tokenizerSha256: a.tokenizerSha256, baseSha256: a.baseSha256 });
+    const folder = await commitIncoming(home, incoming, address);
+    return { sha256: address, bytes: written.bytes, folder, lora: a.lora, baseModel };
+  } catch (err) {
+    await rm(incoming, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
+ * Copies a PEFT adapter folder into the store as a light expert over the stored base: the adapter is checked
+ * against the base's shapes (refused with the reason when it was trained on another model) and its values
+ * for NaN/Inf. `baseModel` replaces the folder's base_model_name_or_path where given (Grove's own training
+ * names the base's address; an import keeps the Hub id it came with).
+ */
+export async function storeAdapterFolder(home: string, source: string, o: AdapterBase & { baseModel?: string }): Promise<StoredAdapter> {
+  const config = await baseConfig(home, o.baseSha256);
+  const adapter = await readAdapterFolder(source, config);
+  try {
+    const tensors = new Map<string, Float32Array>();
+    for (const s of loraSpecs(config, adapter.lora)) {
+      const values = await adapter.weights.readFloat32(peftName(s.name));
+      assertFinite(values, peftName(s.name), source);
+      tensors.set(s.name, values);
+    }
+    return await storeAdapter(home, { ...o, config, lora: adapter.lora, tensors, baseModel: o.baseModel ?? adapter.baseModel });
+  } finally {
+    await adapter.weights.close();
+  }
+}
+
+/** A fresh adapter (A random from `seed`, B zero: the base unchanged) in the store: a light expert's init when it has no light parents. */
+export async function storeFreshAdapter(home: string, o: AdapterBase & { lora: LoraConfig; seed: number }): Promise<StoredAdapter> {
+  const config = await baseConfig(home, o.baseSha256);
+  const tensors = new Map(loraSpecs(config, o.lora).map((s) => [s.name, initLoraFactor(s, o.seed)]));
+  return storeAdapter(home, { ...o, config, tensors });
+}

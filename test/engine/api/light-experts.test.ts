@@ -1,0 +1,96 @@
+// Light experts through GroveService and real job workers: a light expert is a PEFT adapter in the store
+// over the seed, which training leaves bit for bit unchanged; its row records kind, base and LoRA settings;
+// it trains further, pauses and resumes from a checkpoint of its adapter alone; gc keeps its base.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GroveService } from '../../../src/engine/api/service';
+import { Catalog } from '../../../src/engine/catalog/catalog';
+import { modelById } from '../../../src/engine/catalog/models';
+import { sha256File } from '../../../src/engine/file-hash';
+import { catalogPath } from '../../../src/engine/home';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../../../src/engine/model/adapter-folder';
+import { storedModelFolder } from '../../../src/engine/store/model-store';
+import { jobService, jobSettled, plantTinyForest, writeDomainFolder } from '../../helpers/forest-service';
+import { tempDir } from '../../helpers/tmp';
+
+const dir = tempDir();
+let home: string;
+let service: GroveService;
+
+function row(name: string) {
+  const catalog = Catalog.open(catalogPath(home));
+  try {
+    const { id } = catalog.db.prepare('SELECT id FROM models WHERE name = ?').get(name) as { id: number };
+    return modelById(catalog, id);
+  } finally {
+    catalog.close();
+  }
+}
+
+beforeAll(async () => {
+  home = await plantTinyForest(dir);
+  service = jobService(home);
+  for (const [name, sentence] of [
+    ['law', (i: number) => `Clause ${i}: the tenant shall pay the landlord the rent on the first day of the month.`],
+    ['med', (i: number) => `Patient ${i} was given aspirin for the fever and rested for two days in the ward.`],
+  ] as const) {
+    const job = await service.addDomain({ folder: writeDomainFolder(dir, name, sentence), domain: name });
+    expect(await jobSettled(service, job.id)).toMatchObject({ status: 'done' });
+  }
+});
+afterAll(() => service?.close());
+
+describe('light experts', () => {
+  it('trains a light expert as an adapter over the seed, leaving the seed bit for bit as it was', async () => {
+    const seed = row('seed');
+    const seedWeights = join(storedModelFolder(home, seed.weightsSha256!), 'model.safetensors');
+    const before = await sha256File(seedWeights);
+    const job = await service.trainExpert({ domain: 'law', light: { rank: 4 }, budget: { steps: 6 } });
+    const done = await jobSettled(service, job.id);
+    expect(done, done.error ?? '').toMatchObject({ status: 'done', done: 6, total: 6 });
+
+    const law = row('law');
+    expect(law).toMatchObject({ status: 'ready', light: { baseSha256: seed.weightsSha256, lora: { rank: 4, alpha: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] } } });
+    const folder = storedModelFolder(home, law.weightsSha256!);
+    const config = JSON.parse(readFileSync(join(folder, ADAPTER_CONFIG_FILE), 'utf8')) as Record<string, unknown>;
+    expect(config).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, base_model_name_or_path: seed.weightsSha256 });
+    expect(await sha256File(seedWeights)).toBe(before);
+
+    // The card: kind, rank, base, and the adapter's size, a small part of the seed's.
+    const card = (await service.forestSummary({})).models.find((m) => m.name === 'law')!;
+    const seedCard = (await service.forestSummary({})).models.find((m) => m.name === 'seed')!;
+    expect(card).toMatchObject({ kind: 'light', light: { rank: 4, alpha: 8, base: 'seed' } });
+    expect(card.weightsBytes).toBe(readFileSync(join(folder, ADAPTER_WEIGHTS_FILE)).length);
+    expect(card.weightsBytes!).toBeLessThan(seedCard.weightsBytes! / 2);
+  });
+
+  it('branches a light expert from the seed alone, then trains it further with pause and resume', async () => {
+    const branched = await jobSettled(service, (await service.trainExpert({ domain: 'med', init: 'seed', light: { rank: 2, targets: ['q_proj', 'v_proj'] }, branchOnly: true })).id);
+    expect(branched.status, branched.error ?? '').toBe('done');
+    const init = row('med');
+    expect(init).toMatchObject({ status: 'training', light: { lora: { rank: 2, alpha: 4, targets: ['q_proj', 'v_proj'] } } });
+
+    const job = await service.trainModel({ model: 'med', budget: { steps: 30 }, checkpoint: { steps: 2 } });
+    const off = service.onEvent((e) => {
+      if (e.type === 'train.progress' && e.runId === job.runId && e.progress.step === 3) void service.pauseJob({ id: job.id });
+    });
+    expect((await jobSettled(service, job.id)).status).toBe('paused');
+    off();
+    const paused = (await service.runs({})).find((r) => r.id === job.runId)!;
+    expect(paused.step).toBeLessThan(30);
+    await service.resumeJob({ id: job.id });
+    const done = await jobSettled(service, job.id, ['done', 'failed', 'cancelled']);
+    expect(done.status, done.error ?? '').toBe('done');
+    const { points } = await service.runMetrics({ runId: job.runId! });
+    expect(points.filter((p) => p.split === 'train').map((p) => p.step)).toEqual([...Array(30).keys()]);
+    const med = row('med');
+    expect(med.weightsSha256).not.toBe(init.weightsSha256);
+    expect(med.light).toEqual(init.light);
+  });
+
+  it('gc keeps the base of the light experts and their adapters', async () => {
+    await service.gc({});
+    for (const name of ['seed', 'law', 'med']) expect(readFileSync(join(storedModelFolder(home, row(name).weightsSha256!), 'grove-address.json')).length).toBeGreaterThan(0);
+  });
+});
