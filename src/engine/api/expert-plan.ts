@@ -15,7 +15,7 @@ import { loadPrior, priorTarget } from '../forest/prior-store';
 import { parseModelConfig } from '../model/config';
 import { domainDir } from '../store/domains';
 import type { ExpertJobPayload } from '../store/expert-job';
-import { budgetToJob, defaultBudget, forestTrainingSettings, type TrainingSettings } from '../store/training-settings';
+import { budgetToJob, defaultBudget, forestTrainingSettings, lightTrainingSettings, type TrainingSettings } from '../store/training-settings';
 
 type StoredRef = { id: number; name: string; sha256: string; tokenizerSha256: string | null };
 
@@ -74,8 +74,8 @@ interface Overrides {
   checkpoint?: { steps?: number | undefined; minutes?: number | undefined } | undefined;
 }
 
-/** The domain to train on (ingested and big enough), and the forest's training settings and budget for it. */
-function domainTraining(catalog: Catalog, domainName: string, budget: TrainBudget | undefined, o: Overrides): DomainTraining {
+/** The domain to train on (ingested and big enough), and the forest's training settings (a light expert's, for one) and budget for it. */
+function domainTraining(catalog: Catalog, domainName: string, budget: TrainBudget | undefined, o: Overrides, light: boolean): DomainTraining {
   const forest = catalog.forest();
   if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
   const seed = forestSeed(catalog, forest.id);
@@ -84,7 +84,8 @@ function domainTraining(catalog: Catalog, domainName: string, budget: TrainBudge
   const stats = JSON.parse(domain.statsJson) as { trainable: boolean; message: string; splits: { train: { tokens: number } } };
   if (!stats.trainable) throw new GroveError('bad_input', `Domain "${domainName}" cannot be trained on yet: ${stats.message}`, { domain: domainName });
   const seedModel = modelById(catalog, seed.id);
-  const forestSettings = forestTrainingSettings(catalog, forest.id, parseModelConfig(JSON.parse(seedModel.architectureJson)), seedIsPretrained(catalog, forest.id, seed.id));
+  const expertSettings = forestTrainingSettings(catalog, forest.id, parseModelConfig(JSON.parse(seedModel.architectureJson)), seedIsPretrained(catalog, forest.id, seed.id));
+  const forestSettings = light ? lightTrainingSettings(expertSettings) : expertSettings;
   const settings: TrainingSettings = {
     ...forestSettings,
     ...(o.threads !== undefined ? { threads: o.threads } : {}),
@@ -113,7 +114,7 @@ function newRun(catalog: Catalog, home: string, modelId: number, t: DomainTraini
 
 /** A new expert: its row (status 'training', weights to come), its run unless it is a branch alone, and the job. */
 export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput<'trainExpert'>): ExpertJobPayload {
-  const t = domainTraining(catalog, input.domain, input.budget, input);
+  const t = domainTraining(catalog, input.domain, input.budget, input, input.light !== undefined);
   const name = input.name ?? input.domain;
   const seedRef = storedRef(catalog, t.seedModel.id);
   const light = input.light ? lightJob(input.light, seedRef.sha256) : undefined;
@@ -159,7 +160,7 @@ export function planTraining(catalog: Catalog, home: string, input: ApiParsedInp
   const ownDomain = row.domainId === null ? undefined : catalog.domains(forestOfModel(catalog, model.id)).find((d) => d.id === row.domainId)?.name;
   const domainName = input.domain ?? ownDomain;
   if (!domainName) throw new GroveError('bad_input', `"${model.name}" has no domain of its own: name the domain to train it on.`, { model: model.name });
-  const t = domainTraining(catalog, domainName, input.budget, input);
+  const t = domainTraining(catalog, domainName, input.budget, input, row.light !== null);
   const busy = catalog.db.prepare("SELECT j.id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.model_id = ? AND j.status IN ('queued', 'running', 'paused')").get(model.id) as { id: number } | undefined;
   if (busy) throw new GroveError('conflict', `"${model.name}" is being trained already (job ${busy.id}): resume or cancel that job.`, { job: busy.id });
   const run = newRun(catalog, home, model.id, t, { from: model.weightsSha256 }, input.device);
