@@ -2,7 +2,7 @@
 // shrinks, nothing else changes). Its row and lineage stay as history; its files stay until `grove gc`.
 import { GroveError } from '../../shared/api/errors';
 import type { Catalog } from '../catalog/catalog';
-import { lightExpertsOver, setModelStatus, type ModelStatus } from '../catalog/models';
+import { lightExpertsOver, modelsWithWeights, setModelStatus, type ModelStatus } from '../catalog/models';
 
 export function removeModel(catalog: Catalog, nameOrId: string): { id: number; name: string } {
   const row = catalog.db
@@ -11,7 +11,7 @@ export function removeModel(catalog: Catalog, nameOrId: string): { id: number; n
   if (!row) throw new GroveError('not_found', `No model "${nameOrId}" in this forest; \`grove list\` shows the models.`, { model: nameOrId });
   if (row.role === 'seed') throw new GroveError('conflict', `"${row.name}" is the forest's seed: new experts branch from it, so it cannot be removed.`, { model: row.name });
   // Another live model with the same weights (a branch that copied them) keeps the base in the store.
-  const shared = row.sha256 !== null && catalog.db.prepare("SELECT 1 FROM models WHERE weights_sha256 = ? AND id != ? AND status != 'removed'").get(row.sha256, row.id) !== undefined;
+  const shared = row.sha256 !== null && modelsWithWeights(catalog, row.sha256).some((m) => m.id !== row.id);
   const dependants = row.sha256 && !shared ? lightExpertsOver(catalog, row.sha256).filter((m) => m.id !== row.id) : [];
   if (dependants.length > 0) {
     const names = dependants.map((m) => `"${m.name}"`).join(', ');
