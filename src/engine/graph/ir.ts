@@ -42,7 +42,7 @@ export class Value {
   }
 }
 
-export interface Node<A = any> {
+export interface Node<A = unknown> {
   readonly op: OpName;
   readonly inputs: readonly Value[];
   readonly attrs: A;

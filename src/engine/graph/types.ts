@@ -71,7 +71,7 @@ export interface Emitter {
 }
 
 /** One op: shape inference, lowering and (for differentiable ops) the VJP rule, side by side. */
-export interface OpDef<A = any> {
+export interface OpDef<A = unknown> {
   /** Output types from input types and attributes; throws (the graph prefixes the op) on bad shapes. */
   infer(inputs: readonly Value[], attrs: A): TypeInfo[];
   /**

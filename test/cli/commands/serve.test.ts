@@ -8,6 +8,9 @@ import { processAlive } from '../../../src/engine/process-alive';
 import { startServe, type ServeProcess } from '../../helpers/grove-process';
 import { writeTinyForest } from '../../helpers/chat-forest';
 import { tempDir } from '../../helpers/tmp';
+import type { ApiInput, ApiMethodName, ApiOutput, GroveEvent } from '../../../src/shared/api';
+
+type ChatDone = Extract<GroveEvent, { type: 'chat.done' }>;
 
 const dir = tempDir();
 let serve: ServeProcess;
@@ -23,21 +26,21 @@ beforeAll(async () => {
 });
 afterAll(() => serve?.stop());
 
-async function call(method: string, input: unknown): Promise<any> {
+async function call<M extends ApiMethodName>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {
   const res = await fetch(`${origin}/api/call/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(input) });
   const envelope = (await res.json()) as { ok: boolean; result?: unknown; error?: { message: string } };
   if (!envelope.ok) throw new Error(envelope.error?.message);
-  return envelope.result;
+  return envelope.result as ApiOutput<M>;
 }
 
 describe('grove serve chat', () => {
   it('answers a message in its inference worker and streams the reply over the WebSocket', async () => {
     const ws = new WebSocket(`${origin.replace('http', 'ws')}/api/events?token=${token}`);
     await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
-    const events: any[] = [];
-    const done = new Promise<any>((resolve) =>
+    const events: GroveEvent[] = [];
+    const done = new Promise<ChatDone>((resolve) =>
       ws.on('message', (data) => {
-        const e = JSON.parse(String(data));
+        const e = JSON.parse(String(data)) as GroveEvent;
         events.push(e);
         if (e.type === 'chat.done') resolve(e);
       }),
@@ -47,7 +50,7 @@ describe('grove serve chat', () => {
     ws.close();
     expect(end).toMatchObject({ chatId: sent.chatId, messageId: sent.replyMessageId });
     expect(end.error).toBeUndefined();
-    const tokens = events.filter((e) => e.type === 'chat.token');
+    const tokens = events.filter((e): e is Extract<GroveEvent, { type: 'chat.token' }> => e.type === 'chat.token');
     expect(tokens.length).toBeGreaterThan(0);
     expect(tokens.map((t) => t.text).join('')).toBe(end.content);
     const chat = await call('chat', { chatId: sent.chatId });

@@ -44,7 +44,7 @@ export const reduceOps = {
     infer: reduceInfer,
     lower: reduceLower('ReduceSum'),
     vjp: (g, n, [dy]) => [expandBack(g, dy!, n.inputs[0]!, normAxes(n.attrs.axes, n.inputs[0]!.rank), n.attrs.keepdims)],
-  },
+  } satisfies OpDef<ReduceAttrs>,
   reduceMean: {
     infer: reduceInfer,
     lower: reduceLower('ReduceMean'),
@@ -55,7 +55,7 @@ export const reduceOps = {
       const scaled = typeof count === 'number' ? g.mul(dy!, 1 / count) : g.div(dy!, count);
       return [expandBack(g, scaled, x, axes, n.attrs.keepdims)];
     },
-  },
+  } satisfies OpDef<ReduceAttrs>,
   // The gradient goes to the maxima, split evenly between ties.
   reduceMax: {
     infer: reduceInfer,
@@ -66,7 +66,7 @@ export const reduceOps = {
       const hit = g.cast(g.equal(x, kept(g, n, n.outputs[0]!)), x.dtype);
       return [g.mul(hit, g.div(kept(g, n, dy!), g.reduceSum(hit, axes, true)))];
     },
-  },
+  } satisfies OpDef<ReduceAttrs>,
   // d lse / dx = softmax(x) = exp(x - lse)
   reduceLogSumExp: {
     infer: reduceInfer,

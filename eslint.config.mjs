@@ -1,0 +1,55 @@
+// Grove's boundaries as lint rules (`npm run lint`, part of the README's test command). Each layer may import
+// only what the architecture allows; a change that needs another import changes the design on purpose, here,
+// with the reason. See README "Layout" for what each folder is.
+import svelte from 'eslint-plugin-svelte';
+import tseslint from 'typescript-eslint';
+
+/** Native and heavy modules, each owned by one place. */
+const ORT = ['onnxruntime-node', 'onnxruntime-common', 'onnxruntime-web'];
+const SQLITE = ['better-sqlite3'];
+
+/** [globs or a RegExp source, message] pairs as no-restricted-imports patterns. */
+const restrict = (groups) => ({
+  'no-restricted-imports': ['error', { patterns: groups.map(([match, message]) => (typeof match === 'string' ? { regex: match, message } : { group: match, message })) }],
+});
+
+const UI_ONLY = [
+  [['**/engine/**', '**/main/**', '**/cli/**', '**/server/**', '**/bench/**'], 'The renderer reaches Grove only through src/shared/api (the preload bridge or HTTP).'],
+  [['node:*', 'electron', ...ORT, ...SQLITE], 'The renderer runs in a sandboxed page: no Node, Electron, ONNX Runtime or SQLite.'],
+];
+const SHARED_ONLY = [
+  [['**/engine/**', '**/main/**', '**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**'], 'src/shared is the contract both sides import: it imports nothing of theirs.'],
+  [['node:*', 'electron', ...ORT, ...SQLITE], 'src/shared also runs in the renderer: plain TypeScript and zod only.'],
+];
+const HOSTS = [[['**/main/**', '**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**'], 'The engine is a library its hosts (the app, the CLI, the server, the bench) call; it never imports them.']];
+const NO_ELECTRON = [[['electron'], 'Only the Electron main process (src/main) imports electron; the engine also runs in plain Node.']];
+const ORT_ONLY_IN_RUNTIME = [[ORT, 'Only src/engine/runtime opens ONNX Runtime: main never loads it, and sessions are made in one place.']];
+const SQL_ONLY_IN_CATALOG = [[SQLITE, 'Only src/engine/catalog opens SQLite (and the run lock, which is a lock file that SQLite implements).']];
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-artifacts/**', 'bench/**', 'resources/**', '**/*.d.ts'] },
+  {
+    files: ['**/*.ts', '**/*.mts'],
+    languageOptions: { parser: tseslint.parser },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
+  ...svelte.configs['flat/base'],
+  { files: ['**/*.svelte', '**/*.svelte.ts'], languageOptions: { parserOptions: { parser: tseslint.parser } } },
+
+  { files: ['src/renderer/**/*.{ts,svelte}'], rules: restrict(UI_ONLY) },
+  { files: ['src/shared/**/*.ts'], rules: restrict(SHARED_ONLY) },
+  { files: ['src/engine/**/*.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME, ...SQL_ONLY_IN_CATALOG]) },
+  { files: ['src/engine/runtime/**/*.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...SQL_ONLY_IN_CATALOG]) },
+  { files: ['src/engine/catalog/**/*.ts', 'src/engine/train/run-lock.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME]) },
+  {
+    // Main hosts the engine through its service, the worker launchers and a few file helpers; no tensor code, no SQL.
+    files: ['src/main/**/*.ts'],
+    rules: restrict([
+      ['^(\\.\\./)+engine/(?!(api/service|home|infer/host|jobs/protocol|jobs/runner|durable-write)$)', 'Main reaches the engine through its service (engine/api/service), the worker launchers and a few file helpers; compute runs in workers.'],
+      [['**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**'], 'Main hosts the app; it does not import the other hosts.'],
+      [[...ORT, ...SQLITE], 'Main never runs tensor code or SQL itself: the service and the workers do (a driver fault must not take the window down).'],
+    ]),
+  },
+  { files: ['src/cli/**/*.ts', 'src/server/**/*.ts', 'src/bench/**/*.ts'], rules: restrict([[['**/main/**', '**/renderer/**', 'electron'], 'The CLI, the server and the bench run in plain Node: no Electron, no app code.'], ...ORT_ONLY_IN_RUNTIME, ...SQL_ONLY_IN_CATALOG]) },
+);
