@@ -34,7 +34,7 @@ export async function runBench(opts: { names: string[]; threads: number; quick: 
   if (unknown.length > 0) throw new Error(`Unknown benchmark suite(s) ${unknown.join(', ')}; known: ${suites.map((s) => s.name).join(', ') || '(none yet)'}`);
   const report = newReport(opts.threads);
   opts.log(`measuring this machine's MatMul peak (${opts.threads} threads)...`);
-  const peak = await matmulPeak(opts.threads);
+  const peak = await matmulPeak(opts.threads, opts.quick);
   report.suites.push(peak.suite);
   const ctx: BenchContext = { threads: opts.threads, quick: opts.quick, peakGflops: peak.gflops, log: opts.log, outDir: opts.outDir, ...(opts.progress ? { progress: opts.progress } : {}) };
   for (const suite of suites.filter((s) => opts.names.length === 0 || opts.names.includes(s.name))) {

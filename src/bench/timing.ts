@@ -4,6 +4,14 @@ import { performance } from 'node:perf_hooks';
 export interface Timing {
   medianMs: number;
   runs: number;
+  /** The fastest and slowest timed run: the range a median hides. */
+  minMs: number;
+  maxMs: number;
+}
+
+function summary(samples: readonly number[]): Timing {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { medianMs: sorted[Math.floor(sorted.length / 2)] as number, runs: sorted.length, minMs: sorted[0] as number, maxMs: sorted.at(-1) as number };
 }
 
 /** Runs `fn` `warmup` times untimed, then at least `minRuns` times and for at least `minMs`. */
@@ -17,33 +25,41 @@ export async function time(fn: () => Promise<unknown> | unknown, opts: { warmup?
     await fn();
     samples.push(performance.now() - t0);
   }
-  samples.sort((a, b) => a - b);
-  return { medianMs: samples[Math.floor(samples.length / 2)] as number, runs: samples.length };
+  return summary(samples);
 }
 
 /**
- * Runs several contenders in turn (A, B, A, B, ...) for `rounds` rounds after `warmup` untimed rounds; the
- * median of each. On a shared machine a load that comes and goes then falls on every contender alike, which
- * back-to-back blocks of runs do not ensure.
+ * Runs several contenders in turn (A, B, A, B, ...) for `rounds` rounds after at least `warmup` untimed
+ * rounds; the median and range of each. On a shared machine a load that comes and goes then falls on every
+ * contender alike, which back-to-back blocks of runs do not ensure. With `settle`, warm-up goes on (up to
+ * `maxWarmup` rounds) until every contender's last three untimed runs lie within that fraction of each
+ * other: first runs pay for allocations, caches and thread pools, and a baseline timed before it settles is
+ * a weaker baseline.
  */
-export async function interleaved<K extends string>(fns: Record<K, () => Promise<unknown> | unknown>, opts: { warmup?: number; rounds?: number } = {}): Promise<Record<K, Timing>> {
-  const { warmup = 1, rounds = 5 } = opts;
+export async function interleaved<K extends string>(fns: Record<K, () => Promise<unknown> | unknown>, opts: { warmup?: number; rounds?: number; settle?: number; maxWarmup?: number } = {}): Promise<Record<K, Timing> & { warmupRounds: number }> {
+  const { warmup = 1, rounds = 5, settle, maxWarmup = 8 } = opts;
   const keys = Object.keys(fns) as K[];
-  for (let i = 0; i < warmup; i++) for (const k of keys) await fns[k]();
-  const samples = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
-  for (let r = 0; r < rounds; r++) {
+  const round = async (into: Record<K, number[]>): Promise<void> => {
     for (const k of keys) {
       const t0 = performance.now();
       await fns[k]();
-      samples[k].push(performance.now() - t0);
+      into[k].push(performance.now() - t0);
     }
+  };
+  const fresh = () => Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  const warm = fresh();
+  const settled = () => settle === undefined || keys.every((k) => {
+    const last = warm[k].slice(-3);
+    return last.length === 3 && Math.max(...last) <= (1 + settle) * Math.min(...last);
+  });
+  let warmupRounds = 0;
+  while (warmupRounds < warmup || (!settled() && warmupRounds < maxWarmup)) {
+    await round(warm);
+    warmupRounds++;
   }
-  return Object.fromEntries(
-    keys.map((k) => {
-      const sorted = [...samples[k]].sort((a, b) => a - b);
-      return [k, { medianMs: sorted[Math.floor(sorted.length / 2)] as number, runs: sorted.length }];
-    }),
-  ) as Record<K, Timing>;
+  const samples = fresh();
+  for (let r = 0; r < rounds; r++) await round(samples);
+  return { ...(Object.fromEntries(keys.map((k) => [k, summary(samples[k])])) as Record<K, Timing>), warmupRounds };
 }
 
 /** Peak resident set size of this process so far, in MiB (Linux: VmHWM; elsewhere: current RSS). */

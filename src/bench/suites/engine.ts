@@ -1,12 +1,13 @@
-// Bench suite "engine": Grove's score and KV-cached decode throughput against PyTorch (eager fp32, the
-// same reference model, same threads, OpenBLAS) on the issue's three shapes, and ONNX Runtime's op-by-op
-// profile of the score graph (where a [B, T] window's time goes).
-import { spawnSync } from 'node:child_process';
+// Bench suite "engine": Grove's train, score and KV-cached decode throughput against PyTorch on the issue's
+// three shapes, and ONNX Runtime's op-by-op profile of the score graph (where a [B, T] window's time goes).
+// The baseline is the fastest standard formulation we can run here (torch-baseline.ts: nn.Module layers,
+// nn.Embedding, F.cross_entropy without copies, default AdamW, eager fp32 on OpenBLAS, same threads), each
+// measurement interleaved with Grove's and warmed up until both settle; medians with the range.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseModelConfig, toHfConfig, type ModelConfig, type ModelConfigInput } from '../../engine/model/config';
+import { parseModelConfig, type ModelConfigInput } from '../../engine/model/config';
 import { writeModelFolder } from '../../engine/model/folder';
 import { initParameters } from '../../engine/model/init';
 import { DEFAULT_LORA, type LoraConfig } from '../../engine/model/lora';
@@ -17,7 +18,8 @@ import { runMeasured } from '../child-peak';
 import { kernelMs, opTable, profileByOp } from '../ort-profile';
 import type { Figure } from '../report';
 import type { BenchContext, BenchSuite } from '../run';
-import { peakRssMiB, time } from '../timing';
+import { TorchBaseline } from '../torch-baseline';
+import { interleaved, peakRssMiB, time, type Timing } from '../timing';
 
 interface Shape {
   name: string;
@@ -36,28 +38,6 @@ const SHAPES: Shape[] = [
     context: 256,
   },
 ];
-
-const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
-
-interface TorchFigures {
-  train_tokens_per_s: number;
-  score_tokens_per_s: number;
-  decode_tokens_per_s: number;
-  peak_rss_mib: number;
-}
-
-function runTorch(config: ModelConfig, shape: Shape, threads: number, decodeTokens: number): TorchFigures | { error: string } {
-  const script = join(process.cwd(), 'bench/torch_llama_bench.py');
-  if (!existsSync(script)) return { error: `${script} not found (run from the Grove folder)` };
-  const hf = toHfConfig(config);
-  const r = spawnSync('/usr/bin/python3', [script, '--config', JSON.stringify(hf), '--batch', String(shape.batch), '--context', String(shape.context), '--threads', String(threads), '--train-steps', '3', '--score-steps', '3', '--decode-tokens', String(decodeTokens)], {
-    encoding: 'utf8',
-    env: { ...process.env, LD_LIBRARY_PATH: existsSync(OPENBLAS) ? OPENBLAS : (process.env.LD_LIBRARY_PATH ?? ''), OMP_NUM_THREADS: String(threads) },
-    timeout: 20 * 60_000,
-  });
-  if (r.status !== 0) return { error: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').at(-1) ?? 'failed' };
-  return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as TorchFigures;
-}
 
 /** One profiled score pass (a separate session: profiling slows the run) as a markdown section. */
 async function scoreProfile(folder: string, shape: Shape, ids: number[], ctx: BenchContext, unprofiledMs: number): Promise<string> {
@@ -78,6 +58,19 @@ async function scoreProfile(folder: string, shape: Shape, ids: number[], ctx: Be
   ].join('\n');
 }
 
+/** "1.23x (PyTorch 4567 tok/s, range 4400-4700)": Grove's median against the baseline's, with the baseline's spread. */
+function against(grove: number, base: Timing | undefined, work: number, unit: string): string {
+  if (!base) return '';
+  const rate = (ms: number) => work / (ms / 1000);
+  return `${(grove / rate(base.medianMs)).toFixed(2)}x PyTorch (median ${rate(base.medianMs).toFixed(unit === 'tok/s' ? 0 : 1)}, range ${rate(base.maxMs).toFixed(0)}-${rate(base.minMs).toFixed(0)} ${unit}, ${base.runs} runs)`;
+}
+
+/** A FLOP rate as a share of the measured peak; a share above 100 % means a wrong count or peak, and says so instead. */
+function ofPeak(gflops: number, peak: number): string {
+  const share = gflops / peak;
+  return share > 1 ? `${gflops.toFixed(1)} GFLOP/s, above the measured MatMul peak (${peak.toFixed(1)}): a FLOP count or the peak is wrong` : `${(100 * share).toFixed(0)} % of the MatMul peak (MFU)`;
+}
+
 async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: Figure[]; profile: string }> {
   const config = parseModelConfig(shape.config);
   const folder = join(tmpdir(), `grove-bench-${shape.name}`);
@@ -86,59 +79,70 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
     const tensors = [...initParameters(config, 1)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data }));
     await writeModelFolder(folder, { config, tensors });
   }
-  const model = await LlamaModel.open(folder, { threads: ctx.threads });
   const { batch: B, context: T } = shape;
   const ids = Array.from({ length: B * T }, (_, i) => (i * 7919) % config.vocabSize);
   const load = loadavg()[0] as number;
-  const score = await time(() => model.score(ids, ids, B), { warmup: 1, minRuns: 3, minMs: 1000 });
   const decodeTokens = ctx.quick ? 16 : 64;
-  const decode = await time(
-    async () => {
-      const d = model.decoder();
-      await d.prefill([1]);
-      for (let i = 1; i < decodeTokens; i++) await d.step(i % config.vocabSize);
-    },
-    { warmup: 1, minRuns: 2, minMs: 1000 },
-  );
-  await model.close();
-  const profile = await scoreProfile(folder, shape, ids, ctx, score.medianMs);
-
-  const trainer = await LlamaTrainer.create(config, { batchSize: B, contextLength: T, threads: ctx.threads });
-  const batch = { inputs: Int32Array.from(ids), targets: Int32Array.from(ids) };
-  const train = await time(() => trainer.step(batch, 1e-4), { warmup: 1, minRuns: ctx.quick ? 2 : 3, minMs: ctx.quick ? 500 : 3000 });
-  await trainer.close();
-  const groveTrain = (B * T) / (train.medianMs / 1000);
-  // A light expert (default adapter) over the same shape, in the same run: no weight gradients, no AdamW pass over the base.
-  const lightTrainer = await LlamaTrainer.create(config, { batchSize: B, contextLength: T, threads: ctx.threads, lora: DEFAULT_LORA });
-  const lightTrain = await time(() => lightTrainer.step(batch, 1e-4), { warmup: 1, minRuns: ctx.quick ? 2 : 3, minMs: ctx.quick ? 500 : 3000 });
-  await lightTrainer.close();
-  const groveLightTrain = (B * T) / (lightTrain.medianMs / 1000);
-  // Training FLOPs per token: 6 x the parameters that multiply (an untied input embedding is a lookup, no
-  // FLOPs; a tied one is the head), plus attention's 12 x layers x T x hidden (forward + backward).
-  const lookupOnly = config.tieWordEmbeddings ? 0 : config.vocabSize * config.hiddenSize;
-  const flopsPerToken = 6 * (parameterCount(config) - lookupOnly) + 12 * config.numHiddenLayers * T * config.hiddenSize;
-  const trainFraction = (groveTrain * flopsPerToken) / 1e9 / ctx.peakGflops;
-  const groveScore = (B * T) / (score.medianMs / 1000);
-  const groveDecode = decodeTokens / (decode.medianMs / 1000);
-  ctx.log(`  ${shape.name}: train ${groveTrain.toFixed(0)} tok/s, score ${groveScore.toFixed(0)} tok/s, decode ${groveDecode.toFixed(1)} tok/s; running PyTorch...`);
-  const torch = ctx.quick ? { error: 'skipped with --quick' } : runTorch(config, shape, ctx.threads, decodeTokens);
-  const ref = (value: number | undefined) => (value === undefined ? {} : { reference: { name: 'PyTorch', value } });
-  const t = 'error' in torch ? undefined : torch;
-  const note = 'error' in torch ? `PyTorch: ${torch.error}` : undefined;
-  // Score FLOPs per token: 2 x the parameters that multiply, plus attention's 4 x layers x T x hidden (every
-  // query against every key, as the kernels compute it, causal or not).
-  const scoreFlops = 2 * (parameterCount(config) - lookupOnly) + 4 * config.numHiddenLayers * T * config.hiddenSize;
-  const scoreFraction = (groveScore * scoreFlops) / 1e9 / ctx.peakGflops;
-  const loadNote = `load ${load.toFixed(1)}`;
-  return {
-    figures: [
-      { name: `train tokens/s (${shape.name}, ${B}x${T}, AdamW)`, value: groveTrain, unit: 'tok/s', ...ref(t?.train_tokens_per_s), note: `${(100 * trainFraction).toFixed(0)} % of the MatMul peak; target >= ${shape.name === 'tiny' ? '1.3' : '1.0'}x` },
-      { name: `light train tokens/s (${shape.name}, ${B}x${T}, LoRA r ${DEFAULT_LORA.rank} on ${DEFAULT_LORA.targets.length} projections)`, value: groveLightTrain, unit: 'tok/s', note: `${(groveLightTrain / groveTrain).toFixed(2)}x the full expert's step above; target >= 1.4x` },
-      { name: `score tokens/s (${shape.name}, ${B}x${T})`, value: groveScore, unit: 'tok/s', ...ref(t?.score_tokens_per_s), note: `${note ? `${note}; ` : ''}${(100 * scoreFraction).toFixed(0)} % of the MatMul peak; target >= 1.3x; ${loadNote}` },
-      { name: `decode tokens/s (${shape.name}, KV cache)`, value: groveDecode, unit: 'tok/s', ...ref(t?.decode_tokens_per_s), note: `target >= 1.5x; ${loadNote}` },
-    ],
-    profile,
+  const rounds = ctx.quick ? 2 : 5;
+  const started = ctx.quick ? { error: 'skipped with --quick' } : await TorchBaseline.start(config, shape, ctx.threads);
+  const torch = started instanceof TorchBaseline ? started : undefined;
+  const note = started instanceof TorchBaseline ? undefined : `PyTorch: ${started.error}`;
+  // Each measurement interleaves Grove and PyTorch (A, B, A, B...), warmed up until both settle (within 10 %).
+  const measure = async (grove: () => Promise<unknown>, base: () => Promise<unknown>): Promise<{ grove: Timing; torch?: Timing }> => {
+    const o = { warmup: 1, settle: 0.1, maxWarmup: ctx.quick ? 2 : 6, rounds };
+    return torch ? interleaved({ grove, torch: base }, o) : interleaved({ grove }, o);
   };
+  try {
+    const model = await LlamaModel.open(folder, { threads: ctx.threads });
+    const score = await measure(() => model.score(ids, ids, B), () => torch!.score());
+    const decode = await measure(
+      async () => {
+        const d = model.decoder();
+        await d.prefill([1]);
+        for (let i = 1; i < decodeTokens; i++) await d.step(i % config.vocabSize);
+      },
+      () => torch!.decode(decodeTokens),
+    );
+    await model.close();
+    const profile = await scoreProfile(folder, shape, ids, ctx, score.grove.medianMs);
+
+    const trainer = await LlamaTrainer.create(config, { batchSize: B, contextLength: T, threads: ctx.threads });
+    const batch = { inputs: Int32Array.from(ids), targets: Int32Array.from(ids) };
+    const train = await measure(() => trainer.step(batch, 1e-4), () => torch!.train());
+    await trainer.close();
+    const torchRss = torch ? await torch.peakRssMiB() : undefined;
+    torch?.close();
+    const groveTrain = (B * T) / (train.grove.medianMs / 1000);
+    // A light expert (default adapter) over the same shape, in the same run: no weight gradients, no AdamW pass over the base.
+    const lightTrainer = await LlamaTrainer.create(config, { batchSize: B, contextLength: T, threads: ctx.threads, lora: DEFAULT_LORA });
+    const lightTrain = await time(() => lightTrainer.step(batch, 1e-4), { warmup: 1, minRuns: ctx.quick ? 2 : 3, minMs: ctx.quick ? 500 : 3000 });
+    await lightTrainer.close();
+    const groveLightTrain = (B * T) / (lightTrain.medianMs / 1000);
+    // Training FLOPs per token: 6 x the parameters that multiply (an untied input embedding is a lookup, no
+    // FLOPs; a tied one is the head), plus attention's 12 x layers x T x hidden (forward + backward).
+    const lookupOnly = config.tieWordEmbeddings ? 0 : config.vocabSize * config.hiddenSize;
+    const flopsPerToken = 6 * (parameterCount(config) - lookupOnly) + 12 * config.numHiddenLayers * T * config.hiddenSize;
+    const groveScore = (B * T) / (score.grove.medianMs / 1000);
+    const groveDecode = decodeTokens / (decode.grove.medianMs / 1000);
+    ctx.log(`  ${shape.name}: train ${groveTrain.toFixed(0)} tok/s, score ${groveScore.toFixed(0)} tok/s, decode ${groveDecode.toFixed(1)} tok/s`);
+    const ref = (t: Timing | undefined, work: number) => (t === undefined ? {} : { reference: { name: 'PyTorch (nn.Module, interleaved)', value: work / (t.medianMs / 1000) } });
+    // Score FLOPs per token: 2 x the parameters that multiply, plus attention's 4 x layers x T x hidden (every
+    // query against every key, as the kernels compute it, causal or not).
+    const scoreFlops = 2 * (parameterCount(config) - lookupOnly) + 4 * config.numHiddenLayers * T * config.hiddenSize;
+    const common = [note, `load ${load.toFixed(1)}`].filter(Boolean).join('; ');
+    return {
+      figures: [
+        { name: `train tokens/s (${shape.name}, ${B}x${T}, AdamW)`, value: groveTrain, unit: 'tok/s', ...ref(train.torch, B * T), note: [against(groveTrain, train.torch, B * T, 'tok/s'), ofPeak((groveTrain * flopsPerToken) / 1e9, ctx.peakGflops), `target >= ${shape.name === 'tiny' ? '1.3' : '1.15'}x`, common].filter(Boolean).join('; ') },
+        { name: `light train tokens/s (${shape.name}, ${B}x${T}, LoRA r ${DEFAULT_LORA.rank} on ${DEFAULT_LORA.targets.length} projections)`, value: groveLightTrain, unit: 'tok/s', note: `${(groveLightTrain / groveTrain).toFixed(2)}x the full expert's step above; target >= 1.4x` },
+        { name: `score tokens/s (${shape.name}, ${B}x${T})`, value: groveScore, unit: 'tok/s', ...ref(score.torch, B * T), note: [against(groveScore, score.torch, B * T, 'tok/s'), ofPeak((groveScore * scoreFlops) / 1e9, ctx.peakGflops), 'target >= 1.3x', common].filter(Boolean).join('; ') },
+        { name: `decode tokens/s (${shape.name}, KV cache)`, value: groveDecode, unit: 'tok/s', ...ref(decode.torch, decodeTokens), note: [against(groveDecode, decode.torch, decodeTokens, 'tok/s'), 'target >= 1.5x', common].filter(Boolean).join('; ') },
+        ...(torchRss !== undefined ? [{ name: `PyTorch baseline peak RSS (${shape.name})`, value: torchRss, unit: 'MiB', note: 'the baseline process, after train, score and decode' }] : []),
+      ],
+      profile,
+    };
+  } finally {
+    torch?.close();
+  }
 }
 
 /** Peak RSS of training a shape (a light expert with `lora`) for 3 steps in a fresh process (out/node/train-memory.js), in MB. */
