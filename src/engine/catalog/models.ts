@@ -3,6 +3,7 @@
 import { GroveError } from '../../shared/api/errors';
 import type { LoraConfig } from '../model/lora';
 import type { Catalog, ModelRole } from './catalog';
+import { databaseOf } from './database';
 
 /** 'full': a whole model; 'light': low-rank adapters over a frozen base (weights_sha256 is the adapter's address). */
 export type ModelKind = 'full' | 'light';
@@ -34,7 +35,7 @@ export type ModelStatus = 'training' | 'ready' | 'removed';
 
 export function insertModel(catalog: Catalog, m: NewModel): number {
   return Number(
-    catalog.db
+    databaseOf(catalog)
       .prepare(
         `INSERT INTO models (forest_id, name, role, domain_id, weights_sha256, weights_bytes, architecture_json, tokenizer_sha256, status, kind, base_sha256, lora_json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -86,7 +87,7 @@ function withLight<T extends LightColumns>(row: T): Omit<T, keyof LightColumns> 
 
 /** A model of the forest with weights to load (not removed, its init complete), by name or id. */
 export function findModel(catalog: Catalog, nameOrId: string): StoredModel | null {
-  const row = catalog.db
+  const row = databaseOf(catalog)
     .prepare(`SELECT id, name, role, weights_sha256 AS weightsSha256, ${LIGHT_COLUMNS} FROM models WHERE (name = ? OR CAST(id AS TEXT) = ?) AND status != 'removed' AND weights_sha256 IS NOT NULL`)
     .get(nameOrId, nameOrId) as (Omit<StoredModel, 'light'> & LightColumns) | undefined;
   return row ? withLight(row) : null;
@@ -94,26 +95,26 @@ export function findModel(catalog: Catalog, nameOrId: string): StoredModel | nul
 
 /** The live models (not removed) that are light experts over the stored base `baseSha256`. */
 export function lightExpertsOver(catalog: Catalog, baseSha256: string): { id: number; name: string }[] {
-  return catalog.db.prepare("SELECT id, name FROM models WHERE base_sha256 = ? AND kind = 'light' AND status != 'removed' ORDER BY id").all(baseSha256) as { id: number; name: string }[];
+  return databaseOf(catalog).prepare("SELECT id, name FROM models WHERE base_sha256 = ? AND kind = 'light' AND status != 'removed' ORDER BY id").all(baseSha256) as { id: number; name: string }[];
 }
 
 /** The live models whose weights are the store folder `sha256` (a base is usually the seed alone). */
 export function modelsWithWeights(catalog: Catalog, sha256: string): { id: number; name: string }[] {
-  return catalog.db.prepare("SELECT id, name FROM models WHERE weights_sha256 = ? AND status != 'removed' ORDER BY id").all(sha256) as { id: number; name: string }[];
+  return databaseOf(catalog).prepare("SELECT id, name FROM models WHERE weights_sha256 = ? AND status != 'removed' ORDER BY id").all(sha256) as { id: number; name: string }[];
 }
 
 /** Every base address a live light expert needs (gc keeps them). */
 export function basesInUse(catalog: Catalog): string[] {
-  return (catalog.db.prepare("SELECT DISTINCT base_sha256 AS s FROM models WHERE kind = 'light' AND status != 'removed' AND base_sha256 IS NOT NULL").all() as { s: string }[]).map((r) => r.s);
+  return (databaseOf(catalog).prepare("SELECT DISTINCT base_sha256 AS s FROM models WHERE kind = 'light' AND status != 'removed' AND base_sha256 IS NOT NULL").all() as { s: string }[]).map((r) => r.s);
 }
 
 /** Points a model at complete weights in the store (its init after a branch, its trained weights after a run). */
 export function setModelWeights(catalog: Catalog, modelId: number, sha256: string, bytes: number): void {
-  catalog.db.prepare('UPDATE models SET weights_sha256 = ?, weights_bytes = ? WHERE id = ?').run(sha256, bytes, modelId);
+  databaseOf(catalog).prepare('UPDATE models SET weights_sha256 = ?, weights_bytes = ? WHERE id = ?').run(sha256, bytes, modelId);
 }
 
 export function setModelStatus(catalog: Catalog, modelId: number, status: ModelStatus): void {
-  catalog.db.prepare('UPDATE models SET status = ? WHERE id = ?').run(status, modelId);
+  databaseOf(catalog).prepare('UPDATE models SET status = ? WHERE id = ?').run(status, modelId);
 }
 
 export interface ModelDetail extends StoredModel {
@@ -126,7 +127,7 @@ export interface ModelDetail extends StoredModel {
 
 /** A model row in full, by id; refused when the catalog has no such model. */
 export function modelById(catalog: Catalog, id: number): Omit<ModelDetail, 'weightsSha256'> & { weightsSha256: string | null } {
-  const row = catalog.db
+  const row = databaseOf(catalog)
     .prepare(`SELECT id, name, role, status, domain_id AS domainId, weights_sha256 AS weightsSha256, architecture_json AS architectureJson, tokenizer_sha256 AS tokenizerSha256, ${LIGHT_COLUMNS} FROM models WHERE id = ?`)
     .get(id) as (Omit<ModelDetail, 'weightsSha256' | 'light'> & { weightsSha256: string | null } & LightColumns) | undefined;
   if (!row) throw new GroveError('not_found', `No model ${id} in this forest; \`grove list\` shows the models.`, { modelId: id });
@@ -135,7 +136,7 @@ export function modelById(catalog: Catalog, id: number): Omit<ModelDetail, 'weig
 
 /** The forest a model belongs to. */
 export function forestOfModel(catalog: Catalog, modelId: number): number {
-  const row = catalog.db.prepare('SELECT forest_id AS f FROM models WHERE id = ?').get(modelId) as { f: number } | undefined;
+  const row = databaseOf(catalog).prepare('SELECT forest_id AS f FROM models WHERE id = ?').get(modelId) as { f: number } | undefined;
   if (!row) throw new GroveError('not_found', `No model ${modelId} in this catalog.`, { modelId });
   return row.f;
 }
