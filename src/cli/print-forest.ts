@@ -3,7 +3,7 @@ import { Catalog } from '../engine/catalog/catalog';
 import { listEvaluations } from '../engine/catalog/evaluations';
 import { findModel, modelById, modelsWithWeights } from '../engine/catalog/models';
 import { listRuns } from '../engine/catalog/runs';
-import { lineageGraph, parentsOf } from '../engine/forest/lineage';
+import { lineageGraph, parentsOf } from '../engine/catalog/lineage';
 import { catalogPath } from '../engine/home';
 import { parseModelConfig } from '../engine/model/config';
 import { loraParameterCount } from '../engine/model/lora';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroveService } from '../../../src/engine/api/service';
 import { Catalog } from '../../../src/engine/catalog/catalog';
-import { parentsOf } from '../../../src/engine/forest/lineage';
+import { parentsOf } from '../../../src/engine/catalog/lineage';
 import { catalogPath } from '../../../src/engine/home';
 import { storedModelFolder } from '../../../src/engine/store/model-store';
 import type { GroveEvent } from '../../../src/shared/api';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GroveService } from '../../../src/engine/api/service';
 import { Catalog } from '../../../src/engine/catalog/catalog';
-import { parentsOf } from '../../../src/engine/forest/lineage';
+import { parentsOf } from '../../../src/engine/catalog/lineage';
 import { catalogPath } from '../../../src/engine/home';
 import { loadTokenizer } from '../../../src/engine/tokenize/load';
 import { jobService, jobSettled, writeDomainFolder } from '../../helpers/forest-service';

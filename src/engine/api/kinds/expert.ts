@@ -1,7 +1,8 @@
 // Expert jobs (store/expert-job.ts), as the queue's owner sees them: the progress line (phase, step of
 // steps, ETA), and the catalog writes for each record: the cached prior, the branch's init weights and
 // lineage, the run's plan and loss history, the trained weights; the run's status when the job stops.
-import { parentsOf, recordLineage } from '../../forest/lineage';
+import { parentsOf } from '../../catalog/lineage';
+import { recordLineage } from '../../forest/lineage';
 import { modelById, setModelStatus, setModelWeights } from '../../catalog/models';
 import { setRunInit, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
 import type { ExpertJobPayload, ExpertProgress, ExpertRecord } from '../../store/expert-job';
