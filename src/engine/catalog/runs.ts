@@ -4,6 +4,7 @@ import { GroveError } from '../../shared/api/errors';
 import type { MetricPoint, RunView } from '../../shared/api/schemas-forest';
 import type { Catalog } from './catalog';
 import { databaseOf } from './database';
+import type { JobStatus } from './jobs';
 
 export type RunStatus = RunView['status'];
 
@@ -27,6 +28,11 @@ export function insertRun(catalog: Catalog, r: NewRun): number {
 }
 
 const touch = "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+/** The run's folder (runs/<id>), known once the row has its id. */
+export function setRunDir(catalog: Catalog, runId: number, runDir: string): void {
+  databaseOf(catalog).prepare('UPDATE runs SET run_dir = ? WHERE id = ?').run(runDir, runId);
+}
 
 export function setRunJob(catalog: Catalog, runId: number, jobId: number): void {
   databaseOf(catalog).prepare(`UPDATE runs SET job_id = ?, ${touch} WHERE id = ?`).run(jobId, runId);
@@ -120,4 +126,22 @@ export function runMetricPoints(catalog: Catalog, runId: number): MetricPoint[] 
   getRun(catalog, runId);
   const rows = databaseOf(catalog).prepare('SELECT step, split, loss, tokens_per_second AS tps FROM run_metrics WHERE run_id = ? ORDER BY step, split').all(runId) as { step: number; split: 'train' | 'valid'; loss: number; tps: number | null }[];
   return rows.map((r) => ({ step: r.step, split: r.split, loss: r.loss, ...(r.tps !== null ? { tokensPerSecond: r.tps } : {}) }));
+}
+
+/** The newest job in one of `statuses` that trains `modelId` (through one of its runs), or null. */
+export function unfinishedJobOfModel(catalog: Catalog, modelId: number, statuses: readonly JobStatus[]): number | null {
+  const row = databaseOf(catalog)
+    .prepare(`SELECT j.id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.model_id = ? AND j.status IN (${statuses.map(() => '?').join(', ')}) ORDER BY j.id DESC`)
+    .get(modelId, ...statuses) as { id: number } | undefined;
+  return row?.id ?? null;
+}
+
+/** The weights every run that may still go on starts from (gc keeps them). */
+export function pendingRunInits(catalog: Catalog): string[] {
+  return (databaseOf(catalog).prepare("SELECT init_sha256 AS s FROM runs WHERE status NOT IN ('done', 'cancelled') AND init_sha256 IS NOT NULL").all() as { s: string }[]).map((r) => r.s);
+}
+
+/** The folders of runs that are over (done or cancelled): nothing resumes from their checkpoints. */
+export function finishedRunDirs(catalog: Catalog): string[] {
+  return (databaseOf(catalog).prepare("SELECT run_dir AS d FROM runs WHERE status IN ('done', 'cancelled') AND run_dir IS NOT NULL").all() as { d: string }[]).map((r) => r.d);
 }
