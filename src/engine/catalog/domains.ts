@@ -1,5 +1,6 @@
 // Catalog rows for domains and their ingest reports: every file of the folder, accepted (with its split)
 // or skipped (with the reason; an accepted file's detail is its note, if any). A re-ingest replaces the domain's rows in one transaction.
+import { GroveError } from '../../shared/api/errors';
 import type { IngestReport } from '../corpus/types';
 import type { Catalog } from './catalog';
 import { databaseOf } from './database';
@@ -69,4 +70,11 @@ export function domainDocuments(catalog: Catalog, domainName: string): StoredDoc
   return databaseOf(catalog)
     .prepare('SELECT path, status, type, reason, detail, duplicate_of AS duplicateOf, bytes, tokens, split FROM documents WHERE domain_id = ? ORDER BY path')
     .all(domain.id) as StoredDocument[];
+}
+
+/** The forest a domain belongs to. */
+export function forestOfDomain(catalog: Catalog, domainId: number): number {
+  const row = databaseOf(catalog).prepare('SELECT forest_id AS f FROM domains WHERE id = ?').get(domainId) as { f: number } | undefined;
+  if (!row) throw new GroveError('not_found', `No domain ${domainId} in this catalog.`, { domainId });
+  return row.f;
 }

@@ -48,22 +48,22 @@ export const expertKind: JobKind = {
         break;
       case 'branched':
         // A resumed job sends its branch again: the lineage is history and is written once.
-        catalog.db.transaction(() => {
+        catalog.transaction(() => {
           if (parentsOf(catalog, p.modelId).length > 0) return;
           setModelWeights(catalog, p.modelId, record.sha256, record.bytes);
           recordLineage(catalog, p.modelId, record.parents);
           if (p.train) setRunInit(catalog, p.train.runId, record.sha256);
-        })();
+        });
         break;
       case 'plan':
         if (p.train) setRunPlan(catalog, p.train.runId, record.totalSteps, record.device);
         break;
       case 'trained':
-        catalog.db.transaction(() => {
+        catalog.transaction(() => {
           setModelWeights(catalog, p.modelId, record.sha256, record.bytes);
           setModelStatus(catalog, p.modelId, 'ready');
           if (p.train) setRunStatus(catalog, p.train.runId, 'done');
-        })();
+        });
         break;
     }
   },
