@@ -84,11 +84,6 @@ export class Catalog {
     return this.#db.transaction(fn)();
   }
 
-  /** TEMPORARY while queries move into the catalog's modules; removed in the last step. */
-  get db(): Database.Database {
-    return this.#db;
-  }
-
   /** False once closed (a reply finishing after the service shut down has nothing to save to). */
   get isOpen(): boolean {
     return this.#db.open;
