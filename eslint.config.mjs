@@ -24,7 +24,26 @@ const SHARED_ONLY = [
 const HOSTS = [[['**/main/**', '**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**'], 'The engine is a library its hosts (the app, the CLI, the server, the bench) call; it never imports them.']];
 const NO_ELECTRON = [[['electron'], 'Only the Electron main process (src/main) imports electron; the engine also runs in plain Node.']];
 const ORT_ONLY_IN_RUNTIME = [[ORT, 'Only src/engine/runtime opens ONNX Runtime: main never loads it, and sessions are made in one place.']];
-const SQL_ONLY_IN_CATALOG = [[SQLITE, 'Only src/engine/catalog opens SQLite (and the run lock, which is a lock file that SQLite implements).']];
+const SQLITE_ONLY_IN_CATALOG = [[SQLITE, 'Only src/engine/catalog opens SQLite (and the run lock, which is a lock file that SQLite implements).']];
+const CATALOG_HANDLE = [[['**/catalog/database'], "The catalog's SQLite handle is for its table modules (and tests): call a named function of src/engine/catalog/<table>.ts."]];
+const SQL_ONLY_IN_CATALOG = [...SQLITE_ONLY_IN_CATALOG, ...CATALOG_HANDLE];
+
+/**
+ * The catalog owns SQL: its handle is private (Catalog #db), and these catch a query written anywhere else
+ * (a handle passed around, a prepared statement, a pragma, an exec of SQL text) with where it belongs.
+ */
+const SQL_HOME = 'SQL belongs in src/engine/catalog, in the module of its table (catalog/<table>.ts): add a named, typed function there and call it; group writes that must land together with catalog.transaction(fn).';
+const SQL_KEYWORDS = '/^\\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|ALTER|DROP|PRAGMA|WITH|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|VACUUM|ATTACH)\\b/i';
+const NO_SQL_OUTSIDE_CATALOG = {
+  'no-restricted-syntax': [
+    'error',
+    { selector: "MemberExpression[property.name='db']", message: SQL_HOME },
+    { selector: 'CallExpression[callee.property.name=/^(prepare|pragma)$/]', message: SQL_HOME },
+    // RegExp#exec is everywhere; an exec of SQL text is not.
+    { selector: `CallExpression[callee.property.name='exec'][arguments.0.value=${SQL_KEYWORDS}]`, message: SQL_HOME },
+    { selector: `CallExpression[callee.property.name='exec'][arguments.0.quasis.0.value.raw=${SQL_KEYWORDS}]`, message: SQL_HOME },
+  ],
+};
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-artifacts/**', 'bench/**', 'resources/**', '**/*.d.ts'] },
@@ -41,7 +60,10 @@ export default tseslint.config(
   { files: ['src/shared/**/*.ts'], rules: restrict(SHARED_ONLY) },
   { files: ['src/engine/**/*.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME, ...SQL_ONLY_IN_CATALOG]) },
   { files: ['src/engine/runtime/**/*.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...SQL_ONLY_IN_CATALOG]) },
-  { files: ['src/engine/catalog/**/*.ts', 'src/engine/train/run-lock.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME]) },
+  { files: ['src/engine/catalog/**/*.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME]) },
+  { files: ['src/engine/train/run-lock.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME, ...CATALOG_HANDLE]) },
+  // Queries only in the catalog (the run lock's own lock database aside); tests may use the handle (catalog/database.ts).
+  { files: ['src/**/*.ts'], ignores: ['src/engine/catalog/**', 'src/engine/train/run-lock.ts'], rules: NO_SQL_OUTSIDE_CATALOG },
   {
     // Main hosts the engine through its service, the worker launchers and a few file helpers; no tensor code, no SQL.
     files: ['src/main/**/*.ts'],

@@ -2,7 +2,7 @@
 // that belong to the forest; a model given as a folder outside the forest is printed, not stored.
 import { Catalog } from '../engine/catalog/catalog';
 import { insertEvaluation } from '../engine/catalog/evaluations';
-import { findModel } from '../engine/catalog/models';
+import { findModel, readyModelNames } from '../engine/catalog/models';
 import type { Evaluation } from '../engine/eval/perplexity';
 import { loadPrior, priorOver, priorTarget } from '../engine/forest/prior-store';
 import { catalogPath } from '../engine/home';
@@ -17,7 +17,7 @@ export class EvaluationStore {
 
   /** Every ready model of the forest with weights, in the order they were made. */
   readyModels(): string[] {
-    return (this.catalog.db.prepare("SELECT name FROM models WHERE status = 'ready' AND weights_sha256 IS NOT NULL ORDER BY id").all() as { name: string }[]).map((r) => r.name);
+    return readyModelNames(this.catalog, null);
   }
 
   domains(): string[] {

@@ -1,9 +1,9 @@
 // What the forest commands print: a model's parents with their weights, a model in full, the lineage tree.
 import { Catalog } from '../engine/catalog/catalog';
 import { listEvaluations } from '../engine/catalog/evaluations';
-import { findModel, modelById, modelsWithWeights } from '../engine/catalog/models';
+import { findModel, liveModelNamed, modelById, modelOverview, modelsWithWeights } from '../engine/catalog/models';
 import { listRuns } from '../engine/catalog/runs';
-import { lineageGraph, parentsOf } from '../engine/forest/lineage';
+import { lineageGraph, parentsOf } from '../engine/catalog/lineage';
 import { catalogPath } from '../engine/home';
 import { parseModelConfig } from '../engine/model/config';
 import { loraParameterCount } from '../engine/model/lora';
@@ -22,7 +22,7 @@ function withCatalog<T>(home: string, use: (c: Catalog) => T): T {
 /** How a branch or a collapse was made: one line per parent, "  0.6123  law", heaviest first. */
 export function printParents(home: string, name: string): void {
   withCatalog(home, (catalog) => {
-    const row = catalog.db.prepare("SELECT id FROM models WHERE name = ? AND status != 'removed'").get(name) as { id: number } | undefined;
+    const row = liveModelNamed(catalog, name, null);
     if (!row) return;
     const parents = parentsOf(catalog, row.id);
     if (parents.length === 0) return;
@@ -39,12 +39,10 @@ function size(bytes: number): string {
 export function printModel(home: string, nameOrId: string): void {
   withCatalog(home, (catalog) => {
     const found = findModel(catalog, nameOrId);
-    const row = catalog.db
-      .prepare('SELECT m.id, m.name, m.role, m.status, m.weights_sha256 AS sha, m.weights_bytes AS bytes, m.architecture_json AS arch, d.name AS domain, m.created_at AS created FROM models m LEFT JOIN domains d ON d.id = m.domain_id WHERE m.id = ? OR m.name = ?')
-      .get(found?.id ?? -1, nameOrId) as { id: number; name: string; role: string; status: string; sha: string | null; bytes: number | null; arch: string; domain: string | null; created: string } | undefined;
+    const row = modelOverview(catalog, found?.id ?? -1, nameOrId);
     if (!row) throw new GroveError('not_found', `No model "${nameOrId}" in this forest; \`grove list\` shows the models.`, { model: nameOrId });
-    const config = parseModelConfig(JSON.parse(row.arch));
-    console.log(`${row.name} (model ${row.id}): ${row.role}, ${row.status}${row.domain ? `, domain ${row.domain}` : ''}, created ${row.created}`);
+    const config = parseModelConfig(JSON.parse(row.architectureJson));
+    console.log(`${row.name} (model ${row.id}): ${row.role}, ${row.status}${row.domain ? `, domain ${row.domain}` : ''}, created ${row.createdAt}`);
     console.log(`  ${config.architecture}, ${(parameterCount(config) / 1e6).toFixed(2)} M parameters, hidden ${config.hiddenSize}, ${config.numHiddenLayers} layers, vocabulary ${config.vocabSize}`);
     const light = modelById(catalog, row.id).light;
     if (light) {
@@ -52,10 +50,10 @@ export function printModel(home: string, nameOrId: string): void {
       const { rank, alpha, targets } = light.lora;
       console.log(`  kind light: LoRA rank ${rank}, alpha ${alpha}, on ${targets.join(', ')}; base ${base.length > 0 ? base.join(', ') : '(no live model)'} (${light.baseSha256})`);
       const trainable = loraParameterCount(config, light.lora);
-      console.log(`  adapter ${row.sha ?? '(not written yet)'}${row.bytes ? `, ${size(row.bytes)}` : ''}, ${trainable} trainable parameters (${((100 * trainable) / parameterCount(config)).toFixed(2)} % of the base)`);
+      console.log(`  adapter ${row.weightsSha256 ?? '(not written yet)'}${row.weightsBytes ? `, ${size(row.weightsBytes)}` : ''}, ${trainable} trainable parameters (${((100 * trainable) / parameterCount(config)).toFixed(2)} % of the base)`);
     } else {
       console.log(`  kind full`);
-      console.log(`  weights ${row.sha ?? '(not written yet)'}${row.bytes ? `, ${size(row.bytes)}` : ''}`);
+      console.log(`  weights ${row.weightsSha256 ?? '(not written yet)'}${row.weightsBytes ? `, ${size(row.weightsBytes)}` : ''}`);
     }
     const parents = parentsOf(catalog, row.id);
     if (parents.length > 0) console.log(`  initialised from ${parents.map((p) => `${p.weight.toFixed(4)} × ${p.name}`).join(' + ')}`);

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/engine/catalog/catalog';
+import { listRuns } from '../../src/engine/catalog/runs';
 import { catalogPath } from '../../src/engine/home';
 import { assertBuilt, groveBin } from '../helpers/grove-process';
 import { writeDomainFolder } from '../helpers/forest-service';
@@ -50,7 +51,10 @@ describe('grove, end to end', { timeout: 180_000 }, () => {
     expect(clinic.out).toMatch(/"clinic" \(model \d+\) is the weighted average of:\n {2}1\.0000 {2}(law|med|lease)\n/);
     // --threads is this run's; the other runs keep the forest's setting (0: every core).
     const catalog = Catalog.open(catalogPath(home));
-    const threads = catalog.db.prepare("SELECT m.name, json_extract(r.config_json, '$.settings.threads') AS threads FROM runs r JOIN models m ON m.id = r.model_id WHERE m.name IN ('lease', 'clinic') ORDER BY m.name").all();
+    const threads = listRuns(catalog, catalog.forest()!.id)
+      .filter((r) => r.modelName === 'lease' || r.modelName === 'clinic')
+      .map((r) => ({ name: r.modelName, threads: (r.config as { settings: { threads: number } }).settings.threads }))
+      .sort((a, b) => a.name.localeCompare(b.name));
     catalog.close();
     expect(threads).toEqual([{ name: 'clinic', threads: 1 }, { name: 'lease', threads: 0 }]);
     const prior = grove('prior').out;

@@ -81,12 +81,12 @@ export class ChatCalls {
     const mix = input.mix ?? { kind: 'auto' };
     const resolved = resolveMix(this.catalog, this.forestHome, mixSpecOf(mix, input.chatId ?? null));
     const settings: ReplySettings = { mix, models: resolved.models, prior: resolved.prior, sampling: SamplingConfig.parse(input.sampling ?? {}), maxTokens: input.maxTokens ?? DEFAULT_REPLY_TOKENS };
-    const ids = this.catalog.db.transaction(() => {
+    const ids = this.catalog.transaction(() => {
       const chatId = input.chatId ?? createChat(this.catalog, forest.id, chatTitle(input.text));
       const userMessageId = addMessage(this.catalog, { chatId, role: 'user', content: input.text });
       const replyMessageId = addMessage(this.catalog, { chatId, role: 'assistant', content: '', settings });
       return { chatId, userMessageId, replyMessageId };
-    })();
+    });
     this.start(host, ids.chatId, ids.replyMessageId, resolved.mix, settings, input.threads);
     return ids;
   }
@@ -112,11 +112,11 @@ export class ChatCalls {
     const settings: ReplySettings = { mix, models: resolved.models, prior: resolved.prior, sampling: SamplingConfig.parse(sampling), maxTokens: input.maxTokens ?? old.settings?.maxTokens ?? DEFAULT_REPLY_TOKENS };
     // The new row first: SQLite would give a deleted last row's id to the next insert, and a UI still
     // holding the old reply's id must not see the new one's events under it.
-    const replyMessageId = this.catalog.db.transaction(() => {
+    const replyMessageId = this.catalog.transaction(() => {
       const id = addMessage(this.catalog, { chatId: old.chatId, role: 'assistant', content: '', settings });
       deleteMessage(this.catalog, old.id);
       return id;
-    })();
+    });
     this.start(host, old.chatId, replyMessageId, resolved.mix, settings, input.threads);
     return { chatId: old.chatId, userMessageId: user.id, replyMessageId };
   }
@@ -154,7 +154,7 @@ export class ChatCalls {
   private finish(chatId: number, messageId: number, content: string, outcome: ReplyOutcome): void {
     this.active.delete(messageId);
     // A catalog closed under the reply (the service shut down) has nothing left to save to.
-    if (!this.catalog.db.open) return;
+    if (!this.catalog.isOpen) return;
     completeReply(this.catalog, messageId, content, outcome);
     this.emit({ type: 'chat.done', chatId, messageId, finish: outcome.finish, content, posterior: outcome.posterior, ...(outcome.error ? { error: outcome.error } : {}) });
   }

@@ -8,8 +8,8 @@ import type { Catalog } from '../catalog/catalog';
 import type { LightSettings, TrainBudget } from '../../shared/api/schemas-forest';
 import { LORA_TARGETS } from '../model/lora';
 import { runsDir } from '../home';
-import { findModel, forestOfModel, insertModel, modelById } from '../catalog/models';
-import { insertRun, listRuns } from '../catalog/runs';
+import { findModel, forestOfModel, insertModel, modelById, modelHoldingName, renameModel } from '../catalog/models';
+import { insertRun, listRuns, setRunDir, unfinishedJobOfModel } from '../catalog/runs';
 import { forestExperts, forestSeed } from '../forest/experts';
 import { loadPrior, priorTarget } from '../forest/prior-store';
 import { parseModelConfig } from '../model/config';
@@ -48,10 +48,10 @@ function branchCandidates(catalog: Catalog, forestId: number, light: LightJob | 
 
 /** A name is taken by a live model; a removed model's name is freed (its row keeps the history, renamed). */
 export function claimModelName(catalog: Catalog, forestId: number, name: string): void {
-  const taken = catalog.db.prepare('SELECT id, status FROM models WHERE forest_id = ? AND name = ?').get(forestId, name) as { id: number; status: string } | undefined;
+  const taken = modelHoldingName(catalog, forestId, name);
   if (!taken) return;
   if (taken.status !== 'removed') throw new GroveError('conflict', `The forest already has a model named "${name}"; choose another name.`, { name });
-  catalog.db.prepare('UPDATE models SET name = ? WHERE id = ?').run(`${name} (removed #${taken.id})`, taken.id);
+  renameModel(catalog, taken.id, `${name} (removed #${taken.id})`);
 }
 
 /** Whether the seed came from outside (an imported, pretrained model) rather than a seed phase run here. */
@@ -108,7 +108,7 @@ function newRun(catalog: Catalog, home: string, modelId: number, t: DomainTraini
     initSha256: null,
   });
   const runDir = join(runsDir(home), String(runId));
-  catalog.db.prepare('UPDATE runs SET run_dir = ? WHERE id = ?').run(runDir, runId);
+  setRunDir(catalog, runId, runDir);
   return { runId, runDir };
 }
 
@@ -124,7 +124,7 @@ export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput
   const ids = new Set(candidates.map((c) => c.id));
   const fresh = cached && cached.modelIds.length === ids.size && cached.modelIds.every((id) => ids.has(id)) ? cached : null;
 
-  return catalog.db.transaction((): ExpertJobPayload => {
+  return catalog.transaction((): ExpertJobPayload => {
     claimModelName(catalog, t.forestId, name);
     const modelId = insertModel(catalog, {
       forestId: t.forestId,
@@ -149,7 +149,7 @@ export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput
       branch: { init: input.init, topK: input.topK, candidates, seed: seedRef, prior: fresh ? { modelIds: fresh.modelIds, weights: fresh.weights, sequences: fresh.sequences } : null },
       ...(run ? { train: { runId: run.runId, settings: t.settings, budget: t.jobBudget, device: input.device } } : {}),
     };
-  })();
+  });
 }
 
 /** More training for a model of the forest (a branched expert, or a ready one), from its current weights. */
@@ -161,8 +161,8 @@ export function planTraining(catalog: Catalog, home: string, input: ApiParsedInp
   const domainName = input.domain ?? ownDomain;
   if (!domainName) throw new GroveError('bad_input', `"${model.name}" has no domain of its own: name the domain to train it on.`, { model: model.name });
   const t = domainTraining(catalog, domainName, input.budget, input, row.light !== null);
-  const busy = catalog.db.prepare("SELECT j.id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.model_id = ? AND j.status IN ('queued', 'running', 'paused')").get(model.id) as { id: number } | undefined;
-  if (busy) throw new GroveError('conflict', `"${model.name}" is being trained already (job ${busy.id}): resume or cancel that job.`, { job: busy.id });
+  const busy = unfinishedJobOfModel(catalog, model.id, ['queued', 'running', 'paused']);
+  if (busy !== null) throw new GroveError('conflict', `"${model.name}" is being trained already (job ${busy}): resume or cancel that job.`, { job: busy });
   const run = newRun(catalog, home, model.id, t, { from: model.weightsSha256 }, input.device);
   const light = model.light ? { baseSha256: model.light.baseSha256, ...model.light.lora, targets: [...model.light.lora.targets] } : undefined;
   return {

@@ -8,8 +8,8 @@ import type { Catalog } from '../catalog/catalog';
 import { ensureForest } from '../catalog/domains';
 import { runsDir } from '../home';
 import { listEvaluations } from '../catalog/evaluations';
-import { findModel, insertModel, modelById } from '../catalog/models';
-import { getRun, insertRun, listRuns, runMetricPoints, setRunJob } from '../catalog/runs';
+import { findModel, insertModel, liveModelNamed, modelById, readyModelNames } from '../catalog/models';
+import { getRun, insertRun, listRuns, runMetricPoints, setRunDir, setRunJob } from '../catalog/runs';
 import { forestExperts, forestSeed } from '../forest/experts';
 import { mergeMethod } from '../forest/merge/registry';
 import { listPriors, loadPrior, priorOver } from '../forest/prior-store';
@@ -75,15 +75,15 @@ export class ForestCalls {
   }
 
   private startSeed(domains: SeedJobPayload['domains'], config: ModelConfig, settings: TrainingSettings, budget: SeedJobPayload['budget'], then: SeedJobPayload['then']): JobView {
-    const payload = this.catalog.db.transaction((): SeedJobPayload => {
+    const payload = this.catalog.transaction((): SeedJobPayload => {
       const forestId = ensureForest(this.catalog);
       claimModelName(this.catalog, forestId, 'seed');
       const modelId = insertModel(this.catalog, { forestId, name: 'seed', role: 'seed', weightsSha256: null, weightsBytes: null, architectureJson: JSON.stringify(config), tokenizerSha256: null, status: 'training' });
       const runId = insertRun(this.catalog, { modelId, domainId: null, config: { settings, budget, domains: domains.map((d) => d.name) }, totalSteps: 'steps' in budget ? budget.steps : 0, device: 'cpu', runDir: '', initSha256: null });
       const runDir = join(runsDir(this.forestHome), String(runId));
-      this.catalog.db.prepare('UPDATE runs SET run_dir = ? WHERE id = ?').run(runDir, runId);
+      setRunDir(this.catalog, runId, runDir);
       return { modelId, runId, runDir, domains, config, settings, budget, ...(then ? { then } : {}) };
-    })();
+    });
     const job = this.jobs.enqueueJob('seed', payload);
     setRunJob(this.catalog, payload.runId, job.id);
     return jobView(job);
@@ -194,8 +194,7 @@ export class ForestCalls {
       return { name, id: d.id, dir: domainDir(this.forestHome, name) };
     });
     if (domains.length === 0) throw new GroveError('conflict', 'The forest has no ingested domains to evaluate on: add a domain first.');
-    const ready = this.catalog.db.prepare("SELECT name FROM models WHERE forest_id = ? AND status = 'ready' AND weights_sha256 IS NOT NULL ORDER BY id").all(forestId) as { name: string }[];
-    const models = this.models(input.models ?? ready.map((r) => r.name));
+    const models = this.models(input.models ?? readyModelNames(this.catalog, forestId));
     const experts = forestExperts(this.catalog, forestId).map((e) => storedRef(this.catalog, e.id));
     const ensemble = input.ensemble && experts.length >= 2 ? { experts, priors: Object.fromEntries(domains.flatMap((d) => { const prior = this.cachedPrior(forestId, `domain:${d.name}`, experts); return prior ? [[d.name, prior]] : []; })) } : null;
     const seed = modelById(this.catalog, forestSeed(this.catalog, forestId).id);
@@ -215,8 +214,7 @@ export class ForestCalls {
     const forestId = this.forestId();
     const models = input.models ? this.models(input.models) : this.experts(forestId);
     if (models.length < 2) throw new GroveError('bad_input', 'Collapse averages at least two models; the forest has fewer trained experts.');
-    const taken = this.catalog.db.prepare("SELECT 1 FROM models WHERE forest_id = ? AND name = ? AND status != 'removed'").get(forestId, input.name);
-    if (taken) throw new GroveError('conflict', `The forest already has a model named "${input.name}"; choose another name.`, { name: input.name });
+    if (liveModelNamed(this.catalog, input.name, forestId)) throw new GroveError('conflict', `The forest already has a model named "${input.name}"; choose another name.`, { name: input.name });
     const w = input.weighting;
     let weighting: CollapseJobPayload['weighting'];
     if (w.kind === 'uniform') weighting = w;

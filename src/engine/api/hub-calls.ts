@@ -5,6 +5,7 @@ import { GroveError } from '../../shared/api/errors';
 import type { JobView } from '../../shared/api/events';
 import type { ApiInput, ApiOutput } from '../../shared/api/schemas';
 import type { Catalog } from '../catalog/catalog';
+import { setJobPayload } from '../catalog/jobs';
 import { CURATED_MODELS, curatedModel, formatBytes } from '../hub/curated';
 import { validateRepoId, validateRevision } from '../hub/endpoint';
 import type { DownloadJobPayload, HubJobProgress, HubJobResult, ImportSeedJobPayload } from '../hub/hub-jobs';
@@ -46,7 +47,7 @@ export const downloadKind: JobKind = {
   onFinished(job, { catalog }) {
     if (job.status === 'paused' || !(job.payload as Partial<DownloadJobPayload>).token) return;
     const { token: _dropped, ...kept } = job.payload as DownloadJobPayload;
-    catalog.db.prepare('UPDATE jobs SET payload_json = ? WHERE id = ?').run(JSON.stringify(kept), job.id);
+    setJobPayload(catalog, job.id, kept);
   },
 };
 

@@ -1,8 +1,11 @@
-// The SQLite catalog (better-sqlite3, WAL, foreign keys on): opened, migrated, and queried here only.
+// The SQLite catalog (better-sqlite3, WAL, foreign keys on): opened and migrated here, and queried only in
+// src/engine/catalog, one module per table (or close group of tables). The handle is private: code outside
+// asks a table module, and groups writes that must land together with `transaction`.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { GroveError } from '../../shared/api/errors';
+import { attachDatabase } from './database';
 import { latestVersion, migrations, type Migration } from './migrations';
 
 export interface CatalogOptions {
@@ -32,7 +35,12 @@ export interface ModelRow {
 }
 
 export class Catalog {
-  private constructor(readonly db: Database.Database) {}
+  readonly #db: Database.Database;
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+    attachDatabase(this, db);
+  }
 
   static open(file: string, options: CatalogOptions = {}): Catalog {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -49,7 +57,7 @@ export class Catalog {
   }
 
   get schemaVersion(): number {
-    return this.db.pragma('user_version', { simple: true }) as number;
+    return this.#db.pragma('user_version', { simple: true }) as number;
   }
 
   /** Applies every migration newer than the file's version; refuses a file from a newer Grove. */
@@ -61,29 +69,42 @@ export class Catalog {
     }
     for (const m of list) {
       if (m.version <= current) continue;
-      this.db.transaction(() => {
-        m.up(this.db);
-        this.db.pragma(`user_version = ${m.version}`);
+      this.#db.transaction(() => {
+        m.up(this.#db);
+        this.#db.pragma(`user_version = ${m.version}`);
       })();
     }
   }
 
+  /**
+   * Runs `fn` in one transaction: every write in it lands, or none does (a throw rolls back). Nested calls
+   * are savepoints of the outer one. `fn` must be synchronous: SQLite holds the write lock while it runs.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  /** False once closed (a reply finishing after the service shut down has nothing to save to). */
+  get isOpen(): boolean {
+    return this.#db.open;
+  }
+
   close(): void {
-    this.db.close();
+    this.#db.close();
   }
 
   /** The forest this catalog holds (a forest home holds one forest), or null before `grove init`. */
   forest(): ForestRow | null {
-    const row = this.db.prepare('SELECT id, name, created_at AS createdAt FROM forests ORDER BY id LIMIT 1').get() as ForestRow | undefined;
+    const row = this.#db.prepare('SELECT id, name, created_at AS createdAt FROM forests ORDER BY id LIMIT 1').get() as ForestRow | undefined;
     return row ?? null;
   }
 
   domains(forestId: number): DomainRow[] {
-    return this.db.prepare('SELECT id, name, source_path AS sourcePath, stats_json AS statsJson FROM domains WHERE forest_id = ? ORDER BY id').all(forestId) as DomainRow[];
+    return this.#db.prepare('SELECT id, name, source_path AS sourcePath, stats_json AS statsJson FROM domains WHERE forest_id = ? ORDER BY id').all(forestId) as DomainRow[];
   }
 
   models(forestId: number): ModelRow[] {
-    return this.db.prepare('SELECT id, name, role, domain_id AS domainId FROM models WHERE forest_id = ? ORDER BY id').all(forestId) as ModelRow[];
+    return this.#db.prepare('SELECT id, name, role, domain_id AS domainId FROM models WHERE forest_id = ? ORDER BY id').all(forestId) as ModelRow[];
   }
 }
 

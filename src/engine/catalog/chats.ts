@@ -6,6 +6,7 @@ import { GroveError } from '../../shared/api/errors';
 import type { ChatFinish, ExpertShare } from '../../shared/api/events';
 import type { ReplySettings } from '../../shared/api/schemas-chat';
 import type { Catalog } from './catalog';
+import { databaseOf } from './database';
 
 export type MessageRole = 'user' | 'assistant' | 'system';
 
@@ -57,7 +58,7 @@ export function chatTitle(text: string): string {
 }
 
 export function createChat(catalog: Catalog, forestId: number, title: string): number {
-  return Number(catalog.db.prepare('INSERT INTO chats (forest_id, title) VALUES (?, ?)').run(forestId, title).lastInsertRowid);
+  return Number(databaseOf(catalog).prepare('INSERT INTO chats (forest_id, title) VALUES (?, ?)').run(forestId, title).lastInsertRowid);
 }
 
 const CHAT_SELECT = `SELECT c.id, c.forest_id AS forestId, c.title, c.created_at AS createdAt,
@@ -68,13 +69,13 @@ const CHAT_SELECT = `SELECT c.id, c.forest_id AS forestId, c.title, c.created_at
 /** The forest's chats, most recently active first. */
 export function listChats(catalog: Catalog, forestId: number): ChatRow[] {
   // Timestamps have millisecond resolution: the latest message id breaks their ties.
-  return catalog.db
+  return databaseOf(catalog)
     .prepare(`${CHAT_SELECT} WHERE c.forest_id = ? ORDER BY COALESCE(lastMessageAt, c.created_at) DESC, (SELECT MAX(m.id) FROM messages m WHERE m.chat_id = c.id) DESC, c.id DESC`)
     .all(forestId) as ChatRow[];
 }
 
 export function findChat(catalog: Catalog, chatId: number): ChatRow | null {
-  return (catalog.db.prepare(`${CHAT_SELECT} WHERE c.id = ?`).get(chatId) as ChatRow | undefined) ?? null;
+  return (databaseOf(catalog).prepare(`${CHAT_SELECT} WHERE c.id = ?`).get(chatId) as ChatRow | undefined) ?? null;
 }
 
 /** The chat, or a not_found error naming it. */
@@ -110,11 +111,11 @@ function toMessage(r: RawMessage): MessageRow {
 
 /** The chat's messages in order. */
 export function chatMessages(catalog: Catalog, chatId: number): MessageRow[] {
-  return (catalog.db.prepare(`${MESSAGE_SELECT} WHERE chat_id = ? ORDER BY id`).all(chatId) as RawMessage[]).map(toMessage);
+  return (databaseOf(catalog).prepare(`${MESSAGE_SELECT} WHERE chat_id = ? ORDER BY id`).all(chatId) as RawMessage[]).map(toMessage);
 }
 
 export function findMessage(catalog: Catalog, messageId: number): MessageRow | null {
-  const r = catalog.db.prepare(`${MESSAGE_SELECT} WHERE id = ?`).get(messageId) as RawMessage | undefined;
+  const r = databaseOf(catalog).prepare(`${MESSAGE_SELECT} WHERE id = ?`).get(messageId) as RawMessage | undefined;
   return r ? toMessage(r) : null;
 }
 
@@ -128,7 +129,7 @@ export interface NewMessage {
 
 export function addMessage(catalog: Catalog, m: NewMessage): number {
   return Number(
-    catalog.db
+    databaseOf(catalog)
       .prepare('INSERT INTO messages (chat_id, role, content, mix_json, posterior_json) VALUES (?, ?, ?, ?, ?)')
       .run(m.chatId, m.role, m.content, m.settings ? JSON.stringify(m.settings) : null, m.outcome ? JSON.stringify(m.outcome) : null).lastInsertRowid,
   );
@@ -136,14 +137,14 @@ export function addMessage(catalog: Catalog, m: NewMessage): number {
 
 /** Writes a reply's final text and outcome. */
 export function completeReply(catalog: Catalog, messageId: number, content: string, outcome: ReplyOutcome): void {
-  catalog.db.prepare('UPDATE messages SET content = ?, posterior_json = ? WHERE id = ?').run(content, JSON.stringify(outcome), messageId);
+  databaseOf(catalog).prepare('UPDATE messages SET content = ?, posterior_json = ? WHERE id = ?').run(content, JSON.stringify(outcome), messageId);
 }
 
 export function deleteMessage(catalog: Catalog, messageId: number): void {
-  catalog.db.prepare('DELETE FROM messages WHERE id = ?').run(messageId);
+  databaseOf(catalog).prepare('DELETE FROM messages WHERE id = ?').run(messageId);
 }
 
 /** Deletes a chat and (by cascade) its messages; returns how many chats were deleted (0 or 1). */
 export function deleteChat(catalog: Catalog, chatId: number): number {
-  return catalog.db.prepare('DELETE FROM chats WHERE id = ?').run(chatId).changes;
+  return databaseOf(catalog).prepare('DELETE FROM chats WHERE id = ?').run(chatId).changes;
 }

@@ -1,7 +1,9 @@
 // Catalog rows for domains and their ingest reports: every file of the folder, accepted (with its split)
 // or skipped (with the reason; an accepted file's detail is its note, if any). A re-ingest replaces the domain's rows in one transaction.
+import { GroveError } from '../../shared/api/errors';
 import type { IngestReport } from '../corpus/types';
 import type { Catalog } from './catalog';
+import { databaseOf } from './database';
 
 export interface StoredDocument {
   path: string;
@@ -19,11 +21,11 @@ export interface StoredDocument {
 export function ensureForest(catalog: Catalog, name = 'forest'): number {
   const existing = catalog.forest();
   if (existing) return existing.id;
-  return Number(catalog.db.prepare('INSERT INTO forests (name) VALUES (?)').run(name).lastInsertRowid);
+  return Number(databaseOf(catalog).prepare('INSERT INTO forests (name) VALUES (?)').run(name).lastInsertRowid);
 }
 
 export function saveIngestReport(catalog: Catalog, domainName: string, report: IngestReport): number {
-  const db = catalog.db;
+  const db = databaseOf(catalog);
   return db.transaction(() => {
     const forestId = ensureForest(catalog);
     const stats = JSON.stringify({ totals: report.totals, splits: report.splits, trainable: report.trainable, message: report.message, out: report.out });
@@ -63,9 +65,16 @@ export function parseDomainStats(statsJson: string | null): DomainStatsSummary |
 export function domainDocuments(catalog: Catalog, domainName: string): StoredDocument[] | null {
   const forest = catalog.forest();
   if (!forest) return null;
-  const domain = catalog.db.prepare('SELECT id FROM domains WHERE forest_id = ? AND name = ?').get(forest.id, domainName) as { id: number } | undefined;
+  const domain = databaseOf(catalog).prepare('SELECT id FROM domains WHERE forest_id = ? AND name = ?').get(forest.id, domainName) as { id: number } | undefined;
   if (!domain) return null;
-  return catalog.db
+  return databaseOf(catalog)
     .prepare('SELECT path, status, type, reason, detail, duplicate_of AS duplicateOf, bytes, tokens, split FROM documents WHERE domain_id = ? ORDER BY path')
     .all(domain.id) as StoredDocument[];
+}
+
+/** The forest a domain belongs to. */
+export function forestOfDomain(catalog: Catalog, domainId: number): number {
+  const row = databaseOf(catalog).prepare('SELECT forest_id AS f FROM domains WHERE id = ?').get(domainId) as { f: number } | undefined;
+  if (!row) throw new GroveError('not_found', `No domain ${domainId} in this catalog.`, { domainId });
+  return row.f;
 }

@@ -4,9 +4,10 @@ import type { EvaluationView } from '../../shared/api/schemas-forest';
 import type { EvaluationSpec } from '../store/evaluate-job';
 import type { Evaluation } from '../eval/perplexity';
 import type { Catalog } from './catalog';
+import { databaseOf } from './database';
 
 export function insertEvaluation(catalog: Catalog, forestId: number, spec: EvaluationSpec, domainId: number, e: Evaluation): void {
-  catalog.db
+  databaseOf(catalog)
     .prepare('INSERT INTO evaluations (forest_id, spec_json, domain_id, split, loss, perplexity, bits_per_byte, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
     .run(forestId, JSON.stringify(spec), domainId, e.split, e.loss, e.perplexity, Number.isFinite(e.bitsPerByte) ? e.bitsPerByte : null, e.tokens);
 }
@@ -17,7 +18,7 @@ function label(spec: EvaluationSpec): string {
 
 /** The newest evaluation of each (model or ensemble, domain, split), models first in the order they were scored. */
 export function listEvaluations(catalog: Catalog, forestId: number): EvaluationView[] {
-  const rows = catalog.db
+  const rows = databaseOf(catalog)
     .prepare(
       `SELECT e.spec_json AS specJson, d.name AS domain, e.split, e.loss, e.perplexity, e.bits_per_byte AS bitsPerByte, e.tokens, e.created_at AS createdAt
        FROM evaluations e JOIN domains d ON d.id = e.domain_id

@@ -5,6 +5,7 @@ import { ModelConfigSchema } from '../model/config';
 import { loraParameterCount, type LoraConfig } from '../model/lora';
 import { parameterCount } from '../model/names';
 import type { Catalog, DomainRow } from './catalog';
+import { databaseOf } from './database';
 import { parseDomainStats } from './domains';
 
 type ModelSummary = ForestSummary['models'][number];
@@ -69,7 +70,7 @@ function evaluatedModel(specJson: string): string | null {
 export function forestSummary(catalog: Catalog): ForestSummary {
   const forest = catalog.forest();
   if (!forest) return { forest: null, domains: [], models: [], lineage: [] };
-  const db = catalog.db;
+  const db = databaseOf(catalog);
   const rows = db
     .prepare(
       `SELECT m.id, m.name, m.role, m.status, m.domain_id AS domainId, d.name AS domain, m.weights_bytes AS weightsBytes,

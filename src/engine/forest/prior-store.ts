@@ -1,7 +1,10 @@
-// Cached priors in the catalog's `priors` table, one per (forest, target); a target is a domain, a
-// folder, a chat or the mix (btm.md "Cached prior"). Read back aligned to the experts in use.
+// Cached priors in the catalog's `priors` table (catalog/priors.ts), one per (forest, target); a target is a
+// domain, a folder, a chat or the mix (btm.md "Cached prior"). Checked before they are stored; read back
+// aligned to the experts in use.
 import { GroveError } from '../../shared/api/errors';
 import type { Catalog } from '../catalog/catalog';
+import { forestIdOf } from '../catalog/models';
+import { priorRow, priorTargets, upsertPrior } from '../catalog/priors';
 import { normaliseDistribution } from './distribution';
 
 /** What a prior was estimated on: 'domain:NAME', 'folder:PATH', 'chat:ID' or 'mix'. */
@@ -44,42 +47,22 @@ export function savePrior(catalog: Catalog, prior: NewPrior): StoredPrior {
   if (new Set(prior.modelIds).size !== prior.modelIds.length) throw new GroveError('bad_input', `prior ${target}: an expert is listed twice (${prior.modelIds.join(', ')}). List each expert once.`);
   if (!Number.isInteger(prior.sequences) || prior.sequences < 0) throw new GroveError('bad_input', `prior ${target}: sequences is ${prior.sequences}; it must be a whole number >= 0.`);
   const weights = normaliseDistribution(prior.weights, `prior ${target}`, prior.modelIds.map((id) => `model ${id}`));
-  const inForest = catalog.db.prepare('SELECT 1 FROM models WHERE id = ? AND forest_id = ?');
   for (const id of prior.modelIds) {
-    if (!inForest.get(id, prior.forestId)) throw new GroveError('not_found', `prior ${target}: model ${id} is not in forest ${prior.forestId}. Estimate priors over this forest's experts only.`, { modelId: id });
+    if (forestIdOf(catalog, id) !== prior.forestId) throw new GroveError('not_found', `prior ${target}: model ${id} is not in forest ${prior.forestId}. Estimate priors over this forest's experts only.`, { modelId: id });
   }
-  catalog.db
-    .prepare(
-      `INSERT INTO priors (forest_id, target, model_ids_json, weights_json, sequences) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (forest_id, target) DO UPDATE SET model_ids_json = excluded.model_ids_json, weights_json = excluded.weights_json,
-         sequences = excluded.sequences, created_at = excluded.created_at`,
-    )
-    .run(prior.forestId, target, JSON.stringify(prior.modelIds), JSON.stringify(weights), prior.sequences);
+  upsertPrior(catalog, { forestId: prior.forestId, target, modelIds: prior.modelIds, weights, sequences: prior.sequences });
   return loadPrior(catalog, prior.forestId, target)!;
-}
-
-interface PriorRow {
-  forestId: number;
-  target: string;
-  modelIdsJson: string;
-  weightsJson: string;
-  sequences: number;
-  createdAt: string;
 }
 
 /** The stored prior of one target, or null when none was estimated yet. */
 export function loadPrior(catalog: Catalog, forestId: number, target: string): StoredPrior | null {
-  const row = catalog.db
-    .prepare('SELECT forest_id AS forestId, target, model_ids_json AS modelIdsJson, weights_json AS weightsJson, sequences, created_at AS createdAt FROM priors WHERE forest_id = ? AND target = ?')
-    .get(forestId, parsePriorTarget(target)) as PriorRow | undefined;
-  if (!row) return null;
-  return { forestId: row.forestId, target: row.target as PriorTarget, modelIds: JSON.parse(row.modelIdsJson) as number[], weights: JSON.parse(row.weightsJson) as number[], sequences: row.sequences, createdAt: row.createdAt };
+  const row = priorRow(catalog, forestId, parsePriorTarget(target));
+  return row ? { ...row, target: row.target as PriorTarget } : null;
 }
 
 /** Every stored prior of a forest, by target. */
 export function listPriors(catalog: Catalog, forestId: number): StoredPrior[] {
-  const targets = catalog.db.prepare('SELECT target FROM priors WHERE forest_id = ? ORDER BY target').all(forestId) as { target: string }[];
-  return targets.map((t) => loadPrior(catalog, forestId, t.target)!);
+  return priorTargets(catalog, forestId).map((target) => loadPrior(catalog, forestId, target)!);
 }
 
 /**

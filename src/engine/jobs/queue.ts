@@ -6,9 +6,10 @@
 // the CLI beside the app), the job is that process's business.
 import { GroveError } from '../../shared/api/errors';
 import type { Catalog } from '../catalog/catalog';
+import { insertJob, jobOwnerPid, jobRow, jobRows, markJobRunning, oldestQueuedJob, requeueRunningJob, runningJobOwners, setJobProgress, setJobStatus, type JobRow, type JobStatus } from '../catalog/jobs';
 import { identityAlive, thisProcess } from '../process-alive';
 
-export type JobStatus = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+export type { JobStatus };
 
 export interface Job<P = unknown> {
   id: number;
@@ -18,18 +19,6 @@ export interface Job<P = unknown> {
   progress: unknown;
   error: string | null;
   attempts: number;
-}
-
-interface JobRow {
-  id: number;
-  kind: string;
-  payload_json: string;
-  status: JobStatus;
-  progress_json: string | null;
-  error: string | null;
-  attempts: number;
-  owner_pid: number | null;
-  owner_start: string | null;
 }
 
 const TERMINAL: readonly JobStatus[] = ['done', 'failed', 'cancelled'];
@@ -49,45 +38,38 @@ function toJob(row: JobRow): Job {
 export class JobQueue {
   constructor(private readonly catalog: Catalog) {}
 
-  private get db() {
-    return this.catalog.db;
-  }
-
   enqueue(kind: string, payload: unknown): Job {
-    const id = Number(this.db.prepare("INSERT INTO jobs (kind, payload_json, status) VALUES (?, ?, 'queued')").run(kind, JSON.stringify(payload)).lastInsertRowid);
-    return this.get(id);
+    return this.get(insertJob(this.catalog, kind, payload));
   }
 
   get(id: number): Job {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = jobRow(this.catalog, id);
     if (!row) throw new GroveError('not_found', `No job ${id}.`);
     return toJob(row);
   }
 
   list(statuses?: readonly JobStatus[]): Job[] {
-    const rows = this.db.prepare('SELECT * FROM jobs ORDER BY id').all() as JobRow[];
-    return rows.map(toJob).filter((j) => !statuses || statuses.includes(j.status));
+    return jobRows(this.catalog).map(toJob).filter((j) => !statuses || statuses.includes(j.status));
   }
 
   /** Takes the oldest queued job and marks it running for this process, atomically (one claimer wins). */
   claimNext(): Job | null {
-    return this.db.transaction(() => {
-      const row = this.db.prepare("SELECT * FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1").get() as JobRow | undefined;
+    return this.catalog.transaction(() => {
+      const row = oldestQueuedJob(this.catalog);
       if (!row) return null;
-      const me = thisProcess();
-      this.db.prepare(`UPDATE jobs SET status = 'running', owner_pid = ?, owner_start = ?, attempts = attempts + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(me.pid, me.startTime, row.id);
+      markJobRunning(this.catalog, row.id, thisProcess());
       return this.get(row.id);
-    })();
+    });
   }
 
   reportProgress(id: number, progress: unknown): void {
-    this.db.prepare(`UPDATE jobs SET progress_json = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(JSON.stringify(progress), id);
+    setJobProgress(this.catalog, id, progress);
   }
 
   private setStatus(id: number, status: JobStatus, from: readonly JobStatus[], error: string | null = null): Job {
     const job = this.get(id);
     if (!from.includes(job.status)) throw new GroveError('conflict', `Job ${id} is ${job.status}; it cannot become ${status}.`);
-    this.db.prepare(`UPDATE jobs SET status = ?, error = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`).run(status, error, id);
+    setJobStatus(this.catalog, id, status, error);
     return this.get(id);
   }
 
@@ -118,18 +100,17 @@ export class JobQueue {
    * command before it reads or changes the queue, so a dead owner's job never looks alive.
    */
   recoverInterrupted(): Job[] {
-    return this.db.transaction(() => {
-      const rows = this.db.prepare("SELECT id, owner_pid, owner_start FROM jobs WHERE status = 'running'").all() as Pick<JobRow, 'id' | 'owner_pid' | 'owner_start'>[];
+    return this.catalog.transaction(() => {
       // A job of this very process is live only if this process claimed it (not an earlier one with its pid).
-      const interrupted = rows.filter((r) => r.owner_pid === null || !identityAlive({ pid: r.owner_pid, startTime: r.owner_start }));
-      for (const r of interrupted) this.db.prepare(`UPDATE jobs SET status = 'queued', owner_pid = NULL, owner_start = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? AND status = 'running'`).run(r.id);
+      const interrupted = runningJobOwners(this.catalog).filter((r) => r.ownerPid === null || !identityAlive({ pid: r.ownerPid, startTime: r.ownerStart }));
+      for (const r of interrupted) requeueRunningJob(this.catalog, r.id);
       return interrupted.map((r) => this.get(r.id));
-    })();
+    });
   }
 
   /** The process running a job, for messages; null when none is recorded. */
   ownerPid(id: number): number | null {
-    return (this.db.prepare('SELECT owner_pid AS pid FROM jobs WHERE id = ?').get(id) as { pid: number | null } | undefined)?.pid ?? null;
+    return jobOwnerPid(this.catalog, id);
   }
 
   isFinished(id: number): boolean {

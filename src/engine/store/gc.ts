@@ -7,7 +7,8 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog';
-import { basesInUse } from '../catalog/models';
+import { basesInUse, liveWeightAddresses } from '../catalog/models';
+import { finishedRunDirs, pendingRunInits } from '../catalog/runs';
 import type { JobQueue } from '../jobs/queue';
 import { staleExportTemps } from '../export/output';
 import { runsDir } from '../home';
@@ -30,10 +31,9 @@ async function sizeOf(path: string): Promise<{ files: number; bytes: number }> {
 }
 
 export async function collectGarbage(catalog: Catalog, home: string, queue: JobQueue): Promise<{ files: number; bytes: number }> {
-  const db = catalog.db;
   const keep = new Set<string>([
-    ...(db.prepare("SELECT weights_sha256 AS s FROM models WHERE status != 'removed' AND weights_sha256 IS NOT NULL").all() as { s: string }[]).map((r) => r.s),
-    ...(db.prepare("SELECT init_sha256 AS s FROM runs WHERE status NOT IN ('done', 'cancelled') AND init_sha256 IS NOT NULL").all() as { s: string }[]).map((r) => r.s),
+    ...liveWeightAddresses(catalog),
+    ...pendingRunInits(catalog),
     // A light expert is its adapter plus its base: the base stays while any live light expert needs it.
     ...basesInUse(catalog),
   ]);
@@ -49,8 +49,7 @@ export async function collectGarbage(catalog: Catalog, home: string, queue: JobQ
       doomed.push(join(store, entry));
     }
   }
-  const finishedRuns = db.prepare("SELECT run_dir AS d FROM runs WHERE status IN ('done', 'cancelled') AND run_dir IS NOT NULL").all() as { d: string }[];
-  for (const { d } of finishedRuns) if (await stat(d).then(() => true, () => false)) doomed.push(d);
+  for (const d of finishedRunDirs(catalog)) if (await stat(d).then(() => true, () => false)) doomed.push(d);
   const exportFolders = new Set([join(home, 'exports'), ...queue.list().filter((j) => j.kind === 'export').map((j) => dirname(String((j.payload as { out?: unknown }).out ?? '')))]);
   for (const folder of exportFolders) if (isAbsolute(folder)) doomed.push(...(await staleExportTemps(folder)));
   const removed = { files: 0, bytes: 0 };

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import { Catalog } from '../catalog/catalog';
 import { ensureForest } from '../catalog/domains';
-import { insertModel } from '../catalog/models';
+import { insertModel, liveSeed } from '../catalog/models';
 import { catalogPath } from '../home';
 import { folderTokenizerSha256 } from '../forest/merge/method';
 import { checkRegularFiles } from '../model/model-file';
@@ -52,7 +52,7 @@ export interface PreparedSeed {
 export function assertNoSeed(catalog: Catalog, home: string): void {
   const existing = catalog.forest();
   // A seed whose training was cancelled is 'removed': it does not hold the place of a new one.
-  if (existing && catalog.db.prepare("SELECT 1 FROM models WHERE forest_id = ? AND role = 'seed' AND status != 'removed'").get(existing.id)) {
+  if (existing && liveSeed(catalog, existing.id)) {
     throw new GroveError('conflict', `${home} already holds forest "${existing.name}" with a seed; start another forest with --home <new folder>.`, { home });
   }
 }
@@ -102,7 +102,7 @@ export function recordSeed(catalog: Catalog, home: string, seed: PreparedSeed, f
   // A tokenizer without a seed is what an interrupted earlier init left: this seed's replaces it.
   rmSync(dir, { recursive: true, force: true });
   renameSync(seed.stagedTokenizerDir, dir);
-  return catalog.db.transaction(() => {
+  return catalog.transaction(() => {
     const forestId = ensureForest(catalog, forestName);
     const seedId = insertModel(catalog, {
       forestId,
@@ -114,7 +114,7 @@ export function recordSeed(catalog: Catalog, home: string, seed: PreparedSeed, f
       tokenizerSha256: seed.tokenizerSha256,
     });
     return { forestId, seedId, seedName: seed.seedName, weightsSha256: seed.weightsSha256, parameters: seed.parameters };
-  })();
+  });
 }
 
 export async function initForestFromModel(home: string, source: string, options: { forestName?: string; seedName?: string } = {}): Promise<InitResult> {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { GroveError } from '../../shared/api/errors';
 import type { TrainBudget } from '../../shared/api/schemas-forest';
 import type { Catalog } from '../catalog/catalog';
+import { forestSettingsJson, setForestSettingsJson } from '../catalog/forests';
 import type { ModelConfig } from '../model/config';
 import { parameterCount } from '../model/names';
 
@@ -65,16 +66,16 @@ const LIGHT_MAX_LR = 1e-2;
 
 /** The forest's stored training settings, else the defaults for its seed. */
 export function forestTrainingSettings(catalog: Catalog, forestId: number, seedConfig: ModelConfig, pretrained: boolean): TrainingSettings {
-  const row = catalog.db.prepare('SELECT settings_json AS s FROM forests WHERE id = ?').get(forestId) as { s: string | null } | undefined;
+  const json = forestSettingsJson(catalog, forestId);
   const defaults = defaultTrainingSettings(seedConfig, pretrained);
-  if (!row?.s) return defaults;
-  const stored = TrainingSettings.partial().safeParse(JSON.parse(row.s));
+  if (!json) return defaults;
+  const stored = TrainingSettings.partial().safeParse(JSON.parse(json));
   if (!stored.success) throw new GroveError('bad_input', `The forest's training settings are not valid (${stored.error.issues.map((i) => i.path.join('.')).join(', ')}); set them again.`);
   return TrainingSettings.parse({ ...defaults, ...stored.data });
 }
 
 export function saveForestTrainingSettings(catalog: Catalog, forestId: number, settings: TrainingSettings): void {
-  catalog.db.prepare('UPDATE forests SET settings_json = ? WHERE id = ?').run(JSON.stringify(TrainingSettings.parse(settings)), forestId);
+  setForestSettingsJson(catalog, forestId, JSON.stringify(TrainingSettings.parse(settings)));
 }
 
 /** A budget as the training job takes it: steps, or minutes (the job times its steps to know how many). */

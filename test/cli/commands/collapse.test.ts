@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
 import { findModel } from '../../../src/engine/catalog/models';
-import { parentsOf } from '../../../src/engine/forest/lineage';
+import { parentsOf } from '../../../src/engine/catalog/lineage';
 import { catalogPath } from '../../../src/engine/home';
 import { SafetensorsFile } from '../../../src/engine/model/safetensors';
 import { storedModelFolder } from '../../../src/engine/store/model-store';

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroveService } from '../../../src/engine/api/service';
 import { Catalog } from '../../../src/engine/catalog/catalog';
-import { parentsOf } from '../../../src/engine/forest/lineage';
+import { parentsOf } from '../../../src/engine/catalog/lineage';
+import { modelById, modelHoldingName } from '../../../src/engine/catalog/models';
 import { catalogPath } from '../../../src/engine/home';
 import { storedModelFolder } from '../../../src/engine/store/model-store';
 import type { GroveEvent } from '../../../src/shared/api';
@@ -28,7 +29,8 @@ async function ingest(name: string, sentence: (i: number) => string): Promise<vo
 function modelRow(name: string) {
   const catalog = Catalog.open(catalogPath(home));
   try {
-    return catalog.db.prepare('SELECT id, status, weights_sha256 AS sha FROM models WHERE name = ?').get(name) as { id: number; status: string; sha: string | null };
+    const m = modelById(catalog, modelHoldingName(catalog, catalog.forest()!.id, name)!.id);
+    return { id: m.id, status: m.status, sha: m.weightsSha256 };
   } finally {
     catalog.close();
   }

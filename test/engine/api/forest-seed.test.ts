@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GroveService } from '../../../src/engine/api/service';
 import { Catalog } from '../../../src/engine/catalog/catalog';
-import { parentsOf } from '../../../src/engine/forest/lineage';
+import { forestSettingsJson } from '../../../src/engine/catalog/forests';
+import { parentsOf } from '../../../src/engine/catalog/lineage';
+import { modelById } from '../../../src/engine/catalog/models';
 import { catalogPath } from '../../../src/engine/home';
 import { loadTokenizer } from '../../../src/engine/tokenize/load';
 import { jobService, jobSettled, writeDomainFolder } from '../../helpers/forest-service';
@@ -58,7 +60,8 @@ describe('createSampleForest', () => {
     ]);
     const catalog = Catalog.open(catalogPath(home));
     try {
-      const models = catalog.db.prepare('SELECT id, name, role, status, tokenizer_sha256 AS t FROM models ORDER BY id').all() as { id: number; name: string; role: string; status: string; t: string }[];
+      const forestId = catalog.forest()!.id;
+      const models = catalog.models(forestId).map((m) => ({ ...m, status: modelById(catalog, m.id).status, t: modelById(catalog, m.id).tokenizerSha256 }));
       expect(models.map((m) => [m.name, m.role, m.status])).toEqual([
         ['seed', 'seed', 'ready'],
         ['humor', 'expert', 'ready'],
@@ -67,7 +70,7 @@ describe('createSampleForest', () => {
       ]);
       expect(new Set(models.map((m) => m.t)).size).toBe(1);
       for (const m of models.slice(1)) expect(parentsOf(catalog, m.id).map((p) => [p.name, p.weight])).toEqual([['seed', 1]]);
-      const settings = JSON.parse((catalog.db.prepare('SELECT settings_json AS s FROM forests').get() as { s: string }).s) as { contextLength: number };
+      const settings = JSON.parse(forestSettingsJson(catalog, forestId)!) as { contextLength: number };
       expect(settings.contextLength).toBe(64);
     } finally {
       catalog.close();

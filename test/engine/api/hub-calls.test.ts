@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroveService } from '../../../src/engine/api/service';
 import { Catalog } from '../../../src/engine/catalog/catalog';
+import { jobRow } from '../../../src/engine/catalog/jobs';
 import { catalogPath } from '../../../src/engine/home';
 import { nodeWorkerLauncher } from '../../../src/engine/jobs/node-launcher';
 import { forestTokenizerDir } from '../../../src/engine/store/init';
@@ -83,7 +84,7 @@ describe('GroveService hub calls', () => {
     expect(summary.models[0]!.parameters).toBeGreaterThan(0);
     expect(existsSync(join(forestTokenizerDir(home), 'tokenizer.json'))).toBe(true);
     const stored = Catalog.open(catalogPath(home), { readonly: true });
-    const payload = (stored.db.prepare('SELECT payload_json FROM jobs WHERE id = ?').get(last.id) as { payload_json: string }).payload_json;
+    const payload = jobRow(stored, last.id)!.payload_json;
     stored.close();
     expect(payload).not.toContain('hf_secret');
     // One seed per forest: a second plant is refused at once.

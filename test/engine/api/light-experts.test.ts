@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroveService } from '../../../src/engine/api/service';
 import { Catalog } from '../../../src/engine/catalog/catalog';
-import { modelById } from '../../../src/engine/catalog/models';
+import { modelById, modelHoldingName } from '../../../src/engine/catalog/models';
 import { sha256File } from '../../../src/engine/file-hash';
 import { catalogPath } from '../../../src/engine/home';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../../../src/engine/model/adapter-folder';
@@ -21,8 +21,7 @@ let service: GroveService;
 function row(name: string) {
   const catalog = Catalog.open(catalogPath(home));
   try {
-    const { id } = catalog.db.prepare('SELECT id FROM models WHERE name = ?').get(name) as { id: number };
-    return modelById(catalog, id);
+    return modelById(catalog, modelHoldingName(catalog, catalog.forest()!.id, name)!.id);
   } finally {
     catalog.close();
   }

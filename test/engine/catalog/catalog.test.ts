@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Catalog, latestVersion } from '../../../src/engine/catalog/catalog';
+import { databaseOf } from '../../../src/engine/catalog/database';
+import { ensureForest } from '../../../src/engine/catalog/domains';
 import { migrations, type Migration } from '../../../src/engine/catalog/migrations';
 import { tempDir } from '../../helpers/tmp';
 
@@ -10,8 +12,8 @@ const dir = tempDir();
 describe('Catalog', () => {
   it('opens a new file in WAL mode with foreign keys, at the latest schema', () => {
     const catalog = Catalog.open(join(dir, 'new', 'catalog.sqlite'));
-    expect(catalog.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(catalog.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(databaseOf(catalog).pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(databaseOf(catalog).pragma('foreign_keys', { simple: true })).toBe(1);
     expect(catalog.schemaVersion).toBe(latestVersion);
     expect(catalog.forest()).toBeNull();
     catalog.close();
@@ -48,9 +50,9 @@ describe('Catalog', () => {
     raw.close();
     const upgraded = Catalog.open(file);
     expect(upgraded.schemaVersion).toBe(latestVersion);
-    expect(upgraded.db.prepare('SELECT step, tokens, device, total_steps AS totalSteps, job_id AS jobId, run_dir AS runDir FROM runs').get()).toEqual({ step: 40, tokens: 1024, device: 'cpu', totalSteps: 0, jobId: null, runDir: null });
-    expect(upgraded.db.prepare('SELECT status, owner_pid AS owner, owner_start AS started FROM jobs').get()).toEqual({ status: 'running', owner: null, started: null });
-    expect(upgraded.db.prepare('SELECT name, settings_json AS s FROM forests').get()).toEqual({ name: 'old', s: null });
+    expect(databaseOf(upgraded).prepare('SELECT step, tokens, device, total_steps AS totalSteps, job_id AS jobId, run_dir AS runDir FROM runs').get()).toEqual({ step: 40, tokens: 1024, device: 'cpu', totalSteps: 0, jobId: null, runDir: null });
+    expect(databaseOf(upgraded).prepare('SELECT status, owner_pid AS owner, owner_start AS started FROM jobs').get()).toEqual({ status: 'running', owner: null, started: null });
+    expect(databaseOf(upgraded).prepare('SELECT name, settings_json AS s FROM forests').get()).toEqual({ name: 'old', s: null });
     upgraded.close();
   });
 
@@ -75,26 +77,61 @@ describe('Catalog', () => {
     };
     expect(() => catalog.migrate([...migrations, broken])).toThrow('boom');
     expect(catalog.schemaVersion).toBe(latestVersion);
-    expect(catalog.db.prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get()).toBeUndefined();
+    expect(databaseOf(catalog).prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get()).toBeUndefined();
     catalog.close();
   });
 
   it('lists domains and models of the forest', () => {
     const catalog = Catalog.open(join(dir, 'rows.sqlite'));
-    const forestId = Number(catalog.db.prepare("INSERT INTO forests (name) VALUES ('f')").run().lastInsertRowid);
-    const domainId = Number(catalog.db.prepare("INSERT INTO domains (forest_id, name, source_path) VALUES (?, 'law', '/docs/law')").run(forestId).lastInsertRowid);
-    catalog.db.prepare("INSERT INTO models (forest_id, name, role, domain_id) VALUES (?, 'law-1', 'expert', ?)").run(forestId, domainId);
+    const forestId = Number(databaseOf(catalog).prepare("INSERT INTO forests (name) VALUES ('f')").run().lastInsertRowid);
+    const domainId = Number(databaseOf(catalog).prepare("INSERT INTO domains (forest_id, name, source_path) VALUES (?, 'law', '/docs/law')").run(forestId).lastInsertRowid);
+    databaseOf(catalog).prepare("INSERT INTO models (forest_id, name, role, domain_id) VALUES (?, 'law-1', 'expert', ?)").run(forestId, domainId);
     expect(catalog.domains(forestId)).toEqual([{ id: domainId, name: 'law', sourcePath: '/docs/law', statsJson: null }]);
     expect(catalog.models(forestId)).toEqual([{ id: 1, name: 'law-1', role: 'expert', domainId }]);
-    expect(() => catalog.db.prepare("INSERT INTO models (forest_id, name, role) VALUES (?, 'x', 'wizard')").run(forestId)).toThrow(/CHECK/);
+    expect(() => databaseOf(catalog).prepare("INSERT INTO models (forest_id, name, role) VALUES (?, 'x', 'wizard')").run(forestId)).toThrow(/CHECK/);
     catalog.close();
   });
+
+  it('groups writes in a transaction: all land, or a throw undoes them all (a nested one alone, if caught)', () => {
+    const file = join(dir, 'transaction.sqlite');
+    const catalog = Catalog.open(file);
+    expect(catalog.transaction(() => ensureForest(catalog, 'kept'))).toBe(1);
+    expect(() =>
+      catalog.transaction(() => {
+        saveForestName(catalog, 'renamed');
+        throw new Error('a later step failed');
+      }),
+    ).toThrow('a later step failed');
+    expect(catalog.forest()?.name).toBe('kept');
+    catalog.transaction(() => {
+      saveForestName(catalog, 'outer');
+      try {
+        catalog.transaction(() => {
+          saveForestName(catalog, 'inner');
+          throw new Error('inner step failed');
+        });
+      } catch {
+        // the outer transaction goes on without the inner one's writes
+      }
+    });
+    catalog.close();
+    const again = Catalog.open(file);
+    expect(again.forest()?.name).toBe('outer');
+    expect(again.isOpen).toBe(true);
+    again.close();
+    expect(again.isOpen).toBe(false);
+  });
 });
+
+/** A write the app has no module for, through the test-only door. */
+function saveForestName(catalog: Catalog, name: string): void {
+  databaseOf(catalog).prepare('UPDATE forests SET name = ?').run(name);
+}
 
 describe('schema version 2 (BTM tables)', () => {
   it('keeps lineage parents from being deleted while children exist', () => {
     const catalog = Catalog.open(join(dir, 'lineage.sqlite'));
-    const db = catalog.db;
+    const db = databaseOf(catalog);
     const forestId = Number(db.prepare("INSERT INTO forests (name) VALUES ('f')").run().lastInsertRowid);
     const add = db.prepare("INSERT INTO models (forest_id, name, role) VALUES (?, ?, 'expert')");
     const seed = Number(add.run(forestId, 'seed').lastInsertRowid);

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
+import { databaseOf } from '../../../src/engine/catalog/database';
 import { ensureForest } from '../../../src/engine/catalog/domains';
 import { insertModel } from '../../../src/engine/catalog/models';
 import { forestSummary } from '../../../src/engine/catalog/summary';
@@ -15,7 +16,7 @@ const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 3
 function forestWithExperts(): Catalog {
   const catalog = Catalog.open(join(tempDir(), 'catalog.sqlite'));
   const forestId = ensureForest(catalog, 'woods');
-  const db = catalog.db;
+  const db = databaseOf(catalog);
   const domain = (name: string) => Number(db.prepare('INSERT INTO domains (forest_id, name) VALUES (?, ?)').run(forestId, name).lastInsertRowid);
   const news = domain('news');
   const fiction = domain('fiction');
@@ -72,7 +73,7 @@ describe('forestSummary', () => {
 
   it('leaves parameters empty when a row has no readable architecture', () => {
     const catalog = forestWithExperts();
-    catalog.db.prepare("UPDATE models SET architecture_json = '{\"architecture\":\"GPT2\"}' WHERE name = 'seed'").run();
+    databaseOf(catalog).prepare("UPDATE models SET architecture_json = '{\"architecture\":\"GPT2\"}' WHERE name = 'seed'").run();
     expect(forestSummary(catalog).models.find((m) => m.name === 'seed')?.parameters).toBeNull();
     catalog.close();
   });

@@ -2,8 +2,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
 import { ensureForest } from '../../../src/engine/catalog/domains';
-import { insertModel } from '../../../src/engine/catalog/models';
-import { lineageGraph, parentsOf, recordLineage } from '../../../src/engine/forest/lineage';
+import { databaseOf } from '../../../src/engine/catalog/database';
+import { insertModel, setModelStatus } from '../../../src/engine/catalog/models';
+import { lineageGraph, parentsOf } from '../../../src/engine/catalog/lineage';
+import { recordLineage } from '../../../src/engine/forest/lineage';
 import { branchParents } from '../../../src/engine/forest/weights';
 import { priorTarget } from '../../../src/engine/forest/prior-store';
 import { tempDir } from '../../helpers/tmp';
@@ -13,7 +15,7 @@ const dir = tempDir();
 function open(file: string) {
   const catalog = Catalog.open(join(dir, file));
   const forestId = ensureForest(catalog, 'f');
-  const domain = (name: string) => Number(catalog.db.prepare('INSERT INTO domains (forest_id, name) VALUES (?, ?)').run(forestId, name).lastInsertRowid);
+  const domain = (name: string) => Number(databaseOf(catalog).prepare('INSERT INTO domains (forest_id, name) VALUES (?, ?)').run(forestId, name).lastInsertRowid);
   const model = (name: string, role: 'seed' | 'expert' | 'collapsed', domainId: number | null = null, forest = forestId) =>
     insertModel(catalog, { forestId: forest, name, role, domainId, weightsSha256: name, weightsBytes: 1, architectureJson: '{}', tokenizerSha256: 't' });
   return { catalog, forestId, domain, model };
@@ -33,7 +35,7 @@ describe('lineage', () => {
     recordLineage(catalog, fin, branchParents([{ id: law, name: 'law' }, { id: med, name: 'med' }], { kind: 'posterior', prior }));
     const all = model('all', 'collapsed');
     recordLineage(catalog, all, [{ modelId: law, weight: 0.2 }, { modelId: med, weight: 0.3 }, { modelId: fin, weight: 0.5 }]);
-    catalog.db.prepare("UPDATE models SET status = 'removed' WHERE id = ?").run(law);
+    setModelStatus(catalog, law, 'removed');
     catalog.close();
 
     const again = Catalog.open(join(dir, 'a.sqlite'));
@@ -67,7 +69,7 @@ describe('lineage', () => {
     const seed = model('seed', 'seed');
     const a = model('a', 'expert');
     const b = model('b', 'expert');
-    const otherForest = Number(catalog.db.prepare("INSERT INTO forests (name) VALUES ('other')").run().lastInsertRowid);
+    const otherForest = Number(databaseOf(catalog).prepare("INSERT INTO forests (name) VALUES ('other')").run().lastInsertRowid);
     const stranger = model('stranger', 'seed', null, otherForest);
     expect(() => recordLineage(catalog, a, [])).toThrow(/no parents given/);
     expect(() => recordLineage(catalog, a, [{ modelId: seed, weight: 0.5 }, { modelId: b, weight: 0.4 }])).toThrow(/sum to 0.9, not 1/);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
 import { ensureForest } from '../../../src/engine/catalog/domains';
-import { insertModel } from '../../../src/engine/catalog/models';
+import { insertModel, setModelStatus } from '../../../src/engine/catalog/models';
 import { forestExperts, forestSeed } from '../../../src/engine/forest/experts';
 import { priorTarget } from '../../../src/engine/forest/prior-store';
 import {
@@ -114,7 +114,7 @@ describe('branch parents', () => {
     add('merged', 'collapsed');
     const b = add('b', 'expert');
     const gone = add('gone', 'expert');
-    catalog.db.prepare("UPDATE models SET status = 'removed' WHERE id = ?").run(gone);
+    setModelStatus(catalog, gone, 'removed');
     expect(forestSeed(catalog, forestId)).toEqual({ id: seedId, name: 'seed' });
     expect(forestExperts(catalog, forestId)).toEqual([{ id: a, name: 'a' }, { id: b, name: 'b' }]);
     catalog.close();

@@ -4,7 +4,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
-import { insertModel } from '../../../src/engine/catalog/models';
+import { databaseOf } from '../../../src/engine/catalog/database';
+import { insertModel, modelById } from '../../../src/engine/catalog/models';
+import { forestSeed } from '../../../src/engine/forest/experts';
 import { savePrior } from '../../../src/engine/forest/prior-store';
 import { catalogPath } from '../../../src/engine/home';
 import { DEFAULT_POSTERIOR_WINDOW, resolveMix } from '../../../src/engine/infer/mix';
@@ -54,11 +56,12 @@ describe('resolveMix', () => {
     expect(() => resolveMix(catalog, forest.home, { prior: 'cached', targets: ['chat:9'] })).toThrow(/No prior is stored for chat:9\. Estimate one with `grove prior --target mix`/);
 
     // A third expert joins: both priors predate it.
-    const seedRow = catalog.db.prepare("SELECT weights_sha256 AS sha FROM models WHERE role = 'seed'").get() as { sha: string };
-    insertModel(catalog, { forestId: forest.forestId, name: 'poetry', role: 'expert', weightsSha256: seedRow.sha, weightsBytes: 1, architectureJson: '{}', tokenizerSha256: null });
+    const seedSha = modelById(catalog, forestSeed(catalog, forest.forestId).id).weightsSha256!;
+    insertModel(catalog, { forestId: forest.forestId, name: 'poetry', role: 'expert', weightsSha256: seedSha, weightsBytes: 1, architectureJson: '{}', tokenizerSha256: null });
     expect(resolveMix(catalog, forest.home, { targets: ['chat:7', 'mix'] })).toMatchObject({ prior: 'uniform', models: ['law', 'med', 'poetry'] });
     expect(() => resolveMix(catalog, forest.home, { prior: 'cached', targets: ['mix'] })).toThrow(/estimated before model \d+ joined the forest/);
-    catalog.db.prepare("DELETE FROM models WHERE name = 'poetry'").run();
+    // Gone without a trace for the next tests (the app only ever marks a model removed).
+    databaseOf(catalog).prepare("DELETE FROM models WHERE name = 'poetry'").run();
   });
 
   it('uses manual weights as a fixed mixture, leaving out models of weight 0', () => {

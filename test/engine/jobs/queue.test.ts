@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
+import { databaseOf } from '../../../src/engine/catalog/database';
 import { JobQueue } from '../../../src/engine/jobs/queue';
 import { processStartTime } from '../../../src/engine/process-alive';
 import { tempDir } from '../../helpers/tmp';
@@ -33,7 +34,7 @@ describe('JobQueue', () => {
     before.reportProgress(job.id, { step: 42 });
     // The process dies here: no complete(), no fail(). A new process opens the same catalog (one that was
     // given the dead owner's pid again: only the start time tells them apart).
-    catalog.db.prepare("UPDATE jobs SET owner_start = 'an earlier process' WHERE id = ?").run(job.id);
+    databaseOf(catalog).prepare("UPDATE jobs SET owner_start = 'an earlier process' WHERE id = ?").run(job.id);
     const after = new JobQueue(Catalog.open(file));
     const recovered = after.recoverInterrupted();
     expect(recovered).toEqual([expect.objectContaining({ id: job.id, status: 'queued', progress: { step: 42 } })]);
@@ -47,7 +48,7 @@ describe('JobQueue', () => {
     const job = queue.enqueue('train', {});
     queue.claimNext();
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
-    catalog.db.prepare('UPDATE jobs SET owner_pid = ?, owner_start = ? WHERE id = ?').run(other.pid, processStartTime(other.pid!), job.id);
+    databaseOf(catalog).prepare('UPDATE jobs SET owner_pid = ?, owner_start = ? WHERE id = ?').run(other.pid, processStartTime(other.pid!), job.id);
     expect(new JobQueue(Catalog.open(file)).recoverInterrupted()).toEqual([]);
     expect(queue.list(['running'])).toHaveLength(1);
     other.kill('SIGKILL');
@@ -64,7 +65,7 @@ describe('JobQueue', () => {
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
     try {
       // The row names a live pid, but not the process that started then: the owner is gone.
-      catalog.db.prepare("UPDATE jobs SET owner_pid = ?, owner_start = '1' WHERE id = ?").run(other.pid, job.id);
+      databaseOf(catalog).prepare("UPDATE jobs SET owner_pid = ?, owner_start = '1' WHERE id = ?").run(other.pid, job.id);
       expect(new JobQueue(Catalog.open(file)).recoverInterrupted()).toEqual(process.platform === 'linux' ? [expect.objectContaining({ id: job.id, status: 'queued' })] : []);
     } finally {
       other.kill('SIGKILL');

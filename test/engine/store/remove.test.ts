@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
 import { ensureForest } from '../../../src/engine/catalog/domains';
 import { basesInUse, insertModel, type NewModel } from '../../../src/engine/catalog/models';
+import { insertRun, setRunJob } from '../../../src/engine/catalog/runs';
+import { JobQueue } from '../../../src/engine/jobs/queue';
 import { removeModel } from '../../../src/engine/store/remove';
 
 const BASE = 'b'.repeat(64);
@@ -39,6 +41,28 @@ describe('removeModel', () => {
     add({ name: 'law', weightsSha256: 'c'.repeat(64), light: { baseSha256: BASE, lora: { ...lora, targets: [...lora.targets] } } });
     expect(removeModel(catalog, 'copy')).toMatchObject({ name: 'copy' });
     expect(() => removeModel(catalog, 'base2')).toThrow(/base of light expert "law"/);
+  });
+
+  it('refuses a model while a job trains it, naming the newest such job; a failed or finished one does not hold it', () => {
+    const { catalog, add } = forest();
+    const law = add({ name: 'law', weightsSha256: 'c'.repeat(64) });
+    const queue = new JobQueue(catalog);
+    const train = () => {
+      const runId = insertRun(catalog, { modelId: law, domainId: null, config: {}, totalSteps: 1, device: 'cpu', runDir: '', initSha256: null });
+      const job = queue.enqueue('expert', { modelId: law });
+      setRunJob(catalog, runId, job.id);
+      return job.id;
+    };
+    const refusal = (job: number) => new RegExp(`"law" is being trained \\(job ${job}\\): cancel that job first`);
+    const first = train();
+    const second = train();
+    queue.pause(second);
+    expect(() => removeModel(catalog, 'law')).toThrow(refusal(second));
+    queue.cancel(second);
+    expect(() => removeModel(catalog, 'law')).toThrow(refusal(first));
+    queue.fail(queue.claimNext()!.id, 'out of memory');
+    expect(queue.get(first).status).toBe('failed');
+    expect(removeModel(catalog, 'law')).toMatchObject({ name: 'law' });
   });
 
   it('refuses the seed', () => {

@@ -16,10 +16,10 @@ export const collapseKind: JobKind = {
     if (record.kind === 'prior') return storePriorRecord(catalog, record);
     const first = modelById(catalog, record.parents[0]!.modelId);
     const forestId = forestOfModel(catalog, first.id);
-    catalog.db.transaction(() => {
+    catalog.transaction(() => {
       claimModelName(catalog, forestId, record.name);
       const id = insertModel(catalog, { forestId, name: record.name, role: 'collapsed', weightsSha256: record.sha256, weightsBytes: record.bytes, architectureJson: first.architectureJson, tokenizerSha256: first.tokenizerSha256 });
       recordLineage(catalog, id, record.parents);
-    })();
+    });
   },
 };

@@ -1,5 +1,6 @@
 // Evaluate jobs (store/evaluate-job.ts): each score lands in the evaluations table as it comes, and so
 // does any cached prior the ensemble had to estimate.
+import { forestOfDomain } from '../../catalog/domains';
 import { insertEvaluation } from '../../catalog/evaluations';
 import type { EvaluateJobPayload, EvaluationRecord } from '../../store/evaluate-job';
 import type { PriorRecord } from '../../store/prior-job';
@@ -15,7 +16,6 @@ export const evaluateKind: JobKind = {
   onRecord(_job, raw, { catalog }) {
     const record = raw as EvaluationRecord | PriorRecord;
     if (record.kind === 'prior') return storePriorRecord(catalog, record);
-    const forestId = (catalog.db.prepare('SELECT forest_id AS f FROM domains WHERE id = ?').get(record.domainId) as { f: number }).f;
-    insertEvaluation(catalog, forestId, record.spec, record.domainId, record.result);
+    insertEvaluation(catalog, forestOfDomain(catalog, record.domainId), record.spec, record.domainId, record.result);
   },
 };

@@ -1,7 +1,8 @@
 // Expert jobs (store/expert-job.ts), as the queue's owner sees them: the progress line (phase, step of
 // steps, ETA), and the catalog writes for each record: the cached prior, the branch's init weights and
 // lineage, the run's plan and loss history, the trained weights; the run's status when the job stops.
-import { parentsOf, recordLineage } from '../../forest/lineage';
+import { parentsOf } from '../../catalog/lineage';
+import { recordLineage } from '../../forest/lineage';
 import { modelById, setModelStatus, setModelWeights } from '../../catalog/models';
 import { setRunInit, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
 import type { ExpertJobPayload, ExpertProgress, ExpertRecord } from '../../store/expert-job';
@@ -47,22 +48,22 @@ export const expertKind: JobKind = {
         break;
       case 'branched':
         // A resumed job sends its branch again: the lineage is history and is written once.
-        catalog.db.transaction(() => {
+        catalog.transaction(() => {
           if (parentsOf(catalog, p.modelId).length > 0) return;
           setModelWeights(catalog, p.modelId, record.sha256, record.bytes);
           recordLineage(catalog, p.modelId, record.parents);
           if (p.train) setRunInit(catalog, p.train.runId, record.sha256);
-        })();
+        });
         break;
       case 'plan':
         if (p.train) setRunPlan(catalog, p.train.runId, record.totalSteps, record.device);
         break;
       case 'trained':
-        catalog.db.transaction(() => {
+        catalog.transaction(() => {
           setModelWeights(catalog, p.modelId, record.sha256, record.bytes);
           setModelStatus(catalog, p.modelId, 'ready');
           if (p.train) setRunStatus(catalog, p.train.runId, 'done');
-        })();
+        });
         break;
     }
   },

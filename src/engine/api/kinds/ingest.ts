@@ -6,7 +6,8 @@ import type { DomainExpert } from '../../../shared/api/schemas-forest';
 import { GroveError } from '../../../shared/api/errors';
 import type { Catalog } from '../../catalog/catalog';
 import { saveIngestReport } from '../../catalog/domains';
-import { setRunJob } from '../../catalog/runs';
+import { liveModelNamed } from '../../catalog/models';
+import { setRunJob, unfinishedJobOfModel } from '../../catalog/runs';
 import type { IngestProgress, IngestReport } from '../../corpus/types';
 import { planExpert } from '../expert-plan';
 import type { JobKind } from './kind';
@@ -24,10 +25,9 @@ export interface IngestPayload {
 function modelNamed(catalog: Catalog, name: string): { id: number; job: number | null } | null {
   const forest = catalog.forest();
   if (!forest) return null;
-  const row = catalog.db.prepare("SELECT id FROM models WHERE forest_id = ? AND name = ? AND status != 'removed'").get(forest.id, name) as { id: number } | undefined;
+  const row = liveModelNamed(catalog, name, forest.id);
   if (!row) return null;
-  const job = catalog.db.prepare("SELECT j.id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.model_id = ? AND j.status IN ('queued', 'running', 'paused', 'failed') ORDER BY j.id DESC").get(row.id) as { id: number } | undefined;
-  return { id: row.id, job: job?.id ?? null };
+  return { id: row.id, job: unfinishedJobOfModel(catalog, row.id, ['queued', 'running', 'paused', 'failed']) };
 }
 
 /** Refuses an expert name that a live model has, saying how to go on with an unfinished one. */
@@ -48,13 +48,13 @@ export const ingestKind: JobKind = {
   onResult(job, result, ctx) {
     const p = job.payload as IngestPayload;
     const report = result as IngestReport;
-    ctx.catalog.db.transaction(() => {
+    ctx.catalog.transaction(() => {
       saveIngestReport(ctx.catalog, p.domain, report);
       const expert = p.then?.expert;
       // Too little text for an expert: the report says why, and the caller tells the person.
       if (!expert || !report.trainable || modelNamed(ctx.catalog, expert.name ?? p.domain)) return;
       const payload = planExpert(ctx.catalog, ctx.forestHome, { ...expert, domain: p.domain, branchOnly: false });
       setRunJob(ctx.catalog, payload.train!.runId, ctx.enqueue('expert', payload).id);
-    })();
+    });
   },
 };

@@ -5,7 +5,7 @@
 // stores the seed, so that no kill between the two leaves a seed without its experts (and a re-run seed
 // job, which sends 'seeded' again, queues nothing twice).
 import { saveIngestReport } from '../../catalog/domains';
-import { forestOfModel, modelById, setModelStatus, setModelWeights } from '../../catalog/models';
+import { forestOfModel, modelById, setModelStatus, setModelTokenizer, setModelWeights } from '../../catalog/models';
 import { setRunJob, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
 import type { TrainBudget } from '../../../shared/api/schemas-forest';
 import type { SeedJobPayload, SeedProgress, SeedRecord } from '../../store/seed-job';
@@ -49,7 +49,7 @@ export const seedKind: JobKind = {
     const record = raw as SeedRecord;
     switch (record.kind) {
       case 'tokenizer':
-        catalog.db.prepare('UPDATE models SET tokenizer_sha256 = ? WHERE id = ?').run(record.sha256, p.modelId);
+        setModelTokenizer(catalog, p.modelId, record.sha256);
         break;
       case 'ingested':
         saveIngestReport(catalog, record.domain, record.report);
@@ -58,7 +58,7 @@ export const seedKind: JobKind = {
         setRunPlan(catalog, p.runId, record.totalSteps, 'cpu');
         break;
       case 'seeded':
-        catalog.db.transaction(() => {
+        catalog.transaction(() => {
           if (modelById(catalog, p.modelId).status === 'ready') return;
           setModelWeights(catalog, p.modelId, record.sha256, record.bytes);
           setModelStatus(catalog, p.modelId, 'ready');
@@ -66,7 +66,7 @@ export const seedKind: JobKind = {
           // Experts of this forest train as its seed did (same context, batch and learning rate).
           saveForestTrainingSettings(catalog, forestOfModel(catalog, p.modelId), TrainingSettings.parse(p.settings));
           if (p.then) queueExperts(p, ctx);
-        })();
+        });
         break;
     }
   },
