@@ -31,6 +31,8 @@ export interface MergeIntoBaseRequest {
   /** Elements per read (tests use small chunks to cross their borders). */
   chunkElements?: number;
   metadata?: Readonly<Record<string, string>>;
+  /** Called before each tensor, and once at the end (tensor ''), with parameters written so far and in all. */
+  onProgress?: (p: { tensor: string; done: number; total: number }) => void;
 }
 
 export interface MergeIntoBaseResult {
@@ -48,13 +50,25 @@ export async function mergeAdaptersIntoBase(r: MergeIntoBaseRequest): Promise<Me
     const adapted = new Map(adaptedProjections(base.config, unionTargets(used.map((p) => p.adapter))).map((p) => [`${p.projection}.weight`, p]));
     const specs = parameterSpecs(base.config);
     const chunk = r.chunkElements ?? CHUNK_ELEMENTS;
+    const total = specs.reduce((n, s) => n + elementCount(s.shape), 0);
+    let done = 0;
     const tensors = specs.map((spec) => {
       const projection = adapted.get(spec.name);
-      return { name: spec.name, shape: spec.shape, data: projection ? () => mergedRows(base.weights, r.baseFolder, projection, used, chunk) : () => copied(base.weights, r.baseFolder, spec.name, elementCount(spec.shape), chunk) };
+      const values = projection ? () => mergedRows(base.weights, r.baseFolder, projection, used, chunk) : () => copied(base.weights, r.baseFolder, spec.name, elementCount(spec.shape), chunk);
+      return {
+        name: spec.name,
+        shape: spec.shape,
+        data: async function* () {
+          r.onProgress?.({ tensor: spec.name, done, total });
+          yield* values();
+          done += elementCount(spec.shape);
+        },
+      };
     });
     await mkdir(r.outFolder, { recursive: true });
     const dtype = r.dtype ?? sharedWriteDtype([base.weights], specs.map((s) => s.name));
     const file = await writeModelFolder(r.outFolder, { config: base.config, extras: base.extras, tensors }, { dtype, metadata: { format: 'pt', grove_merge: 'lora', ...r.metadata } });
+    r.onProgress?.({ tensor: '', done: total, total });
     return { file, config: base.config, adaptedProjections: adapted.size };
   } finally {
     await base.weights.close();
