@@ -64,6 +64,9 @@ export function parseAdapterConfig(json: unknown, where: string): AdapterDescrip
   if (c.use_rslora === true) bad('it uses rank-stabilised scaling (use_rslora); Grove scales by lora_alpha / r. Train it without rsLoRA.');
   if (c.fan_in_fan_out === true) bad('its weights are stored fan-in-fan-out (Conv1D layout); Grove reads PyTorch Linear layout.');
   if (c.bias !== undefined && c.bias !== 'none') bad(`it trains biases (bias ${JSON.stringify(c.bias)}); Grove's adapters have none (bias "none").`);
+  // (layers_pattern only names the layer list that layers_to_transform indexes: harmless alone.)
+  const layers = c.layers_to_transform;
+  if (layers !== undefined && layers !== null && !(Array.isArray(layers) && layers.length === 0)) bad('it adapts only some layers (layers_to_transform); Grove adapts every layer. Train it without layers_to_transform.');
   for (const key of ['rank_pattern', 'alpha_pattern'] as const) {
     const v = c[key];
     if (v !== undefined && v !== null && (typeof v !== 'object' || Object.keys(v).length > 0)) bad(`it sets ${key}; Grove uses one rank and alpha for every projection.`);
@@ -101,8 +104,8 @@ export interface AdapterFolder extends AdapterDescription {
   weights: TensorReader;
 }
 
-/** Reads an adapter folder and checks every tensor the config implies is there with its shape for `config` (and a store folder against its address). */
-export async function readAdapterFolder(folder: string, config: ModelConfig): Promise<AdapterFolder> {
+/** Reads and checks an adapter folder's adapter_config.json (refusing what Grove does not compute). */
+export async function readAdapterDescription(folder: string): Promise<AdapterDescription> {
   const configPath = join(folder, ADAPTER_CONFIG_FILE);
   let text: string;
   try {
@@ -116,7 +119,12 @@ export async function readAdapterFolder(folder: string, config: ModelConfig): Pr
   } catch {
     throw new GroveError('bad_input', `${configPath}: not valid JSON. Re-export the adapter.`, { path: configPath });
   }
-  const description = parseAdapterConfig(json, configPath);
+  return parseAdapterConfig(json, configPath);
+}
+
+/** Reads an adapter folder and checks every tensor the config implies is there with its shape for `config` (and a store folder against its address). */
+export async function readAdapterFolder(folder: string, config: ModelConfig): Promise<AdapterFolder> {
+  const description = await readAdapterDescription(folder);
   // A folder of the forest's store opens only while its files are the ones its name says.
   await verifyContentAddress(folder, ADAPTER_WEIGHTS_FILE, ADAPTER_CONFIG_FILE);
   const weights = await SafetensorsFile.open(join(folder, ADAPTER_WEIGHTS_FILE));

@@ -1,6 +1,6 @@
 // The PEFT adapter folder: adapter_config.json with PEFT's keys and adapter_model.safetensors with PEFT's
 // tensor names, written and read back (tensors bit for bit, settings equal); a config PEFT wrote with its
-// other keys and defaults reads; what Grove cannot compute (DoRA, rsLoRA, patterns, bias, regex targets),
+// other keys and defaults reads; what Grove cannot compute (DoRA, rsLoRA, patterns, bias, regex targets, some layers only),
 // a missing tensor and a tensor of another base's shape are refused with the reason.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,6 +50,8 @@ describe('adapter folder', () => {
     [{ target_modules: ['q_proj', 'lm_head'] }, /names lm_head/],
     [{ peft_type: 'IA3' }, /LoRA adapters/],
     [{ modules_to_save: ['lm_head'] }, /modules_to_save/],
+    [{ layers_to_transform: [0, 1], layers_pattern: 'layers' }, /adapts only some layers \(layers_to_transform\)/],
+    [{ layers_to_transform: 3 }, /adapts only some layers/],
     [{ base_model_name_or_path: undefined }, /must say which base/],
   ])('refuses %j', (change, message) => {
     const good = { peft_type: 'LORA', task_type: 'CAUSAL_LM', r: 4, lora_alpha: 8, target_modules: ['q_proj'], base_model_name_or_path: 'b' };
