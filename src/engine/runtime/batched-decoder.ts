@@ -9,6 +9,7 @@ import { cacheForm } from '../model/llama/graphs';
 import { adapterRow, type AdapterBatch } from './adapter-feeds';
 import { DecodeCache } from './decode-cache';
 import { DEFAULT_PREFILL_CHUNK, int64, type LlamaModel } from './llama-model';
+import { ort } from './ort';
 
 export interface BatchedPrefill {
   /** Per row, the next token's log-probabilities [V]. */
@@ -29,8 +30,17 @@ export interface BatchedDecoder {
    * cache form cannot take a batched chunk after a past (GroupQueryAttention), the prompt goes on row by row.
    */
   prefillScored(ids: readonly number[], chunk?: number): Promise<BatchedPrefill>;
-  /** Feeds one token; per row, the next token's log-probabilities [V] (views of one run's output: copy to keep). */
-  step(id: number): Promise<Float32Array[]>;
+  /**
+   * Feeds one token: per row, the next token's log-probabilities [V], and their mixture
+   * log sum_b exp(logWeights[b]) p_b [V] (default: uniform weights), computed in the same run. Views of the
+   * run's outputs: copy to keep.
+   */
+  step(id: number, logWeights?: ArrayLike<number>): Promise<BatchedStep>;
+}
+
+export interface BatchedStep {
+  rows: Float32Array[];
+  mixture: Float32Array;
 }
 
 /** Opens a batched decoder over `model` (the base) for the adapters of `batch` (row j = adapter j). */
@@ -89,11 +99,13 @@ export function batchedDecoder(model: LlamaModel, batch: AdapterBatch): BatchedD
       }
       return { logProbs: split(last), promptLogProbs };
     },
-    async step(id) {
-      const session = await model.session('decode-logprobs', batch.targets);
-      const out = await session.run({ input_ids: rowsOf([id]), ...cache.feeds(1), ...batch.feeds });
+    async step(id, logWeights) {
+      const session = await model.session('decode-mixed', batch.targets);
+      if (logWeights && logWeights.length !== B) throw new GroveError('internal', `A batched step of ${B} rows was given ${logWeights.length} mixture weights.`);
+      const weights = new ort.Tensor('float32', logWeights ? Float32Array.from(logWeights) : new Float32Array(B).fill(-Math.log(B)), [B]);
+      const out = await session.run({ input_ids: rowsOf([id]), mix_log_weights: weights, ...cache.feeds(1), ...batch.feeds });
       cache.update(out, 1);
-      return split(out.log_probs!.data as Float32Array);
+      return { rows: split(out.log_probs!.data as Float32Array), mixture: out.mixture!.data as Float32Array };
     },
   };
 }

@@ -1,10 +1,11 @@
 // k light experts as one batched pass equal k separate single-expert runs: the prompt's per-token
 // log-probabilities and the next token's (prefill, over several chunks, the KV cache growing), then several
-// decode steps, within 1e-5, for adapters of different ranks, scales and targets (padded to one rank, the
+// decode steps, within 1e-5 (and each step's in-graph mixture equals the rows' mixture in JS), for adapters of different ranks, scales and targets (padded to one rank, the
 // union of targets fed as zeros where an expert has none), in both cache forms: 'rows' (GroupQueryAttention;
 // head size 16, its rotary inside and q/k/v packed, and head size 8, rotary outside) and 'concat' (head size 4).
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { logMixture } from '../../../src/engine/forest/distribution';
 import { writeAdapterFolder } from '../../../src/engine/model/adapter-folder';
 import type { ModelConfig, ModelConfigInput } from '../../../src/engine/model/config';
 import { cacheForm, type CacheForm } from '../../../src/engine/model/llama/graphs';
@@ -94,7 +95,15 @@ describe('batchedDecoder', () => {
       const pre = await batched.prefillScored(prompt, 7);
       expect(batched.length).toBe(prompt.length);
       const steps: Float32Array[][] = [];
-      for (const id of next) steps.push((await batched.step(id)).map((row) => Float32Array.from(row)));
+      const logWeights = [0.5, 0.3, 0.2].map(Math.log);
+      for (const id of next) {
+        const r = await batched.step(id, logWeights);
+        steps.push(r.rows.map((row) => Float32Array.from(row)));
+        // The mixture the run computed is the rows' mixture under the weights given.
+        const expected = new Float32Array(config.vocabSize);
+        logMixture(logWeights, r.rows, expected);
+        expect(maxAbsDiff(r.mixture, expected)).toBeLessThanOrEqual(1e-5);
+      }
       adapters.forEach((_, j) => {
         expect(maxAbsDiff(pre.promptLogProbs[j]!, separate[j]!.promptLogProbs)).toBeLessThanOrEqual(1e-5);
         expect(maxAbsDiff(pre.logProbs[j]!, separate[j]!.first)).toBeLessThanOrEqual(1e-5);
