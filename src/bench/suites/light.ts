@@ -20,7 +20,7 @@ import { batchedDecoder } from '../../engine/runtime/batched-decoder';
 import { LlamaModel } from '../../engine/runtime/llama-model';
 import { createSession, ort } from '../../engine/runtime/ort';
 import { benchAdapterFolders, benchModelFolders } from '../model-folders';
-import { kernelMs, opTable, profileByOp } from '../ort-profile';
+import { kernelMs, opTable, profileBy, profileByOp } from '../ort-profile';
 import type { Figure } from '../report';
 import type { BenchContext, BenchSuite } from '../run';
 import { interleaved, peakRssMiB } from '../timing';
@@ -100,8 +100,10 @@ async function decodeProfiles(base: string, adapters: readonly LoadedAdapter[], 
     await model.close();
     // The prefill's run is in the profile too; one run among tokens + 1, and one token's worth.
     const ops = profileByOp(dir);
+    // A MatMul over the base's weights lists one input shape (its constant, prepacked weight is not shown); one over fed adapters, two.
+    const matmuls = profileBy(dir, (e) => (e.args?.op_name === 'MatMul' ? (e.args.input_type_shape?.length === 1 ? 'MatMul, base weights' : 'MatMul, fed adapters') : null));
     rmSync(dir, { recursive: true, force: true });
-    sections.push({ title: `decode profile, ${title} (per token, ${tokens} tokens + the prompt's run)`, markdown: `kernel time ${kernelMs(ops, tokens + 1).toFixed(1)} ms per token\n\n${opTable(ops, tokens + 1, 'token')}` });
+    sections.push({ title: `decode profile, ${title} (per token, ${tokens} tokens + the prompt's run)`, markdown: `kernel time ${kernelMs(ops, tokens + 1).toFixed(1)} ms per token\n\n${opTable(ops, tokens + 1, 'token')}\n\n${opTable(matmuls, tokens + 1, 'token')}` });
   }
   return sections;
 }
@@ -127,7 +129,8 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
   })();
 
   const tokens = ctx.quick ? 8 : 32;
-  ctx.log(`  ${shape.name}: decoding (${ctx.quick ? 2 : 5} interleaved rounds of ${tokens} tokens)...`);
+  const rounds = ctx.quick ? 2 : 7;
+  ctx.log(`  ${shape.name}: decoding (${rounds} interleaved rounds of ${tokens} tokens)...`);
   const rates = await decodeRates(
     {
       one: () => base.decoder(),
@@ -142,7 +145,7 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
     },
     V,
     tokens,
-    ctx.quick ? 2 : 5,
+    rounds,
   );
   ctx.log(`  ${shape.name}: decode tok/s: one model ${rates.one!.toFixed(1)}, one light ${rates.oneLight!.toFixed(1)}, 4 light ${rates.light4!.toFixed(1)}, 8 light ${rates.light8!.toFixed(1)}, 4 full ${rates.full4!.toFixed(1)}`);
 
