@@ -44,19 +44,38 @@ type Stepper = { prefill(ids: number[]): Promise<unknown>; step(id: number): Pro
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Tokens/s of each decoder kind: a fresh decoder per round, one prompt token, then `tokens` - 1 steps; rounds interleaved, round 0 a warm-up. */
-async function decodeRates(variants: Record<string, () => Stepper>, V: number, tokens: number, rounds: number): Promise<Record<string, number>> {
-  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
+interface DecodeRate {
+  /** Median tokens/s (wall clock). */
+  rate: number;
+  /** Median CPU milliseconds (user + system, every thread of this process) per token. */
+  cpuMs: number;
+}
+
+/**
+ * Tokens/s of each decoder kind: a fresh decoder per round, one prompt token, then `tokens` - 1 steps;
+ * rounds interleaved, round 0 a warm-up. Also the process's CPU time per token: on a machine shared with
+ * other work the wall clock swings with their load, while the CPU time a token takes (no thread spins
+ * between runs here, see SessionOptions.spinning) moves much less.
+ */
+async function decodeRates(variants: Record<string, () => Stepper>, V: number, tokens: number, rounds: number): Promise<Record<string, DecodeRate>> {
+  const wall: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
+  const cpu: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
   for (let r = 0; r <= rounds; r++) {
     for (const [name, make] of Object.entries(variants)) {
       const d = make();
       await d.prefill([1]);
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 1; i < tokens; i++) await d.step((i * 31) % V);
-      if (r > 0) samples[name]!.push((tokens - 1) / ((performance.now() - t0) / 1000));
+      const seconds = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(c0);
+      if (r > 0) {
+        wall[name]!.push((tokens - 1) / seconds);
+        cpu[name]!.push((c.user + c.system) / 1000 / (tokens - 1));
+      }
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]));
+  return Object.fromEntries(Object.keys(variants).map((k) => [k, { rate: median(wall[k]!), cpuMs: median(cpu[k]!) }]));
 }
 
 /**
@@ -147,7 +166,7 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
     tokens,
     rounds,
   );
-  ctx.log(`  ${shape.name}: decode tok/s: one model ${rates.one!.toFixed(1)}, one light ${rates.oneLight!.toFixed(1)}, 4 light ${rates.light4!.toFixed(1)}, 8 light ${rates.light8!.toFixed(1)}, 4 full ${rates.full4!.toFixed(1)}`);
+  ctx.log(`  ${shape.name}: decode tok/s: one model ${rates.one!.rate.toFixed(1)}, one light ${rates.oneLight!.rate.toFixed(1)}, 4 light ${rates.light4!.rate.toFixed(1)}, 8 light ${rates.light8!.rate.toFixed(1)}, 4 full ${rates.full4!.rate.toFixed(1)}`);
 
   const prompt = Array.from({ length: PROMPT }, (_, i) => (i * 7919 + 1) % V);
   ctx.log(`  ${shape.name}: prompt scoring (${PROMPT} tokens)...`);
@@ -165,15 +184,15 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
   const sections = await decodeProfiles(fullFolders[0]!, adapters, ctx, ctx.quick ? 4 : 16);
 
   const s = shape.name;
-  const one = { name: 'one model', value: rates.one! };
+  const one = { name: 'one model', value: rates.one!.rate };
   const onePrompt = { name: 'one model', value: prefill.oneScored.medianMs };
   const figures: Figure[] = [
-    { name: `decode tokens/s, one model (${s})`, value: rates.one!, unit: 'tok/s' },
-    { name: `decode tokens/s, one light expert (${s})`, value: rates.oneLight!, unit: 'tok/s', reference: one, note: `its base's graph with the adapter fed (r ${DEFAULT_LORA.rank}, ${adapterMB.toFixed(1)} MB)` },
-    { name: `decode tokens/s, 4 light experts batched (${s})`, value: rates.light4!, unit: 'tok/s', reference: one, note: 'target >= 0.75x' },
-    { name: `decode tokens/s, 4 light experts, the batched decoder alone (${s})`, value: rates.batch4!, unit: 'tok/s', reference: one, note: 'no posterior, no mixture: the batched pass itself' },
-    { name: `decode tokens/s, 8 light experts batched (${s})`, value: rates.light8!, unit: 'tok/s', reference: one, note: 'target >= 0.6x' },
-    { name: `decode tokens/s, 4 full experts (${s})`, value: rates.full4!, unit: 'tok/s', reference: one, note: 'each its own session, concurrently (DEFAULT_PARALLEL_EXPERTS)' },
+    { name: `decode tokens/s, one model (${s})`, value: rates.one!.rate, unit: 'tok/s' },
+    { name: `decode tokens/s, one light expert (${s})`, value: rates.oneLight!.rate, unit: 'tok/s', reference: one, note: `its base's graph with the adapter fed (r ${DEFAULT_LORA.rank}, ${adapterMB.toFixed(1)} MB)` },
+    { name: `decode tokens/s, 4 light experts batched (${s})`, value: rates.light4!.rate, unit: 'tok/s', reference: one, note: 'target >= 0.75x' },
+    { name: `decode tokens/s, 4 light experts, the batched decoder alone (${s})`, value: rates.batch4!.rate, unit: 'tok/s', reference: one, note: 'no posterior, no mixture: the batched pass itself' },
+    { name: `decode tokens/s, 8 light experts batched (${s})`, value: rates.light8!.rate, unit: 'tok/s', reference: one, note: 'target >= 0.6x' },
+    { name: `decode tokens/s, 4 full experts (${s})`, value: rates.full4!.rate, unit: 'tok/s', reference: one, note: 'each its own session, concurrently (DEFAULT_PARALLEL_EXPERTS)' },
     { name: `prompt scoring ms, ${PROMPT} tokens, 4 light experts batched (${s})`, value: prefill.light4.medianMs, unit: 'ms', reference: onePrompt, note: 'the ensemble prefill: fills the KV cache and scores the prompt for the posterior; reference: one model doing the same (its expert session). Target <= 1.5x' },
     { name: `prompt scoring ms, ${PROMPT} tokens, 4 full experts (${s})`, value: prefill.full4.medianMs, unit: 'ms', reference: onePrompt },
     { name: `prefill ms, ${PROMPT} tokens, one model, unscored (${s})`, value: prefill.onePlain.medianMs, unit: 'ms', reference: onePrompt, note: 'the last position\'s head only: a floor for any scoring' },
@@ -181,6 +200,18 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
     { name: 'onnxruntime-node run with a 20 MB input', value: copy.largeMs, unit: 'ms', reference: { name: '20 KB input', value: copy.smallMs }, note: 'a graph that reads one number of it: a per-run copy would show as the difference' },
     { name: 'peak RSS of the bench process', value: peakRssMiB(), unit: 'MiB' },
   ];
+  const cpuRows: [string, string][] = [
+    ['one', 'one model'],
+    ['oneLight', 'one light expert'],
+    ['light4', '4 light experts batched'],
+    ['batch4', '4 light experts, the batched decoder alone'],
+    ['light8', '8 light experts batched'],
+    ['full4', '4 full experts'],
+  ];
+  sections.unshift({
+    title: `decode CPU time per token (${s}; the same rounds as the tokens/s above)`,
+    markdown: ['| decoder | CPU ms per token | one model\'s CPU time / this |', '| --- | ---: | ---: |', ...cpuRows.map(([k, label]) => `| ${label} | ${rates[k]!.cpuMs.toFixed(1)} | ${(rates.one!.cpuMs / rates[k]!.cpuMs).toFixed(2)}x |`)].join('\n'),
+  });
   return { figures, sections };
 }
 

@@ -56,6 +56,8 @@ export function batchedDecoder(model: LlamaModel, batch: AdapterBatch): BatchedD
     return int64(all, [B, ids.length]);
   };
   const split = (data: Float32Array): Float32Array[] => Array.from({ length: B }, (_, b) => data.subarray(b * V, (b + 1) * V));
+  /** Mixture weights [rows] (the prompt's runs do not read the mixture: any weights will do). */
+  const mixWeights = (rows: number, logWeights?: ArrayLike<number>) => new ort.Tensor('float32', logWeights ? Float32Array.from(logWeights) : new Float32Array(rows).fill(-Math.log(rows)), [rows]);
   return {
     rows: B,
     maxContext: config.maxPositionEmbeddings,
@@ -65,7 +67,7 @@ export function batchedDecoder(model: LlamaModel, batch: AdapterBatch): BatchedD
     async prefillScored(ids, chunk = DEFAULT_PREFILL_CHUNK) {
       if (ids.length === 0) throw new GroveError('bad_input', 'A prefill needs at least one token.');
       cache.clear();
-      const session = await model.session('decode-scored', batch.targets);
+      const session = await model.session('decode-ensemble', batch.targets);
       const n = ids.length;
       const promptLogProbs = Array.from({ length: B }, () => new Float32Array(Math.max(0, n - 1)));
       const last = new Float32Array(B * V);
@@ -83,13 +85,13 @@ export function batchedDecoder(model: LlamaModel, batch: AdapterBatch): BatchedD
         };
         if (alone) {
           for (let b = 0; b < B; b++) {
-            const out = await session.run({ input_ids: int64(part, [1, S]), targets: int64(targets, [1, S]), ...cache.rowFeeds(b, S), ...adapterRow(batch, b) });
+            const out = await session.run({ input_ids: int64(part, [1, S]), targets: int64(targets, [1, S]), mix_log_weights: mixWeights(1), ...cache.rowFeeds(b, S), ...adapterRow(batch, b) });
             cache.updateRow(b, out, S);
             take(b, out.token_logprobs!.data as Float32Array, 0, out.log_probs!.data as Float32Array);
           }
           cache.advance(S);
         } else {
-          const out = await session.run({ input_ids: rowsOf(part), targets: rowsOf(targets), ...cache.feeds(S), ...batch.feeds });
+          const out = await session.run({ input_ids: rowsOf(part), targets: rowsOf(targets), mix_log_weights: mixWeights(B), ...cache.feeds(S), ...batch.feeds });
           cache.update(out, S);
           const scored = out.token_logprobs!.data as Float32Array; // [B, S]
           const logProbs = out.log_probs!.data as Float32Array; // [B, 1, V]
@@ -100,10 +102,10 @@ export function batchedDecoder(model: LlamaModel, batch: AdapterBatch): BatchedD
       return { logProbs: split(last), promptLogProbs };
     },
     async step(id, logWeights) {
-      const session = await model.session('decode-mixed', batch.targets);
+      const session = await model.session('decode-ensemble', batch.targets);
       if (logWeights && logWeights.length !== B) throw new GroveError('internal', `A batched step of ${B} rows was given ${logWeights.length} mixture weights.`);
-      const weights = new ort.Tensor('float32', logWeights ? Float32Array.from(logWeights) : new Float32Array(B).fill(-Math.log(B)), [B]);
-      const out = await session.run({ input_ids: rowsOf([id]), mix_log_weights: weights, ...cache.feeds(1), ...batch.feeds });
+      // The one position's target is not known yet (0 stands in; its score is not read).
+      const out = await session.run({ input_ids: rowsOf([id]), targets: rowsOf([0]), mix_log_weights: mixWeights(B, logWeights), ...cache.feeds(1), ...batch.feeds });
       cache.update(out, 1);
       return { rows: split(out.log_probs!.data as Float32Array), mixture: out.mixture!.data as Float32Array };
     },

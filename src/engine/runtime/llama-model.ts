@@ -32,10 +32,10 @@ export interface ModelRunOptions {
 
 /**
  * decode(-logprobs): the last position's logits (log-probabilities); decode-all(-logprobs): every position's;
- * decode-scored: the targets' log-probabilities and the last position's (a scored prefill); decode-mixed: the
- * last position's log-probabilities and their mixture under fed weights (an ensemble's batched step).
+ * decode-ensemble: batch rows as experts, the targets' log-probabilities, the last position's and their
+ * mixture (graphs.ts; a batch of light experts' prompts and steps).
  */
-export type GraphKind = 'decode' | 'decode-logprobs' | 'decode-all' | 'decode-all-logprobs' | 'decode-scored' | 'decode-mixed' | 'score';
+export type GraphKind = 'decode' | 'decode-logprobs' | 'decode-all' | 'decode-all-logprobs' | 'decode-ensemble' | 'score';
 
 /** The projections a graph's fed adapters target (a form for light experts), or null: the plain graph of a full model. */
 export type AdapterTargets = readonly LoraTarget[] | null;
@@ -52,7 +52,7 @@ function compiledGraph(kind: GraphKind, targets: AdapterTargets, config: ModelCo
   const bytes =
     kind === 'score'
       ? scoreGraph(config, weights, o)
-      : decodeGraph(config, weights, { ...o, lastOnly: kind === 'decode' || kind === 'decode-logprobs' || kind === 'decode-mixed', logProbs: kind.endsWith('-logprobs'), scored: kind === 'decode-scored', mixed: kind === 'decode-mixed' });
+      : decodeGraph(config, weights, { ...o, lastOnly: kind === 'decode' || kind === 'decode-logprobs', logProbs: kind.endsWith('-logprobs'), ensemble: kind === 'decode-ensemble' });
   // Two workers opening the same model compile the same graph at once: each writes its own temporary file and
   // renames it into place, so the file is always one whole graph (the two are byte for byte the same).
   writeFileDurableSync(file, bytes);

@@ -10,12 +10,14 @@
 //           caller appends to its cache buffers at rows P..P+S-1
 //   decode, cache form 'concat' (plain ONNX ops): input_ids [B,S] + past_key_values.{i}.key/value [B,Hkv,P,D]
 //           -> logits [B,S,V] (or [B,1,V]) + present.{i}.key/value [B,Hkv,P+S,D]
-//   With logProbs the decode graphs output log_probs (the logits' log-softmax) instead of logits. Scored
-//   (a prompt's prefill that also scores it): + targets [B,S] -> token_logprobs [B,S] (log p(targets[b,s] |
-//   input_ids[b,<=s])) and log_probs [B,1,V] of the last position, so a chunk of S positions sends S + V
-//   numbers per row back to JS, not S x V. Mixed (an ensemble's batched step): + mix_log_weights [B] ->
-//   log_probs [B,1,V] and mixture [1,1,V] = log sum_b exp(mix_log_weights[b] + log_probs[b]), the rows'
-//   weighted mixture, which ONNX Runtime's vectorised Exp computes far faster than JS's Math.exp.
+//   With logProbs the decode graphs output log_probs (the logits' log-softmax) instead of logits. The
+//   ensemble form (k experts as batch rows, one graph for both their scored prompt and their steps):
+//   + targets [B,S] + mix_log_weights [B] -> token_logprobs [B,S] (log p(targets[b,s] | input_ids[b,<=s])),
+//   log_probs [B,1,V] of the last position, and mixture [1,1,V] = log sum_b exp(mix_log_weights[b] +
+//   log_probs[b]). A prompt's chunk of S positions so sends S + V numbers per row back to JS, not S x V,
+//   and a step's mixture comes from ONNX Runtime's vectorised Exp, far faster than JS's Math.exp (one
+//   graph, not two: every session holds its own prepacked copy of the base's weights, about 850 MB at the
+//   135M shape).
 //   score:  input_ids [B,T] + targets [B,T] -> token_logprobs [B,T] = log p(targets[t] | input_ids[<=t])
 // With fed adapters (light experts) a graph also takes, per adapted projection, A^T and (alpha / r) B^T as
 // inputs (adapter.ts: [batch, in, rank] and [batch, rank, out] in the decode graphs, batch row j being light
@@ -92,26 +94,25 @@ export function cacheForm(config: ModelConfig): CacheForm {
 /**
  * The head's output: the logits, or with `logProbs` their log-softmax as 'log_probs' (a scored prefill reads
  * one entry of every row; ONNX Runtime's LogSoftmax does the [T, V] pass about 30x faster than JS did), or
- * with `targets` the log-probabilities of the targets and the last position's log-softmax.
+ * with `ensemble` (targets and mixture weights) the targets' log-probabilities, the last position's
+ * log-softmax and its mixture over the batch rows.
  */
-function outputHead(g: Graph, logits: Value, logProbs: boolean, targets: Value | undefined, mixWeights?: Value): void {
-  if (mixWeights) {
-    const lsm = g.logSoftmax(logits, -1); // [B, 1, V]
-    g.output('log_probs', lsm);
+function outputHead(g: Graph, logits: Value, logProbs: boolean, ensemble?: { targets: Value; mixWeights: Value }): void {
+  if (ensemble) {
+    const lsm = g.logSoftmax(logits, -1); // [B, S, V]
+    g.output('token_logprobs', g.squeeze(g.gatherElements(lsm, g.unsqueeze(ensemble.targets, -1), -1), -1));
+    const last = g.slice(lsm, 1, -1); // [B, 1, V]
+    g.output('log_probs', last);
     // log sum_b exp(t_b) over the batch axis, shifted by its max so no term overflows.
-    const t = g.add(lsm, g.unsqueeze(mixWeights, [1, 2]));
+    const t = g.add(last, g.unsqueeze(ensemble.mixWeights, [1, 2]));
     const m = g.reduceMax(t, 0, true);
     g.output('mixture', g.add(m, g.log(g.reduceSum(g.exp(g.sub(t, m)), 0, true))));
-  } else if (targets) {
-    const lsm = g.logSoftmax(logits, -1);
-    g.output('token_logprobs', g.squeeze(g.gatherElements(lsm, g.unsqueeze(targets, -1), -1), -1));
-    g.output('log_probs', g.slice(lsm, 1, -1));
   } else if (logProbs) g.output('log_probs', g.logSoftmax(logits, -1));
   else g.output('logits', logits);
 }
 
-/** lastOnly: the last position's head only. scored: the targets' log-probabilities and the last position's; mixed: log_probs and their mixture (see the top). */
-export type DecodeOptions = GraphOptions & { lastOnly: boolean; logProbs?: boolean; scored?: boolean; mixed?: boolean; form?: CacheForm };
+/** lastOnly: the last position's head only. ensemble: the ensemble form (see the top). */
+export type DecodeOptions = GraphOptions & { lastOnly: boolean; logProbs?: boolean; ensemble?: boolean; form?: CacheForm };
 
 /** The decode graph as .onnx bytes. */
 export function decodeGraph(config: ModelConfig, weights: TensorReader, o: DecodeOptions): Uint8Array {
@@ -128,11 +129,9 @@ export function decodeModel(config: ModelConfig, weights: TensorReader, o: Decod
   const { numKeyValueHeads: Hkv, headDim: D, numHiddenLayers: L } = config;
   const form = o.form ?? cacheForm(config);
   const g = new Graph('grove_decode');
-  if (o.scored && o.lastOnly) throw new GroveError('internal', 'decodeModel: a scored decode graph reads every position; it cannot be lastOnly.');
+  if (o.ensemble && o.lastOnly) throw new GroveError('internal', 'decodeModel: the ensemble form scores every position; it cannot be lastOnly.');
   const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
-  if (o.mixed && !o.lastOnly) throw new GroveError('internal', 'decodeModel: a mixed decode graph mixes the last position only; make it lastOnly.');
-  const targets = o.scored ? g.input('targets', 'int64', ['batch', 'sequence']) : undefined;
-  const mixWeights = o.mixed ? g.input('mix_log_weights', 'float32', ['batch']) : undefined;
+  const ensemble = o.ensemble ? { targets: g.input('targets', 'int64', ['batch', 'sequence']), mixWeights: g.input('mix_log_weights', 'float32', ['batch']) } : undefined;
   const metadata = { 'grove.graph': 'decode', 'grove.cache': form, ...o.metadata };
   if (form === 'rows') {
     const seqlensK = g.input('seqlens_k', 'int32', ['batch']);
@@ -141,7 +140,7 @@ export function decodeModel(config: ModelConfig, weights: TensorReader, o: Decod
     const w = externalWeights(g, config, weights, o.graphDir);
     const adapter = o.adapters && fedAdapter(g, config, o.adapters.targets, true);
     const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, fused: { cache: { past, seqlensK, totalLength }, ...(o.packing ?? DECODE_PACKING) }, ...(adapter ? { adapter } : {}) });
-    outputHead(g, out.logits, o.logProbs ?? false, targets, mixWeights);
+    outputHead(g, out.logits, o.logProbs ?? false, ensemble);
     // Only the new rows leave the graph: onnxruntime-node copies every output into a fresh JS buffer, so a
     // whole cache as output would cost its size per token (measured: about 1 ms per MB).
     const total = g.reshape(g.cast(totalLength, 'int64'), [1]);
@@ -153,7 +152,7 @@ export function decodeModel(config: ModelConfig, weights: TensorReader, o: Decod
   const w = externalWeights(g, config, weights, o.graphDir);
   const adapter = o.adapters && fedAdapter(g, config, o.adapters.targets, true);
   const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, past, ...(adapter ? { adapter } : {}) });
-  outputHead(g, out.logits, o.logProbs ?? false, targets, mixWeights);
+  outputHead(g, out.logits, o.logProbs ?? false, ensemble);
   out.present.forEach(([k, v], i) => {
     g.output(`present.${i}.key`, k);
     g.output(`present.${i}.value`, v);
