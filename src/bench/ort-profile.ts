@@ -9,20 +9,26 @@ export interface OpTime {
   calls: number;
 }
 
-interface ProfileEvent {
+export interface ProfileEvent {
   cat: string;
   name: string;
   dur: number;
-  args?: { op_name?: string };
+  args?: { op_name?: string; input_type_shape?: unknown[] };
 }
 
 /** Total kernel microseconds and calls per op type over every profile file in dir, largest first. */
 export function profileByOp(dir: string): OpTime[] {
+  return profileBy(dir, (e) => e.args?.op_name ?? '?');
+}
+
+/** Kernel microseconds and calls grouped by `key` of each kernel event (null: left out), largest first. */
+export function profileBy(dir: string, key: (e: ProfileEvent) => string | null): OpTime[] {
   const byOp = new Map<string, { us: number; calls: number }>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
     for (const e of JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProfileEvent[]) {
       if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
-      const op = e.args?.op_name ?? '?';
+      const op = key(e);
+      if (op === null) continue;
       const entry = byOp.get(op) ?? { us: 0, calls: 0 };
       entry.us += e.dur;
       entry.calls += 1;

@@ -2,16 +2,12 @@
 // k experts (their forward passes one after the other, and concurrently with Promise.all), top-1 by prior
 // (one expert's cost whatever the forest's size), and the ensemble's prefill (each expert's chunked
 // prefill, which also scores the prompt for the posterior) against one decoder's prefill.
-import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EnsembleDecoder, type EnsembleWeighting } from '../../engine/generate/ensemble-decoder';
 import { llamaExpertSession } from '../../engine/generate/llama-expert';
-import { parseModelConfig, type ModelConfigInput } from '../../engine/model/config';
-import { writeModelFolder } from '../../engine/model/folder';
-import { initParameters } from '../../engine/model/init';
+import type { ModelConfigInput } from '../../engine/model/config';
 import { LlamaModel } from '../../engine/runtime/llama-model';
+import { benchModelFolders } from '../model-folders';
 import type { Figure } from '../report';
 import type { BenchContext, BenchSuite } from '../run';
 import { time } from '../timing';
@@ -31,23 +27,9 @@ const SHAPES: Shape[] = [
   },
 ];
 
-/** k model folders of one shape with different random weights, kept in the temp folder between runs. */
-async function expertFolders(shape: Shape): Promise<string[]> {
-  const config = parseModelConfig(shape.config);
-  const folders: string[] = [];
-  for (let j = 0; j < shape.experts; j++) {
-    const folder = join(tmpdir(), `grove-bench-ensemble-${shape.name}-${j}`);
-    if (!existsSync(join(folder, 'model.safetensors'))) {
-      mkdirSync(folder, { recursive: true });
-      await writeModelFolder(folder, { config, tensors: [...initParameters(config, 100 + j)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
-    }
-    folders.push(folder);
-  }
-  return folders;
-}
-
 async function benchShape(shape: Shape, ctx: BenchContext): Promise<Figure[]> {
-  const models = await Promise.all((await expertFolders(shape)).map((f) => LlamaModel.open(f, { threads: ctx.threads })));
+  const folders = await benchModelFolders(`grove-bench-ensemble-${shape.name}`, shape.config, shape.experts, 100);
+  const models = await Promise.all(folders.map((f) => LlamaModel.open(f, { threads: ctx.threads })));
   const k = models.length;
   const V = models[0]!.config.vocabSize;
   const tokens = ctx.quick ? 8 : 32;

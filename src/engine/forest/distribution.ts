@@ -52,23 +52,44 @@ export function logMixture(logWeights: ArrayLike<number>, logProbs: readonly Arr
   const n = out.length;
   if (live.length === 1) {
     const row = logProbs[live[0]!]!;
-    for (let x = 0; x < n; x++) out[x] = logWeights[live[0]!]! + row[x]!;
+    const w = logWeights[live[0]!]!;
+    for (let x = 0; x < n; x++) out[x] = w + row[x]!;
     return;
   }
-  for (let x = 0; x < n; x++) {
-    let m = -Infinity;
-    for (const j of live) {
-      const v = logWeights[j]! + logProbs[j]![x]!;
-      if (v > m) m = v;
+  // Row by row, each pass one simple loop over x (a decoded token mixes k rows of a whole vocabulary: an
+  // x-outer loop over the experts ran about 10x slower in V8, 12.6 ms for 4 rows of 49152).
+  const { max, sum } = scratch(n);
+  max.fill(-Infinity, 0, n);
+  sum.fill(0, 0, n);
+  for (const j of live) {
+    const row = logProbs[j]!;
+    const w = logWeights[j]!;
+    for (let x = 0; x < n; x++) {
+      const v = w + row[x]!;
+      if (v > max[x]!) max[x] = v;
     }
-    if (m === -Infinity || Number.isNaN(m)) {
-      out[x] = m;
-      continue;
-    }
-    let sum = 0;
-    for (const j of live) sum += Math.exp(logWeights[j]! + logProbs[j]![x]! - m);
-    out[x] = m + Math.log(sum);
   }
+  for (const j of live) {
+    const row = logProbs[j]!;
+    const w = logWeights[j]!;
+    for (let x = 0; x < n; x++) sum[x]! += Math.exp(w + row[x]! - max[x]!);
+  }
+  for (let x = 0; x < n; x++) {
+    const m = max[x]!;
+    out[x] = m === -Infinity ? m : m + Math.log(sum[x]!);
+  }
+}
+
+let scratchMax = new Float64Array(0);
+let scratchSum = new Float64Array(0);
+
+/** Working rows of at least n entries, kept between calls (a mixture per decoded token). */
+function scratch(n: number): { max: Float64Array; sum: Float64Array } {
+  if (scratchMax.length < n) {
+    scratchMax = new Float64Array(n);
+    scratchSum = new Float64Array(n);
+  }
+  return { max: scratchMax, sum: scratchSum };
 }
 
 /**

@@ -3,7 +3,9 @@
 // updated after every token from each expert's log-probability of the token that actually came. The
 // returned "logits" are the mixture's log-probabilities, so sampling (penalty, temperature, top-k/p)
 // applies to the mixture itself. Experts the posterior can never weigh (top-k by prior, a manual weight
-// of 0) are never opened or run: the cost is that of the experts that count.
+// of 0) are never opened or run: the cost is that of the experts that count. Experts of one batch (light
+// experts over one base) that run are opened together as one session, one batched pass for all of them;
+// the others (full experts) each run their own, beside it.
 import { GroveError } from '../../shared/api/errors';
 import { logMixture, normaliseDistribution } from '../forest/distribution';
 import { DomainPosterior, topKByPrior, type PosteriorSettings } from '../forest/posterior';
@@ -24,10 +26,47 @@ export interface ExpertSession {
   readonly normalised?: boolean;
 }
 
-export interface EnsembleExpert {
-  name: string;
-  /** Opens the expert's session; called only for experts that will run. */
-  open(): ExpertSession;
+/** Several experts as one session (one batched pass): row i of every result is the i-th member's. */
+export interface ExpertBatchSession {
+  prefillScored(ids: readonly number[]): Promise<{ logits: Float32Array[]; promptLogProbs: ArrayLike<number>[] }>;
+  /**
+   * Feeds one token: each member's next-token logits, and (normalised sessions may) their mixture
+   * log sum_i exp(logWeights[i]) p_i(x) under the members' log-weights for that token, which the session
+   * computes in its own pass where that is cheaper than mixing the rows in JS.
+   */
+  step(id: number, logWeights: Float64Array): Promise<{ rows: Float32Array[]; mixture?: Float32Array }>;
+  readonly maxContext: number;
+  readonly normalised?: boolean;
+}
+
+/** Experts that run as one batch: open(members) opens one session for those of its members that run (in that order). */
+export interface ExpertBatch {
+  open(members: readonly number[]): ExpertBatchSession;
+}
+
+/**
+ * An expert of the ensemble: with its own session (opened only if it will run), or member `member` of a
+ * batch whose running members are opened together.
+ */
+export type EnsembleExpert = { name: string; open(): ExpertSession } | { name: string; batch: ExpertBatch; member: number };
+
+/** A session of one or more running experts, and their places among the running experts. */
+interface Unit {
+  session: ExpertBatchSession;
+  slots: number[];
+}
+
+/** One expert's own session as a batch session of one row. */
+function oneRow(s: ExpertSession): ExpertBatchSession {
+  return {
+    maxContext: s.maxContext,
+    ...(s.normalised !== undefined ? { normalised: s.normalised } : {}),
+    async prefillScored(ids) {
+      const r = await s.prefillScored(ids);
+      return { logits: [r.logits], promptLogProbs: [r.promptLogProbs] };
+    },
+    step: async (id) => ({ rows: [await s.step(id)] }),
+  };
 }
 
 /**
@@ -82,13 +121,17 @@ export function logSoftmaxInto(logits: ArrayLike<number>, out: Float32Array): Fl
 export class EnsembleDecoder implements Decoder {
   readonly maxContext: number;
   private readonly names: string[];
-  /** Indices (into the experts given) of the experts that run, and their sessions. */
+  /** Indices (into the experts given) of the experts that run, and the sessions that run them. */
   private readonly running: number[];
-  private readonly sessions: ExpertSession[];
+  private readonly units: Unit[] = [];
+  /** Per running expert, whether its session gives log-probabilities already. */
+  private readonly normalised: boolean[];
   private readonly posterior: DomainPosterior;
   private readonly parallel: boolean;
   /** Each running expert's log-softmax of the latest position [V]. */
   private logProbs: Float32Array[] = [];
+  /** Per session, the mixture of its experts for the latest position, where it gave one (step). */
+  private unitMixtures: (Float32Array | undefined)[] = [];
   /** Whether the token after the latest position was already observed by the posterior (accept). */
   private accepted = false;
   private readonly column: Float64Array;
@@ -119,8 +162,22 @@ export class EnsembleDecoder implements Decoder {
       chosen.map((j) => prior[j]!),
       settings,
     );
-    this.sessions = chosen.map((j) => o.experts[j]!.open());
-    this.maxContext = Math.min(...this.sessions.map((s) => s.maxContext));
+    const batches = new Map<ExpertBatch, { members: number[]; slots: number[] }>();
+    chosen.forEach((j, slot) => {
+      const e = o.experts[j]!;
+      if ('open' in e) {
+        this.units.push({ session: oneRow(e.open()), slots: [slot] });
+        return;
+      }
+      const b = batches.get(e.batch) ?? { members: [], slots: [] };
+      b.members.push(e.member);
+      b.slots.push(slot);
+      batches.set(e.batch, b);
+    });
+    for (const [batch, b] of batches) this.units.push({ session: batch.open(b.members), slots: b.slots });
+    this.normalised = chosen.map(() => false);
+    for (const u of this.units) for (const slot of u.slots) this.normalised[slot] = u.session.normalised ?? false;
+    this.maxContext = Math.min(...this.units.map((u) => u.session.maxContext));
     this.parallel = o.parallel ?? DEFAULT_PARALLEL_EXPERTS;
     this.column = new Float64Array(chosen.length);
     this.forwardPasses = chosen.map(() => 0);
@@ -141,7 +198,10 @@ export class EnsembleDecoder implements Decoder {
 
   async prefill(ids: readonly number[]): Promise<Float32Array> {
     if (ids.length === 0) throw new GroveError('bad_input', 'The ensemble was given an empty prompt; give at least one token (e.g. the BOS token).');
-    const results = await this.forEach((s) => s.prefillScored(ids));
+    const results = await this.forEach(async (s) => {
+      const r = await s.prefillScored(ids);
+      return r.logits.map((logits, i) => ({ logits, promptLogProbs: r.promptLogProbs[i]! }));
+    });
     this.posterior.reset();
     results.forEach((r, i) => {
       if (r.promptLogProbs.length !== ids.length - 1) {
@@ -152,7 +212,8 @@ export class EnsembleDecoder implements Decoder {
       for (let i = 0; i < results.length; i++) this.column[i] = results[i]!.promptLogProbs[t]!;
       this.posterior.observe(this.column);
     }
-    this.logProbs = results.map((r, i) => (this.sessions[i]!.normalised ? Float32Array.from(r.logits) : logSoftmaxInto(r.logits, new Float32Array(r.logits.length))));
+    this.logProbs = results.map((r, i) => (this.normalised[i] ? Float32Array.from(r.logits) : logSoftmaxInto(r.logits, new Float32Array(r.logits.length))));
+    this.unitMixtures = [];
     this.accepted = false;
     return this.mixture();
   }
@@ -178,25 +239,58 @@ export class EnsembleDecoder implements Decoder {
 
   async step(id: number): Promise<Float32Array> {
     this.accept(id);
-    const logits = await this.forEach((s) => s.step(id));
-    logits.forEach((l, i) => (this.sessions[i]!.normalised ? this.logProbs[i]!.set(l) : logSoftmaxInto(l, this.logProbs[i]!)));
+    // The weights of the next token are known now (the posterior has seen id): sessions that mix their own rows get theirs.
+    const logWeights = this.posterior.logWeights();
+    const mixtures: (Float32Array | undefined)[] = [];
+    const logits = await this.forEach(async (s, unit) => {
+      const own = Float64Array.from(this.units[unit]!.slots, (slot) => logWeights[slot]!);
+      const r = await s.step(id, own);
+      // A session whose experts all have weight 0 for this token (top-k by position) has no mixture to add.
+      mixtures[unit] = r.mixture && own.some((w) => w > -Infinity) ? Float32Array.from(r.mixture) : undefined;
+      return r.rows;
+    });
+    logits.forEach((l, i) => (this.normalised[i] ? this.logProbs[i]!.set(l) : logSoftmaxInto(l, this.logProbs[i]!)));
+    this.unitMixtures = mixtures;
     this.accepted = false;
     return this.mixture();
   }
 
-  /** Runs every running expert, concurrently or one after the other; each result is consumed at once. */
-  private async forEach<T>(f: (s: ExpertSession) => Promise<T>): Promise<T[]> {
-    this.sessions.forEach((_, i) => this.forwardPasses[i]!++);
-    if (this.parallel) return Promise.all(this.sessions.map(f));
-    const out: T[] = [];
-    for (const s of this.sessions) out.push(await f(s));
+  /**
+   * Runs every session (concurrently or one after the other), each giving one result per expert it runs;
+   * returns them in the running experts' order. Each result is consumed at once.
+   */
+  private async forEach<T>(f: (s: ExpertBatchSession, unit: number) => Promise<T[]>): Promise<T[]> {
+    this.forwardPasses.forEach((_, i) => this.forwardPasses[i]!++);
+    const perUnit: T[][] = [];
+    if (this.parallel) perUnit.push(...(await Promise.all(this.units.map((u, k) => f(u.session, k)))));
+    else for (const [k, u] of this.units.entries()) perUnit.push(await f(u.session, k));
+    const out = new Array<T>(this.running.length);
+    this.units.forEach((u, k) => u.slots.forEach((slot, i) => (out[slot] = perUnit[k]![i]!)));
     return out;
   }
 
-  /** log sum_j w_j p_j(x) for every x: a fresh [V] array (the sampler modifies what it is given). */
+  /**
+   * log sum_j w_j p_j(x) for every x: a fresh [V] array (the sampler modifies what it is given). A session's
+   * own mixture of its experts stands for their rows (with weight 1: it carries their weights already).
+   */
   private mixture(): Float32Array {
+    const logWeights = this.posterior.logWeights();
+    const weights: number[] = [];
+    const rows: Float32Array[] = [];
+    this.units.forEach((u, k) => {
+      const own = this.unitMixtures[k];
+      if (own) {
+        weights.push(0);
+        rows.push(own);
+      } else {
+        for (const slot of u.slots) {
+          weights.push(logWeights[slot]!);
+          rows.push(this.logProbs[slot]!);
+        }
+      }
+    });
     const out = new Float32Array(this.logProbs[0]!.length);
-    logMixture(this.posterior.logWeights(), this.logProbs, out);
+    logMixture(weights, rows, out);
     return out;
   }
 

@@ -1,5 +1,8 @@
 // A LlamaModel as one expert of an EnsembleDecoder: its KV-cached decoder for the next-token logits, and
-// the per-position log-likelihood of the prompt that the domain posterior reads, from the same pass.
+// the per-position log-likelihood of the prompt that the domain posterior reads, from the same pass. With an
+// adapter, one light expert on its base's sessions (an ensemble runs its light experts batched instead,
+// light-experts.ts; this is that batch's exact reference, one expert at a time).
+import type { LoadedAdapter } from '../runtime/adapter-feeds';
 import { DEFAULT_PREFILL_CHUNK, type ChunkedPrefill, type LlamaModel } from '../runtime/llama-model';
 import type { ExpertSession } from './ensemble-decoder';
 
@@ -10,9 +13,9 @@ import type { ExpertSession } from './ensemble-decoder';
  * 600 MB whole). The graph does the log-softmax (small shape, 256 tokens: 34 ms of JS per prefill before).
  * A decoder without chunked prefill is served by the score graph plus a plain prefill (two passes).
  */
-export function llamaExpertSession(model: LlamaModel, o: { chunk?: number } = {}): ExpertSession {
+export function llamaExpertSession(model: LlamaModel, o: { chunk?: number; adapter?: LoadedAdapter } = {}): ExpertSession {
   // Log-probabilities straight from the graph: the ensemble mixes them as they are (no [V] pass in JS).
-  const decoder = model.decoder({ logProbs: true });
+  const decoder = model.decoder({ logProbs: true, ...(o.adapter ? { adapter: o.adapter } : {}) });
   const V = model.config.vocabSize;
   const chunked = (decoder as Partial<ChunkedPrefill>).prefillChunks?.bind(decoder);
   return {
@@ -21,7 +24,7 @@ export function llamaExpertSession(model: LlamaModel, o: { chunk?: number } = {}
     async prefillScored(ids) {
       const promptLogProbs = new Float32Array(Math.max(0, ids.length - 1));
       if (!chunked) {
-        if (ids.length > 1) promptLogProbs.set(await model.score(ids.slice(0, -1), ids.slice(1), 1));
+        if (ids.length > 1) promptLogProbs.set(await model.score(ids.slice(0, -1), ids.slice(1), 1, o.adapter));
         return { logits: await decoder.prefill(ids), promptLogProbs };
       }
       const logits = await chunked(

@@ -1,25 +1,33 @@
 // Models kept open between chat messages (ONNX Runtime sessions take a while to create), keyed by their
 // weights' sha256 (or folder, for a folder outside the store) and the threads their sessions run with. When
 // more than `maxOpen` are open, the least recently used ones that the current reply does not need are
-// closed. Tokenizers are kept too.
+// closed. A light expert is its base (opened once for all the light experts over it) and its adapter, read
+// into memory once and kept likewise (up to `maxAdapters`). Tokenizers are kept too.
+import { loadAdapter, type LoadedAdapter } from '../runtime/adapter-feeds';
 import { LlamaModel, type ModelRunOptions } from '../runtime/llama-model';
 import { loadTokenizer } from '../tokenize/load';
 import type { Tokenizer } from '../tokenize/tokenizer';
 
 export interface PooledModelRef {
-  /** What identifies the weights: their sha256, or the folder. */
+  /** What identifies the weights: their sha256, or the folder (a light expert: its base's). */
   key: string;
+  /** The model folder (a light expert: its base's). */
   folder: string;
+  /** A light expert's adapter: what identifies it, and its PEFT adapter folder. */
+  adapter?: { key: string; folder: string };
 }
 
 export const DEFAULT_MAX_OPEN_MODELS = 4;
+/** Adapters kept in memory (a rank-16 adapter of the 135M shape on every projection is 20 MB). */
+export const DEFAULT_MAX_ADAPTERS = 16;
 
 export class ModelPool {
   /** Insertion order = recency: a use moves the entry to the end. */
   private readonly models = new Map<string, Promise<LlamaModel>>();
+  private readonly loaded = new Map<string, Promise<LoadedAdapter>>();
   private readonly tokenizers = new Map<string, Promise<Tokenizer>>();
 
-  constructor(private readonly o: { maxOpen?: number; run?: ModelRunOptions } = {}) {}
+  constructor(private readonly o: { maxOpen?: number; maxAdapters?: number; run?: ModelRunOptions } = {}) {}
 
   get openKeys(): string[] {
     return [...this.models.keys()];
@@ -50,6 +58,38 @@ export class ModelPool {
     return models;
   }
 
+  /**
+   * The adapters of `refs` (undefined for a full model), read once and reused; `models` are use()'s models
+   * for the same refs, whose shapes the adapters must fit. Beyond the limit, the least recently used ones
+   * these refs do not need are dropped.
+   */
+  async adapters(refs: readonly PooledModelRef[], models: readonly LlamaModel[]): Promise<(LoadedAdapter | undefined)[]> {
+    const keys = new Set<string>();
+    const loading = refs.map((ref, i) => {
+      if (!ref.adapter) return undefined;
+      // Keyed with the base, since the adapter is read (and checked) against its shape.
+      const key = `${ref.adapter.key}@${ref.key}`;
+      keys.add(key);
+      let a = this.loaded.get(key);
+      if (a) this.loaded.delete(key);
+      else a = loadAdapter(ref.adapter.folder, models[i]!.config);
+      this.loaded.set(key, a);
+      a.catch(() => this.loaded.get(key) === a && this.loaded.delete(key));
+      return a;
+    });
+    const adapters = await Promise.all(loading);
+    const limit = this.o.maxAdapters ?? DEFAULT_MAX_ADAPTERS;
+    for (const key of [...this.loaded.keys()]) {
+      if (this.loaded.size <= limit) break;
+      if (!keys.has(key)) this.loaded.delete(key);
+    }
+    return adapters;
+  }
+
+  get adapterKeys(): string[] {
+    return [...this.loaded.keys()];
+  }
+
   async tokenizer(path: string): Promise<Tokenizer> {
     let t = this.tokenizers.get(path);
     if (!t) {
@@ -74,6 +114,7 @@ export class ModelPool {
   async close(): Promise<void> {
     const all = [...this.models.values()];
     this.models.clear();
+    this.loaded.clear();
     this.tokenizers.clear();
     for (const m of all) await (await m.catch(() => null))?.close();
   }

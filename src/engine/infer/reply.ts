@@ -1,15 +1,20 @@
 // One reply (or one continuation): the prompt built for the model kind, one model or an ensemble of
-// experts decoding it, text streamed as it comes with the weights after each token. Runs wherever models
+// experts decoding it, text streamed as it comes with the weights after each token. A light expert runs on
+// its base's sessions with its adapter fed; the light experts of an ensemble over one base run as one
+// batched pass, the full experts each on their own beside them. Runs wherever models
 // may run: the inference worker (app, `grove serve`) and the CLI process (`grove chat`, `grove generate`).
 // The request is plain JSON, since it crosses a process boundary.
 import { GroveError } from '../../shared/api/errors';
 import { chatPromptIds, readPromptStyle, type ChatMessage } from '../generate/chat-prompt';
-import { EnsembleDecoder, type EnsembleWeighting, type ExpertWeight } from '../generate/ensemble-decoder';
+import { EnsembleDecoder, type EnsembleExpert, type EnsembleWeighting, type ExpertBatch, type ExpertWeight } from '../generate/ensemble-decoder';
 import { generate, type Decoder, type FinishReason } from '../generate/generate';
+import { lightExpertBatch } from '../generate/light-experts';
 import { llamaExpertSession } from '../generate/llama-expert';
 import type { SamplingInput } from '../generate/sampling';
 import { TextStream } from '../generate/text-stream';
 import type { PosteriorSettings } from '../forest/posterior';
+import type { LoadedAdapter } from '../runtime/adapter-feeds';
+import type { LlamaModel } from '../runtime/llama-model';
 import type { ModelPool, PooledModelRef } from './model-pool';
 
 export interface ReplyModel extends PooledModelRef {
@@ -60,11 +65,33 @@ export function weightingOf(w: ReplyWeighting): EnsembleWeighting {
   return { kind: 'posterior', settings: w.topK ? { ...settings, topK: w.topK } : settings };
 }
 
+/**
+ * The ensemble's experts: a full model on its own session, light experts as members of one batch per base
+ * (the same open model), so the ones that run share one batched pass.
+ */
+export function ensembleExperts(refs: readonly ReplyModel[], models: readonly LlamaModel[], adapters: readonly (LoadedAdapter | undefined)[]): EnsembleExpert[] {
+  const batches = new Map<LlamaModel, { adapters: LoadedAdapter[]; batch: ExpertBatch }>();
+  return refs.map((ref, j): EnsembleExpert => {
+    const model = models[j]!;
+    const adapter = adapters[j];
+    if (!adapter) return { name: ref.name, open: () => llamaExpertSession(model) };
+    let b = batches.get(model);
+    if (!b) {
+      const members: LoadedAdapter[] = [];
+      b = { adapters: members, batch: lightExpertBatch(model, members) };
+      batches.set(model, b);
+    }
+    b.adapters.push(adapter);
+    return { name: ref.name, batch: b.batch, member: b.adapters.length - 1 };
+  });
+}
+
 export async function runReply(pool: ModelPool, req: ReplyRequest, hooks: ReplyHooks = {}): Promise<ReplyResult> {
   if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1) throw new GroveError('bad_input', `A reply needs room for at least one token; maxTokens is ${req.maxTokens}.`);
   const tokenizer = await pool.tokenizer(req.tokenizerDir);
   const refs = req.mix.kind === 'single' ? [req.mix.model] : req.mix.experts;
   const models = await pool.use(refs, req.threads);
+  const adapters = await pool.adapters(refs, models);
   const vocab = new Set(models.map((m) => m.config.vocabSize));
   if (vocab.size > 1) throw new GroveError('bad_input', `These models have different vocabularies (${[...vocab].join(', ')} tokens): only models of one lineage (one tokenizer) can be mixed.`, { models: refs.map((r) => r.name) });
   if (tokenizer.vocabSize > models[0]!.config.vocabSize) throw new GroveError('bad_input', `The tokenizer has ${tokenizer.vocabSize} tokens but ${refs[0]!.name} embeds ${models[0]!.config.vocabSize}: they do not belong together.`);
@@ -73,13 +100,13 @@ export async function runReply(pool: ModelPool, req: ReplyRequest, hooks: ReplyH
   let weights: () => ExpertWeight[];
   let accept: (id: number) => ExpertWeight[];
   if (req.mix.kind === 'single') {
-    decoder = models[0]!.decoder();
+    decoder = models[0]!.decoder(adapters[0] ? { adapter: adapters[0] } : {});
     const one = [{ name: req.mix.model.name, weight: 1 }];
     weights = () => one;
     accept = () => one;
   } else {
     const ensemble = new EnsembleDecoder({
-      experts: req.mix.experts.map((e, j) => ({ name: e.name, open: () => llamaExpertSession(models[j]!) })),
+      experts: ensembleExperts(req.mix.experts, models, adapters),
       prior: req.mix.prior,
       weighting: weightingOf(req.mix.weighting),
     });

@@ -1,5 +1,6 @@
 // The KV cache of one sequence for the 'rows' decode graphs (graphs.ts): per layer one key and one value
-// buffer [1, Hkv, capacity, D] in JS memory, fed to every run as past_key_values.* (onnxruntime-node passes
+// buffer [B, Hkv, capacity, D] in JS memory (B rows: one, or one per light expert of a batched ensemble, all
+// fed the same tokens, so every row has the same length), fed to every run as past_key_values.* (onnxruntime-node passes
 // an input's memory to ONNX Runtime without copying it); the run returns only its new rows
 // (new_key_values), which are appended here. The capacity grows in steps of a few rows, copying the rows
 // held once per step, so the graph's attention never reads far past the filled rows.
@@ -22,6 +23,8 @@ export class KvCache {
     private readonly config: ModelConfig,
     private readonly maxLength: number,
     private readonly step = KV_CACHE_STEP,
+    /** Batch rows. */
+    private readonly batch = 1,
   ) {
     for (let i = 0; i < config.numHiddenLayers; i++) for (const kind of ['key', 'value']) this.names.push(`past_key_values.${i}.${kind}`);
   }
@@ -33,29 +36,67 @@ export class KvCache {
 
   /** The cache inputs of a run over n new positions: the buffers, seqlens_k = length + n - 1, total_sequence_length = length + n. */
   feeds(n: number): Record<string, ort.Tensor> {
-    const total = this.length + n;
-    if (total > this.maxLength) throw new GroveError('bad_input', `The model's context holds ${this.maxLength} tokens; this run would make it ${total}.`);
-    if (total > this.capacity) this.grow(total);
+    const total = this.reserve(n);
     const feeds: Record<string, ort.Tensor> = {
-      seqlens_k: new ort.Tensor('int32', Int32Array.of(total - 1), [1]),
+      seqlens_k: new ort.Tensor('int32', new Int32Array(this.batch).fill(total - 1), [this.batch]),
       total_sequence_length: new ort.Tensor('int32', Int32Array.of(total), []),
     };
     this.names.forEach((name, j) => (feeds[name] = this.tensors[j] as ort.Tensor));
     return feeds;
   }
 
-  /** Appends a run's new rows, new_key_values [2L, Hkv, n, D], at rows length..length+n-1. */
-  append(rows: Float32Array, n: number): void {
+  /**
+   * The cache inputs of a batch-1 run of row b alone over n new positions: views of row b's part of the
+   * buffers (no copy). GroupQueryAttention takes a chunk of several positions after a past only at batch 1,
+   * so a batched prompt goes on row by row after its first chunk.
+   */
+  rowFeeds(b: number, n: number): Record<string, ort.Tensor> {
+    const total = this.reserve(n);
     const { numKeyValueHeads: Hkv, headDim: D } = this.config;
-    if (rows.length !== this.buffers.length * Hkv * n * D) throw new GroveError('internal', `new_key_values holds ${rows.length} values, not ${this.buffers.length} x ${Hkv} x ${n} x ${D}.`);
+    const slab = Hkv * this.capacity * D;
+    const feeds: Record<string, ort.Tensor> = {
+      seqlens_k: new ort.Tensor('int32', Int32Array.of(total - 1), [1]),
+      total_sequence_length: new ort.Tensor('int32', Int32Array.of(total), []),
+    };
+    this.names.forEach((name, j) => (feeds[name] = new ort.Tensor('float32', this.buffers[j]!.subarray(b * slab, (b + 1) * slab), [1, Hkv, this.capacity, D])));
+    return feeds;
+  }
+
+  /** Appends a run's new rows, new_key_values [2L * B, Hkv, n, D] (batch rows within each layer's key, value), at rows length..length+n-1. */
+  append(rows: Float32Array, n: number): void {
+    this.write(rows, n, 0, this.batch);
+    this.length += n;
+  }
+
+  /** Writes a batch-1 run's new rows (rowFeeds) for row b; advance(n) once every row has its. */
+  appendRow(b: number, rows: Float32Array, n: number): void {
+    this.write(rows, n, b, 1);
+  }
+
+  advance(n: number): void {
+    this.length += n;
+  }
+
+  /** Writes new_key_values [2L * count, Hkv, n, D] of batch rows first..first+count-1 at rows length..length+n-1. */
+  private write(rows: Float32Array, n: number, first: number, count: number): void {
+    const { numKeyValueHeads: Hkv, headDim: D } = this.config;
+    if (rows.length !== this.buffers.length * count * Hkv * n * D) throw new GroveError('internal', `new_key_values holds ${rows.length} values, not ${this.buffers.length * count} x ${Hkv} x ${n} x ${D}.`);
     for (let j = 0; j < this.buffers.length; j++) {
       const buffer = this.buffers[j] as Float32Array;
-      for (let h = 0; h < Hkv; h++) {
-        const from = (j * Hkv + h) * n * D;
-        buffer.set(rows.subarray(from, from + n * D), (h * this.capacity + this.length) * D);
+      // Batch row b, head h: its own slab of capacity rows.
+      for (let bh = 0; bh < count * Hkv; bh++) {
+        const from = (j * count * Hkv + bh) * n * D;
+        buffer.set(rows.subarray(from, from + n * D), ((first * Hkv + bh) * this.capacity + this.length) * D);
       }
     }
-    this.length += n;
+  }
+
+  /** Room for n more positions (growing the buffers if needed); returns length + n. */
+  private reserve(n: number): number {
+    const total = this.length + n;
+    if (total > this.maxLength) throw new GroveError('bad_input', `The model's context holds ${this.maxLength} tokens; this run would make it ${total}.`);
+    if (total > this.capacity) this.grow(total);
+    return total;
   }
 
   /** Buffers of at least `rows` rows (a multiple of the step, at most maxLength), holding the rows filled so far. */
@@ -64,14 +105,15 @@ export class KvCache {
     const capacity = Math.min(Math.ceil(rows / this.step) * this.step, Math.max(rows, this.maxLength));
     const old = this.buffers;
     const oldCapacity = this.capacity;
+    const slabs = this.batch * Hkv;
     this.buffers = this.names.map((_, j) => {
-      const next = new Float32Array(Hkv * capacity * D);
+      const next = new Float32Array(slabs * capacity * D);
       const prev = old[j];
-      // Head h's rows start at h * capacity * D; copy the filled ones of each head.
-      if (prev) for (let h = 0; h < Hkv; h++) next.set(prev.subarray(h * oldCapacity * D, (h * oldCapacity + this.length) * D), h * capacity * D);
+      // Row b, head h's slab starts at (b * Hkv + h) * capacity * D; copy the filled rows of each.
+      if (prev) for (let bh = 0; bh < slabs; bh++) next.set(prev.subarray(bh * oldCapacity * D, (bh * oldCapacity + this.length) * D), bh * capacity * D);
       return next;
     });
     this.capacity = capacity;
-    this.tensors = this.buffers.map((data) => new ort.Tensor('float32', data, [1, Hkv, capacity, D]));
+    this.tensors = this.buffers.map((data) => new ort.Tensor('float32', data, [this.batch, Hkv, capacity, D]));
   }
 }

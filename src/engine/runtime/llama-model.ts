@@ -1,6 +1,9 @@
 // A Llama-family model ready to run: its decode and score graphs compiled next to its weights (external
 // data, so the weights are not copied), and ONNX Runtime sessions over them. Offers scoring (per-token
-// log-likelihoods), full logits, and a KV-cached Decoder for generation.
+// log-likelihoods), full logits, and a KV-cached Decoder for generation. A light expert runs on its base's
+// LlamaModel: the same methods with its adapter (runtime/adapter-feeds.ts), on graphs compiled once per base
+// with the adapters as run inputs (model/llama/graphs.ts), so every light expert over the base shares them;
+// batchedDecoder runs k light experts as one pass, batch row j being expert j.
 import { createHash } from 'node:crypto';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -10,9 +13,12 @@ import type { Decoder } from '../generate/generate';
 import { cacheForm, decodeGraph, INFER_GRAPHS_VERSION, scoreGraph } from '../model/llama/graphs';
 import type { ModelConfig } from '../model/config';
 import { readModelFolder } from '../model/folder';
+import type { LoraTarget } from '../model/lora';
 import type { TensorReader } from '../model/safetensors';
 import { GROVE_VERSION } from '../version';
-import { KvCache, KV_CACHE_STEP } from './kv-cache';
+import { batchAdapters, sharedAdapterFeeds, type LoadedAdapter } from './adapter-feeds';
+import { DecodeCache, emptyPast } from './decode-cache';
+import { KvCache } from './kv-cache';
 import { createSession, ort, type OrtSession } from './ort';
 
 export interface ModelRunOptions {
@@ -24,23 +30,33 @@ export interface ModelRunOptions {
   kvCacheStep?: number;
 }
 
-/** decode(-logprobs): the last position's logits (log-probabilities); decode-all(-logprobs): every position's. */
-type GraphKind = 'decode' | 'decode-logprobs' | 'decode-all' | 'decode-all-logprobs' | 'score';
+/**
+ * decode(-logprobs): the last position's logits (log-probabilities); decode-all(-logprobs): every position's;
+ * decode-ensemble: batch rows as experts, the targets' log-probabilities, the last position's and their
+ * mixture (graphs.ts; a batch of light experts' prompts and steps).
+ */
+export type GraphKind = 'decode' | 'decode-logprobs' | 'decode-all' | 'decode-all-logprobs' | 'decode-ensemble' | 'score';
 
-/** Compiles a graph once per (kind, config, weights file, Grove version); later opens reuse the file. */
-function compiledGraph(kind: GraphKind, config: ModelConfig, weights: TensorReader): string {
+/** The projections a graph's fed adapters target (a form for light experts), or null: the plain graph of a full model. */
+export type AdapterTargets = readonly LoraTarget[] | null;
+
+/** Compiles a graph once per (kind, adapter targets, config, weights file, Grove version); later opens reuse the file. */
+function compiledGraph(kind: GraphKind, targets: AdapterTargets, config: ModelConfig, weights: TensorReader): string {
   const weightsFile = weights.info(weights.tensorNames[0] as string).path;
   const st = statSync(weightsFile);
-  const key = createHash('sha256').update(JSON.stringify({ kind, config, weightsFile, size: st.size, mtime: st.mtimeMs, grove: GROVE_VERSION, graphs: INFER_GRAPHS_VERSION })).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(JSON.stringify({ kind, adapters: targets, config, weightsFile, size: st.size, mtime: st.mtimeMs, grove: GROVE_VERSION, graphs: INFER_GRAPHS_VERSION })).digest('hex').slice(0, 16);
   const dir = dirname(weightsFile);
-  const file = join(dir, `grove-${kind}-${key}.onnx`);
+  const file = join(dir, `grove-${kind}${targets ? '-lora' : ''}-${key}.onnx`);
   if (existsSync(file)) return file;
-  const o = { graphDir: dir, metadata: { 'grove.key': key } };
-  const bytes = kind === 'score' ? scoreGraph(config, weights, o) : decodeGraph(config, weights, { ...o, lastOnly: kind === 'decode' || kind === 'decode-logprobs', logProbs: kind.endsWith('-logprobs') });
+  const o = { graphDir: dir, metadata: { 'grove.key': key }, ...(targets ? { adapters: { targets } } : {}) };
+  const bytes =
+    kind === 'score'
+      ? scoreGraph(config, weights, o)
+      : decodeGraph(config, weights, { ...o, lastOnly: kind === 'decode' || kind === 'decode-logprobs', logProbs: kind.endsWith('-logprobs'), ensemble: kind === 'decode-ensemble' });
   // Two workers opening the same model compile the same graph at once: each writes its own temporary file and
   // renames it into place, so the file is always one whole graph (the two are byte for byte the same).
   writeFileDurableSync(file, bytes);
-  if (process.env.GROVE_DUMP_GRAPHS) writeFileSync(join(process.env.GROVE_DUMP_GRAPHS, `${kind}.onnx`), bytes);
+  if (process.env.GROVE_DUMP_GRAPHS) writeFileSync(join(process.env.GROVE_DUMP_GRAPHS, `${kind}${targets ? '-lora' : ''}.onnx`), bytes);
   return file;
 }
 
@@ -49,7 +65,7 @@ function decodeSpinning(threads: number): boolean {
   return threads > 0 && threads < availableParallelism();
 }
 
-function int64(ids: ArrayLike<number>, dims: number[]): ort.Tensor {
+export function int64(ids: ArrayLike<number>, dims: number[]): ort.Tensor {
   return new ort.Tensor('int64', BigInt64Array.from(Array.from(ids, (v) => BigInt(v))), dims);
 }
 
@@ -67,12 +83,12 @@ export interface ChunkedPrefill {
 }
 
 export class LlamaModel {
-  private readonly sessions = new Map<GraphKind, Promise<OrtSession>>();
+  private readonly sessions = new Map<string, Promise<OrtSession>>();
 
   private constructor(
     readonly config: ModelConfig,
     private readonly weights: TensorReader,
-    private readonly options: ModelRunOptions,
+    readonly options: ModelRunOptions,
   ) {}
 
   static async open(folder: string, options: ModelRunOptions = {}): Promise<LlamaModel> {
@@ -80,97 +96,76 @@ export class LlamaModel {
     return new LlamaModel(config, weights, options);
   }
 
-  private session(kind: GraphKind): Promise<OrtSession> {
-    let s = this.sessions.get(kind);
+  /** The session of a graph kind, plain (targets null) or with fed adapters on `targets`; made on first use. */
+  session(kind: GraphKind, targets: AdapterTargets = null): Promise<OrtSession> {
+    const name = targets ? `${kind}+lora:${targets.join(',')}` : kind;
+    let s = this.sessions.get(name);
     if (!s) {
-      s = createSession(compiledGraph(kind, this.config, this.weights), {
+      s = createSession(compiledGraph(kind, targets, this.config, this.weights), {
         threads: this.options.threads ?? 0,
         ...(this.options.providers ? { providers: this.options.providers } : {}),
-        ...(this.options.profilePrefix ? { profilePrefix: `${this.options.profilePrefix}-${kind}` } : {}),
+        ...(this.options.profilePrefix ? { profilePrefix: `${this.options.profilePrefix}-${kind}${targets ? '-lora' : ''}` } : {}),
         // Token-by-token decoding is many small runs: idle threads spinning between them only steal cores
         // unless a core is to spare (see SessionOptions.spinning). The same for the all-positions graph,
         // which an ensemble runs for each expert in turn: one expert's spinning threads slowed the next
         // one's prefill (4 experts, 256 tokens, 2 cores: 1550 ms with spinning, 850 ms without).
         ...(kind !== 'score' ? { spinning: decodeSpinning(this.options.threads ?? 0) } : {}),
       });
-      this.sessions.set(kind, s);
+      this.sessions.set(name, s);
     }
     return s;
   }
 
-  private emptyPast(batch: number): Record<string, ort.Tensor> {
-    const feeds: Record<string, ort.Tensor> = {};
-    const { numKeyValueHeads: Hkv, headDim: D } = this.config;
-    for (let i = 0; i < this.config.numHiddenLayers; i++) {
-      for (const kind of ['key', 'value']) feeds[`past_key_values.${i}.${kind}`] = new ort.Tensor('float32', new Float32Array(0), [batch, Hkv, 0, D]);
-    }
-    return feeds;
-  }
-
-  /** log p(targets[b,t] | inputs[b,<=t]) for [B, T] windows: [B*T] log-likelihoods. */
-  async score(inputs: ArrayLike<number>, targets: ArrayLike<number>, batch: number): Promise<Float32Array> {
+  /** log p(targets[b,t] | inputs[b,<=t]) for [B, T] windows: [B*T] log-likelihoods; with `adapter`, the light expert's. */
+  async score(inputs: ArrayLike<number>, targets: ArrayLike<number>, batch: number, adapter?: LoadedAdapter): Promise<Float32Array> {
     const T = inputs.length / batch;
-    const { token_logprobs } = await (await this.session('score')).run({ input_ids: int64(inputs, [batch, T]), targets: int64(targets, [batch, T]) });
+    const session = await this.session('score', adapter ? adapter.lora.targets : null);
+    const feeds = { input_ids: int64(inputs, [batch, T]), targets: int64(targets, [batch, T]), ...(adapter ? sharedAdapterFeeds(this.config, adapter) : {}) };
+    const { token_logprobs } = await session.run(feeds);
     return token_logprobs!.data as Float32Array;
   }
 
-  /** Logits at every position of one sequence: [S * V]. */
-  async logits(ids: readonly number[]): Promise<Float32Array> {
+  /** Logits at every position of one sequence: [S * V]; with `adapter`, the light expert's. */
+  async logits(ids: readonly number[], adapter?: LoadedAdapter): Promise<Float32Array> {
+    const session = await this.session('decode-all', adapter ? adapter.lora.targets : null);
+    const lora = adapter ? batchAdapters(this.config, [adapter]).feeds : {};
     if (cacheForm(this.config) === 'rows') {
       // A one-off cache of exactly the rows this run fills.
       const feeds = new KvCache(this.config, this.config.maxPositionEmbeddings, Math.max(1, ids.length)).feeds(ids.length);
-      return (await (await this.session('decode-all')).run({ input_ids: int64(ids, [1, ids.length]), ...feeds }, ['logits'])).logits!.data as Float32Array;
+      return (await session.run({ input_ids: int64(ids, [1, ids.length]), ...feeds, ...lora }, ['logits'])).logits!.data as Float32Array;
     }
-    const out = await (await this.session('decode-all')).run({ input_ids: int64(ids, [1, ids.length]), ...this.emptyPast(1) });
+    const out = await session.run({ input_ids: int64(ids, [1, ids.length]), ...emptyPast(this.config, 1), ...lora });
     return out.logits!.data as Float32Array;
   }
 
   /**
    * A fresh single-sequence decoding session with its own KV cache. With `logProbs`, prefill() and step()
    * return the next token's log-probabilities (the log-softmax done in the graph) instead of its logits:
-   * what an ensemble mixes.
+   * what an ensemble mixes. With `adapter`, the light expert's (the base's graphs with its adapter fed).
    */
-  decoder(o: { logProbs?: boolean } = {}): Decoder & ChunkedPrefill {
+  decoder(o: { logProbs?: boolean; adapter?: LoadedAdapter } = {}): Decoder & ChunkedPrefill {
     const model = this;
-    // Rows: one buffer per layer that every run's new rows are appended to. Concat: each run's present
-    // tensors become the next run's past.
-    const cache = cacheForm(this.config) === 'rows' ? new KvCache(this.config, this.config.maxPositionEmbeddings, this.options.kvCacheStep ?? KV_CACHE_STEP) : null;
-    let past = this.emptyPast(1);
-    let length = 0; // positions fed (concat form; the rows form asks its cache)
+    const cache = new DecodeCache(this.config, cacheForm(this.config), 1, this.options.kvCacheStep);
+    const targets = o.adapter ? o.adapter.lora.targets : null;
+    const lora = o.adapter ? batchAdapters(this.config, [o.adapter]).feeds : {};
     const stepKind: GraphKind = o.logProbs ? 'decode-logprobs' : 'decode';
     const run = async (ids: readonly number[], kind: GraphKind = stepKind): Promise<Float32Array> => {
-      const session = await model.session(kind);
+      const session = await model.session(kind, targets);
       const head = kind.endsWith('-logprobs') ? 'log_probs' : 'logits';
-      const inputIds = int64(ids, [1, ids.length]);
-      if (cache) {
-        const out = await session.run({ input_ids: inputIds, ...cache.feeds(ids.length) });
-        cache.append(out.new_key_values!.data as Float32Array, ids.length);
-        return out[head]!.data as Float32Array;
-      }
-      const out = await session.run({ input_ids: inputIds, ...past });
-      const next: Record<string, ort.Tensor> = {};
-      for (let i = 0; i < model.config.numHiddenLayers; i++) {
-        for (const kind of ['key', 'value']) next[`past_key_values.${i}.${kind}`] = out[`present.${i}.${kind}`] as ort.Tensor;
-      }
-      past = next;
-      length += ids.length;
+      const out = await session.run({ input_ids: int64(ids, [1, ids.length]), ...cache.feeds(ids.length), ...lora });
+      cache.update(out, ids.length);
       return out[head]!.data as Float32Array;
-    };
-    const reset = () => {
-      if (cache) cache.clear();
-      else past = model.emptyPast(1);
-      length = 0;
     };
     return {
       maxContext: this.config.maxPositionEmbeddings,
       prefill: (ids) => {
-        reset();
+        cache.clear();
         return run(ids);
       },
       step: (id) => run([id]),
       // The all-positions graph shares the decode graph's KV cache layout, so it can fill the same cache.
       prefillChunks: async (ids, onChunk, chunk = DEFAULT_PREFILL_CHUNK) => {
-        reset();
+        cache.clear();
         let logProbs: Float32Array = new Float32Array(0);
         for (let start = 0; start < ids.length; start += chunk) {
           logProbs = await run(ids.slice(start, start + chunk), 'decode-all-logprobs');
@@ -179,7 +174,7 @@ export class LlamaModel {
         return logProbs.slice(logProbs.length - model.config.vocabSize);
       },
       get length() {
-        return cache ? cache.length : length;
+        return cache.length;
       },
     } as Decoder & ChunkedPrefill;
   }

@@ -2,13 +2,21 @@
 // as that model alone; manual weights give the hand-computed mixture; the context posterior after the
 // prompt and after each generated token equals DomainPosterior fed log-probabilities from an independent
 // path (the score graph); a prompt fed in chunks scores and continues as one fed whole; top-k by prior
-// opens and runs only k experts.
+// opens and runs only k experts. Light experts over one base run as one batch and give, token by token,
+// the mixture and weights of the same experts run separately (context and last-token posteriors, top-k
+// by prior and by position, alone and beside a full expert).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnsembleDecoder, logSoftmaxInto, type EnsembleExpert, type ExpertSession } from '../../../src/engine/generate/ensemble-decoder';
+import { EnsembleDecoder, logSoftmaxInto, type EnsembleExpert, type ExpertBatch, type ExpertSession } from '../../../src/engine/generate/ensemble-decoder';
 import { generate } from '../../../src/engine/generate/generate';
+import { lightExpertBatch } from '../../../src/engine/generate/light-experts';
 import { llamaExpertSession } from '../../../src/engine/generate/llama-expert';
 import { DomainPosterior } from '../../../src/engine/forest/posterior';
+import { writeAdapterFolder } from '../../../src/engine/model/adapter-folder';
+import { LORA_TARGETS, loraSpecs, type LoraConfig } from '../../../src/engine/model/lora';
+import { elementCount } from '../../../src/engine/model/names';
+import { Rng } from '../../../src/engine/model/rng';
+import { loadAdapter, type LoadedAdapter } from '../../../src/engine/runtime/adapter-feeds';
 import { LlamaModel } from '../../../src/engine/runtime/llama-model';
 import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
@@ -197,5 +205,80 @@ describe('EnsembleDecoder cost', () => {
     expect(() => new EnsembleDecoder({ experts: [], prior: [], weighting: { kind: 'fixed' } })).toThrow(/at least one expert/);
     const experts = [{ name: 'a', open: () => new CountingExpert(1) }];
     expect(() => new EnsembleDecoder({ experts, prior: [0], weighting: { kind: 'fixed' } })).toThrow(/all weights are zero/);
+  });
+});
+
+describe('EnsembleDecoder with light experts', () => {
+  // Three light experts (ranks 2, 4, 3; one adapting only some projections) over one base, and a full model.
+  const loras: LoraConfig[] = [
+    { rank: 2, alpha: 4, targets: LORA_TARGETS },
+    { rank: 4, alpha: 3, targets: ['q_proj', 'v_proj', 'up_proj', 'down_proj'] },
+    { rank: 3, alpha: 6, targets: LORA_TARGETS },
+  ];
+  let adapters: LoadedAdapter[] = [];
+  beforeAll(async () => {
+    const base = models[0]!.config;
+    adapters = await Promise.all(
+      loras.map(async (lora, j) => {
+        const tensors = new Map(loraSpecs(base, lora).map((s) => [s.name, new Rng(40 + j, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 0.3)]));
+        const folder = join(dir, `adapter-${j}`);
+        await writeAdapterFolder(folder, { config: base, lora, baseModel: 'm11', tensors });
+        return loadAdapter(folder, base);
+      }),
+    );
+  });
+
+  /** Members opened per open() of a counting batch over the light experts. */
+  const opened: number[][] = [];
+  const batched = (): EnsembleExpert[] => {
+    const batch = lightExpertBatch(models[0]!, adapters, { chunk: 4 });
+    const counting: ExpertBatch = { open: (members) => (opened.push([...members]), batch.open(members)) };
+    return adapters.map((_, j) => ({ name: `light${j}`, batch: counting, member: j }));
+  };
+  const separate = (): EnsembleExpert[] => adapters.map((adapter, j) => ({ name: `light${j}`, open: () => llamaExpertSession(models[0]!, { chunk: 3, adapter }) }));
+  const full: EnsembleExpert = { name: 'full', open: () => llamaExpertSession(models[1]!, { chunk: 3 }) };
+
+  /** Prefill, then steps through `tokens`: the mixture and the weights after each, batched against separate sessions. */
+  async function expectSameEnsemble(a: EnsembleDecoder, b: EnsembleDecoder): Promise<void> {
+    const tokens = [30, 7, 51, 3, 12];
+    let ma = await a.prefill(prompt);
+    let mb = await b.prefill(prompt);
+    for (const id of tokens) {
+      // Within 1e-5 relative: these models' logits are large (initializer range 0.4), and float32 rounding
+      // differs between the batched graph and the separate ones (other chunking, packing and rank).
+      for (let x = 0; x < V; x++) expect(Math.abs(ma[x]! - mb[x]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(mb[x]!)));
+      a.accept(id).forEach((w, j) => expect(w.weight).toBeCloseTo(b.accept(id)[j]!.weight, 5));
+      ma = await a.step(id);
+      mb = await b.step(id);
+    }
+  }
+
+  it('runs the light experts as one batch and mixes exactly what separate runs mix (context posterior)', async () => {
+    opened.length = 0;
+    const weighting = { kind: 'posterior', settings: { kind: 'context', window: 8 } } as const;
+    const a = new EnsembleDecoder({ experts: batched(), prior: [0.5, 0.3, 0.2], weighting });
+    expect(opened).toEqual([[0, 1, 2]]);
+    await expectSameEnsemble(a, new EnsembleDecoder({ experts: separate(), prior: [0.5, 0.3, 0.2], weighting }));
+    expect(new Set(a.weights().map((w) => w.weight.toFixed(6))).size).toBe(3); // the posterior moved them apart
+  });
+
+  it('top-k by prior opens only the chosen light experts, in one batch', async () => {
+    opened.length = 0;
+    const weighting = { kind: 'posterior', settings: { kind: 'context', topK: { k: 2, by: 'prior' } } } as const;
+    const a = new EnsembleDecoder({ experts: batched(), prior: [0.2, 0.5, 0.3], weighting });
+    expect(opened).toEqual([[1, 2]]);
+    expect(a.runningExperts).toEqual(['light1', 'light2']);
+    await expectSameEnsemble(a, new EnsembleDecoder({ experts: separate(), prior: [0.2, 0.5, 0.3], weighting }));
+    expect(a.weights()[0]!.weight).toBe(0);
+  });
+
+  it('mixes full and light experts: the full one on its own session, the light ones batched (top-k by position too)', async () => {
+    for (const settings of [{ kind: 'last-token' }, { kind: 'context', topK: { k: 1, by: 'position' } }] as const) {
+      opened.length = 0;
+      const weighting = { kind: 'posterior', settings } as const;
+      const a = new EnsembleDecoder({ experts: [full, ...batched()], prior: [0.4, 0.2, 0.2, 0.2], weighting });
+      expect(opened).toEqual([[0, 1, 2]]);
+      await expectSameEnsemble(a, new EnsembleDecoder({ experts: [full, ...separate()], prior: [0.4, 0.2, 0.2, 0.2], weighting }));
+    }
   });
 });

@@ -42,18 +42,21 @@ export function gqaRotaryInside(config: ModelConfig): boolean {
   return config.headDim % 16 === 0;
 }
 
-/** A projection's low-rank adapter in the graph: A [r, in], B [out, r] and the factor alpha / r (model/lora.ts). */
-export interface LowRank {
-  a: Value;
-  b: Value;
-  scale: number;
-}
+/**
+ * A projection's low-rank adapter in the graph (model/lora.ts), in one of two layouts. Factors: PEFT's
+ * A [r, in], B [out, r] and the factor alpha / r (the train step's trainable inputs). Fed: A^T [in, r] and
+ * (alpha / r) B^T [r, out] as run inputs, or [batch, in, r] and [batch, r, out] where each batch row is its
+ * own light expert over the shared base (the batched ensemble); the layout MatMul takes as it is, so no
+ * Transpose runs on them at every token, and the scale is already in B.
+ */
+export type LowRank = { a: Value; b: Value; scale: number } | { aT: Value; bT: Value };
 
 /** The adapter of a projection (module path, e.g. model.layers.0.self_attn.q_proj), or undefined where it has none. */
 export type AdapterOf = (projection: string) => LowRank | undefined;
 
 /** scale * (x A^T) B^T: the scale is applied on the rank-r intermediate, the smallest tensor of the three. */
 function lowRank(g: Graph, x: Value, f: LowRank): Value {
+  if ('aT' in f) return g.matmul(g.matmul(x, f.aT), f.bT);
   return nn.linear(g, g.mul(nn.linear(g, x, f.a), f.scale), f.b);
 }
 

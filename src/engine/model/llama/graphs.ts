@@ -10,23 +10,31 @@
 //           caller appends to its cache buffers at rows P..P+S-1
 //   decode, cache form 'concat' (plain ONNX ops): input_ids [B,S] + past_key_values.{i}.key/value [B,Hkv,P,D]
 //           -> logits [B,S,V] (or [B,1,V]) + present.{i}.key/value [B,Hkv,P+S,D]
-//   With logProbs the decode graphs output log_probs (the logits' log-softmax) instead of logits.
+//   With logProbs the decode graphs output log_probs (the logits' log-softmax) instead of logits. The
+//   ensemble form (k experts as batch rows, one graph for both their scored prompt and their steps):
+//   + targets [B,S] + mix_log_weights [B] -> token_logprobs [B,S] (log p(targets[b,s] | input_ids[b,<=s])),
+//   log_probs [B,1,V] of the last position, and mixture [1,1,V] = log sum_b exp(mix_log_weights[b] +
+//   log_probs[b]). A prompt's chunk of S positions so sends S + V numbers per row back to JS, not S x V,
+//   and a step's mixture comes from ONNX Runtime's vectorised Exp, far faster than JS's Math.exp (one
+//   graph, not two: every session holds its own prepacked copy of the base's weights, about 850 MB at the
+//   135M shape).
 //   score:  input_ids [B,T] + targets [B,T] -> token_logprobs [B,T] = log p(targets[t] | input_ids[<=t])
-// With an adapter (a light expert) every graph also holds the adapter's A and B as initializers pointing
-// into its adapter_model.safetensors (which must sit in the same folder), and the forward adds the low-rank
-// products; inputs and outputs are unchanged.
+// With fed adapters (light experts) a graph also takes, per adapted projection, A^T and (alpha / r) B^T as
+// inputs (adapter.ts: [batch, in, rank] and [batch, rank, out] in the decode graphs, batch row j being light
+// expert j over this base; [in, rank] and [rank, out] in the score graph, one adapter for every window), and
+// the forward adds the low-rank products. Compiled once per base and set of targets, it serves every light
+// expert over the base, of any rank; the plain graphs (full models) have no such inputs and are unchanged.
 import { basename, dirname, resolve } from 'node:path';
 import { GroveError } from '../../../shared/api/errors';
 import { Graph, lowerGraph, type DType, type Value } from '../../graph';
 import { encodeModel, type OnnxModel } from '../../graph/onnx/encode';
 import type { ModelConfig } from '../config';
 import type { Dtype } from '../dtype';
-import { peftName } from '../adapter-folder';
-import { loraSpecs, type LoraConfig } from '../lora';
+import type { LoraTarget } from '../lora';
 import { parameterSpecs } from '../names';
 import type { TensorReader } from '../safetensors';
-import { adapterOf } from './adapter';
-import { gqaSupported, type AdapterOf, type WeightOf } from './attention';
+import { fedAdapter } from './adapter';
+import { gqaSupported, type WeightOf } from './attention';
 import { llamaForward, type FusedOptions } from './forward';
 
 const IR_TYPE: Partial<Record<Dtype, DType>> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
@@ -54,26 +62,14 @@ function externalWeights(g: Graph, config: ModelConfig, weights: TensorReader, g
   };
 }
 
-/** The adapter's A and B as external-data initializers (named as Grove names them, read from PEFT's names). */
-function externalAdapter(g: Graph, config: ModelConfig, adapter: GraphAdapter, graphDir: string): AdapterOf {
-  const f32 = new Map(loraSpecs(config, adapter.lora).map((s) => [s.name, externalTensor(g, adapter.weights, peftName(s.name), s.name, s.shape, graphDir)]));
-  return adapterOf(config, adapter.lora, (name) => f32.get(name) as Value);
-}
-
-/** A light expert's adapter: its settings and its adapter_model.safetensors (PEFT tensor names), in the graph's folder. */
-export interface GraphAdapter {
-  lora: LoraConfig;
-  weights: TensorReader;
-}
-
 export interface GraphOptions {
   /** Folder the .onnx file will be written to: the weights' folder. */
   graphDir: string;
   metadata?: Record<string, string>;
   /** Projection packing in the contrib-op forms (default DECODE_PACKING or SCORE_PACKING). */
   packing?: Packing;
-  /** Low-rank adapters over the base weights (a light expert). */
-  adapter?: GraphAdapter;
+  /** Low-rank adapters fed with each run (light experts over this base), on the projections these target. */
+  adapters?: { targets: readonly LoraTarget[] };
 }
 
 export type Packing = Pick<FusedOptions, 'packQkv' | 'packGateUp'>;
@@ -85,7 +81,7 @@ export const DECODE_PACKING: Packing = { packQkv: true, packGateUp: true };
 export const SCORE_PACKING: Packing = { packQkv: true, packGateUp: false };
 
 /** Bumped whenever a graph's form changes (inputs, outputs, ops), so compiled graphs cached on disk are rebuilt. */
-export const INFER_GRAPHS_VERSION = 3;
+export const INFER_GRAPHS_VERSION = 4;
 
 /** How a decode graph takes its KV cache (see the top of this file). */
 export type CacheForm = 'rows' | 'concat';
@@ -97,14 +93,26 @@ export function cacheForm(config: ModelConfig): CacheForm {
 
 /**
  * The head's output: the logits, or with `logProbs` their log-softmax as 'log_probs' (a scored prefill reads
- * one entry of every row; ONNX Runtime's LogSoftmax does the [T, V] pass about 30x faster than JS did).
+ * one entry of every row; ONNX Runtime's LogSoftmax does the [T, V] pass about 30x faster than JS did), or
+ * with `ensemble` (targets and mixture weights) the targets' log-probabilities, the last position's
+ * log-softmax and its mixture over the batch rows.
  */
-function outputHead(g: Graph, logits: Value, logProbs: boolean): void {
-  if (logProbs) g.output('log_probs', g.logSoftmax(logits, -1));
+function outputHead(g: Graph, logits: Value, logProbs: boolean, ensemble?: { targets: Value; mixWeights: Value }): void {
+  if (ensemble) {
+    const lsm = g.logSoftmax(logits, -1); // [B, S, V]
+    g.output('token_logprobs', g.squeeze(g.gatherElements(lsm, g.unsqueeze(ensemble.targets, -1), -1), -1));
+    const last = g.slice(lsm, 1, -1); // [B, 1, V]
+    g.output('log_probs', last);
+    // log sum_b exp(t_b) over the batch axis, shifted by its max so no term overflows.
+    const t = g.add(last, g.unsqueeze(ensemble.mixWeights, [1, 2]));
+    const m = g.reduceMax(t, 0, true);
+    g.output('mixture', g.add(m, g.log(g.reduceSum(g.exp(g.sub(t, m)), 0, true))));
+  } else if (logProbs) g.output('log_probs', g.logSoftmax(logits, -1));
   else g.output('logits', logits);
 }
 
-export type DecodeOptions = GraphOptions & { lastOnly: boolean; logProbs?: boolean; form?: CacheForm };
+/** lastOnly: the last position's head only. ensemble: the ensemble form (see the top). */
+export type DecodeOptions = GraphOptions & { lastOnly: boolean; logProbs?: boolean; ensemble?: boolean; form?: CacheForm };
 
 /** The decode graph as .onnx bytes. */
 export function decodeGraph(config: ModelConfig, weights: TensorReader, o: DecodeOptions): Uint8Array {
@@ -121,16 +129,18 @@ export function decodeModel(config: ModelConfig, weights: TensorReader, o: Decod
   const { numKeyValueHeads: Hkv, headDim: D, numHiddenLayers: L } = config;
   const form = o.form ?? cacheForm(config);
   const g = new Graph('grove_decode');
+  if (o.ensemble && o.lastOnly) throw new GroveError('internal', 'decodeModel: the ensemble form scores every position; it cannot be lastOnly.');
   const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
+  const ensemble = o.ensemble ? { targets: g.input('targets', 'int64', ['batch', 'sequence']), mixWeights: g.input('mix_log_weights', 'float32', ['batch']) } : undefined;
   const metadata = { 'grove.graph': 'decode', 'grove.cache': form, ...o.metadata };
   if (form === 'rows') {
     const seqlensK = g.input('seqlens_k', 'int32', ['batch']);
     const totalLength = g.input('total_sequence_length', 'int32', []);
     const past = Array.from({ length: L }, (_, i) => [g.input(`past_key_values.${i}.key`, 'float32', ['batch', Hkv, 'capacity', D]), g.input(`past_key_values.${i}.value`, 'float32', ['batch', Hkv, 'capacity', D])] as const);
     const w = externalWeights(g, config, weights, o.graphDir);
-    const adapter = o.adapter && externalAdapter(g, config, o.adapter, o.graphDir);
+    const adapter = o.adapters && fedAdapter(g, config, o.adapters.targets, true);
     const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, fused: { cache: { past, seqlensK, totalLength }, ...(o.packing ?? DECODE_PACKING) }, ...(adapter ? { adapter } : {}) });
-    outputHead(g, out.logits, o.logProbs ?? false);
+    outputHead(g, out.logits, o.logProbs ?? false, ensemble);
     // Only the new rows leave the graph: onnxruntime-node copies every output into a fresh JS buffer, so a
     // whole cache as output would cost its size per token (measured: about 1 ms per MB).
     const total = g.reshape(g.cast(totalLength, 'int64'), [1]);
@@ -140,9 +150,9 @@ export function decodeModel(config: ModelConfig, weights: TensorReader, o: Decod
   }
   const past = Array.from({ length: L }, (_, i) => [g.input(`past_key_values.${i}.key`, 'float32', ['batch', Hkv, 'past_sequence', D]), g.input(`past_key_values.${i}.value`, 'float32', ['batch', Hkv, 'past_sequence', D])] as const);
   const w = externalWeights(g, config, weights, o.graphDir);
-  const adapter = o.adapter && externalAdapter(g, config, o.adapter, o.graphDir);
+  const adapter = o.adapters && fedAdapter(g, config, o.adapters.targets, true);
   const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, past, ...(adapter ? { adapter } : {}) });
-  outputHead(g, out.logits, o.logProbs ?? false);
+  outputHead(g, out.logits, o.logProbs ?? false, ensemble);
   out.present.forEach(([k, v], i) => {
     g.output(`present.${i}.key`, k);
     g.output(`present.${i}.value`, v);
@@ -158,7 +168,7 @@ export function scoreModel(config: ModelConfig, weights: TensorReader, o: ScoreO
   const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
   const targets = g.input('targets', 'int64', ['batch', 'sequence']);
   const w = externalWeights(g, config, weights, o.graphDir);
-  const adapter = o.adapter && externalAdapter(g, config, o.adapter, o.graphDir);
+  const adapter = o.adapters && fedAdapter(g, config, o.adapters.targets, false);
   const fused = (o.fused ?? true) && gqaSupported(config);
   const { logits } = llamaForward(g, config, w, ids, { ...(fused ? { fused: { ...(o.packing ?? SCORE_PACKING) } } : {}), ...(adapter ? { adapter } : {}) }); // [B, T, V]
   // log p(target) = log_softmax(logits)[target]. LogSoftmax, not logit - ReduceLogSumExp: ONNX Runtime's CPU

@@ -1,21 +1,23 @@
-// A light expert's adapter in the inference graphs (the forward's `adapter` option, graphs.ts's external
-// adapter initializers): logits of base + adapter against the independent PyTorch reference, which merges
-// W0 + (alpha / r) B A itself (<= 1e-4), and the score graph's log-probabilities likewise; KV-cached decoding with the adapter equal to the full forward token
-// by token; an adapter with B = 0 gives exactly the base model's logits. Forms: GroupQueryAttention with
-// packed q/k/v and gate/up (head size 16) with every projection adapted and with only some of each packed
-// group (the member-by-member fallback), and the plain-op form with a concatenated cache (head size 4).
+// A light expert's adapter in the inference graphs (the forward's `adapter` option; graphs.ts's fed adapters:
+// A^T and scaled B^T as run inputs, the adapter folder anywhere): logits of base + adapter against the
+// independent PyTorch reference, which merges W0 + (alpha / r) B A itself (<= 1e-4), and the score graph's
+// log-probabilities likewise; KV-cached decoding with the adapter equal to the full forward token by token;
+// an adapter with B = 0 gives exactly the base model's logits. Forms: GroupQueryAttention with packed q/k/v
+// and gate/up (head size 16) with every projection adapted and with only some of each packed group (the
+// member-by-member fallback), and the plain-op form with a concatenated cache (head size 4).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ADAPTER_WEIGHTS_FILE, writeAdapterFolder } from '../../../../src/engine/model/adapter-folder';
+import { writeAdapterFolder } from '../../../../src/engine/model/adapter-folder';
 import { readModelFolder } from '../../../../src/engine/model/folder';
 import type { ModelConfig, ModelConfigInput } from '../../../../src/engine/model/config';
-import { cacheForm, decodeGraph, scoreGraph, type CacheForm, type GraphAdapter } from '../../../../src/engine/model/llama/graphs';
-import { loraSpecs, type LoraConfig } from '../../../../src/engine/model/lora';
+import { cacheForm, decodeGraph, scoreGraph, type CacheForm } from '../../../../src/engine/model/llama/graphs';
+import { loraSpecs, type LoraConfig, type LoraTarget } from '../../../../src/engine/model/lora';
 import { elementCount } from '../../../../src/engine/model/names';
 import { Rng } from '../../../../src/engine/model/rng';
 import { SafetensorsFile, type TensorReader } from '../../../../src/engine/model/safetensors';
+import { batchAdapters, loadAdapter, sharedAdapterFeeds } from '../../../../src/engine/runtime/adapter-feeds';
 import { createSession, ort, type OrtSession } from '../../../../src/engine/runtime/ort';
 import { repoRoot } from '../../../helpers/grove-process';
 import { writeTestModel } from '../../../helpers/model';
@@ -51,17 +53,19 @@ function adapterTensors(config: ModelConfig, lora: LoraConfig, zeroB: boolean): 
   );
 }
 
-/** A decode graph (logits at every position) over the model folder, with the adapter if given. */
-async function decodeSession(folder: string, config: ModelConfig, weights: TensorReader, form: CacheForm, name: string, adapter?: GraphAdapter): Promise<OrtSession> {
+type Feeds = Record<string, ort.Tensor>;
+
+/** A decode graph (logits at every position) over the model folder, with fed adapters on `targets` if given. */
+async function decodeSession(folder: string, config: ModelConfig, weights: TensorReader, form: CacheForm, name: string, targets?: readonly LoraTarget[]): Promise<OrtSession> {
   const path = join(folder, `${name}.onnx`);
-  writeFileSync(path, decodeGraph(config, weights, { graphDir: folder, lastOnly: false, form, ...(adapter ? { adapter } : {}) }));
+  writeFileSync(path, decodeGraph(config, weights, { graphDir: folder, lastOnly: false, form, ...(targets ? { adapters: { targets } } : {}) }));
   const s = await createSession(path, { threads: 1 });
   closing.push({ close: () => s.release() });
   return s;
 }
 
-/** Runs ids through a decode graph in chunks (sizes `chunks`), keeping the KV cache; returns every position's logits [T * V]. */
-async function decode(s: OrtSession, config: ModelConfig, form: CacheForm, ids: number[], chunks: number[]): Promise<Float32Array> {
+/** Runs ids through a decode graph in chunks (sizes `chunks`), keeping the KV cache, with `lora` fed to every run; returns every position's logits [T * V]. */
+async function decode(s: OrtSession, config: ModelConfig, form: CacheForm, ids: number[], chunks: number[], lora: Feeds = {}): Promise<Float32Array> {
   const { numKeyValueHeads: Hkv, headDim: D, numHiddenLayers: L, vocabSize: V } = config;
   const capacity = ids.length;
   const rows = Array.from({ length: 2 * L }, () => new Float32Array(Hkv * capacity * D)); // [1, Hkv, capacity, D] each
@@ -69,7 +73,7 @@ async function decode(s: OrtSession, config: ModelConfig, form: CacheForm, ids: 
   const out = new Float32Array(ids.length * V);
   let P = 0;
   for (const S of chunks) {
-    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.slice(P, P + S).map(BigInt)), [1, S]) };
+    const feeds: Feeds = { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.slice(P, P + S).map(BigInt)), [1, S]), ...lora };
     for (let i = 0; i < L; i++) {
       feeds[`past_key_values.${i}.key`] = form === 'rows' ? new ort.Tensor('float32', rows[2 * i]!, [1, Hkv, capacity, D]) : concat[2 * i]!;
       feeds[`past_key_values.${i}.value`] = form === 'rows' ? new ort.Tensor('float32', rows[2 * i + 1]!, [1, Hkv, capacity, D]) : concat[2 * i + 1]!;
@@ -109,18 +113,19 @@ describe.skipIf(!torchAvailable)('adapters in the inference graphs', () => {
       const ids = Array.from({ length: T }, () => rng.nextUint32() % config.vocabSize);
       writeFileSync(join(folder, 'ids.json'), JSON.stringify({ input_ids: [ids] }));
 
-      // The adapter sits in the graph's folder (external data resolves next to the graph).
-      await writeAdapterFolder(folder, { config, lora: c.lora, baseModel: 'test-base', tensors: adapterTensors(config, c.lora, false) });
-      const adapterFile = await SafetensorsFile.open(join(folder, ADAPTER_WEIGHTS_FILE));
-      closing.push(adapterFile);
+      // The adapter lives in a folder of its own (a light expert's, elsewhere in the store): it is fed, not built in.
+      const adapterFolder = join(dir, `${c.name}-adapter`);
+      await writeAdapterFolder(adapterFolder, { config, lora: c.lora, baseModel: 'test-base', tensors: adapterTensors(config, c.lora, false) });
+      const adapter = await loadAdapter(adapterFolder, config);
       const out = join(folder, 'golden.safetensors');
-      execFileSync(PYTHON, [join(repoRoot, 'test/golden/llama_ref.py'), '--model', folder, '--tokens', join(folder, 'ids.json'), '--out', out, '--dtype', 'float32', '--adapter', folder], { stdio: 'ignore' });
+      execFileSync(PYTHON, [join(repoRoot, 'test/golden/llama_ref.py'), '--model', folder, '--tokens', join(folder, 'ids.json'), '--out', out, '--dtype', 'float32', '--adapter', adapterFolder], { stdio: 'ignore' });
       const golden = await SafetensorsFile.open(out);
       const ref = await golden.readFloat32('logits'); // [1, T, V]
       await golden.close();
 
-      const adapted = await decodeSession(folder, config, weights, c.form, 'adapted', { lora: c.lora, weights: adapterFile });
-      const full = await decode(adapted, config, c.form, ids, [T]);
+      const adapted = await decodeSession(folder, config, weights, c.form, 'adapted', c.lora.targets);
+      const lora = batchAdapters(config, [adapter]).feeds;
+      const full = await decode(adapted, config, c.form, ids, [T], lora);
       expect(maxAbsDiff(full, ref)).toBeLessThanOrEqual(1e-4);
       const plain = await decodeSession(folder, config, weights, c.form, 'base');
       const baseLogits = await decode(plain, config, c.form, ids, [T]);
@@ -128,11 +133,11 @@ describe.skipIf(!torchAvailable)('adapters in the inference graphs', () => {
       expect(maxAbsDiff(baseLogits, ref)).toBeGreaterThan(0.05);
       // The score graph (fused where the head size allows) with the adapter: the reference's log-softmax at each next token.
       const scorePath = join(folder, 'score.onnx');
-      writeFileSync(scorePath, scoreGraph(config, weights, { graphDir: folder, adapter: { lora: c.lora, weights: adapterFile } }));
+      writeFileSync(scorePath, scoreGraph(config, weights, { graphDir: folder, adapters: { targets: c.lora.targets } }));
       const scorer = await createSession(scorePath, { threads: 1 });
       closing.push({ close: () => scorer.release() });
       const int64 = (xs: number[]) => new ort.Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
-      const scores = (await scorer.run({ input_ids: int64(ids.slice(0, -1)), targets: int64(ids.slice(1)) })).token_logprobs!.data as Float32Array;
+      const scores = (await scorer.run({ input_ids: int64(ids.slice(0, -1)), targets: int64(ids.slice(1)), ...sharedAdapterFeeds(config, adapter) })).token_logprobs!.data as Float32Array;
       const V = config.vocabSize;
       const expected = ids.slice(1).map((target, t) => {
         const row = Array.from(ref.subarray(t * V, (t + 1) * V));
@@ -141,17 +146,12 @@ describe.skipIf(!torchAvailable)('adapters in the inference graphs', () => {
       });
       expect(maxAbsDiff(scores, expected)).toBeLessThanOrEqual(1e-4);
       // KV-cached decoding: a 4-token prefill, then one token at a time, and a chunk of 3 (logits are O(5) here).
-      expect(maxAbsDiff(await decode(adapted, config, c.form, ids, [4, 1, 1, 1, 3]), full)).toBeLessThanOrEqual(1e-4);
+      expect(maxAbsDiff(await decode(adapted, config, c.form, ids, [4, 1, 1, 1, 3], lora), full)).toBeLessThanOrEqual(1e-4);
 
-      // B = 0: exactly the base model's logits, decoded the same way.
-      const zeroFolder = join(folder, 'zero');
-      await writeTestModel(zeroFolder, c.config, { seed: 4 });
+      // B = 0: exactly the base model's logits, decoded the same way (the same graph as the adapted run, B fed as zeros).
+      const zeroFolder = join(dir, `${c.name}-zero`);
       await writeAdapterFolder(zeroFolder, { config, lora: c.lora, baseModel: 'test-base', tensors: adapterTensors(config, c.lora, true) });
-      const zeroWeights = (await readModelFolder(zeroFolder)).weights;
-      const zeroAdapter = await SafetensorsFile.open(join(zeroFolder, ADAPTER_WEIGHTS_FILE));
-      closing.push(zeroWeights, zeroAdapter);
-      const zero = await decodeSession(zeroFolder, config, zeroWeights, c.form, 'zero', { lora: c.lora, weights: zeroAdapter });
-      const zeroLogits = await decode(zero, config, c.form, ids, [4, 1, 1, 1, 3]);
+      const zeroLogits = await decode(adapted, config, c.form, ids, [4, 1, 1, 1, 3], batchAdapters(config, [await loadAdapter(zeroFolder, config)]).feeds);
       const baseCached = await decode(plain, config, c.form, ids, [4, 1, 1, 1, 3]);
       expect(zeroLogits).toEqual(baseCached);
     });
