@@ -119,3 +119,9 @@ export function runMetricPoints(catalog: Catalog, runId: number): MetricPoint[] 
   const rows = catalog.db.prepare('SELECT step, split, loss, tokens_per_second AS tps FROM run_metrics WHERE run_id = ? ORDER BY step, split').all(runId) as { step: number; split: 'train' | 'valid'; loss: number; tps: number | null }[];
   return rows.map((r) => ({ step: r.step, split: r.split, loss: r.loss, ...(r.tps !== null ? { tokensPerSecond: r.tps } : {}) }));
 }
+
+/** A run's speed as its loop last reported it (training tokens per second since it started or resumed), or null. */
+export function lastTokensPerSecond(catalog: Catalog, runId: number): number | null {
+  const row = catalog.db.prepare("SELECT tokens_per_second AS tps FROM run_metrics WHERE run_id = ? AND split = 'train' AND tokens_per_second IS NOT NULL ORDER BY step DESC LIMIT 1").get(runId) as { tps: number } | undefined;
+  return row?.tps ?? null;
+}
