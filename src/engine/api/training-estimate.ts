@@ -100,7 +100,8 @@ export function lightOption(light: { rank: number; targets?: readonly string[] |
   return { rank: light.rank, alpha: 2 * light.rank, targets };
 }
 
-const gb = (bytes: number): string => (bytes < 1e9 ? `${Math.max(1, Math.round(bytes / 1e6))} MB` : `${(bytes / 1e9).toFixed(bytes < 1e10 ? 1 : 0)} GB`);
+/** Decimal units, as the app's formatBytes writes them (the reason sits beside its figures). */
+const gb = (bytes: number): string => (bytes < 1e9 ? `${Math.max(1, Math.round(bytes / 1e6))} MB` : `${(bytes / 1e9).toFixed(2)} GB`);
 
 /** Full while its training fits comfortably (today's behaviour for small forests), light otherwise. */
 export function recommendKind(full: Pick<KindEstimate, 'peakMemoryBytes' | 'fits'>, light: Pick<KindEstimate, 'peakMemoryBytes' | 'fits'>, availableBytes: number): { recommended: ExpertKind; reason: string } {

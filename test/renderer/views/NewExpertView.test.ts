@@ -30,7 +30,7 @@ function estimate(input: { light?: { rank?: number } }, extra: Partial<TrainingE
     machine: { totalMemoryBytes: 8e9, availableMemoryBytes: 5e9 },
     full: kind('full', { fits: 'tight', seconds: 1290, tokensPerSecond: 95, speed: { kind: 'runs', of: 'light', runs: 2, device: 'cpu' } }),
     light: kind('light', { trainableParameters: (input.light?.rank ?? 16) * 305_280, seconds: 900, tokensPerSecond: 136, speed: { kind: 'runs', of: 'light', runs: 2, device: 'cpu' } }),
-    recommended: 'light', reason: 'A full expert’s training would peak at about 4.2 GB of the 5.0 GB of memory available now; a light one needs about 1.5 GB.',
+    recommended: 'light', reason: 'A full expert’s training would peak at about 4.22 GB of the 5.00 GB of memory available now; a light one needs about 1.48 GB.',
     ...extra,
   };
 }
@@ -61,7 +61,7 @@ describe('NewExpertView: full or light', () => {
     expect(screen.getByTestId('light-speed').textContent).toBe('from 2 earlier light runs (cpu)');
     expect(screen.getByTestId('full-speed').textContent).toBe('from 2 earlier light runs, scaled by FLOPs (cpu)');
     expect(screen.getByTestId('kind-light').textContent).toMatch(/fits this machine/);
-    expect(screen.getByTestId('kind-reason').textContent).toMatch(/would peak at about 4\.2 GB/);
+    expect(screen.getByTestId('kind-reason').textContent).toMatch(/would peak at about 4\.22 GB/);
     expect(api.measureTraining).not.toHaveBeenCalled();
 
     // A lower rank is asked about again; the form then starts that light expert.
@@ -87,7 +87,7 @@ describe('NewExpertView: full or light', () => {
   });
 
   it('chooses full where it fits comfortably, as for every small forest', async () => {
-    await openBranchStep({ trainingEstimate: (input: { light?: { rank?: number } }) => estimate(input, { recommended: 'full', reason: 'A full expert’s training peaks at about 300 MB, which fits comfortably in the 5.0 GB of memory available now.' }) });
+    await openBranchStep({ trainingEstimate: (input: { light?: { rank?: number } }) => estimate(input, { recommended: 'full', reason: 'A full expert’s training peaks at about 300 MB, which fits comfortably in the 5.00 GB of memory available now.' }) });
     await waitFor(() => expect(radio('full').checked).toBe(true));
     expect(screen.getByTestId('kind-full').textContent).toMatch(/fits this machine/);
   });
