@@ -114,6 +114,22 @@ describe('NewExpertView: full or light', () => {
     expect(api.measureTraining).toHaveBeenCalledTimes(1);
   });
 
+  it('cancels a measurement still waiting when the training starts: the run itself will say the speed', async () => {
+    const measureJob: JobView = { id: 12, kind: 'measure-speed', label: 'Measure the training speed (full and light experts)', status: 'queued', done: 0, total: 2, etaSeconds: null, error: null };
+    const api = await openBranchStep({
+      trainingEstimate: (input: { light?: { rank?: number } }) => {
+        const base = estimate(input);
+        return { ...base, full: { ...base.full, speed: null, seconds: null }, light: { ...base.light, speed: null, seconds: null } };
+      },
+      measureTraining: () => measureJob,
+      cancelJob: () => ({ ...measureJob, status: 'cancelled' }),
+    });
+    await screen.findByTestId('measuring');
+    await fireEvent.click(screen.getByRole('button', { name: 'Start training' }));
+    await waitFor(() => expect(api.cancelJob).toHaveBeenCalledWith({ id: 12 }));
+    expect(api.trainExpert).toHaveBeenCalled();
+  });
+
   it('says why there is no estimate', async () => {
     await openBranchStep({
       trainingEstimate: () => {
