@@ -24,5 +24,6 @@ describe('ExpertKindChoice texts', () => {
     expect(timeText({ seconds: 600, steps: 1234, tokens: 5_054_464, speed }, { minutes: 10 })).toBe('10 min 00 s: about 1234 steps, 5.1 M tokens');
     expect(timeText({ seconds: 600, steps: 0, tokens: 0, speed: null }, { minutes: 10 })).toBe('10 min 00 s');
     expect(timeText({ seconds: 95, steps: 40, tokens: 40_960, speed }, { steps: 40 })).toBe('about 1 min 35 s for 40 steps');
+    expect(timeText({ seconds: 0.3, steps: 12, tokens: 6144, speed }, { steps: 12 })).toBe('under 1 s for 12 steps');
   });
 });
