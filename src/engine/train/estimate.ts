@@ -72,8 +72,6 @@ export const MEMORY_CALIBRATION = {
 
 const FLOAT = 4;
 
-export const kindOf = (shape: Pick<TrainShape, 'lora'>): ExpertKind => (shape.lora ? 'light' : 'full');
-
 /** Parameters the optimizer trains: every weight of a full expert, the adapter of a light one. */
 export function trainableParameters(shape: Pick<TrainShape, 'config' | 'lora'>): number {
   return shape.lora ? loraParameterCount(shape.config, shape.lora) : parameterCount(shape.config);
