@@ -3,6 +3,7 @@ import { matmulPeak } from './matmul-peak';
 import { newReport, writeReport, type BenchReport, type SuiteResult } from './report';
 import { btmSuite } from './suites/btm';
 import { engineSuite } from './suites/engine';
+import { estimatesSuite } from './suites/estimates';
 import { ensembleSuite } from './suites/ensemble';
 import { ingestSuite } from './suites/ingest';
 import { lightSuite } from './suites/light';
@@ -28,7 +29,7 @@ export interface BenchSuite {
 }
 
 /** The registry of suites: one entry per suite, each in its own module. */
-export const suites: BenchSuite[] = [engineSuite, tokenizerSuite, ingestSuite, llamaCppSuite, ensembleSuite, lightSuite, btmSuite];
+export const suites: BenchSuite[] = [engineSuite, tokenizerSuite, ingestSuite, llamaCppSuite, ensembleSuite, lightSuite, btmSuite, estimatesSuite];
 
 export async function runBench(opts: { names: string[]; threads: number; quick: boolean; outDir: string; log: (line: string) => void; progress?: (line: string) => void }): Promise<{ report: BenchReport; files: { json: string; markdown: string } }> {
   const unknown = opts.names.filter((n) => !suites.some((s) => s.name === n));

@@ -1,9 +1,15 @@
 // Child process of the engine bench's memory figure: trains a model shape for a few steps in a fresh
 // process (so its peak RSS is training's alone) and exits 0 once every loss was finite; prints each step's
 // milliseconds as JSON on stdout. With `lora` it trains a light expert (an adapter over the frozen shape).
-// Argument: JSON { config, batch, context, microBatches, steps, threads, lora? }.
+// With `checkpoint` it then writes a checkpoint as the training loop does (the state copied out and written),
+// whose copy of the state can set the run's peak (train/estimate.ts).
+// Argument: JSON { config, batch, context, microBatches, steps, threads, lora?, checkpoint? }.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseModelConfig, type ModelConfigInput } from '../engine/model/config';
 import type { LoraConfig } from '../engine/model/lora';
+import { saveCheckpoint } from '../engine/train/checkpoint';
 import { LlamaTrainer } from '../engine/train/step-runner';
 
 interface Args {
@@ -14,6 +20,7 @@ interface Args {
   steps: number;
   threads: number;
   lora?: LoraConfig;
+  checkpoint?: boolean;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
@@ -27,6 +34,14 @@ for (let step = 0; step < args.steps; step++) {
   const { loss } = await trainer.step({ inputs: ids, targets }, 1e-4);
   stepMs.push(performance.now() - started);
   if (!Number.isFinite(loss)) throw new Error(`loss ${loss} at step ${step}`);
+}
+if (args.checkpoint) {
+  const dir = mkdtempSync(join(tmpdir(), 'grove-train-memory-'));
+  try {
+    await saveCheckpoint(dir, { step: args.steps, tokens: args.steps * args.batch * args.context, bestValidLoss: null, evalsSinceBest: 0 }, await trainer.exportState());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 process.stdout.write(`${JSON.stringify({ stepMs })}\n`);
 await trainer.close();

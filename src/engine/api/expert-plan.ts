@@ -29,7 +29,7 @@ export function storedRef(catalog: Catalog, id: number): StoredRef {
 type LightJob = NonNullable<ExpertJobPayload['light']>;
 
 /** A light expert's job settings over `baseSha256`: rank 16, alpha 2r, every projection unless the person chose. */
-function lightJob(settings: LightSettings, baseSha256: string): LightJob {
+export function lightJob(settings: LightSettings, baseSha256: string): LightJob {
   return { baseSha256, rank: settings.rank, alpha: settings.alpha ?? 2 * settings.rank, targets: settings.targets ?? [...LORA_TARGETS] };
 }
 
@@ -37,7 +37,7 @@ function lightJob(settings: LightSettings, baseSha256: string): LightJob {
  * The experts a new expert may branch from: a full expert averages full experts; a light one averages the
  * light experts over its own base (their deltas are low-rank; a full expert's is not).
  */
-function branchCandidates(catalog: Catalog, forestId: number, light: LightJob | undefined): StoredRef[] {
+export function branchCandidates(catalog: Catalog, forestId: number, light: LightJob | undefined): StoredRef[] {
   return forestExperts(catalog, forestId)
     .filter((e) => {
       const facts = modelById(catalog, e.id).light;
@@ -59,9 +59,11 @@ export function seedIsPretrained(catalog: Catalog, forestId: number, seedId: num
   return listRuns(catalog, forestId).every((r) => r.modelId !== seedId);
 }
 
-interface DomainTraining {
+export interface DomainTraining {
   forestId: number;
   domain: { id: number; name: string };
+  /** The domain's training tokens (the default budget's two passes are over these). */
+  trainTokens: number;
   settings: TrainingSettings;
   budget: TrainBudget;
   jobBudget: { steps: number } | { minutes: number };
@@ -69,13 +71,13 @@ interface DomainTraining {
 }
 
 /** What one training overrides of the forest's settings (the API's threads and checkpoint fields). */
-interface Overrides {
+export interface Overrides {
   threads?: number | undefined;
   checkpoint?: { steps?: number | undefined; minutes?: number | undefined } | undefined;
 }
 
 /** The domain to train on (ingested and big enough), and the forest's training settings (a light expert's, for one) and budget for it. */
-function domainTraining(catalog: Catalog, domainName: string, budget: TrainBudget | undefined, o: Overrides, light: boolean): DomainTraining {
+export function domainTraining(catalog: Catalog, domainName: string, budget: TrainBudget | undefined, o: Overrides, light: boolean): DomainTraining {
   const forest = catalog.forest();
   if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
   const seed = forestSeed(catalog, forest.id);
@@ -93,7 +95,7 @@ function domainTraining(catalog: Catalog, domainName: string, budget: TrainBudge
     ...(o.checkpoint?.minutes !== undefined ? { checkpointMinutes: o.checkpoint.minutes } : {}),
   };
   const chosen = budget ?? defaultBudget(stats.splits.train.tokens, settings);
-  return { forestId: forest.id, domain: { id: domain.id, name: domain.name }, settings, budget: chosen, jobBudget: budgetToJob(chosen, settings), seedModel };
+  return { forestId: forest.id, domain: { id: domain.id, name: domain.name }, trainTokens: stats.splits.train.tokens, settings, budget: chosen, jobBudget: budgetToJob(chosen, settings), seedModel };
 }
 
 /** The run row of a training, and its folder (runs/<id>). */

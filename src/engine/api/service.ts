@@ -11,9 +11,11 @@ import { Catalog, type CatalogOptions, type DomainRow } from '../catalog/catalog
 import { domainDocuments, parseDomainStats } from '../catalog/domains';
 import { forestSummary } from '../catalog/summary';
 import { catalogPath } from '../home';
+import { machineMemory, type MachineMemory } from '../machine-memory';
 import type { WorkerLauncher } from '../jobs/runner';
 import { InferenceHost, type InferWorkerHandle } from '../infer/host';
 import { ChatCalls } from './chat-calls';
+import { EstimateCalls } from './estimate-calls';
 import { ForestCalls } from './forest-calls';
 import { HubCalls } from './hub-calls';
 import { ServiceJobs } from './jobs';
@@ -31,6 +33,8 @@ export interface GroveServiceOptions {
   inference?: () => InferWorkerHandle;
   /** Folders the calls may read and export into; unrestricted unless given (a remote `grove serve` gives them). */
   pathRoots?: PathRoots;
+  /** The machine's memory as the estimates see it (default: this machine's, read at each call). */
+  memory?: () => MachineMemory;
 }
 
 function toSummary(d: DomainRow): ForestSummary['domains'][number] {
@@ -45,6 +49,7 @@ export class GroveService implements GroveApi {
   private readonly inference: InferenceHost | null;
   private readonly chatCalls: ChatCalls;
   private readonly hubCalls: HubCalls;
+  private readonly estimateCalls: EstimateCalls;
 
   constructor(private readonly options: GroveServiceOptions) {
     this.catalog = Catalog.open(catalogPath(options.forestHome), options.catalog);
@@ -56,6 +61,7 @@ export class GroveService implements GroveApi {
     this.chatCalls = new ChatCalls(this.catalog, options.forestHome, this.inference, (event) => this.emit(event));
     this.forestCalls = new ForestCalls(this.catalog, options.forestHome, this.jobQueue);
     this.hubCalls = new HubCalls(this.catalog, options.forestHome, this.jobQueue);
+    this.estimateCalls = new EstimateCalls(this.catalog, options.forestHome, this.jobQueue, options.memory);
   }
 
   // Chat (schemas-chat.ts), in chat-calls.ts; replies run in the inference worker.
@@ -88,6 +94,10 @@ export class GroveService implements GroveApi {
   collapse = (input: ApiInput<'collapse'>) => this.forestCalls.collapse(input);
   mergeMethods = (_input?: ApiInput<'mergeMethods'>) => Promise.resolve(mergeMethodViews());
 
+  // Estimates before long jobs (schemas-estimate.ts), in estimate-calls.ts.
+  trainingEstimate = (input: ApiInput<'trainingEstimate'>) => this.estimateCalls.trainingEstimate(input);
+  measureTraining = (input: ApiInput<'measureTraining'>) => this.estimateCalls.measureTraining(input);
+
   // Models in (schemas-hub.ts), in hub-calls.ts.
   curatedModels = () => this.hubCalls.curatedModels();
   downloadModel = (input: ApiInput<'downloadModel'>) => this.hubCalls.downloadModel(input);
@@ -115,6 +125,7 @@ export class GroveService implements GroveApi {
       version: GROVE_VERSION,
       forestHome: this.options.forestHome,
       runtime: { onnxruntimeVersion, cpuCores: availableParallelism(), providers },
+      memory: (this.options.memory ?? machineMemory)(),
       transport: this.options.transport,
     };
   }

@@ -145,3 +145,9 @@ export function pendingRunInits(catalog: Catalog): string[] {
 export function finishedRunDirs(catalog: Catalog): string[] {
   return (databaseOf(catalog).prepare("SELECT run_dir AS d FROM runs WHERE status IN ('done', 'cancelled') AND run_dir IS NOT NULL").all() as { d: string }[]).map((r) => r.d);
 }
+
+/** A run's speed as its loop last reported it (training tokens per second since it started or resumed), or null. */
+export function lastTokensPerSecond(catalog: Catalog, runId: number): number | null {
+  const row = databaseOf(catalog).prepare("SELECT tokens_per_second AS tps FROM run_metrics WHERE run_id = ? AND split = 'train' AND tokens_per_second IS NOT NULL ORDER BY step DESC LIMIT 1").get(runId) as { tps: number } | undefined;
+  return row?.tps ?? null;
+}

@@ -11,6 +11,7 @@ import { runSeedJob } from '../store/seed-job';
 import { runCollapseJob } from '../store/collapse-job';
 import { runEvaluateJob } from '../store/evaluate-job';
 import { runPriorJob } from '../store/prior-job';
+import { runMeasureSpeedJob } from '../train/measure-speed';
 import { runTrainJob } from '../train/train-job';
 import type { JobHandler } from './protocol';
 
@@ -36,6 +37,7 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   prior: (payload, ctx) => runPriorJob(payload, ctx),
   evaluate: (payload, ctx) => runEvaluateJob(payload, ctx),
   collapse: (payload, ctx) => runCollapseJob(payload, ctx),
+  'measure-speed': (payload, ctx) => runMeasureSpeedJob(payload, ctx),
   download: (payload, ctx) => runDownloadJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
   'import-seed': (payload, ctx) => runImportSeedJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
 };

@@ -32,8 +32,11 @@ export interface WrittenFile {
   bytes: number;
 }
 
+/** What the header needs of a tensor: its name, shape and dtype (not its values). */
+type TensorEntry = Pick<TensorToWrite, 'name' | 'shape' | 'dtype'>;
+
 /** Header JSON padded with spaces so the data section starts 8-byte aligned (as the reference writer does). */
-function encodeHeader(tensors: readonly TensorToWrite[], options: WriteOptions, where: string): Uint8Array {
+function encodeHeader(tensors: readonly TensorEntry[], options: WriteOptions, where: string): Uint8Array {
   const header: Record<string, unknown> = {};
   if (options.metadata && Object.keys(options.metadata).length > 0) header.__metadata__ = { ...options.metadata };
   let offset = 0;
@@ -59,6 +62,15 @@ function encodeHeader(tensors: readonly TensorToWrite[], options: WriteOptions, 
 async function* chunksOf(data: TensorData): AsyncGenerator<Float32Array> {
   if (data instanceof Float32Array) yield data;
   else yield* data();
+}
+
+/**
+ * The size in bytes of the file writeSafetensors would write for these tensors (header and data), without
+ * writing it: how the training estimates know an expert's size on disk before it is trained.
+ */
+export function safetensorsBytes(tensors: readonly TensorEntry[], options: WriteOptions = {}): number {
+  const header = encodeHeader(tensors, options, 'safetensorsBytes');
+  return tensors.reduce((n, t) => n + elementCount(t.shape) * DTYPE_SIZES[t.dtype ?? options.dtype ?? 'F32'], header.byteLength);
 }
 
 /**

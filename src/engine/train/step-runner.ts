@@ -23,7 +23,8 @@ import type { TensorReader } from '../model/safetensors';
 import type { TensorToWrite } from '../model/safetensors-write';
 import { createSession, ort, type OrtSession, type SessionOptions } from '../runtime/ort';
 import type { TrainStepRunner } from './loop';
-import { adamwChunkGraph, decaysWeight, DEFAULT_OPTIMIZER, evalLossGraph, frozenSpecs, gradAccumulateGraph, gradName, stateName, sumSquaresGraph, TRAIN_OUTPUTS, trainableSpecs, trainStepGraph, type OptimizerConfig } from './train-graph';
+import { gradName, stateName } from './state-names';
+import { adamwChunkGraph, decaysWeight, DEFAULT_OPTIMIZER, evalLossGraph, frozenSpecs, gradAccumulateGraph, sumSquaresGraph, TRAIN_OUTPUTS, trainableSpecs, trainStepGraph, type OptimizerConfig } from './train-graph';
 import type { Batch } from './windows';
 
 type StateSet = Map<string, ort.Tensor>; // graph input name -> tensor

@@ -11,6 +11,7 @@ import { adapterOf } from '../model/llama/adapter';
 import { llamaForward } from '../model/llama/forward';
 import { loraSpecs, type LoraConfig } from '../model/lora';
 import { parameterSpecs, type ParamSpec } from '../model/names';
+import { gradName, stateName } from './state-names';
 
 export interface OptimizerConfig {
   beta1: number;
@@ -26,14 +27,11 @@ export interface OptimizerConfig {
 export const DEFAULT_OPTIMIZER: OptimizerConfig = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, decay: 'matrices', maxGradNorm: 1 };
 
 export const TRAIN_OUTPUTS = { loss: 'loss', gradNorm: 'grad_norm' } as const;
-export const stateName = (kind: 'param' | 'm' | 'v', name: string, next = false): string => `${next ? 'new.' : ''}${kind === 'param' ? '' : `optimizer.${kind}.`}${name}`;
 
 function decays(spec: ParamSpec, o: OptimizerConfig): boolean {
   return o.decay === 'all' || spec.role === 'linear' || spec.role === 'embedding';
 }
 
-/** Gradient-accumulator names: "grad.<name>" in, "new.grad.<name>" out. */
-export const gradName = (name: string, next = false): string => `${next ? 'new.' : ''}grad.${name}`;
 
 /**
  * Global-norm clipping and AdamW on gradients `grads` (one per spec): outputs new.<param>, new.optimizer.m.*,

@@ -15,6 +15,7 @@ import { readModelFolder } from '../model/folder';
 import { initParameters } from '../model/init';
 import { initLoraFactor, LORA_TARGETS, loraSpecs } from '../model/lora';
 import { removeRunTemps } from './checkpoint';
+import { defaultCheckpointSteps } from './checkpoint-steps';
 import { FINISHED, runTraining, type TrainProgress, type StopReason } from './loop';
 import { acquireRunLock } from './run-lock';
 import { LlamaTrainer } from './step-runner';
@@ -74,16 +75,6 @@ export const TrainJobPayload = z
   .refine((p) => (p.domainDir === undefined) !== (p.domainDirs === undefined), 'give domainDir or domainDirs, one of them')
   .refine((p) => !p.lora || p.modelFolder, 'a light expert trains over a base: give its modelFolder');
 export type TrainJobPayload = z.input<typeof TrainJobPayload>;
-
-/**
- * Steps between checkpoints when none is set: a tenth of the run, so a crash loses at most 10 % of it
- * whatever its length (the time rule alone lost every step of runs under 5 minutes), but at least 50 steps:
- * a checkpoint writes the parameters and both Adam moments (3x the model's size), and in the short runs
- * where a tenth is under 50 steps, those steps cost less to redo than writing that often.
- */
-export function defaultCheckpointSteps(totalSteps: number): number {
-  return Math.max(50, Math.ceil(totalSteps / 10));
-}
 
 export interface TrainJobResult {
   reason: StopReason;

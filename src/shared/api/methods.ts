@@ -24,6 +24,9 @@ export const API_METHODS = [
   'evaluations',
   'collapse',
   'mergeMethods',
+  // estimates before long jobs (schemas-estimate.ts)
+  'trainingEstimate',
+  'measureTraining',
   // chat (schemas-chat.ts)
   'chats',
   'chat',

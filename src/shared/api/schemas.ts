@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ApiMethodName } from './methods';
 import { SafeName } from './names';
 import { chatSchemas } from './schemas-chat';
+import { estimateSchemas } from './schemas-estimate';
 import { DomainExpert, forestSchemas } from './schemas-forest';
 import { hubSchemas } from './schemas-hub';
 
@@ -24,6 +25,8 @@ export const EngineInfo = z.object({
     cpuCores: z.number().int().positive(),
     providers: z.array(ExecutionProviderInfo),
   }),
+  /** The engine's machine's memory in bytes: physical (or the process's cgroup limit) and available now. */
+  memory: z.object({ totalBytes: z.number().int().nonnegative(), availableBytes: z.number().int().nonnegative() }),
   transport: z.enum(['electron', 'http']),
 });
 
@@ -121,6 +124,7 @@ export const apiSchemas = {
     output: JobView,
   },
   ...forestSchemas(JobView, DomainName),
+  ...estimateSchemas(JobView, DomainName),
   ...chatSchemas,
   ...hubSchemas(JobView),
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;

@@ -15,7 +15,7 @@ import { elementCount, parameterSpecs } from '../../../src/engine/model/names';
 import { Rng } from '../../../src/engine/model/rng';
 import { SafetensorsFile } from '../../../src/engine/model/safetensors';
 import { LlamaTrainer } from '../../../src/engine/train/step-runner';
-import { stateName } from '../../../src/engine/train/train-graph';
+import { stateName } from '../../../src/engine/train/state-names';
 import { repoRoot } from '../../helpers/grove-process';
 import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';

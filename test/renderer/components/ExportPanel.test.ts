@@ -6,7 +6,7 @@ import type { JobView } from '../../../src/shared/api';
 import { fakeApi } from '../fake-api';
 
 const job = (status: JobView['status'], done = 0): JobView => ({ id: 4, kind: 'export', label: 'Export “news” as hf', status, done, total: 10, etaSeconds: null, error: null });
-const info = { version: '0.1.0', forestHome: '/home/me/grove', transport: 'http' as const, runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers: [] } };
+const info = { version: '0.1.0', forestHome: '/home/me/grove', transport: 'http' as const, runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers: [] }, memory: { totalBytes: 16e9, availableBytes: 8e9 } };
 
 describe('ExportPanel', () => {
   it('suggests a destination in the forest’s exports folder per format, and exports with the choices made', async () => {

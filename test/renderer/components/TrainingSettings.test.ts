@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import TrainingSettings, { budgetOf, deviceChoices } from '../../../src/renderer/src/components/TrainingSettings.svelte';
 import type { EngineInfo } from '../../../src/shared/api';
 
-const info = (providers: EngineInfo['runtime']['providers']): EngineInfo => ({ version: '0.1.0', forestHome: '/f', transport: 'http', runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers } });
+const info = (providers: EngineInfo['runtime']['providers']): EngineInfo => ({ version: '0.1.0', forestHome: '/f', transport: 'http', runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers }, memory: { totalBytes: 16e9, availableBytes: 8e9 } });
 
 describe('TrainingSettings', () => {
   it('offers a GPU provider only where the engine has it', () => {

@@ -8,6 +8,7 @@ const info = {
   forestHome: '/home/me/.grove',
   transport: 'http' as const,
   runtime: { onnxruntimeVersion: '1.22.0', cpuCores: 2, providers: [{ name: 'cpu', available: true }, { name: 'cuda', available: false, reason: 'no GPU' }] },
+  memory: { totalBytes: 16e9, availableBytes: 8e9 },
 };
 
 describe('SettingsView', () => {

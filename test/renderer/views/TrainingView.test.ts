@@ -20,7 +20,7 @@ const run = (extra: Partial<RunView> = {}): RunView => ({
   lastLoss: 4.2, lastValidLoss: null, jobId: 9, error: null, createdAt: '2025-01-01', updatedAt: '2025-01-01', ...extra,
 });
 const job = (status: JobView['status'], error: string | null = null): JobView => ({ id: 9, kind: 'expert', label: 'Train expert “news”', status, done: 40, total: 100, etaSeconds: 60, error, runId: 5 });
-const info = { version: '0.1.0', forestHome: '/f', transport: 'http' as const, runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers: [{ name: 'cpu', available: true }] } };
+const info = { version: '0.1.0', forestHome: '/f', transport: 'http' as const, runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers: [{ name: 'cpu', available: true }] }, memory: { totalBytes: 16e9, availableBytes: 8e9 } };
 
 async function openWith(runs: RunView[], jobs: JobView[]) {
   const api = fakeApi({

@@ -1,0 +1,203 @@
+// What training a new expert costs on this machine, computed from the model's shapes before it starts: the
+// expert's size on disk (and what its run keeps on disk until gc), the training process's peak memory, and
+// the FLOPs of a step, which a throughput measured on this machine (api/training-estimate.ts) turns into
+// time. For both kinds of expert: full (every weight trained, AdamW moments for all of them) and light (LoRA
+// adapters over the frozen seed: no weight gradients, no moments for the base).
+//
+// Memory. Resident for the whole run, exactly from the shapes (float32, 4 bytes each):
+//   weights (the model trained, or a light expert's frozen base), the trainable tensors' two AdamW moments,
+//   their gradient (an accumulator when the batch is split into micro-batches; inside the fused graph when not),
+//   a light expert's own adapter.
+// Per micro-batch of b sequences of T tokens, while a step runs, b x T x 4 bytes x
+//   ACTIVATIONS x (layers x (6 hidden + 2 kv + 4 intermediate [+ rank per adapted projection]) + 3 vocab)
+//   + ATTENTION x layers x heads x T:
+//   what the backward pass reads of each layer (the norms' inputs and outputs, q/k/v, the attention output, the
+//   MLP's gate, up, their activation and product; a light expert's x A^T), the logits, their log-softmax and its
+//   gradient, and the [heads, T, T] attention scores (the fit gives about 3 copies: scores, probabilities and
+//   their gradient). The factors cover ONNX Runtime's temporaries and allocator on top of that count.
+// Full experts only: a workspace proportional to the weights (weight-gradient temporaries before they are
+//   added to the accumulator, and the optimizer's temporaries; larger in the fused graph, where AdamW over
+//   every tensor runs in the same session, with its arena, as the forward and backward).
+// Plus the process itself (Node, ONNX Runtime, the sessions): RUNTIME.
+// When a checkpoint is written the state (parameters and moments) is copied out first (step-runner.ts
+// exportState), with no step running: the peak when it exceeds the step's. (Measured on the 135M shape at 4
+// micro-batches: writing a checkpoint raised the run's peak from 3.90 to 4.10 GB, still under the step's
+// estimate; on the smaller shapes it did not raise it.)
+//
+// Calibration (2 threads, ONNX Runtime 1.30 CPU, Node 20: the `train-memory` child of src/bench, a fresh
+// process training 3 steps, peak RSS from /proc VmHWM; 2026-12-04, a 2-core machine at load 2-10): least
+// squares on relative error over 30 runs of 4 shapes (2.1M, 13.8M and 40M parameters and SmolLM2-135M), full
+// and light (rank 16, all seven projections), one fused step and 4 micro-batches, batch 4-32 x 128-256 tokens.
+// The measured figures and the model's error on each are in test/engine/train/estimate.test.ts: within 10.4 %
+// on the runs it was fit to (mean 3 %), 14.3 % on 4 runs left out of the fit (the worst: the 13.8M shape, rank
+// 8 on two projections, 8 sequences per micro-batch, estimated too high), 9 % with a checkpoint written. SmolLM2-135M at 4 x 256 tokens
+// in 4 micro-batches: full 3.90 GB measured (4.10 GB with a checkpoint), 4.22 GB estimated; light 1.43 GB
+// measured, 1.48 GB estimated.
+//
+// Time: training FLOPs per token, as the engine bench counts them: a full step is 6 x the parameters that
+// multiply (forward 2, backward 2 for the activations' gradients and 2 for the weights'; an untied input
+// embedding is a lookup, not a product) plus attention's 12 x layers x T x hidden (scores and mixing, forward
+// and backward). A light step has no weight gradients: 4 x the base's multiplying parameters, the same
+// attention, and 6 x the adapter's parameters (they are multiplied, differentiated through and trained).
+import { peftName } from '../model/adapter-folder';
+import type { ModelConfig } from '../model/config';
+import { loraParameterCount, loraSpecs, type LoraConfig } from '../model/lora';
+import { parameterCount, parameterSpecs } from '../model/names';
+import { safetensorsBytes } from '../model/safetensors-write';
+import { stateName } from './state-names';
+
+export type ExpertKind = 'full' | 'light';
+
+/** One training run's shape: the model, how a step reads its batch, and a light expert's adapter (absent: full). */
+export interface TrainShape {
+  config: ModelConfig;
+  batchSize: number;
+  microBatches: number;
+  contextLength: number;
+  lora?: LoraConfig;
+}
+
+/** The memory model's calibrated terms (see the header: fit to measured peak RSS). */
+export const MEMORY_CALIBRATION = {
+  /** Node, ONNX Runtime and the training sessions, before any tensor. */
+  runtimeBytes: 127e6,
+  /** Measured memory over the counted floats of the layers and the logits... */
+  activations: 1.12,
+  /** ...and over the attention scores' (layers x heads x T per token). */
+  attention: 3.05,
+  /** A full expert's workspace, in copies of its weights: one fused step (M = 1) / micro-batches (M > 1). */
+  fusedWorkspace: 3.25,
+  accumulatedWorkspace: 2.26,
+} as const;
+
+const FLOAT = 4;
+
+/** Parameters the optimizer trains: every weight of a full expert, the adapter of a light one. */
+export function trainableParameters(shape: Pick<TrainShape, 'config' | 'lora'>): number {
+  return shape.lora ? loraParameterCount(shape.config, shape.lora) : parameterCount(shape.config);
+}
+
+/** Floats per token the backward pass keeps of a micro-batch's forward (the header's count): the layers' and the logits', and the attention scores'. */
+export function activationFloatsPerToken(config: ModelConfig, contextLength: number, lora?: LoraConfig): { layers: number; attention: number } {
+  const kv = config.numKeyValueHeads * config.headDim;
+  const perLayer = 6 * config.hiddenSize + 2 * kv + 4 * config.intermediateSize + (lora ? lora.rank * lora.targets.length : 0);
+  return { layers: config.numHiddenLayers * perLayer + 3 * config.vocabSize, attention: config.numHiddenLayers * config.numAttentionHeads * contextLength };
+}
+
+export interface MemoryParts {
+  runtime: number;
+  /** The model's weights (a light expert's frozen base). */
+  weights: number;
+  /** A light expert's adapter (a full expert's trainable tensors are its weights). */
+  adapter: number;
+  /** AdamW's two moments of every trainable tensor. */
+  optimizer: number;
+  gradients: number;
+  /** One micro-batch's activations, with ONNX Runtime's temporaries. */
+  activations: number;
+  /** A full expert's weight-gradient and optimizer temporaries. */
+  workspace: number;
+}
+
+export interface MemoryEstimate {
+  /** The training process's peak resident memory, in bytes. */
+  peakBytes: number;
+  /** While a step runs. */
+  stepBytes: number;
+  /** While a checkpoint is written (the state copied out, no step running). */
+  checkpointBytes: number;
+  parts: MemoryParts;
+}
+
+export function trainingMemory(shape: TrainShape): MemoryEstimate {
+  const { config, lora } = shape;
+  const c = MEMORY_CALIBRATION;
+  const weights = parameterCount(config) * FLOAT;
+  const trainable = trainableParameters(shape) * FLOAT;
+  const microBatch = shape.batchSize / shape.microBatches;
+  const floats = activationFloatsPerToken(config, shape.contextLength, lora);
+  const parts: MemoryParts = {
+    runtime: c.runtimeBytes,
+    weights,
+    adapter: lora ? trainable : 0,
+    optimizer: 2 * trainable,
+    gradients: trainable,
+    activations: microBatch * shape.contextLength * (c.activations * floats.layers + c.attention * floats.attention) * FLOAT,
+    workspace: lora ? 0 : (shape.microBatches > 1 ? c.accumulatedWorkspace : c.fusedWorkspace) * weights,
+  };
+  const resident = parts.runtime + parts.weights + parts.adapter + parts.optimizer;
+  const stepBytes = resident + parts.gradients + parts.activations + parts.workspace;
+  // The fused step's gradients live inside its graph; accumulators stay between steps.
+  const checkpointBytes = resident + (shape.microBatches > 1 ? parts.gradients : 0) + 3 * trainable;
+  return { peakBytes: Math.max(stepBytes, checkpointBytes), stepBytes, checkpointBytes, parts };
+}
+
+/** Parameters that take part in a matrix product (an untied input embedding is a lookup). */
+function multiplyingParameters(config: ModelConfig): number {
+  return parameterCount(config) - (config.tieWordEmbeddings ? 0 : config.vocabSize * config.hiddenSize);
+}
+
+/** Training FLOPs per token of a step (the header's count). */
+export function trainingFlopsPerToken(shape: Pick<TrainShape, 'config' | 'contextLength' | 'lora'>): number {
+  const { config, contextLength: T, lora } = shape;
+  const attention = 12 * config.numHiddenLayers * T * config.hiddenSize;
+  if (!lora) return 6 * multiplyingParameters(config) + attention;
+  return 4 * multiplyingParameters(config) + attention + 6 * loraParameterCount(config, lora);
+}
+
+/** Bytes of the weights file the store keeps for the new expert: float32 model.safetensors, or the adapter's. */
+export function expertFileBytes(shape: Pick<TrainShape, 'config' | 'lora'>): number {
+  const { config, lora } = shape;
+  // Training writes float32 (step-runner.ts saveModel / saveAdapter) and the store keeps the dtype it is given.
+  if (lora) return safetensorsBytes(loraSpecs(config, lora).map((s) => ({ name: peftName(s.name), shape: s.shape })), { dtype: 'F32' });
+  return safetensorsBytes(parameterSpecs(config).map((s) => ({ name: s.name, shape: s.shape })), { dtype: 'F32' });
+}
+
+/** Bytes of one checkpoint: the trainable tensors and their two moments, and the step count (step-runner.ts exportState). */
+export function checkpointFileBytes(shape: Pick<TrainShape, 'config' | 'lora'>): number {
+  const specs = shape.lora ? loraSpecs(shape.config, shape.lora) : parameterSpecs(shape.config);
+  const entries = specs.flatMap((s) => (['param', 'm', 'v'] as const).map((kind) => ({ name: stateName(kind, s.name), shape: s.shape })));
+  return safetensorsBytes([...entries, { name: 'optimizer.step', shape: [1] }], { dtype: 'F32' });
+}
+
+export interface DiskEstimate {
+  /** The new expert in the store. */
+  expertBytes: number;
+  /** The most its run holds at once until gc: the branch's init, checkpoints (two kept, a third while one is written), the trained copy. */
+  trainingBytes: number;
+}
+
+/**
+ * Disk for a new expert trained `steps` steps, checkpointing every `checkpointEvery` steps, whose init is a
+ * new file of the store when `initIsNewFile` (a weighted average of two or more experts, or a fresh adapter).
+ */
+export function trainingDisk(shape: Pick<TrainShape, 'config' | 'lora'>, steps: number, checkpointEvery: number, initIsNewFile: boolean): DiskEstimate {
+  const expert = expertFileBytes(shape);
+  const checkpoint = checkpointFileBytes(shape);
+  const checkpoints = Math.floor(steps / Math.max(1, checkpointEvery));
+  const init = initIsNewFile ? expert : 0;
+  // While a checkpoint is written the two kept ones are still there; at the end the run's folder and the store each hold the trained expert.
+  const whileTraining = Math.min(3, checkpoints) * checkpoint;
+  const atTheEnd = Math.min(2, checkpoints) * checkpoint + 2 * expert;
+  return { expertBytes: expert, trainingBytes: init + Math.max(whileTraining, atTheEnd) };
+}
+
+/** Steps, tokens and seconds of a budget at a throughput in FLOP/s (null: not measured). */
+export interface RunLength {
+  steps: number;
+  tokens: number;
+  seconds: number | null;
+}
+
+/** A budget of steps or tokens takes the FLOPs it takes; a budget in minutes is a time limit, and its steps follow from the rate. */
+export function runLength(shape: Pick<TrainShape, 'config' | 'contextLength' | 'lora' | 'batchSize'>, budget: { steps: number } | { tokens: number } | { minutes: number }, flopsPerSecond: number | null): RunLength {
+  const tokensPerStep = shape.batchSize * shape.contextLength;
+  const flopsPerStep = tokensPerStep * trainingFlopsPerToken(shape);
+  if ('minutes' in budget) {
+    const seconds = budget.minutes * 60;
+    const steps = flopsPerSecond ? Math.max(1, Math.floor((seconds * flopsPerSecond) / flopsPerStep)) : 0;
+    return { steps, tokens: steps * tokensPerStep, seconds };
+  }
+  const steps = 'steps' in budget ? budget.steps : Math.max(1, Math.ceil(budget.tokens / tokensPerStep));
+  return { steps, tokens: steps * tokensPerStep, seconds: flopsPerSecond ? (steps * flopsPerStep) / flopsPerSecond : null };
+}
