@@ -6,6 +6,8 @@ import { SafeName } from './names';
 import { chatSchemas } from './schemas-chat';
 import { DomainExpert, forestSchemas } from './schemas-forest';
 import { hubSchemas } from './schemas-hub';
+import { mixSchemas } from './schemas-mix';
+import { openAiSchemas } from './schemas-openai';
 
 const Empty = z.object({}).strict();
 
@@ -119,6 +121,8 @@ export const apiSchemas = {
   ...forestSchemas(JobView, DomainName),
   ...chatSchemas,
   ...hubSchemas(JobView),
+  ...mixSchemas,
+  ...openAiSchemas,
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiSchemas = typeof apiSchemas;
