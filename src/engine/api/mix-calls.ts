@@ -7,7 +7,7 @@ import type { ChatMix } from '../../shared/api/schemas-chat';
 import type { SavedMixView } from '../../shared/api/schemas-mix';
 import type { Catalog, ForestRow } from '../catalog/catalog';
 import { listMixes, removeMix, saveMix, type SavedMixRow } from '../catalog/mixes';
-import { findModel } from '../catalog/models';
+import { findModel, modelById } from '../catalog/models';
 import { resolveMix, type ResolvedMix } from '../infer/mix';
 import { mixSpecOf } from './chat-calls';
 
@@ -43,7 +43,10 @@ export class MixCalls {
     const model = findModel(this.catalog, name);
     if (model) throw new GroveError('conflict', `${JSON.stringify(name)} names ${model.name === name ? 'a model' : `model ${model.name} (by its id)`} of this forest; choose another name for the mix, so that both can be called.`, { mix: name });
     // Refused now rather than when called: a mix of models that do not exist or are still training.
-    resolveMix(this.catalog, this.forestHome, mixSpecOf(mix as ChatMix, null));
+    for (const member of resolveMix(this.catalog, this.forestHome, mixSpecOf(mix as ChatMix, null)).models) {
+      const status = modelById(this.catalog, findModel(this.catalog, member)!.id).status;
+      if (status !== 'ready') throw new GroveError('conflict', `Model ${member} is still training, so a mix of it cannot be saved yet; save the mix once it is ready.`, { model: member });
+    }
     return this.view(saveMix(this.catalog, forest.id, name, mix as ChatMix, { replace: replace === true }));
   }
 

@@ -123,7 +123,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 function issueError(issue: ZodIssue, input: unknown, prefix = ''): OpenAiError {
   const param = prefix + issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 && !prefix ? String(p) : `.${String(p)}`)).join('');
-  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) return OpenAiError.badRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
+  if (issue.code !== 'unrecognized_keys' && valueAt(input, issue.path) === undefined) return OpenAiError.badRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
   if (issue.code === 'invalid_type') return OpenAiError.badRequest(`Invalid type for '${param}': expected ${issue.expected}.`, param, 'invalid_type');
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;

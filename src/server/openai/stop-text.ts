@@ -11,8 +11,11 @@ export interface Released<T> {
 
 export class StopText<T> {
   private held = '';
-  /** Items of the held text, with the offset in `held` where their piece of text ends. */
-  private heldItems: { end: number; items: T[] }[] = [];
+  /**
+   * Items of pieces not wholly released, with where their text starts and ends in `held` (a start below 0: part
+   * of the piece's text was released already).
+   */
+  private heldItems: { start: number; end: number; items: T[] }[] = [];
   private stopped = false;
 
   constructor(private readonly stops: readonly string[]) {
@@ -21,13 +24,13 @@ export class StopText<T> {
 
   push(text: string, items: T[] = []): Released<T> {
     if (this.stopped) return { text: '', items: [], stopped: true };
+    this.heldItems.push({ start: this.held.length, end: this.held.length + text.length, items });
     this.held += text;
-    this.heldItems.push({ end: this.held.length, items });
     const at = this.firstStop();
     if (at >= 0) {
       this.stopped = true;
       // The tokens that wrote text before the stop sequence keep their items; those that only wrote it do not.
-      const kept = this.heldItems.filter((_, i) => (i === 0 ? 0 : this.heldItems[i - 1]!.end) < at);
+      const kept = this.heldItems.filter((p) => p.start < at);
       const out = { text: this.held.slice(0, at), items: kept.flatMap((p) => p.items), stopped: true };
       this.held = '';
       this.heldItems = [];
@@ -45,7 +48,7 @@ export class StopText<T> {
   private release(upTo: number): Released<T> {
     const text = this.held.slice(0, upTo);
     const done = this.heldItems.filter((p) => p.end <= upTo);
-    this.heldItems = this.heldItems.filter((p) => p.end > upTo).map((p) => ({ end: p.end - upTo, items: p.items }));
+    this.heldItems = this.heldItems.filter((p) => p.end > upTo).map((p) => ({ start: p.start - upTo, end: p.end - upTo, items: p.items }));
     this.held = this.held.slice(upTo);
     return { text, items: done.flatMap((p) => p.items), stopped: false };
   }
