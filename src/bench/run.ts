@@ -6,6 +6,7 @@ import { engineSuite } from './suites/engine';
 import { ensembleSuite } from './suites/ensemble';
 import { ingestSuite } from './suites/ingest';
 import { llamaCppSuite } from './suites/llamacpp';
+import { openAiSuite } from './suites/openai';
 import { tokenizerSuite } from './suites/tokenizer';
 
 export interface BenchContext {
@@ -27,7 +28,7 @@ export interface BenchSuite {
 }
 
 /** The registry of suites: one entry per suite, each in its own module. */
-export const suites: BenchSuite[] = [engineSuite, tokenizerSuite, ingestSuite, llamaCppSuite, ensembleSuite, btmSuite];
+export const suites: BenchSuite[] = [engineSuite, tokenizerSuite, ingestSuite, llamaCppSuite, ensembleSuite, openAiSuite, btmSuite];
 
 export async function runBench(opts: { names: string[]; threads: number; quick: boolean; outDir: string; log: (line: string) => void; progress?: (line: string) => void }): Promise<{ report: BenchReport; files: { json: string; markdown: string } }> {
   const unknown = opts.names.filter((n) => !suites.some((s) => s.name === n));

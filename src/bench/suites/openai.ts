@@ -1,0 +1,205 @@
+// Bench suite "openai": what the OpenAI-compatible endpoint costs over Grove's own chat API. One `grove serve
+// --openai` (a child process, as people run it) on a forest whose seed has the small shape; the same prompt
+// asked, greedily, through both: the endpoint's POST /v1/chat/completions streamed as server-sent events, and
+// the app's path (POST /api/call/sendMessage, tokens as chat.token events on the WebSocket). Rounds alternate
+// which goes first, so load drift on a shared machine falls on both; the first round warms up. Both must write
+// the same text, else the figures would compare different work.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { catalogPath } from '../../engine/home';
+import { parseModelConfig, type ModelConfigInput } from '../../engine/model/config';
+import { writeModelFolder } from '../../engine/model/folder';
+import { initParameters } from '../../engine/model/init';
+import { initForestFromModel } from '../../engine/store/init';
+import { brownDocuments, saveTokenizerFiles, trainByteLevelBpe } from '../../engine/tokenize';
+import type { Figure } from '../report';
+import type { BenchContext, BenchSuite } from '../run';
+
+/** The ensemble suite's small shape, with a tokenizer of its vocabulary trained on the Brown corpus. */
+const SMALL: ModelConfigInput = { architecture: 'LlamaForCausalLM', hiddenSize: 384, numHiddenLayers: 6, numAttentionHeads: 6, intermediateSize: 1024, vocabSize: 8192, maxPositionEmbeddings: 1024 };
+const REPLY_TOKENS = 64;
+
+interface Timed {
+  text: string;
+  /** From the request being sent to the first text, and to the last text, ms. */
+  firstMs: number;
+  lastMs: number;
+}
+
+/** A forest home whose seed has the small shape (random weights), kept in the temp folder between runs. */
+async function smallForest(log: (line: string) => void): Promise<string> {
+  const root = join(tmpdir(), 'grove-bench-openai-small');
+  const home = join(root, 'home');
+  if (existsSync(catalogPath(home))) return home;
+  log('  making a forest of the small shape (tokenizer trained on the Brown corpus; once, kept in the temp folder)...');
+  const seed = join(root, 'seed');
+  mkdirSync(join(root, 'tokenizer'), { recursive: true });
+  const trained = await trainByteLevelBpe([...brownDocuments(120)], { vocabSize: SMALL.vocabSize! });
+  const { tokenizerPath, configPath } = await saveTokenizerFiles(join(root, 'tokenizer'), trained);
+  const config = parseModelConfig(SMALL);
+  mkdirSync(seed, { recursive: true });
+  await writeModelFolder(seed, { config, tensors: [...initParameters(config, 7)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
+  copyFileSync(tokenizerPath, join(seed, 'tokenizer.json'));
+  copyFileSync(configPath, join(seed, 'tokenizer_config.json'));
+  await initForestFromModel(home, seed);
+  return home;
+}
+
+interface Serve {
+  origin: string;
+  token: string;
+  key: string;
+  stop(): Promise<void>;
+}
+
+async function startServe(home: string, threads: number): Promise<Serve> {
+  const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+  const child = spawn(process.execPath, [cli, '--home', home, 'serve', '--port', '0', '--openai'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GROVE_INFER_THREADS: String(threads) } });
+  let printed = '';
+  const url = await new Promise<URL>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      printed += chunk.toString();
+      const match = /Open (https?:\/\/\S+)/.exec(printed);
+      if (match) resolve(new URL(match[1]!));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`grove serve exited with ${code}:\n${printed}`)));
+  });
+  return {
+    origin: url.origin,
+    token: /token=([^&]+)/.exec(url.hash)![1]!,
+    key: readFileSync(join(home, 'openai-key'), 'utf8').trim(),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** The endpoint's streamed chat, read as a client reads it: SSE lines, the content deltas timed as they arrive. */
+async function endpointReply(s: Serve, prompt: string): Promise<Timed & { tokens: number }> {
+  const t0 = performance.now();
+  const res = await fetch(`${s.origin}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${s.key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model: 'forest', messages: [{ role: 'user', content: prompt }], max_tokens: REPLY_TOKENS, temperature: 0, stream: true, stream_options: { include_usage: true } }),
+  });
+  if (!res.ok || !res.body) throw new Error(`the endpoint answered ${res.status}: ${await res.text()}`);
+  let text = '';
+  let firstMs = NaN;
+  let lastMs = NaN;
+  let tokens = NaN;
+  let buffered = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffered.indexOf('\n\n')) >= 0) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+      const event = JSON.parse(line.slice(6)) as { choices: { delta: { content?: string } }[]; usage?: { completion_tokens: number } };
+      const content = event.choices[0]?.delta.content;
+      if (content) {
+        const now = performance.now() - t0;
+        if (Number.isNaN(firstMs)) firstMs = now;
+        lastMs = now;
+        text += content;
+      }
+      if (event.usage) tokens = event.usage.completion_tokens;
+    }
+  }
+  return { text, firstMs, lastMs, tokens };
+}
+
+/** Grove's own chat API as the app in a browser uses it: the call, then the reply's tokens as events. */
+async function groveReply(s: Serve, ws: WebSocket, prompt: string): Promise<Timed> {
+  const seen: { messageId: number; text?: string; at: number; done: boolean }[] = [];
+  let wake: (() => void) | null = null;
+  const onMessage = (data: WebSocket.RawData): void => {
+    const e = JSON.parse(String(data)) as { type: string; messageId?: number; text?: string };
+    if (e.type === 'chat.token' || e.type === 'chat.done') {
+      seen.push({ messageId: e.messageId!, ...(e.text !== undefined ? { text: e.text } : {}), at: performance.now(), done: e.type === 'chat.done' });
+      wake?.();
+    }
+  };
+  ws.on('message', onMessage);
+  try {
+    const t0 = performance.now();
+    const res = await fetch(`${s.origin}/api/call/sendMessage`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text: prompt, sampling: { temperature: 0, repetitionPenalty: 1 }, maxTokens: REPLY_TOKENS }),
+    });
+    const envelope = (await res.json()) as { ok: boolean; result?: { replyMessageId: number }; error?: { message: string } };
+    if (!envelope.ok) throw new Error(`sendMessage failed: ${envelope.error?.message}`);
+    const id = envelope.result!.replyMessageId;
+    while (!seen.some((e) => e.messageId === id && e.done)) await new Promise<void>((resolve) => (wake = resolve));
+    const tokens = seen.filter((e) => e.messageId === id && !e.done);
+    return { text: tokens.map((e) => e.text).join(''), firstMs: tokens[0]!.at - t0, lastMs: tokens.at(-1)!.at - t0 };
+  } finally {
+    ws.off('message', onMessage);
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export const openAiSuite: BenchSuite = {
+  name: 'openai',
+  description: "the OpenAI-compatible endpoint against Grove's own chat API: time to first token and decode tokens/s, one model of the small shape, through grove serve",
+  async run(ctx: BenchContext) {
+    const home = await smallForest(ctx.log);
+    const prompt = [...brownDocuments(1)][0]!.slice(0, 600);
+    const serve = await startServe(home, ctx.threads);
+    const ws = new WebSocket(`${serve.origin.replace('http', 'ws')}/api/events?token=${serve.token}`);
+    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+    const samples = { grove: { first: [] as number[], rate: [] as number[] }, endpoint: { first: [] as number[], rate: [] as number[] } };
+    let tokens = 0;
+    try {
+      const rounds = ctx.quick ? 3 : 15;
+      for (let r = 0; r <= rounds; r++) {
+        // Alternate which path goes first; round 0 warms up (the worker opens the model).
+        const order: ('grove' | 'endpoint')[] = r % 2 === 0 ? ['grove', 'endpoint'] : ['endpoint', 'grove'];
+        const got: Partial<Record<'grove' | 'endpoint', Timed>> = {};
+        for (const path of order) {
+          if (path === 'grove') got.grove = await groveReply(serve, ws, prompt);
+          else {
+            const e = await endpointReply(serve, prompt);
+            tokens = e.tokens;
+            got.endpoint = e;
+          }
+        }
+        if (got.grove!.text !== got.endpoint!.text) throw new Error(`the two paths wrote different text (${JSON.stringify(got.grove!.text.slice(0, 60))} vs ${JSON.stringify(got.endpoint!.text.slice(0, 60))}); the comparison would be meaningless.`);
+        if (!(tokens >= 8)) throw new Error(`the reply had ${tokens} tokens; too few to time decoding.`);
+        if (r === 0) continue;
+        for (const path of order) {
+          samples[path].first.push(got[path]!.firstMs);
+          samples[path].rate.push((tokens - 1) / ((got[path]!.lastMs - got[path]!.firstMs) / 1000));
+        }
+        ctx.progress?.(`  round ${r}/${rounds}: first token ${got.grove!.firstMs.toFixed(0)} / ${got.endpoint!.firstMs.toFixed(0)} ms (Grove API / endpoint)`);
+      }
+    } finally {
+      ws.close();
+      await serve.stop();
+    }
+    const n = samples.grove.first.length;
+    const g = { first: median(samples.grove.first), rate: median(samples.grove.rate) };
+    const e = { first: median(samples.endpoint.first), rate: median(samples.endpoint.rate) };
+    ctx.log(`  first token ${g.first.toFixed(1)} ms (Grove API) vs ${e.first.toFixed(1)} ms (endpoint); decode ${g.rate.toFixed(1)} vs ${e.rate.toFixed(1)} tok/s`);
+    const conditions = `median of ${n} interleaved rounds, ${tokens}-token greedy reply, one model of the small shape, through grove serve`;
+    const figures: Figure[] = [
+      { name: "time to first token, ms, Grove's chat API (small)", value: g.first, unit: 'ms', note: `${conditions}; HTTP call + WebSocket events` },
+      { name: 'time to first token, ms, OpenAI-compatible endpoint (small)', value: e.first, unit: 'ms', reference: { name: "Grove's chat API", value: g.first }, note: `${conditions}; server-sent events` },
+      { name: "decode tokens/s, Grove's chat API (small)", value: g.rate, unit: 'tok/s', note: 'between the first and the last token' },
+      { name: 'decode tokens/s, OpenAI-compatible endpoint (small)', value: e.rate, unit: 'tok/s', reference: { name: "Grove's chat API", value: g.rate }, note: 'between the first and the last token' },
+    ];
+    return { suite: 'openai', figures, data: { samples, tokens, prompt: prompt.length } };
+  },
+};
