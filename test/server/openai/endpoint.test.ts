@@ -293,16 +293,30 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
     const controller = new AbortController();
     const stream = await client.completions.create({ model: 'forest', prompt: ENDLESS, max_tokens: 1200, stream: true, ...greedy }, { signal: controller.signal });
     let pieces = 0;
-    // The client ends its iteration quietly when its own signal aborts it.
     for await (const c of stream) {
-      if (c.choices[0]!.text && ++pieces === 3) controller.abort();
+      if (c.choices[0]!.text && ++pieces === 3) {
+        controller.abort();
+        break;
+      }
     }
-    expect(pieces).toBe(3);
     const outcome = await ended;
     onSettled = null;
     expect(outcome.abandoned).toBe(true);
     expect(outcome.result.finish).toBe('aborted');
     expect(outcome.result.tokens).toBeLessThan(1200);
+
+    // A client waiting for a whole answer that gives up: the same.
+    while (endpoint.admission.inFlight > 0) await new Promise((resolve) => setImmediate(resolve));
+    const waited = new Promise<CompletionOutcome>((resolve) => (onSettled = resolve));
+    const patience = new AbortController();
+    const whole = failure(() => client.completions.create({ model: 'forest', prompt: ENDLESS, max_tokens: 1200, ...greedy }, { signal: patience.signal }));
+    while (endpoint.admission.inFlight === 0) await new Promise((resolve) => setImmediate(resolve));
+    patience.abort();
+    expect(await whole).toBeInstanceOf(OpenAI.APIUserAbortError);
+    const gaveUp = await waited;
+    onSettled = null;
+    expect(gaveUp).toMatchObject({ abandoned: true, result: { finish: 'aborted' } });
+    expect(gaveUp.result.tokens).toBeLessThan(1200);
   });
 
   it('serves 8 clients at once, each its own reply', async () => {
