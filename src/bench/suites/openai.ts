@@ -149,7 +149,14 @@ async function groveReply(s: Serve, ws: WebSocket, prompt: string): Promise<Time
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+const median = (xs: number[]): number => quantile(xs, 0.5);
+
+/** The endpoint's figure over the Grove API's, round by round (both ran back to back): median and quartiles. */
+function pairedRatio(endpoint: number[], grove: number[]): string {
+  const r = endpoint.map((e, i) => e / grove[i]!);
+  return `per-round ratio to Grove's chat API: median ${median(r).toFixed(3)}, quartiles ${quantile(r, 0.25).toFixed(2)}-${quantile(r, 0.75).toFixed(2)}`;
+}
 
 export const openAiSuite: BenchSuite = {
   name: 'openai',
@@ -196,9 +203,9 @@ export const openAiSuite: BenchSuite = {
     const conditions = `median of ${n} interleaved rounds, ${tokens}-token greedy reply, one model of the small shape, through grove serve`;
     const figures: Figure[] = [
       { name: "time to first token, ms, Grove's chat API (small)", value: g.first, unit: 'ms', note: `${conditions}; HTTP call + WebSocket events` },
-      { name: 'time to first token, ms, OpenAI-compatible endpoint (small)', value: e.first, unit: 'ms', reference: { name: "Grove's chat API", value: g.first }, note: `${conditions}; server-sent events` },
+      { name: 'time to first token, ms, OpenAI-compatible endpoint (small)', value: e.first, unit: 'ms', reference: { name: "Grove's chat API", value: g.first }, note: `${conditions}; server-sent events; ${pairedRatio(samples.endpoint.first, samples.grove.first)}` },
       { name: "decode tokens/s, Grove's chat API (small)", value: g.rate, unit: 'tok/s', note: 'between the first and the last token' },
-      { name: 'decode tokens/s, OpenAI-compatible endpoint (small)', value: e.rate, unit: 'tok/s', reference: { name: "Grove's chat API", value: g.rate }, note: 'between the first and the last token' },
+      { name: 'decode tokens/s, OpenAI-compatible endpoint (small)', value: e.rate, unit: 'tok/s', reference: { name: "Grove's chat API", value: g.rate }, note: `between the first and the last token; ${pairedRatio(samples.endpoint.rate, samples.grove.rate)}` },
     ];
     return { suite: 'openai', figures, data: { samples, tokens, prompt: prompt.length } };
   },

@@ -44,6 +44,8 @@ async function answerWhole(res: ServerResponse, head: ResponseHead, completions:
 
 /** Null when it failed after the stream began (the error was sent as an event). */
 async function answerStream(res: ServerResponse, head: ResponseHead, completions: Completions, mix: ResolvedMix, request: ParsedRequest, gone: AbortSignal): Promise<CompletionOutcome | null> {
+  // Each event goes out as it is written, not held back to fill a packet (Nagle).
+  res.socket?.setNoDelay(true);
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no', 'X-Content-Type-Options': 'nosniff' });
   const send = (event: unknown): void => {
     if (!gone.aborted) res.write(`data: ${JSON.stringify(event)}\n\n`);
