@@ -1,10 +1,12 @@
 // Bench suite "openai": what the OpenAI-compatible endpoint costs over Grove's own chat API. One `grove serve
 // --openai` (a child process, as people run it) on a forest whose seed has the small shape; the same prompt
-// asked, greedily, through both: the endpoint's POST /v1/chat/completions streamed as server-sent events, and
-// the app's path (POST /api/call/sendMessage, tokens as chat.token events on the WebSocket). Rounds alternate
-// which goes first, so load drift on a shared machine falls on both; the first round warms up. Both must write
-// the same text, else the figures would compare different work.
+// asked, greedily, through both: the endpoint's POST /v1/chat/completions streamed as server-sent events (read
+// with node:http, and with fetch as the official `openai` package reads it), and the app's path (POST
+// /api/call/sendMessage, tokens as chat.token events on the WebSocket). Each round starts with another path, so
+// load drift on a shared machine falls on all; the first round warms up. All must write the same text, else the
+// figures would compare different work.
 import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,8 @@ import type { BenchContext, BenchSuite } from '../run';
 /** The ensemble suite's small shape, with a tokenizer of its vocabulary trained on the Brown corpus. */
 const SMALL: ModelConfigInput = { architecture: 'LlamaForCausalLM', hiddenSize: 384, numHiddenLayers: 6, numAttentionHeads: 6, intermediateSize: 1024, vocabSize: 8192, maxPositionEmbeddings: 1024 };
 const REPLY_TOKENS = 64;
+/** One kept-alive connection for the endpoint's requests, as a client library keeps one. */
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
 interface Timed {
   text: string;
@@ -83,8 +87,66 @@ async function startServe(home: string, threads: number): Promise<Serve> {
   };
 }
 
-/** The endpoint's streamed chat, read as a client reads it: SSE lines, the content deltas timed as they arrive. */
-async function endpointReply(s: Serve, prompt: string): Promise<Timed & { tokens: number }> {
+/** Server-sent chat chunks, parsed as they arrive: the content deltas timed from `t0`, the usage's token count. */
+class SseReader {
+  private text = '';
+  private firstMs = NaN;
+  private lastMs = NaN;
+  private tokens = NaN;
+  private buffered = '';
+
+  constructor(private readonly t0: number) {}
+
+  push(chunk: string): void {
+    this.buffered += chunk;
+    let end: number;
+    while ((end = this.buffered.indexOf('\n\n')) >= 0) {
+      const line = this.buffered.slice(0, end);
+      this.buffered = this.buffered.slice(end + 2);
+      if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+      const event = JSON.parse(line.slice(6)) as { choices: { delta: { content?: string } }[]; usage?: { completion_tokens: number } };
+      const content = event.choices[0]?.delta.content;
+      if (content) {
+        const now = performance.now() - this.t0;
+        if (Number.isNaN(this.firstMs)) this.firstMs = now;
+        this.lastMs = now;
+        this.text += content;
+      }
+      if (event.usage) this.tokens = event.usage.completion_tokens;
+    }
+  }
+
+  result(): Timed & { tokens: number } {
+    return { text: this.text, firstMs: this.firstMs, lastMs: this.lastMs, tokens: this.tokens };
+  }
+}
+
+/**
+ * The endpoint's streamed chat, read as the socket delivers it (node:http data events, as the other path reads
+ * its WebSocket's messages): what the endpoint itself costs, with as little client in the way as there can be.
+ */
+function endpointReply(s: Serve, prompt: string): Promise<Timed & { tokens: number }> {
+  const body = JSON.stringify({ model: 'forest', messages: [{ role: 'user', content: prompt }], max_tokens: REPLY_TOKENS, temperature: 0, stream: true, stream_options: { include_usage: true } });
+  return new Promise((resolve, reject) => {
+    const events = new SseReader(performance.now());
+    const req = request(`${s.origin}/v1/chat/completions`, { method: 'POST', agent, headers: { Authorization: `Bearer ${s.key}`, 'Content-Type': 'application/json' } }, (res) => {
+      res.setEncoding('utf8');
+      if (res.statusCode !== 200) {
+        let text = '';
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => reject(new Error(`the endpoint answered ${res.statusCode}: ${text}`)));
+        return;
+      }
+      res.on('data', (chunk: string) => events.push(chunk));
+      res.on('end', () => resolve(events.result()));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The same, read through fetch (undici and web streams), as the official `openai` package reads it. */
+async function endpointReplyFetch(s: Serve, prompt: string): Promise<Timed & { tokens: number }> {
   const t0 = performance.now();
   const res = await fetch(`${s.origin}/v1/chat/completions`, {
     method: 'POST',
@@ -92,31 +154,10 @@ async function endpointReply(s: Serve, prompt: string): Promise<Timed & { tokens
     body: JSON.stringify({ model: 'forest', messages: [{ role: 'user', content: prompt }], max_tokens: REPLY_TOKENS, temperature: 0, stream: true, stream_options: { include_usage: true } }),
   });
   if (!res.ok || !res.body) throw new Error(`the endpoint answered ${res.status}: ${await res.text()}`);
-  let text = '';
-  let firstMs = NaN;
-  let lastMs = NaN;
-  let tokens = NaN;
-  let buffered = '';
+  const events = new SseReader(t0);
   const decoder = new TextDecoder();
-  for await (const chunk of res.body) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffered.indexOf('\n\n')) >= 0) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
-      const event = JSON.parse(line.slice(6)) as { choices: { delta: { content?: string } }[]; usage?: { completion_tokens: number } };
-      const content = event.choices[0]?.delta.content;
-      if (content) {
-        const now = performance.now() - t0;
-        if (Number.isNaN(firstMs)) firstMs = now;
-        lastMs = now;
-        text += content;
-      }
-      if (event.usage) tokens = event.usage.completion_tokens;
-    }
-  }
-  return { text, firstMs, lastMs, tokens };
+  for await (const chunk of res.body) events.push(decoder.decode(chunk, { stream: true }));
+  return events.result();
 }
 
 /** Grove's own chat API as the app in a browser uses it: the call, then the reply's tokens as events. */
@@ -152,11 +193,14 @@ async function groveReply(s: Serve, ws: WebSocket, prompt: string): Promise<Time
 const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 const median = (xs: number[]): number => quantile(xs, 0.5);
 
-/** The endpoint's figure over the Grove API's, round by round (both ran back to back): median and quartiles. */
+/** A path's figure over the Grove API's, round by round (they ran back to back): median and quartiles. */
 function pairedRatio(endpoint: number[], grove: number[]): string {
   const r = endpoint.map((e, i) => e / grove[i]!);
   return `per-round ratio to Grove's chat API: median ${median(r).toFixed(3)}, quartiles ${quantile(r, 0.25).toFixed(2)}-${quantile(r, 0.75).toFixed(2)}`;
 }
+
+type Path = 'grove' | 'endpoint' | 'fetch';
+const PATHS: readonly Path[] = ['grove', 'endpoint', 'fetch'];
 
 export const openAiSuite: BenchSuite = {
   name: 'openai',
@@ -167,45 +211,49 @@ export const openAiSuite: BenchSuite = {
     const serve = await startServe(home, ctx.threads);
     const ws = new WebSocket(`${serve.origin.replace('http', 'ws')}/api/events?token=${serve.token}`);
     await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
-    const samples = { grove: { first: [] as number[], rate: [] as number[] }, endpoint: { first: [] as number[], rate: [] as number[] } };
+    const samples = Object.fromEntries(PATHS.map((p) => [p, { first: [] as number[], rate: [] as number[] }])) as Record<Path, { first: number[]; rate: number[] }>;
     let tokens = 0;
     try {
       const rounds = ctx.quick ? 3 : 15;
       for (let r = 0; r <= rounds; r++) {
-        // Alternate which path goes first; round 0 warms up (the worker opens the model).
-        const order: ('grove' | 'endpoint')[] = r % 2 === 0 ? ['grove', 'endpoint'] : ['endpoint', 'grove'];
-        const got: Partial<Record<'grove' | 'endpoint', Timed>> = {};
+        // Each round starts with another path; round 0 warms up (the worker opens the model).
+        const order = PATHS.map((_, i) => PATHS[(i + r) % PATHS.length]!);
+        const got: Partial<Record<Path, Timed>> = {};
         for (const path of order) {
           if (path === 'grove') got.grove = await groveReply(serve, ws, prompt);
           else {
-            const e = await endpointReply(serve, prompt);
+            const e = await (path === 'endpoint' ? endpointReply : endpointReplyFetch)(serve, prompt);
             tokens = e.tokens;
-            got.endpoint = e;
+            got[path] = e;
           }
         }
-        if (got.grove!.text !== got.endpoint!.text) throw new Error(`the two paths wrote different text (${JSON.stringify(got.grove!.text.slice(0, 60))} vs ${JSON.stringify(got.endpoint!.text.slice(0, 60))}); the comparison would be meaningless.`);
+        for (const path of PATHS) {
+          if (got[path]!.text !== got.grove!.text) throw new Error(`the paths wrote different text (${JSON.stringify(got.grove!.text.slice(0, 60))} vs ${JSON.stringify(got[path]!.text.slice(0, 60))}); the comparison would be meaningless.`);
+        }
         if (!(tokens >= 8)) throw new Error(`the reply had ${tokens} tokens; too few to time decoding.`);
         if (r === 0) continue;
-        for (const path of order) {
+        for (const path of PATHS) {
           samples[path].first.push(got[path]!.firstMs);
           samples[path].rate.push((tokens - 1) / ((got[path]!.lastMs - got[path]!.firstMs) / 1000));
         }
-        ctx.progress?.(`  round ${r}/${rounds}: first token ${got.grove!.firstMs.toFixed(0)} / ${got.endpoint!.firstMs.toFixed(0)} ms (Grove API / endpoint)`);
+        ctx.progress?.(`  round ${r}/${rounds}: first token ${PATHS.map((p) => got[p]!.firstMs.toFixed(0)).join(' / ')} ms (Grove API / endpoint / endpoint via fetch)`);
       }
     } finally {
       ws.close();
       await serve.stop();
     }
     const n = samples.grove.first.length;
-    const g = { first: median(samples.grove.first), rate: median(samples.grove.rate) };
-    const e = { first: median(samples.endpoint.first), rate: median(samples.endpoint.rate) };
-    ctx.log(`  first token ${g.first.toFixed(1)} ms (Grove API) vs ${e.first.toFixed(1)} ms (endpoint); decode ${g.rate.toFixed(1)} vs ${e.rate.toFixed(1)} tok/s`);
+    const m = Object.fromEntries(PATHS.map((p) => [p, { first: median(samples[p].first), rate: median(samples[p].rate) }])) as Record<Path, { first: number; rate: number }>;
+    ctx.log(`  first token ${PATHS.map((p) => m[p].first.toFixed(1)).join(' / ')} ms; decode ${PATHS.map((p) => m[p].rate.toFixed(1)).join(' / ')} tok/s (Grove API / endpoint / endpoint via fetch)`);
     const conditions = `median of ${n} interleaved rounds, ${tokens}-token greedy reply, one model of the small shape, through grove serve`;
+    const grove = (what: 'first' | 'rate') => ({ name: "Grove's chat API", value: m.grove[what] });
     const figures: Figure[] = [
-      { name: "time to first token, ms, Grove's chat API (small)", value: g.first, unit: 'ms', note: `${conditions}; HTTP call + WebSocket events` },
-      { name: 'time to first token, ms, OpenAI-compatible endpoint (small)', value: e.first, unit: 'ms', reference: { name: "Grove's chat API", value: g.first }, note: `${conditions}; server-sent events; ${pairedRatio(samples.endpoint.first, samples.grove.first)}` },
-      { name: "decode tokens/s, Grove's chat API (small)", value: g.rate, unit: 'tok/s', note: 'between the first and the last token' },
-      { name: 'decode tokens/s, OpenAI-compatible endpoint (small)', value: e.rate, unit: 'tok/s', reference: { name: "Grove's chat API", value: g.rate }, note: `between the first and the last token; ${pairedRatio(samples.endpoint.rate, samples.grove.rate)}` },
+      { name: "time to first token, ms, Grove's chat API (small)", value: m.grove.first, unit: 'ms', note: `${conditions}; HTTP call + WebSocket events` },
+      { name: 'time to first token, ms, OpenAI-compatible endpoint (small)', value: m.endpoint.first, unit: 'ms', reference: grove('first'), note: `server-sent events read with node:http; ${pairedRatio(samples.endpoint.first, samples.grove.first)}` },
+      { name: 'time to first token, ms, OpenAI-compatible endpoint read with fetch (small)', value: m.fetch.first, unit: 'ms', reference: grove('first'), note: `as the openai package reads it (undici, web streams); ${pairedRatio(samples.fetch.first, samples.grove.first)}` },
+      { name: "decode tokens/s, Grove's chat API (small)", value: m.grove.rate, unit: 'tok/s', note: 'between the first and the last token, as the client sees them' },
+      { name: 'decode tokens/s, OpenAI-compatible endpoint (small)', value: m.endpoint.rate, unit: 'tok/s', reference: grove('rate'), note: `read with node:http; ${pairedRatio(samples.endpoint.rate, samples.grove.rate)}` },
+      { name: 'decode tokens/s, OpenAI-compatible endpoint read with fetch (small)', value: m.fetch.rate, unit: 'tok/s', reference: grove('rate'), note: `read with fetch; ${pairedRatio(samples.fetch.rate, samples.grove.rate)}` },
     ];
     return { suite: 'openai', figures, data: { samples, tokens, prompt: prompt.length } };
   },
