@@ -16,6 +16,7 @@ import { registerInit } from './commands/init';
 import { registerJobs } from './commands/jobs';
 import { registerList } from './commands/list';
 import { registerMaintenance } from './commands/maintenance';
+import { registerMix } from './commands/mix';
 import { registerPrior } from './commands/prior';
 import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerChat(program);
   registerEval(program);
   registerCollapse(program);
+  registerMix(program);
   registerMaintenance(program);
   registerJobs(program);
   registerExport(program);

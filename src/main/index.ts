@@ -13,6 +13,7 @@ import { inferLauncherFrom } from '../engine/infer/host';
 import { utilityWorkerLauncher } from './jobs/utility-launcher';
 import { buildMenu } from './menu';
 import { hardenApp } from './security';
+import { serveOpenAiEndpoint } from './openai-endpoint';
 import { loadWindowState, trackWindowState } from './window-state';
 
 const here = dirname(fileURLToPath(import.meta.url)); // out/main
@@ -52,8 +53,10 @@ if (!app.requestSingleInstanceLock()) {
     const workers = utilityWorkerLauncher(join(appRoot, 'out/node/job-worker.js'), { sqliteBinding: electronSqliteBinding() });
     // Chat replies run in their own long-lived utility process, so they go on while a training job runs.
     const inference = inferLauncherFrom(utilityWorkerLauncher(join(appRoot, 'out/node/infer-worker.js')));
-    const api = new GroveService({ forestHome: defaultForestHome(), transport: 'electron', catalog: { nativeBinding: electronSqliteBinding() }, workers, inference });
+    const forestHome = defaultForestHome();
+    const api = new GroveService({ forestHome, transport: 'electron', catalog: { nativeBinding: electronSqliteBinding() }, workers, inference });
     registerIpc({ api, isTrustedUrl });
+    void serveOpenAiEndpoint(api, forestHome);
     registerDesktopIpc(isTrustedUrl);
     notifyJobEnds(api);
     // Jobs the last quit paused pick up from their checkpoints.

@@ -11,6 +11,8 @@ import { WebSocketServer } from 'ws';
 import type { GroveApi } from '../shared/api';
 import { dispatchCall } from '../shared/api/dispatch';
 import { GroveError, toErrorData, type GroveErrorCode } from '../shared/api/errors';
+import { isOpenAiPath, type OpenAiEndpoint } from './openai/endpoint';
+import { readJson } from './read-json';
 import { allowedHostNames, assertTokenFit, hostHeaderAllowed, isRemote, originAllowed, thisMachine } from './remote-policy';
 import { resolveStatic, sendFile } from './static-files';
 
@@ -29,6 +31,8 @@ export interface ServeOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
+  /** The OpenAI-compatible endpoint, answered under /v1 (when switched on) beside Grove's own API. */
+  openai?: OpenAiEndpoint;
 }
 
 export interface RunningServer {
@@ -66,23 +70,6 @@ function tokenMatches(expected: Buffer, given: string | null | undefined): boole
 function bearer(req: IncomingMessage): string | null {
   const h = req.headers.authorization;
   return h?.startsWith('Bearer ') ? h.slice(7) : null;
-}
-
-async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new GroveError('bad_input', `Request body larger than ${limit} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new GroveError('bad_input', 'Request body is not valid JSON.');
-  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -129,8 +116,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const handler: RequestListener = (req, res) => {
     void (async () => {
       try {
-        if (!hostAllowed(req)) throw new GroveError('forbidden', `Host ${JSON.stringify(req.headers.host)}${req.headers.origin ? ` (from ${JSON.stringify(req.headers.origin)})` : ''} is not this server: use the address \`grove serve\` printed, or add the name with --allowed-host.`);
         const url = new URL(req.url ?? '/', 'http://grove.invalid');
+        const refused = hostAllowed(req) ? null : `Host ${JSON.stringify(req.headers.host)}${req.headers.origin ? ` (from ${JSON.stringify(req.headers.origin)})` : ''} is not this server: use the address \`grove serve\` printed, or add the name with --allowed-host.`;
+        // OpenAI's clients expect OpenAI's error shape, the Host refusal included.
+        if (options.openai && isOpenAiPath(url.pathname)) return await options.openai.handle(req, res, url.pathname, refused);
+        if (refused) throw new GroveError('forbidden', refused);
         if (url.pathname.startsWith('/api/')) {
           if (!tokenMatches(expected, bearer(req))) throw new GroveError('unauthorized', 'Missing or wrong access token: use the address `grove serve` printed.');
           const match = /^\/api\/call\/([A-Za-z]+)$/.exec(url.pathname);

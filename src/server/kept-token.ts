@@ -18,9 +18,12 @@ export interface KeptToken {
   replaced: string | null;
 }
 
-/** The forest home's kept token, or a new one written there (owner-only) when there is none or it is refused. */
-export async function keptToken(home: string, o: { renew?: boolean } = {}): Promise<KeptToken> {
-  const path = join(home, TOKEN_FILE);
+/**
+ * The forest home's kept token, or a new one written there (owner-only) when there is none or it is refused.
+ * `file` names another kept secret of the same kind (the OpenAI-compatible endpoint's key).
+ */
+export async function keptToken(home: string, o: { renew?: boolean; file?: string } = {}): Promise<KeptToken> {
+  const path = join(home, o.file ?? TOKEN_FILE);
   const info = await stat(path).catch(() => null);
   let replaced: string | null = null;
   if (o.renew) replaced = info ? 'a new access token was asked for (--new-token): pages opened with the old one must use the new address' : null;

@@ -32,4 +32,15 @@ describe('keptToken', () => {
     expect(junk.replaced).toMatch(/did not hold a Grove token/);
     expect(readFileSync(join(home, TOKEN_FILE), 'utf8').trim()).toBe(junk.token);
   });
+
+  it('keeps another secret of the same kind in its own file (the OpenAI-compatible endpoint’s key)', async () => {
+    const home = tempDir();
+    const token = await keptToken(home);
+    const key = await keptToken(home, { file: 'openai-key' });
+    expect(key.token).not.toBe(token.token);
+    expect(readFileSync(join(home, 'openai-key'), 'utf8').trim()).toBe(key.token);
+    expect(statSync(join(home, 'openai-key')).mode & 0o777).toBe(0o600);
+    expect((await keptToken(home, { file: 'openai-key' })).token).toBe(key.token);
+    expect((await keptToken(home)).token).toBe(token.token);
+  });
 });

@@ -2,7 +2,7 @@
 // On an address other machines can reach, the remote rules apply (server/remote-policy.ts): a strong token,
 // Host/Origin names, HTTPS or a plain warning, and folders confined to --allow-root (the forest home by default).
 import { mkdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { PathRoots } from '../../engine/api/path-roots';
@@ -11,6 +11,8 @@ import { nodeInferLauncher } from '../../engine/infer/node-launcher';
 import { nodeWorkerLauncher } from '../../engine/jobs/node-launcher';
 import { GENERATED_TOKEN_BITS, startServer } from '../../server/http-server';
 import { keptToken } from '../../server/kept-token';
+import { DEFAULT_QUEUE_LIMIT } from '../../server/openai/admission';
+import { OPENAI_KEY_FILE, OpenAiEndpoint } from '../../server/openai/endpoint';
 import { assertTokenFit, isRemote, remoteWarning, tokenBits } from '../../server/remote-policy';
 import { GroveError } from '../../shared/api/errors';
 import { forestHomeOf } from '../options';
@@ -25,6 +27,9 @@ interface ServeFlags {
   allowRoot: string[];
   tlsCert?: string;
   tlsKey?: string;
+  /** --openai / --no-openai; undefined: the forest's setting. */
+  openai?: boolean;
+  openaiQueue: number;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -64,6 +69,9 @@ export function registerServe(program: Command): void {
     .option('--allow-root <dir>', 'a folder whose documents, model folders and exports the API may use (repeatable; remote default: the forest home)', collect, [])
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--openai', 'serve the OpenAI-compatible endpoint under /v1 (kept as the forest\'s setting, as the app\'s Settings switch keeps it)')
+    .option('--no-openai', 'do not serve it (kept as the setting too); without either, the forest\'s setting decides')
+    .option('--openai-queue <n>', 'OpenAI endpoint: requests running or waiting at once before a 429', (v) => Number.parseInt(v, 10), DEFAULT_QUEUE_LIMIT)
     .action(async (opts: ServeFlags, cmd: Command) => {
       const home = forestHomeOf(cmd);
       const remote = isRemote(opts.host, opts.remote);
@@ -76,7 +84,9 @@ export function registerServe(program: Command): void {
       const inference = nodeInferLauncher(fileURLToPath(new URL('./infer-worker.js', import.meta.url)));
       const api = new GroveService({ forestHome: home, transport: 'http', workers, inference, pathRoots });
       const staticDir = fileURLToPath(new URL('../renderer', import.meta.url));
-      const server = await startServer({ api, staticDir, host: opts.host, port: opts.port, remote, allowedHosts: opts.allowedHost, token, ...(tls ? { tls } : {}) }).catch((err: unknown) => {
+      if (!(Number.isInteger(opts.openaiQueue) && opts.openaiQueue >= 1)) throw new GroveError('bad_input', `--openai-queue must be a whole number >= 1, not ${JSON.stringify(opts.openaiQueue)}.`);
+      const openai = new OpenAiEndpoint({ completions: api.completions, key: (await keptToken(home, { file: OPENAI_KEY_FILE })).token, queueLimit: opts.openaiQueue });
+      const server = await startServer({ api, staticDir, host: opts.host, port: opts.port, remote, allowedHosts: opts.allowedHost, token, openai, ...(tls ? { tls } : {}) }).catch((err: unknown) => {
         api.close();
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
           throw new GroveError('conflict', `Port ${opts.port} on ${opts.host} is in use: another Grove (or another program) is serving there. If it is Grove, open the address it printed; otherwise stop that program, or choose another port with --port N.`, { port: opts.port, host: opts.host });
@@ -88,7 +98,9 @@ export function registerServe(program: Command): void {
         const facts = { host: opts.host, port: server.port, names: server.allowedNames, tokenBits: opts.token ? tokenBits(opts.token) : GENERATED_TOKEN_BITS, tlsCert: opts.tlsCert ? resolve(opts.tlsCert) : null, roots: pathRoots.roots };
         for (const line of remoteWarning(facts)) console.log(line);
       }
+      const endpoint = await api.attachOpenAiEndpoint(openai.hostAt(() => server.url), opts.openai);
       console.log(`Grove is serving ${home}`);
+      if (endpoint.url) console.log(`OpenAI-compatible endpoint: ${endpoint.url} (API key ${endpoint.key}, kept in ${join(home, OPENAI_KEY_FILE)}; models: GET ${endpoint.url}/models)`);
       console.log(`Open ${server.openUrl}`);
       const stop = async (): Promise<void> => {
         // A connection that will not close (a client that never reads its response) must not keep Ctrl-C waiting.

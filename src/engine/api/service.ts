@@ -16,8 +16,11 @@ import type { WorkerLauncher } from '../jobs/runner';
 import { InferenceHost, type InferWorkerHandle } from '../infer/host';
 import { ChatCalls } from './chat-calls';
 import { EstimateCalls } from './estimate-calls';
+import { CompletionCalls } from './completions';
 import { ForestCalls } from './forest-calls';
 import { HubCalls } from './hub-calls';
+import { MixCalls } from './mix-calls';
+import { OpenAiSwitch, type OpenAiEndpointHost } from './openai-switch';
 import { ServiceJobs } from './jobs';
 import type { PathRoots } from './path-roots';
 import type { RuntimeFacts } from '../runtime/runtime-facts';
@@ -50,6 +53,10 @@ export class GroveService implements GroveApi {
   private readonly chatCalls: ChatCalls;
   private readonly hubCalls: HubCalls;
   private readonly estimateCalls: EstimateCalls;
+  private readonly mixCalls: MixCalls;
+  private readonly openAiSwitch: OpenAiSwitch;
+  /** Stateless completions for the OpenAI-compatible endpoint (not part of GroveApi: the transport calls them). */
+  readonly completions: CompletionCalls;
 
   constructor(private readonly options: GroveServiceOptions) {
     this.catalog = Catalog.open(catalogPath(options.forestHome), options.catalog);
@@ -62,6 +69,9 @@ export class GroveService implements GroveApi {
     this.forestCalls = new ForestCalls(this.catalog, options.forestHome, this.jobQueue);
     this.hubCalls = new HubCalls(this.catalog, options.forestHome, this.jobQueue);
     this.estimateCalls = new EstimateCalls(this.catalog, options.forestHome, this.jobQueue, options.memory);
+    this.mixCalls = new MixCalls(this.catalog, options.forestHome);
+    this.completions = new CompletionCalls(this.catalog, options.forestHome, this.inference);
+    this.openAiSwitch = new OpenAiSwitch(options.forestHome);
   }
 
   // Chat (schemas-chat.ts), in chat-calls.ts; replies run in the inference worker.
@@ -97,6 +107,16 @@ export class GroveService implements GroveApi {
   // Estimates before long jobs (schemas-estimate.ts), in estimate-calls.ts.
   trainingEstimate = (input: ApiInput<'trainingEstimate'>) => this.estimateCalls.trainingEstimate(input);
   measureTraining = (input: ApiInput<'measureTraining'>) => this.estimateCalls.measureTraining(input);
+  // Saved mixes (schemas-mix.ts), in mix-calls.ts.
+  mixes = (_input?: ApiInput<'mixes'>) => this.mixCalls.mixes();
+  saveMix = (input: ApiInput<'saveMix'>) => this.mixCalls.saveMix(input);
+  removeMix = (input: ApiInput<'removeMix'>) => this.mixCalls.removeMix(input);
+
+  // The OpenAI-compatible endpoint's switch (schemas-openai.ts); the transport serves it (server/openai/).
+  openaiEndpoint = (_input?: ApiInput<'openaiEndpoint'>) => this.openAiSwitch.current();
+  setOpenaiEndpoint = (input: ApiInput<'setOpenaiEndpoint'>) => this.openAiSwitch.set(input.enabled);
+  /** The transport that serves the endpoint; `enabled` (the command line's choice) becomes the forest's setting. */
+  attachOpenAiEndpoint = (host: OpenAiEndpointHost, enabled?: boolean) => this.openAiSwitch.attach(host, enabled);
 
   // Models in (schemas-hub.ts), in hub-calls.ts.
   curatedModels = () => this.hubCalls.curatedModels();
@@ -165,6 +185,7 @@ export class GroveService implements GroveApi {
   }
 
   close(): void {
+    void this.openAiSwitch.close();
     this.chatCalls.stopAll();
     this.inference?.close();
     this.jobQueue.close();

@@ -8,6 +8,7 @@ import type { WorkerLauncher } from '../jobs/runner';
 import type { FromInfer, ToInfer } from './protocol';
 import type { ReplyRequest, ReplyResult } from './reply';
 import type { RuntimeFacts } from '../runtime/runtime-facts';
+import type { TokenLogprob } from './token-logprobs';
 
 export interface InferWorkerHandle {
   send(message: ToInfer): void;
@@ -27,7 +28,7 @@ export function inferLauncherFrom(launch: WorkerLauncher): () => InferWorkerHand
 interface Pending {
   /** The worker process the reply was sent to. */
   worker: InferWorkerHandle;
-  onDelta(text: string, weights: ExpertWeight[]): void;
+  onDelta(text: string, weights: ExpertWeight[], logprobs?: TokenLogprob[]): void;
   resolve(result: ReplyResult): void;
   reject(err: Error): void;
 }
@@ -128,7 +129,7 @@ export class InferenceHost {
     }
     const p = this.pending.get(m.id);
     if (!p) return;
-    if (m.type === 'delta') return p.onDelta(m.text, m.weights);
+    if (m.type === 'delta') return p.onDelta(m.text, m.weights, m.logprobs);
     if (m.type === 'runtime') return;
     this.pending.delete(m.id);
     if (m.type === 'done') p.resolve(m.result);

@@ -4,6 +4,7 @@ import type { GroveErrorData } from '../../shared/api/errors';
 import type { ExpertWeight } from '../generate/ensemble-decoder';
 import type { RuntimeFacts } from '../runtime/runtime-facts';
 import type { ReplyRequest, ReplyResult } from './reply';
+import type { TokenLogprob } from './token-logprobs';
 
 export type ToInfer =
   | { type: 'reply'; id: number; request: ReplyRequest }
@@ -16,7 +17,7 @@ export type ToInfer =
 
 export type FromInfer =
   | { type: 'ready' }
-  | { type: 'delta'; id: number; text: string; weights: ExpertWeight[] }
+  | { type: 'delta'; id: number; text: string; weights: ExpertWeight[]; logprobs?: TokenLogprob[] }
   | { type: 'done'; id: number; result: ReplyResult }
   | { type: 'error'; id: number; error: GroveErrorData }
   | { type: 'runtime'; id: number; runtime: RuntimeFacts };

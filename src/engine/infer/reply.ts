@@ -16,6 +16,7 @@ import type { PosteriorSettings } from '../forest/posterior';
 import type { LoadedAdapter } from '../runtime/adapter-feeds';
 import type { LlamaModel } from '../runtime/llama-model';
 import type { ModelPool, PooledModelRef } from './model-pool';
+import { LogprobTap, type TokenLogprob } from './token-logprobs';
 
 export interface ReplyModel extends PooledModelRef {
   name: string;
@@ -40,6 +41,8 @@ export interface ReplyRequest {
   maxTokens: number;
   /** ONNX Runtime threads for the models (0 or omitted: the worker's default). */
   threads?: number;
+  /** Each generated token's log-probability, with this many most likely alternatives (0-20); omitted: none. */
+  logprobs?: number;
 }
 
 export interface ReplyResult {
@@ -55,8 +58,11 @@ export interface ReplyResult {
 
 export interface ReplyHooks {
   signal?: AbortSignal;
-  /** New text (never empty) and the weights after the token that completed it. */
-  onDelta?(delta: string, weights: ExpertWeight[]): void;
+  /**
+   * New text and the weights after the token that completed it; with `logprobs` asked for, the tokens that made
+   * it (the last call may then carry tokens whose text is empty). Otherwise never empty.
+   */
+  onDelta?(delta: string, weights: ExpertWeight[], logprobs?: TokenLogprob[]): void;
 }
 
 export function weightingOf(w: ReplyWeighting): EnsembleWeighting {
@@ -128,18 +134,21 @@ export async function runReply(pool: ModelPool, req: ReplyRequest, hooks: ReplyH
   }
 
   const stream = new TextStream(tokenizer, prompt);
-  const result = await generate(decoder, prompt, {
+  const tap = req.logprobs === undefined ? null : new LogprobTap(decoder, tokenizer, req.logprobs);
+  const result = await generate(tap ?? decoder, prompt, {
     maxNewTokens: req.maxTokens,
     sampling: req.sampling,
     stopTokens: style.stopTokens,
     ...(hooks.signal ? { signal: hooks.signal } : {}),
     onToken: (id) => {
       const w = accept(id);
+      tap?.chose(id);
       const delta = stream.push(id);
-      if (delta) hooks.onDelta?.(delta, w);
+      if (delta) hooks.onDelta?.(delta, w, tap?.drain());
     },
   });
   const rest = stream.flush();
-  if (rest) hooks.onDelta?.(rest, weights());
+  const left = tap?.drain();
+  if (rest || left?.length) hooks.onDelta?.(rest, weights(), left);
   return { text: stream.text, tokens: result.ids.length, promptTokens: prompt.length, finish: result.finish, posterior: weights(), dropped };
 }

@@ -42,7 +42,7 @@ export function runInferenceWorker(): void {
     while ((running = queue.shift() ?? null)) {
       const { id, request, controller } = running;
       try {
-        const result = await runReply(pool, request, { signal: controller.signal, onDelta: (text, weights) => parent.send({ type: 'delta', id, text, weights }) });
+        const result = await runReply(pool, request, { signal: controller.signal, onDelta: (text, weights, logprobs) => parent.send({ type: 'delta', id, text, weights, ...(logprobs ? { logprobs } : {}) }) });
         parent.send({ type: 'done', id, result });
       } catch (err) {
         parent.send({ type: 'error', id, error: toErrorData(err) });

@@ -38,6 +38,13 @@ export const API_METHODS = [
   'curatedModels',
   'downloadModel',
   'importSeed',
+  // saved mixes (schemas-mix.ts)
+  'mixes',
+  'saveMix',
+  'removeMix',
+  // the OpenAI-compatible endpoint's switch (schemas-openai.ts)
+  'openaiEndpoint',
+  'setOpenaiEndpoint',
 ] as const;
 export type ApiMethodName = (typeof API_METHODS)[number];
 

@@ -7,6 +7,8 @@ import { chatSchemas } from './schemas-chat';
 import { estimateSchemas } from './schemas-estimate';
 import { DomainExpert, forestSchemas } from './schemas-forest';
 import { hubSchemas } from './schemas-hub';
+import { mixSchemas } from './schemas-mix';
+import { openAiSchemas } from './schemas-openai';
 
 const Empty = z.object({}).strict();
 
@@ -127,6 +129,8 @@ export const apiSchemas = {
   ...estimateSchemas(JobView, DomainName),
   ...chatSchemas,
   ...hubSchemas(JobView),
+  ...mixSchemas,
+  ...openAiSchemas,
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiSchemas = typeof apiSchemas;

@@ -91,3 +91,37 @@ describe('grove serve killed', () => {
   });
 });
 
+
+describe('grove serve and the OpenAI-compatible endpoint', () => {
+  it('serves it with --openai, keeps that as the forest’s setting, and stops with --no-openai', async () => {
+    const home = join(dir, 'openai-home');
+    const models = async (s: ServeProcess) => {
+      const key = readFileSync(join(home, 'openai-key'), 'utf8').trim();
+      return fetch(`${new URL(s.openUrl).origin}/v1/models`, { headers: { Authorization: `Bearer ${key}` } });
+    };
+    const first = await startServe(home, 20_000, undefined, ['--openai']);
+    try {
+      expect(first.printed()).toMatch(/OpenAI-compatible endpoint: http:\/\/127\.0\.0\.1:\d+\/v1 \(API key \S+, kept in .*openai-key/);
+      expect((await models(first)).status).toBe(200);
+    } finally {
+      await first.stop();
+    }
+    const again = await startServe(home);
+    try {
+      expect(again.printed()).toMatch(/OpenAI-compatible endpoint:/);
+      expect((await models(again)).status).toBe(200);
+    } finally {
+      await again.stop();
+    }
+    const off = await startServe(home, 20_000, undefined, ['--no-openai']);
+    try {
+      expect(off.printed()).not.toMatch(/OpenAI-compatible endpoint:/);
+      const res = await models(off);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('endpoint_off');
+      expect(JSON.parse(readFileSync(join(home, 'openai-endpoint.json'), 'utf8'))).toEqual({ enabled: false });
+    } finally {
+      await off.stop();
+    }
+  });
+});

@@ -2,6 +2,10 @@ import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PREFS, loadPrefs } from '../../../src/renderer/src/lib/prefs';
 import SettingsView from '../../../src/renderer/src/views/SettingsView.svelte';
+import { fakeApi } from '../fake-api';
+
+/** An engine whose OpenAI-compatible endpoint is off. */
+const offApi = () => fakeApi({ openaiEndpoint: () => ({ enabled: false, url: null, key: null, problem: null }), mixes: () => [] });
 
 const info = {
   version: '0.1.0',
@@ -13,7 +17,7 @@ const info = {
 
 describe('SettingsView', () => {
   it('shows the forest home and the devices the engine found', () => {
-    render(SettingsView, { info, prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
+    render(SettingsView, { info, api: offApi(), prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
     expect(screen.getByTestId('forest-home').textContent).toBe('/home/me/.grove');
     expect([...screen.getByTestId('providers').querySelectorAll('li')].map((li) => li.textContent)).toEqual([
       'cpu: available',
@@ -23,7 +27,7 @@ describe('SettingsView', () => {
 
   it('saves the theme and default budget and applies the theme at once', async () => {
     localStorage.clear();
-    render(SettingsView, { info, prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
+    render(SettingsView, { info, api: offApi(), prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
     await fireEvent.change(screen.getByLabelText('Theme'), { target: { value: 'dark' } });
     expect(document.documentElement.dataset.theme).toBe('dark');
     await fireEvent.change(screen.getByLabelText('Default budget'), { target: { value: '25' } });
@@ -34,7 +38,7 @@ describe('SettingsView', () => {
 
   it('sets the training and chat threads, with the engine machine’s cores said beside them', async () => {
     localStorage.clear();
-    render(SettingsView, { info, prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
+    render(SettingsView, { info, api: offApi(), prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
     expect(screen.getByText(/machine has 2 CPU cores/)).toBeTruthy();
     await fireEvent.change(screen.getByLabelText('Training threads'), { target: { value: '1' } });
     expect(loadPrefs(localStorage).threads).toBe(1);
@@ -47,7 +51,7 @@ describe('SettingsView', () => {
 
   it('sets how often training checkpoints, by steps and by minutes', async () => {
     localStorage.clear();
-    render(SettingsView, { info, prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
+    render(SettingsView, { info, api: offApi(), prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
     await fireEvent.change(screen.getByLabelText('Checkpoint every (steps)'), { target: { value: '30' } });
     await fireEvent.change(screen.getByLabelText('or every (minutes)'), { target: { value: '2' } });
     expect(loadPrefs(localStorage)).toMatchObject({ checkpointSteps: 30, checkpointMinutes: 2 });
