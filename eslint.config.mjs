@@ -69,7 +69,10 @@ export default tseslint.config(
     files: ['src/main/**/*.ts'],
     rules: restrict([
       ['^(\\.\\./)+engine/(?!(api/service|home|infer/host|jobs/protocol|jobs/runner|durable-write)$)', 'Main reaches the engine through its service (engine/api/service), the worker launchers and a few file helpers; compute runs in workers.'],
-      [['**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**'], 'Main hosts the app; it does not import the other hosts.'],
+      // The OpenAI-compatible endpoint is one module both hosts serve (grove serve, and the app's loopback server
+      // on port 7421), with the kept key file: main may import those two parts of src/server, nothing else there.
+      [['**/renderer/**', '**/cli/**', '**/bench/**'], 'Main hosts the app; it does not import the other hosts.'],
+      ['^(\\.\\./)+server/(?!(openai/[a-z-]+|kept-token)$)', 'Main serves the OpenAI-compatible endpoint (server/openai) and nothing else of grove serve.'],
       [[...ORT, ...SQLITE], 'Main never runs tensor code or SQL itself: the service and the workers do (a driver fault must not take the window down).'],
     ]),
   },
