@@ -113,6 +113,11 @@ export function setModelWeights(catalog: Catalog, modelId: number, sha256: strin
   databaseOf(catalog).prepare('UPDATE models SET weights_sha256 = ?, weights_bytes = ? WHERE id = ?').run(sha256, bytes, modelId);
 }
 
+/** A light expert's LoRA settings as its adapter turned out (an exact branch's rank is the sum of its parents'). */
+export function setModelLora(catalog: Catalog, modelId: number, lora: LoraConfig): void {
+  databaseOf(catalog).prepare("UPDATE models SET lora_json = ? WHERE id = ? AND kind = 'light'").run(JSON.stringify(lora), modelId);
+}
+
 export function setModelStatus(catalog: Catalog, modelId: number, status: ModelStatus): void {
   databaseOf(catalog).prepare('UPDATE models SET status = ? WHERE id = ?').run(status, modelId);
 }

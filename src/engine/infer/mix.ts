@@ -51,7 +51,11 @@ function catalogModel(catalog: Catalog, home: string, nameOrId: string): Catalog
   if (!m) throw new GroveError('not_found', `No model named ${JSON.stringify(nameOrId)} in this forest; see \`grove list\` for its models.`, { model: nameOrId });
   const folder = m.weightsSha256 ? storedModelFolder(home, m.weightsSha256) : '';
   if (!folder || !existsSync(folder)) throw new GroveError('conflict', `Model ${m.name} has no weights yet (is it still training?). Choose a ready model.`, { model: m.name });
-  return { id: m.id, ref: { name: m.name, key: m.weightsSha256, folder } };
+  if (!m.light) return { id: m.id, ref: { name: m.name, key: m.weightsSha256, folder } };
+  // A light expert runs on its base's sessions with its adapter's feeds (light experts over one base batch together).
+  const base = storedModelFolder(home, m.light.baseSha256);
+  if (!existsSync(base)) throw new GroveError('conflict', `Light expert ${m.name} needs its base ${m.light.baseSha256.slice(0, 12)}…, which is no longer in the store. Import that base again, or remove the expert.`, { model: m.name });
+  return { id: m.id, ref: { name: m.name, key: m.light.baseSha256, folder: base, adapter: { key: m.weightsSha256, folder } } };
 }
 
 /** The prior over `ids` from the first target with a stored, current estimate; null if none. */

@@ -17,9 +17,11 @@ import type { JobContext } from '../jobs/protocol';
 import { ADAPTER_WEIGHTS_FILE } from '../model/adapter-folder';
 import { WEIGHTS_FILE } from '../model/folder';
 import { chooseProvider, type ProviderPreference } from '../runtime/providers';
-import { LORA_TARGETS } from '../model/lora';
+import { LORA_TARGETS, type LoraConfig } from '../model/lora';
 import { runTrainJob } from '../train/train-job';
-import { storeAdapterFolder, storeFreshAdapter } from './adapter-store';
+import { concatAdapters } from '../forest/merge/lora-concat';
+import { readPeftAdapterFor } from '../model/peft-import';
+import { baseConfig, storeAdapter, storeAdapterFolder, storeFreshAdapter } from './adapter-store';
 import { forestTokenizerSha256 } from './init';
 import { storeAverage, storedModelFolder, storeModelFolder } from './model-store';
 import { estimateDomainsPrior, StoredRef, withModels } from './prior-job';
@@ -79,7 +81,7 @@ export type ExpertJobPayload = z.input<typeof ExpertJobPayload>;
 /** The facts an expert job sends for the catalog, in the order they happen. */
 export type ExpertRecord =
   | { kind: 'prior'; target: string; modelIds: number[]; weights: number[]; sequences: number }
-  | { kind: 'branched'; parents: { modelId: number; weight: number }[]; sha256: string; bytes: number; note: string | null }
+  | { kind: 'branched'; parents: { modelId: number; weight: number }[]; sha256: string; bytes: number; note: string | null; lora?: LoraConfig }
   | { kind: 'plan'; totalSteps: number; device: string; fallback: string | null }
   | { kind: 'trained'; sha256: string; bytes: number; steps: number; tokens: number; reason: string };
 
@@ -93,6 +95,8 @@ interface Branched {
   sha256: string;
   bytes: number;
   note: string | null;
+  /** A light expert's adapter settings where the branch changed them (an exact average of light parents). */
+  lora?: LoraConfig;
 }
 
 const BRANCH_FILE = 'branch.json';
@@ -129,6 +133,7 @@ async function branch(home: string, p: z.output<typeof ExpertJobPayload>, ctx: J
   const refs = new Map([b.seed, ...b.candidates].map((r) => [r.id, r]));
   let sha256: string;
   let bytes: number;
+  let lora: LoraConfig | undefined;
   if (p.light && parents.length === 1 && parents[0]!.modelId === b.seed.id) {
     // A light expert from the seed: a fresh adapter over it (B zero: the seed's function exactly), seeded by the model's id.
     const { baseSha256, rank, alpha, targets } = p.light;
@@ -139,6 +144,20 @@ async function branch(home: string, p: z.output<typeof ExpertJobPayload>, ctx: J
     // A copy: the parent's stored weights are the init as they are (content-addressed, never modified).
     sha256 = refs.get(parents[0]!.modelId)!.sha256;
     bytes = (await stat(join(storedModelFolder(home, sha256), p.light ? ADAPTER_WEIGHTS_FILE : WEIGHTS_FILE))).size;
+  } else if (p.light) {
+    // Light parents over the same base: their posterior-weighted average W0 + sum_j w_j B_j A_j, exactly, as one
+    // adapter whose rank is the sum of theirs (forest/merge/lora-concat.ts); it trains at that rank.
+    const config = await baseConfig(home, p.light.baseSha256);
+    const parts = [];
+    for (const x of parents) {
+      const r = refs.get(x.modelId)!;
+      parts.push({ adapter: await readPeftAdapterFor(storedModelFolder(home, r.sha256), config, r.name), weight: x.weight, label: r.name });
+    }
+    const merged = concatAdapters(config, parts);
+    const stored = await storeAdapter(home, { baseSha256: p.light.baseSha256, tokenizerSha256: b.seed.tokenizerSha256, config, lora: merged.lora, tensors: merged.tensors });
+    sha256 = stored.sha256;
+    bytes = stored.bytes;
+    lora = merged.lora;
   } else {
     const stored = await storeAverage(
       home,
@@ -150,7 +169,7 @@ async function branch(home: string, p: z.output<typeof ExpertJobPayload>, ctx: J
     sha256 = stored.sha256;
     bytes = stored.bytes;
   }
-  const result: Branched = { parents: parents.map((x) => ({ modelId: x.modelId, weight: x.weight })), sha256, bytes, note };
+  const result: Branched = { parents: parents.map((x) => ({ modelId: x.modelId, weight: x.weight })), sha256, bytes, note, ...(lora ? { lora } : {}) };
   await mkdir(p.runDir, { recursive: true });
   await writeFileDurable(marker, JSON.stringify(result));
   return result;

@@ -10,10 +10,9 @@ import { estimateCachedPriorOn } from '../ensemble/ensemble';
 import type { WindowScorer } from '../eval/perplexity';
 import { CACHED_PRIOR_DEFAULTS } from '../forest/prior';
 import type { JobContext } from '../jobs/protocol';
-import { LlamaModel } from '../runtime/llama-model';
 import { loadTokenizer } from '../tokenize/load';
 import type { ShardFile } from '../train/windows';
-import { storedModelFolder } from './model-store';
+import { openStoredScorers } from './stored-scorers';
 
 /**
  * The windows every cached prior is estimated on, wherever it is shown or stored (`grove prior`, `grove eval`,
@@ -76,14 +75,13 @@ export async function estimateDomainsPrior(experts: readonly WindowScorer[], dir
   return estimateCachedPriorOn(experts, files, { ...PRIOR_WINDOWS, sequences });
 }
 
-/** Opens the experts, runs `use`, and closes them whatever happens. */
-export async function withModels<T>(home: string, refs: readonly StoredRef[], use: (models: LlamaModel[]) => Promise<T>): Promise<T> {
-  const models: LlamaModel[] = [];
+/** Opens the experts (full models, or light experts over their shared base), runs `use`, and closes them whatever happens. */
+export async function withModels<T>(home: string, refs: readonly StoredRef[], use: (models: WindowScorer[]) => Promise<T>): Promise<T> {
+  const opened = await openStoredScorers(home, refs.map((r) => r.sha256));
   try {
-    for (const r of refs) models.push(await LlamaModel.open(storedModelFolder(home, r.sha256)));
-    return await use(models);
+    return await use(opened.scorers);
   } finally {
-    for (const m of models) await m.close();
+    await opened.close();
   }
 }
 

@@ -6,10 +6,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroveService } from '../../../src/engine/api/service';
 import { Catalog } from '../../../src/engine/catalog/catalog';
+import { parentsOf } from '../../../src/engine/catalog/lineage';
 import { modelById, modelHoldingName } from '../../../src/engine/catalog/models';
 import { sha256File } from '../../../src/engine/file-hash';
 import { catalogPath } from '../../../src/engine/home';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../../../src/engine/model/adapter-folder';
+import { resolveMix } from '../../../src/engine/infer/mix';
+import { ModelPool } from '../../../src/engine/infer/model-pool';
+import { runReply } from '../../../src/engine/infer/reply';
+import { forestTokenizerDir } from '../../../src/engine/store/init';
 import { storedModelFolder } from '../../../src/engine/store/model-store';
 import { jobService, jobSettled, plantTinyForest, writeDomainFolder } from '../../helpers/forest-service';
 import { tempDir } from '../../helpers/tmp';
@@ -86,6 +91,56 @@ describe('light experts', () => {
     const med = row('med');
     expect(med.weightsSha256).not.toBe(init.weightsSha256);
     expect(med.light).toEqual(init.light);
+  });
+
+  it('branches a light expert from the posterior over the light experts, exactly (their adapters side by side), and evaluates the light forest', async () => {
+    const job = await jobSettled(service, (await service.trainExpert({ domain: 'law', name: 'lease', light: { rank: 4 }, topK: 2, budget: { steps: 2 } })).id);
+    expect(job.status, job.error ?? '').toBe('done');
+    const catalog = Catalog.open(catalogPath(home));
+    try {
+      const lease = modelById(catalog, row('lease').id);
+      expect(parentsOf(catalog, lease.id).map((p) => p.name).sort()).toEqual(['law', 'med']);
+      // Rank 4 on every projection plus rank 2 on q and v: one adapter of rank 6 on the union of their targets.
+      expect(lease.light?.lora).toMatchObject({ rank: 6, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] });
+    } finally {
+      catalog.close();
+    }
+    // The prior that chose the parents was estimated with the light experts themselves (their base + adapters).
+    expect((await service.priors({})).find((p) => p.target === 'domain:law')?.weights.map((w) => w.name)).toEqual(['law', 'med']);
+    const evaluation = await jobSettled(service, (await service.evaluate({ models: ['law', 'med'], domains: ['law'] })).id);
+    expect(evaluation.status, evaluation.error ?? '').toBe('done');
+    const scores = await service.evaluations({});
+    const law = scores.find((e) => e.spec.kind === 'model' && e.spec.model === 'law')!;
+    const ensemble = scores.find((e) => e.spec.kind === 'ensemble')!;
+    expect(Number.isFinite(law.perplexity) && Number.isFinite(ensemble.perplexity)).toBe(true);
+  });
+
+  it('chats with a mix of light experts: one base, each expert its adapter, batched in one pass', async () => {
+    const catalog = Catalog.open(catalogPath(home));
+    let resolved;
+    try {
+      resolved = resolveMix(catalog, home, { models: ['law', 'med'], prior: 'uniform' });
+    } finally {
+      catalog.close();
+    }
+    const seedSha = row('seed').weightsSha256!;
+    expect(resolved.mix.kind).toBe('ensemble');
+    const experts = resolved.mix.kind === 'ensemble' ? resolved.mix.experts : [];
+    expect(experts.map((e) => ({ key: e.key, adapter: e.adapter?.key }))).toEqual([
+      { key: seedSha, adapter: row('law').weightsSha256 },
+      { key: seedSha, adapter: row('med').weightsSha256 },
+    ]);
+    const pool = new ModelPool({ run: { threads: 1 } });
+    try {
+      const reply = await runReply(pool, { tokenizerDir: forestTokenizerDir(home), input: { kind: 'chat', messages: [{ role: 'user', content: 'The tenant shall' }] }, mix: resolved.mix, sampling: { temperature: 0 }, maxTokens: 4 });
+      expect(reply.tokens).toBeGreaterThan(0);
+      expect(reply.posterior.map((w) => w.name)).toEqual(['law', 'med']);
+      expect(reply.posterior.reduce((a, w) => a + w.weight, 0)).toBeCloseTo(1, 5);
+      // One base open for both light experts.
+      expect(pool.openKeys).toEqual([seedSha]);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('gc keeps the base of the light experts and their adapters', async () => {

@@ -3,7 +3,7 @@
 // lineage, the run's plan and loss history, the trained weights; the run's status when the job stops.
 import { parentsOf } from '../../catalog/lineage';
 import { recordLineage } from '../../forest/lineage';
-import { modelById, setModelStatus, setModelWeights } from '../../catalog/models';
+import { modelById, setModelLora, setModelStatus, setModelWeights } from '../../catalog/models';
 import { setRunInit, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
 import type { ExpertJobPayload, ExpertProgress, ExpertRecord } from '../../store/expert-job';
 import { recordTrainStep, type JobKind } from './kind';
@@ -51,6 +51,7 @@ export const expertKind: JobKind = {
         catalog.transaction(() => {
           if (parentsOf(catalog, p.modelId).length > 0) return;
           setModelWeights(catalog, p.modelId, record.sha256, record.bytes);
+          if (record.lora) setModelLora(catalog, p.modelId, record.lora);
           recordLineage(catalog, p.modelId, record.parents);
           if (p.train) setRunInit(catalog, p.train.runId, record.sha256);
         });
