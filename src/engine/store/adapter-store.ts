@@ -7,7 +7,9 @@ import { ADAPTER_CONFIG_FILE, peftName, readAdapterFolder, writeAdapterFolder } 
 import type { ModelConfig } from '../model/config';
 import { writeAddressManifest } from '../model/content-address';
 import { assertFinite } from '../model/finite';
-import { readConfigFile } from '../model/folder';
+import { mergeAdaptersIntoBase } from '../forest/merge/lora-into-base';
+import { CONFIG_FILE, readConfigFile } from '../model/folder';
+import { readPeftAdapterFor } from '../model/peft-import';
 import { initLoraFactor, loraSpecs, type LoraConfig } from '../model/lora';
 import { commitIncoming, incomingFolder, storedModelFolder } from './model-store';
 
@@ -76,4 +78,24 @@ export async function storeFreshAdapter(home: string, o: AdapterBase & { lora: L
   const config = await baseConfig(home, o.baseSha256);
   const tensors = new Map(loraSpecs(config, o.lora).map((s) => [s.name, initLoraFactor(s, o.seed)]));
   return storeAdapter(home, { ...o, config, tensors });
+}
+
+/**
+ * The collapse of light experts over one base into one full model, W0 + sum_j w_j (alpha_j / r_j) B_j A_j
+ * exactly (forest/merge/lora-into-base.ts), written into the store; `weights` normalised there.
+ */
+export async function storeLightCollapse(home: string, baseSha256: string, parts: readonly { sha256: string; weight: number; label: string }[], tokenizerSha256: string | null): Promise<{ sha256: string; bytes: number }> {
+  const config = await baseConfig(home, baseSha256);
+  const adapters = [];
+  for (const part of parts) adapters.push({ adapter: await readPeftAdapterFor(storedModelFolder(home, part.sha256), config, part.label), weight: part.weight, label: part.label });
+  const incoming = incomingFolder(home);
+  try {
+    const merged = await mergeAdaptersIntoBase({ baseFolder: storedModelFolder(home, baseSha256), parts: adapters, outFolder: incoming });
+    const address = await writeAddressManifest(incoming, CONFIG_FILE, { weightsSha256: merged.file.sha256, tokenizerSha256 });
+    await commitIncoming(home, incoming, address);
+    return { sha256: address, bytes: merged.file.bytes };
+  } catch (err) {
+    await rm(incoming, { recursive: true, force: true });
+    throw err;
+  }
 }

@@ -9,7 +9,11 @@ import type { JobContext } from '../jobs/protocol';
 import { parsePriorTarget } from '../forest/prior-store';
 import { averagingWeights, type AveragingChoice } from '../forest/weights';
 import { estimateTargetPrior, PRIOR_WINDOWS, StoredRef, TargetText, type PriorRecord } from './prior-job';
+import { GroveError } from '../../shared/api/errors';
+import { normaliseWeights } from '../model/average';
+import { storeLightCollapse } from './adapter-store';
 import { storeAverage, storedModelFolder, storeMerge } from './model-store';
+import { lightBaseOf } from './stored-scorers';
 
 export const CollapseJobPayload = z
   .object({
@@ -60,7 +64,16 @@ export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<C
   ctx.progress({ done: 1, total: 2 });
   const inputs = used.map(({ ref, weight }) => ({ folder: storedModelFolder(ctx.forestHome, ref.sha256), weight, label: ref.name, tokenizerSha256: ref.tokenizerSha256 }));
   let stored: { sha256: string; bytes: number; weights: number[] };
-  if (p.method === 'linear' && Object.keys(p.settings).length === 0) stored = await storeAverage(ctx.forestHome, inputs);
+  const bases = await Promise.all(used.map(({ ref }) => lightBaseOf(storedModelFolder(ctx.forestHome, ref.sha256))));
+  const light = bases.filter((b) => b !== null);
+  if (light.length > 0) {
+    // Light experts collapse exactly into one full model over their shared base (W0 + sum_j w_j B_j A_j).
+    if (light.length < bases.length || new Set(light).size > 1) throw new GroveError('unsupported', 'Collapse light experts together, over one base: this choice mixes light experts with full models (or light experts over different bases). Choose the light experts alone, or the full models alone.');
+    if (p.method !== 'linear' || Object.keys(p.settings).length > 0) throw new GroveError('unsupported', `Light experts collapse by their weighted average (linear), exactly; ${p.method} works on full models. Choose linear for light experts.`);
+    const weights = normaliseWeights(used.map((u) => u.weight));
+    const merged = await storeLightCollapse(ctx.forestHome, light[0]!, used.map((u, j) => ({ sha256: u.ref.sha256, weight: weights[j]!, label: u.ref.name })), used[0]!.ref.tokenizerSha256);
+    stored = { ...merged, weights };
+  } else if (p.method === 'linear' && Object.keys(p.settings).length === 0) stored = await storeAverage(ctx.forestHome, inputs);
   else {
     const method = mergeMethod(p.method);
     const { density, t, normalize, seed } = p.settings;

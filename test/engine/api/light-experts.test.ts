@@ -1,7 +1,7 @@
 // Light experts through GroveService and real job workers: a light expert is a PEFT adapter in the store
 // over the seed, which training leaves bit for bit unchanged; its row records kind, base and LoRA settings;
 // it trains further, pauses and resumes from a checkpoint of its adapter alone; gc keeps its base.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroveService } from '../../../src/engine/api/service';
@@ -16,6 +16,7 @@ import { ModelPool } from '../../../src/engine/infer/model-pool';
 import { runReply } from '../../../src/engine/infer/reply';
 import { forestTokenizerDir } from '../../../src/engine/store/init';
 import { storedModelFolder } from '../../../src/engine/store/model-store';
+import { openStoredScorers } from '../../../src/engine/store/stored-scorers';
 import { jobService, jobSettled, plantTinyForest, writeDomainFolder } from '../../helpers/forest-service';
 import { tempDir } from '../../helpers/tmp';
 
@@ -141,6 +142,27 @@ describe('light experts', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('collapses light experts exactly into one full model over their base, and refuses to mix them with full models', async () => {
+    const uniform = await jobSettled(service, (await service.collapse({ name: 'light-one', models: ['law', 'med'], weighting: { kind: 'uniform' } })).id);
+    expect(uniform.status, uniform.error ?? '').toBe('done');
+    expect(row('light-one')).toMatchObject({ role: 'collapsed', light: null });
+    expect(existsSync(join(storedModelFolder(home, row('light-one').weightsSha256!), 'model.safetensors'))).toBe(true);
+    // All of law and none of med: the collapsed full model computes what law (base + adapter) computes.
+    const lawOnly = await jobSettled(service, (await service.collapse({ name: 'law-full', models: ['law', 'med'], weighting: { kind: 'manual', weights: { law: 1, med: 0 } } })).id);
+    expect(lawOnly.status, lawOnly.error ?? '').toBe('done');
+    const opened = await openStoredScorers(home, [row('law-full').weightsSha256!, row('law').weightsSha256!]);
+    try {
+      const ids = Array.from({ length: 24 }, (_, i) => (i * 37) % 320);
+      const [full, light] = await Promise.all(opened.scorers.map((s) => s.score(ids.slice(0, -1), ids.slice(1), 1)));
+      for (let i = 0; i < full!.length; i++) expect(Math.abs(full![i]! - light![i]!)).toBeLessThanOrEqual(1e-4);
+    } finally {
+      await opened.close();
+    }
+    const mixed = await jobSettled(service, (await service.collapse({ name: 'mixed', models: ['seed', 'law'], weighting: { kind: 'uniform' } })).id);
+    expect(mixed.status).toBe('failed');
+    expect(mixed.error).toMatch(/Collapse light experts together, over one base/);
   });
 
   it('gc keeps the base of the light experts and their adapters', async () => {
