@@ -129,6 +129,8 @@ export class ServiceJobs {
     else {
       const model = findModel(this.catalog, input.model);
       if (!model) throw new GroveError('not_found', `No model named ${JSON.stringify(input.model)} in this forest, and no such folder; choose a model from the forest.`, { model: input.model });
+      // A light expert is an adapter over a base; the formats export whole models (PEFT export is not offered yet).
+      if (model.light) throw new GroveError('unsupported', `"${model.name}" is a light expert (an adapter over its base): export a full model made from it. Collapse it alone into a full model (grove collapse --name NAME --models ${model.name} OTHER --weights 1 0, OTHER any light expert over the same base) and export that.`, { model: model.name });
       folder = storedModelFolder(this.forestHome, model.weightsSha256);
     }
     const out = this.paths.destination(input.out, this.forestHome);

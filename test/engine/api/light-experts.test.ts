@@ -160,6 +160,7 @@ describe('light experts', () => {
     } finally {
       await opened.close();
     }
+    await expect(service.exportModel({ model: 'law', format: 'hf', out: join(dir, 'law-export') })).rejects.toThrow(/"law" is a light expert .*Collapse it alone into a full model/);
     const mixed = await jobSettled(service, (await service.collapse({ name: 'mixed', models: ['seed', 'law'], weighting: { kind: 'uniform' } })).id);
     expect(mixed.status).toBe('failed');
     expect(mixed.error).toMatch(/Collapse light experts together, over one base/);
