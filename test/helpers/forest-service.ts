@@ -60,3 +60,17 @@ export async function writeSeedAndPoems(dir: string): Promise<{ seed: string; po
   for (let i = 0; i < 25; i++) writeFileSync(join(poems, `p${i}.txt`), `Poem ${i}: the willow bends, the river ${i} runs, and the heron waits by the stone.\n`.repeat(80));
   return { seed, poems };
 }
+
+/** Two themes (law, med) as a test forest's domains, each ingested through the service to the end. */
+export const LAW_AND_MED = {
+  law: (i: number) => `Clause ${i}: the tenant shall pay the landlord the rent on the first day of the month.`,
+  med: (i: number) => `Patient ${i} was given aspirin for the fever and rested for two days in the ward.`,
+} as const;
+
+/** Writes and ingests one domain folder per entry of `domains`; throws unless every ingest job ends done. */
+export async function ingestDomains(service: GroveService, dir: string, domains: Readonly<Record<string, (i: number) => string>>): Promise<void> {
+  for (const [name, sentence] of Object.entries(domains)) {
+    const job = await jobSettled(service, (await service.addDomain({ folder: writeDomainFolder(dir, name, sentence), domain: name })).id);
+    if (job.status !== 'done') throw new Error(`ingest of ${name} ended ${job.status}: ${job.error ?? ''}`);
+  }
+}

@@ -10,21 +10,15 @@ import { parseModelConfig } from '../model/config';
 import { LORA_TARGETS } from '../model/lora';
 import { chooseProvider, type ProviderPreference } from '../runtime/providers';
 import { trainingFlopsPerToken } from './estimate';
-import { recordMeasuredSpeeds, type MeasuredSpeed } from './measured-speed';
+import { DeviceChoice } from '../../shared/api/schemas-forest';
+import { recordMeasuredSpeeds, TrainingShape, type MeasuredSpeed } from './measured-speed';
 import { LlamaTrainer } from './step-runner';
 
 const MIN_SECONDS = 3;
 const MAX_STEPS = 3;
 
-export const MeasureSpeedPayload = z
-  .object({
-    /** The seed's architecture JSON, as the catalog keeps it. */
-    architecture: z.string(),
-    batchSize: z.number().int().positive(),
-    microBatches: z.number().int().positive(),
-    contextLength: z.number().int().positive(),
-    threads: z.number().int().min(0),
-    device: z.enum(['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml']),
+export const MeasureSpeedPayload = TrainingShape.extend({
+    device: DeviceChoice,
     /** The kinds to time (the service leaves out a kind whose training would not fit in memory); light with its adapter. */
     kinds: z
       .array(z.union([z.object({ kind: z.literal('full') }).strict(), z.object({ kind: z.literal('light'), rank: z.number().int().positive(), targets: z.array(z.enum(LORA_TARGETS)).min(1) }).strict()]))

@@ -10,15 +10,18 @@ import { writeFileDurable } from '../durable-write';
 
 export const SPEED_FILE = 'training-speed.json';
 
-export const MeasuredSpeed = z
-  .object({
-    /** The model's architecture JSON as the catalog keeps it (the seed's). */
-    architecture: z.string(),
-    batchSize: z.number().int().positive(),
-    microBatches: z.number().int().positive(),
-    contextLength: z.number().int().positive(),
-    /** The threads asked for (0: ONNX Runtime's default, every core). */
-    threads: z.number().int().min(0),
+/** What a training's speed depends on, besides the device: the model and the step's shape. */
+export const TrainingShape = z.object({
+  /** The model's architecture JSON as the catalog keeps it (the seed's). */
+  architecture: z.string(),
+  batchSize: z.number().int().positive(),
+  microBatches: z.number().int().positive(),
+  contextLength: z.number().int().positive(),
+  /** The threads asked for (0: ONNX Runtime's default, every core). */
+  threads: z.number().int().min(0),
+});
+
+export const MeasuredSpeed = TrainingShape.extend({
     /** The execution provider the steps ran on. */
     device: z.string(),
     kind: z.enum(['full', 'light']),

@@ -17,7 +17,7 @@ import { runReply } from '../../../src/engine/infer/reply';
 import { forestTokenizerDir } from '../../../src/engine/store/init';
 import { storedModelFolder } from '../../../src/engine/store/model-store';
 import { openStoredScorers } from '../../../src/engine/store/stored-scorers';
-import { jobService, jobSettled, plantTinyForest, writeDomainFolder } from '../../helpers/forest-service';
+import { ingestDomains, jobService, jobSettled, LAW_AND_MED, plantTinyForest } from '../../helpers/forest-service';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
@@ -36,13 +36,7 @@ function row(name: string) {
 beforeAll(async () => {
   home = await plantTinyForest(dir);
   service = jobService(home);
-  for (const [name, sentence] of [
-    ['law', (i: number) => `Clause ${i}: the tenant shall pay the landlord the rent on the first day of the month.`],
-    ['med', (i: number) => `Patient ${i} was given aspirin for the fever and rested for two days in the ward.`],
-  ] as const) {
-    const job = await service.addDomain({ folder: writeDomainFolder(dir, name, sentence), domain: name });
-    expect(await jobSettled(service, job.id)).toMatchObject({ status: 'done' });
-  }
+  await ingestDomains(service, dir, LAW_AND_MED);
 });
 afterAll(() => service?.close());
 
