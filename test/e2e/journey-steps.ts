@@ -44,7 +44,8 @@ async function shot(j: Journey, name: string): Promise<void> {
 const nav = (j: Journey, name: string) => j.page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name, exact: true }).click();
 const readyCards = (page: Page) => page.getByTestId('model-card').filter({ has: page.getByTestId('model-status').filter({ hasText: 'ready' }) });
 
-async function sendAndWait({ page }: Journey, text: string): Promise<Locator> {
+/** Sends a message in the chat view with a short reply length, and waits for the reply to finish streaming. */
+export async function sendAndWait({ page }: Pick<Journey, 'page'>, text: string): Promise<Locator> {
   const before = await page.getByTestId('chat-reply').count();
   // Short replies keep the journey quick on two cores.
   await page.getByTestId('sampling').locator('summary').click();

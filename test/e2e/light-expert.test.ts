@@ -1,21 +1,34 @@
 // In the browser, a light expert from the app: a person adds a folder as a domain, sees what a full and a
 // light expert would take on this machine (disk, memory, and the time once the engine has measured its
 // training speed), picks Light with a rank, trains it, and the forest view's card shows a light expert. The
-// branch step with both options fits windows 1024, 1280 and 1920 px wide.
+// branch step with both options fits windows 1024, 1280 and 1920 px wide. Then a second light expert, and a
+// chat with the forest: its two light experts weighed by the posterior, run as one batched pass over their
+// shared base.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, horizontalOverflow, launchChromium, unnamedControls } from '../helpers/browser';
 import { groveBin, startServe, type ServeProcess } from '../helpers/grove-process';
 import { writeTestModel } from '../helpers/model';
 import { tempDir } from '../helpers/tmp';
 import { writeTestTokenizer } from '../helpers/tokenizer';
+import { sendAndWait } from './journey-steps';
 
 let serve: ServeProcess;
 let browser: Browser;
+let page: Page;
 let folder = '';
+let weather = '';
+
+/** A folder of 40 Markdown files, each one line of `line(i)` fifty times. */
+function writeFolder(dir: string, name: string, line: (i: number) => string): string {
+  const out = join(dir, name);
+  mkdirSync(out);
+  for (let i = 0; i < 40; i++) writeFileSync(join(out, `${name}-${i}.md`), line(i).repeat(50));
+  return out;
+}
 
 beforeAll(async () => {
   const dir = tempDir();
@@ -24,9 +37,8 @@ beforeAll(async () => {
   const tokenizer = await writeTestTokenizer(dir, 320);
   await writeTestModel(seed, { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, tieWordEmbeddings: true }, { tokenizer });
   execFileSync(process.execPath, [groveBin, '--home', home, 'init', '--from', seed], { stdio: 'ignore' });
-  folder = join(dir, 'recipes');
-  mkdirSync(folder);
-  for (let i = 0; i < 40; i++) writeFileSync(join(folder, `recipe-${i}.md`), `# Recipe ${i}\n\nSimmer ${i} onions with thyme for ${i + 5} minutes, then add the beans.\n`.repeat(50));
+  folder = writeFolder(dir, 'recipes', (i) => `# Recipe ${i}\n\nSimmer ${i} onions with thyme for ${i + 5} minutes, then add the beans.\n`);
+  weather = writeFolder(dir, 'weather', (i) => `Station ${i}: wind ${i + 3} knots from the north, rain by evening, ${i % 9} mm.\n`);
   serve = await startServe(home);
   browser = await launchChromium();
 });
@@ -37,7 +49,7 @@ afterAll(async () => {
 
 describe('a light expert from the app', () => {
   it('shows full and light with disk, memory and time, trains a light one, and its card says so', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(serve.openUrl);
     await page.getByRole('button', { name: 'New expert' }).first().click();
     await page.getByLabel('Folder').fill(folder);
@@ -77,5 +89,28 @@ describe('a light expert from the app', () => {
     await expect(card.getByTestId('model-kind').textContent()).resolves.toBe('Light expert · recipes');
     await expect(card.getByTestId('model-adapter').textContent()).resolves.toBe('rank 4 on seed');
     await page.screenshot({ path: artifactPath('e2e', 'light-expert-card.png'), fullPage: true });
-  });
+  }, 180_000);
+
+  it('adds a second light expert, then chats with both in the posterior mix under the reply', async () => {
+    await page.getByRole('button', { name: 'New expert' }).first().click();
+    await page.getByLabel('Folder').fill(weather);
+    await page.getByRole('button', { name: 'Read the folder' }).click();
+    await page.getByTestId('ingest-report').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Next: branch' }).click();
+    await page.getByLabel('Unit').selectOption('steps');
+    await page.getByLabel('Budget').fill('8');
+    await page.getByTestId('expert-kind').getByRole('radio', { name: 'Light expert' }).check();
+    await page.getByLabel('Rank', { exact: true }).fill('4');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await page.getByTestId('run-done').waitFor({ timeout: 90_000 });
+
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Chat', exact: true }).click();
+    await page.getByTestId('chat-empty').waitFor();
+    const reply = await sendAndWait({ page }, 'Simmer the onions');
+    await expect(reply.getByTestId('reply-text').textContent()).resolves.not.toBe('');
+    const legend = reply.getByTestId('posterior-legend');
+    await expect(legend.count()).resolves.toBe(2);
+    await expect(legend.allTextContents().then((t) => t.join(' '))).resolves.toMatch(/recipes.*weather|weather.*recipes/);
+    await page.screenshot({ path: artifactPath('e2e', 'light-expert-chat.png'), fullPage: true });
+  }, 120_000);
 });
