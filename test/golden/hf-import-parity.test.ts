@@ -2,7 +2,7 @@
 // weights, transformers' file layout, f32/f16/bf16) and imported into a forest through Grove's import
 // path (grove init --from) gives the logits of the independent reference (llama_ref.py's forward)
 // within 1e-4, for Llama and Qwen2 configs with GQA and tied or untied embeddings.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,12 +12,10 @@ import { initForestFromModel } from '../../src/engine/store/init';
 import { storedModelFolder } from '../../src/engine/store/model-store';
 import { tempDir } from '../helpers/tmp';
 import { writeTestTokenizer } from '../helpers/tokenizer';
+import { PYTHON, torchFor } from '../helpers/torch';
 
-const PYTHON = '/usr/bin/python3';
 const HERE = import.meta.dirname;
-const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-if (!torchAvailable) console.warn(`SKIPPED HF import parity: ${PYTHON} cannot import torch (Debian: apt install python3-torch)`);
-
+const torchAvailable = torchFor('HF import parity');
 const dir = tempDir();
 let tokenizer = '';
 const opened: LlamaModel[] = [];

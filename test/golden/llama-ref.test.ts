@@ -1,6 +1,6 @@
 // Runs the independent PyTorch reference (llama_ref.py) on tiny models written by Grove's own init and
 // safetensors writer, and reads its outputs back with Grove's reader: the TS <-> Python round trip.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,11 +13,10 @@ import { Rng } from '../../src/engine/model/rng';
 import { ropeInverseFrequencies } from '../../src/engine/model/rope';
 import { SafetensorsFile } from '../../src/engine/model/safetensors';
 import { tempDir } from '../helpers/tmp';
+import { PYTHON, torchFor } from '../helpers/torch';
 
-const PYTHON = '/usr/bin/python3';
 const HERE = import.meta.dirname;
-const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-if (!torchAvailable) console.warn(`SKIPPED test/golden: ${PYTHON} cannot import torch and numpy (Debian: apt install python3-torch)`);
+const torchAvailable = torchFor('the PyTorch reference round trip (test/golden)');
 
 const dir = tempDir();
 const ADAMW = { lr: 0.01, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 };

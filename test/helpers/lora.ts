@@ -6,9 +6,7 @@ import { loraSpecs, type LoraConfig } from '../../src/engine/model/lora';
 import type { LoraAdapter } from '../../src/engine/model/lora-adapter';
 import { elementCount } from '../../src/engine/model/names';
 import { Rng } from '../../src/engine/model/rng';
-
-export const PYTHON = '/usr/bin/python3';
-export const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+import { PYTHON } from './torch';
 
 /** An adapter with normal(0, std) A and B (B nonzero, so it changes the model), from its own seed. */
 export function randomAdapter(config: ModelConfig, lora: LoraConfig, seed: number, std = 0.3): LoraAdapter {

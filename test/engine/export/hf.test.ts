@@ -2,7 +2,7 @@
 // names and config.json the way transformers does) computes the same logits from the export as Grove does
 // from the source, within 1e-4, for f32 and f16; Grove's own importer accepts the folder; outputs are
 // atomic and never overwritten without force.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,11 +15,9 @@ import { repoRoot } from '../../helpers/grove-process';
 import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
 import { writeTestTokenizer } from '../../helpers/tokenizer';
+import { PYTHON, torchFor } from '../../helpers/torch';
 
-const PYTHON = '/usr/bin/python3';
-const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-if (!torchAvailable) console.warn(`SKIPPED HF export parity: ${PYTHON} cannot import torch (Debian: apt install python3-torch)`);
-
+const torchAvailable = torchFor('HF export parity');
 const dir = tempDir();
 let tokenizer = '';
 const opened: LlamaModel[] = [];

@@ -5,9 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { truncateProduct } from '../../../src/engine/model/low-rank';
 import { Rng } from '../../../src/engine/model/rng';
-import { frobenius, relativeMaxDiff, torchAvailable, torchTruncatedSvd } from '../../helpers/lora';
+import { frobenius, relativeMaxDiff, torchTruncatedSvd } from '../../helpers/lora';
+import { torchFor } from '../../helpers/torch';
 
-if (!torchAvailable) console.warn('SKIPPED low-rank SVD against torch: /usr/bin/python3 cannot import torch (Debian: apt install python3-torch)');
+const torchAvailable = torchFor('low-rank SVD against torch');
 
 function normal(n: number, stream: string): Float64Array {
   const rng = new Rng(7, stream);

@@ -4,7 +4,7 @@
 // A light expert on its base's LlamaModel: logits, scores and KV-cached decoding with its adapter fed equal
 // the independent PyTorch reference (test/golden/llama_ref.py --adapter, <= 1e-4), and its graphs are
 // cached beside the plain ones under their own names, shared by experts of other ranks.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,11 +19,9 @@ import { buildChildScript } from '../../helpers/child-script';
 import { repoRoot } from '../../helpers/grove-process';
 import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
+import { PYTHON, torchFor } from '../../helpers/torch';
 
-const PYTHON = '/usr/bin/python3';
-const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-if (!torchAvailable) console.warn(`SKIPPED light expert parity: ${PYTHON} cannot import torch (Debian: apt install python3-torch)`);
-
+const torchAvailable = torchFor('light expert parity');
 let cleanup = (): void => undefined;
 afterAll(() => cleanup());
 

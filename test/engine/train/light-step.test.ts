@@ -3,7 +3,7 @@
 // one AdamW step within 1e-5); the base weights bit for bit unchanged after several steps, fused and
 // micro-batched; micro-batched light steps equal the fused one; a fresh adapter (B = 0) starts at exactly
 // the base model's loss and trains; the adapter it saves reloads as the same tensors.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,11 +19,9 @@ import { stateName } from '../../../src/engine/train/state-names';
 import { repoRoot } from '../../helpers/grove-process';
 import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
+import { PYTHON, torchFor } from '../../helpers/torch';
 
-const PYTHON = '/usr/bin/python3';
-const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-if (!torchAvailable) console.warn(`SKIPPED light train-step parity: ${PYTHON} cannot import torch (Debian: apt install python3-torch)`);
-
+const torchAvailable = torchFor('light train-step parity');
 const dir = tempDir();
 const trainers: LlamaTrainer[] = [];
 afterAll(async () => {

@@ -1,7 +1,7 @@
 // The train step against the independent PyTorch reference (gradients within 1e-3 relative, one AdamW
 // step within 1e-5), state updated in place across steps, gradient accumulation over micro-batches equal
 // to the whole-batch step, and a tiny model overfitting a paragraph (loss < 0.1).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,11 +15,9 @@ import { LlamaTrainer } from '../../../src/engine/train/step-runner';
 import { stateName } from '../../../src/engine/train/state-names';
 import { repoRoot } from '../../helpers/grove-process';
 import { tempDir } from '../../helpers/tmp';
+import { PYTHON, torchFor } from '../../helpers/torch';
 
-const PYTHON = '/usr/bin/python3';
-const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-if (!torchAvailable) console.warn(`SKIPPED train-step parity: ${PYTHON} cannot import torch (Debian: apt install python3-torch)`);
-
+const torchAvailable = torchFor('train-step parity');
 const dir = tempDir();
 const trainers: LlamaTrainer[] = [];
 afterAll(async () => {

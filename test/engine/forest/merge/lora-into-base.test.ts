@@ -23,12 +23,13 @@ import { parameterSpecs } from '../../../../src/engine/model/names';
 import { SafetensorsFile } from '../../../../src/engine/model/safetensors';
 import { LlamaModel } from '../../../../src/engine/runtime/llama-model';
 import { repoRoot } from '../../../helpers/grove-process';
-import { denseDelta, PYTHON, randomAdapter, relativeMaxDiff, torchAvailable } from '../../../helpers/lora';
+import { denseDelta, randomAdapter, relativeMaxDiff } from '../../../helpers/lora';
 import { writeTestModel } from '../../../helpers/model';
 import { tempDir } from '../../../helpers/tmp';
 import { writeTestTokenizer } from '../../../helpers/tokenizer';
+import { PYTHON, torchFor } from '../../../helpers/torch';
 
-if (!torchAvailable) console.warn('SKIPPED merge of adapters into the base against torch: /usr/bin/python3 cannot import torch (Debian: apt install python3-torch)');
+const torchAvailable = torchFor('merge of adapters into the base against torch');
 
 const dir = tempDir();
 const input: ModelConfigInput = { architecture: 'Qwen2ForCausalLM', qkvBias: true, vocabSize: 300, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, initializerRange: 0.2, maxPositionEmbeddings: 256 };

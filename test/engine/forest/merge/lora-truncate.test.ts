@@ -8,9 +8,10 @@ import { truncateAdapterSum } from '../../../../src/engine/forest/merge/lora-tru
 import { parseModelConfig } from '../../../../src/engine/model/config';
 import type { LoraConfig } from '../../../../src/engine/model/lora';
 import { adaptedProjections, checkAdapter } from '../../../../src/engine/model/lora-adapter';
-import { adapterDelta, denseDelta, frobenius, randomAdapter, relativeMaxDiff, torchAvailable, torchTruncatedSvd } from '../../../helpers/lora';
+import { adapterDelta, denseDelta, frobenius, randomAdapter, relativeMaxDiff, torchTruncatedSvd } from '../../../helpers/lora';
+import { torchFor } from '../../../helpers/torch';
 
-if (!torchAvailable) console.warn('SKIPPED adapter truncation against torch: /usr/bin/python3 cannot import torch (Debian: apt install python3-torch)');
+const torchAvailable = torchFor('adapter truncation against torch');
 
 const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 50, hiddenSize: 32, intermediateSize: 48, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 });
 const all: LoraConfig = { rank: 4, alpha: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] };

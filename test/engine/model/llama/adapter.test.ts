@@ -5,7 +5,7 @@
 // an adapter with B = 0 gives exactly the base model's logits. Forms: GroupQueryAttention with packed q/k/v
 // and gate/up (head size 16) with every projection adapted and with only some of each packed group (the
 // member-by-member fallback), and the plain-op form with a concatenated cache (head size 4).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,11 +22,9 @@ import { createSession, ort, type OrtSession } from '../../../../src/engine/runt
 import { repoRoot } from '../../../helpers/grove-process';
 import { writeTestModel } from '../../../helpers/model';
 import { tempDir } from '../../../helpers/tmp';
+import { PYTHON, torchFor } from '../../../helpers/torch';
 
-const PYTHON = '/usr/bin/python3';
-const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-if (!torchAvailable) console.warn(`SKIPPED adapter inference parity: ${PYTHON} cannot import torch (Debian: apt install python3-torch)`);
-
+const torchAvailable = torchFor('adapter inference parity');
 const dir = tempDir();
 const T = 10;
 const closing: { close(): Promise<void> }[] = [];

@@ -5,7 +5,7 @@
 // its own rotary and packed q/k/v (head size 16), with Grove's rotary before it (head size 8), and the
 // plain-op form with a concatenated cache (head size 4, which the contrib op does not take). The decoder's
 // cache grows in steps of 4 rows here, so decoding also regrows it (4 -> 8 -> 12) and must keep its rows.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,11 +18,9 @@ import { SafetensorsFile } from '../../../../src/engine/model/safetensors';
 import { LlamaModel } from '../../../../src/engine/runtime/llama-model';
 import { repoRoot } from '../../../helpers/grove-process';
 import { tempDir } from '../../../helpers/tmp';
+import { PYTHON, torchFor } from '../../../helpers/torch';
 
-const PYTHON = '/usr/bin/python3';
-const torchAvailable = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-if (!torchAvailable) console.warn(`SKIPPED Llama inference parity: ${PYTHON} cannot import torch (Debian: apt install python3-torch)`);
-
+const torchAvailable = torchFor('Llama inference parity');
 const dir = tempDir();
 const T = 12;
 const opened: LlamaModel[] = [];
