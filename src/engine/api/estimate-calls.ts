@@ -13,11 +13,9 @@ import { forestTrainingSettings } from '../store/training-settings';
 import { trainingMemory, type TrainShape } from '../train/estimate';
 import type { MeasureSpeedPayload } from '../train/measure-speed';
 import { seedIsPretrained } from './expert-plan';
-import { jobView, registerJobKind, type ServiceJobs } from './jobs';
-import { measureSpeedKind } from './kinds/measure-speed';
+import { jobView, type ServiceJobs } from './jobs';
 import { fitOf, lightOption, trainingEstimate } from './training-estimate';
 
-registerJobKind('measure-speed', measureSpeedKind);
 
 export class EstimateCalls {
   constructor(

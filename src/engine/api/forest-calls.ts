@@ -24,20 +24,10 @@ import type { SeedJobPayload } from '../store/seed-job';
 import { budgetToJob, defaultTrainingSettings, forestTrainingSettings, TrainingSettings } from '../store/training-settings';
 import { collectGarbage } from '../store/gc';
 import { claimModelName, planExpert, planTraining, seedIsPretrained, storedRef } from './expert-plan';
-import { jobView, registerJobKind, type ServiceJobs } from './jobs';
-import { collapseKind } from './kinds/collapse';
-import { evaluateKind } from './kinds/evaluate';
-import { expertKind } from './kinds/expert';
-import { priorKind } from './kinds/prior';
-import { seedKind } from './kinds/seed';
+import { jobView, type ServiceJobs } from './jobs';
 import { targetText } from './prior-target';
 import { assertCanPlantSeed } from './seed-guard';
 
-registerJobKind('expert', expertKind);
-registerJobKind('seed', seedKind);
-registerJobKind('prior', priorKind);
-registerJobKind('evaluate', evaluateKind);
-registerJobKind('collapse', collapseKind);
 
 /** Tokens scored per model and domain by an evaluation: a fair sample that keeps the heatmap quick. */
 const EVAL_MAX_TOKENS = 65_536;

@@ -15,21 +15,19 @@ import { JobRunner, type WorkerLauncher } from '../jobs/runner';
 import { domainDir } from '../store/domains';
 import { storedModelFolder } from '../store/model-store';
 import { forestTokenizerDir } from '../store/init';
-import { exportKind } from './kinds/export';
-import { assertExpertNameFree, ingestKind, type IngestPayload } from './kinds/ingest';
+import { isJobKindName, type JobKindName } from '../jobs/kinds';
+import { JOB_KINDS } from './kinds/index';
+import { assertExpertNameFree, type IngestPayload } from './kinds/ingest';
 import type { JobKind, JobOwnerContext } from './kinds/kind';
 import { PathRoots } from './path-roots';
 
-/** Every kind of job the service queues; a worker runs each with the handler of the same name (jobs/handlers.ts). */
-const JOB_KINDS: Record<string, JobKind> = { ingest: ingestKind, export: exportKind };
-
-/** Adds a kind of job (the BTM operations register theirs from their own modules). */
-export function registerJobKind(name: string, kind: JobKind): void {
-  JOB_KINDS[name] = kind;
+/** The owner's description of a job's kind; none for a kind this Grove no longer has (queued by an older version). */
+function kindOf(job: Job): JobKind | undefined {
+  return isJobKindName(job.kind) ? JOB_KINDS[job.kind] : undefined;
 }
 
 export function jobView(job: Job): JobView {
-  const kind = JOB_KINDS[job.kind];
+  const kind = kindOf(job);
   const progress = kind ? kind.progress(job) : { done: job.status === 'done' ? 1 : 0, total: 1, etaSeconds: null };
   return { id: job.id, kind: job.kind, label: kind ? kind.label(job) : job.kind, status: job.status, error: job.error, ...progress };
 }
@@ -50,7 +48,6 @@ export class ServiceJobs {
   ) {
     this.queue = new JobQueue(catalog);
     this.ctx = { catalog, forestHome, enqueue: (kind, payload) => this.enqueueJob(kind, payload), emit: emitEvent };
-    const kindOf = (job: Job) => JOB_KINDS[job.kind];
     this.runner = launcher
       ? new JobRunner(this.queue, launcher, forestHome, {
           progress: (job, progress) => {
@@ -90,10 +87,9 @@ export class ServiceJobs {
     this.runner?.close();
   }
 
-  /** Queues a job of a registered kind, starts the runner on it, and tells the UIs. */
-  enqueueJob(kind: string, payload: unknown): Job {
+  /** Queues a job, starts the runner on it, and tells the UIs. */
+  enqueueJob(kind: JobKindName, payload: unknown): Job {
     const runner = this.requireRunner();
-    if (!JOB_KINDS[kind]) throw new GroveError('internal', `No job kind ${JSON.stringify(kind)} is registered with the service.`);
     const job = this.queue.enqueue(kind, payload);
     void runner.drain();
     this.emit(jobView(job), false);

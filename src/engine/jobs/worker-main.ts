@@ -8,6 +8,7 @@
 import { toErrorData } from '../../shared/api/errors';
 import { GroveError } from '../../shared/api/errors';
 import { watchOwner } from '../process-alive';
+import { isJobKindName, type JobKindName } from './kinds';
 import type { FromWorker, JobHandler, ToWorker } from './protocol';
 
 interface ParentPort {
@@ -50,7 +51,7 @@ function connect(): Parent | null {
   return null;
 }
 
-export function runWorker(handlers: Readonly<Record<string, JobHandler>>): void {
+export function runWorker(handlers: Readonly<Record<JobKindName, JobHandler>>): void {
   const parent = connect();
   if (!parent) {
     console.error('This is a Grove worker process: it is started by Grove, not by hand.');
@@ -76,9 +77,8 @@ export function runWorker(handlers: Readonly<Record<string, JobHandler>>): void 
     const { job } = message;
     running = true;
     try {
-      const handler = handlers[job.kind];
-      if (!handler) throw new GroveError('unsupported', `This Grove has no job kind ${JSON.stringify(job.kind)}; known: ${Object.keys(handlers).join(', ')}.`);
-      const result = await handler(job.payload, {
+      if (!isJobKindName(job.kind)) throw new GroveError('unsupported', `This Grove has no job kind ${JSON.stringify(job.kind)}; known: ${Object.keys(handlers).join(', ')}.`);
+      const result = await handlers[job.kind](job.payload, {
         forestHome: job.forestHome,
         signal: controller.signal,
         progress: (progress) => parent.send({ type: 'progress', progress }),

@@ -8,18 +8,13 @@ import type { Catalog } from '../../catalog/catalog';
 import { saveIngestReport } from '../../catalog/domains';
 import { liveModelNamed } from '../../catalog/models';
 import { setRunJob, unfinishedJobOfModel } from '../../catalog/runs';
+import type { IngestJobPayload } from '../../corpus/ingest-job';
 import type { IngestProgress, IngestReport } from '../../corpus/types';
 import { planExpert } from '../expert-plan';
 import type { JobKind } from './kind';
 
-export interface IngestPayload {
-  folder: string;
-  out: string;
-  tokenizer: string;
-  domain: string;
-  /** For the queue's owner, not the worker: the expert to train on the domain once it is ingested. */
-  then?: { expert: DomainExpert };
-}
+/** The worker's payload, and for the queue's owner alone the expert to train on the domain once it is ingested. */
+export type IngestPayload = Omit<IngestJobPayload, 'then' | 'domain'> & { domain: string; then?: { expert: DomainExpert } };
 
 /** The live model of this name, if any, and the unfinished job training it. */
 function modelNamed(catalog: Catalog, name: string): { id: number; job: number | null } | null {

@@ -2,6 +2,7 @@
 // to the catalog from the worker's records and result (workers never open the catalog).
 import type { JobView } from '../../../shared/api/events';
 import type { Catalog } from '../../catalog/catalog';
+import type { JobKindName } from '../../jobs/kinds';
 import type { Job } from '../../jobs/queue';
 import { recordRunStep } from '../../catalog/runs';
 
@@ -9,7 +10,7 @@ export interface JobOwnerContext {
   catalog: Catalog;
   forestHome: string;
   /** Queues another job (a pipeline's next step) and starts the runner on it. */
-  enqueue(kind: string, payload: unknown): Job;
+  enqueue(kind: JobKindName, payload: unknown): Job;
   /** Pushes an event to every connected UI (training progress, say). */
   emit(event: import('../../../shared/api/events').GroveEvent): void;
 }
