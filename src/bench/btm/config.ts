@@ -139,9 +139,10 @@ export function wholePhases(totalSteps: number, fraction: number, experts: numbe
   return Math.abs(seedSteps - fraction * totalSteps) < 1e-9 && Number.isInteger(expertSteps) && expertSteps >= 1;
 }
 
-/** The budgets nearest `totalSteps` (one below, one above, where they exist) that split whole at every fraction. */
+/** `totalSteps` if it splits whole at every fraction, else the nearest that do (one below, one above, where they exist). */
 export function nearestWholeBudgets(totalSteps: number, fractions: readonly number[], experts: number): number[] {
   const fits = (c: number) => fractions.every((f) => wholePhases(c, f, experts));
+  if (fits(totalSteps)) return [totalSteps];
   const found: number[] = [];
   // Fractions given in hundredths and k experts always fit at multiples of 100*k, so the search is short.
   const reach = 100 * experts;
@@ -152,7 +153,7 @@ export function nearestWholeBudgets(totalSteps: number, fractions: readonly numb
     }
   }
   for (let c = Math.round(totalSteps); c <= totalSteps + reach; c++) {
-    if (fits(c) && c !== found[0]) {
+    if (fits(c)) {
       found.push(c);
       break;
     }
