@@ -38,7 +38,7 @@ describe('grove bench btm --domains', () => {
     expect(data.trainGenres).toEqual(['code', 'ledger', 'recipes']);
     expect(data.heldOutGenres).toEqual(['verse', 'statutes']);
     expect(data.source).toMatchObject({ kind: 'folders', root });
-    const ingestion = data.source!.kind === 'folders' ? data.source.ingestion : [];
+    const ingestion = data.source?.kind === 'folders' ? data.source.ingestion : [];
     expect(ingestion.find((d) => d.domain === 'code')!.skipped).toEqual([expect.objectContaining({ path: 'blob.bin', reason: 'binary' })]);
     expect(ingestion.find((d) => d.domain === 'recipes')!.accepted).toBe(24);
     for (const forest of data.forests) {
