@@ -14,7 +14,7 @@ import { ByteTokenizer } from '../../engine/corpus/byte-tokenizer';
 import { ingestFolder } from '../../engine/corpus/ingest';
 import { readManifest, splitShards } from '../../engine/corpus/manifest';
 import { resolveSettings, type IngestSettingsInput } from '../../engine/corpus/settings';
-import { corpusTokenizer, type CorpusTokenizer, type IngestReport } from '../../engine/corpus/types';
+import { corpusTokenizer, type CorpusTokenizer, type IngestReport, type ProgressListener } from '../../engine/corpus/types';
 import { loadTokenizer } from '../../engine/tokenize/load';
 import type { BtmConfig, DomainFolders } from './config';
 import { logDomainSizes, randomParts, splitSizes, trainBenchTokenizer, type BtmCorpus, type BtmDomain, type DomainIngestion } from './corpus';
@@ -83,14 +83,19 @@ async function finalTokenizer(config: BtmConfig, domains: DomainFolders, texts: 
   return { tokenizer, tokenizerDir, vocabSize: config.vocabSize, seconds, documents: sampled.length };
 }
 
-export async function prepareFolderCorpus(work: string, config: BtmConfig, domains: DomainFolders, log: (line: string) => void): Promise<BtmCorpus> {
+/** Ingestion's progress as the benchmark's progress text: which domain, which pass, files done. */
+function ingestProgress(show: (text: string) => void, what: string): ProgressListener {
+  return (p) => show(`corpus: ingesting ${what}, ${p.phase} ${p.filesDone}/${p.filesTotal} files`);
+}
+
+export async function prepareFolderCorpus(work: string, config: BtmConfig, domains: DomainFolders, log: (line: string) => void, show: (text: string) => void = () => undefined): Promise<BtmCorpus> {
   const named = [...config.trainGenres.map((name) => ({ name, role: 'train' as const })), ...config.heldOutGenres.map((name) => ({ name, role: 'held-out' as const }))];
   const settings = settingsOf(domains, config.seeds.split);
   const firstPass = new Map<string, IngestReport>();
   const texts: string[][] = [];
   for (const { name, role } of named) {
     const out = join(work, 'bytes', name);
-    const report = await ingestFolder({ folder: join(domains.root, name), out, tokenizer: new ByteTokenizer(), settings });
+    const report = await ingestFolder({ folder: join(domains.root, name), out, tokenizer: new ByteTokenizer(), settings, onProgress: ingestProgress(show, `${name} (text pass)`) });
     firstPass.set(name, report);
     if (role === 'train') texts.push(await trainTexts(out));
   }
@@ -103,7 +108,7 @@ export async function prepareFolderCorpus(work: string, config: BtmConfig, domai
   for (const { name, role } of named) {
     const folder = join(domains.root, name);
     const dir = join(work, 'domains', name);
-    const report = await ingestFolder({ folder, out: dir, tokenizer: tok.tokenizer, settings });
+    const report = await ingestFolder({ folder, out: dir, tokenizer: tok.tokenizer, settings, onProgress: ingestProgress(show, name) });
     checkSameSplit(name, firstPass.get(name)!, report);
     const tooSmall = domainTooSmall(name, folder, report.splits, role, rules);
     if (tooSmall) throw tooSmall;

@@ -123,7 +123,7 @@ export async function runBtmBenchmark(config: BtmConfig, o: BtmRunOptions): Prom
   const loadStart = loadavg()[0] ?? 0;
   let progress = new BtmProgress(0, o.show, () => loadavg()[0] ?? 0);
   progress.update('corpus: domain folders, tokenizer, ingestion');
-  const corpus = config.domains ? await prepareFolderCorpus(o.work, config, config.domains, o.log) : await prepareCorpus(o.work, config, o.log);
+  const corpus = config.domains ? await prepareFolderCorpus(o.work, config, config.domains, o.log, (text) => progress.update(text)) : await prepareCorpus(o.work, config, o.log);
   // The plan needs the splits' sizes; the corpus phase's time is carried over to the real tracker.
   const corpusPhase = progress.endPhase(`corpus: ${config.domains ? 'domain' : 'genre'} folders, ${config.domains?.seedModel ? "the seed model's tokenizer" : 'BPE tokenizer'}, ingestion`);
   progress = new BtmProgress(plannedUnits(config, corpus), o.show, () => loadavg()[0] ?? 0);
