@@ -1,22 +1,39 @@
-// The BTM benchmark's configuration: which Brown genres train experts and which are held out, the model
-// shape, the compute budget in optimizer steps (never minutes, so a busy machine changes the time, not the
-// table), the seed-phase fractions of the ablation, and how evaluation reads the splits. Two presets:
-// `default` (the committed table, under 45 minutes on 2 cores) and `quick` (the CI smoke run).
+// The BTM benchmark's configuration: which domains train experts and which are held out (Brown genres by
+// default, or the sub-folders of a folder the user names: `domains`), the model shape, the compute budget
+// in optimizer steps (never minutes, so a busy machine changes the time, not the table), the seed-phase
+// fractions of the ablation, and how evaluation reads the splits. Two presets: `default` (the committed
+// table, under 45 minutes on 2 cores) and `quick` (the CI smoke run).
 import { GroveError } from '../../shared/api/errors';
 import type { ModelConfigInput } from '../../engine/model/config';
-import { BROWN_GENRES, type BrownGenre } from '../../engine/tokenize/brown';
+import { BROWN_GENRES } from '../../engine/tokenize/brown';
 
 export interface SplitDocuments {
   valid: number;
   test: number;
 }
 
+/** The user's own domains: every sub-folder of `root` is one, ingested by Grove's ingester. */
+export interface DomainFolders {
+  root: string;
+  /** Shares of each domain's text that ingestion puts into valid and test (by document, or by piece when few). */
+  splitFractions: { valid: number; test: number };
+  /** Most bytes of each training domain's train text the BPE tokenizer is trained on (bounded time on big folders). */
+  tokenizerSampleBytes: number;
+  /**
+   * A model folder (config.json, model.safetensors, tokenizer.json) the seed phase continues from: its shape,
+   * weights and tokenizer replace the bench's shape, random init and trained BPE.
+   */
+  seedModel?: string;
+}
+
 export interface BtmConfig {
   preset: 'default' | 'quick';
-  /** Genres with an expert each; their mix is the seed's and the dense model's data. */
-  trainGenres: BrownGenre[];
-  /** Genres no model trains on: the out-of-domain columns. */
-  heldOutGenres: BrownGenre[];
+  /** Domains with an expert each (Brown genres, or sub-folder names with `domains`); their mix is the seed's and the dense model's data. */
+  trainGenres: string[];
+  /** Domains no model trains on: the out-of-domain columns. */
+  heldOutGenres: string[];
+  /** Absent: Brown genres (the committed benchmark). */
+  domains?: DomainFolders;
   /** BPE vocabulary, trained on the training genres' train splits only. */
   vocabSize: number;
   model: Omit<ModelConfigInput, 'architecture' | 'vocabSize'>;
@@ -104,26 +121,57 @@ export function phaseSteps(config: BtmConfig, fraction: number): { seedSteps: nu
   const k = config.trainGenres.length;
   const seedSteps = Math.round(fraction * config.totalSteps);
   const expertSteps = (config.totalSteps - seedSteps) / k;
-  if (Math.abs(seedSteps - fraction * config.totalSteps) > 1e-9 || !Number.isInteger(expertSteps) || expertSteps < 1) {
+  if (!wholePhases(config.totalSteps, fraction, k)) {
+    const near = nearestWholeBudgets(config.totalSteps, config.seedFractions.includes(fraction) ? config.seedFractions : [fraction], k);
     throw new GroveError(
       'bad_input',
-      `BTM benchmark: a seed fraction of ${fraction} of ${config.totalSteps} steps does not leave each of the ${k} experts a whole number of steps (${expertSteps}); pick totalSteps so that f*C and (1-f)*C/${k} are whole numbers.`,
-      { totalSteps: config.totalSteps, fraction, experts: k },
+      `BTM benchmark: a seed fraction of ${fraction} of ${config.totalSteps} steps does not leave each of the ${k} experts a whole number of steps (${Number(expertSteps.toFixed(2))}); pick totalSteps (--budget) so that f*C and (1-f)*C/${k} are whole numbers${near.length > 0 ? `: the nearest budgets that work are ${near.join(' and ')} steps` : ''}.`,
+      { totalSteps: config.totalSteps, fraction, experts: k, nearest: near },
     );
   }
   return { seedSteps, expertSteps };
 }
 
+/** Whether C steps split into a whole seed phase f*C and k whole, non-empty expert budgets (1-f)*C/k. */
+export function wholePhases(totalSteps: number, fraction: number, experts: number): boolean {
+  const seedSteps = Math.round(fraction * totalSteps);
+  const expertSteps = (totalSteps - seedSteps) / experts;
+  return Math.abs(seedSteps - fraction * totalSteps) < 1e-9 && Number.isInteger(expertSteps) && expertSteps >= 1;
+}
+
+/** `totalSteps` if it splits whole at every fraction, else the nearest that do (one below, one above, where they exist). */
+export function nearestWholeBudgets(totalSteps: number, fractions: readonly number[], experts: number): number[] {
+  const fits = (c: number) => fractions.every((f) => wholePhases(c, f, experts));
+  if (fits(totalSteps)) return [totalSteps];
+  const found: number[] = [];
+  // Fractions given in hundredths and k experts always fit at multiples of 100*k, so the search is short.
+  const reach = 100 * experts;
+  for (let c = Math.round(totalSteps); c >= Math.max(1, totalSteps - reach); c--) {
+    if (fits(c)) {
+      found.push(c);
+      break;
+    }
+  }
+  for (let c = Math.round(totalSteps); c <= totalSteps + reach; c++) {
+    if (fits(c)) {
+      found.push(c);
+      break;
+    }
+  }
+  return found;
+}
+
 function checkConfig(c: BtmConfig): void {
+  // Folder domains are checked against the folder itself (domain-folders.ts), Brown genres here.
   const known = new Set<string>(Object.values(BROWN_GENRES));
-  for (const g of [...c.trainGenres, ...c.heldOutGenres]) {
+  for (const g of c.domains ? [] : [...c.trainGenres, ...c.heldOutGenres]) {
     if (!known.has(g)) throw new GroveError('bad_input', `BTM benchmark: "${g}" is not a Brown genre; use one of ${[...known].join(', ')}.`, { genre: g });
   }
   const all = [...c.trainGenres, ...c.heldOutGenres];
   const twice = all.find((g, i) => all.indexOf(g) !== i);
   if (twice) throw new GroveError('bad_input', `BTM benchmark: genre "${twice}" is listed twice; a genre is either trained on or held out.`, { genre: twice });
-  if (c.trainGenres.length < 2) throw new GroveError('bad_input', `BTM benchmark: ${c.trainGenres.length} training genre(s); a forest needs at least 2 experts.`);
-  if (c.heldOutGenres.length < 1) throw new GroveError('bad_input', 'BTM benchmark: no held-out genre; list at least one for the out-of-domain columns.');
+  if (c.trainGenres.length < 2) throw new GroveError('bad_input', `BTM benchmark: ${c.trainGenres.length} training ${c.domains ? 'domain(s)' : 'genre(s)'}; a forest needs at least 2 experts${c.domains ? `, so ${c.domains.root} needs at least 2 sub-folders that are not held out` : ''}.`);
+  if (c.heldOutGenres.length < 1) throw new GroveError('bad_input', `BTM benchmark: no held-out ${c.domains ? 'domain; name at least one sub-folder with --held-out' : 'genre; list at least one'} for the out-of-domain columns.`);
   if (!c.seedFractions.includes(c.mainFraction)) throw new GroveError('bad_input', `BTM benchmark: the main seed fraction ${c.mainFraction} is not among the ablation's ${c.seedFractions.join(', ')}; add it.`);
   for (const f of c.seedFractions) {
     if (!(f > c.warmupFraction && f < 1)) throw new GroveError('bad_input', `BTM benchmark: seed fraction ${f} must lie after the warm-up (${c.warmupFraction}) and before 1.`, { fraction: f });

@@ -9,7 +9,7 @@ import { GroveError } from '../../shared/api/errors';
 import { ingestFolder } from '../../engine/corpus/ingest';
 import { resolveSettings, type IngestSettingsInput } from '../../engine/corpus/settings';
 import { planSplit } from '../../engine/corpus/split';
-import { corpusTokenizer, type CorpusTokenizer, type IngestReport, type Split } from '../../engine/corpus/types';
+import { corpusTokenizer, type CorpusTokenizer, type IngestReport, type SkipReason, type Split } from '../../engine/corpus/types';
 import { Rng } from '../../engine/model/rng';
 import { writeBrownGenreFolder, type BrownGenre } from '../../engine/tokenize/brown';
 import { tokenizerFromJson } from '../../engine/tokenize/load';
@@ -37,6 +37,19 @@ export interface BtmCorpus {
   tokenizer: { vocabSize: number; trainDocuments: number; seconds: number };
   genres: BtmDomain[];
   randomSplits: BtmDomain[];
+  /** Folder domains only: what ingestion accepted and skipped in each (Brown's texts are all accepted). */
+  ingestion?: DomainIngestion[];
+}
+
+/** One folder domain's ingestion, kept for the report: every skipped file with its reason. */
+export interface DomainIngestion {
+  domain: string;
+  role: 'train' | 'held-out';
+  files: number;
+  accepted: number;
+  splitBy: 'document' | 'piece';
+  skippedBy: Partial<Record<SkipReason, number>>;
+  skipped: { path: string; reason: SkipReason; detail: string }[];
 }
 
 /** Ingest settings of the benchmark: split by document always (Brown texts are all about 2,000 words). */
@@ -90,7 +103,7 @@ export function exactSplitFractions(files: readonly string[], docs: SplitDocumen
   return { valid, test };
 }
 
-function sizes(report: IngestReport): Record<Split, SplitSize> {
+export function splitSizes(report: IngestReport): Record<Split, SplitSize> {
   const out = {} as Record<Split, SplitSize>;
   for (const s of ['train', 'valid', 'test'] as const) out[s] = { documents: report.splits[s].documents, tokens: report.splits[s].tokens, textBytes: report.splits[s].textBytes };
   return out;
@@ -112,7 +125,7 @@ async function ingestDomain(name: string, role: BtmDomain['role'], folder: strin
   for (const s of role === 'random-split' ? (['train'] as const) : (['train', 'valid', 'test'] as const)) {
     if (report.splits[s].tokens === 0) throw new GroveError('bad_input', `BTM benchmark: the ${s} split of ${name} is empty; change splitDocuments.`, { domain: name, split: s });
   }
-  return { name, role, dir: out, splits: sizes(report) };
+  return { name, role, dir: out, splits: splitSizes(report) };
 }
 
 /** Deals documents into k parts after a seeded Fisher-Yates shuffle: part sizes differ by at most one. */
@@ -128,24 +141,35 @@ export function randomParts<T>(items: readonly T[], k: number, seed: number): T[
   return parts;
 }
 
+/** Byte-level BPE of `vocabSize` trained on `texts`, saved in `dir` (the folder every model's tokenizer check reads). */
+export async function trainBenchTokenizer(texts: readonly string[], vocabSize: number, dir: string): Promise<{ tokenizer: CorpusTokenizer; seconds: number }> {
+  const trained = await trainByteLevelBpe(texts, { vocabSize });
+  mkdirSync(dir, { recursive: true });
+  await saveTokenizerFiles(dir, trained);
+  return { tokenizer: corpusTokenizer(tokenizerFromJson(trained.tokenizerJson, trained.tokenizerConfig)), seconds: trained.stats.seconds };
+}
+
+/** One log line per domain: documents and tokens of each split. */
+export function logDomainSizes(domains: readonly BtmDomain[], log: (line: string) => void): void {
+  for (const d of domains) log(`  ${d.role} ${d.name}: ${d.splits.train.documents}/${d.splits.valid.documents}/${d.splits.test.documents} documents, ${d.splits.train.tokens}/${d.splits.valid.tokens}/${d.splits.test.tokens} tokens (train/valid/test)`);
+}
+
 export async function prepareCorpus(work: string, config: BtmConfig, log: (line: string) => void): Promise<BtmCorpus> {
-  const folders = new Map<BrownGenre, string>();
-  for (const genre of [...config.trainGenres, ...config.heldOutGenres]) folders.set(genre, writeBrownGenreFolder(genre, join(work, 'folders', genre)));
-  const fractions = new Map<BrownGenre, { valid: number; test: number }>();
+  const folders = new Map<string, string>();
+  // Without `domains`, config.ts has checked that every name is a Brown genre.
+  for (const genre of [...config.trainGenres, ...config.heldOutGenres]) folders.set(genre, writeBrownGenreFolder(genre as BrownGenre, join(work, 'folders', genre)));
+  const fractions = new Map<string, { valid: number; test: number }>();
   for (const [genre, folder] of folders) fractions.set(genre, exactSplitFractions(txtFiles(folder), config.splitDocuments, config.seeds.split));
-  const settingsOf = (genre: BrownGenre) => ingestSettings(fractions.get(genre)!, config.seeds.split);
+  const settingsOf = (genre: string) => ingestSettings(fractions.get(genre)!, config.seeds.split);
 
   const plans = new Map([...folders].map(([genre, folder]) => [genre, plan(txtFiles(folder), fractions.get(genre)!, config.seeds.split)]));
 
   // The tokenizer sees the training genres' train documents and nothing else.
   const trainDocs = config.trainGenres.map((genre) => ({ genre, files: [...plans.get(genre)!].filter(([, split]) => split === 'train').map(([f]) => f) }));
   const texts = trainDocs.flatMap(({ genre, files }) => files.map((f) => readFileSync(join(folders.get(genre)!, f), 'utf8')));
-  const trained = await trainByteLevelBpe(texts, { vocabSize: config.vocabSize });
   const tokenizerDir = join(work, 'tokenizer');
-  mkdirSync(tokenizerDir, { recursive: true });
-  await saveTokenizerFiles(tokenizerDir, trained);
-  const tokenizer = corpusTokenizer(tokenizerFromJson(trained.tokenizerJson, trained.tokenizerConfig));
-  log(`  tokenizer: BPE ${config.vocabSize} on ${texts.length} training documents in ${trained.stats.seconds.toFixed(1)} s`);
+  const { tokenizer, seconds } = await trainBenchTokenizer(texts, config.vocabSize, tokenizerDir);
+  log(`  tokenizer: BPE ${config.vocabSize} on ${texts.length} training documents in ${seconds.toFixed(1)} s`);
 
   const genres: BtmDomain[] = [];
   for (const genre of config.trainGenres) genres.push(await ingestDomain(genre, 'train', folders.get(genre)!, join(work, 'domains', genre), tokenizer, settingsOf(genre), plans.get(genre)));
@@ -161,6 +185,6 @@ export async function prepareCorpus(work: string, config: BtmConfig, log: (line:
     for (const { genre, file } of part) copyFileSync(join(folders.get(genre)!, file), join(folder, file));
     randomSplits.push(await ingestDomain(name, 'random-split', folder, join(work, 'domains', name), tokenizer, ingestSettings({ valid: 0, test: 0 }, config.seeds.split)));
   }
-  for (const d of [...genres, ...randomSplits]) log(`  ${d.role} ${d.name}: ${d.splits.train.documents}/${d.splits.valid.documents}/${d.splits.test.documents} documents, ${d.splits.train.tokens}/${d.splits.valid.tokens}/${d.splits.test.tokens} tokens (train/valid/test)`);
-  return { tokenizerDir, tokenizer: { vocabSize: config.vocabSize, trainDocuments: texts.length, seconds: trained.stats.seconds }, genres, randomSplits };
+  logDomainSizes([...genres, ...randomSplits], log);
+  return { tokenizerDir, tokenizer: { vocabSize: config.vocabSize, trainDocuments: texts.length, seconds }, genres, randomSplits };
 }

@@ -4,11 +4,14 @@
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { GroveError } from '../../shared/api/errors';
 import { parseModelConfig } from '../../engine/model/config';
+import { readModelFolder, type ModelFolder } from '../../engine/model/folder';
 import { parameterCount } from '../../engine/model/names';
 import { LlamaTrainer } from '../../engine/train/step-runner';
 import { phaseSteps, type BtmConfig } from './config';
 import { prepareCorpus, type BtmCorpus } from './corpus';
+import { prepareFolderCorpus } from './domain-corpus';
 import { CONTROL_VARIANTS, DOMAIN_VARIANTS, scoreAverages, scoreForest, scoreModel, type EvalContext } from './evaluate';
 import { BtmProgress, TRAIN_UNITS_PER_TOKEN } from './progress';
 import { findings, makeRow, type BtmResult, type ForestResult, type GenreScore, type RowId } from './results';
@@ -100,19 +103,41 @@ async function runForest(trainer: LlamaTrainer, seed: TrainedSeed, corpus: BtmCo
   };
 }
 
+/** A seed model's config and weights, checked against the benchmark: context within its positions, tokenizer within its vocabulary. */
+async function openSeedModel(folder: string, config: BtmConfig, corpus: BtmCorpus): Promise<ModelFolder> {
+  const model = await readModelFolder(folder);
+  const problem =
+    config.contextLength > model.config.maxPositionEmbeddings
+      ? `its ${model.config.maxPositionEmbeddings} positions are fewer than the benchmark's context of ${config.contextLength} tokens`
+      : corpus.tokenizer.vocabSize > model.config.vocabSize
+        ? `its tokenizer has ${corpus.tokenizer.vocabSize} tokens but the model only ${model.config.vocabSize} embeddings`
+        : null;
+  if (problem) {
+    await model.weights.close();
+    throw new GroveError('bad_input', `BTM benchmark: --seed-model ${folder} cannot seed this run: ${problem}. Use a model trained with this tokenizer and at least this context.`, { folder });
+  }
+  return model;
+}
+
 export async function runBtmBenchmark(config: BtmConfig, o: BtmRunOptions): Promise<BtmResult> {
   const loadStart = loadavg()[0] ?? 0;
   let progress = new BtmProgress(0, o.show, () => loadavg()[0] ?? 0);
-  progress.update('corpus: genre folders, tokenizer, ingestion');
-  const corpus = await prepareCorpus(o.work, config, o.log);
+  progress.update('corpus: domain folders, tokenizer, ingestion');
+  const corpus = config.domains ? await prepareFolderCorpus(o.work, config, config.domains, o.log, (text) => progress.update(text)) : await prepareCorpus(o.work, config, o.log);
   // The plan needs the splits' sizes; the corpus phase's time is carried over to the real tracker.
-  const corpusPhase = progress.endPhase('corpus: genre folders, BPE tokenizer, ingestion');
+  const corpusPhase = progress.endPhase(`corpus: ${config.domains ? 'domain' : 'genre'} folders, ${config.domains?.seedModel ? "the seed model's tokenizer" : 'BPE tokenizer'}, ingestion`);
   progress = new BtmProgress(plannedUnits(config, corpus), o.show, () => loadavg()[0] ?? 0);
   progress.phases.push(corpusPhase);
 
-  const modelConfig = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: config.vocabSize, ...config.model }, 'BTM benchmark model');
+  const seedModel = config.domains?.seedModel ? await openSeedModel(config.domains.seedModel, config, corpus) : null;
+  const modelConfig = seedModel?.config ?? parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: config.vocabSize, ...config.model }, 'BTM benchmark model');
   const trainer = await LlamaTrainer.create(modelConfig, { batchSize: config.batchSize, contextLength: config.contextLength, threads: config.threads, seed: config.seeds.init });
   try {
+    if (seedModel) {
+      // The seed phase is the seed model's continued training on the mix: its weights, fresh AdamW state.
+      await trainer.loadWeights(seedModel.weights);
+      await seedModel.weights.close();
+    }
     const dense = await trainDenseAndSeeds(trainer, corpus.genres, config, o.work, progress);
     progress.endPhase(`train: dense, ${config.totalSteps} steps (seeds saved at ${config.seedFractions.map(pct).join(', ')})`);
     const ctx: EvalContext = { config, genres: corpus.genres, progress, tokenizerDir: corpus.tokenizerDir };
@@ -133,6 +158,7 @@ export async function runBtmBenchmark(config: BtmConfig, o: BtmRunOptions): Prom
       trainGenres: config.trainGenres,
       heldOutGenres: config.heldOutGenres,
       corpus: [...corpus.genres, ...corpus.randomSplits].map((d) => ({ name: d.name, role: d.role, splits: d.splits })),
+      source: config.domains ? { kind: 'folders', root: config.domains.root, seedModel: config.domains.seedModel ?? null, ingestion: corpus.ingestion ?? [] } : { kind: 'brown' },
       model: { parameters: parameterCount(modelConfig), config: modelConfig },
       dense: { validCurve: dense.validCurve },
       forests,

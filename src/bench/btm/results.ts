@@ -2,6 +2,7 @@
 // perplexity and bits per byte), in-domain and out-of-domain means (arithmetic means over genres, as the
 // paper averages perplexities), and the three findings checked at each seed fraction.
 import type { Evaluation } from '../../engine/eval/perplexity';
+import type { DomainIngestion } from './corpus';
 import type { PhaseTiming } from './progress';
 
 export interface GenreScore {
@@ -84,6 +85,8 @@ export interface BtmResult {
   trainGenres: string[];
   heldOutGenres: string[];
   corpus: { name: string; role: string; splits: Record<string, { documents: number; tokens: number; textBytes: number }> }[];
+  /** Brown's genres, or the user's folders with what ingestion skipped in each (absent in results written before). */
+  source?: { kind: 'brown' } | { kind: 'folders'; root: string; seedModel: string | null; ingestion: DomainIngestion[] };
   model: { parameters: number; config: unknown };
   dense: { validCurve: { step: number; loss: number }[] };
   forests: ForestResult[];

