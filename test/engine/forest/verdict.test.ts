@@ -60,7 +60,7 @@ describe('judgeForest', () => {
     expect(v.domains.map((d) => [d.domain, d.forest, d.forestGain])).toEqual([['law', 8, expect.closeTo(0.2, 12)]]);
   });
 
-  it('measures the gain as the fraction of the baseline's perplexity the forest saves', () => {
+  it('measures the gain as the fraction of the baseline perplexity that the forest saves', () => {
     expect(perplexityGain(100, 86)).toBeCloseTo(0.14, 12);
     expect(perplexityGain(20, 21)).toBeCloseTo(-0.05, 12);
   });
