@@ -18,7 +18,7 @@ import { parseModelConfig } from '../model/config';
 import { domainDir } from '../store/domains';
 import type { ExpertJobPayload } from '../store/expert-job';
 import { budgetToJob, forestTrainingSettings } from '../store/training-settings';
-import { claimModelName, seedIsPretrained, storedRef } from './expert-plan';
+import { claimModelName, seedIsPretrained, storedRef, withOverrides } from './expert-plan';
 
 /** What the baseline's owner needs once it is trained: whom the verdict compares it with. */
 export interface BaselineFollowUp {
@@ -53,7 +53,7 @@ export function planBaseline(catalog: Catalog, home: string, input: ApiParsedInp
   const seedModel = modelById(catalog, forestSeed(catalog, forest.id).id);
   const seed = storedRef(catalog, seedModel.id);
   // The experts' own settings (a full model's, even where some experts are light: the baseline is one whole model).
-  const settings = { ...forestTrainingSettings(catalog, forest.id, parseModelConfig(JSON.parse(seedModel.architectureJson)), seedIsPretrained(catalog, forest.id, seedModel.id)), ...(input.threads !== undefined ? { threads: input.threads } : {}) };
+  const settings = withOverrides(forestTrainingSettings(catalog, forest.id, parseModelConfig(JSON.parse(seedModel.architectureJson)), seedIsPretrained(catalog, forest.id, seedModel.id)), input);
   const budget = budgetToJob({ tokens: trainingTokens }, settings) as { steps: number };
   const then: BaselineFollowUp = { experts: experts.map((e) => e.name), expertDomains, trainingTokens };
 

@@ -2,7 +2,7 @@
 // with the training tokens its experts received, then scored beside the forest on every domain; the verdict is
 // how the forest did against it, per domain, as the evaluations stood when it was judged.
 import { z } from 'zod';
-import { DeviceChoice, Threads } from './schemas-forest';
+import { CheckpointEvery, DeviceChoice, Threads } from './schemas-forest';
 import { SafeName } from './names';
 
 export const DomainVerdict = z.object({
@@ -37,7 +37,7 @@ export function verdictSchemas<J extends z.ZodType>(JobView: J) {
      * Trains the dense baseline (a model of role 'baseline', from the seed: `name`, default "baseline", or the
      * next free "baseline-N") and then evaluates it beside the forest on every domain; the verdict is stored.
      */
-    compareWithBaseline: { input: z.object({ name: SafeName.optional(), device: DeviceChoice.default('auto'), threads: Threads.optional() }).strict(), output: JobView },
+    compareWithBaseline: { input: z.object({ name: SafeName.optional(), device: DeviceChoice.default('auto'), threads: Threads.optional(), checkpoint: CheckpointEvery.optional() }).strict(), output: JobView },
     /** The forest's last verdict, with its date; null before the first comparison. */
     verdict: { input: z.object({}).strict(), output: Verdict.nullable() },
   } as const;
