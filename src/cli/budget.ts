@@ -23,6 +23,12 @@ export function budgetOptions(cmd: Command, o: { device?: boolean } = {}): Comma
     .option('--tokens <n>', 'training budget: training tokens', num)
     .option('--minutes <n>', 'training budget: wall-clock minutes (steps are planned by timing the first ones)', num);
   if (o.device === false) return cmd;
+  return deviceOptions(cmd);
+}
+
+/** Where to train and how often to checkpoint, for a command whose budget is its own (the dense baseline's). */
+export function deviceOptions(cmd: Command): Command {
+  const num = (v: string) => Number(v);
   return cmd
     .option('--device <name>', 'auto (a GPU provider when one works, else CPU), cpu, cuda, webgpu, dml or coreml', 'auto')
     .option('--threads <n>', "CPU threads for training (0: every core; default: the forest's setting)", num)

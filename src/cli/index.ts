@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { GROVE_VERSION } from '../engine/version';
 import { registerAdd } from './commands/add';
+import { registerBaseline } from './commands/baseline';
 import { registerBench } from './commands/bench';
 import { registerBranch } from './commands/branch';
 import { registerChat } from './commands/chat';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerChat(program);
   registerEval(program);
   registerCollapse(program);
+  registerBaseline(program);
   registerMix(program);
   registerMaintenance(program);
   registerJobs(program);

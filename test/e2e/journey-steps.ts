@@ -149,3 +149,18 @@ export async function collapseAndChat(j: Journey): Promise<void> {
   await shot(j, 'chat-collapsed');
   expect(j.errors).toEqual([]);
 }
+
+export async function compareWithOneModel(j: Journey): Promise<void> {
+  const { page } = j;
+  await nav(j, 'Forest');
+  await page.getByRole('button', { name: 'Compare with one model' }).click();
+  await page.getByRole('button', { name: 'Comparing…' }).waitFor();
+  // The baseline trains with the four experts' tokens, then is scored beside the forest on the four domains.
+  await page.getByTestId('verdict').waitFor({ timeout: 240_000 });
+  await expect(page.getByTestId('baseline-row').count()).resolves.toBe(1);
+  const lines = await page.getByTestId('verdict-line').allTextContents();
+  expect(lines).toHaveLength(4);
+  for (const line of lines) expect(line.trim()).toMatch(/^forest (\d+ % (better|worse)|even) on \S+ \(collapsed model (\d+ % (better|worse)|even)\)$/);
+  await expect(page.getByTestId('verdict-row').locator('td').count()).resolves.toBe(4);
+  await shot(j, 'verdict');
+}

@@ -76,6 +76,16 @@ export interface Overrides {
   checkpoint?: { steps?: number | undefined; minutes?: number | undefined } | undefined;
 }
 
+/** The forest's settings with what one training overrides (threads, checkpoint intervals). */
+export function withOverrides(settings: TrainingSettings, o: Overrides): TrainingSettings {
+  return {
+    ...settings,
+    ...(o.threads !== undefined ? { threads: o.threads } : {}),
+    ...(o.checkpoint?.steps !== undefined ? { checkpointEverySteps: o.checkpoint.steps } : {}),
+    ...(o.checkpoint?.minutes !== undefined ? { checkpointMinutes: o.checkpoint.minutes } : {}),
+  };
+}
+
 /** The domain to train on (ingested and big enough), and the forest's training settings (a light expert's, for one) and budget for it. */
 export function domainTraining(catalog: Catalog, domainName: string, budget: TrainBudget | undefined, o: Overrides, light: boolean): DomainTraining {
   const forest = catalog.forest();
@@ -87,13 +97,7 @@ export function domainTraining(catalog: Catalog, domainName: string, budget: Tra
   if (!stats.trainable) throw new GroveError('bad_input', `Domain "${domainName}" cannot be trained on yet: ${stats.message}`, { domain: domainName });
   const seedModel = modelById(catalog, seed.id);
   const expertSettings = forestTrainingSettings(catalog, forest.id, parseModelConfig(JSON.parse(seedModel.architectureJson)), seedIsPretrained(catalog, forest.id, seed.id));
-  const forestSettings = light ? lightTrainingSettings(expertSettings) : expertSettings;
-  const settings: TrainingSettings = {
-    ...forestSettings,
-    ...(o.threads !== undefined ? { threads: o.threads } : {}),
-    ...(o.checkpoint?.steps !== undefined ? { checkpointEverySteps: o.checkpoint.steps } : {}),
-    ...(o.checkpoint?.minutes !== undefined ? { checkpointMinutes: o.checkpoint.minutes } : {}),
-  };
+  const settings = withOverrides(light ? lightTrainingSettings(expertSettings) : expertSettings, o);
   const chosen = budget ?? defaultBudget(stats.splits.train.tokens, settings);
   return { forestId: forest.id, domain: { id: domain.id, name: domain.name }, trainTokens: stats.splits.train.tokens, settings, budget: chosen, jobBudget: budgetToJob(chosen, settings), seedModel };
 }

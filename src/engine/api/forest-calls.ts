@@ -26,11 +26,9 @@ import { collectGarbage } from '../store/gc';
 import { claimModelName, planExpert, planTraining, seedIsPretrained, storedRef } from './expert-plan';
 import { jobView, type ServiceJobs } from './jobs';
 import { targetText } from './prior-target';
+import { cachedPriorOver, planEvaluation } from './evaluation-plan';
 import { assertCanPlantSeed } from './seed-guard';
 
-
-/** Tokens scored per model and domain by an evaluation: a fair sample that keeps the heatmap quick. */
-const EVAL_MAX_TOKENS = 65_536;
 
 export class ForestCalls {
   constructor(
@@ -103,13 +101,6 @@ export class ForestCalls {
     });
   }
 
-  /** The stored prior of a target over exactly these models, if there is one. */
-  private cachedPrior(forestId: number, target: string, models: readonly StoredRef[]): number[] | null {
-    const stored = loadPrior(this.catalog, forestId, target);
-    if (!stored || stored.modelIds.length !== models.length || !models.every((m) => stored.modelIds.includes(m.id))) return null;
-    return priorOver(stored, models.map((m) => m.id));
-  }
-
   async estimatePrior(raw: ApiInput<'estimatePrior'>): Promise<JobView> {
     const input = apiSchemas.estimatePrior.input.parse(raw);
     const forestId = this.forestId();
@@ -177,20 +168,8 @@ export class ForestCalls {
   async evaluate(raw: ApiInput<'evaluate'>): Promise<JobView> {
     const input = apiSchemas.evaluate.input.parse(raw);
     const forestId = this.forestId();
-    const all = this.catalog.domains(forestId).filter((d) => d.statsJson);
-    const domains = (input.domains ?? all.map((d) => d.name)).map((name) => {
-      const d = all.find((x) => x.name === name);
-      if (!d) throw new GroveError('not_found', `No ingested domain "${name}" in this forest.`, { domain: name });
-      return { name, id: d.id, dir: domainDir(this.forestHome, name) };
-    });
-    if (domains.length === 0) throw new GroveError('conflict', 'The forest has no ingested domains to evaluate on: add a domain first.');
     const models = this.models(input.models ?? readyModelNames(this.catalog, forestId));
-    const experts = forestExperts(this.catalog, forestId).map((e) => storedRef(this.catalog, e.id));
-    const ensemble = input.ensemble && experts.length >= 2 ? { experts, priors: Object.fromEntries(domains.flatMap((d) => { const prior = this.cachedPrior(forestId, `domain:${d.name}`, experts); return prior ? [[d.name, prior]] : []; })) } : null;
-    const seed = modelById(this.catalog, forestSeed(this.catalog, forestId).id);
-    const settings = forestTrainingSettings(this.catalog, forestId, parseModelConfig(JSON.parse(seed.architectureJson)), seedIsPretrained(this.catalog, forestId, seed.id));
-    const payload: EvaluateJobPayload = { models, domains, ensemble, split: input.split, contextLength: settings.contextLength, maxTokens: EVAL_MAX_TOKENS };
-    return jobView(this.jobs.enqueueJob('evaluate', payload));
+    return jobView(this.jobs.enqueueJob('evaluate', planEvaluation(this.catalog, this.forestHome, forestId, models, input)));
   }
 
   async evaluations(): Promise<ApiOutput<'evaluations'>> {
@@ -213,7 +192,7 @@ export class ForestCalls {
       const unknown = Object.keys(w.weights).filter((n) => !known.has(n));
       if (unknown.length > 0) throw new GroveError('not_found', `Manual weights name ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not among the models collapsed (${[...known].join(', ')}).`, { unknown });
       weighting = { kind: 'manual', weights: models.map((m) => w.weights[m.name] ?? 0) };
-    } else weighting = { kind: 'posterior', target: w.target, prior: this.cachedPrior(forestId, w.target, models), text: targetText(this.catalog, this.forestHome, forestId, w.target, this.jobs.paths) };
+    } else weighting = { kind: 'posterior', target: w.target, prior: cachedPriorOver(this.catalog, forestId, w.target, models), text: targetText(this.catalog, this.forestHome, forestId, w.target, this.jobs.paths) };
     const method = mergeMethod(input.method);
     const used = weighting.kind === 'manual' ? weighting.weights.filter((x) => x > 0).length : models.length;
     if (used < method.models.min || (method.models.max !== undefined && used > method.models.max)) {

@@ -17,6 +17,7 @@ import { InferenceHost, type InferWorkerHandle } from '../infer/host';
 import { ChatCalls } from './chat-calls';
 import { EstimateCalls } from './estimate-calls';
 import { CompletionCalls } from './completions';
+import { BaselineCalls } from './baseline-calls';
 import { ForestCalls } from './forest-calls';
 import { HubCalls } from './hub-calls';
 import { MixCalls } from './mix-calls';
@@ -49,6 +50,7 @@ export class GroveService implements GroveApi {
   private readonly catalog: Catalog;
   private readonly jobQueue: ServiceJobs;
   private readonly forestCalls: ForestCalls;
+  private readonly baselineCalls: BaselineCalls;
   private readonly inference: InferenceHost | null;
   private readonly chatCalls: ChatCalls;
   private readonly hubCalls: HubCalls;
@@ -67,6 +69,7 @@ export class GroveService implements GroveApi {
     this.inference = options.inference ? new InferenceHost(options.inference) : null;
     this.chatCalls = new ChatCalls(this.catalog, options.forestHome, this.inference, (event) => this.emit(event));
     this.forestCalls = new ForestCalls(this.catalog, options.forestHome, this.jobQueue);
+    this.baselineCalls = new BaselineCalls(this.catalog, options.forestHome, this.jobQueue);
     this.hubCalls = new HubCalls(this.catalog, options.forestHome, this.jobQueue);
     this.estimateCalls = new EstimateCalls(this.catalog, options.forestHome, this.jobQueue, options.memory);
     this.mixCalls = new MixCalls(this.catalog, options.forestHome);
@@ -103,6 +106,9 @@ export class GroveService implements GroveApi {
   evaluations = (_input?: ApiInput<'evaluations'>) => this.forestCalls.evaluations();
   collapse = (input: ApiInput<'collapse'>) => this.forestCalls.collapse(input);
   mergeMethods = (_input?: ApiInput<'mergeMethods'>) => Promise.resolve(mergeMethodViews());
+  // The forest against one dense model (schemas-verdict.ts), in baseline-calls.ts.
+  compareWithBaseline = (input: ApiInput<'compareWithBaseline'>) => this.baselineCalls.compareWithBaseline(input);
+  verdict = (_input?: ApiInput<'verdict'>) => this.baselineCalls.verdict();
 
   // Estimates before long jobs (schemas-estimate.ts), in estimate-calls.ts.
   trainingEstimate = (input: ApiInput<'trainingEstimate'>) => this.estimateCalls.trainingEstimate(input);

@@ -26,7 +26,7 @@ export interface DomainRow {
   /** The ingest summary (JSON written by saveIngestReport), or null before the first ingest. */
   statsJson: string | null;
 }
-export type ModelRole = 'seed' | 'expert' | 'collapsed' | 'imported';
+export type ModelRole = 'seed' | 'expert' | 'collapsed' | 'imported' | 'baseline';
 export interface ModelRow {
   id: number;
   name: string;
@@ -69,10 +69,26 @@ export class Catalog {
     }
     for (const m of list) {
       if (m.version <= current) continue;
-      this.#db.transaction(() => {
-        m.up(this.#db);
-        this.#db.pragma(`user_version = ${m.version}`);
-      })();
+      // PRAGMA foreign_keys is a no-op inside a transaction: it is switched off around one that rebuilds tables.
+      if (m.rebuildsTables) this.#db.pragma('foreign_keys = OFF');
+      try {
+        this.#db.transaction(() => {
+          m.up(this.#db);
+          if (m.rebuildsTables) this.assertForeignKeys(m);
+          this.#db.pragma(`user_version = ${m.version}`);
+        })();
+      } finally {
+        if (m.rebuildsTables) this.#db.pragma('foreign_keys = ON');
+      }
+    }
+  }
+
+  /** A rebuilt table must leave every reference as it was; a broken one rolls the migration back. */
+  private assertForeignKeys(m: Migration): void {
+    const broken = this.#db.pragma('foreign_key_check') as { table: string; parent: string }[];
+    if (broken.length > 0) {
+      const where = broken.slice(0, 3).map((b) => `${b.table} -> ${b.parent}`).join(', ');
+      throw new GroveError('internal', `Migration ${m.version} (${m.name}) would leave ${broken.length} broken reference(s) (${where}); the catalog was left as it was. Report this with the catalog file.`, { version: m.version });
     }
   }
 

@@ -5,6 +5,11 @@ import type { Database } from 'better-sqlite3';
 export interface Migration {
   version: number;
   name: string;
+  /**
+   * The migration rebuilds a table others reference (SQLite's way to change a CHECK): it runs with foreign keys
+   * off, so dropping the old table neither cascades nor fails, and the keys are checked before it commits.
+   */
+  rebuildsTables?: boolean;
   up(db: Database): void;
 }
 
@@ -222,6 +227,50 @@ export const migrations: readonly Migration[] = [
           spec_json TEXT NOT NULL,
           created_at TEXT NOT NULL DEFAULT ${now},
           UNIQUE (forest_id, name)
+        );
+      `);
+    },
+  },
+  {
+    version: 6,
+    name: "models: the 'baseline' role (the compute-matched dense model); verdicts",
+    rebuildsTables: true,
+    up(db) {
+      // SQLite cannot widen a CHECK in place: the table is made again with the same columns, in the same
+      // order, and the rows copied (the 12-step procedure of SQLite's ALTER TABLE page, foreign keys off).
+      db.exec(`
+        CREATE TABLE models_v6 (
+          id INTEGER PRIMARY KEY,
+          forest_id INTEGER NOT NULL REFERENCES forests(id) ON DELETE CASCADE,
+          name TEXT NOT NULL,
+          -- 'baseline': the dense model trained on the mix of the experts' domains with their compute, to judge the forest by.
+          role TEXT NOT NULL CHECK (role IN ('seed', 'expert', 'collapsed', 'imported', 'baseline')),
+          domain_id INTEGER REFERENCES domains(id) ON DELETE SET NULL,
+          weights_sha256 TEXT,
+          weights_bytes INTEGER,
+          created_at TEXT NOT NULL DEFAULT ${now},
+          architecture_json TEXT,
+          tokenizer_sha256 TEXT,
+          status TEXT NOT NULL DEFAULT 'ready' CHECK (status IN ('training', 'ready', 'removed')),
+          kind TEXT NOT NULL DEFAULT 'full' CHECK (kind IN ('full', 'light')),
+          base_sha256 TEXT,
+          lora_json TEXT,
+          UNIQUE (forest_id, name)
+        );
+        INSERT INTO models_v6 SELECT id, forest_id, name, role, domain_id, weights_sha256, weights_bytes, created_at, architecture_json,
+          tokenizer_sha256, status, kind, base_sha256, lora_json FROM models;
+        DROP TABLE models;
+        ALTER TABLE models_v6 RENAME TO models;
+        CREATE INDEX models_by_base ON models(base_sha256);
+
+        -- "Compare with one model": per domain, the forest (its ensemble, and its collapsed model where it has
+        -- one) against the baseline, as the evaluations stood when it was judged (JSON); the newest is shown.
+        CREATE TABLE verdicts (
+          id INTEGER PRIMARY KEY,
+          forest_id INTEGER NOT NULL REFERENCES forests(id) ON DELETE CASCADE,
+          baseline_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
+          verdict_json TEXT NOT NULL,
+          created_at TEXT NOT NULL DEFAULT ${now}
         );
       `);
     },

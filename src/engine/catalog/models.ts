@@ -162,6 +162,11 @@ export function readyExperts(catalog: Catalog, forestId: number): ModelRef[] {
   return databaseOf(catalog).prepare("SELECT id, name FROM models WHERE forest_id = ? AND role = 'expert' AND status = 'ready' ORDER BY id").all(forestId) as ModelRef[];
 }
 
+/** The forest's newest ready model of a role (its latest collapsed model, say), or null when it has none. */
+export function newestReadyOfRole(catalog: Catalog, forestId: number, role: ModelRole): ModelRef | null {
+  return (databaseOf(catalog).prepare("SELECT id, name FROM models WHERE forest_id = ? AND role = ? AND status = 'ready' AND weights_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1").get(forestId, role) as ModelRef | undefined) ?? null;
+}
+
 /** The forest's seed (the first one not removed), or null before it has one. */
 export function liveSeed(catalog: Catalog, forestId: number): ModelRef | null {
   return (databaseOf(catalog).prepare("SELECT id, name FROM models WHERE forest_id = ? AND role = 'seed' AND status != 'removed' ORDER BY id LIMIT 1").get(forestId) as ModelRef | undefined) ?? null;

@@ -136,6 +136,15 @@ export function unfinishedJobOfModel(catalog: Catalog, modelId: number, statuses
   return row?.id ?? null;
 }
 
+/** The training tokens of these models' finished runs: what they received in all (a dense baseline is given as many). */
+export function finishedRunTokens(catalog: Catalog, modelIds: readonly number[]): number {
+  if (modelIds.length === 0) return 0;
+  const row = databaseOf(catalog)
+    .prepare(`SELECT COALESCE(SUM(tokens), 0) AS tokens FROM runs WHERE status = 'done' AND model_id IN (${modelIds.map(() => '?').join(', ')})`)
+    .get(...modelIds) as { tokens: number };
+  return row.tokens;
+}
+
 /** The weights every run that may still go on starts from (gc keeps them). */
 export function pendingRunInits(catalog: Catalog): string[] {
   return (databaseOf(catalog).prepare("SELECT init_sha256 AS s FROM runs WHERE status NOT IN ('done', 'cancelled') AND init_sha256 IS NOT NULL").all() as { s: string }[]).map((r) => r.s);

@@ -1,8 +1,8 @@
--- The Grove catalog's schema at version 5, as the migrations (migrations.ts) leave it.
+-- The Grove catalog's schema at version 6, as the migrations (migrations.ts) leave it.
 -- Generated: npm run catalog:schema rewrites it; test/engine/catalog/schema.test.ts keeps it equal to a migrated catalog.
 -- Change the schema with a new migration, never here and never in a released migration.
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 CREATE TABLE chats (
   id INTEGER PRIMARY KEY,
@@ -110,11 +110,11 @@ CREATE TABLE mixes (
   UNIQUE (forest_id, name)
 );
 
-CREATE TABLE models (
+CREATE TABLE "models" (
   id INTEGER PRIMARY KEY,
   forest_id INTEGER NOT NULL REFERENCES forests(id) ON DELETE CASCADE,
   name TEXT NOT NULL,
-  role TEXT NOT NULL CHECK (role IN ('seed', 'expert', 'collapsed', 'imported')),
+  role TEXT NOT NULL CHECK (role IN ('seed', 'expert', 'collapsed', 'imported', 'baseline')),
   domain_id INTEGER REFERENCES domains(id) ON DELETE SET NULL,
   weights_sha256 TEXT,
   weights_bytes INTEGER,
@@ -170,3 +170,11 @@ CREATE TABLE runs (
 );
 
 CREATE INDEX runs_by_model ON runs(model_id, id);
+
+CREATE TABLE verdicts (
+  id INTEGER PRIMARY KEY,
+  forest_id INTEGER NOT NULL REFERENCES forests(id) ON DELETE CASCADE,
+  baseline_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
+  verdict_json TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);

@@ -17,6 +17,8 @@ export const jobHandlers: Readonly<Record<JobKindName, JobHandler>> = {
   ingest: (payload, ctx) => runIngestJob(payload, ctx.signal, (p) => ctx.progress(p)),
   export: (payload, ctx) => runExportJob(payload, (p) => ctx.progress(p)),
   expert: (payload, ctx) => runExpertJob(payload, ctx),
+  // The dense baseline: an expert job without a branch, on a mix of domains (api/baseline-plan.ts).
+  baseline: (payload, ctx) => runExpertJob(payload, ctx),
   seed: (payload, ctx) => runSeedJob(payload, ctx),
   train: (payload, ctx) => runTrainJob(payload, ctx.signal, (p) => ctx.progress(p), ctx.log),
   prior: (payload, ctx) => runPriorJob(payload, ctx),

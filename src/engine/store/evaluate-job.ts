@@ -21,6 +21,8 @@ export const EvaluateJobPayload = z
     batchSize: z.number().int().positive().default(8),
     /** Score at most this many tokens per model and domain: the heatmap needs a fair sample, not everything. */
     maxTokens: z.number().int().positive().optional(),
+    /** For the queue's owner, not the worker: the verdict to judge once every score is in (a baseline's comparison). */
+    verdict: z.unknown().optional(),
   })
   .strict();
 export type EvaluateJobPayload = z.input<typeof EvaluateJobPayload>;

@@ -3,6 +3,7 @@
 // cached), the branch init (posterior-weighted average of the top-k, the seed, or the nearest expert) stored
 // as weights, then training on the domain alone, then the trained weights stored. Each phase's outcome goes
 // to the owner as a record for the catalog; a resumed job skips what is done (branch.json, checkpoints).
+// The dense baseline (api/baseline-plan.ts) is this job without a branch: the seed trained on a mix of domains.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -33,7 +34,9 @@ export const ExpertJobPayload = z
     modelId: z.number().int(),
     name: z.string(),
     domain: z.string(),
-    domainDir: z.string(),
+    /** The domain's shards; or `mixDirs`: the train splits of several domains, mixed by size (the dense baseline). */
+    domainDir: z.string().optional(),
+    mixDirs: z.array(z.string()).min(1).optional(),
     runDir: z.string(),
     /** Make the model's init first; absent when the model was branched already (`grove train`). */
     branch: z
@@ -73,9 +76,13 @@ export const ExpertJobPayload = z
       })
       .strict()
       .optional(),
+    /** For the queue's owner, not the worker: what it queues once the model is trained (a baseline's evaluation). */
+    then: z.unknown().optional(),
   })
   .strict()
-  .refine((p) => p.branch || p.startSha256, 'a job either branches the model or names the weights it trains from');
+  .refine((p) => p.branch || p.startSha256, 'a job either branches the model or names the weights it trains from')
+  .refine((p) => (p.domainDir === undefined) !== (p.mixDirs === undefined), 'give domainDir or mixDirs, one of them')
+  .refine((p) => !p.branch || p.domainDir, 'a branch reads its own domain: give domainDir');
 export type ExpertJobPayload = z.input<typeof ExpertJobPayload>;
 
 /** The facts an expert job sends for the catalog, in the order they happen. */
@@ -108,7 +115,7 @@ async function domainPrior(home: string, p: z.output<typeof ExpertJobPayload>, c
   ctx.progress({ phase: 'prior' } satisfies ExpertProgress);
   // The same estimate as `grove prior --target domain:NAME` (it is stored under that target): the candidates
   // never trained on this domain, so reading its held-out split takes nothing from the new expert.
-  const { prior, sequences } = await withModels(home, b.candidates, (experts) => estimateDomainsPrior(experts, [p.domainDir], b.priorSequences));
+  const { prior, sequences } = await withModels(home, b.candidates, (experts) => estimateDomainsPrior(experts, [p.domainDir!], b.priorSequences));
   const record: ExpertRecord = { kind: 'prior', target: `domain:${p.domain}`, modelIds: b.candidates.map((c) => c.id), weights: prior, sequences };
   ctx.record(record);
   return { modelIds: record.modelIds, weights: prior };
@@ -194,7 +201,7 @@ export async function runExpertJob(input: unknown, ctx: JobContext): Promise<{ m
   const result = await runTrainJob(
     {
       runDir: p.runDir,
-      domainDir: p.domainDir,
+      ...(p.mixDirs ? { domainDirs: p.mixDirs } : { domainDir: p.domainDir }),
       modelFolder: storedModelFolder(home, p.light ? p.light.baseSha256 : startSha!),
       ...(p.light ? { lora: { rank: p.light.rank, alpha: p.light.alpha, targets: p.light.targets, adapterFolder: storedModelFolder(home, startSha!), baseModel: p.light.baseSha256 } } : {}),
       ...budget,

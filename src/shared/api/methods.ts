@@ -24,6 +24,9 @@ export const API_METHODS = [
   'evaluations',
   'collapse',
   'mergeMethods',
+  // the forest against one dense model (schemas-verdict.ts)
+  'compareWithBaseline',
+  'verdict',
   // estimates before long jobs (schemas-estimate.ts)
   'trainingEstimate',
   'measureTraining',

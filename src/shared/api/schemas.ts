@@ -9,6 +9,7 @@ import { DomainExpert, forestSchemas } from './schemas-forest';
 import { hubSchemas } from './schemas-hub';
 import { mixSchemas } from './schemas-mix';
 import { openAiSchemas } from './schemas-openai';
+import { verdictSchemas } from './schemas-verdict';
 
 const Empty = z.object({}).strict();
 
@@ -49,7 +50,7 @@ export const ForestSummary = z.object({
     z.object({
       id: z.number().int(),
       name: z.string(),
-      role: z.enum(['seed', 'expert', 'collapsed', 'imported']),
+      role: z.enum(['seed', 'expert', 'collapsed', 'imported', 'baseline']),
       domainId: z.number().int().nullable(),
       // What the forest view's model cards show (src/engine/catalog/summary.ts).
       status: z.enum(['training', 'ready', 'removed']),
@@ -131,6 +132,7 @@ export const apiSchemas = {
   ...hubSchemas(JobView),
   ...mixSchemas,
   ...openAiSchemas,
+  ...verdictSchemas(JobView),
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiSchemas = typeof apiSchemas;

@@ -56,6 +56,37 @@ describe('Catalog', () => {
     upgraded.close();
   });
 
+  it('upgrades a version-5 catalog to the baseline role: the models table is rebuilt, its rows, lineage and runs kept', () => {
+    const file = join(dir, 'v5.sqlite');
+    const raw = new Database(file);
+    raw.pragma('foreign_keys = ON');
+    for (const m of migrations.filter((x) => x.version <= 5)) m.up(raw);
+    raw.pragma('user_version = 5');
+    raw.exec(`
+      INSERT INTO forests (name) VALUES ('old');
+      INSERT INTO models (forest_id, name, role, weights_sha256, status, kind) VALUES (1, 'seed', 'seed', 'abc', 'ready', 'full');
+      INSERT INTO models (forest_id, name, role, weights_sha256, status, kind, base_sha256, lora_json) VALUES (1, 'law', 'expert', 'def', 'ready', 'light', 'abc', '{"rank":4}');
+      INSERT INTO lineage (child_id, parent_id, weight) VALUES (2, 1, 1);
+      INSERT INTO runs (model_id, config_json, status, step, tokens) VALUES (2, '{}', 'done', 40, 1024);
+    `);
+    expect(() => raw.prepare("INSERT INTO models (forest_id, name, role) VALUES (1, 'dense', 'baseline')").run()).toThrow(/CHECK constraint/);
+    raw.close();
+    const upgraded = Catalog.open(file);
+    const db = databaseOf(upgraded);
+    expect(upgraded.schemaVersion).toBe(latestVersion);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.prepare('SELECT id, name, role, kind, base_sha256 AS base, lora_json AS lora FROM models ORDER BY id').all()).toEqual([
+      { id: 1, name: 'seed', role: 'seed', kind: 'full', base: null, lora: null },
+      { id: 2, name: 'law', role: 'expert', kind: 'light', base: 'abc', lora: '{"rank":4}' },
+    ]);
+    expect(db.prepare('SELECT child_id AS c, parent_id AS p FROM lineage').all()).toEqual([{ c: 2, p: 1 }]);
+    expect(db.prepare('SELECT model_id AS m, tokens FROM runs').all()).toEqual([{ m: 2, tokens: 1024 }]);
+    db.prepare("INSERT INTO models (forest_id, name, role) VALUES (1, 'dense', 'baseline')").run();
+    // The references still hold after the rebuild: a parent with children cannot go.
+    expect(() => db.prepare('DELETE FROM models WHERE id = 1').run()).toThrow(/FOREIGN KEY/);
+    upgraded.close();
+  });
+
   it('refuses a catalog written by a newer Grove', () => {
     const file = join(dir, 'future.sqlite');
     const raw = new Database(file);

@@ -41,4 +41,45 @@ describe('EvaluationHeatmap', () => {
     render(EvaluationHeatmap, { rows: ['seed'], domains: ['law'], cells: cells.slice(0, 1), evaluating: true, onEvaluate: () => {} });
     expect((screen.getByRole('button', { name: 'Evaluating…' }) as HTMLButtonElement).disabled).toBe(true);
   });
+
+  it('marks the baseline row and shows the last verdict: a word per domain, then each domain in a line, with its date', () => {
+    const verdict = {
+      baseline: 'baseline',
+      experts: ['law', 'code'],
+      collapsed: 'merged',
+      trainingTokens: 40960,
+      createdAt: '2025-03-04T05:06:07.000Z',
+      domains: [
+        { domain: 'law', baseline: 50, forest: 43, collapsed: 45, forestGain: 0.14, collapsedGain: 0.1, inDomain: true },
+        { domain: 'code', baseline: 20, forest: 20.6, collapsed: null, forestGain: -0.03, collapsedGain: null, inDomain: false },
+      ],
+    };
+    const withBaseline = [...cells, { row: 'baseline', domain: 'law', perplexity: 50 }, { row: 'baseline', domain: 'code', perplexity: 20 }];
+    render(EvaluationHeatmap, { rows: ['seed', 'law', 'baseline'], domains: ['law', 'code'], cells: withBaseline, baselines: ['baseline'], verdict, onCompare: () => {} });
+    const row = screen.getByTestId('baseline-row');
+    expect(row.querySelector('th')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('baseline one model');
+    expect(screen.getAllByRole('row').filter((r) => r.getAttribute('data-testid') === 'baseline-row')).toHaveLength(1);
+    const words = [...screen.getByTestId('verdict-row').querySelectorAll('td')].map((c) => c.textContent?.trim());
+    expect(words).toEqual(['14 % better', '3 % worse']);
+    const said = screen.getByTestId('verdict').textContent?.replace(/\s+/g, ' ') ?? '';
+    expect(said).toContain('forest 14 % better on law, 3 % worse on code.');
+    expect(said).toContain(new Date(verdict.createdAt).toLocaleString());
+    expect(screen.getAllByTestId('verdict-line').map((l) => l.textContent?.trim())).toEqual(['forest 14 % better on law (collapsed model 10 % better)', 'forest 3 % worse on code (no expert trained on it)']);
+  });
+
+  it('offers Compare with one model, blocked with the reason when there is no expert, busy while comparing', async () => {
+    const onCompare = vi.fn();
+    const { unmount } = render(EvaluationHeatmap, { rows: [], domains: [], cells: [], onCompare });
+    await fireEvent.click(screen.getByRole('button', { name: 'Compare with one model' }));
+    expect(onCompare).toHaveBeenCalledOnce();
+    expect(screen.queryByTestId('verdict')).toBeNull();
+    unmount();
+    const blocked = render(EvaluationHeatmap, { rows: [], domains: [], cells: [], onCompare, compareBlocked: 'Comparing needs a trained expert' });
+    const button = screen.getByRole('button', { name: 'Compare with one model' }) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    expect(button.title).toBe('Comparing needs a trained expert');
+    blocked.unmount();
+    render(EvaluationHeatmap, { rows: [], domains: [], cells: [], onCompare, comparing: true });
+    expect((screen.getByRole('button', { name: 'Comparing…' }) as HTMLButtonElement).disabled).toBe(true);
+  });
 });

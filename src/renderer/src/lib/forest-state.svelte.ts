@@ -5,6 +5,7 @@ import { untrack } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import type { EngineInfo, ForestSummary, GroveApi, GroveEvent, JobView, TrainProgress } from '../../../shared/api';
 import type { EvaluationView, PriorView, RunView } from '../../../shared/api/schemas-forest';
+import type { Verdict } from '../../../shared/api/schemas-verdict';
 import { expertColour } from './palette';
 
 /** A read that may fail on its own (an engine without that call, a broken catalog row). */
@@ -32,6 +33,8 @@ export class ForestState {
   summary = $state<ForestSummary | null>(null);
   runs = $state<Loadable<RunView[]>>({ status: 'loading' });
   evaluations = $state<Loadable<EvaluationView[]>>({ status: 'loading' });
+  /** The forest's last verdict against one dense model (null before the first comparison). */
+  verdict = $state<Loadable<Verdict | null>>({ status: 'loading' });
   /** Every job's latest view by id: events can overtake the call that started a job. */
   readonly jobs = new SvelteMap<number, JobView>();
   /** Training progress received since the app started, per run (history before that: runMetrics). */
@@ -100,12 +103,13 @@ export class ForestState {
     await this.refreshReads();
   }
 
-  /** Runs and evaluations: separate reads, each with its own error. */
+  /** Runs, evaluations and the last verdict: separate reads, each with its own error. */
   async refreshReads(): Promise<void> {
     if (!this.hasForest) return;
-    const [runs, evaluations] = await Promise.all([loadable(() => this.api.runs({})), loadable(() => this.api.evaluations({}))]);
+    const [runs, evaluations, verdict] = await Promise.all([loadable(() => this.api.runs({})), loadable(() => this.api.evaluations({})), loadable(() => this.api.verdict({}))]);
     this.runs = runs;
     this.evaluations = evaluations;
+    this.verdict = verdict;
   }
 
   /** The last job control or action that failed, said in the app's banner until dismissed. */
