@@ -6,10 +6,7 @@ import type { Catalog } from '../catalog/catalog';
 import { setRunJob } from '../catalog/runs';
 import { latestVerdict } from '../catalog/verdicts';
 import { planBaseline } from './baseline-plan';
-import { jobView, registerJobKind, type ServiceJobs } from './jobs';
-import { baselineKind } from './kinds/baseline';
-
-registerJobKind('baseline', baselineKind);
+import { jobView, type ServiceJobs } from './jobs';
 
 export class BaselineCalls {
   constructor(

@@ -2,6 +2,7 @@
 // what it writes to the catalog from the worker's records and result. One explicit record, typed over the
 // list, so a kind the worker runs and the owner does not describe (or the reverse) does not compile.
 import type { JobKindName } from '../../jobs/kinds';
+import { baselineKind } from './baseline';
 import { collapseKind } from './collapse';
 import { evaluateKind } from './evaluate';
 import { expertKind } from './expert';
@@ -19,6 +20,7 @@ export const JOB_KINDS: Readonly<Record<JobKindName, JobKind>> = {
   export: exportKind,
   expert: expertKind,
   seed: seedKind,
+  baseline: baselineKind,
   train: trainKind,
   prior: priorKind,
   evaluate: evaluateKind,
