@@ -24,6 +24,8 @@
 // expert j over this base; [in, rank] and [rank, out] in the score graph, one adapter for every window), and
 // the forward adds the low-rank products. Compiled once per base and set of targets, it serves every light
 // expert over the base, of any rank; the plain graphs (full models) have no such inputs and are unchanged.
+// Quantized (GraphOptions.quant): every matrix quant/plan.ts quantizes is a MatMulNBits over the quantized
+// weights file (quant/weight-file.ts), the token embedding gathered from its dequantized rows there.
 import { basename, dirname, resolve } from 'node:path';
 import { GroveError } from '../../../shared/api/errors';
 import { Graph, lowerGraph, type DType, type Value } from '../../graph';
