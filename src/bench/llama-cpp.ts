@@ -1,6 +1,7 @@
 // llama.cpp through node-llama-cpp (a devDependency: its prebuilt CPU binary ships as an npm package, and
 // Grove never builds or downloads llama.cpp): greedy decoding from token ids, for the GGUF export's parity
-// test and the decode benchmark against Grove.
+// test and the decode benchmark against Grove, and the log-likelihood of a text (perplexity of a quantized
+// GGUF, against Grove's at the same bits).
 import { GroveError } from '../shared/api/errors';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
@@ -16,6 +17,11 @@ async function load(): Promise<NodeLlamaCpp> {
 export interface LlamaCppRunner {
   /** Greedy (argmax) continuation of `prompt` by `count` tokens; end-of-generation tokens are kept. */
   greedy(prompt: readonly number[], count: number): Promise<number[]>;
+  /**
+   * log p(ids[i + 1] | ids[..i]) for i = 0 .. n - 2: llama.cpp's full next-token distribution at every
+   * position (temperature 1, no truncation), one entry read from each.
+   */
+  logLikelihoods(ids: readonly number[]): Promise<Float64Array>;
   /** llama.cpp's own tokenization of `text` (no BOS added, special tokens not parsed). */
   tokenize(text: string): number[];
   close(): Promise<void>;
@@ -36,6 +42,20 @@ export async function openLlamaCpp(ggufPath: string, o: { threads: number; conte
       for await (const token of sequence.evaluate([...prompt] as never[], { temperature: 0, yieldEogToken: true })) {
         out.push(token as unknown as number);
         if (out.length >= count) break;
+      }
+      return out;
+    },
+    async logLikelihoods(ids) {
+      await sequence.clearHistory();
+      // topK 0 is llama.cpp's "no top-k": the probabilities cover the whole vocabulary.
+      const options = { temperature: 1, topK: 0, topP: 1, minP: 0 };
+      const input = ids.map((id, i) => (i + 1 < ids.length ? [id, { generateNext: { probabilities: true, options } }] : id)) as never[];
+      const results = await sequence.controlledEvaluate(input);
+      const out = new Float64Array(ids.length - 1);
+      for (let i = 0; i + 1 < ids.length; i++) {
+        const p = results[i]?.next.probabilities?.get(ids[i + 1] as never);
+        if (p === undefined) throw new GroveError('internal', `llama.cpp gave no probability for token ${ids[i + 1]} at position ${i}.`);
+        out[i] = Math.log(p);
       }
       return out;
     },

@@ -1,17 +1,15 @@
 // Bench suite "llamacpp": Grove's KV-cached greedy decoding against llama.cpp (node-llama-cpp's prebuilt CPU
-// binary) on the same f32 model (Grove's GGUF export of it), same threads, on the small and SmolLM2-135M
-// shapes (random init: speed does not depend on the values); an op-by-op ONNX Runtime profile of Grove's
+// binary) on the same model (Grove's GGUF export of it: f32, and Q8_0 / Q4_0 against Grove's 8- and 4-bit
+// graphs with their perplexity costs, llamacpp-quant.ts), same threads, on the small and SmolLM2-135M shapes (random init: speed does not depend on the values); an op-by-op ONNX Runtime profile of Grove's
 // decode step, to show where the gap is; and the time to import a 135M-shape Hugging Face folder (bf16, as
 // SmolLM2 ships) into a forest.
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportModel } from '../../engine/export/index';
-import { argmax } from '../../engine/generate/sampling';
 import { presetConfig, type ModelConfig } from '../../engine/model/config';
 import { writeModelFolder } from '../../engine/model/folder';
 import { initParameters } from '../../engine/model/init';
-import { LlamaModel } from '../../engine/runtime/llama-model';
 import { initForestFromModel } from '../../engine/store/init';
 import { brownDocuments } from '../../engine/tokenize/brown';
 import { saveTokenizerFiles } from '../../engine/tokenize/trained-json';
@@ -21,6 +19,7 @@ import { kernelMs, opTable, profileByOp } from '../ort-profile';
 import type { Figure } from '../report';
 import type { BenchContext, BenchSuite } from '../run';
 import { interleaved, time } from '../timing';
+import { groveDecode, quantizedRows } from './llamacpp-quant';
 
 const SHAPES = ['small', 'smollm2-135m'] as const;
 
@@ -35,21 +34,6 @@ async function benchModel(name: string, config: ModelConfig, dtype: 'F32' | 'BF1
   return folder;
 }
 
-async function groveDecode(folder: string, threads: number, tokens: number, profilePrefix?: string): Promise<{ model: LlamaModel; run: () => Promise<number[]> }> {
-  const model = await LlamaModel.open(folder, { threads, ...(profilePrefix ? { profilePrefix } : {}) });
-  const run = async () => {
-    const d = model.decoder();
-    let logits = await d.prefill([1]);
-    const out: number[] = [];
-    for (let i = 0; i < tokens; i++) {
-      out.push(argmax(logits));
-      if (i + 1 < tokens) logits = await d.step(out[i]!);
-    }
-    return out;
-  };
-  return { model, run };
-}
-
 async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Promise<{ figures: Figure[]; profile: string }> {
   const config = presetConfig(name);
   const folder = await benchModel(name, config, 'F32');
@@ -59,7 +43,7 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
   const rounds = ctx.quick ? 2 : 7;
 
   const load = loadavg()[0] as number;
-  const grove = await groveDecode(folder, ctx.threads, tokens);
+  const grove = await groveDecode(folder, { threads: ctx.threads, tokens });
   const groveTokens = await grove.run();
 
   // llama.cpp at the same thread count, and at one thread: its worker threads spin while waiting, so on a
@@ -82,7 +66,7 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
   const profileDir = join(tmpdir(), `grove-bench-export-profile-${name}`);
   rmSync(profileDir, { recursive: true, force: true });
   mkdirSync(profileDir);
-  const profiled = await groveDecode(folder, ctx.threads, tokens, join(profileDir, 'decode'));
+  const profiled = await groveDecode(folder, { threads: ctx.threads, tokens, profilePrefix: join(profileDir, 'decode') });
   await profiled.run();
   await profiled.model.endProfiling();
   await profiled.model.close();
@@ -99,6 +83,7 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
   const figures: Figure[] = [
     { name: `decode tokens/s (${name}, f32, greedy, ${tokens} tokens; both ${ctx.threads} threads)`, value: llamaSame.grove, unit: 'tok/s', reference: { name: 'llama.cpp', value: llamaSame.rate }, note: `target >= 1.0x; ${same}/${tokens} greedy tokens equal; ${interleavedNote}; load ${load.toFixed(1)}` },
   ];
+  figures.push(...(await quantizedRows(name, folder, ctx)));
   if (llamaOne) figures.push({ name: `decode tokens/s (${name}, f32; Grove ${ctx.threads} threads, llama.cpp 1 thread)`, value: llamaOne.grove, unit: 'tok/s', reference: { name: 'llama.cpp 1 thread', value: llamaOne.rate }, note: `llama.cpp at 1 thread avoids its spinning threads contending with Node on this 2-core machine; ${interleavedNote}` });
   return { figures, profile };
 }
@@ -122,7 +107,7 @@ async function importTime(ctx: BenchContext): Promise<Figure> {
 
 export const llamaCppSuite: BenchSuite = {
   name: 'llamacpp',
-  description: 'decode tokens/s Grove vs llama.cpp (node-llama-cpp, same f32 GGUF, same threads) on small and smollm2-135m shapes; import time of a 135M-shape HF folder',
+  description: 'decode tokens/s Grove vs llama.cpp (node-llama-cpp, same GGUF: f32, Q8_0 vs Grove 8-bit, Q4_0 vs Grove 4-bit, same threads) and the perplexity cost of quantization in both on small and smollm2-135m shapes; import time of a 135M-shape HF folder',
   async run(ctx) {
     const figures: Figure[] = [];
     const sections: { title: string; markdown: string }[] = [];

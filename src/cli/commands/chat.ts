@@ -16,7 +16,7 @@ import { runReply } from '../../engine/infer/reply';
 import { GroveError, toErrorData } from '../../shared/api/errors';
 import type { ChatMix, ReplySettings } from '../../shared/api/schemas-chat';
 import { forestHomeOf } from '../options';
-import { addMixOptions, formatWeights, mixSpecFromOptions, resolveCliMix, samplingOf, type MixOpts } from './mix-options';
+import { addMixOptions, formatWeights, mixSpecFromOptions, quantOf, resolveCliMix, samplingOf, type MixOpts } from './mix-options';
 
 interface ChatOpts extends MixOpts {
   list?: boolean;
@@ -49,7 +49,7 @@ export function registerChat(program: Command): void {
     const home = forestHomeOf(command);
     if (!existsSync(catalogPath(home))) throw new GroveError('not_found', `There is no forest in ${home}: chats are kept in a forest. Create one with grove init --from <model folder>, or pass --home.`);
     const catalog = Catalog.open(catalogPath(home));
-    const pool = new ModelPool({ run: { threads: o.threads } });
+    const pool = new ModelPool({ run: { threads: o.threads, quant: quantOf(o) } });
     try {
       const forest = catalog.forest();
       if (!forest) throw new GroveError('not_found', `There is no forest in ${home} yet. Create one with grove init --from <model folder>.`);

@@ -1,4 +1,4 @@
-// `grove export <model> --format gguf|hf|onnx --out PATH [--dtype f32|f16] [--force]`: writes a model of the
+// `grove export <model> --format gguf|hf|onnx --out PATH [--dtype f32|f16|q8_0|q4_0] [--force]`: writes a model of the
 // forest (or a model folder) in a format other tools load, with a progress line.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ export function registerExport(program: Command): void {
     .argument('<model>', 'name of a model in the forest, or a model folder')
     .requiredOption('--format <format>', 'gguf, hf or onnx')
     .requiredOption('--out <path>', 'output file (gguf) or folder (hf, onnx)')
-    .option('--dtype <dtype>', 'f32 or f16 (onnx: f32 only)', 'f32')
+    .option('--dtype <dtype>', 'f32 or f16; gguf also q8_0 or q4_0 (llama.cpp block quantization); onnx: f32 only', 'f32')
     .option('--force', 'replace an existing output')
     .action(async (model: string, o: { format: string; out: string; dtype: string; force?: boolean }, cmd: Command) => {
       const home = forestHomeOf(cmd);

@@ -7,7 +7,7 @@ import { ModelPool } from '../../engine/infer/model-pool';
 import { runReply } from '../../engine/infer/reply';
 import { GroveError } from '../../shared/api/errors';
 import { forestHomeOf } from '../options';
-import { addMixOptions, formatWeights, mixSpecFromOptions, resolveCliMix, samplingOf, type MixOpts } from './mix-options';
+import { addMixOptions, formatWeights, mixSpecFromOptions, quantOf, resolveCliMix, samplingOf, type MixOpts } from './mix-options';
 
 interface GenerateOpts extends MixOpts {
   maxTokens: number;
@@ -25,7 +25,7 @@ export function registerGenerate(program: Command): void {
       if (prompt === undefined) throw new GroveError('bad_input', 'No prompt: give it before --model, or end the model list with -- (grove generate "text" --model A B, or grove generate --model A B -- "text").');
       const home = forestHomeOf(command);
       const mix = resolveCliMix(home, o, mixSpecFromOptions(o, ['mix']));
-      const pool = new ModelPool({ run: { threads: o.threads } });
+      const pool = new ModelPool({ run: { threads: o.threads, quant: quantOf(o) } });
       try {
         const result = await runReply(
           pool,

@@ -10,6 +10,7 @@ import { resolveMix, type MixSpec, type ResolvedMix } from '../../engine/infer/m
 import type { ReplyModel } from '../../engine/infer/reply';
 import type { ExpertWeight } from '../../engine/generate/ensemble-decoder';
 import type { SamplingInput } from '../../engine/generate/sampling';
+import { MODEL_QUANTS, type ModelQuant } from '../../engine/quant/plan';
 import { forestTokenizerDir } from '../../engine/store/init';
 import { GroveError } from '../../shared/api/errors';
 
@@ -28,6 +29,7 @@ export interface MixOpts {
   repetitionPenalty?: number;
   seed: number;
   threads: number;
+  quant: string;
 }
 
 const num = (v: string) => Number(v);
@@ -50,7 +52,14 @@ export function addMixOptions(cmd: Command, o: { modelHelp: string }): Command {
     .option('--top-p <p>', 'sampling: nucleus (1 = off)', num, 0.95)
     .option('--repetition-penalty <r>', `divides the scores of tokens already in the text (1 = off; default ${SAMPLING_REPETITION_PENALTY} when sampling, off at --temperature 0)`, num)
     .option('--seed <n>', 'sampling seed', num, 0)
-    .option('--threads <n>', 'CPU threads (0 = all)', num, 0);
+    .option('--threads <n>', 'CPU threads (0 = all)', num, 0)
+    .option('--quant <bits>', 'run every model with f32 weights, or block-quantized to 8 or 4 bits (made once per model and kept beside it)', 'f32');
+}
+
+/** --quant as a ModelQuant, refused with the choices otherwise. */
+export function quantOf(o: { quant: string }): ModelQuant {
+  if (!(MODEL_QUANTS as readonly string[]).includes(o.quant)) throw new GroveError('bad_input', `--quant ${o.quant} is not a choice: give f32, 8 or 4.`);
+  return o.quant as ModelQuant;
 }
 
 /** `name=0.7,name2=0.3` -> { name: 0.7, name2: 0.3 }. */

@@ -9,8 +9,11 @@ export const GGUF_ALIGNMENT = 32;
 const T = { UINT8: 0, INT8: 1, UINT16: 2, INT16: 3, UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7, STRING: 8, ARRAY: 9, UINT64: 10, INT64: 11, FLOAT64: 12 } as const;
 
 /** ggml tensor types Grove writes. */
-export const GGML_TYPE = { F32: 0, F16: 1 } as const;
+export const GGML_TYPE = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8 } as const;
 export type GgmlType = keyof typeof GGML_TYPE;
+
+/** Bytes per element (F32, F16) or per block of 32 elements (Q4_0, Q8_0: the f16 scale and the codes). */
+const TYPE_SIZE: Record<GgmlType, { bytes: number; per: number }> = { F32: { bytes: 4, per: 1 }, F16: { bytes: 2, per: 1 }, Q4_0: { bytes: 18, per: 32 }, Q8_0: { bytes: 34, per: 32 } };
 
 export type GgufValue =
   | { type: 'uint32'; value: number }
@@ -78,7 +81,8 @@ function writeValue(w: ByteWriter, v: GgufValue): void {
 }
 
 export function tensorBytes(t: GgufTensorInfo): number {
-  return t.shape.reduce((n, d) => n * d, 1) * (t.type === 'F32' ? 4 : 2);
+  const { bytes, per } = TYPE_SIZE[t.type];
+  return (t.shape.reduce((n, d) => n * d, 1) / per) * bytes;
 }
 
 function align(n: number): number {

@@ -1,12 +1,16 @@
-// Export as GGUF for llama.cpp: architecture "llama" (or "qwen2" for Qwen2 models), f32 or f16 (norms and
-// biases stay f32, as llama.cpp's own converter keeps them), Hugging Face tensors renamed to llama.cpp's, and
-// the byte-level BPE tokenizer as metadata. Tensors are read and written one at a time.
+// Export as GGUF for llama.cpp: architecture "llama" (or "qwen2" for Qwen2 models), f32, f16 or block-quantized
+// Q8_0 / Q4_0 (norms and biases stay f32, as llama.cpp's own converter keeps them; which matrices take which
+// block type is quant/plan.ts, the rule Grove's own quantized graphs follow too), Hugging Face tensors renamed
+// to llama.cpp's, and the byte-level BPE tokenizer as metadata. Tensors are read and written one at a time.
 import { open } from 'node:fs/promises';
 import { f32ToBytes } from '../model/dtype';
 import { elementCount, parameterSpecs } from '../model/names';
 import { ropeInverseFrequencies } from '../model/rope';
+import { quantizeBlocks } from '../quant/blocks';
+import { packGgmlBlocks } from '../quant/ggml-blocks';
+import { quantBits, quantTypeOf, type QuantType } from '../quant/plan';
 import type { ExportDtype } from './hf';
-import { encodeGgufHeader, paddingAfter, tensorBytes, type GgufTensorInfo, type GgufValue } from './gguf-format';
+import { encodeGgufHeader, paddingAfter, tensorBytes, type GgmlType, type GgufTensorInfo, type GgufValue } from './gguf-format';
 import { ggufTokenizerMetadata } from './gguf-tokenizer';
 import type { ExportProgressListener } from './progress';
 import type { ExportSource } from './source';
@@ -75,14 +79,33 @@ function llama3RopeFactors(source: ExportSource): Float32Array | null {
   });
 }
 
-function modelMetadata(source: ExportSource, arch: string, dtype: ExportDtype): Map<string, GgufValue> {
+/** What a GGUF file's matrices are written in. */
+export type GgufDtype = ExportDtype | QuantType;
+
+/** llama.cpp's llama_ftype of a file written in `dtype` (general.file_type). */
+const FILE_TYPE: Record<GgufDtype, number> = { f32: 0, f16: 1, q4_0: 2, q8_0: 7 };
+
+function tensorType(config: ExportSource['config'], name: string, shape: readonly number[], dtype: GgufDtype): GgmlType {
+  if (dtype === 'f32') return 'F32';
+  if (dtype === 'f16') return shape.length === 2 ? 'F16' : 'F32';
+  const q = quantTypeOf(config, name, shape, dtype);
+  return q === 'q8_0' ? 'Q8_0' : q === 'q4_0' ? 'Q4_0' : 'F32';
+}
+
+/** A tensor's bytes in its GGUF type. */
+function encodeTensor(type: GgmlType, shape: readonly number[], values: Float32Array): Uint8Array {
+  if (type === 'Q8_0' || type === 'Q4_0') return packGgmlBlocks(quantizeBlocks(values, shape[0]!, shape[1]!, quantBits(type === 'Q8_0' ? 'q8_0' : 'q4_0')));
+  return f32ToBytes(type, values);
+}
+
+function modelMetadata(source: ExportSource, arch: string, dtype: GgufDtype): Map<string, GgufValue> {
   const c = source.config;
   const u32 = (value: number): GgufValue => ({ type: 'uint32', value });
   const f32 = (value: number): GgufValue => ({ type: 'float32', value });
   const m = new Map<string, GgufValue>();
   m.set('general.architecture', { type: 'string', value: arch });
   m.set('general.name', { type: 'string', value: source.name });
-  m.set('general.file_type', u32(dtype === 'f16' ? 1 : 0));
+  m.set('general.file_type', u32(FILE_TYPE[dtype]));
   m.set('general.quantization_version', u32(2));
   m.set('general.alignment', u32(32));
   m.set(`${arch}.vocab_size`, u32(c.vocabSize));
@@ -100,7 +123,7 @@ function modelMetadata(source: ExportSource, arch: string, dtype: ExportDtype): 
   return m;
 }
 
-export async function writeGgufFile(source: ExportSource, path: string, o: { dtype: ExportDtype; onProgress?: ExportProgressListener }): Promise<void> {
+export async function writeGgufFile(source: ExportSource, path: string, o: { dtype: GgufDtype; onProgress?: ExportProgressListener }): Promise<void> {
   const c = source.config;
   // llama.cpp's qwen2 architecture uses the NEOX (rotate_half) rope, so Qwen2 weights go in unpermuted.
   const arch = c.architecture === 'Qwen2ForCausalLM' ? 'qwen2' : 'llama';
@@ -110,7 +133,7 @@ export async function writeGgufFile(source: ExportSource, path: string, o: { dty
     hfName: s.name,
     name: ggufTensorName(s.name),
     shape: s.shape,
-    type: o.dtype === 'f16' && s.shape.length === 2 ? 'F16' : 'F32',
+    type: tensorType(c, s.name, s.shape, o.dtype),
   }));
   if (ropeFactors) tensors.push({ hfName: null, name: 'rope_freqs.weight', shape: [ropeFactors.length], type: 'F32' });
   const metadata = new Map([...modelMetadata(source, arch, o.dtype), ...(await ggufTokenizerMetadata(source.tokenizerDir, c))]);
@@ -133,7 +156,7 @@ export async function writeGgufFile(source: ExportSource, path: string, o: { dty
         if (/\.attn_q\.(weight|bias)$/.test(t.name)) values = permuteForRope(values, c.numAttentionHeads, cols);
         if (/\.attn_k\.(weight|bias)$/.test(t.name)) values = permuteForRope(values, c.numKeyValueHeads, cols);
       }
-      const bytes = f32ToBytes(t.type, values);
+      const bytes = encodeTensor(t.type, t.shape, values);
       await write(bytes);
       await write(paddingAfter(tensorBytes(t)));
       if (t.hfName !== null) done += values.length;

@@ -2,8 +2,9 @@
 // folder, written under a temporary name and renamed into place when complete.
 import { basename } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
-import { writeGgufFile } from './gguf';
-import { writeHfFolder, type ExportDtype } from './hf';
+import { QUANT_TYPES } from '../quant/plan';
+import { writeGgufFile, type GgufDtype } from './gguf';
+import { writeHfFolder } from './hf';
 import { writeOnnxFolder } from './onnx';
 import { writeAtomically } from './output';
 import type { ExportProgressListener } from './progress';
@@ -11,8 +12,10 @@ import { openExportSource } from './source';
 
 export const EXPORT_FORMATS = ['hf', 'gguf', 'onnx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-export const EXPORT_DTYPES = ['f32', 'f16'] as const;
-export type { ExportDtype, ExportProgressListener };
+/** f32 and f16 for every format; the block-quantized Q8_0 and Q4_0 for GGUF only (llama.cpp's own types). */
+export const EXPORT_DTYPES = ['f32', 'f16', ...QUANT_TYPES] as const;
+export type ExportDtype = GgufDtype;
+export type { ExportProgressListener };
 
 export interface ExportRequest {
   /** The model folder (config.json + model.safetensors). */
@@ -42,11 +45,12 @@ export async function exportModel(r: ExportRequest): Promise<ExportResult> {
   const dtype = r.dtype ?? 'f32';
   if (!(EXPORT_DTYPES as readonly string[]).includes(dtype)) throw new GroveError('bad_input', `export dtype "${dtype}" is not one Grove writes; choose ${EXPORT_DTYPES.join(' or ')}.`);
   if (r.format === 'onnx' && dtype !== 'f32') throw new GroveError('unsupported', 'ONNX export writes f32 weights only; leave out --dtype or use f32.');
+  if (r.format === 'hf' && dtype !== 'f32' && dtype !== 'f16') throw new GroveError('unsupported', `A Hugging Face folder holds f32 or f16 weights; ${dtype} is a GGUF block type: export with --format gguf, or choose --dtype f32 or f16.`);
   const source = await openExportSource(r.folder, { name: r.name ?? basename(r.folder), ...(r.tokenizerDir ? { fallbackTokenizerDir: r.tokenizerDir } : {}) });
   const progress = r.onProgress ? { onProgress: r.onProgress } : {};
   try {
     if (r.format === 'gguf') await writeAtomically(r.out, 'file', r, (temp) => writeGgufFile(source, temp, { dtype, ...progress }));
-    else if (r.format === 'hf') await writeAtomically(r.out, 'folder', r, (temp) => writeHfFolder(source, temp, { dtype, ...progress }));
+    else if (r.format === 'hf') await writeAtomically(r.out, 'folder', r, (temp) => writeHfFolder(source, temp, { dtype: dtype === 'f16' ? 'f16' : 'f32', ...progress }));
     else await writeAtomically(r.out, 'folder', r, (temp) => writeOnnxFolder(source, temp, progress));
   } finally {
     await source.weights.close();

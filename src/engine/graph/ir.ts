@@ -3,6 +3,7 @@
 // inference, ONNX lowering and VJP rule live in the one registry (ops/registry.ts); this file only builds.
 import { dim, showShape, type Dim, type Shape } from './dims';
 import type { ExternalData } from './onnx/encode';
+import type { MatMulNBitsAttrs } from './ops/inference';
 import { opDef, type OpName } from './ops/registry';
 import { graphError, toBytes, type DType } from './types';
 
@@ -362,6 +363,10 @@ export class Graph {
   /** com.microsoft.SkipSimplifiedLayerNormalization: [rmsNorm(x + skip) * weight, x + skip]. */
   skipRmsNorm(x: Value, skip: Value, weight: Value, epsilon: number): [Value, Value] {
     return this.apply('skipSimplifiedLayerNorm', [x, skip, weight], { epsilon }) as [Value, Value];
+  }
+  /** x @ W^T for W block-quantized as MatMulNBits takes it (b uint8 codes, scales); see ops/inference.ts. */
+  matMulNBits(x: Value, b: Value, scales: Value, attrs: MatMulNBitsAttrs): Value {
+    return this.one('matMulNBits', [x, b, scales], attrs);
   }
   /** x[start:end] along an axis, bounds int64 [1] tensors computed at run time; `length` is end - start. */
   sliceRange(x: Value, axis: number, start: Value, end: Value, length: Dim): Value {

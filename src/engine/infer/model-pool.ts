@@ -1,9 +1,11 @@
 // Models kept open between chat messages (ONNX Runtime sessions take a while to create), keyed by their
-// weights' sha256 (or folder, for a folder outside the store) and the threads their sessions run with. When
+// weights' sha256 (or folder, for a folder outside the store), the threads their sessions run with and their
+// quantization (f32, 8 or 4 bits: every model of a reply alike, so an ensemble's experts match). When
 // more than `maxOpen` are open, the least recently used ones that the current reply does not need are
 // closed. A light expert is its base (opened once for all the light experts over it) and its adapter, read
 // into memory once and kept likewise (up to `maxAdapters`). Tokenizers are kept too.
 import { loadAdapter, type LoadedAdapter } from '../runtime/adapter-feeds';
+import type { ModelQuant } from '../quant/plan';
 import { LlamaModel, type ModelRunOptions } from '../runtime/llama-model';
 import { loadTokenizer } from '../tokenize/load';
 import type { Tokenizer } from '../tokenize/tokenizer';
@@ -38,11 +40,11 @@ export class ModelPool {
    * recently used others over the limit. A model asked for with other threads than it is open with is
    * opened again (sessions fix their threads when made); the old one ages out.
    */
-  async use(refs: readonly PooledModelRef[], threads?: number): Promise<LlamaModel[]> {
-    const run = { ...this.o.run, ...(threads ? { threads } : {}) };
-    // Keyed by weights alone at the pool's threads, by weights and threads otherwise.
-    const own = (run.threads ?? 0) === (this.o.run?.threads ?? 0);
-    const keys = refs.map((ref) => (own ? ref.key : `${ref.key}@${run.threads}`));
+  async use(refs: readonly PooledModelRef[], threads?: number, quant?: ModelQuant): Promise<LlamaModel[]> {
+    const run = { ...this.o.run, ...(threads ? { threads } : {}), ...(quant ? { quant } : {}) };
+    // Keyed by weights alone at the pool's threads and quantization, by weights, threads and quantization otherwise.
+    const own = (run.threads ?? 0) === (this.o.run?.threads ?? 0) && (run.quant ?? 'f32') === (this.o.run?.quant ?? 'f32');
+    const keys = refs.map((ref) => (own ? ref.key : `${ref.key}@${run.threads ?? 0}/${run.quant ?? 'f32'}`));
     const opened = refs.map((ref, i) => {
       const key = keys[i]!;
       let m = this.models.get(key);

@@ -5,6 +5,7 @@
 // may run: the inference worker (app, `grove serve`) and the CLI process (`grove chat`, `grove generate`).
 // The request is plain JSON, since it crosses a process boundary.
 import { GroveError } from '../../shared/api/errors';
+import type { ModelQuant } from '../quant/plan';
 import { chatPromptIds, readPromptStyle, type ChatMessage } from '../generate/chat-prompt';
 import { EnsembleDecoder, type EnsembleExpert, type EnsembleWeighting, type ExpertBatch, type ExpertWeight } from '../generate/ensemble-decoder';
 import { generate, type Decoder, type FinishReason } from '../generate/generate';
@@ -41,6 +42,8 @@ export interface ReplyRequest {
   maxTokens: number;
   /** ONNX Runtime threads for the models (0 or omitted: the worker's default). */
   threads?: number;
+  /** Every model's matrices in f32 or block-quantized to 8 or 4 bits (omitted: the pool's default, f32). */
+  quant?: ModelQuant;
   /** Each generated token's log-probability, with this many most likely alternatives (0-20); omitted: none. */
   logprobs?: number;
 }
@@ -96,7 +99,7 @@ export async function runReply(pool: ModelPool, req: ReplyRequest, hooks: ReplyH
   if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1) throw new GroveError('bad_input', `A reply needs room for at least one token; maxTokens is ${req.maxTokens}.`);
   const tokenizer = await pool.tokenizer(req.tokenizerDir);
   const refs = req.mix.kind === 'single' ? [req.mix.model] : req.mix.experts;
-  const models = await pool.use(refs, req.threads);
+  const models = await pool.use(refs, req.threads, req.quant);
   const adapters = await pool.adapters(refs, models);
   const vocab = new Set(models.map((m) => m.config.vocabSize));
   if (vocab.size > 1) throw new GroveError('bad_input', `These models have different vocabularies (${[...vocab].join(', ')} tokens): only models of one lineage (one tokenizer) can be mixed.`, { models: refs.map((r) => r.name) });

@@ -3,18 +3,22 @@
 // log-likelihoods), full logits, and a KV-cached Decoder for generation. A light expert runs on its base's
 // LlamaModel: the same methods with its adapter (runtime/adapter-feeds.ts), on graphs compiled once per base
 // with the adapters as run inputs (model/llama/graphs.ts), so every light expert over the base shares them;
-// batchedDecoder runs k light experts as one pass, batch row j being expert j.
+// batchedDecoder runs k light experts as one pass, batch row j being expert j. With `quant` 8 or 4, the
+// matrices run block-quantized (MatMulNBits over a quantized weights file made once beside the weights,
+// quant/weight-file.ts), on every graph of the model, light experts' adapters included (they stay f32).
 import { createHash } from 'node:crypto';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFileDurableSync } from '../durable-write';
 import type { Decoder } from '../generate/generate';
-import { cacheForm, decodeGraph, INFER_GRAPHS_VERSION, scoreGraph } from '../model/llama/graphs';
+import { cacheForm, decodeGraph, INFER_GRAPHS_VERSION, scoreGraph, type QuantizedWeights } from '../model/llama/graphs';
 import type { ModelConfig } from '../model/config';
 import { readModelFolder } from '../model/folder';
 import type { LoraTarget } from '../model/lora';
 import type { TensorReader } from '../model/safetensors';
+import { quantTypeOfModelQuant, type ModelQuant } from '../quant/plan';
+import { ensureQuantWeights, QUANT_WEIGHTS_VERSION } from '../quant/weight-file';
 import { GROVE_VERSION } from '../version';
 import { batchAdapters, sharedAdapterFeeds, type LoadedAdapter } from './adapter-feeds';
 import { DecodeCache, emptyPast } from './decode-cache';
@@ -28,6 +32,8 @@ export interface ModelRunOptions {
   profilePrefix?: string;
   /** Rows a decoder's KV cache grows by (default KV_CACHE_STEP). */
   kvCacheStep?: number;
+  /** The matrices in f32 (default) or block-quantized to 8 or 4 bits (quant/plan.ts); inference only. */
+  quant?: ModelQuant;
 }
 
 /**
@@ -40,15 +46,30 @@ export type GraphKind = 'decode' | 'decode-logprobs' | 'decode-all' | 'decode-al
 /** The projections a graph's fed adapters target (a form for light experts), or null: the plain graph of a full model. */
 export type AdapterTargets = readonly LoraTarget[] | null;
 
-/** Compiles a graph once per (kind, adapter targets, config, weights file, Grove version); later opens reuse the file. */
-function compiledGraph(kind: GraphKind, targets: AdapterTargets, config: ModelConfig, weights: TensorReader): string {
+/** A key of the weights file (path, size, modification time) and what is derived from it; files named by it are rebuilt when the weights change. */
+function derivedKey(weights: TensorReader, what: Record<string, unknown>): { key: string; dir: string } {
   const weightsFile = weights.info(weights.tensorNames[0] as string).path;
   const st = statSync(weightsFile);
-  const key = createHash('sha256').update(JSON.stringify({ kind, adapters: targets, config, weightsFile, size: st.size, mtime: st.mtimeMs, grove: GROVE_VERSION, graphs: INFER_GRAPHS_VERSION })).digest('hex').slice(0, 16);
-  const dir = dirname(weightsFile);
-  const file = join(dir, `grove-${kind}${targets ? '-lora' : ''}-${key}.onnx`);
+  const key = createHash('sha256').update(JSON.stringify({ ...what, weightsFile, size: st.size, mtime: st.mtimeMs, grove: GROVE_VERSION })).digest('hex').slice(0, 16);
+  return { key, dir: dirname(weightsFile) };
+}
+
+/** The quantized weights file of a model at `quant` (quant/weight-file.ts), made on first use; null for f32. */
+async function quantizedWeights(config: ModelConfig, weights: TensorReader, quant: ModelQuant): Promise<QuantizedWeights | null> {
+  if (quant === 'f32') return null;
+  const type = quantTypeOfModelQuant(quant);
+  const { key, dir } = derivedKey(weights, { quant: type, config, layout: QUANT_WEIGHTS_VERSION });
+  const file = join(dir, `grove-quant-${type}-${key}.bin`);
+  await ensureQuantWeights(file, config, weights, type);
+  return { type, file };
+}
+
+/** Compiles a graph once per (kind, adapter targets, quantization, config, weights file, Grove version); later opens reuse the file. */
+function compiledGraph(kind: GraphKind, targets: AdapterTargets, config: ModelConfig, weights: TensorReader, quant: QuantizedWeights | null): string {
+  const { key, dir } = derivedKey(weights, { kind, adapters: targets, config, quant: quant?.file ?? null, graphs: INFER_GRAPHS_VERSION });
+  const file = join(dir, `grove-${kind}${targets ? '-lora' : ''}${quant ? `-${quant.type}` : ''}-${key}.onnx`);
   if (existsSync(file)) return file;
-  const o = { graphDir: dir, metadata: { 'grove.key': key }, ...(targets ? { adapters: { targets } } : {}) };
+  const o = { graphDir: dir, metadata: { 'grove.key': key }, ...(targets ? { adapters: { targets } } : {}), ...(quant ? { quant } : {}) };
   const bytes =
     kind === 'score'
       ? scoreGraph(config, weights, o)
@@ -89,11 +110,18 @@ export class LlamaModel {
     readonly config: ModelConfig,
     private readonly weights: TensorReader,
     readonly options: ModelRunOptions,
+    private readonly quant: QuantizedWeights | null,
   ) {}
 
+  /** Opens a model folder; with options.quant 8 or 4, quantizes its matrices first unless a previous open did. */
   static async open(folder: string, options: ModelRunOptions = {}): Promise<LlamaModel> {
     const { config, weights } = await readModelFolder(folder);
-    return new LlamaModel(config, weights, options);
+    try {
+      return new LlamaModel(config, weights, options, await quantizedWeights(config, weights, options.quant ?? 'f32'));
+    } catch (err) {
+      await weights.close();
+      throw err;
+    }
   }
 
   /** The session of a graph kind, plain (targets null) or with fed adapters on `targets`; made on first use. */
@@ -101,7 +129,7 @@ export class LlamaModel {
     const name = targets ? `${kind}+lora:${targets.join(',')}` : kind;
     let s = this.sessions.get(name);
     if (!s) {
-      s = createSession(compiledGraph(kind, targets, this.config, this.weights), {
+      s = createSession(compiledGraph(kind, targets, this.config, this.weights, this.quant), {
         threads: this.options.threads ?? 0,
         ...(this.options.providers ? { providers: this.options.providers } : {}),
         ...(this.options.profilePrefix ? { profilePrefix: `${this.options.profilePrefix}-${kind}${targets ? '-lora' : ''}` } : {}),

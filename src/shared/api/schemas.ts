@@ -120,7 +120,8 @@ export const apiSchemas = {
         format: z.enum(['gguf', 'hf', 'onnx']),
         /** A file for gguf, a folder for hf and onnx; absolute, on the engine's machine. */
         out: z.string().min(1).max(4096),
-        dtype: z.enum(['f32', 'f16']).optional(),
+        /** q8_0 and q4_0 (llama.cpp's block quantization) for gguf only. */
+        dtype: z.enum(['f32', 'f16', 'q8_0', 'q4_0']).optional(),
         force: z.boolean().optional(),
       })
       .strict(),

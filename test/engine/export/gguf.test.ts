@@ -1,30 +1,21 @@
 // GGUF export against llama.cpp itself (node-llama-cpp's prebuilt binary): a model Grove trained on Brown
 // corpus text, written as GGUF, decodes the same 32 greedy tokens in llama.cpp as in Grove. Also random
 // models that exercise GQA, untied heads, Qwen2 biases, a padded vocabulary and Llama 3 rope scaling.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openLlamaCpp } from '../../../src/bench/llama-cpp';
-import { ingestFolder } from '../../../src/engine/corpus/ingest';
-import { readManifest, splitShards } from '../../../src/engine/corpus/manifest';
-import { corpusTokenizer } from '../../../src/engine/corpus/types';
 import { exportModel } from '../../../src/engine/export/index';
 import { permuteForRope } from '../../../src/engine/export/gguf';
-import { parseModelConfig, type ModelConfigInput } from '../../../src/engine/model/config';
+import { type ModelConfigInput } from '../../../src/engine/model/config';
 import { argmax } from '../../../src/engine/generate/sampling';
 import { LlamaModel } from '../../../src/engine/runtime/llama-model';
-import { brownDocuments } from '../../../src/engine/tokenize/brown';
-import { tokenizerFromJson } from '../../../src/engine/tokenize/load';
-import { saveTokenizerFiles } from '../../../src/engine/tokenize/trained-json';
-import { trainByteLevelBpe } from '../../../src/engine/tokenize/train-bpe';
-import { runTraining } from '../../../src/engine/train/loop';
-import { LlamaTrainer } from '../../../src/engine/train/step-runner';
-import { TokenWindows } from '../../../src/engine/train/windows';
+import { brownTokenizer, trainBrownModel, type BrownTokenizer } from '../../helpers/brown-model';
 import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
-const tokenizerDir = join(dir, 'tokenizer');
+let brown: BrownTokenizer;
+let tokenizerDir = '';
 let promptIds: number[] = [];
 let groveTokenize: (text: string) => number[] = () => [];
 const SAMPLE = "The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced \"no evidence\" that any irregularities took place -- 1962's  numbers: 3,141.59!";
@@ -59,16 +50,10 @@ async function llamaCppGreedy(gguf: string, prompt: readonly number[], count: nu
 }
 
 beforeAll(async () => {
-  const docs = [...brownDocuments(40)];
-  const trained = await trainByteLevelBpe(docs, { vocabSize: 512 });
-  mkdirSync(tokenizerDir);
-  await saveTokenizerFiles(tokenizerDir, trained);
-  mkdirSync(join(dir, 'docs'));
-  docs.forEach((d, i) => writeFileSync(join(dir, 'docs', `doc-${i}.txt`), d));
-  await ingestFolder({ folder: join(dir, 'docs'), out: join(dir, 'brown'), tokenizer: corpusTokenizer(tokenizerFromJson(trained.tokenizerJson, trained.tokenizerConfig)) });
-  const tokenizer = tokenizerFromJson(trained.tokenizerJson, trained.tokenizerConfig);
-  promptIds = [...tokenizer.encode('The jury said it did find that the')];
-  groveTokenize = (text) => [...tokenizer.encode(text)];
+  brown = await brownTokenizer(dir);
+  tokenizerDir = brown.tokenizerDir;
+  promptIds = brown.encode('The jury said it did find that the');
+  groveTokenize = brown.encode;
 });
 
 describe('rope permutation', () => {
@@ -82,22 +67,10 @@ describe('rope permutation', () => {
 
 // Each case trains or loads a model in two runtimes: minutes, not seconds, on a busy 2-core machine.
 describe('GGUF export runs in llama.cpp (node-llama-cpp)', { timeout: 180_000 }, () => {
-  let trainer: LlamaTrainer | null = null;
-  afterAll(async () => trainer?.close());
-
   it('a model Grove trained on Brown text: 32 greedy tokens equal in llama.cpp and Grove (f32 and f16), same tokenization', async () => {
-    const domain = join(dir, 'brown');
-    const manifest = await readManifest(domain);
-    const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: manifest.vocabSize, hiddenSize: 96, intermediateSize: 256, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: true, maxPositionEmbeddings: 256 });
-    trainer = await LlamaTrainer.create(config, { batchSize: 8, contextLength: 64, threads: 2, seed: 3 });
-    const train = new TokenWindows(splitShards(domain, manifest, 'train'), 64, 1);
-    let loss = Infinity;
-    await runTraining(trainer, { runDir: join(dir, 'run'), totalSteps: 600, schedule: { peakLr: 1e-2, warmupSteps: 20 }, seed: 1, train, onProgress: (p) => (loss = p.loss) });
-    train.close();
     const folder = join(dir, 'trained');
-    mkdirSync(folder);
-    await trainer.saveModel(folder);
-    expect(loss).toBeLessThan(Math.log(manifest.vocabSize) - 1); // it learned something: not a degenerate argmax
+    const { loss, vocabSize } = await trainBrownModel(brown, join(dir, 'run'), folder);
+    expect(loss).toBeLessThan(Math.log(vocabSize) - 1); // it learned something: not a degenerate argmax
 
     const gguf = join(dir, 'trained.gguf');
     await exportModel({ folder, format: 'gguf', out: gguf, tokenizerDir, name: 'brown-tiny' });

@@ -40,6 +40,16 @@ function gqaInputs(xs: readonly Value[], a: GqaAttrs) {
 
 const TO_NAME = (n: string | undefined): string => n ?? '';
 
+export interface MatMulNBitsAttrs {
+  /** Input features (the blocked axis) and output features. */
+  k: number;
+  n: number;
+  bits: 4 | 8;
+  blockSize: number;
+  /** ONNX Runtime's accuracy_level: 0 dequantizes to f32 and multiplies in f32, 4 multiplies int8 activations. */
+  accuracyLevel: 0 | 4;
+}
+
 export const inferenceOps = {
   /**
    * com.microsoft.GroupQueryAttention: causal grouped-query attention over past + new rows, q/k/v
@@ -85,6 +95,26 @@ export const inferenceOps = {
     lower: (e, n) =>
       e.node('SkipSimplifiedLayerNormalization', n.inputs.map((v) => e.name(v)), [e.name(n.outputs[0]!), '', '', e.name(n.outputs[1]!)], { epsilon: { kind: 'float', value: n.attrs.epsilon } }, MS_DOMAIN),
   } satisfies OpDef<{ epsilon: number }>,
+
+  /**
+   * com.microsoft.MatMulNBits: x [..., K] @ W^T with W [N, K] held as unsigned `bits`-bit codes in blocks of
+   * blockSize along K, b uint8 [N, K / blockSize, blockSize * bits / 8], scales float [N * K / blockSize]; the
+   * zero point is the default 2^(bits - 1), so W = (code - zero point) * scale. Output [..., N].
+   */
+  matMulNBits: {
+    inferenceOnly: 'MatMulNBits is an ONNX Runtime contrib op for frozen quantized weights, without a gradient',
+    infer: ([x, b, scales], a: MatMulNBitsAttrs) => {
+      requireFloat(x!, scales!);
+      sameDim(x!.shape[x!.rank - 1]!, a.k, 'the input features and K');
+      const blocks = a.k / a.blockSize;
+      const expected = [a.n, blocks, (a.blockSize * a.bits) / 8];
+      if (b!.dtype !== 'uint8' || b!.rank !== 3 || !expected.every((d, i) => b!.shape[i] === d)) throw graphError(`b must be uint8 ${showShape(expected)}, got ${b!.dtype}${showShape(b!.shape)}.`);
+      if (scales!.rank !== 1 || scales!.shape[0] !== a.n * blocks) throw graphError(`scales must be [${a.n * blocks}], got ${showShape(scales!.shape)}.`);
+      return like(x!, [...x!.shape.slice(0, -1), a.n]);
+    },
+    lower: (e, n) =>
+      e.node('MatMulNBits', n.inputs.map((v) => e.name(v)), [e.name(n.outputs[0]!)], { K: int(n.attrs.k), N: int(n.attrs.n), bits: int(n.attrs.bits), block_size: int(n.attrs.blockSize), accuracy_level: int(n.attrs.accuracyLevel) }, MS_DOMAIN),
+  } satisfies OpDef<MatMulNBitsAttrs>,
 
   /** x[start:end] along one axis with int64 [1] run-time bounds; `length` is what the caller knows end - start is. */
   sliceRange: {

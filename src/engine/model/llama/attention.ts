@@ -10,8 +10,47 @@ import { dimAdd, nn, type Dim, type Graph, type Value } from '../../graph';
 import type { ModelConfig } from '../config';
 import { ropeInverseFrequencies } from '../rope';
 
-/** Resolves a Hugging Face tensor name to the float32 value holding it. */
-export type WeightOf = (name: string) => Value;
+/**
+ * Resolves a Hugging Face tensor name to the float32 value holding it; in a quantized graph, `quantized` also
+ * gives a weight matrix's MatMulNBits form (b and scales, model/llama/graphs.ts), which projections then use.
+ */
+export type WeightOf = ((name: string) => Value) & { quantized?: (name: string) => QuantizedWeight | undefined };
+
+/** A [n, k] weight as MatMulNBits takes it: codes b [n, k / 32, 32 * bits / 8], scales [n * k / 32]. */
+export interface QuantizedWeight {
+  b: Value;
+  scales: Value;
+  n: number;
+  k: number;
+  bits: 4 | 8;
+}
+
+/**
+ * ONNX Runtime's accuracy_level for MatMulNBits. 4 quantizes the activations to int8 blocks and multiplies in
+ * integers, as llama.cpp does for Q8_0/Q4_0; 0 dequantizes the weights and multiplies in f32.
+ */
+export const NBITS_ACCURACY_LEVEL: 0 | 4 = 4;
+
+/** x @ W^T for the quantized weights `qs` side by side along N (one MatMulNBits), or null where bits differ. */
+function quantizedMatmul(g: Graph, x: Value, qs: readonly QuantizedWeight[]): Value | null {
+  const bits = qs[0]!.bits;
+  if (qs.some((q) => q.bits !== bits || q.k !== qs[0]!.k)) return null;
+  const b = qs.length === 1 ? qs[0]!.b : g.concat(qs.map((q) => q.b), 0);
+  const scales = qs.length === 1 ? qs[0]!.scales : g.concat(qs.map((q) => q.scales), 0);
+  const n = qs.reduce((sum, q) => sum + q.n, 0);
+  return g.matMulNBits(x, b, scales, { k: qs[0]!.k, n, bits, blockSize: 32, accuracyLevel: NBITS_ACCURACY_LEVEL });
+}
+
+/** x @ W^T over the weights `names` side by side: MatMulNBits where every one is quantized alike, else f32. */
+function linearOf(g: Graph, x: Value, w: WeightOf, names: readonly string[]): Value {
+  const qs = names.map((n) => w.quantized?.(n));
+  if (qs.every((q) => q !== undefined)) {
+    const y = quantizedMatmul(g, x, qs);
+    if (y) return y;
+  }
+  if (names.length === 1) return nn.linear(g, x, w(names[0]!));
+  return g.matmul(x, g.concat(names.map((n) => g.transpose(w(n), [1, 0])), 1));
+}
 
 /** One layer's attention from its normed input h [B, S, C]: context vectors [B, S, H*D] and its present key/value. */
 export type LayerAttention = (h: Value, layer: number) => { y: Value; kv: [Value, Value] };
@@ -62,7 +101,8 @@ function lowRank(g: Graph, x: Value, f: LowRank): Value {
 
 /** x @ W^T (+ b) for the projection `name` (a PyTorch [out, in] weight), plus its adapter's low-rank product if it has one. */
 export function project(g: Graph, x: Value, w: WeightOf, name: string, bias: boolean, adapter?: AdapterOf): Value {
-  const y = nn.linear(g, x, w(`${name}.weight`), bias ? w(`${name}.bias`) : undefined);
+  const y0 = linearOf(g, x, w, [`${name}.weight`]);
+  const y = bias ? g.add(y0, w(`${name}.bias`)) : y0;
   const f = adapter?.(name);
   return f ? g.add(y, lowRank(g, x, f)) : y;
 }
@@ -78,7 +118,7 @@ export function packedProject(g: Graph, x: Value, w: WeightOf, names: readonly s
   const factors = names.map((n) => adapter?.(n));
   const adapted = factors.filter((f) => f !== undefined);
   if (adapted.length > 0 && adapted.length < names.length) return g.concat(names.map((n) => project(g, x, w, n, bias, adapter)), -1);
-  const y0 = g.matmul(x, g.concat(names.map((n) => g.transpose(w(`${n}.weight`), [1, 0])), 1));
+  const y0 = linearOf(g, x, w, names.map((n) => `${n}.weight`));
   const y = bias ? g.add(y0, g.concat(names.map((n) => w(`${n}.bias`)), 0)) : y0;
   return adapted.length === 0 ? y : g.add(y, g.concat(adapted.map((f) => lowRank(g, x, f)), -1));
 }

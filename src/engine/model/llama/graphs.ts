@@ -24,6 +24,8 @@
 // expert j over this base; [in, rank] and [rank, out] in the score graph, one adapter for every window), and
 // the forward adds the low-rank products. Compiled once per base and set of targets, it serves every light
 // expert over the base, of any rank; the plain graphs (full models) have no such inputs and are unchanged.
+// Quantized (GraphOptions.quant): every matrix quant/plan.ts quantizes is a MatMulNBits over the quantized
+// weights file (quant/weight-file.ts), the token embedding gathered from its dequantized rows there.
 import { basename, dirname, resolve } from 'node:path';
 import { GroveError } from '../../../shared/api/errors';
 import { Graph, lowerGraph, type DType, type Value } from '../../graph';
@@ -34,7 +36,10 @@ import type { LoraTarget } from '../lora';
 import { parameterSpecs } from '../names';
 import type { TensorReader } from '../safetensors';
 import { fedAdapter } from './adapter';
-import { gqaSupported, type WeightOf } from './attention';
+import { QUANT_BLOCK } from '../../quant/blocks';
+import type { QuantType } from '../../quant/plan';
+import { quantLayout, type QuantEntry } from '../../quant/weight-file';
+import { gqaSupported, type QuantizedWeight, type WeightOf } from './attention';
 import { llamaForward, type FusedOptions } from './forward';
 
 const IR_TYPE: Partial<Record<Dtype, DType>> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
@@ -51,15 +56,49 @@ function externalTensor(g: Graph, weights: TensorReader, stored: string, name: s
   return g.cast(v, 'float32');
 }
 
-/** External-data initializers for every parameter, and a WeightOf that casts non-f32 weights once. */
-function externalWeights(g: Graph, config: ModelConfig, weights: TensorReader, graphDir: string): WeightOf {
+/**
+ * External-data initializers for the parameters the graph reads (made on first use, so a quantized graph holds
+ * no f32 copy of its quantized matrices), and a WeightOf that casts non-f32 weights once. With `quant`, the
+ * quantized matrices come from its weights file (quant/weight-file.ts) as MatMulNBits' b and scales, and the
+ * token embedding's rows from its dequantized values there.
+ */
+function externalWeights(g: Graph, config: ModelConfig, weights: TensorReader, graphDir: string, quant?: QuantizedWeights): WeightOf {
+  const shapes = new Map(parameterSpecs(config).map((s) => [s.name, s.shape]));
+  const layout = quant ? quantLayout(config, quant.type).entries : new Map<string, QuantEntry>();
+  const location = quant ? basename(quant.file) : '';
+  if (quant && resolve(dirname(quant.file)) !== resolve(graphDir)) throw new GroveError('internal', `Graph folder ${graphDir} is not the folder of ${quant.file}: ONNX Runtime resolves external weights next to the graph.`);
   const f32 = new Map<string, Value>();
-  for (const spec of parameterSpecs(config)) f32.set(spec.name, externalTensor(g, weights, spec.name, spec.name, spec.shape, graphDir));
-  return (name) => {
-    const value = f32.get(name);
-    if (!value) throw new GroveError('internal', `The graph asked for tensor ${name}, which this model's config does not have.`);
+  const quantized = new Map<string, QuantizedWeight>();
+  const w = (name: string): Value => {
+    let value = f32.get(name);
+    if (value) return value;
+    const shape = shapes.get(name);
+    if (!shape) throw new GroveError('internal', `The graph asked for tensor ${name}, which this model's config does not have.`);
+    const dequantized = layout.get(name)?.dequantized;
+    value = dequantized ? g.initializer(`${name}.dequantized`, 'float32', shape, { location, ...dequantized }) : externalTensor(g, weights, name, name, shape, graphDir);
+    f32.set(name, value);
     return value;
   };
+  w.quantized = (name: string): QuantizedWeight | undefined => {
+    const e = layout.get(name);
+    if (!e) return undefined;
+    let q = quantized.get(name);
+    if (!q) {
+      const blocks = e.k / QUANT_BLOCK;
+      const b = g.initializer(`${name}.q${e.bits}`, 'uint8', [e.n, blocks, (QUANT_BLOCK * e.bits) / 8], { location, ...e.b });
+      const scales = g.initializer(`${name}.scales`, 'float32', [e.n * blocks], { location, ...e.scales });
+      q = { b, scales, n: e.n, k: e.k, bits: e.bits };
+      quantized.set(name, q);
+    }
+    return q;
+  };
+  return w;
+}
+
+/** A quantized graph's weights: the block type and the file quant/weight-file.ts wrote for it. */
+export interface QuantizedWeights {
+  type: QuantType;
+  file: string;
 }
 
 export interface GraphOptions {
@@ -70,6 +109,8 @@ export interface GraphOptions {
   packing?: Packing;
   /** Low-rank adapters fed with each run (light experts over this base), on the projections these target. */
   adapters?: { targets: readonly LoraTarget[] };
+  /** Block-quantized matrices (MatMulNBits) from this weights file; absent: every weight in f32. */
+  quant?: QuantizedWeights;
 }
 
 export type Packing = Pick<FusedOptions, 'packQkv' | 'packGateUp'>;
@@ -137,7 +178,7 @@ export function decodeModel(config: ModelConfig, weights: TensorReader, o: Decod
     const seqlensK = g.input('seqlens_k', 'int32', ['batch']);
     const totalLength = g.input('total_sequence_length', 'int32', []);
     const past = Array.from({ length: L }, (_, i) => [g.input(`past_key_values.${i}.key`, 'float32', ['batch', Hkv, 'capacity', D]), g.input(`past_key_values.${i}.value`, 'float32', ['batch', Hkv, 'capacity', D])] as const);
-    const w = externalWeights(g, config, weights, o.graphDir);
+    const w = externalWeights(g, config, weights, o.graphDir, o.quant);
     const adapter = o.adapters && fedAdapter(g, config, o.adapters.targets, true);
     const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, fused: { cache: { past, seqlensK, totalLength }, ...(o.packing ?? DECODE_PACKING) }, ...(adapter ? { adapter } : {}) });
     outputHead(g, out.logits, o.logProbs ?? false, ensemble);
@@ -149,7 +190,7 @@ export function decodeModel(config: ModelConfig, weights: TensorReader, o: Decod
     return lowerGraph(g, { metadata });
   }
   const past = Array.from({ length: L }, (_, i) => [g.input(`past_key_values.${i}.key`, 'float32', ['batch', Hkv, 'past_sequence', D]), g.input(`past_key_values.${i}.value`, 'float32', ['batch', Hkv, 'past_sequence', D])] as const);
-  const w = externalWeights(g, config, weights, o.graphDir);
+  const w = externalWeights(g, config, weights, o.graphDir, o.quant);
   const adapter = o.adapters && fedAdapter(g, config, o.adapters.targets, true);
   const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, past, ...(adapter ? { adapter } : {}) });
   outputHead(g, out.logits, o.logProbs ?? false, ensemble);
@@ -167,7 +208,7 @@ export function scoreModel(config: ModelConfig, weights: TensorReader, o: ScoreO
   const g = new Graph('grove_score');
   const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
   const targets = g.input('targets', 'int64', ['batch', 'sequence']);
-  const w = externalWeights(g, config, weights, o.graphDir);
+  const w = externalWeights(g, config, weights, o.graphDir, o.quant);
   const adapter = o.adapters && fedAdapter(g, config, o.adapters.targets, false);
   const fused = (o.fused ?? true) && gqaSupported(config);
   const { logits } = llamaForward(g, config, w, ids, { ...(fused ? { fused: { ...(o.packing ?? SCORE_PACKING) } } : {}), ...(adapter ? { adapter } : {}) }); // [B, T, V]
