@@ -2,16 +2,19 @@
 // adapter_config.json, target_modules in its own order, lora_alpha absent so PEFT's default 8, BF16 tensors
 // in name order) reads with Grove's settings and the values PEFT stored; a base that does not match is refused
 // with the reason in the base's terms (layer count, hidden_size, intermediate_size, key/value width), as are a
-// config and weights that disagree, tensors Grove does not compute, a pickle-only folder and NaN values.
-import { rmSync, writeFileSync } from 'node:fs';
+// config and weights that disagree, tensors Grove does not compute, a pickle-only folder and NaN values. A folder
+// of the forest's store (named by its content address) reads only while its files are the ones the name says.
+import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTER_WEIGHTS_FILE } from '../../../src/engine/model/adapter-folder';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, writeAdapterFolder } from '../../../src/engine/model/adapter-folder';
+import { writeAddressManifest } from '../../../src/engine/model/content-address';
 import { parseModelConfig, type ModelConfigInput } from '../../../src/engine/model/config';
 import { bf16ToF32, f32ToBf16 } from '../../../src/engine/model/dtype';
 import type { LoraConfig } from '../../../src/engine/model/lora';
 import { importPeftAdapter } from '../../../src/engine/model/peft-import';
 import type { TensorToWrite } from '../../../src/engine/model/safetensors-write';
+import { randomAdapter } from '../../helpers/lora';
 import { writeTestModel } from '../../helpers/model';
 import { peftTensors, writePeftFolder } from '../../helpers/peft';
 import { tempDir } from '../../helpers/tmp';
@@ -79,5 +82,15 @@ describe('PEFT adapter import', () => {
     await expect(importPeftAdapter(pickle, base)).rejects.toThrow(/no adapter_model\.safetensors beside adapter_config\.json/);
     await expect(importPeftAdapter(join(dir, 'nowhere'), base)).rejects.toThrow(/is not a folder/);
     await expect(importPeftAdapter(await writeFolder('partial', peftTensors(config, lora), { layers_to_transform: [0] }), base)).rejects.toThrow(/adapts only some layers \(layers_to_transform\)/);
+  });
+
+  it('reads a store folder only while its files are the ones its address names', async () => {
+    const incoming = join(dir, 'incoming');
+    const written = await writeAdapterFolder(incoming, { config, lora, baseModel: 'b'.repeat(64), tensors: randomAdapter(config, lora, 4).tensors });
+    const stored = join(dir, await writeAddressManifest(incoming, ADAPTER_CONFIG_FILE, { weightsSha256: written.sha256, tokenizerSha256: null, baseSha256: 'b'.repeat(64) }));
+    renameSync(incoming, stored);
+    expect((await importPeftAdapter(stored, base)).lora).toEqual(lora);
+    appendFileSync(join(stored, ADAPTER_CONFIG_FILE), ' ');
+    await expect(importPeftAdapter(stored, base)).rejects.toThrow(/adapter_config\.json is damaged or was edited/);
   });
 });
