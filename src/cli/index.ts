@@ -12,6 +12,7 @@ import { registerEval } from './commands/eval';
 import { registerExport } from './commands/export';
 import { registerGenerate } from './commands/generate';
 import { registerImport } from './commands/import';
+import { registerImportAdapter } from './commands/import-adapter';
 import { registerIngest } from './commands/ingest';
 import { registerInit } from './commands/init';
 import { registerJobs } from './commands/jobs';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerDownload(program);
   registerImport(program);
+  registerImportAdapter(program);
   registerList(program);
   registerIngest(program);
   registerAdd(program);

@@ -37,6 +37,14 @@ export function adapterDelta(adapter: LoraAdapter, projection: string, out: numb
   return denseDelta([{ adapter, weight: 1 }], projection, out, inn);
 }
 
+/** max |a - b|, elementwise (the arrays must be the same length). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
 /** max |a - b| / max |b|: a relative distance for matrices whose scale the test does not fix. */
 export function relativeMaxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);

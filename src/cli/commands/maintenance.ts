@@ -1,14 +1,9 @@
 // `grove remove NAME` (take a model out of the forest; files kept), `grove gc` (delete what nothing needs),
 // `grove show [NAME]` and `grove lineage`: the forest's upkeep and inspection.
 import type { Command } from 'commander';
-import { GroveService } from '../../engine/api/service';
 import { forestHomeOf } from '../options';
 import { printLineage, printModel } from '../print-forest';
-
-function withService<T>(cmd: Command, use: (s: GroveService) => Promise<T>): Promise<T> {
-  const service = new GroveService({ forestHome: forestHomeOf(cmd), transport: 'http' });
-  return use(service).finally(() => service.close());
-}
+import { withService } from '../with-service';
 
 export function registerMaintenance(program: Command): void {
   program

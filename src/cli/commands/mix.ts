@@ -2,11 +2,11 @@
 // live posterior over the top-k experts by prior) that the OpenAI-compatible endpoint and the app can call by
 // that name. The same calls as the app's "Save this mix" (engine/api/mix-calls.ts).
 import type { Command } from 'commander';
-import { GroveService } from '../../engine/api/service';
 import { GroveError } from '../../shared/api/errors';
 import type { ChatMix } from '../../shared/api/schemas-chat';
 import type { SavedMixView } from '../../shared/api/schemas-mix';
-import { forestHomeOf, modelNameArg } from '../options';
+import { modelNameArg } from '../options';
+import { withService } from '../with-service';
 import { parseWeights } from './mix-options';
 
 interface SaveFlags {
@@ -31,15 +31,6 @@ export function describeMix(mix: ChatMix | null): string {
   if (mix.kind === 'manual') return `fixed: ${Object.entries(mix.weights).map(([name, w]) => `${name} ${w}`).join(', ')}`;
   if (mix.kind === 'model') return `one model: ${mix.model}`;
   return `live posterior over ${mix.topK !== undefined ? `the top ${mix.topK} experts by prior` : 'every expert'}`;
-}
-
-async function withService<T>(cmd: Command, work: (service: GroveService) => Promise<T>): Promise<T> {
-  const service = new GroveService({ forestHome: forestHomeOf(cmd), transport: 'http' });
-  try {
-    return await work(service);
-  } finally {
-    service.close();
-  }
 }
 
 const line = (m: SavedMixView): string => `  ${m.name}\t${describeMix(m.mix)}${m.problem ? `\t(cannot run now: ${m.problem})` : `\t-> ${m.models.join(', ')}`}`;

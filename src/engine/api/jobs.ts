@@ -8,14 +8,15 @@ import type { ApiInput } from '../../shared/api/schemas';
 import { DomainExpert } from '../../shared/api/schemas-forest';
 import type { Catalog } from '../catalog/catalog';
 import { findModel } from '../catalog/models';
+import { peftOfFullModelRefusal } from '../export/index';
 import type { ExportJobPayload } from '../export/job';
 import { crashPoint } from '../jobs/crash-point';
 import { JobQueue, type Job } from '../jobs/queue';
 import { JobRunner, type WorkerLauncher } from '../jobs/runner';
 import { domainDir } from '../store/domains';
-import { storedModelFolder } from '../store/model-store';
 import { forestTokenizerDir } from '../store/init';
 import { isJobKindName, type JobKindName } from '../jobs/kinds';
+import { exportTarget, type ExportTarget } from './export-target';
 import { JOB_KINDS } from './kinds/index';
 import { assertExpertNameFree, type IngestPayload } from './kinds/ingest';
 import type { JobKind, JobOwnerContext } from './kinds/kind';
@@ -117,24 +118,27 @@ export class ServiceJobs {
     return jobView(this.enqueueJob('ingest', payload));
   }
 
-  /** Queues an export of a forest model (by name or id) or a model folder; the worker writes it. */
+  /**
+   * Queues an export of a forest model (by name or id) or a model folder; the worker writes it. A light expert
+   * goes out as a PEFT adapter, or folded into its base as a full model; a full model has no PEFT form.
+   */
   exportModel(input: ApiInput<'exportModel'>): JobView {
     this.requireRunner();
-    let folder: string;
-    if (existsSync(input.model) && statSync(input.model).isDirectory()) folder = this.paths.folder(input.model, 'model folder');
+    let target: ExportTarget;
+    if (existsSync(input.model) && statSync(input.model).isDirectory()) target = { folder: this.paths.folder(input.model, 'model folder') };
     else {
       const model = findModel(this.catalog, input.model);
       if (!model) throw new GroveError('not_found', `No model named ${JSON.stringify(input.model)} in this forest, and no such folder; choose a model from the forest.`, { model: input.model });
-      // A light expert is an adapter over a base; the formats export whole models (PEFT export is not offered yet).
-      if (model.light) throw new GroveError('unsupported', `"${model.name}" is a light expert (an adapter over its base): export a full model made from it. Collapse it alone into a full model (grove collapse --name NAME --models ${model.name} OTHER --weights 1 0, OTHER any light expert over the same base) and export that.`, { model: model.name });
-      folder = storedModelFolder(this.forestHome, model.weightsSha256);
+      target = exportTarget(this.catalog, this.forestHome, model);
     }
+    if (input.format === 'peft' && !target.light) throw peftOfFullModelRefusal(input.model);
     const out = this.paths.destination(input.out, this.forestHome);
     // The forest's own exports folder (the app's default destination) is made on first use; any other must exist.
     if (dirname(resolve(input.out)) === join(this.forestHome, 'exports')) mkdirSync(join(this.forestHome, 'exports'), { recursive: true });
     const tokenizerDir = forestTokenizerDir(this.forestHome);
     const payload: ExportJobPayload = {
-      folder,
+      folder: target.folder,
+      ...(target.light ? { light: { folder: target.light.folder, peft: { hubId: target.light.peft.hubId ?? null, fallback: target.light.peft.fallback } } } : {}),
       name: input.model,
       format: input.format,
       out,

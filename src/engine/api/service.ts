@@ -14,6 +14,7 @@ import { catalogPath } from '../home';
 import { machineMemory, type MachineMemory } from '../machine-memory';
 import type { WorkerLauncher } from '../jobs/runner';
 import { InferenceHost, type InferWorkerHandle } from '../infer/host';
+import { AdapterCalls } from './adapter-calls';
 import { ChatCalls } from './chat-calls';
 import { EstimateCalls } from './estimate-calls';
 import { CompletionCalls } from './completions';
@@ -54,6 +55,7 @@ export class GroveService implements GroveApi {
   private readonly inference: InferenceHost | null;
   private readonly chatCalls: ChatCalls;
   private readonly hubCalls: HubCalls;
+  private readonly adapterCalls: AdapterCalls;
   private readonly estimateCalls: EstimateCalls;
   private readonly mixCalls: MixCalls;
   private readonly openAiSwitch: OpenAiSwitch;
@@ -71,6 +73,7 @@ export class GroveService implements GroveApi {
     this.forestCalls = new ForestCalls(this.catalog, options.forestHome, this.jobQueue);
     this.baselineCalls = new BaselineCalls(this.catalog, options.forestHome, this.jobQueue);
     this.hubCalls = new HubCalls(this.catalog, options.forestHome, this.jobQueue);
+    this.adapterCalls = new AdapterCalls(this.catalog, options.forestHome, this.jobQueue.paths);
     this.estimateCalls = new EstimateCalls(this.catalog, options.forestHome, this.jobQueue, options.memory);
     this.mixCalls = new MixCalls(this.catalog, options.forestHome);
     this.completions = new CompletionCalls(this.catalog, options.forestHome, this.inference);
@@ -128,6 +131,7 @@ export class GroveService implements GroveApi {
   curatedModels = () => this.hubCalls.curatedModels();
   downloadModel = (input: ApiInput<'downloadModel'>) => this.hubCalls.downloadModel(input);
   importSeed = (input: ApiInput<'importSeed'>) => this.hubCalls.importSeed(input);
+  importAdapter = (input: ApiInput<'importAdapter'>) => this.adapterCalls.importAdapter(input);
 
   async addDomain({ folder, domain, expert }: ApiInput<'addDomain'>): Promise<JobView> {
     return this.jobQueue.addDomain(folder, domain, expert);

@@ -275,6 +275,22 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: 'hub_sources: the Hub repository a stored model came from',
+    up(db) {
+      db.exec(`
+        -- A model of the store that came from the Hugging Face Hub (downloaded, or planted from a Hub cache
+        -- snapshot): its repository id, by store address. A light expert over it is exported as a PEFT adapter
+        -- naming that repository (base_model_name_or_path), which is where PEFT loads the base from.
+        CREATE TABLE hub_sources (
+          weights_sha256 TEXT PRIMARY KEY,
+          repo_id TEXT NOT NULL,
+          created_at TEXT NOT NULL DEFAULT ${now}
+        );
+      `);
+    },
+  },
 ];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;

@@ -1,8 +1,8 @@
--- The Grove catalog's schema at version 6, as the migrations (migrations.ts) leave it.
+-- The Grove catalog's schema at version 7, as the migrations (migrations.ts) leave it.
 -- Generated: npm run catalog:schema rewrites it; test/engine/catalog/schema.test.ts keeps it equal to a migrated catalog.
 -- Change the schema with a new migration, never here and never in a released migration.
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 CREATE TABLE chats (
   id INTEGER PRIMARY KEY,
@@ -66,6 +66,12 @@ CREATE TABLE forests (
   name TEXT NOT NULL UNIQUE,
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   settings_json TEXT
+);
+
+CREATE TABLE hub_sources (
+  weights_sha256 TEXT PRIMARY KEY,
+  repo_id TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE TABLE jobs (

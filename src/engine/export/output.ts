@@ -36,6 +36,22 @@ export async function checkDestination(out: string, options: OutputOptions = {})
   if (!parent?.isDirectory()) throw new GroveError('not_found', `${dirname(resolve(out))} is not a folder; create it first or choose another output path.`, { path: out });
 }
 
+/** A fresh temporary name beside `target` (absolute), of the form staleExportTemps recognises. */
+function tempBeside(target: string): string {
+  return join(dirname(target), `.${basename(target)}.grove-export-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/**
+ * A scratch folder beside the destination `out` for what an export writes on the way (a light expert folded into
+ * its base before it is written as a full model): named as a temporary export, so what a killed process left
+ * is removed by the next export there and by `grove gc`. The caller removes it when done.
+ */
+export async function makeScratchFolder(out: string): Promise<string> {
+  const scratch = tempBeside(resolve(out));
+  await mkdir(scratch);
+  return scratch;
+}
+
 /**
  * Runs `write(tempPath)` and moves its result (a file or a folder) to `out`. `kind` says which the writer
  * makes: for 'folder' the temporary folder is created for it. On failure the temporary path is removed.
@@ -45,7 +61,7 @@ export async function writeAtomically<T>(out: string, kind: 'file' | 'folder', o
   await checkDestination(target, options);
   const parent = dirname(target);
   for (const stale of await staleExportTemps(parent)) await rm(stale, { recursive: true, force: true });
-  const temp = join(parent, `.${basename(target)}.grove-export-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temp = tempBeside(target);
   if (kind === 'folder') await mkdir(temp);
   let result: T;
   try {

@@ -2,10 +2,11 @@
 // content, named by sha256 or git blob id), blobs/{hash}.incomplete (a download to resume), refs/{revision}
 // (the commit a branch or tag pointed to) and snapshots/{commit}/{file} (links to the blobs).
 import { copyFile, link, lstat, mkdir, readFile, readlink, rename, stat, symlink, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import { tempPathFor, writeFileDurable } from '../durable-write';
 import { processAlive } from '../process-alive';
+import { validateRepoId } from './endpoint';
 
 /** Grove's Hub cache inside a forest home. */
 export function hubCacheDir(forestHome: string): string {
@@ -14,6 +15,23 @@ export function hubCacheDir(forestHome: string): string {
 
 export function repoCacheDir(cacheDir: string, repoId: string): string {
   return join(cacheDir, `models--${repoId.replaceAll('/', '--')}`);
+}
+
+/**
+ * The repository id of a snapshot folder of a Hub cache laid out as this one (Grove's, or huggingface_hub's
+ * ~/.cache/huggingface/hub): .../models--{owner}--{name}/snapshots/{commit}; null for any other folder. A repo
+ * id never holds '--' (validateRepoId), so the folder name reads back one way only.
+ */
+export function repoIdOfSnapshot(folder: string): string | null {
+  const snapshots = dirname(resolve(folder));
+  if (basename(snapshots) !== 'snapshots') return null;
+  const [kind, ...parts] = basename(dirname(snapshots)).split('--');
+  if (kind !== 'models' || parts.length < 1 || parts.length > 2) return null;
+  try {
+    return validateRepoId(parts.join('/'));
+  } catch {
+    return null;
+  }
 }
 
 export function blobPath(repoDir: string, hash: string): string {

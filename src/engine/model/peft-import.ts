@@ -3,12 +3,14 @@
 // refused with the reason in the base's own terms (layer count, hidden_size, intermediate_size, attention
 // widths) rather than a tensor shape. Tensors PEFT can write that Grove does not compute (LoRA on embeddings or
 // lm_head, lora_B biases, DoRA magnitudes) are refused by name, never dropped. Values are read as float32
-// (PEFT saves in the base's dtype: F32, F16 and BF16 are read) and checked finite.
+// (PEFT saves in the base's dtype: F32, F16 and BF16 are read) and checked finite. A folder of the forest's
+// store is also checked against its content address, so a damaged or swapped file is never read as the expert.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
-import { ADAPTER_WEIGHTS_FILE, peftName, readAdapterDescription } from './adapter-folder';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, peftName, readAdapterDescription } from './adapter-folder';
 import type { ModelConfig } from './config';
+import { verifyContentAddress } from './content-address';
 import { FLOAT_DTYPES } from './dtype';
 import { readConfigFile } from './folder';
 import { assertFinite } from './finite';
@@ -60,6 +62,7 @@ export async function readPeftAdapterFor(folder: string, config: ModelConfig, ba
     }
     throw new GroveError('not_found', `${folder}: no ${ADAPTER_WEIGHTS_FILE} beside adapter_config.json. The adapter folder is incomplete.`, { path: folder });
   }
+  await verifyContentAddress(folder, ADAPTER_WEIGHTS_FILE, ADAPTER_CONFIG_FILE);
   const refuse = (what: string, details?: unknown): never => {
     throw new GroveError('bad_input', `${weightsPath}: ${what}`, details);
   };

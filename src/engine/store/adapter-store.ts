@@ -3,10 +3,9 @@
 // and the base's own address (model/content-address.ts), so the same factors over another base are another
 // model. The base stays a full model folder of the store; the catalog keeps it while a light expert needs it.
 import { mkdir, rm } from 'node:fs/promises';
-import { ADAPTER_CONFIG_FILE, peftName, readAdapterFolder, writeAdapterFolder } from '../model/adapter-folder';
+import { ADAPTER_CONFIG_FILE, writeAdapterFolder } from '../model/adapter-folder';
 import type { ModelConfig } from '../model/config';
 import { writeAddressManifest } from '../model/content-address';
-import { assertFinite } from '../model/finite';
 import { mergeAdaptersIntoBase } from '../forest/merge/lora-into-base';
 import { CONFIG_FILE, readConfigFile } from '../model/folder';
 import { readPeftAdapterFor } from '../model/peft-import';
@@ -52,25 +51,18 @@ export async function storeAdapter(home: string, a: AdapterBase & { config: Mode
 }
 
 /**
- * Copies a PEFT adapter folder into the store as a light expert over the stored base: the adapter is checked
- * against the base's shapes (refused with the reason when it was trained on another model) and its values
- * for NaN/Inf. `baseModel` replaces the folder's base_model_name_or_path where given (Grove's own training
- * names the base's address; an import keeps the Hub id it came with).
+ * Copies a PEFT adapter folder (Grove's training output, or one from elsewhere) into the store as a light expert
+ * over the stored base. It is read through readPeftAdapterFor, as a foreign adapter must be: checked against
+ * the base's shapes (refused with the reason when it was trained on another model), for tensors Grove does not
+ * compute and for NaN/Inf, before anything of it is written. `baseModel` replaces the folder's
+ * base_model_name_or_path where given (Grove's own training names the base's address; an import keeps the
+ * name it came with); `baseLabel` names the base in a refusal.
  */
-export async function storeAdapterFolder(home: string, source: string, o: AdapterBase & { baseModel?: string }): Promise<StoredAdapter> {
+export async function storeAdapterFolder(home: string, source: string, o: AdapterBase & { baseModel?: string; baseLabel?: string }): Promise<StoredAdapter> {
+  const { baseLabel, ...base } = o;
   const config = await baseConfig(home, o.baseSha256);
-  const adapter = await readAdapterFolder(source, config);
-  try {
-    const tensors = new Map<string, Float32Array>();
-    for (const s of loraSpecs(config, adapter.lora)) {
-      const values = await adapter.weights.readFloat32(peftName(s.name));
-      assertFinite(values, peftName(s.name), source);
-      tensors.set(s.name, values);
-    }
-    return await storeAdapter(home, { ...o, config, lora: adapter.lora, tensors, baseModel: o.baseModel ?? adapter.baseModel });
-  } finally {
-    await adapter.weights.close();
-  }
+  const adapter = await readPeftAdapterFor(source, config, baseLabel ?? `the forest's base ${o.baseSha256.slice(0, 12)}…`);
+  return storeAdapter(home, { ...base, config, lora: adapter.lora, tensors: adapter.tensors, baseModel: o.baseModel ?? adapter.baseModel });
 }
 
 /** A fresh adapter (A random from `seed`, B zero: the base unchanged) in the store: a light expert's init when it has no light parents. */

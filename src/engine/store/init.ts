@@ -8,9 +8,11 @@ import { basename, join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import { Catalog } from '../catalog/catalog';
 import { ensureForest } from '../catalog/domains';
+import { recordHubSource } from '../catalog/hub-sources';
 import { insertModel, liveSeed } from '../catalog/models';
 import { catalogPath } from '../home';
 import { folderTokenizerSha256 } from '../forest/merge/method';
+import { repoIdOfSnapshot } from '../hub/cache';
 import { checkRegularFiles } from '../model/model-file';
 import { parameterCount } from '../model/names';
 import { loadTokenizer } from '../tokenize/load';
@@ -46,6 +48,8 @@ export interface PreparedSeed {
   tokenizerSha256: string;
   /** The tokenizer files, in a staging folder of the home that recordSeed renames to forestTokenizerDir. */
   stagedTokenizerDir: string;
+  /** The Hub repository the seed came from, when its folder is a Hub cache snapshot (absent from older job results). */
+  hubRepo?: string | null;
 }
 
 /** The conflict of a home that has its seed already: refused before anything is copied. */
@@ -84,7 +88,16 @@ export async function prepareSeed(home: string, source: string, seedName = basen
     rmSync(staged, { recursive: true, force: true });
     throw err;
   }
-  return { seedName, weightsSha256: stored.sha256, weightsBytes: stored.bytes, architectureJson: JSON.stringify(stored.config), parameters: parameterCount(stored.config), tokenizerSha256, stagedTokenizerDir: staged };
+  return {
+    seedName,
+    weightsSha256: stored.sha256,
+    weightsBytes: stored.bytes,
+    architectureJson: JSON.stringify(stored.config),
+    parameters: parameterCount(stored.config),
+    tokenizerSha256,
+    stagedTokenizerDir: staged,
+    hubRepo: repoIdOfSnapshot(source),
+  };
 }
 
 /**
@@ -113,6 +126,7 @@ export function recordSeed(catalog: Catalog, home: string, seed: PreparedSeed, f
       architectureJson: seed.architectureJson,
       tokenizerSha256: seed.tokenizerSha256,
     });
+    if (seed.hubRepo) recordHubSource(catalog, seed.weightsSha256, seed.hubRepo);
     return { forestId, seedId, seedName: seed.seedName, weightsSha256: seed.weightsSha256, parameters: seed.parameters };
   });
 }
@@ -145,7 +159,12 @@ export async function importIntoForest(home: string, source: string, name: strin
       throw new GroveError('bad_input', `${source}: its tokenizer.json differs from the forest's; only models of one lineage (same tokenizer) can join a forest.`);
     }
     const stored = await storeModelFolder(home, source, forestTokenizer);
-    const modelId = insertModel(catalog, { forestId: forest.id, name, role: 'imported', weightsSha256: stored.sha256, weightsBytes: stored.bytes, architectureJson: JSON.stringify(stored.config), tokenizerSha256: forestTokenizer });
+    const hubRepo = repoIdOfSnapshot(source);
+    const modelId = catalog.transaction(() => {
+      const id = insertModel(catalog, { forestId: forest.id, name, role: 'imported', weightsSha256: stored.sha256, weightsBytes: stored.bytes, architectureJson: JSON.stringify(stored.config), tokenizerSha256: forestTokenizer });
+      if (hubRepo) recordHubSource(catalog, stored.sha256, hubRepo);
+      return id;
+    });
     return { modelId, weightsSha256: stored.sha256 };
   } finally {
     catalog.close();

@@ -41,6 +41,7 @@ export const API_METHODS = [
   'curatedModels',
   'downloadModel',
   'importSeed',
+  'importAdapter',
   // saved mixes (schemas-mix.ts)
   'mixes',
   'saveMix',

@@ -1,8 +1,10 @@
 // GroveApi's calls for models coming in: the curated list of small models known to work, a download from
-// the Hugging Face Hub, and a local model folder planted as the forest's seed (`grove init --from` for the
-// app). Downloads and imports are jobs run in a worker; their JobView carries bytes, speed and ETA.
+// the Hugging Face Hub, a local model folder planted as the forest's seed (`grove init --from` for the app),
+// and a PEFT LoRA adapter folder taken in as a light expert. Downloads and seed imports are jobs run in a
+// worker (their JobView carries bytes, speed and ETA); an adapter, a few % of its base, is taken in at once.
 import { z } from 'zod';
 import { SafeName } from './names';
+import { LoraTargetName } from './schemas-forest';
 
 export const CuratedModelView = z.object({
   repoId: z.string(),
@@ -15,6 +17,22 @@ export const CuratedModelView = z.object({
   licence: z.string(),
   /** Gated models need their licence accepted on the Hub and an access token. */
   gated: z.boolean(),
+});
+
+/** A light expert made from a PEFT adapter folder: what the forest now holds. */
+export const ImportedAdapterView = z.object({
+  modelId: z.number().int(),
+  name: z.string(),
+  /** The full model of the forest the adapter is added to. */
+  base: z.string(),
+  domain: z.string().nullable(),
+  rank: z.number().int(),
+  alpha: z.number(),
+  targets: z.array(LoraTargetName),
+  /** The adapter's size in the store. */
+  bytes: z.number().int(),
+  /** What the adapter's adapter_config.json calls the model it was trained on (base_model_name_or_path), as written. */
+  trainedOn: z.string(),
 });
 
 /** "owner/name", as the Hub spells repository ids. */
@@ -47,7 +65,17 @@ export function hubSchemas<J extends z.ZodType>(JobView: J) {
       input: z.object({ folder: z.string().min(1).max(4096), name: SafeName.optional() }).strict(),
       output: JobView,
     },
+    /**
+     * A PEFT LoRA adapter folder (adapter_config.json, adapter_model.safetensors) on the engine's machine becomes
+     * a light expert over `base` (a full model of the forest; the seed by default), for `domain` if given. The
+     * adapter is checked against the base first, and refused with the reason when it does not fit.
+     */
+    importAdapter: {
+      input: z.object({ folder: z.string().min(1).max(4096), name: SafeName, base: z.string().min(1).max(200).optional(), domain: SafeName.optional() }).strict(),
+      output: ImportedAdapterView,
+    },
   } as const;
 }
 
 export type CuratedModelView = z.output<typeof CuratedModelView>;
+export type ImportedAdapterView = z.output<typeof ImportedAdapterView>;

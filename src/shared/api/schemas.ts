@@ -117,8 +117,12 @@ export const apiSchemas = {
       .object({
         /** A model name (or id) of the forest, or a model folder. */
         model: z.string().min(1).max(4096),
-        format: z.enum(['gguf', 'hf', 'onnx']),
-        /** A file for gguf, a folder for hf and onnx; absolute, on the engine's machine. */
+        /**
+         * 'peft': a light expert's adapter as a PEFT LoRA folder (refused for a full model); a light expert in the
+         * other formats is folded into its base and written as a full model.
+         */
+        format: z.enum(['gguf', 'hf', 'onnx', 'peft']),
+        /** A file for gguf, a folder for hf, onnx and peft; absolute, on the engine's machine. */
         out: z.string().min(1).max(4096),
         /** q8_0 and q4_0 (llama.cpp's block quantization) for gguf only. */
         dtype: z.enum(['f32', 'f16', 'q8_0', 'q4_0']).optional(),

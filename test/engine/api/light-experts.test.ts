@@ -154,7 +154,10 @@ describe('light experts', () => {
     } finally {
       await opened.close();
     }
-    await expect(service.exportModel({ model: 'law', format: 'hf', out: join(dir, 'law-export') })).rejects.toThrow(/"law" is a light expert .*Collapse it alone into a full model/);
+    // A trained light expert exports as its PEFT adapter, naming its base by the base's store address.
+    const exported = await jobSettled(service, (await service.exportModel({ model: 'law', format: 'peft', out: join(dir, 'law-peft') })).id);
+    expect(exported.status, exported.error ?? '').toBe('done');
+    expect(JSON.parse(readFileSync(join(dir, 'law-peft', ADAPTER_CONFIG_FILE), 'utf8'))).toMatchObject({ r: 4, lora_alpha: 8, base_model_name_or_path: row('seed').weightsSha256 });
     const mixed = await jobSettled(service, (await service.collapse({ name: 'mixed', models: ['seed', 'law'], weighting: { kind: 'uniform' } })).id);
     expect(mixed.status).toBe('failed');
     expect(mixed.error).toMatch(/Collapse light experts together, over one base/);

@@ -3,13 +3,11 @@
 // models that exercise GQA, untied heads, Qwen2 biases, a padded vocabulary and Llama 3 rope scaling.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openLlamaCpp } from '../../../src/bench/llama-cpp';
 import { exportModel } from '../../../src/engine/export/index';
 import { permuteForRope } from '../../../src/engine/export/gguf';
 import { type ModelConfigInput } from '../../../src/engine/model/config';
-import { argmax } from '../../../src/engine/generate/sampling';
-import { LlamaModel } from '../../../src/engine/runtime/llama-model';
 import { brownTokenizer, trainBrownModel, type BrownTokenizer } from '../../helpers/brown-model';
+import { groveGreedy, withLlamaCpp } from '../../helpers/greedy';
 import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
 
@@ -20,33 +18,13 @@ let promptIds: number[] = [];
 let groveTokenize: (text: string) => number[] = () => [];
 const SAMPLE = "The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced \"no evidence\" that any irregularities took place -- 1962's  numbers: 3,141.59!";
 
-/** Grove's greedy continuation through its KV-cached decoder. */
-async function groveGreedy(folder: string, prompt: readonly number[], count: number): Promise<number[]> {
-  const model = await LlamaModel.open(folder, { threads: 2 });
-  try {
-    const decoder = model.decoder();
-    let logits = await decoder.prefill(prompt);
-    const out: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const next = argmax(logits);
-      out.push(next);
-      if (i + 1 < count) logits = await decoder.step(next);
-    }
-    return out;
-  } finally {
-    await model.close();
-  }
-}
-
-async function llamaCppGreedy(gguf: string, prompt: readonly number[], count: number, textToTokenize?: string): Promise<number[]> {
-  const runner = await openLlamaCpp(gguf, { threads: 2 });
-  try {
+/** llama.cpp's greedy continuation; with `textToTokenize`, its tokenization of that text is checked against Grove's first. */
+function llamaCppGreedy(gguf: string, prompt: readonly number[], count: number, textToTokenize?: string): Promise<number[]> {
+  return withLlamaCpp(gguf, async (runner) => {
     // The tokenizer metadata (tokens, merges, pre-tokenizer) gives llama.cpp Grove's tokenization.
     if (textToTokenize !== undefined) expect(runner.tokenize(textToTokenize)).toEqual(groveTokenize(textToTokenize));
-    return await runner.greedy(prompt, count);
-  } finally {
-    await runner.close();
-  }
+    return runner.greedy(prompt, count);
+  });
 }
 
 beforeAll(async () => {

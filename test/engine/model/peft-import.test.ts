@@ -2,18 +2,21 @@
 // adapter_config.json, target_modules in its own order, lora_alpha absent so PEFT's default 8, BF16 tensors
 // in name order) reads with Grove's settings and the values PEFT stored; a base that does not match is refused
 // with the reason in the base's terms (layer count, hidden_size, intermediate_size, key/value width), as are a
-// config and weights that disagree, tensors Grove does not compute, a pickle-only folder and NaN values.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// config and weights that disagree, tensors Grove does not compute, a pickle-only folder and NaN values. A folder
+// of the forest's store (named by its content address) reads only while its files are the ones the name says.
+import { appendFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, peftName } from '../../../src/engine/model/adapter-folder';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, writeAdapterFolder } from '../../../src/engine/model/adapter-folder';
+import { writeAddressManifest } from '../../../src/engine/model/content-address';
 import { parseModelConfig, type ModelConfigInput } from '../../../src/engine/model/config';
 import { bf16ToF32, f32ToBf16 } from '../../../src/engine/model/dtype';
-import { loraSpecs, type LoraConfig } from '../../../src/engine/model/lora';
+import type { LoraConfig } from '../../../src/engine/model/lora';
 import { importPeftAdapter } from '../../../src/engine/model/peft-import';
-import { writeSafetensors, type TensorToWrite } from '../../../src/engine/model/safetensors-write';
+import type { TensorToWrite } from '../../../src/engine/model/safetensors-write';
 import { randomAdapter } from '../../helpers/lora';
 import { writeTestModel } from '../../helpers/model';
+import { peftTensors, writePeftFolder } from '../../helpers/peft';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
@@ -22,25 +25,8 @@ const config = parseModelConfig(input);
 const lora: LoraConfig = { rank: 8, alpha: 8, targets: ['q_proj', 'v_proj', 'down_proj'] };
 const base = join(dir, 'base');
 
-/** adapter_config.json as PEFT 0.13's save_pretrained writes it (target_modules from a Python set: any order). */
-const peftConfig = (change: Record<string, unknown> = {}) => ({
-  alpha_pattern: {}, auto_mapping: null, base_model_name_or_path: 'HuggingFaceTB/SmolLM2-135M', bias: 'none', fan_in_fan_out: false, inference_mode: true, init_lora_weights: true, layer_replication: null, layers_pattern: null, layers_to_transform: null, loftq_config: {}, lora_dropout: 0.05, megatron_config: null, megatron_core: 'megatron.core', modules_to_save: null, peft_type: 'LORA', r: 8, rank_pattern: {}, revision: null, target_modules: ['down_proj', 'v_proj', 'q_proj'], task_type: 'CAUSAL_LM', use_dora: false, use_rslora: false,
-  ...change,
-});
-
-/** A folder as PEFT writes it: tensors under PEFT's names, sorted by name, BF16 (the base's dtype), metadata format pt. */
-async function writePeftFolder(name: string, tensors: TensorToWrite[], change: Record<string, unknown> = {}): Promise<string> {
-  const folder = join(dir, name);
-  mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, ADAPTER_CONFIG_FILE), JSON.stringify(peftConfig(change), null, 2));
-  await writeSafetensors(join(folder, ADAPTER_WEIGHTS_FILE), [...tensors].sort((a, b) => (a.name < b.name ? -1 : 1)), { dtype: 'BF16', metadata: { format: 'pt' } });
-  return folder;
-}
-
-function peftTensors(l: LoraConfig = lora, c = config, seed = 1): TensorToWrite[] {
-  const adapter = randomAdapter(c, l, seed);
-  return loraSpecs(c, l).map((s) => ({ name: peftName(s.name), shape: s.shape, data: adapter.tensors.get(s.name)! }));
-}
+/** A folder of `dir` as PEFT writes it (helpers/peft.ts). */
+const writeFolder = (name: string, tensors: TensorToWrite[], change: Record<string, unknown> = {}): Promise<string> => writePeftFolder(join(dir, name), tensors, change);
 
 beforeAll(async () => {
   await writeTestModel(base, input, { seed: 2 });
@@ -48,8 +34,8 @@ beforeAll(async () => {
 
 describe('PEFT adapter import', () => {
   it('reads a folder as PEFT writes it: settings in Grove order, alpha 8 by default, the stored BF16 values', async () => {
-    const tensors = peftTensors();
-    const folder = await writePeftFolder('peft', tensors, { lora_alpha: undefined });
+    const tensors = peftTensors(config, lora);
+    const folder = await writeFolder('peft', tensors, { lora_alpha: undefined });
     const imported = await importPeftAdapter(folder, base);
     expect(imported.lora).toEqual({ rank: 8, alpha: 8, targets: ['q_proj', 'v_proj', 'down_proj'] });
     expect(imported.baseModel).toBe('HuggingFaceTB/SmolLM2-135M');
@@ -58,7 +44,7 @@ describe('PEFT adapter import', () => {
       const grove = t.name.slice('base_model.model.'.length);
       expect(imported.tensors.get(grove), grove).toEqual(bf16ToF32(f32ToBf16(t.data as Float32Array)));
     }
-    expect((await importPeftAdapter(await writePeftFolder('peft-alpha', tensors, { lora_alpha: 16 }), base)).lora.alpha).toBe(16);
+    expect((await importPeftAdapter(await writeFolder('peft-alpha', tensors, { lora_alpha: 16 }), base)).lora.alpha).toBe(16);
   });
 
   it.each([
@@ -68,33 +54,43 @@ describe('PEFT adapter import', () => {
     ['another intermediate size', { ...input, intermediateSize: 64 }, /down_proj input width \(intermediate_size\) is 48, the base's is 64/],
     ['another key/value width', { ...input, numKeyValueHeads: 4 }, /v_proj output width \(num_key_value_heads x head_dim\) is 16, the base's is 32/],
   ])('refuses a base with %s, saying so', async (name, other, message) => {
-    const folder = await writePeftFolder('peft-ok', peftTensors());
+    const folder = await writeFolder('peft-ok', peftTensors(config, lora));
     const otherBase = join(dir, `base-${name.replace(/\W+/g, '-')}`);
     await writeTestModel(otherBase, other);
     await expect(importPeftAdapter(folder, otherBase)).rejects.toThrow(message);
   });
 
   it('refuses a config and weights that disagree, tensors Grove does not compute, a pickle, NaN', async () => {
-    await expect(importPeftAdapter(await writePeftFolder('rank', peftTensors({ ...lora, rank: 4 })), base)).rejects.toThrow(/has rank 4, but adapter_config\.json says r = 8/);
-    const withK = peftTensors({ ...lora, targets: ['q_proj', 'k_proj', 'v_proj', 'down_proj'] });
-    await expect(importPeftAdapter(await writePeftFolder('untargeted', withK), base)).rejects.toThrow(/factors for k_proj, which adapter_config\.json's target_modules \(q_proj, v_proj, down_proj\) does not list/);
-    const missing = peftTensors().filter((t) => !t.name.endsWith('layers.1.mlp.down_proj.lora_B.weight'));
-    await expect(importPeftAdapter(await writePeftFolder('missing', missing), base)).rejects.toThrow(/base_model\.model\.model\.layers\.1\.mlp\.down_proj\.lora_B\.weight is missing/);
-    const head = [...peftTensors(), { name: 'base_model.model.lm_head.lora_A.weight', shape: [8, 32], data: new Float32Array(256) }];
-    await expect(importPeftAdapter(await writePeftFolder('head', head), base)).rejects.toThrow(/lm_head\.lora_A\.weight that are not LoRA factors of a Llama projection/);
-    const bias = [...peftTensors(), { name: 'base_model.model.model.layers.0.self_attn.q_proj.lora_B.bias', shape: [32], data: new Float32Array(32) }];
-    await expect(importPeftAdapter(await writePeftFolder('bias', bias), base)).rejects.toThrow(/q_proj\.lora_B\.bias that are not LoRA factors/);
-    const nan = peftTensors();
+    await expect(importPeftAdapter(await writeFolder('rank', peftTensors(config, { ...lora, rank: 4 })), base)).rejects.toThrow(/has rank 4, but adapter_config\.json says r = 8/);
+    const withK = peftTensors(config, { ...lora, targets: ['q_proj', 'k_proj', 'v_proj', 'down_proj'] });
+    await expect(importPeftAdapter(await writeFolder('untargeted', withK), base)).rejects.toThrow(/factors for k_proj, which adapter_config\.json's target_modules \(q_proj, v_proj, down_proj\) does not list/);
+    const missing = peftTensors(config, lora).filter((t) => !t.name.endsWith('layers.1.mlp.down_proj.lora_B.weight'));
+    await expect(importPeftAdapter(await writeFolder('missing', missing), base)).rejects.toThrow(/base_model\.model\.model\.layers\.1\.mlp\.down_proj\.lora_B\.weight is missing/);
+    const head = [...peftTensors(config, lora), { name: 'base_model.model.lm_head.lora_A.weight', shape: [8, 32], data: new Float32Array(256) }];
+    await expect(importPeftAdapter(await writeFolder('head', head), base)).rejects.toThrow(/lm_head\.lora_A\.weight that are not LoRA factors of a Llama projection/);
+    const bias = [...peftTensors(config, lora), { name: 'base_model.model.model.layers.0.self_attn.q_proj.lora_B.bias', shape: [32], data: new Float32Array(32) }];
+    await expect(importPeftAdapter(await writeFolder('bias', bias), base)).rejects.toThrow(/q_proj\.lora_B\.bias that are not LoRA factors/);
+    const nan = peftTensors(config, lora);
     (nan[5]!.data as Float32Array)[2] = Number.NaN;
-    await expect(importPeftAdapter(await writePeftFolder('nan', nan), base)).rejects.toThrow(/holds NaN at element 2/);
+    await expect(importPeftAdapter(await writeFolder('nan', nan), base)).rejects.toThrow(/holds NaN at element 2/);
 
-    const pickle = await writePeftFolder('pickle', peftTensors());
+    const pickle = await writeFolder('pickle', peftTensors(config, lora));
     rmSync(join(pickle, ADAPTER_WEIGHTS_FILE));
     writeFileSync(join(pickle, 'adapter_model.bin'), 'not read');
     await expect(importPeftAdapter(pickle, base)).rejects.toThrow(/PyTorch pickle \(adapter_model\.bin\).*safe_serialization=True/);
     rmSync(join(pickle, 'adapter_model.bin'));
     await expect(importPeftAdapter(pickle, base)).rejects.toThrow(/no adapter_model\.safetensors beside adapter_config\.json/);
     await expect(importPeftAdapter(join(dir, 'nowhere'), base)).rejects.toThrow(/is not a folder/);
-    await expect(importPeftAdapter(await writePeftFolder('partial', peftTensors(), { layers_to_transform: [0] }), base)).rejects.toThrow(/adapts only some layers \(layers_to_transform\)/);
+    await expect(importPeftAdapter(await writeFolder('partial', peftTensors(config, lora), { layers_to_transform: [0] }), base)).rejects.toThrow(/adapts only some layers \(layers_to_transform\)/);
+  });
+
+  it('reads a store folder only while its files are the ones its address names', async () => {
+    const incoming = join(dir, 'incoming');
+    const written = await writeAdapterFolder(incoming, { config, lora, baseModel: 'b'.repeat(64), tensors: randomAdapter(config, lora, 4).tensors });
+    const stored = join(dir, await writeAddressManifest(incoming, ADAPTER_CONFIG_FILE, { weightsSha256: written.sha256, tokenizerSha256: null, baseSha256: 'b'.repeat(64) }));
+    renameSync(incoming, stored);
+    expect((await importPeftAdapter(stored, base)).lora).toEqual(lora);
+    appendFileSync(join(stored, ADAPTER_CONFIG_FILE), ' ');
+    await expect(importPeftAdapter(stored, base)).rejects.toThrow(/adapter_config\.json is damaged or was edited/);
   });
 });

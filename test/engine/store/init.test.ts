@@ -1,17 +1,20 @@
 // A forest started from a model folder: weights stored by sha256 (f16 kept f16), the tokenizer becomes
-// the forest's, the catalog holds the forest and its seed; a second seed and mismatched pairs are refused.
+// the forest's, the catalog holds the forest and its seed; a second seed and mismatched pairs are refused. A
+// seed or import planted from a Hub cache snapshot has its Hub repository recorded (what a light expert's PEFT
+// export names as its base).
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
+import { hubSourceOf } from '../../../src/engine/catalog/hub-sources';
 import { catalogPath } from '../../../src/engine/home';
 import { parseModelConfig, type ModelConfigInput } from '../../../src/engine/model/config';
 import { writeModelFolder } from '../../../src/engine/model/folder';
 import { initParameters } from '../../../src/engine/model/init';
 import { SafetensorsFile } from '../../../src/engine/model/safetensors';
 import { readChatTemplate } from '../../../src/engine/hub/tokenizer-files';
-import { initForestFromModel } from '../../../src/engine/store/init';
+import { importIntoForest, initForestFromModel } from '../../../src/engine/store/init';
 import { storeModelFolder } from '../../../src/engine/store/model-store';
 import { tempDir } from '../../helpers/tmp';
 import { writeTestTokenizer } from '../../helpers/tokenizer';
@@ -21,7 +24,7 @@ const dir = tempDir();
 async function modelFolder(name: string, input: Partial<ModelConfigInput>, withTokenizer = true): Promise<string> {
   const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true, ...input });
   const folder = join(dir, name);
-  mkdirSync(folder);
+  mkdirSync(folder, { recursive: true });
   await writeModelFolder(folder, { config, tensors: [...initParameters(config, 3)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) }, { dtype: 'F16' });
   if (withTokenizer) {
     const tok = await writeTestTokenizer(join(dir, `${name}-tok`), 320);
@@ -77,5 +80,23 @@ describe('initForestFromModel', () => {
     const b = await storeModelFolder(home, source, null);
     expect(b.folder).toBe(a.folder);
     expect(existsSync(join(a.folder, 'config.json'))).toBe(true);
+  });
+
+  it('records the Hub repository of a seed or import planted from a Hub cache snapshot, and none for another folder', async () => {
+    const home = join(dir, 'home-d');
+    const seed = await initForestFromModel(home, await modelFolder('hf-cache/models--HuggingFaceTB--SmolLM2-135M/snapshots/93efa2f097d58c2a74874c7e644dbc9b0cee75a2', {}));
+    const imported = await importIntoForest(home, await modelFolder('hf-cache/models--gpt2/snapshots/607a30d783dfa663caf39e06633721c8d4cfcd7e', { hiddenSize: 32 }), 'gpt2-like');
+    const plain = await initForestFromModel(join(dir, 'home-e'), await modelFolder('plain', { hiddenSize: 24 }));
+    const sources = (home: string, sha: string) => {
+      const catalog = Catalog.open(catalogPath(home));
+      try {
+        return hubSourceOf(catalog, sha);
+      } finally {
+        catalog.close();
+      }
+    };
+    expect(sources(home, seed.weightsSha256)).toBe('HuggingFaceTB/SmolLM2-135M');
+    expect(sources(home, imported.weightsSha256)).toBe('gpt2');
+    expect(sources(join(dir, 'home-e'), plain.weightsSha256)).toBeNull();
   });
 });

@@ -41,4 +41,28 @@ describe('ExportPanel', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/exportModel is not answered/);
   });
+
+  it('offers a light expert as a PEFT adapter first, and says the other formats fold it into its base', async () => {
+    const api = fakeApi({ exportModel: () => job('queued') });
+    const forest = new ForestState(api);
+    forest.info = info;
+    forest.start();
+    render(ExportPanel, { forest, model: 'law', light: true, onclose: () => {} });
+    const peft = screen.getByLabelText(/PEFT adapter/) as HTMLInputElement;
+    expect(peft.checked).toBe(true);
+    expect((screen.getByLabelText('Destination on the engine’s machine') as HTMLInputElement).value).toBe('/home/me/grove/exports/law-peft');
+    expect(screen.getByLabelText(/GGUF/).closest('label')!.textContent).toMatch(/the adapter folded into its base: a full model/);
+    await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
+    expect(api.exportModel).toHaveBeenCalledWith({ model: 'law', format: 'peft', out: '/home/me/grove/exports/law-peft', dtype: 'f16', force: false });
+  });
+
+  it('offers no PEFT adapter for a full model', () => {
+    const forest = new ForestState(fakeApi());
+    forest.info = info;
+    forest.start();
+    render(ExportPanel, { forest, model: 'news', onclose: () => {} });
+    expect(screen.queryByLabelText(/PEFT adapter/)).toBeNull();
+    expect((screen.getByLabelText(/GGUF/) as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByLabelText(/GGUF/).closest('label')!.textContent).not.toMatch(/folded/);
+  });
 });
