@@ -39,11 +39,14 @@ export interface DenseRun {
 
 export interface Expert {
   domain: string;
+  /** A full expert's model folder, or a light expert's PEFT adapter folder (over `baseDir`). */
   modelDir: string;
   finalLoss: number;
+  /** A light expert's base model folder (its seed); absent for a full expert. */
+  baseDir?: string;
 }
 
-async function shards(domains: readonly BtmDomain[], split: Split): Promise<ShardFile[]> {
+export async function shards(domains: readonly BtmDomain[], split: Split): Promise<ShardFile[]> {
   const files: ShardFile[] = [];
   for (const d of domains) files.push(...splitShards(d.dir, await readManifest(d.dir), split));
   return files;
@@ -59,7 +62,7 @@ export function expertSchedule(config: BtmConfig, branchLr: number): Omit<Schedu
   return { peakLr: branchLr, warmupSteps: 0, decay: 'linear', minLrRatio: Math.min(1, (config.peakLr * config.minLrRatio) / branchLr) };
 }
 
-function stepLine(what: string, p: TrainProgress): string {
+export function stepLine(what: string, p: TrainProgress): string {
   return `${what}: step ${p.step}/${p.totalSteps} loss ${p.loss.toFixed(3)} ${p.tokensPerSecond.toFixed(0)} tok/s`;
 }
 

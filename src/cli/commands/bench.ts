@@ -17,6 +17,8 @@ interface BenchOpts {
   budget?: string;
   seedFraction?: string;
   shape?: string;
+  light: boolean;
+  rank?: number;
 }
 
 const list = (v: string) =>
@@ -33,6 +35,12 @@ function fractions(v: string): number[] {
   });
 }
 
+function rank(v: string): number {
+  const r = Number(v);
+  if (!Number.isInteger(r) || r < 1) throw new GroveError('bad_input', `--rank ${JSON.stringify(v)} is not a positive whole number; give a LoRA rank such as 4, 8 or 16.`);
+  return r;
+}
+
 /** The btm suite's options from the flags; undefined when none is given (the committed Brown run). */
 function btmOptions(o: BenchOpts): BtmOptions | undefined {
   const out: BtmOptions = {
@@ -42,6 +50,8 @@ function btmOptions(o: BenchOpts): BtmOptions | undefined {
     ...(o.budget ? { budget: o.budget } : {}),
     ...(o.seedFraction ? { seedFractions: fractions(o.seedFraction) } : {}),
     ...(o.shape ? { shape: o.shape } : {}),
+    ...(o.light ? { light: true } : {}),
+    ...(o.rank !== undefined ? { rank: o.rank } : {}),
   };
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -60,6 +70,8 @@ export function registerBench(program: Command): void {
     .option('--budget <n>', 'btm: compute per system, in steps (1120) or tokens (2M, 500k)')
     .option('--seed-fraction <f>', "btm: the seed phase's share of the budget; a comma list runs the ablation, the first is the headline table")
     .option('--shape <name>', 'btm: model shape (micro, tiny, small, smollm2-135m)')
+    .option('--light', 'btm: also light experts (LoRA adapters over each seed) at the full experts\' FLOPs, in their own rows', false)
+    .option('--rank <r>', 'btm: the light experts\' LoRA rank (default 16; 4 with --quick)', rank)
     .action(async (names: string[], opts: BenchOpts) => {
       const line = new ProgressLine();
       const log = (l: string) => {
