@@ -22,7 +22,7 @@ export async function runLightForest(trainer: LlamaTrainer, modelConfig: ModelCo
   const label = `seed ${tag}%`;
   const budget = lightBudget(modelConfig, { batchSize: config.batchSize, contextLength: config.contextLength, light }, phaseSteps(config, seed.fraction).expertSteps);
   const trainDomains = corpus.genres.filter((g) => g.role === 'train');
-  const experts = await trainLightForest(trainer, seed, trainDomains, budget.steps, config, work, `light-${tag}`, ctx.progress);
+  const experts = await trainLightForest(trainer, light, seed, trainDomains, budget.steps, config, work, `light-${tag}`, ctx.progress);
   ctx.progress.endPhase(`train: ${experts.length} light experts (rank ${light.rank}, ${budget.steps} steps each), ${label}`);
   const forest = await scoreForest(experts, `${label} light experts`, LIGHT_VARIANTS, ctx);
   const averages = await scoreAverages(experts, forest.priors, `light-averages-${tag}`, work, ctx);
@@ -41,6 +41,7 @@ export async function runLightForest(trainer: LlamaTrainer, modelConfig: ModelCo
     rank: light.rank,
     alpha: light.alpha,
     targets: [...light.targets],
+    lrScale: light.lrScale,
     adapterParameters: loraParameterCount(modelConfig, light),
     budget,
     rows: (Object.keys(byId) as LightRowId[]).map((id) => makeRow(id, byId[id], trainGenres, heldOutGenres)),

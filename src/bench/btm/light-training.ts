@@ -10,20 +10,22 @@ import { readModelFolder } from '../../engine/model/folder';
 import { runTraining } from '../../engine/train/loop';
 import type { LlamaTrainer } from '../../engine/train/step-runner';
 import { TokenWindows } from '../../engine/train/windows';
-import type { BtmConfig } from './config';
+import type { BtmConfig, BtmLight } from './config';
 import type { BtmDomain } from './corpus';
 import type { BtmProgress } from './progress';
 import { expertSchedule, shards, stepLine, type Expert, type TrainedSeed } from './training';
 
 /** Trains one light expert per domain over `seed` for `steps` steps each with `trainer` (made with the benchmark's LoRA settings). */
-export async function trainLightForest(trainer: LlamaTrainer, seed: TrainedSeed, domains: readonly BtmDomain[], steps: number, config: BtmConfig, work: string, label: string, progress: BtmProgress): Promise<Expert[]> {
+export async function trainLightForest(trainer: LlamaTrainer, light: BtmLight, seed: TrainedSeed, domains: readonly BtmDomain[], steps: number, config: BtmConfig, work: string, label: string, progress: BtmProgress): Promise<Expert[]> {
   const base = await readModelFolder(seed.modelDir);
   try {
     await trainer.loadWeights(base.weights);
   } finally {
     await base.weights.close();
   }
-  const schedule = expertSchedule(config, seed.branchLr);
+  const full = expertSchedule(config, seed.branchLr);
+  // The same shape as the full experts' schedule; lrScale moves its start and floor together (minLrRatio is a ratio).
+  const schedule = { ...full, peakLr: full.peakLr * light.lrScale };
   const tokensPerStep = config.batchSize * config.contextLength;
   const experts: Expert[] = [];
   for (const [i, domain] of domains.entries()) {

@@ -1,6 +1,6 @@
 // The BTM benchmark's configuration from what a person types: `grove bench btm [--quick] [--domains DIR
 // [--held-out a,b] [--seed-model FOLDER]] [--budget 1120|2M] [--seed-fraction 0.5,0.25] [--shape NAME]
-// [--light [--rank R]]`.
+// [--light [--rank R] [--light-lr-scale X]]`.
 // Without --domains it is the Brown benchmark, changed only where a flag says so.
 import { isAbsolute, resolve } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
@@ -24,6 +24,8 @@ export interface BtmOptions {
   /** Light experts beside the full ones (LoRA over each seed, at equal FLOPs), of this rank (default: the preset's). */
   light?: boolean;
   rank?: number;
+  /** The light experts' learning rates as a multiple of the full experts' (default 1). */
+  lightLrScale?: number;
 }
 
 /** Shares of each folder domain's text in valid and test: enough windows to evaluate on, most left to train. */
@@ -52,8 +54,10 @@ export function btmConfigFromOptions(preset: 'default' | 'quick', o: BtmOptions,
     over.domains = { root, splitFractions: DOMAIN_SPLIT, tokenizerSampleBytes: 4 * 1024 ** 2, ...(o.seedModel ? { seedModel: isAbsolute(o.seedModel) ? o.seedModel : resolve(o.seedModel) } : {}) };
     over.evalMaxTokens = Math.min(base.evalMaxTokens ?? DOMAIN_EVAL_TOKENS, DOMAIN_EVAL_TOKENS);
   }
-  if (o.rank !== undefined && !o.light) throw new GroveError('bad_input', `BTM benchmark: --rank ${o.rank} sets the light experts' rank, but there are none without --light; add --light.`);
-  if (o.light) over.light = btmLight(o.rank ?? (preset === 'quick' ? QUICK_LIGHT_RANK : DEFAULT_LORA.rank));
+  if ((o.rank !== undefined || o.lightLrScale !== undefined) && !o.light) {
+    throw new GroveError('bad_input', `BTM benchmark: ${o.rank !== undefined ? `--rank ${o.rank}` : `--light-lr-scale ${o.lightLrScale}`} sets the light experts' ${o.rank !== undefined ? 'rank' : 'learning rates'}, but there are none without --light; add --light.`);
+  }
+  if (o.light) over.light = btmLight(o.rank ?? (preset === 'quick' ? QUICK_LIGHT_RANK : DEFAULT_LORA.rank), o.lightLrScale);
   if (o.shape) {
     if (o.seedModel) throw new GroveError('bad_input', `BTM benchmark: --shape ${o.shape} and --seed-model both set the model; the seed model's shape is its own, so drop --shape.`);
     over.model = btmShape(o.shape, base.contextLength);

@@ -87,6 +87,8 @@ export interface LightForestResult {
   rank: number;
   alpha: number;
   targets: string[];
+  /** The light experts' learning rates over the full experts'. */
+  lrScale: number;
   /** Parameters of one light expert's adapter. */
   adapterParameters: number;
   budget: LightBudget;

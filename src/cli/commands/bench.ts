@@ -19,6 +19,7 @@ interface BenchOpts {
   shape?: string;
   light: boolean;
   rank?: number;
+  lightLrScale?: number;
 }
 
 const list = (v: string) =>
@@ -41,6 +42,12 @@ function rank(v: string): number {
   return r;
 }
 
+function lrScale(v: string): number {
+  const x = Number(v);
+  if (!(Number.isFinite(x) && x > 0)) throw new GroveError('bad_input', `--light-lr-scale ${JSON.stringify(v)} is not a positive number; give a multiple of the full experts' learning rates such as 1, 3 or 10.`);
+  return x;
+}
+
 /** The btm suite's options from the flags; undefined when none is given (the committed Brown run). */
 function btmOptions(o: BenchOpts): BtmOptions | undefined {
   const out: BtmOptions = {
@@ -52,6 +59,7 @@ function btmOptions(o: BenchOpts): BtmOptions | undefined {
     ...(o.shape ? { shape: o.shape } : {}),
     ...(o.light ? { light: true } : {}),
     ...(o.rank !== undefined ? { rank: o.rank } : {}),
+    ...(o.lightLrScale !== undefined ? { lightLrScale: o.lightLrScale } : {}),
   };
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -72,6 +80,7 @@ export function registerBench(program: Command): void {
     .option('--shape <name>', 'btm: model shape (micro, tiny, small, smollm2-135m)')
     .option('--light', 'btm: also light experts (LoRA adapters over each seed) at the full experts\' FLOPs, in their own rows', false)
     .option('--rank <r>', 'btm: the light experts\' LoRA rank (default 16; 4 with --quick)', rank)
+    .option('--light-lr-scale <x>', 'btm: the light experts\' learning rates as a multiple of the full experts\' (default 1)', lrScale)
     .action(async (names: string[], opts: BenchOpts) => {
       const line = new ProgressLine();
       const log = (l: string) => {
