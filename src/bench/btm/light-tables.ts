@@ -61,7 +61,8 @@ export function lightFigures(result: BtmResult): Figure[] {
     for (const id of ['dense', 'ensemble-cached-context'] as const) {
       const other = f.rows.find((r) => r.id === id)!;
       for (const side of ['inDomain', 'outOfDomain'] as const) {
-        figures.push(meanFigure(`light, seed ${pct(f.fraction)}, ${side === 'inDomain' ? 'in-domain' : 'out-of-domain'} mean ppl: ${ensemble.label}`, ensemble[side], { name: other.label, value: other[side] }));
+        const where = side === 'inDomain' ? 'in-domain' : 'out-of-domain';
+        figures.push(meanFigure(`light, seed ${pct(f.fraction)}, ${where} mean ppl vs ${other.label}: ${ensemble.label}`, ensemble[side], { name: other.label, value: other[side] }));
       }
     }
   }

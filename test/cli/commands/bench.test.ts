@@ -82,7 +82,7 @@ describe('grove bench btm --domains', () => {
     const markdown = readFileSync(join(lightOut, 'btm-kinds-quick.md'), 'utf8');
     expect(markdown).toContain('Light experts (LoRA rank 2): test perplexity, seed phase 50 %');
     expect(markdown).toContain('| light posterior-weighted parameter average (W0 + sum w_j B_j A_j) |');
-    expect(run.stdout).toMatch(/btm: light, seed 50 %, in-domain mean ppl: light ensemble, cached prior, context posterior = [\d.]+ ppl/);
+    expect(run.stdout).toMatch(/btm: light, seed 50 %, in-domain mean ppl vs dense \(C steps on the mix\): light ensemble, cached prior, context posterior = [\d.]+ ppl/);
   }, 300_000);
 
   it('refuses a held-out name that is not a sub-folder, naming the ones there are', () => {
