@@ -1,10 +1,12 @@
 // The BTM benchmark's configuration: which domains train experts and which are held out (Brown genres by
 // default, or the sub-folders of a folder the user names: `domains`), the model shape, the compute budget
 // in optimizer steps (never minutes, so a busy machine changes the time, not the table), the seed-phase
-// fractions of the ablation, and how evaluation reads the splits. Two presets: `default` (the committed
+// fractions of the ablation, how evaluation reads the splits, and the light experts' adapter where `--light`
+// asks for them. Two presets: `default` (the committed
 // table, under 45 minutes on 2 cores) and `quick` (the CI smoke run).
 import { GroveError } from '../../shared/api/errors';
 import type { ModelConfigInput } from '../../engine/model/config';
+import { checkLora, DEFAULT_LORA, type LoraTarget } from '../../engine/model/lora';
 import { BROWN_GENRES } from '../../engine/tokenize/brown';
 
 export interface SplitDocuments {
@@ -24,6 +26,16 @@ export interface DomainFolders {
    * weights and tokenizer replace the bench's shape, random init and trained BPE.
    */
   seedModel?: string;
+}
+
+/** Light experts beside the full ones (`--light`): LoRA adapters over each seed, at the full experts' FLOPs. */
+export interface BtmLight {
+  rank: number;
+  /** lora_alpha; the adapter's product is scaled by alpha / rank. */
+  alpha: number;
+  targets: readonly LoraTarget[];
+  /** The light experts' learning rates are the full experts' (start and floor) times this. */
+  lrScale: number;
 }
 
 export interface BtmConfig {
@@ -63,6 +75,8 @@ export interface BtmConfig {
   /** Fixed seeds: weight init, batch sampling, train/valid/test split, random-split shuffle. */
   seeds: { init: number; data: number; split: number; randomSplit: number };
   threads: number;
+  /** Absent: full experts only (the committed table). */
+  light?: BtmLight;
 }
 
 const DEFAULT: BtmConfig = {
@@ -109,6 +123,22 @@ const QUICK: BtmConfig = {
   denseEvalBatches: 2,
   splitDocuments: { valid: 1, test: 1 },
 };
+
+/** The quick preset's light rank: its micro shape is 32 wide, where Grove's default rank 16 would be half the width. */
+export const QUICK_LIGHT_RANK = 4;
+
+/**
+ * The light experts' default learning rates: the full experts' own, so the kind of expert is the only
+ * difference. LoRA usually wants higher rates; on the quick preset (Brown, seed 50 %, rank 4) the light
+ * cached-prior ensemble's in-domain perplexity was 208.4 at 1, 207.2 at 3 and 206.0 at 10 (seed 208.9, full
+ * ensemble 202.9). `--light-lr-scale` sweeps it; the default preset has not been measured.
+ */
+export const LIGHT_LR_SCALE = 1;
+
+/** Light experts at rank r: alpha 2r (scale 2, Grove's default) on every projection, as `grove add --light` makes them. */
+export function btmLight(rank: number = DEFAULT_LORA.rank, lrScale: number = LIGHT_LR_SCALE): BtmLight {
+  return { rank, alpha: 2 * rank, targets: DEFAULT_LORA.targets, lrScale };
+}
 
 export function btmConfig(preset: 'default' | 'quick', overrides: Partial<BtmConfig> = {}): BtmConfig {
   const config = { ...(preset === 'quick' ? QUICK : DEFAULT), ...overrides };
@@ -173,6 +203,10 @@ function checkConfig(c: BtmConfig): void {
   if (c.trainGenres.length < 2) throw new GroveError('bad_input', `BTM benchmark: ${c.trainGenres.length} training ${c.domains ? 'domain(s)' : 'genre(s)'}; a forest needs at least 2 experts${c.domains ? `, so ${c.domains.root} needs at least 2 sub-folders that are not held out` : ''}.`);
   if (c.heldOutGenres.length < 1) throw new GroveError('bad_input', `BTM benchmark: no held-out ${c.domains ? 'domain; name at least one sub-folder with --held-out' : 'genre; list at least one'} for the out-of-domain columns.`);
   if (!c.seedFractions.includes(c.mainFraction)) throw new GroveError('bad_input', `BTM benchmark: the main seed fraction ${c.mainFraction} is not among the ablation's ${c.seedFractions.join(', ')}; add it.`);
+  if (c.light) {
+    checkLora(c.light);
+    if (!(c.light.lrScale > 0)) throw new GroveError('bad_input', `BTM benchmark: the light experts' learning-rate scale ${c.light.lrScale} must be a positive number (1: the full experts' rates).`);
+  }
   for (const f of c.seedFractions) {
     if (!(f > c.warmupFraction && f < 1)) throw new GroveError('bad_input', `BTM benchmark: seed fraction ${f} must lie after the warm-up (${c.warmupFraction}) and before 1.`, { fraction: f });
     phaseSteps(c, f);

@@ -1,10 +1,12 @@
 // The BTM benchmark's configuration from what a person types: `grove bench btm [--quick] [--domains DIR
-// [--held-out a,b] [--seed-model FOLDER]] [--budget 1120|2M] [--seed-fraction 0.5,0.25] [--shape NAME]`.
+// [--held-out a,b] [--seed-model FOLDER]] [--budget 1120|2M] [--seed-fraction 0.5,0.25] [--shape NAME]
+// [--light [--rank R] [--light-lr-scale X]]`.
 // Without --domains it is the Brown benchmark, changed only where a flag says so.
 import { isAbsolute, resolve } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import { budgetSteps, parseBudget } from './budget';
-import { btmConfig, wholePhases, type BtmConfig } from './config';
+import { DEFAULT_LORA } from '../../engine/model/lora';
+import { btmConfig, btmLight, QUICK_LIGHT_RANK, wholePhases, type BtmConfig } from './config';
 import { selectDomains } from './domain-folders';
 import { btmShape } from './shapes';
 
@@ -19,6 +21,11 @@ export interface BtmOptions {
   /** Seed-phase fractions; the first is the headline table. */
   seedFractions?: number[];
   shape?: string;
+  /** Light experts beside the full ones (LoRA over each seed, at equal FLOPs), of this rank (default: the preset's). */
+  light?: boolean;
+  rank?: number;
+  /** The light experts' learning rates as a multiple of the full experts' (default 1). */
+  lightLrScale?: number;
 }
 
 /** Shares of each folder domain's text in valid and test: enough windows to evaluate on, most left to train. */
@@ -47,6 +54,10 @@ export function btmConfigFromOptions(preset: 'default' | 'quick', o: BtmOptions,
     over.domains = { root, splitFractions: DOMAIN_SPLIT, tokenizerSampleBytes: 4 * 1024 ** 2, ...(o.seedModel ? { seedModel: isAbsolute(o.seedModel) ? o.seedModel : resolve(o.seedModel) } : {}) };
     over.evalMaxTokens = Math.min(base.evalMaxTokens ?? DOMAIN_EVAL_TOKENS, DOMAIN_EVAL_TOKENS);
   }
+  if ((o.rank !== undefined || o.lightLrScale !== undefined) && !o.light) {
+    throw new GroveError('bad_input', `BTM benchmark: ${o.rank !== undefined ? `--rank ${o.rank}` : `--light-lr-scale ${o.lightLrScale}`} sets the light experts' ${o.rank !== undefined ? 'rank' : 'learning rates'}, but there are none without --light; add --light.`);
+  }
+  if (o.light) over.light = btmLight(o.rank ?? (preset === 'quick' ? QUICK_LIGHT_RANK : DEFAULT_LORA.rank), o.lightLrScale);
   if (o.shape) {
     if (o.seedModel) throw new GroveError('bad_input', `BTM benchmark: --shape ${o.shape} and --seed-model both set the model; the seed model's shape is its own, so drop --shape.`);
     over.model = btmShape(o.shape, base.contextLength);

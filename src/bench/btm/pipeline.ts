@@ -1,20 +1,23 @@
 // The BTM benchmark end to end: corpus -> dense run (seeds on the way) -> for each seed fraction, the
-// domain forest and the random-split control -> evaluation -> rows and findings. One LlamaTrainer (one
-// compiled train step) serves every training phase: each expert loads its seed's full training state.
+// domain forest and the random-split control (and with --light the light forest) -> evaluation -> rows and
+// findings. One LlamaTrainer (one compiled train step) serves every full training phase: each expert loads its
+// seed's full training state; a second one, with the LoRA step, serves every light expert.
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
-import { parseModelConfig } from '../../engine/model/config';
+import { parseModelConfig, type ModelConfig } from '../../engine/model/config';
 import { readModelFolder, type ModelFolder } from '../../engine/model/folder';
 import { parameterCount } from '../../engine/model/names';
 import { LlamaTrainer } from '../../engine/train/step-runner';
-import { phaseSteps, type BtmConfig } from './config';
+import { phaseSteps, type BtmConfig, type BtmLight } from './config';
 import { prepareCorpus, type BtmCorpus } from './corpus';
 import { prepareFolderCorpus } from './domain-corpus';
 import { CONTROL_VARIANTS, DOMAIN_VARIANTS, scoreAverages, scoreForest, scoreModel, type EvalContext } from './evaluate';
+import { lightBudget } from './light-budget';
+import { runLightForest } from './light-forest';
 import { BtmProgress, TRAIN_UNITS_PER_TOKEN } from './progress';
-import { findings, makeRow, type BtmResult, type ForestResult, type GenreScore, type RowId } from './results';
+import { findings, makeRow, ownExpertScores, type BtmResult, type ForestResult, type GenreScore, type RowId } from './results';
 import { trainDenseAndSeeds, trainForest, type Expert, type TrainedSeed } from './training';
 
 export interface BtmRunOptions {
@@ -30,28 +33,23 @@ const pct = (f: number) => `${Math.round(f * 100)}%`;
 const tag = (f: number) => String(Math.round(f * 100));
 
 /** Planned work in progress units (see progress.ts), from the budgets and the splits' sizes. */
-function plannedUnits(config: BtmConfig, corpus: BtmCorpus): number {
+function plannedUnits(config: BtmConfig, corpus: BtmCorpus, modelConfig: ModelConfig): number {
   const tokensPerStep = config.batchSize * config.contextLength;
-  const forestSteps = config.seedFractions.reduce((n, f) => n + 2 * (config.totalSteps - phaseSteps(config, f).seedSteps), 0);
+  const k = config.trainGenres.length;
+  const lightSteps = (f: number) => (config.light ? k * lightBudget(modelConfig, { ...config, light: config.light }, phaseSteps(config, f).expertSteps).steps : 0);
+  const forestSteps = config.seedFractions.reduce((n, f) => n + 2 * (config.totalSteps - phaseSteps(config, f).seedSteps) + lightSteps(f), 0);
   const train = (config.totalSteps + forestSteps) * tokensPerStep * TRAIN_UNITS_PER_TOKEN;
   const test = corpus.genres.reduce((n, g) => n + Math.min(g.splits.test.tokens, config.evalMaxTokens ?? Infinity), 0);
   const prior = corpus.genres.length * config.priorSequences * config.contextLength;
-  const k = config.trainGenres.length;
-  // Per forest: seed, uniform and posterior averages (3 x test), k experts and k controls (test + prior each).
-  const perForest = 3 * test + 2 * k * (test + prior);
+  // Per forest: seed, uniform and posterior averages (3 x test), k experts and k controls (test + prior each);
+  // a light forest: its two averages (2 x test) and k light experts (test + prior each).
+  const perForest = 3 * test + 2 * k * (test + prior) + (config.light ? 2 * test + k * (test + prior) : 0);
   return train + test + config.seedFractions.length * perForest;
 }
 
 function forestRows(config: BtmConfig, scores: { seed: Record<string, GenreScore>; dense: Record<string, GenreScore>; forest: Awaited<ReturnType<typeof scoreForest>>; control: Awaited<ReturnType<typeof scoreForest>>; averages: Awaited<ReturnType<typeof scoreAverages>> }) {
   const { trainGenres, heldOutGenres } = config;
-  const experts = [...trainGenres];
-  const expert: Record<string, GenreScore> = {};
-  for (const g of trainGenres) expert[g] = scores.forest.matrix[g]![g]!;
-  for (const g of heldOutGenres) {
-    const prior = scores.forest.priors.context[g]!;
-    const top = experts[prior.indexOf(Math.max(...prior))]!;
-    expert[g] = scores.forest.matrix[top]![g]!;
-  }
+  const expert = ownExpertScores(scores.forest.matrix, scores.forest.priors, trainGenres, heldOutGenres);
   const byId: Record<RowId, Record<string, GenreScore>> = {
     seed: scores.seed,
     dense: scores.dense,
@@ -70,7 +68,10 @@ function forestRows(config: BtmConfig, scores: { seed: Record<string, GenreScore
   return (Object.keys(byId) as RowId[]).map((id) => makeRow(id, byId[id], trainGenres, heldOutGenres));
 }
 
-async function runForest(trainer: LlamaTrainer, seed: TrainedSeed, corpus: BtmCorpus, dense: Record<string, GenreScore>, config: BtmConfig, work: string, ctx: EvalContext): Promise<ForestResult> {
+/** The light experts' trainer (made with the benchmark's LoRA settings) and the model they adapt; null without --light. */
+type LightSetup = { trainer: LlamaTrainer; modelConfig: ModelConfig; light: BtmLight } | null;
+
+async function runForest(trainer: LlamaTrainer, lightSetup: LightSetup, seed: TrainedSeed, corpus: BtmCorpus, dense: Record<string, GenreScore>, config: BtmConfig, work: string, ctx: EvalContext): Promise<ForestResult> {
   const { progress } = ctx;
   const trainDomains = corpus.genres.filter((g) => g.role === 'train');
   const label = `seed ${pct(seed.fraction)}`;
@@ -86,6 +87,7 @@ async function runForest(trainer: LlamaTrainer, seed: TrainedSeed, corpus: BtmCo
   const control = await scoreForest(controls, `${label} random-split control`, CONTROL_VARIANTS, ctx);
   progress.endPhase(`eval: random-split control, ${label}`);
   for (const e of [...experts, ...controls]) rmSync(e.modelDir, { recursive: true, force: true });
+  const light = lightSetup ? await runLightForest(lightSetup.trainer, lightSetup.modelConfig, lightSetup.light, seed, corpus, config, work, ctx) : null;
 
   const { seedSteps, expertSteps } = phaseSteps(config, seed.fraction);
   return {
@@ -100,6 +102,7 @@ async function runForest(trainer: LlamaTrainer, seed: TrainedSeed, corpus: BtmCo
     randomPriors: control.priors,
     expertMatrix: forest.matrix,
     expertFinalLoss: Object.fromEntries([...experts, ...controls].map((e) => [e.domain, e.finalLoss])),
+    ...(light ? { light } : {}),
   };
 }
 
@@ -126,13 +129,17 @@ export async function runBtmBenchmark(config: BtmConfig, o: BtmRunOptions): Prom
   const corpus = config.domains ? await prepareFolderCorpus(o.work, config, config.domains, o.log, (text) => progress.update(text)) : await prepareCorpus(o.work, config, o.log);
   // The plan needs the splits' sizes; the corpus phase's time is carried over to the real tracker.
   const corpusPhase = progress.endPhase(`corpus: ${config.domains ? 'domain' : 'genre'} folders, ${config.domains?.seedModel ? "the seed model's tokenizer" : 'BPE tokenizer'}, ingestion`);
-  progress = new BtmProgress(plannedUnits(config, corpus), o.show, () => loadavg()[0] ?? 0);
-  progress.phases.push(corpusPhase);
-
   const seedModel = config.domains?.seedModel ? await openSeedModel(config.domains.seedModel, config, corpus) : null;
   const modelConfig = seedModel?.config ?? parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: config.vocabSize, ...config.model }, 'BTM benchmark model');
-  const trainer = await LlamaTrainer.create(modelConfig, { batchSize: config.batchSize, contextLength: config.contextLength, threads: config.threads, seed: config.seeds.init });
+  progress = new BtmProgress(plannedUnits(config, corpus, modelConfig), o.show, () => loadavg()[0] ?? 0);
+  progress.phases.push(corpusPhase);
+
+  const trainerOptions = { batchSize: config.batchSize, contextLength: config.contextLength, threads: config.threads, seed: config.seeds.init };
+  const trainer = await LlamaTrainer.create(modelConfig, trainerOptions);
+  let lightSetup: LightSetup = null;
   try {
+    // Light experts train other tensors (the adapter) over a frozen base: their own compiled step, made once.
+    if (config.light) lightSetup = { trainer: await LlamaTrainer.create(modelConfig, { ...trainerOptions, lora: config.light }), modelConfig, light: config.light };
     if (seedModel) {
       // The seed phase is the seed model's continued training on the mix: its weights, fresh AdamW state.
       await trainer.loadWeights(seedModel.weights);
@@ -146,9 +153,11 @@ export async function runBtmBenchmark(config: BtmConfig, o: BtmRunOptions): Prom
     const forests: ForestResult[] = [];
     for (const fraction of config.seedFractions) {
       const seed = dense.seeds.find((s) => s.fraction === fraction)!;
-      const forest = await runForest(trainer, seed, corpus, denseScores, config, o.work, ctx);
+      const forest = await runForest(trainer, lightSetup, seed, corpus, denseScores, config, o.work, ctx);
       forests.push(forest);
-      o.log(`  seed ${pct(fraction)}: ${forest.rows.map((r) => `${r.id} ${r.inDomain.perplexity.toFixed(1)}/${r.outOfDomain.perplexity.toFixed(1)}`).join(', ')}`);
+      for (const rows of [forest.rows, forest.light?.rows ?? []]) {
+        if (rows.length > 0) o.log(`  seed ${pct(fraction)}: ${rows.map((r) => `${r.id} ${r.inDomain.perplexity.toFixed(1)}/${r.outOfDomain.perplexity.toFixed(1)}`).join(', ')}`);
+      }
     }
     const trainPhases = progress.phases.filter((p) => p.trainedTokens > 0);
     const trainSeconds = trainPhases.reduce((n, p) => n + p.seconds, 0);
@@ -170,6 +179,7 @@ export async function runBtmBenchmark(config: BtmConfig, o: BtmRunOptions): Prom
     };
   } finally {
     await trainer.close();
+    await lightSetup?.trainer.close();
     rmSync(join(o.work, 'runs'), { recursive: true, force: true });
   }
 }

@@ -1,8 +1,10 @@
 // The BTM benchmark's results as data: the rows of the paper's comparison, a score per genre (test
 // perplexity and bits per byte), in-domain and out-of-domain means (arithmetic means over genres, as the
-// paper averages perplexities), and the three findings checked at each seed fraction.
+// paper averages perplexities), and the three findings checked at each seed fraction; with `--light`, the
+// light forest's rows beside them.
 import type { Evaluation } from '../../engine/eval/perplexity';
 import type { DomainIngestion } from './corpus';
+import type { LightBudget } from './light-budget';
 import type { PhaseTiming } from './progress';
 
 export interface GenreScore {
@@ -35,8 +37,19 @@ export const ROWS = [
 
 export type RowId = (typeof ROWS)[number]['id'];
 
-export interface Row {
-  id: RowId;
+/** The light forest's rows (`--light`): its own list, so the full-expert rows above stay as they are. */
+export const LIGHT_ROWS = [
+  { id: 'light-expert', label: 'light domain expert (held-out: top-1 by cached prior)' },
+  { id: 'light-ensemble-cached-context', label: 'light ensemble, cached prior, context posterior' },
+  { id: 'light-ensemble-cached-last-token', label: 'light ensemble, cached prior, last-token posterior' },
+  { id: 'light-average-uniform', label: 'light uniform parameter average (W0 + mean of the deltas)' },
+  { id: 'light-average-posterior', label: 'light posterior-weighted parameter average (W0 + sum w_j B_j A_j)' },
+] as const;
+
+export type LightRowId = (typeof LIGHT_ROWS)[number]['id'];
+
+export interface Row<Id extends string = RowId> {
+  id: Id;
   label: string;
   genres: Record<string, GenreScore>;
   inDomain: MeanScore;
@@ -64,6 +77,25 @@ export interface ForestResult {
   /** Every expert on every genre's test split. */
   expertMatrix: Record<string, Record<string, GenreScore>>;
   /** Each expert's training loss on its last step. */
+  expertFinalLoss: Record<string, number>;
+  /** The light forest branched from the same seed (`--light`); absent without it. */
+  light?: LightForestResult;
+}
+
+/** Light experts from one seed: LoRA adapters over it, at the full experts' FLOPs (light-budget.ts). */
+export interface LightForestResult {
+  rank: number;
+  alpha: number;
+  targets: string[];
+  /** The light experts' learning rates over the full experts'. */
+  lrScale: number;
+  /** Parameters of one light expert's adapter. */
+  adapterParameters: number;
+  budget: LightBudget;
+  rows: Row<LightRowId>[];
+  experts: string[];
+  priors: Priors;
+  expertMatrix: Record<string, Record<string, GenreScore>>;
   expertFinalLoss: Record<string, number>;
 }
 
@@ -111,9 +143,21 @@ export function meanScore(genres: Record<string, GenreScore>, names: readonly st
   return { perplexity: mean(present.map((s) => s.perplexity)), bitsPerByte: mean(present.map((s) => s.bitsPerByte)) };
 }
 
-export function makeRow(id: RowId, genres: Record<string, GenreScore>, trainGenres: readonly string[], heldOutGenres: readonly string[]): Row {
-  const label = ROWS.find((r) => r.id === id)!.label;
+export function makeRow<Id extends RowId | LightRowId>(id: Id, genres: Record<string, GenreScore>, trainGenres: readonly string[], heldOutGenres: readonly string[]): Row<Id> {
+  const label = [...ROWS, ...LIGHT_ROWS].find((r) => r.id === id)!.label;
   return { id, label, genres, inDomain: meanScore(genres, trainGenres), outOfDomain: meanScore(genres, heldOutGenres) };
+}
+
+/** A forest's single experts: each training genre's own expert on it, and on a held-out genre the expert its cached prior ranks first. */
+export function ownExpertScores(matrix: Record<string, Record<string, GenreScore>>, priors: Priors, trainGenres: readonly string[], heldOutGenres: readonly string[]): Record<string, GenreScore> {
+  const expert: Record<string, GenreScore> = {};
+  for (const g of trainGenres) expert[g] = matrix[g]![g]!;
+  for (const g of heldOutGenres) {
+    const prior = priors.context[g]!;
+    const top = trainGenres[prior.indexOf(Math.max(...prior))]!;
+    expert[g] = matrix[top]![g]!;
+  }
+  return expert;
 }
 
 const CLAIMS: { id: Finding['id']; claim: string; better: RowId; worse: RowId }[] = [

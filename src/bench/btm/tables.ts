@@ -1,32 +1,21 @@
 // The BTM benchmark's report for people: markdown sections (the comparison table in perplexity and in
 // bits per byte, the findings, the seed-phase ablation, the cached priors, every expert on every genre,
-// the dense run's validation curve, the time of each phase) and the headline figures, all from the data.
+// the dense run's validation curve, the time of each phase; with --light the light forest's, light-tables.ts)
+// and the headline figures, all from the data.
 import type { Figure } from '../report';
 import { printable } from '../../engine/corpus/report';
 import type { ModelConfig } from '../../engine/model/config';
 import type { BtmConfig } from './config';
 import type { DomainIngestion } from './corpus';
+import { lightFigures, lightSections } from './light-tables';
+import { change, matrixTable, meanFigure, pct, ppl, rowsTable, table } from './markdown';
 import { ROWS, type BtmResult, type ForestResult, type MeanScore, type Row, type RowId } from './results';
 
-const pct = (f: number) => `${Math.round(f * 100)} %`;
-const ppl = (v: number) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(1) : v.toFixed(2)) : String(v));
-const bpb = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : String(v));
-const change = (better: number, worse: number) => `${(((better - worse) / worse) * 100).toFixed(1)} %`;
-
-function table(header: string[], rows: string[][], align: ('l' | 'r')[]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(align.map((a) => (a === 'r' ? '---:' : '---'))), ...rows.map(line)].join('\n');
-}
-
 function scoreTable(result: BtmResult, forest: ForestResult, metric: 'perplexity' | 'bitsPerByte'): string {
-  const fmt = metric === 'perplexity' ? ppl : bpb;
-  const genres = [...result.trainGenres, ...result.heldOutGenres];
-  const header = ['row', 'in-domain mean', 'out-of-domain mean', ...result.trainGenres, ...result.heldOutGenres.map((g) => `${g} (held out)`)];
-  const rows = forest.rows.map((r) => [r.label, `**${fmt(r.inDomain[metric])}**`, `**${fmt(r.outOfDomain[metric])}**`, ...genres.map((g) => fmt(r.genres[g]?.[metric] ?? Number.NaN))]);
-  return table(header, rows, ['l', 'r', 'r', ...genres.map(() => 'r' as const)]);
+  return rowsTable(result, forest.rows, metric);
 }
 
-function row(forest: ForestResult, id: RowId): Row {
+export function row(forest: ForestResult, id: RowId): Row {
   return forest.rows.find((r) => r.id === id)!;
 }
 
@@ -64,12 +53,6 @@ function priorTable(result: BtmResult, forest: ForestResult): string {
   const genres = [...result.trainGenres, ...result.heldOutGenres];
   const rows = genres.map((g) => [g, ...forest.priors.context[g]!.map((w) => w.toFixed(3))]);
   return table(['evaluated genre', ...forest.experts.map((e) => `${e} expert`)], rows, ['l', ...forest.experts.map(() => 'r' as const)]);
-}
-
-function matrixTable(result: BtmResult, forest: ForestResult): string {
-  const genres = [...result.trainGenres, ...result.heldOutGenres];
-  const rows = forest.experts.map((e) => [`${e} expert`, ...genres.map((g) => ppl(forest.expertMatrix[e]![g]!.perplexity))]);
-  return table(['model', ...genres], rows, ['l', ...genres.map(() => 'r' as const)]);
 }
 
 function curveTable(result: BtmResult): string {
@@ -142,13 +125,10 @@ export function btmSections(result: BtmResult, chartFile: string | null): { titl
     ...others.map((f) => ({ title: `Test perplexity, seed phase ${pct(f.fraction)}`, markdown: scoreTable(result, f, 'perplexity') })),
     { title: `Cached priors (context posterior), seed phase ${pct(main.fraction)}`, markdown: priorTable(result, main) },
     { title: `Every expert on every genre (test perplexity), seed phase ${pct(main.fraction)}`, markdown: matrixTable(result, main) },
+    ...lightSections(result),
     { title: "Dense run's validation loss on the mix (the seeds are its checkpoints)", markdown: curveTable(result) },
     { title: 'Time per phase', markdown: phaseTable(result) },
   ];
-}
-
-function meanFigure(name: string, value: MeanScore, reference: { name: string; value: MeanScore }): Figure {
-  return { name, value: value.perplexity, unit: 'ppl', reference: { name: reference.name, value: reference.value.perplexity } };
 }
 
 /** Headline figures: each finding's two rows at every seed fraction (ratio < 1 means the paper's side won). */
@@ -164,6 +144,7 @@ export function btmFigures(result: BtmResult): Figure[] {
       }
     }
   }
+  figures.push(...lightFigures(result));
   figures.push({ name: 'BTM benchmark wall time', value: result.totalSeconds / 60, unit: 'min', note: `load average ${result.loadAverage.start.toFixed(2)} at start, ${result.loadAverage.end.toFixed(2)} at end` });
   figures.push({ name: 'BTM benchmark training throughput (all training phases)', value: result.trainTokensPerSecond, unit: 'tok/s' });
   return figures;

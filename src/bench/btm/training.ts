@@ -39,8 +39,11 @@ export interface DenseRun {
 
 export interface Expert {
   domain: string;
+  /** A full expert's model folder, or a light expert's PEFT adapter folder (over `baseDir`). */
   modelDir: string;
   finalLoss: number;
+  /** A light expert's base model folder (its seed); absent for a full expert. */
+  baseDir?: string;
 }
 
 async function shards(domains: readonly BtmDomain[], split: Split): Promise<ShardFile[]> {
@@ -113,43 +116,78 @@ export async function trainDenseAndSeeds(trainer: LlamaTrainer, genres: readonly
   }
 }
 
-/** Branches one expert per domain from `seed` and trains each (1-f)*C/k steps on its domain alone. */
-export async function trainForest(trainer: LlamaTrainer, seed: TrainedSeed, domains: readonly BtmDomain[], config: BtmConfig, work: string, label: string, progress: BtmProgress): Promise<Expert[]> {
-  const { expertSteps } = phaseSteps(config, seed.fraction);
-  const schedule = expertSchedule(config, seed.branchLr);
+/** How trainEachDomain starts and keeps each expert of a forest. */
+export interface DomainTraining {
+  steps: number;
+  schedule: Omit<ScheduleConfig, 'totalSteps'>;
+  /** Names the run's folders (runs/<label>, models/<label>) and the progress line. */
+  label: string;
+  /** "expert" or "light expert", on the progress line. */
+  kind: string;
+  /** Puts the trainer in the i-th expert's starting state. */
+  start: (i: number) => Promise<void>;
+  /** Writes the trained expert into `modelDir`. */
+  save: (modelDir: string) => Promise<void>;
+  /** A light expert's base, recorded on each Expert. */
+  baseDir?: string;
+}
+
+/**
+ * Trains one expert per domain, each on its domain alone: started by `o.start`, then `o.steps` steps on its
+ * own data order (seed data + 1 + i, the same for every kind of expert of that domain), then saved.
+ */
+export async function trainEachDomain(trainer: LlamaTrainer, domains: readonly BtmDomain[], config: BtmConfig, work: string, progress: BtmProgress, o: DomainTraining): Promise<Expert[]> {
   const tokensPerStep = config.batchSize * config.contextLength;
   const experts: Expert[] = [];
   for (const [i, domain] of domains.entries()) {
-    const checkpoint = await loadLatestCheckpoint(seed.checkpointDir);
-    if (!checkpoint) throw new Error(`BTM benchmark: the seed checkpoint in ${seed.checkpointDir} is missing or damaged.`);
-    try {
-      await trainer.importState(checkpoint.tensors);
-    } finally {
-      await checkpoint.tensors.close();
-    }
-    const train = new TokenWindows(await shards([domain], 'train'), config.contextLength, config.seeds.data + 1 + i);
-    const runDir = join(work, 'runs', label, domain.name);
+    await o.start(i);
+    const dataSeed = config.seeds.data + 1 + i;
+    const train = new TokenWindows(await shards([domain], 'train'), config.contextLength, dataSeed);
+    const runDir = join(work, 'runs', o.label, domain.name);
     let finalLoss = Number.NaN;
     try {
       await runTraining(trainer, {
         runDir,
-        totalSteps: expertSteps,
-        schedule,
-        seed: config.seeds.data + 1 + i,
+        totalSteps: o.steps,
+        schedule: o.schedule,
+        seed: dataSeed,
         train,
         onProgress: (p) => {
           progress.trained(tokensPerStep);
           finalLoss = p.loss;
-          progress.update(stepLine(`${label} expert ${i + 1}/${domains.length} ${domain.name}`, p));
+          progress.update(stepLine(`${o.label} ${o.kind} ${i + 1}/${domains.length} ${domain.name}`, p));
         },
       });
     } finally {
       train.close();
     }
-    const modelDir = join(work, 'models', label, domain.name);
-    await trainer.saveModel(modelDir);
+    const modelDir = join(work, 'models', o.label, domain.name);
+    await o.save(modelDir);
     rmSync(join(runDir, 'checkpoints'), { recursive: true, force: true });
-    experts.push({ domain: domain.name, modelDir, finalLoss });
+    experts.push({ domain: domain.name, modelDir, finalLoss, ...(o.baseDir ? { baseDir: o.baseDir } : {}) });
   }
   return experts;
+}
+
+/** Branches one expert per domain from `seed` and trains each (1-f)*C/k steps on its domain alone. */
+export async function trainForest(trainer: LlamaTrainer, seed: TrainedSeed, domains: readonly BtmDomain[], config: BtmConfig, work: string, label: string, progress: BtmProgress): Promise<Expert[]> {
+  return trainEachDomain(trainer, domains, config, work, progress, {
+    steps: phaseSteps(config, seed.fraction).expertSteps,
+    schedule: expertSchedule(config, seed.branchLr),
+    label,
+    kind: 'expert',
+    start: async () => {
+      // A copy of the seed: its parameters and AdamW state.
+      const checkpoint = await loadLatestCheckpoint(seed.checkpointDir);
+      if (!checkpoint) throw new Error(`BTM benchmark: the seed checkpoint in ${seed.checkpointDir} is missing or damaged.`);
+      try {
+        await trainer.importState(checkpoint.tensors);
+      } finally {
+        await checkpoint.tensors.close();
+      }
+    },
+    save: async (modelDir) => {
+      await trainer.saveModel(modelDir);
+    },
+  });
 }

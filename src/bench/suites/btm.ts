@@ -1,6 +1,7 @@
 // Bench suite "btm": the Branch-Train-Merge paper's comparison at small scale on the Brown corpus's genres,
 // or on the sub-folders of a folder the user names (`--domains DIR`, src/bench/btm/options.ts): seed, dense, experts, ensembles, parameter averages and a random-split control at equal
-// compute, with the seed-phase ablation. Tables in the report, the full data in its JSON, a chart beside it.
+// compute, with the seed-phase ablation; with `--light`, a light forest (LoRA experts over each seed, at the
+// full experts' FLOPs) in its own rows. Tables in the report, the full data in its JSON, a chart beside it.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -32,7 +33,7 @@ export function btmReportName(options: BtmOptions | undefined, quick: boolean): 
 
 export const btmSuite: BenchSuite = {
   name: 'btm',
-  description: 'Branch-Train-Merge at equal compute on Brown genres, or on the sub-folders of --domains DIR: seed, dense, experts, ensembles (uniform/cached prior, top-2), parameter averages, random-split control; seed-phase ablation',
+  description: 'Branch-Train-Merge at equal compute on Brown genres, or on the sub-folders of --domains DIR: seed, dense, experts, ensembles (uniform/cached prior, top-2), parameter averages, random-split control; seed-phase ablation; --light adds light (LoRA) experts at equal FLOPs',
   async run(ctx) {
     const config = btmConfigFromOptions(ctx.quick ? 'quick' : 'default', ctx.btm ?? {}, { threads: ctx.threads });
     const work = mkdtempSync(join(tmpdir(), 'grove-bench-btm-'));

@@ -17,6 +17,9 @@ interface BenchOpts {
   budget?: string;
   seedFraction?: string;
   shape?: string;
+  light: boolean;
+  rank?: number;
+  lightLrScale?: number;
 }
 
 const list = (v: string) =>
@@ -33,6 +36,18 @@ function fractions(v: string): number[] {
   });
 }
 
+function rank(v: string): number {
+  const r = Number(v);
+  if (!Number.isInteger(r) || r < 1) throw new GroveError('bad_input', `--rank ${JSON.stringify(v)} is not a positive whole number; give a LoRA rank such as 4, 8 or 16.`);
+  return r;
+}
+
+function lrScale(v: string): number {
+  const x = Number(v);
+  if (!(Number.isFinite(x) && x > 0)) throw new GroveError('bad_input', `--light-lr-scale ${JSON.stringify(v)} is not a positive number; give a multiple of the full experts' learning rates such as 1, 3 or 10.`);
+  return x;
+}
+
 /** The btm suite's options from the flags; undefined when none is given (the committed Brown run). */
 function btmOptions(o: BenchOpts): BtmOptions | undefined {
   const out: BtmOptions = {
@@ -42,6 +57,9 @@ function btmOptions(o: BenchOpts): BtmOptions | undefined {
     ...(o.budget ? { budget: o.budget } : {}),
     ...(o.seedFraction ? { seedFractions: fractions(o.seedFraction) } : {}),
     ...(o.shape ? { shape: o.shape } : {}),
+    ...(o.light ? { light: true } : {}),
+    ...(o.rank !== undefined ? { rank: o.rank } : {}),
+    ...(o.lightLrScale !== undefined ? { lightLrScale: o.lightLrScale } : {}),
   };
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -60,6 +78,9 @@ export function registerBench(program: Command): void {
     .option('--budget <n>', 'btm: compute per system, in steps (1120) or tokens (2M, 500k)')
     .option('--seed-fraction <f>', "btm: the seed phase's share of the budget; a comma list runs the ablation, the first is the headline table")
     .option('--shape <name>', 'btm: model shape (micro, tiny, small, smollm2-135m)')
+    .option('--light', 'btm: also light experts (LoRA adapters over each seed) at the full experts\' FLOPs, in their own rows', false)
+    .option('--rank <r>', 'btm: the light experts\' LoRA rank (default 16; 4 with --quick)', rank)
+    .option('--light-lr-scale <x>', 'btm: the light experts\' learning rates as a multiple of the full experts\' (default 1)', lrScale)
     .action(async (names: string[], opts: BenchOpts) => {
       const line = new ProgressLine();
       const log = (l: string) => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { WindowScorer } from '../eval/perplexity';
 import { ADAPTER_CONFIG_FILE } from '../model/adapter-folder';
 import { readAddressManifest } from '../model/content-address';
-import { loadAdapter } from '../runtime/adapter-feeds';
+import { loadAdapter, type LoadedAdapter } from '../runtime/adapter-feeds';
 import { LlamaModel } from '../runtime/llama-model';
 import { storedModelFolder } from './model-store';
 
@@ -20,6 +20,11 @@ export async function lightBaseOf(folder: string): Promise<string | null> {
   if (!existsSync(join(folder, ADAPTER_CONFIG_FILE))) return null;
   const manifest = await readAddressManifest(folder);
   return manifest?.base ?? null;
+}
+
+/** A light expert as a scorer: its base's model run with its adapter fed. */
+export function adapterScorer(base: LlamaModel, adapter: LoadedAdapter): WindowScorer {
+  return { score: (inputs, targets, batch) => base.score(inputs, targets, batch, adapter) };
 }
 
 /** Opens every store address as a scorer, in order; close() closes what was opened. */
@@ -46,8 +51,7 @@ export async function openStoredScorers(home: string, addresses: readonly string
         continue;
       }
       const model = await open(base);
-      const adapter = await loadAdapter(folder, model.config);
-      scorers.push({ score: (inputs, targets, batch) => model.score(inputs, targets, batch, adapter) });
+      scorers.push(adapterScorer(model, await loadAdapter(folder, model.config)));
     }
     return { scorers, close };
   } catch (err) {

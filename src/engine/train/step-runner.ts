@@ -129,7 +129,7 @@ export class LlamaTrainer implements TrainStepRunner {
     const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts, o.optimizerChunk ?? OPTIMIZER_CHUNK, o.lora);
     const seed = o.seed ?? 0;
     for (const { spec, data } of initParameters(config, seed)) (t.weights.get(spec.name)!.data as Float32Array).set(data);
-    if (o.lora) for (const spec of loraSpecs(config, o.lora)) (t.state.get(spec.name)!.data as Float32Array).set(initLoraFactor(spec, seed));
+    if (o.lora) t.resetAdapter(seed);
     return t;
   }
 
@@ -148,6 +148,13 @@ export class LlamaTrainer implements TrainStepRunner {
   async loadAdapter(adapter: TensorReader): Promise<void> {
     if (!this.lora) throw new GroveError('internal', 'loadAdapter: this trainer trains a full expert, which has no adapter.');
     for (const s of this.specs) (this.state.get(s.name)!.data as Float32Array).set(await adapter.readFloat32(peftName(s.name)));
+    this.resetOptimizer();
+  }
+
+  /** A light expert: a fresh adapter (A drawn from `seed`, B zero, so the base's function exactly) with fresh optimizer state. */
+  resetAdapter(seed: number): void {
+    if (!this.lora) throw new GroveError('internal', 'resetAdapter: this trainer trains a full expert, which has no adapter.');
+    for (const spec of loraSpecs(this.config, this.lora)) (this.state.get(spec.name)!.data as Float32Array).set(initLoraFactor(spec, seed));
     this.resetOptimizer();
   }
 

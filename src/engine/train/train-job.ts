@@ -13,7 +13,7 @@ import { readAdapterFolder } from '../model/adapter-folder';
 import { ModelConfigSchema } from '../model/config';
 import { readModelFolder } from '../model/folder';
 import { initParameters } from '../model/init';
-import { initLoraFactor, LORA_TARGETS, loraSpecs } from '../model/lora';
+import { LORA_TARGETS } from '../model/lora';
 import { removeRunTemps } from './checkpoint';
 import { defaultCheckpointSteps } from './checkpoint-steps';
 import { FINISHED, runTraining, type TrainProgress, type StopReason } from './loop';
@@ -152,8 +152,7 @@ async function trainHoldingLock(p: z.output<typeof TrainJobPayload>, signal: Abo
     if (lora) {
       // A light run restarts from its start adapter, or from the same seeded fresh one.
       if (startAdapter) await trainer.loadAdapter(startAdapter.weights);
-      else for (const spec of loraSpecs(config, lora)) trainer.tensor(spec.name).set(initLoraFactor(spec, p.seed));
-      trainer.resetOptimizer();
+      else trainer.resetAdapter(p.seed);
     } else if (!source) {
       // A from-scratch run restarts from the same seeded init, as if the timing steps had never run.
       for (const { spec, data } of initParameters(config, p.seed)) trainer.tensor(spec.name).set(data);

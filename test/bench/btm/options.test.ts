@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { btmConfig, phaseSteps } from '../../../src/bench/btm/config';
 import { btmConfigFromOptions } from '../../../src/bench/btm/options';
 import { BTM_SHAPES } from '../../../src/bench/btm/shapes';
+import { LORA_TARGETS } from '../../../src/engine/model/lora';
 import { tempDir } from '../../helpers/tmp';
 
 const root = tempDir('grove-btm-options-');
@@ -37,7 +38,21 @@ describe('BTM options', () => {
     expect(btmConfigFromOptions('default', { budget: '2240' }).totalSteps).toBe(2240);
   });
 
+  it('adds light experts with --light: rank 16 (4 on the quick preset), alpha 2r, every projection, the full experts\' rates unless scaled', () => {
+    expect(btmConfigFromOptions('default', {}).light).toBeUndefined();
+    expect(btmConfigFromOptions('default', { light: true }).light).toEqual({ rank: 16, alpha: 32, targets: LORA_TARGETS, lrScale: 1 });
+    expect(btmConfigFromOptions('quick', { light: true }).light).toMatchObject({ rank: 4, alpha: 8 });
+    expect(btmConfigFromOptions('quick', { light: true, rank: 8, lightLrScale: 3 }).light).toMatchObject({ rank: 8, alpha: 16, lrScale: 3 });
+    // Light experts change nothing else: the full forests' configuration is the same.
+    const { light: _light, ...rest } = btmConfigFromOptions('default', { light: true });
+    expect(rest).toEqual(btmConfig('default'));
+  });
+
   it('refuses flags that do not fit together, with what to do', () => {
+    expect(() => btmConfigFromOptions('quick', { rank: 8 })).toThrow(/--rank 8 sets the light experts' rank, but there are none without --light; add --light/);
+    expect(() => btmConfigFromOptions('quick', { lightLrScale: 3 })).toThrow(/--light-lr-scale 3 sets the light experts' learning rates, but there are none without --light/);
+    expect(() => btmConfigFromOptions('quick', { light: true, rank: 0 })).toThrow(/LoRA rank 0 is not a positive integer/);
+    expect(() => btmConfigFromOptions('quick', { light: true, lightLrScale: -1 })).toThrow(/learning-rate scale -1 must be a positive number/);
     expect(() => btmConfigFromOptions('quick', { heldOut: ['verse'] })).toThrow(/--held-out needs --domains DIR/);
     expect(() => btmConfigFromOptions('quick', { seedModel: '/m' })).toThrow(/--seed-model needs --domains DIR/);
     expect(() => btmConfigFromOptions('quick', { domains: root, heldOut: ['verse'], seedModel: '/m', shape: 'tiny' })).toThrow(/--shape tiny and --seed-model both set the model/);

@@ -3,11 +3,12 @@
 // ingestion skips), end to end through ingestion, tokenizer, dense run, forests and evaluation, then the report
 // (btm-<folder>-quick.md/.json/.svg) with every row finite and the skipped file listed. Also the refusals a
 // user meets first: a held-out name that is not a sub-folder, a domain too small to split, an unknown shape.
+// With --light, the light forest's rows beside the full ones.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROWS, type BtmResult } from '../../../src/bench/btm/results';
+import { LIGHT_ROWS, ROWS, type BtmResult } from '../../../src/bench/btm/results';
 import type { BenchReport } from '../../../src/bench/report';
 import { writeDomainFolders } from '../../helpers/domain-folders';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
@@ -61,6 +62,29 @@ describe('grove bench btm --domains', () => {
     expect(run.stdout + run.stderr).toMatch(/btm .*step \d+\/\d+/);
   }, 300_000);
 
+  it('adds the light forest with --light: its own finite rows, each light expert better than its seed on its domain', () => {
+    const lightOut = join(dir, 'light-results');
+    const run = spawnSync(process.execPath, [groveBin, 'bench', 'btm', '--quick', '--out', lightOut, '--domains', root, '--held-out', 'verse,statutes', '--light', '--rank', '2', '--seed-fraction', '0.5'], { encoding: 'utf8', timeout: 300_000 });
+    expect(run.status, run.stderr + run.stdout).toBe(0);
+    const report = JSON.parse(readFileSync(join(lightOut, 'btm-kinds-quick.json'), 'utf8')) as BenchReport;
+    const data = report.suites.find((s) => s.suite === 'btm')!.data as BtmResult;
+    const forest = data.forests[0]!;
+    expect(forest.rows.map((r) => r.id)).toEqual(ROWS.map((r) => r.id));
+    const light = forest.light!;
+    expect(light).toMatchObject({ rank: 2, alpha: 4, experts: ['code', 'ledger', 'recipes'] });
+    expect(light.rows.map((r) => r.id)).toEqual(LIGHT_ROWS.map((r) => r.id));
+    for (const row of light.rows) {
+      for (const side of [row.inDomain, row.outOfDomain]) expect(Number.isFinite(side.perplexity) && side.perplexity > 1, row.id).toBe(true);
+    }
+    const seed = forest.rows.find((r) => r.id === 'seed')!;
+    for (const g of data.trainGenres) expect(light.expertMatrix[g]![g]!.perplexity, `${g} light expert vs its seed`).toBeLessThan(seed.genres[g]!.perplexity);
+    expect(light.budget.lightExpertFlops).toBeLessThanOrEqual(light.budget.fullExpertFlops);
+    const markdown = readFileSync(join(lightOut, 'btm-kinds-quick.md'), 'utf8');
+    expect(markdown).toContain('Light experts (LoRA rank 2): test perplexity, seed phase 50 %');
+    expect(markdown).toContain('| light posterior-weighted parameter average (W0 + sum w_j B_j A_j) |');
+    expect(run.stdout).toMatch(/btm: light, seed 50 %, in-domain mean ppl vs dense \(C steps on the mix\): light ensemble, cached prior, context posterior = [\d.]+ ppl/);
+  }, 300_000);
+
   it('refuses a held-out name that is not a sub-folder, naming the ones there are', () => {
     const run = grove(['--domains', root, '--held-out', 'poetry']);
     expect(run.status).not.toBe(0);
@@ -80,5 +104,7 @@ describe('grove bench btm --domains', () => {
   it('refuses an unknown shape and domain options without --domains before measuring anything', () => {
     expect(grove(['--domains', root, '--held-out', 'verse', '--shape', 'huge']).stderr).toMatch(/--shape huge is not a shape the benchmark knows; choose one of micro, tiny, small, smollm2-135m/);
     expect(grove(['--held-out', 'verse']).stderr).toMatch(/--held-out needs --domains DIR/);
+    expect(grove(['--rank', '8']).stderr).toMatch(/--rank 8 sets the light experts' rank, but there are none without --light; add --light/);
+    expect(grove(['--light', '--rank', 'two']).stderr).toMatch(/--rank "two" is not a positive whole number/);
   });
 });

@@ -147,6 +147,25 @@ describe('light LlamaTrainer', () => {
     expect(last).toBeLessThan(first - 0.1);
   });
 
+  it('resetAdapter(seed) after training is a fresh trainer of that seed: same A, zero B and moments, same next step', async () => {
+    const trained = await make(1);
+    for (const batch of batches) await trained.step(batch, 1e-2);
+    trained.resetAdapter(4);
+    const fresh = await make(1);
+    for (const s of loraSpecs(config, lora)) {
+      expect(trained.tensor(s.name), s.name).toEqual(fresh.tensor(s.name));
+      for (const kind of ['m', 'v'] as const) expect(trained.tensor(stateName(kind, s.name)).every((x) => x === 0)).toBe(true);
+    }
+    // The step count restarts too: AdamW's bias correction makes the first step after a reset a first step.
+    expect(await trained.step(batches[0]!, 1e-2)).toEqual(await fresh.step(batches[0]!, 1e-2));
+    // Another seed draws another A.
+    trained.resetAdapter(5);
+    const a = loraSpecs(config, lora).find((s) => s.factor === 'A')!.name;
+    expect(trained.tensor(a)).not.toEqual(fresh.tensor(a));
+    const full = await make(1, {});
+    expect(() => full.resetAdapter(4)).toThrow(/trains a full expert, which has no adapter/);
+  });
+
   it('micro-batched light steps equal the fused one (clipping active)', async () => {
     const whole = await make(1, { lora, maxGradNorm: 0.05 });
     const parts = await make(2, { lora, maxGradNorm: 0.05 });
