@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHubServer, type HubServer } from '../engine/hub/hub-server';
 import { writeTinyModel } from '../engine/hub/tiny-model';
-import { artifactPath, launchChromium } from '../helpers/browser';
+import { artifactPath, horizontalOverflow, launchChromium } from '../helpers/browser';
 import { startServe, type ServeProcess } from '../helpers/grove-process';
 import { tempDir } from '../helpers/tmp';
 
@@ -46,10 +46,9 @@ async function open(home: string, colorScheme: 'light' | 'dark' = 'light', width
   return page;
 }
 
-/** The page's content is no wider than its viewport (nothing makes it scroll sideways). */
+/** Nothing sticks out of its container sideways, and the page does not scroll sideways. */
 async function noSidewaysScroll(page: Awaited<ReturnType<typeof open>>): Promise<void> {
-  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-  expect(scroll).toBeLessThanOrEqual(client);
+  await expect(horizontalOverflow(page)).resolves.toEqual([]);
 }
 
 describe('first run', () => {

@@ -6,11 +6,12 @@
 // per token, and says so. Which kind is recommended follows from memory: full while its peak fits
 // comfortably in the memory available now, light otherwise.
 import type { ApiParsedInput } from '../../shared/api/schemas';
+import type { RunEstimate } from '../../shared/api/schemas-forest';
 import type { KindEstimate, SpeedSource, TrainingEstimate } from '../../shared/api/schemas-estimate';
 import type { Catalog } from '../catalog/catalog';
 import { modelById } from '../catalog/models';
 import { lastTokensPerSecond, listRuns } from '../catalog/runs';
-import type { MachineMemory } from '../machine-memory';
+import { machineMemory, type MachineMemory } from '../machine-memory';
 import { parseModelConfig, type ModelConfig } from '../model/config';
 import { LORA_TARGETS, type LoraConfig } from '../model/lora';
 import { defaultCheckpointSteps } from '../train/checkpoint-steps';
@@ -175,4 +176,19 @@ export function trainingEstimate(catalog: Catalog, home: string, input: ApiParse
     light,
     ...recommendKind(full, light, machine.availableBytes),
   };
+}
+
+/**
+ * The estimate a new expert's run keeps when it is queued: what the new-expert flow showed for the kind chosen
+ * (the same inputs give the same figures), to be set beside what the run took.
+ */
+export function runEstimate(catalog: Catalog, home: string, input: ApiParsedInput<'trainExpert'>, machine: MachineMemory = machineMemory()): RunEstimate {
+  const estimate = trainingEstimate(
+    catalog,
+    home,
+    { domain: input.domain, light: input.light ? { rank: input.light.rank, targets: input.light.targets } : { rank: 16 }, device: input.device, ...(input.budget ? { budget: input.budget } : {}), ...(input.threads !== undefined ? { threads: input.threads } : {}) },
+    machine,
+  );
+  const k = input.light ? estimate.light : estimate.full;
+  return { kind: k.kind, seconds: k.seconds, peakMemoryBytes: k.peakMemoryBytes, speed: k.speed?.kind ?? null };
 }
