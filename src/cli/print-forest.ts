@@ -3,6 +3,7 @@ import { Catalog } from '../engine/catalog/catalog';
 import { listEvaluations } from '../engine/catalog/evaluations';
 import { findModel, liveModelNamed, modelById, modelOverview, modelsWithWeights } from '../engine/catalog/models';
 import { listRuns } from '../engine/catalog/runs';
+import { estimateVsActual } from '../shared/api/estimate-text';
 import { lineageGraph, parentsOf } from '../engine/catalog/lineage';
 import { catalogPath } from '../engine/home';
 import { parseModelConfig } from '../engine/model/config';
@@ -60,6 +61,8 @@ export function printModel(home: string, nameOrId: string): void {
     const forestId = catalog.forest()!.id;
     for (const r of listRuns(catalog, forestId).filter((r) => r.modelId === row.id).reverse()) {
       console.log(`  run ${r.id}: ${r.status}, step ${r.step}/${r.totalSteps} on ${r.domain ?? 'the mix'}, ${r.tokens} tokens, ${r.device}${r.lastLoss !== null ? `, loss ${r.lastLoss.toFixed(4)}` : ''}${r.lastValidLoss !== null ? `, valid ${r.lastValidLoss.toFixed(4)}` : ''}`);
+      const judged = estimateVsActual(r.estimate, r.actual);
+      if (judged) console.log(`    ${judged}`);
     }
     for (const e of listEvaluations(catalog, forestId).filter((e) => e.spec.kind === 'model' && e.spec.model === row.name)) {
       console.log(`  ${e.domain} ${e.split}: perplexity ${e.perplexity.toFixed(2)}, ${e.bitsPerByte?.toFixed(4) ?? '–'} bits/byte (${e.tokens} tokens)`);

@@ -1,14 +1,16 @@
-// The first run's other two ways, in the browser: download a model from the curated list (from a local Hub
-// that speaks the Hub's protocol, slowed so the progress shows bytes and speed) and plant it as the seed;
-// and start from a model folder on this machine, with a clear error for a folder that is not a model; then
-// the Export action writes the seed as a GGUF file.
+// The first run in the browser: the recommended path (a model from the curated list, with what it takes on this
+// machine), downloaded from a local Hub that speaks the Hub's protocol (slowed so the progress shows bytes and
+// speed) and planted as the seed; the tiny sample forest, after which the forest view says what to do next; and
+// a model folder on this machine, with a clear error for a folder that is not a model; then the Export action
+// writes the seed as a GGUF file. Screenshots at 1024 and 1920 px wide, with a check that the page does not
+// scroll sideways.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHubServer, type HubServer } from '../engine/hub/hub-server';
 import { writeTinyModel } from '../engine/hub/tiny-model';
-import { artifactPath, launchChromium } from '../helpers/browser';
+import { artifactPath, horizontalOverflow, launchChromium } from '../helpers/browser';
 import { startServe, type ServeProcess } from '../helpers/grove-process';
 import { tempDir } from '../helpers/tmp';
 
@@ -35,16 +37,53 @@ afterAll(async () => {
   await hub?.close();
 });
 
-async function open(home: string, colorScheme: 'light' | 'dark' = 'light') {
+async function open(home: string, colorScheme: 'light' | 'dark' = 'light', width = 1280) {
   const serve = await startServe(join(dir, home));
   serves.push(serve);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme });
+  const page = await browser.newPage({ viewport: { width, height: 860 }, colorScheme });
   await page.goto(serve.openUrl);
   await page.getByTestId('first-run').waitFor();
   return page;
 }
 
+/** Nothing sticks out of its container sideways, and the page does not scroll sideways. */
+async function noSidewaysScroll(page: Awaited<ReturnType<typeof open>>): Promise<void> {
+  await expect(horizontalOverflow(page)).resolves.toEqual([]);
+}
+
 describe('first run', () => {
+  it.each([1024, 1920])('recommends a real model with its size, memory and time on this machine (%i px)', async (width) => {
+    const page = await open(`home-recommended-${width}`, 'light', width);
+    const figures = page.getByTestId('curated-figures');
+    await figures.waitFor();
+    await expect(page.getByTestId('figure-parameters').textContent()).resolves.toMatch(/^\d+(\.\d+)? [MB]$/);
+    await expect(page.getByTestId('figure-download').textContent()).resolves.toMatch(/^\d+(\.\d+)? [MG]B$/);
+    await expect(page.getByTestId('figure-chat-memory').textContent()).resolves.toMatch(/^about \d+(\.\d+)? [MG]B \(from its shape\)/);
+    await expect(page.getByTestId('figure-train-memory').textContent()).resolves.toMatch(/^full [\d.]+ GB, light [\d.]+ [MG]B: /);
+    // A fresh home has measured nothing: the time says it is from the shape alone.
+    await expect(page.getByTestId('figure-train-time').textContent()).resolves.toMatch(/about [\dhmins ]+ \((full|light), \d+ steps; an estimate from the shape alone/);
+    await expect(page.getByTestId('sample-purpose').textContent()).resolves.toMatch(/not a model to talk to/);
+    await noSidewaysScroll(page);
+    await page.screenshot({ path: artifactPath('e2e', `first-run-${width}.png`), fullPage: true });
+  }, 60_000);
+
+  it('says what to do next after the sample forest is built', async () => {
+    const page = await open('home-sample', 'light', 1024);
+    await page.getByRole('radio', { name: /Tiny/ }).check();
+    await page.getByRole('button', { name: 'Build the sample forest' }).click();
+    await page.getByTestId('forest-view').waitFor({ timeout: 120_000 });
+    const next = page.getByTestId('next-steps');
+    await next.waitFor();
+    await expect(next.textContent()).resolves.toMatch(/Add a folder of your own[\s\S]*Start from a real model[\s\S]*grove serve --home/);
+    await noSidewaysScroll(page);
+    await page.screenshot({ path: artifactPath('e2e', 'forest-next-steps-1024.png'), fullPage: true });
+    await page.setViewportSize({ width: 1920, height: 860 });
+    await noSidewaysScroll(page);
+    await page.screenshot({ path: artifactPath('e2e', 'forest-next-steps-1920.png'), fullPage: true });
+    await next.getByRole('button', { name: 'Add a folder…' }).click();
+    await page.getByRole('heading', { name: /new expert/i }).first().waitFor();
+  }, 180_000);
+
   it('downloads a curated model with bytes, speed and ETA, and plants it as the seed', async () => {
     // With the OS in dark mode, the app follows it.
     const page = await open('home-download', 'dark');

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { budgetOf, budgetOptions, deviceOf, type BudgetOpts, type DeviceOpts } from '../budget';
 import { forestHomeOf } from '../options';
+import { estimateVsActual } from '../../shared/api/estimate-text';
 import { jobRunningService, runJob } from '../run-job';
 
 export function registerTrain(program: Command): void {
@@ -19,7 +20,11 @@ export function registerTrain(program: Command): void {
       const budget = budgetOf(o);
       const [job] = await runJob(service, () => service.trainModel({ model: o.model, ...(o.domain ? { domain: o.domain } : {}), ...deviceOf(o), ...(budget ? { budget } : {}) }));
       const run = (await service.runs({})).find((r) => r.id === job?.runId);
-      if (run) console.log(`${run.modelName}: ${run.step} steps on ${run.domain}, loss ${run.lastLoss?.toFixed(4) ?? '–'}${run.lastValidLoss !== null ? `, valid ${run.lastValidLoss.toFixed(4)}` : ''}`);
+      if (run) {
+        console.log(`${run.modelName}: ${run.step} steps on ${run.domain}, loss ${run.lastLoss?.toFixed(4) ?? '–'}${run.lastValidLoss !== null ? `, valid ${run.lastValidLoss.toFixed(4)}` : ''}`);
+        const judged = estimateVsActual(run.estimate, run.actual);
+        if (judged) console.log(`  ${judged}`);
+      }
     } finally {
       service.close();
     }

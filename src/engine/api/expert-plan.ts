@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import type { ApiParsedInput } from '../../shared/api/schemas';
 import type { Catalog } from '../catalog/catalog';
-import type { LightSettings, TrainBudget } from '../../shared/api/schemas-forest';
+import type { LightSettings, RunEstimate, TrainBudget } from '../../shared/api/schemas-forest';
 import { LORA_TARGETS } from '../model/lora';
 import { runsDir } from '../home';
 import { findModel, forestOfModel, insertModel, modelById, modelHoldingName, renameModel } from '../catalog/models';
@@ -103,7 +103,7 @@ export function domainTraining(catalog: Catalog, domainName: string, budget: Tra
 }
 
 /** The run row of a training, and its folder (runs/<id>). */
-function newRun(catalog: Catalog, home: string, modelId: number, t: DomainTraining, extra: Record<string, unknown>, device: string): { runId: number; runDir: string } {
+function newRun(catalog: Catalog, home: string, modelId: number, t: DomainTraining, extra: Record<string, unknown>, device: string, estimate?: RunEstimate): { runId: number; runDir: string } {
   const runId = insertRun(catalog, {
     modelId,
     domainId: t.domain.id,
@@ -112,14 +112,18 @@ function newRun(catalog: Catalog, home: string, modelId: number, t: DomainTraini
     device,
     runDir: '',
     initSha256: null,
+    ...(estimate ? { estimate } : {}),
   });
   const runDir = join(runsDir(home), String(runId));
   setRunDir(catalog, runId, runDir);
   return { runId, runDir };
 }
 
-/** A new expert: its row (status 'training', weights to come), its run unless it is a branch alone, and the job. */
-export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput<'trainExpert'>): ExpertJobPayload {
+/**
+ * A new expert: its row (status 'training', weights to come), its run unless it is a branch alone, and the job;
+ * the run keeps the estimate shown before it, where the caller made one.
+ */
+export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput<'trainExpert'>, estimate?: RunEstimate): ExpertJobPayload {
   const t = domainTraining(catalog, input.domain, input.budget, input, input.light !== undefined);
   const name = input.name ?? input.domain;
   const seedRef = storedRef(catalog, t.seedModel.id);
@@ -144,7 +148,7 @@ export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput
       status: 'training',
       light: light ? { baseSha256: light.baseSha256, lora: { rank: light.rank, alpha: light.alpha, targets: light.targets } } : null,
     });
-    const run = input.branchOnly ? null : newRun(catalog, home, modelId, t, { init: input.init, topK: input.topK, ...(light ? { light } : {}) }, input.device);
+    const run = input.branchOnly ? null : newRun(catalog, home, modelId, t, { init: input.init, topK: input.topK, ...(light ? { light } : {}) }, input.device, estimate);
     return {
       modelId,
       name,

@@ -24,6 +24,7 @@ import type { SeedJobPayload } from '../store/seed-job';
 import { budgetToJob, defaultTrainingSettings, forestTrainingSettings, TrainingSettings } from '../store/training-settings';
 import { collectGarbage } from '../store/gc';
 import { claimModelName, planExpert, planTraining, seedIsPretrained, storedRef } from './expert-plan';
+import { runEstimate } from './training-estimate';
 import { jobView, type ServiceJobs } from './jobs';
 import { targetText } from './prior-target';
 import { cachedPriorOver, planEvaluation } from './evaluation-plan';
@@ -123,7 +124,8 @@ export class ForestCalls {
   /** Branch, train and merge an expert for an ingested domain: one job, in phases. */
   async trainExpert(raw: ApiInput<'trainExpert'>): Promise<JobView> {
     // Parsed here too: in-process callers (the CLI) do not pass through the transports' validation.
-    const payload = planExpert(this.catalog, this.forestHome, apiSchemas.trainExpert.input.parse(raw));
+    const input = apiSchemas.trainExpert.input.parse(raw);
+    const payload = planExpert(this.catalog, this.forestHome, input, input.branchOnly ? undefined : runEstimate(this.catalog, this.forestHome, input));
     const job = this.jobs.enqueueJob('expert', payload);
     if (payload.train) setRunJob(this.catalog, payload.train.runId, job.id);
     return jobView(job);

@@ -11,6 +11,8 @@ import type { DownloadJobPayload, HubJobProgress, HubJobResult, ImportSeedJobPay
 import { importModelFolder } from '../hub/import';
 import type { Job } from '../jobs/queue';
 import { recordSeed } from '../store/init';
+import { machineMemory, type MachineMemory } from '../machine-memory';
+import { curatedEstimate, machineTrainingSpeed } from './curated-estimate';
 import { assertCanPlantSeed } from './seed-guard';
 import { jobView, type ServiceJobs } from './jobs';
 
@@ -20,10 +22,18 @@ export class HubCalls {
     private readonly catalog: Catalog,
     private readonly forestHome: string,
     private readonly jobs: ServiceJobs,
+    /** The machine's memory now (a test gives a machine of its own). */
+    private readonly memory: () => MachineMemory = machineMemory,
   ) {}
 
+  /** The list, each with what it would cost on this machine (curated-estimate.ts). */
   async curatedModels(): Promise<ApiOutput<'curatedModels'>> {
-    return CURATED_MODELS.map((m) => ({ repoId: m.repoId, family: m.family, kind: m.kind, parameters: m.parameters, downloadBytes: m.downloadBytes, licence: m.licence, gated: m.gated }));
+    const speed = machineTrainingSpeed(this.catalog, this.forestHome);
+    const machine = this.memory();
+    return CURATED_MODELS.map((m) => ({
+      repoId: m.repoId, family: m.family, kind: m.kind, parameters: m.parameters, downloadBytes: m.downloadBytes, licence: m.licence, gated: m.gated,
+      estimate: curatedEstimate(m, speed, machine),
+    }));
   }
 
   async downloadModel(input: ApiInput<'downloadModel'>): Promise<JobView> {

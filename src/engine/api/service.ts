@@ -72,7 +72,7 @@ export class GroveService implements GroveApi {
     this.chatCalls = new ChatCalls(this.catalog, options.forestHome, this.inference, (event) => this.emit(event));
     this.forestCalls = new ForestCalls(this.catalog, options.forestHome, this.jobQueue);
     this.baselineCalls = new BaselineCalls(this.catalog, options.forestHome, this.jobQueue);
-    this.hubCalls = new HubCalls(this.catalog, options.forestHome, this.jobQueue);
+    this.hubCalls = new HubCalls(this.catalog, options.forestHome, this.jobQueue, options.memory);
     this.adapterCalls = new AdapterCalls(this.catalog, options.forestHome, this.jobQueue.paths);
     this.estimateCalls = new EstimateCalls(this.catalog, options.forestHome, this.jobQueue, options.memory);
     this.mixCalls = new MixCalls(this.catalog, options.forestHome);

@@ -6,11 +6,12 @@
 // per token, and says so. Which kind is recommended follows from memory: full while its peak fits
 // comfortably in the memory available now, light otherwise.
 import type { ApiParsedInput } from '../../shared/api/schemas';
+import type { RunEstimate } from '../../shared/api/schemas-forest';
 import type { KindEstimate, SpeedSource, TrainingEstimate } from '../../shared/api/schemas-estimate';
 import type { Catalog } from '../catalog/catalog';
 import { modelById } from '../catalog/models';
 import { lastTokensPerSecond, listRuns } from '../catalog/runs';
-import type { MachineMemory } from '../machine-memory';
+import { machineMemory, type MachineMemory } from '../machine-memory';
 import { parseModelConfig, type ModelConfig } from '../model/config';
 import { LORA_TARGETS, type LoraConfig } from '../model/lora';
 import { defaultCheckpointSteps } from '../train/checkpoint-steps';
@@ -39,33 +40,51 @@ interface Speed {
   source: SpeedSource;
 }
 
-const median = (xs: readonly number[]): number => {
+export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 
-/** The speed of each kind of run the forest has done under the same conditions, from its runs' reports. */
-function speedsFromRuns(catalog: Catalog, forestId: number, key: SpeedKey, config: ModelConfig): Partial<Record<ExpertKind, Speed>> {
-  const byKind: Record<ExpertKind, { flops: number; device: string }[]> = { full: [], light: [] };
+/** A finished or running run's training FLOP rate, from its last reported speed and its model's shape. */
+export interface RunFlopRate {
+  kind: ExpertKind;
+  flopsPerSecond: number;
+  device: string;
+}
+
+/**
+ * The FLOP rates of the forest's runs that `accept` keeps (their settings and model), newest first: each run
+ * once it has run MIN_RUN_STEPS steps and reported a speed.
+ */
+export function runFlopRates(catalog: Catalog, forestId: number, accept: (settings: Partial<TrainingSettings>, device: string, architecture: string) => boolean): RunFlopRate[] {
+  const out: RunFlopRate[] = [];
   for (const run of listRuns(catalog, forestId)) {
     const s = (run.config as { settings?: Partial<TrainingSettings> } | null)?.settings;
-    if (!s || s.batchSize !== key.settings.batchSize || s.microBatches !== key.settings.microBatches || s.contextLength !== key.settings.contextLength || s.threads !== key.settings.threads) continue;
-    if (key.device !== 'auto' && run.device !== key.device) continue;
-    if (run.step < MIN_RUN_STEPS) continue;
+    if (!s || run.step < MIN_RUN_STEPS || s.contextLength === undefined) continue;
     const model = modelById(catalog, run.modelId);
-    if (model.architectureJson !== key.architecture) continue;
-    const kind: ExpertKind = model.light ? 'light' : 'full';
-    if (byKind[kind].length >= RUNS_USED) continue;
+    if (!accept(s, run.device, model.architectureJson)) continue;
     const tps = lastTokensPerSecond(catalog, run.id);
     if (tps === null) continue;
+    const config = parseModelConfig(JSON.parse(model.architectureJson), `model ${model.name}`);
     const shape = { config, contextLength: s.contextLength, ...(model.light ? { lora: model.light.lora } : {}) };
-    byKind[kind].push({ flops: tps * trainingFlopsPerToken(shape), device: run.device });
+    out.push({ kind: model.light ? 'light' : 'full', flopsPerSecond: tps * trainingFlopsPerToken(shape), device: run.device });
   }
+  return out;
+}
+
+/** The speed of each kind of run the forest has done under the same conditions, from its runs' reports. */
+function speedsFromRuns(catalog: Catalog, forestId: number, key: SpeedKey): Partial<Record<ExpertKind, Speed>> {
+  const rates = runFlopRates(
+    catalog,
+    forestId,
+    (s, device, architecture) =>
+      s.batchSize === key.settings.batchSize && s.microBatches === key.settings.microBatches && s.contextLength === key.settings.contextLength && s.threads === key.settings.threads && (key.device === 'auto' || device === key.device) && architecture === key.architecture,
+  );
   const out: Partial<Record<ExpertKind, Speed>> = {};
   for (const kind of ['full', 'light'] as const) {
-    const runs = byKind[kind];
-    if (runs.length > 0) out[kind] = { flopsPerSecond: median(runs.map((r) => r.flops)), source: { kind: 'runs', of: kind, runs: runs.length, device: runs[0]!.device } };
+    const runs = rates.filter((r) => r.kind === kind).slice(0, RUNS_USED);
+    if (runs.length > 0) out[kind] = { flopsPerSecond: median(runs.map((r) => r.flopsPerSecond)), source: { kind: 'runs', of: kind, runs: runs.length, device: runs[0]!.device } };
   }
   return out;
 }
@@ -81,8 +100,8 @@ function measuredSpeeds(home: string, key: SpeedKey): Partial<Record<ExpertKind,
 }
 
 /** Each kind's speed: its own runs, else its own measurement, else the other kind's (runs first), in FLOP/s. */
-export function speedsFor(catalog: Catalog, home: string, forestId: number, key: SpeedKey, config: ModelConfig): Record<ExpertKind, Speed | null> {
-  const runs = speedsFromRuns(catalog, forestId, key, config);
+export function speedsFor(catalog: Catalog, home: string, forestId: number, key: SpeedKey): Record<ExpertKind, Speed | null> {
+  const runs = speedsFromRuns(catalog, forestId, key);
   const measured = measuredSpeeds(home, key);
   const own = (k: ExpertKind) => runs[k] ?? measured[k];
   return { full: own('full') ?? own('light') ?? null, light: own('light') ?? own('full') ?? null };
@@ -117,7 +136,7 @@ export function trainingEstimate(catalog: Catalog, home: string, input: ApiParse
   const settings = t.settings;
   const lora = lightOption(input.light);
   const key: SpeedKey = { architecture: t.seedModel.architectureJson, settings, device: input.device };
-  const speeds = speedsFor(catalog, home, t.forestId, key, config);
+  const speeds = speedsFor(catalog, home, t.forestId, key);
   const seedSha = storedRef(catalog, t.seedModel.id).sha256;
 
   const kindEstimate = (kind: ExpertKind): KindEstimate => {
@@ -157,4 +176,19 @@ export function trainingEstimate(catalog: Catalog, home: string, input: ApiParse
     light,
     ...recommendKind(full, light, machine.availableBytes),
   };
+}
+
+/**
+ * The estimate a new expert's run keeps when it is queued: what the new-expert flow showed for the kind chosen
+ * (the same inputs give the same figures), to be set beside what the run took.
+ */
+export function runEstimate(catalog: Catalog, home: string, input: ApiParsedInput<'trainExpert'>, machine: MachineMemory = machineMemory()): RunEstimate {
+  const estimate = trainingEstimate(
+    catalog,
+    home,
+    { domain: input.domain, light: input.light ? { rank: input.light.rank, targets: input.light.targets } : { rank: 16 }, device: input.device, ...(input.budget ? { budget: input.budget } : {}), ...(input.threads !== undefined ? { threads: input.threads } : {}) },
+    machine,
+  );
+  const k = input.light ? estimate.light : estimate.full;
+  return { kind: k.kind, seconds: k.seconds, peakMemoryBytes: k.peakMemoryBytes, speed: k.speed?.kind ?? null };
 }

@@ -291,6 +291,20 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    name: 'runs: the estimate shown before the run, and what it took',
+    up(db) {
+      db.exec(`
+        -- What the new-expert flow estimated when the run was queued (seconds, peak memory, where the speed came
+        -- from; JSON), and what the run took: its training seconds (across pauses and resumes) and the peak memory
+        -- of its job's process; shown side by side so that estimates can be judged.
+        ALTER TABLE runs ADD COLUMN estimate_json TEXT;
+        ALTER TABLE runs ADD COLUMN elapsed_seconds REAL;
+        ALTER TABLE runs ADD COLUMN peak_memory_bytes INTEGER;
+      `);
+    },
+  },
 ];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;

@@ -1,7 +1,7 @@
 // Catalog rows for training runs (one per train of a model on a domain or a mix) and their loss history
 // (run_metrics: one row per logged step and split; a resumed run rewrites the steps it repeats).
 import { GroveError } from '../../shared/api/errors';
-import type { MetricPoint, RunView } from '../../shared/api/schemas-forest';
+import type { MetricPoint, RunEstimate, RunView } from '../../shared/api/schemas-forest';
 import type { Catalog } from './catalog';
 import { databaseOf } from './database';
 import type { JobStatus } from './jobs';
@@ -17,13 +17,15 @@ export interface NewRun {
   runDir: string;
   initSha256: string | null;
   jobId?: number | null;
+  /** The estimate shown before the run, kept to set beside what it took. */
+  estimate?: RunEstimate;
 }
 
 export function insertRun(catalog: Catalog, r: NewRun): number {
   return Number(
     databaseOf(catalog)
-      .prepare(`INSERT INTO runs (model_id, domain_id, config_json, status, total_steps, device, run_dir, init_sha256, job_id) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)`)
-      .run(r.modelId, r.domainId, JSON.stringify(r.config), r.totalSteps, r.device, r.runDir, r.initSha256, r.jobId ?? null).lastInsertRowid,
+      .prepare(`INSERT INTO runs (model_id, domain_id, config_json, status, total_steps, device, run_dir, init_sha256, job_id, estimate_json) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`)
+      .run(r.modelId, r.domainId, JSON.stringify(r.config), r.totalSteps, r.device, r.runDir, r.initSha256, r.jobId ?? null, r.estimate ? JSON.stringify(r.estimate) : null).lastInsertRowid,
   );
 }
 
@@ -50,6 +52,11 @@ export function setRunStatus(catalog: Catalog, runId: number, status: RunStatus,
 /** The planned steps can change once: a minutes budget becomes steps after the first steps are timed. */
 export function setRunPlan(catalog: Catalog, runId: number, totalSteps: number, device: string): void {
   databaseOf(catalog).prepare(`UPDATE runs SET total_steps = ?, device = ?, ${touch} WHERE id = ?`).run(totalSteps, device, runId);
+}
+
+/** What the finished run took: training seconds and its process's peak memory. */
+export function setRunActual(catalog: Catalog, runId: number, seconds: number, peakMemoryBytes: number | null): void {
+  databaseOf(catalog).prepare(`UPDATE runs SET elapsed_seconds = ?, peak_memory_bytes = ?, ${touch} WHERE id = ?`).run(seconds, peakMemoryBytes, runId);
 }
 
 export interface StepReport {
@@ -89,10 +96,14 @@ interface RunRow {
   updatedAt: string;
   runDir: string | null;
   configJson: string;
+  estimateJson: string | null;
+  elapsedSeconds: number | null;
+  peakMemoryBytes: number | null;
 }
 
 const RUN_COLUMNS = `r.id, r.model_id AS modelId, m.name AS modelName, d.name AS domain, r.status, r.step, r.total_steps AS totalSteps, r.tokens,
   r.device, r.job_id AS jobId, r.error, r.created_at AS createdAt, r.updated_at AS updatedAt, r.run_dir AS runDir, r.config_json AS configJson,
+  r.estimate_json AS estimateJson, r.elapsed_seconds AS elapsedSeconds, r.peak_memory_bytes AS peakMemoryBytes,
   (SELECT loss FROM run_metrics x WHERE x.run_id = r.id AND x.split = 'train' ORDER BY step DESC LIMIT 1) AS lastLoss,
   (SELECT loss FROM run_metrics x WHERE x.run_id = r.id AND x.split = 'valid' ORDER BY step DESC LIMIT 1) AS lastValidLoss`;
 const RUN_FROM = 'FROM runs r JOIN models m ON m.id = r.model_id LEFT JOIN domains d ON d.id = r.domain_id';
@@ -100,8 +111,13 @@ const RUN_FROM = 'FROM runs r JOIN models m ON m.id = r.model_id LEFT JOIN domai
 export type StoredRun = RunView & { runDir: string | null; config: unknown };
 
 function toRun(row: RunRow & { lastLoss: number | null; lastValidLoss: number | null }): StoredRun {
-  const { configJson, ...rest } = row;
-  return { ...rest, config: JSON.parse(configJson) as unknown };
+  const { configJson, estimateJson, elapsedSeconds, peakMemoryBytes, ...rest } = row;
+  return {
+    ...rest,
+    config: JSON.parse(configJson) as unknown,
+    estimate: estimateJson ? (JSON.parse(estimateJson) as RunEstimate) : null,
+    actual: elapsedSeconds === null ? null : { seconds: elapsedSeconds, peakMemoryBytes },
+  };
 }
 
 /** Every run of the forest, newest first. */

@@ -1,8 +1,8 @@
--- The Grove catalog's schema at version 7, as the migrations (migrations.ts) leave it.
+-- The Grove catalog's schema at version 8, as the migrations (migrations.ts) leave it.
 -- Generated: npm run catalog:schema rewrites it; test/engine/catalog/schema.test.ts keeps it equal to a migrated catalog.
 -- Change the schema with a new migration, never here and never in a released migration.
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;
 
 CREATE TABLE chats (
   id INTEGER PRIMARY KEY,
@@ -172,7 +172,10 @@ CREATE TABLE runs (
   device TEXT NOT NULL DEFAULT 'cpu',
   total_steps INTEGER NOT NULL DEFAULT 0,
   run_dir TEXT,
-  init_sha256 TEXT
+  init_sha256 TEXT,
+  estimate_json TEXT,
+  elapsed_seconds REAL,
+  peak_memory_bytes INTEGER
 );
 
 CREATE INDEX runs_by_model ON runs(model_id, id);

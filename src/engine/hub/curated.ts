@@ -1,6 +1,6 @@
 // Small Hugging Face models known to work with Grove (Llama and Qwen2 families, safetensors, tokenizer.json),
 // with their sizes, for the app's and the CLI's model picker. Shapes are copied from each repo's config.json.
-import type { Architecture, ModelConfigInput } from '../model/config';
+import { parseModelConfig, type Architecture, type ModelConfig, type ModelConfigInput } from '../model/config';
 
 export interface CuratedModel {
   repoId: string;
@@ -52,6 +52,11 @@ export const CURATED_MODELS: readonly CuratedModel[] = [
 
 export function curatedModel(repoId: string): CuratedModel | undefined {
   return CURATED_MODELS.find((m) => m.repoId.toLowerCase() === repoId.toLowerCase());
+}
+
+/** The model's config as Grove parses it (Qwen2 projections carry a q/k/v bias). */
+export function curatedConfig(m: CuratedModel): ModelConfig {
+  return parseModelConfig({ architecture: m.architecture, qkvBias: m.family === 'qwen2', ...m.shape }, m.repoId);
 }
 
 /** "271 MB", "2.48 GB": sizes as the picker shows them (decimal units, as the Hub does). */

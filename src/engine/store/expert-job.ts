@@ -90,7 +90,7 @@ export type ExpertRecord =
   | { kind: 'prior'; target: string; modelIds: number[]; weights: number[]; sequences: number }
   | { kind: 'branched'; parents: { modelId: number; weight: number }[]; sha256: string; bytes: number; note: string | null; lora?: LoraConfig }
   | { kind: 'plan'; totalSteps: number; device: string; fallback: string | null }
-  | { kind: 'trained'; sha256: string; bytes: number; steps: number; tokens: number; reason: string };
+  | { kind: 'trained'; sha256: string; bytes: number; steps: number; tokens: number; reason: string; elapsedSeconds: number; peakMemoryBytes: number };
 
 export interface ExpertProgress {
   phase: 'prior' | 'branch' | 'train' | 'store';
@@ -221,6 +221,6 @@ export async function runExpertJob(input: unknown, ctx: JobContext): Promise<{ m
   // Trained on shards of the forest's tokenizer: that is the tokenizer this expert reads.
   const tokenizerSha256 = await forestTokenizerSha256(home);
   const stored = p.light ? await storeAdapterFolder(home, result.modelFolder, { baseSha256: p.light.baseSha256, tokenizerSha256 }) : await storeModelFolder(home, result.modelFolder, tokenizerSha256);
-  ctx.record({ kind: 'trained', sha256: stored.sha256, bytes: stored.bytes, steps: result.steps, tokens: result.tokens, reason: result.reason } satisfies ExpertRecord);
+  ctx.record({ kind: 'trained', sha256: stored.sha256, bytes: stored.bytes, steps: result.steps, tokens: result.tokens, reason: result.reason, elapsedSeconds: result.elapsedSeconds, peakMemoryBytes: result.peakMemoryBytes } satisfies ExpertRecord);
   return { modelId: p.modelId, sha256: stored.sha256, trained: true };
 }

@@ -83,6 +83,10 @@ export interface TrainJobResult {
   tokens: number;
   /** The trained model (a full model folder; a PEFT adapter folder for a light expert), or null when paused or cancelled. */
   modelFolder: string | null;
+  /** Training seconds across every start of the run (pauses and restarts left out). */
+  elapsedSeconds: number;
+  /** The job process's peak resident memory so far (each job runs in a worker process of its own). */
+  peakMemoryBytes: number;
 }
 
 /**
@@ -195,7 +199,8 @@ async function trainHoldingLock(p: z.output<typeof TrainJobPayload>, signal: Abo
     const modelFolder = FINISHED.includes(reason) ? join(p.runDir, p.lora ? 'adapter' : 'model') : null;
     if (modelFolder && p.lora) await trainer.saveAdapter(modelFolder, p.lora.baseModel);
     else if (modelFolder) await trainer.saveModel(modelFolder);
-    return { reason, steps: state.step, totalSteps: plan.totalSteps, tokens: state.tokens, modelFolder };
+    // maxRSS is in kilobytes.
+    return { reason, steps: state.step, totalSteps: plan.totalSteps, tokens: state.tokens, modelFolder, elapsedSeconds: state.elapsedSeconds ?? 0, peakMemoryBytes: process.resourceUsage().maxRSS * 1024 };
   } finally {
     train.close();
     valid?.close();

@@ -74,6 +74,19 @@ export const PriorView = z.object({
   createdAt: z.string(),
 });
 
+/** What was estimated before a run, as the new-expert flow showed it (schemas-estimate.ts KindEstimate). */
+export const RunEstimate = z.object({
+  kind: z.enum(['full', 'light']),
+  /** Null when no speed was known yet. */
+  seconds: z.number().nullable(),
+  peakMemoryBytes: z.number().int(),
+  /** Where the time's speed came from: earlier runs, a measurement, or none. */
+  speed: z.enum(['runs', 'measured']).nullable(),
+});
+
+/** What a run took: its training seconds (pauses left out) and its job process's peak memory (null where not measured). */
+export const RunActual = z.object({ seconds: z.number(), peakMemoryBytes: z.number().int().nullable() });
+
 export const RunView = z.object({
   id: z.number().int(),
   modelId: z.number().int(),
@@ -90,6 +103,9 @@ export const RunView = z.object({
   error: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** The estimate shown before the run (new experts queued since catalog v7), and what it took once it finished. */
+  estimate: RunEstimate.nullable(),
+  actual: RunActual.nullable(),
 });
 
 export const MetricPoint = z.object({
@@ -215,6 +231,8 @@ export type DomainExpert = z.output<typeof DomainExpert>;
 export type LightSettings = z.output<typeof LightSettings>;
 export type PriorView = z.output<typeof PriorView>;
 export type RunView = z.output<typeof RunView>;
+export type RunEstimate = z.output<typeof RunEstimate>;
+export type RunActual = z.output<typeof RunActual>;
 export type MetricPoint = z.output<typeof MetricPoint>;
 export type EvaluationView = z.output<typeof EvaluationView>;
 export type EvalSpec = z.output<typeof EvalSpec>;

@@ -6,6 +6,33 @@ import { z } from 'zod';
 import { SafeName } from './names';
 import { LoraTargetName } from './schemas-forest';
 
+/** Where the picker's time comes from: the forest's runs here, a measurement here, or a reference machine's speed per core. */
+export const MachineSpeedView = z.object({
+  kind: z.enum(['runs', 'measured', 'reference']),
+  /** Training FLOP/s the time is computed with. */
+  flopsPerSecond: z.number().positive(),
+  /** Runs or measurements it is the median of (0 for the reference). */
+  samples: z.number().int().min(0),
+});
+
+/** What a curated model costs on the engine's machine: memory to chat and to train an expert, and the time to train one on 1 MB of text. */
+export const CuratedEstimateView = z.object({
+  /** From the shape alone: float32 weights, a 2,048-token KV cache and the runtime. */
+  chatMemoryBytes: z.number().int(),
+  /** The training peaks from the shape (train/estimate.ts), full and light (rank 16 on every projection). */
+  fullTrainMemoryBytes: z.number().int(),
+  lightTrainMemoryBytes: z.number().int(),
+  /** The kind the new-expert flow would recommend here (full while it fits comfortably in the memory available now). */
+  kind: z.enum(['full', 'light']),
+  fits: z.enum(['comfortable', 'tight', 'no']),
+  /** The text the time is for, the tokens it makes (about 4 bytes a token) and the default budget's steps (two passes over its training share). */
+  textBytes: z.number().int(),
+  tokens: z.number().int(),
+  steps: z.number().int(),
+  seconds: z.number(),
+  speed: MachineSpeedView,
+});
+
 export const CuratedModelView = z.object({
   repoId: z.string(),
   family: z.enum(['llama', 'qwen2']),
@@ -17,6 +44,7 @@ export const CuratedModelView = z.object({
   licence: z.string(),
   /** Gated models need their licence accepted on the Hub and an access token. */
   gated: z.boolean(),
+  estimate: CuratedEstimateView,
 });
 
 /** A light expert made from a PEFT adapter folder: what the forest now holds. */
@@ -79,3 +107,5 @@ export function hubSchemas<J extends z.ZodType>(JobView: J) {
 
 export type CuratedModelView = z.output<typeof CuratedModelView>;
 export type ImportedAdapterView = z.output<typeof ImportedAdapterView>;
+export type CuratedEstimateView = z.output<typeof CuratedEstimateView>;
+export type MachineSpeedView = z.output<typeof MachineSpeedView>;

@@ -93,6 +93,24 @@ describe('training estimates', () => {
     }
   });
 
+  it('keeps the estimate shown before a run with the run, and sets what it took beside it', async () => {
+    const before = await service.trainingEstimate({ domain: 'med', budget: { steps: 8 } });
+    const job = await service.trainExpert({ domain: 'med', name: 'med-judged', init: 'seed', budget: { steps: 8 } });
+    const done = await jobSettled(service, job.id);
+    expect(done.status, done.error ?? '').toBe('done');
+    const run = (await service.runs({})).find((r) => r.modelName === 'med-judged')!;
+    // Speeds were measured above: the time is known, from this forest's runs of the same settings.
+    expect(run.estimate).toEqual({ kind: 'full', seconds: before.full.seconds, peakMemoryBytes: before.full.peakMemoryBytes, speed: 'runs' });
+    expect(run.actual!.seconds).toBeGreaterThan(0);
+    // The job's worker process: at least the estimate's runtime and weights, under the machine's memory.
+    expect(run.actual!.peakMemoryBytes).toBeGreaterThan(100e6);
+    expect(run.actual!.peakMemoryBytes).toBeLessThan(before.machine.totalMemoryBytes);
+    // The curated list's time now comes from this forest's runs.
+    const curated = await service.curatedModels();
+    expect(curated[0]!.estimate.speed).toMatchObject({ kind: 'runs' });
+    expect(curated[0]!.estimate.speed.samples).toBeGreaterThan(0);
+  });
+
   it('refuses an unknown domain with what to do', async () => {
     await expect(service.trainingEstimate({ domain: 'nope' })).rejects.toThrow(GroveError);
     await expect(service.trainingEstimate({ domain: 'nope' })).rejects.toThrow(/add its folder first/);

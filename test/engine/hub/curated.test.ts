@@ -1,15 +1,15 @@
 // The curated list: every entry is a family Grove's config code accepts, its parameter count follows from its
 // shape, its download size from its parameters (BF16), and ids are valid and unique.
 import { describe, expect, it } from 'vitest';
-import { CURATED_MODELS, curatedModel, formatBytes } from '../../../src/engine/hub/curated';
+import { CURATED_MODELS, curatedConfig, curatedModel, formatBytes } from '../../../src/engine/hub/curated';
 import { validateRepoId } from '../../../src/engine/hub/endpoint';
-import { fromHfConfig, parseModelConfig, toHfConfig } from '../../../src/engine/model/config';
+import { fromHfConfig, toHfConfig } from '../../../src/engine/model/config';
 import { parameterCount } from '../../../src/engine/model/names';
 
 describe('curated models', () => {
   it.each(CURATED_MODELS.map((m) => [m.repoId, m] as const))('%s is a supported family with consistent sizes', (repoId, m) => {
     expect(validateRepoId(repoId)).toBe(repoId);
-    const config = parseModelConfig({ architecture: m.architecture, qkvBias: m.family === 'qwen2', ...m.shape });
+    const config = curatedConfig(m);
     // Through config.json and back, as an import would read it.
     const { config: read } = fromHfConfig(toHfConfig(config), `${repoId}/config.json`);
     expect(read.architecture).toBe(m.family === 'qwen2' ? 'Qwen2ForCausalLM' : 'LlamaForCausalLM');

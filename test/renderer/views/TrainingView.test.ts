@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { ForestState } from '../../../src/renderer/src/lib/forest-state.svelte';
 import TrainingView from '../../../src/renderer/src/views/TrainingView.svelte';
@@ -17,7 +17,7 @@ const summary: ForestSummary = {
 };
 const run = (extra: Partial<RunView> = {}): RunView => ({
   id: 5, modelId: 2, modelName: 'news', domain: 'news', status: 'running', step: 40, totalSteps: 100, tokens: 40_960, device: 'cpu',
-  lastLoss: 4.2, lastValidLoss: null, jobId: 9, error: null, createdAt: '2025-01-01', updatedAt: '2025-01-01', ...extra,
+  lastLoss: 4.2, lastValidLoss: null, jobId: 9, error: null, createdAt: '2025-01-01', updatedAt: '2025-01-01', estimate: null, actual: null, ...extra,
 });
 const job = (status: JobView['status'], error: string | null = null): JobView => ({ id: 9, kind: 'expert', label: 'Train expert “news”', status, done: 40, total: 100, etaSeconds: 60, error, runId: 5 });
 const info = { version: '0.1.0', forestHome: '/f', transport: 'http' as const, runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers: [{ name: 'cpu', available: true }] }, memory: { totalBytes: 16e9, availableBytes: 8e9 } };
@@ -51,6 +51,22 @@ describe('TrainingView', () => {
     expect(screen.getByTestId('progress-text').textContent).toBe('41 % · 59 s left');
     await fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
     expect(api.pauseJob).toHaveBeenCalledWith({ id: 9 });
+  });
+
+  it('shows the estimate made before the run while it runs, and beside what it took once done', async () => {
+    const estimate = { kind: 'light' as const, seconds: 1500, peakMemoryBytes: 1_480_000_000, speed: 'measured' as const };
+    await openWith([run({ estimate })], [job('running')]);
+    expect((await screen.findByTestId('estimate-vs-actual')).textContent).toBe('Time and memory: estimated 25 min 00 s; peak memory estimated 1.48 GB.');
+    cleanup();
+    await openWith([run({ status: 'done', step: 100, estimate, actual: { seconds: 1875, peakMemoryBytes: 1_390_000_000 } })], [job('done')]);
+    expect((await screen.findByTestId('estimate-vs-actual')).textContent).toBe(
+      'Time and memory: estimated 25 min 00 s, took 31 min 15 s (1.25x the estimate); peak memory estimated 1.48 GB, measured 1.39 GB.',
+    );
+  });
+
+  it('says no line for a run from before estimates were kept', async () => {
+    await openWith([run()], [job('running')]);
+    expect(screen.queryByTestId('estimate-vs-actual')).toBeNull();
   });
 
   it('shows a crashed run’s reason with Resume', async () => {

@@ -4,7 +4,7 @@
 import { parentsOf } from '../../catalog/lineage';
 import { recordLineage } from '../../forest/lineage';
 import { modelById, setModelLora, setModelStatus, setModelWeights } from '../../catalog/models';
-import { setRunInit, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
+import { setRunActual, setRunInit, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
 import type { ExpertJobPayload, ExpertProgress, ExpertRecord } from '../../store/expert-job';
 import { recordTrainStep, type JobKind } from './kind';
 import { storePriorRecord } from './prior';
@@ -63,7 +63,10 @@ export const expertKind: JobKind = {
         catalog.transaction(() => {
           setModelWeights(catalog, p.modelId, record.sha256, record.bytes);
           setModelStatus(catalog, p.modelId, 'ready');
-          if (p.train) setRunStatus(catalog, p.train.runId, 'done');
+          if (p.train) {
+            setRunStatus(catalog, p.train.runId, 'done');
+            setRunActual(catalog, p.train.runId, record.elapsedSeconds, record.peakMemoryBytes);
+          }
         });
         break;
     }

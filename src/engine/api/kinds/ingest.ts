@@ -10,6 +10,7 @@ import { liveModelNamed } from '../../catalog/models';
 import { setRunJob, unfinishedJobOfModel } from '../../catalog/runs';
 import type { IngestJobPayload } from '../../corpus/ingest-job';
 import type { IngestProgress, IngestReport } from '../../corpus/types';
+import { runEstimate } from '../training-estimate';
 import { planExpert } from '../expert-plan';
 import type { JobKind } from './kind';
 
@@ -48,7 +49,8 @@ export const ingestKind: JobKind = {
       const expert = p.then?.expert;
       // Too little text for an expert: the report says why, and the caller tells the person.
       if (!expert || !report.trainable || modelNamed(ctx.catalog, expert.name ?? p.domain)) return;
-      const payload = planExpert(ctx.catalog, ctx.forestHome, { ...expert, domain: p.domain, branchOnly: false });
+      const input = { ...expert, domain: p.domain, branchOnly: false };
+      const payload = planExpert(ctx.catalog, ctx.forestHome, input, runEstimate(ctx.catalog, ctx.forestHome, input));
       setRunJob(ctx.catalog, payload.train!.runId, ctx.enqueue('expert', payload).id);
     });
   },
