@@ -17,6 +17,7 @@ import { storedModelFolder } from '../store/model-store';
 import { forestTokenizerDir } from '../store/init';
 import { exportKind } from './kinds/export';
 import { assertExpertNameFree, ingestKind, type IngestPayload } from './kinds/ingest';
+import { assertLightStartHasParents } from './expert-plan';
 import type { JobKind, JobOwnerContext } from './kinds/kind';
 import { PathRoots } from './path-roots';
 
@@ -114,6 +115,7 @@ export class ServiceJobs {
     this.requireRunner();
     const then = expert === undefined ? undefined : DomainExpert.parse(expert);
     if (then) assertExpertNameFree(this.catalog, then.name ?? domain);
+    if (then) assertLightStartHasParents(this.catalog, then.init, then.light);
     const abs = this.paths.folder(folder);
     const tokenizer = join(forestTokenizerDir(this.forestHome), 'tokenizer.json');
     if (!existsSync(tokenizer)) throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first (`grove init --from <model folder>`).');
