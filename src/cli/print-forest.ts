@@ -1,24 +1,14 @@
 // What the forest commands print: a model's parents with their weights, a model in full, the lineage tree.
-import { Catalog } from '../engine/catalog/catalog';
+import { withCatalog } from '../engine/catalog/with-catalog';
 import { listEvaluations } from '../engine/catalog/evaluations';
 import { findModel, liveModelNamed, modelById, modelOverview, modelsWithWeights } from '../engine/catalog/models';
 import { listRuns } from '../engine/catalog/runs';
 import type { LightStartRecord } from '../engine/forest/light-start';
 import { lineageGraph, parentsOf } from '../engine/catalog/lineage';
-import { catalogPath } from '../engine/home';
 import { parseModelConfig } from '../engine/model/config';
 import { loraParameterCount } from '../engine/model/lora';
 import { parameterCount } from '../engine/model/names';
 import { GroveError } from '../shared/api/errors';
-
-function withCatalog<T>(home: string, use: (c: Catalog) => T): T {
-  const catalog = Catalog.open(catalogPath(home));
-  try {
-    return use(catalog);
-  } finally {
-    catalog.close();
-  }
-}
 
 /** How a branch or a collapse was made: one line per parent, "  0.6123  law", heaviest first. */
 export function printParents(home: string, name: string): void {

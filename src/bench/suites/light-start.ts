@@ -12,12 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobRunningService, runJob } from '../../cli/run-job';
 import type { GroveService } from '../../engine/api/service';
-import { Catalog } from '../../engine/catalog/catalog';
+import { withCatalog } from '../../engine/catalog/with-catalog';
 import { parentsOf } from '../../engine/catalog/lineage';
 import { modelById, modelHoldingName } from '../../engine/catalog/models';
 import type { LightStartRecord } from '../../engine/forest/light-start';
 import { truncateAdapterSum } from '../../engine/forest/merge/lora-truncate';
-import { catalogPath } from '../../engine/home';
 import { parseModelConfig } from '../../engine/model/config';
 import { readPeftAdapterFor } from '../../engine/model/peft-import';
 import { storedModelFolder } from '../../engine/store/model-store';
@@ -57,15 +56,6 @@ interface StartResult {
 }
 
 const domainName = (g: BrownGenre) => g.replace(/_/g, '-');
-
-function withCatalog<T>(home: string, use: (c: Catalog) => T): T {
-  const catalog = Catalog.open(catalogPath(home));
-  try {
-    return use(catalog);
-  } finally {
-    catalog.close();
-  }
-}
 
 /** Valid-split loss of each model on the domain, through the evaluation job (the same scorer before and after). */
 async function validLosses(service: GroveService, models: string[], domain: string): Promise<Map<string, number>> {
