@@ -66,7 +66,7 @@ async function validLosses(service: GroveService, models: string[], domain: stri
 }
 
 /** Seconds per step from the run's cumulative tokens/s (median of step-to-step differences). */
-function secondsPerStep(points: { step: number; split: string; tokensPerSecond?: number | null }[], tokensPerStep: number): number {
+export function secondsPerStep(points: { step: number; split: string; tokensPerSecond?: number | null }[], tokensPerStep: number): number {
   const train = points.filter((p) => p.split === 'train' && p.tokensPerSecond).sort((a, b) => a.step - b.step);
   const elapsed = train.map((p, i) => ((i + 1) * tokensPerStep) / p.tokensPerSecond!);
   const steps = elapsed.slice(1).map((t, i) => t - elapsed[i]!);
