@@ -9,6 +9,7 @@ import { estimatesSuite } from './suites/estimates';
 import { ensembleSuite } from './suites/ensemble';
 import { ingestSuite } from './suites/ingest';
 import { lightSuite } from './suites/light';
+import { lightStartSuite } from './suites/light-start';
 import { llamaCppSuite } from './suites/llamacpp';
 import { openAiSuite } from './suites/openai';
 import { tokenizerSuite } from './suites/tokenizer';
@@ -34,7 +35,7 @@ export interface BenchSuite {
 }
 
 /** The registry of suites: one entry per suite, each in its own module. */
-export const suites: BenchSuite[] = [engineSuite, tokenizerSuite, ingestSuite, llamaCppSuite, ensembleSuite, lightSuite, openAiSuite, btmSuite, estimatesSuite];
+export const suites: BenchSuite[] = [engineSuite, tokenizerSuite, ingestSuite, llamaCppSuite, ensembleSuite, lightSuite, lightStartSuite, openAiSuite, btmSuite, estimatesSuite];
 
 export async function runBench(opts: { names: string[]; threads: number; quick: boolean; outDir: string; log: (line: string) => void; progress?: (line: string) => void; btm?: BtmOptions }): Promise<{ report: BenchReport; files: { json: string; markdown: string } }> {
   const unknown = opts.names.filter((n) => !suites.some((s) => s.name === n));

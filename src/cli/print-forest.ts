@@ -1,24 +1,15 @@
 // What the forest commands print: a model's parents with their weights, a model in full, the lineage tree.
-import { Catalog } from '../engine/catalog/catalog';
+import { withCatalog } from '../engine/catalog/with-catalog';
 import { listEvaluations } from '../engine/catalog/evaluations';
 import { findModel, liveModelNamed, modelById, modelOverview, modelsWithWeights } from '../engine/catalog/models';
 import { listRuns } from '../engine/catalog/runs';
 import { estimateVsActual } from '../shared/api/estimate-text';
+import type { LightStartRecord } from '../engine/forest/light-start';
 import { lineageGraph, parentsOf } from '../engine/catalog/lineage';
-import { catalogPath } from '../engine/home';
 import { parseModelConfig } from '../engine/model/config';
 import { loraParameterCount } from '../engine/model/lora';
 import { parameterCount } from '../engine/model/names';
 import { GroveError } from '../shared/api/errors';
-
-function withCatalog<T>(home: string, use: (c: Catalog) => T): T {
-  const catalog = Catalog.open(catalogPath(home));
-  try {
-    return use(catalog);
-  } finally {
-    catalog.close();
-  }
-}
 
 /** How a branch or a collapse was made: one line per parent, "  0.6123  law", heaviest first. */
 export function printParents(home: string, name: string): void {
@@ -37,6 +28,12 @@ function size(bytes: number): string {
   return bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
+/** How a light branch from light parents started, in one line. */
+function startText(s: LightStartRecord): string {
+  if (s.start === 'exact') return `branch start exact: the parents' average as it is (rank ${s.rank}, the sum of theirs)`;
+  return `branch start svd: the best rank-${s.rank} approximation of the parents' average, relative Frobenius error ${s.relativeError.toFixed(4)}`;
+}
+
 export function printModel(home: string, nameOrId: string): void {
   withCatalog(home, (catalog) => {
     const found = findModel(catalog, nameOrId);
@@ -52,6 +49,7 @@ export function printModel(home: string, nameOrId: string): void {
       console.log(`  kind light: LoRA rank ${rank}, alpha ${alpha}, on ${targets.join(', ')}; base ${base.length > 0 ? base.join(', ') : '(no live model)'} (${light.baseSha256})`);
       const trainable = loraParameterCount(config, light.lora);
       console.log(`  adapter ${row.weightsSha256 ?? '(not written yet)'}${row.weightsBytes ? `, ${size(row.weightsBytes)}` : ''}, ${trainable} trainable parameters (${((100 * trainable) / parameterCount(config)).toFixed(2)} % of the base)`);
+      if (light.start) console.log(`  ${startText(light.start)}`);
     } else {
       console.log(`  kind full`);
       console.log(`  weights ${row.weightsSha256 ?? '(not written yet)'}${row.weightsBytes ? `, ${size(row.weightsBytes)}` : ''}`);

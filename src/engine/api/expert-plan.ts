@@ -30,7 +30,25 @@ type LightJob = NonNullable<ExpertJobPayload['light']>;
 
 /** A light expert's job settings over `baseSha256`: rank 16, alpha 2r, every projection unless the person chose. */
 export function lightJob(settings: LightSettings, baseSha256: string): LightJob {
-  return { baseSha256, rank: settings.rank, alpha: settings.alpha ?? 2 * settings.rank, targets: settings.targets ?? [...LORA_TARGETS] };
+  return { baseSha256, rank: settings.rank, alpha: settings.alpha ?? 2 * settings.rank, targets: settings.targets ?? [...LORA_TARGETS], ...(settings.start ? { start: settings.start } : {}) };
+}
+
+/**
+ * The SVD start approximates an average of light parents; a branch with none (from the seed, asked for or
+ * because the forest has no light experts over its seed) has nothing to approximate: refused before any work
+ * (`grove add` checks before its ingest), with the way on.
+ */
+export function assertLightStartHasParents(catalog: Catalog, init: string, light: LightSettings | undefined): void {
+  if (light?.start !== 'svd') return;
+  const forest = catalog.forest();
+  if (!forest) return; // planning refuses a home without a forest, with its own reason
+  const seed = modelById(catalog, forestSeed(catalog, forest.id).id);
+  const way = `leave out the SVD start (--light-start svd; the new light expert starts as a fresh adapter over ${seed.name})`;
+  if (init === 'seed') throw new GroveError('bad_input', `The SVD start approximates the average of light parents, and a branch from the seed alone (--init seed) has none: ${way}, or branch from the posterior over the light experts.`);
+  if (!seed.weightsSha256 || branchCandidates(catalog, forest.id, lightJob(light, seed.weightsSha256)).length > 0) return;
+  const fullExperts = branchCandidates(catalog, forest.id, undefined).length;
+  const full = fullExperts > 0 ? ` (its ${fullExperts} full ${fullExperts === 1 ? 'expert is' : 'experts are'} no light expert's parent: a full expert's change to the seed is not low-rank)` : '';
+  throw new GroveError('bad_input', `The SVD start approximates the average of light parents, and this forest has no light experts over ${seed.name} yet${full}: ${way}, or train light experts first.`);
 }
 
 /**
@@ -129,6 +147,7 @@ export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput
   const seedRef = storedRef(catalog, t.seedModel.id);
   const light = input.light ? lightJob(input.light, seedRef.sha256) : undefined;
   const candidates = branchCandidates(catalog, t.forestId, light);
+  assertLightStartHasParents(catalog, input.init, input.light);
   // A cached prior of this domain is reused only if it covers exactly today's experts.
   const cached = loadPrior(catalog, t.forestId, priorTarget.domain(input.domain));
   const ids = new Set(candidates.map((c) => c.id));

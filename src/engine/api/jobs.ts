@@ -19,6 +19,7 @@ import { isJobKindName, type JobKindName } from '../jobs/kinds';
 import { exportTarget, type ExportTarget } from './export-target';
 import { JOB_KINDS } from './kinds/index';
 import { assertExpertNameFree, type IngestPayload } from './kinds/ingest';
+import { assertLightStartHasParents } from './expert-plan';
 import type { JobKind, JobOwnerContext } from './kinds/kind';
 import { PathRoots } from './path-roots';
 
@@ -111,6 +112,7 @@ export class ServiceJobs {
     this.requireRunner();
     const then = expert === undefined ? undefined : DomainExpert.parse(expert);
     if (then) assertExpertNameFree(this.catalog, then.name ?? domain);
+    if (then) assertLightStartHasParents(this.catalog, then.init, then.light);
     const abs = this.paths.folder(folder);
     const tokenizer = join(forestTokenizerDir(this.forestHome), 'tokenizer.json');
     if (!existsSync(tokenizer)) throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first (`grove init --from <model folder>`).');

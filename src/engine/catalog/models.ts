@@ -1,6 +1,7 @@
 // Catalog rows for models (seed, experts, collapsed, imported): a row points to a weights folder only
 // after that folder is complete, named by its store address (weights_sha256: the sha256 of weights, config and tokenizer, or of the weights alone in older stores; see model/content-address.ts).
 import { GroveError } from '../../shared/api/errors';
+import type { LightStartRecord } from '../forest/light-start';
 import type { LoraConfig } from '../model/lora';
 import type { Catalog, ModelRole } from './catalog';
 import { databaseOf } from './database';
@@ -13,6 +14,8 @@ export interface LightFacts {
   /** The store address of the full model the adapter is added to. */
   baseSha256: string;
   lora: LoraConfig;
+  /** How a branch from light parents started; absent for an adapter started fresh, imported, or older rows. */
+  start?: LightStartRecord;
 }
 
 export interface NewModel {
@@ -74,9 +77,13 @@ interface LightColumns {
 
 const LIGHT_COLUMNS = 'kind, base_sha256 AS baseSha256, lora_json AS loraJson';
 
+/** lora_json holds the LoRA settings and, beside them under "start", how a branch from light parents started. */
+type LoraColumn = LoraConfig & { start?: LightStartRecord };
+
 function lightFacts(row: LightColumns): LightFacts | null {
   if (row.kind !== 'light') return null;
-  return { baseSha256: row.baseSha256 as string, lora: JSON.parse(row.loraJson as string) as LoraConfig };
+  const { start, ...lora } = JSON.parse(row.loraJson as string) as LoraColumn;
+  return { baseSha256: row.baseSha256 as string, lora, ...(start ? { start } : {}) };
 }
 
 /** A row's light columns folded into `light`. */
@@ -113,9 +120,13 @@ export function setModelWeights(catalog: Catalog, modelId: number, sha256: strin
   databaseOf(catalog).prepare('UPDATE models SET weights_sha256 = ?, weights_bytes = ? WHERE id = ?').run(sha256, bytes, modelId);
 }
 
-/** A light expert's LoRA settings as its adapter turned out (an exact branch's rank is the sum of its parents'). */
-export function setModelLora(catalog: Catalog, modelId: number, lora: LoraConfig): void {
-  databaseOf(catalog).prepare("UPDATE models SET lora_json = ? WHERE id = ? AND kind = 'light'").run(JSON.stringify(lora), modelId);
+/**
+ * A light expert's LoRA settings as its adapter turned out (an exact branch's rank is the sum of its parents'),
+ * and how its branch started (kept in the same column: no schema change for a fact about the same adapter).
+ */
+export function setModelLora(catalog: Catalog, modelId: number, lora: LoraConfig, start?: LightStartRecord): void {
+  const column: LoraColumn = { ...lora, ...(start ? { start } : {}) };
+  databaseOf(catalog).prepare("UPDATE models SET lora_json = ? WHERE id = ? AND kind = 'light'").run(JSON.stringify(column), modelId);
 }
 
 export function setModelStatus(catalog: Catalog, modelId: number, status: ModelStatus): void {

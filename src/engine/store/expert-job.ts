@@ -9,18 +9,17 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { TrainProgress } from '../../shared/api/events';
-import { BranchInitKind } from '../../shared/api/schemas-forest';
+import { BranchInitKind, DEFAULT_LIGHT_START, LightStart } from '../../shared/api/schemas-forest';
 import { writeFileDurable } from '../durable-write';
 import { CACHED_PRIOR_DEFAULTS } from '../forest/prior';
 import { priorTarget } from '../forest/prior-store';
 import { branchParents, type ParentWeight } from '../forest/weights';
 import type { JobContext } from '../jobs/protocol';
-import { ADAPTER_WEIGHTS_FILE } from '../model/adapter-folder';
 import { WEIGHTS_FILE } from '../model/folder';
 import { chooseProvider, type ProviderPreference } from '../runtime/providers';
 import { LORA_TARGETS, type LoraConfig } from '../model/lora';
 import { runTrainJob } from '../train/train-job';
-import { concatAdapters } from '../forest/merge/lora-concat';
+import { lightBranchStart, type LightStartRecord } from '../forest/light-start';
 import { readPeftAdapterFor } from '../model/peft-import';
 import { baseConfig, storeAdapter, storeAdapterFolder, storeFreshAdapter } from './adapter-store';
 import { forestTokenizerSha256 } from './init';
@@ -63,6 +62,8 @@ export const ExpertJobPayload = z
         rank: z.number().int().positive(),
         alpha: z.number().positive(),
         targets: z.array(z.enum(LORA_TARGETS)).min(1),
+        /** How a branch from light parents starts, as the person asked (absent: DEFAULT_LIGHT_START). */
+        start: LightStart.optional(),
       })
       .strict()
       .optional(),
@@ -88,7 +89,7 @@ export type ExpertJobPayload = z.input<typeof ExpertJobPayload>;
 /** The facts an expert job sends for the catalog, in the order they happen. */
 export type ExpertRecord =
   | { kind: 'prior'; target: string; modelIds: number[]; weights: number[]; sequences: number }
-  | { kind: 'branched'; parents: { modelId: number; weight: number }[]; sha256: string; bytes: number; note: string | null; lora?: LoraConfig }
+  | { kind: 'branched'; parents: { modelId: number; weight: number }[]; sha256: string; bytes: number; note: string | null; lora?: LoraConfig; lightStart?: LightStartRecord }
   | { kind: 'plan'; totalSteps: number; device: string; fallback: string | null }
   | { kind: 'trained'; sha256: string; bytes: number; steps: number; tokens: number; reason: string; elapsedSeconds: number; peakMemoryBytes: number };
 
@@ -102,8 +103,10 @@ interface Branched {
   sha256: string;
   bytes: number;
   note: string | null;
-  /** A light expert's adapter settings where the branch changed them (an exact average of light parents). */
+  /** A light expert's adapter settings where the branch set them (an average of light parents). */
   lora?: LoraConfig;
+  /** How a light expert branched from light parents started (exact or SVD, with its error). */
+  lightStart?: LightStartRecord;
 }
 
 const BRANCH_FILE = 'branch.json';
@@ -141,30 +144,33 @@ async function branch(home: string, p: z.output<typeof ExpertJobPayload>, ctx: J
   let sha256: string;
   let bytes: number;
   let lora: LoraConfig | undefined;
+  let lightStart: LightStartRecord | undefined;
   if (p.light && parents.length === 1 && parents[0]!.modelId === b.seed.id) {
     // A light expert from the seed: a fresh adapter over it (B zero: the seed's function exactly), seeded by the model's id.
     const { baseSha256, rank, alpha, targets } = p.light;
     const stored = await storeFreshAdapter(home, { baseSha256, tokenizerSha256: b.seed.tokenizerSha256, lora: { rank, alpha, targets }, seed: p.modelId });
     sha256 = stored.sha256;
     bytes = stored.bytes;
-  } else if (parents.length === 1) {
-    // A copy: the parent's stored weights are the init as they are (content-addressed, never modified).
-    sha256 = refs.get(parents[0]!.modelId)!.sha256;
-    bytes = (await stat(join(storedModelFolder(home, sha256), p.light ? ADAPTER_WEIGHTS_FILE : WEIGHTS_FILE))).size;
   } else if (p.light) {
-    // Light parents over the same base: their posterior-weighted average W0 + sum_j w_j B_j A_j, exactly, as one
-    // adapter whose rank is the sum of theirs (forest/merge/lora-concat.ts); it trains at that rank.
+    // Light parents over the same base: their posterior-weighted average W0 + sum_j w_j B_j A_j, exactly (rank
+    // the sum of theirs) or at the asked rank by truncated SVD (forest/light-start.ts); it trains at that rank.
     const config = await baseConfig(home, p.light.baseSha256);
     const parts = [];
     for (const x of parents) {
       const r = refs.get(x.modelId)!;
       parts.push({ adapter: await readPeftAdapterFor(storedModelFolder(home, r.sha256), config, r.name), weight: x.weight, label: r.name });
     }
-    const merged = concatAdapters(config, parts);
-    const stored = await storeAdapter(home, { baseSha256: p.light.baseSha256, tokenizerSha256: b.seed.tokenizerSha256, config, lora: merged.lora, tensors: merged.tensors });
+    const started = lightBranchStart(config, parts, { start: p.light.start ?? DEFAULT_LIGHT_START, rank: p.light.rank, alpha: p.light.alpha, seed: p.modelId });
+    const stored = await storeAdapter(home, { baseSha256: p.light.baseSha256, tokenizerSha256: b.seed.tokenizerSha256, config, lora: started.adapter.lora, tensors: started.adapter.tensors });
     sha256 = stored.sha256;
     bytes = stored.bytes;
-    lora = merged.lora;
+    lora = started.adapter.lora;
+    lightStart = started.record;
+    if (started.record.start === 'svd') note = `${p.name} starts from the best rank-${started.record.rank} approximation of its parents' average (truncated SVD): relative Frobenius error ${started.record.relativeError.toFixed(4)}.`;
+  } else if (parents.length === 1) {
+    // A copy: the parent's stored weights are the init as they are (content-addressed, never modified).
+    sha256 = refs.get(parents[0]!.modelId)!.sha256;
+    bytes = (await stat(join(storedModelFolder(home, sha256), WEIGHTS_FILE))).size;
   } else {
     const stored = await storeAverage(
       home,
@@ -176,7 +182,7 @@ async function branch(home: string, p: z.output<typeof ExpertJobPayload>, ctx: J
     sha256 = stored.sha256;
     bytes = stored.bytes;
   }
-  const result: Branched = { parents: parents.map((x) => ({ modelId: x.modelId, weight: x.weight })), sha256, bytes, note, ...(lora ? { lora } : {}) };
+  const result: Branched = { parents: parents.map((x) => ({ modelId: x.modelId, weight: x.weight })), sha256, bytes, note, ...(lora ? { lora } : {}), ...(lightStart ? { lightStart } : {}) };
   await mkdir(p.runDir, { recursive: true });
   await writeFileDurable(marker, JSON.stringify(result));
   return result;

@@ -30,14 +30,25 @@ const ModelName = z.string().min(1).max(200);
 export const LoraTargetName = z.enum(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']);
 
 /**
+ * How a light expert branched from light parents starts (btm.md: their posterior-weighted average
+ * W0 + sum_j w_j s_j B_j A_j): 'exact', their adapters side by side (rank the sum of theirs), or 'svd', the
+ * best rank-r approximation of the averaged delta per matrix (truncated SVD; r the requested rank).
+ */
+export const LightStart = z.enum(['exact', 'svd']);
+export type LightStart = z.output<typeof LightStart>;
+/** The start a light branch takes when none is asked for (chosen from bench/results/light-start.notes.md). */
+export const DEFAULT_LIGHT_START: LightStart = 'exact';
+
+/**
  * A light expert: low-rank adapters (LoRA) over the forest's seed, which stays frozen and shared. Rank 16,
- * alpha twice the rank and every projection by default.
+ * alpha twice the rank and every projection by default; `start` applies to a branch from light parents.
  */
 export const LightSettings = z
   .object({
     rank: z.number().int().min(1).max(1024).default(16),
     alpha: z.number().positive().max(1e6).optional(),
     targets: z.array(LoraTargetName).min(1).max(7).optional(),
+    start: LightStart.optional(),
   })
   .strict();
 

@@ -48,12 +48,29 @@ describe('grove add, killed between its steps', () => {
 });
 
 describe('grove add --light', () => {
+  it('refuses the SVD start while no light expert can be a parent (the full expert cannot), and from the seed', () => {
+    const none = spawnSync(process.execPath, args('add', docs, '--domain', 'verses', '--light', '--light-start', 'svd', '--steps', '3'), { encoding: 'utf8' });
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/this forest has no light experts over tiny-seed yet \(its 1 full expert is no light expert's parent: a full expert's change to the seed is not low-rank\): leave out the SVD start/);
+    expect(grove('jobs')).not.toMatch(/verses/);
+  });
+
   it('adds a light expert over the seed, and grove show prints its kind, rank and base', () => {
     grove('add', docs, '--domain', 'verses', '--light', '--rank', '4', '--targets', 'q_proj,v_proj', '--init', 'seed', '--steps', '3', '--threads', '1');
     const shown = grove('show', 'verses');
     expect(shown).toMatch(/kind light: LoRA rank 4, alpha 8, on q_proj, v_proj; base tiny-seed \([0-9a-f]{64}\)/);
     expect(shown).toMatch(/adapter [0-9a-f]{64}, [0-9.]+ KiB, 512 trainable parameters \([0-9.]+ % of the base\)/);
     expect(grove('show', 'tiny-seed')).toMatch(/kind full/);
+  }, 120_000);
+
+  it('branches a light expert with the SVD start from the light expert, and grove show prints the start and its error', () => {
+    const fromSeed = spawnSync(process.execPath, args('branch', '--domain', 'verses', '--name', 'odes', '--init', 'seed', '--light', '--light-start', 'svd'), { encoding: 'utf8' });
+    expect(fromSeed.stderr).toMatch(/a branch from the seed alone \(--init seed\) has none: leave out the SVD start/);
+    grove('branch', '--domain', 'verses', '--name', 'verses-svd', '--light', '--rank', '2', '--light-start', 'svd');
+    const shown = grove('show', 'verses-svd');
+    expect(shown).toMatch(/kind light: LoRA rank 2, alpha 4, on q_proj, v_proj;/);
+    expect(shown).toMatch(/branch start svd: the best rank-2 approximation of the parents' average, relative Frobenius error [01]\.\d{4}/);
+    expect(shown).toMatch(/initialised from 1\.0000 × verses/);
   }, 120_000);
 
   it('refuses light settings without --light, and an unknown projection', () => {

@@ -1,6 +1,8 @@
 // Light experts through GroveService and real job workers: a light expert is a PEFT adapter in the store
 // over the seed, which training leaves bit for bit unchanged; its row records kind, base and LoRA settings;
-// it trains further, pauses and resumes from a checkpoint of its adapter alone; gc keeps its base.
+// it trains further, pauses and resumes from a checkpoint of its adapter alone; gc keeps its base. A branch from
+// light parents starts from their average exactly or, with the SVD start, from its best rank-r approximation,
+// checked against PyTorch's SVD of the dense averaged delta; the SVD start is refused where nothing is averaged.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +10,9 @@ import type { GroveService } from '../../../src/engine/api/service';
 import { Catalog } from '../../../src/engine/catalog/catalog';
 import { parentsOf } from '../../../src/engine/catalog/lineage';
 import { modelById, modelHoldingName } from '../../../src/engine/catalog/models';
+import { parseModelConfig } from '../../../src/engine/model/config';
+import { adaptedProjections } from '../../../src/engine/model/lora-adapter';
+import { readPeftAdapterFor } from '../../../src/engine/model/peft-import';
 import { sha256File } from '../../../src/engine/file-hash';
 import { catalogPath } from '../../../src/engine/home';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../../../src/engine/model/adapter-folder';
@@ -18,7 +23,11 @@ import { forestTokenizerDir } from '../../../src/engine/store/init';
 import { storedModelFolder } from '../../../src/engine/store/model-store';
 import { openStoredScorers } from '../../../src/engine/store/stored-scorers';
 import { ingestDomains, jobService, jobSettled, LAW_AND_MED, plantTinyForest } from '../../helpers/forest-service';
+import { adapterDelta, denseDelta, frobenius, relativeMaxDiff, torchTruncatedSvd } from '../../helpers/lora';
 import { tempDir } from '../../helpers/tmp';
+import { torchFor } from '../../helpers/torch';
+
+const torchAvailable = torchFor('the SVD start against torch');
 
 const dir = tempDir();
 let home: string;
@@ -40,7 +49,27 @@ beforeAll(async () => {
 });
 afterAll(() => service?.close());
 
+/** A light expert's parents (from the lineage) with their weights, and every adapter involved, read from the store. */
+async function branchOf(name: string) {
+  const catalog = Catalog.open(catalogPath(home));
+  let parents;
+  try {
+    parents = parentsOf(catalog, row(name).id);
+  } finally {
+    catalog.close();
+  }
+  const config = parseModelConfig(JSON.parse(row(name).architectureJson));
+  const read = (n: string) => readPeftAdapterFor(storedModelFolder(home, row(n).weightsSha256!), config, n);
+  return { config, child: await read(name), parents: await Promise.all(parents.map(async (p) => ({ adapter: await read(p.name), weight: p.weight, label: p.name }))) };
+}
+
 describe('light experts', () => {
+  it('refuses the SVD start where there are no light parents to average: from the seed, or before any light expert', async () => {
+    await expect(service.trainExpert({ domain: 'law', init: 'seed', light: { rank: 4, start: 'svd' } })).rejects.toThrow(/a branch from the seed alone \(--init seed\) has none: leave out the SVD start/);
+    await expect(service.trainExpert({ domain: 'law', light: { rank: 4, start: 'svd' } })).rejects.toThrow(/this forest has no light experts over seed yet: leave out the SVD start/);
+    expect((await service.forestSummary({})).models.map((m) => m.name)).toEqual(['seed']);
+  });
+
   it('trains a light expert as an adapter over the seed, leaving the seed bit for bit as it was', async () => {
     const seed = row('seed');
     const seedWeights = join(storedModelFolder(home, seed.weightsSha256!), 'model.safetensors');
@@ -95,8 +124,10 @@ describe('light experts', () => {
     try {
       const lease = modelById(catalog, row('lease').id);
       expect(parentsOf(catalog, lease.id).map((p) => p.name).sort()).toEqual(['law', 'med']);
-      // Rank 4 on every projection plus rank 2 on q and v: one adapter of rank 6 on the union of their targets.
-      expect(lease.light?.lora).toMatchObject({ rank: 6, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] });
+      // Rank 4 on every projection plus rank 2 on q and v: one adapter of rank 6 on the union of their targets,
+      // at the asked scale alpha / r = 8 / 4 (alpha 12 at rank 6), the start recorded as exact.
+      expect(lease.light?.lora).toEqual({ rank: 6, alpha: 12, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] });
+      expect(lease.light?.start).toEqual({ start: 'exact', rank: 6 });
     } finally {
       catalog.close();
     }
@@ -108,6 +139,46 @@ describe('light experts', () => {
     const law = scores.find((e) => e.spec.kind === 'model' && e.spec.model === 'law')!;
     const ensemble = scores.find((e) => e.spec.kind === 'ensemble')!;
     expect(Number.isFinite(law.perplexity) && Number.isFinite(ensemble.perplexity)).toBe(true);
+  });
+
+  it.skipIf(!torchAvailable)('branches with the SVD start: the stored adapter is the best rank-r approximation of the parents\' average (torch SVD), its error recorded', async () => {
+    const job = await jobSettled(service, (await service.trainExpert({ domain: 'med', name: 'med-svd', light: { rank: 3, start: 'svd' }, topK: 2, branchOnly: true })).id);
+    expect(job.status, job.error ?? '').toBe('done');
+    const { config, child, parents } = await branchOf('med-svd');
+    expect(parents).toHaveLength(2);
+    expect(child.lora).toMatchObject({ rank: 3, alpha: 6 });
+    const projections = adaptedProjections(config, child.lora.targets);
+    const dense = projections.map((p) => denseDelta(parents, p.projection, p.out, p.in));
+    const refs = torchTruncatedSvd(projections.map((p, i) => ({ rows: p.out, cols: p.in, data: dense[i]!, rank: 3 })));
+    let dropped = 0;
+    let total = 0;
+    projections.forEach((p, i) => {
+      const approx = adapterDelta(child, p.projection, p.out, p.in);
+      expect(relativeMaxDiff(approx, refs[i]!.truncated), p.projection).toBeLessThan(1e-5);
+      dropped += frobenius(dense[i]!.map((x, j) => x - approx[j]!)) ** 2;
+      total += frobenius(dense[i]!) ** 2;
+    });
+    // Parents of rank 4 + 2 or more cut to rank 3 (a few steps of training leave little past the first
+    // directions, so the error is small here but not 0): the error recorded for grove show is the measured one.
+    expect(parents.reduce((n, p) => n + p.adapter.lora.rank, 0)).toBeGreaterThan(3);
+    const start = row('med-svd').light?.start;
+    expect(start).toMatchObject({ start: 'svd', rank: 3 });
+    expect(Math.abs((start?.start === 'svd' ? start.relativeError : NaN) - Math.sqrt(dropped / total))).toBeLessThan(1e-5);
+    expect(row('med-svd').light?.lora).toEqual(child.lora);
+  });
+
+  it('branches with the SVD start at a rank the parents\' average fits in: their average exactly, error 0', async () => {
+    const job = await jobSettled(service, (await service.trainExpert({ domain: 'law', name: 'law-svd', light: { rank: 16, start: 'svd' }, topK: 2, branchOnly: true })).id);
+    expect(job.status, job.error ?? '').toBe('done');
+    const { config, child, parents } = await branchOf('law-svd');
+    expect(parents.reduce((n, p) => n + p.adapter.lora.rank, 0)).toBeLessThanOrEqual(16);
+    for (const p of adaptedProjections(config, child.lora.targets)) {
+      const exact = denseDelta(parents, p.projection, p.out, p.in);
+      expect(relativeMaxDiff(adapterDelta(child, p.projection, p.out, p.in), exact), p.projection).toBeLessThan(1e-5);
+    }
+    const start = row('law-svd').light?.start;
+    expect(start?.start).toBe('svd');
+    expect(start?.start === 'svd' ? start.relativeError : NaN).toBeLessThan(1e-6);
   });
 
   it('chats with a mix of light experts: one base, each expert its adapter, batched in one pass', async () => {

@@ -51,7 +51,7 @@ export const expertKind: JobKind = {
         catalog.transaction(() => {
           if (parentsOf(catalog, p.modelId).length > 0) return;
           setModelWeights(catalog, p.modelId, record.sha256, record.bytes);
-          if (record.lora) setModelLora(catalog, p.modelId, record.lora);
+          if (record.lora) setModelLora(catalog, p.modelId, record.lora, record.lightStart);
           recordLineage(catalog, p.modelId, record.parents);
           if (p.train) setRunInit(catalog, p.train.runId, record.sha256);
         });
