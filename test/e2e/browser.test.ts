@@ -71,7 +71,7 @@ describe('browser mode', () => {
       const page = await browser.newPage({ viewport: { width: width / scale, height: 800 / scale }, deviceScaleFactor: scale });
       await page.goto(serve.openUrl);
       await page.getByTestId('first-run').waitFor({ state: 'visible' });
-      await page.getByText('Model from the Hugging Face Hub').waitFor();
+      await page.getByLabel('Model from the Hugging Face Hub').waitFor();
       expect(await horizontalOverflow(page), `first run at ${width} px, ${scale * 100} %`).toEqual([]);
       await page.screenshot({ path: artifactPath('e2e', `first-run-${width}px-${scale * 100}.png`), fullPage: true });
       await page.getByRole('button', { name: 'Settings' }).click();

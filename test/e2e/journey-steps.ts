@@ -64,7 +64,7 @@ export async function buildSampleForest(j: Journey): Promise<void> {
   await page.getByTestId('first-run').waitFor();
   await page.getByTestId('curated-detail').waitFor();
   await shot(j, 'first-run');
-  await page.getByLabel('Tiny: a first look, about a minute').check();
+  await page.getByLabel('Tiny: about a minute (3 genres)').check();
   await page.getByRole('button', { name: 'Build the sample forest' }).click();
   await page.getByTestId('job-progress').first().waitFor();
   await page.getByTestId('forest-view').waitFor({ timeout: 60_000 });

@@ -45,7 +45,7 @@ describe('ModelPool', () => {
     const [two] = await pool.use([ref('a')], 2);
     expect(two).not.toBe(own);
     expect((await pool.use([ref('a')], 2))[0]).toBe(two);
-    expect(pool.openKeys).toEqual(['a', 'a@2']);
+    expect(pool.openKeys).toEqual(['a', 'a@2/f32']);
     expect((await two!.decoder().prefill([1, 2])).length).toBe(TINY_CHAT_CONFIG.vocabSize);
   });
 
