@@ -19,7 +19,7 @@ import { kernelMs, opTable, profileByOp } from '../ort-profile';
 import type { Figure } from '../report';
 import type { BenchContext, BenchSuite } from '../run';
 import { interleaved, time } from '../timing';
-import { groveDecode, quantizedRows } from './llamacpp-quant';
+import { groveDecode, llamaCppAtBest, quantizedRows } from './llamacpp-quant';
 
 const SHAPES = ['small', 'smollm2-135m'] as const;
 
@@ -46,21 +46,10 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
   const grove = await groveDecode(folder, { threads: ctx.threads, tokens });
   const groveTokens = await grove.run();
 
-  // llama.cpp at the same thread count, and at one thread: its worker threads spin while waiting, so on a
-  // machine with as many cores as threads they contend with Node's own thread (measured 5x slower here).
-  // Each is timed in turn with Grove (Grove, llama.cpp, Grove, ...), so a passing load hits both alike.
-  const against = async (threads: number) => {
-    const llama = await openLlamaCpp(gguf, { threads, contextSize: 256 });
-    const t = await interleaved({ grove: grove.run, llama: () => llama.greedy([1], tokens) }, { warmup: 1, rounds });
-    const out = await llama.greedy([1], tokens);
-    await llama.close();
-    return { grove: tokens / (t.grove.medianMs / 1000), rate: tokens / (t.llama.medianMs / 1000), tokens: out };
-  };
-  const llamaSame = await against(ctx.threads);
-  const llamaOne = ctx.threads > 1 ? await against(1) : null;
+  const { same: llamaSame, one: llamaOne } = await llamaCppAtBest(gguf, grove.run, { threads: ctx.threads, tokens, rounds });
   await grove.model.close();
   const llamaTokens = llamaSame.tokens;
-  const groveTiming = { medianMs: (1000 * tokens) / llamaSame.grove };
+  const groveTiming = { medianMs: (1000 * tokens) / llamaSame.groveRate };
 
   // A profiled pass (separate session: profiling slows the run) for the op-by-op breakdown.
   const profileDir = join(tmpdir(), `grove-bench-export-profile-${name}`);
@@ -78,13 +67,13 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
   ].join('\n');
 
   const same = groveTokens.filter((t, i) => t === llamaTokens[i]).length;
-  ctx.log(`  ${name}: Grove ${llamaSame.grove.toFixed(1)} tok/s vs llama.cpp ${llamaSame.rate.toFixed(1)} tok/s at ${ctx.threads} threads${llamaOne ? `; Grove ${llamaOne.grove.toFixed(1)} vs llama.cpp ${llamaOne.rate.toFixed(1)} at 1` : ''} (${same}/${tokens} greedy tokens equal)`);
+  ctx.log(`  ${name}: Grove ${llamaSame.groveRate.toFixed(1)} tok/s vs llama.cpp ${llamaSame.rate.toFixed(1)} tok/s at ${ctx.threads} threads${llamaOne ? `; Grove ${llamaOne.groveRate.toFixed(1)} vs llama.cpp ${llamaOne.rate.toFixed(1)} at 1` : ''} (${same}/${tokens} greedy tokens equal)`);
   const interleavedNote = `medians of ${rounds} runs each, interleaved with llama.cpp's`;
   const figures: Figure[] = [
-    { name: `decode tokens/s (${name}, f32, greedy, ${tokens} tokens; both ${ctx.threads} threads)`, value: llamaSame.grove, unit: 'tok/s', reference: { name: 'llama.cpp', value: llamaSame.rate }, note: `target >= 1.0x; ${same}/${tokens} greedy tokens equal; ${interleavedNote}; load ${load.toFixed(1)}` },
+    { name: `decode tokens/s (${name}, f32, greedy, ${tokens} tokens; both ${ctx.threads} threads)`, value: llamaSame.groveRate, unit: 'tok/s', reference: { name: 'llama.cpp', value: llamaSame.rate }, note: `target >= 1.0x; ${same}/${tokens} greedy tokens equal; ${interleavedNote}; load ${load.toFixed(1)}` },
   ];
   figures.push(...(await quantizedRows(name, folder, ctx)));
-  if (llamaOne) figures.push({ name: `decode tokens/s (${name}, f32; Grove ${ctx.threads} threads, llama.cpp 1 thread)`, value: llamaOne.grove, unit: 'tok/s', reference: { name: 'llama.cpp 1 thread', value: llamaOne.rate }, note: `llama.cpp at 1 thread avoids its spinning threads contending with Node on this 2-core machine; ${interleavedNote}` });
+  if (llamaOne) figures.push({ name: `decode tokens/s (${name}, f32; Grove ${ctx.threads} threads, llama.cpp 1 thread)`, value: llamaOne.groveRate, unit: 'tok/s', reference: { name: 'llama.cpp 1 thread', value: llamaOne.rate }, note: `llama.cpp at 1 thread avoids its spinning threads contending with Node on this 2-core machine; ${interleavedNote}` });
   return { figures, profile };
 }
 
