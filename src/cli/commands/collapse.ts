@@ -1,7 +1,7 @@
 // `grove collapse --name NAME`: one model from several by weighted parameter average (btm.md "Collapse"):
 // posterior weights on a target (the paper's best: --posterior-on DOMAIN or --target; the mix of every
 // domain when no weighting is named), --weights, or --uniform; `--method` merges the weighted models another way
-// (task arithmetic, TIES, DARE over the seed; SLERP of two).
+// (task arithmetic, TIES, DARE over the seed; SLERP of two); `--light` keeps light experts over one base light.
 import type { Command } from 'commander';
 import { mergeMethodViews } from '../../engine/forest/merge/registry';
 import { GroveError } from '../../shared/api/errors';
@@ -23,6 +23,7 @@ interface CollapseOpts {
   t?: number;
   normalize?: string;
   seed?: number;
+  light?: boolean;
 }
 
 /** One line per method and setting, for --help. */
@@ -49,6 +50,7 @@ export function registerCollapse(program: Command): void {
     .option('--t <share>', 'slerp: how far from the first model towards the second (0-1, default 0.5)', num)
     .option('--normalize <yes|no>', 'divide by the weights that took part (each method has its default)')
     .option('--seed <n>', 'dare_*: the random drop\'s seed (the same seed gives the same model)', num)
+    .option('--light', 'keep it light: light experts over one base become one light model over it (their adapters concatenated, exact)')
     .addHelpText('after', `\nMerge methods:\n${methodsHelp()}`)
     .action(async (o: CollapseOpts, cmd: Command) => {
       if (!(MERGE_METHOD_NAMES as readonly string[]).includes(o.method)) throw new GroveError('bad_input', `--method must be one of ${MERGE_METHOD_NAMES.join(', ')}, not ${JSON.stringify(o.method)}.`);
@@ -70,7 +72,7 @@ export function registerCollapse(program: Command): void {
       const home = forestHomeOf(cmd);
       const service = jobRunningService(home);
       try {
-        await runJob(service, () => service.collapse({ name: o.name, ...(o.models ? { models: o.models } : {}), weighting, method: o.method as MergeMethodName, settings }));
+        await runJob(service, () => service.collapse({ name: o.name, ...(o.models ? { models: o.models } : {}), weighting, method: o.method as MergeMethodName, settings, ...(o.light ? { keep: 'light' as const } : {}) }));
         printParents(home, o.name);
       } finally {
         service.close();

@@ -14,7 +14,7 @@ import { forestExperts, forestSeed } from '../forest/experts';
 import { mergeMethod } from '../forest/merge/registry';
 import { listPriors, loadPrior, priorOver } from '../forest/prior-store';
 import { parseModelConfig, type ModelConfig } from '../model/config';
-import type { CollapseJobPayload } from '../store/collapse-job';
+import { sharedLightBase, type CollapseJobPayload } from '../store/collapse-job';
 import { domainDir } from '../store/domains';
 import type { EvaluateJobPayload } from '../store/evaluate-job';
 import type { PriorJobPayload, StoredRef } from '../store/prior-job';
@@ -204,7 +204,9 @@ export class ForestCalls {
     // SLERP walks half way unless told otherwise; the task-vector methods take the forest's seed as their base.
     const settings = input.method === 'slerp' && input.settings.t === undefined ? { ...input.settings, t: 0.5 } : input.settings;
     const base = method.needsBase ? storedRef(this.catalog, forestSeed(this.catalog, forestId).id) : null;
-    const payload: CollapseJobPayload = { name: input.name, models, weighting, method: input.method, settings, base };
+    // Refused now, by name, rather than by a failed job: a light collapse needs light experts over one base.
+    if (input.keep === 'light') sharedLightBase(models.map((m) => ({ name: m.name, base: modelById(this.catalog, m.id).light?.baseSha256 ?? null })), 'light');
+    const payload: CollapseJobPayload = { name: input.name, models, weighting, method: input.method, settings, base, keep: input.keep };
     return jobView(this.jobs.enqueueJob('collapse', payload));
   }
 }

@@ -6,10 +6,12 @@ import { mkdir, rm } from 'node:fs/promises';
 import { ADAPTER_CONFIG_FILE, writeAdapterFolder } from '../model/adapter-folder';
 import type { ModelConfig } from '../model/config';
 import { writeAddressManifest } from '../model/content-address';
+import { concatAdapters } from '../forest/merge/lora-concat';
 import { mergeAdaptersIntoBase } from '../forest/merge/lora-into-base';
 import { CONFIG_FILE, readConfigFile } from '../model/folder';
 import { readPeftAdapterFor } from '../model/peft-import';
 import { initLoraFactor, loraSpecs, type LoraConfig } from '../model/lora';
+import type { WeightedAdapter } from '../model/lora-adapter';
 import { commitIncoming, incomingFolder, storedModelFolder } from './model-store';
 
 export interface StoredAdapter {
@@ -72,14 +74,38 @@ export async function storeFreshAdapter(home: string, o: AdapterBase & { lora: L
   return storeAdapter(home, { ...o, config, tensors });
 }
 
+/** A light expert of the store and its weight in a collapse. */
+export interface StoredPart {
+  sha256: string;
+  weight: number;
+  label: string;
+}
+
+/** The parts' adapters read from the store, each checked against the base's shapes (refused with its label). */
+async function readStoredParts(home: string, baseSha256: string, parts: readonly StoredPart[]): Promise<{ config: ModelConfig; adapters: WeightedAdapter[] }> {
+  const config = await baseConfig(home, baseSha256);
+  const adapters: WeightedAdapter[] = [];
+  for (const part of parts) adapters.push({ adapter: await readPeftAdapterFor(storedModelFolder(home, part.sha256), config, part.label), weight: part.weight, label: part.label });
+  return { config, adapters };
+}
+
+/**
+ * The collapse of light experts over one base kept light: one adapter over the same base whose delta is
+ * sum_j w_j (alpha_j / r_j) B_j A_j exactly, the parents' factors concatenated (forest/merge/lora-concat.ts;
+ * rank = the sum of the ranks of the parents with a positive weight), stored as a light expert is.
+ */
+export async function storeLightConcat(home: string, base: AdapterBase, parts: readonly StoredPart[]): Promise<StoredAdapter> {
+  const { config, adapters } = await readStoredParts(home, base.baseSha256, parts);
+  const merged = concatAdapters(config, adapters);
+  return storeAdapter(home, { ...base, config, lora: merged.lora, tensors: merged.tensors });
+}
+
 /**
  * The collapse of light experts over one base into one full model, W0 + sum_j w_j (alpha_j / r_j) B_j A_j
  * exactly (forest/merge/lora-into-base.ts), written into the store; `weights` normalised there.
  */
-export async function storeLightCollapse(home: string, baseSha256: string, parts: readonly { sha256: string; weight: number; label: string }[], tokenizerSha256: string | null): Promise<{ sha256: string; bytes: number }> {
-  const config = await baseConfig(home, baseSha256);
-  const adapters = [];
-  for (const part of parts) adapters.push({ adapter: await readPeftAdapterFor(storedModelFolder(home, part.sha256), config, part.label), weight: part.weight, label: part.label });
+export async function storeLightCollapse(home: string, baseSha256: string, parts: readonly StoredPart[], tokenizerSha256: string | null): Promise<{ sha256: string; bytes: number }> {
+  const { adapters } = await readStoredParts(home, baseSha256, parts);
   const incoming = incomingFolder(home);
   try {
     const merged = await mergeAdaptersIntoBase({ baseFolder: storedModelFolder(home, baseSha256), parts: adapters, outFolder: incoming });

@@ -1,7 +1,8 @@
 // Collapse (btm.md "Use the forest": parameter average), in a worker: theta = sum_j w_j theta_j over the
 // chosen models, with uniform, manual, or posterior weights (the cached prior of the models on a target,
 // the paper's best; estimated here when none is cached); or another merge method (task arithmetic, TIES,
-// DARE over the seed, SLERP of two) with those weights. The result is stored; the owner makes it a model.
+// DARE over the seed, SLERP of two) with those weights. Light experts over one base collapse exactly, into a
+// full model or, kept light, into one light model over that base. The result is stored; the owner makes it a model.
 import { z } from 'zod';
 import { MergeMethodName, MergeSettings } from '../../shared/api/merge-methods';
 import { mergeMethod } from '../forest/merge/registry';
@@ -11,7 +12,9 @@ import { averagingWeights, type AveragingChoice } from '../forest/weights';
 import { estimateTargetPrior, PRIOR_WINDOWS, StoredRef, TargetText, type PriorRecord } from './prior-job';
 import { GroveError } from '../../shared/api/errors';
 import { normaliseWeights } from '../model/average';
-import { storeLightCollapse } from './adapter-store';
+import { CollapseKeep } from '../../shared/api/schemas-forest';
+import type { LoraConfig } from '../model/lora';
+import { storeLightCollapse, storeLightConcat } from './adapter-store';
 import { storeAverage, storedModelFolder, storeMerge } from './model-store';
 import { lightBaseOf } from './stored-scorers';
 
@@ -30,6 +33,8 @@ export const CollapseJobPayload = z
     settings: MergeSettings.default({}),
     /** The forest's seed: the base the task-vector methods take each expert's difference from. */
     base: StoredRef.nullable().default(null),
+    /** 'light': light experts over one base collapse into a light model (their adapters concatenated), not a full one. */
+    keep: CollapseKeep.default('full'),
   })
   .strict();
 export type CollapseJobPayload = z.input<typeof CollapseJobPayload>;
@@ -40,6 +45,20 @@ export interface CollapsedRecord {
   sha256: string;
   bytes: number;
   parents: { modelId: number; weight: number }[];
+  /** A collapse kept light: the base its adapter is added to and the adapter's LoRA settings; null for a full model. */
+  light: { baseSha256: string; lora: LoraConfig } | null;
+}
+
+/** The one base every chosen model is a light expert over, or the refusal that says which models are not. */
+export function sharedLightBase(models: readonly { name: string; base: string | null }[], keep: CollapseKeep): string {
+  const full = models.filter((m) => m.base === null).map((m) => m.name);
+  const bases = new Set(models.flatMap((m) => (m.base === null ? [] : [m.base])));
+  if (keep === 'light' && (full.length > 0 || bases.size !== 1)) {
+    const why = full.length > 0 ? `${full.join(', ')} ${full.length > 1 ? 'are full models' : 'is a full model'}` : 'they are light experts over different bases';
+    throw new GroveError('unsupported', `A collapse stays light only when every model chosen is a light expert over one base: ${why}. Choose light experts over one base, or collapse into a full model.`, { full });
+  }
+  if (full.length > 0 || bases.size !== 1) throw new GroveError('unsupported', 'Collapse light experts together, over one base: this choice mixes light experts with full models (or light experts over different bases). Choose the light experts alone, or the full models alone.');
+  return [...bases][0]!;
 }
 
 export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<CollapsedRecord> {
@@ -64,15 +83,21 @@ export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<C
   ctx.progress({ done: 1, total: 2 });
   const inputs = used.map(({ ref, weight }) => ({ folder: storedModelFolder(ctx.forestHome, ref.sha256), weight, label: ref.name, tokenizerSha256: ref.tokenizerSha256 }));
   let stored: { sha256: string; bytes: number; weights: number[] };
+  let light: CollapsedRecord['light'] = null;
   const bases = await Promise.all(used.map(({ ref }) => lightBaseOf(storedModelFolder(ctx.forestHome, ref.sha256))));
-  const light = bases.filter((b) => b !== null);
-  if (light.length > 0) {
-    // Light experts collapse exactly into one full model over their shared base (W0 + sum_j w_j B_j A_j).
-    if (light.length < bases.length || new Set(light).size > 1) throw new GroveError('unsupported', 'Collapse light experts together, over one base: this choice mixes light experts with full models (or light experts over different bases). Choose the light experts alone, or the full models alone.');
+  if (p.keep === 'light' || bases.some((b) => b !== null)) {
+    // Light experts collapse exactly, W0 + sum_j w_j B_j A_j: into one full model over their shared base, or
+    // kept light as one adapter over it (the parents' factors concatenated, rank = the sum of theirs).
+    const base = sharedLightBase(used.map((u, j) => ({ name: u.ref.name, base: bases[j]! })), p.keep);
     if (p.method !== 'linear' || Object.keys(p.settings).length > 0) throw new GroveError('unsupported', `Light experts collapse by their weighted average (linear), exactly; ${p.method} works on full models. Choose linear for light experts.`);
     const weights = normaliseWeights(used.map((u) => u.weight));
-    const merged = await storeLightCollapse(ctx.forestHome, light[0]!, used.map((u, j) => ({ sha256: u.ref.sha256, weight: weights[j]!, label: u.ref.name })), used[0]!.ref.tokenizerSha256);
-    stored = { ...merged, weights };
+    const parts = used.map((u, j) => ({ sha256: u.ref.sha256, weight: weights[j]!, label: u.ref.name }));
+    const tokenizerSha256 = used[0]!.ref.tokenizerSha256;
+    if (p.keep === 'light') {
+      const adapter = await storeLightConcat(ctx.forestHome, { baseSha256: base, tokenizerSha256 }, parts);
+      stored = { sha256: adapter.sha256, bytes: adapter.bytes, weights };
+      light = { baseSha256: base, lora: adapter.lora };
+    } else stored = { ...(await storeLightCollapse(ctx.forestHome, base, parts, tokenizerSha256)), weights };
   } else if (p.method === 'linear' && Object.keys(p.settings).length === 0) stored = await storeAverage(ctx.forestHome, inputs);
   else {
     const method = mergeMethod(p.method);
@@ -90,7 +115,7 @@ export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<C
     const shares = p.method === 'slerp' ? [1 - (t ?? 0), t ?? 0] : used.map((u) => u.weight);
     stored = { ...merged, weights: shares };
   }
-  const record: CollapsedRecord = { kind: 'collapsed', name: p.name, sha256: stored.sha256, bytes: stored.bytes, parents: used.map((u, j) => ({ modelId: u.ref.id, weight: stored.weights[j]! })) };
+  const record: CollapsedRecord = { kind: 'collapsed', name: p.name, sha256: stored.sha256, bytes: stored.bytes, parents: used.map((u, j) => ({ modelId: u.ref.id, weight: stored.weights[j]! })), light };
   ctx.record(record);
   ctx.progress({ done: 2, total: 2 });
   return record;

@@ -153,6 +153,10 @@ export const CollapseWeighting = z.union([
   z.object({ kind: z.literal('uniform') }).strict(),
 ]);
 
+/** What a collapse makes: a full model, or (light experts over one base only) a light model over that base. */
+export const CollapseKeep = z.enum(['full', 'light']);
+export type CollapseKeep = z.output<typeof CollapseKeep>;
+
 const JobId = z.object({ id: z.number().int().positive() }).strict();
 
 /** The forest's calls, merged into apiSchemas (their outputs that are jobs use the shared JobView). */
@@ -228,6 +232,8 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
           /** How the weighted models become one (default: the weighted average, BTM's collapse). */
           method: MergeMethodName.default('linear'),
           settings: MergeSettings.default({}),
+          /** 'light' keeps light experts over one base light: one adapter, their adapters concatenated (exact). */
+          keep: CollapseKeep.default('full'),
         })
         .strict(),
       output: JobView,

@@ -1,5 +1,6 @@
 // Collapse through the CLI on a real forest: two models of one lineage averaged with manual, uniform and
 // posterior weights; the result is exact (checked tensor by tensor), listed, evaluable, and has lineage.
+// Two light experts over the seed kept light (--light): one light model of their summed rank over it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,16 +13,21 @@ import { SafetensorsFile } from '../../../src/engine/model/safetensors';
 import { storedModelFolder } from '../../../src/engine/store/model-store';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
 import { writeTestModel } from '../../helpers/model';
+import { peftTensors, writePeftFolder } from '../../helpers/peft';
+import { parseModelConfig, type ModelConfigInput } from '../../../src/engine/model/config';
 import { tempDir } from '../../helpers/tmp';
 import { writeTestTokenizer } from '../../helpers/tokenizer';
 
 const dir = tempDir();
 const home = join(dir, 'home');
 const grove = (...args: string[]) => execFileSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const failing = (...args: string[]) => spawnSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8' });
+
+const shape: ModelConfigInput = { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true, initializerRange: 0.2 };
 
 async function model(name: string, seed: number, tokenizer: string): Promise<string> {
   const folder = join(dir, name);
-  await writeTestModel(folder, { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true, initializerRange: 0.2 }, { seed, tokenizer });
+  await writeTestModel(folder, shape, { seed, tokenizer });
   return folder;
 }
 
@@ -93,5 +99,16 @@ describe('grove collapse', () => {
     expect(grove('collapse', '--help')).toMatch(/ties: Trims each expert’s task vector[\s\S]*--density: the share of each task vector’s entries that is kept/);
     const bad = spawnSync(process.execPath, [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'beta', '--uniform', '--method', 'frankenmerge', '--name', 'z'], { encoding: 'utf8' });
     expect(bad.stderr).toMatch(/--method must be one of linear, task_arithmetic, ties, dare_linear, dare_ties, slerp/);
+  });
+
+  it('keeps light experts over the seed light with --light, and refuses --light over a full model', async () => {
+    const config = parseModelConfig(shape);
+    grove('import-adapter', '--from', await writePeftFolder(join(dir, 'verse'), peftTensors(config, { rank: 3, alpha: 6, targets: ['q_proj', 'v_proj'] }, 5), { r: 3, lora_alpha: 6, target_modules: ['q_proj', 'v_proj'] }), '--name', 'verse');
+    grove('import-adapter', '--from', await writePeftFolder(join(dir, 'prose'), peftTensors(config, { rank: 2, alpha: 4, targets: ['v_proj', 'down_proj'] }, 6), { r: 2, lora_alpha: 4, target_modules: ['v_proj', 'down_proj'] }), '--name', 'prose');
+    expect(grove('collapse', '--models', 'verse', 'prose', '--uniform', '--light', '--name', 'kept')).toMatch(/0\.5000 {2}verse[\s\S]*0\.5000 {2}prose/);
+    expect(grove('show', 'kept')).toMatch(/kind light: LoRA rank 5, alpha 5, on q_proj, v_proj, down_proj; base alpha/);
+    const full = failing('collapse', '--models', 'alpha', 'verse', '--uniform', '--light', '--name', 'nope');
+    expect(full.status).not.toBe(0);
+    expect(full.stderr).toMatch(/stays light only when every model chosen is a light expert over one base: alpha is a full model/);
   });
 });

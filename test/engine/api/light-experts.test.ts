@@ -3,6 +3,7 @@
 // it trains further, pauses and resumes from a checkpoint of its adapter alone; gc keeps its base. A branch from
 // light parents starts from their average exactly or, with the SVD start, from its best rank-r approximation,
 // checked against PyTorch's SVD of the dense averaged delta; the SVD start is refused where nothing is averaged.
+// They collapse exactly, into a full model or kept light (one adapter, their adapters concatenated).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -232,6 +233,33 @@ describe('light experts', () => {
     const mixed = await jobSettled(service, (await service.collapse({ name: 'mixed', models: ['seed', 'law'], weighting: { kind: 'uniform' } })).id);
     expect(mixed.status).toBe('failed');
     expect(mixed.error).toMatch(/Collapse light experts together, over one base/);
+  });
+
+  it('keeps a collapse of light experts light: one adapter over their base, their adapters concatenated, computing what the full collapse computes', async () => {
+    const kept = await jobSettled(service, (await service.collapse({ name: 'light-kept', models: ['law', 'med'], weighting: { kind: 'uniform' }, keep: 'light' })).id);
+    expect(kept.status, kept.error ?? '').toBe('done');
+    // Rank 4 on every projection plus rank 2 on q and v: rank 6 on the union of their targets, scale 1.
+    expect(row('light-kept')).toMatchObject({ role: 'collapsed', status: 'ready', light: { baseSha256: row('seed').weightsSha256, lora: { rank: 6, alpha: 6, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] } } });
+    expect(existsSync(join(storedModelFolder(home, row('light-kept').weightsSha256!), ADAPTER_WEIGHTS_FILE))).toBe(true);
+    const catalog = Catalog.open(catalogPath(home));
+    try {
+      expect(parentsOf(catalog, row('light-kept').id).map((p) => ({ name: p.name, weight: p.weight }))).toEqual([{ name: 'law', weight: 0.5 }, { name: 'med', weight: 0.5 }]);
+    } finally {
+      catalog.close();
+    }
+    expect((await service.forestSummary({})).models.find((m) => m.name === 'light-kept')).toMatchObject({ kind: 'light', light: { rank: 6, base: 'seed' } });
+    // Both collapses are exact: the light one (base + concatenated adapter) scores as the full one (light-one, uniform).
+    const opened = await openStoredScorers(home, [row('light-kept').weightsSha256!, row('light-one').weightsSha256!]);
+    try {
+      const ids = Array.from({ length: 24 }, (_, i) => (i * 53 + 7) % 320);
+      const [light, full] = await Promise.all(opened.scorers.map((s) => s.score(ids.slice(0, -1), ids.slice(1), 1)));
+      for (let i = 0; i < full!.length; i++) expect(Math.abs(full![i]! - light![i]!)).toBeLessThanOrEqual(1e-4);
+    } finally {
+      await opened.close();
+    }
+    // Kept light only when every model is a light expert over one base: refused by name before any job.
+    await expect(service.collapse({ name: 'not-light', models: ['seed', 'law'], weighting: { kind: 'uniform' }, keep: 'light' })).rejects.toThrow(/stays light only when every model chosen is a light expert over one base: seed is a full model/);
+    expect((await service.forestSummary({})).models.map((m) => m.name)).not.toContain('not-light');
   });
 
   it('gc keeps the base of the light experts and their adapters', async () => {

@@ -60,6 +60,22 @@ describe('CollapsePanel', () => {
     expect(api.collapse).toHaveBeenCalledWith({ name: 'my-mix', weighting: { kind: 'manual', weights: { news: 0.6, fiction: 0.4 } }, models: ['news', 'fiction'], method: 'linear', settings: {} });
   });
 
+  it('offers to keep a collapse of light experts over one base light, and sends keep light with the weighted average', async () => {
+    const light = (id: number, name: string, rank: number, base: string): ForestSummary['models'][number] => ({ ...model(id, name, 'expert'), kind: 'light', light: { rank, alpha: 2 * rank, targets: ['q_proj'], base, trainableParameters: 100 } });
+    const api = fakeApi({ priors: () => [], collapse: () => job(9, 'collapse', 'queued') });
+    const forest = forestWith(api);
+    forest.summary = { ...summary, models: [model(1, 'seed', 'seed'), light(2, 'news', 4, 'seed'), light(3, 'fiction', 2, 'seed'), model(4, 'poems', 'expert')] };
+    const { unmount } = render(CollapsePanel, { forest, manual: { news: 0.6, fiction: 0.4 }, onclose: () => {} });
+    await fireEvent.click(screen.getByLabelText(/Keep it light: one adapter over “seed” \(rank 6\)/));
+    await fireEvent.click(screen.getByRole('button', { name: 'Collapse' }));
+    expect(api.collapse).toHaveBeenCalledWith({ name: 'collapsed-mix', weighting: { kind: 'manual', weights: { news: 0.6, fiction: 0.4 } }, models: ['news', 'fiction'], method: 'linear', settings: {}, keep: 'light' });
+    unmount();
+    // A full model among the chosen: nothing to keep light, so nothing is offered.
+    render(CollapsePanel, { forest, manual: { news: 0.5, poems: 0.5 }, onclose: () => {} });
+    await screen.findByRole('button', { name: 'Collapse' });
+    expect(screen.queryByLabelText(/Keep it light/)).toBeNull();
+  });
+
   it('says what went wrong when the engine refuses', async () => {
     const api = fakeApi({ priors: () => [prior] });
     const forest = forestWith(api);

@@ -1,5 +1,6 @@
 // Collapse jobs (store/collapse-job.ts): the averaged weights become a model of the forest (role
-// 'collapsed', ready at one model's cost) with one lineage edge per parent and its weight.
+// 'collapsed', ready at one model's cost) with one lineage edge per parent and its weight; a collapse kept
+// light is recorded as a light expert is (kind light, its base and LoRA settings).
 import { forestOfModel, insertModel, modelById } from '../../catalog/models';
 import { recordLineage } from '../../forest/lineage';
 import type { CollapsedRecord, CollapseJobPayload } from '../../store/collapse-job';
@@ -18,7 +19,7 @@ export const collapseKind: JobKind = {
     const forestId = forestOfModel(catalog, first.id);
     catalog.transaction(() => {
       claimModelName(catalog, forestId, record.name);
-      const id = insertModel(catalog, { forestId, name: record.name, role: 'collapsed', weightsSha256: record.sha256, weightsBytes: record.bytes, architectureJson: first.architectureJson, tokenizerSha256: first.tokenizerSha256 });
+      const id = insertModel(catalog, { forestId, name: record.name, role: 'collapsed', weightsSha256: record.sha256, weightsBytes: record.bytes, architectureJson: first.architectureJson, tokenizerSha256: first.tokenizerSha256, light: record.light });
       recordLineage(catalog, id, record.parents);
     });
   },
