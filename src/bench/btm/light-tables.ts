@@ -36,6 +36,7 @@ function verdicts(forest: ForestResult, light: LightForestResult): string {
     line('light cached-prior ensemble vs the full cached-prior ensemble', ensemble, full('ensemble-cached-context')),
     line('light posterior-weighted average vs light uniform average', lightRow(light, 'light-average-posterior'), lightRow(light, 'light-average-uniform')),
     line('light domain experts vs the seed they started from', lightRow(light, 'light-expert'), full('seed')),
+    line('light cached-prior ensemble vs the light random-split control (same steps, random parts of the same text)', ensemble, lightRow(light, 'light-random-cached-context')),
   ].join('\n');
 }
 

@@ -1,6 +1,6 @@
 // The BTM benchmark end to end: corpus -> dense run (seeds on the way) -> for each seed fraction, the
-// domain forest and the random-split control (and with --light the light forest) -> evaluation -> rows and
-// findings. One LlamaTrainer (one compiled train step) serves every full training phase: each expert loads its
+// domain forest and the random-split control (and with --light the light forest and its control) ->
+// evaluation -> rows and findings. One LlamaTrainer (one compiled train step) serves every full training phase: each expert loads its
 // seed's full training state; a second one, with the LoRA step, serves every light expert.
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -36,14 +36,15 @@ const tag = (f: number) => String(Math.round(f * 100));
 function plannedUnits(config: BtmConfig, corpus: BtmCorpus, modelConfig: ModelConfig): number {
   const tokensPerStep = config.batchSize * config.contextLength;
   const k = config.trainGenres.length;
-  const lightSteps = (f: number) => (config.light ? k * lightBudget(modelConfig, { ...config, light: config.light }, phaseSteps(config, f).expertSteps).steps : 0);
+  // A light forest trains k light experts and k light controls, each at the light budget's steps.
+  const lightSteps = (f: number) => (config.light ? 2 * k * lightBudget(modelConfig, { ...config, light: config.light }, phaseSteps(config, f).expertSteps).steps : 0);
   const forestSteps = config.seedFractions.reduce((n, f) => n + 2 * (config.totalSteps - phaseSteps(config, f).seedSteps) + lightSteps(f), 0);
   const train = (config.totalSteps + forestSteps) * tokensPerStep * TRAIN_UNITS_PER_TOKEN;
   const test = corpus.genres.reduce((n, g) => n + Math.min(g.splits.test.tokens, config.evalMaxTokens ?? Infinity), 0);
   const prior = corpus.genres.length * config.priorSequences * config.contextLength;
   // Per forest: seed, uniform and posterior averages (3 x test), k experts and k controls (test + prior each);
-  // a light forest: its two averages (2 x test) and k light experts (test + prior each).
-  const perForest = 3 * test + 2 * k * (test + prior) + (config.light ? 2 * test + k * (test + prior) : 0);
+  // a light forest: its two averages (2 x test), k light experts and k light controls (test + prior each).
+  const perForest = 3 * test + 2 * k * (test + prior) + (config.light ? 2 * test + 2 * k * (test + prior) : 0);
   return train + test + config.seedFractions.length * perForest;
 }
 

@@ -44,6 +44,8 @@ export const LIGHT_ROWS = [
   { id: 'light-ensemble-cached-last-token', label: 'light ensemble, cached prior, last-token posterior' },
   { id: 'light-average-uniform', label: 'light uniform parameter average (W0 + mean of the deltas)' },
   { id: 'light-average-posterior', label: 'light posterior-weighted parameter average (W0 + sum w_j B_j A_j)' },
+  { id: 'light-random-cached-context', label: 'light random-split control: ensemble, cached prior, context posterior' },
+  { id: 'light-random-cached-last-token', label: 'light random-split control: ensemble, cached prior, last-token posterior' },
 ] as const;
 
 export type LightRowId = (typeof LIGHT_ROWS)[number]['id'];
@@ -94,7 +96,10 @@ export interface LightForestResult {
   budget: LightBudget;
   rows: Row<LightRowId>[];
   experts: string[];
+  /** The light random-split control's experts (one per random part, at the same steps) and their cached priors. */
+  randomExperts: string[];
   priors: Priors;
+  randomPriors: Priors;
   expertMatrix: Record<string, Record<string, GenreScore>>;
   expertFinalLoss: Record<string, number>;
 }

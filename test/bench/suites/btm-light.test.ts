@@ -1,7 +1,8 @@
 // The BTM benchmark's quick preset with --light (one seed fraction, to keep CI short): the light forest's rows
 // come out in their own list beside the unchanged full rows, every one finite on every genre; each light
 // expert, trained from the seed with a fresh adapter, is better on its own genre than that seed; its steps are
-// the full expert's FLOPs at a light step's cost; and the report carries the light sections and figures.
+// the full expert's FLOPs at a light step's cost; the light random-split control (one light expert per random
+// part) is a row beside them; and the report carries the light sections and figures.
 import { describe, expect, it } from 'vitest';
 import { LIGHT_ROWS, ROWS, type BtmResult } from '../../../src/bench/btm/results';
 import { btmSuite } from '../../../src/bench/suites/btm';
@@ -19,7 +20,9 @@ describe('bench suite btm --light (quick)', () => {
     expect(forest.rows.map((r) => r.id)).toEqual(ROWS.map((r) => r.id));
     const light = forest.light!;
     expect(light.rows.map((r) => r.id)).toEqual(LIGHT_ROWS.map((r) => r.id));
-    expect(light).toMatchObject({ rank: 4, alpha: 8, experts: data.trainGenres });
+    expect(light).toMatchObject({ rank: 4, alpha: 8, experts: data.trainGenres, randomExperts: forest.randomExperts });
+    expect(light.rows.map((r) => r.id)).toContain('light-random-cached-context');
+    for (const g of genres) expect(light.randomPriors.context[g]!.reduce((a, b) => a + b, 0), `light control's prior on ${g}`).toBeCloseTo(1, 6);
     for (const row of light.rows) {
       for (const g of genres) {
         const s = row.genres[g];
