@@ -8,11 +8,12 @@ import { domainDocuments, saveIngestReport } from '../../engine/catalog/domains'
 import { ingestFolder } from '../../engine/corpus/ingest';
 import { fmtBytes, formatReport, printable } from '../../engine/corpus/report';
 import { DEFAULT_IGNORE, GROVEIGNORE } from '../../engine/corpus/settings';
-import { corpusTokenizer, type IngestReport } from '../../engine/corpus/types';
+import { corpusTokenizer, type IngestReport, type ProgressListener } from '../../engine/corpus/types';
 import { catalogPath } from '../../engine/home';
 import { domainDir } from '../../engine/store/domains';
 import { forestTokenizerDir } from '../../engine/store/init';
 import { loadTokenizer } from '../../engine/tokenize/load';
+import type { Tokenizer } from '../../engine/tokenize/tokenizer';
 import { GroveError } from '../../shared/api/errors';
 import { domainNameArg, forestHomeOf } from '../options';
 import { formatEta, ProgressLine } from '../progress-line';
@@ -22,6 +23,20 @@ export function forestTokenizerPath(home: string): string {
   return join(forestTokenizerDir(home), 'tokenizer.json');
 }
 
+/** The tokenizer at `path`, or an error saying how to get one there. */
+export async function tokenizerAt(path: string): Promise<Tokenizer> {
+  if (!existsSync(path)) throw new GroveError('not_found', `No tokenizer at ${path}: create the forest first (\`grove init\`), or pass --tokenizer <tokenizer.json>.`);
+  return loadTokenizer(path);
+}
+
+/** An ingest's progress on one terminal line: phase, files, bytes, speed and time left. */
+export function ingestProgress(line: ProgressLine): ProgressListener {
+  return (p) =>
+    line.update(
+      `${p.phase.padEnd(7)} ${p.filesDone}/${p.filesTotal} files  ${fmtBytes(p.bytesDone)}/${fmtBytes(p.bytesTotal)}  ${p.filesPerSecond.toFixed(0)} files/s  ${p.megabytesPerSecond.toFixed(1)} MB/s  ${formatEta(p.etaSeconds)}`,
+      p.phase === 'done',
+    );
+}
 
 function printStoredReport(home: string, domain: string): void {
   const catalog = Catalog.open(catalogPath(home));
@@ -73,10 +88,7 @@ export function registerIngest(program: Command): void {
       if (opts.report) return printStoredReport(home, opts.domain);
       if (!folder) throw new GroveError('bad_input', 'Name the folder to ingest: `grove ingest <folder> --domain NAME`.');
       const tokenizerPath = opts.tokenizer ?? forestTokenizerPath(home);
-      if (!existsSync(tokenizerPath)) {
-        throw new GroveError('not_found', `No tokenizer at ${tokenizerPath}: create the forest first (\`grove init\`), or pass --tokenizer <tokenizer.json>.`);
-      }
-      const tokenizer = corpusTokenizer(await loadTokenizer(tokenizerPath));
+      const tokenizer = corpusTokenizer(await tokenizerAt(tokenizerPath));
       const line = new ProgressLine();
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
@@ -91,11 +103,7 @@ export function registerIngest(program: Command): void {
             ...(opts.maxFileMb ? { maxFileBytes: Math.round(opts.maxFileMb * 1024 * 1024) } : {}),
           },
           signal: controller.signal,
-          onProgress: (p) =>
-            line.update(
-              `${p.phase.padEnd(7)} ${p.filesDone}/${p.filesTotal} files  ${fmtBytes(p.bytesDone)}/${fmtBytes(p.bytesTotal)}  ${p.filesPerSecond.toFixed(0)} files/s  ${p.megabytesPerSecond.toFixed(1)} MB/s  ${formatEta(p.etaSeconds)}`,
-              p.phase === 'done',
-            ),
+          onProgress: ingestProgress(line),
         });
       } finally {
         line.done(); // the error (nothing to train on, a bad folder) starts on a line of its own

@@ -1,0 +1,82 @@
+// `grove add <folder> --discover` on one folder mixing three clearly different kinds of text (recipes, star
+// notes, court records; 8 documents each, named by kind): it prints three clusters of 8 whose examples are each
+// of one kind, and with --names each cluster becomes a domain holding exactly that kind's documents, with its
+// expert trained. Wrong --names counts and --domain beside --discover are refused before anything is trained.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../../src/engine/model/rng';
+import { plantTinyForest } from '../../helpers/forest-service';
+import { assertBuilt, groveBin } from '../../helpers/grove-process';
+import { tempDir } from '../../helpers/tmp';
+
+const dir = tempDir();
+let home = '';
+const mixed = join(dir, 'mixed');
+const args = (...a: string[]) => [groveBin, '--home', home, ...a];
+const grove = (...a: string[]) => execFileSync(process.execPath, args(...a), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+const KINDS: Record<string, { title: string; words: string[] }> = {
+  recipe: { title: 'Kitchen card', words: 'flour butter oven bake sugar dough whisk simmer garlic onion pan salt pepper knead stir'.split(' ') },
+  stars: { title: 'Observing log', words: 'galaxy telescope orbit planet nebula comet redshift eclipse asteroid lunar solar cosmic gravity'.split(' ') },
+  court: { title: 'Case record', words: 'court plaintiff statute contract appeal judge verdict clause liability tort jury counsel defendant'.split(' ') },
+};
+
+beforeAll(async () => {
+  assertBuilt();
+  home = await plantTinyForest(dir);
+  mkdirSync(mixed);
+  const rng = new Rng(17);
+  for (let i = 0; i < 8; i++) {
+    for (const [kind, { title, words }] of Object.entries(KINDS)) {
+      const sentences = Array.from({ length: 150 }, () => `The ${Array.from({ length: 8 }, () => words[Math.floor(rng.uniform() * words.length)]).join(' ')}.`);
+      writeFileSync(join(mixed, `${kind}-${i}.txt`), `${title} ${i}\n${sentences.join(' ')}\n`);
+    }
+  }
+});
+
+/** The printed clusters: each one's size and the kinds (file name prefixes) of its examples. */
+function clustersOf(out: string): { size: number; kinds: string[] }[] {
+  return out.split(/^cluster \d+: /m).slice(1).map((block) => ({
+    size: Number(/^(\d+) documents/.exec(block)![1]),
+    kinds: [...block.matchAll(/^ {2}(\w+)-\d+\.txt: /gm)].map((m) => m[1]!),
+  }));
+}
+
+describe('grove add --discover', () => {
+  let kinds: string[] = [];
+
+  it('prints three clusters of 8, each of one kind, with k suggested from the 24 documents', () => {
+    const out = grove('add', mixed, '--discover');
+    expect(out).toMatch(/24 documents, 3 clusters \(k suggested/);
+    const clusters = clustersOf(out);
+    expect(clusters.map((c) => c.size)).toEqual([8, 8, 8]);
+    for (const c of clusters) {
+      expect(c.kinds).toHaveLength(3);
+      expect(new Set(c.kinds).size).toBe(1);
+    }
+    kinds = clusters.map((c) => c.kinds[0]!);
+    expect([...kinds].sort()).toEqual(Object.keys(KINDS).sort());
+    expect(out).toMatch(/top terms: (flour|butter|oven|bake|sugar|dough|whisk|simmer|garlic|onion|pan|salt|pepper|knead|stir|recipe|kitchen|card)\b/);
+  }, 120_000);
+
+  it('refuses --names that do not give one per cluster, and --domain beside --discover', () => {
+    const short = spawnSync(process.execPath, args('add', mixed, '--discover', '--names', 'a,b'), { encoding: 'utf8' });
+    expect(short.status).not.toBe(0);
+    expect(short.stderr).toMatch(/--names gives 2 names for 3 clusters: give one per cluster, in the order printed/);
+    const both = spawnSync(process.execPath, args('add', mixed, '--discover', '--domain', 'x'), { encoding: 'utf8' });
+    expect(both.stderr).toMatch(/leave out --domain and --name/);
+    expect(grove('jobs')).not.toMatch(/Ingest/);
+  }, 60_000);
+
+  it('with --names makes each cluster a domain of exactly its kind, and trains an expert on each', () => {
+    grove('add', mixed, '--discover', '--names', kinds.join(','), '--init', 'seed', '--steps', '2', '--threads', '1');
+    for (const kind of kinds) {
+      const accepted = grove('ingest', '--report', '--domain', kind).split('\n').filter((l) => /\taccepted /.test(l));
+      expect(accepted).toHaveLength(8);
+      for (const l of accepted) expect(l.startsWith(`${kind}-`)).toBe(true);
+      expect(grove('list')).toMatch(new RegExp(`\\texpert\\t${kind}\\t${kind}`));
+    }
+  }, 300_000);
+});
