@@ -57,4 +57,18 @@ describe('ConfirmDialog', () => {
     expect(oncancel).toHaveBeenCalledOnce();
     expect((screen.getByTestId('confirm-dialog') as HTMLDialogElement).open).toBe(false);
   });
+
+  it('keeps Tab and Shift+Tab going round its own buttons', async () => {
+    render(ConfirmDialog, { title: 'Remove “law”?', confirmLabel: 'Remove law', onconfirm: () => {}, oncancel: () => {} });
+    const dialog = screen.getByRole('dialog');
+    const cancel = screen.getByRole('button', { name: 'Cancel' });
+    const confirm = screen.getByRole('button', { name: 'Remove law' });
+    expect(await fireEvent.keyDown(dialog, { key: 'Tab' })).toBe(false);
+    expect(document.activeElement).toBe(confirm);
+    expect(await fireEvent.keyDown(dialog, { key: 'Tab', shiftKey: true })).toBe(false);
+    expect(document.activeElement).toBe(cancel);
+    // Between its buttons, Tab is the browser's own (not cancelled).
+    expect(await fireEvent.keyDown(dialog, { key: 'Tab', shiftKey: true })).toBe(true);
+  });
 });
+
