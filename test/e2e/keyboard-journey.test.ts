@@ -1,8 +1,8 @@
 // In the browser, the journey with the keyboard alone (no mouse click anywhere): open New expert, read a folder,
 // start a tiny training (choosing its kind with the arrow keys), go to chat with the toolbar's arrow keys and
 // send a message, delete the conversation through its dialog (Escape first keeps it), then open a model's
-// removal dialog and cancel it with Escape. Every control reached shows a focus ring, a dialog keeps focus inside
-// itself, and focus returns to the button that opened it.
+// removal dialog and cancel it with Escape. Every control reached shows a focus ring, a new screen takes focus to
+// its title, a dialog keeps focus inside itself, and focus returns to the button that opened it.
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, launchChromium } from '../helpers/browser';
@@ -76,6 +76,7 @@ describe('the journey with the keyboard alone', () => {
     await shot('branch');
     await press(page.getByRole('button', { name: 'Start training' }), 'Enter');
     await page.getByTestId('training-view').waitFor();
+    await expect.poll(() => hasFocus(page.getByRole('heading', { name: 'Training', level: 2 }))).toBe(true);
     await page.getByTestId('run-done').waitFor({ timeout: 90_000 });
 
     // To chat with the arrow keys of the screens toolbar.
@@ -85,6 +86,8 @@ describe('the journey with the keyboard alone', () => {
     expect(await hasFocus(chat)).toBe(true);
     await page.keyboard.press('Enter');
     await page.getByTestId('chat-empty').waitFor();
+    // The new screen takes focus to its title, so Tab carries on from there.
+    await expect.poll(() => hasFocus(page.getByRole('heading', { name: 'Chat', level: 2 }))).toBe(true);
     // A short reply keeps the test quick: the sampling fields open with Enter on their summary.
     await press(page.getByTestId('sampling').locator('summary'), 'Enter');
     await fill(page.getByLabel('Longest reply'), '16');
