@@ -1,15 +1,13 @@
 // In the browser, the everyday path: a forest started with `grove init`, then "New expert" with a folder
 // path: the ingest runs in a worker process with progress, and the report of what was read opens.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, launchChromium } from '../helpers/browser';
-import { groveBin, startServe, type ServeProcess } from '../helpers/grove-process';
-import { writeTestModel } from '../helpers/model';
+import { startServe, type ServeProcess } from '../helpers/grove-process';
+import { initTinyForest, writeRecipeFolder } from '../helpers/tiny-forest';
 import { tempDir } from '../helpers/tmp';
-import { writeTestTokenizer } from '../helpers/tokenizer';
 
 let serve: ServeProcess;
 let browser: Browser;
@@ -17,14 +15,8 @@ let folder = '';
 
 beforeAll(async () => {
   const dir = tempDir();
-  const home = join(dir, 'home');
-  const seed = join(dir, 'seed');
-  const tokenizer = await writeTestTokenizer(dir, 320);
-  await writeTestModel(seed, { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true }, { tokenizer });
-  execFileSync(process.execPath, [groveBin, '--home', home, 'init', '--from', seed], { stdio: 'ignore' });
-  folder = join(dir, 'recipes');
-  mkdirSync(folder);
-  for (let i = 0; i < 40; i++) writeFileSync(join(folder, `recipe-${i}.md`), `# Recipe ${i}\n\nSimmer ${i} onions with thyme for ${i + 5} minutes, then add the beans.\n`.repeat(50));
+  const home = await initTinyForest(dir, { hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2 });
+  folder = writeRecipeFolder(dir);
   writeFileSync(join(folder, 'copy-of-1.md'), `# Recipe 1\n\nSimmer 1 onions with thyme for 6 minutes, then add the beans.\n`.repeat(50));
   serve = await startServe(home);
   browser = await launchChromium();

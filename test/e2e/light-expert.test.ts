@@ -4,16 +4,14 @@
 // branch step with both options fits windows 1024, 1280 and 1920 px wide. Then a second light expert, and a
 // chat with the forest: its two light experts weighed by the posterior, run as one batched pass over their
 // shared base.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, horizontalOverflow, launchChromium, unnamedControls } from '../helpers/browser';
-import { groveBin, startServe, type ServeProcess } from '../helpers/grove-process';
-import { writeTestModel } from '../helpers/model';
+import { startServe, type ServeProcess } from '../helpers/grove-process';
+import { initTinyForest } from '../helpers/tiny-forest';
 import { tempDir } from '../helpers/tmp';
-import { writeTestTokenizer } from '../helpers/tokenizer';
 import { sendAndWait } from './journey-steps';
 
 let serve: ServeProcess;
@@ -32,11 +30,7 @@ function writeFolder(dir: string, name: string, line: (i: number) => string): st
 
 beforeAll(async () => {
   const dir = tempDir();
-  const home = join(dir, 'home');
-  const seed = join(dir, 'seed');
-  const tokenizer = await writeTestTokenizer(dir, 320);
-  await writeTestModel(seed, { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, tieWordEmbeddings: true }, { tokenizer });
-  execFileSync(process.execPath, [groveBin, '--home', home, 'init', '--from', seed], { stdio: 'ignore' });
+  const home = await initTinyForest(dir);
   folder = writeFolder(dir, 'recipes', (i) => `# Recipe ${i}\n\nSimmer ${i} onions with thyme for ${i + 5} minutes, then add the beans.\n`);
   weather = writeFolder(dir, 'weather', (i) => `Station ${i}: wind ${i + 3} knots from the north, rain by evening, ${i % 9} mm.\n`);
   serve = await startServe(home);

@@ -65,4 +65,25 @@ describe('ExportPanel', () => {
     expect((screen.getByLabelText(/GGUF/) as HTMLInputElement).checked).toBe(true);
     expect(screen.getByLabelText(/GGUF/).closest('label')!.textContent).not.toMatch(/folded/);
   });
+
+  it('asks in a dialog before replacing what is at the destination, and exports with force only when confirmed', async () => {
+    const api = fakeApi({ exportModel: () => job('queued') });
+    const forest = new ForestState(api);
+    forest.info = info;
+    forest.start();
+    render(ExportPanel, { forest, model: 'news', onclose: () => {} });
+    await fireEvent.click(screen.getByLabelText('Replace what is there'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
+    const dialog = screen.getByRole('dialog', { name: 'Replace what is at this destination?' });
+    expect(dialog.textContent).toMatch('/home/me/grove/exports/news.gguf');
+    expect(api.exportModel).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByRole('button', { name: 'Keep what is there' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(api.exportModel).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Replace and export' }));
+    expect(api.exportModel).toHaveBeenCalledWith({ model: 'news', format: 'gguf', out: '/home/me/grove/exports/news.gguf', dtype: 'f16', force: true });
+    await screen.findByTestId('job-progress');
+  });
 });
+

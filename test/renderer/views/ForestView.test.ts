@@ -1,5 +1,6 @@
 // The forest view's Export action: a light expert's card opens the export panel with the PEFT adapter chosen,
-// a full model's with no PEFT choice (the panel is made again for each model, as its choices differ).
+// a full model's with no PEFT choice (the panel is made again for each model, as its choices differ); Remove asks
+// in a dialog first, and removes only when confirmed.
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import ForestView from '../../../src/renderer/src/views/ForestView.svelte';
@@ -29,5 +30,23 @@ describe('ForestView', () => {
     expect(screen.getByRole('heading', { name: 'Export “seed”' })).toBeTruthy();
     expect(screen.queryByLabelText(/PEFT adapter/)).toBeNull();
     expect((screen.getByLabelText(/GGUF/) as HTMLInputElement).checked).toBe(true);
+  });
+
+  it('asks in a dialog before removing a model, and removes it only when confirmed', async () => {
+    const api = fakeApi({ removeModel: () => ({ removed: 'law' }), forestSummary: () => summary });
+    const forest = new ForestState(api);
+    render(ForestView, { forest, summary, onopendomain: () => {}, onnewexpert: () => {}, ontraining: () => {} });
+    const remove = screen.getByRole('button', { name: 'Remove law from the forest' });
+    remove.focus();
+    await fireEvent.click(remove);
+    expect(screen.getByRole('dialog', { name: 'Remove “law” from the forest?' })).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Keep it' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(remove);
+    expect(api.removeModel).not.toHaveBeenCalled();
+    await fireEvent.click(remove);
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove law' }));
+    expect(api.removeModel).toHaveBeenCalledWith({ model: 'law' });
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 });
