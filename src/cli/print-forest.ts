@@ -1,4 +1,5 @@
-// What the forest commands print: a model's parents with their weights, a model in full, the lineage tree.
+// What the forest commands print: a model's parents with their weights, a model in full (with its weights'
+// size at each --quant choice), the lineage tree.
 import { withCatalog } from '../engine/catalog/with-catalog';
 import { listEvaluations } from '../engine/catalog/evaluations';
 import { findModel, liveModelNamed, modelById, modelOverview, modelsWithWeights } from '../engine/catalog/models';
@@ -9,6 +10,8 @@ import { lineageGraph, parentsOf } from '../engine/catalog/lineage';
 import { parseModelConfig } from '../engine/model/config';
 import { loraParameterCount } from '../engine/model/lora';
 import { parameterCount } from '../engine/model/names';
+import { inferenceWeightBytes } from '../engine/quant/sizes';
+import { MODEL_QUANTS, QUANT_LABELS } from '../shared/api/quant';
 import { GroveError } from '../shared/api/errors';
 
 /** How a branch or a collapse was made: one line per parent, "  0.6123  law", heaviest first. */
@@ -53,6 +56,8 @@ export function printModel(home: string, nameOrId: string): void {
     } else {
       console.log(`  kind full`);
       console.log(`  weights ${row.weightsSha256 ?? '(not written yet)'}${row.weightsBytes ? `, ${size(row.weightsBytes)}` : ''}`);
+      const sizes = inferenceWeightBytes(config);
+      console.log(`  to chat with (--quant): ${MODEL_QUANTS.map((q) => `${QUANT_LABELS[q]} ${size(sizes[q])}`).join(', ')}`);
     }
     const parents = parentsOf(catalog, row.id);
     if (parents.length > 0) console.log(`  initialised from ${parents.map((p) => `${p.weight.toFixed(4)} × ${p.name}`).join(' + ')}`);

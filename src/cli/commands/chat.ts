@@ -66,7 +66,7 @@ export function registerChat(program: Command): void {
       }
       const spec = mixSpecFromOptions(o, chatId === null ? ['mix'] : [`chat:${chatId}`, 'mix']);
       const mix = resolveCliMix(home, o, spec);
-      const settings: ReplySettings = { mix: chatMixOf(spec, mix.models), models: mix.models, prior: mix.prior, sampling: SamplingConfig.parse(samplingOf(o)), maxTokens: o.maxTokens };
+      const settings: ReplySettings = { mix: chatMixOf(spec, mix.models), models: mix.models, prior: mix.prior, sampling: SamplingConfig.parse(samplingOf(o)), maxTokens: o.maxTokens, quant: quantOf(o) };
       console.error(mix.models.length === 1 ? `Chatting with ${mix.models[0]}.` : `Chatting with ${mix.models.join(', ')} (${mix.prior} prior).`);
 
       const interactive = process.stdin.isTTY === true;

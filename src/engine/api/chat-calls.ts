@@ -80,7 +80,7 @@ export class ChatCalls {
     // Everything that can be refused is checked before anything is written.
     const mix = input.mix ?? { kind: 'auto' };
     const resolved = resolveMix(this.catalog, this.forestHome, mixSpecOf(mix, input.chatId ?? null));
-    const settings: ReplySettings = { mix, models: resolved.models, prior: resolved.prior, sampling: SamplingConfig.parse(input.sampling ?? {}), maxTokens: input.maxTokens ?? DEFAULT_REPLY_TOKENS };
+    const settings: ReplySettings = { mix, models: resolved.models, prior: resolved.prior, sampling: SamplingConfig.parse(input.sampling ?? {}), maxTokens: input.maxTokens ?? DEFAULT_REPLY_TOKENS, quant: input.quant ?? 'f32' };
     const ids = this.catalog.transaction(() => {
       const chatId = input.chatId ?? createChat(this.catalog, forest.id, chatTitle(input.text));
       const userMessageId = addMessage(this.catalog, { chatId, role: 'user', content: input.text });
@@ -109,7 +109,7 @@ export class ChatCalls {
     const resolved = resolveMix(this.catalog, this.forestHome, mixSpecOf(mix, old.chatId));
     // Same sampling as before unless told otherwise, with a fresh seed: the same seed would write the same reply.
     const sampling: ChatSampling = { ...(old.settings?.sampling ?? {}), seed: randomInt(2 ** 32 - 1), ...(input.sampling ?? {}) };
-    const settings: ReplySettings = { mix, models: resolved.models, prior: resolved.prior, sampling: SamplingConfig.parse(sampling), maxTokens: input.maxTokens ?? old.settings?.maxTokens ?? DEFAULT_REPLY_TOKENS };
+    const settings: ReplySettings = { mix, models: resolved.models, prior: resolved.prior, sampling: SamplingConfig.parse(sampling), maxTokens: input.maxTokens ?? old.settings?.maxTokens ?? DEFAULT_REPLY_TOKENS, quant: input.quant ?? old.settings?.quant ?? 'f32' };
     // The new row first: SQLite would give a deleted last row's id to the next insert, and a UI still
     // holding the old reply's id must not see the new one's events under it.
     const replyMessageId = this.catalog.transaction(() => {
@@ -136,7 +136,7 @@ export class ChatCalls {
     // Kept for ensembles only: one model's weight is always 1 and colours nothing.
     const pieces: StoredPiece[] | null = settings.models.length > 1 ? [] : null;
     const { id, done } = host.reply(
-      { tokenizerDir: forestTokenizerDir(this.forestHome), input: { kind: 'chat', messages: history }, mix, sampling: settings.sampling, maxTokens: settings.maxTokens, ...(threads ? { threads } : {}) },
+      { tokenizerDir: forestTokenizerDir(this.forestHome), input: { kind: 'chat', messages: history }, mix, sampling: settings.sampling, maxTokens: settings.maxTokens, quant: settings.quant ?? 'f32', ...(threads ? { threads } : {}) },
       (delta, w) => {
         text += delta;
         weights = w;

@@ -7,6 +7,7 @@ import type { Catalog } from '../catalog/catalog';
 import type { ExpertWeight } from '../generate/ensemble-decoder';
 import type { SamplingInput } from '../generate/sampling';
 import type { InferenceHost } from '../infer/host';
+import type { ModelQuant } from '../quant/plan';
 import type { ResolvedMix } from '../infer/mix';
 import type { ReplyRequest, ReplyResult } from '../infer/reply';
 import type { TokenLogprob } from '../infer/token-logprobs';
@@ -20,6 +21,8 @@ export interface CompletionRequest {
   maxTokens: number;
   /** Alternatives per token for log-probabilities; omitted: none. */
   logprobs?: number;
+  /** Every model's weights in f32 or block-quantized to 8 or 4 bits; omitted: f32. */
+  quant?: ModelQuant;
 }
 
 export type CompletionDelta = (text: string, weights: ExpertWeight[], logprobs?: TokenLogprob[]) => void;
@@ -58,6 +61,7 @@ export class CompletionCalls {
       sampling: request.sampling,
       maxTokens: request.maxTokens,
       ...(request.logprobs !== undefined ? { logprobs: request.logprobs } : {}),
+      ...(request.quant ? { quant: request.quant } : {}),
     };
     const { id, done } = host.reply(reply, onDelta);
     return { done, stop: () => void host.stop(id) };

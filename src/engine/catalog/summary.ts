@@ -1,9 +1,10 @@
 // The forest view's read model: every model with what its card shows (role, status, domain, size, tokens
-// trained, own-domain test perplexity) and the lineage edges, in a handful of queries over the catalog.
+// trained, own-domain test perplexity, its weights' size at each inference choice) and the lineage edges, in a handful of queries over the catalog.
 import type { ForestSummary } from '../../shared/api/schemas';
-import { ModelConfigSchema } from '../model/config';
+import { ModelConfigSchema, type ModelConfig } from '../model/config';
 import { loraParameterCount, type LoraConfig } from '../model/lora';
 import { parameterCount } from '../model/names';
+import { inferenceWeightBytes } from '../quant/sizes';
 import type { Catalog, DomainRow } from './catalog';
 import { databaseOf } from './database';
 import { parseDomainStats } from './domains';
@@ -37,12 +38,12 @@ export function domainSummary(d: DomainRow): ForestSummary['domains'][number] {
   return { id: d.id, name: d.name, sourcePath: d.sourcePath, stats: parseDomainStats(d.statsJson) };
 }
 
-/** Parameters from the stored architecture; null when the row has none or one this Grove cannot read. */
-function parametersOf(architectureJson: string | null): number | null {
+/** The stored architecture; null when the row has none or one this Grove cannot read. */
+function configOf(architectureJson: string | null): ModelConfig | null {
   if (!architectureJson) return null;
   try {
     const parsed = ModelConfigSchema.safeParse(JSON.parse(architectureJson));
-    return parsed.success ? parameterCount(parsed.data) : null;
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
@@ -99,21 +100,27 @@ export function forestSummary(catalog: Catalog): ForestSummary {
   return {
     forest,
     domains: catalog.domains(forest.id).map(domainSummary),
-    models: rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      role: r.role,
-      status: r.status,
-      domainId: r.domainId,
-      domain: r.domain,
-      parameters: parametersOf(r.architectureJson),
-      weightsBytes: r.weightsBytes,
-      tokensTrained: r.tokensTrained,
-      ownDomainPerplexity: ownPerplexity.get(r.id) ?? null,
-      createdAt: r.createdAt,
-      kind: r.kind,
-      light: lightOf(r, rows),
-    })),
+    models: rows.map((r) => modelSummary(r, rows, ownPerplexity.get(r.id) ?? null)),
     lineage,
+  };
+}
+/** One model's card facts; its sizes come from its stored architecture. */
+function modelSummary(r: ModelQueryRow, rows: readonly ModelQueryRow[], ownDomainPerplexity: number | null): ModelSummary {
+  const config = configOf(r.architectureJson);
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    status: r.status,
+    domainId: r.domainId,
+    domain: r.domain,
+    parameters: config ? parameterCount(config) : null,
+    weightsBytes: r.weightsBytes,
+    inferenceBytes: config && r.kind === 'full' ? inferenceWeightBytes(config) : null,
+    tokensTrained: r.tokensTrained,
+    ownDomainPerplexity,
+    createdAt: r.createdAt,
+    kind: r.kind,
+    light: lightOf(r, rows),
   };
 }

@@ -6,14 +6,14 @@
 // multiple of 256 values, Q8_0 otherwise; Grove writes no K-quants, so Q8_0). A matrix whose rows are not a
 // whole number of 32-value blocks stays f32.
 import type { ModelConfig } from '../model/config';
+import type { ModelQuant } from '../../shared/api/quant';
 import { QUANT_BLOCK, type QuantBits } from './blocks';
 
 export const QUANT_TYPES = ['q8_0', 'q4_0'] as const;
 export type QuantType = (typeof QUANT_TYPES)[number];
 
-/** What Grove runs a model's matrices in: f32 or block-quantized 8 or 4 bits (the CLI's --quant f32|8|4). */
-export const MODEL_QUANTS = ['f32', '8', '4'] as const;
-export type ModelQuant = (typeof MODEL_QUANTS)[number];
+/** What Grove runs a model's matrices in: f32 or block-quantized 8 or 4 bits (the CLI's --quant f32|8|4; shared with the API). */
+export { MODEL_QUANTS, type ModelQuant } from '../../shared/api/quant';
 
 export function quantTypeOfModelQuant(q: Exclude<ModelQuant, 'f32'>): QuantType {
   return q === '8' ? 'q8_0' : 'q4_0';

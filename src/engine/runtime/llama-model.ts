@@ -6,10 +6,9 @@
 // batchedDecoder runs k light experts as one pass, batch row j being expert j. With `quant` 8 or 4, the
 // matrices run block-quantized (MatMulNBits over a quantized weights file made once beside the weights,
 // quant/weight-file.ts), on every graph of the model, light experts' adapters included (they stay f32).
-import { createHash } from 'node:crypto';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { writeFileDurableSync } from '../durable-write';
 import type { Decoder } from '../generate/generate';
 import { cacheForm, decodeGraph, INFER_GRAPHS_VERSION, scoreGraph, type QuantizedWeights } from '../model/llama/graphs';
@@ -18,9 +17,9 @@ import { readModelFolder } from '../model/folder';
 import type { LoraTarget } from '../model/lora';
 import type { TensorReader } from '../model/safetensors';
 import { quantTypeOfModelQuant, type ModelQuant } from '../quant/plan';
-import { ensureQuantWeights, QUANT_WEIGHTS_VERSION } from '../quant/weight-file';
-import { GROVE_VERSION } from '../version';
+import { ensureQuantWeights } from '../quant/weight-file';
 import { batchAdapters, sharedAdapterFeeds, type LoadedAdapter } from './adapter-feeds';
+import { derivedKey, quantWeightsPath } from './derived-files';
 import { DecodeCache, emptyPast } from './decode-cache';
 import { KvCache } from './kv-cache';
 import { createSession, ort, type OrtSession } from './ort';
@@ -46,20 +45,11 @@ export type GraphKind = 'decode' | 'decode-logprobs' | 'decode-all' | 'decode-al
 /** The projections a graph's fed adapters target (a form for light experts), or null: the plain graph of a full model. */
 export type AdapterTargets = readonly LoraTarget[] | null;
 
-/** A key of the weights file (path, size, modification time) and what is derived from it; files named by it are rebuilt when the weights change. */
-function derivedKey(weights: TensorReader, what: Record<string, unknown>): { key: string; dir: string } {
-  const weightsFile = weights.info(weights.tensorNames[0] as string).path;
-  const st = statSync(weightsFile);
-  const key = createHash('sha256').update(JSON.stringify({ ...what, weightsFile, size: st.size, mtime: st.mtimeMs, grove: GROVE_VERSION })).digest('hex').slice(0, 16);
-  return { key, dir: dirname(weightsFile) };
-}
-
 /** The quantized weights file of a model at `quant` (quant/weight-file.ts), made on first use; null for f32. */
 async function quantizedWeights(config: ModelConfig, weights: TensorReader, quant: ModelQuant): Promise<QuantizedWeights | null> {
   if (quant === 'f32') return null;
   const type = quantTypeOfModelQuant(quant);
-  const { key, dir } = derivedKey(weights, { quant: type, config, layout: QUANT_WEIGHTS_VERSION });
-  const file = join(dir, `grove-quant-${type}-${key}.bin`);
+  const file = quantWeightsPath(config, weights, type);
   await ensureQuantWeights(file, config, weights, type);
   return { type, file };
 }

@@ -3,7 +3,8 @@
 // half-written folders left by a process that died: incoming weights, checkpoints and run files being
 // written (only in runs no live process holds the lock of), and temporary exports (in the forest's exports
 // folder and beside every export destination a job named). Weights a live model, a resumable run or a
-// pending job points to are kept, and so is the base of every live light expert.
+// pending job points to are kept, and so is the base of every live light expert. Quantized weights files
+// (grove-quant-*.bin) go with a removed model's folder; in a kept one, only the stale ones go (stale-quant-files.ts).
 import { readdir, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog';
@@ -16,6 +17,7 @@ import { processAlive } from '../process-alive';
 import { runTemps } from '../train/checkpoint';
 import { whileUnlocked } from '../train/run-lock';
 import { modelsDir } from './model-store';
+import { staleQuantFiles } from './stale-quant-files';
 
 async function sizeOf(path: string): Promise<{ files: number; bytes: number }> {
   const s = await stat(path);
@@ -45,8 +47,9 @@ export async function collectGarbage(catalog: Catalog, home: string, queue: JobQ
     const incoming = /^\.incoming-(\d+)-/.exec(entry);
     if (incoming) {
       if (!processAlive(Number(incoming[1]))) doomed.push(join(store, entry));
-    } else if (/^[0-9a-f]{64}$/.test(entry) && !keep.has(entry) && !pending.some((p) => p.includes(entry))) {
-      doomed.push(join(store, entry));
+    } else if (/^[0-9a-f]{64}$/.test(entry)) {
+      if (!keep.has(entry) && !pending.some((p) => p.includes(entry))) doomed.push(join(store, entry));
+      else doomed.push(...(await staleQuantFiles(join(store, entry))));
     }
   }
   for (const d of finishedRunDirs(catalog)) if (await stat(d).then(() => true, () => false)) doomed.push(d);

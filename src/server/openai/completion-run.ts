@@ -34,7 +34,7 @@ export async function runCompletion(completions: Completions, mix: ResolvedMix, 
     logprobs.push(...items);
     o.onText?.(piece, items);
   };
-  const run = completions.start(mix, { input: request.input, sampling: request.sampling, maxTokens: request.maxTokens, ...(request.logprobs !== undefined ? { logprobs: request.logprobs } : {}) }, (delta, _weights, tokens) => {
+  const run = completions.start(mix, { input: request.input, sampling: request.sampling, maxTokens: request.maxTokens, ...(request.logprobs !== undefined ? { logprobs: request.logprobs } : {}), ...(request.quant ? { quant: request.quant } : {}) }, (delta, _weights, tokens) => {
     if (stoppedByText) return;
     const out = stops.push(delta, tokens ?? []);
     release(out.text, out.items);

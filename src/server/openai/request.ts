@@ -9,6 +9,7 @@ import type { CompletionRequest } from '../../engine/api/completions';
 import type { ChatMessage } from '../../engine/generate/chat-prompt';
 import type { SamplingInput } from '../../engine/generate/sampling';
 import { MAX_TOP_LOGPROBS } from '../../engine/infer/token-logprobs';
+import { ModelQuantSchema, type ModelQuant } from '../../shared/api/quant';
 import { OpenAiError } from './openai-error';
 
 /** Replies of the chat endpoint without max_tokens get this many tokens at most (as the app's chat). */
@@ -33,6 +34,8 @@ export interface ParsedRequest {
   logprobs: number | undefined;
   /** /v1/completions' echo: the prompt is returned before the completion. */
   echo: boolean;
+  /** Grove's own `quant`: the models' weights in f32 or block-quantized to 8 or 4 bits; undefined: f32. */
+  quant: ModelQuant | undefined;
 }
 
 /** Fields that change no output (metadata, caching, storage hints): accepted and ignored. */
@@ -77,6 +80,8 @@ const common = {
   top_k: z.number().int().min(0),
   /** Grove's own: > 1 divides the scores of tokens already in the text (1 = off). */
   repetition_penalty: z.number().gt(0).max(10),
+  /** Grove's own: the models' weights, "f32" or block-quantized "8" or "4" bits (as `grove chat --quant`). */
+  quant: ModelQuantSchema,
 };
 
 const TextPart = z.object({ type: z.literal('text'), text: z.string() }).strict();
@@ -205,6 +210,7 @@ export function parseChatRequest(body: unknown): ParsedRequest {
     includeUsage: f.stream_options?.include_usage === true,
     logprobs: f.logprobs === true ? (f.top_logprobs ?? 0) : undefined,
     echo: false,
+    quant: f.quant,
   };
 }
 
@@ -224,5 +230,6 @@ export function parseCompletionRequest(body: unknown): ParsedRequest {
     includeUsage: f.stream_options?.include_usage === true,
     logprobs: f.logprobs,
     echo: f.echo === true,
+    quant: f.quant,
   };
 }

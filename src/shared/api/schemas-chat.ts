@@ -2,6 +2,7 @@
 // in the catalog. sendMessage and regenerate return at once; the reply streams as 'chat.token' events
 // (the text delta and the experts' weights after that token) and ends with one 'chat.done' event.
 import { z } from 'zod';
+import { ModelQuantSchema } from './quant';
 import { Threads } from './schemas-forest';
 
 const ModelName = z.string().min(1).max(200);
@@ -66,6 +67,8 @@ export const ReplySettings = z.object({
   prior: z.string(),
   sampling: z.object({ temperature: z.number(), topK: z.number(), topP: z.number(), repetitionPenalty: z.number(), seed: z.number() }),
   maxTokens: z.number().int(),
+  /** The weights every model ran with (replies before this field: f32). */
+  quant: ModelQuantSchema.optional(),
 });
 
 export const ChatMessageView = z.object({
@@ -107,6 +110,8 @@ const ReplyOptions = {
   maxTokens: z.number().int().min(1).max(8192).optional(),
   /** CPU threads for the models of this reply (0 or omitted: every core). */
   threads: Threads.optional(),
+  /** Every model's weights in f32 or block-quantized to 8 or 4 bits (default f32; regenerate: the reply's own). */
+  quant: ModelQuantSchema.optional(),
 };
 
 export const chatSchemas = {

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ApiMethodName } from './methods';
 import { SafeName } from './names';
+import { QuantSizes } from './quant';
 import { chatSchemas } from './schemas-chat';
 import { estimateSchemas } from './schemas-estimate';
 import { DomainExpert, forestSchemas } from './schemas-forest';
@@ -57,6 +58,8 @@ export const ForestSummary = z.object({
       domain: z.string().nullable(),
       parameters: z.number().int().nullable(),
       weightsBytes: z.number().int().nullable(),
+      /** A full model's weights in memory at each inference choice (f32, 8-bit, 4-bit); null for a light expert (it runs on its base) or an unreadable architecture. */
+      inferenceBytes: QuantSizes.nullable(),
       /** Sum of the tokens of this model's training runs. */
       tokensTrained: z.number().int(),
       /** Latest test perplexity of this model on its own domain; null before an evaluation. */

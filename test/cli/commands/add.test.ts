@@ -55,12 +55,16 @@ describe('grove add --light', () => {
     expect(grove('jobs')).not.toMatch(/verses/);
   });
 
-  it('adds a light expert over the seed, and grove show prints its kind, rank and base', () => {
+  it('adds a light expert over the seed, and grove show prints its kind, rank and base (and the seed its sizes at each --quant)', () => {
     grove('add', docs, '--domain', 'verses', '--light', '--rank', '4', '--targets', 'q_proj,v_proj', '--init', 'seed', '--steps', '3', '--threads', '1');
     const shown = grove('show', 'verses');
     expect(shown).toMatch(/kind light: LoRA rank 4, alpha 8, on q_proj, v_proj; base tiny-seed \([0-9a-f]{64}\)/);
     expect(shown).toMatch(/adapter [0-9a-f]{64}, [0-9.]+ KiB, 512 trainable parameters \([0-9.]+ % of the base\)/);
-    expect(grove('show', 'tiny-seed')).toMatch(/kind full/);
+    expect(shown).not.toMatch(/to chat with/);
+    const seed = grove('show', 'tiny-seed');
+    expect(seed).toMatch(/kind full/);
+    // A full model's weights at each --quant choice (quant/sizes.ts).
+    expect(seed).toMatch(/to chat with \(--quant\): f32 [0-9.]+ (KiB|MiB), 8-bit [0-9.]+ (KiB|MiB), 4-bit [0-9.]+ (KiB|MiB)/);
   }, 120_000);
 
   it('branches a light expert with the SVD start from the light expert, and grove show prints the start and its error', () => {

@@ -41,7 +41,7 @@ describe('grove chat', () => {
       expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
       expect(messages[0]!.content).toBe('The forest grows');
       expect(r.stdout).toContain(messages[1]!.content);
-      expect(messages[1]!.settings).toMatchObject({ models: ['law', 'med'], prior: 'uniform', mix: { kind: 'auto' } });
+      expect(messages[1]!.settings).toMatchObject({ models: ['law', 'med'], prior: 'uniform', mix: { kind: 'auto' }, quant: 'f32' });
       expect(messages[1]!.outcome!.posterior.map((w) => w.name)).toEqual(['law', 'med']);
     } finally {
       catalog.close();
@@ -74,5 +74,17 @@ describe('grove chat', () => {
     const missing = chat('hi\n', '--resume', '99');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/There is no chat 99/);
+  });
+
+  it('saves the weights a reply ran with (--quant), so the app regenerates it alike', () => {
+    const r = chat('Quantized\n', '--quant', '8');
+    expect(r.code, r.stderr).toBe(0);
+    const catalog = Catalog.open(catalogPath(forest.home));
+    try {
+      const latest = Math.max(...listChats(catalog, forest.forestId).map((c) => c.id));
+      expect(chatMessages(catalog, latest)[1]!.settings).toMatchObject({ quant: '8', models: ['law', 'med'] });
+    } finally {
+      catalog.close();
+    }
   });
 });

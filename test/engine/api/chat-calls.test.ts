@@ -1,6 +1,7 @@
 // The chat API through GroveService and the real inference worker (out/node/infer-worker.js, a child
 // process): replies stream as chat.token events and end with chat.done; messages, mix and posterior are in
 // the catalog; stopReply stops; a killed worker fails the reply clearly and the next message works.
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroveService } from '../../../src/engine/api/service';
@@ -8,6 +9,7 @@ import { Catalog } from '../../../src/engine/catalog/catalog';
 import { savePrior } from '../../../src/engine/forest/prior-store';
 import { catalogPath } from '../../../src/engine/home';
 import { nodeInferLauncher } from '../../../src/engine/infer/node-launcher';
+import { modelsDir } from '../../../src/engine/store/model-store';
 import type { GroveEvent } from '../../../src/shared/api';
 import { assertBuilt, repoRoot } from '../../helpers/grove-process';
 import { writeTinyForest, type TinyForest } from '../../helpers/chat-forest';
@@ -74,7 +76,7 @@ describe('chat through GroveService and the inference worker', () => {
     ]);
     const saved = chat.messages[1]!;
     expect(saved).toMatchObject({ content: done.content, posterior: done.posterior, finish: done.finish, error: null, streaming: false });
-    expect(saved.settings).toMatchObject({ mix: { kind: 'auto' }, models: ['law', 'med'], prior: 'uniform', maxTokens: 12, sampling: { temperature: 0, topK: 40, topP: 0.95, repetitionPenalty: 1, seed: 0 } });
+    expect(saved.settings).toMatchObject({ mix: { kind: 'auto' }, models: ['law', 'med'], prior: 'uniform', maxTokens: 12, quant: 'f32', sampling: { temperature: 0, topK: 40, topP: 0.95, repetitionPenalty: 1, seed: 0 } });
     // The pieces as they streamed, with their weights (4 decimals), for colouring the reply after a reload.
     expect(saved.pieces?.map((p) => p.text)).toEqual(tokens.map((t) => t.text));
     saved.pieces!.forEach((p, i) => tokens[i]!.weights.forEach((w, j) => expect(p.weights[j]).toBeCloseTo(w.weight, 4)));
@@ -114,6 +116,25 @@ describe('chat through GroveService and the inference worker', () => {
     expect(one.done.posterior).toEqual([{ name: forest.seed, weight: 1 }]);
     // One model's weight is always 1: nothing to colour, nothing kept.
     expect((await service.chat({ chatId: one.sent.chatId })).messages[1]!.pieces).toBeNull();
+  });
+
+  it('replies with 8-bit weights when asked, keeps the choice with the reply and regenerates with it', async () => {
+    const { sent, tokens, done } = await send({ text: 'Quantized, please', sampling: greedy, maxTokens: 6, quant: '8' });
+    expect(done.finish).not.toBe('error');
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(done.content).toBe(tokens.map((t) => t.text).join(''));
+    expect((await service.chat({ chatId: sent.chatId })).messages[1]!.settings).toMatchObject({ quant: '8', models: ['law', 'med'] });
+    // The experts ran on quantized weights, made once beside each one's safetensors.
+    const store = modelsDir(forest.home);
+    const quantFiles = readdirSync(store).flatMap((entry) => readdirSync(join(store, entry)).filter((f) => /^grove-quant-q8_0-[0-9a-f]{16}\.bin$/.test(f)));
+    expect(quantFiles).toHaveLength(2);
+
+    let id: number | undefined;
+    const events = reply(() => id);
+    const again = await service.regenerate({ messageId: sent.replyMessageId });
+    id = again.replyMessageId;
+    expect((await events).done.finish).not.toBe('error');
+    expect((await service.chat({ chatId: sent.chatId })).messages[1]!.settings!.quant).toBe('8');
   });
 
   it('refuses an unknown model or chat before writing anything', async () => {

@@ -182,7 +182,7 @@ describe('light experts', () => {
     expect(start?.start === 'svd' ? start.relativeError : NaN).toBeLessThan(1e-6);
   });
 
-  it('chats with a mix of light experts: one base, each expert its adapter, batched in one pass', async () => {
+  it('chats with a mix of light experts: one base, each expert its adapter, batched in one pass, in f32 and over a 4-bit base', async () => {
     const catalog = Catalog.open(catalogPath(home));
     let resolved;
     try {
@@ -205,6 +205,12 @@ describe('light experts', () => {
       expect(reply.posterior.reduce((a, w) => a + w.weight, 0)).toBeCloseTo(1, 5);
       // One base open for both light experts.
       expect(pool.openKeys).toEqual([seedSha]);
+      // Over a 4-bit base alike: the adapters stay f32 on the quantized base's batched pass, one base for both.
+      const quantized = await runReply(pool, { tokenizerDir: forestTokenizerDir(home), input: { kind: 'chat', messages: [{ role: 'user', content: 'The tenant shall' }] }, mix: resolved.mix, sampling: { temperature: 0 }, maxTokens: 4, quant: '4' });
+      expect(quantized.tokens).toBeGreaterThan(0);
+      expect(quantized.posterior.map((w) => w.name)).toEqual(['law', 'med']);
+      expect(quantized.posterior.reduce((a, w) => a + w.weight, 0)).toBeCloseTo(1, 5);
+      expect(pool.openKeys).toEqual([seedSha, `${seedSha}@1/4`]);
     } finally {
       await pool.close();
     }

@@ -8,6 +8,7 @@ import { insertModel } from '../../../src/engine/catalog/models';
 import { forestSummary } from '../../../src/engine/catalog/summary';
 import { parseModelConfig } from '../../../src/engine/model/config';
 import { parameterCount } from '../../../src/engine/model/names';
+import { inferenceWeightBytes } from '../../../src/engine/quant/sizes';
 import { ForestSummary } from '../../../src/shared/api/schemas';
 import { tempDir } from '../../helpers/tmp';
 
@@ -54,6 +55,8 @@ describe('forestSummary', () => {
     expect(summary.forest?.name).toBe('woods');
     const byName = Object.fromEntries(summary.models.map((m) => [m.name, m]));
     expect(byName.seed).toMatchObject({ role: 'seed', status: 'ready', domain: null, domainId: null, parameters: parameterCount(config), weightsBytes: 1000, tokensTrained: 0, ownDomainPerplexity: null });
+    // A full model's weights at each inference choice (quant/sizes.ts; checked against real files in its own test).
+    expect(byName.seed!.inferenceBytes).toEqual(inferenceWeightBytes(config));
     expect(byName.news).toMatchObject({ role: 'expert', status: 'ready', domain: 'news', tokensTrained: 5120, ownDomainPerplexity: 30 });
     expect(byName.fiction).toMatchObject({ role: 'expert', status: 'training', domain: 'fiction', tokensTrained: 512, ownDomainPerplexity: null });
     expect(byName.news!.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
@@ -71,10 +74,10 @@ describe('forestSummary', () => {
     catalog.close();
   });
 
-  it('leaves parameters empty when a row has no readable architecture', () => {
+  it('leaves parameters and inference sizes empty when a row has no readable architecture', () => {
     const catalog = forestWithExperts();
     databaseOf(catalog).prepare("UPDATE models SET architecture_json = '{\"architecture\":\"GPT2\"}' WHERE name = 'seed'").run();
-    expect(forestSummary(catalog).models.find((m) => m.name === 'seed')?.parameters).toBeNull();
+    expect(forestSummary(catalog).models.find((m) => m.name === 'seed')).toMatchObject({ parameters: null, inferenceBytes: null });
     catalog.close();
   });
 });

@@ -1,14 +1,20 @@
 // gc and half-written files: what a dead process left (checkpoint temps in a run, temporary exports) goes;
-// what a live process is writing (a run whose lock is held, an export of a live pid) stays.
+// what a live process is writing (a run whose lock is held, an export of a live pid) stays. Quantized weights
+// files go with a removed model; a live model keeps its current ones and loses the stale ones.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
 import { catalogPath, runsDir } from '../../../src/engine/home';
 import { JobQueue } from '../../../src/engine/jobs/queue';
+import { findModel } from '../../../src/engine/catalog/models';
+import { LlamaModel } from '../../../src/engine/runtime/llama-model';
 import { collectGarbage } from '../../../src/engine/store/gc';
+import { storedModelFolder } from '../../../src/engine/store/model-store';
+import { removeModel } from '../../../src/engine/store/remove';
 import { acquireRunLock } from '../../../src/engine/train/run-lock';
+import { writeTinyForest } from '../../helpers/chat-forest';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
@@ -49,6 +55,33 @@ describe('gc of half-written files', () => {
     expect(existsSync(join(home, 'exports', `.m.gguf.grove-export-${dead}-0a1b2c3d`))).toBe(false);
     expect(existsSync(join(home, 'exports', `.m.gguf.grove-export-${process.pid}-0a1b2c3d`))).toBe(true);
     expect(existsSync(join(elsewhere, `.hf.grove-export-${dead}-00ff00ff`))).toBe(false);
+    catalog.close();
+  });
+
+  it('keeps the current quantized weights of live models, removes stale ones and dead writers\' temporaries, and a removed model\'s with it', async () => {
+    const forest = await writeTinyForest(join(dir, 'quant'), ['law', 'med']);
+    const catalog = Catalog.open(catalogPath(forest.home));
+    const folderOf = (name: string): string => storedModelFolder(forest.home, findModel(catalog, name)!.weightsSha256!);
+    const quantFiles = (folder: string): string[] => readdirSync(folder).filter((f) => f.startsWith('grove-quant-')).sort();
+    const [law, med] = [folderOf('law'), folderOf('med')];
+    // Real quantized opens make the current files: 8- and 4-bit for law, 8-bit for med.
+    for (const [folder, quant] of [[law, '8'], [law, '4'], [med, '8']] as const) await (await LlamaModel.open(folder, { quant, threads: 1 })).close();
+    const current = quantFiles(law);
+    expect(current).toHaveLength(2);
+    expect(quantFiles(med)).toHaveLength(1);
+    // Left by an older Grove (another key), and by writers: one dead, one this process (alive).
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const stale = 'grove-quant-q8_0-0123456789abcdef.bin';
+    const deadTemp = `grove-quant-q4_0-fedcba9876543210.bin.tmp-${dead}-0a1b2c3d`;
+    const liveTemp = `grove-quant-q4_0-fedcba9876543210.bin.tmp-${process.pid}-0a1b2c3d`;
+    for (const name of [stale, deadTemp, liveTemp]) writeFileSync(join(law, name), 'old or partial');
+    removeModel(catalog, 'med');
+
+    const freed = await collectGarbage(catalog, forest.home, new JobQueue(catalog));
+    expect(existsSync(med)).toBe(false);
+    expect(quantFiles(law)).toEqual([...current, liveTemp].sort());
+    // The removed model's folder (config, weights, manifest..., its quantized file) and the two stale files.
+    expect(freed.files).toBeGreaterThanOrEqual(3 + 2);
     catalog.close();
   });
 });

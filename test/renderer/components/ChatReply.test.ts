@@ -85,6 +85,15 @@ describe('ChatReply', () => {
     expect(tokens[3]!.parentElement?.tagName).toBe('CODE');
   });
 
+  it('says what a finished reply ran with, quantized weights included (f32, the default, goes unsaid)', () => {
+    const settings = { mix: { kind: 'auto' as const }, models: ['news', 'fiction'], prior: 'uniform', sampling: { temperature: 0.8, topK: 40, topP: 0.95, repetitionPenalty: 1.1, seed: 1 }, maxTokens: 16 };
+    const { unmount } = render(ChatReply, { message: reply({ streaming: false, finish: 'length', settings: { ...settings, quant: '4' } }), text: 'Once upon', posterior: null, pieces: undefined, colourOf });
+    expect(screen.getByTestId('reply-settings').textContent?.trim()).toBe('2 models · prior uniform · temperature 0.8 · 4-bit weights');
+    unmount();
+    render(ChatReply, { message: reply({ streaming: false, finish: 'length', settings }), text: 'Once upon', posterior: null, pieces: undefined, colourOf });
+    expect(screen.getByTestId('reply-settings').textContent?.trim()).toBe('2 models · prior uniform · temperature 0.8');
+  });
+
   it('says why a reply failed', () => {
     render(ChatReply, { message: reply({ streaming: false, finish: 'error', error: 'The inference worker stopped.' }), text: '', posterior: null, pieces: undefined, colourOf });
     expect(screen.getByText('The inference worker stopped.').classList.contains('error-text')).toBe(true);

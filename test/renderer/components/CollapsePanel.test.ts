@@ -6,7 +6,7 @@ import type { ForestSummary, JobView } from '../../../src/shared/api';
 import { fakeApi } from '../fake-api';
 
 const model = (id: number, name: string, role: 'seed' | 'expert'): ForestSummary['models'][number] => ({
-  id, name, role, domainId: null, status: 'ready', domain: role === 'expert' ? name : null, parameters: 1000, weightsBytes: 4000, tokensTrained: 0, ownDomainPerplexity: null, createdAt: '2025-01-01', kind: 'full', light: null,
+  id, name, role, domainId: null, status: 'ready', domain: role === 'expert' ? name : null, parameters: 1000, weightsBytes: 4000, inferenceBytes: null, tokensTrained: 0, ownDomainPerplexity: null, createdAt: '2025-01-01', kind: 'full', light: null,
 });
 const summary: ForestSummary = {
   forest: { id: 1, name: 'woods', createdAt: '2025-01-01' },

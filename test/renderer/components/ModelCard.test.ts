@@ -5,7 +5,7 @@ import type { ForestSummary } from '../../../src/shared/api';
 
 type Model = ForestSummary['models'][number];
 const model = (extra: Partial<Model> = {}): Model => ({
-  id: 3, name: 'news', role: 'expert', domainId: 1, status: 'ready', domain: 'news', parameters: 134_515_008, weightsBytes: 538_000_000,
+  id: 3, name: 'news', role: 'expert', domainId: 1, status: 'ready', domain: 'news', parameters: 134_515_008, weightsBytes: 538_000_000, inferenceBytes: null,
   tokensTrained: 4_500_000, ownDomainPerplexity: 23.456, createdAt: '2025-03-01T10:00:00.000Z', kind: 'full', light: null, ...extra,
 });
 
@@ -25,6 +25,14 @@ describe('ModelCard', () => {
     expect(screen.getByText('538 MB')).toBeTruthy();
     expect(screen.getByTestId('model-tokens').textContent).toBe('4.5 M');
     expect(screen.getByTestId('model-perplexity').textContent).toBe('23.46');
+  });
+
+  it('shows the size of the weights at each inference choice, where the engine gives them (never for a light expert)', () => {
+    const { unmount } = render(ModelCard, { model: model({ inferenceBytes: { f32: 538_000_000, '8': 145_000_000, '4': 100_000_000 } }) });
+    expect(screen.getByTestId('model-inference-sizes').textContent).toBe('f32 538 MB · 8-bit 145 MB · 4-bit 100 MB');
+    unmount();
+    render(ModelCard, { model: model({ kind: 'light', weightsBytes: 3_600_000, light: { rank: 16, alpha: 32, targets: ['q_proj'], base: 'seed', trainableParameters: 921_600 } }) });
+    expect(screen.queryByTestId('model-inference-sizes')).toBeNull();
   });
 
   it('says "not evaluated" for an expert without a score, and offers export and removal', async () => {

@@ -33,6 +33,16 @@ describe('ChatSession', () => {
     expect(session.pieces.get(11)?.map((p) => p.text)).toEqual(['Hel', 'lo']);
   });
 
+  it('sends and regenerates with the threads and inference weights of Settings, and leaves out what is at its default', async () => {
+    const view: ChatView = { id: 3, title: 'Hi', createdAt: '2025-01-01', messages: [msg(10, 'user', 'Hi'), msg(11, 'assistant', 'Hello')] };
+    const api = fakeApi({ sendMessage: () => ({ chatId: 3, userMessageId: 10, replyMessageId: 11 }), regenerate: () => ({ chatId: 3, userMessageId: 10, replyMessageId: 12 }), chat: () => view });
+    const session = new ChatSession(api);
+    expect(await session.send('Hi', { kind: 'auto' }, {}, 16, { threads: 2, quant: '8' })).toBe(true);
+    expect(api.sendMessage).toHaveBeenCalledWith({ text: 'Hi', mix: { kind: 'auto' }, sampling: {}, maxTokens: 16, threads: 2, quant: '8' });
+    await session.regenerate(11, undefined, {}, 16, { threads: 0, quant: '4' });
+    expect(api.regenerate).toHaveBeenCalledWith({ messageId: 11, sampling: {}, maxTokens: 16, quant: '4' });
+  });
+
   it('shows the newest read when an older one, sent while the reply streamed, answers after it', async () => {
     const streamingView: ChatView = { id: 3, title: 'Hi', createdAt: '2025-01-01', messages: [msg(10, 'user', 'Hi'), msg(11, 'assistant', '', { streaming: true })] };
     const doneView: ChatView = { ...streamingView, messages: [streamingView.messages[0]!, msg(11, 'assistant', 'Hello', { finish: 'stop-token' })] };

@@ -10,7 +10,7 @@ import { fakeApi } from '../fake-api';
 
 type Model = ForestSummary['models'][number];
 const model = (extra: Partial<Model>): Model => ({
-  id: 1, name: 'seed', role: 'seed', domainId: null, status: 'ready', domain: null, parameters: 134_515_008, weightsBytes: 538_000_000,
+  id: 1, name: 'seed', role: 'seed', domainId: null, status: 'ready', domain: null, parameters: 134_515_008, weightsBytes: 538_000_000, inferenceBytes: null,
   tokensTrained: 0, ownDomainPerplexity: null, createdAt: '2025-03-01T10:00:00.000Z', kind: 'full', light: null, ...extra,
 });
 const summary: ForestSummary = {

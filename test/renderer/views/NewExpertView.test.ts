@@ -13,7 +13,7 @@ import { fakeApi } from '../fake-api';
 const summary: ForestSummary = {
   forest: { id: 1, name: 'woods', createdAt: '2025-01-01' },
   domains: [{ id: 1, name: 'recipes', sourcePath: '/docs/recipes', stats: { accepted: 40, skipped: 1, tokens: 120_000, trainable: true, message: '40 of 41 file(s) accepted.' } }],
-  models: [{ id: 1, name: 'seed', role: 'seed', domainId: null, status: 'ready', domain: null, parameters: 134_515_008, weightsBytes: 269_060_096, tokensTrained: 0, ownDomainPerplexity: null, createdAt: '2025-01-01', kind: 'full', light: null }],
+  models: [{ id: 1, name: 'seed', role: 'seed', domainId: null, status: 'ready', domain: null, parameters: 134_515_008, weightsBytes: 269_060_096, inferenceBytes: null, tokensTrained: 0, ownDomainPerplexity: null, createdAt: '2025-01-01', kind: 'full', light: null }],
   lineage: [],
 };
 const report: DomainReport = { domain: summary.domains[0]!, documents: [] };

@@ -49,6 +49,20 @@ describe('SettingsView', () => {
     expect(loadPrefs(localStorage)).toMatchObject({ threads: 1, chatThreads: 1 });
   });
 
+  it('offers the inference weights chat runs with, f32 / 8-bit / 4-bit, and keeps the choice', async () => {
+    localStorage.clear();
+    render(SettingsView, { info, api: offApi(), prefs: { ...DEFAULT_PREFS }, onclose: () => {} });
+    const select = screen.getByLabelText('Inference weights') as HTMLSelectElement;
+    expect([...select.options].map((o) => [o.value, o.textContent])).toEqual([
+      ['f32', 'f32'],
+      ['8', '8-bit'],
+      ['4', '4-bit'],
+    ]);
+    expect(select.value).toBe('f32');
+    await fireEvent.change(select, { target: { value: '4' } });
+    expect(loadPrefs(localStorage)).toEqual({ ...DEFAULT_PREFS, quant: '4' });
+  });
+
   it('sets how often training checkpoints, by steps and by minutes', async () => {
     localStorage.clear();
     render(SettingsView, { info, api: offApi(), prefs: { ...DEFAULT_PREFS }, onclose: () => {} });

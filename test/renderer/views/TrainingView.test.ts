@@ -10,8 +10,8 @@ const summary: ForestSummary = {
   forest: { id: 1, name: 'woods', createdAt: '2025-01-01' },
   domains: [{ id: 1, name: 'news', sourcePath: null, stats: null }],
   models: [
-    { id: 1, name: 'seed', role: 'seed', domainId: null, status: 'ready', domain: null, parameters: 1, weightsBytes: 4, tokensTrained: 0, ownDomainPerplexity: null, createdAt: '2025-01-01', kind: 'full', light: null },
-    { id: 2, name: 'news', role: 'expert', domainId: 1, status: 'training', domain: 'news', parameters: 1, weightsBytes: 4, tokensTrained: 0, ownDomainPerplexity: null, createdAt: '2025-01-01', kind: 'full', light: null },
+    { id: 1, name: 'seed', role: 'seed', domainId: null, status: 'ready', domain: null, parameters: 1, weightsBytes: 4, inferenceBytes: null, tokensTrained: 0, ownDomainPerplexity: null, createdAt: '2025-01-01', kind: 'full', light: null },
+    { id: 2, name: 'news', role: 'expert', domainId: 1, status: 'training', domain: 'news', parameters: 1, weightsBytes: 4, inferenceBytes: null, tokensTrained: 0, ownDomainPerplexity: null, createdAt: '2025-01-01', kind: 'full', light: null },
   ],
   lineage: [{ child: 2, parent: 1, weight: 1 }],
 };

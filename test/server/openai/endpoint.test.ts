@@ -17,6 +17,7 @@ import { startServer, type RunningServer } from '../../../src/server/http-server
 import type { CompletionOutcome } from '../../../src/server/openai/completion-run';
 import { OpenAiEndpoint } from '../../../src/server/openai/endpoint';
 import type { GroveEvent } from '../../../src/shared/api';
+import type { ModelQuant } from '../../../src/shared/api/quant';
 import { writeTinyForest, type TinyForest } from '../../helpers/chat-forest';
 import { assertBuilt, repoRoot } from '../../helpers/grove-process';
 import { tempDir } from '../../helpers/tmp';
@@ -73,7 +74,7 @@ const PROMPT = 'The forest grows one expert';
 const ENDLESS = 'Ensembles weigh experts';
 
 /** Grove's own chat API's reply to the same message (the app's path), for comparison. */
-async function groveChatReply(text: string, maxTokens: number): Promise<string> {
+async function groveChatReply(text: string, maxTokens: number, quant?: ModelQuant): Promise<string> {
   let id: number | undefined;
   const done = new Promise<string>((resolve) => {
     const off = service.onEvent((e: GroveEvent) => {
@@ -83,7 +84,7 @@ async function groveChatReply(text: string, maxTokens: number): Promise<string> 
       }
     });
   });
-  id = (await service.sendMessage({ text, mix: { kind: 'auto' }, sampling: { temperature: 0, repetitionPenalty: 1 }, maxTokens })).replyMessageId;
+  id = (await service.sendMessage({ text, mix: { kind: 'auto' }, sampling: { temperature: 0, repetitionPenalty: 1 }, maxTokens, ...(quant ? { quant } : {}) })).replyMessageId;
   return done;
 }
 
@@ -127,6 +128,16 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
     expect(grove.posterior.reduce((s, w) => s + w.weight, 0)).toBeCloseTo(1, 9);
     // The same models, prompt and greedy decoding as the app's chat: the same text.
     expect(choice.message.content).toBe(await groveChatReply(PROMPT, 12));
+  });
+
+  it('answers with block-quantized weights when asked (Grove’s own quant field), as Grove’s chat does at that choice', async () => {
+    // The OpenAI client sends fields it does not know as they are (a body extra).
+    const reply = await client.chat.completions.create({ model: 'forest', messages: [{ role: 'user', content: PROMPT }], max_tokens: 12, ...greedy, quant: '8' } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    expect(reply.choices[0]!.message.content!.length).toBeGreaterThan(0);
+    expect(reply.choices[0]!.message.content).toBe(await groveChatReply(PROMPT, 12, '8'));
+    const bad = await failure(() => client.chat.completions.create({ model: 'forest', messages: [{ role: 'user', content: PROMPT }], quant: '2' } as OpenAI.ChatCompletionCreateParamsNonStreaming));
+    expect(bad.status).toBe(400);
+    expect(bad.param).toBe('quant');
   });
 
   it('streams the same reply as server-sent events, the posterior on the last chunk and the usage after it', async () => {

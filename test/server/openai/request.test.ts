@@ -38,6 +38,12 @@ describe('chat completion requests', () => {
     // Any integer seed, the same 32-bit seed each time.
     expect(chat({ seed: -1 }).sampling.seed).toBe(2 ** 32 - 1);
     expect(chat({ seed: 2 ** 32 + 5 }).sampling.seed).toBe(5);
+    // Grove's own quant: the weights every model runs with; absent is f32.
+    expect(chat().quant).toBeUndefined();
+    expect(chat({ quant: '4' }).quant).toBe('4');
+    expect(parseCompletionRequest({ model: 'forest', prompt: 'x', quant: '8' }).quant).toBe('8');
+    expect(refusal(() => chat({ quant: 8 })).param).toBe('quant');
+    expect(refusal(() => chat({ quant: 'q4_0' })).param).toBe('quant');
   });
 
   it('reads message roles and text parts; a developer message is a system message', () => {

@@ -7,7 +7,18 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { GroveApi, GroveEvent } from '../../../shared/api';
 import type { ChatMessageView, ChatMix, ChatSampling, ChatView } from '../../../shared/api/schemas-chat';
+import type { ModelQuant } from '../../../shared/api/quant';
 import { messageOf } from './forest-state.svelte';
+
+/** How a reply runs: CPU threads (0 or omitted: every core) and its models' weights (omitted: f32; regenerate: the reply's own). */
+export interface ReplyRun {
+  threads?: number;
+  quant?: ModelQuant;
+}
+
+function runOptions(run: ReplyRun): { threads?: number; quant?: ModelQuant } {
+  return { ...(run.threads ? { threads: run.threads } : {}), ...(run.quant ? { quant: run.quant } : {}) };
+}
 
 export interface TokenPiece {
   text: string;
@@ -109,11 +120,11 @@ export class ChatSession {
     this.quietTimer = null;
   }
 
-  /** Sends a message; `threads` > 0 caps the CPU threads its reply runs with (0: every core). */
-  async send(text: string, mix: ChatMix, sampling: ChatSampling, maxTokens: number, threads = 0): Promise<boolean> {
+  /** Sends a message; `run` says the CPU threads (> 0 caps them; 0: every core) and the weights its reply runs with. */
+  async send(text: string, mix: ChatMix, sampling: ChatSampling, maxTokens: number, run: ReplyRun = {}): Promise<boolean> {
     this.error = null;
     try {
-      const sent = await this.api.sendMessage({ ...(this.chatId !== null ? { chatId: this.chatId } : {}), text, mix, sampling, maxTokens, ...(threads > 0 ? { threads } : {}) });
+      const sent = await this.api.sendMessage({ ...(this.chatId !== null ? { chatId: this.chatId } : {}), text, mix, sampling, maxTokens, ...runOptions(run) });
       this.pieces.set(sent.replyMessageId, this.pieces.get(sent.replyMessageId) ?? []);
       await this.open(sent.chatId);
       return true;
@@ -133,10 +144,10 @@ export class ChatSession {
     }
   }
 
-  async regenerate(messageId: number, mix: ChatMix | undefined, sampling: ChatSampling, maxTokens: number, threads = 0): Promise<void> {
+  async regenerate(messageId: number, mix: ChatMix | undefined, sampling: ChatSampling, maxTokens: number, run: ReplyRun = {}): Promise<void> {
     this.error = null;
     try {
-      const sent = await this.api.regenerate({ messageId, ...(mix ? { mix } : {}), sampling, maxTokens, ...(threads > 0 ? { threads } : {}) });
+      const sent = await this.api.regenerate({ messageId, ...(mix ? { mix } : {}), sampling, maxTokens, ...runOptions(run) });
       this.pieces.set(sent.replyMessageId, this.pieces.get(sent.replyMessageId) ?? []);
       if (this.chatId !== null) await this.open(this.chatId);
     } catch (err) {

@@ -1,5 +1,6 @@
 // The app's UI preferences, kept in the renderer's localStorage (they concern this window, not the forest).
 // Whatever is stored is checked on load: a bad or old value falls back to its default instead of breaking the app.
+import { MODEL_QUANTS, type ModelQuant } from '../../../shared/api/quant';
 
 export type Theme = 'system' | 'light' | 'dark';
 export type DevicePref = 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
@@ -16,13 +17,15 @@ export interface Prefs {
   threads: number;
   /** CPU threads for chat replies (0: every core). */
   chatThreads: number;
+  /** The weights chat replies run with: f32, or block-quantized to 8 or 4 bits (smaller and faster, a little less exact). */
+  quant: ModelQuant;
   /** A training checkpoints every this many steps (0: sized to the run, a tenth of it and at least 50)... */
   checkpointSteps: number;
   /** ...or after this many minutes, whichever comes first. */
   checkpointMinutes: number;
 }
 
-export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'minutes', budgetValue: 10, device: 'auto', threads: 0, chatThreads: 0, checkpointSteps: 0, checkpointMinutes: 5 };
+export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'minutes', budgetValue: 10, device: 'auto', threads: 0, chatThreads: 0, quant: 'f32', checkpointSteps: 0, checkpointMinutes: 5 };
 const KEY = 'grove.prefs.v1';
 
 export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
@@ -41,6 +44,7 @@ export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
     device: DEVICES.includes(r.device as DevicePref) ? (r.device as DevicePref) : DEFAULT_PREFS.device,
     threads: threadCount(r.threads, DEFAULT_PREFS.threads),
     chatThreads: threadCount(r.chatThreads, DEFAULT_PREFS.chatThreads),
+    quant: MODEL_QUANTS.includes(r.quant as ModelQuant) ? (r.quant as ModelQuant) : DEFAULT_PREFS.quant,
     checkpointSteps: typeof r.checkpointSteps === 'number' && Number.isInteger(r.checkpointSteps) && r.checkpointSteps >= 0 && r.checkpointSteps <= 1e9 ? r.checkpointSteps : DEFAULT_PREFS.checkpointSteps,
     checkpointMinutes: typeof r.checkpointMinutes === 'number' && r.checkpointMinutes > 0 && r.checkpointMinutes <= 24 * 60 ? r.checkpointMinutes : DEFAULT_PREFS.checkpointMinutes,
   };
