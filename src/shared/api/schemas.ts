@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ApiMethodName } from './methods';
 import { SafeName } from './names';
 import { chatSchemas } from './schemas-chat';
+import { collapseTrialSchemas } from './schemas-collapse-trial';
 import { estimateSchemas } from './schemas-estimate';
 import { DomainExpert, forestSchemas } from './schemas-forest';
 import { hubSchemas } from './schemas-hub';
@@ -138,6 +139,7 @@ export const apiSchemas = {
   ...mixSchemas,
   ...openAiSchemas,
   ...verdictSchemas(JobView),
+  ...collapseTrialSchemas(JobView),
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiSchemas = typeof apiSchemas;
