@@ -9,6 +9,7 @@ import { MergeMethodName, MergeSettings } from '../../shared/api/merge-methods';
 import type { CollapseTrial, CollapseTrialRow } from '../../shared/api/schemas-collapse-trial';
 import { interleavedWindows, scoreWindows } from '../eval/perplexity';
 import { mergeModels } from '../forest/merge/merge-models';
+import { crashPoint } from '../jobs/crash-point';
 import type { JobContext } from '../jobs/protocol';
 import { normaliseWeights } from '../model/average';
 import { LlamaModel } from '../runtime/llama-model';
@@ -46,6 +47,7 @@ async function scoreMerge(home: string, request: Parameters<typeof mergeRequest>
   const folder = incomingFolder(home);
   try {
     await mergeModels({ ...mergeRequest(...request), outFolder: folder });
+    crashPoint('merged:collapse-trial');
     const model = await LlamaModel.open(folder);
     try {
       const { nll, count } = await scoreWindows(model, interleavedWindows(files, p.contextLength), { contextLength: p.contextLength, batchSize: p.batchSize, maxTokens: p.maxTokens });

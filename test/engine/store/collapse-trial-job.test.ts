@@ -70,4 +70,21 @@ describe('tryCollapseMethods', () => {
     expect(trial.rows.map((r) => r.method)).not.toContain('slerp');
     expect(trial.weights.map((w) => w.weight)).toEqual([1 / 3, 1 / 3, 1 / 3].map((w) => expect.closeTo(w, 9)));
   });
+
+  it('leaves a temporary merge only when its worker dies, and gc deletes it', async () => {
+    const storeBefore = readdirSync(modelsDir(home)).sort();
+    process.env.GROVE_TEST_KILL_AFTER = 'merged:collapse-trial';
+    let job;
+    try {
+      job = await jobSettled(service, (await service.tryCollapseMethods({ weighting: { kind: 'uniform' } })).id);
+    } finally {
+      delete process.env.GROVE_TEST_KILL_AFTER;
+    }
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/was killed/);
+    const left = readdirSync(modelsDir(home)).filter((e) => !storeBefore.includes(e));
+    expect(left).toEqual([expect.stringMatching(/^\.incoming-\d+-/)]);
+    expect((await service.gc({})).files).toBeGreaterThan(0);
+    expect(readdirSync(modelsDir(home)).filter((e) => e.startsWith('.incoming-'))).toEqual([]);
+  });
 });
