@@ -1,19 +1,23 @@
 // `grove collapse --name NAME`: one model from several by weighted parameter average (btm.md "Collapse"):
 // posterior weights on a target (the paper's best: --posterior-on DOMAIN or --target; the mix of every
 // domain when no weighting is named), --weights, or --uniform; `--method` merges the weighted models another way
-// (task arithmetic, TIES, DARE over the seed; SLERP of two); `--light` keeps light experts over one base light.
+// (task arithmetic, TIES, DARE over the seed; SLERP of two); `--light` keeps light experts over one base light;
+// `--try-methods` first scores every method on held-out text of the target and prints the table, then (with --name)
+// collapses with the best.
 import type { Command } from 'commander';
 import { mergeMethodViews } from '../../engine/forest/merge/registry';
 import { GroveError } from '../../shared/api/errors';
-import { MERGE_METHOD_NAMES, type MergeMethodName } from '../../shared/api/merge-methods';
+import { MERGE_METHOD_NAMES, type MergeMethodName, type MergeSettings } from '../../shared/api/merge-methods';
 import type { CollapseWeightingInput } from '../../shared/api/schemas-forest';
 import { forestHomeOf, modelNameArg } from '../options';
+import { printCollapseTrial } from '../print-collapse-trial';
 import { printParents } from '../print-forest';
 import { jobRunningService, runJob } from '../run-job';
 
 interface CollapseOpts {
   models?: string[];
-  name: string;
+  name?: string;
+  tryMethods?: boolean;
   weights?: string[];
   posteriorOn?: string;
   target?: string;
@@ -40,7 +44,7 @@ export function registerCollapse(program: Command): void {
     .command('collapse')
     .description("average models into one: posterior weights on a target (the paper's best; default: the mix of every domain), or --weights, or --uniform")
     .option('--models <model...>', 'models of the forest to average (default: every trained expert)')
-    .requiredOption('--name <name>', 'name of the new model', modelNameArg)
+    .option('--name <name>', 'name of the new model (required unless --try-methods is given alone)', modelNameArg)
     .option('--posterior-on <domain>', 'weights = the cached prior of the models on this domain')
     .option('--target <target>', 'weights = the cached prior on a target: domain:NAME, folder:PATH or mix (the default)')
     .option('--weights <w...>', 'manual weights, one per --models entry (renormalised)')
@@ -51,8 +55,11 @@ export function registerCollapse(program: Command): void {
     .option('--normalize <yes|no>', 'divide by the weights that took part (each method has its default)')
     .option('--seed <n>', 'dare_*: the random drop\'s seed (the same seed gives the same model)', num)
     .option('--light', 'keep it light: light experts over one base become one light model over it (their adapters concatenated, exact)')
+    .option('--try-methods', "merge the models with every method that takes them, score each on 16384 held-out tokens of the target (the weights' target, else the mix) and print the perplexities; with --name, then collapse with the best")
     .addHelpText('after', `\nMerge methods:\n${methodsHelp()}`)
     .action(async (o: CollapseOpts, cmd: Command) => {
+      if (o.name === undefined && !o.tryMethods) throw new GroveError('bad_input', 'Name the new model: --name NAME (or give --try-methods alone to compare the merge methods first).');
+      if (o.tryMethods && cmd.getOptionValueSource('method') === 'cli') throw new GroveError('bad_input', '--try-methods picks the method (the one of lowest perplexity); leave out --method, or leave out --try-methods.');
       if (!(MERGE_METHOD_NAMES as readonly string[]).includes(o.method)) throw new GroveError('bad_input', `--method must be one of ${MERGE_METHOD_NAMES.join(', ')}, not ${JSON.stringify(o.method)}.`);
       if (o.normalize !== undefined && !['yes', 'no'].includes(o.normalize)) throw new GroveError('bad_input', `--normalize must be yes or no, not ${JSON.stringify(o.normalize)}.`);
       const settings = {
@@ -71,9 +78,22 @@ export function registerCollapse(program: Command): void {
       } else weighting = { kind: 'posterior', target: o.target ?? (o.posteriorOn !== undefined ? `domain:${o.posteriorOn}` : 'mix') };
       const home = forestHomeOf(cmd);
       const service = jobRunningService(home);
+      const models = o.models ? { models: o.models } : {};
       try {
-        await runJob(service, () => service.collapse({ name: o.name, ...(o.models ? { models: o.models } : {}), weighting, method: o.method as MergeMethodName, settings, ...(o.light ? { keep: 'light' as const } : {}) }));
-        printParents(home, o.name);
+        let method = o.method as MergeMethodName;
+        let chosenSettings: MergeSettings = settings;
+        if (o.tryMethods) {
+          const [job] = await runJob(service, () => service.tryCollapseMethods({ ...models, weighting }));
+          const trial = await service.collapseTrial({ jobId: job!.id });
+          if (!trial) throw new GroveError('internal', `The trial of the merge methods (job ${job!.id}) finished without its numbers; run it again.`);
+          printCollapseTrial(trial);
+          if (o.name === undefined) return;
+          method = trial.best;
+          chosenSettings = trial.rows.find((r) => r.method === trial.best)!.settings;
+        }
+        const name = o.name!;
+        await runJob(service, () => service.collapse({ name, ...models, weighting, method, settings: chosenSettings, ...(o.light ? { keep: 'light' as const } : {}) }));
+        printParents(home, name);
       } finally {
         service.close();
       }

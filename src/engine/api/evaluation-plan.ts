@@ -46,7 +46,11 @@ export function planEvaluation(catalog: Catalog, home: string, forestId: number,
     return prior ? [[d.name, prior]] : [];
   }));
   const ensemble = choice.ensemble && experts.length >= 2 ? { experts, priors } : null;
+  return { models, domains, ensemble, split: choice.split, contextLength: forestContextLength(catalog, forestId), maxTokens: EVAL_MAX_TOKENS };
+}
+
+/** The forest's context length: the window its models were trained on, and are scored with. */
+export function forestContextLength(catalog: Catalog, forestId: number): number {
   const seed = modelById(catalog, forestSeed(catalog, forestId).id);
-  const settings = forestTrainingSettings(catalog, forestId, parseModelConfig(JSON.parse(seed.architectureJson)), seedIsPretrained(catalog, forestId, seed.id));
-  return { models, domains, ensemble, split: choice.split, contextLength: settings.contextLength, maxTokens: EVAL_MAX_TOKENS };
+  return forestTrainingSettings(catalog, forestId, parseModelConfig(JSON.parse(seed.architectureJson)), seedIsPretrained(catalog, forestId, seed.id)).contextLength;
 }

@@ -11,10 +11,13 @@ import { listEvaluations } from '../catalog/evaluations';
 import { findModel, insertModel, liveModelNamed, modelById, readyModelNames } from '../catalog/models';
 import { getRun, insertRun, listRuns, runMetricPoints, setRunDir, setRunJob } from '../catalog/runs';
 import { forestExperts, forestSeed } from '../forest/experts';
-import { mergeMethod } from '../forest/merge/registry';
 import { listPriors, loadPrior, priorOver } from '../forest/prior-store';
 import { parseModelConfig, type ModelConfig } from '../model/config';
 import { sharedLightBase, type CollapseJobPayload } from '../store/collapse-job';
+import type { CollapseTrialJobPayload } from '../store/collapse-trial-job';
+import { collapseTrial } from '../catalog/collapse-trials';
+import { MERGE_METHOD_NAMES } from '../../shared/api/merge-methods';
+import { collapseWeighting, methodBase, methodMisfit, methodSettings, modelsUsed } from './collapse-plan';
 import { domainDir } from '../store/domains';
 import type { EvaluateJobPayload } from '../store/evaluate-job';
 import type { PriorJobPayload, StoredRef } from '../store/prior-job';
@@ -27,9 +30,11 @@ import { claimModelName, planExpert, planTraining, seedIsPretrained, storedRef }
 import { runEstimate } from './training-estimate';
 import { jobView, type ServiceJobs } from './jobs';
 import { targetText } from './prior-target';
-import { cachedPriorOver, planEvaluation } from './evaluation-plan';
+import { forestContextLength, planEvaluation } from './evaluation-plan';
 import { assertCanPlantSeed } from './seed-guard';
 
+/** Predicted tokens each merge method is scored on when the methods are tried: enough to rank them, quick on a laptop. */
+const TRIAL_MAX_TOKENS = 16_384;
 
 export class ForestCalls {
   constructor(
@@ -183,30 +188,51 @@ export class ForestCalls {
   async collapse(raw: ApiInput<'collapse'>): Promise<JobView> {
     const input = apiSchemas.collapse.input.parse(raw);
     const forestId = this.forestId();
-    const models = input.models ? this.models(input.models) : this.experts(forestId);
-    if (models.length < 2) throw new GroveError('bad_input', 'Collapse averages at least two models; the forest has fewer trained experts.');
+    const models = this.collapsed(forestId, input.models);
     if (liveModelNamed(this.catalog, input.name, forestId)) throw new GroveError('conflict', `The forest already has a model named "${input.name}"; choose another name.`, { name: input.name });
-    const w = input.weighting;
-    let weighting: CollapseJobPayload['weighting'];
-    if (w.kind === 'uniform') weighting = w;
-    else if (w.kind === 'manual') {
-      const known = new Set(models.map((m) => m.name));
-      const unknown = Object.keys(w.weights).filter((n) => !known.has(n));
-      if (unknown.length > 0) throw new GroveError('not_found', `Manual weights name ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not among the models collapsed (${[...known].join(', ')}).`, { unknown });
-      weighting = { kind: 'manual', weights: models.map((m) => w.weights[m.name] ?? 0) };
-    } else weighting = { kind: 'posterior', target: w.target, prior: cachedPriorOver(this.catalog, forestId, w.target, models), text: targetText(this.catalog, this.forestHome, forestId, w.target, this.jobs.paths) };
-    const method = mergeMethod(input.method);
-    const used = weighting.kind === 'manual' ? weighting.weights.filter((x) => x > 0).length : models.length;
-    if (used < method.models.min || (method.models.max !== undefined && used > method.models.max)) {
-      const takes = method.models.max === method.models.min ? `exactly ${method.models.min}` : `at least ${method.models.min}`;
-      throw new GroveError('bad_input', `${method.name} merges ${takes} models; ${used} ${used === 1 ? 'was' : 'were'} chosen. Choose the models again, or another method.`, { method: method.name, models: used });
-    }
-    // SLERP walks half way unless told otherwise; the task-vector methods take the forest's seed as their base.
-    const settings = input.method === 'slerp' && input.settings.t === undefined ? { ...input.settings, t: 0.5 } : input.settings;
-    const base = method.needsBase ? storedRef(this.catalog, forestSeed(this.catalog, forestId).id) : null;
+    const weighting = collapseWeighting(this.catalog, this.forestHome, this.jobs.paths, forestId, models, input.weighting);
+    const misfit = methodMisfit(input.method, modelsUsed(weighting, models));
+    if (misfit) throw new GroveError('bad_input', `${misfit} Choose the models again, or another method.`, { method: input.method, models: modelsUsed(weighting, models) });
     // Refused now, by name, rather than by a failed job: a light collapse needs light experts over one base.
     if (input.keep === 'light') sharedLightBase(models.map((m) => ({ name: m.name, base: modelById(this.catalog, m.id).light?.baseSha256 ?? null })), 'light');
-    const payload: CollapseJobPayload = { name: input.name, models, weighting, method: input.method, settings, base, keep: input.keep };
+    const payload: CollapseJobPayload = { name: input.name, models, weighting, method: input.method, settings: methodSettings(input.method, input.settings), base: methodBase(this.catalog, forestId, input.method), keep: input.keep };
     return jobView(this.jobs.enqueueJob('collapse', payload));
+  }
+
+  /** Every merge method that takes this many models, each scored on the target's held-out text: one job. */
+  async tryCollapseMethods(raw: ApiInput<'tryCollapseMethods'>): Promise<JobView> {
+    const input = apiSchemas.tryCollapseMethods.input.parse(raw);
+    const forestId = this.forestId();
+    const models = this.collapsed(forestId, input.models);
+    const weighting = collapseWeighting(this.catalog, this.forestHome, this.jobs.paths, forestId, models, input.weighting);
+    const used = modelsUsed(weighting, models);
+    const fits = MERGE_METHOD_NAMES.map((method) => ({ method, misfit: methodMisfit(method, used) }));
+    const methods = fits.filter((f) => f.misfit === null).map((f) => ({ method: f.method, settings: methodSettings(f.method, {}) }));
+    const target = input.target ?? (input.weighting.kind === 'posterior' ? input.weighting.target : 'mix');
+    const payload: CollapseTrialJobPayload = {
+      models,
+      weighting,
+      base: storedRef(this.catalog, forestSeed(this.catalog, forestId).id),
+      methods,
+      skipped: fits.flatMap((f) => (f.misfit === null ? [] : [{ method: f.method, reason: f.misfit }])),
+      target,
+      text: targetText(this.catalog, this.forestHome, forestId, target, this.jobs.paths),
+      contextLength: forestContextLength(this.catalog, forestId),
+      maxTokens: TRIAL_MAX_TOKENS,
+    };
+    return jobView(this.jobs.enqueueJob('collapse-trial', payload));
+  }
+
+  async collapseTrial(raw: ApiInput<'collapseTrial'>): Promise<ApiOutput<'collapseTrial'>> {
+    const { jobId } = apiSchemas.collapseTrial.input.parse(raw);
+    const forest = this.catalog.forest();
+    return forest ? collapseTrial(this.catalog, forest.id, jobId) : null;
+  }
+
+  /** The models a collapse merges (default: every ready expert); refused below two. */
+  private collapsed(forestId: number, names: readonly string[] | undefined): StoredRef[] {
+    const models = names ? this.models(names) : this.experts(forestId);
+    if (models.length < 2) throw new GroveError('bad_input', 'Collapse averages at least two models; the forest has fewer trained experts.');
+    return models;
   }
 }

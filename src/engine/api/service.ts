@@ -108,6 +108,8 @@ export class GroveService implements GroveApi {
   evaluate = (input: ApiInput<'evaluate'>) => this.forestCalls.evaluate(input);
   evaluations = (_input?: ApiInput<'evaluations'>) => this.forestCalls.evaluations();
   collapse = (input: ApiInput<'collapse'>) => this.forestCalls.collapse(input);
+  tryCollapseMethods = (input: ApiInput<'tryCollapseMethods'>) => this.forestCalls.tryCollapseMethods(input);
+  collapseTrial = (input: ApiInput<'collapseTrial'>) => this.forestCalls.collapseTrial(input);
   mergeMethods = (_input?: ApiInput<'mergeMethods'>) => Promise.resolve(mergeMethodViews());
   // The forest against one dense model (schemas-verdict.ts), in baseline-calls.ts.
   compareWithBaseline = (input: ApiInput<'compareWithBaseline'>) => this.baselineCalls.compareWithBaseline(input);

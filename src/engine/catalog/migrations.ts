@@ -305,6 +305,24 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 9,
+    name: 'collapse_trials: the merge methods scored on a target before a collapse',
+    up(db) {
+      db.exec(`
+        -- "Which collapse is best": the chosen experts merged with each merge method and scored on a held-out
+        -- sample of a target (JSON, schemas-collapse-trial.ts), by the job that ran it, so the app can show the
+        -- perplexities and preselect the best.
+        CREATE TABLE collapse_trials (
+          id INTEGER PRIMARY KEY,
+          forest_id INTEGER NOT NULL REFERENCES forests(id) ON DELETE CASCADE,
+          job_id INTEGER NOT NULL,
+          trial_json TEXT NOT NULL,
+          created_at TEXT NOT NULL DEFAULT ${now}
+        );
+      `);
+    },
+  },
 ];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;

@@ -6,6 +6,7 @@ import { runDownloadJob, runImportSeedJob } from '../hub/hub-jobs';
 import { runExpertJob } from '../store/expert-job';
 import { runSeedJob } from '../store/seed-job';
 import { runCollapseJob } from '../store/collapse-job';
+import { runCollapseTrialJob } from '../store/collapse-trial-job';
 import { runEvaluateJob } from '../store/evaluate-job';
 import { runPriorJob } from '../store/prior-job';
 import { runMeasureSpeedJob } from '../train/measure-speed';
@@ -24,6 +25,7 @@ export const jobHandlers: Readonly<Record<JobKindName, JobHandler>> = {
   prior: (payload, ctx) => runPriorJob(payload, ctx),
   evaluate: (payload, ctx) => runEvaluateJob(payload, ctx),
   collapse: (payload, ctx) => runCollapseJob(payload, ctx),
+  'collapse-trial': (payload, ctx) => runCollapseTrialJob(payload, ctx),
   'measure-speed': (payload, ctx) => runMeasureSpeedJob(payload, ctx),
   download: (payload, ctx) => runDownloadJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
   'import-seed': (payload, ctx) => runImportSeedJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),

@@ -5,6 +5,8 @@
 // full model or, kept light, into one light model over that base. The result is stored; the owner makes it a model.
 import { z } from 'zod';
 import { MergeMethodName, MergeSettings } from '../../shared/api/merge-methods';
+import type { MergeInput } from '../forest/merge/method';
+import type { MergeModelsRequest } from '../forest/merge/merge-models';
 import { mergeMethod } from '../forest/merge/registry';
 import type { JobContext } from '../jobs/protocol';
 import { parsePriorTarget } from '../forest/prior-store';
@@ -61,10 +63,14 @@ export function sharedLightBase(models: readonly { name: string; base: string | 
   return [...bases][0]!;
 }
 
-export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<CollapsedRecord> {
-  const p = CollapseJobPayload.parse(input);
+/** A collapse's models with the weights they merge with (a parent at 0 is left out), and the prior where one was estimated. */
+export interface CollapseWeights {
+  used: { ref: StoredRef; weight: number }[];
+}
+
+/** The weights of a collapse (or of a trial of the methods): uniform, manual, or the posterior on the target, estimated (and recorded) when none is cached. */
+export async function collapseWeights(p: Pick<z.output<typeof CollapseJobPayload>, 'models' | 'weighting'>, ctx: JobContext): Promise<CollapseWeights> {
   const w = p.weighting;
-  ctx.progress({ done: 0, total: 2 });
   const experts = p.models.map((m) => ({ id: m.id, name: m.name }));
   let choice: AveragingChoice;
   if (w.kind === 'uniform') choice = { method: 'uniform' };
@@ -79,9 +85,33 @@ export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<C
     choice = { method: 'posterior', prior: { target: parsePriorTarget(w.target), modelIds: experts.map((e) => e.id), weights: prior } };
   }
   // The weights through the forest's one definition of them (forest/weights.ts); a parent at 0 gives nothing.
-  const used = averagingWeights(experts, choice).map((pw) => ({ ref: p.models.find((m) => m.id === pw.modelId)!, weight: pw.weight }));
+  return { used: averagingWeights(experts, choice).map((pw) => ({ ref: p.models.find((m) => m.id === pw.modelId)!, weight: pw.weight })) };
+}
+
+/** The stored models as a merge's inputs, with their weights. */
+export function mergeInputs(home: string, used: CollapseWeights['used']): MergeInput[] {
+  return used.map(({ ref, weight }) => ({ folder: storedModelFolder(home, ref.sha256), weight, label: ref.name, tokenizerSha256: ref.tokenizerSha256 }));
+}
+
+/** A merge by any method other than plain linear: the settings a person gives as the method's parameters, the seed as the base. */
+export function mergeRequest(home: string, method: MergeMethodName, settings: MergeSettings, inputs: MergeInput[], base: StoredRef | null): Omit<MergeModelsRequest, 'outFolder'> {
+  const { density, t, normalize, seed } = settings;
+  return {
+    method: mergeMethod(method),
+    inputs,
+    base: base ? { folder: storedModelFolder(home, base.sha256), weight: 1, label: base.name, tokenizerSha256: base.tokenizerSha256 } : null,
+    perModel: density !== undefined ? { density: inputs.map(() => density) } : {},
+    global: { ...(t !== undefined ? { t } : {}), ...(normalize !== undefined ? { normalize } : {}) },
+    ...(seed !== undefined ? { seed } : {}),
+  };
+}
+
+export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<CollapsedRecord> {
+  const p = CollapseJobPayload.parse(input);
+  ctx.progress({ done: 0, total: 2 });
+  const { used } = await collapseWeights(p, ctx);
   ctx.progress({ done: 1, total: 2 });
-  const inputs = used.map(({ ref, weight }) => ({ folder: storedModelFolder(ctx.forestHome, ref.sha256), weight, label: ref.name, tokenizerSha256: ref.tokenizerSha256 }));
+  const inputs = mergeInputs(ctx.forestHome, used);
   let stored: { sha256: string; bytes: number; weights: number[] };
   let light: CollapsedRecord['light'] = null;
   const bases = await Promise.all(used.map(({ ref }) => lightBaseOf(storedModelFolder(ctx.forestHome, ref.sha256))));
@@ -100,18 +130,9 @@ export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<C
     } else stored = { ...(await storeLightCollapse(ctx.forestHome, base, parts, tokenizerSha256)), weights };
   } else if (p.method === 'linear' && Object.keys(p.settings).length === 0) stored = await storeAverage(ctx.forestHome, inputs);
   else {
-    const method = mergeMethod(p.method);
-    const { density, t, normalize, seed } = p.settings;
-    const base = p.base ? { folder: storedModelFolder(ctx.forestHome, p.base.sha256), weight: 1, label: p.base.name, tokenizerSha256: p.base.tokenizerSha256 } : null;
-    const merged = await storeMerge(ctx.forestHome, {
-      method,
-      inputs,
-      base,
-      perModel: density !== undefined ? { density: inputs.map(() => density) } : {},
-      global: { ...(t !== undefined ? { t } : {}), ...(normalize !== undefined ? { normalize } : {}) },
-      ...(seed !== undefined ? { seed } : {}),
-    });
+    const merged = await storeMerge(ctx.forestHome, mergeRequest(ctx.forestHome, p.method, p.settings, inputs, p.base));
     // The lineage shows how much of each parent went in: the weights, or SLERP's (1 - t, t).
+    const t = p.settings.t;
     const shares = p.method === 'slerp' ? [1 - (t ?? 0), t ?? 0] : used.map((u) => u.weight);
     stored = { ...merged, weights: shares };
   }

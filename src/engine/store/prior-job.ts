@@ -11,7 +11,6 @@ import type { WindowScorer } from '../eval/perplexity';
 import { CACHED_PRIOR_DEFAULTS } from '../forest/prior';
 import type { JobContext } from '../jobs/protocol';
 import { loadTokenizer } from '../tokenize/load';
-import type { ShardFile } from '../train/windows';
 import { openStoredScorers } from './stored-scorers';
 
 /**
@@ -49,17 +48,20 @@ export interface PriorRecord {
   sequences: number;
 }
 
+/** A shard of held-out text, with its length in tokens. */
+export type HeldOutShard = ReturnType<typeof splitShards>[number];
+
 /**
  * The shards to read: each domain's valid split, or its train split where the valid split is shorter than
  * one window (a small folder); a folder target is ingested (with the forest's tokenizer) and read whole.
  */
-export async function targetShards(text: TargetText, contextLength: number, signal?: AbortSignal): Promise<ShardFile[]> {
+export async function targetShards(text: TargetText, contextLength: number, signal?: AbortSignal): Promise<HeldOutShard[]> {
   const dirs = text.kind === 'domains' ? text.dirs : [text.out];
   if (text.kind === 'folder') {
     const tokenizer = corpusTokenizer(await loadTokenizer(text.tokenizer));
     await ingestFolder({ folder: text.folder, out: text.out, tokenizer, settings: { minTrainTokens: 0 }, ...(signal ? { signal } : {}) });
   }
-  const files: ShardFile[] = [];
+  const files: HeldOutShard[] = [];
   for (const dir of dirs) {
     const m = await readManifest(dir);
     const splits = text.kind === 'folder' ? (['train', 'valid', 'test'] as const) : m.splits.valid.tokens > contextLength ? (['valid'] as const) : (['train'] as const);

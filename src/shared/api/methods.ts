@@ -24,6 +24,9 @@ export const API_METHODS = [
   'evaluations',
   'collapse',
   'mergeMethods',
+  // which collapse is best (schemas-collapse-trial.ts)
+  'tryCollapseMethods',
+  'collapseTrial',
   // the forest against one dense model (schemas-verdict.ts)
   'compareWithBaseline',
   'verdict',

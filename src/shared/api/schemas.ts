@@ -5,6 +5,7 @@ import type { ApiMethodName } from './methods';
 import { SafeName } from './names';
 import { QuantSizes } from './quant';
 import { chatSchemas } from './schemas-chat';
+import { collapseTrialSchemas } from './schemas-collapse-trial';
 import { estimateSchemas } from './schemas-estimate';
 import { DomainExpert, forestSchemas } from './schemas-forest';
 import { hubSchemas } from './schemas-hub';
@@ -141,6 +142,7 @@ export const apiSchemas = {
   ...mixSchemas,
   ...openAiSchemas,
   ...verdictSchemas(JobView),
+  ...collapseTrialSchemas(JobView),
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiSchemas = typeof apiSchemas;

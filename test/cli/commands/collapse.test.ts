@@ -111,4 +111,21 @@ describe('grove collapse', () => {
     expect(full.status).not.toBe(0);
     expect(full.stderr).toMatch(/stays light only when every model chosen is a light expert over one base: alpha is a full model/);
   });
+
+  it('--try-methods prints every method’s held-out perplexity, and with --name collapses with the best', () => {
+    const rows = (out: string) => [...out.matchAll(/^(\w+) +(\d+\.\d{2}) {2}(best|\+\d+\.\d %)$/gm)].map((m) => ({ method: m[1]!, perplexity: Number(m[2]), gap: m[3]! }));
+    const table = grove('collapse', '--models', 'alpha', 'beta', '--posterior-on', 'notes', '--try-methods');
+    expect(table).toMatch(/^Scored on \d+ held-out tokens of domain:notes \(valid split, windows of \d+\)\.$/m);
+    const tried = rows(table);
+    expect(tried.map((r) => r.method)).toEqual(['linear', 'task_arithmetic', 'ties', 'dare_linear', 'dare_ties', 'slerp']);
+    const best = tried.reduce((a, b) => (b.perplexity < a.perplexity ? b : a));
+    expect(tried.filter((r) => r.gap === 'best').map((r) => r.method)).toEqual([best.method]);
+    expect(grove('list')).not.toMatch(/picked/);
+
+    const picked = grove('collapse', '--models', 'alpha', 'beta', '--posterior-on', 'notes', '--try-methods', '--name', 'picked');
+    expect(rows(picked).find((r) => r.gap === 'best')!.method).toBe(best.method);
+    expect(grove('list')).toMatch(/\tcollapsed\tpicked/);
+    const both = spawnSync(process.execPath, [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'beta', '--uniform', '--try-methods', '--method', 'ties'], { encoding: 'utf8' });
+    expect(both.stderr).toMatch(/--try-methods picks the method/);
+  });
 });

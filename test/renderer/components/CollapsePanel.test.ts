@@ -24,6 +24,19 @@ function forestWith(api: ReturnType<typeof fakeApi>): ForestState {
   return forest;
 }
 
+// A trial of three methods as the engine stores it (ties best), and the methods the engine lists.
+const methods = ['linear', 'ties', 'slerp'].map((name) => ({ name, description: `${name} merges.`, paper: { title: 'p', url: 'u' }, needsBase: name === 'ties', models: { min: name === 'slerp' ? 2 : 1, max: name === 'slerp' ? 2 : null }, settings: name === 'slerp' ? [{ name: 't', description: 'how far', default: 0.5 }] : [] }));
+const trial = {
+  jobId: 9, target: 'domain:news', split: 'valid' as const, contextLength: 128, tokens: 16384, weights: [{ name: 'news', weight: 0.75 }, { name: 'fiction', weight: 0.25 }],
+  rows: [
+    { method: 'linear' as const, settings: {}, loss: Math.log(40), perplexity: 40 },
+    { method: 'ties' as const, settings: {}, loss: Math.log(36), perplexity: 36 },
+    { method: 'slerp' as const, settings: { t: 0.5 }, loss: Math.log(45), perplexity: 45 },
+  ],
+  skipped: [{ method: 'dare_ties' as const, reason: 'not in this test.' }],
+  best: 'ties' as const, createdAt: '2025-01-01',
+};
+
 describe('CollapsePanel', () => {
   it('shows the posterior weights it will use, then collapses with them and says where the model is', async () => {
     const api = fakeApi({ priors: () => [prior], collapse: () => job(5, 'collapse', 'queued') });
@@ -100,5 +113,45 @@ describe('CollapsePanel', () => {
     await waitFor(() => expect(screen.getAllByTestId('weight-value')).toHaveLength(2));
     await fireEvent.click(screen.getByRole('button', { name: 'Collapse' }));
     expect(api.collapse).toHaveBeenCalledWith({ name: 'collapsed-news', weighting: { kind: 'posterior', target: 'domain:news' }, models: ['news', 'fiction'], method: 'ties', settings: { density: 0.5 } });
+  });
+
+  it('tries the merge methods on the target, shows their perplexities and preselects the best, then collapses with it', async () => {
+    const api = fakeApi({ priors: () => [prior], mergeMethods: () => methods, tryCollapseMethods: () => job(9, 'collapse-trial', 'running'), collapseTrial: () => trial, collapse: () => job(10, 'collapse', 'queued') });
+    const forest = forestWith(api);
+    render(CollapsePanel, { forest, domain: 'news', onclose: () => {} });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Try the methods' }));
+    expect(api.tryCollapseMethods).toHaveBeenCalledWith({ weighting: { kind: 'posterior', target: 'domain:news' }, models: ['news', 'fiction'] });
+    expect(screen.queryByTestId('merge-trial-table')).toBeNull();
+    api.emit({ type: 'job.changed', job: job(9, 'collapse-trial', 'done') });
+    const table = await screen.findByTestId('merge-trial-table');
+    expect(api.collapseTrial).toHaveBeenCalledWith({ jobId: 9 });
+    expect(table.querySelector('caption')!.textContent).toBe('Scored on 16384 held-out tokens of domain:news (valid split, windows of 128).');
+    expect(screen.getAllByTestId('merge-trial-row').map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent))).toEqual([
+      ['linear', '40.00', '+11.1 %'],
+      ['ties', '36.00', 'best'],
+      ['slerp', '45.00', '+25.0 %'],
+    ]);
+    expect(table.textContent).toMatch(/dare_ties\s*not tried: not in this test\./);
+    await waitFor(() => expect((screen.getByLabelText('Merge method') as HTMLSelectElement).value).toBe('ties'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Collapse' }));
+    expect(api.collapse).toHaveBeenCalledWith({ name: 'collapsed-news', weighting: { kind: 'posterior', target: 'domain:news' }, models: ['news', 'fiction'], method: 'ties', settings: {} });
+  });
+
+  it('drops the trial’s numbers when the weights change, since they were tried on other weights', async () => {
+    let priors = [prior];
+    const api = fakeApi({ priors: () => priors, mergeMethods: () => methods, tryCollapseMethods: () => job(9, 'collapse-trial', 'running'), collapseTrial: () => trial, estimatePrior: () => job(11, 'prior', 'running') });
+    const forest = forestWith(api);
+    forest.summary = { ...summary, models: [...summary.models, model(4, 'poetry', 'expert')] };
+    render(CollapsePanel, { forest, domain: 'news', onclose: () => {} });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Try the methods' }));
+    api.emit({ type: 'job.changed', job: job(9, 'collapse-trial', 'done') });
+    await screen.findByTestId('merge-trial-table');
+    // The prior predates "poetry": estimated again, it brings other weights.
+    await fireEvent.click(screen.getByRole('button', { name: 'Estimate again' }));
+    priors = [{ ...prior, weights: [...prior.weights.map((w) => ({ ...w, weight: w.weight / 2 })), { modelId: 4, name: 'poetry', weight: 0.5 }] }];
+    api.emit({ type: 'job.changed', job: job(11, 'prior', 'done') });
+    await waitFor(() => expect(screen.getAllByTestId('weight-value')).toHaveLength(3));
+    expect(screen.queryByTestId('merge-trial-table')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Try the methods' })).toBeTruthy();
   });
 });

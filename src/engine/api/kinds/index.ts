@@ -4,6 +4,7 @@
 import type { JobKindName } from '../../jobs/kinds';
 import { baselineKind } from './baseline';
 import { collapseKind } from './collapse';
+import { collapseTrialKind } from './collapse-trial';
 import { evaluateKind } from './evaluate';
 import { expertKind } from './expert';
 import { exportKind } from './export';
@@ -25,6 +26,7 @@ export const JOB_KINDS: Readonly<Record<JobKindName, JobKind>> = {
   prior: priorKind,
   evaluate: evaluateKind,
   collapse: collapseKind,
+  'collapse-trial': collapseTrialKind,
   'measure-speed': measureSpeedKind,
   download: downloadKind,
   'import-seed': importSeedKind,
