@@ -13,7 +13,8 @@ import { getRun, insertRun, listRuns, runMetricPoints, setRunDir, setRunJob } fr
 import { forestExperts, forestSeed } from '../forest/experts';
 import { listPriors, loadPrior, priorOver } from '../forest/prior-store';
 import { parseModelConfig, type ModelConfig } from '../model/config';
-import { sharedLightBase, type CollapseJobPayload } from '../store/collapse-job';
+import { sharedLightBase } from '../forest/light-base';
+import type { CollapseJobPayload } from '../store/collapse-job';
 import type { CollapseTrialJobPayload } from '../store/collapse-trial-job';
 import { collapseTrial } from '../catalog/collapse-trials';
 import { MERGE_METHOD_NAMES } from '../../shared/api/merge-methods';

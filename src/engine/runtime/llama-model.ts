@@ -19,7 +19,7 @@ import type { TensorReader } from '../model/safetensors';
 import { quantTypeOfModelQuant, type ModelQuant } from '../quant/plan';
 import { ensureQuantWeights } from '../quant/weight-file';
 import { batchAdapters, sharedAdapterFeeds, type LoadedAdapter } from './adapter-feeds';
-import { derivedKey, quantWeightsPath } from './derived-files';
+import { derivedKey, quantWeightsPath } from '../model/derived-files';
 import { DecodeCache, emptyPast } from './decode-cache';
 import { KvCache } from './kv-cache';
 import { createSession, ort, type OrtSession } from './ort';

@@ -12,6 +12,7 @@ import type { JobContext } from '../jobs/protocol';
 import { parsePriorTarget } from '../forest/prior-store';
 import { averagingWeights, type AveragingChoice } from '../forest/weights';
 import { estimateTargetPrior, PRIOR_WINDOWS, StoredRef, TargetText, type PriorRecord } from './prior-job';
+import { sharedLightBase } from '../forest/light-base';
 import { GroveError } from '../../shared/api/errors';
 import { normaliseWeights } from '../model/average';
 import { CollapseKeep } from '../../shared/api/schemas-forest';
@@ -49,18 +50,6 @@ export interface CollapsedRecord {
   parents: { modelId: number; weight: number }[];
   /** A collapse kept light: the base its adapter is added to and the adapter's LoRA settings; null for a full model. */
   light: { baseSha256: string; lora: LoraConfig } | null;
-}
-
-/** The one base every chosen model is a light expert over, or the refusal that says which models are not. */
-export function sharedLightBase(models: readonly { name: string; base: string | null }[], keep: CollapseKeep): string {
-  const full = models.filter((m) => m.base === null).map((m) => m.name);
-  const bases = new Set(models.flatMap((m) => (m.base === null ? [] : [m.base])));
-  if (keep === 'light' && (full.length > 0 || bases.size !== 1)) {
-    const why = full.length > 0 ? `${full.join(', ')} ${full.length > 1 ? 'are full models' : 'is a full model'}` : 'they are light experts over different bases';
-    throw new GroveError('unsupported', `A collapse stays light only when every model chosen is a light expert over one base: ${why}. Choose light experts over one base, or collapse into a full model.`, { full });
-  }
-  if (full.length > 0 || bases.size !== 1) throw new GroveError('unsupported', 'Collapse light experts together, over one base: this choice mixes light experts with full models (or light experts over different bases). Choose the light experts alone, or the full models alone.');
-  return [...bases][0]!;
 }
 
 /** A collapse's models with the weights they merge with (a parent at 0 is left out), and the prior where one was estimated. */

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { readConfigFile, openWeights } from '../model/folder';
 import { processAlive } from '../process-alive';
 import { QUANT_TYPES } from '../quant/plan';
-import { QUANT_WEIGHTS_NAME, quantWeightsPath } from '../runtime/derived-files';
+import { QUANT_WEIGHTS_NAME, quantWeightsPath } from '../model/derived-files';
 
 /** A quantized weights file's temporary name, with its writer's process id. */
 const QUANT_TEMP = /^grove-quant-(?:q8_0|q4_0)-[0-9a-f]{16}\.bin\.tmp-(\d+)(?:-[0-9a-f]+)?$/;

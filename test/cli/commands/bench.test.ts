@@ -59,7 +59,8 @@ describe('grove bench btm --domains', () => {
     expect(markdown).toContain('Ingestion of each domain (skipped files)');
     expect(markdown).toMatch(/\| code \| train \| 25 \| 24 \| document \| 1 binary \| blob\.bin \(binary\) \|/);
     expect(readFileSync(join(out, 'btm-kinds-quick.svg'), 'utf8').startsWith('<svg')).toBe(true);
-    expect(run.stdout + run.stderr).toMatch(/btm .*step \d+\/\d+/);
+    // The progress line (off a terminal, at most one every 5 s: which phase it catches depends on the machine's speed).
+    expect(run.stdout + run.stderr).toMatch(/^btm .* \| run \d+ % /m);
   }, 300_000);
 
   it('adds the light forest with --light: its own finite rows, each light expert better than its seed on its domain', () => {
