@@ -41,17 +41,22 @@ afterAll(async () => {
   await serve?.stop();
 });
 
+/** New expert: reads `dir` and goes on to the branch step, with a budget of 8 steps. */
+async function readFolderToBranchStep(dir: string): Promise<void> {
+  await page.getByRole('button', { name: 'New expert' }).first().click();
+  await page.getByLabel('Folder').fill(dir);
+  await page.getByRole('button', { name: 'Read the folder' }).click();
+  await page.getByTestId('ingest-report').waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Next: branch' }).click();
+  await page.getByLabel('Unit').selectOption('steps');
+  await page.getByLabel('Budget').fill('8');
+}
+
 describe('a light expert from the app', () => {
   it('shows full and light with disk, memory and time, trains a light one, and its card says so', async () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(serve.openUrl);
-    await page.getByRole('button', { name: 'New expert' }).first().click();
-    await page.getByLabel('Folder').fill(folder);
-    await page.getByRole('button', { name: 'Read the folder' }).click();
-    await page.getByTestId('ingest-report').waitFor({ timeout: 30_000 });
-    await page.getByRole('button', { name: 'Next: branch' }).click();
-    await page.getByLabel('Unit').selectOption('steps');
-    await page.getByLabel('Budget').fill('8');
+    await readFolderToBranchStep(folder);
 
     // Both kinds, with the engine's estimate; a seed this small trains as a full expert by default.
     const choice = page.getByTestId('expert-kind');
@@ -86,13 +91,7 @@ describe('a light expert from the app', () => {
   }, 180_000);
 
   it('adds a second light expert, then chats with both in the posterior mix under the reply', async () => {
-    await page.getByRole('button', { name: 'New expert' }).first().click();
-    await page.getByLabel('Folder').fill(weather);
-    await page.getByRole('button', { name: 'Read the folder' }).click();
-    await page.getByTestId('ingest-report').waitFor({ timeout: 30_000 });
-    await page.getByRole('button', { name: 'Next: branch' }).click();
-    await page.getByLabel('Unit').selectOption('steps');
-    await page.getByLabel('Budget').fill('8');
+    await readFolderToBranchStep(weather);
     await page.getByTestId('expert-kind').getByRole('radio', { name: 'Light expert' }).check();
     await page.getByLabel('Rank', { exact: true }).fill('4');
     await page.getByRole('button', { name: 'Start training' }).click();
