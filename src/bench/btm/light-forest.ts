@@ -13,7 +13,7 @@ import type { BtmCorpus } from './corpus';
 import { CONTROL_VARIANTS, scoreAverages, scoreForest, type EvalContext } from './evaluate';
 import { lightBudget } from './light-budget';
 import { trainLightForest } from './light-training';
-import { makeRow, ownExpertScores, type LightForestResult, type LightRowId } from './results';
+import { forestExperts, makeRow, ownExpertScores, type LightForestResult, type LightRowId } from './results';
 import type { TrainedSeed } from './training';
 
 /** The ensembles a light forest is scored with: the cached-prior ones, as the random-split control's. */
@@ -53,11 +53,6 @@ export async function runLightForest(trainer: LlamaTrainer, modelConfig: ModelCo
     adapterParameters: loraParameterCount(modelConfig, light),
     budget,
     rows: (Object.keys(byId) as LightRowId[]).map((id) => makeRow(id, byId[id], trainGenres, heldOutGenres)),
-    experts: experts.map((e) => e.domain),
-    randomExperts: controls.map((e) => e.domain),
-    priors: forest.priors,
-    randomPriors: control.priors,
-    expertMatrix: forest.matrix,
-    expertFinalLoss: Object.fromEntries([...experts, ...controls].map((e) => [e.domain, e.finalLoss])),
+    ...forestExperts(experts, controls, forest, control),
   };
 }

@@ -17,7 +17,7 @@ import { CONTROL_VARIANTS, DOMAIN_VARIANTS, scoreAverages, scoreForest, scoreMod
 import { lightBudget } from './light-budget';
 import { runLightForest } from './light-forest';
 import { BtmProgress, TRAIN_UNITS_PER_TOKEN } from './progress';
-import { findings, makeRow, ownExpertScores, type BtmResult, type ForestResult, type GenreScore, type RowId } from './results';
+import { findings, forestExperts, makeRow, ownExpertScores, type BtmResult, type ForestResult, type GenreScore, type RowId } from './results';
 import { trainDenseAndSeeds, trainForest, type Expert, type TrainedSeed } from './training';
 
 export interface BtmRunOptions {
@@ -97,12 +97,7 @@ async function runForest(trainer: LlamaTrainer, lightSetup: LightSetup, seed: Tr
     expertSteps,
     branchLr: seed.branchLr,
     rows: forestRows(config, { seed: seedScores, dense, forest, control, averages }),
-    experts: experts.map((e) => e.domain),
-    randomExperts: controls.map((e) => e.domain),
-    priors: forest.priors,
-    randomPriors: control.priors,
-    expertMatrix: forest.matrix,
-    expertFinalLoss: Object.fromEntries([...experts, ...controls].map((e) => [e.domain, e.finalLoss])),
+    ...forestExperts(experts, controls, forest, control),
     ...(light ? { light } : {}),
   };
 }

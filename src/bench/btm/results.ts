@@ -64,28 +64,19 @@ export interface Priors {
   lastToken: Record<string, number[]>;
 }
 
-export interface ForestResult {
+export interface ForestResult extends ForestExperts {
   fraction: number;
   seedSteps: number;
   expertSteps: number;
   /** Learning rate at the branch point, where each expert's schedule starts. */
   branchLr: number;
   rows: Row[];
-  /** Expert names in prior order (the training genres), and the random-split parts. */
-  experts: string[];
-  randomExperts: string[];
-  priors: Priors;
-  randomPriors: Priors;
-  /** Every expert on every genre's test split. */
-  expertMatrix: Record<string, Record<string, GenreScore>>;
-  /** Each expert's training loss on its last step. */
-  expertFinalLoss: Record<string, number>;
   /** The light forest branched from the same seed (`--light`); absent without it. */
   light?: LightForestResult;
 }
 
 /** Light experts from one seed: LoRA adapters over it, at the full experts' FLOPs (light-budget.ts). */
-export interface LightForestResult {
+export interface LightForestResult extends ForestExperts {
   rank: number;
   alpha: number;
   targets: string[];
@@ -95,13 +86,6 @@ export interface LightForestResult {
   adapterParameters: number;
   budget: LightBudget;
   rows: Row<LightRowId>[];
-  experts: string[];
-  /** The light random-split control's experts (one per random part, at the same steps) and their cached priors. */
-  randomExperts: string[];
-  priors: Priors;
-  randomPriors: Priors;
-  expertMatrix: Record<string, Record<string, GenreScore>>;
-  expertFinalLoss: Record<string, number>;
 }
 
 export interface Finding {
@@ -146,6 +130,34 @@ function mean(values: number[]): number {
 export function meanScore(genres: Record<string, GenreScore>, names: readonly string[]): MeanScore {
   const present = names.map((n) => genres[n]).filter((s): s is GenreScore => s !== undefined);
   return { perplexity: mean(present.map((s) => s.perplexity)), bitsPerByte: mean(present.map((s) => s.bitsPerByte)) };
+}
+
+/** What a forest (full or light) keeps of its experts and of its random-split control's. */
+export interface ForestExperts {
+  /** Expert names in prior order (the training genres), and the random-split parts (one expert each, at the same steps). */
+  experts: string[];
+  randomExperts: string[];
+  /** Their cached priors. */
+  priors: Priors;
+  randomPriors: Priors;
+  /** Every expert on every genre's test split. */
+  expertMatrix: Record<string, Record<string, GenreScore>>;
+  /** Each expert's (and control expert's) training loss on its last step. */
+  expertFinalLoss: Record<string, number>;
+}
+
+type TrainedExpert = { domain: string; finalLoss: number };
+
+/** The ForestExperts of a forest's experts and its control's, from their training and their scores. */
+export function forestExperts(experts: readonly TrainedExpert[], controls: readonly TrainedExpert[], forest: { priors: Priors; matrix: Record<string, Record<string, GenreScore>> }, control: { priors: Priors }): ForestExperts {
+  return {
+    experts: experts.map((e) => e.domain),
+    randomExperts: controls.map((e) => e.domain),
+    priors: forest.priors,
+    randomPriors: control.priors,
+    expertMatrix: forest.matrix,
+    expertFinalLoss: Object.fromEntries([...experts, ...controls].map((e) => [e.domain, e.finalLoss])),
+  };
 }
 
 export function makeRow<Id extends RowId | LightRowId>(id: Id, genres: Record<string, GenreScore>, trainGenres: readonly string[], heldOutGenres: readonly string[]): Row<Id> {
