@@ -6,7 +6,7 @@
 // graph gathers are then the same values as the head's, as in llama.cpp's file). Its layout is a pure function
 // of the config and the quantization, so a graph can point into it without reading it; it is written to a
 // temporary name and renamed into place whole (durable-write.ts), so a crash never leaves half a file.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { commitFile, tempPathFor } from '../durable-write';
 import type { ModelConfig } from '../model/config';
@@ -57,10 +57,17 @@ export function quantLayout(config: ModelConfig, type: QuantType): { entries: Ma
   return { entries, bytes: at };
 }
 
-/** Writes the file at `path` from the f32 weights, unless it is there already; one matrix in memory at a time. */
+/**
+ * Writes the file at `path` from the f32 weights, unless it is there already at its layout's size; one matrix in
+ * memory at a time. A file of another size (cut short, or written over by something else) is not trusted: it is
+ * made again, since ONNX Runtime would otherwise read past its end or the wrong bytes.
+ */
 export async function ensureQuantWeights(path: string, config: ModelConfig, weights: TensorReader, type: QuantType): Promise<void> {
-  if (existsSync(path)) return;
-  const { entries } = quantLayout(config, type);
+  const { entries, bytes } = quantLayout(config, type);
+  if (existsSync(path)) {
+    if (statSync(path).size === bytes) return;
+    await rm(path, { force: true });
+  }
   const tmp = tempPathFor(path);
   const fh = await open(tmp, 'wx');
   try {
