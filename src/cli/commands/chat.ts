@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { DEFAULT_REPLY_TOKENS } from '../../engine/api/chat-calls';
+import { DEFAULT_REPLY_TOKENS } from '../../shared/api/defaults';
 import { Catalog } from '../../engine/catalog/catalog';
 import { addMessage, chatMessages, chatTitle, createChat, listChats, requireChat } from '../../engine/catalog/chats';
 import type { ChatMessage } from '../../engine/generate/chat-prompt';

@@ -4,6 +4,7 @@
 // are stored in the catalog (the app's heatmap shows them).
 import type { Command } from 'commander';
 import type { Split } from '../../engine/corpus/types';
+import { EVAL_CONTEXT_WITHOUT_FOREST, EVAL_MAX_TOKENS } from '../../engine/api/evaluation-plan';
 import { Ensemble } from '../../engine/ensemble/ensemble';
 import { evaluateSplit, type WindowScorer } from '../../engine/eval/perplexity';
 import { CONTEXT_POSTERIOR, LAST_TOKEN_POSTERIOR } from '../../engine/forest/posterior';
@@ -18,7 +19,9 @@ interface EvalOpts {
   model?: string[];
   domain?: string[];
   split: Split;
-  context: number;
+  context?: number;
+  maxTokens?: number;
+  all?: boolean;
   batch: number;
   threads: number;
   prior: 'uniform' | 'cached';
@@ -34,7 +37,9 @@ export function registerEval(program: Command): void {
     .option('--model <model...>', 'models: folders (config.json, model.safetensors) or model names in the forest; several = also their ensemble (default: every ready model)')
     .option('--domain <name...>', 'domains to evaluate on (default: every domain)')
     .option('--split <split>', 'train, valid or test', 'test')
-    .option('--context <n>', 'window length in tokens', num, 256)
+    .option('--context <n>', `window length in tokens (default: the forest's training context, as the app scores; ${EVAL_CONTEXT_WITHOUT_FOREST} without a forest)`, num)
+    .option('--max-tokens <n>', `tokens scored per model and domain at most (default: ${EVAL_MAX_TOKENS}, as the app's heatmap)`, num)
+    .option('--all', 'score every window of the split instead of the first --max-tokens')
     .option('--batch <n>', 'windows per forward pass', num, 8)
     .option('--threads <n>', 'CPU threads (0 = all)', num, 0)
     .option('--prior <kind>', 'ensemble prior: uniform, or cached (the one `grove prior` stored for the domain, else estimated the same way on its held-out split)', 'cached')
@@ -52,7 +57,8 @@ export function registerEval(program: Command): void {
       const models: LlamaModel[] = [];
       try {
         for (const m of names) models.push(await LlamaModel.open(resolveModelFolder(home, m), { threads: o.threads }));
-        const opts = { contextLength: o.context, batchSize: o.batch };
+        // The app's evaluation windows (evaluation-plan.ts), so one model scores the same in both.
+        const opts = { contextLength: o.context ?? store.contextLength() ?? EVAL_CONTEXT_WITHOUT_FOREST, batchSize: o.batch, ...(o.all ? {} : { maxTokens: o.maxTokens ?? EVAL_MAX_TOKENS }) };
         const row = (what: string, domain: string, e: Awaited<ReturnType<typeof evaluateSplit>>, extra = '') =>
           console.log([what, domain, e.split, e.tokens, e.loss.toFixed(4), e.perplexity.toFixed(2), e.bitsPerByte.toFixed(4), extra].join('\t'));
         console.log(['model', 'domain', 'split', 'tokens', 'loss', 'perplexity', 'bits/byte', 'weights'].join('\t'));
