@@ -68,7 +68,6 @@ export class DiscoverCalls {
       if (this.catalog.domains(forest.id).some((row) => row.name === d.name)) throw new GroveError('conflict', `The forest already has a domain named "${d.name}"; choose another name.`, { domain: d.name });
     }
     const dir = discoverDir(this.forestHome, folder);
-    insertClusterer(this.catalog, forest.id, { folder, file: clustererFile(dir), domains: clusterDomain });
     const queued: JobView[] = [];
     for (const d of input.domains) {
       const members = d.clusters.flatMap((c) => stored.members[c]!).sort();
@@ -77,6 +76,8 @@ export class DiscoverCalls {
       await seedDomainIngest(discoverIngestDir(dir), members, domainDir(this.forestHome, d.name));
       queued.push(this.jobs.ingestDomain(linked, d.name, expert));
     }
+    // Recorded once every domain is queued: a refusal above leaves no clusterer naming domains that never came.
+    insertClusterer(this.catalog, forest.id, { folder, file: clustererFile(dir), domains: clusterDomain });
     return queued;
   }
 

@@ -58,7 +58,7 @@ export function discoverDomains(documents: readonly DiscoverDocument[], options:
   const n = documents.length;
   if (n < 2) throw new GroveError('bad_input', `Discovery needs at least 2 documents to make clusters of, and the folder has ${n}; add documents, or ingest it as one domain with --domain NAME.`, { documents: n });
   const k = options.k ?? suggestK(n);
-  if (!Number.isInteger(k) || k < 2 || k > n) throw new GroveError('bad_input', `--k ${k} cannot cluster ${n} documents: choose a whole number from 2 to ${n}, or leave it out for the suggestion (${suggestK(n)}).`, { k, documents: n });
+  if (!Number.isInteger(k) || k < 2 || k > n) throw new GroveError('bad_input', `k = ${k} cannot cluster ${n} documents: choose a whole number of clusters from 2 to ${n}, or leave k out for the suggestion (${suggestK(n)}).`, { k, documents: n });
   const seed = options.seed ?? 0;
   const matrix = tfidf(documents.map((d) => d.text));
   if (matrix.vocabulary.length === 0) throw new GroveError('bad_input', `The ${n} documents share no words to cluster them by; ingest the folder as one domain with --domain NAME.`, { documents: n });

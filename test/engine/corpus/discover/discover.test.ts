@@ -41,7 +41,7 @@ describe('discoverDomains', () => {
   });
 
   it('refuses a k it cannot make, and a folder of one document', () => {
-    expect(() => discoverDomains(mixed(1, 3), { k: 5 })).toThrow(/--k 5 cannot cluster 3 documents: choose a whole number from 2 to 3/);
+    expect(() => discoverDomains(mixed(1, 3), { k: 5 })).toThrow(/k = 5 cannot cluster 3 documents: choose a whole number of clusters from 2 to 3/);
     expect(() => discoverDomains(mixed(1, 3).slice(0, 1))).toThrow(/at least 2 documents/);
   });
 });
