@@ -1,7 +1,7 @@
 // The app's discovery flow in New expert, against a recorded API (the engine's side runs in the service test
 // and the Chromium journey): the k the person chooses reaches discoverDomains; the clusters appear once the job
-// is done; a dropped cluster and a merged one reach growDiscovered as the domains to grow, with the budget; a
-// choice that cannot be grown (every cluster dropped) says why and disables "Grow experts".
+// is done; a dropped cluster and a merged one reach growDiscovered as the domains to grow, with the branch
+// start and the budget; a choice that cannot be grown (every cluster dropped) says why and disables "Grow experts".
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { ForestState } from '../../../src/renderer/src/lib/forest-state.svelte';
@@ -53,9 +53,10 @@ describe('DiscoverDomains in New expert', () => {
     await fireEvent.change(screen.getByLabelText('Merge cluster 3 into'), { target: { value: '0' } });
     await fireEvent.click(screen.getByLabelText('Keep cluster 2'));
     expect(screen.getByTestId('grow-plan').textContent).toBe('One expert will grow: law.');
+    await fireEvent.change(screen.getByLabelText(/^Branch each expert from/), { target: { value: 'nearest' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Grow experts' }));
     await waitFor(() => expect(startedWith).toEqual([grown]));
-    expect(api.growDiscovered).toHaveBeenCalledWith({ folder: '/docs/mixed', domains: [{ name: 'law', clusters: [0, 2] }], expert: { budget: { steps: 5 }, device: 'auto', checkpoint: expect.anything() as unknown } });
+    expect(api.growDiscovered).toHaveBeenCalledWith({ folder: '/docs/mixed', domains: [{ name: 'law', clusters: [0, 2] }], expert: { init: 'nearest', budget: { steps: 5 }, device: 'auto', checkpoint: expect.anything() as unknown } });
   });
 
   it('says why when every cluster is dropped, and does not grow', async () => {
