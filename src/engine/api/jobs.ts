@@ -114,7 +114,11 @@ export class ServiceJobs {
     const then = expert === undefined ? undefined : DomainExpert.parse(expert);
     if (then) assertExpertNameFree(this.catalog, then.name ?? domain);
     if (then) assertLightStartHasParents(this.catalog, then.init, then.light);
-    const abs = this.paths.folder(folder);
+    return this.ingestDomain(this.paths.folder(folder), domain, then);
+  }
+
+  /** addDomain's queueing, for a folder already checked (a discovered domain's links, made by Grove in the forest home). */
+  ingestDomain(abs: string, domain: string, then: DomainExpert | undefined): JobView {
     const tokenizer = join(forestTokenizerDir(this.forestHome), 'tokenizer.json');
     if (!existsSync(tokenizer)) throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first (`grove init --from <model folder>`).');
     const payload: IngestPayload = { folder: abs, out: domainDir(this.forestHome, domain), tokenizer, domain, ...(then ? { then: { expert: then } } : {}) };

@@ -18,6 +18,7 @@ import { AdapterCalls } from './adapter-calls';
 import { ChatCalls } from './chat-calls';
 import { EstimateCalls } from './estimate-calls';
 import { CompletionCalls } from './completions';
+import { DiscoverCalls } from './discover-calls';
 import { BaselineCalls } from './baseline-calls';
 import { ForestCalls } from './forest-calls';
 import { HubCalls } from './hub-calls';
@@ -58,6 +59,7 @@ export class GroveService implements GroveApi {
   private readonly adapterCalls: AdapterCalls;
   private readonly estimateCalls: EstimateCalls;
   private readonly mixCalls: MixCalls;
+  private readonly discoverCalls: DiscoverCalls;
   private readonly openAiSwitch: OpenAiSwitch;
   /** Stateless completions for the OpenAI-compatible endpoint (not part of GroveApi: the transport calls them). */
   readonly completions: CompletionCalls;
@@ -76,6 +78,7 @@ export class GroveService implements GroveApi {
     this.adapterCalls = new AdapterCalls(this.catalog, options.forestHome, this.jobQueue.paths);
     this.estimateCalls = new EstimateCalls(this.catalog, options.forestHome, this.jobQueue, options.memory);
     this.mixCalls = new MixCalls(this.catalog, options.forestHome);
+    this.discoverCalls = new DiscoverCalls(this.catalog, options.forestHome, this.jobQueue);
     this.completions = new CompletionCalls(this.catalog, options.forestHome, this.inference);
     this.openAiSwitch = new OpenAiSwitch(options.forestHome);
   }
@@ -134,6 +137,11 @@ export class GroveService implements GroveApi {
   downloadModel = (input: ApiInput<'downloadModel'>) => this.hubCalls.downloadModel(input);
   importSeed = (input: ApiInput<'importSeed'>) => this.hubCalls.importSeed(input);
   importAdapter = (input: ApiInput<'importAdapter'>) => this.adapterCalls.importAdapter(input);
+
+  // Domains discovered in one folder (schemas-discover.ts), in discover-calls.ts.
+  discoverDomains = async (input: ApiInput<'discoverDomains'>) => this.discoverCalls.discoverDomains(input);
+  discovery = async (input: ApiInput<'discovery'>) => this.discoverCalls.discovery(input);
+  growDiscovered = (input: ApiInput<'growDiscovered'>) => this.discoverCalls.growDiscovered(input);
 
   async addDomain({ folder, domain, expert }: ApiInput<'addDomain'>): Promise<JobView> {
     return this.jobQueue.addDomain(folder, domain, expert);

@@ -12,6 +12,7 @@ import { hubSchemas } from './schemas-hub';
 import { mixSchemas } from './schemas-mix';
 import { openAiSchemas } from './schemas-openai';
 import { verdictSchemas } from './schemas-verdict';
+import { discoverSchemas } from './schemas-discover';
 
 const Empty = z.object({}).strict();
 
@@ -143,6 +144,7 @@ export const apiSchemas = {
   ...openAiSchemas,
   ...verdictSchemas(JobView),
   ...collapseTrialSchemas(JobView),
+  ...discoverSchemas(JobView),
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiSchemas = typeof apiSchemas;

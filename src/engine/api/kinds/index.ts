@@ -5,6 +5,7 @@ import type { JobKindName } from '../../jobs/kinds';
 import { baselineKind } from './baseline';
 import { collapseKind } from './collapse';
 import { collapseTrialKind } from './collapse-trial';
+import { discoverKind } from './discover';
 import { evaluateKind } from './evaluate';
 import { expertKind } from './expert';
 import { exportKind } from './export';
@@ -30,4 +31,5 @@ export const JOB_KINDS: Readonly<Record<JobKindName, JobKind>> = {
   'measure-speed': measureSpeedKind,
   download: downloadKind,
   'import-seed': importSeedKind,
+  discover: discoverKind,
 };

@@ -9,13 +9,28 @@ import { tfidf } from './tfidf';
 export interface DiscoverDocument {
   path: string; // relative to the folder; identifies the document
   text: string;
+  tokens?: number; // the tokens training will see of it, when read from an ingest (documents.ts)
 }
 
 export interface DiscoveredCluster {
   size: number;
+  tokens: number; // sum of the members' tokens (0 when the documents carry none)
   topTerms: string[]; // the words of largest mean TF-IDF weight in the cluster, heaviest first
   examples: { path: string; title: string }[]; // up to three, nearest the centre first
   members: string[]; // paths, sorted
+}
+
+/**
+ * What places a new text among the clusters (c-BTM routing): weigh its words by `idf` over `vocabulary` (tfidf.ts,
+ * unit length), project on `components` ([dims, vocabulary] row-major, x V_d), scale to unit length, and measure
+ * the squared distance to each of `centres` ([clusters, dims] row-major, in the clusters' order).
+ */
+export interface Clusterer {
+  vocabulary: string[];
+  idf: number[];
+  dims: number;
+  components: number[];
+  centres: number[];
 }
 
 export interface Discovery {
@@ -23,6 +38,7 @@ export interface Discovery {
   kRule: 'chosen' | 'suggested';
   dims: number;
   clusters: DiscoveredCluster[]; // largest first, then by first member: the numbering a person names them by
+  clusterer: Clusterer;
 }
 
 export interface DiscoverOptions {
@@ -42,7 +58,7 @@ export function discoverDomains(documents: readonly DiscoverDocument[], options:
   const n = documents.length;
   if (n < 2) throw new GroveError('bad_input', `Discovery needs at least 2 documents to make clusters of, and the folder has ${n}; add documents, or ingest it as one domain with --domain NAME.`, { documents: n });
   const k = options.k ?? suggestK(n);
-  if (!Number.isInteger(k) || k < 2 || k > n) throw new GroveError('bad_input', `--k ${k} cannot cluster ${n} documents: choose a whole number from 2 to ${n}, or leave it out for the suggestion (${suggestK(n)}).`, { k, documents: n });
+  if (!Number.isInteger(k) || k < 2 || k > n) throw new GroveError('bad_input', `k = ${k} cannot cluster ${n} documents: choose a whole number of clusters from 2 to ${n}, or leave k out for the suggestion (${suggestK(n)}).`, { k, documents: n });
   const seed = options.seed ?? 0;
   const matrix = tfidf(documents.map((d) => d.text));
   if (matrix.vocabulary.length === 0) throw new GroveError('bad_input', `The ${n} documents share no words to cluster them by; ingest the folder as one domain with --domain NAME.`, { documents: n });
@@ -56,7 +72,7 @@ export function discoverDomains(documents: readonly DiscoverDocument[], options:
     if (norm > 0) for (let t = 0; t < dims; t++) row[t]! /= norm;
   }
   const clustering = balancedKMeans(points, n, dims, k, { seed });
-  const clusters = Array.from({ length: k }, (_, c): DiscoveredCluster => {
+  const clusters = Array.from({ length: k }, (_, c): DiscoveredCluster & { centre: number } => {
     const idx = [...clustering.assignment.keys()].filter((i) => clustering.assignment[i] === c);
     const weight = new Float64Array(matrix.vocabulary.length);
     for (const i of idx) matrix.rows[i]!.indices.forEach((j, t) => (weight[j]! += matrix.rows[i]!.values[t]!));
@@ -72,12 +88,16 @@ export function discoverDomains(documents: readonly DiscoverDocument[], options:
     };
     const nearest = [...idx].sort((a, b) => distance(a) - distance(b) || a - b).slice(0, 3);
     return {
+      centre: c,
       size: idx.length,
+      tokens: idx.reduce((sum, i) => sum + (documents[i]!.tokens ?? 0), 0),
       topTerms,
       examples: nearest.map((i) => ({ path: documents[i]!.path, title: titleOf(documents[i]!) })),
       members: idx.map((i) => documents[i]!.path).sort(),
     };
   });
   clusters.sort((a, b) => b.size - a.size || (a.members[0]! < b.members[0]! ? -1 : 1));
-  return { k, kRule: options.k === undefined ? 'suggested' : 'chosen', dims, clusters };
+  const centres = clusters.flatMap(({ centre }) => Array.from(clustering.centres.subarray(centre * dims, (centre + 1) * dims)));
+  const clusterer: Clusterer = { vocabulary: matrix.vocabulary, idf: Array.from(matrix.idf), dims, components: Array.from(svd.components), centres };
+  return { k, kRule: options.k === undefined ? 'suggested' : 'chosen', dims, clusters: clusters.map((c) => ({ size: c.size, tokens: c.tokens, topTerms: c.topTerms, examples: c.examples, members: c.members })), clusterer };
 }
