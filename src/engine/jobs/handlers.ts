@@ -1,5 +1,6 @@
 // What a worker process does for each kind of job (jobs/kinds.ts lists them): one entry per kind, each calling
 // into the engine, which checks its payload.
+import { runBundleMergeJob } from '../bundle/merge-job';
 import { runIngestJob } from '../corpus/ingest-job';
 import { runExportJob } from '../export/job';
 import { runDownloadJob, runImportSeedJob } from '../hub/hub-jobs';
@@ -29,4 +30,5 @@ export const jobHandlers: Readonly<Record<JobKindName, JobHandler>> = {
   'measure-speed': (payload, ctx) => runMeasureSpeedJob(payload, ctx),
   download: (payload, ctx) => runDownloadJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
   'import-seed': (payload, ctx) => runImportSeedJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
+  'bundle-merge': (payload, ctx) => runBundleMergeJob(payload, ctx),
 };
