@@ -13,7 +13,7 @@ import { storedModelFolder } from '../store/model-store';
 import type { TrainingSettings } from '../store/training-settings';
 import { GROVE_VERSION } from '../version';
 import { hashFolder } from './file-table';
-import { BUNDLE_FORMAT, BUNDLE_PATHS, BUNDLE_VERSION, type BundleManifest, type FileTable } from './manifest';
+import { BUNDLE_FORMAT, BUNDLE_PATHS, BUNDLE_VERSION, readBundleManifest, type BundleManifest, type FileTable } from './manifest';
 
 export interface BundleSpec {
   out: string;
@@ -36,10 +36,17 @@ async function copyTree(from: string, to: string): Promise<void> {
   }
 }
 
-/** The bundle for `spec`, written into `spec.out` (an empty or new folder; a finished bundle there is refused). */
+/**
+ * The bundle for `spec`, written into `spec.out` (a new or empty folder). A job killed after the manifest was
+ * written finds its own bundle there when it resumes and keeps it; another bundle there is refused.
+ */
 export async function writeExpertBundle(home: string, spec: BundleSpec): Promise<BundleManifest> {
   const out = spec.out;
-  if (existsSync(join(out, BUNDLE_PATHS.manifest))) throw new GroveError('conflict', `${out} holds a bundle already; choose another folder (or remove it).`, { out });
+  if (existsSync(join(out, BUNDLE_PATHS.manifest))) {
+    const there = readBundleManifest(out);
+    if (there.expert.modelId === spec.expert.modelId && there.expert.runId === spec.expert.runId && there.expert.forestId === spec.expert.forestId) return there;
+    throw new GroveError('conflict', `${out} holds a bundle already (expert "${there.expert.name}"); choose another folder (or remove it).`, { out });
+  }
   await mkdir(out, { recursive: true });
   await copyTree(storedModelFolder(home, spec.startSha256), join(out, BUNDLE_PATHS.start));
   if (spec.light) await copyTree(storedModelFolder(home, spec.light.baseSha256), join(out, BUNDLE_PATHS.base));

@@ -157,6 +157,19 @@ describe('a bundle that is not whole', () => {
   }, 60_000);
 });
 
+describe('a bundle write killed after its bundle was written', () => {
+  it('keeps that bundle when its job is resumed', () => {
+    const b = join(dir, 'b-killed-write');
+    const killed = spawnSync(process.execPath, args('bundle', 'write', '--domain', 'poems', '--name', 'poems-killed', '--out', b, '--init', 'seed', '--steps', '4', '--threads', '1'), { encoding: 'utf8', env: { ...process.env, GROVE_TEST_KILL_AFTER: 'result:expert' } });
+    expect(killed.signal).toBe('SIGKILL');
+    const written = readFileSync(join(b, 'bundle.json'), 'utf8');
+    const id = /^(\d+)\t\w+\tBundle expert “poems-killed”/m.exec(grove('jobs'))![1]!;
+    grove('jobs', 'resume', id);
+    expect(grove('jobs')).toMatch(new RegExp(`^${id}\tdone\tBundle expert “poems-killed”`, 'm'));
+    expect(readFileSync(join(b, 'bundle.json'), 'utf8')).toBe(written);
+  }, 60_000);
+});
+
 describe('a bundle run killed mid-training', () => {
   it('resumes from its last checkpoint on the next run and finishes at the planned step count', async () => {
     const b = join(dir, 'b-resume');
