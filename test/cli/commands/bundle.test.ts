@@ -101,6 +101,13 @@ describe('grove bundle write, run, merge', () => {
     expect(groveTry('bundle', 'merge', b).stderr).toMatch(/Expert "poems" is merged already/);
   }, 60_000);
 
+  it('trains as a local grove add of the same budget does: the same losses', () => {
+    grove('add', poems, '--domain', 'poems-local', '--init', 'seed', '--steps', '12', '--threads', '1', '--checkpoint-every', '4');
+    const losses = (name: string) => /step 12\/12 on [\w-]+, 24576 tokens, cpu, (loss [\d.]+, valid [\d.]+)/.exec(grove('show', name))?.[1];
+    expect(losses('poems')).toBeDefined();
+    expect(losses('poems')).toBe(losses('poems-local'));
+  }, 60_000);
+
   it('the merged expert generates and is scored', () => {
     const text = groveTry('generate', 'Poem 3: the willow', '--model', 'poems', '--temperature', '0', '--max-tokens', '8');
     expect(text.status).toBe(0);
