@@ -177,36 +177,50 @@ describe('a bundle write killed after its bundle was written', () => {
   }, 60_000);
 });
 
-describe('a bundle run killed mid-training', () => {
-  it('resumes from its last checkpoint on the next run and finishes at the planned step count', async () => {
+describe('a bundle run stopped and killed mid-training', () => {
+  it('checkpoints and stops on SIGTERM, resumes from its last checkpoint after a SIGKILL, and finishes at the planned step count', async () => {
     const b = join(dir, 'b-resume');
     const steps = 400;
     grove('bundle', 'write', '--domain', 'poems', '--name', 'poems-resumed', '--out', b, '--init', 'seed', '--steps', String(steps), '--threads', '1', '--checkpoint-every', '20');
-    const child = spawn(process.execPath, [groveBin, 'bundle', 'run', b], { stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     const checkpoints = join(b, 'run/checkpoints');
-    const deadline = Date.now() + 60_000;
-    while (!(existsSync(checkpoints) && readdirSync(checkpoints).some((n) => /^step-\d+$/.test(n)))) {
-      if (Date.now() > deadline) throw new Error('no checkpoint within a minute');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    const newest = (): number => (existsSync(checkpoints) ? Math.max(0, ...readdirSync(checkpoints).filter((n) => /^step-\d+$/.test(n)).map((n) => Number(n.slice(5)))) : 0);
+    /** Starts `grove bundle run`, waits for a checkpoint past `after`, sends `signal`; resolves with the exit. */
+    const startAndSignal = async (after: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> => {
+      const child = spawn(process.execPath, [groveBin, 'bundle', 'run', b], { stdio: 'ignore' });
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
+      const deadline = Date.now() + 60_000;
+      while (newest() <= after) {
+        if (Date.now() > deadline) throw new Error(`no checkpoint past step ${after} within a minute`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill(signal);
+      return exited;
+    };
+
+    // SIGTERM (Slurm's, Kubernetes'): a checkpoint where it stopped, state "stopped", exit 75 (run again).
+    expect(await startAndSignal(0, 'SIGTERM')).toEqual({ code: 75, signal: null });
+    const stoppedAt = json<Progress>(join(b, 'progress.json'));
+    expect(stoppedAt.state).toBe('stopped');
+    expect(stoppedAt.step).toBeLessThan(steps);
+    expect(newest()).toBe(stoppedAt.step);
+
+    // SIGKILL: nothing written at the end; the next start takes the newest checkpoint.
+    expect((await startAndSignal(stoppedAt.step, 'SIGKILL')).signal).toBe('SIGKILL');
     expect(existsSync(join(b, 'done.json'))).toBe(false);
-    const kept = readdirSync(checkpoints).filter((n) => /^step-\d+$/.test(n)).map((n) => Number(n.slice(5))).sort((x, y) => x - y).at(-1)!;
-    expect(kept).toBeGreaterThan(0);
+    const kept = newest();
+    expect(kept).toBeGreaterThan(stoppedAt.step);
     expect(kept).toBeLessThan(steps);
 
     const again = spawnSync(process.execPath, [groveBin, 'bundle', 'run', b], { encoding: 'utf8' });
     expect(again.status).toBe(0);
     expect(again.stderr).toMatch(new RegExp(`resumed from step ${kept} `));
     expect(again.stdout).toMatch(new RegExp(`trained: ${steps} steps`));
-    expect(json<Progress>(join(b, 'progress.json'))).toMatchObject({ state: 'done', step: steps, totalSteps: steps, resumedFromStep: kept, starts: 2 });
+    expect(json<Progress>(join(b, 'progress.json'))).toMatchObject({ state: 'done', step: steps, totalSteps: steps, resumedFromStep: kept, starts: 3 });
     const metrics = json<{ metrics: Metrics }>(join(b, 'result.json')).metrics;
-    expect(metrics).toMatchObject({ steps, totalSteps: steps, starts: 2 });
+    expect(metrics).toMatchObject({ steps, totalSteps: steps, starts: 3 });
     grove('bundle', 'merge', b);
     expect(grove('show', 'poems-resumed')).toMatch(new RegExp(`run \\d+: done, step ${steps}/${steps} on poems`));
-  }, 120_000);
+  }, 150_000);
 });
 
 describe('a light expert bundle', () => {
