@@ -72,13 +72,14 @@ export function kubernetesJob(m: BundleManifest, o: KubernetesJobOptions): Recor
 
 /**
  * The image: this repository built in a Node 20 image (the CLI and the job worker, `npm run build`), with
- * `grove` on the PATH; CUDA images pass BASE (an nvidia/cuda runtime with Node) and GPU=1 to fetch ONNX
- * Runtime's CUDA provider. Built from the repository's root: `docker build -f Dockerfile <repo>`.
+ * `grove` on the PATH; CUDA images pass BASE (an image with Node 20, CUDA 12 and cuDNN 9) and GPU=1, which
+ * lets Grove's postinstall fetch ONNX Runtime's CUDA provider (a CPU image skips it). Built from the repository's root: `docker build -f Dockerfile <repo>`.
  */
 export const DOCKERFILE = `# Grove's image for \`grove bundle run\` (written by \`grove bundle k8s\`; see docs/bundle.md).
 # Build it from the root of the Grove repository:
 #   docker build -t grove:latest -f path/to/this/Dockerfile .
-# For NVIDIA GPUs: --build-arg GPU=1 (fetches ONNX Runtime's CUDA provider; the node needs the NVIDIA device plugin).
+# For NVIDIA GPUs: --build-arg GPU=1 (fetches ONNX Runtime's CUDA provider) and --build-arg BASE=<an image with
+# Node 20, CUDA 12 and cuDNN 9>; the cluster needs NVIDIA's device plugin.
 ARG BASE=node:20-bookworm
 FROM \${BASE}
 ARG GPU=0
@@ -88,9 +89,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 WORKDIR /opt/grove
 COPY package.json package-lock.json ./
 COPY scripts ./scripts
-RUN npm ci
+# Grove's postinstall fetches ONNX Runtime's CUDA provider (about 300 MB) unless told to skip it: only for GPU=1.
+RUN if [ "$GPU" = "1" ]; then npm ci; else ONNXRUNTIME_NODE_INSTALL=skip npm ci; fi
 COPY . .
-RUN npm run build && if [ "$GPU" = "1" ]; then npm run setup:gpu; fi && ln -s /opt/grove/bin/grove.js /usr/local/bin/grove
+RUN npm run build && ln -s /opt/grove/bin/grove.js /usr/local/bin/grove
 ENTRYPOINT []
 CMD ["grove", "bundle", "run", "/bundle"]
 `;
