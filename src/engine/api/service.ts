@@ -23,6 +23,7 @@ import { BaselineCalls } from './baseline-calls';
 import { ForestCalls } from './forest-calls';
 import { HubCalls } from './hub-calls';
 import { MixCalls } from './mix-calls';
+import { BundleCalls, type WriteBundleInput } from './bundle-calls';
 import { OpenAiSwitch, type OpenAiEndpointHost } from './openai-switch';
 import { ServiceJobs } from './jobs';
 import type { PathRoots } from './path-roots';
@@ -60,6 +61,7 @@ export class GroveService implements GroveApi {
   private readonly estimateCalls: EstimateCalls;
   private readonly mixCalls: MixCalls;
   private readonly discoverCalls: DiscoverCalls;
+  private readonly bundleCalls: BundleCalls;
   private readonly openAiSwitch: OpenAiSwitch;
   /** Stateless completions for the OpenAI-compatible endpoint (not part of GroveApi: the transport calls them). */
   readonly completions: CompletionCalls;
@@ -79,6 +81,7 @@ export class GroveService implements GroveApi {
     this.estimateCalls = new EstimateCalls(this.catalog, options.forestHome, this.jobQueue, options.memory);
     this.mixCalls = new MixCalls(this.catalog, options.forestHome);
     this.discoverCalls = new DiscoverCalls(this.catalog, options.forestHome, this.jobQueue);
+    this.bundleCalls = new BundleCalls(this.catalog, options.forestHome, this.jobQueue);
     this.completions = new CompletionCalls(this.catalog, options.forestHome, this.inference);
     this.openAiSwitch = new OpenAiSwitch(options.forestHome);
   }
@@ -117,6 +120,10 @@ export class GroveService implements GroveApi {
   // The forest against one dense model (schemas-verdict.ts), in baseline-calls.ts.
   compareWithBaseline = (input: ApiInput<'compareWithBaseline'>) => this.baselineCalls.compareWithBaseline(input);
   verdict = (_input?: ApiInput<'verdict'>) => this.baselineCalls.verdict();
+
+  // Expert bundles (bundle-calls.ts; not in GroveApi yet): one expert's training to run elsewhere, and its merge.
+  writeBundle = (input: WriteBundleInput) => Promise.resolve(this.bundleCalls.writeBundle(input));
+  mergeBundle = (dir: string) => Promise.resolve(this.bundleCalls.mergeBundle(dir));
 
   // Estimates before long jobs (schemas-estimate.ts), in estimate-calls.ts.
   trainingEstimate = (input: ApiInput<'trainingEstimate'>) => this.estimateCalls.trainingEstimate(input);

@@ -1,5 +1,6 @@
 // What a worker process does for each kind of job (jobs/kinds.ts lists them): one entry per kind, each calling
 // into the engine, which checks its payload.
+import { runBundleMergeJob } from '../bundle/merge-job';
 import { runIngestJob } from '../corpus/ingest-job';
 import { runDiscoverJob } from '../corpus/discover/discover-job';
 import { runExportJob } from '../export/job';
@@ -32,4 +33,5 @@ export const jobHandlers: Readonly<Record<JobKindName, JobHandler>> = {
   'import-seed': (payload, ctx) => runImportSeedJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
   // A folder ingested once and its documents clustered (domain discovery, issue 18).
   discover: (payload, ctx) => runDiscoverJob(payload, ctx.signal, (p) => ctx.progress(p)),
+  'bundle-merge': (payload, ctx) => runBundleMergeJob(payload, ctx),
 };

@@ -3,6 +3,7 @@
 // list, so a kind the worker runs and the owner does not describe (or the reverse) does not compile.
 import type { JobKindName } from '../../jobs/kinds';
 import { baselineKind } from './baseline';
+import { bundleMergeKind } from './bundle-merge';
 import { collapseKind } from './collapse';
 import { collapseTrialKind } from './collapse-trial';
 import { discoverKind } from './discover';
@@ -32,4 +33,5 @@ export const JOB_KINDS: Readonly<Record<JobKindName, JobKind>> = {
   download: downloadKind,
   'import-seed': importSeedKind,
   discover: discoverKind,
+  'bundle-merge': bundleMergeKind,
 };
