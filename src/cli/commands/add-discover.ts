@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { discoverDomains, type Discovery } from '../../engine/corpus/discover/discover';
 import { ingestedDocuments } from '../../engine/corpus/discover/documents';
 import { ingestFolder } from '../../engine/corpus/ingest';
+import { saveClusterer } from '../../engine/forest/clusterer-store';
 import { printable } from '../../engine/corpus/report';
 import { DEFAULT_IGNORE } from '../../engine/corpus/settings';
 import { corpusTokenizer } from '../../engine/corpus/types';
@@ -108,4 +109,7 @@ export async function addDiscovered(home: string, folder: string, o: DiscoverOpt
   } finally {
     service.close();
   }
+  // Each cluster's expert is named as its domain (--discover takes no --name); chat can now route by the clusters.
+  await saveClusterer(home, { clusterer: discovery.clusterer, experts: o.names.map((n) => (n === DROP ? null : n)) });
+  console.log('Kept the clusterer with the forest: `grove chat --routing clusters` routes by it (c-BTM).');
 }

@@ -2,6 +2,7 @@
 // k-means; each cluster described for a person to name: its size, the words that weigh most in it, the titles of
 // the documents nearest its centre. Pure: the caller reads the documents (documents.ts) and prints or stores.
 import { GroveError } from '../../../shared/api/errors';
+import type { Clusterer } from './clusterer';
 import { balancedKMeans, suggestK } from './kmeans';
 import { svdDims, truncatedSvd } from './svd';
 import { tfidf } from './tfidf';
@@ -23,6 +24,8 @@ export interface Discovery {
   kRule: 'chosen' | 'suggested';
   dims: number;
   clusters: DiscoveredCluster[]; // largest first, then by first member: the numbering a person names them by
+  /** What places a new text among the clusters (c-BTM routing): centres in the order of `clusters`. */
+  clusterer: Clusterer;
 }
 
 export interface DiscoverOptions {
@@ -56,7 +59,7 @@ export function discoverDomains(documents: readonly DiscoverDocument[], options:
     if (norm > 0) for (let t = 0; t < dims; t++) row[t]! /= norm;
   }
   const clustering = balancedKMeans(points, n, dims, k, { seed });
-  const clusters = Array.from({ length: k }, (_, c): DiscoveredCluster => {
+  const clusters = Array.from({ length: k }, (_, c): DiscoveredCluster & { centre: Float64Array } => {
     const idx = [...clustering.assignment.keys()].filter((i) => clustering.assignment[i] === c);
     const weight = new Float64Array(matrix.vocabulary.length);
     for (const i of idx) matrix.rows[i]!.indices.forEach((j, t) => (weight[j]! += matrix.rows[i]!.values[t]!));
@@ -76,8 +79,10 @@ export function discoverDomains(documents: readonly DiscoverDocument[], options:
       topTerms,
       examples: nearest.map((i) => ({ path: documents[i]!.path, title: titleOf(documents[i]!) })),
       members: idx.map((i) => documents[i]!.path).sort(),
+      centre: clustering.centres.slice(c * dims, (c + 1) * dims),
     };
   });
   clusters.sort((a, b) => b.size - a.size || (a.members[0]! < b.members[0]! ? -1 : 1));
-  return { k, kRule: options.k === undefined ? 'suggested' : 'chosen', dims, clusters };
+  const clusterer: Clusterer = { vocabulary: matrix.vocabulary, idf: matrix.idf, dims, components: svd.components, centres: clusters.map((c) => c.centre) };
+  return { k, kRule: options.k === undefined ? 'suggested' : 'chosen', dims, clusters: clusters.map(({ centre: _centre, ...c }) => c), clusterer };
 }
