@@ -98,6 +98,16 @@ describe('grove generate --routing clusters', () => {
     expect(top1.stderr).toMatch(/^cluster routing: .*recipe 1\.000/m);
   }, 120_000);
 
+  it('grove eval --routing clusters scores the routed ensemble of the discovered experts', () => {
+    const out = grove('eval', '--routing', 'clusters', '--domain', 'recipe', '--context', '32', '--batch', '2', '--threads', '1');
+    const row = out.split('\n').find((l) => l.startsWith('ensemble (cluster routing)\trecipe\t'));
+    expect(row, out).toBeDefined();
+    const perplexity = Number(row!.split('\t')[5]);
+    expect(Number.isFinite(perplexity) && perplexity > 1).toBe(true);
+    // The three discovered experts were scored each on its own too.
+    for (const kind of Object.keys(KINDS)) expect(out).toMatch(new RegExp(`^${kind}\\trecipe\\t`, 'm'));
+  }, 120_000);
+
   it('refuses --routing clusters with --weights', () => {
     const run = spawnSync(process.execPath, args('generate', 'x', '--routing', 'clusters', '--weights', 'recipe=1'), { encoding: 'utf8' });
     expect(run.status).not.toBe(0);
