@@ -24,7 +24,7 @@ export function discoverBenchConfig(quick: boolean, threads: number): DiscoverBe
   const btm = btmConfig('default', {
     trainGenres: ['news', 'government', 'hobbies', 'romance'],
     heldOutGenres: ['religion'],
-    totalSteps: 240,
+    totalSteps: 480,
     seedFractions: [0.5],
     mainFraction: 0.5,
     contextLength: 128,
