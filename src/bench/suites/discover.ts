@@ -12,8 +12,8 @@ import type { BenchSuite } from '../run';
 
 /**
  * The committed run: four Brown genres of 24 to 44 documents (one of them fiction, three non-fiction of different
- * registers) and one held out, the BTM benchmark's tiny shape at 240 steps, seed phase 50 %: about a quarter of
- * the BTM table's compute, so it finishes in about 15 minutes on a busy 2-core machine. k = 4 (the genres) and 8.
+ * registers) and one held out, the BTM benchmark's tiny shape at context 128 and 480 steps, seed phase 50 %: 9
+ * minutes measured on a busy 2-core machine (bench/results/discover.notes.md). k = 4 (the genres) and 8.
  */
 export function discoverBenchConfig(quick: boolean, threads: number): DiscoverBenchConfig {
   if (quick) {
