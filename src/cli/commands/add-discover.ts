@@ -74,4 +74,5 @@ export async function addDiscovered(home: string, folder: string, o: DiscoverOpt
   } finally {
     service.close();
   }
+  if (o.names) console.log('Kept the clusterer with the forest: `grove chat --routing clusters` routes by it (c-BTM).');
 }

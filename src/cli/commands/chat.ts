@@ -28,7 +28,7 @@ interface ChatOpts extends MixOpts {
 function chatMixOf(spec: ReturnType<typeof mixSpecFromOptions>, models: string[]): ChatMix {
   if (spec.weights) return { kind: 'manual', weights: spec.weights };
   if (models.length === 1) return { kind: 'model', model: models[0]! };
-  return { kind: 'auto', posterior: spec.posterior ?? 'context', ...(typeof spec.window === 'number' && spec.posterior !== 'last-token' ? { window: spec.window } : {}), ...(spec.topK ? { topK: spec.topK } : {}) };
+  return { kind: 'auto', posterior: spec.posterior ?? 'context', ...(typeof spec.window === 'number' && spec.posterior !== 'last-token' ? { window: spec.window } : {}), ...(spec.topK ? { topK: spec.topK } : {}), ...(spec.routing === 'clusters' ? { routing: 'clusters' as const } : {}) };
 }
 
 function printChats(catalog: Catalog, forestId: number): void {

@@ -35,7 +35,7 @@ export function registerGenerate(program: Command): void {
         );
         process.stdout.write('\n');
         console.error(`(${result.tokens} tokens, stopped by ${result.finish})`);
-        if (mix.mix.kind === 'ensemble') console.error(`posterior (${mix.prior} prior): ${formatWeights(result.posterior)}`);
+        if (mix.mix.kind === 'ensemble') console.error(`${mix.prior === 'clusters' ? 'cluster routing' : `posterior (${mix.prior} prior)`}: ${formatWeights(result.posterior)}`);
       } finally {
         await pool.close();
       }

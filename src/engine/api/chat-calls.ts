@@ -34,6 +34,7 @@ export function mixSpecOf(mix: ChatMix, chatId: number | null): MixSpec {
     ...(mix.posterior ? { posterior: mix.posterior } : {}),
     ...(mix.window !== undefined ? { window: mix.window } : {}),
     ...(mix.topK !== undefined ? { topK: mix.topK } : {}),
+    ...(mix.routing === 'clusters' ? { routing: 'clusters' as const } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import type { DiscoveryView } from '../../shared/api/schemas-discover';
 import { DomainExpert } from '../../shared/api/schemas-forest';
 import type { Catalog } from '../catalog/catalog';
 import { insertClusterer } from '../catalog/clusterers';
+import { loadClustererAt, saveClusterer } from '../forest/clusterer-store';
 import type { DiscoverJobPayload, StoredDiscovery } from '../corpus/discover/discover-job';
 import { linkMembers } from '../corpus/discover/link-members';
 import { seedDomainIngest } from '../corpus/discover/seed-domain';
@@ -78,6 +79,10 @@ export class DiscoverCalls {
     }
     // Recorded once every domain is queued: a refusal above leaves no clusterer naming domains that never came.
     insertClusterer(this.catalog, forest.id, { folder, file: clustererFile(dir), domains: clusterDomain });
+    // Routing reads the forest's clusterer: this discovery's, each cluster naming the expert its domain grows (named as the domain).
+    const discovered = loadClustererAt(dir);
+    if (!discovered) throw new GroveError('conflict', `The discovery of ${folder} has lost its clusterer (${clustererFile(dir)}); discover the folder again.`, { folder });
+    await saveClusterer(this.forestHome, { clusterer: discovered.clusterer, experts: clusterDomain });
     return queued;
   }
 

@@ -4,7 +4,6 @@
 // temporary name and renamed into place when complete.
 import { basename } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
-import { defaultExportDtype } from '../../shared/api/defaults';
 import { QUANT_TYPES } from '../quant/plan';
 import { exportFullModel, FULL_MODEL_FORMATS } from './full';
 import type { GgufDtype } from './gguf';
@@ -24,7 +23,7 @@ export interface ExportRequest {
   format: ExportFormat;
   /** A folder for hf, onnx and peft, a file for gguf. */
   out: string;
-  /** Default: the format's own (shared/api/defaults.ts), as in the app and the CLI. */
+  /** Default f32, exact; the app and the CLI pass the product's default (shared/api/defaults.ts). */
   dtype?: ExportDtype;
   force?: boolean;
   /** Where the tokenizer lives when the folder has none (a forest model: the forest's tokenizer folder). */
@@ -59,7 +58,7 @@ export async function exportModel(r: ExportRequest): Promise<ExportResult> {
   if (!(EXPORT_FORMATS as readonly string[]).includes(r.format)) {
     throw new GroveError('bad_input', `export format "${r.format}" is not one Grove writes; choose ${EXPORT_FORMATS.join(', ')}.`);
   }
-  const dtype = r.dtype ?? defaultExportDtype(r.format);
+  const dtype = r.dtype ?? 'f32';
   if (!(EXPORT_DTYPES as readonly string[]).includes(dtype)) throw new GroveError('bad_input', `export dtype "${dtype}" is not one Grove writes; choose ${EXPORT_DTYPES.join(' or ')}.`);
   // Checked before any work (a light expert would otherwise be folded into its base first).
   if (r.format === 'onnx' && dtype !== 'f32') throw new GroveError('unsupported', 'ONNX export writes f32 weights only; leave out --dtype or use f32.');

@@ -72,3 +72,37 @@ describe('grove add --discover', () => {
     }
   }, 300_000);
 });
+
+describe('grove generate --routing clusters', () => {
+  it('routes by the clusterer kept at discovery: a recipe prompt weighs the recipe expert most, and the reply runs', () => {
+    // Needs the experts the previous block grew (one per kind, named by kind).
+    const prompt = 'The flour butter oven bake sugar dough whisk simmer garlic onion pan salt.';
+    const run = spawnSync(process.execPath, args('generate', prompt, '--routing', 'clusters', '--temperature', '0', '--max-tokens', '4', '--threads', '1'), { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const line = /^cluster routing: (.*)$/m.exec(run.stderr)![1]!;
+    const weights = Object.fromEntries(line.split(', ').map((p) => [p.split(' ')[0]!, Number(p.split(' ')[1])]));
+    expect(Object.keys(weights).sort()).toEqual(Object.keys(KINDS).sort());
+    expect(Object.values(weights).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    expect(weights.recipe!).toBeGreaterThan(0.9);
+    expect(run.stderr).toMatch(/\(4 tokens, stopped by length\)/);
+    // With the top expert only, the others get weight 0 (they never run).
+    const top1 = spawnSync(process.execPath, args('generate', prompt, '--routing', 'clusters', '--top-experts', '1', '--temperature', '0', '--max-tokens', '2', '--threads', '1'), { encoding: 'utf8' });
+    expect(top1.stderr).toMatch(/^cluster routing: .*recipe 1\.000/m);
+  }, 120_000);
+
+  it('grove eval --routing clusters scores the routed ensemble of the discovered experts', () => {
+    const out = grove('eval', '--routing', 'clusters', '--domain', 'recipe', '--context', '32', '--batch', '2', '--threads', '1');
+    const row = out.split('\n').find((l) => l.startsWith('ensemble (cluster routing)\trecipe\t'));
+    expect(row, out).toBeDefined();
+    const perplexity = Number(row!.split('\t')[5]);
+    expect(Number.isFinite(perplexity) && perplexity > 1).toBe(true);
+    // The three discovered experts were scored each on its own too.
+    for (const kind of Object.keys(KINDS)) expect(out).toMatch(new RegExp(`^${kind}\\trecipe\\t`, 'm'));
+  }, 120_000);
+
+  it('refuses --routing clusters with --weights', () => {
+    const run = spawnSync(process.execPath, args('generate', 'x', '--routing', 'clusters', '--weights', 'recipe=1'), { encoding: 'utf8' });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/takes no manual weights/);
+  }, 60_000);
+});

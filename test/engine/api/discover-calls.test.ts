@@ -4,11 +4,12 @@
 // a cluster that does not exist); merging two clusters and dropping the third grows one domain of exactly the
 // two kinds' documents, extracted once, with one expert, and records the clusterer with the domain of each cluster.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroveService } from '../../../src/engine/api/service';
 import { Catalog } from '../../../src/engine/catalog/catalog';
 import { clusterers } from '../../../src/engine/catalog/clusterers';
+import { loadClusterer, loadClustererAt } from '../../../src/engine/forest/clusterer-store';
 import { catalogPath } from '../../../src/engine/home';
 import type { DiscoveryView } from '../../../src/shared/api/schemas-discover';
 import { jobService, jobSettled, plantTinyForest } from '../../helpers/forest-service';
@@ -76,10 +77,14 @@ describe('domain discovery through the service', () => {
     try {
       const [row] = clusterers(catalog, catalog.forest()!.id);
       expect(row!.domains).toEqual(['merged', 'merged', null]);
-      const clusterer = JSON.parse(readFileSync(row!.file, 'utf8')) as { vocabulary: string[]; idf: number[]; dims: number; components: number[]; centres: number[] };
+      const { clusterer } = loadClustererAt(dirname(row!.file))!;
       expect(clusterer.idf).toHaveLength(clusterer.vocabulary.length);
       expect(clusterer.components).toHaveLength(clusterer.dims * clusterer.vocabulary.length);
-      expect(clusterer.centres).toHaveLength(3 * clusterer.dims);
+      expect(clusterer.centres.map((c) => c.length)).toEqual([clusterer.dims, clusterer.dims, clusterer.dims]);
+      // The forest's clusterer, the one routing reads: the same, each cluster naming the expert its domain grew.
+      const forest = loadClusterer(home)!;
+      expect(forest.experts).toEqual(['merged', 'merged', null]);
+      expect(forest.clusterer.centres).toEqual(clusterer.centres);
     } finally {
       catalog.close();
     }

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { GroveError } from '../../../shared/api/errors';
 import type { DiscoveryView } from '../../../shared/api/schemas-discover';
 import { writeFileDurable } from '../../durable-write';
-import { clustererFile, discoverIngestDir, discoveryFile } from '../../store/discover-dir';
+import { saveClustererAt } from '../../forest/clusterer-store';
+import { discoverIngestDir, discoveryFile } from '../../store/discover-dir';
 import { loadTokenizer } from '../../tokenize/load';
 import { ingestFolder } from '../ingest';
 import { corpusTokenizer, type IngestProgress } from '../types';
@@ -54,7 +55,8 @@ export async function runDiscoverJob(payload: unknown, signal: AbortSignal, onPr
     createdAt: new Date().toISOString(),
   };
   const stored: StoredDiscovery = { ...view, members: discovery.clusters.map((c) => c.members) };
-  await writeFileDurable(clustererFile(dir), JSON.stringify({ format: 'grove-clusterer', version: 1, seed, ...discovery.clusterer }));
+  // No expert yet: growing the clusters makes this the forest's clusterer, with the expert of each (discover-calls.ts).
+  await saveClustererAt(dir, { clusterer: discovery.clusterer, experts: discovery.clusters.map(() => null) });
   await writeFileDurable(discoveryFile(dir), JSON.stringify(stored));
   return view;
 }

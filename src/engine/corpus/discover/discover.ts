@@ -2,6 +2,7 @@
 // k-means; each cluster described for a person to name: its size, the words that weigh most in it, the titles of
 // the documents nearest its centre. Pure: the caller reads the documents (documents.ts) and prints or stores.
 import { GroveError } from '../../../shared/api/errors';
+import type { Clusterer } from './clusterer';
 import { balancedKMeans, suggestK } from './kmeans';
 import { svdDims, truncatedSvd } from './svd';
 import { tfidf } from './tfidf';
@@ -20,24 +21,12 @@ export interface DiscoveredCluster {
   members: string[]; // paths, sorted
 }
 
-/**
- * What places a new text among the clusters (c-BTM routing): weigh its words by `idf` over `vocabulary` (tfidf.ts,
- * unit length), project on `components` ([dims, vocabulary] row-major, x V_d), scale to unit length, and measure
- * the squared distance to each of `centres` ([clusters, dims] row-major, in the clusters' order).
- */
-export interface Clusterer {
-  vocabulary: string[];
-  idf: number[];
-  dims: number;
-  components: number[];
-  centres: number[];
-}
-
 export interface Discovery {
   k: number;
   kRule: 'chosen' | 'suggested';
   dims: number;
   clusters: DiscoveredCluster[]; // largest first, then by first member: the numbering a person names them by
+  /** What places a new text among the clusters (c-BTM routing): centres in the order of `clusters`. */
   clusterer: Clusterer;
 }
 
@@ -72,7 +61,7 @@ export function discoverDomains(documents: readonly DiscoverDocument[], options:
     if (norm > 0) for (let t = 0; t < dims; t++) row[t]! /= norm;
   }
   const clustering = balancedKMeans(points, n, dims, k, { seed });
-  const clusters = Array.from({ length: k }, (_, c): DiscoveredCluster & { centre: number } => {
+  const clusters = Array.from({ length: k }, (_, c): DiscoveredCluster & { centre: Float64Array } => {
     const idx = [...clustering.assignment.keys()].filter((i) => clustering.assignment[i] === c);
     const weight = new Float64Array(matrix.vocabulary.length);
     for (const i of idx) matrix.rows[i]!.indices.forEach((j, t) => (weight[j]! += matrix.rows[i]!.values[t]!));
@@ -88,16 +77,15 @@ export function discoverDomains(documents: readonly DiscoverDocument[], options:
     };
     const nearest = [...idx].sort((a, b) => distance(a) - distance(b) || a - b).slice(0, 3);
     return {
-      centre: c,
       size: idx.length,
       tokens: idx.reduce((sum, i) => sum + (documents[i]!.tokens ?? 0), 0),
       topTerms,
       examples: nearest.map((i) => ({ path: documents[i]!.path, title: titleOf(documents[i]!) })),
       members: idx.map((i) => documents[i]!.path).sort(),
+      centre: clustering.centres.slice(c * dims, (c + 1) * dims),
     };
   });
   clusters.sort((a, b) => b.size - a.size || (a.members[0]! < b.members[0]! ? -1 : 1));
-  const centres = clusters.flatMap(({ centre }) => Array.from(clustering.centres.subarray(centre * dims, (centre + 1) * dims)));
-  const clusterer: Clusterer = { vocabulary: matrix.vocabulary, idf: Array.from(matrix.idf), dims, components: Array.from(svd.components), centres };
-  return { k, kRule: options.k === undefined ? 'suggested' : 'chosen', dims, clusters: clusters.map((c) => ({ size: c.size, tokens: c.tokens, topTerms: c.topTerms, examples: c.examples, members: c.members })), clusterer };
+  const clusterer: Clusterer = { vocabulary: matrix.vocabulary, idf: matrix.idf, dims, components: svd.components, centres: clusters.map((c) => c.centre) };
+  return { k, kRule: options.k === undefined ? 'suggested' : 'chosen', dims, clusters: clusters.map(({ centre: _centre, ...c }) => c), clusterer };
 }

@@ -44,7 +44,8 @@ describe('discoverDomains', () => {
     const { vocabulary, idf, dims, components, centres } = d.clusterer;
     expect(idf).toHaveLength(vocabulary.length);
     expect(components).toHaveLength(dims * vocabulary.length);
-    expect(centres).toHaveLength(d.k * dims);
+    expect(centres).toHaveLength(d.k);
+    for (const centre of centres) expect(centre).toHaveLength(dims);
     const column = new Map(vocabulary.map((w, j) => [w, j]));
     /** The c-BTM placement, written here from the Clusterer's description: tf x idf, unit length, x V_d, unit length. */
     const place = (text: string): number[] => {
@@ -62,7 +63,7 @@ describe('discoverDomains', () => {
       expect(cluster.tokens).toBe(docs.filter((doc) => cluster.members.includes(doc.path)).reduce((s, doc) => s + doc.tokens, 0));
       for (const path of cluster.members) {
         const y = place(docs.find((doc) => doc.path === path)!.text);
-        const distances = Array.from({ length: d.k }, (_, k) => y.reduce((s, v, t) => s + (v - centres[k * dims + t]!) ** 2, 0));
+        const distances = Array.from({ length: d.k }, (_, k) => y.reduce((s, v, t) => s + (v - centres[k]![t]!) ** 2, 0));
         expect(distances.indexOf(Math.min(...distances)), path).toBe(c);
       }
     }
