@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSlurmSettings, sbatchScript } from '../../../../src/engine/cluster/slurm';
+import { parseSlurmSettings, sbatchScript, slurmBackend } from '../../../../src/engine/cluster/slurm';
 import { GroveError } from '../../../../src/shared/api/errors';
 import { tempDir } from '../../../helpers/tmp';
 
@@ -66,5 +66,14 @@ describe('Slurm settings and batch script', () => {
       expect(spawnSync('cat', [join(dir, 'out.txt')], { encoding: 'utf8' }).stdout).toBe(`arg $(touch pwned) 'x'|${dir}|${dir}`);
     }
     expect(spawnSync('ls', [root, ...dirs], { encoding: 'utf8' }).stdout).not.toContain('pwned');
+  });
+
+  it('says what to install when sbatch is not on this machine', async () => {
+    const shared = tempDir('grove-slurm-none-');
+    const backend = slurmBackend({ sharedDir: shared }, { env: { PATH: join(shared, 'no-bin') } });
+    const error = await backend.submit({ name: 'nowhere', command: ['true'], dirs: [shared] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GroveError);
+    expect(error).toMatchObject({ code: 'unsupported' });
+    expect((error as GroveError).message).toMatch(/`sbatch` is not installed.*slurm-client/);
   });
 });
