@@ -1,7 +1,9 @@
 // Installs the system packages the test suite needs, from Debian's repositories: Chromium (UI tests
 // through Playwright, no browser download), PyTorch (independent reference for parity tests), OpenBLAS
 // (so PyTorch comparisons in benchmarks are fair), a font for screenshots, openssl (certificates for the HTTPS
-// tests) and setpriv (util-linux: file-permission tests drop root's override of file modes in a child). Idempotent: it only
+// tests), setpriv (util-linux: file-permission tests drop root's override of file modes in a child) and Slurm
+// with MUNGE (`slurm-wlm`, `munge`: the Slurm backend's tests start a real one-node cluster with
+// scripts/slurm-cluster.mjs). Idempotent: it only
 // installs what is missing, and says exactly what to run where it cannot (not root, no sudo, not Debian).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,11 +15,13 @@ const checks = [
   { pkg: 'fonts-dejavu-core', present: () => existsSync('/usr/share/fonts/truetype/dejavu') },
   { pkg: 'openssl', present: () => spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0 },
   { pkg: 'util-linux', present: () => existsSync('/usr/bin/setpriv') },
+  { pkg: 'slurm-wlm', present: () => existsSync('/usr/sbin/slurmctld') && existsSync('/usr/sbin/slurmd') && existsSync('/usr/bin/sbatch') },
+  { pkg: 'munge', present: () => existsSync('/usr/sbin/munged') },
 ];
 
 const missing = checks.filter((c) => !c.present()).map((c) => c.pkg);
 if (missing.length === 0) {
-  console.log('setup-test-deps: system packages present (chromium, python3-torch, openblas, fonts, openssl, setpriv).');
+  console.log('setup-test-deps: system packages present (chromium, python3-torch, openblas, fonts, openssl, setpriv, slurm-wlm, munge).');
   process.exit(0);
 }
 if (!existsSync('/usr/bin/apt-get')) {
