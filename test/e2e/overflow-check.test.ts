@@ -48,5 +48,6 @@ describe('the horizontal-overflow check', () => {
     await expect(check(card(`<p style="overflow:hidden;text-overflow:ellipsis;white-space:nowrap">${'long '.repeat(80)}</p>`))).resolves.toEqual([]);
     const srOnly = 'position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap';
     await expect(check(card(`<span style="${srOnly}">${'hidden '.repeat(40)}</span><p>ok</p>`))).resolves.toEqual([]);
+    await expect(check(card(`<figcaption style="${srOnly}"><ul><li>${'hidden '.repeat(40)}</li></ul></figcaption>`))).resolves.toEqual([]);
   });
 });

@@ -33,6 +33,10 @@ export function findHorizontalOverflow(): string[] {
     if (el.getClientRects().length === 0) return false;
     const box = el.getBoundingClientRect();
     if (box.width <= 1 && box.height <= 1) return false;
+    for (let a = el.parentElement; a && a !== root; a = a.parentElement) {
+      const outer = a.getBoundingClientRect();
+      if (outer.width <= 1 && outer.height <= 1 && handlesOverflow(a)) return false; // inside screen-reader-only text
+    }
     const style = styleOf(el);
     return style.visibility !== 'hidden' && style.clip !== 'rect(0px, 0px, 0px, 0px)' && !/inset\(50%\)/.test(style.clipPath);
   };
@@ -53,7 +57,9 @@ export function findHorizontalOverflow(): string[] {
       const past = Math.max(box.right - outer.right, outer.left - box.left);
       if (past > slack) found.push(`${describe(el)}: sticks out of ${describe(parent)} by ${Math.round(past)} px`);
     }
-    if (box.right > viewportRight + slack) found.push(`${describe(el)}: ends ${Math.round(box.right - viewportRight)} px past the window's right edge`);
+    // Only the outermost element past the edge: its descendants go with it.
+    const parentPast = parent !== null && parent !== doc.body && parent.getBoundingClientRect().right > viewportRight + slack;
+    if (box.right > viewportRight + slack && !parentPast) found.push(`${describe(el)}: ends ${Math.round(box.right - viewportRight)} px past the window's right edge`);
   }
   return found;
 }
