@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, launchChromium } from '../helpers/browser';
 import { groveBin, startServe, type ServeProcess } from '../helpers/grove-process';
-import { horizontalOverflow } from '../helpers/overflow';
+import { afterTwoFrames, horizontalOverflow } from '../helpers/overflow';
 import { initTinyForest, writeRecipeFolder } from '../helpers/tiny-forest';
 import { tempDir } from '../helpers/tmp';
 import { sendAndWait, watchErrors } from './journey-steps';
@@ -61,7 +61,7 @@ afterAll(async () => {
 async function shootAllSizes(screen: string): Promise<void> {
   for (const size of SIZES) {
     await page.setViewportSize({ width: size.width, height: size.height });
-    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    await afterTwoFrames(page);
     overflow[`${screen} at ${size.label}`] = await horizontalOverflow(page);
     await page.screenshot({ path: artifactPath('screens', `${screen}-${size.label}.png`), fullPage: true });
   }

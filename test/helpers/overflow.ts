@@ -6,30 +6,66 @@
 // hidden or clip: a scrolling table, an ellipsis), and content that is visually hidden (screen-reader text).
 import type { Page } from 'playwright-core';
 
+/** The DOM this check reads (the Node project's types carry no DOM library): the page's own objects. */
+interface Box {
+  left: number;
+  right: number;
+  width: number;
+  height: number;
+}
+interface PageElement {
+  tagName: string;
+  id: string;
+  className: unknown;
+  textContent: string | null;
+  parentElement: PageElement | null;
+  scrollWidth: number;
+  clientWidth: number;
+  getAttribute(name: string): string | null;
+  getClientRects(): { length: number };
+  getBoundingClientRect(): Box;
+  closest(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+}
+interface PageStyle {
+  overflowX: string;
+  display: string;
+  position: string;
+  visibility: string;
+  clip: string;
+  clipPath: string;
+}
+interface PageWindow {
+  document: { documentElement: PageElement; body: PageElement };
+  getComputedStyle(el: PageElement): PageStyle;
+  requestAnimationFrame(callback: () => void): number;
+}
+
 /**
  * Runs in the page (no closure over anything outside it): a line per overflowing element, empty when nothing
  * overflows horizontally. Tolerance 1 px for sub-pixel rounding.
  */
 export function findHorizontalOverflow(): string[] {
   const slack = 1;
-  const doc = document;
+  const win = globalThis as unknown as PageWindow;
+  const doc = win.document;
   const root = doc.documentElement;
   const found: string[] = [];
-  const styleOf = (el: Element): CSSStyleDeclaration => getComputedStyle(el);
-  const handlesOverflow = (el: Element): boolean => /^(auto|scroll|hidden|clip)$/.test(styleOf(el).overflowX);
-  const describe = (el: Element): string => {
+  const styleOf = (el: PageElement): PageStyle => win.getComputedStyle(el);
+  const handlesOverflow = (el: PageElement): boolean => /^(auto|scroll|hidden|clip)$/.test(styleOf(el).overflowX);
+  const describe = (el: PageElement): string => {
     const id = el.getAttribute('data-testid') ?? el.id;
     const cls = typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().split(/\s+/)[0]}` : '';
     const text = (el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
     return `${el.tagName.toLowerCase()}${id ? `[${id}]` : ''}${cls}${text ? ` "${text}"` : ''}`;
   };
   /** Whether an ancestor of `el` (below the root) scrolls or clips sideways: what sticks out of it is its business. */
-  const insideClipper = (el: Element): boolean => {
+  const insideClipper = (el: PageElement): boolean => {
     for (let a = el.parentElement; a && a !== root && a !== doc.body; a = a.parentElement) if (handlesOverflow(a)) return true;
     return false;
   };
   /** Screen-reader-only text (a 1 px clipped box) and anything not laid out is no visible layout. */
-  const visible = (el: Element): boolean => {
+  const visible = (el: PageElement): boolean => {
     if (el.getClientRects().length === 0) return false;
     const box = el.getBoundingClientRect();
     if (box.width <= 1 && box.height <= 1) return false;
@@ -67,4 +103,9 @@ export function findHorizontalOverflow(): string[] {
 /** The page's horizontal overflow at its current size (findHorizontalOverflow, run in the page). */
 export function horizontalOverflow(page: Page): Promise<string[]> {
   return page.evaluate(findHorizontalOverflow);
+}
+
+/** Resolves after the page has laid out and painted twice (after a resize, before measuring it). */
+export function afterTwoFrames(page: Page): Promise<void> {
+  return page.evaluate(() => new Promise<void>((done) => (globalThis as unknown as PageWindow).requestAnimationFrame(() => (globalThis as unknown as PageWindow).requestAnimationFrame(done))));
 }
