@@ -186,8 +186,8 @@ const DOMAINS = [
   },
   {
     name: 'manpages', split: 'train', pkg: 'manpages', licence: 'Various free licences per page (Linux man-pages project; debian/copyright)',
-    source: '/usr/share/man/man{2,3,4,5,7}/*.gz rendered with man -l -Tutf8 | col -bx (one page per file)',
-    docs: () => walk('/usr/share/man', (p) => /\/man[23457]\/[^/]+\.gz$/.test(p)).map((p) => ({ name: safeName(basename(p, '.gz')) + '.txt', text: () => renderMan(p) })),
+    source: '/usr/share/man/man{2,3,4,5,7}/*.gz (English; translations left out) rendered with man -l -Tutf8 | col -bx (one page per file)',
+    docs: () => walk('/usr/share/man', (p) => /^\/usr\/share\/man\/man[23457]\/[^/]+\.gz$/.test(p)).map((p) => ({ name: safeName(basename(p, '.gz')) + '.txt', text: () => renderMan(p) })),
   },
   {
     name: 'python-source', split: 'train', pkg: 'libpython3.11-stdlib', licence: 'PSF-2.0 (Python standard library; debian/copyright)',
@@ -266,6 +266,14 @@ function build(o) {
     let duplicates = 0;
     // The same text under two names (one copyright file shipped by several binary packages) is taken once.
     const seen = new Set();
+    // Two documents of one name (one page in two sections) get distinct file names instead of one overwriting the other.
+    const names = new Set();
+    const unique = (name) => {
+      let n = name;
+      for (let k = 2; names.has(n); k++) n = name.replace(/(\.[^.]+)?$/, `~${k}$1`);
+      names.add(n);
+      return n;
+    };
     const candidates = d.docs();
     for (const doc of shuffled(candidates, o.seed * 1000 + i)) {
       if (bytes >= cap) break;
@@ -288,13 +296,13 @@ function build(o) {
         if (room < 4096) break;
         const cut = text.slice(0, text.lastIndexOf('\n', room) + 1);
         if (!cut.trim()) break;
-        writeFileSync(join(dir, doc.name), cut);
+        writeFileSync(join(dir, unique(doc.name)), cut);
         bytes += Buffer.byteLength(cut);
         docs++;
         break;
       }
       const body = size > cap ? text.slice(0, text.lastIndexOf('\n', cap) + 1) : text;
-      writeFileSync(join(dir, doc.name), body);
+      writeFileSync(join(dir, unique(doc.name)), body);
       bytes += Buffer.byteLength(body);
       docs++;
     }
@@ -303,6 +311,9 @@ function build(o) {
   }
   writeSources(o, rows);
 }
+
+/** A markdown table cell: a pipe in the text (a shell pipeline in a source) would end the cell. */
+const cell = (s) => s.replaceAll('|', '\\|');
 
 function writeSources(o, rows) {
   const pkgs = [...new Set(rows.flatMap((r) => r.pkg.split(/,\s*/)).filter((p) => /^[a-z0-9.+-]+$/.test(p)))];
@@ -313,7 +324,7 @@ function writeSources(o, rows) {
     '',
     '| domain | split | source | package | licence | documents | bytes |',
     '|---|---|---|---|---|---:|---:|',
-    ...rows.map((r) => `| ${r.name} | ${r.split} | ${r.source} | ${r.pkg} | ${r.licence} | ${r.docs} | ${r.bytes} |`),
+    ...rows.map((r) => `| ${[r.name, r.split, r.source, r.pkg, r.licence].map(cell).join(' | ')} | ${r.docs} | ${r.bytes} |`),
     '',
     'Package versions: ' + pkgs.map((p) => `${p} ${packageVersion(p)}`).join(', ') + '.',
     '',
