@@ -52,6 +52,18 @@ async function readFolderToBranchStep(dir: string): Promise<void> {
   await page.getByLabel('Budget').fill('8');
 }
 
+/**
+ * A new rank asks the engine for a new estimate; its answer re-lays the two cards out, which moves the Start
+ * button. Wait for that answer before clicking on, as a person reads the new figures first (a click mid-reflow
+ * lands where the button was).
+ */
+async function setRank(rank: string): Promise<void> {
+  const estimated = page.waitForResponse((r) => r.url().endsWith('/api/call/trainingEstimate'));
+  await page.getByLabel('Rank', { exact: true }).fill(rank);
+  await estimated;
+  await expect.poll(() => page.getByTestId('light-time').textContent()).toMatch(/for 8 steps/);
+}
+
 describe('a light expert from the app', () => {
   it('shows full and light with disk, memory and time, trains a light one, and its card says so', async () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -70,7 +82,7 @@ describe('a light expert from the app', () => {
     await expect(page.getByTestId('light-time').textContent()).resolves.toMatch(/^(about \d+ s|under 1 s) for 8 steps/);
 
     await choice.getByRole('radio', { name: 'Light expert' }).check();
-    await page.getByLabel('Rank', { exact: true }).fill('4');
+    await setRank('4');
     await expect(choice.getByRole('radio', { name: 'Full expert' }).isChecked()).resolves.toBe(false);
     expect(await unnamedControls(page)).toEqual([]);
     for (const width of [1024, 1280, 1920]) {
@@ -93,7 +105,7 @@ describe('a light expert from the app', () => {
   it('adds a second light expert, then chats with both in the posterior mix under the reply', async () => {
     await readFolderToBranchStep(weather);
     await page.getByTestId('expert-kind').getByRole('radio', { name: 'Light expert' }).check();
-    await page.getByLabel('Rank', { exact: true }).fill('4');
+    await setRank('4');
     await page.getByRole('button', { name: 'Start training' }).click();
     await page.getByTestId('run-done').waitFor({ timeout: 90_000 });
 
