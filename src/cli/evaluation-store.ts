@@ -3,7 +3,8 @@
 import { forestContextLength } from '../engine/api/evaluation-plan';
 import { Catalog } from '../engine/catalog/catalog';
 import { insertEvaluation } from '../engine/catalog/evaluations';
-import { findModel, readyModelNames } from '../engine/catalog/models';
+import { findModel, modelCollapse, readyModelNames } from '../engine/catalog/models';
+import { collapseText } from '../shared/api/collapse-facts';
 import type { Evaluation } from '../engine/eval/perplexity';
 import { loadPrior, priorOver, priorTarget } from '../engine/forest/prior-store';
 import { catalogPath } from '../engine/home';
@@ -30,6 +31,14 @@ export class EvaluationStore {
     const forest = this.catalog.forest();
     const d = forest && this.catalog.domains(forest.id).find((x) => x.name === name);
     return forest && d ? { forestId: forest.id, id: d.id } : null;
+  }
+
+  /** How a collapsed model was made ("collapsed: ties (density 0.5), posterior weights on mix"); null for other models. */
+  made(name: string): string | null {
+    const m = findModel(this.catalog, name);
+    if (!m || m.role !== 'collapsed') return null;
+    const facts = modelCollapse(this.catalog, m.id);
+    return `collapsed: ${facts ? collapseText(facts) : 'how is not recorded (made before Grove kept it)'}`;
   }
 
   model(name: string, domain: string, e: Evaluation): void {

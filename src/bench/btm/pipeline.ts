@@ -1,5 +1,5 @@
 // The BTM benchmark end to end: corpus -> dense run (seeds on the way) -> for each seed fraction, the
-// domain forest and the random-split control (and with --light the light forest and its control) ->
+// domain forest (with a collapse per merge method) and the random-split control (and with --light the light forest and its control) ->
 // evaluation -> rows and findings. One LlamaTrainer (one compiled train step) serves every full training phase: each expert loads its
 // seed's full training state; a second one, with the LoRA step, serves every light expert.
 import { rmSync } from 'node:fs';
@@ -15,9 +15,11 @@ import { prepareCorpus, type BtmCorpus } from './corpus';
 import { prepareFolderCorpus } from './domain-corpus';
 import { CONTROL_VARIANTS, DOMAIN_VARIANTS, scoreAverages, scoreForest, scoreModel, type EvalContext } from './evaluate';
 import { lightBudget } from './light-budget';
+import { mergeRowPlan } from './merge-plan';
 import { runLightForest } from './light-forest';
 import { BtmProgress, TRAIN_UNITS_PER_TOKEN } from './progress';
-import { findings, forestExperts, makeRow, ownExpertScores, type BtmResult, type ForestResult, type GenreScore, type RowId } from './results';
+import { scoreMerges, type MergeScores } from './merge-rows';
+import { findings, forestExperts, forestRowIds, makeRow, ownExpertScores, type BtmResult, type ForestResult, type GenreScore, type RowId } from './results';
 import { trainDenseAndSeeds, trainForest, type Expert, type TrainedSeed } from './training';
 
 export interface BtmRunOptions {
@@ -42,16 +44,17 @@ function plannedUnits(config: BtmConfig, corpus: BtmCorpus, modelConfig: ModelCo
   const train = (config.totalSteps + forestSteps) * tokensPerStep * TRAIN_UNITS_PER_TOKEN;
   const test = corpus.genres.reduce((n, g) => n + Math.min(g.splits.test.tokens, config.evalMaxTokens ?? Infinity), 0);
   const prior = corpus.genres.length * config.priorSequences * config.contextLength;
-  // Per forest: seed, uniform and posterior averages (3 x test), k experts and k controls (test + prior each);
-  // a light forest: its two averages (2 x test), k light experts and k light controls (test + prior each).
-  const perForest = 3 * test + 2 * k * (test + prior) + (config.light ? 2 * test + 2 * k * (test + prior) : 0);
+  // Per forest: seed, uniform and posterior averages and a merge per method (test each), k experts and k controls
+  // (test + prior each); a light forest: its two averages (2 x test), k light experts and k light controls (test + prior each).
+  const merges = mergeRowPlan(k, 0).filter((p) => p.row?.startsWith('merge-')).length;
+  const perForest = (3 + merges) * test + 2 * k * (test + prior) + (config.light ? 2 * test + 2 * k * (test + prior) : 0);
   return train + test + config.seedFractions.length * perForest;
 }
 
-function forestRows(config: BtmConfig, scores: { seed: Record<string, GenreScore>; dense: Record<string, GenreScore>; forest: Awaited<ReturnType<typeof scoreForest>>; control: Awaited<ReturnType<typeof scoreForest>>; averages: Awaited<ReturnType<typeof scoreAverages>> }) {
+function forestRows(config: BtmConfig, scores: { seed: Record<string, GenreScore>; dense: Record<string, GenreScore>; forest: Awaited<ReturnType<typeof scoreForest>>; control: Awaited<ReturnType<typeof scoreForest>>; averages: Awaited<ReturnType<typeof scoreAverages>>; merges: MergeScores }) {
   const { trainGenres, heldOutGenres } = config;
   const expert = ownExpertScores(scores.forest.matrix, scores.forest.priors, trainGenres, heldOutGenres);
-  const byId: Record<RowId, Record<string, GenreScore>> = {
+  const byId: Partial<Record<RowId, Record<string, GenreScore>>> = {
     seed: scores.seed,
     dense: scores.dense,
     expert,
@@ -63,10 +66,15 @@ function forestRows(config: BtmConfig, scores: { seed: Record<string, GenreScore
     'top2-cached-last-token': scores.forest.ensembles['top2-cached-last-token']!,
     'average-uniform': scores.averages.uniform,
     'average-posterior': scores.averages.posterior,
+    ...scores.merges.scores,
     'random-cached-context': scores.control.ensembles['ensemble-cached-context']!,
     'random-cached-last-token': scores.control.ensembles['ensemble-cached-last-token']!,
   };
-  return (Object.keys(byId) as RowId[]).map((id) => makeRow(id, byId[id], trainGenres, heldOutGenres));
+  return forestRowIds(trainGenres.length).map((id) => {
+    const genres = byId[id];
+    if (!genres) throw new GroveError('internal', `BTM benchmark: row ${id} was not scored.`);
+    return makeRow(id, genres, trainGenres, heldOutGenres);
+  });
 }
 
 /** The light experts' trainer (made with the benchmark's LoRA settings) and the model they adapt; null without --light. */
@@ -84,7 +92,8 @@ async function runForest(trainer: LlamaTrainer, lightSetup: LightSetup, seed: Tr
   const seedScores = await scoreModel(seed.modelDir, label, corpus.genres, ctx);
   const forest = await scoreForest(experts, `${label} experts`, DOMAIN_VARIANTS, ctx);
   const averages = await scoreAverages(experts, forest.priors, `averages-${tag(seed.fraction)}`, work, ctx);
-  progress.endPhase(`eval: seed, experts, ensembles and averages, ${label}`);
+  const merges = await scoreMerges(experts, seed.modelDir, forest.priors, `merges-${tag(seed.fraction)}`, work, ctx);
+  progress.endPhase(`eval: seed, experts, ensembles, averages and merge methods, ${label}`);
   const control = await scoreForest(controls, `${label} random-split control`, CONTROL_VARIANTS, ctx);
   progress.endPhase(`eval: random-split control, ${label}`);
   for (const e of [...experts, ...controls]) rmSync(e.modelDir, { recursive: true, force: true });
@@ -96,7 +105,8 @@ async function runForest(trainer: LlamaTrainer, lightSetup: LightSetup, seed: Tr
     seedSteps,
     expertSteps,
     branchLr: seed.branchLr,
-    rows: forestRows(config, { seed: seedScores, dense, forest, control, averages }),
+    rows: forestRows(config, { seed: seedScores, dense, forest, control, averages, merges }),
+    mergeMethods: merges.plan,
     ...forestExperts(experts, controls, forest, control),
     ...(light ? { light } : {}),
   };

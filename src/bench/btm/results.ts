@@ -1,10 +1,11 @@
 // The BTM benchmark's results as data: the rows of the paper's comparison, a score per genre (test
 // perplexity and bits per byte), in-domain and out-of-domain means (arithmetic means over genres, as the
 // paper averages perplexities), and the three findings checked at each seed fraction; with `--light`, the
-// light forest's rows beside them.
+// light forest's rows beside them; a row per merge method of the registry (merge-plan.ts).
 import type { Evaluation } from '../../engine/eval/perplexity';
 import type { DomainIngestion } from './corpus';
 import type { LightBudget } from './light-budget';
+import { MERGE_ROW_METHODS, mergeRowId, mergeRowLabel, mergeRowPlan, type MergeMethodRow, type MergeRowId } from './merge-plan';
 import type { PhaseTiming } from './progress';
 
 export interface GenreScore {
@@ -19,7 +20,7 @@ export interface MeanScore {
   bitsPerByte: number;
 }
 
-export const ROWS = [
+const LEAD_ROWS = [
   { id: 'seed', label: 'seed (first f·C steps on the mix)' },
   { id: 'dense', label: 'dense (C steps on the mix)' },
   { id: 'expert', label: 'domain expert (held-out: top-1 by cached prior)' },
@@ -31,11 +32,23 @@ export const ROWS = [
   { id: 'top2-cached-last-token', label: 'top-2 ensemble, cached prior, last-token posterior' },
   { id: 'average-uniform', label: 'uniform parameter average' },
   { id: 'average-posterior', label: 'posterior-weighted parameter average' },
+] as const;
+
+const CONTROL_ROWS = [
   { id: 'random-cached-context', label: 'random-split control: ensemble, cached prior, context posterior' },
   { id: 'random-cached-last-token', label: 'random-split control: ensemble, cached prior, last-token posterior' },
 ] as const;
 
-export type RowId = (typeof ROWS)[number]['id'];
+export type RowId = (typeof LEAD_ROWS)[number]['id'] | MergeRowId | (typeof CONTROL_ROWS)[number]['id'];
+
+/** Every row a forest can have, in the report's order: the merge methods' rows after the parameter averages. */
+export const ROWS: readonly { id: RowId; label: string }[] = [...LEAD_ROWS, ...MERGE_ROW_METHODS.map((m) => ({ id: mergeRowId(m.name), label: mergeRowLabel(m) })), ...CONTROL_ROWS];
+
+/** A forest's rows: all of ROWS but the merge methods that do not take its number of experts (SLERP takes two). */
+export function forestRowIds(experts: number): RowId[] {
+  const scored = new Set(mergeRowPlan(experts, 0).flatMap((p) => (p.row ? [p.row] : [])));
+  return ROWS.map((r) => r.id).filter((id) => !id.startsWith('merge-') || scored.has(id));
+}
 
 /** The light forest's rows (`--light`): its own list, so the full-expert rows above stay as they are. */
 export const LIGHT_ROWS = [
@@ -71,6 +84,8 @@ export interface ForestResult extends ForestExperts {
   /** Learning rate at the branch point, where each expert's schedule starts. */
   branchLr: number;
   rows: Row[];
+  /** Each method of the merge registry: the row that scores it, its settings, or why it was left out. */
+  mergeMethods: MergeMethodRow[];
   /** The light forest branched from the same seed (`--light`); absent without it. */
   light?: LightForestResult;
 }

@@ -1,6 +1,6 @@
 // The BTM benchmark's report for people: markdown sections (the comparison table in perplexity and in
 // bits per byte, the findings, the seed-phase ablation, the cached priors, every expert on every genre,
-// the dense run's validation curve, the time of each phase; with --light the light forest's, light-tables.ts)
+// the merge methods' collapses, the dense run's validation curve, the time of each phase; with --light the light forest's, light-tables.ts)
 // and the headline figures, all from the data.
 import type { Figure } from '../report';
 import { printable } from '../../engine/corpus/report';
@@ -45,8 +45,23 @@ const ABLATION_ROWS: RowId[] = ['seed', 'dense', 'expert', 'ensemble-cached-cont
 
 function ablationTable(result: BtmResult): string {
   const header = ['row', ...result.forests.flatMap((f) => [`seed ${pct(f.fraction)}: in`, `seed ${pct(f.fraction)}: out`])];
-  const rows = ABLATION_ROWS.map((id) => [ROWS.find((r) => r.id === id)!.label, ...result.forests.flatMap((f) => [ppl(row(f, id).inDomain.perplexity), ppl(row(f, id).outOfDomain.perplexity)])]);
+  // The merge methods' rows after the averages (every forest of a run has the same experts, so the same rows).
+  const merges = (result.forests[0]?.rows ?? []).map((r) => r.id).filter((id) => id.startsWith('merge-'));
+  const ids = [...ABLATION_ROWS.slice(0, -1), ...merges, ...ABLATION_ROWS.slice(-1)];
+  const rows = ids.map((id) => [ROWS.find((r) => r.id === id)!.label, ...result.forests.flatMap((f) => [ppl(row(f, id).inDomain.perplexity), ppl(row(f, id).outOfDomain.perplexity)])]);
   return table(header, rows, ['l', ...result.forests.flatMap(() => ['r', 'r'] as const)]);
+}
+
+/** Every method of the merge registry: the row that scores it and its settings, or why it was left out; each against the posterior average. */
+function mergeTable(forest: ForestResult): string {
+  const posterior = row(forest, 'average-posterior');
+  const rows = forest.mergeMethods.map((m) => {
+    const settings = Object.entries(m.settings).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+    if (m.row === null) return [m.method, `left out: ${m.leftOut ?? ''}`, settings, '', '', '', ''];
+    const r = row(forest, m.row as RowId);
+    return [m.method, r.label, settings, ppl(r.inDomain.perplexity), ppl(r.outOfDomain.perplexity), change(r.inDomain.perplexity, posterior.inDomain.perplexity), change(r.outOfDomain.perplexity, posterior.outOfDomain.perplexity)];
+  });
+  return table(['method', 'row', 'settings', 'in-domain mean', 'out-of-domain mean', 'in vs posterior average', 'out vs posterior average'], rows, ['l', 'l', 'l', 'r', 'r', 'r', 'r']);
 }
 
 function priorTable(result: BtmResult, forest: ForestResult): string {
@@ -121,6 +136,10 @@ export function btmSections(result: BtmResult, chartFile: string | null): { titl
     { title: `Test perplexity, seed phase ${pct(main.fraction)}`, markdown: `${scoreTable(result, main, 'perplexity')}${chartFile ? `\n\n![in-domain and out-of-domain mean perplexity per row](${chartFile})` : ''}` },
     { title: `Test bits per byte, seed phase ${pct(main.fraction)}`, markdown: scoreTable(result, main, 'bitsPerByte') },
     { title: "The paper's findings", markdown: findingsSection(result) },
+    {
+      title: `Merge methods: one collapsed model per method, seed phase ${pct(main.fraction)}`,
+      markdown: `Each method of Grove's merge registry collapses the experts as the posterior-weighted average does: one model per evaluated ${folders ? 'domain' : 'genre'}, with that ${folders ? 'domain' : 'genre'}'s cached prior as the weights and the seed as the task-vector methods' base (linear is the posterior-weighted average itself). Mean test perplexity; the change is against the posterior-weighted average (negative: the method is better).\n\n${mergeTable(main)}`,
+    },
     { title: 'Seed-phase ablation: mean test perplexity, in / out of domain', markdown: ablationTable(result) },
     ...others.map((f) => ({ title: `Test perplexity, seed phase ${pct(f.fraction)}`, markdown: scoreTable(result, f, 'perplexity') })),
     { title: `Cached priors (context posterior), seed phase ${pct(main.fraction)}`, markdown: priorTable(result, main) },

@@ -71,12 +71,14 @@ export function registerEval(program: Command): void {
         const opts = { contextLength: o.context ?? store.contextLength() ?? EVAL_CONTEXT_WITHOUT_FOREST, batchSize: o.batch, ...(o.all ? {} : { maxTokens: o.maxTokens ?? EVAL_MAX_TOKENS }) };
         const row = (what: string, domain: string, e: Awaited<ReturnType<typeof evaluateSplit>>, extra = '') =>
           console.log([what, domain, e.split, e.tokens, e.loss.toFixed(4), e.perplexity.toFixed(2), e.bitsPerByte.toFixed(4), extra].join('\t'));
+        // The last column: an ensemble's weights, or how a collapsed model was made (to tell the collapses apart).
         console.log(['model', 'domain', 'split', 'tokens', 'loss', 'perplexity', 'bits/byte', 'weights'].join('\t'));
+        const made = names.map((n) => store.made(n) ?? '');
         for (const domain of domains) {
           const dir = domainDir(home, domain);
           for (const [i, m] of models.entries()) {
             const e = await evaluateSplit(m, dir, o.split, opts);
-            row(names[i] as string, domain, e);
+            row(names[i] as string, domain, e, made[i]);
             store.model(names[i] as string, domain, e);
           }
           if (models.length < 2) continue;

@@ -1,6 +1,6 @@
-// `grove mix save|list|remove`: saved mixes, a name for a way of mixing the forest (fixed weights, or the
-// live posterior over the top-k experts by prior) that the OpenAI-compatible endpoint and the app can call by
-// that name. The same calls as the app's "Save this mix" (engine/api/mix-calls.ts).
+// `grove mix save|list|remove`: saved mixes, a name for a way of mixing the forest (fixed weights, the live
+// posterior over the top-k experts by prior, or c-BTM's routing by the discovered clusters) that the
+// OpenAI-compatible endpoint and the app can call by that name. The same calls as the app's "Save this mix" (engine/api/mix-calls.ts).
 import type { Command } from 'commander';
 import { GroveError } from '../../shared/api/errors';
 import type { ChatMix } from '../../shared/api/schemas-chat';
@@ -12,17 +12,22 @@ import { parseWeights } from './mix-options';
 interface SaveFlags {
   weights?: string;
   topExperts?: number;
+  routing?: string;
   replace?: boolean;
 }
 
 function mixOf(o: SaveFlags): ChatMix {
   if (o.weights !== undefined && o.topExperts !== undefined) throw new GroveError('bad_input', 'Give either --weights (a fixed mix) or --top-experts K (the posterior over the K experts of largest prior), not both.');
+  if (o.routing !== undefined && o.routing !== 'posterior' && o.routing !== 'clusters') throw new GroveError('bad_input', `--routing is posterior (the default) or clusters, not ${JSON.stringify(o.routing)}.`);
+  const clusters = o.routing === 'clusters';
+  if (o.weights !== undefined && clusters) throw new GroveError('bad_input', '--routing clusters weighs the discovered experts by the clusterer; it takes no --weights. Leave out one of the two.');
   if (o.weights !== undefined) return { kind: 'manual', weights: parseWeights(o.weights) };
   if (o.topExperts !== undefined) {
     if (!(Number.isInteger(o.topExperts) && o.topExperts >= 1 && o.topExperts <= 64)) throw new GroveError('bad_input', `--top-experts must be a whole number from 1 to 64, not ${o.topExperts}.`);
-    return { kind: 'auto', topK: o.topExperts };
+    return { kind: 'auto', topK: o.topExperts, ...(clusters ? { routing: 'clusters' as const } : {}) };
   }
-  throw new GroveError('bad_input', 'Say how the mix weighs the experts: --weights law=0.7,med=0.3 (fixed), or --top-experts K (the live posterior over the K experts of largest prior).');
+  if (clusters) return { kind: 'auto', routing: 'clusters' };
+  throw new GroveError('bad_input', 'Say how the mix weighs the experts: --weights law=0.7,med=0.3 (fixed), --top-experts K (the live posterior over the K experts of largest prior), or --routing clusters (by the discovered clusters).');
 }
 
 /** "law 0.7, med 0.3" or "top 2 experts by prior, live posterior". */
@@ -30,6 +35,7 @@ export function describeMix(mix: ChatMix | null): string {
   if (!mix) return '(saved by a newer Grove)';
   if (mix.kind === 'manual') return `fixed: ${Object.entries(mix.weights).map(([name, w]) => `${name} ${w}`).join(', ')}`;
   if (mix.kind === 'model') return `one model: ${mix.model}`;
+  if (mix.routing === 'clusters') return `routed by the clusters (c-BTM) to ${mix.topK === undefined ? 'every discovered expert' : mix.topK === 1 ? 'the nearest discovered expert' : `the ${mix.topK} nearest discovered experts`}`;
   return `live posterior over ${mix.topK !== undefined ? `the top ${mix.topK} experts by prior` : 'every expert'}`;
 }
 
@@ -39,9 +45,10 @@ export function registerMix(program: Command): void {
   const mix = program.command('mix').description('saved mixes: a name for a way of mixing the forest, callable by that name (the OpenAI-compatible endpoint lists them as models)');
   mix
     .command('save <name>')
-    .description('save a mix: --weights name=w,... (fixed) or --top-experts K (the live posterior over the K experts of largest prior)')
+    .description('save a mix: --weights name=w,... (fixed), --top-experts K (the live posterior over the K experts of largest prior), or --routing clusters')
     .option('--weights <list>', 'fixed weights: law=0.7,med=0.3')
-    .option('--top-experts <k>', 'run the k experts of largest prior, weighed by the live domain posterior', Number)
+    .option('--top-experts <k>', 'run the k experts of largest prior, weighed by the live domain posterior (with --routing clusters: the k nearest)', Number)
+    .option('--routing <how>', "clusters: weigh the experts `grove add --discover` grew by the distance of the text to their clusters (c-BTM), as `grove generate --routing clusters`; posterior: the domain posterior (default)")
     .option('--replace', 'replace a mix saved under this name')
     .action(async (name: string, o: SaveFlags, cmd: Command) => {
       const saved = await withService(cmd, (s) => s.saveMix({ name: modelNameArg(name), mix: mixOf(o), ...(o.replace ? { replace: true } : {}) }));

@@ -1,6 +1,6 @@
 // Planning a collapse (store/collapse-job.ts) or a trial of the merge methods (store/collapse-trial-job.ts): the
 // weighting as the worker takes it (manual weights in the models' order, the posterior with its cached prior and
-// target text), whether a method takes that many models, and its settings and base. Shared by both calls.
+// target text), and a method's settings and base (whether it takes that many models: merge/registry.ts). Shared by both calls.
 import { GroveError } from '../../shared/api/errors';
 import type { MergeMethodName, MergeSettings } from '../../shared/api/merge-methods';
 import type { CollapseWeightingInput } from '../../shared/api/schemas-forest';
@@ -29,14 +29,6 @@ export function collapseWeighting(catalog: Catalog, home: string, paths: PathRoo
 /** How many models a weighting merges (a manual weight of 0 leaves a model out). */
 export function modelsUsed(weighting: CollapseJobPayload['weighting'], models: readonly StoredRef[]): number {
   return weighting.kind === 'manual' ? weighting.weights.filter((x) => x > 0).length : models.length;
-}
-
-/** Why `method` cannot merge `used` models, or null when it can. */
-export function methodMisfit(name: MergeMethodName, used: number): string | null {
-  const method = mergeMethod(name);
-  if (used >= method.models.min && (method.models.max === undefined || used <= method.models.max)) return null;
-  const takes = method.models.max === method.models.min ? `exactly ${method.models.min}` : `at least ${method.models.min}`;
-  return `${method.name} merges ${takes} models; ${used} ${used === 1 ? 'was' : 'were'} chosen.`;
 }
 
 /** The settings a method merges with: SLERP walks half way unless told otherwise. */

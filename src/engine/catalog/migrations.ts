@@ -342,6 +342,17 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 11,
+    name: 'models: how a collapsed model was made (merge method, settings, weights)',
+    up(db) {
+      db.exec(`
+        -- A collapse's merge method, its settings and the weights' source (shared/api/collapse-facts.ts; JSON), so
+        -- the heatmap and grove eval can say which collapse is which. Null: not a collapse, or one made before.
+        ALTER TABLE models ADD COLUMN collapse_json TEXT;
+      `);
+    },
+  },
 ];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;

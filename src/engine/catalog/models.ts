@@ -1,5 +1,6 @@
 // Catalog rows for models (seed, experts, collapsed, imported): a row points to a weights folder only
 // after that folder is complete, named by its store address (weights_sha256: the sha256 of weights, config and tokenizer, or of the weights alone in older stores; see model/content-address.ts).
+import { CollapseFacts } from '../../shared/api/collapse-facts';
 import { GroveError } from '../../shared/api/errors';
 import type { LightStartRecord } from '../forest/light-start';
 import type { LoraConfig } from '../model/lora';
@@ -31,6 +32,8 @@ export interface NewModel {
   status?: ModelStatus;
   /** Set for a light expert. */
   light?: LightFacts | null;
+  /** Set for a collapsed model: its merge method, settings and weights' source. */
+  collapse?: CollapseFacts | null;
 }
 
 /** 'training': not trained on its domain yet (it joins ensembles only when 'ready'); 'removed': out of the forest. */
@@ -40,8 +43,8 @@ export function insertModel(catalog: Catalog, m: NewModel): number {
   return Number(
     databaseOf(catalog)
       .prepare(
-        `INSERT INTO models (forest_id, name, role, domain_id, weights_sha256, weights_bytes, architecture_json, tokenizer_sha256, status, kind, base_sha256, lora_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO models (forest_id, name, role, domain_id, weights_sha256, weights_bytes, architecture_json, tokenizer_sha256, status, kind, base_sha256, lora_json, collapse_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         m.forestId,
@@ -56,6 +59,7 @@ export function insertModel(catalog: Catalog, m: NewModel): number {
         m.light ? 'light' : 'full',
         m.light?.baseSha256 ?? null,
         m.light ? JSON.stringify(m.light.lora) : null,
+        m.collapse ? JSON.stringify(m.collapse) : null,
       ).lastInsertRowid,
   );
 }
@@ -98,6 +102,23 @@ export function findModel(catalog: Catalog, nameOrId: string): StoredModel | nul
     .prepare(`SELECT id, name, role, weights_sha256 AS weightsSha256, ${LIGHT_COLUMNS} FROM models WHERE (name = ? OR CAST(id AS TEXT) = ?) AND status != 'removed' AND weights_sha256 IS NOT NULL`)
     .get(nameOrId, nameOrId) as (Omit<StoredModel, 'light'> & LightColumns) | undefined;
   return row ? withLight(row) : null;
+}
+
+/** A collapsed model's stored facts (collapse_json), or null: not a collapse, made before Grove kept them, or written by a newer Grove. */
+export function parseCollapseFacts(json: string | null): CollapseFacts | null {
+  if (json === null) return null;
+  try {
+    const parsed = CollapseFacts.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** How a model was collapsed, by its id (null as parseCollapseFacts says). */
+export function modelCollapse(catalog: Catalog, modelId: number): CollapseFacts | null {
+  const row = databaseOf(catalog).prepare('SELECT collapse_json AS json FROM models WHERE id = ?').get(modelId) as { json: string | null } | undefined;
+  return parseCollapseFacts(row?.json ?? null);
 }
 
 /** The live models (not removed) that are light experts over the stored base `baseSha256`. */

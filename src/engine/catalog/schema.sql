@@ -1,8 +1,8 @@
--- The Grove catalog's schema at version 10, as the migrations (migrations.ts) leave it.
+-- The Grove catalog's schema at version 11, as the migrations (migrations.ts) leave it.
 -- Generated: npm run catalog:schema rewrites it; test/engine/catalog/schema.test.ts keeps it equal to a migrated catalog.
 -- Change the schema with a new migration, never here and never in a released migration.
 
-PRAGMA user_version = 10;
+PRAGMA user_version = 11;
 
 CREATE TABLE chats (
   id INTEGER PRIMARY KEY,
@@ -148,6 +148,7 @@ CREATE TABLE "models" (
   kind TEXT NOT NULL DEFAULT 'full' CHECK (kind IN ('full', 'light')),
   base_sha256 TEXT,
   lora_json TEXT,
+  collapse_json TEXT,
   UNIQUE (forest_id, name)
 );
 

@@ -7,6 +7,7 @@ import { parameterCount } from '../model/names';
 import { inferenceWeightBytes } from '../quant/sizes';
 import type { Catalog, DomainRow } from './catalog';
 import { databaseOf } from './database';
+import { parseCollapseFacts } from './models';
 import { parseDomainStats } from './domains';
 
 type ModelSummary = ForestSummary['models'][number];
@@ -26,6 +27,7 @@ interface ModelQueryRow {
   baseSha256: string | null;
   loraJson: string | null;
   weightsSha256: string | null;
+  collapseJson: string | null;
 }
 
 interface EvaluationRow {
@@ -76,7 +78,7 @@ export function forestSummary(catalog: Catalog): ForestSummary {
     .prepare(
       `SELECT m.id, m.name, m.role, m.status, m.domain_id AS domainId, d.name AS domain, m.weights_bytes AS weightsBytes,
               m.architecture_json AS architectureJson, m.created_at AS createdAt, m.kind, m.base_sha256 AS baseSha256, m.lora_json AS loraJson, m.weights_sha256 AS weightsSha256,
-              COALESCE((SELECT SUM(r.tokens) FROM runs r WHERE r.model_id = m.id), 0) AS tokensTrained
+              m.collapse_json AS collapseJson, COALESCE((SELECT SUM(r.tokens) FROM runs r WHERE r.model_id = m.id), 0) AS tokensTrained
          FROM models m LEFT JOIN domains d ON d.id = m.domain_id
         WHERE m.forest_id = ? ORDER BY m.id`,
     )
@@ -122,5 +124,7 @@ function modelSummary(r: ModelQueryRow, rows: readonly ModelQueryRow[], ownDomai
     createdAt: r.createdAt,
     kind: r.kind,
     light: lightOf(r, rows),
+    collapse: parseCollapseFacts(r.collapseJson),
   };
 }
+

@@ -1,12 +1,14 @@
 // c-BTM routing of a text to a discovered forest's experts, with no expert forward pass: the text embedded by the
 // clusterer that made the clusters (corpus/discover/clusterer.ts), w_c = softmax_c(-||e - centre_c||^2 / T) over
-// the clusters (T = 0.1, as routing.ts's routeWeights), each expert's weight the sum over the clusters it grew from (a
+// the clusters (T = 0.1, c-BTM's), each expert's weight the sum over the clusters it grew from (a
 // name given to two clusters merged them into one expert; a dropped cluster's share is left out, the rest
 // renormalised), then optionally the k experts of largest weight, renormalised (only those need to run).
 import { GroveError } from '../../shared/api/errors';
 import { columnsOf, embedText, type Clusterer } from '../corpus/discover/clusterer';
 import { logSumExp, restrictLogWeightsToTopK } from './distribution';
-import { DEFAULT_ROUTING_TEMPERATURE } from './routing';
+
+/** c-BTM's temperature of the routing softmax (Gururangan et al. 2023, section 2.3). */
+export const DEFAULT_ROUTING_TEMPERATURE = 0.1;
 
 export interface ClusterRouter {
   clusterer: Clusterer;

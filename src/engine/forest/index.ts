@@ -8,7 +8,7 @@ export * from './prior-store';
 export * from './weights';
 export * from './experts';
 export * from './lineage';
-export * from './routing';
+export * from './cluster-routing';
 export * from './merge/method';
 export * from './merge/merge-models';
 export * from './merge/tensor-method';

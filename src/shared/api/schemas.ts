@@ -1,5 +1,6 @@
 // GroveApi's contract as data: one zod schema per call's input and output. Both transports (Electron IPC,
 // HTTP) validate every input against these before the engine sees it.
+import { CollapseFacts } from './collapse-facts';
 import { z } from 'zod';
 import type { ApiMethodName } from './methods';
 import { SafeName } from './names';
@@ -71,6 +72,8 @@ export const ForestSummary = z.object({
       kind: z.enum(['full', 'light']),
       /** A light expert's adapter settings and its base (the model it adapts, by name; null if that model is gone). */
       light: z.object({ rank: z.number().int(), alpha: z.number(), targets: z.array(z.string()), base: z.string().nullable(), trainableParameters: z.number().int() }).nullable(),
+      /** A collapsed model: how it was made (merge method, settings, weights' source); null or absent otherwise, or for a collapse made before Grove kept it. */
+      collapse: CollapseFacts.nullish(),
     }),
   ),
   /** Branch and collapse edges: the child was initialised as sum(weight * parent). */

@@ -8,7 +8,7 @@ function forest(values: Partial<Record<RowId, [number, number, number]>>): Fores
     const [a, b, held] = values[id] ?? [100, 100, 100];
     return makeRow(id, { a: score(a), b: score(b), held: score(held) }, ['a', 'b'], ['held']);
   });
-  return { fraction: 0.5, seedSteps: 1, expertSteps: 1, branchLr: 1, rows, experts: [], randomExperts: [], priors: { context: {}, lastToken: {} }, randomPriors: { context: {}, lastToken: {} }, expertMatrix: {}, expertFinalLoss: {} };
+  return { fraction: 0.5, seedSteps: 1, expertSteps: 1, branchLr: 1, rows, mergeMethods: [], experts: [], randomExperts: [], priors: { context: {}, lastToken: {} }, randomPriors: { context: {}, lastToken: {} }, expertMatrix: {}, expertFinalLoss: {} };
 }
 
 describe('BTM findings', () => {

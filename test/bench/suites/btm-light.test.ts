@@ -4,7 +4,7 @@
 // the full expert's FLOPs at a light step's cost; the light random-split control (one light expert per random
 // part) is a row beside them; and the report carries the light sections and figures.
 import { describe, expect, it } from 'vitest';
-import { LIGHT_ROWS, ROWS, type BtmResult } from '../../../src/bench/btm/results';
+import { forestRowIds, LIGHT_ROWS, type BtmResult } from '../../../src/bench/btm/results';
 import { btmSuite } from '../../../src/bench/suites/btm';
 import { tempDir } from '../../helpers/tmp';
 
@@ -17,7 +17,7 @@ describe('bench suite btm --light (quick)', () => {
     const genres = [...data.trainGenres, ...data.heldOutGenres];
     const forest = data.forests[0]!;
     expect(data.forests).toHaveLength(1);
-    expect(forest.rows.map((r) => r.id)).toEqual(ROWS.map((r) => r.id));
+    expect(forest.rows.map((r) => r.id)).toEqual(forestRowIds(data.trainGenres.length));
     const light = forest.light!;
     expect(light.rows.map((r) => r.id)).toEqual(LIGHT_ROWS.map((r) => r.id));
     expect(light).toMatchObject({ rank: 4, alpha: 8, experts: data.trainGenres, randomExperts: forest.randomExperts });

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LIGHT_ROWS, ROWS, type BtmResult } from '../../../src/bench/btm/results';
+import { forestRowIds, LIGHT_ROWS, type BtmResult } from '../../../src/bench/btm/results';
 import type { BenchReport } from '../../../src/bench/report';
 import { writeDomainFolders } from '../../helpers/domain-folders';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
@@ -43,7 +43,7 @@ describe('grove bench btm --domains', () => {
     expect(ingestion.find((d) => d.domain === 'code')!.skipped).toEqual([expect.objectContaining({ path: 'blob.bin', reason: 'binary' })]);
     expect(ingestion.find((d) => d.domain === 'recipes')!.accepted).toBe(24);
     for (const forest of data.forests) {
-      expect(forest.rows.map((r) => r.id)).toEqual(ROWS.map((r) => r.id));
+      expect(forest.rows.map((r) => r.id)).toEqual(forestRowIds(data.trainGenres.length));
       for (const row of forest.rows) {
         for (const side of [row.inDomain, row.outOfDomain]) expect(Number.isFinite(side.perplexity) && side.perplexity > 1, `${row.id} at ${forest.fraction}`).toBe(true);
       }
@@ -70,7 +70,7 @@ describe('grove bench btm --domains', () => {
     const report = JSON.parse(readFileSync(join(lightOut, 'btm-kinds-quick.json'), 'utf8')) as BenchReport;
     const data = report.suites.find((s) => s.suite === 'btm')!.data as BtmResult;
     const forest = data.forests[0]!;
-    expect(forest.rows.map((r) => r.id)).toEqual(ROWS.map((r) => r.id));
+    expect(forest.rows.map((r) => r.id)).toEqual(forestRowIds(data.trainGenres.length));
     const light = forest.light!;
     expect(light).toMatchObject({ rank: 2, alpha: 4, experts: ['code', 'ledger', 'recipes'] });
     expect(light.rows.map((r) => r.id)).toEqual(LIGHT_ROWS.map((r) => r.id));

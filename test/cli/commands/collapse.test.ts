@@ -62,7 +62,8 @@ describe('grove collapse', () => {
     expect(parentsOf(catalog, findModel(catalog, 'mix')!.id).map((p) => p.weight)).toEqual([0.75, 0.25]);
     catalog.close();
     expect(grove('list')).toMatch(/\tcollapsed\tmix/);
-    expect(grove('eval', '--model', 'mix', '--domain', 'notes', '--context', '32', '--threads', '1')).toMatch(/^mix\tnotes\ttest/m);
+    // grove eval says how a collapsed model was made, beside its scores.
+    expect(grove('eval', '--model', 'mix', '--domain', 'notes', '--context', '32', '--threads', '1')).toMatch(/^mix\tnotes\ttest\t.*\tcollapsed: linear, manual weights$/m);
   });
 
   it('uses posterior weights on a domain and uniform weights, and refuses ambiguous or unknown input', () => {
@@ -91,6 +92,7 @@ describe('grove collapse', () => {
     const delta = b.map((x, i) => x - a[i]!);
     const kept = [...delta].map(Math.abs).sort((x, y) => y - x)[Math.floor(delta.length / 2) - 1]!;
     for (let i = 0; i < t.length; i += 13) expect(t[i]).toBeCloseTo(Math.abs(delta[i]!) >= kept ? b[i]! : a[i]!, 5);
+    expect(grove('eval', '--model', 'by-ties', '--domain', 'notes', '--context', '32', '--threads', '1')).toMatch(/^by-ties\tnotes\ttest\t.*\tcollapsed: ties \(density 0\.5\), uniform weights$/m);
     grove('collapse', '--models', 'alpha', 'beta', '--uniform', '--method', 'slerp', '--t', '0.25', '--name', 'by-slerp');
     const s = await tensor('by-slerp', up);
     const dot = a.reduce((acc, x, i) => acc + x * b[i]!, 0) / Math.sqrt(a.reduce((acc, x) => acc + x * x, 0) * b.reduce((acc, x) => acc + x * x, 0));

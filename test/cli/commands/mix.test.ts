@@ -1,8 +1,11 @@
 // `grove mix save|list|remove` as a user runs them (the built CLI, a tiny forest): saved, listed with the models
-// they resolve to, refused with a sentence when they could not run or would hide a name, removed.
+// they resolve to, refused with a sentence when they could not run or would hide a name, removed; a mix routed by
+// the discovered clusters (--routing clusters) once the forest has a clusterer.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
+import { discoverDomains } from '../../../src/engine/corpus/discover/discover';
+import { saveClusterer } from '../../../src/engine/forest/clusterer-store';
 import { writeTinyForest } from '../../helpers/chat-forest';
 import { tempDir } from '../../helpers/tmp';
 
@@ -42,5 +45,18 @@ describe('grove mix', () => {
     expect(groveFails('mix', 'save', 'law', '--top-experts', '1')).toMatch(/"law" names a model of this forest/);
     expect(groveFails('mix', 'save', '../up', '--top-experts', '1')).toMatch(/cannot be a model name/);
     expect(groveFails('mix', 'save', 'x', '--top-experts', '0')).toMatch(/--top-experts must be a whole number from 1 to 64/);
+  });
+
+  it('saves a mix routed by the clusters (c-BTM) once the forest has a clusterer, callable by its name', async () => {
+    expect(groveFails('mix', 'save', 'routed', '--routing', 'clusters')).toMatch(/This forest has no clusterer/);
+    expect(groveFails('mix', 'save', 'routed', '--routing', 'clusters', '--weights', 'law=1')).toMatch(/--routing clusters .* takes no --weights/);
+    expect(groveFails('mix', 'save', 'routed', '--routing', 'nearest')).toMatch(/--routing is posterior \(the default\) or clusters, not "nearest"/);
+    const words = { law: 'court statute plaintiff appeal judge verdict contract clause'.split(' '), med: 'patient dose clinic symptom fever diagnosis therapy nurse'.split(' ') };
+    const docs = Array.from({ length: 6 }, (_, i) => Object.entries(words).map(([kind, w]) => ({ path: `${kind}-${i}`, text: Array.from({ length: 30 }, (_, t) => w[(t * 3 + i) % w.length]!).join(' ') }))).flat();
+    const d = discoverDomains(docs, { k: 2 });
+    await saveClusterer(home, { clusterer: d.clusterer, experts: d.clusters.map((c) => c.members[0]!.split('-')[0]!) });
+    expect(grove('mix', 'save', 'routed', '--routing', 'clusters')).toMatch(/saved mix routed: routed by the clusters \(c-BTM\) to every discovered expert \(models: (law, med|med, law)\)/);
+    expect(grove('mix', 'save', 'nearest', '--routing', 'clusters', '--top-experts', '1')).toMatch(/saved mix nearest: routed by the clusters \(c-BTM\) to the nearest discovered expert \(models: /);
+    expect(grove('mix', 'list')).toMatch(/^ {2}routed\trouted by the clusters \(c-BTM\) to every discovered expert\t-> /m);
   });
 });

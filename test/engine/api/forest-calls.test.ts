@@ -176,6 +176,17 @@ describe('estimatePrior, evaluate, collapse', () => {
     expect((await jobSettled(service, (await service.collapse({ name: 'three', models: ['law', 'med', 'lease'], weighting: { kind: 'uniform' } })).id)).status).toBe('done');
     expect(lineageOf('three').map((p) => p.weight)).toEqual([1 / 3, 1 / 3, 1 / 3].map((w) => expect.closeTo(w, 9)));
     expect((await service.forestSummary({})).models.find((m) => m.name === 'two')).toMatchObject({ role: 'collapsed' });
+    const ties = await jobSettled(service, (await service.collapse({ name: 'four', models: ['law', 'med'], weighting: { kind: 'uniform' }, method: 'ties', settings: { density: 0.5 } })).id);
+    expect(ties.status, ties.error ?? '').toBe('done');
+    // How each collapse was made, kept with the model for the heatmap and grove eval.
+    const made = Object.fromEntries((await service.forestSummary({})).models.map((m) => [m.name, m.collapse ?? null]));
+    expect(made).toMatchObject({
+      one: { method: 'linear', settings: {}, weights: 'posterior', target: 'domain:law' },
+      two: { method: 'linear', settings: {}, weights: 'manual', target: null },
+      three: { method: 'linear', weights: 'uniform', target: null },
+      four: { method: 'ties', settings: { density: 0.5 }, weights: 'uniform', target: null },
+      law: null,
+    });
     await expect(service.collapse({ name: 'two', weighting: { kind: 'uniform' } })).rejects.toThrow(/already has a model named "two"/);
     await expect(service.collapse({ name: 'x', models: ['law', 'med'], weighting: { kind: 'manual', weights: { nobody: 1 } } })).rejects.toThrow(/nobody, which is not among/);
   });

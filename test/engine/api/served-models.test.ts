@@ -1,12 +1,15 @@
 // The names the OpenAI-compatible endpoint answers to, against a tiny forest's catalog: `forest`, saved mixes
 // that can run, every ready model with its domains (a collapsed model: its parents'), summed parameters; a
-// model still training, an id or an unknown name resolves to nothing.
+// model still training, an id or an unknown name resolves to nothing; a saved mix routed by the clusters (c-BTM)
+// is offered by its name and resolves to the discovered experts and the stored clusterer.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroveService } from '../../../src/engine/api/service';
 import { Catalog } from '../../../src/engine/catalog/catalog';
 import { databaseOf } from '../../../src/engine/catalog/database';
 import { findModel, insertModel, setModelStatus } from '../../../src/engine/catalog/models';
+import { discoverDomains } from '../../../src/engine/corpus/discover/discover';
+import { clustererDir, saveClusterer } from '../../../src/engine/forest/clusterer-store';
 import { recordLineage } from '../../../src/engine/forest/lineage';
 import { catalogPath } from '../../../src/engine/home';
 import { writeTinyForest, type TinyForest } from '../../helpers/chat-forest';
@@ -70,5 +73,21 @@ describe('served models', () => {
     expect(service.completions.resolve(String(lawId))).toBeNull();
     expect(service.completions.resolve('draft')).toBeNull();
     expect(service.completions.resolve('gpt-4o')).toBeNull();
+  });
+
+  it('offers a saved mix routed by the clusters, once the forest has a clusterer, and resolves it to cluster routing', async () => {
+    const mix = { kind: 'auto', routing: 'clusters', topK: 1 } as const;
+    await expect(service.saveMix({ name: 'routed', mix })).rejects.toThrow(/This forest has no clusterer/);
+    const words = { law: 'court statute plaintiff appeal judge verdict contract clause'.split(' '), med: 'patient dose clinic symptom fever diagnosis therapy nurse'.split(' ') };
+    const docs = Array.from({ length: 6 }, (_, i) => Object.entries(words).map(([kind, w]) => ({ path: `${kind}-${i}`, text: Array.from({ length: 30 }, (_, t) => w[(t * 3 + i) % w.length]!).join(' ') }))).flat();
+    const d = discoverDomains(docs, { k: 2 });
+    await saveClusterer(forest.home, { clusterer: d.clusterer, experts: d.clusters.map((c) => c.members[0]!.split('-')[0]!) });
+    expect(await service.saveMix({ name: 'routed', mix })).toMatchObject({ name: 'routed', mix, problem: null });
+    const served = service.completions.models().find((m) => m.name === 'routed')!;
+    expect(served).toMatchObject({ kind: 'mix', mix });
+    expect([...served.models].sort()).toEqual(['law', 'med']);
+    const resolved = service.completions.resolve('routed')!;
+    expect(resolved.prior).toBe('clusters');
+    expect(resolved.mix).toMatchObject({ kind: 'ensemble', weighting: { kind: 'clusters', clusterer: clustererDir(forest.home), topK: 1 } });
   });
 });

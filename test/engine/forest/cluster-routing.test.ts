@@ -77,6 +77,24 @@ describe('clusterRoutingWeights', () => {
     expect(top[1 - best]).toBe(0);
   });
 
+  it('stays finite where a naive softmax would underflow: every exp(-d^2 / T) is 0 at T = 1e-4', () => {
+    const w = clusterRoutingWeights(router, text, { temperature: 1e-4 });
+    expect(w.every(Number.isFinite)).toBe(true);
+    expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    // The nearest kept cluster's expert takes it all, as the limit T -> 0 says.
+    const e = embedText(text, discovery.clusterer);
+    const d2 = discovery.clusterer.centres.map((c) => c.reduce((s, v, d) => s + (e[d]! - v) ** 2, 0));
+    expect(Math.min(...d2.filter((_, c) => router.experts[c] !== null)) / 1e-4).toBeGreaterThan(800);
+    const nearest = router.experts[d2.indexOf(Math.min(...d2.filter((_, c) => router.experts[c] !== null)))]!;
+    expect(w[routedExperts(router).indexOf(nearest)]).toBeCloseTo(1, 12);
+  });
+
+  it('refuses a temperature that is not a finite number > 0, a top-k below 1, and a router with every cluster dropped', () => {
+    for (const temperature of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => clusterRoutingWeights(router, text, { temperature })).toThrow(/temperature is .*; it must be a finite number > 0/);
+    expect(() => clusterRoutingWeights(router, text, { topK: 0 })).toThrow(/top-k is 0/);
+    expect(() => clusterRoutingWeights({ clusterer: discovery.clusterer, experts: [null, null, null, null] }, text)).toThrow(/every cluster was dropped/);
+  });
+
   it('sends a cooking text to the cooking cluster', () => {
     const cookingCluster = discovery.clusters.findIndex((c) => c.members[0]!.startsWith('cooking'));
     const names = discovery.clusters.map((c) => c.members[0]!.split('-')[0]!);

@@ -1,6 +1,7 @@
 // The forest view's Export action: a light expert's card opens the export panel with the PEFT adapter chosen,
 // a full model's with no PEFT choice (the panel is made again for each model, as its choices differ); Remove asks
-// in a dialog first, and removes only when confirmed.
+// in a dialog first, and removes only when confirmed; the evaluation heatmap says how each collapsed model was
+// made (merge method, settings, weights), from the catalog's summary, so the collapses can be compared.
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import ForestView from '../../../src/renderer/src/views/ForestView.svelte';
@@ -48,5 +49,29 @@ describe('ForestView', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Remove law' }));
     expect(api.removeModel).toHaveBeenCalledWith({ model: 'law' });
     expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it("says on the heatmap how each collapsed model was made, beside its scores", async () => {
+    const collapsed: ForestSummary = {
+      ...summary,
+      domains: [{ id: 1, name: 'statutes', sourcePath: null, stats: null }],
+      models: [
+        ...summary.models,
+        model({ id: 3, name: 'ties-mix', role: 'collapsed', collapse: { method: 'ties', settings: { density: 0.5 }, weights: 'posterior', target: 'mix' } }),
+        model({ id: 4, name: 'flat', role: 'collapsed', collapse: { method: 'linear', settings: {}, weights: 'uniform', target: null } }),
+        model({ id: 5, name: 'old', role: 'collapsed', collapse: null }),
+      ],
+    };
+    const evaluation = (label: string, perplexity: number) => ({ label, spec: { kind: 'model' as const, model: label }, domain: 'statutes', split: 'test' as const, loss: Math.log(perplexity), perplexity, bitsPerByte: null, tokens: 100, createdAt: '2025-03-02T10:00:00.000Z' });
+    const api = fakeApi({ forestSummary: () => collapsed, runs: () => [], verdict: () => null, evaluations: () => [evaluation('law', 20), evaluation('ties-mix', 25), evaluation('flat', 30), evaluation('old', 31)] });
+    const forest = new ForestState(api);
+    await forest.refreshSummary();
+    render(ForestView, { forest, summary: collapsed, onopendomain: () => {}, onnewexpert: () => {}, ontraining: () => {} });
+    const rowOf = (name: string) => screen.getAllByRole('rowheader').find((th) => th.textContent!.startsWith(name))!;
+    expect(rowOf('ties-mix').textContent).toBe('ties-mixcollapsed: ties (density 0.5), posterior weights on mix');
+    expect(rowOf('flat').textContent).toBe('flatcollapsed: linear, uniform weights');
+    expect(rowOf('old').textContent).toContain('collapsed: how is not recorded');
+    expect(rowOf('law').textContent).toBe('law');
+    expect(screen.getAllByTestId('row-made')).toHaveLength(3);
   });
 });

@@ -18,6 +18,14 @@ export function mergeMethod(name: string): TensorMergeMethod {
   return method;
 }
 
+/** Why `method` cannot merge `used` models, or null when it can. */
+export function methodMisfit(name: string, used: number): string | null {
+  const method = mergeMethod(name);
+  if (used >= method.models.min && (method.models.max === undefined || used <= method.models.max)) return null;
+  const takes = method.models.max === method.models.min ? `exactly ${method.models.min}` : `at least ${method.models.min}`;
+  return `${method.name} merges ${takes} models; ${used} ${used === 1 ? 'was' : 'were'} chosen.`;
+}
+
 /** The settings a person gives beyond the weights (the weights come from the collapse's weighting). */
 const SETTINGS = ['density', 't', 'normalize'] as const;
 
