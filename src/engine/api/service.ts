@@ -107,8 +107,8 @@ export class GroveService implements GroveApi {
   estimatePrior = (input: ApiInput<'estimatePrior'>) => this.forestCalls.estimatePrior(input);
   priors = (_input?: ApiInput<'priors'>) => this.forestCalls.priors();
   /** On this computer, or (asked, or the forest's "Train on" setting) as a Slurm job (cluster-calls.ts). */
-  trainExpert = ({ on, ...input }: ApiInput<'trainExpert'>) =>
-    !input.branchOnly && this.clusterCalls.trainOn(on) === 'slurm' ? Promise.resolve(this.clusterCalls.trainOnSlurm({ experts: [input] })) : this.forestCalls.trainExpert(input);
+  trainExpert = async ({ on, ...input }: ApiInput<'trainExpert'>) =>
+    !input.branchOnly && this.clusterCalls.trainOn(on) === 'slurm' ? this.clusterCalls.trainOnSlurm({ experts: [input] }) : this.forestCalls.trainExpert(input);
   trainModel = (input: ApiInput<'trainModel'>) => this.forestCalls.trainModel(input);
   runs = (_input?: ApiInput<'runs'>) => this.forestCalls.runs();
   runMetrics = (input: ApiInput<'runMetrics'>) => this.forestCalls.runMetrics(input);
@@ -131,10 +131,10 @@ export class GroveService implements GroveApi {
   mergeBundle = (dir: string) => Promise.resolve(this.bundleCalls.mergeBundle(dir));
 
   // Where new experts train: this computer or a Slurm cluster (schemas-cluster.ts, cluster-calls.ts).
-  clusterSettings = (_input?: ApiInput<'clusterSettings'>) => Promise.resolve(this.clusterCalls.settings());
-  setClusterSettings = (input: ApiInput<'setClusterSettings'>) => Promise.resolve(this.clusterCalls.setSettings(input));
+  clusterSettings = async (_input?: ApiInput<'clusterSettings'>) => this.clusterCalls.settings();
+  setClusterSettings = async (input: ApiInput<'setClusterSettings'>) => this.clusterCalls.setSettings(input);
   /** Experts on ingested domains sent to Slurm as one job array (not in GroveApi: the CLI's several folders). */
-  trainOnSlurm = (input: TrainOnSlurmInput) => Promise.resolve(this.clusterCalls.trainOnSlurm(input));
+  trainOnSlurm = async (input: TrainOnSlurmInput) => this.clusterCalls.trainOnSlurm(input);
 
   // Estimates before long jobs (schemas-estimate.ts), in estimate-calls.ts.
   trainingEstimate = (input: ApiInput<'trainingEstimate'>) => this.estimateCalls.trainingEstimate(input);

@@ -116,6 +116,25 @@ async function submitMissing(backend: SlurmBackend, p: z.output<typeof SlurmExpe
   }
 }
 
+/**
+ * scancels the Slurm jobs of the bundles not finished yet, for a Grove job cancelled while no worker follows it
+ * (a paused job; a running one's worker cancels its own). Errors are the log's: the job is cancelled regardless.
+ */
+export async function cancelUnfinishedSlurmTasks(input: unknown, log: (line: string) => void): Promise<void> {
+  const p = SlurmExpertPayload.parse(input);
+  const backend = slurmBackend(p.settings);
+  for (const e of p.experts) {
+    const task = readTask(e.bundleDir);
+    if (!task || finished(e.bundleDir)) continue;
+    try {
+      const state = await stateOf(backend, task.jobId);
+      if (state && !ENDED.has(state.status)) await backend.cancel(task.jobId);
+    } catch (err) {
+      log(`could not scancel Slurm job ${task.jobId} of "${e.name}": ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
 export async function runSlurmExpertJob(input: unknown, ctx: JobContext): Promise<{ merged: string[] }> {
   const p = SlurmExpertPayload.parse(input);
   const backend = slurmBackend(p.settings);

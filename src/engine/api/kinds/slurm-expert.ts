@@ -2,9 +2,10 @@
 // expert's Slurm state and step of steps, as the job's phase: the job card shows it), the steps of all experts
 // as progress with the slowest one's ETA, each run's position and loss in the catalog as it goes, and each
 // expert's merge records written as `grove bundle merge` writes them (kinds/bundle-merge.ts). Stopped
-// otherwise than done, each unmerged expert's run takes the job's status, as a local expert's does.
+// otherwise than done, each unmerged expert's run takes the job's status, as a local expert's does; cancelled,
+// its Slurm tasks are scancelled.
 import { recordRunStep } from '../../catalog/runs';
-import type { SlurmExpertPayload, SlurmExpertProgress, SlurmExpertRecord, SlurmExpertState } from '../../cluster/slurm-expert-job';
+import { cancelUnfinishedSlurmTasks, type SlurmExpertPayload, type SlurmExpertProgress, type SlurmExpertRecord, type SlurmExpertState } from '../../cluster/slurm-expert-job';
 import type { Job } from '../../jobs/queue';
 import { bundleMergeKind } from './bundle-merge';
 import { expertKind } from './expert';
@@ -71,5 +72,7 @@ export const slurmExpertKind: JobKind = {
 
   onFinished(job, ctx) {
     for (const e of experts(job)) expertKind.onFinished!(asExpertJob(job, e), ctx);
+    // Cancelled while paused, no worker cancels the Slurm jobs (a running job's worker has done it already).
+    if (job.status === 'cancelled') void cancelUnfinishedSlurmTasks(job.payload, (line) => console.warn(`Grove: ${line}`));
   },
 };
