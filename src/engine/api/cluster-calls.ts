@@ -35,6 +35,8 @@ export class ClusterCalls {
   }
 
   setSettings(view: ClusterSettingsView): ClusterSettingsView {
+    // A server confined to --allow-root folders writes bundles only inside them.
+    if (view.slurm && this.jobs.paths.confined) this.jobs.paths.folder(view.slurm.sharedDir, 'Slurm shared folder');
     return saveForestClusterSettings(this.catalog, this.forestId(), view);
   }
 

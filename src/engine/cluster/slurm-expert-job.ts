@@ -54,6 +54,8 @@ export interface SlurmExpertRecord {
 
 /** The bundle's note of the Slurm job that trains it. */
 const TASK_FILE = 'slurm-job.json';
+/** Written into the bundle by the queue's owner once the merge is in the catalog: a resumed job skips it. */
+export const MERGED_FILE = 'merged.json';
 const TaskFile = z.object({ jobId: z.string(), submittedAt: z.string(), submissions: z.number().int() }).strict();
 type TaskFile = z.output<typeof TaskFile>;
 
@@ -100,7 +102,7 @@ async function submitMissing(backend: SlurmBackend, p: z.output<typeof SlurmExpe
   const missing: string[] = [];
   for (const e of p.experts) {
     if (!existsSync(join(e.bundleDir, BUNDLE_PATHS.manifest))) throw new GroveError('conflict', `The bundle of expert "${e.name}" was not written (${e.bundleDir} has no ${BUNDLE_PATHS.manifest}): its bundle job failed or was cancelled.`, { bundle: e.bundleDir });
-    if (finished(e.bundleDir)) continue;
+    if (finished(e.bundleDir) || existsSync(join(e.bundleDir, MERGED_FILE))) continue;
     const task = readTask(e.bundleDir);
     const state = task ? await stateOf(backend, task.jobId) : null;
     if (!state || ENDED.has(state.status)) missing.push(e.bundleDir);
@@ -139,7 +141,11 @@ export async function runSlurmExpertJob(input: unknown, ctx: JobContext): Promis
   const p = SlurmExpertPayload.parse(input);
   const backend = slurmBackend(p.settings);
   await submitMissing(backend, p, ctx);
-  const states: SlurmExpertState[] = p.experts.map((e) => ({ name: e.name, slurmJobId: readTask(e.bundleDir)?.jobId ?? null, slurmState: null, reason: null, bundle: null, merged: false }));
+  // An expert merged by an earlier start of this job (the job failed on another one, and was resumed) is done.
+  const states: SlurmExpertState[] = p.experts.map((e) => {
+    const merged = existsSync(join(e.bundleDir, MERGED_FILE));
+    return { name: e.name, slurmJobId: readTask(e.bundleDir)?.jobId ?? null, slurmState: merged ? 'MERGED' : null, reason: null, bundle: merged ? readBundleProgress(e.bundleDir) : null, merged };
+  });
   const shown = new Map<number, string>();
   while (states.some((s) => !s.merged)) {
     if (ctx.signal.aborted) {

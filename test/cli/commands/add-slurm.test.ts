@@ -92,6 +92,8 @@ describe.skipIf(!env)('grove add --on slurm on a one-node cluster', () => {
     expect(logs).toHaveLength(2);
     for (const log of logs) expect(readFileSync(join(shared, 'slurm-jobs', log), 'utf8')).toMatch(/grove: job \d+ on [\s\S]*trained: 12 steps/);
     for (const b of [recipes, sea]) expect(json<Progress>(join(b, 'progress.json'))).toMatchObject({ state: 'done', step: 12, totalSteps: 12, starts: 1 });
+    // Marked merged once the catalog has it, so a resumed job never merges it twice.
+    for (const [b, name] of [[recipes, 'recipes'], [sea, 'sea']] as const) expect(json<{ modelId: number }>(join(b, 'merged.json')).modelId).toBe(name === 'recipes' ? 2 : 3);
     // The queue: two bundle jobs, then the Slurm job, done.
     expect(grove('jobs')).toMatch(/\tdone\tTrain on Slurm: “recipes”, “sea”\t/);
     // Merged weights that run: a generation with the two experts.

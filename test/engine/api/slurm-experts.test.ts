@@ -1,7 +1,8 @@
 // The app's path to Slurm through the service, against a real one-node cluster (test/helpers/slurm.ts): the
 // forest's "Train on" setting kept beside its training settings; trainExpert then sends the expert to Slurm (a
 // 'slurm-expert' job whose phase shows the Slurm state and step), which merges it ready with its run done; and
-// cancelling the Grove job mid-training scancels the Slurm job, the expert never joining the forest (removed).
+// cancelling the Grove job mid-training scancels the Slurm job, the expert never joining the forest (removed); a
+// paused Grove job leaves its Slurm job running, and cancelling it then scancels it too.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,5 +72,32 @@ describe.skipIf(!env)('experts sent to Slurm by the forest setting', () => {
     expect(['CANCELLED', 'COMPLETING']).toContain(state.slurmState);
     expect((await service.forestSummary({})).models.find((m) => m.name === 'med')?.status).toBe('removed');
     expect((await service.runs({})).find((r) => r.modelName === 'med')?.status).toBe('cancelled');
+  }, 90_000);
+
+  it('leaves the Slurm job running while the Grove job is paused, and scancels it when the paused job is cancelled', async () => {
+    const job = await service.trainExpert({ domain: 'law', name: 'law-2', init: 'seed', budget: { steps: 5000 }, threads: 1, checkpoint: { steps: 50 } });
+    await new Promise<void>((resolve) => {
+      const off = service.onEvent((e) => {
+        if (e.type === 'job.changed' && e.job.id === job.id && e.job.done > 0) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await service.pauseJob({ id: job.id });
+    expect((await jobSettled(service, job.id)).status).toBe('paused');
+    const bundles = join(shared, 'bundles');
+    const bundle = join(bundles, readdirSync(bundles).find((b) => b.startsWith('law-2-run'))!);
+    const slurmJob = (JSON.parse(readFileSync(join(bundle, 'slurm-job.json'), 'utf8')) as { jobId: string }).jobId;
+    const backend = slurmBackend({ sharedDir: shared }, { env });
+    expect((await backend.state(slurmJob)).slurmState).toBe('RUNNING');
+
+    await service.cancelJob({ id: job.id });
+    const deadline = Date.now() + 20_000;
+    while (!['CANCELLED', 'COMPLETING'].includes((await backend.state(slurmJob)).slurmState)) {
+      if (Date.now() > deadline) throw new Error(`Slurm job ${slurmJob} still ${(await backend.state(slurmJob)).slurmState} after the Grove job was cancelled`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await service.forestSummary({})).models.find((m) => m.name === 'law-2')?.status).toBe('removed');
   }, 90_000);
 });

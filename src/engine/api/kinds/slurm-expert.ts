@@ -5,7 +5,9 @@
 // otherwise than done, each unmerged expert's run takes the job's status, as a local expert's does; cancelled,
 // its Slurm tasks are scancelled.
 import { recordRunStep } from '../../catalog/runs';
-import { cancelUnfinishedSlurmTasks, type SlurmExpertPayload, type SlurmExpertProgress, type SlurmExpertRecord, type SlurmExpertState } from '../../cluster/slurm-expert-job';
+import { join } from 'node:path';
+import { writeFileDurableSync } from '../../durable-write';
+import { cancelUnfinishedSlurmTasks, MERGED_FILE, type SlurmExpertPayload, type SlurmExpertProgress, type SlurmExpertRecord, type SlurmExpertState } from '../../cluster/slurm-expert-job';
 import type { Job } from '../../jobs/queue';
 import { bundleMergeKind } from './bundle-merge';
 import { expertKind } from './expert';
@@ -68,6 +70,8 @@ export const slurmExpertKind: JobKind = {
     const expert = experts(job)[index];
     if (!expert) throw new Error(`A Slurm job's record names expert ${index}, of ${experts(job).length}.`);
     bundleMergeKind.onRecord!(asExpertJob(job, expert), record, ctx);
+    // The expert is in the catalog now: a resumed job must not merge it again.
+    if ((record as { kind?: string }).kind === 'trained') writeFileDurableSync(join(expert.bundleDir, MERGED_FILE), `${JSON.stringify({ modelId: expert.modelId, runId: expert.train.runId, mergedAt: new Date().toISOString() })}\n`);
   },
 
   onFinished(job, ctx) {
