@@ -168,8 +168,13 @@ export class ServiceJobs {
     this.recover();
     const job = this.queue.get(id);
     if (this.runner?.runningJobId === id) this.runner.stop(id, 'cancel');
-    else if (job.status === 'queued' || job.status === 'paused') this.queue.cancel(id);
-    else throw new GroveError('conflict', job.status === 'running' ? this.elsewhere(id) : `Job ${id} is ${job.status}: there is nothing to cancel.`);
+    else if (job.status === 'queued' || job.status === 'paused') {
+      this.queue.cancel(id);
+      // No worker ends it: its kind hears of it here, as from a running job's end (a Slurm job scancels its tasks).
+      const cancelled = this.queue.get(id);
+      kindOf(cancelled)?.onFinished?.(cancelled, this.ctx);
+      this.emit(jobView(cancelled), true);
+    } else throw new GroveError('conflict', job.status === 'running' ? this.elsewhere(id) : `Job ${id} is ${job.status}: there is nothing to cancel.`);
     return jobView(this.queue.get(id));
   }
 
