@@ -1,15 +1,16 @@
 // The app's path to Slurm through the service, against a real one-node cluster (test/helpers/slurm.ts): the
 // forest's "Train on" setting kept beside its training settings; trainExpert then sends the expert to Slurm (a
-// 'slurm-expert' job whose phase shows the Slurm state and step), which merges it ready with its run done; and
-// cancelling the Grove job mid-training scancels the Slurm job, the expert never joining the forest (removed); a
-// paused Grove job leaves its Slurm job running, and cancelling it then scancels it too.
+// 'slurm-expert' job whose phase shows the Slurm state and step), which merges it ready with its run done, as
+// addDomain with on: 'slurm' does after its ingest; cancelling the Grove job mid-training scancels the Slurm
+// job, the expert never joining the forest (removed); a paused Grove job leaves its Slurm job running, and
+// cancelling it then scancels it too.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroveService } from '../../../src/engine/api/service';
 import { slurmBackend } from '../../../src/engine/cluster/slurm';
 import type { JobView } from '../../../src/shared/api';
-import { ingestDomains, jobService, jobSettled, LAW_AND_MED, plantTinyForest } from '../../helpers/forest-service';
+import { ingestDomains, jobService, jobSettled, LAW_AND_MED, plantTinyForest, writeDomainFolder } from '../../helpers/forest-service';
 import { slurmClusterFor } from '../../helpers/slurm';
 import { tempDir } from '../../helpers/tmp';
 
@@ -49,6 +50,16 @@ describe.skipIf(!env)('experts sent to Slurm by the forest setting', () => {
     expect(summary.models.find((m) => m.name === 'law')).toMatchObject({ status: 'ready' });
     const run = (await service.runs({})).find((r) => r.modelName === 'law');
     expect(run).toMatchObject({ status: 'done', step: 10 });
+  }, 90_000);
+
+  it('sends the expert of addDomain to Slurm when asked (on: slurm): ingest, bundle, Slurm job, merged', async () => {
+    const ingest = await service.addDomain({ folder: writeDomainFolder(dir, 'sea', (i) => `The tide ${i} came in over the rocks.`), domain: 'sea', expert: { init: 'seed', budget: { steps: 6 }, threads: 1 }, on: 'slurm' });
+    expect((await jobSettled(service, ingest.id)).status).toBe('done');
+    const slurmJob = (await service.jobs({})).find((j) => j.kind === 'slurm-expert' && j.label === 'Train on Slurm: “sea”');
+    expect(slurmJob).toBeDefined();
+    const done = await jobSettled(service, slurmJob!.id);
+    expect(done.status, done.error ?? '').toBe('done');
+    expect((await service.forestSummary({})).models.find((m) => m.name === 'sea')).toMatchObject({ status: 'ready' });
   }, 90_000);
 
   it('scancels the Slurm job when the Grove job is cancelled mid-training', async () => {
