@@ -6,6 +6,7 @@ import { registerBaseline } from './commands/baseline';
 import { registerBench } from './commands/bench';
 import { registerBranch } from './commands/branch';
 import { registerBundle } from './commands/bundle';
+import { registerSlurm } from './commands/slurm';
 import { registerChat } from './commands/chat';
 import { registerCollapse } from './commands/collapse';
 import { registerDownload } from './commands/download';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerBench(program);
   registerBundle(program);
+  registerSlurm(program);
   return program;
 }
 

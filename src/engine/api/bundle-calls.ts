@@ -17,7 +17,7 @@ import { planExpert } from './expert-plan';
 import { jobView, type ServiceJobs } from './jobs';
 import { runEstimate } from './training-estimate';
 
-export const WriteBundleInput = apiSchemas.trainExpert.input.omit({ branchOnly: true }).extend({ out: z.string().min(1) }).strict();
+export const WriteBundleInput = apiSchemas.trainExpert.input.omit({ branchOnly: true, on: true }).extend({ out: z.string().min(1) }).strict();
 export type WriteBundleInput = z.input<typeof WriteBundleInput>;
 
 export class BundleCalls {

@@ -7,6 +7,7 @@ import { defaultExportDtype, defaultExportFormat, defaultExportPath } from '../.
 import { GroveError } from '../../shared/api/errors';
 import type { ApiInput } from '../../shared/api/schemas';
 import { DomainExpert } from '../../shared/api/schemas-forest';
+import type { TrainOn } from '../../shared/api/schemas-cluster';
 import type { Catalog } from '../catalog/catalog';
 import { findModel } from '../catalog/models';
 import { peftOfFullModelRefusal } from '../export/index';
@@ -109,19 +110,19 @@ export class ServiceJobs {
    * follow-up is queued by the ingest's own commit (kinds/ingest.ts), so no kill between the two loses it;
    * its name is checked now, before any work.
    */
-  addDomain(folder: string, domain: string, expert?: ApiInput<'addDomain'>['expert']): JobView {
+  addDomain(folder: string, domain: string, expert?: ApiInput<'addDomain'>['expert'], on: TrainOn = 'local'): JobView {
     this.requireRunner();
     const then = expert === undefined ? undefined : DomainExpert.parse(expert);
     if (then) assertExpertNameFree(this.catalog, then.name ?? domain);
     if (then) assertLightStartHasParents(this.catalog, then.init, then.light);
-    return this.ingestDomain(this.paths.folder(folder), domain, then);
+    return this.ingestDomain(this.paths.folder(folder), domain, then, on);
   }
 
   /** addDomain's queueing, for a folder already checked (a discovered domain's links, made by Grove in the forest home). */
-  ingestDomain(abs: string, domain: string, then: DomainExpert | undefined): JobView {
+  ingestDomain(abs: string, domain: string, then: DomainExpert | undefined, on: TrainOn = 'local'): JobView {
     const tokenizer = join(forestTokenizerDir(this.forestHome), 'tokenizer.json');
     if (!existsSync(tokenizer)) throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first (`grove init --from <model folder>`).');
-    const payload: IngestPayload = { folder: abs, out: domainDir(this.forestHome, domain), tokenizer, domain, ...(then ? { then: { expert: then } } : {}) };
+    const payload: IngestPayload = { folder: abs, out: domainDir(this.forestHome, domain), tokenizer, domain, ...(then ? { then: { expert: then, ...(on === 'slurm' ? { on } : {}) } } : {}) };
     return jobView(this.enqueueJob('ingest', payload));
   }
 
@@ -167,8 +168,13 @@ export class ServiceJobs {
     this.recover();
     const job = this.queue.get(id);
     if (this.runner?.runningJobId === id) this.runner.stop(id, 'cancel');
-    else if (job.status === 'queued' || job.status === 'paused') this.queue.cancel(id);
-    else throw new GroveError('conflict', job.status === 'running' ? this.elsewhere(id) : `Job ${id} is ${job.status}: there is nothing to cancel.`);
+    else if (job.status === 'queued' || job.status === 'paused') {
+      this.queue.cancel(id);
+      // No worker ends it: its kind hears of it here, as from a running job's end (a Slurm job scancels its tasks).
+      const cancelled = this.queue.get(id);
+      kindOf(cancelled)?.onFinished?.(cancelled, this.ctx);
+      this.emit(jobView(cancelled), true);
+    } else throw new GroveError('conflict', job.status === 'running' ? this.elsewhere(id) : `Job ${id} is ${job.status}: there is nothing to cancel.`);
     return jobView(this.queue.get(id));
   }
 

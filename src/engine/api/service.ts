@@ -24,6 +24,7 @@ import { ForestCalls } from './forest-calls';
 import { HubCalls } from './hub-calls';
 import { MixCalls } from './mix-calls';
 import { BundleCalls, type WriteBundleInput } from './bundle-calls';
+import { ClusterCalls, type TrainOnSlurmInput } from './cluster-calls';
 import { OpenAiSwitch, type OpenAiEndpointHost } from './openai-switch';
 import { ServiceJobs } from './jobs';
 import type { PathRoots } from './path-roots';
@@ -62,6 +63,7 @@ export class GroveService implements GroveApi {
   private readonly mixCalls: MixCalls;
   private readonly discoverCalls: DiscoverCalls;
   private readonly bundleCalls: BundleCalls;
+  private readonly clusterCalls: ClusterCalls;
   private readonly openAiSwitch: OpenAiSwitch;
   /** Stateless completions for the OpenAI-compatible endpoint (not part of GroveApi: the transport calls them). */
   readonly completions: CompletionCalls;
@@ -82,6 +84,7 @@ export class GroveService implements GroveApi {
     this.mixCalls = new MixCalls(this.catalog, options.forestHome);
     this.discoverCalls = new DiscoverCalls(this.catalog, options.forestHome, this.jobQueue);
     this.bundleCalls = new BundleCalls(this.catalog, options.forestHome, this.jobQueue);
+    this.clusterCalls = new ClusterCalls(this.catalog, options.forestHome, this.jobQueue);
     this.completions = new CompletionCalls(this.catalog, options.forestHome, this.inference);
     this.openAiSwitch = new OpenAiSwitch(options.forestHome);
   }
@@ -103,7 +106,9 @@ export class GroveService implements GroveApi {
   createForest = (input: ApiInput<'createForest'>) => this.forestCalls.createForest(input);
   estimatePrior = (input: ApiInput<'estimatePrior'>) => this.forestCalls.estimatePrior(input);
   priors = (_input?: ApiInput<'priors'>) => this.forestCalls.priors();
-  trainExpert = (input: ApiInput<'trainExpert'>) => this.forestCalls.trainExpert(input);
+  /** On this computer, or (asked, or the forest's "Train on" setting) as a Slurm job (cluster-calls.ts). */
+  trainExpert = async ({ on, ...input }: ApiInput<'trainExpert'>) =>
+    !input.branchOnly && this.clusterCalls.trainOn(on) === 'slurm' ? this.clusterCalls.trainOnSlurm({ experts: [input] }) : this.forestCalls.trainExpert(input);
   trainModel = (input: ApiInput<'trainModel'>) => this.forestCalls.trainModel(input);
   runs = (_input?: ApiInput<'runs'>) => this.forestCalls.runs();
   runMetrics = (input: ApiInput<'runMetrics'>) => this.forestCalls.runMetrics(input);
@@ -124,6 +129,12 @@ export class GroveService implements GroveApi {
   // Expert bundles (bundle-calls.ts; not in GroveApi yet): one expert's training to run elsewhere, and its merge.
   writeBundle = (input: WriteBundleInput) => Promise.resolve(this.bundleCalls.writeBundle(input));
   mergeBundle = (dir: string) => Promise.resolve(this.bundleCalls.mergeBundle(dir));
+
+  // Where new experts train: this computer or a Slurm cluster (schemas-cluster.ts, cluster-calls.ts).
+  clusterSettings = async (_input?: ApiInput<'clusterSettings'>) => this.clusterCalls.settings();
+  setClusterSettings = async (input: ApiInput<'setClusterSettings'>) => this.clusterCalls.setSettings(input);
+  /** Experts on ingested domains sent to Slurm as one job array (not in GroveApi: the CLI's several folders). */
+  trainOnSlurm = async (input: TrainOnSlurmInput) => this.clusterCalls.trainOnSlurm(input);
 
   // Estimates before long jobs (schemas-estimate.ts), in estimate-calls.ts.
   trainingEstimate = (input: ApiInput<'trainingEstimate'>) => this.estimateCalls.trainingEstimate(input);
@@ -150,8 +161,8 @@ export class GroveService implements GroveApi {
   discovery = async (input: ApiInput<'discovery'>) => this.discoverCalls.discovery(input);
   growDiscovered = (input: ApiInput<'growDiscovered'>) => this.discoverCalls.growDiscovered(input);
 
-  async addDomain({ folder, domain, expert }: ApiInput<'addDomain'>): Promise<JobView> {
-    return this.jobQueue.addDomain(folder, domain, expert);
+  async addDomain({ folder, domain, expert, on }: ApiInput<'addDomain'>): Promise<JobView> {
+    return this.jobQueue.addDomain(folder, domain, expert, expert ? this.clusterCalls.trainOn(on) : 'local');
   }
 
   async jobs(_input?: ApiInput<'jobs'>): Promise<JobView[]> {

@@ -1,6 +1,7 @@
 // What a worker process does for each kind of job (jobs/kinds.ts lists them): one entry per kind, each calling
 // into the engine, which checks its payload.
 import { runBundleMergeJob } from '../bundle/merge-job';
+import { runSlurmExpertJob } from '../cluster/slurm-expert-job';
 import { runIngestJob } from '../corpus/ingest-job';
 import { runDiscoverJob } from '../corpus/discover/discover-job';
 import { runExportJob } from '../export/job';
@@ -34,4 +35,6 @@ export const jobHandlers: Readonly<Record<JobKindName, JobHandler>> = {
   // A folder ingested once and its documents clustered (domain discovery, issue 18).
   discover: (payload, ctx) => runDiscoverJob(payload, ctx.signal, (p) => ctx.progress(p)),
   'bundle-merge': (payload, ctx) => runBundleMergeJob(payload, ctx),
+  // Experts trained as Slurm jobs from bundles in the shared folder, followed and merged (issue 19).
+  'slurm-expert': (payload, ctx) => runSlurmExpertJob(payload, ctx),
 };

@@ -6,6 +6,7 @@ import { DEFAULT_EXPERT_PASSES, stepsForPasses } from '../../shared/api/defaults
 import type { ExpertBudget, TrainBudget } from '../../shared/api/schemas-forest';
 import type { Catalog } from '../catalog/catalog';
 import { forestSettingsJson, setForestSettingsJson } from '../catalog/forests';
+import { clusterKeysOf, forestSettingsObject, withoutClusterKeys } from './cluster-settings';
 import type { ModelConfig } from '../model/config';
 import { parameterCount } from '../model/names';
 
@@ -70,13 +71,15 @@ export function forestTrainingSettings(catalog: Catalog, forestId: number, seedC
   const json = forestSettingsJson(catalog, forestId);
   const defaults = defaultTrainingSettings(seedConfig, pretrained);
   if (!json) return defaults;
-  const stored = TrainingSettings.partial().safeParse(JSON.parse(json));
+  // The same JSON keeps where experts train (cluster-settings.ts): not a training setting.
+  const stored = TrainingSettings.partial().safeParse(withoutClusterKeys(JSON.parse(json) as Record<string, unknown>));
   if (!stored.success) throw new GroveError('bad_input', `The forest's training settings are not valid (${stored.error.issues.map((i) => i.path.join('.')).join(', ')}); set them again.`);
   return TrainingSettings.parse({ ...defaults, ...stored.data });
 }
 
 export function saveForestTrainingSettings(catalog: Catalog, forestId: number, settings: TrainingSettings): void {
-  setForestSettingsJson(catalog, forestId, JSON.stringify(TrainingSettings.parse(settings)));
+  const kept = clusterKeysOf(forestSettingsObject(catalog, forestId));
+  setForestSettingsJson(catalog, forestId, JSON.stringify({ ...TrainingSettings.parse(settings), ...kept }));
 }
 
 /** A budget as the training job takes it: steps, or minutes (the job times its steps to know how many). */

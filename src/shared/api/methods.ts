@@ -56,6 +56,9 @@ export const API_METHODS = [
   'discoverDomains',
   'discovery',
   'growDiscovered',
+  // where new experts train: this computer or a Slurm cluster (schemas-cluster.ts)
+  'clusterSettings',
+  'setClusterSettings',
 ] as const;
 export type ApiMethodName = (typeof API_METHODS)[number];
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { MergeMethodName, MergeMethodView, MergeSettings } from './merge-methods';
 import { DEFAULT_BRANCH_TOP_K } from './defaults';
 import { SafeName } from './names';
+import { TrainOn } from './schemas-cluster';
 
 /** How long a training run goes: optimizer steps, training tokens, or wall-clock minutes. */
 export const TrainBudget = z.union([
@@ -200,6 +201,8 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
         domain: DomainName,
         /** Make the expert's init and stop there (`grove branch`); `trainModel` trains it later. */
         branchOnly: z.boolean().default(false),
+        /** Where it trains: this computer or the Slurm cluster (schemas-cluster.ts); the forest's "Train on" setting by default. */
+        on: TrainOn.optional(),
       }).strict(),
       output: JobView,
     },

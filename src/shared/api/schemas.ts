@@ -14,6 +14,7 @@ import { mixSchemas } from './schemas-mix';
 import { openAiSchemas } from './schemas-openai';
 import { verdictSchemas } from './schemas-verdict';
 import { discoverSchemas } from './schemas-discover';
+import { clusterSchemas, TrainOn } from './schemas-cluster';
 
 const Empty = z.object({}).strict();
 
@@ -117,7 +118,18 @@ export const apiSchemas = {
   forestSummary: { input: Empty, output: ForestSummary },
   domainReport: { input: z.object({ domain: z.string().min(1).max(200) }).strict(), output: DomainReport },
   /** Ingests a folder as a domain; with `expert`, then branches and trains one on it (queued in the ingest's own commit). */
-  addDomain: { input: z.object({ folder: z.string().min(1).max(4096), domain: DomainName, expert: DomainExpert.optional() }).strict(), output: JobView },
+  addDomain: {
+    input: z
+      .object({
+        folder: z.string().min(1).max(4096),
+        domain: DomainName,
+        expert: DomainExpert.optional(),
+        /** Where the expert trains: this computer or the Slurm cluster (schemas-cluster.ts); the forest's "Train on" setting by default. */
+        on: TrainOn.optional(),
+      })
+      .strict(),
+    output: JobView,
+  },
   jobs: { input: Empty, output: z.array(JobView) },
   cancelJob: { input: z.object({ id: z.number().int().positive() }).strict(), output: JobView },
   exportModel: {
@@ -148,6 +160,7 @@ export const apiSchemas = {
   ...verdictSchemas(JobView),
   ...collapseTrialSchemas(JobView),
   ...discoverSchemas(JobView),
+  ...clusterSchemas,
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiSchemas = typeof apiSchemas;

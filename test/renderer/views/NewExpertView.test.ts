@@ -1,6 +1,7 @@
 // The new-expert flow's choice of kind: full or light, each with the engine's estimate of disk, memory and
 // time on its machine; the kind that fits chosen by default (until the person picks one); the rank asked
-// about again; the speed measured once when nothing says it; the choice passed to trainExpert.
+// about again; the speed measured once when nothing says it; the choice passed to trainExpert; where it trains
+// (Settings' "Train on": the Slurm cluster said).
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { ForestState } from '../../../src/renderer/src/lib/forest-state.svelte';
@@ -70,6 +71,20 @@ describe('NewExpertView: full or light', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Start training' }));
     await waitFor(() => expect(api.trainExpert).toHaveBeenCalled());
     expect(api.trainExpert).toHaveBeenLastCalledWith(expect.objectContaining({ domain: 'recipes', init: 'seed', budget: { steps: 120 }, light: { rank: 8 } }));
+  });
+
+  it('says the expert trains on the Slurm cluster when Settings chose it (trainExpert follows the forest setting)', async () => {
+    const slurm = { trainOn: 'slurm' as const, slurm: { sharedDir: '/shared/grove', partition: 'gpu', gpusPerJob: 1, cpusPerTask: 8, extraOptions: [] } };
+    const api = await openBranchStep({ trainingEstimate: (input: { light?: { rank?: number } }) => estimate(input), clusterSettings: () => slurm });
+    expect((await screen.findByTestId('train-on-slurm')).textContent).toBe('Trains on the Slurm cluster (partition gpu), as set in Settings → Train on.');
+    await fireEvent.click(screen.getByRole('button', { name: 'Start training' }));
+    await waitFor(() => expect(api.trainExpert).toHaveBeenCalled());
+  });
+
+  it('says nothing of Slurm when experts train on this computer', async () => {
+    await openBranchStep({ trainingEstimate: (input: { light?: { rank?: number } }) => estimate(input), clusterSettings: () => ({ trainOn: 'local', slurm: null }) });
+    await waitFor(() => expect(screen.getByTestId('expert-kind')).toBeTruthy());
+    expect(screen.queryByTestId('train-on-slurm')).toBeNull();
   });
 
   it('keeps the person’s pick once made, and a full expert is started without adapter settings', async () => {

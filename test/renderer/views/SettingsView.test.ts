@@ -5,7 +5,7 @@ import SettingsView from '../../../src/renderer/src/views/SettingsView.svelte';
 import { fakeApi } from '../fake-api';
 
 /** An engine whose OpenAI-compatible endpoint is off. */
-const offApi = () => fakeApi({ openaiEndpoint: () => ({ enabled: false, url: null, key: null, problem: null }), mixes: () => [] });
+const offApi = () => fakeApi({ openaiEndpoint: () => ({ enabled: false, url: null, key: null, problem: null }), mixes: () => [], clusterSettings: () => ({ trainOn: 'local', slurm: null }) });
 
 const info = {
   version: '0.1.0',

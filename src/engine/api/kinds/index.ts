@@ -16,6 +16,7 @@ import type { JobKind } from './kind';
 import { measureSpeedKind } from './measure-speed';
 import { priorKind } from './prior';
 import { seedKind } from './seed';
+import { slurmExpertKind } from './slurm-expert';
 import { trainKind } from './train';
 
 export const JOB_KINDS: Readonly<Record<JobKindName, JobKind>> = {
@@ -34,4 +35,5 @@ export const JOB_KINDS: Readonly<Record<JobKindName, JobKind>> = {
   'import-seed': importSeedKind,
   discover: discoverKind,
   'bundle-merge': bundleMergeKind,
+  'slurm-expert': slurmExpertKind,
 };

@@ -12,10 +12,11 @@ import type { IngestJobPayload } from '../../corpus/ingest-job';
 import type { IngestProgress, IngestReport } from '../../corpus/types';
 import { runEstimate } from '../training-estimate';
 import { planExpert } from '../expert-plan';
+import { planSlurmExperts } from '../slurm-plan';
 import type { JobKind } from './kind';
 
 /** The worker's payload, and for the queue's owner alone the expert to train on the domain once it is ingested. */
-export type IngestPayload = Omit<IngestJobPayload, 'then' | 'domain'> & { domain: string; then?: { expert: DomainExpert } };
+export type IngestPayload = Omit<IngestJobPayload, 'then' | 'domain'> & { domain: string; then?: { expert: DomainExpert; on?: 'slurm' } };
 
 /** The live model of this name, if any, and the unfinished job training it. */
 function modelNamed(catalog: Catalog, name: string): { id: number; job: number | null } | null {
@@ -50,6 +51,8 @@ export const ingestKind: JobKind = {
       // Too little text for an expert: the report says why, and the caller tells the person.
       if (!expert || !report.trainable || modelNamed(ctx.catalog, expert.name ?? p.domain)) return;
       const input = { ...expert, domain: p.domain, branchOnly: false };
+      // Sent to the Slurm cluster: its bundle written, then submitted and followed (api/slurm-plan.ts).
+      if (p.then?.on === 'slurm') return void planSlurmExperts(ctx.catalog, ctx.forestHome, [input], ctx.enqueue);
       const payload = planExpert(ctx.catalog, ctx.forestHome, input, runEstimate(ctx.catalog, ctx.forestHome, input));
       setRunJob(ctx.catalog, payload.train!.runId, ctx.enqueue('expert', payload).id);
     });
