@@ -4,6 +4,7 @@ import { matmulPeak } from './matmul-peak';
 import { newReport, writeReport, type BenchReport, type SuiteResult } from './report';
 import { btmConfigFromOptions, type BtmOptions } from './btm/options';
 import { btmReportName, btmSuite } from './suites/btm';
+import { discoverSuite } from './suites/discover';
 import { engineSuite } from './suites/engine';
 import { estimatesSuite } from './suites/estimates';
 import { ensembleSuite } from './suites/ensemble';
@@ -35,7 +36,7 @@ export interface BenchSuite {
 }
 
 /** The registry of suites: one entry per suite, each in its own module. */
-export const suites: BenchSuite[] = [engineSuite, tokenizerSuite, ingestSuite, llamaCppSuite, ensembleSuite, lightSuite, lightStartSuite, openAiSuite, btmSuite, estimatesSuite];
+export const suites: BenchSuite[] = [engineSuite, tokenizerSuite, ingestSuite, llamaCppSuite, ensembleSuite, lightSuite, lightStartSuite, openAiSuite, btmSuite, discoverSuite, estimatesSuite];
 
 export async function runBench(opts: { names: string[]; threads: number; quick: boolean; outDir: string; log: (line: string) => void; progress?: (line: string) => void; btm?: BtmOptions }): Promise<{ report: BenchReport; files: { json: string; markdown: string } }> {
   const unknown = opts.names.filter((n) => !suites.some((s) => s.name === n));

@@ -1,9 +1,11 @@
 // Training budget, device and checkpoint flags shared by the commands that train (add, train, init).
 import type { Command } from 'commander';
-import type { TrainBudget } from '../shared/api/schemas-forest';
+import { DEFAULT_EXPERT_PASSES } from '../shared/api/defaults';
+import type { ExpertBudget, TrainBudget } from '../shared/api/schemas-forest';
 import { GroveError } from '../shared/api/errors';
 
 export interface BudgetOpts {
+  passes?: number;
   steps?: number;
   tokens?: number;
   minutes?: number;
@@ -16,8 +18,10 @@ export interface DeviceOpts {
   checkpointMinutes?: number;
 }
 
-export function budgetOptions(cmd: Command, o: { device?: boolean } = {}): Command {
+export function budgetOptions(cmd: Command, o: { device?: boolean; passes?: boolean } = {}): Command {
   const num = (v: string) => Number(v);
+  // A new expert's budget may be passes over its domain's text, the default there (as in the app).
+  if (o.passes) cmd.option('--passes <n>', `training budget: passes over the domain's training text (default: ${DEFAULT_EXPERT_PASSES}, at least 20 steps)`, num);
   cmd
     .option('--steps <n>', 'training budget: optimizer steps', num)
     .option('--tokens <n>', 'training budget: training tokens', num)
@@ -45,13 +49,23 @@ export function deviceOf(o: DeviceOpts): { device: DeviceOpts['device']; threads
   return { device: o.device, ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(Object.keys(checkpoint).length > 0 ? { checkpoint } : {}) };
 }
 
-/** The one budget given, or undefined for the default (two passes over the domain). */
+/** A new expert's one budget given (passes too), or undefined for the default (DEFAULT_EXPERT_PASSES passes over its domain). */
+export function expertBudgetOf(o: BudgetOpts): ExpertBudget | undefined {
+  return given(o, ['passes', 'steps', 'tokens', 'minutes']);
+}
+
+/** The one budget given, or undefined for the command's default. */
 export function budgetOf(o: BudgetOpts): TrainBudget | undefined {
-  const given = (['steps', 'tokens', 'minutes'] as const).filter((k) => o[k] !== undefined);
+  return given(o, ['steps', 'tokens', 'minutes']) as TrainBudget | undefined;
+}
+
+function given(o: BudgetOpts, kinds: readonly (keyof BudgetOpts)[]): ExpertBudget | undefined {
+  const given = kinds.filter((k) => o[k] !== undefined);
   if (given.length > 1) throw new GroveError('bad_input', `Give one budget: --${given.join(' or --')}, not several.`);
   const k = given[0];
   if (!k) return undefined;
   const v = o[k]!;
-  if (!(Number.isFinite(v) && v > 0) || (k !== 'minutes' && !Number.isInteger(v))) throw new GroveError('bad_input', `--${k} must be a positive ${k === 'minutes' ? 'number' : 'whole number'}, not ${v}.`);
-  return { [k]: v } as TrainBudget;
+  const fractional = k === 'minutes' || k === 'passes';
+  if (!(Number.isFinite(v) && v > 0) || (!fractional && !Number.isInteger(v))) throw new GroveError('bad_input', `--${k} must be a positive ${fractional ? 'number' : 'whole number'}, not ${v}.`);
+  return { [k]: v } as ExpertBudget;
 }

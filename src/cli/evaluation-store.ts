@@ -1,5 +1,6 @@
 // Where `grove eval` keeps its scores: in the forest's catalog, for the models (and ensembles of models)
 // that belong to the forest; a model given as a folder outside the forest is printed, not stored.
+import { forestContextLength } from '../engine/api/evaluation-plan';
 import { Catalog } from '../engine/catalog/catalog';
 import { insertEvaluation } from '../engine/catalog/evaluations';
 import { findModel, readyModelNames } from '../engine/catalog/models';
@@ -53,6 +54,12 @@ export class EvaluationStore {
     const stored = loadPrior(this.catalog, d.forestId, priorTarget.domain(domain));
     const ids = models.map((m) => m!.id);
     return stored && ids.every((id) => stored.modelIds.includes(id)) ? priorOver(stored, ids) : null;
+  }
+
+  /** The forest's context length (the window the app's evaluations score with); null without a forest. */
+  contextLength(): number | null {
+    const forest = this.catalog.forest();
+    return forest ? forestContextLength(this.catalog, forest.id) : null;
   }
 
   close(): void {

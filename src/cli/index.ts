@@ -5,6 +5,7 @@ import { registerAdd } from './commands/add';
 import { registerBaseline } from './commands/baseline';
 import { registerBench } from './commands/bench';
 import { registerBranch } from './commands/branch';
+import { registerBundle } from './commands/bundle';
 import { registerChat } from './commands/chat';
 import { registerCollapse } from './commands/collapse';
 import { registerDownload } from './commands/download';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerJobs(program);
   registerExport(program);
   registerBench(program);
+  registerBundle(program);
   return program;
 }
 

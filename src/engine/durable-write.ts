@@ -5,7 +5,7 @@
 // cleanup of its folder recognises by TEMP_SUFFIX.
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { copyFile, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** What a temporary name ends with: `.tmp-<pid>` or `.tmp-<pid>-<hex>`. */
@@ -89,4 +89,22 @@ function syncDirSync(dir: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Copies a file as writeFileDurable writes one: to a temporary name, flushed, renamed over `to`. */
+export async function copyFileDurable(from: string, to: string): Promise<void> {
+  const tmp = tempPathFor(to);
+  try {
+    await copyFile(from, tmp);
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await commitFile(tmp, to);
 }

@@ -37,27 +37,5 @@ export function unnamedControls(page: Page): Promise<string[]> {
   );
 }
 
-/**
- * The visible elements wider than their container, or sticking out of it sideways (the page then scrolls
- * sideways or text is cut): a short description of each; empty when nothing overflows horizontally.
- */
-export function horizontalOverflow(page: Page): Promise<string[]> {
-  return page.locator('body *').evaluateAll((elements) => {
-    const out: string[] = [];
-    const doc = elements[0]?.ownerDocument;
-    const root = doc?.documentElement;
-    if (root && root.scrollWidth > root.clientWidth + 1) out.push(`the page is ${root.scrollWidth} px wide in a ${root.clientWidth} px window`);
-    for (const el of elements) {
-      const parent = el.parentElement;
-      if (!parent || el.getClientRects().length === 0) continue;
-      if (/(auto|scroll|hidden)/.test(doc!.defaultView!.getComputedStyle(parent).overflowX)) continue; // scrolls or clips on purpose
-      const box = el.getBoundingClientRect();
-      const outer = parent.getBoundingClientRect();
-      if (box.right > outer.right + 1 || box.left < outer.left - 1) {
-        const name = `${el.tagName.toLowerCase()}${el.classList[0] ? `.${el.classList[0]}` : ''}`;
-        out.push(`${name} "${(el.textContent ?? '').trim().slice(0, 40)}" sticks out of ${parent.tagName.toLowerCase()} by ${Math.round(Math.max(box.right - outer.right, outer.left - box.left))} px`);
-      }
-    }
-    return out;
-  });
-}
+/** Horizontal overflow at the page's current size: see overflow.ts. */
+export { horizontalOverflow } from './overflow';

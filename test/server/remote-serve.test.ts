@@ -12,16 +12,10 @@ import { GroveService } from '../../src/engine/api/service';
 import { nodeWorkerLauncher } from '../../src/engine/jobs/node-launcher';
 import { startServer, type RunningServer } from '../../src/server/http-server';
 import { repoRoot } from '../helpers/grove-process';
+import { opensslFor } from '../helpers/openssl';
 import { tempDir } from '../helpers/tmp';
 
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasOpenssl = opensslFor('grove serve over HTTPS');
 
 const dir = realpathSync(tempDir());
 const home = join(dir, 'home');

@@ -53,7 +53,7 @@ export interface DomainIngestion {
 }
 
 /** Ingest settings of the benchmark: split by document always (Brown texts are all about 2,000 words). */
-function ingestSettings(fractions: { valid: number; test: number }, seed: number): IngestSettingsInput {
+export function ingestSettings(fractions: { valid: number; test: number }, seed: number): IngestSettingsInput {
   return { validFraction: fractions.valid, testFraction: fractions.test, seed, minDocumentsToSplitByDocument: 3, minTrainTokens: 0 };
 }
 
@@ -109,7 +109,7 @@ export function splitSizes(report: IngestReport): Record<Split, SplitSize> {
   return out;
 }
 
-async function ingestDomain(name: string, role: BtmDomain['role'], folder: string, out: string, tokenizer: CorpusTokenizer, settings: IngestSettingsInput, planned?: Map<string, Split>): Promise<BtmDomain> {
+export async function ingestDomain(name: string, role: BtmDomain['role'], folder: string, out: string, tokenizer: CorpusTokenizer, settings: IngestSettingsInput, planned?: Map<string, Split>): Promise<BtmDomain> {
   const report = await ingestFolder({ folder, out, tokenizer, settings });
   const skipped = report.files.filter((f) => f.status === 'skipped');
   if (skipped.length > 0) {

@@ -1,26 +1,17 @@
-// `grove add <folder> --discover [--k K] [--names a,b,c]`: domains found in an unlabelled folder (c-BTM). The
-// folder is ingested once into a scratch domain under the forest ($GROVE_HOME/discover/<folder key>/ingest,
-// incremental: a second run reads only changed files), its documents clustered (engine/corpus/discover), and the
-// clusters printed for the person to name. With --names, cluster i becomes domain names[i] ("-" drops a cluster,
-// a name given twice merges its clusters) and each domain grows its expert as `grove add` does. A domain's files
-// are hard links to the originals (a copy across file systems) in $GROVE_HOME/discover/<key>/domains/<name>, the
-// folder the domain is ingested from and re-ingested from later.
-import { createHash } from 'node:crypto';
-import { copyFileSync, linkSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// `grove add <folder> --discover [--k K] [--names a,b,c]`: domains found in an unlabelled folder (c-BTM), through
+// the service calls the app uses (schemas-discover.ts): the discovery job ingests the folder once into the forest
+// home ($GROVE_HOME/discover/<folder key>/, incremental: a second run reads only changed files) and clusters its
+// documents; the clusters are printed for the person to name. With --names, cluster i becomes domain names[i]
+// ("-" drops a cluster, a name given twice merges its clusters) and growDiscovered grows each domain's expert as
+// `grove add` does, its ingest seeded from the discovery's (no file read twice).
 import type { Command } from 'commander';
-import { discoverDomains, type Discovery } from '../../engine/corpus/discover/discover';
-import { ingestedDocuments } from '../../engine/corpus/discover/documents';
-import { ingestFolder } from '../../engine/corpus/ingest';
 import { printable } from '../../engine/corpus/report';
-import { DEFAULT_IGNORE } from '../../engine/corpus/settings';
-import { corpusTokenizer } from '../../engine/corpus/types';
 import { GroveError } from '../../shared/api/errors';
+import type { DiscoveredDomain, DiscoveryView } from '../../shared/api/schemas-discover';
 import { domainNameArg } from '../options';
-import { ProgressLine } from '../progress-line';
-import { jobRunningService } from '../run-job';
-import { addDomainWithExpert, type ExpertRequest } from '../add-domain';
-import { forestTokenizerPath, ingestProgress, tokenizerAt } from './ingest';
+import { printParents } from '../print-forest';
+import { jobRunningService, runJob } from '../run-job';
+import type { ExpertRequest } from '../add-domain';
 
 export interface DiscoverOpts {
   discover?: boolean;
@@ -39,73 +30,49 @@ export function discoverOptions(command: Command): Command {
     .option('--discover-seed <n>', 'with --discover: the clustering seed (the same seed, the same clusters)', (v) => Number(v), 0);
 }
 
-function folderKey(folder: string): string {
-  return createHash('sha256').update(folder).digest('hex').slice(0, 16);
-}
-
-function printDiscovery(d: Discovery, documents: number): void {
-  console.log(`${documents} documents, ${d.k} clusters (k ${d.kRule === 'chosen' ? 'chosen' : 'suggested: sqrt(documents / 2), from 2 to 8; --k to choose'}), ${d.dims} SVD dimensions`);
+function printDiscovery(d: DiscoveryView): void {
+  console.log(`${d.documents} documents, ${d.k} clusters (k ${d.kRule === 'chosen' ? 'chosen' : 'suggested: sqrt(documents / 2), from 2 to 8; --k to choose'}), ${d.dims} SVD dimensions`);
   d.clusters.forEach((c, i) => {
-    console.log(`cluster ${i + 1}: ${c.size} documents  top terms: ${c.topTerms.map(printable).join(', ')}`);
+    console.log(`cluster ${i + 1}: ${c.size} documents, ${c.tokens} tokens  top terms: ${c.topTerms.map(printable).join(', ')}`);
     for (const e of c.examples) console.log(`  ${printable(e.path)}: ${printable(e.title)}`);
   });
 }
 
-/** Cluster i's members under names[i]; dropped clusters left out, clusters of one name merged. */
-function domainsOf(d: Discovery, names: readonly string[]): Map<string, string[]> {
-  if (names.length !== d.clusters.length) {
-    throw new GroveError('bad_input', `--names gives ${names.length} names for ${d.clusters.length} clusters: give one per cluster, in the order printed ("${DROP}" drops one).`, { names: names.length, clusters: d.clusters.length });
+/** The domains named by --names: cluster i under names[i]; "-" left out, clusters of one name merged. */
+export function domainsOfNames(clusters: number, names: readonly string[]): DiscoveredDomain[] {
+  if (names.length !== clusters) {
+    throw new GroveError('bad_input', `--names gives ${names.length} names for ${clusters} clusters: give one per cluster, in the order printed ("${DROP}" drops one).`, { names: names.length, clusters });
   }
-  const domains = new Map<string, string[]>();
+  const domains = new Map<string, number[]>();
   names.forEach((name, i) => {
     if (name === DROP) return;
     domainNameArg(name);
-    domains.set(name, [...(domains.get(name) ?? []), ...d.clusters[i]!.members]);
+    domains.set(name, [...(domains.get(name) ?? []), i]);
   });
   if (domains.size === 0) throw new GroveError('bad_input', `--names drops every cluster ("${DROP}"): name at least one.`);
-  return domains;
-}
-
-/** A fresh folder of hard links (copies across file systems) to `members` of `folder`, at the same relative paths. */
-function linkFolder(folder: string, members: readonly string[], to: string): void {
-  rmSync(to, { recursive: true, force: true });
-  for (const path of members) {
-    const target = join(to, path);
-    mkdirSync(dirname(target), { recursive: true });
-    try {
-      linkSync(join(folder, path), target);
-    } catch {
-      copyFileSync(join(folder, path), target);
-    }
-  }
+  return [...domains].map(([name, members]) => ({ name, clusters: members }));
 }
 
 export async function addDiscovered(home: string, folder: string, o: DiscoverOpts, expert: ExpertRequest): Promise<void> {
-  const tokenizer = await tokenizerAt(forestTokenizerPath(home));
-  const scratch = join(home, 'discover', folderKey(folder));
-  const ingestDir = join(scratch, 'ingest');
-  const line = new ProgressLine();
-  try {
-    await ingestFolder({ folder, out: ingestDir, tokenizer: corpusTokenizer(tokenizer), settings: { ignore: [...DEFAULT_IGNORE] }, onProgress: ingestProgress(line) });
-  } finally {
-    line.done();
-  }
-  const documents = await ingestedDocuments(ingestDir, (ids) => tokenizer.decode(ids));
-  const discovery = discoverDomains(documents, { ...(o.k !== undefined ? { k: o.k } : {}), seed: o.discoverSeed });
-  printDiscovery(discovery, documents.length);
-  if (!o.names) {
-    console.log('Name the clusters to grow their experts: `grove add <folder> --discover --names a,b,c` (same --k and --discover-seed).');
-    return;
-  }
-  const domains = domainsOf(discovery, o.names);
   const service = jobRunningService(home);
   try {
-    for (const [domain, members] of domains) {
-      const linked = join(scratch, 'domains', domain);
-      linkFolder(folder, members, linked);
-      await addDomainWithExpert(service, home, linked, domain, expert);
+    await runJob(service, () => service.discoverDomains({ folder, ...(o.k !== undefined ? { k: o.k } : {}), seed: o.discoverSeed }));
+    const discovery = await service.discovery({ folder });
+    if (!discovery) throw new GroveError('internal', `The discovery of ${folder} finished but left no clusters to read.`);
+    printDiscovery(discovery);
+    if (!o.names) {
+      console.log('Name the clusters to grow their experts: `grove add <folder> --discover --names a,b,c` (same --k and --discover-seed).');
+      return;
+    }
+    const domains = domainsOfNames(discovery.clusters.length, o.names);
+    await runJob(service, async () => (await service.growDiscovered({ folder, domains, expert }))[0]!, { followUps: true });
+    for (const { name } of domains) {
+      const report = await service.domainReport({ domain: name });
+      console.log(`${name}: ${report.domain.stats?.message ?? ''}`);
+      printParents(home, name);
     }
   } finally {
     service.close();
   }
+  if (o.names) console.log('Kept the clusterer with the forest: `grove chat --routing clusters` routes by it (c-BTM).');
 }

@@ -5,7 +5,8 @@
 // `grove add <folder> --discover` finds the domains in an unlabelled folder instead (add-discover.ts).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { budgetOf, budgetOptions, deviceOf, type BudgetOpts, type DeviceOpts } from '../budget';
+import { budgetOptions, expertBudgetOf, deviceOf, type BudgetOpts, type DeviceOpts } from '../budget';
+import { DEFAULT_BRANCH_TOP_K } from '../../shared/api/defaults';
 import { GroveError } from '../../shared/api/errors';
 import { lightOf, lightOptions, type LightOpts } from '../light-options';
 import { domainNameArg, forestHomeOf, modelNameArg } from '../options';
@@ -30,13 +31,14 @@ export function registerAdd(program: Command): void {
         .option('--domain <name>', 'domain name (letters, digits, ".", "-", "_"); required unless --discover', domainNameArg)
         .option('--name <name>', "the expert's name (default: the domain's)", modelNameArg)
         .option('--init <kind>', 'posterior (average of the most likely experts), seed, or nearest', 'posterior')
-        .option('--top-k <k>', 'posterior init: average this many experts', (v) => Number(v), 2)),
+        .option('--top-k <k>', 'posterior init: average this many experts', (v) => Number(v), DEFAULT_BRANCH_TOP_K)),
+      { passes: true },
     ),
   ).action(async (folder: string, o: AddOpts, cmd: Command) => {
     const home = forestHomeOf(cmd);
     if (!o.discover && !o.domain) throw new GroveError('bad_input', 'Name the domain (`grove add <folder> --domain NAME`), or let Grove find the domains in the folder with --discover.');
     if (o.discover && (o.domain || o.name)) throw new GroveError('bad_input', '--discover names its domains with --names a,b,c (one per cluster, in the order printed); leave out --domain and --name.');
-    const budget = budgetOf(o);
+    const budget = expertBudgetOf(o);
     const light = lightOf(o);
     const expert: ExpertRequest = { init: o.init, topK: o.topK, ...deviceOf(o), ...(budget ? { budget } : {}), ...(light ? { light } : {}) };
     if (o.discover) return addDiscovered(home, resolve(folder), o, expert);

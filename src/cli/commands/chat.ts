@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { DEFAULT_REPLY_TOKENS } from '../../engine/api/chat-calls';
+import { DEFAULT_REPLY_TOKENS } from '../../shared/api/defaults';
 import { Catalog } from '../../engine/catalog/catalog';
 import { addMessage, chatMessages, chatTitle, createChat, listChats, requireChat } from '../../engine/catalog/chats';
 import type { ChatMessage } from '../../engine/generate/chat-prompt';
@@ -28,7 +28,7 @@ interface ChatOpts extends MixOpts {
 function chatMixOf(spec: ReturnType<typeof mixSpecFromOptions>, models: string[]): ChatMix {
   if (spec.weights) return { kind: 'manual', weights: spec.weights };
   if (models.length === 1) return { kind: 'model', model: models[0]! };
-  return { kind: 'auto', posterior: spec.posterior ?? 'context', ...(typeof spec.window === 'number' && spec.posterior !== 'last-token' ? { window: spec.window } : {}), ...(spec.topK ? { topK: spec.topK } : {}) };
+  return { kind: 'auto', posterior: spec.posterior ?? 'context', ...(typeof spec.window === 'number' && spec.posterior !== 'last-token' ? { window: spec.window } : {}), ...(spec.topK ? { topK: spec.topK } : {}), ...(spec.routing === 'clusters' ? { routing: 'clusters' as const } : {}) };
 }
 
 function printChats(catalog: Catalog, forestId: number): void {

@@ -6,6 +6,7 @@
 // collapses with the best.
 import type { Command } from 'commander';
 import { mergeMethodViews } from '../../engine/forest/merge/registry';
+import { DEFAULT_COLLAPSE_TARGET } from '../../shared/api/defaults';
 import { GroveError } from '../../shared/api/errors';
 import { MERGE_METHOD_NAMES, type MergeMethodName, type MergeSettings } from '../../shared/api/merge-methods';
 import type { CollapseWeightingInput } from '../../shared/api/schemas-forest';
@@ -75,7 +76,7 @@ export function registerCollapse(program: Command): void {
       else if (o.weights) {
         if (!o.models || o.models.length !== o.weights.length) throw new GroveError('bad_input', `Give one weight per model: ${o.models?.length ?? 0} --models, ${o.weights.length} --weights.`);
         weighting = { kind: 'manual', weights: Object.fromEntries(o.models.map((m, i) => [m, Number(o.weights![i])])) };
-      } else weighting = { kind: 'posterior', target: o.target ?? (o.posteriorOn !== undefined ? `domain:${o.posteriorOn}` : 'mix') };
+      } else weighting = { kind: 'posterior', target: o.target ?? (o.posteriorOn !== undefined ? `domain:${o.posteriorOn}` : DEFAULT_COLLAPSE_TARGET) };
       const home = forestHomeOf(cmd);
       const service = jobRunningService(home);
       const models = o.models ? { models: o.models } : {};

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { ModelPool } from '../../engine/infer/model-pool';
 import { runReply } from '../../engine/infer/reply';
 import { GroveError } from '../../shared/api/errors';
+import { DEFAULT_REPLY_TOKENS } from '../../shared/api/defaults';
 import { forestHomeOf } from '../options';
 import { addMixOptions, formatWeights, mixSpecFromOptions, quantOf, resolveCliMix, samplingOf, type MixOpts } from './mix-options';
 
@@ -18,7 +19,7 @@ export function registerGenerate(program: Command): void {
     .command('generate')
     .description('continue a prompt with one model or an ensemble of experts, streaming the text')
     .argument('[prompt]', 'the text to continue')
-    .option('--max-tokens <n>', 'new tokens at most', Number, 64);
+    .option('--max-tokens <n>', 'new tokens at most', Number, DEFAULT_REPLY_TOKENS);
   addMixOptions(cmd, { modelHelp: "models: folders, or model names in the forest (the forest's tokenizer is used when a folder has none); several = their ensemble" }).action(
     async (prompt: string | undefined, o: GenerateOpts, command: Command) => {
       // --model takes every word after it: a prompt written after the list is read as one more model.
@@ -34,7 +35,7 @@ export function registerGenerate(program: Command): void {
         );
         process.stdout.write('\n');
         console.error(`(${result.tokens} tokens, stopped by ${result.finish})`);
-        if (mix.mix.kind === 'ensemble') console.error(`posterior (${mix.prior} prior): ${formatWeights(result.posterior)}`);
+        if (mix.mix.kind === 'ensemble') console.error(`${mix.prior === 'clusters' ? 'cluster routing' : `posterior (${mix.prior} prior)`}: ${formatWeights(result.posterior)}`);
       } finally {
         await pool.close();
       }

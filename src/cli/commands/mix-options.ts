@@ -22,6 +22,7 @@ export interface MixOpts {
   window: string;
   topExperts?: number;
   weights?: string;
+  routing: string;
   temperature: number;
   topK: number;
   topP: number;
@@ -47,6 +48,7 @@ export function addMixOptions(cmd: Command, o: { modelHelp: string }): Command {
     .option('--window <n>', 'context posterior: recent tokens that count ("all" = the whole context)', '256')
     .option('--top-experts <k>', 'run only the k experts of largest prior', num)
     .option('--weights <list>', 'fixed weights instead of the posterior: name=0.7,name2=0.3')
+    .option('--routing <kind>', 'posterior (the domain posterior), or clusters: the experts `grove add --discover` grew, weighed by the distance of the text to their clusters (c-BTM, no expert run to route; with --top-experts K only the K nearest run)', 'posterior')
     .option('--temperature <t>', '0 = greedy: always the most likely token (no repetition penalty unless --repetition-penalty is given)', num, 0.8)
     .option('--top-k <k>', 'sampling: keep the k most likely tokens (0 = off)', num, 40)
     .option('--top-p <p>', 'sampling: nucleus (1 = off)', num, 0.95)
@@ -94,9 +96,11 @@ export function mixSpecFromOptions(o: MixOpts, defaultTargets: string[]): MixSpe
   if (window !== null && !(Number.isInteger(window) && window >= 0)) throw new GroveError('bad_input', `--window must be a whole number of tokens >= 0, or "all"; got ${JSON.stringify(o.window)}.`);
   if (o.posterior === 'last-token' && o.window !== '256') throw new GroveError('bad_input', '--window applies to the context posterior; the last-token posterior reads one token.');
   if (o.topExperts !== undefined && !(Number.isInteger(o.topExperts) && o.topExperts >= 1)) throw new GroveError('bad_input', `--top-experts must be a whole number >= 1, not ${o.topExperts}.`);
+  if (!['posterior', 'clusters'].includes(o.routing)) throw new GroveError('bad_input', `--routing must be posterior or clusters, not ${JSON.stringify(o.routing)}.`);
   const spec: MixSpec = { prior: o.prior as MixSpec['prior'], targets: o.target ? [o.target] : defaultTargets, posterior: o.posterior as 'context' | 'last-token', window };
   if (o.topExperts !== undefined) spec.topK = o.topExperts;
   if (o.weights) spec.weights = parseWeights(o.weights);
+  if (o.routing === 'clusters') spec.routing = 'clusters';
   return spec;
 }
 

@@ -1,6 +1,7 @@
 // The service's chat calls (schemas-chat.ts). Messages are written to the catalog before a reply starts;
 // the reply runs in the inference worker (never in this process, which may be Electron main), streams as
 // chat.token events, and its text and posterior are saved when it ends, even when it fails.
+import { DEFAULT_REPLY_TOKENS } from '../../shared/api/defaults';
 import { randomInt } from 'node:crypto';
 import { GroveError, toErrorData } from '../../shared/api/errors';
 import type { ExpertShare, GroveEvent } from '../../shared/api/events';
@@ -14,7 +15,6 @@ import type { InferenceHost } from '../infer/host';
 import { resolveMix, type MixSpec } from '../infer/mix';
 import { forestTokenizerDir } from '../store/init';
 
-export const DEFAULT_REPLY_TOKENS = 256;
 
 /** Four decimals: what a tooltip shows, at a fraction of the catalog's bytes. */
 const roundWeight = (w: number): number => Math.round(w * 1e4) / 1e4;
@@ -34,6 +34,7 @@ export function mixSpecOf(mix: ChatMix, chatId: number | null): MixSpec {
     ...(mix.posterior ? { posterior: mix.posterior } : {}),
     ...(mix.window !== undefined ? { window: mix.window } : {}),
     ...(mix.topK !== undefined ? { topK: mix.topK } : {}),
+    ...(mix.routing === 'clusters' ? { routing: 'clusters' as const } : {}),
   };
 }
 

@@ -13,8 +13,11 @@ import type { StoredRef } from '../store/prior-job';
 import { forestTrainingSettings } from '../store/training-settings';
 import { seedIsPretrained, storedRef } from './expert-plan';
 
-/** Tokens scored per model and domain by an evaluation: a fair sample that keeps the heatmap quick. */
-const EVAL_MAX_TOKENS = 65_536;
+/** Tokens scored per model and domain by an evaluation (the app's and `grove eval`'s): a fair sample that keeps the heatmap quick. */
+export const EVAL_MAX_TOKENS = 65_536;
+
+/** The window where no forest says one (`grove eval` of model folders outside a forest). */
+export const EVAL_CONTEXT_WITHOUT_FOREST = 256;
 
 export interface EvaluationChoice {
   /** Domain names (default: every ingested domain of the forest). */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
 import type { ApiParsedInput } from '../../shared/api/schemas';
 import type { Catalog } from '../catalog/catalog';
-import type { LightSettings, RunEstimate, TrainBudget } from '../../shared/api/schemas-forest';
+import type { ExpertBudget, LightSettings, RunEstimate, TrainBudget } from '../../shared/api/schemas-forest';
 import { LORA_TARGETS } from '../model/lora';
 import { runsDir } from '../home';
 import { findModel, forestOfModel, insertModel, modelById, modelHoldingName, renameModel } from '../catalog/models';
@@ -15,7 +15,7 @@ import { loadPrior, priorTarget } from '../forest/prior-store';
 import { parseModelConfig } from '../model/config';
 import { domainDir } from '../store/domains';
 import type { ExpertJobPayload } from '../store/expert-job';
-import { budgetToJob, defaultBudget, forestTrainingSettings, lightTrainingSettings, type TrainingSettings } from '../store/training-settings';
+import { budgetToJob, expertBudget, forestTrainingSettings, lightTrainingSettings, type TrainingSettings } from '../store/training-settings';
 
 type StoredRef = { id: number; name: string; sha256: string; tokenizerSha256: string | null };
 
@@ -105,7 +105,7 @@ export function withOverrides(settings: TrainingSettings, o: Overrides): Trainin
 }
 
 /** The domain to train on (ingested and big enough), and the forest's training settings (a light expert's, for one) and budget for it. */
-export function domainTraining(catalog: Catalog, domainName: string, budget: TrainBudget | undefined, o: Overrides, light: boolean): DomainTraining {
+export function domainTraining(catalog: Catalog, domainName: string, budget: ExpertBudget | undefined, o: Overrides, light: boolean): DomainTraining {
   const forest = catalog.forest();
   if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
   const seed = forestSeed(catalog, forest.id);
@@ -116,7 +116,7 @@ export function domainTraining(catalog: Catalog, domainName: string, budget: Tra
   const seedModel = modelById(catalog, seed.id);
   const expertSettings = forestTrainingSettings(catalog, forest.id, parseModelConfig(JSON.parse(seedModel.architectureJson)), seedIsPretrained(catalog, forest.id, seed.id));
   const settings = withOverrides(light ? lightTrainingSettings(expertSettings) : expertSettings, o);
-  const chosen = budget ?? defaultBudget(stats.splits.train.tokens, settings);
+  const chosen = expertBudget(budget, stats.splits.train.tokens, settings);
   return { forestId: forest.id, domain: { id: domain.id, name: domain.name }, trainTokens: stats.splits.train.tokens, settings, budget: chosen, jobBudget: budgetToJob(chosen, settings), seedModel };
 }
 

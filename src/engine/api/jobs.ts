@@ -1,8 +1,9 @@
 // The service's long work: the persistent queue, the runner that executes each job in a worker process,
 // and, per kind of job (kinds/), how the UI shows it and what its records and result write to the catalog.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { GroveEvent, JobView } from '../../shared/api/events';
+import { defaultExportDtype, defaultExportFormat, defaultExportPath } from '../../shared/api/defaults';
 import { GroveError } from '../../shared/api/errors';
 import type { ApiInput } from '../../shared/api/schemas';
 import { DomainExpert } from '../../shared/api/schemas-forest';
@@ -113,7 +114,11 @@ export class ServiceJobs {
     const then = expert === undefined ? undefined : DomainExpert.parse(expert);
     if (then) assertExpertNameFree(this.catalog, then.name ?? domain);
     if (then) assertLightStartHasParents(this.catalog, then.init, then.light);
-    const abs = this.paths.folder(folder);
+    return this.ingestDomain(this.paths.folder(folder), domain, then);
+  }
+
+  /** addDomain's queueing, for a folder already checked (a discovered domain's links, made by Grove in the forest home). */
+  ingestDomain(abs: string, domain: string, then: DomainExpert | undefined): JobView {
     const tokenizer = join(forestTokenizerDir(this.forestHome), 'tokenizer.json');
     if (!existsSync(tokenizer)) throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first (`grove init --from <model folder>`).');
     const payload: IngestPayload = { folder: abs, out: domainDir(this.forestHome, domain), tokenizer, domain, ...(then ? { then: { expert: then } } : {}) };
@@ -133,18 +138,20 @@ export class ServiceJobs {
       if (!model) throw new GroveError('not_found', `No model named ${JSON.stringify(input.model)} in this forest, and no such folder; choose a model from the forest.`, { model: input.model });
       target = exportTarget(this.catalog, this.forestHome, model);
     }
-    if (input.format === 'peft' && !target.light) throw peftOfFullModelRefusal(input.model);
-    const out = this.paths.destination(input.out, this.forestHome);
-    // The forest's own exports folder (the app's default destination) is made on first use; any other must exist.
-    if (dirname(resolve(input.out)) === join(this.forestHome, 'exports')) mkdirSync(join(this.forestHome, 'exports'), { recursive: true });
+    const format = input.format ?? defaultExportFormat(target.light !== undefined);
+    if (format === 'peft' && !target.light) throw peftOfFullModelRefusal(input.model);
+    const wanted = input.out ?? defaultExportPath(this.forestHome, basename(input.model), format);
+    const out = this.paths.destination(wanted, this.forestHome);
+    // The forest's own exports folder (the default destination) is made on first use; any other must exist.
+    if (dirname(resolve(wanted)) === join(this.forestHome, 'exports')) mkdirSync(join(this.forestHome, 'exports'), { recursive: true });
     const tokenizerDir = forestTokenizerDir(this.forestHome);
     const payload: ExportJobPayload = {
       folder: target.folder,
       ...(target.light ? { light: { folder: target.light.folder, peft: { hubId: target.light.peft.hubId ?? null, fallback: target.light.peft.fallback } } } : {}),
       name: input.model,
-      format: input.format,
+      format,
       out,
-      dtype: input.dtype ?? 'f32',
+      dtype: input.dtype ?? defaultExportDtype(format),
       force: input.force ?? false,
       ...(existsSync(join(tokenizerDir, 'tokenizer.json')) ? { tokenizerDir } : {}),
     };

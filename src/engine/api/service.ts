@@ -18,10 +18,12 @@ import { AdapterCalls } from './adapter-calls';
 import { ChatCalls } from './chat-calls';
 import { EstimateCalls } from './estimate-calls';
 import { CompletionCalls } from './completions';
+import { DiscoverCalls } from './discover-calls';
 import { BaselineCalls } from './baseline-calls';
 import { ForestCalls } from './forest-calls';
 import { HubCalls } from './hub-calls';
 import { MixCalls } from './mix-calls';
+import { BundleCalls, type WriteBundleInput } from './bundle-calls';
 import { OpenAiSwitch, type OpenAiEndpointHost } from './openai-switch';
 import { ServiceJobs } from './jobs';
 import type { PathRoots } from './path-roots';
@@ -58,6 +60,8 @@ export class GroveService implements GroveApi {
   private readonly adapterCalls: AdapterCalls;
   private readonly estimateCalls: EstimateCalls;
   private readonly mixCalls: MixCalls;
+  private readonly discoverCalls: DiscoverCalls;
+  private readonly bundleCalls: BundleCalls;
   private readonly openAiSwitch: OpenAiSwitch;
   /** Stateless completions for the OpenAI-compatible endpoint (not part of GroveApi: the transport calls them). */
   readonly completions: CompletionCalls;
@@ -76,6 +80,8 @@ export class GroveService implements GroveApi {
     this.adapterCalls = new AdapterCalls(this.catalog, options.forestHome, this.jobQueue.paths);
     this.estimateCalls = new EstimateCalls(this.catalog, options.forestHome, this.jobQueue, options.memory);
     this.mixCalls = new MixCalls(this.catalog, options.forestHome);
+    this.discoverCalls = new DiscoverCalls(this.catalog, options.forestHome, this.jobQueue);
+    this.bundleCalls = new BundleCalls(this.catalog, options.forestHome, this.jobQueue);
     this.completions = new CompletionCalls(this.catalog, options.forestHome, this.inference);
     this.openAiSwitch = new OpenAiSwitch(options.forestHome);
   }
@@ -115,6 +121,10 @@ export class GroveService implements GroveApi {
   compareWithBaseline = (input: ApiInput<'compareWithBaseline'>) => this.baselineCalls.compareWithBaseline(input);
   verdict = (_input?: ApiInput<'verdict'>) => this.baselineCalls.verdict();
 
+  // Expert bundles (bundle-calls.ts; not in GroveApi yet): one expert's training to run elsewhere, and its merge.
+  writeBundle = (input: WriteBundleInput) => Promise.resolve(this.bundleCalls.writeBundle(input));
+  mergeBundle = (dir: string) => Promise.resolve(this.bundleCalls.mergeBundle(dir));
+
   // Estimates before long jobs (schemas-estimate.ts), in estimate-calls.ts.
   trainingEstimate = (input: ApiInput<'trainingEstimate'>) => this.estimateCalls.trainingEstimate(input);
   measureTraining = (input: ApiInput<'measureTraining'>) => this.estimateCalls.measureTraining(input);
@@ -134,6 +144,11 @@ export class GroveService implements GroveApi {
   downloadModel = (input: ApiInput<'downloadModel'>) => this.hubCalls.downloadModel(input);
   importSeed = (input: ApiInput<'importSeed'>) => this.hubCalls.importSeed(input);
   importAdapter = (input: ApiInput<'importAdapter'>) => this.adapterCalls.importAdapter(input);
+
+  // Domains discovered in one folder (schemas-discover.ts), in discover-calls.ts.
+  discoverDomains = async (input: ApiInput<'discoverDomains'>) => this.discoverCalls.discoverDomains(input);
+  discovery = async (input: ApiInput<'discovery'>) => this.discoverCalls.discovery(input);
+  growDiscovered = (input: ApiInput<'growDiscovered'>) => this.discoverCalls.growDiscovered(input);
 
   async addDomain({ folder, domain, expert }: ApiInput<'addDomain'>): Promise<JobView> {
     return this.jobQueue.addDomain(folder, domain, expert);

@@ -323,6 +323,25 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 10,
+    name: 'clusterers: the domains discovered in a folder, for routing by cluster (c-BTM)',
+    up(db) {
+      db.exec(`
+        -- A folder's domains discovered by clustering (issue 18): the clusterer file in the forest home (TF-IDF
+        -- vocabulary and idf, SVD components, the cluster centres; JSON) and, per cluster in its order, the domain
+        -- grown from it (null: dropped; one name twice: merged), recorded when the experts are grown.
+        CREATE TABLE clusterers (
+          id INTEGER PRIMARY KEY,
+          forest_id INTEGER NOT NULL REFERENCES forests(id) ON DELETE CASCADE,
+          folder TEXT NOT NULL,
+          file TEXT NOT NULL,
+          domains_json TEXT NOT NULL,
+          created_at TEXT NOT NULL DEFAULT ${now}
+        );
+      `);
+    },
+  },
 ];
 
 export const latestVersion = migrations.at(-1)?.version ?? 0;

@@ -1,8 +1,8 @@
--- The Grove catalog's schema at version 9, as the migrations (migrations.ts) leave it.
+-- The Grove catalog's schema at version 10, as the migrations (migrations.ts) leave it.
 -- Generated: npm run catalog:schema rewrites it; test/engine/catalog/schema.test.ts keeps it equal to a migrated catalog.
 -- Change the schema with a new migration, never here and never in a released migration.
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;
 
 CREATE TABLE chats (
   id INTEGER PRIMARY KEY,
@@ -20,6 +20,15 @@ CREATE TABLE checkpoints (
   bytes INTEGER NOT NULL,
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   UNIQUE (run_id, step)
+);
+
+CREATE TABLE clusterers (
+  id INTEGER PRIMARY KEY,
+  forest_id INTEGER NOT NULL REFERENCES forests(id) ON DELETE CASCADE,
+  folder TEXT NOT NULL,
+  file TEXT NOT NULL,
+  domains_json TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE TABLE collapse_trials (

@@ -23,6 +23,7 @@ export interface ExportRequest {
   format: ExportFormat;
   /** A folder for hf, onnx and peft, a file for gguf. */
   out: string;
+  /** Default f32, exact; the app and the CLI pass the product's default (shared/api/defaults.ts). */
   dtype?: ExportDtype;
   force?: boolean;
   /** Where the tokenizer lives when the folder has none (a forest model: the forest's tokenizer folder). */

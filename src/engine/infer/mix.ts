@@ -9,6 +9,8 @@ import { uniform } from '../forest/distribution';
 import { forestExperts, forestSeed } from '../forest/experts';
 import { loadPrior, parsePriorTarget, priorOver, priorTarget } from '../forest/prior-store';
 import { storedModelFolder } from '../store/model-store';
+import { clustererDir, loadClusterer } from '../forest/clusterer-store';
+import { routedExperts } from '../forest/cluster-routing';
 import type { ReplyMix, ReplyModel } from './reply';
 
 /** Recent tokens the context posterior reads by default: long chats do not let one expert win forever. */
@@ -29,8 +31,14 @@ export interface MixSpec {
   posterior?: 'context' | 'last-token';
   /** Context posterior window in tokens; null = the whole context. Default DEFAULT_POSTERIOR_WINDOW. */
   window?: number | null;
-  /** Run only the k experts of largest prior. */
+  /** Run only the k experts of largest prior (with cluster routing: of largest routing weight). */
   topK?: number;
+  /**
+   * posterior (default): the domain posterior over the prior. clusters (c-BTM): the forest's discovered experts
+   * weighed by the distance of the text to their clusters' centres (the clusterer stored at discovery), no expert
+   * run to route, fixed for the reply.
+   */
+  routing?: 'posterior' | 'clusters';
 }
 
 export interface ResolvedMix {
@@ -91,6 +99,19 @@ export function resolveMix(catalog: Catalog | null, home: string, spec: MixSpec,
   };
   const posterior = spec.posterior ?? 'context';
   const window = posterior === 'last-token' ? null : spec.window === undefined ? DEFAULT_POSTERIOR_WINDOW : spec.window;
+
+  if (spec.routing === 'clusters') {
+    if (spec.weights || spec.models?.length || external.length > 0) {
+      throw new GroveError('bad_input', `Cluster routing weighs the experts discovery grew, by the clusterer; it takes no ${spec.weights ? 'manual weights' : 'list of models'}. Leave out ${spec.weights ? '--weights' : '--model'}, or route by the posterior.`);
+    }
+    if (!catalog || !forest) throw new GroveError('not_found', `There is no forest in ${home}, so there is no clusterer to route by.`);
+    const router = loadClusterer(home);
+    if (!router) throw new GroveError('not_found', `This forest has no clusterer: its experts did not come from a discovery. Grow them with \`grove add <folder> --discover --names a,b,c\`, or route by the posterior.`);
+    const refs = routedExperts(router).map((name) => inForest(name).ref);
+    if (spec.topK !== undefined && !(Number.isInteger(spec.topK) && spec.topK >= 1)) throw new GroveError('bad_input', `Top-k experts is ${spec.topK}; give a whole number >= 1.`);
+    const topK = spec.topK !== undefined && spec.topK < refs.length ? spec.topK : null;
+    return { mix: { kind: 'ensemble', experts: refs, prior: refs.map(() => 1 / refs.length), weighting: { kind: 'clusters', clusterer: clustererDir(home), topK } }, models: refs.map((r) => r.name), prior: 'clusters' };
+  }
 
   if (spec.weights) {
     const entries = Object.entries(spec.weights).filter(([, w]) => w > 0);

@@ -14,6 +14,8 @@ import { llamaExpertSession } from '../generate/llama-expert';
 import type { SamplingInput } from '../generate/sampling';
 import { TextStream } from '../generate/text-stream';
 import type { PosteriorSettings } from '../forest/posterior';
+import { clusterRoutingWeights, routedExperts } from '../forest/cluster-routing';
+import { loadClustererAt } from '../forest/clusterer-store';
 import type { LoadedAdapter } from '../runtime/adapter-feeds';
 import type { LlamaModel } from '../runtime/llama-model';
 import type { ModelPool, PooledModelRef } from './model-pool';
@@ -26,6 +28,8 @@ export interface ReplyModel extends PooledModelRef {
 /** The weighting as JSON (a whole-context window is null, not Infinity). */
 export type ReplyWeighting =
   | { kind: 'fixed' }
+  /** c-BTM: fixed weights for the reply, from the input text's distance to the clusters of the forest home's clusterer (`clusterer`: its folder). */
+  | { kind: 'clusters'; clusterer: string; topK: number | null }
   | { kind: 'posterior'; posterior: 'context' | 'last-token'; window: number | null; topK: { k: number; by: 'prior' | 'position' } | null };
 
 export type ReplyMix =
@@ -68,7 +72,25 @@ export interface ReplyHooks {
   onDelta?(delta: string, weights: ExpertWeight[], logprobs?: TokenLogprob[]): void;
 }
 
-export function weightingOf(w: ReplyWeighting): EnsembleWeighting {
+/** The text cluster routing reads: the conversation's messages (each its content), or the text to continue. */
+export function routedText(input: ReplyRequest['input']): string {
+  return input.kind === 'text' ? input.text : input.messages.map((m) => m.content).join('\n');
+}
+
+/** c-BTM's weights for the experts (in their order) from the input's text; experts outside the top k get 0 and never run. */
+function clusterPrior(experts: readonly ReplyModel[], w: Extract<ReplyWeighting, { kind: 'clusters' }>, input: ReplyRequest['input']): number[] {
+  const router = loadClustererAt(w.clusterer);
+  if (!router) throw new GroveError('not_found', `No clusterer in ${w.clusterer} to route by: the forest's discovered experts were removed or the forest moved. Route by the posterior.`);
+  const names = routedExperts(router);
+  const weights = clusterRoutingWeights(router, routedText(input), w.topK !== null ? { topK: w.topK } : {});
+  return experts.map((e) => {
+    const j = names.indexOf(e.name);
+    if (j < 0) throw new GroveError('conflict', `Expert ${e.name} is not one the clusterer routes to (${names.join(', ')}); the discovery was made again since. Send the message again.`);
+    return weights[j]!;
+  });
+}
+
+export function weightingOf(w: Exclude<ReplyWeighting, { kind: 'clusters' }>): EnsembleWeighting {
   if (w.kind === 'fixed') return w;
   const settings: PosteriorSettings = w.posterior === 'last-token' ? { kind: 'last-token' } : { kind: 'context', window: w.window ?? Infinity };
   return { kind: 'posterior', settings: w.topK ? { ...settings, topK: w.topK } : settings };
@@ -116,8 +138,9 @@ export async function runReply(pool: ModelPool, req: ReplyRequest, hooks: ReplyH
   } else {
     const ensemble = new EnsembleDecoder({
       experts: ensembleExperts(req.mix.experts, models, adapters),
-      prior: req.mix.prior,
-      weighting: weightingOf(req.mix.weighting),
+      ...(req.mix.weighting.kind === 'clusters'
+        ? { prior: clusterPrior(req.mix.experts, req.mix.weighting, req.input), weighting: { kind: 'fixed' as const } }
+        : { prior: req.mix.prior, weighting: weightingOf(req.mix.weighting) }),
     });
     decoder = ensemble;
     weights = () => ensemble.weights();

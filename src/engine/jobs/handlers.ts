@@ -1,6 +1,8 @@
 // What a worker process does for each kind of job (jobs/kinds.ts lists them): one entry per kind, each calling
 // into the engine, which checks its payload.
+import { runBundleMergeJob } from '../bundle/merge-job';
 import { runIngestJob } from '../corpus/ingest-job';
+import { runDiscoverJob } from '../corpus/discover/discover-job';
 import { runExportJob } from '../export/job';
 import { runDownloadJob, runImportSeedJob } from '../hub/hub-jobs';
 import { runExpertJob } from '../store/expert-job';
@@ -29,4 +31,7 @@ export const jobHandlers: Readonly<Record<JobKindName, JobHandler>> = {
   'measure-speed': (payload, ctx) => runMeasureSpeedJob(payload, ctx),
   download: (payload, ctx) => runDownloadJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
   'import-seed': (payload, ctx) => runImportSeedJob(payload, ctx.forestHome, ctx.signal, (p) => ctx.progress(p)),
+  // A folder ingested once and its documents clustered (domain discovery, issue 18).
+  discover: (payload, ctx) => runDiscoverJob(payload, ctx.signal, (p) => ctx.progress(p)),
+  'bundle-merge': (payload, ctx) => runBundleMergeJob(payload, ctx),
 };

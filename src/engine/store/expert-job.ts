@@ -21,6 +21,8 @@ import { LORA_TARGETS, type LoraConfig } from '../model/lora';
 import { runTrainJob } from '../train/train-job';
 import { lightBranchStart, type LightStartRecord } from '../forest/light-start';
 import { readPeftAdapterFor } from '../model/peft-import';
+import { ADAPTER_CONFIG_FILE, parseAdapterConfig } from '../model/adapter-folder';
+import { writeExpertBundle } from '../bundle/write';
 import { baseConfig, storeAdapter, storeAdapterFolder, storeFreshAdapter } from './adapter-store';
 import { forestTokenizerSha256 } from './init';
 import { storeAverage, storedModelFolder, storeModelFolder } from './model-store';
@@ -77,13 +79,19 @@ export const ExpertJobPayload = z
       })
       .strict()
       .optional(),
+    /**
+     * Write an expert bundle into `out` (bundle/write.ts) where the training would start, instead of training:
+     * `grove bundle run` trains it elsewhere and `grove bundle merge` brings the result back into this run.
+     */
+    bundle: z.object({ out: z.string().min(1), forestId: z.number().int() }).strict().optional(),
     /** For the queue's owner, not the worker: what it queues once the model is trained (a baseline's evaluation). */
     then: z.unknown().optional(),
   })
   .strict()
   .refine((p) => p.branch || p.startSha256, 'a job either branches the model or names the weights it trains from')
   .refine((p) => (p.domainDir === undefined) !== (p.mixDirs === undefined), 'give domainDir or mixDirs, one of them')
-  .refine((p) => !p.branch || p.domainDir, 'a branch reads its own domain: give domainDir');
+  .refine((p) => !p.branch || p.domainDir, 'a branch reads its own domain: give domainDir')
+  .refine((p) => !p.bundle || (p.branch && p.train), 'a bundle holds a branched expert\'s training: give branch and train');
 export type ExpertJobPayload = z.input<typeof ExpertJobPayload>;
 
 /** The facts an expert job sends for the catalog, in the order they happen. */
@@ -192,13 +200,35 @@ export async function runExpertJob(input: unknown, ctx: JobContext): Promise<{ m
   const p = ExpertJobPayload.parse(input);
   const home = ctx.forestHome;
   let startSha = p.startSha256;
+  let parents: Branched['parents'] = [];
+  let note: string | null = null;
   if (p.branch) {
     const branched = await branch(home, p, ctx);
     ctx.record({ kind: 'branched', ...branched } satisfies ExpertRecord);
     if (branched.note) ctx.log(branched.note);
     startSha = branched.sha256;
+    parents = branched.parents;
+    note = branched.note;
   }
   if (!p.train) return { modelId: p.modelId, sha256: startSha!, trained: false };
+  if (p.bundle) {
+    // Where the local run would train: the same inputs, written as a bundle to train elsewhere.
+    ctx.progress({ phase: 'store' } satisfies ExpertProgress);
+    // A light start's own rank and alpha (an exact start from light parents has the sum of their ranks).
+    const lora = p.light ? parseAdapterConfig(JSON.parse(readFileSync(join(storedModelFolder(home, startSha!), ADAPTER_CONFIG_FILE), 'utf8')), `${p.name}'s start adapter`).lora : null;
+    await writeExpertBundle(home, {
+      out: p.bundle.out,
+      expert: { name: p.name, domain: p.domain, modelId: p.modelId, runId: p.train.runId, forestId: p.bundle.forestId, parents, note },
+      domainDir: p.domainDir!,
+      startSha256: startSha!,
+      light: p.light && lora ? { baseSha256: p.light.baseSha256, rank: lora.rank, alpha: lora.alpha, targets: [...lora.targets] } : null,
+      settings: p.train.settings,
+      budget: p.train.budget,
+      device: p.train.device,
+    });
+    ctx.log(`wrote the bundle ${p.bundle.out}: train it with \`grove bundle run ${p.bundle.out}\`, then \`grove bundle merge ${p.bundle.out}\``);
+    return { modelId: p.modelId, sha256: startSha!, trained: false };
+  }
 
   const { settings: s, budget } = p.train;
   const choice = await chooseProvider(p.train.device as ProviderPreference);

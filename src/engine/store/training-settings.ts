@@ -2,7 +2,8 @@
 // weight decay 0.1, clipping, 8 % warm-up, then decay), sized to the model; and budgets turned into steps.
 import { z } from 'zod';
 import { GroveError } from '../../shared/api/errors';
-import type { TrainBudget } from '../../shared/api/schemas-forest';
+import { DEFAULT_EXPERT_PASSES, stepsForPasses } from '../../shared/api/defaults';
+import type { ExpertBudget, TrainBudget } from '../../shared/api/schemas-forest';
 import type { Catalog } from '../catalog/catalog';
 import { forestSettingsJson, setForestSettingsJson } from '../catalog/forests';
 import type { ModelConfig } from '../model/config';
@@ -85,9 +86,15 @@ export function budgetToJob(budget: TrainBudget, s: Pick<TrainingSettings, 'batc
   return { minutes: budget.minutes };
 }
 
-/** Without a budget: two passes over the domain's training tokens, at least 20 steps. */
+/** A new expert's budget on a domain of `trainTokens`: passes become steps there; none is the default passes (app and CLI alike). */
+export function expertBudget(budget: ExpertBudget | undefined, trainTokens: number, s: Pick<TrainingSettings, 'batchSize' | 'contextLength'>): TrainBudget {
+  const b = budget ?? { passes: DEFAULT_EXPERT_PASSES };
+  return 'passes' in b ? { steps: stepsForPasses(b.passes, trainTokens, s.batchSize * s.contextLength) } : b;
+}
+
+/** Without a budget: DEFAULT_EXPERT_PASSES passes over the domain's training tokens, at least 20 steps. */
 export function defaultBudget(trainTokens: number, s: Pick<TrainingSettings, 'batchSize' | 'contextLength'>): TrainBudget {
-  return { steps: Math.max(20, Math.ceil((2 * trainTokens) / (s.batchSize * s.contextLength))) };
+  return expertBudget(undefined, trainTokens, s);
 }
 
 /** The training job's fields that come from the settings (train/train-job.ts TrainJobPayload). */

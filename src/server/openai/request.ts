@@ -7,13 +7,14 @@ import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { CompletionRequest } from '../../engine/api/completions';
 import type { ChatMessage } from '../../engine/generate/chat-prompt';
+import { DEFAULT_REPLY_TOKENS } from '../../shared/api/defaults';
 import type { SamplingInput } from '../../engine/generate/sampling';
 import { MAX_TOP_LOGPROBS } from '../../engine/infer/token-logprobs';
 import { ModelQuantSchema, type ModelQuant } from '../../shared/api/quant';
 import { OpenAiError } from './openai-error';
 
 /** Replies of the chat endpoint without max_tokens get this many tokens at most (as the app's chat). */
-export const DEFAULT_CHAT_MAX_TOKENS = 256;
+export const DEFAULT_CHAT_MAX_TOKENS = DEFAULT_REPLY_TOKENS;
 /** OpenAI's documented default for /v1/completions. */
 export const DEFAULT_COMPLETION_MAX_TOKENS = 16;
 /** OpenAI's limits: 4 stop sequences, 5 alternatives per token on /v1/completions. */

@@ -52,6 +52,10 @@ export const API_METHODS = [
   // the OpenAI-compatible endpoint's switch (schemas-openai.ts)
   'openaiEndpoint',
   'setOpenaiEndpoint',
+  // domains discovered in one folder (schemas-discover.ts)
+  'discoverDomains',
+  'discovery',
+  'growDiscovered',
 ] as const;
 export type ApiMethodName = (typeof API_METHODS)[number];
 

@@ -12,7 +12,9 @@ const Id = z.number().int().positive();
  * Which models answer, and how they are weighed:
  * - auto: every ready expert of the forest (the seed when there is none), the cached prior of this chat
  *   if one is stored, else the forest's 'mix' prior, else uniform; then the live domain posterior.
- *   topK keeps the k experts of largest prior (only those run).
+ *   topK keeps the k experts of largest prior (only those run). routing 'clusters' (c-BTM): instead of the
+ *   posterior, the experts a discovery grew, weighed by the distance of the conversation's text to their clusters'
+ *   centres (the clusterer kept with the forest; no expert runs to route), fixed for the reply; topK keeps the k nearest.
  * - manual: fixed weights by model name (the sliders); models with weight 0 do not run.
  * - model: one model alone, at one model's cost (e.g. a collapsed model).
  */
@@ -24,6 +26,7 @@ export const ChatMix = z.discriminatedUnion('kind', [
       posterior: z.enum(['context', 'last-token']).optional(),
       /** Context posterior: how many recent tokens count (default 256); 0 = the prior alone. */
       window: z.number().int().min(0).max(1_000_000).optional(),
+      routing: z.enum(['posterior', 'clusters']).optional(),
     })
     .strict(),
   z

@@ -2,7 +2,7 @@
 // machine, for a full and a light expert (disk, peak memory, time), and the short measurement of this
 // machine's training speed that the time comes from when no earlier run of the forest says it.
 import { z } from 'zod';
-import { DeviceChoice, LoraTargetName, Threads, TrainBudget } from './schemas-forest';
+import { DeviceChoice, ExpertBudget, LoraTargetName, Threads, TrainBudget } from './schemas-forest';
 
 /** The light option's adapter (the full option has no settings): rank and targets as trainExpert takes them. */
 const LightOption = z
@@ -69,7 +69,7 @@ export function estimateSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Z
       input: z
         .object({
           domain: DomainName,
-          budget: TrainBudget.optional(),
+          budget: ExpertBudget.optional(),
           light: LightOption.default({ rank: 16 }),
           device: DeviceChoice.default('auto'),
           threads: Threads.optional(),

@@ -3,6 +3,7 @@
 // that runs in a worker; its results land in the catalog and show up through forestSummary and these reads.
 import { z } from 'zod';
 import { MergeMethodName, MergeMethodView, MergeSettings } from './merge-methods';
+import { DEFAULT_BRANCH_TOP_K } from './defaults';
 import { SafeName } from './names';
 
 /** How long a training run goes: optimizer steps, training tokens, or wall-clock minutes. */
@@ -11,6 +12,12 @@ export const TrainBudget = z.union([
   z.object({ tokens: z.number().int().positive().max(1e13) }).strict(),
   z.object({ minutes: z.number().positive().max(60 * 24 * 30) }).strict(),
 ]);
+
+/**
+ * A new expert's budget: a TrainBudget, or passes over its domain's training text, which become steps on that
+ * domain (defaults.ts stepsForPasses). Without one: DEFAULT_EXPERT_PASSES, in the app and the CLI alike.
+ */
+export const ExpertBudget = z.union([TrainBudget, z.object({ passes: z.number().positive().max(1000) }).strict()]);
 
 /** Where training runs: 'auto' takes the best execution provider present, else the CPU (with the reason). */
 export const DeviceChoice = z.enum(['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml']);
@@ -59,8 +66,8 @@ export const DomainExpert = z
     name: SafeName.optional(),
     init: BranchInitKind.default('posterior'),
     /** Posterior init: average only the k most likely experts. */
-    topK: z.number().int().positive().max(64).default(2),
-    budget: TrainBudget.optional(),
+    topK: z.number().int().positive().max(64).default(DEFAULT_BRANCH_TOP_K),
+    budget: ExpertBudget.optional(),
     device: DeviceChoice.default('auto'),
     threads: Threads.optional(),
     checkpoint: CheckpointEvery.optional(),
@@ -176,7 +183,7 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
           vocabSize: z.number().int().min(300).max(65536).optional(),
           budget: TrainBudget.optional(),
           /** Then branch and train one expert per domain from the seed (BTM's first batch of experts). */
-          experts: z.object({ budget: TrainBudget.optional() }).strict().optional(),
+          experts: z.object({ budget: ExpertBudget.optional() }).strict().optional(),
         })
         .strict(),
       output: JobView,
@@ -244,6 +251,7 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
 }
 
 export type TrainBudget = z.output<typeof TrainBudget>;
+export type ExpertBudget = z.output<typeof ExpertBudget>;
 export type DomainExpert = z.output<typeof DomainExpert>;
 export type LightSettings = z.output<typeof LightSettings>;
 export type PriorView = z.output<typeof PriorView>;

@@ -12,6 +12,7 @@ import { hubSchemas } from './schemas-hub';
 import { mixSchemas } from './schemas-mix';
 import { openAiSchemas } from './schemas-openai';
 import { verdictSchemas } from './schemas-verdict';
+import { discoverSchemas } from './schemas-discover';
 
 const Empty = z.object({}).strict();
 
@@ -123,12 +124,12 @@ export const apiSchemas = {
         model: z.string().min(1).max(4096),
         /**
          * 'peft': a light expert's adapter as a PEFT LoRA folder (refused for a full model); a light expert in the
-         * other formats is folded into its base and written as a full model.
+         * other formats is folded into its base and written as a full model. Default: defaults.ts defaultExportFormat.
          */
-        format: z.enum(['gguf', 'hf', 'onnx', 'peft']),
-        /** A file for gguf, a folder for hf, onnx and peft; absolute, on the engine's machine. */
-        out: z.string().min(1).max(4096),
-        /** q8_0 and q4_0 (llama.cpp's block quantization) for gguf only. */
+        format: z.enum(['gguf', 'hf', 'onnx', 'peft']).optional(),
+        /** A file for gguf, a folder for hf, onnx and peft; absolute, on the engine's machine (default: defaults.ts defaultExportPath). */
+        out: z.string().min(1).max(4096).optional(),
+        /** q8_0 and q4_0 (llama.cpp's block quantization) for gguf only (default: defaults.ts defaultExportDtype). */
         dtype: z.enum(['f32', 'f16', 'q8_0', 'q4_0']).optional(),
         force: z.boolean().optional(),
       })
@@ -143,6 +144,7 @@ export const apiSchemas = {
   ...openAiSchemas,
   ...verdictSchemas(JobView),
   ...collapseTrialSchemas(JobView),
+  ...discoverSchemas(JobView),
 } as const satisfies Record<ApiMethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type ApiSchemas = typeof apiSchemas;

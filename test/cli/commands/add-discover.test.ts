@@ -1,14 +1,14 @@
 // `grove add <folder> --discover` on one folder mixing three clearly different kinds of text (recipes, star
 // notes, court records; 8 documents each, named by kind): it prints three clusters of 8 whose examples are each
 // of one kind, and with --names each cluster becomes a domain holding exactly that kind's documents, with its
-// expert trained. Wrong --names counts and --domain beside --discover are refused before anything is trained.
+// expert trained, its files extracted once (the domain's ingest reuses the discovery's). Wrong --names counts and --domain beside --discover are refused before anything is trained.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../../src/engine/model/rng';
 import { plantTinyForest } from '../../helpers/forest-service';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
+import { MIXED_KINDS, writeMixedFolder } from '../../helpers/mixed-folder';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
@@ -17,23 +17,12 @@ const mixed = join(dir, 'mixed');
 const args = (...a: string[]) => [groveBin, '--home', home, ...a];
 const grove = (...a: string[]) => execFileSync(process.execPath, args(...a), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-const KINDS: Record<string, { title: string; words: string[] }> = {
-  recipe: { title: 'Kitchen card', words: 'flour butter oven bake sugar dough whisk simmer garlic onion pan salt pepper knead stir'.split(' ') },
-  stars: { title: 'Observing log', words: 'galaxy telescope orbit planet nebula comet redshift eclipse asteroid lunar solar cosmic gravity'.split(' ') },
-  court: { title: 'Case record', words: 'court plaintiff statute contract appeal judge verdict clause liability tort jury counsel defendant'.split(' ') },
-};
+const KINDS = MIXED_KINDS;
 
 beforeAll(async () => {
   assertBuilt();
   home = await plantTinyForest(dir);
-  mkdirSync(mixed);
-  const rng = new Rng(17);
-  for (let i = 0; i < 8; i++) {
-    for (const [kind, { title, words }] of Object.entries(KINDS)) {
-      const sentences = Array.from({ length: 150 }, () => `The ${Array.from({ length: 8 }, () => words[Math.floor(rng.uniform() * words.length)]).join(' ')}.`);
-      writeFileSync(join(mixed, `${kind}-${i}.txt`), `${title} ${i}\n${sentences.join(' ')}\n`);
-    }
-  }
+  writeMixedFolder(mixed);
 });
 
 /** The printed clusters: each one's size and the kinds (file name prefixes) of its examples. */
@@ -77,6 +66,43 @@ describe('grove add --discover', () => {
       expect(accepted).toHaveLength(8);
       for (const l of accepted) expect(l.startsWith(`${kind}-`)).toBe(true);
       expect(grove('list')).toMatch(new RegExp(`\\texpert\\t${kind}\\t${kind}`));
+      // Ingested once: the domain's ingest found all 8 files in the discovery's records and extracted none again.
+      const report = JSON.parse(readFileSync(join(home, 'domains', kind, 'report.json'), 'utf8')) as { processed: { extracted: number; reused: number } };
+      expect(report.processed).toMatchObject({ extracted: 0, reused: 8 });
     }
   }, 300_000);
+});
+
+describe('grove generate --routing clusters', () => {
+  it('routes by the clusterer kept at discovery: a recipe prompt weighs the recipe expert most, and the reply runs', () => {
+    // Needs the experts the previous block grew (one per kind, named by kind).
+    const prompt = 'The flour butter oven bake sugar dough whisk simmer garlic onion pan salt.';
+    const run = spawnSync(process.execPath, args('generate', prompt, '--routing', 'clusters', '--temperature', '0', '--max-tokens', '4', '--threads', '1'), { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const line = /^cluster routing: (.*)$/m.exec(run.stderr)![1]!;
+    const weights = Object.fromEntries(line.split(', ').map((p) => [p.split(' ')[0]!, Number(p.split(' ')[1])]));
+    expect(Object.keys(weights).sort()).toEqual(Object.keys(KINDS).sort());
+    expect(Object.values(weights).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    expect(weights.recipe!).toBeGreaterThan(0.9);
+    expect(run.stderr).toMatch(/\(4 tokens, stopped by length\)/);
+    // With the top expert only, the others get weight 0 (they never run).
+    const top1 = spawnSync(process.execPath, args('generate', prompt, '--routing', 'clusters', '--top-experts', '1', '--temperature', '0', '--max-tokens', '2', '--threads', '1'), { encoding: 'utf8' });
+    expect(top1.stderr).toMatch(/^cluster routing: .*recipe 1\.000/m);
+  }, 120_000);
+
+  it('grove eval --routing clusters scores the routed ensemble of the discovered experts', () => {
+    const out = grove('eval', '--routing', 'clusters', '--domain', 'recipe', '--context', '32', '--batch', '2', '--threads', '1');
+    const row = out.split('\n').find((l) => l.startsWith('ensemble (cluster routing)\trecipe\t'));
+    expect(row, out).toBeDefined();
+    const perplexity = Number(row!.split('\t')[5]);
+    expect(Number.isFinite(perplexity) && perplexity > 1).toBe(true);
+    // The three discovered experts were scored each on its own too.
+    for (const kind of Object.keys(KINDS)) expect(out).toMatch(new RegExp(`^${kind}\\trecipe\\t`, 'm'));
+  }, 120_000);
+
+  it('refuses --routing clusters with --weights', () => {
+    const run = spawnSync(process.execPath, args('generate', 'x', '--routing', 'clusters', '--weights', 'recipe=1'), { encoding: 'utf8' });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/takes no manual weights/);
+  }, 60_000);
 });

@@ -27,7 +27,8 @@ beforeAll(async () => {
 
 describe('grove export', () => {
   it('writes gguf, hf and onnx by model name; refuses to overwrite without --force', () => {
-    expect(grove('export', 'tiny-seed', '--format', 'gguf', '--out', join(dir, 'seed.gguf'))).toMatch(/Exported tiny-seed as gguf \(f32\)/);
+    // GGUF's default precision is 16-bit, as in the app's export panel (shared/api/defaults.ts).
+    expect(grove('export', 'tiny-seed', '--format', 'gguf', '--out', join(dir, 'seed.gguf'))).toMatch(/Exported tiny-seed as gguf \(f16\)/);
     expect(readFileSync(join(dir, 'seed.gguf')).subarray(0, 4).toString('latin1')).toBe('GGUF');
     grove('export', 'tiny-seed', '--format', 'hf', '--out', join(dir, 'seed-hf'), '--dtype', 'f16');
     expect(JSON.parse(readFileSync(join(dir, 'seed-hf', 'config.json'), 'utf8')).torch_dtype).toBe('float16');
@@ -39,7 +40,7 @@ describe('grove export', () => {
     const again = spawnSync(process.execPath, [groveBin, '--home', home, 'export', 'tiny-seed', '--format', 'gguf', '--out', join(dir, 'seed.gguf')], { encoding: 'utf8' });
     expect(again.status).not.toBe(0);
     expect(again.stderr).toMatch(/exists already.*--force/);
-    expect(grove('export', 'tiny-seed', '--format', 'gguf', '--out', join(dir, 'seed.gguf'), '--force', '--dtype', 'f16')).toMatch(/gguf \(f16\)/);
+    expect(grove('export', 'tiny-seed', '--format', 'gguf', '--out', join(dir, 'seed.gguf'), '--force', '--dtype', 'f32')).toMatch(/gguf \(f32\)/);
   });
 
   it('writes a light expert as a PEFT adapter, or folded into its base as GGUF; refuses peft of a full model', async () => {

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { checkServerIdentity } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { groveBin, startServe, type ServeProcess } from '../../helpers/grove-process';
+import { opensslFor } from '../../helpers/openssl';
 import { tempDir } from '../../helpers/tmp';
 
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+const hasOpenssl = opensslFor('grove serve --remote over HTTPS');
 const dir = tempDir();
 const home = join(dir, 'home');
 const docs = join(dir, 'docs');

@@ -7,6 +7,7 @@ import { ByteTokenizer } from '../../../src/engine/corpus/byte-tokenizer';
 import { ingestFolder } from '../../../src/engine/corpus/ingest';
 import { formatReport } from '../../../src/engine/corpus/report';
 import type { AcceptedFile, FileOutcome, IngestProgress, IngestReport, SkippedFile } from '../../../src/engine/corpus/types';
+import { runBoundByFileModes } from '../../helpers/file-modes';
 import { makeDocx, makeEml, makeEpub, makeImageOnlyPdf, makePdf, makePng, prose, tempDir } from './fixtures';
 
 const tokenizer = new ByteTokenizer();
@@ -16,7 +17,6 @@ let folder: string;
 let out: string;
 let report: IngestReport;
 const events: IngestProgress[] = [];
-const asRoot = process.getuid?.() === 0;
 let fifo = false;
 
 const settings = { maxFileBytes: 1_000_000, maxWholeFileBytes: 300_000, minTrainTokens: 1000, minDocumentsToSplitByDocument: 5 };
@@ -116,10 +116,6 @@ beforeAll(async () => {
   await writeFile(join(root, 'outside.txt'), 'outside text that must not be read');
   await symlink(join(root, 'outside.txt'), join(folder, 'outside-link.txt'));
   await symlink('notes', join(folder, 'notes-link'));
-  if (!asRoot) {
-    await put('locked.txt', 'cannot read me');
-    await chmod(join(folder, 'locked.txt'), 0o000);
-  }
   try {
     execFileSync('mkfifo', [join(folder, 'pipe')]);
     fifo = true;
@@ -138,7 +134,6 @@ function makeDocxLike(): Uint8Array {
 }
 
 afterAll(async () => {
-  if (!asRoot) await chmod(join(folder, 'locked.txt'), 0o644).catch(() => undefined);
   await cleanup();
 });
 
@@ -195,7 +190,6 @@ describe('ingestFolder on a folder with every format', () => {
     expect(skipped('dangling.txt', 'unreadable').detail).toMatch(/[Bb]roken/);
     skipped('outside-link.txt', 'outside folder');
     expect(skipped('notes-link/', 'duplicate').duplicateOf).toBe('notes');
-    if (!asRoot) skipped('locked.txt', 'unreadable');
     if (fifo) expect(skipped('pipe', 'unreadable').detail).toMatch(/pipe/);
     expect(report.totals.skippedBy.duplicate).toBeGreaterThanOrEqual(2);
   });
@@ -275,5 +269,19 @@ describe('ingestFolder on a folder with every format', () => {
     expect(text).toContain('Quarterly report heading'); // reused from the previous shards
     const shards = (await import('node:fs/promises')).readdir(join(out, 'shards'));
     expect((await shards).every((n) => n.includes('-g0003-'))).toBe(true);
+  });
+});
+
+// In a child bound by file modes: root (CI) would otherwise read the file whatever its mode.
+describe('ingestFolder on a file it may not read', () => {
+  it('skips it as unreadable with a sentence that says why, and ingests the rest', async () => {
+    const locked = join(root, 'locked-folder');
+    await mkdir(locked);
+    await writeFile(join(locked, 'open.txt'), `Open text. ${prose(60, 41)}`);
+    await writeFile(join(locked, 'locked.txt'), 'cannot read me');
+    await chmod(join(locked, 'locked.txt'), 0o000);
+    const files = runBoundByFileModes<FileOutcome[]>(join(import.meta.dirname, 'locked-file.child.ts'), ['ingest', locked, root]);
+    expect(files.find((f) => f.path === 'open.txt')).toMatchObject({ status: 'accepted' });
+    expect(files.find((f) => f.path === 'locked.txt')).toMatchObject({ status: 'skipped', reason: 'unreadable', detail: expect.stringMatching(/not allowed to read it/) });
   });
 });

@@ -38,6 +38,10 @@ describe('ExportPanel', () => {
     await fireEvent.input(screen.getByLabelText('Destination on the engine’s machine'), { target: { value: '/tmp/news.gguf' } });
     await fireEvent.click(screen.getByLabelText(/ONNX/));
     expect((screen.getByLabelText('Destination on the engine’s machine') as HTMLInputElement).value).toBe('/tmp/news.gguf');
+    // ONNX holds f32 only: the one precision offered (16-bit was offered, and the engine refused it).
+    const precision = screen.getByLabelText('Precision') as HTMLSelectElement;
+    expect([...precision.options].map((o) => o.value)).toEqual(['f32']);
+    expect(precision.value).toBe('f32');
     await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/exportModel is not answered/);
   });
@@ -53,7 +57,8 @@ describe('ExportPanel', () => {
     expect((screen.getByLabelText('Destination on the engine’s machine') as HTMLInputElement).value).toBe('/home/me/grove/exports/law-peft');
     expect(screen.getByLabelText(/GGUF/).closest('label')!.textContent).toMatch(/the adapter folded into its base: a full model/);
     await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
-    expect(api.exportModel).toHaveBeenCalledWith({ model: 'law', format: 'peft', out: '/home/me/grove/exports/law-peft', dtype: 'f16', force: false });
+    // An adapter stays 32-bit by default, as `grove export` writes it (shared/api/defaults.ts).
+    expect(api.exportModel).toHaveBeenCalledWith({ model: 'law', format: 'peft', out: '/home/me/grove/exports/law-peft', dtype: 'f32', force: false });
   });
 
   it('offers no PEFT adapter for a full model', () => {

@@ -21,7 +21,10 @@ describe('chat completion requests', () => {
     const r = chat();
     expect(r).toMatchObject({ endpoint: 'chat', model: 'forest', maxTokens: 256, stop: [], stream: false, includeUsage: false, logprobs: undefined, echo: false });
     expect(r.sampling).toMatchObject({ temperature: 1, topP: 1, topK: 0, repetitionPenalty: 1 });
-    expect(r.sampling.seed).toBeGreaterThanOrEqual(0);
+    // A random 32-bit seed per request: twenty requests without one do not all get the same seed.
+    const seeds = new Set(Array.from({ length: 20 }, () => chat().sampling.seed));
+    expect(seeds.size).toBeGreaterThan(1);
+    for (const seed of seeds) expect(Number.isInteger(seed) && seed! >= 0 && seed! < 2 ** 32, String(seed)).toBe(true);
     expect(r.input).toEqual({ kind: 'chat', messages: [{ role: 'user', content: 'hi' }] });
   });
 

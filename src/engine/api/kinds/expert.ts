@@ -9,13 +9,14 @@ import type { ExpertJobPayload, ExpertProgress, ExpertRecord } from '../../store
 import { recordTrainStep, type JobKind } from './kind';
 import { storePriorRecord } from './prior';
 
-type Payload = Pick<ExpertJobPayload, 'modelId' | 'name' | 'train' | 'branch'>;
+type Payload = Pick<ExpertJobPayload, 'modelId' | 'name' | 'train' | 'branch' | 'bundle'>;
 
 const PHASES: Record<ExpertProgress['phase'], string> = { prior: 'Reading the domain', branch: 'Branching', train: 'Training', store: 'Saving' };
 
 export const expertKind: JobKind = {
   label(job) {
     const p = job.payload as Payload;
+    if (p.bundle) return `Bundle expert “${p.name}”`;
     return p.train ? `Train expert “${p.name}”` : `Branch expert “${p.name}”`;
   },
 

@@ -3,8 +3,10 @@
 // list, so a kind the worker runs and the owner does not describe (or the reverse) does not compile.
 import type { JobKindName } from '../../jobs/kinds';
 import { baselineKind } from './baseline';
+import { bundleMergeKind } from './bundle-merge';
 import { collapseKind } from './collapse';
 import { collapseTrialKind } from './collapse-trial';
+import { discoverKind } from './discover';
 import { evaluateKind } from './evaluate';
 import { expertKind } from './expert';
 import { exportKind } from './export';
@@ -30,4 +32,6 @@ export const JOB_KINDS: Readonly<Record<JobKindName, JobKind>> = {
   'measure-speed': measureSpeedKind,
   download: downloadKind,
   'import-seed': importSeedKind,
+  discover: discoverKind,
+  'bundle-merge': bundleMergeKind,
 };

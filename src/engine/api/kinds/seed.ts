@@ -7,7 +7,7 @@
 import { saveIngestReport } from '../../catalog/domains';
 import { forestOfModel, modelById, setModelStatus, setModelTokenizer, setModelWeights } from '../../catalog/models';
 import { setRunJob, setRunPlan, setRunStatus, type RunStatus } from '../../catalog/runs';
-import type { TrainBudget } from '../../../shared/api/schemas-forest';
+import type { ExpertBudget } from '../../../shared/api/schemas-forest';
 import type { SeedJobPayload, SeedProgress, SeedRecord } from '../../store/seed-job';
 import { saveForestTrainingSettings, TrainingSettings } from '../../store/training-settings';
 import { planExpert } from '../expert-plan';
@@ -84,7 +84,7 @@ function queueExperts(p: SeedJobPayload, ctx: JobOwnerContext): void {
   const forestId = forestOfModel(ctx.catalog, p.modelId);
   const trainable = ctx.catalog.domains(forestId).filter((d) => p.domains.some((x) => x.name === d.name) && d.statsJson && (JSON.parse(d.statsJson) as { trainable: boolean }).trainable);
   for (const d of trainable) {
-    const budget = p.then?.experts.budget as TrainBudget | undefined;
+    const budget = p.then?.experts.budget as ExpertBudget | undefined;
     const payload = planExpert(ctx.catalog, ctx.forestHome, { domain: d.name, init: 'seed', topK: 1, device: 'auto', branchOnly: false, ...(budget ? { budget } : {}) });
     setRunJob(ctx.catalog, payload.train!.runId, ctx.enqueue('expert', payload).id);
   }

@@ -2,6 +2,7 @@
 // k-means; each cluster described for a person to name: its size, the words that weigh most in it, the titles of
 // the documents nearest its centre. Pure: the caller reads the documents (documents.ts) and prints or stores.
 import { GroveError } from '../../../shared/api/errors';
+import type { Clusterer } from './clusterer';
 import { balancedKMeans, suggestK } from './kmeans';
 import { svdDims, truncatedSvd } from './svd';
 import { tfidf } from './tfidf';
@@ -9,10 +10,12 @@ import { tfidf } from './tfidf';
 export interface DiscoverDocument {
   path: string; // relative to the folder; identifies the document
   text: string;
+  tokens?: number; // the tokens training will see of it, when read from an ingest (documents.ts)
 }
 
 export interface DiscoveredCluster {
   size: number;
+  tokens: number; // sum of the members' tokens (0 when the documents carry none)
   topTerms: string[]; // the words of largest mean TF-IDF weight in the cluster, heaviest first
   examples: { path: string; title: string }[]; // up to three, nearest the centre first
   members: string[]; // paths, sorted
@@ -23,6 +26,8 @@ export interface Discovery {
   kRule: 'chosen' | 'suggested';
   dims: number;
   clusters: DiscoveredCluster[]; // largest first, then by first member: the numbering a person names them by
+  /** What places a new text among the clusters (c-BTM routing): centres in the order of `clusters`. */
+  clusterer: Clusterer;
 }
 
 export interface DiscoverOptions {
@@ -42,7 +47,7 @@ export function discoverDomains(documents: readonly DiscoverDocument[], options:
   const n = documents.length;
   if (n < 2) throw new GroveError('bad_input', `Discovery needs at least 2 documents to make clusters of, and the folder has ${n}; add documents, or ingest it as one domain with --domain NAME.`, { documents: n });
   const k = options.k ?? suggestK(n);
-  if (!Number.isInteger(k) || k < 2 || k > n) throw new GroveError('bad_input', `--k ${k} cannot cluster ${n} documents: choose a whole number from 2 to ${n}, or leave it out for the suggestion (${suggestK(n)}).`, { k, documents: n });
+  if (!Number.isInteger(k) || k < 2 || k > n) throw new GroveError('bad_input', `k = ${k} cannot cluster ${n} documents: choose a whole number of clusters from 2 to ${n}, or leave k out for the suggestion (${suggestK(n)}).`, { k, documents: n });
   const seed = options.seed ?? 0;
   const matrix = tfidf(documents.map((d) => d.text));
   if (matrix.vocabulary.length === 0) throw new GroveError('bad_input', `The ${n} documents share no words to cluster them by; ingest the folder as one domain with --domain NAME.`, { documents: n });
@@ -56,7 +61,7 @@ export function discoverDomains(documents: readonly DiscoverDocument[], options:
     if (norm > 0) for (let t = 0; t < dims; t++) row[t]! /= norm;
   }
   const clustering = balancedKMeans(points, n, dims, k, { seed });
-  const clusters = Array.from({ length: k }, (_, c): DiscoveredCluster => {
+  const clusters = Array.from({ length: k }, (_, c): DiscoveredCluster & { centre: Float64Array } => {
     const idx = [...clustering.assignment.keys()].filter((i) => clustering.assignment[i] === c);
     const weight = new Float64Array(matrix.vocabulary.length);
     for (const i of idx) matrix.rows[i]!.indices.forEach((j, t) => (weight[j]! += matrix.rows[i]!.values[t]!));
@@ -73,11 +78,14 @@ export function discoverDomains(documents: readonly DiscoverDocument[], options:
     const nearest = [...idx].sort((a, b) => distance(a) - distance(b) || a - b).slice(0, 3);
     return {
       size: idx.length,
+      tokens: idx.reduce((sum, i) => sum + (documents[i]!.tokens ?? 0), 0),
       topTerms,
       examples: nearest.map((i) => ({ path: documents[i]!.path, title: titleOf(documents[i]!) })),
       members: idx.map((i) => documents[i]!.path).sort(),
+      centre: clustering.centres.slice(c * dims, (c + 1) * dims),
     };
   });
   clusters.sort((a, b) => b.size - a.size || (a.members[0]! < b.members[0]! ? -1 : 1));
-  return { k, kRule: options.k === undefined ? 'suggested' : 'chosen', dims, clusters };
+  const clusterer: Clusterer = { vocabulary: matrix.vocabulary, idf: matrix.idf, dims, components: svd.components, centres: clusters.map((c) => c.centre) };
+  return { k, kRule: options.k === undefined ? 'suggested' : 'chosen', dims, clusters: clusters.map(({ centre: _centre, ...c }) => c), clusterer };
 }

@@ -23,7 +23,7 @@ export async function ingestedDocuments(out: string, decode: (ids: ArrayLike<num
         for await (const chunk of reader.range(join(out, 'shards', piece.file), piece.offset, piece.tokens)) ids.push(...chunk);
         parts.push(decode(ids));
       }
-      documents.push({ path, text: parts.join('\n') });
+      documents.push({ path, text: parts.join('\n'), tokens: doc.pieces.reduce((sum, piece) => sum + piece.tokens, 0) });
     }
   } finally {
     await reader.close();

@@ -1,5 +1,6 @@
 // The app's UI preferences, kept in the renderer's localStorage (they concern this window, not the forest).
 // Whatever is stored is checked on load: a bad or old value falls back to its default instead of breaking the app.
+import { DEFAULT_EXPERT_PASSES } from '../../../shared/api/defaults';
 import { MODEL_QUANTS, type ModelQuant } from '../../../shared/api/quant';
 
 export type Theme = 'system' | 'light' | 'dark';
@@ -8,8 +9,8 @@ const DEVICES: readonly DevicePref[] = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 
 
 export interface Prefs {
   theme: Theme;
-  /** Default training budget offered for a new expert. */
-  budgetKind: 'minutes' | 'steps' | 'tokens';
+  /** Default training budget offered for a new expert (out of the box: the CLI's, passes over the domain's text). */
+  budgetKind: 'passes' | 'minutes' | 'steps' | 'tokens';
   budgetValue: number;
   /** Where new experts train by default. */
   device: DevicePref;
@@ -25,7 +26,7 @@ export interface Prefs {
   checkpointMinutes: number;
 }
 
-export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'minutes', budgetValue: 10, device: 'auto', threads: 0, chatThreads: 0, quant: 'f32', checkpointSteps: 0, checkpointMinutes: 5 };
+export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'passes', budgetValue: DEFAULT_EXPERT_PASSES, device: 'auto', threads: 0, chatThreads: 0, quant: 'f32', checkpointSteps: 0, checkpointMinutes: 5 };
 const KEY = 'grove.prefs.v1';
 
 export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
@@ -38,7 +39,7 @@ export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
   const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   return {
     theme: r.theme === 'light' || r.theme === 'dark' || r.theme === 'system' ? r.theme : DEFAULT_PREFS.theme,
-    budgetKind: r.budgetKind === 'minutes' || r.budgetKind === 'steps' || r.budgetKind === 'tokens' ? r.budgetKind : DEFAULT_PREFS.budgetKind,
+    budgetKind: r.budgetKind === 'passes' || r.budgetKind === 'minutes' || r.budgetKind === 'steps' || r.budgetKind === 'tokens' ? r.budgetKind : DEFAULT_PREFS.budgetKind,
     budgetValue:
       typeof r.budgetValue === 'number' && Number.isFinite(r.budgetValue) && r.budgetValue > 0 ? r.budgetValue : DEFAULT_PREFS.budgetValue,
     device: DEVICES.includes(r.device as DevicePref) ? (r.device as DevicePref) : DEFAULT_PREFS.device,

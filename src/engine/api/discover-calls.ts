@@ -1,0 +1,94 @@
+// The service's domain discovery calls (schemas-discover.ts, issue 18): queue the discovery job (the folder
+// ingested once, its documents clustered), read its clusters back, and grow one expert per domain the person
+// made of them (named, merged, dropped). Each domain goes through the new-expert path of a single folder
+// (ServiceJobs.ingestDomain, as addDomain), its ingest seeded from the discovery's so no file is read twice.
+// The clusterer is recorded in the catalog with the domain each cluster became (catalog/clusterers.ts).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobView } from '../../shared/api/events';
+import { GroveError } from '../../shared/api/errors';
+import type { ApiInput } from '../../shared/api/schemas';
+import type { DiscoveryView } from '../../shared/api/schemas-discover';
+import { DomainExpert } from '../../shared/api/schemas-forest';
+import type { Catalog } from '../catalog/catalog';
+import { insertClusterer } from '../catalog/clusterers';
+import { loadClustererAt, saveClusterer } from '../forest/clusterer-store';
+import type { DiscoverJobPayload, StoredDiscovery } from '../corpus/discover/discover-job';
+import { linkMembers } from '../corpus/discover/link-members';
+import { seedDomainIngest } from '../corpus/discover/seed-domain';
+import { clustererFile, discoverDir, discoverIngestDir, discoveredDomainDir, discoveryFile } from '../store/discover-dir';
+import { domainDir } from '../store/domains';
+import { forestTokenizerDir } from '../store/init';
+import { assertExpertNameFree } from './kinds/ingest';
+import { assertLightStartHasParents } from './expert-plan';
+import { jobView, type ServiceJobs } from './jobs';
+
+export class DiscoverCalls {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly forestHome: string,
+    private readonly jobs: ServiceJobs,
+  ) {}
+
+  discoverDomains(input: ApiInput<'discoverDomains'>): JobView {
+    const folder = this.jobs.paths.folder(input.folder);
+    const tokenizer = join(forestTokenizerDir(this.forestHome), 'tokenizer.json');
+    if (!existsSync(tokenizer)) throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first, then discover the domains of a folder.');
+    const payload: DiscoverJobPayload = { folder, dir: discoverDir(this.forestHome, folder), tokenizer, ...(input.k !== undefined ? { k: input.k } : {}), seed: input.seed ?? 0 };
+    return jobView(this.jobs.enqueueJob('discover', payload));
+  }
+
+  discovery(input: ApiInput<'discovery'>): DiscoveryView | null {
+    const stored = this.stored(this.jobs.paths.folder(input.folder));
+    if (!stored) return null;
+    const { members: _members, ...view } = stored;
+    return view;
+  }
+
+  async growDiscovered(input: ApiInput<'growDiscovered'>): Promise<JobView[]> {
+    const folder = this.jobs.paths.folder(input.folder);
+    const stored = this.stored(folder);
+    if (!stored) throw new GroveError('not_found', `No domains were discovered in ${folder} yet: discover them first.`, { folder });
+    const forest = this.catalog.forest();
+    if (!forest) throw new GroveError('conflict', 'There is no forest yet: create one first.');
+    const clusterDomain: (string | null)[] = stored.clusters.map(() => null);
+    const names = new Set<string>();
+    for (const d of input.domains) {
+      if (names.has(d.name)) throw new GroveError('bad_input', `The name "${d.name}" is given to two domains; merge their clusters into one domain instead.`, { name: d.name });
+      names.add(d.name);
+      for (const c of d.clusters) {
+        if (c >= stored.clusters.length) throw new GroveError('bad_input', `There is no cluster ${c + 1}: the discovery found ${stored.clusters.length}.`, { cluster: c });
+        if (clusterDomain[c] !== null) throw new GroveError('bad_input', `Cluster ${c + 1} is in two domains ("${clusterDomain[c]}" and "${d.name}"); give each cluster to one domain.`, { cluster: c });
+        clusterDomain[c] = d.name;
+      }
+    }
+    const expert = DomainExpert.parse(input.expert ?? {});
+    assertLightStartHasParents(this.catalog, expert.init, expert.light);
+    for (const d of input.domains) {
+      assertExpertNameFree(this.catalog, d.name);
+      if (this.catalog.domains(forest.id).some((row) => row.name === d.name)) throw new GroveError('conflict', `The forest already has a domain named "${d.name}"; choose another name.`, { domain: d.name });
+    }
+    const dir = discoverDir(this.forestHome, folder);
+    const queued: JobView[] = [];
+    for (const d of input.domains) {
+      const members = d.clusters.flatMap((c) => stored.members[c]!).sort();
+      const linked = discoveredDomainDir(dir, d.name);
+      linkMembers(folder, members, linked);
+      await seedDomainIngest(discoverIngestDir(dir), members, domainDir(this.forestHome, d.name));
+      queued.push(this.jobs.ingestDomain(linked, d.name, expert));
+    }
+    // Recorded once every domain is queued: a refusal above leaves no clusterer naming domains that never came.
+    insertClusterer(this.catalog, forest.id, { folder, file: clustererFile(dir), domains: clusterDomain });
+    // Routing reads the forest's clusterer: this discovery's, each cluster naming the expert its domain grows (named as the domain).
+    const discovered = loadClustererAt(dir);
+    if (!discovered) throw new GroveError('conflict', `The discovery of ${folder} has lost its clusterer (${clustererFile(dir)}); discover the folder again.`, { folder });
+    await saveClusterer(this.forestHome, { clusterer: discovered.clusterer, experts: clusterDomain });
+    return queued;
+  }
+
+  private stored(folder: string): StoredDiscovery | null {
+    const file = discoveryFile(discoverDir(this.forestHome, folder));
+    if (!existsSync(file)) return null;
+    return JSON.parse(readFileSync(file, 'utf8')) as StoredDiscovery;
+  }
+}
