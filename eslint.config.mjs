@@ -10,30 +10,53 @@ const SQLITE = ['better-sqlite3'];
 
 /** [globs or a RegExp source, message] pairs as no-restricted-imports patterns. */
 const restrict = (groups) => ({
-  'no-restricted-imports': ['error', { patterns: groups.map(([match, message]) => (typeof match === 'string' ? { regex: match, message } : { group: match, message })) }],
+  'no-restricted-imports': [
+    'error',
+    { patterns: groups.map(([match, message]) => (typeof match === 'string' ? { regex: match, message } : { group: match, message })) },
+  ],
 });
 
 const UI_ONLY = [
-  [['**/engine/**', '**/main/**', '**/cli/**', '**/server/**', '**/bench/**'], 'The renderer reaches Grove only through src/shared/api (the preload bridge or HTTP).'],
+  [
+    ['**/engine/**', '**/main/**', '**/cli/**', '**/server/**', '**/bench/**'],
+    'The renderer reaches Grove only through src/shared/api (the preload bridge or HTTP).',
+  ],
   [['node:*', 'electron', ...ORT, ...SQLITE], 'The renderer runs in a sandboxed page: no Node, Electron, ONNX Runtime or SQLite.'],
 ];
 const SHARED_ONLY = [
-  [['**/engine/**', '**/main/**', '**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**'], 'src/shared is the contract both sides import: it imports nothing of theirs.'],
+  [
+    ['**/engine/**', '**/main/**', '**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**'],
+    'src/shared is the contract both sides import: it imports nothing of theirs.',
+  ],
   [['node:*', 'electron', ...ORT, ...SQLITE], 'src/shared also runs in the renderer: plain TypeScript and zod only.'],
 ];
-const HOSTS = [[['**/main/**', '**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**'], 'The engine is a library its hosts (the app, the CLI, the server, the bench) call; it never imports them.']];
+const HOSTS = [
+  [
+    ['**/main/**', '**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**'],
+    'The engine is a library its hosts (the app, the CLI, the server, the bench) call; it never imports them.',
+  ],
+];
 const NO_ELECTRON = [[['electron'], 'Only the Electron main process (src/main) imports electron; the engine also runs in plain Node.']];
 const ORT_ONLY_IN_RUNTIME = [[ORT, 'Only src/engine/runtime opens ONNX Runtime: main never loads it, and sessions are made in one place.']];
-const SQLITE_ONLY_IN_CATALOG = [[SQLITE, 'Only src/engine/catalog opens SQLite (and the run lock, which is a lock file that SQLite implements).']];
-const CATALOG_HANDLE = [[['**/catalog/database'], "The catalog's SQLite handle is for its table modules (and tests): call a named function of src/engine/catalog/<table>.ts."]];
+const SQLITE_ONLY_IN_CATALOG = [
+  [SQLITE, 'Only src/engine/catalog opens SQLite (and the run lock, which is a lock file that SQLite implements).'],
+];
+const CATALOG_HANDLE = [
+  [
+    ['**/catalog/database'],
+    "The catalog's SQLite handle is for its table modules (and tests): call a named function of src/engine/catalog/<table>.ts.",
+  ],
+];
 const SQL_ONLY_IN_CATALOG = [...SQLITE_ONLY_IN_CATALOG, ...CATALOG_HANDLE];
 
 /**
  * The catalog owns SQL: its handle is private (Catalog #db), and these catch a query written anywhere else
  * (a handle passed around, a prepared statement, a pragma, an exec of SQL text) with where it belongs.
  */
-const SQL_HOME = 'SQL belongs in src/engine/catalog, in the module of its table (catalog/<table>.ts): add a named, typed function there and call it; group writes that must land together with catalog.transaction(fn).';
-const SQL_KEYWORDS = '/^\\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|ALTER|DROP|PRAGMA|WITH|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|VACUUM|ATTACH)\\b/i';
+const SQL_HOME =
+  'SQL belongs in src/engine/catalog, in the module of its table (catalog/<table>.ts): add a named, typed function there and call it; group writes that must land together with catalog.transaction(fn).';
+const SQL_KEYWORDS =
+  '/^\\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|ALTER|DROP|PRAGMA|WITH|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|VACUUM|ATTACH)\\b/i';
 const NO_SQL_OUTSIDE_CATALOG = {
   'no-restricted-syntax': [
     'error',
@@ -68,13 +91,29 @@ export default tseslint.config(
     // Main hosts the engine through its service, the worker launchers and a few file helpers; no tensor code, no SQL.
     files: ['src/main/**/*.ts'],
     rules: restrict([
-      ['^(\\.\\./)+engine/(?!(api/service|home|infer/host|jobs/protocol|jobs/runner|durable-write)$)', 'Main reaches the engine through its service (engine/api/service), the worker launchers and a few file helpers; compute runs in workers.'],
+      [
+        '^(\\.\\./)+engine/(?!(api/service|home|infer/host|jobs/protocol|jobs/runner|durable-write)$)',
+        'Main reaches the engine through its service (engine/api/service), the worker launchers and a few file helpers; compute runs in workers.',
+      ],
       // The OpenAI-compatible endpoint is one module both hosts serve (grove serve, and the app's loopback server
       // on port 7421), with the kept key file: main may import those two parts of src/server, nothing else there.
       [['**/renderer/**', '**/cli/**', '**/bench/**'], 'Main hosts the app; it does not import the other hosts.'],
-      ['^(\\.\\./)+server/(?!(openai/[a-z-]+|kept-token)$)', 'Main serves the OpenAI-compatible endpoint (server/openai) and nothing else of grove serve.'],
-      [[...ORT, ...SQLITE], 'Main never runs tensor code or SQL itself: the service and the workers do (a driver fault must not take the window down).'],
+      [
+        '^(\\.\\./)+server/(?!(openai/[a-z-]+|kept-token)$)',
+        'Main serves the OpenAI-compatible endpoint (server/openai) and nothing else of grove serve.',
+      ],
+      [
+        [...ORT, ...SQLITE],
+        'Main never runs tensor code or SQL itself: the service and the workers do (a driver fault must not take the window down).',
+      ],
     ]),
   },
-  { files: ['src/cli/**/*.ts', 'src/server/**/*.ts', 'src/bench/**/*.ts'], rules: restrict([[['**/main/**', '**/renderer/**', 'electron'], 'The CLI, the server and the bench run in plain Node: no Electron, no app code.'], ...ORT_ONLY_IN_RUNTIME, ...SQL_ONLY_IN_CATALOG]) },
+  {
+    files: ['src/cli/**/*.ts', 'src/server/**/*.ts', 'src/bench/**/*.ts'],
+    rules: restrict([
+      [['**/main/**', '**/renderer/**', 'electron'], 'The CLI, the server and the bench run in plain Node: no Electron, no app code.'],
+      ...ORT_ONLY_IN_RUNTIME,
+      ...SQL_ONLY_IN_CATALOG,
+    ]),
+  },
 );

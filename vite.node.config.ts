@@ -17,7 +17,12 @@ export default defineConfig({
     minify: false,
     sourcemap: true,
     rollupOptions: {
-      input: { cli: resolve('src/cli/index.ts'), 'job-worker': resolve('src/workers/job-worker.ts'), 'infer-worker': resolve('src/workers/infer-worker.ts'), 'train-memory': resolve('src/bench/train-memory-child.ts') },
+      input: {
+        cli: resolve('src/cli/index.ts'),
+        'job-worker': resolve('src/workers/job-worker.ts'),
+        'infer-worker': resolve('src/workers/infer-worker.ts'),
+        'train-memory': resolve('src/bench/train-memory-child.ts'),
+      },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'esm', entryFileNames: '[name].js' },
     },

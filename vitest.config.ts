@@ -18,7 +18,12 @@ export default defineConfig({
         extends: true,
         plugins: [svelte({ configFile: false, compilerOptions: { runes: true } })],
         resolve: { conditions: ['browser'] },
-        test: { name: 'renderer', include: ['test/renderer/**/*.test.ts'], environment: 'happy-dom', setupFiles: ['@testing-library/svelte/vitest'] },
+        test: {
+          name: 'renderer',
+          include: ['test/renderer/**/*.test.ts'],
+          environment: 'happy-dom',
+          setupFiles: ['@testing-library/svelte/vitest'],
+        },
       },
     ],
   },

@@ -33,10 +33,14 @@ if (!existsSync(nodeGyp)) fail(`node-gyp not found at ${nodeGyp}`);
 const work = mkdtempSync(join(tmpdir(), 'grove-sqlite-electron-'));
 try {
   cpSync(sqliteDir, work, { recursive: true, filter: (src) => !src.includes(`${sqliteDir}/build`) });
-  const r = spawnSync(process.execPath, [nodeGyp, 'rebuild', '--release', `--target=${electronVersion}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'], {
-    cwd: work,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [nodeGyp, 'rebuild', '--release', `--target=${electronVersion}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'],
+    {
+      cwd: work,
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) fail(`node-gyp failed (exit ${r.status}); Electron's headers must be downloadable`);
   mkdirSync(dirname(target), { recursive: true });
   const tmp = `${target}.tmp`;

@@ -9,13 +9,18 @@ import { chromium } from 'playwright-core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const svg = readFileSync(join(root, 'resources/icon.svg'), 'utf8');
-const browser = await chromium.launch({ executablePath: process.env.GROVE_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+const browser = await chromium.launch({
+  executablePath: process.env.GROVE_CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
 try {
   mkdirSync(join(root, 'resources/icons'), { recursive: true });
   const targets = [[1024, 'icon.png'], ...[16, 24, 32, 48, 64, 128, 256, 512].map((n) => [n, `icons/${n}x${n}.png`])];
   for (const [size, file] of targets) {
     const page = await browser.newPage({ viewport: { width: size, height: size } });
-    await page.setContent(`<style>html,body{margin:0;background:transparent}svg{display:block;width:${size}px;height:${size}px}</style>${svg}`);
+    await page.setContent(
+      `<style>html,body{margin:0;background:transparent}svg{display:block;width:${size}px;height:${size}px}</style>${svg}`,
+    );
     await page.screenshot({ path: join(root, 'resources', file), omitBackground: true });
     await page.close();
     console.log(`resources/${file}`);

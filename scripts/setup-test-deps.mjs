@@ -25,7 +25,9 @@ if (missing.length === 0) {
   process.exit(0);
 }
 if (!existsSync('/usr/bin/apt-get')) {
-  console.error(`setup-test-deps: missing ${missing.join(', ')} and this is not a Debian/Ubuntu system; install their equivalents by hand.`);
+  console.error(
+    `setup-test-deps: missing ${missing.join(', ')} and this is not a Debian/Ubuntu system; install their equivalents by hand.`,
+  );
   process.exit(1);
 }
 const isRoot = process.getuid?.() === 0;

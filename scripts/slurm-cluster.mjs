@@ -56,7 +56,12 @@ function nodeLine() {
   const r = run('/usr/sbin/slurmd', ['-C']);
   const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('NodeName='));
   if (r.status !== 0 || !line) fail(`slurmd -C could not describe this machine: ${r.stderr}`);
-  const fields = Object.fromEntries(line.split(/\s+/).filter(Boolean).map((kv) => kv.split('=')));
+  const fields = Object.fromEntries(
+    line
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((kv) => kv.split('=')),
+  );
   // Leave a little memory to the system so a job asking for the whole node is not refused for the rounding.
   const memory = Math.max(256, Math.floor(Number(fields.RealMemory) * 0.95));
   return `NodeName=localhost NodeAddr=127.0.0.1 CPUs=${fields.CPUs} Boards=${fields.Boards ?? 1} SocketsPerBoard=${fields.SocketsPerBoard} CoresPerSocket=${fields.CoresPerSocket} ThreadsPerCore=${fields.ThreadsPerCore} RealMemory=${memory} State=UNKNOWN`;
@@ -129,7 +134,23 @@ function startMunge() {
   chownSync(MUNGE_KEY, uid, gid);
   chmodSync(MUNGE_KEY, 0o400);
   rmSync(MUNGE_SOCKET, { force: true });
-  const r = run('/usr/sbin/munged', ['--key-file', MUNGE_KEY, '--socket', MUNGE_SOCKET, '--pid-file', PIDS.munged, '--log-file', join(MUNGE_DIR, 'munged.log'), '--seed-file', join(MUNGE_DIR, 'munged.seed'), '--force'], { uid, gid });
+  const r = run(
+    '/usr/sbin/munged',
+    [
+      '--key-file',
+      MUNGE_KEY,
+      '--socket',
+      MUNGE_SOCKET,
+      '--pid-file',
+      PIDS.munged,
+      '--log-file',
+      join(MUNGE_DIR, 'munged.log'),
+      '--seed-file',
+      join(MUNGE_DIR, 'munged.seed'),
+      '--force',
+    ],
+    { uid, gid },
+  );
   if (r.status !== 0) fail(`munged did not start: ${r.stderr}`);
 }
 

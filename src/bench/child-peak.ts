@@ -34,7 +34,12 @@ export function runMeasured(command: string, args: readonly string[]): Promise<C
     child.once('error', reject);
     child.once('exit', (code) => {
       clearInterval(timer);
-      resolve({ code, seconds: (performance.now() - started) / 1000, peakRssMegabytes: peak === null ? null : (peak * 1024) / 1e6, stderr });
+      resolve({
+        code,
+        seconds: (performance.now() - started) / 1000,
+        peakRssMegabytes: peak === null ? null : (peak * 1024) / 1e6,
+        stderr,
+      });
     });
   });
 }

@@ -10,7 +10,10 @@ async function load(): Promise<NodeLlamaCpp> {
   try {
     return await import('node-llama-cpp');
   } catch (err) {
-    throw new GroveError('unsupported', `node-llama-cpp is not installed (${(err as Error).message}); it is a devDependency: run \`npm ci\` in a Grove checkout.`);
+    throw new GroveError(
+      'unsupported',
+      `node-llama-cpp is not installed (${(err as Error).message}); it is a devDependency: run \`npm ci\` in a Grove checkout.`,
+    );
   }
 }
 
@@ -30,9 +33,22 @@ export interface LlamaCppRunner {
 export async function openLlamaCpp(ggufPath: string, o: { threads: number; contextSize?: number }): Promise<LlamaCppRunner> {
   const { getLlama, LlamaLogLevel } = await load();
   // The prebuilt CPU binary only: never a build from source, never a download, never a GPU probe.
-  const llama = await getLlama({ gpu: false, build: 'never', skipDownload: true, usePrebuiltBinaries: true, progressLogs: false, logLevel: LlamaLogLevel.error, maxThreads: o.threads });
+  const llama = await getLlama({
+    gpu: false,
+    build: 'never',
+    skipDownload: true,
+    usePrebuiltBinaries: true,
+    progressLogs: false,
+    logLevel: LlamaLogLevel.error,
+    maxThreads: o.threads,
+  });
   const model = await llama.loadModel({ modelPath: ggufPath, gpuLayers: 0 });
-  const context = await model.createContext({ contextSize: o.contextSize ?? 256, threads: o.threads, sequences: 1, batchSize: o.contextSize ?? 256 });
+  const context = await model.createContext({
+    contextSize: o.contextSize ?? 256,
+    threads: o.threads,
+    sequences: 1,
+    batchSize: o.contextSize ?? 256,
+  });
   const sequence = context.getSequence();
   return {
     async greedy(prompt, count) {

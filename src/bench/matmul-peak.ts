@@ -25,7 +25,11 @@ const CHAIN = 8;
 
 async function bestGflops([m, k, n]: [number, number, number], threads: number, quick: boolean): Promise<{ gflops: number; runs: number }> {
   // x_{i+1} = x_i B (i even) or x_i B^T (i odd): [M, K] -> [M, N] -> [M, K] ...
-  const nodes = Array.from({ length: CHAIN }, (_, i) => ({ opType: 'MatMul', inputs: [i === 0 ? 'a' : `x${i}`, i % 2 === 0 ? 'b' : 'bt'], outputs: [i === CHAIN - 1 ? 'c' : `x${i + 1}`] }));
+  const nodes = Array.from({ length: CHAIN }, (_, i) => ({
+    opType: 'MatMul',
+    inputs: [i === 0 ? 'a' : `x${i}`, i % 2 === 0 ? 'b' : 'bt'],
+    outputs: [i === CHAIN - 1 ? 'c' : `x${i + 1}`],
+  }));
   const model = encodeModel({
     graph: {
       name: 'matmul_peak',
@@ -41,7 +45,8 @@ async function bestGflops([m, k, n]: [number, number, number], threads: number, 
   const session = await createSession(model, { threads });
   // Uniform in [-0.5, 0.5) scaled by sqrt(12 / width): each product keeps its values near unit size (no
   // overflow to infinity, no denormals), whatever the chain's length.
-  const fill = (len: number, width: number) => new Float32Array(len).map((_, i) => ((((i * 2654435761) % 1000) / 1000 - 0.5) * Math.sqrt(12)) / Math.sqrt(width));
+  const fill = (len: number, width: number) =>
+    new Float32Array(len).map((_, i) => ((((i * 2654435761) % 1000) / 1000 - 0.5) * Math.sqrt(12)) / Math.sqrt(width));
   const a = new ort.Tensor('float32', fill(m * k, 1), [m, k]);
   const b = new ort.Tensor('float32', fill(k * n, k), [k, n]);
   const bt = new ort.Tensor('float32', fill(n * k, n), [n, k]);
@@ -56,8 +61,18 @@ export async function matmulPeak(threads: number, quick = false): Promise<{ gflo
   for (const shape of quick ? SHAPES.slice(1, 2) : SHAPES) {
     const r = await bestGflops(shape, threads, quick);
     best = Math.max(best, r.gflops);
-    figures.push({ name: `MatMul ${shape.join('x')} fp32 (ONNX Runtime CPU)`, value: r.gflops, unit: 'GFLOP/s', note: `best of ${r.runs} runs of a chain of ${CHAIN} products` });
+    figures.push({
+      name: `MatMul ${shape.join('x')} fp32 (ONNX Runtime CPU)`,
+      value: r.gflops,
+      unit: 'GFLOP/s',
+      note: `best of ${r.runs} runs of a chain of ${CHAIN} products`,
+    });
   }
-  figures.push({ name: 'MatMul peak (best shape, best run)', value: best, unit: 'GFLOP/s', note: 'the yardstick of every "% of the MatMul peak" in this report' });
+  figures.push({
+    name: 'MatMul peak (best shape, best run)',
+    value: best,
+    unit: 'GFLOP/s',
+    note: 'the yardstick of every "% of the MatMul peak" in this report',
+  });
   return { gflops: best, suite: { suite: 'machine', figures } };
 }

@@ -21,7 +21,10 @@ export async function benchModelFolders(prefix: string, input: ModelConfigInput,
     const folder = join(tmpdir(), `${prefix}-${j}`);
     if (!existsSync(join(folder, 'model.safetensors'))) {
       mkdirSync(folder, { recursive: true });
-      await writeModelFolder(folder, { config, tensors: [...initParameters(config, seedBase + j)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
+      await writeModelFolder(folder, {
+        config,
+        tensors: [...initParameters(config, seedBase + j)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })),
+      });
     }
     folders.push(folder);
   }
@@ -37,7 +40,8 @@ export async function benchAdapterFolders(prefix: string, input: ModelConfigInpu
     if (!existsSync(join(folder, ADAPTER_CONFIG_FILE))) {
       const tensors = new Map(
         loraSpecs(config, lora).map((s) => {
-          const data = s.factor === 'A' ? initLoraFactor(s, j) : new Rng(j, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 0.02);
+          const data =
+            s.factor === 'A' ? initLoraFactor(s, j) : new Rng(j, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 0.02);
           return [s.name, data];
         }),
       );

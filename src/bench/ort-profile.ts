@@ -44,7 +44,12 @@ export function opTable(ops: readonly OpTime[], units: number, unit: string, top
   return [
     `| op | ms per ${unit} | share | calls per ${unit} |`,
     '| --- | ---: | ---: | ---: |',
-    ...ops.slice(0, top).map((o) => `| ${o.op} | ${(o.us / 1000 / units).toFixed(3)} | ${((100 * o.us) / total).toFixed(1)} % | ${(o.calls / units).toFixed(0)} |`),
+    ...ops
+      .slice(0, top)
+      .map(
+        (o) =>
+          `| ${o.op} | ${(o.us / 1000 / units).toFixed(3)} | ${((100 * o.us) / total).toFixed(1)} % | ${(o.calls / units).toFixed(0)} |`,
+      ),
   ].join('\n');
 }
 

@@ -36,14 +36,38 @@ export interface BenchSuite {
 }
 
 /** The registry of suites: one entry per suite, each in its own module. */
-export const suites: BenchSuite[] = [engineSuite, tokenizerSuite, ingestSuite, llamaCppSuite, ensembleSuite, lightSuite, lightStartSuite, openAiSuite, btmSuite, discoverSuite, estimatesSuite];
+export const suites: BenchSuite[] = [
+  engineSuite,
+  tokenizerSuite,
+  ingestSuite,
+  llamaCppSuite,
+  ensembleSuite,
+  lightSuite,
+  lightStartSuite,
+  openAiSuite,
+  btmSuite,
+  discoverSuite,
+  estimatesSuite,
+];
 
-export async function runBench(opts: { names: string[]; threads: number; quick: boolean; outDir: string; log: (line: string) => void; progress?: (line: string) => void; btm?: BtmOptions }): Promise<{ report: BenchReport; files: { json: string; markdown: string } }> {
+export async function runBench(opts: {
+  names: string[];
+  threads: number;
+  quick: boolean;
+  outDir: string;
+  log: (line: string) => void;
+  progress?: (line: string) => void;
+  btm?: BtmOptions;
+}): Promise<{ report: BenchReport; files: { json: string; markdown: string } }> {
   const unknown = opts.names.filter((n) => !suites.some((s) => s.name === n));
-  if (unknown.length > 0) throw new Error(`Unknown benchmark suite(s) ${unknown.join(', ')}; known: ${suites.map((s) => s.name).join(', ') || '(none yet)'}`);
+  if (unknown.length > 0)
+    throw new Error(`Unknown benchmark suite(s) ${unknown.join(', ')}; known: ${suites.map((s) => s.name).join(', ') || '(none yet)'}`);
   const btmReport = btmReportName(opts.btm, opts.quick);
   if (opts.btm && Object.keys(opts.btm).length > 0 && !(opts.names.length === 1 && opts.names[0] === 'btm')) {
-    throw new GroveError('bad_input', `The BTM options (--domains, --held-out, --seed-model, --budget, --seed-fraction, --shape) apply to the btm suite alone; run \`grove bench btm ...\` with them.`);
+    throw new GroveError(
+      'bad_input',
+      `The BTM options (--domains, --held-out, --seed-model, --budget, --seed-fraction, --shape) apply to the btm suite alone; run \`grove bench btm ...\` with them.`,
+    );
   }
   // A wrong folder or flag is said now, before the peak measurement's seconds are spent.
   if (opts.btm) btmConfigFromOptions(opts.quick ? 'quick' : 'default', opts.btm);
@@ -51,11 +75,22 @@ export async function runBench(opts: { names: string[]; threads: number; quick: 
   opts.log(`measuring this machine's MatMul peak (${opts.threads} threads)...`);
   const peak = await matmulPeak(opts.threads, opts.quick);
   report.suites.push(peak.suite);
-  const ctx: BenchContext = { threads: opts.threads, quick: opts.quick, peakGflops: peak.gflops, log: opts.log, outDir: opts.outDir, ...(opts.progress ? { progress: opts.progress } : {}), ...(opts.btm ? { btm: opts.btm } : {}) };
+  const ctx: BenchContext = {
+    threads: opts.threads,
+    quick: opts.quick,
+    peakGflops: peak.gflops,
+    log: opts.log,
+    outDir: opts.outDir,
+    ...(opts.progress ? { progress: opts.progress } : {}),
+    ...(opts.btm ? { btm: opts.btm } : {}),
+  };
   for (const suite of suites.filter((s) => opts.names.length === 0 || opts.names.includes(s.name))) {
     opts.log(`suite ${suite.name}: ${suite.description}`);
     report.suites.push(await suite.run(ctx));
   }
   // One report per selection of suites, so running one suite never overwrites another's figures.
-  return { report, files: writeReport(report, opts.outDir, btmReport ?? (opts.names.length > 0 ? [...opts.names].sort().join('+') : 'all')) };
+  return {
+    report,
+    files: writeReport(report, opts.outDir, btmReport ?? (opts.names.length > 0 ? [...opts.names].sort().join('+') : 'all')),
+  };
 }

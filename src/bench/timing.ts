@@ -11,11 +11,19 @@ export interface Timing {
 
 function summary(samples: readonly number[]): Timing {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { medianMs: sorted[Math.floor(sorted.length / 2)] as number, runs: sorted.length, minMs: sorted[0] as number, maxMs: sorted.at(-1) as number };
+  return {
+    medianMs: sorted[Math.floor(sorted.length / 2)] as number,
+    runs: sorted.length,
+    minMs: sorted[0] as number,
+    maxMs: sorted.at(-1) as number,
+  };
 }
 
 /** Runs `fn` `warmup` times untimed, then at least `minRuns` times and for at least `minMs`. */
-export async function time(fn: () => Promise<unknown> | unknown, opts: { warmup?: number; minRuns?: number; minMs?: number } = {}): Promise<Timing> {
+export async function time(
+  fn: () => Promise<unknown> | unknown,
+  opts: { warmup?: number; minRuns?: number; minMs?: number } = {},
+): Promise<Timing> {
   const { warmup = 2, minRuns = 5, minMs = 1000 } = opts;
   for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];
@@ -36,7 +44,10 @@ export async function time(fn: () => Promise<unknown> | unknown, opts: { warmup?
  * other: first runs pay for allocations, caches and thread pools, and a baseline timed before it settles is
  * a weaker baseline.
  */
-export async function interleaved<K extends string>(fns: Record<K, () => Promise<unknown> | unknown>, opts: { warmup?: number; rounds?: number; settle?: number; maxWarmup?: number } = {}): Promise<Record<K, Timing> & { warmupRounds: number }> {
+export async function interleaved<K extends string>(
+  fns: Record<K, () => Promise<unknown> | unknown>,
+  opts: { warmup?: number; rounds?: number; settle?: number; maxWarmup?: number } = {},
+): Promise<Record<K, Timing> & { warmupRounds: number }> {
   const { warmup = 1, rounds = 5, settle, maxWarmup = 8 } = opts;
   const keys = Object.keys(fns) as K[];
   const round = async (into: Record<K, number[]>): Promise<void> => {
@@ -48,10 +59,12 @@ export async function interleaved<K extends string>(fns: Record<K, () => Promise
   };
   const fresh = () => Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
   const warm = fresh();
-  const settled = () => settle === undefined || keys.every((k) => {
-    const last = warm[k].slice(-3);
-    return last.length === 3 && Math.max(...last) <= (1 + settle) * Math.min(...last);
-  });
+  const settled = () =>
+    settle === undefined ||
+    keys.every((k) => {
+      const last = warm[k].slice(-3);
+      return last.length === 3 && Math.max(...last) <= (1 + settle) * Math.min(...last);
+    });
   let warmupRounds = 0;
   while (warmupRounds < warmup || (!settled() && warmupRounds < maxWarmup)) {
     await round(warm);

@@ -23,12 +23,34 @@ export class TorchBaseline {
   }
 
   /** Starts the baseline on a shape; null with the reason where it cannot run (no torch, no script). */
-  static async start(config: ModelConfig, shape: { batch: number; context: number }, threads: number): Promise<TorchBaseline | { error: string }> {
+  static async start(
+    config: ModelConfig,
+    shape: { batch: number; context: number },
+    threads: number,
+  ): Promise<TorchBaseline | { error: string }> {
     const script = join(process.cwd(), TORCH_BASELINE_SCRIPT);
     if (!existsSync(script)) return { error: `${script} not found (run from the Grove folder)` };
-    const child = spawn('/usr/bin/python3', [script, '--config', JSON.stringify(toHfConfig(config)), '--batch', String(shape.batch), '--context', String(shape.context), '--threads', String(threads)], {
-      env: { ...process.env, LD_LIBRARY_PATH: existsSync(OPENBLAS) ? OPENBLAS : (process.env.LD_LIBRARY_PATH ?? ''), OMP_NUM_THREADS: String(threads) },
-    });
+    const child = spawn(
+      '/usr/bin/python3',
+      [
+        script,
+        '--config',
+        JSON.stringify(toHfConfig(config)),
+        '--batch',
+        String(shape.batch),
+        '--context',
+        String(shape.context),
+        '--threads',
+        String(threads),
+      ],
+      {
+        env: {
+          ...process.env,
+          LD_LIBRARY_PATH: existsSync(OPENBLAS) ? OPENBLAS : (process.env.LD_LIBRARY_PATH ?? ''),
+          OMP_NUM_THREADS: String(threads),
+        },
+      },
+    );
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
     const spawned = await new Promise<Error | null>((resolve) => {

@@ -25,7 +25,13 @@ interface Args {
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 const config = parseModelConfig(args.config);
-const trainer = await LlamaTrainer.create(config, { batchSize: args.batch, contextLength: args.context, microBatches: args.microBatches, threads: args.threads, ...(args.lora ? { lora: args.lora } : {}) });
+const trainer = await LlamaTrainer.create(config, {
+  batchSize: args.batch,
+  contextLength: args.context,
+  microBatches: args.microBatches,
+  threads: args.threads,
+  ...(args.lora ? { lora: args.lora } : {}),
+});
 const ids = Int32Array.from({ length: args.batch * args.context }, (_, i) => (i * 7919) % config.vocabSize);
 const targets = ids.map((x) => (x + 1) % config.vocabSize);
 const stepMs: number[] = [];
@@ -38,7 +44,11 @@ for (let step = 0; step < args.steps; step++) {
 if (args.checkpoint) {
   const dir = mkdtempSync(join(tmpdir(), 'grove-train-memory-'));
   try {
-    await saveCheckpoint(dir, { step: args.steps, tokens: args.steps * args.batch * args.context, bestValidLoss: null, evalsSinceBest: 0 }, await trainer.exportState());
+    await saveCheckpoint(
+      dir,
+      { step: args.steps, tokens: args.steps * args.batch * args.context, bestValidLoss: null, evalsSinceBest: 0 },
+      await trainer.exportState(),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

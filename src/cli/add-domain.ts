@@ -10,10 +10,21 @@ import { runJob } from './run-job';
 export type ExpertRequest = NonNullable<ApiInput<'addDomain'>['expert']>;
 
 /** Ingests `folder` as `domain` and grows its expert (named `expert.name`, or as the domain) on this computer. */
-export async function addDomainWithExpert(service: GroveService, home: string, folder: string, domain: string, expert: ExpertRequest): Promise<void> {
+export async function addDomainWithExpert(
+  service: GroveService,
+  home: string,
+  folder: string,
+  domain: string,
+  expert: ExpertRequest,
+): Promise<void> {
   const done = await runJob(service, () => service.addDomain({ folder, domain, expert, on: 'local' }), { followUps: true });
   const report = await service.domainReport({ domain });
   console.log(`${domain}: ${report.domain.stats?.message ?? ''}`);
-  if (done.length < 2) throw new GroveError('bad_input', `Domain "${domain}" cannot be trained on yet: ${report.domain.stats?.message ?? 'it has too little text.'}`, { domain });
+  if (done.length < 2)
+    throw new GroveError(
+      'bad_input',
+      `Domain "${domain}" cannot be trained on yet: ${report.domain.stats?.message ?? 'it has too little text.'}`,
+      { domain },
+    );
   printParents(home, expert.name ?? domain);
 }

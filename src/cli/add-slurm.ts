@@ -9,13 +9,22 @@ import type { ExpertRequest } from './add-domain';
 import { printParents } from './print-forest';
 import { runJob } from './run-job';
 
-export async function addOnSlurm(service: GroveService, home: string, folders: readonly { folder: string; domain: string }[], expert: ExpertRequest): Promise<void> {
+export async function addOnSlurm(
+  service: GroveService,
+  home: string,
+  folders: readonly { folder: string; domain: string }[],
+  expert: ExpertRequest,
+): Promise<void> {
   for (const { folder, domain } of folders) {
     await runJob(service, () => service.addDomain({ folder, domain }));
     const report = await service.domainReport({ domain });
     console.log(`${domain}: ${report.domain.stats?.message ?? ''}`);
   }
-  const experts = folders.map(({ domain }) => ({ ...expert, domain, ...(folders.length === 1 && expert.name ? { name: expert.name } : {}) }));
+  const experts = folders.map(({ domain }) => ({
+    ...expert,
+    domain,
+    ...(folders.length === 1 && expert.name ? { name: expert.name } : {}),
+  }));
   const [job] = await runJob(service, () => service.trainOnSlurm({ experts }));
   console.log(`trained on Slurm and merged (job ${job!.id}): ${folders.map((f) => f.domain).join(', ')}`);
   for (const e of experts) printParents(home, e.name ?? e.domain);

@@ -21,7 +21,12 @@ export interface DeviceOpts {
 export function budgetOptions(cmd: Command, o: { device?: boolean; passes?: boolean } = {}): Command {
   const num = (v: string) => Number(v);
   // A new expert's budget may be passes over its domain's text, the default there (as in the app).
-  if (o.passes) cmd.option('--passes <n>', `training budget: passes over the domain's training text (default: ${DEFAULT_EXPERT_PASSES}, at least 20 steps)`, num);
+  if (o.passes)
+    cmd.option(
+      '--passes <n>',
+      `training budget: passes over the domain's training text (default: ${DEFAULT_EXPERT_PASSES}, at least 20 steps)`,
+      num,
+    );
   cmd
     .option('--steps <n>', 'training budget: optimizer steps', num)
     .option('--tokens <n>', 'training budget: training tokens', num)
@@ -41,12 +46,29 @@ export function deviceOptions(cmd: Command): Command {
 }
 
 /** Where to train and how often to checkpoint, as the API takes it: the device, and the threads and checkpoint intervals when given. */
-export function deviceOf(o: DeviceOpts): { device: DeviceOpts['device']; threads?: number; checkpoint?: { steps?: number; minutes?: number } } {
-  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 0)) throw new GroveError('bad_input', `--threads must be a whole number, 0 or more (0: every core), not ${o.threads}.`);
-  if (o.checkpointEvery !== undefined && !(Number.isInteger(o.checkpointEvery) && o.checkpointEvery > 0)) throw new GroveError('bad_input', `--checkpoint-every takes a number of steps, a whole number above 0, not ${o.checkpointEvery}.`);
-  if (o.checkpointMinutes !== undefined && !(Number.isFinite(o.checkpointMinutes) && o.checkpointMinutes > 0 && o.checkpointMinutes <= 24 * 60)) throw new GroveError('bad_input', `--checkpoint-minutes takes minutes above 0 and up to a day (1440), not ${o.checkpointMinutes}.`);
-  const checkpoint = { ...(o.checkpointEvery !== undefined ? { steps: o.checkpointEvery } : {}), ...(o.checkpointMinutes !== undefined ? { minutes: o.checkpointMinutes } : {}) };
-  return { device: o.device, ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(Object.keys(checkpoint).length > 0 ? { checkpoint } : {}) };
+export function deviceOf(o: DeviceOpts): {
+  device: DeviceOpts['device'];
+  threads?: number;
+  checkpoint?: { steps?: number; minutes?: number };
+} {
+  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 0))
+    throw new GroveError('bad_input', `--threads must be a whole number, 0 or more (0: every core), not ${o.threads}.`);
+  if (o.checkpointEvery !== undefined && !(Number.isInteger(o.checkpointEvery) && o.checkpointEvery > 0))
+    throw new GroveError('bad_input', `--checkpoint-every takes a number of steps, a whole number above 0, not ${o.checkpointEvery}.`);
+  if (
+    o.checkpointMinutes !== undefined &&
+    !(Number.isFinite(o.checkpointMinutes) && o.checkpointMinutes > 0 && o.checkpointMinutes <= 24 * 60)
+  )
+    throw new GroveError('bad_input', `--checkpoint-minutes takes minutes above 0 and up to a day (1440), not ${o.checkpointMinutes}.`);
+  const checkpoint = {
+    ...(o.checkpointEvery !== undefined ? { steps: o.checkpointEvery } : {}),
+    ...(o.checkpointMinutes !== undefined ? { minutes: o.checkpointMinutes } : {}),
+  };
+  return {
+    device: o.device,
+    ...(o.threads !== undefined ? { threads: o.threads } : {}),
+    ...(Object.keys(checkpoint).length > 0 ? { checkpoint } : {}),
+  };
 }
 
 /** A new expert's one budget given (passes too), or undefined for the default (DEFAULT_EXPERT_PASSES passes over its domain). */
@@ -66,6 +88,7 @@ function given(o: BudgetOpts, kinds: readonly (keyof BudgetOpts)[]): ExpertBudge
   if (!k) return undefined;
   const v = o[k]!;
   const fractional = k === 'minutes' || k === 'passes';
-  if (!(Number.isFinite(v) && v > 0) || (!fractional && !Number.isInteger(v))) throw new GroveError('bad_input', `--${k} must be a positive ${fractional ? 'number' : 'whole number'}, not ${v}.`);
+  if (!(Number.isFinite(v) && v > 0) || (!fractional && !Number.isInteger(v)))
+    throw new GroveError('bad_input', `--${k} must be a positive ${fractional ? 'number' : 'whole number'}, not ${v}.`);
   return { [k]: v } as ExpertBudget;
 }

@@ -24,7 +24,12 @@ export class EvaluationStore {
 
   domains(): string[] {
     const forest = this.catalog.forest();
-    return forest ? this.catalog.domains(forest.id).filter((d) => d.statsJson).map((d) => d.name) : [];
+    return forest
+      ? this.catalog
+          .domains(forest.id)
+          .filter((d) => d.statsJson)
+          .map((d) => d.name)
+      : [];
   }
 
   private domainId(name: string): { forestId: number; id: number } | null {
@@ -47,11 +52,23 @@ export class EvaluationStore {
     if (m && d) insertEvaluation(this.catalog, d.forestId, { kind: 'model', model: m.name, modelId: m.id }, d.id, e);
   }
 
-  ensemble(names: readonly string[], prior: 'cached' | 'uniform', posterior: 'context' | 'last-token', domain: string, e: Evaluation): void {
+  ensemble(
+    names: readonly string[],
+    prior: 'cached' | 'uniform',
+    posterior: 'context' | 'last-token',
+    domain: string,
+    e: Evaluation,
+  ): void {
     const models = names.map((n) => findModel(this.catalog, n));
     const d = this.domainId(domain);
     if (!d || models.some((m) => !m)) return;
-    const spec: EvaluationSpec = { kind: 'ensemble', models: models.map((m) => m!.name), modelIds: models.map((m) => m!.id), prior, posterior };
+    const spec: EvaluationSpec = {
+      kind: 'ensemble',
+      models: models.map((m) => m!.name),
+      modelIds: models.map((m) => m!.id),
+      prior,
+      posterior,
+    };
     insertEvaluation(this.catalog, d.forestId, spec, d.id, e);
   }
 

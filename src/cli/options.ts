@@ -22,12 +22,20 @@ export function forestHomeOf(cmd: Command): string {
  * A model given on the command line: a folder path (given to `folder`, absolute), or the name (or id) of a model in
  * the forest's catalog (given to `model` while the catalog is open).
  */
-export function resolveModel<T>(home: string, nameOrPath: string, use: { folder: (path: string) => T; model: (catalog: Catalog, model: StoredModel) => T }): T {
+export function resolveModel<T>(
+  home: string,
+  nameOrPath: string,
+  use: { folder: (path: string) => T; model: (catalog: Catalog, model: StoredModel) => T },
+): T {
   if (existsSync(nameOrPath) && statSync(nameOrPath).isDirectory()) return use.folder(resolve(nameOrPath));
   const catalog = Catalog.open(catalogPath(home));
   try {
     const model = findModel(catalog, nameOrPath);
-    if (!model) throw new GroveError('not_found', `No model folder or catalog model named ${JSON.stringify(nameOrPath)} in ${home}; see \`grove list\`.`);
+    if (!model)
+      throw new GroveError(
+        'not_found',
+        `No model folder or catalog model named ${JSON.stringify(nameOrPath)} in ${home}; see \`grove list\`.`,
+      );
     return use.model(catalog, model);
   } finally {
     catalog.close();
@@ -36,5 +44,8 @@ export function resolveModel<T>(home: string, nameOrPath: string, use: { folder:
 
 /** A model given on the command line as its folder: a folder path, or a model of the forest's catalog. */
 export function resolveModelFolder(home: string, nameOrPath: string): string {
-  return resolveModel(home, nameOrPath, { folder: (path) => path, model: (_catalog, model) => storedModelFolder(home, model.weightsSha256) });
+  return resolveModel(home, nameOrPath, {
+    folder: (path) => path,
+    model: (_catalog, model) => storedModelFolder(home, model.weightsSha256),
+  });
 }

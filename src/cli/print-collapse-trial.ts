@@ -8,6 +8,7 @@ export function printCollapseTrial(trial: CollapseTrial): void {
   const width = Math.max(...[...trial.rows, ...trial.skipped].map((r) => r.method.length));
   console.log(trialSampleText(trial));
   console.log(`${'method'.padEnd(width)}  ${'perplexity'.padStart(10)}  against the best`);
-  for (const row of trial.rows) console.log(`${row.method.padEnd(width)}  ${row.perplexity.toFixed(2).padStart(10)}  ${trialGapText(row, best)}`);
+  for (const row of trial.rows)
+    console.log(`${row.method.padEnd(width)}  ${row.perplexity.toFixed(2).padStart(10)}  ${trialGapText(row, best)}`);
   for (const s of trial.skipped) console.log(`${s.method.padEnd(width)}  ${'-'.padStart(10)}  not tried: ${s.reason}`);
 }

@@ -41,17 +41,26 @@ export function printModel(home: string, nameOrId: string): void {
   withCatalog(home, (catalog) => {
     const found = findModel(catalog, nameOrId);
     const row = modelOverview(catalog, found?.id ?? -1, nameOrId);
-    if (!row) throw new GroveError('not_found', `No model "${nameOrId}" in this forest; \`grove list\` shows the models.`, { model: nameOrId });
+    if (!row)
+      throw new GroveError('not_found', `No model "${nameOrId}" in this forest; \`grove list\` shows the models.`, { model: nameOrId });
     const config = parseModelConfig(JSON.parse(row.architectureJson));
-    console.log(`${row.name} (model ${row.id}): ${row.role}, ${row.status}${row.domain ? `, domain ${row.domain}` : ''}, created ${row.createdAt}`);
-    console.log(`  ${config.architecture}, ${(parameterCount(config) / 1e6).toFixed(2)} M parameters, hidden ${config.hiddenSize}, ${config.numHiddenLayers} layers, vocabulary ${config.vocabSize}`);
+    console.log(
+      `${row.name} (model ${row.id}): ${row.role}, ${row.status}${row.domain ? `, domain ${row.domain}` : ''}, created ${row.createdAt}`,
+    );
+    console.log(
+      `  ${config.architecture}, ${(parameterCount(config) / 1e6).toFixed(2)} M parameters, hidden ${config.hiddenSize}, ${config.numHiddenLayers} layers, vocabulary ${config.vocabSize}`,
+    );
     const light = modelById(catalog, row.id).light;
     if (light) {
       const base = modelsWithWeights(catalog, light.baseSha256).map((m) => m.name);
       const { rank, alpha, targets } = light.lora;
-      console.log(`  kind light: LoRA rank ${rank}, alpha ${alpha}, on ${targets.join(', ')}; base ${base.length > 0 ? base.join(', ') : '(no live model)'} (${light.baseSha256})`);
+      console.log(
+        `  kind light: LoRA rank ${rank}, alpha ${alpha}, on ${targets.join(', ')}; base ${base.length > 0 ? base.join(', ') : '(no live model)'} (${light.baseSha256})`,
+      );
       const trainable = loraParameterCount(config, light.lora);
-      console.log(`  adapter ${row.weightsSha256 ?? '(not written yet)'}${row.weightsBytes ? `, ${size(row.weightsBytes)}` : ''}, ${trainable} trainable parameters (${((100 * trainable) / parameterCount(config)).toFixed(2)} % of the base)`);
+      console.log(
+        `  adapter ${row.weightsSha256 ?? '(not written yet)'}${row.weightsBytes ? `, ${size(row.weightsBytes)}` : ''}, ${trainable} trainable parameters (${((100 * trainable) / parameterCount(config)).toFixed(2)} % of the base)`,
+      );
       if (light.start) console.log(`  ${startText(light.start)}`);
     } else {
       console.log(`  kind full`);
@@ -62,13 +71,19 @@ export function printModel(home: string, nameOrId: string): void {
     const parents = parentsOf(catalog, row.id);
     if (parents.length > 0) console.log(`  initialised from ${parents.map((p) => `${p.weight.toFixed(4)} × ${p.name}`).join(' + ')}`);
     const forestId = catalog.forest()!.id;
-    for (const r of listRuns(catalog, forestId).filter((r) => r.modelId === row.id).reverse()) {
-      console.log(`  run ${r.id}: ${r.status}, step ${r.step}/${r.totalSteps} on ${r.domain ?? 'the mix'}, ${r.tokens} tokens, ${r.device}${r.lastLoss !== null ? `, loss ${r.lastLoss.toFixed(4)}` : ''}${r.lastValidLoss !== null ? `, valid ${r.lastValidLoss.toFixed(4)}` : ''}`);
+    for (const r of listRuns(catalog, forestId)
+      .filter((r) => r.modelId === row.id)
+      .reverse()) {
+      console.log(
+        `  run ${r.id}: ${r.status}, step ${r.step}/${r.totalSteps} on ${r.domain ?? 'the mix'}, ${r.tokens} tokens, ${r.device}${r.lastLoss !== null ? `, loss ${r.lastLoss.toFixed(4)}` : ''}${r.lastValidLoss !== null ? `, valid ${r.lastValidLoss.toFixed(4)}` : ''}`,
+      );
       const judged = estimateVsActual(r.estimate, r.actual);
       if (judged) console.log(`    ${judged}`);
     }
     for (const e of listEvaluations(catalog, forestId).filter((e) => e.spec.kind === 'model' && e.spec.model === row.name)) {
-      console.log(`  ${e.domain} ${e.split}: perplexity ${e.perplexity.toFixed(2)}, ${e.bitsPerByte?.toFixed(4) ?? '–'} bits/byte (${e.tokens} tokens)`);
+      console.log(
+        `  ${e.domain} ${e.split}: perplexity ${e.perplexity.toFixed(2)}, ${e.bitsPerByte?.toFixed(4) ?? '–'} bits/byte (${e.tokens} tokens)`,
+      );
     }
   });
 }
@@ -80,13 +95,19 @@ export function printLineage(home: string): void {
     if (!forest) throw new GroveError('not_found', `No forest in ${home} yet.`);
     const { nodes, edges } = lineageGraph(catalog, forest.id);
     const heaviest = new Map<number, { parentId: number; weight: number }>();
-    for (const e of edges) if ((heaviest.get(e.childId)?.weight ?? -1) < e.weight) heaviest.set(e.childId, { parentId: e.parentId, weight: e.weight });
+    for (const e of edges)
+      if ((heaviest.get(e.childId)?.weight ?? -1) < e.weight) heaviest.set(e.childId, { parentId: e.parentId, weight: e.weight });
     const children = (id: number | null) => nodes.filter((n) => (heaviest.get(n.id)?.parentId ?? null) === id);
     const walk = (id: number | null, depth: number) => {
       for (const n of children(id)) {
         const all = edges.filter((e) => e.childId === n.id);
-        const mix = all.length > 1 ? `  (${all.map((e) => `${e.weight.toFixed(3)} × ${nodes.find((x) => x.id === e.parentId)?.name}`).join(' + ')})` : '';
-        console.log(`${'  '.repeat(depth)}${depth > 0 ? '└ ' : ''}${n.name}  [${n.role}${n.status === 'ready' ? '' : `, ${n.status}`}${n.domain ? `, ${n.domain}` : ''}]${mix}`);
+        const mix =
+          all.length > 1
+            ? `  (${all.map((e) => `${e.weight.toFixed(3)} × ${nodes.find((x) => x.id === e.parentId)?.name}`).join(' + ')})`
+            : '';
+        console.log(
+          `${'  '.repeat(depth)}${depth > 0 ? '└ ' : ''}${n.name}  [${n.role}${n.status === 'ready' ? '' : `, ${n.status}`}${n.domain ? `, ${n.domain}` : ''}]${mix}`,
+        );
         walk(n.id, depth + 1);
       }
     };

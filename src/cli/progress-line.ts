@@ -32,5 +32,9 @@ export class ProgressLine {
 export function formatEta(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return 'ETA –';
   const s = Math.round(seconds);
-  return s < 60 ? `ETA ${s}s` : s < 3600 ? `ETA ${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `ETA ${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return s < 60
+    ? `ETA ${s}s`
+    : s < 3600
+      ? `ETA ${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `ETA ${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }

@@ -10,7 +10,11 @@ import { formatEta, ProgressLine } from './progress-line';
 
 /** A service that runs jobs in worker processes (out/node/job-worker.js, next to the CLI's bundle). */
 export function jobRunningService(home: string): GroveService {
-  return new GroveService({ forestHome: home, transport: 'http', workers: nodeWorkerLauncher(fileURLToPath(new URL('./job-worker.js', import.meta.url))) });
+  return new GroveService({
+    forestHome: home,
+    transport: 'http',
+    workers: nodeWorkerLauncher(fileURLToPath(new URL('./job-worker.js', import.meta.url))),
+  });
 }
 
 function describe(job: JobView, train: TrainProgress | undefined): string {
@@ -91,7 +95,8 @@ export async function runJob(service: GroveService, start: () => Promise<JobView
     process.off('SIGINT', pause);
   }
   const bad = results.find((j) => j.status !== 'done');
-  if (bad?.status === 'paused') throw new GroveError('conflict', `Paused ${bad.label} at its last checkpoint; \`grove jobs resume ${bad.id}\` continues it.`);
+  if (bad?.status === 'paused')
+    throw new GroveError('conflict', `Paused ${bad.label} at its last checkpoint; \`grove jobs resume ${bad.id}\` continues it.`);
   if (bad) throw new GroveError('internal', `${bad.label}: ${bad.status}${bad.error ? `: ${bad.error}` : ''}`);
   return results;
 }

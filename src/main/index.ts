@@ -54,7 +54,13 @@ if (!app.requestSingleInstanceLock()) {
     // Chat replies run in their own long-lived utility process, so they go on while a training job runs.
     const inference = inferLauncherFrom(utilityWorkerLauncher(join(appRoot, 'out/node/infer-worker.js')));
     const forestHome = defaultForestHome();
-    const api = new GroveService({ forestHome, transport: 'electron', catalog: { nativeBinding: electronSqliteBinding() }, workers, inference });
+    const api = new GroveService({
+      forestHome,
+      transport: 'electron',
+      catalog: { nativeBinding: electronSqliteBinding() },
+      workers,
+      inference,
+    });
     registerIpc({ api, isTrustedUrl });
     void serveOpenAiEndpoint(api, forestHome);
     registerDesktopIpc(isTrustedUrl);

@@ -32,8 +32,12 @@ export function hardenApp(isTrustedUrl: (url: string) => boolean, contentPrefixe
   });
   app.whenReady().then(() => {
     const ses = session.defaultSession;
-    ses.setPermissionRequestHandler((_contents, permission, callback, details) => callback(isAllowedPermission(permission, details.requestingUrl, isTrustedUrl)));
-    ses.setPermissionCheckHandler((_contents, permission, _origin, details) => isAllowedPermission(permission, details.requestingUrl ?? '', isTrustedUrl));
+    ses.setPermissionRequestHandler((_contents, permission, callback, details) =>
+      callback(isAllowedPermission(permission, details.requestingUrl, isTrustedUrl)),
+    );
+    ses.setPermissionCheckHandler((_contents, permission, _origin, details) =>
+      isAllowedPermission(permission, details.requestingUrl ?? '', isTrustedUrl),
+    );
     ses.setDevicePermissionHandler(() => false);
     ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url, contentPrefixes) }));
   });

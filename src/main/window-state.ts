@@ -16,7 +16,12 @@ export function loadWindowState(dir: string): WindowState & { placed: boolean } 
     const saved = JSON.parse(readFileSync(join(dir, 'window-state.json'), 'utf8')) as WindowState;
     const visible = screen.getAllDisplays().some((d) => {
       const a = d.workArea;
-      return saved.bounds.x < a.x + a.width && saved.bounds.x + saved.bounds.width > a.x && saved.bounds.y < a.y + a.height && saved.bounds.y + saved.bounds.height > a.y;
+      return (
+        saved.bounds.x < a.x + a.width &&
+        saved.bounds.x + saved.bounds.width > a.x &&
+        saved.bounds.y < a.y + a.height &&
+        saved.bounds.y + saved.bounds.height > a.y
+      );
     });
     if (visible && saved.bounds.width >= 640 && saved.bounds.height >= 480) return { ...saved, placed: true };
   } catch {

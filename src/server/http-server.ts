@@ -59,7 +59,8 @@ const STATUS: Record<GroveErrorCode, number> = {
   internal: 500,
 };
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 function tokenMatches(expected: Buffer, given: string | null | undefined): boolean {
   if (!given) return false;
@@ -74,7 +75,11 @@ function bearer(req: IncomingMessage): string | null {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const data = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
   res.end(data);
 }
 
@@ -89,7 +94,10 @@ function httpsServer(tls: NonNullable<ServeOptions['tls']>, handler: RequestList
     return createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new GroveError('bad_input', `The TLS certificate and key could not be used (${reason}): give a PEM certificate with --tls-cert and its private key with --tls-key.`);
+    throw new GroveError(
+      'bad_input',
+      `The TLS certificate and key could not be used (${reason}): give a PEM certificate with --tls-cert and its private key with --tls-key.`,
+    );
   }
 }
 
@@ -111,18 +119,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const scheme = options.tls ? 'https' : 'http';
   const allowedNames = allowedHostNames(host, remote, options.allowedHosts ?? [], thisMachine());
   let port = 0; // known once listening; no request arrives before
-  const hostAllowed = (req: IncomingMessage): boolean => hostHeaderAllowed(req.headers.host, allowedNames, port, scheme) && originAllowed(req.headers.origin, allowedNames, port, scheme);
+  const hostAllowed = (req: IncomingMessage): boolean =>
+    hostHeaderAllowed(req.headers.host, allowedNames, port, scheme) && originAllowed(req.headers.origin, allowedNames, port, scheme);
 
   const handler: RequestListener = (req, res) => {
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://grove.invalid');
-        const refused = hostAllowed(req) ? null : `Host ${JSON.stringify(req.headers.host)}${req.headers.origin ? ` (from ${JSON.stringify(req.headers.origin)})` : ''} is not this server: use the address \`grove serve\` printed, or add the name with --allowed-host.`;
+        const refused = hostAllowed(req)
+          ? null
+          : `Host ${JSON.stringify(req.headers.host)}${req.headers.origin ? ` (from ${JSON.stringify(req.headers.origin)})` : ''} is not this server: use the address \`grove serve\` printed, or add the name with --allowed-host.`;
         // OpenAI's clients expect OpenAI's error shape, the Host refusal included.
         if (options.openai && isOpenAiPath(url.pathname)) return await options.openai.handle(req, res, url.pathname, refused);
         if (refused) throw new GroveError('forbidden', refused);
         if (url.pathname.startsWith('/api/')) {
-          if (!tokenMatches(expected, bearer(req))) throw new GroveError('unauthorized', 'Missing or wrong access token: use the address `grove serve` printed.');
+          if (!tokenMatches(expected, bearer(req)))
+            throw new GroveError('unauthorized', 'Missing or wrong access token: use the address `grove serve` printed.');
           const match = /^\/api\/call\/([A-Za-z]+)$/.exec(url.pathname);
           if (!match) throw new GroveError('not_found', `No API route ${url.pathname}.`);
           if (req.method !== 'POST') throw new GroveError('bad_input', 'API calls use POST.');

@@ -26,8 +26,10 @@ export async function keptToken(home: string, o: { renew?: boolean; file?: strin
   const path = join(home, o.file ?? TOKEN_FILE);
   const info = await stat(path).catch(() => null);
   let replaced: string | null = null;
-  if (o.renew) replaced = info ? 'a new access token was asked for (--new-token): pages opened with the old one must use the new address' : null;
-  else if (info && process.platform !== 'win32' && (info.mode & 0o077) !== 0) replaced = `${path} could be read by other users, so its token may be known: a new one was made`;
+  if (o.renew)
+    replaced = info ? 'a new access token was asked for (--new-token): pages opened with the old one must use the new address' : null;
+  else if (info && process.platform !== 'win32' && (info.mode & 0o077) !== 0)
+    replaced = `${path} could be read by other users, so its token may be known: a new one was made`;
   else if (info) {
     const token = (await readFile(path, 'utf8')).trim();
     if (KEPT.test(token)) return { token, replaced: null };

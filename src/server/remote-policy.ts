@@ -51,13 +51,17 @@ const HOW_TO = 'leave --token out for a new random one, or make one with `openss
 /** Why a token is too weak for a server other machines can reach, or null when it will do. */
 export function weakTokenReason(token: string): string | null {
   const bits = tokenBits(token);
-  if (bits < MIN_TOKEN_BITS) return `The access token carries about ${bits} bits; a server other machines can reach needs at least ${MIN_TOKEN_BITS} (32 hex or 22 base64url characters): ${HOW_TO}.`;
+  if (bits < MIN_TOKEN_BITS)
+    return `The access token carries about ${bits} bits; a server other machines can reach needs at least ${MIN_TOKEN_BITS} (32 hex or 22 base64url characters): ${HOW_TO}.`;
   const distinct = new Set(token).size;
-  if (distinct < 8) return `The access token uses only ${distinct} different characters, so it is far easier to guess than its length says: ${HOW_TO}.`;
-  if (/^(.{1,16})\1+$/s.test(token)) return `The access token is a short pattern repeated, so it is far easier to guess than its length says: ${HOW_TO}.`;
+  if (distinct < 8)
+    return `The access token uses only ${distinct} different characters, so it is far easier to guess than its length says: ${HOW_TO}.`;
+  if (/^(.{1,16})\1+$/s.test(token))
+    return `The access token is a short pattern repeated, so it is far easier to guess than its length says: ${HOW_TO}.`;
   let neighbours = 0;
   for (let i = 1; i < token.length; i++) if (Math.abs(token.charCodeAt(i) - token.charCodeAt(i - 1)) <= 1) neighbours++;
-  if (neighbours > token.length / 2) return `The access token is mostly runs of neighbouring characters (like "abcd" or "1234"): ${HOW_TO}.`;
+  if (neighbours > token.length / 2)
+    return `The access token is mostly runs of neighbouring characters (like "abcd" or "1234"): ${HOW_TO}.`;
   return null;
 }
 
@@ -87,7 +91,11 @@ export function thisMachine(): MachineNames {
  */
 export function allowedHostNames(host: string, remote: boolean, extra: readonly string[], machine: MachineNames): Set<string> {
   const loopbackNames = ['127.0.0.1', 'localhost', '::1'];
-  const own = !remote ? loopbackNames : isWildcard(host) ? [...machine.addresses, ...loopbackNames, machine.hostname] : [host, machine.hostname];
+  const own = !remote
+    ? loopbackNames
+    : isWildcard(host)
+      ? [...machine.addresses, ...loopbackNames, machine.hostname]
+      : [host, machine.hostname];
   return new Set([...own, ...extra].filter((n) => n.trim() !== '').map(urlHostName));
 }
 

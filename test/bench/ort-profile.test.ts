@@ -11,7 +11,15 @@ const kernel = (op: string, dur: number) => ({ cat: 'Node', name: `${op}_node_ke
 describe('ORT profile summary', () => {
   it('sums kernel time per op over files, ignores other events, and tabulates per unit', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'a.json'), JSON.stringify([kernel('MatMul', 3000), kernel('Add', 500), { cat: 'Session', name: 'model_run', dur: 9999 }, { cat: 'Node', name: 'MatMul_fence_before', dur: 7 }]));
+    writeFileSync(
+      join(dir, 'a.json'),
+      JSON.stringify([
+        kernel('MatMul', 3000),
+        kernel('Add', 500),
+        { cat: 'Session', name: 'model_run', dur: 9999 },
+        { cat: 'Node', name: 'MatMul_fence_before', dur: 7 },
+      ]),
+    );
     writeFileSync(join(dir, 'b.json'), JSON.stringify([kernel('MatMul', 1000), kernel('GroupQueryAttention', 1500)]));
     writeFileSync(join(dir, 'notes.txt'), 'not a profile');
     const ops = profileByOp(dir);

@@ -34,7 +34,22 @@ beforeAll(() => {
 // Each step runs several worker processes (a tokenizer, a seed, experts): more than the default minute on a busy CI machine.
 describe('grove, end to end', { timeout: 180_000 }, () => {
   it('grows a forest from scratch: a tokenizer and a seed on the mix, then one expert per folder', () => {
-    const { out, err } = grove('init', '--domain', `law=${join(dir, 'law')}`, '--domain', `med=${join(dir, 'med')}`, '--shape', 'micro', '--vocab', '400', '--steps', '12', '--experts', '--expert-steps', '6');
+    const { out, err } = grove(
+      'init',
+      '--domain',
+      `law=${join(dir, 'law')}`,
+      '--domain',
+      `med=${join(dir, 'med')}`,
+      '--shape',
+      'micro',
+      '--vocab',
+      '400',
+      '--steps',
+      '12',
+      '--experts',
+      '--expert-steps',
+      '6',
+    );
     expect(out).toMatch(/a seed trained from scratch on 2 domain\(s\) and 2 experts/);
     expect(err).toMatch(/Grow a forest: seed on law, med/);
     expect(err).toMatch(/Train expert “law”/);
@@ -56,7 +71,10 @@ describe('grove, end to end', { timeout: 180_000 }, () => {
       .map((r) => ({ name: r.modelName, threads: (r.config as { settings: { threads: number } }).settings.threads }))
       .sort((a, b) => a.name.localeCompare(b.name));
     catalog.close();
-    expect(threads).toEqual([{ name: 'clinic', threads: 1 }, { name: 'lease', threads: 0 }]);
+    expect(threads).toEqual([
+      { name: 'clinic', threads: 1 },
+      { name: 'lease', threads: 0 },
+    ]);
     const prior = grove('prior').out;
     expect(prior).toMatch(/^domain:lease/m);
     expect(prior).toMatch(/^domain:clinic/m);
@@ -67,14 +85,19 @@ describe('grove, end to end', { timeout: 180_000 }, () => {
   });
 
   it('chats with the forest’s experts, collapses them into one model, and evaluates everything', () => {
-    const chat = spawnSync(process.execPath, [groveBin, '--home', home, 'chat', '--temperature', '0', '--max-tokens', '8', '--threads', '1'], { input: 'The tenant shall\n', encoding: 'utf8' });
+    const chat = spawnSync(
+      process.execPath,
+      [groveBin, '--home', home, 'chat', '--temperature', '0', '--max-tokens', '8', '--threads', '1'],
+      { input: 'The tenant shall\n', encoding: 'utf8' },
+    );
     expect(chat.status, chat.stderr).toBe(0);
     expect(chat.stderr).toMatch(/posterior: law \d\.\d{3}, med \d\.\d{3}, lease \d\.\d{3}, clinic \d\.\d{3}/);
     const collapsed = grove('collapse', '--name', 'merged', '--target', 'mix');
     expect(collapsed.out).toMatch(/"merged" \(model \d+\) is the weighted average of:(\n {2}\d\.\d{4} {2}\w+){4}/);
     const table = grove('eval', '--context', '32', '--threads', '1').out;
     expect(table.split('\n')[0]).toBe('model\tdomain\tsplit\ttokens\tloss\tperplexity\tbits/byte\tweights');
-    for (const model of ['seed', 'law', 'med', 'lease', 'clinic', 'merged']) expect(table).toMatch(new RegExp(`^${model}\\tlaw\\ttest\\t\\d+\\t`, 'm'));
+    for (const model of ['seed', 'law', 'med', 'lease', 'clinic', 'merged'])
+      expect(table).toMatch(new RegExp(`^${model}\\tlaw\\ttest\\t\\d+\\t`, 'm'));
     expect(table).toMatch(/^ensemble \(cached prior, context posterior\)\tclinic\ttest/m);
     expect(grove('show', 'merged').out).toMatch(/clinic test: perplexity \d+\.\d\d/);
     // One cached prior: `grove eval` weighs the experts with the prior `grove prior` stored for the domain.
@@ -82,13 +105,19 @@ describe('grove, end to end', { timeout: 180_000 }, () => {
     const stored = new Map([...prior.matchAll(/^ {2}(\d\.\d{4}) {2}(\w+)$/gm)].map((m) => [m[2]!, Number(m[1])]));
     expect([...stored.keys()].sort()).toEqual(['clinic', 'law', 'lease', 'med']);
     const experts = ['law', 'med', 'lease', 'clinic'];
-    const row = grove('eval', '--model', ...experts, '--domain', 'clinic', '--context', '32', '--threads', '1').out.split('\n').find((l) => l.startsWith('ensemble'))!;
+    const row = grove('eval', '--model', ...experts, '--domain', 'clinic', '--context', '32', '--threads', '1')
+      .out.split('\n')
+      .find((l) => l.startsWith('ensemble'))!;
     const used = row.split('\t')[7]!.split(' ').map(Number);
     experts.forEach((name, j) => expect(used[j]).toBeCloseTo(stored.get(name)!, 2));
   });
 
   it('lists the jobs, removes an expert and collects its files', () => {
-    expect(grove('jobs').out.split('\n').filter((l) => /\tdone\t/.test(l)).length).toBeGreaterThanOrEqual(8);
+    expect(
+      grove('jobs')
+        .out.split('\n')
+        .filter((l) => /\tdone\t/.test(l)).length,
+    ).toBeGreaterThanOrEqual(8);
     expect(grove('remove', 'clinic').out).toMatch(/Removed "clinic"/);
     expect(grove('gc').out).toMatch(/Deleted [1-9]\d* file\(s\)/);
     expect(grove('list').out).not.toMatch(/\tclinic\tclinic/);

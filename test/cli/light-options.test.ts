@@ -20,7 +20,9 @@ describe('light options', () => {
   });
 
   it('refuses --light-start without --light, and a start that is not exact or svd', () => {
-    expect(() => parse('--light-start', 'svd')).toThrow(/--light-start sets up a light expert; add --light \(or leave it out for a full one\)/);
+    expect(() => parse('--light-start', 'svd')).toThrow(
+      /--light-start sets up a light expert; add --light \(or leave it out for a full one\)/,
+    );
     expect(() => parse('--rank', '4', '--light-start', 'svd')).toThrow(/--rank and --light-start set up a light expert; add --light/);
     expect(() => parse('--light', '--light-start', 'truncated')).toThrow(/--light-start must be exact or svd .*not "truncated"/);
   });

@@ -18,7 +18,8 @@ const dir = tempDir();
 let home: string;
 let service: GroveService;
 
-const grove = (...args: string[]): string => execFileSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const grove = (...args: string[]): string =>
+  execFileSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 function settled(id: number): Promise<JobView> {
   return new Promise((resolve) => {
@@ -38,7 +39,11 @@ beforeAll(async () => {
   const folder = writeRecipeFolder(dir);
   // The CLI's everyday command, with no budget: the default.
   grove('add', folder, '--domain', 'recipes');
-  service = new GroveService({ forestHome: home, transport: 'http', workers: nodeWorkerLauncher(join(repoRoot, 'out/node/job-worker.js')) });
+  service = new GroveService({
+    forestHome: home,
+    transport: 'http',
+    workers: nodeWorkerLauncher(join(repoRoot, 'out/node/job-worker.js')),
+  });
 }, 180_000);
 afterAll(() => service?.close());
 
@@ -54,8 +59,12 @@ describe('the app and the CLI on one forest', () => {
   it('score the same weights with the same perplexity: the heatmap’s evaluation and `grove eval`', async () => {
     const job = await service.evaluate({ models: ['recipes'], domains: ['recipes'], ensemble: false, split: 'test' });
     expect((await settled(job.id)).status).toBe('done');
-    const app = (await service.evaluations({})).find((e) => e.spec.kind === 'model' && e.spec.model === 'recipes' && e.domain === 'recipes');
-    const row = grove('eval', '--model', 'recipes', '--domain', 'recipes').split('\n').find((l) => l.startsWith('recipes\t'));
+    const app = (await service.evaluations({})).find(
+      (e) => e.spec.kind === 'model' && e.spec.model === 'recipes' && e.domain === 'recipes',
+    );
+    const row = grove('eval', '--model', 'recipes', '--domain', 'recipes')
+      .split('\n')
+      .find((l) => l.startsWith('recipes\t'));
     const [, , , tokens, loss] = row!.split('\t');
     expect(Number(tokens)).toBe(app!.tokens);
     expect(Number(loss)).toBeCloseTo(app!.loss, 4);

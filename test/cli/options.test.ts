@@ -39,7 +39,9 @@ describe('names on the command line', () => {
         const r = grove(...c.args(name));
         const what = `grove ${c.args(name).join(' ')}`;
         expect(r.status, what).toBe(1);
-        expect(r.stderr, what).toMatch(new RegExp(`^grove: ".*" cannot be a ${c.kind} name: (use letters, digits|it is 65 characters long)`, 'm'));
+        expect(r.stderr, what).toMatch(
+          new RegExp(`^grove: ".*" cannot be a ${c.kind} name: (use letters, digits|it is 65 characters long)`, 'm'),
+        );
       }
     }
     expect(existsSync(join(dir, 'x'))).toBe(false);

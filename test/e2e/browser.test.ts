@@ -67,7 +67,12 @@ describe('browser mode', () => {
   });
 
   it('fits the first run and Settings in windows 1024, 1280 and 1920 px wide, and at 200 % zoom', async () => {
-    for (const [width, scale] of [[1024, 1], [1280, 1], [1920, 1], [1280, 2]] as const) {
+    for (const [width, scale] of [
+      [1024, 1],
+      [1280, 1],
+      [1920, 1],
+      [1280, 2],
+    ] as const) {
       const page = await browser.newPage({ viewport: { width: width / scale, height: 800 / scale }, deviceScaleFactor: scale });
       await page.goto(serve.openUrl);
       await page.getByTestId('first-run').waitFor({ state: 'visible' });

@@ -45,12 +45,17 @@ describe('domains discovered in one folder, from the app', () => {
 
     const clusters = page.getByTestId('cluster');
     await expect.poll(() => clusters.count(), { timeout: 60_000, interval: 300 }).toBe(3);
-    await expect(page.getByTestId('discovery-summary').textContent()).resolves.toMatch(/24 documents in 3 clusters \(k suggested from the 24 documents/);
+    await expect(page.getByTestId('discovery-summary').textContent()).resolves.toMatch(
+      /24 documents in 3 clusters \(k suggested from the 24 documents/,
+    );
     const kinds: string[] = [];
     for (let i = 0; i < 3; i++) {
       const cluster = clusters.nth(i);
       await expect(cluster.textContent()).resolves.toMatch(/8 documents · [\d.]+( k)? tokens/);
-      const titles = await cluster.getByRole('list', { name: `Example titles of cluster ${i + 1}` }).getByRole('listitem').allTextContents();
+      const titles = await cluster
+        .getByRole('list', { name: `Example titles of cluster ${i + 1}` })
+        .getByRole('listitem')
+        .allTextContents();
       expect(titles).toHaveLength(3);
       const kind = Object.entries(MIXED_KINDS).find(([, k]) => titles.every((t) => t.startsWith(k.title)))?.[0];
       expect(kind, `cluster ${i + 1}'s examples ${titles.join(' | ')} are of one kind`).toBeDefined();
@@ -79,7 +84,16 @@ describe('domains discovered in one folder, from the app', () => {
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Forest', exact: true }).click();
     for (const name of names) {
       const card = page.getByTestId('model-card').filter({ hasText: name });
-      await expect.poll(() => card.getByTestId('model-status').textContent().catch(() => null), { timeout: 120_000, interval: 500 }).toBe('ready');
+      await expect
+        .poll(
+          () =>
+            card
+              .getByTestId('model-status')
+              .textContent()
+              .catch(() => null),
+          { timeout: 120_000, interval: 500 },
+        )
+        .toBe('ready');
     }
     await page.screenshot({ path: artifactPath('e2e', 'discover-grown-experts.png'), fullPage: true });
   }, 240_000);

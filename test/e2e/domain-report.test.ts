@@ -18,11 +18,14 @@ beforeAll(async () => {
   const home = join(dir, 'home');
   const folder = join(dir, 'field-notes');
   mkdirSync(folder);
-  for (let i = 0; i < 25; i++) writeFileSync(join(folder, `day-${i}.md`), `# Day ${i}\n\nBirch ${i}, oak ${i * 3}, and a fox seen near stream ${i % 4}.\n`.repeat(40));
+  for (let i = 0; i < 25; i++)
+    writeFileSync(join(folder, `day-${i}.md`), `# Day ${i}\n\nBirch ${i}, oak ${i * 3}, and a fox seen near stream ${i % 4}.\n`.repeat(40));
   writeFileSync(join(folder, 'empty.txt'), '');
   writeFileSync(join(folder, 'photo.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13, 0, 0]));
   const tokenizer = await writeTestTokenizer(dir);
-  execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', 'field-notes', '--tokenizer', tokenizer], { stdio: 'ignore' });
+  execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', 'field-notes', '--tokenizer', tokenizer], {
+    stdio: 'ignore',
+  });
   serve = await startServe(home);
   browser = await launchChromium();
 });

@@ -9,7 +9,16 @@ import { electronBinary } from '../../scripts/electron-binary.mjs';
 import { artifactPath } from '../helpers/browser';
 import { assertBuilt, repoRoot } from '../helpers/grove-process';
 import { tempDir } from '../helpers/tmp';
-import { buildSampleForest, chatWithTheMix, collapseAndChat, evaluateForest, trainNewExpert, watchErrors, writeJourneyFolder, type Journey } from './journey-steps';
+import {
+  buildSampleForest,
+  chatWithTheMix,
+  collapseAndChat,
+  evaluateForest,
+  trainNewExpert,
+  watchErrors,
+  writeJourneyFolder,
+  type Journey,
+} from './journey-steps';
 
 const binary = electronBinary(repoRoot);
 const noDisplay = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;

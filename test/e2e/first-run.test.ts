@@ -52,20 +52,26 @@ async function noSidewaysScroll(page: Awaited<ReturnType<typeof open>>): Promise
 }
 
 describe('first run', () => {
-  it.each([1024, 1920])('recommends a real model with its size, memory and time on this machine (%i px)', async (width) => {
-    const page = await open(`home-recommended-${width}`, 'light', width);
-    const figures = page.getByTestId('curated-figures');
-    await figures.waitFor();
-    await expect(page.getByTestId('figure-parameters').textContent()).resolves.toMatch(/^\d+(\.\d+)? [MB]$/);
-    await expect(page.getByTestId('figure-download').textContent()).resolves.toMatch(/^\d+(\.\d+)? [MG]B$/);
-    await expect(page.getByTestId('figure-chat-memory').textContent()).resolves.toMatch(/^about \d+(\.\d+)? [MG]B \(from its shape\)/);
-    await expect(page.getByTestId('figure-train-memory').textContent()).resolves.toMatch(/^full [\d.]+ GB, light [\d.]+ [MG]B: /);
-    // A fresh home has measured nothing: the time says it is from the shape alone.
-    await expect(page.getByTestId('figure-train-time').textContent()).resolves.toMatch(/about [\dhmins ]+ \((full|light), \d+ steps; an estimate from the shape alone/);
-    await expect(page.getByTestId('sample-purpose').textContent()).resolves.toMatch(/not a model to talk to/);
-    await noSidewaysScroll(page);
-    await page.screenshot({ path: artifactPath('e2e', `first-run-${width}.png`), fullPage: true });
-  }, 60_000);
+  it.each([1024, 1920])(
+    'recommends a real model with its size, memory and time on this machine (%i px)',
+    async (width) => {
+      const page = await open(`home-recommended-${width}`, 'light', width);
+      const figures = page.getByTestId('curated-figures');
+      await figures.waitFor();
+      await expect(page.getByTestId('figure-parameters').textContent()).resolves.toMatch(/^\d+(\.\d+)? [MB]$/);
+      await expect(page.getByTestId('figure-download').textContent()).resolves.toMatch(/^\d+(\.\d+)? [MG]B$/);
+      await expect(page.getByTestId('figure-chat-memory').textContent()).resolves.toMatch(/^about \d+(\.\d+)? [MG]B \(from its shape\)/);
+      await expect(page.getByTestId('figure-train-memory').textContent()).resolves.toMatch(/^full [\d.]+ GB, light [\d.]+ [MG]B: /);
+      // A fresh home has measured nothing: the time says it is from the shape alone.
+      await expect(page.getByTestId('figure-train-time').textContent()).resolves.toMatch(
+        /about [\dhmins ]+ \((full|light), \d+ steps; an estimate from the shape alone/,
+      );
+      await expect(page.getByTestId('sample-purpose').textContent()).resolves.toMatch(/not a model to talk to/);
+      await noSidewaysScroll(page);
+      await page.screenshot({ path: artifactPath('e2e', `first-run-${width}.png`), fullPage: true });
+    },
+    60_000,
+  );
 
   it('says what to do next after the sample forest is built', async () => {
     const page = await open('home-sample', 'light', 1024);
@@ -81,7 +87,10 @@ describe('first run', () => {
     await noSidewaysScroll(page);
     await page.screenshot({ path: artifactPath('e2e', 'forest-next-steps-1920.png'), fullPage: true });
     await next.getByRole('button', { name: 'Add a folder…' }).click();
-    await page.getByRole('heading', { name: /new expert/i }).first().waitFor();
+    await page
+      .getByRole('heading', { name: /new expert/i })
+      .first()
+      .waitFor();
   }, 180_000);
 
   it('downloads a curated model with bytes, speed and ETA, and plants it as the seed', async () => {
@@ -91,7 +100,11 @@ describe('first run', () => {
     await expect(page.getByTestId('curated-detail').textContent()).resolves.toMatch(/Instruct model/);
     await page.getByRole('button', { name: 'Download' }).click();
     const phase = page.getByTestId('job-phase');
-    await expect(phase.filter({ hasText: /Downloading model\.safetensors \(file \d of \d\) · [\d.]+ [kMG]?B of [\d.]+ [kMG]?B · [\d.]+ [kMG]?B\/s/ }).waitFor({ timeout: 30_000 })).resolves.toBeUndefined();
+    await expect(
+      phase
+        .filter({ hasText: /Downloading model\.safetensors \(file \d of \d\) · [\d.]+ [kMG]?B of [\d.]+ [kMG]?B · [\d.]+ [kMG]?B\/s/ })
+        .waitFor({ timeout: 30_000 }),
+    ).resolves.toBeUndefined();
     await page.screenshot({ path: artifactPath('e2e', 'first-run-download.png'), fullPage: true });
     await page.getByTestId('forest-view').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('model-card').textContent()).resolves.toMatch(/SmolLM2-135M-Instruct[\s\S]*Seed/);

@@ -21,9 +21,12 @@ beforeAll(async () => {
   const home = join(dir, 'home');
   const folder = join(dir, 'notes');
   mkdirSync(folder);
-  for (let i = 0; i < 25; i++) writeFileSync(join(folder, `n${i}.md`), `# Note ${i}\n\nThe heron waits by the weir ${i} times a day.\n`.repeat(30));
+  for (let i = 0; i < 25; i++)
+    writeFileSync(join(folder, `n${i}.md`), `# Note ${i}\n\nThe heron waits by the weir ${i} times a day.\n`.repeat(30));
   const tokenizer = await writeTestTokenizer(dir);
-  execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', 'notes', '--tokenizer', tokenizer], { stdio: 'ignore' });
+  execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', 'notes', '--tokenizer', tokenizer], {
+    stdio: 'ignore',
+  });
   serve = await startServe(home);
   browser = await launchChromium();
 });

@@ -41,8 +41,10 @@ async function shot(j: Journey, name: string): Promise<void> {
   await j.page.screenshot({ path: artifactPath('e2e', `${j.prefix}-${name}.png`), fullPage: true });
   expect(await unnamedControls(j.page), `unnamed controls on the ${name} screen`).toEqual([]);
 }
-const nav = (j: Journey, name: string) => j.page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name, exact: true }).click();
-const readyCards = (page: Page) => page.getByTestId('model-card').filter({ has: page.getByTestId('model-status').filter({ hasText: 'ready' }) });
+const nav = (j: Journey, name: string) =>
+  j.page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name, exact: true }).click();
+const readyCards = (page: Page) =>
+  page.getByTestId('model-card').filter({ has: page.getByTestId('model-status').filter({ hasText: 'ready' }) });
 
 /** Sends a message in the chat view with a short reply length, and waits for the reply to finish streaming. */
 export async function sendAndWait({ page }: Pick<Journey, 'page'>, text: string): Promise<Locator> {
@@ -55,7 +57,10 @@ export async function sendAndWait({ page }: Pick<Journey, 'page'>, text: string)
   await page.getByRole('button', { name: 'Send' }).click();
   const reply = page.getByTestId('chat-reply').nth(before);
   await reply.waitFor({ timeout: 30_000 });
-  await page.locator(`[data-testid="chat-reply"] >> nth=${before}`).and(page.locator('[data-streaming="false"]')).waitFor({ timeout: 60_000 });
+  await page
+    .locator(`[data-testid="chat-reply"] >> nth=${before}`)
+    .and(page.locator('[data-streaming="false"]'))
+    .waitFor({ timeout: 60_000 });
   return reply;
 }
 
@@ -103,7 +108,12 @@ export async function evaluateForest(j: Journey): Promise<void> {
   const expert = page.getByTestId('model-card').filter({ hasText: 'mystery' });
   await expect(expert.getByTestId('model-status').textContent()).resolves.toBe('ready');
   await expect(expert.getByTestId('model-tokens').textContent()).resolves.not.toBe('–');
-  await expect(page.getByTestId('lineage-edge').filter({ hasText: /^mystery from / }).count()).resolves.toBeGreaterThan(0);
+  await expect(
+    page
+      .getByTestId('lineage-edge')
+      .filter({ hasText: /^mystery from / })
+      .count(),
+  ).resolves.toBeGreaterThan(0);
   await page.getByRole('button', { name: 'Evaluate' }).click();
   await page.getByRole('button', { name: 'Evaluating…' }).waitFor();
   await page.getByRole('button', { name: 'Evaluate', exact: true }).waitFor({ timeout: 90_000 });
@@ -160,7 +170,8 @@ export async function compareWithOneModel(j: Journey): Promise<void> {
   await expect(page.getByTestId('baseline-row').count()).resolves.toBe(1);
   const lines = await page.getByTestId('verdict-line').allTextContents();
   expect(lines).toHaveLength(4);
-  for (const line of lines) expect(line.trim()).toMatch(/^forest (\d+ % (better|worse)|even) on \S+ \(collapsed model (\d+ % (better|worse)|even)\)$/);
+  for (const line of lines)
+    expect(line.trim()).toMatch(/^forest (\d+ % (better|worse)|even) on \S+ \(collapsed model (\d+ % (better|worse)|even)\)$/);
   await expect(page.getByTestId('verdict-row').locator('td').count()).resolves.toBe(4);
   await shot(j, 'verdict');
 }

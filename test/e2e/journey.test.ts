@@ -8,7 +8,17 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { artifactPath, launchChromium } from '../helpers/browser';
 import { startServe, type ServeProcess } from '../helpers/grove-process';
 import { tempDir } from '../helpers/tmp';
-import { buildSampleForest, chatWithTheMix, collapseAndChat, compareWithOneModel, evaluateForest, trainNewExpert, watchErrors, writeJourneyFolder, type Journey } from './journey-steps';
+import {
+  buildSampleForest,
+  chatWithTheMix,
+  collapseAndChat,
+  compareWithOneModel,
+  evaluateForest,
+  trainNewExpert,
+  watchErrors,
+  writeJourneyFolder,
+  type Journey,
+} from './journey-steps';
 
 let serve: ServeProcess;
 let browser: Browser;
@@ -31,9 +41,21 @@ afterAll(async () => {
 
 describe('the journey in the browser', () => {
   it('first run: builds the tiny sample forest, a seed and three experts', () => buildSampleForest(journey), 240_000);
-  it('new expert: reads a folder, shows what was accepted and skipped, the branch weights, and trains to 100 %', () => trainNewExpert(journey), 180_000);
+  it(
+    'new expert: reads a folder, shows what was accepted and skipped, the branch weights, and trains to 100 %',
+    () => trainNewExpert(journey),
+    180_000,
+  );
   it('forest view: the new expert’s card, its lineage, and the evaluation heatmap', () => evaluateForest(journey), 150_000);
   it('chat: a reply streams in with the experts’ mix under it', () => chatWithTheMix(journey), 90_000);
-  it('collapse: the posterior on a domain as weights, a new model in the forest, chosen alone in chat', () => collapseAndChat(journey), 150_000);
-  it('compare with one model: the dense baseline trains and is scored beside the forest; the verdict per domain', () => compareWithOneModel(journey), 300_000);
+  it(
+    'collapse: the posterior on a domain as weights, a new model in the forest, chosen alone in chat',
+    () => collapseAndChat(journey),
+    150_000,
+  );
+  it(
+    'compare with one model: the dense baseline trains and is scored beside the forest; the verdict per domain',
+    () => compareWithOneModel(journey),
+    300_000,
+  );
 });

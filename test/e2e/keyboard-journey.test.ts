@@ -125,7 +125,9 @@ describe('the journey with the keyboard alone', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     expect(await hasFocus(remove)).toBe(true);
-    await expect(page.getByTestId('model-card').filter({ hasText: 'recipes' }).getByTestId('model-status').textContent()).resolves.toBe('ready');
+    await expect(page.getByTestId('model-card').filter({ hasText: 'recipes' }).getByTestId('model-status').textContent()).resolves.toBe(
+      'ready',
+    );
     expect(errors).toEqual([]);
   }, 240_000);
 });

@@ -77,7 +77,9 @@ describe('a light expert from the app', () => {
     await expect(page.getByTestId('full-disk').textContent()).resolves.toMatch(/^\d+ kB \(up to/);
     await expect(page.getByTestId('light-memory').textContent()).resolves.toMatch(/^\d+ MB peak, fits in the [\d.]+ GB available$/);
     // Nothing said how fast this machine trains: the engine measures it (real train steps, in its worker).
-    await expect.poll(() => page.getByTestId('light-speed').textContent(), { timeout: 60_000, interval: 500 }).toBe('measured on this machine just now (cpu)');
+    await expect
+      .poll(() => page.getByTestId('light-speed').textContent(), { timeout: 60_000, interval: 500 })
+      .toBe('measured on this machine just now (cpu)');
     await expect(page.getByTestId('full-speed').textContent()).resolves.toBe('measured on this machine just now (cpu)');
     await expect(page.getByTestId('light-time').textContent()).resolves.toMatch(/^(about \d+ s|under 1 s) for 8 steps/);
 

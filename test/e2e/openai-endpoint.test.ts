@@ -82,7 +82,9 @@ describe('the OpenAI-compatible endpoint in the app', { timeout: 120_000 }, () =
     await expect(page.getByTestId('save-mix').getByRole('status').textContent()).resolves.toMatch(/Saved as even-pair/);
     await page.getByTestId('save-mix').screenshot({ path: artifactPath('e2e', 'openai-save-mix.png') });
 
-    const models = (await (await fetch(`${origin}/v1/models`, { headers: { Authorization: `Bearer ${key}` } })).json()) as { data: { id: string; grove: { kind: string; models: string[] } }[] };
+    const models = (await (await fetch(`${origin}/v1/models`, { headers: { Authorization: `Bearer ${key}` } })).json()) as {
+      data: { id: string; grove: { kind: string; models: string[] } }[];
+    };
     const mix = models.data.find((m) => m.id === 'even-pair');
     expect(mix?.grove).toMatchObject({ kind: 'mix', models: ['law', 'med'] });
     const reply = await fetch(`${origin}/v1/completions`, {

@@ -39,13 +39,17 @@ describe('the horizontal-overflow check', () => {
   });
 
   it('reports an element past the window’s right edge though its parent is as wide', async () => {
-    const found = await check('<body style="margin:0"><div class="wide" style="width:900px"><span style="display:block" class="inner">x</span></div></body>');
+    const found = await check(
+      '<body style="margin:0"><div class="wide" style="width:900px"><span style="display:block" class="inner">x</span></div></body>',
+    );
     expect(found.join('\n')).toMatch(/div\.wide.*ends 260 px past the window/);
   });
 
   it('accepts overflow that scrolls or clips on purpose, and screen-reader-only text', async () => {
     await expect(check(card('<div style="width:900px">a wide table</div>', 'overflow-x:auto'))).resolves.toEqual([]);
-    await expect(check(card(`<p style="overflow:hidden;text-overflow:ellipsis;white-space:nowrap">${'long '.repeat(80)}</p>`))).resolves.toEqual([]);
+    await expect(
+      check(card(`<p style="overflow:hidden;text-overflow:ellipsis;white-space:nowrap">${'long '.repeat(80)}</p>`)),
+    ).resolves.toEqual([]);
     const srOnly = 'position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap';
     await expect(check(card(`<span style="${srOnly}">${'hidden '.repeat(40)}</span><p>ok</p>`))).resolves.toEqual([]);
     await expect(check(card(`<figcaption style="${srOnly}"><ul><li>${'hidden '.repeat(40)}</li></ul></figcaption>`))).resolves.toEqual([]);

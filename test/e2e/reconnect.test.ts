@@ -56,6 +56,8 @@ describe('a dropped connection', { timeout: 120_000 }, () => {
     const port = new URL(serves.at(-1)!.openUrl).port;
     const second = spawnSync(process.execPath, [groveBin, '--home', home, 'serve', '--port', port], { encoding: 'utf8', timeout: 30_000 });
     expect(second.status).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is in use: another Grove \\(or another program\\) is serving there`));
+    expect(second.stderr).toMatch(
+      new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is in use: another Grove \\(or another program\\) is serving there`),
+    );
   });
 });

@@ -37,7 +37,11 @@ const overflow: Record<string, string[]> = {};
 function writeLetterFolder(dir: string): string {
   const folder = join(dir, 'letters');
   mkdirSync(folder);
-  for (let i = 0; i < 20; i++) writeFileSync(join(folder, `letter-${i}.txt`), `Dear friend ${i},\n\nThe garden is full of beans and thyme this year. Write soon.\n`.repeat(30));
+  for (let i = 0; i < 20; i++)
+    writeFileSync(
+      join(folder, `letter-${i}.txt`),
+      `Dear friend ${i},\n\nThe garden is full of beans and thyme this year. Write soon.\n`.repeat(30),
+    );
   return folder;
 }
 

@@ -6,7 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { peftAdapterLogits } from '../helpers/peft-logits';
 
-const { values } = parseArgs({ options: { model: { type: 'string' }, adapter: { type: 'string' }, tokens: { type: 'string' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { model: { type: 'string' }, adapter: { type: 'string' }, tokens: { type: 'string' }, out: { type: 'string' } },
+});
 if (!values.model || !values.tokens || !values.out) {
   console.error('usage: npx jiti test/golden/grove_logits.ts --model BASE [--adapter DIR] --tokens ids.json --out logits.json');
   process.exit(2);

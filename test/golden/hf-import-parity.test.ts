@@ -36,13 +36,107 @@ function ropeParametersLayout(config: Record<string, unknown>): Record<string, u
 
 const llama3 = { rope_type: 'llama3', factor: 32.0, low_freq_factor: 1.0, high_freq_factor: 4.0, original_max_position_embeddings: 8 };
 const cases: { name: string; dtype: 'float32' | 'float16' | 'bfloat16'; config: Record<string, unknown>; layout?: 'rope_parameters' }[] = [
-  { name: 'llama-gqa-tied', dtype: 'float32', config: { architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: 48, intermediate_size: 96, num_hidden_layers: 2, num_attention_heads: 6, num_key_value_heads: 2, tie_word_embeddings: true, rope_theta: 10000, attention_bias: false, ...common } },
-  { name: 'llama-mha-untied-bf16', dtype: 'bfloat16', config: { architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4, tie_word_embeddings: false, rope_theta: 500000, ...common } },
-  { name: 'qwen2-gqa-untied', dtype: 'float32', config: { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: 48, intermediate_size: 80, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, tie_word_embeddings: false, rope_theta: 1000000, use_sliding_window: false, ...common } },
-  { name: 'qwen2-gqa-tied-f16', dtype: 'float16', config: { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 1, tie_word_embeddings: true, rope_theta: 1000000, ...common } },
+  {
+    name: 'llama-gqa-tied',
+    dtype: 'float32',
+    config: {
+      architectures: ['LlamaForCausalLM'],
+      model_type: 'llama',
+      hidden_size: 48,
+      intermediate_size: 96,
+      num_hidden_layers: 2,
+      num_attention_heads: 6,
+      num_key_value_heads: 2,
+      tie_word_embeddings: true,
+      rope_theta: 10000,
+      attention_bias: false,
+      ...common,
+    },
+  },
+  {
+    name: 'llama-mha-untied-bf16',
+    dtype: 'bfloat16',
+    config: {
+      architectures: ['LlamaForCausalLM'],
+      model_type: 'llama',
+      hidden_size: 32,
+      intermediate_size: 64,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      tie_word_embeddings: false,
+      rope_theta: 500000,
+      ...common,
+    },
+  },
+  {
+    name: 'qwen2-gqa-untied',
+    dtype: 'float32',
+    config: {
+      architectures: ['Qwen2ForCausalLM'],
+      model_type: 'qwen2',
+      hidden_size: 48,
+      intermediate_size: 80,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      tie_word_embeddings: false,
+      rope_theta: 1000000,
+      use_sliding_window: false,
+      ...common,
+    },
+  },
+  {
+    name: 'qwen2-gqa-tied-f16',
+    dtype: 'float16',
+    config: {
+      architectures: ['Qwen2ForCausalLM'],
+      model_type: 'qwen2',
+      hidden_size: 32,
+      intermediate_size: 64,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 1,
+      tie_word_embeddings: true,
+      rope_theta: 1000000,
+      ...common,
+    },
+  },
   // Issue 12: the same models saved by transformers 5.x (the reference reads the classic layout it was written from).
-  { name: 'llama-llama3-rope-parameters', dtype: 'float32', layout: 'rope_parameters', config: { architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: 48, intermediate_size: 96, num_hidden_layers: 2, num_attention_heads: 6, num_key_value_heads: 2, tie_word_embeddings: true, rope_theta: 500000, rope_scaling: llama3, ...common } },
-  { name: 'qwen2-default-rope-parameters', dtype: 'float32', layout: 'rope_parameters', config: { architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 1, tie_word_embeddings: true, rope_theta: 1000000, ...common } },
+  {
+    name: 'llama-llama3-rope-parameters',
+    dtype: 'float32',
+    layout: 'rope_parameters',
+    config: {
+      architectures: ['LlamaForCausalLM'],
+      model_type: 'llama',
+      hidden_size: 48,
+      intermediate_size: 96,
+      num_hidden_layers: 2,
+      num_attention_heads: 6,
+      num_key_value_heads: 2,
+      tie_word_embeddings: true,
+      rope_theta: 500000,
+      rope_scaling: llama3,
+      ...common,
+    },
+  },
+  {
+    name: 'qwen2-default-rope-parameters',
+    dtype: 'float32',
+    layout: 'rope_parameters',
+    config: {
+      architectures: ['Qwen2ForCausalLM'],
+      model_type: 'qwen2',
+      hidden_size: 32,
+      intermediate_size: 64,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 1,
+      tie_word_embeddings: true,
+      rope_theta: 1000000,
+      ...common,
+    },
+  },
 ];
 
 describe.skipIf(!torchAvailable)('PyTorch-written HF folders imported into Grove', () => {
@@ -53,7 +147,25 @@ describe.skipIf(!torchAvailable)('PyTorch-written HF folders imported into Grove
       writeFileSync(join(dir, `${c.name}.config.json`), JSON.stringify(c.config));
       writeFileSync(join(dir, `${c.name}.ids.json`), JSON.stringify(IDS));
       const golden = join(dir, `${c.name}.golden.safetensors`);
-      execFileSync(PYTHON, [join(HERE, 'write_hf_model.py'), '--config', join(dir, `${c.name}.config.json`), '--out', folder, '--tokens', join(dir, `${c.name}.ids.json`), '--golden', golden, '--dtype', c.dtype, '--seed', '7'], { stdio: 'ignore' });
+      execFileSync(
+        PYTHON,
+        [
+          join(HERE, 'write_hf_model.py'),
+          '--config',
+          join(dir, `${c.name}.config.json`),
+          '--out',
+          folder,
+          '--tokens',
+          join(dir, `${c.name}.ids.json`),
+          '--golden',
+          golden,
+          '--dtype',
+          c.dtype,
+          '--seed',
+          '7',
+        ],
+        { stdio: 'ignore' },
+      );
       if (c.layout === 'rope_parameters') writeFileSync(join(folder, 'config.json'), JSON.stringify(ropeParametersLayout(c.config)));
       copyFileSync(tokenizer, join(folder, 'tokenizer.json'));
       copyFileSync(join(dirname(tokenizer), 'tokenizer_config.json'), join(folder, 'tokenizer_config.json'));

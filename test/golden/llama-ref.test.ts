@@ -37,10 +37,32 @@ async function runReference(name: string, input: ModelConfigInput, weightsDtype:
   const ids = [0, 1].map(() => Array.from({ length: 9 }, () => rng.nextUint32() % config.vocabSize)); // [B=2, T=9]
   writeFileSync(join(folder, 'ids.json'), JSON.stringify({ input_ids: ids }));
   const out = join(folder, 'golden.safetensors');
-  const stdout = execFileSync(PYTHON, [
-    join(HERE, 'llama_ref.py'), '--model', folder, '--tokens', join(folder, 'ids.json'), '--out', out, '--dtype', computeDtype, '--self-check',
-    '--lr', String(ADAMW.lr), '--beta1', String(ADAMW.beta1), '--beta2', String(ADAMW.beta2), '--eps', String(ADAMW.eps), '--weight-decay', String(ADAMW.weightDecay),
-  ], { encoding: 'utf8' });
+  const stdout = execFileSync(
+    PYTHON,
+    [
+      join(HERE, 'llama_ref.py'),
+      '--model',
+      folder,
+      '--tokens',
+      join(folder, 'ids.json'),
+      '--out',
+      out,
+      '--dtype',
+      computeDtype,
+      '--self-check',
+      '--lr',
+      String(ADAMW.lr),
+      '--beta1',
+      String(ADAMW.beta1),
+      '--beta2',
+      String(ADAMW.beta2),
+      '--eps',
+      String(ADAMW.eps),
+      '--weight-decay',
+      String(ADAMW.weightDecay),
+    ],
+    { encoding: 'utf8' },
+  );
   const weights = await SafetensorsFile.open(join(folder, 'model.safetensors'));
   return { config, weights, ids, summary: JSON.parse(stdout) as Summary, golden: await SafetensorsFile.open(out) };
 }
@@ -49,7 +71,8 @@ type ReferenceRun = Awaited<ReturnType<typeof runReference>>;
 
 /** Mean next-token cross-entropy recomputed from the reference's logits [B,T,V]. */
 function lossFromLogits(logits: Float32Array, ids: number[][], V: number): number {
-  let total = 0, count = 0;
+  let total = 0,
+    count = 0;
   ids.forEach((row, b) => {
     for (let t = 0; t + 1 < row.length; t++) {
       const base = (b * row.length + t) * V;
@@ -79,7 +102,9 @@ async function checkOutputs(run: ReferenceRun): Promise<void> {
   expect(lossFromLogits(await golden.readFloat32('logits'), ids, V)).toBeCloseTo(summary.loss, 5);
   // Every parameter has a gradient and an updated value under its HF name, and nothing else is there.
   const specs = parameterSpecs(config);
-  expect([...golden.tensorNames].sort()).toEqual(['logits', 'loss', 'rope.inv_freq', ...specs.flatMap((s) => [`grad.${s.name}`, `adamw.${s.name}`])].sort());
+  expect([...golden.tensorNames].sort()).toEqual(
+    ['logits', 'loss', 'rope.inv_freq', ...specs.flatMap((s) => [`grad.${s.name}`, `adamw.${s.name}`])].sort(),
+  );
   // AdamW's first step from fresh state is p (1 - lr wd) - lr g / (|g| + eps): check it element-wise.
   const { lr, eps, weightDecay } = ADAMW;
   for (const spec of specs) {
@@ -93,7 +118,10 @@ async function checkOutputs(run: ReferenceRun): Promise<void> {
       worst = Math.max(worst, Math.abs(updated[i]! - expected));
     }
     expect(worst, spec.name).toBeLessThan(1e-6);
-    expect(g.some((x) => x !== 0), `${spec.name} has a gradient`).toBe(true);
+    expect(
+      g.some((x) => x !== 0),
+      `${spec.name} has a gradient`,
+    ).toBe(true);
   }
   const inv = await golden.readFloat32('rope.inv_freq');
   const ours = ropeInverseFrequencies(config);
@@ -103,13 +131,42 @@ async function checkOutputs(run: ReferenceRun): Promise<void> {
 
 describe.skipIf(!torchAvailable)('PyTorch reference (test/golden/llama_ref.py)', () => {
   it('Llama, tied embeddings, GQA, f32 weights: loss ~ ln V, gradients, AdamW, rope', async () => {
-    const run = await runReference('llama', { architecture: 'LlamaForCausalLM', vocabSize: 97, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: true }, 'F32', 'float32');
+    const run = await runReference(
+      'llama',
+      {
+        architecture: 'LlamaForCausalLM',
+        vocabSize: 97,
+        hiddenSize: 32,
+        intermediateSize: 64,
+        numHiddenLayers: 2,
+        numAttentionHeads: 4,
+        numKeyValueHeads: 2,
+        tieWordEmbeddings: true,
+      },
+      'F32',
+      'float32',
+    );
     await checkOutputs(run);
     await Promise.all([run.golden.close(), run.weights.close()]);
   });
 
   it('Qwen2 with q/k/v biases, untied lm_head, f16 weights', async () => {
-    const run = await runReference('qwen2', { architecture: 'Qwen2ForCausalLM', vocabSize: 61, hiddenSize: 24, intermediateSize: 40, numHiddenLayers: 2, numAttentionHeads: 3, numKeyValueHeads: 1, qkvBias: true, ropeTheta: 1e6 }, 'F16', 'float32');
+    const run = await runReference(
+      'qwen2',
+      {
+        architecture: 'Qwen2ForCausalLM',
+        vocabSize: 61,
+        hiddenSize: 24,
+        intermediateSize: 40,
+        numHiddenLayers: 2,
+        numAttentionHeads: 3,
+        numKeyValueHeads: 1,
+        qkvBias: true,
+        ropeTheta: 1e6,
+      },
+      'F16',
+      'float32',
+    );
     await checkOutputs(run);
     expect(run.golden.has('grad.lm_head.weight') && run.golden.has('grad.model.layers.1.self_attn.v_proj.bias')).toBe(true);
     await Promise.all([run.golden.close(), run.weights.close()]);
@@ -117,7 +174,22 @@ describe.skipIf(!torchAvailable)('PyTorch reference (test/golden/llama_ref.py)',
 
   it('Llama with attention_bias and llama3 rope scaling, bf16 weights, computed in float64', async () => {
     const ropeScaling = { ropeType: 'llama3' as const, factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 64 };
-    const run = await runReference('llama3', { architecture: 'LlamaForCausalLM', vocabSize: 50, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, qkvBias: true, oBias: true, ropeScaling }, 'BF16', 'float64');
+    const run = await runReference(
+      'llama3',
+      {
+        architecture: 'LlamaForCausalLM',
+        vocabSize: 50,
+        hiddenSize: 16,
+        intermediateSize: 32,
+        numHiddenLayers: 1,
+        numAttentionHeads: 2,
+        qkvBias: true,
+        oBias: true,
+        ropeScaling,
+      },
+      'BF16',
+      'float64',
+    );
     await checkOutputs(run);
     expect(run.golden.info('logits').dtype).toBe('F64');
     // head size 8: frequencies 1, 0.1, 0.01, 0.001 hit the unchanged, smoothed and divided branches.
@@ -130,8 +202,13 @@ describe.skipIf(!torchAvailable)('PyTorch reference (test/golden/llama_ref.py)',
 
 describe.skipIf(!torchAvailable)('Rng against its Python twin (test/golden/grove_rng.py)', () => {
   it('draws the same normals for a seed and stream, so init is the documented algorithm', () => {
-    for (const [seed, stream] of [[42, 'model.embed_tokens.weight'], [4294967295, 'é→ü']] as const) {
-      const python = JSON.parse(execFileSync(PYTHON, [join(HERE, 'grove_rng.py'), String(seed), stream, '1001'], { encoding: 'utf8' })) as number[];
+    for (const [seed, stream] of [
+      [42, 'model.embed_tokens.weight'],
+      [4294967295, 'é→ü'],
+    ] as const) {
+      const python = JSON.parse(
+        execFileSync(PYTHON, [join(HERE, 'grove_rng.py'), String(seed), stream, '1001'], { encoding: 'utf8' }),
+      ) as number[];
       const rng = new Rng(seed, stream);
       python.forEach((z, i) => expect(Math.abs(rng.normal() - z), `normal ${i}`).toBeLessThan(1e-12));
     }

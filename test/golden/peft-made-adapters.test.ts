@@ -15,8 +15,31 @@ import { tempDir } from '../helpers/tmp';
 
 const IDS = [1, 250, 17, 3, 99, 42, 7, 280, 11, 64, 5, 150, 2, 77, 123, 201];
 const CASES: Record<'llama' | 'qwen2', ModelConfigInput> = {
-  llama: { architecture: 'LlamaForCausalLM', vocabSize: 300, hiddenSize: 64, intermediateSize: 128, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, initializerRange: 0.2, maxPositionEmbeddings: 256 },
-  qwen2: { architecture: 'Qwen2ForCausalLM', qkvBias: true, tieWordEmbeddings: true, vocabSize: 300, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 1, initializerRange: 0.2, ropeTheta: 1e6, maxPositionEmbeddings: 256 },
+  llama: {
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 300,
+    hiddenSize: 64,
+    intermediateSize: 128,
+    numHiddenLayers: 2,
+    numAttentionHeads: 4,
+    numKeyValueHeads: 2,
+    initializerRange: 0.2,
+    maxPositionEmbeddings: 256,
+  },
+  qwen2: {
+    architecture: 'Qwen2ForCausalLM',
+    qkvBias: true,
+    tieWordEmbeddings: true,
+    vocabSize: 300,
+    hiddenSize: 32,
+    intermediateSize: 64,
+    numHiddenLayers: 2,
+    numAttentionHeads: 4,
+    numKeyValueHeads: 1,
+    initializerRange: 0.2,
+    ropeTheta: 1e6,
+    maxPositionEmbeddings: 256,
+  },
 };
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

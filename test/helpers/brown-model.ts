@@ -50,12 +50,29 @@ export function heldOutBrownTokens(t: BrownTokenizer, count: number): number[] {
 /** Trains the model on the tokenizer's domain and saves it to `folder`; returns its last training loss. */
 export async function trainBrownModel(t: BrownTokenizer, runDir: string, folder: string): Promise<{ loss: number; vocabSize: number }> {
   const manifest = await readManifest(t.domain);
-  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: manifest.vocabSize, hiddenSize: 96, intermediateSize: 256, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: true, maxPositionEmbeddings: 256 });
+  const config = parseModelConfig({
+    architecture: 'LlamaForCausalLM',
+    vocabSize: manifest.vocabSize,
+    hiddenSize: 96,
+    intermediateSize: 256,
+    numHiddenLayers: 2,
+    numAttentionHeads: 4,
+    numKeyValueHeads: 2,
+    tieWordEmbeddings: true,
+    maxPositionEmbeddings: 256,
+  });
   const trainer = await LlamaTrainer.create(config, { batchSize: 8, contextLength: 64, threads: 2, seed: 3 });
   try {
     const train = new TokenWindows(splitShards(t.domain, manifest, 'train'), 64, 1);
     let loss = Infinity;
-    await runTraining(trainer, { runDir, totalSteps: 600, schedule: { peakLr: 1e-2, warmupSteps: 20 }, seed: 1, train, onProgress: (p) => (loss = p.loss) });
+    await runTraining(trainer, {
+      runDir,
+      totalSteps: 600,
+      schedule: { peakLr: 1e-2, warmupSteps: 20 },
+      seed: 1,
+      train,
+      onProgress: (p) => (loss = p.loss),
+    });
     train.close();
     mkdirSync(folder);
     await trainer.saveModel(folder);

@@ -16,7 +16,15 @@ export function artifactPath(...parts: string[]): string {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -31,7 +39,13 @@ export function unnamedControls(page: Page): Promise<string[]> {
       .filter((el) => {
         const labels = (el as { labels?: ArrayLike<{ textContent: string | null }> | null }).labels;
         const own = el.tagName === 'BUTTON' || el.tagName === 'A' ? el.textContent?.trim() : '';
-        return !(labels?.[0]?.textContent?.trim() || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || own || el.getAttribute('title'));
+        return !(
+          labels?.[0]?.textContent?.trim() ||
+          el.getAttribute('aria-label') ||
+          el.getAttribute('aria-labelledby') ||
+          own ||
+          el.getAttribute('title')
+        );
       })
       .map((el) => el.outerHTML.slice(0, 160)),
   );

@@ -39,7 +39,15 @@ export async function writeTinyForest(dir: string, experts: string[]): Promise<T
     for (const [i, name] of experts.entries()) {
       await writeTestModel(join(dir, name), TINY_CHAT_CONFIG, { seed: 10 + i });
       const stored = await storeModelFolder(home, join(dir, name), null);
-      const id = insertModel(catalog, { forestId: init.forestId, name, role: 'expert', weightsSha256: stored.sha256, weightsBytes: stored.bytes, architectureJson: JSON.stringify(stored.config), tokenizerSha256: null });
+      const id = insertModel(catalog, {
+        forestId: init.forestId,
+        name,
+        role: 'expert',
+        weightsSha256: stored.sha256,
+        weightsBytes: stored.bytes,
+        architectureJson: JSON.stringify(stored.config),
+        tokenizerSha256: null,
+      });
       made.push({ name, id });
     }
     return { home, forestId: init.forestId, seed: init.seedName, experts: made };

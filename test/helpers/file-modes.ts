@@ -14,8 +14,11 @@ const BYPASS = '-dac_override,-dac_read_search';
 export function runBoundByFileModes<T>(script: string, args: readonly string[]): T {
   const node: [string, ...string[]] = [process.execPath, JITI, script, ...args];
   const asRoot = process.getuid?.() === 0;
-  if (asRoot && !existsSync(SETPRIV)) throw new Error(`running as root without ${SETPRIV} (Debian: util-linux): cannot drop the capabilities that let root read any file`);
-  const [cmd, ...rest]: [string, ...string[]] = asRoot ? [SETPRIV, `--bounding-set=${BYPASS}`, `--inh-caps=${BYPASS}`, '--', ...node] : node;
+  if (asRoot && !existsSync(SETPRIV))
+    throw new Error(`running as root without ${SETPRIV} (Debian: util-linux): cannot drop the capabilities that let root read any file`);
+  const [cmd, ...rest]: [string, ...string[]] = asRoot
+    ? [SETPRIV, `--bounding-set=${BYPASS}`, `--inh-caps=${BYPASS}`, '--', ...node]
+    : node;
   const r = spawnSync(cmd, rest, { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(`${script} exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;

@@ -17,7 +17,11 @@ export function jobService(home: string): GroveService {
 }
 
 /** Resolves with the job's view once it is done, failed, cancelled or paused. */
-export function jobSettled(service: GroveService, id: number, settled: readonly JobView['status'][] = ['done', 'failed', 'cancelled', 'paused']): Promise<JobView> {
+export function jobSettled(
+  service: GroveService,
+  id: number,
+  settled: readonly JobView['status'][] = ['done', 'failed', 'cancelled', 'paused'],
+): Promise<JobView> {
   return new Promise((resolve) => {
     const check = (job: JobView) => {
       if (job.id === id && settled.includes(job.status)) {
@@ -54,10 +58,26 @@ export function writeDomainFolder(dir: string, name: string, sentence: (i: numbe
 export async function writeSeedAndPoems(dir: string): Promise<{ seed: string; poems: string }> {
   const tokenizer = await writeTestTokenizer(dir, 320);
   const seed = join(dir, 'tiny-seed');
-  await writeTestModel(seed, { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true }, { seed: 9, tokenizer });
+  await writeTestModel(
+    seed,
+    {
+      architecture: 'LlamaForCausalLM',
+      vocabSize: 320,
+      hiddenSize: 32,
+      intermediateSize: 64,
+      numHiddenLayers: 1,
+      numAttentionHeads: 2,
+      tieWordEmbeddings: true,
+    },
+    { seed: 9, tokenizer },
+  );
   const poems = join(dir, 'poems');
   mkdirSync(poems);
-  for (let i = 0; i < 25; i++) writeFileSync(join(poems, `p${i}.txt`), `Poem ${i}: the willow bends, the river ${i} runs, and the heron waits by the stone.\n`.repeat(80));
+  for (let i = 0; i < 25; i++)
+    writeFileSync(
+      join(poems, `p${i}.txt`),
+      `Poem ${i}: the willow bends, the river ${i} runs, and the heron waits by the stone.\n`.repeat(80),
+    );
   return { seed, poems };
 }
 
@@ -68,7 +88,11 @@ export const LAW_AND_MED = {
 } as const;
 
 /** Writes and ingests one domain folder per entry of `domains`; throws unless every ingest job ends done. */
-export async function ingestDomains(service: GroveService, dir: string, domains: Readonly<Record<string, (i: number) => string>>): Promise<void> {
+export async function ingestDomains(
+  service: GroveService,
+  dir: string,
+  domains: Readonly<Record<string, (i: number) => string>>,
+): Promise<void> {
   for (const [name, sentence] of Object.entries(domains)) {
     const job = await jobSettled(service, (await service.addDomain({ folder: writeDomainFolder(dir, name, sentence), domain: name })).id);
     if (job.status !== 'done') throw new Error(`ingest of ${name} ended ${job.status}: ${job.error ?? ''}`);

@@ -10,11 +10,21 @@ import { PYTHON } from './torch';
 
 /** An adapter with normal(0, std) A and B (B nonzero, so it changes the model), from its own seed. */
 export function randomAdapter(config: ModelConfig, lora: LoraConfig, seed: number, std = 0.3): LoraAdapter {
-  return { lora, tensors: new Map(loraSpecs(config, lora).map((s) => [s.name, new Rng(seed, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, std)])) };
+  return {
+    lora,
+    tensors: new Map(
+      loraSpecs(config, lora).map((s) => [s.name, new Rng(seed, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, std)]),
+    ),
+  };
 }
 
 /** The [out, in] delta of `projection` (model.layers.0.self_attn.q_proj) over weighted adapters, weights normalised here. */
-export function denseDelta(parts: readonly { adapter: LoraAdapter; weight: number }[], projection: string, out: number, inn: number): Float64Array {
+export function denseDelta(
+  parts: readonly { adapter: LoraAdapter; weight: number }[],
+  projection: string,
+  out: number,
+  inn: number,
+): Float64Array {
   const sum = parts.reduce((s, p) => s + p.weight, 0);
   const D = new Float64Array(out * inn);
   for (const { adapter, weight } of parts) {
@@ -23,11 +33,12 @@ export function denseDelta(parts: readonly { adapter: LoraAdapter; weight: numbe
     if (!A || !B) continue;
     const r = adapter.lora.rank;
     const f = (weight / sum) * (adapter.lora.alpha / r);
-    for (let o = 0; o < out; o++) for (let c = 0; c < inn; c++) {
-      let s = 0;
-      for (let k = 0; k < r; k++) s += B[o * r + k]! * A[k * inn + c]!;
-      D[o * inn + c]! += f * s;
-    }
+    for (let o = 0; o < out; o++)
+      for (let c = 0; c < inn; c++) {
+        let s = 0;
+        for (let k = 0; k < r; k++) s += B[o * r + k]! * A[k * inn + c]!;
+        D[o * inn + c]! += f * s;
+      }
   }
   return D;
 }
@@ -64,7 +75,9 @@ export function frobenius(a: ArrayLike<number>): number {
 }
 
 /** torch.linalg.svd (float64) of each dense matrix: its singular values and its best rank-`rank` approximation. */
-export function torchTruncatedSvd(matrices: readonly { rows: number; cols: number; data: ArrayLike<number>; rank: number }[]): { singularValues: number[]; truncated: number[] }[] {
+export function torchTruncatedSvd(
+  matrices: readonly { rows: number; cols: number; data: ArrayLike<number>; rank: number }[],
+): { singularValues: number[]; truncated: number[] }[] {
   const script = [
     'import json, sys, torch',
     'out = []',

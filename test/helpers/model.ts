@@ -7,7 +7,11 @@ import type { WriteDtype } from '../../src/engine/model/dtype';
 import { writeModelFolder } from '../../src/engine/model/folder';
 import { initParameters } from '../../src/engine/model/init';
 
-export async function writeTestModel(folder: string, input: ModelConfigInput, o: { seed?: number; dtype?: WriteDtype; tokenizer?: string } = {}): Promise<ModelConfig> {
+export async function writeTestModel(
+  folder: string,
+  input: ModelConfigInput,
+  o: { seed?: number; dtype?: WriteDtype; tokenizer?: string } = {},
+): Promise<ModelConfig> {
   const config = parseModelConfig(input);
   mkdirSync(folder, { recursive: true });
   const tensors = [...initParameters(config, o.seed ?? 1)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data }));

@@ -77,7 +77,8 @@ export function findHorizontalOverflow(): string[] {
     return style.visibility !== 'hidden' && style.clip !== 'rect(0px, 0px, 0px, 0px)' && !/inset\(50%\)/.test(style.clipPath);
   };
 
-  if (root.scrollWidth > root.clientWidth + slack) found.push(`the page scrolls sideways: ${root.scrollWidth} px of content in a ${root.clientWidth} px window`);
+  if (root.scrollWidth > root.clientWidth + slack)
+    found.push(`the page scrolls sideways: ${root.scrollWidth} px of content in a ${root.clientWidth} px window`);
   const viewportRight = root.clientWidth;
   for (const el of Array.from(doc.body.querySelectorAll('*'))) {
     if (!visible(el) || (el.closest('svg') !== null && el.tagName.toLowerCase() !== 'svg')) continue;
@@ -95,7 +96,8 @@ export function findHorizontalOverflow(): string[] {
     }
     // Only the outermost element past the edge: its descendants go with it.
     const parentPast = parent !== null && parent !== doc.body && parent.getBoundingClientRect().right > viewportRight + slack;
-    if (box.right > viewportRight + slack && !parentPast) found.push(`${describe(el)}: ends ${Math.round(box.right - viewportRight)} px past the window's right edge`);
+    if (box.right > viewportRight + slack && !parentPast)
+      found.push(`${describe(el)}: ends ${Math.round(box.right - viewportRight)} px past the window's right edge`);
   }
   return found;
 }
@@ -107,5 +109,12 @@ export function horizontalOverflow(page: Page): Promise<string[]> {
 
 /** Resolves after the page has laid out and painted twice (after a resize, before measuring it). */
 export function afterTwoFrames(page: Page): Promise<void> {
-  return page.evaluate(() => new Promise<void>((done) => (globalThis as unknown as PageWindow).requestAnimationFrame(() => (globalThis as unknown as PageWindow).requestAnimationFrame(done))));
+  return page.evaluate(
+    () =>
+      new Promise<void>((done) =>
+        (globalThis as unknown as PageWindow).requestAnimationFrame(() =>
+          (globalThis as unknown as PageWindow).requestAnimationFrame(done),
+        ),
+      ),
+  );
 }

@@ -35,8 +35,13 @@ export let clusterStartSeconds = 0;
  */
 export function slurmClusterFor(what: string): NodeJS.ProcessEnv | undefined {
   const missing = TOOLS.filter((t) => !existsSync(t));
-  if (missing.length > 0) return unavailable(what, `Slurm is not installed (${missing.join(', ')} missing; as root: node scripts/setup-test-deps.mjs installs slurm-wlm and munge)`);
-  if (process.getuid?.() !== 0) return unavailable(what, 'starting the one-node Slurm cluster needs root (munged, slurmctld, slurmd); run the tests as root');
+  if (missing.length > 0)
+    return unavailable(
+      what,
+      `Slurm is not installed (${missing.join(', ')} missing; as root: node scripts/setup-test-deps.mjs installs slurm-wlm and munge)`,
+    );
+  if (process.getuid?.() !== 0)
+    return unavailable(what, 'starting the one-node Slurm cluster needs root (munged, slurmctld, slurmd); run the tests as root');
   const wasUp = cluster('status').status === 0;
   const t0 = performance.now();
   const started = cluster('start');

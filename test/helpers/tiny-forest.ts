@@ -9,7 +9,15 @@ import { writeTestModel } from './model';
 import { writeTestTokenizer } from './tokenizer';
 
 /** A tiny Llama: 2 layers of width 32 unless `shape` says otherwise. */
-const TINY_LLAMA: ModelConfigInput = { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, tieWordEmbeddings: true };
+const TINY_LLAMA: ModelConfigInput = {
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 320,
+  hiddenSize: 32,
+  intermediateSize: 64,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  tieWordEmbeddings: true,
+};
 
 /** Makes `dir`/home a forest whose seed is a tiny random Llama; returns the home. */
 export async function initTinyForest(dir: string, shape: Partial<ModelConfigInput> = {}): Promise<string> {
@@ -25,6 +33,10 @@ export async function initTinyForest(dir: string, shape: Partial<ModelConfigInpu
 export function writeRecipeFolder(dir: string): string {
   const folder = join(dir, 'recipes');
   mkdirSync(folder);
-  for (let i = 0; i < 40; i++) writeFileSync(join(folder, `recipe-${i}.md`), `# Recipe ${i}\n\nSimmer ${i} onions with thyme for ${i + 5} minutes, then add the beans.\n`.repeat(50));
+  for (let i = 0; i < 40; i++)
+    writeFileSync(
+      join(folder, `recipe-${i}.md`),
+      `# Recipe ${i}\n\nSimmer ${i} onions with thyme for ${i + 5} minutes, then add the beans.\n`.repeat(50),
+    );
   return folder;
 }

@@ -18,7 +18,8 @@ const home = join(dir, 'home');
 const stateDir = join(dir, 'state');
 let hub: HubServer;
 
-const start = () => new GroveService({ forestHome: home, transport: 'electron', workers: nodeWorkerLauncher(join(repoRoot, 'out/node/job-worker.js')) });
+const start = () =>
+  new GroveService({ forestHome: home, transport: 'electron', workers: nodeWorkerLauncher(join(repoRoot, 'out/node/job-worker.js')) });
 const until = (s: GroveService, id: number, ok: (j: JobView) => boolean) =>
   new Promise<JobView>((resolve) => {
     const off = s.onEvent((e) => {

@@ -9,7 +9,21 @@ describe('isAllowedPermission', () => {
   it('grants the app’s own page clipboard writes (the copy buttons) and nothing else', () => {
     expect([...ALLOWED_PERMISSIONS]).toEqual(['clipboard-sanitized-write']);
     expect(isAllowedPermission('clipboard-sanitized-write', appPage, isTrustedUrl)).toBe(true);
-    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen', 'hid', 'serial', 'usb', 'midiSysex', 'fileSystem', 'display-capture', 'unknown']) {
+    for (const p of [
+      'media',
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'openExternal',
+      'fullscreen',
+      'hid',
+      'serial',
+      'usb',
+      'midiSysex',
+      'fileSystem',
+      'display-capture',
+      'unknown',
+    ]) {
       expect(isAllowedPermission(p, appPage, isTrustedUrl), p).toBe(false);
     }
   });

@@ -8,11 +8,14 @@ export type FakeApi = GroveApi & { emit(event: GroveEvent): void; listeners: Set
 export function fakeApi(answers: Partial<Record<keyof GroveApi, (input: never) => unknown>> = {}): FakeApi {
   const listeners = new Set<GroveEventListener>();
   const calls = Object.fromEntries(
-    API_METHODS.map((m) => [m, vi.fn(async (input: never) => {
-      const answer = answers[m];
-      if (!answer) throw new GroveError('unsupported', `${m} is not answered in this test.`);
-      return answer(input);
-    })]),
+    API_METHODS.map((m) => [
+      m,
+      vi.fn(async (input: never) => {
+        const answer = answers[m];
+        if (!answer) throw new GroveError('unsupported', `${m} is not answered in this test.`);
+        return answer(input);
+      }),
+    ]),
   );
   return {
     ...(calls as unknown as GroveApi),

@@ -58,7 +58,11 @@ describe('grove serve transport', () => {
     // fetch() forbids overriding Host, so use node:http directly.
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${server.url}/api/call/info`, { method: 'POST', headers: { Host: 'evil.example:80', Authorization: 'Bearer test-token-123' } }, (res) => resolve(res.statusCode ?? 0));
+      const req = request(
+        `${server.url}/api/call/info`,
+        { method: 'POST', headers: { Host: 'evil.example:80', Authorization: 'Bearer test-token-123' } },
+        (res) => resolve(res.statusCode ?? 0),
+      );
       req.on('error', reject);
       req.end('{}');
     });
@@ -89,10 +93,12 @@ describe('grove serve transport', () => {
   it('pushes engine events over the WebSocket to token holders only', async () => {
     const wsUrl = server.url.replace('http', 'ws');
     const refused = new WebSocket(`${wsUrl}/api/events?token=wrong`);
-    await expect(new Promise((resolve, reject) => {
-      refused.on('open', () => resolve('open'));
-      refused.on('error', reject);
-    })).rejects.toThrow(/401/);
+    await expect(
+      new Promise((resolve, reject) => {
+        refused.on('open', () => resolve('open'));
+        refused.on('error', reject);
+      }),
+    ).rejects.toThrow(/401/);
 
     const ws = new WebSocket(`${wsUrl}/api/events?token=test-token-123`);
     await new Promise((resolve) => ws.on('open', resolve));

@@ -104,6 +104,8 @@ describe('the startup warning', () => {
   });
 
   it('names the certificate when it speaks HTTPS', () => {
-    expect(remoteWarning({ ...base, tlsCert: '/etc/grove/cert.pem', roots: null }).join('\n')).toMatch(/HTTPS with the certificate \/etc\/grove\/cert\.pem/);
+    expect(remoteWarning({ ...base, tlsCert: '/etc/grove/cert.pem', roots: null }).join('\n')).toMatch(
+      /HTTPS with the certificate \/etc\/grove\/cert\.pem/,
+    );
   });
 });

@@ -34,11 +34,20 @@ interface Answer {
 /** One HTTPS request that trusts only the test's certificate, checked for 127.0.0.1 whatever Host says; `headers` may replace Host and add Origin. */
 function call(method: string, input: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${server.url}/api/call/${method}`, { method: 'POST', ca: cert, checkServerIdentity: (_host, peer) => checkServerIdentity('127.0.0.1', peer), headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}`, ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Answer['body'] }));
-    });
+    const req = request(
+      `${server.url}/api/call/${method}`,
+      {
+        method: 'POST',
+        ca: cert,
+        checkServerIdentity: (_host, peer) => checkServerIdentity('127.0.0.1', peer),
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}`, ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Answer['body'] }));
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(input));
   });
@@ -52,13 +61,42 @@ beforeAll(async () => {
   writeFileSync(join(secrets, 'shadow'), 'root:$6$secret:19000:0:99999:7:::');
   symlinkSync(secrets, join(docs, 'escape'));
   mkdirSync(join(docs, 'model'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   cert = readFileSync(join(dir, 'cert.pem'));
   mkdirSync(home, { recursive: true });
   // The real worker launcher: every probe here is refused (or stopped by a missing tokenizer) before a job would start one.
   const workers = nodeWorkerLauncher(join(repoRoot, 'out/node/job-worker.js'));
   service = new GroveService({ forestHome: home, transport: 'http', workers, pathRoots: PathRoots.confinedTo([home, docs]) });
-  server = await startServer({ api: service, staticDir: join(dir, 'no-ui'), port: 0, token: TOKEN, remote: true, tls: { cert, key: readFileSync(join(dir, 'key.pem')) } });
+  server = await startServer({
+    api: service,
+    staticDir: join(dir, 'no-ui'),
+    port: 0,
+    token: TOKEN,
+    remote: true,
+    tls: { cert, key: readFileSync(join(dir, 'key.pem')) },
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -74,11 +112,22 @@ describe.skipIf(!hasOpenssl)('grove serve, remote rules on 127.0.0.1 over HTTPS'
   });
 
   it('refuses a short token before it listens', async () => {
-    await expect(startServer({ api: service, staticDir: dir, port: 0, token: 'x', remote: true })).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/at least 128/) });
+    await expect(startServer({ api: service, staticDir: dir, port: 0, token: 'x', remote: true })).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/at least 128/),
+    });
   });
 
   it('says in a sentence when the certificate or key is not one', async () => {
-    await expect(startServer({ api: service, staticDir: dir, port: 0, remote: true, tls: { cert: 'not a certificate', key: readFileSync(join(dir, 'key.pem')) } })).rejects.toMatchObject({
+    await expect(
+      startServer({
+        api: service,
+        staticDir: dir,
+        port: 0,
+        remote: true,
+        tls: { cert: 'not a certificate', key: readFileSync(join(dir, 'key.pem')) },
+      }),
+    ).rejects.toMatchObject({
       code: 'bad_input',
       message: expect.stringMatching(/^The TLS certificate and key could not be used \(.*\): give a PEM certificate with --tls-cert/),
     });

@@ -38,9 +38,13 @@ export function barChartSvg(rows: readonly Row[], title: string): string {
   for (let t = 0; t <= axis.max + 1e-9; t += axis.step) {
     const gx = x(t);
     parts.push(`<line x1="${gx}" y1="${top - 4}" x2="${gx}" y2="${top + rows.length * rowHeight}" stroke="#e2e8f0"/>`);
-    parts.push(`<text x="${gx}" y="${top + rows.length * rowHeight + 16}" text-anchor="middle" fill="#4a5568">${Number(t.toPrecision(6))}</text>`);
+    parts.push(
+      `<text x="${gx}" y="${top + rows.length * rowHeight + 16}" text-anchor="middle" fill="#4a5568">${Number(t.toPrecision(6))}</text>`,
+    );
   }
-  parts.push(`<text x="${labelWidth + plotWidth / 2}" y="${height - 6}" text-anchor="middle" fill="#4a5568">test perplexity (lower is better)</text>`);
+  parts.push(
+    `<text x="${labelWidth + plotWidth / 2}" y="${height - 6}" text-anchor="middle" fill="#4a5568">test perplexity (lower is better)</text>`,
+  );
   const dense = rows.find((r) => r.id === 'dense');
   rows.forEach((r, i) => {
     const y = top + i * rowHeight;
@@ -48,14 +52,20 @@ export function barChartSvg(rows: readonly Row[], title: string): string {
     for (const [j, side] of (['inDomain', 'outOfDomain'] as const).entries()) {
       const v = r[side].perplexity;
       const by = y + j * bar;
-      parts.push(`<rect x="${labelWidth}" y="${by}" width="${Math.max(0, x(v) - labelWidth).toFixed(1)}" height="${bar - 1}" fill="${COLOURS[side]}"><title>${escape(`${r.label}, ${side === 'inDomain' ? 'in-domain' : 'out-of-domain'}: ${v.toFixed(2)}`)}</title></rect>`);
-      parts.push(`<text x="${(x(v) + 4).toFixed(1)}" y="${by + bar - 2}" font-size="10" fill="#1a202c">${Number.isFinite(v) ? v.toFixed(1) : String(v)}</text>`);
+      parts.push(
+        `<rect x="${labelWidth}" y="${by}" width="${Math.max(0, x(v) - labelWidth).toFixed(1)}" height="${bar - 1}" fill="${COLOURS[side]}"><title>${escape(`${r.label}, ${side === 'inDomain' ? 'in-domain' : 'out-of-domain'}: ${v.toFixed(2)}`)}</title></rect>`,
+      );
+      parts.push(
+        `<text x="${(x(v) + 4).toFixed(1)}" y="${by + bar - 2}" font-size="10" fill="#1a202c">${Number.isFinite(v) ? v.toFixed(1) : String(v)}</text>`,
+      );
     }
   });
   if (dense) {
     for (const side of ['inDomain', 'outOfDomain'] as const) {
       const dx = x(dense[side].perplexity).toFixed(1);
-      parts.push(`<line x1="${dx}" y1="${top - 4}" x2="${dx}" y2="${top + rows.length * rowHeight}" stroke="${COLOURS[side]}" stroke-dasharray="4 3" stroke-width="1"/>`);
+      parts.push(
+        `<line x1="${dx}" y1="${top - 4}" x2="${dx}" y2="${top + rows.length * rowHeight}" stroke="${COLOURS[side]}" stroke-dasharray="4 3" stroke-width="1"/>`,
+      );
     }
   }
   parts.push('</svg>');

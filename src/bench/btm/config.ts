@@ -84,7 +84,14 @@ const DEFAULT: BtmConfig = {
   trainGenres: ['news', 'editorial', 'hobbies', 'lore', 'belles_lettres', 'government', 'learned', 'fiction'],
   heldOutGenres: ['reviews', 'religion', 'mystery', 'romance'],
   vocabSize: 8192,
-  model: { hiddenSize: 128, intermediateSize: 512, numHiddenLayers: 4, numAttentionHeads: 4, maxPositionEmbeddings: 256, tieWordEmbeddings: true },
+  model: {
+    hiddenSize: 128,
+    intermediateSize: 512,
+    numHiddenLayers: 4,
+    numAttentionHeads: 4,
+    maxPositionEmbeddings: 256,
+    tieWordEmbeddings: true,
+  },
   contextLength: 256,
   batchSize: 8,
   totalSteps: 1120,
@@ -112,7 +119,14 @@ const QUICK: BtmConfig = {
   trainGenres: ['science_fiction', 'humor', 'reviews'],
   heldOutGenres: ['religion', 'romance'],
   vocabSize: 512,
-  model: { hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, maxPositionEmbeddings: 64, tieWordEmbeddings: true },
+  model: {
+    hiddenSize: 32,
+    intermediateSize: 64,
+    numHiddenLayers: 2,
+    numAttentionHeads: 2,
+    maxPositionEmbeddings: 64,
+    tieWordEmbeddings: true,
+  },
   contextLength: 64,
   batchSize: 4,
   totalSteps: 120,
@@ -195,20 +209,45 @@ function checkConfig(c: BtmConfig): void {
   // Folder domains are checked against the folder itself (domain-folders.ts), Brown genres here.
   const known = new Set<string>(Object.values(BROWN_GENRES));
   for (const g of c.domains ? [] : [...c.trainGenres, ...c.heldOutGenres]) {
-    if (!known.has(g)) throw new GroveError('bad_input', `BTM benchmark: "${g}" is not a Brown genre; use one of ${[...known].join(', ')}.`, { genre: g });
+    if (!known.has(g))
+      throw new GroveError('bad_input', `BTM benchmark: "${g}" is not a Brown genre; use one of ${[...known].join(', ')}.`, { genre: g });
   }
   const all = [...c.trainGenres, ...c.heldOutGenres];
   const twice = all.find((g, i) => all.indexOf(g) !== i);
-  if (twice) throw new GroveError('bad_input', `BTM benchmark: genre "${twice}" is listed twice; a genre is either trained on or held out.`, { genre: twice });
-  if (c.trainGenres.length < 2) throw new GroveError('bad_input', `BTM benchmark: ${c.trainGenres.length} training ${c.domains ? 'domain(s)' : 'genre(s)'}; a forest needs at least 2 experts${c.domains ? `, so ${c.domains.root} needs at least 2 sub-folders that are not held out` : ''}.`);
-  if (c.heldOutGenres.length < 1) throw new GroveError('bad_input', `BTM benchmark: no held-out ${c.domains ? 'domain; name at least one sub-folder with --held-out' : 'genre; list at least one'} for the out-of-domain columns.`);
-  if (!c.seedFractions.includes(c.mainFraction)) throw new GroveError('bad_input', `BTM benchmark: the main seed fraction ${c.mainFraction} is not among the ablation's ${c.seedFractions.join(', ')}; add it.`);
+  if (twice)
+    throw new GroveError('bad_input', `BTM benchmark: genre "${twice}" is listed twice; a genre is either trained on or held out.`, {
+      genre: twice,
+    });
+  if (c.trainGenres.length < 2)
+    throw new GroveError(
+      'bad_input',
+      `BTM benchmark: ${c.trainGenres.length} training ${c.domains ? 'domain(s)' : 'genre(s)'}; a forest needs at least 2 experts${c.domains ? `, so ${c.domains.root} needs at least 2 sub-folders that are not held out` : ''}.`,
+    );
+  if (c.heldOutGenres.length < 1)
+    throw new GroveError(
+      'bad_input',
+      `BTM benchmark: no held-out ${c.domains ? 'domain; name at least one sub-folder with --held-out' : 'genre; list at least one'} for the out-of-domain columns.`,
+    );
+  if (!c.seedFractions.includes(c.mainFraction))
+    throw new GroveError(
+      'bad_input',
+      `BTM benchmark: the main seed fraction ${c.mainFraction} is not among the ablation's ${c.seedFractions.join(', ')}; add it.`,
+    );
   if (c.light) {
     checkLora(c.light);
-    if (!(c.light.lrScale > 0)) throw new GroveError('bad_input', `BTM benchmark: the light experts' learning-rate scale ${c.light.lrScale} must be a positive number (1: the full experts' rates).`);
+    if (!(c.light.lrScale > 0))
+      throw new GroveError(
+        'bad_input',
+        `BTM benchmark: the light experts' learning-rate scale ${c.light.lrScale} must be a positive number (1: the full experts' rates).`,
+      );
   }
   for (const f of c.seedFractions) {
-    if (!(f > c.warmupFraction && f < 1)) throw new GroveError('bad_input', `BTM benchmark: seed fraction ${f} must lie after the warm-up (${c.warmupFraction}) and before 1.`, { fraction: f });
+    if (!(f > c.warmupFraction && f < 1))
+      throw new GroveError(
+        'bad_input',
+        `BTM benchmark: seed fraction ${f} must lie after the warm-up (${c.warmupFraction}) and before 1.`,
+        { fraction: f },
+      );
     phaseSteps(c, f);
   }
 }

@@ -17,7 +17,15 @@ import { resolveSettings, type IngestSettingsInput } from '../../engine/corpus/s
 import { corpusTokenizer, type CorpusTokenizer, type IngestReport, type ProgressListener } from '../../engine/corpus/types';
 import { loadTokenizer } from '../../engine/tokenize/load';
 import type { BtmConfig, DomainFolders } from './config';
-import { logDomainSizes, randomParts, splitSizes, trainBenchTokenizer, type BtmCorpus, type BtmDomain, type DomainIngestion } from './corpus';
+import {
+  logDomainSizes,
+  randomParts,
+  splitSizes,
+  trainBenchTokenizer,
+  type BtmCorpus,
+  type BtmDomain,
+  type DomainIngestion,
+} from './corpus';
 import { domainTooSmall } from './domain-size';
 
 const BYTE_EOS = 256;
@@ -59,18 +67,36 @@ function sample(texts: readonly string[], bytes: number): string[] {
 
 function ingestion(domain: string, role: DomainIngestion['role'], report: IngestReport): DomainIngestion {
   const skipped = report.files.flatMap((f) => (f.status === 'skipped' ? [{ path: f.path, reason: f.reason, detail: f.detail }] : []));
-  return { domain, role, files: report.totals.files, accepted: report.totals.accepted, splitBy: report.splitBy, skippedBy: report.totals.skippedBy, skipped };
+  return {
+    domain,
+    role,
+    files: report.totals.files,
+    accepted: report.totals.accepted,
+    splitBy: report.splitBy,
+    skippedBy: report.totals.skippedBy,
+    skipped,
+  };
 }
 
 /** The final ingestion must split exactly as the byte pass did: the tokenizer was trained on that train split. */
 function checkSameSplit(name: string, first: IngestReport, second: IngestReport): void {
   const key = (r: IngestReport) => JSON.stringify([r.splitBy, r.files.map((f) => [f.path, f.status === 'accepted' ? f.splits : f.reason])]);
   if (key(first) !== key(second)) {
-    throw new GroveError('internal', `BTM benchmark: domain "${name}" split differently under the trained tokenizer than under the byte tokenizer it was planned with (split by ${first.splitBy}, then by ${second.splitBy}); its tokenizer may have seen held-out text. Add a few documents to the domain so that no file holds half of its text.`, { domain: name });
+    throw new GroveError(
+      'internal',
+      `BTM benchmark: domain "${name}" split differently under the trained tokenizer than under the byte tokenizer it was planned with (split by ${first.splitBy}, then by ${second.splitBy}); its tokenizer may have seen held-out text. Add a few documents to the domain so that no file holds half of its text.`,
+      { domain: name },
+    );
   }
 }
 
-async function finalTokenizer(config: BtmConfig, domains: DomainFolders, texts: string[][], work: string, log: (line: string) => void): Promise<{ tokenizer: CorpusTokenizer; tokenizerDir: string; vocabSize: number; seconds: number; documents: number }> {
+async function finalTokenizer(
+  config: BtmConfig,
+  domains: DomainFolders,
+  texts: string[][],
+  work: string,
+  log: (line: string) => void,
+): Promise<{ tokenizer: CorpusTokenizer; tokenizerDir: string; vocabSize: number; seconds: number; documents: number }> {
   if (domains.seedModel) {
     const tokenizer = corpusTokenizer(await loadTokenizer(domains.seedModel));
     log(`  tokenizer: the seed model's (${tokenizer.vocabSize} tokens)`);
@@ -88,14 +114,29 @@ function ingestProgress(show: (text: string) => void, what: string): ProgressLis
   return (p) => show(`corpus: ingesting ${what}, ${p.phase} ${p.filesDone}/${p.filesTotal} files`);
 }
 
-export async function prepareFolderCorpus(work: string, config: BtmConfig, domains: DomainFolders, log: (line: string) => void, show: (text: string) => void = () => undefined): Promise<BtmCorpus> {
-  const named = [...config.trainGenres.map((name) => ({ name, role: 'train' as const })), ...config.heldOutGenres.map((name) => ({ name, role: 'held-out' as const }))];
+export async function prepareFolderCorpus(
+  work: string,
+  config: BtmConfig,
+  domains: DomainFolders,
+  log: (line: string) => void,
+  show: (text: string) => void = () => undefined,
+): Promise<BtmCorpus> {
+  const named = [
+    ...config.trainGenres.map((name) => ({ name, role: 'train' as const })),
+    ...config.heldOutGenres.map((name) => ({ name, role: 'held-out' as const })),
+  ];
   const settings = settingsOf(domains, config.seeds.split);
   const firstPass = new Map<string, IngestReport>();
   const texts: string[][] = [];
   for (const { name, role } of named) {
     const out = join(work, 'bytes', name);
-    const report = await ingestFolder({ folder: join(domains.root, name), out, tokenizer: new ByteTokenizer(), settings, onProgress: ingestProgress(show, `${name} (text pass)`) });
+    const report = await ingestFolder({
+      folder: join(domains.root, name),
+      out,
+      tokenizer: new ByteTokenizer(),
+      settings,
+      onProgress: ingestProgress(show, `${name} (text pass)`),
+    });
     firstPass.set(name, report);
     if (role === 'train') texts.push(await trainTexts(out));
   }
@@ -115,7 +156,12 @@ export async function prepareFolderCorpus(work: string, config: BtmConfig, domai
     genres.push({ name, role, dir, splits: splitSizes(report) });
     kept.push(ingestion(name, role, report));
     const skipped = report.totals.skipped;
-    if (skipped > 0) log(`  ${name}: ${skipped} of ${report.totals.files} files skipped (${Object.entries(report.totals.skippedBy).map(([r, n]) => `${n} ${r}`).join(', ')})`);
+    if (skipped > 0)
+      log(
+        `  ${name}: ${skipped} of ${report.totals.files} files skipped (${Object.entries(report.totals.skippedBy)
+          .map(([r, n]) => `${n} ${r}`)
+          .join(', ')})`,
+      );
   }
 
   // The control: the same train texts, dealt at random. Each text is a file named after its domain and index.
@@ -127,10 +173,26 @@ export async function prepareFolderCorpus(work: string, config: BtmConfig, domai
     mkdirSync(folder, { recursive: true });
     for (const { file, text } of part) writeFileSync(join(folder, file), text);
     const dir = join(work, 'control', name);
-    const report = await ingestFolder({ folder, out: dir, tokenizer: tok.tokenizer, settings: settingsOf(domains, config.seeds.split, { valid: 0, test: 0 }) });
-    if (report.splits.train.tokens < windowTokens) throw new GroveError('bad_input', `BTM benchmark: the random-split part ${name} holds ${report.splits.train.tokens} tokens, under one window (${windowTokens}); the training domains need more text.`, { part: name });
+    const report = await ingestFolder({
+      folder,
+      out: dir,
+      tokenizer: tok.tokenizer,
+      settings: settingsOf(domains, config.seeds.split, { valid: 0, test: 0 }),
+    });
+    if (report.splits.train.tokens < windowTokens)
+      throw new GroveError(
+        'bad_input',
+        `BTM benchmark: the random-split part ${name} holds ${report.splits.train.tokens} tokens, under one window (${windowTokens}); the training domains need more text.`,
+        { part: name },
+      );
     randomSplits.push({ name, role: 'random-split', dir, splits: splitSizes(report) });
   }
   logDomainSizes([...genres, ...randomSplits], log);
-  return { tokenizerDir: tok.tokenizerDir, tokenizer: { vocabSize: tok.vocabSize, trainDocuments: tok.documents, seconds: tok.seconds }, genres, randomSplits, ingestion: kept };
+  return {
+    tokenizerDir: tok.tokenizerDir,
+    tokenizer: { vocabSize: tok.vocabSize, trainDocuments: tok.documents, seconds: tok.seconds },
+    genres,
+    randomSplits,
+    ingestion: kept,
+  };
 }

@@ -38,11 +38,18 @@ export interface EvalContext {
 }
 
 function evalOptions(config: BtmConfig): EvalOptions {
-  return { contextLength: config.contextLength, batchSize: config.evalBatch, ...(config.evalMaxTokens ? { maxTokens: config.evalMaxTokens } : {}) };
+  return {
+    contextLength: config.contextLength,
+    batchSize: config.evalBatch,
+    ...(config.evalMaxTokens ? { maxTokens: config.evalMaxTokens } : {}),
+  };
 }
 
 /** Scorers of full models (a folder each) and light experts (an adapter folder over a base, the base opened once). */
-async function openScorers(entries: readonly { modelDir: string; baseDir?: string }[], ctx: EvalContext): Promise<{ models: LlamaModel[]; scorers: MemoScorer[] }> {
+async function openScorers(
+  entries: readonly { modelDir: string; baseDir?: string }[],
+  ctx: EvalContext,
+): Promise<{ models: LlamaModel[]; scorers: MemoScorer[] }> {
   const opened = new Map<string, LlamaModel>();
   const open = async (folder: string): Promise<LlamaModel> => {
     let m = opened.get(folder);
@@ -55,7 +62,9 @@ async function openScorers(entries: readonly { modelDir: string; baseDir?: strin
   const scorers: MemoScorer[] = [];
   try {
     for (const e of entries) {
-      const scorer: WindowScorer = e.baseDir ? await open(e.baseDir).then(async (base) => adapterScorer(base, await loadAdapter(e.modelDir, base.config))) : await open(e.modelDir);
+      const scorer: WindowScorer = e.baseDir
+        ? await open(e.baseDir).then(async (base) => adapterScorer(base, await loadAdapter(e.modelDir, base.config)))
+        : await open(e.modelDir);
       scorers.push(new MemoScorer(scorer, (n) => ctx.progress.scored(n)));
     }
   } catch (err) {
@@ -66,7 +75,12 @@ async function openScorers(entries: readonly { modelDir: string; baseDir?: strin
 }
 
 /** One model's test scores on the given genres. */
-export async function scoreModel(folder: string, label: string, genres: readonly BtmDomain[], ctx: EvalContext): Promise<Record<string, GenreScore>> {
+export async function scoreModel(
+  folder: string,
+  label: string,
+  genres: readonly BtmDomain[],
+  ctx: EvalContext,
+): Promise<Record<string, GenreScore>> {
   const { models, scorers } = await openScorers([{ modelDir: folder }], ctx);
   const out: Record<string, GenreScore> = {};
   try {
@@ -104,10 +118,19 @@ export const DOMAIN_VARIANTS = ALL_VARIANTS.map((v) => v.id);
 export const CONTROL_VARIANTS = ['ensemble-cached-context', 'ensemble-cached-last-token'];
 
 /** Every expert on every genre, the cached priors of every genre, and the ensembles. */
-export async function scoreForest(experts: readonly Expert[], label: string, variants: readonly string[], ctx: EvalContext): Promise<ForestScores> {
+export async function scoreForest(
+  experts: readonly Expert[],
+  label: string,
+  variants: readonly string[],
+  ctx: EvalContext,
+): Promise<ForestScores> {
   const { models, scorers } = await openScorers(experts, ctx);
   const opts = evalOptions(ctx.config);
-  const out: ForestScores = { matrix: Object.fromEntries(experts.map((e) => [e.domain, {}])), priors: { context: {}, lastToken: {} }, ensembles: {} };
+  const out: ForestScores = {
+    matrix: Object.fromEntries(experts.map((e) => [e.domain, {}])),
+    priors: { context: {}, lastToken: {} },
+    ensembles: {},
+  };
   try {
     for (const g of ctx.genres) {
       for (const [j, e] of experts.entries()) {
@@ -115,13 +138,23 @@ export async function scoreForest(experts: readonly Expert[], label: string, var
         out.matrix[e.domain]![g.name] = genreScore(await evaluateSplit(scorers[j]!, g.dir, 'test', opts));
       }
       ctx.progress.update(`eval ${label}: cached priors on ${g.name}`);
-      const priorOptions = { split: 'valid' as const, contextLength: ctx.config.contextLength, batchSize: ctx.config.evalBatch, sequences: ctx.config.priorSequences, alpha: ctx.config.priorAlpha };
+      const priorOptions = {
+        split: 'valid' as const,
+        contextLength: ctx.config.contextLength,
+        batchSize: ctx.config.evalBatch,
+        sequences: ctx.config.priorSequences,
+        alpha: ctx.config.priorAlpha,
+      };
       out.priors.context[g.name] = (await estimateCachedPrior(scorers, g.dir, { ...priorOptions, posterior: CONTEXT_POSTERIOR })).prior;
-      out.priors.lastToken[g.name] = (await estimateCachedPrior(scorers, g.dir, { ...priorOptions, posterior: LAST_TOKEN_POSTERIOR })).prior;
+      out.priors.lastToken[g.name] = (
+        await estimateCachedPrior(scorers, g.dir, { ...priorOptions, posterior: LAST_TOKEN_POSTERIOR })
+      ).prior;
       for (const v of ALL_VARIANTS.filter((x) => variants.includes(x.id))) {
         ctx.progress.update(`eval ${label}: ${v.id} on ${g.name}`);
         const prior = v.prior === 'uniform' ? experts.map(() => 1 / experts.length) : out.priors[v.prior][g.name]!;
-        (out.ensembles[v.id] ??= {})[g.name] = genreScore(await evaluateSplit(new Ensemble(scorers, prior, v.posterior), g.dir, 'test', opts));
+        (out.ensembles[v.id] ??= {})[g.name] = genreScore(
+          await evaluateSplit(new Ensemble(scorers, prior, v.posterior), g.dir, 'test', opts),
+        );
       }
     }
   } finally {
@@ -141,23 +174,43 @@ type Averager = (weights: readonly number[], outFolder: string) => Promise<unkno
 async function averager(experts: readonly Expert[], ctx: EvalContext): Promise<Averager> {
   const baseDir = experts[0]?.baseDir;
   if (baseDir !== undefined) {
-    if (experts.some((e) => e.baseDir !== baseDir)) throw new GroveError('internal', 'BTM benchmark: the light experts of one forest must share their base to be averaged.');
+    if (experts.some((e) => e.baseDir !== baseDir))
+      throw new GroveError('internal', 'BTM benchmark: the light experts of one forest must share their base to be averaged.');
     const adapters: LoraAdapter[] = [];
     for (const e of experts) adapters.push(await importPeftAdapter(e.modelDir, baseDir));
-    return (weights, outFolder) => mergeAdaptersIntoBase({ baseFolder: baseDir, parts: adapters.map((adapter, j) => ({ adapter, weight: weights[j]!, label: experts[j]!.domain })), outFolder });
+    return (weights, outFolder) =>
+      mergeAdaptersIntoBase({
+        baseFolder: baseDir,
+        parts: adapters.map((adapter, j) => ({ adapter, weight: weights[j]!, label: experts[j]!.domain })),
+        outFolder,
+      });
   }
   const tokenizerSha256 = await folderTokenizerSha256(ctx.tokenizerDir);
-  return (weights, outFolder) => mergeModels({ method: mergeMethod('linear'), inputs: experts.map((e, j) => ({ folder: e.modelDir, weight: weights[j]!, label: e.domain, tokenizerSha256 })), outFolder });
+  return (weights, outFolder) =>
+    mergeModels({
+      method: mergeMethod('linear'),
+      inputs: experts.map((e, j) => ({ folder: e.modelDir, weight: weights[j]!, label: e.domain, tokenizerSha256 })),
+      outFolder,
+    });
 }
 
 /** The uniform average of the experts on every genre, and the posterior-weighted average of each genre on it. */
-export async function scoreAverages(experts: readonly Expert[], priors: Priors, label: string, work: string, ctx: EvalContext): Promise<{ uniform: Record<string, GenreScore>; posterior: Record<string, GenreScore>; weights: Record<string, number[]> }> {
+export async function scoreAverages(
+  experts: readonly Expert[],
+  priors: Priors,
+  label: string,
+  work: string,
+  ctx: EvalContext,
+): Promise<{ uniform: Record<string, GenreScore>; posterior: Record<string, GenreScore>; weights: Record<string, number[]> }> {
   const dir = join(work, 'averages', label);
   const uniformDir = join(dir, 'uniform');
   ctx.progress.update(`eval ${label}: averaging the experts uniformly`);
   mkdirSync(uniformDir, { recursive: true });
   const average = await averager(experts, ctx);
-  await average(experts.map(() => 1), uniformDir);
+  await average(
+    experts.map(() => 1),
+    uniformDir,
+  );
   const uniform = await scoreModel(uniformDir, `${label} uniform average`, ctx.genres, ctx);
   rmSync(uniformDir, { recursive: true, force: true });
   const posterior: Record<string, GenreScore> = {};

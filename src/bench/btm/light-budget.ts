@@ -22,7 +22,11 @@ export interface LightBudget {
   lightExpertFlops: number;
 }
 
-export function lightBudget(config: ModelConfig, shape: { batchSize: number; contextLength: number; light: BtmLight }, expertSteps: number): LightBudget {
+export function lightBudget(
+  config: ModelConfig,
+  shape: { batchSize: number; contextLength: number; light: BtmLight },
+  expertSteps: number,
+): LightBudget {
   const { batchSize, contextLength, light } = shape;
   const tokensPerStep = batchSize * contextLength;
   const fullFlopsPerToken = trainingFlopsPerToken({ config, contextLength });

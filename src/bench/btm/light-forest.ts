@@ -19,14 +19,37 @@ import type { TrainedSeed } from './training';
 /** The ensembles a light forest is scored with: the cached-prior ones, as the random-split control's. */
 const LIGHT_VARIANTS = CONTROL_VARIANTS;
 
-export async function runLightForest(trainer: LlamaTrainer, modelConfig: ModelConfig, light: BtmLight, seed: TrainedSeed, corpus: BtmCorpus, config: BtmConfig, work: string, ctx: EvalContext): Promise<LightForestResult> {
+export async function runLightForest(
+  trainer: LlamaTrainer,
+  modelConfig: ModelConfig,
+  light: BtmLight,
+  seed: TrainedSeed,
+  corpus: BtmCorpus,
+  config: BtmConfig,
+  work: string,
+  ctx: EvalContext,
+): Promise<LightForestResult> {
   const tag = String(Math.round(seed.fraction * 100));
   const label = `seed ${tag}%`;
-  const budget = lightBudget(modelConfig, { batchSize: config.batchSize, contextLength: config.contextLength, light }, phaseSteps(config, seed.fraction).expertSteps);
+  const budget = lightBudget(
+    modelConfig,
+    { batchSize: config.batchSize, contextLength: config.contextLength, light },
+    phaseSteps(config, seed.fraction).expertSteps,
+  );
   const trainDomains = corpus.genres.filter((g) => g.role === 'train');
   const experts = await trainLightForest(trainer, light, seed, trainDomains, budget.steps, config, work, `light-${tag}`, ctx.progress);
   ctx.progress.endPhase(`train: ${experts.length} light experts (rank ${light.rank}, ${budget.steps} steps each), ${label}`);
-  const controls = await trainLightForest(trainer, light, seed, corpus.randomSplits, budget.steps, config, work, `light-random-${tag}`, ctx.progress);
+  const controls = await trainLightForest(
+    trainer,
+    light,
+    seed,
+    corpus.randomSplits,
+    budget.steps,
+    config,
+    work,
+    `light-random-${tag}`,
+    ctx.progress,
+  );
   ctx.progress.endPhase(`train: ${controls.length} light random-split experts (${budget.steps} steps each), ${label}`);
   const forest = await scoreForest(experts, `${label} light experts`, LIGHT_VARIANTS, ctx);
   const averages = await scoreAverages(experts, forest.priors, `light-averages-${tag}`, work, ctx);

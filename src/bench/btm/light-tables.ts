@@ -34,9 +34,17 @@ function verdicts(forest: ForestResult, light: LightForestResult): string {
   return [
     line('light cached-prior ensemble vs the dense model', ensemble, full('dense')),
     line('light cached-prior ensemble vs the full cached-prior ensemble', ensemble, full('ensemble-cached-context')),
-    line('light posterior-weighted average vs light uniform average', lightRow(light, 'light-average-posterior'), lightRow(light, 'light-average-uniform')),
+    line(
+      'light posterior-weighted average vs light uniform average',
+      lightRow(light, 'light-average-posterior'),
+      lightRow(light, 'light-average-uniform'),
+    ),
     line('light domain experts vs the seed they started from', lightRow(light, 'light-expert'), full('seed')),
-    line('light cached-prior ensemble vs the light random-split control (same steps, random parts of the same text)', ensemble, lightRow(light, 'light-random-cached-context')),
+    line(
+      'light cached-prior ensemble vs the light random-split control (same steps, random parts of the same text)',
+      ensemble,
+      lightRow(light, 'light-random-cached-context'),
+    ),
   ].join('\n');
 }
 
@@ -47,9 +55,20 @@ export function lightSections(result: BtmResult): { title: string; markdown: str
   return [
     ...withLight.map((f) => ({
       title: `Light experts (LoRA rank ${f.light.rank}): test perplexity, seed phase ${pct(f.fraction)}`,
-      markdown: [accounting(result, f, f.light), rowsTable(result, [...REFERENCE_ROWS.map((id) => f.rows.find((r) => r.id === id)!), ...f.light.rows], 'perplexity'), verdicts(f, f.light)].join('\n\n'),
+      markdown: [
+        accounting(result, f, f.light),
+        rowsTable(result, [...REFERENCE_ROWS.map((id) => f.rows.find((r) => r.id === id)!), ...f.light.rows], 'perplexity'),
+        verdicts(f, f.light),
+      ].join('\n\n'),
     })),
-    ...(main ? [{ title: `Every light expert on every genre (test perplexity), seed phase ${pct(main.fraction)}`, markdown: matrixTable(result, main.light, 'light ') }] : []),
+    ...(main
+      ? [
+          {
+            title: `Every light expert on every genre (test perplexity), seed phase ${pct(main.fraction)}`,
+            markdown: matrixTable(result, main.light, 'light '),
+          },
+        ]
+      : []),
   ];
 }
 
@@ -63,7 +82,12 @@ export function lightFigures(result: BtmResult): Figure[] {
       const other = f.rows.find((r) => r.id === id)!;
       for (const side of ['inDomain', 'outOfDomain'] as const) {
         const where = side === 'inDomain' ? 'in-domain' : 'out-of-domain';
-        figures.push(meanFigure(`light, seed ${pct(f.fraction)}, ${where} mean ppl vs ${other.label}: ${ensemble.label}`, ensemble[side], { name: other.label, value: other[side] }));
+        figures.push(
+          meanFigure(`light, seed ${pct(f.fraction)}, ${where} mean ppl vs ${other.label}: ${ensemble.label}`, ensemble[side], {
+            name: other.label,
+            value: other[side],
+          }),
+        );
       }
     }
   }

@@ -13,7 +13,17 @@ import type { BtmProgress } from './progress';
 import { expertSchedule, trainEachDomain, type Expert, type TrainedSeed } from './training';
 
 /** Trains one light expert per domain over `seed` for `steps` steps each with `trainer` (made with the benchmark's LoRA settings). */
-export async function trainLightForest(trainer: LlamaTrainer, light: BtmLight, seed: TrainedSeed, domains: readonly BtmDomain[], steps: number, config: BtmConfig, work: string, label: string, progress: BtmProgress): Promise<Expert[]> {
+export async function trainLightForest(
+  trainer: LlamaTrainer,
+  light: BtmLight,
+  seed: TrainedSeed,
+  domains: readonly BtmDomain[],
+  steps: number,
+  config: BtmConfig,
+  work: string,
+  label: string,
+  progress: BtmProgress,
+): Promise<Expert[]> {
   const base = await readModelFolder(seed.modelDir);
   try {
     await trainer.loadWeights(base.weights);

@@ -18,8 +18,19 @@ export function table(header: string[], rows: string[][], align: ('l' | 'r')[]):
 export function rowsTable(result: BtmResult, rowList: readonly Row<string>[], metric: 'perplexity' | 'bitsPerByte'): string {
   const fmt = metric === 'perplexity' ? ppl : bpb;
   const genres = [...result.trainGenres, ...result.heldOutGenres];
-  const header = ['row', 'in-domain mean', 'out-of-domain mean', ...result.trainGenres, ...result.heldOutGenres.map((g) => `${g} (held out)`)];
-  const rows = rowList.map((r) => [r.label, `**${fmt(r.inDomain[metric])}**`, `**${fmt(r.outOfDomain[metric])}**`, ...genres.map((g) => fmt(r.genres[g]?.[metric] ?? Number.NaN))]);
+  const header = [
+    'row',
+    'in-domain mean',
+    'out-of-domain mean',
+    ...result.trainGenres,
+    ...result.heldOutGenres.map((g) => `${g} (held out)`),
+  ];
+  const rows = rowList.map((r) => [
+    r.label,
+    `**${fmt(r.inDomain[metric])}**`,
+    `**${fmt(r.outOfDomain[metric])}**`,
+    ...genres.map((g) => fmt(r.genres[g]?.[metric] ?? Number.NaN)),
+  ]);
   return table(header, rows, ['l', 'r', 'r', ...genres.map(() => 'r' as const)]);
 }
 

@@ -25,7 +25,8 @@ export const takesWeights = (m: TensorMergeMethod): boolean => m.parameters.some
 export const hasDensity = (m: TensorMergeMethod): boolean => m.parameters.some((p) => p.name === 'density');
 
 export function mergeRowId(method: string): MergeRowId {
-  if (!(MERGE_METHOD_NAMES as readonly string[]).includes(method) || method === 'linear') throw new GroveError('internal', `BTM benchmark: merge method ${method} has no row of its own.`);
+  if (!(MERGE_METHOD_NAMES as readonly string[]).includes(method) || method === 'linear')
+    throw new GroveError('internal', `BTM benchmark: merge method ${method} has no row of its own.`);
   return `merge-${method}` as MergeRowId;
 }
 
@@ -49,8 +50,16 @@ export interface MergeMethodRow {
 export function mergeRowPlan(experts: number, dareSeed: number): MergeMethodRow[] {
   return MERGE_METHODS.map((m) => {
     if (m.name === 'linear') return { method: m.name, row: LINEAR_ROW, settings: {}, leftOut: null };
-    const misfit = methodMisfit(m.name, experts) === null ? null : `${m.name} merges ${m.models.max === m.models.min ? 'exactly' : 'at least'} ${m.models.min} models and this forest has ${experts} experts`;
-    const settings = { ...(hasDensity(m) ? { density: BENCH_MERGE_DENSITY } : {}), ...(m.name.startsWith('dare_') ? { seed: dareSeed } : {}) /* DARE's random drop */ };
-    return misfit ? { method: m.name, row: null, settings, leftOut: misfit } : { method: m.name, row: mergeRowId(m.name), settings, leftOut: null };
+    const misfit =
+      methodMisfit(m.name, experts) === null
+        ? null
+        : `${m.name} merges ${m.models.max === m.models.min ? 'exactly' : 'at least'} ${m.models.min} models and this forest has ${experts} experts`;
+    const settings = {
+      ...(hasDensity(m) ? { density: BENCH_MERGE_DENSITY } : {}),
+      ...(m.name.startsWith('dare_') ? { seed: dareSeed } : {}) /* DARE's random drop */,
+    };
+    return misfit
+      ? { method: m.name, row: null, settings, leftOut: misfit }
+      : { method: m.name, row: mergeRowId(m.name), settings, leftOut: null };
   });
 }

@@ -20,7 +20,14 @@ export interface MergeScores {
 }
 
 /** Every method's posterior-weighted collapse of the experts, one per evaluated genre, scored on that genre. */
-export async function scoreMerges(experts: readonly { domain: string; modelDir: string }[], seedDir: string, priors: Priors, label: string, work: string, ctx: EvalContext): Promise<MergeScores> {
+export async function scoreMerges(
+  experts: readonly { domain: string; modelDir: string }[],
+  seedDir: string,
+  priors: Priors,
+  label: string,
+  work: string,
+  ctx: EvalContext,
+): Promise<MergeScores> {
   const plan = mergeRowPlan(experts.length, ctx.config.seeds.init);
   const tokenizerSha256 = await folderTokenizerSha256(ctx.tokenizerDir);
   const scores: MergeScores['scores'] = {};

@@ -35,7 +35,12 @@ const DOMAIN_EVAL_TOKENS = 32_768;
 
 function checkFractions(fractions: readonly number[]): void {
   const bad = fractions.find((f) => !(f > 0 && f < 1));
-  if (bad !== undefined) throw new GroveError('bad_input', `BTM benchmark: --seed-fraction ${bad} is not a share of the budget; give values between 0 and 1, such as 0.5 or 0.25,0.5,0.8.`, { fraction: bad });
+  if (bad !== undefined)
+    throw new GroveError(
+      'bad_input',
+      `BTM benchmark: --seed-fraction ${bad} is not a share of the budget; give values between 0 and 1, such as 0.5 or 0.25,0.5,0.8.`,
+      { fraction: bad },
+    );
   const twice = fractions.find((f, i) => fractions.indexOf(f) !== i);
   if (twice !== undefined) throw new GroveError('bad_input', `BTM benchmark: --seed-fraction lists ${twice} twice.`, { fraction: twice });
 }
@@ -44,22 +49,37 @@ export function btmConfigFromOptions(preset: 'default' | 'quick', o: BtmOptions,
   const base = btmConfig(preset, overrides);
   const over: Partial<BtmConfig> = { ...overrides };
   if (!o.domains && (o.heldOut || o.seedModel)) {
-    throw new GroveError('bad_input', `BTM benchmark: ${o.heldOut ? '--held-out' : '--seed-model'} needs --domains DIR (a folder whose sub-folders are the domains); without it the benchmark runs on Brown's genres as committed.`);
+    throw new GroveError(
+      'bad_input',
+      `BTM benchmark: ${o.heldOut ? '--held-out' : '--seed-model'} needs --domains DIR (a folder whose sub-folders are the domains); without it the benchmark runs on Brown's genres as committed.`,
+    );
   }
   if (o.domains) {
     const root = resolve(o.domains);
     const selected = selectDomains(root, o.heldOut ?? []);
     over.trainGenres = selected.train;
     over.heldOutGenres = selected.heldOut;
-    over.domains = { root, splitFractions: DOMAIN_SPLIT, tokenizerSampleBytes: 4 * 1024 ** 2, ...(o.seedModel ? { seedModel: isAbsolute(o.seedModel) ? o.seedModel : resolve(o.seedModel) } : {}) };
+    over.domains = {
+      root,
+      splitFractions: DOMAIN_SPLIT,
+      tokenizerSampleBytes: 4 * 1024 ** 2,
+      ...(o.seedModel ? { seedModel: isAbsolute(o.seedModel) ? o.seedModel : resolve(o.seedModel) } : {}),
+    };
     over.evalMaxTokens = Math.min(base.evalMaxTokens ?? DOMAIN_EVAL_TOKENS, DOMAIN_EVAL_TOKENS);
   }
   if ((o.rank !== undefined || o.lightLrScale !== undefined) && !o.light) {
-    throw new GroveError('bad_input', `BTM benchmark: ${o.rank !== undefined ? `--rank ${o.rank}` : `--light-lr-scale ${o.lightLrScale}`} sets the light experts' ${o.rank !== undefined ? 'rank' : 'learning rates'}, but there are none without --light; add --light.`);
+    throw new GroveError(
+      'bad_input',
+      `BTM benchmark: ${o.rank !== undefined ? `--rank ${o.rank}` : `--light-lr-scale ${o.lightLrScale}`} sets the light experts' ${o.rank !== undefined ? 'rank' : 'learning rates'}, but there are none without --light; add --light.`,
+    );
   }
   if (o.light) over.light = btmLight(o.rank ?? (preset === 'quick' ? QUICK_LIGHT_RANK : DEFAULT_LORA.rank), o.lightLrScale);
   if (o.shape) {
-    if (o.seedModel) throw new GroveError('bad_input', `BTM benchmark: --shape ${o.shape} and --seed-model both set the model; the seed model's shape is its own, so drop --shape.`);
+    if (o.seedModel)
+      throw new GroveError(
+        'bad_input',
+        `BTM benchmark: --shape ${o.shape} and --seed-model both set the model; the seed model's shape is its own, so drop --shape.`,
+      );
     over.model = btmShape(o.shape, base.contextLength);
   }
   if (o.seedFractions) {

@@ -19,7 +19,17 @@ import { mergeRowPlan } from './merge-plan';
 import { runLightForest } from './light-forest';
 import { BtmProgress, TRAIN_UNITS_PER_TOKEN } from './progress';
 import { scoreMerges, type MergeScores } from './merge-rows';
-import { findings, forestExperts, forestRowIds, makeRow, ownExpertScores, type BtmResult, type ForestResult, type GenreScore, type RowId } from './results';
+import {
+  findings,
+  forestExperts,
+  forestRowIds,
+  makeRow,
+  ownExpertScores,
+  type BtmResult,
+  type ForestResult,
+  type GenreScore,
+  type RowId,
+} from './results';
 import { trainDenseAndSeeds, trainForest, type Expert, type TrainedSeed } from './training';
 
 export interface BtmRunOptions {
@@ -39,8 +49,12 @@ function plannedUnits(config: BtmConfig, corpus: BtmCorpus, modelConfig: ModelCo
   const tokensPerStep = config.batchSize * config.contextLength;
   const k = config.trainGenres.length;
   // A light forest trains k light experts and k light controls, each at the light budget's steps.
-  const lightSteps = (f: number) => (config.light ? 2 * k * lightBudget(modelConfig, { ...config, light: config.light }, phaseSteps(config, f).expertSteps).steps : 0);
-  const forestSteps = config.seedFractions.reduce((n, f) => n + 2 * (config.totalSteps - phaseSteps(config, f).seedSteps) + lightSteps(f), 0);
+  const lightSteps = (f: number) =>
+    config.light ? 2 * k * lightBudget(modelConfig, { ...config, light: config.light }, phaseSteps(config, f).expertSteps).steps : 0;
+  const forestSteps = config.seedFractions.reduce(
+    (n, f) => n + 2 * (config.totalSteps - phaseSteps(config, f).seedSteps) + lightSteps(f),
+    0,
+  );
   const train = (config.totalSteps + forestSteps) * tokensPerStep * TRAIN_UNITS_PER_TOKEN;
   const test = corpus.genres.reduce((n, g) => n + Math.min(g.splits.test.tokens, config.evalMaxTokens ?? Infinity), 0);
   const prior = corpus.genres.length * config.priorSequences * config.contextLength;
@@ -51,7 +65,17 @@ function plannedUnits(config: BtmConfig, corpus: BtmCorpus, modelConfig: ModelCo
   return train + test + config.seedFractions.length * perForest;
 }
 
-function forestRows(config: BtmConfig, scores: { seed: Record<string, GenreScore>; dense: Record<string, GenreScore>; forest: Awaited<ReturnType<typeof scoreForest>>; control: Awaited<ReturnType<typeof scoreForest>>; averages: Awaited<ReturnType<typeof scoreAverages>>; merges: MergeScores }) {
+function forestRows(
+  config: BtmConfig,
+  scores: {
+    seed: Record<string, GenreScore>;
+    dense: Record<string, GenreScore>;
+    forest: Awaited<ReturnType<typeof scoreForest>>;
+    control: Awaited<ReturnType<typeof scoreForest>>;
+    averages: Awaited<ReturnType<typeof scoreAverages>>;
+    merges: MergeScores;
+  },
+) {
   const { trainGenres, heldOutGenres } = config;
   const expert = ownExpertScores(scores.forest.matrix, scores.forest.priors, trainGenres, heldOutGenres);
   const byId: Partial<Record<RowId, Record<string, GenreScore>>> = {
@@ -80,7 +104,16 @@ function forestRows(config: BtmConfig, scores: { seed: Record<string, GenreScore
 /** The light experts' trainer (made with the benchmark's LoRA settings) and the model they adapt; null without --light. */
 type LightSetup = { trainer: LlamaTrainer; modelConfig: ModelConfig; light: BtmLight } | null;
 
-async function runForest(trainer: LlamaTrainer, lightSetup: LightSetup, seed: TrainedSeed, corpus: BtmCorpus, dense: Record<string, GenreScore>, config: BtmConfig, work: string, ctx: EvalContext): Promise<ForestResult> {
+async function runForest(
+  trainer: LlamaTrainer,
+  lightSetup: LightSetup,
+  seed: TrainedSeed,
+  corpus: BtmCorpus,
+  dense: Record<string, GenreScore>,
+  config: BtmConfig,
+  work: string,
+  ctx: EvalContext,
+): Promise<ForestResult> {
   const { progress } = ctx;
   const trainDomains = corpus.genres.filter((g) => g.role === 'train');
   const label = `seed ${pct(seed.fraction)}`;
@@ -97,7 +130,9 @@ async function runForest(trainer: LlamaTrainer, lightSetup: LightSetup, seed: Tr
   const control = await scoreForest(controls, `${label} random-split control`, CONTROL_VARIANTS, ctx);
   progress.endPhase(`eval: random-split control, ${label}`);
   for (const e of [...experts, ...controls]) rmSync(e.modelDir, { recursive: true, force: true });
-  const light = lightSetup ? await runLightForest(lightSetup.trainer, lightSetup.modelConfig, lightSetup.light, seed, corpus, config, work, ctx) : null;
+  const light = lightSetup
+    ? await runLightForest(lightSetup.trainer, lightSetup.modelConfig, lightSetup.light, seed, corpus, config, work, ctx)
+    : null;
 
   const { seedSteps, expertSteps } = phaseSteps(config, seed.fraction);
   return {
@@ -123,7 +158,11 @@ async function openSeedModel(folder: string, config: BtmConfig, corpus: BtmCorpu
         : null;
   if (problem) {
     await model.weights.close();
-    throw new GroveError('bad_input', `BTM benchmark: --seed-model ${folder} cannot seed this run: ${problem}. Use a model trained with this tokenizer and at least this context.`, { folder });
+    throw new GroveError(
+      'bad_input',
+      `BTM benchmark: --seed-model ${folder} cannot seed this run: ${problem}. Use a model trained with this tokenizer and at least this context.`,
+      { folder },
+    );
   }
   return model;
 }
@@ -132,20 +171,36 @@ export async function runBtmBenchmark(config: BtmConfig, o: BtmRunOptions): Prom
   const loadStart = loadavg()[0] ?? 0;
   let progress = new BtmProgress(0, o.show, () => loadavg()[0] ?? 0);
   progress.update('corpus: domain folders, tokenizer, ingestion');
-  const corpus = config.domains ? await prepareFolderCorpus(o.work, config, config.domains, o.log, (text) => progress.update(text)) : await prepareCorpus(o.work, config, o.log);
+  const corpus = config.domains
+    ? await prepareFolderCorpus(o.work, config, config.domains, o.log, (text) => progress.update(text))
+    : await prepareCorpus(o.work, config, o.log);
   // The plan needs the splits' sizes; the corpus phase's time is carried over to the real tracker.
-  const corpusPhase = progress.endPhase(`corpus: ${config.domains ? 'domain' : 'genre'} folders, ${config.domains?.seedModel ? "the seed model's tokenizer" : 'BPE tokenizer'}, ingestion`);
+  const corpusPhase = progress.endPhase(
+    `corpus: ${config.domains ? 'domain' : 'genre'} folders, ${config.domains?.seedModel ? "the seed model's tokenizer" : 'BPE tokenizer'}, ingestion`,
+  );
   const seedModel = config.domains?.seedModel ? await openSeedModel(config.domains.seedModel, config, corpus) : null;
-  const modelConfig = seedModel?.config ?? parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: config.vocabSize, ...config.model }, 'BTM benchmark model');
+  const modelConfig =
+    seedModel?.config ??
+    parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: config.vocabSize, ...config.model }, 'BTM benchmark model');
   progress = new BtmProgress(plannedUnits(config, corpus, modelConfig), o.show, () => loadavg()[0] ?? 0);
   progress.phases.push(corpusPhase);
 
-  const trainerOptions = { batchSize: config.batchSize, contextLength: config.contextLength, threads: config.threads, seed: config.seeds.init };
+  const trainerOptions = {
+    batchSize: config.batchSize,
+    contextLength: config.contextLength,
+    threads: config.threads,
+    seed: config.seeds.init,
+  };
   const trainer = await LlamaTrainer.create(modelConfig, trainerOptions);
   let lightSetup: LightSetup = null;
   try {
     // Light experts train other tensors (the adapter) over a frozen base: their own compiled step, made once.
-    if (config.light) lightSetup = { trainer: await LlamaTrainer.create(modelConfig, { ...trainerOptions, lora: config.light }), modelConfig, light: config.light };
+    if (config.light)
+      lightSetup = {
+        trainer: await LlamaTrainer.create(modelConfig, { ...trainerOptions, lora: config.light }),
+        modelConfig,
+        light: config.light,
+      };
     if (seedModel) {
       // The seed phase is the seed model's continued training on the mix: its weights, fresh AdamW state.
       await trainer.loadWeights(seedModel.weights);
@@ -162,7 +217,10 @@ export async function runBtmBenchmark(config: BtmConfig, o: BtmRunOptions): Prom
       const forest = await runForest(trainer, lightSetup, seed, corpus, denseScores, config, o.work, ctx);
       forests.push(forest);
       for (const rows of [forest.rows, forest.light?.rows ?? []]) {
-        if (rows.length > 0) o.log(`  seed ${pct(fraction)}: ${rows.map((r) => `${r.id} ${r.inDomain.perplexity.toFixed(1)}/${r.outOfDomain.perplexity.toFixed(1)}`).join(', ')}`);
+        if (rows.length > 0)
+          o.log(
+            `  seed ${pct(fraction)}: ${rows.map((r) => `${r.id} ${r.inDomain.perplexity.toFixed(1)}/${r.outOfDomain.perplexity.toFixed(1)}`).join(', ')}`,
+          );
       }
     }
     const trainPhases = progress.phases.filter((p) => p.trainedTokens > 0);
@@ -173,7 +231,9 @@ export async function runBtmBenchmark(config: BtmConfig, o: BtmRunOptions): Prom
       trainGenres: config.trainGenres,
       heldOutGenres: config.heldOutGenres,
       corpus: [...corpus.genres, ...corpus.randomSplits].map((d) => ({ name: d.name, role: d.role, splits: d.splits })),
-      source: config.domains ? { kind: 'folders', root: config.domains.root, seedModel: config.domains.seedModel ?? null, ingestion: corpus.ingestion ?? [] } : { kind: 'brown' },
+      source: config.domains
+        ? { kind: 'folders', root: config.domains.root, seedModel: config.domains.seedModel ?? null, ingestion: corpus.ingestion ?? [] }
+        : { kind: 'brown' },
       model: { parameters: parameterCount(modelConfig), config: modelConfig },
       dense: { validCurve: dense.validCurve },
       forests,

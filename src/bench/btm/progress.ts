@@ -54,7 +54,13 @@ export class BtmProgress {
   /** Closes the current phase under `name` and starts the next one. */
   endPhase(name: string): PhaseTiming {
     const now = performance.now();
-    const timing = { phase: name, seconds: (now - this.phaseStart) / 1000, trainedTokens: this.phaseTrained, scoredTokens: this.phaseScored, loadAverage: this.loadAverage() };
+    const timing = {
+      phase: name,
+      seconds: (now - this.phaseStart) / 1000,
+      trainedTokens: this.phaseTrained,
+      scoredTokens: this.phaseScored,
+      loadAverage: this.loadAverage(),
+    };
     this.phases.push(timing);
     this.phaseStart = now;
     this.phaseTrained = 0;

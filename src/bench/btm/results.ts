@@ -42,7 +42,11 @@ const CONTROL_ROWS = [
 export type RowId = (typeof LEAD_ROWS)[number]['id'] | MergeRowId | (typeof CONTROL_ROWS)[number]['id'];
 
 /** Every row a forest can have, in the report's order: the merge methods' rows after the parameter averages. */
-export const ROWS: readonly { id: RowId; label: string }[] = [...LEAD_ROWS, ...MERGE_ROW_METHODS.map((m) => ({ id: mergeRowId(m.name), label: mergeRowLabel(m) })), ...CONTROL_ROWS];
+export const ROWS: readonly { id: RowId; label: string }[] = [
+  ...LEAD_ROWS,
+  ...MERGE_ROW_METHODS.map((m) => ({ id: mergeRowId(m.name), label: mergeRowLabel(m) })),
+  ...CONTROL_ROWS,
+];
 
 /** A forest's rows: all of ROWS but the merge methods that do not take its number of experts (SLERP takes two). */
 export function forestRowIds(experts: number): RowId[] {
@@ -164,7 +168,12 @@ export interface ForestExperts {
 type TrainedExpert = { domain: string; finalLoss: number };
 
 /** The ForestExperts of a forest's experts and its control's, from their training and their scores. */
-export function forestExperts(experts: readonly TrainedExpert[], controls: readonly TrainedExpert[], forest: { priors: Priors; matrix: Record<string, Record<string, GenreScore>> }, control: { priors: Priors }): ForestExperts {
+export function forestExperts(
+  experts: readonly TrainedExpert[],
+  controls: readonly TrainedExpert[],
+  forest: { priors: Priors; matrix: Record<string, Record<string, GenreScore>> },
+  control: { priors: Priors },
+): ForestExperts {
   return {
     experts: experts.map((e) => e.domain),
     randomExperts: controls.map((e) => e.domain),
@@ -175,13 +184,23 @@ export function forestExperts(experts: readonly TrainedExpert[], controls: reado
   };
 }
 
-export function makeRow<Id extends RowId | LightRowId>(id: Id, genres: Record<string, GenreScore>, trainGenres: readonly string[], heldOutGenres: readonly string[]): Row<Id> {
+export function makeRow<Id extends RowId | LightRowId>(
+  id: Id,
+  genres: Record<string, GenreScore>,
+  trainGenres: readonly string[],
+  heldOutGenres: readonly string[],
+): Row<Id> {
   const label = [...ROWS, ...LIGHT_ROWS].find((r) => r.id === id)!.label;
   return { id, label, genres, inDomain: meanScore(genres, trainGenres), outOfDomain: meanScore(genres, heldOutGenres) };
 }
 
 /** A forest's single experts: each training genre's own expert on it, and on a held-out genre the expert its cached prior ranks first. */
-export function ownExpertScores(matrix: Record<string, Record<string, GenreScore>>, priors: Priors, trainGenres: readonly string[], heldOutGenres: readonly string[]): Record<string, GenreScore> {
+export function ownExpertScores(
+  matrix: Record<string, Record<string, GenreScore>>,
+  priors: Priors,
+  trainGenres: readonly string[],
+  heldOutGenres: readonly string[],
+): Record<string, GenreScore> {
   const expert: Record<string, GenreScore> = {};
   for (const g of trainGenres) expert[g] = matrix[g]![g]!;
   for (const g of heldOutGenres) {
@@ -193,9 +212,24 @@ export function ownExpertScores(matrix: Record<string, Record<string, GenreScore
 }
 
 const CLAIMS: { id: Finding['id']; claim: string; better: RowId; worse: RowId }[] = [
-  { id: 'ensemble-beats-dense', claim: 'cached-prior ensemble beats the dense model, in and out of domain', better: 'ensemble-cached-context', worse: 'dense' },
-  { id: 'posterior-average-beats-uniform', claim: 'posterior-weighted parameter average beats the uniform average', better: 'average-posterior', worse: 'average-uniform' },
-  { id: 'experts-beat-random-splits', claim: 'domain experts beat experts on random splits (both ensembled with their cached prior)', better: 'ensemble-cached-context', worse: 'random-cached-context' },
+  {
+    id: 'ensemble-beats-dense',
+    claim: 'cached-prior ensemble beats the dense model, in and out of domain',
+    better: 'ensemble-cached-context',
+    worse: 'dense',
+  },
+  {
+    id: 'posterior-average-beats-uniform',
+    claim: 'posterior-weighted parameter average beats the uniform average',
+    better: 'average-posterior',
+    worse: 'average-uniform',
+  },
+  {
+    id: 'experts-beat-random-splits',
+    claim: 'domain experts beat experts on random splits (both ensembled with their cached prior)',
+    better: 'ensemble-cached-context',
+    worse: 'random-cached-context',
+  },
 ];
 
 /** The paper's three findings, checked on one forest's rows (lower mean perplexity, in and out of domain). */
@@ -206,6 +240,12 @@ export function findings(forest: ForestResult): Finding[] {
     const w = row(c.worse);
     const inDomain = { better: b.inDomain.perplexity, worse: w.inDomain.perplexity };
     const outOfDomain = { better: b.outOfDomain.perplexity, worse: w.outOfDomain.perplexity };
-    return { ...c, fraction: forest.fraction, inDomain, outOfDomain, held: inDomain.better < inDomain.worse && outOfDomain.better < outOfDomain.worse };
+    return {
+      ...c,
+      fraction: forest.fraction,
+      inDomain,
+      outOfDomain,
+      held: inDomain.better < inDomain.worse && outOfDomain.better < outOfDomain.worse,
+    };
   });
 }

@@ -22,6 +22,11 @@ export const BTM_SHAPES: Record<string, Shape> = {
 /** The named shape with its positions set to the benchmark's context length. */
 export function btmShape(name: string, contextLength: number): Shape {
   const shape = Object.hasOwn(BTM_SHAPES, name) ? BTM_SHAPES[name] : undefined;
-  if (!shape) throw new GroveError('bad_input', `BTM benchmark: --shape ${name} is not a shape the benchmark knows; choose one of ${Object.keys(BTM_SHAPES).join(', ')}.`, { shape: name });
+  if (!shape)
+    throw new GroveError(
+      'bad_input',
+      `BTM benchmark: --shape ${name} is not a shape the benchmark knows; choose one of ${Object.keys(BTM_SHAPES).join(', ')}.`,
+      { shape: name },
+    );
   return { ...shape, maxPositionEmbeddings: contextLength };
 }

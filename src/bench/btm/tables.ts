@@ -41,14 +41,27 @@ function findingsSection(result: BtmResult): string {
   return lines.join('\n').trim();
 }
 
-const ABLATION_ROWS: RowId[] = ['seed', 'dense', 'expert', 'ensemble-cached-context', 'ensemble-cached-last-token', 'top2-cached-context', 'average-uniform', 'average-posterior', 'random-cached-context'];
+const ABLATION_ROWS: RowId[] = [
+  'seed',
+  'dense',
+  'expert',
+  'ensemble-cached-context',
+  'ensemble-cached-last-token',
+  'top2-cached-context',
+  'average-uniform',
+  'average-posterior',
+  'random-cached-context',
+];
 
 function ablationTable(result: BtmResult): string {
   const header = ['row', ...result.forests.flatMap((f) => [`seed ${pct(f.fraction)}: in`, `seed ${pct(f.fraction)}: out`])];
   // The merge methods' rows after the averages (every forest of a run has the same experts, so the same rows).
   const merges = (result.forests[0]?.rows ?? []).map((r) => r.id).filter((id) => id.startsWith('merge-'));
   const ids = [...ABLATION_ROWS.slice(0, -1), ...merges, ...ABLATION_ROWS.slice(-1)];
-  const rows = ids.map((id) => [ROWS.find((r) => r.id === id)!.label, ...result.forests.flatMap((f) => [ppl(row(f, id).inDomain.perplexity), ppl(row(f, id).outOfDomain.perplexity)])]);
+  const rows = ids.map((id) => [
+    ROWS.find((r) => r.id === id)!.label,
+    ...result.forests.flatMap((f) => [ppl(row(f, id).inDomain.perplexity), ppl(row(f, id).outOfDomain.perplexity)]),
+  ]);
   return table(header, rows, ['l', ...result.forests.flatMap(() => ['r', 'r'] as const)]);
 }
 
@@ -56,12 +69,27 @@ function ablationTable(result: BtmResult): string {
 function mergeTable(forest: ForestResult): string {
   const posterior = row(forest, 'average-posterior');
   const rows = forest.mergeMethods.map((m) => {
-    const settings = Object.entries(m.settings).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+    const settings =
+      Object.entries(m.settings)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none';
     if (m.row === null) return [m.method, `left out: ${m.leftOut ?? ''}`, settings, '', '', '', ''];
     const r = row(forest, m.row as RowId);
-    return [m.method, r.label, settings, ppl(r.inDomain.perplexity), ppl(r.outOfDomain.perplexity), change(r.inDomain.perplexity, posterior.inDomain.perplexity), change(r.outOfDomain.perplexity, posterior.outOfDomain.perplexity)];
+    return [
+      m.method,
+      r.label,
+      settings,
+      ppl(r.inDomain.perplexity),
+      ppl(r.outOfDomain.perplexity),
+      change(r.inDomain.perplexity, posterior.inDomain.perplexity),
+      change(r.outOfDomain.perplexity, posterior.outOfDomain.perplexity),
+    ];
   });
-  return table(['method', 'row', 'settings', 'in-domain mean', 'out-of-domain mean', 'in vs posterior average', 'out vs posterior average'], rows, ['l', 'l', 'l', 'r', 'r', 'r', 'r']);
+  return table(
+    ['method', 'row', 'settings', 'in-domain mean', 'out-of-domain mean', 'in vs posterior average', 'out vs posterior average'],
+    rows,
+    ['l', 'l', 'l', 'r', 'r', 'r', 'r'],
+  );
 }
 
 function priorTable(result: BtmResult, forest: ForestResult): string {
@@ -76,15 +104,41 @@ function curveTable(result: BtmResult): string {
   const rows = curve.map((p, i) => {
     const prev = curve[i - 1];
     const slope = prev ? ((p.loss - prev.loss) / (p.step - prev.step)) * 100 : Number.NaN;
-    return [String(p.step), p.loss.toFixed(4), Number.isFinite(slope) ? slope.toFixed(4) : '', seedSteps.has(p.step) ? `seed ${pct(p.step / (result.config as BtmConfig).totalSteps)}` : ''];
+    return [
+      String(p.step),
+      p.loss.toFixed(4),
+      Number.isFinite(slope) ? slope.toFixed(4) : '',
+      seedSteps.has(p.step) ? `seed ${pct(p.step / (result.config as BtmConfig).totalSteps)}` : '',
+    ];
   });
   return table(['step', 'valid loss (mix)', 'change per 100 steps', 'branch point'], rows, ['r', 'r', 'r', 'l']);
 }
 
 function phaseTable(result: BtmResult): string {
-  const rows = result.phases.map((p) => [p.phase, p.seconds.toFixed(1), String(p.trainedTokens), p.trainedTokens > 0 ? (p.trainedTokens / p.seconds).toFixed(0) : '', String(p.scoredTokens), p.loadAverage.toFixed(2)]);
-  rows.push(['**total**', `**${result.totalSeconds.toFixed(1)}**`, String(result.phases.reduce((n, p) => n + p.trainedTokens, 0)), result.trainTokensPerSecond.toFixed(0), String(result.phases.reduce((n, p) => n + p.scoredTokens, 0)), '']);
-  return table(['phase', 'seconds', 'tokens trained', 'train tok/s', 'tokens scored', 'load average (1 min) at end'], rows, ['l', 'r', 'r', 'r', 'r', 'r']);
+  const rows = result.phases.map((p) => [
+    p.phase,
+    p.seconds.toFixed(1),
+    String(p.trainedTokens),
+    p.trainedTokens > 0 ? (p.trainedTokens / p.seconds).toFixed(0) : '',
+    String(p.scoredTokens),
+    p.loadAverage.toFixed(2),
+  ]);
+  rows.push([
+    '**total**',
+    `**${result.totalSeconds.toFixed(1)}**`,
+    String(result.phases.reduce((n, p) => n + p.trainedTokens, 0)),
+    result.trainTokensPerSecond.toFixed(0),
+    String(result.phases.reduce((n, p) => n + p.scoredTokens, 0)),
+    '',
+  ]);
+  return table(['phase', 'seconds', 'tokens trained', 'train tok/s', 'tokens scored', 'load average (1 min) at end'], rows, [
+    'l',
+    'r',
+    'r',
+    'r',
+    'r',
+    'r',
+  ]);
 }
 
 function setupText(result: BtmResult): string {
@@ -119,8 +173,13 @@ function ingestionTable(ingestion: readonly DomainIngestion[]): string {
     String(d.files),
     String(d.accepted),
     d.splitBy,
-    Object.entries(d.skippedBy).map(([reason, n]) => `${n} ${reason}`).join(', ') || 'none',
-    d.skipped.slice(0, shown).map((f) => `${printable(f.path).replace(/\|/g, '\\|')} (${f.reason})`).join('; ') + (d.skipped.length > shown ? `; ${d.skipped.length - shown} more in the JSON` : ''),
+    Object.entries(d.skippedBy)
+      .map(([reason, n]) => `${n} ${reason}`)
+      .join(', ') || 'none',
+    d.skipped
+      .slice(0, shown)
+      .map((f) => `${printable(f.path).replace(/\|/g, '\\|')} (${f.reason})`)
+      .join('; ') + (d.skipped.length > shown ? `; ${d.skipped.length - shown} more in the JSON` : ''),
   ]);
   return table(['domain', 'role', 'files', 'accepted', 'split by', 'skipped', 'skipped files'], rows, ['l', 'l', 'r', 'r', 'l', 'l', 'l']);
 }
@@ -133,7 +192,10 @@ export function btmSections(result: BtmResult, chartFile: string | null): { titl
   return [
     { title: folders ? `BTM on the domains of ${folders.root}: set-up` : 'BTM on Brown genres: set-up', markdown: setupText(result) },
     ...(folders ? [{ title: 'Ingestion of each domain (skipped files)', markdown: ingestionTable(folders.ingestion) }] : []),
-    { title: `Test perplexity, seed phase ${pct(main.fraction)}`, markdown: `${scoreTable(result, main, 'perplexity')}${chartFile ? `\n\n![in-domain and out-of-domain mean perplexity per row](${chartFile})` : ''}` },
+    {
+      title: `Test perplexity, seed phase ${pct(main.fraction)}`,
+      markdown: `${scoreTable(result, main, 'perplexity')}${chartFile ? `\n\n![in-domain and out-of-domain mean perplexity per row](${chartFile})` : ''}`,
+    },
     { title: `Test bits per byte, seed phase ${pct(main.fraction)}`, markdown: scoreTable(result, main, 'bitsPerByte') },
     { title: "The paper's findings", markdown: findingsSection(result) },
     {
@@ -159,13 +221,19 @@ export function btmFigures(result: BtmResult): Figure[] {
       const w = row(f, x.worse);
       for (const side of ['inDomain', 'outOfDomain'] as const) {
         const where = side === 'inDomain' ? 'in-domain' : 'out-of-domain';
-        figures.push(meanFigure(`${x.id}, seed ${pct(f.fraction)}, ${where} mean ppl: ${b.label}`, b[side], { name: w.label, value: w[side] }));
+        figures.push(
+          meanFigure(`${x.id}, seed ${pct(f.fraction)}, ${where} mean ppl: ${b.label}`, b[side], { name: w.label, value: w[side] }),
+        );
       }
     }
   }
   figures.push(...lightFigures(result));
-  figures.push({ name: 'BTM benchmark wall time', value: result.totalSeconds / 60, unit: 'min', note: `load average ${result.loadAverage.start.toFixed(2)} at start, ${result.loadAverage.end.toFixed(2)} at end` });
+  figures.push({
+    name: 'BTM benchmark wall time',
+    value: result.totalSeconds / 60,
+    unit: 'min',
+    note: `load average ${result.loadAverage.start.toFixed(2)} at start, ${result.loadAverage.end.toFixed(2)} at end`,
+  });
   figures.push({ name: 'BTM benchmark training throughput (all training phases)', value: result.trainTokensPerSecond, unit: 'tok/s' });
   return figures;
 }
-

@@ -54,7 +54,12 @@ async function shards(domains: readonly BtmDomain[], split: Split): Promise<Shar
 
 /** The dense model's schedule over C steps. */
 export function denseSchedule(config: BtmConfig): Omit<ScheduleConfig, 'totalSteps'> {
-  return { peakLr: config.peakLr, warmupSteps: Math.round(config.warmupFraction * config.totalSteps), decay: 'linear', minLrRatio: config.minLrRatio };
+  return {
+    peakLr: config.peakLr,
+    warmupSteps: Math.round(config.warmupFraction * config.totalSteps),
+    decay: 'linear',
+    minLrRatio: config.minLrRatio,
+  };
 }
 
 /** An expert's schedule: the dense schedule after the branch point, compressed onto the expert's steps. */
@@ -67,7 +72,13 @@ function stepLine(what: string, p: TrainProgress): string {
 }
 
 /** Trains the dense model for C steps, saving a seed (checkpoint + model) at each f*C on the way. */
-export async function trainDenseAndSeeds(trainer: LlamaTrainer, genres: readonly BtmDomain[], config: BtmConfig, work: string, progress: BtmProgress): Promise<DenseRun> {
+export async function trainDenseAndSeeds(
+  trainer: LlamaTrainer,
+  genres: readonly BtmDomain[],
+  config: BtmConfig,
+  work: string,
+  progress: BtmProgress,
+): Promise<DenseRun> {
   const trainDomains = genres.filter((g) => g.role === 'train');
   const train = new TokenWindows(await shards(trainDomains, 'train'), config.contextLength, config.seeds.data);
   const valid = new TokenWindows(await shards(trainDomains, 'valid'), config.contextLength, config.seeds.data);
@@ -101,7 +112,13 @@ export async function trainDenseAndSeeds(trainer: LlamaTrainer, genres: readonly
       const checkpointDir = join(dir, 'checkpoints');
       await saveCheckpoint(checkpointDir, state, await trainer.exportState(), 1);
       await trainer.saveModel(join(dir, 'model'));
-      seeds.push({ fraction, steps: stop, checkpointDir, modelDir: join(dir, 'model'), branchLr: learningRate({ ...schedule, totalSteps: config.totalSteps }, stop) });
+      seeds.push({
+        fraction,
+        steps: stop,
+        checkpointDir,
+        modelDir: join(dir, 'model'),
+        branchLr: learningRate({ ...schedule, totalSteps: config.totalSteps }, stop),
+      });
     }
     const modelDir = join(work, 'dense');
     await trainer.saveModel(modelDir);
@@ -136,7 +153,14 @@ export interface DomainTraining {
  * Trains one expert per domain, each on its domain alone: started by `o.start`, then `o.steps` steps on its
  * own data order (seed data + 1 + i, the same for every kind of expert of that domain), then saved.
  */
-export async function trainEachDomain(trainer: LlamaTrainer, domains: readonly BtmDomain[], config: BtmConfig, work: string, progress: BtmProgress, o: DomainTraining): Promise<Expert[]> {
+export async function trainEachDomain(
+  trainer: LlamaTrainer,
+  domains: readonly BtmDomain[],
+  config: BtmConfig,
+  work: string,
+  progress: BtmProgress,
+  o: DomainTraining,
+): Promise<Expert[]> {
   const tokensPerStep = config.batchSize * config.contextLength;
   const experts: Expert[] = [];
   for (const [i, domain] of domains.entries()) {
@@ -170,7 +194,15 @@ export async function trainEachDomain(trainer: LlamaTrainer, domains: readonly B
 }
 
 /** Branches one expert per domain from `seed` and trains each (1-f)*C/k steps on its domain alone. */
-export async function trainForest(trainer: LlamaTrainer, seed: TrainedSeed, domains: readonly BtmDomain[], config: BtmConfig, work: string, label: string, progress: BtmProgress): Promise<Expert[]> {
+export async function trainForest(
+  trainer: LlamaTrainer,
+  seed: TrainedSeed,
+  domains: readonly BtmDomain[],
+  config: BtmConfig,
+  work: string,
+  label: string,
+  progress: BtmProgress,
+): Promise<Expert[]> {
   return trainEachDomain(trainer, domains, config, work, progress, {
     steps: phaseSteps(config, seed.fraction).expertSteps,
     schedule: expertSchedule(config, seed.branchLr),

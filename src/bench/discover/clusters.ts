@@ -29,7 +29,9 @@ export interface ClusteringScore {
 export function pooledTrainDocuments(work: string, genres: readonly string[]): LabelledDocument[] {
   const folders = join(work, 'folders');
   const docs: LabelledDocument[] = [];
-  for (const part of readdirSync(folders).filter((f) => f.startsWith('random-')).sort()) {
+  for (const part of readdirSync(folders)
+    .filter((f) => f.startsWith('random-'))
+    .sort()) {
     for (const file of readdirSync(join(folders, part)).sort()) {
       const genre = genres.find((g) => existsSync(join(folders, g, file)));
       if (!genre) throw new Error(`discover bench: ${part}/${file} is in no genre folder of ${genres.join(', ')}`);
@@ -40,7 +42,11 @@ export function pooledTrainDocuments(work: string, genres: readonly string[]): L
 }
 
 /** Discovery of k clusters on the documents, scored against their genres. */
-export function scoreClustering(docs: readonly LabelledDocument[], k: number, seed: number): { discovery: Discovery; score: ClusteringScore } {
+export function scoreClustering(
+  docs: readonly LabelledDocument[],
+  k: number,
+  seed: number,
+): { discovery: Discovery; score: ClusteringScore } {
   const start = performance.now();
   const discovery = discoverDomains(docs, { k, seed });
   const seconds = (performance.now() - start) / 1000;
@@ -54,5 +60,8 @@ export function scoreClustering(docs: readonly LabelledDocument[], k: number, se
     for (const m of c.members) genres[genreOf.get(m)!] = (genres[genreOf.get(m)!] ?? 0) + 1;
     return { size: c.size, topTerms: c.topTerms, genres };
   });
-  return { discovery, score: { k, dims: discovery.dims, purity: purity(labels, assigned), ari: adjustedRandIndex(labels, assigned), clusters, seconds } };
+  return {
+    discovery,
+    score: { k, dims: discovery.dims, purity: purity(labels, assigned), ari: adjustedRandIndex(labels, assigned), clusters, seconds },
+  };
 }

@@ -70,7 +70,13 @@ export interface DiscoverRunOptions {
 }
 
 /** The cluster forest's domains: cluster i's member documents copied into folders/cluster-i, ingested all train. */
-async function clusterDomains(work: string, members: readonly string[][], genreFolder: (file: string) => string, tokenizerDir: string, seed: number): Promise<BtmDomain[]> {
+async function clusterDomains(
+  work: string,
+  members: readonly string[][],
+  genreFolder: (file: string) => string,
+  tokenizerDir: string,
+  seed: number,
+): Promise<BtmDomain[]> {
   const tokenizer = corpusTokenizer(await loadTokenizer(tokenizerDir));
   const out: BtmDomain[] = [];
   for (const [i, files] of members.entries()) {
@@ -79,7 +85,9 @@ async function clusterDomains(work: string, members: readonly string[][], genreF
     mkdirSync(folder, { recursive: true });
     for (const file of files) copyFileSync(genreFolder(file), join(folder, file));
     // Like the random-split control's parts: every document trains (nothing of a cluster is held out; the genres' test splits are).
-    out.push(await ingestDomain(name, 'random-split', folder, join(work, 'domains', name), tokenizer, ingestSettings({ valid: 0, test: 0 }, seed)));
+    out.push(
+      await ingestDomain(name, 'random-split', folder, join(work, 'domains', name), tokenizer, ingestSettings({ valid: 0, test: 0 }, seed)),
+    );
   }
   return out;
 }
@@ -91,7 +99,11 @@ export async function runDiscoverBenchmark(config: DiscoverBenchConfig, o: Disco
   const fraction = btm.mainFraction;
   const { seedSteps, expertSteps } = phaseSteps(btm, fraction);
   const tokensPerStep = btm.batchSize * btm.contextLength;
-  const progress = new BtmProgress((btm.totalSteps + 2 * (btm.totalSteps - seedSteps)) * tokensPerStep * TRAIN_UNITS_PER_TOKEN, (line) => o.show(line.replace(/^btm /, 'discover ')), () => loadavg()[0] ?? 0);
+  const progress = new BtmProgress(
+    (btm.totalSteps + 2 * (btm.totalSteps - seedSteps)) * tokensPerStep * TRAIN_UNITS_PER_TOKEN,
+    (line) => o.show(line.replace(/^btm /, 'discover ')),
+    () => loadavg()[0] ?? 0,
+  );
   progress.update('corpus: genre folders, BPE tokenizer, ingestion');
   const corpus = await prepareCorpus(o.work, btm, o.log);
   progress.endPhase('corpus: genre folders, BPE tokenizer, ingestion');
@@ -104,7 +116,9 @@ export async function runDiscoverBenchmark(config: DiscoverBenchConfig, o: Disco
   for (const kk of config.ks) {
     const { discovery, score } = scoreClustering(docs, kk, config.discoverSeed);
     clusterings.push(score);
-    o.log(`  k = ${kk}: purity ${score.purity.toFixed(3)}, ARI ${score.ari.toFixed(3)} (${docs.length} documents, ${score.dims} SVD dimensions, ${score.seconds.toFixed(1)} s)`);
+    o.log(
+      `  k = ${kk}: purity ${score.purity.toFixed(3)}, ARI ${score.ari.toFixed(3)} (${docs.length} documents, ${score.dims} SVD dimensions, ${score.seconds.toFixed(1)} s)`,
+    );
     if (kk === k) forest = discovery;
   }
   forest ??= scoreClustering(docs, k, config.discoverSeed).discovery;
@@ -112,11 +126,25 @@ export async function runDiscoverBenchmark(config: DiscoverBenchConfig, o: Disco
   // The router of the cluster forest: the clusterer of that clustering (fitted on the pooled train documents).
   const router = { clusterer: forest.clusterer, experts: forestMembers.map((_, i) => `cluster-${i + 1}`) };
   const genreOfFile = new Map(docs.map((d) => [d.path, d.genre]));
-  const clusters = await clusterDomains(o.work, forestMembers, (file) => join(o.work, 'folders', genreOfFile.get(file)!, file), corpus.tokenizerDir, btm.seeds.split);
+  const clusters = await clusterDomains(
+    o.work,
+    forestMembers,
+    (file) => join(o.work, 'folders', genreOfFile.get(file)!, file),
+    corpus.tokenizerDir,
+    btm.seeds.split,
+  );
   progress.endPhase(`discovery: k = ${config.ks.join(', ')} on ${docs.length} pooled documents; ${k} cluster domains ingested`);
 
-  const modelConfig = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: btm.vocabSize, ...btm.model }, 'discover benchmark model');
-  const trainer = await LlamaTrainer.create(modelConfig, { batchSize: btm.batchSize, contextLength: btm.contextLength, threads: btm.threads, seed: btm.seeds.init });
+  const modelConfig = parseModelConfig(
+    { architecture: 'LlamaForCausalLM', vocabSize: btm.vocabSize, ...btm.model },
+    'discover benchmark model',
+  );
+  const trainer = await LlamaTrainer.create(modelConfig, {
+    batchSize: btm.batchSize,
+    contextLength: btm.contextLength,
+    threads: btm.threads,
+    seed: btm.seeds.init,
+  });
   let dense: Awaited<ReturnType<typeof trainDenseAndSeeds>>;
   let genreExperts: Expert[];
   let clusterExperts: Expert[];
@@ -124,7 +152,15 @@ export async function runDiscoverBenchmark(config: DiscoverBenchConfig, o: Disco
     dense = await trainDenseAndSeeds(trainer, corpus.genres, btm, o.work, progress);
     progress.endPhase(`train: dense, ${btm.totalSteps} steps (seed saved at ${seedSteps})`);
     const seed = dense.seeds.find((s) => s.fraction === fraction)!;
-    genreExperts = await trainForest(trainer, seed, corpus.genres.filter((g) => g.role === 'train'), btm, o.work, 'genre-experts', progress);
+    genreExperts = await trainForest(
+      trainer,
+      seed,
+      corpus.genres.filter((g) => g.role === 'train'),
+      btm,
+      o.work,
+      'genre-experts',
+      progress,
+    );
     progress.endPhase(`train: ${k} genre experts, ${expertSteps} steps each`);
     clusterExperts = await trainForest(trainer, seed, clusters, btm, o.work, 'cluster-experts', progress);
     progress.endPhase(`train: ${k} cluster experts, ${expertSteps} steps each`);
@@ -149,11 +185,17 @@ export async function runDiscoverBenchmark(config: DiscoverBenchConfig, o: Disco
     // One memo per expert: the two routings score the same windows, so each expert runs each window once.
     const experts = clusterExperts.map((e, i) => ({ name: e.domain, scorer: new MemoScorer(models[i]!, (n) => progress.scored(n)) }));
     const decode = (ids: ArrayLike<number>) => tokenizer.decode(ids);
-    const evalOptions = { contextLength: btm.contextLength, batchSize: btm.evalBatch, ...(btm.evalMaxTokens ? { maxTokens: btm.evalMaxTokens } : {}) };
+    const evalOptions = {
+      contextLength: btm.contextLength,
+      batchSize: btm.evalBatch,
+      ...(btm.evalMaxTokens ? { maxTokens: btm.evalMaxTokens } : {}),
+    };
     for (const g of corpus.genres) {
       progress.update(`eval cluster routing on ${g.name}`);
       routed[g.name] = genreScore(await evaluateSplit(new ClusterRoutedEnsemble(experts, router, decode), g.dir, 'test', evalOptions));
-      routedTop1[g.name] = genreScore(await evaluateSplit(new ClusterRoutedEnsemble(experts, router, decode, { topK: 1 }), g.dir, 'test', evalOptions));
+      routedTop1[g.name] = genreScore(
+        await evaluateSplit(new ClusterRoutedEnsemble(experts, router, decode, { topK: 1 }), g.dir, 'test', evalOptions),
+      );
     }
   } finally {
     for (const m of models) await m.close();

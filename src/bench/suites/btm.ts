@@ -33,7 +33,8 @@ export function btmReportName(options: BtmOptions | undefined, quick: boolean): 
 
 export const btmSuite: BenchSuite = {
   name: 'btm',
-  description: 'Branch-Train-Merge at equal compute on Brown genres, or on the sub-folders of --domains DIR: seed, dense, experts, ensembles (uniform/cached prior, top-2), parameter averages, random-split control; seed-phase ablation; --light adds light (LoRA) experts at equal FLOPs',
+  description:
+    'Branch-Train-Merge at equal compute on Brown genres, or on the sub-folders of --domains DIR: seed, dense, experts, ensembles (uniform/cached prior, top-2), parameter averages, random-split control; seed-phase ablation; --light adds light (LoRA) experts at equal FLOPs',
   async run(ctx) {
     const config = btmConfigFromOptions(ctx.quick ? 'quick' : 'default', ctx.btm ?? {}, { threads: ctx.threads });
     const work = mkdtempSync(join(tmpdir(), 'grove-bench-btm-'));
@@ -45,7 +46,11 @@ export const btmSuite: BenchSuite = {
       const chartName = reportName ? `${reportName}.svg` : ctx.quick ? 'btm-quick.svg' : 'btm.svg';
       const what = config.domains ? `the domains of ${basename(config.domains.root)}` : 'Brown genres';
       mkdirSync(ctx.outDir, { recursive: true });
-      writeChart(join(ctx.outDir, chartName), main.rows, `BTM on ${what}: mean test perplexity at equal compute (seed ${Math.round(config.mainFraction * 100)} %, ${config.preset})`);
+      writeChart(
+        join(ctx.outDir, chartName),
+        main.rows,
+        `BTM on ${what}: mean test perplexity at equal compute (seed ${Math.round(config.mainFraction * 100)} %, ${config.preset})`,
+      );
       return { suite: 'btm', figures: btmFigures(result), sections: btmSections(result, chartName), data: result };
     } finally {
       rmSync(work, { recursive: true, force: true });

@@ -18,7 +18,15 @@ import type { BenchSuite } from '../run';
 export function discoverBenchConfig(quick: boolean, threads: number): DiscoverBenchConfig {
   if (quick) {
     // Three small genres, the micro shape, 24 steps: the whole pipeline in well under a minute (tests, smoke runs).
-    const btm: BtmConfig = btmConfig('quick', { totalSteps: 24, seedFractions: [0.5], mainFraction: 0.5, evalMaxTokens: 256, priorSequences: 2, denseEvalEvery: 12, threads });
+    const btm: BtmConfig = btmConfig('quick', {
+      totalSteps: 24,
+      seedFractions: [0.5],
+      mainFraction: 0.5,
+      evalMaxTokens: 256,
+      priorSequences: 2,
+      denseEvalEvery: 12,
+      threads,
+    });
     return { btm, ks: [3, 2], discoverSeed: 0 };
   }
   const btm = btmConfig('default', {
@@ -39,7 +47,8 @@ export function discoverBenchConfig(quick: boolean, threads: number): DiscoverBe
 
 export const discoverSuite: BenchSuite = {
   name: 'discover',
-  description: 'domain discovery on Brown genres mixed into one folder (purity, adjusted Rand index), and at equal compute the cluster-routed forest (c-BTM) beside the genre forest and the dense model',
+  description:
+    'domain discovery on Brown genres mixed into one folder (purity, adjusted Rand index), and at equal compute the cluster-routed forest (c-BTM) beside the genre forest and the dense model',
   async run(ctx) {
     const config = discoverBenchConfig(ctx.quick, ctx.threads);
     const work = mkdtempSync(join(tmpdir(), 'grove-bench-discover-'));

@@ -29,11 +29,47 @@ interface Shape {
 }
 
 const SHAPES: Shape[] = [
-  { name: 'tiny', config: { architecture: 'LlamaForCausalLM', hiddenSize: 128, numHiddenLayers: 4, numAttentionHeads: 4, intermediateSize: 512, vocabSize: 8192, maxPositionEmbeddings: 1024 }, batch: 16, context: 256 },
-  { name: 'small', config: { architecture: 'LlamaForCausalLM', hiddenSize: 384, numHiddenLayers: 6, numAttentionHeads: 6, intermediateSize: 1024, vocabSize: 8192, maxPositionEmbeddings: 1024 }, batch: 8, context: 256 },
+  {
+    name: 'tiny',
+    config: {
+      architecture: 'LlamaForCausalLM',
+      hiddenSize: 128,
+      numHiddenLayers: 4,
+      numAttentionHeads: 4,
+      intermediateSize: 512,
+      vocabSize: 8192,
+      maxPositionEmbeddings: 1024,
+    },
+    batch: 16,
+    context: 256,
+  },
+  {
+    name: 'small',
+    config: {
+      architecture: 'LlamaForCausalLM',
+      hiddenSize: 384,
+      numHiddenLayers: 6,
+      numAttentionHeads: 6,
+      intermediateSize: 1024,
+      vocabSize: 8192,
+      maxPositionEmbeddings: 1024,
+    },
+    batch: 8,
+    context: 256,
+  },
   {
     name: 'smollm2-135m',
-    config: { architecture: 'LlamaForCausalLM', hiddenSize: 576, numHiddenLayers: 30, numAttentionHeads: 9, numKeyValueHeads: 3, intermediateSize: 1536, vocabSize: 49152, tieWordEmbeddings: true, maxPositionEmbeddings: 2048 },
+    config: {
+      architecture: 'LlamaForCausalLM',
+      hiddenSize: 576,
+      numHiddenLayers: 30,
+      numAttentionHeads: 9,
+      numKeyValueHeads: 3,
+      intermediateSize: 1536,
+      vocabSize: 49152,
+      tieWordEmbeddings: true,
+      maxPositionEmbeddings: 2048,
+    },
     batch: 4,
     context: 256,
   },
@@ -68,7 +104,9 @@ function against(grove: number, base: Timing | undefined, work: number, unit: st
 /** A FLOP rate as a share of the measured peak; a share above 100 % means a wrong count or peak, and says so instead. */
 function ofPeak(gflops: number, peak: number): string {
   const share = gflops / peak;
-  return share > 1 ? `${gflops.toFixed(1)} GFLOP/s, above the measured MatMul peak (${peak.toFixed(1)}): a FLOP count or the peak is wrong` : `${(100 * share).toFixed(0)} % of the MatMul peak (MFU)`;
+  return share > 1
+    ? `${gflops.toFixed(1)} GFLOP/s, above the measured MatMul peak (${peak.toFixed(1)}): a FLOP count or the peak is wrong`
+    : `${(100 * share).toFixed(0)} % of the MatMul peak (MFU)`;
 }
 
 async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: Figure[]; profile: string }> {
@@ -94,7 +132,10 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
   };
   try {
     const model = await LlamaModel.open(folder, { threads: ctx.threads });
-    const score = await measure(() => model.score(ids, ids, B), () => torch!.score());
+    const score = await measure(
+      () => model.score(ids, ids, B),
+      () => torch!.score(),
+    );
     const decode = await measure(
       async () => {
         const d = model.decoder();
@@ -108,14 +149,21 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
 
     const trainer = await LlamaTrainer.create(config, { batchSize: B, contextLength: T, threads: ctx.threads });
     const batch = { inputs: Int32Array.from(ids), targets: Int32Array.from(ids) };
-    const train = await measure(() => trainer.step(batch, 1e-4), () => torch!.train());
+    const train = await measure(
+      () => trainer.step(batch, 1e-4),
+      () => torch!.train(),
+    );
     await trainer.close();
     const torchRss = torch ? await torch.peakRssMiB() : undefined;
     torch?.close();
     const groveTrain = (B * T) / (train.grove.medianMs / 1000);
     // A light expert (default adapter) over the same shape, in the same run: no weight gradients, no AdamW pass over the base.
     const lightTrainer = await LlamaTrainer.create(config, { batchSize: B, contextLength: T, threads: ctx.threads, lora: DEFAULT_LORA });
-    const lightTrain = await time(() => lightTrainer.step(batch, 1e-4), { warmup: 1, minRuns: ctx.quick ? 2 : 3, minMs: ctx.quick ? 500 : 3000 });
+    const lightTrain = await time(() => lightTrainer.step(batch, 1e-4), {
+      warmup: 1,
+      minRuns: ctx.quick ? 2 : 3,
+      minMs: ctx.quick ? 500 : 3000,
+    });
     await lightTrainer.close();
     const groveLightTrain = (B * T) / (lightTrain.medianMs / 1000);
     // Training FLOPs per token: 6 x the parameters that multiply (an untied input embedding is a lookup, no
@@ -124,19 +172,68 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
     const flopsPerToken = 6 * (parameterCount(config) - lookupOnly) + 12 * config.numHiddenLayers * T * config.hiddenSize;
     const groveScore = (B * T) / (score.grove.medianMs / 1000);
     const groveDecode = decodeTokens / (decode.grove.medianMs / 1000);
-    ctx.log(`  ${shape.name}: train ${groveTrain.toFixed(0)} tok/s, score ${groveScore.toFixed(0)} tok/s, decode ${groveDecode.toFixed(1)} tok/s`);
-    const ref = (t: Timing | undefined, work: number) => (t === undefined ? {} : { reference: { name: 'PyTorch (nn.Module, interleaved)', value: work / (t.medianMs / 1000) } });
+    ctx.log(
+      `  ${shape.name}: train ${groveTrain.toFixed(0)} tok/s, score ${groveScore.toFixed(0)} tok/s, decode ${groveDecode.toFixed(1)} tok/s`,
+    );
+    const ref = (t: Timing | undefined, work: number) =>
+      t === undefined ? {} : { reference: { name: 'PyTorch (nn.Module, interleaved)', value: work / (t.medianMs / 1000) } };
     // Score FLOPs per token: 2 x the parameters that multiply, plus attention's 4 x layers x T x hidden (every
     // query against every key, as the kernels compute it, causal or not).
     const scoreFlops = 2 * (parameterCount(config) - lookupOnly) + 4 * config.numHiddenLayers * T * config.hiddenSize;
     const common = [note, `load ${load.toFixed(1)}`].filter(Boolean).join('; ');
     return {
       figures: [
-        { name: `train tokens/s (${shape.name}, ${B}x${T}, AdamW)`, value: groveTrain, unit: 'tok/s', ...ref(train.torch, B * T), note: [against(groveTrain, train.torch, B * T, 'tok/s'), ofPeak((groveTrain * flopsPerToken) / 1e9, ctx.peakGflops), `target >= ${shape.name === 'tiny' ? '1.3' : '1.15'}x`, common].filter(Boolean).join('; ') },
-        { name: `light train tokens/s (${shape.name}, ${B}x${T}, LoRA r ${DEFAULT_LORA.rank} on ${DEFAULT_LORA.targets.length} projections)`, value: groveLightTrain, unit: 'tok/s', note: `${(groveLightTrain / groveTrain).toFixed(2)}x the full expert's step above; target >= 1.4x` },
-        { name: `score tokens/s (${shape.name}, ${B}x${T})`, value: groveScore, unit: 'tok/s', ...ref(score.torch, B * T), note: [against(groveScore, score.torch, B * T, 'tok/s'), ofPeak((groveScore * scoreFlops) / 1e9, ctx.peakGflops), 'target >= 1.3x', common].filter(Boolean).join('; ') },
-        { name: `decode tokens/s (${shape.name}, KV cache)`, value: groveDecode, unit: 'tok/s', ...ref(decode.torch, decodeTokens), note: [against(groveDecode, decode.torch, decodeTokens, 'tok/s'), 'target >= 1.5x', common].filter(Boolean).join('; ') },
-        ...(torchRss !== undefined ? [{ name: `PyTorch baseline peak RSS (${shape.name})`, value: torchRss, unit: 'MiB', note: 'the baseline process, after train, score and decode' }] : []),
+        {
+          name: `train tokens/s (${shape.name}, ${B}x${T}, AdamW)`,
+          value: groveTrain,
+          unit: 'tok/s',
+          ...ref(train.torch, B * T),
+          note: [
+            against(groveTrain, train.torch, B * T, 'tok/s'),
+            ofPeak((groveTrain * flopsPerToken) / 1e9, ctx.peakGflops),
+            `target >= ${shape.name === 'tiny' ? '1.3' : '1.15'}x`,
+            common,
+          ]
+            .filter(Boolean)
+            .join('; '),
+        },
+        {
+          name: `light train tokens/s (${shape.name}, ${B}x${T}, LoRA r ${DEFAULT_LORA.rank} on ${DEFAULT_LORA.targets.length} projections)`,
+          value: groveLightTrain,
+          unit: 'tok/s',
+          note: `${(groveLightTrain / groveTrain).toFixed(2)}x the full expert's step above; target >= 1.4x`,
+        },
+        {
+          name: `score tokens/s (${shape.name}, ${B}x${T})`,
+          value: groveScore,
+          unit: 'tok/s',
+          ...ref(score.torch, B * T),
+          note: [
+            against(groveScore, score.torch, B * T, 'tok/s'),
+            ofPeak((groveScore * scoreFlops) / 1e9, ctx.peakGflops),
+            'target >= 1.3x',
+            common,
+          ]
+            .filter(Boolean)
+            .join('; '),
+        },
+        {
+          name: `decode tokens/s (${shape.name}, KV cache)`,
+          value: groveDecode,
+          unit: 'tok/s',
+          ...ref(decode.torch, decodeTokens),
+          note: [against(groveDecode, decode.torch, decodeTokens, 'tok/s'), 'target >= 1.5x', common].filter(Boolean).join('; '),
+        },
+        ...(torchRss !== undefined
+          ? [
+              {
+                name: `PyTorch baseline peak RSS (${shape.name})`,
+                value: torchRss,
+                unit: 'MiB',
+                note: 'the baseline process, after train, score and decode',
+              },
+            ]
+          : []),
       ],
       profile,
     };
@@ -148,12 +245,25 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
 /** Peak RSS of training a shape (a light expert with `lora`) for 3 steps in a fresh process (out/node/train-memory.js), in MB. */
 async function trainingPeakRss(shape: Shape, microBatches: number, ctx: BenchContext, lora?: LoraConfig): Promise<Figure> {
   const child = fileURLToPath(new URL('./train-memory.js', import.meta.url));
-  const args = { config: shape.config, batch: shape.batch, context: shape.context, microBatches, steps: 3, threads: ctx.threads, ...(lora ? { lora } : {}) };
+  const args = {
+    config: shape.config,
+    batch: shape.batch,
+    context: shape.context,
+    microBatches,
+    steps: 3,
+    threads: ctx.threads,
+    ...(lora ? { lora } : {}),
+  };
   const run = await runMeasured(process.execPath, [child, JSON.stringify(args)]);
   if (run.code !== 0) throw new Error(`the training memory child failed: ${run.stderr.trim().split('\n').at(-1)}`);
   const split = microBatches === 1 ? 'one fused step' : `${microBatches} micro-batches of ${shape.batch / microBatches}`;
   const kind = lora ? `, light expert r ${lora.rank}` : '';
-  return { name: `peak RSS training ${shape.name} (${shape.batch}x${shape.context}, ${split}${kind})`, value: run.peakRssMegabytes ?? Number.NaN, unit: 'MB', note: run.peakRssMegabytes === null ? 'no /proc on this OS' : `fresh process, 3 steps; target ${lora ? '<= 1500' : '< 4000'} MB` };
+  return {
+    name: `peak RSS training ${shape.name} (${shape.batch}x${shape.context}, ${split}${kind})`,
+    value: run.peakRssMegabytes ?? Number.NaN,
+    unit: 'MB',
+    note: run.peakRssMegabytes === null ? 'no /proc on this OS' : `fresh process, 3 steps; target ${lora ? '<= 1500' : '< 4000'} MB`,
+  };
 }
 
 export const engineSuite: BenchSuite = {

@@ -19,10 +19,32 @@ interface Shape {
 }
 
 const SHAPES: Shape[] = [
-  { name: 'small', config: { architecture: 'LlamaForCausalLM', hiddenSize: 384, numHiddenLayers: 6, numAttentionHeads: 6, intermediateSize: 1024, vocabSize: 8192, maxPositionEmbeddings: 1024 }, experts: 4 },
+  {
+    name: 'small',
+    config: {
+      architecture: 'LlamaForCausalLM',
+      hiddenSize: 384,
+      numHiddenLayers: 6,
+      numAttentionHeads: 6,
+      intermediateSize: 1024,
+      vocabSize: 8192,
+      maxPositionEmbeddings: 1024,
+    },
+    experts: 4,
+  },
   {
     name: 'smollm2-135m',
-    config: { architecture: 'LlamaForCausalLM', hiddenSize: 576, numHiddenLayers: 30, numAttentionHeads: 9, numKeyValueHeads: 3, intermediateSize: 1536, vocabSize: 49152, tieWordEmbeddings: true, maxPositionEmbeddings: 2048 },
+    config: {
+      architecture: 'LlamaForCausalLM',
+      hiddenSize: 576,
+      numHiddenLayers: 30,
+      numAttentionHeads: 9,
+      numKeyValueHeads: 3,
+      intermediateSize: 1536,
+      vocabSize: 49152,
+      tieWordEmbeddings: true,
+      maxPositionEmbeddings: 2048,
+    },
     experts: 2,
   },
 ];
@@ -43,7 +65,12 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<Figure[]> {
     single: () => models[0]!.decoder(),
     sequential: () => new EnsembleDecoder({ experts, prior: uniform, weighting: posterior, parallel: false }),
     parallel: () => new EnsembleDecoder({ experts, prior: uniform, weighting: posterior, parallel: true }),
-    top1: () => new EnsembleDecoder({ experts, prior: uniform, weighting: { kind: 'posterior', settings: { kind: 'context', topK: { k: 1, by: 'prior' } } } }),
+    top1: () =>
+      new EnsembleDecoder({
+        experts,
+        prior: uniform,
+        weighting: { kind: 'posterior', settings: { kind: 'context', topK: { k: 1, by: 'prior' } } },
+      }),
   };
   // Round-robin: on a machine shared with other work, load drifts; interleaving gives every variant the same drift.
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
@@ -58,20 +85,61 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<Figure[]> {
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const [single, sequential, parallel, top1] = ['single', 'sequential', 'parallel', 'top1'].map((v) => median(samples[v]!)) as [number, number, number, number];
+  const [single, sequential, parallel, top1] = ['single', 'sequential', 'parallel', 'top1'].map((v) => median(samples[v]!)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const prefillOne = await time(() => models[0]!.decoder().prefill(prompt), { warmup: 1, minRuns: 3, minMs: 1000 });
-  const prefillEnsemble = await time(() => new EnsembleDecoder({ experts, prior: uniform, weighting: posterior, parallel: false }).prefill(prompt), { warmup: 1, minRuns: 3, minMs: 1000 });
-  const prefillConcurrent = await time(() => new EnsembleDecoder({ experts, prior: uniform, weighting: posterior, parallel: true }).prefill(prompt), { warmup: 1, minRuns: 3, minMs: 1000 });
+  const prefillEnsemble = await time(
+    () => new EnsembleDecoder({ experts, prior: uniform, weighting: posterior, parallel: false }).prefill(prompt),
+    { warmup: 1, minRuns: 3, minMs: 1000 },
+  );
+  const prefillConcurrent = await time(
+    () => new EnsembleDecoder({ experts, prior: uniform, weighting: posterior, parallel: true }).prefill(prompt),
+    { warmup: 1, minRuns: 3, minMs: 1000 },
+  );
   for (const m of models) await m.close();
-  ctx.log(`  ${shape.name}: decode 1 model ${single.toFixed(1)} tok/s, ${k} experts sequential ${sequential.toFixed(1)}, concurrent ${parallel.toFixed(1)}, top-1 ${top1.toFixed(1)}`);
+  ctx.log(
+    `  ${shape.name}: decode 1 model ${single.toFixed(1)} tok/s, ${k} experts sequential ${sequential.toFixed(1)}, concurrent ${parallel.toFixed(1)}, top-1 ${top1.toFixed(1)}`,
+  );
   const s = shape.name;
   return [
     { name: `decode tokens/s, one model (${s})`, value: single, unit: 'tok/s' },
-    { name: `decode tokens/s, ensemble of ${k}, experts one after the other (${s})`, value: sequential, unit: 'tok/s', reference: { name: 'one model', value: single }, note: `ideal: 1/${k} of one model` },
-    { name: `decode tokens/s, ensemble of ${k}, experts concurrently (${s})`, value: parallel, unit: 'tok/s', reference: { name: 'one after the other', value: sequential } },
-    { name: `decode tokens/s, ensemble of ${k}, top-1 by prior (${s})`, value: top1, unit: 'tok/s', reference: { name: 'one model', value: single }, note: 'one expert runs' },
-    { name: `prefill ms, ${promptLength}-token prompt, ensemble of ${k}, one after the other (${s})`, value: prefillEnsemble.medianMs, unit: 'ms', reference: { name: 'one decoder', value: prefillOne.medianMs }, note: 'per expert: one chunked prefill that fills the KV cache and scores the prompt for the posterior' },
-    { name: `prefill ms, ${promptLength}-token prompt, ensemble of ${k}, experts concurrently (${s})`, value: prefillConcurrent.medianMs, unit: 'ms', reference: { name: 'one after the other', value: prefillEnsemble.medianMs } },
+    {
+      name: `decode tokens/s, ensemble of ${k}, experts one after the other (${s})`,
+      value: sequential,
+      unit: 'tok/s',
+      reference: { name: 'one model', value: single },
+      note: `ideal: 1/${k} of one model`,
+    },
+    {
+      name: `decode tokens/s, ensemble of ${k}, experts concurrently (${s})`,
+      value: parallel,
+      unit: 'tok/s',
+      reference: { name: 'one after the other', value: sequential },
+    },
+    {
+      name: `decode tokens/s, ensemble of ${k}, top-1 by prior (${s})`,
+      value: top1,
+      unit: 'tok/s',
+      reference: { name: 'one model', value: single },
+      note: 'one expert runs',
+    },
+    {
+      name: `prefill ms, ${promptLength}-token prompt, ensemble of ${k}, one after the other (${s})`,
+      value: prefillEnsemble.medianMs,
+      unit: 'ms',
+      reference: { name: 'one decoder', value: prefillOne.medianMs },
+      note: 'per expert: one chunked prefill that fills the KV cache and scores the prompt for the posterior',
+    },
+    {
+      name: `prefill ms, ${promptLength}-token prompt, ensemble of ${k}, experts concurrently (${s})`,
+      value: prefillConcurrent.medianMs,
+      unit: 'ms',
+      reference: { name: 'one after the other', value: prefillEnsemble.medianMs },
+    },
   ];
 }
 

@@ -26,20 +26,44 @@ const QUICK: Case[] = [
   { shape: 'small', batch: 8, context: 256, microBatches: 1 },
   { shape: 'small', batch: 8, context: 256, microBatches: 1, lora: DEFAULT_LORA },
 ];
-const FULL_RUN: Case[] = [...QUICK, { shape: 'smollm2-135m', batch: 4, context: 256, microBatches: 4 }, { shape: 'smollm2-135m', batch: 4, context: 256, microBatches: 4, lora: DEFAULT_LORA }];
+const FULL_RUN: Case[] = [
+  ...QUICK,
+  { shape: 'smollm2-135m', batch: 4, context: 256, microBatches: 4 },
+  { shape: 'smollm2-135m', batch: 4, context: 256, microBatches: 4, lora: DEFAULT_LORA },
+];
 
 async function measure(c: Case, ctx: BenchContext): Promise<Figure> {
   const config: ModelConfigInput = MODEL_PRESETS[c.shape];
   const child = fileURLToPath(new URL('./train-memory.js', import.meta.url));
-  const args = { config, batch: c.batch, context: c.context, microBatches: c.microBatches, steps: 3, threads: ctx.threads, ...(c.lora ? { lora: c.lora } : {}) };
+  const args = {
+    config,
+    batch: c.batch,
+    context: c.context,
+    microBatches: c.microBatches,
+    steps: 3,
+    threads: ctx.threads,
+    ...(c.lora ? { lora: c.lora } : {}),
+  };
   const run = await runMeasured(process.execPath, [child, JSON.stringify(args)]);
   if (run.code !== 0) throw new Error(`the training memory child failed: ${run.stderr.trim().split('\n').at(-1)}`);
-  const estimate = trainingMemory({ config: parseModelConfig(config), batchSize: c.batch, microBatches: c.microBatches, contextLength: c.context, ...(c.lora ? { lora: c.lora } : {}) });
+  const estimate = trainingMemory({
+    config: parseModelConfig(config),
+    batchSize: c.batch,
+    microBatches: c.microBatches,
+    contextLength: c.context,
+    ...(c.lora ? { lora: c.lora } : {}),
+  });
   const kind = c.lora ? `light r ${c.lora.rank} on ${c.lora.targets.length} projections` : 'full';
   const split = c.microBatches === 1 ? 'one fused step' : `${c.microBatches} micro-batches`;
   const name = `peak RSS training ${c.shape} ${kind} (${c.batch}x${c.context}, ${split})`;
   ctx.log(`  ${name}: ${run.peakRssMegabytes?.toFixed(0) ?? '?'} MB measured, ${(estimate.peakBytes / 1e6).toFixed(0)} MB estimated`);
-  return { name, value: run.peakRssMegabytes ?? Number.NaN, unit: 'MB', reference: { name: 'estimate', value: estimate.peakBytes / 1e6 }, note: run.peakRssMegabytes === null ? 'no /proc on this OS' : 'fresh process, 3 steps; ratio = measured / estimated' };
+  return {
+    name,
+    value: run.peakRssMegabytes ?? Number.NaN,
+    unit: 'MB',
+    reference: { name: 'estimate', value: estimate.peakBytes / 1e6 },
+    note: run.peakRssMegabytes === null ? 'no /proc on this OS' : 'fresh process, 3 steps; ratio = measured / estimated',
+  };
 }
 
 export const estimatesSuite: BenchSuite = {

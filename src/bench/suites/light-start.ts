@@ -36,8 +36,22 @@ interface Plan {
 
 /** The tiny shape (hidden 128, 4 layers) at 16 x 128 tokens a step; rank 8 on every projection. */
 const PLANS: Record<'default' | 'quick', Plan> = {
-  default: { parents: ['news', 'religion', 'hobbies', 'romance'], target: 'editorial', rank: 8, seedSteps: 250, parentSteps: 150, branchSteps: 120 },
-  quick: { parents: ['news', 'religion', 'hobbies', 'romance'], target: 'editorial', rank: 8, seedSteps: 20, parentSteps: 10, branchSteps: 10 },
+  default: {
+    parents: ['news', 'religion', 'hobbies', 'romance'],
+    target: 'editorial',
+    rank: 8,
+    seedSteps: 250,
+    parentSteps: 150,
+    branchSteps: 120,
+  },
+  quick: {
+    parents: ['news', 'religion', 'hobbies', 'romance'],
+    target: 'editorial',
+    rank: 8,
+    seedSteps: 20,
+    parentSteps: 10,
+    branchSteps: 10,
+  },
 };
 const VOCABULARY = 4096;
 const ERROR_RANKS = [1, 2, 4, 8, 16, 24];
@@ -75,13 +89,26 @@ export function secondsPerStep(points: { step: number; split: string; tokensPerS
 }
 
 async function growForest(service: GroveService, work: string, plan: Plan, threads: number, log: (line: string) => void): Promise<void> {
-  const folders = [...plan.parents, plan.target].map((g) => ({ name: domainName(g), folder: writeBrownGenreFolder(g, join(work, 'corpus', g)) }));
+  const folders = [...plan.parents, plan.target].map((g) => ({
+    name: domainName(g),
+    folder: writeBrownGenreFolder(g, join(work, 'corpus', g)),
+  }));
   log(`seed: tiny shape on ${plan.parents.join(', ')}, ${plan.seedSteps} steps`);
-  await runJob(service, () => service.createForest({ domains: folders.slice(0, -1), shape: 'tiny', vocabSize: VOCABULARY, budget: { steps: plan.seedSteps } }));
+  await runJob(service, () =>
+    service.createForest({ domains: folders.slice(0, -1), shape: 'tiny', vocabSize: VOCABULARY, budget: { steps: plan.seedSteps } }),
+  );
   await runJob(service, () => service.addDomain({ folder: folders.at(-1)!.folder, domain: folders.at(-1)!.name }));
   for (const g of plan.parents) {
     log(`light parent ${g}: rank ${plan.rank}, ${plan.parentSteps} steps from the seed`);
-    await runJob(service, () => service.trainExpert({ domain: domainName(g), init: 'seed', light: { rank: plan.rank }, budget: { steps: plan.parentSteps }, threads }));
+    await runJob(service, () =>
+      service.trainExpert({
+        domain: domainName(g),
+        init: 'seed',
+        light: { rank: plan.rank },
+        budget: { steps: plan.parentSteps },
+        threads,
+      }),
+    );
   }
 }
 
@@ -89,13 +116,28 @@ async function growForest(service: GroveService, work: string, plan: Plan, threa
 async function errorByRank(home: string, model: string): Promise<{ rank: number; relativeError: number }[]> {
   const { config, parents } = withCatalog(home, (c) => {
     const row = modelById(c, modelHoldingName(c, c.forest()!.id, model)!.id);
-    return { config: parseModelConfig(JSON.parse(row.architectureJson)), parents: parentsOf(c, row.id).map((p) => ({ name: p.name, weight: p.weight, sha256: modelById(c, p.modelId).weightsSha256! })) };
+    return {
+      config: parseModelConfig(JSON.parse(row.architectureJson)),
+      parents: parentsOf(c, row.id).map((p) => ({ name: p.name, weight: p.weight, sha256: modelById(c, p.modelId).weightsSha256! })),
+    };
   });
-  const parts = await Promise.all(parents.map(async (p) => ({ adapter: await readPeftAdapterFor(storedModelFolder(home, p.sha256), config, p.name), weight: p.weight, label: p.name })));
+  const parts = await Promise.all(
+    parents.map(async (p) => ({
+      adapter: await readPeftAdapterFor(storedModelFolder(home, p.sha256), config, p.name),
+      weight: p.weight,
+      label: p.name,
+    })),
+  );
   return ERROR_RANKS.map((rank) => ({ rank, relativeError: truncateAdapterSum(config, parts, { rank }).relativeError }));
 }
 
-async function compareStarts(service: GroveService, home: string, plan: Plan, threads: number, log: (line: string) => void): Promise<{ results: StartResult[]; parents: { name: string; weight: number }[]; errors: { rank: number; relativeError: number }[] }> {
+async function compareStarts(
+  service: GroveService,
+  home: string,
+  plan: Plan,
+  threads: number,
+  log: (line: string) => void,
+): Promise<{ results: StartResult[]; parents: { name: string; weight: number }[]; errors: { rank: number; relativeError: number }[] }> {
   const target = domainName(plan.target);
   const starts: { start: StartName; light: LightSettings; init: 'posterior' | 'seed' }[] = [
     { start: 'exact', light: { rank: plan.rank, start: 'exact' }, init: 'posterior' },
@@ -104,7 +146,16 @@ async function compareStarts(service: GroveService, home: string, plan: Plan, th
   ];
   for (const s of starts) {
     log(`branch ${target}-${s.start}`);
-    await runJob(service, () => service.trainExpert({ domain: target, name: `${target}-${s.start}`, init: s.init, topK: plan.parents.length, light: s.light, branchOnly: true }));
+    await runJob(service, () =>
+      service.trainExpert({
+        domain: target,
+        name: `${target}-${s.start}`,
+        init: s.init,
+        topK: plan.parents.length,
+        light: s.light,
+        branchOnly: true,
+      }),
+    );
   }
   const names = starts.map((s) => `${target}-${s.start}`);
   const before = await validLosses(service, names, target);
@@ -131,12 +182,22 @@ async function compareStarts(service: GroveService, home: string, plan: Plan, th
       validCurve: points.filter((p) => p.split === 'valid').map((p) => ({ step: p.step, loss: p.loss })),
     });
   }
-  const parents = withCatalog(home, (c) => parentsOf(c, modelHoldingName(c, c.forest()!.id, names[1]!)!.id).map((p) => ({ name: p.name, weight: p.weight })));
+  const parents = withCatalog(home, (c) =>
+    parentsOf(c, modelHoldingName(c, c.forest()!.id, names[1]!)!.id).map((p) => ({ name: p.name, weight: p.weight })),
+  );
   return { results, parents, errors: await errorByRank(home, names[1]!) };
 }
 
-function tables(results: StartResult[], errors: { rank: number; relativeError: number }[], parents: { name: string; weight: number }[], plan: Plan): { title: string; markdown: string }[] {
-  const rows = results.map((r) => `| ${r.start} | ${r.rank} | ${r.record?.start === 'svd' ? r.record.relativeError.toFixed(4) : r.start === 'exact' ? '0' : '–'} | ${r.validBefore.toFixed(4)} | ${r.validAfter.toFixed(4)} | ${(1000 * r.secondsPerStep).toFixed(0)} |`);
+function tables(
+  results: StartResult[],
+  errors: { rank: number; relativeError: number }[],
+  parents: { name: string; weight: number }[],
+  plan: Plan,
+): { title: string; markdown: string }[] {
+  const rows = results.map(
+    (r) =>
+      `| ${r.start} | ${r.rank} | ${r.record?.start === 'svd' ? r.record.relativeError.toFixed(4) : r.start === 'exact' ? '0' : '–'} | ${r.validBefore.toFixed(4)} | ${r.validAfter.toFixed(4)} | ${(1000 * r.secondsPerStep).toFixed(0)} |`,
+  );
   const curves = results.map((r) => `| ${r.start} | ${r.validCurve.map((p) => `${p.step}: ${p.loss.toFixed(3)}`).join(', ')} |`);
   return [
     {
@@ -149,14 +210,21 @@ function tables(results: StartResult[], errors: { rank: number; relativeError: n
         ...rows,
       ].join('\n'),
     },
-    { title: "The SVD start's relative Frobenius error by rank (same parents and weights)", markdown: ['| rank | error |', '| ---: | ---: |', ...errors.map((e) => `| ${e.rank} | ${e.relativeError.toFixed(4)} |`)].join('\n') },
-    { title: 'Validation loss during training (the run\'s own held-out batches)', markdown: ['| start | step: loss |', '| --- | --- |', ...curves].join('\n') },
+    {
+      title: "The SVD start's relative Frobenius error by rank (same parents and weights)",
+      markdown: ['| rank | error |', '| ---: | ---: |', ...errors.map((e) => `| ${e.rank} | ${e.relativeError.toFixed(4)} |`)].join('\n'),
+    },
+    {
+      title: "Validation loss during training (the run's own held-out batches)",
+      markdown: ['| start | step: loss |', '| --- | --- |', ...curves].join('\n'),
+    },
   ];
 }
 
 export const lightStartSuite: BenchSuite = {
   name: 'light-start',
-  description: "A light expert branched from light experts: the parents' average exactly (rank the sum) against its rank-r truncated SVD and a fresh adapter, on a real Brown forest: SVD error, valid loss before and after equal training, time per step",
+  description:
+    "A light expert branched from light experts: the parents' average exactly (rank the sum) against its rank-r truncated SVD and a fresh adapter, on a real Brown forest: SVD error, valid loss before and after equal training, time per step",
   async run(ctx: BenchContext) {
     const plan = PLANS[ctx.quick ? 'quick' : 'default'];
     const work = mkdtempSync(join(tmpdir(), 'grove-bench-light-start-'));
@@ -168,7 +236,12 @@ export const lightStartSuite: BenchSuite = {
       const by = (s: StartName) => results.find((r) => r.start === s)!;
       const svd = by('svd');
       const figures: Figure[] = [
-        { name: `SVD start: relative Frobenius error at rank ${plan.rank}`, value: svd.record?.start === 'svd' ? svd.record.relativeError : NaN, unit: '', note: `parents' total rank ${by('exact').rank}` },
+        {
+          name: `SVD start: relative Frobenius error at rank ${plan.rank}`,
+          value: svd.record?.start === 'svd' ? svd.record.relativeError : NaN,
+          unit: '',
+          note: `parents' total rank ${by('exact').rank}`,
+        },
         ...results.flatMap((r): Figure[] => [
           { name: `${r.start} start: valid loss at step 0`, value: r.validBefore, unit: 'nats/token' },
           { name: `${r.start} start: valid loss after ${plan.branchSteps} steps`, value: r.validAfter, unit: 'nats/token' },

@@ -32,9 +32,30 @@ interface Shape {
 
 const SMOLLM2_135M: Shape = {
   name: 'smollm2-135m',
-  config: { architecture: 'LlamaForCausalLM', hiddenSize: 576, numHiddenLayers: 30, numAttentionHeads: 9, numKeyValueHeads: 3, intermediateSize: 1536, vocabSize: 49152, tieWordEmbeddings: true, maxPositionEmbeddings: 2048 },
+  config: {
+    architecture: 'LlamaForCausalLM',
+    hiddenSize: 576,
+    numHiddenLayers: 30,
+    numAttentionHeads: 9,
+    numKeyValueHeads: 3,
+    intermediateSize: 1536,
+    vocabSize: 49152,
+    tieWordEmbeddings: true,
+    maxPositionEmbeddings: 2048,
+  },
 };
-const SMALL: Shape = { name: 'small', config: { architecture: 'LlamaForCausalLM', hiddenSize: 384, numHiddenLayers: 6, numAttentionHeads: 6, intermediateSize: 1024, vocabSize: 8192, maxPositionEmbeddings: 1024 } };
+const SMALL: Shape = {
+  name: 'small',
+  config: {
+    architecture: 'LlamaForCausalLM',
+    hiddenSize: 384,
+    numHiddenLayers: 6,
+    numAttentionHeads: 6,
+    intermediateSize: 1024,
+    vocabSize: 8192,
+    maxPositionEmbeddings: 1024,
+  },
+};
 
 const FULL_EXPERTS = 4;
 const LIGHT_EXPERTS = 8;
@@ -57,7 +78,12 @@ interface DecodeRate {
  * other work the wall clock swings with their load, while the CPU time a token takes (no thread spins
  * between runs here, see SessionOptions.spinning) moves much less.
  */
-async function decodeRates(variants: Record<string, () => Stepper>, V: number, tokens: number, rounds: number): Promise<Record<string, DecodeRate>> {
+async function decodeRates(
+  variants: Record<string, () => Stepper>,
+  V: number,
+  tokens: number,
+  rounds: number,
+): Promise<Record<string, DecodeRate>> {
   const wall: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
   const cpu: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
   for (let r = 0; r <= rounds; r++) {
@@ -100,14 +126,22 @@ async function inputCopyCost(threads: number): Promise<{ smallMs: number; largeM
 }
 
 /** Op profile of `tokens` decoded tokens: one model alone, and 4 light experts batched, each on a fresh profiled model. */
-async function decodeProfiles(base: string, adapters: readonly LoadedAdapter[], ctx: BenchContext, tokens: number): Promise<{ title: string; markdown: string }[]> {
+async function decodeProfiles(
+  base: string,
+  adapters: readonly LoadedAdapter[],
+  ctx: BenchContext,
+  tokens: number,
+): Promise<{ title: string; markdown: string }[]> {
   const sections: { title: string; markdown: string }[] = [];
   const variants: [string, (m: LlamaModel) => { prefill(ids: number[]): Promise<unknown>; step(id: number): Promise<unknown> }][] = [
     ['one model', (m) => m.decoder()],
-    ['4 light experts, batched', (m) => {
-      const d = batchedDecoder(m, batchAdapters(m.config, adapters.slice(0, 4)));
-      return { prefill: (ids) => d.prefillScored(ids), step: (id) => d.step(id) };
-    }],
+    [
+      '4 light experts, batched',
+      (m) => {
+        const d = batchedDecoder(m, batchAdapters(m.config, adapters.slice(0, 4)));
+        return { prefill: (ids) => d.prefillScored(ids), step: (id) => d.step(id) };
+      },
+    ],
   ];
   for (const [title, make] of variants) {
     const dir = mkdtempSync(join(tmpdir(), 'grove-bench-light-profile-'));
@@ -120,14 +154,22 @@ async function decodeProfiles(base: string, adapters: readonly LoadedAdapter[], 
     // The prefill's run is in the profile too; one run among tokens + 1, and one token's worth.
     const ops = profileByOp(dir);
     // A MatMul over the base's weights lists one input shape (its constant, prepacked weight is not shown); one over fed adapters, two.
-    const matmuls = profileBy(dir, (e) => (e.args?.op_name === 'MatMul' ? (e.args.input_type_shape?.length === 1 ? 'MatMul, base weights' : 'MatMul, fed adapters') : null));
+    const matmuls = profileBy(dir, (e) =>
+      e.args?.op_name === 'MatMul' ? (e.args.input_type_shape?.length === 1 ? 'MatMul, base weights' : 'MatMul, fed adapters') : null,
+    );
     rmSync(dir, { recursive: true, force: true });
-    sections.push({ title: `decode profile, ${title} (per token, ${tokens} tokens + the prompt's run)`, markdown: `kernel time ${kernelMs(ops, tokens + 1).toFixed(1)} ms per token\n\n${opTable(ops, tokens + 1, 'token')}\n\n${opTable(matmuls, tokens + 1, 'token')}` });
+    sections.push({
+      title: `decode profile, ${title} (per token, ${tokens} tokens + the prompt's run)`,
+      markdown: `kernel time ${kernelMs(ops, tokens + 1).toFixed(1)} ms per token\n\n${opTable(ops, tokens + 1, 'token')}\n\n${opTable(matmuls, tokens + 1, 'token')}`,
+    });
   }
   return sections;
 }
 
-async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: Figure[]; sections: { title: string; markdown: string }[] }> {
+async function benchShape(
+  shape: Shape,
+  ctx: BenchContext,
+): Promise<{ figures: Figure[]; sections: { title: string; markdown: string }[] }> {
   // The full experts are the ensemble suite's folders (expert 0 doubles as the light experts' base).
   const fullFolders = await benchModelFolders(`grove-bench-ensemble-${shape.name}`, shape.config, FULL_EXPERTS, 100);
   const adapterFolders = await benchAdapterFolders(`grove-bench-light-${shape.name}-adapter`, shape.config, DEFAULT_LORA, LIGHT_EXPERTS);
@@ -139,8 +181,22 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
   const lightRefs = (k: number) => Array.from({ length: k }, (_, j) => ({ name: `light${j}`, key: 'base', folder: fullFolders[0]! }));
   const posterior: EnsembleWeighting = { kind: 'posterior', settings: { kind: 'context', window: 256 } };
   const uniform = (k: number) => Array.from({ length: k }, () => 1 / k);
-  const lightEnsemble = (k: number) => new EnsembleDecoder({ experts: ensembleExperts(lightRefs(k), lightRefs(k).map(() => base), adapters.slice(0, k)), prior: uniform(k), weighting: posterior });
-  const fullEnsemble = () => new EnsembleDecoder({ experts: full.map((m, j) => ({ name: `full${j}`, open: () => llamaExpertSession(m) })), prior: uniform(FULL_EXPERTS), weighting: posterior });
+  const lightEnsemble = (k: number) =>
+    new EnsembleDecoder({
+      experts: ensembleExperts(
+        lightRefs(k),
+        lightRefs(k).map(() => base),
+        adapters.slice(0, k),
+      ),
+      prior: uniform(k),
+      weighting: posterior,
+    });
+  const fullEnsemble = () =>
+    new EnsembleDecoder({
+      experts: full.map((m, j) => ({ name: `full${j}`, open: () => llamaExpertSession(m) })),
+      prior: uniform(FULL_EXPERTS),
+      weighting: posterior,
+    });
   const stackMs = (() => {
     const t0 = performance.now();
     batchAdapters(base.config, adapters);
@@ -166,7 +222,9 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
     tokens,
     rounds,
   );
-  ctx.log(`  ${shape.name}: decode tok/s: one model ${rates.one!.rate.toFixed(1)}, one light ${rates.oneLight!.rate.toFixed(1)}, 4 light ${rates.light4!.rate.toFixed(1)}, 8 light ${rates.light8!.rate.toFixed(1)}, 4 full ${rates.full4!.rate.toFixed(1)}`);
+  ctx.log(
+    `  ${shape.name}: decode tok/s: one model ${rates.one!.rate.toFixed(1)}, one light ${rates.oneLight!.rate.toFixed(1)}, 4 light ${rates.light4!.rate.toFixed(1)}, 8 light ${rates.light8!.rate.toFixed(1)}, 4 full ${rates.full4!.rate.toFixed(1)}`,
+  );
 
   const prompt = Array.from({ length: PROMPT }, (_, i) => (i * 7919 + 1) % V);
   ctx.log(`  ${shape.name}: prompt scoring (${PROMPT} tokens)...`);
@@ -188,16 +246,64 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
   const onePrompt = { name: 'one model', value: prefill.oneScored.medianMs };
   const figures: Figure[] = [
     { name: `decode tokens/s, one model (${s})`, value: rates.one!.rate, unit: 'tok/s' },
-    { name: `decode tokens/s, one light expert (${s})`, value: rates.oneLight!.rate, unit: 'tok/s', reference: one, note: `its base's graph with the adapter fed (r ${DEFAULT_LORA.rank}, ${adapterMB.toFixed(1)} MB)` },
-    { name: `decode tokens/s, 4 light experts batched (${s})`, value: rates.light4!.rate, unit: 'tok/s', reference: one, note: 'target >= 0.75x' },
-    { name: `decode tokens/s, 4 light experts, the batched decoder alone (${s})`, value: rates.batch4!.rate, unit: 'tok/s', reference: one, note: 'no posterior, no mixture: the batched pass itself' },
-    { name: `decode tokens/s, 8 light experts batched (${s})`, value: rates.light8!.rate, unit: 'tok/s', reference: one, note: 'target >= 0.6x' },
-    { name: `decode tokens/s, 4 full experts (${s})`, value: rates.full4!.rate, unit: 'tok/s', reference: one, note: 'each its own session, concurrently (DEFAULT_PARALLEL_EXPERTS)' },
-    { name: `prompt scoring ms, ${PROMPT} tokens, 4 light experts batched (${s})`, value: prefill.light4.medianMs, unit: 'ms', reference: onePrompt, note: 'the ensemble prefill: fills the KV cache and scores the prompt for the posterior; reference: one model doing the same (its expert session). Target <= 1.5x' },
+    {
+      name: `decode tokens/s, one light expert (${s})`,
+      value: rates.oneLight!.rate,
+      unit: 'tok/s',
+      reference: one,
+      note: `its base's graph with the adapter fed (r ${DEFAULT_LORA.rank}, ${adapterMB.toFixed(1)} MB)`,
+    },
+    {
+      name: `decode tokens/s, 4 light experts batched (${s})`,
+      value: rates.light4!.rate,
+      unit: 'tok/s',
+      reference: one,
+      note: 'target >= 0.75x',
+    },
+    {
+      name: `decode tokens/s, 4 light experts, the batched decoder alone (${s})`,
+      value: rates.batch4!.rate,
+      unit: 'tok/s',
+      reference: one,
+      note: 'no posterior, no mixture: the batched pass itself',
+    },
+    {
+      name: `decode tokens/s, 8 light experts batched (${s})`,
+      value: rates.light8!.rate,
+      unit: 'tok/s',
+      reference: one,
+      note: 'target >= 0.6x',
+    },
+    {
+      name: `decode tokens/s, 4 full experts (${s})`,
+      value: rates.full4!.rate,
+      unit: 'tok/s',
+      reference: one,
+      note: 'each its own session, concurrently (DEFAULT_PARALLEL_EXPERTS)',
+    },
+    {
+      name: `prompt scoring ms, ${PROMPT} tokens, 4 light experts batched (${s})`,
+      value: prefill.light4.medianMs,
+      unit: 'ms',
+      reference: onePrompt,
+      note: 'the ensemble prefill: fills the KV cache and scores the prompt for the posterior; reference: one model doing the same (its expert session). Target <= 1.5x',
+    },
     { name: `prompt scoring ms, ${PROMPT} tokens, 4 full experts (${s})`, value: prefill.full4.medianMs, unit: 'ms', reference: onePrompt },
-    { name: `prefill ms, ${PROMPT} tokens, one model, unscored (${s})`, value: prefill.onePlain.medianMs, unit: 'ms', reference: onePrompt, note: 'the last position\'s head only: a floor for any scoring' },
+    {
+      name: `prefill ms, ${PROMPT} tokens, one model, unscored (${s})`,
+      value: prefill.onePlain.medianMs,
+      unit: 'ms',
+      reference: onePrompt,
+      note: "the last position's head only: a floor for any scoring",
+    },
     { name: `stacking ${LIGHT_EXPERTS} adapters into one batch (${s})`, value: stackMs, unit: 'ms', note: 'once per ensemble (per reply)' },
-    { name: 'onnxruntime-node run with a 20 MB input', value: copy.largeMs, unit: 'ms', reference: { name: '20 KB input', value: copy.smallMs }, note: 'a graph that reads one number of it: a per-run copy would show as the difference' },
+    {
+      name: 'onnxruntime-node run with a 20 MB input',
+      value: copy.largeMs,
+      unit: 'ms',
+      reference: { name: '20 KB input', value: copy.smallMs },
+      note: 'a graph that reads one number of it: a per-run copy would show as the difference',
+    },
     { name: 'peak RSS of the bench process', value: peakRssMiB(), unit: 'MiB' },
   ];
   const cpuRows: [string, string][] = [
@@ -210,14 +316,19 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
   ];
   sections.unshift({
     title: `decode CPU time per token (${s}; the same rounds as the tokens/s above)`,
-    markdown: ['| decoder | CPU ms per token | one model\'s CPU time / this |', '| --- | ---: | ---: |', ...cpuRows.map(([k, label]) => `| ${label} | ${rates[k]!.cpuMs.toFixed(1)} | ${(rates.one!.cpuMs / rates[k]!.cpuMs).toFixed(2)}x |`)].join('\n'),
+    markdown: [
+      "| decoder | CPU ms per token | one model's CPU time / this |",
+      '| --- | ---: | ---: |',
+      ...cpuRows.map(([k, label]) => `| ${label} | ${rates[k]!.cpuMs.toFixed(1)} | ${(rates.one!.cpuMs / rates[k]!.cpuMs).toFixed(2)}x |`),
+    ].join('\n'),
   });
   return { figures, sections };
 }
 
 export const lightSuite: BenchSuite = {
   name: 'light',
-  description: 'light experts at inference: decode of 4 and 8 light experts batched vs one model and 4 full experts, prompt scoring, the batched decode profile',
+  description:
+    'light experts at inference: decode of 4 and 8 light experts batched vs one model and 4 full experts, prompt scoring, the batched decode profile',
   async run(ctx) {
     const { figures, sections } = await benchShape(ctx.quick ? SMALL : SMOLLM2_135M, ctx);
     return { suite: 'light', figures, sections };

@@ -22,8 +22,15 @@ const QUANTS = [
 ] as const;
 
 /** Grove's greedy decode from token 1, on a model opened at `quant`. */
-export async function groveDecode(folder: string, o: { threads: number; tokens: number; quant?: ModelQuant; profilePrefix?: string }): Promise<{ model: LlamaModel; run: () => Promise<number[]> }> {
-  const model = await LlamaModel.open(folder, { threads: o.threads, ...(o.quant ? { quant: o.quant } : {}), ...(o.profilePrefix ? { profilePrefix: o.profilePrefix } : {}) });
+export async function groveDecode(
+  folder: string,
+  o: { threads: number; tokens: number; quant?: ModelQuant; profilePrefix?: string },
+): Promise<{ model: LlamaModel; run: () => Promise<number[]> }> {
+  const model = await LlamaModel.open(folder, {
+    threads: o.threads,
+    ...(o.quant ? { quant: o.quant } : {}),
+    ...(o.profilePrefix ? { profilePrefix: o.profilePrefix } : {}),
+  });
   const run = async () => {
     const d = model.decoder();
     let logits = await d.prefill([1]);
@@ -49,11 +56,20 @@ export interface LlamaCppTiming {
  * llama.cpp's greedy decode of `tokens` tokens on `gguf` at `threads`, interleaved with Grove's `groveRun`
  * (Grove, llama.cpp, Grove, ...), so a passing load hits both alike.
  */
-export async function llamaCppAgainst(gguf: string, groveRun: () => Promise<number[]>, o: { threads: number; tokens: number; rounds: number }): Promise<LlamaCppTiming> {
+export async function llamaCppAgainst(
+  gguf: string,
+  groveRun: () => Promise<number[]>,
+  o: { threads: number; tokens: number; rounds: number },
+): Promise<LlamaCppTiming> {
   const llama = await openLlamaCpp(gguf, { threads: o.threads, contextSize: 256 });
   try {
     const t = await interleaved({ grove: groveRun, llama: () => llama.greedy([1], o.tokens) }, { warmup: 1, rounds: o.rounds });
-    return { threads: o.threads, rate: o.tokens / (t.llama.medianMs / 1000), groveRate: o.tokens / (t.grove.medianMs / 1000), tokens: await llama.greedy([1], o.tokens) };
+    return {
+      threads: o.threads,
+      rate: o.tokens / (t.llama.medianMs / 1000),
+      groveRate: o.tokens / (t.grove.medianMs / 1000),
+      tokens: await llama.greedy([1], o.tokens),
+    };
   } finally {
     await llama.close();
   }
@@ -64,7 +80,11 @@ export async function llamaCppAgainst(gguf: string, groveRun: () => Promise<numb
  * while waiting, so on a machine with as many cores as threads they contend with Node's own (measured up to 5x
  * slower here). The strongest of the two is the baseline.
  */
-export async function llamaCppAtBest(gguf: string, groveRun: () => Promise<number[]>, o: { threads: number; tokens: number; rounds: number }): Promise<{ same: LlamaCppTiming; one: LlamaCppTiming | null; best: LlamaCppTiming }> {
+export async function llamaCppAtBest(
+  gguf: string,
+  groveRun: () => Promise<number[]>,
+  o: { threads: number; tokens: number; rounds: number },
+): Promise<{ same: LlamaCppTiming; one: LlamaCppTiming | null; best: LlamaCppTiming }> {
   const same = await llamaCppAgainst(gguf, groveRun, o);
   const one = o.threads > 1 ? await llamaCppAgainst(gguf, groveRun, { ...o, threads: 1 }) : null;
   return { same, one, best: one && one.rate > same.rate ? one : same };
@@ -79,7 +99,13 @@ async function ggufAt(folder: string, name: string, dtype: 'f32' | 'q8_0' | 'q4_
 const perplexity = (logLik: ArrayLike<number>): number => Math.exp(-Array.from(logLik).reduce((a, b) => a + b, 0) / logLik.length);
 
 /** Perplexity of `ids` under Grove at `quant` and under llama.cpp on the GGUF of `dtype`. */
-async function perplexities(folder: string, gguf: string, quant: ModelQuant, ids: readonly number[], threads: number): Promise<{ grove: number; llama: number }> {
+async function perplexities(
+  folder: string,
+  gguf: string,
+  quant: ModelQuant,
+  ids: readonly number[],
+  threads: number,
+): Promise<{ grove: number; llama: number }> {
   const model = await LlamaModel.open(folder, { threads, quant });
   const grove = perplexity(await model.score(ids.slice(0, -1), ids.slice(1), 1));
   await model.close();
@@ -105,8 +131,12 @@ export async function quantizedRows(name: string, folder: string, ctx: BenchCont
     const { same, one, best } = await llamaCppAtBest(gguf, grove.run, { threads: ctx.threads, tokens, rounds });
     await grove.model.close();
     const equal = groveTokens.filter((tok, i) => tok === same.tokens[i]).length;
-    const rates = [same, ...(one ? [one] : [])].map((r) => `${r.rate.toFixed(1)} tok/s at ${r.threads} thread${r.threads === 1 ? '' : 's'}`).join(', ');
-    ctx.log(`  ${name} ${q.label}: Grove ${best.groveRate.toFixed(1)} tok/s vs llama.cpp ${q.llama} ${rates} (${equal}/${tokens} greedy tokens equal)`);
+    const rates = [same, ...(one ? [one] : [])]
+      .map((r) => `${r.rate.toFixed(1)} tok/s at ${r.threads} thread${r.threads === 1 ? '' : 's'}`)
+      .join(', ');
+    ctx.log(
+      `  ${name} ${q.label}: Grove ${best.groveRate.toFixed(1)} tok/s vs llama.cpp ${q.llama} ${rates} (${equal}/${tokens} greedy tokens equal)`,
+    );
     figures.push({
       name: `decode tokens/s (${name}, Grove ${q.label} at ${ctx.threads} threads vs llama.cpp ${q.llama} at its best thread count, greedy, ${tokens} tokens)`,
       value: best.groveRate,
@@ -115,8 +145,15 @@ export async function quantizedRows(name: string, folder: string, ctx: BenchCont
       note: `target >= 1.0x; llama.cpp ${rates}; same quantized weights; ${equal}/${tokens} greedy tokens equal; medians of ${rounds} runs each, interleaved`,
     });
     const p = await perplexities(folder, gguf, q.quant, heldOut, ctx.threads);
-    const cost = (quantized: number, f32: number): string => `${quantized.toFixed(2)} (${quantized >= f32 ? '+' : ''}${(100 * (quantized / f32 - 1)).toFixed(2)} % over f32 ${f32.toFixed(2)})`;
-    figures.push({ name: `perplexity at ${q.label} (${name}, ${heldOut.length} held-out Brown tokens)`, value: p.grove, unit: '', reference: { name: `llama.cpp ${q.llama}`, value: p.llama }, note: `Grove ${cost(p.grove, base.grove)}, llama.cpp ${cost(p.llama, base.llama)}; random-init weights: the cost is the quantization's deviation, not a language model's; target: Grove's cost no worse than llama.cpp's` });
+    const cost = (quantized: number, f32: number): string =>
+      `${quantized.toFixed(2)} (${quantized >= f32 ? '+' : ''}${(100 * (quantized / f32 - 1)).toFixed(2)} % over f32 ${f32.toFixed(2)})`;
+    figures.push({
+      name: `perplexity at ${q.label} (${name}, ${heldOut.length} held-out Brown tokens)`,
+      value: p.grove,
+      unit: '',
+      reference: { name: `llama.cpp ${q.llama}`, value: p.llama },
+      note: `Grove ${cost(p.grove, base.grove)}, llama.cpp ${cost(p.llama, base.llama)}; random-init weights: the cost is the quantization's deviation, not a language model's; target: Grove's cost no worse than llama.cpp's`,
+    });
   }
   return figures;
 }

@@ -67,13 +67,28 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
   ].join('\n');
 
   const same = groveTokens.filter((t, i) => t === llamaTokens[i]).length;
-  ctx.log(`  ${name}: Grove ${llamaSame.groveRate.toFixed(1)} tok/s vs llama.cpp ${llamaSame.rate.toFixed(1)} tok/s at ${ctx.threads} threads${llamaOne ? `; Grove ${llamaOne.groveRate.toFixed(1)} vs llama.cpp ${llamaOne.rate.toFixed(1)} at 1` : ''} (${same}/${tokens} greedy tokens equal)`);
+  ctx.log(
+    `  ${name}: Grove ${llamaSame.groveRate.toFixed(1)} tok/s vs llama.cpp ${llamaSame.rate.toFixed(1)} tok/s at ${ctx.threads} threads${llamaOne ? `; Grove ${llamaOne.groveRate.toFixed(1)} vs llama.cpp ${llamaOne.rate.toFixed(1)} at 1` : ''} (${same}/${tokens} greedy tokens equal)`,
+  );
   const interleavedNote = `medians of ${rounds} runs each, interleaved with llama.cpp's`;
   const figures: Figure[] = [
-    { name: `decode tokens/s (${name}, f32, greedy, ${tokens} tokens; both ${ctx.threads} threads)`, value: llamaSame.groveRate, unit: 'tok/s', reference: { name: 'llama.cpp', value: llamaSame.rate }, note: `target >= 1.0x; ${same}/${tokens} greedy tokens equal; ${interleavedNote}; load ${load.toFixed(1)}` },
+    {
+      name: `decode tokens/s (${name}, f32, greedy, ${tokens} tokens; both ${ctx.threads} threads)`,
+      value: llamaSame.groveRate,
+      unit: 'tok/s',
+      reference: { name: 'llama.cpp', value: llamaSame.rate },
+      note: `target >= 1.0x; ${same}/${tokens} greedy tokens equal; ${interleavedNote}; load ${load.toFixed(1)}`,
+    },
   ];
   figures.push(...(await quantizedRows(name, folder, ctx)));
-  if (llamaOne) figures.push({ name: `decode tokens/s (${name}, f32; Grove ${ctx.threads} threads, llama.cpp 1 thread)`, value: llamaOne.groveRate, unit: 'tok/s', reference: { name: 'llama.cpp 1 thread', value: llamaOne.rate }, note: `llama.cpp at 1 thread avoids its spinning threads contending with Node on this 2-core machine; ${interleavedNote}` });
+  if (llamaOne)
+    figures.push({
+      name: `decode tokens/s (${name}, f32; Grove ${ctx.threads} threads, llama.cpp 1 thread)`,
+      value: llamaOne.groveRate,
+      unit: 'tok/s',
+      reference: { name: 'llama.cpp 1 thread', value: llamaOne.rate },
+      note: `llama.cpp at 1 thread avoids its spinning threads contending with Node on this 2-core machine; ${interleavedNote}`,
+    });
   return { figures, profile };
 }
 
@@ -91,12 +106,18 @@ async function importTime(ctx: BenchContext): Promise<Figure> {
   );
   for (const home of homes) rmSync(home, { recursive: true, force: true });
   ctx.log(`  import 135M-shape bf16 folder: ${timing.medianMs.toFixed(0)} ms`);
-  return { name: 'import a 135M-shape HF folder (bf16 -> f32 store, grove init --from)', value: timing.medianMs / 1000, unit: 's', note: `${(bytes / 2 ** 20).toFixed(0)} MiB of bf16 safetensors; ${(bytes / 2 ** 20 / (timing.medianMs / 1000)).toFixed(0)} MiB/s read` };
+  return {
+    name: 'import a 135M-shape HF folder (bf16 -> f32 store, grove init --from)',
+    value: timing.medianMs / 1000,
+    unit: 's',
+    note: `${(bytes / 2 ** 20).toFixed(0)} MiB of bf16 safetensors; ${(bytes / 2 ** 20 / (timing.medianMs / 1000)).toFixed(0)} MiB/s read`,
+  };
 }
 
 export const llamaCppSuite: BenchSuite = {
   name: 'llamacpp',
-  description: 'decode tokens/s Grove vs llama.cpp (node-llama-cpp, same GGUF: f32, Q8_0 vs Grove 8-bit, Q4_0 vs Grove 4-bit, same threads) and the perplexity cost of quantization in both on small and smollm2-135m shapes; import time of a 135M-shape HF folder',
+  description:
+    'decode tokens/s Grove vs llama.cpp (node-llama-cpp, same GGUF: f32, Q8_0 vs Grove 8-bit, Q4_0 vs Grove 4-bit, same threads) and the perplexity cost of quantization in both on small and smollm2-135m shapes; import time of a 135M-shape HF folder',
   async run(ctx) {
     const figures: Figure[] = [];
     const sections: { title: string; markdown: string }[] = [];

@@ -23,7 +23,15 @@ import type { Figure } from '../report';
 import type { BenchContext, BenchSuite } from '../run';
 
 /** The ensemble suite's small shape, with a tokenizer of its vocabulary trained on the Brown corpus. */
-const SMALL: ModelConfigInput = { architecture: 'LlamaForCausalLM', hiddenSize: 384, numHiddenLayers: 6, numAttentionHeads: 6, intermediateSize: 1024, vocabSize: 8192, maxPositionEmbeddings: 1024 };
+const SMALL: ModelConfigInput = {
+  architecture: 'LlamaForCausalLM',
+  hiddenSize: 384,
+  numHiddenLayers: 6,
+  numAttentionHeads: 6,
+  intermediateSize: 1024,
+  vocabSize: 8192,
+  maxPositionEmbeddings: 1024,
+};
 const REPLY_TOKENS = 64;
 /** One kept-alive connection for the endpoint's requests, as a client library keeps one. */
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -47,7 +55,10 @@ async function smallForest(log: (line: string) => void): Promise<string> {
   const { tokenizerPath, configPath } = await saveTokenizerFiles(join(root, 'tokenizer'), trained);
   const config = parseModelConfig(SMALL);
   mkdirSync(seed, { recursive: true });
-  await writeModelFolder(seed, { config, tensors: [...initParameters(config, 7)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
+  await writeModelFolder(seed, {
+    config,
+    tensors: [...initParameters(config, 7)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })),
+  });
   copyFileSync(tokenizerPath, join(seed, 'tokenizer.json'));
   copyFileSync(configPath, join(seed, 'tokenizer_config.json'));
   await initForestFromModel(home, seed);
@@ -63,7 +74,10 @@ interface Serve {
 
 async function startServe(home: string, threads: number): Promise<Serve> {
   const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, '--home', home, 'serve', '--port', '0', '--openai'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GROVE_INFER_THREADS: String(threads) } });
+  const child = spawn(process.execPath, [cli, '--home', home, 'serve', '--port', '0', '--openai'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, GROVE_INFER_THREADS: String(threads) },
+  });
   let printed = '';
   const url = await new Promise<URL>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
@@ -126,20 +140,31 @@ class SseReader {
  * its WebSocket's messages): what the endpoint itself costs, with as little client in the way as there can be.
  */
 function endpointReply(s: Serve, prompt: string): Promise<Timed & { tokens: number }> {
-  const body = JSON.stringify({ model: 'forest', messages: [{ role: 'user', content: prompt }], max_tokens: REPLY_TOKENS, temperature: 0, stream: true, stream_options: { include_usage: true } });
+  const body = JSON.stringify({
+    model: 'forest',
+    messages: [{ role: 'user', content: prompt }],
+    max_tokens: REPLY_TOKENS,
+    temperature: 0,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
   return new Promise((resolve, reject) => {
     const events = new SseReader(performance.now());
-    const req = request(`${s.origin}/v1/chat/completions`, { method: 'POST', agent, headers: { Authorization: `Bearer ${s.key}`, 'Content-Type': 'application/json' } }, (res) => {
-      res.setEncoding('utf8');
-      if (res.statusCode !== 200) {
-        let text = '';
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => reject(new Error(`the endpoint answered ${res.statusCode}: ${text}`)));
-        return;
-      }
-      res.on('data', (chunk: string) => events.push(chunk));
-      res.on('end', () => resolve(events.result()));
-    });
+    const req = request(
+      `${s.origin}/v1/chat/completions`,
+      { method: 'POST', agent, headers: { Authorization: `Bearer ${s.key}`, 'Content-Type': 'application/json' } },
+      (res) => {
+        res.setEncoding('utf8');
+        if (res.statusCode !== 200) {
+          let text = '';
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => reject(new Error(`the endpoint answered ${res.statusCode}: ${text}`)));
+          return;
+        }
+        res.on('data', (chunk: string) => events.push(chunk));
+        res.on('end', () => resolve(events.result()));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -151,7 +176,14 @@ async function endpointReplyFetch(s: Serve, prompt: string): Promise<Timed & { t
   const res = await fetch(`${s.origin}/v1/chat/completions`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${s.key}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ model: 'forest', messages: [{ role: 'user', content: prompt }], max_tokens: REPLY_TOKENS, temperature: 0, stream: true, stream_options: { include_usage: true } }),
+    body: JSON.stringify({
+      model: 'forest',
+      messages: [{ role: 'user', content: prompt }],
+      max_tokens: REPLY_TOKENS,
+      temperature: 0,
+      stream: true,
+      stream_options: { include_usage: true },
+    }),
   });
   if (!res.ok || !res.body) throw new Error(`the endpoint answered ${res.status}: ${await res.text()}`);
   const events = new SseReader(t0);
@@ -167,7 +199,12 @@ async function groveReply(s: Serve, ws: WebSocket, prompt: string): Promise<Time
   const onMessage = (data: WebSocket.RawData): void => {
     const e = JSON.parse(String(data)) as { type: string; messageId?: number; text?: string };
     if (e.type === 'chat.token' || e.type === 'chat.done') {
-      seen.push({ messageId: e.messageId!, ...(e.text !== undefined ? { text: e.text } : {}), at: performance.now(), done: e.type === 'chat.done' });
+      seen.push({
+        messageId: e.messageId!,
+        ...(e.text !== undefined ? { text: e.text } : {}),
+        at: performance.now(),
+        done: e.type === 'chat.done',
+      });
       wake?.();
     }
   };
@@ -204,14 +241,18 @@ const PATHS: readonly Path[] = ['grove', 'endpoint', 'fetch'];
 
 export const openAiSuite: BenchSuite = {
   name: 'openai',
-  description: "the OpenAI-compatible endpoint against Grove's own chat API: time to first token and decode tokens/s, one model of the small shape, through grove serve",
+  description:
+    "the OpenAI-compatible endpoint against Grove's own chat API: time to first token and decode tokens/s, one model of the small shape, through grove serve",
   async run(ctx: BenchContext) {
     const home = await smallForest(ctx.log);
     const prompt = [...brownDocuments(1)][0]!.slice(0, 600);
     const serve = await startServe(home, ctx.threads);
     const ws = new WebSocket(`${serve.origin.replace('http', 'ws')}/api/events?token=${serve.token}`);
     await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
-    const samples = Object.fromEntries(PATHS.map((p) => [p, { first: [] as number[], rate: [] as number[] }])) as Record<Path, { first: number[]; rate: number[] }>;
+    const samples = Object.fromEntries(PATHS.map((p) => [p, { first: [] as number[], rate: [] as number[] }])) as Record<
+      Path,
+      { first: number[]; rate: number[] }
+    >;
     let tokens = 0;
     try {
       const rounds = ctx.quick ? 3 : 15;
@@ -228,7 +269,10 @@ export const openAiSuite: BenchSuite = {
           }
         }
         for (const path of PATHS) {
-          if (got[path]!.text !== got.grove!.text) throw new Error(`the paths wrote different text (${JSON.stringify(got.grove!.text.slice(0, 60))} vs ${JSON.stringify(got[path]!.text.slice(0, 60))}); the comparison would be meaningless.`);
+          if (got[path]!.text !== got.grove!.text)
+            throw new Error(
+              `the paths wrote different text (${JSON.stringify(got.grove!.text.slice(0, 60))} vs ${JSON.stringify(got[path]!.text.slice(0, 60))}); the comparison would be meaningless.`,
+            );
         }
         if (!(tokens >= 8)) throw new Error(`the reply had ${tokens} tokens; too few to time decoding.`);
         if (r === 0) continue;
@@ -236,24 +280,65 @@ export const openAiSuite: BenchSuite = {
           samples[path].first.push(got[path]!.firstMs);
           samples[path].rate.push((tokens - 1) / ((got[path]!.lastMs - got[path]!.firstMs) / 1000));
         }
-        ctx.progress?.(`  round ${r}/${rounds}: first token ${PATHS.map((p) => got[p]!.firstMs.toFixed(0)).join(' / ')} ms (Grove API / endpoint / endpoint via fetch)`);
+        ctx.progress?.(
+          `  round ${r}/${rounds}: first token ${PATHS.map((p) => got[p]!.firstMs.toFixed(0)).join(' / ')} ms (Grove API / endpoint / endpoint via fetch)`,
+        );
       }
     } finally {
       ws.close();
       await serve.stop();
     }
     const n = samples.grove.first.length;
-    const m = Object.fromEntries(PATHS.map((p) => [p, { first: median(samples[p].first), rate: median(samples[p].rate) }])) as Record<Path, { first: number; rate: number }>;
-    ctx.log(`  first token ${PATHS.map((p) => m[p].first.toFixed(1)).join(' / ')} ms; decode ${PATHS.map((p) => m[p].rate.toFixed(1)).join(' / ')} tok/s (Grove API / endpoint / endpoint via fetch)`);
+    const m = Object.fromEntries(PATHS.map((p) => [p, { first: median(samples[p].first), rate: median(samples[p].rate) }])) as Record<
+      Path,
+      { first: number; rate: number }
+    >;
+    ctx.log(
+      `  first token ${PATHS.map((p) => m[p].first.toFixed(1)).join(' / ')} ms; decode ${PATHS.map((p) => m[p].rate.toFixed(1)).join(' / ')} tok/s (Grove API / endpoint / endpoint via fetch)`,
+    );
     const conditions = `median of ${n} interleaved rounds, ${tokens}-token greedy reply, one model of the small shape, through grove serve`;
     const grove = (what: 'first' | 'rate') => ({ name: "Grove's chat API", value: m.grove[what] });
     const figures: Figure[] = [
-      { name: "time to first token, ms, Grove's chat API (small)", value: m.grove.first, unit: 'ms', note: `${conditions}; HTTP call + WebSocket events` },
-      { name: 'time to first token, ms, OpenAI-compatible endpoint (small)', value: m.endpoint.first, unit: 'ms', reference: grove('first'), note: `server-sent events read with node:http; ${pairedRatio(samples.endpoint.first, samples.grove.first)}` },
-      { name: 'time to first token, ms, OpenAI-compatible endpoint read with fetch (small)', value: m.fetch.first, unit: 'ms', reference: grove('first'), note: `as the openai package reads it (undici, web streams); ${pairedRatio(samples.fetch.first, samples.grove.first)}` },
-      { name: "decode tokens/s, Grove's chat API (small)", value: m.grove.rate, unit: 'tok/s', note: 'between the first and the last token, as the client sees them' },
-      { name: 'decode tokens/s, OpenAI-compatible endpoint (small)', value: m.endpoint.rate, unit: 'tok/s', reference: grove('rate'), note: `read with node:http; ${pairedRatio(samples.endpoint.rate, samples.grove.rate)}` },
-      { name: 'decode tokens/s, OpenAI-compatible endpoint read with fetch (small)', value: m.fetch.rate, unit: 'tok/s', reference: grove('rate'), note: `read with fetch; ${pairedRatio(samples.fetch.rate, samples.grove.rate)}` },
+      {
+        name: "time to first token, ms, Grove's chat API (small)",
+        value: m.grove.first,
+        unit: 'ms',
+        note: `${conditions}; HTTP call + WebSocket events`,
+      },
+      {
+        name: 'time to first token, ms, OpenAI-compatible endpoint (small)',
+        value: m.endpoint.first,
+        unit: 'ms',
+        reference: grove('first'),
+        note: `server-sent events read with node:http; ${pairedRatio(samples.endpoint.first, samples.grove.first)}`,
+      },
+      {
+        name: 'time to first token, ms, OpenAI-compatible endpoint read with fetch (small)',
+        value: m.fetch.first,
+        unit: 'ms',
+        reference: grove('first'),
+        note: `as the openai package reads it (undici, web streams); ${pairedRatio(samples.fetch.first, samples.grove.first)}`,
+      },
+      {
+        name: "decode tokens/s, Grove's chat API (small)",
+        value: m.grove.rate,
+        unit: 'tok/s',
+        note: 'between the first and the last token, as the client sees them',
+      },
+      {
+        name: 'decode tokens/s, OpenAI-compatible endpoint (small)',
+        value: m.endpoint.rate,
+        unit: 'tok/s',
+        reference: grove('rate'),
+        note: `read with node:http; ${pairedRatio(samples.endpoint.rate, samples.grove.rate)}`,
+      },
+      {
+        name: 'decode tokens/s, OpenAI-compatible endpoint read with fetch (small)',
+        value: m.fetch.rate,
+        unit: 'tok/s',
+        reference: grove('rate'),
+        note: `read with fetch; ${pairedRatio(samples.fetch.rate, samples.grove.rate)}`,
+      },
     ];
     return { suite: 'openai', figures, data: { samples, tokens, prompt: prompt.length } };
   },

@@ -24,14 +24,23 @@ const DROP = '-';
 
 export function discoverOptions(command: Command): Command {
   return command
-    .option('--discover', 'find the domains in the folder (TF-IDF, truncated SVD, balanced k-means) and print them; with --names, grow one expert per domain')
+    .option(
+      '--discover',
+      'find the domains in the folder (TF-IDF, truncated SVD, balanced k-means) and print them; with --names, grow one expert per domain',
+    )
     .option('--k <k>', 'with --discover: how many clusters (default: sqrt(documents / 2), from 2 to 8)', (v) => Number(v))
-    .option('--names <a,b,c>', `with --discover: a domain name per cluster, in the order printed ("${DROP}" drops one, a name twice merges them)`, (v) => v.split(',').map((n) => n.trim()))
+    .option(
+      '--names <a,b,c>',
+      `with --discover: a domain name per cluster, in the order printed ("${DROP}" drops one, a name twice merges them)`,
+      (v) => v.split(',').map((n) => n.trim()),
+    )
     .option('--discover-seed <n>', 'with --discover: the clustering seed (the same seed, the same clusters)', (v) => Number(v), 0);
 }
 
 function printDiscovery(d: DiscoveryView): void {
-  console.log(`${d.documents} documents, ${d.k} clusters (k ${d.kRule === 'chosen' ? 'chosen' : 'suggested: sqrt(documents / 2), from 2 to 8; --k to choose'}), ${d.dims} SVD dimensions`);
+  console.log(
+    `${d.documents} documents, ${d.k} clusters (k ${d.kRule === 'chosen' ? 'chosen' : 'suggested: sqrt(documents / 2), from 2 to 8; --k to choose'}), ${d.dims} SVD dimensions`,
+  );
   d.clusters.forEach((c, i) => {
     console.log(`cluster ${i + 1}: ${c.size} documents, ${c.tokens} tokens  top terms: ${c.topTerms.map(printable).join(', ')}`);
     for (const e of c.examples) console.log(`  ${printable(e.path)}: ${printable(e.title)}`);
@@ -41,7 +50,11 @@ function printDiscovery(d: DiscoveryView): void {
 /** The domains named by --names: cluster i under names[i]; "-" left out, clusters of one name merged. */
 export function domainsOfNames(clusters: number, names: readonly string[]): DiscoveredDomain[] {
   if (names.length !== clusters) {
-    throw new GroveError('bad_input', `--names gives ${names.length} names for ${clusters} clusters: give one per cluster, in the order printed ("${DROP}" drops one).`, { names: names.length, clusters });
+    throw new GroveError(
+      'bad_input',
+      `--names gives ${names.length} names for ${clusters} clusters: give one per cluster, in the order printed ("${DROP}" drops one).`,
+      { names: names.length, clusters },
+    );
   }
   const domains = new Map<string, number[]>();
   names.forEach((name, i) => {

@@ -28,37 +28,68 @@ interface AddOpts extends BudgetOpts, DeviceOpts, LightOpts, DiscoverOpts {
 export function registerAdd(program: Command): void {
   discoverOptions(
     budgetOptions(
-      lightOptions(program
-        .command('add')
-        .description('ingest a folder as a domain, then branch, train and merge an expert on it')
-        .argument('<folder...>', 'the folder of documents (never modified); several: one domain and expert each')
-        .option('--domain <names>', 'domain name (letters, digits, ".", "-", "_"), one per folder, comma-separated; required unless --discover', (v: string) => v.split(',').map(domainNameArg))
-        .option('--on <where>', 'where the expert trains: local (this computer) or slurm (the cluster of `grove slurm config`); default: the forest\'s setting', (v: string) => {
-          if (v !== 'local' && v !== 'slurm') throw new GroveError('bad_input', `--on is local or slurm, not ${JSON.stringify(v)}.`);
-          return v;
-        })
-        .option('--name <name>', "the expert's name (default: the domain's)", modelNameArg)
-        .option('--init <kind>', 'posterior (average of the most likely experts), seed, or nearest', 'posterior')
-        .option('--top-k <k>', 'posterior init: average this many experts', (v) => Number(v), DEFAULT_BRANCH_TOP_K)),
+      lightOptions(
+        program
+          .command('add')
+          .description('ingest a folder as a domain, then branch, train and merge an expert on it')
+          .argument('<folder...>', 'the folder of documents (never modified); several: one domain and expert each')
+          .option(
+            '--domain <names>',
+            'domain name (letters, digits, ".", "-", "_"), one per folder, comma-separated; required unless --discover',
+            (v: string) => v.split(',').map(domainNameArg),
+          )
+          .option(
+            '--on <where>',
+            "where the expert trains: local (this computer) or slurm (the cluster of `grove slurm config`); default: the forest's setting",
+            (v: string) => {
+              if (v !== 'local' && v !== 'slurm') throw new GroveError('bad_input', `--on is local or slurm, not ${JSON.stringify(v)}.`);
+              return v;
+            },
+          )
+          .option('--name <name>', "the expert's name (default: the domain's)", modelNameArg)
+          .option('--init <kind>', 'posterior (average of the most likely experts), seed, or nearest', 'posterior')
+          .option('--top-k <k>', 'posterior init: average this many experts', (v) => Number(v), DEFAULT_BRANCH_TOP_K),
+      ),
       { passes: true },
     ),
   ).action(async (folders: string[], o: AddOpts, cmd: Command) => {
     const home = forestHomeOf(cmd);
-    if (!o.discover && !o.domain) throw new GroveError('bad_input', 'Name the domain (`grove add <folder> --domain NAME`), or let Grove find the domains in the folder with --discover.');
-    if (o.discover && (o.domain || o.name)) throw new GroveError('bad_input', '--discover names its domains with --names a,b,c (one per cluster, in the order printed); leave out --domain and --name.');
-    if (o.discover && folders.length > 1) throw new GroveError('bad_input', '--discover reads one folder; add the others with their own `grove add`.');
-    if (o.domain && o.domain.length !== folders.length) throw new GroveError('bad_input', `Name one domain per folder: ${folders.length} folder(s), ${o.domain.length} name(s) in --domain (comma-separated, in the folders' order).`);
-    if (o.name && folders.length > 1) throw new GroveError('bad_input', '--name names one expert; with several folders each expert is named as its domain.');
+    if (!o.discover && !o.domain)
+      throw new GroveError(
+        'bad_input',
+        'Name the domain (`grove add <folder> --domain NAME`), or let Grove find the domains in the folder with --discover.',
+      );
+    if (o.discover && (o.domain || o.name))
+      throw new GroveError(
+        'bad_input',
+        '--discover names its domains with --names a,b,c (one per cluster, in the order printed); leave out --domain and --name.',
+      );
+    if (o.discover && folders.length > 1)
+      throw new GroveError('bad_input', '--discover reads one folder; add the others with their own `grove add`.');
+    if (o.domain && o.domain.length !== folders.length)
+      throw new GroveError(
+        'bad_input',
+        `Name one domain per folder: ${folders.length} folder(s), ${o.domain.length} name(s) in --domain (comma-separated, in the folders' order).`,
+      );
+    if (o.name && folders.length > 1)
+      throw new GroveError('bad_input', '--name names one expert; with several folders each expert is named as its domain.');
     const budget = expertBudgetOf(o);
     const light = lightOf(o);
-    const expert: ExpertRequest = { init: o.init, topK: o.topK, ...deviceOf(o), ...(budget ? { budget } : {}), ...(light ? { light } : {}) };
+    const expert: ExpertRequest = {
+      init: o.init,
+      topK: o.topK,
+      ...deviceOf(o),
+      ...(budget ? { budget } : {}),
+      ...(light ? { light } : {}),
+    };
     if (o.discover) return addDiscovered(home, resolve(folders[0]!), o, expert);
     const service = jobRunningService(home);
     try {
       const on = o.on ?? (await service.clusterSettings({})).trainOn;
       const pairs = folders.map((folder, i) => ({ folder: resolve(folder), domain: o.domain![i]! }));
       if (on === 'slurm') return await addOnSlurm(service, home, pairs, { ...expert, ...(o.name ? { name: o.name } : {}) });
-      for (const { folder, domain } of pairs) await addDomainWithExpert(service, home, folder, domain, { ...expert, ...(o.name ? { name: o.name } : {}) });
+      for (const { folder, domain } of pairs)
+        await addDomainWithExpert(service, home, folder, domain, { ...expert, ...(o.name ? { name: o.name } : {}) });
     } finally {
       service.close();
     }

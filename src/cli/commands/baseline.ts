@@ -16,9 +16,20 @@ interface BaselineOpts extends DeviceOpts {
 
 function printVerdict(v: Verdict): void {
   const forest = v.experts.length === 1 ? `the expert ${v.experts[0]}` : `the ensemble of ${v.experts.join(', ')}`;
-  console.log(`Verdict of ${new Date(v.createdAt).toLocaleString()}: "${v.baseline}" (one model, ${v.trainingTokens.toLocaleString('en')} training tokens as the experts had) against ${forest}${v.collapsed ? ` and the collapsed model ${v.collapsed}` : ''}.`);
+  console.log(
+    `Verdict of ${new Date(v.createdAt).toLocaleString()}: "${v.baseline}" (one model, ${v.trainingTokens.toLocaleString('en')} training tokens as the experts had) against ${forest}${v.collapsed ? ` and the collapsed model ${v.collapsed}` : ''}.`,
+  );
   console.log(['domain', 'baseline', 'forest', 'collapsed', 'verdict'].join('\t'));
-  for (const d of v.domains) console.log([d.domain, d.baseline.toFixed(2), d.forest.toFixed(2), d.collapsed === null ? '-' : d.collapsed.toFixed(2), `${domainVerdictLine(d)}${d.inDomain ? '' : ' (no expert trained on it)'}`].join('\t'));
+  for (const d of v.domains)
+    console.log(
+      [
+        d.domain,
+        d.baseline.toFixed(2),
+        d.forest.toFixed(2),
+        d.collapsed === null ? '-' : d.collapsed.toFixed(2),
+        `${domainVerdictLine(d)}${d.inDomain ? '' : ' (no expert trained on it)'}`,
+      ].join('\t'),
+    );
   console.log(`${verdictSentence(v.domains)} (test perplexity; lower is better).`);
 }
 
@@ -26,14 +37,18 @@ export function registerBaseline(program: Command): void {
   deviceOptions(
     program
       .command('baseline')
-      .description("compare the forest with one model: train the dense baseline with the experts' compute on the mix of their domains, score both on every domain, print the verdict")
+      .description(
+        "compare the forest with one model: train the dense baseline with the experts' compute on the mix of their domains, score both on every domain, print the verdict",
+      )
       .option('--name <name>', 'the baseline model\'s name (default: "baseline", or the next free "baseline-N")', modelNameArg)
       .option('--last', 'print the last verdict, train nothing'),
   ).action(async (o: BaselineOpts, cmd: Command) => {
     const service = jobRunningService(forestHomeOf(cmd));
     try {
       if (!o.last) {
-        await runJob(service, () => service.compareWithBaseline({ ...(o.name ? { name: o.name } : {}), ...deviceOf(o) }), { followUps: true });
+        await runJob(service, () => service.compareWithBaseline({ ...(o.name ? { name: o.name } : {}), ...deviceOf(o) }), {
+          followUps: true,
+        });
       }
       const verdict = await service.verdict({});
       if (verdict) printVerdict(verdict);

@@ -66,7 +66,16 @@ function registerWrite(bundle: Command): void {
     const service = jobRunningService(home);
     try {
       if (folder) await runJob(service, () => service.addDomain({ folder, domain }));
-      const input = { domain, out: resolve(o.out), init: o.init, topK: o.topK, ...deviceOf(o), ...(budget ? { budget } : {}), ...(light ? { light } : {}), ...(o.name ? { name: o.name } : {}) };
+      const input = {
+        domain,
+        out: resolve(o.out),
+        init: o.init,
+        topK: o.topK,
+        ...deviceOf(o),
+        ...(budget ? { budget } : {}),
+        ...(light ? { light } : {}),
+        ...(o.name ? { name: o.name } : {}),
+      };
       await runJob(service, () => service.writeBundle(input));
       console.log(`bundle written: ${resolve(o.out)}`);
       console.log(`train it with \`grove bundle run ${resolve(o.out)}\`, then \`grove bundle merge ${resolve(o.out)}\``);
@@ -84,7 +93,8 @@ function registerRun(bundle: Command): void {
     .option('--device <name>', "override the bundle's device: auto, cpu, cuda, webgpu, dml or coreml")
     .option('--threads <n>', "override the bundle's CPU threads (0: every core)", (v) => Number(v))
     .action(async (dir: string, o: { device?: 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml'; threads?: number }) => {
-      if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 0)) throw new GroveError('bad_input', `--threads must be a whole number, 0 or more, not ${o.threads}.`);
+      if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads >= 0))
+        throw new GroveError('bad_input', `--threads must be a whole number, 0 or more, not ${o.threads}.`);
       const stop = new AbortController();
       // Ctrl-C, Slurm's and Kubernetes' SIGTERM: checkpoint and stop; a later run resumes there.
       const onSignal = () => stop.abort('pause');
@@ -100,7 +110,11 @@ function registerRun(bundle: Command): void {
             line.done();
             console.error(`  ${text}`);
           },
-          onProgress: (p) => line.update(`step ${p.step}/${p.totalSteps}  loss ${p.loss.toFixed(3)}${p.validLoss !== undefined ? `  valid ${p.validLoss.toFixed(3)}` : ''}  ${Math.round(p.tokensPerSecond)} tok/s  ${formatEta(p.etaSeconds)}`, p.step === p.totalSteps || p.checkpoint !== undefined),
+          onProgress: (p) =>
+            line.update(
+              `step ${p.step}/${p.totalSteps}  loss ${p.loss.toFixed(3)}${p.validLoss !== undefined ? `  valid ${p.validLoss.toFixed(3)}` : ''}  ${Math.round(p.tokensPerSecond)} tok/s  ${formatEta(p.etaSeconds)}`,
+              p.step === p.totalSteps || p.checkpoint !== undefined,
+            ),
         });
         line.done();
         if (outcome.state === 'stopped') {
@@ -109,7 +123,9 @@ function registerRun(bundle: Command): void {
           return;
         }
         const m = outcome.result.metrics;
-        console.log(`${outcome.alreadyDone ? 'already trained' : 'trained'}: ${m.steps} steps, ${m.tokens} tokens, train loss ${m.finalTrainLoss?.toFixed(4) ?? '-'}, valid loss ${m.finalValidLoss?.toFixed(4) ?? '-'}, ${m.elapsedSeconds.toFixed(1)} s`);
+        console.log(
+          `${outcome.alreadyDone ? 'already trained' : 'trained'}: ${m.steps} steps, ${m.tokens} tokens, train loss ${m.finalTrainLoss?.toFixed(4) ?? '-'}, valid loss ${m.finalValidLoss?.toFixed(4) ?? '-'}, ${m.elapsedSeconds.toFixed(1)} s`,
+        );
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
@@ -168,12 +184,16 @@ function registerK8s(bundle: Command): void {
       await writeFileDurable(join(out, 'Dockerfile'), DOCKERFILE);
       await writeFileDurable(join(out, 'Dockerfile.dockerignore'), DOCKERIGNORE);
       console.log(`wrote ${join(out, 'job.json')}, ${join(out, 'Dockerfile')}`);
-      console.log(`build: docker build -t ${o.image} -f ${join(out, 'Dockerfile')} <the Grove repository>; run: kubectl apply -f ${join(out, 'job.json')}`);
+      console.log(
+        `build: docker build -t ${o.image} -f ${join(out, 'Dockerfile')} <the Grove repository>; run: kubectl apply -f ${join(out, 'job.json')}`,
+      );
     });
 }
 
 export function registerBundle(program: Command): void {
-  const bundle = program.command('bundle').description("one expert's training as a self-contained folder: write, run anywhere, merge back (docs/bundle.md)");
+  const bundle = program
+    .command('bundle')
+    .description("one expert's training as a self-contained folder: write, run anywhere, merge back (docs/bundle.md)");
   registerWrite(bundle);
   registerRun(bundle);
   registerMerge(bundle);

@@ -28,7 +28,13 @@ interface ChatOpts extends MixOpts {
 function chatMixOf(spec: ReturnType<typeof mixSpecFromOptions>, models: string[]): ChatMix {
   if (spec.weights) return { kind: 'manual', weights: spec.weights };
   if (models.length === 1) return { kind: 'model', model: models[0]! };
-  return { kind: 'auto', posterior: spec.posterior ?? 'context', ...(typeof spec.window === 'number' && spec.posterior !== 'last-token' ? { window: spec.window } : {}), ...(spec.topK ? { topK: spec.topK } : {}), ...(spec.routing === 'clusters' ? { routing: 'clusters' as const } : {}) };
+  return {
+    kind: 'auto',
+    posterior: spec.posterior ?? 'context',
+    ...(typeof spec.window === 'number' && spec.posterior !== 'last-token' ? { window: spec.window } : {}),
+    ...(spec.topK ? { topK: spec.topK } : {}),
+    ...(spec.routing === 'clusters' ? { routing: 'clusters' as const } : {}),
+  };
 }
 
 function printChats(catalog: Catalog, forestId: number): void {
@@ -41,24 +47,34 @@ function printChats(catalog: Catalog, forestId: number): void {
 export function registerChat(program: Command): void {
   const cmd = program
     .command('chat')
-    .description('chat with the forest (its experts mixed by the domain posterior), with chosen models, or with fixed weights; one message per line of input')
+    .description(
+      'chat with the forest (its experts mixed by the domain posterior), with chosen models, or with fixed weights; one message per line of input',
+    )
     .option('--list', 'list the saved chats and exit')
     .option('--resume <id>', 'continue a saved chat', Number)
     .option('--max-tokens <n>', 'new tokens per reply at most', Number, DEFAULT_REPLY_TOKENS);
-  addMixOptions(cmd, { modelHelp: 'models (names in the forest, or folders); default: every ready expert, or the seed when there is none' }).action(async (o: ChatOpts, command: Command) => {
+  addMixOptions(cmd, {
+    modelHelp: 'models (names in the forest, or folders); default: every ready expert, or the seed when there is none',
+  }).action(async (o: ChatOpts, command: Command) => {
     const home = forestHomeOf(command);
-    if (!existsSync(catalogPath(home))) throw new GroveError('not_found', `There is no forest in ${home}: chats are kept in a forest. Create one with grove init --from <model folder>, or pass --home.`);
+    if (!existsSync(catalogPath(home)))
+      throw new GroveError(
+        'not_found',
+        `There is no forest in ${home}: chats are kept in a forest. Create one with grove init --from <model folder>, or pass --home.`,
+      );
     const catalog = Catalog.open(catalogPath(home));
     const pool = new ModelPool({ run: { threads: o.threads, quant: quantOf(o) } });
     try {
       const forest = catalog.forest();
-      if (!forest) throw new GroveError('not_found', `There is no forest in ${home} yet. Create one with grove init --from <model folder>.`);
+      if (!forest)
+        throw new GroveError('not_found', `There is no forest in ${home} yet. Create one with grove init --from <model folder>.`);
       if (o.list) return printChats(catalog, forest.id);
 
       let chatId: number | null = null;
       const history: ChatMessage[] = [];
       if (o.resume !== undefined) {
-        if (!Number.isInteger(o.resume) || o.resume < 1) throw new GroveError('bad_input', `--resume takes a chat id (see grove chat --list), not ${JSON.stringify(o.resume)}.`);
+        if (!Number.isInteger(o.resume) || o.resume < 1)
+          throw new GroveError('bad_input', `--resume takes a chat id (see grove chat --list), not ${JSON.stringify(o.resume)}.`);
         const chat = requireChat(catalog, o.resume);
         chatId = chat.id;
         for (const m of chatMessages(catalog, chat.id)) if (m.content !== '') history.push({ role: m.role, content: m.content });
@@ -66,11 +82,24 @@ export function registerChat(program: Command): void {
       }
       const spec = mixSpecFromOptions(o, chatId === null ? ['mix'] : [`chat:${chatId}`, 'mix']);
       const mix = resolveCliMix(home, o, spec);
-      const settings: ReplySettings = { mix: chatMixOf(spec, mix.models), models: mix.models, prior: mix.prior, sampling: SamplingConfig.parse(samplingOf(o)), maxTokens: o.maxTokens, quant: quantOf(o) };
-      console.error(mix.models.length === 1 ? `Chatting with ${mix.models[0]}.` : `Chatting with ${mix.models.join(', ')} (${mix.prior} prior).`);
+      const settings: ReplySettings = {
+        mix: chatMixOf(spec, mix.models),
+        models: mix.models,
+        prior: mix.prior,
+        sampling: SamplingConfig.parse(samplingOf(o)),
+        maxTokens: o.maxTokens,
+        quant: quantOf(o),
+      };
+      console.error(
+        mix.models.length === 1 ? `Chatting with ${mix.models[0]}.` : `Chatting with ${mix.models.join(', ')} (${mix.prior} prior).`,
+      );
 
       const interactive = process.stdin.isTTY === true;
-      const rl = createInterface({ input: process.stdin, ...(interactive ? { output: process.stderr, prompt: 'you> ' } : {}), terminal: interactive });
+      const rl = createInterface({
+        input: process.stdin,
+        ...(interactive ? { output: process.stderr, prompt: 'you> ' } : {}),
+        terminal: interactive,
+      });
       let reply: AbortController | null = null;
       // Ctrl-C stops the reply being written; with none, it ends the chat.
       const interrupt = (): void => (reply ? reply.abort() : rl.close());
@@ -88,18 +117,41 @@ export function registerChat(program: Command): void {
           try {
             const result = await runReply(
               pool,
-              { tokenizerDir: mix.tokenizerDir, input: { kind: 'chat', messages: history }, mix: mix.mix, sampling: settings.sampling, maxTokens: o.maxTokens },
+              {
+                tokenizerDir: mix.tokenizerDir,
+                input: { kind: 'chat', messages: history },
+                mix: mix.mix,
+                sampling: settings.sampling,
+                maxTokens: o.maxTokens,
+              },
               { signal: reply.signal, onDelta: (delta) => ((streamed += delta), process.stdout.write(delta)) },
             );
             process.stdout.write('\n');
-            addMessage(catalog, { chatId, role: 'assistant', content: result.text, settings, outcome: { posterior: result.posterior, finish: result.finish, tokens: result.tokens } });
+            addMessage(catalog, {
+              chatId,
+              role: 'assistant',
+              content: result.text,
+              settings,
+              outcome: { posterior: result.posterior, finish: result.finish, tokens: result.tokens },
+            });
             if (result.text !== '') history.push({ role: 'assistant', content: result.text });
-            const dropped = result.dropped.messages + result.dropped.tokens > 0 ? `; the oldest ${result.dropped.messages ? `${result.dropped.messages} messages` : `${result.dropped.tokens} tokens`} left out to fit` : '';
-            console.error(`[${result.tokens} tokens, stopped by ${result.finish}${dropped}; posterior: ${formatWeights(result.posterior)}]`);
+            const dropped =
+              result.dropped.messages + result.dropped.tokens > 0
+                ? `; the oldest ${result.dropped.messages ? `${result.dropped.messages} messages` : `${result.dropped.tokens} tokens`} left out to fit`
+                : '';
+            console.error(
+              `[${result.tokens} tokens, stopped by ${result.finish}${dropped}; posterior: ${formatWeights(result.posterior)}]`,
+            );
           } catch (err) {
             const error = toErrorData(err).message;
             process.stdout.write('\n');
-            addMessage(catalog, { chatId, role: 'assistant', content: streamed, settings, outcome: { posterior: [], finish: 'error', tokens: 0, error } });
+            addMessage(catalog, {
+              chatId,
+              role: 'assistant',
+              content: streamed,
+              settings,
+              outcome: { posterior: [], finish: 'error', tokens: 0, error },
+            });
             console.error(`grove: ${error}`);
           } finally {
             reply = null;

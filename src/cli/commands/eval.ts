@@ -40,37 +40,70 @@ export function registerEval(program: Command): void {
   program
     .command('eval')
     .description('perplexity and bits per byte of models, and of their ensemble, on domains (test split by default)')
-    .option('--model <model...>', 'models: folders (config.json, model.safetensors) or model names in the forest; several = also their ensemble (default: every ready model)')
+    .option(
+      '--model <model...>',
+      'models: folders (config.json, model.safetensors) or model names in the forest; several = also their ensemble (default: every ready model)',
+    )
     .option('--domain <name...>', 'domains to evaluate on (default: every domain)')
     .option('--split <split>', 'train, valid or test', 'test')
-    .option('--context <n>', `window length in tokens (default: the forest's training context, as the app scores; ${EVAL_CONTEXT_WITHOUT_FOREST} without a forest)`, num)
+    .option(
+      '--context <n>',
+      `window length in tokens (default: the forest's training context, as the app scores; ${EVAL_CONTEXT_WITHOUT_FOREST} without a forest)`,
+      num,
+    )
     .option('--max-tokens <n>', `tokens scored per model and domain at most (default: ${EVAL_MAX_TOKENS}, as the app's heatmap)`, num)
     .option('--all', 'score every window of the split instead of the first --max-tokens')
     .option('--batch <n>', 'windows per forward pass', num, 8)
     .option('--threads <n>', 'CPU threads (0 = all)', num, 0)
-    .option('--prior <kind>', 'ensemble prior: uniform, or cached (the one `grove prior` stored for the domain, else estimated the same way on its held-out split)', 'cached')
+    .option(
+      '--prior <kind>',
+      'ensemble prior: uniform, or cached (the one `grove prior` stored for the domain, else estimated the same way on its held-out split)',
+      'cached',
+    )
     .option('--posterior <kind>', 'ensemble posterior: context or last-token', 'context')
     .option('--prior-sequences <n>', 'held-out windows read for the cached prior', num, 100)
-    .option('--routing <kind>', 'the ensemble\'s weights: posterior, or clusters: the experts `grove add --discover` grew, each token weighed by the distance of the text before it to their clusters (c-BTM; printed, not stored)', 'posterior')
+    .option(
+      '--routing <kind>',
+      "the ensemble's weights: posterior, or clusters: the experts `grove add --discover` grew, each token weighed by the distance of the text before it to their clusters (c-BTM; printed, not stored)",
+      'posterior',
+    )
     .action(async (o: EvalOpts, cmd: Command) => {
-      if (!['train', 'valid', 'test'].includes(o.split)) throw new GroveError('bad_input', `--split must be train, valid or test, not ${JSON.stringify(o.split)}.`);
-      if (!['uniform', 'cached'].includes(o.prior)) throw new GroveError('bad_input', `--prior must be uniform or cached, not ${JSON.stringify(o.prior)}.`);
-      if (!['context', 'last-token'].includes(o.posterior)) throw new GroveError('bad_input', `--posterior must be context or last-token, not ${JSON.stringify(o.posterior)}.`);
-      if (!['posterior', 'clusters'].includes(o.routing)) throw new GroveError('bad_input', `--routing must be posterior or clusters, not ${JSON.stringify(o.routing)}.`);
+      if (!['train', 'valid', 'test'].includes(o.split))
+        throw new GroveError('bad_input', `--split must be train, valid or test, not ${JSON.stringify(o.split)}.`);
+      if (!['uniform', 'cached'].includes(o.prior))
+        throw new GroveError('bad_input', `--prior must be uniform or cached, not ${JSON.stringify(o.prior)}.`);
+      if (!['context', 'last-token'].includes(o.posterior))
+        throw new GroveError('bad_input', `--posterior must be context or last-token, not ${JSON.stringify(o.posterior)}.`);
+      if (!['posterior', 'clusters'].includes(o.routing))
+        throw new GroveError('bad_input', `--routing must be posterior or clusters, not ${JSON.stringify(o.routing)}.`);
       const home = forestHomeOf(cmd);
       const router = o.routing === 'clusters' ? loadClusterer(home) : null;
-      if (o.routing === 'clusters' && !router) throw new GroveError('not_found', `This forest has no clusterer: its experts did not come from a discovery. Grow them with \`grove add <folder> --discover --names a,b,c\`, or leave out --routing clusters.`);
+      if (o.routing === 'clusters' && !router)
+        throw new GroveError(
+          'not_found',
+          `This forest has no clusterer: its experts did not come from a discovery. Grow them with \`grove add <folder> --discover --names a,b,c\`, or leave out --routing clusters.`,
+        );
       const store = new EvaluationStore(home);
       const names = o.model ?? (router ? routedExperts(router) : store.readyModels());
       const domains = o.domain ?? store.domains();
-      if (names.length === 0 || domains.length === 0) throw new GroveError('not_found', `Nothing to evaluate in ${home}: name --model and --domain, or add models and domains to the forest.`);
+      if (names.length === 0 || domains.length === 0)
+        throw new GroveError(
+          'not_found',
+          `Nothing to evaluate in ${home}: name --model and --domain, or add models and domains to the forest.`,
+        );
       const models: LlamaModel[] = [];
       try {
         for (const m of names) models.push(await LlamaModel.open(resolveModelFolder(home, m), { threads: o.threads }));
         // The app's evaluation windows (evaluation-plan.ts), so one model scores the same in both.
-        const opts = { contextLength: o.context ?? store.contextLength() ?? EVAL_CONTEXT_WITHOUT_FOREST, batchSize: o.batch, ...(o.all ? {} : { maxTokens: o.maxTokens ?? EVAL_MAX_TOKENS }) };
+        const opts = {
+          contextLength: o.context ?? store.contextLength() ?? EVAL_CONTEXT_WITHOUT_FOREST,
+          batchSize: o.batch,
+          ...(o.all ? {} : { maxTokens: o.maxTokens ?? EVAL_MAX_TOKENS }),
+        };
         const row = (what: string, domain: string, e: Awaited<ReturnType<typeof evaluateSplit>>, extra = '') =>
-          console.log([what, domain, e.split, e.tokens, e.loss.toFixed(4), e.perplexity.toFixed(2), e.bitsPerByte.toFixed(4), extra].join('\t'));
+          console.log(
+            [what, domain, e.split, e.tokens, e.loss.toFixed(4), e.perplexity.toFixed(2), e.bitsPerByte.toFixed(4), extra].join('\t'),
+          );
         // The last column: an ensemble's weights, or how a collapsed model was made (to tell the collapses apart).
         console.log(['model', 'domain', 'split', 'tokens', 'loss', 'perplexity', 'bits/byte', 'weights'].join('\t'));
         const made = names.map((n) => store.made(n) ?? '');
@@ -84,13 +117,20 @@ export function registerEval(program: Command): void {
           if (models.length < 2) continue;
           if (router) {
             const tokenizer = await loadTokenizer(forestTokenizerDir(home));
-            const routed = new ClusterRoutedEnsemble(models.map((m, i) => ({ name: names[i]!, scorer: m })), router, (ids) => tokenizer.decode(ids));
+            const routed = new ClusterRoutedEnsemble(
+              models.map((m, i) => ({ name: names[i]!, scorer: m })),
+              router,
+              (ids) => tokenizer.decode(ids),
+            );
             row('ensemble (cluster routing)', domain, await evaluateSplit(routed, dir, o.split, opts));
             continue;
           }
           const experts: WindowScorer[] = models;
           // The prior `grove prior` cached for these models, or the same estimate made now (and printed).
-          const prior = o.prior === 'uniform' ? models.map(() => 1 / models.length) : (store.cachedPrior(names, domain) ?? (await estimateDomainsPrior(experts, [dir], o.priorSequences)).prior);
+          const prior =
+            o.prior === 'uniform'
+              ? models.map(() => 1 / models.length)
+              : (store.cachedPrior(names, domain) ?? (await estimateDomainsPrior(experts, [dir], o.priorSequences)).prior);
           const posterior = o.posterior === 'context' ? CONTEXT_POSTERIOR : LAST_TOKEN_POSTERIOR;
           const e = await evaluateSplit(new Ensemble(experts, prior, posterior), dir, o.split, opts);
           row(`ensemble (${o.prior} prior, ${o.posterior} posterior)`, domain, e, prior.map((w) => w.toFixed(3)).join(' '));

@@ -20,25 +20,39 @@ export function registerGenerate(program: Command): void {
     .description('continue a prompt with one model or an ensemble of experts, streaming the text')
     .argument('[prompt]', 'the text to continue')
     .option('--max-tokens <n>', 'new tokens at most', Number, DEFAULT_REPLY_TOKENS);
-  addMixOptions(cmd, { modelHelp: "models: folders, or model names in the forest (the forest's tokenizer is used when a folder has none); several = their ensemble" }).action(
-    async (prompt: string | undefined, o: GenerateOpts, command: Command) => {
-      // --model takes every word after it: a prompt written after the list is read as one more model.
-      if (prompt === undefined) throw new GroveError('bad_input', 'No prompt: give it before --model, or end the model list with -- (grove generate "text" --model A B, or grove generate --model A B -- "text").');
-      const home = forestHomeOf(command);
-      const mix = resolveCliMix(home, o, mixSpecFromOptions(o, ['mix']));
-      const pool = new ModelPool({ run: { threads: o.threads, quant: quantOf(o) } });
-      try {
-        const result = await runReply(
-          pool,
-          { tokenizerDir: mix.tokenizerDir, input: { kind: 'text', text: prompt }, mix: mix.mix, sampling: samplingOf(o), maxTokens: o.maxTokens },
-          { onDelta: (text) => process.stdout.write(text) },
+  addMixOptions(cmd, {
+    modelHelp:
+      "models: folders, or model names in the forest (the forest's tokenizer is used when a folder has none); several = their ensemble",
+  }).action(async (prompt: string | undefined, o: GenerateOpts, command: Command) => {
+    // --model takes every word after it: a prompt written after the list is read as one more model.
+    if (prompt === undefined)
+      throw new GroveError(
+        'bad_input',
+        'No prompt: give it before --model, or end the model list with -- (grove generate "text" --model A B, or grove generate --model A B -- "text").',
+      );
+    const home = forestHomeOf(command);
+    const mix = resolveCliMix(home, o, mixSpecFromOptions(o, ['mix']));
+    const pool = new ModelPool({ run: { threads: o.threads, quant: quantOf(o) } });
+    try {
+      const result = await runReply(
+        pool,
+        {
+          tokenizerDir: mix.tokenizerDir,
+          input: { kind: 'text', text: prompt },
+          mix: mix.mix,
+          sampling: samplingOf(o),
+          maxTokens: o.maxTokens,
+        },
+        { onDelta: (text) => process.stdout.write(text) },
+      );
+      process.stdout.write('\n');
+      console.error(`(${result.tokens} tokens, stopped by ${result.finish})`);
+      if (mix.mix.kind === 'ensemble')
+        console.error(
+          `${mix.prior === 'clusters' ? 'cluster routing' : `posterior (${mix.prior} prior)`}: ${formatWeights(result.posterior)}`,
         );
-        process.stdout.write('\n');
-        console.error(`(${result.tokens} tokens, stopped by ${result.finish})`);
-        if (mix.mix.kind === 'ensemble') console.error(`${mix.prior === 'clusters' ? 'cluster routing' : `posterior (${mix.prior} prior)`}: ${formatWeights(result.posterior)}`);
-      } finally {
-        await pool.close();
-      }
-    },
-  );
+    } finally {
+      await pool.close();
+    }
+  });
 }

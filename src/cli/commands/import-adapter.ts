@@ -16,9 +16,16 @@ export function registerImportAdapter(program: Command): void {
     .option('--domain <name>', 'the domain of the forest the expert is for', domainNameArg)
     .action((o: { from: string; name: string; base?: string; domain?: string }, cmd: Command) =>
       withService(cmd, async (s) => {
-        const r = await s.importAdapter({ folder: o.from, name: o.name, ...(o.base !== undefined ? { base: o.base } : {}), ...(o.domain !== undefined ? { domain: o.domain } : {}) });
+        const r = await s.importAdapter({
+          folder: o.from,
+          name: o.name,
+          ...(o.base !== undefined ? { base: o.base } : {}),
+          ...(o.domain !== undefined ? { domain: o.domain } : {}),
+        });
         const domain = r.domain ? `, domain ${r.domain}` : '';
-        console.log(`Imported "${r.name}" (model ${r.modelId}): a light expert over "${r.base}"${domain}; rank ${r.rank}, alpha ${r.alpha}, ${r.targets.join(', ')}; ${formatBytes(r.bytes)}.`);
+        console.log(
+          `Imported "${r.name}" (model ${r.modelId}): a light expert over "${r.base}"${domain}; rank ${r.rank}, alpha ${r.alpha}, ${r.targets.join(', ')}; ${formatBytes(r.bytes)}.`,
+        );
         console.log(`Its adapter_config.json names the model it was trained on: ${r.trainedOn}`);
       }),
     );

@@ -25,7 +25,11 @@ export function forestTokenizerPath(home: string): string {
 
 /** The tokenizer at `path`, or an error saying how to get one there. */
 export async function tokenizerAt(path: string): Promise<Tokenizer> {
-  if (!existsSync(path)) throw new GroveError('not_found', `No tokenizer at ${path}: create the forest first (\`grove init\`), or pass --tokenizer <tokenizer.json>.`);
+  if (!existsSync(path))
+    throw new GroveError(
+      'not_found',
+      `No tokenizer at ${path}: create the forest first (\`grove init\`), or pass --tokenizer <tokenizer.json>.`,
+    );
   return loadTokenizer(path);
 }
 
@@ -42,7 +46,11 @@ function printStoredReport(home: string, domain: string): void {
   const catalog = Catalog.open(catalogPath(home));
   try {
     const docs = domainDocuments(catalog, domain);
-    if (!docs) throw new GroveError('not_found', `No domain ${JSON.stringify(domain)} in ${home}; ingest a folder with \`grove ingest <folder> --domain ${domain}\`.`);
+    if (!docs)
+      throw new GroveError(
+        'not_found',
+        `No domain ${JSON.stringify(domain)} in ${home}; ingest a folder with \`grove ingest <folder> --domain ${domain}\`.`,
+      );
     // Every name and sentence goes through printable(): a file name's newline, carriage return or RLO must not split, overwrite or reverse a row.
     for (const d of docs) {
       const what =
@@ -74,7 +82,12 @@ export function registerIngest(program: Command): void {
     .option('--domain <name>', 'domain name (letters, digits, ".", "-", "_")', domainNameArg)
     .option('--tokenizer <path>', "tokenizer.json to use (default: the forest's)")
     .option('--report', 'print the stored report of the domain instead of ingesting')
-    .option('--ignore <pattern>', `skip files matching a .gitignore-style pattern (repeatable; added to the defaults and the folder's ${GROVEIGNORE})`, (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--ignore <pattern>',
+      `skip files matching a .gitignore-style pattern (repeatable; added to the defaults and the folder's ${GROVEIGNORE})`,
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--no-default-ignore', 'do not apply the default ignore list')
     .option('--show-ignore', 'print the default ignore list and exit')
     .option('--max-file-mb <n>', 'skip files larger than this, as "too large"', (v) => Number(v))

@@ -59,24 +59,39 @@ export function registerInit(program: Command): void {
   budgetOptions(
     program
       .command('init')
-      .description('create a forest: from a model folder (it becomes the seed), the sample corpus, or your folders (a seed trained from scratch)')
+      .description(
+        'create a forest: from a model folder (it becomes the seed), the sample corpus, or your folders (a seed trained from scratch)',
+      )
       .option('--from <folder>', 'model folder (config.json, safetensors, tokenizer.json) to use as the seed')
       .option('--name <name>', 'forest name (with --from)', 'forest')
       .option('--seed-name <name>', 'name of the seed model (with --from; default: the folder name)', modelNameArg)
       .option('--sample [preset]', 'the sample forest from the bundled Brown corpus: standard (a few minutes) or tiny (seconds)')
-      .option('--domain <name=folder>', 'a folder of your documents as a domain of the seed phase (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+      .option(
+        '--domain <name=folder>',
+        'a folder of your documents as a domain of the seed phase (repeatable)',
+        (v: string, acc: string[]) => [...acc, v],
+        [] as string[],
+      )
       .option('--shape <shape>', 'seed size from scratch: micro, tiny or small', 'tiny')
-      .option('--vocab <n>', 'BPE vocabulary size from scratch (default: the shape\'s)', (v) => Number(v))
+      .option('--vocab <n>', "BPE vocabulary size from scratch (default: the shape's)", (v) => Number(v))
       .option('--experts', 'then branch and train one expert per --domain folder from the seed')
-      .option('--expert-steps <n>', 'with --experts: each expert\'s budget in steps (default: two passes over its folder)', (v) => Number(v)),
+      .option('--expert-steps <n>', "with --experts: each expert's budget in steps (default: two passes over its folder)", (v) =>
+        Number(v),
+      ),
     { device: false },
   ).action(async (o: InitOpts, cmd: Command) => {
     const home = forestHomeOf(cmd);
     const ways = [o.from !== undefined, o.sample !== undefined, o.domain.length > 0].filter(Boolean).length;
-    if (ways !== 1) throw new GroveError('bad_input', 'Choose one way to start the forest: --from <model folder>, --sample, or --domain NAME=FOLDER (repeatable).');
+    if (ways !== 1)
+      throw new GroveError(
+        'bad_input',
+        'Choose one way to start the forest: --from <model folder>, --sample, or --domain NAME=FOLDER (repeatable).',
+      );
     if (o.from) {
       const r = await initForestFromModel(home, o.from, { forestName: o.name, ...(o.seedName ? { seedName: o.seedName } : {}) });
-      console.log(`Forest "${o.name}" in ${home}: seed "${r.seedName}" (${(r.parameters / 1e6).toFixed(2)} M parameters, weights ${r.weightsSha256.slice(0, 12)}).`);
+      console.log(
+        `Forest "${o.name}" in ${home}: seed "${r.seedName}" (${(r.parameters / 1e6).toFixed(2)} M parameters, weights ${r.weightsSha256.slice(0, 12)}).`,
+      );
       console.log('Next: grove add <folder> --domain NAME');
       return;
     }
@@ -89,15 +104,29 @@ export function registerInit(program: Command): void {
       }
       if (o.sample !== undefined) {
         const preset = o.sample === true ? 'standard' : o.sample;
-        if (preset !== 'standard' && preset !== 'tiny') throw new GroveError('bad_input', `--sample takes standard or tiny, not ${JSON.stringify(preset)}.`);
+        if (preset !== 'standard' && preset !== 'tiny')
+          throw new GroveError('bad_input', `--sample takes standard or tiny, not ${JSON.stringify(preset)}.`);
         const done = await runJob(service, () => service.createSampleForest({ preset }), { followUps: true });
         console.log(`Sample forest in ${home}: a seed and ${experts(done.length - 1)}. Try: grove chat`);
         return;
       }
       const budget = budgetOf(o);
       const then = o.experts ? { experts: o.expertSteps ? { budget: { steps: o.expertSteps } } : {} } : {};
-      const done = await runJob(service, () => service.createForest({ domains: o.domain.map(parseDomain), shape: o.shape, ...(o.vocab ? { vocabSize: o.vocab } : {}), ...(budget ? { budget } : {}), ...then }), { followUps: o.experts === true });
-      console.log(`Forest in ${home}: a seed trained from scratch on ${o.domain.length} domain(s)${done.length > 1 ? ` and ${experts(done.length - 1)}` : ''}.`);
+      const done = await runJob(
+        service,
+        () =>
+          service.createForest({
+            domains: o.domain.map(parseDomain),
+            shape: o.shape,
+            ...(o.vocab ? { vocabSize: o.vocab } : {}),
+            ...(budget ? { budget } : {}),
+            ...then,
+          }),
+        { followUps: o.experts === true },
+      );
+      console.log(
+        `Forest in ${home}: a seed trained from scratch on ${o.domain.length} domain(s)${done.length > 1 ? ` and ${experts(done.length - 1)}` : ''}.`,
+      );
       console.log('Next: grove add <folder> --domain NAME');
     } finally {
       service.close();

@@ -15,7 +15,12 @@ export function registerJobs(program: Command): void {
       // No workers: listing must not start the queued jobs.
       const service = new GroveService({ forestHome: forestHomeOf(cmd), transport: 'http' });
       try {
-        for (const j of await service.jobs({})) console.log([j.id, j.status, j.label, `${j.done}/${j.total}`, j.status === 'running' ? formatEta(j.etaSeconds) : '', j.error ?? ''].join('\t'));
+        for (const j of await service.jobs({}))
+          console.log(
+            [j.id, j.status, j.label, `${j.done}/${j.total}`, j.status === 'running' ? formatEta(j.etaSeconds) : '', j.error ?? ''].join(
+              '\t',
+            ),
+          );
       } finally {
         service.close();
       }

@@ -23,7 +23,10 @@ export function registerList(program: Command): void {
           console.log(`  ${m.id}\t${m.role}\t${m.name}${domain}${m.status === 'training' ? '\t(not trained yet)' : ''}`);
         }
         console.log('\ndomains');
-        for (const d of s.domains) console.log(`  ${d.name}\t${d.stats ? `${d.stats.accepted} files, ${d.stats.tokens} tokens${d.stats.trainable ? '' : ' (too small to train)'}` : 'not ingested'}\t${d.sourcePath ?? ''}`);
+        for (const d of s.domains)
+          console.log(
+            `  ${d.name}\t${d.stats ? `${d.stats.accepted} files, ${d.stats.tokens} tokens${d.stats.trainable ? '' : ' (too small to train)'}` : 'not ingested'}\t${d.sourcePath ?? ''}`,
+          );
       } finally {
         service.close();
       }

@@ -42,40 +42,67 @@ const SAMPLING_REPETITION_PENALTY = 1.1;
 export function addMixOptions(cmd: Command, o: { modelHelp: string }): Command {
   return cmd
     .option('--model <model...>', o.modelHelp)
-    .option('--prior <kind>', 'ensemble prior: auto (cached if one is stored for the target, else uniform), cached (stored by `grove prior`), or uniform', 'auto')
+    .option(
+      '--prior <kind>',
+      'ensemble prior: auto (cached if one is stored for the target, else uniform), cached (stored by `grove prior`), or uniform',
+      'auto',
+    )
     .option('--target <target>', 'whose cached prior: domain:NAME, folder:PATH, chat:ID or mix')
     .option('--posterior <kind>', 'how the weights follow the text: context or last-token', 'context')
     .option('--window <n>', 'context posterior: recent tokens that count ("all" = the whole context)', '256')
     .option('--top-experts <k>', 'run only the k experts of largest prior', num)
     .option('--weights <list>', 'fixed weights instead of the posterior: name=0.7,name2=0.3')
-    .option('--routing <kind>', 'posterior (the domain posterior), or clusters: the experts `grove add --discover` grew, weighed by the distance of the text to their clusters (c-BTM, no expert run to route; with --top-experts K only the K nearest run)', 'posterior')
-    .option('--temperature <t>', '0 = greedy: always the most likely token (no repetition penalty unless --repetition-penalty is given)', num, 0.8)
+    .option(
+      '--routing <kind>',
+      'posterior (the domain posterior), or clusters: the experts `grove add --discover` grew, weighed by the distance of the text to their clusters (c-BTM, no expert run to route; with --top-experts K only the K nearest run)',
+      'posterior',
+    )
+    .option(
+      '--temperature <t>',
+      '0 = greedy: always the most likely token (no repetition penalty unless --repetition-penalty is given)',
+      num,
+      0.8,
+    )
     .option('--top-k <k>', 'sampling: keep the k most likely tokens (0 = off)', num, 40)
     .option('--top-p <p>', 'sampling: nucleus (1 = off)', num, 0.95)
-    .option('--repetition-penalty <r>', `divides the scores of tokens already in the text (1 = off; default ${SAMPLING_REPETITION_PENALTY} when sampling, off at --temperature 0)`, num)
+    .option(
+      '--repetition-penalty <r>',
+      `divides the scores of tokens already in the text (1 = off; default ${SAMPLING_REPETITION_PENALTY} when sampling, off at --temperature 0)`,
+      num,
+    )
     .option('--seed <n>', 'sampling seed', num, 0)
     .option('--threads <n>', 'CPU threads (0 = all)', num, 0)
-    .option('--quant <bits>', 'run every model with f32 weights, or block-quantized to 8 or 4 bits (made once per model and kept beside it)', 'f32');
+    .option(
+      '--quant <bits>',
+      'run every model with f32 weights, or block-quantized to 8 or 4 bits (made once per model and kept beside it)',
+      'f32',
+    );
 }
 
 /** --quant as a ModelQuant, refused with the choices otherwise. */
 export function quantOf(o: { quant: string }): ModelQuant {
-  if (!(MODEL_QUANTS as readonly string[]).includes(o.quant)) throw new GroveError('bad_input', `--quant ${o.quant} is not a choice: give f32, 8 or 4.`);
+  if (!(MODEL_QUANTS as readonly string[]).includes(o.quant))
+    throw new GroveError('bad_input', `--quant ${o.quant} is not a choice: give f32, 8 or 4.`);
   return o.quant as ModelQuant;
 }
 
 /** `name=0.7,name2=0.3` -> { name: 0.7, name2: 0.3 }. */
 export function parseWeights(list: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const part of list.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of list
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = part.lastIndexOf('=');
     const name = part.slice(0, eq).trim();
     const weight = Number(part.slice(eq + 1));
-    if (eq <= 0 || !name || !Number.isFinite(weight) || weight < 0) throw new GroveError('bad_input', `--weights: "${part}" is not name=weight with a weight >= 0 (e.g. --weights law=0.7,med=0.3).`);
+    if (eq <= 0 || !name || !Number.isFinite(weight) || weight < 0)
+      throw new GroveError('bad_input', `--weights: "${part}" is not name=weight with a weight >= 0 (e.g. --weights law=0.7,med=0.3).`);
     if (name in out) throw new GroveError('bad_input', `--weights names ${name} twice; name each model once.`);
     out[name] = weight;
   }
-  if (Object.keys(out).length === 0) throw new GroveError('bad_input', '--weights is empty; give name=weight pairs, e.g. --weights law=0.7,med=0.3.');
+  if (Object.keys(out).length === 0)
+    throw new GroveError('bad_input', '--weights is empty; give name=weight pairs, e.g. --weights law=0.7,med=0.3.');
   return out;
 }
 
@@ -90,14 +117,25 @@ function isFolder(p: string): boolean {
 
 /** The MixSpec the options describe; `targets` are the default prior targets to look up. */
 export function mixSpecFromOptions(o: MixOpts, defaultTargets: string[]): MixSpec {
-  if (!['auto', 'cached', 'uniform'].includes(o.prior)) throw new GroveError('bad_input', `--prior must be auto, cached or uniform, not ${JSON.stringify(o.prior)}.`);
-  if (!['context', 'last-token'].includes(o.posterior)) throw new GroveError('bad_input', `--posterior must be context or last-token, not ${JSON.stringify(o.posterior)}.`);
+  if (!['auto', 'cached', 'uniform'].includes(o.prior))
+    throw new GroveError('bad_input', `--prior must be auto, cached or uniform, not ${JSON.stringify(o.prior)}.`);
+  if (!['context', 'last-token'].includes(o.posterior))
+    throw new GroveError('bad_input', `--posterior must be context or last-token, not ${JSON.stringify(o.posterior)}.`);
   const window = o.window === 'all' ? null : Number(o.window);
-  if (window !== null && !(Number.isInteger(window) && window >= 0)) throw new GroveError('bad_input', `--window must be a whole number of tokens >= 0, or "all"; got ${JSON.stringify(o.window)}.`);
-  if (o.posterior === 'last-token' && o.window !== '256') throw new GroveError('bad_input', '--window applies to the context posterior; the last-token posterior reads one token.');
-  if (o.topExperts !== undefined && !(Number.isInteger(o.topExperts) && o.topExperts >= 1)) throw new GroveError('bad_input', `--top-experts must be a whole number >= 1, not ${o.topExperts}.`);
-  if (!['posterior', 'clusters'].includes(o.routing)) throw new GroveError('bad_input', `--routing must be posterior or clusters, not ${JSON.stringify(o.routing)}.`);
-  const spec: MixSpec = { prior: o.prior as MixSpec['prior'], targets: o.target ? [o.target] : defaultTargets, posterior: o.posterior as 'context' | 'last-token', window };
+  if (window !== null && !(Number.isInteger(window) && window >= 0))
+    throw new GroveError('bad_input', `--window must be a whole number of tokens >= 0, or "all"; got ${JSON.stringify(o.window)}.`);
+  if (o.posterior === 'last-token' && o.window !== '256')
+    throw new GroveError('bad_input', '--window applies to the context posterior; the last-token posterior reads one token.');
+  if (o.topExperts !== undefined && !(Number.isInteger(o.topExperts) && o.topExperts >= 1))
+    throw new GroveError('bad_input', `--top-experts must be a whole number >= 1, not ${o.topExperts}.`);
+  if (!['posterior', 'clusters'].includes(o.routing))
+    throw new GroveError('bad_input', `--routing must be posterior or clusters, not ${JSON.stringify(o.routing)}.`);
+  const spec: MixSpec = {
+    prior: o.prior as MixSpec['prior'],
+    targets: o.target ? [o.target] : defaultTargets,
+    posterior: o.posterior as 'context' | 'last-token',
+    window,
+  };
   if (o.topExperts !== undefined) spec.topK = o.topExperts;
   if (o.weights) spec.weights = parseWeights(o.weights);
   if (o.routing === 'clusters') spec.routing = 'clusters';
@@ -126,7 +164,10 @@ export function resolveCliMix(home: string, o: MixOpts, spec: MixSpec): CliMix {
     const usesForest = resolved.models.some((m) => !external.some((e) => e.name === m));
     const tokenizerDir = usesForest || !withTokenizer ? forestTokenizerDir(home) : withTokenizer.folder;
     if (!existsSync(join(tokenizerDir, 'tokenizer.json'))) {
-      throw new GroveError('not_found', `No tokenizer for these models: ${withTokenizer ? '' : 'the model folder has no tokenizer.json and '}${forestTokenizer} does not exist. Give a model folder with its tokenizer.json, or use --home <forest>.`);
+      throw new GroveError(
+        'not_found',
+        `No tokenizer for these models: ${withTokenizer ? '' : 'the model folder has no tokenizer.json and '}${forestTokenizer} does not exist. Give a model folder with its tokenizer.json, or use --home <forest>.`,
+      );
     }
     return { ...resolved, tokenizerDir };
   } finally {

@@ -38,7 +38,11 @@ function readPem(file: string, flag: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new GroveError('not_found', `${flag} ${resolve(file)} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); give the path of a PEM file.`, { file });
+    throw new GroveError(
+      'not_found',
+      `${flag} ${resolve(file)} could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); give the path of a PEM file.`,
+      { file },
+    );
   }
 }
 
@@ -66,12 +70,25 @@ export function registerServe(program: Command): void {
     .option('--new-token', 'replace the access token kept in the forest home (pages opened with the old one must use the new address)')
     .option('--remote', 'apply the remote rules on a loopback address too (behind a reverse proxy or an SSH tunnel)')
     .option('--allowed-host <name>', 'a name requests may use for this server, besides its address and host name (repeatable)', collect, [])
-    .option('--allow-root <dir>', 'a folder whose documents, model folders and exports the API may use (repeatable; remote default: the forest home)', collect, [])
+    .option(
+      '--allow-root <dir>',
+      'a folder whose documents, model folders and exports the API may use (repeatable; remote default: the forest home)',
+      collect,
+      [],
+    )
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
-    .option('--openai', 'serve the OpenAI-compatible endpoint under /v1 (kept as the forest\'s setting, as the app\'s Settings switch keeps it)')
-    .option('--no-openai', 'do not serve it (kept as the setting too); without either, the forest\'s setting decides')
-    .option('--openai-queue <n>', 'OpenAI endpoint: requests running or waiting at once before a 429', (v) => Number.parseInt(v, 10), DEFAULT_QUEUE_LIMIT)
+    .option(
+      '--openai',
+      "serve the OpenAI-compatible endpoint under /v1 (kept as the forest's setting, as the app's Settings switch keeps it)",
+    )
+    .option('--no-openai', "do not serve it (kept as the setting too); without either, the forest's setting decides")
+    .option(
+      '--openai-queue <n>',
+      'OpenAI endpoint: requests running or waiting at once before a 429',
+      (v) => Number.parseInt(v, 10),
+      DEFAULT_QUEUE_LIMIT,
+    )
     .action(async (opts: ServeFlags, cmd: Command) => {
       const home = forestHomeOf(cmd);
       const remote = isRemote(opts.host, opts.remote);
@@ -84,23 +101,55 @@ export function registerServe(program: Command): void {
       const inference = nodeInferLauncher(fileURLToPath(new URL('./infer-worker.js', import.meta.url)));
       const api = new GroveService({ forestHome: home, transport: 'http', workers, inference, pathRoots });
       const staticDir = fileURLToPath(new URL('../renderer', import.meta.url));
-      if (!(Number.isInteger(opts.openaiQueue) && opts.openaiQueue >= 1)) throw new GroveError('bad_input', `--openai-queue must be a whole number >= 1, not ${JSON.stringify(opts.openaiQueue)}.`);
-      const openai = new OpenAiEndpoint({ completions: api.completions, key: (await keptToken(home, { file: OPENAI_KEY_FILE })).token, queueLimit: opts.openaiQueue });
-      const server = await startServer({ api, staticDir, host: opts.host, port: opts.port, remote, allowedHosts: opts.allowedHost, token, openai, ...(tls ? { tls } : {}) }).catch((err: unknown) => {
+      if (!(Number.isInteger(opts.openaiQueue) && opts.openaiQueue >= 1))
+        throw new GroveError('bad_input', `--openai-queue must be a whole number >= 1, not ${JSON.stringify(opts.openaiQueue)}.`);
+      const openai = new OpenAiEndpoint({
+        completions: api.completions,
+        key: (await keptToken(home, { file: OPENAI_KEY_FILE })).token,
+        queueLimit: opts.openaiQueue,
+      });
+      const server = await startServer({
+        api,
+        staticDir,
+        host: opts.host,
+        port: opts.port,
+        remote,
+        allowedHosts: opts.allowedHost,
+        token,
+        openai,
+        ...(tls ? { tls } : {}),
+      }).catch((err: unknown) => {
         api.close();
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new GroveError('conflict', `Port ${opts.port} on ${opts.host} is in use: another Grove (or another program) is serving there. If it is Grove, open the address it printed; otherwise stop that program, or choose another port with --port N.`, { port: opts.port, host: opts.host });
+          throw new GroveError(
+            'conflict',
+            `Port ${opts.port} on ${opts.host} is in use: another Grove (or another program) is serving there. If it is Grove, open the address it printed; otherwise stop that program, or choose another port with --port N.`,
+            { port: opts.port, host: opts.host },
+          );
         }
         throw err;
       });
       if (kept?.replaced) console.log(`Note: ${kept.replaced}.`);
       if (server.remote) {
-        const facts = { host: opts.host, port: server.port, names: server.allowedNames, tokenBits: opts.token ? tokenBits(opts.token) : GENERATED_TOKEN_BITS, tlsCert: opts.tlsCert ? resolve(opts.tlsCert) : null, roots: pathRoots.roots };
+        const facts = {
+          host: opts.host,
+          port: server.port,
+          names: server.allowedNames,
+          tokenBits: opts.token ? tokenBits(opts.token) : GENERATED_TOKEN_BITS,
+          tlsCert: opts.tlsCert ? resolve(opts.tlsCert) : null,
+          roots: pathRoots.roots,
+        };
         for (const line of remoteWarning(facts)) console.log(line);
       }
-      const endpoint = await api.attachOpenAiEndpoint(openai.hostAt(() => server.url), opts.openai);
+      const endpoint = await api.attachOpenAiEndpoint(
+        openai.hostAt(() => server.url),
+        opts.openai,
+      );
       console.log(`Grove is serving ${home}`);
-      if (endpoint.url) console.log(`OpenAI-compatible endpoint: ${endpoint.url} (API key ${endpoint.key}, kept in ${join(home, OPENAI_KEY_FILE)}; models: GET ${endpoint.url}/models)`);
+      if (endpoint.url)
+        console.log(
+          `OpenAI-compatible endpoint: ${endpoint.url} (API key ${endpoint.key}, kept in ${join(home, OPENAI_KEY_FILE)}; models: GET ${endpoint.url}/models)`,
+        );
       console.log(`Open ${server.openUrl}`);
       const stop = async (): Promise<void> => {
         // A connection that will not close (a client that never reads its response) must not keep Ctrl-C waiting.

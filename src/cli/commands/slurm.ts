@@ -46,7 +46,10 @@ export function registerSlurm(program: Command): void {
     .option('--gpus <n>', 'GPUs per job', (v) => Number(v))
     .option('--cpus <n>', 'CPUs per task', (v) => Number(v))
     .option('--memory <size>', 'memory per node (16G, 4000M)')
-    .option('--sbatch <option>', 'a further sbatch long option (--qos=high); repeat for more', (v: string, all: string[] = []) => [...all, v])
+    .option('--sbatch <option>', 'a further sbatch long option (--qos=high); repeat for more', (v: string, all: string[] = []) => [
+      ...all,
+      v,
+    ])
     .option('--train-on <where>', 'where new experts train by default: local or slurm')
     .action(async (o: ConfigOpts, cmd: Command) => {
       const service = new GroveService({ forestHome: forestHomeOf(cmd), transport: 'http' });
@@ -62,11 +65,19 @@ export function registerSlurm(program: Command): void {
           ...(o.memory !== undefined ? { memory: o.memory } : {}),
           ...(o.sbatch !== undefined ? { extraOptions: o.sbatch } : {}),
         };
-        if (o.trainOn !== undefined && o.trainOn !== 'local' && o.trainOn !== 'slurm') throw new GroveError('bad_input', `--train-on is local or slurm, not ${JSON.stringify(o.trainOn)}.`);
+        if (o.trainOn !== undefined && o.trainOn !== 'local' && o.trainOn !== 'slurm')
+          throw new GroveError('bad_input', `--train-on is local or slurm, not ${JSON.stringify(o.trainOn)}.`);
         if (Object.keys(fields).length === 0 && o.trainOn === undefined) return print(current);
         const merged = Object.keys(fields).length > 0 ? { ...(current.slurm ?? {}), ...fields } : current.slurm;
-        if (merged && !merged.sharedDir) throw new GroveError('bad_input', 'The Slurm settings need the shared folder: --shared-dir DIR (a folder this machine and the nodes see at the same path).');
-        const view = await service.setClusterSettings({ trainOn: (o.trainOn as 'local' | 'slurm' | undefined) ?? current.trainOn, slurm: merged ? (merged as SlurmFields) : null });
+        if (merged && !merged.sharedDir)
+          throw new GroveError(
+            'bad_input',
+            'The Slurm settings need the shared folder: --shared-dir DIR (a folder this machine and the nodes see at the same path).',
+          );
+        const view = await service.setClusterSettings({
+          trainOn: (o.trainOn as 'local' | 'slurm' | undefined) ?? current.trainOn,
+          slurm: merged ? (merged as SlurmFields) : null,
+        });
         print(view);
       } finally {
         service.close();

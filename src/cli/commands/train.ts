@@ -18,10 +18,14 @@ export function registerTrain(program: Command): void {
     const service = jobRunningService(forestHomeOf(cmd));
     try {
       const budget = budgetOf(o);
-      const [job] = await runJob(service, () => service.trainModel({ model: o.model, ...(o.domain ? { domain: o.domain } : {}), ...deviceOf(o), ...(budget ? { budget } : {}) }));
+      const [job] = await runJob(service, () =>
+        service.trainModel({ model: o.model, ...(o.domain ? { domain: o.domain } : {}), ...deviceOf(o), ...(budget ? { budget } : {}) }),
+      );
       const run = (await service.runs({})).find((r) => r.id === job?.runId);
       if (run) {
-        console.log(`${run.modelName}: ${run.step} steps on ${run.domain}, loss ${run.lastLoss?.toFixed(4) ?? '–'}${run.lastValidLoss !== null ? `, valid ${run.lastValidLoss.toFixed(4)}` : ''}`);
+        console.log(
+          `${run.modelName}: ${run.step} steps on ${run.domain}, loss ${run.lastLoss?.toFixed(4) ?? '–'}${run.lastValidLoss !== null ? `, valid ${run.lastValidLoss.toFixed(4)}` : ''}`,
+        );
         const judged = estimateVsActual(run.estimate, run.actual);
         if (judged) console.log(`  ${judged}`);
       }

@@ -23,16 +23,34 @@ export class AdapterCalls {
   async importAdapter(raw: ApiInput<'importAdapter'>): Promise<ApiOutput<'importAdapter'>> {
     // Parsed here too: in-process callers (the CLI) do not pass through the transports' validation.
     const input = apiSchemas.importAdapter.input.parse(raw);
-    const folder = this.paths.folder(input.folder, 'adapter folder', 'Choose a PEFT adapter folder (adapter_config.json, adapter_model.safetensors).');
+    const folder = this.paths.folder(
+      input.folder,
+      'adapter folder',
+      'Choose a PEFT adapter folder (adapter_config.json, adapter_model.safetensors).',
+    );
     const forest = this.catalog.forest();
-    if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: plant a seed first (`grove init --from <model folder>`), then import adapters trained on it.');
+    if (!forest)
+      throw new GroveError(
+        'not_found',
+        'This forest home has no forest yet: plant a seed first (`grove init --from <model folder>`), then import adapters trained on it.',
+      );
     // Checked before the adapter is read, and again when the row is written.
-    if (liveModelNamed(this.catalog, input.name, forest.id)) throw new GroveError('conflict', `The forest already has a model named "${input.name}"; choose another name.`, { name: input.name });
+    if (liveModelNamed(this.catalog, input.name, forest.id))
+      throw new GroveError('conflict', `The forest already has a model named "${input.name}"; choose another name.`, { name: input.name });
     const base = this.base(forest.id, input.base);
     const domain = input.domain === undefined ? null : this.catalog.domains(forest.id).find((d) => d.name === input.domain);
-    if (domain === undefined) throw new GroveError('not_found', `No domain "${input.domain}" in this forest: add its folder first (grove ingest <folder> --domain ${input.domain}), or leave the domain out.`, { domain: input.domain });
+    if (domain === undefined)
+      throw new GroveError(
+        'not_found',
+        `No domain "${input.domain}" in this forest: add its folder first (grove ingest <folder> --domain ${input.domain}), or leave the domain out.`,
+        { domain: input.domain },
+      );
 
-    const stored = await storeAdapterFolder(this.forestHome, folder, { baseSha256: base.weightsSha256, tokenizerSha256: base.tokenizerSha256, baseLabel: `"${base.name}"` });
+    const stored = await storeAdapterFolder(this.forestHome, folder, {
+      baseSha256: base.weightsSha256,
+      tokenizerSha256: base.tokenizerSha256,
+      baseLabel: `"${base.name}"`,
+    });
     const modelId = this.catalog.transaction(() => {
       claimModelName(this.catalog, forest.id, input.name);
       const id = insertModel(this.catalog, {
@@ -50,21 +68,42 @@ export class AdapterCalls {
       return id;
     });
     const { rank, alpha, targets } = stored.lora;
-    return { modelId, name: input.name, base: base.name, domain: domain?.name ?? null, rank, alpha, targets: [...targets], bytes: stored.bytes, trainedOn: stored.baseModel };
+    return {
+      modelId,
+      name: input.name,
+      base: base.name,
+      domain: domain?.name ?? null,
+      rank,
+      alpha,
+      targets: [...targets],
+      bytes: stored.bytes,
+      trainedOn: stored.baseModel,
+    };
   }
 
   /** The full, ready model an adapter is added to: the one named, else the forest's seed. */
   private base(forestId: number, name: string | undefined) {
     const seed = liveSeed(this.catalog, forestId);
     const chosen = name ?? seed?.name;
-    if (chosen === undefined) throw new GroveError('not_found', 'The forest has no seed to add the adapter to: plant one first, or name the base model.');
+    if (chosen === undefined)
+      throw new GroveError('not_found', 'The forest has no seed to add the adapter to: plant one first, or name the base model.');
     const found = findModel(this.catalog, chosen);
-    if (!found) throw new GroveError('not_found', `No model "${chosen}" in this forest to add the adapter to; \`grove list\` shows the models.`, { model: chosen });
+    if (!found)
+      throw new GroveError('not_found', `No model "${chosen}" in this forest to add the adapter to; \`grove list\` shows the models.`, {
+        model: chosen,
+      });
     const row = modelById(this.catalog, found.id);
     if (row.light) {
-      throw new GroveError('bad_input', `"${row.name}" is a light expert, itself an adapter over a base; an adapter is added to a full model. Name the full model it was trained on${seed ? ` (usually the seed, "${seed.name}")` : ''}.`, { model: row.name });
+      throw new GroveError(
+        'bad_input',
+        `"${row.name}" is a light expert, itself an adapter over a base; an adapter is added to a full model. Name the full model it was trained on${seed ? ` (usually the seed, "${seed.name}")` : ''}.`,
+        { model: row.name },
+      );
     }
-    if (row.status !== 'ready') throw new GroveError('conflict', `"${row.name}" is still training; import the adapter over it once it is ready.`, { model: row.name });
+    if (row.status !== 'ready')
+      throw new GroveError('conflict', `"${row.name}" is still training; import the adapter over it once it is ready.`, {
+        model: row.name,
+      });
     return { ...row, weightsSha256: found.weightsSha256 };
   }
 }

@@ -41,28 +41,71 @@ function freeBaselineName(catalog: Catalog, forestId: number): string {
 
 export function planBaseline(catalog: Catalog, home: string, input: ApiParsedInput<'compareWithBaseline'>): BaselineJobPayload {
   const forest = catalog.forest();
-  if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
+  if (!forest)
+    throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
   const experts = forestExperts(catalog, forest.id).map((e) => modelById(catalog, e.id));
-  if (experts.length === 0) throw new GroveError('conflict', 'The forest has no trained experts yet, so there is nothing to compare with one model: train an expert first.');
-  const trainingTokens = finishedRunTokens(catalog, experts.map((e) => e.id));
-  if (trainingTokens === 0) throw new GroveError('conflict', `The experts (${experts.map((e) => e.name).join(', ')}) have no finished training runs in this forest (imported ones?), so there is no compute to match: train an expert here first.`);
+  if (experts.length === 0)
+    throw new GroveError(
+      'conflict',
+      'The forest has no trained experts yet, so there is nothing to compare with one model: train an expert first.',
+    );
+  const trainingTokens = finishedRunTokens(
+    catalog,
+    experts.map((e) => e.id),
+  );
+  if (trainingTokens === 0)
+    throw new GroveError(
+      'conflict',
+      `The experts (${experts.map((e) => e.name).join(', ')}) have no finished training runs in this forest (imported ones?), so there is no compute to match: train an expert here first.`,
+    );
   const byId = new Map(catalog.domains(forest.id).map((d) => [d.id, d]));
-  const expertDomains = [...new Set(experts.flatMap((e) => (e.domainId !== null && byId.get(e.domainId)?.statsJson ? [byId.get(e.domainId)!.name] : [])))];
-  if (expertDomains.length === 0) throw new GroveError('conflict', 'None of the experts has an ingested domain of its own to train the baseline on: add the domains again (grove ingest).');
+  const expertDomains = [
+    ...new Set(experts.flatMap((e) => (e.domainId !== null && byId.get(e.domainId)?.statsJson ? [byId.get(e.domainId)!.name] : []))),
+  ];
+  if (expertDomains.length === 0)
+    throw new GroveError(
+      'conflict',
+      'None of the experts has an ingested domain of its own to train the baseline on: add the domains again (grove ingest).',
+    );
 
   const seedModel = modelById(catalog, forestSeed(catalog, forest.id).id);
   const seed = storedRef(catalog, seedModel.id);
   // The experts' own settings (a full model's, even where some experts are light: the baseline is one whole model).
-  const settings = withOverrides(forestTrainingSettings(catalog, forest.id, parseModelConfig(JSON.parse(seedModel.architectureJson)), seedIsPretrained(catalog, forest.id, seedModel.id)), input);
+  const settings = withOverrides(
+    forestTrainingSettings(
+      catalog,
+      forest.id,
+      parseModelConfig(JSON.parse(seedModel.architectureJson)),
+      seedIsPretrained(catalog, forest.id, seedModel.id),
+    ),
+    input,
+  );
   const budget = budgetToJob({ tokens: trainingTokens }, settings) as { steps: number };
   const then: BaselineFollowUp = { experts: experts.map((e) => e.name), expertDomains, trainingTokens };
 
   return catalog.transaction((): BaselineJobPayload => {
     const name = input.name ?? freeBaselineName(catalog, forest.id);
     claimModelName(catalog, forest.id, name);
-    const modelId = insertModel(catalog, { forestId: forest.id, name, role: 'baseline', weightsSha256: null, weightsBytes: null, architectureJson: seedModel.architectureJson, tokenizerSha256: seedModel.tokenizerSha256, status: 'training' });
+    const modelId = insertModel(catalog, {
+      forestId: forest.id,
+      name,
+      role: 'baseline',
+      weightsSha256: null,
+      weightsBytes: null,
+      architectureJson: seedModel.architectureJson,
+      tokenizerSha256: seedModel.tokenizerSha256,
+      status: 'training',
+    });
     recordLineage(catalog, modelId, [{ modelId: seed.id, weight: 1 }]);
-    const runId = insertRun(catalog, { modelId, domainId: null, config: { settings, budget: { tokens: trainingTokens }, baseline: then }, totalSteps: budget.steps, device: input.device, runDir: '', initSha256: seed.sha256 });
+    const runId = insertRun(catalog, {
+      modelId,
+      domainId: null,
+      config: { settings, budget: { tokens: trainingTokens }, baseline: then },
+      totalSteps: budget.steps,
+      device: input.device,
+      runDir: '',
+      initSha256: seed.sha256,
+    });
     const runDir = join(runsDir(home), String(runId));
     setRunDir(catalog, runId, runDir);
     return {

@@ -17,7 +17,10 @@ import { planExpert } from './expert-plan';
 import { jobView, type ServiceJobs } from './jobs';
 import { runEstimate } from './training-estimate';
 
-export const WriteBundleInput = apiSchemas.trainExpert.input.omit({ branchOnly: true, on: true }).extend({ out: z.string().min(1) }).strict();
+export const WriteBundleInput = apiSchemas.trainExpert.input
+  .omit({ branchOnly: true, on: true })
+  .extend({ out: z.string().min(1) })
+  .strict();
 export type WriteBundleInput = z.input<typeof WriteBundleInput>;
 
 export class BundleCalls {
@@ -34,9 +37,11 @@ export class BundleCalls {
   writeBundle(raw: WriteBundleInput): JobView {
     const { out, ...input } = WriteBundleInput.parse(raw);
     const dir = resolve(out);
-    if (existsSync(join(dir, BUNDLE_PATHS.manifest))) throw new GroveError('conflict', `${dir} holds a bundle already; choose another folder (or remove it).`, { out: dir });
+    if (existsSync(join(dir, BUNDLE_PATHS.manifest)))
+      throw new GroveError('conflict', `${dir} holds a bundle already; choose another folder (or remove it).`, { out: dir });
     const forest = this.catalog.forest();
-    if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
+    if (!forest)
+      throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
     const expert = apiSchemas.trainExpert.input.parse({ ...input, branchOnly: false } satisfies ApiInput<'trainExpert'>);
     const payload = planExpert(this.catalog, this.forestHome, expert, runEstimate(this.catalog, this.forestHome, expert));
     const job = this.jobs.enqueueJob('expert', { ...payload, bundle: { out: dir, forestId: forest.id } });
@@ -51,7 +56,8 @@ export class BundleCalls {
     const { modelId, runId, name } = manifest.expert;
     const other = `The bundle ${bundleDir} was written for expert "${name}" of another forest (or one since removed from this one)`;
     const forest = this.catalog.forest();
-    if (!forest || forest.id !== manifest.expert.forestId) throw new GroveError('conflict', `${other}: merge it into the forest home that wrote it (--home).`, { bundle: bundleDir });
+    if (!forest || forest.id !== manifest.expert.forestId)
+      throw new GroveError('conflict', `${other}: merge it into the forest home that wrote it (--home).`, { bundle: bundleDir });
     let model: ReturnType<typeof modelById>;
     try {
       model = modelById(this.catalog, modelId);
@@ -59,9 +65,20 @@ export class BundleCalls {
     } catch {
       throw new GroveError('conflict', `${other}: merge it into the forest home that wrote it (--home).`, { bundle: bundleDir });
     }
-    if (model.name !== name || (model.status === 'training' && model.weightsSha256 !== manifest.start.sha256)) throw new GroveError('conflict', `${other}: this forest's model ${modelId} is "${model.name}", branched from other weights.`, { bundle: bundleDir });
-    if (model.status === 'ready') throw new GroveError('conflict', `Expert "${name}" is merged already (it is ready in this forest).`, { bundle: bundleDir, model: name });
-    if (model.status !== 'training') throw new GroveError('conflict', `Expert "${name}" is ${model.status} in this forest: there is nothing to merge the bundle into.`, { bundle: bundleDir, model: name });
+    if (model.name !== name || (model.status === 'training' && model.weightsSha256 !== manifest.start.sha256))
+      throw new GroveError('conflict', `${other}: this forest's model ${modelId} is "${model.name}", branched from other weights.`, {
+        bundle: bundleDir,
+      });
+    if (model.status === 'ready')
+      throw new GroveError('conflict', `Expert "${name}" is merged already (it is ready in this forest).`, {
+        bundle: bundleDir,
+        model: name,
+      });
+    if (model.status !== 'training')
+      throw new GroveError('conflict', `Expert "${name}" is ${model.status} in this forest: there is nothing to merge the bundle into.`, {
+        bundle: bundleDir,
+        model: name,
+      });
     const payload: BundleMergePayload = { bundleDir, modelId, name, train: { runId } };
     return jobView(this.jobs.enqueueJob('bundle-merge', payload));
   }

@@ -13,7 +13,14 @@ import { forestClusterSettings, forestSlurmSettings, saveForestClusterSettings }
 import { jobView, type ServiceJobs } from './jobs';
 import { planSlurmExperts } from './slurm-plan';
 
-export const TrainOnSlurmInput = z.object({ experts: z.array(apiSchemas.trainExpert.input.omit({ branchOnly: true, on: true })).min(1).max(256) }).strict();
+export const TrainOnSlurmInput = z
+  .object({
+    experts: z
+      .array(apiSchemas.trainExpert.input.omit({ branchOnly: true, on: true }))
+      .min(1)
+      .max(256),
+  })
+  .strict();
 export type TrainOnSlurmInput = z.input<typeof TrainOnSlurmInput>;
 
 export class ClusterCalls {
@@ -25,7 +32,8 @@ export class ClusterCalls {
 
   private forestId(): number {
     const forest = this.catalog.forest();
-    if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
+    if (!forest)
+      throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
     return forest.id;
   }
 

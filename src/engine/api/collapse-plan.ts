@@ -15,15 +15,32 @@ import { cachedPriorOver } from './evaluation-plan';
 import { targetText } from './prior-target';
 
 /** The weighting as the worker takes it; manual weights naming a model not collapsed are refused by name. */
-export function collapseWeighting(catalog: Catalog, home: string, paths: PathRoots, forestId: number, models: readonly StoredRef[], w: CollapseWeightingInput): CollapseJobPayload['weighting'] {
+export function collapseWeighting(
+  catalog: Catalog,
+  home: string,
+  paths: PathRoots,
+  forestId: number,
+  models: readonly StoredRef[],
+  w: CollapseWeightingInput,
+): CollapseJobPayload['weighting'] {
   if (w.kind === 'uniform') return w;
   if (w.kind === 'manual') {
     const known = new Set(models.map((m) => m.name));
     const unknown = Object.keys(w.weights).filter((n) => !known.has(n));
-    if (unknown.length > 0) throw new GroveError('not_found', `Manual weights name ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not among the models collapsed (${[...known].join(', ')}).`, { unknown });
+    if (unknown.length > 0)
+      throw new GroveError(
+        'not_found',
+        `Manual weights name ${unknown.join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not among the models collapsed (${[...known].join(', ')}).`,
+        { unknown },
+      );
     return { kind: 'manual', weights: models.map((m) => w.weights[m.name] ?? 0) };
   }
-  return { kind: 'posterior', target: w.target, prior: cachedPriorOver(catalog, forestId, w.target, models), text: targetText(catalog, home, forestId, w.target, paths) };
+  return {
+    kind: 'posterior',
+    target: w.target,
+    prior: cachedPriorOver(catalog, forestId, w.target, models),
+    text: targetText(catalog, home, forestId, w.target, paths),
+  };
 }
 
 /** How many models a weighting merges (a manual weight of 0 leaves a model out). */

@@ -52,7 +52,11 @@ export class CompletionCalls {
   }
 
   start(mix: ResolvedMix, request: CompletionRequest, onDelta: CompletionDelta): RunningCompletion {
-    if (!this.host) throw new GroveError('unsupported', 'This Grove process runs no inference worker, so it cannot generate; use the app or `grove serve`.');
+    if (!this.host)
+      throw new GroveError(
+        'unsupported',
+        'This Grove process runs no inference worker, so it cannot generate; use the app or `grove serve`.',
+      );
     const host = this.host;
     const reply: ReplyRequest = {
       tokenizerDir: forestTokenizerDir(this.forestHome),

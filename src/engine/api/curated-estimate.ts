@@ -37,18 +37,28 @@ export function machineTrainingSpeed(catalog: Catalog, home: string): MachineSpe
   const measured = readMeasuredSpeeds(home)
     .sort((a, b) => b.measuredAt.localeCompare(a.measuredAt))
     .slice(0, SAMPLES);
-  if (measured.length > 0) return { kind: 'measured', flopsPerSecond: median(measured.map((m) => m.flopsPerSecond)), samples: measured.length };
+  if (measured.length > 0)
+    return { kind: 'measured', flopsPerSecond: median(measured.map((m) => m.flopsPerSecond)), samples: measured.length };
   return { kind: 'reference', flopsPerSecond: REFERENCE_FLOPS_PER_CORE * availableParallelism(), samples: 0 };
 }
 
 export function curatedEstimate(model: CuratedModel, speed: MachineSpeedView, machine: MachineMemory): CuratedEstimateView {
   const config = curatedConfig(model);
   const settings = defaultTrainingSettings(config, true);
-  const base: TrainShape = { config, batchSize: settings.batchSize, microBatches: settings.microBatches, contextLength: settings.contextLength };
+  const base: TrainShape = {
+    config,
+    batchSize: settings.batchSize,
+    microBatches: settings.microBatches,
+    contextLength: settings.contextLength,
+  };
   const light: TrainShape = { ...base, lora: lightOption({ rank: 16 }) };
   const peaks = { full: trainingMemory(base).peakBytes, light: trainingMemory(light).peakBytes };
   const fits = { full: fitOf(peaks.full, machine.availableBytes), light: fitOf(peaks.light, machine.availableBytes) };
-  const { recommended } = recommendKind({ peakMemoryBytes: peaks.full, fits: fits.full }, { peakMemoryBytes: peaks.light, fits: fits.light }, machine.availableBytes);
+  const { recommended } = recommendKind(
+    { peakMemoryBytes: peaks.full, fits: fits.full },
+    { peakMemoryBytes: peaks.light, fits: fits.light },
+    machine.availableBytes,
+  );
   const tokens = Math.round(ESTIMATE_TEXT_BYTES / BYTES_PER_TOKEN);
   const ingest = resolveSettings();
   const trainTokens = Math.round(tokens * (1 - ingest.validFraction - ingest.testFraction));

@@ -33,8 +33,15 @@ export class DiscoverCalls {
   discoverDomains(input: ApiInput<'discoverDomains'>): JobView {
     const folder = this.jobs.paths.folder(input.folder);
     const tokenizer = join(forestTokenizerDir(this.forestHome), 'tokenizer.json');
-    if (!existsSync(tokenizer)) throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first, then discover the domains of a folder.');
-    const payload: DiscoverJobPayload = { folder, dir: discoverDir(this.forestHome, folder), tokenizer, ...(input.k !== undefined ? { k: input.k } : {}), seed: input.seed ?? 0 };
+    if (!existsSync(tokenizer))
+      throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first, then discover the domains of a folder.');
+    const payload: DiscoverJobPayload = {
+      folder,
+      dir: discoverDir(this.forestHome, folder),
+      tokenizer,
+      ...(input.k !== undefined ? { k: input.k } : {}),
+      seed: input.seed ?? 0,
+    };
     return jobView(this.jobs.enqueueJob('discover', payload));
   }
 
@@ -54,11 +61,20 @@ export class DiscoverCalls {
     const clusterDomain: (string | null)[] = stored.clusters.map(() => null);
     const names = new Set<string>();
     for (const d of input.domains) {
-      if (names.has(d.name)) throw new GroveError('bad_input', `The name "${d.name}" is given to two domains; merge their clusters into one domain instead.`, { name: d.name });
+      if (names.has(d.name))
+        throw new GroveError('bad_input', `The name "${d.name}" is given to two domains; merge their clusters into one domain instead.`, {
+          name: d.name,
+        });
       names.add(d.name);
       for (const c of d.clusters) {
-        if (c >= stored.clusters.length) throw new GroveError('bad_input', `There is no cluster ${c + 1}: the discovery found ${stored.clusters.length}.`, { cluster: c });
-        if (clusterDomain[c] !== null) throw new GroveError('bad_input', `Cluster ${c + 1} is in two domains ("${clusterDomain[c]}" and "${d.name}"); give each cluster to one domain.`, { cluster: c });
+        if (c >= stored.clusters.length)
+          throw new GroveError('bad_input', `There is no cluster ${c + 1}: the discovery found ${stored.clusters.length}.`, { cluster: c });
+        if (clusterDomain[c] !== null)
+          throw new GroveError(
+            'bad_input',
+            `Cluster ${c + 1} is in two domains ("${clusterDomain[c]}" and "${d.name}"); give each cluster to one domain.`,
+            { cluster: c },
+          );
         clusterDomain[c] = d.name;
       }
     }
@@ -66,7 +82,8 @@ export class DiscoverCalls {
     assertLightStartHasParents(this.catalog, expert.init, expert.light);
     for (const d of input.domains) {
       assertExpertNameFree(this.catalog, d.name);
-      if (this.catalog.domains(forest.id).some((row) => row.name === d.name)) throw new GroveError('conflict', `The forest already has a domain named "${d.name}"; choose another name.`, { domain: d.name });
+      if (this.catalog.domains(forest.id).some((row) => row.name === d.name))
+        throw new GroveError('conflict', `The forest already has a domain named "${d.name}"; choose another name.`, { domain: d.name });
     }
     const dir = discoverDir(this.forestHome, folder);
     const queued: JobView[] = [];
@@ -81,7 +98,12 @@ export class DiscoverCalls {
     insertClusterer(this.catalog, forest.id, { folder, file: clustererFile(dir), domains: clusterDomain });
     // Routing reads the forest's clusterer: this discovery's, each cluster naming the expert its domain grows (named as the domain).
     const discovered = loadClustererAt(dir);
-    if (!discovered) throw new GroveError('conflict', `The discovery of ${folder} has lost its clusterer (${clustererFile(dir)}); discover the folder again.`, { folder });
+    if (!discovered)
+      throw new GroveError(
+        'conflict',
+        `The discovery of ${folder} has lost its clusterer (${clustererFile(dir)}); discover the folder again.`,
+        { folder },
+      );
     await saveClusterer(this.forestHome, { clusterer: discovered.clusterer, experts: clusterDomain });
     return queued;
   }

@@ -16,7 +16,6 @@ import { seedIsPretrained } from './expert-plan';
 import { jobView, type ServiceJobs } from './jobs';
 import { fitOf, lightOption, trainingEstimate } from './training-estimate';
 
-
 export class EstimateCalls {
   constructor(
     private readonly catalog: Catalog,
@@ -34,19 +33,38 @@ export class EstimateCalls {
   async measureTraining(raw: ApiInput<'measureTraining'>): Promise<JobView> {
     const input = apiSchemas.measureTraining.input.parse(raw);
     const forest = this.catalog.forest();
-    if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
+    if (!forest)
+      throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
     const seed = modelById(this.catalog, forestSeed(this.catalog, forest.id).id);
     const config = parseModelConfig(JSON.parse(seed.architectureJson), 'the seed');
     const settings = forestTrainingSettings(this.catalog, forest.id, config, seedIsPretrained(this.catalog, forest.id, seed.id));
     const threads = input.threads ?? settings.threads;
     const lora = lightOption(input.light);
     const available = this.memory().availableBytes;
-    const base: Omit<TrainShape, 'lora'> = { config, batchSize: settings.batchSize, microBatches: settings.microBatches, contextLength: settings.contextLength };
+    const base: Omit<TrainShape, 'lora'> = {
+      config,
+      batchSize: settings.batchSize,
+      microBatches: settings.microBatches,
+      contextLength: settings.contextLength,
+    };
     const kinds: MeasureSpeedPayload['kinds'] = [];
     if (fitOf(trainingMemory(base).peakBytes, available) !== 'no') kinds.push({ kind: 'full' });
-    if (fitOf(trainingMemory({ ...base, lora }).peakBytes, available) !== 'no') kinds.push({ kind: 'light', rank: lora.rank, targets: [...lora.targets] });
-    if (kinds.length === 0) throw new GroveError('conflict', `Training this forest’s seed would not fit in the ${(available / 1e9).toFixed(1)} GB of memory available now, as a full or a light expert: close other programs and measure again.`);
-    const payload: MeasureSpeedPayload = { architecture: seed.architectureJson, batchSize: settings.batchSize, microBatches: settings.microBatches, contextLength: settings.contextLength, threads, device: input.device, kinds };
+    if (fitOf(trainingMemory({ ...base, lora }).peakBytes, available) !== 'no')
+      kinds.push({ kind: 'light', rank: lora.rank, targets: [...lora.targets] });
+    if (kinds.length === 0)
+      throw new GroveError(
+        'conflict',
+        `Training this forest’s seed would not fit in the ${(available / 1e9).toFixed(1)} GB of memory available now, as a full or a light expert: close other programs and measure again.`,
+      );
+    const payload: MeasureSpeedPayload = {
+      architecture: seed.architectureJson,
+      batchSize: settings.batchSize,
+      microBatches: settings.microBatches,
+      contextLength: settings.contextLength,
+      threads,
+      device: input.device,
+      kinds,
+    };
     return jobView(this.jobs.enqueueJob('measure-speed', payload));
   }
 }

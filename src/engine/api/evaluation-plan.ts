@@ -31,11 +31,20 @@ export interface EvaluationChoice {
 export function cachedPriorOver(catalog: Catalog, forestId: number, target: string, models: readonly StoredRef[]): number[] | null {
   const stored = loadPrior(catalog, forestId, target);
   if (!stored || stored.modelIds.length !== models.length || !models.every((m) => stored.modelIds.includes(m.id))) return null;
-  return priorOver(stored, models.map((m) => m.id));
+  return priorOver(
+    stored,
+    models.map((m) => m.id),
+  );
 }
 
 /** The evaluate job's payload for these models on the chosen domains; refused when the forest has no ingested domain. */
-export function planEvaluation(catalog: Catalog, home: string, forestId: number, models: StoredRef[], choice: EvaluationChoice): EvaluateJobPayload {
+export function planEvaluation(
+  catalog: Catalog,
+  home: string,
+  forestId: number,
+  models: StoredRef[],
+  choice: EvaluationChoice,
+): EvaluateJobPayload {
   const all = catalog.domains(forestId).filter((d) => d.statsJson);
   const domains = (choice.domains ?? all.map((d) => d.name)).map((name) => {
     const d = all.find((x) => x.name === name);
@@ -44,16 +53,30 @@ export function planEvaluation(catalog: Catalog, home: string, forestId: number,
   });
   if (domains.length === 0) throw new GroveError('conflict', 'The forest has no ingested domains to evaluate on: add a domain first.');
   const experts = forestExperts(catalog, forestId).map((e) => storedRef(catalog, e.id));
-  const priors = Object.fromEntries(domains.flatMap((d) => {
-    const prior = cachedPriorOver(catalog, forestId, `domain:${d.name}`, experts);
-    return prior ? [[d.name, prior]] : [];
-  }));
+  const priors = Object.fromEntries(
+    domains.flatMap((d) => {
+      const prior = cachedPriorOver(catalog, forestId, `domain:${d.name}`, experts);
+      return prior ? [[d.name, prior]] : [];
+    }),
+  );
   const ensemble = choice.ensemble && experts.length >= 2 ? { experts, priors } : null;
-  return { models, domains, ensemble, split: choice.split, contextLength: forestContextLength(catalog, forestId), maxTokens: EVAL_MAX_TOKENS };
+  return {
+    models,
+    domains,
+    ensemble,
+    split: choice.split,
+    contextLength: forestContextLength(catalog, forestId),
+    maxTokens: EVAL_MAX_TOKENS,
+  };
 }
 
 /** The forest's context length: the window its models were trained on, and are scored with. */
 export function forestContextLength(catalog: Catalog, forestId: number): number {
   const seed = modelById(catalog, forestSeed(catalog, forestId).id);
-  return forestTrainingSettings(catalog, forestId, parseModelConfig(JSON.parse(seed.architectureJson)), seedIsPretrained(catalog, forestId, seed.id)).contextLength;
+  return forestTrainingSettings(
+    catalog,
+    forestId,
+    parseModelConfig(JSON.parse(seed.architectureJson)),
+    seedIsPretrained(catalog, forestId, seed.id),
+  ).contextLength;
 }

@@ -15,14 +15,21 @@ import { loadPrior, priorTarget } from '../forest/prior-store';
 import { parseModelConfig } from '../model/config';
 import { domainDir } from '../store/domains';
 import type { ExpertJobPayload } from '../store/expert-job';
-import { budgetToJob, expertBudget, forestTrainingSettings, lightTrainingSettings, type TrainingSettings } from '../store/training-settings';
+import {
+  budgetToJob,
+  expertBudget,
+  forestTrainingSettings,
+  lightTrainingSettings,
+  type TrainingSettings,
+} from '../store/training-settings';
 
 type StoredRef = { id: number; name: string; sha256: string; tokenizerSha256: string | null };
 
 /** A model of the forest with its stored weights and tokenizer, as a job payload names it. */
 export function storedRef(catalog: Catalog, id: number): StoredRef {
   const m = modelById(catalog, id);
-  if (!m.weightsSha256) throw new GroveError('conflict', `Model "${m.name}" has no weights yet: its branch has not finished.`, { model: m.name });
+  if (!m.weightsSha256)
+    throw new GroveError('conflict', `Model "${m.name}" has no weights yet: its branch has not finished.`, { model: m.name });
   return { id: m.id, name: m.name, sha256: m.weightsSha256, tokenizerSha256: m.tokenizerSha256 };
 }
 
@@ -30,7 +37,13 @@ type LightJob = NonNullable<ExpertJobPayload['light']>;
 
 /** A light expert's job settings over `baseSha256`: rank 16, alpha 2r, every projection unless the person chose. */
 export function lightJob(settings: LightSettings, baseSha256: string): LightJob {
-  return { baseSha256, rank: settings.rank, alpha: settings.alpha ?? 2 * settings.rank, targets: settings.targets ?? [...LORA_TARGETS], ...(settings.start ? { start: settings.start } : {}) };
+  return {
+    baseSha256,
+    rank: settings.rank,
+    alpha: settings.alpha ?? 2 * settings.rank,
+    targets: settings.targets ?? [...LORA_TARGETS],
+    ...(settings.start ? { start: settings.start } : {}),
+  };
 }
 
 /**
@@ -44,11 +57,21 @@ export function assertLightStartHasParents(catalog: Catalog, init: string, light
   if (!forest) return; // planning refuses a home without a forest, with its own reason
   const seed = modelById(catalog, forestSeed(catalog, forest.id).id);
   const way = `leave out the SVD start (--light-start svd; the new light expert starts as a fresh adapter over ${seed.name})`;
-  if (init === 'seed') throw new GroveError('bad_input', `The SVD start approximates the average of light parents, and a branch from the seed alone (--init seed) has none: ${way}, or branch from the posterior over the light experts.`);
+  if (init === 'seed')
+    throw new GroveError(
+      'bad_input',
+      `The SVD start approximates the average of light parents, and a branch from the seed alone (--init seed) has none: ${way}, or branch from the posterior over the light experts.`,
+    );
   if (!seed.weightsSha256 || branchCandidates(catalog, forest.id, lightJob(light, seed.weightsSha256)).length > 0) return;
   const fullExperts = branchCandidates(catalog, forest.id, undefined).length;
-  const full = fullExperts > 0 ? ` (its ${fullExperts} full ${fullExperts === 1 ? 'expert is' : 'experts are'} no light expert's parent: a full expert's change to the seed is not low-rank)` : '';
-  throw new GroveError('bad_input', `The SVD start approximates the average of light parents, and this forest has no light experts over ${seed.name} yet${full}: ${way}, or train light experts first.`);
+  const full =
+    fullExperts > 0
+      ? ` (its ${fullExperts} full ${fullExperts === 1 ? 'expert is' : 'experts are'} no light expert's parent: a full expert's change to the seed is not low-rank)`
+      : '';
+  throw new GroveError(
+    'bad_input',
+    `The SVD start approximates the average of light parents, and this forest has no light experts over ${seed.name} yet${full}: ${way}, or train light experts first.`,
+  );
 }
 
 /**
@@ -68,7 +91,8 @@ export function branchCandidates(catalog: Catalog, forestId: number, light: Ligh
 export function claimModelName(catalog: Catalog, forestId: number, name: string): void {
   const taken = modelHoldingName(catalog, forestId, name);
   if (!taken) return;
-  if (taken.status !== 'removed') throw new GroveError('conflict', `The forest already has a model named "${name}"; choose another name.`, { name });
+  if (taken.status !== 'removed')
+    throw new GroveError('conflict', `The forest already has a model named "${name}"; choose another name.`, { name });
   renameModel(catalog, taken.id, `${name} (removed #${taken.id})`);
 }
 
@@ -105,23 +129,53 @@ export function withOverrides(settings: TrainingSettings, o: Overrides): Trainin
 }
 
 /** The domain to train on (ingested and big enough), and the forest's training settings (a light expert's, for one) and budget for it. */
-export function domainTraining(catalog: Catalog, domainName: string, budget: ExpertBudget | undefined, o: Overrides, light: boolean): DomainTraining {
+export function domainTraining(
+  catalog: Catalog,
+  domainName: string,
+  budget: ExpertBudget | undefined,
+  o: Overrides,
+  light: boolean,
+): DomainTraining {
   const forest = catalog.forest();
-  if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
+  if (!forest)
+    throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
   const seed = forestSeed(catalog, forest.id);
   const domain = catalog.domains(forest.id).find((d) => d.name === domainName);
-  if (!domain?.statsJson) throw new GroveError('not_found', `No ingested domain "${domainName}" in this forest: add its folder first.`, { domain: domainName });
+  if (!domain?.statsJson)
+    throw new GroveError('not_found', `No ingested domain "${domainName}" in this forest: add its folder first.`, { domain: domainName });
   const stats = JSON.parse(domain.statsJson) as { trainable: boolean; message: string; splits: { train: { tokens: number } } };
-  if (!stats.trainable) throw new GroveError('bad_input', `Domain "${domainName}" cannot be trained on yet: ${stats.message}`, { domain: domainName });
+  if (!stats.trainable)
+    throw new GroveError('bad_input', `Domain "${domainName}" cannot be trained on yet: ${stats.message}`, { domain: domainName });
   const seedModel = modelById(catalog, seed.id);
-  const expertSettings = forestTrainingSettings(catalog, forest.id, parseModelConfig(JSON.parse(seedModel.architectureJson)), seedIsPretrained(catalog, forest.id, seed.id));
+  const expertSettings = forestTrainingSettings(
+    catalog,
+    forest.id,
+    parseModelConfig(JSON.parse(seedModel.architectureJson)),
+    seedIsPretrained(catalog, forest.id, seed.id),
+  );
   const settings = withOverrides(light ? lightTrainingSettings(expertSettings) : expertSettings, o);
   const chosen = expertBudget(budget, stats.splits.train.tokens, settings);
-  return { forestId: forest.id, domain: { id: domain.id, name: domain.name }, trainTokens: stats.splits.train.tokens, settings, budget: chosen, jobBudget: budgetToJob(chosen, settings), seedModel };
+  return {
+    forestId: forest.id,
+    domain: { id: domain.id, name: domain.name },
+    trainTokens: stats.splits.train.tokens,
+    settings,
+    budget: chosen,
+    jobBudget: budgetToJob(chosen, settings),
+    seedModel,
+  };
 }
 
 /** The run row of a training, and its folder (runs/<id>). */
-function newRun(catalog: Catalog, home: string, modelId: number, t: DomainTraining, extra: Record<string, unknown>, device: string, estimate?: RunEstimate): { runId: number; runDir: string } {
+function newRun(
+  catalog: Catalog,
+  home: string,
+  modelId: number,
+  t: DomainTraining,
+  extra: Record<string, unknown>,
+  device: string,
+  estimate?: RunEstimate,
+): { runId: number; runDir: string } {
   const runId = insertRun(catalog, {
     modelId,
     domainId: t.domain.id,
@@ -167,7 +221,9 @@ export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput
       status: 'training',
       light: light ? { baseSha256: light.baseSha256, lora: { rank: light.rank, alpha: light.alpha, targets: light.targets } } : null,
     });
-    const run = input.branchOnly ? null : newRun(catalog, home, modelId, t, { init: input.init, topK: input.topK, ...(light ? { light } : {}) }, input.device, estimate);
+    const run = input.branchOnly
+      ? null
+      : newRun(catalog, home, modelId, t, { init: input.init, topK: input.topK, ...(light ? { light } : {}) }, input.device, estimate);
     return {
       modelId,
       name,
@@ -175,25 +231,43 @@ export function planExpert(catalog: Catalog, home: string, input: ApiParsedInput
       domainDir: domainDir(home, input.domain),
       runDir: run?.runDir ?? join(runsDir(home), `branch-${modelId}`),
       ...(light ? { light } : {}),
-      branch: { init: input.init, topK: input.topK, candidates, seed: seedRef, prior: fresh ? { modelIds: fresh.modelIds, weights: fresh.weights, sequences: fresh.sequences } : null },
+      branch: {
+        init: input.init,
+        topK: input.topK,
+        candidates,
+        seed: seedRef,
+        prior: fresh ? { modelIds: fresh.modelIds, weights: fresh.weights, sequences: fresh.sequences } : null,
+      },
       ...(run ? { train: { runId: run.runId, settings: t.settings, budget: t.jobBudget, device: input.device } } : {}),
     };
   });
 }
 
 /** More training for a model of the forest (a branched expert, or a ready one), from its current weights. */
-export function planTraining(catalog: Catalog, home: string, input: ApiParsedInput<'trainModel'>): ExpertJobPayload & { train: NonNullable<ExpertJobPayload['train']> } {
+export function planTraining(
+  catalog: Catalog,
+  home: string,
+  input: ApiParsedInput<'trainModel'>,
+): ExpertJobPayload & { train: NonNullable<ExpertJobPayload['train']> } {
   const model = findModel(catalog, input.model);
-  if (!model) throw new GroveError('not_found', `No model "${input.model}" with weights in this forest; \`grove list\` shows the models.`, { model: input.model });
+  if (!model)
+    throw new GroveError('not_found', `No model "${input.model}" with weights in this forest; \`grove list\` shows the models.`, {
+      model: input.model,
+    });
   const row = modelById(catalog, model.id);
-  const ownDomain = row.domainId === null ? undefined : catalog.domains(forestOfModel(catalog, model.id)).find((d) => d.id === row.domainId)?.name;
+  const ownDomain =
+    row.domainId === null ? undefined : catalog.domains(forestOfModel(catalog, model.id)).find((d) => d.id === row.domainId)?.name;
   const domainName = input.domain ?? ownDomain;
-  if (!domainName) throw new GroveError('bad_input', `"${model.name}" has no domain of its own: name the domain to train it on.`, { model: model.name });
+  if (!domainName)
+    throw new GroveError('bad_input', `"${model.name}" has no domain of its own: name the domain to train it on.`, { model: model.name });
   const t = domainTraining(catalog, domainName, input.budget, input, row.light !== null);
   const busy = unfinishedJobOfModel(catalog, model.id, ['queued', 'running', 'paused']);
-  if (busy !== null) throw new GroveError('conflict', `"${model.name}" is being trained already (job ${busy}): resume or cancel that job.`, { job: busy });
+  if (busy !== null)
+    throw new GroveError('conflict', `"${model.name}" is being trained already (job ${busy}): resume or cancel that job.`, { job: busy });
   const run = newRun(catalog, home, model.id, t, { from: model.weightsSha256 }, input.device);
-  const light = model.light ? { baseSha256: model.light.baseSha256, ...model.light.lora, targets: [...model.light.lora.targets] } : undefined;
+  const light = model.light
+    ? { baseSha256: model.light.baseSha256, ...model.light.lora, targets: [...model.light.lora.targets] }
+    : undefined;
   return {
     modelId: model.id,
     name: model.name,

@@ -51,7 +51,13 @@ export class ForestCalls {
     assertCanPlantSeed(this.catalog, this.forestHome, this.jobs.queue);
     const config = seedConfig(preset.shape);
     const settings = TrainingSettings.parse({ ...defaultTrainingSettings(config, false), ...preset.settings });
-    return this.startSeed(writeSampleCorpus(this.forestHome, preset), config, settings, { steps: preset.seedSteps }, { experts: { budget: { steps: preset.expertSteps } } });
+    return this.startSeed(
+      writeSampleCorpus(this.forestHome, preset),
+      config,
+      settings,
+      { steps: preset.seedSteps },
+      { experts: { budget: { steps: preset.expertSteps } } },
+    );
   }
 
   /** A forest from scratch on the person's folders (the seed phase), optionally with one expert per folder after. */
@@ -61,21 +67,51 @@ export class ForestCalls {
     const names = new Set<string>();
     const domains = input.domains.map((d) => {
       const folder = this.jobs.paths.folder(d.folder);
-      if (names.has(d.name)) throw new GroveError('bad_input', `Domain "${d.name}" is named twice; give each folder its own name.`, { domain: d.name });
+      if (names.has(d.name))
+        throw new GroveError('bad_input', `Domain "${d.name}" is named twice; give each folder its own name.`, { domain: d.name });
       names.add(d.name);
       return { name: d.name, folder };
     });
     const config = seedConfig(input.shape, input.vocabSize);
     const settings = defaultTrainingSettings(config, false);
-    return this.startSeed(domains, config, settings, budgetToJob(input.budget ?? { minutes: 10 }, settings), input.experts ? { experts: input.experts } : undefined);
+    return this.startSeed(
+      domains,
+      config,
+      settings,
+      budgetToJob(input.budget ?? { minutes: 10 }, settings),
+      input.experts ? { experts: input.experts } : undefined,
+    );
   }
 
-  private startSeed(domains: SeedJobPayload['domains'], config: ModelConfig, settings: TrainingSettings, budget: SeedJobPayload['budget'], then: SeedJobPayload['then']): JobView {
+  private startSeed(
+    domains: SeedJobPayload['domains'],
+    config: ModelConfig,
+    settings: TrainingSettings,
+    budget: SeedJobPayload['budget'],
+    then: SeedJobPayload['then'],
+  ): JobView {
     const payload = this.catalog.transaction((): SeedJobPayload => {
       const forestId = ensureForest(this.catalog);
       claimModelName(this.catalog, forestId, 'seed');
-      const modelId = insertModel(this.catalog, { forestId, name: 'seed', role: 'seed', weightsSha256: null, weightsBytes: null, architectureJson: JSON.stringify(config), tokenizerSha256: null, status: 'training' });
-      const runId = insertRun(this.catalog, { modelId, domainId: null, config: { settings, budget, domains: domains.map((d) => d.name) }, totalSteps: 'steps' in budget ? budget.steps : 0, device: 'cpu', runDir: '', initSha256: null });
+      const modelId = insertModel(this.catalog, {
+        forestId,
+        name: 'seed',
+        role: 'seed',
+        weightsSha256: null,
+        weightsBytes: null,
+        architectureJson: JSON.stringify(config),
+        tokenizerSha256: null,
+        status: 'training',
+      });
+      const runId = insertRun(this.catalog, {
+        modelId,
+        domainId: null,
+        config: { settings, budget, domains: domains.map((d) => d.name) },
+        totalSteps: 'steps' in budget ? budget.steps : 0,
+        device: 'cpu',
+        runDir: '',
+        initSha256: null,
+      });
       const runDir = join(runsDir(this.forestHome), String(runId));
       setRunDir(this.catalog, runId, runDir);
       return { modelId, runId, runDir, domains, config, settings, budget, ...(then ? { then } : {}) };
@@ -87,7 +123,8 @@ export class ForestCalls {
 
   private forestId(): number {
     const forest = this.catalog.forest();
-    if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
+    if (!forest)
+      throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
     return forest.id;
   }
 
@@ -112,7 +149,12 @@ export class ForestCalls {
   async estimatePrior(raw: ApiInput<'estimatePrior'>): Promise<JobView> {
     const input = apiSchemas.estimatePrior.input.parse(raw);
     const forestId = this.forestId();
-    const payload: PriorJobPayload = { target: input.target, experts: this.experts(forestId), text: targetText(this.catalog, this.forestHome, forestId, input.target, this.jobs.paths), ...(input.sequences ? { sequences: input.sequences } : {}) };
+    const payload: PriorJobPayload = {
+      target: input.target,
+      experts: this.experts(forestId),
+      text: targetText(this.catalog, this.forestHome, forestId, input.target, this.jobs.paths),
+      ...(input.sequences ? { sequences: input.sequences } : {}),
+    };
     return jobView(this.jobs.enqueueJob('prior', payload));
   }
 
@@ -132,7 +174,12 @@ export class ForestCalls {
   async trainExpert(raw: ApiInput<'trainExpert'>): Promise<JobView> {
     // Parsed here too: in-process callers (the CLI) do not pass through the transports' validation.
     const input = apiSchemas.trainExpert.input.parse(raw);
-    const payload = planExpert(this.catalog, this.forestHome, input, input.branchOnly ? undefined : runEstimate(this.catalog, this.forestHome, input));
+    const payload = planExpert(
+      this.catalog,
+      this.forestHome,
+      input,
+      input.branchOnly ? undefined : runEstimate(this.catalog, this.forestHome, input),
+    );
     const job = this.jobs.enqueueJob('expert', payload);
     if (payload.train) setRunJob(this.catalog, payload.train.runId, job.id);
     return jobView(job);
@@ -191,13 +238,30 @@ export class ForestCalls {
     const input = apiSchemas.collapse.input.parse(raw);
     const forestId = this.forestId();
     const models = this.collapsed(forestId, input.models);
-    if (liveModelNamed(this.catalog, input.name, forestId)) throw new GroveError('conflict', `The forest already has a model named "${input.name}"; choose another name.`, { name: input.name });
+    if (liveModelNamed(this.catalog, input.name, forestId))
+      throw new GroveError('conflict', `The forest already has a model named "${input.name}"; choose another name.`, { name: input.name });
     const weighting = collapseWeighting(this.catalog, this.forestHome, this.jobs.paths, forestId, models, input.weighting);
     const misfit = methodMisfit(input.method, modelsUsed(weighting, models));
-    if (misfit) throw new GroveError('bad_input', `${misfit} Choose the models again, or another method.`, { method: input.method, models: modelsUsed(weighting, models) });
+    if (misfit)
+      throw new GroveError('bad_input', `${misfit} Choose the models again, or another method.`, {
+        method: input.method,
+        models: modelsUsed(weighting, models),
+      });
     // Refused now, by name, rather than by a failed job: a light collapse needs light experts over one base.
-    if (input.keep === 'light') sharedLightBase(models.map((m) => ({ name: m.name, base: modelById(this.catalog, m.id).light?.baseSha256 ?? null })), 'light');
-    const payload: CollapseJobPayload = { name: input.name, models, weighting, method: input.method, settings: methodSettings(input.method, input.settings), base: methodBase(this.catalog, forestId, input.method), keep: input.keep };
+    if (input.keep === 'light')
+      sharedLightBase(
+        models.map((m) => ({ name: m.name, base: modelById(this.catalog, m.id).light?.baseSha256 ?? null })),
+        'light',
+      );
+    const payload: CollapseJobPayload = {
+      name: input.name,
+      models,
+      weighting,
+      method: input.method,
+      settings: methodSettings(input.method, input.settings),
+      base: methodBase(this.catalog, forestId, input.method),
+      keep: input.keep,
+    };
     return jobView(this.jobs.enqueueJob('collapse', payload));
   }
 
@@ -234,7 +298,8 @@ export class ForestCalls {
   /** The models a collapse merges (default: every ready expert); refused below two. */
   private collapsed(forestId: number, names: readonly string[] | undefined): StoredRef[] {
     const models = names ? this.models(names) : this.experts(forestId);
-    if (models.length < 2) throw new GroveError('bad_input', 'Collapse averages at least two models; the forest has fewer trained experts.');
+    if (models.length < 2)
+      throw new GroveError('bad_input', 'Collapse averages at least two models; the forest has fewer trained experts.');
     return models;
   }
 }

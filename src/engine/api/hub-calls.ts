@@ -16,7 +16,6 @@ import { curatedEstimate, machineTrainingSpeed } from './curated-estimate';
 import { assertCanPlantSeed } from './seed-guard';
 import { jobView, type ServiceJobs } from './jobs';
 
-
 export class HubCalls {
   constructor(
     private readonly catalog: Catalog,
@@ -31,7 +30,13 @@ export class HubCalls {
     const speed = machineTrainingSpeed(this.catalog, this.forestHome);
     const machine = this.memory();
     return CURATED_MODELS.map((m) => ({
-      repoId: m.repoId, family: m.family, kind: m.kind, parameters: m.parameters, downloadBytes: m.downloadBytes, licence: m.licence, gated: m.gated,
+      repoId: m.repoId,
+      family: m.family,
+      kind: m.kind,
+      parameters: m.parameters,
+      downloadBytes: m.downloadBytes,
+      licence: m.licence,
+      gated: m.gated,
       estimate: curatedEstimate(m, speed, machine),
     }));
   }
@@ -42,14 +47,27 @@ export class HubCalls {
     if (input.asSeed) assertCanPlantSeed(this.catalog, this.forestHome, this.jobs.queue);
     const known = curatedModel(repoId);
     if (known?.gated && !input.token && !process.env.HF_TOKEN) {
-      throw new GroveError('bad_input', `${repoId} is gated: accept its licence on huggingface.co/${repoId}, then give an access token (huggingface.co/settings/tokens).`, { repo: repoId });
+      throw new GroveError(
+        'bad_input',
+        `${repoId} is gated: accept its licence on huggingface.co/${repoId}, then give an access token (huggingface.co/settings/tokens).`,
+        { repo: repoId },
+      );
     }
-    const payload: DownloadJobPayload = { repoId, asSeed: input.asSeed ?? false, ...(revision ? { revision } : {}), ...(input.token ? { token: input.token } : {}) };
+    const payload: DownloadJobPayload = {
+      repoId,
+      asSeed: input.asSeed ?? false,
+      ...(revision ? { revision } : {}),
+      ...(input.token ? { token: input.token } : {}),
+    };
     return jobView(this.jobs.enqueueJob('download', payload));
   }
 
   async importSeed(input: ApiInput<'importSeed'>): Promise<JobView> {
-    const folder = this.jobs.paths.folder(input.folder, 'model folder', 'Choose a Hugging Face model folder (config.json, model.safetensors, tokenizer.json).');
+    const folder = this.jobs.paths.folder(
+      input.folder,
+      'model folder',
+      'Choose a Hugging Face model folder (config.json, model.safetensors, tokenizer.json).',
+    );
     assertCanPlantSeed(this.catalog, this.forestHome, this.jobs.queue);
     // Read now, so an unsupported architecture or a missing tokenizer is said at once, not after a queue wait.
     await importModelFolder(folder);

@@ -121,8 +121,15 @@ export class ServiceJobs {
   /** addDomain's queueing, for a folder already checked (a discovered domain's links, made by Grove in the forest home). */
   ingestDomain(abs: string, domain: string, then: DomainExpert | undefined, on: TrainOn = 'local'): JobView {
     const tokenizer = join(forestTokenizerDir(this.forestHome), 'tokenizer.json');
-    if (!existsSync(tokenizer)) throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first (`grove init --from <model folder>`).');
-    const payload: IngestPayload = { folder: abs, out: domainDir(this.forestHome, domain), tokenizer, domain, ...(then ? { then: { expert: then, ...(on === 'slurm' ? { on } : {}) } } : {}) };
+    if (!existsSync(tokenizer))
+      throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first (`grove init --from <model folder>`).');
+    const payload: IngestPayload = {
+      folder: abs,
+      out: domainDir(this.forestHome, domain),
+      tokenizer,
+      domain,
+      ...(then ? { then: { expert: then, ...(on === 'slurm' ? { on } : {}) } } : {}),
+    };
     return jobView(this.enqueueJob('ingest', payload));
   }
 
@@ -136,7 +143,12 @@ export class ServiceJobs {
     if (existsSync(input.model) && statSync(input.model).isDirectory()) target = { folder: this.paths.folder(input.model, 'model folder') };
     else {
       const model = findModel(this.catalog, input.model);
-      if (!model) throw new GroveError('not_found', `No model named ${JSON.stringify(input.model)} in this forest, and no such folder; choose a model from the forest.`, { model: input.model });
+      if (!model)
+        throw new GroveError(
+          'not_found',
+          `No model named ${JSON.stringify(input.model)} in this forest, and no such folder; choose a model from the forest.`,
+          { model: input.model },
+        );
       target = exportTarget(this.catalog, this.forestHome, model);
     }
     const format = input.format ?? defaultExportFormat(target.light !== undefined);
@@ -148,7 +160,9 @@ export class ServiceJobs {
     const tokenizerDir = forestTokenizerDir(this.forestHome);
     const payload: ExportJobPayload = {
       folder: target.folder,
-      ...(target.light ? { light: { folder: target.light.folder, peft: { hubId: target.light.peft.hubId ?? null, fallback: target.light.peft.fallback } } } : {}),
+      ...(target.light
+        ? { light: { folder: target.light.folder, peft: { hubId: target.light.peft.hubId ?? null, fallback: target.light.peft.fallback } } }
+        : {}),
       name: input.model,
       format,
       out,
@@ -174,7 +188,11 @@ export class ServiceJobs {
       const cancelled = this.queue.get(id);
       kindOf(cancelled)?.onFinished?.(cancelled, this.ctx);
       this.emit(jobView(cancelled), true);
-    } else throw new GroveError('conflict', job.status === 'running' ? this.elsewhere(id) : `Job ${id} is ${job.status}: there is nothing to cancel.`);
+    } else
+      throw new GroveError(
+        'conflict',
+        job.status === 'running' ? this.elsewhere(id) : `Job ${id} is ${job.status}: there is nothing to cancel.`,
+      );
     return jobView(this.queue.get(id));
   }
 
@@ -184,7 +202,11 @@ export class ServiceJobs {
     const job = this.queue.get(id);
     if (this.runner?.runningJobId === id) this.runner.stop(id, 'pause');
     else if (job.status === 'queued') this.queue.pause(id);
-    else throw new GroveError('conflict', job.status === 'running' ? this.elsewhere(id) : `Job ${id} is ${job.status}: only a queued or running job can be paused.`);
+    else
+      throw new GroveError(
+        'conflict',
+        job.status === 'running' ? this.elsewhere(id) : `Job ${id} is ${job.status}: only a queued or running job can be paused.`,
+      );
     const view = jobView(this.queue.get(id));
     this.emit(view, false);
     return view;
@@ -205,7 +227,10 @@ export class ServiceJobs {
     const job = this.queue.get(id);
     const goingOn = job.status === 'queued' || runner.runningJobId === id;
     if (!goingOn && job.status !== 'paused' && job.status !== 'failed') {
-      throw new GroveError('conflict', job.status === 'running' ? this.elsewhere(id) : `Job ${id} is ${job.status}: only a paused or failed job can be resumed.`);
+      throw new GroveError(
+        'conflict',
+        job.status === 'running' ? this.elsewhere(id) : `Job ${id} is ${job.status}: only a paused or failed job can be resumed.`,
+      );
     }
     if (!goingOn) this.queue.resume(id);
     void runner.drain();

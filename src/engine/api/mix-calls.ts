@@ -14,7 +14,8 @@ import { mixSpecOf } from './chat-calls';
 /** The name the OpenAI-compatible endpoint gives the whole forest (every ready expert, the live posterior). */
 export const FOREST_MODEL_NAME = 'forest';
 
-export const newerMixProblem = (name: string): string => `Saved mix ${name} was written by a newer Grove; update Grove to use it, or save it again.`;
+export const newerMixProblem = (name: string): string =>
+  `Saved mix ${name} was written by a newer Grove; update Grove to use it, or save it again.`;
 
 /** The mix resolved against the forest as it is now, or why it cannot run. */
 export function resolveSavedMix(catalog: Catalog, home: string, row: SavedMixRow): { resolved: ResolvedMix } | { problem: string } {
@@ -39,13 +40,28 @@ export class MixCalls {
 
   async saveMix({ name, mix, replace }: ApiInput<'saveMix'>): Promise<ApiOutput<'saveMix'>> {
     const forest = this.requireForest();
-    if (name === FOREST_MODEL_NAME) throw new GroveError('bad_input', `"${FOREST_MODEL_NAME}" already names the whole forest (every ready expert, mixed by the posterior); choose another name for this mix.`, { mix: name });
+    if (name === FOREST_MODEL_NAME)
+      throw new GroveError(
+        'bad_input',
+        `"${FOREST_MODEL_NAME}" already names the whole forest (every ready expert, mixed by the posterior); choose another name for this mix.`,
+        { mix: name },
+      );
     const model = findModel(this.catalog, name);
-    if (model) throw new GroveError('conflict', `${JSON.stringify(name)} names ${model.name === name ? 'a model' : `model ${model.name} (by its id)`} of this forest; choose another name for the mix, so that both can be called.`, { mix: name });
+    if (model)
+      throw new GroveError(
+        'conflict',
+        `${JSON.stringify(name)} names ${model.name === name ? 'a model' : `model ${model.name} (by its id)`} of this forest; choose another name for the mix, so that both can be called.`,
+        { mix: name },
+      );
     // Refused now rather than when called: a mix of models that do not exist or are still training.
     for (const member of resolveMix(this.catalog, this.forestHome, mixSpecOf(mix as ChatMix, null)).models) {
       const status = modelById(this.catalog, findModel(this.catalog, member)!.id).status;
-      if (status !== 'ready') throw new GroveError('conflict', `Model ${member} is still training, so a mix of it cannot be saved yet; save the mix once it is ready.`, { model: member });
+      if (status !== 'ready')
+        throw new GroveError(
+          'conflict',
+          `Model ${member} is still training, so a mix of it cannot be saved yet; save the mix once it is ready.`,
+          { model: member },
+        );
     }
     return this.view(saveMix(this.catalog, forest.id, name, mix as ChatMix, { replace: replace === true }));
   }
@@ -57,7 +73,13 @@ export class MixCalls {
 
   private view(row: SavedMixRow): SavedMixView {
     const r = resolveSavedMix(this.catalog, this.forestHome, row);
-    return { name: row.name, mix: row.mix, models: 'resolved' in r ? r.resolved.models : [], problem: 'problem' in r ? r.problem : null, createdAt: row.createdAt };
+    return {
+      name: row.name,
+      mix: row.mix,
+      models: 'resolved' in r ? r.resolved.models : [],
+      problem: 'problem' in r ? r.problem : null,
+      createdAt: row.createdAt,
+    };
   }
 
   private requireForest(): ForestRow {

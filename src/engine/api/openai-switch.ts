@@ -17,7 +17,8 @@ export interface OpenAiEndpointHost {
   stop(): Promise<void>;
 }
 
-const NO_HOST = 'Nothing in this Grove process serves the endpoint (the command line does not): start `grove serve --openai`, or switch it on in the app.';
+const NO_HOST =
+  'Nothing in this Grove process serves the endpoint (the command line does not): start `grove serve --openai`, or switch it on in the app.';
 
 export class OpenAiSwitch {
   private host: OpenAiEndpointHost | null = null;

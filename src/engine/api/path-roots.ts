@@ -30,7 +30,9 @@ function realpathAllowingMissing(p: string): string {
   try {
     return join(realpathSync(cur), ...missing);
   } catch {
-    throw new GroveError('forbidden', `${cur} is a symbolic link that leads nowhere; remove it or choose another path than ${p}.`, { path: p });
+    throw new GroveError('forbidden', `${cur} is a symbolic link that leads nowhere; remove it or choose another path than ${p}.`, {
+      path: p,
+    });
   }
 }
 
@@ -48,7 +50,10 @@ export class PathRoots {
     return new PathRoots(
       roots.map((r) => {
         const abs = resolve(r);
-        if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new GroveError('not_found', `--allow-root ${abs}: no such folder on this machine; create it or name another.`, { root: abs });
+        if (!existsSync(abs) || !statSync(abs).isDirectory())
+          throw new GroveError('not_found', `--allow-root ${abs}: no such folder on this machine; create it or name another.`, {
+            root: abs,
+          });
         return realpathSync(abs);
       }),
     );
@@ -61,7 +66,8 @@ export class PathRoots {
   /** A folder the engine will read (documents, a model folder): it must exist and, when confined, lie inside a root. Returns the path to use. */
   folder(path: string, what = 'folder', hint = ''): string {
     const abs = resolve(path);
-    if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new GroveError('not_found', `${abs} is not a folder on this machine.${hint ? ` ${hint}` : ''}`, { folder: abs });
+    if (!existsSync(abs) || !statSync(abs).isDirectory())
+      throw new GroveError('not_found', `${abs} is not a folder on this machine.${hint ? ` ${hint}` : ''}`, { folder: abs });
     if (!this.roots) return abs;
     const real = realpathSync(abs);
     this.assertInside(abs, real, what);
@@ -73,13 +79,18 @@ export class PathRoots {
    * home only its exports/ folder. When confined, inside a root, through symlinks. Returns the path to use.
    */
   destination(path: string, forestHome: string): string {
-    if (!isAbsolute(path)) throw new GroveError('bad_input', `The export destination must be an absolute path; got ${JSON.stringify(path)}.`, { out: path });
+    if (!isAbsolute(path))
+      throw new GroveError('bad_input', `The export destination must be an absolute path; got ${JSON.stringify(path)}.`, { out: path });
     const abs = resolve(path);
     const real = realpathAllowingMissing(abs);
     const home = realpathAllowingMissing(resolve(forestHome));
     const exportsDir = join(home, 'exports');
     if (isInside(home, real) && !(isInside(exportsDir, real) && real !== exportsDir)) {
-      throw new GroveError('forbidden', `${abs} is one of the forest's own files; export into ${join(resolve(forestHome), 'exports')} or a folder outside the forest home.`, { out: abs });
+      throw new GroveError(
+        'forbidden',
+        `${abs} is one of the forest's own files; export into ${join(resolve(forestHome), 'exports')} or a folder outside the forest home.`,
+        { out: abs },
+      );
     }
     if (!this.roots) return abs;
     this.assertInside(abs, real, 'export destination');

@@ -34,5 +34,9 @@ export function targetText(catalog: Catalog, home: string, forestId: number, tar
     const key = createHash('sha256').update(folder).digest('hex').slice(0, 16);
     return { kind: 'folder', folder, out: join(home, 'prior-folders', key), tokenizer: join(forestTokenizerDir(home), 'tokenizer.json') };
   }
-  throw new GroveError('unsupported', `A chat's prior is estimated by the chat itself as it goes; estimate a domain:, folder: or mix prior here.`, { target });
+  throw new GroveError(
+    'unsupported',
+    `A chat's prior is estimated by the chat itself as it goes; estimate a domain:, folder: or mix prior here.`,
+    { target },
+  );
 }

@@ -5,10 +5,16 @@ import type { Catalog } from '../catalog/catalog';
 import type { JobQueue } from '../jobs/queue';
 import { assertNoSeed } from '../store/init';
 
-const plantsSeed = (kind: string, payload: unknown) => kind === 'seed' || kind === 'import-seed' || (kind === 'download' && (payload as { asSeed?: boolean } | null)?.asSeed === true);
+const plantsSeed = (kind: string, payload: unknown) =>
+  kind === 'seed' || kind === 'import-seed' || (kind === 'download' && (payload as { asSeed?: boolean } | null)?.asSeed === true);
 
 export function assertCanPlantSeed(catalog: Catalog, home: string, queue: JobQueue): void {
   assertNoSeed(catalog, home);
   const pending = queue.list(['queued', 'running', 'paused']).find((j) => plantsSeed(j.kind, j.payload));
-  if (pending) throw new GroveError('conflict', `Job ${pending.id} (${pending.kind}) is already creating this forest's seed; wait for it or cancel it first.`, { job: pending.id });
+  if (pending)
+    throw new GroveError(
+      'conflict',
+      `Job ${pending.id} (${pending.kind}) is already creating this forest's seed; wait for it or cancel it first.`,
+      { job: pending.id },
+    );
 }

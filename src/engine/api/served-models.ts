@@ -52,16 +52,25 @@ export function servedModels(catalog: Catalog, home: string): ServedModel[] {
   const ready = summary.models.filter((m) => m.status === 'ready');
   const out: ServedModel[] = [];
   const forest = resolveServedModel(catalog, home, FOREST_MODEL_NAME);
-  if (forest) out.push({ name: FOREST_MODEL_NAME, kind: 'forest', createdAt: summary.forest.createdAt, ...ensembleFacts(summary, forest.models) });
+  if (forest)
+    out.push({ name: FOREST_MODEL_NAME, kind: 'forest', createdAt: summary.forest.createdAt, ...ensembleFacts(summary, forest.models) });
   for (const row of listMixes(catalog, summary.forest.id)) {
     // A model of the same name (made after the mix was saved) takes the name; a mix that cannot run is not offered.
     if (ready.some((m) => m.name === row.name) || row.name === FOREST_MODEL_NAME) continue;
     const r = resolveSavedMix(catalog, home, row);
-    if ('resolved' in r && row.mix) out.push({ name: row.name, kind: 'mix', createdAt: row.createdAt, mix: row.mix, ...ensembleFacts(summary, r.resolved.models) });
+    if ('resolved' in r && row.mix)
+      out.push({ name: row.name, kind: 'mix', createdAt: row.createdAt, mix: row.mix, ...ensembleFacts(summary, r.resolved.models) });
   }
   for (const m of ready) {
     if (m.name === FOREST_MODEL_NAME) continue;
-    out.push({ name: m.name, kind: m.role, createdAt: m.createdAt, models: [m.name], domains: domainsOf(summary, m), parameters: m.parameters });
+    out.push({
+      name: m.name,
+      kind: m.role,
+      createdAt: m.createdAt,
+      models: [m.name],
+      domains: domainsOf(summary, m),
+      parameters: m.parameters,
+    });
   }
   return out;
 }
@@ -76,7 +85,8 @@ export function resolveServedModel(catalog: Catalog, home: string, name: string)
   if (name === FOREST_MODEL_NAME) return resolveMix(catalog, home, mixSpecOf({ kind: 'auto' }, null));
   const model = findModel(catalog, name);
   // By name only (an id is not a model name a client lists), and only a ready model (not one still training).
-  if (model && model.name === name) return modelById(catalog, model.id).status === 'ready' ? resolveMix(catalog, home, { models: [name] }) : null;
+  if (model && model.name === name)
+    return modelById(catalog, model.id).status === 'ready' ? resolveMix(catalog, home, { models: [name] }) : null;
   const row = findMix(catalog, forest.id, name);
   if (!row) return null;
   if (!row.mix) throw new GroveError('unsupported', newerMixProblem(name), { mix: name });

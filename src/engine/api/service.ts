@@ -70,10 +70,17 @@ export class GroveService implements GroveApi {
 
   constructor(private readonly options: GroveServiceOptions) {
     this.catalog = Catalog.open(catalogPath(options.forestHome), options.catalog);
-    this.jobQueue = new ServiceJobs(this.catalog, options.forestHome, options.workers, (job, forestChanged) => {
-      this.emit({ type: 'job.changed', job });
-      if (forestChanged) this.emit({ type: 'forest.changed' });
-    }, (event) => this.emit(event), options.pathRoots);
+    this.jobQueue = new ServiceJobs(
+      this.catalog,
+      options.forestHome,
+      options.workers,
+      (job, forestChanged) => {
+        this.emit({ type: 'job.changed', job });
+        if (forestChanged) this.emit({ type: 'forest.changed' });
+      },
+      (event) => this.emit(event),
+      options.pathRoots,
+    );
     this.inference = options.inference ? new InferenceHost(options.inference) : null;
     this.chatCalls = new ChatCalls(this.catalog, options.forestHome, this.inference, (event) => this.emit(event));
     this.forestCalls = new ForestCalls(this.catalog, options.forestHome, this.jobQueue);
@@ -108,7 +115,9 @@ export class GroveService implements GroveApi {
   priors = (_input?: ApiInput<'priors'>) => this.forestCalls.priors();
   /** On this computer, or (asked, or the forest's "Train on" setting) as a Slurm job (cluster-calls.ts). */
   trainExpert = async ({ on, ...input }: ApiInput<'trainExpert'>) =>
-    !input.branchOnly && this.clusterCalls.trainOn(on) === 'slurm' ? this.clusterCalls.trainOnSlurm({ experts: [input] }) : this.forestCalls.trainExpert(input);
+    !input.branchOnly && this.clusterCalls.trainOn(on) === 'slurm'
+      ? this.clusterCalls.trainOnSlurm({ experts: [input] })
+      : this.forestCalls.trainExpert(input);
   trainModel = (input: ApiInput<'trainModel'>) => this.forestCalls.trainModel(input);
   runs = (_input?: ApiInput<'runs'>) => this.forestCalls.runs();
   runMetrics = (input: ApiInput<'runMetrics'>) => this.forestCalls.runMetrics(input);

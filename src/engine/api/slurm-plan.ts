@@ -23,9 +23,15 @@ export function slurmBundleDir(sharedDir: string, name: string, runId: number): 
 }
 
 /** Plans the experts, queues their bundle jobs and the Slurm job after them; the Slurm job. */
-export function planSlurmExperts(catalog: Catalog, forestHome: string, inputs: readonly ApiParsedInput<'trainExpert'>[], enqueue: (kind: JobKindName, payload: unknown) => Job): Job {
+export function planSlurmExperts(
+  catalog: Catalog,
+  forestHome: string,
+  inputs: readonly ApiParsedInput<'trainExpert'>[],
+  enqueue: (kind: JobKindName, payload: unknown) => Job,
+): Job {
   const forest = catalog.forest();
-  if (!forest) throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
+  if (!forest)
+    throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
   if (inputs.length === 0) throw new GroveError('bad_input', 'Name at least one domain to train an expert on.');
   const settings = forestSlurmSettings(catalog, forest.id);
   const command = bundleRunCommand();
@@ -34,7 +40,8 @@ export function planSlurmExperts(catalog: Catalog, forestHome: string, inputs: r
     const payload = planExpert(catalog, forestHome, input, runEstimate(catalog, forestHome, input));
     const runId = payload.train!.runId;
     const out = slurmBundleDir(settings.sharedDir, payload.name, runId);
-    if (existsSync(join(out, BUNDLE_PATHS.manifest))) throw new GroveError('conflict', `${out} holds a bundle already: remove it, or choose another shared folder.`, { out });
+    if (existsSync(join(out, BUNDLE_PATHS.manifest)))
+      throw new GroveError('conflict', `${out} holds a bundle already: remove it, or choose another shared folder.`, { out });
     enqueue('expert', { ...payload, bundle: { out, forestId: forest.id } });
     experts.push({ bundleDir: out, modelId: payload.modelId, name: payload.name, train: { runId } });
   }

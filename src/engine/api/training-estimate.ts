@@ -15,7 +15,15 @@ import { machineMemory, type MachineMemory } from '../machine-memory';
 import { parseModelConfig, type ModelConfig } from '../model/config';
 import { LORA_TARGETS, type LoraConfig } from '../model/lora';
 import { defaultCheckpointSteps } from '../train/checkpoint-steps';
-import { runLength, trainingDisk, trainableParameters, trainingFlopsPerToken, trainingMemory, type ExpertKind, type TrainShape } from '../train/estimate';
+import {
+  runLength,
+  trainingDisk,
+  trainableParameters,
+  trainingFlopsPerToken,
+  trainingMemory,
+  type ExpertKind,
+  type TrainShape,
+} from '../train/estimate';
 import { readMeasuredSpeeds } from '../train/measured-speed';
 import type { TrainingSettings } from '../store/training-settings';
 import { branchCandidates, domainTraining, lightJob, storedRef } from './expert-plan';
@@ -57,7 +65,11 @@ export interface RunFlopRate {
  * The FLOP rates of the forest's runs that `accept` keeps (their settings and model), newest first: each run
  * once it has run MIN_RUN_STEPS steps and reported a speed.
  */
-export function runFlopRates(catalog: Catalog, forestId: number, accept: (settings: Partial<TrainingSettings>, device: string, architecture: string) => boolean): RunFlopRate[] {
+export function runFlopRates(
+  catalog: Catalog,
+  forestId: number,
+  accept: (settings: Partial<TrainingSettings>, device: string, architecture: string) => boolean,
+): RunFlopRate[] {
   const out: RunFlopRate[] = [];
   for (const run of listRuns(catalog, forestId)) {
     const s = (run.config as { settings?: Partial<TrainingSettings> } | null)?.settings;
@@ -79,12 +91,21 @@ function speedsFromRuns(catalog: Catalog, forestId: number, key: SpeedKey): Part
     catalog,
     forestId,
     (s, device, architecture) =>
-      s.batchSize === key.settings.batchSize && s.microBatches === key.settings.microBatches && s.contextLength === key.settings.contextLength && s.threads === key.settings.threads && (key.device === 'auto' || device === key.device) && architecture === key.architecture,
+      s.batchSize === key.settings.batchSize &&
+      s.microBatches === key.settings.microBatches &&
+      s.contextLength === key.settings.contextLength &&
+      s.threads === key.settings.threads &&
+      (key.device === 'auto' || device === key.device) &&
+      architecture === key.architecture,
   );
   const out: Partial<Record<ExpertKind, Speed>> = {};
   for (const kind of ['full', 'light'] as const) {
     const runs = rates.filter((r) => r.kind === kind).slice(0, RUNS_USED);
-    if (runs.length > 0) out[kind] = { flopsPerSecond: median(runs.map((r) => r.flopsPerSecond)), source: { kind: 'runs', of: kind, runs: runs.length, device: runs[0]!.device } };
+    if (runs.length > 0)
+      out[kind] = {
+        flopsPerSecond: median(runs.map((r) => r.flopsPerSecond)),
+        source: { kind: 'runs', of: kind, runs: runs.length, device: runs[0]!.device },
+      };
   }
   return out;
 }
@@ -93,9 +114,19 @@ function speedsFromRuns(catalog: Catalog, forestId: number, key: SpeedKey): Part
 function measuredSpeeds(home: string, key: SpeedKey): Partial<Record<ExpertKind, Speed>> {
   const out: Partial<Record<ExpertKind, Speed>> = {};
   const matching = readMeasuredSpeeds(home).filter(
-    (m) => m.architecture === key.architecture && m.batchSize === key.settings.batchSize && m.microBatches === key.settings.microBatches && m.contextLength === key.settings.contextLength && m.threads === key.settings.threads && (key.device === 'auto' || m.device === key.device),
+    (m) =>
+      m.architecture === key.architecture &&
+      m.batchSize === key.settings.batchSize &&
+      m.microBatches === key.settings.microBatches &&
+      m.contextLength === key.settings.contextLength &&
+      m.threads === key.settings.threads &&
+      (key.device === 'auto' || m.device === key.device),
   );
-  for (const m of matching.sort((a, b) => a.measuredAt.localeCompare(b.measuredAt))) out[m.kind] = { flopsPerSecond: m.flopsPerSecond, source: { kind: 'measured', of: m.kind, measuredAt: m.measuredAt, device: m.device } };
+  for (const m of matching.sort((a, b) => a.measuredAt.localeCompare(b.measuredAt)))
+    out[m.kind] = {
+      flopsPerSecond: m.flopsPerSecond,
+      source: { kind: 'measured', of: m.kind, measuredAt: m.measuredAt, device: m.device },
+    };
   return out;
 }
 
@@ -123,13 +154,32 @@ export function lightOption(light: { rank: number; targets?: readonly string[] |
 const gb = (bytes: number): string => (bytes < 1e9 ? `${Math.max(1, Math.round(bytes / 1e6))} MB` : `${(bytes / 1e9).toFixed(2)} GB`);
 
 /** Full while its training fits comfortably (today's behaviour for small forests), light otherwise. */
-export function recommendKind(full: Pick<KindEstimate, 'peakMemoryBytes' | 'fits'>, light: Pick<KindEstimate, 'peakMemoryBytes' | 'fits'>, availableBytes: number): { recommended: ExpertKind; reason: string } {
-  if (full.fits === 'comfortable') return { recommended: 'full', reason: `A full expert’s training peaks at about ${gb(full.peakMemoryBytes)}, which fits comfortably in the ${gb(availableBytes)} of memory available now.` };
-  const lightFits = light.fits === 'no' ? `and a light one’s (${gb(light.peakMemoryBytes)}) would not fit either: close other programs first` : `a light one needs about ${gb(light.peakMemoryBytes)}`;
-  return { recommended: 'light', reason: `A full expert’s training would peak at about ${gb(full.peakMemoryBytes)} of the ${gb(availableBytes)} of memory available now; ${lightFits}.` };
+export function recommendKind(
+  full: Pick<KindEstimate, 'peakMemoryBytes' | 'fits'>,
+  light: Pick<KindEstimate, 'peakMemoryBytes' | 'fits'>,
+  availableBytes: number,
+): { recommended: ExpertKind; reason: string } {
+  if (full.fits === 'comfortable')
+    return {
+      recommended: 'full',
+      reason: `A full expert’s training peaks at about ${gb(full.peakMemoryBytes)}, which fits comfortably in the ${gb(availableBytes)} of memory available now.`,
+    };
+  const lightFits =
+    light.fits === 'no'
+      ? `and a light one’s (${gb(light.peakMemoryBytes)}) would not fit either: close other programs first`
+      : `a light one needs about ${gb(light.peakMemoryBytes)}`;
+  return {
+    recommended: 'light',
+    reason: `A full expert’s training would peak at about ${gb(full.peakMemoryBytes)} of the ${gb(availableBytes)} of memory available now; ${lightFits}.`,
+  };
 }
 
-export function trainingEstimate(catalog: Catalog, home: string, input: ApiParsedInput<'trainingEstimate'>, machine: MachineMemory): TrainingEstimate {
+export function trainingEstimate(
+  catalog: Catalog,
+  home: string,
+  input: ApiParsedInput<'trainingEstimate'>,
+  machine: MachineMemory,
+): TrainingEstimate {
   // A light expert's settings differ from a full one's in the learning rate alone: batch, micro-batches and context (all the costs depend on) are the same.
   const t = domainTraining(catalog, input.domain, input.budget, input, false);
   const config = parseModelConfig(JSON.parse(t.seedModel.architectureJson), 'the seed');
@@ -140,7 +190,13 @@ export function trainingEstimate(catalog: Catalog, home: string, input: ApiParse
   const seedSha = storedRef(catalog, t.seedModel.id).sha256;
 
   const kindEstimate = (kind: ExpertKind): KindEstimate => {
-    const shape: TrainShape = { config, batchSize: settings.batchSize, microBatches: settings.microBatches, contextLength: settings.contextLength, ...(kind === 'light' ? { lora } : {}) };
+    const shape: TrainShape = {
+      config,
+      batchSize: settings.batchSize,
+      microBatches: settings.microBatches,
+      contextLength: settings.contextLength,
+      ...(kind === 'light' ? { lora } : {}),
+    };
     const speed = speeds[kind];
     const length = runLength(shape, t.budget, speed?.flopsPerSecond ?? null);
     const candidates = branchCandidates(catalog, t.forestId, kind === 'light' ? lightJob({ rank: lora.rank }, seedSha) : undefined).length;
@@ -170,7 +226,12 @@ export function trainingEstimate(catalog: Catalog, home: string, input: ApiParse
     domain: t.domain.name,
     budget: t.budget,
     domainTokens: t.trainTokens,
-    settings: { batchSize: settings.batchSize, microBatches: settings.microBatches, contextLength: settings.contextLength, threads: settings.threads },
+    settings: {
+      batchSize: settings.batchSize,
+      microBatches: settings.microBatches,
+      contextLength: settings.contextLength,
+      threads: settings.threads,
+    },
     machine: { totalMemoryBytes: machine.totalBytes, availableMemoryBytes: machine.availableBytes },
     full,
     light,
@@ -182,11 +243,22 @@ export function trainingEstimate(catalog: Catalog, home: string, input: ApiParse
  * The estimate a new expert's run keeps when it is queued: what the new-expert flow showed for the kind chosen
  * (the same inputs give the same figures), to be set beside what the run took.
  */
-export function runEstimate(catalog: Catalog, home: string, input: ApiParsedInput<'trainExpert'>, machine: MachineMemory = machineMemory()): RunEstimate {
+export function runEstimate(
+  catalog: Catalog,
+  home: string,
+  input: ApiParsedInput<'trainExpert'>,
+  machine: MachineMemory = machineMemory(),
+): RunEstimate {
   const estimate = trainingEstimate(
     catalog,
     home,
-    { domain: input.domain, light: input.light ? { rank: input.light.rank, targets: input.light.targets } : { rank: 16 }, device: input.device, ...(input.budget ? { budget: input.budget } : {}), ...(input.threads !== undefined ? { threads: input.threads } : {}) },
+    {
+      domain: input.domain,
+      light: input.light ? { rank: input.light.rank, targets: input.light.targets } : { rank: 16 },
+      device: input.device,
+      ...(input.budget ? { budget: input.budget } : {}),
+      ...(input.threads !== undefined ? { threads: input.threads } : {}),
+    },
     machine,
   );
   const k = input.light ? estimate.light : estimate.full;

@@ -29,15 +29,31 @@ export async function hashFolder(root: string, folder: string): Promise<FileTabl
 /** Checks every file of `table` under `root`: present, of its size, of its sha256; throws naming the first that is not. */
 export async function verifyFileTable(root: string, table: FileTable, what: string): Promise<void> {
   for (const [key, entry] of Object.entries(table)) {
-    if (key.split('/').includes('..')) throw new GroveError('bad_input', `The ${what} names a file outside the bundle (${key}); refused.`, { bundle: root, file: key });
+    if (key.split('/').includes('..'))
+      throw new GroveError('bad_input', `The ${what} names a file outside the bundle (${key}); refused.`, { bundle: root, file: key });
     const path = join(root, ...key.split('/'));
     const size = await stat(path).then(
       (s) => s.size,
       () => null,
     );
-    if (size === null) throw new GroveError('bad_input', `The ${what} is incomplete: ${key} is missing from ${root}. Copy the bundle again (or write it again).`, { bundle: root, file: key });
-    if (size !== entry.bytes) throw new GroveError('bad_input', `The ${what} does not match its hashes: ${key} is ${size} bytes, the manifest says ${entry.bytes} (half-written or changed). Copy the bundle again.`, { bundle: root, file: key });
+    if (size === null)
+      throw new GroveError(
+        'bad_input',
+        `The ${what} is incomplete: ${key} is missing from ${root}. Copy the bundle again (or write it again).`,
+        { bundle: root, file: key },
+      );
+    if (size !== entry.bytes)
+      throw new GroveError(
+        'bad_input',
+        `The ${what} does not match its hashes: ${key} is ${size} bytes, the manifest says ${entry.bytes} (half-written or changed). Copy the bundle again.`,
+        { bundle: root, file: key },
+      );
     const sha = await sha256File(path);
-    if (sha !== entry.sha256) throw new GroveError('bad_input', `The ${what} does not match its hashes: ${key} has sha256 ${sha.slice(0, 12)}…, the manifest says ${entry.sha256.slice(0, 12)}… (changed after it was written). Copy the bundle again.`, { bundle: root, file: key });
+    if (sha !== entry.sha256)
+      throw new GroveError(
+        'bad_input',
+        `The ${what} does not match its hashes: ${key} has sha256 ${sha.slice(0, 12)}…, the manifest says ${entry.sha256.slice(0, 12)}… (changed after it was written). Copy the bundle again.`,
+        { bundle: root, file: key },
+      );
   }
 }

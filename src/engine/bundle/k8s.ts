@@ -27,22 +27,48 @@ export interface KubernetesJobOptions {
 
 /** A DNS-1123 label from the expert's name and run: lowercase letters, digits and '-', at most 63 characters. */
 export function jobName(m: BundleManifest): string {
-  const base = m.expert.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'expert';
+  const base =
+    m.expert.name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'expert';
   return `grove-${base}`.slice(0, 50).replace(/-+$/, '') + `-run-${m.expert.runId}`;
 }
 
 /** The batch/v1 Job for the bundle, as a plain object (kubectl takes it as JSON). */
 export function kubernetesJob(m: BundleManifest, o: KubernetesJobOptions): Record<string, unknown> {
-  if ((o.claim === undefined) === (o.hostPath === undefined)) throw new GroveError('bad_input', 'Say where the pod finds the bundle: --claim NAME (a PersistentVolumeClaim holding it) or --host-path DIR (a folder on the node), one of them.');
-  if (!Number.isInteger(o.gpus) || o.gpus < 0) throw new GroveError('bad_input', `--gpus takes a whole number of GPUs (0 or more), not ${o.gpus}.`);
+  if ((o.claim === undefined) === (o.hostPath === undefined))
+    throw new GroveError(
+      'bad_input',
+      'Say where the pod finds the bundle: --claim NAME (a PersistentVolumeClaim holding it) or --host-path DIR (a folder on the node), one of them.',
+    );
+  if (!Number.isInteger(o.gpus) || o.gpus < 0)
+    throw new GroveError('bad_input', `--gpus takes a whole number of GPUs (0 or more), not ${o.gpus}.`);
   const name = jobName(m);
-  const labels = { 'app.kubernetes.io/name': 'grove', 'app.kubernetes.io/component': 'expert-bundle', 'grove/expert': name.slice(0, 63), 'grove/run': String(m.expert.runId) };
+  const labels = {
+    'app.kubernetes.io/name': 'grove',
+    'app.kubernetes.io/component': 'expert-bundle',
+    'grove/expert': name.slice(0, 63),
+    'grove/run': String(m.expert.runId),
+  };
   const gpu = o.gpus > 0 ? { 'nvidia.com/gpu': String(o.gpus) } : {};
-  const volume = o.claim !== undefined ? { name: 'bundle', persistentVolumeClaim: { claimName: o.claim } } : { name: 'bundle', hostPath: { path: o.hostPath!, type: 'Directory' } };
+  const volume =
+    o.claim !== undefined
+      ? { name: 'bundle', persistentVolumeClaim: { claimName: o.claim } }
+      : { name: 'bundle', hostPath: { path: o.hostPath!, type: 'Directory' } };
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name, ...(o.namespace ? { namespace: o.namespace } : {}), labels, annotations: { 'grove/bundle-format': `${m.format}/${m.version}`, 'grove/expert-name': m.expert.name, 'grove/domain': m.expert.domain } },
+    metadata: {
+      name,
+      ...(o.namespace ? { namespace: o.namespace } : {}),
+      labels,
+      annotations: {
+        'grove/bundle-format': `${m.format}/${m.version}`,
+        'grove/expert-name': m.expert.name,
+        'grove/domain': m.expert.domain,
+      },
+    },
     spec: {
       backoffLimit: o.backoffLimit,
       completions: 1,

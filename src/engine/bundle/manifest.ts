@@ -60,7 +60,13 @@ export const BundleManifest = z
     start: z.object({ sha256: z.string(), folder: z.literal(BUNDLE_PATHS.start) }).strict(),
     /** A light expert: adapters over the frozen base in base/ (store address baseSha256). */
     light: z
-      .object({ baseSha256: z.string(), folder: z.literal(BUNDLE_PATHS.base), rank: z.number().int().positive(), alpha: z.number().positive(), targets: z.array(z.enum(LORA_TARGETS)).min(1) })
+      .object({
+        baseSha256: z.string(),
+        folder: z.literal(BUNDLE_PATHS.base),
+        rank: z.number().int().positive(),
+        alpha: z.number().positive(),
+        targets: z.array(z.enum(LORA_TARGETS)).min(1),
+      })
       .strict()
       .nullable(),
     /** The forest tokenizer's sha256 (tokenizer.json), which the shards were made with. */
@@ -85,11 +91,25 @@ export function readBundleManifest(dir: string): BundleManifest {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new GroveError('bad_input', `${dir} is not a Grove expert bundle (no readable ${BUNDLE_PATHS.manifest}: ${(err as Error).message}). Write one with \`grove bundle write\`.`, { bundle: dir });
+    throw new GroveError(
+      'bad_input',
+      `${dir} is not a Grove expert bundle (no readable ${BUNDLE_PATHS.manifest}: ${(err as Error).message}). Write one with \`grove bundle write\`.`,
+      { bundle: dir },
+    );
   }
   const version = (raw as { version?: unknown } | null)?.version;
-  if (typeof version === 'number' && version !== BUNDLE_VERSION) throw new GroveError('unsupported', `The bundle ${dir} is format version ${version}; this Grove reads version ${BUNDLE_VERSION}. Run it with the Grove that wrote it.`, { bundle: dir });
+  if (typeof version === 'number' && version !== BUNDLE_VERSION)
+    throw new GroveError(
+      'unsupported',
+      `The bundle ${dir} is format version ${version}; this Grove reads version ${BUNDLE_VERSION}. Run it with the Grove that wrote it.`,
+      { bundle: dir },
+    );
   const parsed = BundleManifest.safeParse(raw);
-  if (!parsed.success) throw new GroveError('bad_input', `The bundle manifest ${path} is not valid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}): the bundle was changed or half-written; write it again.`, { bundle: dir });
+  if (!parsed.success)
+    throw new GroveError(
+      'bad_input',
+      `The bundle manifest ${path} is not valid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}): the bundle was changed or half-written; write it again.`,
+      { bundle: dir },
+    );
   return parsed.data;
 }

@@ -36,23 +36,56 @@ export function historyOf(rows: readonly MetricRow[], tokensPerStep: number): St
       // A train row is indexed by the step it ran (s); its report is for the step count after it (s + 1).
       const step = r.step + 1;
       const v = valid.get(step);
-      return { step, tokens: step * tokensPerStep, loss: r.loss, ...(r.lr !== undefined ? { lr: r.lr } : {}), ...(r.tokensPerSecond !== undefined ? { tokensPerSecond: r.tokensPerSecond } : {}), ...(v !== undefined ? { validLoss: v } : {}) };
+      return {
+        step,
+        tokens: step * tokensPerStep,
+        loss: r.loss,
+        ...(r.lr !== undefined ? { lr: r.lr } : {}),
+        ...(r.tokensPerSecond !== undefined ? { tokensPerSecond: r.tokensPerSecond } : {}),
+        ...(v !== undefined ? { validLoss: v } : {}),
+      };
     });
 }
 
 export async function runBundleMergeJob(input: unknown, ctx: JobContext): Promise<{ modelId: number; sha256: string }> {
   const p = BundleMergePayload.parse(input);
   const { manifest, result } = await verifyFinishedBundle(p.bundleDir);
-  if (manifest.expert.modelId !== p.modelId || manifest.expert.runId !== p.train.runId) throw new GroveError('conflict', `The bundle ${p.bundleDir} trains model ${manifest.expert.modelId} (run ${manifest.expert.runId}), not "${p.name}".`, { bundle: p.bundleDir });
+  if (manifest.expert.modelId !== p.modelId || manifest.expert.runId !== p.train.runId)
+    throw new GroveError(
+      'conflict',
+      `The bundle ${p.bundleDir} trains model ${manifest.expert.modelId} (run ${manifest.expert.runId}), not "${p.name}".`,
+      { bundle: p.bundleDir },
+    );
   const tokenizerSha256 = await forestTokenizerSha256(ctx.forestHome);
-  if (manifest.tokenizerSha256 !== tokenizerSha256) throw new GroveError('conflict', `The bundle ${p.bundleDir} was tokenized with another tokenizer than this forest's: it belongs to another forest.`, { bundle: p.bundleDir });
+  if (manifest.tokenizerSha256 !== tokenizerSha256)
+    throw new GroveError(
+      'conflict',
+      `The bundle ${p.bundleDir} was tokenized with another tokenizer than this forest's: it belongs to another forest.`,
+      { bundle: p.bundleDir },
+    );
   const m = result.metrics;
   ctx.record({ kind: 'plan', totalSteps: m.totalSteps, device: m.device, fallback: null } satisfies ExpertRecord);
   const { batchSize, contextLength } = manifest.training.settings;
-  ctx.record({ kind: 'history', points: historyOf(readMetrics(join(p.bundleDir, BUNDLE_PATHS.run)), batchSize * contextLength) } satisfies HistoryRecord);
+  ctx.record({
+    kind: 'history',
+    points: historyOf(readMetrics(join(p.bundleDir, BUNDLE_PATHS.run)), batchSize * contextLength),
+  } satisfies HistoryRecord);
   const folder = join(p.bundleDir, ...result.folder.split('/'));
-  const stored = manifest.light ? await storeAdapterFolder(ctx.forestHome, folder, { baseSha256: manifest.light.baseSha256, tokenizerSha256 }) : await storeModelFolder(ctx.forestHome, folder, tokenizerSha256);
-  ctx.record({ kind: 'trained', sha256: stored.sha256, bytes: stored.bytes, steps: m.steps, tokens: m.tokens, reason: m.reason, elapsedSeconds: m.elapsedSeconds, peakMemoryBytes: m.peakMemoryBytes } satisfies ExpertRecord);
-  ctx.log(`merged ${p.name}: ${m.steps} steps, final train loss ${m.finalTrainLoss?.toFixed(3) ?? '-'}, valid loss ${m.finalValidLoss?.toFixed(3) ?? '-'}`);
+  const stored = manifest.light
+    ? await storeAdapterFolder(ctx.forestHome, folder, { baseSha256: manifest.light.baseSha256, tokenizerSha256 })
+    : await storeModelFolder(ctx.forestHome, folder, tokenizerSha256);
+  ctx.record({
+    kind: 'trained',
+    sha256: stored.sha256,
+    bytes: stored.bytes,
+    steps: m.steps,
+    tokens: m.tokens,
+    reason: m.reason,
+    elapsedSeconds: m.elapsedSeconds,
+    peakMemoryBytes: m.peakMemoryBytes,
+  } satisfies ExpertRecord);
+  ctx.log(
+    `merged ${p.name}: ${m.steps} steps, final train loss ${m.finalTrainLoss?.toFixed(3) ?? '-'}, valid loss ${m.finalValidLoss?.toFixed(3) ?? '-'}`,
+  );
   return { modelId: p.modelId, sha256: stored.sha256 };
 }

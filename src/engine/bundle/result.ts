@@ -55,10 +55,25 @@ export function bundleIsDone(dir: string): boolean {
 /** The finished bundle, every hash checked (manifest, result, trained files); refused with the reason otherwise. */
 export async function verifyFinishedBundle(dir: string): Promise<FinishedBundle> {
   const manifest = readBundleManifest(dir);
-  if (!bundleIsDone(dir)) throw new GroveError('conflict', `The bundle ${dir} has not finished training (no ${BUNDLE_PATHS.done}); run it with \`grove bundle run ${dir}\` (it resumes), and merge it after.`, { bundle: dir });
+  if (!bundleIsDone(dir))
+    throw new GroveError(
+      'conflict',
+      `The bundle ${dir} has not finished training (no ${BUNDLE_PATHS.done}); run it with \`grove bundle run ${dir}\` (it resumes), and merge it after.`,
+      { bundle: dir },
+    );
   const done = DoneMarker.parse(JSON.parse(readFileSync(join(dir, BUNDLE_PATHS.done), 'utf8')));
-  if ((await sha256File(join(dir, BUNDLE_PATHS.manifest))) !== done.manifestSha256) throw new GroveError('bad_input', `The bundle ${dir} was changed after it was trained: ${BUNDLE_PATHS.manifest} does not match its hash in ${BUNDLE_PATHS.done}. Refused.`, { bundle: dir });
-  if ((await sha256File(join(dir, BUNDLE_PATHS.result))) !== done.resultSha256) throw new GroveError('bad_input', `The bundle ${dir} was changed after it was trained: ${BUNDLE_PATHS.result} does not match its hash in ${BUNDLE_PATHS.done}. Refused.`, { bundle: dir });
+  if ((await sha256File(join(dir, BUNDLE_PATHS.manifest))) !== done.manifestSha256)
+    throw new GroveError(
+      'bad_input',
+      `The bundle ${dir} was changed after it was trained: ${BUNDLE_PATHS.manifest} does not match its hash in ${BUNDLE_PATHS.done}. Refused.`,
+      { bundle: dir },
+    );
+  if ((await sha256File(join(dir, BUNDLE_PATHS.result))) !== done.resultSha256)
+    throw new GroveError(
+      'bad_input',
+      `The bundle ${dir} was changed after it was trained: ${BUNDLE_PATHS.result} does not match its hash in ${BUNDLE_PATHS.done}. Refused.`,
+      { bundle: dir },
+    );
   const result = BundleResult.parse(JSON.parse(readFileSync(join(dir, BUNDLE_PATHS.result), 'utf8')));
   await verifyFileTable(dir, result.files, 'trained result');
   return { manifest, result };

@@ -28,7 +28,8 @@ export interface RunBundleOptions {
   onProgress?: (p: TrainProgress) => void;
 }
 
-export type RunBundleOutcome = { state: 'done'; result: BundleResult; alreadyDone: boolean } | { state: 'stopped'; step: number; totalSteps: number };
+export type RunBundleOutcome =
+  { state: 'done'; result: BundleResult; alreadyDone: boolean } | { state: 'stopped'; step: number; totalSteps: number };
 
 /** Trains the bundle in `dir` (or finds it trained already); resolves when it is done or stopped. */
 export async function runBundle(dir: string, o: RunBundleOptions = {}): Promise<RunBundleOutcome> {
@@ -39,7 +40,8 @@ export async function runBundle(dir: string, o: RunBundleOptions = {}): Promise<
   await progress.set({ state: 'verifying' });
   try {
     await verifyFileTable(dir, manifest.files, 'bundle');
-    if (manifest.grove.version !== GROVE_VERSION) log(`this bundle was written by Grove ${manifest.grove.version}; Grove ${GROVE_VERSION} runs it`);
+    if (manifest.grove.version !== GROVE_VERSION)
+      log(`this bundle was written by Grove ${manifest.grove.version}; Grove ${GROVE_VERSION} runs it`);
     const { settings, budget } = manifest.training;
     const choice = await chooseProvider((o.device ?? manifest.training.device) as ProviderPreference);
     if (choice.fallback) log(choice.fallback);
@@ -50,7 +52,17 @@ export async function runBundle(dir: string, o: RunBundleOptions = {}): Promise<
         runDir,
         domainDir: join(dir, BUNDLE_PATHS.domain),
         modelFolder: join(dir, light ? light.folder : manifest.start.folder),
-        ...(light ? { lora: { rank: light.rank, alpha: light.alpha, targets: light.targets, adapterFolder: join(dir, manifest.start.folder), baseModel: light.baseSha256 } } : {}),
+        ...(light
+          ? {
+              lora: {
+                rank: light.rank,
+                alpha: light.alpha,
+                targets: light.targets,
+                adapterFolder: join(dir, manifest.start.folder),
+                baseModel: light.baseSha256,
+              },
+            }
+          : {}),
         ...budget,
         ...trainJobSettings(o.threads === undefined ? settings : { ...settings, threads: o.threads }),
         ...(choice.provider === 'cpu' ? {} : { providers: [choice.provider, 'cpu'] }),
@@ -61,7 +73,10 @@ export async function runBundle(dir: string, o: RunBundleOptions = {}): Promise<
         o.onProgress?.(p);
       },
       log,
-      ({ totalSteps }) => void progress.set({ state: 'training', totalSteps }).catch((err: unknown) => log(`could not write ${BUNDLE_PATHS.progress}: ${(err as Error).message}`)),
+      ({ totalSteps }) =>
+        void progress
+          .set({ state: 'training', totalSteps })
+          .catch((err: unknown) => log(`could not write ${BUNDLE_PATHS.progress}: ${(err as Error).message}`)),
     );
     if (!trained.modelFolder) {
       await progress.set({ state: 'stopped', etaSeconds: null, tokensPerSecond: null });
@@ -91,7 +106,10 @@ export async function runBundle(dir: string, o: RunBundleOptions = {}): Promise<
     await writeFileDurable(join(dir, BUNDLE_PATHS.result), `${JSON.stringify(result, null, 2)}\n`);
     await progress.set({ state: 'done', etaSeconds: 0 });
     // The done marker last: a bundle with it has its result whole and hashed.
-    const done = { manifestSha256: await sha256File(join(dir, BUNDLE_PATHS.manifest)), resultSha256: await sha256File(join(dir, BUNDLE_PATHS.result)) };
+    const done = {
+      manifestSha256: await sha256File(join(dir, BUNDLE_PATHS.manifest)),
+      resultSha256: await sha256File(join(dir, BUNDLE_PATHS.result)),
+    };
     await writeFileDurable(join(dir, BUNDLE_PATHS.done), `${JSON.stringify(done, null, 2)}\n`);
     return { state: 'done', result, alreadyDone: false };
   } catch (err) {

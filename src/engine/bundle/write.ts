@@ -44,8 +44,17 @@ export async function writeExpertBundle(home: string, spec: BundleSpec): Promise
   const out = spec.out;
   if (existsSync(join(out, BUNDLE_PATHS.manifest))) {
     const there = readBundleManifest(out);
-    if (there.expert.modelId === spec.expert.modelId && there.expert.runId === spec.expert.runId && there.expert.forestId === spec.expert.forestId) return there;
-    throw new GroveError('conflict', `${out} holds a bundle already (expert "${there.expert.name}"); choose another folder (or remove it).`, { out });
+    if (
+      there.expert.modelId === spec.expert.modelId &&
+      there.expert.runId === spec.expert.runId &&
+      there.expert.forestId === spec.expert.forestId
+    )
+      return there;
+    throw new GroveError(
+      'conflict',
+      `${out} holds a bundle already (expert "${there.expert.name}"); choose another folder (or remove it).`,
+      { out },
+    );
   }
   await mkdir(out, { recursive: true });
   await copyTree(storedModelFolder(home, spec.startSha256), join(out, BUNDLE_PATHS.start));
@@ -53,7 +62,8 @@ export async function writeExpertBundle(home: string, spec: BundleSpec): Promise
   await copyTree(spec.domainDir, join(out, BUNDLE_PATHS.domain));
   await copyTree(forestTokenizerDir(home), join(out, BUNDLE_PATHS.tokenizer));
   const files: FileTable = {};
-  for (const folder of [BUNDLE_PATHS.start, ...(spec.light ? [BUNDLE_PATHS.base] : []), BUNDLE_PATHS.domain, BUNDLE_PATHS.tokenizer]) Object.assign(files, await hashFolder(out, folder));
+  for (const folder of [BUNDLE_PATHS.start, ...(spec.light ? [BUNDLE_PATHS.base] : []), BUNDLE_PATHS.domain, BUNDLE_PATHS.tokenizer])
+    Object.assign(files, await hashFolder(out, folder));
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,

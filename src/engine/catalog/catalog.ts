@@ -65,7 +65,10 @@ export class Catalog {
     const current = this.schemaVersion;
     const newest = list.at(-1)?.version ?? 0;
     if (current > newest) {
-      throw new GroveError('unsupported', `This catalog has schema version ${current}, newer than this Grove understands (${newest}). Update Grove to open it.`);
+      throw new GroveError(
+        'unsupported',
+        `This catalog has schema version ${current}, newer than this Grove understands (${newest}). Update Grove to open it.`,
+      );
     }
     for (const m of list) {
       if (m.version <= current) continue;
@@ -87,8 +90,15 @@ export class Catalog {
   private assertForeignKeys(m: Migration): void {
     const broken = this.#db.pragma('foreign_key_check') as { table: string; parent: string }[];
     if (broken.length > 0) {
-      const where = broken.slice(0, 3).map((b) => `${b.table} -> ${b.parent}`).join(', ');
-      throw new GroveError('internal', `Migration ${m.version} (${m.name}) would leave ${broken.length} broken reference(s) (${where}); the catalog was left as it was. Report this with the catalog file.`, { version: m.version });
+      const where = broken
+        .slice(0, 3)
+        .map((b) => `${b.table} -> ${b.parent}`)
+        .join(', ');
+      throw new GroveError(
+        'internal',
+        `Migration ${m.version} (${m.name}) would leave ${broken.length} broken reference(s) (${where}); the catalog was left as it was. Report this with the catalog file.`,
+        { version: m.version },
+      );
     }
   }
 
@@ -111,16 +121,21 @@ export class Catalog {
 
   /** The forest this catalog holds (a forest home holds one forest), or null before `grove init`. */
   forest(): ForestRow | null {
-    const row = this.#db.prepare('SELECT id, name, created_at AS createdAt FROM forests ORDER BY id LIMIT 1').get() as ForestRow | undefined;
+    const row = this.#db.prepare('SELECT id, name, created_at AS createdAt FROM forests ORDER BY id LIMIT 1').get() as
+      ForestRow | undefined;
     return row ?? null;
   }
 
   domains(forestId: number): DomainRow[] {
-    return this.#db.prepare('SELECT id, name, source_path AS sourcePath, stats_json AS statsJson FROM domains WHERE forest_id = ? ORDER BY id').all(forestId) as DomainRow[];
+    return this.#db
+      .prepare('SELECT id, name, source_path AS sourcePath, stats_json AS statsJson FROM domains WHERE forest_id = ? ORDER BY id')
+      .all(forestId) as DomainRow[];
   }
 
   models(forestId: number): ModelRow[] {
-    return this.#db.prepare('SELECT id, name, role, domain_id AS domainId FROM models WHERE forest_id = ? ORDER BY id').all(forestId) as ModelRow[];
+    return this.#db
+      .prepare('SELECT id, name, role, domain_id AS domainId FROM models WHERE forest_id = ? ORDER BY id')
+      .all(forestId) as ModelRow[];
   }
 }
 

@@ -70,7 +70,9 @@ const CHAT_SELECT = `SELECT c.id, c.forest_id AS forestId, c.title, c.created_at
 export function listChats(catalog: Catalog, forestId: number): ChatRow[] {
   // Timestamps have millisecond resolution: the latest message id breaks their ties.
   return databaseOf(catalog)
-    .prepare(`${CHAT_SELECT} WHERE c.forest_id = ? ORDER BY COALESCE(lastMessageAt, c.created_at) DESC, (SELECT MAX(m.id) FROM messages m WHERE m.chat_id = c.id) DESC, c.id DESC`)
+    .prepare(
+      `${CHAT_SELECT} WHERE c.forest_id = ? ORDER BY COALESCE(lastMessageAt, c.created_at) DESC, (SELECT MAX(m.id) FROM messages m WHERE m.chat_id = c.id) DESC, c.id DESC`,
+    )
     .all(forestId) as ChatRow[];
 }
 
@@ -95,7 +97,8 @@ interface RawMessage {
   createdAt: string;
 }
 
-const MESSAGE_SELECT = 'SELECT id, chat_id AS chatId, role, content, mix_json AS mixJson, posterior_json AS posteriorJson, created_at AS createdAt FROM messages';
+const MESSAGE_SELECT =
+  'SELECT id, chat_id AS chatId, role, content, mix_json AS mixJson, posterior_json AS posteriorJson, created_at AS createdAt FROM messages';
 
 function toMessage(r: RawMessage): MessageRow {
   return {
@@ -131,13 +134,16 @@ export function addMessage(catalog: Catalog, m: NewMessage): number {
   return Number(
     databaseOf(catalog)
       .prepare('INSERT INTO messages (chat_id, role, content, mix_json, posterior_json) VALUES (?, ?, ?, ?, ?)')
-      .run(m.chatId, m.role, m.content, m.settings ? JSON.stringify(m.settings) : null, m.outcome ? JSON.stringify(m.outcome) : null).lastInsertRowid,
+      .run(m.chatId, m.role, m.content, m.settings ? JSON.stringify(m.settings) : null, m.outcome ? JSON.stringify(m.outcome) : null)
+      .lastInsertRowid,
   );
 }
 
 /** Writes a reply's final text and outcome. */
 export function completeReply(catalog: Catalog, messageId: number, content: string, outcome: ReplyOutcome): void {
-  databaseOf(catalog).prepare('UPDATE messages SET content = ?, posterior_json = ? WHERE id = ?').run(content, JSON.stringify(outcome), messageId);
+  databaseOf(catalog)
+    .prepare('UPDATE messages SET content = ?, posterior_json = ? WHERE id = ?')
+    .run(content, JSON.stringify(outcome), messageId);
 }
 
 export function deleteMessage(catalog: Catalog, messageId: number): void {

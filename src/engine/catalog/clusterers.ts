@@ -14,11 +14,21 @@ export interface ClustererRow {
 }
 
 export function insertClusterer(catalog: Catalog, forestId: number, row: Omit<ClustererRow, 'id' | 'createdAt'>): void {
-  databaseOf(catalog).prepare('INSERT INTO clusterers (forest_id, folder, file, domains_json) VALUES (?, ?, ?, ?)').run(forestId, row.folder, row.file, JSON.stringify(row.domains));
+  databaseOf(catalog)
+    .prepare('INSERT INTO clusterers (forest_id, folder, file, domains_json) VALUES (?, ?, ?, ?)')
+    .run(forestId, row.folder, row.file, JSON.stringify(row.domains));
 }
 
 /** The forest's clusterers, newest first. */
 export function clusterers(catalog: Catalog, forestId: number): ClustererRow[] {
-  const rows = databaseOf(catalog).prepare('SELECT id, folder, file, domains_json AS json, created_at AS createdAt FROM clusterers WHERE forest_id = ? ORDER BY id DESC').all(forestId) as { id: number; folder: string; file: string; json: string; createdAt: string }[];
-  return rows.map((r) => ({ id: r.id, folder: r.folder, file: r.file, domains: JSON.parse(r.json) as (string | null)[], createdAt: r.createdAt }));
+  const rows = databaseOf(catalog)
+    .prepare('SELECT id, folder, file, domains_json AS json, created_at AS createdAt FROM clusterers WHERE forest_id = ? ORDER BY id DESC')
+    .all(forestId) as { id: number; folder: string; file: string; json: string; createdAt: string }[];
+  return rows.map((r) => ({
+    id: r.id,
+    folder: r.folder,
+    file: r.file,
+    domains: JSON.parse(r.json) as (string | null)[],
+    createdAt: r.createdAt,
+  }));
 }

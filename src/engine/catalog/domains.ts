@@ -28,7 +28,13 @@ export function saveIngestReport(catalog: Catalog, domainName: string, report: I
   const db = databaseOf(catalog);
   return db.transaction(() => {
     const forestId = ensureForest(catalog);
-    const stats = JSON.stringify({ totals: report.totals, splits: report.splits, trainable: report.trainable, message: report.message, out: report.out });
+    const stats = JSON.stringify({
+      totals: report.totals,
+      splits: report.splits,
+      trainable: report.trainable,
+      message: report.message,
+      out: report.out,
+    });
     db.prepare(
       `INSERT INTO domains (forest_id, name, source_path, stats_json) VALUES (?, ?, ?, ?)
        ON CONFLICT (forest_id, name) DO UPDATE SET source_path = excluded.source_path, stats_json = excluded.stats_json`,
@@ -40,7 +46,19 @@ export function saveIngestReport(catalog: Catalog, domainName: string, report: I
     );
     for (const f of report.files) {
       // An accepted file's detail is how its text was got, when that was a fallback (its notes).
-      if (f.status === 'accepted') insert.run(domainId, f.path, 'accepted', f.type, null, f.notes?.join(' ') ?? null, null, f.bytes, f.tokens, f.splits.length === 1 ? f.splits[0] : null);
+      if (f.status === 'accepted')
+        insert.run(
+          domainId,
+          f.path,
+          'accepted',
+          f.type,
+          null,
+          f.notes?.join(' ') ?? null,
+          null,
+          f.bytes,
+          f.tokens,
+          f.splits.length === 1 ? f.splits[0] : null,
+        );
       else insert.run(domainId, f.path, 'skipped', f.type ?? null, f.reason, f.detail, f.duplicateOf ?? null, f.bytes, 0, null);
     }
     return domainId;
@@ -65,10 +83,13 @@ export function parseDomainStats(statsJson: string | null): DomainStatsSummary |
 export function domainDocuments(catalog: Catalog, domainName: string): StoredDocument[] | null {
   const forest = catalog.forest();
   if (!forest) return null;
-  const domain = databaseOf(catalog).prepare('SELECT id FROM domains WHERE forest_id = ? AND name = ?').get(forest.id, domainName) as { id: number } | undefined;
+  const domain = databaseOf(catalog).prepare('SELECT id FROM domains WHERE forest_id = ? AND name = ?').get(forest.id, domainName) as
+    { id: number } | undefined;
   if (!domain) return null;
   return databaseOf(catalog)
-    .prepare('SELECT path, status, type, reason, detail, duplicate_of AS duplicateOf, bytes, tokens, split FROM documents WHERE domain_id = ? ORDER BY path')
+    .prepare(
+      'SELECT path, status, type, reason, detail, duplicate_of AS duplicateOf, bytes, tokens, split FROM documents WHERE domain_id = ? ORDER BY path',
+    )
     .all(domain.id) as StoredDocument[];
 }
 

@@ -8,8 +8,19 @@ import { databaseOf } from './database';
 
 export function insertEvaluation(catalog: Catalog, forestId: number, spec: EvaluationSpec, domainId: number, e: Evaluation): void {
   databaseOf(catalog)
-    .prepare('INSERT INTO evaluations (forest_id, spec_json, domain_id, split, loss, perplexity, bits_per_byte, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(forestId, JSON.stringify(spec), domainId, e.split, e.loss, e.perplexity, Number.isFinite(e.bitsPerByte) ? e.bitsPerByte : null, e.tokens);
+    .prepare(
+      'INSERT INTO evaluations (forest_id, spec_json, domain_id, split, loss, perplexity, bits_per_byte, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(
+      forestId,
+      JSON.stringify(spec),
+      domainId,
+      e.split,
+      e.loss,
+      e.perplexity,
+      Number.isFinite(e.bitsPerByte) ? e.bitsPerByte : null,
+      e.tokens,
+    );
 }
 
 function label(spec: EvaluationSpec): string {
@@ -28,7 +39,10 @@ export function listEvaluations(catalog: Catalog, forestId: number): EvaluationV
     .all(forestId, forestId) as (Omit<EvaluationView, 'spec' | 'label'> & { specJson: string })[];
   return rows.map(({ specJson, ...row }) => {
     const spec = JSON.parse(specJson) as EvaluationSpec;
-    const view: EvaluationView['spec'] = spec.kind === 'model' ? { kind: 'model', model: spec.model } : { kind: 'ensemble', models: spec.models, prior: spec.prior, posterior: spec.posterior };
+    const view: EvaluationView['spec'] =
+      spec.kind === 'model'
+        ? { kind: 'model', model: spec.model }
+        : { kind: 'ensemble', models: spec.models, prior: spec.prior, posterior: spec.posterior };
     return { ...row, label: label(spec), spec: view };
   });
 }

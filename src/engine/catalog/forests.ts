@@ -5,7 +5,10 @@ import { databaseOf } from './database';
 
 /** The forest's stored training settings (JSON), or null when none were saved (defaults apply). */
 export function forestSettingsJson(catalog: Catalog, forestId: number): string | null {
-  return (databaseOf(catalog).prepare('SELECT settings_json AS s FROM forests WHERE id = ?').get(forestId) as { s: string | null } | undefined)?.s ?? null;
+  return (
+    (databaseOf(catalog).prepare('SELECT settings_json AS s FROM forests WHERE id = ?').get(forestId) as { s: string | null } | undefined)
+      ?.s ?? null
+  );
 }
 
 export function setForestSettingsJson(catalog: Catalog, forestId: number, json: string): void {

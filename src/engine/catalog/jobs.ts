@@ -30,7 +30,10 @@ const touch = "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 /** A new queued job; returns its id. */
 export function insertJob(catalog: Catalog, kind: string, payload: unknown): number {
-  return Number(databaseOf(catalog).prepare("INSERT INTO jobs (kind, payload_json, status) VALUES (?, ?, 'queued')").run(kind, JSON.stringify(payload)).lastInsertRowid);
+  return Number(
+    databaseOf(catalog).prepare("INSERT INTO jobs (kind, payload_json, status) VALUES (?, ?, 'queued')").run(kind, JSON.stringify(payload))
+      .lastInsertRowid,
+  );
 }
 
 export function jobRow(catalog: Catalog, id: number): JobRow | null {
@@ -44,12 +47,16 @@ export function jobRows(catalog: Catalog): JobRow[] {
 
 /** The oldest queued job, or null when the queue is empty. */
 export function oldestQueuedJob(catalog: Catalog): JobRow | null {
-  return (databaseOf(catalog).prepare("SELECT * FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1").get() as JobRow | undefined) ?? null;
+  return (
+    (databaseOf(catalog).prepare("SELECT * FROM jobs WHERE status = 'queued' ORDER BY id LIMIT 1").get() as JobRow | undefined) ?? null
+  );
 }
 
 /** Marks a job running for the process `owner`, counting the attempt. */
 export function markJobRunning(catalog: Catalog, id: number, owner: ProcessIdentity): void {
-  databaseOf(catalog).prepare(`UPDATE jobs SET status = 'running', owner_pid = ?, owner_start = ?, attempts = attempts + 1, ${touch} WHERE id = ?`).run(owner.pid, owner.startTime, id);
+  databaseOf(catalog)
+    .prepare(`UPDATE jobs SET status = 'running', owner_pid = ?, owner_start = ?, attempts = attempts + 1, ${touch} WHERE id = ?`)
+    .run(owner.pid, owner.startTime, id);
 }
 
 export function setJobProgress(catalog: Catalog, id: number, progress: unknown): void {
@@ -67,15 +74,22 @@ export function setJobPayload(catalog: Catalog, id: number, payload: unknown): v
 
 /** The owners of every job marked running. */
 export function runningJobOwners(catalog: Catalog): JobOwner[] {
-  return databaseOf(catalog).prepare("SELECT id, owner_pid AS ownerPid, owner_start AS ownerStart FROM jobs WHERE status = 'running'").all() as JobOwner[];
+  return databaseOf(catalog)
+    .prepare("SELECT id, owner_pid AS ownerPid, owner_start AS ownerStart FROM jobs WHERE status = 'running'")
+    .all() as JobOwner[];
 }
 
 /** Puts a job that is still marked running back in the queue, without an owner. */
 export function requeueRunningJob(catalog: Catalog, id: number): void {
-  databaseOf(catalog).prepare(`UPDATE jobs SET status = 'queued', owner_pid = NULL, owner_start = NULL, ${touch} WHERE id = ? AND status = 'running'`).run(id);
+  databaseOf(catalog)
+    .prepare(`UPDATE jobs SET status = 'queued', owner_pid = NULL, owner_start = NULL, ${touch} WHERE id = ? AND status = 'running'`)
+    .run(id);
 }
 
 /** The pid recorded for a job's owner; null when none is (or there is no such job). */
 export function jobOwnerPid(catalog: Catalog, id: number): number | null {
-  return (databaseOf(catalog).prepare('SELECT owner_pid AS pid FROM jobs WHERE id = ?').get(id) as { pid: number | null } | undefined)?.pid ?? null;
+  return (
+    (databaseOf(catalog).prepare('SELECT owner_pid AS pid FROM jobs WHERE id = ?').get(id) as { pid: number | null } | undefined)?.pid ??
+    null
+  );
 }

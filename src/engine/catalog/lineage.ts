@@ -36,7 +36,9 @@ export interface LineageGraph {
 /** Every model initialised (directly or not) from `id`. */
 export function descendantsOf(catalog: Catalog, id: number): Set<number> {
   const rows = databaseOf(catalog)
-    .prepare('WITH RECURSIVE d(id) AS (SELECT child_id FROM lineage WHERE parent_id = ? UNION SELECT l.child_id FROM lineage l JOIN d ON l.parent_id = d.id) SELECT id FROM d')
+    .prepare(
+      'WITH RECURSIVE d(id) AS (SELECT child_id FROM lineage WHERE parent_id = ? UNION SELECT l.child_id FROM lineage l JOIN d ON l.parent_id = d.id) SELECT id FROM d',
+    )
     .all(id) as { id: number }[];
   return new Set(rows.map((r) => r.id));
 }
@@ -55,7 +57,9 @@ export function insertLineageEdges(catalog: Catalog, childId: number, parents: r
 /** The models `childId` was initialised from, heaviest first; empty for a seed or an import. */
 export function parentsOf(catalog: Catalog, childId: number): LineageParent[] {
   return databaseOf(catalog)
-    .prepare('SELECT l.parent_id AS modelId, l.weight, m.name, m.role FROM lineage l JOIN models m ON m.id = l.parent_id WHERE l.child_id = ? ORDER BY l.weight DESC, l.parent_id')
+    .prepare(
+      'SELECT l.parent_id AS modelId, l.weight, m.name, m.role FROM lineage l JOIN models m ON m.id = l.parent_id WHERE l.child_id = ? ORDER BY l.weight DESC, l.parent_id',
+    )
     .all(childId) as LineageParent[];
 }
 
@@ -63,10 +67,14 @@ export function parentsOf(catalog: Catalog, childId: number): LineageParent[] {
 export function lineageGraph(catalog: Catalog, forestId: number): LineageGraph {
   const db = databaseOf(catalog);
   const nodes = db
-    .prepare('SELECT m.id, m.name, m.role, m.status, d.name AS domain, m.created_at AS createdAt FROM models m LEFT JOIN domains d ON d.id = m.domain_id WHERE m.forest_id = ? ORDER BY m.id')
+    .prepare(
+      'SELECT m.id, m.name, m.role, m.status, d.name AS domain, m.created_at AS createdAt FROM models m LEFT JOIN domains d ON d.id = m.domain_id WHERE m.forest_id = ? ORDER BY m.id',
+    )
     .all(forestId) as LineageNode[];
   const edges = db
-    .prepare('SELECT l.child_id AS childId, l.parent_id AS parentId, l.weight FROM lineage l JOIN models m ON m.id = l.child_id WHERE m.forest_id = ? ORDER BY l.child_id, l.parent_id')
+    .prepare(
+      'SELECT l.child_id AS childId, l.parent_id AS parentId, l.weight FROM lineage l JOIN models m ON m.id = l.child_id WHERE m.forest_id = ? ORDER BY l.child_id, l.parent_id',
+    )
     .all(forestId) as LineageEdge[];
   return { nodes, edges };
 }

@@ -53,7 +53,12 @@ export function saveMix(catalog: Catalog, forestId: number, name: string, mix: C
   const spec = JSON.stringify(mix);
   return databaseOf(catalog).transaction(() => {
     const existing = findMix(catalog, forestId, name);
-    if (existing && !o.replace) throw new GroveError('conflict', `A mix named ${JSON.stringify(name)} is already saved; choose another name, or replace it (grove mix save --replace).`, { mix: name });
+    if (existing && !o.replace)
+      throw new GroveError(
+        'conflict',
+        `A mix named ${JSON.stringify(name)} is already saved; choose another name, or replace it (grove mix save --replace).`,
+        { mix: name },
+      );
     if (existing) databaseOf(catalog).prepare('UPDATE mixes SET spec_json = ? WHERE id = ?').run(spec, existing.id);
     else databaseOf(catalog).prepare('INSERT INTO mixes (forest_id, name, spec_json) VALUES (?, ?, ?)').run(forestId, name, spec);
     return findMix(catalog, forestId, name)!;

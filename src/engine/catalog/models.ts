@@ -99,7 +99,9 @@ function withLight<T extends LightColumns>(row: T): Omit<T, keyof LightColumns> 
 /** A model of the forest with weights to load (not removed, its init complete), by name or id. */
 export function findModel(catalog: Catalog, nameOrId: string): StoredModel | null {
   const row = databaseOf(catalog)
-    .prepare(`SELECT id, name, role, weights_sha256 AS weightsSha256, ${LIGHT_COLUMNS} FROM models WHERE (name = ? OR CAST(id AS TEXT) = ?) AND status != 'removed' AND weights_sha256 IS NOT NULL`)
+    .prepare(
+      `SELECT id, name, role, weights_sha256 AS weightsSha256, ${LIGHT_COLUMNS} FROM models WHERE (name = ? OR CAST(id AS TEXT) = ?) AND status != 'removed' AND weights_sha256 IS NOT NULL`,
+    )
     .get(nameOrId, nameOrId) as (Omit<StoredModel, 'light'> & LightColumns) | undefined;
   return row ? withLight(row) : null;
 }
@@ -117,23 +119,32 @@ export function parseCollapseFacts(json: string | null): CollapseFacts | null {
 
 /** How a model was collapsed, by its id (null as parseCollapseFacts says). */
 export function modelCollapse(catalog: Catalog, modelId: number): CollapseFacts | null {
-  const row = databaseOf(catalog).prepare('SELECT collapse_json AS json FROM models WHERE id = ?').get(modelId) as { json: string | null } | undefined;
+  const row = databaseOf(catalog).prepare('SELECT collapse_json AS json FROM models WHERE id = ?').get(modelId) as
+    { json: string | null } | undefined;
   return parseCollapseFacts(row?.json ?? null);
 }
 
 /** The live models (not removed) that are light experts over the stored base `baseSha256`. */
 export function lightExpertsOver(catalog: Catalog, baseSha256: string): { id: number; name: string }[] {
-  return databaseOf(catalog).prepare("SELECT id, name FROM models WHERE base_sha256 = ? AND kind = 'light' AND status != 'removed' ORDER BY id").all(baseSha256) as { id: number; name: string }[];
+  return databaseOf(catalog)
+    .prepare("SELECT id, name FROM models WHERE base_sha256 = ? AND kind = 'light' AND status != 'removed' ORDER BY id")
+    .all(baseSha256) as { id: number; name: string }[];
 }
 
 /** The live models whose weights are the store folder `sha256` (a base is usually the seed alone). */
 export function modelsWithWeights(catalog: Catalog, sha256: string): { id: number; name: string }[] {
-  return databaseOf(catalog).prepare("SELECT id, name FROM models WHERE weights_sha256 = ? AND status != 'removed' ORDER BY id").all(sha256) as { id: number; name: string }[];
+  return databaseOf(catalog)
+    .prepare("SELECT id, name FROM models WHERE weights_sha256 = ? AND status != 'removed' ORDER BY id")
+    .all(sha256) as { id: number; name: string }[];
 }
 
 /** Every base address a live light expert needs (gc keeps them). */
 export function basesInUse(catalog: Catalog): string[] {
-  return (databaseOf(catalog).prepare("SELECT DISTINCT base_sha256 AS s FROM models WHERE kind = 'light' AND status != 'removed' AND base_sha256 IS NOT NULL").all() as { s: string }[]).map((r) => r.s);
+  return (
+    databaseOf(catalog)
+      .prepare("SELECT DISTINCT base_sha256 AS s FROM models WHERE kind = 'light' AND status != 'removed' AND base_sha256 IS NOT NULL")
+      .all() as { s: string }[]
+  ).map((r) => r.s);
 }
 
 /** Points a model at complete weights in the store (its init after a branch, its trained weights after a run). */
@@ -165,7 +176,9 @@ export interface ModelDetail extends StoredModel {
 /** A model row in full, by id; refused when the catalog has no such model. */
 export function modelById(catalog: Catalog, id: number): Omit<ModelDetail, 'weightsSha256'> & { weightsSha256: string | null } {
   const row = databaseOf(catalog)
-    .prepare(`SELECT id, name, role, status, domain_id AS domainId, weights_sha256 AS weightsSha256, architecture_json AS architectureJson, tokenizer_sha256 AS tokenizerSha256, ${LIGHT_COLUMNS} FROM models WHERE id = ?`)
+    .prepare(
+      `SELECT id, name, role, status, domain_id AS domainId, weights_sha256 AS weightsSha256, architecture_json AS architectureJson, tokenizer_sha256 AS tokenizerSha256, ${LIGHT_COLUMNS} FROM models WHERE id = ?`,
+    )
     .get(id) as (Omit<ModelDetail, 'weightsSha256' | 'light'> & { weightsSha256: string | null } & LightColumns) | undefined;
   if (!row) throw new GroveError('not_found', `No model ${id} in this forest; \`grove list\` shows the models.`, { modelId: id });
   return withLight(row);
@@ -180,7 +193,9 @@ export function forestOfModel(catalog: Catalog, modelId: number): number {
 
 /** The forest a model belongs to, or null when the catalog has no such model. */
 export function forestIdOf(catalog: Catalog, modelId: number): number | null {
-  return (databaseOf(catalog).prepare('SELECT forest_id AS f FROM models WHERE id = ?').get(modelId) as { f: number } | undefined)?.f ?? null;
+  return (
+    (databaseOf(catalog).prepare('SELECT forest_id AS f FROM models WHERE id = ?').get(modelId) as { f: number } | undefined)?.f ?? null
+  );
 }
 
 /** A model's id and name. */
@@ -191,17 +206,29 @@ export interface ModelRef {
 
 /** The forest's experts that ensemble and average: role 'expert', status 'ready', in the order they were added. */
 export function readyExperts(catalog: Catalog, forestId: number): ModelRef[] {
-  return databaseOf(catalog).prepare("SELECT id, name FROM models WHERE forest_id = ? AND role = 'expert' AND status = 'ready' ORDER BY id").all(forestId) as ModelRef[];
+  return databaseOf(catalog)
+    .prepare("SELECT id, name FROM models WHERE forest_id = ? AND role = 'expert' AND status = 'ready' ORDER BY id")
+    .all(forestId) as ModelRef[];
 }
 
 /** The forest's newest ready model of a role (its latest collapsed model, say), or null when it has none. */
 export function newestReadyOfRole(catalog: Catalog, forestId: number, role: ModelRole): ModelRef | null {
-  return (databaseOf(catalog).prepare("SELECT id, name FROM models WHERE forest_id = ? AND role = ? AND status = 'ready' AND weights_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1").get(forestId, role) as ModelRef | undefined) ?? null;
+  return (
+    (databaseOf(catalog)
+      .prepare(
+        "SELECT id, name FROM models WHERE forest_id = ? AND role = ? AND status = 'ready' AND weights_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1",
+      )
+      .get(forestId, role) as ModelRef | undefined) ?? null
+  );
 }
 
 /** The forest's seed (the first one not removed), or null before it has one. */
 export function liveSeed(catalog: Catalog, forestId: number): ModelRef | null {
-  return (databaseOf(catalog).prepare("SELECT id, name FROM models WHERE forest_id = ? AND role = 'seed' AND status != 'removed' ORDER BY id LIMIT 1").get(forestId) as ModelRef | undefined) ?? null;
+  return (
+    (databaseOf(catalog)
+      .prepare("SELECT id, name FROM models WHERE forest_id = ? AND role = 'seed' AND status != 'removed' ORDER BY id LIMIT 1")
+      .get(forestId) as ModelRef | undefined) ?? null
+  );
 }
 
 /** The names of the ready models with weights, in the order they were made: of one forest, or of the whole catalog (null). */
@@ -210,7 +237,9 @@ export function readyModelNames(catalog: Catalog, forestId: number | null): stri
   const rows = (
     forestId === null
       ? db.prepare("SELECT name FROM models WHERE status = 'ready' AND weights_sha256 IS NOT NULL ORDER BY id").all()
-      : db.prepare("SELECT name FROM models WHERE forest_id = ? AND status = 'ready' AND weights_sha256 IS NOT NULL ORDER BY id").all(forestId)
+      : db
+          .prepare("SELECT name FROM models WHERE forest_id = ? AND status = 'ready' AND weights_sha256 IS NOT NULL ORDER BY id")
+          .all(forestId)
   ) as { name: string }[];
   return rows.map((r) => r.name);
 }
@@ -227,7 +256,10 @@ export function liveModelNamed(catalog: Catalog, name: string, forestId: number 
 
 /** The model of the forest that holds this name, whatever its status (a removed one keeps its row). */
 export function modelHoldingName(catalog: Catalog, forestId: number, name: string): { id: number; status: ModelStatus } | null {
-  return (databaseOf(catalog).prepare('SELECT id, status FROM models WHERE forest_id = ? AND name = ?').get(forestId, name) as { id: number; status: ModelStatus } | undefined) ?? null;
+  return (
+    (databaseOf(catalog).prepare('SELECT id, status FROM models WHERE forest_id = ? AND name = ?').get(forestId, name) as
+      { id: number; status: ModelStatus } | undefined) ?? null
+  );
 }
 
 export function renameModel(catalog: Catalog, modelId: number, name: string): void {
@@ -240,16 +272,26 @@ export function setModelTokenizer(catalog: Catalog, modelId: number, sha256: str
 }
 
 /** A live model (not removed) by name or id, with or without weights yet. */
-export function liveModel(catalog: Catalog, nameOrId: string): { id: number; name: string; role: ModelRole; status: ModelStatus; weightsSha256: string | null } | null {
+export function liveModel(
+  catalog: Catalog,
+  nameOrId: string,
+): { id: number; name: string; role: ModelRole; status: ModelStatus; weightsSha256: string | null } | null {
   const row = databaseOf(catalog)
-    .prepare("SELECT id, name, role, status, weights_sha256 AS weightsSha256 FROM models WHERE (name = ? OR CAST(id AS TEXT) = ?) AND status != 'removed'")
-    .get(nameOrId, nameOrId) as { id: number; name: string; role: ModelRole; status: ModelStatus; weightsSha256: string | null } | undefined;
+    .prepare(
+      "SELECT id, name, role, status, weights_sha256 AS weightsSha256 FROM models WHERE (name = ? OR CAST(id AS TEXT) = ?) AND status != 'removed'",
+    )
+    .get(nameOrId, nameOrId) as
+    { id: number; name: string; role: ModelRole; status: ModelStatus; weightsSha256: string | null } | undefined;
   return row ?? null;
 }
 
 /** Every store address a live model's weights (or a light expert's adapter) are at. */
 export function liveWeightAddresses(catalog: Catalog): string[] {
-  return (databaseOf(catalog).prepare("SELECT weights_sha256 AS s FROM models WHERE status != 'removed' AND weights_sha256 IS NOT NULL").all() as { s: string }[]).map((r) => r.s);
+  return (
+    databaseOf(catalog)
+      .prepare("SELECT weights_sha256 AS s FROM models WHERE status != 'removed' AND weights_sha256 IS NOT NULL")
+      .all() as { s: string }[]
+  ).map((r) => r.s);
 }
 
 /** What `grove show` prints of a model: its row with its domain's name. */

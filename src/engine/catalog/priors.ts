@@ -29,7 +29,9 @@ export function upsertPrior(catalog: Catalog, prior: Omit<PriorRow, 'createdAt'>
 /** The stored prior of one target, or null when none was estimated yet. */
 export function priorRow(catalog: Catalog, forestId: number, target: string): PriorRow | null {
   const row = databaseOf(catalog)
-    .prepare('SELECT forest_id AS forestId, target, model_ids_json AS modelIdsJson, weights_json AS weightsJson, sequences, created_at AS createdAt FROM priors WHERE forest_id = ? AND target = ?')
+    .prepare(
+      'SELECT forest_id AS forestId, target, model_ids_json AS modelIdsJson, weights_json AS weightsJson, sequences, created_at AS createdAt FROM priors WHERE forest_id = ? AND target = ?',
+    )
     .get(forestId, target) as (Omit<PriorRow, 'modelIds' | 'weights'> & { modelIdsJson: string; weightsJson: string }) | undefined;
   if (!row) return null;
   const { modelIdsJson, weightsJson, ...rest } = row;
@@ -38,5 +40,7 @@ export function priorRow(catalog: Catalog, forestId: number, target: string): Pr
 
 /** The targets the forest has a prior for, in order. */
 export function priorTargets(catalog: Catalog, forestId: number): string[] {
-  return (databaseOf(catalog).prepare('SELECT target FROM priors WHERE forest_id = ? ORDER BY target').all(forestId) as { target: string }[]).map((r) => r.target);
+  return (
+    databaseOf(catalog).prepare('SELECT target FROM priors WHERE forest_id = ? ORDER BY target').all(forestId) as { target: string }[]
+  ).map((r) => r.target);
 }

@@ -24,8 +24,20 @@ export interface NewRun {
 export function insertRun(catalog: Catalog, r: NewRun): number {
   return Number(
     databaseOf(catalog)
-      .prepare(`INSERT INTO runs (model_id, domain_id, config_json, status, total_steps, device, run_dir, init_sha256, job_id, estimate_json) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`)
-      .run(r.modelId, r.domainId, JSON.stringify(r.config), r.totalSteps, r.device, r.runDir, r.initSha256, r.jobId ?? null, r.estimate ? JSON.stringify(r.estimate) : null).lastInsertRowid,
+      .prepare(
+        `INSERT INTO runs (model_id, domain_id, config_json, status, total_steps, device, run_dir, init_sha256, job_id, estimate_json) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        r.modelId,
+        r.domainId,
+        JSON.stringify(r.config),
+        r.totalSteps,
+        r.device,
+        r.runDir,
+        r.initSha256,
+        r.jobId ?? null,
+        r.estimate ? JSON.stringify(r.estimate) : null,
+      ).lastInsertRowid,
   );
 }
 
@@ -56,7 +68,9 @@ export function setRunPlan(catalog: Catalog, runId: number, totalSteps: number, 
 
 /** What the finished run took: training seconds and its process's peak memory. */
 export function setRunActual(catalog: Catalog, runId: number, seconds: number, peakMemoryBytes: number | null): void {
-  databaseOf(catalog).prepare(`UPDATE runs SET elapsed_seconds = ?, peak_memory_bytes = ?, ${touch} WHERE id = ?`).run(seconds, peakMemoryBytes, runId);
+  databaseOf(catalog)
+    .prepare(`UPDATE runs SET elapsed_seconds = ?, peak_memory_bytes = ?, ${touch} WHERE id = ?`)
+    .run(seconds, peakMemoryBytes, runId);
 }
 
 export interface StepReport {
@@ -71,9 +85,15 @@ export interface StepReport {
 /** One training step's report: the run's position, and its train (and valid) loss. */
 export function recordRunStep(catalog: Catalog, runId: number, p: StepReport): void {
   const db = databaseOf(catalog);
-  const metric = db.prepare('INSERT OR REPLACE INTO run_metrics (run_id, step, split, loss, lr, tokens_per_second) VALUES (?, ?, ?, ?, ?, ?)');
+  const metric = db.prepare(
+    'INSERT OR REPLACE INTO run_metrics (run_id, step, split, loss, lr, tokens_per_second) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   db.transaction(() => {
-    db.prepare(`UPDATE runs SET status = 'running', step = ?, tokens = ?, error = NULL, ${touch} WHERE id = ?`).run(p.step, p.tokens, runId);
+    db.prepare(`UPDATE runs SET status = 'running', step = ?, tokens = ?, error = NULL, ${touch} WHERE id = ?`).run(
+      p.step,
+      p.tokens,
+      runId,
+    );
     // The loop reports step s after running the step with index s - 1: the curve is indexed by that.
     metric.run(runId, p.step - 1, 'train', p.loss, p.lr ?? null, p.tokensPerSecond ?? null);
     if (p.validLoss !== undefined) metric.run(runId, p.step, 'valid', p.validLoss, null, null);
@@ -122,32 +142,43 @@ function toRun(row: RunRow & { lastLoss: number | null; lastValidLoss: number | 
 
 /** Every run of the forest, newest first. */
 export function listRuns(catalog: Catalog, forestId: number): StoredRun[] {
-  return (databaseOf(catalog).prepare(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE m.forest_id = ? ORDER BY r.id DESC`).all(forestId) as Parameters<typeof toRun>[0][]).map(toRun);
+  return (
+    databaseOf(catalog).prepare(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE m.forest_id = ? ORDER BY r.id DESC`).all(forestId) as Parameters<
+      typeof toRun
+    >[0][]
+  ).map(toRun);
 }
 
 export function getRun(catalog: Catalog, runId: number): StoredRun {
-  const row = databaseOf(catalog).prepare(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.id = ?`).get(runId) as Parameters<typeof toRun>[0] | undefined;
+  const row = databaseOf(catalog).prepare(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.id = ?`).get(runId) as
+    Parameters<typeof toRun>[0] | undefined;
   if (!row) throw new GroveError('not_found', `No training run ${runId} in this forest; \`grove show\` lists the runs.`, { runId });
   return toRun(row);
 }
 
 /** The newest run of a model, or null when it was never trained here. */
 export function latestRunOf(catalog: Catalog, modelId: number): StoredRun | null {
-  const row = databaseOf(catalog).prepare(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.model_id = ? ORDER BY r.id DESC LIMIT 1`).get(modelId) as Parameters<typeof toRun>[0] | undefined;
+  const row = databaseOf(catalog)
+    .prepare(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.model_id = ? ORDER BY r.id DESC LIMIT 1`)
+    .get(modelId) as Parameters<typeof toRun>[0] | undefined;
   return row ? toRun(row) : null;
 }
 
 /** The loss curve of a run, train and valid, by step. */
 export function runMetricPoints(catalog: Catalog, runId: number): MetricPoint[] {
   getRun(catalog, runId);
-  const rows = databaseOf(catalog).prepare('SELECT step, split, loss, tokens_per_second AS tps FROM run_metrics WHERE run_id = ? ORDER BY step, split').all(runId) as { step: number; split: 'train' | 'valid'; loss: number; tps: number | null }[];
+  const rows = databaseOf(catalog)
+    .prepare('SELECT step, split, loss, tokens_per_second AS tps FROM run_metrics WHERE run_id = ? ORDER BY step, split')
+    .all(runId) as { step: number; split: 'train' | 'valid'; loss: number; tps: number | null }[];
   return rows.map((r) => ({ step: r.step, split: r.split, loss: r.loss, ...(r.tps !== null ? { tokensPerSecond: r.tps } : {}) }));
 }
 
 /** The newest job in one of `statuses` that trains `modelId` (through one of its runs), or null. */
 export function unfinishedJobOfModel(catalog: Catalog, modelId: number, statuses: readonly JobStatus[]): number | null {
   const row = databaseOf(catalog)
-    .prepare(`SELECT j.id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.model_id = ? AND j.status IN (${statuses.map(() => '?').join(', ')}) ORDER BY j.id DESC`)
+    .prepare(
+      `SELECT j.id FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.model_id = ? AND j.status IN (${statuses.map(() => '?').join(', ')}) ORDER BY j.id DESC`,
+    )
     .get(modelId, ...statuses) as { id: number } | undefined;
   return row?.id ?? null;
 }
@@ -156,23 +187,37 @@ export function unfinishedJobOfModel(catalog: Catalog, modelId: number, statuses
 export function finishedRunTokens(catalog: Catalog, modelIds: readonly number[]): number {
   if (modelIds.length === 0) return 0;
   const row = databaseOf(catalog)
-    .prepare(`SELECT COALESCE(SUM(tokens), 0) AS tokens FROM runs WHERE status = 'done' AND model_id IN (${modelIds.map(() => '?').join(', ')})`)
+    .prepare(
+      `SELECT COALESCE(SUM(tokens), 0) AS tokens FROM runs WHERE status = 'done' AND model_id IN (${modelIds.map(() => '?').join(', ')})`,
+    )
     .get(...modelIds) as { tokens: number };
   return row.tokens;
 }
 
 /** The weights every run that may still go on starts from (gc keeps them). */
 export function pendingRunInits(catalog: Catalog): string[] {
-  return (databaseOf(catalog).prepare("SELECT init_sha256 AS s FROM runs WHERE status NOT IN ('done', 'cancelled') AND init_sha256 IS NOT NULL").all() as { s: string }[]).map((r) => r.s);
+  return (
+    databaseOf(catalog)
+      .prepare("SELECT init_sha256 AS s FROM runs WHERE status NOT IN ('done', 'cancelled') AND init_sha256 IS NOT NULL")
+      .all() as { s: string }[]
+  ).map((r) => r.s);
 }
 
 /** The folders of runs that are over (done or cancelled): nothing resumes from their checkpoints. */
 export function finishedRunDirs(catalog: Catalog): string[] {
-  return (databaseOf(catalog).prepare("SELECT run_dir AS d FROM runs WHERE status IN ('done', 'cancelled') AND run_dir IS NOT NULL").all() as { d: string }[]).map((r) => r.d);
+  return (
+    databaseOf(catalog).prepare("SELECT run_dir AS d FROM runs WHERE status IN ('done', 'cancelled') AND run_dir IS NOT NULL").all() as {
+      d: string;
+    }[]
+  ).map((r) => r.d);
 }
 
 /** A run's speed as its loop last reported it (training tokens per second since it started or resumed), or null. */
 export function lastTokensPerSecond(catalog: Catalog, runId: number): number | null {
-  const row = databaseOf(catalog).prepare("SELECT tokens_per_second AS tps FROM run_metrics WHERE run_id = ? AND split = 'train' AND tokens_per_second IS NOT NULL ORDER BY step DESC LIMIT 1").get(runId) as { tps: number } | undefined;
+  const row = databaseOf(catalog)
+    .prepare(
+      "SELECT tokens_per_second AS tps FROM run_metrics WHERE run_id = ? AND split = 'train' AND tokens_per_second IS NOT NULL ORDER BY step DESC LIMIT 1",
+    )
+    .get(runId) as { tps: number } | undefined;
   return row?.tps ?? null;
 }

@@ -92,7 +92,9 @@ function layout(row: MasterRow): string {
  */
 export function catalogSchemaSql(catalog: Catalog): string {
   const rows = databaseOf(catalog)
-    .prepare("SELECT type, name, tbl_name AS tableName, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .prepare(
+      "SELECT type, name, tbl_name AS tableName, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
     .all() as MasterRow[];
   const tables = rows.filter((r) => r.type === 'table');
   const statements = tables.flatMap((t) => [t, ...rows.filter((r) => r.type !== 'table' && r.tableName === t.name)].map(layout));

@@ -57,7 +57,13 @@ function lightOf(r: ModelQueryRow, rows: readonly ModelQueryRow[]): ModelSummary
   const lora = JSON.parse(r.loraJson) as LoraConfig;
   const base = rows.find((m) => m.weightsSha256 === r.baseSha256 && m.status !== 'removed' && m.kind === 'full')?.name ?? null;
   const parsed = ModelConfigSchema.safeParse(JSON.parse(r.architectureJson));
-  return { rank: lora.rank, alpha: lora.alpha, targets: [...lora.targets], base, trainableParameters: parsed.success ? loraParameterCount(parsed.data, lora) : 0 };
+  return {
+    rank: lora.rank,
+    alpha: lora.alpha,
+    targets: [...lora.targets],
+    base,
+    trainableParameters: parsed.success ? loraParameterCount(parsed.data, lora) : 0,
+  };
 }
 
 /** The model an evaluation spec names, when it scored one model (an ensemble names several). */
@@ -86,17 +92,23 @@ export function forestSummary(catalog: Catalog): ForestSummary {
 
   // Latest own-domain test perplexity per model: newest rows first, the first match wins.
   const evaluations = db
-    .prepare("SELECT spec_json AS specJson, domain_id AS domainId, perplexity FROM evaluations WHERE forest_id = ? AND split = 'test' ORDER BY created_at DESC, id DESC")
+    .prepare(
+      "SELECT spec_json AS specJson, domain_id AS domainId, perplexity FROM evaluations WHERE forest_id = ? AND split = 'test' ORDER BY created_at DESC, id DESC",
+    )
     .all(forest.id) as EvaluationRow[];
   const ownPerplexity = new Map<number, number>();
   for (const row of rows) {
     if (row.domainId === null) continue;
-    const hit = evaluations.find((e) => e.domainId === row.domainId && [row.name, String(row.id)].includes(evaluatedModel(e.specJson) ?? ''));
+    const hit = evaluations.find(
+      (e) => e.domainId === row.domainId && [row.name, String(row.id)].includes(evaluatedModel(e.specJson) ?? ''),
+    );
     if (hit) ownPerplexity.set(row.id, hit.perplexity);
   }
 
   const lineage = db
-    .prepare('SELECT l.child_id AS child, l.parent_id AS parent, l.weight FROM lineage l JOIN models m ON m.id = l.child_id WHERE m.forest_id = ? ORDER BY l.child_id, l.parent_id')
+    .prepare(
+      'SELECT l.child_id AS child, l.parent_id AS parent, l.weight FROM lineage l JOIN models m ON m.id = l.child_id WHERE m.forest_id = ? ORDER BY l.child_id, l.parent_id',
+    )
     .all(forest.id) as ForestSummary['lineage'];
 
   return {
@@ -127,4 +139,3 @@ function modelSummary(r: ModelQueryRow, rows: readonly ModelQueryRow[], ownDomai
     collapse: parseCollapseFacts(r.collapseJson),
   };
 }
-

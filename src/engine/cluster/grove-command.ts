@@ -10,7 +10,8 @@ import { GroveError } from '../../shared/api/errors';
 export function groveRoot(from = dirname(fileURLToPath(import.meta.url))): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'bin', 'grove.js')) && existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new GroveError('internal', `No Grove installation (bin/grove.js) above ${from}: Slurm tasks would have no Grove to run.`);
+    if (dirname(dir) === dir)
+      throw new GroveError('internal', `No Grove installation (bin/grove.js) above ${from}: Slurm tasks would have no Grove to run.`);
   }
 }
 

@@ -37,7 +37,10 @@ export interface SlurmExpertState {
   /** Slurm's state (RUNNING, PENDING, ...), 'MERGED' once merged, null when Slurm no longer knows the job. */
   slurmState: string | null;
   reason: string | null;
-  bundle: Pick<BundleProgress, 'state' | 'step' | 'totalSteps' | 'tokens' | 'loss' | 'validLoss' | 'tokensPerSecond' | 'etaSeconds' | 'resumedFromStep' | 'starts'> | null;
+  bundle: Pick<
+    BundleProgress,
+    'state' | 'step' | 'totalSteps' | 'tokens' | 'loss' | 'validLoss' | 'tokensPerSecond' | 'etaSeconds' | 'resumedFromStep' | 'starts'
+  > | null;
   merged: boolean;
 }
 
@@ -101,7 +104,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 async function submitMissing(backend: SlurmBackend, p: z.output<typeof SlurmExpertPayload>, ctx: JobContext): Promise<void> {
   const missing: string[] = [];
   for (const e of p.experts) {
-    if (!existsSync(join(e.bundleDir, BUNDLE_PATHS.manifest))) throw new GroveError('conflict', `The bundle of expert "${e.name}" was not written (${e.bundleDir} has no ${BUNDLE_PATHS.manifest}): its bundle job failed or was cancelled.`, { bundle: e.bundleDir });
+    if (!existsSync(join(e.bundleDir, BUNDLE_PATHS.manifest)))
+      throw new GroveError(
+        'conflict',
+        `The bundle of expert "${e.name}" was not written (${e.bundleDir} has no ${BUNDLE_PATHS.manifest}): its bundle job failed or was cancelled.`,
+        { bundle: e.bundleDir },
+      );
     if (finished(e.bundleDir) || existsSync(join(e.bundleDir, MERGED_FILE))) continue;
     const task = readTask(e.bundleDir);
     const state = task ? await stateOf(backend, task.jobId) : null;
@@ -109,12 +117,21 @@ async function submitMissing(backend: SlurmBackend, p: z.output<typeof SlurmExpe
   }
   if (missing.length === 0) return;
   const names = p.experts.filter((e) => missing.includes(e.bundleDir)).map((e) => e.name);
-  const submitted = await backend.submit({ name: `grove-${names.join('-')}`.slice(0, 64).replace(/[^A-Za-z0-9_.-]/g, '_'), command: p.command, dirs: missing });
+  const submitted = await backend.submit({
+    name: `grove-${names.join('-')}`.slice(0, 64).replace(/[^A-Za-z0-9_.-]/g, '_'),
+    command: p.command,
+    dirs: missing,
+  });
   for (const [i, dir] of missing.entries()) {
     const jobId = missing.length > 1 ? `${submitted.jobId}_${i}` : submitted.jobId;
     const before = readTask(dir);
-    await writeFileDurable(join(dir, TASK_FILE), `${JSON.stringify({ jobId, submittedAt: new Date().toISOString(), submissions: (before?.submissions ?? 0) + 1 } satisfies TaskFile)}\n`);
-    ctx.log(`submitted ${names[i]} to Slurm as job ${jobId}${before ? ` (again: it resumes from its bundle's last checkpoint)` : ''}; script ${submitted.scriptPath}`);
+    await writeFileDurable(
+      join(dir, TASK_FILE),
+      `${JSON.stringify({ jobId, submittedAt: new Date().toISOString(), submissions: (before?.submissions ?? 0) + 1 } satisfies TaskFile)}\n`,
+    );
+    ctx.log(
+      `submitted ${names[i]} to Slurm as job ${jobId}${before ? ` (again: it resumes from its bundle's last checkpoint)` : ''}; script ${submitted.scriptPath}`,
+    );
   }
 }
 
@@ -144,14 +161,26 @@ export async function runSlurmExpertJob(input: unknown, ctx: JobContext): Promis
   // An expert merged by an earlier start of this job (the job failed on another one, and was resumed) is done.
   const states: SlurmExpertState[] = p.experts.map((e) => {
     const merged = existsSync(join(e.bundleDir, MERGED_FILE));
-    return { name: e.name, slurmJobId: readTask(e.bundleDir)?.jobId ?? null, slurmState: merged ? 'MERGED' : null, reason: null, bundle: merged ? readBundleProgress(e.bundleDir) : null, merged };
+    return {
+      name: e.name,
+      slurmJobId: readTask(e.bundleDir)?.jobId ?? null,
+      slurmState: merged ? 'MERGED' : null,
+      reason: null,
+      bundle: merged ? readBundleProgress(e.bundleDir) : null,
+      merged,
+    };
   });
   const shown = new Map<number, string>();
   while (states.some((s) => !s.merged)) {
     if (ctx.signal.aborted) {
       if (ctx.signal.reason === 'cancel') {
         for (const s of states) if (!s.merged && s.slurmJobId) await backend.cancel(s.slurmJobId);
-        ctx.log(`cancelled the Slurm job(s) ${states.filter((s) => !s.merged && s.slurmJobId).map((s) => s.slurmJobId).join(', ')}`);
+        ctx.log(
+          `cancelled the Slurm job(s) ${states
+            .filter((s) => !s.merged && s.slurmJobId)
+            .map((s) => s.slurmJobId)
+            .join(', ')}`,
+        );
       } else ctx.log('paused: the Slurm jobs keep running; resuming this job follows them again');
       return { merged: states.filter((s) => s.merged).map((s) => s.name) };
     }
@@ -162,24 +191,46 @@ export async function runSlurmExpertJob(input: unknown, ctx: JobContext): Promis
       const bundle = readBundleProgress(e.bundleDir);
       s.slurmState = slurm?.slurmState ?? null;
       s.reason = slurm?.reason ?? null;
-      s.bundle = bundle ? { state: bundle.state, step: bundle.step, totalSteps: bundle.totalSteps, tokens: bundle.tokens, loss: bundle.loss, validLoss: bundle.validLoss, tokensPerSecond: bundle.tokensPerSecond, etaSeconds: bundle.etaSeconds, resumedFromStep: bundle.resumedFromStep, starts: bundle.starts } : null;
+      s.bundle = bundle
+        ? {
+            state: bundle.state,
+            step: bundle.step,
+            totalSteps: bundle.totalSteps,
+            tokens: bundle.tokens,
+            loss: bundle.loss,
+            validLoss: bundle.validLoss,
+            tokensPerSecond: bundle.tokensPerSecond,
+            etaSeconds: bundle.etaSeconds,
+            resumedFromStep: bundle.resumedFromStep,
+            starts: bundle.starts,
+          }
+        : null;
       const line = `${s.slurmState ?? 'gone'}${s.reason ? ` (${s.reason})` : ''}`;
       if (shown.get(index) !== line) {
         shown.set(index, line);
-        ctx.log(`${e.name}: Slurm job ${s.slurmJobId} ${line}${bundle ? `, bundle ${bundle.state} at step ${bundle.step}/${bundle.totalSteps ?? '?'}` : ''}`);
+        ctx.log(
+          `${e.name}: Slurm job ${s.slurmJobId} ${line}${bundle ? `, bundle ${bundle.state} at step ${bundle.step}/${bundle.totalSteps ?? '?'}` : ''}`,
+        );
       }
       const ended = !slurm || ENDED.has(slurm.status);
       if (finished(e.bundleDir) && ended) {
         const tail = slurm ? backend.logTail(slurm.jobId, 3) : [];
         for (const l of tail) ctx.log(`${e.name} | ${l}`);
-        await runBundleMergeJob(e, { ...ctx, record: (record) => ctx.record({ kind: 'expert', index, record } satisfies SlurmExpertRecord) });
+        await runBundleMergeJob(e, {
+          ...ctx,
+          record: (record) => ctx.record({ kind: 'expert', index, record } satisfies SlurmExpertRecord),
+        });
         s.merged = true;
         s.slurmState = 'MERGED';
       } else if (ended) {
         const tail = slurm ? backend.logTail(slurm.jobId, 10) : [];
         for (const l of tail) ctx.log(`${e.name} | ${l}`);
         const at = bundle ? ` at step ${bundle.step}/${bundle.totalSteps ?? '?'}` : ' before training';
-        throw new GroveError('conflict', `Slurm job ${s.slurmJobId} of expert "${e.name}" ended ${slurm ? slurm.slurmState : '(Slurm no longer knows it)'}${at}, unfinished. Resume this Grove job to submit it again: it resumes from the bundle's last checkpoint.`, { bundle: e.bundleDir, slurmJobId: s.slurmJobId });
+        throw new GroveError(
+          'conflict',
+          `Slurm job ${s.slurmJobId} of expert "${e.name}" ended ${slurm ? slurm.slurmState : '(Slurm no longer knows it)'}${at}, unfinished. Resume this Grove job to submit it again: it resumes from the bundle's last checkpoint.`,
+          { bundle: e.bundleDir, slurmJobId: s.slurmJobId },
+        );
       }
     }
     ctx.progress({ experts: states.map((s) => ({ ...s })) } satisfies SlurmExpertProgress);

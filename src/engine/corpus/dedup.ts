@@ -50,8 +50,7 @@ export class DedupIndex {
       const list = this.buckets.get(key);
       if (list) {
         if (list.length < MAX_BUCKET) list.push(path);
-      }
-      else this.buckets.set(key, [path]);
+      } else this.buckets.set(key, [path]);
     }
   }
 }

@@ -4,11 +4,7 @@ import type { DocType } from './types';
 
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
-export type Sniff =
-  | { kind: 'text'; encoding: TextEncoding }
-  | { kind: 'pdf' }
-  | { kind: 'zip' }
-  | { kind: 'binary'; detail: string };
+export type Sniff = { kind: 'text'; encoding: TextEncoding } | { kind: 'pdf' } | { kind: 'zip' } | { kind: 'binary'; detail: string };
 
 /** How many leading bytes the sniffer looks at. */
 export const HEAD_BYTES = 64 * 1024;
@@ -40,7 +36,8 @@ export function sniffBytes(head: Uint8Array, complete: boolean): Sniff {
     // Tab, LF, VT, FF, CR and ESC (ANSI colours in logs) are normal in text; other C0 controls are not.
     if ((b < 0x20 && b !== 9 && b !== 10 && b !== 11 && b !== 12 && b !== 13 && b !== 27) || b === 0x7f) control++;
   }
-  if (head.length > 0 && control / head.length > 0.1) return { kind: 'binary', detail: 'More than 10% of its bytes are control characters.' };
+  if (head.length > 0 && control / head.length > 0.1)
+    return { kind: 'binary', detail: 'More than 10% of its bytes are control characters.' };
   return { kind: 'text', encoding: validUtf8(head, complete) ? 'utf-8' : 'windows-1252' };
 }
 
@@ -78,26 +75,105 @@ function validUtf8(b: Uint8Array, complete: boolean): boolean {
 }
 
 const CODE: Record<string, string> = {
-  '.ts': 'typescript', '.tsx': 'typescript', '.mts': 'typescript', '.cts': 'typescript',
-  '.js': 'javascript', '.jsx': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript',
-  '.py': 'python', '.pyi': 'python', '.rb': 'ruby', '.go': 'go', '.rs': 'rust', '.java': 'java',
-  '.kt': 'kotlin', '.kts': 'kotlin', '.scala': 'scala', '.c': 'c', '.h': 'c', '.cc': 'cpp', '.cpp': 'cpp',
-  '.cxx': 'cpp', '.hpp': 'cpp', '.hh': 'cpp', '.cs': 'csharp', '.swift': 'swift', '.m': 'objective-c',
-  '.php': 'php', '.sh': 'shell', '.bash': 'shell', '.zsh': 'shell', '.fish': 'shell', '.ps1': 'powershell',
-  '.sql': 'sql', '.r': 'r', '.jl': 'julia', '.lua': 'lua', '.pl': 'perl', '.pm': 'perl', '.hs': 'haskell',
-  '.ml': 'ocaml', '.mli': 'ocaml', '.ex': 'elixir', '.exs': 'elixir', '.erl': 'erlang', '.clj': 'clojure',
-  '.dart': 'dart', '.vue': 'vue', '.svelte': 'svelte', '.css': 'css', '.scss': 'scss', '.less': 'less',
-  '.yaml': 'yaml', '.yml': 'yaml', '.toml': 'toml', '.ini': 'ini', '.cfg': 'ini', '.xml': 'xml',
-  '.gradle': 'groovy', '.groovy': 'groovy', '.cmake': 'cmake', '.proto': 'protobuf', '.zig': 'zig',
-  '.nim': 'nim', '.f90': 'fortran', '.asm': 'assembly', '.s': 'assembly', '.bat': 'batch', '.tf': 'terraform',
+  '.ts': 'typescript',
+  '.tsx': 'typescript',
+  '.mts': 'typescript',
+  '.cts': 'typescript',
+  '.js': 'javascript',
+  '.jsx': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.py': 'python',
+  '.pyi': 'python',
+  '.rb': 'ruby',
+  '.go': 'go',
+  '.rs': 'rust',
+  '.java': 'java',
+  '.kt': 'kotlin',
+  '.kts': 'kotlin',
+  '.scala': 'scala',
+  '.c': 'c',
+  '.h': 'c',
+  '.cc': 'cpp',
+  '.cpp': 'cpp',
+  '.cxx': 'cpp',
+  '.hpp': 'cpp',
+  '.hh': 'cpp',
+  '.cs': 'csharp',
+  '.swift': 'swift',
+  '.m': 'objective-c',
+  '.php': 'php',
+  '.sh': 'shell',
+  '.bash': 'shell',
+  '.zsh': 'shell',
+  '.fish': 'shell',
+  '.ps1': 'powershell',
+  '.sql': 'sql',
+  '.r': 'r',
+  '.jl': 'julia',
+  '.lua': 'lua',
+  '.pl': 'perl',
+  '.pm': 'perl',
+  '.hs': 'haskell',
+  '.ml': 'ocaml',
+  '.mli': 'ocaml',
+  '.ex': 'elixir',
+  '.exs': 'elixir',
+  '.erl': 'erlang',
+  '.clj': 'clojure',
+  '.dart': 'dart',
+  '.vue': 'vue',
+  '.svelte': 'svelte',
+  '.css': 'css',
+  '.scss': 'scss',
+  '.less': 'less',
+  '.yaml': 'yaml',
+  '.yml': 'yaml',
+  '.toml': 'toml',
+  '.ini': 'ini',
+  '.cfg': 'ini',
+  '.xml': 'xml',
+  '.gradle': 'groovy',
+  '.groovy': 'groovy',
+  '.cmake': 'cmake',
+  '.proto': 'protobuf',
+  '.zig': 'zig',
+  '.nim': 'nim',
+  '.f90': 'fortran',
+  '.asm': 'assembly',
+  '.s': 'assembly',
+  '.bat': 'batch',
+  '.tf': 'terraform',
 };
-const CODE_NAMES: Record<string, string> = { Makefile: 'make', Dockerfile: 'dockerfile', 'CMakeLists.txt': 'cmake', Rakefile: 'ruby', Gemfile: 'ruby' };
+const CODE_NAMES: Record<string, string> = {
+  Makefile: 'make',
+  Dockerfile: 'dockerfile',
+  'CMakeLists.txt': 'cmake',
+  Rakefile: 'ruby',
+  Gemfile: 'ruby',
+};
 
 const BY_EXTENSION: Record<string, DocType> = {
-  '.md': 'markdown', '.markdown': 'markdown', '.mdown': 'markdown', '.mkd': 'markdown', '.mdx': 'markdown',
-  '.rst': 'rst', '.html': 'html', '.htm': 'html', '.xhtml': 'html', '.json': 'json', '.jsonl': 'jsonl',
-  '.ndjson': 'jsonl', '.csv': 'csv', '.tsv': 'tsv', '.tab': 'tsv', '.eml': 'email', '.mbox': 'mbox',
-  '.pdf': 'pdf', '.docx': 'docx', '.epub': 'epub',
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.mdown': 'markdown',
+  '.mkd': 'markdown',
+  '.mdx': 'markdown',
+  '.rst': 'rst',
+  '.html': 'html',
+  '.htm': 'html',
+  '.xhtml': 'html',
+  '.json': 'json',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.csv': 'csv',
+  '.tsv': 'tsv',
+  '.tab': 'tsv',
+  '.eml': 'email',
+  '.mbox': 'mbox',
+  '.pdf': 'pdf',
+  '.docx': 'docx',
+  '.epub': 'epub',
 };
 
 export interface TypeGuess {

@@ -20,7 +20,11 @@ export type IngestJobPayload = z.output<typeof IngestJobPayload>;
 
 export async function runIngestJob(payload: unknown, signal: AbortSignal, onProgress: (p: IngestProgress) => void): Promise<IngestReport> {
   const r = IngestJobPayload.safeParse(payload);
-  if (!r.success) throw new GroveError('bad_input', `Bad ingest job payload: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new GroveError(
+      'bad_input',
+      `Bad ingest job payload: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const tokenizer = corpusTokenizer(await loadTokenizer(r.data.tokenizer));
   return ingestFolder({ folder: r.data.folder, out: r.data.out, tokenizer, signal, onProgress });
 }

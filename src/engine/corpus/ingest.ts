@@ -13,7 +13,15 @@ import { contentSettingsKey, resolveSettings, type IngestSettingsInput } from '.
 import { IncomingTokens, ShardWriter, TokenReader, dtypeFor, type ShardInfo } from './shards';
 import { planSplit } from './split';
 import { loadState, saveState, tokenizerKey, type FileRecord } from './state';
-import { SPLITS, type CorpusTokenizer, type FileOutcome, type IngestReport, type ProgressListener, type Split, type SplitStats } from './types';
+import {
+  SPLITS,
+  type CorpusTokenizer,
+  type FileOutcome,
+  type IngestReport,
+  type ProgressListener,
+  type Split,
+  type SplitStats,
+} from './types';
 import { walkFolder, type WalkFile } from './walk';
 import { sha256File } from '../file-hash';
 
@@ -40,7 +48,10 @@ const STABLE_SKIPS = new Set(['binary', 'empty', 'too large', 'corrupt', 'no tex
  */
 export async function ingestFolder(options: IngestOptions): Promise<IngestReport> {
   const out = resolve(options.out);
-  const fresh = !(await stat(out).then(() => true, () => false));
+  const fresh = !(await stat(out).then(
+    () => true,
+    () => false,
+  ));
   try {
     return await ingestInto(options);
   } catch (err) {
@@ -54,7 +65,11 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
   const settings = resolveSettings(options.settings);
   const { tokenizer } = options;
   if (!Number.isInteger(tokenizer.vocabSize) || tokenizer.vocabSize <= 0) {
-    throw new GroveError('bad_input', `Tokenizer vocabSize ${tokenizer.vocabSize} is not a positive integer; load the tokenizer before ingesting.`, { setting: 'tokenizer' });
+    throw new GroveError(
+      'bad_input',
+      `Tokenizer vocabSize ${tokenizer.vocabSize} is not a positive integer; load the tokenizer before ingesting.`,
+      { setting: 'tokenizer' },
+    );
   }
   const folder = resolve(options.folder);
   const out = resolve(options.out);
@@ -65,21 +80,32 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
   const cKey = `${contentSettingsKey(settings)}|${settings.nearDuplicateThreshold}`;
   const previous = await loadState(out);
   // A different tokenizer or content setting invalidates every stored token: start over.
-  const usable = previous && previous.tokenizerKey === tKey && previous.contentKey === cKey && previous.dtype === dtype ? previous : undefined;
+  const usable =
+    previous && previous.tokenizerKey === tKey && previous.contentKey === cKey && previous.dtype === dtype ? previous : undefined;
   const generation = (previous?.generation ?? 0) + 1;
 
   const progress = new ProgressMeter(options.onProgress);
   progress.emit();
   const entries = await walkFolder(folder, { ignore: settings.ignore, allowOutside: settings.allowOutside, exclude: [out] });
   const files = entries.filter((e): e is WalkFile => e.kind === 'file');
-  progress.setTotals(files.length, files.reduce((a, f) => a + f.size, 0));
+  progress.setTotals(
+    files.length,
+    files.reduce((a, f) => a + f.size, 0),
+  );
   progress.phase = 'extract';
   progress.emit();
 
   const outcomes = new Map<string, FileOutcome>();
   for (const e of entries) {
     if (e.kind === 'skip') {
-      outcomes.set(e.path, { path: e.path, status: 'skipped', reason: e.reason, detail: e.detail, bytes: e.bytes, ...(e.duplicateOf ? { duplicateOf: e.duplicateOf } : {}) });
+      outcomes.set(e.path, {
+        path: e.path,
+        status: 'skipped',
+        reason: e.reason,
+        detail: e.detail,
+        bytes: e.bytes,
+        ...(e.duplicateOf ? { duplicateOf: e.duplicateOf } : {}),
+      });
     }
   }
 
@@ -89,7 +115,11 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
   const before = usable?.files ?? {};
   for (const f of files) {
     const r = before[f.path];
-    if (r && r.size === f.size && (r.mtimeMs === f.mtimeMs || (r.rawHash !== '' && (await sha256File(f.abs).catch(() => '')) === r.rawHash))) {
+    if (
+      r &&
+      r.size === f.size &&
+      (r.mtimeMs === f.mtimeMs || (r.rawHash !== '' && (await sha256File(f.abs).catch(() => '')) === r.rawHash))
+    ) {
       records.set(f.path, { ...r, mtimeMs: f.mtimeMs });
     } else candidates.push(f);
   }
@@ -103,7 +133,11 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
   }
   for (const [path, r] of records) {
     const o = r.outcome;
-    const stable = o.status === 'accepted' ? !!r.doc : STABLE_SKIPS.has(o.reason) || ((o.reason === 'duplicate' || o.reason === 'near-duplicate') && keptBefore.has(o.duplicateOf ?? ''));
+    const stable =
+      o.status === 'accepted'
+        ? !!r.doc
+        : STABLE_SKIPS.has(o.reason) ||
+          ((o.reason === 'duplicate' || o.reason === 'near-duplicate') && keptBefore.has(o.duplicateOf ?? ''));
     if (!stable) {
       records.delete(path);
       candidates.push(files.find((f) => f.path === path)!);
@@ -127,7 +161,13 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
     const ahead = (i: number): void => {
       const f = candidates[i];
       if (f && f.size > 0 && f.size <= PREFETCH_MAX_BYTES && f.size <= settings.maxFileBytes && !prefetch.has(f.path)) {
-        prefetch.set(f.path, readFile(f.abs).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength), () => undefined));
+        prefetch.set(
+          f.path,
+          readFile(f.abs).then(
+            (b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
+            () => undefined,
+          ),
+        );
       }
     };
     for (let i = 0; i < PREFETCH_FILES; i++) ahead(i);
@@ -149,22 +189,57 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
         read += n;
         progress.bytes(n, f.path);
       };
-      const p = await journal.around(f, () => processFile(f, { settings, tokenizer, incoming, onBytes, ...(options.signal ? { signal: options.signal } : {}) }, data));
+      const p = await journal.around(f, () =>
+        processFile(f, { settings, tokenizer, incoming, onBytes, ...(options.signal ? { signal: options.signal } : {}) }, data),
+      );
       progress.bytes(Math.max(0, f.size - read)); // files skipped before being read count as done too
       const base = { size: f.size, mtimeMs: f.mtimeMs, rawHash: p.rawHash };
       if (p.status === 'skipped') {
-        records.set(f.path, { ...base, outcome: { path: f.path, status: 'skipped', reason: p.reason, detail: p.detail, bytes: f.size, ...(p.type ? { type: p.type } : {}) } });
+        records.set(f.path, {
+          ...base,
+          outcome: {
+            path: f.path,
+            status: 'skipped',
+            reason: p.reason,
+            detail: p.detail,
+            bytes: f.size,
+            ...(p.type ? { type: p.type } : {}),
+          },
+        });
       } else {
         const dup = dedup.find(p.doc.textHash, p.signature);
         if (dup) {
           await incoming.truncate(start);
-          const detail = dup.kind === 'duplicate' ? `Same text as "${dup.of}".` : `About ${Math.round(dup.similarity * 100)}% the same text as "${dup.of}" (threshold ${settings.nearDuplicateThreshold}).`;
-          const outcome: FileOutcome = { path: f.path, status: 'skipped', reason: dup.kind, detail, bytes: f.size, type: p.type, duplicateOf: dup.of, ...(dup.kind === 'near-duplicate' ? { similarity: dup.similarity } : {}) };
+          const detail =
+            dup.kind === 'duplicate'
+              ? `Same text as "${dup.of}".`
+              : `About ${Math.round(dup.similarity * 100)}% the same text as "${dup.of}" (threshold ${settings.nearDuplicateThreshold}).`;
+          const outcome: FileOutcome = {
+            path: f.path,
+            status: 'skipped',
+            reason: dup.kind,
+            detail,
+            bytes: f.size,
+            type: p.type,
+            duplicateOf: dup.of,
+            ...(dup.kind === 'near-duplicate' ? { similarity: dup.similarity } : {}),
+          };
           records.set(f.path, { ...base, outcome });
         } else {
           dedup.add(f.path, p.doc.textHash, p.signature);
           const tokens = p.doc.pieces.reduce((a, x) => a + x.tokens, 0);
-          const outcome: FileOutcome = { path: f.path, status: 'accepted', type: p.type, ...(p.language ? { language: p.language } : {}), ...(p.encoding ? { encoding: p.encoding } : {}), ...(p.notes ? { notes: p.notes } : {}), bytes: f.size, textBytes: p.doc.textBytes, tokens, splits: [] };
+          const outcome: FileOutcome = {
+            path: f.path,
+            status: 'accepted',
+            type: p.type,
+            ...(p.language ? { language: p.language } : {}),
+            ...(p.encoding ? { encoding: p.encoding } : {}),
+            ...(p.notes ? { notes: p.notes } : {}),
+            bytes: f.size,
+            textBytes: p.doc.textBytes,
+            tokens,
+            splits: [],
+          };
           records.set(f.path, { ...base, outcome, doc: p.doc });
         }
       }
@@ -192,7 +267,13 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
     for (const [path, r] of accepted) moved.set(path, { ...r, doc: { ...r.doc!, pieces: r.doc!.pieces.map((x) => ({ ...x })) } });
     try {
       for (const split of SPLITS) {
-        const writer = new ShardWriter(shardDir, `${split}-g${String(generation).padStart(4, '0')}`, dtype, tokenizer.vocabSize, settings.shardTokens);
+        const writer = new ShardWriter(
+          shardDir,
+          `${split}-g${String(generation).padStart(4, '0')}`,
+          dtype,
+          tokenizer.vocabSize,
+          settings.shardTokens,
+        );
         const stats: SplitStats = { documents: 0, pieces: 0, textBytes: 0, tokens: 0, shards: 0 };
         for (const [path, r] of accepted) {
           const where = plan.pieces.get(path)!;
@@ -248,7 +329,9 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
       tokenizerKey: tKey,
       splitBy: plan.by,
       seed: settings.seed,
-      splits: Object.fromEntries(SPLITS.map((s) => [s, { ...splits[s], files: shards[s].map((x) => ({ file: `shards/${x.file}`, tokens: x.tokens })) }])),
+      splits: Object.fromEntries(
+        SPLITS.map((s) => [s, { ...splits[s], files: shards[s].map((x) => ({ file: `shards/${x.file}`, tokens: x.tokens })) }]),
+      ),
       createdAt: new Date().toISOString(),
     };
     await writeFileDurable(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
@@ -281,4 +364,3 @@ async function ingestInto(options: IngestOptions): Promise<IngestReport> {
     await rm(incomingPath, { force: true });
   }
 }
-

@@ -47,7 +47,8 @@ export class IngestJournal {
       } catch {
         continue; // a line cut short by the death it records
       }
-      if (typeof entry.begin === 'string' && typeof entry.size === 'number' && typeof entry.mtimeMs === 'number') crashed.set(entry.begin, entry as Begun);
+      if (typeof entry.begin === 'string' && typeof entry.size === 'number' && typeof entry.mtimeMs === 'number')
+        crashed.set(entry.begin, entry as Begun);
       else if (typeof entry.end === 'string') crashed.delete(entry.end);
     }
     return new IngestJournal(path, crashed);

@@ -22,9 +22,17 @@ export async function readManifest(domainDir: string): Promise<ShardManifest> {
   try {
     m = JSON.parse(await readFile(path, 'utf8')) as ShardManifest;
   } catch (err) {
-    throw new GroveError('not_found', `${path} is missing or unreadable (${err instanceof Error ? err.message : String(err)}): ingest the domain's folder first.`, { path });
+    throw new GroveError(
+      'not_found',
+      `${path} is missing or unreadable (${err instanceof Error ? err.message : String(err)}): ingest the domain's folder first.`,
+      { path },
+    );
   }
-  if (m.format !== 'grove-token-shards' || m.version !== 1) throw new GroveError('unsupported', `${path} is not a Grove token-shard manifest (format ${JSON.stringify(m.format)} version ${m.version}).`);
+  if (m.format !== 'grove-token-shards' || m.version !== 1)
+    throw new GroveError(
+      'unsupported',
+      `${path} is not a Grove token-shard manifest (format ${JSON.stringify(m.format)} version ${m.version}).`,
+    );
   return m;
 }
 

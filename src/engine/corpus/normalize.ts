@@ -78,10 +78,15 @@ export class Normalizer {
 
   private block(raw: string): string {
     this.seen += raw.length;
-    let t = raw.replace(/\r\n?/g, '\n').normalize('NFC').replace(ANSI, '').replace(BREAKS, '\n').replace(CONTROL, (c) => {
-      if (!HARMLESS.has(c)) this.dropped.set(c.charCodeAt(0), (this.dropped.get(c.charCodeAt(0)) ?? 0) + 1);
-      return '';
-    });
+    let t = raw
+      .replace(/\r\n?/g, '\n')
+      .normalize('NFC')
+      .replace(ANSI, '')
+      .replace(BREAKS, '\n')
+      .replace(CONTROL, (c) => {
+        if (!HARMLESS.has(c)) this.dropped.set(c.charCodeAt(0), (this.dropped.get(c.charCodeAt(0)) ?? 0) + 1);
+        return '';
+      });
     if (this.style === 'prose') t = t.replace(INNER_SPACE, (_m, a?: string, b?: string) => `${a ?? b} `);
     t = trimEndSpaces(t.replace(TRAILING_SPACE, '\n'));
     // Lines of only whitespace are blank lines now; runs of blank lines shrink across block boundaries too.
@@ -89,7 +94,9 @@ export class Normalizer {
     const bodyWithTail = t.slice(lead);
     let tail = 0;
     while (tail < bodyWithTail.length && bodyWithTail.charCodeAt(bodyWithTail.length - 1 - tail) === 10) tail++;
-    const body = bodyWithTail.slice(0, bodyWithTail.length - tail).replace(this.style === 'code' ? /\n{4,}/g : /\n{3,}/g, '\n'.repeat(this.maxNewlines));
+    const body = bodyWithTail
+      .slice(0, bodyWithTail.length - tail)
+      .replace(this.style === 'code' ? /\n{4,}/g : /\n{3,}/g, '\n'.repeat(this.maxNewlines));
     if (!body) {
       this.pendingNewlines += lead + tail;
       return '';

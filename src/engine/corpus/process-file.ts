@@ -19,7 +19,16 @@ import type { WalkFile } from './walk';
 export const INCOMING = '<incoming>';
 
 export type Processed =
-  | { status: 'accepted'; rawHash: string; type: DocType; language?: string; encoding?: string; notes?: string[]; doc: DocRecord; signature: Uint32Array }
+  | {
+      status: 'accepted';
+      rawHash: string;
+      type: DocType;
+      language?: string;
+      encoding?: string;
+      notes?: string[];
+      doc: DocRecord;
+      signature: Uint32Array;
+    }
   | { status: 'skipped'; rawHash: string; reason: SkipReason; detail: string; type?: DocType };
 
 export interface ProcessContext {
@@ -39,10 +48,19 @@ const READ_CHUNK = 1024 * 1024;
 export async function processFile(file: WalkFile, ctx: ProcessContext, prefetched?: Uint8Array): Promise<Processed> {
   const { settings } = ctx;
   const hash = createHash('sha256');
-  const skip = (reason: SkipReason, detail: string, type?: DocType): Processed => ({ status: 'skipped', rawHash: '', reason, detail, ...(type ? { type } : {}) });
+  const skip = (reason: SkipReason, detail: string, type?: DocType): Processed => ({
+    status: 'skipped',
+    rawHash: '',
+    reason,
+    detail,
+    ...(type ? { type } : {}),
+  });
   if (file.size === 0) return skip('empty', 'The file is empty (0 bytes).');
   if (file.size > settings.maxFileBytes) {
-    return skip('too large', `It is ${mb(file.size)}, over the ${mb(settings.maxFileBytes)} limit per file; raise maxFileBytes or split the file.`);
+    return skip(
+      'too large',
+      `It is ${mb(file.size)}, over the ${mb(settings.maxFileBytes)} limit per file; raise maxFileBytes or split the file.`,
+    );
   }
   let fh: FileHandle | undefined;
   if (!prefetched || prefetched.length !== file.size) {
@@ -81,7 +99,8 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
     }
     type = guess.type;
     const extractor = extractorFor(guess.type);
-    if (extractor.whole && file.size > settings.maxWholeFileBytes) return await done(skip('too large', tooLargeWhole(file.size, settings), type));
+    if (extractor.whole && file.size > settings.maxWholeFileBytes)
+      return await done(skip('too large', tooLargeWhole(file.size, settings), type));
     const notes: string[] = [];
     const source: ExtractSource = {
       path: file.path,
@@ -124,8 +143,13 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
     const textBytes = pieces.reduce((a, p) => a + p.bytes, 0);
     if (textBytes === 0) {
       await ctx.incoming.truncate(start);
-      const dropped = normalizer.droppedCount ? ` (${normalizer.droppedCount.toLocaleString('en-US')} control characters were removed; check the file's encoding)` : '';
-      return { ...skip('empty', `No text is left once markup, blank space and control characters are removed${dropped}.`, type), rawHash: reader.digest() };
+      const dropped = normalizer.droppedCount
+        ? ` (${normalizer.droppedCount.toLocaleString('en-US')} control characters were removed; check the file's encoding)`
+        : '';
+      return {
+        ...skip('empty', `No text is left once markup, blank space and control characters are removed${dropped}.`, type),
+        rawHash: reader.digest(),
+      };
     }
     const signature = minhash.signature();
     const dropped = normalizer.dropNote();
@@ -142,7 +166,10 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
     };
   } catch (err) {
     await ctx.incoming.truncate(start);
-    const digest = await reader.finish(undefined).then(() => reader.digest(), () => '');
+    const digest = await reader.finish(undefined).then(
+      () => reader.digest(),
+      () => '',
+    );
     if (ctx.signal?.aborted) throw ctx.signal.reason;
     if (err instanceof ExtractSkip) return { ...skip(err.reason, err.detail, type), rawHash: digest };
     // A tokenizer or token store that breaks its contract (an id the shards cannot hold) fails the run, not one file.
@@ -151,7 +178,14 @@ export async function processFile(file: WalkFile, ctx: ProcessContext, prefetche
     // what remains is a parser's complaint about the document itself.
     const failure = err instanceof GroveError ? undefined : readFailure(err);
     if (failure) return { ...skip(failure.reason, failure.detail, type), rawHash: digest };
-    return { ...skip('corrupt', `Its ${type ?? 'content'} could not be read (${err instanceof Error ? err.message.slice(0, 200) : String(err)}); open and save it again, or convert it to plain text.`, type), rawHash: digest };
+    return {
+      ...skip(
+        'corrupt',
+        `Its ${type ?? 'content'} could not be read (${err instanceof Error ? err.message.slice(0, 200) : String(err)}); open and save it again, or convert it to plain text.`,
+        type,
+      ),
+      rawHash: digest,
+    };
   } finally {
     await fh?.close();
   }

@@ -37,17 +37,29 @@ export function readFailure(err: unknown): ReadFailure | undefined {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string' && code in BY_CODE) return { reason: 'unreadable', detail: BY_CODE[code]! };
   const message = err instanceof Error ? err.message : '';
-  if (err instanceof RangeError && /invalid string length|array buffer allocation failed|invalid array length|invalid typed array length/i.test(message)) {
-    return { reason: 'too large', detail: 'Its content is too large to hold in memory once read or unpacked; split it into smaller files.' };
+  if (
+    err instanceof RangeError &&
+    /invalid string length|array buffer allocation failed|invalid array length|invalid typed array length/i.test(message)
+  ) {
+    return {
+      reason: 'too large',
+      detail: 'Its content is too large to hold in memory once read or unpacked; split it into smaller files.',
+    };
   }
   if (/maximum call stack size exceeded/i.test(message)) {
-    return { reason: 'corrupt', detail: 'Its structure is nested too deeply to read; save it in a simpler form (plain text, or flatter markup).' };
+    return {
+      reason: 'corrupt',
+      detail: 'Its structure is nested too deeply to read; save it in a simpler form (plain text, or flatter markup).',
+    };
   }
   if (/out of memory|allocation failed/i.test(message)) {
     return { reason: 'too large', detail: 'Reading it needed more memory than this machine has free; split it into smaller files.' };
   }
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-    return { reason: 'unreadable', detail: `The system could not read it (error ${code}); check the disk and its permissions, then ingest again.` };
+    return {
+      reason: 'unreadable',
+      detail: `The system could not read it (error ${code}); check the disk and its permissions, then ingest again.`,
+    };
   }
   return undefined;
 }
@@ -55,7 +67,8 @@ export function readFailure(err: unknown): ReadFailure | undefined {
 /** For a folder that cannot be listed: the same classes, said of a folder. */
 export function listFailure(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EACCES' || code === 'EPERM') return 'Grove is not allowed to list this folder (permission denied); give your user read and execute access to it and ingest again.';
+  if (code === 'EACCES' || code === 'EPERM')
+    return 'Grove is not allowed to list this folder (permission denied); give your user read and execute access to it and ingest again.';
   if (code === 'ENAMETOOLONG') return 'Its path is too long for this system to open; rename it or its parent folders to something shorter.';
   return readFailure(err)?.detail ?? 'This folder could not be listed; check its permissions and the disk, then ingest again.';
 }

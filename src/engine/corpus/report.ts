@@ -20,11 +20,19 @@ export function summarize(files: readonly FileOutcome[]): IngestReport['totals']
 }
 
 /** Whether the folder has enough text, and if not, how much more a person should add. */
-export function verdict(splits: Record<Split, SplitStats>, totals: IngestReport['totals'], minTrainTokens: number, folder: string): { trainable: boolean; message: string } {
+export function verdict(
+  splits: Record<Split, SplitStats>,
+  totals: IngestReport['totals'],
+  minTrainTokens: number,
+  folder: string,
+): { trainable: boolean; message: string } {
   const bytesPerToken = totals.tokens > 0 ? totals.textBytes / totals.tokens : 4;
   const need = (tokens: number): string => `about ${fmtInt(tokens)} more tokens (~${fmtBytes(tokens * bytesPerToken)} of text)`;
   if (totals.tokens === 0) {
-    return { trainable: false, message: `"${folder}" has no usable text (${totals.skipped} file(s) skipped); add documents: training needs ${need(minTrainTokens)}.` };
+    return {
+      trainable: false,
+      message: `"${folder}" has no usable text (${totals.skipped} file(s) skipped); add documents: training needs ${need(minTrainTokens)}.`,
+    };
   }
   if (splits.train.tokens < minTrainTokens) {
     return {
@@ -49,13 +57,21 @@ export class NothingToTrainOn extends GroveError {
   constructor(folder: string, files: readonly FileOutcome[]) {
     const skipped = files.filter((f): f is SkippedFile => f.status === 'skipped');
     const counts = summarize(skipped).skippedBy;
-    const reasons = Object.entries(counts).map(([r, n]) => `${n} ${r}`).join(', ');
-    const examples = skipped.slice(0, 3).map((f) => `${printable(f.path)}: ${printable(f.detail)}`).join(' ');
+    const reasons = Object.entries(counts)
+      .map(([r, n]) => `${n} ${r}`)
+      .join(', ');
+    const examples = skipped
+      .slice(0, 3)
+      .map((f) => `${printable(f.path)}: ${printable(f.detail)}`)
+      .join(' ');
     const message =
       skipped.length === 0
         ? `Nothing to train on in ${printable(folder)}: it holds no files. Put documents in it (text, Markdown, HTML, PDF, Word, EPUB, code) and try again.`
         : `Nothing to train on in ${printable(folder)}: ${skipped.length} file${skipped.length === 1 ? '' : 's'} skipped (${reasons}). ${examples}${skipped.length > 3 ? ` (and ${skipped.length - 3} more)` : ''}`;
-    super('bad_input', message, { folder, skipped: skipped.slice(0, 100).map((f) => ({ path: f.path, reason: f.reason, detail: f.detail })) });
+    super('bad_input', message, {
+      folder,
+      skipped: skipped.slice(0, 100).map((f) => ({ path: f.path, reason: f.reason, detail: f.detail })),
+    });
   }
 }
 
@@ -69,9 +85,19 @@ export function formatReport(report: IngestReport): string {
   const rows: string[][] = [['file', 'status', 'type / reason', 'bytes', 'tokens', 'split / detail']];
   for (const f of report.files) {
     if (f.status === 'accepted') {
-      rows.push([printable(f.path), 'accepted', f.language ? `code:${f.language}` : f.type, fmtInt(f.bytes), fmtInt(f.tokens), [...new Set(f.splits)].join('+')]);
+      rows.push([
+        printable(f.path),
+        'accepted',
+        f.language ? `code:${f.language}` : f.type,
+        fmtInt(f.bytes),
+        fmtInt(f.tokens),
+        [...new Set(f.splits)].join('+'),
+      ]);
     } else {
-      const detail = f.duplicateOf !== undefined ? `of ${printable(f.duplicateOf)}${f.similarity !== undefined ? ` (${f.similarity.toFixed(2)})` : ''}` : f.detail;
+      const detail =
+        f.duplicateOf !== undefined
+          ? `of ${printable(f.duplicateOf)}${f.similarity !== undefined ? ` (${f.similarity.toFixed(2)})` : ''}`
+          : f.detail;
       rows.push([printable(f.path), 'skipped', f.reason, fmtInt(f.bytes), '', printable(detail)]);
     }
   }
@@ -86,12 +112,15 @@ export function formatReport(report: IngestReport): string {
       .join('  ')
       .trimEnd();
   const t = report.totals;
-  const split = (name: Split): string => `${name} ${fmtInt(report.splits[name].documents)} docs, ${fmtBytes(report.splits[name].textBytes)}, ${fmtInt(report.splits[name].tokens)} tokens`;
+  const split = (name: Split): string =>
+    `${name} ${fmtInt(report.splits[name].documents)} docs, ${fmtBytes(report.splits[name].textBytes)}, ${fmtInt(report.splits[name].tokens)} tokens`;
   const skipped = Object.entries(t.skippedBy)
     .map(([r, n]) => `${r} ${n}`)
     .join(', ');
   // Notes can be long: they go under the table in full rather than clipped in a column.
-  const notes = report.files.flatMap((f) => (f.status === 'accepted' && f.notes ? f.notes.map((n) => `note: ${printable(f.path)}: ${printable(n)}`) : []));
+  const notes = report.files.flatMap((f) =>
+    f.status === 'accepted' && f.notes ? f.notes.map((n) => `note: ${printable(f.path)}: ${printable(n)}`) : [],
+  );
   return [
     line(rows[0]!),
     widths.map((w) => '-'.repeat(w)).join('  '),

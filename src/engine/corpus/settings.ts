@@ -71,22 +71,42 @@ const settingsSchema = z
     /** Follow symbolic links whose target lies outside the dropped folder. */
     allowOutside: z.boolean().default(false),
     /** Largest file read at all; bigger ones are skipped as 'too large'. Text formats stream, so this can be large. */
-    maxFileBytes: z.number().int().positive().default(2 * 1024 ** 3),
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(2 * 1024 ** 3),
     /** Largest PDF, .docx, EPUB, HTML, JSON or .eml file: these formats are parsed whole, in memory. */
-    maxWholeFileBytes: z.number().int().positive().default(128 * 1024 ** 2),
+    maxWholeFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(128 * 1024 ** 2),
     /**
      * Most bytes the text parts of one .docx or EPUB may inflate to; more is skipped as a likely decompression bomb.
      * Small because parsing is costly: mammoth took 3.5 GB and 54 s for 32 MiB of dense document XML.
      */
-    maxExpandedBytes: z.number().int().positive().default(16 * 1024 ** 2),
+    maxExpandedBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(16 * 1024 ** 2),
     /** Most bytes they may inflate to per byte on disk, past the first 4 MiB (Apache POI refuses zips past 100x too). */
     maxExpansionRatio: z.number().positive().default(100),
     /** Text is tokenized in pieces of about this many characters, cut at a line end; the split can work per piece. */
-    pieceChars: z.number().int().min(256).default(16 * 1024),
+    pieceChars: z
+      .number()
+      .int()
+      .min(256)
+      .default(16 * 1024),
     /** Near-duplicate threshold on the estimated Jaccard similarity of word 5-gram sets (MinHash, 128 bins). */
     nearDuplicateThreshold: z.number().min(0.5).max(1).default(0.8),
     /** Only the first this-many characters of a document enter its MinHash signature (bounded work on huge files). */
-    nearDuplicateSampleChars: z.number().int().positive().default(16 * 1024 ** 2),
+    nearDuplicateSampleChars: z
+      .number()
+      .int()
+      .positive()
+      .default(16 * 1024 ** 2),
     seed: z.number().int().default(1234),
     validFraction: z.number().min(0).max(0.5).default(0.05),
     testFraction: z.number().min(0).max(0.5).default(0.05),
@@ -95,7 +115,11 @@ const settingsSchema = z
     /** Fewest training tokens for a folder to count as trainable. */
     minTrainTokens: z.number().int().nonnegative().default(20_000),
     /** Tokens per shard file before a new one starts. */
-    shardTokens: z.number().int().positive().default(64 * 1024 ** 2),
+    shardTokens: z
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024 ** 2),
   })
   .strict();
 
@@ -108,20 +132,35 @@ export function resolveSettings(input: IngestSettingsInput = {}): IngestSettings
   if (parsed.success) {
     const s = parsed.data;
     if (s.validFraction + s.testFraction >= 0.9) {
-      throw new GroveError('bad_input', `validFraction + testFraction is ${s.validFraction + s.testFraction}; leave at least 10% for training.`, {
-        setting: 'validFraction',
-      });
+      throw new GroveError(
+        'bad_input',
+        `validFraction + testFraction is ${s.validFraction + s.testFraction}; leave at least 10% for training.`,
+        {
+          setting: 'validFraction',
+        },
+      );
     }
     return s;
   }
   const issue = parsed.error.issues[0];
   const where = issue?.path.join('.') || (issue && 'keys' in issue ? String((issue as { keys: string[] }).keys.join(', ')) : 'settings');
-  throw new GroveError('bad_input', `Ingest setting "${where}": ${issue?.message ?? 'invalid'}. Check the spelling and type against the documented settings.`, {
-    setting: where,
-  });
+  throw new GroveError(
+    'bad_input',
+    `Ingest setting "${where}": ${issue?.message ?? 'invalid'}. Check the spelling and type against the documented settings.`,
+    {
+      setting: where,
+    },
+  );
 }
 
 /** The part of the settings that changes the text or tokens produced: if it changes, every file is processed again. */
 export function contentSettingsKey(s: IngestSettings): string {
-  return JSON.stringify([s.pieceChars, s.maxFileBytes, s.maxWholeFileBytes, s.maxExpandedBytes, s.maxExpansionRatio, s.nearDuplicateSampleChars]);
+  return JSON.stringify([
+    s.pieceChars,
+    s.maxFileBytes,
+    s.maxWholeFileBytes,
+    s.maxExpandedBytes,
+    s.maxExpansionRatio,
+    s.nearDuplicateSampleChars,
+  ]);
 }

@@ -42,13 +42,21 @@ class TokenAppender {
       const id = ids[i]!;
       // A typed array would store an id that does not fit as id mod 2^16 or 2^32: a silently different token.
       if (!Number.isInteger(id) || id < 0 || id > maxId) {
-        throw new GroveError('internal', `The tokenizer produced token id ${id}, which a ${this.dtype} token file cannot hold (0 to ${maxId}); nothing was written for it. The tokenizer is damaged: load it again, or report this.`, {
-          id,
-          dtype: this.dtype,
-        });
+        throw new GroveError(
+          'internal',
+          `The tokenizer produced token id ${id}, which a ${this.dtype} token file cannot hold (0 to ${maxId}); nothing was written for it. The tokenizer is damaged: load it again, or report this.`,
+          {
+            id,
+            dtype: this.dtype,
+          },
+        );
       }
       if (id >= this.vocabSize) {
-        throw new GroveError('internal', `The tokenizer produced token id ${id}, outside its vocabulary of ${this.vocabSize}; the tokenizer and its vocabulary size disagree.`, { id, vocabSize: this.vocabSize });
+        throw new GroveError(
+          'internal',
+          `The tokenizer produced token id ${id}, outside its vocabulary of ${this.vocabSize}; the tokenizer and its vocabulary size disagree.`,
+          { id, vocabSize: this.vocabSize },
+        );
       }
     }
     for (let i = 0; i < ids.length; i++) {
@@ -163,11 +171,12 @@ export class TokenReader {
       this.handles.set(path, fh);
     }
     const bpt = bytesPerToken(this.dtype);
-    for (let done = 0; done < count; ) {
+    for (let done = 0; done < count;) {
       const n = Math.min(BUFFER_TOKENS, count - done);
       const buf = new Uint8Array(n * bpt);
       const { bytesRead } = await fh.read(buf, 0, buf.length, (offset + done) * bpt);
-      if (bytesRead !== buf.length) throw new Error(`Token file ${path} is shorter than its manifest says; ingest the folder again from scratch.`);
+      if (bytesRead !== buf.length)
+        throw new Error(`Token file ${path} is shorter than its manifest says; ingest the folder again from scratch.`);
       yield this.dtype === 'uint16' ? new Uint16Array(buf.buffer) : new Uint32Array(buf.buffer);
       done += n;
     }

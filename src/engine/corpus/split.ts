@@ -23,7 +23,10 @@ export interface SplitPlan {
  * where one document holds most of the text, since per-document splitting would then leave valid/test empty
  * or make them most of the data.
  */
-export function planSplit(docs: readonly SplitDoc[], s: Pick<IngestSettings, 'seed' | 'validFraction' | 'testFraction' | 'minDocumentsToSplitByDocument'>): SplitPlan {
+export function planSplit(
+  docs: readonly SplitDoc[],
+  s: Pick<IngestSettings, 'seed' | 'validFraction' | 'testFraction' | 'minDocumentsToSplitByDocument'>,
+): SplitPlan {
   const total = docs.reduce((a, d) => a + d.tokens, 0);
   const largest = docs.reduce((a, d) => Math.max(a, d.tokens), 0);
   const by = docs.length >= s.minDocumentsToSplitByDocument && largest <= total / 2 ? 'document' : 'piece';
@@ -34,7 +37,10 @@ export function planSplit(docs: readonly SplitDoc[], s: Pick<IngestSettings, 'se
   }
   for (const u of units) u.split = u.score < s.validFraction ? 'valid' : u.score < s.validFraction + s.testFraction ? 'test' : 'train';
   if (units.length >= 3) {
-    for (const [split, fraction] of [['valid', s.validFraction], ['test', s.testFraction]] as const) {
+    for (const [split, fraction] of [
+      ['valid', s.validFraction],
+      ['test', s.testFraction],
+    ] as const) {
       if (fraction <= 0 || units.some((u) => u.split === split)) continue;
       const train = units.filter((u) => u.split === 'train').sort((a, b) => a.score - b.score);
       if (train.length > 1) train[0]!.split = split;

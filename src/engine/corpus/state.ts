@@ -57,5 +57,8 @@ export async function saveState(out: string, state: Omit<IngestState, 'version'>
 export function tokenizerKey(tokenizer: CorpusTokenizer): string {
   const probe = 'Grove probe: The quick brown fox, 12345 — naïve café 東京 \n\tdef f(x): return x**2';
   const ids = Array.from(tokenizer.encode(probe));
-  return createHash('sha256').update(JSON.stringify([tokenizer.vocabSize, tokenizer.eosId ?? null, ids])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([tokenizer.vocabSize, tokenizer.eosId ?? null, ids]))
+    .digest('hex')
+    .slice(0, 32);
 }

@@ -37,20 +37,7 @@ export const SKIP_REASONS: readonly SkipReason[] = [
 
 /** What a file was recognised as, by content first and extension second. */
 export type DocType =
-  | 'text'
-  | 'markdown'
-  | 'rst'
-  | 'html'
-  | 'pdf'
-  | 'docx'
-  | 'epub'
-  | 'code'
-  | 'json'
-  | 'jsonl'
-  | 'csv'
-  | 'tsv'
-  | 'email'
-  | 'mbox';
+  'text' | 'markdown' | 'rst' | 'html' | 'pdf' | 'docx' | 'epub' | 'code' | 'json' | 'jsonl' | 'csv' | 'tsv' | 'email' | 'mbox';
 
 export type Split = 'train' | 'valid' | 'test';
 export const SPLITS: readonly Split[] = ['train', 'valid', 'test'];
@@ -127,6 +114,10 @@ export interface IngestProgress {
 export type ProgressListener = (progress: IngestProgress) => void;
 
 /** Adapts a full tokenizer (src/engine/tokenize) to what sharding needs: documents end with its EOS token. */
-export function corpusTokenizer(t: { encode(text: string): ArrayLike<number>; vocabSize: number; special: { eos?: { id: number } } }): CorpusTokenizer {
+export function corpusTokenizer(t: {
+  encode(text: string): ArrayLike<number>;
+  vocabSize: number;
+  special: { eos?: { id: number } };
+}): CorpusTokenizer {
   return { encode: (text) => t.encode(text), vocabSize: t.vocabSize, ...(t.special.eos ? { eosId: t.special.eos.id } : {}) };
 }

@@ -52,7 +52,9 @@ export async function walkFolder(root: string, options: WalkOptions): Promise<Wa
     rootReal = await realpath(root);
     if (!(await stat(rootReal)).isDirectory()) throw new Error('not a folder');
   } catch {
-    throw new GroveError('not_found', `Cannot ingest "${root}": it is not a readable folder. Drop a folder, not a single file.`, { path: root });
+    throw new GroveError('not_found', `Cannot ingest "${root}": it is not a readable folder. Drop a folder, not a single file.`, {
+      path: root,
+    });
   }
   const excluded = new Set<string>();
   for (const ex of options.exclude ?? []) excluded.add(await realpath(ex).catch(() => ex));
@@ -79,7 +81,9 @@ export async function walkFolder(root: string, options: WalkOptions): Promise<Wa
       out.push({ kind: 'skip', path: relDir || '.', reason: 'unreadable', detail: listFailure(err), bytes: 0 });
       return;
     }
-    const children = listed.map((bytes) => ({ name: displayName(bytes), abs: childPath(absDir, bytes) })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const children = listed
+      .map((bytes) => ({ name: displayName(bytes), abs: childPath(absDir, bytes) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     let here = levels;
     if (children.some((c) => c.name === GROVEIGNORE)) {
       const text = await readFile(childPath(absDir, Buffer.from(GROVEIGNORE)), 'utf8').catch(() => '');
@@ -94,7 +98,13 @@ export async function walkFolder(root: string, options: WalkOptions): Promise<Wa
       const info = infos[i];
       if (!(info instanceof Stats)) {
         const err = info;
-        out.push({ kind: 'skip', path: rel, reason: 'unreadable', detail: readFailure(err)?.detail ?? 'Its details (size, type) cannot be read; check its permissions.', bytes: 0 });
+        out.push({
+          kind: 'skip',
+          path: rel,
+          reason: 'unreadable',
+          detail: readFailure(err)?.detail ?? 'Its details (size, type) cannot be read; check its permissions.',
+          bytes: 0,
+        });
         continue;
       }
       let target: Stats = info;
@@ -120,12 +130,24 @@ export async function walkFolder(root: string, options: WalkOptions): Promise<Wa
       const isDir = target.isDirectory();
       const rule = isIgnored(here, rel, isDir);
       if (rule !== undefined) {
-        out.push({ kind: 'skip', path: isDir ? `${rel}/` : rel, reason: 'ignored by rule', detail: `Matches ignore rule "${rule}"; edit the ignore list or .groveignore to include it.`, bytes: isDir ? 0 : target.size });
+        out.push({
+          kind: 'skip',
+          path: isDir ? `${rel}/` : rel,
+          reason: 'ignored by rule',
+          detail: `Matches ignore rule "${rule}"; edit the ignore list or .groveignore to include it.`,
+          bytes: isDir ? 0 : target.size,
+        });
         continue;
       }
       const real = info.isSymbolicLink() || isDir ? await realpath(abs).catch(() => abs.toString()) : abs.toString();
       if (info.isSymbolicLink() && !options.allowOutside && !inside(rootReal, real)) {
-        out.push({ kind: 'skip', path: rel, reason: 'outside folder', detail: `Symbolic link leads outside the dropped folder (to ${real}); allow links outside to include it.`, bytes: 0 });
+        out.push({
+          kind: 'skip',
+          path: rel,
+          reason: 'outside folder',
+          detail: `Symbolic link leads outside the dropped folder (to ${real}); allow links outside to include it.`,
+          bytes: 0,
+        });
         continue;
       }
       if (isDir) {
@@ -135,12 +157,25 @@ export async function walkFolder(root: string, options: WalkOptions): Promise<Wa
         }
         const id = `${target.dev}:${target.ino}`;
         if (ancestors.has(id)) {
-          out.push({ kind: 'skip', path: `${rel}/`, reason: 'symlink loop', detail: 'Symbolic link leads back into a folder that contains it; not followed.', bytes: 0 });
+          out.push({
+            kind: 'skip',
+            path: `${rel}/`,
+            reason: 'symlink loop',
+            detail: 'Symbolic link leads back into a folder that contains it; not followed.',
+            bytes: 0,
+          });
           continue;
         }
         const first = seenDirs.get(id);
         if (first !== undefined) {
-          out.push({ kind: 'skip', path: `${rel}/`, reason: 'duplicate', detail: `Same folder as "${first}" (reached through a symbolic link).`, bytes: 0, duplicateOf: first });
+          out.push({
+            kind: 'skip',
+            path: `${rel}/`,
+            reason: 'duplicate',
+            detail: `Same folder as "${first}" (reached through a symbolic link).`,
+            bytes: 0,
+            duplicateOf: first,
+          });
           continue;
         }
         seenDirs.set(id, rel);
@@ -148,7 +183,13 @@ export async function walkFolder(root: string, options: WalkOptions): Promise<Wa
         continue;
       }
       if (!target.isFile()) {
-        out.push({ kind: 'skip', path: rel, reason: 'unreadable', detail: `Not a regular file (${kindOf(target)}); only files are read.`, bytes: 0 });
+        out.push({
+          kind: 'skip',
+          path: rel,
+          reason: 'unreadable',
+          detail: `Not a regular file (${kindOf(target)}); only files are read.`,
+          bytes: 0,
+        });
         continue;
       }
       out.push({ kind: 'file', path: rel, abs, size: target.size, mtimeMs: target.mtimeMs });

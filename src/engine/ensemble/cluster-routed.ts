@@ -30,7 +30,10 @@ export class ClusterRoutedEnsemble implements WindowScorer {
     this.order = names.map((n) => experts.findIndex((e) => e.name === n));
     const missing = names.filter((_, j) => this.order[j]! < 0);
     if (missing.length > 0 || experts.length !== names.length) {
-      throw new GroveError('bad_input', `Cluster routing: the router's experts (${names.join(', ')}) are not the experts given (${experts.map((e) => e.name).join(', ')}).`);
+      throw new GroveError(
+        'bad_input',
+        `Cluster routing: the router's experts (${names.join(', ')}) are not the experts given (${experts.map((e) => e.name).join(', ')}).`,
+      );
     }
     this.columns = columnsOf(router.clusterer);
   }

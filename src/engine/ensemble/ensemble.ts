@@ -16,7 +16,8 @@ export class Ensemble implements WindowScorer {
     readonly posterior: PosteriorSettings,
   ) {
     if (experts.length === 0) throw new GroveError('bad_input', 'An ensemble needs at least one expert.');
-    if (prior.length !== experts.length) throw new GroveError('bad_input', `The prior has ${prior.length} weights for ${experts.length} experts.`);
+    if (prior.length !== experts.length)
+      throw new GroveError('bad_input', `The prior has ${prior.length} weights for ${experts.length} experts.`);
   }
 
   /** Each expert's log-probabilities of the targets: k arrays of [B*T]. */
@@ -49,15 +50,27 @@ export interface PriorEstimateOptions {
 }
 
 /** The cached prior of a domain: the ensemble over N held-out windows of it, EMA-smoothed per batch. */
-export async function estimateCachedPrior(experts: readonly WindowScorer[], domainDir: string, o: PriorEstimateOptions): Promise<{ prior: number[]; sequences: number }> {
+export async function estimateCachedPrior(
+  experts: readonly WindowScorer[],
+  domainDir: string,
+  o: PriorEstimateOptions,
+): Promise<{ prior: number[]; sequences: number }> {
   const manifest = await readManifest(domainDir);
   return estimateCachedPriorOn(experts, splitShards(domainDir, manifest, o.split ?? 'valid'), o);
 }
 
 /** The cached prior on any token shards (the valid splits of several domains: the mix; an ingested folder). */
-export async function estimateCachedPriorOn(experts: readonly WindowScorer[], files: readonly ShardFile[], o: Omit<PriorEstimateOptions, 'split'>): Promise<{ prior: number[]; sequences: number }> {
+export async function estimateCachedPriorOn(
+  experts: readonly WindowScorer[],
+  files: readonly ShardFile[],
+  o: Omit<PriorEstimateOptions, 'split'>,
+): Promise<{ prior: number[]; sequences: number }> {
   const windows = new TokenWindows(files, o.contextLength, o.seed ?? 7);
-  const estimator = new CachedPriorEstimator(experts.length, { ...(o.sequences ? { sequences: o.sequences } : {}), ...(o.alpha !== undefined ? { alpha: o.alpha } : {}), ...(o.posterior ? { posterior: o.posterior } : {}) });
+  const estimator = new CachedPriorEstimator(experts.length, {
+    ...(o.sequences ? { sequences: o.sequences } : {}),
+    ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
+    ...(o.posterior ? { posterior: o.posterior } : {}),
+  });
   const ensemble = new Ensemble(experts, estimator.prior, o.posterior ?? { kind: 'context', window: Infinity });
   try {
     for (let step = 0; !estimator.frozen; step++) {

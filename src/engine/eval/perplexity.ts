@@ -47,10 +47,13 @@ function* windows(files: { path: string; dtype: 'uint16' | 'uint32'; tokens: num
 }
 
 /** Windows taken in turn from each file (one from the first, one from the second, ...): a bounded sample of text made of several domains reads every one of them. */
-export function* interleavedWindows(files: { path: string; dtype: 'uint16' | 'uint32'; tokens: number }[], T: number): Generator<Int32Array> {
+export function* interleavedWindows(
+  files: { path: string; dtype: 'uint16' | 'uint32'; tokens: number }[],
+  T: number,
+): Generator<Int32Array> {
   const readers = files.map((f) => windows([f], T));
   while (readers.length > 0) {
-    for (let i = 0; i < readers.length; ) {
+    for (let i = 0; i < readers.length;) {
       const next = readers[i]!.next();
       if (next.done) readers.splice(i, 1);
       else {
@@ -62,7 +65,11 @@ export function* interleavedWindows(files: { path: string; dtype: 'uint16' | 'ui
 }
 
 /** Sum of next-token negative log-likelihoods over windows of T+1 tokens, in batches of B, stopping after maxTokens predictions. */
-export async function scoreWindows(scorer: WindowScorer, source: Iterable<Int32Array>, o: EvalOptions): Promise<{ nll: number; count: number }> {
+export async function scoreWindows(
+  scorer: WindowScorer,
+  source: Iterable<Int32Array>,
+  o: EvalOptions,
+): Promise<{ nll: number; count: number }> {
   const { contextLength: T, batchSize: B } = o;
   let nll = 0;
   let count = 0;
@@ -95,7 +102,17 @@ export async function evaluateSplit(scorer: WindowScorer, domainDir: string, spl
   const T = o.contextLength;
   const stats = manifest.splits[split];
   const { nll, count } = await scoreWindows(scorer, windows(files, T), o);
-  if (count === 0) throw new GroveError('bad_input', `The ${split} split of ${domainDir} holds ${stats.tokens} tokens, fewer than one window of ${T + 1}: evaluate with a shorter context or add text.`);
+  if (count === 0)
+    throw new GroveError(
+      'bad_input',
+      `The ${split} split of ${domainDir} holds ${stats.tokens} tokens, fewer than one window of ${T + 1}: evaluate with a shorter context or add text.`,
+    );
   const loss = nll / count;
-  return { split, loss, perplexity: Math.exp(loss), bitsPerByte: (loss * (stats.tokens / Math.max(1, stats.textBytes))) / Math.LN2, tokens: count };
+  return {
+    split,
+    loss,
+    perplexity: Math.exp(loss),
+    bitsPerByte: (loss * (stats.tokens / Math.max(1, stats.textBytes))) / Math.LN2,
+    tokens: count,
+  };
 }

@@ -31,8 +31,12 @@ export async function exportFullModel(r: FullExportRequest): Promise<void> {
   const source = await openExportSource(r.folder, { name: r.name, ...(r.tokenizerDir ? { fallbackTokenizerDir: r.tokenizerDir } : {}) });
   const progress = r.onProgress ? { onProgress: r.onProgress } : {};
   try {
-    if (r.format === 'gguf') await writeAtomically(r.out, 'file', r, (temp) => writeGgufFile(source, temp, { dtype: r.dtype, ...progress }));
-    else if (r.format === 'hf') await writeAtomically(r.out, 'folder', r, (temp) => writeHfFolder(source, temp, { dtype: r.dtype === 'f16' ? 'f16' : 'f32', ...progress }));
+    if (r.format === 'gguf')
+      await writeAtomically(r.out, 'file', r, (temp) => writeGgufFile(source, temp, { dtype: r.dtype, ...progress }));
+    else if (r.format === 'hf')
+      await writeAtomically(r.out, 'folder', r, (temp) =>
+        writeHfFolder(source, temp, { dtype: r.dtype === 'f16' ? 'f16' : 'f32', ...progress }),
+      );
     else await writeAtomically(r.out, 'folder', r, (temp) => writeOnnxFolder(source, temp, progress));
   } finally {
     await source.weights.close();

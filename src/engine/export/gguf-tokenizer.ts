@@ -17,8 +17,10 @@ interface AddedToken {
   special: boolean;
 }
 
-const QWEN2_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-const LLAMA3_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const QWEN2_REGEX =
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const LLAMA3_REGEX =
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
 type Json = Record<string, unknown>;
 
@@ -32,7 +34,14 @@ export function llamaCppPreTokenizer(preTokenizer: unknown): string | null {
   if (p.type === 'ByteLevel' && p.use_regex !== false) return 'gpt-2';
   if (p.type !== 'Sequence' || !Array.isArray(p.pretokenizers)) return null;
   const parts = p.pretokenizers as Json[];
-  if (parts.length === 2 && parts[0]?.type === 'Digits' && parts[0].individual_digits === true && parts[1]?.type === 'ByteLevel' && parts[1].use_regex !== false) return 'smollm';
+  if (
+    parts.length === 2 &&
+    parts[0]?.type === 'Digits' &&
+    parts[0].individual_digits === true &&
+    parts[1]?.type === 'ByteLevel' &&
+    parts[1].use_regex !== false
+  )
+    return 'smollm';
   if (parts.length === 2 && parts[0]?.type === 'Split' && parts[1]?.type === 'ByteLevel' && parts[1].use_regex === false) {
     const regex = (parts[0].pattern as Json | undefined)?.Regex;
     if (regex === QWEN2_REGEX) return 'qwen2';
@@ -46,11 +55,19 @@ export async function ggufTokenizerMetadata(tokenizerDir: string, config: ModelC
   const json = JSON.parse(await readFile(path, 'utf8')) as Json;
   const model = json.model as Json | undefined;
   if (model?.type !== 'BPE' || typeof model.vocab !== 'object' || model.vocab === null) {
-    throw new GroveError('unsupported', `${path}: GGUF export writes byte-level BPE tokenizers; this one is ${JSON.stringify(model?.type ?? null)}. Export as hf or onnx instead.`, { path });
+    throw new GroveError(
+      'unsupported',
+      `${path}: GGUF export writes byte-level BPE tokenizers; this one is ${JSON.stringify(model?.type ?? null)}. Export as hf or onnx instead.`,
+      { path },
+    );
   }
   const pre = llamaCppPreTokenizer(json.pre_tokenizer);
   if (!pre) {
-    throw new GroveError('unsupported', `${path}: llama.cpp has no pre-tokenizer matching this tokenizer's (${JSON.stringify(json.pre_tokenizer).slice(0, 200)}); Grove maps GPT-2, SmolLM, Qwen2 and Llama 3 ones. Export as hf or onnx instead.`, { path });
+    throw new GroveError(
+      'unsupported',
+      `${path}: llama.cpp has no pre-tokenizer matching this tokenizer's (${JSON.stringify(json.pre_tokenizer).slice(0, 200)}); Grove maps GPT-2, SmolLM, Qwen2 and Llama 3 ones. Export as hf or onnx instead.`,
+      { path },
+    );
   }
   const V = config.vocabSize;
   const tokens: (string | undefined)[] = new Array(V);
@@ -76,7 +93,8 @@ export async function ggufTokenizerMetadata(tokenizerDir: string, config: ModelC
   const tokenizerConfig = await readOptionalJson(tokenizerDir, 'tokenizer_config.json');
   const idOf = (role: 'bos' | 'eos' | 'pad'): number | null => {
     const value = tokenizerConfig?.[`${role}_token`];
-    const name = typeof value === 'string' ? value : typeof (value as Json | null)?.content === 'string' ? ((value as Json).content as string) : null;
+    const name =
+      typeof value === 'string' ? value : typeof (value as Json | null)?.content === 'string' ? ((value as Json).content as string) : null;
     const byName = name === null ? -1 : tokens.indexOf(name);
     if (byName >= 0) return byName;
     if (role === 'bos') return config.bosTokenId;

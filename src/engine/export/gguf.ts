@@ -94,7 +94,8 @@ function tensorType(config: ExportSource['config'], name: string, shape: readonl
 
 /** A tensor's bytes in its GGUF type. */
 function encodeTensor(type: GgmlType, shape: readonly number[], values: Float32Array): Uint8Array {
-  if (type === 'Q8_0' || type === 'Q4_0') return packGgmlBlocks(quantizeBlocks(values, shape[0]!, shape[1]!, quantBits(type === 'Q8_0' ? 'q8_0' : 'q4_0')));
+  if (type === 'Q8_0' || type === 'Q4_0')
+    return packGgmlBlocks(quantizeBlocks(values, shape[0]!, shape[1]!, quantBits(type === 'Q8_0' ? 'q8_0' : 'q4_0')));
   return f32ToBytes(type, values);
 }
 
@@ -123,7 +124,11 @@ function modelMetadata(source: ExportSource, arch: string, dtype: GgufDtype): Ma
   return m;
 }
 
-export async function writeGgufFile(source: ExportSource, path: string, o: { dtype: GgufDtype; onProgress?: ExportProgressListener }): Promise<void> {
+export async function writeGgufFile(
+  source: ExportSource,
+  path: string,
+  o: { dtype: GgufDtype; onProgress?: ExportProgressListener },
+): Promise<void> {
   const c = source.config;
   // llama.cpp's qwen2 architecture uses the NEOX (rotate_half) rope, so Qwen2 weights go in unpermuted.
   const arch = c.architecture === 'Qwen2ForCausalLM' ? 'qwen2' : 'llama';

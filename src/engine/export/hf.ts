@@ -8,7 +8,11 @@ import { writeTokenizerFiles } from './tokenizer-files';
 
 export type ExportDtype = 'f32' | 'f16';
 
-export async function writeHfFolder(source: ExportSource, folder: string, o: { dtype: ExportDtype; onProgress?: ExportProgressListener }): Promise<{ files: string[] }> {
+export async function writeHfFolder(
+  source: ExportSource,
+  folder: string,
+  o: { dtype: ExportDtype; onProgress?: ExportProgressListener },
+): Promise<{ files: string[] }> {
   const specs = parameterSpecs(source.config);
   const total = specs.reduce((n, s) => n + elementCount(s.shape), 0);
   let done = 0;

@@ -59,12 +59,25 @@ export async function exportModel(r: ExportRequest): Promise<ExportResult> {
     throw new GroveError('bad_input', `export format "${r.format}" is not one Grove writes; choose ${EXPORT_FORMATS.join(', ')}.`);
   }
   const dtype = r.dtype ?? 'f32';
-  if (!(EXPORT_DTYPES as readonly string[]).includes(dtype)) throw new GroveError('bad_input', `export dtype "${dtype}" is not one Grove writes; choose ${EXPORT_DTYPES.join(' or ')}.`);
+  if (!(EXPORT_DTYPES as readonly string[]).includes(dtype))
+    throw new GroveError('bad_input', `export dtype "${dtype}" is not one Grove writes; choose ${EXPORT_DTYPES.join(' or ')}.`);
   // Checked before any work (a light expert would otherwise be folded into its base first).
-  if (r.format === 'onnx' && dtype !== 'f32') throw new GroveError('unsupported', 'ONNX export writes f32 weights only; leave out --dtype or use f32.');
-  if ((r.format === 'hf' || r.format === 'peft') && dtype !== 'f32' && dtype !== 'f16') throw new GroveError('unsupported', `A Hugging Face or PEFT folder holds f32 or f16 weights; ${dtype} is a GGUF block type: export with --format gguf, or choose --dtype f32 or f16.`);
+  if (r.format === 'onnx' && dtype !== 'f32')
+    throw new GroveError('unsupported', 'ONNX export writes f32 weights only; leave out --dtype or use f32.');
+  if ((r.format === 'hf' || r.format === 'peft') && dtype !== 'f32' && dtype !== 'f16')
+    throw new GroveError(
+      'unsupported',
+      `A Hugging Face or PEFT folder holds f32 or f16 weights; ${dtype} is a GGUF block type: export with --format gguf, or choose --dtype f32 or f16.`,
+    );
   const name = r.name ?? basename(r.folder);
-  const common = { out: r.out, dtype, force: r.force ?? false, name, ...(r.tokenizerDir ? { tokenizerDir: r.tokenizerDir } : {}), ...(r.onProgress ? { onProgress: r.onProgress } : {}) };
+  const common = {
+    out: r.out,
+    dtype,
+    force: r.force ?? false,
+    name,
+    ...(r.tokenizerDir ? { tokenizerDir: r.tokenizerDir } : {}),
+    ...(r.onProgress ? { onProgress: r.onProgress } : {}),
+  };
   if (r.light) {
     const written = await exportLightExpert({ ...common, adapterFolder: r.folder, base: r.light, format: r.format });
     return { out: r.out, format: r.format, dtype, ...written };

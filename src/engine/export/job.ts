@@ -28,7 +28,21 @@ export type ExportJobPayload = z.output<typeof ExportJobPayload>;
 
 export async function runExportJob(payload: unknown, progress: (p: ExportProgress) => void): Promise<ExportResult> {
   const r = ExportJobPayload.safeParse(payload);
-  if (!r.success) throw new GroveError('bad_input', `Bad export job payload: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new GroveError(
+      'bad_input',
+      `Bad export job payload: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const p = r.data;
-  return exportModel({ folder: p.folder, format: p.format, out: p.out, dtype: p.dtype, force: p.force, name: p.name, ...(p.tokenizerDir ? { tokenizerDir: p.tokenizerDir } : {}), ...(p.light ? { light: p.light } : {}), onProgress: progress });
+  return exportModel({
+    folder: p.folder,
+    format: p.format,
+    out: p.out,
+    dtype: p.dtype,
+    force: p.force,
+    name: p.name,
+    ...(p.tokenizerDir ? { tokenizerDir: p.tokenizerDir } : {}),
+    ...(p.light ? { light: p.light } : {}),
+    onProgress: progress,
+  });
 }

@@ -33,7 +33,14 @@ export async function exportLightExpert(r: LightExportRequest): Promise<{ baseMo
   const adapter = await readPeftAdapterFor(r.adapterFolder, config, `the base of ${r.name} (${r.base.folder})`);
   if (r.format === 'peft') {
     r.onProgress?.({ tensor: '', done: 0, total: 1, phase: 'write' });
-    const written = await exportPeftAdapter({ out: r.out, config, adapter, base: r.base.peft, dtype: r.dtype === 'f16' ? 'F16' : 'F32', force: r.force });
+    const written = await exportPeftAdapter({
+      out: r.out,
+      config,
+      adapter,
+      base: r.base.peft,
+      dtype: r.dtype === 'f16' ? 'F16' : 'F32',
+      force: r.force,
+    });
     r.onProgress?.({ tensor: '', done: 1, total: 1, phase: 'write' });
     return { baseModel: written.baseModel };
   }

@@ -26,7 +26,10 @@ const TOTAL = dim(`${PAST}+${SEQUENCE}`);
 
 /** Declares the IR's sum dim under the name transformers.js's exports use for it. */
 function nameTotalDim(model: OnnxModel): OnnxModel {
-  const rename = <T extends { shape: readonly (number | string)[] }>(v: T): T => ({ ...v, shape: v.shape.map((d) => (d === TOTAL ? 'total_sequence_length' : d)) });
+  const rename = <T extends { shape: readonly (number | string)[] }>(v: T): T => ({
+    ...v,
+    shape: v.shape.map((d) => (d === TOTAL ? 'total_sequence_length' : d)),
+  });
   return { ...model, graph: { ...model.graph, inputs: model.graph.inputs.map(rename), outputs: model.graph.outputs.map(rename) } };
 }
 
@@ -38,10 +41,24 @@ export function transformersJsGraph(source: ExportSource, offsets: ReadonlyMap<s
   const ids = g.input('input_ids', 'int64', [BATCH, SEQUENCE]);
   const attentionMask = g.input('attention_mask', 'int64', [BATCH, TOTAL]);
   const positionIds = g.input('position_ids', 'int64', [BATCH, SEQUENCE]);
-  const past = Array.from({ length: config.numHiddenLayers }, (_, i) => [g.input(`past_key_values.${i}.key`, 'float32', [BATCH, Hkv, PAST, D]), g.input(`past_key_values.${i}.value`, 'float32', [BATCH, Hkv, PAST, D])] as const);
+  const past = Array.from(
+    { length: config.numHiddenLayers },
+    (_, i) =>
+      [
+        g.input(`past_key_values.${i}.key`, 'float32', [BATCH, Hkv, PAST, D]),
+        g.input(`past_key_values.${i}.value`, 'float32', [BATCH, Hkv, PAST, D]),
+      ] as const,
+  );
   const weights = new Map<string, Value>();
   for (const spec of parameterSpecs(config)) {
-    weights.set(spec.name, g.initializer(spec.name, 'float32', spec.shape, { location: DATA_FILE, offset: offsets.get(spec.name)!, length: elementCount(spec.shape) * 4 }));
+    weights.set(
+      spec.name,
+      g.initializer(spec.name, 'float32', spec.shape, {
+        location: DATA_FILE,
+        offset: offsets.get(spec.name)!,
+        length: elementCount(spec.shape) * 4,
+      }),
+    );
   }
   const weight = (name: string): Value => {
     const v = weights.get(name);
@@ -57,7 +74,11 @@ export function transformersJsGraph(source: ExportSource, offsets: ReadonlyMap<s
   return encodeModel(nameTotalDim(lowerGraph(g, { metadata: { 'grove.graph': 'transformers.js-decoder' } })));
 }
 
-export async function writeOnnxFolder(source: ExportSource, folder: string, o: { onProgress?: ExportProgressListener }): Promise<{ files: string[] }> {
+export async function writeOnnxFolder(
+  source: ExportSource,
+  folder: string,
+  o: { onProgress?: ExportProgressListener },
+): Promise<{ files: string[] }> {
   const specs = parameterSpecs(source.config);
   const total = specs.reduce((n, s) => n + elementCount(s.shape), 0);
   await mkdir(join(folder, 'onnx'));
@@ -83,7 +104,10 @@ export async function writeOnnxFolder(source: ExportSource, folder: string, o: {
   }
   await writeFile(join(folder, ONNX_MODEL_FILE), transformersJsGraph(source, offsets), { flush: true });
   o.onProgress?.({ tensor: '', done: total, total });
-  const config = { ...toHfConfig({ ...source.config, torchDtype: 'float32' }, source.extras), 'transformers.js_config': { use_external_data_format: true } };
+  const config = {
+    ...toHfConfig({ ...source.config, torchDtype: 'float32' }, source.extras),
+    'transformers.js_config': { use_external_data_format: true },
+  };
   await writeFile(join(folder, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { flush: true });
   const files = await writeTokenizerFiles(source.tokenizerDir, folder, source.config);
   return { files: ['config.json', ONNX_MODEL_FILE, `onnx/${DATA_FILE}`, ...files] };

@@ -15,10 +15,12 @@ const EXPORT_TEMP = /^\..+\.grove-export-(\d+)-[0-9a-f]+(\.old)?$/;
 /** The temporary exports in `folder` whose writer is gone (half-written by a process that died). */
 export async function staleExportTemps(folder: string): Promise<string[]> {
   const names = await readdir(folder).catch(() => [] as string[]);
-  return names.filter((n) => {
-    const m = EXPORT_TEMP.exec(n);
-    return m !== null && Number(m[1]) !== process.pid && !processAlive(Number(m[1]));
-  }).map((n) => join(folder, n));
+  return names
+    .filter((n) => {
+      const m = EXPORT_TEMP.exec(n);
+      return m !== null && Number(m[1]) !== process.pid && !processAlive(Number(m[1]));
+    })
+    .map((n) => join(folder, n));
 }
 
 export interface OutputOptions {
@@ -33,7 +35,10 @@ export async function checkDestination(out: string, options: OutputOptions = {})
     throw new GroveError('conflict', `${out} exists already; choose another output path or pass --force to replace it.`, { path: out });
   }
   const parent = await stat(dirname(resolve(out))).catch(() => null);
-  if (!parent?.isDirectory()) throw new GroveError('not_found', `${dirname(resolve(out))} is not a folder; create it first or choose another output path.`, { path: out });
+  if (!parent?.isDirectory())
+    throw new GroveError('not_found', `${dirname(resolve(out))} is not a folder; create it first or choose another output path.`, {
+      path: out,
+    });
 }
 
 /** A fresh temporary name beside `target` (absolute), of the form staleExportTemps recognises. */
@@ -56,7 +61,12 @@ export async function makeScratchFolder(out: string): Promise<string> {
  * Runs `write(tempPath)` and moves its result (a file or a folder) to `out`. `kind` says which the writer
  * makes: for 'folder' the temporary folder is created for it. On failure the temporary path is removed.
  */
-export async function writeAtomically<T>(out: string, kind: 'file' | 'folder', options: OutputOptions, write: (tempPath: string) => Promise<T>): Promise<T> {
+export async function writeAtomically<T>(
+  out: string,
+  kind: 'file' | 'folder',
+  options: OutputOptions,
+  write: (tempPath: string) => Promise<T>,
+): Promise<T> {
   const target = resolve(out);
   await checkDestination(target, options);
   const parent = dirname(target);

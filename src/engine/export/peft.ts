@@ -46,7 +46,11 @@ export async function exportPeftAdapter(r: PeftExportRequest): Promise<PeftExpor
   checkAdapter(r.config, r.adapter, 'PEFT export');
   const baseModel = peftBaseModelName(r.base);
   const written = await writeAtomically(r.out, 'folder', { force: r.force ?? false }, (temp) =>
-    writeAdapterFolder(temp, { config: r.config, lora: r.adapter.lora, baseModel, tensors: r.adapter.tensors }, { dtype: r.dtype ?? 'F32', metadata: { format: 'pt' } }),
+    writeAdapterFolder(
+      temp,
+      { config: r.config, lora: r.adapter.lora, baseModel, tensors: r.adapter.tensors },
+      { dtype: r.dtype ?? 'F32', metadata: { format: 'pt' } },
+    ),
   );
   // Written in the temporary folder, which is now `out`.
   return { out: r.out, baseModel, weights: { ...written, path: join(r.out, ADAPTER_WEIGHTS_FILE) } };

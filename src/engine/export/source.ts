@@ -18,7 +18,10 @@ export interface ExportSource {
 }
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /** Opens the model folder; the tokenizer is the folder's own if it has one, else `fallbackTokenizerDir`'s. */
@@ -31,7 +34,11 @@ export async function openExportSource(folder: string, options: { fallbackTokeni
     }
   }
   if (!tokenizerDir) {
-    throw new GroveError('not_found', `${folder}: no tokenizer.json beside the model (nor a forest tokenizer); an exported model needs its tokenizer. Export a model of a forest, or a folder with tokenizer.json.`, { path: folder });
+    throw new GroveError(
+      'not_found',
+      `${folder}: no tokenizer.json beside the model (nor a forest tokenizer); an exported model needs its tokenizer. Export a model of a forest, or a folder with tokenizer.json.`,
+      { path: folder },
+    );
   }
   const { config, extras, weights } = await readModelFolder(folder);
   return { config, extras, weights, tokenizerDir, name: options.name };

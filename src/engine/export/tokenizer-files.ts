@@ -6,10 +6,19 @@ import { join } from 'node:path';
 import type { ModelConfig } from '../model/config';
 
 /** Copied when the source has them; tokenizer.json always exists (openExportSource checked it). */
-const COPIED = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'chat_template.jinja', 'generation_config.json'] as const;
+const COPIED = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'chat_template.jinja',
+  'generation_config.json',
+] as const;
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 export async function writeTokenizerFiles(tokenizerDir: string, out: string, config: ModelConfig): Promise<string[]> {
@@ -20,7 +29,11 @@ export async function writeTokenizerFiles(tokenizerDir: string, out: string, con
     written.push(name);
   }
   if (!written.includes('tokenizer_config.json')) {
-    await writeFile(join(out, 'tokenizer_config.json'), `${JSON.stringify({ tokenizer_class: 'PreTrainedTokenizerFast', clean_up_tokenization_spaces: false }, null, 2)}\n`, { flush: true });
+    await writeFile(
+      join(out, 'tokenizer_config.json'),
+      `${JSON.stringify({ tokenizer_class: 'PreTrainedTokenizerFast', clean_up_tokenization_spaces: false }, null, 2)}\n`,
+      { flush: true },
+    );
     written.push('tokenizer_config.json');
   }
   if (!written.includes('generation_config.json')) {

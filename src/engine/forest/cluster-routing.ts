@@ -27,12 +27,24 @@ export function routedExperts(router: ClusterRouter): string[] {
 }
 
 /** Weights over routedExperts(router) for a text: c-BTM's softmax of negative squared distances; they sum to 1. */
-export function clusterRoutingWeights(router: ClusterRouter, text: string, options: ClusterRoutingOptions = {}, columns?: ReadonlyMap<string, number>): number[] {
+export function clusterRoutingWeights(
+  router: ClusterRouter,
+  text: string,
+  options: ClusterRoutingOptions = {},
+  columns?: ReadonlyMap<string, number>,
+): number[] {
   const names = routedExperts(router);
-  if (names.length === 0) throw new GroveError('bad_input', 'Cluster routing: every cluster was dropped, so there is no expert to route to. Grow experts with `grove add <folder> --discover --names ...`.');
+  if (names.length === 0)
+    throw new GroveError(
+      'bad_input',
+      'Cluster routing: every cluster was dropped, so there is no expert to route to. Grow experts with `grove add <folder> --discover --names ...`.',
+    );
   const point = embedText(text, router.clusterer, columns ?? columnsOf(router.clusterer));
   const T = options.temperature ?? DEFAULT_ROUTING_TEMPERATURE;
-  if (!(T > 0 && Number.isFinite(T))) throw new GroveError('bad_input', `Cluster routing: temperature is ${T}; it must be a finite number > 0 (c-BTM uses 0.1).`, { temperature: T });
+  if (!(T > 0 && Number.isFinite(T)))
+    throw new GroveError('bad_input', `Cluster routing: temperature is ${T}; it must be a finite number > 0 (c-BTM uses 0.1).`, {
+      temperature: T,
+    });
   // In log space: an expert's log-weight is the log-sum-exp of its clusters' -d^2 / T, so a text far from every
   // kept cluster still gets weights (no exp underflow to 0 / 0).
   const perExpert: number[][] = names.map(() => []);
@@ -47,7 +59,8 @@ export function clusterRoutingWeights(router: ClusterRouter, text: string, optio
   const z = logSumExp(logWeights);
   for (let j = 0; j < logWeights.length; j++) logWeights[j]! -= z;
   if (options.topK !== undefined) {
-    if (!(Number.isInteger(options.topK) && options.topK >= 1)) throw new GroveError('bad_input', `Cluster routing: top-k is ${options.topK}; give a whole number >= 1.`);
+    if (!(Number.isInteger(options.topK) && options.topK >= 1))
+      throw new GroveError('bad_input', `Cluster routing: top-k is ${options.topK}; give a whole number >= 1.`);
     restrictLogWeightsToTopK(logWeights, options.topK);
   }
   return [...logWeights].map(Math.exp);

@@ -39,14 +39,22 @@ export async function saveClusterer(home: string, stored: StoredClusterer): Prom
 /** Writes a clusterer into `dir` (components first, the JSON that names them last). */
 export async function saveClustererAt(dir: string, stored: StoredClusterer): Promise<void> {
   const { clusterer, experts } = stored;
-  if (experts.length !== clusterer.centres.length) throw new GroveError('internal', `The clusterer has ${clusterer.centres.length} clusters but ${experts.length} expert names.`);
+  if (experts.length !== clusterer.centres.length)
+    throw new GroveError('internal', `The clusterer has ${clusterer.centres.length} clusters but ${experts.length} expert names.`);
   await mkdir(dir, { recursive: true });
   const components = clusterer.components;
   const bytes = new Uint8Array(components.length * 8);
   const view = new DataView(bytes.buffer);
   components.forEach((v, i) => view.setFloat64(i * 8, v, true));
   await writeFileDurable(join(dir, 'components.f64'), bytes);
-  const json: ClustererJson = { version: 1, vocabulary: [...clusterer.vocabulary], idf: [...clusterer.idf], dims: clusterer.dims, centres: clusterer.centres.map((c) => [...c]), experts };
+  const json: ClustererJson = {
+    version: 1,
+    vocabulary: [...clusterer.vocabulary],
+    idf: [...clusterer.idf],
+    dims: clusterer.dims,
+    centres: clusterer.centres.map((c) => [...c]),
+    experts,
+  };
   await writeFileDurable(join(dir, 'clusterer.json'), JSON.stringify(json));
 }
 
@@ -62,12 +70,22 @@ export function loadClustererAt(dir: string): StoredClusterer | null {
   const bytes = readFileSync(join(dir, 'components.f64'));
   const V = json.vocabulary.length;
   if (json.version !== 1 || bytes.length !== json.dims * V * 8 || json.idf.length !== V || json.centres.length !== json.experts.length) {
-    throw new GroveError('conflict', `The forest's clusterer in ${dir} is damaged or from another Grove (its files do not agree). Run \`grove add <folder> --discover --names ...\` again to make it anew.`, { dir });
+    throw new GroveError(
+      'conflict',
+      `The forest's clusterer in ${dir} is damaged or from another Grove (its files do not agree). Run \`grove add <folder> --discover --names ...\` again to make it anew.`,
+      { dir },
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const components = Float64Array.from({ length: json.dims * V }, (_, i) => view.getFloat64(i * 8, true));
   return {
-    clusterer: { vocabulary: json.vocabulary, idf: Float64Array.from(json.idf), dims: json.dims, components, centres: json.centres.map((c) => Float64Array.from(c)) },
+    clusterer: {
+      vocabulary: json.vocabulary,
+      idf: Float64Array.from(json.idf),
+      dims: json.dims,
+      components,
+      centres: json.centres.map((c) => Float64Array.from(c)),
+    },
     experts: json.experts,
   };
 }

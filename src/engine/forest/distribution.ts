@@ -9,18 +9,27 @@ import { GroveError } from '../../shared/api/errors';
 export function normaliseDistribution(values: ArrayLike<number>, where: string, labels?: readonly string[]): number[] {
   if (values.length === 0) throw new GroveError('bad_input', `${where}: no experts given. Pass at least one expert with a weight.`);
   if (labels && labels.length !== values.length) {
-    throw new GroveError('bad_input', `${where}: ${values.length} weights for ${labels.length} experts. Give one weight per expert.`, { weights: values.length, experts: labels.length });
+    throw new GroveError('bad_input', `${where}: ${values.length} weights for ${labels.length} experts. Give one weight per expert.`, {
+      weights: values.length,
+      experts: labels.length,
+    });
   }
   let sum = 0;
   for (let j = 0; j < values.length; j++) {
     const v = values[j]!;
     const name = labels?.[j] ?? `expert ${j}`;
     if (!Number.isFinite(v) || v < 0) {
-      throw new GroveError('bad_input', `${where}: the weight of ${name} is ${v}; weights must be finite numbers >= 0. Fix that weight.`, { expert: name, weight: v });
+      throw new GroveError('bad_input', `${where}: the weight of ${name} is ${v}; weights must be finite numbers >= 0. Fix that weight.`, {
+        expert: name,
+        weight: v,
+      });
     }
     sum += v;
   }
-  if (sum === 0) throw new GroveError('bad_input', `${where}: all weights are zero. Give at least one expert a positive weight.`, { weights: Array.from(values) });
+  if (sum === 0)
+    throw new GroveError('bad_input', `${where}: all weights are zero. Give at least one expert a positive weight.`, {
+      weights: Array.from(values),
+    });
   return Array.from(values, (v) => v / sum);
 }
 

@@ -13,6 +13,11 @@ export function forestExperts(catalog: Catalog, forestId: number): ExpertRef[] {
 /** The forest's seed; refused when the forest has none yet. */
 export function forestSeed(catalog: Catalog, forestId: number): ExpertRef {
   const row = liveSeed(catalog, forestId);
-  if (!row) throw new GroveError('not_found', `forest ${forestId} has no seed yet. Create one with grove init --from <model folder>, or train a seed.`, { forestId });
+  if (!row)
+    throw new GroveError(
+      'not_found',
+      `forest ${forestId} has no seed yet. Create one with grove init --from <model folder>, or train a seed.`,
+      { forestId },
+    );
   return row;
 }

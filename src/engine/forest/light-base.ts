@@ -9,9 +9,20 @@ export function sharedLightBase(models: readonly { name: string; base: string | 
   const full = models.filter((m) => m.base === null).map((m) => m.name);
   const bases = new Set(models.flatMap((m) => (m.base === null ? [] : [m.base])));
   if (keep === 'light' && (full.length > 0 || bases.size !== 1)) {
-    const why = full.length > 0 ? `${full.join(', ')} ${full.length > 1 ? 'are full models' : 'is a full model'}` : 'they are light experts over different bases';
-    throw new GroveError('unsupported', `A collapse stays light only when every model chosen is a light expert over one base: ${why}. Choose light experts over one base, or collapse into a full model.`, { full });
+    const why =
+      full.length > 0
+        ? `${full.join(', ')} ${full.length > 1 ? 'are full models' : 'is a full model'}`
+        : 'they are light experts over different bases';
+    throw new GroveError(
+      'unsupported',
+      `A collapse stays light only when every model chosen is a light expert over one base: ${why}. Choose light experts over one base, or collapse into a full model.`,
+      { full },
+    );
   }
-  if (full.length > 0 || bases.size !== 1) throw new GroveError('unsupported', 'Collapse light experts together, over one base: this choice mixes light experts with full models (or light experts over different bases). Choose the light experts alone, or the full models alone.');
+  if (full.length > 0 || bases.size !== 1)
+    throw new GroveError(
+      'unsupported',
+      'Collapse light experts together, over one base: this choice mixes light experts with full models (or light experts over different bases). Choose the light experts alone, or the full models alone.',
+    );
   return [...bases][0]!;
 }

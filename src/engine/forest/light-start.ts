@@ -29,7 +29,11 @@ export interface LightStartRequest {
   seed: number;
 }
 
-export function lightBranchStart(config: ModelConfig, parents: readonly WeightedAdapter[], request: LightStartRequest): { adapter: LoraAdapter; record: LightStartRecord } {
+export function lightBranchStart(
+  config: ModelConfig,
+  parents: readonly WeightedAdapter[],
+  request: LightStartRequest,
+): { adapter: LoraAdapter; record: LightStartRecord } {
   const scale = request.alpha / request.rank;
   if (request.start === 'svd') {
     const t = truncateAdapterSum(config, parents, { rank: request.rank, alpha: request.alpha, seed: request.seed });

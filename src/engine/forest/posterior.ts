@@ -34,21 +34,41 @@ export const LAST_TOKEN_POSTERIOR: PosteriorSettings = { kind: 'last-token' };
 /** The k largest prior entries, renormalised (BTM's top-k): which experts to run, and their prior. */
 export function topKByPrior(prior: ArrayLike<number>, k: number): { indices: number[]; prior: number[] } {
   const p = normaliseDistribution(prior, 'top-k prior');
-  const indices = topKIndices(p.map((v) => (v > 0 ? v : -Infinity)), k);
-  return { indices, prior: normaliseDistribution(indices.map((j) => p[j]!), 'top-k prior') };
+  const indices = topKIndices(
+    p.map((v) => (v > 0 ? v : -Infinity)),
+    k,
+  );
+  return {
+    indices,
+    prior: normaliseDistribution(
+      indices.map((j) => p[j]!),
+      'top-k prior',
+    ),
+  };
 }
 
 function windowOf(settings: PosteriorSettings): number {
   if (settings.kind === 'last-token') {
     if (settings.window !== undefined && settings.window !== 1) {
-      throw new GroveError('bad_input', `posterior: the last-token posterior has window 1, not ${settings.window}. Use kind 'context' for another window.`, { window: settings.window });
+      throw new GroveError(
+        'bad_input',
+        `posterior: the last-token posterior has window 1, not ${settings.window}. Use kind 'context' for another window.`,
+        { window: settings.window },
+      );
     }
     return 1;
   }
-  if (settings.kind !== 'context') throw new GroveError('bad_input', `posterior: unknown kind "${String(settings.kind)}". Use 'context' or 'last-token'.`, { kind: settings.kind });
+  if (settings.kind !== 'context')
+    throw new GroveError('bad_input', `posterior: unknown kind "${String(settings.kind)}". Use 'context' or 'last-token'.`, {
+      kind: settings.kind,
+    });
   const w = settings.window ?? Infinity;
   if (!(w === Infinity || (Number.isInteger(w) && w >= 0))) {
-    throw new GroveError('bad_input', `posterior: window is ${w}; it must be a whole number of tokens >= 0, or Infinity for the whole context.`, { window: w });
+    throw new GroveError(
+      'bad_input',
+      `posterior: window is ${w}; it must be a whole number of tokens >= 0, or Infinity for the whole context.`,
+      { window: w },
+    );
   }
   return w;
 }
@@ -83,7 +103,10 @@ export class DomainPosterior {
       checkTopK(settings.topK.k, this.k);
       if (settings.topK.by === 'prior') {
         const chosen = new Set(topKByPrior(p, settings.topK.k).indices);
-        p = normaliseDistribution(p.map((v, j) => (chosen.has(j) ? v : 0)), 'posterior prior');
+        p = normaliseDistribution(
+          p.map((v, j) => (chosen.has(j) ? v : 0)),
+          'posterior prior',
+        );
       } else if (settings.topK.by === 'position') this.perPositionTopK = Math.min(settings.topK.k, this.k);
       else throw new GroveError('bad_input', `posterior: top-k by "${String(settings.topK.by)}" is unknown. Use 'position' or 'prior'.`);
     }
@@ -188,7 +211,8 @@ export class DomainPosterior {
     // Sterbenz's lemma when sums are close) keeps the digits that a sum of -150000 would round away.
     let ref = -Infinity;
     for (let j = 0; j < this.k; j++) if (this.active(j) && this.sum[j]! > ref) ref = this.sum[j]!;
-    for (let j = 0; j < this.k; j++) this.current[j] = this.active(j) ? this.logPrior[j]! + (this.sum[j]! - ref + this.comp[j]!) : -Infinity;
+    for (let j = 0; j < this.k; j++)
+      this.current[j] = this.active(j) ? this.logPrior[j]! + (this.sum[j]! - ref + this.comp[j]!) : -Infinity;
     const z = logSumExp(this.current);
     for (let j = 0; j < this.k; j++) this.current[j]! -= z;
     restrictLogWeightsToTopK(this.current, this.perPositionTopK);
@@ -198,12 +222,20 @@ export class DomainPosterior {
 
   private check(tokenLogProbs: ArrayLike<number>): void {
     if (tokenLogProbs.length !== this.k) {
-      throw new GroveError('bad_input', `posterior: ${tokenLogProbs.length} log-probabilities for ${this.k} experts. Give one per expert, in the prior's order.`, { got: tokenLogProbs.length, experts: this.k });
+      throw new GroveError(
+        'bad_input',
+        `posterior: ${tokenLogProbs.length} log-probabilities for ${this.k} experts. Give one per expert, in the prior's order.`,
+        { got: tokenLogProbs.length, experts: this.k },
+      );
     }
     for (let j = 0; j < this.k; j++) {
       const v = tokenLogProbs[j]!;
       if (this.active(j) && !Number.isFinite(v)) {
-        throw new GroveError('bad_input', `posterior: expert ${j} gave log-probability ${v} at token ${this.seen}; scores must be finite log-softmax values. Check that expert's score output.`, { expert: j, token: this.seen, value: v });
+        throw new GroveError(
+          'bad_input',
+          `posterior: expert ${j} gave log-probability ${v} at token ${this.seen}; scores must be finite log-softmax values. Check that expert's score output.`,
+          { expert: j, token: this.seen, value: v },
+        );
       }
     }
   }
@@ -211,16 +243,30 @@ export class DomainPosterior {
 
 /** Checks [k][T] log-probs against the prior and returns T. */
 function sequenceLength(logProbs: ExpertTokenLogProbs, k: number): number {
-  if (logProbs.length !== k) throw new GroveError('bad_input', `posterior: log-probs for ${logProbs.length} experts but a prior over ${k}. Give one row per expert, in the prior's order.`);
+  if (logProbs.length !== k)
+    throw new GroveError(
+      'bad_input',
+      `posterior: log-probs for ${logProbs.length} experts but a prior over ${k}. Give one row per expert, in the prior's order.`,
+    );
   const T = logProbs[0]?.length ?? 0;
   logProbs.forEach((row, j) => {
-    if (row.length !== T) throw new GroveError('bad_input', `posterior: expert ${j} scored ${row.length} tokens but expert 0 scored ${T}. Score the same tokens with every expert.`, { expert: j });
+    if (row.length !== T)
+      throw new GroveError(
+        'bad_input',
+        `posterior: expert ${j} scored ${row.length} tokens but expert 0 scored ${T}. Score the same tokens with every expert.`,
+        { expert: j },
+      );
   });
   return T;
 }
 
 /** Runs a posterior over a sequence; `visit(t, posterior, column)` sees the state before token t. */
-function runSequence(logProbs: ExpertTokenLogProbs, prior: ArrayLike<number>, settings: PosteriorSettings, visit: (t: number, posterior: DomainPosterior, column: Float64Array) => void): number {
+function runSequence(
+  logProbs: ExpertTokenLogProbs,
+  prior: ArrayLike<number>,
+  settings: PosteriorSettings,
+  visit: (t: number, posterior: DomainPosterior, column: Float64Array) => void,
+): number {
   const posterior = new DomainPosterior(prior, settings);
   const T = sequenceLength(logProbs, posterior.k);
   const column = new Float64Array(posterior.k); // [k] the experts' log-probs of token t
@@ -233,7 +279,11 @@ function runSequence(logProbs: ExpertTokenLogProbs, prior: ArrayLike<number>, se
 }
 
 /** The weights used to predict each token, [T, k] row-major (row t sums to 1). */
-export function posteriorTrajectory(logProbs: ExpertTokenLogProbs, prior: ArrayLike<number>, settings: PosteriorSettings = CONTEXT_POSTERIOR): Float64Array {
+export function posteriorTrajectory(
+  logProbs: ExpertTokenLogProbs,
+  prior: ArrayLike<number>,
+  settings: PosteriorSettings = CONTEXT_POSTERIOR,
+): Float64Array {
   const k = prior.length;
   const out = new Float64Array(k * (logProbs[0]?.length ?? 0));
   runSequence(logProbs, prior, settings, (t, posterior) => out.set(posterior.weights(), t * k));
@@ -241,20 +291,29 @@ export function posteriorTrajectory(logProbs: ExpertTokenLogProbs, prior: ArrayL
 }
 
 /** The ensemble's log-probability of each token, [T]. */
-export function ensembleLogProbs(logProbs: ExpertTokenLogProbs, prior: ArrayLike<number>, settings: PosteriorSettings = CONTEXT_POSTERIOR): Float64Array {
+export function ensembleLogProbs(
+  logProbs: ExpertTokenLogProbs,
+  prior: ArrayLike<number>,
+  settings: PosteriorSettings = CONTEXT_POSTERIOR,
+): Float64Array {
   const out = new Float64Array(logProbs[0]?.length ?? 0);
   runSequence(logProbs, prior, settings, (t, posterior, column) => (out[t] = posterior.mixtureLogProb(column)));
   return out;
 }
 
 /** exp(mean negative log-likelihood) of the ensemble over sequences (each [k][T], scored independently). */
-export function ensemblePerplexity(sequences: readonly ExpertTokenLogProbs[], prior: ArrayLike<number>, settings: PosteriorSettings = CONTEXT_POSTERIOR): number {
+export function ensemblePerplexity(
+  sequences: readonly ExpertTokenLogProbs[],
+  prior: ArrayLike<number>,
+  settings: PosteriorSettings = CONTEXT_POSTERIOR,
+): number {
   let nll = 0;
   let tokens = 0;
   for (const seq of sequences) {
     for (const lp of ensembleLogProbs(seq, prior, settings)) nll -= lp;
     tokens += seq[0]?.length ?? 0;
   }
-  if (tokens === 0) throw new GroveError('bad_input', 'perplexity: no tokens were scored. Give at least one sequence with at least one token.');
+  if (tokens === 0)
+    throw new GroveError('bad_input', 'perplexity: no tokens were scored. Give at least one sequence with at least one token.');
   return Math.exp(nll / tokens);
 }

@@ -22,7 +22,11 @@ export function parsePriorTarget(target: string): PriorTarget {
   if (target === 'mix') return target;
   const m = /^(domain|folder|chat):(.+)$/s.exec(target);
   if (m && (m[1] !== 'chat' || /^[1-9]\d*$/.test(m[2]!))) return target as PriorTarget;
-  throw new GroveError('bad_input', `prior target "${target}" is not one of domain:NAME, folder:PATH, chat:ID (a positive whole number) or mix. Name what the prior was estimated on.`, { target });
+  throw new GroveError(
+    'bad_input',
+    `prior target "${target}" is not one of domain:NAME, folder:PATH, chat:ID (a positive whole number) or mix. Name what the prior was estimated on.`,
+    { target },
+  );
 }
 
 export interface StoredPrior {
@@ -42,13 +46,27 @@ export type NewPrior = Omit<StoredPrior, 'createdAt'>;
 export function savePrior(catalog: Catalog, prior: NewPrior): StoredPrior {
   const target = parsePriorTarget(prior.target);
   if (prior.modelIds.length !== prior.weights.length) {
-    throw new GroveError('bad_input', `prior ${target}: ${prior.modelIds.length} experts but ${prior.weights.length} weights. Give one weight per expert.`);
+    throw new GroveError(
+      'bad_input',
+      `prior ${target}: ${prior.modelIds.length} experts but ${prior.weights.length} weights. Give one weight per expert.`,
+    );
   }
-  if (new Set(prior.modelIds).size !== prior.modelIds.length) throw new GroveError('bad_input', `prior ${target}: an expert is listed twice (${prior.modelIds.join(', ')}). List each expert once.`);
-  if (!Number.isInteger(prior.sequences) || prior.sequences < 0) throw new GroveError('bad_input', `prior ${target}: sequences is ${prior.sequences}; it must be a whole number >= 0.`);
-  const weights = normaliseDistribution(prior.weights, `prior ${target}`, prior.modelIds.map((id) => `model ${id}`));
+  if (new Set(prior.modelIds).size !== prior.modelIds.length)
+    throw new GroveError('bad_input', `prior ${target}: an expert is listed twice (${prior.modelIds.join(', ')}). List each expert once.`);
+  if (!Number.isInteger(prior.sequences) || prior.sequences < 0)
+    throw new GroveError('bad_input', `prior ${target}: sequences is ${prior.sequences}; it must be a whole number >= 0.`);
+  const weights = normaliseDistribution(
+    prior.weights,
+    `prior ${target}`,
+    prior.modelIds.map((id) => `model ${id}`),
+  );
   for (const id of prior.modelIds) {
-    if (forestIdOf(catalog, id) !== prior.forestId) throw new GroveError('not_found', `prior ${target}: model ${id} is not in forest ${prior.forestId}. Estimate priors over this forest's experts only.`, { modelId: id });
+    if (forestIdOf(catalog, id) !== prior.forestId)
+      throw new GroveError(
+        'not_found',
+        `prior ${target}: model ${id} is not in forest ${prior.forestId}. Estimate priors over this forest's experts only.`,
+        { modelId: id },
+      );
   }
   upsertPrior(catalog, { forestId: prior.forestId, target, modelIds: prior.modelIds, weights, sequences: prior.sequences });
   return loadPrior(catalog, prior.forestId, target)!;
@@ -74,7 +92,15 @@ export function priorOver(prior: Pick<StoredPrior, 'target' | 'modelIds' | 'weig
   const byId = new Map(prior.modelIds.map((id, j) => [id, prior.weights[j]!]));
   const missing = modelIds.filter((id) => !byId.has(id));
   if (missing.length > 0) {
-    throw new GroveError('conflict', `the prior for ${prior.target} was estimated before model ${missing.join(', ')} joined the forest. Estimate the prior for ${prior.target} again.`, { target: prior.target, missing });
+    throw new GroveError(
+      'conflict',
+      `the prior for ${prior.target} was estimated before model ${missing.join(', ')} joined the forest. Estimate the prior for ${prior.target} again.`,
+      { target: prior.target, missing },
+    );
   }
-  return normaliseDistribution(modelIds.map((id) => byId.get(id)!), `prior ${prior.target}`, modelIds.map((id) => `model ${id}`));
+  return normaliseDistribution(
+    modelIds.map((id) => byId.get(id)!),
+    `prior ${prior.target}`,
+    modelIds.map((id) => `model ${id}`),
+  );
 }

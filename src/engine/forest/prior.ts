@@ -44,10 +44,20 @@ export class CachedPriorEstimator {
     this.alpha = options.alpha ?? CACHED_PRIOR_DEFAULTS.alpha;
     this.limit = options.sequences ?? CACHED_PRIOR_DEFAULTS.sequences;
     this.settings = options.posterior ?? CONTEXT_POSTERIOR;
-    if (!(this.alpha > 0 && this.alpha <= 1)) throw new GroveError('bad_input', `cached prior: alpha is ${this.alpha}; it must be in (0, 1]: the weight of the newest batch.`, { alpha: this.alpha });
-    if (!Number.isInteger(this.limit) || this.limit < 1) throw new GroveError('bad_input', `cached prior: sequences is ${this.limit}; it must be a whole number >= 1.`, { sequences: this.limit });
+    if (!(this.alpha > 0 && this.alpha <= 1))
+      throw new GroveError('bad_input', `cached prior: alpha is ${this.alpha}; it must be in (0, 1]: the weight of the newest batch.`, {
+        alpha: this.alpha,
+      });
+    if (!Number.isInteger(this.limit) || this.limit < 1)
+      throw new GroveError('bad_input', `cached prior: sequences is ${this.limit}; it must be a whole number >= 1.`, {
+        sequences: this.limit,
+      });
     this.value = options.initial ? normaliseDistribution(options.initial, 'cached prior initial value') : uniform(k);
-    if (this.value.length !== k) throw new GroveError('bad_input', `cached prior: the initial value has ${this.value.length} entries for ${k} experts. Give one per expert.`);
+    if (this.value.length !== k)
+      throw new GroveError(
+        'bad_input',
+        `cached prior: the initial value has ${this.value.length} entries for ${k} experts. Give one per expert.`,
+      );
   }
 
   /** Sequences read so far. */
@@ -72,7 +82,11 @@ export class CachedPriorEstimator {
     const mean = new Float64Array(this.k);
     let counted = 0;
     for (const [i, seq] of take.entries()) {
-      if (seq.length !== this.k) throw new GroveError('bad_input', `cached prior: sequence ${i} of the batch has log-probs for ${seq.length} experts, not ${this.k}. Score every sequence with every expert.`);
+      if (seq.length !== this.k)
+        throw new GroveError(
+          'bad_input',
+          `cached prior: sequence ${i} of the batch has log-probs for ${seq.length} experts, not ${this.k}. Score every sequence with every expert.`,
+        );
       const w = posteriorTrajectory(seq, this.value, this.settings); // [T, k]
       if (w.length === 0) continue; // an empty sequence has no last position
       for (let j = 0; j < this.k; j++) mean[j]! += w[w.length - this.k + j]!;
@@ -90,9 +104,14 @@ export class CachedPriorEstimator {
 }
 
 /** Runs the estimator over batches until it has read `sequences` of them; returns the frozen prior. */
-export function estimateCachedPrior(k: number, batches: Iterable<readonly ExpertTokenLogProbs[]>, options: CachedPriorOptions = {}): { prior: number[]; sequences: number } {
+export function estimateCachedPrior(
+  k: number,
+  batches: Iterable<readonly ExpertTokenLogProbs[]>,
+  options: CachedPriorOptions = {},
+): { prior: number[]; sequences: number } {
   const estimator = new CachedPriorEstimator(k, options);
   for (const batch of batches) if (!estimator.addBatch(batch)) break;
-  if (estimator.sequences === 0) throw new GroveError('bad_input', 'cached prior: no sequences were scored. Give the target at least one held-out sequence.');
+  if (estimator.sequences === 0)
+    throw new GroveError('bad_input', 'cached prior: no sequences were scored. Give the target at least one held-out sequence.');
   return { prior: estimator.prior, sequences: estimator.sequences };
 }

@@ -44,7 +44,8 @@ function perplexities(evaluations: readonly EvaluationView[], pick: (e: Evaluati
 
 /** The verdict, domain by domain in the order the evaluations name them; refused when no domain has both scores. */
 export function judgeForest(evaluations: readonly EvaluationView[], p: VerdictParties): Omit<Verdict, 'createdAt'> {
-  if (p.experts.length === 0) throw new GroveError('conflict', 'The forest has no trained experts to judge against the baseline: train an expert first.');
+  if (p.experts.length === 0)
+    throw new GroveError('conflict', 'The forest has no trained experts to judge against the baseline: train an expert first.');
   const model = (name: string) => (e: EvaluationView) => e.spec.kind === 'model' && e.spec.model === name;
   const baseline = perplexities(evaluations, model(p.baseline));
   const forest = perplexities(evaluations, (e) => scoresForest(e, p.experts));
@@ -65,7 +66,11 @@ export function judgeForest(evaluations: readonly EvaluationView[], p: VerdictPa
     });
   }
   if (domains.length === 0) {
-    throw new GroveError('conflict', `No domain has test scores for both the baseline "${p.baseline}" and the forest (${p.experts.join(', ')}): evaluate them on the same domains (the Evaluate button, or \`grove eval\`), then compare again.`, { baseline: p.baseline });
+    throw new GroveError(
+      'conflict',
+      `No domain has test scores for both the baseline "${p.baseline}" and the forest (${p.experts.join(', ')}): evaluate them on the same domains (the Evaluate button, or \`grove eval\`), then compare again.`,
+      { baseline: p.baseline },
+    );
   }
   return { baseline: p.baseline, experts: [...p.experts], collapsed: p.collapsed, trainingTokens: p.trainingTokens, domains };
 }

@@ -33,11 +33,15 @@ export type AveragingChoice =
 export const DEFAULT_AVERAGING_METHOD = 'posterior' satisfies AveragingChoice['method'];
 
 function checkExperts(experts: readonly ExpertRef[], where: string): void {
-  if (experts.length === 0) throw new GroveError('bad_input', `${where}: the forest has no experts to average. Branch an expert from the seed first.`);
+  if (experts.length === 0)
+    throw new GroveError('bad_input', `${where}: the forest has no experts to average. Branch an expert from the seed first.`);
   const ids = new Set<number>();
   const names = new Set<string>();
   for (const e of experts) {
-    if (ids.has(e.id) || names.has(e.name)) throw new GroveError('bad_input', `${where}: expert "${e.name}" (id ${e.id}) is listed twice. List each expert once.`, { expert: e.name });
+    if (ids.has(e.id) || names.has(e.name))
+      throw new GroveError('bad_input', `${where}: expert "${e.name}" (id ${e.id}) is listed twice. List each expert once.`, {
+        expert: e.name,
+      });
     ids.add(e.id);
     names.add(e.name);
   }
@@ -52,22 +56,40 @@ function parents(experts: readonly ExpertRef[], weights: readonly number[]): Par
 export function restrictToTopK(weights: readonly ParentWeight[], k: number): ParentWeight[] {
   checkTopK(k, weights.length);
   if (k >= weights.length) return weights.map((p) => ({ ...p }));
-  const keep = new Set(topKIndices(weights.map((p) => (p.weight > 0 ? p.weight : -Infinity)), k));
+  const keep = new Set(
+    topKIndices(
+      weights.map((p) => (p.weight > 0 ? p.weight : -Infinity)),
+      k,
+    ),
+  );
   const kept = weights.filter((_, j) => keep.has(j));
-  const w = normaliseDistribution(kept.map((p) => p.weight), 'top-k weights', kept.map((p) => p.name));
+  const w = normaliseDistribution(
+    kept.map((p) => p.weight),
+    'top-k weights',
+    kept.map((p) => p.name),
+  );
   return kept.map((p, j) => ({ ...p, weight: w[j]! }));
 }
 
 /** P(D=j) = 1/k over every expert. */
 export function uniformWeights(experts: readonly ExpertRef[]): ParentWeight[] {
   checkExperts(experts, 'uniform weights');
-  return parents(experts, experts.map(() => 1 / experts.length));
+  return parents(
+    experts,
+    experts.map(() => 1 / experts.length),
+  );
 }
 
 /** The cached prior on the target, over exactly these experts (stale priors are refused). */
 export function posteriorWeights(experts: readonly ExpertRef[], prior: PriorOnTarget): ParentWeight[] {
   checkExperts(experts, `posterior weights (${prior.target})`);
-  return parents(experts, priorOver(prior, experts.map((e) => e.id)));
+  return parents(
+    experts,
+    priorOver(
+      prior,
+      experts.map((e) => e.id),
+    ),
+  );
 }
 
 /** Slider values by expert name: each finite and >= 0, not all zero; renormalised to sum to 1. */
@@ -76,11 +98,22 @@ export function manualWeights(experts: readonly ExpertRef[], sliders: Readonly<R
   const known = new Set(experts.map((e) => e.name));
   for (const name of Object.keys(sliders)) {
     if (!known.has(name)) {
-      throw new GroveError('not_found', `manual weights: there is no expert "${name}" in this forest. Use one of: ${[...known].join(', ')}.`, { expert: name, experts: [...known] });
+      throw new GroveError(
+        'not_found',
+        `manual weights: there is no expert "${name}" in this forest. Use one of: ${[...known].join(', ')}.`,
+        { expert: name, experts: [...known] },
+      );
     }
   }
   const values = experts.map((e) => (Object.hasOwn(sliders, e.name) ? sliders[e.name]! : 0));
-  return parents(experts, normaliseDistribution(values, 'manual weights', experts.map((e) => e.name)));
+  return parents(
+    experts,
+    normaliseDistribution(
+      values,
+      'manual weights',
+      experts.map((e) => e.name),
+    ),
+  );
 }
 
 /** The weights of a collapse (or any average): the chosen method, then the optional top-k. */
@@ -97,7 +130,10 @@ export function averagingWeights(experts: readonly ExpertRef[], choice: Averagin
       w = uniformWeights(experts);
       break;
     default:
-      throw new GroveError('bad_input', `averaging: unknown method "${String((choice as { method: unknown }).method)}". Use posterior, manual or uniform.`);
+      throw new GroveError(
+        'bad_input',
+        `averaging: unknown method "${String((choice as { method: unknown }).method)}". Use posterior, manual or uniform.`,
+      );
   }
   return restrictToTopK(w, topK);
 }
@@ -127,6 +163,9 @@ export function branchParents(experts: readonly ExpertRef[], init: BranchInit): 
       return [{ ...best!, weight: 1 }];
     }
     default:
-      throw new GroveError('bad_input', `branch: unknown init "${String((init as { kind: unknown }).kind)}". Use posterior, seed or nearest.`);
+      throw new GroveError(
+        'bad_input',
+        `branch: unknown init "${String((init as { kind: unknown }).kind)}". Use posterior, seed or nearest.`,
+      );
   }
 }

@@ -59,11 +59,14 @@ export interface ChatPrompt {
  * most recent tokens after the BOS token.
  */
 export function chatPromptIds(tokenizer: Tokenizer, style: PromptStyle, messages: readonly ChatMessage[], maxTokens: number): ChatPrompt {
-  if (messages.length === 0 || messages.at(-1)!.role !== 'user') throw new GroveError('bad_input', 'A chat reply needs a conversation that ends with a user message.');
-  if (maxTokens < 2) throw new GroveError('bad_input', `The model's context leaves ${maxTokens} tokens for the prompt; lower the reply's maximum length.`);
+  if (messages.length === 0 || messages.at(-1)!.role !== 'user')
+    throw new GroveError('bad_input', 'A chat reply needs a conversation that ends with a user message.');
+  if (maxTokens < 2)
+    throw new GroveError('bad_input', `The model's context leaves ${maxTokens} tokens for the prompt; lower the reply's maximum length.`);
   if (style.chatTemplate === null) {
     const ids = Array.from(tokenizer.encode(continuationText(messages), { addSpecialTokens: true }));
-    if (ids.length === 0) throw new GroveError('bad_input', 'The message encodes to no tokens and the tokenizer adds no BOS token: write some text.');
+    if (ids.length === 0)
+      throw new GroveError('bad_input', 'The message encodes to no tokens and the tokenizer adds no BOS token: write some text.');
     if (ids.length <= maxTokens) return { ids, dropped: { messages: 0, tokens: 0 } };
     const bos = tokenizer.special.bos?.id;
     const head = bos !== undefined && ids[0] === bos ? [bos] : [];
@@ -73,14 +76,23 @@ export function chatPromptIds(tokenizer: Tokenizer, style: PromptStyle, messages
   const template = style.chatTemplate;
   const { bos, eos, pad, unk } = style.specialTokens;
   const render = (list: readonly ChatMessage[]) =>
-    Array.from(tokenizer.encode(renderChatTemplate(template, list, { addGenerationPrompt: true, bosToken: bos, eosToken: eos, padToken: pad, unkToken: unk }), { addSpecialTokens: false }));
+    Array.from(
+      tokenizer.encode(
+        renderChatTemplate(template, list, { addGenerationPrompt: true, bosToken: bos, eosToken: eos, padToken: pad, unkToken: unk }),
+        { addSpecialTokens: false },
+      ),
+    );
   const system = messages[0]!.role === 'system' ? [messages[0]!] : [];
   let turns = messages.slice(system.length);
   for (;;) {
     const ids = render([...system, ...turns]);
     if (ids.length <= maxTokens) return { ids, dropped: { messages: messages.length - system.length - turns.length, tokens: 0 } };
     if (turns.length === 1) {
-      throw new GroveError('bad_input', `The message is ${ids.length} tokens with the chat template, and the model leaves room for ${maxTokens}: shorten it, or ask for a shorter reply.`, { tokens: ids.length, room: maxTokens });
+      throw new GroveError(
+        'bad_input',
+        `The message is ${ids.length} tokens with the chat template, and the model leaves room for ${maxTokens}: shorten it, or ask for a shorter reply.`,
+        { tokens: ids.length, room: maxTokens },
+      );
     }
     // Drop the oldest turn, and an assistant turn left leading (templates expect a user turn first).
     turns = turns.slice(1);

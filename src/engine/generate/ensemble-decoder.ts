@@ -139,8 +139,13 @@ export class EnsembleDecoder implements Decoder {
   readonly forwardPasses: number[];
 
   constructor(o: EnsembleOptions) {
-    if (o.experts.length === 0) throw new GroveError('bad_input', 'An ensemble needs at least one expert. Add an expert to the forest, or chat with the seed alone.');
-    const prior = normaliseDistribution(o.prior, 'ensemble prior', o.experts.map((e) => e.name));
+    if (o.experts.length === 0)
+      throw new GroveError('bad_input', 'An ensemble needs at least one expert. Add an expert to the forest, or chat with the seed alone.');
+    const prior = normaliseDistribution(
+      o.prior,
+      'ensemble prior',
+      o.experts.map((e) => e.name),
+    );
     this.names = o.experts.map((e) => e.name);
     let settings: PosteriorSettings;
     let chosen: number[];
@@ -197,7 +202,8 @@ export class EnsembleDecoder implements Decoder {
   }
 
   async prefill(ids: readonly number[]): Promise<Float32Array> {
-    if (ids.length === 0) throw new GroveError('bad_input', 'The ensemble was given an empty prompt; give at least one token (e.g. the BOS token).');
+    if (ids.length === 0)
+      throw new GroveError('bad_input', 'The ensemble was given an empty prompt; give at least one token (e.g. the BOS token).');
     const results = await this.forEach(async (s) => {
       const r = await s.prefillScored(ids);
       return r.logits.map((logits, i) => ({ logits, promptLogProbs: r.promptLogProbs[i]! }));
@@ -205,14 +211,19 @@ export class EnsembleDecoder implements Decoder {
     this.posterior.reset();
     results.forEach((r, i) => {
       if (r.promptLogProbs.length !== ids.length - 1) {
-        throw new GroveError('internal', `Expert ${this.runningExperts[i]} scored ${r.promptLogProbs.length} prompt tokens of ${ids.length - 1}.`);
+        throw new GroveError(
+          'internal',
+          `Expert ${this.runningExperts[i]} scored ${r.promptLogProbs.length} prompt tokens of ${ids.length - 1}.`,
+        );
       }
     });
     for (let t = 0; t < ids.length - 1; t++) {
       for (let i = 0; i < results.length; i++) this.column[i] = results[i]!.promptLogProbs[t]!;
       this.posterior.observe(this.column);
     }
-    this.logProbs = results.map((r, i) => (this.normalised[i] ? Float32Array.from(r.logits) : logSoftmaxInto(r.logits, new Float32Array(r.logits.length))));
+    this.logProbs = results.map((r, i) =>
+      this.normalised[i] ? Float32Array.from(r.logits) : logSoftmaxInto(r.logits, new Float32Array(r.logits.length)),
+    );
     this.unitMixtures = [];
     this.accepted = false;
     return this.mixture();
@@ -228,7 +239,8 @@ export class EnsembleDecoder implements Decoder {
     if (!this.accepted) {
       for (let i = 0; i < this.logProbs.length; i++) {
         const lp = this.logProbs[i]![id];
-        if (lp === undefined) throw new GroveError('bad_input', `Token id ${id} is outside the vocabulary (${this.logProbs[i]!.length} tokens).`, { id });
+        if (lp === undefined)
+          throw new GroveError('bad_input', `Token id ${id} is outside the vocabulary (${this.logProbs[i]!.length} tokens).`, { id });
         this.column[i] = lp;
       }
       this.posterior.observe(this.column);
@@ -293,5 +305,4 @@ export class EnsembleDecoder implements Decoder {
     logMixture(weights, rows, out);
     return out;
   }
-
 }

@@ -11,7 +11,13 @@ import type { ExpertBatch } from './ensemble-decoder';
 export function lightExpertBatch(base: LlamaModel, adapters: readonly LoadedAdapter[], o: { chunk?: number } = {}): ExpertBatch {
   return {
     open(members) {
-      const decoder = batchedDecoder(base, batchAdapters(base.config, members.map((m) => adapters[m]!)));
+      const decoder = batchedDecoder(
+        base,
+        batchAdapters(
+          base.config,
+          members.map((m) => adapters[m]!),
+        ),
+      );
       return {
         maxContext: decoder.maxContext,
         // Log-probabilities straight from the graph: the ensemble mixes them as they are.

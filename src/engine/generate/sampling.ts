@@ -13,7 +13,12 @@ export const SamplingConfig = z
     topP: z.number().gt(0).max(1).default(0.95),
     /** > 1 discourages tokens already in the context (1 = off). */
     repetitionPenalty: z.number().positive().default(1.1),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(0),
   })
   .strict();
 export type SamplingConfig = z.output<typeof SamplingConfig>;
@@ -38,7 +43,10 @@ export function argmax(values: ArrayLike<number>): number {
 }
 
 /** Candidate ids with probabilities after temperature, top-k and top-p, sorted by probability (descending). */
-export function candidates(logits: Float32Array, c: Pick<SamplingConfig, 'temperature' | 'topK' | 'topP'>): { ids: number[]; probs: number[] } {
+export function candidates(
+  logits: Float32Array,
+  c: Pick<SamplingConfig, 'temperature' | 'topK' | 'topP'>,
+): { ids: number[]; probs: number[] } {
   let ids = Array.from(logits.keys()).sort((a, b) => (logits[b] as number) - (logits[a] as number));
   if (c.topK > 0 && c.topK < ids.length) ids = ids.slice(0, c.topK);
   const max = logits[ids[0] as number] as number;

@@ -50,7 +50,9 @@ export function grad(output: Value, wrt: readonly Value[], o: GradOptions = {}):
       const def = opDef(node.op);
       const rule = def.vjp;
       if (def.inferenceOnly) {
-        throw graphError(`grad: op ${node.op} (${node.outputs[0]}) is inference-only (${def.inferenceOnly}); build a graph to differentiate from the plain-op forms (no fused attention, norm or cache).`);
+        throw graphError(
+          `grad: op ${node.op} (${node.outputs[0]}) is inference-only (${def.inferenceOnly}); build a graph to differentiate from the plain-op forms (no fused attention, norm or cache).`,
+        );
       }
       if (!rule) throw graphError(`grad: op ${node.op} (${node.outputs[0]}) has no VJP rule, and a gradient must flow through it.`);
       const dx = g.scope(node.scope ? `${node.scope}/grad` : 'grad', () => rule(g, node, dy, need));
@@ -58,7 +60,9 @@ export function grad(output: Value, wrt: readonly Value[], o: GradOptions = {}):
         const d = dx[k];
         if (!need[k] || !d) return;
         if (d.dtype !== x.dtype || d.rank !== x.rank || !d.shape.every((s, j) => dimEq(s, x.shape[j]!))) {
-          throw graphError(`grad: the ${node.op} rule gave ${d.dtype}${showShape(d.shape)} for input ${k} of type ${x.dtype}${showShape(x.shape)} (a bug in its VJP).`);
+          throw graphError(
+            `grad: the ${node.op} rule gave ${d.dtype}${showShape(d.shape)} for input ${k} of type ${x.dtype}${showShape(x.shape)} (a bug in its VJP).`,
+          );
         }
         const list = pending.get(x);
         if (list) list.push(d);

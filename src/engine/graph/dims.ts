@@ -21,7 +21,8 @@ function parse(d: Dim): Poly {
   }
   const src = d.replace(/\s+/g, '');
   const terms = src.match(/[+-]?[^+-]+/g);
-  if (!terms || terms.join('') !== src) throw new GroveError('bad_input', `Dimension "${d}" is not a sum of products of names and integers (like "B*T" or "P+S").`);
+  if (!terms || terms.join('') !== src)
+    throw new GroveError('bad_input', `Dimension "${d}" is not a sum of products of names and integers (like "B*T" or "P+S").`);
   for (const term of terms) {
     let coef = term.startsWith('-') ? -1 : 1;
     const names: string[] = [];
@@ -138,7 +139,10 @@ export function broadcastShapes(shapes: readonly Shape[]): Dim[] {
       if (e === 1 || dimEq(e, d)) continue;
       if (d === 1) d = e;
       else {
-        throw new GroveError('bad_input', `shapes ${shapes.map(showShape).join(' and ')} do not broadcast (axis ${i - rank}: ${d} vs ${e}).`);
+        throw new GroveError(
+          'bad_input',
+          `shapes ${shapes.map(showShape).join(' and ')} do not broadcast (axis ${i - rank}: ${d} vs ${e}).`,
+        );
       }
     }
     out.push(d);
@@ -148,6 +152,7 @@ export function broadcastShapes(shapes: readonly Shape[]): Dim[] {
 
 /** An axis in [-rank, rank) as a non-negative index. */
 export function normAxis(axis: number, rank: number): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) throw new GroveError('bad_input', `axis ${axis} is out of range for rank ${rank}.`);
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank)
+    throw new GroveError('bad_input', `axis ${axis} is out of range for rank ${rank}.`);
   return axis < 0 ? axis + rank : axis;
 }

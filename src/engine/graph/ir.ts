@@ -107,7 +107,14 @@ export class Graph {
     let v = this.scalars.get(key);
     if (!v) {
       const id = this.count++;
-      v = new Value(this, id, dtype, [], { kind: 'initializer', name: `const_${id}`, data: toBytes([value], dtype), scalar: value }, 'const');
+      v = new Value(
+        this,
+        id,
+        dtype,
+        [],
+        { kind: 'initializer', name: `const_${id}`, data: toBytes([value], dtype), scalar: value },
+        'const',
+      );
       this.initializers.push(v);
       this.scalars.set(key, v);
     }
@@ -117,7 +124,8 @@ export class Graph {
   /** Marks a value as a graph output under `name`. */
   output(name: string, value: Value): void {
     if (value.graph !== this) throw graphError(`Graph ${this.name}: output ${name} is ${value}, a value of another graph.`);
-    if (this.outputs.some((o) => o.name === name) || this.names.has(name)) throw graphError(`Graph ${this.name} already has a value named "${name}".`);
+    if (this.outputs.some((o) => o.name === name) || this.names.has(name))
+      throw graphError(`Graph ${this.name} already has a value named "${name}".`);
     this.names.add(name);
     this.outputs.push({ name, value });
   }
@@ -142,7 +150,11 @@ export class Graph {
     } catch (err) {
       const where = scope ? ` in ${scope}` : '';
       const args = inputs.map((v) => `${v.dtype}${showShape(v.shape)}`).join(', ');
-      throw graphError(`${op}${where} (inputs ${args || 'none'}): ${(err as Error).message}`, { op, scope, shapes: inputs.map((v) => v.shape) });
+      throw graphError(`${op}${where} (inputs ${args || 'none'}): ${(err as Error).message}`, {
+        op,
+        scope,
+        shapes: inputs.map((v) => v.shape),
+      });
     }
     const node: Node<A> = { op, inputs, attrs, outputs: [], index: this.nodes.length, scope };
     for (let i = 0; i < types.length; i++) {
@@ -355,10 +367,25 @@ export class Graph {
    * first P rows it reads; seqlensK int32 [B] (total - 1) and totalLength int32 []; `rotary` cos/sin caches
    * [maxPositions, D/2] make the op rotate q and k itself.
    */
-  groupQueryAttention(a: { q: Value; k?: Value; v?: Value; past?: readonly [Value, Value]; seqlensK: Value; totalLength: Value; rotary?: readonly [Value, Value] }, heads: { numHeads: number; kvNumHeads: number }): [Value, Value, Value] {
+  groupQueryAttention(
+    a: {
+      q: Value;
+      k?: Value;
+      v?: Value;
+      past?: readonly [Value, Value];
+      seqlensK: Value;
+      totalLength: Value;
+      rotary?: readonly [Value, Value];
+    },
+    heads: { numHeads: number; kvNumHeads: number },
+  ): [Value, Value, Value] {
     if (!a.k !== !a.v) throw graphError('groupQueryAttention: give k and v together, or neither (packed q).');
     const inputs = [a.q, ...(a.k && a.v ? [a.k, a.v] : []), ...(a.past ?? []), a.seqlensK, a.totalLength, ...(a.rotary ?? [])];
-    return this.apply('groupQueryAttention', inputs, { ...heads, packed: !a.k, cache: !!a.past, rotary: !!a.rotary }) as [Value, Value, Value];
+    return this.apply('groupQueryAttention', inputs, { ...heads, packed: !a.k, cache: !!a.past, rotary: !!a.rotary }) as [
+      Value,
+      Value,
+      Value,
+    ];
   }
   /** com.microsoft.SkipSimplifiedLayerNormalization: [rmsNorm(x + skip) * weight, x + skip]. */
   skipRmsNorm(x: Value, skip: Value, weight: Value, epsilon: number): [Value, Value] {
@@ -376,7 +403,9 @@ export class Graph {
   /** The IR as text, one node a line ("mlp/matmul_7: float32[B, T, 32] = matmul(x_0, transpose_6)"). */
   toString(): string {
     const ref = (v: Value): string => `${v.label}_${v.id}`;
-    const lines = [...this.inputs, ...this.initializers.filter((v) => v.source.kind === 'initializer' && v.label !== 'const')].map((v) => `${v.source.kind} ${v}`);
+    const lines = [...this.inputs, ...this.initializers.filter((v) => v.source.kind === 'initializer' && v.label !== 'const')].map(
+      (v) => `${v.source.kind} ${v}`,
+    );
     for (const n of this.nodes) {
       const outs = n.outputs.map((v) => `${n.scope ? `${n.scope}/` : ''}${v}`).join(', ');
       const attrs = Object.keys(n.attrs ?? {}).length ? ` ${JSON.stringify(n.attrs)}` : '';

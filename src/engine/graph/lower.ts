@@ -67,7 +67,8 @@ export function lowerGraph(g: Graph, o: LowerOptions = {}): OnnxModel {
 
   // Named dims are read from the first graph input that has one on an axis of its own.
   const sources = new Map<string, [Value, number]>();
-  for (const v of g.inputs) v.shape.forEach((d, i) => typeof d === 'string' && dimNames(d).join() === d && !sources.has(d) && sources.set(d, [v, i]));
+  for (const v of g.inputs)
+    v.shape.forEach((d, i) => typeof d === 'string' && dimNames(d).join() === d && !sources.has(d) && sources.set(d, [v, i]));
 
   let tmpCount = 0;
   const cache = new Map<string, string>();
@@ -96,7 +97,8 @@ export function lowerGraph(g: Graph, o: LowerOptions = {}): OnnxModel {
     },
     tmp: (hint) => claim(`${hint}_t${tmpCount++}`),
     ints: (values) => cached(`ints:${values.join(',')}`, () => constant('int64', [values.length], [...values], 'ints')),
-    scalar: (value, dtype) => cached(`scalar:${dtype}:${Object.is(value, -0) ? '-0' : value}`, () => constant(dtype, [], [value], 'scalar')),
+    scalar: (value, dtype) =>
+      cached(`scalar:${dtype}:${Object.is(value, -0) ? '-0' : value}`, () => constant(dtype, [], [value], 'scalar')),
     dims(dims) {
       if (dims.every((d) => typeof d === 'number')) return e.ints(dims as number[]);
       return cached(`dims:${dims.join(',')}`, () => {
@@ -133,7 +135,10 @@ export function lowerGraph(g: Graph, o: LowerOptions = {}): OnnxModel {
         let term: string | undefined;
         for (const f of factors) {
           const src = sources.get(f);
-          if (!src) throw graphError(`Graph ${g.name}: dim ${f} (in ${d}) has no source: no graph input has an axis of size ${f}. Declare an input with it.`);
+          if (!src)
+            throw graphError(
+              `Graph ${g.name}: dim ${f} (in ${d}) has no source: no graph input has an axis of size ${f}. Declare an input with it.`,
+            );
           const [v, axis] = src;
           const one = cached(`atom:${f}`, () => {
             const out = e.tmp(`dim_${f}`);

@@ -8,7 +8,17 @@ import type { Graph, Node, Value } from './ir';
 
 export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
 
-export const DTYPE_BYTES: Record<DType, number> = { float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int8: 1, uint8: 1, bool: 1 };
+export const DTYPE_BYTES: Record<DType, number> = {
+  float32: 4,
+  float64: 8,
+  float16: 2,
+  bfloat16: 2,
+  int64: 8,
+  int32: 4,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
+};
 
 export function isFloat(t: DType): boolean {
   return t === 'float32' || t === 'float64' || t === 'float16' || t === 'bfloat16';
@@ -57,7 +67,13 @@ export interface Emitter {
   /** The ONNX name of an IR value. */
   name(v: Value): string;
   /** Adds one ONNX node. */
-  node(opType: string, inputs: readonly string[], outputs: readonly string[], attrs?: Readonly<Record<string, AttributeValue>>, domain?: string): void;
+  node(
+    opType: string,
+    inputs: readonly string[],
+    outputs: readonly string[],
+    attrs?: Readonly<Record<string, AttributeValue>>,
+    domain?: string,
+  ): void;
   /** A fresh name for an intermediate ONNX value. */
   tmp(hint: string): string;
   /** A 1-D int64 constant (shared between nodes). */

@@ -116,7 +116,10 @@ export async function lockBlob(repoDir: string, hash: string, file: string): Pro
       await unlink(path).catch(() => undefined);
       continue;
     }
-    throw new GroveError('conflict', `${file} is being downloaded by ${owner === process.pid ? 'another download in this process' : `another Grove process (pid ${owner})`}. Wait for it to finish, then try again.`, { file, pid: owner, lock: path });
+    throw new GroveError(
+      'conflict',
+      `${file} is being downloaded by ${owner === process.pid ? 'another download in this process' : `another Grove process (pid ${owner})`}. Wait for it to finish, then try again.`,
+      { file, pid: owner, lock: path },
+    );
   }
 }
-

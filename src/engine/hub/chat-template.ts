@@ -33,7 +33,10 @@ function compile(template: string): Template {
     try {
       t = new Template(template);
     } catch (err) {
-      throw new GroveError('bad_input', `The model's chat template does not parse (${reason(err)}). Fix chat_template in tokenizer_config.json, or use the model as a base model.`);
+      throw new GroveError(
+        'bad_input',
+        `The model's chat template does not parse (${reason(err)}). Fix chat_template in tokenizer_config.json, or use the model as a base model.`,
+      );
     }
     if (compiled.size > 16) compiled.clear();
     compiled.set(template, t);
@@ -58,7 +61,10 @@ export function renderChatTemplate(template: string, messages: readonly ChatMess
       unk_token: options.unkToken ?? '',
     });
   } catch (err) {
-    throw new GroveError('bad_input', `The model's chat template failed on these messages (${reason(err)}). Check the roles and their order (some templates require user/assistant turns to alternate).`);
+    throw new GroveError(
+      'bad_input',
+      `The model's chat template failed on these messages (${reason(err)}). Check the roles and their order (some templates require user/assistant turns to alternate).`,
+    );
   }
 }
 
@@ -75,5 +81,11 @@ export function promptFor(model: PromptSource, input: string | readonly ChatMess
   if (typeof input === 'string') return input;
   if (model.chatTemplate === null) return input.map((m) => m.content).join('\n\n');
   const { bos, eos, pad, unk } = model.specialTokens;
-  return renderChatTemplate(model.chatTemplate, input, { addGenerationPrompt: true, bosToken: bos, eosToken: eos, padToken: pad, unkToken: unk });
+  return renderChatTemplate(model.chatTemplate, input, {
+    addGenerationPrompt: true,
+    bosToken: bos,
+    eosToken: eos,
+    padToken: pad,
+    unkToken: unk,
+  });
 }

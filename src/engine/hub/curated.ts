@@ -16,16 +16,75 @@ export interface CuratedModel {
   /** Gated models need their licence accepted on the Hub and an access token. */
   gated: boolean;
   /** The model's shape (from its config.json), which fixes its parameter count. */
-  shape: Pick<ModelConfigInput, 'vocabSize' | 'hiddenSize' | 'intermediateSize' | 'numHiddenLayers' | 'numAttentionHeads' | 'numKeyValueHeads' | 'tieWordEmbeddings'>;
+  shape: Pick<
+    ModelConfigInput,
+    'vocabSize' | 'hiddenSize' | 'intermediateSize' | 'numHiddenLayers' | 'numAttentionHeads' | 'numKeyValueHeads' | 'tieWordEmbeddings'
+  >;
 }
 
-const SMOLLM2_135M = { vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536, numHiddenLayers: 30, numAttentionHeads: 9, numKeyValueHeads: 3, tieWordEmbeddings: true };
-const SMOLLM2_360M = { vocabSize: 49152, hiddenSize: 960, intermediateSize: 2560, numHiddenLayers: 32, numAttentionHeads: 15, numKeyValueHeads: 5, tieWordEmbeddings: true };
-const SMOLLM2_1_7B = { vocabSize: 49152, hiddenSize: 2048, intermediateSize: 8192, numHiddenLayers: 24, numAttentionHeads: 32, numKeyValueHeads: 32, tieWordEmbeddings: true };
-const QWEN25_0_5B = { vocabSize: 151936, hiddenSize: 896, intermediateSize: 4864, numHiddenLayers: 24, numAttentionHeads: 14, numKeyValueHeads: 2, tieWordEmbeddings: true };
-const QWEN25_1_5B = { vocabSize: 151936, hiddenSize: 1536, intermediateSize: 8960, numHiddenLayers: 28, numAttentionHeads: 12, numKeyValueHeads: 2, tieWordEmbeddings: true };
-const TINYLLAMA_1_1B = { vocabSize: 32000, hiddenSize: 2048, intermediateSize: 5632, numHiddenLayers: 22, numAttentionHeads: 32, numKeyValueHeads: 4, tieWordEmbeddings: false };
-const LLAMA32_1B = { vocabSize: 128256, hiddenSize: 2048, intermediateSize: 8192, numHiddenLayers: 16, numAttentionHeads: 32, numKeyValueHeads: 8, tieWordEmbeddings: true };
+const SMOLLM2_135M = {
+  vocabSize: 49152,
+  hiddenSize: 576,
+  intermediateSize: 1536,
+  numHiddenLayers: 30,
+  numAttentionHeads: 9,
+  numKeyValueHeads: 3,
+  tieWordEmbeddings: true,
+};
+const SMOLLM2_360M = {
+  vocabSize: 49152,
+  hiddenSize: 960,
+  intermediateSize: 2560,
+  numHiddenLayers: 32,
+  numAttentionHeads: 15,
+  numKeyValueHeads: 5,
+  tieWordEmbeddings: true,
+};
+const SMOLLM2_1_7B = {
+  vocabSize: 49152,
+  hiddenSize: 2048,
+  intermediateSize: 8192,
+  numHiddenLayers: 24,
+  numAttentionHeads: 32,
+  numKeyValueHeads: 32,
+  tieWordEmbeddings: true,
+};
+const QWEN25_0_5B = {
+  vocabSize: 151936,
+  hiddenSize: 896,
+  intermediateSize: 4864,
+  numHiddenLayers: 24,
+  numAttentionHeads: 14,
+  numKeyValueHeads: 2,
+  tieWordEmbeddings: true,
+};
+const QWEN25_1_5B = {
+  vocabSize: 151936,
+  hiddenSize: 1536,
+  intermediateSize: 8960,
+  numHiddenLayers: 28,
+  numAttentionHeads: 12,
+  numKeyValueHeads: 2,
+  tieWordEmbeddings: true,
+};
+const TINYLLAMA_1_1B = {
+  vocabSize: 32000,
+  hiddenSize: 2048,
+  intermediateSize: 5632,
+  numHiddenLayers: 22,
+  numAttentionHeads: 32,
+  numKeyValueHeads: 4,
+  tieWordEmbeddings: false,
+};
+const LLAMA32_1B = {
+  vocabSize: 128256,
+  hiddenSize: 2048,
+  intermediateSize: 8192,
+  numHiddenLayers: 16,
+  numAttentionHeads: 32,
+  numKeyValueHeads: 8,
+  tieWordEmbeddings: true,
+};
 
 const smol = { family: 'llama', architecture: 'LlamaForCausalLM', licence: 'apache-2.0', gated: false } as const;
 const qwen = { family: 'qwen2', architecture: 'Qwen2ForCausalLM', licence: 'apache-2.0', gated: false } as const;
@@ -33,21 +92,70 @@ const qwen = { family: 'qwen2', architecture: 'Qwen2ForCausalLM', licence: 'apac
 /** Smallest first. */
 export const CURATED_MODELS: readonly CuratedModel[] = [
   { ...smol, repoId: 'HuggingFaceTB/SmolLM2-135M', kind: 'base', parameters: 134_515_008, downloadBytes: 271_000_000, shape: SMOLLM2_135M },
-  { ...smol, repoId: 'HuggingFaceTB/SmolLM2-135M-Instruct', kind: 'instruct', parameters: 134_515_008, downloadBytes: 271_000_000, shape: SMOLLM2_135M },
+  {
+    ...smol,
+    repoId: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+    kind: 'instruct',
+    parameters: 134_515_008,
+    downloadBytes: 271_000_000,
+    shape: SMOLLM2_135M,
+  },
   { ...smol, repoId: 'HuggingFaceTB/SmolLM2-360M', kind: 'base', parameters: 361_821_120, downloadBytes: 726_000_000, shape: SMOLLM2_360M },
-  { ...smol, repoId: 'HuggingFaceTB/SmolLM2-360M-Instruct', kind: 'instruct', parameters: 361_821_120, downloadBytes: 726_000_000, shape: SMOLLM2_360M },
+  {
+    ...smol,
+    repoId: 'HuggingFaceTB/SmolLM2-360M-Instruct',
+    kind: 'instruct',
+    parameters: 361_821_120,
+    downloadBytes: 726_000_000,
+    shape: SMOLLM2_360M,
+  },
   { ...qwen, repoId: 'Qwen/Qwen2.5-0.5B', kind: 'base', parameters: 494_032_768, downloadBytes: 995_000_000, shape: QWEN25_0_5B },
-  { ...qwen, repoId: 'Qwen/Qwen2.5-0.5B-Instruct', kind: 'instruct', parameters: 494_032_768, downloadBytes: 995_000_000, shape: QWEN25_0_5B },
   {
-    family: 'llama', architecture: 'LlamaForCausalLM', licence: 'apache-2.0', gated: false,
-    repoId: 'TinyLlama/TinyLlama-1.1B-Chat-v1.0', kind: 'instruct', parameters: 1_100_048_384, downloadBytes: 2_202_000_000, shape: TINYLLAMA_1_1B,
+    ...qwen,
+    repoId: 'Qwen/Qwen2.5-0.5B-Instruct',
+    kind: 'instruct',
+    parameters: 494_032_768,
+    downloadBytes: 995_000_000,
+    shape: QWEN25_0_5B,
   },
   {
-    family: 'llama', architecture: 'LlamaForCausalLM', licence: 'llama3.2', gated: true,
-    repoId: 'meta-llama/Llama-3.2-1B-Instruct', kind: 'instruct', parameters: 1_235_814_400, downloadBytes: 2_481_000_000, shape: LLAMA32_1B,
+    family: 'llama',
+    architecture: 'LlamaForCausalLM',
+    licence: 'apache-2.0',
+    gated: false,
+    repoId: 'TinyLlama/TinyLlama-1.1B-Chat-v1.0',
+    kind: 'instruct',
+    parameters: 1_100_048_384,
+    downloadBytes: 2_202_000_000,
+    shape: TINYLLAMA_1_1B,
   },
-  { ...qwen, repoId: 'Qwen/Qwen2.5-1.5B-Instruct', kind: 'instruct', parameters: 1_543_714_304, downloadBytes: 3_094_000_000, shape: QWEN25_1_5B },
-  { ...smol, repoId: 'HuggingFaceTB/SmolLM2-1.7B-Instruct', kind: 'instruct', parameters: 1_711_376_384, downloadBytes: 3_425_000_000, shape: SMOLLM2_1_7B },
+  {
+    family: 'llama',
+    architecture: 'LlamaForCausalLM',
+    licence: 'llama3.2',
+    gated: true,
+    repoId: 'meta-llama/Llama-3.2-1B-Instruct',
+    kind: 'instruct',
+    parameters: 1_235_814_400,
+    downloadBytes: 2_481_000_000,
+    shape: LLAMA32_1B,
+  },
+  {
+    ...qwen,
+    repoId: 'Qwen/Qwen2.5-1.5B-Instruct',
+    kind: 'instruct',
+    parameters: 1_543_714_304,
+    downloadBytes: 3_094_000_000,
+    shape: QWEN25_1_5B,
+  },
+  {
+    ...smol,
+    repoId: 'HuggingFaceTB/SmolLM2-1.7B-Instruct',
+    kind: 'instruct',
+    parameters: 1_711_376_384,
+    downloadBytes: 3_425_000_000,
+    shape: SMOLLM2_1_7B,
+  },
 ];
 
 export function curatedModel(repoId: string): CuratedModel | undefined {

@@ -78,7 +78,11 @@ export async function downloadModel(repoId: string, options: DownloadOptions): P
   if (info.gated !== false && token === null) throw gatedError(target, false);
   const selection = selectFiles(info);
   const commit = info.commit;
-  const small = await Promise.all([...selection.metadata, ...(selection.weights.kind === 'sharded' ? [selection.weights.index] : [])].map((f) => plan(f, target, commit, token, signal)));
+  const small = await Promise.all(
+    [...selection.metadata, ...(selection.weights.kind === 'sharded' ? [selection.weights.index] : [])].map((f) =>
+      plan(f, target, commit, token, signal),
+    ),
+  );
   // A single weights file is known now; shards only once the index is read (the total grows then, before they start).
   let weights = selection.weights.kind === 'single' ? [await plan(selection.weights.file, target, commit, token, signal)] : [];
 
@@ -89,8 +93,15 @@ export async function downloadModel(repoId: string, options: DownloadOptions): P
   const fetchOne = async (file: PlannedFile, index: number): Promise<void> => {
     progress.startFile(file.path, index, file.size);
     const result = await fetchBlob({
-      repoDir, url: resolveUrl(target.endpoint, repoId, commit, file.path), hash: file.hash, size: file.size, token,
-      target: { ...target, file: file.path }, signal, retries: options.retries ?? 5, retryDelayMs: options.retryDelayMs ?? 1000,
+      repoDir,
+      url: resolveUrl(target.endpoint, repoId, commit, file.path),
+      hash: file.hash,
+      size: file.size,
+      token,
+      target: { ...target, file: file.path },
+      signal,
+      retries: options.retries ?? 5,
+      retryDelayMs: options.retryDelayMs ?? 1000,
       onBytes: (done, received) => progress.bytes(done, received),
     });
     await linkIntoSnapshot(repoDir, commit, file.path, file.hash.value);
@@ -106,7 +117,9 @@ export async function downloadModel(repoId: string, options: DownloadOptions): P
     if (file.path === 'config.json') fromHfConfig(await readOptionalJson(snapshot, 'config.json'), `${repoId}@${revision}: config.json`);
   }
   if (selection.weights.kind === 'sharded') {
-    weights = await Promise.all(shardsOfIndex(await readOptionalJson(snapshot, WEIGHTS_INDEX), info).map((f) => plan(f, target, commit, token, signal)));
+    weights = await Promise.all(
+      shardsOfIndex(await readOptionalJson(snapshot, WEIGHTS_INDEX), info).map((f) => plan(f, target, commit, token, signal)),
+    );
     progress.add(weights);
   }
   await checkDiskSpace(repoDir, options.cacheDir, weights, repoId);
@@ -119,11 +132,21 @@ export async function downloadModel(repoId: string, options: DownloadOptions): P
 async function plan(file: RepoFile, target: HubTarget, commit: string, token: string | null, signal?: AbortSignal): Promise<PlannedFile> {
   if (file.size !== null && file.hash !== null) return { path: file.path, size: file.size, hash: file.hash };
   const fileTarget = { ...target, file: file.path };
-  const { response, hubHeaders } = await hubFetch({ url: resolveUrl(target.endpoint, target.repoId, commit, file.path), method: 'HEAD', token, signal, target: fileTarget });
+  const { response, hubHeaders } = await hubFetch({
+    url: resolveUrl(target.endpoint, target.repoId, commit, file.path),
+    method: 'HEAD',
+    token,
+    signal,
+    target: fileTarget,
+  });
   const hash = file.hash ?? hashFromHeaders(hubHeaders);
   const size = file.size ?? Number(hubHeaders.get('x-linked-size') ?? response.headers.get('content-length') ?? NaN);
   if (hash === null || !Number.isSafeInteger(size)) {
-    throw new GroveError('internal', `${target.repoId}: the Hub published no hash or size for ${file.path}, so it cannot be verified. Check HF_ENDPOINT (a mirror may not serve them).`, { file: file.path });
+    throw new GroveError(
+      'internal',
+      `${target.repoId}: the Hub published no hash or size for ${file.path}, so it cannot be verified. Check HF_ENDPOINT (a mirror may not serve them).`,
+      { file: file.path },
+    );
   }
   return { path: file.path, size, hash };
 }
@@ -140,7 +163,11 @@ async function checkDiskSpace(repoDir: string, cacheDir: string, files: readonly
   const free = fs.bavail * fs.bsize;
   if (needed > free) {
     const gb = (n: number) => `${(n / 1e9).toFixed(2)} GB`;
-    throw new GroveError('bad_input', `${repoId} needs ${gb(needed)} more on the disk of ${cacheDir}, which has ${gb(free)} free. Free some space or choose another cache folder.`, { needed, free, cacheDir });
+    throw new GroveError(
+      'bad_input',
+      `${repoId} needs ${gb(needed)} more on the disk of ${cacheDir}, which has ${gb(free)} free. Free some space or choose another cache folder.`,
+      { needed, free, cacheDir },
+    );
   }
 }
 

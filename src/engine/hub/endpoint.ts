@@ -14,7 +14,9 @@ export function resolveEndpoint(endpoint?: string, env: NodeJS.ProcessEnv = proc
   try {
     new URL(url);
   } catch {
-    throw new GroveError('bad_input', `Hub endpoint ${JSON.stringify(url)} is not a URL; set HF_ENDPOINT to e.g. ${DEFAULT_ENDPOINT}.`, { endpoint: url });
+    throw new GroveError('bad_input', `Hub endpoint ${JSON.stringify(url)} is not a URL; set HF_ENDPOINT to e.g. ${DEFAULT_ENDPOINT}.`, {
+      endpoint: url,
+    });
   }
   return url.replace(/\/+$/, '');
 }
@@ -39,9 +41,19 @@ export function resolveToken(token?: string | false, env: NodeJS.ProcessEnv = pr
 
 /** Same rules as huggingface_hub's validate_repo_id: `name` or `owner/name`, letters, digits, `-_.`. */
 export function validateRepoId(repoId: string): string {
-  const ok = /^(?:[\w\-.]+\/)?[\w\-.]+$/.test(repoId) && repoId.length <= 96 && !repoId.includes('--') && !repoId.includes('..') && !repoId.endsWith('.git') && !/^[-.]|[-.]$|\/[-.]|[-.]\//.test(repoId);
+  const ok =
+    /^(?:[\w\-.]+\/)?[\w\-.]+$/.test(repoId) &&
+    repoId.length <= 96 &&
+    !repoId.includes('--') &&
+    !repoId.includes('..') &&
+    !repoId.endsWith('.git') &&
+    !/^[-.]|[-.]$|\/[-.]|[-.]\//.test(repoId);
   if (!ok) {
-    throw new GroveError('bad_input', `"${repoId}" is not a Hugging Face repository id; write it as owner/name, e.g. HuggingFaceTB/SmolLM2-135M-Instruct.`, { repoId });
+    throw new GroveError(
+      'bad_input',
+      `"${repoId}" is not a Hugging Face repository id; write it as owner/name, e.g. HuggingFaceTB/SmolLM2-135M-Instruct.`,
+      { repoId },
+    );
   }
   return repoId;
 }

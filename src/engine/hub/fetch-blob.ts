@@ -100,26 +100,34 @@ async function download(request: BlobRequest, blob: string): Promise<BlobResult>
         const length = Number(response.headers.get('content-length') ?? NaN);
         if (Number.isFinite(length) && offset + length !== size) {
           await response.body?.cancel();
-          throw new GroveError('bad_input', `${target.file} of ${target.repoId}: the server sends ${offset + length} bytes but the Hub publishes ${size}. Try again later; if it persists, report it to the repository's owner.`, { file: target.file, size, served: offset + length });
+          throw new GroveError(
+            'bad_input',
+            `${target.file} of ${target.repoId}: the server sends ${offset + length} bytes but the Hub publishes ${size}. Try again later; if it persists, report it to the repository's owner.`,
+            { file: target.file, size, served: offset + length },
+          );
         }
         fh = await open(partial, offset > 0 ? 'a' : 'w');
         for await (const chunk of response.body ?? []) {
           const bytes = chunk as Uint8Array;
           if (offset + bytes.byteLength > size) throw integrityError(request, `it is longer than the ${size} bytes the Hub publishes`);
-          for (let written = 0; written < bytes.byteLength; ) written += (await fh.write(bytes, written)).bytesWritten;
+          for (let written = 0; written < bytes.byteLength;) written += (await fh.write(bytes, written)).bytesWritten;
           hasher.update(bytes);
           offset += bytes.byteLength;
           receivedBytes += bytes.byteLength;
           request.onBytes(offset, bytes.byteLength);
         }
-        if (offset < size) throw new TransientHubError(`${target.file} of ${target.repoId}: the connection ended after ${offset} of ${size} bytes.`, { file: target.file });
+        if (offset < size)
+          throw new TransientHubError(`${target.file} of ${target.repoId}: the connection ended after ${offset} of ${size} bytes.`, {
+            file: target.file,
+          });
         await fh.sync();
       }
     } catch (err) {
       await fh?.close().catch(() => undefined);
       fh = null;
       if (signal?.aborted) throw signal.reason;
-      if ((err as GroveError).details !== undefined && ((err as GroveError).details as { integrity?: boolean }).integrity === true) await unlink(partial).catch(() => undefined);
+      if ((err as GroveError).details !== undefined && ((err as GroveError).details as { integrity?: boolean }).integrity === true)
+        await unlink(partial).catch(() => undefined);
       if (err instanceof GroveError && (err.details as { status?: number } | undefined)?.status === 416) {
         await unlink(partial).catch(() => undefined); // the part on disk does not fit the file: start again
         if (attempt < request.retries) continue;

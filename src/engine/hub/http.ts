@@ -44,7 +44,8 @@ export async function hubFetch(request: HubRequest): Promise<HubResponse> {
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const headers: Record<string, string> = { 'user-agent': 'grove', 'accept-encoding': 'identity' };
     // The token is for the Hub only: a redirect to another origin (LFS storage, a CDN) must not see it.
-    if (request.token !== null && new URL(url).origin === new URL(target.endpoint).origin) headers.authorization = `Bearer ${request.token}`;
+    if (request.token !== null && new URL(url).origin === new URL(target.endpoint).origin)
+      headers.authorization = `Bearer ${request.token}`;
     if (request.rangeStart !== undefined && request.rangeStart > 0) headers.range = `bytes=${request.rangeStart}-`;
     let response: Response;
     try {
@@ -52,7 +53,10 @@ export async function hubFetch(request: HubRequest): Promise<HubResponse> {
     } catch (err) {
       if (request.signal?.aborted) throw request.signal.reason;
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new TransientHubError(`Cannot reach ${new URL(url).origin} (${cause?.code ?? cause?.message ?? (err as Error).message}). Check the network connection (or HF_ENDPOINT) and try again.`, { url });
+      throw new TransientHubError(
+        `Cannot reach ${new URL(url).origin} (${cause?.code ?? cause?.message ?? (err as Error).message}). Check the network connection (or HF_ENDPOINT) and try again.`,
+        { url },
+      );
     }
     hubHeaders ??= response.headers;
     const location = response.headers.get('location');
@@ -77,7 +81,9 @@ export async function hubJson(request: HubRequest): Promise<unknown> {
     return await response.json();
   } catch (err) {
     if (request.signal?.aborted) throw request.signal.reason;
-    throw new TransientHubError(`${describe(request.target)}: the Hub's answer was not JSON (${(err as Error).message}). Try again.`, { url: request.url });
+    throw new TransientHubError(`${describe(request.target)}: the Hub's answer was not JSON (${(err as Error).message}). Try again.`, {
+      url: request.url,
+    });
   }
 }
 
@@ -102,15 +108,31 @@ async function errorFor(response: Response, request: HubRequest): Promise<GroveE
   const { target } = request;
   const code = response.headers.get('x-error-code');
   const hubMessage = response.headers.get('x-error-message') ?? (await response.text().catch(() => '')).slice(0, 300);
-  const details = { status: response.status, errorCode: code, hubMessage, repoId: target.repoId, revision: target.revision, file: target.file, url: request.url };
+  const details = {
+    status: response.status,
+    errorCode: code,
+    hubMessage,
+    repoId: target.repoId,
+    revision: target.revision,
+    file: target.file,
+    url: request.url,
+  };
   const page = repoPageUrl(target.endpoint, target.repoId);
   const hasToken = request.token !== null;
   if (code === 'GatedRepo' || (response.status === 403 && !hasToken)) return gatedError(target, hasToken, details);
   if (code === 'RevisionNotFound') {
-    return new GroveError('not_found', `Revision "${target.revision}" does not exist in ${target.repoId}. Give an existing branch, tag or commit (the default is main).`, details);
+    return new GroveError(
+      'not_found',
+      `Revision "${target.revision}" does not exist in ${target.repoId}. Give an existing branch, tag or commit (the default is main).`,
+      details,
+    );
   }
   if (code === 'EntryNotFound') {
-    return new GroveError('not_found', `${target.file ?? 'A file'} does not exist in ${target.repoId} at revision "${target.revision}". Check the repository's files at ${page}.`, details);
+    return new GroveError(
+      'not_found',
+      `${target.file ?? 'A file'} does not exist in ${target.repoId} at revision "${target.revision}". Check the repository's files at ${page}.`,
+      details,
+    );
   }
   // The Hub answers 401 for a repository it will not admit exists (missing, private or gated) when unauthenticated.
   if (code === 'RepoNotFound' || response.status === 404 || (response.status === 401 && !hasToken)) {
@@ -121,13 +143,25 @@ async function errorFor(response: Response, request: HubRequest): Promise<GroveE
     );
   }
   if (response.status === 401) {
-    return new GroveError('unauthorized', `The Hub refused the access token for ${target.repoId} (invalid or expired). Create a new one at ${target.endpoint}/settings/tokens and pass it with --token or HF_TOKEN.`, details);
+    return new GroveError(
+      'unauthorized',
+      `The Hub refused the access token for ${target.repoId} (invalid or expired). Create a new one at ${target.endpoint}/settings/tokens and pass it with --token or HF_TOKEN.`,
+      details,
+    );
   }
   if (response.status === 403) {
-    return new GroveError('forbidden', `The Hub refused access to ${target.repoId} with this token (${hubMessage || 'forbidden'}). Check that the token may read this repository.`, details);
+    return new GroveError(
+      'forbidden',
+      `The Hub refused access to ${target.repoId} with this token (${hubMessage || 'forbidden'}). Check that the token may read this repository.`,
+      details,
+    );
   }
   if (response.status === 416) {
-    return new GroveError('bad_input', `${describe(target)}: the Hub refused the requested byte range. Grove will restart this file.`, details);
+    return new GroveError(
+      'bad_input',
+      `${describe(target)}: the Hub refused the requested byte range. Grove will restart this file.`,
+      details,
+    );
   }
   if (response.status === 429 || response.status >= 500) {
     const wait = response.headers.get('retry-after');
@@ -136,5 +170,9 @@ async function errorFor(response: Response, request: HubRequest): Promise<GroveE
       details,
     );
   }
-  return new GroveError('internal', `${describe(target)}: the Hub answered ${response.status} ${response.statusText} (${hubMessage}). Try again later.`, details);
+  return new GroveError(
+    'internal',
+    `${describe(target)}: the Hub answered ${response.status} ${response.statusText} (${hubMessage}). Try again later.`,
+    details,
+  );
 }

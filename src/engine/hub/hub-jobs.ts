@@ -35,7 +35,11 @@ export interface HubJobResult {
 
 function parse<T>(schema: z.ZodType<T>, payload: unknown, kind: string): T {
   const r = schema.safeParse(payload);
-  if (!r.success) throw new GroveError('bad_input', `Bad ${kind} job payload: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new GroveError(
+      'bad_input',
+      `Bad ${kind} job payload: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 }
 
@@ -49,7 +53,12 @@ async function unlessAborted<T>(signal: AbortSignal, work: () => Promise<T>): Pr
   }
 }
 
-export async function runDownloadJob(payload: unknown, forestHome: string, signal: AbortSignal, progress: (p: HubJobProgress) => void): Promise<HubJobResult | null> {
+export async function runDownloadJob(
+  payload: unknown,
+  forestHome: string,
+  signal: AbortSignal,
+  progress: (p: HubJobProgress) => void,
+): Promise<HubJobResult | null> {
   const p = parse(DownloadJobPayload, payload, 'download');
   return unlessAborted(signal, async () => {
     const r = await downloadModel(p.repoId, {
@@ -67,7 +76,12 @@ export async function runDownloadJob(payload: unknown, forestHome: string, signa
   });
 }
 
-export async function runImportSeedJob(payload: unknown, forestHome: string, signal: AbortSignal, progress: (p: HubJobProgress) => void): Promise<HubJobResult | null> {
+export async function runImportSeedJob(
+  payload: unknown,
+  forestHome: string,
+  signal: AbortSignal,
+  progress: (p: HubJobProgress) => void,
+): Promise<HubJobResult | null> {
   const p = parse(ImportSeedJobPayload, payload, 'import-seed');
   return unlessAborted(signal, async () => {
     progress({ phase: 'import', folder: p.folder });

@@ -11,7 +11,14 @@ import { INDEX_FILE } from '../model/sharded';
 import { parameterCount, parameterSpecs } from '../model/names';
 import { loadTokenizer } from '../tokenize/load';
 import { METADATA_FILES } from './select';
-import { generationDefaults, readChatTemplate, readOptionalJson, specialTokenNames, type GenerationDefaults, type SpecialTokenNames } from './tokenizer-files';
+import {
+  generationDefaults,
+  readChatTemplate,
+  readOptionalJson,
+  specialTokenNames,
+  type GenerationDefaults,
+  type SpecialTokenNames,
+} from './tokenizer-files';
 
 export type WeightsDtype = 'F32' | 'F16' | 'BF16' | 'mixed';
 
@@ -37,12 +44,24 @@ export interface ImportedModel {
 }
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 export async function importModelFolder(folder: string): Promise<ImportedModel> {
-  if (!(await stat(folder).then((s) => s.isDirectory(), () => false))) {
-    throw new GroveError('not_found', `${folder} is not a folder. Point Grove at a Hugging Face model folder (config.json, model.safetensors, tokenizer.json).`, { path: folder });
+  if (
+    !(await stat(folder).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
+    throw new GroveError(
+      'not_found',
+      `${folder} is not a folder. Point Grove at a Hugging Face model folder (config.json, model.safetensors, tokenizer.json).`,
+      { path: folder },
+    );
   }
   // Before any file is opened: a FIFO among them would hang its reader, a folder fail without its name.
   await checkRegularFiles(folder, [...METADATA_FILES, WEIGHTS_FILE, INDEX_FILE]);
@@ -54,22 +73,37 @@ export async function importModelFolder(folder: string): Promise<ImportedModel> 
     const dtypes = new Set(parameterSpecs(config).map((s) => weights.info(s.name).dtype));
     for (const d of dtypes) {
       if (d !== 'F32' && d !== 'F16' && d !== 'BF16') {
-        throw new GroveError('unsupported', `${folder}: the weights are stored as ${d}; Grove imports F32, F16 and BF16 safetensors. Choose an unquantized version of this model.`, { path: folder, dtype: d });
+        throw new GroveError(
+          'unsupported',
+          `${folder}: the weights are stored as ${d}; Grove imports F32, F16 and BF16 safetensors. Choose an unquantized version of this model.`,
+          { path: folder, dtype: d },
+        );
       }
     }
     dtype = dtypes.size === 1 ? ([...dtypes][0] as WeightsDtype) : 'mixed';
-    for (const path of new Set(weights.tensorNames.map((n) => weights.info(n).path))) weightFiles.push({ path, bytes: (await stat(path)).size });
+    for (const path of new Set(weights.tensorNames.map((n) => weights.info(n).path)))
+      weightFiles.push({ path, bytes: (await stat(path)).size });
   } finally {
     await weights.close();
   }
 
-  const files = Object.fromEntries(await Promise.all(METADATA_FILES.map(async (name) => [name, await isFile(join(folder, name))] as const))) as ImportedModel['files'];
+  const files = Object.fromEntries(
+    await Promise.all(METADATA_FILES.map(async (name) => [name, await isFile(join(folder, name))] as const)),
+  ) as ImportedModel['files'];
   if (!files['tokenizer.json']) {
-    throw new GroveError('unsupported', `${folder}: there is no tokenizer.json; Grove reads Hugging Face fast tokenizers (a SentencePiece tokenizer.model alone is not enough). Add the model's tokenizer.json or download the model again.`, { path: folder });
+    throw new GroveError(
+      'unsupported',
+      `${folder}: there is no tokenizer.json; Grove reads Hugging Face fast tokenizers (a SentencePiece tokenizer.model alone is not enough). Add the model's tokenizer.json or download the model again.`,
+      { path: folder },
+    );
   }
   const tokenizer = await loadTokenizer(join(folder, 'tokenizer.json'));
   if (tokenizer.vocabSize > config.vocabSize) {
-    throw new GroveError('bad_input', `${folder}: tokenizer.json has ids up to ${tokenizer.vocabSize - 1} but the model embeds only ${config.vocabSize} tokens: they do not belong together.`, { path: folder });
+    throw new GroveError(
+      'bad_input',
+      `${folder}: tokenizer.json has ids up to ${tokenizer.vocabSize - 1} but the model embeds only ${config.vocabSize} tokens: they do not belong together.`,
+      { path: folder },
+    );
   }
   const tokenizerConfig = await readOptionalJson(folder, 'tokenizer_config.json');
   return {

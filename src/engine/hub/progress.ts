@@ -98,8 +98,16 @@ export class ProgressReporter {
     const bytesDone = this.doneBefore + fileBytesDone;
     const bytesPerSecond = this.rate.bytesPerSecond();
     this.onProgress({
-      ...this.about, file: this.file.path, fileIndex: this.file.index, fileCount: this.fileCount, fileBytesDone, fileBytesTotal: this.file.size,
-      bytesDone, bytesTotal: this.bytesTotal, bytesPerSecond, etaSeconds: etaSeconds(this.bytesTotal - bytesDone, bytesPerSecond),
+      ...this.about,
+      file: this.file.path,
+      fileIndex: this.file.index,
+      fileCount: this.fileCount,
+      fileBytesDone,
+      fileBytesTotal: this.file.size,
+      bytesDone,
+      bytesTotal: this.bytesTotal,
+      bytesPerSecond,
+      etaSeconds: etaSeconds(this.bytesTotal - bytesDone, bytesPerSecond),
     });
   }
 }

@@ -35,7 +35,11 @@ export async function fetchRepoInfo(target: HubTarget, token: string | null, sig
 /** Validates the API's answer; only the fields Grove relies on are read. */
 export function parseRepoInfo(json: unknown, target: HubTarget): RepoInfo {
   const bad = (what: string): never => {
-    throw new GroveError('internal', `${target.repoId}@${target.revision}: unexpected answer from ${target.endpoint} (${what}). Check HF_ENDPOINT, or try again later.`, { repoId: target.repoId });
+    throw new GroveError(
+      'internal',
+      `${target.repoId}@${target.revision}: unexpected answer from ${target.endpoint} (${what}). Check HF_ENDPOINT, or try again later.`,
+      { repoId: target.repoId },
+    );
   };
   if (typeof json !== 'object' || json === null) return bad('not a JSON object');
   const info = json as { sha?: unknown; siblings?: unknown; gated?: unknown };
@@ -45,12 +49,16 @@ export function parseRepoInfo(json: unknown, target: HubTarget): RepoInfo {
     const sibling = s as { rfilename?: unknown; size?: unknown; blobId?: unknown; lfs?: { sha256?: unknown; size?: unknown } | null };
     if (typeof sibling?.rfilename !== 'string') return bad('a sibling without "rfilename"');
     const path = sibling.rfilename;
-    if (path.split('/').some((part) => part === '' || part === '.' || part === '..') || path.includes('\\')) return bad(`file name ${JSON.stringify(path)}`);
+    if (path.split('/').some((part) => part === '' || part === '.' || part === '..') || path.includes('\\'))
+      return bad(`file name ${JSON.stringify(path)}`);
     const lfs = sibling.lfs;
     if (lfs && typeof lfs.sha256 === 'string' && /^[0-9a-f]{64}$/.test(lfs.sha256)) {
       return { path, size: typeof lfs.size === 'number' ? lfs.size : null, hash: { kind: 'sha256', value: lfs.sha256 } };
     }
-    const hash = typeof sibling.blobId === 'string' && /^[0-9a-f]{40}$/.test(sibling.blobId) ? { kind: 'git-sha1' as const, value: sibling.blobId } : null;
+    const hash =
+      typeof sibling.blobId === 'string' && /^[0-9a-f]{40}$/.test(sibling.blobId)
+        ? { kind: 'git-sha1' as const, value: sibling.blobId }
+        : null;
     return { path, size: typeof sibling.size === 'number' ? sibling.size : null, hash };
   });
   const gated = typeof info.gated === 'string' ? info.gated : false;

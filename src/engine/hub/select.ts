@@ -53,14 +53,22 @@ export function selectFiles(info: RepoInfo): FileSelection {
 export function shardsOfIndex(indexJson: unknown, info: RepoInfo): RepoFile[] {
   const map = (indexJson as { weight_map?: unknown } | null)?.weight_map;
   if (typeof map !== 'object' || map === null || Array.isArray(map)) {
-    throw new GroveError('bad_input', `${info.repoId}: ${WEIGHTS_INDEX} has no "weight_map" object. The repository's index is broken; choose another revision.`, { repoId: info.repoId });
+    throw new GroveError(
+      'bad_input',
+      `${info.repoId}: ${WEIGHTS_INDEX} has no "weight_map" object. The repository's index is broken; choose another revision.`,
+      { repoId: info.repoId },
+    );
   }
   const byPath = new Map(info.files.map((f) => [f.path, f]));
   const names = [...new Set(Object.values(map as Record<string, unknown>))];
   return names.map((name) => {
     const file = typeof name === 'string' && !name.includes('/') ? byPath.get(name) : undefined;
     if (!file) {
-      throw new GroveError('bad_input', `${info.repoId}: ${WEIGHTS_INDEX} names shard ${JSON.stringify(name)}, which is not a file at the repository's root. The repository's index is broken; choose another revision.`, { repoId: info.repoId, shard: name });
+      throw new GroveError(
+        'bad_input',
+        `${info.repoId}: ${WEIGHTS_INDEX} names shard ${JSON.stringify(name)}, which is not a file at the repository's root. The repository's index is broken; choose another revision.`,
+        { repoId: info.repoId, shard: name },
+      );
     }
     return file;
   });

@@ -39,22 +39,31 @@ export async function readOptionalJson(folder: string, name: string): Promise<Re
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new GroveError('internal', `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'unknown error'}). Check the file's permissions.`, { path });
+    throw new GroveError(
+      'internal',
+      `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'unknown error'}). Check the file's permissions.`,
+      { path },
+    );
   }
   const json = parseJsonText(text, path);
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new GroveError('bad_input', `${path}: expected a JSON object. Fix or re-download the file.`, { path });
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new GroveError('bad_input', `${path}: expected a JSON object. Fix or re-download the file.`, { path });
   return json as Record<string, unknown>;
 }
 
 /** A token entry: a plain string or an AddedToken object ({"content": ...}). */
 function tokenName(value: unknown): string | null {
   if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null && typeof (value as { content?: unknown }).content === 'string') return (value as { content: string }).content;
+  if (typeof value === 'object' && value !== null && typeof (value as { content?: unknown }).content === 'string')
+    return (value as { content: string }).content;
   return null;
 }
 
 /** tokenizer_config.json wins; special_tokens_map.json (older models) fills what it leaves out. */
-export function specialTokenNames(tokenizerConfig: Record<string, unknown> | null, specialTokensMap: Record<string, unknown> | null): SpecialTokenNames {
+export function specialTokenNames(
+  tokenizerConfig: Record<string, unknown> | null,
+  specialTokensMap: Record<string, unknown> | null,
+): SpecialTokenNames {
   const pick = (role: string) => tokenName(tokenizerConfig?.[`${role}_token`]) ?? tokenName(specialTokensMap?.[`${role}_token`]);
   return { bos: pick('bos'), eos: pick('eos'), pad: pick('pad'), unk: pick('unk') };
 }

@@ -106,12 +106,23 @@ export class InferenceHost {
       for (const [id, p] of this.pending) {
         if (p.worker !== worker) continue;
         this.pending.delete(id);
-        p.reject(new GroveError('internal', `The inference worker ${how} during this reply. Send the message again: a fresh worker starts.`, { code, signal }));
+        p.reject(
+          new GroveError('internal', `The inference worker ${how} during this reply. Send the message again: a fresh worker starts.`, {
+            code,
+            signal,
+          }),
+        );
       }
       for (const [id, q] of this.asked) {
         if (q.worker !== worker) continue;
         this.asked.delete(id);
-        q.reject(new GroveError('internal', `The inference worker ${how} while probing the execution providers: a GPU driver may have failed. Grove keeps running; reload to probe again.`, { code, signal }));
+        q.reject(
+          new GroveError(
+            'internal',
+            `The inference worker ${how} while probing the execution providers: a GPU driver may have failed. Grove keeps running; reload to probe again.`,
+            { code, signal },
+          ),
+        );
       }
     });
     return worker;

@@ -56,18 +56,35 @@ interface CatalogModel {
 
 function catalogModel(catalog: Catalog, home: string, nameOrId: string): CatalogModel {
   const m = findModel(catalog, nameOrId);
-  if (!m) throw new GroveError('not_found', `No model named ${JSON.stringify(nameOrId)} in this forest; see \`grove list\` for its models.`, { model: nameOrId });
+  if (!m)
+    throw new GroveError('not_found', `No model named ${JSON.stringify(nameOrId)} in this forest; see \`grove list\` for its models.`, {
+      model: nameOrId,
+    });
   const folder = m.weightsSha256 ? storedModelFolder(home, m.weightsSha256) : '';
-  if (!folder || !existsSync(folder)) throw new GroveError('conflict', `Model ${m.name} has no weights yet (is it still training?). Choose a ready model.`, { model: m.name });
+  if (!folder || !existsSync(folder))
+    throw new GroveError('conflict', `Model ${m.name} has no weights yet (is it still training?). Choose a ready model.`, {
+      model: m.name,
+    });
   if (!m.light) return { id: m.id, ref: { name: m.name, key: m.weightsSha256, folder } };
   // A light expert runs on its base's sessions with its adapter's feeds (light experts over one base batch together).
   const base = storedModelFolder(home, m.light.baseSha256);
-  if (!existsSync(base)) throw new GroveError('conflict', `Light expert ${m.name} needs its base ${m.light.baseSha256.slice(0, 12)}…, which is no longer in the store. Import that base again, or remove the expert.`, { model: m.name });
+  if (!existsSync(base))
+    throw new GroveError(
+      'conflict',
+      `Light expert ${m.name} needs its base ${m.light.baseSha256.slice(0, 12)}…, which is no longer in the store. Import that base again, or remove the expert.`,
+      { model: m.name },
+    );
   return { id: m.id, ref: { name: m.name, key: m.light.baseSha256, folder: base, adapter: { key: m.weightsSha256, folder } } };
 }
 
 /** The prior over `ids` from the first target with a stored, current estimate; null if none. */
-function cachedPrior(catalog: Catalog, forestId: number, ids: number[], targets: string[], strict: boolean): { prior: number[]; target: string } | null {
+function cachedPrior(
+  catalog: Catalog,
+  forestId: number,
+  ids: number[],
+  targets: string[],
+  strict: boolean,
+): { prior: number[]; target: string } | null {
   for (const target of targets) {
     const stored = loadPrior(catalog, forestId, parsePriorTarget(target));
     if (!stored) continue;
@@ -81,7 +98,11 @@ function cachedPrior(catalog: Catalog, forestId: number, ids: number[], targets:
   if (strict) {
     // `grove prior` estimates on held-out text of a domain, a folder or the mix (a chat's prior is the app's).
     const hint = targets.find((t) => !t.startsWith('chat:')) ?? priorTarget.mix;
-    throw new GroveError('not_found', `No prior is stored for ${targets.join(' or ')}. Estimate one with \`grove prior --target ${hint}\`, or use --prior uniform.`, { targets });
+    throw new GroveError(
+      'not_found',
+      `No prior is stored for ${targets.join(' or ')}. Estimate one with \`grove prior --target ${hint}\`, or use --prior uniform.`,
+      { targets },
+    );
   }
   return null;
 }
@@ -94,7 +115,12 @@ function cachedPrior(catalog: Catalog, forestId: number, ids: number[], targets:
 export function resolveMix(catalog: Catalog | null, home: string, spec: MixSpec, external: ReplyModel[] = []): ResolvedMix {
   const forest = catalog?.forest() ?? null;
   const inForest = (name: string): CatalogModel => {
-    if (!catalog || !forest) throw new GroveError('not_found', `There is no forest in ${home}, so ${JSON.stringify(name)} names no model; give a model folder, or create a forest with grove init --from <model folder>.`, { model: name });
+    if (!catalog || !forest)
+      throw new GroveError(
+        'not_found',
+        `There is no forest in ${home}, so ${JSON.stringify(name)} names no model; give a model folder, or create a forest with grove init --from <model folder>.`,
+        { model: name },
+      );
     return catalogModel(catalog, home, name);
   };
   const posterior = spec.posterior ?? 'context';
@@ -102,36 +128,63 @@ export function resolveMix(catalog: Catalog | null, home: string, spec: MixSpec,
 
   if (spec.routing === 'clusters') {
     if (spec.weights || spec.models?.length || external.length > 0) {
-      throw new GroveError('bad_input', `Cluster routing weighs the experts discovery grew, by the clusterer; it takes no ${spec.weights ? 'manual weights' : 'list of models'}. Leave out ${spec.weights ? '--weights' : '--model'}, or route by the posterior.`);
+      throw new GroveError(
+        'bad_input',
+        `Cluster routing weighs the experts discovery grew, by the clusterer; it takes no ${spec.weights ? 'manual weights' : 'list of models'}. Leave out ${spec.weights ? '--weights' : '--model'}, or route by the posterior.`,
+      );
     }
     if (!catalog || !forest) throw new GroveError('not_found', `There is no forest in ${home}, so there is no clusterer to route by.`);
     const router = loadClusterer(home);
-    if (!router) throw new GroveError('not_found', `This forest has no clusterer: its experts did not come from a discovery. Grow them with \`grove add <folder> --discover --names a,b,c\`, or route by the posterior.`);
+    if (!router)
+      throw new GroveError(
+        'not_found',
+        `This forest has no clusterer: its experts did not come from a discovery. Grow them with \`grove add <folder> --discover --names a,b,c\`, or route by the posterior.`,
+      );
     const refs = routedExperts(router).map((name) => inForest(name).ref);
-    if (spec.topK !== undefined && !(Number.isInteger(spec.topK) && spec.topK >= 1)) throw new GroveError('bad_input', `Top-k experts is ${spec.topK}; give a whole number >= 1.`);
+    if (spec.topK !== undefined && !(Number.isInteger(spec.topK) && spec.topK >= 1))
+      throw new GroveError('bad_input', `Top-k experts is ${spec.topK}; give a whole number >= 1.`);
     const topK = spec.topK !== undefined && spec.topK < refs.length ? spec.topK : null;
-    return { mix: { kind: 'ensemble', experts: refs, prior: refs.map(() => 1 / refs.length), weighting: { kind: 'clusters', clusterer: clustererDir(home), topK } }, models: refs.map((r) => r.name), prior: 'clusters' };
+    return {
+      mix: {
+        kind: 'ensemble',
+        experts: refs,
+        prior: refs.map(() => 1 / refs.length),
+        weighting: { kind: 'clusters', clusterer: clustererDir(home), topK },
+      },
+      models: refs.map((r) => r.name),
+      prior: 'clusters',
+    };
   }
 
   if (spec.weights) {
     const entries = Object.entries(spec.weights).filter(([, w]) => w > 0);
-    if (entries.length === 0) throw new GroveError('bad_input', 'Manual weights: every weight is 0. Give at least one model a weight above 0.');
+    if (entries.length === 0)
+      throw new GroveError('bad_input', 'Manual weights: every weight is 0. Give at least one model a weight above 0.');
     const refs = entries.map(([name]) => external.find((e) => e.name === name) ?? inForest(name).ref);
     const weights = entries.map(([, w]) => w);
     if (refs.length === 1) return { mix: { kind: 'single', model: refs[0]! }, models: [refs[0]!.name], prior: 'manual' };
-    return { mix: { kind: 'ensemble', experts: refs, prior: weights, weighting: { kind: 'fixed' } }, models: refs.map((r) => r.name), prior: 'manual' };
+    return {
+      mix: { kind: 'ensemble', experts: refs, prior: weights, weighting: { kind: 'fixed' } },
+      models: refs.map((r) => r.name),
+      prior: 'manual',
+    };
   }
 
   let members: CatalogModel[];
   if (spec.models?.length) members = spec.models.map(inForest);
   else if (external.length > 0) members = [];
   else {
-    if (!catalog || !forest) throw new GroveError('not_found', `There is no forest in ${home} yet. Create one with grove init --from <model folder>, or name a model folder.`);
+    if (!catalog || !forest)
+      throw new GroveError(
+        'not_found',
+        `There is no forest in ${home} yet. Create one with grove init --from <model folder>, or name a model folder.`,
+      );
     const experts = forestExperts(catalog, forest.id);
     members = (experts.length > 0 ? experts : [forestSeed(catalog, forest.id)]).map((e) => catalogModel(catalog, home, e.name));
   }
   const refs = [...members.map((m) => m.ref), ...external];
-  if (new Set(refs.map((r) => r.name)).size !== refs.length) throw new GroveError('bad_input', `A model is named twice (${refs.map((r) => r.name).join(', ')}). Name each model once.`);
+  if (new Set(refs.map((r) => r.name)).size !== refs.length)
+    throw new GroveError('bad_input', `A model is named twice (${refs.map((r) => r.name).join(', ')}). Name each model once.`);
   if (refs.length === 1) return { mix: { kind: 'single', model: refs[0]! }, models: [refs[0]!.name], prior: 'model' };
 
   const kind = spec.prior ?? 'auto';
@@ -140,13 +193,28 @@ export function resolveMix(catalog: Catalog | null, home: string, spec: MixSpec,
   let used = 'uniform';
   if (kind !== 'uniform') {
     if (external.length > 0) {
-      if (kind === 'cached') throw new GroveError('bad_input', `A cached prior covers models of the forest only; ${external.map((e) => e.name).join(', ')} ${external.length === 1 ? 'is a folder' : 'are folders'}. Use --prior uniform or --weights.`);
+      if (kind === 'cached')
+        throw new GroveError(
+          'bad_input',
+          `A cached prior covers models of the forest only; ${external.map((e) => e.name).join(', ')} ${external.length === 1 ? 'is a folder' : 'are folders'}. Use --prior uniform or --weights.`,
+        );
     } else {
-      const found = cachedPrior(catalog!, forest!.id, members.map((m) => m.id), targets, kind === 'cached');
+      const found = cachedPrior(
+        catalog!,
+        forest!.id,
+        members.map((m) => m.id),
+        targets,
+        kind === 'cached',
+      );
       if (found) ({ prior, target: used } = found);
     }
   }
-  if (spec.topK !== undefined && !(Number.isInteger(spec.topK) && spec.topK >= 1)) throw new GroveError('bad_input', `Top-k experts is ${spec.topK}; give a whole number >= 1.`);
+  if (spec.topK !== undefined && !(Number.isInteger(spec.topK) && spec.topK >= 1))
+    throw new GroveError('bad_input', `Top-k experts is ${spec.topK}; give a whole number >= 1.`);
   const topK = spec.topK !== undefined && spec.topK < refs.length ? { k: spec.topK, by: 'prior' as const } : null;
-  return { mix: { kind: 'ensemble', experts: refs, prior, weighting: { kind: 'posterior', posterior, window, topK } }, models: refs.map((r) => r.name), prior: used };
+  return {
+    mix: { kind: 'ensemble', experts: refs, prior, weighting: { kind: 'posterior', posterior, window, topK } },
+    models: refs.map((r) => r.name),
+    prior: used,
+  };
 }

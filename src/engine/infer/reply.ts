@@ -7,7 +7,13 @@
 import { GroveError } from '../../shared/api/errors';
 import type { ModelQuant } from '../quant/plan';
 import { chatPromptIds, readPromptStyle, type ChatMessage } from '../generate/chat-prompt';
-import { EnsembleDecoder, type EnsembleExpert, type EnsembleWeighting, type ExpertBatch, type ExpertWeight } from '../generate/ensemble-decoder';
+import {
+  EnsembleDecoder,
+  type EnsembleExpert,
+  type EnsembleWeighting,
+  type ExpertBatch,
+  type ExpertWeight,
+} from '../generate/ensemble-decoder';
 import { generate, type Decoder, type FinishReason } from '../generate/generate';
 import { lightExpertBatch } from '../generate/light-experts';
 import { llamaExpertSession } from '../generate/llama-expert';
@@ -33,8 +39,7 @@ export type ReplyWeighting =
   | { kind: 'posterior'; posterior: 'context' | 'last-token'; window: number | null; topK: { k: number; by: 'prior' | 'position' } | null };
 
 export type ReplyMix =
-  | { kind: 'single'; model: ReplyModel }
-  | { kind: 'ensemble'; experts: ReplyModel[]; prior: number[]; weighting: ReplyWeighting };
+  { kind: 'single'; model: ReplyModel } | { kind: 'ensemble'; experts: ReplyModel[]; prior: number[]; weighting: ReplyWeighting };
 
 export interface ReplyRequest {
   /** The folder of the tokenizer the models share (tokenizer.json and its config files). */
@@ -78,21 +83,34 @@ export function routedText(input: ReplyRequest['input']): string {
 }
 
 /** c-BTM's weights for the experts (in their order) from the input's text; experts outside the top k get 0 and never run. */
-function clusterPrior(experts: readonly ReplyModel[], w: Extract<ReplyWeighting, { kind: 'clusters' }>, input: ReplyRequest['input']): number[] {
+function clusterPrior(
+  experts: readonly ReplyModel[],
+  w: Extract<ReplyWeighting, { kind: 'clusters' }>,
+  input: ReplyRequest['input'],
+): number[] {
   const router = loadClustererAt(w.clusterer);
-  if (!router) throw new GroveError('not_found', `No clusterer in ${w.clusterer} to route by: the forest's discovered experts were removed or the forest moved. Route by the posterior.`);
+  if (!router)
+    throw new GroveError(
+      'not_found',
+      `No clusterer in ${w.clusterer} to route by: the forest's discovered experts were removed or the forest moved. Route by the posterior.`,
+    );
   const names = routedExperts(router);
   const weights = clusterRoutingWeights(router, routedText(input), w.topK !== null ? { topK: w.topK } : {});
   return experts.map((e) => {
     const j = names.indexOf(e.name);
-    if (j < 0) throw new GroveError('conflict', `Expert ${e.name} is not one the clusterer routes to (${names.join(', ')}); the discovery was made again since. Send the message again.`);
+    if (j < 0)
+      throw new GroveError(
+        'conflict',
+        `Expert ${e.name} is not one the clusterer routes to (${names.join(', ')}); the discovery was made again since. Send the message again.`,
+      );
     return weights[j]!;
   });
 }
 
 export function weightingOf(w: Exclude<ReplyWeighting, { kind: 'clusters' }>): EnsembleWeighting {
   if (w.kind === 'fixed') return w;
-  const settings: PosteriorSettings = w.posterior === 'last-token' ? { kind: 'last-token' } : { kind: 'context', window: w.window ?? Infinity };
+  const settings: PosteriorSettings =
+    w.posterior === 'last-token' ? { kind: 'last-token' } : { kind: 'context', window: w.window ?? Infinity };
   return { kind: 'posterior', settings: w.topK ? { ...settings, topK: w.topK } : settings };
 }
 
@@ -100,7 +118,11 @@ export function weightingOf(w: Exclude<ReplyWeighting, { kind: 'clusters' }>): E
  * The ensemble's experts: a full model on its own session, light experts as members of one batch per base
  * (the same open model), so the ones that run share one batched pass.
  */
-export function ensembleExperts(refs: readonly ReplyModel[], models: readonly LlamaModel[], adapters: readonly (LoadedAdapter | undefined)[]): EnsembleExpert[] {
+export function ensembleExperts(
+  refs: readonly ReplyModel[],
+  models: readonly LlamaModel[],
+  adapters: readonly (LoadedAdapter | undefined)[],
+): EnsembleExpert[] {
   const batches = new Map<LlamaModel, { adapters: LoadedAdapter[]; batch: ExpertBatch }>();
   return refs.map((ref, j): EnsembleExpert => {
     const model = models[j]!;
@@ -118,14 +140,24 @@ export function ensembleExperts(refs: readonly ReplyModel[], models: readonly Ll
 }
 
 export async function runReply(pool: ModelPool, req: ReplyRequest, hooks: ReplyHooks = {}): Promise<ReplyResult> {
-  if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1) throw new GroveError('bad_input', `A reply needs room for at least one token; maxTokens is ${req.maxTokens}.`);
+  if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1)
+    throw new GroveError('bad_input', `A reply needs room for at least one token; maxTokens is ${req.maxTokens}.`);
   const tokenizer = await pool.tokenizer(req.tokenizerDir);
   const refs = req.mix.kind === 'single' ? [req.mix.model] : req.mix.experts;
   const models = await pool.use(refs, req.threads, req.quant);
   const adapters = await pool.adapters(refs, models);
   const vocab = new Set(models.map((m) => m.config.vocabSize));
-  if (vocab.size > 1) throw new GroveError('bad_input', `These models have different vocabularies (${[...vocab].join(', ')} tokens): only models of one lineage (one tokenizer) can be mixed.`, { models: refs.map((r) => r.name) });
-  if (tokenizer.vocabSize > models[0]!.config.vocabSize) throw new GroveError('bad_input', `The tokenizer has ${tokenizer.vocabSize} tokens but ${refs[0]!.name} embeds ${models[0]!.config.vocabSize}: they do not belong together.`);
+  if (vocab.size > 1)
+    throw new GroveError(
+      'bad_input',
+      `These models have different vocabularies (${[...vocab].join(', ')} tokens): only models of one lineage (one tokenizer) can be mixed.`,
+      { models: refs.map((r) => r.name) },
+    );
+  if (tokenizer.vocabSize > models[0]!.config.vocabSize)
+    throw new GroveError(
+      'bad_input',
+      `The tokenizer has ${tokenizer.vocabSize} tokens but ${refs[0]!.name} embeds ${models[0]!.config.vocabSize}: they do not belong together.`,
+    );
 
   let decoder: Decoder;
   let weights: () => ExpertWeight[];
@@ -152,11 +184,16 @@ export async function runReply(pool: ModelPool, req: ReplyRequest, hooks: ReplyH
   let prompt: number[];
   let dropped = { messages: 0, tokens: 0 };
   if (req.input.kind === 'chat') {
-    if (room < 2) throw new GroveError('bad_input', `A reply of ${req.maxTokens} tokens leaves no room for the conversation in a context of ${decoder.maxContext}; ask for a shorter reply.`);
+    if (room < 2)
+      throw new GroveError(
+        'bad_input',
+        `A reply of ${req.maxTokens} tokens leaves no room for the conversation in a context of ${decoder.maxContext}; ask for a shorter reply.`,
+      );
     ({ ids: prompt, dropped } = chatPromptIds(tokenizer, style, req.input.messages, room));
   } else {
     prompt = Array.from(tokenizer.encode(req.input.text, { addSpecialTokens: true }));
-    if (prompt.length === 0) throw new GroveError('bad_input', 'The prompt encodes to no tokens and the tokenizer adds no BOS token: give some text.');
+    if (prompt.length === 0)
+      throw new GroveError('bad_input', 'The prompt encodes to no tokens and the tokenizer adds no BOS token: give some text.');
   }
 
   const stream = new TextStream(tokenizer, prompt);
@@ -176,5 +213,12 @@ export async function runReply(pool: ModelPool, req: ReplyRequest, hooks: ReplyH
   const rest = stream.flush();
   const left = tap?.drain();
   if (rest || left?.length) hooks.onDelta?.(rest, weights(), left);
-  return { text: stream.text, tokens: result.ids.length, promptTokens: prompt.length, finish: result.finish, posterior: weights(), dropped };
+  return {
+    text: stream.text,
+    tokens: result.ids.length,
+    promptTokens: prompt.length,
+    finish: result.finish,
+    posterior: weights(),
+    dropped,
+  };
 }

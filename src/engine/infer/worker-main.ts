@@ -15,7 +15,8 @@ interface ParentPort {
 
 function connect(): { send(m: FromInfer): void; onMessage(f: (m: ToInfer) => void): void } | null {
   const electronPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
-  if (electronPort) return { send: (m) => electronPort.postMessage(m), onMessage: (f) => electronPort.on('message', (e) => f(e.data as ToInfer)) };
+  if (electronPort)
+    return { send: (m) => electronPort.postMessage(m), onMessage: (f) => electronPort.on('message', (e) => f(e.data as ToInfer)) };
   if (process.send) {
     const send = process.send.bind(process);
     return { send: (m) => void send(m), onMessage: (f) => process.on('message', (m) => f(m as ToInfer)) };
@@ -42,7 +43,10 @@ export function runInferenceWorker(): void {
     while ((running = queue.shift() ?? null)) {
       const { id, request, controller } = running;
       try {
-        const result = await runReply(pool, request, { signal: controller.signal, onDelta: (text, weights, logprobs) => parent.send({ type: 'delta', id, text, weights, ...(logprobs ? { logprobs } : {}) }) });
+        const result = await runReply(pool, request, {
+          signal: controller.signal,
+          onDelta: (text, weights, logprobs) => parent.send({ type: 'delta', id, text, weights, ...(logprobs ? { logprobs } : {}) }),
+        });
         parent.send({ type: 'done', id, result });
       } catch (err) {
         parent.send({ type: 'error', id, error: toErrorData(err) });
@@ -60,7 +64,11 @@ export function runInferenceWorker(): void {
       // A reply stopped before it started ends at once, with nothing generated.
       if (i >= 0) {
         queue.splice(i, 1);
-        parent.send({ type: 'done', id: m.id, result: { text: '', tokens: 0, promptTokens: 0, finish: 'aborted', posterior: [], dropped: { messages: 0, tokens: 0 } } });
+        parent.send({
+          type: 'done',
+          id: m.id,
+          result: { text: '', tokens: 0, promptTokens: 0, finish: 'aborted', posterior: [], dropped: { messages: 0, tokens: 0 } },
+        });
       }
     } else if (m.type === 'runtime') {
       // Beside the reply queue: a probe takes a moment, and the app asks for it as it opens.
@@ -69,7 +77,12 @@ export function runInferenceWorker(): void {
         (err: unknown) => parent.send({ type: 'error', id: m.id, error: toErrorData(err) }),
       );
     } else if (m.type === 'shutdown') {
-      for (const q of queue.splice(0)) parent.send({ type: 'error', id: q.id, error: new GroveError('internal', 'The inference worker was shut down before this reply started.').toData() });
+      for (const q of queue.splice(0))
+        parent.send({
+          type: 'error',
+          id: q.id,
+          error: new GroveError('internal', 'The inference worker was shut down before this reply started.').toData(),
+        });
       running?.controller.abort();
       void pool.close().finally(() => setTimeout(() => process.exit(0), 20));
     }

@@ -6,7 +6,20 @@
 // the CLI beside the app), the job is that process's business.
 import { GroveError } from '../../shared/api/errors';
 import type { Catalog } from '../catalog/catalog';
-import { insertJob, jobOwnerPid, jobRow, jobRows, markJobRunning, oldestQueuedJob, requeueRunningJob, runningJobOwners, setJobProgress, setJobStatus, type JobRow, type JobStatus } from '../catalog/jobs';
+import {
+  insertJob,
+  jobOwnerPid,
+  jobRow,
+  jobRows,
+  markJobRunning,
+  oldestQueuedJob,
+  requeueRunningJob,
+  runningJobOwners,
+  setJobProgress,
+  setJobStatus,
+  type JobRow,
+  type JobStatus,
+} from '../catalog/jobs';
 import { identityAlive, thisProcess } from '../process-alive';
 
 export type { JobStatus };
@@ -49,7 +62,9 @@ export class JobQueue {
   }
 
   list(statuses?: readonly JobStatus[]): Job[] {
-    return jobRows(this.catalog).map(toJob).filter((j) => !statuses || statuses.includes(j.status));
+    return jobRows(this.catalog)
+      .map(toJob)
+      .filter((j) => !statuses || statuses.includes(j.status));
   }
 
   /** Takes the oldest queued job and marks it running for this process, atomically (one claimer wins). */
@@ -102,7 +117,9 @@ export class JobQueue {
   recoverInterrupted(): Job[] {
     return this.catalog.transaction(() => {
       // A job of this very process is live only if this process claimed it (not an earlier one with its pid).
-      const interrupted = runningJobOwners(this.catalog).filter((r) => r.ownerPid === null || !identityAlive({ pid: r.ownerPid, startTime: r.ownerStart }));
+      const interrupted = runningJobOwners(this.catalog).filter(
+        (r) => r.ownerPid === null || !identityAlive({ pid: r.ownerPid, startTime: r.ownerStart }),
+      );
       for (const r of interrupted) requeueRunningJob(this.catalog, r.id);
       return interrupted.map((r) => this.get(r.id));
     });

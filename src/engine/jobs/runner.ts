@@ -111,7 +111,10 @@ export class JobRunner {
             this.events.result?.(job, m.result);
             this.queue.complete(job.id);
           } catch (err) {
-            this.queue.fail(job.id, `The job finished but its result could not be recorded: ${err instanceof Error ? err.message : String(err)}`);
+            this.queue.fail(
+              job.id,
+              `The job finished but its result could not be recorded: ${err instanceof Error ? err.message : String(err)}`,
+            );
           }
         } else if (m.type === 'stopped') {
           if (m.reason === 'pause') this.queue.pause(job.id);
@@ -123,7 +126,10 @@ export class JobRunner {
       worker.onExit((code, signal) => {
         if (this.closed) return settle();
         if (this.queue.get(job.id).status === 'running') {
-          this.queue.fail(job.id, `The worker process ${signal ? `was killed (${signal})` : `exited with code ${code}`} before finishing; resume the job to continue from its last checkpoint.`);
+          this.queue.fail(
+            job.id,
+            `The worker process ${signal ? `was killed (${signal})` : `exited with code ${code}`} before finishing; resume the job to continue from its last checkpoint.`,
+          );
         }
         settle();
       });

@@ -32,7 +32,11 @@ function connect(): Parent | null {
   const electronPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
   if (electronPort) {
     // postMessage hands the message to Electron at once; a turn of the event loop lets it go out.
-    return { send: (m) => electronPort.postMessage(m), flushed: () => new Promise((r) => setImmediate(r)), onMessage: (f) => electronPort.on('message', (e) => f(e.data as ToWorker)) };
+    return {
+      send: (m) => electronPort.postMessage(m),
+      flushed: () => new Promise((r) => setImmediate(r)),
+      onMessage: (f) => electronPort.on('message', (e) => f(e.data as ToWorker)),
+    };
   }
   if (process.send) {
     const send = process.send.bind(process);
@@ -77,7 +81,11 @@ export function runWorker(handlers: Readonly<Record<JobKindName, JobHandler>>): 
     const { job } = message;
     running = true;
     try {
-      if (!isJobKindName(job.kind)) throw new GroveError('unsupported', `This Grove has no job kind ${JSON.stringify(job.kind)}; known: ${Object.keys(handlers).join(', ')}.`);
+      if (!isJobKindName(job.kind))
+        throw new GroveError(
+          'unsupported',
+          `This Grove has no job kind ${JSON.stringify(job.kind)}; known: ${Object.keys(handlers).join(', ')}.`,
+        );
       const result = await handlers[job.kind](job.payload, {
         forestHome: job.forestHome,
         signal: controller.signal,
@@ -85,7 +93,9 @@ export function runWorker(handlers: Readonly<Record<JobKindName, JobHandler>>): 
         record: (record) => parent.send({ type: 'record', record }),
         log: (line) => parent.send({ type: 'log', line }),
       });
-      parent.send(controller.signal.aborted ? { type: 'stopped', reason: controller.signal.reason as 'cancel' | 'pause' } : { type: 'done', result });
+      parent.send(
+        controller.signal.aborted ? { type: 'stopped', reason: controller.signal.reason as 'cancel' | 'pause' } : { type: 'done', result },
+      );
     } catch (err) {
       parent.send({ type: 'error', error: toErrorData(err) });
     }

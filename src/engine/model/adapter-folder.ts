@@ -56,29 +56,40 @@ export function parseAdapterConfig(json: unknown, where: string): AdapterDescrip
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return bad('not a JSON object. Re-export the adapter.');
   const c = json as Record<string, unknown>;
   if (c.peft_type !== 'LORA') bad(`peft_type is ${JSON.stringify(c.peft_type)}; Grove reads LoRA adapters (peft_type "LORA") only.`);
-  if (c.task_type !== undefined && c.task_type !== null && c.task_type !== 'CAUSAL_LM') bad(`task_type is ${JSON.stringify(c.task_type)}; Grove's experts are causal language models (CAUSAL_LM).`);
+  if (c.task_type !== undefined && c.task_type !== null && c.task_type !== 'CAUSAL_LM')
+    bad(`task_type is ${JSON.stringify(c.task_type)}; Grove's experts are causal language models (CAUSAL_LM).`);
   if (!Number.isInteger(c.r) || (c.r as number) < 1) bad(`r is ${JSON.stringify(c.r)}, not a positive integer rank.`);
   const alpha = c.lora_alpha ?? 8; // PEFT's default
   if (typeof alpha !== 'number' || !(alpha > 0)) return bad(`lora_alpha is ${JSON.stringify(alpha)}, not a positive number.`);
   if (c.use_dora === true) bad('it is a DoRA adapter (use_dora); Grove computes plain LoRA. Train it without DoRA.');
   if (c.use_rslora === true) bad('it uses rank-stabilised scaling (use_rslora); Grove scales by lora_alpha / r. Train it without rsLoRA.');
   if (c.fan_in_fan_out === true) bad('its weights are stored fan-in-fan-out (Conv1D layout); Grove reads PyTorch Linear layout.');
-  if (c.bias !== undefined && c.bias !== 'none') bad(`it trains biases (bias ${JSON.stringify(c.bias)}); Grove's adapters have none (bias "none").`);
+  if (c.bias !== undefined && c.bias !== 'none')
+    bad(`it trains biases (bias ${JSON.stringify(c.bias)}); Grove's adapters have none (bias "none").`);
   // (layers_pattern only names the layer list that layers_to_transform indexes: harmless alone.)
   const layers = c.layers_to_transform;
-  if (layers !== undefined && layers !== null && !(Array.isArray(layers) && layers.length === 0)) bad('it adapts only some layers (layers_to_transform); Grove adapts every layer. Train it without layers_to_transform.');
+  if (layers !== undefined && layers !== null && !(Array.isArray(layers) && layers.length === 0))
+    bad('it adapts only some layers (layers_to_transform); Grove adapts every layer. Train it without layers_to_transform.');
   for (const key of ['rank_pattern', 'alpha_pattern'] as const) {
     const v = c[key];
-    if (v !== undefined && v !== null && (typeof v !== 'object' || Object.keys(v).length > 0)) bad(`it sets ${key}; Grove uses one rank and alpha for every projection.`);
+    if (v !== undefined && v !== null && (typeof v !== 'object' || Object.keys(v).length > 0))
+      bad(`it sets ${key}; Grove uses one rank and alpha for every projection.`);
   }
-  if (c.modules_to_save !== undefined && c.modules_to_save !== null && !(Array.isArray(c.modules_to_save) && c.modules_to_save.length === 0)) bad('it also saves full modules (modules_to_save); Grove adapters hold low-rank factors only.');
+  if (
+    c.modules_to_save !== undefined &&
+    c.modules_to_save !== null &&
+    !(Array.isArray(c.modules_to_save) && c.modules_to_save.length === 0)
+  )
+    bad('it also saves full modules (modules_to_save); Grove adapters hold low-rank factors only.');
   const targets = c.target_modules;
-  if (!Array.isArray(targets) || !targets.every((t) => typeof t === 'string')) return bad(`target_modules is ${JSON.stringify(targets)}; Grove reads a list of projection names (${LORA_TARGETS.join(', ')}).`);
+  if (!Array.isArray(targets) || !targets.every((t) => typeof t === 'string'))
+    return bad(`target_modules is ${JSON.stringify(targets)}; Grove reads a list of projection names (${LORA_TARGETS.join(', ')}).`);
   const unknown = targets.filter((t) => !(LORA_TARGETS as readonly string[]).includes(t));
   if (unknown.length > 0) bad(`target_modules names ${unknown.join(', ')}; Grove adapts ${LORA_TARGETS.join(', ')}.`);
   // Grove's order, whatever order the file lists them in.
   const lora: LoraConfig = { rank: c.r as number, alpha, targets: LORA_TARGETS.filter((t) => targets.includes(t)) as LoraTarget[] };
-  if (typeof c.base_model_name_or_path !== 'string' || c.base_model_name_or_path === '') bad('base_model_name_or_path is missing; an adapter must say which base it was trained on.');
+  if (typeof c.base_model_name_or_path !== 'string' || c.base_model_name_or_path === '')
+    bad('base_model_name_or_path is missing; an adapter must say which base it was trained on.');
   return { lora, baseModel: c.base_model_name_or_path as string };
 }
 
@@ -111,7 +122,11 @@ export async function readAdapterDescription(folder: string): Promise<AdapterDes
   try {
     text = await readFile(configPath, 'utf8');
   } catch (err) {
-    throw new GroveError('not_found', `${configPath}: cannot read the adapter's config (${(err as NodeJS.ErrnoException).code ?? String(err)}). Point Grove at a PEFT adapter folder.`, { path: configPath });
+    throw new GroveError(
+      'not_found',
+      `${configPath}: cannot read the adapter's config (${(err as NodeJS.ErrnoException).code ?? String(err)}). Point Grove at a PEFT adapter folder.`,
+      { path: configPath },
+    );
   }
   let json: unknown;
   try {
@@ -131,9 +146,17 @@ export async function readAdapterFolder(folder: string, config: ModelConfig): Pr
   try {
     for (const s of loraSpecs(config, description.lora)) {
       const name = peftName(s.name);
-      if (!weights.has(name)) throw new GroveError('bad_input', `${weights.path}: tensor ${name} is missing, though adapter_config.json targets it. The adapter is incomplete or for another model.`);
+      if (!weights.has(name))
+        throw new GroveError(
+          'bad_input',
+          `${weights.path}: tensor ${name} is missing, though adapter_config.json targets it. The adapter is incomplete or for another model.`,
+        );
       const shape = weights.info(name).shape;
-      if (shape.join(',') !== s.shape.join(',')) throw new GroveError('bad_input', `${weights.path}: tensor ${name} is [${shape.join(', ')}], but this base with rank ${description.lora.rank} needs [${s.shape.join(', ')}]. The adapter was trained on another base.`);
+      if (shape.join(',') !== s.shape.join(','))
+        throw new GroveError(
+          'bad_input',
+          `${weights.path}: tensor ${name} is [${shape.join(', ')}], but this base with rank ${description.lora.rank} needs [${s.shape.join(', ')}]. The adapter was trained on another base.`,
+        );
     }
   } catch (err) {
     await weights.close();

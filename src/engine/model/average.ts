@@ -10,10 +10,15 @@ import type { TensorReader } from './safetensors';
 export function normaliseWeights(weights: readonly number[]): number[] {
   if (weights.length === 0) throw new GroveError('bad_input', 'average: no models given. Pass at least one model with a weight.');
   weights.forEach((w, j) => {
-    if (!Number.isFinite(w) || w < 0) throw new GroveError('bad_input', `average: weight ${j} is ${w}; weights must be finite and >= 0. Fix that weight.`, { index: j, weight: w });
+    if (!Number.isFinite(w) || w < 0)
+      throw new GroveError('bad_input', `average: weight ${j} is ${w}; weights must be finite and >= 0. Fix that weight.`, {
+        index: j,
+        weight: w,
+      });
   });
   const sum = weights.reduce((a, b) => a + b, 0);
-  if (sum === 0) throw new GroveError('bad_input', 'average: all weights are zero. Give at least one model a positive weight.', { weights });
+  if (sum === 0)
+    throw new GroveError('bad_input', 'average: all weights are zero. Give at least one model a positive weight.', { weights });
   return weights.map((w) => w / sum);
 }
 
@@ -37,7 +42,11 @@ export function assertOneLineage(configs: readonly ModelConfig[], labels: readon
     const diff = configDifferences(first, c);
     if (diff.length > 0) {
       const shown = diff.map((k) => `${k} ${JSON.stringify(first[k])} vs ${JSON.stringify(c[k])}`).join(', ');
-      throw new GroveError('bad_input', `${what}: ${labels[j]} differs from ${labels[0]} in ${shown}. Only models of one lineage (same architecture and shape) can be merged.`, { fields: diff });
+      throw new GroveError(
+        'bad_input',
+        `${what}: ${labels[j]} differs from ${labels[0]} in ${shown}. Only models of one lineage (same architecture and shape) can be merged.`,
+        { fields: diff },
+      );
     }
   });
 }

@@ -46,7 +46,10 @@ export const ModelConfigSchema = z
     oBias: z.boolean().default(false),
     initializerRange: z.number().positive().default(0.02),
     bosTokenId: tokenId.nullable().default(null),
-    eosTokenId: z.union([tokenId, z.array(tokenId)]).nullable().default(null),
+    eosTokenId: z
+      .union([tokenId, z.array(tokenId)])
+      .nullable()
+      .default(null),
     torchDtype: z.enum(['float32', 'float16', 'bfloat16']).default('float32'),
   })
   .transform((c) => {
@@ -55,11 +58,15 @@ export const ModelConfigSchema = z
   })
   .superRefine((c, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (!Number.isInteger(c.headDim)) issue('headDim', `hiddenSize ${c.hiddenSize} is not divisible by numAttentionHeads ${c.numAttentionHeads}; set headDim explicitly`);
+    if (!Number.isInteger(c.headDim))
+      issue('headDim', `hiddenSize ${c.hiddenSize} is not divisible by numAttentionHeads ${c.numAttentionHeads}; set headDim explicitly`);
     if (c.headDim % 2 !== 0) issue('headDim', `rotary embeddings need an even head size, got ${c.headDim}`);
-    if (c.numAttentionHeads % c.numKeyValueHeads !== 0) issue('numKeyValueHeads', `numAttentionHeads ${c.numAttentionHeads} must be a multiple of numKeyValueHeads ${c.numKeyValueHeads}`);
-    if (c.architecture === 'Qwen2ForCausalLM' && (!c.qkvBias || c.oBias)) issue('qkvBias', 'Qwen2ForCausalLM always has q/k/v biases and no o bias (qkvBias true, oBias false)');
-    if (c.architecture === 'LlamaForCausalLM' && c.qkvBias !== c.oBias) issue('oBias', 'LlamaForCausalLM has one attention_bias switch for q, k, v and o: qkvBias and oBias must be equal');
+    if (c.numAttentionHeads % c.numKeyValueHeads !== 0)
+      issue('numKeyValueHeads', `numAttentionHeads ${c.numAttentionHeads} must be a multiple of numKeyValueHeads ${c.numKeyValueHeads}`);
+    if (c.architecture === 'Qwen2ForCausalLM' && (!c.qkvBias || c.oBias))
+      issue('qkvBias', 'Qwen2ForCausalLM always has q/k/v biases and no o bias (qkvBias true, oBias false)');
+    if (c.architecture === 'LlamaForCausalLM' && c.qkvBias !== c.oBias)
+      issue('oBias', 'LlamaForCausalLM has one attention_bias switch for q, k, v and o: qkvBias and oBias must be equal');
   });
 
 export type ModelConfig = z.output<typeof ModelConfigSchema>;
@@ -71,17 +78,35 @@ export function parseModelConfig(input: unknown, where = 'model config'): ModelC
   if (!result.success) {
     const first = result.error.issues[0];
     const path = first && first.path.length > 0 ? first.path.join('.') : '(root)';
-    throw new GroveError('bad_input', `${where}: ${path}: ${first?.message ?? 'invalid'}. Fix that field and try again.`, { issues: result.error.issues });
+    throw new GroveError('bad_input', `${where}: ${path}: ${first?.message ?? 'invalid'}. Fix that field and try again.`, {
+      issues: result.error.issues,
+    });
   }
   return result.data;
 }
 
 /** HF config.json keys Grove models; every other key is kept verbatim in `extras`. */
 const HF_KNOWN_KEYS = [
-  'architectures', 'model_type', 'vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers',
-  'num_attention_heads', 'num_key_value_heads', 'head_dim', 'rms_norm_eps', ...HF_ROPE_KEYS,
-  'max_position_embeddings', 'tie_word_embeddings', 'attention_bias', 'initializer_range', 'bos_token_id',
-  'eos_token_id', 'torch_dtype', 'dtype', 'hidden_act',
+  'architectures',
+  'model_type',
+  'vocab_size',
+  'hidden_size',
+  'intermediate_size',
+  'num_hidden_layers',
+  'num_attention_heads',
+  'num_key_value_heads',
+  'head_dim',
+  'rms_norm_eps',
+  ...HF_ROPE_KEYS,
+  'max_position_embeddings',
+  'tie_word_embeddings',
+  'attention_bias',
+  'initializer_range',
+  'bos_token_id',
+  'eos_token_id',
+  'torch_dtype',
+  'dtype',
+  'hidden_act',
 ] as const;
 
 export interface HfConfig {
@@ -155,13 +180,16 @@ export function toHfConfig(config: ModelConfig, extras: Record<string, unknown> 
   // One layout, the classic top-level one: transformers 4.x and llama.cpp's converter read only it, and
   // transformers 5.x reads it too (it moves rope_scaling and rope_theta into rope_parameters on load).
   out.rope_theta = c.ropeTheta;
-  out.rope_scaling = c.ropeScaling === null ? null : {
-    rope_type: c.ropeScaling.ropeType,
-    factor: c.ropeScaling.factor,
-    low_freq_factor: c.ropeScaling.lowFreqFactor,
-    high_freq_factor: c.ropeScaling.highFreqFactor,
-    original_max_position_embeddings: c.ropeScaling.originalMaxPositionEmbeddings,
-  };
+  out.rope_scaling =
+    c.ropeScaling === null
+      ? null
+      : {
+          rope_type: c.ropeScaling.ropeType,
+          factor: c.ropeScaling.factor,
+          low_freq_factor: c.ropeScaling.lowFreqFactor,
+          high_freq_factor: c.ropeScaling.highFreqFactor,
+          original_max_position_embeddings: c.ropeScaling.originalMaxPositionEmbeddings,
+        };
   out.max_position_embeddings = c.maxPositionEmbeddings;
   out.tie_word_embeddings = c.tieWordEmbeddings;
   if (c.architecture === 'LlamaForCausalLM') out.attention_bias = c.qkvBias;
@@ -183,7 +211,11 @@ const COMPUTATION_KEYS: ReadonlyArray<{ key: string; ok: (v: unknown) => boolean
   { key: 'attention_bias', ok: (v) => typeof v === 'boolean', why: 'it must be true or false' },
   { key: 'mlp_bias', ok: (v) => v === false, why: 'Grove implements bias-free MLPs only' },
   { key: 'use_sliding_window', ok: (v) => v === false, why: 'Grove implements full causal attention only' },
-  { key: 'layer_types', ok: (v) => Array.isArray(v) && v.every((t) => t === 'full_attention'), why: 'Grove implements full causal attention in every layer only' },
+  {
+    key: 'layer_types',
+    ok: (v) => Array.isArray(v) && v.every((t) => t === 'full_attention'),
+    why: 'Grove implements full causal attention in every layer only',
+  },
   { key: 'partial_rotary_factor', ok: (v) => v === 1, why: 'Grove rotates the whole head' },
   { key: 'rope_interleaved', ok: (v) => v === false, why: 'Grove implements the rotate-half rotary layout of transformers' },
   { key: 'attention_dropout', ok: (v) => v === 0, why: 'Grove trains without dropout' },
@@ -196,30 +228,70 @@ const COMPUTATION_KEYS: ReadonlyArray<{ key: string; ok: (v: unknown) => boolean
 /** Refuses, by name, a key that would make Grove compute something other than what the config says. */
 function checkUnsupportedFeatures(hf: Record<string, unknown>, arch: Architecture, where: string): void {
   if (hf.model_type !== undefined && hf.model_type !== MODEL_TYPE[arch]) {
-    throw new GroveError('unsupported', `${where}: model_type ${JSON.stringify(hf.model_type)} does not match architecture ${arch} (transformers builds the model from model_type, which would be "${MODEL_TYPE[arch]}"). Choose a model of a supported family, or fix config.json.`, { key: 'model_type', value: hf.model_type, architecture: arch });
+    throw new GroveError(
+      'unsupported',
+      `${where}: model_type ${JSON.stringify(hf.model_type)} does not match architecture ${arch} (transformers builds the model from model_type, which would be "${MODEL_TYPE[arch]}"). Choose a model of a supported family, or fix config.json.`,
+      { key: 'model_type', value: hf.model_type, architecture: arch },
+    );
   }
   for (const { key, ok, why } of COMPUTATION_KEYS) {
     if (hf[key] === undefined || ok(hf[key])) continue;
-    throw new GroveError('unsupported', `${where}: ${key} = ${JSON.stringify(hf[key])} is not supported (${why}). Choose a model without it, or fix config.json.`, { key, value: hf[key], architecture: arch });
+    throw new GroveError(
+      'unsupported',
+      `${where}: ${key} = ${JSON.stringify(hf[key])} is not supported (${why}). Choose a model without it, or fix config.json.`,
+      { key, value: hf[key], architecture: arch },
+    );
   }
 }
 
 /** Named shapes: Grove's from-scratch seeds and the benchmark's reference shape. */
 export const MODEL_PRESETS = {
-  tiny: { architecture: 'LlamaForCausalLM', vocabSize: 8192, hiddenSize: 128, intermediateSize: 512, numHiddenLayers: 4, numAttentionHeads: 4, maxPositionEmbeddings: 1024, tieWordEmbeddings: true },
-  small: { architecture: 'LlamaForCausalLM', vocabSize: 8192, hiddenSize: 384, intermediateSize: 1024, numHiddenLayers: 6, numAttentionHeads: 6, maxPositionEmbeddings: 1024, tieWordEmbeddings: true },
+  tiny: {
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 8192,
+    hiddenSize: 128,
+    intermediateSize: 512,
+    numHiddenLayers: 4,
+    numAttentionHeads: 4,
+    maxPositionEmbeddings: 1024,
+    tieWordEmbeddings: true,
+  },
+  small: {
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 8192,
+    hiddenSize: 384,
+    intermediateSize: 1024,
+    numHiddenLayers: 6,
+    numAttentionHeads: 6,
+    maxPositionEmbeddings: 1024,
+    tieWordEmbeddings: true,
+  },
   // Same shape and hyper-parameters as HuggingFaceTB/SmolLM2-135M's config.json.
   'smollm2-135m': {
-    architecture: 'LlamaForCausalLM', vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536, numHiddenLayers: 30, numAttentionHeads: 9,
-    numKeyValueHeads: 3, maxPositionEmbeddings: 8192, rmsNormEps: 1e-5, ropeTheta: 100000, tieWordEmbeddings: true,
-    initializerRange: 0.041666666666666664, bosTokenId: 0, eosTokenId: 0, torchDtype: 'bfloat16',
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 49152,
+    hiddenSize: 576,
+    intermediateSize: 1536,
+    numHiddenLayers: 30,
+    numAttentionHeads: 9,
+    numKeyValueHeads: 3,
+    maxPositionEmbeddings: 8192,
+    rmsNormEps: 1e-5,
+    ropeTheta: 100000,
+    tieWordEmbeddings: true,
+    initializerRange: 0.041666666666666664,
+    bosTokenId: 0,
+    eosTokenId: 0,
+    torchDtype: 'bfloat16',
   },
 } as const satisfies Record<string, ModelConfigInput>;
 export type PresetName = keyof typeof MODEL_PRESETS;
 
 export function presetConfig(name: string, overrides: Partial<ModelConfigInput> = {}): ModelConfig {
   if (!Object.hasOwn(MODEL_PRESETS, name)) {
-    throw new GroveError('bad_input', `model preset "${name}" does not exist; choose one of ${Object.keys(MODEL_PRESETS).join(', ')}.`, { preset: name });
+    throw new GroveError('bad_input', `model preset "${name}" does not exist; choose one of ${Object.keys(MODEL_PRESETS).join(', ')}.`, {
+      preset: name,
+    });
   }
   return parseModelConfig({ ...MODEL_PRESETS[name as PresetName], ...overrides }, `model preset "${name}"`);
 }

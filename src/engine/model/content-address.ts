@@ -56,9 +56,15 @@ function sha256(text: string | Uint8Array): string {
  * adapter_config.json + adapter_model.safetensors) and returns its address. An adapter's address covers its
  * base's: the same factors over another base are another model.
  */
-export async function writeAddressManifest(folder: string, configFile: string, o: { weightsSha256: string; tokenizerSha256: string | null; baseSha256?: string }): Promise<string> {
+export async function writeAddressManifest(
+  folder: string,
+  configFile: string,
+  o: { weightsSha256: string; tokenizerSha256: string | null; baseSha256?: string },
+): Promise<string> {
   const common = { weights: o.weightsSha256, config: sha256(await readFile(join(folder, configFile))), tokenizer: o.tokenizerSha256 };
-  const text = manifestText(o.baseSha256 === undefined ? { format: FORMAT, ...common } : { format: ADAPTER_FORMAT, ...common, base: o.baseSha256 });
+  const text = manifestText(
+    o.baseSha256 === undefined ? { format: FORMAT, ...common } : { format: ADAPTER_FORMAT, ...common, base: o.baseSha256 },
+  );
   await writeFileDurable(join(folder, ADDRESS_FILE), text);
   return sha256(text);
 }
@@ -67,11 +73,19 @@ export async function writeAddressManifest(folder: string, configFile: string, o
 export async function readAddressManifest(folder: string): Promise<AddressManifest | null> {
   const text = await readFile(join(folder, ADDRESS_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
-    throw new GroveError('internal', `${join(folder, ADDRESS_FILE)}: cannot read the store's address manifest (${err.code ?? err.message}). Check the forest home's permissions.`, { path: folder });
+    throw new GroveError(
+      'internal',
+      `${join(folder, ADDRESS_FILE)}: cannot read the store's address manifest (${err.code ?? err.message}). Check the forest home's permissions.`,
+      { path: folder },
+    );
   });
   if (text === null) return null;
   const damaged = (): never => {
-    throw new GroveError('internal', `${join(folder, ADDRESS_FILE)} is damaged. Remove the model that uses it and restore it from an export or a backup.`, { path: folder });
+    throw new GroveError(
+      'internal',
+      `${join(folder, ADDRESS_FILE)} is damaged. Remove the model that uses it and restore it from an export or a backup.`,
+      { path: folder },
+    );
   };
   let m: AddressManifest;
   try {
@@ -81,9 +95,21 @@ export async function readAddressManifest(folder: string): Promise<AddressManife
   }
   const adapter = m !== null && typeof m === 'object' && m.format === ADAPTER_FORMAT;
   if (adapter && !SHA256_NAME.test(String(m.base))) return damaged();
-  if (m === null || typeof m !== 'object' || (m.format !== FORMAT && !adapter) || !SHA256_NAME.test(String(m.weights)) || !SHA256_NAME.test(String(m.config)) || !(m.tokenizer === null || SHA256_NAME.test(String(m.tokenizer)))) return damaged();
+  if (
+    m === null ||
+    typeof m !== 'object' ||
+    (m.format !== FORMAT && !adapter) ||
+    !SHA256_NAME.test(String(m.weights)) ||
+    !SHA256_NAME.test(String(m.config)) ||
+    !(m.tokenizer === null || SHA256_NAME.test(String(m.tokenizer)))
+  )
+    return damaged();
   if (sha256(text) !== basename(folder)) {
-    throw new GroveError('internal', `${folder} is damaged: its address manifest does not hash to the folder's name. Remove the model that uses it and restore it from an export or a backup.`, { path: folder });
+    throw new GroveError(
+      'internal',
+      `${folder} is damaged: its address manifest does not hash to the folder's name. Remove the model that uses it and restore it from an export or a backup.`,
+      { path: folder },
+    );
   }
   return m;
 }
@@ -93,11 +119,19 @@ async function checkWeightsHash(folder: string, weightsFile: string, expected: s
   const path = join(folder, weightsFile);
   const s = await stat(path);
   const stampPath = join(folder, STAMP);
-  const stamp = (await readFile(stampPath, 'utf8').then((t) => JSON.parse(t) as Stamp, () => null)) ?? null;
+  const stamp =
+    (await readFile(stampPath, 'utf8').then(
+      (t) => JSON.parse(t) as Stamp,
+      () => null,
+    )) ?? null;
   if (stamp && stamp.size === s.size && stamp.mtimeMs === s.mtimeMs) return;
   const actual = await sha256File(path);
   if (actual !== expected) {
-    throw new GroveError('internal', `${path} is damaged: its sha256 is ${actual.slice(0, 12)}…, but the store named it ${named}. Remove the model that uses it and restore it from an export or a backup.`, { path, expected, actual });
+    throw new GroveError(
+      'internal',
+      `${path} is damaged: its sha256 is ${actual.slice(0, 12)}…, but the store named it ${named}. Remove the model that uses it and restore it from an export or a backup.`,
+      { path, expected, actual },
+    );
   }
   // A stamp that cannot be written (a read-only store) only means hashing again next time.
   await writeFile(stampPath, JSON.stringify({ size: s.size, mtimeMs: s.mtimeMs } satisfies Stamp)).catch(() => undefined);
@@ -115,7 +149,11 @@ export async function verifyContentAddress(folder: string, weightsFile: string, 
   if (manifest === null) return checkWeightsHash(folder, weightsFile, name, `${name.slice(0, 12)}…`);
   const config = sha256(await readFile(join(folder, configFile)));
   if (config !== manifest.config) {
-    throw new GroveError('internal', `${join(folder, configFile)} is damaged or was edited: it is not the config this model was stored with. Remove the model that uses it and restore it from an export or a backup.`, { path: folder });
+    throw new GroveError(
+      'internal',
+      `${join(folder, configFile)} is damaged or was edited: it is not the config this model was stored with. Remove the model that uses it and restore it from an export or a backup.`,
+      { path: folder },
+    );
   }
   await checkWeightsHash(folder, weightsFile, manifest.weights, `${manifest.weights.slice(0, 12)}… in its address manifest`);
 }

@@ -16,7 +16,10 @@ import { GROVE_VERSION } from '../version';
 export function derivedKey(weights: TensorReader, what: Record<string, unknown>): { key: string; dir: string } {
   const weightsFile = weights.info(weights.tensorNames[0] as string).path;
   const st = statSync(weightsFile);
-  const key = createHash('sha256').update(JSON.stringify({ ...what, weightsFile, size: st.size, mtime: st.mtimeMs, grove: GROVE_VERSION })).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ ...what, weightsFile, size: st.size, mtime: st.mtimeMs, grove: GROVE_VERSION }))
+    .digest('hex')
+    .slice(0, 16);
   return { key, dir: dirname(weightsFile) };
 }
 

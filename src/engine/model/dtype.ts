@@ -3,10 +3,21 @@
 
 /** Bytes per element of every dtype the safetensors format defines. */
 export const DTYPE_SIZES = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1,
-  I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4,
-  I64: 8, U64: 8, F64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  I64: 8,
+  U64: 8,
+  F64: 8,
 } as const;
 export type Dtype = keyof typeof DTYPE_SIZES;
 
@@ -30,7 +41,8 @@ function halfTable(): Float32Array {
     const sign = h & 0x8000 ? -1 : 1;
     const exp = (h >>> 10) & 0x1f;
     const mant = h & 0x3ff;
-    if (exp === 0) table[h] = sign * mant * 2 ** -24; // zero and subnormals
+    if (exp === 0)
+      table[h] = sign * mant * 2 ** -24; // zero and subnormals
     else if (exp === 0x1f) table[h] = mant === 0 ? sign * Infinity : NaN;
     else table[h] = sign * (1 + mant / 1024) * 2 ** (exp - 15);
   }
@@ -86,7 +98,8 @@ export function f32ToBf16(values: Float32Array, out = new Uint16Array(values.len
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
   for (let i = 0; i < values.length; i++) {
     const x = bits[i]!;
-    if ((x & 0x7f800000) === 0x7f800000 && (x & 0x7fffff) !== 0) out[i] = (x >>> 16) | 0x40; // quiet NaN
+    if ((x & 0x7f800000) === 0x7f800000 && (x & 0x7fffff) !== 0)
+      out[i] = (x >>> 16) | 0x40; // quiet NaN
     else out[i] = ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
   }
   return out;
@@ -103,7 +116,10 @@ export function bytesToF32(dtype: Dtype, bytes: Uint8Array): Float32Array {
     case 'BF16':
       return bf16ToF32(u16View(bytes));
     case 'F64': {
-      const f64 = bytes.byteOffset % 8 === 0 ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8) : new Float64Array(bytes.slice().buffer);
+      const f64 =
+        bytes.byteOffset % 8 === 0
+          ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8)
+          : new Float64Array(bytes.slice().buffer);
       return Float32Array.from(f64);
     }
     default:

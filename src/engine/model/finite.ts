@@ -9,7 +9,11 @@ export function assertFinite(values: Float32Array, tensor: string, where: string
     const v = values[i]!;
     // v - v is 0 for every finite v and NaN for NaN and ±Infinity: one comparison per element.
     if (v - v !== 0) {
-      throw new GroveError('bad_input', `${where}: tensor "${tensor}" holds ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'} at element ${offset + i}; such a weight would poison every result computed from it, so Grove neither stores nor averages it. Use a model whose weights are all finite numbers (if this one came from training, the run diverged: train it again with a lower learning rate).`, { tensor, element: offset + i, path: where });
+      throw new GroveError(
+        'bad_input',
+        `${where}: tensor "${tensor}" holds ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'} at element ${offset + i}; such a weight would poison every result computed from it, so Grove neither stores nor averages it. Use a model whose weights are all finite numbers (if this one came from training, the run diverged: train it again with a lower learning rate).`,
+        { tensor, element: offset + i, path: where },
+      );
     }
   }
 }

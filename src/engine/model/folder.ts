@@ -16,7 +16,10 @@ export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Opens the weights of a folder (single file or sharded) or of a .safetensors file path. */
@@ -24,7 +27,11 @@ export async function openWeights(path: string): Promise<TensorReader> {
   if (!(await stat(path).catch(() => null))?.isDirectory()) return SafetensorsFile.open(path);
   if (await exists(join(path, WEIGHTS_FILE))) return SafetensorsFile.open(join(path, WEIGHTS_FILE));
   if (await exists(join(path, INDEX_FILE))) return ShardedSafetensors.open(join(path, INDEX_FILE));
-  throw new GroveError('not_found', `${path}: no ${WEIGHTS_FILE} or ${INDEX_FILE} in this folder. Point Grove at a Hugging Face model folder.`, { path });
+  throw new GroveError(
+    'not_found',
+    `${path}: no ${WEIGHTS_FILE} or ${INDEX_FILE} in this folder. Point Grove at a Hugging Face model folder.`,
+    { path },
+  );
 }
 
 /** config.json is a few kB; anything near this size is not one. */
@@ -40,7 +47,12 @@ const RECOMPUTED = /^model\.layers\.\d+\.self_attn\.rotary_emb\.inv_freq$/;
 const LAYER = /^model\.layers\.(\d+)\./;
 
 function shown(names: readonly string[]): string {
-  return names.slice(0, 5).map((n) => `"${n}"`).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+  return (
+    names
+      .slice(0, 5)
+      .map((n) => `"${n}"`)
+      .join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '')
+  );
 }
 
 /**
@@ -56,24 +68,46 @@ export function checkWeights(config: ModelConfig, weights: TensorReader, where: 
     if (m) layers.add(Number(m[1]));
   }
   if (config.numHiddenLayers !== layers.size) {
-    const held = layers.size === 0 ? 'no layers' : `${layers.size} layer${layers.size === 1 ? '' : 's'} (numbered ${Math.min(...layers)} to ${Math.max(...layers)})`;
-    throw new GroveError('bad_input', `${where}: config.json says num_hidden_layers = ${config.numHiddenLayers}, but the weights hold ${held}. Check that config.json belongs to these weights.`, { layers: config.numHiddenLayers, held: layers.size });
+    const held =
+      layers.size === 0
+        ? 'no layers'
+        : `${layers.size} layer${layers.size === 1 ? '' : 's'} (numbered ${Math.min(...layers)} to ${Math.max(...layers)})`;
+    throw new GroveError(
+      'bad_input',
+      `${where}: config.json says num_hidden_layers = ${config.numHiddenLayers}, but the weights hold ${held}. Check that config.json belongs to these weights.`,
+      { layers: config.numHiddenLayers, held: layers.size },
+    );
   }
   const specs = parameterSpecs(config);
   for (const spec of specs) {
     if (!weights.has(spec.name)) {
-      throw new GroveError('bad_input', `${where}: tensor "${spec.name}" is missing for this ${config.architecture} config. Check that config.json belongs to these weights.`, { tensor: spec.name });
+      throw new GroveError(
+        'bad_input',
+        `${where}: tensor "${spec.name}" is missing for this ${config.architecture} config. Check that config.json belongs to these weights.`,
+        { tensor: spec.name },
+      );
     }
     const shape = weights.info(spec.name).shape;
     if (shape.length !== spec.shape.length || shape.some((d, i) => d !== spec.shape[i])) {
-      throw new GroveError('bad_input', `${where}: tensor "${spec.name}" has shape [${shape.join(', ')}] but the config needs [${spec.shape.join(', ')}]. Check that config.json belongs to these weights.`, { tensor: spec.name, shape, expected: spec.shape });
+      throw new GroveError(
+        'bad_input',
+        `${where}: tensor "${spec.name}" has shape [${shape.join(', ')}] but the config needs [${spec.shape.join(', ')}]. Check that config.json belongs to these weights.`,
+        { tensor: spec.name, shape, expected: spec.shape },
+      );
     }
   }
   const expected = new Set(specs.map((s) => s.name));
   const extra = weights.tensorNames.filter((n) => !expected.has(n) && !RECOMPUTED.test(n));
   if (extra.length > 0) {
-    const tiedHint = config.tieWordEmbeddings && extra.includes('lm_head.weight') ? ' (lm_head.weight in a model with tie_word_embeddings: true: the config says the output layer is the embedding, the weights hold another one)' : '';
-    throw new GroveError('bad_input', `${where}: the weights hold tensor${extra.length === 1 ? '' : 's'} ${shown(extra)} that this ${config.architecture} config does not use${tiedHint}; Grove would silently drop ${extra.length === 1 ? 'it' : 'them'}. Check that config.json belongs to these weights.`, { tensors: extra.slice(0, 20) });
+    const tiedHint =
+      config.tieWordEmbeddings && extra.includes('lm_head.weight')
+        ? ' (lm_head.weight in a model with tie_word_embeddings: true: the config says the output layer is the embedding, the weights hold another one)'
+        : '';
+    throw new GroveError(
+      'bad_input',
+      `${where}: the weights hold tensor${extra.length === 1 ? '' : 's'} ${shown(extra)} that this ${config.architecture} config does not use${tiedHint}; Grove would silently drop ${extra.length === 1 ? 'it' : 'them'}. Check that config.json belongs to these weights.`,
+      { tensors: extra.slice(0, 20) },
+    );
   }
 }
 

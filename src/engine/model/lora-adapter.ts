@@ -46,16 +46,29 @@ export function checkAdapter(config: ModelConfig, adapter: LoraAdapter, label: s
   const specs = loraSpecs(config, adapter.lora);
   for (const s of specs) {
     const data = adapter.tensors.get(s.name);
-    if (!data) throw new GroveError('bad_input', `${label}: adapter tensor ${s.name} is missing, though its settings target ${s.projection}. The adapter is incomplete or for another base.`, { tensor: s.name });
+    if (!data)
+      throw new GroveError(
+        'bad_input',
+        `${label}: adapter tensor ${s.name} is missing, though its settings target ${s.projection}. The adapter is incomplete or for another base.`,
+        { tensor: s.name },
+      );
     if (data.length !== elementCount(s.shape)) {
-      throw new GroveError('bad_input', `${label}: adapter tensor ${s.name} holds ${data.length} values, but rank ${adapter.lora.rank} on this base needs [${s.shape.join(', ')}]. The adapter was trained on another base or with another rank.`, { tensor: s.name });
+      throw new GroveError(
+        'bad_input',
+        `${label}: adapter tensor ${s.name} holds ${data.length} values, but rank ${adapter.lora.rank} on this base needs [${s.shape.join(', ')}]. The adapter was trained on another base or with another rank.`,
+        { tensor: s.name },
+      );
     }
     assertFinite(data, s.name, label);
   }
   if (adapter.tensors.size !== specs.length) {
     const expected = new Set(specs.map((s) => s.name));
     const extra = [...adapter.tensors.keys()].filter((n) => !expected.has(n));
-    throw new GroveError('bad_input', `${label}: the adapter holds tensor${extra.length === 1 ? '' : 's'} ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ` and ${extra.length - 3} more` : ''} that its settings (targets ${adapter.lora.targets.join(', ')}) do not use on this base. The adapter is for another base or its settings are wrong.`, { tensors: extra.slice(0, 20) });
+    throw new GroveError(
+      'bad_input',
+      `${label}: the adapter holds tensor${extra.length === 1 ? '' : 's'} ${extra.slice(0, 3).join(', ')}${extra.length > 3 ? ` and ${extra.length - 3} more` : ''} that its settings (targets ${adapter.lora.targets.join(', ')}) do not use on this base. The adapter is for another base or its settings are wrong.`,
+      { tensors: extra.slice(0, 20) },
+    );
   }
 }
 

@@ -37,12 +37,17 @@ export interface LoraSpec extends ParamSpec {
  * allowed (PEFT allows it, and an exact merge of k adapters by concatenation has the sum of their ranks).
  */
 export function checkLora(lora: LoraConfig): void {
-  if (!Number.isInteger(lora.rank) || lora.rank < 1) throw new GroveError('bad_input', `LoRA rank ${lora.rank} is not a positive integer; use a rank such as 8, 16 or 32.`);
-  if (!Number.isFinite(lora.alpha) || lora.alpha <= 0) throw new GroveError('bad_input', `LoRA alpha ${lora.alpha} is not a positive number; use for example twice the rank.`);
-  if (lora.targets.length === 0) throw new GroveError('bad_input', `A LoRA adapter needs at least one target projection (${LORA_TARGETS.join(', ')}).`);
+  if (!Number.isInteger(lora.rank) || lora.rank < 1)
+    throw new GroveError('bad_input', `LoRA rank ${lora.rank} is not a positive integer; use a rank such as 8, 16 or 32.`);
+  if (!Number.isFinite(lora.alpha) || lora.alpha <= 0)
+    throw new GroveError('bad_input', `LoRA alpha ${lora.alpha} is not a positive number; use for example twice the rank.`);
+  if (lora.targets.length === 0)
+    throw new GroveError('bad_input', `A LoRA adapter needs at least one target projection (${LORA_TARGETS.join(', ')}).`);
   const unknown = lora.targets.filter((t) => !(LORA_TARGETS as readonly string[]).includes(t));
-  if (unknown.length > 0) throw new GroveError('bad_input', `Unknown LoRA target ${unknown.join(', ')}; Grove adapts ${LORA_TARGETS.join(', ')}.`);
-  if (new Set(lora.targets).size !== lora.targets.length) throw new GroveError('bad_input', `LoRA targets list a projection twice (${lora.targets.join(', ')}); name each once.`);
+  if (unknown.length > 0)
+    throw new GroveError('bad_input', `Unknown LoRA target ${unknown.join(', ')}; Grove adapts ${LORA_TARGETS.join(', ')}.`);
+  if (new Set(lora.targets).size !== lora.targets.length)
+    throw new GroveError('bad_input', `LoRA targets list a projection twice (${lora.targets.join(', ')}); name each once.`);
 }
 
 const MLP_TARGETS: readonly LoraTarget[] = ['gate_proj', 'up_proj', 'down_proj'];

@@ -19,9 +19,15 @@ export interface TruncatedProduct {
 }
 
 /** The truncated SVD of D = B A at rank r. B: [out, R], A: [R, in], both row-major. */
-export function truncateProduct(B: Float64Array, A: Float64Array, shape: { out: number; inner: number; in: number }, r: number): TruncatedProduct {
+export function truncateProduct(
+  B: Float64Array,
+  A: Float64Array,
+  shape: { out: number; inner: number; in: number },
+  r: number,
+): TruncatedProduct {
   const { out, inner: R, in: inn } = shape;
-  if (B.length !== out * R || A.length !== R * inn) throw new RangeError(`truncateProduct: factors of ${B.length} and ${A.length} values do not fit [${out}, ${R}] x [${R}, ${inn}]`);
+  if (B.length !== out * R || A.length !== R * inn)
+    throw new RangeError(`truncateProduct: factors of ${B.length} and ${A.length} values do not fit [${out}, ${R}] x [${R}, ${inn}]`);
   if (!Number.isInteger(r) || r < 1) throw new RangeError(`truncateProduct: rank ${r} is not a positive integer`);
   const Bout = new Float64Array(out * r);
   const Aout = new Float64Array(r * inn);

@@ -27,10 +27,20 @@ export function fileError(err: unknown, path: string, what: string): GroveError 
   if (err instanceof GroveError) return err;
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const reason = REASONS[code] ?? (code ? `${code}` : err instanceof Error ? err.message : String(err));
-  return new GroveError(code === 'ENOENT' ? 'not_found' : 'bad_input', `${path}: cannot read the ${what} (${reason}). Check the model folder.`, { path, code });
+  return new GroveError(
+    code === 'ENOENT' ? 'not_found' : 'bad_input',
+    `${path}: cannot read the ${what} (${reason}). Check the model folder.`,
+    { path, code },
+  );
 }
 
-function kindOf(s: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+function kindOf(s: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
   if (s.isDirectory()) return 'a folder';
   if (s.isFIFO()) return 'a named pipe (FIFO)';
   if (s.isSocket()) return 'a socket';
@@ -52,7 +62,10 @@ export async function openModelFile(path: string, what: string): Promise<{ fh: F
   }
   try {
     const s = await fh.stat();
-    if (!s.isFile()) throw new GroveError('bad_input', `${path}: the ${what} is ${kindOf(s)}, not a regular file. Replace it with the real file.`, { path });
+    if (!s.isFile())
+      throw new GroveError('bad_input', `${path}: the ${what} is ${kindOf(s)}, not a regular file. Replace it with the real file.`, {
+        path,
+      });
     return { fh, size: s.size };
   } catch (err) {
     await fh.close().catch(() => undefined);
@@ -72,7 +85,8 @@ export async function checkRegularFiles(folder: string, names: readonly string[]
       if (err.code === 'ENOENT') return null;
       throw fileError(err, path, name);
     });
-    if (s && !s.isFile()) throw new GroveError('bad_input', `${path}: ${name} is ${kindOf(s)}, not a regular file. Replace it with the real file.`, { path });
+    if (s && !s.isFile())
+      throw new GroveError('bad_input', `${path}: ${name} is ${kindOf(s)}, not a regular file. Replace it with the real file.`, { path });
   }
 }
 
@@ -95,7 +109,12 @@ export async function readModelJson(path: string, what: string, maxBytes: number
   const { fh, size } = await openModelFile(path, what);
   let text: string;
   try {
-    if (size > maxBytes) throw new GroveError('bad_input', `${path}: the ${what} has ${size} bytes, more than the ${maxBytes} such a file can need. Check that it is the right file.`, { path, size });
+    if (size > maxBytes)
+      throw new GroveError(
+        'bad_input',
+        `${path}: the ${what} has ${size} bytes, more than the ${maxBytes} such a file can need. Check that it is the right file.`,
+        { path, size },
+      );
     const bytes = new Uint8Array(size);
     let done = 0;
     while (done < size) {
@@ -105,7 +124,8 @@ export async function readModelJson(path: string, what: string, maxBytes: number
     }
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, done));
   } catch (err) {
-    if (err instanceof TypeError) throw new GroveError('bad_input', `${path}: the ${what} is not UTF-8 text. Fix or re-download the file.`, { path });
+    if (err instanceof TypeError)
+      throw new GroveError('bad_input', `${path}: the ${what} is not UTF-8 text. Fix or re-download the file.`, { path });
     throw fileError(err, path, what);
   } finally {
     await fh.close().catch(() => undefined);
@@ -114,10 +134,18 @@ export async function readModelJson(path: string, what: string, maxBytes: number
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new GroveError('bad_input', `${path}: the ${what} is not valid JSON (${err instanceof Error ? err.message : String(err)}). Fix or re-download the file.`, { path });
+    throw new GroveError(
+      'bad_input',
+      `${path}: the ${what} is not valid JSON (${err instanceof Error ? err.message : String(err)}). Fix or re-download the file.`,
+      { path },
+    );
   }
   if (jsonDepth(json, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-    throw new GroveError('bad_input', `${path}: the ${what} nests values more than ${MAX_JSON_DEPTH} levels deep, which no model file needs. Fix or re-download the file.`, { path });
+    throw new GroveError(
+      'bad_input',
+      `${path}: the ${what} nests values more than ${MAX_JSON_DEPTH} levels deep, which no model file needs. Fix or re-download the file.`,
+      { path },
+    );
   }
   return json;
 }

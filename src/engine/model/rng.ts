@@ -35,7 +35,8 @@ export class Rng {
    * seed (Grove uses the tensor name, so each tensor's init does not depend on the others).
    */
   constructor(seed: number, stream = '') {
-    if (!Number.isInteger(seed) || seed < 0 || seed >= TWO_POW_32) throw new RangeError(`seed must be an integer in [0, 2^32), got ${seed}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed >= TWO_POW_32)
+      throw new RangeError(`seed must be an integer in [0, 2^32), got ${seed}`);
     const mixer = { x: (seed ^ Math.imul(fnv1a32(stream), 0x27d4eb2d)) | 0 };
     splitmix32(mixer); // decorrelate nearby seeds before taking the state
     this.s0 = splitmix32(mixer);

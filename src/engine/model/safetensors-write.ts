@@ -42,11 +42,15 @@ function encodeHeader(tensors: readonly TensorEntry[], options: WriteOptions, wh
   let offset = 0;
   for (const t of tensors) {
     if (t.name === '__metadata__' || Object.hasOwn(header, t.name)) {
-      throw new GroveError('bad_input', `${where}: tensor name "${t.name}" is reserved or used twice. Give each tensor a unique name.`, { tensor: t.name });
+      throw new GroveError('bad_input', `${where}: tensor name "${t.name}" is reserved or used twice. Give each tensor a unique name.`, {
+        tensor: t.name,
+      });
     }
-    if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new GroveError('bad_input', `${where}: tensor "${t.name}" has an invalid shape [${t.shape.join(', ')}].`, { tensor: t.name });
+    if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw new GroveError('bad_input', `${where}: tensor "${t.name}" has an invalid shape [${t.shape.join(', ')}].`, { tensor: t.name });
     const dtype = t.dtype ?? options.dtype ?? 'F32';
-    if (!(WRITE_DTYPES as readonly string[]).includes(dtype)) throw new GroveError('unsupported', `${where}: cannot write dtype ${dtype}; Grove writes ${WRITE_DTYPES.join(', ')}.`);
+    if (!(WRITE_DTYPES as readonly string[]).includes(dtype))
+      throw new GroveError('unsupported', `${where}: cannot write dtype ${dtype}; Grove writes ${WRITE_DTYPES.join(', ')}.`);
     const length = elementCount(t.shape) * DTYPE_SIZES[dtype];
     header[t.name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + length] };
     offset += length;
@@ -104,7 +108,11 @@ export async function writeSafetensors(path: string, tensors: readonly TensorToW
         await write(f32ToBytes(dtype, chunk));
       }
       if (written !== expected) {
-        throw new GroveError('bad_input', `${path}: tensor "${t.name}" of shape [${t.shape.join(', ')}] needs ${expected} values but its data gave ${written > expected ? 'more' : written}. Check the tensor's shape.`, { tensor: t.name });
+        throw new GroveError(
+          'bad_input',
+          `${path}: tensor "${t.name}" of shape [${t.shape.join(', ')}] needs ${expected} values but its data gave ${written > expected ? 'more' : written}. Check the tensor's shape.`,
+          { tensor: t.name },
+        );
       }
     }
     await fh.sync();

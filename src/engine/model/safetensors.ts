@@ -75,16 +75,25 @@ export function parseHeader(headerBytes: Uint8Array, dataLength: number, where: 
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
     if (typeof e !== 'object' || e === null) return bad(`tensor "${name}" has no {dtype, shape, data_offsets} entry`);
     if (!isDtype(e.dtype)) return bad(`tensor "${name}" has unknown dtype ${JSON.stringify(e.dtype)}`, { tensor: name, dtype: e.dtype });
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) return bad(`tensor "${name}" has an invalid shape ${JSON.stringify(e.shape)}`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      return bad(`tensor "${name}" has an invalid shape ${JSON.stringify(e.shape)}`);
     const offsets = e.data_offsets;
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+    if (
+      !Array.isArray(offsets) ||
+      offsets.length !== 2 ||
+      !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+      offsets[0] > offsets[1]
+    ) {
       return bad(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)}`);
     }
     const shape = e.shape as number[];
     const [begin, end] = offsets as [number, number];
     const expected = elementCount(shape) * DTYPE_SIZES[e.dtype];
     if (end - begin !== expected) {
-      return bad(`tensor "${name}" (${e.dtype}, shape [${shape.join(', ')}]) needs ${expected} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`, { tensor: name });
+      return bad(
+        `tensor "${name}" (${e.dtype}, shape [${shape.join(', ')}]) needs ${expected} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+        { tensor: name },
+      );
     }
     tensors.push({ name, dtype: e.dtype, shape, begin, end });
   }
@@ -94,13 +103,20 @@ export function parseHeader(headerBytes: Uint8Array, dataLength: number, where: 
   let cursor = 0;
   let previous = '(start of data)';
   for (const t of tensors) {
-    if (t.begin < cursor) return bad(`tensor "${t.name}" [${t.begin}, ${t.end}) overlaps tensor "${previous}" (which ends at ${cursor})`, { tensor: t.name, other: previous });
+    if (t.begin < cursor)
+      return bad(`tensor "${t.name}" [${t.begin}, ${t.end}) overlaps tensor "${previous}" (which ends at ${cursor})`, {
+        tensor: t.name,
+        other: previous,
+      });
     if (t.begin > cursor) return bad(`there is a gap of ${t.begin - cursor} bytes before tensor "${t.name}"`, { tensor: t.name });
     cursor = t.end;
     previous = t.name;
   }
   if (cursor > dataLength) {
-    return bad(`the file is truncated: tensor "${previous}" ends at data byte ${cursor}, but the data section has only ${dataLength} bytes`, { tensor: previous });
+    return bad(
+      `the file is truncated: tensor "${previous}" ends at data byte ${cursor}, but the data section has only ${dataLength} bytes`,
+      { tensor: previous },
+    );
   }
   if (cursor < dataLength) return bad(`${dataLength - cursor} bytes after the last tensor belong to no tensor`);
   return { headerLength: headerBytes.byteLength, metadata, tensors };
@@ -111,7 +127,11 @@ async function readFully(fh: FileHandle, into: Uint8Array, position: number, whe
   while (done < into.byteLength) {
     // One read moves at most 1 GiB: Node refuses lengths above 2^31 - 1 (an 8B model's lm_head is larger).
     const { bytesRead } = await fh.read(into, done, Math.min(into.byteLength - done, 1 << 30), position + done);
-    if (bytesRead === 0) throw new GroveError('bad_input', `${where}: the file ended early (it changed or was truncated while being read). Check the file and try again.`);
+    if (bytesRead === 0)
+      throw new GroveError(
+        'bad_input',
+        `${where}: the file ended early (it changed or was truncated while being read). Check the file and try again.`,
+      );
     done += bytesRead;
   }
 }
@@ -127,19 +147,29 @@ export class SafetensorsFile implements TensorReader {
   ) {
     const dataStart = 8 + header.headerLength;
     this.entries = new Map(
-      header.tensors.map((t) => [t.name, { name: t.name, dtype: t.dtype, shape: t.shape, path, fileOffset: dataStart + t.begin, byteLength: t.end - t.begin }]),
+      header.tensors.map((t) => [
+        t.name,
+        { name: t.name, dtype: t.dtype, shape: t.shape, path, fileOffset: dataStart + t.begin, byteLength: t.end - t.begin },
+      ]),
     );
   }
 
   static async open(path: string): Promise<SafetensorsFile> {
     const { fh, size } = await openModelFile(path, 'safetensors file');
     try {
-      if (size < 8) throw new GroveError('bad_input', `${path}: not a valid safetensors file: it has ${size} bytes, fewer than the 8-byte header length. Re-export or re-download the file.`);
+      if (size < 8)
+        throw new GroveError(
+          'bad_input',
+          `${path}: not a valid safetensors file: it has ${size} bytes, fewer than the 8-byte header length. Re-export or re-download the file.`,
+        );
       const prefix = new Uint8Array(8);
       await readFully(fh, prefix, 0, path);
       const n = new DataView(prefix.buffer).getBigUint64(0, true);
       if (n > BigInt(MAX_HEADER_BYTES) || 8 + Number(n) > size) {
-        throw new GroveError('bad_input', `${path}: not a valid safetensors file: header length ${n} does not fit in a ${size}-byte file (or exceeds ${MAX_HEADER_BYTES}). Re-export or re-download the file.`);
+        throw new GroveError(
+          'bad_input',
+          `${path}: not a valid safetensors file: header length ${n} does not fit in a ${size}-byte file (or exceeds ${MAX_HEADER_BYTES}). Re-export or re-download the file.`,
+        );
       }
       const headerBytes = new Uint8Array(Number(n));
       await readFully(fh, headerBytes, 8, path);
@@ -164,7 +194,11 @@ export class SafetensorsFile implements TensorReader {
 
   info(name: string): TensorInfo {
     const info = this.entries.get(name);
-    if (!info) throw new GroveError('not_found', `${this.path}: no tensor named "${name}". Check the model's architecture and tensor names.`, { tensor: name, path: this.path });
+    if (!info)
+      throw new GroveError('not_found', `${this.path}: no tensor named "${name}". Check the model's architecture and tensor names.`, {
+        tensor: name,
+        path: this.path,
+      });
     return info;
   }
 
@@ -174,7 +208,11 @@ export class SafetensorsFile implements TensorReader {
     const total = info.byteLength / size;
     const { start, count } = range ?? { start: 0, count: total };
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(count) || start < 0 || count < 0 || start + count > total) {
-      throw new GroveError('bad_input', `${this.path}: element range [${start}, ${start + count}) is outside tensor "${name}" (${total} elements).`, { tensor: name });
+      throw new GroveError(
+        'bad_input',
+        `${this.path}: element range [${start}, ${start + count}) is outside tensor "${name}" (${total} elements).`,
+        { tensor: name },
+      );
     }
     const bytes = new Uint8Array(count * size);
     await readFully(this.fh, bytes, info.fileOffset + start * size, this.path);
@@ -184,7 +222,11 @@ export class SafetensorsFile implements TensorReader {
   async readFloat32(name: string, range?: ElementRange): Promise<Float32Array> {
     const { dtype } = this.info(name);
     if (!(FLOAT_DTYPES as readonly string[]).includes(dtype)) {
-      throw new GroveError('unsupported', `${this.path}: tensor "${name}" has dtype ${dtype}, which is not a float type (${FLOAT_DTYPES.join(', ')}). Read it with readBytes.`, { tensor: name, dtype });
+      throw new GroveError(
+        'unsupported',
+        `${this.path}: tensor "${name}" has dtype ${dtype}, which is not a float type (${FLOAT_DTYPES.join(', ')}). Read it with readBytes.`,
+        { tensor: name, dtype },
+      );
     }
     return bytesToF32(dtype, await this.readBytes(name, range));
   }

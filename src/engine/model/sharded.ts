@@ -21,7 +21,10 @@ export class ShardedSafetensors implements TensorReader {
     const bad = (what: string): never => {
       throw new GroveError('bad_input', `${indexPath}: ${what}. Re-download the checkpoint's index file.`, { path: indexPath });
     };
-    const index = (await readModelJson(indexPath, 'safetensors index', MAX_INDEX_BYTES)) as { weight_map?: unknown; metadata?: unknown } | null;
+    const index = (await readModelJson(indexPath, 'safetensors index', MAX_INDEX_BYTES)) as {
+      weight_map?: unknown;
+      metadata?: unknown;
+    } | null;
     if (typeof index !== 'object' || index === null || Array.isArray(index)) return bad('it is not a JSON object');
     const map = index.weight_map;
     if (typeof map !== 'object' || map === null || Array.isArray(map)) return bad('it has no "weight_map" object');
@@ -30,7 +33,8 @@ export class ShardedSafetensors implements TensorReader {
     try {
       for (const [tensor, file] of Object.entries(map as Record<string, unknown>)) {
         // Shards live next to the index: refuse paths that would reach anywhere else.
-        if (typeof file !== 'string' || file !== basename(file) || file === '..' || file === '.') return bad(`tensor "${tensor}" maps to ${JSON.stringify(file)}, which is not a file name in the same folder`);
+        if (typeof file !== 'string' || file !== basename(file) || file === '..' || file === '.')
+          return bad(`tensor "${tensor}" maps to ${JSON.stringify(file)}, which is not a file name in the same folder`);
         let shard = byFile.get(file);
         if (!shard) {
           shard = await SafetensorsFile.open(join(dirname(indexPath), file));
@@ -60,7 +64,11 @@ export class ShardedSafetensors implements TensorReader {
 
   private shard(name: string): SafetensorsFile {
     const shard = this.shardOf.get(name);
-    if (!shard) throw new GroveError('not_found', `${this.indexPath}: no tensor named "${name}". Check the model's architecture and tensor names.`, { tensor: name, path: this.indexPath });
+    if (!shard)
+      throw new GroveError('not_found', `${this.indexPath}: no tensor named "${name}". Check the model's architecture and tensor names.`, {
+        tensor: name,
+        path: this.indexPath,
+      });
     return shard;
   }
 

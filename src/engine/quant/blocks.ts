@@ -73,7 +73,10 @@ function quantizeBlock4(x: Float32Array, at: number, codes: Uint8Array): number 
 /** Quantizes a row-major [rows, cols] f32 matrix; cols must be a whole number of blocks. */
 export function quantizeBlocks(values: Float32Array, rows: number, cols: number, bits: QuantBits): BlockQuantized {
   if (cols % QUANT_BLOCK !== 0 || values.length !== rows * cols) {
-    throw new GroveError('internal', `quantizeBlocks: a [${rows}, ${cols}] matrix of ${values.length} values cannot be cut into blocks of ${QUANT_BLOCK} per row.`);
+    throw new GroveError(
+      'internal',
+      `quantizeBlocks: a [${rows}, ${cols}] matrix of ${values.length} values cannot be cut into blocks of ${QUANT_BLOCK} per row.`,
+    );
   }
   const codes = new Uint8Array(values.length);
   const scales = new Uint16Array(values.length / QUANT_BLOCK);

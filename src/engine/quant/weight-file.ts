@@ -72,7 +72,8 @@ export async function ensureQuantWeights(path: string, config: ModelConfig, weig
   const fh = await open(tmp, 'wx');
   try {
     const put = async (bytes: Uint8Array, at: number) => {
-      for (let done = 0; done < bytes.byteLength; ) done += (await fh.write(bytes, done, Math.min(bytes.byteLength - done, 1 << 30), at + done)).bytesWritten;
+      for (let done = 0; done < bytes.byteLength;)
+        done += (await fh.write(bytes, done, Math.min(bytes.byteLength - done, 1 << 30), at + done)).bytesWritten;
     };
     for (const e of entries.values()) {
       const q = quantizeBlocks(await weights.readFloat32(e.name), e.n, e.k, e.bits);

@@ -57,7 +57,8 @@ export function batchedDecoder(model: LlamaModel, batch: AdapterBatch): BatchedD
   };
   const split = (data: Float32Array): Float32Array[] => Array.from({ length: B }, (_, b) => data.subarray(b * V, (b + 1) * V));
   /** Mixture weights [rows] (the prompt's runs do not read the mixture: any weights will do). */
-  const mixWeights = (rows: number, logWeights?: ArrayLike<number>) => new ort.Tensor('float32', logWeights ? Float32Array.from(logWeights) : new Float32Array(rows).fill(-Math.log(rows)), [rows]);
+  const mixWeights = (rows: number, logWeights?: ArrayLike<number>) =>
+    new ort.Tensor('float32', logWeights ? Float32Array.from(logWeights) : new Float32Array(rows).fill(-Math.log(rows)), [rows]);
   return {
     rows: B,
     maxContext: config.maxPositionEmbeddings,
@@ -71,7 +72,7 @@ export function batchedDecoder(model: LlamaModel, batch: AdapterBatch): BatchedD
       const n = ids.length;
       const promptLogProbs = Array.from({ length: B }, () => new Float32Array(Math.max(0, n - 1)));
       const last = new Float32Array(B * V);
-      for (let start = 0; start < n; ) {
+      for (let start = 0; start < n;) {
         // A batched run covers `chunk` rows x positions; a run of one row alone, `chunk` positions.
         const alone = cache.rowByRow(n - start);
         const S = Math.min(n - start, alone ? chunk : Math.max(1, Math.floor(chunk / B)));
@@ -85,13 +86,25 @@ export function batchedDecoder(model: LlamaModel, batch: AdapterBatch): BatchedD
         };
         if (alone) {
           for (let b = 0; b < B; b++) {
-            const out = await session.run({ input_ids: int64(part, [1, S]), targets: int64(targets, [1, S]), mix_log_weights: mixWeights(1), ...cache.rowFeeds(b, S), ...adapterRow(batch, b) });
+            const out = await session.run({
+              input_ids: int64(part, [1, S]),
+              targets: int64(targets, [1, S]),
+              mix_log_weights: mixWeights(1),
+              ...cache.rowFeeds(b, S),
+              ...adapterRow(batch, b),
+            });
             cache.updateRow(b, out, S);
             take(b, out.token_logprobs!.data as Float32Array, 0, out.log_probs!.data as Float32Array);
           }
           cache.advance(S);
         } else {
-          const out = await session.run({ input_ids: rowsOf(part), targets: rowsOf(targets), mix_log_weights: mixWeights(B), ...cache.feeds(S), ...batch.feeds });
+          const out = await session.run({
+            input_ids: rowsOf(part),
+            targets: rowsOf(targets),
+            mix_log_weights: mixWeights(B),
+            ...cache.feeds(S),
+            ...batch.feeds,
+          });
           cache.update(out, S);
           const scored = out.token_logprobs!.data as Float32Array; // [B, S]
           const logProbs = out.log_probs!.data as Float32Array; // [B, 1, V]
@@ -103,9 +116,16 @@ export function batchedDecoder(model: LlamaModel, batch: AdapterBatch): BatchedD
     },
     async step(id, logWeights) {
       const session = await model.session('decode-ensemble', batch.targets);
-      if (logWeights && logWeights.length !== B) throw new GroveError('internal', `A batched step of ${B} rows was given ${logWeights.length} mixture weights.`);
+      if (logWeights && logWeights.length !== B)
+        throw new GroveError('internal', `A batched step of ${B} rows was given ${logWeights.length} mixture weights.`);
       // The one position's target is not known yet (0 stands in; its score is not read).
-      const out = await session.run({ input_ids: rowsOf([id]), targets: rowsOf([0]), mix_log_weights: mixWeights(B, logWeights), ...cache.feeds(1), ...batch.feeds });
+      const out = await session.run({
+        input_ids: rowsOf([id]),
+        targets: rowsOf([0]),
+        mix_log_weights: mixWeights(B, logWeights),
+        ...cache.feeds(1),
+        ...batch.feeds,
+      });
       cache.update(out, 1);
       return { rows: split(out.log_probs!.data as Float32Array), mixture: out.mixture!.data as Float32Array };
     },

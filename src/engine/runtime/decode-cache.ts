@@ -88,7 +88,8 @@ export function emptyPast(config: ModelConfig, batch: number): Record<string, or
   const feeds: Record<string, ort.Tensor> = {};
   const { numKeyValueHeads: Hkv, headDim: D } = config;
   for (let i = 0; i < config.numHiddenLayers; i++) {
-    for (const kind of ['key', 'value']) feeds[`past_key_values.${i}.${kind}`] = new ort.Tensor('float32', new Float32Array(0), [batch, Hkv, 0, D]);
+    for (const kind of ['key', 'value'])
+      feeds[`past_key_values.${i}.${kind}`] = new ort.Tensor('float32', new Float32Array(0), [batch, Hkv, 0, D]);
   }
   return feeds;
 }

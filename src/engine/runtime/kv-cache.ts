@@ -58,7 +58,10 @@ export class KvCache {
       seqlens_k: new ort.Tensor('int32', Int32Array.of(total - 1), [1]),
       total_sequence_length: new ort.Tensor('int32', Int32Array.of(total), []),
     };
-    this.names.forEach((name, j) => (feeds[name] = new ort.Tensor('float32', this.buffers[j]!.subarray(b * slab, (b + 1) * slab), [1, Hkv, this.capacity, D])));
+    this.names.forEach(
+      (name, j) =>
+        (feeds[name] = new ort.Tensor('float32', this.buffers[j]!.subarray(b * slab, (b + 1) * slab), [1, Hkv, this.capacity, D])),
+    );
     return feeds;
   }
 
@@ -80,7 +83,11 @@ export class KvCache {
   /** Writes new_key_values [2L * count, Hkv, n, D] of batch rows first..first+count-1 at rows length..length+n-1. */
   private write(rows: Float32Array, n: number, first: number, count: number): void {
     const { numKeyValueHeads: Hkv, headDim: D } = this.config;
-    if (rows.length !== this.buffers.length * count * Hkv * n * D) throw new GroveError('internal', `new_key_values holds ${rows.length} values, not ${this.buffers.length * count} x ${Hkv} x ${n} x ${D}.`);
+    if (rows.length !== this.buffers.length * count * Hkv * n * D)
+      throw new GroveError(
+        'internal',
+        `new_key_values holds ${rows.length} values, not ${this.buffers.length * count} x ${Hkv} x ${n} x ${D}.`,
+      );
     for (let j = 0; j < this.buffers.length; j++) {
       const buffer = this.buffers[j] as Float32Array;
       // Batch row b, head h: its own slab of capacity rows.
@@ -94,7 +101,8 @@ export class KvCache {
   /** Room for n more positions (growing the buffers if needed); returns length + n. */
   private reserve(n: number): number {
     const total = this.length + n;
-    if (total > this.maxLength) throw new GroveError('bad_input', `The model's context holds ${this.maxLength} tokens; this run would make it ${total}.`);
+    if (total > this.maxLength)
+      throw new GroveError('bad_input', `The model's context holds ${this.maxLength} tokens; this run would make it ${total}.`);
     if (total > this.capacity) this.grow(total);
     return total;
   }
@@ -110,7 +118,9 @@ export class KvCache {
       const next = new Float32Array(slabs * capacity * D);
       const prev = old[j];
       // Row b, head h's slab starts at (b * Hkv + h) * capacity * D; copy the filled rows of each.
-      if (prev) for (let bh = 0; bh < slabs; bh++) next.set(prev.subarray(bh * oldCapacity * D, (bh * oldCapacity + this.length) * D), bh * capacity * D);
+      if (prev)
+        for (let bh = 0; bh < slabs; bh++)
+          next.set(prev.subarray(bh * oldCapacity * D, (bh * oldCapacity + this.length) * D), bh * capacity * D);
       return next;
     });
     this.capacity = capacity;

@@ -55,7 +55,13 @@ async function quantizedWeights(config: ModelConfig, weights: TensorReader, quan
 }
 
 /** Compiles a graph once per (kind, adapter targets, quantization, config, weights file, Grove version); later opens reuse the file. */
-function compiledGraph(kind: GraphKind, targets: AdapterTargets, config: ModelConfig, weights: TensorReader, quant: QuantizedWeights | null): string {
+function compiledGraph(
+  kind: GraphKind,
+  targets: AdapterTargets,
+  config: ModelConfig,
+  weights: TensorReader,
+  quant: QuantizedWeights | null,
+): string {
   const { key, dir } = derivedKey(weights, { kind, adapters: targets, config, quant: quant?.file ?? null, graphs: INFER_GRAPHS_VERSION });
   const file = join(dir, `grove-${kind}${targets ? '-lora' : ''}${quant ? `-${quant.type}` : ''}-${key}.onnx`);
   if (existsSync(file)) return file;
@@ -63,7 +69,12 @@ function compiledGraph(kind: GraphKind, targets: AdapterTargets, config: ModelCo
   const bytes =
     kind === 'score'
       ? scoreGraph(config, weights, o)
-      : decodeGraph(config, weights, { ...o, lastOnly: kind === 'decode' || kind === 'decode-logprobs', logProbs: kind.endsWith('-logprobs'), ensemble: kind === 'decode-ensemble' });
+      : decodeGraph(config, weights, {
+          ...o,
+          lastOnly: kind === 'decode' || kind === 'decode-logprobs',
+          logProbs: kind.endsWith('-logprobs'),
+          ensemble: kind === 'decode-ensemble',
+        });
   // Two workers opening the same model compile the same graph at once: each writes its own temporary file and
   // renames it into place, so the file is always one whole graph (the two are byte for byte the same).
   writeFileDurableSync(file, bytes);
@@ -138,7 +149,11 @@ export class LlamaModel {
   async score(inputs: ArrayLike<number>, targets: ArrayLike<number>, batch: number, adapter?: LoadedAdapter): Promise<Float32Array> {
     const T = inputs.length / batch;
     const session = await this.session('score', adapter ? adapter.lora.targets : null);
-    const feeds = { input_ids: int64(inputs, [batch, T]), targets: int64(targets, [batch, T]), ...(adapter ? sharedAdapterFeeds(this.config, adapter) : {}) };
+    const feeds = {
+      input_ids: int64(inputs, [batch, T]),
+      targets: int64(targets, [batch, T]),
+      ...(adapter ? sharedAdapterFeeds(this.config, adapter) : {}),
+    };
     const { token_logprobs } = await session.run(feeds);
     return token_logprobs!.data as Float32Array;
   }

@@ -16,7 +16,11 @@ export interface ProviderInfo {
 /** Execution providers this build of onnxruntime-node was compiled with (not yet probed on a device). */
 export function compiledProviders(): ProviderInfo[] {
   const backends = ort.listSupportedBackends?.() ?? [{ name: 'cpu', bundled: true }];
-  return backends.map((b) => ({ name: b.name, available: b.bundled, ...(b.bundled ? {} : { reason: 'its provider libraries are not installed (run `npm run setup:gpu` with internet access)' }) }));
+  return backends.map((b) => ({
+    name: b.name,
+    available: b.bundled,
+    ...(b.bundled ? {} : { reason: 'its provider libraries are not installed (run `npm run setup:gpu` with internet access)' }),
+  }));
 }
 
 export interface SessionOptions {

@@ -47,14 +47,20 @@ export function readableError(err: unknown): string {
 async function runProbe(name: ProviderName): Promise<ProviderProbe> {
   if (name === 'cpu') return { name, usable: true };
   const compiled = compiledProviders().find((p) => p.name === name);
-  if (!compiled) return { name, usable: false, reason: `this build of onnxruntime-node for ${process.platform}/${process.arch} has no ${name} provider` };
-  if (!compiled.available) return { name, usable: false, reason: `${name}: ${compiled.reason ?? "not installed"}` };
+  if (!compiled)
+    return {
+      name,
+      usable: false,
+      reason: `this build of onnxruntime-node for ${process.platform}/${process.arch} has no ${name} provider`,
+    };
+  if (!compiled.available) return { name, usable: false, reason: `${name}: ${compiled.reason ?? 'not installed'}` };
   try {
     const session = await createSession(probeModel, { providers: [name] });
     const x = new ort.Tensor('float32', new Float32Array([1, 2, 3, 4]), [4]);
     const { y } = await session.run({ x });
     await session.release();
-    if ((y?.data as Float32Array | undefined)?.[3] !== 8) return { name, usable: false, reason: `${name} returned a wrong result on a test graph` };
+    if ((y?.data as Float32Array | undefined)?.[3] !== 8)
+      return { name, usable: false, reason: `${name} returned a wrong result on a test graph` };
     return { name, usable: true };
   } catch (err) {
     return { name, usable: false, reason: `${name} failed to start: ${readableError(err)}` };
@@ -88,7 +94,10 @@ export async function chooseProvider(preference: ProviderPreference): Promise<Pr
     if (probe.usable) return { provider: name, probes };
   }
   if (preference === 'auto' || preference === 'cpu') {
-    const fallback = preference === 'auto' && probes.length > 0 ? `no GPU provider is usable here (${probes.map((p) => p.reason).join('; ')}); using CPU` : undefined;
+    const fallback =
+      preference === 'auto' && probes.length > 0
+        ? `no GPU provider is usable here (${probes.map((p) => p.reason).join('; ')}); using CPU`
+        : undefined;
     return { provider: 'cpu', probes, ...(fallback ? { fallback } : {}) };
   }
   return { provider: 'cpu', probes, fallback: `${probes[0]?.reason ?? `${preference} is unavailable`}; using CPU instead` };

@@ -37,13 +37,20 @@ export async function baseConfig(home: string, baseSha256: string): Promise<Mode
 }
 
 /** Writes adapter tensors (Grove names) into the store as a light expert over the base. */
-export async function storeAdapter(home: string, a: AdapterBase & { config: ModelConfig; lora: LoraConfig; tensors: ReadonlyMap<string, Float32Array>; baseModel?: string }): Promise<StoredAdapter> {
+export async function storeAdapter(
+  home: string,
+  a: AdapterBase & { config: ModelConfig; lora: LoraConfig; tensors: ReadonlyMap<string, Float32Array>; baseModel?: string },
+): Promise<StoredAdapter> {
   const incoming = incomingFolder(home);
   try {
     const baseModel = a.baseModel ?? a.baseSha256;
     await mkdir(incoming, { recursive: true });
     const written = await writeAdapterFolder(incoming, { config: a.config, lora: a.lora, baseModel, tensors: a.tensors });
-    const address = await writeAddressManifest(incoming, ADAPTER_CONFIG_FILE, { weightsSha256: written.sha256, tokenizerSha256: a.tokenizerSha256, baseSha256: a.baseSha256 });
+    const address = await writeAddressManifest(incoming, ADAPTER_CONFIG_FILE, {
+      weightsSha256: written.sha256,
+      tokenizerSha256: a.tokenizerSha256,
+      baseSha256: a.baseSha256,
+    });
     const folder = await commitIncoming(home, incoming, address);
     return { sha256: address, bytes: written.bytes, folder, lora: a.lora, baseModel };
   } catch (err) {
@@ -60,7 +67,11 @@ export async function storeAdapter(home: string, a: AdapterBase & { config: Mode
  * base_model_name_or_path where given (Grove's own training names the base's address; an import keeps the
  * name it came with); `baseLabel` names the base in a refusal.
  */
-export async function storeAdapterFolder(home: string, source: string, o: AdapterBase & { baseModel?: string; baseLabel?: string }): Promise<StoredAdapter> {
+export async function storeAdapterFolder(
+  home: string,
+  source: string,
+  o: AdapterBase & { baseModel?: string; baseLabel?: string },
+): Promise<StoredAdapter> {
   const { baseLabel, ...base } = o;
   const config = await baseConfig(home, o.baseSha256);
   const adapter = await readPeftAdapterFor(source, config, baseLabel ?? `the forest's base ${o.baseSha256.slice(0, 12)}…`);
@@ -82,10 +93,19 @@ export interface StoredPart {
 }
 
 /** The parts' adapters read from the store, each checked against the base's shapes (refused with its label). */
-async function readStoredParts(home: string, baseSha256: string, parts: readonly StoredPart[]): Promise<{ config: ModelConfig; adapters: WeightedAdapter[] }> {
+async function readStoredParts(
+  home: string,
+  baseSha256: string,
+  parts: readonly StoredPart[],
+): Promise<{ config: ModelConfig; adapters: WeightedAdapter[] }> {
   const config = await baseConfig(home, baseSha256);
   const adapters: WeightedAdapter[] = [];
-  for (const part of parts) adapters.push({ adapter: await readPeftAdapterFor(storedModelFolder(home, part.sha256), config, part.label), weight: part.weight, label: part.label });
+  for (const part of parts)
+    adapters.push({
+      adapter: await readPeftAdapterFor(storedModelFolder(home, part.sha256), config, part.label),
+      weight: part.weight,
+      label: part.label,
+    });
   return { config, adapters };
 }
 
@@ -104,7 +124,12 @@ export async function storeLightConcat(home: string, base: AdapterBase, parts: r
  * The collapse of light experts over one base into one full model, W0 + sum_j w_j (alpha_j / r_j) B_j A_j
  * exactly (forest/merge/lora-into-base.ts), written into the store; `weights` normalised there.
  */
-export async function storeLightCollapse(home: string, baseSha256: string, parts: readonly StoredPart[], tokenizerSha256: string | null): Promise<{ sha256: string; bytes: number }> {
+export async function storeLightCollapse(
+  home: string,
+  baseSha256: string,
+  parts: readonly StoredPart[],
+  tokenizerSha256: string | null,
+): Promise<{ sha256: string; bytes: number }> {
   const { adapters } = await readStoredParts(home, baseSha256, parts);
   const incoming = incomingFolder(home);
   try {

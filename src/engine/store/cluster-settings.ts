@@ -37,13 +37,21 @@ export function forestClusterSettings(catalog: Catalog, forestId: number): Clust
 /** The forest's Slurm settings; a GroveError saying how to set them when there are none. */
 export function forestSlurmSettings(catalog: Catalog, forestId: number): SlurmSettings {
   const { slurm } = forestClusterSettings(catalog, forestId);
-  if (!slurm) throw new GroveError('bad_input', 'This forest has no Slurm settings yet: set them with `grove slurm config --shared-dir DIR [--partition P ...]`, or in Settings ("Train on: Slurm cluster").');
+  if (!slurm)
+    throw new GroveError(
+      'bad_input',
+      'This forest has no Slurm settings yet: set them with `grove slurm config --shared-dir DIR [--partition P ...]`, or in Settings ("Train on: Slurm cluster").',
+    );
   return parseSlurmSettings(slurm);
 }
 
 /** Checks and keeps the cluster settings (the Slurm fields through the backend's schema). */
 export function saveForestClusterSettings(catalog: Catalog, forestId: number, view: ClusterSettingsView): ClusterSettingsView {
-  if (view.trainOn === 'slurm' && !view.slurm) throw new GroveError('bad_input', 'Training on Slurm needs the Slurm settings: at least the shared folder both this machine and the nodes see.');
+  if (view.trainOn === 'slurm' && !view.slurm)
+    throw new GroveError(
+      'bad_input',
+      'Training on Slurm needs the Slurm settings: at least the shared folder both this machine and the nodes see.',
+    );
   const slurm = view.slurm ? parseSlurmSettings(view.slurm) : null;
   const s = forestSettingsObject(catalog, forestId);
   setForestSettingsJson(catalog, forestId, JSON.stringify({ ...s, trainOn: view.trainOn, slurm }));

@@ -30,7 +30,15 @@ export const CollapseJobPayload = z
       /** One weight per model, in order (renormalised; zeros leave a model out). */
       z.object({ kind: z.literal('manual'), weights: z.array(z.number().min(0)) }).strict(),
       /** The cached prior over exactly these models when the catalog had one, else estimated on the target's text. */
-      z.object({ kind: z.literal('posterior'), target: z.string(), prior: z.array(z.number()).nullable(), text: TargetText, sequences: z.number().int().positive().default(100) }).strict(),
+      z
+        .object({
+          kind: z.literal('posterior'),
+          target: z.string(),
+          prior: z.array(z.number()).nullable(),
+          text: TargetText,
+          sequences: z.number().int().positive().default(100),
+        })
+        .strict(),
     ]),
     method: MergeMethodName.default('linear'),
     settings: MergeSettings.default({}),
@@ -58,16 +66,24 @@ export interface CollapseWeights {
 }
 
 /** The weights of a collapse (or of a trial of the methods): uniform, manual, or the posterior on the target, estimated (and recorded) when none is cached. */
-export async function collapseWeights(p: Pick<z.output<typeof CollapseJobPayload>, 'models' | 'weighting'>, ctx: JobContext): Promise<CollapseWeights> {
+export async function collapseWeights(
+  p: Pick<z.output<typeof CollapseJobPayload>, 'models' | 'weighting'>,
+  ctx: JobContext,
+): Promise<CollapseWeights> {
   const w = p.weighting;
   const experts = p.models.map((m) => ({ id: m.id, name: m.name }));
   let choice: AveragingChoice;
   if (w.kind === 'uniform') choice = { method: 'uniform' };
-  else if (w.kind === 'manual') choice = { method: 'manual', weights: Object.fromEntries(p.models.map((m, j) => [m.name, w.weights[j] ?? 0])) };
+  else if (w.kind === 'manual')
+    choice = { method: 'manual', weights: Object.fromEntries(p.models.map((m, j) => [m.name, w.weights[j] ?? 0])) };
   else {
     let prior = w.prior;
     if (!prior) {
-      const record: PriorRecord = await estimateTargetPrior(ctx.forestHome, { target: w.target, experts: p.models, text: w.text, sequences: w.sequences, contextLength: PRIOR_WINDOWS.contextLength }, ctx.signal);
+      const record: PriorRecord = await estimateTargetPrior(
+        ctx.forestHome,
+        { target: w.target, experts: p.models, text: w.text, sequences: w.sequences, contextLength: PRIOR_WINDOWS.contextLength },
+        ctx.signal,
+      );
       ctx.record(record);
       prior = record.weights;
     }
@@ -79,16 +95,29 @@ export async function collapseWeights(p: Pick<z.output<typeof CollapseJobPayload
 
 /** The stored models as a merge's inputs, with their weights. */
 export function mergeInputs(home: string, used: CollapseWeights['used']): MergeInput[] {
-  return used.map(({ ref, weight }) => ({ folder: storedModelFolder(home, ref.sha256), weight, label: ref.name, tokenizerSha256: ref.tokenizerSha256 }));
+  return used.map(({ ref, weight }) => ({
+    folder: storedModelFolder(home, ref.sha256),
+    weight,
+    label: ref.name,
+    tokenizerSha256: ref.tokenizerSha256,
+  }));
 }
 
 /** A merge by any method other than plain linear: the settings a person gives as the method's parameters, the seed as the base. */
-export function mergeRequest(home: string, method: MergeMethodName, settings: MergeSettings, inputs: MergeInput[], base: StoredRef | null): Omit<MergeModelsRequest, 'outFolder'> {
+export function mergeRequest(
+  home: string,
+  method: MergeMethodName,
+  settings: MergeSettings,
+  inputs: MergeInput[],
+  base: StoredRef | null,
+): Omit<MergeModelsRequest, 'outFolder'> {
   const { density, t, normalize, seed } = settings;
   return {
     method: mergeMethod(method),
     inputs,
-    base: base ? { folder: storedModelFolder(home, base.sha256), weight: 1, label: base.name, tokenizerSha256: base.tokenizerSha256 } : null,
+    base: base
+      ? { folder: storedModelFolder(home, base.sha256), weight: 1, label: base.name, tokenizerSha256: base.tokenizerSha256 }
+      : null,
     perModel: density !== undefined ? { density: inputs.map(() => density) } : {},
     global: { ...(t !== undefined ? { t } : {}), ...(normalize !== undefined ? { normalize } : {}) },
     ...(seed !== undefined ? { seed } : {}),
@@ -107,8 +136,15 @@ export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<C
   if (p.keep === 'light' || bases.some((b) => b !== null)) {
     // Light experts collapse exactly, W0 + sum_j w_j B_j A_j: into one full model over their shared base, or
     // kept light as one adapter over it (the parents' factors concatenated, rank = the sum of theirs).
-    const base = sharedLightBase(used.map((u, j) => ({ name: u.ref.name, base: bases[j]! })), p.keep);
-    if (p.method !== 'linear' || Object.keys(p.settings).length > 0) throw new GroveError('unsupported', `Light experts collapse by their weighted average (linear), exactly; ${p.method} works on full models. Choose linear for light experts.`);
+    const base = sharedLightBase(
+      used.map((u, j) => ({ name: u.ref.name, base: bases[j]! })),
+      p.keep,
+    );
+    if (p.method !== 'linear' || Object.keys(p.settings).length > 0)
+      throw new GroveError(
+        'unsupported',
+        `Light experts collapse by their weighted average (linear), exactly; ${p.method} works on full models. Choose linear for light experts.`,
+      );
     const weights = normaliseWeights(used.map((u) => u.weight));
     const parts = used.map((u, j) => ({ sha256: u.ref.sha256, weight: weights[j]!, label: u.ref.name }));
     const tokenizerSha256 = used[0]!.ref.tokenizerSha256;
@@ -125,7 +161,14 @@ export async function runCollapseJob(input: unknown, ctx: JobContext): Promise<C
     const shares = p.method === 'slerp' ? [1 - (t ?? 0), t ?? 0] : used.map((u) => u.weight);
     stored = { ...merged, weights: shares };
   }
-  const record: CollapsedRecord = { kind: 'collapsed', name: p.name, sha256: stored.sha256, bytes: stored.bytes, parents: used.map((u, j) => ({ modelId: u.ref.id, weight: stored.weights[j]! })), light };
+  const record: CollapsedRecord = {
+    kind: 'collapsed',
+    name: p.name,
+    sha256: stored.sha256,
+    bytes: stored.bytes,
+    parents: used.map((u, j) => ({ modelId: u.ref.id, weight: stored.weights[j]! })),
+    light,
+  };
   ctx.record(record);
   ctx.progress({ done: 2, total: 2 });
   return record;

@@ -43,14 +43,23 @@ export interface CollapseTrialRecord {
 }
 
 /** Merges with one method into a temporary folder of the store, scores it on the held-out windows, and removes it whatever happens. */
-async function scoreMerge(home: string, request: Parameters<typeof mergeRequest>, files: HeldOutShard[], p: z.output<typeof CollapseTrialJobPayload>): Promise<{ loss: number; tokens: number }> {
+async function scoreMerge(
+  home: string,
+  request: Parameters<typeof mergeRequest>,
+  files: HeldOutShard[],
+  p: z.output<typeof CollapseTrialJobPayload>,
+): Promise<{ loss: number; tokens: number }> {
   const folder = incomingFolder(home);
   try {
     await mergeModels({ ...mergeRequest(...request), outFolder: folder });
     crashPoint('merged:collapse-trial');
     const model = await LlamaModel.open(folder);
     try {
-      const { nll, count } = await scoreWindows(model, interleavedWindows(files, p.contextLength), { contextLength: p.contextLength, batchSize: p.batchSize, maxTokens: p.maxTokens });
+      const { nll, count } = await scoreWindows(model, interleavedWindows(files, p.contextLength), {
+        contextLength: p.contextLength,
+        batchSize: p.batchSize,
+        maxTokens: p.maxTokens,
+      });
       return { loss: nll / Math.max(1, count), tokens: count };
     } finally {
       await model.close();
@@ -67,10 +76,17 @@ export async function runCollapseTrialJob(input: unknown, ctx: JobContext): Prom
   ctx.progress({ done: 0, total });
   const { used } = await collapseWeights(p, ctx);
   const bases = await Promise.all(used.map(({ ref }) => lightBaseOf(storedModelFolder(home, ref.sha256))));
-  if (bases.some((b) => b !== null)) throw new GroveError('unsupported', 'Light experts collapse only by their weighted average (linear), exactly, so there are no methods to compare: collapse them with linear, or choose full models to compare the methods on.');
+  if (bases.some((b) => b !== null))
+    throw new GroveError(
+      'unsupported',
+      'Light experts collapse only by their weighted average (linear), exactly, so there are no methods to compare: collapse them with linear, or choose full models to compare the methods on.',
+    );
   // Every method merges the same weights (renormalised: the weighted methods read them as given).
   const weights = normaliseWeights(used.map((u) => u.weight));
-  const inputs = mergeInputs(home, used.map((u, j) => ({ ref: u.ref, weight: weights[j]! })));
+  const inputs = mergeInputs(
+    home,
+    used.map((u, j) => ({ ref: u.ref, weight: weights[j]! })),
+  );
   const files = await targetShards(p.text, p.contextLength, ctx.signal);
   ctx.progress({ done: 1, total });
   const rows: CollapseTrialRow[] = [];
@@ -87,7 +103,16 @@ export async function runCollapseTrialJob(input: unknown, ctx: JobContext): Prom
   const best = rows.reduce((a, b) => (b.perplexity < a.perplexity ? b : a));
   const record: CollapseTrialRecord = {
     kind: 'collapse-trial',
-    trial: { target: p.target, split: 'valid', contextLength: p.contextLength, tokens, weights: used.map((u, j) => ({ name: u.ref.name, weight: weights[j]! })), rows, skipped: p.skipped, best: best.method },
+    trial: {
+      target: p.target,
+      split: 'valid',
+      contextLength: p.contextLength,
+      tokens,
+      weights: used.map((u, j) => ({ name: u.ref.name, weight: weights[j]! })),
+      rows,
+      skipped: p.skipped,
+      best: best.method,
+    },
   };
   ctx.record(record);
   return record;

@@ -15,7 +15,10 @@ export const EvaluateJobPayload = z
     models: z.array(StoredRef),
     domains: z.array(z.object({ name: z.string(), dir: z.string(), id: z.number().int() }).strict()).min(1),
     /** The experts whose ensemble is scored too, with the cached prior of each domain when one is stored. */
-    ensemble: z.object({ experts: z.array(StoredRef).min(2), priors: z.record(z.string(), z.array(z.number())) }).strict().nullable(),
+    ensemble: z
+      .object({ experts: z.array(StoredRef).min(2), priors: z.record(z.string(), z.array(z.number())) })
+      .strict()
+      .nullable(),
     split: z.enum(['train', 'valid', 'test']),
     contextLength: z.number().int().positive(),
     batchSize: z.number().int().positive().default(8),
@@ -61,7 +64,14 @@ export async function runEvaluateJob(input: unknown, ctx: JobContext): Promise<{
       for (const [i, m] of models.entries()) {
         if (ctx.signal.aborted) return;
         const ref = p.models[i]!;
-        await scoreCell(ctx, d.name, async () => ctx.record({ kind: 'evaluation', spec: { kind: 'model', model: ref.name, modelId: ref.id }, domainId: d.id, result: await evaluateSplit(m, d.dir, p.split, opts) } satisfies EvaluationRecord));
+        await scoreCell(ctx, d.name, async () =>
+          ctx.record({
+            kind: 'evaluation',
+            spec: { kind: 'model', model: ref.name, modelId: ref.id },
+            domainId: d.id,
+            result: await evaluateSplit(m, d.dir, p.split, opts),
+          } satisfies EvaluationRecord),
+        );
         step();
       }
     }
@@ -76,10 +86,27 @@ export async function runEvaluateJob(input: unknown, ctx: JobContext): Promise<{
         if (!prior) {
           const estimate = await estimateDomainsPrior(experts, [d.dir]);
           prior = estimate.prior;
-          ctx.record({ kind: 'prior', target: `domain:${d.name}`, modelIds: ensemble.experts.map((e) => e.id), weights: prior, sequences: estimate.sequences } satisfies PriorRecord);
+          ctx.record({
+            kind: 'prior',
+            target: `domain:${d.name}`,
+            modelIds: ensemble.experts.map((e) => e.id),
+            weights: prior,
+            sequences: estimate.sequences,
+          } satisfies PriorRecord);
         }
-        const spec: EvaluationSpec = { kind: 'ensemble', models: ensemble.experts.map((e) => e.name), modelIds: ensemble.experts.map((e) => e.id), prior: 'cached', posterior: 'context' };
-        ctx.record({ kind: 'evaluation', spec, domainId: d.id, result: await evaluateSplit(new Ensemble(experts, prior, CONTEXT_POSTERIOR), d.dir, p.split, opts) } satisfies EvaluationRecord);
+        const spec: EvaluationSpec = {
+          kind: 'ensemble',
+          models: ensemble.experts.map((e) => e.name),
+          modelIds: ensemble.experts.map((e) => e.id),
+          prior: 'cached',
+          posterior: 'context',
+        };
+        ctx.record({
+          kind: 'evaluation',
+          spec,
+          domainId: d.id,
+          result: await evaluateSplit(new Ensemble(experts, prior, CONTEXT_POSTERIOR), d.dir, p.split, opts),
+        } satisfies EvaluationRecord);
       });
       step();
     }

@@ -29,7 +29,6 @@ import { storeAverage, storedModelFolder, storeModelFolder } from './model-store
 import { estimateDomainsPrior, StoredRef, withModels } from './prior-job';
 import { TrainingSettings, trainJobSettings } from './training-settings';
 
-
 export const ExpertJobPayload = z
   .object({
     modelId: z.number().int(),
@@ -83,7 +82,10 @@ export const ExpertJobPayload = z
      * Write an expert bundle into `out` (bundle/write.ts) where the training would start, instead of training:
      * `grove bundle run` trains it elsewhere and `grove bundle merge` brings the result back into this run.
      */
-    bundle: z.object({ out: z.string().min(1), forestId: z.number().int() }).strict().optional(),
+    bundle: z
+      .object({ out: z.string().min(1), forestId: z.number().int() })
+      .strict()
+      .optional(),
     /** For the queue's owner, not the worker: what it queues once the model is trained (a baseline's evaluation). */
     then: z.unknown().optional(),
   })
@@ -91,15 +93,32 @@ export const ExpertJobPayload = z
   .refine((p) => p.branch || p.startSha256, 'a job either branches the model or names the weights it trains from')
   .refine((p) => (p.domainDir === undefined) !== (p.mixDirs === undefined), 'give domainDir or mixDirs, one of them')
   .refine((p) => !p.branch || p.domainDir, 'a branch reads its own domain: give domainDir')
-  .refine((p) => !p.bundle || (p.branch && p.train), 'a bundle holds a branched expert\'s training: give branch and train');
+  .refine((p) => !p.bundle || (p.branch && p.train), "a bundle holds a branched expert's training: give branch and train");
 export type ExpertJobPayload = z.input<typeof ExpertJobPayload>;
 
 /** The facts an expert job sends for the catalog, in the order they happen. */
 export type ExpertRecord =
   | { kind: 'prior'; target: string; modelIds: number[]; weights: number[]; sequences: number }
-  | { kind: 'branched'; parents: { modelId: number; weight: number }[]; sha256: string; bytes: number; note: string | null; lora?: LoraConfig; lightStart?: LightStartRecord }
+  | {
+      kind: 'branched';
+      parents: { modelId: number; weight: number }[];
+      sha256: string;
+      bytes: number;
+      note: string | null;
+      lora?: LoraConfig;
+      lightStart?: LightStartRecord;
+    }
   | { kind: 'plan'; totalSteps: number; device: string; fallback: string | null }
-  | { kind: 'trained'; sha256: string; bytes: number; steps: number; tokens: number; reason: string; elapsedSeconds: number; peakMemoryBytes: number };
+  | {
+      kind: 'trained';
+      sha256: string;
+      bytes: number;
+      steps: number;
+      tokens: number;
+      reason: string;
+      elapsedSeconds: number;
+      peakMemoryBytes: number;
+    };
 
 export interface ExpertProgress {
   phase: 'prior' | 'branch' | 'train' | 'store';
@@ -120,14 +139,26 @@ interface Branched {
 const BRANCH_FILE = 'branch.json';
 
 /** The posterior of the new domain over the candidates: the cached one, or estimated on its train split. */
-async function domainPrior(home: string, p: z.output<typeof ExpertJobPayload>, ctx: JobContext): Promise<{ modelIds: number[]; weights: number[] }> {
+async function domainPrior(
+  home: string,
+  p: z.output<typeof ExpertJobPayload>,
+  ctx: JobContext,
+): Promise<{ modelIds: number[]; weights: number[] }> {
   const b = p.branch!;
   if (b.prior) return b.prior;
   ctx.progress({ phase: 'prior' } satisfies ExpertProgress);
   // The same estimate as `grove prior --target domain:NAME` (it is stored under that target): the candidates
   // never trained on this domain, so reading its held-out split takes nothing from the new expert.
-  const { prior, sequences } = await withModels(home, b.candidates, (experts) => estimateDomainsPrior(experts, [p.domainDir!], b.priorSequences));
-  const record: ExpertRecord = { kind: 'prior', target: `domain:${p.domain}`, modelIds: b.candidates.map((c) => c.id), weights: prior, sequences };
+  const { prior, sequences } = await withModels(home, b.candidates, (experts) =>
+    estimateDomainsPrior(experts, [p.domainDir!], b.priorSequences),
+  );
+  const record: ExpertRecord = {
+    kind: 'prior',
+    target: `domain:${p.domain}`,
+    modelIds: b.candidates.map((c) => c.id),
+    weights: prior,
+    sequences,
+  };
   ctx.record(record);
   return { modelIds: record.modelIds, weights: prior };
 }
@@ -145,7 +176,10 @@ async function branch(home: string, p: z.output<typeof ExpertJobPayload>, ctx: J
   } else {
     const prior = await domainPrior(home, p, ctx);
     const target = { target: priorTarget.domain(p.domain), modelIds: prior.modelIds, weights: prior.weights };
-    parents = branchParents(b.candidates, b.init === 'nearest' ? { kind: 'nearest', prior: target } : { kind: 'posterior', prior: target, topK: b.topK });
+    parents = branchParents(
+      b.candidates,
+      b.init === 'nearest' ? { kind: 'nearest', prior: target } : { kind: 'posterior', prior: target, topK: b.topK },
+    );
   }
   ctx.progress({ phase: 'branch' } satisfies ExpertProgress);
   const refs = new Map([b.seed, ...b.candidates].map((r) => [r.id, r]));
@@ -156,7 +190,12 @@ async function branch(home: string, p: z.output<typeof ExpertJobPayload>, ctx: J
   if (p.light && parents.length === 1 && parents[0]!.modelId === b.seed.id) {
     // A light expert from the seed: a fresh adapter over it (B zero: the seed's function exactly), seeded by the model's id.
     const { baseSha256, rank, alpha, targets } = p.light;
-    const stored = await storeFreshAdapter(home, { baseSha256, tokenizerSha256: b.seed.tokenizerSha256, lora: { rank, alpha, targets }, seed: p.modelId });
+    const stored = await storeFreshAdapter(home, {
+      baseSha256,
+      tokenizerSha256: b.seed.tokenizerSha256,
+      lora: { rank, alpha, targets },
+      seed: p.modelId,
+    });
     sha256 = stored.sha256;
     bytes = stored.bytes;
   } else if (p.light) {
@@ -168,13 +207,25 @@ async function branch(home: string, p: z.output<typeof ExpertJobPayload>, ctx: J
       const r = refs.get(x.modelId)!;
       parts.push({ adapter: await readPeftAdapterFor(storedModelFolder(home, r.sha256), config, r.name), weight: x.weight, label: r.name });
     }
-    const started = lightBranchStart(config, parts, { start: p.light.start ?? DEFAULT_LIGHT_START, rank: p.light.rank, alpha: p.light.alpha, seed: p.modelId });
-    const stored = await storeAdapter(home, { baseSha256: p.light.baseSha256, tokenizerSha256: b.seed.tokenizerSha256, config, lora: started.adapter.lora, tensors: started.adapter.tensors });
+    const started = lightBranchStart(config, parts, {
+      start: p.light.start ?? DEFAULT_LIGHT_START,
+      rank: p.light.rank,
+      alpha: p.light.alpha,
+      seed: p.modelId,
+    });
+    const stored = await storeAdapter(home, {
+      baseSha256: p.light.baseSha256,
+      tokenizerSha256: b.seed.tokenizerSha256,
+      config,
+      lora: started.adapter.lora,
+      tensors: started.adapter.tensors,
+    });
     sha256 = stored.sha256;
     bytes = stored.bytes;
     lora = started.adapter.lora;
     lightStart = started.record;
-    if (started.record.start === 'svd') note = `${p.name} starts from the best rank-${started.record.rank} approximation of its parents' average (truncated SVD): relative Frobenius error ${started.record.relativeError.toFixed(4)}.`;
+    if (started.record.start === 'svd')
+      note = `${p.name} starts from the best rank-${started.record.rank} approximation of its parents' average (truncated SVD): relative Frobenius error ${started.record.relativeError.toFixed(4)}.`;
   } else if (parents.length === 1) {
     // A copy: the parent's stored weights are the init as they are (content-addressed, never modified).
     sha256 = refs.get(parents[0]!.modelId)!.sha256;
@@ -190,7 +241,14 @@ async function branch(home: string, p: z.output<typeof ExpertJobPayload>, ctx: J
     sha256 = stored.sha256;
     bytes = stored.bytes;
   }
-  const result: Branched = { parents: parents.map((x) => ({ modelId: x.modelId, weight: x.weight })), sha256, bytes, note, ...(lora ? { lora } : {}), ...(lightStart ? { lightStart } : {}) };
+  const result: Branched = {
+    parents: parents.map((x) => ({ modelId: x.modelId, weight: x.weight })),
+    sha256,
+    bytes,
+    note,
+    ...(lora ? { lora } : {}),
+    ...(lightStart ? { lightStart } : {}),
+  };
   await mkdir(p.runDir, { recursive: true });
   await writeFileDurable(marker, JSON.stringify(result));
   return result;
@@ -215,7 +273,12 @@ export async function runExpertJob(input: unknown, ctx: JobContext): Promise<{ m
     // Where the local run would train: the same inputs, written as a bundle to train elsewhere.
     ctx.progress({ phase: 'store' } satisfies ExpertProgress);
     // A light start's own rank and alpha (an exact start from light parents has the sum of their ranks).
-    const lora = p.light ? parseAdapterConfig(JSON.parse(readFileSync(join(storedModelFolder(home, startSha!), ADAPTER_CONFIG_FILE), 'utf8')), `${p.name}'s start adapter`).lora : null;
+    const lora = p.light
+      ? parseAdapterConfig(
+          JSON.parse(readFileSync(join(storedModelFolder(home, startSha!), ADAPTER_CONFIG_FILE), 'utf8')),
+          `${p.name}'s start adapter`,
+        ).lora
+      : null;
     await writeExpertBundle(home, {
       out: p.bundle.out,
       expert: { name: p.name, domain: p.domain, modelId: p.modelId, runId: p.train.runId, forestId: p.bundle.forestId, parents, note },
@@ -226,7 +289,9 @@ export async function runExpertJob(input: unknown, ctx: JobContext): Promise<{ m
       budget: p.train.budget,
       device: p.train.device,
     });
-    ctx.log(`wrote the bundle ${p.bundle.out}: train it with \`grove bundle run ${p.bundle.out}\`, then \`grove bundle merge ${p.bundle.out}\``);
+    ctx.log(
+      `wrote the bundle ${p.bundle.out}: train it with \`grove bundle run ${p.bundle.out}\`, then \`grove bundle merge ${p.bundle.out}\``,
+    );
     return { modelId: p.modelId, sha256: startSha!, trained: false };
   }
 
@@ -239,7 +304,17 @@ export async function runExpertJob(input: unknown, ctx: JobContext): Promise<{ m
       runDir: p.runDir,
       ...(p.mixDirs ? { domainDirs: p.mixDirs } : { domainDir: p.domainDir }),
       modelFolder: storedModelFolder(home, p.light ? p.light.baseSha256 : startSha!),
-      ...(p.light ? { lora: { rank: p.light.rank, alpha: p.light.alpha, targets: p.light.targets, adapterFolder: storedModelFolder(home, startSha!), baseModel: p.light.baseSha256 } } : {}),
+      ...(p.light
+        ? {
+            lora: {
+              rank: p.light.rank,
+              alpha: p.light.alpha,
+              targets: p.light.targets,
+              adapterFolder: storedModelFolder(home, startSha!),
+              baseModel: p.light.baseSha256,
+            },
+          }
+        : {}),
       ...budget,
       ...trainJobSettings(s),
       ...(choice.provider === 'cpu' ? {} : { providers: [choice.provider, 'cpu'] }),
@@ -250,13 +325,25 @@ export async function runExpertJob(input: unknown, ctx: JobContext): Promise<{ m
       ctx.progress({ phase: 'train', train } satisfies ExpertProgress);
     },
     ctx.log,
-    ({ totalSteps }) => ctx.record({ kind: 'plan', totalSteps, device: choice.provider, fallback: choice.fallback ?? null } satisfies ExpertRecord),
+    ({ totalSteps }) =>
+      ctx.record({ kind: 'plan', totalSteps, device: choice.provider, fallback: choice.fallback ?? null } satisfies ExpertRecord),
   );
   if (!result.modelFolder) return { modelId: p.modelId, sha256: startSha!, trained: false }; // paused or cancelled: the checkpoint stays
   ctx.progress({ phase: 'store', ...(last ? { train: { ...last, etaSeconds: 0 } } : {}) } satisfies ExpertProgress);
   // Trained on shards of the forest's tokenizer: that is the tokenizer this expert reads.
   const tokenizerSha256 = await forestTokenizerSha256(home);
-  const stored = p.light ? await storeAdapterFolder(home, result.modelFolder, { baseSha256: p.light.baseSha256, tokenizerSha256 }) : await storeModelFolder(home, result.modelFolder, tokenizerSha256);
-  ctx.record({ kind: 'trained', sha256: stored.sha256, bytes: stored.bytes, steps: result.steps, tokens: result.tokens, reason: result.reason, elapsedSeconds: result.elapsedSeconds, peakMemoryBytes: result.peakMemoryBytes } satisfies ExpertRecord);
+  const stored = p.light
+    ? await storeAdapterFolder(home, result.modelFolder, { baseSha256: p.light.baseSha256, tokenizerSha256 })
+    : await storeModelFolder(home, result.modelFolder, tokenizerSha256);
+  ctx.record({
+    kind: 'trained',
+    sha256: stored.sha256,
+    bytes: stored.bytes,
+    steps: result.steps,
+    tokens: result.tokens,
+    reason: result.reason,
+    elapsedSeconds: result.elapsedSeconds,
+    peakMemoryBytes: result.peakMemoryBytes,
+  } satisfies ExpertRecord);
   return { modelId: p.modelId, sha256: stored.sha256, trained: true };
 }

@@ -52,8 +52,21 @@ export async function collectGarbage(catalog: Catalog, home: string, queue: JobQ
       else doomed.push(...(await staleQuantFiles(join(store, entry))));
     }
   }
-  for (const d of finishedRunDirs(catalog)) if (await stat(d).then(() => true, () => false)) doomed.push(d);
-  const exportFolders = new Set([join(home, 'exports'), ...queue.list().filter((j) => j.kind === 'export').map((j) => dirname(String((j.payload as { out?: unknown }).out ?? '')))]);
+  for (const d of finishedRunDirs(catalog))
+    if (
+      await stat(d).then(
+        () => true,
+        () => false,
+      )
+    )
+      doomed.push(d);
+  const exportFolders = new Set([
+    join(home, 'exports'),
+    ...queue
+      .list()
+      .filter((j) => j.kind === 'export')
+      .map((j) => dirname(String((j.payload as { out?: unknown }).out ?? ''))),
+  ]);
   for (const folder of exportFolders) if (isAbsolute(folder)) doomed.push(...(await staleExportTemps(folder)));
   const removed = { files: 0, bytes: 0 };
   const remove = async (path: string): Promise<void> => {
@@ -66,7 +79,14 @@ export async function collectGarbage(catalog: Catalog, home: string, queue: JobQ
   // A run being trained right now holds its lock: its temporary files are its own, and stay.
   for (const entry of await readdir(runsDir(home)).catch(() => [] as string[])) {
     const runDir = join(runsDir(home), entry);
-    if (!(await stat(runDir).then((s) => s.isDirectory(), () => false)) || (await runTemps(runDir)).length === 0) continue;
+    if (
+      !(await stat(runDir).then(
+        (s) => s.isDirectory(),
+        () => false,
+      )) ||
+      (await runTemps(runDir)).length === 0
+    )
+      continue;
     await whileUnlocked(runDir, async () => {
       for (const path of await runTemps(runDir)) await remove(path);
     });

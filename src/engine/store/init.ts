@@ -19,7 +19,14 @@ import { loadTokenizer } from '../tokenize/load';
 import { storeModelFolder } from './model-store';
 
 /** The files of a model folder that make up the forest's tokenizer (and how an instruct model is prompted). */
-export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json', 'chat_template.jinja', 'chat_template.json'] as const;
+export const TOKENIZER_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'generation_config.json',
+  'chat_template.jinja',
+  'chat_template.json',
+] as const;
 
 export function forestTokenizerDir(home: string): string {
   return join(home, 'tokenizer');
@@ -57,7 +64,11 @@ export function assertNoSeed(catalog: Catalog, home: string): void {
   const existing = catalog.forest();
   // A seed whose training was cancelled is 'removed': it does not hold the place of a new one.
   if (existing && liveSeed(catalog, existing.id)) {
-    throw new GroveError('conflict', `${home} already holds forest "${existing.name}" with a seed; start another forest with --home <new folder>.`, { home });
+    throw new GroveError(
+      'conflict',
+      `${home} already holds forest "${existing.name}" with a seed; start another forest with --home <new folder>.`,
+      { home },
+    );
   }
 }
 
@@ -72,7 +83,10 @@ export async function prepareSeed(home: string, source: string, seedName = basen
   // The address of the stored seed covers the tokenizer it reads: the one staged below, byte for byte.
   const stored = await storeModelFolder(home, source, await folderTokenizerSha256(source));
   if (tokenizer.vocabSize > stored.config.vocabSize) {
-    throw new GroveError('bad_input', `${source}: the tokenizer has ids up to ${tokenizer.vocabSize - 1} but the model embeds only ${stored.config.vocabSize} tokens: they do not belong together.`);
+    throw new GroveError(
+      'bad_input',
+      `${source}: the tokenizer has ids up to ${tokenizer.vocabSize - 1} but the model embeds only ${stored.config.vocabSize} tokens: they do not belong together.`,
+    );
   }
   const staged = join(home, `.tokenizer-incoming-${process.pid}-${randomBytes(4).toString('hex')}`);
   let tokenizerSha256: string;
@@ -80,10 +94,18 @@ export async function prepareSeed(home: string, source: string, seedName = basen
     await mkdir(staged, { recursive: true });
     for (const file of TOKENIZER_FILES) {
       const from = join(source, file);
-      if (!(await stat(from).then((s) => s.isFile(), () => false))) continue;
+      if (
+        !(await stat(from).then(
+          (s) => s.isFile(),
+          () => false,
+        ))
+      )
+        continue;
       await copyFile(from, join(staged, file));
     }
-    tokenizerSha256 = createHash('sha256').update(await readFile(join(staged, 'tokenizer.json'))).digest('hex');
+    tokenizerSha256 = createHash('sha256')
+      .update(await readFile(join(staged, 'tokenizer.json')))
+      .digest('hex');
   } catch (err) {
     rmSync(staged, { recursive: true, force: true });
     throw err;
@@ -131,7 +153,11 @@ export function recordSeed(catalog: Catalog, home: string, seed: PreparedSeed, f
   });
 }
 
-export async function initForestFromModel(home: string, source: string, options: { forestName?: string; seedName?: string } = {}): Promise<InitResult> {
+export async function initForestFromModel(
+  home: string,
+  source: string,
+  options: { forestName?: string; seedName?: string } = {},
+): Promise<InitResult> {
   const catalog = Catalog.open(catalogPath(home));
   try {
     assertNoSeed(catalog, home);
@@ -151,17 +177,38 @@ export async function importIntoForest(home: string, source: string, name: strin
   try {
     const forest = catalog.forest();
     if (!forest) throw new GroveError('not_found', `No forest in ${home}: \`grove init --from <model folder>\` first.`);
-    if (catalog.models(forest.id).some((m) => m.name === name)) throw new GroveError('conflict', `A model named "${name}" exists already; choose another --name.`);
-    const hash = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+    if (catalog.models(forest.id).some((m) => m.name === name))
+      throw new GroveError('conflict', `A model named "${name}" exists already; choose another --name.`);
+    const hash = async (file: string) =>
+      createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex');
     const forestTokenizer = await hash(join(forestTokenizerDir(home), 'tokenizer.json'));
     const own = join(source, 'tokenizer.json');
-    if ((await stat(own).then((s) => s.isFile(), () => false)) && (await hash(own)) !== forestTokenizer) {
-      throw new GroveError('bad_input', `${source}: its tokenizer.json differs from the forest's; only models of one lineage (same tokenizer) can join a forest.`);
+    if (
+      (await stat(own).then(
+        (s) => s.isFile(),
+        () => false,
+      )) &&
+      (await hash(own)) !== forestTokenizer
+    ) {
+      throw new GroveError(
+        'bad_input',
+        `${source}: its tokenizer.json differs from the forest's; only models of one lineage (same tokenizer) can join a forest.`,
+      );
     }
     const stored = await storeModelFolder(home, source, forestTokenizer);
     const hubRepo = repoIdOfSnapshot(source);
     const modelId = catalog.transaction(() => {
-      const id = insertModel(catalog, { forestId: forest.id, name, role: 'imported', weightsSha256: stored.sha256, weightsBytes: stored.bytes, architectureJson: JSON.stringify(stored.config), tokenizerSha256: forestTokenizer });
+      const id = insertModel(catalog, {
+        forestId: forest.id,
+        name,
+        role: 'imported',
+        weightsSha256: stored.sha256,
+        weightsBytes: stored.bytes,
+        architectureJson: JSON.stringify(stored.config),
+        tokenizerSha256: forestTokenizer,
+      });
       if (hubRepo) recordHubSource(catalog, stored.sha256, hubRepo);
       return id;
     });

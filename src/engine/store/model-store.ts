@@ -47,7 +47,8 @@ export async function storeModelFolder(home: string, source: string, tokenizerSh
     const specs = parameterSpecs(config);
     const dtypes = new Set(specs.map((s) => weights.info(s.name).dtype));
     const dtype = (dtypes.size === 1 ? [...dtypes][0] : 'F32') as WriteDtype;
-    if (!['F32', 'F16', 'BF16'].includes(dtype)) throw new GroveError('unsupported', `${source}: weights are ${dtype}; Grove imports F32, F16 and BF16.`);
+    if (!['F32', 'F16', 'BF16'].includes(dtype))
+      throw new GroveError('unsupported', `${source}: weights are ${dtype}; Grove imports F32, F16 and BF16.`);
     await mkdir(incoming, { recursive: true });
     const written = await writeModelFolder(
       incoming,
@@ -80,7 +81,13 @@ export async function storeModelFolder(home: string, source: string, tokenizerSh
 /** Moves a complete folder into the store under its address (or drops it: already stored). */
 export async function commitIncoming(home: string, incoming: string, address: string): Promise<string> {
   const final = storedModelFolder(home, address);
-  if (await stat(final).then(() => true, () => false)) await rm(incoming, { recursive: true, force: true });
+  if (
+    await stat(final).then(
+      () => true,
+      () => false,
+    )
+  )
+    await rm(incoming, { recursive: true, force: true });
   else await rename(incoming, final);
   return final;
 }
@@ -94,19 +101,31 @@ export function incomingFolder(home: string): string {
  * tokenizer, or a clear refusal), written into the store: a collapse, or a branch's posterior-weighted init.
  * `weights` are the ones used, renormalised (the lineage edges).
  */
-export async function storeAverage(home: string, inputs: readonly MergeInput[]): Promise<{ sha256: string; bytes: number; folder: string; weights: number[] }> {
+export async function storeAverage(
+  home: string,
+  inputs: readonly MergeInput[],
+): Promise<{ sha256: string; bytes: number; folder: string; weights: number[] }> {
   const weights = normaliseWeights(inputs.map((i) => i.weight));
-  const stored = await storeMerge(home, { method: mergeMethod('linear'), inputs: inputs.map((input, j) => ({ ...input, weight: weights[j]! })) });
+  const stored = await storeMerge(home, {
+    method: mergeMethod('linear'),
+    inputs: inputs.map((input, j) => ({ ...input, weight: weights[j]! })),
+  });
   return { ...stored, weights };
 }
 
 /** Any merge method's result (forest/merge/merge-models.ts), written into the store: a collapse by TIES, DARE, SLERP... */
-export async function storeMerge(home: string, request: Omit<MergeModelsRequest, 'outFolder'>): Promise<{ sha256: string; bytes: number; folder: string }> {
+export async function storeMerge(
+  home: string,
+  request: Omit<MergeModelsRequest, 'outFolder'>,
+): Promise<{ sha256: string; bytes: number; folder: string }> {
   const incoming = incomingFolder(home);
   await mkdir(incoming, { recursive: true });
   try {
     const merged = await mergeModels({ ...request, outFolder: incoming });
-    const address = await writeAddressManifest(incoming, CONFIG_FILE, { weightsSha256: merged.file.sha256, tokenizerSha256: merged.tokenizerSha256 });
+    const address = await writeAddressManifest(incoming, CONFIG_FILE, {
+      weightsSha256: merged.file.sha256,
+      tokenizerSha256: merged.tokenizerSha256,
+    });
     const folder = await commitIncoming(home, incoming, address);
     return { sha256: address, bytes: merged.file.bytes, folder };
   } catch (err) {

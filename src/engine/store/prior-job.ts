@@ -19,7 +19,9 @@ import { openStoredScorers } from './stored-scorers';
  */
 export const PRIOR_WINDOWS = { contextLength: 128, batchSize: 4 } as const;
 
-export const StoredRef = z.object({ id: z.number().int(), name: z.string(), sha256: z.string(), tokenizerSha256: z.string().nullable() }).strict();
+export const StoredRef = z
+  .object({ id: z.number().int(), name: z.string(), sha256: z.string(), tokenizerSha256: z.string().nullable() })
+  .strict();
 export type StoredRef = z.output<typeof StoredRef>;
 
 /** Where a target's held-out text is, resolved by the owner from the catalog. */
@@ -64,22 +66,38 @@ export async function targetShards(text: TargetText, contextLength: number, sign
   const files: HeldOutShard[] = [];
   for (const dir of dirs) {
     const m = await readManifest(dir);
-    const splits = text.kind === 'folder' ? (['train', 'valid', 'test'] as const) : m.splits.valid.tokens > contextLength ? (['valid'] as const) : (['train'] as const);
+    const splits =
+      text.kind === 'folder'
+        ? (['train', 'valid', 'test'] as const)
+        : m.splits.valid.tokens > contextLength
+          ? (['valid'] as const)
+          : (['train'] as const);
     for (const split of splits) files.push(...splitShards(dir, m, split).filter((f) => f.tokens > contextLength));
   }
-  if (files.length === 0) throw new GroveError('bad_input', `The target holds no text of more than ${contextLength} tokens in one piece: a prior needs longer text.`);
+  if (files.length === 0)
+    throw new GroveError(
+      'bad_input',
+      `The target holds no text of more than ${contextLength} tokens in one piece: a prior needs longer text.`,
+    );
   return files;
 }
 
 /** The cached prior of `experts` on domains' held-out text (targetShards' choice of split), with PRIOR_WINDOWS. */
-export async function estimateDomainsPrior(experts: readonly WindowScorer[], dirs: readonly string[], sequences: number = CACHED_PRIOR_DEFAULTS.sequences): Promise<{ prior: number[]; sequences: number }> {
+export async function estimateDomainsPrior(
+  experts: readonly WindowScorer[],
+  dirs: readonly string[],
+  sequences: number = CACHED_PRIOR_DEFAULTS.sequences,
+): Promise<{ prior: number[]; sequences: number }> {
   const files = await targetShards({ kind: 'domains', dirs: [...dirs] }, PRIOR_WINDOWS.contextLength);
   return estimateCachedPriorOn(experts, files, { ...PRIOR_WINDOWS, sequences });
 }
 
 /** Opens the experts (full models, or light experts over their shared base), runs `use`, and closes them whatever happens. */
 export async function withModels<T>(home: string, refs: readonly StoredRef[], use: (models: WindowScorer[]) => Promise<T>): Promise<T> {
-  const opened = await openStoredScorers(home, refs.map((r) => r.sha256));
+  const opened = await openStoredScorers(
+    home,
+    refs.map((r) => r.sha256),
+  );
   try {
     return await use(opened.scorers);
   } finally {
@@ -90,7 +108,9 @@ export async function withModels<T>(home: string, refs: readonly StoredRef[], us
 /** Estimates the prior of `experts` on `text`: what collapse and branch use when none is cached. */
 export async function estimateTargetPrior(home: string, p: z.output<typeof PriorJobPayload>, signal?: AbortSignal): Promise<PriorRecord> {
   const files = await targetShards(p.text, p.contextLength, signal);
-  const { prior, sequences } = await withModels(home, p.experts, (models) => estimateCachedPriorOn(models, files, { contextLength: p.contextLength, batchSize: PRIOR_WINDOWS.batchSize, sequences: p.sequences }));
+  const { prior, sequences } = await withModels(home, p.experts, (models) =>
+    estimateCachedPriorOn(models, files, { contextLength: p.contextLength, batchSize: PRIOR_WINDOWS.batchSize, sequences: p.sequences }),
+  );
   return { kind: 'prior', target: p.target, modelIds: p.experts.map((e) => e.id), weights: prior, sequences };
 }
 

@@ -12,14 +12,25 @@ const SPECIAL_IDS = { bosTokenId: 0, eosTokenId: 0 } as const;
 /** Seed shapes for a forest from scratch, smallest first. */
 export const SEED_SHAPES = {
   /** Seconds on a laptop: for trying the app and for tests. */
-  micro: { architecture: 'LlamaForCausalLM', vocabSize: 512, hiddenSize: 32, intermediateSize: 96, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 512, tieWordEmbeddings: true },
+  micro: {
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 512,
+    hiddenSize: 32,
+    intermediateSize: 96,
+    numHiddenLayers: 2,
+    numAttentionHeads: 4,
+    numKeyValueHeads: 2,
+    maxPositionEmbeddings: 512,
+    tieWordEmbeddings: true,
+  },
   tiny: MODEL_PRESETS.tiny,
   small: MODEL_PRESETS.small,
 } as const;
 export type SeedShape = keyof typeof SEED_SHAPES;
 
 export function seedConfig(shape: SeedShape, vocabSize?: number): ModelConfig {
-  if (!Object.hasOwn(SEED_SHAPES, shape)) throw new GroveError('bad_input', `No seed shape "${shape}"; choose one of ${Object.keys(SEED_SHAPES).join(', ')}.`, { shape });
+  if (!Object.hasOwn(SEED_SHAPES, shape))
+    throw new GroveError('bad_input', `No seed shape "${shape}"; choose one of ${Object.keys(SEED_SHAPES).join(', ')}.`, { shape });
   return parseModelConfig({ ...SEED_SHAPES[shape], ...SPECIAL_IDS, ...(vocabSize ? { vocabSize } : {}) }, `seed shape "${shape}"`);
 }
 
@@ -36,11 +47,26 @@ export interface SamplePreset {
  * 16 x 128 tokens, on four genres of 0.2-0.5 MB each); 'tiny' shows every step of the app in seconds.
  */
 export const SAMPLE_PRESETS: Record<'tiny' | 'standard', SamplePreset> = {
-  tiny: { genres: ['humor', 'science_fiction', 'religion'], shape: 'micro', settings: { contextLength: 64, batchSize: 8, peakLr: 3e-3, validations: 4 }, seedSteps: 30, expertSteps: 12 },
-  standard: { genres: ['news', 'religion', 'hobbies', 'romance'], shape: 'tiny', settings: { contextLength: 128, batchSize: 16, peakLr: 2e-3 }, seedSteps: 300, expertSteps: 120 },
+  tiny: {
+    genres: ['humor', 'science_fiction', 'religion'],
+    shape: 'micro',
+    settings: { contextLength: 64, batchSize: 8, peakLr: 3e-3, validations: 4 },
+    seedSteps: 30,
+    expertSteps: 12,
+  },
+  standard: {
+    genres: ['news', 'religion', 'hobbies', 'romance'],
+    shape: 'tiny',
+    settings: { contextLength: 128, batchSize: 16, peakLr: 2e-3 },
+    seedSteps: 300,
+    expertSteps: 120,
+  },
 };
 
 /** Writes the preset's genres as folders of text files under the forest home (kept: they are the domains' sources). */
 export function writeSampleCorpus(home: string, preset: SamplePreset): { name: string; folder: string }[] {
-  return preset.genres.map((genre) => ({ name: genre.replace(/_/g, '-'), folder: writeBrownGenreFolder(genre, join(home, 'sample-corpus', genre)) }));
+  return preset.genres.map((genre) => ({
+    name: genre.replace(/_/g, '-'),
+    folder: writeBrownGenreFolder(genre, join(home, 'sample-corpus', genre)),
+  }));
 }

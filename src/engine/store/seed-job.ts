@@ -36,7 +36,10 @@ export const SeedJobPayload = z
     settings: TrainingSettings,
     budget: z.union([z.object({ steps: z.number().int().positive() }).strict(), z.object({ minutes: z.number().positive() }).strict()]),
     /** For the queue's owner, not the worker: what to queue once the seed is stored (one expert per domain). */
-    then: z.object({ experts: z.object({ budget: z.unknown().optional() }).strict() }).strict().optional(),
+    then: z
+      .object({ experts: z.object({ budget: z.unknown().optional() }).strict() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type SeedJobPayload = z.input<typeof SeedJobPayload>;
@@ -60,7 +63,13 @@ async function* trainingDocuments(home: string, p: z.output<typeof SeedJobPayloa
   for (const d of p.domains) {
     const out = join(home, '.seed-text', checkName('domain', d.name));
     // A folder with nothing to train on gives the tokenizer no text; runSeedJob says so once, when it leaves the domain out.
-    const read = await ingestFolder({ folder: d.folder, out, tokenizer: bytes, signal: ctx.signal, onProgress: (ingest) => ctx.progress({ phase: 'tokenizer', domain: d.name, ingest } satisfies SeedProgress) }).catch(unlessNothingToTrainOn);
+    const read = await ingestFolder({
+      folder: d.folder,
+      out,
+      tokenizer: bytes,
+      signal: ctx.signal,
+      onProgress: (ingest) => ctx.progress({ phase: 'tokenizer', domain: d.name, ingest } satisfies SeedProgress),
+    }).catch(unlessNothingToTrainOn);
     if (!read) continue;
     for (const shard of splitShards(out, await readManifest(out), 'train')) {
       const raw = readFileSync(shard.path);
@@ -78,7 +87,12 @@ async function* trainingDocuments(home: string, p: z.output<typeof SeedJobPayloa
 }
 
 /** The forest's tokenizer: trained once on the domains' training splits (never their test text), then kept. */
-async function forestTokenizer(home: string, p: z.output<typeof SeedJobPayload>, vocabSize: number, ctx: JobContext): Promise<{ path: string; sha256: string }> {
+async function forestTokenizer(
+  home: string,
+  p: z.output<typeof SeedJobPayload>,
+  vocabSize: number,
+  ctx: JobContext,
+): Promise<{ path: string; sha256: string }> {
   const dir = forestTokenizerDir(home);
   const path = join(dir, 'tokenizer.json');
   if (!existsSync(path)) {
@@ -111,7 +125,13 @@ export async function runSeedJob(input: unknown, ctx: JobContext): Promise<{ mod
   const dirs: string[] = [];
   for (const d of p.domains) {
     const out = domainDir(home, d.name);
-    const report = await ingestFolder({ folder: d.folder, out, tokenizer, signal: ctx.signal, onProgress: (ingest) => ctx.progress({ phase: 'ingest', domain: d.name, ingest } satisfies SeedProgress) }).catch(unlessNothingToTrainOn);
+    const report = await ingestFolder({
+      folder: d.folder,
+      out,
+      tokenizer,
+      signal: ctx.signal,
+      onProgress: (ingest) => ctx.progress({ phase: 'ingest', domain: d.name, ingest } satisfies SeedProgress),
+    }).catch(unlessNothingToTrainOn);
     if (!report) {
       // Registered as nothing: no domain row, no folder (ingestFolder removed it), as for `grove add`.
       ctx.log(`${d.name}: nothing to train on in ${d.folder}; it is left out of the seed and of the forest's domains.`);
@@ -122,7 +142,10 @@ export async function runSeedJob(input: unknown, ctx: JobContext): Promise<{ mod
     else ctx.log(`${d.name}: ${report.message} It is left out of the seed's training mix.`);
   }
   if (ctx.signal.aborted) return { modelId: p.modelId, sha256: null };
-  if (dirs.length === 0) throw new Error(`None of the ${p.domains.length} folders holds enough text to train a seed on: add text, or import a pretrained model instead.`);
+  if (dirs.length === 0)
+    throw new Error(
+      `None of the ${p.domains.length} folders holds enough text to train a seed on: add text, or import a pretrained model instead.`,
+    );
   const s = p.settings;
   let last: TrainProgress | undefined;
   const result = await runTrainJob(
@@ -144,6 +167,12 @@ export async function runSeedJob(input: unknown, ctx: JobContext): Promise<{ mod
   if (!result.modelFolder) return { modelId: p.modelId, sha256: null };
   ctx.progress({ phase: 'store', ...(last ? { train: { ...last, etaSeconds: 0 } } : {}) } satisfies SeedProgress);
   const stored = await storeModelFolder(home, result.modelFolder, trained.sha256);
-  ctx.record({ kind: 'seeded', sha256: stored.sha256, bytes: stored.bytes, steps: result.steps, tokens: result.tokens } satisfies SeedRecord);
+  ctx.record({
+    kind: 'seeded',
+    sha256: stored.sha256,
+    bytes: stored.bytes,
+    steps: result.steps,
+    tokens: result.tokens,
+  } satisfies SeedRecord);
   return { modelId: p.modelId, sha256: stored.sha256 };
 }

@@ -28,7 +28,11 @@ export const TrainingSettings = z
     /** Checkpoint every this many steps (unset: a tenth of the run, at least 50; train-job.ts defaultCheckpointSteps)... */
     checkpointEverySteps: z.number().int().positive().optional(),
     /** ...or after this many minutes, whichever comes first. */
-    checkpointMinutes: z.number().positive().max(24 * 60).default(5),
+    checkpointMinutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(5),
   })
   .strict();
 export type TrainingSettings = z.output<typeof TrainingSettings>;
@@ -73,7 +77,11 @@ export function forestTrainingSettings(catalog: Catalog, forestId: number, seedC
   if (!json) return defaults;
   // The same JSON keeps where experts train (cluster-settings.ts): not a training setting.
   const stored = TrainingSettings.partial().safeParse(withoutClusterKeys(JSON.parse(json) as Record<string, unknown>));
-  if (!stored.success) throw new GroveError('bad_input', `The forest's training settings are not valid (${stored.error.issues.map((i) => i.path.join('.')).join(', ')}); set them again.`);
+  if (!stored.success)
+    throw new GroveError(
+      'bad_input',
+      `The forest's training settings are not valid (${stored.error.issues.map((i) => i.path.join('.')).join(', ')}); set them again.`,
+    );
   return TrainingSettings.parse({ ...defaults, ...stored.data });
 }
 
@@ -83,14 +91,21 @@ export function saveForestTrainingSettings(catalog: Catalog, forestId: number, s
 }
 
 /** A budget as the training job takes it: steps, or minutes (the job times its steps to know how many). */
-export function budgetToJob(budget: TrainBudget, s: Pick<TrainingSettings, 'batchSize' | 'contextLength'>): { steps: number } | { minutes: number } {
+export function budgetToJob(
+  budget: TrainBudget,
+  s: Pick<TrainingSettings, 'batchSize' | 'contextLength'>,
+): { steps: number } | { minutes: number } {
   if ('steps' in budget) return { steps: budget.steps };
   if ('tokens' in budget) return { steps: Math.max(1, Math.ceil(budget.tokens / (s.batchSize * s.contextLength))) };
   return { minutes: budget.minutes };
 }
 
 /** A new expert's budget on a domain of `trainTokens`: passes become steps there; none is the default passes (app and CLI alike). */
-export function expertBudget(budget: ExpertBudget | undefined, trainTokens: number, s: Pick<TrainingSettings, 'batchSize' | 'contextLength'>): TrainBudget {
+export function expertBudget(
+  budget: ExpertBudget | undefined,
+  trainTokens: number,
+  s: Pick<TrainingSettings, 'batchSize' | 'contextLength'>,
+): TrainBudget {
   const b = budget ?? { passes: DEFAULT_EXPERT_PASSES };
   return 'passes' in b ? { steps: stepsForPasses(b.passes, trainTokens, s.batchSize * s.contextLength) } : b;
 }
@@ -102,6 +117,34 @@ export function defaultBudget(trainTokens: number, s: Pick<TrainingSettings, 'ba
 
 /** The training job's fields that come from the settings (train/train-job.ts TrainJobPayload). */
 export function trainJobSettings(s: TrainingSettings) {
-  const { contextLength, batchSize, microBatches, peakLr, warmupFraction, decay, minLrRatio, validations, patience, seed, threads, checkpointEverySteps, checkpointMinutes } = s;
-  return { contextLength, batchSize, microBatches, peakLr, warmupFraction, decay, minLrRatio, validations, patience, seed, threads, ...(checkpointEverySteps ? { checkpointEverySteps } : {}), checkpointEveryMinutes: checkpointMinutes };
+  const {
+    contextLength,
+    batchSize,
+    microBatches,
+    peakLr,
+    warmupFraction,
+    decay,
+    minLrRatio,
+    validations,
+    patience,
+    seed,
+    threads,
+    checkpointEverySteps,
+    checkpointMinutes,
+  } = s;
+  return {
+    contextLength,
+    batchSize,
+    microBatches,
+    peakLr,
+    warmupFraction,
+    decay,
+    minLrRatio,
+    validations,
+    patience,
+    seed,
+    threads,
+    ...(checkpointEverySteps ? { checkpointEverySteps } : {}),
+    checkpointEveryMinutes: checkpointMinutes,
+  };
 }

@@ -101,7 +101,12 @@ export class AddedVocabulary {
    * Emits the text pieces (normalized, non-empty, with whether they start the original text) and the token ids, in order.
    * `normalize` is applied to each raw piece between raw-text tokens, as HF's `extract_and_normalize` does.
    */
-  extract(text: string, normalize: ((s: string) => string) | null, onText: (piece: string, atStart: boolean) => void, onToken: (id: number) => void): void {
+  extract(
+    text: string,
+    normalize: ((s: string) => string) | null,
+    onText: (piece: string, atStart: boolean) => void,
+    onToken: (id: number) => void,
+  ): void {
     this.raw.split(
       text,
       (piece, offset) => {

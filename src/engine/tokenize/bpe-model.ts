@@ -51,9 +51,13 @@ export class BpeModel {
       const merged = vocab.get(a + b);
       if (ia === undefined || ib === undefined || merged === undefined) {
         const missing = ia === undefined ? a : ib === undefined ? b : a + b;
-        throw new GroveError('bad_input', `tokenizer.json model.merges[${rank}] ("${a}" "${b}") uses "${missing}", which is not in model.vocab; the file is inconsistent.`, {
-          field: `model.merges[${rank}]`,
-        });
+        throw new GroveError(
+          'bad_input',
+          `tokenizer.json model.merges[${rank}] ("${a}" "${b}") uses "${missing}", which is not in model.vocab; the file is inconsistent.`,
+          {
+            field: `model.merges[${rank}]`,
+          },
+        );
       }
       // A repeated pair keeps its last rank, as HF's HashMap collect does.
       this.mergeRank.set(ia * this.pairBase + ib, rank);
@@ -66,7 +70,9 @@ export class BpeModel {
     const unk = options.unkToken;
     this.unkId = unk === null ? -1 : (vocab.get(unk) ?? -1);
     if (unk !== null && this.unkId < 0) {
-      throw new GroveError('bad_input', `tokenizer.json model.unk_token "${unk}" is not in model.vocab; the file is inconsistent.`, { field: 'model.unk_token' });
+      throw new GroveError('bad_input', `tokenizer.json model.unk_token "${unk}" is not in model.vocab; the file is inconsistent.`, {
+        field: 'model.unk_token',
+      });
     }
   }
 
@@ -187,7 +193,11 @@ export class BpeModel {
     const n = this.count;
     if (n === 0) return;
     if (n >= POS_SLOTS) {
-      throw new GroveError('bad_input', `A single pre-tokenized word of ${n} symbols is too long to merge; split the text into smaller documents.`, { symbols: n });
+      throw new GroveError(
+        'bad_input',
+        `A single pre-tokenized word of ${n} symbols is too long to merge; split the text into smaller documents.`,
+        { symbols: n },
+      );
     }
     this.next[n - 1] = -1;
     if (n === 1) return;

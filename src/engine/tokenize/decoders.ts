@@ -84,7 +84,11 @@ export function buildDecoder(spec: unknown, where = 'decoder'): DecodeChain | nu
     case 'Fuse':
       return (tokens) => [tokens.join('')];
     case 'Strip':
-      return stripDecode(asString(obj['content'], `${where}.content`), asInteger(obj['start'], `${where}.start`), asInteger(obj['stop'], `${where}.stop`));
+      return stripDecode(
+        asString(obj['content'], `${where}.content`),
+        asInteger(obj['start'], `${where}.start`),
+        asInteger(obj['stop'], `${where}.stop`),
+      );
     case 'Replace': {
       const pattern = asPattern(obj['pattern'], `${where}.pattern`);
       const content = asString(obj['content'], `${where}.content`);

@@ -12,9 +12,13 @@ export interface DocumentEncodeOptions {
 function requireRole(tokenizer: Tokenizer, role: 'bos' | 'eos'): SpecialToken {
   const token = tokenizer.special[role];
   if (!token) {
-    throw new GroveError('bad_input', `add${role === 'bos' ? 'Bos' : 'Eos'} was asked for, but this tokenizer has no ${role} token; set ${role}_token in tokenizer_config.json or turn the option off.`, {
-      field: role,
-    });
+    throw new GroveError(
+      'bad_input',
+      `add${role === 'bos' ? 'Bos' : 'Eos'} was asked for, but this tokenizer has no ${role} token; set ${role}_token in tokenizer_config.json or turn the option off.`,
+      {
+        field: role,
+      },
+    );
   }
   return token;
 }
@@ -34,7 +38,11 @@ export function encodeDocument(tokenizer: Tokenizer, text: string, options: Docu
 }
 
 /** Yields each document's ids in order; documents are pulled one at a time, so memory stays one document deep. */
-export async function* encodeDocuments(tokenizer: Tokenizer, documents: Iterable<string> | AsyncIterable<string>, options: DocumentEncodeOptions = {}): AsyncGenerator<Uint32Array> {
+export async function* encodeDocuments(
+  tokenizer: Tokenizer,
+  documents: Iterable<string> | AsyncIterable<string>,
+  options: DocumentEncodeOptions = {},
+): AsyncGenerator<Uint32Array> {
   // Check the roles before the first document, so a bad option fails fast rather than mid-corpus.
   if (options.addBos) requireRole(tokenizer, 'bos');
   if (options.addEos) requireRole(tokenizer, 'eos');

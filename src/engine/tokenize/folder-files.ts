@@ -23,7 +23,13 @@ const count = z.number().int().min(0).nullable().optional();
 export const FOLDER_FILES = {
   'tokenizer_config.json': {
     schema: z.looseObject({ ...roles, chat_template: template }),
-    expected: { bos_token: TOKEN, eos_token: TOKEN, pad_token: TOKEN, unk_token: TOKEN, chat_template: 'a template string, a list of {"name", "template"} or null' },
+    expected: {
+      bos_token: TOKEN,
+      eos_token: TOKEN,
+      pad_token: TOKEN,
+      unk_token: TOKEN,
+      chat_template: 'a template string, a list of {"name", "template"} or null',
+    },
   },
   'special_tokens_map.json': {
     schema: z.looseObject(roles),
@@ -78,33 +84,60 @@ function describe(value: unknown): string {
 
 /** JSON.parse with a message of Grove's own: a file's text never reaches the user through a SyntaxError. */
 export function parseJsonText(text: string, path: string): unknown {
-  if (text.trim() === '') throw new GroveError('bad_input', `${path} is empty (${text.length === 0 ? '0 bytes' : 'only blank space'}); delete it or copy it again from the model's source.`, { path });
+  if (text.trim() === '')
+    throw new GroveError(
+      'bad_input',
+      `${path} is empty (${text.length === 0 ? '0 bytes' : 'only blank space'}); delete it or copy it again from the model's source.`,
+      { path },
+    );
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
     const at = /position (\d+)/.exec((err as Error).message)?.[1];
-    throw new GroveError('bad_input', `${path} is not valid JSON (${at === undefined ? 'it breaks off before its end' : `a syntax error at character ${at}`}); the file may be truncated: fix it or copy it again.`, { path });
+    throw new GroveError(
+      'bad_input',
+      `${path} is not valid JSON (${at === undefined ? 'it breaks off before its end' : `a syntax error at character ${at}`}); the file may be truncated: fix it or copy it again.`,
+      { path },
+    );
   }
 }
 
 /** Checks a parsed file against its schema; the error names the file, the key, what it should be and what it is. */
-export function checkFolderFile<N extends FolderFileName>(name: N, json: unknown, path: string): z.infer<(typeof FOLDER_FILES)[N]['schema']> {
+export function checkFolderFile<N extends FolderFileName>(
+  name: N,
+  json: unknown,
+  path: string,
+): z.infer<(typeof FOLDER_FILES)[N]['schema']> {
   const { schema, expected } = FOLDER_FILES[name];
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new GroveError('bad_input', `${path} should hold a JSON object ({...}) but holds ${describe(json)}; fix it or copy it again from the model's source.`, { path });
+    throw new GroveError(
+      'bad_input',
+      `${path} should hold a JSON object ({...}) but holds ${describe(json)}; fix it or copy it again from the model's source.`,
+      { path },
+    );
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data as z.infer<(typeof FOLDER_FILES)[N]['schema']>;
   const issue = parsed.error.issues[0]!;
   const key = String(issue.path[0]);
   // The value at the issue's own path (an element of a list, not the whole list).
-  const value = issue.path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined), json);
+  const value = issue.path.reduce<unknown>(
+    (v, k) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    json,
+  );
   const should = (expected as Record<string, string>)[key] ?? issue.message;
-  throw new GroveError('bad_input', `${path}: key "${issue.path.join('.')}" should be ${should}, but is ${describe(value)}. Fix that key (or delete the file) and try again.`, { path, key });
+  throw new GroveError(
+    'bad_input',
+    `${path}: key "${issue.path.join('.')}" should be ${should}, but is ${describe(value)}. Fix that key (or delete the file) and try again.`,
+    { path, key },
+  );
 }
 
 /** Reads, parses and checks one of the folder's files; null when the folder does not have it. */
-export async function readFolderFile<N extends FolderFileName>(folder: string, name: N): Promise<z.infer<(typeof FOLDER_FILES)[N]['schema']> | null> {
+export async function readFolderFile<N extends FolderFileName>(
+  folder: string,
+  name: N,
+): Promise<z.infer<(typeof FOLDER_FILES)[N]['schema']> | null> {
   const path = join(folder, name);
   let text: string;
   try {
@@ -114,7 +147,11 @@ export async function readFolderFile<N extends FolderFileName>(folder: string, n
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
-    throw new GroveError('bad_input', `${path} cannot be read (${code === 'ENOTFILE' ? 'it is not a regular file' : (code ?? 'unknown error')}); it should be a JSON file: check it and its permissions.`, { path });
+    throw new GroveError(
+      'bad_input',
+      `${path} cannot be read (${code === 'ENOTFILE' ? 'it is not a regular file' : (code ?? 'unknown error')}); it should be a JSON file: check it and its permissions.`,
+      { path },
+    );
   }
   return checkFolderFile(name, parseJsonText(text, path), path);
 }

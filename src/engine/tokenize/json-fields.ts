@@ -15,9 +15,13 @@ function describe(value: unknown): string {
 }
 
 export function badField(where: string, expected: string, found: unknown): GroveError {
-  return new GroveError('bad_input', `tokenizer.json field ${where} should be ${expected} but is ${describe(found)}; the file may be damaged or from an unknown format version.`, {
-    field: where,
-  });
+  return new GroveError(
+    'bad_input',
+    `tokenizer.json field ${where} should be ${expected} but is ${describe(found)}; the file may be damaged or from an unknown format version.`,
+    {
+      field: where,
+    },
+  );
 }
 
 export function asObject(value: unknown, where: string): JsonObject {
@@ -50,12 +54,17 @@ export const MAX_TOKEN_ID = 2 ** 24 - 1;
 
 /** A token id: a non-negative integer no larger than MAX_TOKEN_ID (never wrapped, rounded or truncated). */
 export function asTokenId(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw badField(where, 'a token id (a non-negative integer)', value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw badField(where, 'a token id (a non-negative integer)', value);
   if (value > MAX_TOKEN_ID) {
-    throw new GroveError('bad_input', `tokenizer.json field ${where} is the token id ${value}, above the largest Grove accepts (${MAX_TOKEN_ID}); no real vocabulary is that large, so the file is damaged.`, {
-      field: where,
-      id: value,
-    });
+    throw new GroveError(
+      'bad_input',
+      `tokenizer.json field ${where} is the token id ${value}, above the largest Grove accepts (${MAX_TOKEN_ID}); no real vocabulary is that large, so the file is damaged.`,
+      {
+        field: where,
+        id: value,
+      },
+    );
   }
   return value;
 }
@@ -67,9 +76,14 @@ export function assertNestingDepth(root: unknown, maxDepth: number, file: string
     const [value, depth] = stack.pop()!;
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= maxDepth) {
-      throw new GroveError('bad_input', `${file} nests objects and arrays more than ${maxDepth} levels deep; no real tokenizer file does, so it is damaged or hostile.`, { maxDepth });
+      throw new GroveError(
+        'bad_input',
+        `${file} nests objects and arrays more than ${maxDepth} levels deep; no real tokenizer file does, so it is damaged or hostile.`,
+        { maxDepth },
+      );
     }
-    for (const child of Array.isArray(value) ? value : Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    for (const child of Array.isArray(value) ? value : Object.values(value))
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
   }
 }
 

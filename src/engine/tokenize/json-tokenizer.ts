@@ -5,7 +5,18 @@ import { BpeModel } from './bpe-model';
 import { buildDecoder } from './decoders';
 import type { DecodeChain } from './decoders';
 import { IdBuffer } from './id-buffer';
-import { asArray, asBoolean, asObject, asString, asTokenId, assertNestingDepth, badField, isObject, typeOf, unsupportedType } from './json-fields';
+import {
+  asArray,
+  asBoolean,
+  asObject,
+  asString,
+  asTokenId,
+  assertNestingDepth,
+  badField,
+  isObject,
+  typeOf,
+  unsupportedType,
+} from './json-fields';
 import { buildNormalizer } from './normalizers';
 import type { Normalize } from './normalizers';
 import { buildTemplate } from './post-processor';
@@ -43,15 +54,23 @@ function buildModel(spec: unknown, byteLevelInput: boolean): BpeModel {
   if (type !== 'BPE') throw unsupportedType('model', 'model', type, ['BPE']);
   for (const field of ['continuing_subword_prefix', 'end_of_word_suffix'] as const) {
     if (model[field] !== null && model[field] !== undefined && model[field] !== '') {
-      throw new GroveError('unsupported', `tokenizer.json model.${field} is ${JSON.stringify(model[field])}; Grove supports BPE without subword prefixes or suffixes (GPT-2/Llama style).`, {
-        field: `model.${field}`,
-      });
+      throw new GroveError(
+        'unsupported',
+        `tokenizer.json model.${field} is ${JSON.stringify(model[field])}; Grove supports BPE without subword prefixes or suffixes (GPT-2/Llama style).`,
+        {
+          field: `model.${field}`,
+        },
+      );
     }
   }
   if (typeof model['dropout'] === 'number' && model['dropout'] > 0) {
-    throw new GroveError('unsupported', `tokenizer.json model.dropout is ${model['dropout']}; BPE dropout is random and Grove encodes deterministically. Set it to null.`, {
-      field: 'model.dropout',
-    });
+    throw new GroveError(
+      'unsupported',
+      `tokenizer.json model.dropout is ${model['dropout']}; BPE dropout is random and Grove encodes deterministically. Set it to null.`,
+      {
+        field: 'model.dropout',
+      },
+    );
   }
   const unk = model['unk_token'];
   return new BpeModel(parseVocab(model['vocab']), parseMerges(model['merges']), {
@@ -102,11 +121,19 @@ export class JsonTokenizer implements Tokenizer {
     this.vocabSize = this.idToTokenTable.length;
     for (const id of [...this.template.prefix, ...this.template.suffix]) {
       if (this.idToTokenTable[id] === undefined) {
-        throw new GroveError('bad_input', `tokenizer.json post_processor adds token id ${id}, which is in neither model.vocab nor added_tokens; the file is inconsistent.`, { field: 'post_processor', id });
+        throw new GroveError(
+          'bad_input',
+          `tokenizer.json post_processor adds token id ${id}, which is in neither model.vocab nor added_tokens; the file is inconsistent.`,
+          { field: 'post_processor', id },
+        );
       }
     }
     const modelUnk = asObject(root['model'], 'model')['unk_token'];
-    this.special = resolveSpecialTokens((t) => this.tokenToId(t), isObject(config) ? config : null, typeof modelUnk === 'string' ? modelUnk : null);
+    this.special = resolveSpecialTokens(
+      (t) => this.tokenToId(t),
+      isObject(config) ? config : null,
+      typeof modelUnk === 'string' ? modelUnk : null,
+    );
   }
 
   encode(text: string, options: EncodeOptions = {}): Uint32Array {
@@ -127,7 +154,11 @@ export class JsonTokenizer implements Tokenizer {
       const id = ids[i]!;
       const token = this.idToTokenTable[id];
       if (token === undefined) {
-        throw new GroveError('bad_input', `Token id ${id} is not in this tokenizer's vocabulary (size ${this.vocabSize}); the ids come from another tokenizer or model.`, { id });
+        throw new GroveError(
+          'bad_input',
+          `Token id ${id} is not in this tokenizer's vocabulary (size ${this.vocabSize}); the ids come from another tokenizer or model.`,
+          { id },
+        );
       }
       if (options.skipSpecialTokens && this.specialIds.has(id)) continue;
       tokens.push(token);

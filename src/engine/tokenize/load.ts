@@ -14,7 +14,11 @@ async function readTokenizerJson(path: string): Promise<unknown> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new GroveError('not_found', `Cannot read tokenizer.json at ${path} (${code ?? 'unknown error'}); the model folder must hold its tokenizer.json as a file.`, { path });
+    throw new GroveError(
+      'not_found',
+      `Cannot read tokenizer.json at ${path} (${code ?? 'unknown error'}); the model folder must hold its tokenizer.json as a file.`,
+      { path },
+    );
   }
   return parseJsonText(text, path);
 }
@@ -28,7 +32,11 @@ async function readTokenizerJson(path: string): Promise<unknown> {
 export async function loadTokenizer(path: string): Promise<Tokenizer> {
   const info = await stat(path).catch(() => null);
   if (info === null) {
-    throw new GroveError('not_found', `No tokenizer at ${path}: nothing exists there; give a model folder or the path of its tokenizer.json.`, { path });
+    throw new GroveError(
+      'not_found',
+      `No tokenizer at ${path}: nothing exists there; give a model folder or the path of its tokenizer.json.`,
+      { path },
+    );
   }
   const file = info.isDirectory() ? join(path, 'tokenizer.json') : path;
   const json = await readTokenizerJson(file);
@@ -53,7 +61,12 @@ export function tokenizerFromJson(json: unknown, config: unknown = null): Tokeni
 
 /** Errors say which file they are about; an engine error (a stack overflow, an allocation) becomes a sentence. */
 function named(err: unknown, file: string): GroveError {
-  if (err instanceof GroveError) return file === 'tokenizer.json' ? err : new GroveError(err.code, `${file}: ${err.message}`, { ...(err.details as object), path: file });
+  if (err instanceof GroveError)
+    return file === 'tokenizer.json'
+      ? err
+      : new GroveError(err.code, `${file}: ${err.message}`, { ...(err.details as object), path: file });
   const what = err instanceof RangeError ? 'it is too large or too deeply nested to build' : 'it could not be built';
-  return new GroveError('bad_input', `${file}: Grove cannot load this tokenizer (${what}); use the model's published tokenizer.json.`, { path: file });
+  return new GroveError('bad_input', `${file}: Grove cannot load this tokenizer (${what}); use the model's published tokenizer.json.`, {
+    path: file,
+  });
 }

@@ -23,7 +23,9 @@ function templateProcessing(spec: Record<string, unknown>, where: string): Templ
     }
     const name = asString(asObject(p['SpecialToken'], `${at}.SpecialToken`)['id'], `${at}.SpecialToken.id`);
     const entry = asObject(specials[name], `${where}.special_tokens["${name}"]`);
-    const ids = asArray(entry['ids'], `${where}.special_tokens["${name}"].ids`).map((id, k) => asTokenId(id, `${where}.special_tokens["${name}"].ids[${k}]`));
+    const ids = asArray(entry['ids'], `${where}.special_tokens["${name}"].ids`).map((id, k) =>
+      asTokenId(id, `${where}.special_tokens["${name}"].ids[${k}]`),
+    );
     (seenSequence ? suffix : prefix).push(...ids);
   });
   return { prefix, suffix };

@@ -105,8 +105,14 @@ function byteLevelStep(spec: JsonObject, where: string): Step {
 function metaspaceStep(spec: JsonObject, where: string): Step {
   const replacement = asString(spec['replacement'], `${where}.replacement`);
   const legacyPrefix = asBoolean(spec['add_prefix_space'], `${where}.add_prefix_space`, true);
-  const scheme = spec['prepend_scheme'] === undefined ? (legacyPrefix ? 'always' : 'never') : asString(spec['prepend_scheme'], `${where}.prepend_scheme`);
-  if (scheme !== 'always' && scheme !== 'first' && scheme !== 'never') throw unsupportedType('Metaspace prepend_scheme', `${where}.prepend_scheme`, scheme, ['always', 'first', 'never']);
+  const scheme =
+    spec['prepend_scheme'] === undefined
+      ? legacyPrefix
+        ? 'always'
+        : 'never'
+      : asString(spec['prepend_scheme'], `${where}.prepend_scheme`);
+  if (scheme !== 'always' && scheme !== 'first' && scheme !== 'never')
+    throw unsupportedType('Metaspace prepend_scheme', `${where}.prepend_scheme`, scheme, ['always', 'first', 'never']);
   const doSplit = asBoolean(spec['split'], `${where}.split`, true);
   const splitOnReplacement = splitStep(literalPattern(replacement), 'MergedWithNext', false);
   return (text, atStart, emit) => {
@@ -129,11 +135,17 @@ function collectSteps(spec: unknown, where: string, steps: Step[], state: { byte
   const obj = asObject(spec, where);
   const type = typeOf(obj, where);
   if (state.byteLevel) {
-    throw new GroveError('unsupported', `tokenizer.json ${where}: pre-tokenizer "${type}" comes after ByteLevel; Grove supports ByteLevel only as the last pre-tokenizer.`, { field: where, type });
+    throw new GroveError(
+      'unsupported',
+      `tokenizer.json ${where}: pre-tokenizer "${type}" comes after ByteLevel; Grove supports ByteLevel only as the last pre-tokenizer.`,
+      { field: where, type },
+    );
   }
   switch (type) {
     case 'Sequence':
-      asArray(obj['pretokenizers'], `${where}.pretokenizers`).forEach((s, i) => collectSteps(s, `${where}.pretokenizers[${i}]`, steps, state));
+      asArray(obj['pretokenizers'], `${where}.pretokenizers`).forEach((s, i) =>
+        collectSteps(s, `${where}.pretokenizers[${i}]`, steps, state),
+      );
       return;
     case 'ByteLevel':
       steps.push(byteLevelStep(obj, where));

@@ -19,9 +19,13 @@ export function referenceTokenizer(json: string): ReferenceTokenizer {
   try {
     mod = createRequire(import.meta.url)('tokenizers') as ReferenceModule;
   } catch (err) {
-    throw new GroveError('not_found', `The reference tokenizer library (npm "tokenizers", a dev dependency) cannot be loaded (${(err as Error).message}); run \`npm install\` with dev dependencies.`, {
-      package: 'tokenizers',
-    });
+    throw new GroveError(
+      'not_found',
+      `The reference tokenizer library (npm "tokenizers", a dev dependency) cannot be loaded (${(err as Error).message}); run \`npm install\` with dev dependencies.`,
+      {
+        package: 'tokenizers',
+      },
+    );
   }
   return mod.Tokenizer.fromString(json);
 }

@@ -43,8 +43,40 @@ const MAX_OVERLAPPING_CHAIN = 2;
  */
 const UNIVERSE = [
   ...Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)),
-  '\x85', '\xa0', '\u1680', '\u2000', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff',
-  'É', 'é', 'ǅ', 'ʰ', '日', 'ا', '한', '\u0301', '\u0903', '\u20dd', '١', 'Ⅻ', '½', '‿', '—', '«', '»', '€', '^', '©', '😀', '𝟘', '\u200d', '\ue000',
+  '\x85',
+  '\xa0',
+  '\u1680',
+  '\u2000',
+  '\u2028',
+  '\u2029',
+  '\u202f',
+  '\u205f',
+  '\u3000',
+  '\ufeff',
+  'É',
+  'é',
+  'ǅ',
+  'ʰ',
+  '日',
+  'ا',
+  '한',
+  '\u0301',
+  '\u0903',
+  '\u20dd',
+  '١',
+  'Ⅻ',
+  '½',
+  '‿',
+  '—',
+  '«',
+  '»',
+  '€',
+  '^',
+  '©',
+  '😀',
+  '𝟘',
+  '\u200d',
+  '\ue000',
 ];
 
 function probeChars(source: string): string[] {
@@ -295,7 +327,9 @@ class Analysis {
         else length = 1;
         chain = facts.all;
         if (length > MAX_OVERLAPPING_CHAIN) {
-          throw new UnsafePattern(`has ${length} repeats in a row that can match the same characters (ending at ${JSON.stringify(node.source)}), so its time grows as the length of the text to the power ${length}`);
+          throw new UnsafePattern(
+            `has ${length} repeats in a row that can match the same characters (ending at ${JSON.stringify(node.source)}), so its time grows as the length of the text to the power ${length}`,
+          );
         }
       } else if (!facts.nullable) {
         chain = null;
@@ -361,7 +395,10 @@ function findAmbiguousAlternation(node: Node, analysis: Analysis): boolean {
  * adjacent repeats over shared characters (`.*.*.*x`). Real tokenizer patterns pass.
  */
 export function assertLinearPattern(source: string): void {
-  if (source.length > MAX_PATTERN_CHARS) throw malformed(`is ${source.length} characters long once translated, over the ${MAX_PATTERN_CHARS} Grove reads (real patterns are under 1,000)`);
+  if (source.length > MAX_PATTERN_CHARS)
+    throw malformed(
+      `is ${source.length} characters long once translated, over the ${MAX_PATTERN_CHARS} Grove reads (real patterns are under 1,000)`,
+    );
   const probes = probeChars(source);
   const tree = new Parser(source, probes).parse();
   new Analysis(probes.length).facts(tree);

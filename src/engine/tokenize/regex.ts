@@ -15,9 +15,13 @@ export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s
 const SYNTAX = new Set([...'^$\\.*+?()[]{}|/-']);
 
 function unsupported(pattern: string, what: string): GroveError {
-  return new GroveError('unsupported', `Regex pattern ${JSON.stringify(pattern)} uses ${what}, which Grove cannot run; use a tokenizer whose Split patterns avoid it.`, {
-    pattern,
-  });
+  return new GroveError(
+    'unsupported',
+    `Regex pattern ${JSON.stringify(pattern)} uses ${what}, which Grove cannot run; use a tokenizer whose Split patterns avoid it.`,
+    {
+      pattern,
+    },
+  );
 }
 
 /** Translates one Oniguruma pattern into JavaScript RegExp source (to be compiled with the 'gu' flags). */
@@ -99,10 +103,14 @@ export function compilePattern(pattern: string, where = 'pattern'): RegExp {
     assertLinearPattern(source);
   } catch (err) {
     if (err instanceof UnsafePattern && !err.slow) {
-      throw new GroveError('unsupported', `tokenizer.json ${where}: the regex ${JSON.stringify(pattern)} ${err.message}; fix the pattern or use the tokenizer's published tokenizer.json.`, {
-        field: where,
-        pattern,
-      });
+      throw new GroveError(
+        'unsupported',
+        `tokenizer.json ${where}: the regex ${JSON.stringify(pattern)} ${err.message}; fix the pattern or use the tokenizer's published tokenizer.json.`,
+        {
+          field: where,
+          pattern,
+        },
+      );
     }
     if (err instanceof UnsafePattern) {
       throw new GroveError(
@@ -117,10 +125,14 @@ export function compilePattern(pattern: string, where = 'pattern'): RegExp {
     return new RegExp(source, 'gu');
   } catch {
     // The engine's own message names the translated source, not what the file says: say it in the file's terms.
-    throw new GroveError('unsupported', `tokenizer.json ${where}: the regex ${JSON.stringify(pattern)} is not one JavaScript can run (its syntax differs from Oniguruma's); use a tokenizer whose patterns avoid it.`, {
-      field: where,
-      pattern,
-    });
+    throw new GroveError(
+      'unsupported',
+      `tokenizer.json ${where}: the regex ${JSON.stringify(pattern)} is not one JavaScript can run (its syntax differs from Oniguruma's); use a tokenizer whose patterns avoid it.`,
+      {
+        field: where,
+        pattern,
+      },
+    );
   }
 }
 

@@ -24,12 +24,17 @@ function configToken(value: unknown): string | null | undefined {
  * Resolves each role: an explicit config entry wins (null there means "none"); otherwise the model's unk_token,
  * then the first conventional name present in the vocabulary. A named token missing from the vocabulary is left out.
  */
-export function resolveSpecialTokens(lookup: (token: string) => number | undefined, config: Record<string, unknown> | null, modelUnk: string | null): SpecialTokens {
+export function resolveSpecialTokens(
+  lookup: (token: string) => number | undefined,
+  config: Record<string, unknown> | null,
+  modelUnk: string | null,
+): SpecialTokens {
   const out: Partial<Record<Role, SpecialToken>> = {};
   for (const role of ['bos', 'eos', 'pad', 'unk'] as const) {
     const fromConfig = config ? configToken(config[`${role}_token`]) : undefined;
     if (fromConfig === null) continue;
-    const candidates = fromConfig !== undefined ? [fromConfig] : role === 'unk' && modelUnk !== null ? [modelUnk, ...CONVENTIONS.unk] : CONVENTIONS[role];
+    const candidates =
+      fromConfig !== undefined ? [fromConfig] : role === 'unk' && modelUnk !== null ? [modelUnk, ...CONVENTIONS.unk] : CONVENTIONS[role];
     for (const token of candidates) {
       const id = lookup(token);
       if (id !== undefined) {

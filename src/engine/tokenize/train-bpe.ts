@@ -44,14 +44,19 @@ function mergeWord(symbols: number[], a: number, b: number, merged: number, onCh
 }
 
 /** Counts pre-tokenized words over all documents; documents are read one at a time. */
-async function countWords(documents: Iterable<string> | AsyncIterable<string>): Promise<{ counts: Map<string, number>; documents: number }> {
+async function countWords(
+  documents: Iterable<string> | AsyncIterable<string>,
+): Promise<{ counts: Map<string, number>; documents: number }> {
   const counts = new Map<string, number>();
   const add = (word: string): void => {
     counts.set(word, (counts.get(word) ?? 0) + 1);
   };
   let n = 0;
   for await (const doc of documents) {
-    if (typeof doc !== 'string') throw new GroveError('bad_input', `Training document ${n} is a ${typeof doc}, not a string; pass the text of each document.`, { index: n });
+    if (typeof doc !== 'string')
+      throw new GroveError('bad_input', `Training document ${n} is a ${typeof doc}, not a string; pass the text of each document.`, {
+        index: n,
+      });
     preTokenizer.run(doc, true, add);
     n++;
   }
@@ -62,17 +67,27 @@ async function countWords(documents: Iterable<string> | AsyncIterable<string>): 
  * Trains a byte-level BPE tokenizer on `documents`. Same documents and options give a byte-identical tokenizer.json,
  * which Hugging Face `tokenizers` loads and encodes exactly as Grove does.
  */
-export async function trainByteLevelBpe(documents: Iterable<string> | AsyncIterable<string>, options: BpeTrainingOptions): Promise<TrainedTokenizer> {
+export async function trainByteLevelBpe(
+  documents: Iterable<string> | AsyncIterable<string>,
+  options: BpeTrainingOptions,
+): Promise<TrainedTokenizer> {
   const started = performance.now();
   const specials = [...(options.specialTokens ?? ['<|endoftext|>', '<|pad|>'])];
   const minFrequency = options.minFrequency ?? 0;
   const minVocab = specials.length + (options.initialAlphabet === 'observed' ? 1 : 256);
   if (!Number.isInteger(options.vocabSize) || options.vocabSize < minVocab || options.vocabSize >= PAIR_BASE) {
-    throw new GroveError('bad_input', `vocabSize ${options.vocabSize} is out of range: it must be an integer from ${minVocab} (special tokens + byte alphabet) to ${PAIR_BASE - 1}.`, {
-      field: 'vocabSize',
-    });
+    throw new GroveError(
+      'bad_input',
+      `vocabSize ${options.vocabSize} is out of range: it must be an integer from ${minVocab} (special tokens + byte alphabet) to ${PAIR_BASE - 1}.`,
+      {
+        field: 'vocabSize',
+      },
+    );
   }
-  if (new Set(specials).size !== specials.length) throw new GroveError('bad_input', `specialTokens lists a token twice: ${JSON.stringify(specials)}; list each once.`, { field: 'specialTokens' });
+  if (new Set(specials).size !== specials.length)
+    throw new GroveError('bad_input', `specialTokens lists a token twice: ${JSON.stringify(specials)}; list each once.`, {
+      field: 'specialTokens',
+    });
 
   const { counts: wordCounts, documents: docCount } = await countWords(documents);
   const idToToken: string[] = [];
@@ -160,7 +175,11 @@ export async function trainByteLevelBpe(documents: Iterable<string> | AsyncItera
   const roles = { bos: specials[0], eos: specials[0], pad: specials.includes('<|pad|>') ? '<|pad|>' : undefined, ...options.roles };
   for (const [role, token] of Object.entries(roles)) {
     if (token !== undefined && !specials.includes(token)) {
-      throw new GroveError('bad_input', `roles.${role} is "${token}", which is not one of the special tokens ${JSON.stringify(specials)}; add it to specialTokens.`, { field: `roles.${role}` });
+      throw new GroveError(
+        'bad_input',
+        `roles.${role} is "${token}", which is not one of the special tokens ${JSON.stringify(specials)}; add it to specialTokens.`,
+        { field: `roles.${role}` },
+      );
     }
   }
   return {

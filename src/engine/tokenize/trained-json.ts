@@ -13,7 +13,11 @@ function addedToken(content: string, id: number): Record<string, unknown> {
   return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
 }
 
-export function byteLevelTokenizerJson(idToToken: readonly string[], merges: ReadonlyArray<readonly [string, string]>, specials: readonly string[]): Record<string, unknown> {
+export function byteLevelTokenizerJson(
+  idToToken: readonly string[],
+  merges: ReadonlyArray<readonly [string, string]>,
+  specials: readonly string[],
+): Record<string, unknown> {
   const vocab: Record<string, number> = {};
   idToToken.forEach((token, id) => {
     vocab[token] = id;
@@ -43,7 +47,10 @@ export function byteLevelTokenizerJson(idToToken: readonly string[], merges: Rea
   };
 }
 
-export function byteLevelTokenizerConfig(specials: readonly string[], roles: { bos?: string | undefined; eos?: string | undefined; pad?: string | undefined }): Record<string, unknown> {
+export function byteLevelTokenizerConfig(
+  specials: readonly string[],
+  roles: { bos?: string | undefined; eos?: string | undefined; pad?: string | undefined },
+): Record<string, unknown> {
   const decoder: Record<string, unknown> = {};
   specials.forEach((s, i) => {
     const { id: _id, ...rest } = addedToken(s, i);
@@ -66,7 +73,6 @@ export function byteLevelTokenizerConfig(specials: readonly string[], roles: { b
 export function serializeJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
-
 
 /** Writes tokenizer.json and tokenizer_config.json into `dir` (each to a temporary name, flushed, then renamed). */
 export async function saveTokenizerFiles(dir: string, files: TokenizerJsonFiles): Promise<{ tokenizerPath: string; configPath: string }> {

@@ -62,7 +62,13 @@ export async function saveCheckpoint(root: string, state: LoopState, tensors: re
   await rm(temp, { recursive: true, force: true });
   await mkdir(temp);
   const written = await writeSafetensors(join(temp, TENSORS_FILE), tensors);
-  const file: StateFile = { format: 'grove-checkpoint/1', ...state, tensorsSha256: written.sha256, tensorsBytes: written.bytes, savedAt: new Date().toISOString() };
+  const file: StateFile = {
+    format: 'grove-checkpoint/1',
+    ...state,
+    tensorsSha256: written.sha256,
+    tensorsBytes: written.bytes,
+    savedAt: new Date().toISOString(),
+  };
   await writeDurable(join(temp, STATE_FILE), `${JSON.stringify(file, null, 2)}\n`);
   await syncFolder(temp);
   await rm(final, { recursive: true, force: true });
@@ -145,14 +151,21 @@ async function checkState(dir: string): Promise<StateFile> {
 async function loadOne(dir: string): Promise<LoadedCheckpoint> {
   const state = await checkState(dir);
   const { step, tokens, bestValidLoss, evalsSinceBest, elapsedSeconds } = state;
-  return { dir, state: { step, tokens, bestValidLoss, evalsSinceBest, ...(elapsedSeconds !== undefined ? { elapsedSeconds } : {}) }, tensors: await SafetensorsFile.open(join(dir, TENSORS_FILE)) };
+  return {
+    dir,
+    state: { step, tokens, bestValidLoss, evalsSinceBest, ...(elapsedSeconds !== undefined ? { elapsedSeconds } : {}) },
+    tensors: await SafetensorsFile.open(join(dir, TENSORS_FILE)),
+  };
 }
 
 /**
  * The newest checkpoint that verifies, or null when there is none. Damaged ones are reported through
  * `warn` and skipped (they stay on disk for inspection).
  */
-export async function loadLatestCheckpoint(root: string, warn: (message: string) => void = () => undefined): Promise<LoadedCheckpoint | null> {
+export async function loadLatestCheckpoint(
+  root: string,
+  warn: (message: string) => void = () => undefined,
+): Promise<LoadedCheckpoint | null> {
   const steps = await listSteps(root);
   for (const step of steps.reverse()) {
     const dir = stepDir(root, step);

@@ -78,10 +78,17 @@ export function trainableParameters(shape: Pick<TrainShape, 'config' | 'lora'>):
 }
 
 /** Floats per token the backward pass keeps of a micro-batch's forward (the header's count): the layers' and the logits', and the attention scores'. */
-export function activationFloatsPerToken(config: ModelConfig, contextLength: number, lora?: LoraConfig): { layers: number; attention: number } {
+export function activationFloatsPerToken(
+  config: ModelConfig,
+  contextLength: number,
+  lora?: LoraConfig,
+): { layers: number; attention: number } {
   const kv = config.numKeyValueHeads * config.headDim;
   const perLayer = 6 * config.hiddenSize + 2 * kv + 4 * config.intermediateSize + (lora ? lora.rank * lora.targets.length : 0);
-  return { layers: config.numHiddenLayers * perLayer + 3 * config.vocabSize, attention: config.numHiddenLayers * config.numAttentionHeads * contextLength };
+  return {
+    layers: config.numHiddenLayers * perLayer + 3 * config.vocabSize,
+    attention: config.numHiddenLayers * config.numAttentionHeads * contextLength,
+  };
 }
 
 export interface MemoryParts {
@@ -149,8 +156,15 @@ export function trainingFlopsPerToken(shape: Pick<TrainShape, 'config' | 'contex
 export function expertFileBytes(shape: Pick<TrainShape, 'config' | 'lora'>): number {
   const { config, lora } = shape;
   // Training writes float32 (step-runner.ts saveModel / saveAdapter) and the store keeps the dtype it is given.
-  if (lora) return safetensorsBytes(loraSpecs(config, lora).map((s) => ({ name: peftName(s.name), shape: s.shape })), { dtype: 'F32' });
-  return safetensorsBytes(parameterSpecs(config).map((s) => ({ name: s.name, shape: s.shape })), { dtype: 'F32' });
+  if (lora)
+    return safetensorsBytes(
+      loraSpecs(config, lora).map((s) => ({ name: peftName(s.name), shape: s.shape })),
+      { dtype: 'F32' },
+    );
+  return safetensorsBytes(
+    parameterSpecs(config).map((s) => ({ name: s.name, shape: s.shape })),
+    { dtype: 'F32' },
+  );
 }
 
 /** Bytes of one checkpoint: the trainable tensors and their two moments, and the step count (step-runner.ts exportState). */
@@ -171,7 +185,12 @@ export interface DiskEstimate {
  * Disk for a new expert trained `steps` steps, checkpointing every `checkpointEvery` steps, whose init is a
  * new file of the store when `initIsNewFile` (a weighted average of two or more experts, or a fresh adapter).
  */
-export function trainingDisk(shape: Pick<TrainShape, 'config' | 'lora'>, steps: number, checkpointEvery: number, initIsNewFile: boolean): DiskEstimate {
+export function trainingDisk(
+  shape: Pick<TrainShape, 'config' | 'lora'>,
+  steps: number,
+  checkpointEvery: number,
+  initIsNewFile: boolean,
+): DiskEstimate {
   const expert = expertFileBytes(shape);
   const checkpoint = checkpointFileBytes(shape);
   const checkpoints = Math.floor(steps / Math.max(1, checkpointEvery));
@@ -190,7 +209,11 @@ export interface RunLength {
 }
 
 /** A budget of steps or tokens takes the FLOPs it takes; a budget in minutes is a time limit, and its steps follow from the rate. */
-export function runLength(shape: Pick<TrainShape, 'config' | 'contextLength' | 'lora' | 'batchSize'>, budget: { steps: number } | { tokens: number } | { minutes: number }, flopsPerSecond: number | null): RunLength {
+export function runLength(
+  shape: Pick<TrainShape, 'config' | 'contextLength' | 'lora' | 'batchSize'>,
+  budget: { steps: number } | { tokens: number } | { minutes: number },
+  flopsPerSecond: number | null,
+): RunLength {
   const tokensPerStep = shape.batchSize * shape.contextLength;
   const flopsPerStep = tokensPerStep * trainingFlopsPerToken(shape);
   if ('minutes' in budget) {

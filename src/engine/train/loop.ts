@@ -124,7 +124,8 @@ export async function runTraining(runner: TrainStepRunner, o: TrainLoopOptions):
     }
     const rate = lr(state.step);
     const { loss, gradNorm } = await runner.step(o.train.batch(state.step, runner.batchSize), rate);
-    if (!Number.isFinite(loss)) throw new Error(`Training diverged at step ${state.step}: loss is ${loss}. Lower the learning rate and resume.`);
+    if (!Number.isFinite(loss))
+      throw new Error(`Training diverged at step ${state.step}: loss is ${loss}. Lower the learning rate and resume.`);
     state = { ...state, step: state.step + 1, tokens: state.tokens + tokensPerStep, elapsedSeconds: spent() };
     const elapsed = (performance.now() - started) / 1000;
     const tokensPerSecond = ((state.step - startStep) * tokensPerStep) / Math.max(elapsed, 1e-9);
@@ -136,15 +137,22 @@ export async function runTraining(runner: TrainStepRunner, o: TrainLoopOptions):
       lr: rate,
       gradNorm,
       tokensPerSecond,
-      etaSeconds: state.step > startStep ? eta(((o.totalSteps - state.step) * tokensPerStep) / tokensPerSecond, o.timeLimitSeconds, spent()) : null,
+      etaSeconds:
+        state.step > startStep ? eta(((o.totalSteps - state.step) * tokensPerStep) / tokensPerSecond, o.timeLimitSeconds, spent()) : null,
     };
-    appendFileSync(join(o.runDir, METRICS_FILE), `${JSON.stringify({ step: state.step - 1, split: 'train', loss, lr: rate, tokensPerSecond } satisfies MetricRow)}\n`);
+    appendFileSync(
+      join(o.runDir, METRICS_FILE),
+      `${JSON.stringify({ step: state.step - 1, split: 'train', loss, lr: rate, tokensPerSecond } satisfies MetricRow)}\n`,
+    );
 
     let stopEarly = false;
     if (o.valid && o.evalEvery && (state.step % o.evalEvery === 0 || state.step === o.totalSteps)) {
       const v = await validLoss(runner, o.valid, o.evalBatches ?? 4);
       progress.validLoss = v;
-      appendFileSync(join(o.runDir, METRICS_FILE), `${JSON.stringify({ step: state.step, split: 'valid', loss: v } satisfies MetricRow)}\n`);
+      appendFileSync(
+        join(o.runDir, METRICS_FILE),
+        `${JSON.stringify({ step: state.step, split: 'valid', loss: v } satisfies MetricRow)}\n`,
+      );
       const improved = state.bestValidLoss === null || v < state.bestValidLoss;
       state = { ...state, bestValidLoss: improved ? v : state.bestValidLoss, evalsSinceBest: improved ? 0 : state.evalsSinceBest + 1 };
       stopEarly = (o.patience ?? 0) > 0 && state.evalsSinceBest >= (o.patience ?? 0);

@@ -18,13 +18,17 @@ const MIN_SECONDS = 3;
 const MAX_STEPS = 3;
 
 export const MeasureSpeedPayload = TrainingShape.extend({
-    device: DeviceChoice,
-    /** The kinds to time (the service leaves out a kind whose training would not fit in memory); light with its adapter. */
-    kinds: z
-      .array(z.union([z.object({ kind: z.literal('full') }).strict(), z.object({ kind: z.literal('light'), rank: z.number().int().positive(), targets: z.array(z.enum(LORA_TARGETS)).min(1) }).strict()]))
-      .min(1),
-  })
-  .strict();
+  device: DeviceChoice,
+  /** The kinds to time (the service leaves out a kind whose training would not fit in memory); light with its adapter. */
+  kinds: z
+    .array(
+      z.union([
+        z.object({ kind: z.literal('full') }).strict(),
+        z.object({ kind: z.literal('light'), rank: z.number().int().positive(), targets: z.array(z.enum(LORA_TARGETS)).min(1) }).strict(),
+      ]),
+    )
+    .min(1),
+}).strict();
 export type MeasureSpeedPayload = z.input<typeof MeasureSpeedPayload>;
 
 export interface MeasureSpeedProgress {
@@ -43,7 +47,8 @@ export async function runMeasureSpeedJob(input: unknown, ctx: JobContext): Promi
   for (const [i, k] of p.kinds.entries()) {
     if (ctx.signal.aborted) break;
     ctx.progress({ done: i, total: p.kinds.length, etaSeconds: null } satisfies MeasureSpeedProgress);
-    const lora = k.kind === 'light' ? { rank: k.rank, alpha: 2 * k.rank, targets: LORA_TARGETS.filter((t) => k.targets.includes(t)) } : undefined;
+    const lora =
+      k.kind === 'light' ? { rank: k.rank, alpha: 2 * k.rank, targets: LORA_TARGETS.filter((t) => k.targets.includes(t)) } : undefined;
     const trainer = await LlamaTrainer.create(config, {
       batchSize: p.batchSize,
       microBatches: p.microBatches,
@@ -64,8 +69,22 @@ export async function runMeasureSpeedJob(input: unknown, ctx: JobContext): Promi
       }
       const tokensPerSecond = (steps * tokensPerStep) / ((performance.now() - started) / 1000);
       const flopsPerSecond = tokensPerSecond * trainingFlopsPerToken({ config, contextLength: p.contextLength, ...(lora ? { lora } : {}) });
-      ctx.log(`${k.kind}: ${steps} steps of ${p.batchSize} x ${p.contextLength} tokens on ${choice.provider}, ${tokensPerSecond.toFixed(1)} tokens/s`);
-      speeds.push({ architecture: p.architecture, batchSize: p.batchSize, microBatches: p.microBatches, contextLength: p.contextLength, threads: p.threads, device: choice.provider, kind: k.kind, flopsPerSecond, tokensPerSecond, steps, measuredAt: new Date().toISOString() });
+      ctx.log(
+        `${k.kind}: ${steps} steps of ${p.batchSize} x ${p.contextLength} tokens on ${choice.provider}, ${tokensPerSecond.toFixed(1)} tokens/s`,
+      );
+      speeds.push({
+        architecture: p.architecture,
+        batchSize: p.batchSize,
+        microBatches: p.microBatches,
+        contextLength: p.contextLength,
+        threads: p.threads,
+        device: choice.provider,
+        kind: k.kind,
+        flopsPerSecond,
+        tokensPerSecond,
+        steps,
+        measuredAt: new Date().toISOString(),
+      });
     } finally {
       await trainer.close();
     }

@@ -22,23 +22,28 @@ export const TrainingShape = z.object({
 });
 
 export const MeasuredSpeed = TrainingShape.extend({
-    /** The execution provider the steps ran on. */
-    device: z.string(),
-    kind: z.enum(['full', 'light']),
-    /** Training FLOPs per second over the timed steps (train/estimate.ts trainingFlopsPerToken). */
-    flopsPerSecond: z.number().positive(),
-    tokensPerSecond: z.number().positive(),
-    /** Steps timed (after one untimed warm-up step). */
-    steps: z.number().int().positive(),
-    measuredAt: z.string(),
-  })
-  .strict();
+  /** The execution provider the steps ran on. */
+  device: z.string(),
+  kind: z.enum(['full', 'light']),
+  /** Training FLOPs per second over the timed steps (train/estimate.ts trainingFlopsPerToken). */
+  flopsPerSecond: z.number().positive(),
+  tokensPerSecond: z.number().positive(),
+  /** Steps timed (after one untimed warm-up step). */
+  steps: z.number().int().positive(),
+  measuredAt: z.string(),
+}).strict();
 export type MeasuredSpeed = z.output<typeof MeasuredSpeed>;
 
 const SpeedFile = z.object({ format: z.literal('grove-training-speed/1'), speeds: z.array(MeasuredSpeed) }).strict();
 
 const sameRun = (a: MeasuredSpeed, b: MeasuredSpeed): boolean =>
-  a.architecture === b.architecture && a.batchSize === b.batchSize && a.microBatches === b.microBatches && a.contextLength === b.contextLength && a.threads === b.threads && a.device === b.device && a.kind === b.kind;
+  a.architecture === b.architecture &&
+  a.batchSize === b.batchSize &&
+  a.microBatches === b.microBatches &&
+  a.contextLength === b.contextLength &&
+  a.threads === b.threads &&
+  a.device === b.device &&
+  a.kind === b.kind;
 
 export function readMeasuredSpeeds(home: string): MeasuredSpeed[] {
   let text: string;
@@ -58,6 +63,9 @@ export function readMeasuredSpeeds(home: string): MeasuredSpeed[] {
 /** Adds measurements, replacing earlier ones of the same shape, layout, threads, device and kind. */
 export async function recordMeasuredSpeeds(home: string, speeds: readonly MeasuredSpeed[]): Promise<void> {
   const kept = readMeasuredSpeeds(home).filter((old) => !speeds.some((s) => sameRun(old, s)));
-  const file: z.output<typeof SpeedFile> = { format: 'grove-training-speed/1', speeds: [...kept, ...speeds.map((s) => MeasuredSpeed.parse(s))] };
+  const file: z.output<typeof SpeedFile> = {
+    format: 'grove-training-speed/1',
+    speeds: [...kept, ...speeds.map((s) => MeasuredSpeed.parse(s))],
+  };
   await writeFileDurable(join(home, SPEED_FILE), `${JSON.stringify(file, null, 2)}\n`);
 }

@@ -67,7 +67,11 @@ export async function acquireRunLock(runDir: string, o: { waitMs?: number; pollM
   while (!tryLock(db)) {
     if (Date.now() >= deadline) {
       db.close();
-      throw new GroveError('conflict', `The training run in ${runDir} is being written by another Grove process${holderOf(runDir)}; a run has one writer. Wait for that process to finish, or end it, then resume the job.`, { runDir });
+      throw new GroveError(
+        'conflict',
+        `The training run in ${runDir} is being written by another Grove process${holderOf(runDir)}; a run has one writer. Wait for that process to finish, or end it, then resume the job.`,
+        { runDir },
+      );
     }
     await new Promise((r) => setTimeout(r, o.pollMs ?? 250));
   }

@@ -24,7 +24,19 @@ import type { TensorToWrite } from '../model/safetensors-write';
 import { createSession, ort, type OrtSession, type SessionOptions } from '../runtime/ort';
 import type { TrainStepRunner } from './loop';
 import { gradName, stateName } from './state-names';
-import { adamwChunkGraph, decaysWeight, DEFAULT_OPTIMIZER, evalLossGraph, frozenSpecs, gradAccumulateGraph, sumSquaresGraph, TRAIN_OUTPUTS, trainableSpecs, trainStepGraph, type OptimizerConfig } from './train-graph';
+import {
+  adamwChunkGraph,
+  decaysWeight,
+  DEFAULT_OPTIMIZER,
+  evalLossGraph,
+  frozenSpecs,
+  gradAccumulateGraph,
+  sumSquaresGraph,
+  TRAIN_OUTPUTS,
+  trainableSpecs,
+  trainStepGraph,
+  type OptimizerConfig,
+} from './train-graph';
 import type { Batch } from './windows';
 
 type StateSet = Map<string, ort.Tensor>; // graph input name -> tensor
@@ -113,7 +125,11 @@ export class LlamaTrainer implements TrainStepRunner {
     const optimizer = { ...DEFAULT_OPTIMIZER, ...o.optimizer };
     const M = o.microBatches ?? 1;
     if (!Number.isInteger(M) || M < 1 || o.batchSize % M !== 0) {
-      throw new GroveError('bad_input', `microBatches ${M} does not split a batch of ${o.batchSize} sequences into equal parts; use a divisor of the batch size.`, { batchSize: o.batchSize, microBatches: M });
+      throw new GroveError(
+        'bad_input',
+        `microBatches ${M} does not split a batch of ${o.batchSize} sequences into equal parts; use a divisor of the batch size.`,
+        { batchSize: o.batchSize, microBatches: M },
+      );
     }
     const opts: SessionOptions = { threads: o.threads ?? 0, memoryPattern: false, memoryArena: M === 1, ...o.session };
     const b = o.batchSize / M;
@@ -126,7 +142,17 @@ export class LlamaTrainer implements TrainStepRunner {
       sessions.sumSquares = await createSession(sumSquaresGraph(), chunked);
       sessions.adamw = await createSession(adamwChunkGraph(optimizer), chunked);
     }
-    const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts, o.optimizerChunk ?? OPTIMIZER_CHUNK, o.lora);
+    const t = new LlamaTrainer(
+      config,
+      o.batchSize,
+      o.contextLength,
+      M,
+      optimizer,
+      sessions,
+      opts,
+      o.optimizerChunk ?? OPTIMIZER_CHUNK,
+      o.lora,
+    );
     const seed = o.seed ?? 0;
     for (const { spec, data } of initParameters(config, seed)) (t.weights.get(spec.name)!.data as Float32Array).set(data);
     if (o.lora) t.resetAdapter(seed);
@@ -160,7 +186,8 @@ export class LlamaTrainer implements TrainStepRunner {
 
   /** Zero AdamW moments and step count: the state of a trainer that has not stepped yet. */
   resetOptimizer(): void {
-    for (const s of this.specs) for (const kind of ['m', 'v'] as const) (this.state.get(stateName(kind, s.name))!.data as Float32Array).fill(0);
+    for (const s of this.specs)
+      for (const kind of ['m', 'v'] as const) (this.state.get(stateName(kind, s.name))!.data as Float32Array).fill(0);
     this.stepCount = 0;
   }
 
@@ -220,7 +247,9 @@ export class LlamaTrainer implements TrainStepRunner {
     const decayed = scalar(Math.fround(1 - Math.fround(Math.fround(lr) * Math.fround(this.optimizer.weightDecay))));
     const kept = scalar(1);
     for (const s of this.specs) {
-      const [p, m, v, g] = [stateName('param', s.name), stateName('m', s.name), stateName('v', s.name)].map((n) => this.state.get(n)!.data as Float32Array).concat(this.grads.get(gradName(s.name))!.data as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
+      const [p, m, v, g] = [stateName('param', s.name), stateName('m', s.name), stateName('v', s.name)]
+        .map((n) => this.state.get(n)!.data as Float32Array)
+        .concat(this.grads.get(gradName(s.name))!.data as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
       feeds.keep = decaysWeight(s, this.optimizer) ? decayed : kept;
       for (const range of this.chunks(p.length)) {
         const [tp, tm, tv] = [view(p, range), view(m, range), view(v, range)];
@@ -252,7 +281,10 @@ export class LlamaTrainer implements TrainStepRunner {
 
   /** Mean loss over the batch (micro-batch by micro-batch when M > 1; equal sizes, so the mean of means). */
   async evalLoss(batch: Batch): Promise<number> {
-    this.sessions.evaluate ??= createSession(evalLossGraph(this.config, this.microBatchSize, this.contextLength, this.lora), this.sessionOptions);
+    this.sessions.evaluate ??= createSession(
+      evalLossGraph(this.config, this.microBatchSize, this.contextLength, this.lora),
+      this.sessionOptions,
+    );
     const session = await this.sessions.evaluate;
     const feeds: Record<string, ort.Tensor> = {};
     this.params(feeds);
@@ -273,7 +305,11 @@ export class LlamaTrainer implements TrainStepRunner {
   }
 
   async exportState(): Promise<TensorToWrite[]> {
-    const tensors: TensorToWrite[] = [...this.state].map(([name, t]) => ({ name, shape: t.dims as number[], data: Float32Array.from(t.data as Float32Array) }));
+    const tensors: TensorToWrite[] = [...this.state].map(([name, t]) => ({
+      name,
+      shape: t.dims as number[],
+      data: Float32Array.from(t.data as Float32Array),
+    }));
     tensors.push({ name: 'optimizer.step', shape: [1], data: new Float32Array([this.stepCount]) });
     return tensors;
   }
@@ -285,9 +321,13 @@ export class LlamaTrainer implements TrainStepRunner {
 
   /** Writes the current parameters as a Hugging Face model folder (config.json + model.safetensors). */
   async saveModel(folder: string): Promise<string> {
-    if (this.lora) throw new GroveError('internal', 'saveModel: a light expert is saved as its adapter (saveAdapter), not as a copy of the base.');
+    if (this.lora)
+      throw new GroveError('internal', 'saveModel: a light expert is saved as its adapter (saveAdapter), not as a copy of the base.');
     await mkdir(folder, { recursive: true });
-    const written = await writeModelFolder(folder, { config: this.config, tensors: this.specs.map((s) => ({ name: s.name, shape: s.shape, data: Float32Array.from(this.tensor(s.name)) })) });
+    const written = await writeModelFolder(folder, {
+      config: this.config,
+      tensors: this.specs.map((s) => ({ name: s.name, shape: s.shape, data: Float32Array.from(this.tensor(s.name)) })),
+    });
     return written.sha256;
   }
 

@@ -24,14 +24,20 @@ export interface OptimizerConfig {
   maxGradNorm: number;
 }
 
-export const DEFAULT_OPTIMIZER: OptimizerConfig = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, decay: 'matrices', maxGradNorm: 1 };
+export const DEFAULT_OPTIMIZER: OptimizerConfig = {
+  beta1: 0.9,
+  beta2: 0.95,
+  eps: 1e-8,
+  weightDecay: 0.1,
+  decay: 'matrices',
+  maxGradNorm: 1,
+};
 
 export const TRAIN_OUTPUTS = { loss: 'loss', gradNorm: 'grad_norm' } as const;
 
 function decays(spec: ParamSpec, o: OptimizerConfig): boolean {
   return o.decay === 'all' || spec.role === 'linear' || spec.role === 'embedding';
 }
-
 
 /**
  * Global-norm clipping and AdamW on gradients `grads` (one per spec): outputs new.<param>, new.optimizer.m.*,
@@ -89,24 +95,34 @@ function modelInputs(g: Graph, config: ModelConfig, lora: LoraConfig | undefined
   const specs = trainableSpecs(config, lora);
   const params = paramInputs(g, specs);
   const frozen = paramInputs(g, frozenSpecs(config, lora));
-  const lookup = (from: ReadonlyMap<string, Value>) => (name: string): Value => {
-    const v = from.get(name);
-    if (!v) throw new GroveError('internal', `The training graph has no tensor ${name}, which the model's forward asked for.`);
-    return v;
-  };
+  const lookup =
+    (from: ReadonlyMap<string, Value>) =>
+    (name: string): Value => {
+      const v = from.get(name);
+      if (!v) throw new GroveError('internal', `The training graph has no tensor ${name}, which the model's forward asked for.`);
+      return v;
+    };
   const weight = lookup(lora ? frozen : params);
   const adapter = lora && adapterOf(config, lora, lookup(params));
-  const meanLoss = (ids: Value, targets: Value): Value => g.reduceMean(g.softmaxCrossEntropy(llamaForward(g, config, weight, ids, adapter ? { adapter } : {}).logits, targets));
+  const meanLoss = (ids: Value, targets: Value): Value =>
+    g.reduceMean(g.softmaxCrossEntropy(llamaForward(g, config, weight, ids, adapter ? { adapter } : {}).logits, targets));
   return { params, specs, meanLoss };
 }
 
-const paramInputs = (g: Graph, specs: ParamSpec[]): Map<string, Value> => new Map(specs.map((s) => [s.name, g.input(stateName('param', s.name), 'float32', s.shape)]));
+const paramInputs = (g: Graph, specs: ParamSpec[]): Map<string, Value> =>
+  new Map(specs.map((s) => [s.name, g.input(stateName('param', s.name), 'float32', s.shape)]));
 
 /**
  * Inputs: every trainable tensor (and for a light expert every base weight), optimizer.m.*, optimizer.v.* of
  * the trainable ones, lr, bc1, bc2 (scalars), input_ids, targets [B, T].
  */
-export function trainStepGraph(config: ModelConfig, B: number, T: number, o: OptimizerConfig = DEFAULT_OPTIMIZER, lora?: LoraConfig): Uint8Array {
+export function trainStepGraph(
+  config: ModelConfig,
+  B: number,
+  T: number,
+  o: OptimizerConfig = DEFAULT_OPTIMIZER,
+  lora?: LoraConfig,
+): Uint8Array {
   const g = new Graph('grove_train_step');
   const { params, specs, meanLoss } = modelInputs(g, config, lora);
   const ids = g.input('input_ids', 'int64', [B, T]);

@@ -111,7 +111,13 @@ async function splitFiles(dirs: readonly string[], split: 'train' | 'valid'): Pr
  * becomes a step count before the schedule (warm-up, decay) is fixed. The first step is left out of the
  * timing: it pays for ONNX Runtime's first-run allocations.
  */
-async function stepsForMinutes(trainer: LlamaTrainer, windows: TokenWindows, minutes: number, restore: () => Promise<void>, log: (line: string) => void): Promise<RunPlan> {
+async function stepsForMinutes(
+  trainer: LlamaTrainer,
+  windows: TokenWindows,
+  minutes: number,
+  restore: () => Promise<void>,
+  log: (line: string) => void,
+): Promise<RunPlan> {
   const timed = 2;
   let started = 0;
   for (let i = 0; i <= timed; i++) {
@@ -125,7 +131,13 @@ async function stepsForMinutes(trainer: LlamaTrainer, windows: TokenWindows, min
   return { totalSteps, secondsPerStep, timeLimitSeconds: minutes * 60 };
 }
 
-export async function runTrainJob(input: unknown, signal: AbortSignal, onProgress: (p: TrainProgress) => void, log: (line: string) => void, onPlan?: (plan: { totalSteps: number }) => void): Promise<TrainJobResult> {
+export async function runTrainJob(
+  input: unknown,
+  signal: AbortSignal,
+  onProgress: (p: TrainProgress) => void,
+  log: (line: string) => void,
+  onPlan?: (plan: { totalSteps: number }) => void,
+): Promise<TrainJobResult> {
   const p = TrainJobPayload.parse(input);
   const lock = await acquireRunLock(p.runDir);
   try {
@@ -136,12 +148,20 @@ export async function runTrainJob(input: unknown, signal: AbortSignal, onProgres
   }
 }
 
-async function trainHoldingLock(p: z.output<typeof TrainJobPayload>, signal: AbortSignal, onProgress: (p: TrainProgress) => void, log: (line: string) => void, onPlan?: (plan: { totalSteps: number }) => void): Promise<TrainJobResult> {
+async function trainHoldingLock(
+  p: z.output<typeof TrainJobPayload>,
+  signal: AbortSignal,
+  onProgress: (p: TrainProgress) => void,
+  log: (line: string) => void,
+  onPlan?: (plan: { totalSteps: number }) => void,
+): Promise<TrainJobResult> {
   const source = p.modelFolder ? await readModelFolder(p.modelFolder) : null;
   const config = source ? source.config : ModelConfigSchema.parse(p.config);
   // A light run from a start adapter (a branch's init) keeps its rank, alpha and targets; a fresh one takes the payload's.
   const startAdapter = p.lora?.adapterFolder ? await readAdapterFolder(p.lora.adapterFolder, config) : null;
-  const lora = startAdapter?.lora ?? (p.lora ? { rank: p.lora.rank, alpha: p.lora.alpha, targets: LORA_TARGETS.filter((t) => p.lora!.targets.includes(t)) } : undefined);
+  const lora =
+    startAdapter?.lora ??
+    (p.lora ? { rank: p.lora.rank, alpha: p.lora.alpha, targets: LORA_TARGETS.filter((t) => p.lora!.targets.includes(t)) } : undefined);
   const trainer = await LlamaTrainer.create(config, {
     batchSize: p.batchSize,
     microBatches: p.microBatches,
@@ -179,7 +199,11 @@ async function trainHoldingLock(p: z.output<typeof TrainJobPayload>, signal: Abo
       await writeFileDurable(planFile, JSON.stringify(plan));
     }
     onPlan?.({ totalSteps: plan.totalSteps });
-    const evalEvery = p.evalEvery ? Math.min(p.evalEvery, plan.totalSteps) : p.validations ? Math.max(1, Math.round(plan.totalSteps / p.validations)) : undefined;
+    const evalEvery = p.evalEvery
+      ? Math.min(p.evalEvery, plan.totalSteps)
+      : p.validations
+        ? Math.max(1, Math.round(plan.totalSteps / p.validations))
+        : undefined;
     const { reason, state } = await runTraining(trainer, {
       runDir: p.runDir,
       totalSteps: plan.totalSteps,
@@ -200,7 +224,15 @@ async function trainHoldingLock(p: z.output<typeof TrainJobPayload>, signal: Abo
     if (modelFolder && p.lora) await trainer.saveAdapter(modelFolder, p.lora.baseModel);
     else if (modelFolder) await trainer.saveModel(modelFolder);
     // maxRSS is in kilobytes.
-    return { reason, steps: state.step, totalSteps: plan.totalSteps, tokens: state.tokens, modelFolder, elapsedSeconds: state.elapsedSeconds ?? 0, peakMemoryBytes: process.resourceUsage().maxRSS * 1024 };
+    return {
+      reason,
+      steps: state.step,
+      totalSteps: plan.totalSteps,
+      tokens: state.tokens,
+      modelFolder,
+      elapsedSeconds: state.elapsedSeconds ?? 0,
+      peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
+    };
   } finally {
     train.close();
     valid?.close();

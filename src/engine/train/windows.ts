@@ -35,14 +35,18 @@ export class TokenWindows {
     readonly windowTokens: number, // T
     readonly seed: number,
   ) {
-    if (!Number.isInteger(windowTokens) || windowTokens < 1) throw new GroveError('bad_input', `windowTokens must be a positive integer, got ${windowTokens}.`);
+    if (!Number.isInteger(windowTokens) || windowTokens < 1)
+      throw new GroveError('bad_input', `windowTokens must be a positive integer, got ${windowTokens}.`);
     this.shards = files.map((f) => {
       const fd = openSync(f.path, 'r');
       const bytesPerToken = f.dtype === 'uint16' ? 2 : 4;
       const size = fstatSync(fd).size;
       if (size % bytesPerToken !== 0) {
         closeSync(fd);
-        throw new GroveError('bad_input', `Shard ${f.path} is ${size} bytes, not a whole number of ${f.dtype} tokens: it is truncated or not a shard.`);
+        throw new GroveError(
+          'bad_input',
+          `Shard ${f.path} is ${size} bytes, not a whole number of ${f.dtype} tokens: it is truncated or not a shard.`,
+        );
       }
       return { fd, path: f.path, bytesPerToken, tokens: size / bytesPerToken };
     });
@@ -51,7 +55,10 @@ export class TokenWindows {
     if (total === 0) {
       const have = this.shards.reduce((n, s) => n + s.tokens, 0);
       this.close();
-      throw new GroveError('bad_input', `The shards hold ${have} tokens, but one training window needs ${windowTokens + 1} in a single shard: add more text or use a shorter context.`);
+      throw new GroveError(
+        'bad_input',
+        `The shards hold ${have} tokens, but one training window needs ${windowTokens + 1} in a single shard: add more text or use a shorter context.`,
+      );
     }
     this.scratch = Buffer.alloc((windowTokens + 1) * 4);
   }
@@ -82,7 +89,8 @@ export class TokenWindows {
     const T = this.windowTokens;
     const bytes = (T + 1) * shard.bytesPerToken;
     const read = readSync(shard.fd, this.scratch, 0, bytes, start * shard.bytesPerToken);
-    if (read !== bytes) throw new GroveError('internal', `Short read from shard ${shard.path} at token ${start}: the file changed while training.`);
+    if (read !== bytes)
+      throw new GroveError('internal', `Short read from shard ${shard.path} at token ${start}: the file changed while training.`);
     for (let t = 0; t <= T; t++) {
       const id = shard.bytesPerToken === 2 ? this.scratch.readUInt16LE(t * 2) : this.scratch.readUInt32LE(t * 4);
       if (t < T) inputs[at + t] = id;

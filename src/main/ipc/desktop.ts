@@ -8,7 +8,10 @@ export function registerDesktopIpc(isTrustedUrl: (url: string) => boolean): () =
     const url = event.senderFrame?.url ?? '';
     if (!isTrustedUrl(url)) return null;
     const owner = BrowserWindow.fromWebContents(event.sender);
-    const options = { title: typeof title === 'string' && title.length <= 200 ? title : 'Choose a folder', properties: ['openDirectory' as const] };
+    const options = {
+      title: typeof title === 'string' && title.length <= 200 ? title : 'Choose a folder',
+      properties: ['openDirectory' as const],
+    };
     const picked = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
     return picked.canceled ? null : (picked.filePaths[0] ?? null);
   });
@@ -17,7 +20,10 @@ export function registerDesktopIpc(isTrustedUrl: (url: string) => boolean): () =
 
 /** File > New expert from folder…: the native dialog, then the chosen folder goes to the window's renderer. */
 export async function sendOpenFolder(win: BrowserWindow): Promise<void> {
-  const picked = await dialog.showOpenDialog(win, { title: 'Choose a folder of documents for a new expert', properties: ['openDirectory'] });
+  const picked = await dialog.showOpenDialog(win, {
+    title: 'Choose a folder of documents for a new expert',
+    properties: ['openDirectory'],
+  });
   const path = picked.canceled ? null : picked.filePaths[0];
   if (path && !win.webContents.isDestroyed()) win.webContents.send(IPC_OPEN_FOLDER_CHANNEL, path);
 }

@@ -8,14 +8,33 @@ import type { TokenLogprob } from '../../engine/infer/token-logprobs';
 import { runCompletion, type CompletionOutcome, type Completions } from './completion-run';
 import { openAiErrorOf } from './openai-error';
 import type { ParsedRequest } from './request';
-import { chatChunk, chatCompletion, completionLogprobs, responseHead, textChunk, textCompletion, usageChunk, usageOf, type GroveExtension, type ResponseHead } from './responses';
+import {
+  chatChunk,
+  chatCompletion,
+  completionLogprobs,
+  responseHead,
+  textChunk,
+  textCompletion,
+  usageChunk,
+  usageOf,
+  type GroveExtension,
+  type ResponseHead,
+} from './responses';
 
 export type SettledListener = (outcome: CompletionOutcome, request: ParsedRequest) => void;
 
-const groveOf = (mix: ResolvedMix, outcome: CompletionOutcome): GroveExtension => ({ posterior: outcome.result.posterior, models: mix.models, prior: mix.prior });
+const groveOf = (mix: ResolvedMix, outcome: CompletionOutcome): GroveExtension => ({
+  posterior: outcome.result.posterior,
+  models: mix.models,
+  prior: mix.prior,
+});
 
 function sendJson(res: ServerResponse, body: unknown): void {
-  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -28,12 +47,29 @@ function clientGone(res: ServerResponse): AbortSignal {
   return gone.signal;
 }
 
-async function answerWhole(res: ServerResponse, head: ResponseHead, completions: Completions, mix: ResolvedMix, request: ParsedRequest, gone: AbortSignal): Promise<CompletionOutcome> {
+async function answerWhole(
+  res: ServerResponse,
+  head: ResponseHead,
+  completions: Completions,
+  mix: ResolvedMix,
+  request: ParsedRequest,
+  gone: AbortSignal,
+): Promise<CompletionOutcome> {
   const outcome = await runCompletion(completions, mix, request, { gone });
   if (outcome.abandoned) return outcome;
   const usage = usageOf(outcome.result.promptTokens, outcome.result.tokens);
   const grove = groveOf(mix, outcome);
-  if (request.endpoint === 'chat') sendJson(res, chatCompletion(head, { text: outcome.text, finish: outcome.finish, usage, logprobs: request.logprobs !== undefined ? outcome.logprobs : null, grove }));
+  if (request.endpoint === 'chat')
+    sendJson(
+      res,
+      chatCompletion(head, {
+        text: outcome.text,
+        finish: outcome.finish,
+        usage,
+        logprobs: request.logprobs !== undefined ? outcome.logprobs : null,
+        grove,
+      }),
+    );
   else {
     const prompt = request.echo && request.input.kind === 'text' ? request.input.text : '';
     const logprobs = request.logprobs !== undefined ? completionLogprobs(outcome.logprobs, prompt.length) : null;
@@ -43,10 +79,23 @@ async function answerWhole(res: ServerResponse, head: ResponseHead, completions:
 }
 
 /** Null when it failed after the stream began (the error was sent as an event). */
-async function answerStream(res: ServerResponse, head: ResponseHead, completions: Completions, mix: ResolvedMix, request: ParsedRequest, gone: AbortSignal): Promise<CompletionOutcome | null> {
+async function answerStream(
+  res: ServerResponse,
+  head: ResponseHead,
+  completions: Completions,
+  mix: ResolvedMix,
+  request: ParsedRequest,
+  gone: AbortSignal,
+): Promise<CompletionOutcome | null> {
   // Each event goes out as it is written, not held back to fill a packet (Nagle).
   res.socket?.setNoDelay(true);
-  res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no', 'X-Content-Type-Options': 'nosniff' });
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+    'X-Content-Type-Options': 'nosniff',
+  });
   const send = (event: unknown): void => {
     if (!gone.aborted) res.write(`data: ${JSON.stringify(event)}\n\n`);
   };
@@ -80,7 +129,13 @@ async function answerStream(res: ServerResponse, head: ResponseHead, completions
 }
 
 /** Writes the answer; resolves when it is written (or the client has gone). Errors before the first byte are thrown. */
-export async function answerCompletion(res: ServerResponse, completions: Completions, mix: ResolvedMix, request: ParsedRequest, onSettled?: SettledListener): Promise<void> {
+export async function answerCompletion(
+  res: ServerResponse,
+  completions: Completions,
+  mix: ResolvedMix,
+  request: ParsedRequest,
+  onSettled?: SettledListener,
+): Promise<void> {
   const gone = clientGone(res);
   const head = responseHead(request.endpoint, request.model);
   const outcome = await (request.stream ? answerStream : answerWhole)(res, head, completions, mix, request, gone);

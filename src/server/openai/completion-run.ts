@@ -23,7 +23,12 @@ export interface CompletionOutcome {
 /** What the endpoint needs of the engine's completions (served-models.ts, completions.ts). */
 export type Completions = Pick<CompletionCalls, 'models' | 'resolve' | 'start'>;
 
-export async function runCompletion(completions: Completions, mix: ResolvedMix, request: ParsedRequest, o: { gone: AbortSignal; onText?(text: string, logprobs: TokenLogprob[]): void }): Promise<CompletionOutcome> {
+export async function runCompletion(
+  completions: Completions,
+  mix: ResolvedMix,
+  request: ParsedRequest,
+  o: { gone: AbortSignal; onText?(text: string, logprobs: TokenLogprob[]): void },
+): Promise<CompletionOutcome> {
   const stops = new StopText<TokenLogprob>(request.stop);
   let text = '';
   const logprobs: TokenLogprob[] = [];
@@ -34,15 +39,25 @@ export async function runCompletion(completions: Completions, mix: ResolvedMix, 
     logprobs.push(...items);
     o.onText?.(piece, items);
   };
-  const run = completions.start(mix, { input: request.input, sampling: request.sampling, maxTokens: request.maxTokens, ...(request.logprobs !== undefined ? { logprobs: request.logprobs } : {}), ...(request.quant ? { quant: request.quant } : {}) }, (delta, _weights, tokens) => {
-    if (stoppedByText) return;
-    const out = stops.push(delta, tokens ?? []);
-    release(out.text, out.items);
-    if (out.stopped) {
-      stoppedByText = true;
-      run.stop();
-    }
-  });
+  const run = completions.start(
+    mix,
+    {
+      input: request.input,
+      sampling: request.sampling,
+      maxTokens: request.maxTokens,
+      ...(request.logprobs !== undefined ? { logprobs: request.logprobs } : {}),
+      ...(request.quant ? { quant: request.quant } : {}),
+    },
+    (delta, _weights, tokens) => {
+      if (stoppedByText) return;
+      const out = stops.push(delta, tokens ?? []);
+      release(out.text, out.items);
+      if (out.stopped) {
+        stoppedByText = true;
+        run.stop();
+      }
+    },
+  );
   const onGone = (): void => run.stop();
   if (o.gone.aborted) onGone();
   else o.gone.addEventListener('abort', onGone, { once: true });

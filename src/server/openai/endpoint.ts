@@ -37,7 +37,12 @@ function keyMatches(expected: Buffer, header: string | undefined): boolean {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -72,9 +77,22 @@ export class OpenAiEndpoint {
   async handle(req: IncomingMessage, res: ServerResponse, pathname: string, refused: string | null = null): Promise<void> {
     try {
       if (refused) throw new OpenAiError(403, refused, 'invalid_request_error', null, 'forbidden_host');
-      if (!this.on) throw new OpenAiError(404, "Grove's OpenAI-compatible endpoint is off: switch it on in Grove's Settings, or start `grove serve --openai`.", 'invalid_request_error', null, 'endpoint_off');
+      if (!this.on)
+        throw new OpenAiError(
+          404,
+          "Grove's OpenAI-compatible endpoint is off: switch it on in Grove's Settings, or start `grove serve --openai`.",
+          'invalid_request_error',
+          null,
+          'endpoint_off',
+        );
       if (!keyMatches(this.key, req.headers.authorization)) {
-        throw new OpenAiError(401, "Missing or wrong API key: send the key Grove's Settings show (also kept in the forest home's openai-key file) as `Authorization: Bearer <key>`.", 'invalid_request_error', null, 'invalid_api_key');
+        throw new OpenAiError(
+          401,
+          "Missing or wrong API key: send the key Grove's Settings show (also kept in the forest home's openai-key file) as `Authorization: Bearer <key>`.",
+          'invalid_request_error',
+          null,
+          'invalid_api_key',
+        );
       }
       await this.route(req, res, pathname);
     } catch (err) {
@@ -99,7 +117,14 @@ export class OpenAiEndpoint {
       return;
     }
     const endpoint = pathname === '/v1/chat/completions' ? 'chat' : pathname === '/v1/completions' ? 'completions' : null;
-    if (!endpoint || method !== 'POST') throw new OpenAiError(404, `Invalid URL (${method} ${pathname}): Grove answers GET /v1/models, POST /v1/chat/completions and POST /v1/completions.`, 'invalid_request_error', null, 'unknown_url');
+    if (!endpoint || method !== 'POST')
+      throw new OpenAiError(
+        404,
+        `Invalid URL (${method} ${pathname}): Grove answers GET /v1/models, POST /v1/chat/completions and POST /v1/completions.`,
+        'invalid_request_error',
+        null,
+        'unknown_url',
+      );
     const body = await readJson(req, this.o.maxBodyBytes ?? 8 * 1024 * 1024);
     const request = endpoint === 'chat' ? parseChatRequest(body) : parseCompletionRequest(body);
     const mix = this.o.completions.resolve(request.model);
@@ -107,7 +132,14 @@ export class OpenAiEndpoint {
     const ticket = this.admission.enter();
     if (!ticket) {
       const wait = this.admission.retryAfterSeconds();
-      throw new OpenAiError(429, `Grove is busy: ${this.admission.limit} requests are already running or waiting for the forest. Try again in about ${wait} s.`, 'requests', null, 'rate_limit_exceeded', { 'Retry-After': String(wait) });
+      throw new OpenAiError(
+        429,
+        `Grove is busy: ${this.admission.limit} requests are already running or waiting for the forest. Try again in about ${wait} s.`,
+        'requests',
+        null,
+        'rate_limit_exceeded',
+        { 'Retry-After': String(wait) },
+      );
     }
     try {
       await answerCompletion(res, this.o.completions, mix, request, this.o.onSettled);
@@ -117,6 +149,12 @@ export class OpenAiEndpoint {
   }
 
   private unknownModel(name: string): OpenAiError {
-    return new OpenAiError(404, `The model \`${name}\` does not exist in this forest. GET /v1/models lists the names it answers to: \`forest\`, the saved mixes, and each ready model.`, 'invalid_request_error', 'model', 'model_not_found');
+    return new OpenAiError(
+      404,
+      `The model \`${name}\` does not exist in this forest. GET /v1/models lists the names it answers to: \`forest\`, the saved mixes, and each ready model.`,
+      'invalid_request_error',
+      'model',
+      'model_not_found',
+    );
   }
 }

@@ -42,20 +42,30 @@ export interface ParsedRequest {
 /** Fields that change no output (metadata, caching, storage hints): accepted and ignored. */
 const HARMLESS = new Set(['user', 'metadata', 'store', 'service_tier', 'safety_identifier', 'prompt_cache_key', 'parallel_tool_calls']);
 
-const isEmpty = (v: unknown): boolean => (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && v !== null ? Object.keys(v).length === 0 : false);
+const isEmpty = (v: unknown): boolean =>
+  Array.isArray(v) ? v.length === 0 : typeof v === 'object' && v !== null ? Object.keys(v).length === 0 : false;
 
 /** Fields accepted only at a value that asks for nothing Grove cannot do: when the value is neutral, and why not. */
 const NEUTRAL_ONLY: Record<string, { neutral(v: unknown): boolean; why: string }> = {
   n: { neutral: (v) => v === 1, why: 'Grove writes one choice per request (n=1); send several requests for several choices.' },
   best_of: { neutral: (v) => v === 1, why: 'Grove writes one candidate per request (best_of=1).' },
-  presence_penalty: { neutral: (v) => v === 0, why: "Grove's sampling has no additive presence penalty; use repetition_penalty (e.g. 1.1), which divides the scores of tokens already in the text." },
-  frequency_penalty: { neutral: (v) => v === 0, why: "Grove's sampling has no additive frequency penalty; use repetition_penalty (e.g. 1.1), which divides the scores of tokens already in the text." },
+  presence_penalty: {
+    neutral: (v) => v === 0,
+    why: "Grove's sampling has no additive presence penalty; use repetition_penalty (e.g. 1.1), which divides the scores of tokens already in the text.",
+  },
+  frequency_penalty: {
+    neutral: (v) => v === 0,
+    why: "Grove's sampling has no additive frequency penalty; use repetition_penalty (e.g. 1.1), which divides the scores of tokens already in the text.",
+  },
   logit_bias: { neutral: isEmpty, why: 'Grove does not bias token scores.' },
   tools: { neutral: isEmpty, why: "Grove's models do not call tools." },
   functions: { neutral: isEmpty, why: "Grove's models do not call functions." },
   tool_choice: { neutral: (v) => v === 'none' || v === 'auto', why: "Grove's models do not call tools." },
   function_call: { neutral: (v) => v === 'none' || v === 'auto', why: "Grove's models do not call functions." },
-  response_format: { neutral: (v) => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'text', why: 'Grove writes plain text; it cannot constrain a reply to JSON.' },
+  response_format: {
+    neutral: (v) => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'text',
+    why: 'Grove writes plain text; it cannot constrain a reply to JSON.',
+  },
   modalities: { neutral: (v) => Array.isArray(v) && v.every((m) => m === 'text'), why: 'Grove writes text only.' },
   audio: { neutral: () => false, why: 'Grove writes text only.' },
   prediction: { neutral: () => false, why: 'Grove does not use predicted outputs.' },
@@ -65,7 +75,9 @@ const NEUTRAL_ONLY: Record<string, { neutral(v: unknown): boolean; why: string }
   suffix: { neutral: (v) => v === '', why: 'Grove continues text; it does not fill in text before a suffix.' },
 };
 
-const Stop = z.union([z.string(), z.array(z.string()).max(MAX_STOPS)], { error: `expected a string or an array of at most ${MAX_STOPS} strings` });
+const Stop = z.union([z.string(), z.array(z.string()).max(MAX_STOPS)], {
+  error: `expected a string or an array of at most ${MAX_STOPS} strings`,
+});
 
 /** Supported by both endpoints; null is the same as absent, as in OpenAI's API. */
 const common = {
@@ -128,19 +140,27 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function issueError(issue: ZodIssue, input: unknown, prefix = ''): OpenAiError {
-  const param = prefix + issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 && !prefix ? String(p) : `.${String(p)}`)).join('');
-  if (issue.code !== 'unrecognized_keys' && valueAt(input, issue.path) === undefined) return OpenAiError.badRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
-  if (issue.code === 'invalid_type') return OpenAiError.badRequest(`Invalid type for '${param}': expected ${issue.expected}.`, param, 'invalid_type');
+  const param =
+    prefix + issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 && !prefix ? String(p) : `.${String(p)}`)).join('');
+  if (issue.code !== 'unrecognized_keys' && valueAt(input, issue.path) === undefined)
+    return OpenAiError.badRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
+  if (issue.code === 'invalid_type')
+    return OpenAiError.badRequest(`Invalid type for '${param}': expected ${issue.expected}.`, param, 'invalid_type');
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
-    return OpenAiError.badRequest(`Unrecognized request argument supplied: ${param ? `${param}.` : ''}${key}`, param ? `${param}.${key}` : key, 'unknown_parameter');
+    return OpenAiError.badRequest(
+      `Unrecognized request argument supplied: ${param ? `${param}.` : ''}${key}`,
+      param ? `${param}.${key}` : key,
+      'unknown_parameter',
+    );
   }
   return OpenAiError.badRequest(`Invalid value for '${param}': ${issue.message}.`, param, 'invalid_value');
 }
 
 /** The body's fields sorted into those to parse; harmless ones dropped; the rest refused. */
 function screen(body: unknown, supported: readonly string[]): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw OpenAiError.badRequest('The request body must be a JSON object.', null, 'invalid_body');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw OpenAiError.badRequest('The request body must be a JSON object.', null, 'invalid_body');
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     if (value === null || value === undefined) continue;
@@ -157,7 +177,13 @@ function screen(body: unknown, supported: readonly string[]): Record<string, unk
 /** OpenAI seeds are any integer; Grove's are 32-bit: the same seed always maps to the same one. */
 const seed32 = (seed: number): number => ((seed % 2 ** 32) + 2 ** 32) % 2 ** 32;
 
-function samplingOf(f: { temperature?: number; top_p?: number; top_k?: number; repetition_penalty?: number; seed?: number }): SamplingInput {
+function samplingOf(f: {
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  repetition_penalty?: number;
+  seed?: number;
+}): SamplingInput {
   return {
     // OpenAI's defaults (temperature 1, no nucleus), and no top-k or repetition penalty unless asked for.
     temperature: f.temperature ?? 1,
@@ -169,7 +195,8 @@ function samplingOf(f: { temperature?: number; top_p?: number; top_k?: number; r
   };
 }
 
-const stopsOf = (stop: string | string[] | undefined): string[] => (stop === undefined ? [] : typeof stop === 'string' ? [stop] : stop).filter((s) => s !== '');
+const stopsOf = (stop: string | string[] | undefined): string[] =>
+  (stop === undefined ? [] : typeof stop === 'string' ? [stop] : stop).filter((s) => s !== '');
 
 function parseFields<T extends z.ZodType>(schema: T, kept: Record<string, unknown>): z.output<T> {
   const parsed = schema.safeParse(kept);
@@ -184,22 +211,45 @@ function chatMessages(raw: unknown[]): ChatMessage[] {
       const issue = parsed.error.issues[0]!;
       if (issue.path[0] === 'role' && issue.code === 'invalid_value') {
         const role = (m as { role?: unknown }).role;
-        throw OpenAiError.badRequest(`Unsupported value for 'messages[${i}].role': ${JSON.stringify(role)} messages are not supported (Grove's models do not call tools); use system, developer, user or assistant.`, `messages[${i}].role`, 'unsupported_value');
+        throw OpenAiError.badRequest(
+          `Unsupported value for 'messages[${i}].role': ${JSON.stringify(role)} messages are not supported (Grove's models do not call tools); use system, developer, user or assistant.`,
+          `messages[${i}].role`,
+          'unsupported_value',
+        );
       }
       throw issueError(issue, m, `messages[${i}]`);
     }
     const { role, content, name, tool_calls: calls, refusal } = parsed.data;
-    if (name) throw OpenAiError.badRequest(`Unsupported value for 'messages[${i}].name': Grove's chat templates have no participant names; put the name in the content.`, `messages[${i}].name`, 'unsupported_value');
-    if (calls?.length) throw OpenAiError.badRequest(`Unsupported value for 'messages[${i}].tool_calls': Grove's models do not call tools.`, `messages[${i}].tool_calls`, 'unsupported_value');
-    if (refusal) throw OpenAiError.badRequest(`Unsupported value for 'messages[${i}].refusal': give the assistant's text as its content.`, `messages[${i}].refusal`, 'unsupported_value');
+    if (name)
+      throw OpenAiError.badRequest(
+        `Unsupported value for 'messages[${i}].name': Grove's chat templates have no participant names; put the name in the content.`,
+        `messages[${i}].name`,
+        'unsupported_value',
+      );
+    if (calls?.length)
+      throw OpenAiError.badRequest(
+        `Unsupported value for 'messages[${i}].tool_calls': Grove's models do not call tools.`,
+        `messages[${i}].tool_calls`,
+        'unsupported_value',
+      );
+    if (refusal)
+      throw OpenAiError.badRequest(
+        `Unsupported value for 'messages[${i}].refusal': give the assistant's text as its content.`,
+        `messages[${i}].refusal`,
+        'unsupported_value',
+      );
     // A developer message is the newer name of a system message.
-    return { role: role === 'developer' ? 'system' : role, content: typeof content === 'string' ? content : content.map((p) => p.text).join('') };
+    return {
+      role: role === 'developer' ? 'system' : role,
+      content: typeof content === 'string' ? content : content.map((p) => p.text).join(''),
+    };
   });
 }
 
 export function parseChatRequest(body: unknown): ParsedRequest {
   const f = parseFields(chatFields, screen(body, Object.keys(chatFields.shape)));
-  if (f.top_logprobs !== undefined && f.logprobs !== true) throw OpenAiError.badRequest("Invalid value for 'top_logprobs': it needs 'logprobs' set to true.", 'top_logprobs', 'invalid_value');
+  if (f.top_logprobs !== undefined && f.logprobs !== true)
+    throw OpenAiError.badRequest("Invalid value for 'top_logprobs': it needs 'logprobs' set to true.", 'top_logprobs', 'invalid_value');
   return {
     endpoint: 'chat',
     model: f.model,
@@ -217,8 +267,18 @@ export function parseChatRequest(body: unknown): ParsedRequest {
 
 export function parseCompletionRequest(body: unknown): ParsedRequest {
   const f = parseFields(completionFields, screen(body, Object.keys(completionFields.shape)));
-  if (Array.isArray(f.prompt) && f.prompt.length !== 1) throw OpenAiError.badRequest(`Unsupported value for 'prompt': Grove completes one prompt per request; this one has ${f.prompt.length}.`, 'prompt', 'unsupported_value');
-  if (f.echo && f.logprobs !== undefined) throw OpenAiError.badRequest("Unsupported value for 'echo': Grove returns log-probabilities of generated tokens only, not of the prompt; leave out echo or logprobs.", 'echo', 'unsupported_value');
+  if (Array.isArray(f.prompt) && f.prompt.length !== 1)
+    throw OpenAiError.badRequest(
+      `Unsupported value for 'prompt': Grove completes one prompt per request; this one has ${f.prompt.length}.`,
+      'prompt',
+      'unsupported_value',
+    );
+  if (f.echo && f.logprobs !== undefined)
+    throw OpenAiError.badRequest(
+      "Unsupported value for 'echo': Grove returns log-probabilities of generated tokens only, not of the prompt; leave out echo or logprobs.",
+      'echo',
+      'unsupported_value',
+    );
   const prompt = Array.isArray(f.prompt) ? f.prompt[0]! : f.prompt;
   return {
     endpoint: 'completions',

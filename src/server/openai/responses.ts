@@ -30,10 +30,18 @@ export interface ResponseHead {
 }
 
 export function responseHead(endpoint: 'chat' | 'completions', model: string, now = Date.now()): ResponseHead {
-  return { id: `${endpoint === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomBytes(12).toString('base64url')}`, created: Math.floor(now / 1000), model };
+  return {
+    id: `${endpoint === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomBytes(12).toString('base64url')}`,
+    created: Math.floor(now / 1000),
+    model,
+  };
 }
 
-export const usageOf = (prompt: number, completion: number): Usage => ({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion });
+export const usageOf = (prompt: number, completion: number): Usage => ({
+  prompt_tokens: prompt,
+  completion_tokens: completion,
+  total_tokens: prompt + completion,
+});
 
 const choiceOf = ({ token, logprob, bytes }: { token: string; logprob: number; bytes: number[] }) => ({ token, logprob, bytes });
 
@@ -58,17 +66,35 @@ export function completionLogprobs(tokens: readonly TokenLogprob[], offset: numb
   };
 }
 
-export function chatCompletion(head: ResponseHead, o: { text: string; finish: FinishReason; usage: Usage; logprobs: readonly TokenLogprob[] | null; grove: GroveExtension }) {
+export function chatCompletion(
+  head: ResponseHead,
+  o: { text: string; finish: FinishReason; usage: Usage; logprobs: readonly TokenLogprob[] | null; grove: GroveExtension },
+) {
   return {
     ...head,
     object: 'chat.completion' as const,
-    choices: [{ index: 0, message: { role: 'assistant' as const, content: o.text, refusal: null }, logprobs: o.logprobs ? chatLogprobs(o.logprobs) : null, finish_reason: o.finish }],
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant' as const, content: o.text, refusal: null },
+        logprobs: o.logprobs ? chatLogprobs(o.logprobs) : null,
+        finish_reason: o.finish,
+      },
+    ],
     usage: o.usage,
     grove: o.grove,
   };
 }
 
-export function chatChunk(head: ResponseHead, o: { delta: { role?: 'assistant'; content?: string }; logprobs?: readonly TokenLogprob[] | null; finish?: FinishReason; grove?: GroveExtension }) {
+export function chatChunk(
+  head: ResponseHead,
+  o: {
+    delta: { role?: 'assistant'; content?: string };
+    logprobs?: readonly TokenLogprob[] | null;
+    finish?: FinishReason;
+    grove?: GroveExtension;
+  },
+) {
   return {
     ...head,
     object: 'chat.completion.chunk' as const,
@@ -77,12 +103,29 @@ export function chatChunk(head: ResponseHead, o: { delta: { role?: 'assistant'; 
   };
 }
 
-export function textCompletion(head: ResponseHead, o: { text: string; finish: FinishReason; usage: Usage; logprobs: ReturnType<typeof completionLogprobs> | null; grove: GroveExtension }) {
-  return { ...head, object: 'text_completion' as const, choices: [{ index: 0, text: o.text, logprobs: o.logprobs, finish_reason: o.finish }], usage: o.usage, grove: o.grove };
+export function textCompletion(
+  head: ResponseHead,
+  o: { text: string; finish: FinishReason; usage: Usage; logprobs: ReturnType<typeof completionLogprobs> | null; grove: GroveExtension },
+) {
+  return {
+    ...head,
+    object: 'text_completion' as const,
+    choices: [{ index: 0, text: o.text, logprobs: o.logprobs, finish_reason: o.finish }],
+    usage: o.usage,
+    grove: o.grove,
+  };
 }
 
-export function textChunk(head: ResponseHead, o: { text: string; logprobs?: ReturnType<typeof completionLogprobs> | null; finish?: FinishReason; grove?: GroveExtension }) {
-  return { ...head, object: 'text_completion' as const, choices: [{ index: 0, text: o.text, logprobs: o.logprobs ?? null, finish_reason: o.finish ?? null }], ...(o.grove ? { grove: o.grove } : {}) };
+export function textChunk(
+  head: ResponseHead,
+  o: { text: string; logprobs?: ReturnType<typeof completionLogprobs> | null; finish?: FinishReason; grove?: GroveExtension },
+) {
+  return {
+    ...head,
+    object: 'text_completion' as const,
+    choices: [{ index: 0, text: o.text, logprobs: o.logprobs ?? null, finish_reason: o.finish ?? null }],
+    ...(o.grove ? { grove: o.grove } : {}),
+  };
 }
 
 /** The last chunk of a stream with stream_options.include_usage: no choices, the usage. */

@@ -29,13 +29,26 @@ export async function startOpenAiServer(endpoint: OpenAiEndpoint, o: { port?: nu
     const allowed = hostHeaderAllowed(req.headers.host, names, port, 'http') && originAllowed(req.headers.origin, names, port, 'http');
     const refused = allowed ? null : `Host ${JSON.stringify(req.headers.host)} is not this server: use the address Grove's Settings show.`;
     if (isOpenAiPath(pathname)) return void endpoint.handle(req, res, pathname, refused);
-    const e = new OpenAiError(404, `Invalid URL (${req.method} ${pathname}): this port serves Grove's OpenAI-compatible endpoint under /v1.`, 'invalid_request_error', null, 'unknown_url');
+    const e = new OpenAiError(
+      404,
+      `Invalid URL (${req.method} ${pathname}): this port serves Grove's OpenAI-compatible endpoint under /v1.`,
+      'invalid_request_error',
+      null,
+      'unknown_url',
+    );
     res.writeHead(e.status, { 'Content-Type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(e.body()));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new GroveError('conflict', `Port ${wanted} on ${host} is in use by another program, so the OpenAI-compatible endpoint cannot listen there. Stop that program, or use \`grove serve --openai\` on a port of your choice.`, { port: wanted }));
+      if (err.code === 'EADDRINUSE')
+        reject(
+          new GroveError(
+            'conflict',
+            `Port ${wanted} on ${host} is in use by another program, so the OpenAI-compatible endpoint cannot listen there. Stop that program, or use \`grove serve --openai\` on a port of your choice.`,
+            { port: wanted },
+          ),
+        );
       else reject(err);
     });
     server.listen(wanted, host, () => resolve());

@@ -9,7 +9,8 @@ export const DEFAULT_REPLY_TOKENS = 256;
 export const DEFAULT_EXPERT_PASSES = 2;
 
 /** Optimizer steps for `passes` over `trainTokens`, at `tokensPerStep` (batch x context); at least 20, so the schedule has a warmup and a decay. */
-export const stepsForPasses = (passes: number, trainTokens: number, tokensPerStep: number): number => Math.max(20, Math.ceil((passes * trainTokens) / tokensPerStep));
+export const stepsForPasses = (passes: number, trainTokens: number, tokensPerStep: number): number =>
+  Math.max(20, Math.ceil((passes * trainTokens) / tokensPerStep));
 
 /** Posterior branch init: how many of the most likely experts are averaged into a new expert. */
 export const DEFAULT_BRANCH_TOP_K = 2;

@@ -14,9 +14,13 @@ export async function dispatchCall(handlers: GroveCalls, method: unknown, input:
   }
   const parsed = apiSchemas[method].input.safeParse(input ?? {});
   if (!parsed.success) {
-    throw new GroveError('bad_input', `Invalid input for ${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, {
-      issues: parsed.error.issues,
-    });
+    throw new GroveError(
+      'bad_input',
+      `Invalid input for ${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      {
+        issues: parsed.error.issues,
+      },
+    );
   }
   const call = handlers[method] as (this: GroveCalls, input: unknown) => Promise<unknown>;
   return call.call(handlers, parsed.data);

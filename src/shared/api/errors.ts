@@ -1,13 +1,6 @@
 // Errors that cross a process or network boundary: data ({code, message, details}), never a stack trace.
 export type GroveErrorCode =
-  | 'bad_input'
-  | 'unknown_method'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'unsupported'
-  | 'internal';
+  'bad_input' | 'unknown_method' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unsupported' | 'internal';
 
 export interface GroveErrorData {
   code: GroveErrorCode;
@@ -26,7 +19,9 @@ export class GroveError extends Error implements GroveErrorData {
   }
 
   toData(): GroveErrorData {
-    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
   }
 
   static fromData(data: GroveErrorData): GroveError {

@@ -16,7 +16,12 @@ export const MergeSettings = z
     /** Divide by the weights that took part (each method has its own default). */
     normalize: z.boolean().optional(),
     /** DARE's random drop: the same seed gives the same model. */
-    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
   })
   .strict();
 export type MergeSettings = z.output<typeof MergeSettings>;

@@ -23,7 +23,9 @@ export function checkName(kind: NameKind, name: string): string {
   if (problem === undefined) return name;
   // JSON.stringify shows NUL, newlines and other controls as escapes; a very long name is cut for the message.
   const shown = JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
-  throw new GroveError('bad_input', `${shown} cannot be a ${kind} name: ${problem}. Choose a name like "notes" or "legal-2024".`, { [kind]: name });
+  throw new GroveError('bad_input', `${shown} cannot be a ${kind} name: ${problem}. Choose a name like "notes" or "legal-2024".`, {
+    [kind]: name,
+  });
 }
 
 /** The rule as a schema, for the API's inputs that create a domain or model. */

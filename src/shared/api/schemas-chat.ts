@@ -52,7 +52,12 @@ export const ChatSampling = z
     topP: z.number().gt(0).max(1).optional(),
     /** > 1 discourages repeats (1 = off). Default 1.1. */
     repetitionPenalty: z.number().gt(0).max(10).optional(),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
   })
   .strict();
 
@@ -125,7 +130,9 @@ export const chatSchemas = {
   deleteChat: { input: z.object({ chatId: Id }).strict(), output: z.object({ deleted: z.number().int() }) },
   /** Adds a user message (to a new chat when chatId is omitted) and starts the reply. */
   sendMessage: {
-    input: z.object({ chatId: Id.optional(), text: z.string().min(1).max(100_000), mix: ChatMix.default({ kind: 'auto' }), ...ReplyOptions }).strict(),
+    input: z
+      .object({ chatId: Id.optional(), text: z.string().min(1).max(100_000), mix: ChatMix.default({ kind: 'auto' }), ...ReplyOptions })
+      .strict(),
     output: SentMessage,
   },
   /** Stops a reply in progress; what was generated so far is kept. */

@@ -43,7 +43,13 @@ export function collapseTrialSchemas<J extends z.ZodType>(JobView: J) {
      * target, else the mix of every domain). The result is read with collapseTrial.
      */
     tryCollapseMethods: {
-      input: z.object({ models: z.array(z.string().min(1).max(200)).min(2).max(64).optional(), weighting: CollapseWeighting, target: PriorTargetString.optional() }).strict(),
+      input: z
+        .object({
+          models: z.array(z.string().min(1).max(200)).min(2).max(64).optional(),
+          weighting: CollapseWeighting,
+          target: PriorTargetString.optional(),
+        })
+        .strict(),
       output: JobView,
     },
     /** The trial a job stored (default: the forest's newest); null when there is none. */

@@ -30,7 +30,16 @@ export const DiscoveredDomain = z.object({ name: SafeName, clusters: z.array(z.n
 export function discoverSchemas<J extends z.ZodType>(JobView: J) {
   return {
     /** Queues the discovery job: ingest the folder once (incrementally), then cluster its documents into k (default: suggested). */
-    discoverDomains: { input: z.object({ folder: z.string().min(1).max(4096), k: z.number().int().min(2).max(64).optional(), seed: z.number().int().nonnegative().optional() }).strict(), output: JobView },
+    discoverDomains: {
+      input: z
+        .object({
+          folder: z.string().min(1).max(4096),
+          k: z.number().int().min(2).max(64).optional(),
+          seed: z.number().int().nonnegative().optional(),
+        })
+        .strict(),
+      output: JobView,
+    },
     /** The folder's last discovery; null before its job has finished. */
     discovery: { input: z.object({ folder: z.string().min(1).max(4096) }).strict(), output: DiscoveryView.nullable() },
     /**
@@ -38,7 +47,13 @@ export function discoverSchemas<J extends z.ZodType>(JobView: J) {
      * discovery's ingest (no file is read again) and its expert queued as addDomain does, with these settings.
      */
     growDiscovered: {
-      input: z.object({ folder: z.string().min(1).max(4096), domains: z.array(DiscoveredDomain).min(1).max(64), expert: DomainExpert.omit({ name: true }).optional() }).strict(),
+      input: z
+        .object({
+          folder: z.string().min(1).max(4096),
+          domains: z.array(DiscoveredDomain).min(1).max(64),
+          expert: DomainExpert.omit({ name: true }).optional(),
+        })
+        .strict(),
       output: z.array(JobView),
     },
   } as const;

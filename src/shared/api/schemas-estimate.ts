@@ -51,7 +51,12 @@ export const TrainingEstimate = z.object({
   budget: TrainBudget,
   /** The domain's training tokens. */
   domainTokens: z.number().int(),
-  settings: z.object({ batchSize: z.number().int(), microBatches: z.number().int(), contextLength: z.number().int(), threads: z.number().int() }),
+  settings: z.object({
+    batchSize: z.number().int(),
+    microBatches: z.number().int(),
+    contextLength: z.number().int(),
+    threads: z.number().int(),
+  }),
   /** The engine's machine: physical memory and what is available now (bytes). */
   machine: z.object({ totalMemoryBytes: z.number().int(), availableMemoryBytes: z.number().int() }),
   full: KindEstimate,
@@ -79,7 +84,9 @@ export function estimateSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Z
     },
     /** Times a few training steps of the forest's seed shape, full and light (each where it fits in memory), and keeps the speed. */
     measureTraining: {
-      input: z.object({ light: LightOption.default({ rank: 16 }), device: DeviceChoice.default('auto'), threads: Threads.optional() }).strict(),
+      input: z
+        .object({ light: LightOption.default({ rank: 16 }), device: DeviceChoice.default('auto'), threads: Threads.optional() })
+        .strict(),
       output: JobView,
     },
   } as const;

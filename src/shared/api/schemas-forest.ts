@@ -11,7 +11,14 @@ import { TrainOn } from './schemas-cluster';
 export const TrainBudget = z.union([
   z.object({ steps: z.number().int().positive().max(10_000_000) }).strict(),
   z.object({ tokens: z.number().int().positive().max(1e13) }).strict(),
-  z.object({ minutes: z.number().positive().max(60 * 24 * 30) }).strict(),
+  z
+    .object({
+      minutes: z
+        .number()
+        .positive()
+        .max(60 * 24 * 30),
+    })
+    .strict(),
 ]);
 
 /**
@@ -27,7 +34,16 @@ export const DeviceChoice = z.enum(['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'cor
 export const Threads = z.number().int().min(0).max(1024);
 
 /** How often a training run checkpoints: every N steps or M minutes, whichever comes first (unset: the forest's setting, else sized to the run). */
-export const CheckpointEvery = z.object({ steps: z.number().int().positive().max(1e9).optional(), minutes: z.number().positive().max(24 * 60).optional() }).strict();
+export const CheckpointEvery = z
+  .object({
+    steps: z.number().int().positive().max(1e9).optional(),
+    minutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .optional(),
+  })
+  .strict();
 
 /** A new expert's starting point: posterior-weighted average of the top-k experts, the seed, or the nearest expert. */
 export const BranchInitKind = z.enum(['posterior', 'seed', 'nearest']);
@@ -137,7 +153,13 @@ export const MetricPoint = z.object({
 /** What an evaluation scored: one model, or an ensemble of experts under a prior. */
 export const EvalSpec = z.union([
   z.object({ kind: z.literal('model'), model: z.string() }),
-  z.object({ kind: z.literal('ensemble'), models: z.array(z.string()), prior: z.enum(['uniform', 'cached']), posterior: z.enum(['context', 'last-token']), topK: z.number().int().optional() }),
+  z.object({
+    kind: z.literal('ensemble'),
+    models: z.array(z.string()),
+    prior: z.enum(['uniform', 'cached']),
+    posterior: z.enum(['context', 'last-token']),
+    topK: z.number().int().optional(),
+  }),
 ]);
 
 export const EvaluationView = z.object({
@@ -179,7 +201,10 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
     createForest: {
       input: z
         .object({
-          domains: z.array(z.object({ name: DomainName, folder: z.string().min(1).max(4096) }).strict()).min(1).max(64),
+          domains: z
+            .array(z.object({ name: DomainName, folder: z.string().min(1).max(4096) }).strict())
+            .min(1)
+            .max(64),
           shape: z.enum(['micro', 'tiny', 'small']).default('tiny'),
           vocabSize: z.number().int().min(300).max(65536).optional(),
           budget: TrainBudget.optional(),
@@ -208,11 +233,23 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
     },
     /** Trains a model of the forest further (a branched expert, or a ready one) on a domain: its own by default. */
     trainModel: {
-      input: z.object({ model: ModelName, domain: DomainName.optional(), budget: TrainBudget.optional(), device: DeviceChoice.default('auto'), threads: Threads.optional(), checkpoint: CheckpointEvery.optional() }).strict(),
+      input: z
+        .object({
+          model: ModelName,
+          domain: DomainName.optional(),
+          budget: TrainBudget.optional(),
+          device: DeviceChoice.default('auto'),
+          threads: Threads.optional(),
+          checkpoint: CheckpointEvery.optional(),
+        })
+        .strict(),
       output: JobView,
     },
     runs: { input: z.object({}).strict(), output: z.array(RunView) },
-    runMetrics: { input: z.object({ runId: z.number().int().positive() }).strict(), output: z.object({ runId: z.number().int(), points: z.array(MetricPoint) }) },
+    runMetrics: {
+      input: z.object({ runId: z.number().int().positive() }).strict(),
+      output: z.object({ runId: z.number().int(), points: z.array(MetricPoint) }),
+    },
     pauseJob: { input: JobId, output: JobView },
     resumeJob: { input: JobId, output: JobView },
     /** Takes a model out of the forest; its files stay until gc. */

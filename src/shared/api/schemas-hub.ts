@@ -99,7 +99,14 @@ export function hubSchemas<J extends z.ZodType>(JobView: J) {
      * adapter is checked against the base first, and refused with the reason when it does not fit.
      */
     importAdapter: {
-      input: z.object({ folder: z.string().min(1).max(4096), name: SafeName, base: z.string().min(1).max(200).optional(), domain: SafeName.optional() }).strict(),
+      input: z
+        .object({
+          folder: z.string().min(1).max(4096),
+          name: SafeName,
+          base: z.string().min(1).max(200).optional(),
+          domain: SafeName.optional(),
+        })
+        .strict(),
       output: ImportedAdapterView,
     },
   } as const;

@@ -37,7 +37,17 @@ export function verdictSchemas<J extends z.ZodType>(JobView: J) {
      * Trains the dense baseline (a model of role 'baseline', from the seed: `name`, default "baseline", or the
      * next free "baseline-N") and then evaluates it beside the forest on every domain; the verdict is stored.
      */
-    compareWithBaseline: { input: z.object({ name: SafeName.optional(), device: DeviceChoice.default('auto'), threads: Threads.optional(), checkpoint: CheckpointEvery.optional() }).strict(), output: JobView },
+    compareWithBaseline: {
+      input: z
+        .object({
+          name: SafeName.optional(),
+          device: DeviceChoice.default('auto'),
+          threads: Threads.optional(),
+          checkpoint: CheckpointEvery.optional(),
+        })
+        .strict(),
+      output: JobView,
+    },
     /** The forest's last verdict, with its date; null before the first comparison. */
     verdict: { input: z.object({}).strict(), output: Verdict.nullable() },
   } as const;

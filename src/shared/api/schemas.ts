@@ -46,7 +46,12 @@ export const DomainStats = z.object({
   message: z.string(),
 });
 
-export const DomainSummary = z.object({ id: z.number().int(), name: z.string(), sourcePath: z.string().nullable(), stats: DomainStats.nullable() });
+export const DomainSummary = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  sourcePath: z.string().nullable(),
+  stats: DomainStats.nullable(),
+});
 
 export const ForestSummary = z.object({
   forest: z.object({ id: z.number().int(), name: z.string(), createdAt: z.string() }).nullable(),
@@ -72,7 +77,15 @@ export const ForestSummary = z.object({
       /** 'light': low-rank adapters over a shared base (weightsBytes is the adapter's size); 'full': a whole model. */
       kind: z.enum(['full', 'light']),
       /** A light expert's adapter settings and its base (the model it adapts, by name; null if that model is gone). */
-      light: z.object({ rank: z.number().int(), alpha: z.number(), targets: z.array(z.string()), base: z.string().nullable(), trainableParameters: z.number().int() }).nullable(),
+      light: z
+        .object({
+          rank: z.number().int(),
+          alpha: z.number(),
+          targets: z.array(z.string()),
+          base: z.string().nullable(),
+          trainableParameters: z.number().int(),
+        })
+        .nullable(),
       /** A collapsed model: how it was made (merge method, settings, weights' source); null or absent otherwise, or for a collapse made before Grove kept it. */
       collapse: CollapseFacts.nullish(),
     }),

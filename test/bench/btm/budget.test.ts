@@ -10,7 +10,10 @@ describe('BTM --budget', () => {
     expect(parseBudget('2.5m')).toEqual({ tokens: 2_500_000 });
     expect(parseBudget('500k')).toEqual({ tokens: 500_000 });
     expect(parseBudget('300000 tokens')).toEqual({ tokens: 300_000 });
-    for (const bad of ['soon', '2 hours', '-5', '1.5']) expect(() => parseBudget(bad), bad).toThrow(/neither steps nor tokens; write steps as a whole number \(--budget 1120\) or tokens with k, M or G/);
+    for (const bad of ['soon', '2 hours', '-5', '1.5'])
+      expect(() => parseBudget(bad), bad).toThrow(
+        /neither steps nor tokens; write steps as a whole number \(--budget 1120\) or tokens with k, M or G/,
+      );
   });
 
   it('turns tokens into the nearest step count that splits whole at every seed fraction', () => {

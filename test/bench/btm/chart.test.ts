@@ -14,7 +14,10 @@ describe('BTM chart', () => {
   });
 
   it('draws two bars per row from zero with their values, dashed lines at the dense values, and escapes labels', () => {
-    const rows = [makeRow('dense', { a: score(100), b: score(200) }, ['a'], ['b']), makeRow('ensemble-cached-context', { a: score(50), b: score(150) }, ['a'], ['b'])];
+    const rows = [
+      makeRow('dense', { a: score(100), b: score(200) }, ['a'], ['b']),
+      makeRow('ensemble-cached-context', { a: score(50), b: score(150) }, ['a'], ['b']),
+    ];
     const svg = barChartSvg(rows, 'A & B <test>');
     expect(svg).toContain('A &amp; B &lt;test&gt;');
     const bars = [...svg.matchAll(/<rect x="430" y="[\d.]+" width="([\d.]+)" height="11"/g)].map((m) => Number(m[1]));

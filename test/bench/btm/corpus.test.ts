@@ -37,6 +37,8 @@ describe('exact split fractions', () => {
   });
 
   it('refuses counts that leave no training document', () => {
-    expect(() => exactSplitFractions(['a.txt', 'b.txt', 'c.txt'], { valid: 1, test: 2 }, 1)).toThrow(/cannot give 1 valid and 2 test documents/);
+    expect(() => exactSplitFractions(['a.txt', 'b.txt', 'c.txt'], { valid: 1, test: 2 }, 1)).toThrow(
+      /cannot give 1 valid and 2 test documents/,
+    );
   });
 });

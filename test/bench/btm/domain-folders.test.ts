@@ -21,12 +21,18 @@ describe('BTM domain folders', () => {
 
   it('says what is wrong with the folder or the held-out names, and what to do', () => {
     const root = folderOf(['code', 'verse']);
-    expect(() => selectDomains(join(root, 'nope'), [])).toThrow(/--domains .*nope does not exist; give a folder whose sub-folders are the domains/);
+    expect(() => selectDomains(join(root, 'nope'), [])).toThrow(
+      /--domains .*nope does not exist; give a folder whose sub-folders are the domains/,
+    );
     writeFileSync(join(root, 'file.txt'), 'x');
     expect(() => selectDomains(join(root, 'file.txt'), [])).toThrow(/is a file; give a folder/);
     expect(() => selectDomains(folderOf([]), [])).toThrow(/has no sub-folders; put each domain's documents in a folder of its own/);
-    expect(() => selectDomains(root, ['poetry', 'prose'])).toThrow(/--held-out "poetry", "prose" are not sub-folders of .*; its sub-folders are code, verse\./);
+    expect(() => selectDomains(root, ['poetry', 'prose'])).toThrow(
+      /--held-out "poetry", "prose" are not sub-folders of .*; its sub-folders are code, verse\./,
+    );
     expect(() => selectDomains(root, ['verse', 'verse'])).toThrow(/names "verse" twice/);
-    expect(() => selectDomains(folderOf(['code', 'random-2']), [])).toThrow(/"random-2" .* has the name the random-split control's parts take; rename it \(for example to "random_2"\)/);
+    expect(() => selectDomains(folderOf(['code', 'random-2']), [])).toThrow(
+      /"random-2" .* has the name the random-split control's parts take; rename it \(for example to "random_2"\)/,
+    );
   });
 });

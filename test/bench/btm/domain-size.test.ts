@@ -4,7 +4,11 @@ import type { Split } from '../../../src/engine/corpus/types';
 
 const rules = { windowTokens: 257, fractions: { valid: 0.1, test: 0.1 }, pieceChars: 16 * 1024 };
 const split = (tokens: number, pieces = 1): DomainSplitSizes => ({ tokens, textBytes: tokens * 4, pieces });
-const sizes = (train: DomainSplitSizes, valid: DomainSplitSizes, test: DomainSplitSizes): Record<Split, DomainSplitSizes> => ({ train, valid, test });
+const sizes = (train: DomainSplitSizes, valid: DomainSplitSizes, test: DomainSplitSizes): Record<Split, DomainSplitSizes> => ({
+  train,
+  valid,
+  test,
+});
 
 describe('BTM domain size', () => {
   it('accepts a domain whose every read split holds a window, and a held-out one without a train split', () => {
@@ -27,6 +31,8 @@ describe('BTM domain size', () => {
       'BTM benchmark: domain "notes" (/d/notes) is too small to split into train, valid and test: its train, valid and test splits hold fewer than 257 tokens (one window of context + 1; it has train 34, valid 0, test 0 tokens). It holds 1 KB of text; add about 32 KB more (about 5,500 words), as more files or longer ones, or move the folder out of the domains folder.',
     );
     expect((err.details as { extraBytes: number }).extraBytes).toBe(2 * 16 * 1024 + 1 - 34 * 4);
-    expect(domainTooSmall('verse', '/d/verse', sizes(split(0, 0), split(50), split(400)), 'held-out', rules)!.message).toMatch(/its valid split holds fewer than 257 tokens.*or stop holding it out\./);
+    expect(domainTooSmall('verse', '/d/verse', sizes(split(0, 0), split(50), split(400)), 'held-out', rules)!.message).toMatch(
+      /its valid split holds fewer than 257 tokens.*or stop holding it out\./,
+    );
   });
 });

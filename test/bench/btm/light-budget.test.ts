@@ -7,7 +7,19 @@ import { btmLight } from '../../../src/bench/btm/config';
 import { lightBudget } from '../../../src/bench/btm/light-budget';
 import { parseModelConfig } from '../../../src/engine/model/config';
 
-const micro = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 512, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, maxPositionEmbeddings: 64, tieWordEmbeddings: true }, 'test');
+const micro = parseModelConfig(
+  {
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 512,
+    hiddenSize: 32,
+    intermediateSize: 64,
+    numHiddenLayers: 2,
+    numAttentionHeads: 2,
+    maxPositionEmbeddings: 64,
+    tieWordEmbeddings: true,
+  },
+  'test',
+);
 const shape = (rank: number) => ({ batchSize: 4, contextLength: 64, light: btmLight(rank) });
 
 describe('light experts at equal FLOPs', () => {

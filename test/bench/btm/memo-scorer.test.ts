@@ -16,7 +16,9 @@ describe('MemoScorer', () => {
     const b = { inputs: Int32Array.from([1, 2, 3, 4]), targets: Int32Array.from([2, 3, 4, 6]) };
     const first = await memo.score(a.inputs, a.targets, 2);
     first[0] = 99; // a caller writing into its result must not change what is remembered
-    expect(Array.from(await memo.score(Int32Array.from(a.inputs), Int32Array.from(a.targets), 2))).toEqual(Array.from(Float32Array.from([-2.1, -3.2, -4.3, -5.4])));
+    expect(Array.from(await memo.score(Int32Array.from(a.inputs), Int32Array.from(a.targets), 2))).toEqual(
+      Array.from(Float32Array.from([-2.1, -3.2, -4.3, -5.4])),
+    );
     expect(calls).toHaveLength(1);
     await memo.score(b.inputs, b.targets, 2);
     await memo.score(a.inputs, a.targets, 1); // same tokens as another batch shape: a different call

@@ -26,7 +26,17 @@ import { writeTestTokenizer } from '../../helpers/tokenizer';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir('grove-btm-merge-rows-');
-const shape = { architecture: 'LlamaForCausalLM', vocabSize: 300, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, maxPositionEmbeddings: 64, initializerRange: 0.2, tieWordEmbeddings: true } as const;
+const shape = {
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 300,
+  hiddenSize: 32,
+  intermediateSize: 64,
+  numHiddenLayers: 1,
+  numAttentionHeads: 2,
+  maxPositionEmbeddings: 64,
+  initializerRange: 0.2,
+  tieWordEmbeddings: true,
+} as const;
 const prior = [0.3, 0.7];
 let config: ModelConfig;
 let ctx: EvalContext;
@@ -37,9 +47,15 @@ beforeAll(async () => {
   tokenizerPath = await writeTestTokenizer(dir, 300);
   const docs = join(dir, 'docs');
   mkdirSync(docs);
-  for (let i = 0; i < 30; i++) writeFileSync(join(docs, `d${i}.txt`), `Document ${i}: the forest grows ${i} experts and ${i * 3} branches.\n`.repeat(10));
+  for (let i = 0; i < 30; i++)
+    writeFileSync(join(docs, `d${i}.txt`), `Document ${i}: the forest grows ${i} experts and ${i * 3} branches.\n`.repeat(10));
   const domainDir = join(dir, 'domain');
-  await ingestFolder({ folder: docs, out: domainDir, tokenizer: corpusTokenizer(await loadTokenizer(tokenizerPath)), settings: { minTrainTokens: 0 } });
+  await ingestFolder({
+    folder: docs,
+    out: domainDir,
+    tokenizer: corpusTokenizer(await loadTokenizer(tokenizerPath)),
+    settings: { minTrainTokens: 0 },
+  });
   const manifest = await readManifest(domainDir);
   genre = { name: 'docs', role: 'train', dir: domainDir, splits: manifest.splits };
   config = await writeTestModel(join(dir, 'seed'), shape, { seed: 1, tokenizer: tokenizerPath });
@@ -60,7 +76,16 @@ beforeAll(async () => {
   }
   await seed.close();
   const bench = btmConfig('quick', { contextLength: 32, evalBatch: 4, evalMaxTokens: 512 });
-  ctx = { config: bench, genres: [genre], progress: new BtmProgress(0, () => undefined, () => 0), tokenizerDir: join(dir, 'tokenizer') };
+  ctx = {
+    config: bench,
+    genres: [genre],
+    progress: new BtmProgress(
+      0,
+      () => undefined,
+      () => 0,
+    ),
+    tokenizerDir: join(dir, 'tokenizer'),
+  };
 });
 
 /** The model of these tensors, scored on the genre's test split as the bench scores (its context, batch and token cap). */
@@ -87,7 +112,14 @@ async function readAll(folder: string): Promise<Map<string, Float32Array>> {
 describe('BTM merge-method rows', () => {
   it('scores the task-arithmetic collapse (seed as base, posterior weights) as a direct recomputation does, and SLERP at t = the second weight', async () => {
     const experts = [0, 1].map((j) => ({ domain: `e${j}`, modelDir: join(dir, `expert-${j}`) }));
-    const result = await scoreMerges(experts, join(dir, 'seed'), { context: { docs: prior }, lastToken: { docs: prior } }, 'test', join(dir, 'work'), ctx);
+    const result = await scoreMerges(
+      experts,
+      join(dir, 'seed'),
+      { context: { docs: prior }, lastToken: { docs: prior } },
+      'test',
+      join(dir, 'work'),
+      ctx,
+    );
     expect(result.plan.map((p) => [p.method, p.row])).toEqual([
       ['linear', 'average-posterior'],
       ['task_arithmetic', 'merge-task_arithmetic'],
@@ -103,7 +135,8 @@ describe('BTM merge-method rows', () => {
     const taskArithmetic = specs.map((spec) => {
       const s = seed.get(spec.name)!;
       const out = new Float32Array(s.length);
-      for (let i = 0; i < s.length; i++) out[i] = s[i]! + prior[0]! * (e[0]!.get(spec.name)![i]! - s[i]!) + prior[1]! * (e[1]!.get(spec.name)![i]! - s[i]!);
+      for (let i = 0; i < s.length; i++)
+        out[i] = s[i]! + prior[0]! * (e[0]!.get(spec.name)![i]! - s[i]!) + prior[1]! * (e[1]!.get(spec.name)![i]! - s[i]!);
       return { name: spec.name, shape: spec.shape, data: out };
     });
     const direct = await scoreTensors('direct-task-arithmetic', taskArithmetic);
@@ -121,7 +154,8 @@ describe('BTM merge-method rows', () => {
       const cos = dot / Math.sqrt(na * nb);
       const theta = Math.acos(cos);
       const t = prior[1]!;
-      const [s0, s1] = Math.abs(cos) > 0.9995 ? [1 - t, t] : [Math.sin((1 - t) * theta) / Math.sin(theta), Math.sin(t * theta) / Math.sin(theta)];
+      const [s0, s1] =
+        Math.abs(cos) > 0.9995 ? [1 - t, t] : [Math.sin((1 - t) * theta) / Math.sin(theta), Math.sin(t * theta) / Math.sin(theta)];
       return { name: spec.name, shape: spec.shape, data: a.map((v, i) => s0 * v + s1 * b[i]!) };
     });
     expect(result.scores['merge-slerp']!.docs!.loss).toBeCloseTo(await scoreTensors('direct-slerp', slerp), 5);
@@ -133,7 +167,17 @@ describe('BTM merge-method rows', () => {
 
   it('leaves SLERP out of a forest of three experts, saying why', () => {
     const slerp = mergeRowPlan(3, 1).find((p) => p.method === 'slerp')!;
-    expect(slerp).toEqual({ method: 'slerp', row: null, settings: {}, leftOut: 'slerp merges exactly 2 models and this forest has 3 experts' });
-    expect(mergeRowPlan(3, 1).find((p) => p.method === 'dare_ties')).toEqual({ method: 'dare_ties', row: 'merge-dare_ties', settings: { density: 0.5, seed: 1 }, leftOut: null });
+    expect(slerp).toEqual({
+      method: 'slerp',
+      row: null,
+      settings: {},
+      leftOut: 'slerp merges exactly 2 models and this forest has 3 experts',
+    });
+    expect(mergeRowPlan(3, 1).find((p) => p.method === 'dare_ties')).toEqual({
+      method: 'dare_ties',
+      row: 'merge-dare_ties',
+      settings: { density: 0.5, seed: 1 },
+      leftOut: null,
+    });
   });
 });

@@ -29,7 +29,13 @@ describe('BTM options', () => {
   });
 
   it('takes the budget in tokens or steps, the seed fractions (first one the headline) and a named shape', () => {
-    const c = btmConfigFromOptions('quick', { domains: root, heldOut: ['verse'], budget: '64k', seedFractions: [0.5, 0.25], shape: 'tiny' });
+    const c = btmConfigFromOptions('quick', {
+      domains: root,
+      heldOut: ['verse'],
+      budget: '64k',
+      seedFractions: [0.5, 0.25],
+      shape: 'tiny',
+    });
     // 64,000 tokens of 4 x 64 per step is 250 steps; over 4 experts at 25 and 50 % C must be a multiple of 16: 256.
     expect(c.totalSteps).toBe(256);
     expect(c.seedFractions).toEqual([0.25, 0.5]);
@@ -38,28 +44,46 @@ describe('BTM options', () => {
     expect(btmConfigFromOptions('default', { budget: '2240' }).totalSteps).toBe(2240);
   });
 
-  it('adds light experts with --light: rank 16 (4 on the quick preset), alpha 2r, every projection, the full experts\' rates unless scaled', () => {
+  it("adds light experts with --light: rank 16 (4 on the quick preset), alpha 2r, every projection, the full experts' rates unless scaled", () => {
     expect(btmConfigFromOptions('default', {}).light).toBeUndefined();
     expect(btmConfigFromOptions('default', { light: true }).light).toEqual({ rank: 16, alpha: 32, targets: LORA_TARGETS, lrScale: 1 });
     expect(btmConfigFromOptions('quick', { light: true }).light).toMatchObject({ rank: 4, alpha: 8 });
-    expect(btmConfigFromOptions('quick', { light: true, rank: 8, lightLrScale: 3 }).light).toMatchObject({ rank: 8, alpha: 16, lrScale: 3 });
+    expect(btmConfigFromOptions('quick', { light: true, rank: 8, lightLrScale: 3 }).light).toMatchObject({
+      rank: 8,
+      alpha: 16,
+      lrScale: 3,
+    });
     // Light experts change nothing else: the full forests' configuration is the same.
     const { light: _light, ...rest } = btmConfigFromOptions('default', { light: true });
     expect(rest).toEqual(btmConfig('default'));
   });
 
   it('refuses flags that do not fit together, with what to do', () => {
-    expect(() => btmConfigFromOptions('quick', { rank: 8 })).toThrow(/--rank 8 sets the light experts' rank, but there are none without --light; add --light/);
-    expect(() => btmConfigFromOptions('quick', { lightLrScale: 3 })).toThrow(/--light-lr-scale 3 sets the light experts' learning rates, but there are none without --light/);
+    expect(() => btmConfigFromOptions('quick', { rank: 8 })).toThrow(
+      /--rank 8 sets the light experts' rank, but there are none without --light; add --light/,
+    );
+    expect(() => btmConfigFromOptions('quick', { lightLrScale: 3 })).toThrow(
+      /--light-lr-scale 3 sets the light experts' learning rates, but there are none without --light/,
+    );
     expect(() => btmConfigFromOptions('quick', { light: true, rank: 0 })).toThrow(/LoRA rank 0 is not a positive integer/);
-    expect(() => btmConfigFromOptions('quick', { light: true, lightLrScale: -1 })).toThrow(/learning-rate scale -1 must be a positive number/);
+    expect(() => btmConfigFromOptions('quick', { light: true, lightLrScale: -1 })).toThrow(
+      /learning-rate scale -1 must be a positive number/,
+    );
     expect(() => btmConfigFromOptions('quick', { heldOut: ['verse'] })).toThrow(/--held-out needs --domains DIR/);
     expect(() => btmConfigFromOptions('quick', { seedModel: '/m' })).toThrow(/--seed-model needs --domains DIR/);
-    expect(() => btmConfigFromOptions('quick', { domains: root, heldOut: ['verse'], seedModel: '/m', shape: 'tiny' })).toThrow(/--shape tiny and --seed-model both set the model/);
+    expect(() => btmConfigFromOptions('quick', { domains: root, heldOut: ['verse'], seedModel: '/m', shape: 'tiny' })).toThrow(
+      /--shape tiny and --seed-model both set the model/,
+    );
     expect(() => btmConfigFromOptions('quick', { seedFractions: [1.5] })).toThrow(/--seed-fraction 1.5 is not a share of the budget/);
     expect(() => btmConfigFromOptions('quick', { seedFractions: [0.5, 0.5] })).toThrow(/lists 0.5 twice/);
-    expect(() => btmConfigFromOptions('quick', { domains: root })).toThrow(/no held-out domain; name at least one sub-folder with --held-out/);
-    expect(() => btmConfigFromOptions('quick', { domains: root, heldOut: ['code', 'ledger', 'recipes', 'statutes'] })).toThrow(/1 training domain\(s\); a forest needs at least 2 experts, so .* needs at least 2 sub-folders that are not held out/);
-    expect(() => btmConfigFromOptions('default', { budget: '1000' })).toThrow(/pick totalSteps \(--budget\) .*: the nearest budgets that work are 960 and 1120 steps/);
+    expect(() => btmConfigFromOptions('quick', { domains: root })).toThrow(
+      /no held-out domain; name at least one sub-folder with --held-out/,
+    );
+    expect(() => btmConfigFromOptions('quick', { domains: root, heldOut: ['code', 'ledger', 'recipes', 'statutes'] })).toThrow(
+      /1 training domain\(s\); a forest needs at least 2 experts, so .* needs at least 2 sub-folders that are not held out/,
+    );
+    expect(() => btmConfigFromOptions('default', { budget: '1000' })).toThrow(
+      /pick totalSteps \(--budget\) .*: the nearest budgets that work are 960 and 1120 steps/,
+    );
   });
 });

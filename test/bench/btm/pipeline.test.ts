@@ -34,7 +34,16 @@ describe('BTM pipeline with a seed model', () => {
     const root = writeDomainFolders(join(dir, 'kinds'), { kinds: ['code', 'recipes', 'ledger', 'verse'], documents: 24, lines: 30 });
     const tokenizer = await writeTestTokenizer(dir, 300);
     const seedModel = join(dir, 'seed-model');
-    const shape = { architecture: 'LlamaForCausalLM', vocabSize: 300, hiddenSize: 48, intermediateSize: 96, numHiddenLayers: 2, numAttentionHeads: 2, maxPositionEmbeddings: 128, tieWordEmbeddings: true } as const;
+    const shape = {
+      architecture: 'LlamaForCausalLM',
+      vocabSize: 300,
+      hiddenSize: 48,
+      intermediateSize: 96,
+      numHiddenLayers: 2,
+      numAttentionHeads: 2,
+      maxPositionEmbeddings: 128,
+      tieWordEmbeddings: true,
+    } as const;
     await writeTestModel(seedModel, shape, { seed: 99, tokenizer });
     const config = btmConfigFromOptions('quick', { domains: root, heldOut: ['verse'], seedModel, seedFractions: [0.5] }, { threads: 1 });
     const work = join(dir, 'work');

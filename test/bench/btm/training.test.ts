@@ -21,6 +21,6 @@ describe('BTM benchmark schedules', () => {
     const dense = { ...denseSchedule(c), totalSteps: c.totalSteps };
     const warmup = Math.round(0.08 * c.totalSteps);
     expect(learningRate(dense, warmup - 1)).toBeCloseTo(c.peakLr, 12);
-    expect(learningRate(dense, warmup + (c.totalSteps - warmup) / 2)).toBeCloseTo(c.peakLr * (1 + c.minLrRatio) / 2, 12);
+    expect(learningRate(dense, warmup + (c.totalSteps - warmup) / 2)).toBeCloseTo((c.peakLr * (1 + c.minLrRatio)) / 2, 12);
   });
 });

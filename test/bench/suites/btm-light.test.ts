@@ -12,7 +12,15 @@ describe('bench suite btm --light (quick)', () => {
   it('adds finite light rows, and light experts better than their seed on their own genre', async () => {
     const outDir = tempDir('grove-btm-light-quick-');
     const lines: string[] = [];
-    const result = await btmSuite.run({ threads: 2, quick: true, peakGflops: 0, log: (l) => lines.push(l), outDir, progress: (l) => lines.push(l), btm: { light: true, seedFractions: [0.5] } });
+    const result = await btmSuite.run({
+      threads: 2,
+      quick: true,
+      peakGflops: 0,
+      log: (l) => lines.push(l),
+      outDir,
+      progress: (l) => lines.push(l),
+      btm: { light: true, seedFractions: [0.5] },
+    });
     const data = result.data as BtmResult;
     const genres = [...data.trainGenres, ...data.heldOutGenres];
     const forest = data.forests[0]!;
@@ -22,7 +30,11 @@ describe('bench suite btm --light (quick)', () => {
     expect(light.rows.map((r) => r.id)).toEqual(LIGHT_ROWS.map((r) => r.id));
     expect(light).toMatchObject({ rank: 4, alpha: 8, experts: data.trainGenres, randomExperts: forest.randomExperts });
     expect(light.rows.map((r) => r.id)).toContain('light-random-cached-context');
-    for (const g of genres) expect(light.randomPriors.context[g]!.reduce((a, b) => a + b, 0), `light control's prior on ${g}`).toBeCloseTo(1, 6);
+    for (const g of genres)
+      expect(
+        light.randomPriors.context[g]!.reduce((a, b) => a + b, 0),
+        `light control's prior on ${g}`,
+      ).toBeCloseTo(1, 6);
     for (const row of light.rows) {
       for (const g of genres) {
         const s = row.genres[g];
@@ -42,7 +54,9 @@ describe('bench suite btm --light (quick)', () => {
     const titles = result.sections!.map((s) => s.title);
     const section = result.sections!.find((s) => s.title === 'Light experts (LoRA rank 4): test perplexity, seed phase 50 %')!;
     // Accounting, then a table of the 4 reference rows and the light rows, then the comparisons.
-    expect(section.markdown).toMatch(new RegExp(`buy floor\\(${forest.expertSteps} x [\\d.]+\\) = \\*\\*${light.budget.steps} light steps\\*\\*`));
+    expect(section.markdown).toMatch(
+      new RegExp(`buy floor\\(${forest.expertSteps} x [\\d.]+\\) = \\*\\*${light.budget.steps} light steps\\*\\*`),
+    );
     expect(section.markdown.split('\n').filter((l) => l.startsWith('| '))).toHaveLength(2 + 4 + LIGHT_ROWS.length);
     expect(titles).toContain('Every light expert on every genre (test perplexity), seed phase 50 %');
     expect(result.figures.filter((f) => f.name.startsWith('light, seed 50 %'))).toHaveLength(4);

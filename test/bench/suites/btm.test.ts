@@ -15,7 +15,14 @@ describe('bench suite btm (quick)', () => {
   it('produces every row, finite, at every seed fraction, with findings, sections and a chart', async () => {
     const outDir = tempDir('grove-btm-quick-');
     const lines: string[] = [];
-    const result = await btmSuite.run({ threads: 2, quick: true, peakGflops: 0, log: (l) => lines.push(l), outDir, progress: (l) => lines.push(l) });
+    const result = await btmSuite.run({
+      threads: 2,
+      quick: true,
+      peakGflops: 0,
+      log: (l) => lines.push(l),
+      outDir,
+      progress: (l) => lines.push(l),
+    });
     const data = result.data as BtmResult;
     const genres = [...data.trainGenres, ...data.heldOutGenres];
     expect(data.forests.map((f) => f.fraction)).toEqual([0.25, 0.5, 0.8]);
@@ -29,7 +36,8 @@ describe('bench suite btm (quick)', () => {
           expect(Number.isFinite(s!.bitsPerByte) && s!.bitsPerByte > 0, `${row.id} ${g} bits per byte`).toBe(true);
           expect(s!.tokens).toBeGreaterThan(0);
         }
-        for (const side of [row.inDomain, row.outOfDomain]) expect(Number.isFinite(side.perplexity) && Number.isFinite(side.bitsPerByte)).toBe(true);
+        for (const side of [row.inDomain, row.outOfDomain])
+          expect(Number.isFinite(side.perplexity) && Number.isFinite(side.bitsPerByte)).toBe(true);
       }
       for (const g of genres) {
         expect(forest.priors.context[g]!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
@@ -48,21 +56,31 @@ describe('bench suite btm (quick)', () => {
     for (const forest of data.forests) {
       expect(forest.mergeMethods.map((m) => m.method)).toEqual(MERGE_METHODS.map((m) => m.name));
       for (const m of forest.mergeMethods) {
-        if (m.method === 'slerp') expect(m).toMatchObject({ row: null, leftOut: 'slerp merges exactly 2 models and this forest has 3 experts' });
+        if (m.method === 'slerp')
+          expect(m).toMatchObject({ row: null, leftOut: 'slerp merges exactly 2 models and this forest has 3 experts' });
         else if (m.method === 'linear') expect(m.row).toBe('average-posterior');
-        else expect(forest.rows.find((r) => r.id === m.row), m.method).toBeDefined();
+        else
+          expect(
+            forest.rows.find((r) => r.id === m.row),
+            m.method,
+          ).toBeDefined();
       }
       // Distinct collapses: TIES and DARE at density 0.5 are not task arithmetic (nor each other) on any genre.
       const ta = forest.rows.find((r) => r.id === 'merge-task_arithmetic')!;
-      for (const id of ['merge-ties', 'merge-dare_linear', 'merge-dare_ties', 'average-posterior'] as const) expect(forest.rows.find((r) => r.id === id)!.genres[genres[0]!]!.loss, id).not.toBe(ta.genres[genres[0]!]!.loss);
+      for (const id of ['merge-ties', 'merge-dare_linear', 'merge-dare_ties', 'average-posterior'] as const)
+        expect(forest.rows.find((r) => r.id === id)!.genres[genres[0]!]!.loss, id).not.toBe(ta.genres[genres[0]!]!.loss);
     }
     const titles = result.sections!.map((s) => s.title);
     expect(titles).toContain("The paper's findings");
-    expect(result.sections!.find((s) => s.title.startsWith('Test perplexity, seed phase 50'))!.markdown.split('\n')).toHaveLength(2 + rowIds.length + 2);
+    expect(result.sections!.find((s) => s.title.startsWith('Test perplexity, seed phase 50'))!.markdown.split('\n')).toHaveLength(
+      2 + rowIds.length + 2,
+    );
     const merges = result.sections!.find((s) => s.title === 'Merge methods: one collapsed model per method, seed phase 50 %')!.markdown;
     for (const m of MERGE_METHODS) expect(merges).toMatch(new RegExp(`^\\| ${m.name} \\| `, 'm'));
     expect(merges).toMatch(/\| slerp \| left out: slerp merges exactly 2 models/);
-    expect(merges).toMatch(/\| ties \| ties merge \(posterior weights, seed as base, density 0\.5\) \| density 0\.5 \| [\d.]+ \| [\d.]+ \|/);
+    expect(merges).toMatch(
+      /\| ties \| ties merge \(posterior weights, seed as base, density 0\.5\) \| density 0\.5 \| [\d.]+ \| [\d.]+ \|/,
+    );
     const svg = readFileSync(join(outDir, 'btm-quick.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<rect x="\d+(\.\d+)?" y="\d+(\.\d+)?" width="[\d.]+" height="11"/g)).toHaveLength(2 * rowIds.length);

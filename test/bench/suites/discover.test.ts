@@ -12,7 +12,14 @@ import { tempDir } from '../../helpers/tmp';
 describe('bench suite discover (quick)', () => {
   it('clusters the pooled genres, trains both forests and the dense model, and scores every row', async () => {
     const lines: string[] = [];
-    const out = await discoverSuite.run({ threads: 2, quick: true, peakGflops: 0, log: (l) => lines.push(l), outDir: tempDir('grove-discover-quick-'), progress: () => undefined });
+    const out = await discoverSuite.run({
+      threads: 2,
+      quick: true,
+      peakGflops: 0,
+      log: (l) => lines.push(l),
+      outDir: tempDir('grove-discover-quick-'),
+      progress: () => undefined,
+    });
     const r = out.data as DiscoverResult;
     expect(r.trainGenres).toEqual(['science_fiction', 'humor', 'reviews']);
     expect(Object.values(r.documents.byGenre).reduce((a, b) => a + b, 0)).toBe(r.documents.total);
@@ -24,12 +31,14 @@ describe('bench suite discover (quick)', () => {
       // The same scores from the table alone: one (genre, cluster) label pair per document.
       const labels: string[] = [];
       const clusters: number[] = [];
-      c.clusters.forEach((cl, i) => Object.entries(cl.genres).forEach(([g, n]) => {
-        for (let t = 0; t < n; t++) {
-          labels.push(g);
-          clusters.push(i);
-        }
-      }));
+      c.clusters.forEach((cl, i) =>
+        Object.entries(cl.genres).forEach(([g, n]) => {
+          for (let t = 0; t < n; t++) {
+            labels.push(g);
+            clusters.push(i);
+          }
+        }),
+      );
       expect(c.purity).toBeCloseTo(purity(labels, clusters), 12);
       expect(c.ari).toBeCloseTo(adjustedRandIndex(labels, clusters), 12);
     }
@@ -42,7 +51,12 @@ describe('bench suite discover (quick)', () => {
         expect(s.tokens).toBeGreaterThan(0);
       }
     }
-    expect(out.sections!.map((s) => s.title)).toEqual(['Settings', 'Do the clusters recover the genres?', 'Test perplexity at equal compute', 'Time per phase']);
+    expect(out.sections!.map((s) => s.title)).toEqual([
+      'Settings',
+      'Do the clusters recover the genres?',
+      'Test perplexity at equal compute',
+      'Time per phase',
+    ]);
     expect(lines.some((l) => /k = 3: purity \d\.\d{3}, ARI -?\d\.\d{3}/.test(l))).toBe(true);
   }, 300_000);
 });

@@ -27,10 +27,13 @@ beforeAll(async () => {
 
 /** The printed clusters: each one's size and the kinds (file name prefixes) of its examples. */
 function clustersOf(out: string): { size: number; kinds: string[] }[] {
-  return out.split(/^cluster \d+: /m).slice(1).map((block) => ({
-    size: Number(/^(\d+) documents/.exec(block)![1]),
-    kinds: [...block.matchAll(/^ {2}(\w+)-\d+\.txt: /gm)].map((m) => m[1]!),
-  }));
+  return out
+    .split(/^cluster \d+: /m)
+    .slice(1)
+    .map((block) => ({
+      size: Number(/^(\d+) documents/.exec(block)![1]),
+      kinds: [...block.matchAll(/^ {2}(\w+)-\d+\.txt: /gm)].map((m) => m[1]!),
+    }));
 }
 
 describe('grove add --discover', () => {
@@ -47,7 +50,9 @@ describe('grove add --discover', () => {
     }
     kinds = clusters.map((c) => c.kinds[0]!);
     expect([...kinds].sort()).toEqual(Object.keys(KINDS).sort());
-    expect(out).toMatch(/top terms: (flour|butter|oven|bake|sugar|dough|whisk|simmer|garlic|onion|pan|salt|pepper|knead|stir|recipe|kitchen|card)\b/);
+    expect(out).toMatch(
+      /top terms: (flour|butter|oven|bake|sugar|dough|whisk|simmer|garlic|onion|pan|salt|pepper|knead|stir|recipe|kitchen|card)\b/,
+    );
   }, 120_000);
 
   it('refuses --names that do not give one per cluster, and --domain beside --discover', () => {
@@ -62,12 +67,16 @@ describe('grove add --discover', () => {
   it('with --names makes each cluster a domain of exactly its kind, and trains an expert on each', () => {
     grove('add', mixed, '--discover', '--names', kinds.join(','), '--init', 'seed', '--steps', '2', '--threads', '1');
     for (const kind of kinds) {
-      const accepted = grove('ingest', '--report', '--domain', kind).split('\n').filter((l) => /\taccepted /.test(l));
+      const accepted = grove('ingest', '--report', '--domain', kind)
+        .split('\n')
+        .filter((l) => /\taccepted /.test(l));
       expect(accepted).toHaveLength(8);
       for (const l of accepted) expect(l.startsWith(`${kind}-`)).toBe(true);
       expect(grove('list')).toMatch(new RegExp(`\\texpert\\t${kind}\\t${kind}`));
       // Ingested once: the domain's ingest found all 8 files in the discovery's records and extracted none again.
-      const report = JSON.parse(readFileSync(join(home, 'domains', kind, 'report.json'), 'utf8')) as { processed: { extracted: number; reused: number } };
+      const report = JSON.parse(readFileSync(join(home, 'domains', kind, 'report.json'), 'utf8')) as {
+        processed: { extracted: number; reused: number };
+      };
       expect(report.processed).toMatchObject({ extracted: 0, reused: 8 });
     }
   }, 300_000);
@@ -77,7 +86,11 @@ describe('grove generate --routing clusters', () => {
   it('routes by the clusterer kept at discovery: a recipe prompt weighs the recipe expert most, and the reply runs', () => {
     // Needs the experts the previous block grew (one per kind, named by kind).
     const prompt = 'The flour butter oven bake sugar dough whisk simmer garlic onion pan salt.';
-    const run = spawnSync(process.execPath, args('generate', prompt, '--routing', 'clusters', '--temperature', '0', '--max-tokens', '4', '--threads', '1'), { encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      args('generate', prompt, '--routing', 'clusters', '--temperature', '0', '--max-tokens', '4', '--threads', '1'),
+      { encoding: 'utf8' },
+    );
     expect(run.status, run.stderr).toBe(0);
     const line = /^cluster routing: (.*)$/m.exec(run.stderr)![1]!;
     const weights = Object.fromEntries(line.split(', ').map((p) => [p.split(' ')[0]!, Number(p.split(' ')[1])]));
@@ -86,7 +99,11 @@ describe('grove generate --routing clusters', () => {
     expect(weights.recipe!).toBeGreaterThan(0.9);
     expect(run.stderr).toMatch(/\(4 tokens, stopped by length\)/);
     // With the top expert only, the others get weight 0 (they never run).
-    const top1 = spawnSync(process.execPath, args('generate', prompt, '--routing', 'clusters', '--top-experts', '1', '--temperature', '0', '--max-tokens', '2', '--threads', '1'), { encoding: 'utf8' });
+    const top1 = spawnSync(
+      process.execPath,
+      args('generate', prompt, '--routing', 'clusters', '--top-experts', '1', '--temperature', '0', '--max-tokens', '2', '--threads', '1'),
+      { encoding: 'utf8' },
+    );
     expect(top1.stderr).toMatch(/^cluster routing: .*recipe 1\.000/m);
   }, 120_000);
 

@@ -65,9 +65,25 @@ describe.skipIf(!env)('grove add --on slurm on a one-node cluster', () => {
     expect(grove('slurm', 'config')).toMatch(/train on: this computer[\s\S]*time limit: 10/);
   });
 
-  it('trains two folders as one Slurm job array with this checkout\'s grove, merges both experts, and they generate', () => {
+  it("trains two folders as one Slurm job array with this checkout's grove, merges both experts, and they generate", () => {
     const t0 = performance.now();
-    const out = grove('add', join(dir, 'recipes'), join(dir, 'sea'), '--domain', 'recipes,sea', '--on', 'slurm', '--init', 'seed', '--steps', '12', '--threads', '1', '--checkpoint-every', '4');
+    const out = grove(
+      'add',
+      join(dir, 'recipes'),
+      join(dir, 'sea'),
+      '--domain',
+      'recipes,sea',
+      '--on',
+      'slurm',
+      '--init',
+      'seed',
+      '--steps',
+      '12',
+      '--threads',
+      '1',
+      '--checkpoint-every',
+      '4',
+    );
     const seconds = (performance.now() - t0) / 1000;
     expect(out).toMatch(/trained on Slurm and merged \(job \d+\): recipes, sea/);
     // Both experts ready in the catalog, trained for the planned steps, as a local run records them.
@@ -90,10 +106,16 @@ describe.skipIf(!env)('grove add --on slurm on a one-node cluster', () => {
     expect(script).toContain(`'${join(repoRoot, 'bin', 'grove.js')}' 'bundle' 'run'`);
     const logs = readdirSync(join(shared, 'slurm-jobs')).filter((f) => f.startsWith('slurm-') && f.endsWith('.out'));
     expect(logs).toHaveLength(2);
-    for (const log of logs) expect(readFileSync(join(shared, 'slurm-jobs', log), 'utf8')).toMatch(/grove: job \d+ on [\s\S]*trained: 12 steps/);
-    for (const b of [recipes, sea]) expect(json<Progress>(join(b, 'progress.json'))).toMatchObject({ state: 'done', step: 12, totalSteps: 12, starts: 1 });
+    for (const log of logs)
+      expect(readFileSync(join(shared, 'slurm-jobs', log), 'utf8')).toMatch(/grove: job \d+ on [\s\S]*trained: 12 steps/);
+    for (const b of [recipes, sea])
+      expect(json<Progress>(join(b, 'progress.json'))).toMatchObject({ state: 'done', step: 12, totalSteps: 12, starts: 1 });
     // Marked merged once the catalog has it, so a resumed job never merges it twice.
-    for (const [b, name] of [[recipes, 'recipes'], [sea, 'sea']] as const) expect(json<{ modelId: number }>(join(b, 'merged.json')).modelId).toBe(name === 'recipes' ? 2 : 3);
+    for (const [b, name] of [
+      [recipes, 'recipes'],
+      [sea, 'sea'],
+    ] as const)
+      expect(json<{ modelId: number }>(join(b, 'merged.json')).modelId).toBe(name === 'recipes' ? 2 : 3);
     // The queue: two bundle jobs, then the Slurm job, done.
     expect(grove('jobs')).toMatch(/\tdone\tTrain on Slurm: “recipes”, “sea”\t/);
     // Merged weights that run: a generation with the two experts.
@@ -102,8 +124,27 @@ describe.skipIf(!env)('grove add --on slurm on a one-node cluster', () => {
     console.log(`grove add of two folders on Slurm (12 steps each, one array): ${seconds.toFixed(1)} s`);
   }, 120_000);
 
-  it('resubmits a task scancelled mid-training when its job is resumed: it resumes from the bundle\'s checkpoint', async () => {
-    const child = spawn(process.execPath, args('add', join(dir, 'long'), '--domain', 'long', '--on', 'slurm', '--init', 'seed', '--steps', '300', '--threads', '1', '--checkpoint-every', '10'), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  it("resubmits a task scancelled mid-training when its job is resumed: it resumes from the bundle's checkpoint", async () => {
+    const child = spawn(
+      process.execPath,
+      args(
+        'add',
+        join(dir, 'long'),
+        '--domain',
+        'long',
+        '--on',
+        'slurm',
+        '--init',
+        'seed',
+        '--steps',
+        '300',
+        '--threads',
+        '1',
+        '--checkpoint-every',
+        '10',
+      ),
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -157,6 +198,8 @@ describe.skipIf(!env)('grove add --on slurm on a one-node cluster', () => {
     expect(list).toMatch(/\texpert\tsame-local\tsame-local$/m);
     expect(list).toMatch(/\texpert\tsame-slurm\tsame-slurm$/m);
     expect(existsSync(join(bundleOf('same-slurm'), 'done.json'))).toBe(true);
-    console.log(`Slurm overhead, one expert of 12 steps on the tiny forest: local ${local.toFixed(1)} s, Slurm ${slurm.toFixed(1)} s (+${(slurm - local).toFixed(1)} s)`);
+    console.log(
+      `Slurm overhead, one expert of 12 steps on the tiny forest: local ${local.toFixed(1)} s, Slurm ${slurm.toFixed(1)} s (+${(slurm - local).toFixed(1)} s)`,
+    );
   }, 120_000);
 });

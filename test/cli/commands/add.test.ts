@@ -26,11 +26,17 @@ beforeAll(async () => {
 
 describe('grove add, killed between its steps', () => {
   it('keeps the expert job queued with the ingest, and says how to continue it', () => {
-    const killed = spawnSync(process.execPath, args('add', docs, '--domain', 'poems', '--init', 'seed', '--steps', '10', '--threads', '1'), { encoding: 'utf8', env: { ...process.env, GROVE_TEST_KILL_AFTER: 'result:ingest' } });
+    const killed = spawnSync(
+      process.execPath,
+      args('add', docs, '--domain', 'poems', '--init', 'seed', '--steps', '10', '--threads', '1'),
+      { encoding: 'utf8', env: { ...process.env, GROVE_TEST_KILL_AFTER: 'result:ingest' } },
+    );
     expect(killed.signal).toBe('SIGKILL');
     expect(grove('jobs')).toMatch(/^2\tqueued\tTrain expert “poems”/m);
 
-    const again = spawnSync(process.execPath, args('add', docs, '--domain', 'poems', '--init', 'seed', '--steps', '10'), { encoding: 'utf8' });
+    const again = spawnSync(process.execPath, args('add', docs, '--domain', 'poems', '--init', 'seed', '--steps', '10'), {
+      encoding: 'utf8',
+    });
     expect(again.status).not.toBe(0);
     expect(again.stderr).toMatch(/Expert "poems" is being trained already \(job 2\): `grove jobs resume 2` continues it/);
 
@@ -40,7 +46,9 @@ describe('grove add, killed between its steps', () => {
   }, 120_000);
 
   it('refuses an expert name that is taken before it ingests anything', () => {
-    const r = spawnSync(process.execPath, args('add', docs, '--domain', 'verses', '--name', 'poems', '--steps', '10'), { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, args('add', docs, '--domain', 'verses', '--name', 'poems', '--steps', '10'), {
+      encoding: 'utf8',
+    });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/already has a model named "poems"/);
     expect(grove('jobs')).not.toMatch(/verses/);
@@ -49,14 +57,34 @@ describe('grove add, killed between its steps', () => {
 
 describe('grove add --light', () => {
   it('refuses the SVD start while no light expert can be a parent (the full expert cannot), and from the seed', () => {
-    const none = spawnSync(process.execPath, args('add', docs, '--domain', 'verses', '--light', '--light-start', 'svd', '--steps', '3'), { encoding: 'utf8' });
+    const none = spawnSync(process.execPath, args('add', docs, '--domain', 'verses', '--light', '--light-start', 'svd', '--steps', '3'), {
+      encoding: 'utf8',
+    });
     expect(none.status).not.toBe(0);
-    expect(none.stderr).toMatch(/this forest has no light experts over tiny-seed yet \(its 1 full expert is no light expert's parent: a full expert's change to the seed is not low-rank\): leave out the SVD start/);
+    expect(none.stderr).toMatch(
+      /this forest has no light experts over tiny-seed yet \(its 1 full expert is no light expert's parent: a full expert's change to the seed is not low-rank\): leave out the SVD start/,
+    );
     expect(grove('jobs')).not.toMatch(/verses/);
   });
 
   it('adds a light expert over the seed, and grove show prints its kind, rank and base (and the seed its sizes at each --quant)', () => {
-    grove('add', docs, '--domain', 'verses', '--light', '--rank', '4', '--targets', 'q_proj,v_proj', '--init', 'seed', '--steps', '3', '--threads', '1');
+    grove(
+      'add',
+      docs,
+      '--domain',
+      'verses',
+      '--light',
+      '--rank',
+      '4',
+      '--targets',
+      'q_proj,v_proj',
+      '--init',
+      'seed',
+      '--steps',
+      '3',
+      '--threads',
+      '1',
+    );
     const shown = grove('show', 'verses');
     expect(shown).toMatch(/kind light: LoRA rank 4, alpha 8, on q_proj, v_proj; base tiny-seed \([0-9a-f]{64}\)/);
     expect(shown).toMatch(/adapter [0-9a-f]{64}, [0-9.]+ KiB, 512 trainable parameters \([0-9.]+ % of the base\)/);
@@ -68,7 +96,11 @@ describe('grove add --light', () => {
   }, 120_000);
 
   it('branches a light expert with the SVD start from the light expert, and grove show prints the start and its error', () => {
-    const fromSeed = spawnSync(process.execPath, args('branch', '--domain', 'verses', '--name', 'odes', '--init', 'seed', '--light', '--light-start', 'svd'), { encoding: 'utf8' });
+    const fromSeed = spawnSync(
+      process.execPath,
+      args('branch', '--domain', 'verses', '--name', 'odes', '--init', 'seed', '--light', '--light-start', 'svd'),
+      { encoding: 'utf8' },
+    );
     expect(fromSeed.stderr).toMatch(/a branch from the seed alone \(--init seed\) has none: leave out the SVD start/);
     grove('branch', '--domain', 'verses', '--name', 'verses-svd', '--light', '--rank', '2', '--light-start', 'svd');
     const shown = grove('show', 'verses-svd');
@@ -81,7 +113,9 @@ describe('grove add --light', () => {
     const stray = spawnSync(process.execPath, args('add', docs, '--domain', 'odes', '--rank', '8'), { encoding: 'utf8' });
     expect(stray.status).not.toBe(0);
     expect(stray.stderr).toMatch(/--rank sets up a light expert; add --light/);
-    const unknown = spawnSync(process.execPath, args('add', docs, '--domain', 'odes', '--light', '--targets', 'q_proj,lm_head'), { encoding: 'utf8' });
+    const unknown = spawnSync(process.execPath, args('add', docs, '--domain', 'odes', '--light', '--targets', 'q_proj,lm_head'), {
+      encoding: 'utf8',
+    });
     expect(unknown.stderr).toMatch(/unknown projection lm_head; choose from q_proj, k_proj/);
     expect(grove('jobs')).not.toMatch(/odes/);
   });

@@ -29,19 +29,29 @@ describe('grove baseline', () => {
 
   it('trains the compute-matched baseline, scores it beside the forest, and prints the verdict per domain', () => {
     grove('add', join(dir, 'poems'), '--domain', 'poems', '--init', 'seed', '--steps', '3', '--threads', '1');
-    const law = writeDomainFolder(dir, 'law', (i) => `Clause ${i}: the tenant shall pay the landlord the rent on the first day of the month.`);
+    const law = writeDomainFolder(
+      dir,
+      'law',
+      (i) => `Clause ${i}: the tenant shall pay the landlord the rent on the first day of the month.`,
+    );
     grove('add', law, '--domain', 'law', '--init', 'seed', '--steps', '2', '--threads', '1');
 
     const out = grove('baseline', '--threads', '1');
     const lines = out.trim().split('\n');
-    expect(lines[0]).toMatch(/^Verdict of .+: "baseline" \(one model, [\d,]+ training tokens as the experts had\) against the ensemble of poems, law\.$/);
+    expect(lines[0]).toMatch(
+      /^Verdict of .+: "baseline" \(one model, [\d,]+ training tokens as the experts had\) against the ensemble of poems, law\.$/,
+    );
     expect(lines[1]).toBe('domain\tbaseline\tforest\tcollapsed\tverdict');
     expect(lines.slice(2, 4).map((l) => l.split('\t')[0])).toEqual(['poems', 'law']);
     for (const l of lines.slice(2, 4)) expect(l).toMatch(/^(\w+)\t[\d.]+\t[\d.]+\t-\tforest (\d+ % (better|worse)|even) on \1$/);
-    expect(lines[4]).toMatch(/^forest (\d+ % (better|worse)|even) on poems, (\d+ % (better|worse)|even) on law \(test perplexity; lower is better\)\.$/);
+    expect(lines[4]).toMatch(
+      /^forest (\d+ % (better|worse)|even) on poems, (\d+ % (better|worse)|even) on law \(test perplexity; lower is better\)\.$/,
+    );
 
     expect(grove('baseline', '--last')).toBe(out);
     expect(grove('list')).toMatch(/\d+\tbaseline\tbaseline\n/);
-    expect(grove('jobs')).toMatch(/done\tTrain “baseline”, one model on the mix of 2 domains[^\n]*\n\d+\tdone\tCompare “baseline” with the forest on 2 domain\(s\)/);
+    expect(grove('jobs')).toMatch(
+      /done\tTrain “baseline”, one model on the mix of 2 domains[^\n]*\n\d+\tdone\tCompare “baseline” with the forest on 2 domain\(s\)/,
+    );
   }, 300_000);
 });

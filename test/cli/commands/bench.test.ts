@@ -45,7 +45,8 @@ describe('grove bench btm --domains', () => {
     for (const forest of data.forests) {
       expect(forest.rows.map((r) => r.id)).toEqual(forestRowIds(data.trainGenres.length));
       for (const row of forest.rows) {
-        for (const side of [row.inDomain, row.outOfDomain]) expect(Number.isFinite(side.perplexity) && side.perplexity > 1, `${row.id} at ${forest.fraction}`).toBe(true);
+        for (const side of [row.inDomain, row.outOfDomain])
+          expect(Number.isFinite(side.perplexity) && side.perplexity > 1, `${row.id} at ${forest.fraction}`).toBe(true);
       }
       expect(forest.seedSteps + 3 * forest.expertSteps).toBe((data.config as { totalSteps: number }).totalSteps);
     }
@@ -53,7 +54,8 @@ describe('grove bench btm --domains', () => {
     const main = data.forests.find((f) => f.fraction === 0.5)!;
     for (const g of data.trainGenres) {
       const own = main.expertMatrix[g]![g]!.perplexity;
-      for (const other of data.trainGenres.filter((x) => x !== g)) expect(own, `${g} expert vs ${other} expert on ${g}`).toBeLessThan(main.expertMatrix[other]![g]!.perplexity);
+      for (const other of data.trainGenres.filter((x) => x !== g))
+        expect(own, `${g} expert vs ${other} expert on ${g}`).toBeLessThan(main.expertMatrix[other]![g]!.perplexity);
     }
     const markdown = readFileSync(join(out, 'btm-kinds-quick.md'), 'utf8');
     expect(markdown).toContain('Ingestion of each domain (skipped files)');
@@ -65,7 +67,27 @@ describe('grove bench btm --domains', () => {
 
   it('adds the light forest with --light: its own finite rows, each light expert better than its seed on its domain', () => {
     const lightOut = join(dir, 'light-results');
-    const run = spawnSync(process.execPath, [groveBin, 'bench', 'btm', '--quick', '--out', lightOut, '--domains', root, '--held-out', 'verse,statutes', '--light', '--rank', '2', '--seed-fraction', '0.5'], { encoding: 'utf8', timeout: 300_000 });
+    const run = spawnSync(
+      process.execPath,
+      [
+        groveBin,
+        'bench',
+        'btm',
+        '--quick',
+        '--out',
+        lightOut,
+        '--domains',
+        root,
+        '--held-out',
+        'verse,statutes',
+        '--light',
+        '--rank',
+        '2',
+        '--seed-fraction',
+        '0.5',
+      ],
+      { encoding: 'utf8', timeout: 300_000 },
+    );
     expect(run.status, run.stderr + run.stdout).toBe(0);
     const report = JSON.parse(readFileSync(join(lightOut, 'btm-kinds-quick.json'), 'utf8')) as BenchReport;
     const data = report.suites.find((s) => s.suite === 'btm')!.data as BtmResult;
@@ -75,21 +97,27 @@ describe('grove bench btm --domains', () => {
     expect(light).toMatchObject({ rank: 2, alpha: 4, experts: ['code', 'ledger', 'recipes'] });
     expect(light.rows.map((r) => r.id)).toEqual(LIGHT_ROWS.map((r) => r.id));
     for (const row of light.rows) {
-      for (const side of [row.inDomain, row.outOfDomain]) expect(Number.isFinite(side.perplexity) && side.perplexity > 1, row.id).toBe(true);
+      for (const side of [row.inDomain, row.outOfDomain])
+        expect(Number.isFinite(side.perplexity) && side.perplexity > 1, row.id).toBe(true);
     }
     const seed = forest.rows.find((r) => r.id === 'seed')!;
-    for (const g of data.trainGenres) expect(light.expertMatrix[g]![g]!.perplexity, `${g} light expert vs its seed`).toBeLessThan(seed.genres[g]!.perplexity);
+    for (const g of data.trainGenres)
+      expect(light.expertMatrix[g]![g]!.perplexity, `${g} light expert vs its seed`).toBeLessThan(seed.genres[g]!.perplexity);
     expect(light.budget.lightExpertFlops).toBeLessThanOrEqual(light.budget.fullExpertFlops);
     const markdown = readFileSync(join(lightOut, 'btm-kinds-quick.md'), 'utf8');
     expect(markdown).toContain('Light experts (LoRA rank 2): test perplexity, seed phase 50 %');
     expect(markdown).toContain('| light posterior-weighted parameter average (W0 + sum w_j B_j A_j) |');
-    expect(run.stdout).toMatch(/btm: light, seed 50 %, in-domain mean ppl vs dense \(C steps on the mix\): light ensemble, cached prior, context posterior = [\d.]+ ppl/);
+    expect(run.stdout).toMatch(
+      /btm: light, seed 50 %, in-domain mean ppl vs dense \(C steps on the mix\): light ensemble, cached prior, context posterior = [\d.]+ ppl/,
+    );
   }, 300_000);
 
   it('refuses a held-out name that is not a sub-folder, naming the ones there are', () => {
     const run = grove(['--domains', root, '--held-out', 'poetry']);
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/--held-out "poetry" is not a sub-folder of .*kinds; its sub-folders are code, ledger, recipes, statutes, verse/);
+    expect(run.stderr).toMatch(
+      /--held-out "poetry" is not a sub-folder of .*kinds; its sub-folders are code, ledger, recipes, statutes, verse/,
+    );
   });
 
   it('refuses a domain too small to split, saying how much more text it needs', () => {
@@ -99,11 +127,15 @@ describe('grove bench btm --domains', () => {
     writeFileSync(join(small, 'notes', 'one.txt'), 'A single short note about nothing in particular.\n');
     const run = grove(['--domains', small, '--held-out', 'ledger']);
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/domain "notes" \(.*notes\) is too small to split into train, valid and test: .*It holds 1 KB of text; add about \d+ KB more \(about [\d,]+ words\)/);
+    expect(run.stderr).toMatch(
+      /domain "notes" \(.*notes\) is too small to split into train, valid and test: .*It holds 1 KB of text; add about \d+ KB more \(about [\d,]+ words\)/,
+    );
   }, 120_000);
 
   it('refuses an unknown shape and domain options without --domains before measuring anything', () => {
-    expect(grove(['--domains', root, '--held-out', 'verse', '--shape', 'huge']).stderr).toMatch(/--shape huge is not a shape the benchmark knows; choose one of micro, tiny, small, smollm2-135m/);
+    expect(grove(['--domains', root, '--held-out', 'verse', '--shape', 'huge']).stderr).toMatch(
+      /--shape huge is not a shape the benchmark knows; choose one of micro, tiny, small, smollm2-135m/,
+    );
     expect(grove(['--held-out', 'verse']).stderr).toMatch(/--held-out needs --domains DIR/);
     expect(grove(['--rank', '8']).stderr).toMatch(/--rank 8 sets the light experts' rank, but there are none without --light; add --light/);
     expect(grove(['--light', '--rank', 'two']).stderr).toMatch(/--rank "two" is not a positive whole number/);

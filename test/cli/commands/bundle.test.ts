@@ -49,13 +49,20 @@ describe('grove bundle write, run, merge', () => {
 
   it('writes the bundle where grove add would train: the expert planned and branched, its inputs hashed', () => {
     grove('bundle', 'write', '--domain', poems, '--out', b, '--init', 'seed', '--steps', '12', '--threads', '1', '--checkpoint-every', '4');
-    const m = json<{ format: string; version: number; expert: { name: string; parents: { weight: number }[] }; training: { budget: { steps: number } }; files: Record<string, { sha256: string }> }>(join(b, 'bundle.json'));
+    const m = json<{
+      format: string;
+      version: number;
+      expert: { name: string; parents: { weight: number }[] };
+      training: { budget: { steps: number } };
+      files: Record<string, { sha256: string }>;
+    }>(join(b, 'bundle.json'));
     expect(m.format).toBe('grove-expert-bundle');
     expect(m.version).toBe(1);
     expect(m.expert.name).toBe('poems');
     expect(m.expert.parents).toEqual([{ modelId: 1, weight: 1 }]);
     expect(m.training.budget).toEqual({ steps: 12 });
-    for (const prefix of ['start/model.safetensors', 'start/config.json', 'domain/manifest.json', 'tokenizer/tokenizer.json']) expect(Object.keys(m.files)).toContain(prefix);
+    for (const prefix of ['start/model.safetensors', 'start/config.json', 'domain/manifest.json', 'tokenizer/tokenizer.json'])
+      expect(Object.keys(m.files)).toContain(prefix);
     expect(Object.keys(m.files).some((f) => /^domain\/shards\/valid-/.test(f))).toBe(true);
     expect(grove('list')).toMatch(/2\texpert\tpoems\tpoems\t\(not trained yet\)/);
     // Not trained here: no run folder, no result.
@@ -63,7 +70,10 @@ describe('grove bundle write, run, merge', () => {
   }, 60_000);
 
   it('trains it with no forest (another home), writing progress, the hashed result and its metrics, done last', () => {
-    const out = execFileSync(process.execPath, [groveBin, '--home', join(dir, 'nowhere'), 'bundle', 'run', b], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(process.execPath, [groveBin, '--home', join(dir, 'nowhere'), 'bundle', 'run', b], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(out).toMatch(/trained: 12 steps/);
     expect(existsSync(join(dir, 'nowhere', 'catalog.sqlite'))).toBe(false);
     const progress = json<Progress>(join(b, 'progress.json'));
@@ -134,7 +144,9 @@ describe('a bundle that is not whole', () => {
     writeFileSync(path, changed);
     const r = spawnSync(process.execPath, [groveBin, 'bundle', 'run', b], { encoding: 'utf8' });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`bundle does not match its hashes: domain/shards/${shard} has sha256 .* \\(changed after it was written\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`bundle does not match its hashes: domain/shards/${shard} has sha256 .* \\(changed after it was written\\)`),
+    );
     expect(json<Progress>(join(b, 'progress.json')).state).toBe('failed');
     expect(existsSync(join(b, 'run'))).toBe(false);
     writeFileSync(path, original);
@@ -144,13 +156,19 @@ describe('a bundle that is not whole', () => {
     const weights = join(b, 'start/model.safetensors');
     const original = readFileSync(weights);
     writeFileSync(weights, original.subarray(0, original.length - 10));
-    expect(spawnSync(process.execPath, [groveBin, 'bundle', 'run', b], { encoding: 'utf8' }).stderr).toMatch(/start\/model.safetensors is \d+ bytes, the manifest says \d+ \(half-written or changed\)/);
+    expect(spawnSync(process.execPath, [groveBin, 'bundle', 'run', b], { encoding: 'utf8' }).stderr).toMatch(
+      /start\/model.safetensors is \d+ bytes, the manifest says \d+ \(half-written or changed\)/,
+    );
     rmSync(weights);
-    expect(spawnSync(process.execPath, [groveBin, 'bundle', 'run', b], { encoding: 'utf8' }).stderr).toMatch(/bundle is incomplete: start\/model.safetensors is missing/);
+    expect(spawnSync(process.execPath, [groveBin, 'bundle', 'run', b], { encoding: 'utf8' }).stderr).toMatch(
+      /bundle is incomplete: start\/model.safetensors is missing/,
+    );
     writeFileSync(weights, original);
     const manifest = readFileSync(join(b, 'bundle.json'), 'utf8');
     appendFileSync(join(b, 'bundle.json'), '{');
-    expect(spawnSync(process.execPath, [groveBin, 'bundle', 'run', b], { encoding: 'utf8' }).stderr).toMatch(/is not a Grove expert bundle \(no readable bundle.json/);
+    expect(spawnSync(process.execPath, [groveBin, 'bundle', 'run', b], { encoding: 'utf8' }).stderr).toMatch(
+      /is not a Grove expert bundle \(no readable bundle.json/,
+    );
     writeFileSync(join(b, 'bundle.json'), manifest);
     expect(execFileSync(process.execPath, [groveBin, 'bundle', 'run', b], { encoding: 'utf8' })).toMatch(/trained: 4 steps/);
   }, 60_000);
@@ -167,7 +185,26 @@ describe('a bundle that is not whole', () => {
 describe('a bundle write killed after its bundle was written', () => {
   it('keeps that bundle when its job is resumed', () => {
     const b = join(dir, 'b-killed-write');
-    const killed = spawnSync(process.execPath, args('bundle', 'write', '--domain', 'poems', '--name', 'poems-killed', '--out', b, '--init', 'seed', '--steps', '4', '--threads', '1'), { encoding: 'utf8', env: { ...process.env, GROVE_TEST_KILL_AFTER: 'result:expert' } });
+    const killed = spawnSync(
+      process.execPath,
+      args(
+        'bundle',
+        'write',
+        '--domain',
+        'poems',
+        '--name',
+        'poems-killed',
+        '--out',
+        b,
+        '--init',
+        'seed',
+        '--steps',
+        '4',
+        '--threads',
+        '1',
+      ),
+      { encoding: 'utf8', env: { ...process.env, GROVE_TEST_KILL_AFTER: 'result:expert' } },
+    );
     expect(killed.signal).toBe('SIGKILL');
     const written = readFileSync(join(b, 'bundle.json'), 'utf8');
     const id = /^(\d+)\t\w+\tBundle expert “poems-killed”/m.exec(grove('jobs'))![1]!;
@@ -181,13 +218,43 @@ describe('a bundle run stopped and killed mid-training', () => {
   it('checkpoints and stops on SIGTERM, resumes from its last checkpoint after a SIGKILL, and finishes at the planned step count', async () => {
     const b = join(dir, 'b-resume');
     const steps = 400;
-    grove('bundle', 'write', '--domain', 'poems', '--name', 'poems-resumed', '--out', b, '--init', 'seed', '--steps', String(steps), '--threads', '1', '--checkpoint-every', '20');
+    grove(
+      'bundle',
+      'write',
+      '--domain',
+      'poems',
+      '--name',
+      'poems-resumed',
+      '--out',
+      b,
+      '--init',
+      'seed',
+      '--steps',
+      String(steps),
+      '--threads',
+      '1',
+      '--checkpoint-every',
+      '20',
+    );
     const checkpoints = join(b, 'run/checkpoints');
-    const newest = (): number => (existsSync(checkpoints) ? Math.max(0, ...readdirSync(checkpoints).filter((n) => /^step-\d+$/.test(n)).map((n) => Number(n.slice(5)))) : 0);
+    const newest = (): number =>
+      existsSync(checkpoints)
+        ? Math.max(
+            0,
+            ...readdirSync(checkpoints)
+              .filter((n) => /^step-\d+$/.test(n))
+              .map((n) => Number(n.slice(5))),
+          )
+        : 0;
     /** Starts `grove bundle run`, waits for a checkpoint past `after`, sends `signal`; resolves with the exit. */
-    const startAndSignal = async (after: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> => {
+    const startAndSignal = async (
+      after: number,
+      signal: NodeJS.Signals,
+    ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> => {
       const child = spawn(process.execPath, [groveBin, 'bundle', 'run', b], { stdio: 'ignore' });
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('exit', (code, sig) => resolve({ code, signal: sig })),
+      );
       const deadline = Date.now() + 60_000;
       while (newest() <= after) {
         if (Date.now() > deadline) throw new Error(`no checkpoint past step ${after} within a minute`);
@@ -215,7 +282,13 @@ describe('a bundle run stopped and killed mid-training', () => {
     expect(again.status).toBe(0);
     expect(again.stderr).toMatch(new RegExp(`resumed from step ${kept} `));
     expect(again.stdout).toMatch(new RegExp(`trained: ${steps} steps`));
-    expect(json<Progress>(join(b, 'progress.json'))).toMatchObject({ state: 'done', step: steps, totalSteps: steps, resumedFromStep: kept, starts: 3 });
+    expect(json<Progress>(join(b, 'progress.json'))).toMatchObject({
+      state: 'done',
+      step: steps,
+      totalSteps: steps,
+      resumedFromStep: kept,
+      starts: 3,
+    });
     const metrics = json<{ metrics: Metrics }>(join(b, 'result.json')).metrics;
     expect(metrics).toMatchObject({ steps, totalSteps: steps, starts: 3 });
     grove('bundle', 'merge', b);
@@ -226,7 +299,25 @@ describe('a bundle run stopped and killed mid-training', () => {
 describe('a light expert bundle', () => {
   it('carries the frozen base and trains and merges the adapter', () => {
     const b = join(dir, 'b-light');
-    grove('bundle', 'write', '--domain', 'poems', '--name', 'poems-light', '--light', '--rank', '2', '--init', 'seed', '--out', b, '--steps', '4', '--threads', '1');
+    grove(
+      'bundle',
+      'write',
+      '--domain',
+      'poems',
+      '--name',
+      'poems-light',
+      '--light',
+      '--rank',
+      '2',
+      '--init',
+      'seed',
+      '--out',
+      b,
+      '--steps',
+      '4',
+      '--threads',
+      '1',
+    );
     const m = json<{ light: { rank: number; folder: string } | null; files: Record<string, unknown> }>(join(b, 'bundle.json'));
     expect(m.light).toMatchObject({ rank: 2, folder: 'base' });
     expect(Object.keys(m.files)).toContain('base/model.safetensors');
@@ -246,14 +337,30 @@ describe('grove bundle k8s', () => {
     grove('bundle', 'k8s', b, '--image', 'registry.example/grove:0.1', '--gpus', '1', '--claim', 'grove-bundles', '--memory', '16Gi');
     const job = json<Record<string, unknown>>(join(b, 'k8s/job.json'));
     expect(() => new Job(job).validate()).not.toThrow();
-    const spec = (job as { spec: { backoffLimit: number; template: { spec: { restartPolicy: string; containers: { command: string[]; resources: { limits: Record<string, string> } }[]; volumes: unknown[] } } } }).spec;
+    const spec = (
+      job as {
+        spec: {
+          backoffLimit: number;
+          template: {
+            spec: {
+              restartPolicy: string;
+              containers: { command: string[]; resources: { limits: Record<string, string> } }[];
+              volumes: unknown[];
+            };
+          };
+        };
+      }
+    ).spec;
     expect(spec.template.spec.restartPolicy).toBe('OnFailure');
     expect(spec.backoffLimit).toBe(6);
     expect(spec.template.spec.containers[0]!.command).toEqual(['grove', 'bundle', 'run', '/bundle', '--device', 'cuda']);
     expect(spec.template.spec.containers[0]!.resources.limits).toEqual({ memory: '16Gi', 'nvidia.com/gpu': '1' });
     expect(spec.template.spec.volumes).toEqual([{ name: 'bundle', persistentVolumeClaim: { claimName: 'grove-bundles' } }]);
     // The validator is live: the same Job with a restart policy Kubernetes does not have is refused.
-    const broken = JSON.parse(JSON.stringify(job).replace('"restartPolicy":"OnFailure"', '"restartPolicy":"Sometimes"')) as Record<string, unknown>;
+    const broken = JSON.parse(JSON.stringify(job).replace('"restartPolicy":"OnFailure"', '"restartPolicy":"Sometimes"')) as Record<
+      string,
+      unknown
+    >;
     expect(JSON.stringify(broken)).toMatch(/Sometimes/);
     expect(() => new Job(broken).validate()).toThrow(/restartPolicy/);
     expect(readFileSync(join(b, 'k8s/Dockerfile'), 'utf8')).toMatch(/CMD \["grove", "bundle", "run", "\/bundle"\]/);

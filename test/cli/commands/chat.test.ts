@@ -18,7 +18,11 @@ beforeAll(async () => {
 });
 
 function chat(input: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [groveBin, '--home', forest.home, 'chat', '--threads', '1', '--temperature', '0', '--max-tokens', '8', ...args], { input, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [groveBin, '--home', forest.home, 'chat', '--threads', '1', '--temperature', '0', '--max-tokens', '8', ...args],
+    { input, encoding: 'utf8' },
+  );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -20,10 +20,20 @@ import { writeTestTokenizer } from '../../helpers/tokenizer';
 
 const dir = tempDir();
 const home = join(dir, 'home');
-const grove = (...args: string[]) => execFileSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const grove = (...args: string[]) =>
+  execFileSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const failing = (...args: string[]) => spawnSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8' });
 
-const shape: ModelConfigInput = { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true, initializerRange: 0.2 };
+const shape: ModelConfigInput = {
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 320,
+  hiddenSize: 16,
+  intermediateSize: 32,
+  numHiddenLayers: 1,
+  numAttentionHeads: 2,
+  tieWordEmbeddings: true,
+  initializerRange: 0.2,
+};
 
 async function model(name: string, seed: number, tokenizer: string): Promise<string> {
   const folder = join(dir, name);
@@ -48,13 +58,16 @@ beforeAll(async () => {
   grove('import', '--from', await model('beta', 2, tokenizer), '--name', 'beta');
   const docs = join(dir, 'notes');
   mkdirSync(docs);
-  for (let i = 0; i < 25; i++) writeFileSync(join(docs, `n${i}.txt`), `Note ${i}: the experts average their weights ${i} times over.\n`.repeat(60));
+  for (let i = 0; i < 25; i++)
+    writeFileSync(join(docs, `n${i}.txt`), `Note ${i}: the experts average their weights ${i} times over.\n`.repeat(60));
   grove('ingest', docs, '--domain', 'notes');
 });
 
 describe('grove collapse', () => {
   it('averages with manual weights exactly, records lineage, and the result evaluates', async () => {
-    expect(grove('collapse', '--models', 'alpha', 'beta', '--weights', '3', '1', '--name', 'mix')).toMatch(/0\.7500 {2}alpha[\s\S]*0\.2500 {2}beta/);
+    expect(grove('collapse', '--models', 'alpha', 'beta', '--weights', '3', '1', '--name', 'mix')).toMatch(
+      /0\.7500 {2}alpha[\s\S]*0\.2500 {2}beta/,
+    );
     const up = 'model.layers.0.mlp.up_proj.weight';
     const [a, b, m] = [await tensor('alpha', up), await tensor('beta', up), await tensor('mix', up)];
     for (let i = 0; i < m.length; i += 37) expect(m[i]).toBeCloseTo(0.75 * a[i]! + 0.25 * b[i]!, 6);
@@ -63,7 +76,9 @@ describe('grove collapse', () => {
     catalog.close();
     expect(grove('list')).toMatch(/\tcollapsed\tmix/);
     // grove eval says how a collapsed model was made, beside its scores.
-    expect(grove('eval', '--model', 'mix', '--domain', 'notes', '--context', '32', '--threads', '1')).toMatch(/^mix\tnotes\ttest\t.*\tcollapsed: linear, manual weights$/m);
+    expect(grove('eval', '--model', 'mix', '--domain', 'notes', '--context', '32', '--threads', '1')).toMatch(
+      /^mix\tnotes\ttest\t.*\tcollapsed: linear, manual weights$/m,
+    );
   });
 
   it('uses posterior weights on a domain and uniform weights, and refuses ambiguous or unknown input', () => {
@@ -73,12 +88,22 @@ describe('grove collapse', () => {
     expect(weights[0]! + weights[1]!).toBeCloseTo(1, 3);
     expect(grove('collapse', '--models', 'alpha', 'beta', '--uniform', '--name', 'even')).toMatch(/0\.5000 {2}alpha/);
     // No weighting named: posterior weights on the mix, as the help says (here the mix is the one domain).
-    const byDefault = [...grove('collapse', '--models', 'alpha', 'beta', '--name', 'default').matchAll(/^ {2}(\d\.\d{4}) {2}/gm)].map((m) => Number(m[1]));
+    const byDefault = [...grove('collapse', '--models', 'alpha', 'beta', '--name', 'default').matchAll(/^ {2}(\d\.\d{4}) {2}/gm)].map((m) =>
+      Number(m[1]),
+    );
     expect(byDefault).toEqual(weights);
     expect(grove('prior')).toMatch(/^mix {2}/m);
-    const both = spawnSync(process.execPath, [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'beta', '--uniform', '--weights', '1', '2', '--name', 'x'], { encoding: 'utf8' });
+    const both = spawnSync(
+      process.execPath,
+      [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'beta', '--uniform', '--weights', '1', '2', '--name', 'x'],
+      { encoding: 'utf8' },
+    );
     expect(both.stderr).toMatch(/Choose one weighting/);
-    const unknown = spawnSync(process.execPath, [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'gamma', '--uniform', '--name', 'y'], { encoding: 'utf8' });
+    const unknown = spawnSync(
+      process.execPath,
+      [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'gamma', '--uniform', '--name', 'y'],
+      { encoding: 'utf8' },
+    );
     expect(unknown.stderr).toMatch(/No model "gamma"/);
   });
 
@@ -92,22 +117,54 @@ describe('grove collapse', () => {
     const delta = b.map((x, i) => x - a[i]!);
     const kept = [...delta].map(Math.abs).sort((x, y) => y - x)[Math.floor(delta.length / 2) - 1]!;
     for (let i = 0; i < t.length; i += 13) expect(t[i]).toBeCloseTo(Math.abs(delta[i]!) >= kept ? b[i]! : a[i]!, 5);
-    expect(grove('eval', '--model', 'by-ties', '--domain', 'notes', '--context', '32', '--threads', '1')).toMatch(/^by-ties\tnotes\ttest\t.*\tcollapsed: ties \(density 0\.5\), uniform weights$/m);
+    expect(grove('eval', '--model', 'by-ties', '--domain', 'notes', '--context', '32', '--threads', '1')).toMatch(
+      /^by-ties\tnotes\ttest\t.*\tcollapsed: ties \(density 0\.5\), uniform weights$/m,
+    );
     grove('collapse', '--models', 'alpha', 'beta', '--uniform', '--method', 'slerp', '--t', '0.25', '--name', 'by-slerp');
     const s = await tensor('by-slerp', up);
-    const dot = a.reduce((acc, x, i) => acc + x * b[i]!, 0) / Math.sqrt(a.reduce((acc, x) => acc + x * x, 0) * b.reduce((acc, x) => acc + x * x, 0));
+    const dot =
+      a.reduce((acc, x, i) => acc + x * b[i]!, 0) / Math.sqrt(a.reduce((acc, x) => acc + x * x, 0) * b.reduce((acc, x) => acc + x * x, 0));
     const theta = Math.acos(dot);
-    for (let i = 0; i < s.length; i += 13) expect(s[i]).toBeCloseTo((Math.sin(0.75 * theta) * a[i]! + Math.sin(0.25 * theta) * b[i]!) / Math.sin(theta), 5);
-    expect(grove('collapse', '--help')).toMatch(/ties: Trims each expert’s task vector[\s\S]*--density: the share of each task vector’s entries that is kept/);
-    const bad = spawnSync(process.execPath, [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'beta', '--uniform', '--method', 'frankenmerge', '--name', 'z'], { encoding: 'utf8' });
+    for (let i = 0; i < s.length; i += 13)
+      expect(s[i]).toBeCloseTo((Math.sin(0.75 * theta) * a[i]! + Math.sin(0.25 * theta) * b[i]!) / Math.sin(theta), 5);
+    expect(grove('collapse', '--help')).toMatch(
+      /ties: Trims each expert’s task vector[\s\S]*--density: the share of each task vector’s entries that is kept/,
+    );
+    const bad = spawnSync(
+      process.execPath,
+      [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'beta', '--uniform', '--method', 'frankenmerge', '--name', 'z'],
+      { encoding: 'utf8' },
+    );
     expect(bad.stderr).toMatch(/--method must be one of linear, task_arithmetic, ties, dare_linear, dare_ties, slerp/);
   });
 
   it('keeps light experts over the seed light with --light, and refuses --light over a full model', async () => {
     const config = parseModelConfig(shape);
-    grove('import-adapter', '--from', await writePeftFolder(join(dir, 'verse'), peftTensors(config, { rank: 3, alpha: 6, targets: ['q_proj', 'v_proj'] }, 5), { r: 3, lora_alpha: 6, target_modules: ['q_proj', 'v_proj'] }), '--name', 'verse');
-    grove('import-adapter', '--from', await writePeftFolder(join(dir, 'prose'), peftTensors(config, { rank: 2, alpha: 4, targets: ['v_proj', 'down_proj'] }, 6), { r: 2, lora_alpha: 4, target_modules: ['v_proj', 'down_proj'] }), '--name', 'prose');
-    expect(grove('collapse', '--models', 'verse', 'prose', '--uniform', '--light', '--name', 'kept')).toMatch(/0\.5000 {2}verse[\s\S]*0\.5000 {2}prose/);
+    grove(
+      'import-adapter',
+      '--from',
+      await writePeftFolder(join(dir, 'verse'), peftTensors(config, { rank: 3, alpha: 6, targets: ['q_proj', 'v_proj'] }, 5), {
+        r: 3,
+        lora_alpha: 6,
+        target_modules: ['q_proj', 'v_proj'],
+      }),
+      '--name',
+      'verse',
+    );
+    grove(
+      'import-adapter',
+      '--from',
+      await writePeftFolder(join(dir, 'prose'), peftTensors(config, { rank: 2, alpha: 4, targets: ['v_proj', 'down_proj'] }, 6), {
+        r: 2,
+        lora_alpha: 4,
+        target_modules: ['v_proj', 'down_proj'],
+      }),
+      '--name',
+      'prose',
+    );
+    expect(grove('collapse', '--models', 'verse', 'prose', '--uniform', '--light', '--name', 'kept')).toMatch(
+      /0\.5000 {2}verse[\s\S]*0\.5000 {2}prose/,
+    );
     expect(grove('show', 'kept')).toMatch(/kind light: LoRA rank 5, alpha 5, on q_proj, v_proj, down_proj; base alpha/);
     const full = failing('collapse', '--models', 'alpha', 'verse', '--uniform', '--light', '--name', 'nope');
     expect(full.status).not.toBe(0);
@@ -115,7 +172,12 @@ describe('grove collapse', () => {
   });
 
   it('--try-methods prints every method’s held-out perplexity, and with --name collapses with the best', () => {
-    const rows = (out: string) => [...out.matchAll(/^(\w+) +(\d+\.\d{2}) {2}(best|\+\d+\.\d %)$/gm)].map((m) => ({ method: m[1]!, perplexity: Number(m[2]), gap: m[3]! }));
+    const rows = (out: string) =>
+      [...out.matchAll(/^(\w+) +(\d+\.\d{2}) {2}(best|\+\d+\.\d %)$/gm)].map((m) => ({
+        method: m[1]!,
+        perplexity: Number(m[2]),
+        gap: m[3]!,
+      }));
     const table = grove('collapse', '--models', 'alpha', 'beta', '--posterior-on', 'notes', '--try-methods');
     expect(table).toMatch(/^Scored on \d+ held-out tokens of domain:notes \(valid split, windows of \d+\)\.$/m);
     const tried = rows(table);
@@ -127,7 +189,11 @@ describe('grove collapse', () => {
     const picked = grove('collapse', '--models', 'alpha', 'beta', '--posterior-on', 'notes', '--try-methods', '--name', 'picked');
     expect(rows(picked).find((r) => r.gap === 'best')!.method).toBe(best.method);
     expect(grove('list')).toMatch(/\tcollapsed\tpicked/);
-    const both = spawnSync(process.execPath, [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'beta', '--uniform', '--try-methods', '--method', 'ties'], { encoding: 'utf8' });
+    const both = spawnSync(
+      process.execPath,
+      [groveBin, '--home', home, 'collapse', '--models', 'alpha', 'beta', '--uniform', '--try-methods', '--method', 'ties'],
+      { encoding: 'utf8' },
+    );
     expect(both.stderr).toMatch(/--try-methods picks the method/);
   });
 });

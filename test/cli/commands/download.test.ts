@@ -22,7 +22,13 @@ afterAll(() => hub?.close());
 
 // Asynchronous on purpose: the local Hub runs in this test process and must keep answering.
 const grove = async (...args: string[]): Promise<string> =>
-  (await promisify(execFile)(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, HF_ENDPOINT: hub.endpoint, HF_TOKEN: '' } })).stdout;
+  (
+    await promisify(execFile)(process.execPath, [groveBin, '--home', home, ...args], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, HF_ENDPOINT: hub.endpoint, HF_TOKEN: '' },
+    })
+  ).stdout;
 
 describe('grove models and grove download', () => {
   it('lists the curated models', async () => {

@@ -19,16 +19,36 @@ beforeAll(async () => {
   for (const name of ['birds', 'rivers']) {
     const folder = join(dir, name);
     mkdirSync(folder);
-    for (let i = 0; i < 25; i++) writeFileSync(join(folder, `${i}.txt`), `${name} note ${i}: ${'the forest and the stream '.repeat(i + 3)}\n`.repeat(8));
-    execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', name, '--tokenizer', tokenizer], { stdio: 'ignore' });
+    for (let i = 0; i < 25; i++)
+      writeFileSync(join(folder, `${i}.txt`), `${name} note ${i}: ${'the forest and the stream '.repeat(i + 3)}\n`.repeat(8));
+    execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', name, '--tokenizer', tokenizer], {
+      stdio: 'ignore',
+    });
   }
-  await writeTestModel(join(dir, 'model'), { architecture: 'LlamaForCausalLM', vocabSize: VOCAB, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true, initializerRange: 0.002 });
+  await writeTestModel(join(dir, 'model'), {
+    architecture: 'LlamaForCausalLM',
+    vocabSize: VOCAB,
+    hiddenSize: 32,
+    intermediateSize: 64,
+    numHiddenLayers: 1,
+    numAttentionHeads: 2,
+    tieWordEmbeddings: true,
+    initializerRange: 0.002,
+  });
 });
 
 describe('grove eval', () => {
   it('prints perplexity and bits per byte per domain', () => {
-    const out = execFileSync(process.execPath, [groveBin, '--home', home, 'eval', '--model', join(dir, 'model'), '--domain', 'birds', 'rivers', '--context', '32', '--threads', '1'], { encoding: 'utf8' });
-    const rows = out.trim().split('\n').slice(1).map((l) => l.split('\t'));
+    const out = execFileSync(
+      process.execPath,
+      [groveBin, '--home', home, 'eval', '--model', join(dir, 'model'), '--domain', 'birds', 'rivers', '--context', '32', '--threads', '1'],
+      { encoding: 'utf8' },
+    );
+    const rows = out
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t'));
     expect(rows.map((r) => r[1])).toEqual(['birds', 'rivers']);
     for (const r of rows) {
       expect(Number(r[4])).toBeCloseTo(Math.log(VOCAB), 1);
@@ -40,8 +60,32 @@ describe('grove eval', () => {
 
   it('adds the ensemble of several models, with the prior it used', () => {
     const model = join(dir, 'model');
-    const out = execFileSync(process.execPath, [groveBin, '--home', home, 'eval', '--model', model, model, '--domain', 'birds', '--context', '32', '--threads', '1', '--prior-sequences', '8'], { encoding: 'utf8' });
-    const rows = out.trim().split('\n').slice(1).map((l) => l.split('\t'));
+    const out = execFileSync(
+      process.execPath,
+      [
+        groveBin,
+        '--home',
+        home,
+        'eval',
+        '--model',
+        model,
+        model,
+        '--domain',
+        'birds',
+        '--context',
+        '32',
+        '--threads',
+        '1',
+        '--prior-sequences',
+        '8',
+      ],
+      { encoding: 'utf8' },
+    );
+    const rows = out
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t'));
     expect(rows).toHaveLength(3);
     expect(rows[2]![0]).toBe('ensemble (cached prior, context posterior)');
     expect(Number(rows[2]![4])).toBeCloseTo(Number(rows[0]![4]), 4); // two identical experts = the model

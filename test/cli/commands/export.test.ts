@@ -15,8 +15,17 @@ import { writeTestTokenizer } from '../../helpers/tokenizer';
 
 const dir = tempDir();
 const home = join(dir, 'home');
-const seedShape: ModelConfigInput = { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true };
-const grove = (...args: string[]) => execFileSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const seedShape: ModelConfigInput = {
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 320,
+  hiddenSize: 32,
+  intermediateSize: 64,
+  numHiddenLayers: 1,
+  numAttentionHeads: 2,
+  tieWordEmbeddings: true,
+};
+const grove = (...args: string[]) =>
+  execFileSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 beforeAll(async () => {
   assertBuilt();
@@ -37,21 +46,44 @@ describe('grove export', () => {
     grove('export', join(dir, 'tiny-seed'), '--format', 'onnx', '--out', join(dir, 'seed-onnx'));
     expect(existsSync(join(dir, 'seed-onnx', 'onnx', 'model.onnx'))).toBe(true);
 
-    const again = spawnSync(process.execPath, [groveBin, '--home', home, 'export', 'tiny-seed', '--format', 'gguf', '--out', join(dir, 'seed.gguf')], { encoding: 'utf8' });
+    const again = spawnSync(
+      process.execPath,
+      [groveBin, '--home', home, 'export', 'tiny-seed', '--format', 'gguf', '--out', join(dir, 'seed.gguf')],
+      { encoding: 'utf8' },
+    );
     expect(again.status).not.toBe(0);
     expect(again.stderr).toMatch(/exists already.*--force/);
-    expect(grove('export', 'tiny-seed', '--format', 'gguf', '--out', join(dir, 'seed.gguf'), '--force', '--dtype', 'f32')).toMatch(/gguf \(f32\)/);
+    expect(grove('export', 'tiny-seed', '--format', 'gguf', '--out', join(dir, 'seed.gguf'), '--force', '--dtype', 'f32')).toMatch(
+      /gguf \(f32\)/,
+    );
   });
 
   it('writes a light expert as a PEFT adapter, or folded into its base as GGUF; refuses peft of a full model', async () => {
-    const adapter = await writePeftFolder(join(dir, 'notes-adapter'), peftTensors(parseModelConfig(seedShape), { rank: 4, alpha: 8, targets: ['q_proj', 'v_proj'] }), { r: 4, lora_alpha: 8, target_modules: ['q_proj', 'v_proj'] });
+    const adapter = await writePeftFolder(
+      join(dir, 'notes-adapter'),
+      peftTensors(parseModelConfig(seedShape), { rank: 4, alpha: 8, targets: ['q_proj', 'v_proj'] }),
+      { r: 4, lora_alpha: 8, target_modules: ['q_proj', 'v_proj'] },
+    );
     grove('import-adapter', '--from', adapter, '--name', 'notes');
-    expect(grove('export', 'notes', '--format', 'peft', '--out', join(dir, 'notes-peft'))).toMatch(/Exported notes as peft \(f32, base_model_name_or_path [0-9a-f]{64}\) to /);
-    expect(JSON.parse(readFileSync(join(dir, 'notes-peft', 'adapter_config.json'), 'utf8'))).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, target_modules: ['q_proj', 'v_proj'] });
-    expect(grove('export', 'notes', '--format', 'gguf', '--out', join(dir, 'notes.gguf'), '--dtype', 'f16')).toMatch(/Exported notes as gguf \(f16, its adapter folded into its base\)/);
+    expect(grove('export', 'notes', '--format', 'peft', '--out', join(dir, 'notes-peft'))).toMatch(
+      /Exported notes as peft \(f32, base_model_name_or_path [0-9a-f]{64}\) to /,
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'notes-peft', 'adapter_config.json'), 'utf8'))).toMatchObject({
+      peft_type: 'LORA',
+      r: 4,
+      lora_alpha: 8,
+      target_modules: ['q_proj', 'v_proj'],
+    });
+    expect(grove('export', 'notes', '--format', 'gguf', '--out', join(dir, 'notes.gguf'), '--dtype', 'f16')).toMatch(
+      /Exported notes as gguf \(f16, its adapter folded into its base\)/,
+    );
     expect(readFileSync(join(dir, 'notes.gguf')).subarray(0, 4).toString('latin1')).toBe('GGUF');
 
-    const full = spawnSync(process.execPath, [groveBin, '--home', home, 'export', 'tiny-seed', '--format', 'peft', '--out', join(dir, 'seed-peft')], { encoding: 'utf8' });
+    const full = spawnSync(
+      process.execPath,
+      [groveBin, '--home', home, 'export', 'tiny-seed', '--format', 'peft', '--out', join(dir, 'seed-peft')],
+      { encoding: 'utf8' },
+    );
     expect(full.status).not.toBe(0);
     expect(full.stderr).toMatch(/"tiny-seed" is a full model: the peft format writes a light expert's adapter/);
     expect(existsSync(join(dir, 'seed-peft'))).toBe(false);

@@ -15,12 +15,26 @@ const other = join(dir, 'other');
 beforeAll(async () => {
   assertBuilt();
   const tokenizer = await writeTestTokenizer(dir, 300);
-  const config = { architecture: 'LlamaForCausalLM', vocabSize: 300, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: true, initializerRange: 0.3 } as const;
+  const config = {
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 300,
+    hiddenSize: 32,
+    intermediateSize: 64,
+    numHiddenLayers: 2,
+    numAttentionHeads: 4,
+    numKeyValueHeads: 2,
+    tieWordEmbeddings: true,
+    initializerRange: 0.3,
+  } as const;
   await writeTestModel(model, config, { seed: 5, tokenizer });
   await writeTestModel(other, config, { seed: 6, tokenizer });
 });
 
-const run = (...args: string[]) => execFileSync(process.execPath, [groveBin, 'generate', '--model', model, '--threads', '1', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (...args: string[]) =>
+  execFileSync(process.execPath, [groveBin, 'generate', '--model', model, '--threads', '1', ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 describe('grove generate', () => {
   it('continues a prompt greedily and deterministically, up to the token budget', () => {
@@ -28,7 +42,25 @@ describe('grove generate', () => {
     const b = run('The forest', '--temperature', '0', '--max-tokens', '12');
     expect(a).toBe(b);
     expect(a.trim().length).toBeGreaterThan(0);
-    const r = spawnSync(process.execPath, [groveBin, 'generate', '--model', model, '--threads', '1', 'The forest', '--temperature', '0', '--max-tokens', '12', '--repetition-penalty', '1'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        groveBin,
+        'generate',
+        '--model',
+        model,
+        '--threads',
+        '1',
+        'The forest',
+        '--temperature',
+        '0',
+        '--max-tokens',
+        '12',
+        '--repetition-penalty',
+        '1',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.stderr).toMatch(/\((12 tokens, stopped by length|\d+ tokens, stopped by stop-token)\)/);
     // --temperature 0 is plain greedy decoding: no repetition penalty unless one is asked for.
     expect(r.stdout).toBe(a);
@@ -41,18 +73,31 @@ describe('grove generate', () => {
   });
 
   it('samples differently with different seeds', () => {
-    const outs = new Set(['1', '2', '3'].map((seed) => run('The forest', '--temperature', '1.5', '--top-k', '0', '--top-p', '1', '--max-tokens', '16', '--seed', seed)));
+    const outs = new Set(
+      ['1', '2', '3'].map((seed) =>
+        run('The forest', '--temperature', '1.5', '--top-k', '0', '--top-p', '1', '--max-tokens', '16', '--seed', seed),
+      ),
+    );
     expect(outs.size).toBeGreaterThan(1);
   });
 });
 
 describe('grove generate with several models', () => {
-  const ensemble = (...args: string[]) => spawnSync(process.execPath, [groveBin, 'generate', '--threads', '1', 'The forest', '--temperature', '0', '--max-tokens', '10', ...args], { encoding: 'utf8' });
+  const ensemble = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      [groveBin, 'generate', '--threads', '1', 'The forest', '--temperature', '0', '--max-tokens', '10', ...args],
+      { encoding: 'utf8' },
+    );
 
   it('mixes two model folders (uniform prior) and prints the posterior; a weight of 0 leaves the other model alone', () => {
     const a = ensemble('--model', model, other);
     expect(a.status, a.stderr).toBe(0);
-    expect(a.stderr).toMatch(new RegExp(`posterior \\(uniform prior\\): ${model.replace(/[/.]/g, '\\$&')} [01]\\.\\d{3}, ${other.replace(/[/.]/g, '\\$&')} [01]\\.\\d{3}`));
+    expect(a.stderr).toMatch(
+      new RegExp(
+        `posterior \\(uniform prior\\): ${model.replace(/[/.]/g, '\\$&')} [01]\\.\\d{3}, ${other.replace(/[/.]/g, '\\$&')} [01]\\.\\d{3}`,
+      ),
+    );
     expect(ensemble('--model', model, other).stdout).toBe(a.stdout);
     const alone = run('The forest', '--temperature', '0', '--max-tokens', '10');
     expect(ensemble('--weights', `${model}=1,${other}=0`).stdout).toBe(alone);

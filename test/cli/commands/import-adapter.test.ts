@@ -14,9 +14,18 @@ import { writeTestTokenizer } from '../../helpers/tokenizer';
 
 const dir = tempDir();
 const home = join(dir, 'home');
-const input: ModelConfigInput = { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true };
+const input: ModelConfigInput = {
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 320,
+  hiddenSize: 32,
+  intermediateSize: 64,
+  numHiddenLayers: 1,
+  numAttentionHeads: 2,
+  tieWordEmbeddings: true,
+};
 const lora: LoraConfig = { rank: 8, alpha: 16, targets: ['q_proj', 'v_proj', 'down_proj'] };
-const grove = (...args: string[]) => execFileSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const grove = (...args: string[]) =>
+  execFileSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const failing = (...args: string[]) => spawnSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8' });
 
 beforeAll(async () => {
@@ -37,9 +46,17 @@ describe('grove import-adapter', () => {
 
   it('refuses an adapter of another base, and a name in use, saying why', async () => {
     const wider = parseModelConfig({ ...input, intermediateSize: 128 });
-    const other = failing('import-adapter', '--from', await writePeftFolder(join(dir, 'other-adapter'), peftTensors(wider, lora, 4)), '--name', 'other');
+    const other = failing(
+      'import-adapter',
+      '--from',
+      await writePeftFolder(join(dir, 'other-adapter'), peftTensors(wider, lora, 4)),
+      '--name',
+      'other',
+    );
     expect(other.status).not.toBe(0);
-    expect(other.stderr).toMatch(/down_proj input width \(intermediate_size\) is 128, the base's is 64\. The adapter was trained on another base than "tiny-seed"/);
+    expect(other.stderr).toMatch(
+      /down_proj input width \(intermediate_size\) is 128, the base's is 64\. The adapter was trained on another base than "tiny-seed"/,
+    );
     const taken = failing('import-adapter', '--from', join(dir, 'poems-adapter'), '--name', 'poems');
     expect(taken.status).not.toBe(0);
     expect(taken.stderr).toMatch(/already has a model named "poems"; choose another name/);

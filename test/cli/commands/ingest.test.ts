@@ -16,16 +16,29 @@ beforeAll(async () => {
   assertBuilt();
   tokenizer = await writeTestTokenizer(dir);
   mkdirSync(folder, { recursive: true });
-  for (let i = 0; i < 60; i++) writeFileSync(join(folder, `n${i}.md`), `# Note ${i}\n\nTrees in the forest number ${i * 31}; each expert learns its own domain.\n`.repeat(30));
-  writeFileSync(join(folder, 'copy.md'), `# Note 3\n\nTrees in the forest number ${3 * 31}; each expert learns its own domain.\n`.repeat(30));
+  for (let i = 0; i < 60; i++)
+    writeFileSync(
+      join(folder, `n${i}.md`),
+      `# Note ${i}\n\nTrees in the forest number ${i * 31}; each expert learns its own domain.\n`.repeat(30),
+    );
+  writeFileSync(
+    join(folder, 'copy.md'),
+    `# Note 3\n\nTrees in the forest number ${3 * 31}; each expert learns its own domain.\n`.repeat(30),
+  );
   writeFileSync(join(folder, 'blob.txt'), Buffer.from([0, 1, 2, 3, 0, 0, 255, 254, 0, 7]));
 });
 
 describe('grove ingest', () => {
   it('ingests a folder, prints the report and stores it in the catalog', () => {
-    const out = execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', 'notes', '--tokenizer', tokenizer], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(
+      process.execPath,
+      [groveBin, '--home', home, 'ingest', folder, '--domain', 'notes', '--tokenizer', tokenizer],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     expect(out).toMatch(/60 accepted|accepted\D+60/);
-    const report = execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', '--report', '--domain', 'notes'], { encoding: 'utf8' });
+    const report = execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', '--report', '--domain', 'notes'], {
+      encoding: 'utf8',
+    });
     expect(report).toMatch(/^n0\.md\taccepted/m);
     expect(report).toMatch(/^n3\.md\tskipped {3}duplicate of copy\.md/m);
     expect(report).toMatch(/^blob\.txt\tskipped {3}binary/m);
@@ -34,13 +47,21 @@ describe('grove ingest', () => {
   it('shows the default ignore list and takes extra patterns', () => {
     const list = execFileSync(process.execPath, [groveBin, 'ingest', '--show-ignore'], { encoding: 'utf8' });
     expect(list.split('\n')).toEqual(expect.arrayContaining(['node_modules/', '.*']));
-    execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', 'no-blobs', '--tokenizer', tokenizer, '--ignore', '*.txt'], { stdio: 'ignore' });
-    const report = execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', '--report', '--domain', 'no-blobs'], { encoding: 'utf8' });
+    execFileSync(
+      process.execPath,
+      [groveBin, '--home', home, 'ingest', folder, '--domain', 'no-blobs', '--tokenizer', tokenizer, '--ignore', '*.txt'],
+      { stdio: 'ignore' },
+    );
+    const report = execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', '--report', '--domain', 'no-blobs'], {
+      encoding: 'utf8',
+    });
     expect(report).toMatch(/^blob\.txt\tskipped {3}ignored by rule/m);
   });
 
   it('says what to do when there is no tokenizer yet', () => {
-    const r = spawnSync(process.execPath, [groveBin, '--home', join(dir, 'empty-home'), 'ingest', folder, '--domain', 'x'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [groveBin, '--home', join(dir, 'empty-home'), 'ingest', folder, '--domain', 'x'], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/No tokenizer at .*grove init.*--tokenizer/);
   });
@@ -65,13 +86,27 @@ describe('grove ingest --report with hostile names and lost text', () => {
     // Text whose apostrophes and quotes are C1 controls (cp1252 once decoded as Latin-1, then saved as UTF-8).
     writeFileSync(join(odd, 'mangled.txt'), 'It\u0092s \u0093free\u0094, isn\u0092t it?\n'.repeat(40));
     // Exit status 3: ingested, but too little text to train on yet (this test is about the report).
-    expect(spawnSync(process.execPath, [groveBin, '--home', home, 'ingest', odd, '--domain', 'odd', '--tokenizer', tokenizer], { stdio: 'ignore' }).status).toBe(3);
-    const report = execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', '--report', '--domain', 'odd'], { encoding: 'utf8' });
+    expect(
+      spawnSync(process.execPath, [groveBin, '--home', home, 'ingest', odd, '--domain', 'odd', '--tokenizer', tokenizer], {
+        stdio: 'ignore',
+      }).status,
+    ).toBe(3);
+    const report = execFileSync(process.execPath, [groveBin, '--home', home, 'ingest', '--report', '--domain', 'odd'], {
+      encoding: 'utf8',
+    });
     expect(report).not.toMatch(/[\r\u202e\u0092]/);
     const rows = report.trimEnd().split('\n');
     expect(rows).toHaveLength(8);
-    expect(rows).toEqual(expect.arrayContaining([expect.stringMatching(/^line\\nbreak\.txt\taccepted/), expect.stringMatching(/^over\\rwrite\.txt\taccepted/), expect.stringMatching(/^evil\\u202egnp\.txt\taccepted/)]));
-    expect(rows.find((r) => r.startsWith('mangled.txt'))).toMatch(/\taccepted .* note: 160 control characters \(.*U\+0092 ×80.*\) were removed; .*encoding/);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^line\\nbreak\.txt\taccepted/),
+        expect.stringMatching(/^over\\rwrite\.txt\taccepted/),
+        expect.stringMatching(/^evil\\u202egnp\.txt\taccepted/),
+      ]),
+    );
+    expect(rows.find((r) => r.startsWith('mangled.txt'))).toMatch(
+      /\taccepted .* note: 160 control characters \(.*U\+0092 ×80.*\) were removed; .*encoding/,
+    );
   });
 });
 
@@ -83,13 +118,20 @@ describe('grove ingest on folders with nothing to train on', () => {
     mkdirSync(junk);
     writeFileSync(join(junk, 'x.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]));
     writeFileSync(join(junk, 'y.txt'), '');
-    for (const [folder, why] of [[empty, /it holds no files/], [junk, /2 files skipped \(1 binary, 1 empty\)\. x\.png: It is a PNG image/]] as const) {
-      const r = spawnSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', 'nothing', '--tokenizer', tokenizer], { encoding: 'utf8' });
+    for (const [folder, why] of [
+      [empty, /it holds no files/],
+      [junk, /2 files skipped \(1 binary, 1 empty\)\. x\.png: It is a PNG image/],
+    ] as const) {
+      const r = spawnSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', 'nothing', '--tokenizer', tokenizer], {
+        encoding: 'utf8',
+      });
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/^grove: Nothing to train on in /m);
       expect(r.stderr).toMatch(why);
       expect(existsSync(join(home, 'domains', 'nothing'))).toBe(false);
-      const report = spawnSync(process.execPath, [groveBin, '--home', home, 'ingest', '--report', '--domain', 'nothing'], { encoding: 'utf8' });
+      const report = spawnSync(process.execPath, [groveBin, '--home', home, 'ingest', '--report', '--domain', 'nothing'], {
+        encoding: 'utf8',
+      });
       expect(report.stderr).toMatch(/No domain "nothing"/);
     }
   });
@@ -100,7 +142,9 @@ describe('grove ingest --domain with a name that is not a name', () => {
     const outside = join(dir, 'outside');
     mkdirSync(outside);
     for (const name of ['../x', `../../${'outside'}/x`, 'a/b', '..', '.hidden', join(outside, 'abs'), 'a\nb', 'x'.repeat(65)]) {
-      const r = spawnSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', name, '--tokenizer', tokenizer], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [groveBin, '--home', home, 'ingest', folder, '--domain', name, '--tokenizer', tokenizer], {
+        encoding: 'utf8',
+      });
       expect(r.status, name).toBe(1);
       expect(r.stderr, name).toMatch(/cannot be a domain name: (use letters, digits|it is 65 characters long)/);
     }

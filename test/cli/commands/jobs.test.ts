@@ -12,7 +12,8 @@ import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
 const home = join(dir, 'home');
-const grove = (...args: string[]) => execFileSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const grove = (...args: string[]) =>
+  execFileSync(process.execPath, [groveBin, '--home', home, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 /** About 20 s of training here: long enough to be killed in the middle, at 50 steps between checkpoints by default. */
 const STEPS = 500;
 
@@ -33,7 +34,11 @@ beforeAll(async () => {
 
 describe('a SIGKILLed CLI', () => {
   it('takes its worker with it; the job is interrupted for every job command, and resumes to the end', async () => {
-    const cli = spawn(process.execPath, [groveBin, '--home', home, 'train', '--model', 'tiny-seed', '--domain', 'poems', '--steps', String(STEPS), '--threads', '1'], { stdio: 'ignore' });
+    const cli = spawn(
+      process.execPath,
+      [groveBin, '--home', home, 'train', '--model', 'tiny-seed', '--domain', 'poems', '--steps', String(STEPS), '--threads', '1'],
+      { stdio: 'ignore' },
+    );
     const runDir = join(home, 'runs', '1');
     // The first checkpoint by steps (a tenth of the run, at least 50); the time rule alone would be 5 minutes away.
     await until('the first checkpoint', () => existsSync(join(runDir, 'checkpoints', 'step-000000050')));
@@ -49,7 +54,11 @@ describe('a SIGKILLed CLI', () => {
     await new Promise((r) => cli.once('exit', r));
     await until('the orphaned worker to exit', () => !processAlive(worker), 30_000);
     // It stopped in the middle (checkpointing where it was), rather than training on to the end unwatched.
-    const last = Math.max(...readdirSync(join(runDir, 'checkpoints')).filter((n) => /^step-\d+$/.test(n)).map((n) => Number(n.slice(5))));
+    const last = Math.max(
+      ...readdirSync(join(runDir, 'checkpoints'))
+        .filter((n) => /^step-\d+$/.test(n))
+        .map((n) => Number(n.slice(5))),
+    );
     expect(last).toBeGreaterThanOrEqual(50);
     expect(last).toBeLessThan(STEPS);
 
@@ -69,7 +78,26 @@ describe('a SIGKILLed CLI', () => {
   }, 240_000);
 
   it('pause and cancel recover a dead owner’s job too', async () => {
-    const cli = spawn(process.execPath, [groveBin, '--home', home, 'train', '--model', 'tiny-seed', '--domain', 'poems', '--steps', String(STEPS), '--threads', '1', '--checkpoint-every', '20'], { stdio: 'ignore' });
+    const cli = spawn(
+      process.execPath,
+      [
+        groveBin,
+        '--home',
+        home,
+        'train',
+        '--model',
+        'tiny-seed',
+        '--domain',
+        'poems',
+        '--steps',
+        String(STEPS),
+        '--threads',
+        '1',
+        '--checkpoint-every',
+        '20',
+      ],
+      { stdio: 'ignore' },
+    );
     const runDir = join(home, 'runs', '2');
     await until('the first checkpoint', () => existsSync(join(runDir, 'checkpoints', 'step-000000020')));
     cli.kill('SIGKILL');

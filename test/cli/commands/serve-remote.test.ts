@@ -29,7 +29,10 @@ async function serve(args: string[]): Promise<ServeProcess> {
 
 describe('grove serve --remote', () => {
   it('refuses a weak token with the reason, before it listens', () => {
-    const r = spawnSync(process.execPath, [groveBin, '--home', home, 'serve', '--remote', '--port', '0', '--token', 'x'], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(process.execPath, [groveBin, '--home', home, 'serve', '--remote', '--port', '0', '--token', 'x'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/carries about 4 bits.*at least 128.*openssl rand -hex 16/);
     expect(r.stdout).not.toMatch(/Open /);
@@ -47,8 +50,40 @@ describe('grove serve --remote', () => {
   });
 
   it.skipIf(!hasOpenssl)('serves HTTPS with --tls-cert/--tls-key and names the roots it was given', async () => {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    const s = await serve(['--remote', '--allow-root', docs, '--allowed-host', 'grove.example.org', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const s = await serve([
+      '--remote',
+      '--allow-root',
+      docs,
+      '--allowed-host',
+      'grove.example.org',
+      '--tls-cert',
+      join(dir, 'cert.pem'),
+      '--tls-key',
+      join(dir, 'key.pem'),
+    ]);
     expect(s.printed()).toContain(`HTTPS with the certificate ${join(dir, 'cert.pem')}`);
     expect(s.printed()).toContain(`must lie inside ${docs}`);
     expect(s.printed()).toMatch(/grove\.example\.org/);
@@ -56,7 +91,16 @@ describe('grove serve --remote', () => {
     expect(url.protocol).toBe('https:');
     const token = /token=([^&]+)/.exec(url.hash)![1]!;
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${url.origin}/api/call/info`, { method: 'POST', ca: readFileSync(join(dir, 'cert.pem')), checkServerIdentity: (_h, peer) => checkServerIdentity('127.0.0.1', peer), headers: { Authorization: `Bearer ${token}` } }, (res) => resolve(res.statusCode ?? 0));
+      const req = request(
+        `${url.origin}/api/call/info`,
+        {
+          method: 'POST',
+          ca: readFileSync(join(dir, 'cert.pem')),
+          checkServerIdentity: (_h, peer) => checkServerIdentity('127.0.0.1', peer),
+          headers: { Authorization: `Bearer ${token}` },
+        },
+        (res) => resolve(res.statusCode ?? 0),
+      );
       req.on('error', reject);
       req.end('{}');
     });

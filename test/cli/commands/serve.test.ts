@@ -27,7 +27,11 @@ beforeAll(async () => {
 afterAll(() => serve?.stop());
 
 async function call<M extends ApiMethodName>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {
-  const res = await fetch(`${origin}/api/call/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(input) });
+  const res = await fetch(`${origin}/api/call/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(input),
+  });
   const envelope = (await res.json()) as { ok: boolean; result?: unknown; error?: { message: string } };
   if (!envelope.ok) throw new Error(envelope.error?.message);
   return envelope.result as ApiOutput<M>;
@@ -79,7 +83,11 @@ describe('grove serve killed', () => {
     const url = new URL(s.openUrl);
     const key = /token=([^&]+)/.exec(url.hash)![1]!;
     // info() asks the inference worker (it starts one) for the runtime's facts.
-    const res = await fetch(`${url.origin}/api/call/info`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` }, body: '{}' });
+    const res = await fetch(`${url.origin}/api/call/info`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
+      body: '{}',
+    });
     expect(((await res.json()) as { ok: boolean }).ok).toBe(true);
     const workers = childrenOf(s.child.pid!);
     expect(workers.length).toBeGreaterThan(0);
@@ -90,7 +98,6 @@ describe('grove serve killed', () => {
     expect(workers.filter(processAlive)).toEqual([]);
   });
 });
-
 
 describe('grove serve and the OpenAI-compatible endpoint', () => {
   it('serves it with --openai, keeps that as the forest’s setting, and stops with --no-openai', async () => {

@@ -73,7 +73,15 @@ afterAll(() => service?.close());
 describe('importAdapter and the export of light experts', { timeout: 240_000 }, () => {
   it('takes a PEFT adapter folder in as a light expert over the seed, which scores as the seed with that adapter', async () => {
     const r = await service.importAdapter({ folder: lawFolder, name: 'law-peft', domain: 'law' });
-    expect(r).toMatchObject({ name: 'law-peft', base: 'seed', domain: 'law', rank: 4, alpha: 8, targets: [...LORA_TARGETS], trainedOn: 'HuggingFaceTB/SmolLM2-135M' });
+    expect(r).toMatchObject({
+      name: 'law-peft',
+      base: 'seed',
+      domain: 'law',
+      rank: 4,
+      alpha: 8,
+      targets: [...LORA_TARGETS],
+      trainedOn: 'HuggingFaceTB/SmolLM2-135M',
+    });
     const seed = row('seed');
     const law = row('law-peft');
     expect(law).toMatchObject({ id: r.modelId, role: 'expert', status: 'ready', light: { baseSha256: seed.weightsSha256, lora } });
@@ -99,7 +107,12 @@ describe('importAdapter and the export of light experts', { timeout: 240_000 }, 
     const job = await exported('law-peft', 'peft', peftOut);
     expect(job, job.error ?? '').toMatchObject({ status: 'done', label: 'Export “law-peft” as peft' });
     // The catalog knows no Hub repository of the seed: the adapter names the seed's store address.
-    expect(JSON.parse(readFileSync(join(peftOut, ADAPTER_CONFIG_FILE), 'utf8'))).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, base_model_name_or_path: seedSha });
+    expect(JSON.parse(readFileSync(join(peftOut, ADAPTER_CONFIG_FILE), 'utf8'))).toMatchObject({
+      peft_type: 'LORA',
+      r: 4,
+      lora_alpha: 8,
+      base_model_name_or_path: seedSha,
+    });
 
     const back = await service.importAdapter({ folder: peftOut, name: 'law-again' });
     expect(back).toMatchObject({ base: 'seed', domain: null, trainedOn: seedSha });
@@ -129,8 +142,13 @@ describe('importAdapter and the export of light experts', { timeout: 240_000 }, 
   it('evaluates and collapses imported light experts as trained ones', async () => {
     const evaluation = await jobSettled(service, (await service.evaluate({ models: ['law-peft'], domains: ['law'] })).id);
     expect(evaluation.status, evaluation.error ?? '').toBe('done');
-    expect((await service.evaluations({})).some((e) => e.spec.kind === 'model' && e.spec.model === 'law-peft' && Number.isFinite(e.perplexity))).toBe(true);
-    const collapse = await jobSettled(service, (await service.collapse({ name: 'law-both', models: ['law-peft', 'law-again'], weighting: { kind: 'uniform' } })).id);
+    expect(
+      (await service.evaluations({})).some((e) => e.spec.kind === 'model' && e.spec.model === 'law-peft' && Number.isFinite(e.perplexity)),
+    ).toBe(true);
+    const collapse = await jobSettled(
+      service,
+      (await service.collapse({ name: 'law-both', models: ['law-peft', 'law-again'], weighting: { kind: 'uniform' } })).id,
+    );
     expect(collapse.status, collapse.error ?? '').toBe('done');
     // The two are the same expert: their average is it, folded into the seed.
     const [collapsed, law] = await storedScores([row('law-both').weightsSha256!, row('law-peft').weightsSha256!]);
@@ -140,21 +158,41 @@ describe('importAdapter and the export of light experts', { timeout: 240_000 }, 
   it('refuses what does not fit, saying why, and stores nothing', async () => {
     const stored = readdirSync(modelsDir(home)).sort();
     const models = (await service.forestSummary({})).models.length;
-    const folder = (name: string, tensors = peftTensors(config, lora, 7), change: Record<string, unknown> = peftSettings) => writePeftFolder(join(dir, `bad-${name}`), tensors, change);
-    const refused = (input: Parameters<GroveService['importAdapter']>[0]) => service.importAdapter(input).then(() => 'imported', (e: unknown) => (e as Error).message);
+    const folder = (name: string, tensors = peftTensors(config, lora, 7), change: Record<string, unknown> = peftSettings) =>
+      writePeftFolder(join(dir, `bad-${name}`), tensors, change);
+    const refused = (input: Parameters<GroveService['importAdapter']>[0]) =>
+      service.importAdapter(input).then(
+        () => 'imported',
+        (e: unknown) => (e as Error).message,
+      );
 
     const wider = parseModelConfig({ ...TINY_CHAT_CONFIG, hiddenSize: 64, numAttentionHeads: 8, numKeyValueHeads: 4 });
-    expect(await refused({ folder: await folder('wider', peftTensors(wider, lora)), name: 'x' })).toMatch(/q_proj input width \(hidden_size\) is 64, the base's is 32\. The adapter was trained on another base than "seed"/);
+    expect(await refused({ folder: await folder('wider', peftTensors(wider, lora)), name: 'x' })).toMatch(
+      /q_proj input width \(hidden_size\) is 64, the base's is 32\. The adapter was trained on another base than "seed"/,
+    );
     const deeper = parseModelConfig({ ...TINY_CHAT_CONFIG, numHiddenLayers: 3 });
-    expect(await refused({ folder: await folder('deeper', peftTensors(deeper, lora)), name: 'x' })).toMatch(/adapts 3 layers \(numbered 0 to 2\), but the base has 2 \(num_hidden_layers\)/);
-    expect(await refused({ folder: await folder('dora', undefined, { ...peftSettings, use_dora: true }), name: 'x' })).toMatch(/it is a DoRA adapter \(use_dora\); Grove computes plain LoRA/);
-    const head = [...peftTensors(config, lora, 7), { name: 'base_model.model.lm_head.lora_A.weight', shape: [4, 32], data: new Float32Array(128) }];
-    expect(await refused({ folder: await folder('head', head), name: 'x' })).toMatch(/lm_head\.lora_A\.weight that are not LoRA factors of a Llama projection/);
+    expect(await refused({ folder: await folder('deeper', peftTensors(deeper, lora)), name: 'x' })).toMatch(
+      /adapts 3 layers \(numbered 0 to 2\), but the base has 2 \(num_hidden_layers\)/,
+    );
+    expect(await refused({ folder: await folder('dora', undefined, { ...peftSettings, use_dora: true }), name: 'x' })).toMatch(
+      /it is a DoRA adapter \(use_dora\); Grove computes plain LoRA/,
+    );
+    const head = [
+      ...peftTensors(config, lora, 7),
+      { name: 'base_model.model.lm_head.lora_A.weight', shape: [4, 32], data: new Float32Array(128) },
+    ];
+    expect(await refused({ folder: await folder('head', head), name: 'x' })).toMatch(
+      /lm_head\.lora_A\.weight that are not LoRA factors of a Llama projection/,
+    );
     expect(await refused({ folder: lawFolder, name: 'law-peft' })).toMatch(/already has a model named "law-peft"/);
-    expect(await refused({ folder: lawFolder, name: 'x', base: 'law-peft' })).toMatch(/"law-peft" is a light expert, itself an adapter over a base; an adapter is added to a full model\. Name the full model it was trained on \(usually the seed, "seed"\)/);
+    expect(await refused({ folder: lawFolder, name: 'x', base: 'law-peft' })).toMatch(
+      /"law-peft" is a light expert, itself an adapter over a base; an adapter is added to a full model\. Name the full model it was trained on \(usually the seed, "seed"\)/,
+    );
     expect(await refused({ folder: lawFolder, name: 'x', base: 'nobody' })).toMatch(/No model "nobody" in this forest/);
     expect(await refused({ folder: lawFolder, name: 'x', domain: 'med' })).toMatch(/No domain "med" in this forest: add its folder first/);
-    expect(await refused({ folder: join(dir, 'nowhere'), name: 'x' })).toMatch(/is not a folder on this machine\. Choose a PEFT adapter folder/);
+    expect(await refused({ folder: join(dir, 'nowhere'), name: 'x' })).toMatch(
+      /is not a folder on this machine\. Choose a PEFT adapter folder/,
+    );
     expect(await refused({ folder: lawFolder, name: '../x' })).toMatch(/name/);
 
     expect(readdirSync(modelsDir(home)).sort()).toEqual(stored);
@@ -162,7 +200,12 @@ describe('importAdapter and the export of light experts', { timeout: 240_000 }, 
   });
 
   it('refuses a PEFT export of a full model at once, with the reason', async () => {
-    await expect(service.exportModel({ model: 'seed', format: 'peft', out: join(dir, 'seed-peft') })).rejects.toMatchObject({ code: 'unsupported', message: expect.stringMatching(/"seed" is a full model: the peft format writes a light expert's adapter/) });
-    await expect(service.exportModel({ model: 'law-both', format: 'peft', out: join(dir, 'both-peft') })).rejects.toMatchObject({ code: 'unsupported' });
+    await expect(service.exportModel({ model: 'seed', format: 'peft', out: join(dir, 'seed-peft') })).rejects.toMatchObject({
+      code: 'unsupported',
+      message: expect.stringMatching(/"seed" is a full model: the peft format writes a light expert's adapter/),
+    });
+    await expect(service.exportModel({ model: 'law-both', format: 'peft', out: join(dir, 'both-peft') })).rejects.toMatchObject({
+      code: 'unsupported',
+    });
   });
 });

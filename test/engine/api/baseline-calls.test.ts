@@ -25,7 +25,10 @@ beforeAll(async () => {
   home = await plantTinyForest(dir);
   service = jobService(home);
   service.onEvent((e) => events.push(e));
-  await ingestDomains(service, dir, { ...LAW_AND_MED, poems: (i: number) => `Poem ${i}: the willow bends, the river runs, and the heron waits by the stone.` });
+  await ingestDomains(service, dir, {
+    ...LAW_AND_MED,
+    poems: (i: number) => `Poem ${i}: the willow bends, the river runs, and the heron waits by the stone.`,
+  });
 });
 afterAll(() => service?.close());
 
@@ -56,7 +59,11 @@ describe('compareWithBaseline', () => {
 
     const verdict = (await service.verdict({}))!;
     expect(verdict).toMatchObject({ baseline: 'baseline', experts: ['law', 'med'], collapsed: 'merged', trainingTokens: expertTokens });
-    expect(verdict.domains.map((d) => [d.domain, d.inDomain])).toEqual([['law', true], ['med', true], ['poems', false]]);
+    expect(verdict.domains.map((d) => [d.domain, d.inDomain])).toEqual([
+      ['law', true],
+      ['med', true],
+      ['poems', false],
+    ]);
     const scores = (await service.evaluations({})).filter((e) => e.split === 'test');
     for (const d of verdict.domains) {
       const baseline = scores.find((e) => e.domain === d.domain && e.spec.kind === 'model' && e.spec.model === 'baseline')!.perplexity;

@@ -25,7 +25,11 @@ let service: GroveService;
 beforeAll(async () => {
   assertBuilt();
   forest = await writeTinyForest(dir, ['law', 'med']);
-  service = new GroveService({ forestHome: forest.home, transport: 'http', inference: nodeInferLauncher(join(repoRoot, 'out/node/infer-worker.js')) });
+  service = new GroveService({
+    forestHome: forest.home,
+    transport: 'http',
+    inference: nodeInferLauncher(join(repoRoot, 'out/node/infer-worker.js')),
+  });
 });
 afterAll(() => service?.close());
 
@@ -57,7 +61,12 @@ const greedy = { temperature: 0, repetitionPenalty: 1 };
 
 describe('chat through GroveService and the inference worker', () => {
   it('streams a reply of the forest’s experts and saves the chat with its mix and posterior', async () => {
-    const { sent, tokens, done } = await send({ text: 'The forest grows one expert', mix: { kind: 'auto' }, sampling: greedy, maxTokens: 12 });
+    const { sent, tokens, done } = await send({
+      text: 'The forest grows one expert',
+      mix: { kind: 'auto' },
+      sampling: greedy,
+      maxTokens: 12,
+    });
     expect(tokens.length).toBeGreaterThan(0);
     expect(tokens.map((t) => t.text).join('')).toBe(done.content);
     for (const t of tokens) {
@@ -76,7 +85,14 @@ describe('chat through GroveService and the inference worker', () => {
     ]);
     const saved = chat.messages[1]!;
     expect(saved).toMatchObject({ content: done.content, posterior: done.posterior, finish: done.finish, error: null, streaming: false });
-    expect(saved.settings).toMatchObject({ mix: { kind: 'auto' }, models: ['law', 'med'], prior: 'uniform', maxTokens: 12, quant: 'f32', sampling: { temperature: 0, topK: 40, topP: 0.95, repetitionPenalty: 1, seed: 0 } });
+    expect(saved.settings).toMatchObject({
+      mix: { kind: 'auto' },
+      models: ['law', 'med'],
+      prior: 'uniform',
+      maxTokens: 12,
+      quant: 'f32',
+      sampling: { temperature: 0, topK: 40, topP: 0.95, repetitionPenalty: 1, seed: 0 },
+    });
     // The pieces as they streamed, with their weights (4 decimals), for colouring the reply after a reload.
     expect(saved.pieces?.map((p) => p.text)).toEqual(tokens.map((t) => t.text));
     saved.pieces!.forEach((p, i) => tokens[i]!.weights.forEach((w, j) => expect(p.weights[j]).toBeCloseTo(w.weight, 4)));
@@ -103,7 +119,13 @@ describe('chat through GroveService and the inference worker', () => {
     expect((await service.chat({ chatId: a.sent.chatId })).messages[1]!.settings).toMatchObject({ prior: 'mix' });
 
     const catalog2 = Catalog.open(catalogPath(forest.home));
-    savePrior(catalog2, { forestId: forest.forestId, target: `chat:${a.sent.chatId}`, modelIds: [law!.id, med!.id], weights: [0.2, 0.8], sequences: 10 });
+    savePrior(catalog2, {
+      forestId: forest.forestId,
+      target: `chat:${a.sent.chatId}`,
+      modelIds: [law!.id, med!.id],
+      weights: [0.2, 0.8],
+      sequences: 10,
+    });
     catalog2.close();
     const b = await send({ chatId: a.sent.chatId, text: 'again', sampling: greedy, maxTokens: 3 });
     expect((await service.chat({ chatId: a.sent.chatId })).messages.at(-1)!.settings).toMatchObject({ prior: `chat:${a.sent.chatId}` });
@@ -126,7 +148,9 @@ describe('chat through GroveService and the inference worker', () => {
     expect((await service.chat({ chatId: sent.chatId })).messages[1]!.settings).toMatchObject({ quant: '8', models: ['law', 'med'] });
     // The experts ran on quantized weights, made once beside each one's safetensors.
     const store = modelsDir(forest.home);
-    const quantFiles = readdirSync(store).flatMap((entry) => readdirSync(join(store, entry)).filter((f) => /^grove-quant-q8_0-[0-9a-f]{16}\.bin$/.test(f)));
+    const quantFiles = readdirSync(store).flatMap((entry) =>
+      readdirSync(join(store, entry)).filter((f) => /^grove-quant-q8_0-[0-9a-f]{16}\.bin$/.test(f)),
+    );
     expect(quantFiles).toHaveLength(2);
 
     let id: number | undefined;
@@ -139,8 +163,14 @@ describe('chat through GroveService and the inference worker', () => {
 
   it('refuses an unknown model or chat before writing anything', async () => {
     const before = (await service.chats()).length;
-    await expect(service.sendMessage({ text: 'hi', mix: { kind: 'model', model: 'nope' } })).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/No model named "nope"/) });
-    await expect(service.sendMessage({ chatId: 9999, text: 'hi' })).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/no chat 9999/) });
+    await expect(service.sendMessage({ text: 'hi', mix: { kind: 'model', model: 'nope' } })).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringMatching(/No model named "nope"/),
+    });
+    await expect(service.sendMessage({ chatId: 9999, text: 'hi' })).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringMatching(/no chat 9999/),
+    });
     expect((await service.chats()).length).toBe(before);
   });
 
@@ -171,7 +201,9 @@ describe('chat through GroveService and the inference worker', () => {
   });
 
   it('fails the reply clearly when the worker is killed, and the next message starts a fresh worker', async () => {
-    const crashed = await send({ text: 'Crash', sampling: { temperature: 1, topK: 0, topP: 1 }, maxTokens: 1500 }, () => service.inferenceHost!.killWorker());
+    const crashed = await send({ text: 'Crash', sampling: { temperature: 1, topK: 0, topP: 1 }, maxTokens: 1500 }, () =>
+      service.inferenceHost!.killWorker(),
+    );
     expect(crashed.done.finish).toBe('error');
     expect(crashed.done.error).toMatch(/inference worker was killed \(SIGKILL\) during this reply\. Send the message again/);
     const saved = (await service.chat({ chatId: crashed.sent.chatId })).messages[1]!;

@@ -5,7 +5,12 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { curatedEstimate, ESTIMATE_TEXT_BYTES, machineTrainingSpeed, REFERENCE_FLOPS_PER_CORE } from '../../../src/engine/api/curated-estimate';
+import {
+  curatedEstimate,
+  ESTIMATE_TEXT_BYTES,
+  machineTrainingSpeed,
+  REFERENCE_FLOPS_PER_CORE,
+} from '../../../src/engine/api/curated-estimate';
 import { Catalog } from '../../../src/engine/catalog/catalog';
 import { catalogPath } from '../../../src/engine/home';
 import { CURATED_MODELS, curatedConfig, curatedModel } from '../../../src/engine/hub/curated';
@@ -19,7 +24,19 @@ const roomy = { totalBytes: 64e9, availableBytes: 32e9 };
 const smol = curatedModel('HuggingFaceTB/SmolLM2-135M')!;
 
 function measured(flopsPerSecond: number, measuredAt: string): MeasuredSpeed {
-  return { architecture: '{}', batchSize: 8, microBatches: 1, contextLength: 256, threads: 0, device: 'cpu', kind: 'full', flopsPerSecond, tokensPerSecond: 1, steps: 3, measuredAt };
+  return {
+    architecture: '{}',
+    batchSize: 8,
+    microBatches: 1,
+    contextLength: 256,
+    threads: 0,
+    device: 'cpu',
+    kind: 'full',
+    flopsPerSecond,
+    tokensPerSecond: 1,
+    steps: 3,
+    measuredAt,
+  };
 }
 
 describe('curated model estimates', () => {
@@ -30,13 +47,21 @@ describe('curated model estimates', () => {
     expect(speed).toEqual({ kind: 'reference', flopsPerSecond: REFERENCE_FLOPS_PER_CORE * availableParallelism(), samples: 0 });
     const e = curatedEstimate(smol, speed, roomy);
     // 1 MB at 4 bytes a token; the default budget is two passes over the 90 % training share, 8 x 256 tokens a step.
-    expect(e).toMatchObject({ textBytes: ESTIMATE_TEXT_BYTES, tokens: 250_000, steps: Math.ceil((2 * 225_000) / (8 * 256)), kind: 'full', fits: 'comfortable' });
+    expect(e).toMatchObject({
+      textBytes: ESTIMATE_TEXT_BYTES,
+      tokens: 250_000,
+      steps: Math.ceil((2 * 225_000) / (8 * 256)),
+      kind: 'full',
+      fits: 'comfortable',
+    });
     const flops = e.steps * 8 * 256 * trainingFlopsPerToken({ config: curatedConfig(smol), contextLength: 256 });
     expect(e.seconds).toBeCloseTo(flops / speed.flopsPerSecond, 6);
     // The calibrated peaks of a pretrained 135M seed's settings: 8 x 256 tokens in 4 micro-batches, rank 16 on every projection.
     const shape = { config: curatedConfig(smol), batchSize: 8, microBatches: 4, contextLength: 256 };
     expect(e.fullTrainMemoryBytes).toBe(Math.round(trainingMemory(shape).peakBytes));
-    expect(e.lightTrainMemoryBytes).toBe(Math.round(trainingMemory({ ...shape, lora: { rank: 16, alpha: 32, targets: [...LORA_TARGETS] } }).peakBytes));
+    expect(e.lightTrainMemoryBytes).toBe(
+      Math.round(trainingMemory({ ...shape, lora: { rank: 16, alpha: 32, targets: [...LORA_TARGETS] } }).peakBytes),
+    );
     expect(e.fullTrainMemoryBytes / 1e9).toBeGreaterThan(4);
     // Float32 weights (538 MB), a 2,048-token KV cache (94 MB) and the runtime.
     expect(e.chatMemoryBytes / 1e6).toBeGreaterThan(700);
@@ -58,7 +83,11 @@ describe('curated model estimates', () => {
   it('takes the median of the measurements kept in the home once there are some', async () => {
     const home = join(dir, 'measured');
     const catalog = Catalog.open(catalogPath(home));
-    await recordMeasuredSpeeds(home, [measured(60e9, '2026-01-01T00:00:00Z'), { ...measured(90e9, '2026-01-02T00:00:00Z'), kind: 'light' }, { ...measured(70e9, '2026-01-03T00:00:00Z'), batchSize: 4 }]);
+    await recordMeasuredSpeeds(home, [
+      measured(60e9, '2026-01-01T00:00:00Z'),
+      { ...measured(90e9, '2026-01-02T00:00:00Z'), kind: 'light' },
+      { ...measured(70e9, '2026-01-03T00:00:00Z'), batchSize: 4 },
+    ]);
     const speed = machineTrainingSpeed(catalog, home);
     expect(speed).toEqual({ kind: 'measured', flopsPerSecond: 70e9, samples: 3 });
     // Bigger models take longer, in proportion to their FLOPs per token.

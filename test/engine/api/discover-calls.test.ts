@@ -51,15 +51,37 @@ describe('domain discovery through the service', () => {
 
   it('refuses a cluster in two domains, a name twice and a cluster that does not exist, queueing nothing', async () => {
     const before = (await service.jobs({})).length;
-    await expect(service.growDiscovered({ folder, domains: [{ name: 'a', clusters: [0, 1] }, { name: 'b', clusters: [1] }] })).rejects.toThrow(/Cluster 2 is in two domains \("a" and "b"\)/);
-    await expect(service.growDiscovered({ folder, domains: [{ name: 'a', clusters: [0] }, { name: 'a', clusters: [1] }] })).rejects.toThrow(/"a" is given to two domains/);
-    await expect(service.growDiscovered({ folder, domains: [{ name: 'a', clusters: [3] }] })).rejects.toThrow(/There is no cluster 4: the discovery found 3/);
+    await expect(
+      service.growDiscovered({
+        folder,
+        domains: [
+          { name: 'a', clusters: [0, 1] },
+          { name: 'b', clusters: [1] },
+        ],
+      }),
+    ).rejects.toThrow(/Cluster 2 is in two domains \("a" and "b"\)/);
+    await expect(
+      service.growDiscovered({
+        folder,
+        domains: [
+          { name: 'a', clusters: [0] },
+          { name: 'a', clusters: [1] },
+        ],
+      }),
+    ).rejects.toThrow(/"a" is given to two domains/);
+    await expect(service.growDiscovered({ folder, domains: [{ name: 'a', clusters: [3] }] })).rejects.toThrow(
+      /There is no cluster 4: the discovery found 3/,
+    );
     expect((await service.jobs({})).length).toBe(before);
   });
 
   it('merges the first two clusters into one named domain, drops the third, and grows one expert on it', async () => {
     const merged = [...kindsOf(0), ...kindsOf(1)];
-    const jobs = await service.growDiscovered({ folder, domains: [{ name: 'merged', clusters: [0, 1] }], expert: { init: 'seed', budget: { steps: 2 }, threads: 1 } });
+    const jobs = await service.growDiscovered({
+      folder,
+      domains: [{ name: 'merged', clusters: [0, 1] }],
+      expert: { init: 'seed', budget: { steps: 2 }, threads: 1 },
+    });
     expect(jobs).toHaveLength(1);
     expect(await jobSettled(service, jobs[0]!.id)).toMatchObject({ status: 'done' });
     const expertJob = (await service.jobs({})).find((j) => j.kind === 'expert' && j.id > jobs[0]!.id)!;
@@ -68,7 +90,9 @@ describe('domain discovery through the service', () => {
     const accepted = report.documents.filter((d) => d.status === 'accepted').map((d) => d.path.split('-')[0]!);
     expect(accepted).toHaveLength(16);
     expect(new Set(accepted)).toEqual(new Set(merged));
-    const ingest = JSON.parse(readFileSync(join(home, 'domains', 'merged', 'report.json'), 'utf8')) as { processed: { extracted: number; reused: number } };
+    const ingest = JSON.parse(readFileSync(join(home, 'domains', 'merged', 'report.json'), 'utf8')) as {
+      processed: { extracted: number; reused: number };
+    };
     expect(ingest.processed).toMatchObject({ extracted: 0, reused: 16 });
     const summary = await service.forestSummary({});
     expect(summary.domains.map((d) => d.name)).toEqual(['merged']);

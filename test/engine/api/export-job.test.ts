@@ -19,9 +19,25 @@ let service: GroveService;
 beforeAll(async () => {
   assertBuilt();
   const tokenizer = await writeTestTokenizer(dir, 320);
-  await writeTestModel(join(dir, 'tiny-seed'), { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true }, { tokenizer });
+  await writeTestModel(
+    join(dir, 'tiny-seed'),
+    {
+      architecture: 'LlamaForCausalLM',
+      vocabSize: 320,
+      hiddenSize: 32,
+      intermediateSize: 64,
+      numHiddenLayers: 1,
+      numAttentionHeads: 2,
+      tieWordEmbeddings: true,
+    },
+    { tokenizer },
+  );
   await initForestFromModel(home, join(dir, 'tiny-seed'));
-  service = new GroveService({ forestHome: home, transport: 'http', workers: nodeWorkerLauncher(join(repoRoot, 'out/node/job-worker.js')) });
+  service = new GroveService({
+    forestHome: home,
+    transport: 'http',
+    workers: nodeWorkerLauncher(join(repoRoot, 'out/node/job-worker.js')),
+  });
 });
 afterAll(async () => {
   service?.close();
@@ -58,7 +74,9 @@ describe('GroveService.exportModel', () => {
   });
 
   it('refuses an unknown model and a relative destination at once', async () => {
-    await expect(service.exportModel({ model: 'no-such-model', format: 'hf', out: join(dir, 'x') })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(service.exportModel({ model: 'no-such-model', format: 'hf', out: join(dir, 'x') })).rejects.toMatchObject({
+      code: 'not_found',
+    });
     await expect(service.exportModel({ model: 'tiny-seed', format: 'hf', out: 'relative/x' })).rejects.toMatchObject({ code: 'bad_input' });
     expect(existsSync(join(dir, 'x'))).toBe(false);
   });

@@ -68,11 +68,22 @@ describe('trainExpert', () => {
     expect(lineageOf('law')).toEqual([{ name: 'seed', weight: 1 }]);
 
     const [run] = await service.runs({});
-    expect(run).toMatchObject({ id: job.runId, modelName: 'law', domain: 'law', status: 'done', step: 6, totalSteps: 6, device: 'cpu', jobId: job.id });
+    expect(run).toMatchObject({
+      id: job.runId,
+      modelName: 'law',
+      domain: 'law',
+      status: 'done',
+      step: 6,
+      totalSteps: 6,
+      device: 'cpu',
+      jobId: job.id,
+    });
     const { points } = await service.runMetrics({ runId: job.runId! });
     expect(points.filter((p) => p.split === 'train').map((p) => p.step)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(points.some((p) => p.split === 'valid')).toBe(true);
-    const progress = events.filter((e): e is Extract<GroveEvent, { type: 'train.progress' }> => e.type === 'train.progress' && e.runId === job.runId);
+    const progress = events.filter(
+      (e): e is Extract<GroveEvent, { type: 'train.progress' }> => e.type === 'train.progress' && e.runId === job.runId,
+    );
     expect(progress.map((e) => e.progress.step)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
@@ -81,7 +92,10 @@ describe('trainExpert', () => {
     expect(med.status, med.error ?? '').toBe('done');
     expect(lineageOf('med')).toEqual([{ name: 'law', weight: 1 }]); // one expert to choose from: a copy of it
     // Two experts: the init is their average, weighted by the new domain's posterior (top-2).
-    const law2 = await jobSettled(service, (await service.trainExpert({ domain: 'law2', name: 'lease', budget: { steps: 3 }, topK: 2 })).id);
+    const law2 = await jobSettled(
+      service,
+      (await service.trainExpert({ domain: 'law2', name: 'lease', budget: { steps: 3 }, topK: 2 })).id,
+    );
     expect(law2.status, law2.error ?? '').toBe('done');
     const parents = lineageOf('lease');
     expect(parents.map((p) => p.name).sort()).toEqual(['law', 'med']);
@@ -166,17 +180,48 @@ describe('estimatePrior, evaluate, collapse', () => {
   });
 
   it('collapses experts with posterior, manual and uniform weights into new models with lineage', async () => {
-    const posterior = await jobSettled(service, (await service.collapse({ name: 'one', models: ['law', 'med'], weighting: { kind: 'posterior', target: 'domain:law' } })).id);
+    const posterior = await jobSettled(
+      service,
+      (await service.collapse({ name: 'one', models: ['law', 'med'], weighting: { kind: 'posterior', target: 'domain:law' } })).id,
+    );
     expect(posterior.status, posterior.error ?? '').toBe('done');
     const prior = (await service.priors({})).find((p) => p.target === 'domain:law')!;
-    expect(lineageOf('one').sort((a, b) => a.name.localeCompare(b.name)).map((p) => p.weight)).toEqual(prior.weights.map((w) => w.weight));
-    const manual = await jobSettled(service, (await service.collapse({ name: 'two', models: ['law', 'med'], weighting: { kind: 'manual', weights: { law: 3, med: 1 } } })).id);
+    expect(
+      lineageOf('one')
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((p) => p.weight),
+    ).toEqual(prior.weights.map((w) => w.weight));
+    const manual = await jobSettled(
+      service,
+      (await service.collapse({ name: 'two', models: ['law', 'med'], weighting: { kind: 'manual', weights: { law: 3, med: 1 } } })).id,
+    );
     expect(manual.status, manual.error ?? '').toBe('done');
-    expect(lineageOf('two')).toEqual([{ name: 'law', weight: 0.75 }, { name: 'med', weight: 0.25 }]);
-    expect((await jobSettled(service, (await service.collapse({ name: 'three', models: ['law', 'med', 'lease'], weighting: { kind: 'uniform' } })).id)).status).toBe('done');
+    expect(lineageOf('two')).toEqual([
+      { name: 'law', weight: 0.75 },
+      { name: 'med', weight: 0.25 },
+    ]);
+    expect(
+      (
+        await jobSettled(
+          service,
+          (await service.collapse({ name: 'three', models: ['law', 'med', 'lease'], weighting: { kind: 'uniform' } })).id,
+        )
+      ).status,
+    ).toBe('done');
     expect(lineageOf('three').map((p) => p.weight)).toEqual([1 / 3, 1 / 3, 1 / 3].map((w) => expect.closeTo(w, 9)));
     expect((await service.forestSummary({})).models.find((m) => m.name === 'two')).toMatchObject({ role: 'collapsed' });
-    const ties = await jobSettled(service, (await service.collapse({ name: 'four', models: ['law', 'med'], weighting: { kind: 'uniform' }, method: 'ties', settings: { density: 0.5 } })).id);
+    const ties = await jobSettled(
+      service,
+      (
+        await service.collapse({
+          name: 'four',
+          models: ['law', 'med'],
+          weighting: { kind: 'uniform' },
+          method: 'ties',
+          settings: { density: 0.5 },
+        })
+      ).id,
+    );
     expect(ties.status, ties.error ?? '').toBe('done');
     // How each collapse was made, kept with the model for the heatmap and grove eval.
     const made = Object.fromEntries((await service.forestSummary({})).models.map((m) => [m.name, m.collapse ?? null]));
@@ -188,7 +233,9 @@ describe('estimatePrior, evaluate, collapse', () => {
       law: null,
     });
     await expect(service.collapse({ name: 'two', weighting: { kind: 'uniform' } })).rejects.toThrow(/already has a model named "two"/);
-    await expect(service.collapse({ name: 'x', models: ['law', 'med'], weighting: { kind: 'manual', weights: { nobody: 1 } } })).rejects.toThrow(/nobody, which is not among/);
+    await expect(
+      service.collapse({ name: 'x', models: ['law', 'med'], weighting: { kind: 'manual', weights: { nobody: 1 } } }),
+    ).rejects.toThrow(/nobody, which is not among/);
   });
 });
 

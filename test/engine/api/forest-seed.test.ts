@@ -61,7 +61,9 @@ describe('createSampleForest', () => {
     const catalog = Catalog.open(catalogPath(home));
     try {
       const forestId = catalog.forest()!.id;
-      const models = catalog.models(forestId).map((m) => ({ ...m, status: modelById(catalog, m.id).status, t: modelById(catalog, m.id).tokenizerSha256 }));
+      const models = catalog
+        .models(forestId)
+        .map((m) => ({ ...m, status: modelById(catalog, m.id).status, t: modelById(catalog, m.id).tokenizerSha256 }));
       expect(models.map((m) => [m.name, m.role, m.status])).toEqual([
         ['seed', 'seed', 'ready'],
         ['humor', 'expert', 'ready'],
@@ -92,13 +94,26 @@ describe('createForest', () => {
   it('trains a tokenizer and a seed on the person’s folders for a step budget', async () => {
     const home = join(dir, 'own');
     const service = open(home);
-    const recipes = writeDomainFolder(dir, 'recipes', (i) => `Recipe ${i}: simmer the onions with thyme, then add the beans and a cup of stock.`);
+    const recipes = writeDomainFolder(
+      dir,
+      'recipes',
+      (i) => `Recipe ${i}: simmer the onions with thyme, then add the beans and a cup of stock.`,
+    );
     const notes = writeDomainFolder(dir, 'notes', (i) => `Meeting ${i}: we agreed to ship the release on Friday after the last review.`);
     await expect(service.createForest({ domains: [{ name: 'recipes', folder: join(dir, 'nope') }] })).rejects.toThrow(/is not a folder/);
     // A third folder with nothing to train on is left out of the seed, and is no domain of the forest.
     const blank = join(dir, 'blank');
     mkdirSync(blank);
-    const job = await service.createForest({ domains: [{ name: 'recipes', folder: recipes }, { name: 'notes', folder: notes }, { name: 'blank', folder: blank }], shape: 'micro', vocabSize: 400, budget: { steps: 5 } });
+    const job = await service.createForest({
+      domains: [
+        { name: 'recipes', folder: recipes },
+        { name: 'notes', folder: notes },
+        { name: 'blank', folder: blank },
+      ],
+      shape: 'micro',
+      vocabSize: 400,
+      budget: { steps: 5 },
+    });
     const done = await jobSettled(service, job.id);
     expect(done, done.error ?? '').toMatchObject({ status: 'done' });
     expect((await service.forestSummary({})).domains.map((d) => d.name).sort()).toEqual(['notes', 'recipes']);

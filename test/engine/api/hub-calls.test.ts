@@ -22,7 +22,11 @@ let hub: HubServer;
 const services: GroveService[] = [];
 
 function service(home: string): GroveService {
-  const s = new GroveService({ forestHome: home, transport: 'http', workers: nodeWorkerLauncher(join(repoRoot, 'out/node/job-worker.js')) });
+  const s = new GroveService({
+    forestHome: home,
+    transport: 'http',
+    workers: nodeWorkerLauncher(join(repoRoot, 'out/node/job-worker.js')),
+  });
   services.push(s);
   return s;
 }
@@ -65,7 +69,11 @@ afterAll(async () => {
 describe('GroveService hub calls', () => {
   it('lists the curated models with their sizes', async () => {
     const list = await service(join(dir, 'home-list')).curatedModels();
-    expect(list.find((m) => m.repoId === 'HuggingFaceTB/SmolLM2-135M-Instruct')).toMatchObject({ kind: 'instruct', family: 'llama', gated: false });
+    expect(list.find((m) => m.repoId === 'HuggingFaceTB/SmolLM2-135M-Instruct')).toMatchObject({
+      kind: 'instruct',
+      family: 'llama',
+      gated: false,
+    });
     expect(list.every((m) => m.parameters > 0 && m.downloadBytes > 0)).toBe(true);
   });
 
@@ -88,7 +96,10 @@ describe('GroveService hub calls', () => {
     stored.close();
     expect(payload).not.toContain('hf_secret');
     // One seed per forest: a second plant is refused at once.
-    await expect(s.downloadModel({ repo: 'grove-test/Tiny-Instruct', asSeed: true })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/already holds forest/) });
+    await expect(s.downloadModel({ repo: 'grove-test/Tiny-Instruct', asSeed: true })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/already holds forest/),
+    });
   });
 
   it('fails a download of a repository the Hub does not have with the Hub’s reason', async () => {
@@ -104,14 +115,19 @@ describe('GroveService hub calls', () => {
     const views = await track(s, () => s.importSeed({ folder: join(dir, 'src-tiny'), name: 'tiny' }));
     expect(views.at(-1)).toMatchObject({ kind: 'import-seed', status: 'done' });
     expect((await s.forestSummary()).models).toMatchObject([{ name: 'tiny', role: 'seed' }]);
-    expect(readFileSync(join(forestTokenizerDir(home), 'tokenizer.json'), 'utf8')).toBe(readFileSync(join(dir, 'src-tiny', 'tokenizer.json'), 'utf8'));
+    expect(readFileSync(join(forestTokenizerDir(home), 'tokenizer.json'), 'utf8')).toBe(
+      readFileSync(join(dir, 'src-tiny', 'tokenizer.json'), 'utf8'),
+    );
     await expect(s.importSeed({ folder: join(dir, 'src-tiny') })).rejects.toMatchObject({ code: 'conflict' });
   });
 
   it('refuses a missing folder and an unsupported architecture before queueing anything', async () => {
     await writeTinyModel(join(dir, 'src-bert'), { architectures: ['BertForMaskedLM'] });
     const s = service(join(dir, 'home-refused'));
-    await expect(s.importSeed({ folder: join(dir, 'nowhere') })).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('is not a folder on this machine') });
+    await expect(s.importSeed({ folder: join(dir, 'nowhere') })).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringContaining('is not a folder on this machine'),
+    });
     await expect(s.importSeed({ folder: join(dir, 'src-bert') })).rejects.toThrow(/BertForMaskedLM/);
     expect(await s.jobs()).toEqual([]);
   });

@@ -26,7 +26,10 @@ describe('addDomain with nothing to train on', () => {
     mkdirSync(join(junk, 'sub'), { recursive: true });
     writeFileSync(join(junk, 'photo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13]));
     writeFileSync(join(junk, 'sub', 'blank.md'), '\n\n   \n');
-    for (const [folder, why] of [[empty, /it holds no files/], [junk, /2 files skipped \(1 binary, 1 empty\)/]] as const) {
+    for (const [folder, why] of [
+      [empty, /it holds no files/],
+      [junk, /2 files skipped \(1 binary, 1 empty\)/],
+    ] as const) {
       const job = await jobSettled(service, (await service.addDomain({ folder, domain: 'nothing' })).id);
       expect(job.status).toBe('failed');
       expect(job.error).toMatch(/^Nothing to train on in /);

@@ -61,13 +61,21 @@ async function branchOf(name: string) {
   }
   const config = parseModelConfig(JSON.parse(row(name).architectureJson));
   const read = (n: string) => readPeftAdapterFor(storedModelFolder(home, row(n).weightsSha256!), config, n);
-  return { config, child: await read(name), parents: await Promise.all(parents.map(async (p) => ({ adapter: await read(p.name), weight: p.weight, label: p.name }))) };
+  return {
+    config,
+    child: await read(name),
+    parents: await Promise.all(parents.map(async (p) => ({ adapter: await read(p.name), weight: p.weight, label: p.name }))),
+  };
 }
 
 describe('light experts', () => {
   it('refuses the SVD start where there are no light parents to average: from the seed, or before any light expert', async () => {
-    await expect(service.trainExpert({ domain: 'law', init: 'seed', light: { rank: 4, start: 'svd' } })).rejects.toThrow(/a branch from the seed alone \(--init seed\) has none: leave out the SVD start/);
-    await expect(service.trainExpert({ domain: 'law', light: { rank: 4, start: 'svd' } })).rejects.toThrow(/this forest has no light experts over seed yet: leave out the SVD start/);
+    await expect(service.trainExpert({ domain: 'law', init: 'seed', light: { rank: 4, start: 'svd' } })).rejects.toThrow(
+      /a branch from the seed alone \(--init seed\) has none: leave out the SVD start/,
+    );
+    await expect(service.trainExpert({ domain: 'law', light: { rank: 4, start: 'svd' } })).rejects.toThrow(
+      /this forest has no light experts over seed yet: leave out the SVD start/,
+    );
     expect((await service.forestSummary({})).models.map((m) => m.name)).toEqual(['seed']);
   });
 
@@ -80,7 +88,13 @@ describe('light experts', () => {
     expect(done, done.error ?? '').toMatchObject({ status: 'done', done: 6, total: 6 });
 
     const law = row('law');
-    expect(law).toMatchObject({ status: 'ready', light: { baseSha256: seed.weightsSha256, lora: { rank: 4, alpha: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] } } });
+    expect(law).toMatchObject({
+      status: 'ready',
+      light: {
+        baseSha256: seed.weightsSha256,
+        lora: { rank: 4, alpha: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
+      },
+    });
     const folder = storedModelFolder(home, law.weightsSha256!);
     const config = JSON.parse(readFileSync(join(folder, ADAPTER_CONFIG_FILE), 'utf8')) as Record<string, unknown>;
     expect(config).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8, base_model_name_or_path: seed.weightsSha256 });
@@ -95,7 +109,10 @@ describe('light experts', () => {
   });
 
   it('branches a light expert from the seed alone, then trains it further with pause and resume', async () => {
-    const branched = await jobSettled(service, (await service.trainExpert({ domain: 'med', init: 'seed', light: { rank: 2, targets: ['q_proj', 'v_proj'] }, branchOnly: true })).id);
+    const branched = await jobSettled(
+      service,
+      (await service.trainExpert({ domain: 'med', init: 'seed', light: { rank: 2, targets: ['q_proj', 'v_proj'] }, branchOnly: true })).id,
+    );
     expect(branched.status, branched.error ?? '').toBe('done');
     const init = row('med');
     expect(init).toMatchObject({ status: 'training', light: { lora: { rank: 2, alpha: 4, targets: ['q_proj', 'v_proj'] } } });
@@ -119,15 +136,26 @@ describe('light experts', () => {
   });
 
   it('branches a light expert from the posterior over the light experts, exactly (their adapters side by side), and evaluates the light forest', async () => {
-    const job = await jobSettled(service, (await service.trainExpert({ domain: 'law', name: 'lease', light: { rank: 4 }, topK: 2, budget: { steps: 2 } })).id);
+    const job = await jobSettled(
+      service,
+      (await service.trainExpert({ domain: 'law', name: 'lease', light: { rank: 4 }, topK: 2, budget: { steps: 2 } })).id,
+    );
     expect(job.status, job.error ?? '').toBe('done');
     const catalog = Catalog.open(catalogPath(home));
     try {
       const lease = modelById(catalog, row('lease').id);
-      expect(parentsOf(catalog, lease.id).map((p) => p.name).sort()).toEqual(['law', 'med']);
+      expect(
+        parentsOf(catalog, lease.id)
+          .map((p) => p.name)
+          .sort(),
+      ).toEqual(['law', 'med']);
       // Rank 4 on every projection plus rank 2 on q and v: one adapter of rank 6 on the union of their targets,
       // at the asked scale alpha / r = 8 / 4 (alpha 12 at rank 6), the start recorded as exact.
-      expect(lease.light?.lora).toEqual({ rank: 6, alpha: 12, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] });
+      expect(lease.light?.lora).toEqual({
+        rank: 6,
+        alpha: 12,
+        targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'],
+      });
       expect(lease.light?.start).toEqual({ start: 'exact', rank: 6 });
     } finally {
       catalog.close();
@@ -142,34 +170,43 @@ describe('light experts', () => {
     expect(Number.isFinite(law.perplexity) && Number.isFinite(ensemble.perplexity)).toBe(true);
   });
 
-  it.skipIf(!torchAvailable)('branches with the SVD start: the stored adapter is the best rank-r approximation of the parents\' average (torch SVD), its error recorded', async () => {
-    const job = await jobSettled(service, (await service.trainExpert({ domain: 'med', name: 'med-svd', light: { rank: 3, start: 'svd' }, topK: 2, branchOnly: true })).id);
-    expect(job.status, job.error ?? '').toBe('done');
-    const { config, child, parents } = await branchOf('med-svd');
-    expect(parents).toHaveLength(2);
-    expect(child.lora).toMatchObject({ rank: 3, alpha: 6 });
-    const projections = adaptedProjections(config, child.lora.targets);
-    const dense = projections.map((p) => denseDelta(parents, p.projection, p.out, p.in));
-    const refs = torchTruncatedSvd(projections.map((p, i) => ({ rows: p.out, cols: p.in, data: dense[i]!, rank: 3 })));
-    let dropped = 0;
-    let total = 0;
-    projections.forEach((p, i) => {
-      const approx = adapterDelta(child, p.projection, p.out, p.in);
-      expect(relativeMaxDiff(approx, refs[i]!.truncated), p.projection).toBeLessThan(1e-5);
-      dropped += frobenius(dense[i]!.map((x, j) => x - approx[j]!)) ** 2;
-      total += frobenius(dense[i]!) ** 2;
-    });
-    // Parents of rank 4 + 2 or more cut to rank 3 (a few steps of training leave little past the first
-    // directions, so the error is small here but not 0): the error recorded for grove show is the measured one.
-    expect(parents.reduce((n, p) => n + p.adapter.lora.rank, 0)).toBeGreaterThan(3);
-    const start = row('med-svd').light?.start;
-    expect(start).toMatchObject({ start: 'svd', rank: 3 });
-    expect(Math.abs((start?.start === 'svd' ? start.relativeError : NaN) - Math.sqrt(dropped / total))).toBeLessThan(1e-5);
-    expect(row('med-svd').light?.lora).toEqual(child.lora);
-  });
+  it.skipIf(!torchAvailable)(
+    "branches with the SVD start: the stored adapter is the best rank-r approximation of the parents' average (torch SVD), its error recorded",
+    async () => {
+      const job = await jobSettled(
+        service,
+        (await service.trainExpert({ domain: 'med', name: 'med-svd', light: { rank: 3, start: 'svd' }, topK: 2, branchOnly: true })).id,
+      );
+      expect(job.status, job.error ?? '').toBe('done');
+      const { config, child, parents } = await branchOf('med-svd');
+      expect(parents).toHaveLength(2);
+      expect(child.lora).toMatchObject({ rank: 3, alpha: 6 });
+      const projections = adaptedProjections(config, child.lora.targets);
+      const dense = projections.map((p) => denseDelta(parents, p.projection, p.out, p.in));
+      const refs = torchTruncatedSvd(projections.map((p, i) => ({ rows: p.out, cols: p.in, data: dense[i]!, rank: 3 })));
+      let dropped = 0;
+      let total = 0;
+      projections.forEach((p, i) => {
+        const approx = adapterDelta(child, p.projection, p.out, p.in);
+        expect(relativeMaxDiff(approx, refs[i]!.truncated), p.projection).toBeLessThan(1e-5);
+        dropped += frobenius(dense[i]!.map((x, j) => x - approx[j]!)) ** 2;
+        total += frobenius(dense[i]!) ** 2;
+      });
+      // Parents of rank 4 + 2 or more cut to rank 3 (a few steps of training leave little past the first
+      // directions, so the error is small here but not 0): the error recorded for grove show is the measured one.
+      expect(parents.reduce((n, p) => n + p.adapter.lora.rank, 0)).toBeGreaterThan(3);
+      const start = row('med-svd').light?.start;
+      expect(start).toMatchObject({ start: 'svd', rank: 3 });
+      expect(Math.abs((start?.start === 'svd' ? start.relativeError : NaN) - Math.sqrt(dropped / total))).toBeLessThan(1e-5);
+      expect(row('med-svd').light?.lora).toEqual(child.lora);
+    },
+  );
 
-  it('branches with the SVD start at a rank the parents\' average fits in: their average exactly, error 0', async () => {
-    const job = await jobSettled(service, (await service.trainExpert({ domain: 'law', name: 'law-svd', light: { rank: 16, start: 'svd' }, topK: 2, branchOnly: true })).id);
+  it("branches with the SVD start at a rank the parents' average fits in: their average exactly, error 0", async () => {
+    const job = await jobSettled(
+      service,
+      (await service.trainExpert({ domain: 'law', name: 'law-svd', light: { rank: 16, start: 'svd' }, topK: 2, branchOnly: true })).id,
+    );
     expect(job.status, job.error ?? '').toBe('done');
     const { config, child, parents } = await branchOf('law-svd');
     expect(parents.reduce((n, p) => n + p.adapter.lora.rank, 0)).toBeLessThanOrEqual(16);
@@ -199,14 +236,27 @@ describe('light experts', () => {
     ]);
     const pool = new ModelPool({ run: { threads: 1 } });
     try {
-      const reply = await runReply(pool, { tokenizerDir: forestTokenizerDir(home), input: { kind: 'chat', messages: [{ role: 'user', content: 'The tenant shall' }] }, mix: resolved.mix, sampling: { temperature: 0 }, maxTokens: 4 });
+      const reply = await runReply(pool, {
+        tokenizerDir: forestTokenizerDir(home),
+        input: { kind: 'chat', messages: [{ role: 'user', content: 'The tenant shall' }] },
+        mix: resolved.mix,
+        sampling: { temperature: 0 },
+        maxTokens: 4,
+      });
       expect(reply.tokens).toBeGreaterThan(0);
       expect(reply.posterior.map((w) => w.name)).toEqual(['law', 'med']);
       expect(reply.posterior.reduce((a, w) => a + w.weight, 0)).toBeCloseTo(1, 5);
       // One base open for both light experts.
       expect(pool.openKeys).toEqual([seedSha]);
       // Over a 4-bit base alike: the adapters stay f32 on the quantized base's batched pass, one base for both.
-      const quantized = await runReply(pool, { tokenizerDir: forestTokenizerDir(home), input: { kind: 'chat', messages: [{ role: 'user', content: 'The tenant shall' }] }, mix: resolved.mix, sampling: { temperature: 0 }, maxTokens: 4, quant: '4' });
+      const quantized = await runReply(pool, {
+        tokenizerDir: forestTokenizerDir(home),
+        input: { kind: 'chat', messages: [{ role: 'user', content: 'The tenant shall' }] },
+        mix: resolved.mix,
+        sampling: { temperature: 0 },
+        maxTokens: 4,
+        quant: '4',
+      });
       expect(quantized.tokens).toBeGreaterThan(0);
       expect(quantized.posterior.map((w) => w.name)).toEqual(['law', 'med']);
       expect(quantized.posterior.reduce((a, w) => a + w.weight, 0)).toBeCloseTo(1, 5);
@@ -217,12 +267,18 @@ describe('light experts', () => {
   });
 
   it('collapses light experts exactly into one full model over their base, and refuses to mix them with full models', async () => {
-    const uniform = await jobSettled(service, (await service.collapse({ name: 'light-one', models: ['law', 'med'], weighting: { kind: 'uniform' } })).id);
+    const uniform = await jobSettled(
+      service,
+      (await service.collapse({ name: 'light-one', models: ['law', 'med'], weighting: { kind: 'uniform' } })).id,
+    );
     expect(uniform.status, uniform.error ?? '').toBe('done');
     expect(row('light-one')).toMatchObject({ role: 'collapsed', light: null });
     expect(existsSync(join(storedModelFolder(home, row('light-one').weightsSha256!), 'model.safetensors'))).toBe(true);
     // All of law and none of med: the collapsed full model computes what law (base + adapter) computes.
-    const lawOnly = await jobSettled(service, (await service.collapse({ name: 'law-full', models: ['law', 'med'], weighting: { kind: 'manual', weights: { law: 1, med: 0 } } })).id);
+    const lawOnly = await jobSettled(
+      service,
+      (await service.collapse({ name: 'law-full', models: ['law', 'med'], weighting: { kind: 'manual', weights: { law: 1, med: 0 } } })).id,
+    );
     expect(lawOnly.status, lawOnly.error ?? '').toBe('done');
     const opened = await openStoredScorers(home, [row('law-full').weightsSha256!, row('law').weightsSha256!]);
     try {
@@ -233,27 +289,53 @@ describe('light experts', () => {
       await opened.close();
     }
     // A trained light expert exports as its PEFT adapter, naming its base by the base's store address.
-    const exported = await jobSettled(service, (await service.exportModel({ model: 'law', format: 'peft', out: join(dir, 'law-peft') })).id);
+    const exported = await jobSettled(
+      service,
+      (await service.exportModel({ model: 'law', format: 'peft', out: join(dir, 'law-peft') })).id,
+    );
     expect(exported.status, exported.error ?? '').toBe('done');
-    expect(JSON.parse(readFileSync(join(dir, 'law-peft', ADAPTER_CONFIG_FILE), 'utf8'))).toMatchObject({ r: 4, lora_alpha: 8, base_model_name_or_path: row('seed').weightsSha256 });
-    const mixed = await jobSettled(service, (await service.collapse({ name: 'mixed', models: ['seed', 'law'], weighting: { kind: 'uniform' } })).id);
+    expect(JSON.parse(readFileSync(join(dir, 'law-peft', ADAPTER_CONFIG_FILE), 'utf8'))).toMatchObject({
+      r: 4,
+      lora_alpha: 8,
+      base_model_name_or_path: row('seed').weightsSha256,
+    });
+    const mixed = await jobSettled(
+      service,
+      (await service.collapse({ name: 'mixed', models: ['seed', 'law'], weighting: { kind: 'uniform' } })).id,
+    );
     expect(mixed.status).toBe('failed');
     expect(mixed.error).toMatch(/Collapse light experts together, over one base/);
   });
 
   it('keeps a collapse of light experts light: one adapter over their base, their adapters concatenated, computing what the full collapse computes', async () => {
-    const kept = await jobSettled(service, (await service.collapse({ name: 'light-kept', models: ['law', 'med'], weighting: { kind: 'uniform' }, keep: 'light' })).id);
+    const kept = await jobSettled(
+      service,
+      (await service.collapse({ name: 'light-kept', models: ['law', 'med'], weighting: { kind: 'uniform' }, keep: 'light' })).id,
+    );
     expect(kept.status, kept.error ?? '').toBe('done');
     // Rank 4 on every projection plus rank 2 on q and v: rank 6 on the union of their targets, scale 1.
-    expect(row('light-kept')).toMatchObject({ role: 'collapsed', status: 'ready', light: { baseSha256: row('seed').weightsSha256, lora: { rank: 6, alpha: 6, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] } } });
+    expect(row('light-kept')).toMatchObject({
+      role: 'collapsed',
+      status: 'ready',
+      light: {
+        baseSha256: row('seed').weightsSha256,
+        lora: { rank: 6, alpha: 6, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
+      },
+    });
     expect(existsSync(join(storedModelFolder(home, row('light-kept').weightsSha256!), ADAPTER_WEIGHTS_FILE))).toBe(true);
     const catalog = Catalog.open(catalogPath(home));
     try {
-      expect(parentsOf(catalog, row('light-kept').id).map((p) => ({ name: p.name, weight: p.weight }))).toEqual([{ name: 'law', weight: 0.5 }, { name: 'med', weight: 0.5 }]);
+      expect(parentsOf(catalog, row('light-kept').id).map((p) => ({ name: p.name, weight: p.weight }))).toEqual([
+        { name: 'law', weight: 0.5 },
+        { name: 'med', weight: 0.5 },
+      ]);
     } finally {
       catalog.close();
     }
-    expect((await service.forestSummary({})).models.find((m) => m.name === 'light-kept')).toMatchObject({ kind: 'light', light: { rank: 6, base: 'seed' } });
+    expect((await service.forestSummary({})).models.find((m) => m.name === 'light-kept')).toMatchObject({
+      kind: 'light',
+      light: { rank: 6, base: 'seed' },
+    });
     // Both collapses are exact: the light one (base + concatenated adapter) scores as the full one (light-one, uniform).
     const opened = await openStoredScorers(home, [row('light-kept').weightsSha256!, row('light-one').weightsSha256!]);
     try {
@@ -264,12 +346,15 @@ describe('light experts', () => {
       await opened.close();
     }
     // Kept light only when every model is a light expert over one base: refused by name before any job.
-    await expect(service.collapse({ name: 'not-light', models: ['seed', 'law'], weighting: { kind: 'uniform' }, keep: 'light' })).rejects.toThrow(/stays light only when every model chosen is a light expert over one base: seed is a full model/);
+    await expect(
+      service.collapse({ name: 'not-light', models: ['seed', 'law'], weighting: { kind: 'uniform' }, keep: 'light' }),
+    ).rejects.toThrow(/stays light only when every model chosen is a light expert over one base: seed is a full model/);
     expect((await service.forestSummary({})).models.map((m) => m.name)).not.toContain('not-light');
   });
 
   it('gc keeps the base of the light experts and their adapters', async () => {
     await service.gc({});
-    for (const name of ['seed', 'law', 'med']) expect(readFileSync(join(storedModelFolder(home, row(name).weightsSha256!), 'grove-address.json')).length).toBeGreaterThan(0);
+    for (const name of ['seed', 'law', 'med'])
+      expect(readFileSync(join(storedModelFolder(home, row(name).weightsSha256!), 'grove-address.json')).length).toBeGreaterThan(0);
   });
 });

@@ -35,18 +35,29 @@ afterAll(() => service?.close());
 
 describe('saved mixes through the service', () => {
   it('refuses a mix that would hide a name or could not run, saying why', async () => {
-    expect((await thrown(() => service.saveMix({ name: 'forest', mix: { kind: 'auto' } }))).message).toMatch(/already names the whole forest/);
+    expect((await thrown(() => service.saveMix({ name: 'forest', mix: { kind: 'auto' } }))).message).toMatch(
+      /already names the whole forest/,
+    );
     expect((await thrown(() => service.saveMix({ name: 'med', mix: { kind: 'auto' } }))).code).toBe('conflict');
     const lawId = forest.experts.find((e) => e.name === 'law')!.id;
-    expect((await thrown(() => service.saveMix({ name: String(lawId), mix: { kind: 'auto' } }))).message).toMatch(/names model law \(by its id\)/);
-    expect((await thrown(() => service.saveMix({ name: 'x', mix: { kind: 'manual', weights: { draft: 1 } } }))).message).toMatch(/draft is still training/);
+    expect((await thrown(() => service.saveMix({ name: String(lawId), mix: { kind: 'auto' } }))).message).toMatch(
+      /names model law \(by its id\)/,
+    );
+    expect((await thrown(() => service.saveMix({ name: 'x', mix: { kind: 'manual', weights: { draft: 1 } } }))).message).toMatch(
+      /draft is still training/,
+    );
     expect((await thrown(() => service.saveMix({ name: 'x', mix: { kind: 'manual', weights: { ghost: 1 } } }))).code).toBe('not_found');
     expect(await service.mixes({})).toEqual([]);
   });
 
   it('lists a mix with its models, and with the problem once a model of it is removed', async () => {
     const saved = await service.saveMix({ name: 'pair', mix: { kind: 'manual', weights: { law: 1, med: 1 } } });
-    expect(saved).toMatchObject({ name: 'pair', mix: { kind: 'manual', weights: { law: 1, med: 1 } }, models: ['law', 'med'], problem: null });
+    expect(saved).toMatchObject({
+      name: 'pair',
+      mix: { kind: 'manual', weights: { law: 1, med: 1 } },
+      models: ['law', 'med'],
+      problem: null,
+    });
     await service.saveMix({ name: 'top-one', mix: { kind: 'auto', topK: 1 } });
     expect((await service.mixes({})).map((m) => [m.name, m.models])).toEqual([
       ['pair', ['law', 'med']],

@@ -36,18 +36,27 @@ describe('folders the API reads', () => {
   });
 
   it('refuses a folder outside the roots, naming it and the roots', () => {
-    expect(() => confined.folder(outside)).toThrow(expect.objectContaining({ code: 'forbidden', message: expect.stringMatching(new RegExp(`${outside} is outside the folders this server may use: ${root}, ${home}.*--allow-root`)) }));
+    expect(() => confined.folder(outside)).toThrow(
+      expect.objectContaining({
+        code: 'forbidden',
+        message: expect.stringMatching(new RegExp(`${outside} is outside the folders this server may use: ${root}, ${home}.*--allow-root`)),
+      }),
+    );
     expect(() => confined.folder('/')).toThrow(expect.objectContaining({ code: 'forbidden' }));
     expect(() => confined.folder(join(root, '..', 'etc'))).toThrow(expect.objectContaining({ code: 'forbidden' }));
   });
 
   it('refuses a link inside a root that leads out of it, saying where it leads', () => {
-    expect(() => confined.folder(join(root, 'escape'))).toThrow(expect.objectContaining({ code: 'forbidden', message: expect.stringContaining(`(it leads to ${outside})`) }));
+    expect(() => confined.folder(join(root, 'escape'))).toThrow(
+      expect.objectContaining({ code: 'forbidden', message: expect.stringContaining(`(it leads to ${outside})`) }),
+    );
   });
 
   it('says a missing folder is missing, confined or not', () => {
     expect(() => confined.folder(join(root, 'nope'))).toThrow(expect.objectContaining({ code: 'not_found' }));
-    expect(() => PathRoots.unrestricted().folder(join(root, 'nope'), 'model folder', 'Choose a model folder.')).toThrow(/is not a folder on this machine\. Choose a model folder\./);
+    expect(() => PathRoots.unrestricted().folder(join(root, 'nope'), 'model folder', 'Choose a model folder.')).toThrow(
+      /is not a folder on this machine\. Choose a model folder\./,
+    );
   });
 
   it('leaves any folder to an unrestricted service, as given', () => {
@@ -56,7 +65,9 @@ describe('folders the API reads', () => {
   });
 
   it('refuses a root that is not a folder', () => {
-    expect(() => PathRoots.confinedTo([join(dir, 'missing')])).toThrow(expect.objectContaining({ code: 'not_found', message: expect.stringContaining('--allow-root') }));
+    expect(() => PathRoots.confinedTo([join(dir, 'missing')])).toThrow(
+      expect.objectContaining({ code: 'not_found', message: expect.stringContaining('--allow-root') }),
+    );
     expect(() => PathRoots.confinedTo([])).toThrow(expect.objectContaining({ code: 'bad_input' }));
   });
 });
@@ -68,14 +79,22 @@ describe('export destinations', () => {
   });
 
   it('refuses one outside the roots, through a link, or through a link that leads nowhere yet', () => {
-    expect(() => confined.destination(join(outside, 'shadow'), home)).toThrow(expect.objectContaining({ code: 'forbidden', message: expect.stringContaining('export destination') }));
-    expect(() => confined.destination(join(root, 'escape', 'shadow'), home)).toThrow(expect.objectContaining({ code: 'forbidden', message: expect.stringContaining(`leads to ${join(outside, 'shadow')}`) }));
-    expect(() => confined.destination(join(root, 'dangling'), home)).toThrow(expect.objectContaining({ code: 'forbidden', message: expect.stringContaining('leads nowhere') }));
+    expect(() => confined.destination(join(outside, 'shadow'), home)).toThrow(
+      expect.objectContaining({ code: 'forbidden', message: expect.stringContaining('export destination') }),
+    );
+    expect(() => confined.destination(join(root, 'escape', 'shadow'), home)).toThrow(
+      expect.objectContaining({ code: 'forbidden', message: expect.stringContaining(`leads to ${join(outside, 'shadow')}`) }),
+    );
+    expect(() => confined.destination(join(root, 'dangling'), home)).toThrow(
+      expect.objectContaining({ code: 'forbidden', message: expect.stringContaining('leads nowhere') }),
+    );
   });
 
   it('never writes over the forest’s own files, confined or not', () => {
     for (const paths of [confined, PathRoots.unrestricted()]) {
-      expect(() => paths.destination(join(home, 'catalog.sqlite'), home)).toThrow(expect.objectContaining({ code: 'forbidden', message: expect.stringContaining("forest's own files") }));
+      expect(() => paths.destination(join(home, 'catalog.sqlite'), home)).toThrow(
+        expect.objectContaining({ code: 'forbidden', message: expect.stringContaining("forest's own files") }),
+      );
       expect(() => paths.destination(join(home, 'exports'), home)).toThrow(expect.objectContaining({ code: 'forbidden' }));
       expect(() => paths.destination(home, home)).toThrow(expect.objectContaining({ code: 'forbidden' }));
     }

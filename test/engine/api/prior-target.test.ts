@@ -20,15 +20,25 @@ const confined = PathRoots.confinedTo([join(dir, 'docs')]);
 
 describe('targetText for folder: targets', () => {
   it('reads a folder inside the roots (by its real path)', () => {
-    expect(targetText(catalog, home, 1, `folder:${join(dir, 'docs', 'law')}`, confined)).toMatchObject({ kind: 'folder', folder: join(dir, 'docs', 'law') });
+    expect(targetText(catalog, home, 1, `folder:${join(dir, 'docs', 'law')}`, confined)).toMatchObject({
+      kind: 'folder',
+      folder: join(dir, 'docs', 'law'),
+    });
   });
 
   it('refuses a folder outside the roots, or a link out of them', () => {
-    expect(() => targetText(catalog, home, 1, `folder:${join(dir, 'etc')}`, confined)).toThrow(expect.objectContaining({ code: 'forbidden' }));
-    expect(() => targetText(catalog, home, 1, `folder:${join(dir, 'docs', 'escape')}`, confined)).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(() => targetText(catalog, home, 1, `folder:${join(dir, 'etc')}`, confined)).toThrow(
+      expect.objectContaining({ code: 'forbidden' }),
+    );
+    expect(() => targetText(catalog, home, 1, `folder:${join(dir, 'docs', 'escape')}`, confined)).toThrow(
+      expect.objectContaining({ code: 'forbidden' }),
+    );
   });
 
   it('reads any folder for an unrestricted service', () => {
-    expect(targetText(catalog, home, 1, `folder:${join(dir, 'etc')}`, PathRoots.unrestricted())).toMatchObject({ kind: 'folder', folder: join(dir, 'etc') });
+    expect(targetText(catalog, home, 1, `folder:${join(dir, 'etc')}`, PathRoots.unrestricted())).toMatchObject({
+      kind: 'folder',
+      folder: join(dir, 'etc'),
+    });
   });
 });

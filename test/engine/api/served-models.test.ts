@@ -24,13 +24,28 @@ beforeAll(async () => {
   // Fixture: the experts' domains, a collapsed model of law and med, and an expert still in training.
   const catalog = Catalog.open(catalogPath(forest.home));
   try {
-    for (const [name, domain] of [['law', 'statutes'], ['med', 'clinic']]) {
-      const domainId = Number(databaseOf(catalog).prepare('INSERT INTO domains (forest_id, name) VALUES (?, ?)').run(forest.forestId, domain).lastInsertRowid);
+    for (const [name, domain] of [
+      ['law', 'statutes'],
+      ['med', 'clinic'],
+    ]) {
+      const domainId = Number(
+        databaseOf(catalog).prepare('INSERT INTO domains (forest_id, name) VALUES (?, ?)').run(forest.forestId, domain).lastInsertRowid,
+      );
       databaseOf(catalog).prepare('UPDATE models SET domain_id = ? WHERE name = ?').run(domainId, name);
     }
     const law = findModel(catalog, 'law')!;
-    const row = databaseOf(catalog).prepare('SELECT weights_bytes AS bytes, architecture_json AS arch FROM models WHERE id = ?').get(law.id) as { bytes: number; arch: string };
-    const collapsed = insertModel(catalog, { forestId: forest.forestId, name: 'both', role: 'collapsed', weightsSha256: law.weightsSha256, weightsBytes: row.bytes, architectureJson: row.arch, tokenizerSha256: null });
+    const row = databaseOf(catalog)
+      .prepare('SELECT weights_bytes AS bytes, architecture_json AS arch FROM models WHERE id = ?')
+      .get(law.id) as { bytes: number; arch: string };
+    const collapsed = insertModel(catalog, {
+      forestId: forest.forestId,
+      name: 'both',
+      role: 'collapsed',
+      weightsSha256: law.weightsSha256,
+      weightsBytes: row.bytes,
+      architectureJson: row.arch,
+      tokenizerSha256: null,
+    });
     recordLineage(catalog, collapsed, [
       { modelId: law.id, weight: 0.5 },
       { modelId: findModel(catalog, 'med')!.id, weight: 0.5 },
@@ -57,7 +72,11 @@ describe('served models', () => {
     ]);
     const by = Object.fromEntries(served.map((m) => [m.name, m]));
     expect(by.forest).toMatchObject({ models: ['law', 'med'], domains: ['statutes', 'clinic'] });
-    expect(by.pair).toMatchObject({ models: ['law', 'med'], domains: ['statutes', 'clinic'], mix: { kind: 'manual', weights: { law: 1, med: 3 } } });
+    expect(by.pair).toMatchObject({
+      models: ['law', 'med'],
+      domains: ['statutes', 'clinic'],
+      mix: { kind: 'manual', weights: { law: 1, med: 3 } },
+    });
     expect(by.law).toMatchObject({ models: ['law'], domains: ['statutes'] });
     expect(by.both).toMatchObject({ models: ['both'], domains: ['statutes', 'clinic'] });
     expect(by[forest.seed]!.domains).toEqual([]);
@@ -78,8 +97,16 @@ describe('served models', () => {
   it('offers a saved mix routed by the clusters, once the forest has a clusterer, and resolves it to cluster routing', async () => {
     const mix = { kind: 'auto', routing: 'clusters', topK: 1 } as const;
     await expect(service.saveMix({ name: 'routed', mix })).rejects.toThrow(/This forest has no clusterer/);
-    const words = { law: 'court statute plaintiff appeal judge verdict contract clause'.split(' '), med: 'patient dose clinic symptom fever diagnosis therapy nurse'.split(' ') };
-    const docs = Array.from({ length: 6 }, (_, i) => Object.entries(words).map(([kind, w]) => ({ path: `${kind}-${i}`, text: Array.from({ length: 30 }, (_, t) => w[(t * 3 + i) % w.length]!).join(' ') }))).flat();
+    const words = {
+      law: 'court statute plaintiff appeal judge verdict contract clause'.split(' '),
+      med: 'patient dose clinic symptom fever diagnosis therapy nurse'.split(' '),
+    };
+    const docs = Array.from({ length: 6 }, (_, i) =>
+      Object.entries(words).map(([kind, w]) => ({
+        path: `${kind}-${i}`,
+        text: Array.from({ length: 30 }, (_, t) => w[(t * 3 + i) % w.length]!).join(' '),
+      })),
+    ).flat();
     const d = discoverDomains(docs, { k: 2 });
     await saveClusterer(forest.home, { clusterer: d.clusterer, experts: d.clusters.map((c) => c.members[0]!.split('-')[0]!) });
     expect(await service.saveMix({ name: 'routed', mix })).toMatchObject({ name: 'routed', mix, problem: null });
@@ -88,6 +115,9 @@ describe('served models', () => {
     expect([...served.models].sort()).toEqual(['law', 'med']);
     const resolved = service.completions.resolve('routed')!;
     expect(resolved.prior).toBe('clusters');
-    expect(resolved.mix).toMatchObject({ kind: 'ensemble', weighting: { kind: 'clusters', clusterer: clustererDir(forest.home), topK: 1 } });
+    expect(resolved.mix).toMatchObject({
+      kind: 'ensemble',
+      weighting: { kind: 'clusters', clusterer: clustererDir(forest.home), topK: 1 },
+    });
   });
 });

@@ -31,10 +31,17 @@ afterAll(() => service?.close());
 describe.skipIf(!env)('experts sent to Slurm by the forest setting', () => {
   it('keeps "Train on" beside the training settings and refuses a Slurm choice without the shared folder', async () => {
     expect(await service.clusterSettings({})).toEqual({ trainOn: 'local', slurm: null });
-    await expect(service.setClusterSettings({ trainOn: 'slurm', slurm: null })).rejects.toThrow(/needs the Slurm settings: at least the shared folder/);
-    await expect(service.setClusterSettings({ trainOn: 'slurm', slurm: { sharedDir: 'relative/dir' } })).rejects.toThrow(/sharedDir: an absolute path both sides see/);
+    await expect(service.setClusterSettings({ trainOn: 'slurm', slurm: null })).rejects.toThrow(
+      /needs the Slurm settings: at least the shared folder/,
+    );
+    await expect(service.setClusterSettings({ trainOn: 'slurm', slurm: { sharedDir: 'relative/dir' } })).rejects.toThrow(
+      /sharedDir: an absolute path both sides see/,
+    );
     const view = await service.setClusterSettings({ trainOn: 'slurm', slurm: { sharedDir: shared, timeLimit: '10' } });
-    expect(view).toEqual({ trainOn: 'slurm', slurm: { sharedDir: shared, timeLimit: '10', gpusPerJob: 0, cpusPerTask: 1, extraOptions: [] } });
+    expect(view).toEqual({
+      trainOn: 'slurm',
+      slurm: { sharedDir: shared, timeLimit: '10', gpusPerJob: 0, cpusPerTask: 1, extraOptions: [] },
+    });
   });
 
   it('trains an expert asked for as the app asks on Slurm, showing the Slurm state, and merges it', async () => {
@@ -53,7 +60,12 @@ describe.skipIf(!env)('experts sent to Slurm by the forest setting', () => {
   }, 90_000);
 
   it('sends the expert of addDomain to Slurm when asked (on: slurm): ingest, bundle, Slurm job, merged', async () => {
-    const ingest = await service.addDomain({ folder: writeDomainFolder(dir, 'sea', (i) => `The tide ${i} came in over the rocks.`), domain: 'sea', expert: { init: 'seed', budget: { steps: 6 }, threads: 1 }, on: 'slurm' });
+    const ingest = await service.addDomain({
+      folder: writeDomainFolder(dir, 'sea', (i) => `The tide ${i} came in over the rocks.`),
+      domain: 'sea',
+      expert: { init: 'seed', budget: { steps: 6 }, threads: 1 },
+      on: 'slurm',
+    });
     expect((await jobSettled(service, ingest.id)).status).toBe('done');
     const slurmJob = (await service.jobs({})).find((j) => j.kind === 'slurm-expert' && j.label === 'Train on Slurm: “sea”');
     expect(slurmJob).toBeDefined();
@@ -77,7 +89,10 @@ describe.skipIf(!env)('experts sent to Slurm by the forest setting', () => {
     const cancelled = await jobSettled(service, job.id);
     expect(cancelled.status).toBe('cancelled');
     const bundles = join(shared, 'bundles');
-    const bundle = join(bundles, readdirSync(bundles).find((b) => b.startsWith('med-run'))!);
+    const bundle = join(
+      bundles,
+      readdirSync(bundles).find((b) => b.startsWith('med-run'))!,
+    );
     const slurmJob = (JSON.parse(readFileSync(join(bundle, 'slurm-job.json'), 'utf8')) as { jobId: string }).jobId;
     const state = await slurmBackend({ sharedDir: shared }, { env }).state(slurmJob);
     expect(['CANCELLED', 'COMPLETING']).toContain(state.slurmState);
@@ -86,7 +101,14 @@ describe.skipIf(!env)('experts sent to Slurm by the forest setting', () => {
   }, 90_000);
 
   it('leaves the Slurm job running while the Grove job is paused, and scancels it when the paused job is cancelled', async () => {
-    const job = await service.trainExpert({ domain: 'law', name: 'law-2', init: 'seed', budget: { steps: 5000 }, threads: 1, checkpoint: { steps: 50 } });
+    const job = await service.trainExpert({
+      domain: 'law',
+      name: 'law-2',
+      init: 'seed',
+      budget: { steps: 5000 },
+      threads: 1,
+      checkpoint: { steps: 50 },
+    });
     await new Promise<void>((resolve) => {
       const off = service.onEvent((e) => {
         if (e.type === 'job.changed' && e.job.id === job.id && e.job.done > 0) {
@@ -98,7 +120,10 @@ describe.skipIf(!env)('experts sent to Slurm by the forest setting', () => {
     await service.pauseJob({ id: job.id });
     expect((await jobSettled(service, job.id)).status).toBe('paused');
     const bundles = join(shared, 'bundles');
-    const bundle = join(bundles, readdirSync(bundles).find((b) => b.startsWith('law-2-run'))!);
+    const bundle = join(
+      bundles,
+      readdirSync(bundles).find((b) => b.startsWith('law-2-run'))!,
+    );
     const slurmJob = (JSON.parse(readFileSync(join(bundle, 'slurm-job.json'), 'utf8')) as { jobId: string }).jobId;
     const backend = slurmBackend({ sharedDir: shared }, { env });
     expect((await backend.state(slurmJob)).slurmState).toBe('RUNNING');
@@ -106,7 +131,8 @@ describe.skipIf(!env)('experts sent to Slurm by the forest setting', () => {
     await service.cancelJob({ id: job.id });
     const deadline = Date.now() + 20_000;
     while (!['CANCELLED', 'COMPLETING'].includes((await backend.state(slurmJob)).slurmState)) {
-      if (Date.now() > deadline) throw new Error(`Slurm job ${slurmJob} still ${(await backend.state(slurmJob)).slurmState} after the Grove job was cancelled`);
+      if (Date.now() > deadline)
+        throw new Error(`Slurm job ${slurmJob} still ${(await backend.state(slurmJob)).slurmState} after the Grove job was cancelled`);
       await new Promise((r) => setTimeout(r, 200));
     }
     expect((await service.forestSummary({})).models.find((m) => m.name === 'law-2')?.status).toBe('removed');

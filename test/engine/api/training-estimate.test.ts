@@ -25,7 +25,12 @@ afterAll(() => service?.close());
 
 /** A service over the same forest whose machine has `availableBytes` of memory free. */
 function onMachine(availableBytes: number): GroveService {
-  return new GroveService({ forestHome: home, transport: 'http', workers: nodeWorkerLauncher(join(repoRoot, 'out/node/job-worker.js')), memory: () => ({ totalBytes: 16e9, availableBytes }) });
+  return new GroveService({
+    forestHome: home,
+    transport: 'http',
+    workers: nodeWorkerLauncher(join(repoRoot, 'out/node/job-worker.js')),
+    memory: () => ({ totalBytes: 16e9, availableBytes }),
+  });
 }
 
 describe('training estimates', () => {
@@ -52,8 +57,15 @@ describe('training estimates', () => {
   });
 
   it('says exactly how much disk the trained expert takes, full and light', async () => {
-    const estimate = await service.trainingEstimate({ domain: 'law', budget: { steps: 6 }, light: { rank: 4, targets: ['q_proj', 'v_proj'] } });
-    for (const [name, light] of [['law-full', undefined], ['law-light', { rank: 4, targets: ['q_proj', 'v_proj'] as ('q_proj' | 'v_proj')[] }]] as const) {
+    const estimate = await service.trainingEstimate({
+      domain: 'law',
+      budget: { steps: 6 },
+      light: { rank: 4, targets: ['q_proj', 'v_proj'] },
+    });
+    for (const [name, light] of [
+      ['law-full', undefined],
+      ['law-light', { rank: 4, targets: ['q_proj', 'v_proj'] as ('q_proj' | 'v_proj')[] }],
+    ] as const) {
       const job = await service.trainExpert({ domain: 'law', name, init: 'seed', budget: { steps: 6 }, ...(light ? { light } : {}) });
       const done = await jobSettled(service, job.id);
       expect(done.status, done.error ?? '').toBe('done');
@@ -85,8 +97,14 @@ describe('training estimates', () => {
       expect(await roomy.trainingEstimate({ domain: 'med' })).toMatchObject({ recommended: 'full', full: { fits: 'comfortable' } });
       const t = await tight.trainingEstimate({ domain: 'med' });
       expect(t).toMatchObject({ recommended: 'light', full: { fits: 'tight' } });
-      expect(t.reason).toMatch(/^A full expert’s training would peak at about \d+ MB of the \d+ MB of memory available now; a light one needs about \d+ MB\.$/);
-      expect(await none.trainingEstimate({ domain: 'med' })).toMatchObject({ recommended: 'light', full: { fits: 'no' }, light: { fits: 'no' } });
+      expect(t.reason).toMatch(
+        /^A full expert’s training would peak at about \d+ MB of the \d+ MB of memory available now; a light one needs about \d+ MB\.$/,
+      );
+      expect(await none.trainingEstimate({ domain: 'med' })).toMatchObject({
+        recommended: 'light',
+        full: { fits: 'no' },
+        light: { fits: 'no' },
+      });
       await expect(none.measureTraining({})).rejects.toThrow(/would not fit in the .* GB of memory available now/);
     } finally {
       for (const s of [roomy, tight, none]) s.close();
@@ -100,7 +118,12 @@ describe('training estimates', () => {
     expect(done.status, done.error ?? '').toBe('done');
     const run = (await service.runs({})).find((r) => r.modelName === 'med-judged')!;
     // Speeds were measured above: the time is known, from this forest's runs of the same settings.
-    expect(run.estimate).toEqual({ kind: 'full', seconds: before.full.seconds, peakMemoryBytes: before.full.peakMemoryBytes, speed: 'runs' });
+    expect(run.estimate).toEqual({
+      kind: 'full',
+      seconds: before.full.seconds,
+      peakMemoryBytes: before.full.peakMemoryBytes,
+      speed: 'runs',
+    });
     expect(run.actual!.seconds).toBeGreaterThan(0);
     // The job's worker process: at least the estimate's runtime and weights, under the machine's memory.
     expect(run.actual!.peakMemoryBytes).toBeGreaterThan(100e6);

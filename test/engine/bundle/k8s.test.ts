@@ -21,7 +21,15 @@ function manifest(name: string, runId = 7): BundleManifest {
   });
 }
 
-const options: KubernetesJobOptions = { image: 'grove:1', gpus: 0, cpu: '2', memory: '8Gi', claim: 'bundles', backoffLimit: 6, gracePeriodSeconds: 120 };
+const options: KubernetesJobOptions = {
+  image: 'grove:1',
+  gpus: 0,
+  cpu: '2',
+  memory: '8Gi',
+  claim: 'bundles',
+  backoffLimit: 6,
+  gracePeriodSeconds: 120,
+};
 
 describe('kubernetesJob', () => {
   it('names the Job within DNS-1123 for any expert name', () => {

@@ -26,7 +26,11 @@ describe('Catalog', () => {
     raw.pragma('user_version = 1');
     raw.prepare("INSERT INTO forests (name) VALUES ('kept')").run();
     raw.close();
-    const extra: Migration = { version: latestVersion + 1, name: 'add a note column', up: (db) => db.exec('ALTER TABLE forests ADD COLUMN note TEXT') };
+    const extra: Migration = {
+      version: latestVersion + 1,
+      name: 'add a note column',
+      up: (db) => db.exec('ALTER TABLE forests ADD COLUMN note TEXT'),
+    };
     const upgraded = Catalog.open(file);
     expect(upgraded.schemaVersion).toBe(latestVersion);
     upgraded.migrate([...migrations, extra]);
@@ -50,8 +54,16 @@ describe('Catalog', () => {
     raw.close();
     const upgraded = Catalog.open(file);
     expect(upgraded.schemaVersion).toBe(latestVersion);
-    expect(databaseOf(upgraded).prepare('SELECT step, tokens, device, total_steps AS totalSteps, job_id AS jobId, run_dir AS runDir FROM runs').get()).toEqual({ step: 40, tokens: 1024, device: 'cpu', totalSteps: 0, jobId: null, runDir: null });
-    expect(databaseOf(upgraded).prepare('SELECT status, owner_pid AS owner, owner_start AS started FROM jobs').get()).toEqual({ status: 'running', owner: null, started: null });
+    expect(
+      databaseOf(upgraded)
+        .prepare('SELECT step, tokens, device, total_steps AS totalSteps, job_id AS jobId, run_dir AS runDir FROM runs')
+        .get(),
+    ).toEqual({ step: 40, tokens: 1024, device: 'cpu', totalSteps: 0, jobId: null, runDir: null });
+    expect(databaseOf(upgraded).prepare('SELECT status, owner_pid AS owner, owner_start AS started FROM jobs').get()).toEqual({
+      status: 'running',
+      owner: null,
+      started: null,
+    });
     expect(databaseOf(upgraded).prepare('SELECT name, settings_json AS s FROM forests').get()).toEqual({ name: 'old', s: null });
     upgraded.close();
   });
@@ -69,7 +81,9 @@ describe('Catalog', () => {
       INSERT INTO lineage (child_id, parent_id, weight) VALUES (2, 1, 1);
       INSERT INTO runs (model_id, config_json, status, step, tokens) VALUES (2, '{}', 'done', 40, 1024);
     `);
-    expect(() => raw.prepare("INSERT INTO models (forest_id, name, role) VALUES (1, 'dense', 'baseline')").run()).toThrow(/CHECK constraint/);
+    expect(() => raw.prepare("INSERT INTO models (forest_id, name, role) VALUES (1, 'dense', 'baseline')").run()).toThrow(
+      /CHECK constraint/,
+    );
     raw.close();
     const upgraded = Catalog.open(file);
     const db = databaseOf(upgraded);
@@ -115,11 +129,18 @@ describe('Catalog', () => {
   it('lists domains and models of the forest', () => {
     const catalog = Catalog.open(join(dir, 'rows.sqlite'));
     const forestId = Number(databaseOf(catalog).prepare("INSERT INTO forests (name) VALUES ('f')").run().lastInsertRowid);
-    const domainId = Number(databaseOf(catalog).prepare("INSERT INTO domains (forest_id, name, source_path) VALUES (?, 'law', '/docs/law')").run(forestId).lastInsertRowid);
-    databaseOf(catalog).prepare("INSERT INTO models (forest_id, name, role, domain_id) VALUES (?, 'law-1', 'expert', ?)").run(forestId, domainId);
+    const domainId = Number(
+      databaseOf(catalog).prepare("INSERT INTO domains (forest_id, name, source_path) VALUES (?, 'law', '/docs/law')").run(forestId)
+        .lastInsertRowid,
+    );
+    databaseOf(catalog)
+      .prepare("INSERT INTO models (forest_id, name, role, domain_id) VALUES (?, 'law-1', 'expert', ?)")
+      .run(forestId, domainId);
     expect(catalog.domains(forestId)).toEqual([{ id: domainId, name: 'law', sourcePath: '/docs/law', statsJson: null }]);
     expect(catalog.models(forestId)).toEqual([{ id: 1, name: 'law-1', role: 'expert', domainId }]);
-    expect(() => databaseOf(catalog).prepare("INSERT INTO models (forest_id, name, role) VALUES (?, 'x', 'wizard')").run(forestId)).toThrow(/CHECK/);
+    expect(() => databaseOf(catalog).prepare("INSERT INTO models (forest_id, name, role) VALUES (?, 'x', 'wizard')").run(forestId)).toThrow(
+      /CHECK/,
+    );
     catalog.close();
   });
 

@@ -3,12 +3,29 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/engine/catalog/catalog';
-import { addMessage, chatMessages, chatTitle, completeReply, createChat, deleteChat, findChat, findMessage, listChats, requireChat } from '../../../src/engine/catalog/chats';
+import {
+  addMessage,
+  chatMessages,
+  chatTitle,
+  completeReply,
+  createChat,
+  deleteChat,
+  findChat,
+  findMessage,
+  listChats,
+  requireChat,
+} from '../../../src/engine/catalog/chats';
 import { ensureForest } from '../../../src/engine/catalog/domains';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
-const settings = { mix: { kind: 'auto' as const }, models: ['law', 'med'], prior: 'uniform', sampling: { temperature: 0.8, topK: 40, topP: 0.95, repetitionPenalty: 1.1, seed: 0 }, maxTokens: 64 };
+const settings = {
+  mix: { kind: 'auto' as const },
+  models: ['law', 'med'],
+  prior: 'uniform',
+  sampling: { temperature: 0.8, topK: 40, topP: 0.95, repetitionPenalty: 1.1, seed: 0 },
+  maxTokens: 64,
+};
 
 describe('chats in the catalog', () => {
   it('titles a chat from its first line, cut at a word', () => {
@@ -26,12 +43,26 @@ describe('chats in the catalog', () => {
     const u = addMessage(catalog, { chatId: a, role: 'user', content: 'The forest' });
     const r = addMessage(catalog, { chatId: a, role: 'assistant', content: '', settings });
     expect(findMessage(catalog, r)).toMatchObject({ role: 'assistant', content: '', settings, outcome: null });
-    completeReply(catalog, r, ' grows.', { posterior: [{ name: 'law', weight: 0.7 }, { name: 'med', weight: 0.3 }], finish: 'length', tokens: 3 });
+    completeReply(catalog, r, ' grows.', {
+      posterior: [
+        { name: 'law', weight: 0.7 },
+        { name: 'med', weight: 0.3 },
+      ],
+      finish: 'length',
+      tokens: 3,
+    });
     expect(chatMessages(catalog, a).map((m) => [m.id, m.role, m.content])).toEqual([
       [u, 'user', 'The forest'],
       [r, 'assistant', ' grows.'],
     ]);
-    expect(findMessage(catalog, r)!.outcome).toEqual({ posterior: [{ name: 'law', weight: 0.7 }, { name: 'med', weight: 0.3 }], finish: 'length', tokens: 3 });
+    expect(findMessage(catalog, r)!.outcome).toEqual({
+      posterior: [
+        { name: 'law', weight: 0.7 },
+        { name: 'med', weight: 0.3 },
+      ],
+      finish: 'length',
+      tokens: 3,
+    });
     const listed = listChats(catalog, forestId);
     expect(listed.map((c) => [c.id, c.messages])).toEqual([
       [a, 2],

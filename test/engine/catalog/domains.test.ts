@@ -16,7 +16,16 @@ describe('saveIngestReport', () => {
       folder: '/docs',
       out: '/out',
       files: [
-        { path: 'deep.html', status: 'accepted', type: 'html', notes: ['Read by stripping the tags.'], bytes: 100, textBytes: 10, tokens: 10, splits: ['train'] },
+        {
+          path: 'deep.html',
+          status: 'accepted',
+          type: 'html',
+          notes: ['Read by stripping the tags.'],
+          bytes: 100,
+          textBytes: 10,
+          tokens: 10,
+          splits: ['train'],
+        },
         { path: 'plain.txt', status: 'accepted', type: 'text', bytes: 100, textBytes: 10, tokens: 10, splits: ['train'] },
         { path: 'bomb.docx', status: 'skipped', reason: 'too large', detail: 'likely a decompression bomb', bytes: 100, type: 'docx' },
       ],
@@ -31,9 +40,17 @@ describe('saveIngestReport', () => {
     };
     saveIngestReport(catalog, 'web', report);
     const rows = domainDocuments(catalog, 'web')!;
-    expect(rows.find((r) => r.path === 'deep.html')).toMatchObject({ status: 'accepted', detail: 'Read by stripping the tags.', split: 'train' });
+    expect(rows.find((r) => r.path === 'deep.html')).toMatchObject({
+      status: 'accepted',
+      detail: 'Read by stripping the tags.',
+      split: 'train',
+    });
     expect(rows.find((r) => r.path === 'plain.txt')).toMatchObject({ status: 'accepted', detail: null });
-    expect(rows.find((r) => r.path === 'bomb.docx')).toMatchObject({ status: 'skipped', reason: 'too large', detail: 'likely a decompression bomb' });
+    expect(rows.find((r) => r.path === 'bomb.docx')).toMatchObject({
+      status: 'skipped',
+      reason: 'too large',
+      detail: 'likely a decompression bomb',
+    });
     catalog.close();
   });
 });

@@ -50,7 +50,9 @@ describe('saved mixes in the catalog', () => {
   it('reads a stored spec it does not understand as null', () => {
     const catalog = Catalog.open(join(dir, 'b.sqlite'));
     const forestId = ensureForest(catalog, 'f');
-    databaseOf(catalog).prepare('INSERT INTO mixes (forest_id, name, spec_json) VALUES (?, ?, ?)').run(forestId, 'future', '{"kind":"router","experts":3}');
+    databaseOf(catalog)
+      .prepare('INSERT INTO mixes (forest_id, name, spec_json) VALUES (?, ?, ?)')
+      .run(forestId, 'future', '{"kind":"router","experts":3}');
     databaseOf(catalog).prepare('INSERT INTO mixes (forest_id, name, spec_json) VALUES (?, ?, ?)').run(forestId, 'broken', 'not json');
     expect(listMixes(catalog, forestId).map((m) => [m.name, m.mix])).toEqual([
       ['broken', null],

@@ -23,7 +23,10 @@ function schemaOf(open: () => Catalog): string {
 
 describe('schema.sql', () => {
   it('is the schema a freshly migrated catalog has', () => {
-    expect(schemaOf(() => Catalog.open(join(dir, 'fresh.sqlite'))), OUT_OF_DATE).toBe(checkedIn);
+    expect(
+      schemaOf(() => Catalog.open(join(dir, 'fresh.sqlite'))),
+      OUT_OF_DATE,
+    ).toBe(checkedIn);
     expect(checkedIn).toContain(`PRAGMA user_version = ${latestVersion};`);
   });
 
@@ -36,7 +39,11 @@ describe('schema.sql', () => {
   });
 
   it('tells a migration that changed the schema from the file', () => {
-    const extra: Migration = { version: latestVersion + 1, name: 'a note on forests', up: (db) => db.exec('ALTER TABLE forests ADD COLUMN note TEXT CHECK (length(note) < 100)') };
+    const extra: Migration = {
+      version: latestVersion + 1,
+      name: 'a note on forests',
+      up: (db) => db.exec('ALTER TABLE forests ADD COLUMN note TEXT CHECK (length(note) < 100)'),
+    };
     const changed = schemaOf(() => {
       const catalog = Catalog.open(join(dir, 'changed.sqlite'));
       catalog.migrate([...migrations, extra]);

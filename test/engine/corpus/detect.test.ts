@@ -6,7 +6,10 @@ const b = (s: string, enc: BufferEncoding = 'utf8'): Uint8Array => Buffer.from(s
 
 describe('sniffBytes', () => {
   it('reads BOMs', () => {
-    expect(sniffBytes(Buffer.concat([Buffer.from([0xff, 0xfe]), b('hi', 'utf16le')]), true)).toEqual({ kind: 'text', encoding: 'utf-16le' });
+    expect(sniffBytes(Buffer.concat([Buffer.from([0xff, 0xfe]), b('hi', 'utf16le')]), true)).toEqual({
+      kind: 'text',
+      encoding: 'utf-16le',
+    });
     expect(sniffBytes(Buffer.from([0xfe, 0xff, 0, 0x68]), true)).toEqual({ kind: 'text', encoding: 'utf-16be' });
     expect(sniffBytes(Buffer.from([0xef, 0xbb, 0xbf, 0x68]), true)).toEqual({ kind: 'text', encoding: 'utf-8' });
   });
@@ -26,7 +29,10 @@ describe('sniffBytes', () => {
   it('calls NUL bytes, control characters and known magic numbers binary', () => {
     expect(sniffBytes(Buffer.from([0x41, 0x00, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48]), true).kind).toBe('binary');
     expect(sniffBytes(Buffer.from(Array.from({ length: 64 }, (_, i) => (i % 3 === 0 ? 2 : 65))), true).kind).toBe('binary');
-    expect(sniffBytes(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 1, 2]), true)).toMatchObject({ kind: 'binary', detail: expect.stringMatching(/\.docx/) });
+    expect(sniffBytes(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 1, 2]), true)).toMatchObject({
+      kind: 'binary',
+      detail: expect.stringMatching(/\.docx/),
+    });
     expect(sniffBytes(b('junk\n%PDF-1.7\n'), true)).toEqual({ kind: 'pdf' });
     expect(sniffBytes(Buffer.from([0x50, 0x4b, 3, 4, 0]), true)).toEqual({ kind: 'zip' });
   });

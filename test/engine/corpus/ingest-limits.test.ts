@@ -48,21 +48,29 @@ describe('ingest limits', () => {
   it('refuses unknown settings and bad tokenizers with the offending name', async () => {
     expect(() => resolveSettings({ maxFileByte: 1 } as never)).toThrow(/maxFileByte/);
     expect(() => resolveSettings({ validFraction: 0.6 })).toThrow(/validFraction/);
-    await expect(ingestFolder({ folder: root, out: join(root, 'x'), tokenizer: { vocabSize: 0, encode: () => [] } })).rejects.toThrow(/vocabSize/);
-    await expect(ingestFolder({ folder: join(root, 'nope'), out: join(root, 'y'), tokenizer: new ByteTokenizer() })).rejects.toThrow(/not a readable folder/);
+    await expect(ingestFolder({ folder: root, out: join(root, 'x'), tokenizer: { vocabSize: 0, encode: () => [] } })).rejects.toThrow(
+      /vocabSize/,
+    );
+    await expect(ingestFolder({ folder: join(root, 'nope'), out: join(root, 'y'), tokenizer: new ByteTokenizer() })).rejects.toThrow(
+      /not a readable folder/,
+    );
   });
 
   it('ingests 10,000 tiny files', async () => {
     const folder = join(root, 'many');
     for (let d = 0; d < 100; d++) {
       await mkdir(join(folder, `d${d}`), { recursive: true });
-      await Promise.all(Array.from({ length: 100 }, (_, i) => writeFile(join(folder, `d${d}`, `n${i}.txt`), `Note ${d}-${i}: ${prose(12, d * 100 + i)}`)));
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) => writeFile(join(folder, `d${d}`, `n${i}.txt`), `Note ${d}-${i}: ${prose(12, d * 100 + i)}`)),
+      );
     }
     const t0 = performance.now();
     const report = await ingestFolder({ folder, out: join(root, 'many-out'), tokenizer: new ByteTokenizer() });
     const seconds = (performance.now() - t0) / 1000;
     expect(report.totals.files).toBe(10_000);
-    expect(report.totals.accepted + (report.totals.skippedBy['near-duplicate'] ?? 0) + (report.totals.skippedBy.duplicate ?? 0)).toBe(10_000);
+    expect(report.totals.accepted + (report.totals.skippedBy['near-duplicate'] ?? 0) + (report.totals.skippedBy.duplicate ?? 0)).toBe(
+      10_000,
+    );
     expect(report.totals.accepted).toBeGreaterThan(9_900);
     expect(report.splitBy).toBe('document');
     expect(seconds).toBeLessThan(45);
@@ -109,11 +117,12 @@ describe('ingest limits', () => {
 });
 
 describe('folders with nothing to train on', () => {
-
   it('refuses an empty folder and a junk-only folder, says why, and leaves no output folder', async () => {
     const empty = join(root, 'empty');
     await mkdir(empty);
-    await expect(ingestFolder({ folder: empty, out: join(root, 'empty-out'), tokenizer: new ByteTokenizer() })).rejects.toThrow(/^Nothing to train on in .*empty: it holds no files/);
+    await expect(ingestFolder({ folder: empty, out: join(root, 'empty-out'), tokenizer: new ByteTokenizer() })).rejects.toThrow(
+      /^Nothing to train on in .*empty: it holds no files/,
+    );
     expect(existsSync(join(root, 'empty-out'))).toBe(false);
 
     const junk = join(root, 'junk');
@@ -123,12 +132,16 @@ describe('folders with nothing to train on', () => {
     await writeFile(join(junk, 'c.bin'), Buffer.from([1, 0, 2, 0, 3, 0, 4]));
     const err = await ingestFolder({ folder: junk, out: join(root, 'junk-out'), tokenizer: new ByteTokenizer() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NothingToTrainOn);
-    expect((err as Error).message).toMatch(/^Nothing to train on in .*junk: 3 files skipped \(2 binary, 1 empty\)\. a\.png: It is a PNG image\./);
+    expect((err as Error).message).toMatch(
+      /^Nothing to train on in .*junk: 3 files skipped \(2 binary, 1 empty\)\. a\.png: It is a PNG image\./,
+    );
     expect(existsSync(join(root, 'junk-out'))).toBe(false);
   });
 
   it('cleans up after a failed first ingest, and keeps the previous generation when a re-ingest finds nothing', async () => {
-    await expect(ingestFolder({ folder: join(root, 'no-such-folder'), out: join(root, 'missing-out'), tokenizer: new ByteTokenizer() })).rejects.toThrow(GroveError);
+    await expect(
+      ingestFolder({ folder: join(root, 'no-such-folder'), out: join(root, 'missing-out'), tokenizer: new ByteTokenizer() }),
+    ).rejects.toThrow(GroveError);
     expect(existsSync(join(root, 'missing-out'))).toBe(false);
 
     const folder = join(root, 'shrinking');
@@ -138,7 +151,9 @@ describe('folders with nothing to train on', () => {
     await ingestFolder({ folder, out, tokenizer: new ByteTokenizer(), settings: { minTrainTokens: 0 } });
     const manifest = await readFile(join(out, 'manifest.json'), 'utf8');
     await writeFile(join(folder, 'a.txt'), '');
-    await expect(ingestFolder({ folder, out, tokenizer: new ByteTokenizer(), settings: { minTrainTokens: 0 } })).rejects.toThrow(/1 file skipped \(1 empty\)/);
+    await expect(ingestFolder({ folder, out, tokenizer: new ByteTokenizer(), settings: { minTrainTokens: 0 } })).rejects.toThrow(
+      /1 file skipped \(1 empty\)/,
+    );
     expect(await readFile(join(out, 'manifest.json'), 'utf8')).toBe(manifest);
   });
 });

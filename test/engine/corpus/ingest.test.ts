@@ -69,29 +69,62 @@ beforeAll(async () => {
   await put('notes/essay_edited.txt', essay.replace('river', 'rivers').replace(/garden/, 'gardens')); // near-duplicate
   await put('notes/readme.md', `# Title\n\n${prose(200, 2)}\n\n- item one\n- item two\n`);
   await put('notes/guide.rst', `Guide\n=====\n\n${prose(150, 3)}\n`);
-  await put('web/page.html', `<!doctype html><html><head><title>Page Title</title><style>.x{color:red}</style><script>var secret = 1;</script></head><body><nav>Home | About | Contact</nav><article><h1>Page Title</h1><p>${prose(150, 4)}</p><p>${prose(100, 5)}</p></article><footer>Copyright footer text</footer></body></html>`);
-  await put('papers/paper.pdf', await makePdf([prose(60, 6).replace(/\n+/g, ' ').match(/.{1,80}(\s|$)/g)!.join('\n'), 'Second page text here.']));
+  await put(
+    'web/page.html',
+    `<!doctype html><html><head><title>Page Title</title><style>.x{color:red}</style><script>var secret = 1;</script></head><body><nav>Home | About | Contact</nav><article><h1>Page Title</h1><p>${prose(150, 4)}</p><p>${prose(100, 5)}</p></article><footer>Copyright footer text</footer></body></html>`,
+  );
+  await put(
+    'papers/paper.pdf',
+    await makePdf([
+      prose(60, 6)
+        .replace(/\n+/g, ' ')
+        .match(/.{1,80}(\s|$)/g)!
+        .join('\n'),
+      'Second page text here.',
+    ]),
+  );
   await put('papers/scan.pdf', await makeImageOnlyPdf());
   const good = await makePdf(['This PDF will be cut short.']);
   await put('papers/truncated.pdf', good.slice(0, Math.floor(good.length / 3)));
   await put('papers/report.docx', makeDocx(['Quarterly report heading', prose(120, 7)]));
   await put('papers/fake.docx', makeDocxLike());
-  await put('books/book.epub', makeEpub([
-    { file: 'a.xhtml', title: 'Chapter Two', text: prose(100, 8) },
-    { file: 'b.xhtml', title: 'Chapter One', text: prose(100, 9) },
-  ], ['b.xhtml', 'a.xhtml']));
+  await put(
+    'books/book.epub',
+    makeEpub(
+      [
+        { file: 'a.xhtml', title: 'Chapter Two', text: prose(100, 8) },
+        { file: 'b.xhtml', title: 'Chapter One', text: prose(100, 9) },
+      ],
+      ['b.xhtml', 'a.xhtml'],
+    ),
+  );
   await put('code/main.py', 'def f(x):\n    if x:\n        return x * 2\n    return 0\n\n\nclass A:\n    pass\n');
-  await put('data/records.json', JSON.stringify({ id: 17, items: [{ title: 'x1', body: prose(80, 10) }, { url: 'https://example.org/a b c', n: 3 }] }));
+  await put(
+    'data/records.json',
+    JSON.stringify({
+      id: 17,
+      items: [
+        { title: 'x1', body: prose(80, 10) },
+        { url: 'https://example.org/a b c', n: 3 },
+      ],
+    }),
+  );
   await put('data/lines.jsonl', `${JSON.stringify({ text: prose(50, 11) })}\n${JSON.stringify({ text: prose(50, 12), id: 'abc' })}\n`);
   await put('data/broken.json', '{"text": "unterminated');
   await put('data/table.csv', `id,comment,score\n1,"${prose(20, 13)}",4.5\n2,"${prose(20, 14)}",3\n`);
   await put('data/table.tsv', `id\tnote\n1\t${prose(20, 15)}\n2\t${prose(20, 16)}\n`);
   await put('data/numbers.csv', 'a,b,c\n1,2,3\n4,5,6\n');
   await put('mail/hello.eml', makeEml('Project update', `Hi Bob,\n\n${prose(80, 17)}\n\nAlice`));
-  await put('mail/archive.mbox', `From alice@example.org Mon Jan  1 10:00:00 2024\n${makeEml('First', prose(60, 18)).replace(/\r\n/g, '\n')}\nFrom bob@example.com Tue Jan  2 10:00:00 2024\n${makeEml('Second', `>From the start, ${prose(60, 19)}`).replace(/\r\n/g, '\n')}`);
+  await put(
+    'mail/archive.mbox',
+    `From alice@example.org Mon Jan  1 10:00:00 2024\n${makeEml('First', prose(60, 18)).replace(/\r\n/g, '\n')}\nFrom bob@example.com Tue Jan  2 10:00:00 2024\n${makeEml('Second', `>From the start, ${prose(60, 19)}`).replace(/\r\n/g, '\n')}`,
+  );
   await put('enc/utf16.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`UTF-16 text: ${prose(60, 20)} naïve`, 'utf16le')]));
   await put('enc/latin1.txt', Buffer.from(`Latin-1 text: caf\u00e9 cr\u00e8me br\u00fbl\u00e9e. ${prose(60, 21)}`, 'latin1'));
-  await put('misleading/binary.txt', Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, ...Array.from({ length: 200 }, (_, i) => i & 0xff)]));
+  await put(
+    'misleading/binary.txt',
+    Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, ...Array.from({ length: 200 }, (_, i) => i & 0xff)]),
+  );
   await put('misleading/really-text.pdf', `Just notes in a file with the wrong name. ${prose(40, 22)}`);
   await put('misleading/really-pdf.txt', await makePdf(['A PDF hiding behind a txt name.']));
   await put('misleading/photo.png', makePng(4, 4));
@@ -262,7 +295,11 @@ describe('ingestFolder on a folder with every format', () => {
     expect(third.processed.extracted).toBe(4);
     expect(third.files.find((f) => f.path === 'notes/essay.txt')).toBeUndefined();
     expect(third.files.find((f) => f.path === 'notes/essay_copy.txt')).toMatchObject({ status: 'accepted' });
-    expect(third.files.find((f) => f.path === 'notes/essay_edited.txt')).toMatchObject({ status: 'skipped', reason: 'near-duplicate', duplicateOf: 'notes/essay_copy.txt' });
+    expect(third.files.find((f) => f.path === 'notes/essay_edited.txt')).toMatchObject({
+      status: 'skipped',
+      reason: 'near-duplicate',
+      duplicateOf: 'notes/essay_copy.txt',
+    });
     report = third;
     const text = await shardText();
     expect(text).toContain('A new note.');
@@ -282,6 +319,10 @@ describe('ingestFolder on a file it may not read', () => {
     await chmod(join(locked, 'locked.txt'), 0o000);
     const files = runBoundByFileModes<FileOutcome[]>(join(import.meta.dirname, 'locked-file.child.ts'), ['ingest', locked, root]);
     expect(files.find((f) => f.path === 'open.txt')).toMatchObject({ status: 'accepted' });
-    expect(files.find((f) => f.path === 'locked.txt')).toMatchObject({ status: 'skipped', reason: 'unreadable', detail: expect.stringMatching(/not allowed to read it/) });
+    expect(files.find((f) => f.path === 'locked.txt')).toMatchObject({
+      status: 'skipped',
+      reason: 'unreadable',
+      detail: expect.stringMatching(/not allowed to read it/),
+    });
   });
 });

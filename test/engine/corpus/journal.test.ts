@@ -37,8 +37,15 @@ describe('ingest journal', () => {
     const done = await stat(join(folder, 'done.txt'));
     // What a run that died inside bad.txt leaves: done.txt begun and ended, bad.txt begun, then a line cut short.
     const line = (o: object): string => `${JSON.stringify(o)}\n`;
-    await appendFile(join(out, JOURNAL_FILE), line({ begin: 'done.txt', size: done.size, mtimeMs: done.mtimeMs }) + line({ end: 'done.txt' }) + line({ begin: 'bad.txt', size: bad.size, mtimeMs: bad.mtimeMs }) + '{"end":"ba');
-    const ingest = (): Promise<IngestReport> => ingestFolder({ folder, out, tokenizer: new ByteTokenizer(), settings: { minTrainTokens: 0 } });
+    await appendFile(
+      join(out, JOURNAL_FILE),
+      line({ begin: 'done.txt', size: done.size, mtimeMs: done.mtimeMs }) +
+        line({ end: 'done.txt' }) +
+        line({ begin: 'bad.txt', size: bad.size, mtimeMs: bad.mtimeMs }) +
+        '{"end":"ba',
+    );
+    const ingest = (): Promise<IngestReport> =>
+      ingestFolder({ folder, out, tokenizer: new ByteTokenizer(), settings: { minTrainTokens: 0 } });
 
     const first = await ingest();
     const status = (r: IngestReport, p: string) => r.files.find((f) => f.path === p);
@@ -84,7 +91,8 @@ describe('an ingest job whose worker dies in the middle of a file', () => {
 
   /** Runs an ingest job whose first worker is killed with `signal` inside a 48 MiB file, then resumes it; returns the report. */
   async function killThenResume(name: string, signal: NodeJS.Signals): Promise<IngestReport> {
-    if (!existsSync(workerEntry)) throw new Error('The job worker is not built: run `npx vite build --config vite.node.config.ts` (or `npm run build`) first.');
+    if (!existsSync(workerEntry))
+      throw new Error('The job worker is not built: run `npx vite build --config vite.node.config.ts` (or `npm run build`) first.');
     const tokenizer = await writeTestTokenizer(join(root, name));
     const folder = join(root, name, 'docs');
     const out = join(root, name, 'out');
@@ -126,7 +134,11 @@ describe('an ingest job whose worker dies in the middle of a file', () => {
 
   it('killed (SIGKILL, as the OOM killer does): skips that file with the reason on resume and ingests the rest', async () => {
     const report = await killThenResume('sigkill', 'SIGKILL');
-    expect(report.files.find((f) => f.path === 'a-big.txt')).toMatchObject({ status: 'skipped', reason: 'corrupt', detail: expect.stringMatching(CRASH) });
+    expect(report.files.find((f) => f.path === 'a-big.txt')).toMatchObject({
+      status: 'skipped',
+      reason: 'corrupt',
+      detail: expect.stringMatching(CRASH),
+    });
     expect(report.files.filter((f) => f.path.startsWith('note-') && f.status === 'accepted')).toHaveLength(5);
   }, 120_000);
 

@@ -54,7 +54,9 @@ describe('Normalizer.dropNote', () => {
     const text = 'It\u0092s \u0093free\u0094, isn\u0092t it? '.repeat(40);
     const n = run(text, 7);
     expect(n.droppedCount).toBe(160);
-    expect(n.dropNote()).toMatch(/^160 control characters \(\d+\.\d % of the text; most often U\+0092 ×80, U\+0093 ×40, U\+0094 ×40\) were removed; .*encoding/);
+    expect(n.dropNote()).toMatch(
+      /^160 control characters \(\d+\.\d % of the text; most often U\+0092 ×80, U\+0093 ×40, U\+0094 ×40\) were removed; .*encoding/,
+    );
   });
 
   it('stays quiet for a stray control character, a byte-order mark or zero-width spaces', () => {

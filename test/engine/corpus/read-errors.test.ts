@@ -44,7 +44,10 @@ describe('readFailure', () => {
   it("turns V8's limits into skips a person understands", () => {
     const deep = (n: number): number => deep(n + 1) + 1;
     expect(readFailure(thrown(() => deep(0)))).toEqual({ reason: 'corrupt', detail: expect.stringMatching(/nested too deeply/) });
-    expect(readFailure(thrown(() => 'ab'.repeat(2 ** 30)))).toEqual({ reason: 'too large', detail: expect.stringMatching(/too large to hold in memory.*split/) });
+    expect(readFailure(thrown(() => 'ab'.repeat(2 ** 30)))).toEqual({
+      reason: 'too large',
+      detail: expect.stringMatching(/too large to hold in memory.*split/),
+    });
     expect(readFailure(new Error('Invalid PDF structure'))).toBeUndefined(); // a parser's complaint: the caller reports it as corrupt
   });
 
@@ -66,7 +69,11 @@ describe('processFile on files that fail to read', () => {
   it('reports a file that became a folder, and one that vanished, by a sentence', async () => {
     mkdirSync(join(dir, 'now-a-folder.txt'));
     const folder = await run(walked(join(dir, 'now-a-folder.txt')));
-    expect(folder).toMatchObject({ status: 'skipped', reason: 'unreadable', detail: expect.stringMatching(/folder where a file was expected/) });
+    expect(folder).toMatchObject({
+      status: 'skipped',
+      reason: 'unreadable',
+      detail: expect.stringMatching(/folder where a file was expected/),
+    });
     const vanished = await run(walked(join(dir, 'vanished.txt')));
     expect(vanished).toMatchObject({ status: 'skipped', reason: 'unreadable', detail: expect.stringMatching(/disappeared/) });
     for (const p of [folder, vanished]) expect(p.status === 'skipped' && p.detail).not.toMatch(RAW);

@@ -28,7 +28,10 @@ describe('token files', () => {
       await incoming.close();
       // Nothing of the refused write is on disk (all or none), and what came before is intact.
       const bytes = await readFile(path);
-      const ids = dtype === 'uint16' ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2) : new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+      const ids =
+        dtype === 'uint16'
+          ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2)
+          : new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
       expect(Array.from(ids)).toEqual([1, 2]);
     }
   });

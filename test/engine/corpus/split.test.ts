@@ -4,7 +4,8 @@ import { planSplit, type SplitDoc } from '../../../src/engine/corpus/split';
 
 const s = { seed: 7, validFraction: 0.1, testFraction: 0.1, minDocumentsToSplitByDocument: 20 };
 const docs = (n: number): SplitDoc[] => Array.from({ length: n }, (_, i) => ({ path: `doc${i}.txt`, tokens: 1000, pieces: 2 }));
-const count = (plan: ReturnType<typeof planSplit>, split: string): number => [...plan.pieces.values()].flat().filter((x) => x === split).length;
+const count = (plan: ReturnType<typeof planSplit>, split: string): number =>
+  [...plan.pieces.values()].flat().filter((x) => x === split).length;
 
 describe('planSplit', () => {
   it('splits by document with roughly the asked fractions, the same way every time', () => {

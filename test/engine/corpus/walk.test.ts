@@ -13,7 +13,8 @@ import { prose } from './fixtures';
 
 const dir = tempDir();
 const folder = join(dir, 'in');
-const bytesPath = (...parts: (string | number[])[]): Buffer => Buffer.concat(parts.flatMap((p, i) => [...(i ? [Buffer.from('/')] : []), typeof p === 'string' ? Buffer.from(p) : Buffer.from(p)]));
+const bytesPath = (...parts: (string | number[])[]): Buffer =>
+  Buffer.concat(parts.flatMap((p, i) => [...(i ? [Buffer.from('/')] : []), typeof p === 'string' ? Buffer.from(p) : Buffer.from(p)]));
 let report: IngestReport;
 
 beforeAll(async () => {

@@ -23,7 +23,10 @@ describe('decodeWindows1252', () => {
   it('is what every label Node maps to windows-1252 decodes with, also in chunks', () => {
     for (const label of ['windows-1252', 'cp1252', 'latin1', 'iso-8859-1', 'us-ascii']) {
       const d = textDecoder(label);
-      expect(d.decode(HIGH_BYTES.subarray(0, 7), { stream: true }) + d.decode(HIGH_BYTES.subarray(7), { stream: true }) + d.decode(), label).toBe(EXPECTED);
+      expect(
+        d.decode(HIGH_BYTES.subarray(0, 7), { stream: true }) + d.decode(HIGH_BYTES.subarray(7), { stream: true }) + d.decode(),
+        label,
+      ).toBe(EXPECTED);
     }
     expect(textDecoder('utf-8').decode(Buffer.from('’'))).toBe('’');
     expect(() => textDecoder('no-such-encoding')).toThrow(RangeError);
@@ -40,14 +43,19 @@ describe('cp1252 text through ingest and HTML', () => {
     const folder = join(t.dir, 'in');
     await mkdir(folder);
     // "It’s “free” … €40 – Ÿ" style text: each of the 27 bytes between words, in a file that is not valid UTF-8.
-    const body = Buffer.concat([Buffer.from(`${prose(200, 1)}\n`), ...[...HIGH_BYTES].filter((b) => ![0x81, 0x8d, 0x8f, 0x90, 0x9d].includes(b)).map((b) => Buffer.from([0x77, b, 0x20]))]);
+    const body = Buffer.concat([
+      Buffer.from(`${prose(200, 1)}\n`),
+      ...[...HIGH_BYTES].filter((b) => ![0x81, 0x8d, 0x8f, 0x90, 0x9d].includes(b)).map((b) => Buffer.from([0x77, b, 0x20])),
+    ]);
     await writeFile(join(folder, 'letter.txt'), body);
     const out = join(t.dir, 'out');
     const report = await ingestFolder({ folder, out, tokenizer: new ByteTokenizer(), settings: { minTrainTokens: 0 } });
     const f = report.files[0]!;
     expect(f).toMatchObject({ status: 'accepted', encoding: 'windows-1252' });
     expect(f.status === 'accepted' && f.notes).toBeFalsy();
-    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { splits: Record<string, { files: { file: string }[] }> };
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as {
+      splits: Record<string, { files: { file: string }[] }>;
+    };
     let text = '';
     for (const split of Object.values(manifest.splits)) {
       for (const s of split.files) {

@@ -86,7 +86,8 @@ const CONTENT_TYPES =
   '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>';
 const RELS =
   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>';
-export const DOC_HEAD = '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>';
+export const DOC_HEAD =
+  '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>';
 export const DOC_TAIL = '</w:t></w:r></w:p></w:body></w:document>';
 
 /** A .docx whose word/document.xml is one run of `mib` MiB of one character; `declare` replaces its declared size (a lie). */
@@ -97,7 +98,12 @@ export function docxBomb(mib: number, declare?: number): Uint8Array {
 
 /** A .docx with ordinary text plus extra parts (media, embedded files) as given. */
 export function docxWith(text: string, extra: RawEntry[] = []): Uint8Array {
-  return rawZip([deflated('[Content_Types].xml', CONTENT_TYPES), deflated('_rels/.rels', RELS), deflated('word/document.xml', `${DOC_HEAD}${text}${DOC_TAIL}`), ...extra]);
+  return rawZip([
+    deflated('[Content_Types].xml', CONTENT_TYPES),
+    deflated('_rels/.rels', RELS),
+    deflated('word/document.xml', `${DOC_HEAD}${text}${DOC_TAIL}`),
+    ...extra,
+  ]);
 }
 
 /** An EPUB whose one chapter holds `mib` MiB of one character. */

@@ -15,8 +15,14 @@ const decode = (ids: ArrayLike<number>) => Array.from(ids, (i) => WORDS[i]!).joi
 const rng = new Rng(5);
 const docs: DiscoverDocument[] = [];
 for (let i = 0; i < 6; i++) {
-  docs.push({ path: `bake-${i}`, text: Array.from({ length: 30 }, (_, t) => WORDS[(t * 7 + i) % 5]! + (t % 9 === 0 ? ' orbit' : '')).join(' ') });
-  docs.push({ path: `sky-${i}`, text: Array.from({ length: 30 }, (_, t) => WORDS[5 + ((t * 3 + i) % 5)]! + (t % 9 === 0 ? ' sugar' : '')).join(' ') });
+  docs.push({
+    path: `bake-${i}`,
+    text: Array.from({ length: 30 }, (_, t) => WORDS[(t * 7 + i) % 5]! + (t % 9 === 0 ? ' orbit' : '')).join(' '),
+  });
+  docs.push({
+    path: `sky-${i}`,
+    text: Array.from({ length: 30 }, (_, t) => WORDS[5 + ((t * 3 + i) % 5)]! + (t % 9 === 0 ? ' sugar' : '')).join(' '),
+  });
 }
 const discovery = discoverDomains(docs, { k: 2 });
 const names = discovery.clusters.map((c) => c.members[0]!.split('-')[0]!);
@@ -57,6 +63,8 @@ describe('ClusterRoutedEnsemble', () => {
   });
 
   it('refuses experts the router does not name', () => {
-    expect(() => new ClusterRoutedEnsemble([{ name: 'other', scorer: table(new Float32Array(1)) }], router, decode)).toThrow(/are not the experts given/);
+    expect(() => new ClusterRoutedEnsemble([{ name: 'other', scorer: table(new Float32Array(1)) }], router, decode)).toThrow(
+      /are not the experts given/,
+    );
   });
 });

@@ -22,9 +22,21 @@ const models: LlamaModel[] = [];
 const T = 16;
 
 async function model(name: string, seed: number, std: number): Promise<LlamaModel> {
-  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true, initializerRange: std });
+  const config = parseModelConfig({
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 320,
+    hiddenSize: 32,
+    intermediateSize: 64,
+    numHiddenLayers: 1,
+    numAttentionHeads: 2,
+    tieWordEmbeddings: true,
+    initializerRange: std,
+  });
   mkdirSync(join(dir, name));
-  await writeModelFolder(join(dir, name), { config, tensors: [...initParameters(config, seed)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
+  await writeModelFolder(join(dir, name), {
+    config,
+    tensors: [...initParameters(config, seed)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })),
+  });
   const m = await LlamaModel.open(join(dir, name), { threads: 1 });
   models.push(m);
   return m;
@@ -33,7 +45,8 @@ async function model(name: string, seed: number, std: number): Promise<LlamaMode
 beforeAll(async () => {
   const tokenizer = await loadTokenizer(await writeTestTokenizer(dir, 320));
   mkdirSync(join(dir, 'docs'));
-  for (let i = 0; i < 30; i++) writeFileSync(join(dir, 'docs', `d${i}.txt`), `Entry ${i}: experts weigh the domain posterior ${i} times.\n`.repeat(10));
+  for (let i = 0; i < 30; i++)
+    writeFileSync(join(dir, 'docs', `d${i}.txt`), `Entry ${i}: experts weigh the domain posterior ${i} times.\n`.repeat(10));
   await ingestFolder({ folder: join(dir, 'docs'), out: domain, tokenizer: corpusTokenizer(tokenizer), settings: { minTrainTokens: 0 } });
 });
 afterAll(async () => {
@@ -50,17 +63,26 @@ describe('Ensemble', () => {
     }
   });
 
-  it("estimates a cached prior that favours the expert that fits the domain better, and beats the worse expert", async () => {
+  it('estimates a cached prior that favours the expert that fits the domain better, and beats the worse expert', async () => {
     const sharp = await model('sharp', 2, 0.5); // confidently wrong: high perplexity
     const flat = await model('flat', 3, 0.002); // near uniform over the vocabulary
-    const [ps, pf] = [await evaluateSplit(sharp, domain, 'valid', { contextLength: T, batchSize: 4 }), await evaluateSplit(flat, domain, 'valid', { contextLength: T, batchSize: 4 })];
+    const [ps, pf] = [
+      await evaluateSplit(sharp, domain, 'valid', { contextLength: T, batchSize: 4 }),
+      await evaluateSplit(flat, domain, 'valid', { contextLength: T, batchSize: 4 }),
+    ];
     const better = ps.loss < pf.loss ? 0 : 1;
     const { prior, sequences } = await estimateCachedPrior([sharp, flat], domain, { contextLength: T, batchSize: 4, sequences: 12 });
     expect(sequences).toBe(12);
     expect(prior[0]! + prior[1]!).toBeCloseTo(1, 10);
     expect(prior[better]!).toBeGreaterThan(0.5);
-    const ens = await evaluateSplit(new Ensemble([sharp, flat], prior, CONTEXT_POSTERIOR), domain, 'test', { contextLength: T, batchSize: 4 });
-    const worst = Math.max((await evaluateSplit(sharp, domain, 'test', { contextLength: T, batchSize: 4 })).loss, (await evaluateSplit(flat, domain, 'test', { contextLength: T, batchSize: 4 })).loss);
+    const ens = await evaluateSplit(new Ensemble([sharp, flat], prior, CONTEXT_POSTERIOR), domain, 'test', {
+      contextLength: T,
+      batchSize: 4,
+    });
+    const worst = Math.max(
+      (await evaluateSplit(sharp, domain, 'test', { contextLength: T, batchSize: 4 })).loss,
+      (await evaluateSplit(flat, domain, 'test', { contextLength: T, batchSize: 4 })).loss,
+    );
     expect(ens.loss).toBeLessThan(worst);
   });
 

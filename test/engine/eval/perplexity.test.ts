@@ -23,11 +23,24 @@ beforeAll(async () => {
   const tokenizer = await loadTokenizer(await writeTestTokenizer(dir, 300));
   const folder = join(dir, 'docs');
   mkdirSync(folder);
-  for (let i = 0; i < 30; i++) writeFileSync(join(folder, `d${i}.txt`), `Document ${i}: the forest has ${i} experts and ${i * 2} domains.\n`.repeat(12));
+  for (let i = 0; i < 30; i++)
+    writeFileSync(join(folder, `d${i}.txt`), `Document ${i}: the forest has ${i} experts and ${i * 2} domains.\n`.repeat(12));
   await ingestFolder({ folder, out: domain, tokenizer: corpusTokenizer(tokenizer), settings: { minTrainTokens: 0 } });
-  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: tokenizer.vocabSize, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, initializerRange: 0.2, tieWordEmbeddings: true });
+  const config = parseModelConfig({
+    architecture: 'LlamaForCausalLM',
+    vocabSize: tokenizer.vocabSize,
+    hiddenSize: 32,
+    intermediateSize: 64,
+    numHiddenLayers: 1,
+    numAttentionHeads: 2,
+    initializerRange: 0.2,
+    tieWordEmbeddings: true,
+  });
   mkdirSync(join(dir, 'model'));
-  await writeModelFolder(join(dir, 'model'), { config, tensors: [...initParameters(config, 1)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
+  await writeModelFolder(join(dir, 'model'), {
+    config,
+    tensors: [...initParameters(config, 1)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })),
+  });
   model = await LlamaModel.open(join(dir, 'model'), { threads: 1 });
 });
 afterAll(async () => model?.close());
@@ -48,7 +61,10 @@ describe('evaluateSplit', () => {
     let n = 0;
     for (const f of files) {
       const raw = readFileSync(f.path);
-      const ids = f.dtype === 'uint16' ? new Uint16Array(raw.buffer, raw.byteOffset, raw.length / 2) : new Uint32Array(raw.buffer, raw.byteOffset, raw.length / 4);
+      const ids =
+        f.dtype === 'uint16'
+          ? new Uint16Array(raw.buffer, raw.byteOffset, raw.length / 2)
+          : new Uint32Array(raw.buffer, raw.byteOffset, raw.length / 4);
       for (let s = 0; s + T + 1 <= ids.length; s += T + 1) {
         const window = Array.from(ids.subarray(s, s + T + 1));
         const logits = await model.logits(window.slice(0, T));

@@ -66,7 +66,9 @@ describe('Q8_0 and Q4_0 GGUF exports in llama.cpp', { timeout: 300_000 }, () => 
     const gguf = join(dir, 'f32.gguf');
     await exportModel({ folder, format: 'gguf', out: gguf, tokenizerDir: brown.tokenizerDir });
     const [g, l] = [await grove(folder), await llamaCpp(gguf)];
-    console.log(`f32: perplexity Grove ${perplexity(g.logLik).toFixed(3)}, llama.cpp ${perplexity(l.logLik).toFixed(3)}; max |d log p| ${maxAbsDiff(g.logLik, l.logLik).toExponential(2)}`);
+    console.log(
+      `f32: perplexity Grove ${perplexity(g.logLik).toFixed(3)}, llama.cpp ${perplexity(l.logLik).toFixed(3)}; max |d log p| ${maxAbsDiff(g.logLik, l.logLik).toExponential(2)}`,
+    );
     // llama.cpp hands back probabilities as f32: log p of a rare token keeps about 1e-3 of absolute precision.
     expect(maxAbsDiff(g.logLik, l.logLik)).toBeLessThan(5e-3);
   });
@@ -76,7 +78,9 @@ describe('Q8_0 and Q4_0 GGUF exports in llama.cpp', { timeout: 300_000 }, () => 
       const gguf = join(dir, `${type}.gguf`);
       await exportModel({ folder, format: 'gguf', out: gguf, dtype: type, tokenizerDir: brown.tokenizerDir });
       const { readGgufFileInfo } = await import('node-llama-cpp');
-      const types = new Map((await readGgufFileInfo(gguf, { logWarnings: false })).fullTensorInfo!.map((t) => [t.name, t.ggmlType as number]));
+      const types = new Map(
+        (await readGgufFileInfo(gguf, { logWarnings: false })).fullTensorInfo!.map((t) => [t.name, t.ggmlType as number]),
+      );
       expect(types.get('blk.0.ffn_down.weight')).toBe(type === 'q8_0' ? 8 : 2);
       expect(types.get('token_embd.weight')).toBe(8); // the tied head: Q8_0 in both
       expect(types.get('blk.0.attn_norm.weight')).toBe(0);
@@ -84,7 +88,9 @@ describe('Q8_0 and Q4_0 GGUF exports in llama.cpp', { timeout: 300_000 }, () => 
       await writeDequantizedModel(folder, dequantized, type);
       const [f32, same, l] = [await grove(folder), await grove(dequantized), await llamaCpp(gguf)];
       const [p32, pSame, pLlama] = [perplexity(f32.logLik), perplexity(same.logLik), perplexity(l.logLik)];
-      console.log(`${type}: perplexity Grove f32 ${p32.toFixed(3)}, Grove on the dequantized weights ${pSame.toFixed(3)}, llama.cpp ${pLlama.toFixed(3)}; max |d log p| llama.cpp vs dequantized ${maxAbsDiff(same.logLik, l.logLik).toExponential(2)}, dequantized vs f32 ${maxAbsDiff(same.logLik, f32.logLik).toExponential(2)}; greedy equal to f32 ${l.greedy.filter((t, i) => t === f32.greedy[i]).length}/32`);
+      console.log(
+        `${type}: perplexity Grove f32 ${p32.toFixed(3)}, Grove on the dequantized weights ${pSame.toFixed(3)}, llama.cpp ${pLlama.toFixed(3)}; max |d log p| llama.cpp vs dequantized ${maxAbsDiff(same.logLik, l.logLik).toExponential(2)}, dequantized vs f32 ${maxAbsDiff(same.logLik, f32.logLik).toExponential(2)}; greedy equal to f32 ${l.greedy.filter((t, i) => t === f32.greedy[i]).length}/32`,
+      );
       expect(l.greedy).toEqual(same.greedy);
       expect(maxAbsDiff(same.logLik, l.logLik)).toBeLessThan(0.05);
       expect(pLlama / p32).toBeLessThan(type === 'q8_0' ? 1.01 : 1.1);

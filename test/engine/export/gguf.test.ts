@@ -16,7 +16,8 @@ let brown: BrownTokenizer;
 let tokenizerDir = '';
 let promptIds: number[] = [];
 let groveTokenize: (text: string) => number[] = () => [];
-const SAMPLE = "The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced \"no evidence\" that any irregularities took place -- 1962's  numbers: 3,141.59!";
+const SAMPLE =
+  'The Fulton County Grand Jury said Friday an investigation of Atlanta\'s recent primary election produced "no evidence" that any irregularities took place -- 1962\'s  numbers: 3,141.59!';
 
 /** llama.cpp's greedy continuation; with `textToTokenize`, its tokenization of that text is checked against Grove's first. */
 function llamaCppGreedy(gguf: string, prompt: readonly number[], count: number, textToTokenize?: string): Promise<number[]> {
@@ -67,14 +68,74 @@ describe('GGUF export runs in llama.cpp (node-llama-cpp)', { timeout: 180_000 },
   });
 
   const randomCases: { name: string; config: ModelConfigInput }[] = [
-    { name: 'llama-gqa-untied-padded-vocab', config: { architecture: 'LlamaForCausalLM', vocabSize: 530, hiddenSize: 48, intermediateSize: 96, numHiddenLayers: 2, numAttentionHeads: 6, numKeyValueHeads: 2, initializerRange: 0.2, maxPositionEmbeddings: 256 } },
-    { name: 'qwen2-biases-tied', config: { architecture: 'Qwen2ForCausalLM', vocabSize: 512, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 1, qkvBias: true, tieWordEmbeddings: true, ropeTheta: 1e6, initializerRange: 0.2, maxPositionEmbeddings: 256 } },
-    { name: 'llama3-rope-scaling-attention-bias', config: { architecture: 'LlamaForCausalLM', vocabSize: 512, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, qkvBias: true, oBias: true, ropeTheta: 500000, ropeScaling: { ropeType: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 16 }, initializerRange: 0.2, maxPositionEmbeddings: 256 } },
+    {
+      name: 'llama-gqa-untied-padded-vocab',
+      config: {
+        architecture: 'LlamaForCausalLM',
+        vocabSize: 530,
+        hiddenSize: 48,
+        intermediateSize: 96,
+        numHiddenLayers: 2,
+        numAttentionHeads: 6,
+        numKeyValueHeads: 2,
+        initializerRange: 0.2,
+        maxPositionEmbeddings: 256,
+      },
+    },
+    {
+      name: 'qwen2-biases-tied',
+      config: {
+        architecture: 'Qwen2ForCausalLM',
+        vocabSize: 512,
+        hiddenSize: 32,
+        intermediateSize: 64,
+        numHiddenLayers: 2,
+        numAttentionHeads: 4,
+        numKeyValueHeads: 1,
+        qkvBias: true,
+        tieWordEmbeddings: true,
+        ropeTheta: 1e6,
+        initializerRange: 0.2,
+        maxPositionEmbeddings: 256,
+      },
+    },
+    {
+      name: 'llama3-rope-scaling-attention-bias',
+      config: {
+        architecture: 'LlamaForCausalLM',
+        vocabSize: 512,
+        hiddenSize: 32,
+        intermediateSize: 64,
+        numHiddenLayers: 2,
+        numAttentionHeads: 2,
+        qkvBias: true,
+        oBias: true,
+        ropeTheta: 500000,
+        ropeScaling: { ropeType: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 16 },
+        initializerRange: 0.2,
+        maxPositionEmbeddings: 256,
+      },
+    },
   ];
   it('writes the metadata llama.cpp reads: general.*, llama.* hyper-parameters, tokenizer, tensor types', async () => {
     const { readGgufFileInfo } = await import('node-llama-cpp');
     const folder = join(dir, 'meta');
-    await writeTestModel(folder, { architecture: 'LlamaForCausalLM', vocabSize: 520, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 4, numKeyValueHeads: 2, rmsNormEps: 1e-5, ropeTheta: 50000, maxPositionEmbeddings: 128 }, { tokenizer: join(tokenizerDir, 'tokenizer.json') });
+    await writeTestModel(
+      folder,
+      {
+        architecture: 'LlamaForCausalLM',
+        vocabSize: 520,
+        hiddenSize: 32,
+        intermediateSize: 64,
+        numHiddenLayers: 1,
+        numAttentionHeads: 4,
+        numKeyValueHeads: 2,
+        rmsNormEps: 1e-5,
+        ropeTheta: 50000,
+        maxPositionEmbeddings: 128,
+      },
+      { tokenizer: join(tokenizerDir, 'tokenizer.json') },
+    );
     const gguf = join(dir, 'meta.gguf');
     await exportModel({ folder, format: 'gguf', out: gguf, dtype: 'f16', name: 'meta-model' });
     const info = await readGgufFileInfo(gguf, { logWarnings: false });

@@ -35,7 +35,11 @@ async function referenceLogits(folder: string, name: string): Promise<Float32Arr
   const ids = join(dir, `${name}-ids.json`);
   const out = join(dir, `${name}-golden.safetensors`);
   writeFileSync(ids, JSON.stringify({ input_ids: IDS }));
-  execFileSync(PYTHON, [join(repoRoot, 'test/golden/llama_ref.py'), '--model', folder, '--tokens', ids, '--out', out, '--dtype', 'float32'], { stdio: 'ignore' });
+  execFileSync(
+    PYTHON,
+    [join(repoRoot, 'test/golden/llama_ref.py'), '--model', folder, '--tokens', ids, '--out', out, '--dtype', 'float32'],
+    { stdio: 'ignore' },
+  );
   const golden = await SafetensorsFile.open(out);
   try {
     return await golden.readFloat32('logits');
@@ -58,8 +62,38 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 const cases: { name: string; config: ModelConfigInput }[] = [
-  { name: 'llama-gqa-tied', config: { architecture: 'LlamaForCausalLM', vocabSize: 300, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: true, initializerRange: 0.25, rmsNormEps: 1e-5, bosTokenId: 0, eosTokenId: 0 } },
-  { name: 'qwen2-untied', config: { architecture: 'Qwen2ForCausalLM', vocabSize: 320, hiddenSize: 24, intermediateSize: 40, numHiddenLayers: 2, numAttentionHeads: 3, numKeyValueHeads: 1, qkvBias: true, ropeTheta: 1e6, initializerRange: 0.25 } },
+  {
+    name: 'llama-gqa-tied',
+    config: {
+      architecture: 'LlamaForCausalLM',
+      vocabSize: 300,
+      hiddenSize: 32,
+      intermediateSize: 64,
+      numHiddenLayers: 2,
+      numAttentionHeads: 4,
+      numKeyValueHeads: 2,
+      tieWordEmbeddings: true,
+      initializerRange: 0.25,
+      rmsNormEps: 1e-5,
+      bosTokenId: 0,
+      eosTokenId: 0,
+    },
+  },
+  {
+    name: 'qwen2-untied',
+    config: {
+      architecture: 'Qwen2ForCausalLM',
+      vocabSize: 320,
+      hiddenSize: 24,
+      intermediateSize: 40,
+      numHiddenLayers: 2,
+      numAttentionHeads: 3,
+      numKeyValueHeads: 1,
+      qkvBias: true,
+      ropeTheta: 1e6,
+      initializerRange: 0.25,
+    },
+  },
 ];
 
 describe.skipIf(!torchAvailable)('HF export read by the PyTorch reference', () => {
@@ -69,7 +103,13 @@ describe.skipIf(!torchAvailable)('HF export read by the PyTorch reference', () =
       await writeTestModel(source, c.config, { seed: 9, tokenizer });
       const out = join(dir, `${c.name}-hf`);
       await exportModel({ folder: source, format: 'hf', out });
-      expect(readdirSync(out).sort()).toEqual(['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+      expect(readdirSync(out).sort()).toEqual([
+        'config.json',
+        'generation_config.json',
+        'model.safetensors',
+        'tokenizer.json',
+        'tokenizer_config.json',
+      ]);
       const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
       expect(config.architectures).toEqual([c.config.architecture]);
       expect(config.model_type).toBe(c.config.architecture === 'Qwen2ForCausalLM' ? 'qwen2' : 'llama');
@@ -102,10 +142,29 @@ describe.skipIf(!torchAvailable)('HF export read by the PyTorch reference', () =
 describe('a transformers 5.x config (rope_parameters) exported', () => {
   it('comes back in one layout, the classic top-level one, with the same values and the same logits', async () => {
     const source = join(dir, 'rope-parameters');
-    await writeTestModel(source, { architecture: 'LlamaForCausalLM', vocabSize: 300, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, initializerRange: 0.25 }, { seed: 5, tokenizer });
-    const { rope_theta: _theta, rope_scaling: _scaling, ...rest } = JSON.parse(readFileSync(join(source, 'config.json'), 'utf8')) as Record<string, unknown>;
+    await writeTestModel(
+      source,
+      {
+        architecture: 'LlamaForCausalLM',
+        vocabSize: 300,
+        hiddenSize: 32,
+        intermediateSize: 64,
+        numHiddenLayers: 2,
+        numAttentionHeads: 4,
+        initializerRange: 0.25,
+      },
+      { seed: 5, tokenizer },
+    );
+    const {
+      rope_theta: _theta,
+      rope_scaling: _scaling,
+      ...rest
+    } = JSON.parse(readFileSync(join(source, 'config.json'), 'utf8')) as Record<string, unknown>;
     const llama3 = { factor: 32.0, low_freq_factor: 1.0, high_freq_factor: 4.0, original_max_position_embeddings: 4 };
-    writeFileSync(join(source, 'config.json'), JSON.stringify({ ...rest, rope_parameters: { rope_type: 'llama3', rope_theta: 500000.0, ...llama3 } }));
+    writeFileSync(
+      join(source, 'config.json'),
+      JSON.stringify({ ...rest, rope_parameters: { rope_type: 'llama3', rope_theta: 500000.0, ...llama3 } }),
+    );
     const out = join(dir, 'rope-parameters-hf');
     await exportModel({ folder: source, format: 'hf', out });
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
@@ -126,7 +185,11 @@ describe('a transformers 5.x config (rope_parameters) exported', () => {
 describe('export output', () => {
   it('refuses an existing destination without force, replaces it with force, and leaves nothing behind on failure', async () => {
     const source = join(dir, 'plain');
-    await writeTestModel(source, { architecture: 'LlamaForCausalLM', vocabSize: 300, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2 }, { tokenizer });
+    await writeTestModel(
+      source,
+      { architecture: 'LlamaForCausalLM', vocabSize: 300, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2 },
+      { tokenizer },
+    );
     const out = join(dir, 'plain-hf');
     await exportModel({ folder: source, format: 'hf', out });
     await expect(exportModel({ folder: source, format: 'hf', out })).rejects.toMatchObject({ code: 'conflict' });
@@ -137,7 +200,14 @@ describe('export output', () => {
 
     // No tokenizer anywhere: a clear error before anything is written.
     const bare = join(dir, 'bare');
-    await writeTestModel(bare, { architecture: 'LlamaForCausalLM', vocabSize: 300, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2 });
+    await writeTestModel(bare, {
+      architecture: 'LlamaForCausalLM',
+      vocabSize: 300,
+      hiddenSize: 16,
+      intermediateSize: 32,
+      numHiddenLayers: 1,
+      numAttentionHeads: 2,
+    });
     await expect(exportModel({ folder: bare, format: 'hf', out: join(dir, 'bare-hf') })).rejects.toMatchObject({ code: 'not_found' });
     expect(existsSync(join(dir, 'bare-hf'))).toBe(false);
     await expect(exportModel({ folder: source, format: 'zip' as never, out: join(dir, 'x') })).rejects.toMatchObject({ code: 'bad_input' });

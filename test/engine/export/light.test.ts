@@ -23,7 +23,17 @@ import { writeTestTokenizer } from '../../helpers/tokenizer';
 
 const dir = tempDir();
 // GQA, untied head, a large init: varied greedy continuations, so a wrong fold would show.
-const input: ModelConfigInput = { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 48, intermediateSize: 96, numHiddenLayers: 2, numAttentionHeads: 6, numKeyValueHeads: 2, initializerRange: 0.2, maxPositionEmbeddings: 256 };
+const input: ModelConfigInput = {
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 320,
+  hiddenSize: 48,
+  intermediateSize: 96,
+  numHiddenLayers: 2,
+  numAttentionHeads: 6,
+  numKeyValueHeads: 2,
+  initializerRange: 0.2,
+  maxPositionEmbeddings: 256,
+};
 const config = parseModelConfig(input);
 const lora: LoraConfig = { rank: 4, alpha: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] };
 const adapter = randomAdapter(config, lora, 3, 0.2);
@@ -65,7 +75,13 @@ beforeAll(async () => {
 describe('export of a light expert', { timeout: 180_000 }, () => {
   it('as a PEFT adapter: the same tensors, settings and logits back, naming its base', async () => {
     const out = join(dir, 'law-peft');
-    const r = await exportModel({ folder: adapterFolder, light: { ...base, peft: { hubId: 'HuggingFaceTB/SmolLM2-135M', fallback: 'a1b2c3' } }, format: 'peft', out, name: 'law' });
+    const r = await exportModel({
+      folder: adapterFolder,
+      light: { ...base, peft: { hubId: 'HuggingFaceTB/SmolLM2-135M', fallback: 'a1b2c3' } },
+      format: 'peft',
+      out,
+      name: 'law',
+    });
     expect(r).toMatchObject({ format: 'peft', dtype: 'f32', baseModel: 'HuggingFaceTB/SmolLM2-135M' });
     const back = await readPeftAdapterFor(out, config, 'the base');
     expect(back.lora).toEqual(lora);
@@ -73,13 +89,23 @@ describe('export of a light expert', { timeout: 180_000 }, () => {
     for (const [name, data] of adapter.tensors) expect(back.tensors.get(name), name).toEqual(data);
     expect(maxAbsDiff(await lightLogits(out), await lightLogits(adapterFolder))).toBe(0);
     // Without a Hub id, the base is named by its store address.
-    expect((await exportModel({ folder: adapterFolder, light: base, format: 'peft', out: join(dir, 'law-peft-2'), dtype: 'f16' })).baseModel).toBe('a1b2c3');
+    expect(
+      (await exportModel({ folder: adapterFolder, light: base, format: 'peft', out: join(dir, 'law-peft-2'), dtype: 'f16' })).baseModel,
+    ).toBe('a1b2c3');
   });
 
   it('as a Hugging Face folder: its base with the adapter folded in, the light expert’s logits within 1e-4', async () => {
     const out = join(dir, 'law-hf');
     const progress: ExportProgress[] = [];
-    const r = await exportModel({ folder: adapterFolder, light: base, format: 'hf', out, tokenizerDir, name: 'law', onProgress: (p) => progress.push(p) });
+    const r = await exportModel({
+      folder: adapterFolder,
+      light: base,
+      format: 'hf',
+      out,
+      tokenizerDir,
+      name: 'law',
+      onProgress: (p) => progress.push(p),
+    });
     expect(r).toMatchObject({ format: 'hf', merged: true });
     expect(readdirSync(out).sort()).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'tokenizer.json']));
     const light = await lightLogits(adapterFolder);
@@ -113,15 +139,31 @@ describe('export of a light expert', { timeout: 180_000 }, () => {
   it('refuses a PEFT export of a full model, another base’s adapter, ONNX f16 and an existing destination, before any work', async () => {
     const refusals = join(dir, 'refusals');
     mkdirSync(refusals);
-    await expect(exportModel({ folder: baseFolder, format: 'peft', out: join(refusals, 'base-peft'), name: 'seed' })).rejects.toThrow(/"seed" is a full model: the peft format writes a light expert's adapter .*Export it as hf, gguf or onnx/);
+    await expect(exportModel({ folder: baseFolder, format: 'peft', out: join(refusals, 'base-peft'), name: 'seed' })).rejects.toThrow(
+      /"seed" is a full model: the peft format writes a light expert's adapter .*Export it as hf, gguf or onnx/,
+    );
     const other = join(dir, 'other-base');
     await writeTestModel(other, { ...input, intermediateSize: 64 });
     for (const format of ['peft', 'hf'] as const) {
-      await expect(exportModel({ folder: adapterFolder, light: { ...base, folder: other }, format, out: join(refusals, `other-${format}`), tokenizerDir })).rejects.toThrow(/gate_proj output width \(intermediate_size\) is 96, the base's is 64\. The adapter was trained on another base than the base of/);
+      await expect(
+        exportModel({
+          folder: adapterFolder,
+          light: { ...base, folder: other },
+          format,
+          out: join(refusals, `other-${format}`),
+          tokenizerDir,
+        }),
+      ).rejects.toThrow(
+        /gate_proj output width \(intermediate_size\) is 96, the base's is 64\. The adapter was trained on another base than the base of/,
+      );
     }
-    await expect(exportModel({ folder: adapterFolder, light: base, format: 'onnx', dtype: 'f16', out: join(refusals, 'law-onnx'), tokenizerDir })).rejects.toThrow(/ONNX export writes f32 weights only/);
+    await expect(
+      exportModel({ folder: adapterFolder, light: base, format: 'onnx', dtype: 'f16', out: join(refusals, 'law-onnx'), tokenizerDir }),
+    ).rejects.toThrow(/ONNX export writes f32 weights only/);
     mkdirSync(join(refusals, 'taken'));
-    await expect(exportModel({ folder: adapterFolder, light: base, format: 'gguf', out: join(refusals, 'taken'), tokenizerDir })).rejects.toThrow(/exists already; choose another output path or pass --force/);
+    await expect(
+      exportModel({ folder: adapterFolder, light: base, format: 'gguf', out: join(refusals, 'taken'), tokenizerDir }),
+    ).rejects.toThrow(/exists already; choose another output path or pass --force/);
     expect(readdirSync(refusals)).toEqual(['taken']);
   });
 
@@ -129,7 +171,9 @@ describe('export of a light expert', { timeout: 180_000 }, () => {
     const bare = join(dir, 'bare-base');
     await writeTestModel(bare, input, { seed: 5 });
     const out = join(dir, 'no-tokenizer-hf');
-    await expect(exportModel({ folder: adapterFolder, light: { ...base, folder: bare }, format: 'hf', out })).rejects.toThrow(/no tokenizer\.json beside the model/);
+    await expect(exportModel({ folder: adapterFolder, light: { ...base, folder: bare }, format: 'hf', out })).rejects.toThrow(
+      /no tokenizer\.json beside the model/,
+    );
     expect(existsSync(out)).toBe(false);
     expect(leftovers(dir)).toEqual([]);
   });

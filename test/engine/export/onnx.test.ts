@@ -35,7 +35,9 @@ async function run(session: OrtSession, config: ModelConfig, ids: number[][], ma
   });
   const feeds: Record<string, ort.Tensor> = { input_ids: int64(ids), attention_mask: int64(mask), position_ids: int64(positions) };
   for (let i = 0; i < config.numHiddenLayers; i++) {
-    for (const kind of ['key', 'value']) feeds[`past_key_values.${i}.${kind}`] = past?.[`present.${i}.${kind}`] ?? new ort.Tensor('float32', new Float32Array(0), [B, config.numKeyValueHeads, 0, config.headDim]);
+    for (const kind of ['key', 'value'])
+      feeds[`past_key_values.${i}.${kind}`] =
+        past?.[`present.${i}.${kind}`] ?? new ort.Tensor('float32', new Float32Array(0), [B, config.numKeyValueHeads, 0, config.headDim]);
   }
   return session.run(feeds);
 }
@@ -48,8 +50,35 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 const cases: { name: string; config: ModelConfigInput }[] = [
-  { name: 'llama-gqa-tied', config: { architecture: 'LlamaForCausalLM', vocabSize: 300, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: true, initializerRange: 0.25 } },
-  { name: 'qwen2-untied', config: { architecture: 'Qwen2ForCausalLM', vocabSize: 300, hiddenSize: 24, intermediateSize: 40, numHiddenLayers: 2, numAttentionHeads: 3, numKeyValueHeads: 1, qkvBias: true, ropeTheta: 1e6, initializerRange: 0.25 } },
+  {
+    name: 'llama-gqa-tied',
+    config: {
+      architecture: 'LlamaForCausalLM',
+      vocabSize: 300,
+      hiddenSize: 32,
+      intermediateSize: 64,
+      numHiddenLayers: 2,
+      numAttentionHeads: 4,
+      numKeyValueHeads: 2,
+      tieWordEmbeddings: true,
+      initializerRange: 0.25,
+    },
+  },
+  {
+    name: 'qwen2-untied',
+    config: {
+      architecture: 'Qwen2ForCausalLM',
+      vocabSize: 300,
+      hiddenSize: 24,
+      intermediateSize: 40,
+      numHiddenLayers: 2,
+      numAttentionHeads: 3,
+      numKeyValueHeads: 1,
+      qkvBias: true,
+      ropeTheta: 1e6,
+      initializerRange: 0.25,
+    },
+  },
 ];
 
 describe('ONNX export (transformers.js layout) on onnxruntime-node', () => {
@@ -59,14 +88,27 @@ describe('ONNX export (transformers.js layout) on onnxruntime-node', () => {
       const config = await writeTestModel(source, c.config, { seed: 4, tokenizer });
       const out = join(dir, `${c.name}-onnx`);
       await exportModel({ folder: source, format: 'onnx', out });
-      for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json', 'onnx/model.onnx', 'onnx/model.onnx_data']) expect(existsSync(join(out, f)), f).toBe(true);
-      expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).model_type).toBe(config.architecture === 'Qwen2ForCausalLM' ? 'qwen2' : 'llama');
+      for (const f of [
+        'config.json',
+        'tokenizer.json',
+        'tokenizer_config.json',
+        'generation_config.json',
+        'onnx/model.onnx',
+        'onnx/model.onnx_data',
+      ])
+        expect(existsSync(join(out, f)), f).toBe(true);
+      expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).model_type).toBe(
+        config.architecture === 'Qwen2ForCausalLM' ? 'qwen2' : 'llama',
+      );
 
       const session = await createSession(join(out, 'onnx/model.onnx'), { threads: 1 });
       closers.push(() => session.release());
       expect(session.inputNames.slice(0, 3)).toEqual(['input_ids', 'attention_mask', 'position_ids']);
       expect(session.inputNames).toContain(`past_key_values.${config.numHiddenLayers - 1}.value`);
-      expect(session.outputNames).toEqual(['logits', ...Array.from({ length: config.numHiddenLayers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat()]);
+      expect(session.outputNames).toEqual([
+        'logits',
+        ...Array.from({ length: config.numHiddenLayers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat(),
+      ]);
 
       const grove = await LlamaModel.open(source, { threads: 1 });
       closers.push(() => grove.close());
@@ -88,15 +130,28 @@ describe('ONNX export (transformers.js layout) on onnxruntime-node', () => {
       }
       // Batch of two: the second row left-padded by 2; its real positions must give the same logits.
       const short = prompt.slice(0, 3);
-      const batch = await run(session, config, [prompt, [0, 0, ...short]], [[1, 1, 1, 1, 1], [0, 0, 1, 1, 1]], null);
+      const batch = await run(
+        session,
+        config,
+        [prompt, [0, 0, ...short]],
+        [
+          [1, 1, 1, 1, 1],
+          [0, 0, 1, 1, 1],
+        ],
+        null,
+      );
       const b = batch.logits!.data as Float32Array; // [2, 5, V]
       const alone = (await run(session, config, [short], [[1, 1, 1]], null)).logits!.data as Float32Array;
-      expect(maxAbsDiff(b.subarray(0, 5 * V), (await run(session, config, [prompt], [[1, 1, 1, 1, 1]], null)).logits!.data as Float32Array)).toBeLessThanOrEqual(1e-4);
+      expect(
+        maxAbsDiff(b.subarray(0, 5 * V), (await run(session, config, [prompt], [[1, 1, 1, 1, 1]], null)).logits!.data as Float32Array),
+      ).toBeLessThanOrEqual(1e-4);
       expect(maxAbsDiff(b.subarray(5 * V + 2 * V, 10 * V), alone)).toBeLessThanOrEqual(1e-4);
     });
   }
 
   it('refuses an f16 ONNX export with a clear error', async () => {
-    await expect(exportModel({ folder: join(dir, 'llama-gqa-tied'), format: 'onnx', out: join(dir, 'x16'), dtype: 'f16' })).rejects.toMatchObject({ code: 'unsupported' });
+    await expect(
+      exportModel({ folder: join(dir, 'llama-gqa-tied'), format: 'onnx', out: join(dir, 'x16'), dtype: 'f16' }),
+    ).rejects.toMatchObject({ code: 'unsupported' });
   });
 });

@@ -18,7 +18,16 @@ import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
-const input: ModelConfigInput = { architecture: 'Qwen2ForCausalLM', qkvBias: true, vocabSize: 50, hiddenSize: 32, intermediateSize: 48, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 };
+const input: ModelConfigInput = {
+  architecture: 'Qwen2ForCausalLM',
+  qkvBias: true,
+  vocabSize: 50,
+  hiddenSize: 32,
+  intermediateSize: 48,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+};
 const config = parseModelConfig(input);
 const lora: LoraConfig = { rank: 4, alpha: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] };
 const adapter = randomAdapter(config, lora, 1);
@@ -36,10 +45,19 @@ describe('PEFT adapter export', () => {
     expect(result.weights.path).toBe(join(out, ADAPTER_WEIGHTS_FILE));
     expect(readdirSync(out).sort()).toEqual([ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE]);
     const json = JSON.parse(readFileSync(join(out, ADAPTER_CONFIG_FILE), 'utf8')) as Record<string, unknown>;
-    expect(json).toMatchObject({ peft_type: 'LORA', task_type: 'CAUSAL_LM', base_model_name_or_path: 'Qwen/Qwen2.5-0.5B', r: 4, lora_alpha: 8, target_modules: lora.targets });
+    expect(json).toMatchObject({
+      peft_type: 'LORA',
+      task_type: 'CAUSAL_LM',
+      base_model_name_or_path: 'Qwen/Qwen2.5-0.5B',
+      r: 4,
+      lora_alpha: 8,
+      target_modules: lora.targets,
+    });
     const raw = await SafetensorsFile.open(join(out, ADAPTER_WEIGHTS_FILE));
     expect(raw.tensorNames).toHaveLength(28);
-    expect(raw.tensorNames.every((n) => /^base_model\.model\.model\.layers\.\d\.(self_attn|mlp)\.\w+_proj\.lora_[AB]\.weight$/.test(n))).toBe(true);
+    expect(
+      raw.tensorNames.every((n) => /^base_model\.model\.model\.layers\.\d\.(self_attn|mlp)\.\w+_proj\.lora_[AB]\.weight$/.test(n)),
+    ).toBe(true);
     await raw.close();
     const back = await importPeftAdapter(out, base);
     expect(back.lora).toEqual(lora);
@@ -49,7 +67,10 @@ describe('PEFT adapter export', () => {
   });
 
   it('an adapter of summed rank (a light collapse) and F16 factors, with the fallback base name', async () => {
-    const summed = concatAdapters(config, [{ adapter, weight: 1 }, { adapter: randomAdapter(config, { rank: 2, alpha: 2, targets: ['q_proj'] }, 2), weight: 1 }]);
+    const summed = concatAdapters(config, [
+      { adapter, weight: 1 },
+      { adapter: randomAdapter(config, { rank: 2, alpha: 2, targets: ['q_proj'] }, 2), weight: 1 },
+    ]);
     const out = join(dir, 'collapsed-peft');
     const result = await exportPeftAdapter({ out, config, adapter: summed, base: { hubId: null, fallback: 'sha256:abc' }, dtype: 'F16' });
     expect(result.baseModel).toBe('sha256:abc');
@@ -67,7 +88,9 @@ describe('PEFT adapter export', () => {
   it('is atomic: a misfit adapter leaves nothing; an existing folder is kept unless forced', async () => {
     const out = join(dir, 'atomic');
     const other = parseModelConfig({ ...input, hiddenSize: 64, numAttentionHeads: 8, numKeyValueHeads: 4 });
-    await expect(exportPeftAdapter({ out, config: other, adapter, base: { fallback: 'b' } })).rejects.toThrow(/PEFT export: adapter tensor model\.layers\.0\.self_attn\.q_proj\.lora_A\.weight holds 128 values/);
+    await expect(exportPeftAdapter({ out, config: other, adapter, base: { fallback: 'b' } })).rejects.toThrow(
+      /PEFT export: adapter tensor model\.layers\.0\.self_attn\.q_proj\.lora_A\.weight holds 128 values/,
+    );
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((n) => n.includes('grove-export'))).toEqual([]);
     await exportPeftAdapter({ out, config, adapter, base: { fallback: 'first' } });

@@ -23,7 +23,9 @@ function mixed(perKind: number, seed: number): DiscoverDocument[] {
     for (const [kind, vocab] of Object.entries(KINDS)) {
       // Each document also borrows a few words of the next kind, so no distance is 0 and the softmax is not one-hot.
       const other = Object.values(KINDS)[(Object.keys(KINDS).indexOf(kind) + 1) % 4]!;
-      const body = Array.from({ length: 60 }, (_, t) => (t % 10 === 0 ? other : vocab)[Math.floor(rng.uniform() * vocab.length) % 13]).join(' ');
+      const body = Array.from({ length: 60 }, (_, t) => (t % 10 === 0 ? other : vocab)[Math.floor(rng.uniform() * vocab.length) % 13]).join(
+        ' ',
+      );
       docs.push({ path: `${kind}-${i}.txt`, text: `${kind} note ${i}\n${body}` });
     }
   }
@@ -90,9 +92,12 @@ describe('clusterRoutingWeights', () => {
   });
 
   it('refuses a temperature that is not a finite number > 0, a top-k below 1, and a router with every cluster dropped', () => {
-    for (const temperature of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => clusterRoutingWeights(router, text, { temperature })).toThrow(/temperature is .*; it must be a finite number > 0/);
+    for (const temperature of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => clusterRoutingWeights(router, text, { temperature })).toThrow(/temperature is .*; it must be a finite number > 0/);
     expect(() => clusterRoutingWeights(router, text, { topK: 0 })).toThrow(/top-k is 0/);
-    expect(() => clusterRoutingWeights({ clusterer: discovery.clusterer, experts: [null, null, null, null] }, text)).toThrow(/every cluster was dropped/);
+    expect(() => clusterRoutingWeights({ clusterer: discovery.clusterer, experts: [null, null, null, null] }, text)).toThrow(
+      /every cluster was dropped/,
+    );
   });
 
   it('sends a cooking text to the cooking cluster', () => {

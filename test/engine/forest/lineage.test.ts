@@ -15,9 +15,19 @@ const dir = tempDir();
 function open(file: string) {
   const catalog = Catalog.open(join(dir, file));
   const forestId = ensureForest(catalog, 'f');
-  const domain = (name: string) => Number(databaseOf(catalog).prepare('INSERT INTO domains (forest_id, name) VALUES (?, ?)').run(forestId, name).lastInsertRowid);
+  const domain = (name: string) =>
+    Number(databaseOf(catalog).prepare('INSERT INTO domains (forest_id, name) VALUES (?, ?)').run(forestId, name).lastInsertRowid);
   const model = (name: string, role: 'seed' | 'expert' | 'collapsed', domainId: number | null = null, forest = forestId) =>
-    insertModel(catalog, { forestId: forest, name, role, domainId, weightsSha256: name, weightsBytes: 1, architectureJson: '{}', tokenizerSha256: 't' });
+    insertModel(catalog, {
+      forestId: forest,
+      name,
+      role,
+      domainId,
+      weightsSha256: name,
+      weightsBytes: 1,
+      architectureJson: '{}',
+      tokenizerSha256: 't',
+    });
   return { catalog, forestId, domain, model };
 }
 
@@ -32,9 +42,23 @@ describe('lineage', () => {
     // The third expert starts as the posterior-weighted average of the first two (weights.ts).
     const prior = { target: priorTarget.domain('fin'), modelIds: [law, med], weights: [0.25, 0.75] };
     const fin = model('fin', 'expert', domain('fin'));
-    recordLineage(catalog, fin, branchParents([{ id: law, name: 'law' }, { id: med, name: 'med' }], { kind: 'posterior', prior }));
+    recordLineage(
+      catalog,
+      fin,
+      branchParents(
+        [
+          { id: law, name: 'law' },
+          { id: med, name: 'med' },
+        ],
+        { kind: 'posterior', prior },
+      ),
+    );
     const all = model('all', 'collapsed');
-    recordLineage(catalog, all, [{ modelId: law, weight: 0.2 }, { modelId: med, weight: 0.3 }, { modelId: fin, weight: 0.5 }]);
+    recordLineage(catalog, all, [
+      { modelId: law, weight: 0.2 },
+      { modelId: med, weight: 0.3 },
+      { modelId: fin, weight: 0.5 },
+    ]);
     setModelStatus(catalog, law, 'removed');
     catalog.close();
 
@@ -72,11 +96,26 @@ describe('lineage', () => {
     const otherForest = Number(databaseOf(catalog).prepare("INSERT INTO forests (name) VALUES ('other')").run().lastInsertRowid);
     const stranger = model('stranger', 'seed', null, otherForest);
     expect(() => recordLineage(catalog, a, [])).toThrow(/no parents given/);
-    expect(() => recordLineage(catalog, a, [{ modelId: seed, weight: 0.5 }, { modelId: b, weight: 0.4 }])).toThrow(/sum to 0.9, not 1/);
-    expect(() => recordLineage(catalog, a, [{ modelId: seed, weight: 1 }, { modelId: b, weight: 0 }])).toThrow(/parent \d+ of model \d+ has weight 0/);
+    expect(() =>
+      recordLineage(catalog, a, [
+        { modelId: seed, weight: 0.5 },
+        { modelId: b, weight: 0.4 },
+      ]),
+    ).toThrow(/sum to 0.9, not 1/);
+    expect(() =>
+      recordLineage(catalog, a, [
+        { modelId: seed, weight: 1 },
+        { modelId: b, weight: 0 },
+      ]),
+    ).toThrow(/parent \d+ of model \d+ has weight 0/);
     expect(() => recordLineage(catalog, a, [{ modelId: seed, weight: Number.NaN }])).toThrow(/weight NaN/);
     expect(() => recordLineage(catalog, a, [{ modelId: a, weight: 1 }])).toThrow(/its own ancestor/);
-    expect(() => recordLineage(catalog, a, [{ modelId: seed, weight: 0.5 }, { modelId: seed, weight: 0.5 }])).toThrow(/listed twice/);
+    expect(() =>
+      recordLineage(catalog, a, [
+        { modelId: seed, weight: 0.5 },
+        { modelId: seed, weight: 0.5 },
+      ]),
+    ).toThrow(/listed twice/);
     expect(() => recordLineage(catalog, a, [{ modelId: 999, weight: 1 }])).toThrow(/parent model 999 is not in the catalog/);
     expect(() => recordLineage(catalog, 999, [{ modelId: seed, weight: 1 }])).toThrow(/child model 999 is not in the catalog/);
     expect(() => recordLineage(catalog, a, [{ modelId: stranger, weight: 1 }])).toThrow(/another forest/);
@@ -86,7 +125,10 @@ describe('lineage', () => {
     recordLineage(catalog, b, [{ modelId: a, weight: 1 }]);
     expect(() => recordLineage(catalog, a, [{ modelId: seed, weight: 1 }])).toThrow(/already has its parents recorded/);
     const c = model('c', 'expert');
-    recordLineage(catalog, c, [{ modelId: a, weight: 0.5 }, { modelId: b, weight: 0.5 }]);
+    recordLineage(catalog, c, [
+      { modelId: a, weight: 0.5 },
+      { modelId: b, weight: 0.5 },
+    ]);
     expect(lineageGraph(catalog, forestId).edges).toHaveLength(4);
     catalog.close();
   });

@@ -19,7 +19,8 @@ function randomLogProbs(k: number, T: number, seed: number, scale = 4): Float32A
 
 /** Straight from the formulas with raw probabilities (float64), no log space, no incremental state. */
 function bruteForce(lp: Float32Array[], prior: number[], window: number, topK = Infinity): { weights: number[][]; mix: number[] } {
-  const k = lp.length, T = lp[0]!.length;
+  const k = lp.length,
+    T = lp[0]!.length;
   const weights: number[][] = [];
   const mix: number[] = [];
   for (let t = 0; t < T; t++) {
@@ -53,7 +54,13 @@ const prior = [0.5, 0.2, 0.3];
 
 describe('context posterior', () => {
   it('matches the brute-force product formula on random inputs, whole context and windows', () => {
-    for (const [seed, window] of [[1, Infinity], [2, 3], [3, 1], [4, 0], [5, 7]] as const) {
+    for (const [seed, window] of [
+      [1, Infinity],
+      [2, 3],
+      [3, 1],
+      [4, 0],
+      [5, 7],
+    ] as const) {
       const lp = randomLogProbs(3, 12, seed);
       const settings: PosteriorSettings = { kind: 'context', window };
       const expected = bruteForce(lp, prior, window);
@@ -77,8 +84,9 @@ describe('context posterior', () => {
     const b = a.map((v) => v - 0.001); // expert b is worse by exactly 0.001 nats per token
     const p = [0.4, 0.6];
     // The naive formula fails here: both likelihoods are 0, the posterior is 0/0.
-    let naiveA = p[0]!, naiveB = p[1]!;
-    for (let t = 0; t < T; t++) (naiveA *= Math.exp(a[t]!)), (naiveB *= Math.exp(b[t]!));
+    let naiveA = p[0]!,
+      naiveB = p[1]!;
+    for (let t = 0; t < T; t++) ((naiveA *= Math.exp(a[t]!)), (naiveB *= Math.exp(b[t]!)));
     expect(Number.isNaN(naiveA / (naiveA + naiveB))).toBe(true);
 
     const weights = posteriorTrajectory([a, b], p);

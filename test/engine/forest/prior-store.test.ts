@@ -12,7 +12,15 @@ function forestWithModels(file: string, names: string[]): { catalog: Catalog; fo
   const catalog = Catalog.open(join(dir, file));
   const forestId = ensureForest(catalog, 'f');
   const ids = names.map((name, i) =>
-    insertModel(catalog, { forestId, name, role: i === 0 ? 'seed' : 'expert', weightsSha256: `sha${i}`, weightsBytes: 1, architectureJson: '{}', tokenizerSha256: 'tok' }),
+    insertModel(catalog, {
+      forestId,
+      name,
+      role: i === 0 ? 'seed' : 'expert',
+      weightsSha256: `sha${i}`,
+      weightsBytes: 1,
+      architectureJson: '{}',
+      tokenizerSha256: 'tok',
+    }),
   );
   return { catalog, forestId, ids };
 }
@@ -49,10 +57,18 @@ describe('prior store', () => {
     expect(() => parsePriorTarget('domain:')).toThrow(/not one of domain:NAME/);
     expect(() => parsePriorTarget('chat:abc')).toThrow(/chat:ID/);
     expect(() => parsePriorTarget('everything')).toThrow(/not one of/);
-    expect(() => savePrior(catalog, { forestId, target: 'mix', modelIds: [ids[1]!, 999], weights: [1, 1], sequences: 1 })).toThrow(/model 999 is not in forest/);
-    expect(() => savePrior(catalog, { forestId, target: 'mix', modelIds: [ids[1]!, ids[1]!], weights: [1, 1], sequences: 1 })).toThrow(/listed twice/);
-    expect(() => savePrior(catalog, { forestId, target: 'mix', modelIds: [ids[1]!], weights: [1, 2], sequences: 1 })).toThrow(/1 experts but 2 weights/);
-    expect(() => savePrior(catalog, { forestId, target: 'mix', modelIds: [ids[0]!, ids[1]!], weights: [0, Number.NaN], sequences: 1 })).toThrow(/weight of model \d+ is NaN/);
+    expect(() => savePrior(catalog, { forestId, target: 'mix', modelIds: [ids[1]!, 999], weights: [1, 1], sequences: 1 })).toThrow(
+      /model 999 is not in forest/,
+    );
+    expect(() => savePrior(catalog, { forestId, target: 'mix', modelIds: [ids[1]!, ids[1]!], weights: [1, 1], sequences: 1 })).toThrow(
+      /listed twice/,
+    );
+    expect(() => savePrior(catalog, { forestId, target: 'mix', modelIds: [ids[1]!], weights: [1, 2], sequences: 1 })).toThrow(
+      /1 experts but 2 weights/,
+    );
+    expect(() =>
+      savePrior(catalog, { forestId, target: 'mix', modelIds: [ids[0]!, ids[1]!], weights: [0, Number.NaN], sequences: 1 }),
+    ).toThrow(/weight of model \d+ is NaN/);
     expect(loadPrior(catalog, forestId, 'mix')).toBeNull();
     catalog.close();
   });

@@ -4,7 +4,10 @@ import { LAST_TOKEN_POSTERIOR } from '../../../src/engine/forest/posterior';
 
 const ln = Math.log;
 // Two experts; expert 0 gives the first token 0.8, expert 1 gives it 0.2; both give the second 0.1.
-const seqA = [[ln(0.8), ln(0.1)], [ln(0.2), ln(0.1)]];
+const seqA = [
+  [ln(0.8), ln(0.1)],
+  [ln(0.2), ln(0.1)],
+];
 // One token both experts find equally likely.
 const seqB = [[ln(0.5)], [ln(0.5)]];
 
@@ -54,8 +57,22 @@ describe('cached prior', () => {
   it('follows the expert that fits the target and honours the posterior settings', () => {
     // Expert 1 is better on every token of every sequence: the prior moves towards it.
     const seq = [new Float64Array(20).fill(-3), new Float64Array(20).fill(-2)];
-    const ctx = estimateCachedPrior(2, [[seq, seq], [seq, seq]], { sequences: 100 });
-    const last = estimateCachedPrior(2, [[seq, seq], [seq, seq]], { sequences: 100, posterior: LAST_TOKEN_POSTERIOR });
+    const ctx = estimateCachedPrior(
+      2,
+      [
+        [seq, seq],
+        [seq, seq],
+      ],
+      { sequences: 100 },
+    );
+    const last = estimateCachedPrior(
+      2,
+      [
+        [seq, seq],
+        [seq, seq],
+      ],
+      { sequences: 100, posterior: LAST_TOKEN_POSTERIOR },
+    );
     expect(ctx.prior[1]).toBeGreaterThan(0.9);
     expect(last.prior[1]).toBeGreaterThan(0.5);
     expect(last.prior[1]).toBeLessThan(ctx.prior[1]!); // one token of evidence is weaker than twenty

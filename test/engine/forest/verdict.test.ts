@@ -6,15 +6,52 @@ import { judgeForest, perplexityGain } from '../../../src/engine/forest/verdict'
 import type { EvaluationView } from '../../../src/shared/api/schemas-forest';
 import { domainVerdictLine, verdictSentence } from '../../../src/shared/api/verdict-text';
 
-function model(name: string, domain: string, perplexity: number, createdAt = '2025-01-01T00:00:00Z', split: EvaluationView['split'] = 'test'): EvaluationView {
-  return { label: name, spec: { kind: 'model', model: name }, domain, split, loss: Math.log(perplexity), perplexity, bitsPerByte: null, tokens: 100, createdAt };
+function model(
+  name: string,
+  domain: string,
+  perplexity: number,
+  createdAt = '2025-01-01T00:00:00Z',
+  split: EvaluationView['split'] = 'test',
+): EvaluationView {
+  return {
+    label: name,
+    spec: { kind: 'model', model: name },
+    domain,
+    split,
+    loss: Math.log(perplexity),
+    perplexity,
+    bitsPerByte: null,
+    tokens: 100,
+    createdAt,
+  };
 }
 
-function ensemble(models: string[], domain: string, perplexity: number, o: { prior?: 'cached' | 'uniform'; createdAt?: string } = {}): EvaluationView {
-  return { label: `ensemble of ${models.length}`, spec: { kind: 'ensemble', models, prior: o.prior ?? 'cached', posterior: 'context' }, domain, split: 'test', loss: Math.log(perplexity), perplexity, bitsPerByte: null, tokens: 100, createdAt: o.createdAt ?? '2025-01-01T00:00:00Z' };
+function ensemble(
+  models: string[],
+  domain: string,
+  perplexity: number,
+  o: { prior?: 'cached' | 'uniform'; createdAt?: string } = {},
+): EvaluationView {
+  return {
+    label: `ensemble of ${models.length}`,
+    spec: { kind: 'ensemble', models, prior: o.prior ?? 'cached', posterior: 'context' },
+    domain,
+    split: 'test',
+    loss: Math.log(perplexity),
+    perplexity,
+    bitsPerByte: null,
+    tokens: 100,
+    createdAt: o.createdAt ?? '2025-01-01T00:00:00Z',
+  };
 }
 
-const parties = { baseline: 'baseline', experts: ['law', 'mail'], collapsed: null, expertDomains: ['statutes', 'mail'], trainingTokens: 4096 };
+const parties = {
+  baseline: 'baseline',
+  experts: ['law', 'mail'],
+  collapsed: null,
+  expertDomains: ['statutes', 'mail'],
+  trainingTokens: 4096,
+};
 
 describe('judgeForest', () => {
   it('compares the ensemble of the experts with the baseline on each domain both were scored on', () => {
@@ -35,7 +72,15 @@ describe('judgeForest', () => {
     );
     expect(v.domains).toEqual([
       { domain: 'statutes', baseline: 50, forest: 43, collapsed: null, forestGain: 0.14, collapsedGain: null, inDomain: true },
-      { domain: 'mail', baseline: 20, forest: 20.6, collapsed: null, forestGain: expect.closeTo(-0.03, 12) as number, collapsedGain: null, inDomain: true },
+      {
+        domain: 'mail',
+        baseline: 20,
+        forest: 20.6,
+        collapsed: null,
+        forestGain: expect.closeTo(-0.03, 12) as number,
+        collapsedGain: null,
+        inDomain: true,
+      },
     ]);
     expect(v).toMatchObject({ baseline: 'baseline', experts: ['law', 'mail'], collapsed: null, trainingTokens: 4096 });
     expect(verdictSentence(v.domains)).toBe('forest 14 % better on statutes, 3 % worse on mail');
@@ -51,7 +96,17 @@ describe('judgeForest', () => {
       ],
       { ...parties, collapsed: 'merged' },
     );
-    expect(v.domains).toEqual([{ domain: 'news', baseline: 30, forest: 33, collapsed: 24, forestGain: expect.closeTo(-0.1, 12) as number, collapsedGain: expect.closeTo(0.2, 12) as number, inDomain: false }]);
+    expect(v.domains).toEqual([
+      {
+        domain: 'news',
+        baseline: 30,
+        forest: 33,
+        collapsed: 24,
+        forestGain: expect.closeTo(-0.1, 12) as number,
+        collapsedGain: expect.closeTo(0.2, 12) as number,
+        inDomain: false,
+      },
+    ]);
     expect(domainVerdictLine(v.domains[0]!)).toBe('forest 10 % worse on news (collapsed model 20 % better)');
   });
 
@@ -66,7 +121,9 @@ describe('judgeForest', () => {
   });
 
   it('refuses a verdict with no domain scored for both, saying how to get one', () => {
-    expect(() => judgeForest([model('baseline', 'law', 10), ensemble(['law', 'mail'], 'mail', 8)], parties)).toThrow(/No domain has test scores for both the baseline "baseline" and the forest \(law, mail\): evaluate them on the same domains/);
+    expect(() => judgeForest([model('baseline', 'law', 10), ensemble(['law', 'mail'], 'mail', 8)], parties)).toThrow(
+      /No domain has test scores for both the baseline "baseline" and the forest \(law, mail\): evaluate them on the same domains/,
+    );
     expect(() => judgeForest([], { ...parties, experts: [] })).toThrow(/no trained experts/);
   });
 });

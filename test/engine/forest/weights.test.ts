@@ -40,11 +40,19 @@ describe('averaging weights', () => {
   it('posterior: the cached prior on the target, aligned to the experts by id', () => {
     const w = posteriorWeights(experts, prior);
     expect(w.map((p) => p.modelId)).toEqual([11, 12, 13, 14]);
-    expect(byName(w)).toEqual({ law: expect.closeTo(0.4, 15), med: expect.closeTo(0.3, 15), code: expect.closeTo(0.2, 15), news: expect.closeTo(0.1, 15) });
+    expect(byName(w)).toEqual({
+      law: expect.closeTo(0.4, 15),
+      med: expect.closeTo(0.3, 15),
+      code: expect.closeTo(0.2, 15),
+      news: expect.closeTo(0.1, 15),
+    });
   });
 
   it('posterior: drops experts removed since the estimate, refuses experts it never saw', () => {
-    expect(byName(posteriorWeights(experts.slice(0, 2), prior))).toEqual({ law: expect.closeTo(4 / 7, 15), med: expect.closeTo(3 / 7, 15) });
+    expect(byName(posteriorWeights(experts.slice(0, 2), prior))).toEqual({
+      law: expect.closeTo(4 / 7, 15),
+      med: expect.closeTo(3 / 7, 15),
+    });
     expect(() => posteriorWeights([...experts, { id: 15, name: 'new' }], prior)).toThrow(/before model 15 joined/);
   });
 
@@ -116,7 +124,10 @@ describe('branch parents', () => {
     const gone = add('gone', 'expert');
     setModelStatus(catalog, gone, 'removed');
     expect(forestSeed(catalog, forestId)).toEqual({ id: seedId, name: 'seed' });
-    expect(forestExperts(catalog, forestId)).toEqual([{ id: a, name: 'a' }, { id: b, name: 'b' }]);
+    expect(forestExperts(catalog, forestId)).toEqual([
+      { id: a, name: 'a' },
+      { id: b, name: 'b' },
+    ]);
     catalog.close();
   });
 });

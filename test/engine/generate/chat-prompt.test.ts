@@ -43,7 +43,9 @@ describe('chatPromptIds', () => {
   it('continues the user’s text for a base model, with the conversation before it as context', () => {
     expect(continuationText(conversation)).toBe('The forest grows one expert per domain.\n\nBranch, train, merge');
     const p = chatPromptIds(tokenizer, base, conversation, 1000);
-    expect(p.ids).toEqual(Array.from(tokenizer.encode('The forest grows one expert per domain.\n\nBranch, train, merge', { addSpecialTokens: true })));
+    expect(p.ids).toEqual(
+      Array.from(tokenizer.encode('The forest grows one expert per domain.\n\nBranch, train, merge', { addSpecialTokens: true })),
+    );
     expect(p.dropped).toEqual({ messages: 0, tokens: 0 });
   });
 
@@ -59,7 +61,17 @@ describe('chatPromptIds', () => {
 
   it('renders an instruct model’s template with the assistant turn opened, dropping the oldest turns to fit', () => {
     const render = (messages: readonly { role: string; content: string }[]) =>
-      Array.from(tokenizer.encode(renderChatTemplate(CHATML_TEMPLATE, messages, { addGenerationPrompt: true, bosToken: '<|im_start|>', eosToken: '<|im_end|>', padToken: '<|im_end|>', unkToken: '<|endoftext|>' })));
+      Array.from(
+        tokenizer.encode(
+          renderChatTemplate(CHATML_TEMPLATE, messages, {
+            addGenerationPrompt: true,
+            bosToken: '<|im_start|>',
+            eosToken: '<|im_end|>',
+            padToken: '<|im_end|>',
+            unkToken: '<|endoftext|>',
+          }),
+        ),
+      );
     const full = chatPromptIds(tokenizer, instruct, conversation, 1000);
     expect(full.ids).toEqual(render(conversation));
     expect(tokenizer.decode(full.ids)).toMatch(/<\|im_start\|>assistant\n$/);
@@ -72,7 +84,9 @@ describe('chatPromptIds', () => {
     const withSystem = [{ role: 'system', content: 'Be brief.' }, ...conversation];
     const kept = chatPromptIds(tokenizer, instruct, withSystem, render([withSystem[0]!, ...conversation.slice(2)]).length);
     expect(tokenizer.decode(kept.ids)).toMatch(/^<\|im_start\|>system\nBe brief\./);
-    expect(() => chatPromptIds(tokenizer, instruct, conversation, 5)).toThrow(/The message is \d+ tokens with the chat template, and the model leaves room for 5/);
+    expect(() => chatPromptIds(tokenizer, instruct, conversation, 5)).toThrow(
+      /The message is \d+ tokens with the chat template, and the model leaves room for 5/,
+    );
   });
 
   it('refuses a conversation that does not end with the user', () => {

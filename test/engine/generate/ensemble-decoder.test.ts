@@ -7,7 +7,13 @@
 // by prior and by position, alone and beside a full expert).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnsembleDecoder, logSoftmaxInto, type EnsembleExpert, type ExpertBatch, type ExpertSession } from '../../../src/engine/generate/ensemble-decoder';
+import {
+  EnsembleDecoder,
+  logSoftmaxInto,
+  type EnsembleExpert,
+  type ExpertBatch,
+  type ExpertSession,
+} from '../../../src/engine/generate/ensemble-decoder';
 import { generate } from '../../../src/engine/generate/generate';
 import { lightExpertBatch } from '../../../src/engine/generate/light-experts';
 import { llamaExpertSession } from '../../../src/engine/generate/llama-expert';
@@ -24,7 +30,17 @@ import { tempDir } from '../../helpers/tmp';
 const dir = tempDir();
 const V = 96;
 const models: LlamaModel[] = [];
-const config = { architecture: 'LlamaForCausalLM', vocabSize: V, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: true, initializerRange: 0.4 } as const;
+const config = {
+  architecture: 'LlamaForCausalLM',
+  vocabSize: V,
+  hiddenSize: 32,
+  intermediateSize: 64,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  tieWordEmbeddings: true,
+  initializerRange: 0.4,
+} as const;
 const prompt = [1, 17, 42, 5, 88, 23, 9];
 const greedy = { temperature: 0, repetitionPenalty: 1 };
 
@@ -79,7 +95,11 @@ describe('llamaExpertSession', () => {
 describe('EnsembleDecoder', () => {
   it('with one expert, decodes exactly the ids that expert decodes alone', async () => {
     const alone = await generate(models[0]!.decoder(), prompt, { maxNewTokens: 12, sampling: greedy });
-    const ensemble = new EnsembleDecoder({ experts: [expert(0)], prior: [1], weighting: { kind: 'posterior', settings: { kind: 'context' } } });
+    const ensemble = new EnsembleDecoder({
+      experts: [expert(0)],
+      prior: [1],
+      weighting: { kind: 'posterior', settings: { kind: 'context' } },
+    });
     const mixed = await generate(ensemble, prompt, { maxNewTokens: 12, sampling: greedy });
     expect(mixed.ids).toEqual(alone.ids);
     expect(ensemble.weights()).toEqual([{ name: 'e0', weight: 1 }]);
@@ -109,7 +129,11 @@ describe('EnsembleDecoder', () => {
 
   it('with the context posterior, the weights after the prompt and after each token follow DomainPosterior on the experts’ log-probs', async () => {
     const prior = [0.5, 0.3, 0.2];
-    const ensemble = new EnsembleDecoder({ experts: [0, 1, 2].map(expert), prior, weighting: { kind: 'posterior', settings: { kind: 'context', window: 8 } } });
+    const ensemble = new EnsembleDecoder({
+      experts: [0, 1, 2].map(expert),
+      prior,
+      weighting: { kind: 'posterior', settings: { kind: 'context', window: 8 } },
+    });
     const seen: number[][] = [];
     const g = await generate(ensemble, prompt, {
       maxNewTokens: 6,
@@ -122,7 +146,11 @@ describe('EnsembleDecoder', () => {
     const column = (t: number) => perExpert.map((lp) => lp[t]!);
     for (let t = 0; t < prompt.length - 1; t++) reference.observe(column(t));
     // After the prompt alone (a fresh ensemble, no token generated yet).
-    const fresh = new EnsembleDecoder({ experts: [0, 1, 2].map(expert), prior, weighting: { kind: 'posterior', settings: { kind: 'context', window: 8 } } });
+    const fresh = new EnsembleDecoder({
+      experts: [0, 1, 2].map(expert),
+      prior,
+      weighting: { kind: 'posterior', settings: { kind: 'context', window: 8 } },
+    });
     await fresh.prefill(prompt);
     fresh.weights().forEach((w, j) => expect(w.weight).toBeCloseTo(reference.weights()[j]!, 4));
     // After each generated token.
@@ -136,7 +164,11 @@ describe('EnsembleDecoder', () => {
 
   it('with the last-token posterior, the weights after prefill are the prior times each expert’s probability of the last prompt token', async () => {
     const prior = [0.6, 0.4];
-    const ensemble = new EnsembleDecoder({ experts: [expert(0), expert(1)], prior, weighting: { kind: 'posterior', settings: { kind: 'last-token' } } });
+    const ensemble = new EnsembleDecoder({
+      experts: [expert(0), expert(1)],
+      prior,
+      weighting: { kind: 'posterior', settings: { kind: 'last-token' } },
+    });
     await ensemble.prefill(prompt);
     const last = await Promise.all([0, 1].map(async (j) => (await fullForwardLogProbs(models[j]!, prompt)).at(-1)!));
     const unnorm = last.map((lp, j) => prior[j]! * Math.exp(lp));
@@ -179,7 +211,11 @@ describe('EnsembleDecoder cost', () => {
         return s;
       },
     }));
-    const ensemble = new EnsembleDecoder({ experts, prior: [0.1, 0.4, 0.2, 0.3], weighting: { kind: 'posterior', settings: { kind: 'context', topK: { k: 2, by: 'prior' } } } });
+    const ensemble = new EnsembleDecoder({
+      experts,
+      prior: [0.1, 0.4, 0.2, 0.3],
+      weighting: { kind: 'posterior', settings: { kind: 'context', topK: { k: 2, by: 'prior' } } },
+    });
     expect(CountingExpert.opened).toEqual(['b', 'd']);
     expect(ensemble.runningExperts).toEqual(['b', 'd']);
     const g = await generate(ensemble, [0, 1, 2], { maxNewTokens: 5, sampling: greedy });
@@ -195,10 +231,16 @@ describe('EnsembleDecoder cost', () => {
 
   it('manual weights of 0 leave an expert closed', () => {
     CountingExpert.opened = [];
-    const experts = ['a', 'b'].map((name, i): EnsembleExpert => ({ name, open: () => (CountingExpert.opened.push(name), new CountingExpert(i)) }));
+    const experts = ['a', 'b'].map((name, i): EnsembleExpert => ({
+      name,
+      open: () => (CountingExpert.opened.push(name), new CountingExpert(i)),
+    }));
     const ensemble = new EnsembleDecoder({ experts, prior: [0, 2], weighting: { kind: 'fixed' } });
     expect(CountingExpert.opened).toEqual(['b']);
-    expect(ensemble.weights()).toEqual([{ name: 'a', weight: 0 }, { name: 'b', weight: 1 }]);
+    expect(ensemble.weights()).toEqual([
+      { name: 'a', weight: 0 },
+      { name: 'b', weight: 1 },
+    ]);
   });
 
   it('refuses an empty forest and weights that are all zero', () => {
@@ -220,7 +262,9 @@ describe('EnsembleDecoder with light experts', () => {
     const base = models[0]!.config;
     adapters = await Promise.all(
       loras.map(async (lora, j) => {
-        const tensors = new Map(loraSpecs(base, lora).map((s) => [s.name, new Rng(40 + j, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 0.3)]));
+        const tensors = new Map(
+          loraSpecs(base, lora).map((s) => [s.name, new Rng(40 + j, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 0.3)]),
+        );
         const folder = join(dir, `adapter-${j}`);
         await writeAdapterFolder(folder, { config: base, lora, baseModel: 'm11', tensors });
         return loadAdapter(folder, base);
@@ -235,7 +279,8 @@ describe('EnsembleDecoder with light experts', () => {
     const counting: ExpertBatch = { open: (members) => (opened.push([...members]), batch.open(members)) };
     return adapters.map((_, j) => ({ name: `light${j}`, batch: counting, member: j }));
   };
-  const separate = (): EnsembleExpert[] => adapters.map((adapter, j) => ({ name: `light${j}`, open: () => llamaExpertSession(models[0]!, { chunk: 3, adapter }) }));
+  const separate = (): EnsembleExpert[] =>
+    adapters.map((adapter, j) => ({ name: `light${j}`, open: () => llamaExpertSession(models[0]!, { chunk: 3, adapter }) }));
   const full: EnsembleExpert = { name: 'full', open: () => llamaExpertSession(models[1]!, { chunk: 3 }) };
 
   /** Prefill, then steps through `tokens`: the mixture and the weights after each, batched against separate sessions. */

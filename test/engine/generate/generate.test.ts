@@ -38,15 +38,29 @@ describe('generate', () => {
   });
 
   it('stops at a stop token (not emitted) and at a stop string', async () => {
-    expect(await generate(new BigramDecoder(), [1], { maxNewTokens: 10, sampling: greedy, stopTokens: [4] })).toEqual({ ids: [2, 3], finish: 'stop-token' });
+    expect(await generate(new BigramDecoder(), [1], { maxNewTokens: 10, sampling: greedy, stopTokens: [4] })).toEqual({
+      ids: [2, 3],
+      finish: 'stop-token',
+    });
     const decode = (ids: readonly number[]) => ids.map((i) => 'abcde'[i]).join('');
-    expect(await generate(new BigramDecoder(), [0], { maxNewTokens: 10, sampling: greedy, stopStrings: ['cd'], decode })).toEqual({ ids: [1, 2, 3], finish: 'stop-string' });
+    expect(await generate(new BigramDecoder(), [0], { maxNewTokens: 10, sampling: greedy, stopStrings: ['cd'], decode })).toEqual({
+      ids: [1, 2, 3],
+      finish: 'stop-string',
+    });
   });
 
   it('stops at the context limit and on abort', async () => {
-    expect(await generate(new BigramDecoder(4), [0, 1], { maxNewTokens: 10, sampling: greedy })).toEqual({ ids: [2, 3], finish: 'context' });
+    expect(await generate(new BigramDecoder(4), [0, 1], { maxNewTokens: 10, sampling: greedy })).toEqual({
+      ids: [2, 3],
+      finish: 'context',
+    });
     const controller = new AbortController();
-    const g = await generate(new BigramDecoder(), [0], { maxNewTokens: 10, sampling: greedy, signal: controller.signal, onToken: (_id, i) => i === 2 && controller.abort() });
+    const g = await generate(new BigramDecoder(), [0], {
+      maxNewTokens: 10,
+      sampling: greedy,
+      signal: controller.signal,
+      onToken: (_id, i) => i === 2 && controller.abort(),
+    });
     expect(g).toEqual({ ids: [1, 2, 3], finish: 'aborted' });
   });
 

@@ -25,7 +25,8 @@ describe('composite forward values', () => {
     const ws = [1, 2, 0.5, -1];
     const out = await session.run({ x: f64([2, 4], xs), w: f64([4], ws), t: new ort.Tensor('int64', BigInt64Array.from([2n, 0n]), [2]) });
     const rows = [xs.slice(0, 4), xs.slice(4)];
-    const near = (got: ort.Tensor, want: number[]) => [...(got.data as Float64Array)].forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 12));
+    const near = (got: ort.Tensor, want: number[]) =>
+      [...(got.data as Float64Array)].forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 12));
     near(
       out.rms!,
       rows.flatMap((r) => {
@@ -46,7 +47,9 @@ describe('composite forward values', () => {
       out.rope!,
       rows.flatMap((r, pos) => {
         const a = [pos * 1, pos * 0.1];
-        return [0, 1, 2, 3].map((i) => (i < 2 ? r[i]! * Math.cos(a[i]!) - r[i + 2]! * Math.sin(a[i]!) : r[i]! * Math.cos(a[i - 2]!) + r[i - 2]! * Math.sin(a[i - 2]!)));
+        return [0, 1, 2, 3].map((i) =>
+          i < 2 ? r[i]! * Math.cos(a[i]!) - r[i + 2]! * Math.sin(a[i]!) : r[i]! * Math.cos(a[i - 2]!) + r[i - 2]! * Math.sin(a[i - 2]!),
+        );
       }),
     );
     await session.release();
@@ -60,7 +63,8 @@ describe('composite gradients against finite differences (float64)', () => {
       name: 'rmsnorm-linear-ce',
       inputs: [{ shape: ['B', 'T', C], feed: [B, T, C] }, { shape: [C], init: 'positive' }, { shape: [V, C] }],
       aux: [{ dtype: 'int64', shape: ['B', 'T'], feed: [B, T], values: [0, 4, 2, 2, 1, 3] }],
-      build: (g, [x, norm, head], [targets]) => g.reduceMean(nn.softmaxCrossEntropy(g, nn.linear(g, nn.rmsNorm(g, x!, norm!, 1e-5), head!), targets!)),
+      build: (g, [x, norm, head], [targets]) =>
+        g.reduceMean(nn.softmaxCrossEntropy(g, nn.linear(g, nn.rmsNorm(g, x!, norm!, 1e-5), head!), targets!)),
     });
   });
 
@@ -68,7 +72,10 @@ describe('composite gradients against finite differences (float64)', () => {
     await gradCheck({
       name: 'tiny-llama',
       sample: 12,
-      inputs: PARAMS.map((n) => ({ shape: TINY[n]!, init: n.startsWith('ln') || n === 'norm' ? ('positive' as const) : (_i: number, rng) => 0.5 * rng.normal() })),
+      inputs: PARAMS.map((n) => ({
+        shape: TINY[n]!,
+        init: n.startsWith('ln') || n === 'norm' ? ('positive' as const) : (_i: number, rng) => 0.5 * rng.normal(),
+      })),
       aux: [
         { dtype: 'int64', shape: ['B', 'T'], feed: [2, 5], values: IDS },
         { dtype: 'int64', shape: ['B', 'T'], feed: [2, 5], values: TARGETS },
@@ -78,10 +85,17 @@ describe('composite gradients against finite differences (float64)', () => {
   });
 });
 
-describe('float32 training graphs (with ONNX Runtime\'s float32 fusions) agree with float64', () => {
+describe("float32 training graphs (with ONNX Runtime's float32 fusions) agree with float64", () => {
   it('tiny Llama layer: loss and every gradient within float32 precision', async () => {
     const rng = new Rng(3, 'f32-vs-f64');
-    const values = new Map(PARAMS.map((n) => [n, Array.from({ length: TINY[n]!.reduce((a, b) => a * b, 1) }, () => (n.startsWith('ln') || n === 'norm' ? 1 + 0.1 * rng.normal() : 0.5 * rng.normal()))]));
+    const values = new Map(
+      PARAMS.map((n) => [
+        n,
+        Array.from({ length: TINY[n]!.reduce((a, b) => a * b, 1) }, () =>
+          n.startsWith('ln') || n === 'norm' ? 1 + 0.1 * rng.normal() : 0.5 * rng.normal(),
+        ),
+      ]),
+    );
     const results: Record<string, Record<string, ort.Tensor>> = {};
     for (const dtype of ['float32', 'float64'] as const) {
       const g = new Graph(`tiny_llama_${dtype}`);
@@ -96,7 +110,8 @@ describe('float32 training graphs (with ONNX Runtime\'s float32 fusions) agree w
         tokens: new ort.Tensor('int64', BigInt64Array.from(IDS.map(BigInt)), [2, 5]),
         targets: new ort.Tensor('int64', BigInt64Array.from(TARGETS.map(BigInt)), [2, 5]),
       };
-      for (const n of PARAMS) feeds[n] = new ort.Tensor(dtype, (dtype === 'float32' ? Float32Array : Float64Array).from(values.get(n)!), TINY[n]!);
+      for (const n of PARAMS)
+        feeds[n] = new ort.Tensor(dtype, (dtype === 'float32' ? Float32Array : Float64Array).from(values.get(n)!), TINY[n]!);
       results[dtype] = (await session.run(feeds)) as Record<string, ort.Tensor>;
       await session.release();
     }

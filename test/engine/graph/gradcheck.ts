@@ -137,5 +137,10 @@ export async function gradCheck(c: GradCase): Promise<GradReport> {
   }
   session.release?.();
   expect(failures, `${c.name}: gradients off by up to ${maxError} (tolerance ${tol})`).toEqual([]);
-  return { name: c.name, elements: data.reduce((n, d) => n + Math.min(d.array.length, c.sample ?? Infinity), 0), maxError, f: Number(base.f!.data[0]) };
+  return {
+    name: c.name,
+    elements: data.reduce((n, d) => n + Math.min(d.array.length, c.sample ?? Infinity), 0),
+    maxError,
+    f: Number(base.f!.data[0]),
+  };
 }

@@ -36,7 +36,13 @@ describe('shape inference', () => {
     expect(shapeOf(flat)).toEqual(['B*T', 32]);
     expect(shapeOf(g.reshape(flat, ['B', 'T', 4, 8]))).toEqual(['B', 'T', 4, 8]);
     expect(shapeOf(g.transpose(g.reshape(h, ['B', 'T', 4, -1]), [0, 2, 1, 3]))).toEqual(['B', 4, 'T', 8]);
-    expect(shapeOf(g.matmul(g.input('q', 'float32', ['B', 2, 3, 'T', 8]), g.input('kt', 'float32', ['B', 2, 1, 8, 'T'])))).toEqual(['B', 2, 3, 'T', 'T']);
+    expect(shapeOf(g.matmul(g.input('q', 'float32', ['B', 2, 3, 'T', 8]), g.input('kt', 'float32', ['B', 2, 1, 8, 'T'])))).toEqual([
+      'B',
+      2,
+      3,
+      'T',
+      'T',
+    ]);
   });
 
   it('tracks KV-cache lengths: concat, slices, ranges, splits, pads', () => {
@@ -61,10 +67,16 @@ describe('shape inference', () => {
     const g = new Graph();
     const x = g.input('x', 'float32', ['B', 'T', 64]);
     const w = g.input('w', 'float32', [32, 64]);
-    expect(() => g.scope('layers.0/attn', () => g.matmul(x, w))).toThrow(/matmul in layers\.0\/attn \(inputs float32\[B, T, 64\], float32\[32, 64\]\): inner dims .* differ \(64 vs 32\)/);
-    expect(() => g.add(x, g.input('y', 'float32', ['B', 64]))).toThrow(/add .*shapes \[B, T, 64\] and \[B, 64\] do not broadcast \(axis -2: T vs B\)/);
+    expect(() => g.scope('layers.0/attn', () => g.matmul(x, w))).toThrow(
+      /matmul in layers\.0\/attn \(inputs float32\[B, T, 64\], float32\[32, 64\]\): inner dims .* differ \(64 vs 32\)/,
+    );
+    expect(() => g.add(x, g.input('y', 'float32', ['B', 64]))).toThrow(
+      /add .*shapes \[B, T, 64\] and \[B, 64\] do not broadcast \(axis -2: T vs B\)/,
+    );
     expect(() => g.add(x, g.input('h', 'float64', [64]))).toThrow(/add .*dtypes differ \(float32, float64\)/);
-    expect(() => g.reshape(x, [-1, 48])).toThrow(/reshape .*cannot infer -1 in \[-1, 48\]: \[B, T, 64\] has 64\*B\*T elements, not a multiple of 48/);
+    expect(() => g.reshape(x, [-1, 48])).toThrow(
+      /reshape .*cannot infer -1 in \[-1, 48\]: \[B, T, 64\] has 64\*B\*T elements, not a multiple of 48/,
+    );
     expect(() => g.reshape(x, ['B', 64])).toThrow(/cannot reshape \[B, T, 64\]/);
     expect(() => g.squeeze(x, 1)).toThrow(/squeeze .*axis 1 has size T, not 1/);
     expect(() => g.softmax(g.input('i', 'int64', [3]))).toThrow(/softmax .*floating-point/);
@@ -78,7 +90,10 @@ describe('shape inference', () => {
   it('prints as text, one node a line', () => {
     const g = new Graph();
     const x = g.input('x', 'float32', ['B', 4]);
-    g.output('y', g.scope('mlp', () => g.reduceSum(g.mul(x, 2), -1).named('s')));
+    g.output(
+      'y',
+      g.scope('mlp', () => g.reduceSum(g.mul(x, 2), -1).named('s')),
+    );
     expect(String(g).split('\n')).toEqual([
       'input x_0: float32[B, 4]',
       'mlp/mul_2: float32[B, 4] = mul(x_0, const_1)',

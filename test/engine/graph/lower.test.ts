@@ -18,7 +18,12 @@ async function run(g: Graph, feeds: Record<string, ort.Tensor>): Promise<Record<
   }
 }
 
-const f32 = (shape: number[], fill: (i: number) => number) => new ort.Tensor('float32', Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => fill(i)), shape);
+const f32 = (shape: number[], fill: (i: number) => number) =>
+  new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => fill(i)),
+    shape,
+  );
 const opTypes = (g: Graph) => lowerGraph(g).graph.nodes.map((n) => n.opType);
 
 describe('lowering', () => {
@@ -42,8 +47,13 @@ describe('lowering', () => {
       const ws = f32([4, 6], (i) => i / 10);
       const out = await run(g, { x: xs, w: ws, past: f32([1, P], () => 1) });
       expect(out.flat!.dims).toEqual([B * T, 6]);
-      const row = (r: number) => Array.from({ length: 6 }, (_, j) => [0, 1, 2, 3].reduce((s, k) => s + (xs.data[r * 4 + k] as number) * (ws.data[k * 6 + j] as number), 0));
-      expect([...(out.flat!.data as Float32Array)].slice(6, 12).map((v) => +v.toFixed(4) + 0)).toEqual(row(1).map((v) => +v.toFixed(4) + 0));
+      const row = (r: number) =>
+        Array.from({ length: 6 }, (_, j) =>
+          [0, 1, 2, 3].reduce((s, k) => s + (xs.data[r * 4 + k] as number) * (ws.data[k * 6 + j] as number), 0),
+        );
+      expect([...(out.flat!.data as Float32Array)].slice(6, 12).map((v) => +v.toFixed(4) + 0)).toEqual(
+        row(1).map((v) => +v.toFixed(4) + 0),
+      );
       expect([...(out.split!.data as Float32Array)].map((v) => +v.toFixed(4) + 0)).toEqual(row(B * T - 1).map((v) => +v.toFixed(4) + 0));
       expect(out.count!.data[0]).toBe(B * T + P);
       expect(out.mask!.dims).toEqual([T, P + T]);
@@ -63,7 +73,8 @@ describe('lowering', () => {
     const model = lowerGraph(g).graph;
     expect(model.nodes.filter((n) => n.opType === 'Shape').length).toBe(1);
     const shapes = model.nodes.filter((n) => n.opType === 'Reshape').map((n) => model.initializers!.find((i) => i.name === n.inputs[1]));
-    const ints = (i: (typeof shapes)[number]) => (i ? [...new BigInt64Array((i.data as Uint8Array).slice().buffer)].map(Number) : 'run time');
+    const ints = (i: (typeof shapes)[number]) =>
+      i ? [...new BigInt64Array((i.data as Uint8Array).slice().buffer)].map(Number) : 'run time';
     expect(shapes.map(ints)).toEqual([[0, 0, 2, 4], [-1, 8], 'run time']);
   });
 

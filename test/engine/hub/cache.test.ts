@@ -7,8 +7,12 @@ import { hubCacheDir, repoCacheDir, repoIdOfSnapshot, snapshotDir } from '../../
 describe('repoIdOfSnapshot', () => {
   it('reads owner/name (or name alone) from .../models--owner--name/snapshots/<commit>', () => {
     const commit = '93efa2f097d58c2a74874c7e644dbc9b0cee75a2';
-    expect(repoIdOfSnapshot(snapshotDir(repoCacheDir(hubCacheDir('/forest'), 'HuggingFaceTB/SmolLM2-135M'), commit))).toBe('HuggingFaceTB/SmolLM2-135M');
-    expect(repoIdOfSnapshot(`/home/me/.cache/huggingface/hub/models--meta-llama--Llama-3.2-1B-Instruct/snapshots/${commit}/`)).toBe('meta-llama/Llama-3.2-1B-Instruct');
+    expect(repoIdOfSnapshot(snapshotDir(repoCacheDir(hubCacheDir('/forest'), 'HuggingFaceTB/SmolLM2-135M'), commit))).toBe(
+      'HuggingFaceTB/SmolLM2-135M',
+    );
+    expect(repoIdOfSnapshot(`/home/me/.cache/huggingface/hub/models--meta-llama--Llama-3.2-1B-Instruct/snapshots/${commit}/`)).toBe(
+      'meta-llama/Llama-3.2-1B-Instruct',
+    );
     expect(repoIdOfSnapshot(join('/cache', 'models--gpt2', 'snapshots', commit))).toBe('gpt2');
   });
 

@@ -37,7 +37,10 @@ describe('renderChatTemplate', () => {
         '<|im_start|>user\nWhat is a forest?<|im_end|>\n<|im_start|>assistant\nMany trees.<|im_end|>\n<|im_start|>user\nAnd an expert?<|im_end|>\n' +
         '<|im_start|>assistant\n',
     );
-    const withSystem = renderChatTemplate(CHATML_TEMPLATE, [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }]);
+    const withSystem = renderChatTemplate(CHATML_TEMPLATE, [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Hi' },
+    ]);
     expect(withSystem).toBe('<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n');
   });
 
@@ -45,11 +48,18 @@ describe('renderChatTemplate', () => {
     expect(renderChatTemplate(QWEN25_TEMPLATE, [{ role: 'user', content: 'Hi' }], { addGenerationPrompt: true })).toBe(
       '<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n',
     );
-    expect(renderChatTemplate(QWEN25_TEMPLATE, [{ role: 'system', content: 'S' }, { role: 'user', content: 'U' }])).toBe('<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n');
+    expect(
+      renderChatTemplate(QWEN25_TEMPLATE, [
+        { role: 'system', content: 'S' },
+        { role: 'user', content: 'U' },
+      ]),
+    ).toBe('<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n');
   });
 
   it('passes the special tokens, and reports a template that refuses the messages', () => {
-    expect(renderChatTemplate(INST_TEMPLATE, conversation, { bosToken: '<s>', eosToken: '</s>' })).toBe('<s>[INST] What is a forest? [/INST]Many trees.</s>[INST] And an expert? [/INST]');
+    expect(renderChatTemplate(INST_TEMPLATE, conversation, { bosToken: '<s>', eosToken: '</s>' })).toBe(
+      '<s>[INST] What is a forest? [/INST]Many trees.</s>[INST] And an expert? [/INST]',
+    );
     expect(() => renderChatTemplate(INST_TEMPLATE, [{ role: 'assistant', content: 'x' }])).toThrow(
       /^The model's chat template failed on these messages \(.*Conversation roles must alternate.*\)\. Check the roles and their order/,
     );
@@ -60,8 +70,15 @@ describe('renderChatTemplate', () => {
 describe('promptFor', () => {
   const tokens = { bos: '<|im_start|>', eos: '<|im_end|>', pad: null, unk: null };
   it('renders a conversation for an instruct model and leaves a base model to continue plain text', () => {
-    expect(promptFor({ chatTemplate: QWEN25_TEMPLATE, specialTokens: tokens }, [{ role: 'user', content: 'Hi' }])).toMatch(/<\|im_start\|>user\nHi<\|im_end\|>\n<\|im_start\|>assistant\n$/);
-    expect(promptFor({ chatTemplate: null, specialTokens: tokens }, [{ role: 'user', content: 'Once upon' }, { role: 'user', content: 'a time' }])).toBe('Once upon\n\na time');
+    expect(promptFor({ chatTemplate: QWEN25_TEMPLATE, specialTokens: tokens }, [{ role: 'user', content: 'Hi' }])).toMatch(
+      /<\|im_start\|>user\nHi<\|im_end\|>\n<\|im_start\|>assistant\n$/,
+    );
+    expect(
+      promptFor({ chatTemplate: null, specialTokens: tokens }, [
+        { role: 'user', content: 'Once upon' },
+        { role: 'user', content: 'a time' },
+      ]),
+    ).toBe('Once upon\n\na time');
     expect(promptFor({ chatTemplate: QWEN25_TEMPLATE, specialTokens: tokens }, 'The forest')).toBe('The forest');
   });
 });
@@ -78,7 +95,9 @@ describe('hostile chat templates', () => {
         caught = err;
       }
       expect(caught).toBeInstanceOf(Error);
-      expect((caught as Error).message).toMatch(/The model's chat template (does not parse|failed on these messages) \(it nests or recurses too deeply for Grove to run\)/);
+      expect((caught as Error).message).toMatch(
+        /The model's chat template (does not parse|failed on these messages) \(it nests or recurses too deeply for Grove to run\)/,
+      );
     }
   });
 });

@@ -22,7 +22,14 @@ describe('curated models', () => {
 
   it('has the small models the issue names, instruct and base, smallest first', () => {
     const ids = CURATED_MODELS.map((m) => m.repoId);
-    for (const id of ['HuggingFaceTB/SmolLM2-135M', 'HuggingFaceTB/SmolLM2-135M-Instruct', 'HuggingFaceTB/SmolLM2-360M', 'HuggingFaceTB/SmolLM2-360M-Instruct', 'Qwen/Qwen2.5-0.5B-Instruct']) expect(ids).toContain(id);
+    for (const id of [
+      'HuggingFaceTB/SmolLM2-135M',
+      'HuggingFaceTB/SmolLM2-135M-Instruct',
+      'HuggingFaceTB/SmolLM2-360M',
+      'HuggingFaceTB/SmolLM2-360M-Instruct',
+      'Qwen/Qwen2.5-0.5B-Instruct',
+    ])
+      expect(ids).toContain(id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(CURATED_MODELS.map((m) => m.parameters)).toEqual([...CURATED_MODELS.map((m) => m.parameters)].sort((a, b) => a - b));
     expect(CURATED_MODELS.every((m) => (m.kind === 'instruct') === /Instruct|Chat/.test(m.repoId))).toBe(true);

@@ -38,12 +38,20 @@ afterAll(() => hub.close());
 
 let cacheCount = 0;
 const options = (extra: Partial<DownloadOptions> = {}): DownloadOptions => ({
-  cacheDir: join(dir, `cache-${cacheCount++}`), endpoint: hub.endpoint, token: false, env: {}, retryDelayMs: 10, ...extra,
+  cacheDir: join(dir, `cache-${cacheCount++}`),
+  endpoint: hub.endpoint,
+  token: false,
+  env: {},
+  retryDelayMs: 10,
+  ...extra,
 });
 const filesFor = (repoId: string) => hub.fileRequests().filter((r) => r.path.includes(repoId) || r.origin === 'storage');
 const reset = () => hub.requests.splice(0);
 const groveError = async (promise: Promise<unknown>): Promise<GroveError> => {
-  const err = await promise.then(() => null, (e: unknown) => e);
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(GroveError);
   return err as GroveError;
 };
@@ -57,7 +65,13 @@ describe('downloadModel', () => {
     const repoDir = repoCacheDir(o.cacheDir, 'grove-test/tiny');
     expect(repoDir).toBe(join(o.cacheDir, 'models--grove-test--tiny'));
     expect(result).toMatchObject({ commit: COMMIT, revision: 'main', folder: join(repoDir, 'snapshots', COMMIT), offline: false });
-    expect(readdirSync(result.folder).sort()).toEqual(['config.json', 'generation_config.json', WEIGHTS, 'tokenizer.json', 'tokenizer_config.json']);
+    expect(readdirSync(result.folder).sort()).toEqual([
+      'config.json',
+      'generation_config.json',
+      WEIGHTS,
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ]);
     for (const name of readdirSync(result.folder)) {
       expect(lstatSync(join(result.folder, name)).isSymbolicLink()).toBe(true);
       expect(readFileSync(join(result.folder, name))).toEqual(Buffer.from(files[name]!));
@@ -71,7 +85,9 @@ describe('downloadModel', () => {
     expect(got.some((p) => /README|gitattributes|pytorch_model|onnx/.test(p))).toBe(false);
     expect(got.filter((p) => p.includes('/resolve/')).every((p) => p.includes(`/resolve/${COMMIT}/`))).toBe(true);
     expect(hub.requests.filter((r) => r.origin === 'storage')).toHaveLength(1);
-    const total = Object.entries(files).filter(([n]) => readdirSync(result.folder).includes(n)).reduce((s, [, d]) => s + d.byteLength, 0);
+    const total = Object.entries(files)
+      .filter(([n]) => readdirSync(result.folder).includes(n))
+      .reduce((s, [, d]) => s + d.byteLength, 0);
     const last = progress[progress.length - 1]!;
     expect(last).toMatchObject({ bytesDone: total, bytesTotal: total, fileCount: 5, etaSeconds: 0 });
     expect(new Set(progress.map((p) => p.file))).toEqual(new Set(readdirSync(result.folder)));
@@ -100,7 +116,11 @@ describe('downloadModel', () => {
 
   it('downloads a sharded checkpoint: the index, then the shards it names', async () => {
     const result = await downloadModel('grove-test/tiny-sharded', options());
-    expect(readdirSync(result.folder).filter((n) => n.endsWith('.safetensors')).sort()).toEqual(['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
+    expect(
+      readdirSync(result.folder)
+        .filter((n) => n.endsWith('.safetensors'))
+        .sort(),
+    ).toEqual(['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
     const model = await readModelFolder(result.folder);
     expect(model.weights.tensorNames.length).toBeGreaterThan(5);
     await model.weights.close();
@@ -125,7 +145,9 @@ describe('downloadModel', () => {
     hub.faults.drop.set(WEIGHTS, { afterBytes: Math.floor(size / 3), times: 1 });
     const o = options({ retries: 0 });
     const err = await groveError(downloadModel('grove-test/tiny', o));
-    expect(err.message).toMatch(/Downloading model\.safetensors of grove-test\/tiny failed after 1 attempts .* Run the download again: it resumes from byte \d+/);
+    expect(err.message).toMatch(
+      /Downloading model\.safetensors of grove-test\/tiny failed after 1 attempts .* Run the download again: it resumes from byte \d+/,
+    );
     const part = incompletePath(repoCacheDir(o.cacheDir, 'grove-test/tiny'), sha256(files[WEIGHTS]!));
     const kept = readFileSync(part).byteLength;
     expect(kept).toBeGreaterThan(0);
@@ -135,7 +157,11 @@ describe('downloadModel', () => {
     const result = await downloadModel('grove-test/tiny', o);
     expect(hub.requests.filter((r) => r.origin === 'storage').map((r) => r.range)).toEqual([`bytes=${kept}-`]);
     // The small files were verified the first time: not fetched again.
-    expect(filesFor('grove-test/tiny').filter((r) => r.origin === 'hub').map((r) => r.path)).toEqual([`/grove-test/tiny/resolve/${COMMIT}/${WEIGHTS}`]);
+    expect(
+      filesFor('grove-test/tiny')
+        .filter((r) => r.origin === 'hub')
+        .map((r) => r.path),
+    ).toEqual([`/grove-test/tiny/resolve/${COMMIT}/${WEIGHTS}`]);
     expect(readFileSync(join(result.folder, WEIGHTS))).toEqual(Buffer.from(files[WEIGHTS]!));
     expect(existsSync(part)).toBe(false);
   });
@@ -151,7 +177,10 @@ describe('downloadModel', () => {
       expect(storage).toHaveLength(2);
       expect(storage[1]!.range).toMatch(/^bytes=\d+-$/);
       // The bytes before the drop, then the whole file again.
-      const metadata = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'].reduce((sum, n) => sum + files[n]!.byteLength, 0);
+      const metadata = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'].reduce(
+        (sum, n) => sum + files[n]!.byteLength,
+        0,
+      );
       expect(result.receivedBytes).toBeGreaterThan(size + metadata);
       expect(readFileSync(join(result.folder, WEIGHTS))).toEqual(Buffer.from(files[WEIGHTS]!));
     } finally {
@@ -165,7 +194,11 @@ describe('downloadModel', () => {
     const repoDir = repoCacheDir(o.cacheDir, 'grove-test/tiny');
     try {
       const err = await groveError(downloadModel('grove-test/tiny', o));
-      expect(err.message).toMatch(new RegExp(`model\\.safetensors of grove-test/tiny failed its integrity check: its sha256 is [0-9a-f]{64} but the Hub publishes ${sha256(files[WEIGHTS]!)}`));
+      expect(err.message).toMatch(
+        new RegExp(
+          `model\\.safetensors of grove-test/tiny failed its integrity check: its sha256 is [0-9a-f]{64} but the Hub publishes ${sha256(files[WEIGHTS]!)}`,
+        ),
+      );
     } finally {
       hub.faults.corrupt.clear();
     }
@@ -175,7 +208,9 @@ describe('downloadModel', () => {
     // A plain git file is checked against its git blob id the same way.
     hub.faults.corrupt.add('tokenizer.json');
     try {
-      await expect(downloadModel('grove-test/tiny', options())).rejects.toThrow(/tokenizer\.json of grove-test\/tiny failed its integrity check: its git-sha1 is/);
+      await expect(downloadModel('grove-test/tiny', options())).rejects.toThrow(
+        /tokenizer\.json of grove-test\/tiny failed its integrity check: its git-sha1 is/,
+      );
     } finally {
       hub.faults.corrupt.clear();
     }
@@ -187,7 +222,9 @@ describe('downloadModel', () => {
     reset();
     const err = await groveError(downloadModel('grove-test/gated', options()));
     expect(err.code).toBe('unauthorized');
-    expect(err.message).toBe(`grove-test/gated is a gated model: accept its licence at ${hub.endpoint}/grove-test/gated, create an access token at ${hub.endpoint}/settings/tokens, then pass it with --token or set HF_TOKEN.`);
+    expect(err.message).toBe(
+      `grove-test/gated is a gated model: accept its licence at ${hub.endpoint}/grove-test/gated, create an access token at ${hub.endpoint}/settings/tokens, then pass it with --token or set HF_TOKEN.`,
+    );
     expect(hub.fileRequests()).toEqual([]);
 
     const refused = await groveError(downloadModel('grove-test/gated', options({ token: 'hf_not_granted' })));
@@ -204,10 +241,14 @@ describe('downloadModel', () => {
   it('names a missing repository or revision', async () => {
     const missing = await groveError(downloadModel('grove-test/nope', options()));
     expect(missing.code).toBe('not_found');
-    expect(missing.message).toMatch(/^Repository grove-test\/nope was not found at http:\/\/127\.0\.0\.1:\d+ \(or it is private\)\. Check the id/);
+    expect(missing.message).toMatch(
+      /^Repository grove-test\/nope was not found at http:\/\/127\.0\.0\.1:\d+ \(or it is private\)\. Check the id/,
+    );
     const revision = await groveError(downloadModel('grove-test/tiny', options({ revision: 'v9' })));
     expect(revision.code).toBe('not_found');
-    expect(revision.message).toBe('Revision "v9" does not exist in grove-test/tiny. Give an existing branch, tag or commit (the default is main).');
+    expect(revision.message).toBe(
+      'Revision "v9" does not exist in grove-test/tiny. Give an existing branch, tag or commit (the default is main).',
+    );
     await expect(downloadModel('not a repo', options())).rejects.toThrow(/"not a repo" is not a Hugging Face repository id/);
   });
 
@@ -215,7 +256,9 @@ describe('downloadModel', () => {
     reset();
     const err = await groveError(downloadModel('grove-test/bert', options()));
     expect(err.code).toBe('unsupported');
-    expect(err.message).toMatch(/grove-test\/bert@main: config\.json: architecture \["BertForMaskedLM"\] is not supported; Grove runs LlamaForCausalLM, Qwen2ForCausalLM/);
+    expect(err.message).toMatch(
+      /grove-test\/bert@main: config\.json: architecture \["BertForMaskedLM"\] is not supported; Grove runs LlamaForCausalLM, Qwen2ForCausalLM/,
+    );
     expect(hub.requests.filter((r) => r.origin === 'storage')).toEqual([]);
   });
 
@@ -223,7 +266,13 @@ describe('downloadModel', () => {
     hub.faults.chunkBytes = 8192;
     hub.faults.chunkDelayMs = 5;
     const controller = new AbortController();
-    const o = options({ signal: controller.signal, progressIntervalMs: 0, onProgress: (p) => { if (p.file === WEIGHTS && p.fileBytesDone >= 16384) controller.abort(); } });
+    const o = options({
+      signal: controller.signal,
+      progressIntervalMs: 0,
+      onProgress: (p) => {
+        if (p.file === WEIGHTS && p.fileBytesDone >= 16384) controller.abort();
+      },
+    });
     try {
       await expect(downloadModel('grove-test/tiny', o)).rejects.toMatchObject({ name: 'AbortError' });
     } finally {
@@ -246,7 +295,9 @@ describe('downloadModel', () => {
     writeFileSync(lock, String(process.pid));
     const err = await groveError(downloadModel('grove-test/tiny', o));
     expect(err.code).toBe('conflict');
-    expect(err.message).toBe('model.safetensors of grove-test/tiny is being downloaded by another download in this process. Wait for it to finish, then try again.');
+    expect(err.message).toBe(
+      'model.safetensors of grove-test/tiny is being downloaded by another download in this process. Wait for it to finish, then try again.',
+    );
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
     writeFileSync(lock, String(dead));
     const result = await downloadModel('grove-test/tiny', o);
@@ -263,6 +314,8 @@ describe('downloadModel', () => {
     const first = await downloadModel('grove-test/tiny', o);
     const offline = await downloadModel('grove-test/tiny', { ...o, endpoint: unreachable });
     expect(offline).toMatchObject({ offline: true, commit: COMMIT, folder: first.folder, receivedBytes: 0 });
-    await expect(downloadModel('grove-test/tiny', { ...options(), endpoint: unreachable })).rejects.toThrow(`Cannot reach ${unreachable} (ECONNREFUSED). Check the network connection (or HF_ENDPOINT) and try again.`);
+    await expect(downloadModel('grove-test/tiny', { ...options(), endpoint: unreachable })).rejects.toThrow(
+      `Cannot reach ${unreachable} (ECONNREFUSED). Check the network connection (or HF_ENDPOINT) and try again.`,
+    );
   });
 });

@@ -2,7 +2,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { modelInfoUrl, resolveEndpoint, resolveToken, resolveUrl, validateRepoId, validateRevision } from '../../../src/engine/hub/endpoint';
+import {
+  modelInfoUrl,
+  resolveEndpoint,
+  resolveToken,
+  resolveUrl,
+  validateRepoId,
+  validateRevision,
+} from '../../../src/engine/hub/endpoint';
 import { hashFromHeaders, normalizeEtag } from '../../../src/engine/hub/repo-info';
 import { tempDir } from '../../helpers/tmp';
 
@@ -31,7 +38,8 @@ describe('hub endpoint and token', () => {
   it('validates repo ids and revisions, and encodes them into URLs', () => {
     expect(validateRepoId('HuggingFaceTB/SmolLM2-135M')).toBe('HuggingFaceTB/SmolLM2-135M');
     expect(validateRepoId('gpt2')).toBe('gpt2');
-    for (const bad of ['a/b/c', 'a--b/c', 'owner/..name', '../x', 'a/b.git', '', 'a b/c']) expect(() => validateRepoId(bad)).toThrow(/is not a Hugging Face repository id/);
+    for (const bad of ['a/b/c', 'a--b/c', 'owner/..name', '../x', 'a/b.git', '', 'a b/c'])
+      expect(() => validateRepoId(bad)).toThrow(/is not a Hugging Face repository id/);
     expect(validateRevision('refs/pr/1')).toBe('refs/pr/1');
     for (const bad of ['', '../main', 'a//b', 'a\\b']) expect(() => validateRevision(bad)).toThrow(/is not a revision/);
     expect(modelInfoUrl('https://h', 'o/n', 'refs/pr/1')).toBe('https://h/api/models/o/n/revision/refs%2Fpr%2F1?blobs=true');

@@ -71,10 +71,17 @@ export async function startHubServer(repos: FakeRepo[]): Promise<HubServer> {
   const requests: LoggedRequest[] = [];
   const faults: Faults = { drop: new Map(), corrupt: new Set(), chunkBytes: 0, chunkDelayMs: 0, ignoreRange: false };
   const isLfs = (repo: FakeRepo, path: string) => (repo.lfs ?? ((p: string) => p.endsWith('.safetensors')))(path);
-  for (const repo of repos) for (const [path, data] of Object.entries(repo.files)) if (isLfs(repo, path)) blobs.set(sha256(data), { data, path });
+  for (const repo of repos)
+    for (const [path, data] of Object.entries(repo.files)) if (isLfs(repo, path)) blobs.set(sha256(data), { data, path });
 
   const log = (origin: LoggedRequest['origin'], req: IncomingMessage) =>
-    requests.push({ origin, method: req.method ?? 'GET', path: decodeURIComponent(req.url ?? ''), range: req.headers.range ?? null, authorization: req.headers.authorization ?? null });
+    requests.push({
+      origin,
+      method: req.method ?? 'GET',
+      path: decodeURIComponent(req.url ?? ''),
+      range: req.headers.range ?? null,
+      authorization: req.headers.authorization ?? null,
+    });
 
   /** Sends `data` honouring `Range: bytes=N-[M]`, with the fault injections for `path`. */
   const sendBytes = (req: IncomingMessage, res: ServerResponse, path: string, data: Uint8Array, headers: Record<string, string>) => {
@@ -97,7 +104,12 @@ export async function startHubServer(repos: FakeRepo[]): Promise<HubServer> {
       body = body.subarray(start, end + 1);
       status = 206;
     }
-    res.writeHead(status, { ...headers, 'accept-ranges': 'bytes', 'content-length': String(body.byteLength), 'content-type': 'application/octet-stream' });
+    res.writeHead(status, {
+      ...headers,
+      'accept-ranges': 'bytes',
+      'content-length': String(body.byteLength),
+      'content-type': 'application/octet-stream',
+    });
     if (req.method === 'HEAD') return void res.end();
     const drop = faults.drop.get(path);
     if (drop && drop.times > 0) {
@@ -132,11 +144,24 @@ export async function startHubServer(repos: FakeRepo[]): Promise<HubServer> {
     if (!repo.gated) return true;
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (token !== undefined && (repo.grantedTokens ?? []).includes(token)) return true;
-    if (token === undefined) sendError(res, 401, 'GatedRepo', `Access to model ${repo.repoId} is restricted. You must have access to it and be authenticated to access it. Please log in.`);
-    else sendError(res, 403, 'GatedRepo', `Access to model ${repo.repoId} is restricted and you are not in the authorized list. Visit ${endpoint}/${repo.repoId} to ask for access.`);
+    if (token === undefined)
+      sendError(
+        res,
+        401,
+        'GatedRepo',
+        `Access to model ${repo.repoId} is restricted. You must have access to it and be authenticated to access it. Please log in.`,
+      );
+    else
+      sendError(
+        res,
+        403,
+        'GatedRepo',
+        `Access to model ${repo.repoId} is restricted and you are not in the authorized list. Visit ${endpoint}/${repo.repoId} to ask for access.`,
+      );
     return false;
   };
-  const commitOf = (repo: FakeRepo, revision: string) => (revision === repo.commit ? repo.commit : (repo.refs ?? { main: repo.commit })[revision]);
+  const commitOf = (repo: FakeRepo, revision: string) =>
+    revision === repo.commit ? repo.commit : (repo.refs ?? { main: repo.commit })[revision];
 
   const hub = createServer((req, res) => {
     log('hub', req);
@@ -153,10 +178,26 @@ export async function startHubServer(repos: FakeRepo[]): Promise<HubServer> {
         if (!blobsWanted) return { rfilename };
         if (!isLfs(repo, rfilename)) return { rfilename, blobId: gitBlobId(data), size: data.byteLength };
         const pointer = lfsPointer(data);
-        return { rfilename, blobId: gitBlobId(pointer), size: data.byteLength, lfs: { sha256: sha256(data), size: data.byteLength, pointerSize: pointer.byteLength } };
+        return {
+          rfilename,
+          blobId: gitBlobId(pointer),
+          size: data.byteLength,
+          lfs: { sha256: sha256(data), size: data.byteLength, pointerSize: pointer.byteLength },
+        };
       });
       res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ _id: 'x', id: repo.repoId, modelId: repo.repoId, sha: commit, private: false, gated: repo.gated ?? false, disabled: false, siblings }));
+      return void res.end(
+        JSON.stringify({
+          _id: 'x',
+          id: repo.repoId,
+          modelId: repo.repoId,
+          sha: commit,
+          private: false,
+          gated: repo.gated ?? false,
+          disabled: false,
+          siblings,
+        }),
+      );
     }
     const resolve = /^\/(.+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
     const repo = resolve ? byId.get(decodeURIComponent(resolve[1]!)) : undefined;
@@ -181,13 +222,19 @@ export async function startHubServer(repos: FakeRepo[]): Promise<HubServer> {
   });
   const endpoint = await listen(hub);
 
-  const close = (server: Server) => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  const close = (server: Server) =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return {
     endpoint,
     storageOrigin,
     requests,
     faults,
     fileRequests: () => requests.filter((r) => r.method === 'GET' && (r.origin === 'storage' || r.path.includes('/resolve/'))),
-    close: async () => { await Promise.all([close(hub), close(storage)]); },
+    close: async () => {
+      await Promise.all([close(hub), close(storage)]);
+    },
   };
 }

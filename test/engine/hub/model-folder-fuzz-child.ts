@@ -34,7 +34,14 @@ for (let seed = first; seed < first + count; seed++) {
   const outcome = await Promise.race([
     importMutant(folder, join(work, `home-${seed}`)).then(
       () => ({ result: 'ok' }),
-      (err: unknown) => (err instanceof GroveError ? { result: 'grove', code: err.code, message: err.message } : { result: 'raw', kind: err instanceof Error ? err.constructor.name : typeof err, message: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) =>
+        err instanceof GroveError
+          ? { result: 'grove', code: err.code, message: err.message }
+          : {
+              result: 'raw',
+              kind: err instanceof Error ? err.constructor.name : typeof err,
+              message: err instanceof Error ? err.message : String(err),
+            },
     ),
     timeout.then(() => ({ result: 'timeout' })),
   ]);

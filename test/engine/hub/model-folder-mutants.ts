@@ -11,10 +11,30 @@ import { Rng } from '../../../src/engine/model/rng';
 type Json = Record<string, unknown>;
 
 const CONFIG_KEYS = [
-  'architectures', 'model_type', 'vocab_size', 'hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads',
-  'num_key_value_heads', 'head_dim', 'rms_norm_eps', 'rope_theta', 'rope_scaling', 'max_position_embeddings', 'tie_word_embeddings',
-  'attention_bias', 'bos_token_id', 'eos_token_id', 'torch_dtype', 'hidden_act', 'rope_parameters', 'mlp_bias', 'layer_types',
-  'original_max_position_embeddings', 'partial_rotary_factor',
+  'architectures',
+  'model_type',
+  'vocab_size',
+  'hidden_size',
+  'intermediate_size',
+  'num_hidden_layers',
+  'num_attention_heads',
+  'num_key_value_heads',
+  'head_dim',
+  'rms_norm_eps',
+  'rope_theta',
+  'rope_scaling',
+  'max_position_embeddings',
+  'tie_word_embeddings',
+  'attention_bias',
+  'bos_token_id',
+  'eos_token_id',
+  'torch_dtype',
+  'hidden_act',
+  'rope_parameters',
+  'mlp_bias',
+  'layer_types',
+  'original_max_position_embeddings',
+  'partial_rotary_factor',
 ];
 const NUMBERS = [0, -1, -64, 0.5, 1.5, 3, 1e9, 1e15, 2 ** 53, 2 ** 32, 1e308, -1e308, 5e-324];
 const TEXTS = ['NaN', 'Infinity', '-Infinity', '1e999'];
@@ -145,7 +165,14 @@ function mutateWeights(folder: string, file: string, rng: Rng): string {
   const how = int(rng, 12);
   switch (how) {
     case 0: {
-      const to = pick(rng, ['model.layers.7.self_attn.q_proj.weight', `${name}.x`, 'lm_head.weight', 'model.layers.0.mlp.extra.weight', '__metadata__', '']);
+      const to = pick(rng, [
+        'model.layers.7.self_attn.q_proj.weight',
+        `${name}.x`,
+        'lm_head.weight',
+        'model.layers.0.mlp.extra.weight',
+        '__metadata__',
+        '',
+      ]);
       delete header[name];
       header[to] = entry;
       writeSafetensorsRaw(path, header, data);
@@ -203,7 +230,14 @@ function mutateWeights(folder: string, file: string, rng: Rng): string {
       return `${file}: extra tensor added`;
     }
     case 9: {
-      (entry as { data_offsets: unknown }).data_offsets = pick<unknown>(rng, [[0, 0], [-8, 0], [1e15, 1e15 + 4], [entry.data_offsets[1], entry.data_offsets[0]], 'x', [0]]);
+      (entry as { data_offsets: unknown }).data_offsets = pick<unknown>(rng, [
+        [0, 0],
+        [-8, 0],
+        [1e15, 1e15 + 4],
+        [entry.data_offsets[1], entry.data_offsets[0]],
+        'x',
+        [0],
+      ]);
       writeSafetensorsRaw(path, header, data);
       return `${file}: ${name} data_offsets ${JSON.stringify(entry.data_offsets)}`;
     }
@@ -223,7 +257,17 @@ function mutateIndex(folder: string, rng: Rng): string {
   const names = Object.keys(index.weight_map);
   const name = pick(rng, names);
   const how = int(rng, 5);
-  if (how === 0) index.weight_map[name] = pick(rng, ['../config.json', '/etc/passwd', 'missing.safetensors', 7, null, 'config.json', '.', 'model.safetensors.index.json']);
+  if (how === 0)
+    index.weight_map[name] = pick(rng, [
+      '../config.json',
+      '/etc/passwd',
+      'missing.safetensors',
+      7,
+      null,
+      'config.json',
+      '.',
+      'model.safetensors.index.json',
+    ]);
   else if (how === 1) delete index.weight_map[name];
   else if (how === 2) (index as Json).weight_map = pick(rng, [[], 'x', null, {}]);
   else if (how === 3) index.weight_map['model.layers.9.mlp.up_proj.weight'] = index.weight_map[name];
@@ -242,7 +286,14 @@ export function makeMutant(base: string, folder: string, seed: number, sharded: 
     const target = int(rng, 10);
     try {
       if (target < 4) done.push(mutateConfig(folder, rng));
-      else if (target < 9) done.push(sharded ? (int(rng, 3) === 0 ? mutateIndex(folder, rng) : mutateWeights(folder, pick(rng, ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']), rng)) : mutateWeights(folder, 'model.safetensors', rng));
+      else if (target < 9)
+        done.push(
+          sharded
+            ? int(rng, 3) === 0
+              ? mutateIndex(folder, rng)
+              : mutateWeights(folder, pick(rng, ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']), rng)
+            : mutateWeights(folder, 'model.safetensors', rng),
+        );
       else {
         const file = pick(rng, ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json']);
         done.push(`${file}: file ${replaceFile(join(folder, file), rng)}`);

@@ -14,11 +14,23 @@ import { serializeJson, trainByteLevelBpe } from '../../../src/engine/tokenize';
 export const CHATML_TEMPLATE =
   "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n' }}{% endif %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
 
-const TEXT = ['The forest grows one expert per domain of text.', 'Branch, train, merge: each expert is trained on its own folder.', 'A collapsed model is the weighted average of the experts.'];
+const TEXT = [
+  'The forest grows one expert per domain of text.',
+  'Branch, train, merge: each expert is trained on its own folder.',
+  'A collapsed model is the weighted average of the experts.',
+];
 
 export const TINY_CONFIG: ModelConfigInput = {
-  architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 64, intermediateSize: 128, numHiddenLayers: 2, numAttentionHeads: 4,
-  numKeyValueHeads: 2, tieWordEmbeddings: true, bosTokenId: 0, eosTokenId: 0,
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 320,
+  hiddenSize: 64,
+  intermediateSize: 128,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  tieWordEmbeddings: true,
+  bosTokenId: 0,
+  eosTokenId: 0,
 };
 
 export interface TinyModelOptions {
@@ -37,7 +49,11 @@ export async function writeTinyModel(dir: string, options: TinyModelOptions = {}
   mkdirSync(dir, { recursive: true });
   const config = parseModelConfig({ ...TINY_CONFIG, ...options.config });
   const tensors = [...initParameters(config, 7)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data }));
-  await writeModelFolder(dir, { config, extras: { transformers_version: '4.46.0', pad_token_id: 2 }, tensors }, { dtype: options.dtype ?? 'BF16', metadata: { format: 'pt' } });
+  await writeModelFolder(
+    dir,
+    { config, extras: { transformers_version: '4.46.0', pad_token_id: 2 }, tensors },
+    { dtype: options.dtype ?? 'BF16', metadata: { format: 'pt' } },
+  );
   if (options.sharded) {
     const half = Math.ceil(tensors.length / 2);
     const shards = [tensors.slice(0, half), tensors.slice(half)];
@@ -52,10 +68,17 @@ export async function writeTinyModel(dir: string, options: TinyModelOptions = {}
   }
   if (options.architectures) {
     const json = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...json, architectures: options.architectures, model_type: 'other' }, null, 2));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ ...json, architectures: options.architectures, model_type: 'other' }, null, 2),
+    );
   }
   // Like SmolLM2: <|endoftext|> then the ChatML markers as the first ids.
-  const trained = await trainByteLevelBpe(TEXT, { vocabSize: 320, specialTokens: ['<|endoftext|>', '<|im_start|>', '<|im_end|>'], roles: { bos: '<|im_start|>', eos: '<|im_end|>' } });
+  const trained = await trainByteLevelBpe(TEXT, {
+    vocabSize: 320,
+    specialTokens: ['<|endoftext|>', '<|im_start|>', '<|im_end|>'],
+    roles: { bos: '<|im_start|>', eos: '<|im_end|>' },
+  });
   writeFileSync(join(dir, 'tokenizer.json'), serializeJson(trained.tokenizerJson));
   const tokenizerConfig = {
     ...trained.tokenizerConfig,
@@ -66,7 +89,20 @@ export async function writeTinyModel(dir: string, options: TinyModelOptions = {}
     ...(options.base ? {} : { chat_template: CHATML_TEMPLATE }),
   };
   writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig, null, 2));
-  writeFileSync(join(dir, 'generation_config.json'), JSON.stringify({ _from_model_config: true, bos_token_id: 1, eos_token_id: [2, 0], pad_token_id: 2, temperature: 0.2, top_p: 0.9, do_sample: true, max_new_tokens: 64, transformers_version: '4.46.0' }));
+  writeFileSync(
+    join(dir, 'generation_config.json'),
+    JSON.stringify({
+      _from_model_config: true,
+      bos_token_id: 1,
+      eos_token_id: [2, 0],
+      pad_token_id: 2,
+      temperature: 0.2,
+      top_p: 0.9,
+      do_sample: true,
+      max_new_tokens: 64,
+      transformers_version: '4.46.0',
+    }),
+  );
 
   const files: Record<string, Uint8Array> = {};
   for (const name of readdirSync(dir)) {

@@ -26,8 +26,14 @@ beforeAll(async () => {
   forest = await writeTinyForest(join(dir, 'a'), ['law', 'med']);
   catalog = Catalog.open(catalogPath(forest.home));
   const docs = Array.from({ length: 6 }, (_, i) => [
-    { path: `law-${i}`, text: Array.from({ length: 40 }, (_, t) => LAW[(t * 3 + i) % LAW.length]! + (t % 8 === 0 ? ' dose' : '')).join(' ') },
-    { path: `med-${i}`, text: Array.from({ length: 40 }, (_, t) => MED[(t * 7 + i) % MED.length]! + (t % 8 === 0 ? ' court' : '')).join(' ') },
+    {
+      path: `law-${i}`,
+      text: Array.from({ length: 40 }, (_, t) => LAW[(t * 3 + i) % LAW.length]! + (t % 8 === 0 ? ' dose' : '')).join(' '),
+    },
+    {
+      path: `med-${i}`,
+      text: Array.from({ length: 40 }, (_, t) => MED[(t * 7 + i) % MED.length]! + (t % 8 === 0 ? ' court' : '')).join(' '),
+    },
   ]).flat();
   const d = discoverDomains(docs, { k: 2 });
   await saveClusterer(forest.home, { clusterer: d.clusterer, experts: d.clusters.map((c) => c.members[0]!.split('-')[0]!) });
@@ -43,7 +49,9 @@ describe('routing: clusters', () => {
     expect([...r.models].sort()).toEqual(['law', 'med']);
     expect(r.prior).toBe('clusters');
     expect(r.mix).toMatchObject({ kind: 'ensemble', weighting: { kind: 'clusters', clusterer: clustererDir(forest.home), topK: null } });
-    expect(resolveMix(catalog, forest.home, { routing: 'clusters', topK: 1 }).mix).toMatchObject({ weighting: { kind: 'clusters', topK: 1 } });
+    expect(resolveMix(catalog, forest.home, { routing: 'clusters', topK: 1 }).mix).toMatchObject({
+      weighting: { kind: 'clusters', topK: 1 },
+    });
     expect(() => resolveMix(catalog, forest.home, { routing: 'clusters', weights: { law: 1 } })).toThrow(/takes no manual weights/);
   });
 
@@ -53,7 +61,13 @@ describe('routing: clusters', () => {
     const weightsSeen: number[][] = [];
     const r = await runReply(
       pool,
-      { tokenizerDir: forestTokenizerDir(forest.home), input: { kind: 'chat', messages }, mix: resolved.mix, sampling: { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 }, maxTokens: 4 },
+      {
+        tokenizerDir: forestTokenizerDir(forest.home),
+        input: { kind: 'chat', messages },
+        mix: resolved.mix,
+        sampling: { temperature: 0, topK: 0, topP: 1, repetitionPenalty: 1, seed: 0 },
+        maxTokens: 4,
+      },
       { onDelta: (_, w) => weightsSeen.push(w.map((x) => x.weight)) },
     );
     expect(r.tokens).toBeGreaterThan(0);

@@ -29,8 +29,21 @@ class ScriptedWorker implements InferWorkerHandle {
   }
 }
 
-const request = { tokenizerDir: '/t', input: { kind: 'text', text: 'x' }, mix: { kind: 'single', model: { name: 'a', key: 'a', folder: '/a' } }, sampling: {}, maxTokens: 4 } satisfies ReplyRequest;
-const result = (text: string): ReplyResult => ({ text, tokens: 1, promptTokens: 1, finish: 'length', posterior: [{ name: 'a', weight: 1 }], dropped: { messages: 0, tokens: 0 } });
+const request = {
+  tokenizerDir: '/t',
+  input: { kind: 'text', text: 'x' },
+  mix: { kind: 'single', model: { name: 'a', key: 'a', folder: '/a' } },
+  sampling: {},
+  maxTokens: 4,
+} satisfies ReplyRequest;
+const result = (text: string): ReplyResult => ({
+  text,
+  tokens: 1,
+  promptTokens: 1,
+  finish: 'length',
+  posterior: [{ name: 'a', weight: 1 }],
+  dropped: { messages: 0, tokens: 0 },
+});
 
 describe('InferenceHost', () => {
   it('starts one worker, routes deltas and results by reply, and stops the right one', async () => {
@@ -61,7 +74,9 @@ describe('InferenceHost', () => {
     const host = new InferenceHost(() => (workers.push(new ScriptedWorker()), workers.at(-1)!));
     const first = host.reply(request, () => {});
     workers[0]!.kill();
-    await expect(first.done).rejects.toThrow(/The inference worker was killed \(SIGKILL\) during this reply\. Send the message again: a fresh worker starts\./);
+    await expect(first.done).rejects.toThrow(
+      /The inference worker was killed \(SIGKILL\) during this reply\. Send the message again: a fresh worker starts\./,
+    );
     expect(host.running).toBe(false);
     const second = host.reply(request, () => {});
     expect(workers).toHaveLength(2);

@@ -62,7 +62,9 @@ describe('ModelPool adapters', () => {
     const lora: LoraConfig = { rank: 2, alpha: 2, targets: ['q_proj', 'v_proj'] };
     const light = async (name: string) => {
       const folder = join(dir, name);
-      const tensors = new Map(loraSpecs(config, lora).map((s) => [s.name, new Rng(1, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 0.1)]));
+      const tensors = new Map(
+        loraSpecs(config, lora).map((s) => [s.name, new Rng(1, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 0.1)]),
+      );
       await writeAdapterFolder(folder, { config, lora, baseModel: 'a', tensors });
       return { ...ref('a'), adapter: { key: name, folder } };
     };
@@ -77,7 +79,9 @@ describe('ModelPool adapters', () => {
     expect((await adapters.adapters([x], models))[0]).toBe(ax); // read once
     expect(adapters.adapterKeys).toEqual(['x@a']); // over the limit, y (not in use) went
     expect((await adapters.adapters([y], models))[0]).not.toBe(ay);
-    await expect(adapters.adapters([{ ...ref('a'), adapter: { key: 'gone', folder: join(dir, 'gone') } }], models)).rejects.toThrow(/adapter's config/);
+    await expect(adapters.adapters([{ ...ref('a'), adapter: { key: 'gone', folder: join(dir, 'gone') } }], models)).rejects.toThrow(
+      /adapter's config/,
+    );
     expect(adapters.adapterKeys).not.toContain('gone@a');
     await adapters.close();
   });

@@ -39,7 +39,11 @@ afterAll(() => pool.close());
 describe('runReply', () => {
   it('renders the chat template for an instruct model and streams the reply it saves', async () => {
     const deltas: string[] = [];
-    const r = await runReply(pool, { tokenizerDir: instruct, input: { kind: 'chat', messages }, mix: { kind: 'single', model }, sampling: greedy, maxTokens: 8 }, { onDelta: (d, w) => (deltas.push(d), expect(w).toEqual([{ name: 'tiny', weight: 1 }])) });
+    const r = await runReply(
+      pool,
+      { tokenizerDir: instruct, input: { kind: 'chat', messages }, mix: { kind: 'single', model }, sampling: greedy, maxTokens: 8 },
+      { onDelta: (d, w) => (deltas.push(d), expect(w).toEqual([{ name: 'tiny', weight: 1 }])) },
+    );
     const tokenizer = await loadTokenizer(instruct);
     const style = await readPromptStyle(instruct, tokenizer);
     expect(r.promptTokens).toBe(chatPromptIds(tokenizer, style, messages, 10_000).ids.length);
@@ -49,18 +53,47 @@ describe('runReply', () => {
   });
 
   it('writes with an ensemble of two copies of a model exactly what the model writes alone', async () => {
-    const base: Omit<ReplyRequest, 'mix'> = { tokenizerDir: instruct, input: { kind: 'text', text: 'Branch, train' }, sampling: greedy, maxTokens: 10 };
+    const base: Omit<ReplyRequest, 'mix'> = {
+      tokenizerDir: instruct,
+      input: { kind: 'text', text: 'Branch, train' },
+      sampling: greedy,
+      maxTokens: 10,
+    };
     const alone = await runReply(pool, { ...base, mix: { kind: 'single', model } });
     const twin = { ...model, name: 'twin' };
-    const mixed = await runReply(pool, { ...base, mix: { kind: 'ensemble', experts: [model, twin], prior: [0.5, 0.5], weighting: { kind: 'posterior', posterior: 'context', window: null, topK: null } } });
+    const mixed = await runReply(pool, {
+      ...base,
+      mix: {
+        kind: 'ensemble',
+        experts: [model, twin],
+        prior: [0.5, 0.5],
+        weighting: { kind: 'posterior', posterior: 'context', window: null, topK: null },
+      },
+    });
     expect(mixed.text).toBe(alone.text);
     expect(mixed.posterior.map((w) => w.weight)).toEqual([expect.closeTo(0.5, 6), expect.closeTo(0.5, 6)]);
   });
 
   it('refuses a reply longer than the context, and models of different vocabularies', async () => {
-    await expect(runReply(pool, { tokenizerDir: instruct, input: { kind: 'chat', messages }, mix: { kind: 'single', model }, sampling: greedy, maxTokens: 2047 })).rejects.toThrow(/leaves no room for the conversation/);
+    await expect(
+      runReply(pool, {
+        tokenizerDir: instruct,
+        input: { kind: 'chat', messages },
+        mix: { kind: 'single', model },
+        sampling: greedy,
+        maxTokens: 2047,
+      }),
+    ).rejects.toThrow(/leaves no room for the conversation/);
     const wide = { name: 'wide', key: 'wide', folder: join(dir, 'wide') };
-    await expect(runReply(pool, { tokenizerDir: instruct, input: { kind: 'text', text: 'x' }, mix: { kind: 'ensemble', experts: [model, wide], prior: [1, 1], weighting: { kind: 'fixed' } }, sampling: greedy, maxTokens: 2 })).rejects.toThrow(/different vocabularies \(320, 400 tokens\)/);
+    await expect(
+      runReply(pool, {
+        tokenizerDir: instruct,
+        input: { kind: 'text', text: 'x' },
+        mix: { kind: 'ensemble', experts: [model, wide], prior: [1, 1], weighting: { kind: 'fixed' } },
+        sampling: greedy,
+        maxTokens: 2,
+      }),
+    ).rejects.toThrow(/different vocabularies \(320, 400 tokens\)/);
   });
 });
 
@@ -71,9 +104,16 @@ describe('runReply with light experts', () => {
   const loaded: LoadedAdapter[] = [];
   beforeAll(async () => {
     const config = parseModelConfig(TINY_CONFIG);
-    for (const [j, lora] of ([{ rank: 2, alpha: 4, targets: LORA_TARGETS }, { rank: 4, alpha: 4, targets: ['q_proj', 'v_proj', 'down_proj'] }] as LoraConfig[]).entries()) {
+    for (const [j, lora] of (
+      [
+        { rank: 2, alpha: 4, targets: LORA_TARGETS },
+        { rank: 4, alpha: 4, targets: ['q_proj', 'v_proj', 'down_proj'] },
+      ] as LoraConfig[]
+    ).entries()) {
       const folder = join(dir, `adapter-${j}`);
-      const tensors = new Map(loraSpecs(config, lora).map((s) => [s.name, new Rng(60 + j, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 0.5)]));
+      const tensors = new Map(
+        loraSpecs(config, lora).map((s) => [s.name, new Rng(60 + j, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 0.5)]),
+      );
       await writeAdapterFolder(folder, { config, lora, baseModel: 'tiny', tensors });
       // A light expert: the base's key and folder, and its adapter.
       lights.push({ name: `light${j}`, key: 'tiny', folder: instruct, adapter: { key: `adapter-${j}`, folder } });
@@ -86,7 +126,12 @@ describe('runReply with light experts', () => {
     const tokenizer = await loadTokenizer(instruct);
     const style = await readPromptStyle(instruct, tokenizer);
     const prompt = Array.from(tokenizer.encode(text, { addSpecialTokens: true }));
-    const g = await generate(decoder, prompt, { maxNewTokens: 10, sampling: greedy, stopTokens: style.stopTokens, ...(onToken ? { onToken } : {}) });
+    const g = await generate(decoder, prompt, {
+      maxNewTokens: 10,
+      sampling: greedy,
+      stopTokens: style.stopTokens,
+      ...(onToken ? { onToken } : {}),
+    });
     const stream = new TextStream(tokenizer, prompt);
     for (const id of g.ids) stream.push(id);
     return stream.text;
@@ -102,9 +147,15 @@ describe('runReply with light experts', () => {
   it('an ensemble of light experts and a full model writes what the separate experts mixed write, on one open base', async () => {
     const [base] = await pool.use([model]);
     const weighting = { kind: 'posterior', posterior: 'context', window: null, topK: null } as const;
-    const r = await runReply(pool, { ...greedyText, mix: { kind: 'ensemble', experts: [model, ...lights], prior: [0.2, 0.5, 0.3], weighting } });
+    const r = await runReply(pool, {
+      ...greedyText,
+      mix: { kind: 'ensemble', experts: [model, ...lights], prior: [0.2, 0.5, 0.3], weighting },
+    });
     const separate = new EnsembleDecoder({
-      experts: [{ name: 'tiny', open: () => llamaExpertSession(base!) }, ...loaded.map((adapter, j) => ({ name: `light${j}`, open: () => llamaExpertSession(base!, { adapter }) }))],
+      experts: [
+        { name: 'tiny', open: () => llamaExpertSession(base!) },
+        ...loaded.map((adapter, j) => ({ name: `light${j}`, open: () => llamaExpertSession(base!, { adapter }) })),
+      ],
       prior: [0.2, 0.5, 0.3],
       weighting: weightingOf(weighting),
     });

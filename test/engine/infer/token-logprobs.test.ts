@@ -54,7 +54,11 @@ describe('LogprobTap', () => {
         token: tokenizer.decode([second!], { skipSpecialTokens: false }),
         bytes: [...Buffer.from(tokenizer.decode([second!], { skipSpecialTokens: false }), 'utf8')],
         logprob: log[second!],
-        top: [best!, second!].map((id) => ({ token: tokenizer.decode([id], { skipSpecialTokens: false }), bytes: [...Buffer.from(tokenizer.decode([id], { skipSpecialTokens: false }), 'utf8')], logprob: log[id] })),
+        top: [best!, second!].map((id) => ({
+          token: tokenizer.decode([id], { skipSpecialTokens: false }),
+          bytes: [...Buffer.from(tokenizer.decode([id], { skipSpecialTokens: false }), 'utf8')],
+          logprob: log[id],
+        })),
       });
       expect(tap.drain()).toEqual([]);
       // The step after it: scores for the next position, unchanged too.
@@ -81,7 +85,14 @@ describe('a reply with log-probabilities', () => {
     let text = '';
     const r = await runReply(
       pool,
-      { tokenizerDir: folder, input: { kind: 'text', text: 'Branch, train' }, mix: { kind: 'single', model: { name: 'tiny', key: 'tiny', folder } }, sampling: { temperature: 0, repetitionPenalty: 1 }, maxTokens: 8, logprobs: 3 },
+      {
+        tokenizerDir: folder,
+        input: { kind: 'text', text: 'Branch, train' },
+        mix: { kind: 'single', model: { name: 'tiny', key: 'tiny', folder } },
+        sampling: { temperature: 0, repetitionPenalty: 1 },
+        maxTokens: 8,
+        logprobs: 3,
+      },
       { onDelta: (d, _w, lp) => ((text += d), tokens.push(...(lp ?? []))) },
     );
     expect(text).toBe(r.text);
@@ -91,6 +102,16 @@ describe('a reply with log-probabilities', () => {
       expect(t.top[0]).toEqual({ token: t.token, bytes: t.bytes, logprob: t.logprob });
     }
     // Without logprobs asked for, deltas carry none.
-    await runReply(pool, { tokenizerDir: folder, input: { kind: 'text', text: 'Branch, train' }, mix: { kind: 'single', model: { name: 'tiny', key: 'tiny', folder } }, sampling: { temperature: 0 }, maxTokens: 3 }, { onDelta: (_d, _w, lp) => expect(lp).toBeUndefined() });
+    await runReply(
+      pool,
+      {
+        tokenizerDir: folder,
+        input: { kind: 'text', text: 'Branch, train' },
+        mix: { kind: 'single', model: { name: 'tiny', key: 'tiny', folder } },
+        sampling: { temperature: 0 },
+        maxTokens: 3,
+      },
+      { onDelta: (_d, _w, lp) => expect(lp).toBeUndefined() },
+    );
   });
 });

@@ -48,7 +48,9 @@ describe('JobQueue', () => {
     const job = queue.enqueue('train', {});
     queue.claimNext();
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
-    databaseOf(catalog).prepare('UPDATE jobs SET owner_pid = ?, owner_start = ? WHERE id = ?').run(other.pid, processStartTime(other.pid!), job.id);
+    databaseOf(catalog)
+      .prepare('UPDATE jobs SET owner_pid = ?, owner_start = ? WHERE id = ?')
+      .run(other.pid, processStartTime(other.pid!), job.id);
     expect(new JobQueue(Catalog.open(file)).recoverInterrupted()).toEqual([]);
     expect(queue.list(['running'])).toHaveLength(1);
     other.kill('SIGKILL');
@@ -66,7 +68,9 @@ describe('JobQueue', () => {
     try {
       // The row names a live pid, but not the process that started then: the owner is gone.
       databaseOf(catalog).prepare("UPDATE jobs SET owner_pid = ?, owner_start = '1' WHERE id = ?").run(other.pid, job.id);
-      expect(new JobQueue(Catalog.open(file)).recoverInterrupted()).toEqual(process.platform === 'linux' ? [expect.objectContaining({ id: job.id, status: 'queued' })] : []);
+      expect(new JobQueue(Catalog.open(file)).recoverInterrupted()).toEqual(
+        process.platform === 'linux' ? [expect.objectContaining({ id: job.id, status: 'queued' })] : [],
+      );
     } finally {
       other.kill('SIGKILL');
     }

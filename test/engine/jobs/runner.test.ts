@@ -20,7 +20,10 @@ beforeAll(async () => {
   tokenizer = await writeTestTokenizer(dir);
   mkdirSync(folder, { recursive: true });
   for (let i = 0; i < 400; i++) {
-    writeFileSync(join(folder, `note-${i}.txt`), `Note ${i}: experts specialise on their domain, and the forest remembers ${i * 7919} facts about trees.\n`.repeat(20));
+    writeFileSync(
+      join(folder, `note-${i}.txt`),
+      `Note ${i}: experts specialise on their domain, and the forest remembers ${i * 7919} facts about trees.\n`.repeat(20),
+    );
   }
 });
 

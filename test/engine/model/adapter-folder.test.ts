@@ -5,7 +5,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, parseAdapterConfig, readAdapterFolder, writeAdapterFolder } from '../../../src/engine/model/adapter-folder';
+import {
+  ADAPTER_CONFIG_FILE,
+  ADAPTER_WEIGHTS_FILE,
+  parseAdapterConfig,
+  readAdapterFolder,
+  writeAdapterFolder,
+} from '../../../src/engine/model/adapter-folder';
 import { parseModelConfig } from '../../../src/engine/model/config';
 import { loraSpecs, type LoraConfig } from '../../../src/engine/model/lora';
 import { elementCount } from '../../../src/engine/model/names';
@@ -14,9 +20,18 @@ import { SafetensorsFile } from '../../../src/engine/model/safetensors';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
-const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 50, hiddenSize: 32, intermediateSize: 48, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 });
+const config = parseModelConfig({
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 50,
+  hiddenSize: 32,
+  intermediateSize: 48,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+});
 const lora: LoraConfig = { rank: 4, alpha: 8, targets: ['q_proj', 'v_proj', 'gate_proj', 'down_proj'] };
-const tensors = () => new Map(loraSpecs(config, lora).map((s) => [s.name, new Rng(1, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 1)]));
+const tensors = () =>
+  new Map(loraSpecs(config, lora).map((s) => [s.name, new Rng(1, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 1)]));
 
 describe('adapter folder', () => {
   it('round-trips: PEFT names and config keys on disk, the same tensors and settings back', async () => {
@@ -24,7 +39,16 @@ describe('adapter folder', () => {
     const values = tensors();
     await writeAdapterFolder(folder, { config, lora, baseModel: 'HuggingFaceTB/SmolLM2-135M', tensors: values });
     const json = JSON.parse(readFileSync(join(folder, ADAPTER_CONFIG_FILE), 'utf8')) as Record<string, unknown>;
-    expect(json).toMatchObject({ peft_type: 'LORA', task_type: 'CAUSAL_LM', r: 4, lora_alpha: 8, target_modules: ['q_proj', 'v_proj', 'gate_proj', 'down_proj'], base_model_name_or_path: 'HuggingFaceTB/SmolLM2-135M', bias: 'none', use_dora: false });
+    expect(json).toMatchObject({
+      peft_type: 'LORA',
+      task_type: 'CAUSAL_LM',
+      r: 4,
+      lora_alpha: 8,
+      target_modules: ['q_proj', 'v_proj', 'gate_proj', 'down_proj'],
+      base_model_name_or_path: 'HuggingFaceTB/SmolLM2-135M',
+      bias: 'none',
+      use_dora: false,
+    });
     const raw = await SafetensorsFile.open(join(folder, ADAPTER_WEIGHTS_FILE));
     expect(raw.tensorNames).toContain('base_model.model.model.layers.1.mlp.down_proj.lora_B.weight');
     expect(raw.tensorNames.every((n) => n.startsWith('base_model.model.model.layers.'))).toBe(true);
@@ -37,8 +61,30 @@ describe('adapter folder', () => {
   });
 
   it('reads a config as PEFT writes it: other keys, targets in any order, lora_alpha defaulted', () => {
-    const peft = { alpha_pattern: {}, auto_mapping: null, base_model_name_or_path: 'Qwen/Qwen2.5-0.5B', bias: 'none', fan_in_fan_out: false, inference_mode: true, init_lora_weights: true, layers_to_transform: null, lora_dropout: 0.05, modules_to_save: null, peft_type: 'LORA', r: 8, rank_pattern: {}, revision: null, target_modules: ['v_proj', 'q_proj'], task_type: 'CAUSAL_LM', use_dora: false, use_rslora: false };
-    expect(parseAdapterConfig(peft, 'x')).toEqual({ lora: { rank: 8, alpha: 8, targets: ['q_proj', 'v_proj'] }, baseModel: 'Qwen/Qwen2.5-0.5B' });
+    const peft = {
+      alpha_pattern: {},
+      auto_mapping: null,
+      base_model_name_or_path: 'Qwen/Qwen2.5-0.5B',
+      bias: 'none',
+      fan_in_fan_out: false,
+      inference_mode: true,
+      init_lora_weights: true,
+      layers_to_transform: null,
+      lora_dropout: 0.05,
+      modules_to_save: null,
+      peft_type: 'LORA',
+      r: 8,
+      rank_pattern: {},
+      revision: null,
+      target_modules: ['v_proj', 'q_proj'],
+      task_type: 'CAUSAL_LM',
+      use_dora: false,
+      use_rslora: false,
+    };
+    expect(parseAdapterConfig(peft, 'x')).toEqual({
+      lora: { rank: 8, alpha: 8, targets: ['q_proj', 'v_proj'] },
+      baseModel: 'Qwen/Qwen2.5-0.5B',
+    });
   });
 
   it.each([
@@ -54,16 +100,39 @@ describe('adapter folder', () => {
     [{ layers_to_transform: 3 }, /adapts only some layers/],
     [{ base_model_name_or_path: undefined }, /must say which base/],
   ])('refuses %j', (change, message) => {
-    const good = { peft_type: 'LORA', task_type: 'CAUSAL_LM', r: 4, lora_alpha: 8, target_modules: ['q_proj'], base_model_name_or_path: 'b' };
+    const good = {
+      peft_type: 'LORA',
+      task_type: 'CAUSAL_LM',
+      r: 4,
+      lora_alpha: 8,
+      target_modules: ['q_proj'],
+      base_model_name_or_path: 'b',
+    };
     expect(() => parseAdapterConfig({ ...good, ...change }, 'adapter_config.json')).toThrow(message);
   });
 
   it('refuses a folder whose tensors are missing or shaped for another base', async () => {
     const folder = join(dir, 'mismatch');
     await writeAdapterFolder(folder, { config, lora, baseModel: 'b', tensors: tensors() });
-    const wider = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 50, hiddenSize: 64, intermediateSize: 48, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 });
+    const wider = parseModelConfig({
+      architecture: 'LlamaForCausalLM',
+      vocabSize: 50,
+      hiddenSize: 64,
+      intermediateSize: 48,
+      numHiddenLayers: 2,
+      numAttentionHeads: 4,
+      numKeyValueHeads: 2,
+    });
     await expect(readAdapterFolder(folder, wider)).rejects.toThrow(/trained on another base/);
-    const deeper = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 50, hiddenSize: 32, intermediateSize: 48, numHiddenLayers: 3, numAttentionHeads: 4, numKeyValueHeads: 2 });
+    const deeper = parseModelConfig({
+      architecture: 'LlamaForCausalLM',
+      vocabSize: 50,
+      hiddenSize: 32,
+      intermediateSize: 48,
+      numHiddenLayers: 3,
+      numAttentionHeads: 4,
+      numKeyValueHeads: 2,
+    });
     await expect(readAdapterFolder(folder, deeper)).rejects.toThrow(/layers\.2\.self_attn\.q_proj\.lora_A\.weight is missing/);
     writeFileSync(join(folder, ADAPTER_CONFIG_FILE), '{"peft_type": "LORA",');
     await expect(readAdapterFolder(folder, config)).rejects.toThrow(/not valid JSON/);

@@ -12,7 +12,15 @@ import { writeSafetensors } from '../../../src/engine/model/safetensors-write';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
-const config = presetConfig('tiny', { vocabSize: 256, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: false });
+const config = presetConfig('tiny', {
+  vocabSize: 256,
+  hiddenSize: 32,
+  intermediateSize: 64,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  tieWordEmbeddings: false,
+});
 
 async function seedModel(name: string, seed: number, cfg: ModelConfig = config, extras: Record<string, unknown> = {}): Promise<string> {
   const folder = join(dir, name);
@@ -24,7 +32,12 @@ async function seedModel(name: string, seed: number, cfg: ModelConfig = config, 
 
 /** The average as collapse and branch make it: the linear merge method over model folders of one (stated) tokenizer. */
 function averageModels(inputs: { folder: string; weight: number }[], outFolder: string, o: { chunkElements?: number } = {}) {
-  return mergeModels({ method: mergeMethod('linear'), inputs: inputs.map((i) => ({ ...i, tokenizerSha256: 'f'.repeat(64) })), outFolder, ...o });
+  return mergeModels({
+    method: mergeMethod('linear'),
+    inputs: inputs.map((i) => ({ ...i, tokenizerSha256: 'f'.repeat(64) })),
+    outFolder,
+    ...o,
+  });
 }
 
 async function allTensors(folder: string): Promise<Map<string, Float32Array>> {
@@ -54,11 +67,19 @@ describe('the average of model folders (the linear merge)', () => {
     const b = await seedModel('b', 2);
     const out = join(dir, 'ab');
     mkdirSync(out);
-    const { file } = await averageModels([{ folder: a, weight: 1 }, { folder: b, weight: 3 }], out, { chunkElements: 1000 });
+    const { file } = await averageModels(
+      [
+        { folder: a, weight: 1 },
+        { folder: b, weight: 3 },
+      ],
+      out,
+      { chunkElements: 1000 },
+    );
     const [ta, tb, tout] = await Promise.all([allTensors(a), allTensors(b), allTensors(out)]);
     expect([...tout.keys()]).toEqual(parameterSpecs(config).map((s) => s.name));
     for (const [name, avg] of tout) {
-      const x = ta.get(name)!, y = tb.get(name)!;
+      const x = ta.get(name)!,
+        y = tb.get(name)!;
       const expected = Float32Array.from(x, (xi, i) => 0.25 * xi + 0.75 * y[i]!);
       expect(avg, name).toEqual(expected);
     }
@@ -71,7 +92,14 @@ describe('the average of model folders (the linear merge)', () => {
     const a = await seedModel('same', 5);
     const out = join(dir, 'same-avg');
     mkdirSync(out);
-    await averageModels([{ folder: a, weight: 0.3 }, { folder: a, weight: 0.1 }, { folder: a, weight: 0.6 }], out);
+    await averageModels(
+      [
+        { folder: a, weight: 0.3 },
+        { folder: a, weight: 0.1 },
+        { folder: a, weight: 0.6 },
+      ],
+      out,
+    );
     const [orig, avg] = await Promise.all([allTensors(a), allTensors(out)]);
     for (const [name, values] of orig) expect(avg.get(name), name).toEqual(values);
   });
@@ -81,7 +109,15 @@ describe('the average of model folders (the linear merge)', () => {
     const wide = await seedModel('c2', 1, { ...config, intermediateSize: 96 });
     const out = join(dir, 'refused');
     mkdirSync(out);
-    await expect(averageModels([{ folder: a, weight: 1 }, { folder: wide, weight: 1 }], out)).rejects.toThrow(/differs from .* in intermediateSize 64 vs 96/);
+    await expect(
+      averageModels(
+        [
+          { folder: a, weight: 1 },
+          { folder: wide, weight: 1 },
+        ],
+        out,
+      ),
+    ).rejects.toThrow(/differs from .* in intermediateSize 64 vs 96/);
   });
 
   it('refuses a model whose weights lack a tensor or have another shape than its config says', async () => {
@@ -90,21 +126,47 @@ describe('the average of model folders (the linear merge)', () => {
     mkdirSync(broken);
     writeFileSync(join(broken, 'config.json'), readFileSync(join(a, 'config.json')));
     const specs = parameterSpecs(config).filter((s) => s.name !== 'model.norm.weight');
-    await writeSafetensors(join(broken, 'model.safetensors'), specs.map((s) => ({ name: s.name, shape: s.shape, data: new Float32Array(s.shape.reduce((n, d) => n * d, 1)) })));
+    await writeSafetensors(
+      join(broken, 'model.safetensors'),
+      specs.map((s) => ({ name: s.name, shape: s.shape, data: new Float32Array(s.shape.reduce((n, d) => n * d, 1)) })),
+    );
     const out = join(dir, 'refused2');
     mkdirSync(out);
-    await expect(averageModels([{ folder: a, weight: 1 }, { folder: broken, weight: 1 }], out)).rejects.toThrow(/tensor "model.norm.weight" is missing/);
+    await expect(
+      averageModels(
+        [
+          { folder: a, weight: 1 },
+          { folder: broken, weight: 1 },
+        ],
+        out,
+      ),
+    ).rejects.toThrow(/tensor "model.norm.weight" is missing/);
   });
 });
 
 describe('the dtype of an average', () => {
   it('keeps f16 inputs in f16, and averages with weights summing to 1', async () => {
-    const h1 = join(dir, 'h1'), h2 = join(dir, 'h2'), out = join(dir, 'h');
-    for (const [folder, seed] of [[h1, 1], [h2, 2]] as const) {
+    const h1 = join(dir, 'h1'),
+      h2 = join(dir, 'h2'),
+      out = join(dir, 'h');
+    for (const [folder, seed] of [
+      [h1, 1],
+      [h2, 2],
+    ] as const) {
       mkdirSync(folder, { recursive: true });
-      await writeModelFolder(folder, { config, tensors: [...initParameters(config, seed)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) }, { dtype: 'F16' });
+      await writeModelFolder(
+        folder,
+        { config, tensors: [...initParameters(config, seed)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) },
+        { dtype: 'F16' },
+      );
     }
-    await averageModels([{ folder: h1, weight: 2 }, { folder: h2, weight: 2 }], out);
+    await averageModels(
+      [
+        { folder: h1, weight: 2 },
+        { folder: h2, weight: 2 },
+      ],
+      out,
+    );
     const [t1, t2] = await Promise.all([allTensors(h1), allTensors(h2)]);
     const model = await readModelFolder(out);
     const name = 'model.norm.weight';

@@ -15,7 +15,15 @@ import { tempDir } from '../../helpers/tmp';
 import { writeTestTokenizer } from '../../helpers/tokenizer';
 
 const dir = tempDir();
-const config = { architecture: 'LlamaForCausalLM', vocabSize: 64, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true } as const;
+const config = {
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 64,
+  hiddenSize: 16,
+  intermediateSize: 32,
+  numHiddenLayers: 1,
+  numAttentionHeads: 2,
+  tieWordEmbeddings: true,
+} as const;
 const opened: LlamaModel[] = [];
 afterAll(async () => {
   for (const m of opened) await m.close();
@@ -61,7 +69,9 @@ describe('content-addressed model folders', () => {
 
   it('keep folders of older stores, named by their weights alone, valid and verified', async () => {
     await writeTestModel(join(dir, 'src3'), config, { seed: 3 });
-    const weightsSha = createHash('sha256').update(readFileSync(join(dir, 'src3', 'model.safetensors'))).digest('hex');
+    const weightsSha = createHash('sha256')
+      .update(readFileSync(join(dir, 'src3', 'model.safetensors')))
+      .digest('hex');
     const home = join(dir, 'home3');
     mkdirSync(modelsDir(home), { recursive: true });
     const legacy = storedModelFolder(home, weightsSha);

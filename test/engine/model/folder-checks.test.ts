@@ -20,7 +20,9 @@ const dir = tempDir();
 const config = presetConfig('tiny', { vocabSize: 64, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 2, numAttentionHeads: 2 });
 
 let n = 0;
-async function model(edit: (t: { name: string; shape: readonly number[]; data: Float32Array }[]) => void = () => undefined): Promise<string> {
+async function model(
+  edit: (t: { name: string; shape: readonly number[]; data: Float32Array }[]) => void = () => undefined,
+): Promise<string> {
   const folder = join(dir, `m${n++}`);
   mkdirSync(folder);
   const tensors = [...initParameters(config, 3)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data }));
@@ -36,7 +38,10 @@ function editConfig(folder: string, edit: (c: Record<string, unknown>) => void):
 }
 
 async function refusal(p: Promise<unknown>): Promise<GroveError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(GroveError);
   return err as GroveError;
 }
@@ -45,7 +50,9 @@ describe('model folders whose config and weights disagree', () => {
   it('a config claiming 1e9 layers is named against the layers the weights hold, before anything per layer', async () => {
     const folder = await model();
     editConfig(folder, (c) => (c.num_hidden_layers = 1e9));
-    expect((await refusal(readModelFolder(folder))).message).toMatch(/num_hidden_layers = 1000000000, but the weights hold 2 layers \(numbered 0 to 1\)/);
+    expect((await refusal(readModelFolder(folder))).message).toMatch(
+      /num_hidden_layers = 1000000000, but the weights hold 2 layers \(numbered 0 to 1\)/,
+    );
   });
 
   it('a config naming fewer layers than the weights hold is refused, not run smaller', async () => {
@@ -59,7 +66,9 @@ describe('model folders whose config and weights disagree', () => {
     expect((await refusal(readModelFolder(extra))).message).toContain('"model.layers.0.mlp.extra_proj.weight"');
     const tiedHead = await model((t) => t.push({ name: 'lm_head.weight', shape: [64, 16], data: new Float32Array(64 * 16) }));
     expect((await refusal(readModelFolder(tiedHead))).message).toContain('tie_word_embeddings');
-    const invFreq = await model((t) => t.push({ name: 'model.layers.1.self_attn.rotary_emb.inv_freq', shape: [4], data: new Float32Array(4) }));
+    const invFreq = await model((t) =>
+      t.push({ name: 'model.layers.1.self_attn.rotary_emb.inv_freq', shape: [4], data: new Float32Array(4) }),
+    );
     await (await readModelFolder(invFreq)).weights.close();
   });
 });
@@ -69,7 +78,9 @@ describe('model files that are not what they seem', () => {
     const fifoWeights = await model();
     rmSync(join(fifoWeights, 'model.safetensors'));
     execFileSync('mkfifo', [join(fifoWeights, 'model.safetensors')]);
-    expect((await refusal(readModelFolder(fifoWeights))).message).toMatch(/model\.safetensors: the safetensors file is a named pipe \(FIFO\), not a regular file/);
+    expect((await refusal(readModelFolder(fifoWeights))).message).toMatch(
+      /model\.safetensors: the safetensors file is a named pipe \(FIFO\), not a regular file/,
+    );
     const fifoConfig = await model();
     rmSync(join(fifoConfig, 'config.json'));
     execFileSync('mkfifo', [join(fifoConfig, 'config.json')]);

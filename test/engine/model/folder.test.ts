@@ -15,7 +15,11 @@ describe('model folders', () => {
   it('writes config.json + model.safetensors and reads them back checked', async () => {
     const folder = join(dir, 'one');
     mkdirSync(folder);
-    const { sha256 } = await writeModelFolder(folder, { config, extras: { pad_token_id: 0 }, tensors: tensors() }, { dtype: 'BF16', metadata: { format: 'pt' } });
+    const { sha256 } = await writeModelFolder(
+      folder,
+      { config, extras: { pad_token_id: 0 }, tensors: tensors() },
+      { dtype: 'BF16', metadata: { format: 'pt' } },
+    );
     expect(readdirSync(folder).sort()).toEqual(['config.json', 'model.safetensors']);
     expect(sha256).toMatch(/^[0-9a-f]{64}$/);
     const model = await readModelFolder(folder);

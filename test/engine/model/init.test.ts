@@ -32,7 +32,9 @@ describe('Rng', () => {
   it('gives standard normals: mean 0, variance 1, symmetric tails', () => {
     const rng = new Rng(3);
     const n = 200000;
-    let sum = 0, sq = 0, beyond2 = 0;
+    let sum = 0,
+      sq = 0,
+      beyond2 = 0;
     for (let i = 0; i < n; i++) {
       const z = rng.normal();
       sum += z;
@@ -61,11 +63,23 @@ describe('init', () => {
   it('draws linear and embedding weights from normal(0, initializer_range), norms 1, biases 0', () => {
     const qwen = { ...config, architecture: 'Qwen2ForCausalLM' as const, qkvBias: true };
     for (const { spec, data } of initParameters(qwen, 9)) {
-      if (spec.role === 'norm') expect(data.every((x) => x === 1), spec.name).toBe(true);
-      else if (spec.role === 'bias') expect(data.every((x) => x === 0), spec.name).toBe(true);
+      if (spec.role === 'norm')
+        expect(
+          data.every((x) => x === 1),
+          spec.name,
+        ).toBe(true);
+      else if (spec.role === 'bias')
+        expect(
+          data.every((x) => x === 0),
+          spec.name,
+        ).toBe(true);
       else {
-        let sum = 0, sq = 0;
-        for (const x of data) { sum += x; sq += x * x; }
+        let sum = 0,
+          sq = 0;
+        for (const x of data) {
+          sum += x;
+          sq += x * x;
+        }
         const mean = sum / data.length;
         const std = Math.sqrt(sq / data.length - mean * mean);
         const se = 0.02 / Math.sqrt(data.length);

@@ -5,7 +5,15 @@ import { parseModelConfig } from '../../../src/engine/model/config';
 import { DEFAULT_LORA, initLoraFactor, loraParameterCount, loraScale, loraSpecs } from '../../../src/engine/model/lora';
 import { parameterCount } from '../../../src/engine/model/names';
 
-const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 50, hiddenSize: 32, intermediateSize: 48, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 });
+const config = parseModelConfig({
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 50,
+  hiddenSize: 32,
+  intermediateSize: 48,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+});
 
 describe('loraSpecs', () => {
   it('names and shapes every target of every layer as PEFT does', () => {
@@ -27,7 +35,16 @@ describe('loraSpecs', () => {
     expect(DEFAULT_LORA.rank).toBe(16);
     expect(DEFAULT_LORA.targets).toEqual(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']);
     // SmolLM2-135M's shape: 30 layers, C 576, I 1536, 9 heads of 64, 3 kv heads.
-    const smol = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536, numHiddenLayers: 30, numAttentionHeads: 9, numKeyValueHeads: 3, tieWordEmbeddings: true });
+    const smol = parseModelConfig({
+      architecture: 'LlamaForCausalLM',
+      vocabSize: 49152,
+      hiddenSize: 576,
+      intermediateSize: 1536,
+      numHiddenLayers: 30,
+      numAttentionHeads: 9,
+      numKeyValueHeads: 3,
+      tieWordEmbeddings: true,
+    });
     // 162,816 adapter parameters per layer (r (in + out) summed over the seven) x 30 layers over 134.5 M. The
     // issue's two defaults (r 16, all seven targets) and its size target (<= 3 %) disagree: rank 13 is the
     // largest that fits on all seven (2.95 %).

@@ -17,7 +17,8 @@ function normal(n: number, stream: string): Float64Array {
 
 function product(B: Float64Array, A: Float64Array, out: number, R: number, inn: number): Float64Array {
   const D = new Float64Array(out * inn);
-  for (let o = 0; o < out; o++) for (let k = 0; k < R; k++) for (let c = 0; c < inn; c++) D[o * inn + c]! += B[o * R + k]! * A[k * inn + c]!;
+  for (let o = 0; o < out; o++)
+    for (let k = 0; k < R; k++) for (let c = 0; c < inn; c++) D[o * inn + c]! += B[o * R + k]! * A[k * inn + c]!;
   return D;
 }
 
@@ -63,10 +64,11 @@ describe('truncated SVD edge cases', () => {
     const R = 9;
     const B = new Float64Array(out * R);
     const A = new Float64Array(R * inn);
-    for (let o = 0; o < out; o++) for (let k = 0; k < 3; k++) {
-      B[o * R + k] = half[o * 3 + k]!;
-      B[o * R + 3 + k] = half[o * 3 + k]!;
-    }
+    for (let o = 0; o < out; o++)
+      for (let k = 0; k < 3; k++) {
+        B[o * R + k] = half[o * 3 + k]!;
+        B[o * R + 3 + k] = half[o * 3 + k]!;
+      }
     A.set(A3, 0);
     A.set(A3, 3 * inn);
     A.set(normal(3 * inn, 'A2'), 6 * inn);
@@ -77,7 +79,9 @@ describe('truncated SVD edge cases', () => {
     expect(relativeMaxDiff(product(t.B, t.A, out, 5, inn), D)).toBeLessThan(1e-12);
     const big = truncateProduct(B, A, { out, inner: R, in: inn }, 12); // more than min(R, out, in) = 9 values
     expect(big.singularValues).toHaveLength(9);
-    expect(Array.from({ length: out }, (_, o) => big.B.subarray(o * 12 + 9, o * 12 + 12)).every((row) => row.every((x) => x === 0))).toBe(true);
+    expect(Array.from({ length: out }, (_, o) => big.B.subarray(o * 12 + 9, o * 12 + 12)).every((row) => row.every((x) => x === 0))).toBe(
+      true,
+    );
     expect(big.A.subarray(9 * inn).every((x) => x === 0)).toBe(true);
     expect(relativeMaxDiff(product(big.B, big.A, out, 12, inn), D)).toBeLessThan(1e-12);
   });

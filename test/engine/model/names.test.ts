@@ -30,7 +30,15 @@ describe('parameter names', () => {
   });
 
   it('gives Qwen2 q/k/v biases and no o bias', () => {
-    const { config } = fromHfConfig({ architectures: ['Qwen2ForCausalLM'], vocab_size: 50, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 4, num_key_value_heads: 2 });
+    const { config } = fromHfConfig({
+      architectures: ['Qwen2ForCausalLM'],
+      vocab_size: 50,
+      hidden_size: 32,
+      intermediate_size: 64,
+      num_hidden_layers: 1,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+    });
     const biases = parameterSpecs(config).filter((s) => s.role === 'bias');
     expect(biases.map((s) => [s.name, s.shape])).toEqual([
       ['model.layers.0.self_attn.q_proj.bias', [32]],

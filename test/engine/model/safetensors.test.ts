@@ -32,8 +32,18 @@ async function rejection(promise: Promise<unknown>): Promise<GroveError> {
 describe('safetensors', () => {
   it('round-trips f32 exactly, with metadata, and exposes absolute file offsets', async () => {
     const path = join(dir, 'f32.safetensors');
-    const a = ramp(12, 0.1), b = Float32Array.from([Math.PI]), empty = new Float32Array(0);
-    await writeSafetensors(path, [{ name: 'a', shape: [3, 4], data: a }, { name: 'scalar', shape: [], data: b }, { name: 'empty', shape: [0, 5], data: empty }], { metadata: { format: 'pt', note: 'hi' } });
+    const a = ramp(12, 0.1),
+      b = Float32Array.from([Math.PI]),
+      empty = new Float32Array(0);
+    await writeSafetensors(
+      path,
+      [
+        { name: 'a', shape: [3, 4], data: a },
+        { name: 'scalar', shape: [], data: b },
+        { name: 'empty', shape: [0, 5], data: empty },
+      ],
+      { metadata: { format: 'pt', note: 'hi' } },
+    );
     const file = await SafetensorsFile.open(path);
     expect(file.metadata).toEqual({ format: 'pt', note: 'hi' });
     expect(file.tensorNames).toEqual(['a', 'scalar', 'empty']);
@@ -45,7 +55,9 @@ describe('safetensors', () => {
     const raw = readFileSync(path);
     const info = file.info('a');
     expect(info.fileOffset % 8).toBe(0); // header padded to 8 bytes, like the reference writer
-    expect(new Float32Array(raw.buffer.slice(raw.byteOffset + info.fileOffset, raw.byteOffset + info.fileOffset + info.byteLength))).toEqual(a);
+    expect(
+      new Float32Array(raw.buffer.slice(raw.byteOffset + info.fileOffset, raw.byteOffset + info.fileOffset + info.byteLength)),
+    ).toEqual(a);
     await expect(file.readFloat32('nope')).rejects.toThrow(/no tensor named "nope"/);
     await expect(file.readFloat32('a', { start: 10, count: 3 })).rejects.toThrow(/outside tensor "a"/);
     await file.close();
@@ -76,21 +88,47 @@ describe('safetensors', () => {
   it('streams chunked tensors and refuses a producer that gives the wrong count', async () => {
     const path = join(dir, 'chunks.safetensors');
     const whole = ramp(10);
-    await writeSafetensors(path, [{ name: 'x', shape: [10], data: function* () { yield whole.subarray(0, 4); yield whole.subarray(4); } }]);
+    await writeSafetensors(path, [
+      {
+        name: 'x',
+        shape: [10],
+        data: function* () {
+          yield whole.subarray(0, 4);
+          yield whole.subarray(4);
+        },
+      },
+    ]);
     const file = await SafetensorsFile.open(path);
     expect(await file.readFloat32('x')).toEqual(whole);
     await file.close();
-    const err = await rejection(writeSafetensors(join(dir, 'short.safetensors'), [{ name: 'x', shape: [2, 5], data: whole.subarray(0, 9) }]));
+    const err = await rejection(
+      writeSafetensors(join(dir, 'short.safetensors'), [{ name: 'x', shape: [2, 5], data: whole.subarray(0, 9) }]),
+    );
     expect(err.message).toContain('tensor "x" of shape [2, 5] needs 10 values but its data gave 9');
     expect(existsSync(join(dir, 'short.safetensors'))).toBe(false);
   });
 
   it('rejects corrupt headers, overlapping offsets, wrong sizes, unknown dtypes and truncated files', async () => {
     const cases: Array<[string, unknown, number, RegExp]> = [
-      ['overlap', { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, 12, /tensor "b" \[4, 12\) overlaps tensor "a"/],
-      ['size', { a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 8, /"a" \(F32, shape \[3\]\) needs 12 bytes but data_offsets \[0, 8\] hold 8/],
+      [
+        'overlap',
+        { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } },
+        12,
+        /tensor "b" \[4, 12\) overlaps tensor "a"/,
+      ],
+      [
+        'size',
+        { a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } },
+        8,
+        /"a" \(F32, shape \[3\]\) needs 12 bytes but data_offsets \[0, 8\] hold 8/,
+      ],
       ['dtype', { a: { dtype: 'F17', shape: [1], data_offsets: [0, 4] } }, 4, /unknown dtype "F17"/],
-      ['truncated', { a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 10, /truncated: tensor "a" ends at data byte 16, but the data section has only 10 bytes/],
+      [
+        'truncated',
+        { a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } },
+        10,
+        /truncated: tensor "a" ends at data byte 16, but the data section has only 10 bytes/,
+      ],
       ['gap', { a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, 8, /gap of 4 bytes before tensor "a"/],
       ['metadata', { __metadata__: { n: 3 } }, 0, /__metadata__ value "n" is not a string/],
     ];
@@ -120,7 +158,10 @@ describe('safetensors', () => {
 
   it('returns the sha256 of the file as written', async () => {
     const path = join(dir, 'hash.safetensors');
-    const { sha256, bytes } = await writeSafetensors(path, [{ name: 'a', shape: [100], data: ramp(100) }, { name: 'b', shape: [7], data: ramp(7), dtype: 'F16' }]);
+    const { sha256, bytes } = await writeSafetensors(path, [
+      { name: 'a', shape: [100], data: ramp(100) },
+      { name: 'b', shape: [7], data: ramp(7), dtype: 'F16' },
+    ]);
     const file = readFileSync(path);
     expect(bytes).toBe(file.length);
     expect(sha256).toBe(createHash('sha256').update(file).digest('hex'));
@@ -132,7 +173,13 @@ describe('safetensors', () => {
     const path = join(sub, 'model.safetensors');
     const failing: TensorToWrite[] = [
       { name: 'first', shape: [1000], data: ramp(1000) },
-      { name: 'second', shape: [1000], data: () => { throw new Error('disk full (simulated)'); } },
+      {
+        name: 'second',
+        shape: [1000],
+        data: () => {
+          throw new Error('disk full (simulated)');
+        },
+      },
     ];
     await expect(writeSafetensors(path, failing)).rejects.toThrow('disk full (simulated)');
     expect(readdirSync(sub)).toEqual([]);
@@ -146,7 +193,12 @@ describe('safetensors', () => {
 
   it('refuses duplicate and reserved names', async () => {
     const t = { shape: [1], data: ramp(1) };
-    await expect(writeSafetensors(join(dir, 'dup.safetensors'), [{ name: 'a', ...t }, { name: 'a', ...t }])).rejects.toThrow(/"a" is reserved or used twice/);
+    await expect(
+      writeSafetensors(join(dir, 'dup.safetensors'), [
+        { name: 'a', ...t },
+        { name: 'a', ...t },
+      ]),
+    ).rejects.toThrow(/"a" is reserved or used twice/);
     await expect(writeSafetensors(join(dir, 'dup.safetensors'), [{ name: '__metadata__', ...t }])).rejects.toThrow(/reserved/);
   });
 
@@ -154,8 +206,14 @@ describe('safetensors', () => {
     const sub = join(dir, 'sharded');
     mkdirSync(sub);
     await writeSafetensors(join(sub, 'model-00001-of-00002.safetensors'), [{ name: 'a', shape: [4], data: ramp(4) }]);
-    await writeSafetensors(join(sub, 'model-00002-of-00002.safetensors'), [{ name: 'b', shape: [2, 2], data: ramp(4, 2) }, { name: 'c', shape: [1], data: ramp(1) }]);
-    const index = { metadata: { total_size: 36 }, weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors', c: 'model-00002-of-00002.safetensors' } };
+    await writeSafetensors(join(sub, 'model-00002-of-00002.safetensors'), [
+      { name: 'b', shape: [2, 2], data: ramp(4, 2) },
+      { name: 'c', shape: [1], data: ramp(1) },
+    ]);
+    const index = {
+      metadata: { total_size: 36 },
+      weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors', c: 'model-00002-of-00002.safetensors' },
+    };
     writeFileSync(join(sub, 'model.safetensors.index.json'), JSON.stringify(index));
     const sharded = await ShardedSafetensors.open(join(sub, 'model.safetensors.index.json'));
     expect(sharded.tensorNames).toEqual(['a', 'b', 'c']);
@@ -164,9 +222,16 @@ describe('safetensors', () => {
     expect(sharded.info('b').path).toBe(join(sub, 'model-00002-of-00002.safetensors'));
     await sharded.close();
 
-    writeFileSync(join(sub, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { ...index.weight_map, d: 'model-00001-of-00002.safetensors' } }));
-    expect((await rejection(ShardedSafetensors.open(join(sub, 'model.safetensors.index.json')))).message).toMatch(/tensor "d" is mapped to model-00001-of-00002.safetensors, which does not contain it/);
+    writeFileSync(
+      join(sub, 'model.safetensors.index.json'),
+      JSON.stringify({ weight_map: { ...index.weight_map, d: 'model-00001-of-00002.safetensors' } }),
+    );
+    expect((await rejection(ShardedSafetensors.open(join(sub, 'model.safetensors.index.json')))).message).toMatch(
+      /tensor "d" is mapped to model-00001-of-00002.safetensors, which does not contain it/,
+    );
     writeFileSync(join(sub, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { a: '../elsewhere.safetensors' } }));
-    expect((await rejection(ShardedSafetensors.open(join(sub, 'model.safetensors.index.json')))).message).toMatch(/not a file name in the same folder/);
+    expect((await rejection(ShardedSafetensors.open(join(sub, 'model.safetensors.index.json')))).message).toMatch(
+      /not a file name in the same folder/,
+    );
   });
 });

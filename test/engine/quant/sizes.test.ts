@@ -21,7 +21,10 @@ describe('inferenceWeightBytes', () => {
     expect(sizes.f32).toBe(4 * parameterCount(config));
     const staysF32 = parameterSpecs(config).filter((s) => s.shape.length === 1 || s.name.endsWith('down_proj.weight'));
     const f32Rest = 4 * staysF32.reduce((n, s) => n + elementCount(s.shape), 0);
-    for (const [quant, type] of [['8', 'q8_0'], ['4', 'q4_0']] as const) {
+    for (const [quant, type] of [
+      ['8', 'q8_0'],
+      ['4', 'q4_0'],
+    ] as const) {
       const model = await LlamaModel.open(folder, { quant, threads: 1 });
       await model.close();
       const files = readdirSync(folder).filter((f) => f.startsWith(`grove-quant-${type}-`) && f.endsWith('.bin'));

@@ -11,7 +11,15 @@ import { tempDir } from '../../helpers/tmp';
 const dir = tempDir();
 let model: ModelFolder;
 beforeAll(async () => {
-  await writeTestModel(join(dir, 'model'), { architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 64, intermediateSize: 128, numHiddenLayers: 2, numAttentionHeads: 4, tieWordEmbeddings: true });
+  await writeTestModel(join(dir, 'model'), {
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 320,
+    hiddenSize: 64,
+    intermediateSize: 128,
+    numHiddenLayers: 2,
+    numAttentionHeads: 4,
+    tieWordEmbeddings: true,
+  });
   model = await readModelFolder(join(dir, 'model'));
 });
 afterAll(async () => model?.weights.close());

@@ -15,12 +15,22 @@ import { adapterRow, batchAdapters, loadAdapter, sharedAdapterFeeds } from '../.
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
-const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 50, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 });
+const config = parseModelConfig({
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 50,
+  hiddenSize: 16,
+  intermediateSize: 24,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+});
 const Q = 'model.layers.1.self_attn.q_proj';
 const UP = 'model.layers.0.mlp.up_proj';
 
 async function write(name: string, c: ModelConfig, lora: LoraConfig): Promise<string> {
-  const tensors = new Map(loraSpecs(c, lora).map((s) => [s.name, new Rng(8, `${name}/${s.name}`).fillNormal(new Float32Array(elementCount(s.shape)), 0, 1)]));
+  const tensors = new Map(
+    loraSpecs(c, lora).map((s) => [s.name, new Rng(8, `${name}/${s.name}`).fillNormal(new Float32Array(elementCount(s.shape)), 0, 1)]),
+  );
   await writeAdapterFolder(join(dir, name), { config: c, lora, baseModel: 'base', tensors });
   return join(dir, name);
 }
@@ -71,7 +81,15 @@ describe('adapter feeds', () => {
   });
 
   it('refuses an adapter written for a base of another shape', async () => {
-    const wider = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 50, hiddenSize: 32, intermediateSize: 24, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 });
+    const wider = parseModelConfig({
+      architecture: 'LlamaForCausalLM',
+      vocabSize: 50,
+      hiddenSize: 32,
+      intermediateSize: 24,
+      numHiddenLayers: 2,
+      numAttentionHeads: 4,
+      numKeyValueHeads: 2,
+    });
     const folder = await write('other-base', wider, { rank: 2, alpha: 2, targets: ['q_proj'] });
     await expect(loadAdapter(folder, config)).rejects.toThrow(/trained on another base/);
   });

@@ -24,7 +24,17 @@ afterAll(async () => {
   for (const m of models) await m.close();
 });
 
-const base = { architecture: 'LlamaForCausalLM', vocabSize: 67, hiddenSize: 64, intermediateSize: 96, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, initializerRange: 0.2, rmsNormEps: 1e-5 } as const;
+const base = {
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 67,
+  hiddenSize: 64,
+  intermediateSize: 96,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  initializerRange: 0.2,
+  rmsNormEps: 1e-5,
+} as const;
 const cases: { name: string; config: ModelConfigInput; form: CacheForm }[] = [
   { name: 'rows, head size 16', config: base, form: 'rows' },
   { name: 'rows, head size 8', config: { ...base, hiddenSize: 32 }, form: 'rows' },
@@ -78,7 +88,8 @@ describe('batchedDecoder', () => {
           const first = await d.prefillChunks(
             prompt,
             (rows, start) => {
-              for (let r = 0; r * config.vocabSize < rows.length; r++) if (start + r + 1 < prompt.length) promptLogProbs[start + r] = rows[r * config.vocabSize + prompt[start + r + 1]!]!;
+              for (let r = 0; r * config.vocabSize < rows.length; r++)
+                if (start + r + 1 < prompt.length) promptLogProbs[start + r] = rows[r * config.vocabSize + prompt[start + r + 1]!]!;
             },
             3,
           );

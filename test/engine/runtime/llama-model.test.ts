@@ -37,7 +37,15 @@ function run(script: string, folder: string): Promise<number[]> {
 describe('the compiled-graph cache', { timeout: 120_000 }, () => {
   it('lets three workers compile the same graph at once, and they all run it', async () => {
     const folder = join(tempDir(), 'model');
-    await writeTestModel(folder, { architecture: 'LlamaForCausalLM', vocabSize: 64, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, tieWordEmbeddings: true });
+    await writeTestModel(folder, {
+      architecture: 'LlamaForCausalLM',
+      vocabSize: 64,
+      hiddenSize: 32,
+      intermediateSize: 64,
+      numHiddenLayers: 2,
+      numAttentionHeads: 2,
+      tieWordEmbeddings: true,
+    });
     const built = await buildChildScript(join(import.meta.dirname, 'compile-cache-child.ts'), 'compile-cache-child');
     cleanup = built.cleanup;
     const results = await Promise.all([run(built.path, folder), run(built.path, folder), run(built.path, folder)]);
@@ -57,16 +65,47 @@ describe.skipIf(!torchAvailable)('a light expert on its base', { timeout: 120_00
   it('scores, gives logits and decodes as the reference merges base and adapter, on graphs cached apart from the plain ones', async () => {
     const dir = tempDir();
     const folder = join(dir, 'base');
-    const config = await writeTestModel(folder, { architecture: 'LlamaForCausalLM', vocabSize: 67, hiddenSize: 64, intermediateSize: 96, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, initializerRange: 0.2 }, { seed: 5 });
+    const config = await writeTestModel(
+      folder,
+      {
+        architecture: 'LlamaForCausalLM',
+        vocabSize: 67,
+        hiddenSize: 64,
+        intermediateSize: 96,
+        numHiddenLayers: 2,
+        numAttentionHeads: 4,
+        numKeyValueHeads: 2,
+        initializerRange: 0.2,
+      },
+      { seed: 5 },
+    );
     const write = async (name: string, lora: LoraConfig) => {
-      const tensors = new Map(loraSpecs(config, lora).map((s) => [s.name, new Rng(3, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 0.3)]));
+      const tensors = new Map(
+        loraSpecs(config, lora).map((s) => [s.name, new Rng(3, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 0.3)]),
+      );
       await writeAdapterFolder(join(dir, name), { config, lora, baseModel: 'base', tensors });
       return join(dir, name);
     };
     const adapterFolder = await write('light', { rank: 4, alpha: 8, targets: LORA_TARGETS });
     const ids = [3, 17, 42, 5, 60, 23, 9, 31];
     writeFileSync(join(dir, 'ids.json'), JSON.stringify({ input_ids: [ids] }));
-    execFileSync(PYTHON, [join(repoRoot, 'test/golden/llama_ref.py'), '--model', folder, '--tokens', join(dir, 'ids.json'), '--out', join(dir, 'golden.safetensors'), '--dtype', 'float32', '--adapter', adapterFolder], { stdio: 'ignore' });
+    execFileSync(
+      PYTHON,
+      [
+        join(repoRoot, 'test/golden/llama_ref.py'),
+        '--model',
+        folder,
+        '--tokens',
+        join(dir, 'ids.json'),
+        '--out',
+        join(dir, 'golden.safetensors'),
+        '--dtype',
+        'float32',
+        '--adapter',
+        adapterFolder,
+      ],
+      { stdio: 'ignore' },
+    );
     const golden = await SafetensorsFile.open(join(dir, 'golden.safetensors'));
     const ref = await golden.readFloat32('logits'); // [1, T, V]
     await golden.close();

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { autoOrder, chooseProvider, probeProvider, PROVIDERS, readableError, usableProviders, type ProviderName } from '../../../src/engine/runtime/providers';
+import {
+  autoOrder,
+  chooseProvider,
+  probeProvider,
+  PROVIDERS,
+  readableError,
+  usableProviders,
+  type ProviderName,
+} from '../../../src/engine/runtime/providers';
 import { compiledProviders } from '../../../src/engine/runtime/ort';
 
 describe('execution providers', () => {
@@ -52,7 +60,15 @@ describe('execution providers', () => {
   });
 
   it('keeps the readable part of an ONNX Runtime error', () => {
-    expect(readableError(new Error('/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(x)::<lambda()> a == b was false. Failed to get a WebGPU adapter: No supported adapters'))).toBe('Failed to get a WebGPU adapter: No supported adapters');
-    expect(readableError(new Error('/src/core/session.cc:12 onnxruntime::Init Could not load the library\nsecond line'))).toBe('Could not load the library');
+    expect(
+      readableError(
+        new Error(
+          '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(x)::<lambda()> a == b was false. Failed to get a WebGPU adapter: No supported adapters',
+        ),
+      ),
+    ).toBe('Failed to get a WebGPU adapter: No supported adapters');
+    expect(readableError(new Error('/src/core/session.cc:12 onnxruntime::Init Could not load the library\nsecond line'))).toBe(
+      'Could not load the library',
+    );
   });
 });

@@ -76,7 +76,9 @@ describe('quantized inference (MatMulNBits)', { timeout: 300_000 }, () => {
       await writeDequantizedModel(folder, dequantized, quant === '8' ? 'q8_0' : 'q4_0');
       const same = await run(dequantized, 'f32');
       const equal = q.greedy.findIndex((t, i) => t !== f32.greedy[i]);
-      console.log(`${quant}-bit: perplexity f32 ${perplexity(f32.logLik).toFixed(3)}, quantized ${perplexity(q.logLik).toFixed(3)}, dequantized in f32 ${perplexity(same.logLik).toFixed(3)}; max |d log p| vs dequantized ${maxAbsDiff(q.logLik, same.logLik).toExponential(2)}, vs f32 ${maxAbsDiff(q.logLik, f32.logLik).toExponential(2)}; greedy equal to f32 up to ${equal < 0 ? 48 : equal}/48; ms/token f32 ${f32.msPerToken.toFixed(2)}, quantized ${q.msPerToken.toFixed(2)}`);
+      console.log(
+        `${quant}-bit: perplexity f32 ${perplexity(f32.logLik).toFixed(3)}, quantized ${perplexity(q.logLik).toFixed(3)}, dequantized in f32 ${perplexity(same.logLik).toFixed(3)}; max |d log p| vs dequantized ${maxAbsDiff(q.logLik, same.logLik).toExponential(2)}, vs f32 ${maxAbsDiff(q.logLik, f32.logLik).toExponential(2)}; greedy equal to f32 up to ${equal < 0 ? 48 : equal}/48; ms/token f32 ${f32.msPerToken.toFixed(2)}, quantized ${q.msPerToken.toFixed(2)}`,
+      );
       expect(maxAbsDiff(q.logLik, same.logLik)).toBeLessThan(0.06);
       expect(perplexity(q.logLik) / perplexity(f32.logLik)).toBeLessThan(quant === '8' ? 1.01 : 1.1);
       expectGreedyAgrees(q, same);

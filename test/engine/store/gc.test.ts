@@ -58,14 +58,22 @@ describe('gc of half-written files', () => {
     catalog.close();
   });
 
-  it('keeps the current quantized weights of live models, removes stale ones and dead writers\' temporaries, and a removed model\'s with it', async () => {
+  it("keeps the current quantized weights of live models, removes stale ones and dead writers' temporaries, and a removed model's with it", async () => {
     const forest = await writeTinyForest(join(dir, 'quant'), ['law', 'med']);
     const catalog = Catalog.open(catalogPath(forest.home));
     const folderOf = (name: string): string => storedModelFolder(forest.home, findModel(catalog, name)!.weightsSha256!);
-    const quantFiles = (folder: string): string[] => readdirSync(folder).filter((f) => f.startsWith('grove-quant-')).sort();
+    const quantFiles = (folder: string): string[] =>
+      readdirSync(folder)
+        .filter((f) => f.startsWith('grove-quant-'))
+        .sort();
     const [law, med] = [folderOf('law'), folderOf('med')];
     // Real quantized opens make the current files: 8- and 4-bit for law, 8-bit for med.
-    for (const [folder, quant] of [[law, '8'], [law, '4'], [med, '8']] as const) await (await LlamaModel.open(folder, { quant, threads: 1 })).close();
+    for (const [folder, quant] of [
+      [law, '8'],
+      [law, '4'],
+      [med, '8'],
+    ] as const)
+      await (await LlamaModel.open(folder, { quant, threads: 1 })).close();
     const current = quantFiles(law);
     expect(current).toHaveLength(2);
     expect(quantFiles(med)).toHaveLength(1);

@@ -22,10 +22,23 @@ import { writeTestTokenizer } from '../../helpers/tokenizer';
 const dir = tempDir();
 
 async function modelFolder(name: string, input: Partial<ModelConfigInput>, withTokenizer = true): Promise<string> {
-  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true, ...input });
+  const config = parseModelConfig({
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 320,
+    hiddenSize: 16,
+    intermediateSize: 32,
+    numHiddenLayers: 1,
+    numAttentionHeads: 2,
+    tieWordEmbeddings: true,
+    ...input,
+  });
   const folder = join(dir, name);
   mkdirSync(folder, { recursive: true });
-  await writeModelFolder(folder, { config, tensors: [...initParameters(config, 3)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) }, { dtype: 'F16' });
+  await writeModelFolder(
+    folder,
+    { config, tensors: [...initParameters(config, 3)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) },
+    { dtype: 'F16' },
+  );
   if (withTokenizer) {
     const tok = await writeTestTokenizer(join(dir, `${name}-tok`), 320);
     copyFileSync(tok, join(folder, 'tokenizer.json'));
@@ -44,7 +57,12 @@ describe('initForestFromModel', () => {
     const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
     const manifest = join(home, 'models', r.weightsSha256, 'grove-address.json');
     expect(sha(manifest)).toBe(r.weightsSha256);
-    expect(JSON.parse(readFileSync(manifest, 'utf8'))).toEqual({ format: 'grove-model-address/1', weights: sha(stored), config: sha(join(home, 'models', r.weightsSha256, 'config.json')), tokenizer: sha(join(source, 'tokenizer.json')) });
+    expect(JSON.parse(readFileSync(manifest, 'utf8'))).toEqual({
+      format: 'grove-model-address/1',
+      weights: sha(stored),
+      config: sha(join(home, 'models', r.weightsSha256, 'config.json')),
+      tokenizer: sha(join(source, 'tokenizer.json')),
+    });
     const weights = await SafetensorsFile.open(stored);
     expect(weights.info('model.embed_tokens.weight').dtype).toBe('F16');
     await weights.close();
@@ -56,12 +74,17 @@ describe('initForestFromModel', () => {
     await expect(initForestFromModel(home, source)).rejects.toThrow(/already holds forest "mine" with a seed/);
   });
 
-  it('keeps an instruct model\'s chat template file with the forest\'s tokenizer', async () => {
+  it("keeps an instruct model's chat template file with the forest's tokenizer", async () => {
     const home = join(dir, 'home-chat');
     const source = await modelFolder('instruct', {});
     writeFileSync(join(source, 'chat_template.jinja'), '{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}');
     await initForestFromModel(home, source);
-    expect(await readChatTemplate(join(home, 'tokenizer'), JSON.parse(readFileSync(join(home, 'tokenizer', 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>)).toBe('{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}');
+    expect(
+      await readChatTemplate(
+        join(home, 'tokenizer'),
+        JSON.parse(readFileSync(join(home, 'tokenizer', 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>,
+      ),
+    ).toBe('{% for m in messages %}<|{{ m.role }}|>{{ m.content }}{% endfor %}');
   });
 
   it('refuses a tokenizer with more ids than the model embeds, leaving the catalog empty', async () => {
@@ -84,8 +107,15 @@ describe('initForestFromModel', () => {
 
   it('records the Hub repository of a seed or import planted from a Hub cache snapshot, and none for another folder', async () => {
     const home = join(dir, 'home-d');
-    const seed = await initForestFromModel(home, await modelFolder('hf-cache/models--HuggingFaceTB--SmolLM2-135M/snapshots/93efa2f097d58c2a74874c7e644dbc9b0cee75a2', {}));
-    const imported = await importIntoForest(home, await modelFolder('hf-cache/models--gpt2/snapshots/607a30d783dfa663caf39e06633721c8d4cfcd7e', { hiddenSize: 32 }), 'gpt2-like');
+    const seed = await initForestFromModel(
+      home,
+      await modelFolder('hf-cache/models--HuggingFaceTB--SmolLM2-135M/snapshots/93efa2f097d58c2a74874c7e644dbc9b0cee75a2', {}),
+    );
+    const imported = await importIntoForest(
+      home,
+      await modelFolder('hf-cache/models--gpt2/snapshots/607a30d783dfa663caf39e06633721c8d4cfcd7e', { hiddenSize: 32 }),
+      'gpt2-like',
+    );
     const plain = await initForestFromModel(join(dir, 'home-e'), await modelFolder('plain', { hiddenSize: 24 }));
     const sources = (home: string, sha: string) => {
       const catalog = Catalog.open(catalogPath(home));

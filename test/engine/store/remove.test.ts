@@ -14,7 +14,16 @@ const lora = { rank: 4, alpha: 8, targets: ['q_proj', 'v_proj'] as const };
 function forest(): { catalog: Catalog; add: (m: Partial<NewModel> & { name: string }) => number } {
   const catalog = Catalog.open(':memory:');
   const forestId = ensureForest(catalog, 'f');
-  const add = (m: Partial<NewModel> & { name: string }) => insertModel(catalog, { forestId, role: 'expert', weightsSha256: null, weightsBytes: null, architectureJson: '{}', tokenizerSha256: null, ...m });
+  const add = (m: Partial<NewModel> & { name: string }) =>
+    insertModel(catalog, {
+      forestId,
+      role: 'expert',
+      weightsSha256: null,
+      weightsBytes: null,
+      architectureJson: '{}',
+      tokenizerSha256: null,
+      ...m,
+    });
   add({ name: 'seed', role: 'seed', weightsSha256: 'a'.repeat(64) });
   return { catalog, add };
 }
@@ -48,7 +57,15 @@ describe('removeModel', () => {
     const law = add({ name: 'law', weightsSha256: 'c'.repeat(64) });
     const queue = new JobQueue(catalog);
     const train = () => {
-      const runId = insertRun(catalog, { modelId: law, domainId: null, config: {}, totalSteps: 1, device: 'cpu', runDir: '', initSha256: null });
+      const runId = insertRun(catalog, {
+        modelId: law,
+        domainId: null,
+        config: {},
+        totalSteps: 1,
+        device: 'cpu',
+        runDir: '',
+        initSha256: null,
+      });
       const job = queue.enqueue('expert', { modelId: law });
       setRunJob(catalog, runId, job.id);
       return job.id;

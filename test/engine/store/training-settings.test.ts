@@ -4,8 +4,25 @@ import { describe, expect, it } from 'vitest';
 import { parseModelConfig } from '../../../src/engine/model/config';
 import { defaultTrainingSettings, lightTrainingSettings } from '../../../src/engine/store/training-settings';
 
-const tiny = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, tieWordEmbeddings: true });
-const smol = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536, numHiddenLayers: 30, numAttentionHeads: 9, numKeyValueHeads: 3, tieWordEmbeddings: true });
+const tiny = parseModelConfig({
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 320,
+  hiddenSize: 32,
+  intermediateSize: 64,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  tieWordEmbeddings: true,
+});
+const smol = parseModelConfig({
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 49152,
+  hiddenSize: 576,
+  intermediateSize: 1536,
+  numHiddenLayers: 30,
+  numAttentionHeads: 9,
+  numKeyValueHeads: 3,
+  tieWordEmbeddings: true,
+});
 
 describe('training settings', () => {
   it('size the learning rate and micro-batches to the seed', () => {

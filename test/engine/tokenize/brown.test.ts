@@ -14,7 +14,11 @@ describe('Brown corpus', () => {
 
   it('reads as prose: tags dropped, punctuation and quotes glued back', () => {
     const [first] = brownDocuments(1);
-    expect(first!.startsWith('The Fulton County Grand Jury said Friday an investigation of Atlanta\'s recent primary election produced "no evidence" that any irregularities took place.')).toBe(true);
+    expect(
+      first!.startsWith(
+        'The Fulton County Grand Jury said Friday an investigation of Atlanta\'s recent primary election produced "no evidence" that any irregularities took place.',
+      ),
+    ).toBe(true);
     expect(first).not.toMatch(/\/(at|nn|vbd)\b/);
     expect(first).not.toMatch(/ [,.;:?!]/);
   });
@@ -26,7 +30,17 @@ describe('Brown corpus', () => {
   it('writes a genre as a folder of text files, and keeps a folder that is already there', () => {
     const dir = join(tempDir(), 'humor');
     writeBrownGenreFolder('humor', dir);
-    expect(readdirSync(dir).sort()).toEqual(['cr01.txt', 'cr02.txt', 'cr03.txt', 'cr04.txt', 'cr05.txt', 'cr06.txt', 'cr07.txt', 'cr08.txt', 'cr09.txt']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'cr01.txt',
+      'cr02.txt',
+      'cr03.txt',
+      'cr04.txt',
+      'cr05.txt',
+      'cr06.txt',
+      'cr07.txt',
+      'cr08.txt',
+      'cr09.txt',
+    ]);
     expect(readFileSync(join(dir, 'cr01.txt'), 'utf8')).toBe(`${brownGenreDocuments('humor')[0]!.text}\n`);
     writeFileSync(join(dir, 'note.txt'), 'mine');
     writeBrownGenreFolder('humor', dir);

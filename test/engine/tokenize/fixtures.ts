@@ -57,16 +57,88 @@ function bpeModel(b: VocabBuilder, extra: Json): Json {
 
 /** Raw-text merges for byte-level vocabularies (each side mapped to byte-level characters). */
 const BYTE_LEVEL_PAIRS: Array<[string, string]> = [
-  [' ', 't'], ['h', 'e'], ['i', 'n'], ['e', 'r'], ['a', 'n'], [' ', 'a'], ['o', 'n'], [' t', 'he'], ['r', 'e'], [' ', 's'],
-  ['in', 'g'], ['e', 'n'], ['o', 'r'], [' ', 'w'], ['l', 'l'], ['l', 'd'], [' w', 'or'], [' wor', 'ld'], [' ', 'h'], [' h', 'e'],
-  [' he', 'll'], [' hell', 'o'], ['H', 'e'], ['He', 'll'], ['Hell', 'o'], [' ', ' '], ['  ', '  '], ['\n', '\n'], ['\t', '\t'],
-  ["'", 's'], ["'", 't'], ['1', '2'], ['12', '3'], ['0', '0'], ['00', '0'], [' (', ')'], [' ', '('], ['r', 'e'], [' ', 'r'],
-  [' r', 'e'], [' re', 'turn'], ['t', 'u'], ['tu', 'r'], ['tur', 'n'], ['a', 'b'], ['c', 'a'], ['ca', 'f'], [' ', 'f'], [' f', 'o'],
-  [' ', 'T'], [' T', 'he'], ['T', 'he'], ['e', 'd'], ['o', 'u'], ['a', 't'], [' ', 'c'], [' c', 'an'], ['.', '.'], ['..', '.'],
+  [' ', 't'],
+  ['h', 'e'],
+  ['i', 'n'],
+  ['e', 'r'],
+  ['a', 'n'],
+  [' ', 'a'],
+  ['o', 'n'],
+  [' t', 'he'],
+  ['r', 'e'],
+  [' ', 's'],
+  ['in', 'g'],
+  ['e', 'n'],
+  ['o', 'r'],
+  [' ', 'w'],
+  ['l', 'l'],
+  ['l', 'd'],
+  [' w', 'or'],
+  [' wor', 'ld'],
+  [' ', 'h'],
+  [' h', 'e'],
+  [' he', 'll'],
+  [' hell', 'o'],
+  ['H', 'e'],
+  ['He', 'll'],
+  ['Hell', 'o'],
+  [' ', ' '],
+  ['  ', '  '],
+  ['\n', '\n'],
+  ['\t', '\t'],
+  ["'", 's'],
+  ["'", 't'],
+  ['1', '2'],
+  ['12', '3'],
+  ['0', '0'],
+  ['00', '0'],
+  [' (', ')'],
+  [' ', '('],
+  ['r', 'e'],
+  [' ', 'r'],
+  [' r', 'e'],
+  [' re', 'turn'],
+  ['t', 'u'],
+  ['tu', 'r'],
+  ['tur', 'n'],
+  ['a', 'b'],
+  ['c', 'a'],
+  ['ca', 'f'],
+  [' ', 'f'],
+  [' f', 'o'],
+  [' ', 'T'],
+  [' T', 'he'],
+  ['T', 'he'],
+  ['e', 'd'],
+  ['o', 'u'],
+  ['a', 't'],
+  [' ', 'c'],
+  [' c', 'an'],
+  ['.', '.'],
+  ['..', '.'],
 ];
 
 /** Multi-byte strings whose bytes get merged into whole characters or words. */
-const BYTE_LEVEL_SPELLED = [' \u0085', '\u0085 ', ' \ufeff', '\ufeff ', "'S", "'ST", 'é', 'ï', '😀', '👍', '日本', '語', '한국', ' café', '\u200d', '🇫', 'Ω', ' 中文'];
+const BYTE_LEVEL_SPELLED = [
+  ' \u0085',
+  '\u0085 ',
+  ' \ufeff',
+  '\ufeff ',
+  "'S",
+  "'ST",
+  'é',
+  'ï',
+  '😀',
+  '👍',
+  '日本',
+  '語',
+  '한국',
+  ' café',
+  '\u200d',
+  '🇫',
+  'Ω',
+  ' 中文',
+];
 
 function byteLevelVocab(): VocabBuilder {
   const b = new VocabBuilder();
@@ -84,7 +156,10 @@ function byteLevelJson(b: VocabBuilder, parts: Json, specials: string[], modelEx
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: [...specials.map((s, i) => added(base + i, s)), ...extraAdded.map((t, i) => ({ ...added(base + specials.length + i, ''), ...t }))],
+    added_tokens: [
+      ...specials.map((s, i) => added(base + i, s)),
+      ...extraAdded.map((t, i) => ({ ...added(base + specials.length + i, ''), ...t })),
+    ],
     normalizer: null,
     pre_tokenizer: BYTE_LEVEL,
     post_processor: { ...BYTE_LEVEL, trim_offsets: false },
@@ -96,11 +171,16 @@ function byteLevelJson(b: VocabBuilder, parts: Json, specials: string[], modelEx
 
 /** GPT-2: ByteLevel pre-tokenizer with GPT-2's regex, <|endoftext|>. */
 export function gpt2Style(addPrefixSpace = false): Json {
-  return byteLevelJson(byteLevelVocab(), { pre_tokenizer: { ...BYTE_LEVEL, add_prefix_space: addPrefixSpace } }, ['<|endoftext|>', '<|pad|>']);
+  return byteLevelJson(byteLevelVocab(), { pre_tokenizer: { ...BYTE_LEVEL, add_prefix_space: addPrefixSpace } }, [
+    '<|endoftext|>',
+    '<|pad|>',
+  ]);
 }
 
-const QWEN_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-const LLAMA3_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const QWEN_PATTERN =
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const LLAMA3_PATTERN =
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
 function splitThenByteLevel(pattern: string): Json {
   return {
@@ -114,10 +194,16 @@ function splitThenByteLevel(pattern: string): Json {
 
 /** Qwen2/2.5: NFC, a Split regex with (?i:...) then ByteLevel without regex; an lstrip token and a normalized token. */
 export function qwenStyle(): Json {
-  return byteLevelJson(byteLevelVocab(), { normalizer: { type: 'NFC' }, pre_tokenizer: splitThenByteLevel(QWEN_PATTERN) }, ['<|endoftext|>', '<|im_start|>', '<|im_end|>'], {}, [
-    { content: '<mask>', lstrip: true, rstrip: true },
-    { content: 'café', normalized: true, special: false },
-  ]);
+  return byteLevelJson(
+    byteLevelVocab(),
+    { normalizer: { type: 'NFC' }, pre_tokenizer: splitThenByteLevel(QWEN_PATTERN) },
+    ['<|endoftext|>', '<|im_start|>', '<|im_end|>'],
+    {},
+    [
+      { content: '<mask>', lstrip: true, rstrip: true },
+      { content: 'café', normalized: true, special: false },
+    ],
+  );
 }
 
 /** Llama 3: digits in threes, ignore_merges, <|begin_of_text|> added by a TemplateProcessing post-processor. */
@@ -149,7 +235,11 @@ export function llama3Style(): Json {
 
 /** SmolLM2: individual digits, then GPT-2's ByteLevel regex. */
 export function smolStyle(): Json {
-  return byteLevelJson(byteLevelVocab(), { pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Digits', individual_digits: true }, BYTE_LEVEL] } }, ['<|endoftext|>', '<|im_start|>', '<|im_end|>']);
+  return byteLevelJson(
+    byteLevelVocab(),
+    { pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Digits', individual_digits: true }, BYTE_LEVEL] } },
+    ['<|endoftext|>', '<|im_start|>', '<|im_end|>'],
+  );
 }
 
 /** SentencePiece-style vocabulary: <unk> <s> </s>, 256 byte tokens, ASCII characters, ▁-words spelled out. */
@@ -160,7 +250,29 @@ function sentencePieceVocab(withByteTokens: boolean): VocabBuilder {
   b.add('▁');
   for (let c = 0x21; c < 0x7f; c++) b.add(String.fromCharCode(c));
   for (const ch of 'éçñ日本語') b.add(ch);
-  for (const w of ['▁the', '▁The', '▁Hello', '▁hello', '▁world', 'ing', 'er', '▁▁', '▁▁▁▁', '▁a', '▁in', 'on', '▁re', 'turn', '▁return', '12', '123', 'ly', '▁café', '日本']) b.spell([...w]);
+  for (const w of [
+    '▁the',
+    '▁The',
+    '▁Hello',
+    '▁hello',
+    '▁world',
+    'ing',
+    'er',
+    '▁▁',
+    '▁▁▁▁',
+    '▁a',
+    '▁in',
+    'on',
+    '▁re',
+    'turn',
+    '▁return',
+    '12',
+    '123',
+    'ly',
+    '▁café',
+    '日本',
+  ])
+    b.spell([...w]);
   b.merge('▁▁', '▁▁'); // a second route to '▁▁▁▁'
   return b;
 }
@@ -168,7 +280,12 @@ function sentencePieceVocab(withByteTokens: boolean): VocabBuilder {
 const TEMPLATE_BOS = (bosId: number): Json => ({
   type: 'TemplateProcessing',
   single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
-  pair: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '<s>', type_id: 1 } }, { Sequence: { id: 'B', type_id: 1 } }],
+  pair: [
+    { SpecialToken: { id: '<s>', type_id: 0 } },
+    { Sequence: { id: 'A', type_id: 0 } },
+    { SpecialToken: { id: '<s>', type_id: 1 } },
+    { Sequence: { id: 'B', type_id: 1 } },
+  ],
   special_tokens: { '<s>': { id: '<s>', ids: [bosId], tokens: ['<s>'] } },
 });
 
@@ -189,7 +306,12 @@ function sentencePieceJson(b: VocabBuilder, parts: Json, modelExtra: Json): Json
 
 const LEGACY_DECODER = {
   type: 'Sequence',
-  decoders: [{ type: 'Replace', pattern: { String: '▁' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }, { type: 'Strip', content: ' ', start: 1, stop: 0 }],
+  decoders: [
+    { type: 'Replace', pattern: { String: '▁' }, content: ' ' },
+    { type: 'ByteFallback' },
+    { type: 'Fuse' },
+    { type: 'Strip', content: ' ', start: 1, stop: 0 },
+  ],
 };
 
 /** Llama 2 / TinyLlama (legacy conversion): Prepend("▁") + Replace(" ", "▁") normalizer, no pre-tokenizer. */
@@ -197,7 +319,13 @@ export function llamaLegacyStyle(byteFallback = true): Json {
   return sentencePieceJson(
     sentencePieceVocab(byteFallback),
     {
-      normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Replace', pattern: { String: ' ' }, content: '▁' }] },
+      normalizer: {
+        type: 'Sequence',
+        normalizers: [
+          { type: 'Prepend', prepend: '▁' },
+          { type: 'Replace', pattern: { String: ' ' }, content: '▁' },
+        ],
+      },
       decoder: LEGACY_DECODER,
     },
     { byte_fallback: byteFallback },

@@ -43,18 +43,53 @@ const HOSTILE: Array<[string, string, unknown, RegExp]> = [
   ['a zero-byte generation_config.json', 'generation_config.json', '', /generation_config\.json is empty \(0 bytes\)/],
   ['a blank generation_config.json', 'generation_config.json', ' \n', /generation_config\.json is empty \(only blank space\)/],
   ['a truncated generation_config.json', 'generation_config.json', '{"eos_token_id": [2,', /generation_config\.json is not valid JSON/],
-  ['an array as generation_config.json', 'generation_config.json', [1, 2], /generation_config\.json should hold a JSON object \(\{\.\.\.\}\) but holds a list/],
-  ['an eos_token_id that is a string', 'generation_config.json', { eos_token_id: '2' }, /generation_config\.json: key "eos_token_id" should be a token id .* but is "2"/],
-  ['an eos_token_id of 2^32', 'generation_config.json', { eos_token_id: [2, 2 ** 32] }, /key "eos_token_id\.1" should be a token id .* but is 4294967296\./],
-  ['a temperature that is text', 'generation_config.json', { temperature: 'hot' }, /key "temperature" should be a number or null, but is "hot"/],
+  [
+    'an array as generation_config.json',
+    'generation_config.json',
+    [1, 2],
+    /generation_config\.json should hold a JSON object \(\{\.\.\.\}\) but holds a list/,
+  ],
+  [
+    'an eos_token_id that is a string',
+    'generation_config.json',
+    { eos_token_id: '2' },
+    /generation_config\.json: key "eos_token_id" should be a token id .* but is "2"/,
+  ],
+  [
+    'an eos_token_id of 2^32',
+    'generation_config.json',
+    { eos_token_id: [2, 2 ** 32] },
+    /key "eos_token_id\.1" should be a token id .* but is 4294967296\./,
+  ],
+  [
+    'a temperature that is text',
+    'generation_config.json',
+    { temperature: 'hot' },
+    /key "temperature" should be a number or null, but is "hot"/,
+  ],
   ['a top_k of 1.5', 'generation_config.json', { top_k: 1.5 }, /key "top_k" should be a non-negative integer or null, but is 1\.5/],
   ['do_sample as a string', 'generation_config.json', { do_sample: 'yes' }, /key "do_sample" should be true, false or null, but is "yes"/],
-  ['an array as tokenizer_config.json', 'tokenizer_config.json', [{ eos_token: '</s>' }], /tokenizer_config\.json should hold a JSON object .* but holds a list/],
+  [
+    'an array as tokenizer_config.json',
+    'tokenizer_config.json',
+    [{ eos_token: '</s>' }],
+    /tokenizer_config\.json should hold a JSON object .* but holds a list/,
+  ],
   ['a number as tokenizer_config.json', 'tokenizer_config.json', 42, /tokenizer_config\.json should hold a JSON object .* but holds 42/],
   ['a zero-byte tokenizer_config.json', 'tokenizer_config.json', '', /tokenizer_config\.json is empty \(0 bytes\)/],
-  ['an eos_token that is a number', 'tokenizer_config.json', { eos_token: 5 }, /tokenizer_config\.json: key "eos_token" should be a token: a string, \{"content": "\.\.\."\} or null, but is 5/],
+  [
+    'an eos_token that is a number',
+    'tokenizer_config.json',
+    { eos_token: 5 },
+    /tokenizer_config\.json: key "eos_token" should be a token: a string, \{"content": "\.\.\."\} or null, but is 5/,
+  ],
   ['a chat_template that is a number', 'tokenizer_config.json', { chat_template: 7 }, /key "chat_template" should be a template string/],
-  ['a special_tokens_map.json token that is a list', 'special_tokens_map.json', { bos_token: [] }, /special_tokens_map\.json: key "bos_token" should be a token/],
+  [
+    'a special_tokens_map.json token that is a list',
+    'special_tokens_map.json',
+    { bos_token: [] },
+    /special_tokens_map\.json: key "bos_token" should be a token/,
+  ],
   ['a chat_template.json that is an array', 'chat_template.json', ['{{ x }}'], /chat_template\.json should hold a JSON object/],
 ];
 
@@ -88,9 +123,30 @@ describe('tokenizer folder files', () => {
   });
 
   it('accepts the shapes real files have: nulls, AddedToken objects, named templates, eos lists, unknown keys', async () => {
-    const folder = folderWith('generation_config.json', { _from_model_config: true, bos_token_id: 1, eos_token_id: [2, 0], pad_token_id: null, temperature: null, top_k: 20, repetition_penalty: 1.05, transformers_version: '4.46.0' });
-    writeFileSync(join(folder, 'special_tokens_map.json'), JSON.stringify({ bos_token: { content: '<|im_start|>', lstrip: false }, pad_token: null, additional_special_tokens: ['<|im_end|>'] }));
-    writeFileSync(join(folder, 'tokenizer_config.json'), JSON.stringify({ bos_token: null, eos_token: '<|im_end|>', model_max_length: 1e30, chat_template: [{ name: 'default', template: '{{ x }}' }], added_tokens_decoder: { '0': { content: '<|endoftext|>' } } }));
+    const folder = folderWith('generation_config.json', {
+      _from_model_config: true,
+      bos_token_id: 1,
+      eos_token_id: [2, 0],
+      pad_token_id: null,
+      temperature: null,
+      top_k: 20,
+      repetition_penalty: 1.05,
+      transformers_version: '4.46.0',
+    });
+    writeFileSync(
+      join(folder, 'special_tokens_map.json'),
+      JSON.stringify({ bos_token: { content: '<|im_start|>', lstrip: false }, pad_token: null, additional_special_tokens: ['<|im_end|>'] }),
+    );
+    writeFileSync(
+      join(folder, 'tokenizer_config.json'),
+      JSON.stringify({
+        bos_token: null,
+        eos_token: '<|im_end|>',
+        model_max_length: 1e30,
+        chat_template: [{ name: 'default', template: '{{ x }}' }],
+        added_tokens_decoder: { '0': { content: '<|endoftext|>' } },
+      }),
+    );
     const tokenizer = await loadTokenizer(folder);
     expect(tokenizer.special.eos?.token).toBe('<|im_end|>');
     const style = await readPromptStyle(folder, tokenizer);

@@ -27,11 +27,18 @@ async function loadError(json: unknown): Promise<GroveError> {
 describe('loadTokenizer', () => {
   it('loads a folder or a file path, and takes special-token roles from tokenizer_config.json', async () => {
     const json = qwenStyle();
-    const folder = writeModel('qwen', json, { bos_token: null, eos_token: '<|im_end|>', pad_token: { content: '<|endoftext|>', __type: 'AddedToken' } });
+    const folder = writeModel('qwen', json, {
+      bos_token: null,
+      eos_token: '<|im_end|>',
+      pad_token: { content: '<|endoftext|>', __type: 'AddedToken' },
+    });
     const fromFolder = await loadTokenizer(folder);
     const fromFile = await loadTokenizer(join(folder, 'tokenizer.json'));
     const im_end = fromFolder.tokenToId('<|im_end|>')!;
-    expect(fromFolder.special).toEqual({ eos: { token: '<|im_end|>', id: im_end }, pad: { token: '<|endoftext|>', id: fromFolder.tokenToId('<|endoftext|>') } });
+    expect(fromFolder.special).toEqual({
+      eos: { token: '<|im_end|>', id: im_end },
+      pad: { token: '<|endoftext|>', id: fromFolder.tokenToId('<|endoftext|>') },
+    });
     expect(fromFile.special).toEqual(fromFolder.special);
     expect(Array.from(fromFile.encode('Hello world'))).toEqual(Array.from(fromFolder.encode('Hello world')));
   });
@@ -76,7 +83,16 @@ describe('errors name what is unsupported and where', () => {
   });
 
   it('an unsupported normalizer inside a sequence', async () => {
-    const json = { ...llamaLegacyStyle(), normalizer: { type: 'Sequence', normalizers: [{ type: 'Prepend', prepend: '▁' }, { type: 'Precompiled', precompiled_charsmap: 'AAAA' }] } };
+    const json = {
+      ...llamaLegacyStyle(),
+      normalizer: {
+        type: 'Sequence',
+        normalizers: [
+          { type: 'Prepend', prepend: '▁' },
+          { type: 'Precompiled', precompiled_charsmap: 'AAAA' },
+        ],
+      },
+    };
     const err = await loadError(json);
     expect(err.message).toContain('normalizer.normalizers[1]: normalizer type "Precompiled" is not supported');
   });
@@ -87,7 +103,13 @@ describe('errors name what is unsupported and where', () => {
   });
 
   it('a pre-tokenizer after ByteLevel', async () => {
-    const pre = { type: 'Sequence', pretokenizers: [{ type: 'ByteLevel', add_prefix_space: false, use_regex: true }, { type: 'Digits', individual_digits: true }] };
+    const pre = {
+      type: 'Sequence',
+      pretokenizers: [
+        { type: 'ByteLevel', add_prefix_space: false, use_regex: true },
+        { type: 'Digits', individual_digits: true },
+      ],
+    };
     const err = await loadError({ ...gpt2Style(), pre_tokenizer: pre });
     expect(err.message).toContain('pre_tokenizer.pretokenizers[1]: pre-tokenizer "Digits" comes after ByteLevel');
   });
@@ -165,7 +187,12 @@ describe('hostile tokenizer.json files are refused at load, by field', () => {
 
   it('a post-processor that adds an id no token has', async () => {
     const json = llamaLegacyStyle();
-    const post = { type: 'TemplateProcessing', single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }], pair: [], special_tokens: { '<s>': { id: '<s>', ids: [99_999], tokens: ['<s>'] } } };
+    const post = {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+      pair: [],
+      special_tokens: { '<s>': { id: '<s>', ids: [99_999], tokens: ['<s>'] } },
+    };
     const err = await loadError({ ...json, post_processor: post });
     expect(err.message).toContain('post_processor adds token id 99999');
   });

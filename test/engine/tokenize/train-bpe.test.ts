@@ -39,7 +39,8 @@ describe('trainByteLevelBpe', () => {
     hfTokenizer.setPreTokenizer(hf.byteLevelPreTokenizer(false, true));
     hfTokenizer.train([file]);
     hfTokenizer.save(join(dir, 'hf-trained.json'));
-    const hfModel = (JSON.parse(readFileSync(join(dir, 'hf-trained.json'), 'utf8')) as { model: { vocab: unknown; merges: unknown[] } }).model;
+    const hfModel = (JSON.parse(readFileSync(join(dir, 'hf-trained.json'), 'utf8')) as { model: { vocab: unknown; merges: unknown[] } })
+      .model;
 
     const lines = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
     const grove = await trainByteLevelBpe(lines, { vocabSize: 30_000, specialTokens: [], initialAlphabet: 'observed' });
@@ -58,7 +59,10 @@ describe('trainByteLevelBpe', () => {
     expect(serializeJson(c.tokenizerJson)).not.toBe(serializeJson(a.tokenizerJson));
     const dirA = join(dir, 'a');
     const dirB = join(dir, 'b');
-    for (const [d, t] of [[dirA, a], [dirB, b]] as const) {
+    for (const [d, t] of [
+      [dirA, a],
+      [dirB, b],
+    ] as const) {
       mkdirSync(d, { recursive: true });
       await saveTokenizerFiles(d, t);
     }
@@ -111,7 +115,11 @@ describe('a tokenizer trained on the Brown corpus', () => {
     await saveTokenizerFiles(out, trained);
     const loaded = await loadTokenizer(out);
     expect(loaded.vocabSize).toBe(8192);
-    expect(loaded.special).toEqual({ bos: { token: '<|endoftext|>', id: 0 }, eos: { token: '<|endoftext|>', id: 0 }, pad: { token: '<|pad|>', id: 1 } });
+    expect(loaded.special).toEqual({
+      bos: { token: '<|endoftext|>', id: 0 },
+      eos: { token: '<|endoftext|>', id: 0 },
+      pad: { token: '<|pad|>', id: 1 },
+    });
     expect(Array.from(loaded.encode('a<|pad|>b'))).toEqual([loaded.tokenToId('a'), 1, loaded.tokenToId('b')]);
   });
 });

@@ -61,7 +61,7 @@ describe('checkpoints', () => {
     expect(readdirSync(root).sort()).toEqual(['step-000000004', 'step-000000005']);
   });
 
-  it("removes what a dead writer left half-written in a run, and nothing else", async () => {
+  it('removes what a dead writer left half-written in a run, and nothing else', async () => {
     const run = join(dir, 'run');
     const root = join(run, 'checkpoints');
     await saveCheckpoint(root, state(5), tensors(5));

@@ -10,15 +10,60 @@ import { WEIGHTS_FILE, writeModelFolder } from '../../../src/engine/model/folder
 import { initParameters } from '../../../src/engine/model/init';
 import { initLoraFactor, LORA_TARGETS, loraSpecs, type LoraConfig } from '../../../src/engine/model/lora';
 import { CHECKPOINTS_DIR, saveCheckpoint, TENSORS_FILE } from '../../../src/engine/train/checkpoint';
-import { checkpointFileBytes, expertFileBytes, runLength, trainingDisk, trainingFlopsPerToken, trainingMemory } from '../../../src/engine/train/estimate';
+import {
+  checkpointFileBytes,
+  expertFileBytes,
+  runLength,
+  trainingDisk,
+  trainingFlopsPerToken,
+  trainingMemory,
+} from '../../../src/engine/train/estimate';
 import { LlamaTrainer } from '../../../src/engine/train/step-runner';
 import { tempDir } from '../../helpers/tmp';
 
 const SHAPES: Record<string, ModelConfigInput> = {
-  tiny: { architecture: 'LlamaForCausalLM', vocabSize: 8192, hiddenSize: 128, intermediateSize: 512, numHiddenLayers: 4, numAttentionHeads: 4, maxPositionEmbeddings: 1024, tieWordEmbeddings: true },
-  small: { architecture: 'LlamaForCausalLM', vocabSize: 8192, hiddenSize: 384, intermediateSize: 1024, numHiddenLayers: 6, numAttentionHeads: 6, maxPositionEmbeddings: 1024, tieWordEmbeddings: true },
-  mid40m: { architecture: 'LlamaForCausalLM', vocabSize: 32000, hiddenSize: 512, intermediateSize: 1408, numHiddenLayers: 8, numAttentionHeads: 8, numKeyValueHeads: 4, maxPositionEmbeddings: 1024, tieWordEmbeddings: true },
-  'smollm2-135m': { architecture: 'LlamaForCausalLM', vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536, numHiddenLayers: 30, numAttentionHeads: 9, numKeyValueHeads: 3, maxPositionEmbeddings: 2048, tieWordEmbeddings: true },
+  tiny: {
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 8192,
+    hiddenSize: 128,
+    intermediateSize: 512,
+    numHiddenLayers: 4,
+    numAttentionHeads: 4,
+    maxPositionEmbeddings: 1024,
+    tieWordEmbeddings: true,
+  },
+  small: {
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 8192,
+    hiddenSize: 384,
+    intermediateSize: 1024,
+    numHiddenLayers: 6,
+    numAttentionHeads: 6,
+    maxPositionEmbeddings: 1024,
+    tieWordEmbeddings: true,
+  },
+  mid40m: {
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 32000,
+    hiddenSize: 512,
+    intermediateSize: 1408,
+    numHiddenLayers: 8,
+    numAttentionHeads: 8,
+    numKeyValueHeads: 4,
+    maxPositionEmbeddings: 1024,
+    tieWordEmbeddings: true,
+  },
+  'smollm2-135m': {
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 49152,
+    hiddenSize: 576,
+    intermediateSize: 1536,
+    numHiddenLayers: 30,
+    numAttentionHeads: 9,
+    numKeyValueHeads: 3,
+    maxPositionEmbeddings: 2048,
+    tieWordEmbeddings: true,
+  },
 };
 const R16: LoraConfig = { rank: 16, alpha: 32, targets: LORA_TARGETS };
 const R8QV: LoraConfig = { rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] };
@@ -28,7 +73,15 @@ const R8QV: LoraConfig = { rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] };
  * 2 threads, 3 steps; 'checkpoint' also writes a checkpoint after 2 steps, as the training loop does), measured 2026-12-04 on the 2-core
  * machine the calibration was made on. 'fit': the runs the calibration was fit to; 'held out': not used by it.
  */
-const MEASURED: { shape: string; lora?: LoraConfig; batch: number; context: number; micro: number; mb: number; set: 'fit' | 'held out' | 'checkpoint' }[] = [
+const MEASURED: {
+  shape: string;
+  lora?: LoraConfig;
+  batch: number;
+  context: number;
+  micro: number;
+  mb: number;
+  set: 'fit' | 'held out' | 'checkpoint';
+}[] = [
   { shape: 'tiny', batch: 16, context: 128, micro: 1, mb: 574, set: 'fit' },
   { shape: 'tiny', lora: R16, batch: 16, context: 128, micro: 1, mb: 526, set: 'fit' },
   { shape: 'tiny', batch: 4, context: 256, micro: 1, mb: 411, set: 'fit' },
@@ -80,7 +133,13 @@ describe('peak training memory from the shapes', () => {
   for (const m of MEASURED) {
     const label = `${m.shape} ${m.lora ? `light r${m.lora.rank} on ${m.lora.targets.length}` : 'full'}, ${m.batch} x ${m.context} in ${m.micro} (${m.set}): ${m.mb} MB`;
     it(`${label}, within ${MAX_ERROR[m.set] * 100} %`, () => {
-      const estimate = trainingMemory({ config: parseModelConfig(SHAPES[m.shape]), batchSize: m.batch, microBatches: m.micro, contextLength: m.context, ...(m.lora ? { lora: m.lora } : {}) });
+      const estimate = trainingMemory({
+        config: parseModelConfig(SHAPES[m.shape]),
+        batchSize: m.batch,
+        microBatches: m.micro,
+        contextLength: m.context,
+        ...(m.lora ? { lora: m.lora } : {}),
+      });
       const error = estimate.peakBytes / (m.mb * 1e6) - 1;
       expect(Math.abs(error), `estimated ${(estimate.peakBytes / 1e6).toFixed(0)} MB`).toBeLessThanOrEqual(MAX_ERROR[m.set]);
     });
@@ -101,15 +160,39 @@ describe('peak training memory from the shapes', () => {
   });
 });
 
-const micro = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 61, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: true });
-const qwen = parseModelConfig({ architecture: 'Qwen2ForCausalLM', vocabSize: 61, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 1, qkvBias: true });
+const micro = parseModelConfig({
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 61,
+  hiddenSize: 16,
+  intermediateSize: 32,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  tieWordEmbeddings: true,
+});
+const qwen = parseModelConfig({
+  architecture: 'Qwen2ForCausalLM',
+  vocabSize: 61,
+  hiddenSize: 16,
+  intermediateSize: 32,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 1,
+  qkvBias: true,
+});
 
 describe('disk from the shapes', () => {
-  for (const [name, config] of [['llama', micro], ['qwen2 (biases, untied head)', qwen]] as const) {
+  for (const [name, config] of [
+    ['llama', micro],
+    ['qwen2 (biases, untied head)', qwen],
+  ] as const) {
     it(`${name}: a full expert's weights file is exactly the size the writer writes`, async () => {
       const folder = join(dir, `full-${name.split(' ')[0]}`);
       mkdirSync(folder);
-      await writeModelFolder(folder, { config, tensors: [...initParameters(config, 1)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })) });
+      await writeModelFolder(folder, {
+        config,
+        tensors: [...initParameters(config, 1)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data })),
+      });
       expect(expertFileBytes({ config })).toBe(statSync(join(folder, WEIGHTS_FILE)).size);
     });
 
@@ -126,7 +209,11 @@ describe('disk from the shapes', () => {
       const trainer = await LlamaTrainer.create(micro, { batchSize: 2, contextLength: 8, ...(lora ? { lora } : {}) });
       trainers.push(trainer);
       const root = join(dir, `ckpt-${lora ? 'light' : 'full'}`, CHECKPOINTS_DIR);
-      const written = await saveCheckpoint(root, { step: 1, tokens: 16, bestValidLoss: null, evalsSinceBest: 0 }, await trainer.exportState());
+      const written = await saveCheckpoint(
+        root,
+        { step: 1, tokens: 16, bestValidLoss: null, evalsSinceBest: 0 },
+        await trainer.exportState(),
+      );
       expect(checkpointFileBytes({ config: micro, ...(lora ? { lora } : {}) })).toBe(statSync(join(written, TENSORS_FILE)).size);
     });
   }

@@ -29,17 +29,36 @@ afterAll(async () => {
 });
 
 const ADAMW = { lr: 0.01, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 };
-const base = { vocabSize: 61, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, initializerRange: 0.2, rmsNormEps: 1e-5 };
+const base = {
+  vocabSize: 61,
+  hiddenSize: 16,
+  intermediateSize: 32,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  initializerRange: 0.2,
+  rmsNormEps: 1e-5,
+};
 const cases: { name: string; config: ModelConfigInput; lora: LoraConfig }[] = [
-  { name: 'llama-gqa-tied-all', config: { architecture: 'LlamaForCausalLM', ...base, numKeyValueHeads: 2, tieWordEmbeddings: true }, lora: { rank: 4, alpha: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] } },
-  { name: 'qwen2-bias-some', config: { architecture: 'Qwen2ForCausalLM', ...base, numKeyValueHeads: 1, qkvBias: true }, lora: { rank: 2, alpha: 3, targets: ['k_proj', 'o_proj', 'up_proj'] } },
+  {
+    name: 'llama-gqa-tied-all',
+    config: { architecture: 'LlamaForCausalLM', ...base, numKeyValueHeads: 2, tieWordEmbeddings: true },
+    lora: { rank: 4, alpha: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] },
+  },
+  {
+    name: 'qwen2-bias-some',
+    config: { architecture: 'Qwen2ForCausalLM', ...base, numKeyValueHeads: 1, qkvBias: true },
+    lora: { rank: 2, alpha: 3, targets: ['k_proj', 'o_proj', 'up_proj'] },
+  },
 ];
 
 function randomRows(vocab: number, B: number, T: number, seed: string): number[][] {
   const rng = new Rng(1, seed);
   return Array.from({ length: B }, () => Array.from({ length: T + 1 }, () => rng.nextUint32() % vocab));
 }
-const batchOf = (rows: number[][]) => ({ inputs: new Int32Array(rows.flatMap((r) => r.slice(0, -1))), targets: new Int32Array(rows.flatMap((r) => r.slice(1))) });
+const batchOf = (rows: number[][]) => ({
+  inputs: new Int32Array(rows.flatMap((r) => r.slice(0, -1))),
+  targets: new Int32Array(rows.flatMap((r) => r.slice(1))),
+});
 
 /** Largest |a - b| relative to the largest |b|. */
 function relDiff(a: Float32Array, b: Float32Array): number {
@@ -59,15 +78,45 @@ describe.skipIf(!torchAvailable)('light train step vs the PyTorch reference', ()
       await writeTestModel(folder, c.config, { seed: 5 });
       const config = parseModelConfig(c.config);
       // A and B both random, so both have gradients (with PEFT's B = 0, A's gradient is zero).
-      const tensors = new Map(loraSpecs(config, c.lora).map((s) => [s.name, new Rng(3, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 0.3)]));
+      const tensors = new Map(
+        loraSpecs(config, c.lora).map((s) => [s.name, new Rng(3, s.name).fillNormal(new Float32Array(elementCount(s.shape)), 0, 0.3)]),
+      );
       await writeAdapterFolder(folder, { config, lora: c.lora, baseModel: 'test-base', tensors });
       const B = 2;
       const T = 8;
       const rows = randomRows(config.vocabSize, B, T, c.name);
       writeFileSync(join(folder, 'ids.json'), JSON.stringify({ input_ids: rows }));
       const out = join(folder, 'golden.safetensors');
-      const stdout = execFileSync(PYTHON, [join(repoRoot, 'test/golden/llama_ref.py'), '--model', folder, '--tokens', join(folder, 'ids.json'), '--out', out, '--dtype', 'float32', '--decay', 'matrices', '--adapter', folder, '--self-check',
-        '--lr', String(ADAMW.lr), '--beta1', String(ADAMW.beta1), '--beta2', String(ADAMW.beta2), '--eps', String(ADAMW.eps), '--weight-decay', String(ADAMW.weightDecay)], { encoding: 'utf8' });
+      const stdout = execFileSync(
+        PYTHON,
+        [
+          join(repoRoot, 'test/golden/llama_ref.py'),
+          '--model',
+          folder,
+          '--tokens',
+          join(folder, 'ids.json'),
+          '--out',
+          out,
+          '--dtype',
+          'float32',
+          '--decay',
+          'matrices',
+          '--adapter',
+          folder,
+          '--self-check',
+          '--lr',
+          String(ADAMW.lr),
+          '--beta1',
+          String(ADAMW.beta1),
+          '--beta2',
+          String(ADAMW.beta2),
+          '--eps',
+          String(ADAMW.eps),
+          '--weight-decay',
+          String(ADAMW.weightDecay),
+        ],
+        { encoding: 'utf8' },
+      );
       // The reference's own float64 finite-difference check of the adapter gradients passed.
       const summary = JSON.parse(stdout) as { adapter: boolean; self_check: { checked: number; failures: unknown[] } };
       expect(summary.adapter).toBe(true);
@@ -75,7 +124,13 @@ describe.skipIf(!torchAvailable)('light train step vs the PyTorch reference', ()
       expect(summary.self_check.checked).toBe(3 * loraSpecs(config, c.lora).length);
       const golden = await SafetensorsFile.open(out);
 
-      const trainer = await LlamaTrainer.create(config, { batchSize: B, contextLength: T, threads: 1, lora: c.lora, optimizer: { ...ADAMW, decay: 'matrices', maxGradNorm: Infinity } });
+      const trainer = await LlamaTrainer.create(config, {
+        batchSize: B,
+        contextLength: T,
+        threads: 1,
+        lora: c.lora,
+        optimizer: { ...ADAMW, decay: 'matrices', maxGradNorm: Infinity },
+      });
       trainers.push(trainer);
       const { weights } = await readModelFolder(folder);
       await trainer.loadWeights(weights);
@@ -86,7 +141,11 @@ describe.skipIf(!torchAvailable)('light train step vs the PyTorch reference', ()
       const { loss } = await trainer.step(batchOf(rows), ADAMW.lr);
       expect(loss).toBeCloseTo((await golden.readFloat32('loss'))[0]!, 5);
       // Only adapter tensors are trained: the reference wrote gradients for exactly those.
-      expect(golden.tensorNames.filter((n) => n.startsWith('grad.')).sort()).toEqual(loraSpecs(config, c.lora).map((s) => `grad.${peftName(s.name)}`).sort());
+      expect(golden.tensorNames.filter((n) => n.startsWith('grad.')).sort()).toEqual(
+        loraSpecs(config, c.lora)
+          .map((s) => `grad.${peftName(s.name)}`)
+          .sort(),
+      );
       for (const s of loraSpecs(config, c.lora)) {
         // After one step m = (1 - beta1) * g, so the gradient is recovered exactly from the moment.
         const g = trainer.tensor(stateName('m', s.name)).map((m) => m / (1 - ADAMW.beta1));
@@ -116,7 +175,16 @@ describe('light LlamaTrainer', () => {
   const T = 6;
   const batches = [0, 1, 2, 3].map((k) => batchOf(randomRows(config.vocabSize, B, T, `light-${k}`)));
   const make = async (microBatches: number, o: { lora?: LoraConfig; maxGradNorm?: number } = { lora }) => {
-    const t = await LlamaTrainer.create(config, { batchSize: B, microBatches, contextLength: T, threads: 1, seed: 4, optimizer: { maxGradNorm: o.maxGradNorm ?? 1, weightDecay: 0.1 }, optimizerChunk: 7, ...(o.lora ? { lora: o.lora } : {}) });
+    const t = await LlamaTrainer.create(config, {
+      batchSize: B,
+      microBatches,
+      contextLength: T,
+      threads: 1,
+      seed: 4,
+      optimizer: { maxGradNorm: o.maxGradNorm ?? 1, weightDecay: 0.1 },
+      optimizerChunk: 7,
+      ...(o.lora ? { lora: o.lora } : {}),
+    });
     trainers.push(t);
     return t;
   };
@@ -131,14 +199,20 @@ describe('light LlamaTrainer', () => {
       for (const [name, values] of adapterBefore) expect(t.tensor(name), `${name} trained`).not.toEqual(values);
       // No optimizer state for the base: the checkpoint holds the adapter, its moments and the step only.
       const state = (await t.exportState()).map((x) => x.name).sort();
-      expect(state).toEqual([...loraSpecs(config, lora).flatMap((s) => [s.name, stateName('m', s.name), stateName('v', s.name)]), 'optimizer.step'].sort());
+      expect(state).toEqual(
+        [...loraSpecs(config, lora).flatMap((s) => [s.name, stateName('m', s.name), stateName('v', s.name)]), 'optimizer.step'].sort(),
+      );
     }
   });
 
   it('starts from PEFT init (A random, B zero): exactly the base model, whose loss then falls', async () => {
     const light = await make(1);
     const full = await make(1, {});
-    for (const s of loraSpecs(config, lora)) expect(light.tensor(s.name).some((x) => x !== 0), s.name).toBe(s.factor === 'A');
+    for (const s of loraSpecs(config, lora))
+      expect(
+        light.tensor(s.name).some((x) => x !== 0),
+        s.name,
+      ).toBe(s.factor === 'A');
     // Same seed, same base init: a zero B adds exactly zero, so the losses are equal bit for bit.
     expect(await light.evalLoss(batches[0]!)).toBe(await full.evalLoss(batches[0]!));
     const first = (await light.step(batches[0]!, 1e-2)).loss;

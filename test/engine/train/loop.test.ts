@@ -28,9 +28,21 @@ afterAll(async () => {
 beforeAll(async () => {
   const tokenizer = await loadTokenizer(await writeTestTokenizer(dir, 320));
   mkdirSync(join(dir, 'docs'));
-  for (let i = 0; i < 30; i++) writeFileSync(join(dir, 'docs', `d${i}.txt`), `Day ${i}: the heron fished by the willow, and the river ran ${i % 5} feet deep.\n`.repeat(12));
+  for (let i = 0; i < 30; i++)
+    writeFileSync(
+      join(dir, 'docs', `d${i}.txt`),
+      `Day ${i}: the heron fished by the willow, and the river ran ${i % 5} feet deep.\n`.repeat(12),
+    );
   await ingestFolder({ folder: join(dir, 'docs'), out: domain, tokenizer: corpusTokenizer(tokenizer), settings: { minTrainTokens: 0 } });
-  const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings: true });
+  const config = parseModelConfig({
+    architecture: 'LlamaForCausalLM',
+    vocabSize: 320,
+    hiddenSize: 32,
+    intermediateSize: 64,
+    numHiddenLayers: 1,
+    numAttentionHeads: 2,
+    tieWordEmbeddings: true,
+  });
   trainer = await LlamaTrainer.create(config, { batchSize: 2, contextLength: 16, threads: 1, seed: 1 });
   train = new TokenWindows(splitShards(domain, await readManifest(domain), 'train'), 16, 1);
 });
@@ -38,7 +50,14 @@ beforeAll(async () => {
 describe('runTraining with a time budget', () => {
   it('stops when the time is spent, far short of the planned steps, and a resume gets no more time', async () => {
     const runDir = join(dir, 'run');
-    const options: TrainLoopOptions = { runDir, totalSteps: 1_000_000, schedule: { peakLr: 1e-3, warmupSteps: 0 }, seed: 1, train, timeLimitSeconds: 1 };
+    const options: TrainLoopOptions = {
+      runDir,
+      totalSteps: 1_000_000,
+      schedule: { peakLr: 1e-3, warmupSteps: 0 },
+      seed: 1,
+      train,
+      timeLimitSeconds: 1,
+    };
     const lines: string[] = [];
     const first = await runTraining(trainer, { ...options, log: (l) => lines.push(l) });
     expect(first.reason).toBe('time-limit');

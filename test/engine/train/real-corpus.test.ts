@@ -25,7 +25,11 @@ beforeAll(async () => {
   const trained = await trainByteLevelBpe(docs, { vocabSize: 512 });
   mkdirSync(join(dir, 'docs'));
   docs.forEach((d, i) => writeFileSync(join(dir, 'docs', `doc-${i}.txt`), d));
-  await ingestFolder({ folder: join(dir, 'docs'), out: domain, tokenizer: corpusTokenizer(tokenizerFromJson(trained.tokenizerJson, trained.tokenizerConfig)) });
+  await ingestFolder({
+    folder: join(dir, 'docs'),
+    out: domain,
+    tokenizer: corpusTokenizer(tokenizerFromJson(trained.tokenizerJson, trained.tokenizerConfig)),
+  });
 });
 
 /** -sum p log p (nats) of the token frequencies in the given shards. */
@@ -34,7 +38,10 @@ function unigramEntropy(files: { path: string; dtype: 'uint16' | 'uint32' }[]): 
   let n = 0;
   for (const f of files) {
     const raw = readFileSync(f.path);
-    const ids = f.dtype === 'uint16' ? new Uint16Array(raw.buffer, raw.byteOffset, raw.length / 2) : new Uint32Array(raw.buffer, raw.byteOffset, raw.length / 4);
+    const ids =
+      f.dtype === 'uint16'
+        ? new Uint16Array(raw.buffer, raw.byteOffset, raw.length / 2)
+        : new Uint32Array(raw.buffer, raw.byteOffset, raw.length / 4);
     for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
     n += ids.length;
   }
@@ -48,7 +55,15 @@ describe('training on real text', { timeout: 180_000 }, () => {
   it('ends with a validation loss clearly below the unigram entropy', async () => {
     const manifest = await readManifest(domain);
     const entropy = unigramEntropy(splitShards(domain, manifest, 'train'));
-    const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: manifest.vocabSize, hiddenSize: 64, intermediateSize: 192, numHiddenLayers: 2, numAttentionHeads: 4, tieWordEmbeddings: true });
+    const config = parseModelConfig({
+      architecture: 'LlamaForCausalLM',
+      vocabSize: manifest.vocabSize,
+      hiddenSize: 64,
+      intermediateSize: 192,
+      numHiddenLayers: 2,
+      numAttentionHeads: 4,
+      tieWordEmbeddings: true,
+    });
     trainer = await LlamaTrainer.create(config, { batchSize: 8, contextLength: 64, threads: 2, seed: 1 });
     const train = new TokenWindows(splitShards(domain, manifest, 'train'), 64, 1);
     const valid = new TokenWindows(splitShards(domain, manifest, 'valid'), 64, 1);

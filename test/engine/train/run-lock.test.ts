@@ -18,7 +18,9 @@ describe('the run lock', () => {
     const run = join(dir, 'run-a');
     const holder = await holdRunInAnotherProcess(run, dir);
     children.push(holder);
-    await expect(acquireRunLock(run, { waitMs: 0 })).rejects.toThrow(new RegExp(`being written by another Grove process \\(pid ${holder.pid}\\)`));
+    await expect(acquireRunLock(run, { waitMs: 0 })).rejects.toThrow(
+      new RegExp(`being written by another Grove process \\(pid ${holder.pid}\\)`),
+    );
     let cleaned = false;
     expect(await whileUnlocked(run, async () => void (cleaned = true))).toBe(false);
     expect(cleaned).toBe(false);

@@ -25,7 +25,15 @@ afterAll(async () => {
 });
 
 const ADAMW = { lr: 0.01, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 };
-const base = { vocabSize: 61, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, initializerRange: 0.2, rmsNormEps: 1e-5 };
+const base = {
+  vocabSize: 61,
+  hiddenSize: 16,
+  intermediateSize: 32,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  initializerRange: 0.2,
+  rmsNormEps: 1e-5,
+};
 const cases: { name: string; config: ModelConfigInput }[] = [
   { name: 'llama-gqa-tied', config: { architecture: 'LlamaForCausalLM', ...base, numKeyValueHeads: 2, tieWordEmbeddings: true } },
   { name: 'llama-untied', config: { architecture: 'LlamaForCausalLM', ...base } },
@@ -46,11 +54,41 @@ describe.skipIf(!torchAvailable)('train step vs the PyTorch reference', () => {
       const ids = Array.from({ length: B }, () => Array.from({ length: T + 1 }, () => rng.nextUint32() % config.vocabSize));
       writeFileSync(join(folder, 'ids.json'), JSON.stringify({ input_ids: ids }));
       const out = join(folder, 'golden.safetensors');
-      execFileSync(PYTHON, [join(repoRoot, 'test/golden/llama_ref.py'), '--model', folder, '--tokens', join(folder, 'ids.json'), '--out', out, '--dtype', 'float32', '--decay', 'matrices',
-        '--lr', String(ADAMW.lr), '--beta1', String(ADAMW.beta1), '--beta2', String(ADAMW.beta2), '--eps', String(ADAMW.eps), '--weight-decay', String(ADAMW.weightDecay)], { stdio: 'ignore' });
+      execFileSync(
+        PYTHON,
+        [
+          join(repoRoot, 'test/golden/llama_ref.py'),
+          '--model',
+          folder,
+          '--tokens',
+          join(folder, 'ids.json'),
+          '--out',
+          out,
+          '--dtype',
+          'float32',
+          '--decay',
+          'matrices',
+          '--lr',
+          String(ADAMW.lr),
+          '--beta1',
+          String(ADAMW.beta1),
+          '--beta2',
+          String(ADAMW.beta2),
+          '--eps',
+          String(ADAMW.eps),
+          '--weight-decay',
+          String(ADAMW.weightDecay),
+        ],
+        { stdio: 'ignore' },
+      );
       const golden = await SafetensorsFile.open(out);
 
-      const trainer = await LlamaTrainer.create(config, { batchSize: B, contextLength: T, threads: 1, optimizer: { ...ADAMW, decay: 'matrices', maxGradNorm: Infinity } });
+      const trainer = await LlamaTrainer.create(config, {
+        batchSize: B,
+        contextLength: T,
+        threads: 1,
+        optimizer: { ...ADAMW, decay: 'matrices', maxGradNorm: Infinity },
+      });
       trainers.push(trainer);
       const weights = await SafetensorsFile.open(join(folder, 'model.safetensors'));
       await trainer.loadWeights(weights);
@@ -116,7 +154,15 @@ describe('LlamaTrainer', () => {
   it('overfits a paragraph: loss below 0.1', async () => {
     const text = 'the grove keeps one expert for each domain of text and trains it on that folder alone.';
     const ids = [...text].map((ch) => ch.charCodeAt(0) - 32); // printable ASCII -> 0..94
-    const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 96, hiddenSize: 64, intermediateSize: 128, numHiddenLayers: 2, numAttentionHeads: 4, tieWordEmbeddings: true });
+    const config = parseModelConfig({
+      architecture: 'LlamaForCausalLM',
+      vocabSize: 96,
+      hiddenSize: 64,
+      intermediateSize: 128,
+      numHiddenLayers: 2,
+      numAttentionHeads: 4,
+      tieWordEmbeddings: true,
+    });
     const T = ids.length - 1;
     const t = await LlamaTrainer.create(config, { batchSize: 1, contextLength: T, threads: 2, optimizer: { weightDecay: 0 } });
     trainers.push(t);
@@ -150,43 +196,56 @@ describe('gradient accumulation over micro-batches', () => {
   });
   // Optimizer chunks of 7 elements: most parameters span several chunks, at offsets that are not aligned.
   const make = async (microBatches: number, maxGradNorm: number) => {
-    const t = await LlamaTrainer.create(config, { batchSize: B, microBatches, contextLength: T, threads: 1, seed: 4, optimizer: { maxGradNorm, weightDecay: 0.1 }, optimizerChunk: microBatches === 4 ? 7 : 1000 });
+    const t = await LlamaTrainer.create(config, {
+      batchSize: B,
+      microBatches,
+      contextLength: T,
+      threads: 1,
+      seed: 4,
+      optimizer: { maxGradNorm, weightDecay: 0.1 },
+      optimizerChunk: microBatches === 4 ? 7 : 1000,
+    });
     trainers.push(t);
     return t;
   };
 
   // Clipping on (the norm starts near 2): the clip must use the whole batch's gradient, not a micro-batch's.
   // Clipping off: the fused step must still finish its backward pass before updating in place.
-  it.each([0.5, Infinity])('equals one step on the whole batch: loss, gradient norm, moments and parameters (max norm %s)', async (maxGradNorm) => {
-    const whole = await make(1, maxGradNorm);
-    const parts = [await make(2, maxGradNorm), await make(4, maxGradNorm)];
-    for (const [k, batch] of batches.entries()) {
-      const ref = await whole.step(batch, 1e-3);
-      if (k === 0) expect(ref.gradNorm, 'clipping is active').toBeGreaterThan(Math.min(maxGradNorm, 1));
+  it.each([0.5, Infinity])(
+    'equals one step on the whole batch: loss, gradient norm, moments and parameters (max norm %s)',
+    async (maxGradNorm) => {
+      const whole = await make(1, maxGradNorm);
+      const parts = [await make(2, maxGradNorm), await make(4, maxGradNorm)];
+      for (const [k, batch] of batches.entries()) {
+        const ref = await whole.step(batch, 1e-3);
+        if (k === 0) expect(ref.gradNorm, 'clipping is active').toBeGreaterThan(Math.min(maxGradNorm, 1));
+        for (const t of parts) {
+          const got = await t.step(batch, 1e-3);
+          expect(Math.abs(got.loss - ref.loss) / ref.loss, `loss of step ${k}, ${t.microBatches} micro-batches`).toBeLessThan(1e-6);
+          expect(Math.abs(got.gradNorm - ref.gradNorm) / ref.gradNorm, `gradient norm of step ${k}`).toBeLessThan(1e-5);
+        }
+      }
       for (const t of parts) {
-        const got = await t.step(batch, 1e-3);
-        expect(Math.abs(got.loss - ref.loss) / ref.loss, `loss of step ${k}, ${t.microBatches} micro-batches`).toBeLessThan(1e-6);
-        expect(Math.abs(got.gradNorm - ref.gradNorm) / ref.gradNorm, `gradient norm of step ${k}`).toBeLessThan(1e-5);
+        for (const s of parameterSpecs(config)) {
+          // m holds the clipped gradients' running mean: the accumulated gradient itself, up to float32 sums.
+          expect(relDiff(t.tensor(stateName('m', s.name)), whole.tensor(stateName('m', s.name))), `m of ${s.name}`).toBeLessThan(1e-4);
+          expect(relDiff(t.tensor(stateName('v', s.name)), whole.tensor(stateName('v', s.name))), `v of ${s.name}`).toBeLessThan(1e-4);
+          // Updates are ~lr = 1e-3 per step, so 1e-6 absolute is a part in a thousand of three steps' change.
+          const p = t.tensor(s.name);
+          const q = whole.tensor(s.name);
+          let worst = 0;
+          for (let i = 0; i < p.length; i++) worst = Math.max(worst, Math.abs(p[i]! - q[i]!));
+          expect(worst, `parameter ${s.name}`).toBeLessThan(1e-6);
+        }
       }
-    }
-    for (const t of parts) {
-      for (const s of parameterSpecs(config)) {
-        // m holds the clipped gradients' running mean: the accumulated gradient itself, up to float32 sums.
-        expect(relDiff(t.tensor(stateName('m', s.name)), whole.tensor(stateName('m', s.name))), `m of ${s.name}`).toBeLessThan(1e-4);
-        expect(relDiff(t.tensor(stateName('v', s.name)), whole.tensor(stateName('v', s.name))), `v of ${s.name}`).toBeLessThan(1e-4);
-        // Updates are ~lr = 1e-3 per step, so 1e-6 absolute is a part in a thousand of three steps' change.
-        const p = t.tensor(s.name);
-        const q = whole.tensor(s.name);
-        let worst = 0;
-        for (let i = 0; i < p.length; i++) worst = Math.max(worst, Math.abs(p[i]! - q[i]!));
-        expect(worst, `parameter ${s.name}`).toBeLessThan(1e-6);
-      }
-    }
-    // Validation loss, micro-batch by micro-batch, is the whole batch's mean too.
-    expect(Math.abs((await parts[1]!.evalLoss(batches[0]!)) - (await whole.evalLoss(batches[0]!)))).toBeLessThan(1e-6);
-  });
+      // Validation loss, micro-batch by micro-batch, is the whole batch's mean too.
+      expect(Math.abs((await parts[1]!.evalLoss(batches[0]!)) - (await whole.evalLoss(batches[0]!)))).toBeLessThan(1e-6);
+    },
+  );
 
   it('refuses a micro-batch count that does not divide the batch', async () => {
-    await expect(LlamaTrainer.create(config, { batchSize: B, microBatches: 3, contextLength: T })).rejects.toThrow(/microBatches 3 does not split a batch of 4/);
+    await expect(LlamaTrainer.create(config, { batchSize: B, microBatches: 3, contextLength: T })).rejects.toThrow(
+      /microBatches 3 does not split a batch of 4/,
+    );
   });
 });

@@ -28,14 +28,40 @@ import { writeTestTokenizer } from '../../helpers/tokenizer';
 const dir = tempDir();
 const domain = join(dir, 'domain');
 const worker = join(repoRoot, 'out/node/job-worker.js');
-const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 320, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, tieWordEmbeddings: true });
-const payload = (runDir: string, microBatches = 1): TrainJobPayload => ({ runDir, domainDir: domain, config, steps: 12, batchSize: 2, microBatches, contextLength: 16, peakLr: 3e-3, seed: 3, threads: 1, checkpointEverySteps: 4, evalEvery: 6 });
+const config = parseModelConfig({
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 320,
+  hiddenSize: 32,
+  intermediateSize: 64,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  tieWordEmbeddings: true,
+});
+const payload = (runDir: string, microBatches = 1): TrainJobPayload => ({
+  runDir,
+  domainDir: domain,
+  config,
+  steps: 12,
+  batchSize: 2,
+  microBatches,
+  contextLength: 16,
+  peakLr: 3e-3,
+  seed: 3,
+  threads: 1,
+  checkpointEverySteps: 4,
+  evalEvery: 6,
+});
 
 beforeAll(async () => {
   assertBuilt();
   const tokenizer = await loadTokenizer(await writeTestTokenizer(dir, 320));
   mkdirSync(join(dir, 'docs'));
-  for (let i = 0; i < 30; i++) writeFileSync(join(dir, 'docs', `d${i}.txt`), `Day ${i}: the heron fished by the willow, and the river ran ${i % 5} feet deep.\n`.repeat(12));
+  for (let i = 0; i < 30; i++)
+    writeFileSync(
+      join(dir, 'docs', `d${i}.txt`),
+      `Day ${i}: the heron fished by the willow, and the river ran ${i % 5} feet deep.\n`.repeat(12),
+    );
   await ingestFolder({ folder: join(dir, 'docs'), out: domain, tokenizer: corpusTokenizer(tokenizer), settings: { minTrainTokens: 0 } });
 });
 
@@ -94,7 +120,13 @@ describe('train job', () => {
     const base = join(dir, 'base');
     await writeTestModel(base, config, { seed: 5 });
     const baseHash = await sha256File(join(base, 'model.safetensors'));
-    const light = (runDir: string, microBatches = 1): TrainJobPayload => ({ ...payload(runDir, microBatches), config: undefined, modelFolder: base, peakLr: 1e-2, lora: { rank: 4, alpha: 8, targets: [...LORA_TARGETS], baseModel: 'tiny-base' } });
+    const light = (runDir: string, microBatches = 1): TrainJobPayload => ({
+      ...payload(runDir, microBatches),
+      config: undefined,
+      modelFolder: base,
+      peakLr: 1e-2,
+      lora: { rank: 4, alpha: 8, targets: [...LORA_TARGETS], baseModel: 'tiny-base' },
+    });
     await crashAndResume(light(join(dir, 'light-a')), light(join(dir, 'light-b'), 2));
     expect(await sha256File(join(base, 'model.safetensors'))).toBe(baseHash);
     // The result is a PEFT adapter folder over the base, and only that.
@@ -106,8 +138,21 @@ describe('train job', () => {
 
   it('turns a minutes budget into steps once, leaving no trace of the timed steps', async () => {
     const lines: string[] = [];
-    const mixed = { ...payload(join(dir, 'run-min')), domainDir: undefined, domainDirs: [domain, domain], steps: undefined, minutes: 0.03, checkpointEverySteps: undefined, evalEvery: undefined };
-    const timed = await runTrainJob(mixed, new AbortController().signal, () => undefined, (l) => lines.push(l));
+    const mixed = {
+      ...payload(join(dir, 'run-min')),
+      domainDir: undefined,
+      domainDirs: [domain, domain],
+      steps: undefined,
+      minutes: 0.03,
+      checkpointEverySteps: undefined,
+      evalEvery: undefined,
+    };
+    const timed = await runTrainJob(
+      mixed,
+      new AbortController().signal,
+      () => undefined,
+      (l) => lines.push(l),
+    );
     // The planned steps, or fewer where the machine ran slower than its timing: the time is a limit.
     expect(FINISHED).toContain(timed.reason);
     expect(timed.totalSteps).toBeGreaterThan(0);
@@ -115,25 +160,47 @@ describe('train job', () => {
     expect(timed.steps).toBeLessThanOrEqual(timed.totalSteps);
     expect(lines.join('\n')).toMatch(new RegExp(`0.03 minutes at [0-9.]+ s per step: ${timed.totalSteps} steps`));
     // The same run with that many steps from the start: the timing steps must not have moved the weights or the optimizer.
-    const fixed = await runTrainJob({ ...mixed, runDir: join(dir, 'run-fixed'), minutes: undefined, steps: timed.totalSteps }, new AbortController().signal, () => undefined, () => undefined);
+    const fixed = await runTrainJob(
+      { ...mixed, runDir: join(dir, 'run-fixed'), minutes: undefined, steps: timed.totalSteps },
+      new AbortController().signal,
+      () => undefined,
+      () => undefined,
+    );
     const a = readMetrics(join(dir, 'run-min')).filter((m) => m.split === 'train');
     const b = readMetrics(join(dir, 'run-fixed')).filter((m) => m.split === 'train');
     expect(fixed.steps).toBe(timed.totalSteps);
     expect(a.map((m) => m.loss)).toEqual(b.slice(0, a.length).map((m) => m.loss));
     // Run again (a resume): the plan stands, time limit included, even with another budget; nothing more is trained.
-    const again = await runTrainJob({ ...mixed, minutes: 5 }, new AbortController().signal, () => undefined, () => undefined);
+    const again = await runTrainJob(
+      { ...mixed, minutes: 5 },
+      new AbortController().signal,
+      () => undefined,
+      () => undefined,
+    );
     expect(again).toMatchObject({ totalSteps: timed.totalSteps, steps: timed.steps, reason: timed.reason });
   });
 
   it('refuses a payload with two budgets or none', async () => {
-    await expect(runTrainJob({ ...payload(join(dir, 'bad')), minutes: 1 }, new AbortController().signal, () => undefined, () => undefined)).rejects.toThrow(/steps or as minutes/);
+    await expect(
+      runTrainJob(
+        { ...payload(join(dir, 'bad')), minutes: 1 },
+        new AbortController().signal,
+        () => undefined,
+        () => undefined,
+      ),
+    ).rejects.toThrow(/steps or as minutes/);
   });
 
   it('never writes a run another process is writing: it waits for that writer to be gone, then trains', async () => {
     const runDir = join(dir, 'run-held');
     const holder = await holdRunInAnotherProcess(runDir, dir);
     try {
-      const training = runTrainJob(payload(runDir), new AbortController().signal, () => undefined, () => undefined);
+      const training = runTrainJob(
+        payload(runDir),
+        new AbortController().signal,
+        () => undefined,
+        () => undefined,
+      );
       await new Promise((r) => setTimeout(r, 1500));
       // Still waiting: not a line of metrics, not a checkpoint, written beside the other writer.
       expect(readdirSync(runDir).sort()).toEqual(['writer.json', 'writer.lock']);

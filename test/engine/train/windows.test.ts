@@ -15,8 +15,16 @@ function shard(name: string, ids: number[], dtype: 'uint16' | 'uint32'): { path:
 
 describe('TokenWindows', () => {
   // Each shard counts upward, so every window must be consecutive ids and targets = inputs + 1.
-  const a = shard('a.u16', Array.from({ length: 1000 }, (_, i) => i), 'uint16');
-  const b = shard('b.u32', Array.from({ length: 300 }, (_, i) => 100_000 + i), 'uint32');
+  const a = shard(
+    'a.u16',
+    Array.from({ length: 1000 }, (_, i) => i),
+    'uint16',
+  );
+  const b = shard(
+    'b.u32',
+    Array.from({ length: 300 }, (_, i) => 100_000 + i),
+    'uint32',
+  );
 
   it('cuts consecutive windows with targets shifted by one, from uint16 and uint32 shards', () => {
     const w = new TokenWindows([a, b], 16, 7);

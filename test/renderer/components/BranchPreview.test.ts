@@ -27,7 +27,11 @@ describe('BranchPreview', () => {
 
   it('marks the experts each start uses: the top k for the posterior average (k settable), the nearest, none for the seed', async () => {
     render(BranchPreview, { domain: 'contracts', weights });
-    const usedNames = () => screen.getAllByRole('listitem').filter((li) => li.dataset.used === 'true').map((li) => li.querySelector('.name')!.textContent);
+    const usedNames = () =>
+      screen
+        .getAllByRole('listitem')
+        .filter((li) => li.dataset.used === 'true')
+        .map((li) => li.querySelector('.name')!.textContent);
     expect(usedNames()).toEqual(['law', 'code']);
     const k = screen.getByLabelText(/Average the top/) as HTMLInputElement;
     expect(k.value).toBe('2');

@@ -4,7 +4,17 @@ import ChatReply from '../../../src/renderer/src/components/ChatReply.svelte';
 import type { ChatMessageView } from '../../../src/shared/api/schemas-chat';
 
 const reply = (extra: Partial<ChatMessageView> = {}): ChatMessageView => ({
-  id: 9, role: 'assistant', content: 'Once upon', settings: null, posterior: null, finish: null, error: null, pieces: null, streaming: true, createdAt: '2025-01-01', ...extra,
+  id: 9,
+  role: 'assistant',
+  content: 'Once upon',
+  settings: null,
+  posterior: null,
+  finish: null,
+  error: null,
+  pieces: null,
+  streaming: true,
+  createdAt: '2025-01-01',
+  ...extra,
 });
 const colours: Record<string, string> = { news: '#2f7d4f', fiction: '#3b6fb6' };
 const colourOf = (name: string) => colours[name] ?? '#888';
@@ -12,8 +22,20 @@ const colourOf = (name: string) => colours[name] ?? '#888';
 describe('ChatReply', () => {
   it('streams: the text so far, a caret, and the live posterior as a stacked bar', () => {
     const pieces = [
-      { text: 'Once', weights: [{ name: 'news', weight: 0.5 }, { name: 'fiction', weight: 0.5 }] },
-      { text: ' upon', weights: [{ name: 'news', weight: 0.2 }, { name: 'fiction', weight: 0.8 }] },
+      {
+        text: 'Once',
+        weights: [
+          { name: 'news', weight: 0.5 },
+          { name: 'fiction', weight: 0.5 },
+        ],
+      },
+      {
+        text: ' upon',
+        weights: [
+          { name: 'news', weight: 0.2 },
+          { name: 'fiction', weight: 0.8 },
+        ],
+      },
     ];
     render(ChatReply, { message: reply(), text: 'Once upon', posterior: pieces[1]!.weights, pieces, colourOf });
     expect(screen.getByTestId('chat-reply').getAttribute('aria-busy')).toBe('true');
@@ -24,8 +46,20 @@ describe('ChatReply', () => {
 
   it('tints each token by the expert that weighed most for it (tooltip: the weights), toggled for keyboards', async () => {
     const pieces = [
-      { text: 'Once', weights: [{ name: 'news', weight: 0.9 }, { name: 'fiction', weight: 0.1 }] },
-      { text: ' upon', weights: [{ name: 'news', weight: 0.3 }, { name: 'fiction', weight: 0.7 }] },
+      {
+        text: 'Once',
+        weights: [
+          { name: 'news', weight: 0.9 },
+          { name: 'fiction', weight: 0.1 },
+        ],
+      },
+      {
+        text: ' upon',
+        weights: [
+          { name: 'news', weight: 0.3 },
+          { name: 'fiction', weight: 0.7 },
+        ],
+      },
     ];
     const done = reply({ streaming: false, finish: 'length', posterior: pieces[1]!.weights });
     render(ChatReply, { message: done, text: 'Once upon', posterior: done.posterior, pieces, colourOf });
@@ -74,28 +108,64 @@ describe('ChatReply', () => {
   });
 
   it('tints rendered Markdown token by token', () => {
-    const w = (news: number) => [{ name: 'news', weight: news }, { name: 'fiction', weight: 1 - news }];
-    const pieces = [{ text: '**Bold', weights: w(0.9) }, { text: '** and', weights: w(0.2) }, { text: ' `code`', weights: w(0.8) }];
+    const w = (news: number) => [
+      { name: 'news', weight: news },
+      { name: 'fiction', weight: 1 - news },
+    ];
+    const pieces = [
+      { text: '**Bold', weights: w(0.9) },
+      { text: '** and', weights: w(0.2) },
+      { text: ' `code`', weights: w(0.8) },
+    ];
     const text = pieces.map((p) => p.text).join('');
     render(ChatReply, { message: reply({ streaming: false, finish: 'length' }), text, posterior: null, pieces, colourOf });
     const tokens = [...screen.getByTestId('reply-text').querySelectorAll<HTMLElement>('.tok')];
     expect(tokens.map((t) => t.textContent)).toEqual(['Bold', ' and', ' ', 'code']);
-    expect(tokens.map((t) => t.title)).toEqual(['news 90 %, fiction 10 %', 'news 20 %, fiction 80 %', 'news 80 %, fiction 20 %', 'news 80 %, fiction 20 %']);
+    expect(tokens.map((t) => t.title)).toEqual([
+      'news 90 %, fiction 10 %',
+      'news 20 %, fiction 80 %',
+      'news 80 %, fiction 20 %',
+      'news 80 %, fiction 20 %',
+    ]);
     expect(tokens[0]!.parentElement?.tagName).toBe('STRONG');
     expect(tokens[3]!.parentElement?.tagName).toBe('CODE');
   });
 
   it('says what a finished reply ran with, quantized weights included (f32, the default, goes unsaid)', () => {
-    const settings = { mix: { kind: 'auto' as const }, models: ['news', 'fiction'], prior: 'uniform', sampling: { temperature: 0.8, topK: 40, topP: 0.95, repetitionPenalty: 1.1, seed: 1 }, maxTokens: 16 };
-    const { unmount } = render(ChatReply, { message: reply({ streaming: false, finish: 'length', settings: { ...settings, quant: '4' } }), text: 'Once upon', posterior: null, pieces: undefined, colourOf });
+    const settings = {
+      mix: { kind: 'auto' as const },
+      models: ['news', 'fiction'],
+      prior: 'uniform',
+      sampling: { temperature: 0.8, topK: 40, topP: 0.95, repetitionPenalty: 1.1, seed: 1 },
+      maxTokens: 16,
+    };
+    const { unmount } = render(ChatReply, {
+      message: reply({ streaming: false, finish: 'length', settings: { ...settings, quant: '4' } }),
+      text: 'Once upon',
+      posterior: null,
+      pieces: undefined,
+      colourOf,
+    });
     expect(screen.getByTestId('reply-settings').textContent?.trim()).toBe('2 models · prior uniform · temperature 0.8 · 4-bit weights');
     unmount();
-    render(ChatReply, { message: reply({ streaming: false, finish: 'length', settings }), text: 'Once upon', posterior: null, pieces: undefined, colourOf });
+    render(ChatReply, {
+      message: reply({ streaming: false, finish: 'length', settings }),
+      text: 'Once upon',
+      posterior: null,
+      pieces: undefined,
+      colourOf,
+    });
     expect(screen.getByTestId('reply-settings').textContent?.trim()).toBe('2 models · prior uniform · temperature 0.8');
   });
 
   it('says why a reply failed', () => {
-    render(ChatReply, { message: reply({ streaming: false, finish: 'error', error: 'The inference worker stopped.' }), text: '', posterior: null, pieces: undefined, colourOf });
+    render(ChatReply, {
+      message: reply({ streaming: false, finish: 'error', error: 'The inference worker stopped.' }),
+      text: '',
+      posterior: null,
+      pieces: undefined,
+      colourOf,
+    });
     expect(screen.getByText('The inference worker stopped.').classList.contains('error-text')).toBe(true);
   });
 });

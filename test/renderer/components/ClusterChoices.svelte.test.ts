@@ -14,7 +14,16 @@ const discovery: DiscoveryView = {
   kRule: 'suggested',
   dims: 23,
   clusters: [
-    { size: 8, tokens: 4100, topTerms: ['court', 'jury'], examples: [{ path: 'court-1.txt', title: 'Case record 1' }, { path: 'court-2.txt', title: 'Case record 2' }, { path: 'court-3.txt', title: 'Case record 3' }] },
+    {
+      size: 8,
+      tokens: 4100,
+      topTerms: ['court', 'jury'],
+      examples: [
+        { path: 'court-1.txt', title: 'Case record 1' },
+        { path: 'court-2.txt', title: 'Case record 2' },
+        { path: 'court-3.txt', title: 'Case record 3' },
+      ],
+    },
     { size: 8, tokens: 3900, topTerms: ['galaxy', 'orbit'], examples: [{ path: 'stars-1.txt', title: 'Observing log 1' }] },
     { size: 8, tokens: 4000, topTerms: ['oven', 'flour'], examples: [{ path: 'recipe-1.txt', title: 'Kitchen card 1' }] },
   ],
@@ -27,7 +36,11 @@ describe('ClusterChoices', () => {
     const first = screen.getAllByTestId('cluster')[0]!;
     expect(first.textContent).toContain('8 documents · 4100 tokens');
     expect(first.textContent).toContain('court, jury');
-    expect(within(first).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Case record 1', 'Case record 2', 'Case record 3']);
+    expect(
+      within(first)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['Case record 1', 'Case record 2', 'Case record 3']);
   });
 
   it('renames, drops and merges through the form, into the bound choices', async () => {

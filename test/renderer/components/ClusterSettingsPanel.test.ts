@@ -11,7 +11,14 @@ import { fakeApi } from '../fake-api';
 describe('ClusterSettingsPanel', () => {
   it('switches new experts to the Slurm cluster with its fields', async () => {
     let state: ClusterSettingsView = { trainOn: 'local', slurm: null };
-    const api = fakeApi({ clusterSettings: () => state, setClusterSettings: (input: ClusterSettingsView) => (state = { trainOn: input.trainOn, slurm: input.slurm ? { gpusPerJob: 0, cpusPerTask: 1, extraOptions: [], ...input.slurm } : null }) });
+    const api = fakeApi({
+      clusterSettings: () => state,
+      setClusterSettings: (input: ClusterSettingsView) =>
+        (state = {
+          trainOn: input.trainOn,
+          slurm: input.slurm ? { gpusPerJob: 0, cpusPerTask: 1, extraOptions: [], ...input.slurm } : null,
+        }),
+    });
     render(ClusterSettingsPanel, { api });
     const local = (await screen.findByLabelText('This computer')) as HTMLInputElement;
     await waitFor(() => expect(local.checked).toBe(true));
@@ -24,12 +31,18 @@ describe('ClusterSettingsPanel', () => {
     await fireEvent.input(screen.getByLabelText('GPUs per job'), { target: { value: '1' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Saved: new experts train on the Slurm cluster'));
-    expect(api.setClusterSettings).toHaveBeenCalledWith({ trainOn: 'slurm', slurm: { sharedDir: '/shared/grove', partition: 'gpu', timeLimit: '4:00:00', gpusPerJob: 1, cpusPerTask: 1, extraOptions: [] } });
+    expect(api.setClusterSettings).toHaveBeenCalledWith({
+      trainOn: 'slurm',
+      slurm: { sharedDir: '/shared/grove', partition: 'gpu', timeLimit: '4:00:00', gpusPerJob: 1, cpusPerTask: 1, extraOptions: [] },
+    });
     expect(state.trainOn).toBe('slurm');
   });
 
   it("shows kept settings and says the engine's refusal", async () => {
-    const kept: ClusterSettingsView = { trainOn: 'slurm', slurm: { sharedDir: '/nfs/grove', partition: 'batch', gpusPerJob: 2, cpusPerTask: 4, extraOptions: ['--qos=high'] } };
+    const kept: ClusterSettingsView = {
+      trainOn: 'slurm',
+      slurm: { sharedDir: '/nfs/grove', partition: 'batch', gpusPerJob: 2, cpusPerTask: 4, extraOptions: ['--qos=high'] },
+    };
     const api = fakeApi({
       clusterSettings: () => kept,
       setClusterSettings: () => {
@@ -43,6 +56,16 @@ describe('ClusterSettingsPanel', () => {
     await fireEvent.input(screen.getByLabelText('Time limit'), { target: { value: 'soon' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/timeLimit: a Slurm time limit/));
-    expect(api.setClusterSettings).toHaveBeenCalledWith({ trainOn: 'slurm', slurm: { sharedDir: '/nfs/grove', partition: 'batch', timeLimit: 'soon', gpusPerJob: 2, cpusPerTask: 4, extraOptions: ['--qos=high'] } });
+    expect(api.setClusterSettings).toHaveBeenCalledWith({
+      trainOn: 'slurm',
+      slurm: {
+        sharedDir: '/nfs/grove',
+        partition: 'batch',
+        timeLimit: 'soon',
+        gpusPerJob: 2,
+        cpusPerTask: 4,
+        extraOptions: ['--qos=high'],
+      },
+    });
   });
 });

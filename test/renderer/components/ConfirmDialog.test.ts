@@ -43,7 +43,13 @@ describe('ConfirmDialog', () => {
     const button = opener();
     const onconfirm = vi.fn();
     const oncancel = vi.fn();
-    render(ConfirmDialog, { title: 'Replace the export?', confirmLabel: 'Replace and export', cancelLabel: 'Keep it', onconfirm, oncancel });
+    render(ConfirmDialog, {
+      title: 'Replace the export?',
+      confirmLabel: 'Replace and export',
+      cancelLabel: 'Keep it',
+      onconfirm,
+      oncancel,
+    });
     await fireEvent.click(screen.getByRole('button', { name: 'Replace and export' }));
     expect(onconfirm).toHaveBeenCalledOnce();
     expect(oncancel).not.toHaveBeenCalled();
@@ -52,7 +58,13 @@ describe('ConfirmDialog', () => {
 
   it('cancels with its cancel button', async () => {
     const oncancel = vi.fn();
-    render(ConfirmDialog, { title: 'Replace the export?', confirmLabel: 'Replace and export', cancelLabel: 'Keep it', onconfirm: () => {}, oncancel });
+    render(ConfirmDialog, {
+      title: 'Replace the export?',
+      confirmLabel: 'Replace and export',
+      cancelLabel: 'Keep it',
+      onconfirm: () => {},
+      oncancel,
+    });
     await fireEvent.click(screen.getByRole('button', { name: 'Keep it' }));
     expect(oncancel).toHaveBeenCalledOnce();
     expect((screen.getByTestId('confirm-dialog') as HTMLDialogElement).open).toBe(false);
@@ -71,4 +83,3 @@ describe('ConfirmDialog', () => {
     expect(await fireEvent.keyDown(dialog, { key: 'Tab', shiftKey: true })).toBe(true);
   });
 });
-

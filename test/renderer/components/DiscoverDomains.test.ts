@@ -12,8 +12,23 @@ import type { DiscoveryView } from '../../../src/shared/api/schemas-discover';
 import { fakeApi } from '../fake-api';
 
 const summary: ForestSummary = { forest: { id: 1, name: 'woods', createdAt: '2025-01-01' }, domains: [], models: [], lineage: [] };
-const info = { version: '0.1.0', forestHome: '/f', transport: 'http' as const, runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers: [{ name: 'cpu', available: true }] }, memory: { totalBytes: 8e9, availableBytes: 5e9 } };
-const job = (status: JobView['status']): JobView => ({ id: 3, kind: 'discover', label: 'Discover domains in “mixed”', status, done: status === 'done' ? 1 : 0, total: 1, etaSeconds: null, error: null });
+const info = {
+  version: '0.1.0',
+  forestHome: '/f',
+  transport: 'http' as const,
+  runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers: [{ name: 'cpu', available: true }] },
+  memory: { totalBytes: 8e9, availableBytes: 5e9 },
+};
+const job = (status: JobView['status']): JobView => ({
+  id: 3,
+  kind: 'discover',
+  label: 'Discover domains in “mixed”',
+  status,
+  done: status === 'done' ? 1 : 0,
+  total: 1,
+  etaSeconds: null,
+  error: null,
+});
 const discovery: DiscoveryView = {
   folder: '/docs/mixed',
   documents: 30,
@@ -31,13 +46,37 @@ const discovery: DiscoveryView = {
 describe('DiscoverDomains in New expert', () => {
   it('passes the chosen k, shows the clusters, and grows the kept and merged ones', async () => {
     let found: DiscoveryView | null = null;
-    const grown: JobView = { id: 4, kind: 'ingest', label: 'Ingest “law”', status: 'queued', done: 0, total: 1, etaSeconds: null, error: null };
-    const api = fakeApi({ info: () => info, forestSummary: () => summary, jobs: () => [], runs: () => [], evaluations: () => [], discoverDomains: () => job('queued'), discovery: () => found, growDiscovered: () => [grown] });
+    const grown: JobView = {
+      id: 4,
+      kind: 'ingest',
+      label: 'Ingest “law”',
+      status: 'queued',
+      done: 0,
+      total: 1,
+      etaSeconds: null,
+      error: null,
+    };
+    const api = fakeApi({
+      info: () => info,
+      forestSummary: () => summary,
+      jobs: () => [],
+      runs: () => [],
+      evaluations: () => [],
+      discoverDomains: () => job('queued'),
+      discovery: () => found,
+      growDiscovered: () => [grown],
+    });
     const forest = new ForestState(api);
     forest.start();
     await waitFor(() => expect(forest.summary).not.toBeNull());
     const startedWith: JobView[] = [];
-    render(NewExpertView, { forest, prefs: { ...DEFAULT_PREFS, budgetKind: 'steps', budgetValue: 5 }, folder: '/docs/mixed', onstarted: (j: JobView) => startedWith.push(j), oncancel: () => {} });
+    render(NewExpertView, {
+      forest,
+      prefs: { ...DEFAULT_PREFS, budgetKind: 'steps', budgetValue: 5 },
+      folder: '/docs/mixed',
+      onstarted: (j: JobView) => startedWith.push(j),
+      oncancel: () => {},
+    });
     await fireEvent.click(await screen.findByRole('button', { name: 'Discover domains in this folder' }));
     await fireEvent.input(screen.getByLabelText(/Clusters \(k\)/), { target: { value: '3' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Find the clusters' }));
@@ -56,11 +95,23 @@ describe('DiscoverDomains in New expert', () => {
     await fireEvent.change(screen.getByLabelText(/^Branch each expert from/), { target: { value: 'nearest' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Grow experts' }));
     await waitFor(() => expect(startedWith).toEqual([grown]));
-    expect(api.growDiscovered).toHaveBeenCalledWith({ folder: '/docs/mixed', domains: [{ name: 'law', clusters: [0, 2] }], expert: { init: 'nearest', budget: { steps: 5 }, device: 'auto', checkpoint: expect.anything() as unknown } });
+    expect(api.growDiscovered).toHaveBeenCalledWith({
+      folder: '/docs/mixed',
+      domains: [{ name: 'law', clusters: [0, 2] }],
+      expert: { init: 'nearest', budget: { steps: 5 }, device: 'auto', checkpoint: expect.anything() as unknown },
+    });
   });
 
   it('says why when every cluster is dropped, and does not grow', async () => {
-    const api = fakeApi({ info: () => info, forestSummary: () => summary, jobs: () => [job('done')], runs: () => [], evaluations: () => [], discoverDomains: () => job('done'), discovery: () => discovery });
+    const api = fakeApi({
+      info: () => info,
+      forestSummary: () => summary,
+      jobs: () => [job('done')],
+      runs: () => [],
+      evaluations: () => [],
+      discoverDomains: () => job('done'),
+      discovery: () => discovery,
+    });
     const forest = new ForestState(api);
     forest.start();
     await waitFor(() => expect(forest.summary).not.toBeNull());

@@ -54,8 +54,19 @@ describe('EvaluationHeatmap', () => {
         { domain: 'code', baseline: 20, forest: 20.6, collapsed: null, forestGain: -0.03, collapsedGain: null, inDomain: false },
       ],
     };
-    const withBaseline = [...cells, { row: 'baseline', domain: 'law', perplexity: 50 }, { row: 'baseline', domain: 'code', perplexity: 20 }];
-    render(EvaluationHeatmap, { rows: ['seed', 'law', 'baseline'], domains: ['law', 'code'], cells: withBaseline, baselines: ['baseline'], verdict, onCompare: () => {} });
+    const withBaseline = [
+      ...cells,
+      { row: 'baseline', domain: 'law', perplexity: 50 },
+      { row: 'baseline', domain: 'code', perplexity: 20 },
+    ];
+    render(EvaluationHeatmap, {
+      rows: ['seed', 'law', 'baseline'],
+      domains: ['law', 'code'],
+      cells: withBaseline,
+      baselines: ['baseline'],
+      verdict,
+      onCompare: () => {},
+    });
     const row = screen.getByTestId('baseline-row');
     expect(row.querySelector('th')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('baseline one model');
     expect(screen.getAllByRole('row').filter((r) => r.getAttribute('data-testid') === 'baseline-row')).toHaveLength(1);
@@ -64,7 +75,10 @@ describe('EvaluationHeatmap', () => {
     const said = screen.getByTestId('verdict').textContent?.replace(/\s+/g, ' ') ?? '';
     expect(said).toContain('forest 14 % better on law, 3 % worse on code.');
     expect(said).toContain(new Date(verdict.createdAt).toLocaleString());
-    expect(screen.getAllByTestId('verdict-line').map((l) => l.textContent?.trim())).toEqual(['forest 14 % better on law (collapsed model 10 % better)', 'forest 3 % worse on code (no expert trained on it)']);
+    expect(screen.getAllByTestId('verdict-line').map((l) => l.textContent?.trim())).toEqual([
+      'forest 14 % better on law (collapsed model 10 % better)',
+      'forest 3 % worse on code (no expert trained on it)',
+    ]);
   });
 
   it('offers Compare with one model, blocked with the reason when there is no expert, busy while comparing', async () => {
@@ -74,7 +88,13 @@ describe('EvaluationHeatmap', () => {
     expect(onCompare).toHaveBeenCalledOnce();
     expect(screen.queryByTestId('verdict')).toBeNull();
     unmount();
-    const blocked = render(EvaluationHeatmap, { rows: [], domains: [], cells: [], onCompare, compareBlocked: 'Comparing needs a trained expert' });
+    const blocked = render(EvaluationHeatmap, {
+      rows: [],
+      domains: [],
+      cells: [],
+      onCompare,
+      compareBlocked: 'Comparing needs a trained expert',
+    });
     const button = screen.getByRole('button', { name: 'Compare with one model' }) as HTMLButtonElement;
     expect(button.disabled).toBe(true);
     expect(button.title).toBe('Comparing needs a trained expert');

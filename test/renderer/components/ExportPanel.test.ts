@@ -5,8 +5,23 @@ import { ForestState } from '../../../src/renderer/src/lib/forest-state.svelte';
 import type { JobView } from '../../../src/shared/api';
 import { fakeApi } from '../fake-api';
 
-const job = (status: JobView['status'], done = 0): JobView => ({ id: 4, kind: 'export', label: 'Export “news” as hf', status, done, total: 10, etaSeconds: null, error: null });
-const info = { version: '0.1.0', forestHome: '/home/me/grove', transport: 'http' as const, runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers: [] }, memory: { totalBytes: 16e9, availableBytes: 8e9 } };
+const job = (status: JobView['status'], done = 0): JobView => ({
+  id: 4,
+  kind: 'export',
+  label: 'Export “news” as hf',
+  status,
+  done,
+  total: 10,
+  etaSeconds: null,
+  error: null,
+});
+const info = {
+  version: '0.1.0',
+  forestHome: '/home/me/grove',
+  transport: 'http' as const,
+  runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers: [] },
+  memory: { totalBytes: 16e9, availableBytes: 8e9 },
+};
 
 describe('ExportPanel', () => {
   it('suggests a destination in the forest’s exports folder per format, and exports with the choices made', async () => {
@@ -22,7 +37,13 @@ describe('ExportPanel', () => {
     // Half precision by default (happy-dom does not drive a bound <select>; Chromium does, in the e2e tests).
     expect((screen.getByLabelText('Precision') as HTMLSelectElement).value).toBe('f16');
     await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
-    expect(api.exportModel).toHaveBeenCalledWith({ model: 'news', format: 'hf', out: '/home/me/grove/exports/news-hf', dtype: 'f16', force: false });
+    expect(api.exportModel).toHaveBeenCalledWith({
+      model: 'news',
+      format: 'hf',
+      out: '/home/me/grove/exports/news-hf',
+      dtype: 'f16',
+      force: false,
+    });
     await screen.findByTestId('job-progress');
     api.emit({ type: 'job.changed', job: job('running', 5) });
     expect((await screen.findByRole('progressbar')).getAttribute('aria-valuenow')).toBe('5');
@@ -54,11 +75,19 @@ describe('ExportPanel', () => {
     render(ExportPanel, { forest, model: 'law', light: true, onclose: () => {} });
     const peft = screen.getByLabelText(/PEFT adapter/) as HTMLInputElement;
     expect(peft.checked).toBe(true);
-    expect((screen.getByLabelText('Destination on the engine’s machine') as HTMLInputElement).value).toBe('/home/me/grove/exports/law-peft');
+    expect((screen.getByLabelText('Destination on the engine’s machine') as HTMLInputElement).value).toBe(
+      '/home/me/grove/exports/law-peft',
+    );
     expect(screen.getByLabelText(/GGUF/).closest('label')!.textContent).toMatch(/the adapter folded into its base: a full model/);
     await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
     // An adapter stays 32-bit by default, as `grove export` writes it (shared/api/defaults.ts).
-    expect(api.exportModel).toHaveBeenCalledWith({ model: 'law', format: 'peft', out: '/home/me/grove/exports/law-peft', dtype: 'f32', force: false });
+    expect(api.exportModel).toHaveBeenCalledWith({
+      model: 'law',
+      format: 'peft',
+      out: '/home/me/grove/exports/law-peft',
+      dtype: 'f32',
+      force: false,
+    });
   });
 
   it('offers no PEFT adapter for a full model', () => {
@@ -87,8 +116,13 @@ describe('ExportPanel', () => {
     expect(api.exportModel).not.toHaveBeenCalled();
     await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
     await fireEvent.click(screen.getByRole('button', { name: 'Replace and export' }));
-    expect(api.exportModel).toHaveBeenCalledWith({ model: 'news', format: 'gguf', out: '/home/me/grove/exports/news.gguf', dtype: 'f16', force: true });
+    expect(api.exportModel).toHaveBeenCalledWith({
+      model: 'news',
+      format: 'gguf',
+      out: '/home/me/grove/exports/news.gguf',
+      dtype: 'f16',
+      force: true,
+    });
     await screen.findByTestId('job-progress');
   });
 });
-

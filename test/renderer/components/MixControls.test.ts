@@ -15,7 +15,12 @@ describe('mixOf', () => {
 describe('MixControls', () => {
   const props = {
     experts: ['news', 'fiction'],
-    models: [{ name: 'seed', role: 'seed' }, { name: 'news', role: 'expert' }, { name: 'fiction', role: 'expert' }, { name: 'collapsed', role: 'collapsed' }],
+    models: [
+      { name: 'seed', role: 'seed' },
+      { name: 'news', role: 'expert' },
+      { name: 'fiction', role: 'expert' },
+      { name: 'collapsed', role: 'collapsed' },
+    ],
     colourOf: () => '#2f7d4f',
   };
 

@@ -5,13 +5,32 @@ import type { ForestSummary } from '../../../src/shared/api';
 
 type Model = ForestSummary['models'][number];
 const model = (extra: Partial<Model> = {}): Model => ({
-  id: 3, name: 'news', role: 'expert', domainId: 1, status: 'ready', domain: 'news', parameters: 134_515_008, weightsBytes: 538_000_000, inferenceBytes: null,
-  tokensTrained: 4_500_000, ownDomainPerplexity: 23.456, createdAt: '2025-03-01T10:00:00.000Z', kind: 'full', light: null, ...extra,
+  id: 3,
+  name: 'news',
+  role: 'expert',
+  domainId: 1,
+  status: 'ready',
+  domain: 'news',
+  parameters: 134_515_008,
+  weightsBytes: 538_000_000,
+  inferenceBytes: null,
+  tokensTrained: 4_500_000,
+  ownDomainPerplexity: 23.456,
+  createdAt: '2025-03-01T10:00:00.000Z',
+  kind: 'full',
+  light: null,
+  ...extra,
 });
 
 describe('ModelCard', () => {
   it('shows a light expert as one: its rank, its base and the size of the adapter alone', () => {
-    render(ModelCard, { model: model({ kind: 'light', weightsBytes: 3_600_000, light: { rank: 16, alpha: 32, targets: ['q_proj'], base: 'seed', trainableParameters: 921_600 } }) });
+    render(ModelCard, {
+      model: model({
+        kind: 'light',
+        weightsBytes: 3_600_000,
+        light: { rank: 16, alpha: 32, targets: ['q_proj'], base: 'seed', trainableParameters: 921_600 },
+      }),
+    });
     expect(screen.getByTestId('model-kind').textContent).toContain('Light expert');
     expect(screen.getByTestId('model-adapter').textContent).toBe('rank 16 on seed');
     expect(screen.queryByTestId('model-parameters')).toBeNull();
@@ -31,7 +50,13 @@ describe('ModelCard', () => {
     const { unmount } = render(ModelCard, { model: model({ inferenceBytes: { f32: 538_000_000, '8': 145_000_000, '4': 100_000_000 } }) });
     expect(screen.getByTestId('model-inference-sizes').textContent).toBe('f32 538 MB · 8-bit 145 MB · 4-bit 100 MB');
     unmount();
-    render(ModelCard, { model: model({ kind: 'light', weightsBytes: 3_600_000, light: { rank: 16, alpha: 32, targets: ['q_proj'], base: 'seed', trainableParameters: 921_600 } }) });
+    render(ModelCard, {
+      model: model({
+        kind: 'light',
+        weightsBytes: 3_600_000,
+        light: { rank: 16, alpha: 32, targets: ['q_proj'], base: 'seed', trainableParameters: 921_600 },
+      }),
+    });
     expect(screen.queryByTestId('model-inference-sizes')).toBeNull();
   });
 

@@ -9,14 +9,45 @@ import ForestView from '../../../src/renderer/src/views/ForestView.svelte';
 import type { ForestSummary } from '../../../src/shared/api';
 import { fakeApi } from '../fake-api';
 
-const info = { version: '0.1.0', forestHome: '/f', transport: 'http' as const, runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers: [{ name: 'cpu', available: true }] }, memory: { totalBytes: 8e9, availableBytes: 5e9 } };
+const info = {
+  version: '0.1.0',
+  forestHome: '/f',
+  transport: 'http' as const,
+  runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers: [{ name: 'cpu', available: true }] },
+  memory: { totalBytes: 8e9, availableBytes: 5e9 },
+};
 const seed = (tokensTrained: number): ForestSummary['models'][number] => ({
-  id: 1, name: 'seed', role: 'seed', domainId: null, status: 'ready', domain: null, parameters: 41_000, weightsBytes: 164_000, inferenceBytes: null, tokensTrained, ownDomainPerplexity: null, createdAt: '2025-01-01', kind: 'full', light: null,
+  id: 1,
+  name: 'seed',
+  role: 'seed',
+  domainId: null,
+  status: 'ready',
+  domain: null,
+  parameters: 41_000,
+  weightsBytes: 164_000,
+  inferenceBytes: null,
+  tokensTrained,
+  ownDomainPerplexity: null,
+  createdAt: '2025-01-01',
+  kind: 'full',
+  light: null,
 });
-const summaryWith = (tokensTrained: number): ForestSummary => ({ forest: { id: 1, name: 'sample', createdAt: '2025-01-01' }, domains: [], models: [seed(tokensTrained)], lineage: [] });
+const summaryWith = (tokensTrained: number): ForestSummary => ({
+  forest: { id: 1, name: 'sample', createdAt: '2025-01-01' },
+  domains: [],
+  models: [seed(tokensTrained)],
+  lineage: [],
+});
 
 async function forestView(summary: ForestSummary) {
-  const api = fakeApi({ info: () => info, forestSummary: () => summary, jobs: () => [], runs: () => [], evaluations: () => [], verdict: () => null });
+  const api = fakeApi({
+    info: () => info,
+    forestSummary: () => summary,
+    jobs: () => [],
+    runs: () => [],
+    evaluations: () => [],
+    verdict: () => null,
+  });
   const forest = new ForestState(api);
   forest.start();
   await waitFor(() => expect(forest.summary).not.toBeNull());

@@ -16,7 +16,11 @@ const mixes = [
 describe('OpenAiEndpointPanel', () => {
   it('switches the endpoint on and shows the address, key, names and a snippet', async () => {
     let state: typeof on | typeof off = off;
-    const api = fakeApi({ openaiEndpoint: () => state, setOpenaiEndpoint: (input: { enabled: boolean }) => (state = input.enabled ? on : off), mixes: () => mixes });
+    const api = fakeApi({
+      openaiEndpoint: () => state,
+      setOpenaiEndpoint: (input: { enabled: boolean }) => (state = input.enabled ? on : off),
+      mixes: () => mixes,
+    });
     render(OpenAiEndpointPanel, { api, models: ['seed', 'law'] });
     const toggle = (await screen.findByRole('switch')) as HTMLInputElement;
     await waitFor(() => expect(toggle.disabled).toBe(false));
@@ -31,14 +35,19 @@ describe('OpenAiEndpointPanel', () => {
     expect(screen.getByTestId('openai-snippet').textContent).toContain('OpenAI(base_url="http://127.0.0.1:7420/v1", api_key="the-key")');
     await fireEvent.change(screen.getByLabelText('Snippet'), { target: { value: 'curl' } });
     await fireEvent.change(screen.getByLabelText('Model'), { target: { value: 'legal' } });
-    expect(screen.getByTestId('openai-snippet').textContent).toMatch(/^curl 'http:\/\/127\.0\.0\.1:7420\/v1\/chat\/completions'[\s\S]*"model":"legal"/);
+    expect(screen.getByTestId('openai-snippet').textContent).toMatch(
+      /^curl 'http:\/\/127\.0\.0\.1:7420\/v1\/chat\/completions'[\s\S]*"model":"legal"/,
+    );
 
     await fireEvent.click(toggle);
     await waitFor(() => expect(screen.queryByTestId('openai-url')).toBeNull());
   });
 
   it('says why the endpoint is not served although switched on', async () => {
-    const api = fakeApi({ openaiEndpoint: () => ({ enabled: true, url: null, key: null, problem: 'Port 7421 on 127.0.0.1 is in use by another program.' }), mixes: () => [] });
+    const api = fakeApi({
+      openaiEndpoint: () => ({ enabled: true, url: null, key: null, problem: 'Port 7421 on 127.0.0.1 is in use by another program.' }),
+      mixes: () => [],
+    });
     render(OpenAiEndpointPanel, { api, models: [] });
     expect((await screen.findByTestId('openai-problem')).textContent).toMatch(/Port 7421/);
     expect(((await screen.findByRole('switch')) as HTMLInputElement).checked).toBe(true);

@@ -10,7 +10,9 @@ const mix = { kind: 'manual' as const, weights: { law: 0.7, med: 0.3 } };
 
 describe('SaveMixForm', () => {
   it('saves the mix under the name given and says so', async () => {
-    const api = fakeApi({ saveMix: (input: { name: string }) => ({ name: input.name, mix, models: ['law', 'med'], problem: null, createdAt: '' }) });
+    const api = fakeApi({
+      saveMix: (input: { name: string }) => ({ name: input.name, mix, models: ['law', 'med'], problem: null, createdAt: '' }),
+    });
     render(SaveMixForm, { api, mix });
     await fireEvent.click(screen.getByRole('button', { name: 'Save this mix…' }));
     await fireEvent.input(screen.getByLabelText('Name of the mix'), { target: { value: ' legal ' } });

@@ -59,7 +59,15 @@ describe('TrainingMonitor', () => {
     expect(oncancel).toHaveBeenCalledOnce();
     paused.unmount();
 
-    render(TrainingMonitor, { history: [step(200, { etaSeconds: 0 })], device: 'cpu', chart: false, status: 'done', onpause, onresume, oncancel });
+    render(TrainingMonitor, {
+      history: [step(200, { etaSeconds: 0 })],
+      device: 'cpu',
+      chart: false,
+      status: 'done',
+      onpause,
+      onresume,
+      oncancel,
+    });
     expect(screen.queryAllByRole('button')).toEqual([]);
   });
 });

@@ -3,12 +3,32 @@ import { describe, expect, it } from 'vitest';
 import TrainingSettings, { budgetOf, deviceChoices } from '../../../src/renderer/src/components/TrainingSettings.svelte';
 import type { EngineInfo } from '../../../src/shared/api';
 
-const info = (providers: EngineInfo['runtime']['providers']): EngineInfo => ({ version: '0.1.0', forestHome: '/f', transport: 'http', runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers }, memory: { totalBytes: 16e9, availableBytes: 8e9 } });
+const info = (providers: EngineInfo['runtime']['providers']): EngineInfo => ({
+  version: '0.1.0',
+  forestHome: '/f',
+  transport: 'http',
+  runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers },
+  memory: { totalBytes: 16e9, availableBytes: 8e9 },
+});
 
 describe('TrainingSettings', () => {
   it('offers a GPU provider only where the engine has it', () => {
-    expect(deviceChoices(info([{ name: 'cpu', available: true }, { name: 'cuda', available: false, reason: 'not installed' }])).map((d) => d.value)).toEqual(['auto', 'cpu']);
-    expect(deviceChoices(info([{ name: 'cpu', available: true }, { name: 'cuda', available: true }])).map((d) => d.value)).toEqual(['auto', 'cpu', 'cuda']);
+    expect(
+      deviceChoices(
+        info([
+          { name: 'cpu', available: true },
+          { name: 'cuda', available: false, reason: 'not installed' },
+        ]),
+      ).map((d) => d.value),
+    ).toEqual(['auto', 'cpu']);
+    expect(
+      deviceChoices(
+        info([
+          { name: 'cpu', available: true },
+          { name: 'cuda', available: true },
+        ]),
+      ).map((d) => d.value),
+    ).toEqual(['auto', 'cpu', 'cuda']);
     expect(deviceChoices(null)[0]!.label).toBe('Best available: CPU (no GPU provider here)');
   });
 

@@ -4,48 +4,123 @@ import type { ChatMessageView, ChatView } from '../../../src/shared/api/schemas-
 import { fakeApi } from '../fake-api';
 
 const msg = (id: number, role: 'user' | 'assistant', content: string, extra: Partial<ChatMessageView> = {}): ChatMessageView => ({
-  id, role, content, settings: null, posterior: null, finish: null, error: null, pieces: null, streaming: false, createdAt: '2025-01-01', ...extra,
+  id,
+  role,
+  content,
+  settings: null,
+  posterior: null,
+  finish: null,
+  error: null,
+  pieces: null,
+  streaming: false,
+  createdAt: '2025-01-01',
+  ...extra,
 });
 
 describe('ChatSession', () => {
   it('sends, streams the reply piece by piece with its weights, ignores other chats, and reads the reply back when done', async () => {
-    let view: ChatView = { id: 3, title: 'Hi', createdAt: '2025-01-01', messages: [msg(10, 'user', 'Hi'), msg(11, 'assistant', '', { streaming: true })] };
+    let view: ChatView = {
+      id: 3,
+      title: 'Hi',
+      createdAt: '2025-01-01',
+      messages: [msg(10, 'user', 'Hi'), msg(11, 'assistant', '', { streaming: true })],
+    };
     const api = fakeApi({ sendMessage: () => ({ chatId: 3, userMessageId: 10, replyMessageId: 11 }), chat: () => view });
     const session = new ChatSession(api);
     api.onEvent((e) => session.handle(e));
     expect(await session.send('Hi', { kind: 'auto' }, { temperature: 0 }, 16)).toBe(true);
     expect(api.sendMessage).toHaveBeenCalledWith({ text: 'Hi', mix: { kind: 'auto' }, sampling: { temperature: 0 }, maxTokens: 16 });
     const reply = session.messages[1]!;
-    api.emit({ type: 'chat.token', chatId: 3, messageId: 11, text: 'Hel', weights: [{ name: 'news', weight: 0.6 }, { name: 'fiction', weight: 0.4 }] });
+    api.emit({
+      type: 'chat.token',
+      chatId: 3,
+      messageId: 11,
+      text: 'Hel',
+      weights: [
+        { name: 'news', weight: 0.6 },
+        { name: 'fiction', weight: 0.4 },
+      ],
+    });
     api.emit({ type: 'chat.token', chatId: 99, messageId: 50, text: 'elsewhere', weights: [] });
-    api.emit({ type: 'chat.token', chatId: 3, messageId: 11, text: 'lo', weights: [{ name: 'news', weight: 0.3 }, { name: 'fiction', weight: 0.7 }] });
+    api.emit({
+      type: 'chat.token',
+      chatId: 3,
+      messageId: 11,
+      text: 'lo',
+      weights: [
+        { name: 'news', weight: 0.3 },
+        { name: 'fiction', weight: 0.7 },
+      ],
+    });
     expect(session.textOf(reply)).toBe('Hello');
-    expect(session.posteriorOf(reply)).toEqual([{ name: 'news', weight: 0.3 }, { name: 'fiction', weight: 0.7 }]);
+    expect(session.posteriorOf(reply)).toEqual([
+      { name: 'news', weight: 0.3 },
+      { name: 'fiction', weight: 0.7 },
+    ]);
     expect(session.streamingReply?.id).toBe(11);
-    view = { ...view, messages: [view.messages[0]!, msg(11, 'assistant', 'Hello', { finish: 'length', posterior: [{ name: 'news', weight: 0.35 }, { name: 'fiction', weight: 0.65 }] })] };
+    view = {
+      ...view,
+      messages: [
+        view.messages[0]!,
+        msg(11, 'assistant', 'Hello', {
+          finish: 'length',
+          posterior: [
+            { name: 'news', weight: 0.35 },
+            { name: 'fiction', weight: 0.65 },
+          ],
+        }),
+      ],
+    };
     api.emit({ type: 'chat.done', chatId: 3, messageId: 11, finish: 'length', content: 'Hello', posterior: [] });
     await new Promise((r) => setTimeout(r, 0));
     const done = session.messages[1]!;
     expect(session.streamingReply).toBeUndefined();
     expect(session.textOf(done)).toBe('Hello');
-    expect(session.posteriorOf(done)).toEqual([{ name: 'news', weight: 0.35 }, { name: 'fiction', weight: 0.65 }]);
+    expect(session.posteriorOf(done)).toEqual([
+      { name: 'news', weight: 0.35 },
+      { name: 'fiction', weight: 0.65 },
+    ]);
     // The pieces stay for the hover colouring.
     expect(session.pieces.get(11)?.map((p) => p.text)).toEqual(['Hel', 'lo']);
   });
 
   it('sends and regenerates with the threads and inference weights of Settings, and leaves out what is at its default', async () => {
-    const view: ChatView = { id: 3, title: 'Hi', createdAt: '2025-01-01', messages: [msg(10, 'user', 'Hi'), msg(11, 'assistant', 'Hello')] };
-    const api = fakeApi({ sendMessage: () => ({ chatId: 3, userMessageId: 10, replyMessageId: 11 }), regenerate: () => ({ chatId: 3, userMessageId: 10, replyMessageId: 12 }), chat: () => view });
+    const view: ChatView = {
+      id: 3,
+      title: 'Hi',
+      createdAt: '2025-01-01',
+      messages: [msg(10, 'user', 'Hi'), msg(11, 'assistant', 'Hello')],
+    };
+    const api = fakeApi({
+      sendMessage: () => ({ chatId: 3, userMessageId: 10, replyMessageId: 11 }),
+      regenerate: () => ({ chatId: 3, userMessageId: 10, replyMessageId: 12 }),
+      chat: () => view,
+    });
     const session = new ChatSession(api);
     expect(await session.send('Hi', { kind: 'auto' }, {}, 16, { threads: 2, quant: '8' })).toBe(true);
-    expect(api.sendMessage).toHaveBeenCalledWith({ text: 'Hi', mix: { kind: 'auto' }, sampling: {}, maxTokens: 16, threads: 2, quant: '8' });
+    expect(api.sendMessage).toHaveBeenCalledWith({
+      text: 'Hi',
+      mix: { kind: 'auto' },
+      sampling: {},
+      maxTokens: 16,
+      threads: 2,
+      quant: '8',
+    });
     await session.regenerate(11, undefined, {}, 16, { threads: 0, quant: '4' });
     expect(api.regenerate).toHaveBeenCalledWith({ messageId: 11, sampling: {}, maxTokens: 16, quant: '4' });
   });
 
   it('shows the newest read when an older one, sent while the reply streamed, answers after it', async () => {
-    const streamingView: ChatView = { id: 3, title: 'Hi', createdAt: '2025-01-01', messages: [msg(10, 'user', 'Hi'), msg(11, 'assistant', '', { streaming: true })] };
-    const doneView: ChatView = { ...streamingView, messages: [streamingView.messages[0]!, msg(11, 'assistant', 'Hello', { finish: 'stop-token' })] };
+    const streamingView: ChatView = {
+      id: 3,
+      title: 'Hi',
+      createdAt: '2025-01-01',
+      messages: [msg(10, 'user', 'Hi'), msg(11, 'assistant', '', { streaming: true })],
+    };
+    const doneView: ChatView = {
+      ...streamingView,
+      messages: [streamingView.messages[0]!, msg(11, 'assistant', 'Hello', { finish: 'stop-token' })],
+    };
     let releaseFirst!: () => void;
     let reads = 0;
     const api = fakeApi({
@@ -69,7 +144,12 @@ describe('ChatSession', () => {
   it('reads a quiet streaming reply again, so a lost done event does not leave it streaming', async () => {
     vi.useFakeTimers();
     try {
-      let view: ChatView = { id: 3, title: 'Hi', createdAt: '2025-01-01', messages: [msg(10, 'user', 'Hi'), msg(11, 'assistant', '', { streaming: true })] };
+      let view: ChatView = {
+        id: 3,
+        title: 'Hi',
+        createdAt: '2025-01-01',
+        messages: [msg(10, 'user', 'Hi'), msg(11, 'assistant', '', { streaming: true })],
+      };
       const api = fakeApi({ chat: () => view });
       const session = new ChatSession(api, 5000);
       await session.open(3);
@@ -93,15 +173,33 @@ describe('ChatSession', () => {
   it('colours a reply read back from the catalog with its saved pieces, named by its posterior', async () => {
     const stored = msg(11, 'assistant', 'Hello', {
       finish: 'length',
-      posterior: [{ name: 'news', weight: 0.3 }, { name: 'fiction', weight: 0.7 }],
-      pieces: [{ text: 'Hel', weights: [0.6, 0.4] }, { text: 'lo', weights: [0.3, 0.7] }],
+      posterior: [
+        { name: 'news', weight: 0.3 },
+        { name: 'fiction', weight: 0.7 },
+      ],
+      pieces: [
+        { text: 'Hel', weights: [0.6, 0.4] },
+        { text: 'lo', weights: [0.3, 0.7] },
+      ],
     });
     const api = fakeApi({ chat: () => ({ id: 3, title: 'Hi', createdAt: '2025-01-01', messages: [msg(10, 'user', 'Hi'), stored] }) });
     const session = new ChatSession(api);
     await session.open(3);
     expect(session.piecesOf(session.messages[1]!)).toEqual([
-      { text: 'Hel', weights: [{ name: 'news', weight: 0.6 }, { name: 'fiction', weight: 0.4 }] },
-      { text: 'lo', weights: [{ name: 'news', weight: 0.3 }, { name: 'fiction', weight: 0.7 }] },
+      {
+        text: 'Hel',
+        weights: [
+          { name: 'news', weight: 0.6 },
+          { name: 'fiction', weight: 0.4 },
+        ],
+      },
+      {
+        text: 'lo',
+        weights: [
+          { name: 'news', weight: 0.3 },
+          { name: 'fiction', weight: 0.7 },
+        ],
+      },
     ]);
     expect(session.piecesOf(session.messages[0]!)).toBeUndefined();
     session.close();

@@ -15,7 +15,8 @@ const discovery: DiscoveryView = {
   clusters: [cluster(['court', 'jury']), cluster(['court', 'galaxy']), cluster(['naïve café', 'oven'])],
   createdAt: '2026-12-04T00:00:00Z',
 };
-const choices = (...c: Partial<ClusterChoice>[]): ClusterChoice[] => c.map((x, i) => ({ name: `n${i}`, keep: true, mergeInto: null, ...x }));
+const choices = (...c: Partial<ClusterChoice>[]): ClusterChoice[] =>
+  c.map((x, i) => ({ name: `n${i}`, keep: true, mergeInto: null, ...x }));
 
 describe('discover choices', () => {
   it('names each cluster by its first unused valid top term', () => {
@@ -23,9 +24,25 @@ describe('discover choices', () => {
   });
 
   it('keeps every cluster as its own domain by default, drops one, merges one into another', () => {
-    expect(domainsOfChoices(choices({}, {}, {}))).toEqual({ domains: [{ name: 'n0', clusters: [0] }, { name: 'n1', clusters: [1] }, { name: 'n2', clusters: [2] }] });
-    expect(domainsOfChoices(choices({}, { keep: false }, {}))).toEqual({ domains: [{ name: 'n0', clusters: [0] }, { name: 'n2', clusters: [2] }] });
-    expect(domainsOfChoices(choices({ mergeInto: 2 }, {}, { name: 'law' }))).toEqual({ domains: [{ name: 'n1', clusters: [1] }, { name: 'law', clusters: [0, 2] }] });
+    expect(domainsOfChoices(choices({}, {}, {}))).toEqual({
+      domains: [
+        { name: 'n0', clusters: [0] },
+        { name: 'n1', clusters: [1] },
+        { name: 'n2', clusters: [2] },
+      ],
+    });
+    expect(domainsOfChoices(choices({}, { keep: false }, {}))).toEqual({
+      domains: [
+        { name: 'n0', clusters: [0] },
+        { name: 'n2', clusters: [2] },
+      ],
+    });
+    expect(domainsOfChoices(choices({ mergeInto: 2 }, {}, { name: 'law' }))).toEqual({
+      domains: [
+        { name: 'n1', clusters: [1] },
+        { name: 'law', clusters: [0, 2] },
+      ],
+    });
   });
 
   it('offers as merge targets only the other kept clusters that are not merged themselves', () => {
@@ -33,9 +50,17 @@ describe('discover choices', () => {
   });
 
   it('says why choices cannot be grown', () => {
-    expect(domainsOfChoices(choices({ name: 'a' }, { name: 'a' }))).toEqual({ problem: '“a” names two domains: merge those clusters instead, or rename one.' });
-    expect(domainsOfChoices(choices({ name: 'a b' }))).toMatchObject({ problem: expect.stringMatching(/^Cluster 1's name cannot name a domain: use letters/) });
-    expect(domainsOfChoices(choices({ mergeInto: 1 }, { keep: false }))).toMatchObject({ problem: expect.stringMatching(/^Cluster 1 merges into cluster 2, which is dropped/) });
-    expect(domainsOfChoices(choices({ keep: false }, { keep: false }))).toEqual({ problem: 'Every cluster is dropped: keep at least one to grow an expert on.' });
+    expect(domainsOfChoices(choices({ name: 'a' }, { name: 'a' }))).toEqual({
+      problem: '“a” names two domains: merge those clusters instead, or rename one.',
+    });
+    expect(domainsOfChoices(choices({ name: 'a b' }))).toMatchObject({
+      problem: expect.stringMatching(/^Cluster 1's name cannot name a domain: use letters/),
+    });
+    expect(domainsOfChoices(choices({ mergeInto: 1 }, { keep: false }))).toMatchObject({
+      problem: expect.stringMatching(/^Cluster 1 merges into cluster 2, which is dropped/),
+    });
+    expect(domainsOfChoices(choices({ keep: false }, { keep: false }))).toEqual({
+      problem: 'Every cluster is dropped: keep at least one to grow an expert on.',
+    });
   });
 });

@@ -3,7 +3,16 @@ import { heatmapOf } from '../../../src/renderer/src/lib/evaluations';
 import type { EvaluationView } from '../../../src/shared/api/schemas-forest';
 
 const ev = (label: string, domain: string, perplexity: number, createdAt: string, extra: Partial<EvaluationView> = {}): EvaluationView => ({
-  label, domain, perplexity, createdAt, spec: { kind: 'model', model: label }, split: 'test', loss: Math.log(perplexity), bitsPerByte: null, tokens: 100, ...extra,
+  label,
+  domain,
+  perplexity,
+  createdAt,
+  spec: { kind: 'model', model: label },
+  split: 'test',
+  loss: Math.log(perplexity),
+  bitsPerByte: null,
+  tokens: 100,
+  ...extra,
 });
 
 describe('heatmapOf', () => {

@@ -4,7 +4,17 @@ import { applyTheme, checkpointOf, DEFAULT_PREFS, loadPrefs, savePrefs } from '.
 describe('prefs', () => {
   it('round-trips through storage', () => {
     localStorage.clear();
-    const prefs = { theme: 'dark', budgetKind: 'steps', budgetValue: 200, device: 'cpu', threads: 1, chatThreads: 2, quant: '4', checkpointSteps: 40, checkpointMinutes: 2.5 } as const;
+    const prefs = {
+      theme: 'dark',
+      budgetKind: 'steps',
+      budgetValue: 200,
+      device: 'cpu',
+      threads: 1,
+      chatThreads: 2,
+      quant: '4',
+      checkpointSteps: 40,
+      checkpointMinutes: 2.5,
+    } as const;
     savePrefs(localStorage, prefs);
     expect(loadPrefs(localStorage)).toEqual(prefs);
   });
@@ -14,7 +24,20 @@ describe('prefs', () => {
     expect(loadPrefs(localStorage)).toEqual(DEFAULT_PREFS);
     localStorage.setItem('grove.prefs.v1', '{not json');
     expect(loadPrefs(localStorage)).toEqual(DEFAULT_PREFS);
-    localStorage.setItem('grove.prefs.v1', JSON.stringify({ theme: 'purple', budgetKind: 'steps', budgetValue: -3, device: 'tpu', threads: 1.5, chatThreads: -1, quant: 'q4_0', checkpointSteps: 2.5, checkpointMinutes: 0 }));
+    localStorage.setItem(
+      'grove.prefs.v1',
+      JSON.stringify({
+        theme: 'purple',
+        budgetKind: 'steps',
+        budgetValue: -3,
+        device: 'tpu',
+        threads: 1.5,
+        chatThreads: -1,
+        quant: 'q4_0',
+        checkpointSteps: 2.5,
+        checkpointMinutes: 0,
+      }),
+    );
     expect(loadPrefs(localStorage)).toEqual({ ...DEFAULT_PREFS, budgetKind: 'steps' });
   });
 

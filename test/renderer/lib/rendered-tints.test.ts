@@ -11,7 +11,13 @@ function shown(html: string): string {
 
 describe('alignRendered', () => {
   it('finds every rendered character of common Markdown in its source, in order', () => {
-    for (const source of ['# Title\n\nSome *emphasis* and **bold** text.', '- one\n- two\n  - nested', '```python\nprint("hi")\n```', 'A \\*literal\\* star, `code`, and [a link](https://example.org).', '| a | b |\n| --- | --- |\n| 1 | 2 |']) {
+    for (const source of [
+      '# Title\n\nSome *emphasis* and **bold** text.',
+      '- one\n- two\n  - nested',
+      '```python\nprint("hi")\n```',
+      'A \\*literal\\* star, `code`, and [a link](https://example.org).',
+      '| a | b |\n| --- | --- |\n| 1 | 2 |',
+    ]) {
       const rendered = shown(renderMarkdown(source)).replace(/\s+$/, '');
       const align = alignRendered(rendered, source);
       const missing = [...rendered].filter((ch, i) => align[i]! < 0 && ch.trim());

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { runHistory } from '../../../src/renderer/src/lib/run-history';
 import type { TrainProgress } from '../../../src/shared/api';
 
-const live = (step: number, extra: Partial<TrainProgress> = {}): TrainProgress => ({ step, totalSteps: 10, tokens: step * 100, loss: 5 - step / 10, lr: 1e-3, gradNorm: 1, tokensPerSecond: 900, etaSeconds: 10 - step, ...extra });
+const live = (step: number, extra: Partial<TrainProgress> = {}): TrainProgress => ({
+  step,
+  totalSteps: 10,
+  tokens: step * 100,
+  loss: 5 - step / 10,
+  lr: 1e-3,
+  gradNorm: 1,
+  tokensPerSecond: 900,
+  etaSeconds: 10 - step,
+  ...extra,
+});
 
 describe('runHistory', () => {
   it('puts the stored history before the live steps, with valid losses on their steps', () => {
@@ -23,8 +33,18 @@ describe('runHistory', () => {
   });
 
   it('keeps a valid-only step, with the train loss before it', () => {
-    const h = runHistory({ step: 2, totalSteps: 2, tokens: 20 }, [{ step: 1, split: 'train', loss: 3 }, { step: 2, split: 'valid', loss: 3.5 }], []);
-    expect(h).toMatchObject([{ step: 1, loss: 3 }, { step: 2, loss: 3, validLoss: 3.5 }]);
+    const h = runHistory(
+      { step: 2, totalSteps: 2, tokens: 20 },
+      [
+        { step: 1, split: 'train', loss: 3 },
+        { step: 2, split: 'valid', loss: 3.5 },
+      ],
+      [],
+    );
+    expect(h).toMatchObject([
+      { step: 1, loss: 3 },
+      { step: 2, loss: 3, validLoss: 3.5 },
+    ]);
   });
 
   it('is empty for a run that has not stepped', () => {

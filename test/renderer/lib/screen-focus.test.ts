@@ -7,7 +7,8 @@ describe('focusScreenTitle', () => {
 
   it('focuses the screen’s h2, reachable by script but not by Tab', () => {
     const main = document.createElement('main');
-    main.innerHTML = '<details><summary>Background work</summary></details><section><h2>Training</h2><h3>Runs</h3><button>Pause</button></section>';
+    main.innerHTML =
+      '<details><summary>Background work</summary></details><section><h2>Training</h2><h3>Runs</h3><button>Pause</button></section>';
     document.body.append(main);
     expect(focusScreenTitle(main)).toBe(true);
     const title = main.querySelector('h2')!;

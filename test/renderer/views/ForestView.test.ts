@@ -11,13 +11,36 @@ import { fakeApi } from '../fake-api';
 
 type Model = ForestSummary['models'][number];
 const model = (extra: Partial<Model>): Model => ({
-  id: 1, name: 'seed', role: 'seed', domainId: null, status: 'ready', domain: null, parameters: 134_515_008, weightsBytes: 538_000_000, inferenceBytes: null,
-  tokensTrained: 0, ownDomainPerplexity: null, createdAt: '2025-03-01T10:00:00.000Z', kind: 'full', light: null, ...extra,
+  id: 1,
+  name: 'seed',
+  role: 'seed',
+  domainId: null,
+  status: 'ready',
+  domain: null,
+  parameters: 134_515_008,
+  weightsBytes: 538_000_000,
+  inferenceBytes: null,
+  tokensTrained: 0,
+  ownDomainPerplexity: null,
+  createdAt: '2025-03-01T10:00:00.000Z',
+  kind: 'full',
+  light: null,
+  ...extra,
 });
 const summary: ForestSummary = {
   forest: { id: 1, name: 'garden', createdAt: '2025-03-01T10:00:00.000Z' },
   domains: [],
-  models: [model({}), model({ id: 2, name: 'law', role: 'expert', kind: 'light', weightsBytes: 3_600_000, light: { rank: 16, alpha: 32, targets: ['q_proj'], base: 'seed', trainableParameters: 921_600 } })],
+  models: [
+    model({}),
+    model({
+      id: 2,
+      name: 'law',
+      role: 'expert',
+      kind: 'light',
+      weightsBytes: 3_600_000,
+      light: { rank: 16, alpha: 32, targets: ['q_proj'], base: 'seed', trainableParameters: 921_600 },
+    }),
+  ],
   lineage: [{ child: 2, parent: 1, weight: 1 }],
 };
 
@@ -51,19 +74,39 @@ describe('ForestView', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 
-  it("says on the heatmap how each collapsed model was made, beside its scores", async () => {
+  it('says on the heatmap how each collapsed model was made, beside its scores', async () => {
     const collapsed: ForestSummary = {
       ...summary,
       domains: [{ id: 1, name: 'statutes', sourcePath: null, stats: null }],
       models: [
         ...summary.models,
-        model({ id: 3, name: 'ties-mix', role: 'collapsed', collapse: { method: 'ties', settings: { density: 0.5 }, weights: 'posterior', target: 'mix' } }),
+        model({
+          id: 3,
+          name: 'ties-mix',
+          role: 'collapsed',
+          collapse: { method: 'ties', settings: { density: 0.5 }, weights: 'posterior', target: 'mix' },
+        }),
         model({ id: 4, name: 'flat', role: 'collapsed', collapse: { method: 'linear', settings: {}, weights: 'uniform', target: null } }),
         model({ id: 5, name: 'old', role: 'collapsed', collapse: null }),
       ],
     };
-    const evaluation = (label: string, perplexity: number) => ({ label, spec: { kind: 'model' as const, model: label }, domain: 'statutes', split: 'test' as const, loss: Math.log(perplexity), perplexity, bitsPerByte: null, tokens: 100, createdAt: '2025-03-02T10:00:00.000Z' });
-    const api = fakeApi({ forestSummary: () => collapsed, runs: () => [], verdict: () => null, evaluations: () => [evaluation('law', 20), evaluation('ties-mix', 25), evaluation('flat', 30), evaluation('old', 31)] });
+    const evaluation = (label: string, perplexity: number) => ({
+      label,
+      spec: { kind: 'model' as const, model: label },
+      domain: 'statutes',
+      split: 'test' as const,
+      loss: Math.log(perplexity),
+      perplexity,
+      bitsPerByte: null,
+      tokens: 100,
+      createdAt: '2025-03-02T10:00:00.000Z',
+    });
+    const api = fakeApi({
+      forestSummary: () => collapsed,
+      runs: () => [],
+      verdict: () => null,
+      evaluations: () => [evaluation('law', 20), evaluation('ties-mix', 25), evaluation('flat', 30), evaluation('old', 31)],
+    });
     const forest = new ForestState(api);
     await forest.refreshSummary();
     render(ForestView, { forest, summary: collapsed, onopendomain: () => {}, onnewexpert: () => {}, ontraining: () => {} });

@@ -13,36 +13,110 @@ import { fakeApi } from '../fake-api';
 
 const summary: ForestSummary = {
   forest: { id: 1, name: 'woods', createdAt: '2025-01-01' },
-  domains: [{ id: 1, name: 'recipes', sourcePath: '/docs/recipes', stats: { accepted: 40, skipped: 1, tokens: 120_000, trainable: true, message: '40 of 41 file(s) accepted.' } }],
-  models: [{ id: 1, name: 'seed', role: 'seed', domainId: null, status: 'ready', domain: null, parameters: 134_515_008, weightsBytes: 269_060_096, inferenceBytes: null, tokensTrained: 0, ownDomainPerplexity: null, createdAt: '2025-01-01', kind: 'full', light: null }],
+  domains: [
+    {
+      id: 1,
+      name: 'recipes',
+      sourcePath: '/docs/recipes',
+      stats: { accepted: 40, skipped: 1, tokens: 120_000, trainable: true, message: '40 of 41 file(s) accepted.' },
+    },
+  ],
+  models: [
+    {
+      id: 1,
+      name: 'seed',
+      role: 'seed',
+      domainId: null,
+      status: 'ready',
+      domain: null,
+      parameters: 134_515_008,
+      weightsBytes: 269_060_096,
+      inferenceBytes: null,
+      tokensTrained: 0,
+      ownDomainPerplexity: null,
+      createdAt: '2025-01-01',
+      kind: 'full',
+      light: null,
+    },
+  ],
   lineage: [],
 };
 const report: DomainReport = { domain: summary.domains[0]!, documents: [] };
-const info = { version: '0.1.0', forestHome: '/f', transport: 'http' as const, runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers: [{ name: 'cpu', available: true }] }, memory: { totalBytes: 8e9, availableBytes: 5e9 } };
+const info = {
+  version: '0.1.0',
+  forestHome: '/f',
+  transport: 'http' as const,
+  runtime: { onnxruntimeVersion: '1.30.0', cpuCores: 2, providers: [{ name: 'cpu', available: true }] },
+  memory: { totalBytes: 8e9, availableBytes: 5e9 },
+};
 
 const kind = (k: 'full' | 'light', extra: Partial<KindEstimate>): KindEstimate => ({
-  kind: k, trainableParameters: k === 'full' ? 134_515_008 : 4_884_480, diskBytes: k === 'full' ? 538_090_000 : 19_560_000, trainingDiskBytes: k === 'full' ? 4_300_000_000 : 100_000_000,
-  peakMemoryBytes: k === 'full' ? 4_224_000_000 : 1_476_000_000, fits: 'comfortable', flopsPerToken: 1e9, steps: 120, tokens: 122_880, seconds: null, tokensPerSecond: null, speed: null, ...extra,
+  kind: k,
+  trainableParameters: k === 'full' ? 134_515_008 : 4_884_480,
+  diskBytes: k === 'full' ? 538_090_000 : 19_560_000,
+  trainingDiskBytes: k === 'full' ? 4_300_000_000 : 100_000_000,
+  peakMemoryBytes: k === 'full' ? 4_224_000_000 : 1_476_000_000,
+  fits: 'comfortable',
+  flopsPerToken: 1e9,
+  steps: 120,
+  tokens: 122_880,
+  seconds: null,
+  tokensPerSecond: null,
+  speed: null,
+  ...extra,
 });
 /** A 135M seed on a machine with 5 GB free: full would be tight, light fits; the speed from earlier light runs. */
 function estimate(input: { light?: { rank?: number } }, extra: Partial<TrainingEstimate> = {}): TrainingEstimate {
   return {
-    domain: 'recipes', budget: { steps: 120 }, domainTokens: 120_000, settings: { batchSize: 4, microBatches: 4, contextLength: 256, threads: 0 },
+    domain: 'recipes',
+    budget: { steps: 120 },
+    domainTokens: 120_000,
+    settings: { batchSize: 4, microBatches: 4, contextLength: 256, threads: 0 },
     machine: { totalMemoryBytes: 8e9, availableMemoryBytes: 5e9 },
     full: kind('full', { fits: 'tight', seconds: 1290, tokensPerSecond: 95, speed: { kind: 'runs', of: 'light', runs: 2, device: 'cpu' } }),
-    light: kind('light', { trainableParameters: (input.light?.rank ?? 16) * 305_280, seconds: 900, tokensPerSecond: 136, speed: { kind: 'runs', of: 'light', runs: 2, device: 'cpu' } }),
-    recommended: 'light', reason: 'A full expert’s training would peak at about 4.22 GB of the 5.00 GB of memory available now; a light one needs about 1.48 GB.',
+    light: kind('light', {
+      trainableParameters: (input.light?.rank ?? 16) * 305_280,
+      seconds: 900,
+      tokensPerSecond: 136,
+      speed: { kind: 'runs', of: 'light', runs: 2, device: 'cpu' },
+    }),
+    recommended: 'light',
+    reason: 'A full expert’s training would peak at about 4.22 GB of the 5.00 GB of memory available now; a light one needs about 1.48 GB.',
     ...extra,
   };
 }
-const started: JobView = { id: 7, kind: 'expert', label: 'Train expert “recipes”', status: 'queued', done: 0, total: 120, etaSeconds: null, error: null };
+const started: JobView = {
+  id: 7,
+  kind: 'expert',
+  label: 'Train expert “recipes”',
+  status: 'queued',
+  done: 0,
+  total: 120,
+  etaSeconds: null,
+  error: null,
+};
 
 async function openBranchStep(answers: Parameters<typeof fakeApi>[0]) {
-  const api = fakeApi({ info: () => info, forestSummary: () => summary, jobs: () => [], runs: () => [], evaluations: () => [], domainReport: () => report, trainExpert: () => started, ...answers });
+  const api = fakeApi({
+    info: () => info,
+    forestSummary: () => summary,
+    jobs: () => [],
+    runs: () => [],
+    evaluations: () => [],
+    domainReport: () => report,
+    trainExpert: () => started,
+    ...answers,
+  });
   const forest = new ForestState(api);
   forest.start();
   await waitFor(() => expect(forest.summary).not.toBeNull());
-  render(NewExpertView, { forest, prefs: { ...DEFAULT_PREFS, budgetKind: 'steps', budgetValue: 120 }, domain: 'recipes', onstarted: () => {}, oncancel: () => {} });
+  render(NewExpertView, {
+    forest,
+    prefs: { ...DEFAULT_PREFS, budgetKind: 'steps', budgetValue: 120 },
+    domain: 'recipes',
+    onstarted: () => {},
+    oncancel: () => {},
+  });
   await fireEvent.click(await screen.findByRole('button', { name: 'Next: branch' }));
   await screen.findByTestId('expert-kind');
   return api;
@@ -67,22 +141,42 @@ describe('NewExpertView: full or light', () => {
 
     // A lower rank is asked about again; the form then starts that light expert.
     await fireEvent.input(screen.getByLabelText('Rank'), { target: { value: '8' } });
-    await waitFor(() => expect(api.trainingEstimate).toHaveBeenLastCalledWith({ domain: 'recipes', budget: { steps: 120 }, light: { rank: 8 }, device: 'auto' }));
+    await waitFor(() =>
+      expect(api.trainingEstimate).toHaveBeenLastCalledWith({
+        domain: 'recipes',
+        budget: { steps: 120 },
+        light: { rank: 8 },
+        device: 'auto',
+      }),
+    );
     await fireEvent.click(screen.getByRole('button', { name: 'Start training' }));
     await waitFor(() => expect(api.trainExpert).toHaveBeenCalled());
-    expect(api.trainExpert).toHaveBeenLastCalledWith(expect.objectContaining({ domain: 'recipes', init: 'seed', budget: { steps: 120 }, light: { rank: 8 } }));
+    expect(api.trainExpert).toHaveBeenLastCalledWith(
+      expect.objectContaining({ domain: 'recipes', init: 'seed', budget: { steps: 120 }, light: { rank: 8 } }),
+    );
   });
 
   it('says the expert trains on the Slurm cluster when Settings chose it (trainExpert follows the forest setting)', async () => {
-    const slurm = { trainOn: 'slurm' as const, slurm: { sharedDir: '/shared/grove', partition: 'gpu', gpusPerJob: 1, cpusPerTask: 8, extraOptions: [] } };
-    const api = await openBranchStep({ trainingEstimate: (input: { light?: { rank?: number } }) => estimate(input), clusterSettings: () => slurm });
-    expect((await screen.findByTestId('train-on-slurm')).textContent).toBe('Trains on the Slurm cluster (partition gpu), as set in Settings → Train on.');
+    const slurm = {
+      trainOn: 'slurm' as const,
+      slurm: { sharedDir: '/shared/grove', partition: 'gpu', gpusPerJob: 1, cpusPerTask: 8, extraOptions: [] },
+    };
+    const api = await openBranchStep({
+      trainingEstimate: (input: { light?: { rank?: number } }) => estimate(input),
+      clusterSettings: () => slurm,
+    });
+    expect((await screen.findByTestId('train-on-slurm')).textContent).toBe(
+      'Trains on the Slurm cluster (partition gpu), as set in Settings → Train on.',
+    );
     await fireEvent.click(screen.getByRole('button', { name: 'Start training' }));
     await waitFor(() => expect(api.trainExpert).toHaveBeenCalled());
   });
 
   it('says nothing of Slurm when experts train on this computer', async () => {
-    await openBranchStep({ trainingEstimate: (input: { light?: { rank?: number } }) => estimate(input), clusterSettings: () => ({ trainOn: 'local', slurm: null }) });
+    await openBranchStep({
+      trainingEstimate: (input: { light?: { rank?: number } }) => estimate(input),
+      clusterSettings: () => ({ trainOn: 'local', slurm: null }),
+    });
     await waitFor(() => expect(screen.getByTestId('expert-kind')).toBeTruthy());
     expect(screen.queryByTestId('train-on-slurm')).toBeNull();
   });
@@ -102,19 +196,38 @@ describe('NewExpertView: full or light', () => {
   });
 
   it('chooses full where it fits comfortably, as for every small forest', async () => {
-    await openBranchStep({ trainingEstimate: (input: { light?: { rank?: number } }) => estimate(input, { recommended: 'full', reason: 'A full expert’s training peaks at about 300 MB, which fits comfortably in the 5.00 GB of memory available now.' }) });
+    await openBranchStep({
+      trainingEstimate: (input: { light?: { rank?: number } }) =>
+        estimate(input, {
+          recommended: 'full',
+          reason: 'A full expert’s training peaks at about 300 MB, which fits comfortably in the 5.00 GB of memory available now.',
+        }),
+    });
     await waitFor(() => expect(radio('full').checked).toBe(true));
     expect(screen.getByTestId('kind-full').textContent).toMatch(/fits this machine/);
   });
 
   it('measures the speed once when nothing says it, then shows the time', async () => {
     let measuredAt: string | null = null;
-    const measureJob: JobView = { id: 12, kind: 'measure-speed', label: 'Measure the training speed (full and light experts)', status: 'queued', done: 0, total: 2, etaSeconds: null, error: null };
+    const measureJob: JobView = {
+      id: 12,
+      kind: 'measure-speed',
+      label: 'Measure the training speed (full and light experts)',
+      status: 'queued',
+      done: 0,
+      total: 2,
+      etaSeconds: null,
+      error: null,
+    };
     const api = await openBranchStep({
       trainingEstimate: (input: { light?: { rank?: number } }) => {
         const speed = measuredAt ? { kind: 'measured' as const, of: 'light' as const, measuredAt, device: 'cpu' } : null;
         const base = estimate(input);
-        return { ...base, full: { ...base.full, speed: speed && { ...speed, of: 'full' as const }, seconds: speed ? 1200 : null }, light: { ...base.light, speed, seconds: speed ? 800 : null } };
+        return {
+          ...base,
+          full: { ...base.full, speed: speed && { ...speed, of: 'full' as const }, seconds: speed ? 1200 : null },
+          light: { ...base.light, speed, seconds: speed ? 800 : null },
+        };
       },
       measureTraining: () => measureJob,
     });
@@ -130,7 +243,16 @@ describe('NewExpertView: full or light', () => {
   });
 
   it('cancels a measurement still waiting when the training starts: the run itself will say the speed', async () => {
-    const measureJob: JobView = { id: 12, kind: 'measure-speed', label: 'Measure the training speed (full and light experts)', status: 'queued', done: 0, total: 2, etaSeconds: null, error: null };
+    const measureJob: JobView = {
+      id: 12,
+      kind: 'measure-speed',
+      label: 'Measure the training speed (full and light experts)',
+      status: 'queued',
+      done: 0,
+      total: 2,
+      etaSeconds: null,
+      error: null,
+    };
     const api = await openBranchStep({
       trainingEstimate: (input: { light?: { rank?: number } }) => {
         const base = estimate(input);

@@ -5,13 +5,25 @@ import SettingsView from '../../../src/renderer/src/views/SettingsView.svelte';
 import { fakeApi } from '../fake-api';
 
 /** An engine whose OpenAI-compatible endpoint is off. */
-const offApi = () => fakeApi({ openaiEndpoint: () => ({ enabled: false, url: null, key: null, problem: null }), mixes: () => [], clusterSettings: () => ({ trainOn: 'local', slurm: null }) });
+const offApi = () =>
+  fakeApi({
+    openaiEndpoint: () => ({ enabled: false, url: null, key: null, problem: null }),
+    mixes: () => [],
+    clusterSettings: () => ({ trainOn: 'local', slurm: null }),
+  });
 
 const info = {
   version: '0.1.0',
   forestHome: '/home/me/.grove',
   transport: 'http' as const,
-  runtime: { onnxruntimeVersion: '1.22.0', cpuCores: 2, providers: [{ name: 'cpu', available: true }, { name: 'cuda', available: false, reason: 'no GPU' }] },
+  runtime: {
+    onnxruntimeVersion: '1.22.0',
+    cpuCores: 2,
+    providers: [
+      { name: 'cpu', available: true },
+      { name: 'cuda', available: false, reason: 'no GPU' },
+    ],
+  },
   memory: { totalBytes: 16e9, availableBytes: 8e9 },
 };
 

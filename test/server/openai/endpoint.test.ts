@@ -37,7 +37,11 @@ type GroveField = { grove: { posterior: { name: string; weight: number }[]; mode
 beforeAll(async () => {
   assertBuilt();
   forest = await writeTinyForest(dir, ['law', 'med']);
-  service = new GroveService({ forestHome: forest.home, transport: 'http', inference: nodeInferLauncher(join(repoRoot, 'out/node/infer-worker.js')) });
+  service = new GroveService({
+    forestHome: forest.home,
+    transport: 'http',
+    inference: nodeInferLauncher(join(repoRoot, 'out/node/infer-worker.js')),
+  });
   endpoint = new OpenAiEndpoint({
     completions: service.completions,
     key: KEY,
@@ -46,8 +50,17 @@ beforeAll(async () => {
       onSettled?.(o);
     },
   });
-  server = await startServer({ api: service, staticDir: join(dir, 'no-ui'), port: 0, token: 'grove-token-0123456789abcdef', openai: endpoint });
-  const view = await service.attachOpenAiEndpoint(endpoint.hostAt(() => server.url), true);
+  server = await startServer({
+    api: service,
+    staticDir: join(dir, 'no-ui'),
+    port: 0,
+    token: 'grove-token-0123456789abcdef',
+    openai: endpoint,
+  });
+  const view = await service.attachOpenAiEndpoint(
+    endpoint.hostAt(() => server.url),
+    true,
+  );
   expect(view).toEqual({ enabled: true, url: `${server.url}/v1`, key: KEY, problem: null });
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: KEY, maxRetries: 0 });
   await service.saveMix({ name: 'law-heavy', mix: { kind: 'manual', weights: { law: 0.8, med: 0.2 } } });
@@ -84,7 +97,15 @@ async function groveChatReply(text: string, maxTokens: number, quant?: ModelQuan
       }
     });
   });
-  id = (await service.sendMessage({ text, mix: { kind: 'auto' }, sampling: { temperature: 0, repetitionPenalty: 1 }, maxTokens, ...(quant ? { quant } : {}) })).replyMessageId;
+  id = (
+    await service.sendMessage({
+      text,
+      mix: { kind: 'auto' },
+      sampling: { temperature: 0, repetitionPenalty: 1 },
+      maxTokens,
+      ...(quant ? { quant } : {}),
+    })
+  ).replyMessageId;
   return done;
 }
 
@@ -93,9 +114,18 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
     const models = [];
     for await (const m of client.models.list()) models.push(m);
     expect(models.map((m) => m.id)).toEqual(['forest', 'law-heavy', forest.seed, 'law', 'med']);
-    const byId = Object.fromEntries(models.map((m) => [m.id, m as typeof m & { grove: { kind: string; models: string[]; parameters: number | null; domains: string[] } }]));
+    const byId = Object.fromEntries(
+      models.map((m) => [
+        m.id,
+        m as typeof m & { grove: { kind: string; models: string[]; parameters: number | null; domains: string[] } },
+      ]),
+    );
     expect(byId.forest!.grove).toMatchObject({ kind: 'forest', models: ['law', 'med'] });
-    expect(byId['law-heavy']!.grove).toMatchObject({ kind: 'mix', models: ['law', 'med'], mix: { kind: 'manual', weights: { law: 0.8, med: 0.2 } } });
+    expect(byId['law-heavy']!.grove).toMatchObject({
+      kind: 'mix',
+      models: ['law', 'med'],
+      mix: { kind: 'manual', weights: { law: 0.8, med: 0.2 } },
+    });
     expect(byId.law!.grove).toMatchObject({ kind: 'expert', models: ['law'] });
     expect(byId.law!.grove.parameters).toBeGreaterThan(0);
     expect(byId.forest!.grove.parameters).toBe(2 * byId.law!.grove.parameters!);
@@ -108,7 +138,12 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
   });
 
   it('answers a chat as Grove’s own chat does, with usage and the posterior', async () => {
-    const reply = await client.chat.completions.create({ model: 'forest', messages: [{ role: 'user', content: PROMPT }], max_tokens: 12, ...greedy });
+    const reply = await client.chat.completions.create({
+      model: 'forest',
+      messages: [{ role: 'user', content: PROMPT }],
+      max_tokens: 12,
+      ...greedy,
+    });
     const choice = reply.choices[0]!;
     expect(reply.object).toBe('chat.completion');
     expect(reply.model).toBe('forest');
@@ -117,7 +152,9 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
     expect(choice.logprobs).toBeNull();
     expect(['stop', 'length']).toContain(choice.finish_reason);
     const tokenizer = await loadTokenizer(forestTokenizerDir(forest.home));
-    expect(reply.usage!.prompt_tokens).toBe(tokenizer.encode(continuationText([{ role: 'user', content: PROMPT }]), { addSpecialTokens: true }).length);
+    expect(reply.usage!.prompt_tokens).toBe(
+      tokenizer.encode(continuationText([{ role: 'user', content: PROMPT }]), { addSpecialTokens: true }).length,
+    );
     expect(reply.usage!.completion_tokens).toBeGreaterThan(0);
     expect(reply.usage!.completion_tokens).toBeLessThanOrEqual(12);
     expect(reply.usage!.total_tokens).toBe(reply.usage!.prompt_tokens + reply.usage!.completion_tokens);
@@ -132,17 +169,41 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
 
   it('answers with block-quantized weights when asked (Grove’s own quant field), as Grove’s chat does at that choice', async () => {
     // The OpenAI client sends fields it does not know as they are (a body extra).
-    const reply = await client.chat.completions.create({ model: 'forest', messages: [{ role: 'user', content: PROMPT }], max_tokens: 12, ...greedy, quant: '8' } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    const reply = await client.chat.completions.create({
+      model: 'forest',
+      messages: [{ role: 'user', content: PROMPT }],
+      max_tokens: 12,
+      ...greedy,
+      quant: '8',
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming);
     expect(reply.choices[0]!.message.content!.length).toBeGreaterThan(0);
     expect(reply.choices[0]!.message.content).toBe(await groveChatReply(PROMPT, 12, '8'));
-    const bad = await failure(() => client.chat.completions.create({ model: 'forest', messages: [{ role: 'user', content: PROMPT }], quant: '2' } as OpenAI.ChatCompletionCreateParamsNonStreaming));
+    const bad = await failure(() =>
+      client.chat.completions.create({
+        model: 'forest',
+        messages: [{ role: 'user', content: PROMPT }],
+        quant: '2',
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming),
+    );
     expect(bad.status).toBe(400);
     expect(bad.param).toBe('quant');
   });
 
   it('streams the same reply as server-sent events, the posterior on the last chunk and the usage after it', async () => {
-    const whole = await client.chat.completions.create({ model: 'forest', messages: [{ role: 'user', content: PROMPT }], max_tokens: 16, ...greedy });
-    const stream = await client.chat.completions.create({ model: 'forest', messages: [{ role: 'user', content: PROMPT }], max_tokens: 16, stream: true, stream_options: { include_usage: true }, ...greedy });
+    const whole = await client.chat.completions.create({
+      model: 'forest',
+      messages: [{ role: 'user', content: PROMPT }],
+      max_tokens: 16,
+      ...greedy,
+    });
+    const stream = await client.chat.completions.create({
+      model: 'forest',
+      messages: [{ role: 'user', content: PROMPT }],
+      max_tokens: 16,
+      stream: true,
+      stream_options: { include_usage: true },
+      ...greedy,
+    });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks[0]!.choices[0]!.delta).toEqual({ role: 'assistant', content: '' });
@@ -163,7 +224,11 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
     const whole = await client.completions.create({ model: 'law', prompt: PROMPT, max_tokens: 10, ...greedy });
     expect(whole.object).toBe('text_completion');
     expect(whole.usage!.completion_tokens).toBeLessThanOrEqual(10);
-    expect((whole as typeof whole & GroveField).grove).toEqual({ posterior: [{ name: 'law', weight: 1 }], models: ['law'], prior: 'model' });
+    expect((whole as typeof whole & GroveField).grove).toEqual({
+      posterior: [{ name: 'law', weight: 1 }],
+      models: ['law'],
+      prior: 'model',
+    });
     const stream = await client.completions.create({ model: 'law', prompt: PROMPT, max_tokens: 10, stream: true, ...greedy });
     let text = '';
     let finish: string | null = null;
@@ -186,7 +251,13 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
     expect(text.length).toBeGreaterThan(12);
     const stop = text.slice(6, 9);
     const cut = text.slice(0, text.indexOf(stop));
-    const stopped = await client.completions.create({ model: 'med', prompt: PROMPT, max_tokens: 32, stop: [stop, 'never-there'], ...greedy });
+    const stopped = await client.completions.create({
+      model: 'med',
+      prompt: PROMPT,
+      max_tokens: 32,
+      stop: [stop, 'never-there'],
+      ...greedy,
+    });
     expect(stopped.choices[0]!.text).toBe(cut);
     expect(stopped.choices[0]!.finish_reason).toBe('stop');
     const stream = await client.completions.create({ model: 'med', prompt: PROMPT, max_tokens: 32, stop, stream: true, ...greedy });
@@ -196,7 +267,14 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
   });
 
   it('gives each token’s log-probability and the most likely alternatives, as the model scores them', async () => {
-    const reply = await client.chat.completions.create({ model: 'law', messages: [{ role: 'user', content: PROMPT }], max_tokens: 6, logprobs: true, top_logprobs: 3, ...greedy });
+    const reply = await client.chat.completions.create({
+      model: 'law',
+      messages: [{ role: 'user', content: PROMPT }],
+      max_tokens: 6,
+      logprobs: true,
+      top_logprobs: 3,
+      ...greedy,
+    });
     const content = reply.choices[0]!.logprobs!.content!;
     expect(content.length).toBe(reply.usage!.completion_tokens);
     for (const t of content) {
@@ -231,7 +309,12 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
   });
 
   it('serves a saved mix by its name, with its fixed weights', async () => {
-    const reply = await client.chat.completions.create({ model: 'law-heavy', messages: [{ role: 'user', content: PROMPT }], max_tokens: 4, ...greedy });
+    const reply = await client.chat.completions.create({
+      model: 'law-heavy',
+      messages: [{ role: 'user', content: PROMPT }],
+      max_tokens: 4,
+      ...greedy,
+    });
     const { grove } = reply as typeof reply & GroveField;
     expect(grove.models).toEqual(['law', 'med']);
     expect(grove.prior).toBe('manual');
@@ -264,14 +347,28 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
       [{ messages: [{ role: 'user', content: 'x', name: 'ann' }] }, 'messages[0].name', /names/],
     ];
     for (const [extra, param, message] of cases) {
-      const body = { model: 'forest', messages: [{ role: 'user', content: 'hi' }], ...extra } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
+      const body = {
+        model: 'forest',
+        messages: [{ role: 'user', content: 'hi' }],
+        ...extra,
+      } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
       const err = await failure(() => client.chat.completions.create(body));
       expect(err, JSON.stringify(extra)).toBeInstanceOf(OpenAI.BadRequestError);
       expect(err.param, JSON.stringify(extra)).toBe(param);
       expect(err.message, JSON.stringify(extra)).toMatch(message);
     }
     // Harmless fields and neutral values are accepted.
-    const fine = await client.chat.completions.create({ model: 'law', messages: [{ role: 'user', content: 'hi' }], max_tokens: 2, n: 1, presence_penalty: 0, user: 'someone', metadata: { a: 'b' }, tool_choice: 'none', ...greedy });
+    const fine = await client.chat.completions.create({
+      model: 'law',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 2,
+      n: 1,
+      presence_penalty: 0,
+      user: 'someone',
+      metadata: { a: 'b' },
+      tool_choice: 'none',
+      ...greedy,
+    });
     expect(fine.choices.length).toBe(1);
     // A conversation Grove cannot reply to is a 400 with the engine's reason.
     const noUser = await failure(() => client.chat.completions.create({ model: 'law', messages: [{ role: 'assistant', content: 'hi' }] }));
@@ -302,7 +399,10 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
     expect(full.usage!.completion_tokens).toBe(1200); // it would have run to the end
     const ended = new Promise<CompletionOutcome>((resolve) => (onSettled = resolve));
     const controller = new AbortController();
-    const stream = await client.completions.create({ model: 'forest', prompt: ENDLESS, max_tokens: 1200, stream: true, ...greedy }, { signal: controller.signal });
+    const stream = await client.completions.create(
+      { model: 'forest', prompt: ENDLESS, max_tokens: 1200, stream: true, ...greedy },
+      { signal: controller.signal },
+    );
     let pieces = 0;
     for await (const c of stream) {
       if (c.choices[0]!.text && ++pieces === 3) {
@@ -320,7 +420,9 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
     while (endpoint.admission.inFlight > 0) await new Promise((resolve) => setImmediate(resolve));
     const waited = new Promise<CompletionOutcome>((resolve) => (onSettled = resolve));
     const patience = new AbortController();
-    const whole = failure(() => client.completions.create({ model: 'forest', prompt: ENDLESS, max_tokens: 1200, ...greedy }, { signal: patience.signal }));
+    const whole = failure(() =>
+      client.completions.create({ model: 'forest', prompt: ENDLESS, max_tokens: 1200, ...greedy }, { signal: patience.signal }),
+    );
     while (endpoint.admission.inFlight === 0) await new Promise((resolve) => setImmediate(resolve));
     patience.abort();
     expect(await whole).toBeInstanceOf(OpenAI.APIUserAbortError);
@@ -332,7 +434,12 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
 
   it('serves 8 clients at once, each its own reply', async () => {
     const ask = (i: number, stream: boolean) => {
-      const params = { model: i % 2 ? 'forest' : 'law', messages: [{ role: 'user' as const, content: `${PROMPT} ${i}` }], max_tokens: 8, ...greedy };
+      const params = {
+        model: i % 2 ? 'forest' : 'law',
+        messages: [{ role: 'user' as const, content: `${PROMPT} ${i}` }],
+        max_tokens: 8,
+        ...greedy,
+      };
       if (!stream) return client.chat.completions.create(params).then((r) => r.choices[0]!.message.content!);
       return client.chat.completions.create({ ...params, stream: true }).then(async (s) => {
         let text = '';
@@ -349,10 +456,18 @@ describe('the OpenAI-compatible endpoint, through the official client', () => {
   it('refuses requests past the queue with 429 and Retry-After', async () => {
     const small = new OpenAiEndpoint({ completions: service.completions, key: KEY, queueLimit: 2 });
     small.on = true;
-    const other = await startServer({ api: service, staticDir: join(dir, 'no-ui'), port: 0, token: 'grove-token-0123456789abcdef', openai: small });
+    const other = await startServer({
+      api: service,
+      staticDir: join(dir, 'no-ui'),
+      port: 0,
+      token: 'grove-token-0123456789abcdef',
+      openai: small,
+    });
     try {
       const busy = new OpenAI({ baseURL: `${other.url}/v1`, apiKey: KEY, maxRetries: 0 });
-      const results = await Promise.allSettled(Array.from({ length: 4 }, () => busy.completions.create({ model: 'forest', prompt: PROMPT, max_tokens: 400, ...greedy })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 4 }, () => busy.completions.create({ model: 'forest', prompt: PROMPT, max_tokens: 400, ...greedy })),
+      );
       expect(results.filter((r) => r.status === 'fulfilled').length).toBe(2);
       const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as InstanceType<typeof OpenAI.APIError>] : []));
       expect(refused.length).toBe(2);

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { OpenAiError } from '../../../src/server/openai/openai-error';
 import { parseChatRequest, parseCompletionRequest } from '../../../src/server/openai/request';
 
-const chat = (extra: Record<string, unknown> = {}) => parseChatRequest({ model: 'forest', messages: [{ role: 'user', content: 'hi' }], ...extra });
+const chat = (extra: Record<string, unknown> = {}) =>
+  parseChatRequest({ model: 'forest', messages: [{ role: 'user', content: 'hi' }], ...extra });
 
 function refusal(parse: () => unknown): OpenAiError {
   try {
@@ -19,7 +20,16 @@ function refusal(parse: () => unknown): OpenAiError {
 describe('chat completion requests', () => {
   it('takes OpenAI’s defaults: temperature 1, no nucleus, no top-k or penalty, a random seed, 256 tokens', () => {
     const r = chat();
-    expect(r).toMatchObject({ endpoint: 'chat', model: 'forest', maxTokens: 256, stop: [], stream: false, includeUsage: false, logprobs: undefined, echo: false });
+    expect(r).toMatchObject({
+      endpoint: 'chat',
+      model: 'forest',
+      maxTokens: 256,
+      stop: [],
+      stream: false,
+      includeUsage: false,
+      logprobs: undefined,
+      echo: false,
+    });
     expect(r.sampling).toMatchObject({ temperature: 1, topP: 1, topK: 0, repetitionPenalty: 1 });
     // A random 32-bit seed per request: twenty requests without one do not all get the same seed.
     const seeds = new Set(Array.from({ length: 20 }, () => chat().sampling.seed));
@@ -29,7 +39,19 @@ describe('chat completion requests', () => {
   });
 
   it('maps every supported field', () => {
-    const r = chat({ temperature: 0.2, top_p: 0.9, top_k: 5, repetition_penalty: 1.2, seed: 7, max_tokens: 9, stop: 'END', stream: true, stream_options: { include_usage: true }, logprobs: true, top_logprobs: 4 });
+    const r = chat({
+      temperature: 0.2,
+      top_p: 0.9,
+      top_k: 5,
+      repetition_penalty: 1.2,
+      seed: 7,
+      max_tokens: 9,
+      stop: 'END',
+      stream: true,
+      stream_options: { include_usage: true },
+      logprobs: true,
+      top_logprobs: 4,
+    });
     expect(r.sampling).toEqual({ temperature: 0.2, topP: 0.9, topK: 5, repetitionPenalty: 1.2, seed: 7 });
     expect(r).toMatchObject({ maxTokens: 9, stop: ['END'], stream: true, includeUsage: true, logprobs: 4 });
     expect(chat({ max_tokens: 9, max_completion_tokens: 3 }).maxTokens).toBe(3);
@@ -53,7 +75,13 @@ describe('chat completion requests', () => {
     const r = chat({
       messages: [
         { role: 'developer', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'text', text: 'one ' }, { type: 'text', text: 'two' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'one ' },
+            { type: 'text', text: 'two' },
+          ],
+        },
         { role: 'assistant', content: 'three', refusal: null, tool_calls: [] },
         { role: 'user', content: 'four' },
       ],
@@ -70,7 +98,22 @@ describe('chat completion requests', () => {
   });
 
   it('ignores nulls and harmless fields, and accepts neutral values', () => {
-    expect(() => chat({ temperature: null, user: 'u', metadata: { a: 1 }, store: false, service_tier: 'auto', n: 1, presence_penalty: 0, frequency_penalty: 0, logit_bias: {}, tools: [], response_format: { type: 'text' }, parallel_tool_calls: true })).not.toThrow();
+    expect(() =>
+      chat({
+        temperature: null,
+        user: 'u',
+        metadata: { a: 1 },
+        store: false,
+        service_tier: 'auto',
+        n: 1,
+        presence_penalty: 0,
+        frequency_penalty: 0,
+        logit_bias: {},
+        tools: [],
+        response_format: { type: 'text' },
+        parallel_tool_calls: true,
+      }),
+    ).not.toThrow();
   });
 
   it('refuses with a 400 naming the field', () => {
@@ -100,7 +143,13 @@ describe('chat completion requests', () => {
 describe('completion requests', () => {
   it('continues one prompt, 16 tokens by default, with echo and logprobs', () => {
     const r = parseCompletionRequest({ model: 'law', prompt: 'Once' });
-    expect(r).toMatchObject({ endpoint: 'completions', input: { kind: 'text', text: 'Once' }, maxTokens: 16, echo: false, logprobs: undefined });
+    expect(r).toMatchObject({
+      endpoint: 'completions',
+      input: { kind: 'text', text: 'Once' },
+      maxTokens: 16,
+      echo: false,
+      logprobs: undefined,
+    });
     expect(parseCompletionRequest({ model: 'law', prompt: ['Once'], echo: true }).input).toEqual({ kind: 'text', text: 'Once' });
     expect(parseCompletionRequest({ model: 'law', prompt: 'x', logprobs: 3 }).logprobs).toBe(3);
     expect(parseCompletionRequest({ model: 'law', prompt: 'x', suffix: '', best_of: 1 }).echo).toBe(false);
@@ -112,6 +161,8 @@ describe('completion requests', () => {
     expect(refusal(() => parseCompletionRequest({ model: 'law', prompt: 'x', suffix: 'end' })).param).toBe('suffix');
     expect(refusal(() => parseCompletionRequest({ model: 'law', prompt: 'x', echo: true, logprobs: 1 })).param).toBe('echo');
     expect(refusal(() => parseCompletionRequest({ model: 'law', prompt: 'x', logprobs: 6 })).param).toBe('logprobs');
-    expect(refusal(() => parseCompletionRequest({ model: 'law', prompt: 'x', messages: [] })).message).toMatch(/Unrecognized request argument supplied: messages/);
+    expect(refusal(() => parseCompletionRequest({ model: 'law', prompt: 'x', messages: [] })).message).toMatch(
+      /Unrecognized request argument supplied: messages/,
+    );
   });
 });

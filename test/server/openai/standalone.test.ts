@@ -35,7 +35,8 @@ afterAll(async () => {
   }
 });
 
-const models = (url: string, headers: Record<string, string> = {}) => fetch(`${url}/models`, { headers: { Authorization: `Bearer ${KEY}`, ...headers } });
+const models = (url: string, headers: Record<string, string> = {}) =>
+  fetch(`${url}/models`, { headers: { Authorization: `Bearer ${KEY}`, ...headers } });
 
 describe('the desktop endpoint server', () => {
   it('starts when switched on, answers /v1 under this machine’s names, and closes when switched off', async () => {

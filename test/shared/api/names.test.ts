@@ -36,7 +36,9 @@ describe('the rule where names enter', () => {
     for (const name of HOSTILE_NAMES) {
       const add = (await dispatchCall(service, 'addDomain', { folder: home, domain: name }).catch((e: unknown) => e)) as GroveError;
       expect(add.code, JSON.stringify(name)).toBe('bad_input');
-      const collapse = (await dispatchCall(service, 'collapse', { name, weighting: { kind: 'uniform' } }).catch((e: unknown) => e)) as GroveError;
+      const collapse = (await dispatchCall(service, 'collapse', { name, weighting: { kind: 'uniform' } }).catch(
+        (e: unknown) => e,
+      )) as GroveError;
       expect(collapse.code, JSON.stringify(name)).toBe('bad_input');
       const train = (await dispatchCall(service, 'trainExpert', { domain: 'notes', name }).catch((e: unknown) => e)) as GroveError;
       expect(train.code, JSON.stringify(name)).toBe('bad_input');

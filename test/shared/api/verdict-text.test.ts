@@ -15,7 +15,9 @@ describe('verdict text', () => {
 
   it('says each domain in a line, with the collapsed model where there is one, and every domain in one sentence', () => {
     expect(domainVerdictLine(domain)).toBe('forest 5 % better on mail');
-    expect(domainVerdictLine({ ...domain, collapsed: 21, collapsedGain: -0.05 })).toBe('forest 5 % better on mail (collapsed model 5 % worse)');
+    expect(domainVerdictLine({ ...domain, collapsed: 21, collapsedGain: -0.05 })).toBe(
+      'forest 5 % better on mail (collapsed model 5 % worse)',
+    );
     expect(verdictSentence([domain, { ...domain, domain: 'law', forestGain: -0.2 }])).toBe('forest 5 % better on mail, 20 % worse on law');
     expect(verdictSentence([])).toMatch(/no domain was scored for both/);
   });

@@ -30,8 +30,17 @@ function comparison(p: BaselineJobPayload, ctx: JobOwnerContext): EvaluateJobPay
   const experts = forestExperts(catalog, forestId);
   const collapsed = newestReadyOfRole(catalog, forestId, 'collapsed');
   // A forest of one expert has no ensemble: that expert is scored for it.
-  const models = [p.modelId, ...(collapsed ? [collapsed.id] : []), ...(experts.length === 1 ? [experts[0]!.id] : [])].map((id) => storedRef(catalog, id));
-  const verdict: VerdictRequest = { baselineId: p.modelId, baseline: p.name, experts: experts.map((e) => e.name), expertDomains: p.then.expertDomains, collapsed: collapsed?.name ?? null, trainingTokens: p.then.trainingTokens };
+  const models = [p.modelId, ...(collapsed ? [collapsed.id] : []), ...(experts.length === 1 ? [experts[0]!.id] : [])].map((id) =>
+    storedRef(catalog, id),
+  );
+  const verdict: VerdictRequest = {
+    baselineId: p.modelId,
+    baseline: p.name,
+    experts: experts.map((e) => e.name),
+    expertDomains: p.then.expertDomains,
+    collapsed: collapsed?.name ?? null,
+    trainingTokens: p.then.trainingTokens,
+  };
   return { ...planEvaluation(catalog, ctx.forestHome, forestId, models, { ensemble: true, split: 'test' }), verdict };
 }
 

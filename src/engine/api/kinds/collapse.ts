@@ -19,12 +19,27 @@ export const collapseKind: JobKind = {
     if (record.kind === 'prior') return storePriorRecord(catalog, record);
     // How it was made, for the heatmap and grove eval to say beside its scores.
     const p = CollapseJobPayload.parse(job.payload);
-    const collapse: CollapseFacts = { method: p.method, settings: p.settings, weights: p.weighting.kind, target: p.weighting.kind === 'posterior' ? p.weighting.target : null };
+    const collapse: CollapseFacts = {
+      method: p.method,
+      settings: p.settings,
+      weights: p.weighting.kind,
+      target: p.weighting.kind === 'posterior' ? p.weighting.target : null,
+    };
     const first = modelById(catalog, record.parents[0]!.modelId);
     const forestId = forestOfModel(catalog, first.id);
     catalog.transaction(() => {
       claimModelName(catalog, forestId, record.name);
-      const id = insertModel(catalog, { forestId, name: record.name, role: 'collapsed', weightsSha256: record.sha256, weightsBytes: record.bytes, architectureJson: first.architectureJson, tokenizerSha256: first.tokenizerSha256, light: record.light, collapse });
+      const id = insertModel(catalog, {
+        forestId,
+        name: record.name,
+        role: 'collapsed',
+        weightsSha256: record.sha256,
+        weightsBytes: record.bytes,
+        architectureJson: first.architectureJson,
+        tokenizerSha256: first.tokenizerSha256,
+        light: record.light,
+        collapse,
+      });
       recordLineage(catalog, id, record.parents);
     });
   },

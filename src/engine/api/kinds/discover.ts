@@ -10,8 +10,14 @@ export const discoverKind: JobKind = {
   progress(job) {
     const p = job.progress as DiscoverProgress | null;
     if (job.status === 'done') return { done: 1, total: 1, etaSeconds: null };
-    if (p?.stage === 'cluster') return { done: 0.9, total: 1, etaSeconds: null, ...(job.status === 'running' ? { phase: 'Clustering the documents' } : {}) };
+    if (p?.stage === 'cluster')
+      return { done: 0.9, total: 1, etaSeconds: null, ...(job.status === 'running' ? { phase: 'Clustering the documents' } : {}) };
     const share = p && p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : 0;
-    return { done: 0.9 * share, total: 1, etaSeconds: p?.etaSeconds ?? null, ...(job.status === 'running' ? { phase: 'Reading the folder' } : {}) };
+    return {
+      done: 0.9 * share,
+      total: 1,
+      etaSeconds: p?.etaSeconds ?? null,
+      ...(job.status === 'running' ? { phase: 'Reading the folder' } : {}),
+    };
   },
 };

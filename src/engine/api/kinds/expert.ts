@@ -11,7 +11,12 @@ import { storePriorRecord } from './prior';
 
 type Payload = Pick<ExpertJobPayload, 'modelId' | 'name' | 'train' | 'branch' | 'bundle'>;
 
-const PHASES: Record<ExpertProgress['phase'], string> = { prior: 'Reading the domain', branch: 'Branching', train: 'Training', store: 'Saving' };
+const PHASES: Record<ExpertProgress['phase'], string> = {
+  prior: 'Reading the domain',
+  branch: 'Branching',
+  train: 'Training',
+  store: 'Saving',
+};
 
 export const expertKind: JobKind = {
   label(job) {

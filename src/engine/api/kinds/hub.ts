@@ -26,12 +26,19 @@ export const downloadKind: JobKind = {
       const total = Math.max(1, d.bytesTotal);
       const speed = d.bytesPerSecond > 0 ? ` · ${formatBytes(Math.round(d.bytesPerSecond))}/s` : '';
       return {
-        done: job.status === 'done' ? total : Math.min(total, d.bytesDone), total, etaSeconds: d.etaSeconds,
+        done: job.status === 'done' ? total : Math.min(total, d.bytesDone),
+        total,
+        etaSeconds: d.etaSeconds,
         phase: `Downloading ${d.file} (file ${d.fileIndex + 1} of ${d.fileCount}) · ${formatBytes(d.bytesDone)} of ${formatBytes(d.bytesTotal)}${speed}`,
       };
     }
     const done = job.status === 'done' ? 1 : 0;
-    return { done, total: 1, etaSeconds: null, phase: p?.phase === 'import' ? 'Storing the weights and the tokenizer' : 'Asking the Hub for the file list' };
+    return {
+      done,
+      total: 1,
+      etaSeconds: null,
+      phase: p?.phase === 'import' ? 'Storing the weights and the tokenizer' : 'Asking the Hub for the file list',
+    };
   },
   onResult: recordPreparedSeed,
   // Whatever the ending, the access token a download was given does not stay in the catalog.

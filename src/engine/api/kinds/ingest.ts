@@ -31,7 +31,12 @@ function modelNamed(catalog: Catalog, name: string): { id: number; job: number |
 export function assertExpertNameFree(catalog: Catalog, name: string): void {
   const taken = modelNamed(catalog, name);
   if (!taken) return;
-  if (taken.job !== null) throw new GroveError('conflict', `Expert "${name}" is being trained already (job ${taken.job}): \`grove jobs resume ${taken.job}\` continues it.`, { job: taken.job });
+  if (taken.job !== null)
+    throw new GroveError(
+      'conflict',
+      `Expert "${name}" is being trained already (job ${taken.job}): \`grove jobs resume ${taken.job}\` continues it.`,
+      { job: taken.job },
+    );
   throw new GroveError('conflict', `The forest already has a model named "${name}"; choose another name (--name).`, { name });
 }
 

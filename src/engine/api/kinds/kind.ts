@@ -38,7 +38,11 @@ export function countedProgress(job: Job): Pick<JobView, 'done' | 'total' | 'eta
 }
 
 /** A training step reported by a job's worker: the run's position and loss curve in the catalog, and the live event. */
-export function recordTrainStep(ctx: Pick<JobOwnerContext, 'catalog' | 'emit'>, runId: number, train: import('../../../shared/api/events').TrainProgress): void {
+export function recordTrainStep(
+  ctx: Pick<JobOwnerContext, 'catalog' | 'emit'>,
+  runId: number,
+  train: import('../../../shared/api/events').TrainProgress,
+): void {
   recordRunStep(ctx.catalog, runId, train);
   ctx.emit({ type: 'train.progress', runId, progress: train });
 }

@@ -6,7 +6,13 @@ import { countedProgress, type JobKind } from './kind';
 
 /** Stores a prior a worker estimated (prior jobs, collapse on a posterior, a branch's domain posterior). */
 export function storePriorRecord(catalog: import('../../catalog/catalog').Catalog, record: PriorRecord): void {
-  savePrior(catalog, { forestId: forestOfModel(catalog, record.modelIds[0]!), target: record.target as PriorTarget, modelIds: record.modelIds, weights: record.weights, sequences: record.sequences });
+  savePrior(catalog, {
+    forestId: forestOfModel(catalog, record.modelIds[0]!),
+    target: record.target as PriorTarget,
+    modelIds: record.modelIds,
+    weights: record.weights,
+    sequences: record.sequences,
+  });
 }
 
 export const priorKind: JobKind = {

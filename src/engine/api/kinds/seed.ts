@@ -13,7 +13,12 @@ import { saveForestTrainingSettings, TrainingSettings } from '../../store/traini
 import { planExpert } from '../expert-plan';
 import { recordTrainStep, type JobKind, type JobOwnerContext } from './kind';
 
-const PHASES: Record<SeedProgress['phase'], string> = { tokenizer: 'Training the tokenizer', ingest: 'Reading', train: 'Training the seed', store: 'Saving' };
+const PHASES: Record<SeedProgress['phase'], string> = {
+  tokenizer: 'Training the tokenizer',
+  ingest: 'Reading',
+  train: 'Training the seed',
+  store: 'Saving',
+};
 
 export const seedKind: JobKind = {
   label: (job) => `Grow a forest: seed on ${(job.payload as SeedJobPayload).domains.map((d) => d.name).join(', ')}`,
@@ -27,7 +32,10 @@ export const seedKind: JobKind = {
     const phase = p.phase ? `${PHASES[p.phase]}${p.phase === 'ingest' && p.domain ? ` ${p.domain}` : ''}` : undefined;
     const runId = (job.payload as SeedJobPayload).runId;
     const domains = Math.max(1, (job.payload as SeedJobPayload).domains.length);
-    const at = Math.max(0, (job.payload as SeedJobPayload).domains.findIndex((d) => d.name === p.domain));
+    const at = Math.max(
+      0,
+      (job.payload as SeedJobPayload).domains.findIndex((d) => d.name === p.domain),
+    );
     const ingested = p.ingest ? (at + p.ingest.bytesDone / Math.max(1, p.ingest.bytesTotal)) / domains : 0;
     const total = 1000;
     let done = 0;
@@ -35,7 +43,13 @@ export const seedKind: JobKind = {
     else if (p.phase === 'tokenizer') done = 50 * ingested;
     else if (p.phase === 'ingest') done = 50 + 50 * ingested;
     else if (p.train) done = 100 + (900 * p.train.step) / Math.max(1, p.train.totalSteps);
-    return { done: Math.round(done), total, etaSeconds: p.phase === 'train' || p.phase === 'store' ? (p.train?.etaSeconds ?? null) : null, runId, ...(phase ? { phase } : {}) };
+    return {
+      done: Math.round(done),
+      total,
+      etaSeconds: p.phase === 'train' || p.phase === 'store' ? (p.train?.etaSeconds ?? null) : null,
+      runId,
+      ...(phase ? { phase } : {}),
+    };
   },
 
   onProgress(job, progress, ctx) {
@@ -75,17 +89,29 @@ export const seedKind: JobKind = {
     const p = job.payload as SeedJobPayload;
     if (job.status === 'done') return;
     setRunStatus(ctx.catalog, p.runId, job.status as RunStatus, job.error);
-    if (job.status === 'cancelled' && modelById(ctx.catalog, p.modelId).status === 'training') setModelStatus(ctx.catalog, p.modelId, 'removed');
+    if (job.status === 'cancelled' && modelById(ctx.catalog, p.modelId).status === 'training')
+      setModelStatus(ctx.catalog, p.modelId, 'removed');
   },
 };
 
 /** One expert per domain of the seed phase that had enough text, each branched from the seed. */
 function queueExperts(p: SeedJobPayload, ctx: JobOwnerContext): void {
   const forestId = forestOfModel(ctx.catalog, p.modelId);
-  const trainable = ctx.catalog.domains(forestId).filter((d) => p.domains.some((x) => x.name === d.name) && d.statsJson && (JSON.parse(d.statsJson) as { trainable: boolean }).trainable);
+  const trainable = ctx.catalog
+    .domains(forestId)
+    .filter(
+      (d) => p.domains.some((x) => x.name === d.name) && d.statsJson && (JSON.parse(d.statsJson) as { trainable: boolean }).trainable,
+    );
   for (const d of trainable) {
     const budget = p.then?.experts.budget as ExpertBudget | undefined;
-    const payload = planExpert(ctx.catalog, ctx.forestHome, { domain: d.name, init: 'seed', topK: 1, device: 'auto', branchOnly: false, ...(budget ? { budget } : {}) });
+    const payload = planExpert(ctx.catalog, ctx.forestHome, {
+      domain: d.name,
+      init: 'seed',
+      topK: 1,
+      device: 'auto',
+      branchOnly: false,
+      ...(budget ? { budget } : {}),
+    });
     setRunJob(ctx.catalog, payload.train!.runId, ctx.enqueue('expert', payload).id);
   }
 }

@@ -7,7 +7,14 @@
 import { recordRunStep } from '../../catalog/runs';
 import { join } from 'node:path';
 import { writeFileDurableSync } from '../../durable-write';
-import { cancelUnfinishedSlurmTasks, MERGED_FILE, type SlurmExpertPayload, type SlurmExpertProgress, type SlurmExpertRecord, type SlurmExpertState } from '../../cluster/slurm-expert-job';
+import {
+  cancelUnfinishedSlurmTasks,
+  MERGED_FILE,
+  type SlurmExpertPayload,
+  type SlurmExpertProgress,
+  type SlurmExpertRecord,
+  type SlurmExpertState,
+} from '../../cluster/slurm-expert-job';
 import type { Job } from '../../jobs/queue';
 import { bundleMergeKind } from './bundle-merge';
 import { expertKind } from './expert';
@@ -41,7 +48,10 @@ export const slurmExpertKind: JobKind = {
   progress(job) {
     const p = job.progress as SlurmExpertProgress | null;
     const states = p?.experts ?? [];
-    const total = Math.max(1, states.reduce((sum, s) => sum + (s.bundle?.totalSteps ?? 0), 0));
+    const total = Math.max(
+      1,
+      states.reduce((sum, s) => sum + (s.bundle?.totalSteps ?? 0), 0),
+    );
     const done = states.reduce((sum, s) => sum + (s.merged ? (s.bundle?.totalSteps ?? 0) : (s.bundle?.step ?? 0)), 0);
     const etas = states.filter((s) => !s.merged).map((s) => s.bundle?.etaSeconds ?? null);
     const eta = etas.length > 0 && etas.every((e) => e !== null) ? Math.max(...(etas as number[])) : null;
@@ -50,7 +60,11 @@ export const slurmExpertKind: JobKind = {
       done: job.status === 'done' ? total : Math.min(total, done),
       total,
       etaSeconds: eta,
-      ...(states.length > 0 ? { phase: states.map(describe).join('; ') } : job.status === 'queued' ? { phase: 'Waiting for the bundles to be written' } : {}),
+      ...(states.length > 0
+        ? { phase: states.map(describe).join('; ') }
+        : job.status === 'queued'
+          ? { phase: 'Waiting for the bundles to be written' }
+          : {}),
       ...(list.length === 1 ? { runId: list[0]!.train.runId } : {}),
     };
   },
@@ -61,7 +75,13 @@ export const slurmExpertKind: JobKind = {
       const b = s.bundle;
       const e = list[i];
       if (!e || s.merged || !b || b.state !== 'training' || b.step <= 0 || b.loss === null) continue;
-      recordRunStep(ctx.catalog, e.train.runId, { step: b.step, tokens: b.tokens, loss: b.loss, ...(b.tokensPerSecond !== null ? { tokensPerSecond: b.tokensPerSecond } : {}), ...(b.validLoss !== null ? { validLoss: b.validLoss } : {}) });
+      recordRunStep(ctx.catalog, e.train.runId, {
+        step: b.step,
+        tokens: b.tokens,
+        loss: b.loss,
+        ...(b.tokensPerSecond !== null ? { tokensPerSecond: b.tokensPerSecond } : {}),
+        ...(b.validLoss !== null ? { validLoss: b.validLoss } : {}),
+      });
     }
   },
 
@@ -71,7 +91,11 @@ export const slurmExpertKind: JobKind = {
     if (!expert) throw new Error(`A Slurm job's record names expert ${index}, of ${experts(job).length}.`);
     bundleMergeKind.onRecord!(asExpertJob(job, expert), record, ctx);
     // The expert is in the catalog now: a resumed job must not merge it again.
-    if ((record as { kind?: string }).kind === 'trained') writeFileDurableSync(join(expert.bundleDir, MERGED_FILE), `${JSON.stringify({ modelId: expert.modelId, runId: expert.train.runId, mergedAt: new Date().toISOString() })}\n`);
+    if ((record as { kind?: string }).kind === 'trained')
+      writeFileDurableSync(
+        join(expert.bundleDir, MERGED_FILE),
+        `${JSON.stringify({ modelId: expert.modelId, runId: expert.train.runId, mergedAt: new Date().toISOString() })}\n`,
+      );
   },
 
   onFinished(job, ctx) {

@@ -7,7 +7,8 @@ import type { SlurmSettings } from './settings';
 
 /** Up to `lines` last lines of the job's (or array task's own id's) output; [] while the job has written nothing. */
 export function slurmLogTail(settings: SlurmSettings, jobId: string, lines = 20): string[] {
-  if (!/^\d+$/.test(jobId)) throw new GroveError('bad_input', `A Slurm log belongs to one job or array task, by its own numeric id: ${JSON.stringify(jobId)}.`);
+  if (!/^\d+$/.test(jobId))
+    throw new GroveError('bad_input', `A Slurm log belongs to one job or array task, by its own numeric id: ${JSON.stringify(jobId)}.`);
   const path = slurmLogPath(settings, jobId);
   if (!existsSync(path) || lines <= 0) return [];
   const fd = openSync(path, 'r');

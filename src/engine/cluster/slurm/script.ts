@@ -28,13 +28,15 @@ export function slurmLogPath(settings: SlurmSettings, jobId: string): string {
 
 /** A word the shell reads back exactly: single-quoted, a quote inside written as '\''. */
 export function shellQuote(word: string): string {
-  if (word.includes('\0') || /[\n\r]/.test(word)) throw new GroveError('bad_input', `A Slurm job's command or folder cannot hold a newline or NUL: ${JSON.stringify(word)}.`);
+  if (word.includes('\0') || /[\n\r]/.test(word))
+    throw new GroveError('bad_input', `A Slurm job's command or folder cannot hold a newline or NUL: ${JSON.stringify(word)}.`);
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /** The #SBATCH options of a submission, in the order they are written. */
 export function sbatchOptions(settings: SlurmSettings, submission: SlurmSubmission): string[] {
-  if (!/^[A-Za-z0-9_.-]+$/.test(submission.name)) throw new GroveError('bad_input', `A Slurm job name is letters, digits, _ . - only: ${JSON.stringify(submission.name)}.`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(submission.name))
+    throw new GroveError('bad_input', `A Slurm job name is letters, digits, _ . - only: ${JSON.stringify(submission.name)}.`);
   if (submission.dirs.length === 0) throw new GroveError('bad_input', 'A Slurm submission needs at least one task directory.');
   if (submission.command.length === 0) throw new GroveError('bad_input', 'A Slurm submission needs a command to run.');
   const options = [

@@ -23,11 +23,16 @@ export const slurmSettingsSchema = z
     /** CPUs per task. */
     cpusPerTask: z.number().int().min(1).max(1024).default(1),
     /** Memory per node in Slurm's format ("16G", "4000M"); the cluster's default when absent. */
-    memory: z.string().regex(/^\d+[KMGT]?$/, 'memory such as 16G or 4000M').optional(),
+    memory: z
+      .string()
+      .regex(/^\d+[KMGT]?$/, 'memory such as 16G or 4000M')
+      .optional(),
     /** A folder both this machine and the compute nodes see at the same path (bundles, scripts, logs). */
     sharedDir: z.string().refine(isAbsolute, 'an absolute path both sides see'),
     /** Further sbatch options, one per entry, each a long option ("--qos=high", "--constraint=a100"). */
-    extraOptions: z.array(z.string().regex(/^--[a-z][a-z0-9-]*(=[^\n\r]*)?$/, 'one long sbatch option such as --qos=high, on one line')).default([]),
+    extraOptions: z
+      .array(z.string().regex(/^--[a-z][a-z0-9-]*(=[^\n\r]*)?$/, 'one long sbatch option such as --qos=high, on one line'))
+      .default([]),
   })
   .strict();
 

@@ -145,8 +145,12 @@ export async function slurmJobState(jobId: string, where: SlurmEnvironment = {})
   const states = await slurmJobStates(jobId, where);
   const state = states.length === 1 ? states[0] : states.find((s) => s.jobId === jobId);
   if (!state) {
-    if (states.length > 1) throw new GroveError('bad_input', `Slurm job ${jobId} is an array of ${states.length} records: ask slurmJobStates for each task.`);
-    throw new GroveError('not_found', `Slurm no longer knows job ${jobId}: it finished more than the controller's MinJobAge ago, or never existed.`);
+    if (states.length > 1)
+      throw new GroveError('bad_input', `Slurm job ${jobId} is an array of ${states.length} records: ask slurmJobStates for each task.`);
+    throw new GroveError(
+      'not_found',
+      `Slurm no longer knows job ${jobId}: it finished more than the controller's MinJobAge ago, or never existed.`,
+    );
   }
   return state;
 }

@@ -16,7 +16,11 @@ export interface SlurmSubmitted {
   tasks: number;
 }
 
-export async function submitSlurm(settings: SlurmSettings, submission: SlurmSubmission, where: SlurmEnvironment = {}): Promise<SlurmSubmitted> {
+export async function submitSlurm(
+  settings: SlurmSettings,
+  submission: SlurmSubmission,
+  where: SlurmEnvironment = {},
+): Promise<SlurmSubmitted> {
   const script = sbatchScript(settings, submission);
   const dir = slurmJobsDir(settings);
   mkdirSync(dir, { recursive: true });

@@ -8,7 +8,11 @@ import { GroveError } from '../../../shared/api/errors';
 
 /** The contingency table n[label][cluster] of two labelings of the same items, keyed by their values. */
 export function contingency(labels: readonly (string | number)[], clusters: readonly (string | number)[]): number[][] {
-  if (labels.length !== clusters.length) throw new GroveError('bad_input', `Agreement: ${labels.length} labels for ${clusters.length} cluster assignments; give one of each per document.`);
+  if (labels.length !== clusters.length)
+    throw new GroveError(
+      'bad_input',
+      `Agreement: ${labels.length} labels for ${clusters.length} cluster assignments; give one of each per document.`,
+    );
   const rowOf = new Map<string | number, number>();
   const colOf = new Map<string | number, number>();
   for (const l of labels) if (!rowOf.has(l)) rowOf.set(l, rowOf.size);

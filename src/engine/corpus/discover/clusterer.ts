@@ -19,7 +19,10 @@ export function embedText(text: string, clusterer: Clusterer, column: ReadonlyMa
   const V = clusterer.vocabulary.length;
   const D = clusterer.dims;
   if (clusterer.components.length !== D * V || clusterer.idf.length !== V) {
-    throw new GroveError('bad_input', `The clusterer is inconsistent: ${clusterer.components.length} component values and ${clusterer.idf.length} idf weights for ${D} dimensions x ${V} words. Run the discovery again.`);
+    throw new GroveError(
+      'bad_input',
+      `The clusterer is inconsistent: ${clusterer.components.length} component values and ${clusterer.idf.length} idf weights for ${D} dimensions x ${V} words. Run the discovery again.`,
+    );
   }
   const counts = new Map<number, number>();
   for (const w of words(text)) {

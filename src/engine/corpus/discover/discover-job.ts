@@ -34,14 +34,28 @@ export interface StoredDiscovery extends DiscoveryView {
   members: DiscoveredCluster['members'][];
 }
 
-export async function runDiscoverJob(payload: unknown, signal: AbortSignal, onProgress: (p: DiscoverProgress) => void): Promise<DiscoveryView> {
+export async function runDiscoverJob(
+  payload: unknown,
+  signal: AbortSignal,
+  onProgress: (p: DiscoverProgress) => void,
+): Promise<DiscoveryView> {
   const r = DiscoverJobPayload.safeParse(payload);
-  if (!r.success) throw new GroveError('bad_input', `Bad discover job payload: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new GroveError(
+      'bad_input',
+      `Bad discover job payload: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   const { folder, dir, k, seed } = r.data;
   const tokenizer = await loadTokenizer(r.data.tokenizer);
   await mkdir(dir, { recursive: true });
   const ingestDir = discoverIngestDir(dir);
-  await ingestFolder({ folder, out: ingestDir, tokenizer: corpusTokenizer(tokenizer), signal, onProgress: (p) => onProgress({ ...p, stage: 'ingest' }) });
+  await ingestFolder({
+    folder,
+    out: ingestDir,
+    tokenizer: corpusTokenizer(tokenizer),
+    signal,
+    onProgress: (p) => onProgress({ ...p, stage: 'ingest' }),
+  });
   onProgress({ stage: 'cluster' });
   const documents = await ingestedDocuments(ingestDir, (ids) => tokenizer.decode(ids));
   const discovery = discoverDomains(documents, { ...(k !== undefined ? { k } : {}), seed });

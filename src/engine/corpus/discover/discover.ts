@@ -38,19 +38,37 @@ export interface DiscoverOptions {
 
 /** A document's title: its first non-empty line, cut at 70 characters; the path when it has no text. */
 export function titleOf(doc: DiscoverDocument): string {
-  const line = doc.text.split('\n').map((l) => l.trim()).find((l) => l.length > 0);
+  const line = doc.text
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.length > 0);
   if (!line) return doc.path;
   return line.length > 70 ? `${line.slice(0, 69)}…` : line;
 }
 
 export function discoverDomains(documents: readonly DiscoverDocument[], options: DiscoverOptions = {}): Discovery {
   const n = documents.length;
-  if (n < 2) throw new GroveError('bad_input', `Discovery needs at least 2 documents to make clusters of, and the folder has ${n}; add documents, or ingest it as one domain with --domain NAME.`, { documents: n });
+  if (n < 2)
+    throw new GroveError(
+      'bad_input',
+      `Discovery needs at least 2 documents to make clusters of, and the folder has ${n}; add documents, or ingest it as one domain with --domain NAME.`,
+      { documents: n },
+    );
   const k = options.k ?? suggestK(n);
-  if (!Number.isInteger(k) || k < 2 || k > n) throw new GroveError('bad_input', `k = ${k} cannot cluster ${n} documents: choose a whole number of clusters from 2 to ${n}, or leave k out for the suggestion (${suggestK(n)}).`, { k, documents: n });
+  if (!Number.isInteger(k) || k < 2 || k > n)
+    throw new GroveError(
+      'bad_input',
+      `k = ${k} cannot cluster ${n} documents: choose a whole number of clusters from 2 to ${n}, or leave k out for the suggestion (${suggestK(n)}).`,
+      { k, documents: n },
+    );
   const seed = options.seed ?? 0;
   const matrix = tfidf(documents.map((d) => d.text));
-  if (matrix.vocabulary.length === 0) throw new GroveError('bad_input', `The ${n} documents share no words to cluster them by; ingest the folder as one domain with --domain NAME.`, { documents: n });
+  if (matrix.vocabulary.length === 0)
+    throw new GroveError(
+      'bad_input',
+      `The ${n} documents share no words to cluster them by; ingest the folder as one domain with --domain NAME.`,
+      { documents: n },
+    );
   const dims = svdDims(n, matrix.vocabulary.length);
   const svd = truncatedSvd(matrix.rows, matrix.vocabulary.length, dims, { seed });
   // Unit-length rows: documents compare by direction (topic), not by how much text weighs on the top dimensions.
@@ -86,6 +104,18 @@ export function discoverDomains(documents: readonly DiscoverDocument[], options:
     };
   });
   clusters.sort((a, b) => b.size - a.size || (a.members[0]! < b.members[0]! ? -1 : 1));
-  const clusterer: Clusterer = { vocabulary: matrix.vocabulary, idf: matrix.idf, dims, components: svd.components, centres: clusters.map((c) => c.centre) };
-  return { k, kRule: options.k === undefined ? 'suggested' : 'chosen', dims, clusters: clusters.map(({ centre: _centre, ...c }) => c), clusterer };
+  const clusterer: Clusterer = {
+    vocabulary: matrix.vocabulary,
+    idf: matrix.idf,
+    dims,
+    components: svd.components,
+    centres: clusters.map((c) => c.centre),
+  };
+  return {
+    k,
+    kRule: options.k === undefined ? 'suggested' : 'chosen',
+    dims,
+    clusters: clusters.map(({ centre: _centre, ...c }) => c),
+    clusterer,
+  };
 }

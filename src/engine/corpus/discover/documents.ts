@@ -10,7 +10,10 @@ import type { DiscoverDocument } from './discover';
 
 export async function ingestedDocuments(out: string, decode: (ids: ArrayLike<number>) => string): Promise<DiscoverDocument[]> {
   const state = await loadState(out);
-  if (!state) throw new GroveError('not_found', `No ingest state in ${out}: ingest the folder first (discovery reads the text the ingest kept).`, { out });
+  if (!state)
+    throw new GroveError('not_found', `No ingest state in ${out}: ingest the folder first (discovery reads the text the ingest kept).`, {
+      out,
+    });
   const reader = new TokenReader(state.dtype);
   const documents: DiscoverDocument[] = [];
   try {

@@ -101,7 +101,8 @@ function meansOf(points: Float64Array, n: number, d: number, k: number, assignme
     for (let t = 0; t < d; t++) centres[c * d + t]! += points[i * d + t]!;
   }
   for (let c = 0; c < k; c++) {
-    if (sizes[c] === 0) centres.set(previous.subarray(c * d, c * d + d), c * d); // only when k > n, which balancedKMeans refuses
+    if (sizes[c] === 0)
+      centres.set(previous.subarray(c * d, c * d + d), c * d); // only when k > n, which balancedKMeans refuses
     else for (let t = 0; t < d; t++) centres[c * d + t]! /= sizes[c]!;
   }
   return centres;

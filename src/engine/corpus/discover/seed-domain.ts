@@ -12,19 +12,39 @@ import { loadState, saveState } from '../state';
 export async function seedDomainIngest(ingestDir: string, members: readonly string[], domainOut: string): Promise<void> {
   if (await loadState(domainOut)) return;
   const state = await loadState(ingestDir);
-  if (!state) throw new GroveError('not_found', `The discovery's ingest in ${ingestDir} is gone: discover the folder's domains again.`, { ingestDir });
-  const files = Object.fromEntries(members.map((path) => {
-    const record = state.files[path];
-    if (!record?.doc) throw new GroveError('conflict', `"${path}" is no longer in the discovery's ingest: discover the folder's domains again.`, { path });
-    return [path, record] as const;
-  }));
+  if (!state)
+    throw new GroveError('not_found', `The discovery's ingest in ${ingestDir} is gone: discover the folder's domains again.`, {
+      ingestDir,
+    });
+  const files = Object.fromEntries(
+    members.map((path) => {
+      const record = state.files[path];
+      if (!record?.doc)
+        throw new GroveError('conflict', `"${path}" is no longer in the discovery's ingest: discover the folder's domains again.`, {
+          path,
+        });
+      return [path, record] as const;
+    }),
+  );
   const shards = new Set(Object.values(files).flatMap((r) => r.doc!.pieces.map((p) => p.file)));
   await mkdir(join(domainOut, 'shards'), { recursive: true });
   for (const shard of shards) {
     const from = join(ingestDir, 'shards', shard);
     const to = join(domainOut, 'shards', shard);
-    if (await stat(to).then(() => true, () => false)) continue;
+    if (
+      await stat(to).then(
+        () => true,
+        () => false,
+      )
+    )
+      continue;
     await link(from, to).catch(() => copyFile(from, to));
   }
-  await saveState(domainOut, { generation: state.generation, contentKey: state.contentKey, tokenizerKey: state.tokenizerKey, dtype: state.dtype, files });
+  await saveState(domainOut, {
+    generation: state.generation,
+    contentKey: state.contentKey,
+    tokenizerKey: state.tokenizerKey,
+    dtype: state.dtype,
+    files,
+  });
 }

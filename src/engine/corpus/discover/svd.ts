@@ -93,7 +93,8 @@ function orthonormalise(A: Columns): Matrix {
 /** The rank-`dims` truncated SVD of the sparse matrix whose rows are `rows` (each `columns` wide); deterministic for a seed. */
 export function truncatedSvd(rows: readonly SparseRow[], columns: number, dims: number, options: SvdOptions = {}): TruncatedSvd {
   const n = rows.length;
-  if (!Number.isInteger(dims) || dims < 1 || dims > Math.min(n, columns)) throw new RangeError(`truncatedSvd: ${dims} dimensions do not fit ${n} rows x ${columns} columns`);
+  if (!Number.isInteger(dims) || dims < 1 || dims > Math.min(n, columns))
+    throw new RangeError(`truncatedSvd: ${dims} dimensions do not fit ${n} rows x ${columns} columns`);
   const l = Math.min(dims + (options.oversample ?? 10), n, columns);
   const rng = new Rng(options.seed ?? 0, 'truncated-svd');
   const sketch: Columns = Array.from({ length: l }, () => new Float64Array(columns));

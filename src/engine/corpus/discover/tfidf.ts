@@ -5,11 +5,13 @@
 
 /** Words too common to tell documents apart (a short English list: function words, not topic words). */
 const STOP_WORDS = new Set(
-  ('a about above after again against all also am an and any are as at be because been before being below between both but by can could ' +
+  (
+    'a about above after again against all also am an and any are as at be because been before being below between both but by can could ' +
     'did do does doing down during each few for from further had has have having he her here hers herself him himself his how i if in into ' +
     'is it its itself just me more most my myself no nor not now of off on once only or other our ours ourselves out over own same she ' +
     'should so some such than that the their theirs them themselves then there these they this those through to too under until up us very ' +
-    'was we were what when where which while who whom why will with would you your yours yourself yourselves').split(' '),
+    'was we were what when where which while who whom why will with would you your yours yourself yourselves'
+  ).split(' '),
 );
 
 /** The words of a text as TF-IDF counts them: runs of letters or digits, lower-cased, two characters or more, no stop words. */

@@ -43,6 +43,8 @@ function readingOrder(archive: ZipArchive): string[] {
     const href = item.getAttribute('href');
     if (id && href) hrefs.set(id, posix.normalize(posix.join(base, decodeURIComponent(href))));
   }
-  const spine = Array.from(opf.querySelectorAll('itemref')).map((r) => hrefs.get(r.getAttribute('idref') ?? '')).filter((p): p is string => !!p && names.includes(p));
+  const spine = Array.from(opf.querySelectorAll('itemref'))
+    .map((r) => hrefs.get(r.getAttribute('idref') ?? ''))
+    .filter((p): p is string => !!p && names.includes(p));
   return spine.length > 0 ? spine : fallback;
 }

@@ -4,9 +4,51 @@
 import { parseHTML } from 'linkedom';
 
 /** Elements that never hold content. */
-const VOID = new Set(['area', 'base', 'basefont', 'bgsound', 'br', 'col', 'embed', 'frame', 'hr', 'image', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+const VOID = new Set([
+  'area',
+  'base',
+  'basefont',
+  'bgsound',
+  'br',
+  'col',
+  'embed',
+  'frame',
+  'hr',
+  'image',
+  'img',
+  'input',
+  'keygen',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
+]);
 /** Elements the parser closes by itself when a sibling starts (their end tag is optional): they add no depth. */
-const OPTIONAL_END = new Set(['html', 'head', 'body', 'p', 'li', 'dt', 'dd', 'tr', 'td', 'th', 'thead', 'tbody', 'tfoot', 'colgroup', 'caption', 'option', 'optgroup', 'rb', 'rt', 'rtc', 'rp']);
+const OPTIONAL_END = new Set([
+  'html',
+  'head',
+  'body',
+  'p',
+  'li',
+  'dt',
+  'dd',
+  'tr',
+  'td',
+  'th',
+  'thead',
+  'tbody',
+  'tfoot',
+  'colgroup',
+  'caption',
+  'option',
+  'optgroup',
+  'rb',
+  'rt',
+  'rtc',
+  'rp',
+]);
 /** Elements whose content is not markup: read up to their end tag as one run. */
 const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript']);
 /** Raw-text elements whose content a reader sees. */
@@ -14,8 +56,34 @@ const VISIBLE_RAW = new Set(['title', 'textarea']);
 
 /** Elements laid out as blocks: a line break before and after their text. */
 export const BLOCK_TAGS: ReadonlySet<string> = new Set([
-  'address', 'article', 'blockquote', 'body', 'dd', 'div', 'dl', 'dt', 'figcaption', 'figure', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
-  'hr', 'li', 'main', 'ol', 'p', 'pre', 'section', 'table', 'tr', 'ul', 'caption', 'title',
+  'address',
+  'article',
+  'blockquote',
+  'body',
+  'dd',
+  'div',
+  'dl',
+  'dt',
+  'figcaption',
+  'figure',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'hr',
+  'li',
+  'main',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'table',
+  'tr',
+  'ul',
+  'caption',
+  'title',
 ]);
 
 export interface MarkupShape {
@@ -97,7 +165,8 @@ export function markupShape(html: string): MarkupShape {
     open(name, selfClosing) {
       shape.elements++;
       // "<div/>" opens a div in HTML; only inside SVG and MathML does "/>" close the element.
-      const closed = selfClosing && ((openCount.get('svg') ?? 0) > 0 || (openCount.get('math') ?? 0) > 0 || name === 'svg' || name === 'math');
+      const closed =
+        selfClosing && ((openCount.get('svg') ?? 0) > 0 || (openCount.get('math') ?? 0) > 0 || name === 'svg' || name === 'math');
       if (closed || VOID.has(name) || OPTIONAL_END.has(name)) {
         shape.work += stack.length + 1;
         return;
@@ -134,8 +203,13 @@ export function stripTags(html: string): string {
     open: gap,
     close: gap,
   });
-  const text = parts.join('').replace(/[ \t]*\n[ \t]*/g, '\n').replace(/\n{3,}/g, '\n\n');
+  const text = parts
+    .join('')
+    .replace(/[ \t]*\n[ \t]*/g, '\n')
+    .replace(/\n{3,}/g, '\n\n');
   // Entities are decoded by the HTML parser itself, on text that now holds no tags: one flat text node, linear.
-  const { document } = parseHTML(`<html><body>${text.replace(/</g, '&lt;')}</body></html>`) as unknown as { document: { body: { textContent: string | null } | null } };
+  const { document } = parseHTML(`<html><body>${text.replace(/</g, '&lt;')}</body></html>`) as unknown as {
+    document: { body: { textContent: string | null } | null };
+  };
   return document.body?.textContent ?? '';
 }

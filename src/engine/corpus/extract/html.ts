@@ -7,7 +7,8 @@ import type { Extractor } from './types';
 import { textDecoder } from '../windows-1252';
 
 /** Never text for a reader: code, styling, embedded media, and the page furniture around the content. */
-const DROP = 'script, style, noscript, template, svg, canvas, iframe, object, embed, nav, header, footer, aside, form, button, select, [hidden], [aria-hidden="true"]';
+const DROP =
+  'script, style, noscript, template, svg, canvas, iframe, object, embed, nav, header, footer, aside, form, button, select, [hidden], [aria-hidden="true"]';
 const BLOCK = new Set([...BLOCK_TAGS].map((t) => t.toUpperCase()));
 const PARAGRAPH = new Set(['P', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'BLOCKQUOTE', 'PRE', 'TABLE', 'UL', 'OL', 'FIGURE']);
 
@@ -57,7 +58,9 @@ export function parseDocument(html: string): DomDocument {
 export function parseXml(xml: string): DomDocument | undefined {
   const shape = markupShape(xml);
   if (shape.depth > MAX_HTML_DEPTH || shape.work > MAX_HTML_WORK) return undefined;
-  const { DOMParser } = parseHTML('<html></html>') as unknown as { DOMParser: new () => { parseFromString(s: string, type: string): DomDocument } };
+  const { DOMParser } = parseHTML('<html></html>') as unknown as {
+    DOMParser: new () => { parseFromString(s: string, type: string): DomDocument };
+  };
   return new DOMParser().parseFromString(xml, 'text/xml');
 }
 
@@ -68,18 +71,25 @@ export function parseXml(xml: string): DomDocument | undefined {
 export function htmlToText(html: string, article: boolean, note: (text: string) => void = () => {}): string {
   const shape = markupShape(html);
   if (shape.depth > MAX_HTML_DEPTH || shape.work > MAX_HTML_WORK) {
-    const why = shape.depth > MAX_HTML_DEPTH ? `its markup nests ${shape.depth.toLocaleString('en-US')} elements deep (over ${MAX_HTML_DEPTH})` : `its markup is too big to parse as a page (${shape.elements.toLocaleString('en-US')} elements)`;
+    const why =
+      shape.depth > MAX_HTML_DEPTH
+        ? `its markup nests ${shape.depth.toLocaleString('en-US')} elements deep (over ${MAX_HTML_DEPTH})`
+        : `its markup is too big to parse as a page (${shape.elements.toLocaleString('en-US')} elements)`;
     note(`Read by stripping the tags, because ${why}: the text is kept, but menus and other page furniture were not removed.`);
     return stripTags(html);
   }
   if (article && shape.elements > MAX_ARTICLE_ELEMENTS) {
-    note(`Read as a whole page, because it has ${shape.elements.toLocaleString('en-US')} elements (over ${MAX_ARTICLE_ELEMENTS.toLocaleString('en-US')}) to search for the article: menus and other page furniture may remain.`);
+    note(
+      `Read as a whole page, because it has ${shape.elements.toLocaleString('en-US')} elements (over ${MAX_ARTICLE_ELEMENTS.toLocaleString('en-US')}) to search for the article: menus and other page furniture may remain.`,
+    );
   } else if (article) {
     const document = parseDocument(html);
     const title = document.title?.trim() ?? '';
     let parsed: ReturnType<Readability['parse']> = null;
     try {
-      parsed = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: MIN_ARTICLE_CHARS }).parse();
+      parsed = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], {
+        charThreshold: MIN_ARTICLE_CHARS,
+      }).parse();
     } catch {
       parsed = null; // Readability throws on some malformed trees; the plain body below is the fallback.
     }

@@ -63,6 +63,7 @@ export const jsonl: Extractor = {
       for (const l of lines) yield* line(l);
     }
     yield* line(carry);
-    if (good === 0 && bad > 0) throw new ExtractSkip('corrupt', `None of its ${bad} line(s) is valid JSON; check that it is JSON Lines (one object per line).`);
+    if (good === 0 && bad > 0)
+      throw new ExtractSkip('corrupt', `None of its ${bad} line(s) is valid JSON; check that it is JSON Lines (one object per line).`);
   },
 };

@@ -26,7 +26,10 @@ export const pdf: Extractor = {
         throw corrupt('PDF', err);
       }
       if (!pages.some((p) => /\S/.test(p))) {
-        throw new ExtractSkip('no text layer', `None of its ${doc.numPages} page(s) has a text layer (scanned images?); run OCR on it to include it.`);
+        throw new ExtractSkip(
+          'no text layer',
+          `None of its ${doc.numPages} page(s) has a text layer (scanned images?); run OCR on it to include it.`,
+        );
       }
       for (const page of pages) yield `${page}\n\n`;
     } finally {

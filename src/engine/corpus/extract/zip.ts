@@ -136,7 +136,7 @@ function readDirectory(b: Uint8Array): Entry[] {
     let sizeC = u32(b, p + 20);
     let local = u32(b, p + 42);
     // Zip64: the 32-bit fields set to 0xFFFFFFFF are given in extra field 0x0001, in this order.
-    for (let x = p + 46 + nameLen; x + 4 <= p + 46 + nameLen + extraLen; ) {
+    for (let x = p + 46 + nameLen; x + 4 <= p + 46 + nameLen + extraLen;) {
       const id = u16(b, x);
       const len = u16(b, x + 2);
       if (id === 0x0001) {

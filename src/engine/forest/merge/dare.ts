@@ -4,11 +4,15 @@
 import { DENSITY, mergeTaskVectors, normalizeParameter, RESCALE, WEIGHT } from './task-vectors';
 import type { TensorMergeMethod } from './tensor-method';
 
-const paper = { title: 'Language Models are Super Mario: Absorbing Abilities from Homologous Models as a Free Lunch (Yu et al., 2024)', url: 'https://arxiv.org/abs/2311.03099' };
+const paper = {
+  title: 'Language Models are Super Mario: Absorbing Abilities from Homologous Models as a Free Lunch (Yu et al., 2024)',
+  url: 'https://arxiv.org/abs/2311.03099',
+};
 
 export const dareLinear: TensorMergeMethod = {
   name: 'dare_linear',
-  description: 'Drops task-vector entries at random (keeping the density share, rescaled), then adds the weighted task vectors to the seed.',
+  description:
+    'Drops task-vector entries at random (keeping the density share, rescaled), then adds the weighted task vectors to the seed.',
   paper,
   parameters: [WEIGHT, DENSITY, normalizeParameter(false), RESCALE],
   elementwise: false,

@@ -18,7 +18,8 @@ export interface ConcatOptions {
 }
 
 export function concatAdapters(config: ModelConfig, parts: readonly WeightedAdapter[], options: ConcatOptions = {}): LoraAdapter {
-  if (parts.length === 0) throw new GroveError('bad_input', 'concatenate adapters: no adapters given. Pass at least one light expert with a weight.');
+  if (parts.length === 0)
+    throw new GroveError('bad_input', 'concatenate adapters: no adapters given. Pass at least one light expert with a weight.');
   // A parent with weight 0 adds nothing to the sum: leaving it out keeps the rank down.
   const used = normaliseAdapters(config, parts).filter((p) => p.weight > 0);
   const rank = used.reduce((n, p) => n + p.adapter.lora.rank, 0);

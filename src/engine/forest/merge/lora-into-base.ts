@@ -12,7 +12,15 @@ import type { ModelConfig } from '../../model/config';
 import type { WriteDtype } from '../../model/dtype';
 import { assertFinite } from '../../model/finite';
 import { readModelFolder, writeModelFolder } from '../../model/folder';
-import { adaptedProjections, normaliseAdapters, stackedFactors, unionTargets, type AdaptedProjection, type NormalisedAdapter, type WeightedAdapter } from '../../model/lora-adapter';
+import {
+  adaptedProjections,
+  normaliseAdapters,
+  stackedFactors,
+  unionTargets,
+  type AdaptedProjection,
+  type NormalisedAdapter,
+  type WeightedAdapter,
+} from '../../model/lora-adapter';
 import { elementCount, parameterSpecs } from '../../model/names';
 import type { TensorReader } from '../../model/safetensors';
 import type { WrittenFile } from '../../model/safetensors-write';
@@ -43,18 +51,23 @@ export interface MergeIntoBaseResult {
 }
 
 export async function mergeAdaptersIntoBase(r: MergeIntoBaseRequest): Promise<MergeIntoBaseResult> {
-  if (r.parts.length === 0) throw new GroveError('bad_input', 'merge adapters into the base: no adapters given. Pass at least one light expert with a weight.');
+  if (r.parts.length === 0)
+    throw new GroveError('bad_input', 'merge adapters into the base: no adapters given. Pass at least one light expert with a weight.');
   const base = await readModelFolder(r.baseFolder);
   try {
     const used = normaliseAdapters(base.config, r.parts).filter((p) => p.weight > 0);
-    const adapted = new Map(adaptedProjections(base.config, unionTargets(used.map((p) => p.adapter))).map((p) => [`${p.projection}.weight`, p]));
+    const adapted = new Map(
+      adaptedProjections(base.config, unionTargets(used.map((p) => p.adapter))).map((p) => [`${p.projection}.weight`, p]),
+    );
     const specs = parameterSpecs(base.config);
     const chunk = r.chunkElements ?? CHUNK_ELEMENTS;
     const total = specs.reduce((n, s) => n + elementCount(s.shape), 0);
     let done = 0;
     const tensors = specs.map((spec) => {
       const projection = adapted.get(spec.name);
-      const values = projection ? () => mergedRows(base.weights, r.baseFolder, projection, used, chunk) : () => copied(base.weights, r.baseFolder, spec.name, elementCount(spec.shape), chunk);
+      const values = projection
+        ? () => mergedRows(base.weights, r.baseFolder, projection, used, chunk)
+        : () => copied(base.weights, r.baseFolder, spec.name, elementCount(spec.shape), chunk);
       return {
         name: spec.name,
         shape: spec.shape,
@@ -66,8 +79,17 @@ export async function mergeAdaptersIntoBase(r: MergeIntoBaseRequest): Promise<Me
       };
     });
     await mkdir(r.outFolder, { recursive: true });
-    const dtype = r.dtype ?? sharedWriteDtype([base.weights], specs.map((s) => s.name));
-    const file = await writeModelFolder(r.outFolder, { config: base.config, extras: base.extras, tensors }, { dtype, metadata: { format: 'pt', grove_merge: 'lora', ...r.metadata } });
+    const dtype =
+      r.dtype ??
+      sharedWriteDtype(
+        [base.weights],
+        specs.map((s) => s.name),
+      );
+    const file = await writeModelFolder(
+      r.outFolder,
+      { config: base.config, extras: base.extras, tensors },
+      { dtype, metadata: { format: 'pt', grove_merge: 'lora', ...r.metadata } },
+    );
     r.onProgress?.({ tensor: '', done: total, total });
     return { file, config: base.config, adaptedProjections: adapted.size };
   } finally {
@@ -84,7 +106,13 @@ async function* copied(weights: TensorReader, where: string, name: string, total
 }
 
 /** W0's rows plus the delta's, a whole number of rows per chunk: delta row o = sum_k B[o, k] A[k, :]. */
-async function* mergedRows(weights: TensorReader, where: string, p: AdaptedProjection, used: readonly NormalisedAdapter[], chunk: number): AsyncGenerator<Float32Array> {
+async function* mergedRows(
+  weights: TensorReader,
+  where: string,
+  p: AdaptedProjection,
+  used: readonly NormalisedAdapter[],
+  chunk: number,
+): AsyncGenerator<Float32Array> {
   const name = `${p.projection}.weight`;
   const { B, A, rank: R } = stackedFactors(used, p); // [out, R], [R, in]
   const rows = Math.max(1, Math.floor(chunk / p.in));

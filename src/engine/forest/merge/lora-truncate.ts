@@ -10,7 +10,14 @@
 import { GroveError } from '../../../shared/api/errors';
 import type { ModelConfig } from '../../model/config';
 import { checkLora, initLoraFactor, loraScale } from '../../model/lora';
-import { adaptedProjections, normaliseAdapters, stackedFactors, unionTargets, type LoraAdapter, type WeightedAdapter } from '../../model/lora-adapter';
+import {
+  adaptedProjections,
+  normaliseAdapters,
+  stackedFactors,
+  unionTargets,
+  type LoraAdapter,
+  type WeightedAdapter,
+} from '../../model/lora-adapter';
 import { truncateProduct } from '../../model/low-rank';
 
 export interface TruncateOptions {
@@ -41,7 +48,8 @@ export interface TruncatedAdapterSum {
 const ABSENT = 1e-12;
 
 export function truncateAdapterSum(config: ModelConfig, parts: readonly WeightedAdapter[], options: TruncateOptions): TruncatedAdapterSum {
-  if (parts.length === 0) throw new GroveError('bad_input', 'truncate adapters: no adapters given. Pass at least one light expert with a weight.');
+  if (parts.length === 0)
+    throw new GroveError('bad_input', 'truncate adapters: no adapters given. Pass at least one light expert with a weight.');
   const used = normaliseAdapters(config, parts).filter((p) => p.weight > 0);
   const lora = { rank: options.rank, alpha: options.alpha ?? options.rank, targets: unionTargets(used.map((p) => p.adapter)) };
   checkLora(lora);

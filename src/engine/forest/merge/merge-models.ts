@@ -45,9 +45,18 @@ export interface MergeModelsResult {
 
 export async function mergeModels(r: MergeModelsRequest): Promise<MergeModelsResult> {
   const { method } = r;
-  if (method.needsBase && !r.base) throw new GroveError('bad_input', `merge ${method.name}: it needs a base model (the forest's seed) to take the experts' task vectors from.`, { method: method.name });
+  if (method.needsBase && !r.base)
+    throw new GroveError(
+      'bad_input',
+      `merge ${method.name}: it needs a base model (the forest's seed) to take the experts' task vectors from.`,
+      { method: method.name },
+    );
   const takesWeights = method.parameters.some((p) => p.name === 'weight');
-  const params = resolveParams(method, r.inputs.length, { perModel: { ...(takesWeights ? { weight: r.inputs.map((i) => i.weight) } : {}), ...r.perModel }, global: r.global ?? {}, ...(r.seed !== undefined ? { seed: r.seed } : {}) });
+  const params = resolveParams(method, r.inputs.length, {
+    perModel: { ...(takesWeights ? { weight: r.inputs.map((i) => i.weight) } : {}), ...r.perModel },
+    global: r.global ?? {},
+    ...(r.seed !== undefined ? { seed: r.seed } : {}),
+  });
   const base = method.needsBase ? r.base! : null;
   const all = base ? [...r.inputs, base] : [...r.inputs];
   const tokenizerSha256 = await sharedTokenizer(all, method.name);
@@ -55,7 +64,11 @@ export async function mergeModels(r: MergeModelsRequest): Promise<MergeModelsRes
   try {
     for (const input of all) models.push(await readModelFolder(input.folder));
     const first = models[0]!;
-    assertOneLineage(models.map((m) => m.config), all.map((i) => i.label ?? i.folder), `merge ${method.name}`);
+    assertOneLineage(
+      models.map((m) => m.config),
+      all.map((i) => i.label ?? i.folder),
+      `merge ${method.name}`,
+    );
     const inputs = models.slice(0, r.inputs.length);
     const baseModel = base ? models.at(-1)! : null;
     const specs = parameterSpecs(first.config);
@@ -79,7 +92,19 @@ export async function mergeModels(r: MergeModelsRequest): Promise<MergeModelsRes
       },
     }));
     await mkdir(r.outFolder, { recursive: true });
-    const file = await writeModelFolder(r.outFolder, { config: first.config, extras: first.extras, tensors }, { dtype: r.dtype ?? sharedWriteDtype(models.map((m) => m.weights), specs.map((x) => x.name)), metadata: { format: 'pt', grove_merge: method.name, ...r.metadata } });
+    const file = await writeModelFolder(
+      r.outFolder,
+      { config: first.config, extras: first.extras, tensors },
+      {
+        dtype:
+          r.dtype ??
+          sharedWriteDtype(
+            models.map((m) => m.weights),
+            specs.map((x) => x.name),
+          ),
+        metadata: { format: 'pt', grove_merge: method.name, ...r.metadata },
+      },
+    );
     return { method: method.name, params, file, tokenizerSha256 };
   } finally {
     await Promise.all(models.map((m) => m.weights.close()));

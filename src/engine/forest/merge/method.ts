@@ -33,11 +33,19 @@ export async function sharedTokenizer(inputs: readonly MergeInput[], method: str
     const label = input.label ?? input.folder;
     const sha = input.tokenizerSha256 ?? (await folderTokenizerSha256(input.folder));
     if (sha === null) {
-      throw new GroveError('bad_input', `merge ${method}: the tokenizer of ${label} is unknown: ${input.folder} has no ${TOKENIZER_FILE} and no tokenizer hash was given. Pass the catalog's tokenizer hash for it.`, { model: label });
+      throw new GroveError(
+        'bad_input',
+        `merge ${method}: the tokenizer of ${label} is unknown: ${input.folder} has no ${TOKENIZER_FILE} and no tokenizer hash was given. Pass the catalog's tokenizer hash for it.`,
+        { model: label },
+      );
     }
     if (first === null) first = { label, sha };
     else if (sha !== first.sha) {
-      throw new GroveError('bad_input', `merge ${method}: ${label} uses tokenizer ${sha.slice(0, 12)} but ${first.label} uses ${first.sha.slice(0, 12)}. Only experts of one forest (one tokenizer) can be averaged.`, { models: [first.label, label], tokenizers: [first.sha, sha] });
+      throw new GroveError(
+        'bad_input',
+        `merge ${method}: ${label} uses tokenizer ${sha.slice(0, 12)} but ${first.label} uses ${first.sha.slice(0, 12)}. Only experts of one forest (one tokenizer) can be averaged.`,
+        { models: [first.label, label], tokenizers: [first.sha, sha] },
+      );
     }
   }
   if (first === null) throw new GroveError('bad_input', `merge ${method}: no models given. Pass at least one model with a weight.`);

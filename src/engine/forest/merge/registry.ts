@@ -14,7 +14,12 @@ export const MERGE_METHODS: readonly TensorMergeMethod[] = [linearTensor, taskAr
 
 export function mergeMethod(name: string): TensorMergeMethod {
   const method = MERGE_METHODS.find((m) => m.name === name);
-  if (!method) throw new GroveError('not_found', `merge method "${name}" does not exist. Use one of: ${MERGE_METHODS.map((m) => m.name).join(', ')}.`, { method: name });
+  if (!method)
+    throw new GroveError(
+      'not_found',
+      `merge method "${name}" does not exist. Use one of: ${MERGE_METHODS.map((m) => m.name).join(', ')}.`,
+      { method: name },
+    );
   return method;
 }
 
@@ -37,6 +42,8 @@ export function mergeMethodViews(): MergeMethodView[] {
     paper: m.paper,
     needsBase: m.needsBase,
     models: { min: m.models.min, max: m.models.max ?? null },
-    settings: m.parameters.filter((p) => (SETTINGS as readonly string[]).includes(p.name)).map((p) => ({ name: p.name, description: p.description, default: p.default ?? null })),
+    settings: m.parameters
+      .filter((p) => (SETTINGS as readonly string[]).includes(p.name))
+      .map((p) => ({ name: p.name, description: p.description, default: p.default ?? null })),
   }));
 }

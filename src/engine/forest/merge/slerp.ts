@@ -9,8 +9,20 @@ const EPS = 1e-8;
 export const slerp: TensorMergeMethod = {
   name: 'slerp',
   description: 'Walks the sphere from the first model towards the second, a share t of the way (two models).',
-  paper: { title: 'Animating rotation with quaternion curves (Shoemake, 1985), as mergekit applies it to models', url: 'https://github.com/arcee-ai/mergekit' },
-  parameters: [{ name: 't', type: 'number', perModel: false, min: 0, max: 1, description: 'how far from the first model towards the second (0: the first, 1: the second)' }],
+  paper: {
+    title: 'Animating rotation with quaternion curves (Shoemake, 1985), as mergekit applies it to models',
+    url: 'https://github.com/arcee-ai/mergekit',
+  },
+  parameters: [
+    {
+      name: 't',
+      type: 'number',
+      perModel: false,
+      min: 0,
+      max: 1,
+      description: 'how far from the first model towards the second (0: the first, 1: the second)',
+    },
+  ],
   elementwise: false,
   needsBase: false,
   models: { min: 2, max: 2 },

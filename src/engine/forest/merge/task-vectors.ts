@@ -10,10 +10,35 @@ import { checkLengths, type MergeParams, type TensorInputs, type TensorMergePara
 
 export type Sparsification = 'none' | 'magnitude' | 'random';
 
-export const WEIGHT: TensorMergeParameter = { name: 'weight', type: 'number', perModel: true, description: 'how much of this model’s task vector (its difference from the base) is added' };
-export const DENSITY: TensorMergeParameter = { name: 'density', type: 'number', perModel: true, default: 1, min: 0, max: 1, description: 'the share of each task vector’s entries that is kept (1 keeps all)' };
-export const normalizeParameter = (defaultValue: boolean): TensorMergeParameter => ({ name: 'normalize', type: 'boolean', perModel: false, default: defaultValue, description: 'divide the summed task vectors by the weights that took part at each entry' });
-export const RESCALE: TensorMergeParameter = { name: 'rescale', type: 'boolean', perModel: false, default: true, description: 'scale the kept entries by 1/density, so a task vector keeps its expected size' };
+export const WEIGHT: TensorMergeParameter = {
+  name: 'weight',
+  type: 'number',
+  perModel: true,
+  description: 'how much of this model’s task vector (its difference from the base) is added',
+};
+export const DENSITY: TensorMergeParameter = {
+  name: 'density',
+  type: 'number',
+  perModel: true,
+  default: 1,
+  min: 0,
+  max: 1,
+  description: 'the share of each task vector’s entries that is kept (1 keeps all)',
+};
+export const normalizeParameter = (defaultValue: boolean): TensorMergeParameter => ({
+  name: 'normalize',
+  type: 'boolean',
+  perModel: false,
+  default: defaultValue,
+  description: 'divide the summed task vectors by the weights that took part at each entry',
+});
+export const RESCALE: TensorMergeParameter = {
+  name: 'rescale',
+  type: 'boolean',
+  perModel: false,
+  default: true,
+  description: 'scale the kept entries by 1/density, so a task vector keeps its expected size',
+};
 
 /** Keeps the round(density * n) largest magnitudes of `delta` (mergekit's `magnitude`), in place. */
 function keepLargest(delta: Float32Array, density: number): void {
@@ -34,17 +59,28 @@ function dropAtRandom(delta: Float32Array, density: number, rescale: boolean, rn
   for (let i = 0; i < delta.length; i++) delta[i] = rng.uniform() < density ? delta[i]! * scale : 0;
 }
 
-export function mergeTaskVectors(method: string, inputs: TensorInputs, params: MergeParams, how: { sparsify: Sparsification; signElection: boolean }): Float32Array {
+export function mergeTaskVectors(
+  method: string,
+  inputs: TensorInputs,
+  params: MergeParams,
+  how: { sparsify: Sparsification; signElection: boolean },
+): Float32Array {
   const n = checkLengths(method, inputs);
   const base = inputs.base;
-  if (!base) throw new GroveError('bad_input', `merge ${method}: it needs a base model (the seed the experts were branched from) to take task vectors from.`, { method });
+  if (!base)
+    throw new GroveError(
+      'bad_input',
+      `merge ${method}: it needs a base model (the seed the experts were branched from) to take task vectors from.`,
+      { method },
+    );
   const w = params.perModel.weight!;
   const density = params.perModel.density;
   const weighted = inputs.models.map((t, j) => {
     const delta = new Float32Array(n);
     for (let i = 0; i < n; i++) delta[i] = t[i]! - base[i]!;
     if (how.sparsify === 'magnitude') keepLargest(delta, density![j]!);
-    else if (how.sparsify === 'random') dropAtRandom(delta, density![j]!, params.global.rescale === true, new Rng(params.seed, `${inputs.name}#${j}`));
+    else if (how.sparsify === 'random')
+      dropAtRandom(delta, density![j]!, params.global.rescale === true, new Rng(params.seed, `${inputs.name}#${j}`));
     for (let i = 0; i < n; i++) delta[i]! *= w[j]!;
     return delta;
   });

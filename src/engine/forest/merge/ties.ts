@@ -6,7 +6,10 @@ import type { TensorMergeMethod } from './tensor-method';
 export const ties: TensorMergeMethod = {
   name: 'ties',
   description: 'Trims each expert’s task vector to its largest entries, elects a sign per parameter, and averages the entries that agree.',
-  paper: { title: 'TIES-Merging: Resolving Interference When Merging Models (Yadav et al., 2023)', url: 'https://arxiv.org/abs/2306.01708' },
+  paper: {
+    title: 'TIES-Merging: Resolving Interference When Merging Models (Yadav et al., 2023)',
+    url: 'https://arxiv.org/abs/2306.01708',
+  },
   parameters: [WEIGHT, DENSITY, normalizeParameter(true)],
   elementwise: false,
   needsBase: true,

@@ -39,7 +39,11 @@ export const elementwiseOps = {
   sub: { infer: binary, lower: onnx('Sub'), vjp: binaryVjp((g, dy) => [() => dy, () => g.neg(dy)]) },
   mul: { infer: binary, lower: onnx('Mul'), vjp: binaryVjp((g, dy, a, b) => [() => g.mul(dy, b), () => g.mul(dy, a)]) },
   // d(a/b)/db = -a/b^2 = -y/b
-  div: { infer: binary, lower: onnx('Div'), vjp: binaryVjp((g, dy, _a, b, y) => [() => g.div(dy, b), () => g.neg(g.div(g.mul(dy, y), b))]) },
+  div: {
+    infer: binary,
+    lower: onnx('Div'),
+    vjp: binaryVjp((g, dy, _a, b, y) => [() => g.div(dy, b), () => g.neg(g.div(g.mul(dy, y), b))]),
+  },
   max: {
     infer: binary,
     lower: onnx('Max'),
@@ -103,7 +107,11 @@ export const elementwiseOps = {
     vjp: (g, n, [dy], needs) => {
       const [c, a, b] = n.inputs as [Value, Value, Value];
       const zero = g.scalar(0, dy!.dtype);
-      return [undefined, needs[1] ? sumTo(g, g.where(c, dy!, zero), a.shape) : undefined, needs[2] ? sumTo(g, g.where(c, zero, dy!), b.shape) : undefined];
+      return [
+        undefined,
+        needs[1] ? sumTo(g, g.where(c, dy!, zero), a.shape) : undefined,
+        needs[2] ? sumTo(g, g.where(c, zero, dy!), b.shape) : undefined,
+      ];
     },
   },
   equal: { infer: compare, lower: onnx('Equal') },

@@ -29,7 +29,8 @@ export function requireFloat(...xs: readonly Value[]): void {
 export function sameDtype(xs: readonly Value[]): Value['dtype'] {
   const t = xs[0]?.dtype;
   if (t === undefined) throw graphError('needs at least one input.');
-  for (const x of xs) if (x.dtype !== t) throw graphError(`input dtypes differ (${xs.map((v) => v.dtype).join(', ')}); cast one of them first.`);
+  for (const x of xs)
+    if (x.dtype !== t) throw graphError(`input dtypes differ (${xs.map((v) => v.dtype).join(', ')}); cast one of them first.`);
   return t;
 }
 

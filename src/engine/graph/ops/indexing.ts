@@ -48,7 +48,8 @@ export const indexingOps = {
   gatherElements: {
     infer: ([data, indices], a: AxisAttrs) => {
       requireIndices(indices!);
-      if (data!.rank !== indices!.rank) throw graphError(`data ${showShape(data!.shape)} and indices ${showShape(indices!.shape)} need the same rank.`);
+      if (data!.rank !== indices!.rank)
+        throw graphError(`data ${showShape(data!.shape)} and indices ${showShape(indices!.shape)} need the same rank.`);
       normAxis(a.axis, data!.rank);
       return like(data!, indices!.shape);
     },
@@ -65,9 +66,11 @@ export const indexingOps = {
       requireIndices(indices!);
       sameDtype([data!, updates!]);
       const k = indices!.shape[indices!.rank - 1];
-      if (typeof k !== 'number' || k > data!.rank) throw graphError(`the last dim of indices ${showShape(indices!.shape)} must be a number <= rank ${data!.rank}.`);
+      if (typeof k !== 'number' || k > data!.rank)
+        throw graphError(`the last dim of indices ${showShape(indices!.shape)} must be a number <= rank ${data!.rank}.`);
       const want = [...indices!.shape.slice(0, -1), ...data!.shape.slice(k)];
-      if (want.length !== updates!.rank || !want.every((d, i) => dimEq(d, updates!.shape[i]!))) throw graphError(`updates ${showShape(updates!.shape)} should be ${showShape(want)}.`);
+      if (want.length !== updates!.rank || !want.every((d, i) => dimEq(d, updates!.shape[i]!)))
+        throw graphError(`updates ${showShape(updates!.shape)} should be ${showShape(want)}.`);
       return like(data!);
     },
     lower: onnx('ScatterND', () => ({ reduction: str('add') })),
@@ -84,7 +87,9 @@ export const indexingOps = {
       sameDtype([data!, updates!]);
       normAxis(a.axis, data!.rank);
       if (indices!.rank !== data!.rank || !indices!.shape.every((d, i) => dimEq(d, updates!.shape[i]!))) {
-        throw graphError(`indices ${showShape(indices!.shape)} and updates ${showShape(updates!.shape)} need one shape, of data's rank ${data!.rank}.`);
+        throw graphError(
+          `indices ${showShape(indices!.shape)} and updates ${showShape(updates!.shape)} need one shape, of data's rank ${data!.rank}.`,
+        );
       }
       return like(data!);
     },

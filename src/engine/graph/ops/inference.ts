@@ -67,7 +67,8 @@ export const inferenceOps = {
       if (typeof width !== 'number' || width % heads !== 0) throw graphError(`q's last dim ${width} is not a multiple of ${heads} heads.`);
       const D = width / heads;
       for (const x of [k, v]) if (x) sameDim(x.shape[2]!, a.kvNumHeads * D, 'k/v width and kv_num_heads * head size');
-      if (seqlensK.dtype !== 'int32' || totalLength.dtype !== 'int32' || totalLength.rank !== 0) throw graphError('seqlens_k must be int32 [B] and total_sequence_length an int32 scalar.');
+      if (seqlensK.dtype !== 'int32' || totalLength.dtype !== 'int32' || totalLength.rank !== 0)
+        throw graphError('seqlens_k must be int32 [B] and total_sequence_length an int32 scalar.');
       const rows: Dim = past ? past[0].shape[2]! : q.shape[1]!;
       const present = { dtype: q.dtype, shape: [q.shape[0]!, a.kvNumHeads, rows, D] };
       return [like(q, [q.shape[0]!, q.shape[1]!, a.numHeads * D])[0]!, present, present];
@@ -75,9 +76,24 @@ export const inferenceOps = {
     lower: (e, n) => {
       const x = gqaInputs(n.inputs, n.attrs);
       const name = (v: Value | undefined): string => TO_NAME(v && e.name(v));
-      const inputs = [name(x.q), name(x.k), name(x.v), name(x.past?.[0]), name(x.past?.[1]), name(x.seqlensK), name(x.totalLength), ...(x.rotary ? x.rotary.map(name) : [])];
+      const inputs = [
+        name(x.q),
+        name(x.k),
+        name(x.v),
+        name(x.past?.[0]),
+        name(x.past?.[1]),
+        name(x.seqlensK),
+        name(x.totalLength),
+        ...(x.rotary ? x.rotary.map(name) : []),
+      ];
       const attrs = { num_heads: int(n.attrs.numHeads), kv_num_heads: int(n.attrs.kvNumHeads), do_rotary: int(n.attrs.rotary ? 1 : 0) };
-      e.node('GroupQueryAttention', inputs, n.outputs.map((v) => e.name(v)), attrs, MS_DOMAIN);
+      e.node(
+        'GroupQueryAttention',
+        inputs,
+        n.outputs.map((v) => e.name(v)),
+        attrs,
+        MS_DOMAIN,
+      );
     },
   } satisfies OpDef<GqaAttrs>,
 
@@ -86,14 +102,21 @@ export const inferenceOps = {
     inferenceOnly: 'SkipSimplifiedLayerNormalization is an ONNX Runtime contrib op without a gradient',
     infer: ([x, skip, gamma]) => {
       requireFloat(x!, skip!, gamma!);
-      if (x!.rank !== skip!.rank || !x!.shape.every((d, i) => dimEq(d, skip!.shape[i]!))) throw graphError(`input ${showShape(x!.shape)} and skip ${showShape(skip!.shape)} differ.`);
+      if (x!.rank !== skip!.rank || !x!.shape.every((d, i) => dimEq(d, skip!.shape[i]!)))
+        throw graphError(`input ${showShape(x!.shape)} and skip ${showShape(skip!.shape)} differ.`);
       if (gamma!.rank !== 1) throw graphError(`gamma must be 1-D, got ${showShape(gamma!.shape)}.`);
       sameDim(gamma!.shape[0]!, x!.shape[x!.rank - 1]!, 'gamma and the last axis');
       return [...like(x!), ...like(x!)];
     },
     // Outputs 1 and 2 (mean, inverse std) are optional and left unnamed.
     lower: (e, n) =>
-      e.node('SkipSimplifiedLayerNormalization', n.inputs.map((v) => e.name(v)), [e.name(n.outputs[0]!), '', '', e.name(n.outputs[1]!)], { epsilon: { kind: 'float', value: n.attrs.epsilon } }, MS_DOMAIN),
+      e.node(
+        'SkipSimplifiedLayerNormalization',
+        n.inputs.map((v) => e.name(v)),
+        [e.name(n.outputs[0]!), '', '', e.name(n.outputs[1]!)],
+        { epsilon: { kind: 'float', value: n.attrs.epsilon } },
+        MS_DOMAIN,
+      ),
   } satisfies OpDef<{ epsilon: number }>,
 
   /**
@@ -108,22 +131,42 @@ export const inferenceOps = {
       sameDim(x!.shape[x!.rank - 1]!, a.k, 'the input features and K');
       const blocks = a.k / a.blockSize;
       const expected = [a.n, blocks, (a.blockSize * a.bits) / 8];
-      if (b!.dtype !== 'uint8' || b!.rank !== 3 || !expected.every((d, i) => b!.shape[i] === d)) throw graphError(`b must be uint8 ${showShape(expected)}, got ${b!.dtype}${showShape(b!.shape)}.`);
-      if (scales!.rank !== 1 || scales!.shape[0] !== a.n * blocks) throw graphError(`scales must be [${a.n * blocks}], got ${showShape(scales!.shape)}.`);
+      if (b!.dtype !== 'uint8' || b!.rank !== 3 || !expected.every((d, i) => b!.shape[i] === d))
+        throw graphError(`b must be uint8 ${showShape(expected)}, got ${b!.dtype}${showShape(b!.shape)}.`);
+      if (scales!.rank !== 1 || scales!.shape[0] !== a.n * blocks)
+        throw graphError(`scales must be [${a.n * blocks}], got ${showShape(scales!.shape)}.`);
       return like(x!, [...x!.shape.slice(0, -1), a.n]);
     },
     lower: (e, n) =>
-      e.node('MatMulNBits', n.inputs.map((v) => e.name(v)), [e.name(n.outputs[0]!)], { K: int(n.attrs.k), N: int(n.attrs.n), bits: int(n.attrs.bits), block_size: int(n.attrs.blockSize), accuracy_level: int(n.attrs.accuracyLevel) }, MS_DOMAIN),
+      e.node(
+        'MatMulNBits',
+        n.inputs.map((v) => e.name(v)),
+        [e.name(n.outputs[0]!)],
+        {
+          K: int(n.attrs.k),
+          N: int(n.attrs.n),
+          bits: int(n.attrs.bits),
+          block_size: int(n.attrs.blockSize),
+          accuracy_level: int(n.attrs.accuracyLevel),
+        },
+        MS_DOMAIN,
+      ),
   } satisfies OpDef<MatMulNBitsAttrs>,
 
   /** x[start:end] along one axis with int64 [1] run-time bounds; `length` is what the caller knows end - start is. */
   sliceRange: {
     inferenceOnly: 'a slice with run-time bounds has no gradient rule here',
     infer: ([x, start, end], a: { axis: number; length: Dim }) => {
-      for (const b of [start!, end!]) if (b.dtype !== 'int64' || b.rank !== 1 || b.shape[0] !== 1) throw graphError(`bounds must be int64 [1], got ${b.dtype}${showShape(b.shape)}.`);
+      for (const b of [start!, end!])
+        if (b.dtype !== 'int64' || b.rank !== 1 || b.shape[0] !== 1)
+          throw graphError(`bounds must be int64 [1], got ${b.dtype}${showShape(b.shape)}.`);
       const axis = normAxis(a.axis, x!.rank);
-      return like(x!, x!.shape.map((d, i) => (i === axis ? a.length : d)));
+      return like(
+        x!,
+        x!.shape.map((d, i) => (i === axis ? a.length : d)),
+      );
     },
-    lower: (e, n) => e.node('Slice', [...n.inputs.map((v) => e.name(v)), e.ints([normAxis(n.attrs.axis, n.inputs[0]!.rank)])], [e.name(n.outputs[0]!)]),
+    lower: (e, n) =>
+      e.node('Slice', [...n.inputs.map((v) => e.name(v)), e.ints([normAxis(n.attrs.axis, n.inputs[0]!.rank)])], [e.name(n.outputs[0]!)]),
   } satisfies OpDef<{ axis: number; length: Dim }>,
 } satisfies Record<string, OpDef>;

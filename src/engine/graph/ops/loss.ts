@@ -14,7 +14,9 @@ export const lossOps = {
       requireIndices(targets!);
       const batch = logits!.shape.slice(0, -1);
       if (logits!.rank < 1 || targets!.rank !== batch.length || !batch.every((d, i) => dimEq(d, targets!.shape[i]!))) {
-        throw graphError(`targets ${showShape(targets!.shape)} should be logits ${showShape(logits!.shape)} without the last (class) axis.`);
+        throw graphError(
+          `targets ${showShape(targets!.shape)} should be logits ${showShape(logits!.shape)} without the last (class) axis.`,
+        );
       }
       return [{ dtype: logits!.dtype, shape: batch }];
     },

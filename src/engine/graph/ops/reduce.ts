@@ -97,12 +97,18 @@ export const reduceOps = {
     infer: ([a, b]: readonly Value[]) => {
       const dtype = sameDtype([a!, b!]);
       requireFloat(a!);
-      if (a!.rank < 2 || b!.rank < 2) throw graphError(`both inputs need rank >= 2 (unsqueeze a vector first); got ${showShape(a!.shape)} and ${showShape(b!.shape)}.`);
+      if (a!.rank < 2 || b!.rank < 2)
+        throw graphError(`both inputs need rank >= 2 (unsqueeze a vector first); got ${showShape(a!.shape)} and ${showShape(b!.shape)}.`);
       sameDim(a!.shape[a!.rank - 1]!, b!.shape[b!.rank - 2]!, `inner dims of ${showShape(a!.shape)} @ ${showShape(b!.shape)}`);
       const batch = broadcastShapes([a!.shape.slice(0, -2), b!.shape.slice(0, -2)]);
       return [{ dtype, shape: [...batch, a!.shape[a!.rank - 2]!, b!.shape[b!.rank - 1]!] }];
     },
-    lower: (e, n) => e.node('MatMul', n.inputs.map((v) => e.name(v)), [e.name(n.outputs[0]!)]),
+    lower: (e, n) =>
+      e.node(
+        'MatMul',
+        n.inputs.map((v) => e.name(v)),
+        [e.name(n.outputs[0]!)],
+      ),
     vjp: (g, n, [dy], needs) => {
       const [a, b] = n.inputs as [Value, Value];
       const da = needs[0] ? sumTo(g, g.matmul(dy!, mT(g, b)), a.shape) : undefined;

@@ -29,15 +29,24 @@ export const shapeOps = {
     infer: ([x], a: { shape: readonly Dim[] }) => {
       const free = a.shape.filter((d) => d === -1).length;
       if (free > 1) throw graphError(`target ${showShape(a.shape)} has more than one -1.`);
-      for (const d of a.shape) if (typeof d === 'number' && d < 1 && d !== -1) throw graphError(`target ${showShape(a.shape)} has dim ${d}; dims are positive (or one -1).`);
+      for (const d of a.shape)
+        if (typeof d === 'number' && d < 1 && d !== -1)
+          throw graphError(`target ${showShape(a.shape)} has dim ${d}; dims are positive (or one -1).`);
       const total = numel(x!.shape);
       const known = numel(a.shape.filter((d) => d !== -1));
       if (free) {
         const rest = dimDiv(total, known);
-        if (rest === undefined) throw graphError(`cannot infer -1 in ${showShape(a.shape)}: ${showShape(x!.shape)} has ${total} elements, not a multiple of ${known}.`);
-        return like(x!, a.shape.map((d) => (d === -1 ? rest : d)));
+        if (rest === undefined)
+          throw graphError(
+            `cannot infer -1 in ${showShape(a.shape)}: ${showShape(x!.shape)} has ${total} elements, not a multiple of ${known}.`,
+          );
+        return like(
+          x!,
+          a.shape.map((d) => (d === -1 ? rest : d)),
+        );
       }
-      if (!dimEq(total, known)) throw graphError(`cannot reshape ${showShape(x!.shape)} (${total} elements) to ${showShape(a.shape)} (${known} elements).`);
+      if (!dimEq(total, known))
+        throw graphError(`cannot reshape ${showShape(x!.shape)} (${total} elements) to ${showShape(a.shape)} (${known} elements).`);
       return like(x!, a.shape);
     },
     // Named dims become 0 (copy the input's dim at that index) or -1 where possible, so the shape stays a constant.
@@ -55,7 +64,10 @@ export const shapeOps = {
     infer: ([x], a: { perm: readonly number[] }) => {
       const ok = a.perm.length === x!.rank && [...a.perm].sort((p, q) => p - q).every((p, i) => p === i);
       if (!ok) throw graphError(`perm [${a.perm.join(', ')}] is not a permutation of the ${x!.rank} axes.`);
-      return like(x!, a.perm.map((p) => x!.shape[p]!));
+      return like(
+        x!,
+        a.perm.map((p) => x!.shape[p]!),
+      );
     },
     lower: onnx('Transpose', (n) => ({ perm: { kind: 'ints', value: n.attrs.perm } })),
     vjp: (g, n, [dy]) => {
@@ -81,7 +93,11 @@ export const shapeOps = {
     vjp: (g, n, [dy], needs) => {
       if (n.inputs.length === 1) return [dy];
       const axis = normAxis(n.attrs.axis, dy!.rank);
-      const parts = g.split(dy!, axis, n.inputs.map((x) => x.shape[axis]!));
+      const parts = g.split(
+        dy!,
+        axis,
+        n.inputs.map((x) => x.shape[axis]!),
+      );
       return parts.map((p, i) => (needs[i] ? p : undefined));
     },
   } satisfies OpDef<{ axis: number }>,
@@ -96,7 +112,10 @@ export const shapeOps = {
       if (typeof s === 'number' && typeof e === 'number') len = Math.max(0, Math.ceil((e - s) / a.step));
       else if (a.step === 1) len = dimSub(e, s);
       else throw graphError(`a step other than 1 needs numeric bounds (axis ${axis} is ${d}, slice ${a.start}:${a.end ?? ''}).`);
-      return like(x!, x!.shape.map((v, i) => (i === axis ? len : v)));
+      return like(
+        x!,
+        x!.shape.map((v, i) => (i === axis ? len : v)),
+      );
     },
     lower: (e, n) => {
       const a = n.attrs;
@@ -126,18 +145,32 @@ export const shapeOps = {
     },
     lower: (e, n) => {
       const axis = normAxis(n.attrs.axis, n.inputs[0]!.rank);
-      e.node('Split', [e.name(n.inputs[0]!), e.dims(n.attrs.sizes)], n.outputs.map((v) => e.name(v)), { axis: int(axis) });
+      e.node(
+        'Split',
+        [e.name(n.inputs[0]!), e.dims(n.attrs.sizes)],
+        n.outputs.map((v) => e.name(v)),
+        { axis: int(axis) },
+      );
     },
-    vjp: (g, n, dys) => [g.concat(n.outputs.map((y, i) => dys[i] ?? g.zeros(y.shape, y.dtype)), n.attrs.axis)],
+    vjp: (g, n, dys) => [
+      g.concat(
+        n.outputs.map((y, i) => dys[i] ?? g.zeros(y.shape, y.dtype)),
+        n.attrs.axis,
+      ),
+    ],
   } satisfies OpDef<{ axis: number; sizes: readonly Dim[] }>,
 
   unsqueeze: {
     infer: ([x], a: { axes: readonly number[] }) => {
       const axes = normAxes(a.axes, x!.rank + a.axes.length);
       const rest = [...x!.shape];
-      return like(x!, Array.from({ length: x!.rank + axes.length }, (_, i) => (axes.includes(i) ? 1 : rest.shift()!)));
+      return like(
+        x!,
+        Array.from({ length: x!.rank + axes.length }, (_, i) => (axes.includes(i) ? 1 : rest.shift()!)),
+      );
     },
-    lower: (e, n) => e.node('Unsqueeze', [e.name(n.inputs[0]!), e.ints(normAxes(n.attrs.axes, n.outputs[0]!.rank))], [e.name(n.outputs[0]!)]),
+    lower: (e, n) =>
+      e.node('Unsqueeze', [e.name(n.inputs[0]!), e.ints(normAxes(n.attrs.axes, n.outputs[0]!.rank))], [e.name(n.outputs[0]!)]),
     vjp: (g, n, [dy]) => [g.squeeze(dy!, normAxes(n.attrs.axes, n.outputs[0]!.rank))],
   } satisfies OpDef<{ axes: readonly number[] }>,
 
@@ -145,7 +178,10 @@ export const shapeOps = {
     infer: ([x], a: { axes: readonly number[] }) => {
       const axes = normAxes(a.axes, x!.rank);
       for (const i of axes) if (x!.shape[i] !== 1) throw graphError(`axis ${i} has size ${x!.shape[i]}, not 1.`);
-      return like(x!, x!.shape.filter((_, i) => !axes.includes(i)));
+      return like(
+        x!,
+        x!.shape.filter((_, i) => !axes.includes(i)),
+      );
     },
     lower: (e, n) => e.node('Squeeze', [e.name(n.inputs[0]!), e.ints(normAxes(n.attrs.axes, n.inputs[0]!.rank))], [e.name(n.outputs[0]!)]),
     vjp: (g, n, [dy]) => [g.unsqueeze(dy!, normAxes(n.attrs.axes, n.inputs[0]!.rank))],
@@ -170,8 +206,12 @@ export const shapeOps = {
   pad: {
     infer: ([x], a: { pads: readonly Dim[] }) => {
       if (a.pads.length !== 2 * x!.rank) throw graphError(`pads has ${a.pads.length} entries; rank ${x!.rank} needs ${2 * x!.rank}.`);
-      for (const p of a.pads) if (typeof p === 'number' && p < 0) throw graphError(`pads [${a.pads.join(', ')}] has a negative entry (use slice).`);
-      return like(x!, x!.shape.map((d, i) => dimAdd(dimAdd(d, a.pads[i]!), a.pads[x!.rank + i]!)));
+      for (const p of a.pads)
+        if (typeof p === 'number' && p < 0) throw graphError(`pads [${a.pads.join(', ')}] has a negative entry (use slice).`);
+      return like(
+        x!,
+        x!.shape.map((d, i) => dimAdd(dimAdd(d, a.pads[i]!), a.pads[x!.rank + i]!)),
+      );
     },
     lower: (e, n) => e.node('Pad', [e.name(n.inputs[0]!), e.dims(n.attrs.pads)], [e.name(n.outputs[0]!)]),
     vjp: (g, n, [dy]) => {

@@ -19,7 +19,8 @@ export function adapterOf(config: ModelConfig, lora: LoraConfig, tensor: (name: 
 }
 
 /** The run input holding a projection's A^T (factor A) or scaled B^T (factor B); see FedProjection. */
-export const adapterInputName = (projection: string, factor: 'A' | 'B'): string => `adapter.${projection}.${factor === 'A' ? 'a_t' : 'b_t_scaled'}`;
+export const adapterInputName = (projection: string, factor: 'A' | 'B'): string =>
+  `adapter.${projection}.${factor === 'A' ? 'a_t' : 'b_t_scaled'}`;
 
 /** One adapted projection of a graph with fed adapters: its module path and its base weight's sides. */
 export interface FedProjection {
@@ -33,7 +34,8 @@ export function fedProjections(config: ModelConfig, targets: readonly LoraTarget
   // Rank 1 only to read the sides: A is [r, in], B [out, r], and B follows its A.
   const specs = loraSpecs(config, { rank: 1, alpha: 1, targets });
   const out: FedProjection[] = [];
-  for (let i = 0; i < specs.length; i += 2) out.push({ projection: specs[i]!.projection, in: specs[i]!.shape[1] as number, out: specs[i + 1]!.shape[0] as number });
+  for (let i = 0; i < specs.length; i += 2)
+    out.push({ projection: specs[i]!.projection, in: specs[i]!.shape[1] as number, out: specs[i + 1]!.shape[0] as number });
   return out;
 }
 

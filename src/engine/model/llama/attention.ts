@@ -35,8 +35,20 @@ export const NBITS_ACCURACY_LEVEL: 0 | 4 = 4;
 function quantizedMatmul(g: Graph, x: Value, qs: readonly QuantizedWeight[]): Value | null {
   const bits = qs[0]!.bits;
   if (qs.some((q) => q.bits !== bits || q.k !== qs[0]!.k)) return null;
-  const b = qs.length === 1 ? qs[0]!.b : g.concat(qs.map((q) => q.b), 0);
-  const scales = qs.length === 1 ? qs[0]!.scales : g.concat(qs.map((q) => q.scales), 0);
+  const b =
+    qs.length === 1
+      ? qs[0]!.b
+      : g.concat(
+          qs.map((q) => q.b),
+          0,
+        );
+  const scales =
+    qs.length === 1
+      ? qs[0]!.scales
+      : g.concat(
+          qs.map((q) => q.scales),
+          0,
+        );
   const n = qs.reduce((sum, q) => sum + q.n, 0);
   return g.matMulNBits(x, b, scales, { k: qs[0]!.k, n, bits, blockSize: 32, accuracyLevel: NBITS_ACCURACY_LEVEL });
 }
@@ -49,7 +61,13 @@ function linearOf(g: Graph, x: Value, w: WeightOf, names: readonly string[]): Va
     if (y) return y;
   }
   if (names.length === 1) return nn.linear(g, x, w(names[0]!));
-  return g.matmul(x, g.concat(names.map((n) => g.transpose(w(n), [1, 0])), 1));
+  return g.matmul(
+    x,
+    g.concat(
+      names.map((n) => g.transpose(w(n), [1, 0])),
+      1,
+    ),
+  );
 }
 
 /** One layer's attention from its normed input h [B, S, C]: context vectors [B, S, H*D] and its present key/value. */
@@ -117,15 +135,47 @@ export function project(g: Graph, x: Value, w: WeightOf, name: string, bias: boo
 export function packedProject(g: Graph, x: Value, w: WeightOf, names: readonly string[], bias: boolean, adapter?: AdapterOf): Value {
   const factors = names.map((n) => adapter?.(n));
   const adapted = factors.filter((f) => f !== undefined);
-  if (adapted.length > 0 && adapted.length < names.length) return g.concat(names.map((n) => project(g, x, w, n, bias, adapter)), -1);
-  const y0 = linearOf(g, x, w, names.map((n) => `${n}.weight`));
-  const y = bias ? g.add(y0, g.concat(names.map((n) => w(`${n}.bias`)), 0)) : y0;
-  return adapted.length === 0 ? y : g.add(y, g.concat(adapted.map((f) => lowRank(g, x, f)), -1));
+  if (adapted.length > 0 && adapted.length < names.length)
+    return g.concat(
+      names.map((n) => project(g, x, w, n, bias, adapter)),
+      -1,
+    );
+  const y0 = linearOf(
+    g,
+    x,
+    w,
+    names.map((n) => `${n}.weight`),
+  );
+  const y = bias
+    ? g.add(
+        y0,
+        g.concat(
+          names.map((n) => w(`${n}.bias`)),
+          0,
+        ),
+      )
+    : y0;
+  return adapted.length === 0
+    ? y
+    : g.add(
+        y,
+        g.concat(
+          adapted.map((f) => lowRank(g, x, f)),
+          -1,
+        ),
+      );
 }
 
 const invFreqOf = (g: Graph, config: ModelConfig): Value => g.constant(ropeInverseFrequencies(config), 'float32', [config.headDim / 2]);
 
-export function plainAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: Value, o: PlainAttentionOptions, adapter?: AdapterOf): LayerAttention {
+export function plainAttention(
+  g: Graph,
+  config: ModelConfig,
+  w: WeightOf,
+  ids: Value,
+  o: PlainAttentionOptions,
+  adapter?: AdapterOf,
+): LayerAttention {
   const { numAttentionHeads: H, numKeyValueHeads: Hkv, headDim: D } = config;
   const G = H / Hkv;
   const [B, S] = ids.shape as [Dim, Dim];
@@ -149,7 +199,8 @@ export function plainAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: 
   const scale = 1 / Math.sqrt(D);
   return (h, i) => {
     const p = `model.layers.${i}.self_attn`;
-    const heads = (name: string, n: number): Value => g.transpose(g.reshape(project(g, h, w, `${p}.${name}`, config.qkvBias, adapter), [B, S, n, D]), [0, 2, 1, 3]); // [B, n, S, D]
+    const heads = (name: string, n: number): Value =>
+      g.transpose(g.reshape(project(g, h, w, `${p}.${name}`, config.qkvBias, adapter), [B, S, n, D]), [0, 2, 1, 3]); // [B, n, S, D]
     const q = nn.rotary(g, heads('q_proj', H), cos, sin);
     let k = nn.rotary(g, heads('k_proj', Hkv), cos, sin);
     let v = heads('v_proj', Hkv);
@@ -164,7 +215,14 @@ export function plainAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: 
   };
 }
 
-export function fusedAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: Value, o: FusedAttentionOptions, adapter?: AdapterOf): LayerAttention {
+export function fusedAttention(
+  g: Graph,
+  config: ModelConfig,
+  w: WeightOf,
+  ids: Value,
+  o: FusedAttentionOptions,
+  adapter?: AdapterOf,
+): LayerAttention {
   const { numAttentionHeads: H, numKeyValueHeads: Hkv, headDim: D } = config;
   const [B, S] = ids.shape as [Dim, Dim];
   const invFreq = invFreqOf(g, config);
@@ -195,9 +253,16 @@ export function fusedAttention(g: Graph, config: ModelConfig, w: WeightOf, ids: 
     const qkv =
       o.packQkv && inside
         ? { q: packedProject(g, h, w, names, config.qkvBias, adapter) }
-        : { q: rotate(project(g, h, w, names[0]!, config.qkvBias, adapter)), k: rotate(project(g, h, w, names[1]!, config.qkvBias, adapter)), v: project(g, h, w, names[2]!, config.qkvBias, adapter) };
+        : {
+            q: rotate(project(g, h, w, names[0]!, config.qkvBias, adapter)),
+            k: rotate(project(g, h, w, names[1]!, config.qkvBias, adapter)),
+            v: project(g, h, w, names[2]!, config.qkvBias, adapter),
+          };
     const past = o.cache?.past[i];
-    const [y, k, v] = g.groupQueryAttention({ ...qkv, ...(past ? { past } : {}), seqlensK, totalLength, ...(rotary ? { rotary } : {}) }, { numHeads: H, kvNumHeads: Hkv });
+    const [y, k, v] = g.groupQueryAttention(
+      { ...qkv, ...(past ? { past } : {}), seqlensK, totalLength, ...(rotary ? { rotary } : {}) },
+      { numHeads: H, kvNumHeads: Hkv },
+    );
     return { y, kv: [k, v] };
   };
 }

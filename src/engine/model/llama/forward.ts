@@ -10,7 +10,16 @@
 import { GroveError } from '../../../shared/api/errors';
 import { nn, type Graph, type Value } from '../../graph';
 import type { ModelConfig } from '../config';
-import { fusedAttention, packedProject, plainAttention, project, type AdapterOf, type FusedAttentionOptions, type PlainAttentionOptions, type WeightOf } from './attention';
+import {
+  fusedAttention,
+  packedProject,
+  plainAttention,
+  project,
+  type AdapterOf,
+  type FusedAttentionOptions,
+  type PlainAttentionOptions,
+  type WeightOf,
+} from './attention';
 
 export type { AdapterOf, LowRank, WeightOf } from './attention';
 
@@ -45,7 +54,10 @@ export interface LlamaOutputs {
 /** ids [B, S] int64 -> logits and the per-layer present keys/values. */
 export function llamaForward(g: Graph, config: ModelConfig, w: WeightOf, ids: Value, o: LlamaOptions = {}): LlamaOutputs {
   if (o.fused && (o.past || o.positionIds || o.attentionMask)) {
-    throw new GroveError('internal', 'llamaForward: the fused form takes its KV cache through fused.cache and has no position ids or padding mask; use the plain form for those.');
+    throw new GroveError(
+      'internal',
+      'llamaForward: the fused form takes its KV cache through fused.cache and has no position ids or padding mask; use the plain form for those.',
+    );
   }
   const eps = config.rmsNormEps;
   const attention = o.fused ? fusedAttention(g, config, w, ids, o.fused, o.adapter) : plainAttention(g, config, w, ids, o, o.adapter);
@@ -66,10 +78,16 @@ export function llamaForward(g: Graph, config: ModelConfig, w: WeightOf, ids: Va
     ({ x, h } = g.scope(p, () => {
       const { y, kv } = attention(h, i);
       present.push(kv);
-      const mid = residualNorm(x, project(g, y, w, `${p}.self_attn.o_proj`, config.oBias, o.adapter), w(`${p}.post_attention_layernorm.weight`));
+      const mid = residualNorm(
+        x,
+        project(g, y, w, `${p}.self_attn.o_proj`, config.oBias, o.adapter),
+        w(`${p}.post_attention_layernorm.weight`),
+      );
       const I = config.intermediateSize;
       const mlp = ['gate_proj', 'up_proj'].map((n) => `${p}.mlp.${n}`);
-      const [gate, up] = o.fused?.packGateUp ? (g.split(packedProject(g, mid.h, w, mlp, false, o.adapter), -1, [I, I]) as [Value, Value]) : mlp.map((n) => project(g, mid.h, w, n, false, o.adapter)) as [Value, Value];
+      const [gate, up] = o.fused?.packGateUp
+        ? (g.split(packedProject(g, mid.h, w, mlp, false, o.adapter), -1, [I, I]) as [Value, Value])
+        : (mlp.map((n) => project(g, mid.h, w, n, false, o.adapter)) as [Value, Value]);
       const act = g.mul(nn.silu(g, gate), up); // SiLU(gate) * up
       // The next norm is the next layer's input norm, or the final norm after the last layer.
       const next = i + 1 < config.numHiddenLayers ? `model.layers.${i + 1}.input_layernorm.weight` : 'model.norm.weight';

@@ -50,7 +50,10 @@ function externalTensor(g: Graph, weights: TensorReader, stored: string, name: s
   const type = IR_TYPE[info.dtype];
   if (!type) throw new GroveError('unsupported', `${info.path}: tensor ${stored} is ${info.dtype}; Grove runs F32, F16 and BF16 weights.`);
   if (resolve(dirname(info.path)) !== resolve(graphDir)) {
-    throw new GroveError('internal', `Graph folder ${graphDir} is not the folder of ${info.path}: ONNX Runtime resolves external weights next to the graph.`);
+    throw new GroveError(
+      'internal',
+      `Graph folder ${graphDir} is not the folder of ${info.path}: ONNX Runtime resolves external weights next to the graph.`,
+    );
   }
   const v = g.initializer(name, type, shape, { location: basename(info.path), offset: info.fileOffset, length: info.byteLength });
   return g.cast(v, 'float32');
@@ -66,7 +69,11 @@ function externalWeights(g: Graph, config: ModelConfig, weights: TensorReader, g
   const shapes = new Map(parameterSpecs(config).map((s) => [s.name, s.shape]));
   const layout = quant ? quantLayout(config, quant.type).entries : new Map<string, QuantEntry>();
   const location = quant ? basename(quant.file) : '';
-  if (quant && resolve(dirname(quant.file)) !== resolve(graphDir)) throw new GroveError('internal', `Graph folder ${graphDir} is not the folder of ${quant.file}: ONNX Runtime resolves external weights next to the graph.`);
+  if (quant && resolve(dirname(quant.file)) !== resolve(graphDir))
+    throw new GroveError(
+      'internal',
+      `Graph folder ${graphDir} is not the folder of ${quant.file}: ONNX Runtime resolves external weights next to the graph.`,
+    );
   const f32 = new Map<string, Value>();
   const quantized = new Map<string, QuantizedWeight>();
   const w = (name: string): Value => {
@@ -75,7 +82,9 @@ function externalWeights(g: Graph, config: ModelConfig, weights: TensorReader, g
     const shape = shapes.get(name);
     if (!shape) throw new GroveError('internal', `The graph asked for tensor ${name}, which this model's config does not have.`);
     const dequantized = layout.get(name)?.dequantized;
-    value = dequantized ? g.initializer(`${name}.dequantized`, 'float32', shape, { location, ...dequantized }) : externalTensor(g, weights, name, name, shape, graphDir);
+    value = dequantized
+      ? g.initializer(`${name}.dequantized`, 'float32', shape, { location, ...dequantized })
+      : externalTensor(g, weights, name, name, shape, graphDir);
     f32.set(name, value);
     return value;
   };
@@ -170,26 +179,53 @@ export function decodeModel(config: ModelConfig, weights: TensorReader, o: Decod
   const { numKeyValueHeads: Hkv, headDim: D, numHiddenLayers: L } = config;
   const form = o.form ?? cacheForm(config);
   const g = new Graph('grove_decode');
-  if (o.ensemble && o.lastOnly) throw new GroveError('internal', 'decodeModel: the ensemble form scores every position; it cannot be lastOnly.');
+  if (o.ensemble && o.lastOnly)
+    throw new GroveError('internal', 'decodeModel: the ensemble form scores every position; it cannot be lastOnly.');
   const ids = g.input('input_ids', 'int64', ['batch', 'sequence']);
-  const ensemble = o.ensemble ? { targets: g.input('targets', 'int64', ['batch', 'sequence']), mixWeights: g.input('mix_log_weights', 'float32', ['batch']) } : undefined;
+  const ensemble = o.ensemble
+    ? { targets: g.input('targets', 'int64', ['batch', 'sequence']), mixWeights: g.input('mix_log_weights', 'float32', ['batch']) }
+    : undefined;
   const metadata = { 'grove.graph': 'decode', 'grove.cache': form, ...o.metadata };
   if (form === 'rows') {
     const seqlensK = g.input('seqlens_k', 'int32', ['batch']);
     const totalLength = g.input('total_sequence_length', 'int32', []);
-    const past = Array.from({ length: L }, (_, i) => [g.input(`past_key_values.${i}.key`, 'float32', ['batch', Hkv, 'capacity', D]), g.input(`past_key_values.${i}.value`, 'float32', ['batch', Hkv, 'capacity', D])] as const);
+    const past = Array.from(
+      { length: L },
+      (_, i) =>
+        [
+          g.input(`past_key_values.${i}.key`, 'float32', ['batch', Hkv, 'capacity', D]),
+          g.input(`past_key_values.${i}.value`, 'float32', ['batch', Hkv, 'capacity', D]),
+        ] as const,
+    );
     const w = externalWeights(g, config, weights, o.graphDir, o.quant);
     const adapter = o.adapters && fedAdapter(g, config, o.adapters.targets, true);
-    const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, fused: { cache: { past, seqlensK, totalLength }, ...(o.packing ?? DECODE_PACKING) }, ...(adapter ? { adapter } : {}) });
+    const out = llamaForward(g, config, w, ids, {
+      lastOnly: o.lastOnly,
+      fused: { cache: { past, seqlensK, totalLength }, ...(o.packing ?? DECODE_PACKING) },
+      ...(adapter ? { adapter } : {}),
+    });
     outputHead(g, out.logits, o.logProbs ?? false, ensemble);
     // Only the new rows leave the graph: onnxruntime-node copies every output into a fresh JS buffer, so a
     // whole cache as output would cost its size per token (measured: about 1 ms per MB).
     const total = g.reshape(g.cast(totalLength, 'int64'), [1]);
     const start = g.sub(total, g.reshape(g.size('sequence'), [1]));
-    g.output('new_key_values', g.concat(out.present.flat().map((t) => g.sliceRange(t, 2, start, total, 'sequence')), 0));
+    g.output(
+      'new_key_values',
+      g.concat(
+        out.present.flat().map((t) => g.sliceRange(t, 2, start, total, 'sequence')),
+        0,
+      ),
+    );
     return lowerGraph(g, { metadata });
   }
-  const past = Array.from({ length: L }, (_, i) => [g.input(`past_key_values.${i}.key`, 'float32', ['batch', Hkv, 'past_sequence', D]), g.input(`past_key_values.${i}.value`, 'float32', ['batch', Hkv, 'past_sequence', D])] as const);
+  const past = Array.from(
+    { length: L },
+    (_, i) =>
+      [
+        g.input(`past_key_values.${i}.key`, 'float32', ['batch', Hkv, 'past_sequence', D]),
+        g.input(`past_key_values.${i}.value`, 'float32', ['batch', Hkv, 'past_sequence', D]),
+      ] as const,
+  );
   const w = externalWeights(g, config, weights, o.graphDir, o.quant);
   const adapter = o.adapters && fedAdapter(g, config, o.adapters.targets, true);
   const out = llamaForward(g, config, w, ids, { lastOnly: o.lastOnly, past, ...(adapter ? { adapter } : {}) });
@@ -211,7 +247,10 @@ export function scoreModel(config: ModelConfig, weights: TensorReader, o: ScoreO
   const w = externalWeights(g, config, weights, o.graphDir, o.quant);
   const adapter = o.adapters && fedAdapter(g, config, o.adapters.targets, false);
   const fused = (o.fused ?? true) && gqaSupported(config);
-  const { logits } = llamaForward(g, config, w, ids, { ...(fused ? { fused: { ...(o.packing ?? SCORE_PACKING) } } : {}), ...(adapter ? { adapter } : {}) }); // [B, T, V]
+  const { logits } = llamaForward(g, config, w, ids, {
+    ...(fused ? { fused: { ...(o.packing ?? SCORE_PACKING) } } : {}),
+    ...(adapter ? { adapter } : {}),
+  }); // [B, T, V]
   // log p(target) = log_softmax(logits)[target]. LogSoftmax, not logit - ReduceLogSumExp: ONNX Runtime's CPU
   // LogSoftmax kernel is several times faster than its ReduceLogSumExp (measured on [1024, 49152]).
   const picked = g.gatherElements(g.logSoftmax(logits, -1), g.unsqueeze(targets, -1), -1); // [B, T, 1]

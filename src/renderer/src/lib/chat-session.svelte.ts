@@ -124,7 +124,14 @@ export class ChatSession {
   async send(text: string, mix: ChatMix, sampling: ChatSampling, maxTokens: number, run: ReplyRun = {}): Promise<boolean> {
     this.error = null;
     try {
-      const sent = await this.api.sendMessage({ ...(this.chatId !== null ? { chatId: this.chatId } : {}), text, mix, sampling, maxTokens, ...runOptions(run) });
+      const sent = await this.api.sendMessage({
+        ...(this.chatId !== null ? { chatId: this.chatId } : {}),
+        text,
+        mix,
+        sampling,
+        maxTokens,
+        ...runOptions(run),
+      });
       this.pieces.set(sent.replyMessageId, this.pieces.get(sent.replyMessageId) ?? []);
       await this.open(sent.chatId);
       return true;
@@ -144,7 +151,13 @@ export class ChatSession {
     }
   }
 
-  async regenerate(messageId: number, mix: ChatMix | undefined, sampling: ChatSampling, maxTokens: number, run: ReplyRun = {}): Promise<void> {
+  async regenerate(
+    messageId: number,
+    mix: ChatMix | undefined,
+    sampling: ChatSampling,
+    maxTokens: number,
+    run: ReplyRun = {},
+  ): Promise<void> {
     this.error = null;
     try {
       const sent = await this.api.regenerate({ messageId, ...(mix ? { mix } : {}), sampling, maxTokens, ...runOptions(run) });

@@ -37,7 +37,10 @@ export function domainsOfChoices(choices: readonly ClusterChoice[]): { domains: 
       continue;
     }
     const target = choices[c.mergeInto];
-    if (!target?.keep || target.mergeInto !== null) return { problem: `Cluster ${i + 1} merges into cluster ${c.mergeInto + 1}, which is dropped or merged itself: merge it into a kept cluster.` };
+    if (!target?.keep || target.mergeInto !== null)
+      return {
+        problem: `Cluster ${i + 1} merges into cluster ${c.mergeInto + 1}, which is dropped or merged itself: merge it into a kept cluster.`,
+      };
     domains.set(c.mergeInto, [...(domains.get(c.mergeInto) ?? []), i]);
   }
   if (domains.size === 0) return { problem: 'Every cluster is dropped: keep at least one to grow an expert on.' };

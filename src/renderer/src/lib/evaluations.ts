@@ -10,7 +10,11 @@ export interface Heatmap {
 }
 
 /** `domainOrder`: the forest's domains in their order; domains only evaluations know come after them. */
-export function heatmapOf(evaluations: readonly EvaluationView[], domainOrder: readonly string[], split: EvaluationView['split'] = 'test'): Heatmap {
+export function heatmapOf(
+  evaluations: readonly EvaluationView[],
+  domainOrder: readonly string[],
+  split: EvaluationView['split'] = 'test',
+): Heatmap {
   const latest = new Map<string, EvaluationView>();
   for (const e of evaluations) {
     if (e.split !== split) continue;
@@ -20,8 +24,14 @@ export function heatmapOf(evaluations: readonly EvaluationView[], domainOrder: r
   }
   const kept = [...latest.values()];
   // Single models first, in the order they appear; ensembles after them.
-  const rows = [...new Set([...kept.filter((e) => e.spec.kind === 'model'), ...kept.filter((e) => e.spec.kind !== 'model')].map((e) => e.label))];
+  const rows = [
+    ...new Set([...kept.filter((e) => e.spec.kind === 'model'), ...kept.filter((e) => e.spec.kind !== 'model')].map((e) => e.label)),
+  ];
   const seen = new Set(kept.map((e) => e.domain));
   const domains = [...domainOrder.filter((d) => seen.has(d)), ...[...seen].filter((d) => !domainOrder.includes(d))];
-  return { rows, domains, cells: kept.map((e) => ({ row: e.label, domain: e.domain, perplexity: e.perplexity, bitsPerByte: e.bitsPerByte })) };
+  return {
+    rows,
+    domains,
+    cells: kept.map((e) => ({ row: e.label, domain: e.domain, perplexity: e.perplexity, bitsPerByte: e.bitsPerByte })),
+  };
 }

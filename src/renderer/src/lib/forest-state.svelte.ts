@@ -82,7 +82,8 @@ export class ForestState {
       for (const j of jobs) {
         this.jobs.set(j.id, j);
         // A crashed training is worth a word after a restart: it resumes from its checkpoint.
-        if (j.status === 'failed' && j.kind === 'train' && j.id === Math.max(...jobs.filter((o) => o.kind === 'train').map((o) => o.id))) this.failures.set(j.id, true);
+        if (j.status === 'failed' && j.kind === 'train' && j.id === Math.max(...jobs.filter((o) => o.kind === 'train').map((o) => o.id)))
+          this.failures.set(j.id, true);
       }
       this.status = 'ready';
       this.error = null;
@@ -106,7 +107,11 @@ export class ForestState {
   /** Runs, evaluations and the last verdict: separate reads, each with its own error. */
   async refreshReads(): Promise<void> {
     if (!this.hasForest) return;
-    const [runs, evaluations, verdict] = await Promise.all([loadable(() => this.api.runs({})), loadable(() => this.api.evaluations({})), loadable(() => this.api.verdict({}))]);
+    const [runs, evaluations, verdict] = await Promise.all([
+      loadable(() => this.api.runs({})),
+      loadable(() => this.api.evaluations({})),
+      loadable(() => this.api.verdict({})),
+    ]);
     this.runs = runs;
     this.evaluations = evaluations;
     this.verdict = verdict;
@@ -151,8 +156,7 @@ export class ForestState {
       this.jobs.set(event.job.id, event.job);
       if (event.job.status === 'failed' && before !== 'failed') this.failures.set(event.job.id, true);
       else if (event.job.status !== 'failed') this.failures.delete(event.job.id);
-    }
-    else if (event.type === 'train.progress') {
+    } else if (event.type === 'train.progress') {
       const points = this.live.get(event.runId) ?? [];
       const next = [...points, event.progress];
       this.live.set(event.runId, next.length > LIVE_POINTS_KEPT ? next.slice(-LIVE_POINTS_KEPT) : next);

@@ -40,5 +40,10 @@ export function openAiSnippet(language: SnippetLanguage, url: string, key: strin
     ].join('\n');
   }
   const body = JSON.stringify({ model, messages: [{ role: 'user', content: GREETING }] });
-  return [`curl ${shellQuoted(`${url}/chat/completions`)} \\`, `  -H ${shellQuoted(`Authorization: Bearer ${key}`)} \\`, "  -H 'Content-Type: application/json' \\", `  -d ${shellQuoted(body)}`].join('\n');
+  return [
+    `curl ${shellQuoted(`${url}/chat/completions`)} \\`,
+    `  -H ${shellQuoted(`Authorization: Bearer ${key}`)} \\`,
+    "  -H 'Content-Type: application/json' \\",
+    `  -d ${shellQuoted(body)}`,
+  ].join('\n');
 }

@@ -26,7 +26,17 @@ export interface Prefs {
   checkpointMinutes: number;
 }
 
-export const DEFAULT_PREFS: Prefs = { theme: 'system', budgetKind: 'passes', budgetValue: DEFAULT_EXPERT_PASSES, device: 'auto', threads: 0, chatThreads: 0, quant: 'f32', checkpointSteps: 0, checkpointMinutes: 5 };
+export const DEFAULT_PREFS: Prefs = {
+  theme: 'system',
+  budgetKind: 'passes',
+  budgetValue: DEFAULT_EXPERT_PASSES,
+  device: 'auto',
+  threads: 0,
+  chatThreads: 0,
+  quant: 'f32',
+  checkpointSteps: 0,
+  checkpointMinutes: 5,
+};
 const KEY = 'grove.prefs.v1';
 
 export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
@@ -39,15 +49,24 @@ export function loadPrefs(storage: Pick<Storage, 'getItem'>): Prefs {
   const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   return {
     theme: r.theme === 'light' || r.theme === 'dark' || r.theme === 'system' ? r.theme : DEFAULT_PREFS.theme,
-    budgetKind: r.budgetKind === 'passes' || r.budgetKind === 'minutes' || r.budgetKind === 'steps' || r.budgetKind === 'tokens' ? r.budgetKind : DEFAULT_PREFS.budgetKind,
+    budgetKind:
+      r.budgetKind === 'passes' || r.budgetKind === 'minutes' || r.budgetKind === 'steps' || r.budgetKind === 'tokens'
+        ? r.budgetKind
+        : DEFAULT_PREFS.budgetKind,
     budgetValue:
       typeof r.budgetValue === 'number' && Number.isFinite(r.budgetValue) && r.budgetValue > 0 ? r.budgetValue : DEFAULT_PREFS.budgetValue,
     device: DEVICES.includes(r.device as DevicePref) ? (r.device as DevicePref) : DEFAULT_PREFS.device,
     threads: threadCount(r.threads, DEFAULT_PREFS.threads),
     chatThreads: threadCount(r.chatThreads, DEFAULT_PREFS.chatThreads),
     quant: MODEL_QUANTS.includes(r.quant as ModelQuant) ? (r.quant as ModelQuant) : DEFAULT_PREFS.quant,
-    checkpointSteps: typeof r.checkpointSteps === 'number' && Number.isInteger(r.checkpointSteps) && r.checkpointSteps >= 0 && r.checkpointSteps <= 1e9 ? r.checkpointSteps : DEFAULT_PREFS.checkpointSteps,
-    checkpointMinutes: typeof r.checkpointMinutes === 'number' && r.checkpointMinutes > 0 && r.checkpointMinutes <= 24 * 60 ? r.checkpointMinutes : DEFAULT_PREFS.checkpointMinutes,
+    checkpointSteps:
+      typeof r.checkpointSteps === 'number' && Number.isInteger(r.checkpointSteps) && r.checkpointSteps >= 0 && r.checkpointSteps <= 1e9
+        ? r.checkpointSteps
+        : DEFAULT_PREFS.checkpointSteps,
+    checkpointMinutes:
+      typeof r.checkpointMinutes === 'number' && r.checkpointMinutes > 0 && r.checkpointMinutes <= 24 * 60
+        ? r.checkpointMinutes
+        : DEFAULT_PREFS.checkpointMinutes,
   };
 }
 

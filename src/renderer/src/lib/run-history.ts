@@ -4,7 +4,11 @@
 import type { TrainProgress } from '../../../shared/api';
 import type { MetricPoint, RunView } from '../../../shared/api/schemas-forest';
 
-export function runHistory(run: Pick<RunView, 'step' | 'totalSteps' | 'tokens'>, stored: readonly MetricPoint[], live: readonly TrainProgress[]): TrainProgress[] {
+export function runHistory(
+  run: Pick<RunView, 'step' | 'totalSteps' | 'tokens'>,
+  stored: readonly MetricPoint[],
+  live: readonly TrainProgress[],
+): TrainProgress[] {
   const bySteps = new Map<number, TrainProgress>();
   // Stored points carry no token count or ETA: tokens are spread by step over the run's total so far.
   const tokensAt = (step: number) => (run.step > 0 ? Math.round((run.tokens * step) / run.step) : 0);
@@ -12,11 +16,29 @@ export function runHistory(run: Pick<RunView, 'step' | 'totalSteps' | 'tokens'>,
     const known = bySteps.get(p.step);
     if (p.split === 'valid') {
       if (known) known.validLoss = p.loss;
-      else bySteps.set(p.step, { step: p.step, totalSteps: run.totalSteps, tokens: tokensAt(p.step), loss: Number.NaN, lr: 0, gradNorm: 0, tokensPerSecond: 0, etaSeconds: null, validLoss: p.loss });
+      else
+        bySteps.set(p.step, {
+          step: p.step,
+          totalSteps: run.totalSteps,
+          tokens: tokensAt(p.step),
+          loss: Number.NaN,
+          lr: 0,
+          gradNorm: 0,
+          tokensPerSecond: 0,
+          etaSeconds: null,
+          validLoss: p.loss,
+        });
       continue;
     }
     bySteps.set(p.step, {
-      step: p.step, totalSteps: run.totalSteps, tokens: tokensAt(p.step), loss: p.loss, lr: 0, gradNorm: 0, tokensPerSecond: p.tokensPerSecond ?? 0, etaSeconds: null,
+      step: p.step,
+      totalSteps: run.totalSteps,
+      tokens: tokensAt(p.step),
+      loss: p.loss,
+      lr: 0,
+      gradNorm: 0,
+      tokensPerSecond: p.tokensPerSecond ?? 0,
+      etaSeconds: null,
       ...(known?.validLoss !== undefined ? { validLoss: known.validLoss } : {}),
     });
   }

@@ -38,20 +38,34 @@ describe.skipIf(!env)('Slurm backend on a one-node cluster', () => {
   it('runs a job that writes a file to COMPLETED (done), and measures sbatch-to-COMPLETED', async () => {
     const dir = taskDir('one');
     const t0 = performance.now();
-    const { jobId, tasks } = await backend.submit({ name: 'writes-file', command: ['/bin/sh', '-c', 'echo "written in $PWD" > result.txt'], dirs: [dir] });
+    const { jobId, tasks } = await backend.submit({
+      name: 'writes-file',
+      command: ['/bin/sh', '-c', 'echo "written in $PWD" > result.txt'],
+      dirs: [dir],
+    });
     expect(tasks).toBe(1);
     const state = await until('COMPLETED', () => backend.state(jobId), ended);
     const overhead = (performance.now() - t0) / 1000;
     expect(state).toMatchObject({ jobId, slurmState: 'COMPLETED', status: 'done', exitCode: 0, signal: 0 });
     expect(readFileSync(join(dir, 'result.txt'), 'utf8')).toBe(`written in ${dir}\n`);
-    console.log(`Slurm overhead: cluster start ${clusterStartSeconds.toFixed(1)} s (0 = already up); trivial job sbatch -> COMPLETED ${overhead.toFixed(2)} s`);
+    console.log(
+      `Slurm overhead: cluster start ${clusterStartSeconds.toFixed(1)} s (0 = already up); trivial job sbatch -> COMPLETED ${overhead.toFixed(2)} s`,
+    );
   });
 
   it('runs a job array of 2, each task in its own directory', async () => {
     const dirs = [taskDir('array-0'), taskDir('array-1')];
-    const { jobId, tasks } = await backend.submit({ name: 'array', command: ['/bin/sh', '-c', 'echo "task $SLURM_ARRAY_TASK_ID" > result.txt'], dirs });
+    const { jobId, tasks } = await backend.submit({
+      name: 'array',
+      command: ['/bin/sh', '-c', 'echo "task $SLURM_ARRAY_TASK_ID" > result.txt'],
+      dirs,
+    });
     expect(tasks).toBe(2);
-    const states = await until('both tasks COMPLETED', () => backend.states(jobId), (s) => s.length === 2 && s.every(ended));
+    const states = await until(
+      'both tasks COMPLETED',
+      () => backend.states(jobId),
+      (s) => s.length === 2 && s.every(ended),
+    );
     expect(states.map((s) => [s.arrayJobId, s.arrayTask, s.status])).toEqual([
       [jobId, '0', 'done'],
       [jobId, '1', 'done'],
@@ -63,7 +77,11 @@ describe.skipIf(!env)('Slurm backend on a one-node cluster', () => {
 
   it('cancels a running job: CANCELLED', async () => {
     const { jobId } = await backend.submit({ name: 'sleeps', command: ['/bin/sh', '-c', 'sleep 300'], dirs: [taskDir('sleep')] });
-    await until('RUNNING', () => backend.state(jobId), (s) => s.slurmState === 'RUNNING');
+    await until(
+      'RUNNING',
+      () => backend.state(jobId),
+      (s) => s.slurmState === 'RUNNING',
+    );
     await backend.cancel(jobId);
     const state = await until('CANCELLED', () => backend.state(jobId), ended);
     expect(state).toMatchObject({ slurmState: 'CANCELLED', status: 'cancelled' });
@@ -76,7 +94,11 @@ describe.skipIf(!env)('Slurm backend on a one-node cluster', () => {
   });
 
   it("tails the job's output", async () => {
-    const { jobId } = await backend.submit({ name: 'talks', command: ['/bin/sh', '-c', 'for i in $(seq 1 50); do echo "line $i"; done; echo "to stderr" >&2'], dirs: [taskDir('talks')] });
+    const { jobId } = await backend.submit({
+      name: 'talks',
+      command: ['/bin/sh', '-c', 'for i in $(seq 1 50); do echo "line $i"; done; echo "to stderr" >&2'],
+      dirs: [taskDir('talks')],
+    });
     await until('COMPLETED', () => backend.state(jobId), ended);
     expect(backend.logTail(jobId, 3)).toEqual(['line 49', 'line 50', 'to stderr']);
     expect(backend.logTail(jobId, 100)[0]).toMatch(/^grove: job \d+ on .*restart 0/);
@@ -87,15 +109,27 @@ describe.skipIf(!env)('Slurm backend on a one-node cluster', () => {
     // Each start appends a line; the first run waits to be requeued, the second ends at once.
     const body = 'echo "start ${SLURM_RESTART_COUNT:-0}" >> runs.txt; if [ "${SLURM_RESTART_COUNT:-0}" = 0 ]; then sleep 300; fi';
     const { jobId } = await backend.submit({ name: 'requeued', command: ['/bin/sh', '-c', body], dirs: [dir] });
-    await until('first run started', () => (existsSync(join(dir, 'runs.txt')) ? readFileSync(join(dir, 'runs.txt'), 'utf8') : ''), (t) => t === 'start 0\n');
+    await until(
+      'first run started',
+      () => (existsSync(join(dir, 'runs.txt')) ? readFileSync(join(dir, 'runs.txt'), 'utf8') : ''),
+      (t) => t === 'start 0\n',
+    );
     const requeue = spawnSync('scontrol', ['requeue', jobId], { env, encoding: 'utf8' });
     expect(requeue.status, requeue.stderr).toBe(0);
     // Slurm holds a requeued job back for its credential lifetime (BeginTime = now + cred_expire + 1, 121 s by
     // default) so the old run's credentials cannot start it twice; the test lets it start now, as an admin can.
-    await until('requeued (restart 1, pending)', () => backend.state(jobId), (s) => s.restarts === 1 && s.slurmState === 'PENDING');
+    await until(
+      'requeued (restart 1, pending)',
+      () => backend.state(jobId),
+      (s) => s.restarts === 1 && s.slurmState === 'PENDING',
+    );
     const now = spawnSync('scontrol', ['update', `JobId=${jobId}`, 'StartTime=now'], { env, encoding: 'utf8' });
     expect(now.status, now.stderr).toBe(0);
-    const state = await until('second run COMPLETED', () => backend.state(jobId), (s) => s.restarts === 1 && ended(s));
+    const state = await until(
+      'second run COMPLETED',
+      () => backend.state(jobId),
+      (s) => s.restarts === 1 && ended(s),
+    );
     expect(state).toMatchObject({ status: 'done', restarts: 1 });
     expect(readFileSync(join(dir, 'runs.txt'), 'utf8')).toBe('start 0\nstart 1\n');
     const log = backend.logTail(jobId, 10).filter((l) => l.startsWith('grove: job'));
@@ -104,7 +138,12 @@ describe.skipIf(!env)('Slurm backend on a one-node cluster', () => {
 
   it('says clearly when the controller cannot be reached', async () => {
     const conf = join(shared, 'elsewhere.conf');
-    writeFileSync(conf, readFileSync(env?.SLURM_CONF ?? '', 'utf8').replace('SlurmctldPort=6817', 'SlurmctldPort=6999').replace(/^MessageTimeout=.*$/m, '') + 'MessageTimeout=2\n');
+    writeFileSync(
+      conf,
+      readFileSync(env?.SLURM_CONF ?? '', 'utf8')
+        .replace('SlurmctldPort=6817', 'SlurmctldPort=6999')
+        .replace(/^MessageTimeout=.*$/m, '') + 'MessageTimeout=2\n',
+    );
     const elsewhere = slurmBackend({ sharedDir: shared }, { env: { ...env, SLURM_CONF: conf } });
     const error = await elsewhere.submit({ name: 'nowhere', command: ['true'], dirs: [taskDir('nowhere')] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GroveError);

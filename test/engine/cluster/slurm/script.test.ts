@@ -11,7 +11,16 @@ import { tempDir } from '../../../helpers/tmp';
 
 describe('Slurm settings and batch script', () => {
   it('writes every setting as its #SBATCH line, GPUs as --gres=gpu:N', () => {
-    const settings = parseSlurmSettings({ partition: 'gpu-a100', account: 'lab_7', timeLimit: '1-12:00:00', gpusPerJob: 2, cpusPerTask: 8, memory: '64G', sharedDir: '/shared/grove', extraOptions: ['--qos=high', '--constraint=a100'] });
+    const settings = parseSlurmSettings({
+      partition: 'gpu-a100',
+      account: 'lab_7',
+      timeLimit: '1-12:00:00',
+      gpusPerJob: 2,
+      cpusPerTask: 8,
+      memory: '64G',
+      sharedDir: '/shared/grove',
+      extraOptions: ['--qos=high', '--constraint=a100'],
+    });
     const script = sbatchScript(settings, { name: 'expert-law', command: ['grove', 'bundle', 'run'], dirs: ['/shared/grove/bundles/law'] });
     const lines = script.split('\n').filter((l) => l.startsWith('#SBATCH '));
     expect(lines).toEqual([
@@ -41,7 +50,14 @@ describe('Slurm settings and batch script', () => {
   });
 
   it('refuses settings that would inject options or are malformed, naming each field', () => {
-    const bad = () => parseSlurmSettings({ partition: 'debug --uid=0', timeLimit: 'soon', sharedDir: 'relative/path', gpusPerJob: -1, extraOptions: ['--qos=a\n#SBATCH --uid=0'] });
+    const bad = () =>
+      parseSlurmSettings({
+        partition: 'debug --uid=0',
+        timeLimit: 'soon',
+        sharedDir: 'relative/path',
+        gpusPerJob: -1,
+        extraOptions: ['--qos=a\n#SBATCH --uid=0'],
+      });
     expect(bad).toThrow(GroveError);
     try {
       bad();
@@ -57,11 +73,18 @@ describe('Slurm settings and batch script', () => {
     const dirs = ["with space and 'quote'", 'plain'].map((name) => join(root, name));
     for (const d of dirs) mkdirSync(d);
     const settings = parseSlurmSettings({ sharedDir: root });
-    const script = sbatchScript(settings, { name: 'quoting', command: ['/bin/sh', '-c', 'printf "%s|%s|%s" "$0" "$PWD" "$1" > out.txt', "arg $(touch pwned) 'x'"], dirs });
+    const script = sbatchScript(settings, {
+      name: 'quoting',
+      command: ['/bin/sh', '-c', 'printf "%s|%s|%s" "$0" "$PWD" "$1" > out.txt', "arg $(touch pwned) 'x'"],
+      dirs,
+    });
     const path = join(root, 'job.sh');
     writeFileSync(path, script);
     for (const [task, dir] of dirs.entries()) {
-      const r = spawnSync('/bin/bash', [path], { env: { ...process.env, SLURM_ARRAY_TASK_ID: String(task), SLURM_JOB_ID: '1' }, encoding: 'utf8' });
+      const r = spawnSync('/bin/bash', [path], {
+        env: { ...process.env, SLURM_ARRAY_TASK_ID: String(task), SLURM_JOB_ID: '1' },
+        encoding: 'utf8',
+      });
       expect(r.status, r.stderr).toBe(0);
       expect(spawnSync('cat', [join(dir, 'out.txt')], { encoding: 'utf8' }).stdout).toBe(`arg $(touch pwned) 'x'|${dir}|${dir}`);
     }

@@ -38,7 +38,7 @@ describe('discoverDomains', () => {
     }
   });
 
-  it('keeps a clusterer that places each document nearest its own cluster (centres in the clusters\' order), and sums tokens', () => {
+  it("keeps a clusterer that places each document nearest its own cluster (centres in the clusters' order), and sums tokens", () => {
     const docs = mixed(6, 3).map((d, i) => ({ ...d, tokens: 100 + i }));
     const d = discoverDomains(docs);
     const { vocabulary, idf, dims, components, centres } = d.clusterer;
@@ -74,7 +74,9 @@ describe('discoverDomains', () => {
   });
 
   it('refuses a k it cannot make, and a folder of one document', () => {
-    expect(() => discoverDomains(mixed(1, 3), { k: 5 })).toThrow(/k = 5 cannot cluster 3 documents: choose a whole number of clusters from 2 to 3/);
+    expect(() => discoverDomains(mixed(1, 3), { k: 5 })).toThrow(
+      /k = 5 cannot cluster 3 documents: choose a whole number of clusters from 2 to 3/,
+    );
     expect(() => discoverDomains(mixed(1, 3).slice(0, 1))).toThrow(/at least 2 documents/);
   });
 });

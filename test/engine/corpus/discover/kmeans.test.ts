@@ -46,7 +46,8 @@ describe('balancedKMeans', () => {
     let inertia = 0;
     for (let j = 0; j < 3; j++) {
       const members = [...c.assignment.keys()].filter((i) => c.assignment[i] === j);
-      for (let t = 0; t < 3; t++) expect(c.centres[j * 3 + t]).toBeCloseTo(members.reduce((s, i) => s + points[i * 3 + t]!, 0) / members.length, 12);
+      for (let t = 0; t < 3; t++)
+        expect(c.centres[j * 3 + t]).toBeCloseTo(members.reduce((s, i) => s + points[i * 3 + t]!, 0) / members.length, 12);
       for (const i of members) inertia += sq(points, i, c.centres, j, 3);
     }
     expect(c.inertia).toBeCloseTo(inertia, 9);

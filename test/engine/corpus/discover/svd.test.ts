@@ -57,7 +57,9 @@ describe.skipIf(!numpyAvailable)('truncatedSvd', () => {
   it("on a TF-IDF matrix of 30 documents, at discovery's own dimension count", () => {
     const rng = new Rng(5);
     const pool = 'river stone forest rain cloud engine piston valve gear torque violin cello sonata chord tempo'.split(' ');
-    const texts = Array.from({ length: 30 }, () => Array.from({ length: 25 }, () => pool[Math.floor(rng.uniform() * pool.length)]).join(' '));
+    const texts = Array.from({ length: 30 }, () =>
+      Array.from({ length: 25 }, () => pool[Math.floor(rng.uniform() * pool.length)]).join(' '),
+    );
     const m = tfidf(texts, { minDocs: 1 });
     const d = svdDims(30, m.vocabulary.length);
     expect(d).toBe(15); // fewer words than 100 or the documents allow
@@ -65,7 +67,10 @@ describe.skipIf(!numpyAvailable)('truncatedSvd', () => {
   });
 
   it('gives the same answer for the same seed', () => {
-    const m = tfidf(['a b c d', 'b c d e', 'c d e f', 'd e f g', 'e f g h'].map((t) => t.replace(/(\w)/g, '$1$1')), { minDocs: 1 });
+    const m = tfidf(
+      ['a b c d', 'b c d e', 'c d e f', 'd e f g', 'e f g h'].map((t) => t.replace(/(\w)/g, '$1$1')),
+      { minDocs: 1 },
+    );
     const a = truncatedSvd(m.rows, m.vocabulary.length, 3, { seed: 1 });
     const b = truncatedSvd(m.rows, m.vocabulary.length, 3, { seed: 1 });
     expect(Array.from(a.embedding)).toEqual(Array.from(b.embedding));

@@ -25,7 +25,9 @@ describe('markupShape', () => {
     expect(markupShape(nested).depth).toBe(100_000);
     expect(markupShape(unclosed).depth).toBe(20_000);
     // Optional end tags, void elements and SVG's "/>" add no depth; "<div/>" in HTML does.
-    expect(markupShape(`<body>${'<p>para '.repeat(5000)}${'<br><img src=x>'.repeat(100)}<svg>${'<path/>'.repeat(1000)}</svg></body>`).depth).toBeLessThan(5);
+    expect(
+      markupShape(`<body>${'<p>para '.repeat(5000)}${'<br><img src=x>'.repeat(100)}<svg>${'<path/>'.repeat(1000)}</svg></body>`).depth,
+    ).toBeLessThan(5);
     expect(markupShape('<div/><div/><div/>').depth).toBe(3);
     // A stray end tag closes nothing; one that matches closes what is inside it.
     expect(markupShape('<b><i><u>x</b></span>').depth).toBe(3);
@@ -62,7 +64,9 @@ describe('htmlToText on pathological markup', () => {
   });
 
   it('reads a page with more elements than article detection can search as a whole page, with a note', () => {
-    const { text, notes } = read(`<html><body><nav>Menu</nav>${Array.from({ length: 60_000 }, (_, i) => `<p>line${i}</p>`).join('')}</body></html>`);
+    const { text, notes } = read(
+      `<html><body><nav>Menu</nav>${Array.from({ length: 60_000 }, (_, i) => `<p>line${i}</p>`).join('')}</body></html>`,
+    );
     expect(notes).toEqual([expect.stringMatching(/Read as a whole page, because it has 60,00\d elements \(over 30,000\)/)]);
     expect(text).toMatch(/line0\n+line1\n+line2\n/);
     expect(text).toContain('line59999');
@@ -91,7 +95,19 @@ describe('ingesting pathological HTML', () => {
     await writeFile(join(folder, 'unclosed.html'), unclosed);
     await writeFile(join(folder, 'article.html'), article);
     const deepMail = `${'<div>'.repeat(2000)}${prose(60, 9)}${'</div>'.repeat(2000)}`;
-    await writeFile(join(folder, 'deep.eml'), ['From: a@example.org', 'To: b@example.org', 'Subject: Deep mail', 'MIME-Version: 1.0', 'Content-Type: text/html; charset=utf-8', '', deepMail, ''].join('\r\n'));
+    await writeFile(
+      join(folder, 'deep.eml'),
+      [
+        'From: a@example.org',
+        'To: b@example.org',
+        'Subject: Deep mail',
+        'MIME-Version: 1.0',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        deepMail,
+        '',
+      ].join('\r\n'),
+    );
     report = await ingestFolder({ folder, out: join(root, 'out'), tokenizer: new ByteTokenizer(), settings: { minTrainTokens: 0 } });
   });
   afterAll(() => cleanup());
@@ -101,7 +117,11 @@ describe('ingesting pathological HTML', () => {
     expect(byPath.get('nested.html')).toMatchObject({ status: 'accepted', notes: [expect.stringMatching(/stripping the tags/)] });
     expect(byPath.get('unclosed.html')).toMatchObject({ status: 'accepted', notes: [expect.stringMatching(/stripping the tags/)] });
     expect(byPath.get('article.html')).toMatchObject({ status: 'accepted' });
-    expect(byPath.get('deep.eml')).toMatchObject({ status: 'accepted', type: 'email', notes: [expect.stringMatching(/nests 2,000 elements deep/)] });
+    expect(byPath.get('deep.eml')).toMatchObject({
+      status: 'accepted',
+      type: 'email',
+      notes: [expect.stringMatching(/nests 2,000 elements deep/)],
+    });
     expect(byPath.get('article.html')).not.toHaveProperty('notes');
     const saved = JSON.parse(await readFile(join(root, 'out', 'report.json'), 'utf8')) as IngestReport;
     expect(saved.files.find((f) => f.path === 'nested.html')).toHaveProperty('notes');

@@ -44,9 +44,15 @@ describe('ZipArchive', () => {
     const bytes = rawZip([bombPart('word/document.xml', 1024)]);
     expect(bytes.length).toBeLessThan(1.1 * MIB);
     const before = peakRss();
-    const skip = skipOf(() => new ZipArchive(bytes, expansionLimit(bytes.length, { maxExpandedBytes: 16 * MIB, maxExpansionRatio: 100 })).read(['word/document.xml']));
+    const skip = skipOf(() =>
+      new ZipArchive(bytes, expansionLimit(bytes.length, { maxExpandedBytes: 16 * MIB, maxExpansionRatio: 100 })).read([
+        'word/document.xml',
+      ]),
+    );
     expect(skip.reason).toBe('too large');
-    expect(skip.detail).toMatch(/expands to over 16\.0 MiB \(its parts declare 1024\.0 MiB from 1\.0 MiB on disk\): likely a decompression bomb/);
+    expect(skip.detail).toMatch(
+      /expands to over 16\.0 MiB \(its parts declare 1024\.0 MiB from 1\.0 MiB on disk\): likely a decompression bomb/,
+    );
     expect(peakRss() - before).toBeLessThan(64 * MIB);
   });
 
@@ -77,7 +83,10 @@ describe('ZipArchive', () => {
 
   it('never opens a nested archive: a bomb inside is only bytes', () => {
     const inner = rawZip([bombPart('inner.txt', 1024)]);
-    const outer = rawZip([deflated('doc.xml', '<p>outer</p>'), { name: 'embedded/inner.zip', data: inner, method: 0, crc: 0, size: inner.length }]);
+    const outer = rawZip([
+      deflated('doc.xml', '<p>outer</p>'),
+      { name: 'embedded/inner.zip', data: inner, method: 0, crc: 0, size: inner.length },
+    ]);
     const zip = new ZipArchive(outer, 16 * MIB);
     expect(zip.readOne('embedded/inner.zip')!.length).toBe(inner.length);
     expect(new TextDecoder().decode(zip.readOne('doc.xml'))).toBe('<p>outer</p>');
@@ -92,6 +101,8 @@ describe('ZipArchive', () => {
     const bzip = rawZip([{ ...deflated('x.xml', 'x'), method: 12 as 8 }]);
     expect(skipOf(() => new ZipArchive(bzip, MIB).read(['x.xml'])).detail).toMatch(/compression method 12/);
     const garbage = rawZip([{ name: 'g.xml', data: new Uint8Array([0xff, 0xff, 0xff]), method: 8, crc: 0, size: 10 }]);
-    expect(skipOf(() => new ZipArchive(garbage, MIB).read(['g.xml'])).detail).toBe('It is not a readable zip container (the compressed data of "g.xml" is damaged); re-save or re-export it.');
+    expect(skipOf(() => new ZipArchive(garbage, MIB).read(['g.xml'])).detail).toBe(
+      'It is not a readable zip container (the compressed data of "g.xml" is damaged); re-save or re-export it.',
+    );
   });
 });

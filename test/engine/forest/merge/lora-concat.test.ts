@@ -9,7 +9,16 @@ import type { LoraConfig } from '../../../../src/engine/model/lora';
 import { adaptedProjections, checkAdapter } from '../../../../src/engine/model/lora-adapter';
 import { adapterDelta, denseDelta, randomAdapter, relativeMaxDiff } from '../../../helpers/lora';
 
-const config = parseModelConfig({ architecture: 'Qwen2ForCausalLM', vocabSize: 50, hiddenSize: 32, intermediateSize: 48, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, qkvBias: true });
+const config = parseModelConfig({
+  architecture: 'Qwen2ForCausalLM',
+  vocabSize: 50,
+  hiddenSize: 32,
+  intermediateSize: 48,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  qkvBias: true,
+});
 const p1: LoraConfig = { rank: 4, alpha: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] };
 const p2: LoraConfig = { rank: 3, alpha: 5, targets: ['q_proj', 'up_proj'] };
 const p3: LoraConfig = { rank: 2, alpha: 16, targets: ['v_proj', 'down_proj'] };
@@ -25,21 +34,35 @@ describe('exact weighted sum of adapters (concatenation)', () => {
     expect(sum.lora).toEqual({ rank: 9, alpha: 9, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] });
     checkAdapter(config, sum, 'the sum'); // every tensor there with its shape, nothing else
     for (const p of adaptedProjections(config, sum.lora.targets)) {
-      expect(relativeMaxDiff(adapterDelta(sum, p.projection, p.out, p.in), denseDelta(parents, p.projection, p.out, p.in)), p.projection).toBeLessThan(1e-6);
+      expect(
+        relativeMaxDiff(adapterDelta(sum, p.projection, p.out, p.in), denseDelta(parents, p.projection, p.out, p.in)),
+        p.projection,
+      ).toBeLessThan(1e-6);
     }
     // The parents' A are kept as they are (a branch trains from them): parent b's block of q_proj is rows 4..6.
     const a = sum.tensors.get('model.layers.1.self_attn.q_proj.lora_A.weight')!;
     expect(a.subarray(4 * 32, 7 * 32)).toEqual(parents[1]!.adapter.tensors.get('model.layers.1.self_attn.q_proj.lora_A.weight'));
     // Parent b does not target k_proj: zeros in its block there.
-    expect(sum.tensors.get('model.layers.0.self_attn.k_proj.lora_A.weight')!.subarray(4 * 32, 7 * 32).every((x) => x === 0)).toBe(true);
+    expect(
+      sum.tensors
+        .get('model.layers.0.self_attn.k_proj.lora_A.weight')!
+        .subarray(4 * 32, 7 * 32)
+        .every((x) => x === 0),
+    ).toBe(true);
   });
 
   it('any alpha gives the same delta; weights need not be normalised; a zero-weight parent adds no rank', () => {
     const reference = concatAdapters(config, parents);
-    const scaled = concatAdapters(config, parents.map((p) => ({ ...p, weight: p.weight * 7 })).concat([{ adapter: randomAdapter(config, p1, 9), weight: 0, label: 'unused' }]), { alpha: 18 });
+    const scaled = concatAdapters(
+      config,
+      parents.map((p) => ({ ...p, weight: p.weight * 7 })).concat([{ adapter: randomAdapter(config, p1, 9), weight: 0, label: 'unused' }]),
+      { alpha: 18 },
+    );
     expect(scaled.lora).toEqual({ ...reference.lora, alpha: 18 });
     for (const p of adaptedProjections(config, reference.lora.targets)) {
-      expect(relativeMaxDiff(adapterDelta(scaled, p.projection, p.out, p.in), adapterDelta(reference, p.projection, p.out, p.in))).toBeLessThan(1e-6);
+      expect(
+        relativeMaxDiff(adapterDelta(scaled, p.projection, p.out, p.in), adapterDelta(reference, p.projection, p.out, p.in)),
+      ).toBeLessThan(1e-6);
     }
   });
 
@@ -52,6 +75,8 @@ describe('exact weighted sum of adapters (concatenation)', () => {
   it('refuses no parents, and a parent that does not fit the base', () => {
     expect(() => concatAdapters(config, [])).toThrow(/no adapters given/);
     const other = parseModelConfig({ ...config, intermediateSize: 64 });
-    expect(() => concatAdapters(other, parents)).toThrow(/a: adapter tensor model\.layers\.0\.mlp\.gate_proj\.lora_B\.weight holds 192 values/);
+    expect(() => concatAdapters(other, parents)).toThrow(
+      /a: adapter tensor model\.layers\.0\.mlp\.gate_proj\.lora_B\.weight holds 192 values/,
+    );
   });
 });

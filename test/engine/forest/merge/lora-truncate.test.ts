@@ -13,7 +13,15 @@ import { torchFor } from '../../../helpers/torch';
 
 const torchAvailable = torchFor('adapter truncation against torch');
 
-const config = parseModelConfig({ architecture: 'LlamaForCausalLM', vocabSize: 50, hiddenSize: 32, intermediateSize: 48, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 });
+const config = parseModelConfig({
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 50,
+  hiddenSize: 32,
+  intermediateSize: 48,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+});
 const all: LoraConfig = { rank: 4, alpha: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] };
 const parents = [
   { adapter: randomAdapter(config, all, 1), weight: 2, label: 'a' },
@@ -41,7 +49,8 @@ describe.skipIf(!torchAvailable)('rank-r approximation of a weighted sum of adap
       const reported = t.projections[i]!;
       expect(reported.projection).toBe(p.projection);
       const stacked = parents.reduce((n, x) => n + (x.adapter.lora.targets.includes(p.target) ? x.adapter.lora.rank : 0), 0);
-      if (stacked > rank) expect(reported.relativeError, p.projection).toBeGreaterThan(0.05); // the rank is really cut
+      if (stacked > rank)
+        expect(reported.relativeError, p.projection).toBeGreaterThan(0.05); // the rank is really cut
       else expect(reported.relativeError, p.projection).toBeLessThan(1e-7); // parent a alone: rank 4
       expect(Math.abs(reported.relativeError - residual / frobenius(D)), p.projection).toBeLessThan(1e-5);
       expect(reported.norm / frobenius(D)).toBeCloseTo(1, 10);
@@ -59,24 +68,35 @@ describe('rank-r approximation, exact cases', () => {
     expect(t.adapter.lora.alpha).toBe(12);
     expect(t.relativeError).toBeLessThan(1e-7);
     for (const p of projections) {
-      expect(relativeMaxDiff(adapterDelta(t.adapter, p.projection, p.out, p.in), denseDelta(two, p.projection, p.out, p.in)), p.projection).toBeLessThan(1e-5);
+      expect(
+        relativeMaxDiff(adapterDelta(t.adapter, p.projection, p.out, p.in), denseDelta(two, p.projection, p.out, p.in)),
+        p.projection,
+      ).toBeLessThan(1e-5);
     }
     // v_proj has rank 4 from parent a alone: components 4..11 are absent from D.
     const A = t.adapter.tensors.get('model.layers.0.self_attn.v_proj.lora_A.weight')!; // [12, 32]
     const B = t.adapter.tensors.get('model.layers.0.self_attn.v_proj.lora_B.weight')!; // [16, 12]
     for (let i = 4; i < 12; i++) {
       expect(frobenius(A.subarray(i * 32, (i + 1) * 32)), `A row ${i}`).toBeGreaterThan(0.1);
-      expect(Array.from({ length: 16 }, (_, o) => B[o * 12 + i]).every((x) => x === 0), `B column ${i}`).toBe(true);
+      expect(
+        Array.from({ length: 16 }, (_, o) => B[o * 12 + i]).every((x) => x === 0),
+        `B column ${i}`,
+      ).toBe(true);
     }
     // PEFT's range for a fresh A: U(-1/sqrt(in), 1/sqrt(in)).
     expect(A.subarray(4 * 32).every((x) => Math.abs(x) <= 1 / Math.sqrt(32))).toBe(true);
     // Seeded: the same call gives the same adapter.
-    expect(truncateAdapterSum(config, two, { rank: 12, seed: 3 }).adapter.tensors.get('model.layers.0.self_attn.v_proj.lora_A.weight')).toEqual(A);
+    expect(
+      truncateAdapterSum(config, two, { rank: 12, seed: 3 }).adapter.tensors.get('model.layers.0.self_attn.v_proj.lora_A.weight'),
+    ).toEqual(A);
   });
 
   it('a sum whose delta is zero (fresh adapters, B = 0): error 0 and a fresh start everywhere', () => {
     const fresh = randomAdapter(config, all, 5);
-    const zeroB = { lora: all, tensors: new Map([...fresh.tensors].map(([n, v]) => [n, n.includes('lora_B') ? new Float32Array(v.length) : v])) };
+    const zeroB = {
+      lora: all,
+      tensors: new Map([...fresh.tensors].map(([n, v]) => [n, n.includes('lora_B') ? new Float32Array(v.length) : v])),
+    };
     const t = truncateAdapterSum(config, [{ adapter: zeroB, weight: 1 }], { rank: 4 });
     expect(t.relativeError).toBe(0);
     expect(t.projections.every((p) => p.norm === 0 && p.relativeError === 0)).toBe(true);

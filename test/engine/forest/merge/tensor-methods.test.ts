@@ -14,7 +14,9 @@ const a = f32([1.5, -1, 1, 0.5, 1, 0.75]); // delta a: [1, 0, -1, 0.5, 0, 1]
 const b = f32([0, -3, 2.5, -0.5, 1.5, 0.25]); // delta b: [-0.5, -2, 0.5, -0.5, 0.5, 0.5]
 
 function run(method: TensorMergeMethod, models: Float32Array[], given: Parameters<typeof resolveParams>[2], withBase = true): number[] {
-  return [...method.mergeTensor({ name: 'layer.weight', models, base: withBase ? base : null }, resolveParams(method, models.length, given))];
+  return [
+    ...method.mergeTensor({ name: 'layer.weight', models, base: withBase ? base : null }, resolveParams(method, models.length, given)),
+  ];
 }
 
 describe('merge methods, one tensor', () => {
@@ -55,11 +57,17 @@ describe('merge methods, one tensor', () => {
     const wide = [big(1), big(2)];
     const bigBase = Float32Array.from({ length: 4000 }, () => 0);
     const merge = (method: TensorMergeMethod, seed: number, density = 0.3) =>
-      method.mergeTensor({ name: 'x', models: wide, base: bigBase }, resolveParams(method, 2, { perModel: { weight: [0.5, 0.5], density: [density, density] }, seed }));
+      method.mergeTensor(
+        { name: 'x', models: wide, base: bigBase },
+        resolveParams(method, 2, { perModel: { weight: [0.5, 0.5], density: [density, density] }, seed }),
+      );
     expect(merge(dareLinear, 7)).toEqual(merge(dareLinear, 7));
     expect(merge(dareLinear, 7)).not.toEqual(merge(dareLinear, 8));
     // Kept entries are rescaled by 1/density: with one model, each entry is 0 or delta / 0.3.
-    const one = dareLinear.mergeTensor({ name: 'x', models: [wide[0]!], base: bigBase }, resolveParams(dareLinear, 1, { perModel: { weight: [1], density: [0.3] }, seed: 3 }));
+    const one = dareLinear.mergeTensor(
+      { name: 'x', models: [wide[0]!], base: bigBase },
+      resolveParams(dareLinear, 1, { perModel: { weight: [1], density: [0.3] }, seed: 3 }),
+    );
     let kept = 0;
     one.forEach((v, i) => {
       if (v !== 0) {
@@ -69,9 +77,17 @@ describe('merge methods, one tensor', () => {
     });
     expect(kept / one.length).toBeGreaterThan(0.27);
     expect(kept / one.length).toBeLessThan(0.33);
-    const plain = taskArithmetic.mergeTensor({ name: 'x', models: wide, base: bigBase }, resolveParams(taskArithmetic, 2, { perModel: { weight: [0.5, 0.5] } }));
+    const plain = taskArithmetic.mergeTensor(
+      { name: 'x', models: wide, base: bigBase },
+      resolveParams(taskArithmetic, 2, { perModel: { weight: [0.5, 0.5] } }),
+    );
     expect(merge(dareLinear, 1, 1)).toEqual(plain);
-    expect(merge(dareTies, 1, 1)).toEqual(ties.mergeTensor({ name: 'x', models: wide, base: bigBase }, resolveParams(ties, 2, { perModel: { weight: [0.5, 0.5] }, global: { normalize: false } })));
+    expect(merge(dareTies, 1, 1)).toEqual(
+      ties.mergeTensor(
+        { name: 'x', models: wide, base: bigBase },
+        resolveParams(ties, 2, { perModel: { weight: [0.5, 0.5] }, global: { normalize: false } }),
+      ),
+    );
   });
 
   it('slerp: walks the angle between the two tensors; parallel tensors interpolate linearly', () => {
@@ -89,10 +105,14 @@ describe('merge methods, one tensor', () => {
   it('refuses what a method cannot take, naming the method and the parameter', () => {
     expect(() => run(slerp, [a, b, a], { global: { t: 0.5 } }, false)).toThrow(/merge slerp: it takes exactly 2 models, not 3/);
     expect(() => run(slerp, [a, b], {}, false)).toThrow(/merge slerp: give t/);
-    expect(() => run(ties, [a, b], { perModel: { weight: [1, 1], density: [1.5, 1] } })).toThrow(/merge ties: density is 1.5; it must be a finite number >= 0 and <= 1/);
+    expect(() => run(ties, [a, b], { perModel: { weight: [1, 1], density: [1.5, 1] } })).toThrow(
+      /merge ties: density is 1.5; it must be a finite number >= 0 and <= 1/,
+    );
     expect(() => run(linearTensor, [a, b], { perModel: { weight: [1] } }, false)).toThrow(/1 values of weight for 2 models/);
     expect(() => run(linearTensor, [a], { perModel: { weight: [1] }, global: { lambda: 2 } }, false)).toThrow(/has no parameter "lambda"/);
     expect(() => run(taskArithmetic, [a, b], { perModel: { weight: [1, 1] } }, false)).toThrow(/needs a base model/);
-    expect(() => run(linearTensor, [a, f32([1])], { perModel: { weight: [1, 1] } }, false)).toThrow(/1 elements in model 1 but 6 in model 0/);
+    expect(() => run(linearTensor, [a, f32([1])], { perModel: { weight: [1, 1] } }, false)).toThrow(
+      /1 elements in model 1 but 6 in model 0/,
+    );
   });
 });

@@ -14,7 +14,12 @@ async function run(g: Graph, feeds: Record<string, ort.Tensor>): Promise<Record<
   }
 }
 
-const f32 = (shape: number[], fill: (i: number) => number) => new ort.Tensor('float32', Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => fill(i)), shape);
+const f32 = (shape: number[], fill: (i: number) => number) =>
+  new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => fill(i)),
+    shape,
+  );
 const wave = (i: number) => Math.sin(i * 1.7) * 0.9;
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -39,7 +44,12 @@ describe('inference-only ops', () => {
     expect(lowerGraph(g).extraOpsets).toEqual({ 'com.microsoft': 1 });
     const out = await run(g, { x: f32([2, 3, 8], wave), skip: f32([2, 3, 8], (i) => Math.cos(i)), w: f32([8], (i) => 1 + i / 8) });
     expect(maxAbsDiff(out.normed!.data as Float32Array, out.ref_normed!.data as Float32Array)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(out.sum!.data as Float32Array, Float32Array.from({ length: 48 }, (_, i) => Math.fround(wave(i)) + Math.fround(Math.cos(i))))).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(
+        out.sum!.data as Float32Array,
+        Float32Array.from({ length: 48 }, (_, i) => Math.fround(wave(i)) + Math.fround(Math.cos(i))),
+      ),
+    ).toBeLessThan(1e-6);
   });
 
   it('groupQueryAttention (no cache, packed or not) equals plain causal grouped-query attention', async () => {
@@ -53,16 +63,25 @@ describe('inference-only ops', () => {
       const seqlensK = g.cast(g.expand(g.sub(S, 1), ['B']), 'int32');
       const totalLength = g.cast(S, 'int32');
       const heads = { numHeads: H, kvNumHeads: Hkv };
-      const [ctx, presentK] = packed ? g.groupQueryAttention({ q: g.concat([q, k, v], -1), seqlensK, totalLength }, heads) : g.groupQueryAttention({ q, k, v, seqlensK, totalLength }, heads);
+      const [ctx, presentK] = packed
+        ? g.groupQueryAttention({ q: g.concat([q, k, v], -1), seqlensK, totalLength }, heads)
+        : g.groupQueryAttention({ q, k, v, seqlensK, totalLength }, heads);
       expect(presentK.shape).toEqual(['B', Hkv, 'S', D]);
       g.output('ctx', ctx);
       // Reference: heads split, k/v repeated per group, softmax(q k^T / sqrt(D) + causal) v.
       const toHeads = (x: Value, n: number) => g.transpose(g.reshape(x, ['B', 'S', n, D]), [0, 2, 1, 3]);
       const qg = g.reshape(toHeads(q, H), ['B', Hkv, H / Hkv, 'S', D]);
-      const scores = g.add(g.mul(g.matmul(qg, g.unsqueeze(g.transpose(toHeads(k, Hkv), [0, 1, 3, 2]), 2)), 1 / Math.sqrt(D)), nn.causalMask(g, 'S'));
+      const scores = g.add(
+        g.mul(g.matmul(qg, g.unsqueeze(g.transpose(toHeads(k, Hkv), [0, 1, 3, 2]), 2)), 1 / Math.sqrt(D)),
+        nn.causalMask(g, 'S'),
+      );
       const ref = g.matmul(g.softmax(scores, -1), g.unsqueeze(toHeads(v, Hkv), 2));
       g.output('ref', g.reshape(g.transpose(g.reshape(ref, ['B', H, 'S', D]), [0, 2, 1, 3]), ['B', 'S', H * D]));
-      const out = await run(g, { q: f32([2, 5, H * D], wave), k: f32([2, 5, Hkv * D], (i) => Math.cos(i * 0.3)), v: f32([2, 5, Hkv * D], (i) => Math.sin(i * 0.11)) });
+      const out = await run(g, {
+        q: f32([2, 5, H * D], wave),
+        k: f32([2, 5, Hkv * D], (i) => Math.cos(i * 0.3)),
+        v: f32([2, 5, Hkv * D], (i) => Math.sin(i * 0.11)),
+      });
       expect(maxAbsDiff(out.ctx!.data as Float32Array, out.ref!.data as Float32Array)).toBeLessThan(1e-5);
     }
   });

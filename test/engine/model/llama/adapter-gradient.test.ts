@@ -13,7 +13,17 @@ import { gradCheck } from '../../graph/gradcheck';
 describe('adapter gradients against finite differences', () => {
   for (const architecture of ['LlamaForCausalLM', 'Qwen2ForCausalLM'] as const) {
     it(`${architecture}: d loss / dA and dB of every target`, async () => {
-      const config = parseModelConfig({ architecture, vocabSize: 11, hiddenSize: 8, intermediateSize: 12, numHiddenLayers: 2, numAttentionHeads: 2, numKeyValueHeads: 1, initializerRange: 0.3, ...(architecture === 'Qwen2ForCausalLM' ? { qkvBias: true } : {}) });
+      const config = parseModelConfig({
+        architecture,
+        vocabSize: 11,
+        hiddenSize: 8,
+        intermediateSize: 12,
+        numHiddenLayers: 2,
+        numAttentionHeads: 2,
+        numKeyValueHeads: 1,
+        initializerRange: 0.3,
+        ...(architecture === 'Qwen2ForCausalLM' ? { qkvBias: true } : {}),
+      });
       const lora: LoraConfig = { rank: 2, alpha: 3, targets: LORA_TARGETS };
       const specs = loraSpecs(config, lora);
       const weights = [...initParameters(config, 3)];

@@ -32,11 +32,26 @@ afterAll(async () => {
   for (const c of closing) await c.close();
 });
 
-const base = { architecture: 'LlamaForCausalLM', vocabSize: 67, hiddenSize: 64, intermediateSize: 96, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, initializerRange: 0.2, rmsNormEps: 1e-5 } as const;
+const base = {
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 67,
+  hiddenSize: 64,
+  intermediateSize: 96,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  initializerRange: 0.2,
+  rmsNormEps: 1e-5,
+} as const;
 const ALL: LoraConfig = { rank: 4, alpha: 8, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] };
 const cases: { name: string; config: ModelConfigInput; lora: LoraConfig; form: CacheForm }[] = [
   { name: 'rows-packed-all', config: base, lora: ALL, form: 'rows' },
-  { name: 'rows-packed-some', config: { ...base, architecture: 'Qwen2ForCausalLM', qkvBias: true }, lora: { rank: 3, alpha: 5, targets: ['q_proj', 'v_proj', 'up_proj'] }, form: 'rows' },
+  {
+    name: 'rows-packed-some',
+    config: { ...base, architecture: 'Qwen2ForCausalLM', qkvBias: true },
+    lora: { rank: 3, alpha: 5, targets: ['q_proj', 'v_proj', 'up_proj'] },
+    form: 'rows',
+  },
   { name: 'concat-plain', config: { ...base, hiddenSize: 32, numAttentionHeads: 8, numKeyValueHeads: 4 }, lora: ALL, form: 'concat' },
 ];
 
@@ -54,16 +69,33 @@ function adapterTensors(config: ModelConfig, lora: LoraConfig, zeroB: boolean): 
 type Feeds = Record<string, ort.Tensor>;
 
 /** A decode graph (logits at every position) over the model folder, with fed adapters on `targets` if given. */
-async function decodeSession(folder: string, config: ModelConfig, weights: TensorReader, form: CacheForm, name: string, targets?: readonly LoraTarget[]): Promise<OrtSession> {
+async function decodeSession(
+  folder: string,
+  config: ModelConfig,
+  weights: TensorReader,
+  form: CacheForm,
+  name: string,
+  targets?: readonly LoraTarget[],
+): Promise<OrtSession> {
   const path = join(folder, `${name}.onnx`);
-  writeFileSync(path, decodeGraph(config, weights, { graphDir: folder, lastOnly: false, form, ...(targets ? { adapters: { targets } } : {}) }));
+  writeFileSync(
+    path,
+    decodeGraph(config, weights, { graphDir: folder, lastOnly: false, form, ...(targets ? { adapters: { targets } } : {}) }),
+  );
   const s = await createSession(path, { threads: 1 });
   closing.push({ close: () => s.release() });
   return s;
 }
 
 /** Runs ids through a decode graph in chunks (sizes `chunks`), keeping the KV cache, with `lora` fed to every run; returns every position's logits [T * V]. */
-async function decode(s: OrtSession, config: ModelConfig, form: CacheForm, ids: number[], chunks: number[], lora: Feeds = {}): Promise<Float32Array> {
+async function decode(
+  s: OrtSession,
+  config: ModelConfig,
+  form: CacheForm,
+  ids: number[],
+  chunks: number[],
+  lora: Feeds = {},
+): Promise<Float32Array> {
   const { numKeyValueHeads: Hkv, headDim: D, numHiddenLayers: L, vocabSize: V } = config;
   const capacity = ids.length;
   const rows = Array.from({ length: 2 * L }, () => new Float32Array(Hkv * capacity * D)); // [1, Hkv, capacity, D] each
@@ -74,7 +106,8 @@ async function decode(s: OrtSession, config: ModelConfig, form: CacheForm, ids: 
     const feeds: Feeds = { input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.slice(P, P + S).map(BigInt)), [1, S]), ...lora };
     for (let i = 0; i < L; i++) {
       feeds[`past_key_values.${i}.key`] = form === 'rows' ? new ort.Tensor('float32', rows[2 * i]!, [1, Hkv, capacity, D]) : concat[2 * i]!;
-      feeds[`past_key_values.${i}.value`] = form === 'rows' ? new ort.Tensor('float32', rows[2 * i + 1]!, [1, Hkv, capacity, D]) : concat[2 * i + 1]!;
+      feeds[`past_key_values.${i}.value`] =
+        form === 'rows' ? new ort.Tensor('float32', rows[2 * i + 1]!, [1, Hkv, capacity, D]) : concat[2 * i + 1]!;
     }
     if (form === 'rows') {
       feeds.seqlens_k = new ort.Tensor('int32', Int32Array.from([P + S - 1]), [1]);
@@ -85,7 +118,10 @@ async function decode(s: OrtSession, config: ModelConfig, form: CacheForm, ids: 
     if (form === 'rows') {
       // new_key_values [2L, Hkv, S, D]: write each head's S new rows at rows P.. of its buffer.
       const fresh = r.new_key_values!.data as Float32Array;
-      for (let j = 0; j < 2 * L; j++) for (let h = 0; h < Hkv; h++) for (let t = 0; t < S; t++) rows[j]!.set(fresh.subarray(((j * Hkv + h) * S + t) * D, ((j * Hkv + h) * S + t + 1) * D), (h * capacity + P + t) * D);
+      for (let j = 0; j < 2 * L; j++)
+        for (let h = 0; h < Hkv; h++)
+          for (let t = 0; t < S; t++)
+            rows[j]!.set(fresh.subarray(((j * Hkv + h) * S + t) * D, ((j * Hkv + h) * S + t + 1) * D), (h * capacity + P + t) * D);
     } else concat = Array.from({ length: 2 * L }, (_, j) => r[`present.${j >> 1}.${j % 2 === 0 ? 'key' : 'value'}`]!);
     P += S;
   }
@@ -113,10 +149,31 @@ describe.skipIf(!torchAvailable)('adapters in the inference graphs', () => {
 
       // The adapter lives in a folder of its own (a light expert's, elsewhere in the store): it is fed, not built in.
       const adapterFolder = join(dir, `${c.name}-adapter`);
-      await writeAdapterFolder(adapterFolder, { config, lora: c.lora, baseModel: 'test-base', tensors: adapterTensors(config, c.lora, false) });
+      await writeAdapterFolder(adapterFolder, {
+        config,
+        lora: c.lora,
+        baseModel: 'test-base',
+        tensors: adapterTensors(config, c.lora, false),
+      });
       const adapter = await loadAdapter(adapterFolder, config);
       const out = join(folder, 'golden.safetensors');
-      execFileSync(PYTHON, [join(repoRoot, 'test/golden/llama_ref.py'), '--model', folder, '--tokens', join(folder, 'ids.json'), '--out', out, '--dtype', 'float32', '--adapter', adapterFolder], { stdio: 'ignore' });
+      execFileSync(
+        PYTHON,
+        [
+          join(repoRoot, 'test/golden/llama_ref.py'),
+          '--model',
+          folder,
+          '--tokens',
+          join(folder, 'ids.json'),
+          '--out',
+          out,
+          '--dtype',
+          'float32',
+          '--adapter',
+          adapterFolder,
+        ],
+        { stdio: 'ignore' },
+      );
       const golden = await SafetensorsFile.open(out);
       const ref = await golden.readFloat32('logits'); // [1, T, V]
       await golden.close();
@@ -135,7 +192,9 @@ describe.skipIf(!torchAvailable)('adapters in the inference graphs', () => {
       const scorer = await createSession(scorePath, { threads: 1 });
       closing.push({ close: () => scorer.release() });
       const int64 = (xs: number[]) => new ort.Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
-      const scores = (await scorer.run({ input_ids: int64(ids.slice(0, -1)), targets: int64(ids.slice(1)), ...sharedAdapterFeeds(config, adapter) })).token_logprobs!.data as Float32Array;
+      const scores = (
+        await scorer.run({ input_ids: int64(ids.slice(0, -1)), targets: int64(ids.slice(1)), ...sharedAdapterFeeds(config, adapter) })
+      ).token_logprobs!.data as Float32Array;
       const V = config.vocabSize;
       const expected = ids.slice(1).map((target, t) => {
         const row = Array.from(ref.subarray(t * V, (t + 1) * V));
@@ -149,7 +208,14 @@ describe.skipIf(!torchAvailable)('adapters in the inference graphs', () => {
       // B = 0: exactly the base model's logits, decoded the same way (the same graph as the adapted run, B fed as zeros).
       const zeroFolder = join(dir, `${c.name}-zero`);
       await writeAdapterFolder(zeroFolder, { config, lora: c.lora, baseModel: 'test-base', tensors: adapterTensors(config, c.lora, true) });
-      const zeroLogits = await decode(adapted, config, c.form, ids, [4, 1, 1, 1, 3], batchAdapters(config, [await loadAdapter(zeroFolder, config)]).feeds);
+      const zeroLogits = await decode(
+        adapted,
+        config,
+        c.form,
+        ids,
+        [4, 1, 1, 1, 3],
+        batchAdapters(config, [await loadAdapter(zeroFolder, config)]).feeds,
+      );
       const baseCached = await decode(plain, config, c.form, ids, [4, 1, 1, 1, 3]);
       expect(zeroLogits).toEqual(baseCached);
     });

@@ -28,16 +28,50 @@ afterAll(async () => {
   for (const m of opened) await m.close();
 });
 
-const base = { vocabSize: 97, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 4, initializerRange: 0.25, rmsNormEps: 1e-5 };
+const base = {
+  vocabSize: 97,
+  hiddenSize: 32,
+  intermediateSize: 64,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  initializerRange: 0.25,
+  rmsNormEps: 1e-5,
+};
 const cases: { name: string; config: ModelConfigInput; dtype: WriteDtype }[] = [
-  { name: 'llama-gqa-tied', config: { architecture: 'LlamaForCausalLM', ...base, numKeyValueHeads: 2, tieWordEmbeddings: true }, dtype: 'F32' },
-  { name: 'qwen2-bias-untied-f16', config: { architecture: 'Qwen2ForCausalLM', ...base, numKeyValueHeads: 1, qkvBias: true, ropeTheta: 1e6 }, dtype: 'F16' },
-  { name: 'llama-head16-rotary-inside', config: { architecture: 'LlamaForCausalLM', ...base, hiddenSize: 64, numKeyValueHeads: 2 }, dtype: 'F32' },
-  { name: 'qwen2-head16-bias', config: { architecture: 'Qwen2ForCausalLM', ...base, hiddenSize: 64, numKeyValueHeads: 1, qkvBias: true, ropeTheta: 1e6 }, dtype: 'F32' },
-  { name: 'llama-head4-concat-cache', config: { architecture: 'LlamaForCausalLM', ...base, numAttentionHeads: 8, numKeyValueHeads: 4, tieWordEmbeddings: true }, dtype: 'F32' },
+  {
+    name: 'llama-gqa-tied',
+    config: { architecture: 'LlamaForCausalLM', ...base, numKeyValueHeads: 2, tieWordEmbeddings: true },
+    dtype: 'F32',
+  },
+  {
+    name: 'qwen2-bias-untied-f16',
+    config: { architecture: 'Qwen2ForCausalLM', ...base, numKeyValueHeads: 1, qkvBias: true, ropeTheta: 1e6 },
+    dtype: 'F16',
+  },
+  {
+    name: 'llama-head16-rotary-inside',
+    config: { architecture: 'LlamaForCausalLM', ...base, hiddenSize: 64, numKeyValueHeads: 2 },
+    dtype: 'F32',
+  },
+  {
+    name: 'qwen2-head16-bias',
+    config: { architecture: 'Qwen2ForCausalLM', ...base, hiddenSize: 64, numKeyValueHeads: 1, qkvBias: true, ropeTheta: 1e6 },
+    dtype: 'F32',
+  },
+  {
+    name: 'llama-head4-concat-cache',
+    config: { architecture: 'LlamaForCausalLM', ...base, numAttentionHeads: 8, numKeyValueHeads: 4, tieWordEmbeddings: true },
+    dtype: 'F32',
+  },
   {
     name: 'llama3-rope-bf16',
-    config: { architecture: 'LlamaForCausalLM', ...base, hiddenSize: 64, ropeTheta: 500000, ropeScaling: { ropeType: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8 } },
+    config: {
+      architecture: 'LlamaForCausalLM',
+      ...base,
+      hiddenSize: 64,
+      ropeTheta: 500000,
+      ropeScaling: { ropeType: 'llama3', factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8 },
+    },
     dtype: 'BF16',
   },
 ];
@@ -52,7 +86,21 @@ async function setup(name: string, input: ModelConfigInput, dtype: WriteDtype) {
   const ids = [0, 1].map(() => Array.from({ length: T }, () => rng.nextUint32() % config.vocabSize));
   writeFileSync(join(folder, 'ids.json'), JSON.stringify({ input_ids: ids }));
   const out = join(folder, 'golden.safetensors');
-  execFileSync(PYTHON, [join(repoRoot, 'test/golden/llama_ref.py'), '--model', folder, '--tokens', join(folder, 'ids.json'), '--out', out, '--dtype', 'float32'], { stdio: 'ignore' });
+  execFileSync(
+    PYTHON,
+    [
+      join(repoRoot, 'test/golden/llama_ref.py'),
+      '--model',
+      folder,
+      '--tokens',
+      join(folder, 'ids.json'),
+      '--out',
+      out,
+      '--dtype',
+      'float32',
+    ],
+    { stdio: 'ignore' },
+  );
   const golden = await SafetensorsFile.open(out);
   const logits = await golden.readFloat32('logits'); // [2, T, V]
   await golden.close();
@@ -103,7 +151,8 @@ describe.skipIf(!torchAvailable)('Llama inference graphs vs the PyTorch referenc
       const last = await decoder.prefillChunks(
         row.slice(0, T - 1),
         (chunk, start) => {
-          for (let r = 0; r * V < chunk.length; r++) expect(maxAbsDiff(chunk.subarray(r * V, (r + 1) * V), refLogProbs(start + r))).toBeLessThanOrEqual(1e-4);
+          for (let r = 0; r * V < chunk.length; r++)
+            expect(maxAbsDiff(chunk.subarray(r * V, (r + 1) * V), refLogProbs(start + r))).toBeLessThanOrEqual(1e-4);
           seen.push(start, chunk.length / V);
         },
         5,
