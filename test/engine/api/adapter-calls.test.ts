@@ -57,9 +57,9 @@ async function storedScores(addresses: string[]): Promise<Float32Array[]> {
   }
 }
 
-/** Runs an export job to its end; returns its view. */
+/** Runs an export job to its end, in f32 (exact: an HF export is compared with the adapter's own scores); returns its view. */
 async function exported(model: string, format: 'peft' | 'hf', out: string) {
-  return jobSettled(service, (await service.exportModel({ model, format, out })).id);
+  return jobSettled(service, (await service.exportModel({ model, format, out, dtype: 'f32' })).id);
 }
 
 beforeAll(async () => {
