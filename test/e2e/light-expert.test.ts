@@ -53,15 +53,25 @@ async function readFolderToBranchStep(dir: string): Promise<void> {
 }
 
 /**
- * A new rank asks the engine for a new estimate; its answer re-lays the two cards out, which moves the Start
- * button. Wait for that answer before clicking on, as a person reads the new figures first (a click mid-reflow
- * lands where the button was).
+ * A new rank asks the engine for a new estimate; its answer re-lays the two cards out. Wait for it, as a person
+ * reads the new figures before starting.
  */
 async function setRank(rank: string): Promise<void> {
   const estimated = page.waitForResponse((r) => r.url().endsWith('/api/call/trainingEstimate'));
   await page.getByLabel('Rank', { exact: true }).fill(rank);
   await estimated;
   await expect.poll(() => page.getByTestId('light-time').textContent()).toMatch(/for 8 steps/);
+}
+
+/**
+ * Start once the form allows it, from the keyboard. The button is enabled when the branch weights and the
+ * estimate are in, and the same answers re-lay the page out: a pointer click that waited for the button landed
+ * where it had been (seen since the top bar wraps, under load in CI).
+ */
+async function startTraining(): Promise<void> {
+  const start = page.getByRole('button', { name: 'Start training' });
+  await expect.poll(() => start.isEnabled(), { timeout: 30_000 }).toBe(true);
+  await start.press('Enter');
 }
 
 describe('a light expert from the app', () => {
@@ -93,7 +103,7 @@ describe('a light expert from the app', () => {
       await page.screenshot({ path: artifactPath('e2e', `new-expert-kind-${width}px.png`), fullPage: true });
     }
 
-    await page.getByRole('button', { name: 'Start training' }).click();
+    await startTraining();
     await page.getByTestId('training-view').waitFor();
     await page.getByTestId('run-done').waitFor({ timeout: 90_000 });
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Forest', exact: true }).click();
@@ -108,7 +118,7 @@ describe('a light expert from the app', () => {
     await readFolderToBranchStep(weather);
     await page.getByTestId('expert-kind').getByRole('radio', { name: 'Light expert' }).check();
     await setRank('4');
-    await page.getByRole('button', { name: 'Start training' }).click();
+    await startTraining();
     await page.getByTestId('run-done').waitFor({ timeout: 90_000 });
 
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Chat', exact: true }).click();

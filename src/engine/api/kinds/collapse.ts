@@ -5,7 +5,9 @@
 import { forestOfModel, insertModel, modelById } from '../../catalog/models';
 import { recordLineage } from '../../forest/lineage';
 import type { CollapseFacts } from '../../../shared/api/collapse-facts';
-import { CollapseJobPayload, type CollapsedRecord } from '../../store/collapse-job';
+// Types only: collapse-job.ts's schema imports the prior and merge code, which reach ONNX Runtime; the owner
+// (Electron main included) must not load them (test/main/bundle.test.ts).
+import type { CollapsedRecord, CollapseJobPayload } from '../../store/collapse-job';
 import type { PriorRecord } from '../../store/prior-job';
 import { claimModelName } from '../expert-plan';
 import { countedProgress, type JobKind } from './kind';
@@ -17,11 +19,12 @@ export const collapseKind: JobKind = {
   onRecord(job, raw, { catalog }) {
     const record = raw as CollapsedRecord | PriorRecord;
     if (record.kind === 'prior') return storePriorRecord(catalog, record);
-    // How it was made, for the heatmap and grove eval to say beside its scores.
-    const p = CollapseJobPayload.parse(job.payload);
+    // How it was made, for the heatmap and grove eval to say beside its scores (the payload the owner wrote; the
+    // schema's defaults applied by hand).
+    const p = job.payload as CollapseJobPayload;
     const collapse: CollapseFacts = {
-      method: p.method,
-      settings: p.settings,
+      method: p.method ?? 'linear',
+      settings: p.settings ?? {},
       weights: p.weighting.kind,
       target: p.weighting.kind === 'posterior' ? p.weighting.target : null,
     };
