@@ -130,7 +130,8 @@ export function registerEval(program: Command): void {
           const prior =
             o.prior === 'uniform'
               ? models.map(() => 1 / models.length)
-              : (store.cachedPrior(names, domain) ?? (await estimateDomainsPrior(experts, [dir], o.priorSequences)).prior);
+              : (store.cachedPrior(names, domain) ??
+                (await estimateDomainsPrior(experts, [dir], o.priorSequences, (line) => console.error(line))).prior);
           const posterior = o.posterior === 'context' ? CONTEXT_POSTERIOR : LAST_TOKEN_POSTERIOR;
           const e = await evaluateSplit(new Ensemble(experts, prior, posterior), dir, o.split, opts);
           row(`ensemble (${o.prior} prior, ${o.posterior} posterior)`, domain, e, prior.map((w) => w.toFixed(3)).join(' '));

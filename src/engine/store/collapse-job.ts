@@ -83,6 +83,7 @@ export async function collapseWeights(
         ctx.forestHome,
         { target: w.target, experts: p.models, text: w.text, sequences: w.sequences, contextLength: PRIOR_WINDOWS.contextLength },
         ctx.signal,
+        ctx.log,
       );
       ctx.record(record);
       prior = record.weights;

@@ -87,7 +87,7 @@ export async function runCollapseTrialJob(input: unknown, ctx: JobContext): Prom
     home,
     used.map((u, j) => ({ ref: u.ref, weight: weights[j]! })),
   );
-  const files = await targetShards(p.text, p.contextLength, ctx.signal);
+  const files = await targetShards(p.text, p.contextLength, ctx.signal, ctx.log);
   ctx.progress({ done: 1, total });
   const rows: CollapseTrialRow[] = [];
   let tokens = 0;

@@ -84,7 +84,7 @@ export async function runEvaluateJob(input: unknown, ctx: JobContext): Promise<{
       await scoreCell(ctx, d.name, async () => {
         let prior = ensemble.priors[d.name];
         if (!prior) {
-          const estimate = await estimateDomainsPrior(experts, [d.dir]);
+          const estimate = await estimateDomainsPrior(experts, [d.dir], undefined, ctx.log);
           prior = estimate.prior;
           ctx.record({
             kind: 'prior',

@@ -1,6 +1,7 @@
 // The cached prior of a target (btm.md "Cached prior"), in a worker: the forest's experts run as an
 // ensemble over N held-out sequences of the target (a domain's valid split, the valid splits of every
 // domain for the mix, or a folder ingested on the spot), EMA-smoothed; the owner stores it in the catalog.
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { GroveError } from '../../shared/api/errors';
 import { ingestFolder } from '../corpus/ingest';
@@ -53,11 +54,20 @@ export interface PriorRecord {
 /** A shard of held-out text, with its length in tokens. */
 export type HeldOutShard = ReturnType<typeof splitShards>[number];
 
+/** Says something a person should know about an estimate (a job's log, the CLI's stderr). */
+export type PriorNote = (line: string) => void;
+
 /**
  * The shards to read: each domain's valid split, or its train split where the valid split is shorter than
- * one window (a small folder); a folder target is ingested (with the forest's tokenizer) and read whole.
+ * one window (a small folder: `note` says so, since an expert trained on that text is favoured by it); a folder
+ * target is ingested (with the forest's tokenizer) and read whole.
  */
-export async function targetShards(text: TargetText, contextLength: number, signal?: AbortSignal): Promise<HeldOutShard[]> {
+export async function targetShards(
+  text: TargetText,
+  contextLength: number,
+  signal?: AbortSignal,
+  note?: PriorNote,
+): Promise<HeldOutShard[]> {
   const dirs = text.kind === 'domains' ? text.dirs : [text.out];
   if (text.kind === 'folder') {
     const tokenizer = corpusTokenizer(await loadTokenizer(text.tokenizer));
@@ -72,6 +82,11 @@ export async function targetShards(text: TargetText, contextLength: number, sign
         : m.splits.valid.tokens > contextLength
           ? (['valid'] as const)
           : (['train'] as const);
+    if (text.kind === 'domains' && splits[0] === 'train') {
+      note?.(
+        `${basename(dir)}: its held-out (valid) split has ${m.splits.valid.tokens} tokens, not more than one window of ${contextLength}; the prior is estimated on its training text instead, which favours an expert trained on it. More text in its folder gives a held-out estimate.`,
+      );
+    }
     for (const split of splits) files.push(...splitShards(dir, m, split).filter((f) => f.tokens > contextLength));
   }
   if (files.length === 0)
@@ -87,8 +102,9 @@ export async function estimateDomainsPrior(
   experts: readonly WindowScorer[],
   dirs: readonly string[],
   sequences: number = CACHED_PRIOR_DEFAULTS.sequences,
+  note?: PriorNote,
 ): Promise<{ prior: number[]; sequences: number }> {
-  const files = await targetShards({ kind: 'domains', dirs: [...dirs] }, PRIOR_WINDOWS.contextLength);
+  const files = await targetShards({ kind: 'domains', dirs: [...dirs] }, PRIOR_WINDOWS.contextLength, undefined, note);
   return estimateCachedPriorOn(experts, files, { ...PRIOR_WINDOWS, sequences });
 }
 
@@ -106,8 +122,13 @@ export async function withModels<T>(home: string, refs: readonly StoredRef[], us
 }
 
 /** Estimates the prior of `experts` on `text`: what collapse and branch use when none is cached. */
-export async function estimateTargetPrior(home: string, p: z.output<typeof PriorJobPayload>, signal?: AbortSignal): Promise<PriorRecord> {
-  const files = await targetShards(p.text, p.contextLength, signal);
+export async function estimateTargetPrior(
+  home: string,
+  p: z.output<typeof PriorJobPayload>,
+  signal?: AbortSignal,
+  note?: PriorNote,
+): Promise<PriorRecord> {
+  const files = await targetShards(p.text, p.contextLength, signal, note);
   const { prior, sequences } = await withModels(home, p.experts, (models) =>
     estimateCachedPriorOn(models, files, { contextLength: p.contextLength, batchSize: PRIOR_WINDOWS.batchSize, sequences: p.sequences }),
   );
@@ -117,7 +138,7 @@ export async function estimateTargetPrior(home: string, p: z.output<typeof Prior
 export async function runPriorJob(input: unknown, ctx: JobContext): Promise<PriorRecord> {
   const p = PriorJobPayload.parse(input);
   ctx.progress({ done: 0, total: 1 });
-  const record = await estimateTargetPrior(ctx.forestHome, p, ctx.signal);
+  const record = await estimateTargetPrior(ctx.forestHome, p, ctx.signal, ctx.log);
   ctx.record(record);
   return record;
 }
