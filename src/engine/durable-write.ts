@@ -22,8 +22,7 @@ export interface DurableOptions {
 }
 
 export async function writeFileDurable(path: string, data: string | Uint8Array, o: DurableOptions = {}): Promise<void> {
-  const tmp = tempPathFor(path);
-  try {
+  await throughTemp(path, async (tmp) => {
     const fh = await open(tmp, 'wx', o.mode ?? 0o666);
     try {
       if (o.mode !== undefined) await fh.chmod(o.mode); // open()'s mode is masked by the umask; chmod's is not
@@ -32,6 +31,14 @@ export async function writeFileDurable(path: string, data: string | Uint8Array, 
     } finally {
       await fh.close();
     }
+  });
+}
+
+/** Fills a temporary name beside `path` with `fill` (which flushes it), then commits it; a failed fill leaves nothing. */
+async function throughTemp(path: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = tempPathFor(path);
+  try {
+    await fill(tmp);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
@@ -93,8 +100,7 @@ function syncDirSync(dir: string): void {
 
 /** Copies a file as writeFileDurable writes one: to a temporary name, flushed, renamed over `to`. */
 export async function copyFileDurable(from: string, to: string): Promise<void> {
-  const tmp = tempPathFor(to);
-  try {
+  await throughTemp(to, async (tmp) => {
     await copyFile(from, tmp);
     const fh = await open(tmp, 'r+');
     try {
@@ -102,9 +108,5 @@ export async function copyFileDurable(from: string, to: string): Promise<void> {
     } finally {
       await fh.close();
     }
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await commitFile(tmp, to);
+  });
 }
