@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runBundle } from '../../engine/bundle/run';
-import { DOCKERFILE, DOCKERIGNORE, kubernetesJob } from '../../engine/bundle/k8s';
+import { DOCKERFILE, DOCKERIGNORE, kubernetesJob, type KubernetesJobOptions } from '../../engine/bundle/k8s';
 import { readBundleManifest } from '../../engine/bundle/manifest';
 import { writeFileDurable } from '../../engine/durable-write';
 import { GroveError } from '../../shared/api/errors';
@@ -28,15 +28,8 @@ interface WriteOpts extends BudgetOpts, DeviceOpts, LightOpts {
   topK: number;
 }
 
-interface K8sOpts {
-  image: string;
-  gpus: number;
-  cpu: string;
-  memory: string;
-  claim?: string;
-  hostPath?: string;
-  namespace?: string;
-  backoffLimit: number;
+/** The engine's Job options as flags: --grace-period for gracePeriodSeconds, and where to write. */
+interface K8sOpts extends Omit<KubernetesJobOptions, 'gracePeriodSeconds'> {
   gracePeriod: number;
   out?: string;
 }

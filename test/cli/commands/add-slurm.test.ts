@@ -4,6 +4,7 @@
 // scancelled mid-training fails its Grove job, and `grove jobs resume` resubmits it, resuming from the bundle's
 // checkpoint to the planned step count. It also measures a Slurm-run expert's wall time against a local run of
 // the same budget (docs/slurm.md).
+import type { BundleProgress } from '../../../src/engine/bundle/progress-file';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,14 +34,6 @@ function bundleOf(name: string): string {
   const found = readdirSync(join(shared, 'bundles')).find((b) => b.startsWith(`${name}-run`));
   if (!found) throw new Error(`no bundle for ${name} in ${shared}/bundles`);
   return join(shared, 'bundles', found);
-}
-
-interface Progress {
-  state: string;
-  step: number;
-  totalSteps: number;
-  resumedFromStep: number;
-  starts: number;
 }
 
 beforeAll(async () => {
@@ -109,7 +102,7 @@ describe.skipIf(!env)('grove add --on slurm on a one-node cluster', () => {
     for (const log of logs)
       expect(readFileSync(join(shared, 'slurm-jobs', log), 'utf8')).toMatch(/grove: job \d+ on [\s\S]*trained: 12 steps/);
     for (const b of [recipes, sea])
-      expect(json<Progress>(join(b, 'progress.json'))).toMatchObject({ state: 'done', step: 12, totalSteps: 12, starts: 1 });
+      expect(json<BundleProgress>(join(b, 'progress.json'))).toMatchObject({ state: 'done', step: 12, totalSteps: 12, starts: 1 });
     // Marked merged once the catalog has it, so a resumed job never merges it twice.
     for (const [b, name] of [
       [recipes, 'recipes'],
@@ -157,7 +150,7 @@ describe.skipIf(!env)('grove add --on slurm on a one-node cluster', () => {
       try {
         bundle = bundleOf('long');
         task = json<{ jobId: string }>(join(bundle, 'slurm-job.json')).jobId;
-        if (json<Progress>(join(bundle, 'progress.json')).step >= 25) break;
+        if (json<BundleProgress>(join(bundle, 'progress.json')).step >= 25) break;
       } catch {
         // not written yet
       }
@@ -166,7 +159,7 @@ describe.skipIf(!env)('grove add --on slurm on a one-node cluster', () => {
     execFileSync('scancel', [task], { env });
     expect(await exited).not.toBe(0);
     expect(stderr).toMatch(new RegExp(`Slurm job ${task} of expert "long" ended CANCELLED at step \\d+/300, unfinished`));
-    const stopped = json<Progress>(join(bundle, 'progress.json'));
+    const stopped = json<BundleProgress>(join(bundle, 'progress.json'));
     expect(stopped.step).toBeLessThan(300);
     expect(grove('list')).toMatch(/\tlong\t\(not trained yet\)|long[^\n]*not trained yet/);
 
@@ -177,7 +170,7 @@ describe.skipIf(!env)('grove add --on slurm on a one-node cluster', () => {
     const again = json<{ jobId: string; submissions: number }>(join(bundle, 'slurm-job.json'));
     expect(again.submissions).toBe(2);
     expect(again.jobId).not.toBe(task);
-    const done = json<Progress>(join(bundle, 'progress.json'));
+    const done = json<BundleProgress>(join(bundle, 'progress.json'));
     expect(done).toMatchObject({ state: 'done', step: 300, totalSteps: 300, starts: 2 });
     expect(done.resumedFromStep).toBeGreaterThan(0);
     expect(done.resumedFromStep).toBeLessThanOrEqual(stopped.step);

@@ -3,6 +3,7 @@
 // half-copied bundle refused before training, a tampered result refused before merging; a run killed after its
 // first checkpoint resumes there and ends at the planned step count; a light expert's bundle; and the
 // Kubernetes Job it writes checked against the Kubernetes schema (kubernetes-models' validate()).
+import type { BundleProgress } from '../../../src/engine/bundle/progress-file';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,13 +27,6 @@ interface Metrics {
   finalValidLoss: number | null;
   elapsedSeconds: number;
   peakMemoryBytes: number;
-  starts: number;
-}
-interface Progress {
-  state: string;
-  step: number;
-  totalSteps: number;
-  resumedFromStep: number;
   starts: number;
 }
 
@@ -76,7 +70,7 @@ describe('grove bundle write, run, merge', () => {
     });
     expect(out).toMatch(/trained: 12 steps/);
     expect(existsSync(join(dir, 'nowhere', 'catalog.sqlite'))).toBe(false);
-    const progress = json<Progress>(join(b, 'progress.json'));
+    const progress = json<BundleProgress>(join(b, 'progress.json'));
     expect(progress).toMatchObject({ state: 'done', step: 12, totalSteps: 12, resumedFromStep: 0, starts: 1 });
     const result = json<{ folder: string; files: Record<string, unknown>; metrics: Metrics }>(join(b, 'result.json'));
     expect(result.folder).toBe('run/model');
@@ -147,7 +141,7 @@ describe('a bundle that is not whole', () => {
     expect(r.stderr).toMatch(
       new RegExp(`bundle does not match its hashes: domain/shards/${shard} has sha256 .* \\(changed after it was written\\)`),
     );
-    expect(json<Progress>(join(b, 'progress.json')).state).toBe('failed');
+    expect(json<BundleProgress>(join(b, 'progress.json')).state).toBe('failed');
     expect(existsSync(join(b, 'run'))).toBe(false);
     writeFileSync(path, original);
   });
@@ -266,7 +260,7 @@ describe('a bundle run stopped and killed mid-training', () => {
 
     // SIGTERM (Slurm's, Kubernetes'): a checkpoint where it stopped, state "stopped", exit 75 (run again).
     expect(await startAndSignal(0, 'SIGTERM')).toEqual({ code: 75, signal: null });
-    const stoppedAt = json<Progress>(join(b, 'progress.json'));
+    const stoppedAt = json<BundleProgress>(join(b, 'progress.json'));
     expect(stoppedAt.state).toBe('stopped');
     expect(stoppedAt.step).toBeLessThan(steps);
     expect(newest()).toBe(stoppedAt.step);
@@ -282,7 +276,7 @@ describe('a bundle run stopped and killed mid-training', () => {
     expect(again.status).toBe(0);
     expect(again.stderr).toMatch(new RegExp(`resumed from step ${kept} `));
     expect(again.stdout).toMatch(new RegExp(`trained: ${steps} steps`));
-    expect(json<Progress>(join(b, 'progress.json'))).toMatchObject({
+    expect(json<BundleProgress>(join(b, 'progress.json'))).toMatchObject({
       state: 'done',
       step: steps,
       totalSteps: steps,
