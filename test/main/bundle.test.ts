@@ -31,4 +31,9 @@ describe("Electron main's bundle", () => {
     expect(closure.has('electron')).toBe(true); // the parse sees real imports
     expect([...closure].filter((m) => m.includes('onnxruntime'))).toEqual([]);
   });
+
+  it('loads no document extractor at start-up: ingestion runs in the workers', () => {
+    const extractors = ['mammoth', 'unpdf', 'linkedom', '@mozilla/readability', 'postal-mime', 'csv-parse'];
+    expect([...staticClosure(entry)].filter((m) => extractors.includes(m))).toEqual([]);
+  });
 });

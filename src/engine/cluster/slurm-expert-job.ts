@@ -6,7 +6,7 @@
 // leaves them running. A task that ended unfinished (scancel, a failure) fails the Grove job; resuming it
 // resubmits that task, and `grove bundle run` resumes from the bundle's last checkpoint.
 // Which Slurm job trains a bundle is kept in the bundle itself (slurm-job.json), so a resumed job finds it.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { GroveError } from '../../shared/api/errors';
@@ -15,7 +15,8 @@ import { BUNDLE_PATHS } from '../bundle/manifest';
 import { readBundleProgress, type BundleProgress } from '../bundle/progress-file';
 import { writeFileDurable } from '../durable-write';
 import type { JobContext } from '../jobs/protocol';
-import { slurmBackend, type SlurmBackend, type SlurmJobState } from './slurm';
+import { slurmBackend, type SlurmBackend } from './slurm';
+import { bundleFinished, ENDED, MERGED_FILE, readTask, stateOf, TASK_FILE, type TaskFile } from './slurm-tasks';
 
 export const SlurmExpertPayload = z
   .object({
@@ -55,38 +56,7 @@ export interface SlurmExpertRecord {
   record: unknown;
 }
 
-/** The bundle's note of the Slurm job that trains it. */
-const TASK_FILE = 'slurm-job.json';
-/** Written into the bundle by the queue's owner once the merge is in the catalog: a resumed job skips it. */
-export const MERGED_FILE = 'merged.json';
-const TaskFile = z.object({ jobId: z.string(), submittedAt: z.string(), submissions: z.number().int() }).strict();
-type TaskFile = z.output<typeof TaskFile>;
-
 const POLL_MS = 2000;
-
-function readTask(dir: string): TaskFile | null {
-  try {
-    const parsed = TaskFile.safeParse(JSON.parse(readFileSync(join(dir, TASK_FILE), 'utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
-function finished(dir: string): boolean {
-  return existsSync(join(dir, BUNDLE_PATHS.done));
-}
-
-async function stateOf(backend: SlurmBackend, jobId: string): Promise<SlurmJobState | null> {
-  try {
-    return await backend.state(jobId);
-  } catch (err) {
-    if (err instanceof GroveError && err.code === 'not_found') return null;
-    throw err;
-  }
-}
-
-const ENDED = new Set(['done', 'failed', 'cancelled']);
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -110,7 +80,7 @@ async function submitMissing(backend: SlurmBackend, p: z.output<typeof SlurmExpe
         `The bundle of expert "${e.name}" was not written (${e.bundleDir} has no ${BUNDLE_PATHS.manifest}): its bundle job failed or was cancelled.`,
         { bundle: e.bundleDir },
       );
-    if (finished(e.bundleDir) || existsSync(join(e.bundleDir, MERGED_FILE))) continue;
+    if (bundleFinished(e.bundleDir) || existsSync(join(e.bundleDir, MERGED_FILE))) continue;
     const task = readTask(e.bundleDir);
     const state = task ? await stateOf(backend, task.jobId) : null;
     if (!state || ENDED.has(state.status)) missing.push(e.bundleDir);
@@ -132,25 +102,6 @@ async function submitMissing(backend: SlurmBackend, p: z.output<typeof SlurmExpe
     ctx.log(
       `submitted ${names[i]} to Slurm as job ${jobId}${before ? ` (again: it resumes from its bundle's last checkpoint)` : ''}; script ${submitted.scriptPath}`,
     );
-  }
-}
-
-/**
- * scancels the Slurm jobs of the bundles not finished yet, for a Grove job cancelled while no worker follows it
- * (a paused job; a running one's worker cancels its own). Errors are the log's: the job is cancelled regardless.
- */
-export async function cancelUnfinishedSlurmTasks(input: unknown, log: (line: string) => void): Promise<void> {
-  const p = SlurmExpertPayload.parse(input);
-  const backend = slurmBackend(p.settings);
-  for (const e of p.experts) {
-    const task = readTask(e.bundleDir);
-    if (!task || finished(e.bundleDir)) continue;
-    try {
-      const state = await stateOf(backend, task.jobId);
-      if (state && !ENDED.has(state.status)) await backend.cancel(task.jobId);
-    } catch (err) {
-      log(`could not scancel Slurm job ${task.jobId} of "${e.name}": ${err instanceof Error ? err.message : String(err)}`);
-    }
   }
 }
 
@@ -213,7 +164,7 @@ export async function runSlurmExpertJob(input: unknown, ctx: JobContext): Promis
         );
       }
       const ended = !slurm || ENDED.has(slurm.status);
-      if (finished(e.bundleDir) && ended) {
+      if (bundleFinished(e.bundleDir) && ended) {
         const tail = slurm ? backend.logTail(slurm.jobId, 3) : [];
         for (const l of tail) ctx.log(`${e.name} | ${l}`);
         await runBundleMergeJob(e, {

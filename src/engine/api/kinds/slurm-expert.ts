@@ -7,14 +7,8 @@
 import { recordRunStep } from '../../catalog/runs';
 import { join } from 'node:path';
 import { writeFileDurableSync } from '../../durable-write';
-import {
-  cancelUnfinishedSlurmTasks,
-  MERGED_FILE,
-  type SlurmExpertPayload,
-  type SlurmExpertProgress,
-  type SlurmExpertRecord,
-  type SlurmExpertState,
-} from '../../cluster/slurm-expert-job';
+import type { SlurmExpertPayload, SlurmExpertProgress, SlurmExpertRecord, SlurmExpertState } from '../../cluster/slurm-expert-job';
+import { cancelUnfinishedSlurmTasks, MERGED_FILE } from '../../cluster/slurm-tasks';
 import type { Job } from '../../jobs/queue';
 import { bundleMergeKind } from './bundle-merge';
 import { expertKind } from './expert';
@@ -101,6 +95,9 @@ export const slurmExpertKind: JobKind = {
   onFinished(job, ctx) {
     for (const e of experts(job)) expertKind.onFinished!(asExpertJob(job, e), ctx);
     // Cancelled while paused, no worker cancels the Slurm jobs (a running job's worker has done it already).
-    if (job.status === 'cancelled') void cancelUnfinishedSlurmTasks(job.payload, (line) => console.warn(`Grove: ${line}`));
+    if (job.status === 'cancelled') {
+      const p = job.payload as SlurmExpertPayload;
+      void cancelUnfinishedSlurmTasks(p.settings, p.experts, (line) => console.warn(`Grove: ${line}`));
+    }
   },
 };
