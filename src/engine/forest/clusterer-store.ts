@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { GroveError } from '../../shared/api/errors';
 import type { Clusterer } from '../corpus/discover/clusterer';
 import { writeFileDurable } from '../durable-write';
@@ -18,14 +19,17 @@ export interface StoredClusterer {
   experts: (string | null)[];
 }
 
-interface ClustererJson {
-  version: 1;
-  vocabulary: string[];
-  idf: number[];
-  dims: number;
-  centres: number[][];
-  experts: (string | null)[];
-}
+const ClustererJson = z
+  .object({
+    version: z.literal(1),
+    vocabulary: z.array(z.string()),
+    idf: z.array(z.number()),
+    dims: z.number().int().positive(),
+    centres: z.array(z.array(z.number())),
+    experts: z.array(z.string().nullable()),
+  })
+  .strict();
+type ClustererJson = z.output<typeof ClustererJson>;
 
 export function clustererDir(home: string): string {
   return join(home, 'clusterer');
@@ -66,15 +70,31 @@ export function loadClusterer(home: string): StoredClusterer | null {
 /** The clusterer kept in `dir` (a forest home's clustererDir), or null when there is none. */
 export function loadClustererAt(dir: string): StoredClusterer | null {
   if (!existsSync(join(dir, 'clusterer.json'))) return null;
-  const json = JSON.parse(readFileSync(join(dir, 'clusterer.json'), 'utf8')) as ClustererJson;
-  const bytes = readFileSync(join(dir, 'components.f64'));
-  const V = json.vocabulary.length;
-  if (json.version !== 1 || bytes.length !== json.dims * V * 8 || json.idf.length !== V || json.centres.length !== json.experts.length) {
-    throw new GroveError(
+  const damaged = (why: string) =>
+    new GroveError(
       'conflict',
-      `The forest's clusterer in ${dir} is damaged or from another Grove (its files do not agree). Run \`grove add <folder> --discover --names ...\` again to make it anew.`,
+      `The forest's clusterer in ${dir} is damaged or from another Grove (${why}). Run \`grove add <folder> --discover --names ...\` again to make it anew.`,
       { dir },
     );
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(join(dir, 'clusterer.json'), 'utf8'));
+  } catch {
+    throw damaged('clusterer.json is not JSON');
+  }
+  const parsed = ClustererJson.safeParse(raw);
+  if (!parsed.success) throw damaged('clusterer.json does not hold what a clusterer holds');
+  const json = parsed.data;
+  if (!existsSync(join(dir, 'components.f64'))) throw damaged('components.f64 is missing');
+  const bytes = readFileSync(join(dir, 'components.f64'));
+  const V = json.vocabulary.length;
+  if (
+    bytes.length !== json.dims * V * 8 ||
+    json.idf.length !== V ||
+    json.centres.length !== json.experts.length ||
+    json.centres.some((c) => c.length !== json.dims)
+  ) {
+    throw damaged('its files do not agree');
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const components = Float64Array.from({ length: json.dims * V }, (_, i) => view.getFloat64(i * 8, true));

@@ -1,11 +1,13 @@
 // c-BTM routing by a discovery's clusterer: a training document embeds to the point discovery gave it (each
 // centre is the mean of its members' embeddings), the weights equal softmax(-d^2 / 0.1) recomputed here from the
 // distances (with a merged and a dropped cluster, and top-k), and the stored clusterer reads back the same.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { embedText } from '../../../src/engine/corpus/discover/clusterer';
 import { discoverDomains, type DiscoverDocument } from '../../../src/engine/corpus/discover/discover';
 import { clusterRoutingWeights, routedExperts } from '../../../src/engine/forest/cluster-routing';
-import { loadClusterer, saveClusterer } from '../../../src/engine/forest/clusterer-store';
+import { clustererDir, loadClusterer, saveClusterer } from '../../../src/engine/forest/clusterer-store';
 import { Rng } from '../../../src/engine/model/rng';
 import { tempDir } from '../../helpers/tmp';
 
@@ -117,5 +119,24 @@ describe('clusterRoutingWeights', () => {
     expect([...back.clusterer.components]).toEqual([...discovery.clusterer.components]);
     expect(back.clusterer.centres.map((c) => [...c])).toEqual(discovery.clusterer.centres.map((c) => [...c]));
     expect(clusterRoutingWeights(back, text)).toEqual(clusterRoutingWeights(router, text));
+  });
+
+  it('refuses a damaged clusterer by name: not JSON, wrong types, cut-short components, a missing file', async () => {
+    const home = tempDir();
+    await saveClusterer(home, router);
+    const dir = clustererDir(home);
+    const json = readFileSync(join(dir, 'clusterer.json'), 'utf8');
+    const components = readFileSync(join(dir, 'components.f64'));
+    const refused = (why: RegExp) => expect(() => loadClusterer(home)).toThrow(why);
+
+    writeFileSync(join(dir, 'clusterer.json'), json.slice(0, json.length / 2));
+    refused(/damaged or from another Grove \(clusterer\.json is not JSON\)/);
+    writeFileSync(join(dir, 'clusterer.json'), JSON.stringify({ ...JSON.parse(json), dims: 'many' }));
+    refused(/clusterer\.json does not hold what a clusterer holds/);
+    writeFileSync(join(dir, 'clusterer.json'), json);
+    writeFileSync(join(dir, 'components.f64'), components.subarray(0, components.length - 8));
+    refused(/its files do not agree/);
+    rmSync(join(dir, 'components.f64'));
+    refused(/components\.f64 is missing/);
   });
 });
