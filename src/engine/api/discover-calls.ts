@@ -3,7 +3,7 @@
 // made of them (named, merged, dropped). Each domain goes through the new-expert path of a single folder
 // (ServiceJobs.ingestDomain, as addDomain), its ingest seeded from the discovery's so no file is read twice.
 // The clusterer is recorded in the catalog with the domain each cluster became (catalog/clusterers.ts).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobView } from '../../shared/api/events';
 import { GroveError } from '../../shared/api/errors';
@@ -13,14 +13,15 @@ import { DomainExpert } from '../../shared/api/schemas-forest';
 import type { Catalog } from '../catalog/catalog';
 import { insertClusterer } from '../catalog/clusterers';
 import { loadClustererAt, saveClusterer } from '../forest/clusterer-store';
-import type { DiscoverJobPayload, StoredDiscovery } from '../corpus/discover/discover-job';
+import type { DiscoverJobPayload } from '../corpus/discover/discover-job';
 import { linkMembers } from '../corpus/discover/link-members';
 import { seedDomainIngest } from '../corpus/discover/seed-domain';
-import { clustererFile, discoverDir, discoverIngestDir, discoveredDomainDir, discoveryFile } from '../store/discover-dir';
+import { clustererFile, discoverDir, discoverIngestDir, discoveredDomainDir } from '../store/discover-dir';
 import { domainDir } from '../store/domains';
 import { forestTokenizerDir } from '../store/init';
 import { assertExpertNameFree } from './kinds/ingest';
 import { assertLightStartHasParents } from './expert-plan';
+import { clusterDomainsOf, membersOf, requireDiscovery, storedDiscovery } from './discovered-domains';
 import { jobView, type ServiceJobs } from './jobs';
 
 export class DiscoverCalls {
@@ -46,7 +47,7 @@ export class DiscoverCalls {
   }
 
   discovery(input: ApiInput<'discovery'>): DiscoveryView | null {
-    const stored = this.stored(this.jobs.paths.folder(input.folder));
+    const stored = storedDiscovery(this.forestHome, this.jobs.paths.folder(input.folder));
     if (!stored) return null;
     const { members: _members, ...view } = stored;
     return view;
@@ -54,30 +55,10 @@ export class DiscoverCalls {
 
   async growDiscovered(input: ApiInput<'growDiscovered'>): Promise<JobView[]> {
     const folder = this.jobs.paths.folder(input.folder);
-    const stored = this.stored(folder);
-    if (!stored) throw new GroveError('not_found', `No domains were discovered in ${folder} yet: discover them first.`, { folder });
+    const stored = requireDiscovery(this.forestHome, folder);
     const forest = this.catalog.forest();
     if (!forest) throw new GroveError('conflict', 'There is no forest yet: create one first.');
-    const clusterDomain: (string | null)[] = stored.clusters.map(() => null);
-    const names = new Set<string>();
-    for (const d of input.domains) {
-      if (names.has(d.name))
-        throw new GroveError('bad_input', `The name "${d.name}" is given to two domains; merge their clusters into one domain instead.`, {
-          name: d.name,
-        });
-      names.add(d.name);
-      for (const c of d.clusters) {
-        if (c >= stored.clusters.length)
-          throw new GroveError('bad_input', `There is no cluster ${c + 1}: the discovery found ${stored.clusters.length}.`, { cluster: c });
-        if (clusterDomain[c] !== null)
-          throw new GroveError(
-            'bad_input',
-            `Cluster ${c + 1} is in two domains ("${clusterDomain[c]}" and "${d.name}"); give each cluster to one domain.`,
-            { cluster: c },
-          );
-        clusterDomain[c] = d.name;
-      }
-    }
+    const clusterDomain = clusterDomainsOf(stored, input.domains);
     const expert = DomainExpert.parse(input.expert ?? {});
     assertLightStartHasParents(this.catalog, expert.init, expert.light);
     for (const d of input.domains) {
@@ -88,7 +69,7 @@ export class DiscoverCalls {
     const dir = discoverDir(this.forestHome, folder);
     const queued: JobView[] = [];
     for (const d of input.domains) {
-      const members = d.clusters.flatMap((c) => stored.members[c]!).sort();
+      const members = membersOf(stored, d);
       const linked = discoveredDomainDir(dir, d.name);
       linkMembers(folder, members, linked);
       await seedDomainIngest(discoverIngestDir(dir), members, domainDir(this.forestHome, d.name));
@@ -106,11 +87,5 @@ export class DiscoverCalls {
       );
     await saveClusterer(this.forestHome, { clusterer: discovered.clusterer, experts: clusterDomain });
     return queued;
-  }
-
-  private stored(folder: string): StoredDiscovery | null {
-    const file = discoveryFile(discoverDir(this.forestHome, folder));
-    if (!existsSync(file)) return null;
-    return JSON.parse(readFileSync(file, 'utf8')) as StoredDiscovery;
   }
 }

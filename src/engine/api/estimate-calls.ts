@@ -13,6 +13,7 @@ import { forestTrainingSettings } from '../store/training-settings';
 import { trainingMemory, type TrainShape } from '../train/estimate';
 import type { MeasureSpeedPayload } from '../train/measure-speed';
 import { seedIsPretrained } from './expert-plan';
+import { discoveredEstimates } from './discover-estimate';
 import { jobView, type ServiceJobs } from './jobs';
 import { fitOf, lightOption, trainingEstimate } from './training-estimate';
 
@@ -27,6 +28,12 @@ export class EstimateCalls {
 
   async trainingEstimate(raw: ApiInput<'trainingEstimate'>): Promise<ApiOutput<'trainingEstimate'>> {
     return trainingEstimate(this.catalog, this.forestHome, apiSchemas.trainingEstimate.input.parse(raw), this.memory());
+  }
+
+  /** trainingEstimate for each domain a person made of a discovery's clusters, before it is grown. */
+  async discoveredEstimate(raw: ApiInput<'discoveredEstimate'>): Promise<ApiOutput<'discoveredEstimate'>> {
+    const input = apiSchemas.discoveredEstimate.input.parse(raw);
+    return discoveredEstimates(this.catalog, this.forestHome, this.jobs.paths.folder(input.folder), input, this.memory());
   }
 
   /** Times the seed's train steps, full and light, leaving out a kind whose training would not fit in the memory available now. */

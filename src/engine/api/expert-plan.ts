@@ -139,13 +139,30 @@ export function domainTraining(
   const forest = catalog.forest();
   if (!forest)
     throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
-  const seed = forestSeed(catalog, forest.id);
   const domain = catalog.domains(forest.id).find((d) => d.name === domainName);
   if (!domain?.statsJson)
     throw new GroveError('not_found', `No ingested domain "${domainName}" in this forest: add its folder first.`, { domain: domainName });
   const stats = JSON.parse(domain.statsJson) as { trainable: boolean; message: string; splits: { train: { tokens: number } } };
   if (!stats.trainable)
     throw new GroveError('bad_input', `Domain "${domainName}" cannot be trained on yet: ${stats.message}`, { domain: domainName });
+  return { ...plannedTraining(catalog, stats.splits.train.tokens, budget, o, light), domain: { id: domain.id, name: domain.name } };
+}
+
+/**
+ * The forest's training settings and the budget for this many training tokens, before there is a domain row:
+ * what a domain still to be ingested (a discovered cluster's, with the tokens its split will give) would train with.
+ */
+export function plannedTraining(
+  catalog: Catalog,
+  trainTokens: number,
+  budget: ExpertBudget | undefined,
+  o: Overrides,
+  light: boolean,
+): Omit<DomainTraining, 'domain'> {
+  const forest = catalog.forest();
+  if (!forest)
+    throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
+  const seed = forestSeed(catalog, forest.id);
   const seedModel = modelById(catalog, seed.id);
   const expertSettings = forestTrainingSettings(
     catalog,
@@ -154,16 +171,8 @@ export function domainTraining(
     seedIsPretrained(catalog, forest.id, seed.id),
   );
   const settings = withOverrides(light ? lightTrainingSettings(expertSettings) : expertSettings, o);
-  const chosen = expertBudget(budget, stats.splits.train.tokens, settings);
-  return {
-    forestId: forest.id,
-    domain: { id: domain.id, name: domain.name },
-    trainTokens: stats.splits.train.tokens,
-    settings,
-    budget: chosen,
-    jobBudget: budgetToJob(chosen, settings),
-    seedModel,
-  };
+  const chosen = expertBudget(budget, trainTokens, settings);
+  return { forestId: forest.id, trainTokens, settings, budget: chosen, jobBudget: budgetToJob(chosen, settings), seedModel };
 }
 
 /** The run row of a training, and its folder (runs/<id>). */

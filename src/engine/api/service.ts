@@ -148,6 +148,7 @@ export class GroveService implements GroveApi {
   // Estimates before long jobs (schemas-estimate.ts), in estimate-calls.ts.
   trainingEstimate = (input: ApiInput<'trainingEstimate'>) => this.estimateCalls.trainingEstimate(input);
   measureTraining = (input: ApiInput<'measureTraining'>) => this.estimateCalls.measureTraining(input);
+  discoveredEstimate = (input: ApiInput<'discoveredEstimate'>) => this.estimateCalls.discoveredEstimate(input);
   // Saved mixes (schemas-mix.ts), in mix-calls.ts.
   mixes = (_input?: ApiInput<'mixes'>) => this.mixCalls.mixes();
   saveMix = (input: ApiInput<'saveMix'>) => this.mixCalls.saveMix(input);

@@ -26,7 +26,7 @@ import {
 } from '../train/estimate';
 import { readMeasuredSpeeds } from '../train/measured-speed';
 import type { TrainingSettings } from '../store/training-settings';
-import { branchCandidates, domainTraining, lightJob, storedRef } from './expert-plan';
+import { branchCandidates, domainTraining, lightJob, storedRef, type DomainTraining } from './expert-plan';
 
 /** Under this share of the available memory a run fits comfortably (the rest: the app, the OS, other work). */
 export const COMFORTABLE_SHARE = 0.7;
@@ -182,6 +182,20 @@ export function trainingEstimate(
 ): TrainingEstimate {
   // A light expert's settings differ from a full one's in the learning rate alone: batch, micro-batches and context (all the costs depend on) are the same.
   const t = domainTraining(catalog, input.domain, input.budget, input, false);
+  return estimateOf(catalog, home, { ...t, name: t.domain.name }, input, machine);
+}
+
+/**
+ * The estimate of a training planned on `name`'s training tokens (an ingested domain's, or a discovered
+ * cluster's still to be ingested: discover-estimate.ts), with the forest's settings in `t`.
+ */
+export function estimateOf(
+  catalog: Catalog,
+  home: string,
+  t: Omit<DomainTraining, 'domain'> & { name: string },
+  input: Pick<ApiParsedInput<'trainingEstimate'>, 'light' | 'device'>,
+  machine: MachineMemory,
+): TrainingEstimate {
   const config = parseModelConfig(JSON.parse(t.seedModel.architectureJson), 'the seed');
   const settings = t.settings;
   const lora = lightOption(input.light);
@@ -223,7 +237,7 @@ export function trainingEstimate(
   const full = kindEstimate('full');
   const light = kindEstimate('light');
   return {
-    domain: t.domain.name,
+    domain: t.name,
     budget: t.budget,
     domainTokens: t.trainTokens,
     settings: {

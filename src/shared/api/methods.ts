@@ -56,6 +56,7 @@ export const API_METHODS = [
   'discoverDomains',
   'discovery',
   'growDiscovered',
+  'discoveredEstimate',
   // where new experts train: this computer or a Slurm cluster (schemas-cluster.ts)
   'clusterSettings',
   'setClusterSettings',

@@ -2,6 +2,7 @@
 // machine, for a full and a light expert (disk, peak memory, time), and the short measurement of this
 // machine's training speed that the time comes from when no earlier run of the forest says it.
 import { z } from 'zod';
+import { DiscoveredDomain } from './schemas-discover';
 import { DeviceChoice, ExpertBudget, LoraTargetName, Threads, TrainBudget } from './schemas-forest';
 
 /** The light option's adapter (the full option has no settings): rank and targets as trainExpert takes them. */
@@ -81,6 +82,23 @@ export function estimateSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Z
         })
         .strict(),
       output: TrainingEstimate,
+    },
+    /**
+     * The same estimate for each domain a person made of a discovery's clusters, before it is grown: its training
+     * tokens are those its ingest will give (the discovery's records of its members, split as the ingest splits).
+     */
+    discoveredEstimate: {
+      input: z
+        .object({
+          folder: z.string().min(1).max(4096),
+          domains: z.array(DiscoveredDomain).min(1).max(64),
+          budget: ExpertBudget.optional(),
+          light: LightOption.default({ rank: 16 }),
+          device: DeviceChoice.default('auto'),
+          threads: Threads.optional(),
+        })
+        .strict(),
+      output: z.array(TrainingEstimate),
     },
     /** Times a few training steps of the forest's seed shape, full and light (each where it fits in memory), and keeps the speed. */
     measureTraining: {

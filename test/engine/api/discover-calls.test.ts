@@ -1,7 +1,8 @@
 // Domain discovery through GroveService and real job workers (the path the app and the CLI share): the folder
 // is ingested once and clustered by a job; the clusters come back with their sizes, tokens, top terms and
 // examples; the person's choices are checked before anything is queued (a cluster in two domains, a name twice,
-// a cluster that does not exist); merging two clusters and dropping the third grows one domain of exactly the
+// a cluster that does not exist); each domain's estimate (full and light) reads the training tokens its ingest
+// will give; merging two clusters and dropping the third grows one domain of exactly the
 // two kinds' documents, extracted once, with one expert, and records the clusterer with the domain of each cluster.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroveService } from '../../../src/engine/api/service';
 import { Catalog } from '../../../src/engine/catalog/catalog';
 import { clusterers } from '../../../src/engine/catalog/clusterers';
+import { findModel } from '../../../src/engine/catalog/models';
 import { loadClusterer, loadClustererAt } from '../../../src/engine/forest/clusterer-store';
 import { catalogPath } from '../../../src/engine/home';
 import type { DiscoveryView } from '../../../src/shared/api/schemas-discover';
@@ -21,6 +23,7 @@ let home: string;
 let service: GroveService;
 let folder: string;
 let discovery: DiscoveryView;
+let mergedTrainTokens = 0;
 
 beforeAll(async () => {
   home = await plantTinyForest(dir);
@@ -75,12 +78,41 @@ describe('domain discovery through the service', () => {
     expect((await service.jobs({})).length).toBe(before);
   });
 
-  it('merges the first two clusters into one named domain, drops the third, and grows one expert on it', async () => {
+  it('estimates each domain before it is grown, full and light, and refuses a cluster that does not exist', async () => {
+    const [merged, single] = await service.discoveredEstimate({
+      folder,
+      domains: [
+        { name: 'merged', clusters: [0, 1] },
+        { name: 'single', clusters: [2] },
+      ],
+      budget: { steps: 2 },
+      light: { rank: 4 },
+      threads: 1,
+    });
+    expect([merged!.domain, single!.domain]).toEqual(['merged', 'single']);
+    // The training split holds most of each domain's tokens (some documents go to valid and test).
+    const tokens = (cs: number[]) => cs.reduce((a, c) => a + discovery.clusters[c]!.tokens, 0);
+    expect(merged!.domainTokens).toBeGreaterThan(0.5 * tokens([0, 1]));
+    expect(merged!.domainTokens).toBeLessThanOrEqual(tokens([0, 1]) + 16);
+    expect(single!.domainTokens).toBeLessThan(merged!.domainTokens);
+    for (const e of [merged!, single!]) {
+      expect(e.full.steps).toBe(2);
+      expect(e.light.trainableParameters).toBeLessThan(e.full.trainableParameters);
+      expect(e.light.diskBytes).toBeLessThan(e.full.diskBytes);
+      expect(e.light.peakMemoryBytes).toBeLessThan(e.full.peakMemoryBytes);
+    }
+    mergedTrainTokens = merged!.domainTokens;
+    await expect(service.discoveredEstimate({ folder, domains: [{ name: 'a', clusters: [5] }], budget: { steps: 2 } })).rejects.toThrow(
+      /There is no cluster 6: the discovery found 3/,
+    );
+  });
+
+  it('merges the first two clusters into one named domain, drops the third, and grows one light expert on it', async () => {
     const merged = [...kindsOf(0), ...kindsOf(1)];
     const jobs = await service.growDiscovered({
       folder,
       domains: [{ name: 'merged', clusters: [0, 1] }],
-      expert: { init: 'seed', budget: { steps: 2 }, threads: 1 },
+      expert: { init: 'seed', budget: { steps: 2 }, threads: 1, light: { rank: 4 } },
     });
     expect(jobs).toHaveLength(1);
     expect(await jobSettled(service, jobs[0]!.id)).toMatchObject({ status: 'done' });
@@ -96,7 +128,7 @@ describe('domain discovery through the service', () => {
     expect(ingest.processed).toMatchObject({ extracted: 0, reused: 16 });
     const summary = await service.forestSummary({});
     expect(summary.domains.map((d) => d.name)).toEqual(['merged']);
-    expect(summary.models.filter((m) => m.role === 'expert').map((m) => m.name)).toEqual(['merged']);
+    expect(summary.models.filter((m) => m.role === 'expert').map((m) => [m.name, m.kind])).toEqual([['merged', 'light']]);
     const catalog = Catalog.open(catalogPath(home));
     try {
       const [row] = clusterers(catalog, catalog.forest()!.id);
@@ -109,6 +141,10 @@ describe('domain discovery through the service', () => {
       const forest = loadClusterer(home)!;
       expect(forest.experts).toEqual(['merged', 'merged', null]);
       expect(forest.clusterer.centres).toEqual(clusterer.centres);
+      expect(findModel(catalog, 'merged')!.light?.lora.rank).toBe(4);
+      // The estimate before growing read the training tokens the domain's ingest then gave.
+      const stats = JSON.parse(catalog.domains(catalog.forest()!.id)[0]!.statsJson!) as { splits: { train: { tokens: number } } };
+      expect(stats.splits.train.tokens).toBe(mergedTrainTokens);
     } finally {
       catalog.close();
     }

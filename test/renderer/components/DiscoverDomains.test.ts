@@ -1,14 +1,16 @@
 // The app's discovery flow in New expert, against a recorded API (the engine's side runs in the service test
 // and the Chromium journey): the k the person chooses reaches discoverDomains; the clusters appear once the job
 // is done; a dropped cluster and a merged one reach growDiscovered as the domains to grow, with the branch
-// start and the budget; a choice that cannot be grown (every cluster dropped) says why and disables "Grow experts".
+// start and the budget; each domain's disk, memory and time show for full and light, and the light choice with
+// its rank reaches both the estimate and growDiscovered; a choice that cannot be grown (every cluster dropped) says why and disables "Grow experts".
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { ForestState } from '../../../src/renderer/src/lib/forest-state.svelte';
 import { DEFAULT_PREFS } from '../../../src/renderer/src/lib/prefs';
 import NewExpertView from '../../../src/renderer/src/views/NewExpertView.svelte';
 import type { ForestSummary, JobView } from '../../../src/shared/api';
-import type { DiscoveryView } from '../../../src/shared/api/schemas-discover';
+import type { DiscoveredDomain, DiscoveryView } from '../../../src/shared/api/schemas-discover';
+import type { KindEstimate, TrainingEstimate } from '../../../src/shared/api/schemas-estimate';
 import { fakeApi } from '../fake-api';
 
 const summary: ForestSummary = { forest: { id: 1, name: 'woods', createdAt: '2025-01-01' }, domains: [], models: [], lineage: [] };
@@ -43,6 +45,37 @@ const discovery: DiscoveryView = {
   createdAt: '2026-12-04T00:00:00Z',
 };
 
+/** What a domain's expert will take: 60 s per 1000 training tokens on light, 3x that on full; full's peak is tight. */
+function estimateOf(domain: DiscoveredDomain): TrainingEstimate {
+  const tokens = domain.clusters.reduce((a, c) => a + discovery.clusters[c]!.tokens, 0);
+  const k = (kind: 'full' | 'light', seconds: number, peak: number): KindEstimate => ({
+    kind,
+    trainableParameters: kind === 'full' ? 1e8 : 1e6,
+    diskBytes: kind === 'full' ? 400e6 : 8e6,
+    trainingDiskBytes: kind === 'full' ? 2e9 : 50e6,
+    peakMemoryBytes: peak,
+    fits: peak > 3.5e9 ? 'tight' : 'comfortable',
+    flopsPerToken: 1e9,
+    steps: 5,
+    tokens,
+    seconds,
+    tokensPerSecond: 100,
+    speed: { kind: 'runs', of: 'light', runs: 2, device: 'cpu' },
+  });
+  return {
+    domain: domain.name,
+    budget: { steps: 5 },
+    domainTokens: tokens,
+    settings: { batchSize: 4, microBatches: 1, contextLength: 64, threads: 0 },
+    machine: { totalMemoryBytes: 8e9, availableMemoryBytes: 5e9 },
+    full: k('full', (tokens / 1000) * 180, 4.2e9),
+    light: k('light', (tokens / 1000) * 60, 1.5e9),
+    recommended: 'light',
+    reason: 'A full expert would be tight; a light one fits.',
+  };
+}
+const discoveredEstimate = (input: { domains: DiscoveredDomain[] }) => input.domains.map(estimateOf);
+
 describe('DiscoverDomains in New expert', () => {
   it('passes the chosen k, shows the clusters, and grows the kept and merged ones', async () => {
     let found: DiscoveryView | null = null;
@@ -64,6 +97,7 @@ describe('DiscoverDomains in New expert', () => {
       evaluations: () => [],
       discoverDomains: () => job('queued'),
       discovery: () => found,
+      discoveredEstimate,
       growDiscovered: () => [grown],
     });
     const forest = new ForestState(api);
@@ -93,12 +127,29 @@ describe('DiscoverDomains in New expert', () => {
     await fireEvent.click(screen.getByLabelText('Keep cluster 2'));
     expect(screen.getByTestId('grow-plan').textContent).toBe('One expert will grow: law.');
     await fireEvent.change(screen.getByLabelText(/^Branch each expert from/), { target: { value: 'nearest' } });
+    // Each domain's figures, for each kind: law is clusters 1 and 3 (9500 tokens); light, recommended, is chosen.
+    await waitFor(() => expect(screen.getByTestId('light-law-time').textContent).toMatch(/about 9 min 30 s for 5 steps/));
+    expect(screen.getByTestId('full-law-time').textContent).toMatch(/about 28 min 30 s for 5 steps/);
+    expect(screen.getByTestId('full-law-memory').textContent).toMatch(/4\.20 GB peak: tight in the 5\.00 GB available/);
+    expect(screen.getByTestId('light-law-disk').textContent).toMatch(/^8 MB \(up to 50 MB while training/);
+    expect(screen.getAllByTestId('light-domain')).toHaveLength(1);
+    expect((screen.getByRole('radio', { name: 'Light expert' }) as HTMLInputElement).checked).toBe(true);
+    await fireEvent.input(screen.getByLabelText('Rank'), { target: { value: '8' } });
+    await waitFor(() =>
+      expect(api.discoveredEstimate).toHaveBeenLastCalledWith({
+        folder: '/docs/mixed',
+        domains: [{ name: 'law', clusters: [0, 2] }],
+        budget: { steps: 5 },
+        light: { rank: 8 },
+        device: 'auto',
+      }),
+    );
     await fireEvent.click(screen.getByRole('button', { name: 'Grow experts' }));
     await waitFor(() => expect(startedWith).toEqual([grown]));
     expect(api.growDiscovered).toHaveBeenCalledWith({
       folder: '/docs/mixed',
       domains: [{ name: 'law', clusters: [0, 2] }],
-      expert: { init: 'nearest', budget: { steps: 5 }, device: 'auto', checkpoint: expect.anything() as unknown },
+      expert: { init: 'nearest', budget: { steps: 5 }, device: 'auto', checkpoint: expect.anything() as unknown, light: { rank: 8 } },
     });
   });
 
@@ -111,6 +162,7 @@ describe('DiscoverDomains in New expert', () => {
       evaluations: () => [],
       discoverDomains: () => job('done'),
       discovery: () => discovery,
+      discoveredEstimate,
     });
     const forest = new ForestState(api);
     forest.start();

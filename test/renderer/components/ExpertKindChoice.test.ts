@@ -1,7 +1,7 @@
 // The words beside each kind of expert: where a time comes from, a peak against the memory available, and a
 // budget's time (a minutes budget is a time limit: what it reaches instead).
 import { describe, expect, it } from 'vitest';
-import { memoryText, speedText, timeText } from '../../../src/renderer/src/components/ExpertKindChoice.svelte';
+import { memoryText, speedText, timeText } from '../../../src/renderer/src/components/KindFigures.svelte';
 
 describe('ExpertKindChoice texts', () => {
   it('says where the speed comes from, and when it is another kind’s', () => {
