@@ -72,6 +72,20 @@ export class EvaluationStore {
     insertEvaluation(this.catalog, d.forestId, spec, d.id, e);
   }
 
+  /** A cluster-routed ensemble's score (`grove eval --routing clusters`), kept beside the posterior ensembles' and marked as routed. */
+  routed(names: readonly string[], domain: string, e: Evaluation): void {
+    const models = names.map((n) => findModel(this.catalog, n));
+    const d = this.domainId(domain);
+    if (!d || models.some((m) => !m)) return;
+    const spec: EvaluationSpec = {
+      kind: 'routed',
+      routing: 'clusters',
+      models: models.map((m) => m!.name),
+      modelIds: models.map((m) => m!.id),
+    };
+    insertEvaluation(this.catalog, d.forestId, spec, d.id, e);
+  }
+
   /** The cached prior of `domain:NAME` over these forest models, in their order; null when none is stored. */
   cachedPrior(names: readonly string[], domain: string): number[] | null {
     const models = names.map((n) => findModel(this.catalog, n));

@@ -1,7 +1,7 @@
 // `grove eval [--model A B ...] [--domain NAME ...]`: test perplexity and bits per byte of each model on each
 // domain, and with several models, of their ensemble (uniform or cached prior, context or last-token posterior).
 // Without --model: every ready model of the forest; without --domain: every domain. Scores of forest models
-// are stored in the catalog (the app's heatmap shows them).
+// are stored in the catalog (the app's heatmap shows them), a cluster-routed ensemble's (--routing clusters) too.
 import type { Command } from 'commander';
 import type { Split } from '../../engine/corpus/types';
 import { EVAL_CONTEXT_WITHOUT_FOREST, EVAL_MAX_TOKENS } from '../../engine/api/evaluation-plan';
@@ -13,8 +13,8 @@ import { forestTokenizerDir } from '../../engine/store/init';
 import { loadTokenizer } from '../../engine/tokenize/load';
 import { evaluateSplit, type WindowScorer } from '../../engine/eval/perplexity';
 import { CONTEXT_POSTERIOR, LAST_TOKEN_POSTERIOR } from '../../engine/forest/posterior';
-import { LlamaModel } from '../../engine/runtime/llama-model';
 import { domainDir } from '../../engine/store/domains';
+import { openScorersAt } from '../../engine/store/stored-scorers';
 import { estimateDomainsPrior } from '../../engine/store/prior-job';
 import { GroveError } from '../../shared/api/errors';
 import { EvaluationStore } from '../evaluation-store';
@@ -64,7 +64,7 @@ export function registerEval(program: Command): void {
     .option('--prior-sequences <n>', 'held-out windows read for the cached prior', num, 100)
     .option(
       '--routing <kind>',
-      "the ensemble's weights: posterior, or clusters: the experts `grove add --discover` grew, each token weighed by the distance of the text before it to their clusters (c-BTM; printed, not stored)",
+      "the ensemble's weights: posterior, or clusters: the experts `grove add --discover` grew, each token weighed by the distance of the text before it to their clusters (c-BTM; stored as a cluster-routed ensemble)",
       'posterior',
     )
     .action(async (o: EvalOpts, cmd: Command) => {
@@ -91,9 +91,14 @@ export function registerEval(program: Command): void {
           'not_found',
           `Nothing to evaluate in ${home}: name --model and --domain, or add models and domains to the forest.`,
         );
-      const models: LlamaModel[] = [];
+      // Light experts run over their base, opened once (a discovery can grow light experts: `grove add --discover --light`).
+      const opened = await openScorersAt(
+        home,
+        names.map((m) => resolveModelFolder(home, m)),
+        { threads: o.threads },
+      );
+      const models = opened.scorers;
       try {
-        for (const m of names) models.push(await LlamaModel.open(resolveModelFolder(home, m), { threads: o.threads }));
         // The app's evaluation windows (evaluation-plan.ts), so one model scores the same in both.
         const opts = {
           contextLength: o.context ?? store.contextLength() ?? EVAL_CONTEXT_WITHOUT_FOREST,
@@ -122,7 +127,9 @@ export function registerEval(program: Command): void {
               router,
               (ids) => tokenizer.decode(ids),
             );
-            row('ensemble (cluster routing)', domain, await evaluateSplit(routed, dir, o.split, opts));
+            const e = await evaluateSplit(routed, dir, o.split, opts);
+            row('ensemble (cluster routing)', domain, e);
+            store.routed(names, domain, e);
             continue;
           }
           const experts: WindowScorer[] = models;
@@ -138,7 +145,7 @@ export function registerEval(program: Command): void {
           store.ensemble(names, o.prior, o.posterior, domain, e);
         }
       } finally {
-        for (const m of models) await m.close();
+        await opened.close();
         store.close();
       }
     });

@@ -1,4 +1,5 @@
-// Catalog rows for evaluations: a model or an ensemble (its spec, JSON) scored on one domain split. Every
+// Catalog rows for evaluations: a model or an ensemble, posterior-weighted or cluster-routed (its spec, JSON),
+// scored on one domain split. Every
 // evaluation is kept; readers take the newest per (spec, domain, split).
 import type { EvaluationView } from '../../shared/api/schemas-forest';
 import type { EvaluationSpec } from '../store/evaluate-job';
@@ -23,8 +24,17 @@ export function insertEvaluation(catalog: Catalog, forestId: number, spec: Evalu
     );
 }
 
+/** The heatmap's row: a model's name, or an ensemble's size and how it is weighed (a cluster-routed one says so). */
 function label(spec: EvaluationSpec): string {
-  return spec.kind === 'model' ? spec.model : `ensemble of ${spec.models.length} (${spec.prior} prior)`;
+  if (spec.kind === 'model') return spec.model;
+  if (spec.kind === 'routed') return `ensemble of ${spec.models.length} (cluster-routed)`;
+  return `ensemble of ${spec.models.length} (${spec.prior} prior)`;
+}
+
+function specView(spec: EvaluationSpec): EvaluationView['spec'] {
+  if (spec.kind === 'model') return { kind: 'model', model: spec.model };
+  if (spec.kind === 'routed') return { kind: 'routed', routing: spec.routing, models: spec.models };
+  return { kind: 'ensemble', models: spec.models, prior: spec.prior, posterior: spec.posterior };
 }
 
 /** The newest evaluation of each (model or ensemble, domain, split), models first in the order they were scored. */
@@ -39,10 +49,6 @@ export function listEvaluations(catalog: Catalog, forestId: number): EvaluationV
     .all(forestId, forestId) as (Omit<EvaluationView, 'spec' | 'label'> & { specJson: string })[];
   return rows.map(({ specJson, ...row }) => {
     const spec = JSON.parse(specJson) as EvaluationSpec;
-    const view: EvaluationView['spec'] =
-      spec.kind === 'model'
-        ? { kind: 'model', model: spec.model }
-        : { kind: 'ensemble', models: spec.models, prior: spec.prior, posterior: spec.posterior };
-    return { ...row, label: label(spec), spec: view };
+    return { ...row, label: label(spec), spec: specView(spec) };
   });
 }

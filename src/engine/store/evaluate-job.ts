@@ -32,7 +32,9 @@ export type EvaluateJobPayload = z.input<typeof EvaluateJobPayload>;
 
 export type EvaluationSpec =
   | { kind: 'model'; model: string; modelId: number }
-  | { kind: 'ensemble'; models: string[]; modelIds: number[]; prior: 'cached' | 'uniform'; posterior: 'context' | 'last-token' };
+  | { kind: 'ensemble'; models: string[]; modelIds: number[]; prior: 'cached' | 'uniform'; posterior: 'context' | 'last-token' }
+  /** The experts a discovery grew, each token weighed by c-BTM's cluster routing instead of a posterior (`grove eval --routing clusters`). */
+  | { kind: 'routed'; routing: 'clusters'; models: string[]; modelIds: number[] };
 
 export interface EvaluationRecord {
   kind: 'evaluation';

@@ -7,7 +7,7 @@ import type { WindowScorer } from '../eval/perplexity';
 import { ADAPTER_CONFIG_FILE } from '../model/adapter-folder';
 import { readAddressManifest } from '../model/content-address';
 import { loadAdapter, type LoadedAdapter } from '../runtime/adapter-feeds';
-import { LlamaModel } from '../runtime/llama-model';
+import { LlamaModel, type ModelRunOptions } from '../runtime/llama-model';
 import { storedModelFolder } from './model-store';
 
 export interface StoredScorers {
@@ -28,13 +28,25 @@ export function adapterScorer(base: LlamaModel, adapter: LoadedAdapter): WindowS
 }
 
 /** Opens every store address as a scorer, in order; close() closes what was opened. */
-export async function openStoredScorers(home: string, addresses: readonly string[]): Promise<StoredScorers> {
+export async function openStoredScorers(home: string, addresses: readonly string[], options: ModelRunOptions = {}): Promise<StoredScorers> {
+  return openScorersAt(
+    home,
+    addresses.map((sha256) => storedModelFolder(home, sha256)),
+    options,
+  );
+}
+
+/**
+ * Opens every model folder as a scorer, in order: a full model's folder (in the store or outside it), or a light
+ * expert's adapter folder in the store, run over its base (opened from the store, once for all its experts).
+ */
+export async function openScorersAt(home: string, folders: readonly string[], options: ModelRunOptions = {}): Promise<StoredScorers> {
   const models = new Map<string, LlamaModel>();
-  const open = async (sha256: string): Promise<LlamaModel> => {
-    let m = models.get(sha256);
+  const open = async (folder: string): Promise<LlamaModel> => {
+    let m = models.get(folder);
     if (!m) {
-      m = await LlamaModel.open(storedModelFolder(home, sha256));
-      models.set(sha256, m);
+      m = await LlamaModel.open(folder, options);
+      models.set(folder, m);
     }
     return m;
   };
@@ -43,14 +55,13 @@ export async function openStoredScorers(home: string, addresses: readonly string
   };
   try {
     const scorers: WindowScorer[] = [];
-    for (const sha256 of addresses) {
-      const folder = storedModelFolder(home, sha256);
+    for (const folder of folders) {
       const base = await lightBaseOf(folder);
       if (base === null) {
-        scorers.push(await open(sha256));
+        scorers.push(await open(folder));
         continue;
       }
-      const model = await open(base);
+      const model = await open(storedModelFolder(home, base));
       scorers.push(adapterScorer(model, await loadAdapter(folder, model.config)));
     }
     return { scorers, close };

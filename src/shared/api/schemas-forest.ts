@@ -160,6 +160,8 @@ export const EvalSpec = z.union([
     posterior: z.enum(['context', 'last-token']),
     topK: z.number().int().optional(),
   }),
+  /** The ensemble weighed by the forest's clusterer (c-BTM routing), not by a posterior: `grove eval --routing clusters`. */
+  z.object({ kind: z.literal('routed'), routing: z.literal('clusters'), models: z.array(z.string()) }),
 ]);
 
 export const EvaluationView = z.object({

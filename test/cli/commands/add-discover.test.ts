@@ -1,11 +1,16 @@
 // `grove add <folder> --discover` on one folder mixing three clearly different kinds of text (recipes, star
 // notes, court records; 8 documents each, named by kind): it prints three clusters of 8 whose examples are each
 // of one kind, and with --names each cluster becomes a domain holding exactly that kind's documents, with its
-// expert trained, its files extracted once (the domain's ingest reuses the discovery's). Wrong --names counts and --domain beside --discover are refused before anything is trained.
+// light expert (--light --rank 4) trained, its files extracted once (the domain's ingest reuses the discovery's). Wrong --names counts, --domain beside --discover and --rank without --light are refused before anything is trained.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Catalog } from '../../../src/engine/catalog/catalog';
+import { listEvaluations } from '../../../src/engine/catalog/evaluations';
+import { routedExperts } from '../../../src/engine/forest/cluster-routing';
+import { loadClusterer } from '../../../src/engine/forest/clusterer-store';
+import { catalogPath } from '../../../src/engine/home';
 import { plantTinyForest } from '../../helpers/forest-service';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
 import { MIXED_KINDS, writeMixedFolder } from '../../helpers/mixed-folder';
@@ -18,6 +23,8 @@ const args = (...a: string[]) => [groveBin, '--home', home, ...a];
 const grove = (...a: string[]) => execFileSync(process.execPath, args(...a), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 const KINDS = MIXED_KINDS;
+/** The experts the forest's clusterer routes to, in its order (what grove eval --routing clusters scores). */
+const routedExpertsOf = (h: string): string[] => routedExperts(loadClusterer(h)!);
 
 beforeAll(async () => {
   assertBuilt();
@@ -61,11 +68,31 @@ describe('grove add --discover', () => {
     expect(short.stderr).toMatch(/--names gives 2 names for 3 clusters: give one per cluster, in the order printed/);
     const both = spawnSync(process.execPath, args('add', mixed, '--discover', '--domain', 'x'), { encoding: 'utf8' });
     expect(both.stderr).toMatch(/leave out --domain and --name/);
+    const rankAlone = spawnSync(process.execPath, args('add', mixed, '--discover', '--names', 'a,b,c', '--rank', '4'), {
+      encoding: 'utf8',
+    });
+    expect(rankAlone.status).not.toBe(0);
+    expect(rankAlone.stderr).toMatch(/--rank sets up a light expert; add --light/);
     expect(grove('jobs')).not.toMatch(/Ingest/);
   }, 60_000);
 
-  it('with --names makes each cluster a domain of exactly its kind, and trains an expert on each', () => {
-    grove('add', mixed, '--discover', '--names', kinds.join(','), '--init', 'seed', '--steps', '2', '--threads', '1');
+  it('with --names and --light --rank makes each cluster a domain of exactly its kind, and trains a light expert of that rank on each', () => {
+    grove(
+      'add',
+      mixed,
+      '--discover',
+      '--names',
+      kinds.join(','),
+      '--init',
+      'seed',
+      '--steps',
+      '2',
+      '--threads',
+      '1',
+      '--light',
+      '--rank',
+      '4',
+    );
     for (const kind of kinds) {
       const accepted = grove('ingest', '--report', '--domain', kind)
         .split('\n')
@@ -73,6 +100,7 @@ describe('grove add --discover', () => {
       expect(accepted).toHaveLength(8);
       for (const l of accepted) expect(l.startsWith(`${kind}-`)).toBe(true);
       expect(grove('list')).toMatch(new RegExp(`\\texpert\\t${kind}\\t${kind}`));
+      expect(grove('show', kind)).toMatch(/kind light: LoRA rank 4, alpha 8/);
       // Ingested once: the domain's ingest found all 8 files in the discovery's records and extracted none again.
       const report = JSON.parse(readFileSync(join(home, 'domains', kind, 'report.json'), 'utf8')) as {
         processed: { extracted: number; reused: number };
@@ -107,7 +135,7 @@ describe('grove generate --routing clusters', () => {
     expect(top1.stderr).toMatch(/^cluster routing: .*recipe 1\.000/m);
   }, 120_000);
 
-  it('grove eval --routing clusters scores the routed ensemble of the discovered experts', () => {
+  it('grove eval --routing clusters scores the routed ensemble of the discovered (light) experts and stores it as cluster-routed', () => {
     const out = grove('eval', '--routing', 'clusters', '--domain', 'recipe', '--context', '32', '--batch', '2', '--threads', '1');
     const row = out.split('\n').find((l) => l.startsWith('ensemble (cluster routing)\trecipe\t'));
     expect(row, out).toBeDefined();
@@ -115,6 +143,17 @@ describe('grove generate --routing clusters', () => {
     expect(Number.isFinite(perplexity) && perplexity > 1).toBe(true);
     // The three discovered experts were scored each on its own too.
     for (const kind of Object.keys(KINDS)) expect(out).toMatch(new RegExp(`^${kind}\\trecipe\\t`, 'm'));
+    // Stored in the catalog like the other evaluations, marked as cluster-routed (the heatmap's row).
+    const catalog = Catalog.open(catalogPath(home));
+    try {
+      const routed = listEvaluations(catalog, catalog.forest()!.id).filter((e) => e.spec.kind === 'routed');
+      expect(routed).toHaveLength(1);
+      expect(routed[0]).toMatchObject({ label: 'ensemble of 3 (cluster-routed)', domain: 'recipe', split: 'test' });
+      expect(routed[0]!.spec).toEqual({ kind: 'routed', routing: 'clusters', models: routedExpertsOf(home) });
+      expect(routed[0]!.perplexity.toFixed(2)).toBe(row!.split('\t')[5]);
+    } finally {
+      catalog.close();
+    }
   }, 120_000);
 
   it('refuses --routing clusters with --weights', () => {

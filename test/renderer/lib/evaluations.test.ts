@@ -35,6 +35,22 @@ describe('heatmapOf', () => {
     expect(map.cells).toHaveLength(4);
   });
 
+  it('shows a cluster-routed ensemble as its own row after the models, beside the posterior ensemble', () => {
+    const models = ['recipe', 'stars'];
+    const map = heatmapOf(
+      [
+        ev('ensemble of 2 (cluster-routed)', 'recipe', 12, '2025-01-02', { spec: { kind: 'routed', routing: 'clusters', models } }),
+        ev('ensemble of 2 (cached prior)', 'recipe', 11, '2025-01-02', {
+          spec: { kind: 'ensemble', models, prior: 'cached', posterior: 'context' },
+        }),
+        ev('recipe', 'recipe', 15, '2025-01-01'),
+      ],
+      ['recipe'],
+    );
+    expect(map.rows).toEqual(['recipe', 'ensemble of 2 (cluster-routed)', 'ensemble of 2 (cached prior)']);
+    expect(map.cells.find((c) => c.row === 'ensemble of 2 (cluster-routed)')?.perplexity).toBe(12);
+  });
+
   it('is empty without evaluations', () => {
     expect(heatmapOf([], ['news'])).toEqual({ rows: [], domains: [], cells: [] });
   });
