@@ -1,9 +1,10 @@
 // In the browser, domains discovered in one mixed folder (issue 18): a person gives New expert a folder mixing
 // recipes, star notes and court records (8 documents each), chooses "Discover domains in this folder" and finds
 // the clusters with k suggested; three clusters of 8 come back, each showing its size, top terms and three
-// example titles of one kind. With the keyboard alone the person renames one cluster, sets a 2-step budget and
-// grows the experts; the forest then shows one ready expert per cluster, the renamed one under its new name.
-// The clusters fit a window 1024 px wide.
+// example titles of one kind. With the keyboard alone the person renames one cluster, sets a 2-step budget, reads
+// each expert's estimate (disk, memory, time, full and light), chooses light experts of rank 4 and grows them;
+// the forest then shows one ready light expert per cluster, the renamed one under its new name. The clusters and
+// the estimates fit a window 1024 px wide.
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +78,26 @@ describe('domains discovered in one folder, from the app', () => {
     const names = await Promise.all([0, 1, 2].map((i) => page.getByLabel(`Name of cluster ${i + 1}`).inputValue()));
     expect(names[0]).toBe(`my-${kinds[0]}`);
     await expect(page.getByTestId('grow-plan').textContent()).resolves.toBe(`3 experts will grow: ${names.join(', ')}.`);
+
+    // Each expert's estimate, full and light, from the engine (its training tokens read from the discovery's ingest).
+    const kindChoice = page.getByTestId('expert-kind');
+    await expect.poll(() => kindChoice.getByTestId('light-domain').count(), { timeout: 30_000, interval: 300 }).toBe(3);
+    for (const name of names) {
+      for (const kind of ['full', 'light']) {
+        await expect(kindChoice.getByTestId(`${kind}-${name}-disk`).textContent()).resolves.toMatch(/^\d+(\.\d+)? (kB|MB|GB)/);
+        await expect(kindChoice.getByTestId(`${kind}-${name}-memory`).textContent()).resolves.toMatch(/peak/);
+        await expect(kindChoice.getByTestId(`${kind}-${name}-time`).textContent()).resolves.toMatch(/2 steps/);
+      }
+    }
+    // Keyboard only: the kind's radios are one group (Tab reaches the chosen one; an arrow moves to the other), then rank 4.
+    await tabTo(page, kindChoice.getByRole('radio', { name: 'Full expert' }));
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => kindChoice.getByRole('radio', { name: 'Light expert' }).isChecked()).toBe(true);
+    await tabTo(page, page.getByLabel('Rank', { exact: true }));
+    await retype(page, '4');
+    expect(await unnamedControls(page)).toEqual([]);
+    expect(await horizontalOverflow(page), 'the estimates at 1024 px').toEqual([]);
+    await page.screenshot({ path: artifactPath('e2e', 'discover-estimates-1024px.png'), fullPage: true });
     await tabTo(page, page.getByRole('button', { name: 'Grow experts' }));
     await page.keyboard.press('Enter');
 
@@ -94,6 +115,8 @@ describe('domains discovered in one folder, from the app', () => {
           { timeout: 120_000, interval: 500 },
         )
         .toBe('ready');
+      await expect(card.getByTestId('model-kind').textContent()).resolves.toMatch(/^Light expert/);
+      await expect(card.getByTestId('model-adapter').textContent()).resolves.toMatch(/^rank 4 on /);
     }
     await page.screenshot({ path: artifactPath('e2e', 'discover-grown-experts.png'), fullPage: true });
   }, 240_000);
