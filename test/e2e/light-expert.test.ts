@@ -1,7 +1,9 @@
 // In the browser, a light expert from the app: a person adds a folder as a domain, sees what a full and a
 // light expert would take on this machine (disk, memory, and the time once the engine has measured its
 // training speed), picks Light with a rank, trains it, and the forest view's card shows a light expert. The
-// branch step with both options fits windows 1024, 1280 and 1920 px wide. Then a second light expert, and a
+// branch step with both options fits windows 1024, 1280 and 1920 px wide, and its Start button stays where it
+// is while estimates and the speed measurement arrive (a person clicks it with the pointer right after a new
+// rank). Then a second light expert, and a
 // chat with the forest: its two light experts weighed by the posterior, run as one batched pass over their
 // shared base.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactPath, horizontalOverflow, launchChromium, unnamedControls } from '../helpers/browser';
 import { startServe, type ServeProcess } from '../helpers/grove-process';
+import { watchButtonPlace } from '../helpers/layout-shift';
+import { afterTwoFrames } from '../helpers/overflow';
 import { initTinyForest } from '../helpers/tiny-forest';
 import { tempDir } from '../helpers/tmp';
 import { sendAndWait } from './journey-steps';
@@ -53,32 +57,47 @@ async function readFolderToBranchStep(dir: string): Promise<void> {
 }
 
 /**
- * A new rank asks the engine for a new estimate; its answer re-lays the two cards out. Wait for it, as a person
- * reads the new figures before starting.
+ * The rank set to `rank` while the page watches Start: the new estimate's answer arrives and the button stays
+ * where it was (the cards keep their rows; ExpertKindChoice).
  */
 async function setRank(rank: string): Promise<void> {
   const estimated = page.waitForResponse((r) => r.url().endsWith('/api/call/trainingEstimate'));
+  const stop = await watchButtonPlace(page, 'Start training');
   await page.getByLabel('Rank', { exact: true }).fill(rank);
   await estimated;
   await expect.poll(() => page.getByTestId('light-time').textContent()).toMatch(/for 8 steps/);
+  await afterTwoFrames(page);
+  expect(await stop(), `Start training while the estimate for rank ${rank} arrived`).toHaveLength(1);
 }
 
 /**
- * Start once the form allows it, from the keyboard. The button is enabled when the branch weights and the
- * estimate are in, and the same answers re-lay the page out: a pointer click that waited for the button landed
- * where it had been (seen since the top bar wraps, under load in CI).
+ * As a person does: a new rank, and Start clicked with the pointer at once, while the new rank's estimate is on
+ * its way (its answer lands after the click or during it, and must not move the button).
  */
-async function startTraining(): Promise<void> {
+async function changeRankAndStart(rank: string): Promise<void> {
   const start = page.getByRole('button', { name: 'Start training' });
   await expect.poll(() => start.isEnabled(), { timeout: 30_000 }).toBe(true);
-  await start.press('Enter');
+  await page.getByLabel('Rank', { exact: true }).fill(rank);
+  await start.click({ timeout: 5_000 });
 }
 
 describe('a light expert from the app', () => {
   it('shows full and light with disk, memory and time, trains a light one, and its card says so', async () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(serve.openUrl);
+    // The engine's estimates are held until the form is filled in; then Start is watched while they, the
+    // measurement of this machine's speed and the estimate it brings arrive: the button must not move.
+    let release = (): void => {};
+    const held = new Promise<void>((done) => (release = done));
+    await page.route('**/api/call/trainingEstimate', async (route) => {
+      await held;
+      await route.continue();
+    });
     await readFolderToBranchStep(folder);
+    await page.getByRole('button', { name: 'Start training' }).waitFor();
+    await afterTwoFrames(page);
+    const startPlaces = await watchButtonPlace(page, 'Start training');
+    release();
 
     // Both kinds, with the engine's estimate; a seed this small trains as a full expert by default.
     const choice = page.getByTestId('expert-kind');
@@ -92,6 +111,8 @@ describe('a light expert from the app', () => {
       .toBe('measured on this machine just now (cpu)');
     await expect(page.getByTestId('full-speed').textContent()).resolves.toBe('measured on this machine just now (cpu)');
     await expect(page.getByTestId('light-time').textContent()).resolves.toMatch(/^(about \d+ s|under 1 s) for 8 steps/);
+    await page.unroute('**/api/call/trainingEstimate');
+    expect(await startPlaces(), 'Start training while the estimates and the measurement arrived').toHaveLength(1);
 
     await choice.getByRole('radio', { name: 'Light expert' }).check();
     await setRank('4');
@@ -103,22 +124,21 @@ describe('a light expert from the app', () => {
       await page.screenshot({ path: artifactPath('e2e', `new-expert-kind-${width}px.png`), fullPage: true });
     }
 
-    await startTraining();
+    await changeRankAndStart('8');
     await page.getByTestId('training-view').waitFor();
     await page.getByTestId('run-done').waitFor({ timeout: 90_000 });
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Forest', exact: true }).click();
     const card = page.getByTestId('model-card').filter({ hasText: 'recipes' });
     await expect.poll(() => card.getByTestId('model-status').textContent(), { timeout: 30_000 }).toBe('ready');
     await expect(card.getByTestId('model-kind').textContent()).resolves.toBe('Light expert · recipes');
-    await expect(card.getByTestId('model-adapter').textContent()).resolves.toBe('rank 4 on seed');
+    await expect(card.getByTestId('model-adapter').textContent()).resolves.toBe('rank 8 on seed');
     await page.screenshot({ path: artifactPath('e2e', 'light-expert-card.png'), fullPage: true });
   }, 180_000);
 
   it('adds a second light expert, then chats with both in the posterior mix under the reply', async () => {
     await readFolderToBranchStep(weather);
     await page.getByTestId('expert-kind').getByRole('radio', { name: 'Light expert' }).check();
-    await setRank('4');
-    await startTraining();
+    await changeRankAndStart('4');
     await page.getByTestId('run-done').waitFor({ timeout: 90_000 });
 
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Chat', exact: true }).click();

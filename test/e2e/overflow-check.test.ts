@@ -1,5 +1,5 @@
 // The screen tests' overflow check must be able to fail: in Chromium, small pages with a deliberately
-// overflowing element are reported, and the same elements in a container that scrolls or clips on purpose, or
+// overflowing element (or a select that cuts its option) are reported, and the same elements in a container that scrolls or clips on purpose, or
 // screen-reader-only text, are not.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,21 @@ describe('the horizontal-overflow check', () => {
       '<body style="margin:0"><div class="wide" style="width:900px"><span style="display:block" class="inner">x</span></div></body>',
     );
     expect(found.join('\n')).toMatch(/div\.wide.*ends 260 px past the window/);
+  });
+
+  it('reports a select whose chosen option is cut, and passes one wide enough (a select clips its own text)', async () => {
+    const select = (width: string, chosen: string, cardStyle = '') =>
+      card(
+        `<label style="display:grid;grid-template-columns:minmax(0,1fr);width:${width}">Device <select class="device"><option>CPU</option><option ${chosen}>Best available: CPU (no GPU provider here)</option></select></label>`,
+        cardStyle,
+      );
+    const found = await check(select('10rem', 'selected'));
+    expect(found.join('\n')).toMatch(
+      /select\.device: its option "Best available: CPU \(no GPU provider here\)" needs \d+ px, cut to 160 px/,
+    );
+    await expect(check(select('400px', 'selected', 'width:420px'))).resolves.toEqual([]);
+    // The option shown is what counts: a long one further down the list is not on screen.
+    await expect(check(select('10rem', ''))).resolves.toEqual([]);
   });
 
   it('accepts overflow that scrolls or clips on purpose, and screen-reader-only text', async () => {

@@ -3,7 +3,8 @@
 // the window's CSS pixels, so "1280 px at 200 %" is a 640-CSS-px viewport (the same media queries and widths
 // the person gets; deviceScaleFactor only sharpens pixels and would leave the layout at 1280). One page is
 // resized through the sizes, on one tiny forest (a seed, one expert trained by the CLI, evaluated) served once;
-// the first run has its own empty home. Screenshots: test-artifacts/screens/<screen>-<width>[-zoom200].png.
+// the first run has its own empty home. Both confirmation dialogs (remove an expert, delete a conversation)
+// are shot too. Screenshots: test-artifacts/screens/<screen>-<width>[-zoom200].png.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -118,6 +119,13 @@ describe('every screen at every size', () => {
     await page.getByLabel('Set the mix by hand').check();
     await page.getByTestId('mix-controls').locator('input[type="range"]').first().waitFor();
     await shootAllSizes('chat-manual-mix');
+    // The delete-conversation dialog, then kept (Escape): the conversation stays.
+    await page.getByRole('button', { name: 'Delete the conversation Simmer the onions' }).click();
+    const deleting = page.getByRole('dialog', { name: 'Delete the conversation “Simmer the onions”?' });
+    await deleting.waitFor();
+    await shootAllSizes('delete-chat-dialog', { fullPage: false });
+    await page.keyboard.press('Escape');
+    await deleting.waitFor({ state: 'detached' });
 
     // Collapse, with the merge methods tried.
     await nav('Forest');
@@ -151,7 +159,7 @@ describe('every screen at every size', () => {
 
     const faults = Object.fromEntries(Object.entries(overflow).filter(([, found]) => found.length > 0));
     expect(faults).toEqual({});
-    expect(Object.keys(overflow)).toHaveLength(11 * SIZES.length);
+    expect(Object.keys(overflow)).toHaveLength(12 * SIZES.length);
     expect(errors).toEqual([]);
   }, 300_000);
 });

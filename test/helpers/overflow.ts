@@ -2,7 +2,8 @@
 // see as a layout fault at this window width. It walks the DOM and reports (1) a page that scrolls sideways,
 // (2) an element whose content is wider than its box (scrollWidth > clientWidth) where the overflow is not
 // deliberate, (3) an element that sticks out past its parent's left or right edge, or past the viewport's.
-// Deliberate is an element (or, for 3, an ancestor) that scrolls or clips sideways (overflow-x auto, scroll,
+// (4) a select whose chosen option's text is cut (a select clips its text, so 1-3 cannot see it: its
+// scrollWidth is its clientWidth whatever the option). Deliberate is an element (or, for 3, an ancestor) that scrolls or clips sideways (overflow-x auto, scroll,
 // hidden or clip: a scrolling table, an ellipsis), and content that is visually hidden (screen-reader text).
 import type { Page } from 'playwright-core';
 
@@ -26,6 +27,17 @@ interface PageElement {
   getBoundingClientRect(): Box;
   closest(selector: string): PageElement | null;
   querySelectorAll(selector: string): ArrayLike<PageElement>;
+}
+/** A select or one of its options: what the select check (4) reads and clones. */
+interface SelectPart extends PageElement {
+  selectedIndex: number;
+  options: ArrayLike<SelectPart>;
+  offsetWidth: number;
+  style: Record<string, string>;
+  cloneNode(deep: boolean): SelectPart;
+  replaceChildren(...nodes: PageElement[]): void;
+  after(node: PageElement): void;
+  remove(): void;
 }
 interface PageStyle {
   overflowX: string;
@@ -98,6 +110,22 @@ export function findHorizontalOverflow(): string[] {
     const parentPast = parent !== null && parent !== doc.body && parent.getBoundingClientRect().right > viewportRight + slack;
     if (box.right > viewportRight + slack && !parentPast)
       found.push(`${describe(el)}: ends ${Math.round(box.right - viewportRight)} px past the window's right edge`);
+  }
+  // (4) A clone of each select beside it, at its natural width with its chosen option alone: what the select
+  // needs to show that option whole (text, padding, border and arrow, in its own styles).
+  for (const select of Array.from(doc.body.querySelectorAll('select')) as SelectPart[]) {
+    const option = select.options[select.selectedIndex];
+    if (!option || !visible(select)) continue;
+    const probe = select.cloneNode(false);
+    probe.replaceChildren(option.cloneNode(true));
+    Object.assign(probe.style, { position: 'absolute', visibility: 'hidden', width: 'auto', minWidth: '0', maxWidth: 'none' });
+    select.after(probe);
+    const needs = probe.offsetWidth;
+    probe.remove();
+    if (needs > select.offsetWidth + slack)
+      found.push(
+        `${describe(select).replace(/ ".*"$/, '')}: its option "${(option.textContent ?? '').trim()}" needs ${needs} px, cut to ${select.offsetWidth} px`,
+      );
   }
   return found;
 }

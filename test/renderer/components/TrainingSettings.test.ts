@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
-import TrainingSettings, { budgetOf, deviceChoices } from '../../../src/renderer/src/components/TrainingSettings.svelte';
+import TrainingSettings, { budgetOf, deviceChoices, deviceNote } from '../../../src/renderer/src/components/TrainingSettings.svelte';
 import type { EngineInfo } from '../../../src/shared/api';
 
 const info = (providers: EngineInfo['runtime']['providers']): EngineInfo => ({
@@ -29,7 +29,10 @@ describe('TrainingSettings', () => {
         ]),
       ).map((d) => d.value),
     ).toEqual(['auto', 'cpu', 'cuda']);
-    expect(deviceChoices(null)[0]!.label).toBe('Best available: CPU (no GPU provider here)');
+    expect(deviceChoices(null)[0]!.label).toBe('Best available: CPU');
+    // Why "best available" is the CPU is said beside the choice, not in its (cut) option text.
+    expect(deviceNote(null)).toBe('No GPU provider is available to the engine here, so experts train on the CPU.');
+    expect(deviceNote(info([{ name: 'cuda', available: true }]))).toBeNull();
   });
 
   it('turns the budget into trainExpert’s: minutes as given, steps and tokens whole, nonsense refused', () => {

@@ -2,7 +2,7 @@
 // every job's latest view, the training runs with their live progress, and the evaluations. Views read it;
 // a read the engine cannot answer yet keeps its error beside the data instead of breaking the screen.
 import { untrack } from 'svelte';
-import { SvelteMap } from 'svelte/reactivity';
+import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { EngineInfo, ForestSummary, GroveApi, GroveEvent, JobView, TrainProgress } from '../../../shared/api';
 import type { EvaluationView, PriorView, RunView } from '../../../shared/api/schemas-forest';
 import type { Verdict } from '../../../shared/api/schemas-verdict';
@@ -42,6 +42,15 @@ export class ForestState {
   /** Jobs that failed while the app looked on (or a training that had crashed before it opened), until dismissed. */
   readonly failures = new SvelteMap<number, true>();
 
+  /**
+   * Jobs the engine announced while a screen's call that starts one was in flight: its event can overtake
+   * the call's answer, and the screen shows the job itself once the answer is in. The tray leaves them out
+   * until those calls have answered, so it does not flash (and move every screen down) for that moment.
+   */
+  readonly claimable = new SvelteSet<number>();
+  /** Calls from screens in flight (act, starting): while any is, new jobs are claimable. */
+  private callsInFlight = 0;
+
   constructor(readonly api: GroveApi) {}
 
   /** The forest has a model or a domain: past the first run. */
@@ -56,7 +65,7 @@ export class ForestState {
   /** What the background-work tray lists: jobs under way, then failures not yet dismissed. */
   get trayJobs(): JobView[] {
     const failed = [...this.failures.keys()].map((id) => this.jobs.get(id)).filter((j): j is JobView => j?.status === 'failed');
-    return [...this.activeJobs, ...failed];
+    return [...this.activeJobs, ...failed].filter((j) => !this.claimable.has(j.id));
   }
 
   /** An expert's colour, the same on every screen: by its place among the forest's models. */
@@ -128,10 +137,26 @@ export class ForestState {
     return () => untrack(() => (this.inlineErrorViews -= 1));
   }
 
+  /**
+   * A call from a screen that may start a job (see claimable): jobs announced while it runs stay out of the
+   * tray until a task after it answers, time for the screen to show the one it started.
+   */
+  async starting<T>(call: () => Promise<T>): Promise<T> {
+    this.callsInFlight += 1;
+    try {
+      return await call();
+    } finally {
+      setTimeout(() => {
+        this.callsInFlight -= 1;
+        if (this.callsInFlight === 0) this.claimable.clear();
+      }, 0);
+    }
+  }
+
   /** Runs an action on the engine; a failure goes to the banner, a job it returns to the job map. */
   async act<T>(action: () => Promise<T>): Promise<T | null> {
     try {
-      const result = await action();
+      const result = await this.starting(action);
       if (result && typeof result === 'object' && 'kind' in result && 'status' in result) this.track(result as unknown as JobView);
       this.actionError = null;
       return result;
@@ -153,6 +178,7 @@ export class ForestState {
     if (event.type === 'forest.changed') void this.refreshSummary();
     else if (event.type === 'job.changed') {
       const before = this.jobs.get(event.job.id)?.status;
+      if (before === undefined && this.callsInFlight > 0) this.claimable.add(event.job.id);
       this.jobs.set(event.job.id, event.job);
       if (event.job.status === 'failed' && before !== 'failed') this.failures.set(event.job.id, true);
       else if (event.job.status !== 'failed') this.failures.delete(event.job.id);
