@@ -1,11 +1,13 @@
 // Ingest jobs: a folder becomes a domain's token shards in the worker; the report lands in the catalog.
 // `grove add` asks for an expert on the domain too: that next step is planned and queued in the same
 // transaction that records the ingest, so a process killed between the two steps loses neither (a
-// re-run ingest finds the expert planned already and queues nothing twice).
+// re-run ingest finds the expert planned already and queues nothing twice). Domains sent to Slurm together (the
+// discovered domains of one folder) wait for each other: the last of their ingests to finish plans all their
+// experts as one job array, as `grove add a b --on slurm` does.
 import type { DomainExpert } from '../../../shared/api/schemas-forest';
 import { GroveError } from '../../../shared/api/errors';
 import type { Catalog } from '../../catalog/catalog';
-import { saveIngestReport } from '../../catalog/domains';
+import { parseDomainStats, saveIngestReport } from '../../catalog/domains';
 import { liveModelNamed } from '../../catalog/models';
 import { setRunJob, unfinishedJobOfModel } from '../../catalog/runs';
 import type { IngestJobPayload } from '../../corpus/ingest-job';
@@ -16,7 +18,11 @@ import { planSlurmExperts } from '../slurm-plan';
 import type { JobKind } from './kind';
 
 /** The worker's payload, and for the queue's owner alone the expert to train on the domain once it is ingested. */
-export type IngestPayload = Omit<IngestJobPayload, 'then' | 'domain'> & { domain: string; then?: { expert: DomainExpert; on?: 'slurm' } };
+export type IngestPayload = Omit<IngestJobPayload, 'then' | 'domain'> & {
+  domain: string;
+  /** On Slurm, `together` names the domains (this one among them) whose experts go as one job array. */
+  then?: { expert: DomainExpert; on?: 'slurm'; together?: string[] };
+};
 
 /** The live model of this name, if any, and the unfinished job training it. */
 function modelNamed(catalog: Catalog, name: string): { id: number; job: number | null } | null {
@@ -40,6 +46,32 @@ export function assertExpertNameFree(catalog: Catalog, name: string): void {
   throw new GroveError('conflict', `The forest already has a model named "${name}"; choose another name (--name).`, { name });
 }
 
+/**
+ * Plans the Slurm experts of `domain` and the domains sent with it once each of them has its ingest report (this
+ * ingest's is saved already): until then the others' ingests are still to finish, and the last one plans them all.
+ * A domain with too little text, or whose expert is planned already (a re-run ingest), is left out.
+ */
+function planSlurmWhenAllIngested(
+  catalog: Catalog,
+  forestHome: string,
+  domain: string,
+  expert: DomainExpert,
+  together: readonly string[] | undefined,
+  enqueue: Parameters<typeof planSlurmExperts>[3],
+): void {
+  const forest = catalog.forest();
+  if (!forest) return;
+  const group = together ?? [domain];
+  const rows = new Map(catalog.domains(forest.id).map((d) => [d.name, parseDomainStats(d.statsJson)]));
+  if (group.some((d) => !rows.get(d))) return;
+  // A lone domain's expert may have its own name; a group's are named as their domains.
+  const nameOf = (d: string) => (together ? d : (expert.name ?? d));
+  const inputs = group
+    .filter((d) => rows.get(d)!.trainable && !modelNamed(catalog, nameOf(d)))
+    .map((d) => ({ ...expert, domain: d, ...(together ? { name: d } : {}), branchOnly: false }));
+  if (inputs.length > 0) planSlurmExperts(catalog, forestHome, inputs, enqueue);
+}
+
 export const ingestKind: JobKind = {
   label: (job) => `Ingest “${(job.payload as Partial<IngestPayload>).domain ?? '?'}”`,
   progress(job) {
@@ -53,11 +85,13 @@ export const ingestKind: JobKind = {
     ctx.catalog.transaction(() => {
       saveIngestReport(ctx.catalog, p.domain, report);
       const expert = p.then?.expert;
+      if (!expert) return;
+      // Sent to the Slurm cluster: bundles written, then submitted as one array and followed (api/slurm-plan.ts).
+      if (p.then?.on === 'slurm')
+        return planSlurmWhenAllIngested(ctx.catalog, ctx.forestHome, p.domain, expert, p.then.together, ctx.enqueue);
       // Too little text for an expert: the report says why, and the caller tells the person.
-      if (!expert || !report.trainable || modelNamed(ctx.catalog, expert.name ?? p.domain)) return;
+      if (!report.trainable || modelNamed(ctx.catalog, expert.name ?? p.domain)) return;
       const input = { ...expert, domain: p.domain, branchOnly: false };
-      // Sent to the Slurm cluster: its bundle written, then submitted and followed (api/slurm-plan.ts).
-      if (p.then?.on === 'slurm') return void planSlurmExperts(ctx.catalog, ctx.forestHome, [input], ctx.enqueue);
       const payload = planExpert(ctx.catalog, ctx.forestHome, input, runEstimate(ctx.catalog, ctx.forestHome, input));
       setRunJob(ctx.catalog, payload.train!.runId, ctx.enqueue('expert', payload).id);
     });
