@@ -130,6 +130,7 @@ describe.skipIf(!env)('a Slurm node that dies mid-job', () => {
     expect(grove('list')).toMatch(/\texpert\ttides\ttides$/m);
     expect(grove('show', 'tides')).toMatch(/run \d+: done, step 100\/100 on tides/);
     expect(grove('jobs')).toMatch(/\tdone\tTrain on Slurm: “tides”\t/);
+    console.log(/^.*Slurm requeued job.*$/m.exec(output)![0].trim());
     console.log(
       `node down at step ${reached}: the requeued task ran again ${restartedAfter.toFixed(1)} s later, resumed from step ${done.resumedFromStep}`,
     );
