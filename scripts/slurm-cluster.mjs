@@ -80,7 +80,9 @@ function writeConfig() {
     'SlurmctldPort=6817',
     'SlurmdPort=6818',
     'AuthType=auth/munge',
-    `AuthInfo=socket=${MUNGE_SOCKET}`,
+    // cred_expire also sets how long a requeued job waits before it may start again (BeginTime = requeue + cred_expire
+    // + 1 s): 120 s by default, 10 s here, so the tests of a node that dies mid-job see the requeued task run promptly.
+    `AuthInfo=socket=${MUNGE_SOCKET},cred_expire=10`,
     'CryptoType=crypto/munge',
     `StateSaveLocation=${join(BASE, 'state')}`,
     `SlurmdSpoolDir=${join(BASE, 'spool')}`,

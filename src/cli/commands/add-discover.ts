@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { printable } from '../../engine/corpus/report';
 import { GroveError } from '../../shared/api/errors';
+import type { TrainOn } from '../../shared/api/schemas-cluster';
 import type { DiscoveredDomain, DiscoveryView } from '../../shared/api/schemas-discover';
 import { domainNameArg } from '../options';
 import { printParents } from '../print-forest';
@@ -66,7 +67,8 @@ export function domainsOfNames(clusters: number, names: readonly string[]): Disc
   return [...domains].map(([name, members]) => ({ name, clusters: members }));
 }
 
-export async function addDiscovered(home: string, folder: string, o: DiscoverOpts, expert: ExpertRequest): Promise<void> {
+/** `on`: where the experts train, the forest's "Train on" setting when not given; on Slurm, as one job array. */
+export async function addDiscovered(home: string, folder: string, o: DiscoverOpts, expert: ExpertRequest, on?: TrainOn): Promise<void> {
   const service = jobRunningService(home);
   try {
     await runJob(service, () => service.discoverDomains({ folder, ...(o.k !== undefined ? { k: o.k } : {}), seed: o.discoverSeed }));
@@ -78,7 +80,11 @@ export async function addDiscovered(home: string, folder: string, o: DiscoverOpt
       return;
     }
     const domains = domainsOfNames(discovery.clusters.length, o.names);
-    await runJob(service, async () => (await service.growDiscovered({ folder, domains, expert }))[0]!, { followUps: true });
+    const done = await runJob(service, async () => (await service.growDiscovered({ folder, domains, expert, ...(on ? { on } : {}) }))[0]!, {
+      followUps: true,
+    });
+    const slurm = done.find((j) => j.kind === 'slurm-expert');
+    if (slurm) console.log(`trained on Slurm and merged (job ${slurm.id}): ${domains.map((d) => d.name).join(', ')}`);
     for (const { name } of domains) {
       const report = await service.domainReport({ domain: name });
       console.log(`${name}: ${report.domain.stats?.message ?? ''}`);

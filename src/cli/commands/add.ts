@@ -2,7 +2,7 @@
 // then branch a new expert from the forest, train it on the domain and merge it (btm.md's four operations).
 // Both steps are asked for at once: the expert job is queued by the ingest's own commit, so a kill between
 // them loses nothing (a second `grove add` then names the job to resume).
-// `grove add <folder> --discover` finds the domains in an unlabelled folder instead (add-discover.ts).
+// `grove add <folder> --discover` finds the domains in an unlabelled folder instead (add-discover.ts), on Slurm too.
 // Several folders, or `--on slurm` (the forest's "Train on" setting by default): one domain and expert each; on Slurm
 // their experts are trained as one job array (add-slurm.ts).
 import { resolve } from 'node:path';
@@ -82,7 +82,7 @@ export function registerAdd(program: Command): void {
       ...(budget ? { budget } : {}),
       ...(light ? { light } : {}),
     };
-    if (o.discover) return addDiscovered(home, resolve(folders[0]!), o, expert);
+    if (o.discover) return addDiscovered(home, resolve(folders[0]!), o, expert, o.on);
     const service = jobRunningService(home);
     try {
       const on = o.on ?? (await service.clusterSettings({})).trainOn;

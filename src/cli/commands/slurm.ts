@@ -17,6 +17,7 @@ interface ConfigOpts {
   cpus?: number;
   memory?: string;
   sbatch?: string[];
+  groveDir?: string;
   trainOn?: string;
 }
 
@@ -32,6 +33,7 @@ function print(view: ClusterSettingsView): void {
   console.log(`CPUs per task: ${s.cpusPerTask ?? 1}`);
   console.log(`memory: ${s.memory ?? '(the cluster default)'}`);
   if (s.extraOptions?.length) console.log(`sbatch options: ${s.extraOptions.join(' ')}`);
+  console.log(`Grove on the nodes: ${s.groveDir ?? "(this Grove's own path)"}`);
 }
 
 export function registerSlurm(program: Command): void {
@@ -50,6 +52,10 @@ export function registerSlurm(program: Command): void {
       ...all,
       v,
     ])
+    .option(
+      '--grove-dir <dir>',
+      "where Grove is installed on the compute nodes, when not at this Grove's own path (absolute; '' for this one's)",
+    )
     .option('--train-on <where>', 'where new experts train by default: local or slurm')
     .action(async (o: ConfigOpts, cmd: Command) => {
       const service = new GroveService({ forestHome: forestHomeOf(cmd), transport: 'http' });
@@ -64,6 +70,8 @@ export function registerSlurm(program: Command): void {
           ...(o.cpus !== undefined ? { cpusPerTask: o.cpus } : {}),
           ...(o.memory !== undefined ? { memory: o.memory } : {}),
           ...(o.sbatch !== undefined ? { extraOptions: o.sbatch } : {}),
+          // --grove-dir '' goes back to this Grove's own path.
+          ...(o.groveDir !== undefined ? { groveDir: o.groveDir || undefined } : {}),
         };
         if (o.trainOn !== undefined && o.trainOn !== 'local' && o.trainOn !== 'slurm')
           throw new GroveError('bad_input', `--train-on is local or slurm, not ${JSON.stringify(o.trainOn)}.`);

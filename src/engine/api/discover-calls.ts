@@ -2,12 +2,14 @@
 // ingested once, its documents clustered), read its clusters back, and grow one expert per domain the person
 // made of them (named, merged, dropped). Each domain goes through the new-expert path of a single folder
 // (ServiceJobs.ingestDomain, as addDomain), its ingest seeded from the discovery's so no file is read twice.
+// On Slurm, the domains' experts go as one job array once all are ingested (kinds/ingest.ts).
 // The clusterer is recorded in the catalog with the domain each cluster became (catalog/clusterers.ts).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobView } from '../../shared/api/events';
 import { GroveError } from '../../shared/api/errors';
 import type { ApiInput } from '../../shared/api/schemas';
+import type { TrainOn } from '../../shared/api/schemas-cluster';
 import type { DiscoveryView } from '../../shared/api/schemas-discover';
 import { DomainExpert } from '../../shared/api/schemas-forest';
 import type { Catalog } from '../catalog/catalog';
@@ -53,7 +55,8 @@ export class DiscoverCalls {
     return view;
   }
 
-  async growDiscovered(input: ApiInput<'growDiscovered'>): Promise<JobView[]> {
+  /** `on`: where the experts train, resolved by the caller (ClusterCalls.trainOn: as asked, else the forest's setting). */
+  async growDiscovered(input: ApiInput<'growDiscovered'>, on: TrainOn = 'local'): Promise<JobView[]> {
     const folder = this.jobs.paths.folder(input.folder);
     const stored = requireDiscovery(this.forestHome, folder);
     const forest = this.catalog.forest();
@@ -68,12 +71,13 @@ export class DiscoverCalls {
     }
     const dir = discoverDir(this.forestHome, folder);
     const queued: JobView[] = [];
+    const together = on === 'slurm' ? input.domains.map((d) => d.name) : undefined;
     for (const d of input.domains) {
       const members = membersOf(stored, d);
       const linked = discoveredDomainDir(dir, d.name);
       linkMembers(folder, members, linked);
       await seedDomainIngest(discoverIngestDir(dir), members, domainDir(this.forestHome, d.name));
-      queued.push(this.jobs.ingestDomain(linked, d.name, expert));
+      queued.push(this.jobs.ingestDomain(linked, d.name, expert, on, together));
     }
     // Recorded once every domain is queued: a refusal above leaves no clusterer naming domains that never came.
     insertClusterer(this.catalog, forest.id, { folder, file: clustererFile(dir), domains: clusterDomain });

@@ -118,8 +118,11 @@ export class ServiceJobs {
     return this.ingestDomain(this.paths.folder(folder), domain, then, on);
   }
 
-  /** addDomain's queueing, for a folder already checked (a discovered domain's links, made by Grove in the forest home). */
-  ingestDomain(abs: string, domain: string, then: DomainExpert | undefined, on: TrainOn = 'local'): JobView {
+  /**
+   * addDomain's queueing, for a folder already checked (a discovered domain's links, made by Grove in the forest home).
+   * `together`: on Slurm, the domains whose experts go as one job array (kinds/ingest.ts).
+   */
+  ingestDomain(abs: string, domain: string, then: DomainExpert | undefined, on: TrainOn = 'local', together?: string[]): JobView {
     const tokenizer = join(forestTokenizerDir(this.forestHome), 'tokenizer.json');
     if (!existsSync(tokenizer))
       throw new GroveError('conflict', 'This forest has no tokenizer yet: create the forest first (`grove init --from <model folder>`).');
@@ -128,7 +131,7 @@ export class ServiceJobs {
       out: domainDir(this.forestHome, domain),
       tokenizer,
       domain,
-      ...(then ? { then: { expert: then, ...(on === 'slurm' ? { on } : {}) } } : {}),
+      ...(then ? { then: { expert: then, ...(on === 'slurm' ? { on, ...(together ? { together } : {}) } : {}) } } : {}),
     };
     return jobView(this.enqueueJob('ingest', payload));
   }

@@ -169,7 +169,7 @@ export class GroveService implements GroveApi {
   // Domains discovered in one folder (schemas-discover.ts), in discover-calls.ts.
   discoverDomains = async (input: ApiInput<'discoverDomains'>) => this.discoverCalls.discoverDomains(input);
   discovery = async (input: ApiInput<'discovery'>) => this.discoverCalls.discovery(input);
-  growDiscovered = (input: ApiInput<'growDiscovered'>) => this.discoverCalls.growDiscovered(input);
+  growDiscovered = (input: ApiInput<'growDiscovered'>) => this.discoverCalls.growDiscovered(input, this.clusterCalls.trainOn(input.on));
 
   async addDomain({ folder, domain, expert, on }: ApiInput<'addDomain'>): Promise<JobView> {
     return this.jobQueue.addDomain(folder, domain, expert, expert ? this.clusterCalls.trainOn(on) : 'local');

@@ -34,7 +34,7 @@ export function planSlurmExperts(
     throw new GroveError('not_found', 'This forest home has no forest yet: create one first (the sample forest, or `grove init`).');
   if (inputs.length === 0) throw new GroveError('bad_input', 'Name at least one domain to train an expert on.');
   const settings = forestSlurmSettings(catalog, forest.id);
-  const command = bundleRunCommand();
+  const command = bundleRunCommand(settings.groveDir);
   const experts: SlurmExpertPayload['experts'] = [];
   for (const input of inputs) {
     const payload = planExpert(catalog, forestHome, input, runEstimate(catalog, forestHome, input));

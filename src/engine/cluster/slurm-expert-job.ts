@@ -6,6 +6,8 @@
 // leaves them running. A task that ended unfinished (scancel, a failure) fails the Grove job; resuming it
 // resubmits that task, and `grove bundle run` resumes from the bundle's last checkpoint.
 // Which Slurm job trains a bundle is kept in the bundle itself (slurm-job.json), so a resumed job finds it.
+// A task Slurm requeues (its node died, it was preempted) is followed on, not failed: it goes back to PENDING and
+// runs again, resuming from the bundle's last checkpoint; the job's log says so, with Slurm's word on why.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -15,7 +17,7 @@ import { BUNDLE_PATHS } from '../bundle/manifest';
 import { readBundleProgress, type BundleProgress } from '../bundle/progress-file';
 import { writeFileDurable } from '../durable-write';
 import type { JobContext } from '../jobs/protocol';
-import { slurmBackend, type SlurmBackend } from './slurm';
+import { slurmBackend, type SlurmBackend, type SlurmJobState } from './slurm';
 import { bundleFinished, ENDED, MERGED_FILE, readTask, stateOf, TASK_FILE, type TaskFile } from './slurm-tasks';
 
 export const SlurmExpertPayload = z
@@ -57,6 +59,20 @@ export interface SlurmExpertRecord {
 }
 
 const POLL_MS = 2000;
+
+/** slurmstepd's line in a task's output when Slurm ends it ("*** JOB 7 ON node CANCELLED AT ... DUE TO NODE FAILURE ... ***"). */
+const SLURM_STOP_LINE = /\*\*\* (JOB|STEP) .* \*\*\*/;
+
+/** The log line for a task Slurm has requeued `restarts` times: why (its output's last slurmstepd line), and what comes next. */
+function requeuedLine(name: string, slurm: SlurmJobState, backend: SlurmBackend, bundle: BundleProgress | null): string {
+  const why = backend
+    .logTail(slurm.jobId, 50)
+    .filter((l) => SLURM_STOP_LINE.test(l))
+    .at(-1)
+    ?.replace(/^.*?(\*\*\*)/, '$1');
+  const at = bundle && bundle.step > 0 ? ` (it had reached step ${bundle.step}/${bundle.totalSteps ?? '?'})` : '';
+  return `${name}: Slurm requeued job ${slurm.jobId} (restart ${slurm.restarts}${why ? `; Slurm said: ${why}` : ''}); it runs again and resumes from the bundle's last checkpoint${at}`;
+}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -122,6 +138,7 @@ export async function runSlurmExpertJob(input: unknown, ctx: JobContext): Promis
     };
   });
   const shown = new Map<number, string>();
+  const restartsSeen = new Map<number, number>();
   while (states.some((s) => !s.merged)) {
     if (ctx.signal.aborted) {
       if (ctx.signal.reason === 'cancel') {
@@ -156,6 +173,10 @@ export async function runSlurmExpertJob(input: unknown, ctx: JobContext): Promis
             starts: bundle.starts,
           }
         : null;
+      if (slurm && slurm.restarts > (restartsSeen.get(index) ?? 0)) {
+        restartsSeen.set(index, slurm.restarts);
+        ctx.log(requeuedLine(e.name, slurm, backend, bundle));
+      }
       const line = `${s.slurmState ?? 'gone'}${s.reason ? ` (${s.reason})` : ''}`;
       if (shown.get(index) !== line) {
         shown.set(index, line);

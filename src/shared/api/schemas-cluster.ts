@@ -19,6 +19,8 @@ export const SlurmFields = z
     sharedDir: z.string().min(1).max(4096),
     /** Further sbatch long options ("--qos=high"). */
     extraOptions: z.array(z.string().max(400)).max(64).optional(),
+    /** Where Grove is installed on the compute nodes, when not at this Grove's own path (its bin/grove.js's folder). */
+    groveDir: z.string().min(1).max(4096).optional(),
   })
   .strict();
 

@@ -2,6 +2,7 @@
 // clustered in a background job; the person then names, merges or drops the clusters, and one expert grows per
 // kept group of clusters, each through the same new-expert path as a single folder (addDomain's).
 import { z } from 'zod';
+import { TrainOn } from './schemas-cluster';
 import { DomainExpert } from './schemas-forest';
 import { SafeName } from './names';
 
@@ -52,6 +53,8 @@ export function discoverSchemas<J extends z.ZodType>(JobView: J) {
           folder: z.string().min(1).max(4096),
           domains: z.array(DiscoveredDomain).min(1).max(64),
           expert: DomainExpert.omit({ name: true }).optional(),
+          /** Where the experts train (schemas-cluster.ts); the forest's "Train on" setting by default. On Slurm, as one job array. */
+          on: TrainOn.optional(),
         })
         .strict(),
       output: z.array(JobView),
