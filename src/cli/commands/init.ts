@@ -65,7 +65,7 @@ export function registerInit(program: Command): void {
       .option('--from <folder>', 'model folder (config.json, safetensors, tokenizer.json) to use as the seed')
       .option('--name <name>', 'forest name (with --from)', 'forest')
       .option('--seed-name <name>', 'name of the seed model (with --from; default: the folder name)', modelNameArg)
-      .option('--sample [preset]', 'the sample forest from the bundled Brown corpus: standard (a few minutes) or tiny (seconds)')
+      .option('--sample [preset]', 'the sample forest from the bundled Brown corpus: standard (a few minutes) or tiny (under a minute)')
       .option(
         '--domain <name=folder>',
         'a folder of your documents as a domain of the seed phase (repeatable)',

@@ -45,12 +45,12 @@ describe('grove init on an interrupted forest', () => {
     expect(killed.signal).toBe('SIGKILL');
     const again = (...args: string[]) =>
       execFileSync(process.execPath, [groveBin, '--home', h, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    expect(again('jobs')).toMatch(/^2\tqueued\tTrain expert “humor”/m);
-    expect(again('init', '--sample', 'tiny')).toMatch(/finished: .*Train expert “religion”/);
+    expect(again('jobs')).toMatch(/^2\tqueued\tTrain expert “reviews”/m);
+    expect(again('init', '--sample', 'tiny')).toMatch(/finished: .*Train expert “romance”/);
     const experts = again('list')
       .split('\n')
       .filter((l) => /^\s+\d+\texpert\t/.test(l));
-    expect(experts.map((l) => l.split('\t')[2])).toEqual(['humor', 'science-fiction', 'religion']);
+    expect(experts.map((l) => l.split('\t')[2])).toEqual(['reviews', 'government', 'romance']);
     // Nothing left to finish: a third init says the home is taken.
     expect(() => again('init', '--sample', 'tiny')).toThrow(/already holds forest/);
   }, 240_000);

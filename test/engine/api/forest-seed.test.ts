@@ -1,6 +1,6 @@
 // Forests from scratch through GroveService and real job workers: the sample forest (Brown corpus genres
 // written as folders, a BPE tokenizer trained on their training splits, a seed on their mix, then one expert
-// per genre branched from the seed), and createForest on a person's own folders.
+// per genre branched from the seed, each best on its own genre on the heatmap), and createForest on a person's own folders.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,29 +34,29 @@ async function idle(service: GroveService): Promise<void> {
 }
 
 describe('createSampleForest', () => {
-  it('grows a seed on the genres’ mix, then an expert per genre from it', async () => {
+  it('grows a seed on the genres’ mix, then an expert per genre from it, each best on its own genre', async () => {
     const home = join(dir, 'sample');
     const service = open(home);
     const job = await service.createSampleForest({ preset: 'tiny' });
-    expect(job).toMatchObject({ kind: 'seed', label: 'Grow a forest: seed on humor, science-fiction, religion' });
+    expect(job).toMatchObject({ kind: 'seed', label: 'Grow a forest: seed on reviews, government, romance' });
     const seeded = await jobSettled(service, job.id);
     expect(seeded, seeded.error ?? '').toMatchObject({ status: 'done', done: 1000, total: 1000 });
     await idle(service);
     const jobs = await service.jobs({});
     expect(jobs.filter((j) => j.kind === 'expert').map((j) => [j.label, j.status])).toEqual([
-      ['Train expert “humor”', 'done'],
-      ['Train expert “science-fiction”', 'done'],
-      ['Train expert “religion”', 'done'],
+      ['Train expert “reviews”', 'done'],
+      ['Train expert “government”', 'done'],
+      ['Train expert “romance”', 'done'],
     ]);
     const tokenizer = await loadTokenizer(join(home, 'tokenizer', 'tokenizer.json'));
     expect(tokenizer.vocabSize).toBe(512);
-    expect(existsSync(join(home, 'sample-corpus', 'humor', 'cr01.txt'))).toBe(true);
+    expect(existsSync(join(home, 'sample-corpus', 'reviews', 'cc01.txt'))).toBe(true);
 
     const summary = await service.forestSummary({});
     expect(summary.domains.map((d) => [d.name, d.stats?.trainable])).toEqual([
-      ['humor', true],
-      ['science-fiction', true],
-      ['religion', true],
+      ['reviews', true],
+      ['government', true],
+      ['romance', true],
     ]);
     const catalog = Catalog.open(catalogPath(home));
     try {
@@ -66,9 +66,9 @@ describe('createSampleForest', () => {
         .map((m) => ({ ...m, status: modelById(catalog, m.id).status, t: modelById(catalog, m.id).tokenizerSha256 }));
       expect(models.map((m) => [m.name, m.role, m.status])).toEqual([
         ['seed', 'seed', 'ready'],
-        ['humor', 'expert', 'ready'],
-        ['science-fiction', 'expert', 'ready'],
-        ['religion', 'expert', 'ready'],
+        ['reviews', 'expert', 'ready'],
+        ['government', 'expert', 'ready'],
+        ['romance', 'expert', 'ready'],
       ]);
       expect(new Set(models.map((m) => m.t)).size).toBe(1);
       for (const m of models.slice(1)) expect(parentsOf(catalog, m.id).map((p) => [p.name, p.weight])).toEqual([['seed', 1]]);
@@ -79,15 +79,28 @@ describe('createSampleForest', () => {
     }
     const runs = await service.runs({});
     expect(runs.map((r) => [r.modelName, r.status, r.step])).toEqual([
-      ['religion', 'done', 12],
-      ['science-fiction', 'done', 12],
-      ['humor', 'done', 12],
-      ['seed', 'done', 30],
+      ['romance', 'done', 100],
+      ['government', 'done', 100],
+      ['reviews', 'done', 100],
+      ['seed', 'done', 300],
     ]);
     const seedCurve = (await service.runMetrics({ runId: runs.at(-1)!.id })).points.filter((p) => p.split === 'train');
     expect(seedCurve.at(-1)!.loss).toBeLessThan(seedCurve[0]!.loss);
+
+    // The heatmap's evaluation (the Evaluate button's call): each expert has the lowest test perplexity on its
+    // own genre, the story the sample is there to show.
+    const evaluation = await jobSettled(service, (await service.evaluate({})).id);
+    expect(evaluation, evaluation.error ?? '').toMatchObject({ status: 'done' });
+    const heatmap = await service.evaluations();
+    const ppl = (model: string, domain: string) => heatmap.find((e) => e.label === model && e.domain === domain)!.perplexity;
+    const genres = ['reviews', 'government', 'romance'];
+    for (const domain of genres) {
+      const best = genres.reduce((a, b) => (ppl(b, domain) < ppl(a, domain) ? b : a));
+      expect(best, `best expert on ${domain}: ${genres.map((g) => `${g} ${ppl(g, domain).toFixed(2)}`).join(', ')}`).toBe(domain);
+      expect(ppl(domain, domain)).toBeLessThan(ppl('seed', domain));
+    }
     await expect(service.createSampleForest({ preset: 'tiny' })).rejects.toThrow(/already holds forest "forest" with a seed/);
-  });
+  }, 240_000); // the real tiny sample: 600 training steps, then its evaluation (~35 s on a busy 2-core machine)
 });
 
 describe('createForest', () => {
