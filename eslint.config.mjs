@@ -39,12 +39,12 @@ const HOSTS = [
 const NO_ELECTRON = [[['electron'], 'Only the Electron main process (src/main) imports electron; the engine also runs in plain Node.']];
 const ORT_ONLY_IN_RUNTIME = [[ORT, 'Only src/engine/runtime opens ONNX Runtime: main never loads it, and sessions are made in one place.']];
 const SQLITE_ONLY_IN_CATALOG = [
-  [SQLITE, 'Only src/engine/catalog opens SQLite (and the run lock, which is a lock file that SQLite implements).'],
+  [SQLITE, 'Only src/app/catalog opens SQLite (and the run lock, which is a lock file that SQLite implements).'],
 ];
 const CATALOG_HANDLE = [
   [
     ['**/catalog/database'],
-    "The catalog's SQLite handle is for its table modules (and tests): call a named function of src/engine/catalog/<table>.ts.",
+    "The catalog's SQLite handle is for its table modules (and tests): call a named function of src/app/catalog/<table>.ts.",
   ],
 ];
 const SQL_ONLY_IN_CATALOG = [...SQLITE_ONLY_IN_CATALOG, ...CATALOG_HANDLE];
@@ -54,7 +54,7 @@ const SQL_ONLY_IN_CATALOG = [...SQLITE_ONLY_IN_CATALOG, ...CATALOG_HANDLE];
  * (a handle passed around, a prepared statement, a pragma, an exec of SQL text) with where it belongs.
  */
 const SQL_HOME =
-  'SQL belongs in src/engine/catalog, in the module of its table (catalog/<table>.ts): add a named, typed function there and call it; group writes that must land together with catalog.transaction(fn).';
+  'SQL belongs in src/app/catalog, in the module of its table (catalog/<table>.ts): add a named, typed function there and call it; group writes that must land together with catalog.transaction(fn).';
 const SQL_KEYWORDS =
   '/^\\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|ALTER|DROP|PRAGMA|WITH|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|VACUUM|ATTACH)\\b/i';
 const NO_SQL_OUTSIDE_CATALOG = {
@@ -83,17 +83,17 @@ export default tseslint.config(
   { files: ['src/shared/**/*.ts'], rules: restrict(SHARED_ONLY) },
   { files: ['src/engine/**/*.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME, ...SQL_ONLY_IN_CATALOG]) },
   { files: ['src/engine/runtime/**/*.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...SQL_ONLY_IN_CATALOG]) },
-  { files: ['src/engine/catalog/**/*.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME]) },
+  { files: ['src/app/catalog/**/*.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME]) },
   { files: ['src/engine/train/run-lock.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME, ...CATALOG_HANDLE]) },
   // Queries only in the catalog (the run lock's own lock database aside); tests may use the handle (catalog/database.ts).
-  { files: ['src/**/*.ts'], ignores: ['src/engine/catalog/**', 'src/engine/train/run-lock.ts'], rules: NO_SQL_OUTSIDE_CATALOG },
+  { files: ['src/**/*.ts'], ignores: ['src/app/catalog/**', 'src/engine/train/run-lock.ts'], rules: NO_SQL_OUTSIDE_CATALOG },
   {
     // Main hosts the engine through its service, the worker launchers and a few file helpers; no tensor code, no SQL.
     files: ['src/main/**/*.ts'],
     rules: restrict([
       [
         '^(\\.\\./)+engine/(?!(api/service|home|infer/host|jobs/protocol|jobs/runner|durable-write)$)',
-        'Main reaches the engine through its service (engine/api/service), the worker launchers and a few file helpers; compute runs in workers.',
+        'Main reaches the engine through its service (app/api/service), the worker launchers and a few file helpers; compute runs in workers.',
       ],
       // The OpenAI-compatible endpoint is one module both hosts serve (grove serve, and the app's loopback server
       // on port 7421), with the kept key file: main may import those two parts of src/server, nothing else there.

@@ -1,7 +1,7 @@
 // One domain's everyday path through the service: ingest its folder, then branch, train and merge its expert
 // (the expert job queued by the ingest's commit); prints the domain's verdict and the expert's init weights.
 // Shared by `grove add --domain` and `grove add --discover --names`.
-import type { GroveService } from '../engine/api/service';
+import type { GroveService } from '../app/api/service';
 import { GroveError } from '../shared/api/errors';
 import type { ApiInput } from '../shared/api/schemas';
 import { printParents } from './print-forest';

@@ -4,7 +4,7 @@
 // merges each expert when its Slurm task finishes. Ctrl-C pauses the following (the Slurm jobs keep running);
 // `grove jobs resume ID` follows them again, and resubmits a task that ended unfinished (it resumes from its
 // bundle's last checkpoint).
-import type { GroveService } from '../engine/api/service';
+import type { GroveService } from '../app/api/service';
 import type { ExpertRequest } from './add-domain';
 import { printParents } from './print-forest';
 import { runJob } from './run-job';

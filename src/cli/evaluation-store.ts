@@ -1,14 +1,14 @@
 // Where `grove eval` keeps its scores: in the forest's catalog, for the models (and ensembles of models)
 // that belong to the forest; a model given as a folder outside the forest is printed, not stored.
-import { forestContextLength } from '../engine/api/evaluation-plan';
-import { Catalog } from '../engine/catalog/catalog';
-import { insertEvaluation } from '../engine/catalog/evaluations';
-import { findModel, modelCollapse, readyModelNames } from '../engine/catalog/models';
+import { forestContextLength } from '../app/api/evaluation-plan';
+import { Catalog } from '../app/catalog/catalog';
+import { insertEvaluation } from '../app/catalog/evaluations';
+import { findModel, modelCollapse, readyModelNames } from '../app/catalog/models';
 import { collapseText } from '../shared/api/collapse-facts';
 import type { Evaluation } from '../engine/eval/perplexity';
-import { loadPrior, priorOver, priorTarget } from '../engine/forest/prior-store';
-import { catalogPath } from '../engine/home';
-import type { EvaluationSpec } from '../engine/store/evaluate-job';
+import { loadPrior, priorOver, priorTarget } from '../app/forest/prior-store';
+import { catalogPath } from '../app/home';
+import type { EvaluationSpec } from '../app/store/evaluate-job';
 
 export class EvaluationStore {
   private readonly catalog: Catalog;

@@ -2,10 +2,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Catalog } from '../engine/catalog/catalog';
-import { findModel, type StoredModel } from '../engine/catalog/models';
-import { catalogPath, defaultForestHome } from '../engine/home';
-import { storedModelFolder } from '../engine/store/model-store';
+import { Catalog } from '../app/catalog/catalog';
+import { findModel, type StoredModel } from '../app/catalog/models';
+import { catalogPath, defaultForestHome } from '../app/home';
+import { storedModelFolder } from '../app/store/model-store';
 import { GroveError } from '../shared/api/errors';
 import { checkName } from '../shared/api/names';
 

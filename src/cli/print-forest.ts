@@ -1,12 +1,12 @@
 // What the forest commands print: a model's parents with their weights, a model in full (with its weights'
 // size at each --quant choice), the lineage tree.
-import { withCatalog } from '../engine/catalog/with-catalog';
-import { listEvaluations } from '../engine/catalog/evaluations';
-import { findModel, liveModelNamed, modelById, modelOverview, modelsWithWeights } from '../engine/catalog/models';
-import { listRuns } from '../engine/catalog/runs';
+import { withCatalog } from '../app/catalog/with-catalog';
+import { listEvaluations } from '../app/catalog/evaluations';
+import { findModel, liveModelNamed, modelById, modelOverview, modelsWithWeights } from '../app/catalog/models';
+import { listRuns } from '../app/catalog/runs';
 import { estimateVsActual } from '../shared/api/estimate-text';
 import type { LightStartRecord } from '../engine/forest/light-start';
-import { lineageGraph, parentsOf } from '../engine/catalog/lineage';
+import { lineageGraph, parentsOf } from '../app/catalog/lineage';
 import { parseModelConfig } from '../engine/model/config';
 import { loraParameterCount } from '../engine/model/lora';
 import { parameterCount } from '../engine/model/names';

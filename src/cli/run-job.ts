@@ -2,8 +2,8 @@
 // a progress line (phase, step of steps, loss, tokens/s, ETA) and the worker's notes printed as they come.
 // Ctrl-C pauses the job at a checkpoint; `grove jobs resume ID` continues it.
 import { fileURLToPath } from 'node:url';
-import { GroveService } from '../engine/api/service';
-import { nodeWorkerLauncher } from '../engine/jobs/node-launcher';
+import { GroveService } from '../app/api/service';
+import { nodeWorkerLauncher } from '../app/jobs/node-launcher';
 import type { GroveEvent, JobView, TrainProgress } from '../shared/api';
 import { GroveError } from '../shared/api/errors';
 import { formatEta, ProgressLine } from './progress-line';

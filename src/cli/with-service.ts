@@ -1,7 +1,7 @@
 // A GroveService over the command's forest home for the calls of one command, closed when they are done. It
 // runs no jobs: commands whose calls queue jobs start theirs with run-job.ts's jobRunningService.
 import type { Command } from 'commander';
-import { GroveService } from '../engine/api/service';
+import { GroveService } from '../app/api/service';
 import { forestHomeOf } from './options';
 
 export async function withService<T>(cmd: Command, use: (service: GroveService) => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 // The desktop app's OpenAI-compatible endpoint: its own loopback server (the window talks to the engine over
 // IPC, so there is no HTTP server to share), started when the forest's setting asks for it and switched from
 // Settings. Its key is the forest home's kept one, as with `grove serve --openai`.
-import type { GroveService } from '../engine/api/service';
+import type { GroveService } from '../app/api/service';
 import { keptToken } from '../server/kept-token';
 import { OPENAI_KEY_FILE, OpenAiEndpoint } from '../server/openai/endpoint';
 import { standaloneHost } from '../server/openai/standalone';

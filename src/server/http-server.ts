@@ -2,7 +2,7 @@
 // (/api/events), plus the same renderer build the desktop app loads. Every API request needs the
 // access token; requests whose Host or Origin header is not this server's are refused (DNS-rebinding
 // guard), on loopback and remote alike. A server other machines can reach also needs a strong token
-// (remote-policy.ts); its folder roots are the service's (engine/api/path-roots.ts).
+// (remote-policy.ts); its folder roots are the service's (app/api/path-roots.ts).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';

@@ -1,4 +1,4 @@
 // Inference worker entry (Node child process or Electron utilityProcess): holds models open for chat.
-import { runInferenceWorker } from '../engine/infer/worker-main';
+import { runInferenceWorker } from './infer-worker-main';
 
 runInferenceWorker();

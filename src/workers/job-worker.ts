@@ -1,5 +1,5 @@
 // Worker process entry (Node child process or Electron utilityProcess): runs one job and exits.
-import { jobHandlers } from '../engine/jobs/handlers';
-import { runWorker } from '../engine/jobs/worker-main';
+import { jobHandlers } from './job-handlers';
+import { runWorker } from './job-worker-main';
 
 runWorker(jobHandlers);

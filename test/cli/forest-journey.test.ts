@@ -4,9 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Catalog } from '../../src/engine/catalog/catalog';
-import { listRuns } from '../../src/engine/catalog/runs';
-import { catalogPath } from '../../src/engine/home';
+import { Catalog } from '../../src/app/catalog/catalog';
+import { listRuns } from '../../src/app/catalog/runs';
+import { catalogPath } from '../../src/app/home';
 import { assertBuilt, groveBin } from '../helpers/grove-process';
 import { writeDomainFolder } from '../helpers/forest-service';
 import { tempDir } from '../helpers/tmp';

@@ -1,11 +1,11 @@
 // A tiny forest for chat tests: a seed (random weights) planted with Grove's own init, and experts of the
 // same shape and tokenizer (other random weights) recorded as ready experts, as a trained BTM forest has.
 import { join } from 'node:path';
-import { Catalog } from '../../src/engine/catalog/catalog';
-import { insertModel } from '../../src/engine/catalog/models';
-import { catalogPath } from '../../src/engine/home';
-import { initForestFromModel } from '../../src/engine/store/init';
-import { storeModelFolder } from '../../src/engine/store/model-store';
+import { Catalog } from '../../src/app/catalog/catalog';
+import { insertModel } from '../../src/app/catalog/models';
+import { catalogPath } from '../../src/app/home';
+import { initForestFromModel } from '../../src/app/store/init';
+import { storeModelFolder } from '../../src/app/store/model-store';
 import { writeTestModel } from './model';
 import { writeTestTokenizer } from './tokenizer';
 

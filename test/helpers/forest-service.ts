@@ -2,9 +2,9 @@
 // seed was planted from a model folder, and helpers to wait for its jobs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GroveService } from '../../src/engine/api/service';
-import { nodeWorkerLauncher } from '../../src/engine/jobs/node-launcher';
-import { initForestFromModel } from '../../src/engine/store/init';
+import { GroveService } from '../../src/app/api/service';
+import { nodeWorkerLauncher } from '../../src/app/jobs/node-launcher';
+import { initForestFromModel } from '../../src/app/store/init';
 import type { GroveEvent, JobView } from '../../src/shared/api';
 import { TINY_CHAT_CONFIG } from './chat-forest';
 import { assertBuilt, repoRoot } from './grove-process';

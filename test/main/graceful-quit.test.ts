@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GroveService } from '../../src/engine/api/service';
-import { nodeWorkerLauncher } from '../../src/engine/jobs/node-launcher';
+import { GroveService } from '../../src/app/api/service';
+import { nodeWorkerLauncher } from '../../src/app/jobs/node-launcher';
 import { checkpointRunningJobs, resumeAfterRestart, saveResumeList } from '../../src/main/graceful-quit';
 import type { JobView } from '../../src/shared/api';
 import { startHubServer, type HubServer } from '../engine/hub/hub-server';

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { GroveService } from '../../src/engine/api/service';
+import { GroveService } from '../../src/app/api/service';
 import { startServer, type RunningServer } from '../../src/server/http-server';
 import type { GroveEvent } from '../../src/shared/api';
 import { tempDir } from '../helpers/tmp';

@@ -20,7 +20,7 @@ import type { LoraAdapter } from '../../engine/model/lora-adapter';
 import { importPeftAdapter } from '../../engine/model/peft-import';
 import { loadAdapter } from '../../engine/runtime/adapter-feeds';
 import { LlamaModel } from '../../engine/runtime/llama-model';
-import { adapterScorer } from '../../engine/store/stored-scorers';
+import { adapterScorer } from '../../app/store/stored-scorers';
 import type { BtmConfig } from './config';
 import type { BtmDomain } from './corpus';
 import { MemoScorer } from './memo-scorer';

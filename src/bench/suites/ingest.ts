@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchIngest, generateText } from '../../engine/corpus/bench';
+import { benchIngest, generateText } from '../ingest-bench';
 import { corpusTokenizer } from '../../engine/corpus/types';
 import { brownDocuments } from '../../engine/tokenize/brown';
 import { tokenizerFromJson } from '../../engine/tokenize/load';

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { EnsembleDecoder, type EnsembleWeighting } from '../../engine/generate/ensemble-decoder';
 import { llamaExpertSession } from '../../engine/generate/llama-expert';
 import { Graph, encodeGraph } from '../../engine/graph';
-import { ensembleExperts } from '../../engine/infer/reply';
+import { ensembleExperts } from '../../app/infer/reply';
 import type { ModelConfigInput } from '../../engine/model/config';
 import { DEFAULT_LORA } from '../../engine/model/lora';
 import { batchAdapters, loadAdapter, type LoadedAdapter } from '../../engine/runtime/adapter-feeds';

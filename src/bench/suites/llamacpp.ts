@@ -10,7 +10,7 @@ import { exportModel } from '../../engine/export/index';
 import { presetConfig, type ModelConfig } from '../../engine/model/config';
 import { writeModelFolder } from '../../engine/model/folder';
 import { initParameters } from '../../engine/model/init';
-import { initForestFromModel } from '../../engine/store/init';
+import { initForestFromModel } from '../../app/store/init';
 import { brownDocuments } from '../../engine/tokenize/brown';
 import { saveTokenizerFiles } from '../../engine/tokenize/trained-json';
 import { trainByteLevelBpe } from '../../engine/tokenize/train-bpe';

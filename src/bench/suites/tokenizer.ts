@@ -1,5 +1,5 @@
 // Bench suite "tokenizer": Grove's BPE encoder against Hugging Face's Rust `tokenizers` on the Brown corpus.
-import { benchTokenizer } from '../../engine/tokenize/bench';
+import { benchTokenizer } from '../tokenizer-bench';
 import type { BenchSuite } from '../run';
 
 export const tokenizerSuite: BenchSuite = {

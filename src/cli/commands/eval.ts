@@ -4,18 +4,18 @@
 // are stored in the catalog (the app's heatmap shows them), a cluster-routed ensemble's (--routing clusters) too.
 import type { Command } from 'commander';
 import type { Split } from '../../engine/corpus/types';
-import { EVAL_CONTEXT_WITHOUT_FOREST, EVAL_MAX_TOKENS } from '../../engine/api/evaluation-plan';
+import { EVAL_CONTEXT_WITHOUT_FOREST, EVAL_MAX_TOKENS } from '../../app/api/evaluation-plan';
 import { ClusterRoutedEnsemble } from '../../engine/ensemble/cluster-routed';
 import { Ensemble } from '../../engine/ensemble/ensemble';
 import { routedExperts } from '../../engine/forest/cluster-routing';
-import { loadClusterer } from '../../engine/forest/clusterer-store';
-import { forestTokenizerDir } from '../../engine/store/init';
+import { loadClusterer } from '../../app/forest/clusterer-store';
+import { forestTokenizerDir } from '../../app/store/init';
 import { loadTokenizer } from '../../engine/tokenize/load';
 import { evaluateSplit, type WindowScorer } from '../../engine/eval/perplexity';
 import { CONTEXT_POSTERIOR, LAST_TOKEN_POSTERIOR } from '../../engine/forest/posterior';
-import { domainDir } from '../../engine/store/domains';
-import { openScorersAt } from '../../engine/store/stored-scorers';
-import { estimateDomainsPrior } from '../../engine/store/prior-job';
+import { domainDir } from '../../app/store/domains';
+import { openScorersAt } from '../../app/store/stored-scorers';
+import { estimateDomainsPrior } from '../../app/store/prior-job';
 import { GroveError } from '../../shared/api/errors';
 import { EvaluationStore } from '../evaluation-store';
 import { forestHomeOf, resolveModelFolder } from '../options';

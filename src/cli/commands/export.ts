@@ -5,10 +5,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { exportTarget, type ExportTarget } from '../../engine/api/export-target';
+import { exportTarget, type ExportTarget } from '../../app/api/export-target';
 import { exportModel, type ExportDtype, type ExportFormat } from '../../engine/export/index';
 import { defaultExportDtype, defaultExportFormat, defaultExportPath } from '../../shared/api/defaults';
-import { forestTokenizerDir } from '../../engine/store/init';
+import { forestTokenizerDir } from '../../app/store/init';
 import { forestHomeOf, resolveModel } from '../options';
 import { ProgressLine } from '../progress-line';
 

@@ -3,8 +3,8 @@
 // streaming the text. A model is a Hugging Face-style folder (config.json, model.safetensors, tokenizer.json)
 // or the name of a model in the forest.
 import type { Command } from 'commander';
-import { ModelPool } from '../../engine/infer/model-pool';
-import { runReply } from '../../engine/infer/reply';
+import { ModelPool } from '../../app/infer/model-pool';
+import { runReply } from '../../app/infer/reply';
 import { GroveError } from '../../shared/api/errors';
 import { DEFAULT_REPLY_TOKENS } from '../../shared/api/defaults';
 import { forestHomeOf } from '../options';

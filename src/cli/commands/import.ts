@@ -1,6 +1,6 @@
 // `grove import --from <model folder> --name NAME`: adds a model of the forest's lineage (same tokenizer).
 import type { Command } from 'commander';
-import { importIntoForest } from '../../engine/store/init';
+import { importIntoForest } from '../../app/store/init';
 import { forestHomeOf, modelNameArg } from '../options';
 
 export function registerImport(program: Command): void {

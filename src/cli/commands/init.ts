@@ -4,8 +4,8 @@
 // Run again on a forest whose creation was interrupted (a kill, a crash, Ctrl-C), it finishes that one:
 // the seed job and the expert jobs it queued resume from their checkpoints.
 import type { Command } from 'commander';
-import { initForestFromModel } from '../../engine/store/init';
-import type { GroveService } from '../../engine/api/service';
+import { initForestFromModel } from '../../app/store/init';
+import type { GroveService } from '../../app/api/service';
 import type { JobView } from '../../shared/api';
 import { GroveError } from '../../shared/api/errors';
 import { budgetOf, budgetOptions, type BudgetOpts } from '../budget';

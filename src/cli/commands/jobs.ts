@@ -1,7 +1,7 @@
 // `grove jobs`: the forest's job queue; `grove jobs resume ID` continues a paused or crashed job from its
 // last checkpoint (with its progress line), `pause` and `cancel` stop one.
 import type { Command } from 'commander';
-import { GroveService } from '../../engine/api/service';
+import { GroveService } from '../../app/api/service';
 import { formatEta } from '../progress-line';
 import { forestHomeOf } from '../options';
 import { jobRunningService, runJob } from '../run-job';

@@ -1,6 +1,6 @@
 // `grove list`: the forest's models and domains, as tables.
 import type { Command } from 'commander';
-import { GroveService } from '../../engine/api/service';
+import { GroveService } from '../../app/api/service';
 import { forestHomeOf } from '../options';
 
 export function registerList(program: Command): void {

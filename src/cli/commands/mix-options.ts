@@ -4,14 +4,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Catalog } from '../../engine/catalog/catalog';
-import { catalogPath } from '../../engine/home';
-import { resolveMix, type MixSpec, type ResolvedMix } from '../../engine/infer/mix';
-import type { ReplyModel } from '../../engine/infer/reply';
+import { Catalog } from '../../app/catalog/catalog';
+import { catalogPath } from '../../app/home';
+import { resolveMix, type MixSpec, type ResolvedMix } from '../../app/infer/mix';
+import type { ReplyModel } from '../../app/infer/reply';
 import type { ExpertWeight } from '../../engine/generate/ensemble-decoder';
 import type { SamplingInput } from '../../engine/generate/sampling';
 import { MODEL_QUANTS, type ModelQuant } from '../../engine/quant/plan';
-import { forestTokenizerDir } from '../../engine/store/init';
+import { forestTokenizerDir } from '../../app/store/init';
 import { GroveError } from '../../shared/api/errors';
 
 export interface MixOpts {

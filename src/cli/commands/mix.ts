@@ -1,6 +1,6 @@
 // `grove mix save|list|remove`: saved mixes, a name for a way of mixing the forest (fixed weights, the live
 // posterior over the top-k experts by prior, or c-BTM's routing by the discovered clusters) that the
-// OpenAI-compatible endpoint and the app can call by that name. The same calls as the app's "Save this mix" (engine/api/mix-calls.ts).
+// OpenAI-compatible endpoint and the app can call by that name. The same calls as the app's "Save this mix" (app/api/mix-calls.ts).
 import type { Command } from 'commander';
 import { GroveError } from '../../shared/api/errors';
 import type { ChatMix } from '../../shared/api/schemas-chat';

@@ -3,7 +3,7 @@
 // options it prints them. The app's Settings panel sets the same (clusterSettings / setClusterSettings).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { GroveService } from '../../engine/api/service';
+import { GroveService } from '../../app/api/service';
 import type { ClusterSettingsView, SlurmFields } from '../../shared/api/schemas-cluster';
 import { GroveError } from '../../shared/api/errors';
 import { forestHomeOf } from '../options';

@@ -4,7 +4,7 @@
 // average, copy of the seed, copy of the nearest expert). The chosen parents become lineage edges.
 import { GroveError } from '../../shared/api/errors';
 import { checkTopK, normaliseDistribution, topKIndices } from './distribution';
-import { priorOver, type StoredPrior } from './prior-store';
+import { priorOver, type StoredPrior } from '../../app/forest/prior-store';
 
 /** An expert as the catalog names it. */
 export interface ExpertRef {

@@ -3,8 +3,8 @@
 // takes a run's writer lock (train/run-lock.ts) opens SQLite itself: it is told which better-sqlite3 build
 // matches Electron's ABI (the main process's own), since the default one is built for plain Node in dev.
 import { utilityProcess } from 'electron';
-import type { FromWorker } from '../../engine/jobs/protocol';
-import type { WorkerHandle, WorkerLauncher } from '../../engine/jobs/runner';
+import type { FromWorker } from '../../app/jobs/protocol';
+import type { WorkerHandle, WorkerLauncher } from '../../app/jobs/runner';
 
 export function utilityWorkerLauncher(entry: string, o: { sqliteBinding?: string | undefined } = {}): WorkerLauncher {
   return (): WorkerHandle => {

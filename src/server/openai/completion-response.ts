@@ -3,8 +3,8 @@
 // chunk when asked for, then `data: [DONE]`), or as one JSON object at the end. A client that goes away stops
 // its generation; an error once the stream has begun is sent as an `error` event, as OpenAI does.
 import type { ServerResponse } from 'node:http';
-import type { ResolvedMix } from '../../engine/infer/mix';
-import type { TokenLogprob } from '../../engine/infer/token-logprobs';
+import type { ResolvedMix } from '../../app/infer/mix';
+import type { TokenLogprob } from '../../app/infer/token-logprobs';
 import { runCompletion, type CompletionOutcome, type Completions } from './completion-run';
 import { openAiErrorOf } from './openai-error';
 import type { ParsedRequest } from './request';

@@ -1,10 +1,10 @@
 // One completion as the endpoint runs it: started in the shared inference worker, its text passed through the
 // stop sequences (the worker is told to stop as soon as one appears, so it does not keep the queue busy), and
 // stopped at once when the client goes away, whether it is generating or still waiting its turn.
-import type { CompletionCalls } from '../../engine/api/completions';
-import type { ResolvedMix } from '../../engine/infer/mix';
-import type { ReplyResult } from '../../engine/infer/reply';
-import type { TokenLogprob } from '../../engine/infer/token-logprobs';
+import type { CompletionCalls } from '../../app/api/completions';
+import type { ResolvedMix } from '../../app/infer/mix';
+import type { ReplyResult } from '../../app/infer/reply';
+import type { TokenLogprob } from '../../app/infer/token-logprobs';
 import type { ParsedRequest } from './request';
 import type { FinishReason } from './responses';
 import { StopText } from './stop-text';

@@ -1,11 +1,11 @@
 // The OpenAI-compatible endpoint: GET /v1/models (and /v1/models/{name}), POST /v1/chat/completions and
-// /v1/completions, behind `Authorization: Bearer <key>`, answered from the forest (engine/api/completions.ts).
+// /v1/completions, behind `Authorization: Bearer <key>`, answered from the forest (app/api/completions.ts).
 // `grove serve` hands it every request under /v1; the desktop app runs it on a server of its own
 // (standalone.ts). It can be switched off and on while the server runs (the Settings switch): off, it answers
 // every request with a 404 that says how to switch it on.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { OpenAiEndpointHost } from '../../engine/api/openai-switch';
+import type { OpenAiEndpointHost } from '../../app/api/openai-switch';
 import { readJson } from '../read-json';
 import { Admission, DEFAULT_QUEUE_LIMIT } from './admission';
 import { answerCompletion, type SettledListener } from './completion-response';

@@ -5,11 +5,11 @@
 // way Grove cannot honour is refused with a 400 naming it, never silently dropped.
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import type { CompletionRequest } from '../../engine/api/completions';
+import type { CompletionRequest } from '../../app/api/completions';
 import type { ChatMessage } from '../../engine/generate/chat-prompt';
 import { DEFAULT_REPLY_TOKENS } from '../../shared/api/defaults';
 import type { SamplingInput } from '../../engine/generate/sampling';
-import { MAX_TOP_LOGPROBS } from '../../engine/infer/token-logprobs';
+import { MAX_TOP_LOGPROBS } from '../../app/infer/token-logprobs';
 import { ModelQuantSchema, type ModelQuant } from '../../shared/api/quant';
 import { OpenAiError } from './openai-error';
 

@@ -4,8 +4,8 @@
 // models that ran, the prior they started from) on the whole reply and on the last chunk of a stream.
 import { randomBytes } from 'node:crypto';
 import type { ExpertWeight } from '../../engine/generate/ensemble-decoder';
-import type { TokenLogprob } from '../../engine/infer/token-logprobs';
-import type { ServedModel } from '../../engine/api/served-models';
+import type { TokenLogprob } from '../../app/infer/token-logprobs';
+import type { ServedModel } from '../../app/api/served-models';
 
 export type FinishReason = 'stop' | 'length';
 

@@ -4,7 +4,7 @@
 // serve`). Started and stopped by the Settings switch through standaloneHost.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { OpenAiEndpointHost } from '../../engine/api/openai-switch';
+import type { OpenAiEndpointHost } from '../../app/api/openai-switch';
 import { GroveError } from '../../shared/api/errors';
 import { allowedHostNames, hostHeaderAllowed, originAllowed, thisMachine } from '../remote-policy';
 import { isOpenAiPath, type OpenAiEndpoint } from './endpoint';

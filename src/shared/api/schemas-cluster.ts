@@ -1,6 +1,6 @@
 // GroveApi's "Train on" setting (issue 19): where new experts train, this computer or a Slurm cluster, and the
 // Slurm fields (the sbatch options every job gets and the folder both sides see). The engine checks the Slurm
-// fields again against its backend's own schema (engine/cluster/slurm/settings.ts) before it keeps them.
+// fields again against its backend's own schema (app/cluster/slurm/settings.ts) before it keeps them.
 import { z } from 'zod';
 
 export const TrainOn = z.enum(['local', 'slurm']);

@@ -62,7 +62,7 @@ export const ForestSummary = z.object({
       name: z.string(),
       role: z.enum(['seed', 'expert', 'collapsed', 'imported', 'baseline']),
       domainId: z.number().int().nullable(),
-      // What the forest view's model cards show (src/engine/catalog/summary.ts).
+      // What the forest view's model cards show (src/app/catalog/summary.ts).
       status: z.enum(['training', 'ready', 'removed']),
       domain: z.string().nullable(),
       parameters: z.number().int().nullable(),

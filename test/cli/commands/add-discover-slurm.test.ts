@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BundleProgress } from '../../../src/engine/bundle/progress-file';
+import type { BundleProgress } from '../../../src/app/bundle/progress-file';
 import { assertBuilt, groveBin, repoRoot } from '../../helpers/grove-process';
 import { writeMixedFolder } from '../../helpers/mixed-folder';
 import { slurmClusterFor } from '../../helpers/slurm';

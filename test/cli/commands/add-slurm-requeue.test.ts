@@ -9,7 +9,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { BundleProgress } from '../../../src/engine/bundle/progress-file';
+import type { BundleProgress } from '../../../src/app/bundle/progress-file';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
 import { slurmClusterFor } from '../../helpers/slurm';
 import { initTinyForest } from '../../helpers/tiny-forest';

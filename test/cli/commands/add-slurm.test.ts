@@ -4,7 +4,7 @@
 // scancelled mid-training fails its Grove job, and `grove jobs resume` resubmits it, resuming from the bundle's
 // checkpoint to the planned step count. It also measures a Slurm-run expert's wall time against a local run of
 // the same budget (docs/slurm.md).
-import type { BundleProgress } from '../../../src/engine/bundle/progress-file';
+import type { BundleProgress } from '../../../src/app/bundle/progress-file';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

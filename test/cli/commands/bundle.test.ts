@@ -3,7 +3,7 @@
 // half-copied bundle refused before training, a tampered result refused before merging; a run killed after its
 // first checkpoint resumes there and ends at the planned step count; a light expert's bundle; and the
 // Kubernetes Job it writes checked against the Kubernetes schema (kubernetes-models' validate()).
-import type { BundleProgress } from '../../../src/engine/bundle/progress-file';
+import type { BundleProgress } from '../../../src/app/bundle/progress-file';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

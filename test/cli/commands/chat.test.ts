@@ -2,9 +2,9 @@
 // each followed by the posterior; the chat is saved, listed, and continued with --resume.
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Catalog } from '../../../src/engine/catalog/catalog';
-import { chatMessages, listChats } from '../../../src/engine/catalog/chats';
-import { catalogPath } from '../../../src/engine/home';
+import { Catalog } from '../../../src/app/catalog/catalog';
+import { chatMessages, listChats } from '../../../src/app/catalog/chats';
+import { catalogPath } from '../../../src/app/home';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
 import { writeTinyForest, type TinyForest } from '../../helpers/chat-forest';
 import { tempDir } from '../../helpers/tmp';

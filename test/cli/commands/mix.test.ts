@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, groveBin } from '../../helpers/grove-process';
 import { discoverDomains } from '../../../src/engine/corpus/discover/discover';
-import { saveClusterer } from '../../../src/engine/forest/clusterer-store';
+import { saveClusterer } from '../../../src/app/forest/clusterer-store';
 import { writeTinyForest } from '../../helpers/chat-forest';
 import { tempDir } from '../../helpers/tmp';
 

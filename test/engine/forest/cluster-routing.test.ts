@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { embedText } from '../../../src/engine/corpus/discover/clusterer';
 import { discoverDomains, type DiscoverDocument } from '../../../src/engine/corpus/discover/discover';
 import { clusterRoutingWeights, routedExperts } from '../../../src/engine/forest/cluster-routing';
-import { clustererDir, loadClusterer, saveClusterer } from '../../../src/engine/forest/clusterer-store';
+import { clustererDir, loadClusterer, saveClusterer } from '../../../src/app/forest/clusterer-store';
 import { Rng } from '../../../src/engine/model/rng';
 import { tempDir } from '../../helpers/tmp';
 

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Catalog } from '../../../src/engine/catalog/catalog';
-import { ensureForest } from '../../../src/engine/catalog/domains';
-import { insertModel, setModelStatus } from '../../../src/engine/catalog/models';
-import { forestExperts, forestSeed } from '../../../src/engine/forest/experts';
-import { priorTarget } from '../../../src/engine/forest/prior-store';
+import { Catalog } from '../../../src/app/catalog/catalog';
+import { ensureForest } from '../../../src/app/catalog/domains';
+import { insertModel, setModelStatus } from '../../../src/app/catalog/models';
+import { forestExperts, forestSeed } from '../../../src/app/forest/experts';
+import { priorTarget } from '../../../src/app/forest/prior-store';
 import {
   averagingWeights,
   branchParents,

@@ -10,7 +10,7 @@ import { downloadModel } from '../../../src/engine/hub/download';
 import { importModelFolder } from '../../../src/engine/hub/import';
 import { parseModelConfig } from '../../../src/engine/model/config';
 import { parameterCount } from '../../../src/engine/model/names';
-import { initForestFromModel } from '../../../src/engine/store/init';
+import { initForestFromModel } from '../../../src/app/store/init';
 import { tempDir } from '../../helpers/tmp';
 import { startHubServer, type HubServer } from './hub-server';
 import { CHATML_TEMPLATE, TINY_CONFIG, writeTinyModel } from './tiny-model';

@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { importModelFolder } from '../../../src/engine/hub/import';
-import { storeModelFolder } from '../../../src/engine/store/model-store';
+import { storeModelFolder } from '../../../src/app/store/model-store';
 import { GroveError } from '../../../src/shared/api/errors';
 import { makeMutant } from './model-folder-mutants';
 

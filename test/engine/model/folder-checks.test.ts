@@ -12,7 +12,7 @@ import { presetConfig } from '../../../src/engine/model/config';
 import { readModelFolder, writeModelFolder } from '../../../src/engine/model/folder';
 import { initParameters } from '../../../src/engine/model/init';
 import { jsonDepth } from '../../../src/engine/model/model-file';
-import { storeModelFolder } from '../../../src/engine/store/model-store';
+import { storeModelFolder } from '../../../src/app/store/model-store';
 import { GroveError } from '../../../src/shared/api/errors';
 import { tempDir } from '../../helpers/tmp';
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GroveError } from '../../../src/shared/api/errors';
 import { readPromptStyle } from '../../../src/engine/generate/chat-prompt';
 import { importModelFolder } from '../../../src/engine/hub/import';
-import { prepareSeed } from '../../../src/engine/store/init';
+import { prepareSeed } from '../../../src/app/store/init';
 import { loadTokenizer } from '../../../src/engine/tokenize/load';
 import { writeTinyModel } from '../hub/tiny-model';
 import { tempDir } from '../../helpers/tmp';

@@ -1,6 +1,6 @@
 // Test helpers around the reference library (HF's Rust `tokenizers`): ids and text as plain arrays and strings.
-import { referenceTokenizer } from '../../../src/engine/tokenize/reference';
-import type { ReferenceTokenizer } from '../../../src/engine/tokenize/reference';
+import { referenceTokenizer } from '../../../src/bench/tokenizer-reference';
+import type { ReferenceTokenizer } from '../../../src/bench/tokenizer-reference';
 
 export interface Reference {
   ids(text: string, addSpecialTokens?: boolean): Promise<number[]>;

@@ -5,12 +5,12 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Catalog } from '../../../src/engine/catalog/catalog';
+import { Catalog } from '../../../src/app/catalog/catalog';
 import { ingestFolder } from '../../../src/engine/corpus/ingest';
 import { corpusTokenizer } from '../../../src/engine/corpus/types';
-import { nodeWorkerLauncher } from '../../../src/engine/jobs/node-launcher';
-import { JobQueue } from '../../../src/engine/jobs/queue';
-import { JobRunner, type WorkerHandle } from '../../../src/engine/jobs/runner';
+import { nodeWorkerLauncher } from '../../../src/app/jobs/node-launcher';
+import { JobQueue } from '../../../src/app/jobs/queue';
+import { JobRunner, type WorkerHandle } from '../../../src/app/jobs/runner';
 import { sha256File } from '../../../src/engine/file-hash';
 import { readAdapterFolder } from '../../../src/engine/model/adapter-folder';
 import { parseModelConfig } from '../../../src/engine/model/config';

@@ -6,12 +6,12 @@
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GroveService } from '../../../src/engine/api/service';
+import { GroveService } from '../../../src/app/api/service';
 import { continuationText } from '../../../src/engine/generate/chat-prompt';
-import { nodeInferLauncher } from '../../../src/engine/infer/node-launcher';
-import { logSoftmax } from '../../../src/engine/infer/token-logprobs';
+import { nodeInferLauncher } from '../../../src/app/infer/node-launcher';
+import { logSoftmax } from '../../../src/app/infer/token-logprobs';
 import { LlamaModel } from '../../../src/engine/runtime/llama-model';
-import { forestTokenizerDir } from '../../../src/engine/store/init';
+import { forestTokenizerDir } from '../../../src/app/store/init';
 import { loadTokenizer } from '../../../src/engine/tokenize/load';
 import { startServer, type RunningServer } from '../../../src/server/http-server';
 import type { CompletionOutcome } from '../../../src/server/openai/completion-run';

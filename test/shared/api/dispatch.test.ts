@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GroveService } from '../../../src/engine/api/service';
+import { GroveService } from '../../../src/app/api/service';
 import { API_METHODS } from '../../../src/shared/api';
 import { dispatchCall, isApiMethod } from '../../../src/shared/api/dispatch';
 import { GroveError } from '../../../src/shared/api/errors';

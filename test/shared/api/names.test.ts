@@ -2,8 +2,8 @@
 // names, absolute paths, NUL and overlong names are refused with a sentence; ordinary names pass.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GroveService } from '../../../src/engine/api/service';
-import { domainDir } from '../../../src/engine/store/domains';
+import { GroveService } from '../../../src/app/api/service';
+import { domainDir } from '../../../src/app/store/domains';
 import { dispatchCall } from '../../../src/shared/api/dispatch';
 import { GroveError } from '../../../src/shared/api/errors';
 import { checkName, nameProblem } from '../../../src/shared/api/names';

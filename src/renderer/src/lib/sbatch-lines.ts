@@ -1,6 +1,6 @@
 // The Settings panel's "Further sbatch options" box: one long option per line, blank lines ignored. Each line is
 // checked for its shape here, so the person is told which line is wrong; the engine checks them again, and
-// refuses the options Grove writes itself (engine/cluster/slurm/settings.ts).
+// refuses the options Grove writes itself (app/cluster/slurm/settings.ts).
 
 /** A long option, its value without spaces (sbatch would read a second option after a space). */
 const LONG_OPTION = /^--[a-z][a-z0-9-]*(=\S*)?$/;
