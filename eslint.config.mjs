@@ -18,22 +18,29 @@ const restrict = (groups) => ({
 
 const UI_ONLY = [
   [
-    ['**/engine/**', '**/main/**', '**/cli/**', '**/server/**', '**/bench/**'],
+    ['**/engine/**', '**/app/**', '**/workers/**', '**/main/**', '**/cli/**', '**/server/**', '**/bench/**'],
     'The renderer reaches Grove only through src/shared/api (the preload bridge or HTTP).',
   ],
   [['node:*', 'electron', ...ORT, ...SQLITE], 'The renderer runs in a sandboxed page: no Node, Electron, ONNX Runtime or SQLite.'],
 ];
 const SHARED_ONLY = [
   [
-    ['**/engine/**', '**/main/**', '**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**'],
+    ['**/engine/**', '**/app/**', '**/workers/**', '**/main/**', '**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**'],
     'src/shared is the contract both sides import: it imports nothing of theirs.',
   ],
   [['node:*', 'electron', ...ORT, ...SQLITE], 'src/shared also runs in the renderer: plain TypeScript and zod only.'],
 ];
 const HOSTS = [
   [
-    ['**/main/**', '**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**'],
-    'The engine is a library its hosts (the app, the CLI, the server, the bench) call; it never imports them.',
+    ['**/main/**', '**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**', '**/workers/**'],
+    'The engine and the application are libraries their hosts (Electron main, the CLI, the server, the bench, the worker processes) call; they never import them.',
+  ],
+];
+/** The engine is the compute library: the application (service, jobs, catalog, the forest home) is built on it, never the reverse. */
+const NO_APP = [
+  [
+    ['**/app/**'],
+    'The engine is the compute library and knows nothing of the application (src/app: service, job kinds, catalog, forest home); pass what it needs in as arguments, or move the code to src/app.',
   ],
 ];
 const NO_ELECTRON = [[['electron'], 'Only the Electron main process (src/main) imports electron; the engine also runs in plain Node.']];
@@ -81,19 +88,43 @@ export default tseslint.config(
 
   { files: ['src/renderer/**/*.{ts,svelte}'], rules: restrict(UI_ONLY) },
   { files: ['src/shared/**/*.ts'], rules: restrict(SHARED_ONLY) },
-  { files: ['src/engine/**/*.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME, ...SQL_ONLY_IN_CATALOG]) },
-  { files: ['src/engine/runtime/**/*.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...SQL_ONLY_IN_CATALOG]) },
+  { files: ['src/engine/**/*.ts'], rules: restrict([...HOSTS, ...NO_APP, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME, ...SQL_ONLY_IN_CATALOG]) },
+  { files: ['src/engine/runtime/**/*.ts'], rules: restrict([...HOSTS, ...NO_APP, ...NO_ELECTRON, ...SQL_ONLY_IN_CATALOG]) },
+  {
+    files: ['src/engine/train/run-lock.ts'],
+    rules: restrict([...HOSTS, ...NO_APP, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME, ...CATALOG_HANDLE]),
+  },
+  { files: ['src/app/**/*.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME, ...SQL_ONLY_IN_CATALOG]) },
   { files: ['src/app/catalog/**/*.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME]) },
-  { files: ['src/engine/train/run-lock.ts'], rules: restrict([...HOSTS, ...NO_ELECTRON, ...ORT_ONLY_IN_RUNTIME, ...CATALOG_HANDLE]) },
+  // The worker processes' bodies: they run the engine for the application's jobs, in plain Node or a utilityProcess.
+  {
+    files: ['src/workers/**/*.ts'],
+    rules: restrict([
+      [
+        ['**/main/**', '**/renderer/**', '**/cli/**', '**/server/**', '**/bench/**', 'electron'],
+        'A worker runs jobs; it does not import the hosts that launch it.',
+      ],
+      ...ORT_ONLY_IN_RUNTIME,
+      ...SQL_ONLY_IN_CATALOG,
+    ]),
+  },
   // Queries only in the catalog (the run lock's own lock database aside); tests may use the handle (catalog/database.ts).
   { files: ['src/**/*.ts'], ignores: ['src/app/catalog/**', 'src/engine/train/run-lock.ts'], rules: NO_SQL_OUTSIDE_CATALOG },
   {
-    // Main hosts the engine through its service, the worker launchers and a few file helpers; no tensor code, no SQL.
+    // Main hosts the application through its service, the worker launchers and a few file helpers; no tensor code, no SQL.
     files: ['src/main/**/*.ts'],
     rules: restrict([
       [
-        '^(\\.\\./)+engine/(?!(api/service|home|infer/host|jobs/protocol|jobs/runner|durable-write)$)',
-        'Main reaches the engine through its service (app/api/service), the worker launchers and a few file helpers; compute runs in workers.',
+        '^(\\.\\./)+app/(?!(api/service|home|infer/host|jobs/protocol|jobs/runner)$)',
+        'Main reaches the application through its service (app/api/service), the worker launchers and the forest home; compute runs in workers.',
+      ],
+      [
+        '^(\\.\\./)+engine/(?!(durable-write)$)',
+        'Main never imports the engine (the compute library) beyond its file helpers: it asks the service (app/api/service), and compute runs in workers.',
+      ],
+      [
+        ['**/workers/**'],
+        'Main launches the worker processes by their built entry files (out/node/*-worker.js); it does not import their bodies.',
       ],
       // The OpenAI-compatible endpoint is one module both hosts serve (grove serve, and the app's loopback server
       // on port 7421), with the kept key file: main may import those two parts of src/server, nothing else there.

@@ -6,7 +6,8 @@ import { insertEvaluation } from '../app/catalog/evaluations';
 import { findModel, modelCollapse, readyModelNames } from '../app/catalog/models';
 import { collapseText } from '../shared/api/collapse-facts';
 import type { Evaluation } from '../engine/eval/perplexity';
-import { loadPrior, priorOver, priorTarget } from '../app/forest/prior-store';
+import { priorOver } from '../engine/forest/prior-over';
+import { loadPrior, priorTarget } from '../app/forest/prior-store';
 import { catalogPath } from '../app/home';
 import type { EvaluationSpec } from '../app/store/evaluate-job';
 

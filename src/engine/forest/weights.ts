@@ -4,7 +4,7 @@
 // average, copy of the seed, copy of the nearest expert). The chosen parents become lineage edges.
 import { GroveError } from '../../shared/api/errors';
 import { checkTopK, normaliseDistribution, topKIndices } from './distribution';
-import { priorOver, type StoredPrior } from '../../app/forest/prior-store';
+import { priorOver, type PriorWeights } from './prior-over';
 
 /** An expert as the catalog names it. */
 export interface ExpertRef {
@@ -20,7 +20,7 @@ export interface ParentWeight {
 }
 
 /** A cached prior as weights needs it (a StoredPrior will do). */
-export type PriorOnTarget = Pick<StoredPrior, 'target' | 'modelIds' | 'weights'>;
+export type PriorOnTarget = PriorWeights;
 
 export type AveragingChoice =
   /** The paper's best, and Grove's one-click default: the cached prior on the target. */

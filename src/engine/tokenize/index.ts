@@ -7,5 +7,3 @@ export { trainByteLevelBpe } from './train-bpe';
 export type { BpeTrainingOptions, TrainedTokenizer } from './train-bpe';
 export { saveTokenizerFiles, serializeJson } from './trained-json';
 export { brownDocuments } from './brown';
-export { benchTokenizer } from '../../bench/tokenizer-bench';
-export type { TokenizerBench } from '../../bench/tokenizer-bench';

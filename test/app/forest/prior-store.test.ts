@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Catalog } from '../../../src/app/catalog/catalog';
 import { ensureForest } from '../../../src/app/catalog/domains';
 import { insertModel } from '../../../src/app/catalog/models';
-import { listPriors, loadPrior, parsePriorTarget, priorOver, priorTarget, savePrior } from '../../../src/app/forest/prior-store';
+import { listPriors, loadPrior, parsePriorTarget, priorTarget, savePrior } from '../../../src/app/forest/prior-store';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
@@ -43,12 +43,6 @@ describe('prior store', () => {
     expect(loadPrior(reopened, forestId, target)).toMatchObject({ weights: [0.1, 0.9], sequences: 60 });
     expect(listPriors(reopened, forestId).map((p) => p.target)).toEqual(['domain:law', 'mix']);
     reopened.close();
-  });
-
-  it('aligns a prior to the experts in use: removed experts dropped and renormalised, new ones refused', () => {
-    const prior = { target: priorTarget.chat(7), modelIds: [10, 11, 12], weights: [0.5, 0.3, 0.2] };
-    expect(priorOver(prior, [12, 10])).toEqual([expect.closeTo(0.2 / 0.7, 15), expect.closeTo(0.5 / 0.7, 15)]);
-    expect(() => priorOver(prior, [10, 13])).toThrow(/estimated before model 13 joined the forest. Estimate the prior for chat:7 again/);
   });
 
   it('refuses bad targets, unknown models, duplicates and bad weights', () => {
