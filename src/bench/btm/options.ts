@@ -32,6 +32,11 @@ export interface BtmOptions {
 const DOMAIN_SPLIT = { valid: 0.1, test: 0.1 };
 /** Test tokens scored per domain at most, so a domain of gigabytes evaluates in minutes (Brown's test splits hold 8-10 k). */
 const DOMAIN_EVAL_TOKENS = 32_768;
+/**
+ * Valid windows for each domain's cached prior: about 100, as the paper's released code uses (btm.md). Brown's
+ * valid splits hold about 20 windows, so its preset keeps 32; a folder domain's 10 % split holds hundreds.
+ */
+const DOMAIN_PRIOR_WINDOWS = 100;
 
 function checkFractions(fractions: readonly number[]): void {
   const bad = fractions.find((f) => !(f > 0 && f < 1));
@@ -66,6 +71,7 @@ export function btmConfigFromOptions(preset: 'default' | 'quick', o: BtmOptions,
       ...(o.seedModel ? { seedModel: isAbsolute(o.seedModel) ? o.seedModel : resolve(o.seedModel) } : {}),
     };
     over.evalMaxTokens = Math.min(base.evalMaxTokens ?? DOMAIN_EVAL_TOKENS, DOMAIN_EVAL_TOKENS);
+    if (preset === 'default') over.priorSequences = DOMAIN_PRIOR_WINDOWS;
   }
   if ((o.rank !== undefined || o.lightLrScale !== undefined) && !o.light) {
     throw new GroveError(

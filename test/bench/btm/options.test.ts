@@ -26,6 +26,9 @@ describe('BTM options', () => {
     expect(c.totalSteps).toBe(1140);
     for (const f of c.seedFractions) expect(phaseSteps(c, f).seedSteps + 3 * phaseSteps(c, f).expertSteps).toBe(1140);
     expect(c.evalMaxTokens).toBe(32_768);
+    // The paper's cached prior reads about 100 held-out sequences; Brown's preset keeps its 32.
+    expect(c.priorSequences).toBe(100);
+    expect(btmConfigFromOptions('default', {}).priorSequences).toBe(32);
   });
 
   it('takes the budget in tokens or steps, the seed fractions (first one the headline) and a named shape', () => {
