@@ -1,6 +1,6 @@
 // The BTM benchmark's configuration from what a person types: `grove bench btm [--quick] [--domains DIR
 // [--held-out a,b] [--seed-model FOLDER]] [--budget 1120|2M] [--seed-fraction 0.5,0.25] [--shape NAME]
-// [--light [--rank R] [--light-lr-scale X]]`.
+// [--light [--rank R] [--light-lr-scale X]] [--seed N]`.
 // Without --domains it is the Brown benchmark, changed only where a flag says so.
 import { isAbsolute, resolve } from 'node:path';
 import { GroveError } from '../../shared/api/errors';
@@ -26,6 +26,11 @@ export interface BtmOptions {
   rank?: number;
   /** The light experts' learning rates as a multiple of the full experts' (default 1). */
   lightLrScale?: number;
+  /**
+   * A repeat's training seed: weights N, batches N+1, random split N+2 (default: the preset's 1, 2, 3). The
+   * train/valid/test split keeps its seed, so repeats are scored on the same text.
+   */
+  seed?: number;
 }
 
 /** Shares of each folder domain's text in valid and test: enough windows to evaluate on, most left to train. */
@@ -78,6 +83,17 @@ export function btmConfigFromOptions(preset: 'default' | 'quick', o: BtmOptions,
       'bad_input',
       `BTM benchmark: ${o.rank !== undefined ? `--rank ${o.rank}` : `--light-lr-scale ${o.lightLrScale}`} sets the light experts' ${o.rank !== undefined ? 'rank' : 'learning rates'}, but there are none without --light; add --light.`,
     );
+  }
+  if (o.seed !== undefined) {
+    if (!Number.isInteger(o.seed) || o.seed < 0)
+      throw new GroveError(
+        'bad_input',
+        `BTM benchmark: --seed ${o.seed} is not a whole number of 0 or more; give a repeat's seed such as 7.`,
+        {
+          seed: o.seed,
+        },
+      );
+    over.seeds = { ...base.seeds, init: o.seed, data: o.seed + 1, randomSplit: o.seed + 2 };
   }
   if (o.light) over.light = btmLight(o.rank ?? (preset === 'quick' ? QUICK_LIGHT_RANK : DEFAULT_LORA.rank), o.lightLrScale);
   if (o.shape) {

@@ -20,6 +20,7 @@ interface BenchOpts {
   light: boolean;
   rank?: number;
   lightLrScale?: number;
+  seed?: number;
 }
 
 const list = (v: string) =>
@@ -69,6 +70,7 @@ function btmOptions(o: BenchOpts): BtmOptions | undefined {
     ...(o.light ? { light: true } : {}),
     ...(o.rank !== undefined ? { rank: o.rank } : {}),
     ...(o.lightLrScale !== undefined ? { lightLrScale: o.lightLrScale } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
   };
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -97,6 +99,11 @@ export function registerBench(program: Command): void {
     .option('--shape <name>', 'btm: model shape (micro, tiny, small, smollm2-135m)')
     .option('--light', "btm: also light experts (LoRA adapters over each seed) at the full experts' FLOPs, in their own rows", false)
     .option('--rank <r>', "btm: the light experts' LoRA rank (default 16; 4 with --quick)", rank)
+    .option(
+      '--seed <n>',
+      "btm: a repeat's training seed (weights N, batches N+1, random split N+2; the data split stays), default the preset's",
+      (v) => Number(v),
+    )
     .option('--light-lr-scale <x>', "btm: the light experts' learning rates as a multiple of the full experts' (default 1)", lrScale)
     .action(async (names: string[], opts: BenchOpts) => {
       const line = new ProgressLine();

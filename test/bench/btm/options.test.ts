@@ -31,6 +31,13 @@ describe('BTM options', () => {
     expect(btmConfigFromOptions('default', {}).priorSequences).toBe(32);
   });
 
+  it("takes a repeat's training seed, keeping the data split's, and refuses one that is not a whole number", () => {
+    const c = btmConfigFromOptions('default', { seed: 7 });
+    expect(c.seeds).toEqual({ init: 7, data: 8, split: btmConfig('default').seeds.split, randomSplit: 9 });
+    expect(() => btmConfigFromOptions('default', { seed: 1.5 })).toThrow(/--seed 1.5 is not a whole number/);
+    expect(() => btmConfigFromOptions('default', { seed: Number.NaN })).toThrow(/--seed NaN is not a whole number/);
+  });
+
   it('takes the budget in tokens or steps, the seed fractions (first one the headline) and a named shape', () => {
     const c = btmConfigFromOptions('quick', {
       domains: root,
