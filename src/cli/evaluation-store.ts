@@ -10,6 +10,7 @@ import { priorOver } from '../engine/forest/prior-over';
 import { loadPrior, priorTarget } from '../app/forest/prior-store';
 import { catalogPath } from '../app/home';
 import type { EvaluationSpec } from '../app/store/evaluate-job';
+import { routedSpec } from '../app/store/routed-ensemble';
 
 export class EvaluationStore {
   private readonly catalog: Catalog;
@@ -78,13 +79,7 @@ export class EvaluationStore {
     const models = names.map((n) => findModel(this.catalog, n));
     const d = this.domainId(domain);
     if (!d || models.some((m) => !m)) return;
-    const spec: EvaluationSpec = {
-      kind: 'routed',
-      routing: 'clusters',
-      models: models.map((m) => m!.name),
-      modelIds: models.map((m) => m!.id),
-    };
-    insertEvaluation(this.catalog, d.forestId, spec, d.id, e);
+    insertEvaluation(this.catalog, d.forestId, routedSpec(models.map((m) => m!)), d.id, e);
   }
 
   /** The cached prior of `domain:NAME` over these forest models, in their order; null when none is stored. */

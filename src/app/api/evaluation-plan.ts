@@ -1,9 +1,10 @@
 // Planning an evaluate job (store/evaluate-job.ts): the domains to score on (default: every ingested one), the
-// experts' ensemble with each domain's cached prior where one is stored, and the forest's context length. Shared
+// experts' ensemble with each domain's cached prior where one is stored, on request the experts the forest's
+// clusterer routes to (their cluster-routed ensemble), and the forest's context length. Shared
 // by the Evaluate button and `grove eval`'s service path, and by the dense baseline's comparison (kinds/baseline.ts).
 import { GroveError } from '../../shared/api/errors';
 import type { Catalog } from '../catalog/catalog';
-import { modelById } from '../catalog/models';
+import { liveModelNamed, modelById } from '../catalog/models';
 import { forestExperts, forestSeed } from '../forest/experts';
 import { priorOver } from '../../engine/forest/prior-over';
 import { loadPrior } from '../forest/prior-store';
@@ -12,6 +13,7 @@ import { domainDir } from '../store/domains';
 import type { EvaluateJobPayload } from '../store/evaluate-job';
 import type { StoredRef } from '../store/prior-job';
 import { forestTrainingSettings } from '../store/training-settings';
+import { routedExpertsToScore } from './cluster-routing-plan';
 import { seedIsPretrained, storedRef } from './expert-plan';
 
 /** Tokens scored per model and domain by an evaluation (the app's and `grove eval`'s): a fair sample that keeps the heatmap quick. */
@@ -25,6 +27,8 @@ export interface EvaluationChoice {
   domains?: readonly string[] | undefined;
   /** Score the ready experts' ensemble too (when there are two or more). */
   ensemble: boolean;
+  /** Score the experts' cluster-routed ensemble too (the forest's clusterer must route to two or more ready experts). */
+  clusterRouted?: boolean | undefined;
   split: EvaluateJobPayload['split'];
 }
 
@@ -61,10 +65,19 @@ export function planEvaluation(
     }),
   );
   const ensemble = choice.ensemble && experts.length >= 2 ? { experts, priors } : null;
+  // Refused here, with the reason, rather than by a failed job: no clusterer, or one whose experts are gone.
+  const routed = choice.clusterRouted
+    ? {
+        experts: routedExpertsToScore(catalog, home, forestId).map((name) =>
+          storedRef(catalog, liveModelNamed(catalog, name, forestId)!.id),
+        ),
+      }
+    : null;
   return {
     models,
     domains,
     ensemble,
+    routed,
     split: choice.split,
     contextLength: forestContextLength(catalog, forestId),
     maxTokens: EVAL_MAX_TOKENS,

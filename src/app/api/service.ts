@@ -28,6 +28,7 @@ import { ClusterCalls, type TrainOnSlurmInput } from './cluster-calls';
 import { OpenAiSwitch, type OpenAiEndpointHost } from './openai-switch';
 import { ServiceJobs } from './jobs';
 import type { PathRoots } from './path-roots';
+import { clusterRoutingOf } from './cluster-routing-plan';
 import type { RuntimeFacts } from '../../engine/runtime/runtime-facts';
 import { GROVE_VERSION } from '../../engine/version';
 
@@ -212,7 +213,11 @@ export class GroveService implements GroveApi {
   }
 
   async forestSummary(_input?: ApiInput<'forestSummary'>): Promise<ForestSummary> {
-    return forestSummary(this.catalog);
+    const summary = forestSummary(this.catalog);
+    // The clusterer lives in the forest's home, not the catalog: the service, which knows the home, adds it.
+    return summary.forest
+      ? { ...summary, clusterRouting: clusterRoutingOf(this.catalog, this.options.forestHome, summary.forest.id) }
+      : summary;
   }
 
   async domainReport({ domain }: { domain: string }): Promise<DomainReport> {

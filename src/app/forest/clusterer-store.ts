@@ -35,6 +35,14 @@ export function clustererDir(home: string): string {
   return join(home, 'clusterer');
 }
 
+/** Why the forest cannot route by clusters: it has none. `then` says what to do instead ("or route by the posterior"). */
+export function noClustererError(then: string): GroveError {
+  return new GroveError(
+    'not_found',
+    `This forest has no clusterer: its experts did not come from a discovery. Grow them with “Discover domains” in New expert or \`grove add <folder> --discover --names a,b,c\`, ${then}.`,
+  );
+}
+
 /** Keeps `stored` as the forest's clusterer, the one routing reads. */
 export async function saveClusterer(home: string, stored: StoredClusterer): Promise<void> {
   await saveClustererAt(clustererDir(home), stored);
@@ -65,6 +73,29 @@ export async function saveClustererAt(dir: string, stored: StoredClusterer): Pro
 /** The forest's clusterer, or null when no discovery grew its experts. */
 export function loadClusterer(home: string): StoredClusterer | null {
   return loadClustererAt(clustererDir(home));
+}
+
+/**
+ * The experts the forest's clusterer routes to, each once, in the order of their first cluster; null when the forest
+ * has none. Reads clusterer.json only (not the SVD components): what the forest's summary and the evaluation's
+ * plan need to know, read often.
+ */
+export function clustererExperts(home: string): string[] | null {
+  const file = join(clustererDir(home), 'clusterer.json');
+  if (!existsSync(file)) return null;
+  let experts: unknown;
+  try {
+    experts = (JSON.parse(readFileSync(file, 'utf8')) as { experts?: unknown }).experts;
+  } catch {
+    experts = undefined;
+  }
+  const parsed = ClustererJson.shape.experts.safeParse(experts);
+  if (!parsed.success)
+    throw new GroveError(
+      'conflict',
+      `The forest's clusterer in ${clustererDir(home)} is damaged or from another Grove (clusterer.json does not name its experts). Run \`grove add <folder> --discover --names ...\` again to make it anew.`,
+    );
+  return [...new Set(parsed.data.filter((e): e is string => e !== null))];
 }
 
 /** The clusterer kept in `dir` (a forest home's clustererDir), or null when there is none. */

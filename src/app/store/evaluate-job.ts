@@ -1,7 +1,8 @@
 // `grove eval` and the app's Evaluate button, in a worker: test perplexity and bits per byte of each model
 // on each domain, and of the experts' ensemble under the cached prior of that domain (the paper's best
 // use of a forest: the prior estimated on the domain's valid split, then the context posterior). Each
-// score goes to the owner as a record for the evaluations table.
+// score goes to the owner as a record for the evaluations table. When the forest's experts came from a discovery,
+// their cluster-routed ensemble (c-BTM) can be scored too, as `grove eval --routing clusters` scores it.
 import { z } from 'zod';
 import { GroveError } from '../../shared/api/errors';
 import { Ensemble } from '../../engine/ensemble/ensemble';
@@ -9,6 +10,7 @@ import { evaluateSplit, type Evaluation } from '../../engine/eval/perplexity';
 import { CONTEXT_POSTERIOR } from '../../engine/forest/posterior';
 import type { JobContext } from '../jobs/protocol';
 import { estimateDomainsPrior, StoredRef, withModels, type PriorRecord } from './prior-job';
+import { clusterRoutedScorer, forestRouter, routedSpec } from './routed-ensemble';
 
 export const EvaluateJobPayload = z
   .object({
@@ -19,6 +21,12 @@ export const EvaluateJobPayload = z
       .object({ experts: z.array(StoredRef).min(2), priors: z.record(z.string(), z.array(z.number())) })
       .strict()
       .nullable(),
+    /** The experts the forest's clusterer routes to, in its order: their cluster-routed ensemble is scored too (c-BTM). */
+    routed: z
+      .object({ experts: z.array(StoredRef).min(2) })
+      .strict()
+      .nullable()
+      .default(null),
     split: z.enum(['train', 'valid', 'test']),
     contextLength: z.number().int().positive(),
     batchSize: z.number().int().positive().default(8),
@@ -57,7 +65,7 @@ export async function runEvaluateJob(input: unknown, ctx: JobContext): Promise<{
   const p = EvaluateJobPayload.parse(input);
   const home = ctx.forestHome;
   const opts = { contextLength: p.contextLength, batchSize: p.batchSize, ...(p.maxTokens ? { maxTokens: p.maxTokens } : {}) };
-  const total = p.domains.length * (p.models.length + (p.ensemble ? 1 : 0));
+  const total = p.domains.length * (p.models.length + (p.ensemble ? 1 : 0) + (p.routed ? 1 : 0));
   let done = 0;
   const step = () => ctx.progress({ done: ++done, total });
   ctx.progress({ done, total });
@@ -78,9 +86,23 @@ export async function runEvaluateJob(input: unknown, ctx: JobContext): Promise<{
       }
     }
   });
-  const ensemble = p.ensemble;
-  if (!ensemble) return { evaluations: done };
-  await withModels(home, ensemble.experts, async (experts) => {
+  if (p.ensemble) await scoreEnsemble(ctx, p, p.ensemble, opts, step);
+  if (p.routed) await scoreRouted(ctx, p, p.routed.experts, opts, step);
+  return { evaluations: done };
+}
+
+type Payload = z.output<typeof EvaluateJobPayload>;
+type ScoreOptions = Parameters<typeof evaluateSplit>[3];
+
+/** The experts' ensemble under each domain's cached prior (estimated now, and recorded, where none is stored). */
+async function scoreEnsemble(
+  ctx: JobContext,
+  p: Payload,
+  ensemble: NonNullable<Payload['ensemble']>,
+  opts: ScoreOptions,
+  step: () => void,
+): Promise<void> {
+  await withModels(ctx.forestHome, ensemble.experts, async (experts) => {
     for (const d of p.domains) {
       if (ctx.signal.aborted) return;
       await scoreCell(ctx, d.name, async () => {
@@ -113,5 +135,29 @@ export async function runEvaluateJob(input: unknown, ctx: JobContext): Promise<{
       step();
     }
   });
-  return { evaluations: done };
+}
+
+/** The routed experts' ensemble weighed by the forest's clusterer, stored as `grove eval --routing clusters` stores it. */
+async function scoreRouted(ctx: JobContext, p: Payload, refs: StoredRef[], opts: ScoreOptions, step: () => void): Promise<void> {
+  const home = ctx.forestHome;
+  const router = forestRouter(home, 'or evaluate without cluster routing');
+  await withModels(home, refs, async (experts) => {
+    const routed = await clusterRoutedScorer(
+      home,
+      router,
+      experts.map((scorer, i) => ({ name: refs[i]!.name, scorer })),
+    );
+    for (const d of p.domains) {
+      if (ctx.signal.aborted) return;
+      await scoreCell(ctx, d.name, async () =>
+        ctx.record({
+          kind: 'evaluation',
+          spec: routedSpec(refs),
+          domainId: d.id,
+          result: await evaluateSplit(routed, d.dir, p.split, opts),
+        } satisfies EvaluationRecord),
+      );
+      step();
+    }
+  });
 }

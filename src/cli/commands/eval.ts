@@ -5,12 +5,9 @@
 import type { Command } from 'commander';
 import type { Split } from '../../engine/corpus/types';
 import { EVAL_CONTEXT_WITHOUT_FOREST, EVAL_MAX_TOKENS } from '../../app/api/evaluation-plan';
-import { ClusterRoutedEnsemble } from '../../engine/ensemble/cluster-routed';
 import { Ensemble } from '../../engine/ensemble/ensemble';
 import { routedExperts } from '../../engine/forest/cluster-routing';
-import { loadClusterer } from '../../app/forest/clusterer-store';
-import { forestTokenizerDir } from '../../app/store/init';
-import { loadTokenizer } from '../../engine/tokenize/load';
+import { clusterRoutedScorer, forestRouter } from '../../app/store/routed-ensemble';
 import { evaluateSplit, type WindowScorer } from '../../engine/eval/perplexity';
 import { CONTEXT_POSTERIOR, LAST_TOKEN_POSTERIOR } from '../../engine/forest/posterior';
 import { domainDir } from '../../app/store/domains';
@@ -77,12 +74,7 @@ export function registerEval(program: Command): void {
       if (!['posterior', 'clusters'].includes(o.routing))
         throw new GroveError('bad_input', `--routing must be posterior or clusters, not ${JSON.stringify(o.routing)}.`);
       const home = forestHomeOf(cmd);
-      const router = o.routing === 'clusters' ? loadClusterer(home) : null;
-      if (o.routing === 'clusters' && !router)
-        throw new GroveError(
-          'not_found',
-          `This forest has no clusterer: its experts did not come from a discovery. Grow them with \`grove add <folder> --discover --names a,b,c\`, or leave out --routing clusters.`,
-        );
+      const router = o.routing === 'clusters' ? forestRouter(home, 'or leave out --routing clusters') : null;
       const store = new EvaluationStore(home);
       const names = o.model ?? (router ? routedExperts(router) : store.readyModels());
       const domains = o.domain ?? store.domains();
@@ -121,11 +113,11 @@ export function registerEval(program: Command): void {
           }
           if (models.length < 2) continue;
           if (router) {
-            const tokenizer = await loadTokenizer(forestTokenizerDir(home));
-            const routed = new ClusterRoutedEnsemble(
-              models.map((m, i) => ({ name: names[i]!, scorer: m })),
+            // The app's evaluate job scores it the same way (store/routed-ensemble.ts).
+            const routed = await clusterRoutedScorer(
+              home,
               router,
-              (ids) => tokenizer.decode(ids),
+              models.map((m, i) => ({ name: names[i]!, scorer: m })),
             );
             const e = await evaluateSplit(routed, dir, o.split, opts);
             row('ensemble (cluster routing)', domain, e);

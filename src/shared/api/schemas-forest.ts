@@ -258,13 +258,15 @@ export function forestSchemas<J extends z.ZodType>(JobView: J, DomainName: z.Zod
     removeModel: { input: z.object({ model: ModelName }).strict(), output: z.object({ removed: z.string() }) },
     /** Deletes weight files, compiled graphs and run folders no model of the catalog points to. */
     gc: { input: z.object({}).strict(), output: z.object({ files: z.number().int(), bytes: z.number().int() }) },
-    /** Scores models (default: every ready model) and the experts' ensemble on domains (default: all), test split. */
+    /** Scores models (default: every ready model), the experts' ensemble, and on request their cluster-routed ensemble, on domains (default: all), test split. */
     evaluate: {
       input: z
         .object({
           models: z.array(ModelName).max(64).optional(),
           domains: z.array(DomainName).max(64).optional(),
           ensemble: z.boolean().default(true),
+          /** Also the experts' ensemble weighed by the forest's clusterer (c-BTM), as `grove eval --routing clusters`; the forest needs one. */
+          clusterRouted: z.boolean().default(false),
           split: z.enum(['train', 'valid', 'test']).default('test'),
         })
         .strict(),

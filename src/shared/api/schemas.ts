@@ -92,6 +92,11 @@ export const ForestSummary = z.object({
   ),
   /** Branch and collapse edges: the child was initialised as sum(weight * parent). */
   lineage: z.array(z.object({ child: z.number().int(), parent: z.number().int(), weight: z.number() })),
+  /**
+   * The forest's clusterer (a discovery grew its experts; c-BTM): the experts it routes to, and why their
+   * cluster-routed ensemble cannot be scored (null when it can). Null or absent when the forest has no clusterer.
+   */
+  clusterRouting: z.object({ experts: z.array(z.string()), problem: z.string().nullable() }).nullish(),
 });
 
 export const IngestedDocument = z.object({

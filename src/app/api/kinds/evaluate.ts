@@ -16,7 +16,8 @@ export const evaluateKind: JobKind = {
   label(job) {
     const p = job.payload as EvaluateJobPayload & { verdict?: VerdictRequest };
     if (p.verdict) return `Compare “${p.verdict.baseline}” with the forest on ${p.domains.length} domain(s)`;
-    return `Evaluate ${p.models.length} model(s)${p.ensemble ? ' and the ensemble' : ''} on ${p.domains.length} domain(s)`;
+    const ensembles = [p.ensemble ? 'the ensemble' : null, p.routed ? 'the cluster-routed ensemble' : null].filter(Boolean);
+    return `Evaluate ${p.models.length} model(s)${ensembles.length > 0 ? ` and ${ensembles.join(' and ')}` : ''} on ${p.domains.length} domain(s)`;
   },
   progress: countedProgress,
   onRecord(_job, raw, { catalog }) {
