@@ -11,6 +11,7 @@ import NewExpertView from '../../../src/renderer/src/views/NewExpertView.svelte'
 import type { ForestSummary, JobView } from '../../../src/shared/api';
 import type { DiscoveredDomain, DiscoveryView } from '../../../src/shared/api/schemas-discover';
 import type { KindEstimate, TrainingEstimate } from '../../../src/shared/api/schemas-estimate';
+import { GroveError } from '../../../src/shared/api';
 import { fakeApi } from '../fake-api';
 
 const summary: ForestSummary = { forest: { id: 1, name: 'woods', createdAt: '2025-01-01' }, domains: [], models: [], lineage: [] };
@@ -151,6 +152,37 @@ describe('DiscoverDomains in New expert', () => {
       domains: [{ name: 'law', clusters: [0, 2] }],
       expert: { init: 'nearest', budget: { steps: 5 }, device: 'auto', checkpoint: expect.anything() as unknown, light: { rank: 8 } },
     });
+  });
+
+  it('says no estimate came for these domains (not "this domain") when several grow', async () => {
+    const api = fakeApi({
+      info: () => info,
+      forestSummary: () => summary,
+      jobs: () => [job('done')],
+      runs: () => [],
+      evaluations: () => [],
+      discoverDomains: () => job('done'),
+      discovery: () => discovery,
+      discoveredEstimate: () => {
+        throw new GroveError('conflict', 'The forest has no seed to estimate from.');
+      },
+    });
+    const forest = new ForestState(api);
+    forest.start();
+    await waitFor(() => expect(forest.summary).not.toBeNull());
+    render(NewExpertView, {
+      forest,
+      prefs: { ...DEFAULT_PREFS, budgetKind: 'steps', budgetValue: 5 },
+      folder: '/docs/mixed',
+      onstarted: () => {},
+      oncancel: () => {},
+    });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Discover domains in this folder' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Find the clusters' }));
+    await screen.findByTestId('discovery-summary');
+    expect(screen.getByTestId('grow-plan').textContent).toMatch(/^3 experts will grow/);
+    const alert = await screen.findByText(/^No estimate for/);
+    expect(alert.textContent).toBe('No estimate for these domains: The forest has no seed to estimate from.');
   });
 
   it('says why when every cluster is dropped, and does not grow', async () => {
