@@ -37,6 +37,44 @@ describe('EvaluationHeatmap', () => {
     expect(screen.getByTestId('heatmap-detail').textContent?.trim()).toBe('seed on code: perplexity 80.00, 2.200 bits/byte');
   });
 
+  it('offers the cluster-routed ensemble only when the forest has a clusterer, and passes the choice to Evaluate', async () => {
+    const onEvaluate = vi.fn();
+    const { unmount } = render(EvaluationHeatmap, { rows: [], domains: [], cells: [], onEvaluate, clusterRouting: null });
+    expect(screen.queryByTestId('evaluate-routed')).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Evaluate' }));
+    expect(onEvaluate).toHaveBeenLastCalledWith({ clusterRouted: false });
+    unmount();
+
+    render(EvaluationHeatmap, {
+      rows: [],
+      domains: [],
+      cells: [],
+      onEvaluate,
+      clusterRouting: { experts: ['recipe', 'stars'], problem: null },
+    });
+    const choice = screen.getByRole('checkbox', { name: 'and the cluster-routed ensemble' }) as HTMLInputElement;
+    expect(choice.disabled).toBe(false);
+    expect(choice.checked).toBe(false);
+    await fireEvent.click(screen.getByRole('button', { name: 'Evaluate' }));
+    expect(onEvaluate).toHaveBeenLastCalledWith({ clusterRouted: false });
+    await fireEvent.click(choice);
+    await fireEvent.click(screen.getByRole('button', { name: 'Evaluate' }));
+    expect(onEvaluate).toHaveBeenLastCalledWith({ clusterRouted: true });
+    expect(screen.queryByTestId('evaluate-routed-why')).toBeNull();
+  });
+
+  it('disables the cluster-routed choice with the reason when its experts cannot be scored', async () => {
+    const onEvaluate = vi.fn();
+    const problem = 'The forest’s clusterer routes to “stars”, not a ready model of this forest (removed, or still training).';
+    render(EvaluationHeatmap, { rows: [], domains: [], cells: [], onEvaluate, clusterRouting: { experts: ['recipe', 'stars'], problem } });
+    const choice = screen.getByRole('checkbox', { name: 'and the cluster-routed ensemble' }) as HTMLInputElement;
+    expect(choice.disabled).toBe(true);
+    expect(screen.getByTestId('evaluate-routed-why').textContent).toBe(`Cluster routing cannot be scored: ${problem}`);
+    expect(choice.getAttribute('aria-describedby')).toBe('evaluate-routed-why');
+    await fireEvent.click(screen.getByRole('button', { name: 'Evaluate' }));
+    expect(onEvaluate).toHaveBeenLastCalledWith({ clusterRouted: false });
+  });
+
   it('disables the button while an evaluation runs', () => {
     render(EvaluationHeatmap, { rows: ['seed'], domains: ['law'], cells: cells.slice(0, 1), evaluating: true, onEvaluate: () => {} });
     expect((screen.getByRole('button', { name: 'Evaluating…' }) as HTMLButtonElement).disabled).toBe(true);
