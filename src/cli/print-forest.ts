@@ -1,8 +1,9 @@
 // What the forest commands print: a model's parents with their weights, a model in full (with its weights'
-// size at each --quant choice), the lineage tree.
+// size at each --quant choice, and the ensembles it was scored in), the forest's ensemble evaluations, the lineage tree.
 import { withCatalog } from '../app/catalog/with-catalog';
 import { listEvaluations } from '../app/catalog/evaluations';
-import { findModel, liveModelNamed, modelById, modelOverview, modelsWithWeights } from '../app/catalog/models';
+import { findModel, liveModelNamed, modelById, modelOverview, modelsWithWeights, readyModelNames } from '../app/catalog/models';
+import { ensembleLines, scoreText } from './print-ensembles';
 import { listRuns } from '../app/catalog/runs';
 import { estimateVsActual } from '../shared/api/estimate-text';
 import type { LightStartRecord } from '../engine/forest/light-start';
@@ -80,11 +81,32 @@ export function printModel(home: string, nameOrId: string): void {
       const judged = estimateVsActual(r.estimate, r.actual);
       if (judged) console.log(`    ${judged}`);
     }
-    for (const e of listEvaluations(catalog, forestId).filter((e) => e.spec.kind === 'model' && e.spec.model === row.name)) {
+    const evaluations = listEvaluations(catalog, forestId);
+    for (const e of evaluations.filter((e) => e.spec.kind === 'model' && e.spec.model === row.name)) console.log(`  ${scoreText(e)}`);
+    const member = ensembleLines(evaluations.filter((e) => e.spec.kind !== 'model' && e.spec.models.includes(row.name)));
+    if (member.length > 0) console.log(`  in ensembles:\n${member.map((l) => `    ${l}`).join('\n')}`);
+  });
+}
+
+/** `grove show` without a model: the forest in a line, then its stored ensemble evaluations (the heatmap's ensemble rows). */
+export function printForest(home: string): void {
+  withCatalog(home, (catalog) => {
+    const forest = catalog.forest();
+    if (!forest) throw new GroveError('not_found', `No forest in ${home} yet.`);
+    const models = readyModelNames(catalog, forest.id);
+    const domains = catalog.domains(forest.id);
+    console.log(
+      `${forest.name}: ${models.length} ready model(s), ${domains.length} domain(s), created ${forest.createdAt}; \`grove list\` lists them, \`grove show NAME\` shows one.`,
+    );
+    const lines = ensembleLines(listEvaluations(catalog, forest.id));
+    if (lines.length === 0) {
       console.log(
-        `  ${e.domain} ${e.split}: perplexity ${e.perplexity.toFixed(2)}, ${e.bitsPerByte?.toFixed(4) ?? '–'} bits/byte (${e.tokens} tokens)`,
+        "No ensemble evaluated yet: `grove eval` scores the experts' ensemble (`--routing clusters`: the cluster-routed one of discovered experts), as Evaluate does in the app.",
       );
+      return;
     }
+    console.log('Ensembles evaluated (newest score per domain and split):');
+    for (const l of lines) console.log(`  ${l}`);
   });
 }
 

@@ -2,7 +2,7 @@
 // `grove show [NAME]` and `grove lineage`: the forest's upkeep and inspection.
 import type { Command } from 'commander';
 import { forestHomeOf } from '../options';
-import { printLineage, printModel } from '../print-forest';
+import { printForest, printLineage, printModel } from '../print-forest';
 import { withService } from '../with-service';
 
 export function registerMaintenance(program: Command): void {
@@ -27,9 +27,13 @@ export function registerMaintenance(program: Command): void {
     );
   program
     .command('show')
-    .description('a model in full: shape, weights, lineage, runs, evaluations')
-    .argument('<model>', 'model name or id')
-    .action((model: string, _o: unknown, cmd: Command) => printModel(forestHomeOf(cmd), model));
+    .description(
+      "a model in full: shape, weights, lineage, runs, evaluations, the ensembles it was scored in; without a model, the forest's ensemble evaluations (cluster-routed ones labelled, as the app's heatmap rows)",
+    )
+    .argument('[model]', 'model name or id')
+    .action((model: string | undefined, _o: unknown, cmd: Command) =>
+      model === undefined ? printForest(forestHomeOf(cmd)) : printModel(forestHomeOf(cmd), model),
+    );
   program
     .command('lineage')
     .description('who was branched or collapsed from whom, with the weights')

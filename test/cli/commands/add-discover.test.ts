@@ -2,6 +2,8 @@
 // notes, court records; 8 documents each, named by kind): it prints three clusters of 8 whose examples are each
 // of one kind, and with --names each cluster becomes a domain holding exactly that kind's documents, with its
 // light expert (--light --rank 4) trained, its files extracted once (the domain's ingest reuses the discovery's). Wrong --names counts, --domain beside --discover and --rank without --light are refused before anything is trained.
+// `grove show` lists the forest's ensemble evaluations under the heatmap's labels, the cluster-routed one marked
+// (none before any), and an expert's page the ensembles it was scored in.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +47,12 @@ function clustersOf(out: string): { size: number; kinds: string[] }[] {
 
 describe('grove add --discover', () => {
   let kinds: string[] = [];
+
+  it('grove show says the forest has no ensemble evaluated yet', () => {
+    const out = grove('show');
+    expect(out).toMatch(/^\S+: 1 ready model\(s\), 0 domain\(s\), created /);
+    expect(out).toMatch(/^No ensemble evaluated yet: `grove eval` scores the experts' ensemble/m);
+  });
 
   it('prints three clusters of 8, each of one kind, with k suggested from the 24 documents', () => {
     const out = grove('add', mixed, '--discover');
@@ -154,6 +162,42 @@ describe('grove generate --routing clusters', () => {
     } finally {
       catalog.close();
     }
+  }, 120_000);
+
+  it('grove show lists the ensemble evaluations under the heatmap labels, the cluster-routed one marked, and a model the ensembles it is in', () => {
+    const experts = routedExpertsOf(home);
+    const scoring = ['--domain', 'recipe', '--context', '32', '--batch', '2', '--threads', '1'];
+    const routedOut = grove('eval', '--routing', 'clusters', ...scoring);
+    const posteriorOut = grove('eval', '--model', ...experts, '--prior', 'uniform', ...scoring);
+    /** The perplexity `grove eval` printed on a row. */
+    const printed = (out: string, what: string) =>
+      out
+        .split('\n')
+        .find((l) => l.startsWith(`${what}\trecipe\t`))!
+        .split('\t')[5]!;
+    const lines = grove('show').split('\n');
+    expect(lines).toContain('Ensembles evaluated (newest score per domain and split):');
+    // Each row as the heatmap labels it, its experts, how it was weighed, then its newest score on each domain.
+    const rows = [
+      {
+        head: `  ensemble of 3 (cluster-routed): ${experts.join(', ')} (c-BTM routing by the forest's clusterer)`,
+        perplexity: printed(routedOut, 'ensemble (cluster routing)'),
+      },
+      {
+        head: `  ensemble of 3 (uniform prior): ${experts.join(', ')} (uniform prior, context posterior)`,
+        perplexity: printed(posteriorOut, 'ensemble (uniform prior, context posterior)'),
+      },
+    ];
+    for (const { head, perplexity } of rows) {
+      expect(lines, lines.join('\n')).toContain(head);
+      expect(lines[lines.indexOf(head) + 1]).toMatch(
+        new RegExp(`^ {4}recipe test: perplexity ${perplexity}, [\\d.]+ bits/byte \\(\\d+ tokens\\)$`),
+      );
+    }
+    // One expert's page lists the ensembles it was scored in, the cluster-routed one among them.
+    const one = grove('show', experts[0]!);
+    expect(one).toMatch(/^ {2}in ensembles:$/m);
+    expect(one).toContain(`    ${rows[0]!.head.trim()}`);
   }, 120_000);
 
   it('refuses --routing clusters with --weights', () => {
