@@ -4,7 +4,8 @@
 // example titles of one kind. With the keyboard alone the person renames one cluster, sets a 2-step budget, reads
 // each expert's estimate (disk, memory, time, full and light), chooses light experts of rank 4 and grows them;
 // the forest then shows one ready light expert per cluster, the renamed one under its new name. The clusters and
-// the estimates fit a window 1024 px wide.
+// the estimates fit a window 1024 px wide. Then, with the keyboard, Evaluate with "and the cluster-routed ensemble"
+// scores the grown experts under c-BTM routing, and the heatmap shows the row "ensemble of 3 (cluster-routed)".
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,5 +120,26 @@ describe('domains discovered in one folder, from the app', () => {
       await expect(card.getByTestId('model-adapter').textContent()).resolves.toMatch(/^rank 4 on /);
     }
     await page.screenshot({ path: artifactPath('e2e', 'discover-grown-experts.png'), fullPage: true });
+  }, 240_000);
+
+  it('evaluates the grown experts with cluster routing from the heatmap, and shows the routed row', async () => {
+    // Offered once the forest's clusterer routes to three ready experts (disabled, with the reason, while they train).
+    const choice = page.getByRole('checkbox', { name: 'and the cluster-routed ensemble' });
+    await expect.poll(() => choice.isEnabled().catch(() => false), { timeout: 30_000, interval: 300 }).toBe(true);
+    await expect(page.getByTestId('evaluate-routed-why').count()).resolves.toBe(0);
+    await tabTo(page, choice);
+    await page.keyboard.press('Space');
+    await expect.poll(() => choice.isChecked()).toBe(true);
+    await tabTo(page, page.getByRole('button', { name: 'Evaluate', exact: true }));
+    await page.keyboard.press('Enter');
+    const routed = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'ensemble of 3 (cluster-routed)' }) });
+    await routed.waitFor({ timeout: 180_000 });
+    // A score on each of the three domains once the job is done (the row appears with its first cell).
+    await expect.poll(() => routed.getByTestId('heatmap-cell').count(), { timeout: 180_000, interval: 500 }).toBe(3);
+    for (const label of await routed.getByTestId('heatmap-cell').evaluateAll((cells) => cells.map((c) => c.getAttribute('aria-label'))))
+      expect(label).toMatch(/^ensemble of 3 \(cluster-routed\) on \S+: perplexity \d+\.\d\d/);
+    await expect(page.getByRole('rowheader', { name: 'ensemble of 3 (cached prior)' }).count()).resolves.toBe(1);
+    expect(await horizontalOverflow(page), 'the heatmap with the routed row at 1024 px').toEqual([]);
+    await page.screenshot({ path: artifactPath('e2e', 'discover-routed-heatmap.png'), fullPage: true });
   }, 240_000);
 });
