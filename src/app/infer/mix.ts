@@ -10,7 +10,7 @@ import { forestExperts, forestSeed } from '../forest/experts';
 import { priorOver } from '../../engine/forest/prior-over';
 import { loadPrior, parsePriorTarget, priorTarget } from '../forest/prior-store';
 import { storedModelFolder } from '../store/model-store';
-import { clustererDir, loadClusterer } from '../forest/clusterer-store';
+import { clustererDir, loadClusterer, noClustererError } from '../forest/clusterer-store';
 import { routedExperts } from '../../engine/forest/cluster-routing';
 import type { ReplyMix, ReplyModel } from './reply';
 
@@ -136,11 +136,7 @@ export function resolveMix(catalog: Catalog | null, home: string, spec: MixSpec,
     }
     if (!catalog || !forest) throw new GroveError('not_found', `There is no forest in ${home}, so there is no clusterer to route by.`);
     const router = loadClusterer(home);
-    if (!router)
-      throw new GroveError(
-        'not_found',
-        `This forest has no clusterer: its experts did not come from a discovery. Grow them with \`grove add <folder> --discover --names a,b,c\`, or route by the posterior.`,
-      );
+    if (!router) throw noClustererError('or route by the posterior');
     const refs = routedExperts(router).map((name) => inForest(name).ref);
     if (spec.topK !== undefined && !(Number.isInteger(spec.topK) && spec.topK >= 1))
       throw new GroveError('bad_input', `Top-k experts is ${spec.topK}; give a whole number >= 1.`);
