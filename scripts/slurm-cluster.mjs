@@ -9,6 +9,10 @@
 // No slurmdbd: Slurm 22.05 keeps accounting only through slurmdbd (the filetxt storage is gone), so `sacct`
 // has nothing to read here; Grove's backend reads job states from `squeue` and `scontrol show job`, and
 // MinJobAge keeps finished jobs in the controller's memory for an hour so their final state stays visible.
+//
+// `start` and `stop` hold a lock (a directory beside the state, holding the holder's pid; a dead holder's lock
+// is taken over) so that two test files starting the cluster at once, or one stopping it while another starts
+// it, never run their daemon commands interleaved.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +24,7 @@ const MUNGE_DIR = join(BASE, 'munge');
 const MUNGE_KEY = join(MUNGE_DIR, 'munge.key');
 const MUNGE_SOCKET = join(MUNGE_DIR, 'munge.socket');
 const PIDS = { munged: join(MUNGE_DIR, 'munged.pid'), slurmctld: join(BASE, 'slurmctld.pid'), slurmd: join(BASE, 'slurmd.pid') };
+const LOCK = `${BASE}.lock`;
 /** Every Slurm command reads this cluster's configuration through SLURM_CONF (the backend's tests set it too). */
 const env = { ...process.env, SLURM_CONF: CONF };
 
@@ -41,6 +46,31 @@ function pidAlive(file) {
     return pid;
   } catch {
     return undefined;
+  }
+}
+
+/** Runs `body` holding the cluster's lock, waiting up to two minutes for another holder to finish. */
+async function withLock(body) {
+  const until = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      writeFileSync(join(LOCK, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      // A holder that died (fail() exits without the finally below) leaves its pid behind; one that has only
+      // just made the directory has not written it yet, and is waited for.
+      const holder = join(LOCK, 'pid');
+      if (existsSync(holder) && !pidAlive(holder)) rmSync(LOCK, { recursive: true, force: true });
+      else if (Date.now() > until) fail(`another start or stop has held ${LOCK} for two minutes`);
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await body();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
   }
 }
 
@@ -215,7 +245,7 @@ function status() {
 }
 
 const command = process.argv[2];
-if (command === 'start') await start();
-else if (command === 'stop') await stop();
+if (command === 'start') await withLock(start);
+else if (command === 'stop') await withLock(stop);
 else if (command === 'status') status();
 else fail('usage: node scripts/slurm-cluster.mjs start|stop|status (SLURM_CONF for clients: /var/tmp/grove-slurm/slurm.conf)');

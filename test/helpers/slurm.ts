@@ -1,15 +1,16 @@
-// A real one-node Slurm cluster for the Slurm backend's tests, started through scripts/slurm-cluster.mjs (once
-// per test file; idempotent, so an already running cluster is used as it is, and only a cluster this file
-// started is stopped after it). The tests skip, saying why, only where Slurm cannot run: its packages are
+// A real one-node Slurm cluster for the Slurm backend's tests, started through scripts/slurm-cluster.mjs by the
+// first test file that needs it (idempotent and locked, so files starting it at once share one cluster). No file
+// stops it: test files run in parallel, and one file stopping "its" cluster took the controller away from another
+// still using it (CI, 2026-12-05). test/slurm-teardown.ts stops it once the whole run is over, and only when the
+// run started it. The tests skip, saying why, only where Slurm cannot run: its packages are
 // missing, or this is not root (the daemons need it). In CI (CI set) either is an error instead: CI's setup
 // installs slurm-wlm and munge as root (scripts/setup-test-deps.mjs), so a skip would hide that Slurm never ran.
 // A cluster that is installed but does not start always fails the tests.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 
-const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'slurm-cluster.mjs');
+export const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'slurm-cluster.mjs');
 /** The configuration the script writes; every Slurm command of the tests reads it through SLURM_CONF. */
 export const SLURM_CONF = '/var/tmp/grove-slurm/slurm.conf';
 const TOOLS = ['/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/sbin/munged', '/usr/bin/sbatch'];
@@ -21,7 +22,7 @@ function unavailable(what: string, reason: string): undefined {
   return undefined;
 }
 
-function cluster(command: 'start' | 'stop' | 'status'): { status: number | null; output: string } {
+export function cluster(command: 'start' | 'stop' | 'status'): { status: number | null; output: string } {
   const r = spawnSync(process.execPath, [SCRIPT, command], { encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, output: `${r.stdout}${r.stderr}`.trim() };
 }
@@ -47,6 +48,5 @@ export function slurmClusterFor(what: string): NodeJS.ProcessEnv | undefined {
   const started = cluster('start');
   if (started.status !== 0) throw new Error(`${what}: the one-node Slurm cluster did not start: ${started.output}`);
   clusterStartSeconds = wasUp ? 0 : (performance.now() - t0) / 1000;
-  if (!wasUp) afterAll(() => void cluster('stop'));
   return { ...process.env, SLURM_CONF };
 }
