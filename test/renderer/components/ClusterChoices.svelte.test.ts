@@ -32,7 +32,9 @@ const discovery: DiscoveryView = {
 
 describe('ClusterChoices', () => {
   it('shows each cluster with its size, tokens, top terms and example titles', () => {
-    render(ClusterChoices, { discovery, choices: initialChoices(discovery) });
+    // Reactive state, as the parent's bound choices are (a plain array makes Svelte warn of non-reactive binds).
+    const choices = $state(initialChoices(discovery));
+    render(ClusterChoices, { discovery, choices });
     const first = screen.getAllByTestId('cluster')[0]!;
     expect(first.textContent).toContain('8 documents · 4100 tokens');
     expect(first.textContent).toContain('court, jury');
@@ -44,7 +46,7 @@ describe('ClusterChoices', () => {
   });
 
   it('renames, drops and merges through the form, into the bound choices', async () => {
-    // Reactive state, as the parent's bound choices are (this file is a .svelte.test.ts, so runes work here).
+    // This file is a .svelte.test.ts, so runes work here.
     const choices = $state(initialChoices(discovery));
     render(ClusterChoices, { discovery, choices });
     await fireEvent.input(screen.getByLabelText('Name of cluster 1'), { target: { value: 'law' } });
