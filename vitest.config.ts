@@ -16,7 +16,7 @@ export default defineConfig({
           name: 'node',
           include: ['test/**/*.test.ts'],
           exclude: ['test/renderer/**'],
-          globalSetup: ['test/slurm-teardown.ts'],
+          globalSetup: ['test/helpers/slurm-teardown.ts'],
         },
       },
       {

@@ -1,7 +1,7 @@
 // A real one-node Slurm cluster for the Slurm backend's tests, started through scripts/slurm-cluster.mjs by the
 // first test file that needs it (idempotent and locked, so files starting it at once share one cluster). No file
 // stops it: test files run in parallel, and one file stopping "its" cluster took the controller away from another
-// still using it (CI, 2026-12-05). test/slurm-teardown.ts stops it once the whole run is over, and only when the
+// still using it (CI, 2026-12-05). test/helpers/slurm-teardown.ts stops it once the whole run is over, and only when the
 // run started it. The tests skip, saying why, only where Slurm cannot run: its packages are
 // missing, or this is not root (the daemons need it). In CI (CI set) either is an error instead: CI's setup
 // installs slurm-wlm and munge as root (scripts/setup-test-deps.mjs), so a skip would hide that Slurm never ran.
