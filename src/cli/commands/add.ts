@@ -4,7 +4,8 @@
 // them loses nothing (a second `grove add` then names the job to resume).
 // `grove add <folder> --discover` finds the domains in an unlabelled folder instead (add-discover.ts), on Slurm too.
 // Several folders, or `--on slurm` (the forest's "Train on" setting by default): one domain and expert each; on Slurm
-// their experts are trained as one job array (add-slurm.ts).
+// their experts are trained as one job array (add-slurm.ts). No folder: one more expert on each ingested domain
+// of --domain (add-ingested.ts), here or on Slurm.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { budgetOptions, expertBudgetOf, deviceOf, type BudgetOpts, type DeviceOpts } from '../budget';
@@ -13,6 +14,7 @@ import { GroveError } from '../../shared/api/errors';
 import { lightOf, lightOptions, type LightOpts } from '../light-options';
 import { domainNameArg, forestHomeOf, modelNameArg } from '../options';
 import { addDomainWithExpert, type ExpertRequest } from '../add-domain';
+import { addExpertsToIngested } from '../add-ingested';
 import { addOnSlurm } from '../add-slurm';
 import { jobRunningService } from '../run-job';
 import { addDiscovered, discoverOptions, type DiscoverOpts } from './add-discover';
@@ -32,7 +34,10 @@ export function registerAdd(program: Command): void {
         program
           .command('add')
           .description('ingest a folder as a domain, then branch, train and merge an expert on it')
-          .argument('<folder...>', 'the folder of documents (never modified); several: one domain and expert each')
+          .argument(
+            '[folder...]',
+            'the folder of documents (never modified); several: one domain and expert each; none: a new expert on each ingested domain of --domain',
+          )
           .option(
             '--domain <names>',
             'domain name (letters, digits, ".", "-", "_"), one per folder, comma-separated; required unless --discover',
@@ -57,22 +62,27 @@ export function registerAdd(program: Command): void {
     if (!o.discover && !o.domain)
       throw new GroveError(
         'bad_input',
-        'Name the domain (`grove add <folder> --domain NAME`), or let Grove find the domains in the folder with --discover.',
+        folders.length === 0
+          ? 'Give a folder to add as a domain (`grove add <folder> --domain NAME`), or `grove add --domain NAME` alone for one more expert on a domain ingested before.'
+          : 'Name the domain (`grove add <folder> --domain NAME`), or let Grove find the domains in the folder with --discover.',
       );
     if (o.discover && (o.domain || o.name))
       throw new GroveError(
         'bad_input',
         '--discover names its domains with --names a,b,c (one per cluster, in the order printed); leave out --domain and --name.',
       );
-    if (o.discover && folders.length > 1)
-      throw new GroveError('bad_input', '--discover reads one folder; add the others with their own `grove add`.');
-    if (o.domain && o.domain.length !== folders.length)
+    if (o.discover && folders.length !== 1)
+      throw new GroveError(
+        'bad_input',
+        `--discover reads one folder (${folders.length} given): \`grove add <folder> --discover\`; add others with their own \`grove add\`.`,
+      );
+    if (o.domain && folders.length > 0 && o.domain.length !== folders.length)
       throw new GroveError(
         'bad_input',
         `Name one domain per folder: ${folders.length} folder(s), ${o.domain.length} name(s) in --domain (comma-separated, in the folders' order).`,
       );
-    if (o.name && folders.length > 1)
-      throw new GroveError('bad_input', '--name names one expert; with several folders each expert is named as its domain.');
+    if (o.name && Math.max(folders.length, o.domain?.length ?? 0) > 1)
+      throw new GroveError('bad_input', '--name names one expert; with several domains each expert is named as its domain.');
     const budget = expertBudgetOf(o);
     const light = lightOf(o);
     const expert: ExpertRequest = {
@@ -86,10 +96,11 @@ export function registerAdd(program: Command): void {
     const service = jobRunningService(home);
     try {
       const on = o.on ?? (await service.clusterSettings({})).trainOn;
+      const named = { ...expert, ...(o.name ? { name: o.name } : {}) };
+      if (folders.length === 0) return await addExpertsToIngested(service, home, o.domain!, named, on);
       const pairs = folders.map((folder, i) => ({ folder: resolve(folder), domain: o.domain![i]! }));
-      if (on === 'slurm') return await addOnSlurm(service, home, pairs, { ...expert, ...(o.name ? { name: o.name } : {}) });
-      for (const { folder, domain } of pairs)
-        await addDomainWithExpert(service, home, folder, domain, { ...expert, ...(o.name ? { name: o.name } : {}) });
+      if (on === 'slurm') return await addOnSlurm(service, home, pairs, named);
+      for (const { folder, domain } of pairs) await addDomainWithExpert(service, home, folder, domain, named);
     } finally {
       service.close();
     }

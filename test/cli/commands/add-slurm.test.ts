@@ -179,6 +179,16 @@ describe.skipIf(!env)('grove add --on slurm on a one-node cluster', () => {
     expect(grove('list')).not.toMatch(/not trained yet/);
   }, 150_000);
 
+  it('sends one more expert on a domain ingested before to Slurm: `grove add --domain NAME --name X --on slurm`, no folder', () => {
+    const out = grove('add', '--domain', 'sea', '--name', 'sea-2', '--on', 'slurm', '--init', 'seed', '--steps', '6', '--threads', '1');
+    expect(out).toMatch(/trained on Slurm and merged \(job \d+\): sea\n/);
+    expect(grove('list')).toMatch(/\texpert\tsea-2\tsea$/m);
+    expect(grove('show', 'sea-2')).toMatch(/run \d+: done, step 6\/6 on sea/);
+    expect(json<{ jobId: string }>(join(bundleOf('sea-2'), 'slurm-job.json')).jobId).toMatch(/^\d+/);
+    // The domain was not ingested again: one ingest job for it in the queue.
+    expect(grove('jobs').match(/Ingest “sea”/g)).toHaveLength(1);
+  }, 120_000);
+
   it('measures a Slurm-run expert against a local run of the same budget (wall time from grove add to the expert in the catalog)', () => {
     const budget = ['--init', 'seed', '--steps', '12', '--threads', '1', '--checkpoint-every', '4'];
     const t0 = performance.now();

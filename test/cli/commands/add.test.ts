@@ -146,3 +146,22 @@ describe('grove add on a folder with nothing to train on', () => {
     }
   });
 });
+
+describe('grove add --domain with no folder', () => {
+  it('grows one more expert on a domain ingested before, without ingesting it again', () => {
+    const out = grove('add', '--domain', 'poems', '--name', 'poems-2', '--init', 'seed', '--steps', '4', '--threads', '1', '--on', 'local');
+    expect(out).toMatch(/poems-2/);
+    expect(grove('list')).toMatch(/\texpert\tpoems-2\tpoems$/m);
+    expect(grove('jobs').match(/Ingest “poems”/g)).toHaveLength(1);
+  }, 60_000);
+
+  it('names a domain that was never ingested, and asks for a folder or a domain when given neither', () => {
+    const unknown = spawnSync(process.execPath, args('add', '--domain', 'sonnets', '--on', 'local'), { encoding: 'utf8' });
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toMatch(/No domain "sonnets" in this forest: add its folder with `grove add <folder> --domain sonnets`/);
+    const neither = spawnSync(process.execPath, args('add'), { encoding: 'utf8' });
+    expect(neither.status).not.toBe(0);
+    expect(neither.stderr).toMatch(/Give a folder to add as a domain/);
+    expect(grove('jobs')).not.toMatch(/sonnets/);
+  });
+});
