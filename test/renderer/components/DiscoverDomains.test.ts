@@ -2,7 +2,9 @@
 // and the Chromium journey): the k the person chooses reaches discoverDomains; the clusters appear once the job
 // is done; a dropped cluster and a merged one reach growDiscovered as the domains to grow, with the branch
 // start and the budget; each domain's disk, memory and time show for full and light, and the light choice with
-// its rank reaches both the estimate and growDiscovered; a choice that cannot be grown (every cluster dropped) says why and disables "Grow experts".
+// its rank reaches both the estimate and growDiscovered; where the forest has a light expert to branch from, the
+// light experts' start (exact or SVD) is offered and reaches growDiscovered, and not when they start from the
+// seed; a choice that cannot be grown (every cluster dropped) says why and disables "Grow experts".
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { ForestState } from '../../../src/renderer/src/lib/forest-state.svelte';
@@ -15,6 +17,24 @@ import { GroveError } from '../../../src/shared/api';
 import { fakeApi } from '../fake-api';
 
 const summary: ForestSummary = { forest: { id: 1, name: 'woods', createdAt: '2025-01-01' }, domains: [], models: [], lineage: [] };
+const model = (id: number, name: string, role: 'seed' | 'expert', kind: 'full' | 'light'): ForestSummary['models'][number] => ({
+  id,
+  name,
+  role,
+  domainId: null,
+  status: 'ready',
+  domain: null,
+  parameters: 1e8,
+  weightsBytes: kind === 'full' ? 4e8 : 8e6,
+  inferenceBytes: null,
+  tokensTrained: 0,
+  ownDomainPerplexity: null,
+  createdAt: '2025-01-01',
+  kind,
+  light: kind === 'light' ? { rank: 16, alpha: 32, targets: ['q_proj'], base: 'seed', trainableParameters: 1e6 } : null,
+});
+/** A forest with a seed and one light expert: a light expert branched from it has a start to choose. */
+const withLight: ForestSummary = { ...summary, models: [model(1, 'seed', 'seed', 'full'), model(2, 'mail', 'expert', 'light')] };
 const info = {
   version: '0.1.0',
   forestHome: '/f',
@@ -183,6 +203,45 @@ describe('DiscoverDomains in New expert', () => {
     expect(screen.getByTestId('grow-plan').textContent).toMatch(/^3 experts will grow/);
     const alert = await screen.findByText(/^No estimate for/);
     expect(alert.textContent).toBe('No estimate for these domains: The forest has no seed to estimate from.');
+  });
+
+  it('offers the light start where a light expert can be a parent, and sends it with the light choice', async () => {
+    const api = fakeApi({
+      info: () => info,
+      forestSummary: () => withLight,
+      jobs: () => [job('done')],
+      runs: () => [],
+      evaluations: () => [],
+      discoverDomains: () => job('done'),
+      discovery: () => discovery,
+      discoveredEstimate,
+      growDiscovered: () => [job('queued')],
+    });
+    const forest = new ForestState(api);
+    forest.start();
+    await waitFor(() => expect(forest.summary).not.toBeNull());
+    render(NewExpertView, {
+      forest,
+      prefs: { ...DEFAULT_PREFS, budgetKind: 'steps', budgetValue: 5 },
+      folder: '/docs/mixed',
+      onstarted: () => {},
+      oncancel: () => {},
+    });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Discover domains in this folder' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Find the clusters' }));
+    await screen.findByTestId('discovery-summary');
+    await waitFor(() => expect((screen.getByRole('radio', { name: 'Light expert' }) as HTMLInputElement).checked).toBe(true));
+    // From the seed there is nothing to average: no start to choose.
+    await fireEvent.change(screen.getByLabelText(/^Branch each expert from/), { target: { value: 'seed' } });
+    expect(screen.queryByTestId('light-start')).toBeNull();
+    await fireEvent.change(screen.getByLabelText(/^Branch each expert from/), { target: { value: 'posterior' } });
+    await fireEvent.change(screen.getByTestId('light-start'), { target: { value: 'svd' } });
+    expect(screen.getByTestId('expert-kind').textContent).toMatch(/trains at this rank; the approximation error is recorded/);
+    await fireEvent.click(screen.getByRole('button', { name: 'Grow experts' }));
+    await waitFor(() => expect(api.growDiscovered).toHaveBeenCalledTimes(1));
+    expect(api.growDiscovered).toHaveBeenCalledWith(
+      expect.objectContaining({ expert: expect.objectContaining({ init: 'posterior', light: { rank: 16, start: 'svd' } }) as unknown }),
+    );
   });
 
   it('says why when every cluster is dropped, and does not grow', async () => {
