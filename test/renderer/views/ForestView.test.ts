@@ -1,12 +1,14 @@
 // The forest view's Export action: a light expert's card opens the export panel with the PEFT adapter chosen,
 // a full model's with no PEFT choice (the panel is made again for each model, as its choices differ); Remove asks
 // in a dialog first, and removes only when confirmed; the evaluation heatmap says how each collapsed model was
-// made (merge method, settings, weights), from the catalog's summary, so the collapses can be compared.
+// made (merge method, settings, weights), from the catalog's summary, so the collapses can be compared; Evaluate
+// asks for the cluster-routed ensemble too when the box is ticked, and the box is disabled, with why, where the
+// forest's clusterer cannot route.
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import ForestView from '../../../src/renderer/src/views/ForestView.svelte';
 import { ForestState } from '../../../src/renderer/src/lib/forest-state.svelte';
-import type { ForestSummary } from '../../../src/shared/api';
+import type { ForestSummary, JobView } from '../../../src/shared/api';
 import { fakeApi } from '../fake-api';
 
 type Model = ForestSummary['models'][number];
@@ -116,5 +118,45 @@ describe('ForestView', () => {
     expect(rowOf('old').textContent).toContain('collapsed: how is not recorded');
     expect(rowOf('law').textContent).toBe('law');
     expect(screen.getAllByTestId('row-made')).toHaveLength(3);
+  });
+
+  it('evaluates the cluster-routed ensemble too when asked, where the forest has a clusterer, and says why not where it cannot', async () => {
+    const routed: ForestSummary = {
+      ...summary,
+      domains: [{ id: 1, name: 'statutes', sourcePath: null, stats: null }],
+      clusterRouting: { experts: ['law', 'mail'], problem: null },
+    };
+    const evaluating: JobView = {
+      id: 9,
+      kind: 'evaluate',
+      label: 'Evaluate',
+      status: 'queued',
+      done: 0,
+      total: 1,
+      etaSeconds: null,
+      error: null,
+    };
+    const api = fakeApi({
+      forestSummary: () => routed,
+      runs: () => [],
+      verdict: () => null,
+      evaluations: () => [],
+      evaluate: () => evaluating,
+    });
+    const forest = new ForestState(api);
+    await forest.refreshSummary();
+    const view = render(ForestView, { forest, summary: routed, onopendomain: () => {}, onnewexpert: () => {}, ontraining: () => {} });
+    await fireEvent.click(screen.getByTestId('evaluate-routed'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Evaluate' }));
+    expect(api.evaluate).toHaveBeenCalledWith({ clusterRouted: true });
+    view.unmount();
+
+    const blocked: ForestSummary = {
+      ...routed,
+      clusterRouting: { experts: ['law'], problem: 'The expert “mail” of cluster 2 was removed.' },
+    };
+    render(ForestView, { forest, summary: blocked, onopendomain: () => {}, onnewexpert: () => {}, ontraining: () => {} });
+    expect((screen.getByTestId('evaluate-routed') as HTMLInputElement).disabled).toBe(true);
+    expect(screen.getByText(/The expert “mail” of cluster 2 was removed/)).toBeTruthy();
   });
 });
