@@ -58,6 +58,7 @@ export class ForestCalls {
       settings,
       { steps: preset.seedSteps },
       { experts: { budget: { steps: preset.expertSteps } } },
+      preset.expertPeakLr !== undefined ? { ...settings, peakLr: preset.expertPeakLr } : undefined,
     );
   }
 
@@ -90,6 +91,7 @@ export class ForestCalls {
     settings: TrainingSettings,
     budget: SeedJobPayload['budget'],
     then: SeedJobPayload['then'],
+    expertSettings?: TrainingSettings,
   ): JobView {
     const payload = this.catalog.transaction((): SeedJobPayload => {
       const forestId = ensureForest(this.catalog);
@@ -115,7 +117,17 @@ export class ForestCalls {
       });
       const runDir = join(runsDir(this.forestHome), String(runId));
       setRunDir(this.catalog, runId, runDir);
-      return { modelId, runId, runDir, domains, config, settings, budget, ...(then ? { then } : {}) };
+      return {
+        modelId,
+        runId,
+        runDir,
+        domains,
+        config,
+        settings,
+        budget,
+        ...(then ? { then } : {}),
+        ...(expertSettings ? { expertSettings } : {}),
+      };
     });
     const job = this.jobs.enqueueJob('seed', payload);
     setRunJob(this.catalog, payload.runId, job.id);

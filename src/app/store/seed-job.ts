@@ -34,6 +34,11 @@ export const SeedJobPayload = z
     /** The seed's architecture; its vocabSize is the tokenizer's size. */
     config: z.unknown(),
     settings: TrainingSettings,
+    /**
+     * The settings kept as the forest's once the seed is stored, for its experts, where they differ from the seed's
+     * (the standard sample's experts train at the learning rate the seed's schedule ended on); the seed's by default.
+     */
+    expertSettings: TrainingSettings.optional(),
     budget: z.union([z.object({ steps: z.number().int().positive() }).strict(), z.object({ minutes: z.number().positive() }).strict()]),
     /** For the queue's owner, not the worker: what to queue once the seed is stored (one expert per domain). */
     then: z

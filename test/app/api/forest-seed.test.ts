@@ -9,6 +9,7 @@ import { Catalog } from '../../../src/app/catalog/catalog';
 import { forestSettingsJson } from '../../../src/app/catalog/forests';
 import { parentsOf } from '../../../src/app/catalog/lineage';
 import { modelById } from '../../../src/app/catalog/models';
+import { jobRows } from '../../../src/app/catalog/jobs';
 import { catalogPath } from '../../../src/app/home';
 import { SAMPLE_PRESETS } from '../../../src/app/store/sample-forest';
 import { loadTokenizer } from '../../../src/engine/tokenize/load';
@@ -108,6 +109,27 @@ describe('createSampleForest', () => {
     await expectEachExpertBestOnItsGenre(service, ['reviews', 'government', 'romance']);
     await expect(service.createSampleForest({ preset: 'tiny' })).rejects.toThrow(/already holds forest "forest" with a seed/);
   }, 240_000); // the real tiny sample: 600 training steps, then its evaluation (~35 s on a busy 2-core machine)
+});
+
+describe('createSampleForest standard, as planted', () => {
+  it("plants the seed at the preset's peak learning rate and keeps its experts' own, the rate the seed ends on", async () => {
+    const home = join(dir, 'standard-planted');
+    const service = open(home);
+    const job = await service.createSampleForest({ preset: 'standard' });
+    await service.cancelJob({ id: job.id });
+    const catalog = Catalog.open(catalogPath(home));
+    try {
+      const payload = JSON.parse(jobRows(catalog).find((r) => r.id === job.id)!.payload_json) as {
+        settings: { peakLr: number; minLrRatio: number };
+        expertSettings: { peakLr: number; contextLength: number };
+      };
+      expect(payload.settings.peakLr).toBe(2e-3);
+      expect(payload.expertSettings.peakLr).toBe(payload.settings.peakLr * payload.settings.minLrRatio);
+      expect(payload.expertSettings.contextLength).toBe(128);
+    } finally {
+      catalog.close();
+    }
+  });
 });
 
 // The standard sample takes minutes (its build time is in sample-forest.ts), too long for the default suite: run

@@ -77,8 +77,9 @@ export const seedKind: JobKind = {
           setModelWeights(catalog, p.modelId, record.sha256, record.bytes);
           setModelStatus(catalog, p.modelId, 'ready');
           setRunStatus(catalog, p.runId, 'done');
-          // Experts of this forest train as its seed did (same context, batch and learning rate).
-          saveForestTrainingSettings(catalog, forestOfModel(catalog, p.modelId), TrainingSettings.parse(p.settings));
+          // Experts of this forest train as its seed did (same context, batch and learning rate), unless the
+          // forest was planted with settings of their own (SeedJobPayload.expertSettings).
+          saveForestTrainingSettings(catalog, forestOfModel(catalog, p.modelId), TrainingSettings.parse(p.expertSettings ?? p.settings));
           if (p.then) queueExperts(p, ctx);
         });
         break;
