@@ -8,7 +8,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import { ForestState } from '../../../src/renderer/src/lib/forest-state.svelte';
-import { DEFAULT_PREFS } from '../../../src/renderer/src/lib/prefs';
+import { DEFAULT_PREFS, type Prefs } from '../../../src/renderer/src/lib/prefs';
 import NewExpertView from '../../../src/renderer/src/views/NewExpertView.svelte';
 import type { ForestSummary, JobView } from '../../../src/shared/api';
 import type { DiscoveredDomain, DiscoveryView } from '../../../src/shared/api/schemas-discover';
@@ -96,6 +96,20 @@ function estimateOf(domain: DiscoveredDomain): TrainingEstimate {
   };
 }
 const discoveredEstimate = (input: { domains: DiscoveredDomain[] }) => input.domains.map(estimateOf);
+
+/** New expert on the mixed folder with a discovery already done (k suggested): the clusters on screen. */
+async function discovered(
+  api: ReturnType<typeof fakeApi>,
+  prefs: Prefs = { ...DEFAULT_PREFS, budgetKind: 'steps', budgetValue: 5 },
+): Promise<void> {
+  const forest = new ForestState(api);
+  forest.start();
+  await waitFor(() => expect(forest.summary).not.toBeNull());
+  render(NewExpertView, { forest, prefs, folder: '/docs/mixed', onstarted: () => {}, oncancel: () => {} });
+  await fireEvent.click(await screen.findByRole('button', { name: 'Discover domains in this folder' }));
+  await fireEvent.click(screen.getByRole('button', { name: 'Find the clusters' }));
+  await screen.findByTestId('discovery-summary');
+}
 
 describe('DiscoverDomains in New expert', () => {
   it('passes the chosen k, shows the clusters, and grows the kept and merged ones', async () => {
@@ -187,19 +201,7 @@ describe('DiscoverDomains in New expert', () => {
         throw new GroveError('conflict', 'The forest has no seed to estimate from.');
       },
     });
-    const forest = new ForestState(api);
-    forest.start();
-    await waitFor(() => expect(forest.summary).not.toBeNull());
-    render(NewExpertView, {
-      forest,
-      prefs: { ...DEFAULT_PREFS, budgetKind: 'steps', budgetValue: 5 },
-      folder: '/docs/mixed',
-      onstarted: () => {},
-      oncancel: () => {},
-    });
-    await fireEvent.click(await screen.findByRole('button', { name: 'Discover domains in this folder' }));
-    await fireEvent.click(screen.getByRole('button', { name: 'Find the clusters' }));
-    await screen.findByTestId('discovery-summary');
+    await discovered(api);
     expect(screen.getByTestId('grow-plan').textContent).toMatch(/^3 experts will grow/);
     const alert = await screen.findByText(/^No estimate for/);
     expect(alert.textContent).toBe('No estimate for these domains: The forest has no seed to estimate from.');
@@ -217,19 +219,7 @@ describe('DiscoverDomains in New expert', () => {
       discoveredEstimate,
       growDiscovered: () => [job('queued')],
     });
-    const forest = new ForestState(api);
-    forest.start();
-    await waitFor(() => expect(forest.summary).not.toBeNull());
-    render(NewExpertView, {
-      forest,
-      prefs: { ...DEFAULT_PREFS, budgetKind: 'steps', budgetValue: 5 },
-      folder: '/docs/mixed',
-      onstarted: () => {},
-      oncancel: () => {},
-    });
-    await fireEvent.click(await screen.findByRole('button', { name: 'Discover domains in this folder' }));
-    await fireEvent.click(screen.getByRole('button', { name: 'Find the clusters' }));
-    await screen.findByTestId('discovery-summary');
+    await discovered(api);
     await waitFor(() => expect((screen.getByRole('radio', { name: 'Light expert' }) as HTMLInputElement).checked).toBe(true));
     // From the seed there is nothing to average: no start to choose.
     await fireEvent.change(screen.getByLabelText(/^Branch each expert from/), { target: { value: 'seed' } });
@@ -255,14 +245,8 @@ describe('DiscoverDomains in New expert', () => {
       discovery: () => discovery,
       discoveredEstimate,
     });
-    const forest = new ForestState(api);
-    forest.start();
-    await waitFor(() => expect(forest.summary).not.toBeNull());
-    render(NewExpertView, { forest, prefs: DEFAULT_PREFS, folder: '/docs/mixed', onstarted: () => {}, oncancel: () => {} });
-    await fireEvent.click(await screen.findByRole('button', { name: 'Discover domains in this folder' }));
-    await fireEvent.click(screen.getByRole('button', { name: 'Find the clusters' }));
+    await discovered(api, DEFAULT_PREFS);
     expect(api.discoverDomains).toHaveBeenCalledWith({ folder: '/docs/mixed' });
-    await screen.findByTestId('discovery-summary');
     for (const i of [1, 2, 3]) await fireEvent.click(screen.getByLabelText(`Keep cluster ${i}`));
     expect(screen.getByRole('alert').textContent).toBe('Every cluster is dropped: keep at least one to grow an expert on.');
     expect((screen.getByRole('button', { name: 'Grow experts' }) as HTMLButtonElement).disabled).toBe(true);
