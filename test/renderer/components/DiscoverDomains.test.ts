@@ -97,6 +97,21 @@ function estimateOf(domain: DiscoveredDomain): TrainingEstimate {
 }
 const discoveredEstimate = (input: { domains: DiscoveredDomain[] }) => input.domains.map(estimateOf);
 
+/** The API of a forest whose discovery of the mixed folder is done; `calls` add to or replace its answers. */
+function doneDiscoveryApi(calls: Parameters<typeof fakeApi>[0] = {}): ReturnType<typeof fakeApi> {
+  return fakeApi({
+    info: () => info,
+    forestSummary: () => summary,
+    jobs: () => [job('done')],
+    runs: () => [],
+    evaluations: () => [],
+    discoverDomains: () => job('done'),
+    discovery: () => discovery,
+    discoveredEstimate,
+    ...calls,
+  });
+}
+
 /** New expert on the mixed folder with a discovery already done (k suggested): the clusters on screen. */
 async function discovered(
   api: ReturnType<typeof fakeApi>,
@@ -189,14 +204,7 @@ describe('DiscoverDomains in New expert', () => {
   });
 
   it('says no estimate came for these domains (not "this domain") when several grow', async () => {
-    const api = fakeApi({
-      info: () => info,
-      forestSummary: () => summary,
-      jobs: () => [job('done')],
-      runs: () => [],
-      evaluations: () => [],
-      discoverDomains: () => job('done'),
-      discovery: () => discovery,
+    const api = doneDiscoveryApi({
       discoveredEstimate: () => {
         throw new GroveError('conflict', 'The forest has no seed to estimate from.');
       },
@@ -208,17 +216,7 @@ describe('DiscoverDomains in New expert', () => {
   });
 
   it('offers the light start where a light expert can be a parent, and sends it with the light choice', async () => {
-    const api = fakeApi({
-      info: () => info,
-      forestSummary: () => withLight,
-      jobs: () => [job('done')],
-      runs: () => [],
-      evaluations: () => [],
-      discoverDomains: () => job('done'),
-      discovery: () => discovery,
-      discoveredEstimate,
-      growDiscovered: () => [job('queued')],
-    });
+    const api = doneDiscoveryApi({ forestSummary: () => withLight, growDiscovered: () => [job('queued')] });
     await discovered(api);
     await waitFor(() => expect((screen.getByRole('radio', { name: 'Light expert' }) as HTMLInputElement).checked).toBe(true));
     // From the seed there is nothing to average: no start to choose.
@@ -235,16 +233,7 @@ describe('DiscoverDomains in New expert', () => {
   });
 
   it('says why when every cluster is dropped, and does not grow', async () => {
-    const api = fakeApi({
-      info: () => info,
-      forestSummary: () => summary,
-      jobs: () => [job('done')],
-      runs: () => [],
-      evaluations: () => [],
-      discoverDomains: () => job('done'),
-      discovery: () => discovery,
-      discoveredEstimate,
-    });
+    const api = doneDiscoveryApi();
     await discovered(api, DEFAULT_PREFS);
     expect(api.discoverDomains).toHaveBeenCalledWith({ folder: '/docs/mixed' });
     for (const i of [1, 2, 3]) await fireEvent.click(screen.getByLabelText(`Keep cluster ${i}`));
