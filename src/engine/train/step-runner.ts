@@ -1,13 +1,17 @@
-// Runs the train step on ONNX Runtime. Parameters and AdamW moments live in one set of Float32Array
-// buffers that every step updates in place: each state tensor is fed as an input and bound as its own
-// "new." output (each is read only by its own update chain, which ends in that output), so no
-// multi-hundred-MB buffer is allocated per step and the state is held once, not twice.
-// With microBatches = M > 1 a step runs the gradient graph on M slices of the batch, accumulating into
-// one gradient buffer (in place as well), then clipping by the global norm and AdamW chunk by chunk
-// (flat slices of at most optimizerChunk elements, in place): activations, logits and their gradients
-// exist for one micro-batch at a time and the optimizer's temporaries for one chunk, so memory follows
-// the micro-batch, not the batch. (One whole-model AdamW graph left ONNX Runtime ~1.5 GB of freed but
-// unreturned temporaries on the 135M shape.)
+// Runs the train step on ONNX Runtime, in one of two forms, with parameters and AdamW moments in one set of
+// Float32Array buffers that every step updates in place.
+// Fused (one micro-batch, a small model): one graph does forward, backward, clipping and AdamW; each state
+// tensor is fed as an input and bound as its own "new." output (each is read only by its own update chain,
+// which ends in that output). onnxruntime-node hands every fetched output back as a fresh copy, even one
+// bound to a preallocated buffer, so this form copies the whole state per step: cheap on small models.
+// Gradient (M micro-batches, or a large model): the gradient graph runs on M slices of the batch,
+// accumulating into one gradient buffer, then JS clips by the global norm and applies AdamW in place
+// (adamw.ts): one state-sized copy per micro-batch instead of three per step, and activations, logits and
+// their gradients exist for one micro-batch at a time, so memory follows the micro-batch, not the batch.
+// Measured 2026-12-05 (2 threads, one micro-batch, median ms per step, fused / gradient): 2.1M parameters
+// 16x256 349 / 395, 13.8M 8x256 935 / 1008, 45M 8x256 3206 and 3097 / 2815 and 2933; SmolLM2-135M 4x256, five
+// alternating runs each, 5133-12310 (median 11029) / 4924-7058 (median 6104), peak RSS 6.5-6.6 / 6.0 GB.
+// Hence FUSED_MAX_PARAMETERS, between the measured points (nothing between 13.8M and 45M was measured).
 // A light expert (options.lora) trains only its adapter's A and B: the state (parameters, moments, gradient
 // accumulators) is the adapter's, and the base weights are a separate set of buffers fed to every run as
 // inputs and never bound to an output, so they are never written (and have no gradient or moments).
@@ -22,16 +26,15 @@ import { elementCount, type ParamSpec } from '../model/names';
 import type { TensorReader } from '../model/safetensors';
 import type { TensorToWrite } from '../model/safetensors-write';
 import { createSession, ort, type OrtSession, type SessionOptions } from '../runtime/ort';
+import { adamwInPlace, clipScale, sumOfSquares } from './adamw';
 import type { TrainStepRunner } from './loop';
 import { gradName, stateName } from './state-names';
 import {
-  adamwChunkGraph,
   decaysWeight,
   DEFAULT_OPTIMIZER,
   evalLossGraph,
   frozenSpecs,
   gradAccumulateGraph,
-  sumSquaresGraph,
   TRAIN_OUTPUTS,
   trainableSpecs,
   trainStepGraph,
@@ -41,9 +44,6 @@ import type { Batch } from './windows';
 
 type StateSet = Map<string, ort.Tensor>; // graph input name -> tensor
 
-/** Elements per optimizer chunk (16 MiB of float32). */
-const OPTIMIZER_CHUNK = 1 << 22;
-
 function int64(ids: Int32Array, dims: number[]): ort.Tensor {
   const out = new BigInt64Array(ids.length);
   for (let i = 0; i < ids.length; i++) out[i] = BigInt(ids[i] as number);
@@ -52,6 +52,9 @@ function int64(ids: Int32Array, dims: number[]): ort.Tensor {
 
 const scalar = (v: number) => new ort.Tensor('float32', new Float32Array([v]), []);
 
+/** The most trainable parameters a step of one micro-batch runs fused (see the top of this file). */
+export const FUSED_MAX_PARAMETERS = 25_000_000;
+
 export interface LlamaTrainerOptions {
   /** Sequences per optimizer step (B). */
   batchSize: number;
@@ -59,9 +62,14 @@ export interface LlamaTrainerOptions {
   /**
    * Split each batch into this many equal micro-batches (it must divide batchSize) whose gradients are
    * accumulated before one clipped AdamW update: the same step as the whole batch at once, in the memory
-   * of one micro-batch. Default 1 (one fused forward + backward + AdamW graph).
+   * of one micro-batch. Default 1 (one forward + backward, fused with AdamW up to FUSED_MAX_PARAMETERS).
    */
   microBatches?: number;
+  /**
+   * A step of one micro-batch as one graph with AdamW inside (see the top of this file); default: when the
+   * trainable parameters are at most FUSED_MAX_PARAMETERS. Ignored with several micro-batches.
+   */
+  fused?: boolean;
   optimizer?: Partial<OptimizerConfig>;
   threads?: number;
   seed?: number;
@@ -72,18 +80,14 @@ export interface LlamaTrainerOptions {
    * blocks on the 135M shape).
    */
   session?: Pick<SessionOptions, 'memoryArena' | 'memoryPattern' | 'profilePrefix' | 'providers'>;
-  /** Elements per optimizer chunk when microBatches > 1 (default 4 Mi: 16 MiB of float32). */
-  optimizerChunk?: number;
   /** Train a light expert: this adapter (A random, B zero, from `seed`) over the frozen base weights. */
   lora?: LoraConfig;
 }
 
-/** The sessions of one trainer: fused (M = 1) or gradient + norm + AdamW (M > 1); evaluation made on first use. */
+/** The sessions of one trainer: fused (M = 1) or gradient (M > 1, AdamW in JS); evaluation made on first use. */
 interface Sessions {
   fused?: OrtSession;
   gradient?: OrtSession;
-  sumSquares?: OrtSession;
-  adamw?: OrtSession;
   evaluate?: Promise<OrtSession>;
 }
 
@@ -106,14 +110,13 @@ export class LlamaTrainer implements TrainStepRunner {
     private readonly optimizer: OptimizerConfig,
     private readonly sessions: Sessions,
     private readonly sessionOptions: SessionOptions,
-    private readonly optimizerChunk: number,
     readonly lora: LoraConfig | undefined,
   ) {
     this.specs = trainableSpecs(config, lora);
     const zeros = (s: ParamSpec) => new ort.Tensor('float32', new Float32Array(elementCount(s.shape)), [...s.shape]);
     for (const s of frozenSpecs(config, lora)) this.frozen.set(s.name, zeros(s));
     for (const s of this.specs) for (const kind of ['param', 'm', 'v'] as const) this.state.set(stateName(kind, s.name), zeros(s));
-    if (microBatches > 1) for (const s of this.specs) this.grads.set(gradName(s.name), zeros(s));
+    if (!sessions.fused) for (const s of this.specs) this.grads.set(gradName(s.name), zeros(s));
   }
 
   /** Sequences per micro-batch. */
@@ -134,25 +137,11 @@ export class LlamaTrainer implements TrainStepRunner {
     const opts: SessionOptions = { threads: o.threads ?? 0, memoryPattern: false, memoryArena: M === 1, ...o.session };
     const b = o.batchSize / M;
     const sessions: Sessions = {};
-    if (M === 1) sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer, o.lora), opts);
-    else {
-      sessions.gradient = await createSession(gradAccumulateGraph(config, b, o.contextLength, o.lora), opts);
-      // Their temporaries are a few chunks: the arena keeps them bounded and saves fresh pages per run.
-      const chunked = { ...opts, memoryArena: true };
-      sessions.sumSquares = await createSession(sumSquaresGraph(), chunked);
-      sessions.adamw = await createSession(adamwChunkGraph(optimizer), chunked);
-    }
-    const t = new LlamaTrainer(
-      config,
-      o.batchSize,
-      o.contextLength,
-      M,
-      optimizer,
-      sessions,
-      opts,
-      o.optimizerChunk ?? OPTIMIZER_CHUNK,
-      o.lora,
-    );
+    const trainable = trainableSpecs(config, o.lora).reduce((n, s) => n + elementCount(s.shape), 0);
+    if (M === 1 && (o.fused ?? trainable <= FUSED_MAX_PARAMETERS))
+      sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer, o.lora), opts);
+    else sessions.gradient = await createSession(gradAccumulateGraph(config, b, o.contextLength, o.lora, M > 1), opts);
+    const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts, o.lora);
     const seed = o.seed ?? 0;
     for (const { spec, data } of initParameters(config, seed)) (t.weights.get(spec.name)!.data as Float32Array).set(data);
     if (o.lora) t.resetAdapter(seed);
@@ -211,7 +200,7 @@ export class LlamaTrainer implements TrainStepRunner {
     const bc2 = 1 - beta2 ** this.stepCount;
     if (!this.sessions.fused) {
       const loss = await this.accumulate(batch);
-      return { loss, gradNorm: await this.applyAdamW(lr, bc1, bc2) };
+      return { loss, gradNorm: this.applyAdamW(lr, bc1, bc2) };
     }
     const feeds: Record<string, ort.Tensor> = { ...Object.fromEntries(this.state), ...Object.fromEntries(this.frozen) };
     feeds.lr = scalar(lr);
@@ -224,50 +213,35 @@ export class LlamaTrainer implements TrainStepRunner {
     return { loss: (this.lossOut.data as Float32Array)[0] as number, gradNorm: (this.normOut.data as Float32Array)[0] as number };
   }
 
-  /** Flat chunks [start, end) of a parameter's elements. */
-  private *chunks(length: number): Generator<[number, number]> {
-    for (let start = 0; start < length; start += this.optimizerChunk) yield [start, Math.min(length, start + this.optimizerChunk)];
-  }
-
   /** Clips the accumulated gradients by their global norm and applies AdamW in place; returns the norm. */
-  private async applyAdamW(lr: number, bc1: number, bc2: number): Promise<number> {
-    const view = (a: Float32Array, [start, end]: [number, number]) => new ort.Tensor('float32', a.subarray(start, end), [end - start]);
+  private applyAdamW(lr: number, bc1: number, bc2: number): number {
     let sumSquares = 0;
-    for (const g of this.grads.values()) {
-      const data = g.data as Float32Array;
-      for (const range of this.chunks(data.length)) {
-        const out = await this.sessions.sumSquares!.run({ grad: view(data, range) });
-        sumSquares += (out.sum_squares!.data as Float32Array)[0] as number;
-      }
-    }
+    for (const g of this.grads.values()) sumSquares += sumOfSquares(g.data as Float32Array);
     const norm = Math.sqrt(sumSquares);
-    // As torch.nn.utils.clip_grad_norm_ (and the fused graph): scale = min(1, max / (norm + 1e-6)).
-    const clip = Math.min(1, this.optimizer.maxGradNorm / (norm + 1e-6));
-    const feeds: Record<string, ort.Tensor> = { clip: scalar(clip), lr: scalar(lr), bc1: scalar(bc1), bc2: scalar(bc2) };
-    const decayed = scalar(Math.fround(1 - Math.fround(Math.fround(lr) * Math.fround(this.optimizer.weightDecay))));
-    const kept = scalar(1);
+    const { beta1, beta2, eps, weightDecay, maxGradNorm } = this.optimizer;
+    const update = { clip: clipScale(norm, maxGradNorm), lr, bc1, bc2, beta1, beta2, eps, keep: 1 };
     for (const s of this.specs) {
-      const [p, m, v, g] = [stateName('param', s.name), stateName('m', s.name), stateName('v', s.name)]
-        .map((n) => this.state.get(n)!.data as Float32Array)
-        .concat(this.grads.get(gradName(s.name))!.data as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
-      feeds.keep = decaysWeight(s, this.optimizer) ? decayed : kept;
-      for (const range of this.chunks(p.length)) {
-        const [tp, tm, tv] = [view(p, range), view(m, range), view(v, range)];
-        Object.assign(feeds, { param: tp, m: tm, v: tv, grad: view(g, range) });
-        await this.sessions.adamw!.run(feeds, { 'new.param': tp, 'new.m': tm, 'new.v': tv });
-      }
+      const [p, m, v] = (['param', 'm', 'v'] as const).map((kind) => this.state.get(stateName(kind, s.name))!.data as Float32Array) as [
+        Float32Array,
+        Float32Array,
+        Float32Array,
+      ];
+      update.keep = decaysWeight(s, this.optimizer) ? 1 - lr * weightDecay : 1;
+      adamwInPlace(p, m, v, this.grads.get(gradName(s.name))!.data as Float32Array, update);
     }
     return Math.fround(norm);
   }
 
   /** Fills the accumulators with the batch's mean-loss gradient, one micro-batch at a time; returns the mean loss. */
   private async accumulate(batch: Batch): Promise<number> {
-    for (const t of this.grads.values()) (t.data as Float32Array).fill(0);
+    const accumulating = this.microBatches > 1;
+    // One micro-batch: its graph writes the gradient itself, with no accumulator to read.
+    if (accumulating) for (const t of this.grads.values()) (t.data as Float32Array).fill(0);
     const feeds: Record<string, ort.Tensor> = { loss_scale: scalar(1 / this.microBatches) };
     this.params(feeds);
     const fetches: Record<string, ort.Tensor> = { [TRAIN_OUTPUTS.loss]: this.lossOut };
     for (const [name, tensor] of this.grads) {
-      feeds[name] = tensor;
+      if (accumulating) feeds[name] = tensor;
       fetches[`new.${name}`] = tensor;
     }
     let sum = 0;
@@ -340,7 +314,7 @@ export class LlamaTrainer implements TrainStepRunner {
   }
 
   async close(): Promise<void> {
-    const { fused, gradient, sumSquares, adamw, evaluate } = this.sessions;
-    for (const s of [fused, gradient, sumSquares, adamw, await evaluate]) await s?.release();
+    const { fused, gradient, evaluate } = this.sessions;
+    for (const s of [fused, gradient, await evaluate]) await s?.release();
   }
 }

@@ -137,48 +137,21 @@ export function trainStepGraph(
  * One micro-batch of an accumulated step: new.grad.<name> = grad.<name> + loss_scale * d(loss)/d(param),
  * and the micro-batch's mean loss. With loss_scale = 1/M over M equal micro-batches the accumulator ends
  * as the gradient of the whole batch's mean loss, while activations only ever exist for one micro-batch.
+ * Without `accumulate` (a step of one micro-batch) there is no grad.<name> input: new.grad.<name> is
+ * loss_scale * d(loss)/d(param) itself.
  */
-export function gradAccumulateGraph(config: ModelConfig, B: number, T: number, lora?: LoraConfig): Uint8Array {
-  const g = new Graph('grove_grad_accumulate');
+export function gradAccumulateGraph(config: ModelConfig, B: number, T: number, lora?: LoraConfig, accumulate = true): Uint8Array {
+  const g = new Graph(accumulate ? 'grove_grad_accumulate' : 'grove_grad');
   const { params, specs, meanLoss } = modelInputs(g, config, lora);
-  const accs = specs.map((s) => g.input(gradName(s.name), 'float32', s.shape));
+  const accs = accumulate ? specs.map((s) => g.input(gradName(s.name), 'float32', s.shape)) : [];
   const scale = g.input('loss_scale', 'float32', []);
   const ids = g.input('input_ids', 'int64', [B, T]);
   const targets = g.input('targets', 'int64', [B, T]);
   const loss = meanLoss(ids, targets);
-  grad(loss, [...params.values()], { seed: scale }).forEach((d, j) => g.output(gradName(specs[j]!.name, true), g.add(accs[j] as Value, d)));
+  grad(loss, [...params.values()], { seed: scale }).forEach((d, j) =>
+    g.output(gradName(specs[j]!.name, true), accumulate ? g.add(accs[j] as Value, d) : d),
+  );
   g.output(TRAIN_OUTPUTS.loss, loss);
-  return encodeGraph(g);
-}
-
-/** Sum of squares of a flat chunk grad [N]: the global norm of accumulated gradients, chunk by chunk. */
-export function sumSquaresGraph(): Uint8Array {
-  const g = new Graph('grove_sum_squares');
-  const d = g.input('grad', 'float32', ['N']);
-  g.output('sum_squares', g.reduceSum(g.mul(d, d)));
-  return encodeGraph(g);
-}
-
-/** The inputs of adamwChunkGraph besides the flat chunks: the clip factor and the step's scalars. */
-export const ADAMW_CHUNK_SCALARS = ['clip', 'lr', 'bc1', 'bc2', 'keep'] as const;
-
-/**
- * AdamW on one flat chunk of one parameter, as in the fused step: param, m, v, grad [N] and scalars clip
- * (from the global norm), lr, bc1, bc2, keep (1 - lr wd, or 1 for an undecayed parameter) -> new.param,
- * new.m, new.v. Each state chunk is read only by its own chain, so the caller updates it in place; chunks
- * keep the temporaries small whatever the size of the model.
- */
-export function adamwChunkGraph(o: OptimizerConfig = DEFAULT_OPTIMIZER): Uint8Array {
-  const g = new Graph('grove_adamw_chunk');
-  const [p, m0, v0, grad] = ['param', 'm', 'v', 'grad'].map((n) => g.input(n, 'float32', ['N'])) as [Value, Value, Value, Value];
-  const [clip, lr, bc1, bc2, keep] = ADAMW_CHUNK_SCALARS.map((n) => g.input(n, 'float32', [])) as [Value, Value, Value, Value, Value];
-  const d = g.mul(grad, clip);
-  const m = g.add(g.mul(m0, o.beta1), g.mul(d, 1 - o.beta1));
-  const v = g.add(g.mul(v0, o.beta2), g.mul(g.mul(d, d), 1 - o.beta2));
-  const denom = g.add(g.div(g.sqrt(v), g.sqrt(bc2)), o.eps);
-  g.output('new.param', g.sub(g.mul(p, keep), g.mul(g.div(lr, bc1), g.div(m, denom))));
-  g.output('new.m', m);
-  g.output('new.v', v);
   return encodeGraph(g);
 }
 

@@ -182,7 +182,6 @@ describe('light LlamaTrainer', () => {
       threads: 1,
       seed: 4,
       optimizer: { maxGradNorm: o.maxGradNorm ?? 1, weightDecay: 0.1 },
-      optimizerChunk: 7,
       ...(o.lora ? { lora: o.lora } : {}),
     });
     trainers.push(t);

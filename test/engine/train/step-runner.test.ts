@@ -131,10 +131,14 @@ describe.skipIf(!torchAvailable)('train step vs the PyTorch reference', () => {
 });
 
 describe('LlamaTrainer', () => {
-  for (const microBatches of [1, 2]) {
-    it(`updates its state in place: one set of buffers, nothing allocated per step (${microBatches} micro-batches)`, async () => {
+  for (const [microBatches, fused] of [
+    [1, true],
+    [1, false],
+    [2, false],
+  ] as const) {
+    it(`updates its state in place: one set of buffers (${microBatches} micro-batches, ${fused ? 'fused' : 'gradient graph'})`, async () => {
       const config = parseModelConfig({ architecture: 'LlamaForCausalLM', ...base });
-      const t = await LlamaTrainer.create(config, { batchSize: 2, microBatches, contextLength: 4, threads: 1 });
+      const t = await LlamaTrainer.create(config, { batchSize: 2, microBatches, fused, contextLength: 4, threads: 1 });
       trainers.push(t);
       const batch = { inputs: new Int32Array([1, 2, 3, 4, 5, 6, 7, 8]), targets: new Int32Array([2, 3, 4, 5, 6, 7, 8, 9]) };
       const names = ['model.norm.weight', stateName('m', 'model.norm.weight'), stateName('v', 'model.embed_tokens.weight')];
@@ -194,16 +198,15 @@ describe('gradient accumulation over micro-batches', () => {
     const rows = Array.from({ length: B }, () => Array.from({ length: T + 1 }, () => rng.nextUint32() % config.vocabSize));
     return { inputs: new Int32Array(rows.flatMap((r) => r.slice(0, T))), targets: new Int32Array(rows.flatMap((r) => r.slice(1))) };
   });
-  // Optimizer chunks of 7 elements: most parameters span several chunks, at offsets that are not aligned.
-  const make = async (microBatches: number, maxGradNorm: number) => {
+  const make = async (microBatches: number, maxGradNorm: number, fused = true) => {
     const t = await LlamaTrainer.create(config, {
       batchSize: B,
       microBatches,
+      fused,
       contextLength: T,
       threads: 1,
       seed: 4,
       optimizer: { maxGradNorm, weightDecay: 0.1 },
-      optimizerChunk: microBatches === 4 ? 7 : 1000,
     });
     trainers.push(t);
     return t;
@@ -212,10 +215,11 @@ describe('gradient accumulation over micro-batches', () => {
   // Clipping on (the norm starts near 2): the clip must use the whole batch's gradient, not a micro-batch's.
   // Clipping off: the fused step must still finish its backward pass before updating in place.
   it.each([0.5, Infinity])(
-    'equals one step on the whole batch: loss, gradient norm, moments and parameters (max norm %s)',
+    'equals one fused step on the whole batch: loss, gradient norm, moments and parameters (max norm %s)',
     async (maxGradNorm) => {
       const whole = await make(1, maxGradNorm);
-      const parts = [await make(2, maxGradNorm), await make(4, maxGradNorm)];
+      // One micro-batch through the gradient graph (AdamW in JS), then 2 and 4 accumulated.
+      const parts = [await make(1, maxGradNorm, false), await make(2, maxGradNorm), await make(4, maxGradNorm)];
       for (const [k, batch] of batches.entries()) {
         const ref = await whole.step(batch, 1e-3);
         if (k === 0) expect(ref.gradNorm, 'clipping is active').toBeGreaterThan(Math.min(maxGradNorm, 1));
