@@ -256,7 +256,7 @@ async function trainingPeakRss(shape: Shape, microBatches: number, ctx: BenchCon
   };
   const run = await runMeasured(process.execPath, [child, JSON.stringify(args)]);
   if (run.code !== 0) throw new Error(`the training memory child failed: ${run.stderr.trim().split('\n').at(-1)}`);
-  const split = microBatches === 1 ? 'one fused step' : `${microBatches} micro-batches of ${shape.batch / microBatches}`;
+  const split = microBatches === 1 ? 'one micro-batch' : `${microBatches} micro-batches of ${shape.batch / microBatches}`;
   const kind = lora ? `, light expert r ${lora.rank}` : '';
   return {
     name: `peak RSS training ${shape.name} (${shape.batch}x${shape.context}, ${split}${kind})`,

@@ -32,7 +32,10 @@
 // on the runs it was fit to (mean 3 %), 14.3 % on 4 runs left out of the fit (the worst: the 13.8M shape, rank
 // 8 on two projections, 8 sequences per micro-batch, estimated too high), 9 % with a checkpoint written. SmolLM2-135M at 4 x 256 tokens
 // in 4 micro-batches: full 3.90 GB measured (4.10 GB with a checkpoint), 4.22 GB estimated; light 1.43 GB
-// measured, 1.48 GB estimated.
+// measured, 1.48 GB estimated. Since 2026-12-05 a step of one micro-batch over more than 25M trainable
+// parameters runs the gradient graph with AdamW in JS instead of the fused graph (step-runner.ts); the fused
+// workspace still used for it estimates such steps high (SmolLM2-135M at 4 x 256: 5.97 GB measured after the
+// change, 6.5 GB before it).
 //
 // Time: training FLOPs per token, as the engine bench counts them: a full step is 6 x the parameters that
 // multiply (forward 2, backward 2 for the activations' gradients and 2 for the weights'; an untied input
