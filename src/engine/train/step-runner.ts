@@ -84,7 +84,7 @@ export interface LlamaTrainerOptions {
   lora?: LoraConfig;
 }
 
-/** The sessions of one trainer: fused (M = 1) or gradient (M > 1, AdamW in JS); evaluation made on first use. */
+/** The sessions of one trainer: fused, or gradient (AdamW in JS); evaluation made on first use. */
 interface Sessions {
   fused?: OrtSession;
   gradient?: OrtSession;
