@@ -4,7 +4,7 @@
 // verdict alone. The same job and verdict as the app's button (api/baseline-plan.ts, kinds/baseline.ts).
 import type { Command } from 'commander';
 import type { Verdict } from '../../shared/api/schemas-verdict';
-import { domainVerdictLine, verdictSentence } from '../../shared/api/verdict-text';
+import { domainVerdictLine, FOREST_SCORING, verdictSentence } from '../../shared/api/verdict-text';
 import { deviceOf, deviceOptions, type DeviceOpts } from '../budget';
 import { forestHomeOf, modelNameArg } from '../options';
 import { jobRunningService, runJob } from '../run-job';
@@ -15,7 +15,7 @@ interface BaselineOpts extends DeviceOpts {
 }
 
 function printVerdict(v: Verdict): void {
-  const forest = v.experts.length === 1 ? `the expert ${v.experts[0]}` : `the ensemble of ${v.experts.join(', ')}`;
+  const forest = v.experts.length === 1 ? `the expert ${v.experts[0]}` : `the ensemble of ${v.experts.join(', ')} (${FOREST_SCORING})`;
   console.log(
     `Verdict of ${new Date(v.createdAt).toLocaleString()}: "${v.baseline}" (one model, ${v.trainingTokens.toLocaleString('en')} training tokens as the experts had) against ${forest}${v.collapsed ? ` and the collapsed model ${v.collapsed}` : ''}.`,
   );

@@ -3,6 +3,13 @@
 // one that rounds to 0 % is said as even.
 import type { DomainVerdict } from './schemas-verdict';
 
+/**
+ * How a forest of several experts is scored for the verdict (engine/forest/verdict.ts), said beside it: the
+ * ensemble's posterior decides the outcome (with the last-token posterior the BTM benchmark's ensembles beat
+ * the dense model where these lose: bench/results/btm-provenance-sweep.md).
+ */
+export const FOREST_SCORING = 'cached prior, context posterior';
+
 /** "14 % better", "3 % worse" or "even" for a gain (a fraction; above 0 is better). */
 export function gainWords(gain: number): string {
   const percent = Math.round(Math.abs(gain) * 100);

@@ -39,7 +39,7 @@ describe('grove baseline', () => {
     const out = grove('baseline', '--threads', '1');
     const lines = out.trim().split('\n');
     expect(lines[0]).toMatch(
-      /^Verdict of .+: "baseline" \(one model, [\d,]+ training tokens as the experts had\) against the ensemble of poems, law\.$/,
+      /^Verdict of .+: "baseline" \(one model, [\d,]+ training tokens as the experts had\) against the ensemble of poems, law \(cached prior, context posterior\)\.$/,
     );
     expect(lines[1]).toBe('domain\tbaseline\tforest\tcollapsed\tverdict');
     expect(lines.slice(2, 4).map((l) => l.split('\t')[0])).toEqual(['poems', 'law']);

@@ -80,7 +80,7 @@ describe('EvaluationHeatmap', () => {
     expect((screen.getByRole('button', { name: 'Evaluating…' }) as HTMLButtonElement).disabled).toBe(true);
   });
 
-  it('marks the baseline row and shows the last verdict: a word per domain, then each domain in a line, with its date', () => {
+  it('marks the baseline row and shows the last verdict: a word per domain, how the forest was scored, each domain in a line, its date', () => {
     const verdict = {
       baseline: 'baseline',
       experts: ['law', 'code'],
@@ -112,6 +112,7 @@ describe('EvaluationHeatmap', () => {
     expect(words).toEqual(['14 % better', '3 % worse']);
     const said = screen.getByTestId('verdict').textContent?.replace(/\s+/g, ' ') ?? '';
     expect(said).toContain('forest 14 % better on law, 3 % worse on code.');
+    expect(said).toContain("The forest is its experts' ensemble (cached prior, context posterior).");
     expect(said).toContain(new Date(verdict.createdAt).toLocaleString());
     expect(screen.getAllByTestId('verdict-line').map((l) => l.textContent?.trim())).toEqual([
       'forest 14 % better on law (collapsed model 10 % better)',
