@@ -150,7 +150,8 @@ export async function collapseAndChat(j: Journey): Promise<void> {
   await shot(j, 'collapse');
   await panel.getByRole('button', { name: 'Collapse' }).click();
   await panel.getByTestId('collapse-done').waitFor({ timeout: 60_000 });
-  await expect(page.getByTestId('model-card').filter({ hasText: 'collapsed-mystery' }).count()).resolves.toBe(1);
+  // The forest's cards reload on the job's done event, which may reach the page just after the panel says done.
+  await expect.poll(() => page.getByTestId('model-card').filter({ hasText: 'collapsed-mystery' }).count(), { timeout: 30_000 }).toBe(1);
 
   await nav(j, 'Chat');
   await page.getByRole('button', { name: 'New chat' }).click();
