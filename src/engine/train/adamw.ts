@@ -1,6 +1,7 @@
-// The micro-batched step's optimizer in JS: the global gradient norm and AdamW, in place on the state's own
-// Float32Arrays, with the fused graph's formulas (train-graph.ts addAdamW): clip = min(1, max / (norm + 1e-6)),
-// d = clip g, m <- b1 m + (1 - b1) d, v <- b2 v + (1 - b2) d^2, p <- keep p - (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps).
+// The gradient form's optimizer in JS (step-runner.ts: micro-batched steps and large models): the global
+// gradient norm and AdamW, in place on the state's own Float32Arrays, with the fused graph's formulas
+// (train-graph.ts addAdamW): clip = min(1, max / (norm + 1e-6)), d = clip g, m <- b1 m + (1 - b1) d,
+// v <- b2 v + (1 - b2) d^2, p <- keep p - (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps).
 // Why not a graph: onnxruntime-node hands every fetched output back as a fresh copy, even one bound to a
 // preallocated buffer, so an AdamW graph costs three state-sized allocations and copies per step
 // (bench/results/engine.notes.md); this loop writes the state where it lives. Arithmetic is float64 and the

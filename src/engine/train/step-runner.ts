@@ -21,8 +21,8 @@ import type { ModelConfig } from '../model/config';
 import { writeModelFolder } from '../model/folder';
 import { writeAdapterFolder, peftName } from '../model/adapter-folder';
 import { initParameters } from '../model/init';
-import { initLoraFactor, loraSpecs, type LoraConfig } from '../model/lora';
-import { elementCount, type ParamSpec } from '../model/names';
+import { initLoraFactor, loraParameterCount, loraSpecs, type LoraConfig } from '../model/lora';
+import { elementCount, parameterCount, type ParamSpec } from '../model/names';
 import type { TensorReader } from '../model/safetensors';
 import type { TensorToWrite } from '../model/safetensors-write';
 import { createSession, ort, type OrtSession, type SessionOptions } from '../runtime/ort';
@@ -137,7 +137,7 @@ export class LlamaTrainer implements TrainStepRunner {
     const opts: SessionOptions = { threads: o.threads ?? 0, memoryPattern: false, memoryArena: M === 1, ...o.session };
     const b = o.batchSize / M;
     const sessions: Sessions = {};
-    const trainable = trainableSpecs(config, o.lora).reduce((n, s) => n + elementCount(s.shape), 0);
+    const trainable = o.lora ? loraParameterCount(config, o.lora) : parameterCount(config);
     if (M === 1 && (o.fused ?? trainable <= FUSED_MAX_PARAMETERS))
       sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer, o.lora), opts);
     else sessions.gradient = await createSession(gradAccumulateGraph(config, b, o.contextLength, o.lora, M > 1), opts);
