@@ -13,20 +13,37 @@ export interface ProfileEvent {
   cat: string;
   name: string;
   dur: number;
+  /** Start, in microseconds since the session began. */
+  ts?: number;
   args?: { op_name?: string; input_type_shape?: unknown[] };
 }
 
-/** Total kernel microseconds and calls per op type over every profile file in dir, largest first. */
-export function profileByOp(dir: string): OpTime[] {
-  return profileBy(dir, (e) => e.args?.op_name ?? '?');
+/**
+ * Total kernel microseconds and calls per op type over every profile file in dir, largest first; `skipRuns`
+ * leaves out each file's first runs (warm-up: a session's first run allocates what later runs reuse).
+ */
+export function profileByOp(dir: string, skipRuns = 0): OpTime[] {
+  return profileBy(dir, (e) => e.args?.op_name ?? '?', skipRuns);
+}
+
+/** When a file's first `runs` runs end (microseconds), so that later kernel events can be told from theirs. */
+function afterRuns(events: readonly ProfileEvent[], runs: number): number {
+  if (runs === 0) return -Infinity;
+  const ends = events
+    .filter((e) => e.cat === 'Session' && e.name === 'model_run')
+    .map((e) => (e.ts ?? 0) + e.dur)
+    .sort((a, b) => a - b);
+  return ends[runs - 1] ?? Infinity;
 }
 
 /** Kernel microseconds and calls grouped by `key` of each kernel event (null: left out), largest first. */
-export function profileBy(dir: string, key: (e: ProfileEvent) => string | null): OpTime[] {
+export function profileBy(dir: string, key: (e: ProfileEvent) => string | null, skipRuns = 0): OpTime[] {
   const byOp = new Map<string, { us: number; calls: number }>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-    for (const e of JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProfileEvent[]) {
-      if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
+    const events = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProfileEvent[];
+    const from = afterRuns(events, skipRuns);
+    for (const e of events) {
+      if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || (e.ts ?? 0) < from) continue;
       const op = key(e);
       if (op === null) continue;
       const entry = byOp.get(op) ?? { us: 0, calls: 0 };

@@ -2,6 +2,7 @@
 // markdown table (for people), to bench/results/. Figures are measured, never typed in.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { cpuName } from './cpu-name';
 import { join } from 'node:path';
 import { GROVE_VERSION } from '../engine/version';
 import { onnxruntimeVersion } from '../engine/runtime/ort';
@@ -37,14 +38,13 @@ export interface BenchReport {
 }
 
 export function newReport(threads: number): BenchReport {
-  const cpu = cpus();
   return {
     createdAt: new Date().toISOString(),
     grove: GROVE_VERSION,
     onnxruntime: onnxruntimeVersion,
     machine: {
-      cpu: cpu[0]?.model ?? 'unknown',
-      cores: cpu.length,
+      cpu: cpuName(),
+      cores: cpus().length,
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       platform: `${process.platform}/${process.arch}`,
       node: process.version,
@@ -65,7 +65,7 @@ export function toMarkdown(report: BenchReport): string {
   const lines = [
     `# Grove benchmark, ${report.createdAt}`,
     '',
-    `Grove ${report.grove}, ONNX Runtime ${report.onnxruntime}, ${report.machine.cpu} (${report.machine.cores} cores, ${report.machine.memoryGiB} GiB), ${report.machine.platform}, Node ${report.machine.node}, ${report.threads} threads${report.loadAverage ? `; load average ${report.loadAverage.map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) at the start` : ''}.`,
+    `Grove ${report.grove}, ONNX Runtime ${report.onnxruntime}, ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, ${report.machine.platform}, Node ${report.machine.node}, ${report.threads} threads${report.loadAverage ? `; load average ${report.loadAverage.map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) at the start` : ''}.`,
   ];
   for (const suite of report.suites) {
     lines.push('', `## ${suite.suite}`, '', '| figure | Grove | reference | ratio | note |', '| --- | ---: | ---: | ---: | --- |');

@@ -34,4 +34,25 @@ describe('ORT profile summary', () => {
     expect(table).toContain('| GroupQueryAttention | 0.750 | 25.0 % | 1 |');
     expect(table).not.toContain('| Add |');
   });
+
+  it("leaves out each file's first runs with skipRuns", () => {
+    const dir = tempDir();
+    const at = (op: string, dur: number, ts: number) => ({ ...kernel(op, dur), ts });
+    writeFileSync(
+      join(dir, 'a.json'),
+      JSON.stringify([
+        { cat: 'Session', name: 'model_run', ts: 0, dur: 100 },
+        at('MatMul', 90, 5),
+        { cat: 'Session', name: 'model_run', ts: 200, dur: 50 },
+        at('MatMul', 40, 205),
+        at('Add', 5, 245),
+      ]),
+    );
+    expect(profileByOp(dir, 1)).toEqual([
+      { op: 'MatMul', us: 40, calls: 1 },
+      { op: 'Add', us: 5, calls: 1 },
+    ]);
+    expect(profileByOp(dir, 2)).toEqual([]);
+    expect(profileByOp(dir)[0]).toEqual({ op: 'MatMul', us: 130, calls: 2 });
+  });
 });

@@ -2,7 +2,7 @@
 // the Q8_0 and Q4_0 GGUF exports of the same weights (which hold the same quantized values: quant/plan.ts),
 // interleaved, same threads; and the perplexity cost of each quantization in both runtimes on held-out Brown
 // text (log-likelihoods of the same tokens, each runtime's quantized model against its own f32 one).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportModel } from '../../engine/export/index';
@@ -12,6 +12,7 @@ import { LlamaModel } from '../../engine/runtime/llama-model';
 import { brownDocuments } from '../../engine/tokenize/brown';
 import { loadTokenizer } from '../../engine/tokenize/load';
 import { openLlamaCpp } from '../llama-cpp';
+import { kernelMs, opTable, profileByOp } from '../ort-profile';
 import type { Figure } from '../report';
 import type { BenchContext } from '../run';
 import { interleaved } from '../timing';
@@ -42,6 +43,32 @@ export async function groveDecode(
     return out;
   };
   return { model, run };
+}
+
+/**
+ * ONNX Runtime's op-by-op profile of one greedy decode of `tokens` tokens at `quant` (a separate session:
+ * profiling slows the run), as a markdown section beside the unprofiled and llama.cpp per-token times.
+ */
+export async function decodeProfile(
+  folder: string,
+  name: string,
+  o: { threads: number; tokens: number; quant: ModelQuant; groveMsPerToken: number; llamaMsPerToken: number },
+): Promise<string> {
+  const dir = join(tmpdir(), `grove-bench-decode-profile-${name}-${o.quant}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  const profiled = await groveDecode(folder, { threads: o.threads, tokens: o.tokens, quant: o.quant, profilePrefix: join(dir, 'decode') });
+  await profiled.run();
+  await profiled.model.endProfiling();
+  await profiled.model.close();
+  const ops = profileByOp(dir);
+  rmSync(dir, { recursive: true, force: true });
+  const weights = o.quant === 'f32' ? 'f32' : `${o.quant}-bit`;
+  return [
+    `Grove decode, ${name}, ${weights} weights: ONNX Runtime kernel time by op over ${o.tokens} greedy tokens (one profiled run: ${kernelMs(ops, o.tokens).toFixed(2)} ms of kernels per token; unprofiled, a token takes ${o.groveMsPerToken.toFixed(2)} ms in all, so read the shares, not the absolute times). llama.cpp takes ${o.llamaMsPerToken.toFixed(2)} ms per token at its best thread count.`,
+    '',
+    opTable(ops, o.tokens, 'token'),
+  ].join('\n');
 }
 
 export interface LlamaCppTiming {
@@ -115,8 +142,15 @@ async function perplexities(
   return { grove, llama: llamaPpl };
 }
 
-/** Decode and perplexity rows for one shape's bench model (random init: the perplexity rows measure the quantization's deviation, not language quality). */
-export async function quantizedRows(name: string, folder: string, ctx: BenchContext): Promise<Figure[]> {
+/**
+ * Decode and perplexity rows for one shape's bench model (random init: the perplexity rows measure the
+ * quantization's deviation, not language quality), and the profile of each quantized decode.
+ */
+export async function quantizedRows(
+  name: string,
+  folder: string,
+  ctx: BenchContext,
+): Promise<{ figures: Figure[]; profiles: Map<string, string> }> {
   const tokens = ctx.quick ? 16 : 64;
   const rounds = ctx.quick ? 2 : 7;
   const tokenizer = await loadTokenizer(folder);
@@ -124,12 +158,23 @@ export async function quantizedRows(name: string, folder: string, ctx: BenchCont
   const heldOut = [...tokenizer.encode([...brownDocuments(23)].slice(20).join('\n\n'))].slice(0, ctx.quick ? 64 : 255);
   const base = await perplexities(folder, await ggufAt(folder, name, 'f32'), 'f32', heldOut, ctx.threads);
   const figures: Figure[] = [];
+  const profiles = new Map<string, string>();
   for (const q of QUANTS) {
     const gguf = await ggufAt(folder, name, q.gguf);
     const grove = await groveDecode(folder, { threads: ctx.threads, tokens, quant: q.quant });
     const groveTokens = await grove.run();
     const { same, one, best } = await llamaCppAtBest(gguf, grove.run, { threads: ctx.threads, tokens, rounds });
     await grove.model.close();
+    profiles.set(
+      q.label,
+      await decodeProfile(folder, name, {
+        threads: ctx.threads,
+        tokens,
+        quant: q.quant,
+        groveMsPerToken: 1000 / best.groveRate,
+        llamaMsPerToken: 1000 / best.rate,
+      }),
+    );
     const equal = groveTokens.filter((tok, i) => tok === same.tokens[i]).length;
     const rates = [same, ...(one ? [one] : [])]
       .map((r) => `${r.rate.toFixed(1)} tok/s at ${r.threads} thread${r.threads === 1 ? '' : 's'}`)
@@ -155,5 +200,5 @@ export async function quantizedRows(name: string, folder: string, ctx: BenchCont
       note: `Grove ${cost(p.grove, base.grove)}, llama.cpp ${cost(p.llama, base.llama)}; random-init weights: the cost is the quantization's deviation, not a language model's; target: Grove's cost no worse than llama.cpp's`,
     });
   }
-  return figures;
+  return { figures, profiles };
 }

@@ -15,11 +15,10 @@ import { brownDocuments } from '../../engine/tokenize/brown';
 import { saveTokenizerFiles } from '../../engine/tokenize/trained-json';
 import { trainByteLevelBpe } from '../../engine/tokenize/train-bpe';
 import { openLlamaCpp } from '../llama-cpp';
-import { kernelMs, opTable, profileByOp } from '../ort-profile';
 import type { Figure } from '../report';
 import type { BenchContext, BenchSuite } from '../run';
 import { interleaved, time } from '../timing';
-import { groveDecode, llamaCppAtBest, quantizedRows } from './llamacpp-quant';
+import { decodeProfile, groveDecode, llamaCppAtBest, quantizedRows } from './llamacpp-quant';
 
 const SHAPES = ['small', 'smollm2-135m'] as const;
 
@@ -34,7 +33,7 @@ async function benchModel(name: string, config: ModelConfig, dtype: 'F32' | 'BF1
   return folder;
 }
 
-async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Promise<{ figures: Figure[]; profile: string }> {
+async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Promise<{ figures: Figure[]; profiles: Map<string, string> }> {
   const config = presetConfig(name);
   const folder = await benchModel(name, config, 'F32');
   const gguf = join(tmpdir(), `grove-bench-export-${name}.gguf`);
@@ -51,20 +50,13 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
   const llamaTokens = llamaSame.tokens;
   const groveTiming = { medianMs: (1000 * tokens) / llamaSame.groveRate };
 
-  // A profiled pass (separate session: profiling slows the run) for the op-by-op breakdown.
-  const profileDir = join(tmpdir(), `grove-bench-export-profile-${name}`);
-  rmSync(profileDir, { recursive: true, force: true });
-  mkdirSync(profileDir);
-  const profiled = await groveDecode(folder, { threads: ctx.threads, tokens, profilePrefix: join(profileDir, 'decode') });
-  await profiled.run();
-  await profiled.model.endProfiling();
-  await profiled.model.close();
-  const ops = profileByOp(profileDir);
-  const profile = [
-    `Grove decode, ${name}: ONNX Runtime kernel time by op over ${tokens} greedy tokens (one profiled run: ${kernelMs(ops, tokens).toFixed(2)} ms of kernels per token; unprofiled, a token takes ${(groveTiming.medianMs / tokens).toFixed(2)} ms in all, so read the shares, not the absolute times). llama.cpp takes ${(1000 / Math.max(llamaSame.rate, llamaOne?.rate ?? 0)).toFixed(2)} ms per token at its best thread count.`,
-    '',
-    opTable(ops, tokens, 'token'),
-  ].join('\n');
+  const profile = await decodeProfile(folder, name, {
+    threads: ctx.threads,
+    tokens,
+    quant: 'f32',
+    groveMsPerToken: groveTiming.medianMs / tokens,
+    llamaMsPerToken: 1000 / Math.max(llamaSame.rate, llamaOne?.rate ?? 0),
+  });
 
   const same = groveTokens.filter((t, i) => t === llamaTokens[i]).length;
   ctx.log(
@@ -80,7 +72,8 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
       note: `target >= 1.0x; ${same}/${tokens} greedy tokens equal; ${interleavedNote}; load ${load.toFixed(1)}`,
     },
   ];
-  figures.push(...(await quantizedRows(name, folder, ctx)));
+  const quantized = await quantizedRows(name, folder, ctx);
+  figures.push(...quantized.figures);
   if (llamaOne)
     figures.push({
       name: `decode tokens/s (${name}, f32; Grove ${ctx.threads} threads, llama.cpp 1 thread)`,
@@ -89,7 +82,7 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
       reference: { name: 'llama.cpp 1 thread', value: llamaOne.rate },
       note: `llama.cpp at 1 thread avoids its spinning threads contending with Node on this 2-core machine; ${interleavedNote}`,
     });
-  return { figures, profile };
+  return { figures, profiles: new Map([['f32', profile], ...quantized.profiles]) };
 }
 
 async function importTime(ctx: BenchContext): Promise<Figure> {
@@ -124,7 +117,7 @@ export const llamaCppSuite: BenchSuite = {
     for (const name of ctx.quick ? SHAPES.slice(0, 1) : SHAPES) {
       const r = await benchShape(name, ctx);
       figures.push(...r.figures);
-      sections.push({ title: `Grove decode profile (${name})`, markdown: r.profile });
+      for (const [weights, markdown] of r.profiles) sections.push({ title: `Grove decode profile (${name}, ${weights})`, markdown });
     }
     figures.push(await importTime(ctx));
     return { suite: 'llamacpp', figures, sections };

@@ -119,6 +119,11 @@ export class LlamaTrainer implements TrainStepRunner {
     if (!sessions.fused) for (const s of this.specs) this.grads.set(gradName(s.name), zeros(s));
   }
 
+  /** How a step runs: one graph with AdamW inside, or gradient graphs and AdamW in JS (see the top of this file). */
+  get form(): 'fused' | 'gradient' {
+    return this.sessions.fused ? 'fused' : 'gradient';
+  }
+
   /** Sequences per micro-batch. */
   get microBatchSize(): number {
     return this.batchSize / this.microBatches;
@@ -311,6 +316,12 @@ export class LlamaTrainer implements TrainStepRunner {
     const tensors = new Map(this.specs.map((s) => [s.name, Float32Array.from(this.tensor(s.name))]));
     const written = await writeAdapterFolder(folder, { config: this.config, lora: this.lora, baseModel, tensors });
     return written.sha256;
+  }
+
+  /** Ends profiling (with session.profilePrefix): ONNX Runtime then writes each session's profile file. */
+  async endProfiling(): Promise<void> {
+    const { fused, gradient, evaluate } = this.sessions;
+    for (const s of [fused, gradient, await evaluate]) s?.endProfiling();
   }
 
   async close(): Promise<void> {
