@@ -76,7 +76,7 @@ interface DecodeRate {
  * Tokens/s of each decoder kind: a fresh decoder per round, one prompt token, then `tokens` - 1 steps;
  * rounds interleaved, round 0 a warm-up. Also the process's CPU time per token: on a machine shared with
  * other work the wall clock swings with their load, while the CPU time a token takes (no thread spins
- * between runs here, see SessionOptions.spinning) moves much less.
+ * between runs: runtime/ort.ts stops them when a run returns) moves much less.
  */
 async function decodeRates(
   variants: Record<string, () => Stepper>,

@@ -7,7 +7,6 @@
 // matrices run block-quantized (MatMulNBits over a quantized weights file made once beside the weights,
 // quant/weight-file.ts), on every graph of the model, light experts' adapters included (they stay f32).
 import { existsSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { writeFileDurableSync } from '../durable-write';
 import type { Decoder } from '../generate/generate';
@@ -82,11 +81,6 @@ function compiledGraph(
   return file;
 }
 
-/** Spin only when the threads leave a core free (threads 0 means ONNX Runtime takes every core). */
-function decodeSpinning(threads: number): boolean {
-  return threads > 0 && threads < availableParallelism();
-}
-
 export function int64(ids: ArrayLike<number>, dims: number[]): ort.Tensor {
   return new ort.Tensor('int64', BigInt64Array.from(Array.from(ids, (v) => BigInt(v))), dims);
 }
@@ -134,11 +128,6 @@ export class LlamaModel {
         threads: this.options.threads ?? 0,
         ...(this.options.providers ? { providers: this.options.providers } : {}),
         ...(this.options.profilePrefix ? { profilePrefix: `${this.options.profilePrefix}-${kind}${targets ? '-lora' : ''}` } : {}),
-        // Token-by-token decoding is many small runs: idle threads spinning between them only steal cores
-        // unless a core is to spare (see SessionOptions.spinning). The same for the all-positions graph,
-        // which an ensemble runs for each expert in turn: one expert's spinning threads slowed the next
-        // one's prefill (4 experts, 256 tokens, 2 cores: 1550 ms with spinning, 850 ms without).
-        ...(kind !== 'score' ? { spinning: decodeSpinning(this.options.threads ?? 0) } : {}),
       });
       this.sessions.set(name, s);
     }

@@ -33,13 +33,6 @@ export interface SessionOptions {
   memoryPattern?: boolean;
   /** Write ONNX Runtime's op-by-op profile (JSON) to files starting with this prefix. */
   profilePrefix?: string;
-  /**
-   * Let idle intra-op threads spin (ONNX Runtime's default, true). Spinning threads compete with every other
-   * thread for the cores: for many small runs (token-by-token decoding) on a machine with no spare core
-   * they cost more than the wake-up they save (measured: M=1 MatMuls at 2 threads on 2 cores ran at half
-   * the speed of 1 thread with spinning, and at the speed of 1 thread without).
-   */
-  spinning?: boolean;
 }
 
 export async function createSession(model: Uint8Array | string, options: SessionOptions = {}): Promise<ort.InferenceSession> {
@@ -50,7 +43,14 @@ export async function createSession(model: Uint8Array | string, options: Session
     ...(options.memoryArena === undefined ? {} : { enableCpuMemArena: options.memoryArena }),
     ...(options.memoryPattern === undefined ? {} : { enableMemPattern: options.memoryPattern }),
     ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
-    ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+    // Idle intra-op threads spin while a run lasts (no wake-up between its ops) and stop when it returns
+    // (session.force_spinning_stop). Left spinning after a run, as by default, they take the cores from
+    // whatever runs next (Node's own work between decode steps, another expert's session); not spinning at
+    // all, each op of a small run pays a wake-up. Measured on 2 cores, 2 threads, SmolLM2-135M greedy
+    // decode, tok/s: not spinning -> spinning within runs, 4-bit 137.9 -> 203.9, 8-bit 128.2 -> 161.1, f32
+    // 72.9 -> 78.2; an ensemble of 4 small experts, spinning by default -> within runs, 37.4 -> 133.9.
+    // Training steps measured the same either way.
+    extra: { session: { force_spinning_stop: '1' } },
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
 }
