@@ -15,7 +15,10 @@ same shape (one line of JSON in, one line of JSON out):
 Warm-up is the caller's: it discards the first runs until the times settle.
 
 Run it with a real BLAS (Debian's default reference BLAS is ~20x slower and would make the comparison
-unfair): LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=N.
+unfair): LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=N, and with jemalloc keeping
+the pages it frees (LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1): where page faults are costly, PyTorch's allocator otherwise
+maps every large tensor afresh and spends most of a step faulting (src/bench/torch-baseline.ts).
 Usage: torch_llama_module.py --config '{"hidden_size":128,...}' --batch 16 --context 256 --threads 2
 """
 import argparse

@@ -9,6 +9,15 @@ import { toHfConfig, type ModelConfig } from '../engine/model/config';
 
 /** Debian's OpenMP OpenBLAS: the reference BLAS torch falls back to is ~20x slower, an unfair baseline. */
 const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
+/**
+ * Debian's jemalloc (libjemalloc2), set to keep the pages it frees. PyTorch's CPU allocator hands every large
+ * tensor back to the system when it is freed and maps it afresh on the next call, so each step of eager
+ * PyTorch touches its activations' pages anew; where a page fault is costly (a Firecracker VM with an AMD EPYC
+ * family 26: about 8 us a page) that dominated its time: log_softmax over [16, 256, 8192] 223 ms with glibc's
+ * malloc, 13.5 ms with this; a 4096x128x8192 product 33 -> 180 GFLOP/s; the tiny shape's train step 1.37 s ->
+ * 0.53 s. PyTorch's own CPU tuning guide recommends jemalloc or TCMalloc; without them the baseline is unfair.
+ */
+const JEMALLOC = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
 export const TORCH_BASELINE_SCRIPT = 'bench/torch_llama_module.py';
 
 export class TorchBaseline {
@@ -18,6 +27,8 @@ export class TorchBaseline {
     private readonly child: ChildProcessWithoutNullStreams,
     lines: Interface,
     private readonly stderr: () => string,
+    /** The memory allocator PyTorch ran with, for the report. */
+    readonly allocator: string,
   ) {
     this.replies = lines[Symbol.asyncIterator]();
   }
@@ -30,6 +41,7 @@ export class TorchBaseline {
   ): Promise<TorchBaseline | { error: string }> {
     const script = join(process.cwd(), TORCH_BASELINE_SCRIPT);
     if (!existsSync(script)) return { error: `${script} not found (run from the Grove folder)` };
+    const jemalloc = existsSync(JEMALLOC);
     const child = spawn(
       '/usr/bin/python3',
       [
@@ -48,6 +60,7 @@ export class TorchBaseline {
           ...process.env,
           LD_LIBRARY_PATH: existsSync(OPENBLAS) ? OPENBLAS : (process.env.LD_LIBRARY_PATH ?? ''),
           OMP_NUM_THREADS: String(threads),
+          ...(jemalloc ? { LD_PRELOAD: JEMALLOC, MALLOC_CONF: 'dirty_decay_ms:-1,muzzy_decay_ms:-1' } : {}),
         },
       },
     );
@@ -58,7 +71,8 @@ export class TorchBaseline {
       child.once('error', resolve);
     });
     if (spawned) return { error: `/usr/bin/python3 could not start (${spawned.message})` };
-    const baseline = new TorchBaseline(child, createInterface({ input: child.stdout }), () => err);
+    const allocator = jemalloc ? 'jemalloc keeping freed pages' : 'glibc malloc (no libjemalloc2: slow where page faults are)';
+    const baseline = new TorchBaseline(child, createInterface({ input: child.stdout }), () => err, allocator);
     try {
       await baseline.reply();
     } catch (e) {

@@ -3,7 +3,8 @@
 // milliseconds as JSON on stdout. With `lora` it trains a light expert (an adapter over the frozen shape).
 // With `checkpoint` it then writes a checkpoint as the training loop does (the state copied out and written),
 // whose copy of the state can set the run's peak (train/estimate.ts).
-// Argument: JSON { config, batch, context, microBatches, steps, threads, lora?, checkpoint? }.
+// With `memoryArena` it sets ONNX Runtime's CPU arena instead of the trainer's default (the memory it keeps).
+// Argument: JSON { config, batch, context, microBatches, steps, threads, lora?, checkpoint?, memoryArena? }.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ interface Args {
   threads: number;
   lora?: LoraConfig;
   checkpoint?: boolean;
+  memoryArena?: boolean;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
@@ -31,6 +33,7 @@ const trainer = await LlamaTrainer.create(config, {
   microBatches: args.microBatches,
   threads: args.threads,
   ...(args.lora ? { lora: args.lora } : {}),
+  ...(args.memoryArena === undefined ? {} : { session: { memoryArena: args.memoryArena } }),
 });
 const ids = Int32Array.from({ length: args.batch * args.context }, (_, i) => (i * 7919) % config.vocabSize);
 const targets = ids.map((x) => (x + 1) % config.vocabSize);

@@ -152,7 +152,7 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
   const rounds = ctx.quick ? 2 : 5;
   const started = ctx.quick ? { error: 'skipped with --quick' } : await TorchBaseline.start(config, shape, ctx.threads);
   const torch = started instanceof TorchBaseline ? started : undefined;
-  const note = started instanceof TorchBaseline ? undefined : `PyTorch: ${started.error}`;
+  const note = started instanceof TorchBaseline ? `PyTorch on ${started.allocator}` : `PyTorch: ${started.error}`;
   // Each measurement interleaves Grove and PyTorch (A, B, A, B...), warmed up until both settle (within 10 %).
   const measure = async (grove: () => Promise<unknown>, base: () => Promise<unknown>): Promise<{ grove: Timing; torch?: Timing }> => {
     const o = { warmup: 1, settle: 0.1, maxWarmup: ctx.quick ? 2 : 6, rounds };
