@@ -20,9 +20,9 @@
 //   every tensor runs in the same session, with its arena, as the forward and backward).
 // Plus the process itself (Node, ONNX Runtime, the sessions): RUNTIME.
 // When a checkpoint is written the state (parameters and moments) is copied out first (step-runner.ts
-// exportState), with no step running: the peak when it exceeds the step's. (Measured on the 135M shape at 4
-// micro-batches: writing a checkpoint raised the run's peak from 3.90 to 4.10 GB, still under the step's
-// estimate; on the smaller shapes it did not raise it.)
+// exportState), with no step running, while ONNX Runtime's arena still holds the blocks of the step's
+// activations: the peak when it exceeds the step's. (Measured on the 135M shape at 4 micro-batches: writing a
+// checkpoint raised the run's peak from 3.80 to 4.68 GB; on the smaller shapes less, or not at all.)
 //
 // Calibration (2 threads, ONNX Runtime 1.30 CPU, Node 20: the `train-memory` child of src/bench, a fresh
 // process training 3 steps, peak RSS from /proc VmHWM; 2026-12-04, a 2-core machine at load 2-10): least
@@ -30,12 +30,16 @@
 // and light (rank 16, all seven projections), one fused step and 4 micro-batches, batch 4-32 x 128-256 tokens.
 // The measured figures and the model's error on each are in test/engine/train/estimate.test.ts: within 10.4 %
 // on the runs it was fit to (mean 3 %), 14.3 % on 4 runs left out of the fit (the worst: the 13.8M shape, rank
-// 8 on two projections, 8 sequences per micro-batch, estimated too high), 9 % with a checkpoint written. SmolLM2-135M at 4 x 256 tokens
-// in 4 micro-batches: full 3.90 GB measured (4.10 GB with a checkpoint), 4.22 GB estimated; light 1.43 GB
-// measured, 1.48 GB estimated. Since 2026-12-05 a step of one micro-batch over more than 25M trainable
-// parameters runs the gradient graph with AdamW in JS instead of the fused graph (step-runner.ts); the fused
-// workspace still used for it estimates such steps high (SmolLM2-135M at 4 x 256: 5.97 GB measured after the
-// change, 6.5 GB before it).
+// 8 on two projections, 8 sequences per micro-batch, estimated too high), 9 % with a checkpoint written.
+// Recalibrated 2026-12-05, when micro-batched steps got ONNX Runtime's arena (step-runner.ts): the 16
+// micro-batched runs measured again (an AMD EPYC family 26, 2 cores, quiet), the accumulated workspace refit
+// alone (least squares on relative error over the fit runs: 2.26 -> 2.05 copies of the weights), and a
+// checkpoint now counts the activations the arena keeps. Errors then: the micro-batched fit runs within 9.9 %,
+// 10.7 % with a checkpoint (the 40M shape, estimated low). SmolLM2-135M at 4 x 256 tokens in 4 micro-batches: full
+// 3.80 GB measured for the step, 4.68 GB with a checkpoint, 4.11 / 4.62 GB estimated; light 1.50 GB measured.
+// Since 2026-12-05 a step of one micro-batch over more than 25M trainable parameters runs the gradient graph
+// with AdamW in JS instead of the fused graph (step-runner.ts); the fused workspace still used for it
+// estimates such steps high (SmolLM2-135M at 4 x 256: 6.26 GB measured after the change, 6.8 GB before it).
 //
 // Time: training FLOPs per token, as the engine bench counts them: a full step is 6 x the parameters that
 // multiply (forward 2, backward 2 for the activations' gradients and 2 for the weights'; an untied input
@@ -70,7 +74,7 @@ export const MEMORY_CALIBRATION = {
   attention: 3.05,
   /** A full expert's workspace, in copies of its weights: one fused step (M = 1) / micro-batches (M > 1). */
   fusedWorkspace: 3.25,
-  accumulatedWorkspace: 2.26,
+  accumulatedWorkspace: 2.05,
 } as const;
 
 const FLOAT = 4;
@@ -137,8 +141,9 @@ export function trainingMemory(shape: TrainShape): MemoryEstimate {
   };
   const resident = parts.runtime + parts.weights + parts.adapter + parts.optimizer;
   const stepBytes = resident + parts.gradients + parts.activations + parts.workspace;
-  // The fused step's gradients live inside its graph; accumulators stay between steps.
-  const checkpointBytes = resident + (shape.microBatches > 1 ? parts.gradients : 0) + 3 * trainable;
+  // The fused step's gradients live inside its graph; accumulators stay between steps; ONNX Runtime's arena
+  // keeps the blocks of the last step's activations while the state is copied out.
+  const checkpointBytes = resident + (shape.microBatches > 1 ? parts.gradients : 0) + parts.activations + 3 * trainable;
   return { peakBytes: Math.max(stepBytes, checkpointBytes), stepBytes, checkpointBytes, parts };
 }
 

@@ -71,7 +71,8 @@ const R8QV: LoraConfig = { rank: 8, alpha: 16, targets: ['q_proj', 'v_proj'] };
 /**
  * Peak RSS in MB (10^6 bytes) of the bench's train-memory child (out/node/train-memory.js: a fresh process,
  * 2 threads, 3 steps; 'checkpoint' also writes a checkpoint after 2 steps, as the training loop does), measured 2026-12-04 on the 2-core
- * machine the calibration was made on. 'fit': the runs the calibration was fit to; 'held out': not used by it.
+ * machine the calibration was made on; the runs of several micro-batches measured again 2026-12-05 (another 2-core EPYC), when they got
+ * ONNX Runtime's arena. 'fit': the runs the calibration was fit to; 'held out': not used by it.
  */
 const MEASURED: {
   shape: string;
@@ -88,8 +89,8 @@ const MEASURED: {
   { shape: 'tiny', lora: R16, batch: 4, context: 256, micro: 1, mb: 346, set: 'fit' },
   { shape: 'tiny', batch: 8, context: 256, micro: 1, mb: 604, set: 'fit' },
   { shape: 'tiny', lora: R16, batch: 8, context: 256, micro: 1, mb: 547, set: 'fit' },
-  { shape: 'tiny', batch: 8, context: 256, micro: 4, mb: 317, set: 'fit' },
-  { shape: 'tiny', lora: R16, batch: 8, context: 256, micro: 4, mb: 244, set: 'fit' },
+  { shape: 'tiny', batch: 8, context: 256, micro: 4, mb: 322, set: 'fit' },
+  { shape: 'tiny', lora: R16, batch: 8, context: 256, micro: 4, mb: 249, set: 'fit' },
   { shape: 'tiny', batch: 32, context: 128, micro: 1, mb: 935, set: 'fit' },
   { shape: 'tiny', lora: R16, batch: 32, context: 128, micro: 1, mb: 908, set: 'fit' },
   { shape: 'small', batch: 16, context: 128, micro: 1, mb: 1313, set: 'fit' },
@@ -98,27 +99,27 @@ const MEASURED: {
   { shape: 'small', lora: R16, batch: 4, context: 256, micro: 1, mb: 643, set: 'fit' },
   { shape: 'small', batch: 8, context: 256, micro: 1, mb: 1358, set: 'fit' },
   { shape: 'small', lora: R16, batch: 8, context: 256, micro: 1, mb: 1020, set: 'fit' },
-  { shape: 'small', batch: 8, context: 256, micro: 4, mb: 693, set: 'fit' },
-  { shape: 'small', lora: R16, batch: 8, context: 256, micro: 4, mb: 415, set: 'fit' },
+  { shape: 'small', batch: 8, context: 256, micro: 4, mb: 753, set: 'fit' },
+  { shape: 'small', lora: R16, batch: 8, context: 256, micro: 4, mb: 426, set: 'fit' },
   { shape: 'small', batch: 32, context: 128, micro: 1, mb: 2029, set: 'fit' },
   { shape: 'small', lora: R16, batch: 32, context: 128, micro: 1, mb: 1734, set: 'fit' },
   { shape: 'mid40m', lora: R16, batch: 4, context: 256, micro: 1, mb: 1285, set: 'fit' },
   { shape: 'mid40m', batch: 4, context: 256, micro: 1, mb: 2269, set: 'fit' },
-  { shape: 'mid40m', lora: R16, batch: 4, context: 256, micro: 4, mb: 555, set: 'fit' },
-  { shape: 'mid40m', batch: 4, context: 256, micro: 4, mb: 1514, set: 'fit' },
-  { shape: 'mid40m', lora: R16, batch: 8, context: 256, micro: 4, mb: 785, set: 'fit' },
-  { shape: 'mid40m', batch: 8, context: 256, micro: 4, mb: 1596, set: 'fit' },
-  { shape: 'smollm2-135m', lora: R16, batch: 4, context: 256, micro: 4, mb: 1430, set: 'fit' },
-  { shape: 'smollm2-135m', batch: 4, context: 256, micro: 4, mb: 3895, set: 'fit' },
+  { shape: 'mid40m', lora: R16, batch: 4, context: 256, micro: 4, mb: 577, set: 'fit' },
+  { shape: 'mid40m', batch: 4, context: 256, micro: 4, mb: 1488, set: 'fit' },
+  { shape: 'mid40m', lora: R16, batch: 8, context: 256, micro: 4, mb: 805, set: 'fit' },
+  { shape: 'mid40m', batch: 8, context: 256, micro: 4, mb: 1580, set: 'fit' },
+  { shape: 'smollm2-135m', lora: R16, batch: 4, context: 256, micro: 4, mb: 1504, set: 'fit' },
+  { shape: 'smollm2-135m', batch: 4, context: 256, micro: 4, mb: 3800, set: 'fit' },
   { shape: 'smollm2-135m', lora: R16, batch: 4, context: 256, micro: 1, mb: 4098, set: 'fit' },
   { shape: 'smollm2-135m', batch: 4, context: 256, micro: 1, mb: 6808, set: 'fit' },
-  { shape: 'small', lora: R8QV, batch: 16, context: 256, micro: 2, mb: 905, set: 'held out' },
-  { shape: 'mid40m', batch: 8, context: 128, micro: 2, mb: 1575, set: 'held out' },
-  { shape: 'mid40m', lora: R16, batch: 8, context: 128, micro: 2, mb: 773, set: 'held out' },
-  { shape: 'smollm2-135m', lora: R16, batch: 8, context: 256, micro: 4, mb: 2054, set: 'held out' },
-  { shape: 'mid40m', batch: 4, context: 256, micro: 4, mb: 1506, set: 'checkpoint' },
+  { shape: 'small', lora: R8QV, batch: 16, context: 256, micro: 2, mb: 963, set: 'held out' },
+  { shape: 'mid40m', batch: 8, context: 128, micro: 2, mb: 1553, set: 'held out' },
+  { shape: 'mid40m', lora: R16, batch: 8, context: 128, micro: 2, mb: 790, set: 'held out' },
+  { shape: 'smollm2-135m', lora: R16, batch: 8, context: 256, micro: 4, mb: 2137, set: 'held out' },
+  { shape: 'mid40m', batch: 4, context: 256, micro: 4, mb: 1671, set: 'checkpoint' },
   { shape: 'small', batch: 4, context: 256, micro: 1, mb: 960, set: 'checkpoint' },
-  { shape: 'smollm2-135m', batch: 4, context: 256, micro: 4, mb: 4104, set: 'checkpoint' },
+  { shape: 'smollm2-135m', batch: 4, context: 256, micro: 4, mb: 4682, set: 'checkpoint' },
 ];
 /** The largest relative error of the memory model on the runs it was fit to, and on the others (the figures estimate.ts reports). */
 const MAX_ERROR = { fit: 0.11, 'held out': 0.15, checkpoint: 0.11 } as const;
@@ -140,12 +141,14 @@ describe('peak training memory from the shapes', () => {
         contextLength: m.context,
         ...(m.lora ? { lora: m.lora } : {}),
       });
-      const error = estimate.peakBytes / (m.mb * 1e6) - 1;
-      expect(Math.abs(error), `estimated ${(estimate.peakBytes / 1e6).toFixed(0)} MB`).toBeLessThanOrEqual(MAX_ERROR[m.set]);
+      // A run that writes no checkpoint measures the step's peak; one that does, the run's (train/estimate.ts).
+      const estimated = m.set === 'checkpoint' ? estimate.peakBytes : estimate.stepBytes;
+      const error = estimated / (m.mb * 1e6) - 1;
+      expect(Math.abs(error), `estimated ${(estimated / 1e6).toFixed(0)} MB`).toBeLessThanOrEqual(MAX_ERROR[m.set]);
     });
   }
 
-  it('a light expert of the 135M shape needs a fraction of a full one’s memory, as measured (1.43 vs 3.90 GB)', () => {
+  it('a light expert of the 135M shape needs a fraction of a full one’s memory, as measured (1.50 vs 3.80 GB)', () => {
     const shape = { config: parseModelConfig(SHAPES['smollm2-135m']), batchSize: 4, microBatches: 4, contextLength: 256 };
     const full = trainingMemory(shape);
     const light = trainingMemory({ ...shape, lora: R16 });
