@@ -1,5 +1,5 @@
 // Bench suite "engine": Grove's train, score and KV-cached decode throughput against PyTorch on the issue's
-// three shapes, and ONNX Runtime's op-by-op profile of the score graph (where a [B, T] window's time goes).
+// three shapes, and ONNX Runtime's op-by-op profiles of the score graph and the train step (where the time goes).
 // The baseline is the fastest standard formulation we can run here (torch-baseline.ts: nn.Module layers,
 // nn.Embedding, F.cross_entropy without copies, default AdamW, eager fp32 on OpenBLAS, same threads), each
 // measurement interleaved with Grove's and warmed up until both settle; medians with the range.
