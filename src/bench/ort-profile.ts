@@ -1,6 +1,7 @@
 // ONNX Runtime's op-by-op profile (the JSON files a session writes with profilePrefix), summed per op type
 // and formatted as a markdown table: where a graph's kernel time goes.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface OpTime {
@@ -24,6 +25,22 @@ export interface ProfileEvent {
  */
 export function profileByOp(dir: string, skipRuns = 0): OpTime[] {
   return profileBy(dir, (e) => e.args?.op_name ?? '?', skipRuns);
+}
+
+/**
+ * Runs `profiled` with a fresh profile-file prefix in a temporary folder named `name`, then sums its kernel
+ * time per op (profileByOp, its first `skipRuns` runs left out) and removes the folder.
+ */
+export async function profileOps(name: string, profiled: (prefix: string) => Promise<void>, skipRuns = 0): Promise<OpTime[]> {
+  const dir = join(tmpdir(), name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  try {
+    await profiled(join(dir, 'profile'));
+    return profileByOp(dir, skipRuns);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** When a file's first `runs` runs end (microseconds), so that later kernel events can be told from theirs. */

@@ -3,7 +3,7 @@
 // The baseline is the fastest standard formulation we can run here (torch-baseline.ts: nn.Module layers,
 // nn.Embedding, F.cross_entropy without copies, default AdamW, eager fp32 on OpenBLAS, same threads), each
 // measurement interleaved with Grove's and warmed up until both settle; medians with the range.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { parameterCount } from '../../engine/model/names';
 import { LlamaTrainer } from '../../engine/train/step-runner';
 import type { Batch } from '../../engine/train/windows';
 import { runMeasured } from '../child-peak';
-import { kernelMs, opTable, profileByOp } from '../ort-profile';
+import { kernelMs, opTable, profileOps } from '../ort-profile';
 import type { Figure } from '../report';
 import type { BenchContext, BenchSuite } from '../run';
 import { TorchBaseline } from '../torch-baseline';
@@ -78,16 +78,17 @@ const SHAPES: Shape[] = [
 
 /** One profiled score pass (a separate session: profiling slows the run), its first run left out, as a markdown section. */
 async function scoreProfile(folder: string, shape: Shape, ids: number[], ctx: BenchContext, unprofiledMs: number): Promise<string> {
-  const dir = join(tmpdir(), `grove-bench-score-profile-${shape.name}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir);
-  const model = await LlamaModel.open(folder, { threads: ctx.threads, profilePrefix: join(dir, 'score') });
   const runs = 2;
-  for (let i = 0; i < 1 + runs; i++) await model.score(ids, ids, shape.batch);
-  await model.endProfiling();
-  await model.close();
-  const ops = profileByOp(dir, 1);
-  rmSync(dir, { recursive: true, force: true });
+  const ops = await profileOps(
+    `grove-bench-score-profile-${shape.name}`,
+    async (prefix) => {
+      const model = await LlamaModel.open(folder, { threads: ctx.threads, profilePrefix: prefix });
+      for (let i = 0; i < 1 + runs; i++) await model.score(ids, ids, shape.batch);
+      await model.endProfiling();
+      await model.close();
+    },
+    1,
+  );
   return [
     `Grove score, ${shape.name} (${shape.batch}x${shape.context}): ONNX Runtime kernel time by op over ${runs} profiled runs after a first one left out (${kernelMs(ops, runs).toFixed(1)} ms of kernels per batch; unprofiled, a batch takes ${unprofiledMs.toFixed(1)} ms in all).`,
     '',
@@ -97,23 +98,25 @@ async function scoreProfile(folder: string, shape: Shape, ids: number[], ctx: Be
 
 /** One profiled train pass (a separate trainer: profiling slows the run), its first step left out, as a markdown section. */
 async function trainProfile(shape: Shape, batch: Batch, ctx: BenchContext, unprofiledMs: number): Promise<string> {
-  const dir = join(tmpdir(), `grove-bench-train-profile-${shape.name}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir);
   const config = parseModelConfig(shape.config);
-  const trainer = await LlamaTrainer.create(config, {
-    batchSize: shape.batch,
-    contextLength: shape.context,
-    threads: ctx.threads,
-    session: { profilePrefix: join(dir, 'train') },
-  });
   const steps = 2;
-  for (let i = 0; i < 1 + steps; i++) await trainer.step(batch, 1e-4);
-  const form = trainer.form;
-  await trainer.endProfiling();
-  await trainer.close();
-  const ops = profileByOp(dir, 1);
-  rmSync(dir, { recursive: true, force: true });
+  let form: 'fused' | 'gradient' = 'fused';
+  const ops = await profileOps(
+    `grove-bench-train-profile-${shape.name}`,
+    async (prefix) => {
+      const trainer = await LlamaTrainer.create(config, {
+        batchSize: shape.batch,
+        contextLength: shape.context,
+        threads: ctx.threads,
+        session: { profilePrefix: prefix },
+      });
+      for (let i = 0; i < 1 + steps; i++) await trainer.step(batch, 1e-4);
+      form = trainer.form;
+      await trainer.endProfiling();
+      await trainer.close();
+    },
+    1,
+  );
   const adamw = form === 'fused' ? 'AdamW inside the graph' : 'the gradient graph, AdamW in JS outside these kernels';
   return [
     `Grove train step, ${shape.name} (${shape.batch}x${shape.context}, one micro-batch, ${adamw}): ONNX Runtime kernel time by op over ${steps} profiled steps after a first one left out (${kernelMs(ops, steps).toFixed(1)} ms of kernels per step; unprofiled, a step takes ${unprofiledMs.toFixed(1)} ms in all).`,

@@ -2,7 +2,7 @@
 // the Q8_0 and Q4_0 GGUF exports of the same weights (which hold the same quantized values: quant/plan.ts),
 // interleaved, same threads; and the perplexity cost of each quantization in both runtimes on held-out Brown
 // text (log-likelihoods of the same tokens, each runtime's quantized model against its own f32 one).
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportModel } from '../../engine/export/index';
@@ -12,7 +12,7 @@ import { LlamaModel } from '../../engine/runtime/llama-model';
 import { brownDocuments } from '../../engine/tokenize/brown';
 import { loadTokenizer } from '../../engine/tokenize/load';
 import { openLlamaCpp } from '../llama-cpp';
-import { kernelMs, opTable, profileByOp } from '../ort-profile';
+import { kernelMs, opTable, profileOps } from '../ort-profile';
 import type { Figure } from '../report';
 import type { BenchContext } from '../run';
 import { interleaved } from '../timing';
@@ -54,15 +54,12 @@ export async function decodeProfile(
   name: string,
   o: { threads: number; tokens: number; quant: ModelQuant; groveMsPerToken: number; llamaMsPerToken: number },
 ): Promise<string> {
-  const dir = join(tmpdir(), `grove-bench-decode-profile-${name}-${o.quant}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir);
-  const profiled = await groveDecode(folder, { threads: o.threads, tokens: o.tokens, quant: o.quant, profilePrefix: join(dir, 'decode') });
-  await profiled.run();
-  await profiled.model.endProfiling();
-  await profiled.model.close();
-  const ops = profileByOp(dir);
-  rmSync(dir, { recursive: true, force: true });
+  const ops = await profileOps(`grove-bench-decode-profile-${name}-${o.quant}`, async (prefix) => {
+    const profiled = await groveDecode(folder, { threads: o.threads, tokens: o.tokens, quant: o.quant, profilePrefix: prefix });
+    await profiled.run();
+    await profiled.model.endProfiling();
+    await profiled.model.close();
+  });
   const weights = o.quant === 'f32' ? 'f32' : `${o.quant}-bit`;
   return [
     `Grove decode, ${name}, ${weights} weights: ONNX Runtime kernel time by op over ${o.tokens} greedy tokens (one profiled run: ${kernelMs(ops, o.tokens).toFixed(2)} ms of kernels per token; unprofiled, a token takes ${o.groveMsPerToken.toFixed(2)} ms in all, so read the shares, not the absolute times). llama.cpp takes ${o.llamaMsPerToken.toFixed(2)} ms per token at its best thread count.`,
