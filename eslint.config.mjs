@@ -115,7 +115,7 @@ export default tseslint.config(
     files: ['src/main/**/*.ts'],
     rules: restrict([
       [
-        '^(\\.\\./)+app/(?!(api/service|home|infer/host|jobs/protocol|jobs/runner)$)',
+        '^(\\.\\./)+app/(?!(api/service|home|infer/host|jobs/protocol|jobs/runner|jobs/worker-env)$)',
         'Main reaches the application through its service (app/api/service), the worker launchers and the forest home; compute runs in workers.',
       ],
       [
