@@ -2,6 +2,7 @@
 // child's VmHWM, polled; it only grows, so the last reading before exit is the peak to within a poll).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { workerEnv } from '../app/jobs/worker-env';
 
 export interface ChildRun {
   code: number | null;
@@ -23,7 +24,7 @@ function vmHwmKiB(pid: number): number | null {
 export function runMeasured(command: string, args: readonly string[]): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: workerEnv() });
     let peak: number | null = null;
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));

@@ -4,10 +4,11 @@
 import { fork } from 'node:child_process';
 import type { InferWorkerHandle } from './host';
 import type { FromInfer } from './protocol';
+import { workerEnv } from '../jobs/worker-env';
 
 export function nodeInferLauncher(entry: string, execArgv: string[] = []): () => InferWorkerHandle {
   return (): InferWorkerHandle => {
-    const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+    const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env: workerEnv() });
     child.on('error', () => {}); // e.g. ERR_IPC_CHANNEL_CLOSED; 'exit' follows and fails the replies
     return {
       send: (m) => {

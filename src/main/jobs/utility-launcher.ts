@@ -5,10 +5,11 @@
 import { utilityProcess } from 'electron';
 import type { FromWorker } from '../../app/jobs/protocol';
 import type { WorkerHandle, WorkerLauncher } from '../../app/jobs/runner';
+import { workerEnv } from '../../app/jobs/worker-env';
 
 export function utilityWorkerLauncher(entry: string, o: { sqliteBinding?: string | undefined } = {}): WorkerLauncher {
   return (): WorkerHandle => {
-    const env = o.sqliteBinding ? { ...process.env, GROVE_SQLITE_BINDING: o.sqliteBinding } : process.env;
+    const env = workerEnv(o.sqliteBinding ? { ...process.env, GROVE_SQLITE_BINDING: o.sqliteBinding } : process.env);
     const child = utilityProcess.fork(entry, [], { serviceName: 'Grove worker', stdio: 'inherit', env });
     let exited = false;
     return {
