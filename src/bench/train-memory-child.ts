@@ -3,8 +3,9 @@
 // milliseconds as JSON on stdout. With `lora` it trains a light expert (an adapter over the frozen shape).
 // With `checkpoint` it then writes a checkpoint as the training loop does (the state copied out and written),
 // whose copy of the state can set the run's peak (train/estimate.ts).
+// With `recompute` the step recomputes activations in its backward pass (train-graph.ts StepForm).
 // With `memoryArena` it sets ONNX Runtime's CPU arena instead of the trainer's default (the memory it keeps).
-// Argument: JSON { config, batch, context, microBatches, steps, threads, lora?, checkpoint?, memoryArena? }.
+// Argument: JSON { config, batch, context, microBatches, steps, threads, lora?, checkpoint?, recompute?, memoryArena? }.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ interface Args {
   threads: number;
   lora?: LoraConfig;
   checkpoint?: boolean;
+  recompute?: boolean;
   memoryArena?: boolean;
 }
 
@@ -33,6 +35,7 @@ const trainer = await LlamaTrainer.create(config, {
   microBatches: args.microBatches,
   threads: args.threads,
   ...(args.lora ? { lora: args.lora } : {}),
+  ...(args.recompute ? { recompute: true } : {}),
   ...(args.memoryArena === undefined ? {} : { session: { memoryArena: args.memoryArena } }),
 });
 const ids = Int32Array.from({ length: args.batch * args.context }, (_, i) => (i * 7919) % config.vocabSize);

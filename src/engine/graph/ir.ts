@@ -51,6 +51,8 @@ export interface Node<A = unknown> {
   /** Position in graph.nodes. */
   readonly index: number;
   readonly scope: string;
+  /** The recompute region (Graph.recompute) the node was built in, if any: grad replays it for the backward pass. */
+  readonly region?: number;
 }
 
 export type Operand = Value | number;
@@ -64,6 +66,8 @@ export class Graph {
   readonly outputs: { name: string; value: Value }[] = [];
   private count = 0;
   private scopes: string[] = [];
+  private regions = 0;
+  private region: number | undefined;
   private scalars = new Map<string, Value>();
   private names = new Set<string>();
 
@@ -140,6 +144,22 @@ export class Graph {
     }
   }
 
+  /**
+   * Builds a recompute region (activation checkpointing): grad does not keep the activations computed inside
+   * `build` for the backward pass; it rebuilds them from the region's inputs just before the region's backward
+   * (autodiff.ts). Less memory (a region's inputs live through the step, its insides one region at a time),
+   * more compute (the region's forward runs twice). Regions do not nest.
+   */
+  recompute<T>(build: () => T): T {
+    if (this.region !== undefined) throw graphError(`Graph ${this.name}: recompute regions do not nest.`);
+    this.region = this.regions++;
+    try {
+      return build();
+    } finally {
+      this.region = undefined;
+    }
+  }
+
   /** Adds a node of a registry op; shape inference runs now and its errors name the op and shapes. */
   apply<A>(op: OpName, inputs: readonly Value[], attrs: A = {} as A): Value[] {
     for (const v of inputs) if (v.graph !== this) throw graphError(`${op}: input ${v} belongs to another graph.`);
@@ -156,7 +176,15 @@ export class Graph {
         shapes: inputs.map((v) => v.shape),
       });
     }
-    const node: Node<A> = { op, inputs, attrs, outputs: [], index: this.nodes.length, scope };
+    const node: Node<A> = {
+      op,
+      inputs,
+      attrs,
+      outputs: [],
+      index: this.nodes.length,
+      scope,
+      ...(this.region === undefined ? {} : { region: this.region }),
+    };
     for (let i = 0; i < types.length; i++) {
       const t = types[i]!;
       node.outputs.push(new Value(this, this.count++, t.dtype, t.shape.map(dim), { kind: 'node', node, index: i }, op));

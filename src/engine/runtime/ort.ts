@@ -33,12 +33,14 @@ export interface SessionOptions {
   memoryPattern?: boolean;
   /** Write ONNX Runtime's op-by-op profile (JSON) to files starting with this prefix. */
   profilePrefix?: string;
+  /** ONNX Runtime's graph optimizations (default 'all'); 'disabled' runs the graph's own ops, unfused (tests of exact math). */
+  optimization?: 'all' | 'disabled';
 }
 
 export async function createSession(model: Uint8Array | string, options: SessionOptions = {}): Promise<ort.InferenceSession> {
   const opts: ort.InferenceSession.SessionOptions = {
     executionProviders: options.providers ?? ['cpu'],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: options.optimization ?? 'all',
     ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     ...(options.memoryArena === undefined ? {} : { enableCpuMemArena: options.memoryArena }),
     ...(options.memoryPattern === undefined ? {} : { enableMemPattern: options.memoryPattern }),

@@ -39,6 +39,7 @@ import {
   trainableSpecs,
   trainStepGraph,
   type OptimizerConfig,
+  type StepForm,
 } from './train-graph';
 import type { Batch } from './windows';
 
@@ -83,6 +84,10 @@ export interface LlamaTrainerOptions {
   session?: Pick<SessionOptions, 'memoryArena' | 'memoryPattern' | 'profilePrefix' | 'providers'>;
   /** Train a light expert: this adapter (A random, B zero, from `seed`) over the frozen base weights. */
   lora?: LoraConfig;
+  /** Recompute activations in the backward pass (train-graph.ts StepForm.recompute): less memory, more compute. */
+  recompute?: boolean;
+  /** With recompute: positions per chunk of the head and loss (train-graph.ts HEAD_CHUNK by default). */
+  headChunk?: number;
 }
 
 /** The sessions of one trainer: fused, or gradient (AdamW in JS); evaluation made on first use. */
@@ -144,9 +149,13 @@ export class LlamaTrainer implements TrainStepRunner {
     const b = o.batchSize / M;
     const sessions: Sessions = {};
     const trainable = o.lora ? loraParameterCount(config, o.lora) : parameterCount(config);
+    const form: StepForm = {
+      ...(o.lora ? { lora: o.lora } : {}),
+      ...(o.recompute ? { recompute: true, ...(o.headChunk ? { headChunk: o.headChunk } : {}) } : {}),
+    };
     if (M === 1 && (o.fused ?? trainable <= FUSED_MAX_PARAMETERS))
-      sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer, o.lora), opts);
-    else sessions.gradient = await createSession(gradAccumulateGraph(config, b, o.contextLength, o.lora, M > 1), opts);
+      sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer, form), opts);
+    else sessions.gradient = await createSession(gradAccumulateGraph(config, b, o.contextLength, { ...form, accumulate: M > 1 }), opts);
     const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts, o.lora);
     const seed = o.seed ?? 0;
     for (const { spec, data } of initParameters(config, seed)) (t.weights.get(spec.name)!.data as Float32Array).set(data);

@@ -8,7 +8,8 @@ import { GroveError } from '../../shared/api/errors';
 import { encodeGraph, grad, Graph, type Value } from '../graph';
 import type { ModelConfig } from '../model/config';
 import { adapterOf } from '../model/llama/adapter';
-import { llamaForward } from '../model/llama/forward';
+import type { WeightOf } from '../model/llama/forward';
+import { lmHead, llamaHidden } from '../model/llama/forward';
 import { loraSpecs, type LoraConfig } from '../model/lora';
 import { parameterSpecs, type ParamSpec } from '../model/names';
 import { gradName, stateName } from './state-names';
@@ -45,7 +46,14 @@ function decays(spec: ParamSpec, o: OptimizerConfig): boolean {
  * output, and by the forward and backward passes, which all finish before the global norm every update
  * depends on: so the caller may bind an output to its input's buffer (the state is updated in place).
  */
-function addAdamW(g: Graph, specs: ParamSpec[], params: ReadonlyMap<string, Value>, grads: readonly Value[], o: OptimizerConfig): void {
+function addAdamW(
+  g: Graph,
+  specs: ParamSpec[],
+  params: ReadonlyMap<string, Value>,
+  grads: readonly Value[],
+  loss: Value,
+  o: OptimizerConfig,
+): void {
   const ms = specs.map((s) => g.input(stateName('m', s.name), 'float32', s.shape));
   const vs = specs.map((s) => g.input(stateName('v', s.name), 'float32', s.shape));
   const lr = g.input('lr', 'float32', []);
@@ -55,7 +63,9 @@ function addAdamW(g: Graph, specs: ParamSpec[], params: ReadonlyMap<string, Valu
   // Clip: scale = min(1, max / (norm + 1e-6)), as torch.nn.utils.clip_grad_norm_. Computed from the norm
   // even when max is Infinity (scale 1): every update then waits for every gradient, so no parameter is
   // overwritten in place while the backward pass still reads it.
-  const clip = g.minimum(g.div(g.scalar(o.maxGradNorm), g.add(norm, 1e-6)), 1);
+  // The loss is added times 0 so that every update also waits for the loss: with recompute (StepForm) the
+  // head's forward feeds only the loss, and could otherwise run after the weights it reads were updated.
+  const clip = g.minimum(g.div(g.scalar(o.maxGradNorm), g.add(g.add(norm, g.mul(loss, 0)), 1e-6)), 1);
   const stepSize = g.div(lr, bc1);
   const sqrtBc2 = g.sqrt(bc2);
   specs.forEach((s, j) => {
@@ -90,8 +100,39 @@ interface ModelInputs {
   meanLoss: (ids: Value, targets: Value) => Value;
 }
 
+/** How a step's graph is built: a light expert's adapter (absent: a full expert), and activation recompute. */
+export interface StepForm {
+  lora?: LoraConfig;
+  /**
+   * Activation checkpointing: every layer and every HEAD_CHUNK positions of the head and loss are recompute
+   * regions (Graph.recompute), so the backward pass rebuilds their activations instead of the forward keeping
+   * them: about one more forward pass of compute for a step whose activations are the layers' inputs plus one
+   * layer's (or one chunk's logits) at a time.
+   */
+  recompute?: boolean;
+  /** With recompute: positions per chunk of the head and loss (default HEAD_CHUNK). */
+  headChunk?: number;
+}
+
+/** Positions per recompute region of the head and loss: [HEAD_CHUNK, V] logits exist at a time. */
+export const HEAD_CHUNK = 256;
+
+/** Sum of the cross-entropy over every position, `chunk` positions at a time, each a recompute region. */
+function chunkedLossSum(g: Graph, config: ModelConfig, weight: WeightOf, hidden: Value, targets: Value, chunk: number): Value {
+  const [B, T, C] = hidden.shape as [number, number, number];
+  const N = B * T;
+  const sizes = Array.from({ length: Math.ceil(N / chunk) }, (_, i) => Math.min(chunk, N - i * chunk));
+  const hs = g.split(g.reshape(hidden, [N, C]), 0, sizes);
+  const ts = g.split(g.reshape(targets, [N]), 0, sizes);
+  return g.sum(
+    hs.map((h, i) =>
+      g.scope(`head/chunk${i}`, () => g.recompute(() => g.reduceSum(g.softmaxCrossEntropy(lmHead(g, config, weight, h), ts[i]!)))),
+    ),
+  );
+}
+
 /** Inputs for the trainable tensors, the frozen ones (light experts: the base) and the loss built on them. */
-function modelInputs(g: Graph, config: ModelConfig, lora: LoraConfig | undefined): ModelInputs {
+function modelInputs(g: Graph, config: ModelConfig, { lora, recompute, headChunk = HEAD_CHUNK }: StepForm): ModelInputs {
   const specs = trainableSpecs(config, lora);
   const params = paramInputs(g, specs);
   const frozen = paramInputs(g, frozenSpecs(config, lora));
@@ -104,8 +145,12 @@ function modelInputs(g: Graph, config: ModelConfig, lora: LoraConfig | undefined
     };
   const weight = lookup(lora ? frozen : params);
   const adapter = lora && adapterOf(config, lora, lookup(params));
-  const meanLoss = (ids: Value, targets: Value): Value =>
-    g.reduceMean(g.softmaxCrossEntropy(llamaForward(g, config, weight, ids, adapter ? { adapter } : {}).logits, targets));
+  const meanLoss = (ids: Value, targets: Value): Value => {
+    const { hidden } = llamaHidden(g, config, weight, ids, { ...(adapter ? { adapter } : {}), ...(recompute ? { recompute } : {}) });
+    if (!recompute) return g.reduceMean(g.softmaxCrossEntropy(lmHead(g, config, weight, hidden), targets));
+    const [B, T] = targets.shape as [number, number];
+    return g.div(chunkedLossSum(g, config, weight, hidden, targets, headChunk), B * T);
+  };
   return { params, specs, meanLoss };
 }
 
@@ -121,14 +166,14 @@ export function trainStepGraph(
   B: number,
   T: number,
   o: OptimizerConfig = DEFAULT_OPTIMIZER,
-  lora?: LoraConfig,
+  form: StepForm = {},
 ): Uint8Array {
   const g = new Graph('grove_train_step');
-  const { params, specs, meanLoss } = modelInputs(g, config, lora);
+  const { params, specs, meanLoss } = modelInputs(g, config, form);
   const ids = g.input('input_ids', 'int64', [B, T]);
   const targets = g.input('targets', 'int64', [B, T]);
   const loss = meanLoss(ids, targets);
-  addAdamW(g, specs, params, grad(loss, [...params.values()]), o);
+  addAdamW(g, specs, params, grad(loss, [...params.values()]), loss, o);
   g.output(TRAIN_OUTPUTS.loss, loss);
   return encodeGraph(g);
 }
@@ -140,9 +185,14 @@ export function trainStepGraph(
  * Without `accumulate` (a step of one micro-batch) there is no grad.<name> input: new.grad.<name> is
  * loss_scale * d(loss)/d(param) itself.
  */
-export function gradAccumulateGraph(config: ModelConfig, B: number, T: number, lora?: LoraConfig, accumulate = true): Uint8Array {
+export function gradAccumulateGraph(
+  config: ModelConfig,
+  B: number,
+  T: number,
+  { accumulate = true, ...form }: StepForm & { accumulate?: boolean } = {},
+): Uint8Array {
   const g = new Graph(accumulate ? 'grove_grad_accumulate' : 'grove_grad');
-  const { params, specs, meanLoss } = modelInputs(g, config, lora);
+  const { params, specs, meanLoss } = modelInputs(g, config, form);
   const accs = accumulate ? specs.map((s) => g.input(gradName(s.name), 'float32', s.shape)) : [];
   const scale = g.input('loss_scale', 'float32', []);
   const ids = g.input('input_ids', 'int64', [B, T]);
@@ -163,7 +213,7 @@ export function decaysWeight(spec: ParamSpec, o: OptimizerConfig): boolean {
 /** Forward-only loss graph for validation: parameters, input_ids, targets -> loss. */
 export function evalLossGraph(config: ModelConfig, B: number, T: number, lora?: LoraConfig): Uint8Array {
   const g = new Graph('grove_eval_loss');
-  const { meanLoss } = modelInputs(g, config, lora);
+  const { meanLoss } = modelInputs(g, config, lora ? { lora } : {});
   const ids = g.input('input_ids', 'int64', [B, T]);
   const targets = g.input('targets', 'int64', [B, T]);
   g.output(TRAIN_OUTPUTS.loss, meanLoss(ids, targets));

@@ -1,6 +1,6 @@
 // The train step against the independent PyTorch reference (gradients within 1e-3 relative, one AdamW
-// step within 1e-5), state updated in place across steps, gradient accumulation over micro-batches equal
-// to the whole-batch step, and a tiny model overfitting a paragraph (loss < 0.1).
+// step within 1e-5), state updated in place across steps, gradient accumulation over micro-batches and
+// activation recompute each equal to the whole-batch step, and a tiny model overfitting a paragraph (loss < 0.1).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -198,11 +198,13 @@ describe('gradient accumulation over micro-batches', () => {
     const rows = Array.from({ length: B }, () => Array.from({ length: T + 1 }, () => rng.nextUint32() % config.vocabSize));
     return { inputs: new Int32Array(rows.flatMap((r) => r.slice(0, T))), targets: new Int32Array(rows.flatMap((r) => r.slice(1))) };
   });
-  const make = async (microBatches: number, maxGradNorm: number, fused = true) => {
+  const make = async (microBatches: number, maxGradNorm: number, fused = true, recompute = false) => {
     const t = await LlamaTrainer.create(config, {
       batchSize: B,
       microBatches,
       fused,
+      // Recompute with the head in chunks of 5 positions: 24 (one micro-batch) or 12 do not divide evenly.
+      ...(recompute ? { recompute, headChunk: 5 } : {}),
       contextLength: T,
       threads: 1,
       seed: 4,
@@ -218,8 +220,15 @@ describe('gradient accumulation over micro-batches', () => {
     'equals one fused step on the whole batch: loss, gradient norm, moments and parameters (max norm %s)',
     async (maxGradNorm) => {
       const whole = await make(1, maxGradNorm);
-      // One micro-batch through the gradient graph (AdamW in JS), then 2 and 4 accumulated.
-      const parts = [await make(1, maxGradNorm, false), await make(2, maxGradNorm), await make(4, maxGradNorm)];
+      // One micro-batch through the gradient graph (AdamW in JS), then 2 and 4 accumulated; and with activations
+      // recomputed in the backward pass, fused and accumulated.
+      const parts = [
+        await make(1, maxGradNorm, false),
+        await make(2, maxGradNorm),
+        await make(4, maxGradNorm),
+        await make(1, maxGradNorm, true, true),
+        await make(2, maxGradNorm, false, true),
+      ];
       for (const [k, batch] of batches.entries()) {
         const ref = await whole.step(batch, 1e-3);
         if (k === 0) expect(ref.gradNorm, 'clipping is active').toBeGreaterThan(Math.min(maxGradNorm, 1));

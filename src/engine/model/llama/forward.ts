@@ -42,6 +42,11 @@ export interface LlamaOptions extends PlainAttentionOptions {
    * x W0^T, in every form (plain and fused, packed or not); the head and embeddings are never adapted.
    */
   adapter?: AdapterOf;
+  /**
+   * Training only: each layer is a recompute region (Graph.recompute): the backward pass rebuilds a layer's
+   * activations from its inputs instead of keeping them from the forward (activation checkpointing).
+   */
+  recompute?: boolean;
 }
 
 export interface LlamaOutputs {
@@ -53,6 +58,23 @@ export interface LlamaOutputs {
 
 /** ids [B, S] int64 -> logits and the per-layer present keys/values. */
 export function llamaForward(g: Graph, config: ModelConfig, w: WeightOf, ids: Value, o: LlamaOptions = {}): LlamaOutputs {
+  const { hidden, present } = llamaHidden(g, config, w, ids, o);
+  return { logits: lmHead(g, config, w, hidden), present };
+}
+
+/** The head: normed hidden states [..., C] -> logits [..., V] (the input embedding where tied). */
+export function lmHead(g: Graph, config: ModelConfig, w: WeightOf, hidden: Value): Value {
+  return project(g, hidden, w, config.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head', false);
+}
+
+/** llamaForward up to the head: the final normed hidden states [B, S, C] (or [B, 1, C] with lastOnly). */
+export function llamaHidden(
+  g: Graph,
+  config: ModelConfig,
+  w: WeightOf,
+  ids: Value,
+  o: LlamaOptions = {},
+): { hidden: Value; present: [Value, Value][] } {
   if (o.fused && (o.past || o.positionIds || o.attentionMask)) {
     throw new GroveError(
       'internal',
@@ -75,7 +97,7 @@ export function llamaForward(g: Graph, config: ModelConfig, w: WeightOf, ids: Va
   const present: [Value, Value][] = [];
   for (let i = 0; i < config.numHiddenLayers; i++) {
     const p = `model.layers.${i}`;
-    ({ x, h } = g.scope(p, () => {
+    const layer = (): { x: Value; h: Value } => {
       const { y, kv } = attention(h, i);
       present.push(kv);
       const mid = residualNorm(
@@ -92,9 +114,10 @@ export function llamaForward(g: Graph, config: ModelConfig, w: WeightOf, ids: Va
       // The next norm is the next layer's input norm, or the final norm after the last layer.
       const next = i + 1 < config.numHiddenLayers ? `model.layers.${i + 1}.input_layernorm.weight` : 'model.norm.weight';
       return residualNorm(mid.x, project(g, act, w, `${p}.mlp.down_proj`, false, o.adapter), w(next));
-    }));
+    };
+    ({ x, h } = g.scope(p, () => (o.recompute ? g.recompute(layer) : layer())));
   }
   // RMSNorm is per position, so slicing after it gives the last position's normed state.
   if (o.lastOnly) h = g.slice(h, 1, -1); // [B, 1, C]
-  return { logits: project(g, h, w, config.tieWordEmbeddings ? 'model.embed_tokens' : 'lm_head', false), present };
+  return { hidden: h, present };
 }
