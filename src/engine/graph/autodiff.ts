@@ -127,11 +127,13 @@ export function grad(output: Value, wrt: readonly Value[], o: GradOptions = {}):
             `grad: the ${node.op} rule gave ${d.dtype}${showShape(d.shape)} for input ${k} of type ${x.dtype}${showShape(x.shape)} (a bug in its VJP).`,
           );
         }
-        if (node.region !== undefined && x.node?.region !== node.region) replayed!.leaving.push(d);
         const list = pending.get(x);
-        if (list && !x.node && node.region !== undefined) pending.set(x, [g.add(g.sum(list), d)]);
+        let added = d;
+        if (list && !x.node && node.region !== undefined) pending.set(x, [(added = g.add(g.sum(list), d))]);
         else if (list) list.push(d);
         else pending.set(x, [d]);
+        // The next replay waits for this one's contributions to the world outside it, sums included.
+        if (node.region !== undefined && x.node?.region !== node.region) replayed!.leaving.push(added);
       });
     }
   }
