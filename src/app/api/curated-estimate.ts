@@ -50,6 +50,7 @@ export function curatedEstimate(model: CuratedModel, speed: MachineSpeedView, ma
     batchSize: settings.batchSize,
     microBatches: settings.microBatches,
     contextLength: settings.contextLength,
+    recompute: settings.recompute,
   };
   const light: TrainShape = { ...base, lora: lightOption({ rank: 16 }) };
   const peaks = { full: trainingMemory(base).peakBytes, light: trainingMemory(light).peakBytes };

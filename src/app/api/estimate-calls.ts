@@ -53,6 +53,7 @@ export class EstimateCalls {
       batchSize: settings.batchSize,
       microBatches: settings.microBatches,
       contextLength: settings.contextLength,
+      recompute: settings.recompute,
     };
     const kinds: MeasureSpeedPayload['kinds'] = [];
     if (fitOf(trainingMemory(base).peakBytes, available) !== 'no') kinds.push({ kind: 'full' });
@@ -67,6 +68,7 @@ export class EstimateCalls {
       architecture: seed.architectureJson,
       batchSize: settings.batchSize,
       microBatches: settings.microBatches,
+      recompute: settings.recompute,
       contextLength: settings.contextLength,
       threads,
       device: input.device,

@@ -38,7 +38,7 @@ const MIN_RUN_STEPS = 5;
 /** How the runs' and measurements' conditions must match the run estimated. */
 interface SpeedKey {
   architecture: string;
-  settings: Pick<TrainingSettings, 'batchSize' | 'microBatches' | 'contextLength' | 'threads'>;
+  settings: Pick<TrainingSettings, 'batchSize' | 'microBatches' | 'recompute' | 'contextLength' | 'threads'>;
   /** 'auto' takes runs on any device (the one auto picks on this machine does not change between runs). */
   device: string;
 }
@@ -93,6 +93,7 @@ function speedsFromRuns(catalog: Catalog, forestId: number, key: SpeedKey): Part
     (s, device, architecture) =>
       s.batchSize === key.settings.batchSize &&
       s.microBatches === key.settings.microBatches &&
+      (s.recompute ?? false) === key.settings.recompute &&
       s.contextLength === key.settings.contextLength &&
       s.threads === key.settings.threads &&
       (key.device === 'auto' || device === key.device) &&
@@ -118,6 +119,7 @@ function measuredSpeeds(home: string, key: SpeedKey): Partial<Record<ExpertKind,
       m.architecture === key.architecture &&
       m.batchSize === key.settings.batchSize &&
       m.microBatches === key.settings.microBatches &&
+      m.recompute === key.settings.recompute &&
       m.contextLength === key.settings.contextLength &&
       m.threads === key.settings.threads &&
       (key.device === 'auto' || m.device === key.device),
@@ -209,6 +211,7 @@ export function estimateOf(
       batchSize: settings.batchSize,
       microBatches: settings.microBatches,
       contextLength: settings.contextLength,
+      recompute: settings.recompute,
       ...(kind === 'light' ? { lora } : {}),
     };
     const speed = speeds[kind];

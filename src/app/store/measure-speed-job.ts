@@ -52,6 +52,7 @@ export async function runMeasureSpeedJob(input: unknown, ctx: JobContext): Promi
     const trainer = await LlamaTrainer.create(config, {
       batchSize: p.batchSize,
       microBatches: p.microBatches,
+      recompute: p.recompute,
       contextLength: p.contextLength,
       threads: p.threads,
       ...(choice.provider === 'cpu' ? {} : { session: { providers: [choice.provider, 'cpu'] } }),
@@ -76,6 +77,7 @@ export async function runMeasureSpeedJob(input: unknown, ctx: JobContext): Promi
         architecture: p.architecture,
         batchSize: p.batchSize,
         microBatches: p.microBatches,
+        recompute: p.recompute,
         contextLength: p.contextLength,
         threads: p.threads,
         device: choice.provider,

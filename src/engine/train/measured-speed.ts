@@ -16,6 +16,8 @@ export const TrainingShape = z.object({
   architecture: z.string(),
   batchSize: z.number().int().positive(),
   microBatches: z.number().int().positive(),
+  /** Activations recomputed in the backward pass (a speed measured before Grove had it: without). */
+  recompute: z.boolean().default(false),
   contextLength: z.number().int().positive(),
   /** The threads asked for (0: ONNX Runtime's default, every core). */
   threads: z.number().int().min(0),
@@ -40,6 +42,7 @@ const sameRun = (a: MeasuredSpeed, b: MeasuredSpeed): boolean =>
   a.architecture === b.architecture &&
   a.batchSize === b.batchSize &&
   a.microBatches === b.microBatches &&
+  a.recompute === b.recompute &&
   a.contextLength === b.contextLength &&
   a.threads === b.threads &&
   a.device === b.device &&

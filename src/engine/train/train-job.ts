@@ -36,6 +36,8 @@ export const TrainJobPayload = z
     batchSize: z.number().int().positive(),
     /** Split each batch into this many micro-batches (accumulated gradients: same step, less memory). */
     microBatches: z.number().int().positive().default(1),
+    /** Recompute activations in the backward pass (train-graph.ts StepForm): less memory, more compute. */
+    recompute: z.boolean().default(false),
     contextLength: z.number().int().positive(),
     peakLr: z.number().positive().default(1e-3),
     warmupFraction: z.number().min(0).max(1).default(0.08),
@@ -165,6 +167,7 @@ async function trainHoldingLock(
   const trainer = await LlamaTrainer.create(config, {
     batchSize: p.batchSize,
     microBatches: p.microBatches,
+    recompute: p.recompute,
     contextLength: p.contextLength,
     threads: p.threads,
     seed: p.seed,

@@ -28,6 +28,7 @@ function measured(flopsPerSecond: number, measuredAt: string): MeasuredSpeed {
     architecture: '{}',
     batchSize: 8,
     microBatches: 1,
+    recompute: false,
     contextLength: 256,
     threads: 0,
     device: 'cpu',
