@@ -9,6 +9,8 @@ export interface ChildRun {
   seconds: number;
   /** Peak RSS in MB (10^6 bytes), or null where /proc is not available. */
   peakRssMegabytes: number | null;
+  /** The last 4000 characters the child wrote to stdout. */
+  stdout: string;
   stderr: string;
 }
 
@@ -24,9 +26,11 @@ function vmHwmKiB(pid: number): number | null {
 export function runMeasured(command: string, args: readonly string[]): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: workerEnv() });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: workerEnv() });
     let peak: number | null = null;
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-4000)));
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     const timer = setInterval(() => {
       const kib = child.pid ? vmHwmKiB(child.pid) : null;
@@ -39,6 +43,7 @@ export function runMeasured(command: string, args: readonly string[]): Promise<C
         code,
         seconds: (performance.now() - started) / 1000,
         peakRssMegabytes: peak === null ? null : (peak * 1024) / 1e6,
+        stdout,
         stderr,
       });
     });

@@ -274,8 +274,18 @@ async function benchShape(shape: Shape, ctx: BenchContext): Promise<{ figures: F
   }
 }
 
-/** Peak RSS of training a shape (a light expert with `lora`) for 3 steps in a fresh process (out/node/train-memory.js), in MB. */
-async function trainingPeakRss(shape: Shape, microBatches: number, ctx: BenchContext, lora?: LoraConfig): Promise<Figure> {
+/**
+ * Peak RSS of training a shape (a light expert with `lora`; activations recomputed with `recompute`) for 3
+ * steps in a fresh process (out/node/train-memory.js, started as Grove starts its workers), in MB; the note
+ * gives the last step's time.
+ */
+async function trainingPeakRss(
+  shape: Shape,
+  microBatches: number,
+  ctx: BenchContext,
+  o: { lora?: LoraConfig; recompute?: boolean } = {},
+): Promise<Figure> {
+  const { lora, recompute } = o;
   const child = fileURLToPath(new URL('./train-memory.js', import.meta.url));
   const args = {
     config: shape.config,
@@ -285,19 +295,21 @@ async function trainingPeakRss(shape: Shape, microBatches: number, ctx: BenchCon
     steps: 3,
     threads: ctx.threads,
     ...(lora ? { lora } : {}),
+    ...(recompute ? { recompute } : {}),
   };
   const run = await runMeasured(process.execPath, [child, JSON.stringify(args)]);
   if (run.code !== 0) throw new Error(`the training memory child failed: ${run.stderr.trim().split('\n').at(-1)}`);
   const split = microBatches === 1 ? 'one micro-batch' : `${microBatches} micro-batches of ${shape.batch / microBatches}`;
-  const kind = lora ? `, light expert r ${lora.rank}` : '';
+  const kind = `${lora ? `, light expert r ${lora.rank}` : ''}${recompute ? ', activations recomputed' : ''}`;
+  const lastStepMs = (JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { stepMs?: number[] }).stepMs?.at(-1);
+  const target = lora ? '<= 1500' : microBatches === 1 ? '< 3000' : '< 4000';
   return {
     name: `peak RSS training ${shape.name} (${shape.batch}x${shape.context}, ${split}${kind})`,
     value: run.peakRssMegabytes ?? Number.NaN,
     unit: 'MB',
-    note:
-      run.peakRssMegabytes === null
-        ? 'no /proc on this OS'
-        : `fresh process, 3 steps; target ${lora ? '<= 1500' : microBatches === 1 ? '< 3000' : '< 4000'} MB`,
+    note: `${run.peakRssMegabytes === null ? 'no /proc on this OS' : `fresh process, 3 steps; target ${target} MB`}${
+      lastStepMs === undefined ? '' : `; last step ${Math.round(lastStepMs)} ms`
+    }`,
   };
 }
 
@@ -316,7 +328,8 @@ export const engineSuite: BenchSuite = {
     const large = SHAPES[2] as Shape;
     if (!ctx.quick) {
       for (const microBatches of [4, 1]) figures.push(await trainingPeakRss(large, microBatches, ctx));
-      for (const microBatches of [1, 4]) figures.push(await trainingPeakRss(large, microBatches, ctx, DEFAULT_LORA));
+      figures.push(await trainingPeakRss(large, 1, ctx, { recompute: true }));
+      for (const microBatches of [1, 4]) figures.push(await trainingPeakRss(large, microBatches, ctx, { lora: DEFAULT_LORA }));
     }
     figures.push({ name: 'peak RSS of the Grove process', value: peakRssMiB(), unit: 'MiB' });
     return { suite: 'engine', figures, sections };

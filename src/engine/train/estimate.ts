@@ -37,15 +37,15 @@
 // checkpoint now counts the activations the arena keeps. Errors then: the micro-batched fit runs within 9.9 %,
 // 10.7 % with a checkpoint (the 40M shape, estimated low). SmolLM2-135M at 4 x 256 tokens in 4 micro-batches: full
 // 3.80 GB measured for the step, 4.68 GB with a checkpoint, 4.11 / 4.62 GB estimated; light 1.50 GB measured.
-// With recompute (train-graph.ts StepForm) the backward pass rebuilds activations instead of keeping them: per
-//   token the layers' inputs (2 hidden per layer), three layers' count as above (the layer replayed and its
-//   gradient's temporaries) and one head chunk's logits (HEAD_CHUNK positions of 3 vocab), three layers'
-//   attention scores; a full expert's workspace, 2 copies of the weights, is the weight-gradient buffers' copy
-//   that onnxruntime-node hands back after each run and the head's [vocab, hidden] gradient sums. The two
-//   factors (3 layers, 2 copies) were fit by hand to SmolLM2-135M 4 x 256 and the small shape 8 x 256, one
-//   micro-batch each (3.89 and 0.83-0.88 GB measured, 2026-12-05, workers on huge-page malloc,
-//   app/jobs/worker-env.ts); on the six runs measured the model is within 17 % (the tiny shape, estimated high;
-//   the others within 11 %).
+// With recompute (train-graph.ts StepForm; the small-memory step: ONNX Runtime's arena off, output copies
+//   collected after each run, step-runner.ts) the backward pass rebuilds activations instead of keeping them:
+//   per token the layers' inputs (2 hidden per layer), 1.5 layers' count as above (the layer replayed and its
+//   gradient's temporaries), one head chunk's logits (HEAD_CHUNK positions of 3 vocab) and 1.5 layers'
+//   attention scores; a full expert's workspace is 1.25 copies of the weights (the copy of the weight gradients
+//   onnxruntime-node hands back after each run, until it is collected, and the head's [vocab, hidden] gradient
+//   sums). The two factors were fit by hand to SmolLM2-135M 4 x 256 and the small shape 8 x 256, one micro-batch
+//   each (3.40 and 0.64 GB measured, 2026-12-05, workers on huge-page malloc, app/jobs/worker-env.ts); on the six
+//   runs measured the model is within 12 % (SmolLM2-135M 8 x 256 in one micro-batch, estimated high).
 // Since 2026-12-05 a step of one micro-batch over more than 25M trainable parameters runs the gradient graph
 // with AdamW in JS instead of the fused graph (step-runner.ts); the fused workspace still used for it
 // estimates such steps high (SmolLM2-135M at 4 x 256: 6.26 GB measured after the change, 6.8 GB before it).
@@ -88,13 +88,13 @@ export const MEMORY_CALIBRATION = {
   fusedWorkspace: 3.25,
   accumulatedWorkspace: 2.05,
   /** A full expert's workspace with recompute (any number of micro-batches): see the header. */
-  recomputeWorkspace: 2,
+  recomputeWorkspace: 1.25,
 } as const;
 
 const FLOAT = 4;
 
-/** With recompute: the activations of this many layers exist at once (the replayed layer and its backward's). */
-const RECOMPUTED_LAYERS = 3;
+/** With recompute: the activations of this many layers exist at once (the replayed layer and its backward's temporaries; fit). */
+const RECOMPUTED_LAYERS = 1.5;
 
 /** Parameters the optimizer trains: every weight of a full expert, the adapter of a light one. */
 export function trainableParameters(shape: Pick<TrainShape, 'config' | 'lora'>): number {
@@ -112,7 +112,7 @@ export function activationFloatsPerToken(
   const perLayer = 6 * config.hiddenSize + 2 * kv + 4 * config.intermediateSize + (lora ? lora.rank * lora.targets.length : 0);
   if (recompute) {
     // Each layer's inputs (the residual and its norm) for the whole step; the insides of the layer being
-    // replayed with its gradient's (RECOMPUTED_LAYERS layers' worth, fit) and one head chunk's logits at a time.
+    // replayed with its gradient's temporaries (RECOMPUTED_LAYERS layers' worth) and one head chunk's logits.
     const headShare = Math.min(1, HEAD_CHUNK / recompute.tokens);
     return {
       layers: config.numHiddenLayers * 2 * config.hiddenSize + RECOMPUTED_LAYERS * perLayer + 3 * config.vocabSize * headShare,

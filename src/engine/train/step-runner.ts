@@ -25,6 +25,7 @@ import { initLoraFactor, loraParameterCount, loraSpecs, type LoraConfig } from '
 import { elementCount, parameterCount, type ParamSpec } from '../model/names';
 import type { TensorReader } from '../model/safetensors';
 import type { TensorToWrite } from '../model/safetensors-write';
+import { collectGarbage } from '../runtime/collect-garbage';
 import { createSession, ort, type OrtSession, type SessionOptions } from '../runtime/ort';
 import { adamwInPlace, clipScale, sumOfSquares } from './adamw';
 import type { TrainStepRunner } from './loop';
@@ -52,6 +53,11 @@ function int64(ids: Int32Array, dims: number[]): ort.Tensor {
 }
 
 const scalar = (v: number) => new ort.Tensor('float32', new Float32Array([v]), []);
+
+/** Runs a session for the outputs bound in `fetches`, dropping the copies it returns (see LlamaTrainer.run). */
+async function runDiscarding(session: OrtSession, feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor>): Promise<void> {
+  await session.run(feeds, fetches);
+}
 
 /** The most trainable parameters a step of one micro-batch runs fused (see the top of this file). */
 export const FUSED_MAX_PARAMETERS = 25_000_000;
@@ -84,7 +90,13 @@ export interface LlamaTrainerOptions {
   session?: Pick<SessionOptions, 'memoryArena' | 'memoryPattern' | 'profilePrefix' | 'providers'>;
   /** Train a light expert: this adapter (A random, B zero, from `seed`) over the frozen base weights. */
   lora?: LoraConfig;
-  /** Recompute activations in the backward pass (train-graph.ts StepForm.recompute): less memory, more compute. */
+  /**
+   * The small-memory step: activations recomputed in the backward pass (train-graph.ts StepForm.recompute),
+   * ONNX Runtime's arena off (what it keeps of the largest activations would stay resident) and the output
+   * copies onnxruntime-node hands back collected after every run (runtime/collect-garbage.ts). SmolLM2-135M
+   * at 4 x 256, one micro-batch, workers on huge-page malloc (2026-12-05): 6.27 GB and 4.2-4.5 s a step
+   * without it; recompute alone 3.64 GB and 5.0 s; all three 2.93 GB and 5.8-5.9 s.
+   */
   recompute?: boolean;
   /** With recompute: positions per chunk of the head and loss (train-graph.ts HEAD_CHUNK by default). */
   headChunk?: number;
@@ -117,6 +129,8 @@ export class LlamaTrainer implements TrainStepRunner {
     private readonly sessions: Sessions,
     private readonly sessionOptions: SessionOptions,
     readonly lora: LoraConfig | undefined,
+    /** Collect garbage after every run (the small-memory form). */
+    private readonly collectAfterRuns: boolean,
   ) {
     this.specs = trainableSpecs(config, lora);
     const zeros = (s: ParamSpec) => new ort.Tensor('float32', new Float32Array(elementCount(s.shape)), [...s.shape]);
@@ -145,7 +159,9 @@ export class LlamaTrainer implements TrainStepRunner {
         { batchSize: o.batchSize, microBatches: M },
       );
     }
-    const opts: SessionOptions = { threads: o.threads ?? 0, memoryPattern: false, memoryArena: true, ...o.session };
+    // Recompute is the small-memory form: it also leaves the arena off and collects each run's output copies
+    // at once (see LlamaTrainerOptions.recompute).
+    const opts: SessionOptions = { threads: o.threads ?? 0, memoryPattern: false, memoryArena: !o.recompute, ...o.session };
     const b = o.batchSize / M;
     const sessions: Sessions = {};
     const trainable = o.lora ? loraParameterCount(config, o.lora) : parameterCount(config);
@@ -156,7 +172,7 @@ export class LlamaTrainer implements TrainStepRunner {
     if (M === 1 && (o.fused ?? trainable <= FUSED_MAX_PARAMETERS))
       sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer, form), opts);
     else sessions.gradient = await createSession(gradAccumulateGraph(config, b, o.contextLength, { ...form, accumulate: M > 1 }), opts);
-    const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts, o.lora);
+    const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts, o.lora, o.recompute ?? false);
     const seed = o.seed ?? 0;
     for (const { spec, data } of initParameters(config, seed)) (t.weights.get(spec.name)!.data as Float32Array).set(data);
     if (o.lora) t.resetAdapter(seed);
@@ -209,6 +225,8 @@ export class LlamaTrainer implements TrainStepRunner {
   }
 
   async step(batch: Batch, lr: number): Promise<{ loss: number; gradNorm: number }> {
+    // The small-memory form starts each step with nothing left over (initial weights, a checkpoint's copies).
+    if (this.collectAfterRuns) collectGarbage();
     this.stepCount++;
     const { beta1, beta2 } = this.optimizer;
     const bc1 = 1 - beta1 ** this.stepCount;
@@ -224,8 +242,17 @@ export class LlamaTrainer implements TrainStepRunner {
     const fetches: Record<string, ort.Tensor> = { [TRAIN_OUTPUTS.gradNorm]: this.normOut, [TRAIN_OUTPUTS.loss]: this.lossOut };
     for (const [name, tensor] of this.state) fetches[`new.${name}`] = tensor;
     this.slice(batch, 0, feeds);
-    await this.sessions.fused.run(feeds, fetches);
+    await this.run(this.sessions.fused, feeds, fetches);
     return { loss: (this.lossOut.data as Float32Array)[0] as number, gradNorm: (this.normOut.data as Float32Array)[0] as number };
+  }
+
+  /**
+   * One run whose outputs land in `fetches`; in the small-memory form the copies onnxruntime-node hands back
+   * are collected once this function's frame (which held them) is gone.
+   */
+  private async run(session: OrtSession, feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor>): Promise<void> {
+    await runDiscarding(session, feeds, fetches);
+    if (this.collectAfterRuns) collectGarbage();
   }
 
   /** Clips the accumulated gradients by their global norm and applies AdamW in place; returns the norm. */
@@ -262,7 +289,7 @@ export class LlamaTrainer implements TrainStepRunner {
     let sum = 0;
     for (let i = 0; i < this.microBatches; i++) {
       this.slice(batch, i, feeds);
-      await this.sessions.gradient!.run(feeds, fetches);
+      await this.run(this.sessions.gradient!, feeds, fetches);
       sum += (this.lossOut.data as Float32Array)[0] as number;
     }
     return sum / this.microBatches;
