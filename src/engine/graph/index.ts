@@ -27,6 +27,9 @@
 // - Composites (nn.ts), no rules of their own: silu, rmsNorm, linear, ropeTables, rotary, causalMask.
 // - grad(output, wrt, { seed }) returns one gradient per wrt value (zeros where output does not depend
 //   on it); only nodes between wrt and output get backward work; fan-out is summed in one Sum node.
+//   g.recompute(() => ...) builds a recompute region: grad rebuilds its activations for the backward pass
+//   instead of keeping them (activation checkpointing; autodiff.ts says how ONNX Runtime is kept from
+//   undoing it).
 // - lowerGraph(g) -> OnnxModel (onnx/encode.ts); encodeGraph(g) -> bytes. Only nodes the outputs need
 //   are emitted. Named dims are read from graph inputs' shapes at run time (Shape nodes), so each name
 //   must appear alone on some input axis. GROVE_DUMP_GRAPHS=<dir> writes <dir>/<graph name>.onnx

@@ -174,7 +174,7 @@ describe('light LlamaTrainer', () => {
   const B = 4;
   const T = 6;
   const batches = [0, 1, 2, 3].map((k) => batchOf(randomRows(config.vocabSize, B, T, `light-${k}`)));
-  const make = async (microBatches: number, o: { lora?: LoraConfig; maxGradNorm?: number } = { lora }) => {
+  const make = async (microBatches: number, o: { lora?: LoraConfig; maxGradNorm?: number; recompute?: boolean } = { lora }) => {
     const t = await LlamaTrainer.create(config, {
       batchSize: B,
       microBatches,
@@ -183,6 +183,7 @@ describe('light LlamaTrainer', () => {
       seed: 4,
       optimizer: { maxGradNorm: o.maxGradNorm ?? 1, weightDecay: 0.1 },
       ...(o.lora ? { lora: o.lora } : {}),
+      ...(o.recompute ? { recompute: true, headChunk: 5 } : {}),
     });
     trainers.push(t);
     return t;
@@ -239,18 +240,21 @@ describe('light LlamaTrainer', () => {
     expect(() => full.resetAdapter(4)).toThrow(/trains a full expert, which has no adapter/);
   });
 
-  it('micro-batched light steps equal the fused one (clipping active)', async () => {
+  it('micro-batched light steps, and steps with activations recomputed, equal the fused one (clipping active)', async () => {
     const whole = await make(1, { lora, maxGradNorm: 0.05 });
-    const parts = await make(2, { lora, maxGradNorm: 0.05 });
+    const others = [await make(2, { lora, maxGradNorm: 0.05 }), await make(1, { lora, maxGradNorm: 0.05, recompute: true })];
     // The first step trains B only (A's gradient is zero while B is); from the second both move.
     for (const batch of batches) {
       const ref = await whole.step(batch, 1e-2);
       expect(ref.gradNorm, 'clipping is active').toBeGreaterThan(0.05);
-      const got = await parts.step(batch, 1e-2);
-      expect(Math.abs(got.loss - ref.loss) / ref.loss).toBeLessThan(1e-6);
-      expect(Math.abs(got.gradNorm - ref.gradNorm) / ref.gradNorm).toBeLessThan(1e-5);
+      for (const t of others) {
+        const got = await t.step(batch, 1e-2);
+        expect(Math.abs(got.loss - ref.loss) / ref.loss).toBeLessThan(1e-6);
+        expect(Math.abs(got.gradNorm - ref.gradNorm) / ref.gradNorm).toBeLessThan(1e-5);
+      }
     }
-    for (const s of loraSpecs(config, lora)) expect(relDiff(parts.tensor(s.name), whole.tensor(s.name)), s.name).toBeLessThan(1e-4);
+    for (const t of others)
+      for (const s of loraSpecs(config, lora)) expect(relDiff(t.tensor(s.name), whole.tensor(s.name)), s.name).toBeLessThan(1e-4);
   });
 
   it('saves its adapter as a PEFT folder that loads back as the same tensors', async () => {
