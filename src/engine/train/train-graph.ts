@@ -50,8 +50,8 @@ function addAdamW(
   specs: ParamSpec[],
   params: ReadonlyMap<string, Value>,
   grads: readonly Value[],
-  loss: Value,
   o: OptimizerConfig,
+  after?: Value,
 ): void {
   const ms = specs.map((s) => g.input(stateName('m', s.name), 'float32', s.shape));
   const vs = specs.map((s) => g.input(stateName('v', s.name), 'float32', s.shape));
@@ -62,9 +62,11 @@ function addAdamW(
   // Clip: scale = min(1, max / (norm + 1e-6)), as torch.nn.utils.clip_grad_norm_. Computed from the norm
   // even when max is Infinity (scale 1): every update then waits for every gradient, so no parameter is
   // overwritten in place while the backward pass still reads it.
-  // The loss is added times 0 so that every update also waits for the loss: with recompute (StepForm) the
-  // head's forward feeds only the loss, and could otherwise run after the weights it reads were updated.
-  const clip = g.minimum(g.div(g.scalar(o.maxGradNorm), g.add(g.add(norm, g.mul(loss, 0)), 1e-6)), 1);
+  // `after` (the loss, with recompute) is added times 0 so that every update also waits for it: with recompute
+  // (StepForm) the head's forward feeds only the loss, and could otherwise run after the weights it reads were
+  // updated. Without recompute the backward pass reads the head's forward, so the norm already waits for it.
+  const waited = after ? g.add(norm, g.mul(after, 0)) : norm;
+  const clip = g.minimum(g.div(g.scalar(o.maxGradNorm), g.add(waited, 1e-6)), 1);
   const stepSize = g.div(lr, bc1);
   const sqrtBc2 = g.sqrt(bc2);
   specs.forEach((s, j) => {
@@ -172,7 +174,7 @@ export function trainStepGraph(
   const ids = g.input('input_ids', 'int64', [B, T]);
   const targets = g.input('targets', 'int64', [B, T]);
   const loss = meanLoss(ids, targets);
-  addAdamW(g, specs, params, grad(loss, [...params.values()]), loss, o);
+  addAdamW(g, specs, params, grad(loss, [...params.values()]), o, form.recompute ? loss : undefined);
   g.output(TRAIN_OUTPUTS.loss, loss);
   return encodeGraph(g);
 }
