@@ -12,6 +12,8 @@
 // 16x256 349 / 395, 13.8M 8x256 935 / 1008, 45M 8x256 3206 and 3097 / 2815 and 2933; SmolLM2-135M 4x256, five
 // alternating runs each, 5133-12310 (median 11029) / 4924-7058 (median 6104), peak RSS 6.5-6.6 / 6.0 GB.
 // Hence FUSED_MAX_PARAMETERS, between the measured points (nothing between 13.8M and 45M was measured).
+// Either form can be the small-memory step (options.recompute): activations recomputed in the backward pass,
+// ONNX Runtime's arena off and each run's output copies collected at once (see LlamaTrainerOptions.recompute).
 // A light expert (options.lora) trains only its adapter's A and B: the state (parameters, moments, gradient
 // accumulators) is the adapter's, and the base weights are a separate set of buffers fed to every run as
 // inputs and never bound to an output, so they are never written (and have no gradient or moments).
@@ -82,7 +84,8 @@ export interface LlamaTrainerOptions {
   seed?: number;
   /**
    * ONNX Runtime options for the training sessions. Defaults: no memory pattern (on the 135M shape it
-   * pre-planned 2.7 GB more and ran no faster); the CPU arena on, micro-batched or not. Without it every op
+   * pre-planned 2.7 GB more and ran no faster); the CPU arena on, micro-batched or not (off with recompute,
+   * the small-memory step). Without it every op
    * maps its outputs afresh: SmolLM2-135M at 4 x 256 in 4 micro-batches took 61.5 s for 3 steps in a fresh
    * process against 36.8 s with it, at the same step peak (3.80 GB); the arena's kept blocks raise the
    * peak only while a checkpoint copies the state (4.68 GB; train/estimate.ts counts them).
