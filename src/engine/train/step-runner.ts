@@ -97,8 +97,9 @@ export interface LlamaTrainerOptions {
    * The small-memory step: activations recomputed in the backward pass (train-graph.ts StepForm.recompute),
    * ONNX Runtime's arena off (what it keeps of the largest activations would stay resident) and the output
    * copies onnxruntime-node hands back collected after every run (runtime/collect-garbage.ts). SmolLM2-135M
-   * at 4 x 256, one micro-batch, workers on huge-page malloc (2026-12-05): 6.27 GB and 4.2-4.5 s a step
-   * without it; recompute alone 3.64 GB and 5.0 s; all three 2.93 GB and 5.8-5.9 s.
+   * at 4 x 256, one micro-batch, workers on huge-page malloc (2026-12-05, fresh processes, 3 steps): 6.27 GB
+   * and 4.2-4.5 s a step without it; recompute alone 3.64-3.89 GB and 5.0-5.2 s; all three 2.99-3.40 GB over
+   * four runs and 5.2-5.9 s (bench/results/engine.notes.md).
    */
   recompute?: boolean;
   /** With recompute: positions per chunk of the head and loss (train-graph.ts HEAD_CHUNK by default). */
