@@ -13,7 +13,9 @@
 // alternating runs each, 5133-12310 (median 11029) / 4924-7058 (median 6104), peak RSS 6.5-6.6 / 6.0 GB.
 // Hence FUSED_MAX_PARAMETERS, between the measured points (nothing between 13.8M and 45M was measured).
 // Either form can be the small-memory step (options.recompute): activations recomputed in the backward pass,
-// ONNX Runtime's arena off and each run's output copies collected at once (see LlamaTrainerOptions.recompute).
+// ONNX Runtime's arena off and each run's output copies collected at once (see LlamaTrainerOptions.recompute);
+// a full expert's gradient form then also runs its backward pass in two halves (train-graph.ts
+// splitGradGraphs), so that each run hands back about half the gradients.
 // A light expert (options.lora) trains only its adapter's A and B: the state (parameters, moments, gradient
 // accumulators) is the adapter's, and the base weights are a separate set of buffers fed to every run as
 // inputs and never bound to an output, so they are never written (and have no gradient or moments).
@@ -34,10 +36,13 @@ import type { TrainStepRunner } from './loop';
 import { gradName, stateName } from './state-names';
 import {
   decaysWeight,
+  CUT_GRADIENT,
   DEFAULT_OPTIMIZER,
   evalLossGraph,
   frozenSpecs,
   gradAccumulateGraph,
+  LOOKUP_EMBEDDING,
+  splitGradGraphs,
   TRAIN_OUTPUTS,
   trainableSpecs,
   trainStepGraph,
@@ -106,10 +111,13 @@ export interface LlamaTrainerOptions {
   headChunk?: number;
 }
 
-/** The sessions of one trainer: fused, or gradient (AdamW in JS); evaluation made on first use. */
+/**
+ * The sessions of one trainer: fused, or the gradient runs of a micro-batch (AdamW in JS: one graph, or the
+ * upper and lower halves of a split backward pass); evaluation made on first use.
+ */
 interface Sessions {
   fused?: OrtSession;
-  gradient?: OrtSession;
+  gradient?: OrtSession[];
   evaluate?: Promise<OrtSession>;
 }
 
@@ -118,8 +126,10 @@ export class LlamaTrainer implements TrainStepRunner {
   private readonly state: StateSet = new Map();
   /** A light expert's base weights: fed to every run, never an output. Empty for a full expert. */
   private readonly frozen: StateSet = new Map();
-  /** Gradient accumulators (M > 1 only), fed as grad.<name> and bound to new.grad.<name>. */
+  /** Gradients (the gradient form only), written by new.grad.<name>, fed as grad.<name> where accumulated. */
   private readonly grads: StateSet = new Map();
+  /** What a gradient run reads and writes by name, apart from the micro-batch (see gradientRun). */
+  private readonly bound: StateSet = new Map();
   private readonly lossOut = new ort.Tensor('float32', new Float32Array(1), []);
   private readonly normOut = new ort.Tensor('float32', new Float32Array(1), []);
   private stepCount = 0;
@@ -137,15 +147,26 @@ export class LlamaTrainer implements TrainStepRunner {
     private readonly collectAfterRuns: boolean,
   ) {
     this.specs = trainableSpecs(config, lora);
-    const zeros = (s: ParamSpec) => new ort.Tensor('float32', new Float32Array(elementCount(s.shape)), [...s.shape]);
-    for (const s of frozenSpecs(config, lora)) this.frozen.set(s.name, zeros(s));
-    for (const s of this.specs) for (const kind of ['param', 'm', 'v'] as const) this.state.set(stateName(kind, s.name), zeros(s));
-    if (!sessions.fused) for (const s of this.specs) this.grads.set(gradName(s.name), zeros(s));
+    const zeros = (shape: readonly number[]) => new ort.Tensor('float32', new Float32Array(elementCount(shape)), [...shape]);
+    for (const s of frozenSpecs(config, lora)) this.frozen.set(s.name, zeros(s.shape));
+    for (const s of this.specs) for (const kind of ['param', 'm', 'v'] as const) this.state.set(stateName(kind, s.name), zeros(s.shape));
+    if (!sessions.fused) for (const s of this.specs) this.grads.set(gradName(s.name), zeros(s.shape));
+    for (const set of [this.state, this.frozen, this.grads]) for (const [name, t] of set) this.bound.set(name, t);
+    if (this.runsPerMicroBatch === 2) {
+      // A split backward pass: the gradient at the cut, and the tied embedding's second name (train-graph.ts).
+      this.bound.set(CUT_GRADIENT, zeros([this.microBatchSize, contextLength, config.hiddenSize]));
+      if (config.tieWordEmbeddings) this.bound.set(LOOKUP_EMBEDDING, this.state.get('model.embed_tokens.weight')!);
+    }
   }
 
   /** How a step runs: one graph with AdamW inside, or gradient graphs and AdamW in JS (see the top of this file). */
   get form(): 'fused' | 'gradient' {
     return this.sessions.fused ? 'fused' : 'gradient';
+  }
+
+  /** Gradient runs per micro-batch: 2 where the backward pass is split (the small-memory step of a full expert). */
+  get runsPerMicroBatch(): number {
+    return this.sessions.gradient?.length ?? 1;
   }
 
   /** Sequences per micro-batch. */
@@ -175,7 +196,13 @@ export class LlamaTrainer implements TrainStepRunner {
     };
     if (M === 1 && (o.fused ?? trainable <= FUSED_MAX_PARAMETERS))
       sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer, form), opts);
-    else sessions.gradient = await createSession(gradAccumulateGraph(config, b, o.contextLength, { ...form, accumulate: M > 1 }), opts);
+    else if (o.recompute && !o.lora && config.numHiddenLayers > 1) {
+      const { upper, lower } = splitGradGraphs(config, b, o.contextLength, {
+        accumulate: M > 1,
+        ...(o.headChunk ? { headChunk: o.headChunk } : {}),
+      });
+      sessions.gradient = [await createSession(upper, opts), await createSession(lower, opts)];
+    } else sessions.gradient = [await createSession(gradAccumulateGraph(config, b, o.contextLength, { ...form, accumulate: M > 1 }), opts)];
     const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts, o.lora, o.recompute ?? false);
     const seed = o.seed ?? 0;
     for (const { spec, data } of initParameters(config, seed)) (t.weights.get(spec.name)!.data as Float32Array).set(data);
@@ -278,25 +305,37 @@ export class LlamaTrainer implements TrainStepRunner {
     return Math.fround(norm);
   }
 
-  /** Fills the accumulators with the batch's mean-loss gradient, one micro-batch at a time; returns the mean loss. */
+  /** Fills the gradients with the batch's mean-loss gradient, one micro-batch at a time; returns the mean loss. */
   private async accumulate(batch: Batch): Promise<number> {
-    const accumulating = this.microBatches > 1;
-    // One micro-batch: its graph writes the gradient itself, with no accumulator to read.
-    if (accumulating) for (const t of this.grads.values()) (t.data as Float32Array).fill(0);
-    const feeds: Record<string, ort.Tensor> = { loss_scale: scalar(1 / this.microBatches) };
-    this.params(feeds);
-    const fetches: Record<string, ort.Tensor> = { [TRAIN_OUTPUTS.loss]: this.lossOut };
-    for (const [name, tensor] of this.grads) {
-      if (accumulating) feeds[name] = tensor;
-      fetches[`new.${name}`] = tensor;
-    }
+    // One micro-batch: its graphs write the gradient itself, with no accumulator to read (but a tied
+    // embedding's lower half of a split pass, which adds to the upper half's).
+    if (this.microBatches > 1) for (const t of this.grads.values()) (t.data as Float32Array).fill(0);
+    const micro: Record<string, ort.Tensor> = { loss_scale: scalar(1 / this.microBatches) };
     let sum = 0;
     for (let i = 0; i < this.microBatches; i++) {
-      this.slice(batch, i, feeds);
-      await this.run(this.sessions.gradient!, feeds, fetches);
+      this.slice(batch, i, micro);
+      for (const session of this.sessions.gradient!) await this.gradientRun(session, micro);
       sum += (this.lossOut.data as Float32Array)[0] as number;
     }
     return sum / this.microBatches;
+  }
+
+  /**
+   * One gradient run, its inputs and outputs bound by name: the micro-batch's (ids, targets, loss scale),
+   * parameters, grad.<name> accumulators and the cut of a split pass from `bound`; new.<name> into the tensor
+   * bound to <name> (so in place); the loss into lossOut.
+   */
+  private async gradientRun(session: OrtSession, micro: Record<string, ort.Tensor>): Promise<void> {
+    const find = (name: string): ort.Tensor => {
+      const t = micro[name] ?? this.bound.get(name);
+      if (!t) throw new GroveError('internal', `The training graph reads or writes ${name}, which the trainer does not hold.`);
+      return t;
+    };
+    const feeds = Object.fromEntries(session.inputNames.map((name) => [name, find(name)]));
+    const fetches = Object.fromEntries(
+      session.outputNames.map((name) => [name, name === TRAIN_OUTPUTS.loss ? this.lossOut : find(name.replace(/^new\./, ''))]),
+    );
+    await this.run(session, feeds, fetches);
   }
 
   /** Mean loss over the batch (micro-batch by micro-batch when M > 1; equal sizes, so the mean of means). */
@@ -361,12 +400,12 @@ export class LlamaTrainer implements TrainStepRunner {
 
   /** Ends profiling (with session.profilePrefix): ONNX Runtime then writes each session's profile file. */
   async endProfiling(): Promise<void> {
-    const { fused, gradient, evaluate } = this.sessions;
-    for (const s of [fused, gradient, await evaluate]) s?.endProfiling();
+    const { fused, gradient = [], evaluate } = this.sessions;
+    for (const s of [fused, ...gradient, await evaluate]) s?.endProfiling();
   }
 
   async close(): Promise<void> {
-    const { fused, gradient, evaluate } = this.sessions;
-    for (const s of [fused, gradient, await evaluate]) await s?.release();
+    const { fused, gradient = [], evaluate } = this.sessions;
+    for (const s of [fused, ...gradient, await evaluate]) await s?.release();
   }
 }

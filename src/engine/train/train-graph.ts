@@ -148,11 +148,16 @@ function modelInputs(g: Graph, config: ModelConfig, { lora, recompute, headChunk
   const adapter = lora && adapterOf(config, lora, lookup(params));
   const meanLoss = (ids: Value, targets: Value): Value => {
     const { hidden } = llamaHidden(g, config, weight, ids, { ...(adapter ? { adapter } : {}), ...(recompute ? { recompute } : {}) });
-    if (!recompute) return g.reduceMean(g.softmaxCrossEntropy(lmHead(g, config, weight, hidden), targets));
-    const [B, T] = targets.shape as [number, number];
-    return g.div(chunkedLossSum(g, config, weight, hidden, targets, headChunk), B * T);
+    return headLoss(g, config, weight, hidden, targets, recompute ? headChunk : undefined);
   };
   return { params, specs, meanLoss };
+}
+
+/** Mean cross-entropy of the head on `hidden`: whole, or `chunk` positions per recompute region. */
+function headLoss(g: Graph, config: ModelConfig, weight: WeightOf, hidden: Value, targets: Value, chunk: number | undefined): Value {
+  if (chunk === undefined) return g.reduceMean(g.softmaxCrossEntropy(lmHead(g, config, weight, hidden), targets));
+  const [B, T] = targets.shape as [number, number];
+  return g.div(chunkedLossSum(g, config, weight, hidden, targets, chunk), B * T);
 }
 
 const paramInputs = (g: Graph, specs: ParamSpec[]): Map<string, Value> =>
@@ -204,6 +209,110 @@ export function gradAccumulateGraph(
   );
   g.output(TRAIN_OUTPUTS.loss, loss);
   return encodeGraph(g);
+}
+
+/** The gradient at the cut of a split backward pass (splitGradGraphs): out of the upper run, into the lower. */
+export const CUT_GRADIENT = 'cut.dx';
+
+/**
+ * The tied embedding as the layers read it (the lookup), a second graph input over the same buffer: the upper
+ * run then differentiates the head's use of it alone, and no gradient flows below the cut.
+ */
+export const LOOKUP_EMBEDDING = 'lookup.model.embed_tokens.weight';
+
+export interface SplitGradGraphs {
+  /** Forward, loss and the backward pass down to layer `cut`'s input: new.grad.* of upperSpecs, cut.dx, loss. */
+  upper: Uint8Array;
+  /** The layers below `cut` again and their backward pass from cut.dx: new.grad.* of lowerSpecs. */
+  lower: Uint8Array;
+  /** Tensors whose gradient each run writes; a tied embedding is in both (the head's use, then the lookup's). */
+  upperSpecs: ParamSpec[];
+  lowerSpecs: ParamSpec[];
+  /** The first layer of the upper run. */
+  cut: number;
+}
+
+/**
+ * A full expert's gradient step (gradAccumulateGraph, with recompute) as two runs, so that each run hands back
+ * about half the gradients: onnxruntime-node copies every fetched output, and on a large model that copy
+ * (540 MB on SmolLM2-135M), alive beside the state it is copied from, is what a small-memory step peaks on.
+ * The upper run is the whole forward pass and the backward pass down to the residual stream x entering layer
+ * `cut` (through layer `cut`'s input norm, whose weight is the upper run's), and outputs x's gradient dx; the
+ * lower run builds the first `cut` layers again from the ids and differentiates sum(x * dx) through them,
+ * which seeds their backward pass with exactly that gradient. The cost is one more forward pass of the lower
+ * layers (and of layer cut - 1 in the upper run: the norm's backward replays its recompute region). A tensor's
+ * gradient accumulates as in gradAccumulateGraph (grad.<name> in when `accumulate`); a tied embedding's lower
+ * gradient always adds to what the upper run wrote.
+ */
+export function splitGradGraphs(
+  config: ModelConfig,
+  B: number,
+  T: number,
+  { accumulate = true, headChunk = HEAD_CHUNK }: { accumulate?: boolean; headChunk?: number } = {},
+  cut = Math.floor(config.numHiddenLayers / 2),
+): SplitGradGraphs {
+  if (!Number.isInteger(cut) || cut < 1 || cut >= config.numHiddenLayers)
+    throw new GroveError('internal', `splitGradGraphs: cut ${cut} leaves no layer on one side of ${config.numHiddenLayers}.`);
+  const specs = parameterSpecs(config);
+  const embed = specs[0]!;
+  const tied = config.tieWordEmbeddings;
+  const accumulated = (g: Graph, s: ParamSpec, d: Value, always: boolean): void =>
+    g.output(gradName(s.name, true), accumulate || always ? g.add(g.input(gradName(s.name), 'float32', s.shape), d) : d);
+  const weightOf =
+    (from: ReadonlyMap<string, Value>): WeightOf =>
+    (name) => {
+      const v = from.get(name);
+      if (!v) throw new GroveError('internal', `The split training graph has no tensor ${name}, which the model's forward asked for.`);
+      return v;
+    };
+
+  const up = new Graph('grove_grad_upper');
+  const params = paramInputs(up, specs);
+  const lookup = new Map(params);
+  if (tied) lookup.set(embed.name, up.input(LOOKUP_EMBEDDING, 'float32', embed.shape));
+  const scale = up.input('loss_scale', 'float32', []);
+  const ids = up.input('input_ids', 'int64', [B, T]);
+  const targets = up.input('targets', 'int64', [B, T]);
+  const { hidden, layerInputs } = llamaHidden(up, config, weightOf(lookup), ids, { recompute: true });
+  const loss = headLoss(up, config, weightOf(params), hidden, targets, headChunk);
+  // A tensor is the upper run's when every node that reads it comes after x (layer cut's input norm, the
+  // layers above, the final norm, the head); otherwise the lower run's. None may be read on both sides.
+  const x = layerInputs[cut]!.x;
+  const cutIndex = x.node!.index;
+  const side = new Map<Value, 'upper' | 'lower' | 'both'>();
+  for (const node of up.nodes)
+    for (const v of node.inputs) {
+      const here = node.index > cutIndex ? 'upper' : 'lower';
+      const was = side.get(v);
+      side.set(v, was && was !== here ? 'both' : here);
+    }
+  const upperSpecs = specs.filter((s) => side.get(params.get(s.name)!) === 'upper');
+  const split = specs.find((s) => side.get(params.get(s.name)!) === 'both');
+  if (split) throw new GroveError('internal', `splitGradGraphs: ${split.name} is read on both sides of layer ${cut}.`);
+  const upperGrads = grad(loss, [...upperSpecs.map((s) => params.get(s.name)!), x], { seed: scale });
+  upperSpecs.forEach((s, j) => accumulated(up, s, upperGrads[j]!, false));
+  up.output(CUT_GRADIENT, upperGrads[upperSpecs.length]!);
+  up.output(TRAIN_OUTPUTS.loss, loss);
+
+  const upperNames = new Set(upperSpecs.map((s) => s.name));
+  const lowerSpecs = specs.filter((s) => !upperNames.has(s.name) || (tied && s === embed));
+  const low = new Graph('grove_grad_lower');
+  // Every weight the first `cut` layers read, layer cut's input norm included (its output is not used here).
+  const lowerParams = new Map<string, Value>();
+  const lowerWeight: WeightOf = (name) => {
+    let v = lowerParams.get(name);
+    if (!v) lowerParams.set(name, (v = low.input(name, 'float32', weightOf(params)(name).shape)));
+    return v;
+  };
+  const lowIds = low.input('input_ids', 'int64', [B, T]);
+  const dx = low.input(CUT_GRADIENT, 'float32', [B, T, config.hiddenSize]);
+  const { residual } = llamaHidden(low, config, lowerWeight, lowIds, { recompute: true, layers: cut });
+  const grads = grad(
+    low.reduceSum(low.mul(residual, dx)),
+    lowerSpecs.map((s) => lowerWeight(s.name)),
+  );
+  lowerSpecs.forEach((s, j) => accumulated(low, s, grads[j]!, upperNames.has(s.name)));
+  return { upper: encodeGraph(up), lower: encodeGraph(low), upperSpecs, lowerSpecs, cut };
 }
 
 /** Whether a parameter gets decoupled weight decay. */

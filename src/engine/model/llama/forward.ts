@@ -47,6 +47,18 @@ export interface LlamaOptions extends PlainAttentionOptions {
    * activations from its inputs instead of keeping them from the forward (activation checkpointing).
    */
   recompute?: boolean;
+  /**
+   * Training only: build the first `layers` decoder layers and stop (no final norm): hidden is then the
+   * normed input of layer `layers`, as that layer would read it, and residual the stream beside it. The lower
+   * half of a split backward pass (train/train-graph.ts splitGradGraphs) is built this way.
+   */
+  layers?: number;
+}
+
+/** What enters a decoder layer: the residual stream x and its RMSNorm h, both [B, S, C]. */
+export interface LayerInput {
+  x: Value;
+  h: Value;
 }
 
 export interface LlamaOutputs {
@@ -74,7 +86,7 @@ export function llamaHidden(
   w: WeightOf,
   ids: Value,
   o: LlamaOptions = {},
-): { hidden: Value; present: [Value, Value][] } {
+): { hidden: Value; present: [Value, Value][]; layerInputs: LayerInput[]; residual: Value } {
   if (o.fused && (o.past || o.positionIds || o.attentionMask)) {
     throw new GroveError(
       'internal',
@@ -95,7 +107,12 @@ export function llamaHidden(
   let x = g.gather(w('model.embed_tokens.weight'), ids, 0); // [B, S, C]
   let h = nn.rmsNorm(g, x, w('model.layers.0.input_layernorm.weight'), eps);
   const present: [Value, Value][] = [];
-  for (let i = 0; i < config.numHiddenLayers; i++) {
+  const layerInputs: LayerInput[] = [];
+  const built = o.layers ?? config.numHiddenLayers;
+  if (!Number.isInteger(built) || built < 0 || built > config.numHiddenLayers)
+    throw new GroveError('internal', `llamaHidden: cannot build ${built} of the model's ${config.numHiddenLayers} layers.`);
+  for (let i = 0; i < built; i++) {
+    layerInputs.push({ x, h });
     const p = `model.layers.${i}`;
     const layer = (): { x: Value; h: Value } => {
       const { y, kv } = attention(h, i);
@@ -119,5 +136,5 @@ export function llamaHidden(
   }
   // RMSNorm is per position, so slicing after it gives the last position's normed state.
   if (o.lastOnly) h = g.slice(h, 1, -1); // [B, 1, C]
-  return { hidden: h, present };
+  return { hidden: h, present, layerInputs, residual: x };
 }
