@@ -26,7 +26,7 @@ function vmHwmKiB(pid: number): number | null {
 export function runMeasured(command: string, args: readonly string[]): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: workerEnv() });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: workerEnv('jobs') });
     let peak: number | null = null;
     let stdout = '';
     let stderr = '';

@@ -50,9 +50,9 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(() => {
     const stateDir = app.getPath('userData');
     mkdirSync(stateDir, { recursive: true });
-    const workers = utilityWorkerLauncher(join(appRoot, 'out/node/job-worker.js'), { sqliteBinding: electronSqliteBinding() });
+    const workers = utilityWorkerLauncher(join(appRoot, 'out/node/job-worker.js'), 'jobs', { sqliteBinding: electronSqliteBinding() });
     // Chat replies run in their own long-lived utility process, so they go on while a training job runs.
-    const inference = inferLauncherFrom(utilityWorkerLauncher(join(appRoot, 'out/node/infer-worker.js')));
+    const inference = inferLauncherFrom(utilityWorkerLauncher(join(appRoot, 'out/node/infer-worker.js'), 'inference'));
     const forestHome = defaultForestHome();
     const api = new GroveService({
       forestHome,

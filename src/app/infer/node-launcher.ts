@@ -8,7 +8,7 @@ import { workerEnv } from '../jobs/worker-env';
 
 export function nodeInferLauncher(entry: string, execArgv: string[] = []): () => InferWorkerHandle {
   return (): InferWorkerHandle => {
-    const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env: workerEnv() });
+    const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env: workerEnv('inference') });
     child.on('error', () => {}); // e.g. ERR_IPC_CHANNEL_CLOSED; 'exit' follows and fails the replies
     return {
       send: (m) => {

@@ -6,7 +6,7 @@ import { workerEnv } from './worker-env';
 
 export function nodeWorkerLauncher(entry: string, execArgv: string[] = []): WorkerLauncher {
   return (): WorkerHandle => {
-    const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env: workerEnv() });
+    const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env: workerEnv('jobs') });
     return {
       send: (m) => void child.send(m),
       onMessage: (f) => child.on('message', (m) => f(m as FromWorker)),

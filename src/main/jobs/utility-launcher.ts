@@ -5,11 +5,11 @@
 import { utilityProcess } from 'electron';
 import type { FromWorker } from '../../app/jobs/protocol';
 import type { WorkerHandle, WorkerLauncher } from '../../app/jobs/runner';
-import { workerEnv } from '../../app/jobs/worker-env';
+import { workerEnv, type WorkerKind } from '../../app/jobs/worker-env';
 
-export function utilityWorkerLauncher(entry: string, o: { sqliteBinding?: string | undefined } = {}): WorkerLauncher {
+export function utilityWorkerLauncher(entry: string, kind: WorkerKind, o: { sqliteBinding?: string | undefined } = {}): WorkerLauncher {
   return (): WorkerHandle => {
-    const env = workerEnv(o.sqliteBinding ? { ...process.env, GROVE_SQLITE_BINDING: o.sqliteBinding } : process.env);
+    const env = workerEnv(kind, o.sqliteBinding ? { ...process.env, GROVE_SQLITE_BINDING: o.sqliteBinding } : process.env);
     const child = utilityProcess.fork(entry, [], { serviceName: 'Grove worker', stdio: 'inherit', env });
     let exited = false;
     return {
