@@ -41,11 +41,13 @@
 //   collected after each run, step-runner.ts) the backward pass rebuilds activations instead of keeping them:
 //   per token the layers' inputs (2 hidden per layer), 1.5 layers' count as above (the layer replayed and its
 //   gradient's temporaries), one head chunk's logits (HEAD_CHUNK positions of 3 vocab) and 1.5 layers'
-//   attention scores; a full expert's workspace is 1.25 copies of the weights (the copy of the weight gradients
-//   onnxruntime-node hands back after each run, until it is collected, and the head's [vocab, hidden] gradient
-//   sums). The two factors were fit by hand to SmolLM2-135M 4 x 256 and the small shape 8 x 256, one micro-batch
-//   each (3.40 and 0.64 GB measured, 2026-12-05, workers on huge-page malloc, app/jobs/worker-env.ts); on the six
-//   runs measured the model is within 12 % (SmolLM2-135M 8 x 256 in one micro-batch, estimated high).
+//   attention scores; a full expert's workspace is 1.25 copies of the weights in the fused step (the copies of
+//   the state onnxruntime-node hands back after each run, until they are collected, and the head's [vocab,
+//   hidden] gradient sums), 0.4 where the backward pass runs in two (train-graph.ts stepRuns 'split': one run's
+//   copy of half the gradients). The factors were fit by hand: 1.25 and the layer count to the small shape 8 x
+//   256 (0.64 GB) and SmolLM2-135M 4 x 256 before the split (3.40 GB); 0.4 to the three SmolLM2-135M runs
+//   measured again after it (2026-12-05, fifth session, job workers' tunables, app/jobs/worker-env.ts). On the
+//   six runs measured then the model is within 8 % (the small shape, estimated high).
 // Since 2026-12-05 a step of one micro-batch over more than 25M trainable parameters runs the gradient graph
 // with AdamW in JS instead of the fused graph (step-runner.ts); the fused workspace still used for it
 // estimates such steps high (SmolLM2-135M at 4 x 256: 6.26 GB measured after the change, 6.8 GB before it).
@@ -61,7 +63,7 @@ import { loraParameterCount, loraSpecs, type LoraConfig } from '../model/lora';
 import { parameterCount, parameterSpecs } from '../model/names';
 import { safetensorsBytes } from '../model/safetensors-write';
 import { stateName } from './state-names';
-import { HEAD_CHUNK } from './train-graph';
+import { HEAD_CHUNK, stepRuns } from './train-graph';
 
 export type ExpertKind = 'full' | 'light';
 
@@ -87,8 +89,9 @@ export const MEMORY_CALIBRATION = {
   /** A full expert's workspace, in copies of its weights: one fused step (M = 1) / micro-batches (M > 1). */
   fusedWorkspace: 3.25,
   accumulatedWorkspace: 2.05,
-  /** A full expert's workspace with recompute (any number of micro-batches): see the header. */
+  /** A full expert's workspace with recompute: the fused step / the backward pass in two runs (see the header). */
   recomputeWorkspace: 1.25,
+  splitWorkspace: 0.4,
 } as const;
 
 const FLOAT = 4;
@@ -150,6 +153,14 @@ export interface MemoryEstimate {
   parts: MemoryParts;
 }
 
+/** A full expert's workspace in copies of its weights, by the form its step runs in (see the header). */
+function fullWorkspace(shape: TrainShape): number {
+  const c = MEMORY_CALIBRATION;
+  if (!shape.recompute) return shape.microBatches > 1 ? c.accumulatedWorkspace : c.fusedWorkspace;
+  const runs = stepRuns(shape.config, { trainable: parameterCount(shape.config), microBatches: shape.microBatches, recompute: true });
+  return runs === 'split' ? c.splitWorkspace : c.recomputeWorkspace;
+}
+
 export function trainingMemory(shape: TrainShape): MemoryEstimate {
   const { config, lora } = shape;
   const c = MEMORY_CALIBRATION;
@@ -165,9 +176,7 @@ export function trainingMemory(shape: TrainShape): MemoryEstimate {
     optimizer: 2 * trainable,
     gradients: trainable,
     activations: tokens * (c.activations * floats.layers + c.attention * floats.attention) * FLOAT,
-    workspace: lora
-      ? 0
-      : (shape.recompute ? c.recomputeWorkspace : shape.microBatches > 1 ? c.accumulatedWorkspace : c.fusedWorkspace) * weights,
+    workspace: lora ? 0 : fullWorkspace(shape) * weights,
   };
   const resident = parts.runtime + parts.weights + parts.adapter + parts.optimizer;
   const stepBytes = resident + parts.gradients + parts.activations + parts.workspace;

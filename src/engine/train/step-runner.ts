@@ -11,7 +11,7 @@
 // Measured 2026-12-05 (2 threads, one micro-batch, median ms per step, fused / gradient): 2.1M parameters
 // 16x256 349 / 395, 13.8M 8x256 935 / 1008, 45M 8x256 3206 and 3097 / 2815 and 2933; SmolLM2-135M 4x256, five
 // alternating runs each, 5133-12310 (median 11029) / 4924-7058 (median 6104), peak RSS 6.5-6.6 / 6.0 GB.
-// Hence FUSED_MAX_PARAMETERS, between the measured points (nothing between 13.8M and 45M was measured).
+// Hence FUSED_MAX_PARAMETERS (train-graph.ts stepRuns), between the measured points (nothing between 13.8M and 45M was measured).
 // Either form can be the small-memory step (options.recompute): activations recomputed in the backward pass,
 // ONNX Runtime's arena off and each run's output copies collected at once (see LlamaTrainerOptions.recompute);
 // a full expert's gradient form then also runs its backward pass in two halves (train-graph.ts
@@ -43,6 +43,7 @@ import {
   gradAccumulateGraph,
   LOOKUP_EMBEDDING,
   splitGradGraphs,
+  stepRuns,
   TRAIN_OUTPUTS,
   trainableSpecs,
   trainStepGraph,
@@ -65,9 +66,6 @@ const scalar = (v: number) => new ort.Tensor('float32', new Float32Array([v]), [
 async function runDiscarding(session: OrtSession, feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor>): Promise<void> {
   await session.run(feeds, fetches);
 }
-
-/** The most trainable parameters a step of one micro-batch runs fused (see the top of this file). */
-export const FUSED_MAX_PARAMETERS = 25_000_000;
 
 export interface LlamaTrainerOptions {
   /** Sequences per optimizer step (B). */
@@ -100,11 +98,12 @@ export interface LlamaTrainerOptions {
   lora?: LoraConfig;
   /**
    * The small-memory step: activations recomputed in the backward pass (train-graph.ts StepForm.recompute),
-   * ONNX Runtime's arena off (what it keeps of the largest activations would stay resident) and the output
-   * copies onnxruntime-node hands back collected after every run (runtime/collect-garbage.ts). SmolLM2-135M
-   * at 4 x 256, one micro-batch, workers on huge-page malloc (2026-12-05, fresh processes, 3 steps): 6.27 GB
-   * and 4.2-4.5 s a step without it; recompute alone 3.64-3.89 GB and 5.0-5.2 s; all three 2.99-3.40 GB over
-   * four runs and 5.2-5.9 s (bench/results/engine.notes.md).
+   * ONNX Runtime's arena off (what it keeps of the largest activations would stay resident), the output
+   * copies onnxruntime-node hands back collected after every run (runtime/collect-garbage.ts) and, for a full
+   * expert's gradient form, the backward pass in two runs (train-graph.ts splitGradGraphs). SmolLM2-135M at
+   * 4 x 256, one micro-batch, fresh processes of 3 steps on the job workers' malloc tunables
+   * (app/jobs/worker-env.ts), 2026-12-05: 6.27 GB and 4.2-5.5 s a step without it; with it 2931-3023 MB over
+   * eight processes and 5.2-6.4 s (one run of the backward pass: 2.99-3.40 GB; bench/results/engine.notes.md).
    */
   recompute?: boolean;
   /** With recompute: positions per chunk of the head and loss (train-graph.ts HEAD_CHUNK by default). */
@@ -194,9 +193,9 @@ export class LlamaTrainer implements TrainStepRunner {
       ...(o.lora ? { lora: o.lora } : {}),
       ...(o.recompute ? { recompute: true, ...(o.headChunk ? { headChunk: o.headChunk } : {}) } : {}),
     };
-    if (M === 1 && (o.fused ?? trainable <= FUSED_MAX_PARAMETERS))
-      sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer, form), opts);
-    else if (o.recompute && !o.lora && config.numHiddenLayers > 1) {
+    const runs = stepRuns(config, { trainable, microBatches: M, fused: o.fused, recompute: o.recompute, lora: o.lora });
+    if (runs === 'fused') sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer, form), opts);
+    else if (runs === 'split') {
       const { upper, lower } = splitGradGraphs(config, b, o.contextLength, {
         accumulate: M > 1,
         ...(o.headChunk ? { headChunk: o.headChunk } : {}),

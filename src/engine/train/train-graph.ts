@@ -115,6 +115,22 @@ export interface StepForm {
   headChunk?: number;
 }
 
+/** The most trainable parameters a step of one micro-batch runs fused (step-runner.ts says why). */
+export const FUSED_MAX_PARAMETERS = 25_000_000;
+
+/**
+ * The graphs a trainer runs a step as: 'fused' (one graph with AdamW inside; one micro-batch, at most
+ * FUSED_MAX_PARAMETERS trainable unless `fused` says otherwise), 'gradient' (a gradient graph per micro-batch,
+ * AdamW in JS) or 'split' (the gradient form as two runs, splitGradGraphs: a full expert's small-memory step).
+ */
+export function stepRuns(
+  config: ModelConfig,
+  o: { trainable: number; microBatches: number; fused?: boolean | undefined; recompute?: boolean | undefined; lora?: unknown },
+): 'fused' | 'gradient' | 'split' {
+  if (o.microBatches === 1 && (o.fused ?? o.trainable <= FUSED_MAX_PARAMETERS)) return 'fused';
+  return o.recompute && !o.lora && config.numHiddenLayers > 1 ? 'split' : 'gradient';
+}
+
 /** Positions per recompute region of the head and loss: [HEAD_CHUNK, V] logits exist at a time. */
 export const HEAD_CHUNK = 256;
 
