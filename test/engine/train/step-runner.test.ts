@@ -191,6 +191,22 @@ function relDiff(a: Float32Array, b: Float32Array): number {
   return num / Math.max(den, 1e-30);
 }
 
+/**
+ * `t`'s AdamW moments within 1e-4 of `ref`'s (relative to the largest) and its parameters within `tolerance`
+ * (absolute). m holds the clipped gradients' running mean: the accumulated gradient itself, up to float32 sums.
+ */
+function expectSameState(t: LlamaTrainer, ref: LlamaTrainer, tolerance: number): void {
+  for (const s of parameterSpecs(t.config)) {
+    for (const kind of ['m', 'v'] as const)
+      expect(relDiff(t.tensor(stateName(kind, s.name)), ref.tensor(stateName(kind, s.name))), `${kind} of ${s.name}`).toBeLessThan(1e-4);
+    const p = t.tensor(s.name);
+    const q = ref.tensor(s.name);
+    let worst = 0;
+    for (let i = 0; i < p.length; i++) worst = Math.max(worst, Math.abs(p[i]! - q[i]!));
+    expect(worst, `parameter ${s.name}`).toBeLessThan(tolerance);
+  }
+}
+
 describe('gradient accumulation over micro-batches', () => {
   const config = parseModelConfig({ architecture: 'LlamaForCausalLM', ...base, numKeyValueHeads: 2 });
   const B = 4;
@@ -243,19 +259,8 @@ describe('gradient accumulation over micro-batches', () => {
           expect(Math.abs(got.gradNorm - ref.gradNorm) / ref.gradNorm, `gradient norm of step ${k}`).toBeLessThan(1e-5);
         }
       }
-      for (const t of parts) {
-        for (const s of parameterSpecs(config)) {
-          // m holds the clipped gradients' running mean: the accumulated gradient itself, up to float32 sums.
-          expect(relDiff(t.tensor(stateName('m', s.name)), whole.tensor(stateName('m', s.name))), `m of ${s.name}`).toBeLessThan(1e-4);
-          expect(relDiff(t.tensor(stateName('v', s.name)), whole.tensor(stateName('v', s.name))), `v of ${s.name}`).toBeLessThan(1e-4);
-          // Updates are ~lr = 1e-3 per step, so 1e-6 absolute is a part in a thousand of three steps' change.
-          const p = t.tensor(s.name);
-          const q = whole.tensor(s.name);
-          let worst = 0;
-          for (let i = 0; i < p.length; i++) worst = Math.max(worst, Math.abs(p[i]! - q[i]!));
-          expect(worst, `parameter ${s.name}`).toBeLessThan(1e-6);
-        }
-      }
+      // Updates are ~lr = 1e-3 per step, so 1e-6 absolute is a part in a thousand of three steps' change.
+      for (const t of parts) expectSameState(t, whole, 1e-6);
       // Validation loss, micro-batch by micro-batch, is the whole batch's mean too.
       expect(Math.abs((await parts[1]!.evalLoss(batches[0]!)) - (await whole.evalLoss(batches[0]!)))).toBeLessThan(1e-6);
     },
@@ -326,19 +331,11 @@ describe('a backward pass split in two runs (the small-memory step of a full exp
           expect(Math.abs(got.gradNorm - ref.gradNorm) / ref.gradNorm).toBeLessThan(1e-5);
         }
       }
-      for (const t of splits)
-        for (const s of parameterSpecs(config)) {
-          expect(relDiff(t.tensor(stateName('m', s.name)), whole.tensor(stateName('m', s.name))), `m of ${s.name}`).toBeLessThan(1e-4);
-          const p = t.tensor(s.name);
-          const q = whole.tensor(s.name);
-          let worst = 0;
-          for (let i = 0; i < p.length; i++) worst = Math.max(worst, Math.abs(p[i]! - q[i]!));
-          // Three steps move a parameter by up to 3e-3. The forms differ in summation order, which AdamW's first
-          // steps (m / sqrt(v), about the gradient's sign) magnify where a gradient is near zero: on the tied model
-          // the plain recompute form (fused) is 2.8e-5 from the whole step, the split 2.1e-5. The moments above are
-          // the tight check of the gradients.
-          expect(worst, `parameter ${s.name}`).toBeLessThan(1e-4);
-        }
+      // Three steps move a parameter by up to 3e-3. The forms differ in summation order, which AdamW's first
+      // steps (m / sqrt(v), about the gradient's sign) magnify where a gradient is near zero: on the tied model
+      // the plain recompute form (fused) is 2.8e-5 from the whole step, the split 2.1e-5. The moments are the
+      // tight check of the gradients.
+      for (const t of splits) expectSameState(t, whole, 1e-4);
     },
   );
 
