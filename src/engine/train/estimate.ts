@@ -44,7 +44,7 @@
 //   attention scores; a full expert's workspace is 1.25 copies of the weights in the fused step (the copies of
 //   the state onnxruntime-node hands back after each run, until they are collected, and the head's [vocab,
 //   hidden] gradient sums), 0.4 where the backward pass runs in two (train-graph.ts stepRuns 'split': one run's
-//   copy of half the gradients). The factors were fit by hand: 1.25 and the layer count to the small shape 8 x
+//   copy of half the gradients). The factors were fit by hand: 1.25 and RECOMPUTED_LAYERS to the small shape 8 x
 //   256 (0.64 GB) and SmolLM2-135M 4 x 256 before the split (3.40 GB); 0.4 to the three SmolLM2-135M runs
 //   measured again after it (2026-12-05, fifth session, job workers' tunables, app/jobs/worker-env.ts). On the
 //   six runs measured then the model is within 8 % (the small shape, estimated high).

@@ -4,6 +4,8 @@
 // Parameters and moments are graph inputs and outputs, so the state lives outside the graph.
 // A light expert (lora given) differentiates only its adapter's A and B: the base weights are graph inputs
 // too, but frozen: no gradient is taken for them, they get no moments and no output, so nothing writes them.
+// The gradient graphs (AdamW in JS, step-runner.ts) come whole (gradAccumulateGraph) or, for a full expert's
+// small-memory step, as an upper and a lower half run one after the other (splitGradGraphs); stepRuns picks.
 import { GroveError } from '../../shared/api/errors';
 import { encodeGraph, grad, Graph, type Value } from '../graph';
 import type { ModelConfig } from '../model/config';
@@ -125,7 +127,13 @@ export const FUSED_MAX_PARAMETERS = 25_000_000;
  */
 export function stepRuns(
   config: ModelConfig,
-  o: { trainable: number; microBatches: number; fused?: boolean | undefined; recompute?: boolean | undefined; lora?: unknown },
+  o: {
+    trainable: number;
+    microBatches: number;
+    fused?: boolean | undefined;
+    recompute?: boolean | undefined;
+    lora?: LoraConfig | undefined;
+  },
 ): 'fused' | 'gradient' | 'split' {
   if (o.microBatches === 1 && (o.fused ?? o.trainable <= FUSED_MAX_PARAMETERS)) return 'fused';
   return o.recompute && !o.lora && config.numHiddenLayers > 1 ? 'split' : 'gradient';
