@@ -1,6 +1,9 @@
-// Two test projects: the engine, server and end-to-end tests in Node, and the Svelte components in a DOM.
+// Test projects: the engine, server and end-to-end tests in Node, and the Svelte components in a DOM; then, alone,
+// the Slurm test that takes the cluster's node down.
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
+
+const NODE_FAILURE = 'test/cli/commands/add-slurm-requeue.test.ts';
 
 export default defineConfig({
   test: {
@@ -15,8 +18,19 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/renderer/**'],
+          exclude: ['test/renderer/**', NODE_FAILURE],
           globalSetup: ['test/helpers/slurm-teardown.ts'],
+        },
+      },
+      {
+        // Takes the one-node Slurm cluster's only node down, which kills any other file's job running on it
+        // (CI, 2026-12-05: jobs.test.ts's requeued job ended FAILED twice): so it runs alone, after the rest.
+        extends: true,
+        test: {
+          name: 'slurm-node-failure',
+          include: [NODE_FAILURE],
+          globalSetup: ['test/helpers/slurm-teardown.ts'],
+          sequence: { groupOrder: 1 },
         },
       },
       {
