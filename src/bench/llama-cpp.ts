@@ -25,6 +25,11 @@ export interface LlamaCppRunner {
    * position (temperature 1, no truncation), one entry read from each.
    */
   logLikelihoods(ids: readonly number[]): Promise<Float64Array>;
+  /**
+   * log p(v | ids[..i]) for every token v of a `vocab`-token vocabulary, i = 0 .. n - 2: [(n - 1) * vocab],
+   * row-major (what the divergence of a quantized model from its f32 one is computed from).
+   */
+  nextTokenLogProbs(ids: readonly number[], vocab: number): Promise<Float32Array>;
   /** llama.cpp's own tokenization of `text` (no BOS added, special tokens not parsed). */
   tokenize(text: string): number[];
   close(): Promise<void>;
@@ -50,6 +55,28 @@ export async function openLlamaCpp(ggufPath: string, o: { threads: number; conte
     batchSize: o.contextSize ?? 256,
   });
   const sequence = context.getSequence();
+  /**
+   * Evaluates `ids` from an empty history and hands each position's full next-token distribution to `take`
+   * as it comes (so only one of the vocabulary-sized maps is held at a time).
+   */
+  const nextTokenDistributions = async (ids: readonly number[], take: (position: number, probabilities: Map<number, number>) => void) => {
+    await sequence.clearHistory();
+    // topK 0 is llama.cpp's "no top-k": the probabilities cover the whole vocabulary.
+    const options = { temperature: 1, topK: 0, topP: 1, minP: 0 };
+    const input = ids.map((id, i) => (i + 1 < ids.length ? [id, { generateNext: { probabilities: true, options } }] : id)) as never[];
+    let taken = 0;
+    await sequence.controlledEvaluate(input, {
+      onTokenResult(i, result) {
+        const probabilities = result.next.probabilities as Map<number, number> | undefined;
+        if (!probabilities) throw new GroveError('internal', `llama.cpp gave no distribution at position ${i}.`);
+        take(i, probabilities);
+        delete result.next.probabilities;
+        taken++;
+      },
+    });
+    if (taken !== ids.length - 1)
+      throw new GroveError('internal', `llama.cpp gave ${taken} of ${ids.length - 1} next-token distributions.`);
+  };
   return {
     async greedy(prompt, count) {
       await sequence.clearHistory();
@@ -62,17 +89,19 @@ export async function openLlamaCpp(ggufPath: string, o: { threads: number; conte
       return out;
     },
     async logLikelihoods(ids) {
-      await sequence.clearHistory();
-      // topK 0 is llama.cpp's "no top-k": the probabilities cover the whole vocabulary.
-      const options = { temperature: 1, topK: 0, topP: 1, minP: 0 };
-      const input = ids.map((id, i) => (i + 1 < ids.length ? [id, { generateNext: { probabilities: true, options } }] : id)) as never[];
-      const results = await sequence.controlledEvaluate(input);
       const out = new Float64Array(ids.length - 1);
-      for (let i = 0; i + 1 < ids.length; i++) {
-        const p = results[i]?.next.probabilities?.get(ids[i + 1] as never);
+      await nextTokenDistributions(ids, (i, probabilities) => {
+        const p = probabilities.get(ids[i + 1]!);
         if (p === undefined) throw new GroveError('internal', `llama.cpp gave no probability for token ${ids[i + 1]} at position ${i}.`);
         out[i] = Math.log(p);
-      }
+      });
+      return out;
+    },
+    async nextTokenLogProbs(ids, vocab) {
+      const out = new Float32Array((ids.length - 1) * vocab).fill(-Infinity);
+      await nextTokenDistributions(ids, (i, probabilities) => {
+        for (const [token, p] of probabilities) out[i * vocab + token] = Math.log(p);
+      });
       return out;
     },
     tokenize(text) {

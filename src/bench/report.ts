@@ -58,7 +58,10 @@ export function newReport(threads: number): BenchReport {
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const abs = Math.abs(v);
-  return abs >= 1000 ? v.toFixed(0) : abs >= 10 ? v.toFixed(1) : v.toFixed(3);
+  if (abs >= 1000) return v.toFixed(0);
+  if (abs >= 10) return v.toFixed(1);
+  // Small figures (a divergence in nats) keep three significant digits instead of reading 0.000.
+  return abs === 0 || abs >= 0.01 ? v.toFixed(3) : v.toPrecision(3);
 }
 
 export function toMarkdown(report: BenchReport): string {

@@ -1,18 +1,23 @@
 // The quantized half of the "llamacpp" suite: Grove's 8- and 4-bit decode (MatMulNBits) against llama.cpp on
 // the Q8_0 and Q4_0 GGUF exports of the same weights (which hold the same quantized values: quant/plan.ts),
-// interleaved, same threads; and the perplexity cost of each quantization in both runtimes on held-out Brown
-// text (log-likelihoods of the same tokens, each runtime's quantized model against its own f32 one).
+// interleaved, same threads; and the cost of each quantization in both runtimes on held-out Brown text, each
+// runtime's quantized model against its own f32 one: the perplexity, and the KL divergence of the next-token
+// distributions from the f32 model's (llama.cpp's own measure of a quantization), beside the exact cost of the
+// quantized weights alone (bench/quant_reference.py: float64, no rounding of activations).
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportModel } from '../../engine/export/index';
 import { argmax } from '../../engine/generate/sampling';
-import type { ModelQuant } from '../../engine/quant/plan';
+import type { ModelQuant, QuantType } from '../../engine/quant/plan';
 import { LlamaModel } from '../../engine/runtime/llama-model';
+import { logSoftmaxInto } from '../../engine/generate/ensemble-decoder';
+import type { ModelConfig } from '../../engine/model/config';
 import { brownDocuments } from '../../engine/tokenize/brown';
 import { loadTokenizer } from '../../engine/tokenize/load';
 import { openLlamaCpp } from '../llama-cpp';
 import { kernelMs, opTable, profileOps } from '../ort-profile';
+import { quantReference, type QuantReference } from '../quant-reference';
 import type { Figure } from '../report';
 import type { BenchContext } from '../run';
 import { interleaved } from '../timing';
@@ -114,46 +119,142 @@ export async function llamaCppAtBest(
   return { same, one, best: one && one.rate > same.rate ? one : same };
 }
 
-async function ggufAt(folder: string, name: string, dtype: 'f32' | 'q8_0' | 'q4_0'): Promise<string> {
-  const gguf = join(tmpdir(), `grove-bench-export-${name}${dtype === 'f32' ? '' : `-${dtype}`}.gguf`);
+/** The GGUF export of `folder` at `dtype` in `dir`, written once. */
+async function ggufAt(folder: string, name: string, dtype: 'f32' | 'q8_0' | 'q4_0', dir = tmpdir()): Promise<string> {
+  const gguf = join(dir, `grove-bench-export-${name}${dtype === 'f32' ? '' : `-${dtype}`}.gguf`);
   if (!existsSync(gguf)) await exportModel({ folder, format: 'gguf', out: gguf, dtype });
   return gguf;
 }
 
-const perplexity = (logLik: ArrayLike<number>): number => Math.exp(-Array.from(logLik).reduce((a, b) => a + b, 0) / logLik.length);
+/** A runtime's next-token log-probabilities over the vocabulary at each position of a text: [(n - 1) * vocab]. */
+type LogProbs = Float32Array;
 
-/** Perplexity of `ids` under Grove at `quant` and under llama.cpp on the GGUF of `dtype`. */
-async function perplexities(
+/** Grove's and llama.cpp's next-token distributions over `ids`, Grove at `quant`, llama.cpp on `gguf`. */
+async function distributions(
   folder: string,
   gguf: string,
   quant: ModelQuant,
   ids: readonly number[],
-  threads: number,
-): Promise<{ grove: number; llama: number }> {
-  const model = await LlamaModel.open(folder, { threads, quant });
-  const grove = perplexity(await model.score(ids.slice(0, -1), ids.slice(1), 1));
+  o: { threads: number; vocab: number },
+): Promise<{ grove: LogProbs; llama: LogProbs }> {
+  const model = await LlamaModel.open(folder, { threads: o.threads, quant });
+  const logits = await model.logits(ids.slice(0, -1));
   await model.close();
-  const llama = await openLlamaCpp(gguf, { threads, contextSize: 256 });
-  const llamaPpl = perplexity(await llama.logLikelihoods(ids));
-  await llama.close();
-  return { grove, llama: llamaPpl };
+  const grove = new Float32Array(logits.length);
+  for (let at = 0; at < logits.length; at += o.vocab) logSoftmaxInto(logits.subarray(at, at + o.vocab), grove.subarray(at, at + o.vocab));
+  const llama = await openLlamaCpp(gguf, { threads: o.threads, contextSize: 256 });
+  try {
+    return { grove, llama: await llama.nextTokenLogProbs(ids, o.vocab) };
+  } finally {
+    await llama.close();
+  }
+}
+
+/** exp of the mean negative log-likelihood of ids[1:]. */
+export function perplexityOf(lp: LogProbs, ids: readonly number[], vocab: number): number {
+  let sum = 0;
+  for (let i = 0; i + 1 < ids.length; i++) sum += lp[i * vocab + ids[i + 1]!]!;
+  return Math.exp(-sum / (ids.length - 1));
+}
+
+/** The mean over positions of KL(p || q), in nats: how far q's next-token distributions are from p's. */
+export function meanKl(p: LogProbs, q: LogProbs, vocab: number): number {
+  let sum = 0;
+  for (let i = 0; i < p.length; i++) {
+    const pi = Math.exp(p[i]!);
+    if (pi > 0) sum += pi * (p[i]! - q[i]!);
+  }
+  return sum / (p.length / vocab);
 }
 
 /**
- * Decode and perplexity rows for one shape's bench model (random init: the perplexity rows measure the
- * quantization's deviation, not language quality), and the profile of each quantized decode.
+ * The perplexity and divergence rows of one quantization: each runtime's quantized model against its own f32
+ * one, beside the exact cost of the quantized weights (the float64 reference) where it ran.
+ */
+function quantizationCosts(
+  q: { name: string; label: string; llama: string; type: QuantType; tokens: number; weights: string },
+  d: {
+    base: { grove: LogProbs; llama: LogProbs };
+    quantized: { grove: LogProbs; llama: LogProbs };
+    exact: QuantReference | { error: string };
+    ids: readonly number[];
+    vocab: number;
+  },
+): Figure[] {
+  const ppl = (lp: LogProbs) => perplexityOf(lp, d.ids, d.vocab);
+  const cost = (quantized: number, f32: number): string =>
+    `${quantized.toFixed(2)} (${quantized >= f32 ? '+' : ''}${(100 * (quantized / f32 - 1)).toFixed(2)} % over f32 ${f32.toFixed(2)})`;
+  const exact = 'error' in d.exact ? null : { f32: d.exact.f32.perplexity, ...d.exact.quantized[q.type] };
+  const exactNote = (figure: string) =>
+    exact ? `; the quantized weights alone (float64, no rounding of activations; bench/quant_reference.py): ${figure}` : '';
+  const groveKl = meanKl(d.base.grove, d.quantized.grove, d.vocab);
+  const llamaKl = meanKl(d.base.llama, d.quantized.llama, d.vocab);
+  const held = `${q.name}, ${q.tokens} held-out Brown tokens`;
+  return [
+    {
+      name: `perplexity at ${q.label} (${held})`,
+      value: ppl(d.quantized.grove),
+      unit: '',
+      reference: { name: `llama.cpp ${q.llama}`, value: ppl(d.quantized.llama) },
+      note: `Grove ${cost(ppl(d.quantized.grove), ppl(d.base.grove))}, llama.cpp ${cost(ppl(d.quantized.llama), ppl(d.base.llama))}${exactNote(exact ? cost(exact.perplexity, exact.f32) : '')}; ${q.weights}; target: Grove's cost no worse than llama.cpp's`,
+    },
+    {
+      name: `KL divergence from f32 per token at ${q.label} (${held}; lower is better)`,
+      value: groveKl,
+      unit: 'nats',
+      reference: { name: `llama.cpp ${q.llama}`, value: llamaKl },
+      note: `the KL divergence of the quantized model's next-token distribution from the f32 model's, averaged over positions, each runtime against its own f32 model (llama.cpp's perplexity tool's measure of a quantization)${exactNote(exact ? exact.kl.toPrecision(4) : '')}`,
+    },
+  ];
+}
+
+/** What the cost rows of a random-init bench model measure, for their notes. */
+const RANDOM_INIT_WEIGHTS = "random-init weights: the cost is the quantization's deviation, not a language model's";
+
+/**
+ * The perplexity and divergence rows of both quantizations of the model in `folder` on `heldOut` (at most 255
+ * tokens: llama.cpp's context here is 256), each runtime against its own f32 model, and the float64
+ * reference's exact cost of the quantized weights. The GGUF exports are written to `ggufDir`.
+ */
+export async function quantizationCostRows(
+  name: string,
+  folder: string,
+  config: ModelConfig,
+  heldOut: readonly number[],
+  ctx: BenchContext,
+  o: { weights: string; ggufDir?: string },
+): Promise<Figure[]> {
+  const vocab = config.vocabSize;
+  const run = { threads: ctx.threads, vocab };
+  const base = await distributions(folder, await ggufAt(folder, name, 'f32', o.ggufDir), 'f32', heldOut, run);
+  const exact = await quantReference(folder, heldOut);
+  if ('error' in exact) ctx.log(`  ${name}: no exact quantization reference (${exact.error})`);
+  const figures: Figure[] = [];
+  for (const q of QUANTS) {
+    const gguf = await ggufAt(folder, name, q.gguf, o.ggufDir);
+    const quantized = await distributions(folder, gguf, q.quant, heldOut, run);
+    const rows = quantizationCosts(
+      { name, label: q.label, llama: q.llama, type: q.gguf, tokens: heldOut.length, weights: o.weights },
+      { base, quantized, exact, ids: heldOut, vocab },
+    );
+    for (const r of rows) ctx.log(`  ${r.name}: Grove ${r.value.toPrecision(6)}, llama.cpp ${r.reference!.value.toPrecision(6)}`);
+    figures.push(...rows);
+  }
+  return figures;
+}
+
+/**
+ * Decode rows for one shape's bench model at each quantization, the profile of each quantized decode, and
+ * the quantizations' costs (random init: they measure the quantization's deviation, not language quality).
  */
 export async function quantizedRows(
   name: string,
   folder: string,
+  config: ModelConfig,
   ctx: BenchContext,
 ): Promise<{ figures: Figure[]; profiles: Map<string, string> }> {
   const tokens = ctx.quick ? 16 : 64;
   const rounds = ctx.quick ? 2 : 7;
-  const tokenizer = await loadTokenizer(folder);
-  // Brown documents after the 20 the bench tokenizer was trained on; 255 tokens fit llama.cpp's 256-token context.
-  const heldOut = [...tokenizer.encode([...brownDocuments(23)].slice(20).join('\n\n'))].slice(0, ctx.quick ? 64 : 255);
-  const base = await perplexities(folder, await ggufAt(folder, name, 'f32'), 'f32', heldOut, ctx.threads);
   const figures: Figure[] = [];
   const profiles = new Map<string, string>();
   for (const q of QUANTS) {
@@ -186,16 +287,10 @@ export async function quantizedRows(
       reference: { name: `llama.cpp ${q.llama}, ${best.threads} thread${best.threads === 1 ? '' : 's'}`, value: best.rate },
       note: `target >= 1.0x; llama.cpp ${rates}; same quantized weights; ${equal}/${tokens} greedy tokens equal; medians of ${rounds} runs each, interleaved`,
     });
-    const p = await perplexities(folder, gguf, q.quant, heldOut, ctx.threads);
-    const cost = (quantized: number, f32: number): string =>
-      `${quantized.toFixed(2)} (${quantized >= f32 ? '+' : ''}${(100 * (quantized / f32 - 1)).toFixed(2)} % over f32 ${f32.toFixed(2)})`;
-    figures.push({
-      name: `perplexity at ${q.label} (${name}, ${heldOut.length} held-out Brown tokens)`,
-      value: p.grove,
-      unit: '',
-      reference: { name: `llama.cpp ${q.llama}`, value: p.llama },
-      note: `Grove ${cost(p.grove, base.grove)}, llama.cpp ${cost(p.llama, base.llama)}; random-init weights: the cost is the quantization's deviation, not a language model's; target: Grove's cost no worse than llama.cpp's`,
-    });
   }
+  const tokenizer = await loadTokenizer(folder);
+  // Brown documents after the 20 the bench tokenizer was trained on.
+  const heldOut = [...tokenizer.encode([...brownDocuments(23)].slice(20).join('\n\n'))].slice(0, ctx.quick ? 64 : 255);
+  figures.push(...(await quantizationCostRows(name, folder, config, heldOut, ctx, { weights: RANDOM_INIT_WEIGHTS })));
   return { figures, profiles };
 }

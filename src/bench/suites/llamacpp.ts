@@ -1,24 +1,26 @@
 // Bench suite "llamacpp": Grove's KV-cached greedy decoding against llama.cpp (node-llama-cpp's prebuilt CPU
 // binary) on the same model (Grove's GGUF export of it: f32, and Q8_0 / Q4_0 against Grove's 8- and 4-bit
 // graphs with their perplexity costs, llamacpp-quant.ts), same threads, on the small and SmolLM2-135M shapes (random init: speed does not depend on the values); an op-by-op ONNX Runtime profile of Grove's
-// decode step, to show where the gap is; and the time to import a 135M-shape Hugging Face folder (bf16, as
+// decode step, to show where the gap is; the quantizations' costs again on a language model (the small
+// shape trained on Brown in the run); and the time to import a 135M-shape Hugging Face folder (bf16, as
 // SmolLM2 ships) into a forest.
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportModel } from '../../engine/export/index';
-import { presetConfig, type ModelConfig } from '../../engine/model/config';
+import { parseModelConfig, presetConfig, type ModelConfig } from '../../engine/model/config';
 import { writeModelFolder } from '../../engine/model/folder';
 import { initParameters } from '../../engine/model/init';
 import { initForestFromModel } from '../../app/store/init';
 import { brownDocuments } from '../../engine/tokenize/brown';
 import { saveTokenizerFiles } from '../../engine/tokenize/trained-json';
 import { trainByteLevelBpe } from '../../engine/tokenize/train-bpe';
+import { brownTokenizer, heldOutBrownTokens, trainBrownModel } from '../brown-model';
 import { openLlamaCpp } from '../llama-cpp';
 import type { Figure } from '../report';
 import type { BenchContext, BenchSuite } from '../run';
 import { interleaved, time } from '../timing';
-import { decodeProfile, groveDecode, llamaCppAtBest, quantizedRows } from './llamacpp-quant';
+import { decodeProfile, groveDecode, llamaCppAtBest, quantizationCostRows, quantizedRows } from './llamacpp-quant';
 
 const SHAPES = ['small', 'smollm2-135m'] as const;
 
@@ -72,7 +74,7 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
       note: `target >= 1.0x; ${same}/${tokens} greedy tokens equal; ${interleavedNote}; load ${load.toFixed(1)}`,
     },
   ];
-  const quantized = await quantizedRows(name, folder, ctx);
+  const quantized = await quantizedRows(name, folder, config, ctx);
   figures.push(...quantized.figures);
   if (llamaOne)
     figures.push({
@@ -83,6 +85,45 @@ async function benchShape(name: (typeof SHAPES)[number], ctx: BenchContext): Pro
       note: `llama.cpp at 1 thread avoids its spinning threads contending with Node on this 2-core machine; ${interleavedNote}`,
     });
   return { figures, profiles: new Map([['f32', profile], ...quantized.profiles]) };
+}
+
+/** Training of trainedQuantRows' model: the small shape, 8 windows of 256 tokens a step. */
+const TRAINED = { steps: 200, quickSteps: 10, batchSize: 8, contextLength: 256, peakLr: 3e-3 };
+
+/**
+ * The quantizations' costs on a model that predicts text (a random-init model's perplexity is above its
+ * vocabulary's size, and its cost says how far the quantization moves it, not what it costs a language
+ * model): the small shape with a 512-token BPE, trained in the run on 40 Brown documents, measured on the
+ * Brown documents after them.
+ */
+async function trainedQuantRows(ctx: BenchContext): Promise<Figure[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'grove-bench-brown-'));
+  try {
+    const brown = await brownTokenizer(dir);
+    const folder = join(dir, 'model');
+    const steps = ctx.quick ? TRAINED.quickSteps : TRAINED.steps;
+    const shape = presetConfig('small');
+    const started = performance.now();
+    const { loss, vocabSize } = await trainBrownModel(brown, join(dir, 'run'), folder, {
+      shape,
+      steps,
+      batchSize: TRAINED.batchSize,
+      contextLength: TRAINED.contextLength,
+      peakLr: TRAINED.peakLr,
+      onStep: (step, stepLoss) => {
+        if (step % 50 === 0) ctx.log(`  small on Brown: step ${step}/${steps}, loss ${stepLoss.toFixed(3)}`);
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    ctx.log(`  small on Brown: trained ${steps} steps in ${seconds.toFixed(0)} s, last loss ${loss.toFixed(3)}`);
+    for (const file of ['tokenizer.json', 'tokenizer_config.json']) cpSync(join(brown.tokenizerDir, file), join(folder, file));
+    const config = parseModelConfig({ ...shape, vocabSize });
+    const heldOut = heldOutBrownTokens(brown, ctx.quick ? 64 : 255);
+    const weights = `the small shape with a ${vocabSize}-token vocabulary trained ${steps} steps of ${TRAINED.batchSize} x ${TRAINED.contextLength} tokens on 40 Brown documents (last training loss ${loss.toFixed(2)}): a language model's cost`;
+    return await quantizationCostRows('small-brown', folder, config, heldOut, ctx, { weights, ggufDir: dir });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function importTime(ctx: BenchContext): Promise<Figure> {
@@ -110,7 +151,7 @@ async function importTime(ctx: BenchContext): Promise<Figure> {
 export const llamaCppSuite: BenchSuite = {
   name: 'llamacpp',
   description:
-    'decode tokens/s Grove vs llama.cpp (node-llama-cpp, same GGUF: f32, Q8_0 vs Grove 8-bit, Q4_0 vs Grove 4-bit, same threads) and the perplexity cost of quantization in both on small and smollm2-135m shapes; import time of a 135M-shape HF folder',
+    'decode tokens/s Grove vs llama.cpp (node-llama-cpp, same GGUF: f32, Q8_0 vs Grove 8-bit, Q4_0 vs Grove 4-bit, same threads) and the cost of quantization in both (perplexity, KL divergence from f32, beside the exact cost of the weights) on small and smollm2-135m shapes and on the small shape trained on Brown; import time of a 135M-shape HF folder',
   async run(ctx) {
     const figures: Figure[] = [];
     const sections: { title: string; markdown: string }[] = [];
@@ -119,6 +160,7 @@ export const llamaCppSuite: BenchSuite = {
       figures.push(...r.figures);
       for (const [weights, markdown] of r.profiles) sections.push({ title: `Grove decode profile (${name}, ${weights})`, markdown });
     }
+    figures.push(...(await trainedQuantRows(ctx)));
     figures.push(await importTime(ctx));
     return { suite: 'llamacpp', figures, sections };
   },

@@ -14,7 +14,7 @@ import { openLlamaCpp } from '../../../src/bench/llama-cpp';
 import { exportModel } from '../../../src/engine/export/index';
 import { argmax } from '../../../src/engine/generate/sampling';
 import { LlamaModel } from '../../../src/engine/runtime/llama-model';
-import { brownTokenizer, heldOutBrownTokens, trainBrownModel, type BrownTokenizer } from '../../helpers/brown-model';
+import { brownTokenizer, heldOutBrownTokens, trainBrownModel, type BrownTokenizer } from '../../../src/bench/brown-model';
 import { writeDequantizedModel } from '../../helpers/quant';
 import { tempDir } from '../../helpers/tmp';
 

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { exportModel } from '../../../src/engine/export/index';
 import { permuteForRope } from '../../../src/engine/export/gguf';
 import { type ModelConfigInput } from '../../../src/engine/model/config';
-import { brownTokenizer, trainBrownModel, type BrownTokenizer } from '../../helpers/brown-model';
+import { brownTokenizer, trainBrownModel, type BrownTokenizer } from '../../../src/bench/brown-model';
 import { groveGreedy, withLlamaCpp } from '../../helpers/greedy';
 import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';

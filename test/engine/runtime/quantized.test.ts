@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { argmax } from '../../../src/engine/generate/sampling';
 import { LlamaModel } from '../../../src/engine/runtime/llama-model';
 import type { ModelQuant } from '../../../src/engine/quant/plan';
-import { brownTokenizer, heldOutBrownTokens, trainBrownModel } from '../../helpers/brown-model';
+import { brownTokenizer, heldOutBrownTokens, trainBrownModel } from '../../../src/bench/brown-model';
 import { writeDequantizedModel } from '../../helpers/quant';
 import { tempDir } from '../../helpers/tmp';
 

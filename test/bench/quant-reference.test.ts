@@ -1,0 +1,72 @@
+// The float64 quantization reference (bench/quant_reference.py) against Grove: its own numpy quantizer must
+// give the very weights Grove's quantizer gives (src/engine/quant/blocks.ts, through the dequantized model
+// folder of test/helpers/quant.ts), so Grove in f32 on those weights reproduces its perplexity and its
+// divergence from the f32 model to f32 precision, while the quantization's own cost is far larger than that
+// tolerance (a wrong scale, rounding or choice of head type would show).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { quantReference } from '../../src/bench/quant-reference';
+import { meanKl, perplexityOf } from '../../src/bench/suites/llamacpp-quant';
+import { logSoftmaxInto } from '../../src/engine/generate/ensemble-decoder';
+import { parseModelConfig } from '../../src/engine/model/config';
+import { writeModelFolder } from '../../src/engine/model/folder';
+import { initParameters } from '../../src/engine/model/init';
+import { LlamaModel } from '../../src/engine/runtime/llama-model';
+import { QUANT_TYPES } from '../../src/engine/quant/plan';
+import { writeDequantizedModel } from '../helpers/quant';
+import { tempDir } from '../helpers/tmp';
+import { torchFor } from '../helpers/torch';
+
+const config = parseModelConfig({
+  architecture: 'LlamaForCausalLM',
+  vocabSize: 256,
+  hiddenSize: 64,
+  intermediateSize: 128,
+  numHiddenLayers: 2,
+  numAttentionHeads: 4,
+  numKeyValueHeads: 2,
+  tieWordEmbeddings: true,
+  maxPositionEmbeddings: 128,
+  initializerRange: 0.2,
+});
+const ids = Array.from({ length: 48 }, (_, i) => (i * 37 + 11) % config.vocabSize);
+
+async function logProbs(folder: string): Promise<Float32Array> {
+  const model = await LlamaModel.open(folder, { threads: 2 });
+  try {
+    const logits = await model.logits(ids.slice(0, -1));
+    const V = config.vocabSize;
+    const out = new Float32Array(logits.length);
+    for (let at = 0; at < logits.length; at += V) logSoftmaxInto(logits.subarray(at, at + V), out.subarray(at, at + V));
+    return out;
+  } finally {
+    await model.close();
+  }
+}
+
+describe.runIf(torchFor('the quantization reference'))('bench/quant_reference.py', { timeout: 120_000 }, () => {
+  it('quantizes as Grove does: Grove in f32 on its dequantized weights gives the reference figures', async () => {
+    const dir = tempDir();
+    const folder = join(dir, 'f32');
+    mkdirSync(folder);
+    const tensors = [...initParameters(config, 5)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data }));
+    await writeModelFolder(folder, { config, tensors });
+    const reference = await quantReference(folder, ids);
+    if ('error' in reference) throw new Error(reference.error);
+    const V = config.vocabSize;
+    const base = await logProbs(folder);
+    expect(perplexityOf(base, ids, V) / reference.f32.perplexity - 1).toBeLessThan(1e-5);
+    for (const type of QUANT_TYPES) {
+      const dequantized = join(dir, type);
+      await writeDequantizedModel(folder, dequantized, type);
+      const lp = await logProbs(dequantized);
+      const exact = reference.quantized[type];
+      const cost = exact.perplexity / reference.f32.perplexity - 1;
+      console.log(`${type}: perplexity cost ${(100 * cost).toFixed(4)} %, KL ${exact.kl.toExponential(3)} nats`);
+      expect(Math.abs(cost)).toBeGreaterThan(1e-4);
+      expect(Math.abs(perplexityOf(lp, ids, V) / exact.perplexity - 1)).toBeLessThan(1e-5);
+      expect(Math.abs(meanKl(base, lp, V) / exact.kl - 1)).toBeLessThan(1e-2);
+    }
+  });
+});
