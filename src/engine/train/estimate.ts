@@ -43,11 +43,12 @@
 //   gradient's temporaries), one head chunk's logits (HEAD_CHUNK positions of 3 vocab) and 1.5 layers'
 //   attention scores; a full expert's workspace is 1.25 copies of the weights in the fused step (the copies of
 //   the state onnxruntime-node hands back after each run, until they are collected, and the head's [vocab,
-//   hidden] gradient sums), 0.4 where the backward pass runs in two (train-graph.ts stepRuns 'split': one run's
-//   copy of half the gradients). The factors were fit by hand: 1.25 and RECOMPUTED_LAYERS to the small shape 8 x
-//   256 (0.64 GB) and SmolLM2-135M 4 x 256 before the split (3.40 GB); 0.4 to the three SmolLM2-135M runs
-//   measured again after it (2026-12-05, fifth session, job workers' tunables, app/jobs/worker-env.ts). On the
-//   six runs measured then the model is within 8 % (the small shape, estimated high).
+//   hidden] gradient sums), 0.4 where the backward pass is split into runs (train-graph.ts stepRuns 'split': one
+//   run's copy of a part of the gradients). The factors were fit by hand: 1.25 and RECOMPUTED_LAYERS to the small
+//   shape 8 x 256 (0.64 GB) and SmolLM2-135M 4 x 256 before the split (3.40 GB); 0.4 to the three SmolLM2-135M
+//   runs measured after the split in two (2026-12-05, fifth session, job workers' tunables, app/jobs/worker-env.ts),
+//   and kept for the split in three (sixth session: those runs measured again, 2914-3054 MB, within 5 %). On the
+//   six runs measured then the model is within 8 % (the 40M shape, estimated low by 6 %).
 // Since 2026-12-05 a step of one micro-batch over more than 25M trainable parameters runs the gradient graph
 // with AdamW in JS instead of the fused graph (step-runner.ts); the fused workspace still used for it
 // estimates such steps high (SmolLM2-135M at 4 x 256: 6.26 GB measured after the change, 6.8 GB before it).
@@ -89,7 +90,7 @@ export const MEMORY_CALIBRATION = {
   /** A full expert's workspace, in copies of its weights: one fused step (M = 1) / micro-batches (M > 1). */
   fusedWorkspace: 3.25,
   accumulatedWorkspace: 2.05,
-  /** A full expert's workspace with recompute: the fused step / the backward pass in two runs (see the header). */
+  /** A full expert's workspace with recompute: the fused step / the backward pass split into runs (see the header). */
   recomputeWorkspace: 1.25,
   splitWorkspace: 0.4,
 } as const;

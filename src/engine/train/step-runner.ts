@@ -14,8 +14,8 @@
 // Hence FUSED_MAX_PARAMETERS (train-graph.ts stepRuns), between the measured points (nothing between 13.8M and 45M was measured).
 // Either form can be the small-memory step (options.recompute): activations recomputed in the backward pass,
 // ONNX Runtime's arena off and each run's output copies collected at once (see LlamaTrainerOptions.recompute);
-// a full expert's gradient form then also runs its backward pass in two halves (train-graph.ts
-// splitGradGraphs), so that each run hands back about half the gradients.
+// a full expert's gradient form then also runs its backward pass in several runs over layer ranges
+// (train-graph.ts splitGradGraphs), so that each run hands back a part of the gradients.
 // A light expert (options.lora) trains only its adapter's A and B: the state (parameters, moments, gradient
 // accumulators) is the adapter's, and the base weights are a separate set of buffers fed to every run as
 // inputs and never bound to an output, so they are never written (and have no gradient or moments).
@@ -36,7 +36,8 @@ import type { TrainStepRunner } from './loop';
 import { gradName, stateName } from './state-names';
 import {
   decaysWeight,
-  CUT_GRADIENT,
+  cutGradient,
+  cutResidual,
   DEFAULT_OPTIMIZER,
   evalLossGraph,
   frozenSpecs,
@@ -100,10 +101,11 @@ export interface LlamaTrainerOptions {
    * The small-memory step: activations recomputed in the backward pass (train-graph.ts StepForm.recompute),
    * ONNX Runtime's arena off (what it keeps of the largest activations would stay resident), the output
    * copies onnxruntime-node hands back collected after every run (runtime/collect-garbage.ts) and, for a full
-   * expert's gradient form, the backward pass in two runs (train-graph.ts splitGradGraphs). SmolLM2-135M at
+   * expert's gradient form, the backward pass in several runs (train-graph.ts splitGradGraphs). SmolLM2-135M at
    * 4 x 256, one micro-batch, fresh processes of 3 steps on the job workers' malloc tunables
-   * (app/jobs/worker-env.ts), 2026-12-05: 6.27 GB and 4.2-5.5 s a step without it; with it 2931-3023 MB over
-   * eight processes and 5.2-6.4 s (one run of the backward pass: 2.99-3.40 GB; bench/results/engine.notes.md).
+   * (app/jobs/worker-env.ts), 2026-12-05: 6.27 GB and 4.2-5.5 s a step without it; with it, the backward pass
+   * in three runs, 2912-2918 MB over three processes and 5.5-6.1 s a step (in two runs, alternating with those:
+   * 2932-3000 MB, 5.4-5.7 s; in one: 2.99-3.40 GB; bench/results/engine.notes.md).
    */
   recompute?: boolean;
   /** With recompute: positions per chunk of the head and loss (train-graph.ts HEAD_CHUNK by default). */
@@ -112,11 +114,12 @@ export interface LlamaTrainerOptions {
 
 /**
  * The sessions of one trainer: fused, or the gradient runs of a micro-batch (AdamW in JS: one graph, or the
- * upper and lower halves of a split backward pass); evaluation made on first use.
+ * runs of a split backward pass, top first, with the layers they are cut at); evaluation made on first use.
  */
 interface Sessions {
   fused?: OrtSession;
   gradient?: OrtSession[];
+  cuts?: number[];
   evaluate?: Promise<OrtSession>;
 }
 
@@ -151,9 +154,12 @@ export class LlamaTrainer implements TrainStepRunner {
     for (const s of this.specs) for (const kind of ['param', 'm', 'v'] as const) this.state.set(stateName(kind, s.name), zeros(s.shape));
     if (!sessions.fused) for (const s of this.specs) this.grads.set(gradName(s.name), zeros(s.shape));
     for (const set of [this.state, this.frozen, this.grads]) for (const [name, t] of set) this.bound.set(name, t);
-    if (this.runsPerMicroBatch === 2) {
-      // A split backward pass: the gradient at the cut, and the tied embedding's second name (train-graph.ts).
-      this.bound.set(CUT_GRADIENT, zeros([this.microBatchSize, contextLength, config.hiddenSize]));
+    if (sessions.cuts) {
+      // A split backward pass: the gradient and the stream at each cut, and the tied embedding's second name
+      // (train-graph.ts).
+      const stream = [this.microBatchSize, contextLength, config.hiddenSize];
+      const names = [...sessions.cuts.map(cutGradient), ...sessions.cuts.slice(1).map(cutResidual)];
+      for (const name of names) this.bound.set(name, zeros(stream));
       if (config.tieWordEmbeddings) this.bound.set(LOOKUP_EMBEDDING, this.state.get('model.embed_tokens.weight')!);
     }
   }
@@ -163,7 +169,7 @@ export class LlamaTrainer implements TrainStepRunner {
     return this.sessions.fused ? 'fused' : 'gradient';
   }
 
-  /** Gradient runs per micro-batch: 2 where the backward pass is split (the small-memory step of a full expert). */
+  /** Gradient runs per micro-batch: several where the backward pass is split (the small-memory step of a full expert). */
   get runsPerMicroBatch(): number {
     return this.sessions.gradient?.length ?? 1;
   }
@@ -196,11 +202,13 @@ export class LlamaTrainer implements TrainStepRunner {
     const runs = stepRuns(config, { trainable, microBatches: M, fused: o.fused, recompute: o.recompute, lora: o.lora });
     if (runs === 'fused') sessions.fused = await createSession(trainStepGraph(config, b, o.contextLength, optimizer, form), opts);
     else if (runs === 'split') {
-      const { upper, lower } = splitGradGraphs(config, b, o.contextLength, {
+      const split = splitGradGraphs(config, b, o.contextLength, {
         accumulate: M > 1,
         ...(o.headChunk ? { headChunk: o.headChunk } : {}),
       });
-      sessions.gradient = [await createSession(upper, opts), await createSession(lower, opts)];
+      sessions.gradient = [];
+      for (const run of split.runs) sessions.gradient.push(await createSession(run.graph, opts));
+      sessions.cuts = split.cuts;
     } else sessions.gradient = [await createSession(gradAccumulateGraph(config, b, o.contextLength, { ...form, accumulate: M > 1 }), opts)];
     const t = new LlamaTrainer(config, o.batchSize, o.contextLength, M, optimizer, sessions, opts, o.lora, o.recompute ?? false);
     const seed = o.seed ?? 0;
@@ -307,7 +315,7 @@ export class LlamaTrainer implements TrainStepRunner {
   /** Fills the gradients with the batch's mean-loss gradient, one micro-batch at a time; returns the mean loss. */
   private async accumulate(batch: Batch): Promise<number> {
     // One micro-batch: its graphs write the gradient itself, with no accumulator to read (but a tied
-    // embedding's lower half of a split pass, which adds to the upper half's).
+    // embedding's bottom run of a split pass, which adds to the top run's).
     if (this.microBatches > 1) for (const t of this.grads.values()) (t.data as Float32Array).fill(0);
     const micro: Record<string, ort.Tensor> = { loss_scale: scalar(1 / this.microBatches) };
     let sum = 0;

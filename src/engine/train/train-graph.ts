@@ -5,14 +5,14 @@
 // A light expert (lora given) differentiates only its adapter's A and B: the base weights are graph inputs
 // too, but frozen: no gradient is taken for them, they get no moments and no output, so nothing writes them.
 // The gradient graphs (AdamW in JS, step-runner.ts) come whole (gradAccumulateGraph) or, for a full expert's
-// small-memory step, as an upper and a lower half run one after the other (splitGradGraphs); stepRuns picks.
+// small-memory step, as runs over layer ranges, top first, one after the other (splitGradGraphs); stepRuns picks.
 import { GroveError } from '../../shared/api/errors';
 import { encodeGraph, grad, Graph, type Value } from '../graph';
 import type { ModelConfig } from '../model/config';
 import { adapterOf } from '../model/llama/adapter';
 import { lmHead, llamaHidden, type WeightOf } from '../model/llama/forward';
 import { loraSpecs, type LoraConfig } from '../model/lora';
-import { parameterSpecs, type ParamSpec } from '../model/names';
+import { elementCount, parameterSpecs, type ParamSpec } from '../model/names';
 import { gradName, stateName } from './state-names';
 
 export interface OptimizerConfig {
@@ -123,7 +123,7 @@ export const FUSED_MAX_PARAMETERS = 25_000_000;
 /**
  * The graphs a trainer runs a step as: 'fused' (one graph with AdamW inside; one micro-batch, at most
  * FUSED_MAX_PARAMETERS trainable unless `fused` says otherwise), 'gradient' (a gradient graph per micro-batch,
- * AdamW in JS) or 'split' (the gradient form as two runs, splitGradGraphs: a full expert's small-memory step).
+ * AdamW in JS) or 'split' (the gradient form as several runs, splitGradGraphs: a full expert's small-memory step).
  */
 export function stepRuns(
   config: ModelConfig,
@@ -156,20 +156,22 @@ function chunkedLossSum(g: Graph, config: ModelConfig, weight: WeightOf, hidden:
   );
 }
 
+/** The graph inputs `from` as the model's forward asks for its weights by name. */
+function inputOf(from: ReadonlyMap<string, Value>): WeightOf {
+  return (name) => {
+    const v = from.get(name);
+    if (!v) throw new GroveError('internal', `The training graph has no tensor ${name}, which the model's forward asked for.`);
+    return v;
+  };
+}
+
 /** Inputs for the trainable tensors, the frozen ones (light experts: the base) and the loss built on them. */
 function modelInputs(g: Graph, config: ModelConfig, { lora, recompute, headChunk = HEAD_CHUNK }: StepForm): ModelInputs {
   const specs = trainableSpecs(config, lora);
   const params = paramInputs(g, specs);
   const frozen = paramInputs(g, frozenSpecs(config, lora));
-  const lookup =
-    (from: ReadonlyMap<string, Value>) =>
-    (name: string): Value => {
-      const v = from.get(name);
-      if (!v) throw new GroveError('internal', `The training graph has no tensor ${name}, which the model's forward asked for.`);
-      return v;
-    };
-  const weight = lookup(lora ? frozen : params);
-  const adapter = lora && adapterOf(config, lora, lookup(params));
+  const weight = inputOf(lora ? frozen : params);
+  const adapter = lora && adapterOf(config, lora, inputOf(params));
   const meanLoss = (ids: Value, targets: Value): Value => {
     const { hidden } = llamaHidden(g, config, weight, ids, { ...(adapter ? { adapter } : {}), ...(recompute ? { recompute } : {}) });
     return headLoss(g, config, weight, hidden, targets, recompute ? headChunk : undefined);
@@ -235,108 +237,159 @@ export function gradAccumulateGraph(
   return encodeGraph(g);
 }
 
-/** The gradient at the cut of a split backward pass (splitGradGraphs): out of the upper run, into the lower. */
-export const CUT_GRADIENT = 'cut.dx';
+/** The gradient at layer `layer`'s input in a split backward pass (splitGradGraphs): out of the run above, into the one below. */
+export function cutGradient(layer: number): string {
+  return `cut.${layer}.dx`;
+}
+
+/** The residual stream entering layer `layer`, out of the top run of a split backward pass, into the run that starts there. */
+export function cutResidual(layer: number): string {
+  return `cut.${layer}.x`;
+}
 
 /**
- * The tied embedding as the layers read it (the lookup), a second graph input over the same buffer: the upper
+ * The tied embedding as the layers read it (the lookup), a second graph input over the same buffer: the top
  * run then differentiates the head's use of it alone, and no gradient flows below the cut.
  */
 export const LOOKUP_EMBEDDING = 'lookup.model.embed_tokens.weight';
 
+/**
+ * Runs of a split backward pass. SmolLM2-135M at 4 x 256: about 225 MB of gradients a run against 326 MB in two;
+ * peak RSS 2912-2918 MB against 2932-3000 MB in two runs, steps about 3 % slower (fresh processes, alternating,
+ * 2026-12-05); one run a layer where a model has fewer layers.
+ */
+export const SPLIT_RUNS = 3;
+
+export interface SplitRun {
+  graph: Uint8Array;
+  /** Tensors whose gradient the run writes; a tied embedding is the top run's and the bottom run's. */
+  specs: ParamSpec[];
+}
+
 export interface SplitGradGraphs {
-  /** Forward, loss and the backward pass down to layer `cut`'s input: new.grad.* of upperSpecs, cut.dx, loss. */
-  upper: Uint8Array;
-  /** The layers below `cut` again and their backward pass from cut.dx: new.grad.* of lowerSpecs. */
-  lower: Uint8Array;
-  /** Tensors whose gradient each run writes; a tied embedding is in both (the head's use, then the lookup's). */
-  upperSpecs: ParamSpec[];
-  lowerSpecs: ParamSpec[];
-  /** The first layer of the upper run. */
-  cut: number;
+  /**
+   * Top first: the whole forward pass, the loss and the backward pass down to layer cuts[0]'s input; then each
+   * run below the layers between two cuts (the bottom run: below the last cut).
+   */
+  runs: SplitRun[];
+  /** The first layer of each run but the bottom one, descending. */
+  cuts: number[];
 }
 
 /**
- * A full expert's gradient step (gradAccumulateGraph, with recompute) as two runs, so that each run hands back
- * about half the gradients: onnxruntime-node copies every fetched output, and on a large model that copy
+ * Cuts that split the layers into `runs` runs handing back about as many gradient values each: the top run
+ * also hands back the head's matrix and the bottom one the embedding's, each as large as several layers on
+ * a large vocabulary. Every run keeps at least one layer.
+ */
+export function balancedCuts(config: ModelConfig, runs: number): number[] {
+  const L = config.numHiddenLayers;
+  const R = Math.min(runs, L);
+  // Two runs: each has one vocabulary matrix, so half the layers each.
+  if (R <= 2) return R === 2 ? [L - Math.floor(L / 2)] : [];
+  const specs = parameterSpecs(config);
+  const layer = specs.filter((s) => s.name.startsWith('model.layers.0.')).reduce((n, s) => n + elementCount(s.shape), 0);
+  const vocabMatrix = config.vocabSize * config.hiddenSize;
+  const perRun = (2 * vocabMatrix + L * layer) / R;
+  // Layers for the top and the bottom run beside their vocabulary matrix, leaving one for each run between.
+  const end = Math.max(1, Math.min(Math.floor((L - (R - 2)) / 2), Math.round((perRun - vocabMatrix) / layer)));
+  const middle = L - 2 * end;
+  return Array.from({ length: R - 1 }, (_, i) => L - end - Math.round((i * middle) / (R - 2)));
+}
+
+/**
+ * A full expert's gradient step (gradAccumulateGraph, with recompute) as several runs, so that each run hands
+ * back a part of the gradients: onnxruntime-node copies every fetched output, and on a large model that copy
  * (540 MB on SmolLM2-135M), alive beside the state it is copied from, is what a small-memory step peaks on.
- * The upper run is the whole forward pass and the backward pass down to the residual stream x entering layer
- * `cut` (through layer `cut`'s input norm, whose weight is the upper run's), and outputs x's gradient dx; the
- * lower run builds the first `cut` layers again from the ids and differentiates sum(x * dx) through them,
- * which seeds their backward pass with exactly that gradient. The cost is one more forward pass of the lower
- * layers (and of layer cut - 1 in the upper run: the norm's backward replays its recompute region). A tensor's
- * gradient accumulates as in gradAccumulateGraph (grad.<name> in when `accumulate`); a tied embedding's lower
- * gradient always adds to what the upper run wrote.
+ * The top run is the whole forward pass and the backward pass down to the residual stream x entering layer
+ * cuts[0] (through that layer's input norm, whose weight is the top run's), and outputs x's gradient dx and
+ * the stream entering each lower cut. Each run below builds its layers again, from the stream at its lower
+ * cut (the bottom run: from the ids), and differentiates sum(x * dx) through them, which seeds their backward
+ * pass with exactly that gradient, and outputs the gradient at its lower cut for the next run. The cost is one
+ * more forward pass of the layers below cuts[0] (and of the layer under each cut in the run above: the norm's
+ * backward replays its recompute region). Which run a tensor belongs to is read off the top graph (every
+ * node that reads it lies between the same two cuts); one read across a cut is refused. A tensor's gradient
+ * accumulates as in gradAccumulateGraph (grad.<name> in when `accumulate`); a tied embedding's bottom
+ * gradient always adds to what the top run wrote.
  */
 export function splitGradGraphs(
   config: ModelConfig,
   B: number,
   T: number,
   { accumulate = true, headChunk = HEAD_CHUNK }: { accumulate?: boolean; headChunk?: number } = {},
-  cut = Math.floor(config.numHiddenLayers / 2),
+  cuts = balancedCuts(config, SPLIT_RUNS),
 ): SplitGradGraphs {
-  if (!Number.isInteger(cut) || cut < 1 || cut >= config.numHiddenLayers)
-    throw new GroveError('internal', `splitGradGraphs: cut ${cut} leaves no layer on one side of ${config.numHiddenLayers}.`);
+  const L = config.numHiddenLayers;
+  if (cuts.length === 0 || cuts.some((c, i) => !Number.isInteger(c) || c < 1 || c >= L || (i > 0 && c >= cuts[i - 1]!)))
+    throw new GroveError('internal', `splitGradGraphs: cuts ${cuts.join(', ')} leave a run without a layer of ${L}.`);
   const specs = parameterSpecs(config);
   const embed = specs[0]!;
   const tied = config.tieWordEmbeddings;
   const accumulated = (g: Graph, s: ParamSpec, d: Value, always: boolean): void =>
     g.output(gradName(s.name, true), accumulate || always ? g.add(g.input(gradName(s.name), 'float32', s.shape), d) : d);
-  const weightOf =
-    (from: ReadonlyMap<string, Value>): WeightOf =>
-    (name) => {
-      const v = from.get(name);
-      if (!v) throw new GroveError('internal', `The split training graph has no tensor ${name}, which the model's forward asked for.`);
+
+  const top = new Graph('grove_grad_split_0');
+  const params = paramInputs(top, specs);
+  const lookup = new Map(params);
+  if (tied) lookup.set(embed.name, top.input(LOOKUP_EMBEDDING, 'float32', embed.shape));
+  const scale = top.input('loss_scale', 'float32', []);
+  const ids = top.input('input_ids', 'int64', [B, T]);
+  const targets = top.input('targets', 'int64', [B, T]);
+  const { hidden, layerInputs } = llamaHidden(top, config, inputOf(lookup), ids, { recompute: true });
+  const loss = headLoss(top, config, inputOf(params), hidden, targets, headChunk);
+  // A node is run r's where it comes after the stream entering layer cuts[r] is made (the top run's: cuts[0]'s),
+  // and before the stream entering cuts[r - 1] is; the bottom run's where it comes before the last cut's.
+  const bounds = cuts.map((c) => layerInputs[c]!.x.node!.index);
+  const runOfNode = (index: number): number => {
+    const r = bounds.findIndex((b) => index > b);
+    return r === -1 ? cuts.length : r;
+  };
+  const runOf = new Map<Value, number | 'several'>();
+  for (const node of top.nodes)
+    for (const v of node.inputs) {
+      const here = runOfNode(node.index);
+      const was = runOf.get(v);
+      runOf.set(v, was !== undefined && was !== here ? 'several' : here);
+    }
+  const across = specs.find((s) => runOf.get(params.get(s.name)!) === 'several');
+  if (across) throw new GroveError('internal', `splitGradGraphs: ${across.name} is read across a cut (${cuts.join(', ')}).`);
+  const specsOf = (r: number) => specs.filter((s) => runOf.get(params.get(s.name)!) === r || (tied && s === embed && r === cuts.length));
+
+  const topSpecs = specsOf(0);
+  const topGrads = grad(loss, [...topSpecs.map((s) => params.get(s.name)!), layerInputs[cuts[0]!]!.x], { seed: scale });
+  topSpecs.forEach((s, j) => accumulated(top, s, topGrads[j]!, false));
+  top.output(cutGradient(cuts[0]!), topGrads[topSpecs.length]!);
+  top.output(TRAIN_OUTPUTS.loss, loss);
+  // Where a run between two cuts starts: the stream the forward pass made there.
+  for (const c of cuts.slice(1)) top.output(cutResidual(c), layerInputs[c]!.x);
+  const runs: SplitRun[] = [{ graph: encodeGraph(top), specs: topSpecs }];
+
+  for (let r = 1; r <= cuts.length; r++) {
+    const upper = cuts[r - 1]!;
+    const lower = r < cuts.length ? cuts[r]! : null;
+    const g = new Graph(`grove_grad_split_${r}`);
+    // Every weight the layers under `upper` read (layer upper's input norm too: its output is not used here).
+    const inputs = new Map<string, Value>();
+    const weight: WeightOf = (name) => {
+      let v = inputs.get(name);
+      if (!v) inputs.set(name, (v = g.input(name, 'float32', inputOf(params)(name).shape)));
       return v;
     };
-
-  const up = new Graph('grove_grad_upper');
-  const params = paramInputs(up, specs);
-  const lookup = new Map(params);
-  if (tied) lookup.set(embed.name, up.input(LOOKUP_EMBEDDING, 'float32', embed.shape));
-  const scale = up.input('loss_scale', 'float32', []);
-  const ids = up.input('input_ids', 'int64', [B, T]);
-  const targets = up.input('targets', 'int64', [B, T]);
-  const { hidden, layerInputs } = llamaHidden(up, config, weightOf(lookup), ids, { recompute: true });
-  const loss = headLoss(up, config, weightOf(params), hidden, targets, headChunk);
-  // A tensor is the upper run's when every node that reads it comes after x (layer cut's input norm, the
-  // layers above, the final norm, the head); otherwise the lower run's. None may be read on both sides.
-  const x = layerInputs[cut]!.x;
-  const cutIndex = x.node!.index;
-  const side = new Map<Value, 'upper' | 'lower' | 'both'>();
-  for (const node of up.nodes)
-    for (const v of node.inputs) {
-      const here = node.index > cutIndex ? 'upper' : 'lower';
-      const was = side.get(v);
-      side.set(v, was && was !== here ? 'both' : here);
-    }
-  const upperSpecs = specs.filter((s) => side.get(params.get(s.name)!) === 'upper');
-  const split = specs.find((s) => side.get(params.get(s.name)!) === 'both');
-  if (split) throw new GroveError('internal', `splitGradGraphs: ${split.name} is read on both sides of layer ${cut}.`);
-  const upperGrads = grad(loss, [...upperSpecs.map((s) => params.get(s.name)!), x], { seed: scale });
-  upperSpecs.forEach((s, j) => accumulated(up, s, upperGrads[j]!, false));
-  up.output(CUT_GRADIENT, upperGrads[upperSpecs.length]!);
-  up.output(TRAIN_OUTPUTS.loss, loss);
-
-  const upperNames = new Set(upperSpecs.map((s) => s.name));
-  const lowerSpecs = specs.filter((s) => !upperNames.has(s.name) || (tied && s === embed));
-  const low = new Graph('grove_grad_lower');
-  // Every weight the first `cut` layers read, layer cut's input norm included (its output is not used here).
-  const lowerParams = new Map<string, Value>();
-  const lowerWeight: WeightOf = (name) => {
-    let v = lowerParams.get(name);
-    if (!v) lowerParams.set(name, (v = low.input(name, 'float32', weightOf(params)(name).shape)));
-    return v;
-  };
-  const lowIds = low.input('input_ids', 'int64', [B, T]);
-  const dx = low.input(CUT_GRADIENT, 'float32', [B, T, config.hiddenSize]);
-  const { residual } = llamaHidden(low, config, lowerWeight, lowIds, { recompute: true, layers: cut });
-  const grads = grad(
-    low.reduceSum(low.mul(residual, dx)),
-    lowerSpecs.map((s) => lowerWeight(s.name)),
-  );
-  lowerSpecs.forEach((s, j) => accumulated(low, s, grads[j]!, upperNames.has(s.name)));
-  return { upper: encodeGraph(up), lower: encodeGraph(low), upperSpecs, lowerSpecs, cut };
+    const runIds = g.input('input_ids', 'int64', [B, T]);
+    const dx = g.input(cutGradient(upper), 'float32', [B, T, config.hiddenSize]);
+    const stream = lower === null ? null : g.input(cutResidual(lower), 'float32', [B, T, config.hiddenSize]);
+    const built = llamaHidden(g, config, weight, runIds, {
+      recompute: true,
+      layers: upper,
+      ...(stream && lower !== null ? { start: { layer: lower, x: stream } } : {}),
+    });
+    const runSpecs = specsOf(r);
+    const wrt = [...runSpecs.map((s) => weight(s.name)), ...(stream ? [stream] : [])];
+    const grads = grad(g.reduceSum(g.mul(built.residual, dx)), wrt);
+    runSpecs.forEach((s, j) => accumulated(g, s, grads[j]!, tied && s === embed));
+    if (lower !== null) g.output(cutGradient(lower), grads[runSpecs.length]!);
+    runs.push({ graph: encodeGraph(g), specs: runSpecs });
+  }
+  return { runs, cuts };
 }
 
 /** Whether a parameter gets decoupled weight decay. */

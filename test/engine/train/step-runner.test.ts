@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseModelConfig, type ModelConfigInput } from '../../../src/engine/model/config';
+import { parseModelConfig, presetConfig, type ModelConfigInput } from '../../../src/engine/model/config';
 import { writeModelFolder } from '../../../src/engine/model/folder';
 import { initParameters } from '../../../src/engine/model/init';
 import { parameterSpecs } from '../../../src/engine/model/names';
@@ -14,7 +14,7 @@ import { Rng } from '../../../src/engine/model/rng';
 import { SafetensorsFile } from '../../../src/engine/model/safetensors';
 import { LlamaTrainer } from '../../../src/engine/train/step-runner';
 import { stateName } from '../../../src/engine/train/state-names';
-import { splitGradGraphs } from '../../../src/engine/train/train-graph';
+import { balancedCuts, splitGradGraphs } from '../../../src/engine/train/train-graph';
 import { repoRoot } from '../../helpers/grove-process';
 import { tempDir } from '../../helpers/tmp';
 import { PYTHON, torchFor } from '../../helpers/torch';
@@ -248,7 +248,8 @@ describe('gradient accumulation over micro-batches', () => {
         await make(1, maxGradNorm, false, true),
         await make(2, maxGradNorm, false, true),
       ];
-      // The gradient form with recompute splits the backward pass in two runs (train-graph.ts splitGradGraphs).
+      // The gradient form with recompute splits the backward pass in runs (train-graph.ts splitGradGraphs): a
+      // run a layer on this two-layer model.
       expect(parts.map((t) => t.runsPerMicroBatch)).toEqual([1, 1, 1, 1, 2, 2]);
       for (const [k, batch] of batches.entries()) {
         const ref = await whole.step(batch, 1e-3);
@@ -273,7 +274,7 @@ describe('gradient accumulation over micro-batches', () => {
   });
 });
 
-describe('a backward pass split in two runs (the small-memory step of a full expert)', () => {
+describe('a backward pass split in runs over layer ranges (the small-memory step of a full expert)', () => {
   const B = 2;
   const T = 5;
   const variants = [
@@ -281,20 +282,38 @@ describe('a backward pass split in two runs (the small-memory step of a full exp
     { name: 'untied head', config: { architecture: 'LlamaForCausalLM', ...base, numHiddenLayers: 3, numKeyValueHeads: 2 } },
   ] as const;
 
-  it.each(variants)('$name: each tensor is one run’s, a tied embedding both runs’', ({ config: input }) => {
+  it.each(variants)('$name: each tensor is one run’s, a tied embedding the top and the bottom run’s', ({ config: input }) => {
     const config = parseModelConfig(input);
-    const { upperSpecs, lowerSpecs, cut } = splitGradGraphs(config, B, T);
-    expect(cut).toBe(1);
-    const upper = upperSpecs.map((s) => s.name);
-    const lower = lowerSpecs.map((s) => s.name);
-    // Layer 1's input norm reads the residual stream at the cut, so it is the upper run's.
-    expect(upper).toContain('model.layers.1.input_layernorm.weight');
-    expect(upper).toContain('model.norm.weight');
-    expect(lower).toContain('model.layers.0.mlp.down_proj.weight');
-    expect(lower).toContain('model.layers.0.input_layernorm.weight');
-    const both = upper.filter((n) => lower.includes(n));
-    expect(both).toEqual(config.tieWordEmbeddings ? ['model.embed_tokens.weight'] : []);
-    expect(new Set([...upper, ...lower])).toEqual(new Set(parameterSpecs(config).map((s) => s.name)));
+    for (const cuts of [[2, 1], [1], [2]]) {
+      const split = splitGradGraphs(config, B, T, {}, cuts);
+      expect(split.cuts).toEqual(cuts);
+      const names = split.runs.map((r) => r.specs.map((s) => s.name));
+      expect(names).toHaveLength(cuts.length + 1);
+      // The layer at a cut reads the stream there in its input norm, so the run above the cut owns it.
+      const runOfLayer = (layer: number) => cuts.filter((c) => c > layer).length;
+      for (let layer = 0; layer < config.numHiddenLayers; layer++) {
+        expect(names[runOfLayer(layer)]).toContain(`model.layers.${layer}.input_layernorm.weight`);
+        expect(names[runOfLayer(layer)]).toContain(`model.layers.${layer}.mlp.down_proj.weight`);
+      }
+      expect(names[0]).toContain('model.norm.weight');
+      const owners = (name: string) => names.flatMap((n, r) => (n.includes(name) ? [r] : []));
+      expect(owners('model.embed_tokens.weight')).toEqual(config.tieWordEmbeddings ? [0, cuts.length] : [cuts.length]);
+      const all = parameterSpecs(config).map((s) => s.name);
+      for (const name of all.filter((n) => n !== 'model.embed_tokens.weight')) expect(owners(name), name).toHaveLength(1);
+      expect(new Set(names.flat())).toEqual(new Set(all));
+    }
+    // The default: as many runs as SPLIT_RUNS where there are layers enough.
+    expect(splitGradGraphs(config, B, T).cuts).toEqual([2, 1]);
+  });
+
+  it('balances the gradient values the runs hand back, the vocabulary matrices counted', () => {
+    // SmolLM2-135M: 3.54M values a layer, 28.3M in the embedding (the head's, tied; and the lookup's).
+    const smol = presetConfig('smollm2-135m');
+    expect(balancedCuts(smol, 3)).toEqual([23, 7]);
+    expect(balancedCuts(smol, 2)).toEqual([15]);
+    // Never a run without a layer, whatever the vocabulary.
+    expect(balancedCuts(parseModelConfig({ ...variants[0].config, vocabSize: 100_000 }), 3)).toEqual([2, 1]);
+    expect(balancedCuts(parseModelConfig({ ...variants[0].config, numHiddenLayers: 2 }), 3)).toEqual([1]);
   });
 
   it.each(variants)(
@@ -322,7 +341,7 @@ describe('a backward pass split in two runs (the small-memory step of a full exp
       };
       const whole = await make(1, false);
       const splits = [await make(1, true), await make(2, true)];
-      expect(splits.map((t) => t.runsPerMicroBatch)).toEqual([2, 2]);
+      expect(splits.map((t) => t.runsPerMicroBatch)).toEqual([3, 3]);
       for (const batch of batches) {
         const ref = await whole.step(batch, 1e-3);
         for (const t of splits) {
@@ -339,8 +358,9 @@ describe('a backward pass split in two runs (the small-memory step of a full exp
     },
   );
 
-  it('refuses a cut that leaves one side without a layer', () => {
+  it('refuses cuts that leave a run without a layer', () => {
     const config = parseModelConfig(variants[0].config);
-    for (const cut of [0, 3]) expect(() => splitGradGraphs(config, B, T, {}, cut)).toThrow(/leaves no layer on one side/);
+    for (const cuts of [[0], [3], [1, 2], [2, 2], []])
+      expect(() => splitGradGraphs(config, B, T, {}, cuts)).toThrow(/leave a run without a layer/);
   });
 });

@@ -50,9 +50,14 @@ export interface LlamaOptions extends PlainAttentionOptions {
   /**
    * Training only: build the first `layers` decoder layers and stop (no final norm): hidden is then the
    * normed input of layer `layers`, as that layer would read it, and residual the stream beside it. The lower
-   * half of a split backward pass (train/train-graph.ts splitGradGraphs) is built this way.
+   * runs below the top of a split backward pass (train/train-graph.ts splitGradGraphs) are built this way.
    */
   layers?: number;
+  /**
+   * Training only: start at layer `layer` from the residual stream `x` entering it (given, not built from
+   * the ids, which then only give the shape and positions): the middle runs of a split backward pass.
+   */
+  start?: { layer: number; x: Value };
 }
 
 /** What enters a decoder layer: the residual stream x and its RMSNorm h, both [B, S, C]. */
@@ -104,15 +109,24 @@ export function llamaHidden(
     const [h, sum] = g.skipRmsNorm(delta, x, weight, eps);
     return { x: sum, h };
   };
-  let x = g.gather(w('model.embed_tokens.weight'), ids, 0); // [B, S, C]
-  let h = nn.rmsNorm(g, x, w('model.layers.0.input_layernorm.weight'), eps);
+  const first = o.start?.layer ?? 0;
+  let x = o.start?.x ?? g.gather(w('model.embed_tokens.weight'), ids, 0); // [B, S, C]
+  let h = nn.rmsNorm(g, x, w(`model.layers.${first}.input_layernorm.weight`), eps);
   const present: [Value, Value][] = [];
+  // Indexed by layer: the layers before `first` are not built.
   const layerInputs: LayerInput[] = [];
   const built = o.layers ?? config.numHiddenLayers;
-  if (!Number.isInteger(built) || built < 0 || built > config.numHiddenLayers)
-    throw new GroveError('internal', `llamaHidden: cannot build ${built} of the model's ${config.numHiddenLayers} layers.`);
-  for (let i = 0; i < built; i++) {
-    layerInputs.push({ x, h });
+  if (
+    !Number.isInteger(built) ||
+    built < 0 ||
+    built > config.numHiddenLayers ||
+    !Number.isInteger(first) ||
+    first < 0 ||
+    first >= Math.max(1, built)
+  )
+    throw new GroveError('internal', `llamaHidden: cannot build layers ${first} to ${built} of the model's ${config.numHiddenLayers}.`);
+  for (let i = first; i < built; i++) {
+    layerInputs[i] = { x, h };
     const p = `model.layers.${i}`;
     const layer = (): { x: Value; h: Value } => {
       const { y, kv } = attention(h, i);
