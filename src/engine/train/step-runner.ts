@@ -130,7 +130,7 @@ export class LlamaTrainer implements TrainStepRunner {
   private readonly frozen: StateSet = new Map();
   /** Gradients (the gradient form only), written by new.grad.<name>, fed as grad.<name> where accumulated. */
   private readonly grads: StateSet = new Map();
-  /** What a gradient run reads and writes by name, apart from the micro-batch (see gradientRun). */
+  /** What a run reads and writes by name, apart from what it is given (see boundRun). */
   private readonly bound: StateSet = new Map();
   private readonly lossOut = new ort.Tensor('float32', new Float32Array(1), []);
   private readonly normOut = new ort.Tensor('float32', new Float32Array(1), []);
@@ -257,11 +257,6 @@ export class LlamaTrainer implements TrainStepRunner {
     feeds.targets = int64(batch.targets.subarray(i * n, (i + 1) * n), dims);
   }
 
-  private params(feeds: Record<string, ort.Tensor>): void {
-    for (const s of this.specs) feeds[s.name] = this.state.get(s.name) as ort.Tensor;
-    for (const [name, t] of this.frozen) feeds[name] = t;
-  }
-
   async step(batch: Batch, lr: number): Promise<{ loss: number; gradNorm: number }> {
     // The small-memory form starts each step with nothing left over (initial weights, a checkpoint's copies).
     if (this.collectAfterRuns) collectGarbage();
@@ -273,14 +268,9 @@ export class LlamaTrainer implements TrainStepRunner {
       const loss = await this.accumulate(batch);
       return { loss, gradNorm: this.applyAdamW(lr, bc1, bc2) };
     }
-    const feeds: Record<string, ort.Tensor> = { ...Object.fromEntries(this.state), ...Object.fromEntries(this.frozen) };
-    feeds.lr = scalar(lr);
-    feeds.bc1 = scalar(bc1);
-    feeds.bc2 = scalar(bc2);
-    const fetches: Record<string, ort.Tensor> = { [TRAIN_OUTPUTS.gradNorm]: this.normOut, [TRAIN_OUTPUTS.loss]: this.lossOut };
-    for (const [name, tensor] of this.state) fetches[`new.${name}`] = tensor;
-    this.slice(batch, 0, feeds);
-    await this.run(this.sessions.fused, feeds, fetches);
+    const given: Record<string, ort.Tensor> = { lr: scalar(lr), bc1: scalar(bc1), bc2: scalar(bc2) };
+    this.slice(batch, 0, given);
+    await this.boundRun(this.sessions.fused, given);
     return { loss: (this.lossOut.data as Float32Array)[0] as number, gradNorm: (this.normOut.data as Float32Array)[0] as number };
   }
 
@@ -321,27 +311,28 @@ export class LlamaTrainer implements TrainStepRunner {
     let sum = 0;
     for (let i = 0; i < this.microBatches; i++) {
       this.slice(batch, i, micro);
-      for (const session of this.sessions.gradient!) await this.gradientRun(session, micro);
+      for (const session of this.sessions.gradient!) await this.boundRun(session, micro);
       sum += (this.lossOut.data as Float32Array)[0] as number;
     }
     return sum / this.microBatches;
   }
 
   /**
-   * One gradient run, its inputs and outputs bound by name: the micro-batch's (ids, targets, loss scale),
-   * parameters, grad.<name> accumulators and the cut of a split pass from `bound`; new.<name> into the tensor
-   * bound to <name> (so in place); the loss into lossOut.
+   * One run, its inputs and outputs bound by name: what is `given` (the micro-batch's ids and targets, its loss
+   * scale, a fused step's learning rate and bias corrections), then `bound` (parameters, moments, a light
+   * expert's base, grad.<name> accumulators, the cuts of a split pass); new.<name> into the tensor bound to
+   * <name> (so in place); the loss and the gradient norm into lossOut and normOut.
    */
-  private async gradientRun(session: OrtSession, micro: Record<string, ort.Tensor>): Promise<void> {
+  private async boundRun(session: OrtSession, given: Record<string, ort.Tensor>): Promise<void> {
     const find = (name: string): ort.Tensor => {
-      const t = micro[name] ?? this.bound.get(name);
+      const t = given[name] ?? this.bound.get(name);
       if (!t) throw new GroveError('internal', `The training graph reads or writes ${name}, which the trainer does not hold.`);
       return t;
     };
+    const outputOf = (name: string): ort.Tensor =>
+      name === TRAIN_OUTPUTS.loss ? this.lossOut : name === TRAIN_OUTPUTS.gradNorm ? this.normOut : find(name.replace(/^new\./, ''));
     const feeds = Object.fromEntries(session.inputNames.map((name) => [name, find(name)]));
-    const fetches = Object.fromEntries(
-      session.outputNames.map((name) => [name, name === TRAIN_OUTPUTS.loss ? this.lossOut : find(name.replace(/^new\./, ''))]),
-    );
+    const fetches = Object.fromEntries(session.outputNames.map((name) => [name, outputOf(name)]));
     await this.run(session, feeds, fetches);
   }
 
@@ -352,13 +343,12 @@ export class LlamaTrainer implements TrainStepRunner {
       this.sessionOptions,
     );
     const session = await this.sessions.evaluate;
-    const feeds: Record<string, ort.Tensor> = {};
-    this.params(feeds);
+    const micro: Record<string, ort.Tensor> = {};
     let sum = 0;
     for (let i = 0; i < this.microBatches; i++) {
-      this.slice(batch, i, feeds);
-      const out = await session.run(feeds);
-      sum += (out[TRAIN_OUTPUTS.loss]!.data as Float32Array)[0] as number;
+      this.slice(batch, i, micro);
+      await this.boundRun(session, micro);
+      sum += (this.lossOut.data as Float32Array)[0] as number;
     }
     return sum / this.microBatches;
   }
