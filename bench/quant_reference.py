@@ -11,11 +11,18 @@ f16, and llama-quantize's choice of types (every 2-D weight whose rows are whole
 head, or the token embedding tied to it, Q8_0 in a Q4_0 model; vectors stay float). The model is the
 independent reference the parity tests use (test/golden/llama_ref.py).
 
+Also the same weights with every product's input rounded to Q8_0 blocks as well (32 values along the input
+axis, d = max|x| / 127 stored as f16): the arithmetic both runtimes' int8 kernels do (llama.cpp's Q8_0 and
+Q4_0 dot products, ONNX Runtime's MatMulNBits at accuracy level 4), written out in float64 otherwise, so what
+each runtime adds beyond it is its own.
+
 Usage: quant_reference.py --model DIR --tokens ids.json
-Prints one line of JSON: {"f32": {"perplexity": p}, "q8_0": {"perplexity": p, "kl": k}, "q4_0": {...}}, kl the
-mean over positions of KL(f32 || quantized) of the next-token distributions, in nats.
+Prints one line of JSON: {"f32": {"perplexity": p}, "q8_0": {"perplexity": p, "kl": k, "int8_activations":
+{"perplexity": p, "kl": k}}, "q4_0": {...}}, kl the mean over positions of KL(f32 || quantized) of the
+next-token distributions, in nats.
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -25,6 +32,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'test', 'golden'))
+import llama_ref  # noqa: E402
 from llama_ref import Config, forward, read_safetensors  # noqa: E402
 
 BLOCK = 32
@@ -67,6 +75,22 @@ def quantized(params, cfg, kind):
     return out
 
 
+@contextlib.contextmanager
+def int8_activations():
+    """Every F.linear of the reference's forward takes its input rounded to Q8_0 blocks (see the top)."""
+    linear = llama_ref.F.linear
+
+    def rounded(x, weight, bias=None):
+        blocks = x.to(torch.float32).numpy().reshape(-1, BLOCK)
+        return linear(torch.from_numpy(q8_0(blocks).reshape(tuple(x.shape))).to(x.dtype), weight, bias)
+
+    llama_ref.F.linear = rounded
+    try:
+        yield
+    finally:
+        llama_ref.F.linear = linear
+
+
 def log_probs(params, cfg, ids):
     """[T - 1, V] float64 next-token log-probabilities of ids[1:] given each prefix."""
     p = {k: v.to(torch.float64) for k, v in params.items()}
@@ -90,11 +114,16 @@ def main():
         return math.exp(-lp.gather(-1, targets).mean().item())
 
     base = log_probs(params, cfg, ids)
+
+    def cost(lp):
+        return {'perplexity': perplexity(lp), 'kl': (base.exp() * (base - lp)).sum(-1).mean().item()}
+
     out = {'f32': {'perplexity': perplexity(base)}}
     for kind in ('q8_0', 'q4_0'):
-        lp = log_probs(quantized(params, cfg, kind), cfg, ids)
-        kl = (base.exp() * (base - lp)).sum(-1).mean().item()
-        out[kind] = {'perplexity': perplexity(lp), 'kl': kl}
+        weights = quantized(params, cfg, kind)
+        out[kind] = cost(log_probs(weights, cfg, ids))
+        with int8_activations():
+            out[kind]['int8_activations'] = cost(log_probs(weights, cfg, ids))
     print(json.dumps(out))
 
 

@@ -185,8 +185,8 @@ function quantizationCosts(
   const cost = (quantized: number, f32: number): string =>
     `${quantized.toFixed(2)} (${quantized >= f32 ? '+' : ''}${(100 * (quantized / f32 - 1)).toFixed(2)} % over f32 ${f32.toFixed(2)})`;
   const exact = 'error' in d.exact ? null : { f32: d.exact.f32.perplexity, ...d.exact.quantized[q.type] };
-  const exactNote = (figure: string) =>
-    exact ? `; the quantized weights alone (float64, no rounding of activations; bench/quant_reference.py): ${figure}` : '';
+  const exactNote = (weights: string, int8: string) =>
+    `; float64 reference (bench/quant_reference.py): the quantized weights alone ${weights}, with every product's input rounded to int8 blocks as both runtimes' kernels do ${int8}`;
   const groveKl = meanKl(d.base.grove, d.quantized.grove, d.vocab);
   const llamaKl = meanKl(d.base.llama, d.quantized.llama, d.vocab);
   const held = `${q.name}, ${q.tokens} held-out Brown tokens`;
@@ -196,14 +196,14 @@ function quantizationCosts(
       value: ppl(d.quantized.grove),
       unit: '',
       reference: { name: `llama.cpp ${q.llama}`, value: ppl(d.quantized.llama) },
-      note: `Grove ${cost(ppl(d.quantized.grove), ppl(d.base.grove))}, llama.cpp ${cost(ppl(d.quantized.llama), ppl(d.base.llama))}${exactNote(exact ? cost(exact.perplexity, exact.f32) : '')}; ${q.weights}; target: Grove's cost no worse than llama.cpp's`,
+      note: `Grove ${cost(ppl(d.quantized.grove), ppl(d.base.grove))}, llama.cpp ${cost(ppl(d.quantized.llama), ppl(d.base.llama))}${exact ? exactNote(cost(exact.perplexity, exact.f32), cost(exact.int8Activations.perplexity, exact.f32)) : ''}; ${q.weights}; target: Grove's cost no worse than llama.cpp's`,
     },
     {
       name: `KL divergence from f32 per token at ${q.label} (${held}; lower is better)`,
       value: groveKl,
       unit: 'nats',
       reference: { name: `llama.cpp ${q.llama}`, value: llamaKl },
-      note: `the KL divergence of the quantized model's next-token distribution from the f32 model's, averaged over positions, each runtime against its own f32 model (llama.cpp's perplexity tool's measure of a quantization)${exactNote(exact ? exact.kl.toPrecision(4) : '')}`,
+      note: `the KL divergence of the quantized model's next-token distribution from the f32 model's, averaged over positions, each runtime against its own f32 model (llama.cpp's perplexity tool's measure of a quantization)${exact ? exactNote(exact.kl.toPrecision(4), exact.int8Activations.kl.toPrecision(4)) : ''}`,
     },
   ];
 }
