@@ -69,13 +69,13 @@ export interface BrownTraining {
   onStep?: (step: number, loss: number) => void;
 }
 
-/** Trains the model on the tokenizer's domain and saves it to `folder`; returns its last training loss. */
+/** Trains the model on the tokenizer's domain and saves it to `folder`; returns its last training loss and its config. */
 export async function trainBrownModel(
   t: BrownTokenizer,
   runDir: string,
   folder: string,
   o: BrownTraining = {},
-): Promise<{ loss: number; vocabSize: number }> {
+): Promise<{ loss: number; config: ModelConfig }> {
   const manifest = await readManifest(t.domain);
   const contextLength = o.contextLength ?? 64;
   const config = parseModelConfig({
@@ -102,7 +102,7 @@ export async function trainBrownModel(
     train.close();
     mkdirSync(folder);
     await trainer.saveModel(folder);
-    return { loss, vocabSize: manifest.vocabSize };
+    return { loss, config };
   } finally {
     await trainer.close();
   }

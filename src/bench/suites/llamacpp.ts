@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'no
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportModel } from '../../engine/export/index';
-import { parseModelConfig, presetConfig, type ModelConfig } from '../../engine/model/config';
+import { presetConfig, type ModelConfig } from '../../engine/model/config';
 import { writeModelFolder } from '../../engine/model/folder';
 import { initParameters } from '../../engine/model/init';
 import { initForestFromModel } from '../../app/store/init';
@@ -104,7 +104,7 @@ async function trainedQuantRows(ctx: BenchContext): Promise<Figure[]> {
     const steps = ctx.quick ? TRAINED.quickSteps : TRAINED.steps;
     const shape = presetConfig('small');
     const started = performance.now();
-    const { loss, vocabSize } = await trainBrownModel(brown, join(dir, 'run'), folder, {
+    const { loss, config } = await trainBrownModel(brown, join(dir, 'run'), folder, {
       shape,
       steps,
       batchSize: TRAINED.batchSize,
@@ -117,9 +117,8 @@ async function trainedQuantRows(ctx: BenchContext): Promise<Figure[]> {
     const seconds = (performance.now() - started) / 1000;
     ctx.log(`  small on Brown: trained ${steps} steps in ${seconds.toFixed(0)} s, last loss ${loss.toFixed(3)}`);
     for (const file of ['tokenizer.json', 'tokenizer_config.json']) cpSync(join(brown.tokenizerDir, file), join(folder, file));
-    const config = parseModelConfig({ ...shape, vocabSize });
     const heldOut = heldOutBrownTokens(brown, ctx.quick ? 64 : 255);
-    const weights = `the small shape with a ${vocabSize}-token vocabulary trained ${steps} steps of ${TRAINED.batchSize} x ${TRAINED.contextLength} tokens on 40 Brown documents (last training loss ${loss.toFixed(2)}): a language model's cost`;
+    const weights = `the small shape with a ${config.vocabSize}-token vocabulary trained ${steps} steps of ${TRAINED.batchSize} x ${TRAINED.contextLength} tokens on 40 Brown documents (last training loss ${loss.toFixed(2)}): a language model's cost`;
     return await quantizationCostRows('small-brown', folder, config, heldOut, ctx, { weights, ggufDir: dir });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -334,8 +334,9 @@ export function splitGradGraphs(
   const scale = top.input('loss_scale', 'float32', []);
   const ids = top.input('input_ids', 'int64', [B, T]);
   const targets = top.input('targets', 'int64', [B, T]);
+  const paramOf = inputOf(params);
   const { hidden, layerInputs } = llamaHidden(top, config, inputOf(lookup), ids, { recompute: true });
-  const loss = headLoss(top, config, inputOf(params), hidden, targets, headChunk);
+  const loss = headLoss(top, config, paramOf, hidden, targets, headChunk);
   // A node is run r's where it comes after the stream entering layer cuts[r] is made (the top run's: cuts[0]'s),
   // and before the stream entering cuts[r - 1] is; the bottom run's where it comes before the last cut's.
   const bounds = cuts.map((c) => layerInputs[c]!.x.node!.index);
@@ -371,7 +372,7 @@ export function splitGradGraphs(
     const inputs = new Map<string, Value>();
     const weight: WeightOf = (name) => {
       let v = inputs.get(name);
-      if (!v) inputs.set(name, (v = g.input(name, 'float32', inputOf(params)(name).shape)));
+      if (!v) inputs.set(name, (v = g.input(name, 'float32', paramOf(name).shape)));
       return v;
     };
     const runIds = g.input('input_ids', 'int64', [B, T]);

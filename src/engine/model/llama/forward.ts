@@ -109,22 +109,17 @@ export function llamaHidden(
     const [h, sum] = g.skipRmsNorm(delta, x, weight, eps);
     return { x: sum, h };
   };
+  const built = o.layers ?? config.numHiddenLayers;
   const first = o.start?.layer ?? 0;
+  // A start must be one of the layers built.
+  const badStart = o.start !== undefined && (!Number.isInteger(first) || first < 0 || first >= built);
+  if (!Number.isInteger(built) || built < 0 || built > config.numHiddenLayers || badStart)
+    throw new GroveError('internal', `llamaHidden: cannot build layers ${first} to ${built} of the model's ${config.numHiddenLayers}.`);
   let x = o.start?.x ?? g.gather(w('model.embed_tokens.weight'), ids, 0); // [B, S, C]
   let h = nn.rmsNorm(g, x, w(`model.layers.${first}.input_layernorm.weight`), eps);
   const present: [Value, Value][] = [];
   // Indexed by layer: the layers before `first` are not built.
   const layerInputs: LayerInput[] = [];
-  const built = o.layers ?? config.numHiddenLayers;
-  if (
-    !Number.isInteger(built) ||
-    built < 0 ||
-    built > config.numHiddenLayers ||
-    !Number.isInteger(first) ||
-    first < 0 ||
-    first >= Math.max(1, built)
-  )
-    throw new GroveError('internal', `llamaHidden: cannot build layers ${first} to ${built} of the model's ${config.numHiddenLayers}.`);
   for (let i = first; i < built; i++) {
     layerInputs[i] = { x, h };
     const p = `model.layers.${i}`;
