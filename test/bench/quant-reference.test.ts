@@ -4,7 +4,7 @@
 // divergence from the f32 model to f32 precision, while the quantization's own cost is far larger than that
 // tolerance (a wrong scale, rounding or choice of head type would show). Its figure with int8 activations is
 // Grove's own 8-/4-bit graphs' within 5 % (measured 1.2 % and 0.9 %; at 8 bits it is 25 % from the weights alone).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { quantReference } from '../../src/bench/quant-reference';
@@ -38,6 +38,22 @@ async function logProbs(folder: string, quant: ModelQuant = 'f32'): Promise<Floa
 }
 
 describe.runIf(torchFor('the quantization reference'))('bench/quant_reference.py', { timeout: 120_000 }, () => {
+  it('says why where it cannot run: a folder with no model, a truncated weights file', async () => {
+    const dir = tempDir();
+    const missing = await quantReference(dir, ids);
+    expect('error' in missing && missing.error).toMatch(/No such file.*config\.json/);
+    const folder = join(dir, 'truncated');
+    mkdirSync(folder);
+    const tensors = [...initParameters(config, 5)].map(({ spec, data }) => ({ name: spec.name, shape: spec.shape, data }));
+    await writeModelFolder(folder, { config, tensors });
+    const file = join(folder, 'model.safetensors');
+    truncateSync(file, statSync(file).size / 2);
+    const truncated = await quantReference(folder, ids);
+    expect('error' in truncated && truncated.error).toMatch(
+      /tensor .* ends at byte \d+ of the data, which holds \d+: the file is truncated/,
+    );
+  });
+
   it('quantizes as Grove does: Grove in f32 on its dequantized weights gives the reference figures', async () => {
     const dir = tempDir();
     const folder = join(dir, 'f32');

@@ -50,6 +50,8 @@ def read_safetensors(path):
     tensors = {}
     for name, entry in header.items():
         begin, end = entry['data_offsets']
+        if end > len(data):
+            raise SystemExit(f'{path}: tensor {name} ends at byte {end} of the data, which holds {len(data)}: the file is truncated.')
         raw = data[begin:end]
         if entry['dtype'] == 'BF16':  # bf16 is the top half of a float32
             bits = np.frombuffer(raw, dtype='<u2').astype(np.uint32) << 16
