@@ -119,8 +119,9 @@ export async function evaluateForest(j: Journey): Promise<void> {
   await page.getByRole('button', { name: 'Evaluate' }).click();
   await page.getByRole('button', { name: 'Evaluating…' }).waitFor();
   await page.getByRole('button', { name: 'Evaluate', exact: true }).waitFor({ timeout: 90_000 });
-  // Five models and the experts' ensemble, on four domains.
-  await expect(page.getByTestId('heatmap-cell').count()).resolves.toBe(6 * 4);
+  // Five models and the experts' ensemble, on four domains. The button turns back when the job is done; the scores
+  // are read again after the forest's change event, a moment later, so the cells are awaited, not counted at once.
+  await expect.poll(() => page.getByTestId('heatmap-cell').count(), { timeout: 30_000, interval: 250 }).toBe(6 * 4);
   await expect(expert.getByTestId('model-perplexity').textContent()).resolves.toMatch(/^\d+\.\d\d$/);
   await shot(j, 'forest');
 }
