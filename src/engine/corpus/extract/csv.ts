@@ -1,6 +1,5 @@
 // CSV and TSV: the columns of free text (decided on the first rows), row by row; numbers, codes and short labels are left out.
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
 import { isTextValue } from './json';
 import { ExtractSkip, corrupt, type Extractor } from './types';
 
@@ -12,6 +11,7 @@ export const csv: Extractor = {
   style: 'prose',
   whole: false,
   async *extract(source, type) {
+    const { parse } = await import('csv-parse');
     const parser = Readable.from(source.text()).pipe(
       parse({ delimiter: type === 'tsv' ? '\t' : ',', relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true }),
     );

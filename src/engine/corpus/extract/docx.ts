@@ -1,6 +1,5 @@
 // Word .docx: the document's raw text, paragraph by paragraph (mammoth). mammoth inflates a zip by itself, with no
 // limit, so it is only ever given a copy rebuilt from parts already inflated under the file's budget (zip.ts).
-import mammoth from 'mammoth';
 import { zipSync } from 'fflate';
 import { ExtractSkip, corrupt, type Extractor } from './types';
 import { ZipArchive } from './zip';
@@ -21,6 +20,7 @@ export const docx: Extractor = {
     // Stored, not compressed: what mammoth's JSZip reads is exactly the bytes verified above.
     const verified = zipSync(Object.fromEntries(parts), { level: 0 });
     parts.clear();
+    const { default: mammoth } = await import('mammoth');
     let text: string;
     try {
       text = (await mammoth.extractRawText({ buffer: Buffer.from(verified.buffer, verified.byteOffset, verified.byteLength) })).value;

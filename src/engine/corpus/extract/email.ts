@@ -1,12 +1,12 @@
 // Email: .eml and .mbox (postal-mime): the subject and the body text; the other headers (addresses, routing, ids) are dropped.
-import PostalMime from 'postal-mime';
 import { htmlToText } from './html';
 import { corrupt, type Extractor } from './types';
 
 /** One message as text: "Subject" line, blank line, body (the plain part, else the HTML part's text; `note` as in htmlToText). */
 export async function messageText(raw: string | Uint8Array, note?: (text: string) => void): Promise<string> {
+  const { default: PostalMime } = await import('postal-mime');
   const mail = await PostalMime.parse(raw instanceof Uint8Array ? raw.slice().buffer : raw);
-  const body = mail.text?.trim() ? mail.text : mail.html ? htmlToText(mail.html, false, note) : '';
+  const body = mail.text?.trim() ? mail.text : mail.html ? await htmlToText(mail.html, false, note) : '';
   const subject = mail.subject?.trim();
   return `${subject ? `${subject}\n\n` : ''}${body}\n\n`;
 }

@@ -11,30 +11,30 @@ export const epub: Extractor = {
   whole: true,
   async *extract(source) {
     const archive = new ZipArchive(await source.bytes(), source.maxExpandedBytes);
-    const order = readingOrder(archive);
+    const order = await readingOrder(archive);
     if (order.length === 0) throw new ExtractSkip('corrupt', 'The EPUB has no chapters (no XHTML in its spine); re-export it.');
     // All chapters are checked against the budget by their declared sizes before the first is inflated.
     const files = archive.read(order);
     for (const name of order) {
       const chapter = files.get(name);
       files.delete(name);
-      if (chapter) yield `${htmlToText(decodeHtml(chapter), false, (note) => source.note(`${name}: ${note}`))}\n\n`;
+      if (chapter) yield `${await htmlToText(decodeHtml(chapter), false, (note) => source.note(`${name}: ${note}`))}\n\n`;
     }
   },
 };
 
 /** Chapter paths in spine order; without a readable package document, every (X)HTML entry in name order. */
-function readingOrder(archive: ZipArchive): string[] {
+async function readingOrder(archive: ZipArchive): Promise<string[]> {
   const names = archive.names;
   const fallback = names.filter((n) => /\.x?html?$/i.test(n)).sort();
-  const xml = (name: string): DomDocument | undefined => {
+  const xml = async (name: string): Promise<DomDocument | undefined> => {
     const data = archive.readOne(name);
     return data ? parseXml(new TextDecoder().decode(data)) : undefined;
   };
-  const container = xml('META-INF/container.xml');
+  const container = await xml('META-INF/container.xml');
   const opfPath = container?.querySelector('rootfile')?.getAttribute('full-path');
   if (!opfPath || !names.includes(opfPath)) return fallback;
-  const opf = xml(opfPath);
+  const opf = await xml(opfPath);
   if (!opf) return fallback;
   const base = posix.dirname(opfPath);
   const hrefs = new Map<string, string>();

@@ -1,7 +1,7 @@
 // HTML read without building a DOM, in one linear pass. linkedom's parser slows down with nesting depth (100,000
 // nested <div> take minutes, 20,000 unclosed <span> tens of seconds), so a page's shape is measured here first,
 // and a page too deep or too big for the DOM path gets its text by stripping the tags instead of being lost.
-import { parseHTML } from 'linkedom';
+import { domLibraries } from './dom-libraries';
 
 /** Elements that never hold content. */
 const VOID = new Set([
@@ -190,7 +190,7 @@ export function markupShape(html: string): MarkupShape {
 }
 
 /** The text of `html` with every tag removed: line breaks at block elements, no scripts or styles, entities decoded. */
-export function stripTags(html: string): string {
+export async function stripTags(html: string): Promise<string> {
   const parts: string[] = [];
   const gap = (name: string): void => {
     if (BLOCK_TAGS.has(name) || name === 'br') parts.push('\n');
@@ -208,6 +208,7 @@ export function stripTags(html: string): string {
     .replace(/[ \t]*\n[ \t]*/g, '\n')
     .replace(/\n{3,}/g, '\n\n');
   // Entities are decoded by the HTML parser itself, on text that now holds no tags: one flat text node, linear.
+  const { parseHTML } = await domLibraries();
   const { document } = parseHTML(`<html><body>${text.replace(/</g, '&lt;')}</body></html>`) as unknown as {
     document: { body: { textContent: string | null } | null };
   };

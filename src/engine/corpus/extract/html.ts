@@ -1,7 +1,7 @@
 // HTML: the main text (Mozilla Readability on a linkedom DOM), without scripts, styles or navigation; block structure kept as line breaks.
 // A page too deep or too big for the DOM (see html-scan.ts) is read by stripping its tags instead, with a note.
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
+import type { Readability } from '@mozilla/readability';
+import { domLibraries, type DomLibraries } from './dom-libraries';
 import { BLOCK_TAGS, markupShape, stripTags } from './html-scan';
 import type { Extractor } from './types';
 import { textDecoder } from '../windows-1252';
@@ -50,14 +50,15 @@ export interface DomDocument {
   querySelectorAll(selector: string): ArrayLike<DomElement>;
 }
 
-export function parseDocument(html: string): DomDocument {
+function parseDocument({ parseHTML }: DomLibraries, html: string): DomDocument {
   return (parseHTML(html) as unknown as { document: DomDocument }).document;
 }
 
 /** An XML document parsed into a DOM, or undefined when its nesting is too deep to parse in bounded time. */
-export function parseXml(xml: string): DomDocument | undefined {
+export async function parseXml(xml: string): Promise<DomDocument | undefined> {
   const shape = markupShape(xml);
   if (shape.depth > MAX_HTML_DEPTH || shape.work > MAX_HTML_WORK) return undefined;
+  const { parseHTML } = await domLibraries();
   const { DOMParser } = parseHTML('<html></html>') as unknown as {
     DOMParser: new () => { parseFromString(s: string, type: string): DomDocument };
   };
@@ -68,7 +69,7 @@ export function parseXml(xml: string): DomDocument | undefined {
  * Main text of an HTML page. `article` runs Readability first (web pages); without it the whole body is read (e-book chapters).
  * A page past the depth or work bound is read by stripping its tags, and `note` says so.
  */
-export function htmlToText(html: string, article: boolean, note: (text: string) => void = () => {}): string {
+export async function htmlToText(html: string, article: boolean, note: (text: string) => void = () => {}): Promise<string> {
   const shape = markupShape(html);
   if (shape.depth > MAX_HTML_DEPTH || shape.work > MAX_HTML_WORK) {
     const why =
@@ -78,28 +79,29 @@ export function htmlToText(html: string, article: boolean, note: (text: string) 
     note(`Read by stripping the tags, because ${why}: the text is kept, but menus and other page furniture were not removed.`);
     return stripTags(html);
   }
+  const dom = await domLibraries();
   if (article && shape.elements > MAX_ARTICLE_ELEMENTS) {
     note(
       `Read as a whole page, because it has ${shape.elements.toLocaleString('en-US')} elements (over ${MAX_ARTICLE_ELEMENTS.toLocaleString('en-US')}) to search for the article: menus and other page furniture may remain.`,
     );
   } else if (article) {
-    const document = parseDocument(html);
+    const document = parseDocument(dom, html);
     const title = document.title?.trim() ?? '';
     let parsed: ReturnType<Readability['parse']> = null;
     try {
-      parsed = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], {
+      parsed = new dom.Readability(document as unknown as ConstructorParameters<typeof Readability>[0], {
         charThreshold: MIN_ARTICLE_CHARS,
       }).parse();
     } catch {
       parsed = null; // Readability throws on some malformed trees; the plain body below is the fallback.
     }
     if (parsed?.content && (parsed.textContent ?? '').trim().length >= MIN_ARTICLE_CHARS) {
-      const body = blockText(parseDocument(`<html><body>${parsed.content}</body></html>`).body!);
+      const body = blockText(parseDocument(dom, `<html><body>${parsed.content}</body></html>`).body!);
       const heading = parsed.title?.trim() || title;
       return heading && !body.trimStart().startsWith(heading) ? `${heading}\n\n${body}` : body;
     }
   }
-  const document = parseDocument(html);
+  const document = parseDocument(dom, html);
   for (const el of Array.from(document.querySelectorAll(DROP))) el.remove();
   const title = document.title?.trim() ?? '';
   const body = document.body ? blockText(document.body) : '';
@@ -141,7 +143,7 @@ export const html: Extractor = {
   whole: true,
   async *extract(source) {
     const bytes = await source.bytes();
-    yield htmlToText(decodeHtml(bytes), true, (note) => source.note(note));
+    yield await htmlToText(decodeHtml(bytes), true, (note) => source.note(note));
   },
 };
 

@@ -1,5 +1,4 @@
 // PDF: the text layer, page by page (unpdf's serverless PDF.js); a PDF without one (scanned pages) is skipped as 'no text layer'.
-import { extractText, getDocumentProxy } from 'unpdf';
 import { ExtractSkip, corrupt, type Extractor } from './types';
 
 export const pdf: Extractor = {
@@ -9,6 +8,7 @@ export const pdf: Extractor = {
   async *extract(source) {
     // PDF.js takes ownership of (detaches) the buffer it is given: hand it a copy.
     const data = new Uint8Array(await source.bytes());
+    const { extractText, getDocumentProxy } = await import('unpdf');
     let doc: Awaited<ReturnType<typeof getDocumentProxy>>;
     try {
       doc = await getDocumentProxy(data, { verbosity: 0, isEvalSupported: false, stopAtErrors: true });

@@ -15,9 +15,9 @@ const nested = `<html><body>${'<div>'.repeat(100_000)}${SENTENCE}${'</div>'.repe
 const unclosed = `<html><body>${Array.from({ length: 20_000 }, (_, i) => `<span>word${i} `).join('')}</body></html>`;
 const article = `<!doctype html><html><head><title>Page Title</title><script>var hidden = 1;</script></head><body><nav>Home | About</nav><article><h1>Page Title</h1><p>${prose(150, 1)}</p><p>${prose(100, 2)} &amp; more</p></article><footer>Footer text</footer></body></html>`;
 
-function read(html: string, articleMode = true): { text: string; notes: string[] } {
+async function read(html: string, articleMode = true): Promise<{ text: string; notes: string[] }> {
   const notes: string[] = [];
-  return { text: htmlToText(html, articleMode, (n) => notes.push(n)), notes };
+  return { text: await htmlToText(html, articleMode, (n) => notes.push(n)), notes };
 }
 
 describe('markupShape', () => {
@@ -40,31 +40,31 @@ describe('markupShape', () => {
 });
 
 describe('htmlToText on pathological markup', () => {
-  it('keeps the text of 100,000 nested <div> and says how it was read', () => {
-    const { text, notes } = read(nested);
+  it('keeps the text of 100,000 nested <div> and says how it was read', async () => {
+    const { text, notes } = await read(nested);
     expect(text.trim()).toBe(SENTENCE);
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatch(/stripping the tags, because its markup nests 100,000 elements deep \(over 512\)/);
   });
 
-  it('keeps every word of 20,000 unclosed <span>', () => {
-    const { text, notes } = read(unclosed);
+  it('keeps every word of 20,000 unclosed <span>', async () => {
+    const { text, notes } = await read(unclosed);
     expect(text).toContain('word0 word1 word2');
     expect(text).toContain('word19999');
     expect(text.split(/\s+/).filter(Boolean)).toHaveLength(20_000);
     expect(notes[0]).toMatch(/nests 20,000 elements deep/);
   });
 
-  it('strips as a reader sees: block breaks, no scripts or styles, entities decoded', () => {
+  it('strips as a reader sees: block breaks, no scripts or styles, entities decoded', async () => {
     const html = `<div><title>T</title><h1>Head</h1><style>.x{}</style><script>if (a < b) {}</script><p>One &amp; two&nbsp;&eacute;</p>a<br>b<span>c</span>${'<i>'.repeat(MAX_HTML_DEPTH + 1)}deep</div>`;
-    expect(stripTags(html)).toBe('\n\nT\n\nHead\n\nOne & two\u00a0é\na\nbcdeep\n');
-    const { text, notes } = read(html);
+    expect(await stripTags(html)).toBe('\n\nT\n\nHead\n\nOne & two\u00a0é\na\nbcdeep\n');
+    const { text, notes } = await read(html);
     expect(text).toContain('One & two');
     expect(notes).toHaveLength(1);
   });
 
-  it('reads a page with more elements than article detection can search as a whole page, with a note', () => {
-    const { text, notes } = read(
+  it('reads a page with more elements than article detection can search as a whole page, with a note', async () => {
+    const { text, notes } = await read(
       `<html><body><nav>Menu</nav>${Array.from({ length: 60_000 }, (_, i) => `<p>line${i}</p>`).join('')}</body></html>`,
     );
     expect(notes).toEqual([expect.stringMatching(/Read as a whole page, because it has 60,00\d elements \(over 30,000\)/)]);
@@ -73,8 +73,8 @@ describe('htmlToText on pathological markup', () => {
     expect(text).not.toContain('Menu'); // navigation is still dropped
   });
 
-  it('leaves ordinary pages to Readability, with no note', () => {
-    const { text, notes } = read(article);
+  it('leaves ordinary pages to Readability, with no note', async () => {
+    const { text, notes } = await read(article);
     expect(notes).toEqual([]);
     expect(text.startsWith('Page Title')).toBe(true);
     expect(text).toContain('& more');
