@@ -1,5 +1,5 @@
-// Test projects: the engine, server and end-to-end tests in Node, and the Svelte components in a DOM; then, alone,
-// the Slurm test that takes the cluster's node down.
+// Test projects: the engine, server and end-to-end tests in Node; then the Slurm test that takes the cluster's node
+// down, beside the Svelte components in a DOM (which use no Slurm).
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
@@ -24,10 +24,13 @@ export default defineConfig({
       },
       {
         // Takes the one-node Slurm cluster's only node down, which kills any other file's job running on it
-        // (CI, 2026-12-05: jobs.test.ts's requeued job ended FAILED twice): so it runs alone, after the rest.
+        // (CI, 2026-12-05: jobs.test.ts's requeued job ended FAILED twice): so it runs after the node tests, while
+        // the renderer's tests, which never touch Slurm, keep the other worker busy.
         extends: true,
         test: {
-          name: 'slurm-node-failure',
+          // Named to sort before 'renderer': within a group Vitest queues the projects' files by name, and this
+          // long file must start first for the renderer's to fill the other worker beside it.
+          name: 'cluster-node-failure',
           include: [NODE_FAILURE],
           globalSetup: ['test/helpers/slurm-teardown.ts'],
           sequence: { groupOrder: 1 },
@@ -42,6 +45,7 @@ export default defineConfig({
           include: ['test/renderer/**/*.test.ts'],
           environment: 'happy-dom',
           setupFiles: ['@testing-library/svelte/vitest'],
+          sequence: { groupOrder: 1 },
         },
       },
     ],
