@@ -19,7 +19,7 @@ export default defineConfig({
           name: 'node',
           include: ['test/**/*.test.ts'],
           exclude: ['test/renderer/**', NODE_FAILURE],
-          globalSetup: ['test/helpers/slurm-teardown.ts'],
+          globalSetup: ['test/helpers/slurm-teardown.ts', 'test/helpers/run-shared.ts'],
         },
       },
       {

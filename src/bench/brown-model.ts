@@ -10,7 +10,7 @@ import { readManifest, splitShards } from '../engine/corpus/manifest';
 import { corpusTokenizer } from '../engine/corpus/types';
 import { parseModelConfig, type ModelConfig } from '../engine/model/config';
 import { brownDocuments } from '../engine/tokenize/brown';
-import { tokenizerFromJson } from '../engine/tokenize/load';
+import { loadTokenizer, tokenizerFromJson } from '../engine/tokenize/load';
 import { saveTokenizerFiles } from '../engine/tokenize/trained-json';
 import { trainByteLevelBpe } from '../engine/tokenize/train-bpe';
 import { runTraining } from '../engine/train/loop';
@@ -40,6 +40,13 @@ export async function brownTokenizer(dir: string): Promise<BrownTokenizer> {
   const domain = join(dir, 'brown');
   await ingestFolder({ folder: join(dir, 'docs'), out: domain, tokenizer: corpusTokenizer(tokenizer) });
   return { tokenizerDir, domain, encode: (text) => [...tokenizer.encode(text)] };
+}
+
+/** The tokenizer and domain brownTokenizer(dir) wrote before, opened again (in another process, say). */
+export async function openBrownTokenizer(dir: string): Promise<BrownTokenizer> {
+  const tokenizerDir = join(dir, 'tokenizer');
+  const tokenizer = await loadTokenizer(join(tokenizerDir, 'tokenizer.json'));
+  return { tokenizerDir, domain: join(dir, 'brown'), encode: (text) => [...tokenizer.encode(text)] };
 }
 
 /** `count` tokens of Brown documents after the training ones. */

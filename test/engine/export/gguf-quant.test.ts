@@ -14,12 +14,13 @@ import { openLlamaCpp } from '../../../src/bench/llama-cpp';
 import { exportModel } from '../../../src/engine/export/index';
 import { argmax } from '../../../src/engine/generate/sampling';
 import { LlamaModel } from '../../../src/engine/runtime/llama-model';
-import { brownTokenizer, heldOutBrownTokens, trainBrownModel, type BrownTokenizer } from '../../../src/bench/brown-model';
+import { heldOutBrownTokens, type BrownTokenizer } from '../../../src/bench/brown-model';
+import { sharedBrownModel } from '../../helpers/brown-model';
 import { writeDequantizedModel } from '../../helpers/quant';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
-const folder = join(dir, 'trained');
+let folder = '';
 let brown: BrownTokenizer;
 let heldOut: number[] = [];
 let prompt: number[] = [];
@@ -55,10 +56,11 @@ const perplexity = (logLik: ArrayLike<number>): number => Math.exp(-Array.from(l
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i]!)));
 
 beforeAll(async () => {
-  brown = await brownTokenizer(dir);
+  const trained = await sharedBrownModel();
+  brown = trained.brown;
+  folder = trained.folder;
   heldOut = heldOutBrownTokens(brown, 240);
   prompt = brown.encode('The jury said it did find that the');
-  await trainBrownModel(brown, join(dir, 'run'), folder);
 }, 300_000);
 
 describe('Q8_0 and Q4_0 GGUF exports in llama.cpp', { timeout: 300_000 }, () => {

@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { exportModel } from '../../../src/engine/export/index';
 import { permuteForRope } from '../../../src/engine/export/gguf';
 import { type ModelConfigInput } from '../../../src/engine/model/config';
-import { brownTokenizer, trainBrownModel, type BrownTokenizer } from '../../../src/bench/brown-model';
+import type { BrownTokenizer } from '../../../src/bench/brown-model';
+import { sharedBrownModel, type SharedBrownModel } from '../../helpers/brown-model';
 import { groveGreedy, withLlamaCpp } from '../../helpers/greedy';
 import { writeTestModel } from '../../helpers/model';
 import { tempDir } from '../../helpers/tmp';
@@ -28,8 +29,10 @@ function llamaCppGreedy(gguf: string, prompt: readonly number[], count: number, 
   });
 }
 
+let trained: SharedBrownModel;
 beforeAll(async () => {
-  brown = await brownTokenizer(dir);
+  trained = await sharedBrownModel();
+  brown = trained.brown;
   tokenizerDir = brown.tokenizerDir;
   promptIds = brown.encode('The jury said it did find that the');
   groveTokenize = brown.encode;
@@ -47,11 +50,11 @@ describe('rope permutation', () => {
 // Each case trains or loads a model in two runtimes: minutes, not seconds, on a busy 2-core machine.
 describe('GGUF export runs in llama.cpp (node-llama-cpp)', { timeout: 180_000 }, () => {
   it('a model Grove trained on Brown text: 32 greedy tokens equal in llama.cpp and Grove (f32 and f16), same tokenization', async () => {
-    const folder = join(dir, 'trained');
     const {
+      folder,
       loss,
       config: { vocabSize },
-    } = await trainBrownModel(brown, join(dir, 'run'), folder);
+    } = trained;
     expect(loss).toBeLessThan(Math.log(vocabSize) - 1); // it learned something: not a degenerate argmax
 
     const gguf = join(dir, 'trained.gguf');

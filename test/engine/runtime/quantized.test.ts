@@ -12,12 +12,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { argmax } from '../../../src/engine/generate/sampling';
 import { LlamaModel } from '../../../src/engine/runtime/llama-model';
 import type { ModelQuant } from '../../../src/engine/quant/plan';
-import { brownTokenizer, heldOutBrownTokens, trainBrownModel } from '../../../src/bench/brown-model';
+import { heldOutBrownTokens } from '../../../src/bench/brown-model';
+import { sharedBrownModel } from '../../helpers/brown-model';
 import { writeDequantizedModel } from '../../helpers/quant';
 import { tempDir } from '../../helpers/tmp';
 
 const dir = tempDir();
-const folder = join(dir, 'trained');
+let folder = '';
 let heldOut: number[] = [];
 let prompt: number[] = [];
 
@@ -61,10 +62,10 @@ function expectGreedyAgrees(got: Run, reference: Run): void {
 
 let f32: Run;
 beforeAll(async () => {
-  const brown = await brownTokenizer(dir);
-  heldOut = heldOutBrownTokens(brown, 240);
-  prompt = brown.encode('The jury said it did find that the');
-  await trainBrownModel(brown, join(dir, 'run'), folder);
+  const trained = await sharedBrownModel();
+  folder = trained.folder;
+  heldOut = heldOutBrownTokens(trained.brown, 240);
+  prompt = trained.brown.encode('The jury said it did find that the');
   f32 = await run(folder, 'f32');
 }, 300_000);
 
