@@ -36,7 +36,7 @@ beforeAll(async () => {
   tokenizerDir = brown.tokenizerDir;
   promptIds = brown.encode('The jury said it did find that the');
   groveTokenize = brown.encode;
-});
+}, 300_000); // it may train the shared model, or wait while another file does
 
 describe('rope permutation', () => {
   it('moves each head row j + s * D/2 to 2j + s (HF rotate_half pairs -> llama.cpp adjacent pairs)', () => {
